@@ -1,0 +1,233 @@
+//! `config/tierwise.yaml`: where the customers are, where the rules are, where results go.
+//! Relative paths in the file resolve against the file's own directory.
+
+use crate::script::Limits;
+use serde::Deserialize;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "cannot read the config file {path}: {source}\n  = help: run tierwise from the project directory, or pass --config FILE"
+    )]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    database: PathBuf,
+    #[serde(default)]
+    customers: SourceSpec,
+    #[serde(default = "default_rules_dir")]
+    rules: PathBuf,
+    #[serde(default)]
+    output: OutputTables,
+    #[serde(default)]
+    limits: Limits,
+    #[serde(default)]
+    sample: Option<SampleConfig>,
+}
+
+fn default_rules_dir() -> PathBuf {
+    PathBuf::from("rules")
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceSpec {
+    #[serde(default)]
+    table: Option<String>,
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default = "default_id_column")]
+    id_column: String,
+}
+
+impl Default for SourceSpec {
+    fn default() -> Self {
+        SourceSpec {
+            table: None,
+            query: None,
+            id_column: default_id_column(),
+        }
+    }
+}
+
+fn default_id_column() -> String {
+    "customer_id".into()
+}
+
+/// Where the customers come from: every column is a field the rules can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Table(String),
+    Query(String),
+}
+
+/// Names of the tables a run writes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputTables {
+    pub policy_table: String,
+    pub run_table: String,
+}
+
+impl Default for OutputTables {
+    fn default() -> Self {
+        OutputTables {
+            policy_table: "customer_policy".into(),
+            run_table: "policy_run".into(),
+        }
+    }
+}
+
+/// Generate the database as a sample when it does not exist yet (the bundled default).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleConfig {
+    pub customers: usize,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+/// The loaded configuration, with every path resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub database: PathBuf,
+    pub source: Source,
+    pub id_column: String,
+    pub rules_dir: PathBuf,
+    pub tables: OutputTables,
+    pub limits: Limits,
+    /// Set when a missing `database` may be generated as sample data.
+    pub sample: Option<SampleConfig>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let options = serde_saphyr::options! { strict_booleans: true };
+        let file: ConfigFile =
+            serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
+                let (line, column) = e
+                    .location()
+                    .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+                let message = e.without_snippet().to_string();
+                let message = match message.rfind(" at line ") {
+                    Some(i) => message[..i].to_owned(),
+                    None => message,
+                };
+                ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message,
+                }
+            })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let source = match (file.customers.table, file.customers.query) {
+            (Some(table), None) => Source::Table(table),
+            (None, Some(query)) => Source::Query(query),
+            (None, None) => Source::Table("customers".into()),
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "customers: give either `table` or `query`, not both".into(),
+                ));
+            }
+        };
+        for (key, name) in [
+            ("output.policy_table", &file.output.policy_table),
+            ("output.run_table", &file.output.run_table),
+        ] {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(invalid(format!(
+                    "{key}: `{name}` is not a plain table name (letters, digits, `_`)"
+                )));
+            }
+        }
+        let base = path.parent().unwrap_or(Path::new(""));
+        Ok(Config {
+            path: path.to_path_buf(),
+            database: resolve(base, &file.database),
+            source,
+            id_column: file.customers.id_column,
+            rules_dir: resolve(base, &file.rules),
+            tables: file.output,
+            limits: file.limits,
+            sample: file.sample,
+        })
+    }
+}
+
+/// `base/path`, with `.` and `dir/..` removed, so messages show `rules/tiers.yaml`
+/// rather than `config/../rules/tiers.yaml`.
+pub fn resolve(base: &Path, path: &Path) -> PathBuf {
+    let joined = base.join(path);
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_relative_to_the_config_file() {
+        assert_eq!(
+            resolve(Path::new("config"), Path::new("../rules")),
+            PathBuf::from("rules")
+        );
+        assert_eq!(
+            resolve(Path::new("config"), Path::new("../data/sample.db")),
+            PathBuf::from("data/sample.db")
+        );
+        assert_eq!(
+            resolve(Path::new(""), Path::new("../x")),
+            PathBuf::from("../x")
+        );
+        assert_eq!(
+            resolve(Path::new("config"), Path::new("/abs/db")),
+            PathBuf::from("/abs/db")
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! Diagnostics for rule files: a message pinned to file:line:column, rendered with the source
+//! line and a caret, in the style of rustc and ruff.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How bad a diagnostic is. Errors stop a rule set from loading; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in a rule file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based; 0 when the position is not known.
+    pub line: usize,
+    /// 1-based, counted in characters; 0 when not known.
+    pub column: usize,
+    /// The rule id, metric, population figure or decision the problem belongs to.
+    pub rule: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The source line the position points into, for the snippet.
+    pub source_line: Option<String>,
+    /// How many characters the caret underlines.
+    pub width: usize,
+}
+
+impl Diagnostic {
+    pub fn error(
+        file: &SourceFile,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.path.clone(),
+            line,
+            column,
+            rule: None,
+            message: message.into(),
+            help: None,
+            source_line: file.line(line).map(str::to_owned),
+            width: 1,
+        }
+    }
+
+    /// A diagnostic about a whole file (no position).
+    pub fn file_error(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            rule: None,
+            message: message.into(),
+            help: None,
+            source_line: None,
+            width: 1,
+        }
+    }
+
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    pub fn rule(mut self, rule: impl Into<String>) -> Self {
+        self.rule = Some(rule.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn width(mut self, width: usize) -> Self {
+        self.width = width.max(1);
+        self
+    }
+
+    /// `file:line:column` (or just the file when the position is unknown).
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.file.display().to_string()
+        } else {
+            format!("{}:{}:{}", self.file.display(), self.line, self.column)
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &self.rule {
+            Some(rule) => writeln!(f, "{label}: {} (in `{rule}`)", self.message)?,
+            None => writeln!(f, "{label}: {}", self.message)?,
+        }
+        let gutter = " ".repeat(self.line.max(1).to_string().len());
+        write!(f, "{gutter}--> {}", self.location())?;
+        if let Some(text) = &self.source_line {
+            let text = text.replace('\t', " ");
+            let pad: String = text
+                .chars()
+                .take(self.column.saturating_sub(1))
+                .map(|c| if c.is_whitespace() { c } else { ' ' })
+                .collect();
+            write!(
+                f,
+                "\n{gutter} |\n{} | {text}\n{gutter} | {pad}{}",
+                self.line,
+                "^".repeat(self.width)
+            )?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n{gutter} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A list of diagnostics, at least one of them an error.
+#[derive(Debug, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn errors(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}\n")?;
+        }
+        let errors = self.errors();
+        let warnings = self.0.len() - errors;
+        write!(
+            f,
+            "{} in the rule files{}",
+            plural(errors, "error"),
+            if warnings > 0 {
+                format!(", {}", plural(warnings, "warning"))
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A rule file's path (as shown to the user) and text, shared by everything compiled from it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Arc<Self> {
+        Arc::new(SourceFile { path, text })
+    }
+
+    /// The text of a 1-based line.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        if line == 0 {
+            return None;
+        }
+        self.text.lines().nth(line - 1)
+    }
+}
+
+/// The nearest of `candidates` to `name`, when it is close enough to be a likely typo.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_snippet_with_caret_under_the_column() {
+        let file = SourceFile::new("rules/t.yaml".into(), "a: 1\n  when: x >= 1\n".into());
+        let d = Diagnostic::error(&file, 2, 9, "unknown name `x`")
+            .rule("tier-a")
+            .width(1)
+            .help("did you mean `y`?");
+        let text = d.to_string();
+        assert!(
+            text.contains("error: unknown name `x` (in `tier-a`)"),
+            "{text}"
+        );
+        assert!(text.contains("--> rules/t.yaml:2:9"), "{text}");
+        assert!(text.contains("2 |   when: x >= 1\n  |         ^"), "{text}");
+        assert!(text.contains("= help: did you mean `y`?"), "{text}");
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["annual_sales", "overdue_days", "tier"];
+        assert_eq!(
+            suggest("anual_sales", names).as_deref(),
+            Some("annual_sales")
+        );
+        assert_eq!(suggest("zzz", names), None);
+    }
+}

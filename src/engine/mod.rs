@@ -1,0 +1,711 @@
+//! Evaluation: the population pass, then every customer in parallel.
+//!
+//! Each worker thread has its own rhai `Engine` (rhai's string interner is behind a lock, so
+//! one shared engine does not scale) and a reusable frame of slot values; the compiled rule
+//! set and the data are shared read-only.
+
+pub mod population;
+
+use crate::data::Dataset;
+use crate::rules::{
+    Aggregate, Condition, Decision, Expr, HitPolicy, RoundSpec, RuleIdx, RuleSet, Slot, ValueExpr,
+};
+use rayon::prelude::*;
+use rhai::{Dynamic, Engine, EvalAltResult, Scope};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A rule that failed for a customer.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("customer {customer}: {rule} failed: {message}\n  --> {at}")]
+pub struct EvalError {
+    pub customer: String,
+    /// "rule `tier-a`", "metric `loyalty`", ...
+    pub rule: String,
+    pub message: String,
+    /// file:line:column of the failing expression.
+    pub at: String,
+}
+
+/// One customer's result: a value per declared output and the rules that produced them.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub index: usize,
+    pub outputs: Vec<Dynamic>,
+    pub fired: Vec<RuleIdx>,
+}
+
+/// Running totals for the run summary.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub customers: usize,
+    /// Per `count_by` entry: customers per value (NULL counted as "(none)").
+    pub counts: Vec<HashMap<String, usize>>,
+    pub totals: Vec<f64>,
+}
+
+impl Tally {
+    fn new(rules: &RuleSet) -> Self {
+        Tally {
+            customers: 0,
+            counts: vec![HashMap::new(); rules.summary.count_by.len()],
+            totals: vec![0.0; rules.summary.totals.len()],
+        }
+    }
+
+    pub fn merge(&mut self, other: Tally) {
+        self.customers += other.customers;
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), HashMap::new());
+        }
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            for (k, v) in theirs {
+                *mine.entry(k).or_default() += v;
+            }
+        }
+        if self.totals.len() < other.totals.len() {
+            self.totals.resize(other.totals.len(), 0.0);
+        }
+        for (mine, theirs) in self.totals.iter_mut().zip(other.totals) {
+            *mine += theirs;
+        }
+    }
+}
+
+/// The rule set bound to a population: the population pass is done, customers can be
+/// evaluated in any order and in parallel.
+pub struct Evaluator<'a> {
+    pub rules: &'a RuleSet,
+    pub data: &'a Dataset,
+    /// Values computed for every customer before the per-customer pass: the metrics the
+    /// population needs and the population figures.
+    precomputed: Vec<(Slot, Vec<Dynamic>)>,
+}
+
+impl<'a> Evaluator<'a> {
+    /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
+    pub fn new(rules: &'a RuleSet, data: &'a Dataset) -> Result<Self, EvalError> {
+        let mut ev = Evaluator {
+            rules,
+            data,
+            precomputed: Vec::new(),
+        };
+        if rules.population.is_empty() {
+            return Ok(ev);
+        }
+        // Per customer: pre-metrics, then each figure's (value, passes filter).
+        let n_pre = rules.metrics_pre.len();
+        let per_customer: Vec<(Vec<Dynamic>, Vec<Option<f64>>)> = (0..data.len)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map_init(
+                || Worker::new(&ev),
+                |w, i| -> Result<_, EvalError> {
+                    w.load(i);
+                    let mut metrics = Vec::with_capacity(n_pre);
+                    for m in &rules.metrics_pre {
+                        let v = w.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
+                        w.frame[m.slot] = v.clone();
+                        metrics.push(v);
+                    }
+                    let mut inputs = Vec::with_capacity(rules.population.len());
+                    for f in &rules.population {
+                        let what = || format!("population figure `{}`", f.name);
+                        let included = match &f.filter {
+                            Some(filter) => truth(w.eval_checked(filter, i, what)?)
+                                .map_err(|m| w.error(i, what(), &filter.origin, m))?,
+                            None => true,
+                        };
+                        let value = if included {
+                            let v = w.eval_checked(&f.of, i, what)?;
+                            number(&v).map_err(|m| w.error(i, what(), &f.of.origin, m))?
+                        } else {
+                            None
+                        };
+                        inputs.push(value);
+                    }
+                    Ok((metrics, inputs))
+                },
+            )
+            .collect::<Result<_, _>>()?;
+
+        for (k, m) in rules.metrics_pre.iter().enumerate() {
+            let column = per_customer.iter().map(|(ms, _)| ms[k].clone()).collect();
+            ev.precomputed.push((m.slot, column));
+        }
+        let figures: Vec<(Slot, Vec<Dynamic>)> = rules
+            .population
+            .par_iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let inputs: Vec<Option<f64>> = per_customer.iter().map(|(_, v)| v[k]).collect();
+                let column = population::compute(f.statistic, &inputs)
+                    .into_iter()
+                    .map(|v| v.map_or(Dynamic::UNIT, Dynamic::from_float))
+                    .collect();
+                (f.slot, column)
+            })
+            .collect();
+        ev.precomputed.extend(figures);
+        Ok(ev)
+    }
+
+    /// The population figure values of customer `i`, by slot.
+    pub fn precomputed(&self, i: usize) -> impl Iterator<Item = (Slot, &Dynamic)> {
+        self.precomputed.iter().map(move |(s, col)| (*s, &col[i]))
+    }
+
+    /// Evaluates the customers in `range` in parallel, in order, with their summary tally.
+    /// Stops at the first failing customer.
+    pub fn evaluate(&self, range: Range<usize>) -> Result<(Vec<Outcome>, Tally), EvalError> {
+        let failed = AtomicBool::new(false);
+        let partials: Vec<Result<(Vec<Outcome>, Tally), EvalError>> = range
+            .into_par_iter()
+            .with_min_len(1024)
+            .fold(
+                || Ok((Worker::new(self), Vec::new(), Tally::new(self.rules))),
+                |acc, i| {
+                    let (mut w, mut outcomes, mut tally) = acc?;
+                    if failed.load(Ordering::Relaxed) {
+                        return Ok((w, outcomes, tally));
+                    }
+                    match w.customer(i, &mut tally) {
+                        Ok(o) => outcomes.push(o),
+                        Err(e) => {
+                            failed.store(true, Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    }
+                    Ok((w, outcomes, tally))
+                },
+            )
+            .map(|r| r.map(|(_, o, t)| (o, t)))
+            .collect();
+        let mut outcomes = Vec::new();
+        let mut tally = Tally::new(self.rules);
+        for part in partials {
+            let (o, t) = part?;
+            outcomes.extend(o);
+            tally.merge(t);
+        }
+        Ok((outcomes, tally))
+    }
+
+    /// Evaluates one customer on the calling thread.
+    pub fn evaluate_one(&self, i: usize) -> Result<Outcome, EvalError> {
+        let mut tally = Tally::new(self.rules);
+        Worker::new(self).customer(i, &mut tally)
+    }
+}
+
+/// Per-thread evaluation state.
+struct Worker<'e, 'a> {
+    ev: &'e Evaluator<'a>,
+    engine: Engine,
+    scope: Scope<'static>,
+    frame: Vec<Dynamic>,
+}
+
+impl<'e, 'a> Worker<'e, 'a> {
+    fn new(ev: &'e Evaluator<'a>) -> Self {
+        Worker {
+            ev,
+            engine: ev.rules.new_engine(),
+            scope: Scope::new(),
+            frame: vec![Dynamic::UNIT; ev.rules.slots.len()],
+        }
+    }
+
+    /// Fills the frame with customer `i`'s fields and precomputed values; clears outputs.
+    fn load(&mut self, i: usize) {
+        let rules = self.ev.rules;
+        for &slot in &rules.used_fields {
+            self.frame[slot] = self.ev.data.columns[slot].get(i);
+        }
+        for (slot, column) in &self.ev.precomputed {
+            self.frame[*slot] = column[i].clone();
+        }
+        for m in &rules.metrics_post {
+            self.frame[m.slot] = Dynamic::UNIT;
+        }
+        for o in &rules.outputs {
+            self.frame[o.slot] = Dynamic::UNIT;
+        }
+    }
+
+    fn eval(&mut self, e: &Expr) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.scope.clear();
+        for (name, slot) in &e.vars {
+            self.scope
+                .push_dynamic(name.clone(), self.frame[*slot].clone());
+        }
+        self.engine
+            .eval_ast_with_scope::<Dynamic>(&mut self.scope, &e.ast)
+    }
+
+    fn error(
+        &self,
+        i: usize,
+        rule: String,
+        origin: &crate::rules::Origin,
+        message: String,
+    ) -> EvalError {
+        EvalError {
+            customer: self.ev.data.id_text(i),
+            rule,
+            message,
+            at: origin.describe(),
+        }
+    }
+
+    /// Evaluates `e`; an error or a non-finite number becomes an `EvalError` naming the
+    /// customer and `what` (the rule), at the failing position in the rule file.
+    fn eval_checked(
+        &mut self,
+        e: &Expr,
+        i: usize,
+        what: impl Fn() -> String,
+    ) -> Result<Dynamic, EvalError> {
+        match self.eval(e) {
+            Ok(v) => {
+                if let Ok(f) = v.as_float()
+                    && !f.is_finite()
+                {
+                    return Err(self.error(
+                        i,
+                        what(),
+                        &e.origin,
+                        format!("the result is {f}, not a number"),
+                    ));
+                }
+                Ok(v)
+            }
+            Err(err) => {
+                let inner = err.unwrap_inner();
+                let pos = inner.position();
+                let (line, col) = e
+                    .origin
+                    .map(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                let mut message = strip_rhai_position(&err.to_string());
+                if message.contains("()") && message.contains("Function not found") {
+                    message.push_str(" (a value is NULL: test it with `is_null(x)` or give a default with `x ?? 0`)");
+                }
+                Err(EvalError {
+                    customer: self.ev.data.id_text(i),
+                    rule: what(),
+                    message,
+                    at: format!("{}:{line}:{col}", e.origin.file.path.display()),
+                })
+            }
+        }
+    }
+
+    fn customer(&mut self, i: usize, tally: &mut Tally) -> Result<Outcome, EvalError> {
+        let rules = self.ev.rules;
+        self.load(i);
+        for m in &rules.metrics_post {
+            let v = self.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
+            self.frame[m.slot] = v;
+        }
+        let mut fired = Vec::with_capacity(rules.decisions.len() + 2);
+        for d in &rules.decisions {
+            self.decide(d, i, &mut fired)?;
+        }
+        // Summary.
+        tally.customers += 1;
+        for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
+            let key = display_key(&self.frame[*slot]);
+            *tally.counts[k].entry(key).or_default() += 1;
+        }
+        for (k, (name, e)) in rules.summary.totals.iter().enumerate() {
+            let v = self.eval_checked(e, i, || format!("summary total `{name}`"))?;
+            if let Ok(Some(x)) = number(&v) {
+                tally.totals[k] += x;
+            }
+        }
+        Ok(Outcome {
+            index: i,
+            outputs: rules
+                .outputs
+                .iter()
+                .map(|o| self.frame[o.slot].clone())
+                .collect(),
+            fired,
+        })
+    }
+
+    fn rule_name(&self, rule: RuleIdx) -> String {
+        rule_label(self.ev.rules, rule)
+    }
+
+    fn value(&mut self, v: &ValueExpr, i: usize, rule: RuleIdx) -> Result<Dynamic, EvalError> {
+        match v {
+            ValueExpr::Const(c) => Ok(c.clone()),
+            ValueExpr::Formula(e) => {
+                let rules = self.ev.rules;
+                self.eval_checked(e, i, || rule_label(rules, rule))
+            }
+        }
+    }
+
+    fn matches(
+        &mut self,
+        c: &Condition,
+        scale: Option<f64>,
+        i: usize,
+        rule: RuleIdx,
+    ) -> Result<bool, EvalError> {
+        match c {
+            Condition::Always => Ok(true),
+            Condition::Band { from, below } => {
+                Ok(scale
+                    .is_some_and(|v| from.is_none_or(|f| v >= f) && below.is_none_or(|b| v < b)))
+            }
+            Condition::When(e) => {
+                let rules = self.ev.rules;
+                let v = self.eval_checked(e, i, || rule_label(rules, rule))?;
+                truth(v).map_err(|m| self.error(i, self.rule_name(rule), &e.origin, m))
+            }
+        }
+    }
+
+    fn set_row_values(
+        &mut self,
+        d: &Decision,
+        row: &crate::rules::Row,
+        i: usize,
+    ) -> Result<(), EvalError> {
+        for (k, v) in &row.values {
+            let value = self.value(v, i, row.rule)?;
+            self.frame[d.outputs[*k]] = value;
+        }
+        Ok(())
+    }
+
+    fn decide(
+        &mut self,
+        d: &Decision,
+        i: usize,
+        fired: &mut Vec<RuleIdx>,
+    ) -> Result<(), EvalError> {
+        let scale = match &d.scale_of {
+            Some(e) => {
+                let v = self.eval_checked(e, i, || format!("decision `{}`", d.name))?;
+                number(&v)
+                    .map_err(|m| self.error(i, format!("decision `{}`", d.name), &e.origin, m))?
+            }
+            None => None,
+        };
+        match d.hit {
+            HitPolicy::First => {
+                for row in &d.rows {
+                    if self.matches(&row.condition, scale, i, row.rule)? {
+                        fired.push(row.rule);
+                        self.set_row_values(d, row, i)?;
+                        break;
+                    }
+                }
+            }
+            HitPolicy::Unique => {
+                let mut hit: Option<&crate::rules::Row> = None;
+                for row in &d.rows {
+                    if self.matches(&row.condition, scale, i, row.rule)? {
+                        if let Some(first) = hit {
+                            let ids = &self.ev.rules.rule_ids;
+                            return Err(EvalError {
+                                customer: self.ev.data.id_text(i),
+                                rule: format!("decision `{}`", d.name),
+                                message: format!(
+                                    "rules `{}` and `{}` both match, but the hit policy is `unique`",
+                                    ids[first.rule as usize], ids[row.rule as usize]
+                                ),
+                                at: match &row.condition {
+                                    Condition::When(e) => e.origin.describe(),
+                                    _ => String::new(),
+                                },
+                            });
+                        }
+                        hit = Some(row);
+                    }
+                }
+                if let Some(row) = hit {
+                    fired.push(row.rule);
+                    self.set_row_values(d, row, i)?;
+                }
+            }
+            HitPolicy::Collect => {
+                let aggregate = d.aggregate.unwrap_or(Aggregate::Sum);
+                let mut acc = Accumulator::new(aggregate);
+                for row in &d.rows {
+                    if self.matches(&row.condition, scale, i, row.rule)? {
+                        fired.push(row.rule);
+                        if let Some((_, v)) = row.values.first() {
+                            let value = self.value(v, i, row.rule)?;
+                            acc.add(value).map_err(|m| EvalError {
+                                customer: self.ev.data.id_text(i),
+                                rule: self.rule_name(row.rule),
+                                message: m,
+                                at: String::new(),
+                            })?;
+                        }
+                    }
+                }
+                self.frame[d.outputs[0]] = acc.finish();
+            }
+        }
+        if let [slot] = d.outputs[..] {
+            self.finish_output(d, slot, i, fired)?;
+        }
+        Ok(())
+    }
+
+    /// Rounding, then floor and ceiling, of a single-output decision.
+    fn finish_output(
+        &mut self,
+        d: &Decision,
+        slot: Slot,
+        i: usize,
+        fired: &mut Vec<RuleIdx>,
+    ) -> Result<(), EvalError> {
+        if d.round.is_none() && d.min.is_none() && d.max.is_none() {
+            return Ok(());
+        }
+        let Ok(Some(mut x)) = number(&self.frame[slot]) else {
+            return Ok(()); // NULL (no row matched) stays NULL; text is not rounded
+        };
+        let mut result = self.frame[slot].clone();
+        if let Some(round) = d.round {
+            let (x2, v) = round_value(x, round);
+            x = x2;
+            result = v;
+        }
+        for (cap, is_min) in [(&d.min, true), (&d.max, false)] {
+            let Some(cap) = cap else { continue };
+            let bound_value = self.value(&cap.value, i, cap.rule)?;
+            let bound = match number(&bound_value) {
+                Ok(Some(b)) => b,
+                _ => {
+                    return Err(EvalError {
+                        customer: self.ev.data.id_text(i),
+                        rule: self.rule_name(cap.rule),
+                        message: format!("the cap is `{bound_value}`, not a number"),
+                        at: String::new(),
+                    });
+                }
+            };
+            if (is_min && x < bound) || (!is_min && x > bound) {
+                x = bound;
+                result = bound_value;
+                fired.push(cap.rule);
+            }
+        }
+        self.frame[slot] = result;
+        Ok(())
+    }
+}
+
+fn rule_label(rules: &RuleSet, rule: RuleIdx) -> String {
+    format!("rule `{}`", rules.rule_ids[rule as usize])
+}
+
+/// Rounds `x` to a multiple of the step; a whole-number step gives a whole number.
+fn round_value(x: f64, round: RoundSpec) -> (f64, Dynamic) {
+    let (step, r) = match round {
+        RoundSpec::Down(s) => (s, (x / s).floor()),
+        RoundSpec::Up(s) => (s, (x / s).ceil()),
+        RoundSpec::Nearest(s) => (s, (x / s).round()),
+    };
+    let mut y = r * step;
+    if step.fract() == 0.0 && y.abs() < 9.0e15 {
+        return (y, Dynamic::from_int(y as i64));
+    }
+    // Decimal steps: drop the binary noise (0.30000000000000004 -> 0.3).
+    y = (y * 1e9).round() / 1e9;
+    (y, Dynamic::from_float(y))
+}
+
+/// Combines the values of matching rows under `hit: collect`.
+struct Accumulator {
+    aggregate: Aggregate,
+    int: Option<i64>,
+    float: Option<f64>,
+    any_float: bool,
+    list: Vec<Dynamic>,
+}
+
+impl Accumulator {
+    fn new(aggregate: Aggregate) -> Self {
+        Accumulator {
+            aggregate,
+            int: None,
+            float: None,
+            any_float: false,
+            list: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, v: Dynamic) -> Result<(), String> {
+        if v.is_unit() {
+            return Ok(());
+        }
+        if self.aggregate == Aggregate::List {
+            // A row's value may itself be a list: its items join the collected list.
+            if v.is_array() {
+                self.list.extend(v.into_array().unwrap_or_default());
+            } else {
+                self.list.push(v);
+            }
+            return Ok(());
+        }
+        let x = number(&v)?.ok_or("NULL")?;
+        self.any_float |= v.is_float();
+        let f = self.float.get_or_insert(match self.aggregate {
+            Aggregate::Sum => 0.0,
+            Aggregate::Min => f64::INFINITY,
+            _ => f64::NEG_INFINITY,
+        });
+        *f = match self.aggregate {
+            Aggregate::Sum => *f + x,
+            Aggregate::Min => f.min(x),
+            _ => f.max(x),
+        };
+        if let Ok(n) = v.as_int() {
+            let acc = self.int.get_or_insert(match self.aggregate {
+                Aggregate::Sum => 0,
+                Aggregate::Min => i64::MAX,
+                _ => i64::MIN,
+            });
+            *acc = match self.aggregate {
+                Aggregate::Sum => acc.checked_add(n).ok_or("the sum is too large")?,
+                Aggregate::Min => (*acc).min(n),
+                _ => (*acc).max(n),
+            };
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Dynamic {
+        match self.aggregate {
+            Aggregate::List => Dynamic::from_array(self.list),
+            _ if self.any_float => self.float.map_or(Dynamic::UNIT, Dynamic::from_float),
+            Aggregate::Sum => Dynamic::from_int(self.int.unwrap_or(0)),
+            _ => self.int.map_or(Dynamic::UNIT, Dynamic::from_int),
+        }
+    }
+}
+
+/// A condition's result: true/false, NULL counts as false; anything else is an error.
+fn truth(v: Dynamic) -> Result<bool, String> {
+    if let Ok(b) = v.as_bool() {
+        Ok(b)
+    } else if v.is_unit() {
+        Ok(false)
+    } else {
+        Err(format!(
+            "the condition gave `{v}` ({}), not true or false",
+            v.type_name()
+        ))
+    }
+}
+
+/// A number as f64; NULL is `None`; anything else is an error.
+fn number(v: &Dynamic) -> Result<Option<f64>, String> {
+    if let Ok(i) = v.as_int() {
+        Ok(Some(i as f64))
+    } else if let Ok(f) = v.as_float() {
+        Ok(Some(f))
+    } else if v.is_unit() {
+        Ok(None)
+    } else {
+        Err(format!("expected a number, got `{v}` ({})", v.type_name()))
+    }
+}
+
+/// How a value is shown as a summary key.
+pub fn display_key(v: &Dynamic) -> String {
+    if v.is_unit() {
+        "(none)".into()
+    } else {
+        v.to_string()
+    }
+}
+
+/// rhai ends messages with " (line 1, position 5)" relative to the expression; the error
+/// shows the position in the rule file instead.
+fn strip_rhai_position(message: &str) -> String {
+    let mut out = message.to_owned();
+    while let Some(start) = out.find(" (line ") {
+        match out[start..].find(')') {
+            Some(end) => out.replace_range(start..start + end + 1, ""),
+            None => break,
+        }
+    }
+    out.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_steps() {
+        assert_eq!(
+            round_value(123_456.0, RoundSpec::Down(10_000.0))
+                .1
+                .as_int()
+                .unwrap(),
+            120_000
+        );
+        assert_eq!(
+            round_value(120_001.0, RoundSpec::Up(10_000.0))
+                .1
+                .as_int()
+                .unwrap(),
+            130_000
+        );
+        assert_eq!(
+            round_value(2.26, RoundSpec::Nearest(0.5))
+                .1
+                .as_float()
+                .unwrap(),
+            2.5
+        );
+        assert_eq!(
+            round_value(0.31, RoundSpec::Down(0.1))
+                .1
+                .as_float()
+                .unwrap(),
+            0.3
+        );
+    }
+
+    #[test]
+    fn collect_sums_mixed_numbers_and_skips_nulls() {
+        let mut acc = Accumulator::new(Aggregate::Sum);
+        acc.add(Dynamic::from_int(5)).unwrap();
+        acc.add(Dynamic::UNIT).unwrap();
+        acc.add(Dynamic::from_float(2.5)).unwrap();
+        assert_eq!(acc.finish().as_float().unwrap(), 7.5);
+        let empty = Accumulator::new(Aggregate::Sum).finish();
+        assert_eq!(empty.as_int().unwrap(), 0);
+        assert!(Accumulator::new(Aggregate::Max).finish().is_unit());
+        let mut bad = Accumulator::new(Aggregate::Sum);
+        assert!(bad.add(Dynamic::from("x".to_string())).is_err());
+    }
+
+    #[test]
+    fn conditions_must_be_true_false_or_null() {
+        assert!(truth(Dynamic::TRUE).unwrap());
+        assert!(!truth(Dynamic::UNIT).unwrap());
+        assert!(truth(Dynamic::from_int(1)).is_err());
+    }
+
+    #[test]
+    fn strips_rhai_positions() {
+        assert_eq!(
+            strip_rhai_position("Function not found: + (i64, ()) (line 1, position 3)"),
+            "Function not found: + (i64, ())"
+        );
+    }
+}

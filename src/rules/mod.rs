@@ -1,0 +1,212 @@
+//! Rule files -> a compiled, immutable [`RuleSet`].
+//!
+//! Every expression is compiled once, at load time, and every name it uses is resolved to a
+//! slot of the per-customer frame. A `RuleSet` is `Send + Sync` and is shared with `Arc`.
+
+mod load;
+pub mod model;
+
+pub use load::load;
+pub use model::{Aggregate, HitPolicy, RoundSpec};
+
+use crate::diag::SourceFile;
+use crate::script::Limits;
+use rhai::{Dynamic, Shared};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Index of a value in the per-customer frame: fields first, then metrics, population
+/// figures and decision outputs.
+pub type Slot = usize;
+
+/// Index into [`RuleSet::rule_ids`].
+pub type RuleIdx = u32;
+
+/// What a slot of the frame holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotKind {
+    Field,
+    Metric,
+    Population,
+    Output,
+}
+
+impl SlotKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            SlotKind::Field => "field",
+            SlotKind::Metric => "metric",
+            SlotKind::Population => "population figure",
+            SlotKind::Output => "output",
+        }
+    }
+}
+
+/// Where an expression starts in its file, to map rhai positions back to the file.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub file: Arc<SourceFile>,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Origin {
+    /// The file position of a 1-based (line, column) inside the expression.
+    pub fn map(&self, line: usize, column: usize) -> (usize, usize) {
+        if line <= 1 {
+            (self.line, self.column + column.saturating_sub(1))
+        } else {
+            // Continuation lines of a block scalar start at the block's indentation.
+            (self.line + line - 1, self.column + column.saturating_sub(1))
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!("{}:{}:{}", self.file.path.display(), self.line, self.column)
+    }
+}
+
+/// A compiled Rhai expression and the frame slots of the names it reads.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub ast: rhai::AST,
+    pub vars: Vec<(rhai::Identifier, Slot)>,
+    pub origin: Origin,
+}
+
+/// A value a row gives: a constant, or a formula evaluated per customer.
+#[derive(Debug, Clone)]
+pub enum ValueExpr {
+    Const(Dynamic),
+    Formula(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Metric {
+    pub name: String,
+    pub slot: Slot,
+    pub expr: Expr,
+}
+
+/// The population statistics tierwise computes exactly over all ranked customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    /// Share of ranked customers at or below the value, minus the customer itself:
+    /// `(count(v' <= v) - 1) / N`, in `[0, 1)`. Ties get the highest position of the tie.
+    Percentile,
+    /// 1 for the largest value; tied values share the best rank (1, 2, 2, 4).
+    Rank,
+    /// The value divided by the total of all ranked values.
+    Share,
+    /// Pareto position: `(sum of values greater than v + v) / total`, so the largest
+    /// customer's figure is its own share; tied values share the smallest figure.
+    CumulativeShare,
+}
+
+#[derive(Debug, Clone)]
+pub struct PopulationFigure {
+    pub name: String,
+    pub slot: Slot,
+    pub statistic: Statistic,
+    pub of: Expr,
+    pub filter: Option<Expr>,
+}
+
+/// How a row decides whether it matches.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    Always,
+    When(Expr),
+    /// A band of a range scale: `from <= value < below` over the decision's scale value.
+    Band {
+        from: Option<f64>,
+        below: Option<f64>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub rule: RuleIdx,
+    pub condition: Condition,
+    /// (index into the decision's `outputs`, value)
+    pub values: Vec<(usize, ValueExpr)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cap {
+    pub rule: RuleIdx,
+    pub value: ValueExpr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub name: String,
+    pub hit: HitPolicy,
+    pub aggregate: Option<Aggregate>,
+    /// Slots of the outputs this decision produces.
+    pub outputs: Vec<Slot>,
+    /// For range scales: the value the bands are over.
+    pub scale_of: Option<Expr>,
+    pub rows: Vec<Row>,
+    pub round: Option<RoundSpec>,
+    pub min: Option<Cap>,
+    pub max: Option<Cap>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub slot: Slot,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub count_by: Vec<(String, Slot)>,
+    pub totals: Vec<(String, Expr)>,
+}
+
+/// A complete, validated rule set.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// Hash of the rule files' names and contents (hex, 16 characters).
+    pub fingerprint: String,
+    pub files: Vec<PathBuf>,
+    /// Name and kind of every frame slot; the first `field_count` are the source's columns.
+    pub slots: Vec<(String, SlotKind)>,
+    pub field_count: usize,
+    /// Fields that some expression reads (only these are copied into the frame).
+    pub used_fields: Vec<Slot>,
+    /// Metrics the population figures need, computed for all customers first.
+    pub metrics_pre: Vec<Metric>,
+    pub population: Vec<PopulationFigure>,
+    /// The other metrics, computed per customer after the population pass.
+    pub metrics_post: Vec<Metric>,
+    /// Decisions in evaluation (dependency) order.
+    pub decisions: Vec<Decision>,
+    /// Declared outputs, in the order of the output table's columns.
+    pub outputs: Vec<Output>,
+    pub rule_ids: Vec<String>,
+    pub summary: Summary,
+    pub limits: Limits,
+    /// Functions from `rules/*.rhai`, registered in every worker's engine.
+    pub scripts: Option<Shared<rhai::Module>>,
+}
+
+impl RuleSet {
+    /// A sandboxed engine with this rule set's script functions, for one worker thread.
+    pub fn new_engine(&self) -> rhai::Engine {
+        let mut engine = crate::script::new_engine(&self.limits);
+        if let Some(module) = &self.scripts {
+            engine.register_global_module(module.clone());
+        }
+        engine
+    }
+
+    pub fn slot_name(&self, slot: Slot) -> &str {
+        &self.slots[slot].0
+    }
+
+    pub fn slot_of(&self, name: &str) -> Option<Slot> {
+        self.slots.iter().position(|(n, _)| n == name)
+    }
+}

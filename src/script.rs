@@ -1,0 +1,204 @@
+//! The sandboxed Rhai engine every rule expression and script runs in.
+//!
+//! Starts from `Engine::new_raw()` (no file imports, no stdout printing), adds the standard
+//! library and tierwise's spreadsheet-like semantics:
+//! - `/` always divides as decimals (`3 / 2` is `1.5`, as in a spreadsheet); dividing by zero
+//!   is an error, never infinity.
+//! - comparing NULL (`()`) with `<`, `<=`, `>`, `>=` is false, as in SQL; `==` and `!=` work.
+//! - `floor`, `ceiling`, `round`, `abs` accept whole numbers as well as decimals.
+
+use rhai::packages::{Package, StandardPackage};
+use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// Sandbox limits for rule evaluation, from the `limits:` section of the config.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Operations one evaluation of one expression may take (stops runaway loops).
+    pub max_operations: u64,
+    /// How deep script functions may call each other.
+    pub max_call_levels: usize,
+    /// How deeply expressions may nest.
+    pub max_expr_depth: usize,
+    /// Longest text a rule may build, in bytes.
+    pub max_string_size: usize,
+    /// Largest list a rule may build.
+    pub max_array_size: usize,
+    /// Largest map a rule may build.
+    pub max_map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_call_levels: 32,
+            max_expr_depth: 64,
+            max_string_size: 10_000,
+            max_array_size: 10_000,
+            max_map_size: 1_000,
+        }
+    }
+}
+
+fn standard_package() -> &'static StandardPackage {
+    static PACKAGE: OnceLock<StandardPackage> = OnceLock::new();
+    PACKAGE.get_or_init(StandardPackage::new)
+}
+
+/// A fresh sandboxed engine. Cheap enough to build one per worker thread (the standard
+/// library is shared); rhai's string interner is behind a lock, so sharing one engine across
+/// threads does not scale.
+pub fn new_engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(standard_package().as_shared_module());
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_modules(0)
+        .set_max_strings_interned(256)
+        .set_fail_on_invalid_map_property(true)
+        // Registered operators must win over the built-in ones (decimal division).
+        .set_fast_operators(false);
+    engine.disable_symbol("eval");
+    // Script output goes to the log: stdout carries data.
+    engine.on_print(|text| tracing::info!(target: "tierwise::rules", "{text}"));
+    engine.on_debug(|text, source, pos| {
+        tracing::debug!(target: "tierwise::rules", "{}:{pos}: {text}", source.unwrap_or("rule"))
+    });
+    register_semantics(&mut engine);
+    engine
+}
+
+fn divide(a: FLOAT, b: FLOAT) -> Result<FLOAT, Box<EvalAltResult>> {
+    if b == 0.0 {
+        Err("division by zero".into())
+    } else {
+        Ok(a / b)
+    }
+}
+
+fn register_semantics(engine: &mut Engine) {
+    engine
+        .register_fn("/", |a: INT, b: INT| divide(a as FLOAT, b as FLOAT))
+        .register_fn("/", |a: INT, b: FLOAT| divide(a as FLOAT, b))
+        .register_fn("/", |a: FLOAT, b: INT| divide(a, b as FLOAT))
+        .register_fn("/", divide);
+
+    // NULL compares false with every ordering operator, as in SQL.
+    macro_rules! null_ordering {
+        ($($op:literal),*) => {$(
+            engine
+                .register_fn($op, |_: (), _: INT| false)
+                .register_fn($op, |_: (), _: FLOAT| false)
+                .register_fn($op, |_: (), _: ImmutableString| false)
+                .register_fn($op, |_: INT, _: ()| false)
+                .register_fn($op, |_: FLOAT, _: ()| false)
+                .register_fn($op, |_: ImmutableString, _: ()| false)
+                .register_fn($op, |_: (), _: ()| false);
+        )*};
+    }
+    null_ordering!(">", ">=", "<", "<=");
+
+    engine
+        .register_fn("is_null", |x: Dynamic| x.is_unit())
+        .register_fn("floor", |x: INT| x)
+        .register_fn("ceiling", |x: INT| x)
+        .register_fn("round", |x: INT| x);
+}
+
+/// Names of every function the engine provides, for load-time checks of function calls.
+pub fn function_names(engine: &Engine) -> std::collections::HashSet<String> {
+    let mut names: std::collections::HashSet<String> = engine
+        .gen_fn_signatures(true)
+        .into_iter()
+        .filter_map(|sig| sig.split('(').next().map(|n| n.trim().to_owned()))
+        .map(|n| n.rsplit(' ').next().unwrap_or_default().to_owned())
+        .collect();
+    // Built into the language rather than registered.
+    for builtin in [
+        "type_of",
+        "print",
+        "debug",
+        "Fn",
+        "call",
+        "curry",
+        "is_def_fn",
+        "is_def_var",
+        "is_shared",
+    ] {
+        names.insert(builtin.to_owned());
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(expr: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+        let engine = new_engine(&Limits::default());
+        let mut scope = rhai::Scope::new();
+        scope.push("n", ());
+        scope.push("i", 3 as INT);
+        scope.push("f", 2.5 as FLOAT);
+        engine.eval_expression_with_scope::<Dynamic>(&mut scope, expr)
+    }
+
+    #[test]
+    fn division_is_decimal_and_zero_is_an_error() {
+        assert_eq!(eval("i / 2").unwrap().as_float().unwrap(), 1.5);
+        assert_eq!(eval("3 / 2").unwrap().as_float().unwrap(), 1.5);
+        assert!(
+            eval("i / 0")
+                .unwrap_err()
+                .to_string()
+                .contains("division by zero")
+        );
+        assert!(eval("f / 0.0").is_err());
+    }
+
+    #[test]
+    fn ints_and_floats_mix() {
+        assert!(eval("i == 3.0").unwrap().as_bool().unwrap());
+        assert!(eval("i >= 2.5").unwrap().as_bool().unwrap());
+        assert_eq!(eval("i + f").unwrap().as_float().unwrap(), 5.5);
+    }
+
+    #[test]
+    fn null_orders_false_and_can_be_tested() {
+        assert!(!eval("n >= 0.5").unwrap().as_bool().unwrap());
+        assert!(!eval("n < 0.5").unwrap().as_bool().unwrap());
+        assert!(eval("n == ()").unwrap().as_bool().unwrap());
+        assert!(eval("is_null(n)").unwrap().as_bool().unwrap());
+        assert_eq!(eval("n ?? 7").unwrap().as_int().unwrap(), 7);
+        assert!(
+            eval("n + 1").is_err(),
+            "arithmetic on NULL must fail loudly"
+        );
+    }
+
+    #[test]
+    fn sandbox_stops_runaway_loops_and_has_no_eval() {
+        let engine = new_engine(&Limits::default());
+        let err = engine
+            .eval::<Dynamic>("let x = 0; loop { x += 1; }")
+            .unwrap_err();
+        assert!(err.to_string().contains("Too many operations"), "{err}");
+        assert!(eval(r#"eval("1")"#).is_err());
+    }
+
+    #[test]
+    fn knows_standard_function_names() {
+        let names = function_names(&new_engine(&Limits::default()));
+        for n in ["floor", "max", "min", "abs", "is_null", "to_string"] {
+            assert!(names.contains(n), "{n} missing");
+        }
+    }
+}

@@ -139,6 +139,9 @@ struct Loader {
     decisions: Vec<Option<Decision>>,
     summary: Summary,
     summary_seen: bool,
+    /// Rule files that failed to parse.
+    unparsed: Vec<String>,
+    script_failed: bool,
 }
 
 impl Loader {
@@ -165,6 +168,8 @@ impl Loader {
             decisions: Vec::new(),
             summary: Summary::default(),
             summary_seen: false,
+            unparsed: Vec::new(),
+            script_failed: false,
         };
         for field in fields {
             let slot = loader.slots.len();
@@ -197,6 +202,7 @@ impl Loader {
                     .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
                 let message = strip_position(&e.without_snippet().to_string());
                 let help = unknown_key_help(&message);
+                self.unparsed.push(file.path.display().to_string());
                 let d = self.error(file, line, col, message);
                 if let Some(help) = help {
                     d.help = Some(help);
@@ -216,6 +222,7 @@ impl Loader {
             let mut ast = match strict.compile(&file.text) {
                 Ok(ast) => ast,
                 Err(e) => {
+                    self.script_failed = true;
                     let (line, col) = (e.1.line().unwrap_or(0), e.1.position().unwrap_or(0));
                     self.error(file, line, col, e.0.to_string());
                     continue;
@@ -782,6 +789,16 @@ impl Loader {
         Some(ValueExpr::Const(literal_to_dynamic(&lit.value)))
     }
 
+    /// After a file failed to parse, a name may be unknown only because it is defined there.
+    fn unparsed_hint(&self) -> Option<String> {
+        (!self.unparsed.is_empty()).then(|| {
+            format!(
+                "it may be defined in {}, which could not be read (see the error above)",
+                self.unparsed.join(", ")
+            )
+        })
+    }
+
     fn suggestion(&self, name: &str) -> Option<String> {
         suggest(name, self.slots.iter().map(|(n, _)| n.as_str()))
             .map(|s| format!("did you mean `{s}`?"))
@@ -817,9 +834,11 @@ impl Loader {
                 Some(ASTNode::Expr(rhai::Expr::Variable(v, _, pos))) => {
                     names.push((v.1.to_string(), *pos))
                 }
-                Some(ASTNode::Expr(rhai::Expr::FnCall(f, pos)))
-                    if f.op_token.is_none() && f.namespace.is_empty() =>
-                {
+                // A call at the top of an expression is a statement node.
+                Some(
+                    ASTNode::Expr(rhai::Expr::FnCall(f, pos))
+                    | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos)),
+                ) if f.op_token.is_none() && f.namespace.is_empty() => {
                     calls.push((f.name.to_string(), *pos))
                 }
                 _ => {}
@@ -837,7 +856,7 @@ impl Loader {
                     }
                 }
                 None => {
-                    let help = self.suggestion(&name).or_else(|| {
+                    let help = self.suggestion(&name).or_else(|| self.unparsed_hint()).or_else(|| {
                         Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
                     });
                     let d = self.error(file, line, col, format!("unknown name `{name}`"));
@@ -849,7 +868,9 @@ impl Loader {
             }
         }
         for (name, pos) in calls {
-            if !self.functions.contains(&name) {
+            // A script that failed to compile defines functions we cannot know: its error
+            // is reported already, and "unknown function" for each of them would be noise.
+            if !self.functions.contains(&name) && !self.script_failed {
                 let (line, col) = origin.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
                 let help = suggest(&name, self.functions.iter().map(String::as_str))
                     .map(|s| format!("did you mean `{s}`?"));

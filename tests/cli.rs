@@ -1,0 +1,864 @@
+//! End-to-end tests of the `tierwise` binary: every test writes its own config, rules and
+//! SQLite customers into a temporary directory, runs the real binary and checks exactly what
+//! it wrote.
+
+mod common;
+
+use common::*;
+use rusqlite::types::Value;
+use std::collections::BTreeMap;
+
+/// Percentile ranking of annual sales and the ABC tier table of the default rule set.
+const TIER_RULES: &str = r#"population:
+  sales_rank:
+    percentile_of: annual_sales
+
+decisions:
+  - name: tier
+    rules:
+      - id: tier-a
+        when: sales_rank >= 0.8
+        then: { tier: A }
+      - id: tier-b
+        when: sales_rank >= 0.4
+        then: { tier: B }
+      - id: tier-c
+        then: { tier: C }
+"#;
+
+fn tiers_for_sales(sales: &[f64]) -> BTreeMap<String, Value> {
+    let fx = Fixture::new();
+    fx.sales_customers(sales);
+    fx.rule("tiers.yaml", TIER_RULES);
+    fx.run_ok(&[]);
+    column(&fx.latest(), "tier")
+}
+
+// 1. Percentile boundaries --------------------------------------------------------------
+
+#[test]
+fn percentile_tiers_of_ten_customers_split_2_4_4() {
+    let sales: Vec<f64> = (1..=10).map(f64::from).collect();
+    // Customer i has sales i.
+    let expected = tiers_by_id(10, |i| match i {
+        9..=10 => "A",
+        5..=8 => "B",
+        _ => "C",
+    });
+    assert_eq!(tiers_for_sales(&sales), expected);
+}
+
+#[test]
+fn percentile_tiers_of_five_customers_split_1_2_2() {
+    // Sales in reverse id order, so the result does not depend on source order.
+    let sales: Vec<f64> = (1..=5).rev().map(f64::from).collect();
+    // id 1 has sales 5 (percentile 0.8), id 2 sales 4 (0.6), id 3 sales 3 (0.4),
+    // id 4 sales 2 (0.2), id 5 sales 1 (0.0).
+    let expected = tiers_by_id(5, |i| match i {
+        1 => "A",
+        2..=3 => "B",
+        _ => "C",
+    });
+    assert_eq!(tiers_for_sales(&sales), expected);
+}
+
+#[test]
+fn percentile_tiers_of_a_hundred_customers_split_20_40_40() {
+    let sales: Vec<f64> = (1..=100).map(|i| f64::from(i) * 1000.0).collect();
+    let tiers = tiers_for_sales(&sales);
+    let expected = tiers_by_id(100, |i| match i {
+        81..=100 => "A",
+        41..=80 => "B",
+        _ => "C",
+    });
+    assert_eq!(tiers, expected);
+    let count = |t: &str| tiers.values().filter(|v| **v == text(t)).count();
+    assert_eq!((count("A"), count("B"), count("C")), (20, 40, 40));
+}
+
+// 2. Ties ---------------------------------------------------------------------------
+
+#[test]
+fn tie_at_the_a_boundary_goes_to_the_higher_tier() {
+    // Ids 1..10; ids 8 and 9 both have sales 8. Their percentile is 0.8 (highest position
+    // of the tie), so both are A, not one A and one B.
+    let tiers = tiers_for_sales(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 8.0, 10.0]);
+    assert_eq!(tiers["8"], text("A"));
+    assert_eq!(tiers["9"], text("A"));
+    let expected = tiers_by_id(10, |i| match i {
+        8..=10 => "A",
+        5..=7 => "B",
+        _ => "C",
+    });
+    assert_eq!(tiers, expected);
+}
+
+#[test]
+fn tie_at_the_b_boundary_goes_to_the_higher_tier() {
+    // Ids 4 and 5 both have sales 4: percentile 0.4 for both, so both are B.
+    let tiers = tiers_for_sales(&[1.0, 2.0, 3.0, 4.0, 4.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+    assert_eq!(tiers["4"], text("B"));
+    assert_eq!(tiers["5"], text("B"));
+    let expected = tiers_by_id(10, |i| match i {
+        9..=10 => "A",
+        4..=8 => "B",
+        _ => "C",
+    });
+    assert_eq!(tiers, expected);
+}
+
+// 3. NULL and zero --------------------------------------------------------------------
+
+const NULL_RULES: &str = r#"population:
+  sales_rank:
+    percentile_of: annual_sales
+    where: annual_sales > 0
+
+decisions:
+  - name: tier
+    rules:
+      - id: tier-dormant
+        when: is_null(sales_rank)
+        then: { tier: dormant }
+      - id: tier-a
+        when: sales_rank >= 0.8
+        then: { tier: A }
+      - id: tier-b
+        when: sales_rank >= 0.4
+        then: { tier: B }
+      - id: tier-c
+        then: { tier: C }
+
+  - name: rank_copy
+    rules:
+      - { id: rank-copy, then: { rank_value: "= sales_rank" } }
+
+  - name: overdue
+    rules:
+      - { id: overdue-yes, when: "overdue_days > 60", then: { overdue: "yes" } }
+      - { id: overdue-no, then: { overdue: "no" } }
+"#;
+
+fn null_fixture() -> Fixture {
+    let fx = Fixture::new();
+    // Five ranked customers (sales 1..5), one with NULL sales, one with 0 sales.
+    let rows = vec![
+        vec![text("c1"), real(1.0), int(0)],
+        vec![text("c2"), real(2.0), int(61)],
+        vec![text("c3"), real(3.0), int(60)],
+        vec![text("c4"), real(4.0), null()],
+        vec![text("c5"), real(5.0), int(90)],
+        vec![text("c-null"), null(), null()],
+        vec![text("c-zero"), real(0.0), int(10)],
+    ];
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, overdue_days INTEGER",
+        &rows,
+    );
+    fx
+}
+
+#[test]
+fn null_and_zero_sales_are_not_ranked_and_become_dormant() {
+    let fx = null_fixture();
+    fx.rule("rules.yaml", NULL_RULES);
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    // Ranked over the 5 customers with sales > 0 only: (count(<= v) - 1) / 5.
+    assert_eq!(
+        column(&p, "rank_value"),
+        expect(&[
+            ("c1", real(0.0)),
+            ("c2", real(0.2)),
+            ("c3", real(0.4)),
+            ("c4", real(0.6)),
+            ("c5", real(0.8)),
+            ("c-null", null()),
+            ("c-zero", null()),
+        ])
+    );
+    assert_eq!(
+        column(&p, "tier"),
+        expect(&[
+            ("c1", "C"),
+            ("c2", "C"),
+            ("c3", "B"),
+            ("c4", "B"),
+            ("c5", "A"),
+            ("c-null", "dormant"),
+            ("c-zero", "dormant"),
+        ])
+    );
+    assert_eq!(
+        p["c-null"]["rule_ids"],
+        text(r#"["tier-dormant","rank-copy","overdue-no"]"#)
+    );
+}
+
+#[test]
+fn ordering_comparison_with_null_is_false_not_an_error() {
+    let fx = null_fixture();
+    fx.rule("rules.yaml", NULL_RULES);
+    fx.run_ok(&[]);
+    // `overdue_days > 60`: 61 and 90 yes; 60, 0, 10 no; NULL (c4, c-null) no.
+    assert_eq!(
+        column(&fx.latest(), "overdue"),
+        expect(&[
+            ("c1", "no"),
+            ("c2", "yes"),
+            ("c3", "no"),
+            ("c4", "no"),
+            ("c5", "yes"),
+            ("c-null", "no"),
+            ("c-zero", "no"),
+        ])
+    );
+}
+
+#[test]
+fn arithmetic_on_null_fails_the_run_naming_customer_and_rule() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, overdue_days INTEGER",
+        &[
+            vec![text("cust-ok"), int(10)],
+            vec![text("cust-null-od"), null()],
+            vec![text("cust-ok2"), int(20)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: penalty
+    output: penalty
+    rules:
+      - { id: penalty-double, value: "= overdue_days * 2" }
+"#,
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1)
+        .assert_stderr_contains("cust-null-od")
+        .assert_stderr_contains("penalty-double");
+    assert!(
+        !run.stderr.contains("cust-ok"),
+        "only the failing customer is named:\n{}",
+        run.stderr
+    );
+    assert_eq!(fx.policy_row_count(), 0);
+}
+
+// 4. collect: sum, caps, max, list ------------------------------------------------------
+
+const COLLECT_RULES: &str = r#"decisions:
+  - name: discount
+    hit: collect
+    aggregate: sum
+    output: discount
+    cap: { min: 0, max: 8 }
+    rules:
+      - { id: disc-five, when: "f5 == 1", value: 5 }
+      - { id: disc-three, when: "f3 == 1", value: 3 }
+      - { id: disc-two, when: "f2 == 1", value: 2 }
+      - { id: disc-none, when: "blocked == 1", value: -100 }
+
+  - name: points
+    hit: collect
+    aggregate: sum
+    output: points
+    rules:
+      - { id: pts-five, when: "f5 == 1", value: 5 }
+      - { id: pts-three, when: "f3 == 1", value: 3 }
+      - { id: pts-two, when: "f2 == 1", value: 2 }
+
+  - name: best
+    hit: collect
+    aggregate: max
+    output: best
+    rules:
+      - { id: best-five, when: "f5 == 1", value: 5 }
+      - { id: best-nine, when: "f3 == 1", value: 9 }
+      - { id: best-two, when: "f2 == 1", value: 2 }
+
+  - name: notes
+    hit: collect
+    aggregate: list
+    output: notes
+    rules:
+      - { id: note-z, when: "f2 == 1", value: "zulu" }
+      - { id: note-a, when: "f5 == 1", value: "alpha" }
+      - { id: note-m, when: "f3 == 1", value: "mike" }
+"#;
+
+fn collect_fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, f5 INTEGER, f3 INTEGER, f2 INTEGER, blocked INTEGER",
+        &[
+            vec![int(1), int(1), int(1), int(1), int(0)], // 5 + 3 + 2 = 10 -> max 8
+            vec![int(2), int(1), int(0), int(0), int(1)], // 5 - 100 -> min 0
+            vec![int(3), int(0), int(1), int(0), int(0)], // 3, within the caps
+            vec![int(4), int(0), int(0), int(0), int(0)], // nothing matches
+        ],
+    );
+    fx.rule("collect.yaml", COLLECT_RULES);
+    fx
+}
+
+#[test]
+fn collect_sum_is_capped_at_max_and_records_the_cap() {
+    let fx = collect_fixture();
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(p["1"]["discount"], int(8));
+    let ids: Vec<String> = serde_json::from_str(&key(&p["1"]["rule_ids"])).unwrap();
+    assert!(ids.contains(&"discount.max".to_owned()), "{ids:?}");
+    assert!(!ids.contains(&"discount.min".to_owned()), "{ids:?}");
+    assert_eq!(
+        &ids[..4],
+        ["disc-five", "disc-three", "disc-two", "discount.max"]
+    );
+}
+
+#[test]
+fn collect_sum_is_floored_at_min_and_records_the_cap() {
+    let fx = collect_fixture();
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(p["2"]["discount"], int(0));
+    let ids: Vec<String> = serde_json::from_str(&key(&p["2"]["rule_ids"])).unwrap();
+    assert!(ids.contains(&"discount.min".to_owned()), "{ids:?}");
+    assert!(!ids.contains(&"discount.max".to_owned()), "{ids:?}");
+    assert_eq!(&ids[..3], ["disc-five", "disc-none", "discount.min"]);
+    // Within the caps: no cap id.
+    assert_eq!(p["3"]["discount"], int(3));
+    let ids3: Vec<String> = serde_json::from_str(&key(&p["3"]["rule_ids"])).unwrap();
+    assert!(
+        !ids3.iter().any(|id| id.starts_with("discount.")),
+        "{ids3:?}"
+    );
+}
+
+#[test]
+fn collect_sum_of_integers_stays_an_integer() {
+    let fx = collect_fixture();
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(
+        column(&p, "points"),
+        expect(&[("1", 10), ("2", 5), ("3", 3), ("4", 0)])
+    );
+    let types: Vec<String> = fx
+        .conn()
+        .prepare("SELECT DISTINCT typeof(points) FROM customer_policy")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(types, ["integer"]);
+}
+
+#[test]
+fn collect_max_and_list_aggregates() {
+    let fx = collect_fixture();
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(
+        column(&p, "best"),
+        expect(&[("1", int(9)), ("2", int(5)), ("3", int(9)), ("4", null())])
+    );
+    // Values in row order (not alphabetical, not customer-column order).
+    assert_eq!(
+        column(&p, "notes"),
+        expect(&[
+            ("1", r#"["zulu","alpha","mike"]"#),
+            ("2", r#"["alpha"]"#),
+            ("3", r#"["mike"]"#),
+            ("4", "[]"),
+        ])
+    );
+    assert_eq!(
+        p["1"]["rule_ids"],
+        text(
+            r#"["disc-five","disc-three","disc-two","discount.max","pts-five","pts-three","pts-two","best-five","best-nine","best-two","note-z","note-a","note-m"]"#
+        )
+    );
+}
+
+// 5. hit: unique --------------------------------------------------------------------------
+
+#[test]
+fn unique_hit_policy_conflict_fails_naming_both_rules_and_writes_nothing() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[
+            vec![text("small-1"), real(10.0)],
+            vec![text("both-7"), real(150.0)],
+            vec![text("large-2"), real(500.0)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: size
+    hit: unique
+    rules:
+      - { id: size-small, when: "annual_sales < 200", then: { size: small } }
+      - { id: size-mid, when: "annual_sales >= 100 && annual_sales < 300", then: { size: mid } }
+      - { id: size-large, when: "annual_sales >= 300", then: { size: large } }
+"#,
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1)
+        .assert_stderr_contains("both-7")
+        .assert_stderr_contains("`size-small`")
+        .assert_stderr_contains("`size-mid`")
+        .assert_stderr_contains("unique");
+    assert_eq!(
+        fx.policy_row_count(),
+        0,
+        "nothing of the failed run is kept"
+    );
+    let runs = fx.runs();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].status, "failed");
+    assert_eq!(runs[0].customers, 0);
+    let message = runs[0].message.clone().unwrap_or_default();
+    assert!(message.contains("both-7"), "{message}");
+}
+
+// 6. Load errors with positions ---------------------------------------------------------------
+
+#[test]
+fn unknown_name_is_reported_at_its_position_with_a_suggestion() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0]);
+    let yaml = fx.rule(
+        "tiers.yaml",
+        r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: "anual_sales > 5", then: { tier: A } }
+      - id: tier-b
+        when: anual_sales > 2
+        then: { tier: B }
+      - { id: tier-c, then: { tier: C } }
+"#,
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2)
+        .assert_stderr_contains("error: ")
+        .assert_stderr_contains("unknown name `anual_sales`");
+
+    // A quoted string in a flow mapping: the position is inside the quotes.
+    let (line, col) = position_of(&yaml, "anual_sales", 0);
+    assert_eq!((line, col), (4, 30));
+    let block = run.diagnostic_at(&format!("rules/tiers.yaml:{line}:{col}"));
+    assert!(block.contains("unknown name `anual_sales`"), "{block}");
+    assert!(block.contains("did you mean `annual_sales`"), "{block}");
+
+    // A plain scalar on its own `when:` line.
+    let (line, col) = position_of(&yaml, "anual_sales", 1);
+    assert_eq!((line, col), (6, 15));
+    let block = run.diagnostic_at(&format!("rules/tiers.yaml:{line}:{col}"));
+    assert!(block.contains("unknown name `anual_sales`"), "{block}");
+    assert!(block.contains("did you mean `annual_sales`"), "{block}");
+    assert_eq!(fx.policy_row_count(), 0);
+}
+
+#[test]
+fn unknown_key_in_a_rule_file_is_reported_with_a_suggestion() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0]);
+    let yaml = fx.rule(
+        "tiers.yaml",
+        r#"decisions:
+  - name: tier
+    rules:
+      - id: tier-a
+        wehn: annual_sales > 5
+        then: { tier: A }
+      - { id: tier-c, then: { tier: C } }
+"#,
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2).assert_stderr_contains("wehn");
+    let (line, col) = position_of(&yaml, "wehn", 0);
+    assert_eq!((line, col), (5, 9));
+    let block = run.diagnostic_at(&format!("rules/tiers.yaml:{line}:{col}"));
+    assert!(
+        block.starts_with("error: ") || block.contains("\nerror: "),
+        "{block}"
+    );
+    assert!(block.contains("did you mean `when`"), "{block}");
+}
+
+// 7. A failed run keeps the previous results ---------------------------------------------------
+
+#[test]
+fn failed_run_leaves_previous_results_intact_and_is_recorded() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, divisor INTEGER",
+        &[
+            vec![int(1), int(4)],
+            vec![int(2), int(2)],
+            vec![int(3), int(5)],
+        ],
+    );
+    fx.rule(
+        "ratio.yaml",
+        r#"decisions:
+  - name: ratio
+    output: ratio
+    rules:
+      - { id: ratio-calc, value: "= 100 / divisor" }
+"#,
+    );
+    fx.run_ok(&[]);
+    let first = fx.policies_of(1);
+    assert_eq!(
+        column(&first, "ratio"),
+        expect(&[("1", 25.0), ("2", 50.0), ("3", 20.0)])
+    );
+
+    // Customer 2 now divides by zero.
+    fx.rule(
+        "ratio.yaml",
+        r#"decisions:
+  - name: ratio
+    output: ratio
+    rules:
+      - { id: ratio-calc, value: "= 100 / (divisor - 2)" }
+"#,
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1)
+        .assert_stderr_contains("customer 2")
+        .assert_stderr_contains("ratio-calc")
+        .assert_stderr_contains("division by zero");
+
+    // customer_policy holds exactly run 1's rows, unchanged.
+    assert_eq!(fx.policy_row_count(), 3);
+    assert_eq!(fx.policies_of(1), first);
+    assert_eq!(fx.policies_of(2), Policies::new());
+    let runs = fx.runs();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!((runs[0].run_id, runs[0].status.as_str()), (1, "ok"));
+    assert_eq!(runs[0].customers, 3);
+    assert_eq!(runs[0].message, None);
+    assert_eq!(runs[1].status, "failed");
+    let message = runs[1].message.clone().unwrap_or_default();
+    assert!(
+        message.contains("ratio-calc") && message.contains("division by zero"),
+        "{message}"
+    );
+    assert_eq!(fx.latest_ok_run(), 1);
+}
+
+// 8. Rules are read at run time ----------------------------------------------------------------
+
+#[test]
+fn changing_a_threshold_changes_the_next_run_without_rebuild() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[30.0, 70.0, 120.0]);
+    let rules = |threshold: u32| {
+        format!(
+            r#"decisions:
+  - name: tier
+    rules:
+      - {{ id: tier-a, when: "annual_sales >= {threshold}", then: {{ tier: A }} }}
+      - {{ id: tier-c, then: {{ tier: C }} }}
+"#
+        )
+    };
+    fx.rule("tiers.yaml", &rules(100));
+    fx.run_ok(&[]);
+    fx.rule("tiers.yaml", &rules(50));
+    fx.run_ok(&[]);
+    let (run1, run2) = (fx.policies_of(1), fx.policies_of(2));
+    assert_eq!(run1["2"]["tier"], text("C"));
+    assert_eq!(run2["2"]["tier"], text("A"));
+    assert_eq!(
+        column(&run1, "tier"),
+        expect(&[("1", "C"), ("2", "C"), ("3", "A")])
+    );
+    assert_eq!(
+        column(&run2, "tier"),
+        expect(&[("1", "C"), ("2", "A"), ("3", "A")])
+    );
+    let runs = fx.runs();
+    assert_eq!(runs.len(), 2);
+    assert_ne!(
+        runs[0].fingerprint, runs[1].fingerprint,
+        "the rules changed, so the fingerprint must change"
+    );
+}
+
+// 9. Output files and JSON summary -------------------------------------------------------------
+
+const OUT_RULES: &str = r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: "annual_sales >= 100", then: { tier: A } }
+      - { id: tier-c, then: { tier: C } }
+  - name: bonus
+    output: bonus
+    rules:
+      - { id: bonus-a, when: 'tier == "A"', value: 2.5 }
+      - { id: bonus-none, value: 0 }
+
+summary:
+  count_by: [tier]
+"#;
+
+fn out_fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0, 300.0]);
+    fx.rule("rules.yaml", OUT_RULES);
+    fx
+}
+
+#[test]
+fn out_csv_writes_one_row_per_customer() {
+    let fx = out_fixture();
+    fx.run_ok(&["--out", "policies.csv"]);
+    let csv = std::fs::read_to_string(fx.path("policies.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "customer_id,tier,bonus,rule_ids",
+            r#"1,C,0,"[""tier-c"",""bonus-none""]""#,
+            r#"2,A,2.5,"[""tier-a"",""bonus-a""]""#,
+            r#"3,A,2.5,"[""tier-a"",""bonus-a""]""#,
+        ]
+    );
+}
+
+#[test]
+fn out_jsonl_writes_one_object_per_customer() {
+    let fx = out_fixture();
+    fx.run_ok(&["--out", "policies.jsonl"]);
+    let jsonl = std::fs::read_to_string(fx.path("policies.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            serde_json::json!({"customer_id": 1, "tier": "C", "bonus": 0, "rule_ids": ["tier-c", "bonus-none"]}),
+            serde_json::json!({"customer_id": 2, "tier": "A", "bonus": 2.5, "rule_ids": ["tier-a", "bonus-a"]}),
+            serde_json::json!({"customer_id": 3, "tier": "A", "bonus": 2.5, "rule_ids": ["tier-a", "bonus-a"]}),
+        ]
+    );
+}
+
+#[test]
+fn format_json_prints_the_run_summary_as_json() {
+    let fx = out_fixture();
+    let run = fx.run_ok(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", run.stdout));
+    assert_eq!(json["customers"], 3);
+    assert_eq!(
+        json["counts"],
+        serde_json::json!({"tier": {"A": 2, "C": 1}})
+    );
+    assert_eq!(json["run_id"], 1);
+}
+
+// 10. The bundled sample -------------------------------------------------------------------------
+
+#[test]
+fn bundled_default_config_generates_sample_data_and_splits_tiers_20_40_40() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("config"), &dir.path().join("config"));
+    copy_dir(&repo.join("rules"), &dir.path().join("rules"));
+    let run = run_in(dir.path(), &["run"]);
+    run.assert_code(0).assert_stderr_contains("data/sample.db");
+    assert!(
+        run.stderr.contains("generating"),
+        "stderr should say it generates the sample:\n{}",
+        run.stderr
+    );
+    let db = dir.path().join("data/sample.db");
+    assert!(db.is_file());
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let run_id: i64 = conn
+        .query_row(
+            "SELECT MAX(run_id) FROM policy_run WHERE status = 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT p.tier, COUNT(*), MIN(c.annual_sales), MAX(c.annual_sales)
+             FROM customer_policy p JOIN customers c ON c.customer_id = p.customer_id
+             WHERE p.run_id = ?1 AND p.tier IN ('A', 'B', 'C')
+             GROUP BY p.tier ORDER BY p.tier",
+        )
+        .unwrap();
+    let tiers: Vec<(String, i64, f64, f64)> = stmt
+        .query_map([run_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let names: Vec<&str> = tiers.iter().map(|t| t.0.as_str()).collect();
+    assert_eq!(names, ["A", "B", "C"]);
+    let ranked: i64 = tiers.iter().map(|t| t.1).sum();
+    for ((tier, count, _, _), share) in tiers.iter().zip([20.0, 40.0, 40.0]) {
+        let pct = 100.0 * *count as f64 / ranked as f64;
+        assert!(
+            (pct - share).abs() <= 0.5,
+            "tier {tier}: {pct:.2}% of ranked customers, expected {share}% ({tiers:?})"
+        );
+    }
+    let (a, b, c) = (&tiers[0], &tiers[1], &tiers[2]);
+    assert!(a.2 >= b.3, "min(A) {} < max(B) {}", a.2, b.3);
+    assert!(b.2 >= c.3, "min(B) {} < max(C) {}", b.2, c.3);
+}
+
+#[test]
+fn missing_database_given_with_db_is_an_error_and_is_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("config"), &dir.path().join("config"));
+    copy_dir(&repo.join("rules"), &dir.path().join("rules"));
+    // The default config may generate *its* database, but never one given with --db.
+    let run = run_in(dir.path(), &["run", "--db", "missing.db"]);
+    assert!(
+        run.code == 1 || run.code == 2,
+        "exit code {}:\n{}",
+        run.code,
+        run.stderr
+    );
+    run.assert_stderr_contains("missing.db");
+    assert!(
+        !dir.path().join("missing.db").exists(),
+        "missing.db was created"
+    );
+    assert!(
+        !dir.path().join("data/sample.db").exists(),
+        "the sample was generated although --db was given"
+    );
+}
+
+// 11. Whole numbers and decimals ------------------------------------------------------------------
+
+#[test]
+fn integers_and_decimals_mix_in_comparisons_and_division_is_decimal() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, years INTEGER",
+        &[
+            vec![int(1), real(5.0), int(3)],
+            vec![int(2), real(4.5), int(2)],
+            vec![int(3), real(5.5), int(2)],
+        ],
+    );
+    fx.rule(
+        "mix.yaml",
+        r#"decisions:
+  - name: big
+    rules:
+      - { id: big-yes, when: "annual_sales >= 5", then: { big: "yes" } }
+      - { id: big-no, then: { big: "no" } }
+  - name: senior
+    rules:
+      - { id: senior-yes, when: "years >= 2.5", then: { senior: "yes" } }
+      - { id: senior-no, then: { senior: "no" } }
+  - name: half
+    output: half
+    rules:
+      - { id: half-calc, value: "= 3 / 2" }
+  - name: per_year
+    output: per_year
+    rules:
+      - { id: per-year-calc, value: "= years / 4" }
+"#,
+    );
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(
+        column(&p, "big"),
+        expect(&[("1", "yes"), ("2", "no"), ("3", "yes")])
+    );
+    assert_eq!(
+        column(&p, "senior"),
+        expect(&[("1", "yes"), ("2", "no"), ("3", "no")])
+    );
+    assert_eq!(
+        column(&p, "half"),
+        expect(&[("1", 1.5), ("2", 1.5), ("3", 1.5)])
+    );
+    assert_eq!(
+        column(&p, "per_year"),
+        expect(&[("1", 0.75), ("2", 0.5), ("3", 0.5)])
+    );
+}
+
+// 12. Decision order ------------------------------------------------------------------------------
+
+#[test]
+fn decisions_run_in_dependency_order_not_file_order() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    // b.yaml is read before c.yaml, but uses c.yaml's output `tier`.
+    fx.rule(
+        "b.yaml",
+        r#"decisions:
+  - name: discount
+    output: discount
+    rules:
+      - { id: disc-a, when: 'tier == "A"', value: 5 }
+      - { id: disc-other, value: 1 }
+"#,
+    );
+    fx.rule(
+        "c.yaml",
+        r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: "annual_sales >= 100", then: { tier: A } }
+      - { id: tier-c, then: { tier: C } }
+"#,
+    );
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(column(&p, "tier"), expect(&[("1", "C"), ("2", "A")]));
+    assert_eq!(column(&p, "discount"), expect(&[("1", 1), ("2", 5)]));
+    assert_eq!(p["2"]["rule_ids"], text(r#"["tier-a","disc-a"]"#));
+}
+
+#[test]
+fn a_cycle_between_two_decisions_is_a_load_error_naming_both() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    fx.rule(
+        "cycle.yaml",
+        r#"decisions:
+  - name: alpha
+    rules:
+      - { id: alpha-1, when: 'beta_out == "x"', then: { alpha_out: "y" } }
+      - { id: alpha-2, then: { alpha_out: "z" } }
+  - name: beta
+    rules:
+      - { id: beta-1, when: 'alpha_out == "y"', then: { beta_out: "x" } }
+      - { id: beta-2, then: { beta_out: "w" } }
+"#,
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2)
+        .assert_stderr_contains("cycle")
+        .assert_stderr_contains("`alpha`")
+        .assert_stderr_contains("`beta`");
+    assert_eq!(fx.policy_row_count(), 0);
+}

@@ -6,6 +6,7 @@
 
 use super::{DataError, quote_ident};
 use crate::config::Source;
+use crate::rules::Field;
 use rhai::{Dynamic, ImmutableString};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -46,8 +47,8 @@ fn describe(source: &Source) -> String {
     }
 }
 
-/// The column names of the customer source, without reading its rows.
-pub fn source_columns(conn: &Connection, source: &Source) -> Result<Vec<String>, DataError> {
+/// The columns of the customer source (names and declared types), without reading rows.
+pub fn source_columns(conn: &Connection, source: &Source) -> Result<Vec<Field>, DataError> {
     let read_error = |source_err| DataError::Read {
         what: describe(source),
         source: source_err,
@@ -55,7 +56,10 @@ pub fn source_columns(conn: &Connection, source: &Source) -> Result<Vec<String>,
     let stmt = conn
         .prepare(&format!("{} LIMIT 0", source_sql(source)))
         .map_err(read_error)?;
-    Ok(stmt.column_names().map(str::to_owned).collect())
+    Ok(stmt
+        .columns()
+        .map(|c| Field::new(c.name(), c.decl_type()))
+        .collect())
 }
 
 /// One column of customer data.

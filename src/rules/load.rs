@@ -14,7 +14,7 @@ use std::path::Path;
 /// names). Returns the rule set and any warnings, or every diagnostic found.
 pub fn load(
     dir: &Path,
-    fields: &[String],
+    fields: &[Field],
     limits: &Limits,
 ) -> Result<(RuleSet, Vec<Diagnostic>), Diagnostics> {
     let (yaml_files, script_files) = list_rule_files(dir)?;
@@ -142,10 +142,25 @@ struct Loader {
     /// Rule files that failed to parse.
     unparsed: Vec<String>,
     script_failed: bool,
+    /// Declared kinds of the source's columns, by slot.
+    field_kinds: Vec<Option<ValueKind>>,
+    /// Comparisons of a name with a constant, checked once every output's values are known.
+    comparisons: Vec<Comparison>,
+}
+
+/// `name <op> constant` in some expression, for the static type check.
+struct Comparison {
+    slot: Slot,
+    constant: rhai::Dynamic,
+    equality: bool,
+    file: Arc<SourceFile>,
+    line: usize,
+    column: usize,
+    owner: String,
 }
 
 impl Loader {
-    fn new(fields: &[String], limits: &Limits) -> Self {
+    fn new(fields: &[Field], limits: &Limits) -> Self {
         let engine = crate::script::new_engine(limits);
         let functions = crate::script::function_names(&engine);
         let mut loader = Loader {
@@ -170,9 +185,13 @@ impl Loader {
             summary_seen: false,
             unparsed: Vec::new(),
             script_failed: false,
+            field_kinds: Vec::new(),
+            comparisons: Vec::new(),
         };
         for field in fields {
             let slot = loader.slots.len();
+            loader.field_kinds.push(field.kind);
+            let field = field.name.clone();
             loader.slots.push((field.clone(), SlotKind::Field));
             loader.defs.push(Definition { decision: None });
             // A duplicated column name (possible in a query) resolves to its first column.
@@ -829,7 +848,26 @@ impl Loader {
         };
         let mut names: Vec<(String, Position)> = Vec::new();
         let mut calls: Vec<(String, Position)> = Vec::new();
+        let mut compared: Vec<(String, rhai::Dynamic, bool, Position)> = Vec::new();
         ast.walk(&mut |path: &[ASTNode]| {
+            if let Some(
+                ASTNode::Expr(rhai::Expr::FnCall(f, pos))
+                | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos)),
+            ) = path.last()
+                && f.op_token.is_some()
+                && f.args.len() == 2
+                && matches!(f.name.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=")
+            {
+                let equality = matches!(f.name.as_str(), "==" | "!=");
+                match (&f.args[0], &f.args[1]) {
+                    (rhai::Expr::Variable(v, ..), c) | (c, rhai::Expr::Variable(v, ..)) => {
+                        if let Some(constant) = constant_of(c) {
+                            compared.push((v.1.to_string(), constant, equality, *pos));
+                        }
+                    }
+                    _ => {}
+                }
+            }
             match path.last() {
                 Some(ASTNode::Expr(rhai::Expr::Variable(v, _, pos))) => {
                     names.push((v.1.to_string(), *pos))
@@ -881,6 +919,21 @@ impl Loader {
                     Some("functions come from rhai's standard library or from rules/*.rhai".into())
                 });
                 ok = false;
+            }
+        }
+        for (name, constant, equality, pos) in compared {
+            if let Some(&slot) = self.by_name.get(&name) {
+                let (line, column) =
+                    origin.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                self.comparisons.push(Comparison {
+                    slot,
+                    constant,
+                    equality,
+                    file: file.clone(),
+                    line,
+                    column,
+                    owner: owner.to_owned(),
+                });
             }
         }
         ok.then_some(Expr { ast, vars, origin })
@@ -960,6 +1013,7 @@ impl Loader {
 
         let metric_order = self.order_metrics();
         let decision_order = self.order_decisions();
+        self.check_comparisons();
         if self.diags.iter().any(|d| d.severity == Severity::Error) {
             return Err(Diagnostics(self.diags));
         }
@@ -1057,6 +1111,100 @@ impl Loader {
             scripts: self.script_module,
         };
         Ok((set, warnings))
+    }
+
+    /// Static type check: comparing a name with a constant of another kind can never be
+    /// true (`tier == 1` when every tier is text) and is an error. Comparing a text output
+    /// with a text it never takes (`tier == "a"`) is a warning: likely a typo.
+    fn check_comparisons(&mut self) {
+        // What each output can be, when all its values are constants.
+        let mut values: HashMap<Slot, Option<Vec<rhai::Dynamic>>> = HashMap::new();
+        for d in self.decisions.iter().flatten() {
+            for row in &d.rows {
+                for (k, v) in &row.values {
+                    let entry = values
+                        .entry(d.outputs[*k])
+                        .or_insert_with(|| Some(Vec::new()));
+                    match (v, entry.as_mut()) {
+                        (ValueExpr::Const(c), Some(list)) => list.push(c.clone()),
+                        _ => *entry = None,
+                    }
+                }
+            }
+        }
+        let comparisons = std::mem::take(&mut self.comparisons);
+        for c in comparisons {
+            let Some(constant_kind) = ValueKind::of(&c.constant) else {
+                continue;
+            };
+            let (name, slot_kind) = self.slots[c.slot].clone();
+            let (kind, known): (Option<ValueKind>, Option<&Vec<rhai::Dynamic>>) = match slot_kind {
+                SlotKind::Field => (self.field_kinds.get(c.slot).copied().flatten(), None),
+                SlotKind::Population => (Some(ValueKind::Number), None),
+                SlotKind::Metric => (None, None),
+                SlotKind::Output => match values.get(&c.slot).and_then(|v| v.as_ref()) {
+                    Some(list) => {
+                        let kinds: HashSet<Option<ValueKind>> =
+                            list.iter().map(ValueKind::of).collect();
+                        match kinds.into_iter().collect::<Vec<_>>()[..] {
+                            [Some(k)] => (Some(k), Some(list)),
+                            _ => (None, None),
+                        }
+                    }
+                    None => (None, None),
+                },
+            };
+            let Some(kind) = kind else { continue };
+            let listing = |list: &Vec<rhai::Dynamic>| {
+                let mut shown: Vec<String> = Vec::new();
+                for v in list {
+                    let s = v.to_string();
+                    if !shown.contains(&s) {
+                        shown.push(s);
+                    }
+                }
+                shown.join(", ")
+            };
+            if kind != constant_kind {
+                let what = match known {
+                    Some(list) => format!(
+                        "{} `{name}` is {} ({})",
+                        slot_kind.noun(),
+                        kind.noun(),
+                        listing(list)
+                    ),
+                    None => format!("{} `{name}` is {}", slot_kind.noun(), kind.noun()),
+                };
+                let d = Diagnostic::error(
+                    &c.file,
+                    c.line,
+                    c.column,
+                    format!(
+                        "{what}, but it is compared with {} `{}`",
+                        constant_kind.noun(),
+                        c.constant
+                    ),
+                )
+                .rule(c.owner)
+                .help("this comparison can never be true");
+                self.diags.push(d);
+            } else if c.equality
+                && kind == ValueKind::Text
+                && let Some(list) = known
+                && !list.iter().any(|v| v.to_string() == c.constant.to_string())
+            {
+                let d = Diagnostic::error(
+                    &c.file,
+                    c.line,
+                    c.column,
+                    format!("output `{name}` is never \"{}\"", c.constant),
+                )
+                .warning()
+                .rule(c.owner)
+                .help(format!("its values are: {}", listing(list)));
+                self.diags.push(d);
+            }
+        }
     }
 
     /// Metrics in an order where each comes after the metrics it uses; a cycle is an error.
@@ -1206,6 +1354,17 @@ impl Loader {
 
 fn d_name(names: &[String], i: usize) -> String {
     names.get(i).cloned().unwrap_or_default()
+}
+
+/// The value of a constant expression node (text, number, true/false).
+fn constant_of(e: &rhai::Expr) -> Option<rhai::Dynamic> {
+    match e {
+        rhai::Expr::StringConstant(s, _) => Some(s.clone().into()),
+        rhai::Expr::IntegerConstant(i, _) => Some((*i).into()),
+        rhai::Expr::FloatConstant(f, _) => Some((**f).into()),
+        rhai::Expr::BoolConstant(b, _) => Some((*b).into()),
+        _ => None,
+    }
 }
 
 /// Where the text of a YAML string value starts: after the opening quote of a quoted scalar.

@@ -86,6 +86,27 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
     pub fn new(rules: &'a RuleSet, data: &'a Dataset) -> Result<Self, EvalError> {
+        let fields: Vec<&str> = rules.slots[..rules.field_count]
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if data
+            .names
+            .iter()
+            .map(String::as_str)
+            .ne(fields.iter().copied())
+        {
+            return Err(EvalError {
+                customer: "(all)".into(),
+                rule: "the rule set".into(),
+                message: format!(
+                    "the customer source's columns ({}) are not the ones the rules were loaded with ({}); load the rules again",
+                    data.names.join(", "),
+                    fields.join(", ")
+                ),
+                at: String::new(),
+            });
+        }
         let mut ev = Evaluator {
             rules,
             data,

@@ -557,6 +557,54 @@ fn failed_run_leaves_previous_results_intact_and_is_recorded() {
     assert_eq!(fx.latest_ok_run(), 1);
 }
 
+#[test]
+fn failure_after_the_first_chunk_was_written_rolls_the_whole_run_back() {
+    // More customers than one evaluation chunk (65,536): the first chunk reaches the writer
+    // before the last customer fails, and must be rolled back with the rest.
+    const N: i64 = 70_000;
+    let fx = Fixture::new();
+    let rows: Vec<Vec<Value>> = (1..=N)
+        .map(|i| vec![int(i), int(if i == N { 2 } else { 4 })])
+        .collect();
+    fx.customers("customer_id INTEGER PRIMARY KEY, divisor INTEGER", &rows);
+    fx.rule(
+        "ratio.yaml",
+        r#"decisions:
+  - name: ratio
+    output: ratio
+    rules:
+      - { id: ratio-calc, value: "= 100 / divisor" }
+"#,
+    );
+    fx.run_ok(&[]);
+    assert_eq!(fx.policy_row_count(), N);
+    fx.rule(
+        "ratio.yaml",
+        r#"decisions:
+  - name: ratio
+    output: ratio
+    rules:
+      - { id: ratio-calc, value: "= 100 / (divisor - 2)" }
+"#,
+    );
+    fx.run(&["run"])
+        .assert_code(1)
+        .assert_stderr_contains(&format!("customer {N}"))
+        .assert_stderr_contains("ratio-calc");
+    let counts: Vec<(i64, i64)> = fx
+        .conn()
+        .prepare("SELECT run_id, COUNT(*) FROM customer_policy GROUP BY run_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(counts, [(1, N)]);
+    let runs = fx.runs();
+    let statuses: Vec<&str> = runs.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["ok", "failed"]);
+}
+
 // 8. Rules are read at run time ----------------------------------------------------------------
 
 #[test]

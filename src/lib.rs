@@ -14,5 +14,6 @@ pub mod engine;
 pub mod error;
 pub mod rules;
 pub mod script;
+pub mod value;
 
 pub use error::Error;

@@ -7,6 +7,7 @@
 use super::{DataError, quote_ident};
 use crate::config::Source;
 use crate::rules::Field;
+use crate::value::Value;
 use rhai::{Dynamic, ImmutableString};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -110,6 +111,33 @@ impl Column {
             },
             Column::Mixed(values) => values[i].clone(),
             Column::Null(_) => Dynamic::UNIT,
+        }
+    }
+
+    /// The value of row `i`, borrowing text from the column's dictionary.
+    #[inline]
+    pub fn value(&self, i: usize) -> Value<'_> {
+        match self {
+            Column::Int { values, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    Value::Int(values[i])
+                }
+            }
+            Column::Float { values, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    Value::Float(values[i])
+                }
+            }
+            Column::Text { codes, dict } => match codes[i] {
+                NULL_CODE => Value::Null,
+                code => Value::Str(dict[code as usize].as_str()),
+            },
+            Column::Mixed(values) => Value::from_dynamic(values[i].clone()),
+            Column::Null(_) => Value::Null,
         }
     }
 
@@ -266,8 +294,8 @@ impl Dataset {
         self.columns[self.id_column].id_text(i)
     }
 
-    pub fn id(&self, i: usize) -> Dynamic {
-        self.columns[self.id_column].get(i)
+    pub fn id(&self, i: usize) -> Value<'_> {
+        self.columns[self.id_column].value(i)
     }
 }
 

@@ -5,7 +5,7 @@
 use super::{DataError, Dataset, quote_ident};
 use crate::config::OutputTables;
 use crate::engine::Outcome;
-use rhai::Dynamic;
+use crate::value::Value;
 use rusqlite::{Connection, TransactionBehavior};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -13,8 +13,8 @@ use std::sync::mpsc::Receiver;
 
 /// What the writer thread receives: chunks of results in customer order, then `Finish`.
 /// A channel closed without `Finish` (evaluation failed) rolls the run back.
-pub enum Message {
-    Chunk(Vec<Outcome>),
+pub enum Message<'a> {
+    Chunk(Vec<Outcome<'a>>),
     Finish,
 }
 
@@ -125,7 +125,7 @@ pub struct RunTarget<'a> {
 pub fn write_run(
     conn: &mut Connection,
     target: &RunTarget<'_>,
-    rx: Receiver<Message>,
+    rx: Receiver<Message<'_>>,
 ) -> Result<Option<(i64, usize)>, DataError> {
     let RunTarget {
         tables,
@@ -187,7 +187,7 @@ pub fn write_run(
                     .map_err(write_err(&tables.policy_table))?;
                 bind(&mut stmt, 2, &id).map_err(write_err(&tables.policy_table))?;
                 for (k, value) in outcome.outputs.iter().enumerate() {
-                    if let Ok(f) = value.as_float()
+                    if let Value::Float(f) = value
                         && !f.is_finite()
                     {
                         return Err(DataError::BadValue {
@@ -259,19 +259,19 @@ pub fn record_failure(
     Ok(())
 }
 
-fn bind(stmt: &mut rusqlite::Statement<'_>, index: usize, value: &Dynamic) -> rusqlite::Result<()> {
-    if value.is_unit() {
-        stmt.raw_bind_parameter(index, rusqlite::types::Null)
-    } else if let Ok(i) = value.as_int() {
-        stmt.raw_bind_parameter(index, i)
-    } else if let Ok(f) = value.as_float() {
-        stmt.raw_bind_parameter(index, f)
-    } else if let Ok(b) = value.as_bool() {
-        stmt.raw_bind_parameter(index, b)
-    } else if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
-        stmt.raw_bind_parameter(index, s.as_str())
-    } else {
-        stmt.raw_bind_parameter(index, to_json(value).to_string())
+fn bind(
+    stmt: &mut rusqlite::Statement<'_>,
+    index: usize,
+    value: &Value<'_>,
+) -> rusqlite::Result<()> {
+    match value {
+        Value::Null => stmt.raw_bind_parameter(index, rusqlite::types::Null),
+        Value::Bool(b) => stmt.raw_bind_parameter(index, *b),
+        Value::Int(i) => stmt.raw_bind_parameter(index, *i),
+        Value::Float(f) => stmt.raw_bind_parameter(index, *f),
+        Value::Str(s) => stmt.raw_bind_parameter(index, *s),
+        Value::Owned(s) => stmt.raw_bind_parameter(index, s.as_str()),
+        Value::Other(_) => stmt.raw_bind_parameter(index, value.to_json().to_string()),
     }
 }
 
@@ -287,26 +287,6 @@ fn rule_list_json(out: &mut String, fired: &[u32], rule_ids: &[String]) {
         out.push('"');
     }
     out.push(']');
-}
-
-/// A rhai value as JSON (lists become arrays; NULL becomes null).
-pub fn to_json(value: &Dynamic) -> serde_json::Value {
-    use serde_json::Value;
-    if value.is_unit() {
-        Value::Null
-    } else if let Ok(i) = value.as_int() {
-        Value::from(i)
-    } else if let Ok(f) = value.as_float() {
-        Value::from(f)
-    } else if let Ok(b) = value.as_bool() {
-        Value::from(b)
-    } else if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
-        Value::from(s.as_str())
-    } else if let Some(items) = value.read_lock::<rhai::Array>() {
-        Value::Array(items.iter().map(to_json).collect())
-    } else {
-        Value::from(value.to_string())
-    }
 }
 
 /// A CSV or JSONL file written next to its final path and renamed in on success.
@@ -351,8 +331,8 @@ impl FileSink {
 
     fn row(
         &mut self,
-        id: &Dynamic,
-        outputs: &[Dynamic],
+        id: &Value<'_>,
+        outputs: &[Value<'_>],
         rules_json: &str,
     ) -> Result<(), DataError> {
         self.line.clear();
@@ -368,9 +348,9 @@ impl FileSink {
             }
             FileFormat::Jsonl => {
                 let mut obj = serde_json::Map::new();
-                obj.insert("customer_id".into(), to_json(id));
+                obj.insert("customer_id".into(), id.to_json());
                 for (name, v) in self.columns.iter().zip(outputs) {
-                    obj.insert(name.clone(), to_json(v));
+                    obj.insert(name.clone(), v.to_json());
                 }
                 let rules: serde_json::Value = serde_json::from_str(rules_json).unwrap_or_default();
                 obj.insert("rule_ids".into(), rules);
@@ -413,13 +393,10 @@ impl Drop for FileSink {
 }
 
 /// A value as plain text for CSV: NULL is empty, lists are JSON.
-fn plain(v: &Dynamic) -> String {
-    if v.is_unit() {
-        String::new()
-    } else if v.is_array() {
-        to_json(v).to_string()
-    } else {
-        v.to_string()
+fn plain(v: &Value<'_>) -> String {
+    match v {
+        Value::Null => String::new(),
+        v => v.to_string(),
     }
 }
 

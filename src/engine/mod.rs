@@ -2,14 +2,17 @@
 //!
 //! Each worker thread has its own rhai `Engine` (rhai's string interner is behind a lock, so
 //! one shared engine does not scale) and a reusable frame of slot values; the compiled rule
-//! set and the data are shared read-only.
+//! set and the data are shared read-only. Expressions run on their native fast path when
+//! they have one, and in the interpreter otherwise (or when the fast path defers to it).
 
 pub mod population;
 
 use crate::data::Dataset;
+use crate::rules::native;
 use crate::rules::{
     Aggregate, Condition, Decision, Expr, HitPolicy, RoundSpec, RuleIdx, RuleSet, Slot, ValueExpr,
 };
+use crate::value::Value;
 use rayon::prelude::*;
 use rhai::{Dynamic, Engine, EvalAltResult, Scope};
 use std::collections::HashMap;
@@ -30,10 +33,20 @@ pub struct EvalError {
 
 /// One customer's result: a value per declared output and the rules that produced them.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct Outcome<'a> {
     pub index: usize,
-    pub outputs: Vec<Dynamic>,
+    pub outputs: Vec<Value<'a>>,
     pub fired: Vec<RuleIdx>,
+}
+
+/// Which evaluator runs expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The native fast path where an expression has one, the interpreter otherwise.
+    #[default]
+    Fast,
+    /// Every expression in the rhai interpreter (the reference the fast path must match).
+    Interpreter,
 }
 
 /// Running totals for the run summary.
@@ -78,14 +91,19 @@ impl Tally {
 pub struct Evaluator<'a> {
     pub rules: &'a RuleSet,
     pub data: &'a Dataset,
+    mode: Mode,
     /// Values computed for every customer before the per-customer pass: the metrics the
     /// population needs and the population figures.
-    precomputed: Vec<(Slot, Vec<Dynamic>)>,
+    precomputed: Vec<(Slot, Vec<Value<'a>>)>,
 }
 
 impl<'a> Evaluator<'a> {
     /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
     pub fn new(rules: &'a RuleSet, data: &'a Dataset) -> Result<Self, EvalError> {
+        Self::with_mode(rules, data, Mode::Fast)
+    }
+
+    pub fn with_mode(rules: &'a RuleSet, data: &'a Dataset, mode: Mode) -> Result<Self, EvalError> {
         let fields: Vec<&str> = rules.slots[..rules.field_count]
             .iter()
             .map(|(n, _)| n.as_str())
@@ -110,6 +128,7 @@ impl<'a> Evaluator<'a> {
         let mut ev = Evaluator {
             rules,
             data,
+            mode,
             precomputed: Vec::new(),
         };
         if rules.population.is_empty() {
@@ -117,7 +136,7 @@ impl<'a> Evaluator<'a> {
         }
         // Per customer: pre-metrics, then each figure's (value, passes filter).
         let n_pre = rules.metrics_pre.len();
-        let per_customer: Vec<(Vec<Dynamic>, Vec<Option<f64>>)> = (0..data.len)
+        let per_customer: Vec<(Vec<Value<'a>>, Vec<Option<f64>>)> = (0..data.len)
             .into_par_iter()
             .with_min_len(1024)
             .map_init(
@@ -155,7 +174,7 @@ impl<'a> Evaluator<'a> {
             let column = per_customer.iter().map(|(ms, _)| ms[k].clone()).collect();
             ev.precomputed.push((m.slot, column));
         }
-        let figures: Vec<(Slot, Vec<Dynamic>)> = rules
+        let figures: Vec<(Slot, Vec<Value<'a>>)> = rules
             .population
             .par_iter()
             .enumerate()
@@ -163,7 +182,7 @@ impl<'a> Evaluator<'a> {
                 let inputs: Vec<Option<f64>> = per_customer.iter().map(|(_, v)| v[k]).collect();
                 let column = population::compute(f.statistic, &inputs)
                     .into_iter()
-                    .map(|v| v.map_or(Dynamic::UNIT, Dynamic::from_float))
+                    .map(|v| v.map_or(Value::Null, Value::Float))
                     .collect();
                 (f.slot, column)
             })
@@ -172,16 +191,17 @@ impl<'a> Evaluator<'a> {
         Ok(ev)
     }
 
-    /// The population figure values of customer `i`, by slot.
-    pub fn precomputed(&self, i: usize) -> impl Iterator<Item = (Slot, &Dynamic)> {
+    /// The precomputed values (pre-metrics, population figures) of customer `i`, by slot.
+    pub fn precomputed(&self, i: usize) -> impl Iterator<Item = (Slot, &Value<'a>)> {
         self.precomputed.iter().map(move |(s, col)| (*s, &col[i]))
     }
 
     /// Evaluates the customers in `range` in parallel, in order, with their summary tally.
     /// Stops at the first failing customer.
-    pub fn evaluate(&self, range: Range<usize>) -> Result<(Vec<Outcome>, Tally), EvalError> {
+    pub fn evaluate(&self, range: Range<usize>) -> Result<(Vec<Outcome<'a>>, Tally), EvalError> {
         let failed = AtomicBool::new(false);
-        let partials: Vec<Result<(Vec<Outcome>, Tally), EvalError>> = range
+        type Partial<'a> = Result<(Vec<Outcome<'a>>, Tally), EvalError>;
+        let partials: Vec<Partial<'a>> = range
             .into_par_iter()
             .with_min_len(1024)
             .fold(
@@ -214,7 +234,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates one customer on the calling thread.
-    pub fn evaluate_one(&self, i: usize) -> Result<Outcome, EvalError> {
+    pub fn evaluate_one(&self, i: usize) -> Result<Outcome<'a>, EvalError> {
         let mut tally = Tally::new(self.rules);
         Worker::new(self).customer(i, &mut tally)
     }
@@ -223,46 +243,63 @@ impl<'a> Evaluator<'a> {
 /// Per-thread evaluation state.
 struct Worker<'e, 'a> {
     ev: &'e Evaluator<'a>,
-    engine: Engine,
+    /// Built on first use: most rule sets never need the interpreter per customer.
+    engine: Option<Engine>,
     scope: Scope<'static>,
-    frame: Vec<Dynamic>,
+    frame: Vec<Value<'a>>,
+    locals: Vec<Value<'a>>,
 }
 
 impl<'e, 'a> Worker<'e, 'a> {
     fn new(ev: &'e Evaluator<'a>) -> Self {
         Worker {
             ev,
-            engine: ev.rules.new_engine(),
+            engine: None,
             scope: Scope::new(),
-            frame: vec![Dynamic::UNIT; ev.rules.slots.len()],
+            frame: vec![Value::Null; ev.rules.slots.len()],
+            locals: Vec::new(),
         }
     }
 
     /// Fills the frame with customer `i`'s fields and precomputed values; clears outputs.
     fn load(&mut self, i: usize) {
         let rules = self.ev.rules;
+        let data: &'a Dataset = self.ev.data;
         for &slot in &rules.used_fields {
-            self.frame[slot] = self.ev.data.columns[slot].get(i);
+            self.frame[slot] = data.columns[slot].value(i);
         }
         for (slot, column) in &self.ev.precomputed {
             self.frame[*slot] = column[i].clone();
         }
         for m in &rules.metrics_post {
-            self.frame[m.slot] = Dynamic::UNIT;
+            self.frame[m.slot] = Value::Null;
         }
         for o in &rules.outputs {
-            self.frame[o.slot] = Dynamic::UNIT;
+            self.frame[o.slot] = Value::Null;
         }
     }
 
-    fn eval(&mut self, e: &Expr) -> Result<Dynamic, Box<EvalAltResult>> {
+    fn eval(&mut self, e: &'a Expr) -> Result<Value<'a>, Box<EvalAltResult>> {
+        if self.ev.mode == Mode::Fast
+            && let Some(n) = &e.native
+        {
+            if self.locals.len() < n.locals {
+                self.locals.resize(n.locals, Value::Null);
+            }
+            if let Ok(v) = native::eval(&n.root, &self.frame, &mut self.locals) {
+                return Ok(v);
+            }
+        }
         self.scope.clear();
         for (name, slot) in &e.vars {
             self.scope
-                .push_dynamic(name.clone(), self.frame[*slot].clone());
+                .push_dynamic(name.clone(), self.frame[*slot].to_dynamic());
         }
-        self.engine
+        let rules = self.ev.rules;
+        let engine = self.engine.get_or_insert_with(|| rules.new_engine());
+        engine
             .eval_ast_with_scope::<Dynamic>(&mut self.scope, &e.ast)
+            .map(Value::from_dynamic)
     }
 
     fn error(
@@ -284,13 +321,13 @@ impl<'e, 'a> Worker<'e, 'a> {
     /// customer and `what` (the rule), at the failing position in the rule file.
     fn eval_checked(
         &mut self,
-        e: &Expr,
+        e: &'a Expr,
         i: usize,
         what: impl Fn() -> String,
-    ) -> Result<Dynamic, EvalError> {
+    ) -> Result<Value<'a>, EvalError> {
         match self.eval(e) {
             Ok(v) => {
-                if let Ok(f) = v.as_float()
+                if let Value::Float(f) = v
                     && !f.is_finite()
                 {
                     return Err(self.error(
@@ -322,7 +359,7 @@ impl<'e, 'a> Worker<'e, 'a> {
         }
     }
 
-    fn customer(&mut self, i: usize, tally: &mut Tally) -> Result<Outcome, EvalError> {
+    fn customer(&mut self, i: usize, tally: &mut Tally) -> Result<Outcome<'a>, EvalError> {
         let rules = self.ev.rules;
         self.load(i);
         for m in &rules.metrics_post {
@@ -360,9 +397,9 @@ impl<'e, 'a> Worker<'e, 'a> {
         rule_label(self.ev.rules, rule)
     }
 
-    fn value(&mut self, v: &ValueExpr, i: usize, rule: RuleIdx) -> Result<Dynamic, EvalError> {
+    fn value(&mut self, v: &'a ValueExpr, i: usize, rule: RuleIdx) -> Result<Value<'a>, EvalError> {
         match v {
-            ValueExpr::Const(c) => Ok(c.clone()),
+            ValueExpr::Const(c) => Ok(c.value()),
             ValueExpr::Formula(e) => {
                 let rules = self.ev.rules;
                 self.eval_checked(e, i, || rule_label(rules, rule))
@@ -372,7 +409,7 @@ impl<'e, 'a> Worker<'e, 'a> {
 
     fn matches(
         &mut self,
-        c: &Condition,
+        c: &'a Condition,
         scale: Option<f64>,
         i: usize,
         rule: RuleIdx,
@@ -393,8 +430,8 @@ impl<'e, 'a> Worker<'e, 'a> {
 
     fn set_row_values(
         &mut self,
-        d: &Decision,
-        row: &crate::rules::Row,
+        d: &'a Decision,
+        row: &'a crate::rules::Row,
         i: usize,
     ) -> Result<(), EvalError> {
         for (k, v) in &row.values {
@@ -406,7 +443,7 @@ impl<'e, 'a> Worker<'e, 'a> {
 
     fn decide(
         &mut self,
-        d: &Decision,
+        d: &'a Decision,
         i: usize,
         fired: &mut Vec<RuleIdx>,
     ) -> Result<(), EvalError> {
@@ -429,7 +466,7 @@ impl<'e, 'a> Worker<'e, 'a> {
                 }
             }
             HitPolicy::Unique => {
-                let mut hit: Option<&crate::rules::Row> = None;
+                let mut hit: Option<&'a crate::rules::Row> = None;
                 for row in &d.rows {
                     if self.matches(&row.condition, scale, i, row.rule)? {
                         if let Some(first) = hit {
@@ -484,7 +521,7 @@ impl<'e, 'a> Worker<'e, 'a> {
     /// Rounding, then floor and ceiling, of a single-output decision.
     fn finish_output(
         &mut self,
-        d: &Decision,
+        d: &'a Decision,
         slot: Slot,
         i: usize,
         fired: &mut Vec<RuleIdx>,
@@ -531,7 +568,7 @@ fn rule_label(rules: &RuleSet, rule: RuleIdx) -> String {
 }
 
 /// Rounds `x` to a multiple of the step; a whole-number step gives a whole number.
-fn round_value(x: f64, round: RoundSpec) -> (f64, Dynamic) {
+fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
     let (step, r) = match round {
         RoundSpec::Down(s) => (s, (x / s).floor()),
         RoundSpec::Up(s) => (s, (x / s).ceil()),
@@ -539,11 +576,11 @@ fn round_value(x: f64, round: RoundSpec) -> (f64, Dynamic) {
     };
     let mut y = r * step;
     if step.fract() == 0.0 && y.abs() < 9.0e15 {
-        return (y, Dynamic::from_int(y as i64));
+        return (y, Value::Int(y as i64));
     }
     // Decimal steps: drop the binary noise (0.30000000000000004 -> 0.3).
     y = (y * 1e9).round() / 1e9;
-    (y, Dynamic::from_float(y))
+    (y, Value::Float(y))
 }
 
 /// Combines the values of matching rows under `hit: collect`.
@@ -566,21 +603,22 @@ impl Accumulator {
         }
     }
 
-    fn add(&mut self, v: Dynamic) -> Result<(), String> {
-        if v.is_unit() {
+    fn add(&mut self, v: Value<'_>) -> Result<(), String> {
+        if v.is_null() {
             return Ok(());
         }
         if self.aggregate == Aggregate::List {
             // A row's value may itself be a list: its items join the collected list.
-            if v.is_array() {
-                self.list.extend(v.into_array().unwrap_or_default());
+            let d = v.to_dynamic();
+            if d.is_array() {
+                self.list.extend(d.into_array().unwrap_or_default());
             } else {
-                self.list.push(v);
+                self.list.push(d);
             }
             return Ok(());
         }
         let x = number(&v)?.ok_or("NULL")?;
-        self.any_float |= v.is_float();
+        self.any_float |= matches!(v, Value::Float(_));
         let f = self.float.get_or_insert(match self.aggregate {
             Aggregate::Sum => 0.0,
             Aggregate::Min => f64::INFINITY,
@@ -591,7 +629,7 @@ impl Accumulator {
             Aggregate::Min => f.min(x),
             _ => f.max(x),
         };
-        if let Ok(n) = v.as_int() {
+        if let Value::Int(n) = v {
             let acc = self.int.get_or_insert(match self.aggregate {
                 Aggregate::Sum => 0,
                 Aggregate::Min => i64::MAX,
@@ -606,46 +644,42 @@ impl Accumulator {
         Ok(())
     }
 
-    fn finish(self) -> Dynamic {
+    fn finish(self) -> Value<'static> {
         match self.aggregate {
-            Aggregate::List => Dynamic::from_array(self.list),
-            _ if self.any_float => self.float.map_or(Dynamic::UNIT, Dynamic::from_float),
-            Aggregate::Sum => Dynamic::from_int(self.int.unwrap_or(0)),
-            _ => self.int.map_or(Dynamic::UNIT, Dynamic::from_int),
+            Aggregate::List => Value::Other(Dynamic::from_array(self.list)),
+            _ if self.any_float => self.float.map_or(Value::Null, Value::Float),
+            Aggregate::Sum => Value::Int(self.int.unwrap_or(0)),
+            _ => self.int.map_or(Value::Null, Value::Int),
         }
     }
 }
 
 /// A condition's result: true/false, NULL counts as false; anything else is an error.
-fn truth(v: Dynamic) -> Result<bool, String> {
-    if let Ok(b) = v.as_bool() {
-        Ok(b)
-    } else if v.is_unit() {
-        Ok(false)
-    } else {
-        Err(format!(
+fn truth(v: Value<'_>) -> Result<bool, String> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        Value::Null => Ok(false),
+        v => Err(format!(
             "the condition gave `{v}` ({}), not true or false",
             v.type_name()
-        ))
+        )),
     }
 }
 
 /// A number as f64; NULL is `None`; anything else is an error.
-fn number(v: &Dynamic) -> Result<Option<f64>, String> {
-    if let Ok(i) = v.as_int() {
-        Ok(Some(i as f64))
-    } else if let Ok(f) = v.as_float() {
-        Ok(Some(f))
-    } else if v.is_unit() {
-        Ok(None)
-    } else {
-        Err(format!("expected a number, got `{v}` ({})", v.type_name()))
+fn number(v: &Value<'_>) -> Result<Option<f64>, String> {
+    match v {
+        Value::Null => Ok(None),
+        v => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| format!("expected a number, got `{v}` ({})", v.type_name())),
     }
 }
 
 /// How a value is shown as a summary key.
-pub fn display_key(v: &Dynamic) -> String {
-    if v.is_unit() {
+pub fn display_key(v: &Value<'_>) -> String {
+    if v.is_null() {
         "(none)".into()
     } else {
         v.to_string()
@@ -671,55 +705,45 @@ mod tests {
 
     #[test]
     fn rounding_steps() {
+        assert!(matches!(
+            round_value(123_456.0, RoundSpec::Down(10_000.0)).1,
+            Value::Int(120_000)
+        ));
+        assert!(matches!(
+            round_value(120_001.0, RoundSpec::Up(10_000.0)).1,
+            Value::Int(130_000)
+        ));
         assert_eq!(
-            round_value(123_456.0, RoundSpec::Down(10_000.0))
-                .1
-                .as_int()
-                .unwrap(),
-            120_000
+            round_value(2.26, RoundSpec::Nearest(0.5)).1.as_f64(),
+            Some(2.5)
         );
         assert_eq!(
-            round_value(120_001.0, RoundSpec::Up(10_000.0))
-                .1
-                .as_int()
-                .unwrap(),
-            130_000
-        );
-        assert_eq!(
-            round_value(2.26, RoundSpec::Nearest(0.5))
-                .1
-                .as_float()
-                .unwrap(),
-            2.5
-        );
-        assert_eq!(
-            round_value(0.31, RoundSpec::Down(0.1))
-                .1
-                .as_float()
-                .unwrap(),
-            0.3
+            round_value(0.31, RoundSpec::Down(0.1)).1.as_f64(),
+            Some(0.3)
         );
     }
 
     #[test]
     fn collect_sums_mixed_numbers_and_skips_nulls() {
         let mut acc = Accumulator::new(Aggregate::Sum);
-        acc.add(Dynamic::from_int(5)).unwrap();
-        acc.add(Dynamic::UNIT).unwrap();
-        acc.add(Dynamic::from_float(2.5)).unwrap();
-        assert_eq!(acc.finish().as_float().unwrap(), 7.5);
-        let empty = Accumulator::new(Aggregate::Sum).finish();
-        assert_eq!(empty.as_int().unwrap(), 0);
-        assert!(Accumulator::new(Aggregate::Max).finish().is_unit());
+        acc.add(Value::Int(5)).unwrap();
+        acc.add(Value::Null).unwrap();
+        acc.add(Value::Float(2.5)).unwrap();
+        assert!(matches!(acc.finish(), Value::Float(7.5)));
+        assert!(matches!(
+            Accumulator::new(Aggregate::Sum).finish(),
+            Value::Int(0)
+        ));
+        assert!(Accumulator::new(Aggregate::Max).finish().is_null());
         let mut bad = Accumulator::new(Aggregate::Sum);
-        assert!(bad.add(Dynamic::from("x".to_string())).is_err());
+        assert!(bad.add(Value::Str("x")).is_err());
     }
 
     #[test]
     fn conditions_must_be_true_false_or_null() {
-        assert!(truth(Dynamic::TRUE).unwrap());
-        assert!(!truth(Dynamic::UNIT).unwrap());
-        assert!(truth(Dynamic::from_int(1)).is_err());
+        assert!(truth(Value::Bool(true)).unwrap());
+        assert!(!truth(Value::Null).unwrap());
+        assert!(truth(Value::Int(1)).is_err());
     }
 
     #[test]

@@ -126,6 +126,8 @@ struct Loader {
     field_count: usize,
     functions: HashSet<String>,
     script_module: Option<Shared<rhai::Module>>,
+    /// Script functions, for inlining into the fast path.
+    script_functions: native::Functions,
     rule_ids: Vec<String>,
     rule_seen: HashMap<String, String>,
     // Declared items, compiled in a second pass once every name is known.
@@ -172,6 +174,7 @@ impl Loader {
             field_count: fields.len(),
             functions,
             script_module: None,
+            script_functions: native::Functions::new(),
             rule_ids: Vec::new(),
             rule_seen: HashMap::new(),
             metric_slots: Vec::new(),
@@ -282,6 +285,7 @@ impl Loader {
             combined = combined.merge(&ast);
         }
         if !defined.is_empty() {
+            self.script_functions = native::functions(&combined);
             match rhai::Module::eval_ast_as_new(rhai::Scope::new(), &combined, &self.engine) {
                 Ok(module) => {
                     let module: Shared<rhai::Module> = module.into();
@@ -738,7 +742,7 @@ impl Loader {
             this.rule_ids.push(id.clone());
             let rule = (this.rule_ids.len() - 1) as RuleIdx;
             match this.value(file, bound, &id) {
-                Some(ValueExpr::Const(v)) if !(v.is_int() || v.is_float()) => {
+                Some(ValueExpr::Const(v)) if v.value().as_f64().is_none() => {
                     let at = &bound.referenced;
                     this.error(
                         file,
@@ -805,7 +809,7 @@ impl Loader {
                 .expr(file, &spanned, owner, true)
                 .map(ValueExpr::Formula);
         }
-        Some(ValueExpr::Const(literal_to_dynamic(&lit.value)))
+        Some(ValueExpr::Const(literal_to_lit(&lit.value)))
     }
 
     /// After a file failed to parse, a name may be unknown only because it is defined there.
@@ -936,7 +940,29 @@ impl Loader {
                 });
             }
         }
-        ok.then_some(Expr { ast, vars, origin })
+        if !ok {
+            return None;
+        }
+        let by_name = &self.by_name;
+        let native = native::compile(
+            &ast,
+            &|name| by_name.get(name).copied(),
+            &self.script_functions,
+        );
+        if native.is_none() {
+            tracing::info!(
+                "{}:{}:{}: `{body}` runs in the interpreter (no fast path)",
+                file.path.display(),
+                origin.line,
+                origin.column
+            );
+        }
+        Some(Expr {
+            ast,
+            vars,
+            origin,
+            native,
+        })
     }
 
     /// Orders metrics and decisions by their dependencies and builds the rule set.
@@ -1126,7 +1152,7 @@ impl Loader {
                         .entry(d.outputs[*k])
                         .or_insert_with(|| Some(Vec::new()));
                     match (v, entry.as_mut()) {
-                        (ValueExpr::Const(c), Some(list)) => list.push(c.clone()),
+                        (ValueExpr::Const(c), Some(list)) => list.push(c.value().to_dynamic()),
                         _ => *entry = None,
                     }
                 }
@@ -1400,7 +1426,18 @@ fn expression_body(raw: &str, formula: bool) -> &str {
     trimmed
 }
 
-pub fn literal_to_dynamic(lit: &Literal) -> rhai::Dynamic {
+/// A YAML literal as a constant of the rule set.
+fn literal_to_lit(lit: &Literal) -> native::Lit {
+    match lit {
+        Literal::Bool(b) => native::Lit::Bool(*b),
+        Literal::Int(i) => native::Lit::Int(*i),
+        Literal::Float(f) => native::Lit::Float(*f),
+        Literal::Text(t) => native::Lit::Str(t.as_str().into()),
+        Literal::List(_) => native::Lit::Other(literal_to_dynamic(lit)),
+    }
+}
+
+fn literal_to_dynamic(lit: &Literal) -> rhai::Dynamic {
     match lit {
         Literal::Bool(b) => (*b).into(),
         Literal::Int(i) => (*i).into(),

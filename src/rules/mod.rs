@@ -5,6 +5,7 @@
 
 mod load;
 pub mod model;
+pub mod native;
 
 pub use load::load;
 pub use model::{Aggregate, HitPolicy, RoundSpec};
@@ -135,12 +136,14 @@ pub struct Expr {
     pub ast: rhai::AST,
     pub vars: Vec<(rhai::Identifier, Slot)>,
     pub origin: Origin,
+    /// The fast path, when the expression is simple enough (see [`native`]).
+    pub native: Option<native::Native>,
 }
 
 /// A value a row gives: a constant, or a formula evaluated per customer.
 #[derive(Debug, Clone)]
 pub enum ValueExpr {
-    Const(Dynamic),
+    Const(native::Lit),
     Formula(Expr),
 }
 

@@ -1,0 +1,613 @@
+//! The native fast path: most rule expressions (comparisons, boolean logic, arithmetic on
+//! fields, `??`, `in` lists, `if`, a few standard functions, and calls of `rules/*.rhai`
+//! functions built from those) are compiled from rhai's own parsed AST into a small tree that
+//! evaluates without the interpreter.
+//!
+//! Correctness by construction: the fast path handles only the value combinations whose
+//! rhai result it reproduces exactly. For anything else (an error to raise, an integer
+//! overflow, a type it does not know) it returns [`Fallback`] and the caller evaluates the
+//! same expression with rhai. Expressions have no side effects, so running them twice is safe.
+//! A differential test over generated customers checks both paths agree.
+
+use super::Slot;
+use crate::value::Value;
+use rhai::{AST, Dynamic, Expr, ImmutableString, Stmt};
+use std::collections::HashMap;
+
+/// A constant of a compiled expression.
+#[derive(Debug, Clone)]
+pub enum Lit {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(ImmutableString),
+    /// Lists and other values, as rhai holds them.
+    Other(Dynamic),
+}
+
+impl Lit {
+    #[inline]
+    pub fn value(&self) -> Value<'_> {
+        match self {
+            Lit::Null => Value::Null,
+            Lit::Bool(b) => Value::Bool(*b),
+            Lit::Int(i) => Value::Int(*i),
+            Lit::Float(f) => Value::Float(*f),
+            Lit::Str(s) => Value::Str(s.as_str()),
+            Lit::Other(d) => Value::Other(d.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    IsNull,
+    Min,
+    Max,
+    Abs,
+    Floor,
+    Ceiling,
+    Round,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Const(Lit),
+    /// A value of the customer's frame (field, metric, population figure, output).
+    Slot(Slot),
+    /// A parameter or `let` variable of an inlined script function.
+    Local(u16),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+    Coalesce(Box<[Node]>),
+    Cmp(Cmp, Box<(Node, Node)>),
+    Arith(Arith, Box<(Node, Node)>),
+    In(Box<Node>, Box<[Lit]>),
+    If(Box<(Node, Node, Node)>),
+    Call(Builtin, Box<[Node]>),
+    /// `let` bindings (local, value), then the block's value.
+    Block(Box<[(u16, Node)]>, Box<Node>),
+}
+
+/// A compiled expression and how many locals it needs.
+#[derive(Debug, Clone)]
+pub struct Native {
+    pub root: Node,
+    pub locals: usize,
+}
+
+/// The fast path cannot decide this one: evaluate with rhai.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fallback;
+
+/// A script function, for inlining.
+#[derive(Debug, Clone)]
+pub struct Function {
+    params: Vec<ImmutableString>,
+    body: Vec<Stmt>,
+}
+
+/// Script functions available for inlining, by (name, number of parameters).
+pub type Functions = HashMap<(String, usize), Function>;
+
+/// Collects the functions of the rule scripts.
+pub fn functions(ast: &AST) -> Functions {
+    let mut out = Functions::new();
+    for def in ast.iter_fn_def() {
+        let (name, arity) = (def.name.clone(), def.params.len());
+        // rhai does not export the body's type; `walk` over an AST holding only this
+        // function visits exactly its body, top-level statements at path length 1.
+        let mut module = rhai::Module::new();
+        module.set_script_fn(def.clone());
+        let single = AST::new_from_module(module);
+        let mut body = Vec::new();
+        single.walk(&mut |path: &[rhai::ASTNode]| {
+            if let [rhai::ASTNode::Stmt(stmt)] = path {
+                body.push((*stmt).clone());
+            }
+            true
+        });
+        let params = def.params.iter().cloned().collect();
+        out.insert((name.to_string(), arity), Function { params, body });
+    }
+    out
+}
+
+/// How deeply script functions may be inlined into each other (recursion stays in rhai).
+const MAX_INLINE_DEPTH: usize = 8;
+
+/// Compiles an expression's AST, or `None` when it uses something the fast path does not
+/// cover (then the interpreter runs it).
+pub fn compile(
+    ast: &AST,
+    resolve: &dyn Fn(&str) -> Option<Slot>,
+    functions: &Functions,
+) -> Option<Native> {
+    let mut c = Compiler {
+        resolve,
+        functions,
+        locals: 0,
+        depth: 0,
+    };
+    let root = c.block(ast.statements(), &mut Vec::new())?;
+    Some(Native {
+        root,
+        locals: c.locals,
+    })
+}
+
+struct Compiler<'c> {
+    resolve: &'c dyn Fn(&str) -> Option<Slot>,
+    functions: &'c Functions,
+    locals: usize,
+    depth: usize,
+}
+
+/// Names of locals in scope, innermost last.
+type Scope = Vec<(ImmutableString, u16)>;
+
+impl Compiler<'_> {
+    fn local(&mut self) -> Option<u16> {
+        let id = u16::try_from(self.locals).ok()?;
+        self.locals += 1;
+        Some(id)
+    }
+
+    /// A statement sequence: `let`s, then a final value.
+    fn block(&mut self, stmts: &[Stmt], scope: &mut Scope) -> Option<Node> {
+        let depth = scope.len();
+        let mut lets = Vec::new();
+        let mut value = None;
+        for (k, stmt) in stmts.iter().enumerate() {
+            let last = k + 1 == stmts.len();
+            match stmt {
+                Stmt::Noop(_) => {}
+                Stmt::Var(x, _, _) if !last => {
+                    let init = self.expr(&x.1, scope)?;
+                    let id = self.local()?;
+                    scope.push((x.0.name.clone(), id));
+                    lets.push((id, init));
+                }
+                Stmt::Return(Some(e), _, _) if last => value = Some(self.expr(e, scope)?),
+                _ if last => value = Some(self.stmt(stmt, scope)?),
+                _ => return None,
+            }
+        }
+        scope.truncate(depth);
+        let value = value.unwrap_or(Node::Const(Lit::Null));
+        Some(if lets.is_empty() {
+            value
+        } else {
+            Node::Block(lets.into(), Box::new(value))
+        })
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope) -> Option<Node> {
+        match stmt {
+            Stmt::Expr(e) => self.expr(e, scope),
+            Stmt::FnCall(f, _) => self.call(f, scope),
+            Stmt::Block(b) => self.block(b.statements(), scope),
+            Stmt::If(flow, _) => {
+                let cond = self.expr(&flow.expr, scope)?;
+                let then = self.block(flow.body.statements(), scope)?;
+                let other = self.block(flow.branch.statements(), scope)?;
+                Some(Node::If(Box::new((cond, then, other))))
+            }
+            _ => None,
+        }
+    }
+
+    fn list(&mut self, items: &[Expr], scope: &mut Scope) -> Option<Box<[Node]>> {
+        items.iter().map(|e| self.expr(e, scope)).collect()
+    }
+
+    fn expr(&mut self, e: &Expr, scope: &mut Scope) -> Option<Node> {
+        Some(match e {
+            Expr::Unit(_) => Node::Const(Lit::Null),
+            Expr::BoolConstant(b, _) => Node::Const(Lit::Bool(*b)),
+            Expr::IntegerConstant(i, _) => Node::Const(Lit::Int(*i)),
+            Expr::FloatConstant(f, _) => Node::Const(Lit::Float(**f)),
+            Expr::StringConstant(s, _) => Node::Const(Lit::Str(s.clone())),
+            Expr::DynamicConstant(d, _) => Node::Const(lit(d)?),
+            Expr::Variable(v, _, _) => {
+                if !v.2.is_empty() {
+                    return None; // namespaced: module variables
+                }
+                let name = &v.1;
+                match scope.iter().rev().find(|(n, _)| n == name) {
+                    Some((_, id)) => Node::Local(*id),
+                    // Inside a script function only its parameters and locals exist.
+                    None if self.depth > 0 => return None,
+                    None => Node::Slot((self.resolve)(name)?),
+                }
+            }
+            Expr::And(items, _) => Node::And(self.list(items, scope)?),
+            Expr::Or(items, _) => Node::Or(self.list(items, scope)?),
+            Expr::Coalesce(items, _) => Node::Coalesce(self.list(items, scope)?),
+            Expr::FnCall(f, _) => self.call(f, scope)?,
+            Expr::Stmt(block) => self.block(block.statements(), scope)?,
+            _ => return None,
+        })
+    }
+
+    fn call(&mut self, f: &rhai::FnCallExpr, scope: &mut Scope) -> Option<Node> {
+        if !f.namespace.is_empty() || f.capture_parent_scope {
+            return None;
+        }
+        let args = &f.args;
+        let binary = |op| -> Option<_> { (args.len() == 2).then_some(op) };
+        if f.op_token.is_some() {
+            let node = match (f.name.as_str(), args.len()) {
+                ("!", 1) => Node::Not(Box::new(self.expr(&args[0], scope)?)),
+                ("-", 1) => Node::Neg(Box::new(self.expr(&args[0], scope)?)),
+                ("+", 1) => self.expr(&args[0], scope)?,
+                (name, 2) => {
+                    let pair = Box::new((self.expr(&args[0], scope)?, self.expr(&args[1], scope)?));
+                    match name {
+                        "==" => Node::Cmp(binary(Cmp::Eq)?, pair),
+                        "!=" => Node::Cmp(binary(Cmp::Ne)?, pair),
+                        "<" => Node::Cmp(binary(Cmp::Lt)?, pair),
+                        "<=" => Node::Cmp(binary(Cmp::Le)?, pair),
+                        ">" => Node::Cmp(binary(Cmp::Gt)?, pair),
+                        ">=" => Node::Cmp(binary(Cmp::Ge)?, pair),
+                        "+" => Node::Arith(Arith::Add, pair),
+                        "-" => Node::Arith(Arith::Sub, pair),
+                        "*" => Node::Arith(Arith::Mul, pair),
+                        "/" => Node::Arith(Arith::Div, pair),
+                        "%" => Node::Arith(Arith::Rem, pair),
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            };
+            return Some(node);
+        }
+        // `x in [..]` is `contains([..], x)`.
+        if f.name == "contains" && args.len() == 2 {
+            let items: Vec<Lit> = match &args[0] {
+                Expr::Array(items, _) => items.iter().map(const_lit).collect::<Option<_>>()?,
+                Expr::DynamicConstant(d, _) => {
+                    let array = d.read_lock::<rhai::Array>()?;
+                    array.iter().map(lit).collect::<Option<_>>()?
+                }
+                _ => return None,
+            };
+            return Some(Node::In(
+                Box::new(self.expr(&args[1], scope)?),
+                items.into(),
+            ));
+        }
+        let builtin = match (f.name.as_str(), args.len()) {
+            ("is_null", 1) => Some(Builtin::IsNull),
+            ("min", 2) => Some(Builtin::Min),
+            ("max", 2) => Some(Builtin::Max),
+            ("abs", 1) => Some(Builtin::Abs),
+            ("floor", 1) => Some(Builtin::Floor),
+            ("ceiling", 1) => Some(Builtin::Ceiling),
+            ("round", 1) => Some(Builtin::Round),
+            _ => None,
+        };
+        let key = (f.name.to_string(), args.len());
+        // A script function of the same name and arity wins over the standard library.
+        if let Some(def) = self.functions.get(&key) {
+            return self.inline(def, args, scope);
+        }
+        let builtin = builtin?;
+        Some(Node::Call(builtin, self.list(args, scope)?))
+    }
+
+    /// Inlines a script function: its parameters become locals bound to the arguments.
+    fn inline(&mut self, def: &Function, args: &[Expr], scope: &mut Scope) -> Option<Node> {
+        if self.depth >= MAX_INLINE_DEPTH {
+            return None;
+        }
+        let mut lets = Vec::with_capacity(args.len());
+        for arg in args {
+            let value = self.expr(arg, scope)?;
+            lets.push((self.local()?, value));
+        }
+        // A function sees only its parameters, never the caller's locals.
+        let mut inner: Scope = def
+            .params
+            .iter()
+            .cloned()
+            .zip(lets.iter().map(|(id, _)| *id))
+            .collect();
+        self.depth += 1;
+        let value = self.block(&def.body, &mut inner);
+        self.depth -= 1;
+        Some(Node::Block(lets.into(), Box::new(value?)))
+    }
+}
+
+fn const_lit(e: &Expr) -> Option<Lit> {
+    match e {
+        Expr::Unit(_) => Some(Lit::Null),
+        Expr::BoolConstant(b, _) => Some(Lit::Bool(*b)),
+        Expr::IntegerConstant(i, _) => Some(Lit::Int(*i)),
+        Expr::FloatConstant(f, _) => Some(Lit::Float(**f)),
+        Expr::StringConstant(s, _) => Some(Lit::Str(s.clone())),
+        Expr::DynamicConstant(d, _) => lit(d),
+        _ => None,
+    }
+}
+
+/// A rhai constant as a literal; `None` for lists and other values (the fast path does
+/// not compare those).
+fn lit(d: &rhai::Dynamic) -> Option<Lit> {
+    if d.is_unit() {
+        Some(Lit::Null)
+    } else if let Ok(b) = d.as_bool() {
+        Some(Lit::Bool(b))
+    } else if let Ok(i) = d.as_int() {
+        Some(Lit::Int(i))
+    } else if let Ok(f) = d.as_float() {
+        Some(Lit::Float(f))
+    } else {
+        d.read_lock::<ImmutableString>()
+            .map(|s| Lit::Str(s.clone()))
+    }
+}
+
+/// Evaluates a compiled expression over a customer's frame. `locals` must hold at least
+/// `Native::locals` values.
+#[inline]
+pub fn eval<'a>(
+    node: &'a Node,
+    frame: &[Value<'a>],
+    locals: &mut [Value<'a>],
+) -> Result<Value<'a>, Fallback> {
+    Ok(match node {
+        Node::Const(l) => l.value(),
+        Node::Slot(s) => frame[*s].clone(),
+        Node::Local(id) => locals[*id as usize].clone(),
+        Node::Not(x) => match eval(x, frame, locals)? {
+            Value::Bool(b) => Value::Bool(!b),
+            _ => return Err(Fallback),
+        },
+        Node::Neg(x) => match eval(x, frame, locals)? {
+            Value::Int(i) => Value::Int(i.checked_neg().ok_or(Fallback)?),
+            Value::Float(f) => Value::Float(-f),
+            _ => return Err(Fallback),
+        },
+        Node::And(items) => {
+            for item in items.iter() {
+                match eval(item, frame, locals)? {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => return Ok(Value::Bool(false)),
+                    _ => return Err(Fallback),
+                }
+            }
+            Value::Bool(true)
+        }
+        Node::Or(items) => {
+            for item in items.iter() {
+                match eval(item, frame, locals)? {
+                    Value::Bool(false) => {}
+                    Value::Bool(true) => return Ok(Value::Bool(true)),
+                    _ => return Err(Fallback),
+                }
+            }
+            Value::Bool(false)
+        }
+        Node::Coalesce(items) => {
+            let mut last = Value::Null;
+            for item in items.iter() {
+                last = eval(item, frame, locals)?;
+                if !last.is_null() {
+                    break;
+                }
+            }
+            last
+        }
+        Node::Cmp(op, pair) => {
+            let a = eval(&pair.0, frame, locals)?;
+            let b = eval(&pair.1, frame, locals)?;
+            Value::Bool(compare(*op, &a, &b)?)
+        }
+        Node::Arith(op, pair) => {
+            let a = eval(&pair.0, frame, locals)?;
+            let b = eval(&pair.1, frame, locals)?;
+            arith(*op, &a, &b)?
+        }
+        Node::In(x, items) => {
+            let x = eval(x, frame, locals)?;
+            let mut found = false;
+            for item in items.iter() {
+                if compare(Cmp::Eq, &x, &item.value())? {
+                    found = true;
+                    break;
+                }
+            }
+            Value::Bool(found)
+        }
+        Node::If(parts) => match eval(&parts.0, frame, locals)? {
+            Value::Bool(true) => eval(&parts.1, frame, locals)?,
+            Value::Bool(false) => eval(&parts.2, frame, locals)?,
+            _ => return Err(Fallback),
+        },
+        Node::Call(f, args) => call(*f, args, frame, locals)?,
+        Node::Block(lets, value) => {
+            for (id, init) in lets.iter() {
+                let v = eval(init, frame, locals)?;
+                locals[*id as usize] = v;
+            }
+            eval(value, frame, locals)?
+        }
+    })
+}
+
+/// rhai's comparison semantics: numbers compare across int/float; text with text; values
+/// of different kinds are unequal and never ordered (so NULL orders false).
+#[inline]
+fn compare(op: Cmp, a: &Value<'_>, b: &Value<'_>) -> Result<bool, Fallback> {
+    use std::cmp::Ordering;
+    let ordering: Option<Ordering> = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
+        (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::Other(_), _) | (_, Value::Other(_)) => return Err(Fallback),
+        _ => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => Some(x.cmp(y)),
+            _ => match (a, b) {
+                (Value::Bool(x), Value::Bool(y)) if matches!(op, Cmp::Eq | Cmp::Ne) => {
+                    Some(x.cmp(y))
+                }
+                (Value::Null, Value::Null) if matches!(op, Cmp::Eq | Cmp::Ne) => {
+                    Some(Ordering::Equal)
+                }
+                (Value::Bool(_), Value::Bool(_)) => return Err(Fallback),
+                // Different kinds: unequal, and no ordering holds.
+                _ => None,
+            },
+        },
+    };
+    Ok(match (op, ordering) {
+        (Cmp::Eq, o) => o == Some(Ordering::Equal),
+        (Cmp::Ne, o) => o != Some(Ordering::Equal),
+        (_, None) => false,
+        (Cmp::Lt, Some(o)) => o == Ordering::Less,
+        (Cmp::Le, Some(o)) => o != Ordering::Greater,
+        (Cmp::Gt, Some(o)) => o == Ordering::Greater,
+        (Cmp::Ge, Some(o)) => o != Ordering::Less,
+    })
+}
+
+#[inline]
+fn arith<'a>(op: Arith, a: &Value<'a>, b: &Value<'a>) -> Result<Value<'a>, Fallback> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let (x, y) = (*x, *y);
+        return Ok(match op {
+            Arith::Add => Value::Int(x.checked_add(y).ok_or(Fallback)?),
+            Arith::Sub => Value::Int(x.checked_sub(y).ok_or(Fallback)?),
+            Arith::Mul => Value::Int(x.checked_mul(y).ok_or(Fallback)?),
+            // tierwise's `/` always divides as decimals; by zero is rhai's error to raise.
+            Arith::Div if y != 0 => Value::Float(x as f64 / y as f64),
+            Arith::Rem if y != 0 => Value::Int(x.checked_rem(y).ok_or(Fallback)?),
+            _ => return Err(Fallback),
+        });
+    }
+    let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
+        return Err(Fallback);
+    };
+    Ok(Value::Float(match op {
+        Arith::Add => x + y,
+        Arith::Sub => x - y,
+        Arith::Mul => x * y,
+        Arith::Div if y != 0.0 => x / y,
+        Arith::Rem => x % y,
+        Arith::Div => return Err(Fallback),
+    }))
+}
+
+#[inline]
+fn call<'a>(
+    f: Builtin,
+    args: &'a [Node],
+    frame: &[Value<'a>],
+    locals: &mut [Value<'a>],
+) -> Result<Value<'a>, Fallback> {
+    let first = eval(&args[0], frame, locals)?;
+    Ok(match f {
+        Builtin::IsNull => Value::Bool(first.is_null()),
+        Builtin::Min | Builtin::Max => {
+            let second = eval(&args[1], frame, locals)?;
+            let pick_first = |o: std::cmp::Ordering| match f {
+                Builtin::Min => o != std::cmp::Ordering::Greater,
+                _ => o != std::cmp::Ordering::Less,
+            };
+            match (&first, &second) {
+                (Value::Int(x), Value::Int(y)) => {
+                    Value::Int(if pick_first(x.cmp(y)) { *x } else { *y })
+                }
+                _ => {
+                    let (Some(x), Some(y)) = (first.as_f64(), second.as_f64()) else {
+                        return Err(Fallback);
+                    };
+                    let o = x.partial_cmp(&y).ok_or(Fallback)?;
+                    Value::Float(if pick_first(o) { x } else { y })
+                }
+            }
+        }
+        Builtin::Abs => match first {
+            Value::Int(i) => Value::Int(i.checked_abs().ok_or(Fallback)?),
+            Value::Float(x) => Value::Float(x.abs()),
+            _ => return Err(Fallback),
+        },
+        Builtin::Floor | Builtin::Ceiling | Builtin::Round => match first {
+            Value::Int(i) => Value::Int(i),
+            Value::Float(x) => Value::Float(match f {
+                Builtin::Floor => x.floor(),
+                Builtin::Ceiling => x.ceil(),
+                _ => x.round(),
+            }),
+            _ => return Err(Fallback),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile_with(script: &str, expr: &str, names: &[&str]) -> Option<Native> {
+        let engine = crate::script::new_engine(&crate::script::Limits::default());
+        let fns = functions(&engine.compile(script).unwrap());
+        let ast = engine.compile_expression(expr).unwrap();
+        compile(&ast, &|n| names.iter().position(|x| *x == n), &fns)
+    }
+
+    #[test]
+    fn inlines_script_functions_with_lets_and_ifs() {
+        let script = "fn f(a, b) { let r = a ?? 0.0; let t = min(b ?? 0, 10) / 10; if a == () || b == 0 { () } else { r + t } }";
+        let n = compile_with(script, "f(x, y)", &["x", "y"]).expect("compiles");
+        let frame = [Value::Float(0.5), Value::Int(20)];
+        let mut locals = vec![Value::Null; n.locals];
+        let v = eval(&n.root, &frame, &mut locals).unwrap();
+        assert_eq!(v.as_f64(), Some(1.5));
+    }
+
+    #[test]
+    fn shipped_scripts_compile_to_the_fast_path() {
+        let engine = crate::script::new_engine(&crate::script::Limits::default());
+        let script =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/scores.rhai"))
+                .unwrap();
+        let fns = functions(&engine.compile(&script).unwrap());
+        for (expr, names) in [
+            ("order_trend(a, b)", vec!["a", "b"]),
+            ("loyalty_score(a, b, c)", vec!["a", "b", "c"]),
+            (
+                "key_account_score(a, b, c, d, e, f)",
+                vec!["a", "b", "c", "d", "e", "f"],
+            ),
+        ] {
+            let ast = engine.compile_expression(expr).unwrap();
+            let n = compile(&ast, &|n| names.iter().position(|x| *x == n), &fns);
+            assert!(n.is_some(), "{expr} has no fast path");
+        }
+    }
+}

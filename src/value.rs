@@ -1,0 +1,129 @@
+//! The values rules compute with.
+//!
+//! `Value<'a>` borrows text from where it lives (the customer data's dictionaries, the rule
+//! set's constants) instead of reference-counting it: a tier of `"A"` for a million customers
+//! is a million borrowed pointers, not a million atomic increments shared by every thread.
+//! Values turn into rhai `Dynamic`s only when an expression runs in the interpreter.
+
+use rhai::{Dynamic, ImmutableString};
+use std::fmt;
+
+#[derive(Debug, Clone, Default)]
+pub enum Value<'a> {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Text borrowed from the data or the rule set.
+    Str(&'a str),
+    /// Text computed by a script.
+    Owned(ImmutableString),
+    /// Anything else (lists, maps), as rhai holds it.
+    Other(Dynamic),
+}
+
+impl<'a> Value<'a> {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Owned(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The value as a number, if it is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    pub fn to_dynamic(&self) -> Dynamic {
+        match self {
+            Value::Null => Dynamic::UNIT,
+            Value::Bool(b) => Dynamic::from_bool(*b),
+            Value::Int(i) => Dynamic::from_int(*i),
+            Value::Float(f) => Dynamic::from_float(*f),
+            Value::Str(s) => ImmutableString::from(*s).into(),
+            Value::Owned(s) => s.clone().into(),
+            Value::Other(d) => d.clone(),
+        }
+    }
+
+    pub fn from_dynamic(d: Dynamic) -> Value<'a> {
+        if d.is_unit() {
+            Value::Null
+        } else if let Ok(b) = d.as_bool() {
+            Value::Bool(b)
+        } else if let Ok(i) = d.as_int() {
+            Value::Int(i)
+        } else if let Ok(f) = d.as_float() {
+            Value::Float(f)
+        } else if d.is_string() {
+            match d.into_immutable_string() {
+                Ok(s) => Value::Owned(s),
+                Err(_) => Value::Null,
+            }
+        } else {
+            Value::Other(d)
+        }
+    }
+
+    /// A name for the value's type in messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Bool(_) => "true/false",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) | Value::Owned(_) => "text",
+            Value::Other(d) if d.is_array() => "a list",
+            Value::Other(_) => "a value",
+        }
+    }
+
+    /// The value as JSON (lists become arrays; NULL becomes null).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => (*f).into(),
+            Value::Str(s) => (*s).into(),
+            Value::Owned(s) => s.as_str().into(),
+            Value::Other(d) => dynamic_to_json(d),
+        }
+    }
+}
+
+/// A rhai value as JSON.
+pub fn dynamic_to_json(value: &Dynamic) -> serde_json::Value {
+    if let Some(items) = value.read_lock::<rhai::Array>() {
+        serde_json::Value::Array(items.iter().map(dynamic_to_json).collect())
+    } else if value.is_array() || value.is_map() {
+        serde_json::Value::from(value.to_string())
+    } else {
+        Value::from_dynamic(value.clone()).to_json()
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("NULL"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{}", Dynamic::from_float(*x)),
+            Value::Str(s) => f.write_str(s),
+            Value::Owned(s) => f.write_str(s),
+            Value::Other(d) if d.is_array() => write!(f, "{}", dynamic_to_json(d)),
+            Value::Other(d) => write!(f, "{d}"),
+        }
+    }
+}

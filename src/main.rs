@@ -44,6 +44,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Measure where a run's time goes, against baselines measured in the same run.
+    Bench {
+        /// Population sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+        customers: Vec<usize>,
+        /// Repeats per size (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        /// Where the generated sample databases are kept between runs.
+        #[arg(long, default_value = "target/bench-data")]
+        dir: PathBuf,
+        /// Rules directory (default: the config's `rules`).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Also time every expression in the interpreter (slow).
+        #[arg(long)]
+        interpreter: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Generate a sample customer database.
     Sample {
         /// Number of customers.
@@ -109,6 +130,38 @@ fn dispatch(cli: Cli) -> Result<(), tierwise::Error> {
             seed,
             force,
         } => commands::sample::sample(&out, customers, seed, force),
+        Command::Bench {
+            customers,
+            repeat,
+            dir,
+            rules,
+            interpreter,
+            format,
+        } => {
+            let rules = match rules {
+                Some(dir) => dir,
+                None => Config::load(&cli.config)?.rules_dir,
+            };
+            let opts = commands::bench::BenchOptions {
+                sizes: customers,
+                repeat: repeat.max(1),
+                dir,
+                rules,
+                interpreter,
+            };
+            let reports = commands::bench::bench(&opts, &mut |msg| eprintln!("bench: {msg}"))?;
+            match format {
+                Format::Json => print(|w| {
+                    writeln!(
+                        w,
+                        "{}",
+                        serde_json::to_string_pretty(&reports).unwrap_or_default()
+                    )
+                }),
+                Format::Text => print(|w| commands::bench::print(&reports, w)),
+            }
+            Ok(())
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per CLI command. Each takes parsed options and returns a report that can be
 //! printed as text (for people) or JSON (for programs).
 
+pub mod bench;
 pub mod run;
 pub mod sample;
 

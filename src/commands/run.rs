@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// Customers evaluated per chunk: results of one chunk are written while the next is
 /// evaluated, so memory stays bounded whatever the population size.
-const CHUNK: usize = 65_536;
+pub const CHUNK: usize = 65_536;
 
 #[derive(Debug, Default, Clone)]
 pub struct RunOptions {
@@ -40,6 +40,16 @@ pub struct RunReport {
     pub totals: Vec<(String, f64)>,
     /// Seconds per stage: read, population, evaluate+write, total.
     pub seconds: Vec<(String, f64)>,
+    /// The process's peak resident memory, where the OS tells it (Linux).
+    pub peak_memory_mb: Option<f64>,
+}
+
+/// Peak resident memory of this process in MB (`VmHWM`), on Linux.
+pub fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
 
 pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
@@ -248,6 +258,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport, Error> {
             ("evaluate_write".into(), secs(eval_time)),
             ("total".into(), secs(start.elapsed())),
         ],
+        peak_memory_mb: peak_memory_mb(),
     })
 }
 
@@ -293,6 +304,7 @@ impl RunReport {
                 "counts": counts,
                 "totals": self.totals.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>(),
                 "seconds": self.seconds.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>(),
+                "peak_memory_mb": self.peak_memory_mb,
             });
             return writeln!(out, "{json:#}");
         }

@@ -5,6 +5,7 @@
 //! is a million borrowed pointers, not a million atomic increments shared by every thread.
 //! Values turn into rhai `Dynamic`s only when an expression runs in the interpreter.
 
+use crate::rules::native::Lit;
 use rhai::{Dynamic, ImmutableString};
 use std::fmt;
 
@@ -19,7 +20,11 @@ pub enum Value<'a> {
     Str(&'a str),
     /// Text computed by a script.
     Owned(ImmutableString),
-    /// Anything else (lists, maps), as rhai holds it.
+    /// A list written in the rules (`[business, technical]`), borrowed.
+    Consts(&'a [Lit]),
+    /// A list built during evaluation (`aggregate: list`).
+    List(Box<[Value<'a>]>),
+    /// Anything else (lists and maps built by scripts), as rhai holds it.
     Other(Dynamic),
 }
 
@@ -53,7 +58,25 @@ impl<'a> Value<'a> {
             Value::Float(f) => Dynamic::from_float(*f),
             Value::Str(s) => ImmutableString::from(*s).into(),
             Value::Owned(s) => s.clone().into(),
+            Value::Consts(items) => {
+                Dynamic::from_array(items.iter().map(|l| l.value().to_dynamic()).collect())
+            }
+            Value::List(items) => {
+                Dynamic::from_array(items.iter().map(Value::to_dynamic).collect())
+            }
             Value::Other(d) => d.clone(),
+        }
+    }
+
+    /// The items of a list value; `None` when the value is not a list.
+    pub fn items(&self) -> Option<Vec<Value<'a>>> {
+        match self {
+            Value::Consts(items) => Some(items.iter().map(Lit::value).collect()),
+            Value::List(items) => Some(items.to_vec()),
+            Value::Other(d) => d
+                .read_lock::<rhai::Array>()
+                .map(|a| a.iter().cloned().map(Value::from_dynamic).collect()),
+            _ => None,
         }
     }
 
@@ -83,6 +106,7 @@ impl<'a> Value<'a> {
             Value::Bool(_) => "true/false",
             Value::Int(_) | Value::Float(_) => "a number",
             Value::Str(_) | Value::Owned(_) => "text",
+            Value::Consts(_) | Value::List(_) => "a list",
             Value::Other(d) if d.is_array() => "a list",
             Value::Other(_) => "a value",
         }
@@ -97,6 +121,8 @@ impl<'a> Value<'a> {
             Value::Float(f) => (*f).into(),
             Value::Str(s) => (*s).into(),
             Value::Owned(s) => s.as_str().into(),
+            Value::Consts(items) => items.iter().map(|l| l.value().to_json()).collect(),
+            Value::List(items) => items.iter().map(Value::to_json).collect(),
             Value::Other(d) => dynamic_to_json(d),
         }
     }
@@ -122,6 +148,7 @@ impl fmt::Display for Value<'_> {
             Value::Float(x) => write!(f, "{}", Dynamic::from_float(*x)),
             Value::Str(s) => f.write_str(s),
             Value::Owned(s) => f.write_str(s),
+            Value::Consts(_) | Value::List(_) => write!(f, "{}", self.to_json()),
             Value::Other(d) if d.is_array() => write!(f, "{}", dynamic_to_json(d)),
             Value::Other(d) => write!(f, "{d}"),
         }

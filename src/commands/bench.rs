@@ -12,7 +12,7 @@ use crate::config::{OutputTables, Source};
 use crate::data::output::{self, Message, RunInfo, RunTarget};
 use crate::data::sample::{SampleSpec, generate};
 use crate::data::{self, DataError};
-use crate::engine::{Evaluator, Mode, Outcome};
+use crate::engine::{Evaluator, Mode, Outcomes};
 use crate::{Error, rules};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -177,7 +177,13 @@ fn stages(
     let (rules, _) = rules::load(rules_dir, &fields, &Default::default())?;
 
     let t = Instant::now();
-    let customers = data::read_customers(&conn, &source, "customer_id", &mut |_| {})?;
+    let customers = data::read_customers(
+        &conn,
+        &source,
+        "customer_id",
+        Some(&rules.loaded_fields()),
+        &mut |_| {},
+    )?;
     s[0] = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -317,7 +323,7 @@ fn stages(
 }
 
 /// Every customer's outcome, chunk by chunk as `run` evaluates them.
-fn evaluate_all<'a>(ev: &Evaluator<'a>) -> Result<Vec<Vec<Outcome<'a>>>, Error> {
+fn evaluate_all<'a>(ev: &Evaluator<'a>) -> Result<Vec<Outcomes<'a>>, Error> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < ev.data.len {

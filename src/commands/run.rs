@@ -135,7 +135,13 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport, Error> {
     let rules = load_rules(config, &rules_dir, &conn)?;
 
     let t = Instant::now();
-    let customers = data::read_customers(&conn, &config.source, &config.id_column, &mut |_| {})?;
+    let customers = data::read_customers(
+        &conn,
+        &config.source,
+        &config.id_column,
+        Some(&rules.loaded_fields()),
+        &mut |_| {},
+    )?;
     let read_time = t.elapsed();
     tracing::info!(
         "read {} customers in {:.3} s",
@@ -223,11 +229,8 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport, Error> {
 
     let mut counts = Vec::new();
     for (k, (name, _)) in rules.summary.count_by.iter().enumerate() {
-        let mut values: Vec<(String, usize)> = tally
-            .counts
-            .get(k)
-            .map(|m| m.iter().map(|(v, c)| (v.clone(), *c)).collect())
-            .unwrap_or_default();
+        let mut values: Vec<(String, usize)> =
+            tally.counts.get(k).map(|m| m.to_vec()).unwrap_or_default();
         values.sort_by(|a, b| {
             (a.0 == "(none)")
                 .cmp(&(b.0 == "(none)"))

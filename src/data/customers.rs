@@ -11,7 +11,6 @@ use crate::value::Value;
 use rhai::{Dynamic, ImmutableString};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Opens an existing database for reading and writing; never creates one.
@@ -74,47 +73,20 @@ pub enum Column {
         values: Vec<f64>,
         nulls: Vec<bool>,
     },
-    /// Dictionary-encoded text; `NULL_CODE` is NULL.
+    /// All the column's text in one buffer; row `i` is `text[ends[i-1]..ends[i]]`. No
+    /// allocation per row: rules borrow the text as `&str`.
     Text {
-        codes: Vec<u32>,
-        dict: Vec<ImmutableString>,
+        text: String,
+        ends: Vec<usize>,
+        nulls: Vec<bool>,
     },
     Mixed(Vec<Dynamic>),
-    /// No non-NULL value (yet): the number of NULLs.
+    /// No non-NULL value (yet), or not loaded because no rule uses it: the number of rows.
     Null(usize),
 }
 
-const NULL_CODE: u32 = u32::MAX;
-
 impl Column {
-    /// The value of row `i`, as rules see it.
-    #[inline]
-    pub fn get(&self, i: usize) -> Dynamic {
-        match self {
-            Column::Int { values, nulls } => {
-                if nulls[i] {
-                    Dynamic::UNIT
-                } else {
-                    Dynamic::from_int(values[i])
-                }
-            }
-            Column::Float { values, nulls } => {
-                if nulls[i] {
-                    Dynamic::UNIT
-                } else {
-                    Dynamic::from_float(values[i])
-                }
-            }
-            Column::Text { codes, dict } => match codes[i] {
-                NULL_CODE => Dynamic::UNIT,
-                code => dict[code as usize].clone().into(),
-            },
-            Column::Mixed(values) => values[i].clone(),
-            Column::Null(_) => Dynamic::UNIT,
-        }
-    }
-
-    /// The value of row `i`, borrowing text from the column's dictionary.
+    /// The value of row `i`, borrowing text from the column.
     #[inline]
     pub fn value(&self, i: usize) -> Value<'_> {
         match self {
@@ -132,10 +104,14 @@ impl Column {
                     Value::Float(values[i])
                 }
             }
-            Column::Text { codes, dict } => match codes[i] {
-                NULL_CODE => Value::Null,
-                code => Value::Str(dict[code as usize].as_str()),
-            },
+            Column::Text { text, ends, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    let start = if i == 0 { 0 } else { ends[i - 1] };
+                    Value::Str(&text[start..ends[i]])
+                }
+            }
             Column::Mixed(values) => Value::from_dynamic(values[i].clone()),
             Column::Null(_) => Value::Null,
         }
@@ -145,7 +121,7 @@ impl Column {
         match self {
             Column::Int { values, .. } => values.len(),
             Column::Float { values, .. } => values.len(),
-            Column::Text { codes, .. } => codes.len(),
+            Column::Text { ends, .. } => ends.len(),
             Column::Mixed(values) => values.len(),
             Column::Null(n) => *n,
         }
@@ -155,42 +131,20 @@ impl Column {
         self.len() == 0
     }
 
-    /// The row's id as text, for messages and outputs.
+    /// The row's id as text, for messages.
     pub fn id_text(&self, i: usize) -> String {
-        let v = self.get(i);
-        if v.is_string() {
-            v.into_immutable_string()
-                .map(|s| s.to_string())
-                .unwrap_or_default()
-        } else {
-            v.to_string()
-        }
+        self.value(i).to_string()
     }
 
     /// Turns the column into `Mixed` (a value that does not fit the column's type arrived).
     fn into_mixed(self) -> Column {
         let n = self.len();
-        Column::Mixed((0..n).map(|i| self.get(i)).collect())
-    }
-}
-
-/// Builds a column row by row, choosing its type from the values.
-struct ColumnBuilder {
-    column: Column,
-    lookup: HashMap<ImmutableString, u32>,
-}
-
-impl ColumnBuilder {
-    fn new() -> Self {
-        ColumnBuilder {
-            column: Column::Null(0),
-            lookup: HashMap::new(),
-        }
+        Column::Mixed((0..n).map(|i| self.value(i).to_dynamic()).collect())
     }
 
+    /// Adds a row's value, changing the column's type when the value does not fit it.
     fn push(&mut self, value: ValueRef<'_>) {
-        let column = &mut self.column;
-        match (column, value) {
+        match (&mut *self, value) {
             (Column::Int { values, nulls }, ValueRef::Integer(v)) => {
                 values.push(v);
                 nulls.push(false);
@@ -211,26 +165,20 @@ impl ColumnBuilder {
                 values.push(0.0);
                 nulls.push(true);
             }
-            (Column::Text { codes, .. }, ValueRef::Null) => codes.push(NULL_CODE),
-            (Column::Text { codes, dict }, ValueRef::Text(bytes)) => {
-                let text = String::from_utf8_lossy(bytes);
-                let code = match self.lookup.get(text.as_ref()) {
-                    Some(&code) => code,
-                    None => {
-                        let s: ImmutableString = text.as_ref().into();
-                        let code = dict.len() as u32;
-                        dict.push(s.clone());
-                        self.lookup.insert(s, code);
-                        code
-                    }
-                };
-                codes.push(code);
+            (Column::Text { text, ends, nulls }, ValueRef::Null) => {
+                ends.push(text.len());
+                nulls.push(true);
+            }
+            (Column::Text { text, ends, nulls }, ValueRef::Text(bytes)) => {
+                text.push_str(&String::from_utf8_lossy(bytes));
+                ends.push(text.len());
+                nulls.push(false);
             }
             (Column::Mixed(values), v) => values.push(to_dynamic(v)),
             (Column::Null(n), ValueRef::Null) => *n += 1,
             (Column::Null(n), v) => {
                 let n = *n;
-                self.column = match v {
+                *self = match v {
                     ValueRef::Integer(_) => Column::Int {
                         values: vec![0; n],
                         nulls: vec![true; n],
@@ -240,8 +188,9 @@ impl ColumnBuilder {
                         nulls: vec![true; n],
                     },
                     ValueRef::Text(_) => Column::Text {
-                        codes: vec![NULL_CODE; n],
-                        dict: Vec::new(),
+                        text: String::new(),
+                        ends: vec![0; n],
+                        nulls: vec![true; n],
                     },
                     _ => Column::Mixed(vec![Dynamic::UNIT; n]),
                 };
@@ -253,15 +202,14 @@ impl ColumnBuilder {
                 floats.push(v);
                 nulls.push(false);
                 let nulls = std::mem::take(nulls);
-                self.column = Column::Float {
+                *self = Column::Float {
                     values: floats,
                     nulls,
                 };
             }
             (_, v) => {
-                let column = std::mem::replace(&mut self.column, Column::Null(0));
-                self.column = column.into_mixed();
-                self.lookup.clear();
+                let column = std::mem::replace(self, Column::Null(0));
+                *self = column.into_mixed();
                 self.push(v);
             }
         }
@@ -299,11 +247,14 @@ impl Dataset {
     }
 }
 
-/// Reads every customer of the source. `progress` is called every 65,536 rows.
+/// Reads every customer of the source. Only the columns in `load` (by name) and the id are
+/// materialized: the others read as NULL (`None` loads every column). `progress` is called
+/// every 65,536 rows.
 pub fn read_customers(
     conn: &Connection,
     source: &Source,
     id_column: &str,
+    load: Option<&[&str]>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Dataset, DataError> {
     let read_error = |source_err| DataError::Read {
@@ -320,11 +271,14 @@ pub fn read_customers(
                 column: id_column.to_owned(),
                 columns: names.join(", "),
             })?;
-    let mut builders: Vec<ColumnBuilder> = names.iter().map(|_| ColumnBuilder::new()).collect();
+    let loaded: Vec<usize> = (0..names.len())
+        .filter(|&i| i == id_index || load.is_none_or(|l| l.contains(&names[i].as_str())))
+        .collect();
+    let mut columns: Vec<Column> = names.iter().map(|_| Column::Null(0)).collect();
     let mut rows = stmt.query([]).map_err(read_error)?;
     let mut len = 0usize;
     while let Some(row) = rows.next().map_err(read_error)? {
-        for (i, builder) in builders.iter_mut().enumerate() {
+        for &i in &loaded {
             let value = row.get_ref(i).map_err(read_error)?;
             if i == id_index && value == ValueRef::Null {
                 return Err(DataError::NullId {
@@ -332,16 +286,21 @@ pub fn read_customers(
                     column: id_column.to_owned(),
                 });
             }
-            builder.push(value);
+            columns[i].push(value);
         }
         len += 1;
         if len.is_multiple_of(65_536) {
             progress(len);
         }
     }
+    for column in &mut columns {
+        if let Column::Null(n) = column {
+            *n = len;
+        }
+    }
     Ok(Dataset {
         names,
-        columns: builders.into_iter().map(|b| b.column).collect(),
+        columns,
         id_column: id_index,
         len,
     })
@@ -354,7 +313,7 @@ mod tests {
     fn dataset(sql: &str) -> Dataset {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(sql).unwrap();
-        read_customers(&conn, &Source::Table("t".into()), "id", &mut |_| {}).unwrap()
+        read_customers(&conn, &Source::Table("t".into()), "id", None, &mut |_| {}).unwrap()
     }
 
     #[test]
@@ -369,10 +328,11 @@ mod tests {
         assert!(matches!(d.columns[2], Column::Float { .. }));
         assert!(matches!(d.columns[3], Column::Text { .. }));
         assert!(matches!(d.columns[4], Column::Mixed(_)));
-        assert!(d.columns[1].get(1).is_unit());
-        assert_eq!(d.columns[2].get(2).as_float().unwrap(), 2.0);
-        assert_eq!(d.columns[3].get(2).into_string().unwrap(), "KA");
-        assert_eq!(d.columns[4].get(1).into_string().unwrap(), "x");
+        assert!(d.columns[1].value(1).is_null());
+        assert_eq!(d.columns[2].value(2).as_f64(), Some(2.0));
+        assert_eq!(d.columns[3].value(2).as_str(), Some("KA"));
+        assert_eq!(d.columns[3].value(1).as_str(), None);
+        assert_eq!(d.columns[4].value(1).as_str(), Some("x"));
         assert_eq!(d.id_text(1), "b");
     }
 
@@ -381,8 +341,8 @@ mod tests {
         let d =
             dataset("CREATE TABLE t (id, n); INSERT INTO t VALUES (1, 1), (2, NULL), (3, 2.5);");
         assert!(matches!(d.columns[1], Column::Float { .. }));
-        assert_eq!(d.columns[1].get(0).as_float().unwrap(), 1.0);
-        assert!(d.columns[1].get(1).is_unit());
+        assert_eq!(d.columns[1].value(0).as_f64(), Some(1.0));
+        assert!(d.columns[1].value(1).is_null());
         assert_eq!(d.id_text(0), "1");
     }
 
@@ -391,7 +351,8 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (id, n); INSERT INTO t VALUES ('a', 1), (NULL, 2);")
             .unwrap();
-        let err = read_customers(&conn, &Source::Table("t".into()), "id", &mut |_| {}).unwrap_err();
+        let err =
+            read_customers(&conn, &Source::Table("t".into()), "id", None, &mut |_| {}).unwrap_err();
         assert!(err.to_string().contains("customer number 2"), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{DataError, Dataset, quote_ident};
 use crate::config::OutputTables;
-use crate::engine::Outcome;
+use crate::engine::Outcomes;
 use crate::value::Value;
 use rusqlite::{Connection, TransactionBehavior};
 use std::io::{BufWriter, Write};
@@ -14,7 +14,7 @@ use std::sync::mpsc::Receiver;
 /// What the writer thread receives: chunks of results in customer order, then `Finish`.
 /// A channel closed without `Finish` (evaluation failed) rolls the run back.
 pub enum Message<'a> {
-    Chunk(Vec<Outcome<'a>>),
+    Chunk(Outcomes<'a>),
     Finish,
 }
 
@@ -179,10 +179,10 @@ pub fn write_run(
                     break;
                 }
             };
-            for outcome in &chunk {
+            for outcome in chunk.iter() {
                 let id = data.id(outcome.index);
                 rules_json.clear();
-                rule_list_json(&mut rules_json, &outcome.fired, rule_ids);
+                rule_list_json(&mut rules_json, outcome.fired, rule_ids);
                 stmt.raw_bind_parameter(1, run_id)
                     .map_err(write_err(&tables.policy_table))?;
                 bind(&mut stmt, 2, &id).map_err(write_err(&tables.policy_table))?;
@@ -209,7 +209,7 @@ pub fn write_run(
                     e => write_err(&tables.policy_table)(e),
                 })?;
                 if let Some(sink) = sink.as_mut() {
-                    sink.row(&id, &outcome.outputs, &rules_json)?;
+                    sink.row(&id, outcome.outputs, &rules_json)?;
                 }
                 count += 1;
             }
@@ -271,7 +271,9 @@ fn bind(
         Value::Float(f) => stmt.raw_bind_parameter(index, *f),
         Value::Str(s) => stmt.raw_bind_parameter(index, *s),
         Value::Owned(s) => stmt.raw_bind_parameter(index, s.as_str()),
-        Value::Other(_) => stmt.raw_bind_parameter(index, value.to_json().to_string()),
+        Value::Consts(_) | Value::List(_) | Value::Other(_) => {
+            stmt.raw_bind_parameter(index, value.to_json().to_string())
+        }
     }
 }
 

@@ -15,7 +15,6 @@ use crate::rules::{
 use crate::value::Value;
 use rayon::prelude::*;
 use rhai::{Dynamic, Engine, EvalAltResult, Scope};
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -33,10 +32,62 @@ pub struct EvalError {
 
 /// One customer's result: a value per declared output and the rules that produced them.
 #[derive(Debug, Clone)]
-pub struct Outcome<'a> {
+pub struct Outcome<'o, 'a> {
     pub index: usize,
-    pub outputs: Vec<Value<'a>>,
-    pub fired: Vec<RuleIdx>,
+    pub outputs: &'o [Value<'a>],
+    pub fired: &'o [RuleIdx],
+}
+
+/// The results of many customers, stored flat: no allocation per customer.
+#[derive(Debug, Clone, Default)]
+pub struct Outcomes<'a> {
+    /// Outputs per customer.
+    width: usize,
+    indices: Vec<usize>,
+    values: Vec<Value<'a>>,
+    fired: Vec<RuleIdx>,
+    /// Where each customer's fired rules end in `fired`.
+    fired_ends: Vec<usize>,
+}
+
+impl<'a> Outcomes<'a> {
+    fn new(width: usize) -> Self {
+        Outcomes {
+            width,
+            ..Default::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// The `k`-th customer's result.
+    pub fn get(&self, k: usize) -> Outcome<'_, 'a> {
+        let start = if k == 0 { 0 } else { self.fired_ends[k - 1] };
+        Outcome {
+            index: self.indices[k],
+            outputs: &self.values[k * self.width..(k + 1) * self.width],
+            fired: &self.fired[start..self.fired_ends[k]],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Outcome<'_, 'a>> {
+        (0..self.len()).map(|k| self.get(k))
+    }
+
+    fn append(&mut self, mut other: Outcomes<'a>) {
+        let offset = self.fired.len();
+        self.indices.append(&mut other.indices);
+        self.values.append(&mut other.values);
+        self.fired.append(&mut other.fired);
+        self.fired_ends
+            .extend(other.fired_ends.into_iter().map(|e| e + offset));
+    }
 }
 
 /// Which evaluator runs expressions.
@@ -53,8 +104,9 @@ pub enum Mode {
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
     pub customers: usize,
-    /// Per `count_by` entry: customers per value (NULL counted as "(none)").
-    pub counts: Vec<HashMap<String, usize>>,
+    /// Per `count_by` entry: customers per value (NULL counted as "(none)"). A handful of
+    /// values each (tiers, segments): a list beats a hash map and needs no allocation.
+    pub counts: Vec<Vec<(String, usize)>>,
     pub totals: Vec<f64>,
 }
 
@@ -62,19 +114,40 @@ impl Tally {
     fn new(rules: &RuleSet) -> Self {
         Tally {
             customers: 0,
-            counts: vec![HashMap::new(); rules.summary.count_by.len()],
+            counts: vec![Vec::new(); rules.summary.count_by.len()],
             totals: vec![0.0; rules.summary.totals.len()],
+        }
+    }
+
+    fn count(&mut self, dimension: usize, value: &Value<'_>, n: usize) {
+        let counts = &mut self.counts[dimension];
+        let found = match value {
+            Value::Null => counts.iter().position(|(k, _)| k == "(none)"),
+            v => match v.as_str() {
+                Some(text) => counts.iter().position(|(k, _)| k == text),
+                None => {
+                    let key = display_key(v);
+                    counts.iter().position(|(k, _)| *k == key)
+                }
+            },
+        };
+        match found {
+            Some(i) => counts[i].1 += n,
+            None => counts.push((display_key(value), n)),
         }
     }
 
     pub fn merge(&mut self, other: Tally) {
         self.customers += other.customers;
         if self.counts.len() < other.counts.len() {
-            self.counts.resize(other.counts.len(), HashMap::new());
+            self.counts.resize(other.counts.len(), Vec::new());
         }
         for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
             for (k, v) in theirs {
-                *mine.entry(k).or_default() += v;
+                match mine.iter_mut().find(|(m, _)| *m == k) {
+                    Some(entry) => entry.1 += v,
+                    None => mine.push((k, v)),
+                }
             }
         }
         if self.totals.len() < other.totals.len() {
@@ -198,45 +271,51 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates the customers in `range` in parallel, in order, with their summary tally.
     /// Stops at the first failing customer.
-    pub fn evaluate(&self, range: Range<usize>) -> Result<(Vec<Outcome<'a>>, Tally), EvalError> {
+    pub fn evaluate(&self, range: Range<usize>) -> Result<(Outcomes<'a>, Tally), EvalError> {
         let failed = AtomicBool::new(false);
-        type Partial<'a> = Result<(Vec<Outcome<'a>>, Tally), EvalError>;
+        let width = self.rules.outputs.len();
+        type Partial<'a> = Result<(Outcomes<'a>, Tally), EvalError>;
         let partials: Vec<Partial<'a>> = range
             .into_par_iter()
             .with_min_len(1024)
             .fold(
-                || Ok((Worker::new(self), Vec::new(), Tally::new(self.rules))),
+                || {
+                    Ok((
+                        Worker::new(self),
+                        Outcomes::new(width),
+                        Tally::new(self.rules),
+                    ))
+                },
                 |acc, i| {
                     let (mut w, mut outcomes, mut tally) = acc?;
                     if failed.load(Ordering::Relaxed) {
                         return Ok((w, outcomes, tally));
                     }
-                    match w.customer(i, &mut tally) {
-                        Ok(o) => outcomes.push(o),
-                        Err(e) => {
-                            failed.store(true, Ordering::Relaxed);
-                            return Err(e);
-                        }
+                    if let Err(e) = w.customer(i, &mut outcomes, &mut tally) {
+                        failed.store(true, Ordering::Relaxed);
+                        return Err(e);
                     }
                     Ok((w, outcomes, tally))
                 },
             )
             .map(|r| r.map(|(_, o, t)| (o, t)))
             .collect();
-        let mut outcomes = Vec::new();
+        let mut outcomes = Outcomes::new(width);
         let mut tally = Tally::new(self.rules);
         for part in partials {
             let (o, t) = part?;
-            outcomes.extend(o);
+            outcomes.append(o);
             tally.merge(t);
         }
         Ok((outcomes, tally))
     }
 
     /// Evaluates one customer on the calling thread.
-    pub fn evaluate_one(&self, i: usize) -> Result<Outcome<'a>, EvalError> {
+    pub fn evaluate_one(&self, i: usize) -> Result<Outcomes<'a>, EvalError> {
         let mut tally = Tally::new(self.rules);
-        Worker::new(self).customer(i, &mut tally)
+        let mut outcomes = Outcomes::new(self.rules.outputs.len());
+        Worker::new(self).customer(i, &mut outcomes, &mut tally)?;
+        Ok(outcomes)
     }
 }
 
@@ -359,22 +438,26 @@ impl<'e, 'a> Worker<'e, 'a> {
         }
     }
 
-    fn customer(&mut self, i: usize, tally: &mut Tally) -> Result<Outcome<'a>, EvalError> {
+    /// Evaluates customer `i`, appending its result to `out` and its summary to `tally`.
+    fn customer(
+        &mut self,
+        i: usize,
+        out: &mut Outcomes<'a>,
+        tally: &mut Tally,
+    ) -> Result<(), EvalError> {
         let rules = self.ev.rules;
         self.load(i);
         for m in &rules.metrics_post {
             let v = self.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
             self.frame[m.slot] = v;
         }
-        let mut fired = Vec::with_capacity(rules.decisions.len() + 2);
         for d in &rules.decisions {
-            self.decide(d, i, &mut fired)?;
+            self.decide(d, i, &mut out.fired)?;
         }
         // Summary.
         tally.customers += 1;
         for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
-            let key = display_key(&self.frame[*slot]);
-            *tally.counts[k].entry(key).or_default() += 1;
+            tally.count(k, &self.frame[*slot], 1);
         }
         for (k, (name, e)) in rules.summary.totals.iter().enumerate() {
             let v = self.eval_checked(e, i, || format!("summary total `{name}`"))?;
@@ -382,15 +465,11 @@ impl<'e, 'a> Worker<'e, 'a> {
                 tally.totals[k] += x;
             }
         }
-        Ok(Outcome {
-            index: i,
-            outputs: rules
-                .outputs
-                .iter()
-                .map(|o| self.frame[o.slot].clone())
-                .collect(),
-            fired,
-        })
+        out.indices.push(i);
+        out.values
+            .extend(rules.outputs.iter().map(|o| self.frame[o.slot].clone()));
+        out.fired_ends.push(out.fired.len());
+        Ok(())
     }
 
     fn rule_name(&self, rule: RuleIdx) -> String {
@@ -584,15 +663,15 @@ fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
 }
 
 /// Combines the values of matching rows under `hit: collect`.
-struct Accumulator {
+struct Accumulator<'a> {
     aggregate: Aggregate,
     int: Option<i64>,
     float: Option<f64>,
     any_float: bool,
-    list: Vec<Dynamic>,
+    list: Vec<Value<'a>>,
 }
 
-impl Accumulator {
+impl<'a> Accumulator<'a> {
     fn new(aggregate: Aggregate) -> Self {
         Accumulator {
             aggregate,
@@ -603,17 +682,15 @@ impl Accumulator {
         }
     }
 
-    fn add(&mut self, v: Value<'_>) -> Result<(), String> {
+    fn add(&mut self, v: Value<'a>) -> Result<(), String> {
         if v.is_null() {
             return Ok(());
         }
         if self.aggregate == Aggregate::List {
             // A row's value may itself be a list: its items join the collected list.
-            let d = v.to_dynamic();
-            if d.is_array() {
-                self.list.extend(d.into_array().unwrap_or_default());
-            } else {
-                self.list.push(d);
+            match v.items() {
+                Some(items) => self.list.extend(items),
+                None => self.list.push(v),
             }
             return Ok(());
         }
@@ -644,9 +721,10 @@ impl Accumulator {
         Ok(())
     }
 
-    fn finish(self) -> Value<'static> {
+    fn finish(self) -> Value<'a> {
         match self.aggregate {
-            Aggregate::List => Value::Other(Dynamic::from_array(self.list)),
+            Aggregate::List if self.list.is_empty() => Value::Consts(&[]),
+            Aggregate::List => Value::List(self.list.into_boxed_slice()),
             _ if self.any_float => self.float.map_or(Value::Null, Value::Float),
             Aggregate::Sum => Value::Int(self.int.unwrap_or(0)),
             _ => self.int.map_or(Value::Null, Value::Int),

@@ -1433,19 +1433,7 @@ fn literal_to_lit(lit: &Literal) -> native::Lit {
         Literal::Int(i) => native::Lit::Int(*i),
         Literal::Float(f) => native::Lit::Float(*f),
         Literal::Text(t) => native::Lit::Str(t.as_str().into()),
-        Literal::List(_) => native::Lit::Other(literal_to_dynamic(lit)),
-    }
-}
-
-fn literal_to_dynamic(lit: &Literal) -> rhai::Dynamic {
-    match lit {
-        Literal::Bool(b) => (*b).into(),
-        Literal::Int(i) => (*i).into(),
-        Literal::Float(f) => (*f).into(),
-        Literal::Text(t) => rhai::ImmutableString::from(t.as_str()).into(),
-        Literal::List(items) => {
-            rhai::Dynamic::from_array(items.iter().map(literal_to_dynamic).collect())
-        }
+        Literal::List(items) => native::Lit::List(items.iter().map(literal_to_lit).collect()),
     }
 }
 

@@ -272,6 +272,14 @@ impl RuleSet {
         &self.slots[slot].0
     }
 
+    /// Names of the fields the rules read: the only columns worth loading.
+    pub fn loaded_fields(&self) -> Vec<&str> {
+        self.used_fields
+            .iter()
+            .map(|&s| self.slot_name(s))
+            .collect()
+    }
+
     pub fn slot_of(&self, name: &str) -> Option<Slot> {
         self.slots.iter().position(|(n, _)| n == name)
     }

@@ -11,7 +11,7 @@
 
 use super::Slot;
 use crate::value::Value;
-use rhai::{AST, Dynamic, Expr, ImmutableString, Stmt};
+use rhai::{AST, Expr, ImmutableString, Stmt};
 use std::collections::HashMap;
 
 /// A constant of a compiled expression.
@@ -22,8 +22,8 @@ pub enum Lit {
     Int(i64),
     Float(f64),
     Str(ImmutableString),
-    /// Lists and other values, as rhai holds them.
-    Other(Dynamic),
+    /// A list written in the rules.
+    List(Vec<Lit>),
 }
 
 impl Lit {
@@ -35,7 +35,7 @@ impl Lit {
             Lit::Int(i) => Value::Int(*i),
             Lit::Float(f) => Value::Float(*f),
             Lit::Str(s) => Value::Str(s.as_str()),
-            Lit::Other(d) => Value::Other(d.clone()),
+            Lit::List(items) => Value::Consts(items),
         }
     }
 }
@@ -83,6 +83,8 @@ pub enum Node {
     Or(Box<[Node]>),
     Coalesce(Box<[Node]>),
     Cmp(Cmp, Box<(Node, Node)>),
+    /// `slot <op> constant`, the most common condition: no operand copies.
+    CmpSlot(Cmp, Slot, Lit),
     Arith(Arith, Box<(Node, Node)>),
     In(Box<Node>, Box<[Lit]>),
     If(Box<(Node, Node, Node)>),
@@ -282,7 +284,7 @@ impl Compiler<'_> {
                 }
                 _ => return None,
             };
-            return Some(node);
+            return Some(fuse(node));
         }
         // `x in [..]` is `contains([..], x)`.
         if f.name == "contains" && args.len() == 2 {
@@ -339,6 +341,25 @@ impl Compiler<'_> {
         let value = self.block(&def.body, &mut inner);
         self.depth -= 1;
         Some(Node::Block(lets.into(), Box::new(value?)))
+    }
+}
+
+/// `slot <op> constant` (or `constant <op> slot`) as one node.
+fn fuse(node: Node) -> Node {
+    let Node::Cmp(op, pair) = node else {
+        return node;
+    };
+    let mirrored = match op {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        other => other,
+    };
+    match *pair {
+        (Node::Slot(s), Node::Const(c)) => Node::CmpSlot(op, s, c),
+        (Node::Const(c), Node::Slot(s)) => Node::CmpSlot(mirrored, s, c),
+        pair => Node::Cmp(op, Box::new(pair)),
     }
 }
 
@@ -427,6 +448,7 @@ pub fn eval<'a>(
             let b = eval(&pair.1, frame, locals)?;
             Value::Bool(compare(*op, &a, &b)?)
         }
+        Node::CmpSlot(op, slot, c) => Value::Bool(compare(*op, &frame[*slot], &c.value())?),
         Node::Arith(op, pair) => {
             let a = eval(&pair.0, frame, locals)?;
             let b = eval(&pair.1, frame, locals)?;
@@ -469,7 +491,8 @@ fn compare(op: Cmp, a: &Value<'_>, b: &Value<'_>) -> Result<bool, Fallback> {
         (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
         (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
         (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
-        (Value::Other(_), _) | (_, Value::Other(_)) => return Err(Fallback),
+        (Value::Other(_) | Value::Consts(_) | Value::List(_), _)
+        | (_, Value::Other(_) | Value::Consts(_) | Value::List(_)) => return Err(Fallback),
         _ => match (a.as_str(), b.as_str()) {
             (Some(x), Some(y)) => Some(x.cmp(y)),
             _ => match (a, b) {

@@ -164,17 +164,31 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport, Error> {
     let mut tally = Tally::default();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
     let result = std::thread::scope(|s| {
-        let writer = s.spawn(|| {
-            let target = output::RunTarget {
-                tables: &config.tables,
-                info: &info,
-                data: &customers,
-                outputs: &outputs,
-                rule_ids: &rules.rule_ids,
-                file: opts.out.as_deref(),
-            };
-            output::write_run(&mut conn, &target, receiver)
-        });
+        let spawned = std::thread::Builder::new()
+            .name("writer".into())
+            .spawn_scoped(s, || {
+                let target = output::RunTarget {
+                    tables: &config.tables,
+                    info: &info,
+                    data: &customers,
+                    outputs: &outputs,
+                    rule_ids: &rules.rule_ids,
+                    file: opts.out.as_deref(),
+                };
+                output::write_run(&mut conn, &target, receiver)
+            });
+        let writer = match spawned {
+            Ok(writer) => writer,
+            Err(source) => {
+                return (
+                    None,
+                    Err(DataError::File {
+                        path: db_path.clone(),
+                        source,
+                    }),
+                );
+            }
+        };
         let mut failure = None;
         let mut start = 0;
         while start < customers.len {

@@ -59,6 +59,8 @@ fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> DataError + '_ {
 }
 
 /// Creates the output tables if needed and adds a column for every new output.
+/// `customer_policy` is a rowid table with a separate primary-key index: its rows are wide,
+/// and a clustered (`WITHOUT ROWID`) layout made a million-row run's insert ~1.5x slower.
 fn prepare_tables(
     conn: &Connection,
     tables: &OutputTables,
@@ -82,7 +84,7 @@ fn prepare_tables(
             customer_id NOT NULL,
             rule_ids TEXT NOT NULL,
             PRIMARY KEY (run_id, customer_id)
-        ) WITHOUT ROWID;"
+        );"
     ))
     .map_err(write_err(&tables.policy_table))?;
     let mut stmt = conn

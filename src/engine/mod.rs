@@ -326,7 +326,7 @@ struct Worker<'e, 'a> {
     engine: Option<Engine>,
     scope: Scope<'static>,
     frame: Vec<Value<'a>>,
-    locals: Vec<Value<'a>>,
+    locals: Vec<native::Scalar<'a>>,
 }
 
 impl<'e, 'a> Worker<'e, 'a> {
@@ -336,7 +336,7 @@ impl<'e, 'a> Worker<'e, 'a> {
             engine: None,
             scope: Scope::new(),
             frame: vec![Value::Null; ev.rules.slots.len()],
-            locals: Vec::new(),
+            locals: vec![native::Scalar::Null; ev.rules.max_locals],
         }
     }
 
@@ -363,10 +363,10 @@ impl<'e, 'a> Worker<'e, 'a> {
             && let Some(n) = &e.native
         {
             if self.locals.len() < n.locals {
-                self.locals.resize(n.locals, Value::Null);
+                self.locals.resize(n.locals, native::Scalar::Null);
             }
             if let Ok(v) = native::eval(&n.root, &self.frame, &mut self.locals) {
-                return Ok(v);
+                return Ok(v.into_value());
             }
         }
         self.scope.clear();
@@ -500,6 +500,17 @@ impl<'e, 'a> Worker<'e, 'a> {
                     .is_some_and(|v| from.is_none_or(|f| v >= f) && below.is_none_or(|b| v < b)))
             }
             Condition::When(e) => {
+                // Most conditions: the fast path gives true/false (NULL counts as false).
+                if self.ev.mode == Mode::Fast
+                    && let Some(n) = &e.native
+                    && n.locals <= self.locals.len()
+                {
+                    match native::eval(&n.root, &self.frame, &mut self.locals) {
+                        Ok(native::Scalar::Bool(b)) => return Ok(b),
+                        Ok(native::Scalar::Null) => return Ok(false),
+                        _ => {} // an error to report, or the interpreter's to decide
+                    }
+                }
                 let rules = self.ev.rules;
                 let v = self.eval_checked(e, i, || rule_label(rules, rule))?;
                 truth(v).map_err(|m| self.error(i, self.rule_name(rule), &e.origin, m))

@@ -143,6 +143,7 @@ struct Loader {
     summary_seen: bool,
     /// Rule files that failed to parse.
     unparsed: Vec<String>,
+    max_locals: usize,
     script_failed: bool,
     /// Declared kinds of the source's columns, by slot.
     field_kinds: Vec<Option<ValueKind>>,
@@ -187,6 +188,7 @@ impl Loader {
             summary: Summary::default(),
             summary_seen: false,
             unparsed: Vec::new(),
+            max_locals: 0,
             script_failed: false,
             field_kinds: Vec::new(),
             comparisons: Vec::new(),
@@ -1135,6 +1137,7 @@ impl Loader {
             summary: self.summary,
             limits: limits.clone(),
             scripts: self.script_module,
+            max_locals: self.max_locals,
         };
         Ok((set, warnings))
     }

@@ -256,6 +256,8 @@ pub struct RuleSet {
     pub limits: Limits,
     /// Functions from `rules/*.rhai`, registered in every worker's engine.
     pub scripts: Option<Shared<rhai::Module>>,
+    /// The most locals any fast-path expression needs.
+    pub max_locals: usize,
 }
 
 impl RuleSet {

@@ -93,6 +93,66 @@ pub enum Node {
     Block(Box<[(u16, Node)]>, Box<Node>),
 }
 
+/// What the fast path computes with: plain values, copied freely (no reference counts, no
+/// drop glue). Text borrows from the data or the rule set. Anything else is the
+/// interpreter's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl<'a> Scalar<'a> {
+    #[inline]
+    fn of(v: &Value<'a>) -> Result<Scalar<'a>, Fallback> {
+        Ok(match v {
+            Value::Null => Scalar::Null,
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Int(i) => Scalar::Int(*i),
+            Value::Float(f) => Scalar::Float(*f),
+            Value::Str(s) => Scalar::Str(s),
+            _ => return Err(Fallback),
+        })
+    }
+
+    #[inline]
+    pub fn into_value(self) -> Value<'a> {
+        match self {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(f) => Value::Float(f),
+            Scalar::Str(s) => Value::Str(s),
+        }
+    }
+
+    #[inline]
+    fn as_f64(self) -> Option<f64> {
+        match self {
+            Scalar::Int(i) => Some(i as f64),
+            Scalar::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl Lit {
+    #[inline]
+    fn scalar(&self) -> Result<Scalar<'_>, Fallback> {
+        Ok(match self {
+            Lit::Null => Scalar::Null,
+            Lit::Bool(b) => Scalar::Bool(*b),
+            Lit::Int(i) => Scalar::Int(*i),
+            Lit::Float(f) => Scalar::Float(*f),
+            Lit::Str(s) => Scalar::Str(s.as_str()),
+            Lit::List(_) => return Err(Fallback),
+        })
+    }
+}
+
 /// A compiled expression and how many locals it needs.
 #[derive(Debug, Clone)]
 pub struct Native {
@@ -398,46 +458,46 @@ fn lit(d: &rhai::Dynamic) -> Option<Lit> {
 pub fn eval<'a>(
     node: &'a Node,
     frame: &[Value<'a>],
-    locals: &mut [Value<'a>],
-) -> Result<Value<'a>, Fallback> {
+    locals: &mut [Scalar<'a>],
+) -> Result<Scalar<'a>, Fallback> {
     Ok(match node {
-        Node::Const(l) => l.value(),
-        Node::Slot(s) => frame[*s].clone(),
-        Node::Local(id) => locals[*id as usize].clone(),
+        Node::Const(l) => l.scalar()?,
+        Node::Slot(s) => Scalar::of(&frame[*s])?,
+        Node::Local(id) => locals[*id as usize],
         Node::Not(x) => match eval(x, frame, locals)? {
-            Value::Bool(b) => Value::Bool(!b),
+            Scalar::Bool(b) => Scalar::Bool(!b),
             _ => return Err(Fallback),
         },
         Node::Neg(x) => match eval(x, frame, locals)? {
-            Value::Int(i) => Value::Int(i.checked_neg().ok_or(Fallback)?),
-            Value::Float(f) => Value::Float(-f),
+            Scalar::Int(i) => Scalar::Int(i.checked_neg().ok_or(Fallback)?),
+            Scalar::Float(f) => Scalar::Float(-f),
             _ => return Err(Fallback),
         },
         Node::And(items) => {
             for item in items.iter() {
                 match eval(item, frame, locals)? {
-                    Value::Bool(true) => {}
-                    Value::Bool(false) => return Ok(Value::Bool(false)),
+                    Scalar::Bool(true) => {}
+                    Scalar::Bool(false) => return Ok(Scalar::Bool(false)),
                     _ => return Err(Fallback),
                 }
             }
-            Value::Bool(true)
+            Scalar::Bool(true)
         }
         Node::Or(items) => {
             for item in items.iter() {
                 match eval(item, frame, locals)? {
-                    Value::Bool(false) => {}
-                    Value::Bool(true) => return Ok(Value::Bool(true)),
+                    Scalar::Bool(false) => {}
+                    Scalar::Bool(true) => return Ok(Scalar::Bool(true)),
                     _ => return Err(Fallback),
                 }
             }
-            Value::Bool(false)
+            Scalar::Bool(false)
         }
         Node::Coalesce(items) => {
-            let mut last = Value::Null;
+            let mut last = Scalar::Null;
             for item in items.iter() {
                 last = eval(item, frame, locals)?;
-                if !last.is_null() {
+                if last != Scalar::Null {
                     break;
                 }
             }
@@ -446,35 +506,36 @@ pub fn eval<'a>(
         Node::Cmp(op, pair) => {
             let a = eval(&pair.0, frame, locals)?;
             let b = eval(&pair.1, frame, locals)?;
-            Value::Bool(compare(*op, &a, &b)?)
+            Scalar::Bool(compare(*op, a, b))
         }
-        Node::CmpSlot(op, slot, c) => Value::Bool(compare(*op, &frame[*slot], &c.value())?),
+        Node::CmpSlot(op, slot, c) => {
+            Scalar::Bool(compare(*op, Scalar::of(&frame[*slot])?, c.scalar()?))
+        }
         Node::Arith(op, pair) => {
             let a = eval(&pair.0, frame, locals)?;
             let b = eval(&pair.1, frame, locals)?;
-            arith(*op, &a, &b)?
+            arith(*op, a, b)?
         }
         Node::In(x, items) => {
             let x = eval(x, frame, locals)?;
             let mut found = false;
             for item in items.iter() {
-                if compare(Cmp::Eq, &x, &item.value())? {
+                if compare(Cmp::Eq, x, item.scalar()?) {
                     found = true;
                     break;
                 }
             }
-            Value::Bool(found)
+            Scalar::Bool(found)
         }
         Node::If(parts) => match eval(&parts.0, frame, locals)? {
-            Value::Bool(true) => eval(&parts.1, frame, locals)?,
-            Value::Bool(false) => eval(&parts.2, frame, locals)?,
+            Scalar::Bool(true) => eval(&parts.1, frame, locals)?,
+            Scalar::Bool(false) => eval(&parts.2, frame, locals)?,
             _ => return Err(Fallback),
         },
         Node::Call(f, args) => call(*f, args, frame, locals)?,
         Node::Block(lets, value) => {
             for (id, init) in lets.iter() {
-                let v = eval(init, frame, locals)?;
-                locals[*id as usize] = v;
+                locals[*id as usize] = eval(init, frame, locals)?;
             }
             eval(value, frame, locals)?
         }
@@ -484,31 +545,21 @@ pub fn eval<'a>(
 /// rhai's comparison semantics: numbers compare across int/float; text with text; values
 /// of different kinds are unequal and never ordered (so NULL orders false).
 #[inline]
-fn compare(op: Cmp, a: &Value<'_>, b: &Value<'_>) -> Result<bool, Fallback> {
+fn compare(op: Cmp, a: Scalar<'_>, b: Scalar<'_>) -> bool {
     use std::cmp::Ordering;
     let ordering: Option<Ordering> = match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
-        (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
-        (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
-        (Value::Other(_) | Value::Consts(_) | Value::List(_), _)
-        | (_, Value::Other(_) | Value::Consts(_) | Value::List(_)) => return Err(Fallback),
-        _ => match (a.as_str(), b.as_str()) {
-            (Some(x), Some(y)) => Some(x.cmp(y)),
-            _ => match (a, b) {
-                (Value::Bool(x), Value::Bool(y)) if matches!(op, Cmp::Eq | Cmp::Ne) => {
-                    Some(x.cmp(y))
-                }
-                (Value::Null, Value::Null) if matches!(op, Cmp::Eq | Cmp::Ne) => {
-                    Some(Ordering::Equal)
-                }
-                (Value::Bool(_), Value::Bool(_)) => return Err(Fallback),
-                // Different kinds: unequal, and no ordering holds.
-                _ => None,
-            },
-        },
+        (Scalar::Int(x), Scalar::Int(y)) => Some(x.cmp(&y)),
+        (Scalar::Float(x), Scalar::Float(y)) => x.partial_cmp(&y),
+        (Scalar::Int(x), Scalar::Float(y)) => (x as f64).partial_cmp(&y),
+        (Scalar::Float(x), Scalar::Int(y)) => x.partial_cmp(&(y as f64)),
+        (Scalar::Str(x), Scalar::Str(y)) => Some(x.cmp(y)),
+        // true/false and NULL are only equal or not; rhai does not order them.
+        (Scalar::Bool(x), Scalar::Bool(y)) if matches!(op, Cmp::Eq | Cmp::Ne) => Some(x.cmp(&y)),
+        (Scalar::Null, Scalar::Null) if matches!(op, Cmp::Eq | Cmp::Ne) => Some(Ordering::Equal),
+        // Different kinds: unequal, and no ordering holds.
+        _ => None,
     };
-    Ok(match (op, ordering) {
+    match (op, ordering) {
         (Cmp::Eq, o) => o == Some(Ordering::Equal),
         (Cmp::Ne, o) => o != Some(Ordering::Equal),
         (_, None) => false,
@@ -516,27 +567,26 @@ fn compare(op: Cmp, a: &Value<'_>, b: &Value<'_>) -> Result<bool, Fallback> {
         (Cmp::Le, Some(o)) => o != Ordering::Greater,
         (Cmp::Gt, Some(o)) => o == Ordering::Greater,
         (Cmp::Ge, Some(o)) => o != Ordering::Less,
-    })
+    }
 }
 
 #[inline]
-fn arith<'a>(op: Arith, a: &Value<'a>, b: &Value<'a>) -> Result<Value<'a>, Fallback> {
-    if let (Value::Int(x), Value::Int(y)) = (a, b) {
-        let (x, y) = (*x, *y);
+fn arith<'a>(op: Arith, a: Scalar<'a>, b: Scalar<'a>) -> Result<Scalar<'a>, Fallback> {
+    if let (Scalar::Int(x), Scalar::Int(y)) = (a, b) {
         return Ok(match op {
-            Arith::Add => Value::Int(x.checked_add(y).ok_or(Fallback)?),
-            Arith::Sub => Value::Int(x.checked_sub(y).ok_or(Fallback)?),
-            Arith::Mul => Value::Int(x.checked_mul(y).ok_or(Fallback)?),
+            Arith::Add => Scalar::Int(x.checked_add(y).ok_or(Fallback)?),
+            Arith::Sub => Scalar::Int(x.checked_sub(y).ok_or(Fallback)?),
+            Arith::Mul => Scalar::Int(x.checked_mul(y).ok_or(Fallback)?),
             // tierwise's `/` always divides as decimals; by zero is rhai's error to raise.
-            Arith::Div if y != 0 => Value::Float(x as f64 / y as f64),
-            Arith::Rem if y != 0 => Value::Int(x.checked_rem(y).ok_or(Fallback)?),
+            Arith::Div if y != 0 => Scalar::Float(x as f64 / y as f64),
+            Arith::Rem if y != 0 => Scalar::Int(x.checked_rem(y).ok_or(Fallback)?),
             _ => return Err(Fallback),
         });
     }
     let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
         return Err(Fallback);
     };
-    Ok(Value::Float(match op {
+    Ok(Scalar::Float(match op {
         Arith::Add => x + y,
         Arith::Sub => x - y,
         Arith::Mul => x * y,
@@ -551,38 +601,38 @@ fn call<'a>(
     f: Builtin,
     args: &'a [Node],
     frame: &[Value<'a>],
-    locals: &mut [Value<'a>],
-) -> Result<Value<'a>, Fallback> {
+    locals: &mut [Scalar<'a>],
+) -> Result<Scalar<'a>, Fallback> {
     let first = eval(&args[0], frame, locals)?;
     Ok(match f {
-        Builtin::IsNull => Value::Bool(first.is_null()),
+        Builtin::IsNull => Scalar::Bool(first == Scalar::Null),
         Builtin::Min | Builtin::Max => {
             let second = eval(&args[1], frame, locals)?;
             let pick_first = |o: std::cmp::Ordering| match f {
                 Builtin::Min => o != std::cmp::Ordering::Greater,
                 _ => o != std::cmp::Ordering::Less,
             };
-            match (&first, &second) {
-                (Value::Int(x), Value::Int(y)) => {
-                    Value::Int(if pick_first(x.cmp(y)) { *x } else { *y })
+            match (first, second) {
+                (Scalar::Int(x), Scalar::Int(y)) => {
+                    Scalar::Int(if pick_first(x.cmp(&y)) { x } else { y })
                 }
                 _ => {
                     let (Some(x), Some(y)) = (first.as_f64(), second.as_f64()) else {
                         return Err(Fallback);
                     };
                     let o = x.partial_cmp(&y).ok_or(Fallback)?;
-                    Value::Float(if pick_first(o) { x } else { y })
+                    Scalar::Float(if pick_first(o) { x } else { y })
                 }
             }
         }
         Builtin::Abs => match first {
-            Value::Int(i) => Value::Int(i.checked_abs().ok_or(Fallback)?),
-            Value::Float(x) => Value::Float(x.abs()),
+            Scalar::Int(i) => Scalar::Int(i.checked_abs().ok_or(Fallback)?),
+            Scalar::Float(x) => Scalar::Float(x.abs()),
             _ => return Err(Fallback),
         },
         Builtin::Floor | Builtin::Ceiling | Builtin::Round => match first {
-            Value::Int(i) => Value::Int(i),
-            Value::Float(x) => Value::Float(match f {
+            Scalar::Int(i) => Scalar::Int(i),
+            Scalar::Float(x) => Scalar::Float(match f {
                 Builtin::Floor => x.floor(),
                 Builtin::Ceiling => x.ceil(),
                 _ => x.round(),
@@ -608,9 +658,9 @@ mod tests {
         let script = "fn f(a, b) { let r = a ?? 0.0; let t = min(b ?? 0, 10) / 10; if a == () || b == 0 { () } else { r + t } }";
         let n = compile_with(script, "f(x, y)", &["x", "y"]).expect("compiles");
         let frame = [Value::Float(0.5), Value::Int(20)];
-        let mut locals = vec![Value::Null; n.locals];
+        let mut locals = vec![Scalar::Null; n.locals];
         let v = eval(&n.root, &frame, &mut locals).unwrap();
-        assert_eq!(v.as_f64(), Some(1.5));
+        assert_eq!(v, Scalar::Float(1.5));
     }
 
     #[test]

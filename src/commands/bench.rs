@@ -48,6 +48,8 @@ pub struct SizeReport {
     pub floor_read: f64,
     pub floor_write: f64,
     pub sql: f64,
+    /// One customer evaluated alone (as `explain` and `serve` do), in microseconds.
+    pub one_customer_us: f64,
     pub decisions: usize,
     pub threads: usize,
 }
@@ -151,6 +153,7 @@ pub fn bench(
             floor_read: m(7),
             floor_write: m(8),
             sql: m(9),
+            one_customer_us: m(10),
             decisions,
             threads: rayon::current_num_threads(),
         });
@@ -161,7 +164,7 @@ pub fn bench(
 
 struct Timings {
     /// read, population, evaluate 1 thread, evaluate, evaluate interpreter, write, run,
-    /// floor read, floor write, sql, (spare)
+    /// floor read, floor write, sql, one customer (µs)
     seconds: [f64; 11],
     peak_memory_mb: Option<f64>,
     decisions: usize,
@@ -229,6 +232,16 @@ fn stages(
     let t = Instant::now();
     let evaluator = Evaluator::new(&rules, &customers)?;
     s[1] = t.elapsed().as_secs_f64();
+
+    // One customer at a time, as `explain` and `serve` evaluate: the median of 1,000.
+    let step = (customers.len / 1000).max(1);
+    let mut single = Vec::new();
+    for i in (0..customers.len).step_by(step).take(1000) {
+        let t = Instant::now();
+        std::hint::black_box(evaluator.evaluate_one(i)?);
+        single.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    s[10] = median(single);
 
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -430,7 +443,7 @@ pub fn print(reports: &[SizeReport], out: &mut dyn std::io::Write) -> std::io::R
     )?;
     writeln!(
         out,
-        "{:>10} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}",
+        "{:>10} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6}",
         "customers",
         "read",
         "popul.",
@@ -443,12 +456,13 @@ pub fn print(reports: &[SizeReport], out: &mut dyn std::io::Write) -> std::io::R
         "run/fl",
         "SQL",
         "run/SQL",
-        "µs/dec"
+        "µs/dec",
+        "µs/1"
     )?;
     for r in reports {
         writeln!(
             out,
-            "{:>10} {:>6.3} {:>6.3} {:>9.3} {:>9.3} {:>7.3} {:>7.3} {:>7} {:>7.3} {:>7.2} {:>7.3} {:>8.2} {:>8.3}",
+            "{:>10} {:>6.3} {:>6.3} {:>9.3} {:>9.3} {:>7.3} {:>7.3} {:>7} {:>7.3} {:>7.2} {:>7.3} {:>8.2} {:>8.3} {:>6.1}",
             thousands(r.customers as f64),
             r.read,
             r.population,
@@ -463,6 +477,7 @@ pub fn print(reports: &[SizeReport], out: &mut dyn std::io::Write) -> std::io::R
             r.sql,
             r.run / r.sql.max(1e-9),
             r.micros_per_decision(),
+            r.one_customer_us,
         )?;
     }
     if reports.iter().any(|r| r.evaluate_interpreter.is_some()) {
@@ -484,6 +499,6 @@ pub fn print(reports: &[SizeReport], out: &mut dyn std::io::Write) -> std::io::R
     }
     writeln!(
         out,
-        "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread."
+        "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread; µs/1: one customer evaluated alone (explain, serve)."
     )
 }

@@ -199,6 +199,8 @@ fn stages(
     let exe = std::env::current_exe().map_err(io_err(Path::new("tierwise")))?;
     let t = Instant::now();
     let out = std::process::Command::new(exe)
+        .arg("--threads")
+        .arg(rayon::current_num_threads().to_string())
         .args(["--config"])
         .arg(&config)
         .args(["run", "--format", "json"])
@@ -438,8 +440,9 @@ pub fn print(reports: &[SizeReport], out: &mut dyn std::io::Write) -> std::io::R
     };
     writeln!(
         out,
-        "median seconds; {} decisions; evaluation on {} threads unless noted\n",
-        first.decisions, first.threads
+        "median seconds; {} decisions; evaluation on {} unless noted\n",
+        first.decisions,
+        super::super::diag::plural(first.threads, "thread")
     )?;
     writeln!(
         out,

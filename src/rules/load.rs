@@ -986,11 +986,7 @@ impl Loader {
                     SlotKind::Population | SlotKind::Output => {
                         let kind = self.slots[slot].1.noun();
                         let origin = &fig.of.origin;
-                        let d = Diagnostic::error(
-                            &origin.file,
-                            origin.line,
-                            origin.column,
-                            format!(
+                        let d = origin.error(format!(
                                 "population figure `{}` cannot use {kind} `{}`: population figures are computed from fields and metrics",
                                 fig.name, self.slots[slot].0
                             ),
@@ -1013,11 +1009,7 @@ impl Loader {
                     SlotKind::Metric => stack.push((dep, figure.clone())),
                     SlotKind::Population => {
                         let origin = &metric.expr.origin;
-                        let d = Diagnostic::error(
-                            &origin.file,
-                            origin.line,
-                            origin.column,
-                            format!(
+                        let d = origin.error(format!(
                                 "metric `{}` is needed by population figure `{figure}`, so it cannot use population figure `{}`",
                                 metric.name, self.slots[dep].0
                             ),
@@ -1032,7 +1024,7 @@ impl Loader {
             for dep in deps(&metric.expr) {
                 if self.slots[dep].1 == SlotKind::Output {
                     let origin = &metric.expr.origin;
-                    let d = Diagnostic::error(&origin.file, origin.line, origin.column, format!("metric `{}` cannot use output `{}`: metrics are computed before decisions", metric.name, self.slots[dep].0))
+                    let d = origin.error(format!("metric `{}` cannot use output `{}`: metrics are computed before decisions", metric.name, self.slots[dep].0))
                         .help("compute it in a decision instead");
                     self.diags.push(d.rule(metric.name.clone()));
                 }
@@ -1091,22 +1083,7 @@ impl Loader {
             f.filter.iter().for_each(&mut note)
         }
         for d in &decisions {
-            d.scale_of.iter().for_each(&mut note);
-            for row in &d.rows {
-                if let Condition::When(e) = &row.condition {
-                    note(e)
-                }
-                for (_, v) in &row.values {
-                    if let ValueExpr::Formula(e) = v {
-                        note(e)
-                    }
-                }
-            }
-            for cap in d.min.iter().chain(&d.max) {
-                if let ValueExpr::Formula(e) = &cap.value {
-                    note(e)
-                }
-            }
+            d.exprs().for_each(&mut note);
         }
         for (_, e) in &self.summary.totals {
             note(e)
@@ -1266,15 +1243,10 @@ impl Loader {
                     .map(|&s| self.slots[s].0.as_str())
                     .collect();
                 let origin = self.metrics[&slot].expr.origin.clone();
-                let d = Diagnostic::error(
-                    &origin.file,
-                    origin.line,
-                    origin.column,
-                    format!(
-                        "metrics depend on each other in a cycle: {}",
-                        cycle.join(" -> ")
-                    ),
-                );
+                let d = origin.error(format!(
+                    "metrics depend on each other in a cycle: {}",
+                    cycle.join(" -> ")
+                ));
                 self.diags.push(d.rule(self.slots[slot].0.clone()));
                 return;
             }
@@ -1304,23 +1276,7 @@ impl Loader {
         let mut needs: Vec<HashSet<usize>> = vec![HashSet::new(); n];
         for (i, d) in self.decisions.iter().enumerate() {
             let Some(d) = d else { continue };
-            let mut exprs: Vec<&Expr> = d.scale_of.iter().collect();
-            for row in &d.rows {
-                if let Condition::When(e) = &row.condition {
-                    exprs.push(e)
-                }
-                for (_, v) in &row.values {
-                    if let ValueExpr::Formula(e) = v {
-                        exprs.push(e)
-                    }
-                }
-            }
-            for cap in d.min.iter().chain(&d.max) {
-                if let ValueExpr::Formula(e) = &cap.value {
-                    exprs.push(e)
-                }
-            }
-            for e in exprs {
+            for e in d.exprs() {
                 for (_, slot) in &e.vars {
                     if let Some(j) = self.defs[*slot].decision {
                         if j == i {
@@ -1365,9 +1321,7 @@ impl Loader {
                     stuck.join(", ")
                 );
                 match origin {
-                    Some(o) => self
-                        .diags
-                        .push(Diagnostic::error(&o.file, o.line, o.column, msg)),
+                    Some(o) => self.diags.push(o.error(msg)),
                     None => self
                         .diags
                         .push(Diagnostic::file_error(Path::new("rules"), msg)),

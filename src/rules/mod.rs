@@ -128,6 +128,11 @@ impl Origin {
     pub fn describe(&self) -> String {
         format!("{}:{}:{}", self.file.path.display(), self.line, self.column)
     }
+
+    /// An error diagnostic at the start of the expression.
+    pub fn error(&self, message: impl Into<String>) -> crate::diag::Diagnostic {
+        crate::diag::Diagnostic::error(&self.file, self.line, self.column, message)
+    }
 }
 
 /// A compiled Rhai expression and the frame slots of the names it reads.
@@ -217,6 +222,35 @@ pub struct Decision {
     pub round: Option<RoundSpec>,
     pub min: Option<Cap>,
     pub max: Option<Cap>,
+}
+
+impl ValueExpr {
+    pub fn formula(&self) -> Option<&Expr> {
+        match self {
+            ValueExpr::Formula(e) => Some(e),
+            ValueExpr::Const(_) => None,
+        }
+    }
+}
+
+impl Decision {
+    /// Every expression of the decision: scale value, conditions, formulas, caps.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        let rows = self.rows.iter().flat_map(move |row| {
+            let when = match &row.condition {
+                Condition::When(e) => Some(e),
+                _ => None,
+            };
+            when.into_iter()
+                .chain(row.values.iter().filter_map(|(_, v)| v.formula()))
+        });
+        let caps = self
+            .min
+            .iter()
+            .chain(&self.max)
+            .filter_map(|c| c.value.formula());
+        self.scale_of.iter().chain(rows).chain(caps)
+    }
 }
 
 #[derive(Debug, Clone)]

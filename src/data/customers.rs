@@ -238,6 +238,48 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// A dataset from given rows (test cases, a prospect posted to `serve`): `names` are the
+    /// columns, each row holds a value per column.
+    pub fn from_rows(
+        names: Vec<String>,
+        id_column: &str,
+        rows: &[Vec<rusqlite::types::Value>],
+    ) -> Result<Dataset, DataError> {
+        let id_index =
+            names
+                .iter()
+                .position(|n| n == id_column)
+                .ok_or_else(|| DataError::NoIdColumn {
+                    column: id_column.to_owned(),
+                    columns: names.join(", "),
+                })?;
+        let mut columns: Vec<Column> = names.iter().map(|_| Column::Null(0)).collect();
+        for (r, row) in rows.iter().enumerate() {
+            for (i, column) in columns.iter_mut().enumerate() {
+                let value = row.get(i).map_or(ValueRef::Null, ValueRef::from);
+                if i == id_index && value == ValueRef::Null {
+                    return Err(DataError::NullId {
+                        row: r + 1,
+                        column: id_column.to_owned(),
+                    });
+                }
+                column.push(value);
+            }
+        }
+        Ok(Dataset {
+            names,
+            columns,
+            id_column: id_index,
+            len: rows.len(),
+        })
+    }
+
+    /// The row of a customer id, if present.
+    pub fn find(&self, id: &str) -> Option<usize> {
+        let column = &self.columns[self.id_column];
+        (0..self.len).find(|&i| column.value(i).to_string() == id)
+    }
+
     pub fn id_text(&self, i: usize) -> String {
         self.columns[self.id_column].id_text(i)
     }

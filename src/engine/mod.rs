@@ -264,6 +264,33 @@ impl<'a> Evaluator<'a> {
         Ok(ev)
     }
 
+    /// Sets a population figure of customer `i` by hand (test cases give figures such as a
+    /// sales percentile directly instead of a whole population).
+    pub fn set_figure(&mut self, i: usize, name: &str, value: Value<'a>) -> Result<(), String> {
+        let Some(figure) = self.rules.population.iter().find(|f| f.name == name) else {
+            let names: Vec<&str> = self
+                .rules
+                .population
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect();
+            return Err(format!(
+                "`{name}` is not a population figure (they are: {})",
+                names.join(", ")
+            ));
+        };
+        let slot = figure.slot;
+        match self.precomputed.iter_mut().find(|(s, _)| *s == slot) {
+            Some((_, column)) => column[i] = value,
+            None => {
+                let mut column = vec![Value::Null; self.data.len];
+                column[i] = value;
+                self.precomputed.push((slot, column));
+            }
+        }
+        Ok(())
+    }
+
     /// The precomputed values (pre-metrics, population figures) of customer `i`, by slot.
     pub fn precomputed(&self, i: usize) -> impl Iterator<Item = (Slot, &Value<'a>)> {
         self.precomputed.iter().map(move |(s, col)| (*s, &col[i]))

@@ -129,6 +129,7 @@ struct Loader {
     /// Script functions, for inlining into the fast path.
     script_functions: native::Functions,
     rule_ids: Vec<String>,
+    rule_origins: Vec<Origin>,
     rule_seen: HashMap<String, String>,
     // Declared items, compiled in a second pass once every name is known.
     metric_slots: Vec<Slot>,
@@ -177,6 +178,7 @@ impl Loader {
             script_module: None,
             script_functions: native::Functions::new(),
             rule_ids: Vec::new(),
+            rule_origins: Vec::new(),
             rule_seen: HashMap::new(),
             metric_slots: Vec::new(),
             population_slots: Vec::new(),
@@ -350,7 +352,7 @@ impl Loader {
         Some(slot)
     }
 
-    fn rule_id(&mut self, file: &SourceFile, id: &Spanned<String>) -> RuleIdx {
+    fn rule_id(&mut self, file: &Arc<SourceFile>, id: &Spanned<String>) -> RuleIdx {
         let (line, col) = (
             id.referenced.line() as usize,
             id.referenced.column() as usize,
@@ -377,6 +379,11 @@ impl Loader {
             );
         }
         self.rule_ids.push(id.value.clone());
+        self.rule_origins.push(Origin {
+            file: file.clone(),
+            line,
+            column: col,
+        });
         (self.rule_ids.len() - 1) as RuleIdx
     }
 
@@ -742,6 +749,11 @@ impl Loader {
             let bound = bound.as_ref()?;
             let id = format!("{name}.{which}");
             this.rule_ids.push(id.clone());
+            this.rule_origins.push(Origin {
+                file: file.clone(),
+                line: bound.referenced.line() as usize,
+                column: bound.referenced.column() as usize,
+            });
             let rule = (this.rule_ids.len() - 1) as RuleIdx;
             match this.value(file, bound, &id) {
                 Some(ValueExpr::Const(v)) if v.value().as_f64().is_none() => {
@@ -964,6 +976,7 @@ impl Loader {
             vars,
             origin,
             native,
+            text: body.to_owned(),
         })
     }
 
@@ -1111,6 +1124,7 @@ impl Loader {
             decisions,
             outputs,
             rule_ids: self.rule_ids,
+            rule_origins: self.rule_origins,
             summary: self.summary,
             limits: limits.clone(),
             scripts: self.script_module,

@@ -143,6 +143,8 @@ pub struct Expr {
     pub origin: Origin,
     /// The fast path, when the expression is simple enough (see [`native`]).
     pub native: Option<native::Native>,
+    /// The expression as written (without a formula's `=`).
+    pub text: String,
 }
 
 /// A value a row gives: a constant, or a formula evaluated per customer.
@@ -286,6 +288,8 @@ pub struct RuleSet {
     /// Declared outputs, in the order of the output table's columns.
     pub outputs: Vec<Output>,
     pub rule_ids: Vec<String>,
+    /// Where each rule id is written (caps: where their bound is), by `RuleIdx`.
+    pub rule_origins: Vec<Origin>,
     pub summary: Summary,
     pub limits: Limits,
     /// Functions from `rules/*.rhai`, registered in every worker's engine.

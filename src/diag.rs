@@ -96,18 +96,59 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+/// ANSI styles for a terminal; empty strings when colour is off.
+struct Style {
+    error: &'static str,
+    warning: &'static str,
+    accent: &'static str,
+    bold: &'static str,
+    reset: &'static str,
+}
+
+const PLAIN: Style = Style {
+    error: "",
+    warning: "",
+    accent: "",
+    bold: "",
+    reset: "",
+};
+
+const COLOR: Style = Style {
+    error: "\x1b[1;31m",
+    warning: "\x1b[1;33m",
+    accent: "\x1b[1;34m",
+    bold: "\x1b[1m",
+    reset: "\x1b[0m",
+};
+
+/// Whether a stream should get colour: a terminal, and `NO_COLOR` not set.
+pub fn use_color(stream: &impl std::io::IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+impl Diagnostic {
+    /// The diagnostic with its source line and a caret, optionally in colour.
+    pub fn render(&self, color: bool) -> String {
+        let st = if color { &COLOR } else { &PLAIN };
+        let (label, style) = match self.severity {
+            Severity::Error => ("error", st.error),
+            Severity::Warning => ("warning", st.warning),
         };
-        match &self.rule {
-            Some(rule) => writeln!(f, "{label}: {} (in `{rule}`)", self.message)?,
-            None => writeln!(f, "{label}: {}", self.message)?,
-        }
+        let mut out = match &self.rule {
+            Some(rule) => format!(
+                "{style}{label}{}: {}{} (in `{rule}`)",
+                st.reset, st.bold, self.message
+            ),
+            None => format!("{style}{label}{}: {}{}", st.reset, st.bold, self.message),
+        };
+        out.push_str(st.reset);
         let gutter = " ".repeat(self.line.max(1).to_string().len());
-        write!(f, "{gutter}--> {}", self.location())?;
+        out.push_str(&format!(
+            "\n{gutter}{}-->{} {}",
+            st.accent,
+            st.reset,
+            self.location()
+        ));
         if let Some(text) = &self.source_line {
             let text = text.replace('\t', " ");
             let pad: String = text
@@ -115,17 +156,29 @@ impl fmt::Display for Diagnostic {
                 .take(self.column.saturating_sub(1))
                 .map(|c| if c.is_whitespace() { c } else { ' ' })
                 .collect();
-            write!(
-                f,
-                "\n{gutter} |\n{} | {text}\n{gutter} | {pad}{}",
+            let bar = format!("{}|{}", st.accent, st.reset);
+            out.push_str(&format!(
+                "\n{gutter} {bar}\n{}{}{} {bar} {text}\n{gutter} {bar} {pad}{style}{}{}",
+                st.accent,
                 self.line,
-                "^".repeat(self.width)
-            )?;
+                st.reset,
+                "^".repeat(self.width),
+                st.reset
+            ));
         }
         if let Some(help) = &self.help {
-            write!(f, "\n{gutter} = help: {help}")?;
+            out.push_str(&format!(
+                "\n{gutter} {}={} help: {help}",
+                st.accent, st.reset
+            ));
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
     }
 }
 
@@ -142,23 +195,41 @@ impl Diagnostics {
     }
 }
 
+impl Diagnostics {
+    /// Every diagnostic, then a one-line total.
+    pub fn render(&self, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.0 {
+            out.push_str(&d.render(color));
+            out.push_str("\n\n");
+        }
+        out.push_str(&summary_line(&self.0));
+        out
+    }
+}
+
+/// "2 errors, 1 warning in the rule files" (or "no problems found").
+pub fn summary_line(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    match (errors, warnings) {
+        (0, 0) => "no problems found in the rule files".into(),
+        (e, 0) => format!("{} in the rule files", plural(e, "error")),
+        (0, w) => format!("{} in the rule files", plural(w, "warning")),
+        (e, w) => format!(
+            "{}, {} in the rule files",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.0 {
-            writeln!(f, "{d}\n")?;
-        }
-        let errors = self.errors();
-        let warnings = self.0.len() - errors;
-        write!(
-            f,
-            "{} in the rule files{}",
-            plural(errors, "error"),
-            if warnings > 0 {
-                format!(", {}", plural(warnings, "warning"))
-            } else {
-                String::new()
-            }
-        )
+        f.write_str(&self.render(false))
     }
 }
 

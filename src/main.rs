@@ -44,6 +44,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Explain why one customer gets its policy: fields, figures, every row tried.
+    Explain {
+        /// The customer's id.
+        customer: String,
+        /// Customer database (default: the config's `database`).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Rules directory (default: the config's `rules`).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Measure where a run's time goes, against baselines measured in the same run.
     Bench {
         /// Population sizes, comma-separated.
@@ -98,7 +112,12 @@ fn main() -> ExitCode {
         Err(e) => {
             match &e {
                 // Diagnostics carry their own "error:" lines.
-                tierwise::Error::Rules(d) => eprintln!("{d}"),
+                tierwise::Error::Rules(d) => {
+                    eprintln!(
+                        "{}",
+                        d.render(tierwise::diag::use_color(&std::io::stderr()))
+                    )
+                }
                 other => eprintln!("error: {other}"),
             }
             ExitCode::from(e.exit_code())
@@ -130,6 +149,27 @@ fn dispatch(cli: Cli) -> Result<(), tierwise::Error> {
             seed,
             force,
         } => commands::sample::sample(&out, customers, seed, force),
+        Command::Explain {
+            customer,
+            db,
+            rules,
+            format,
+        } => {
+            let config = Config::load(&cli.config)?;
+            let explanation =
+                commands::explain::explain(&config, db.as_ref(), rules.as_ref(), &customer)?;
+            match format {
+                Format::Json => print(|w| {
+                    writeln!(
+                        w,
+                        "{}",
+                        serde_json::to_string_pretty(&explanation).unwrap_or_default()
+                    )
+                }),
+                Format::Text => print(|w| explanation.print(w)),
+            }
+            Ok(())
+        }
         Command::Bench {
             customers,
             repeat,

@@ -2,6 +2,7 @@
 //! printed as text (for people) or JSON (for programs).
 
 pub mod bench;
+pub mod explain;
 pub mod run;
 pub mod sample;
 

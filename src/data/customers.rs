@@ -274,10 +274,15 @@ impl Dataset {
         })
     }
 
-    /// The row of a customer id, if present.
+    /// The row of a customer id, if present (an id column of numbers matches `"42"`).
     pub fn find(&self, id: &str) -> Option<usize> {
         let column = &self.columns[self.id_column];
-        (0..self.len).find(|&i| column.value(i).to_string() == id)
+        let number: Option<i64> = id.parse().ok();
+        (0..self.len).find(|&i| match column.value(i) {
+            Value::Str(s) => s == id,
+            Value::Int(n) => Some(n) == number,
+            other => other.to_string() == id,
+        })
     }
 
     pub fn id_text(&self, i: usize) -> String {

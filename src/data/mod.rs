@@ -26,6 +26,8 @@ pub enum DataError {
     NoIdColumn { column: String, columns: String },
     #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
     NullId { row: usize, column: String },
+    #[error("no customer has {column} = `{id}` in the customer source")]
+    UnknownCustomer { id: String, column: String },
     #[error("customer id {0} appears more than once in the customer source")]
     DuplicateId(String),
     #[error("cannot write results to {what}: {source}")]

@@ -5,6 +5,7 @@
 //! set and the data are shared read-only. Expressions run on their native fast path when
 //! they have one, and in the interpreter otherwise (or when the fast path defers to it).
 
+pub mod explain;
 pub mod population;
 
 use crate::data::Dataset;
@@ -354,6 +355,21 @@ struct Worker<'e, 'a> {
     scope: Scope<'static>,
     frame: Vec<Value<'a>>,
     locals: Vec<native::Scalar<'a>>,
+    /// When explaining: what each decision tried (None in batch runs).
+    trace: Option<Vec<DecisionLog>>,
+}
+
+/// What one decision did for one customer, recorded when explaining.
+#[derive(Debug, Default)]
+struct DecisionLog {
+    /// The range scale's value, for scale decisions.
+    scale: Option<f64>,
+    /// Rows tried, in order, and whether each matched.
+    rows: Vec<(RuleIdx, bool)>,
+    /// The value before rounding and caps, when either applies.
+    unbounded: Option<f64>,
+    /// Caps that bound.
+    caps: Vec<RuleIdx>,
 }
 
 impl<'e, 'a> Worker<'e, 'a> {
@@ -364,6 +380,7 @@ impl<'e, 'a> Worker<'e, 'a> {
             scope: Scope::new(),
             frame: vec![Value::Null; ev.rules.slots.len()],
             locals: vec![native::Scalar::Null; ev.rules.max_locals],
+            trace: None,
         }
     }
 
@@ -520,6 +537,20 @@ impl<'e, 'a> Worker<'e, 'a> {
         i: usize,
         rule: RuleIdx,
     ) -> Result<bool, EvalError> {
+        let matched = self.condition(c, scale, i, rule)?;
+        if let Some(log) = self.trace.as_mut().and_then(|t| t.last_mut()) {
+            log.rows.push((rule, matched));
+        }
+        Ok(matched)
+    }
+
+    fn condition(
+        &mut self,
+        c: &'a Condition,
+        scale: Option<f64>,
+        i: usize,
+        rule: RuleIdx,
+    ) -> Result<bool, EvalError> {
         match c {
             Condition::Always => Ok(true),
             Condition::Band { from, below } => {
@@ -572,6 +603,12 @@ impl<'e, 'a> Worker<'e, 'a> {
             }
             None => None,
         };
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(DecisionLog {
+                scale,
+                ..Default::default()
+            });
+        }
         match d.hit {
             HitPolicy::First => {
                 for row in &d.rows {
@@ -650,6 +687,9 @@ impl<'e, 'a> Worker<'e, 'a> {
             return Ok(()); // NULL (no row matched) stays NULL; text is not rounded
         };
         let mut result = self.frame[slot].clone();
+        if let Some(log) = self.trace.as_mut().and_then(|t| t.last_mut()) {
+            log.unbounded = Some(x);
+        }
         if let Some(round) = d.round {
             let (x2, v) = round_value(x, round);
             x = x2;
@@ -673,6 +713,9 @@ impl<'e, 'a> Worker<'e, 'a> {
                 x = bound;
                 result = bound_value;
                 fired.push(cap.rule);
+                if let Some(log) = self.trace.as_mut().and_then(|t| t.last_mut()) {
+                    log.caps.push(cap.rule);
+                }
             }
         }
         self.frame[slot] = result;

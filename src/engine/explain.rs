@@ -1,0 +1,449 @@
+//! Why a customer got its policy: the customer is evaluated by the same code as in a batch run,
+//! with a trace switched on, and the trace is put in words an admin can read.
+
+use super::{DecisionLog, EvalError, Evaluator, Outcomes, Tally, Worker};
+use crate::rules::{Condition, Decision, Expr, HitPolicy, RuleIdx, Statistic};
+use crate::value::Value;
+use rhai::{Dynamic, Scope};
+use serde::Serialize;
+
+/// A name and its value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    pub name: String,
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub name: String,
+    pub statistic: &'static str,
+    /// The expression the figure is computed from, and its value for this customer.
+    pub of: String,
+    pub input: serde_json::Value,
+    pub value: serde_json::Value,
+    /// How many customers are ranked.
+    pub ranked: usize,
+    /// The figure in words.
+    pub meaning: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowTrace {
+    pub id: String,
+    /// The condition as written (`None`: the row always matches); for a band, its range.
+    pub when: Option<String>,
+    /// The values of the names the condition uses.
+    pub inputs: Vec<Named>,
+    pub matched: bool,
+    /// For a condition of several `&&` parts that did not hold: the first part that failed.
+    pub failed_at: Option<String>,
+    /// What a matching row gives.
+    pub gives: Vec<Named>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionTrace {
+    pub name: String,
+    pub hit: String,
+    /// For range scales: the value the bands are over.
+    pub scale: Option<Named>,
+    pub rows: Vec<RowTrace>,
+    /// Rows not tried because an earlier row matched (`hit: first`).
+    pub not_tried: Vec<String>,
+    pub outputs: Vec<Named>,
+    /// The value before rounding and caps, when either applies.
+    pub before_round_and_caps: Option<f64>,
+    /// Caps or floors that bound (`discount.max`).
+    pub capped_by: Vec<String>,
+}
+
+/// Everything that decided one customer's policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub customer: String,
+    pub fingerprint: String,
+    pub customers: usize,
+    pub fields: Vec<Named>,
+    pub metrics: Vec<Named>,
+    pub population: Vec<Figure>,
+    pub decisions: Vec<DecisionTrace>,
+    pub rule_ids: Vec<String>,
+}
+
+fn named(name: &str, v: &Value<'_>) -> Named {
+    Named {
+        name: name.to_owned(),
+        value: v.to_json(),
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// Evaluates customer `i` with a trace and explains every step.
+    pub fn explain(&self, i: usize) -> Result<Explanation, EvalError> {
+        let rules = self.rules;
+        let mut w = Worker::new(self);
+        w.trace = Some(Vec::new());
+        let mut out = Outcomes::new(rules.outputs.len());
+        w.customer(i, &mut out, &mut Tally::new(rules))?;
+        let logs = w.trace.take().unwrap_or_default();
+
+        let fields = rules
+            .used_fields
+            .iter()
+            .map(|&s| named(rules.slot_name(s), &w.frame[s]))
+            .collect();
+        let metrics = rules
+            .metrics_pre
+            .iter()
+            .chain(&rules.metrics_post)
+            .map(|m| named(&m.name, &w.frame[m.slot]))
+            .collect();
+        let mut population = Vec::new();
+        for f in &rules.population {
+            let input = w.eval(&f.of).map(|v| v.to_json()).unwrap_or_default();
+            let ranked = self
+                .precomputed
+                .iter()
+                .find(|(s, _)| *s == f.slot)
+                .map_or(0, |(_, col)| col.iter().filter(|v| !v.is_null()).count());
+            let value = w.frame[f.slot].clone();
+            population.push(Figure {
+                name: f.name.clone(),
+                statistic: match f.statistic {
+                    Statistic::Percentile => "percentile",
+                    Statistic::Rank => "rank",
+                    Statistic::Share => "share",
+                    Statistic::CumulativeShare => "cumulative share",
+                },
+                meaning: meaning(f.statistic, &f.of.text, value.as_f64(), ranked),
+                of: f.of.text.clone(),
+                input,
+                value: value.to_json(),
+                ranked,
+            });
+        }
+        let decisions = rules
+            .decisions
+            .iter()
+            .zip(logs)
+            .map(|(d, log)| trace_decision(&mut w, d, log, i))
+            .collect();
+        let fired = out.get(0).fired.to_vec();
+        Ok(Explanation {
+            customer: self.data.id_text(i),
+            fingerprint: rules.fingerprint.clone(),
+            customers: self.data.len,
+            fields,
+            metrics,
+            population,
+            decisions,
+            rule_ids: fired
+                .iter()
+                .map(|&r| rules.rule_ids[r as usize].clone())
+                .collect(),
+        })
+    }
+}
+
+/// A population figure in words.
+fn meaning(statistic: Statistic, of: &str, value: Option<f64>, ranked: usize) -> String {
+    let Some(x) = value else {
+        return format!("not ranked: `{of}` is NULL, or the customer is outside `where`");
+    };
+    let n = crate::commands::thousands(ranked as f64);
+    match statistic {
+        Statistic::Percentile => format!(
+            "in the top {:.1}% of {n} ranked customers",
+            (1.0 - x) * 100.0
+        ),
+        Statistic::Rank => format!("rank {x} of {n} (1 = largest)"),
+        Statistic::Share => format!("{:.3}% of the total", x * 100.0),
+        Statistic::CumulativeShare => {
+            format!("with every larger customer, {:.1}% of the total", x * 100.0)
+        }
+    }
+}
+
+fn trace_decision<'a>(
+    w: &mut Worker<'_, 'a>,
+    d: &'a Decision,
+    log: DecisionLog,
+    i: usize,
+) -> DecisionTrace {
+    let rules = w.ev.rules;
+    let id = |r: RuleIdx| rules.rule_ids[r as usize].clone();
+    let mut rows = Vec::new();
+    for (rule, matched) in &log.rows {
+        let Some(row) = d.rows.iter().find(|r| r.rule == *rule) else {
+            continue;
+        };
+        let (when, inputs, failed_at) = match &row.condition {
+            Condition::Always => (None, Vec::new(), None),
+            Condition::Band { from, below } => {
+                let range = match (from, below) {
+                    (Some(f), Some(b)) => format!("from {f} below {b}"),
+                    (Some(f), None) => format!("from {f}"),
+                    (None, Some(b)) => format!("below {b}"),
+                    (None, None) => "any value".into(),
+                };
+                (Some(range), Vec::new(), None)
+            }
+            Condition::When(e) => {
+                let inputs = e
+                    .vars
+                    .iter()
+                    .map(|(name, slot)| named(name, &w.frame[*slot]))
+                    .collect();
+                let failed = if *matched {
+                    None
+                } else {
+                    first_failing_part(w, e)
+                };
+                (Some(e.text.clone()), inputs, failed)
+            }
+        };
+        let mut gives = Vec::new();
+        if *matched {
+            for (k, v) in &row.values {
+                if let Ok(value) = w.value(v, i, row.rule) {
+                    gives.push(named(rules.slot_name(d.outputs[*k]), &value));
+                }
+            }
+        }
+        rows.push(RowTrace {
+            id: id(*rule),
+            when,
+            inputs,
+            matched: *matched,
+            failed_at,
+            gives,
+        });
+    }
+    let tried: Vec<RuleIdx> = log.rows.iter().map(|(r, _)| *r).collect();
+    let not_tried = d
+        .rows
+        .iter()
+        .filter(|r| !tried.contains(&r.rule))
+        .map(|r| id(r.rule))
+        .collect();
+    let scale = d.scale_of.as_ref().map(|e| Named {
+        name: e.text.clone(),
+        value: log
+            .scale
+            .map_or(serde_json::Value::Null, serde_json::Value::from),
+    });
+    DecisionTrace {
+        name: d.name.clone(),
+        hit: match (d.hit, d.aggregate) {
+            (HitPolicy::First, _) => "first".into(),
+            (HitPolicy::Unique, _) => "unique".into(),
+            (HitPolicy::Collect, a) => format!(
+                "collect ({})",
+                format!("{:?}", a.unwrap_or(crate::rules::Aggregate::Sum)).to_lowercase()
+            ),
+        },
+        scale,
+        rows,
+        not_tried,
+        outputs: d
+            .outputs
+            .iter()
+            .map(|&s| named(rules.slot_name(s), &w.frame[s]))
+            .collect(),
+        before_round_and_caps: log.unbounded,
+        capped_by: log.caps.into_iter().map(id).collect(),
+    }
+}
+
+/// The first `&&` part of a condition that does not hold, when there are several parts.
+fn first_failing_part(w: &Worker<'_, '_>, e: &Expr) -> Option<String> {
+    let parts = split_and(&e.text);
+    if parts.len() < 2 {
+        return None;
+    }
+    let engine = w.ev.rules.new_engine();
+    let mut scope = Scope::new();
+    for (name, slot) in &e.vars {
+        scope.push_dynamic(name.clone(), w.frame[*slot].to_dynamic());
+    }
+    parts.into_iter().find(|part| {
+        let v = engine.eval_expression_with_scope::<Dynamic>(&mut scope.clone(), part);
+        !matches!(v.map(Value::from_dynamic), Ok(Value::Bool(true)))
+    })
+}
+
+/// Splits an expression at its top-level `&&` (not inside brackets or text).
+fn split_and(text: &str) -> Vec<String> {
+    let (mut parts, mut depth, mut quote, mut start) = (Vec::new(), 0i32, None, 0);
+    let bytes = text.as_bytes();
+    let mut k = 0;
+    while k < bytes.len() {
+        let c = bytes[k] as char;
+        match quote {
+            Some(_) if c == '\\' => k += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' | '`' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                '&' if depth == 0 && bytes.get(k + 1) == Some(&b'&') => {
+                    parts.push(text[start..k].trim().to_owned());
+                    start = k + 2;
+                    k += 1;
+                }
+                _ => {}
+            },
+        }
+        k += 1;
+    }
+    parts.push(text[start..].trim().to_owned());
+    parts
+}
+
+impl Explanation {
+    pub fn print(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let show = |v: &serde_json::Value| show(v);
+        let width = |items: &[Named]| items.iter().map(|n| n.name.len()).max().unwrap_or(0);
+        writeln!(
+            out,
+            "customer {} (one of {} customers; rules {})",
+            self.customer,
+            crate::commands::thousands(self.customers as f64),
+            self.fingerprint
+        )?;
+        let section =
+            |out: &mut dyn std::io::Write, title: &str, items: &[Named]| -> std::io::Result<()> {
+                if items.is_empty() {
+                    return Ok(());
+                }
+                writeln!(out, "\n{title}")?;
+                let w = width(items);
+                for n in items {
+                    writeln!(out, "  {:<w$}  {}", n.name, show(&n.value))?;
+                }
+                Ok(())
+            };
+        section(out, "fields the rules use", &self.fields)?;
+        section(out, "metrics", &self.metrics)?;
+        if !self.population.is_empty() {
+            writeln!(out, "\npopulation")?;
+            let w = self
+                .population
+                .iter()
+                .map(|f| f.name.len())
+                .max()
+                .unwrap_or(0);
+            for f in &self.population {
+                writeln!(
+                    out,
+                    "  {:<w$}  {}  ({} = {}: {})",
+                    f.name,
+                    show(&f.value),
+                    f.of,
+                    show(&f.input),
+                    f.meaning
+                )?;
+            }
+        }
+        writeln!(out, "\ndecisions")?;
+        for d in &self.decisions {
+            writeln!(out, "\n  {} (hit: {})", d.name, d.hit)?;
+            if let Some(s) = &d.scale {
+                writeln!(out, "    scale over {} = {}", s.name, show(&s.value))?;
+            }
+            for r in &d.rows {
+                let mark = if r.matched { "✓" } else { "✗" };
+                let when = r
+                    .when
+                    .as_deref()
+                    .map_or("(always)".to_owned(), |w| format!("when {w}"));
+                writeln!(out, "    {mark} {}  {when}", r.id)?;
+                if !r.inputs.is_empty() {
+                    let inputs: Vec<String> = r
+                        .inputs
+                        .iter()
+                        .map(|n| format!("{} = {}", n.name, show(&n.value)))
+                        .collect();
+                    writeln!(out, "        with {}", inputs.join(", "))?;
+                }
+                if let Some(part) = &r.failed_at {
+                    writeln!(out, "        fails at: {part}")?;
+                }
+                for g in &r.gives {
+                    writeln!(out, "        gives {} = {}", g.name, show(&g.value))?;
+                }
+            }
+            if !d.not_tried.is_empty() {
+                writeln!(
+                    out,
+                    "    not tried (an earlier row matched): {}",
+                    d.not_tried.join(", ")
+                )?;
+            }
+            let outputs: Vec<String> = d
+                .outputs
+                .iter()
+                .map(|n| format!("{} = {}", n.name, show(&n.value)))
+                .collect();
+            let mut line = format!("    => {}", outputs.join(", "));
+            let before = d
+                .before_round_and_caps
+                .map(|b| show(&serde_json::Value::from(b)));
+            if !d.capped_by.is_empty() {
+                let before = before.map_or(String::new(), |b| format!("{b}, "));
+                line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
+            } else if let Some(b) = before
+                && d.outputs.first().map(|o| show(&o.value)) != Some(b.clone())
+            {
+                line.push_str(&format!("  ({b} before rounding)"));
+            } else if d.rows.iter().all(|r| !r.matched) && d.hit != "collect (sum)" {
+                line.push_str("  (no row matched)");
+            }
+            writeln!(out, "{line}")?;
+        }
+        writeln!(out, "\nrule ids: {}", self.rule_ids.join(", "))
+    }
+}
+
+/// A value for people: NULL, text as is (empty text as `""`), decimals to 4 places.
+fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "NULL".to_owned(),
+        serde_json::Value::String(s) if s.is_empty() => "\"\"".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let x = n.as_f64().unwrap_or_default();
+            let text = format!("{x:.4}");
+            let text = text.trim_end_matches('0');
+            if text.ends_with('.') {
+                format!("{text}0")
+            } else {
+                text.to_owned()
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{show, split_and};
+
+    #[test]
+    fn shows_values_for_people() {
+        assert_eq!(show(&serde_json::json!(0.8508771929824561)), "0.8509");
+        assert_eq!(show(&serde_json::json!(2.0)), "2.0");
+        assert_eq!(show(&serde_json::json!(12000)), "12000");
+        assert_eq!(show(&serde_json::json!("")), "\"\"");
+        assert_eq!(show(&serde_json::Value::Null), "NULL");
+    }
+
+    #[test]
+    fn splits_only_top_level_and() {
+        assert_eq!(split_and("a > 1 && b"), vec!["a > 1", "b"]);
+        assert_eq!(split_and("(a && b) || c"), vec!["(a && b) || c"]);
+        assert_eq!(split_and(r#"x == "&&" && y"#), vec![r#"x == "&&""#, "y"]);
+    }
+}

@@ -1,0 +1,142 @@
+//! End-to-end tests of the authoring commands (`explain`, `check`) on the real binary with
+//! SQLite files made here.
+
+mod common;
+
+use common::*;
+
+const RULES: &str = r#"population:
+  sales_rank: { percentile_of: annual_sales, where: annual_sales > 0 }
+
+decisions:
+  - name: tier
+    rules:
+      - { id: tier-dormant, when: is_null(sales_rank), then: { tier: dormant } }
+      - { id: tier-a, when: sales_rank >= 0.8, then: { tier: A } }
+      - { id: tier-b, when: sales_rank >= 0.4, then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+  - name: discount
+    hit: collect
+    output: discount_pct
+    cap: { min: 0, max: 6 }
+    rules:
+      - { id: disc-a, when: 'tier == "A"', value: 5 }
+      - { id: disc-prompt, when: overdue_days < 10 && annual_sales > 100, value: 2 }
+"#;
+
+fn fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, overdue_days INTEGER",
+        &[
+            vec![text("C1"), real(50.0), int(0)],
+            vec![text("C2"), real(500.0), int(0)],
+            vec![text("C3"), real(0.0), int(20)],
+            vec![text("C4"), real(300.0), int(30)],
+            vec![text("C5"), real(200.0), int(5)],
+            vec![text("C6"), real(100.0), int(1)],
+        ],
+    );
+    fx.rule("rules.yaml", RULES);
+    fx
+}
+
+#[test]
+fn explain_shows_figures_rows_tried_failing_parts_and_caps() {
+    let fx = fixture();
+    let run = fx.run(&["explain", "C2"]);
+    run.assert_code(0);
+    let out = &run.stdout;
+    // 5 ranked customers (C3 has no sales); C2 is the largest: percentile 0.8, top 20%.
+    assert!(
+        out.contains(
+            "sales_rank  0.8  (annual_sales = 500.0: in the top 20.0% of 5 ranked customers)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("✗ tier-dormant  when is_null(sales_rank)"),
+        "{out}"
+    );
+    assert!(out.contains("✓ tier-a  when sales_rank >= 0.8"), "{out}");
+    assert!(
+        out.contains("not tried (an earlier row matched): tier-b, tier-c"),
+        "{out}"
+    );
+    // 5 + 2 = 7, capped at 6.
+    assert!(
+        out.contains("=> discount_pct = 6  (7.0, bound by discount.max)"),
+        "{out}"
+    );
+    assert!(!out.contains('\x1b'), "no colour when not a terminal");
+
+    let run = fx.run(&["explain", "C4"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .contains("✗ disc-prompt  when overdue_days < 10 && annual_sales > 100"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("fails at: overdue_days < 10"),
+        "{}",
+        run.stdout
+    );
+    // 300 is 4th of the 5 ranked values: percentile 3/5.
+    assert!(
+        run.stdout.contains(
+            "sales_rank  0.6  (annual_sales = 300.0: in the top 40.0% of 5 ranked customers)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn explain_json_matches_what_a_run_writes() {
+    let fx = fixture();
+    fx.run_ok(&[]);
+    let policies = fx.latest();
+    for id in ["C1", "C2", "C3", "C4", "C5", "C6"] {
+        let run = fx.run(&["explain", id, "--format", "json"]);
+        run.assert_code(0);
+        let json: serde_json::Value =
+            serde_json::from_str(&run.stdout).expect("explain --format json is JSON");
+        let explained: Vec<&str> = json["rule_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let written = key(&policies[id]["rule_ids"]);
+        let written: Vec<String> = serde_json::from_str(&written).unwrap();
+        assert_eq!(
+            explained, written,
+            "customer {id}: explain and run disagree"
+        );
+        let tier = &json["decisions"].as_array().unwrap()[0];
+        assert_eq!(tier["name"], "tier");
+        assert_eq!(
+            tier["outputs"][0]["value"].as_str().unwrap(),
+            key(&policies[id]["tier"])
+        );
+    }
+    let dormant = fx.run(&["explain", "C3", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&dormant.stdout).unwrap();
+    assert!(json["population"][0]["value"].is_null());
+    assert!(
+        json["population"][0]["meaning"]
+            .as_str()
+            .unwrap()
+            .starts_with("not ranked")
+    );
+}
+
+#[test]
+fn explain_an_unknown_customer_is_an_error() {
+    let fx = fixture();
+    fx.run(&["explain", "C99"])
+        .assert_code(1)
+        .assert_stderr_contains("no customer has customer_id = `C99`");
+}

@@ -44,6 +44,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Check the rule files: every problem at once, and lint warnings for tables.
+    Check {
+        /// Also evaluate the rules on the customers: rows that never match, customers
+        /// without a value, rules that fail.
+        #[arg(long)]
+        data: bool,
+        /// Customer database (default: the config's `database`).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Rules directory (default: the config's `rules`).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Explain why one customer gets its policy: fields, figures, every row tried.
     Explain {
         /// The customer's id.
@@ -58,6 +74,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Print the JSON Schema of the rule files (committed as schema/rules.schema.json).
+    Schema,
     /// Measure where a run's time goes, against baselines measured in the same run.
     Bench {
         /// Population sizes, comma-separated.
@@ -108,7 +126,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     match dispatch(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(e) => {
             match &e {
                 // Diagnostics carry their own "error:" lines.
@@ -125,7 +144,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(cli: Cli) -> Result<(), tierwise::Error> {
+/// How a command that printed its report ends.
+enum Outcome {
+    Done,
+    /// The report is printed, but it found problems: exit with this code.
+    Exit(u8),
+}
+
+fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
     match cli.command {
         Command::Run {
             db,
@@ -141,14 +167,36 @@ fn dispatch(cli: Cli) -> Result<(), tierwise::Error> {
             };
             let report = commands::run::run(&config, &opts)?;
             print(|w| report.print(format, w));
-            Ok(())
+            Ok(Outcome::Done)
         }
         Command::Sample {
             customers,
             out,
             seed,
             force,
-        } => commands::sample::sample(&out, customers, seed, force),
+        } => commands::sample::sample(&out, customers, seed, force).map(|()| Outcome::Done),
+        Command::Check {
+            data,
+            db,
+            rules,
+            format,
+        } => {
+            let config = Config::load(&cli.config)?;
+            let report = commands::check::check(&config, db.as_ref(), rules.as_ref(), data)?;
+            let color = tierwise::diag::use_color(&std::io::stdout());
+            print(|w| report.print(format, color, w));
+            if report.errors() > 0 {
+                Ok(Outcome::Exit(2))
+            } else if report.data_failures() > 0 {
+                Ok(Outcome::Exit(1))
+            } else {
+                Ok(Outcome::Done)
+            }
+        }
+        Command::Schema => {
+            print(|w| w.write_all(commands::schema::schema_json().as_bytes()));
+            Ok(Outcome::Done)
+        }
         Command::Explain {
             customer,
             db,
@@ -168,7 +216,7 @@ fn dispatch(cli: Cli) -> Result<(), tierwise::Error> {
                 }),
                 Format::Text => print(|w| explanation.print(w)),
             }
-            Ok(())
+            Ok(Outcome::Done)
         }
         Command::Bench {
             customers,
@@ -200,7 +248,7 @@ fn dispatch(cli: Cli) -> Result<(), tierwise::Error> {
                 }),
                 Format::Text => print(|w| commands::bench::print(&reports, w)),
             }
-            Ok(())
+            Ok(Outcome::Done)
         }
     }
 }

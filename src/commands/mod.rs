@@ -2,9 +2,11 @@
 //! printed as text (for people) or JSON (for programs).
 
 pub mod bench;
+pub mod check;
 pub mod explain;
 pub mod run;
 pub mod sample;
+pub mod schema;
 
 use std::path::{Path, PathBuf};
 

@@ -981,10 +981,9 @@ impl Loader {
     }
 
     /// Orders metrics and decisions by their dependencies and builds the rule set.
+    /// The dependency and type analysis runs even after errors, on whatever compiled, so
+    /// that one `check` reports every problem.
     fn finish(mut self, limits: &Limits) -> Result<(RuleSet, Vec<Diagnostic>), Diagnostics> {
-        if self.diags.iter().any(|d| d.severity == Severity::Error) {
-            return Err(Diagnostics(self.diags));
-        }
         let deps = |e: &Expr| -> Vec<Slot> { e.vars.iter().map(|(_, s)| *s).collect() };
 
         // Metrics the population pass needs are computed first, for every customer.

@@ -3,6 +3,7 @@
 //! Every expression is compiled once, at load time, and every name it uses is resolved to a
 //! slot of the per-customer frame. A `RuleSet` is `Send + Sync` and is shared with `Arc`.
 
+pub mod lint;
 mod load;
 pub mod model;
 pub mod native;

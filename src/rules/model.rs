@@ -3,43 +3,58 @@
 //! Every string that holds an expression is `Spanned`, so that a Rhai error inside it can be
 //! reported at its real line and column in the YAML file.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+use std::borrow::Cow;
 use std::fmt;
 
-/// One rule file. Every section is optional; all files in `rules/` together form one rule set.
-#[derive(Debug, Default, Deserialize)]
+/// One rule file in `rules/`. Every section is optional; all files together form one rule set.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
-    /// Per-customer named values: `name: expression`.
+    /// Named values computed for every customer: `name: expression`.
     #[serde(default)]
+    #[schemars(with = "OrderedMap<String>")]
     pub metrics: OrderedMap<Spanned<String>>,
-    /// Statistics over the whole population: `name: { percentile_of: expression, ... }`.
+    /// Figures over all customers, computed before any decision: `name: { percentile_of: expr }`.
     #[serde(default)]
+    #[schemars(with = "OrderedMap<PopulationSpec>")]
     pub population: OrderedMap<Spanned<PopulationSpec>>,
-    /// Decision tables, evaluated in dependency order.
+    /// Decision tables; each sets outputs for every customer and may use other decisions' outputs.
     #[serde(default)]
+    #[schemars(with = "Vec<DecisionSpec>")]
     pub decisions: Vec<Spanned<DecisionSpec>>,
-    /// What `tierwise run` prints after a run.
+    /// What `tierwise run` prints after a run: counts per value and totals.
     #[serde(default)]
     pub summary: Option<SummarySpec>,
 }
 
-/// A population statistic: exactly one of the `*_of` keys, plus an optional filter.
-#[derive(Debug, Default, Deserialize)]
+/// A population figure: exactly one of the `*_of` keys, plus an optional `where` filter.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationSpec {
+    /// Share of ranked customers at or below this one, from 0.0 (smallest) to just under 1.0.
+    #[schemars(with = "Option<String>")]
     pub percentile_of: Option<Spanned<String>>,
+    /// Position in the ranking, 1 for the customer with the largest value.
+    #[schemars(with = "Option<String>")]
     pub rank_of: Option<Spanned<String>>,
+    /// This customer's share of the total of the value over all ranked customers.
+    #[schemars(with = "Option<String>")]
     pub share_of: Option<Spanned<String>>,
+    /// Pareto position: the share of the total made by this customer and every larger one.
+    #[schemars(with = "Option<String>")]
     pub cumulative_share_of: Option<Spanned<String>>,
     /// Only customers for which this condition holds are ranked; the others get NULL.
     #[serde(rename = "where")]
+    #[schemars(with = "Option<String>")]
     pub filter: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// Which matching rows count: the first one, exactly one, or all of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HitPolicy {
     /// The first row whose condition holds gives the outputs.
@@ -51,30 +66,44 @@ pub enum HitPolicy {
     Collect,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// How the values of all matching rows are combined with `hit: collect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Aggregate {
+    /// The sum of all values.
     Sum,
+    /// The smallest value.
     Min,
+    /// The largest value.
     Max,
     /// All values, in row order, as a list.
     List,
 }
 
-#[derive(Debug, Deserialize)]
+/// A decision table: rows tried top to bottom, each with a condition and the outputs it gives.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionSpec {
+    /// The decision's name, used in messages and to order decisions that depend on each other.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
+    /// A note for readers: what the decision is for and why it is set up this way.
     #[serde(default)]
     pub doc: Option<String>,
+    /// Which matching rows count: `first` (the default), `unique` or `collect`.
     #[serde(default)]
     pub hit: HitPolicy,
+    /// With `hit: collect`, how the matching rows' values are combined (default: sum).
     #[serde(default)]
+    #[schemars(with = "Option<Aggregate>")]
     pub aggregate: Option<Spanned<Aggregate>>,
     /// The single output of this decision, for rows that give a `value`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub output: Option<Spanned<String>>,
+    /// The rows of the table, tried from top to bottom.
     #[serde(default)]
+    #[schemars(with = "Vec<RowSpec>")]
     pub rules: Vec<Spanned<RowSpec>>,
     /// A range scale: bands over one value, lower bound included, upper bound excluded.
     #[serde(default)]
@@ -84,37 +113,52 @@ pub struct DecisionSpec {
     pub cap: Option<CapSpec>,
     /// Rounding of the output, applied before the cap.
     #[serde(default)]
+    #[schemars(with = "Option<RoundSpec>")]
     pub round: Option<Spanned<RoundSpec>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One row of a decision table: a condition and the values it gives.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RowSpec {
+    /// A unique name for the row, shown in results and explanations.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// A note for readers: why this row exists.
     #[serde(default)]
     pub doc: Option<String>,
     /// The condition; a row without one always matches.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub when: Option<Spanned<String>>,
     /// Output values, by output name.
     #[serde(default)]
+    #[schemars(with = "Option<OrderedMap<Literal>>")]
     pub then: Option<OrderedMap<Spanned<Literal>>>,
     /// The value of the decision's `output`.
     #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
     pub value: Option<Spanned<Literal>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A range scale: the value is looked up in a list of bands.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleSpec {
     /// The value the bands are over (an expression, usually a field name).
+    #[schemars(with = "String")]
     pub of: Spanned<String>,
+    /// The bands, each from a lower bound (included) to an upper bound (excluded).
+    #[schemars(with = "Vec<BandSpec>")]
     pub bands: Vec<Spanned<BandSpec>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One band of a scale: a range of the value and the output for it.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BandSpec {
+    /// A unique name for the band, shown in results and explanations.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// Lower bound, included. Missing: no lower bound.
     #[serde(default)]
@@ -122,19 +166,27 @@ pub struct BandSpec {
     /// Upper bound, excluded. Missing: no upper bound.
     #[serde(default)]
     pub below: Option<f64>,
+    /// The output for values in this band.
+    #[schemars(with = "Literal")]
     pub value: Spanned<Literal>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Floor and ceiling for a decision's output.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapSpec {
+    /// The smallest allowed output; smaller values are raised to it.
     #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
     pub min: Option<Spanned<Literal>>,
+    /// The largest allowed output; larger values are lowered to it.
     #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
     pub max: Option<Spanned<Literal>>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// Rounding of a decision's output to a multiple of a step: `down`, `up` or `nearest`.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RoundSpec {
     /// Round down to a multiple of this step (credit limits: `down: 10000`).
@@ -145,14 +197,17 @@ pub enum RoundSpec {
     Nearest(f64),
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// What `tierwise run` prints after a run.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SummarySpec {
     /// Outputs (or fields) whose values are counted: customers per tier, per segment.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub count_by: Vec<Spanned<String>>,
     /// Named sums over all customers: `name: expression`.
     #[serde(default)]
+    #[schemars(with = "OrderedMap<String>")]
     pub totals: OrderedMap<Spanned<String>>,
 }
 
@@ -165,6 +220,28 @@ pub enum Literal {
     Float(f64),
     Text(String),
     List(Vec<Literal>),
+}
+
+/// Any of the scalars (or a list) the [`Deserialize`] impl below accepts.
+impl JsonSchema for Literal {
+    fn schema_name() -> Cow<'static, str> {
+        "Literal".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": concat!(
+                "A value: text, a number, true/false, or a list of those. ",
+                "Text starting with `=` is a formula."
+            ),
+            "anyOf": [
+                { "type": "string" },
+                { "type": "number" },
+                { "type": "boolean" },
+                { "type": "array", "items": generator.subschema_for::<Literal>() },
+            ],
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for Literal {
@@ -213,6 +290,24 @@ pub struct OrderedMap<V>(pub Vec<(String, V)>);
 impl<V> Default for OrderedMap<V> {
     fn default() -> Self {
         OrderedMap(Vec::new())
+    }
+}
+
+/// A mapping of any names to `V`.
+impl<V: JsonSchema> JsonSchema for OrderedMap<V> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        format!("OrderedMap_of_{}", V::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "additionalProperties": generator.subschema_for::<V>(),
+        })
     }
 }
 

@@ -74,6 +74,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Run the test cases in <rules>/tests/*.yaml: pass or fail per case, row coverage.
+    Test {
+        /// Rules directory (default: the config's `rules`); the cases are in its `tests/`.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Only the cases whose name contains this text (upper and lower case ignored).
+        #[arg(long = "case", value_name = "SUBSTRING")]
+        case: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Print the JSON Schema of the rule files (committed as schema/rules.schema.json).
     Schema,
     /// Measure where a run's time goes, against baselines measured in the same run.
@@ -192,6 +204,20 @@ fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
             } else {
                 Ok(Outcome::Done)
             }
+        }
+        Command::Test {
+            rules,
+            case,
+            format,
+        } => {
+            let config = Config::load(&cli.config)?;
+            let report = commands::test::run_tests(&config, rules.as_deref(), case.as_deref())?;
+            print(|w| report.print(format, w));
+            Ok(if report.failed() > 0 {
+                Outcome::Exit(1)
+            } else {
+                Outcome::Done
+            })
         }
         Command::Schema => {
             print(|w| w.write_all(commands::schema::schema_json().as_bytes()));

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod run;
 pub mod sample;
 pub mod schema;
+pub mod test;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,623 @@
+//! `tierwise test`: the test cases kept beside the rules (`rules/tests/*.yaml`). Every test
+//! writes its own config, rules, test files and SQLite customers into a temporary directory
+//! and runs `tierwise test` there; the last one runs the shipped tests against the bundled
+//! config.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Columns of the fixture's customer table. Its rows do not matter: test cases bring their
+/// own customers; only the columns (and their types) do.
+const COLUMNS: &str =
+    "customer_id TEXT PRIMARY KEY, annual_sales REAL, on_time REAL, overdue_days INTEGER";
+
+/// A percentile tier, a capped discount that stacks, a list and a `unique` table.
+const RULES: &str = r#"population:
+  sales_rank:
+    percentile_of: annual_sales
+    where: annual_sales > 0
+
+decisions:
+  - name: tier
+    rules:
+      - { id: tier-dormant, when: is_null(sales_rank), then: { tier: dormant } }
+      - { id: tier-a, when: sales_rank >= 0.8, then: { tier: A } }
+      - { id: tier-b, when: sales_rank >= 0.4, then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+
+  - name: discount
+    hit: collect
+    output: discount_pct
+    cap: { min: 0, max: 12 }
+    rules:
+      - { id: disc-a, when: 'tier == "A"', value: 10 }
+      - { id: disc-prompt, when: "on_time >= 0.98", value: 5.0 }
+      - { id: disc-overdue, when: "overdue_days > 60", value: -100 }
+
+  - name: perks
+    hit: collect
+    aggregate: list
+    output: perks
+    rules:
+      - { id: perk-visits, when: 'tier == "A"', value: [visit, call] }
+      - { id: perk-unknown-record, when: "is_null(overdue_days)", value: check record }
+
+  - name: risk
+    hit: unique
+    output: risk
+    rules:
+      - { id: risk-late, when: "overdue_days > 30", value: late }
+      - { id: risk-very-late, when: "overdue_days > 60", value: very late }
+"#;
+
+/// Cases that pass. They leave `risk-very-late`, `disc-overdue` and the floor `discount.min`
+/// unexercised: more than 60 days overdue always matches `risk-late` too, so the `unique`
+/// table fails, and a case whose evaluation fails records no rows.
+const PASSING: &str = r#"# Passing cases.
+defaults:
+  on_time: 0.9
+  overdue_days: 0
+
+cases:
+  - name: a top customer is A
+    customer: { annual_sales: 500000 }
+    population: { sales_rank: 0.9 }
+    expect: { tier: A, discount_pct: 10, perks: [visit, call], risk: null }
+
+  - name: a prompt-paying A customer hits the 12% ceiling
+    # 10 + 5.0 = 15, lowered to 12: the whole number 12 equals the decimal 12.0
+    customer: { annual_sales: 500000, on_time: 0.99 }
+    population: { sales_rank: 0.9 }
+    expect: { discount_pct: 12.0 }
+
+  - name: alone, a customer with sales is the smallest of a population of one
+    customer: { annual_sales: 500000 }
+    expect: { tier: C, discount_pct: 0, perks: [] }
+
+  - name: fields not given are empty
+    customer: { annual_sales: 0, overdue_days: null }
+    expect: { tier: dormant, perks: [check record] }
+
+  - name: a tie at the boundary goes to the higher tier
+    customers:
+      - { customer_id: P1, annual_sales: 10 }
+      - { customer_id: P2, annual_sales: 20 }
+      - { customer_id: P3, annual_sales: 30 }
+      - { customer_id: P4, annual_sales: 40 }
+      - { customer_id: P5, annual_sales: 40 }
+    check: P4
+    expect: { tier: A }
+
+  - name: the middle of five is B
+    customers:
+      - { customer_id: P1, annual_sales: 10 }
+      - { customer_id: P2, annual_sales: 20 }
+      - { customer_id: P3, annual_sales: 30 }
+      - { customer_id: P4, annual_sales: 40 }
+      - { customer_id: P5, annual_sales: 50 }
+    check: P3
+    expect: { tier: B }
+
+  - name: 45 days overdue is late
+    customer: { annual_sales: 100, overdue_days: 45 }
+    population: { sales_rank: 0.5 }
+    expect: { tier: B, risk: late }
+
+  - name: two rows of a unique table matching is an error
+    customer: { annual_sales: 100, overdue_days: 75 }
+    expect_error: both match
+"#;
+
+/// A project with the fixture rules, the given test files and an empty customer table.
+fn project(tests: &[(&str, &str)]) -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(COLUMNS, &[]);
+    fx.rule("rules.yaml", RULES);
+    let dir = fx.path("rules/tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in tests {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    fx
+}
+
+/// Whether the binary has the `test` subcommand yet.
+fn binary_has_test_command() -> bool {
+    static WIRED: OnceLock<bool> = OnceLock::new();
+    *WIRED.get_or_init(|| {
+        Command::new(BIN)
+            .args(["test", "--help"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// `tierwise --config <config> test <args>` in `dir`. Until `tierwise test` is wired into
+/// the binary, the same through the library: `run_tests`, the report printed on stdout,
+/// exit code 1 when a case failed, the error's exit code otherwise.
+fn tierwise_test(dir: &Path, config: &str, args: &[&str]) -> Run {
+    if binary_has_test_command() {
+        return run_in(dir, &[&["--config", config, "test"], args].concat());
+    }
+    let (mut rules, mut only, mut format) = (None, None, tierwise::commands::Format::Text);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match *arg {
+            "--rules" => rules = it.next().map(|r| dir.join(r)),
+            "--case" => only = it.next().map(|s| s.to_string()),
+            "--format" => {
+                if it.next() == Some(&"json") {
+                    format = tierwise::commands::Format::Json;
+                }
+            }
+            other => panic!("unexpected argument {other}"),
+        }
+    }
+    let config = tierwise::config::Config::load(&dir.join(config)).expect("config");
+    match tierwise::commands::test::run_tests(&config, rules.as_deref(), only.as_deref()) {
+        Ok(report) => {
+            let mut out = Vec::new();
+            report.print(format, &mut out).unwrap();
+            Run {
+                code: i32::from(report.failed() > 0),
+                stdout: String::from_utf8(out).unwrap(),
+                stderr: String::new(),
+            }
+        }
+        Err(e) => Run {
+            code: i32::from(e.exit_code()),
+            stdout: String::new(),
+            stderr: format!("error: {e}"),
+        },
+    }
+}
+
+fn test_in(fx: &Fixture, args: &[&str]) -> Run {
+    tierwise_test(fx.dir.path(), "config.yaml", args)
+}
+
+/// The words of the coverage line of `decision`.
+fn coverage_line(stdout: &str, decision: &str) -> String {
+    stdout
+        .lines()
+        .find(|l| l.starts_with("  ") && l.split_whitespace().next() == Some(decision))
+        .unwrap_or_else(|| panic!("no coverage line for {decision}:\n{stdout}"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The stdout lines that start with `prefix`.
+fn lines_starting<'s>(stdout: &'s str, prefix: &str) -> Vec<&'s str> {
+    stdout.lines().filter(|l| l.starts_with(prefix)).collect()
+}
+
+#[test]
+fn passing_cases_exit_0_with_pass_lines_coverage_and_total() {
+    let fx = project(&[("cases.yaml", PASSING)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert_eq!(lines_starting(out, "PASS ").len(), 8, "{out}");
+    assert!(
+        out.contains("PASS cases.yaml: a top customer is A\n"),
+        "{out}"
+    );
+    assert!(lines_starting(out, "FAIL").is_empty(), "{out}");
+    assert!(out.contains("\ncoverage:\n"), "{out}");
+    assert_eq!(coverage_line(out, "tier"), "tier 4/4 rows");
+    assert_eq!(
+        coverage_line(out, "discount"),
+        "discount 3/5 rows, not exercised: disc-overdue, discount.min"
+    );
+    assert_eq!(coverage_line(out, "perks"), "perks 2/2 rows");
+    assert_eq!(out.lines().last(), Some("8 passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn a_failing_expectation_exits_1_with_the_diff_and_the_rules_that_fired() {
+    let tests = r#"cases:
+  - name: top customer
+    customer: { annual_sales: 500000, on_time: 0.99, overdue_days: 0 }
+    population: { sales_rank: 0.9 }
+    expect: { tier: B, discount_pct: 12, perks: [visit], risk: null }
+  - name: still passes
+    customer: { annual_sales: 500000 }
+    expect: { tier: C }
+"#;
+    let fx = project(&[("tiers.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    assert!(out.contains("FAIL tiers.yaml: top customer\n"), "{out}");
+    assert!(out.contains("PASS tiers.yaml: still passes\n"), "{out}");
+    assert!(out.contains("tiers.yaml:2:5"), "the case's position: {out}");
+    // Only the outputs that differ, expected against actual; discount_pct 12 == 12 passes.
+    let table: Vec<Vec<&str>> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("FAIL"))
+        .skip(2)
+        .take(3)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        table,
+        vec![
+            vec!["output", "expected", "actual"],
+            vec!["tier", "B", "A"],
+            vec!["perks", "[visit]", "[visit,", "call]"],
+        ],
+        "{out}"
+    );
+    assert!(
+        out.contains("  fired: tier-a, disc-a, disc-prompt, discount.max, perk-visits\n"),
+        "{out}"
+    );
+    assert!(out.contains("sales_rank 0.9 (given)"), "{out}");
+    assert_eq!(out.lines().last(), Some("1 passed, 1 failed"), "{out}");
+}
+
+#[test]
+fn an_unknown_field_is_reported_at_its_position() {
+    let tests =
+        "cases:\n  - name: typo\n    customer: { anual_sales: 5 }\n    expect: { tier: A }\n";
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let (line, col) = position_of(tests, "anual_sales", 0);
+    let out = &run.stdout;
+    assert!(out.contains("ERROR t.yaml: typo\n"), "{out}");
+    assert!(
+        out.contains("`anual_sales` is not a column of the customer source"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("t.yaml:{line}:{col}\n")), "{out}");
+    assert!(out.contains("did you mean `annual_sales`?"), "{out}");
+    assert_eq!(out.lines().last(), Some("0 passed, 1 failed"), "{out}");
+}
+
+#[test]
+fn an_unknown_figure_or_output_or_a_metric_given_as_field_is_reported_at_its_position() {
+    let tests = r#"cases:
+  - name: figure
+    population: { sales_rnak: 0.9 }
+    expect: { tier: A }
+  - name: output
+    customer: { annual_sales: 5 }
+    expect: { teir: A }
+  - name: given figure as a field
+    customer: { sales_rank: 0.9 }
+    expect: { tier: A }
+"#;
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    let at = |needle: &str| {
+        let (line, col) = position_of(tests, needle, 0);
+        format!("t.yaml:{line}:{col}\n")
+    };
+    assert!(
+        out.contains("`sales_rnak` is not a population figure (they are: sales_rank)"),
+        "{out}"
+    );
+    assert!(out.contains(&at("sales_rnak")), "{out}");
+    assert!(
+        out.contains("`teir` is not an output of the rules"),
+        "{out}"
+    );
+    assert!(out.contains(&at("teir")), "{out}");
+    assert!(out.contains("did you mean `tier`?"), "{out}");
+    assert!(
+        out.contains("`sales_rank` is a population figure, not a field"),
+        "{out}"
+    );
+    assert!(out.contains(&at("sales_rank: 0.9 }\n    expect")), "{out}");
+    assert_eq!(lines_starting(out, "ERROR ").len(), 3, "{out}");
+    assert_eq!(out.lines().last(), Some("0 passed, 3 failed"), "{out}");
+}
+
+#[test]
+fn a_typo_key_is_reported_at_its_position_and_the_other_files_still_run() {
+    let bad = "cases:\n  - name: typo\n    expcet: { tier: A }\n";
+    let good =
+        "cases:\n  - name: fine\n    customer: { annual_sales: 1 }\n    expect: { tier: C }\n";
+    let fx = project(&[("bad.yaml", bad), ("good.yaml", good)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    let (line, col) = position_of(bad, "expcet", 0);
+    assert!(out.contains("ERROR bad.yaml\n"), "{out}");
+    assert!(out.contains("unknown field `expcet`"), "{out}");
+    assert!(out.contains(&format!("bad.yaml:{line}:{col}\n")), "{out}");
+    assert!(out.contains("did you mean `expect`?"), "{out}");
+    assert!(out.contains("PASS good.yaml: fine\n"), "{out}");
+    assert_eq!(out.lines().last(), Some("1 passed, 1 failed"), "{out}");
+}
+
+#[test]
+fn coverage_lists_the_rows_no_case_exercises() {
+    let tests = r#"cases:
+  - name: A
+    customer: { annual_sales: 9, overdue_days: 0 }
+    population: { sales_rank: 0.9 }
+    expect: { tier: A }
+  - name: C
+    customer: { annual_sales: 9, overdue_days: 0 }
+    population: { sales_rank: 0.1 }
+    expect: { tier: C }
+"#;
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert_eq!(
+        coverage_line(out, "tier"),
+        "tier 2/4 rows, not exercised: tier-dormant, tier-b"
+    );
+    // The caps count as rows: neither bound.
+    assert_eq!(
+        coverage_line(out, "discount"),
+        "discount 1/5 rows, not exercised: disc-prompt, disc-overdue, discount.min, discount.max"
+    );
+    assert_eq!(
+        coverage_line(out, "risk"),
+        "risk 0/2 rows, not exercised: risk-late, risk-very-late"
+    );
+}
+
+#[test]
+fn expect_error_passes_on_the_error_and_fails_without_it() {
+    let tests = r#"cases:
+  - name: the unique table fails
+    customer: { annual_sales: 1, overdue_days: 75 }
+    expect_error: RISK-LATE` and `RISK-VERY-LATE
+  - name: a different error is expected
+    customer: { annual_sales: 1, overdue_days: 75 }
+    expect_error: division by zero
+  - name: an error is expected but none happens
+    customer: { annual_sales: 1, overdue_days: 5 }
+    expect_error: both match
+"#;
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    assert!(
+        out.contains("PASS t.yaml: the unique table fails\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL t.yaml: a different error is expected\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("expected an error containing \"division by zero\", but got another error"),
+        "{out}"
+    );
+    assert!(
+        out.contains("both match"),
+        "the actual error is shown: {out}"
+    );
+    assert!(
+        out.contains("expected an error containing \"both match\", but the evaluation succeeded"),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("1 passed, 2 failed"), "{out}");
+}
+
+#[test]
+fn an_unexpected_evaluation_error_fails_the_case_with_the_message() {
+    let tests = r#"cases:
+  - name: overdue
+    customer: { annual_sales: 1, overdue_days: 75 }
+    expect: { risk: very late }
+"#;
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("FAIL t.yaml: overdue\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("the evaluation failed:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("rules `risk-late` and `risk-very-late` both match"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_population_case_must_say_whose_outputs_are_checked() {
+    let tests = r#"cases:
+  - name: no check
+    customers:
+      - { customer_id: P1, annual_sales: 10 }
+      - { customer_id: P2, annual_sales: 20 }
+    expect: { tier: A }
+  - name: unknown check
+    customers:
+      - { customer_id: P1, annual_sales: 10 }
+      - { customer_id: P2, annual_sales: 20 }
+    check: P3
+    expect: { tier: A }
+  - name: the only customer needs no check
+    customers:
+      - { annual_sales: 10 }
+    expect: { tier: C }
+"#;
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    assert!(
+        out.contains("say whose outputs are checked: `check: <customer_id>` (one of P1, P2)"),
+        "{out}"
+    );
+    let (line, col) = position_of(tests, "P3", 0);
+    assert!(
+        out.contains("no customer of `customers:` has customer_id `P3` (they are: P1, P2)"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("t.yaml:{line}:{col}\n")), "{out}");
+    assert!(
+        out.contains("PASS t.yaml: the only customer needs no check\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn text_in_a_number_column_is_refused() {
+    let tests = "cases:\n  - name: commas\n    customer: { annual_sales: \"2,500,000\" }\n    expect: { tier: A }\n";
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    assert!(
+        run.stdout
+            .contains("field `annual_sales`: this is a number column: `2,500,000` is not a number"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn case_selects_by_part_of_the_name_and_json_gives_the_same_report() {
+    let fx = project(&[("cases.yaml", PASSING)]);
+    let run = test_in(&fx, &["--case", "TIE", "--format", "json"]);
+    run.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(json["passed"], 1);
+    assert_eq!(json["failed"], 0);
+    let cases = json["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(
+        cases[0]["name"],
+        "a tie at the boundary goes to the higher tier"
+    );
+    assert_eq!(cases[0]["status"], "pass");
+    assert_eq!(cases[0]["file"], "cases.yaml");
+    assert_eq!(cases[0]["fired"][0], "tier-a");
+    let tier = json["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["decision"] == "tier")
+        .unwrap();
+    assert_eq!(tier["exercised"], 1);
+    assert_eq!(
+        tier["not_exercised"],
+        serde_json::json!(["tier-dormant", "tier-b", "tier-c"])
+    );
+
+    let none = test_in(&fx, &["--case", "no such case"]);
+    none.assert_code(2);
+    assert!(
+        none.stderr.contains("no test case") && none.stderr.contains("no such case"),
+        "{}",
+        none.stderr
+    );
+}
+
+#[test]
+fn json_shows_differences_with_their_types() {
+    let tests = r#"cases:
+  - name: wrong
+    customer: { annual_sales: 500000, overdue_days: 0 }
+    population: { sales_rank: 0.9 }
+    expect: { tier: B, discount_pct: 9 }
+"#;
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &["--format", "json"]);
+    run.assert_code(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(json["failed"], 1);
+    let case = &json["cases"][0];
+    assert_eq!(case["status"], "fail");
+    assert_eq!(
+        case["differences"],
+        serde_json::json!([
+            { "output": "tier", "expected": "B", "actual": "A" },
+            { "output": "discount_pct", "expected": 9, "actual": 10 },
+        ])
+    );
+    assert_eq!(case["figures"][0]["name"], "sales_rank");
+    assert_eq!(case["figures"][0]["given"], true);
+}
+
+#[test]
+fn another_rules_directory_brings_its_own_tests() {
+    let fx = project(&[]);
+    let other = fx.path("other");
+    std::fs::create_dir_all(other.join("tests")).unwrap();
+    std::fs::write(other.join("rules.yaml"), RULES).unwrap();
+    std::fs::write(
+        other.join("tests/t.yaml"),
+        "cases:\n  - name: c\n    customer: { annual_sales: 3 }\n    expect: { tier: C }\n",
+    )
+    .unwrap();
+    let run = test_in(&fx, &["--rules", "other"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("PASS t.yaml: c\n"), "{}", run.stdout);
+
+    // The config's rules directory has no tests/ at all.
+    std::fs::remove_dir_all(fx.path("rules/tests")).unwrap();
+    let run = test_in(&fx, &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("rules/tests"), "{}", run.stderr);
+}
+
+#[test]
+fn the_shipped_tests_pass_and_exercise_every_reachable_row() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::Builder::new()
+        .prefix("tierwise-shipped-")
+        .tempdir()
+        .unwrap();
+    copy_dir(&manifest.join("config"), &dir.path().join("config"));
+    copy_dir(&manifest.join("rules"), &dir.path().join("rules"));
+    // The bundled config generates its sample database on first use.
+    let run = tierwise_test(dir.path(), "config/tierwise.yaml", &["--format", "json"]);
+    run.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(json["failed"], 0, "{:#}", json);
+    assert!(json["passed"].as_u64().unwrap() >= 60, "{:#}", json);
+    let coverage = json["coverage"].as_array().unwrap();
+    assert_eq!(coverage.len(), 12, "every shipped decision: {coverage:#?}");
+    for d in coverage {
+        let missing: Vec<&str> = d["not_exercised"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        // `discount.max` cannot bind with the shipped rows: the most a customer can stack is
+        // 5 (tier A) + 3 (volume) + 2 (prompt payment) = 10, below the ceiling of 12.
+        assert!(
+            missing.iter().all(|r| *r == "discount.max"),
+            "{}: rows no shipped test exercises: {missing:?}",
+            d["decision"]
+        );
+    }
+
+    // The text report of the same run: a PASS line per case, the coverage, the total.
+    let text = tierwise_test(dir.path(), "config/tierwise.yaml", &[]);
+    text.assert_code(0);
+    assert_eq!(coverage_line(&text.stdout, "tier"), "tier 4/4 rows");
+    assert!(
+        text.stdout
+            .ends_with(&format!("\n{} passed, 0 failed\n", json["passed"])),
+        "{}",
+        text.stdout
+    );
+}

@@ -43,8 +43,9 @@ decided AS (
          WHEN tier IN ('A', 'B') THEN 'watch'
          WHEN loyalty >= 0.6 THEN 'nurture' ELSE 'exit' END AS segment,
     CASE WHEN key_score >= 80 OR annual_sales >= 1000000 THEN 1 ELSE 0 END AS key_account,
-    CASE WHEN annual_sales < 100000 THEN 0.0 WHEN annual_sales < 250000 THEN 1.0
-         WHEN annual_sales < 1000000 THEN 2.0 WHEN annual_sales >= 1000000 THEN 3.0 END AS volume_bonus_pct,
+    CASE WHEN COALESCE(annual_sales, 0) < 100000 THEN 0.0
+         WHEN annual_sales < 250000 THEN 1.0
+         WHEN annual_sales < 1000000 THEN 2.0 ELSE 3.0 END AS volume_bonus_pct,
     CASE WHEN overdue_days > 90 THEN 1
          WHEN years_active = 0 AND COALESCE(credit_score, 0) < 40 THEN 1 ELSE 0 END AS credit_block
   FROM tiers t
@@ -65,6 +66,7 @@ SELECT customer_id, tier, segment, key_account, volume_bonus_pct,
       (CASE WHEN tier = 'A' THEN 5.0 ELSE 0 END)
     + (CASE WHEN tier = 'B' THEN 2.0 ELSE 0 END)
     + (CASE WHEN volume_bonus_pct > 0 THEN volume_bonus_pct ELSE 0 END)
+    + (CASE WHEN key_account THEN 3.0 ELSE 0 END)
     + (CASE WHEN on_time_payment_rate >= 0.98 THEN 2.0 ELSE 0 END)
     + (CASE WHEN segment = 'exit' THEN -100.0 ELSE 0 END)
     + (CASE WHEN overdue_days > 60 THEN -100.0 ELSE 0 END))) AS discount_pct,

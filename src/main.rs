@@ -149,7 +149,19 @@ fn main() -> ExitCode {
                         d.render(tierwise::diag::use_color(&std::io::stderr()))
                     )
                 }
-                other => eprintln!("error: {other}"),
+                other => {
+                    eprintln!("error: {other}");
+                    // What went wrong underneath (an SQLite or I/O message), when the
+                    // message above does not already say it.
+                    let mut source = std::error::Error::source(other);
+                    while let Some(cause) = source {
+                        let text = cause.to_string();
+                        if !other.to_string().contains(&text) {
+                            eprintln!("  caused by: {text}");
+                        }
+                        source = cause.source();
+                    }
+                }
             }
             ExitCode::from(e.exit_code())
         }

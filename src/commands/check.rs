@@ -177,13 +177,7 @@ pub fn check(
     }
     let data = match (&rules, with_data) {
         (Some(rules), true) => {
-            let customers = data::read_customers(
-                &conn,
-                &config.source,
-                &config.id_column,
-                Some(&rules.loaded_fields()),
-                &mut |_| {},
-            )?;
+            let customers = super::run::read_customers(config, &conn, rules)?;
             Some(check_data(rules, &customers)?)
         }
         _ => None,

@@ -21,13 +21,7 @@ pub fn explain(
         .unwrap_or_else(|| config.rules_dir.clone());
     let rules = load_rules(config, &rules_dir, &conn)?;
     // The whole population: the customer's percentiles and ranks are relative to it.
-    let customers = data::read_customers(
-        &conn,
-        &config.source,
-        &config.id_column,
-        Some(&rules.loaded_fields()),
-        &mut |_| {},
-    )?;
+    let customers = super::run::read_customers(config, &conn, &rules)?;
     let index = customers
         .find(customer)
         .ok_or_else(|| DataError::UnknownCustomer {

@@ -81,6 +81,21 @@ pub fn load_rules(
     Ok(rules)
 }
 
+/// Every customer of the source, with the columns the rules read.
+pub fn read_customers(
+    config: &Config,
+    conn: &rusqlite::Connection,
+    rules: &RuleSet,
+) -> Result<data::Dataset, Error> {
+    Ok(data::read_customers(
+        conn,
+        &config.source,
+        &config.id_column,
+        Some(&rules.loaded_fields()),
+        &mut |_| {},
+    )?)
+}
+
 /// The database to use: the one given, or the config's, generated as sample data when the
 /// config allows it and it does not exist yet.
 pub fn database(config: &Config, given: Option<&PathBuf>) -> Result<PathBuf, Error> {
@@ -135,13 +150,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport, Error> {
     let rules = load_rules(config, &rules_dir, &conn)?;
 
     let t = Instant::now();
-    let customers = data::read_customers(
-        &conn,
-        &config.source,
-        &config.id_column,
-        Some(&rules.loaded_fields()),
-        &mut |_| {},
-    )?;
+    let customers = read_customers(config, &conn, &rules)?;
     let read_time = t.elapsed();
     tracing::info!(
         "read {} customers in {:.3} s",

@@ -19,7 +19,7 @@ use crate::value::Value;
 use rusqlite::types::Value as SqlValue;
 use serde::Deserialize;
 use serde::Serialize;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
 use std::fmt;
@@ -64,80 +64,16 @@ struct CaseSpec {
     expect_error: Option<Spanned<String>>,
 }
 
-/// A value written in a test file.
-#[derive(Debug, Clone, PartialEq)]
-enum Given {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Text(String),
-    List(Vec<Given>),
-}
+/// A value written in a test file: the rule files' literals (text, number, true/false,
+/// null, lists).
+type Given = crate::rules::model::Literal;
 
-impl<'de> Deserialize<'de> for Given {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct GivenVisitor;
-        impl<'de> Visitor<'de> for GivenVisitor {
-            type Value = Given;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a value: text, a number, true/false, null or a list")
-            }
-            fn visit_unit<E>(self) -> Result<Given, E> {
-                Ok(Given::Null)
-            }
-            fn visit_none<E>(self) -> Result<Given, E> {
-                Ok(Given::Null)
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Given, E> {
-                Ok(Given::Bool(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Given, E> {
-                Ok(Given::Int(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Given, E> {
-                Ok(i64::try_from(v).map_or(Given::Float(v as f64), Given::Int))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Given, E> {
-                Ok(Given::Float(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Given, E> {
-                Ok(Given::Text(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Given, E> {
-                Ok(Given::Text(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Given, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Given::List(items))
-            }
-        }
-        deserializer.deserialize_any(GivenVisitor)
-    }
-}
-
-impl Given {
-    fn to_json(&self) -> serde_json::Value {
-        match self {
-            Given::Null => serde_json::Value::Null,
-            Given::Bool(b) => (*b).into(),
-            Given::Int(i) => (*i).into(),
-            Given::Float(f) => (*f).into(),
-            Given::Text(t) => t.as_str().into(),
-            Given::List(items) => items.iter().map(Given::to_json).collect(),
-        }
-    }
-
-    /// The value as a customer id, for `check`.
-    fn id_text(&self) -> String {
-        match self {
-            Given::Text(t) => t.clone(),
-            Given::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (*f as i64).to_string(),
-            other => show(&other.to_json()),
-        }
+/// The value as a customer id, for `check`.
+fn id_text(given: &Given) -> String {
+    match given {
+        Given::Text(t) => t.clone(),
+        Given::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (*f as i64).to_string(),
+        other => show(&other.to_json()),
     }
 }
 
@@ -778,7 +714,7 @@ impl Context<'_> {
         }
         let checked = match &spec.check {
             Some(check) => {
-                let wanted = check.value.id_text();
+                let wanted = id_text(&check.value);
                 ids.iter().position(|id| *id == wanted).ok_or_else(|| {
                     Problem::at(
                         &check.referenced,

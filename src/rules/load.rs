@@ -1399,6 +1399,7 @@ fn expression_body(raw: &str, formula: bool) -> &str {
 /// A YAML literal as a constant of the rule set.
 fn literal_to_lit(lit: &Literal) -> native::Lit {
     match lit {
+        Literal::Null => native::Lit::Null,
         Literal::Bool(b) => native::Lit::Bool(*b),
         Literal::Int(i) => native::Lit::Int(*i),
         Literal::Float(f) => native::Lit::Float(*f),

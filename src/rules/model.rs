@@ -211,10 +211,11 @@ pub struct SummarySpec {
     pub totals: OrderedMap<Spanned<String>>,
 }
 
-/// A value written in YAML: text, number, true/false, or a list of those.
+/// A value written in YAML: text, number, true/false, null (no value), or a list of those.
 /// Text that starts with `=` is a formula, compiled as a Rhai expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
+    Null,
     Bool(bool),
     Int(i64),
     Float(f64),
@@ -231,10 +232,11 @@ impl JsonSchema for Literal {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "description": concat!(
-                "A value: text, a number, true/false, or a list of those. ",
+                "A value: text, a number, true/false, null (no value), or a list of those. ",
                 "Text starting with `=` is a formula."
             ),
             "anyOf": [
+                { "type": "null" },
                 { "type": "string" },
                 { "type": "number" },
                 { "type": "boolean" },
@@ -250,7 +252,13 @@ impl<'de> Deserialize<'de> for Literal {
         impl<'de> Visitor<'de> for LiteralVisitor {
             type Value = Literal;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a value: text, a number, true/false, a list, or an `=` formula")
+                f.write_str("a value: text, a number, true/false, null, a list, or an `=` formula")
+            }
+            fn visit_unit<E>(self) -> Result<Literal, E> {
+                Ok(Literal::Null)
+            }
+            fn visit_none<E>(self) -> Result<Literal, E> {
+                Ok(Literal::Null)
             }
             fn visit_bool<E>(self, v: bool) -> Result<Literal, E> {
                 Ok(Literal::Bool(v))
@@ -279,6 +287,19 @@ impl<'de> Deserialize<'de> for Literal {
             }
         }
         deserializer.deserialize_any(LiteralVisitor)
+    }
+}
+
+impl Literal {
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Literal::Null => serde_json::Value::Null,
+            Literal::Bool(b) => (*b).into(),
+            Literal::Int(i) => (*i).into(),
+            Literal::Float(f) => (*f).into(),
+            Literal::Text(t) => t.as_str().into(),
+            Literal::List(items) => items.iter().map(Literal::to_json).collect(),
+        }
     }
 }
 

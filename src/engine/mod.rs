@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A rule that failed for a customer.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("customer {customer}: {rule} failed: {message}\n  --> {at}")]
+#[error("customer {customer}: {rule} failed: {message}{}", if at.is_empty() { String::new() } else { format!("\n  --> {at}") })]
 pub struct EvalError {
     pub customer: String,
     /// "rule `tier-a`", "metric `loyalty`", ...
@@ -463,20 +463,30 @@ impl<'e, 'a> Worker<'e, 'a> {
                 Ok(v)
             }
             Err(err) => {
-                let inner = err.unwrap_inner();
-                let pos = inner.position();
-                let (line, col) = e
-                    .origin
-                    .map(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                // An error inside a script function is at its place in the script; any
+                // other at its place in the expression, mapped into the rule file.
+                let at = match script_location(&err) {
+                    Some(at) => at,
+                    None => {
+                        let pos = err.position();
+                        let (line, col) = e
+                            .origin
+                            .map(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                        format!("{}:{line}:{col}", e.origin.file.path.display())
+                    }
+                };
                 let mut message = strip_rhai_position(&err.to_string());
                 if message.contains("()") && message.contains("Function not found") {
                     message.push_str(" (a value is NULL: test it with `is_null(x)` or give a default with `x ?? 0`)");
+                }
+                if message.contains("Too many operations") {
+                    message.push_str(" (a loop that does not end? the limit is `limits.max_operations` in the config)");
                 }
                 Err(EvalError {
                     customer: self.ev.data.id_text(i),
                     rule: what(),
                     message,
-                    at: format!("{}:{line}:{col}", e.origin.file.path.display()),
+                    at,
                 })
             }
         }
@@ -632,10 +642,7 @@ impl<'e, 'a> Worker<'e, 'a> {
                                     "rules `{}` and `{}` both match, but the hit policy is `unique`",
                                     ids[first.rule as usize], ids[row.rule as usize]
                                 ),
-                                at: match &row.condition {
-                                    Condition::When(e) => e.origin.describe(),
-                                    _ => String::new(),
-                                },
+                                at: self.ev.rules.rule_origins[row.rule as usize].describe(),
                             });
                         }
                         hit = Some(row);
@@ -658,7 +665,7 @@ impl<'e, 'a> Worker<'e, 'a> {
                                 customer: self.ev.data.id_text(i),
                                 rule: self.rule_name(row.rule),
                                 message: m,
-                                at: String::new(),
+                                at: self.ev.rules.rule_origins[row.rule as usize].describe(),
                             })?;
                         }
                     }
@@ -705,7 +712,7 @@ impl<'e, 'a> Worker<'e, 'a> {
                         customer: self.ev.data.id_text(i),
                         rule: self.rule_name(cap.rule),
                         message: format!("the cap is `{bound_value}`, not a number"),
-                        at: String::new(),
+                        at: self.ev.rules.rule_origins[cap.rule as usize].describe(),
                     });
                 }
             };
@@ -721,6 +728,24 @@ impl<'e, 'a> Worker<'e, 'a> {
         self.frame[slot] = result;
         Ok(())
     }
+}
+
+/// `script.rhai:line:column` of the innermost script function an error happened in.
+fn script_location(err: &EvalAltResult) -> Option<String> {
+    let mut found = None;
+    let mut current = err;
+    while let EvalAltResult::ErrorInFunctionCall(_, source, inner, _) = current {
+        if !source.is_empty() {
+            let pos = inner.position();
+            found = Some(format!(
+                "{source}:{}:{}",
+                pos.line().unwrap_or(0),
+                pos.position().unwrap_or(0)
+            ));
+        }
+        current = inner;
+    }
+    found
 }
 
 fn rule_label(rules: &RuleSet, rule: RuleIdx) -> String {

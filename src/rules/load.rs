@@ -144,6 +144,8 @@ struct Loader {
     summary_seen: bool,
     /// Rule files that failed to parse.
     unparsed: Vec<String>,
+    /// Parameter names of each script function (one list per definition).
+    signatures: HashMap<String, Vec<Vec<String>>>,
     max_locals: usize,
     script_failed: bool,
     /// Declared kinds of the source's columns, by slot.
@@ -190,6 +192,7 @@ impl Loader {
             summary: Summary::default(),
             summary_seen: false,
             unparsed: Vec::new(),
+            signatures: HashMap::new(),
             max_locals: 0,
             script_failed: false,
             field_kinds: Vec::new(),
@@ -230,9 +233,10 @@ impl Loader {
                 let help = unknown_key_help(&message);
                 self.unparsed.push(file.path.display().to_string());
                 let d = self.error(file, line, col, message);
-                if let Some(help) = help {
-                    d.help = Some(help);
-                }
+                d.help = Some(match help {
+                    Some(help) => format!("{help} (until this file reads, the names it defines are unknown to the other files, so they are not checked)"),
+                    None => "until this file reads, the names it defines are unknown to the other files, so they are not checked".into(),
+                });
                 None
             }
         }
@@ -244,6 +248,7 @@ impl Loader {
         strict.set_strict_variables(true);
         let mut combined = rhai::AST::empty();
         let mut defined: HashMap<(String, usize), std::path::PathBuf> = HashMap::new();
+        let mut calls = Vec::new();
         for file in scripts {
             let mut ast = match strict.compile(&file.text) {
                 Ok(ast) => ast,
@@ -281,12 +286,29 @@ impl Loader {
                 }
                 defined.insert(key, file.path.clone());
                 self.functions.insert(f.name.to_string());
+                self.signatures
+                    .entry(f.name.to_string())
+                    .or_default()
+                    .push(f.params.iter().map(|p| p.to_string()).collect());
             }
             if let Some(msg) = clash {
                 self.error(file, 0, 0, msg);
                 continue;
             }
+            calls.push((file.clone(), calls_in(&ast)));
             combined = combined.merge(&ast);
+        }
+        // Calls inside scripts, checked once every script's functions are known.
+        for (file, found) in calls {
+            for (name, args, pos) in found {
+                let (line, col) = (pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+                if let Some(msg) = self.call_problem(&name, args) {
+                    let help = self.function_suggestion(&name);
+                    let d = self.error(&file, line, col, msg);
+                    d.width = name.chars().count();
+                    d.help = help;
+                }
+            }
         }
         if !defined.is_empty() {
             self.script_functions = native::functions(&combined);
@@ -444,10 +466,55 @@ impl Loader {
             if let Some(output) = &d.output {
                 declare_output(self, &output.value, &output.referenced);
             }
+            // An output that only some rows give, and whose name is close to one the other
+            // rows give, is a typo (`tire` for `tier`): those customers would silently get
+            // no `tier`.
+            let given: Vec<(&str, &Spanned<Literal>, &str)> = d
+                .rules
+                .iter()
+                .filter_map(|row| row.value.then.as_ref().map(|t| (row, t)))
+                .flat_map(|(row, t)| {
+                    t.0.iter()
+                        .map(move |(n, v)| (n.as_str(), v, row.value.id.value.as_str()))
+                })
+                .collect();
+            let rows = d.rules.len();
+            let mut typos: HashSet<&str> = HashSet::new();
+            for &(name, value, row_id) in &given {
+                let count = given.iter().filter(|(n, ..)| *n == name).count();
+                if count * 2 > rows {
+                    continue;
+                }
+                let common = given.iter().map(|(n, ..)| *n).filter(|n| {
+                    *n != name && given.iter().filter(|(m, ..)| m == n).count() * 2 > rows
+                });
+                if let Some(intended) = suggest(name, common) {
+                    let at = &value.referenced;
+                    let line = at.line() as usize;
+                    // Point at the key, written before its value on the same line.
+                    let column = file
+                        .line(line)
+                        .and_then(|text| {
+                            let before: String =
+                                text.chars().take(at.column() as usize - 1).collect();
+                            before.rfind(name).map(|b| before[..b].chars().count() + 1)
+                        })
+                        .unwrap_or(at.column() as usize);
+                    self.error(file, line, column, format!("row `{row_id}` gives `{name}`, which the other rows of decision `{}` do not give", d.name.value))
+                        .rule = Some(row_id.to_owned());
+                    if let Some(d) = self.diags.last_mut() {
+                        d.help = Some(format!("did you mean `{intended}`?"));
+                        d.width = name.chars().count();
+                    }
+                    typos.insert(name);
+                }
+            }
             for row in &d.rules {
                 if let Some(then) = &row.value.then {
                     for (name, value) in &then.0 {
-                        declare_output(self, name, &value.referenced);
+                        if !typos.contains(name.as_str()) {
+                            declare_output(self, name, &value.referenced);
+                        }
                     }
                 }
             }
@@ -499,6 +566,8 @@ impl Loader {
             for name in &summary.count_by {
                 match self.by_name.get(&name.value) {
                     Some(&slot) => self.summary.count_by.push((name.value.clone(), slot)),
+                    // Possibly defined in a rule file that failed to parse (reported).
+                    None if !self.unparsed.is_empty() => {}
                     None => {
                         let help = self.suggestion(&name.value);
                         let at = &name.referenced;
@@ -826,14 +895,41 @@ impl Loader {
         Some(ValueExpr::Const(literal_to_lit(&lit.value)))
     }
 
-    /// After a file failed to parse, a name may be unknown only because it is defined there.
-    fn unparsed_hint(&self) -> Option<String> {
-        (!self.unparsed.is_empty()).then(|| {
-            format!(
-                "it may be defined in {}, which could not be read (see the error above)",
-                self.unparsed.join(", ")
-            )
-        })
+    /// What is wrong with calling `name` with `args` arguments, if anything: an unknown
+    /// function, or a script function given the wrong number of arguments.
+    fn call_problem(&self, name: &str, args: usize) -> Option<String> {
+        if !self.functions.contains(name) {
+            return Some(format!("unknown function `{name}`"));
+        }
+        let defs = self.signatures.get(name)?;
+        if defs.iter().any(|params| params.len() == args) {
+            return None;
+        }
+        let takes: Vec<String> = defs
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({})",
+                    crate::diag::plural(p.len(), "argument"),
+                    p.join(", ")
+                )
+            })
+            .collect();
+        Some(format!(
+            "`{name}` takes {}, but is given {args}",
+            takes.join(" or ")
+        ))
+    }
+
+    fn function_suggestion(&self, name: &str) -> Option<String> {
+        if self.functions.contains(name) {
+            return None;
+        }
+        suggest(name, self.functions.iter().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"))
+            .or_else(|| {
+                Some("functions come from rhai's standard library or from rules/*.rhai".into())
+            })
     }
 
     fn suggestion(&self, name: &str) -> Option<String> {
@@ -865,7 +961,7 @@ impl Loader {
             }
         };
         let mut names: Vec<(String, Position)> = Vec::new();
-        let mut calls: Vec<(String, Position)> = Vec::new();
+        let mut calls: Vec<(String, usize, Position)> = Vec::new();
         let mut compared: Vec<(String, rhai::Dynamic, bool, Position)> = Vec::new();
         ast.walk(&mut |path: &[ASTNode]| {
             if let Some(
@@ -895,7 +991,7 @@ impl Loader {
                     ASTNode::Expr(rhai::Expr::FnCall(f, pos))
                     | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos)),
                 ) if f.op_token.is_none() && f.namespace.is_empty() => {
-                    calls.push((f.name.to_string(), *pos))
+                    calls.push((f.name.to_string(), f.args.len(), *pos))
                 }
                 _ => {}
             }
@@ -911,8 +1007,11 @@ impl Loader {
                         vars.push((name.as_str().into(), slot));
                     }
                 }
+                // After a rule file failed to parse, its names are unknown to the others:
+                // "unknown name" errors would be noise (and their hints wrong).
+                None if !self.unparsed.is_empty() => ok = false,
                 None => {
-                    let help = self.suggestion(&name).or_else(|| self.unparsed_hint()).or_else(|| {
+                    let help = self.suggestion(&name).or_else(|| {
                         Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
                     });
                     let d = self.error(file, line, col, format!("unknown name `{name}`"));
@@ -923,19 +1022,19 @@ impl Loader {
                 }
             }
         }
-        for (name, pos) in calls {
+        for (name, args, pos) in calls {
             // A script that failed to compile defines functions we cannot know: its error
             // is reported already, and "unknown function" for each of them would be noise.
-            if !self.functions.contains(&name) && !self.script_failed {
+            if self.script_failed {
+                continue;
+            }
+            if let Some(msg) = self.call_problem(&name, args) {
                 let (line, col) = origin.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
-                let help = suggest(&name, self.functions.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"));
-                let d = self.error(file, line, col, format!("unknown function `{name}`"));
+                let help = self.function_suggestion(&name);
+                let d = self.error(file, line, col, msg);
                 d.rule = Some(owner.to_owned());
                 d.width = name.chars().count();
-                d.help = help.or_else(|| {
-                    Some("functions come from rhai's standard library or from rules/*.rhai".into())
-                });
+                d.help = help;
                 ok = false;
             }
         }
@@ -1350,6 +1449,24 @@ impl Loader {
 
 fn d_name(names: &[String], i: usize) -> String {
     names.get(i).cloned().unwrap_or_default()
+}
+
+/// The function calls of a script (`name`, number of arguments, position), operators and
+/// method calls aside.
+fn calls_in(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
+    let mut calls = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(
+            ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos)),
+        ) = path.last()
+            && f.op_token.is_none()
+            && f.namespace.is_empty()
+        {
+            calls.push((f.name.to_string(), f.args.len(), *pos));
+        }
+        true
+    });
+    calls
 }
 
 /// The value of a constant expression node (text, number, true/false).

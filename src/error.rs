@@ -26,8 +26,11 @@ impl Error {
     /// 2 for what the user must fix in config, rules or arguments; 1 for data and
     /// evaluation failures.
     pub fn exit_code(&self) -> u8 {
+        use crate::data::DataError;
         match self {
             Error::Config(_) | Error::Rules(_) | Error::Usage(_) => 2,
+            // Pointing at a database, table or column that is not there is a setting to fix.
+            Error::Data(DataError::Missing(_) | DataError::Source { .. } | DataError::NoIdColumn { .. }) => 2,
             Error::Eval(_) | Error::Data(_) | Error::Sample(_) => 1,
         }
     }

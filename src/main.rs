@@ -156,7 +156,8 @@ fn main() -> ExitCode {
                     let mut source = std::error::Error::source(other);
                     while let Some(cause) = source {
                         let text = cause.to_string();
-                        if !other.to_string().contains(&text) {
+                        // SQLite's generic "Error code 1: SQL logic error" adds nothing.
+                        if !other.to_string().contains(&text) && !text.starts_with("Error code ") {
                             eprintln!("  caused by: {text}");
                         }
                         source = cause.source();
@@ -313,6 +314,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(tierwise::diag::use_color(&std::io::stderr()))
         .with_target(false)
         .init();
 }

@@ -141,6 +141,17 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport, Error> {
             out.display()
         )));
     }
+    if let Some(out) = &opts.out
+        && let Some(dir) = out.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        return Err(Error::Usage(format!(
+            "--out {}: the directory {} does not exist",
+            out.display(),
+            dir.display()
+        )));
+    }
     let db_path = database(config, opts.database.as_ref())?;
     let mut conn = data::open_database(&db_path)?;
     let rules_dir = opts

@@ -49,7 +49,7 @@ fn describe(source: &Source) -> String {
 
 /// The columns of the customer source (names and declared types), without reading rows.
 pub fn source_columns(conn: &Connection, source: &Source) -> Result<Vec<Field>, DataError> {
-    let read_error = |source_err| DataError::Read {
+    let read_error = |source_err| DataError::Source {
         what: describe(source),
         source: source_err,
     };

@@ -30,7 +30,9 @@ impl Error {
         match self {
             Error::Config(_) | Error::Rules(_) | Error::Usage(_) => 2,
             // Pointing at a database, table or column that is not there is a setting to fix.
-            Error::Data(DataError::Missing(_) | DataError::Source { .. } | DataError::NoIdColumn { .. }) => 2,
+            Error::Data(
+                DataError::Missing(_) | DataError::Source { .. } | DataError::NoIdColumn { .. },
+            ) => 2,
             Error::Eval(_) | Error::Data(_) | Error::Sample(_) => 1,
         }
     }

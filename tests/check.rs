@@ -162,7 +162,10 @@ fn a_yaml_mistake_is_reported_without_follow_on_errors() {
 #[test]
 fn script_errors_point_into_the_script() {
     let fx = fixture();
-    fx.rule("ok.yaml", "metrics:\n  s: score(annual_sales)\n");
+    fx.rule(
+        "ok.yaml",
+        "metrics:\n  s: score(annual_sales)\ndecisions:\n  - name: d\n    output: o\n    rules:\n      - { id: r, value: \"= s\" }\n",
+    );
     std::fs::write(
         fx.path("rules").join("f.rhai"),
         "fn score(a) {\n    a + undefined_thing\n}\n",

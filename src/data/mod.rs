@@ -10,14 +10,18 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
-    #[error("the customer database {0} does not exist\n  = help: check `database:` in the config, or the path given with --db")]
+    #[error(
+        "the customer database {0} does not exist\n  = help: check `database:` in the config, or the path given with --db"
+    )]
     Missing(PathBuf),
     #[error("cannot open the customer database {path}: {source}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("the customer source ({what}) cannot be read: {source}\n  = help: check `customers.table` / `customers.query` in the config")]
+    #[error(
+        "the customer source ({what}) cannot be read: {source}\n  = help: check `customers.table` / `customers.query` in the config"
+    )]
     Source {
         what: String,
         source: rusqlite::Error,

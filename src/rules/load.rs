@@ -46,6 +46,15 @@ pub fn load(
         if is_script {
             scripts.push(file);
         } else if let Some(rules) = loader.parse_yaml(&file) {
+            if rules.metrics.0.is_empty()
+                && rules.population.0.is_empty()
+                && rules.decisions.is_empty()
+                && rules.summary.is_none()
+            {
+                loader
+                    .diags
+                    .push(Diagnostic::file_error(path, "this rule file defines nothing").warning());
+            }
             parsed.push((file, rules));
         }
     }
@@ -54,6 +63,17 @@ pub fn load(
             dir,
             "no rule files (*.yaml) in the rules directory",
         ));
+    } else if !parsed.is_empty()
+        && loader.unparsed.is_empty()
+        && parsed.iter().all(|(_, r)| r.decisions.is_empty())
+    {
+        loader.diags.push(
+            Diagnostic::file_error(
+                dir,
+                "the rule files define no decisions: a run would decide nothing",
+            )
+            .help("add a `decisions:` section to a rule file"),
+        );
     }
 
     loader.compile_scripts(&scripts);

@@ -86,6 +86,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Evaluate, then on every saved rule change: reload, check, test, re-evaluate and
+    /// print what changed; a broken edit keeps the last good rules.
+    Watch {
+        /// Customer database (default: the config's `database`).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Rules directory (default: the config's `rules`).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Also write each accepted evaluation as a run.
+        #[arg(long)]
+        write: bool,
+        /// Quiet time after the last save before reloading, in milliseconds.
+        #[arg(long, default_value_t = 250)]
+        debounce_ms: u64,
+    },
     /// Print the JSON Schema of the rule files (committed as schema/rules.schema.json).
     Schema,
     /// Measure where a run's time goes, against baselines measured in the same run.
@@ -231,6 +247,22 @@ fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
             } else {
                 Outcome::Done
             })
+        }
+        Command::Watch {
+            db,
+            rules,
+            write,
+            debounce_ms,
+        } => {
+            let opts = commands::watch::WatchOptions {
+                config: cli.config.clone(),
+                db,
+                rules,
+                write,
+                debounce: std::time::Duration::from_millis(debounce_ms),
+            };
+            commands::watch::watch(&opts, &mut std::io::stdout())?;
+            Ok(Outcome::Done)
         }
         Command::Schema => {
             print(|w| w.write_all(commands::schema::schema_json().as_bytes()));

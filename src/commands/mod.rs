@@ -8,6 +8,7 @@ pub mod run;
 pub mod sample;
 pub mod schema;
 pub mod test;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 

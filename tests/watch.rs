@@ -1,0 +1,162 @@
+//! `tierwise watch` on the real binary: edits take effect, broken edits keep the last good
+//! rules, editors' save patterns are seen, bursts are debounced. Waits on the output with a
+//! timeout; never sleeps for a fixed long time.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+const RULES: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_rank >= 0.8, then: { tier: A } }\n      - { id: c, then: { tier: C } }\nsummary:\n  count_by: [tier]\n";
+
+/// A running `tierwise watch`, killed when dropped.
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watch {
+    fn start(fx: &Fixture) -> Watch {
+        let mut child = Command::new(BIN)
+            .current_dir(fx.dir.path())
+            .args(["--config", "config.yaml", "watch", "--debounce-ms", "150"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tierwise watch");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut w = Watch {
+            child,
+            lines,
+            seen: Vec::new(),
+        };
+        w.wait_for("in force");
+        w
+    }
+
+    /// Waits (up to 20 s) for a line containing `needle`; returns the lines read meanwhile.
+    fn wait_for(&mut self, needle: &str) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut read = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    read.push(line.clone());
+                    self.seen.push(line);
+                    if found {
+                        return read;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no line containing {needle:?} within 20 s; output so far:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Lines that arrive within `quiet` of each other, until the output is quiet.
+    fn drain(&mut self, quiet: Duration) -> Vec<String> {
+        let mut read = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(quiet) {
+            self.seen.push(line.clone());
+            read.push(line);
+        }
+        read
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+    fx.rule("tiers.yaml", RULES);
+    fx
+}
+
+#[test]
+fn an_edit_takes_effect_and_says_what_changed() {
+    let fx = fixture();
+    let mut w = Watch::start(&fx);
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    let out = w.wait_for("tier changed for");
+    let text = out.join("\n");
+    assert!(text.contains("tier: A 2 -> 4, C 8 -> 6"), "{text}");
+    assert!(text.contains("tier changed for 2 customers"), "{text}");
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_rules_until_fixed_by_a_rename_into_place() {
+    let fx = fixture();
+    let mut w = Watch::start(&fx);
+    fx.rule(
+        "tiers.yaml",
+        &RULES.replace("sales_rank >= 0.8", "sales_rnak >= 0.8"),
+    );
+    let out = w.wait_for("kept the last good rules").join("\n");
+    assert!(out.contains("unknown name `sales_rnak`"), "{out}");
+    assert!(out.contains("--> rules/tiers.yaml:6:"), "{out}");
+    // Save as editors do: write a temp file, rename it over the original.
+    let tmp = fx.path("rules").join(".tiers.yaml.swp");
+    std::fs::write(&tmp, RULES.replace("0.8", "0.5")).unwrap();
+    std::fs::rename(&tmp, fx.path("rules").join("tiers.yaml")).unwrap();
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 2 -> 5, C 8 -> 5"), "{out}");
+}
+
+#[test]
+fn delete_and_recreate_is_seen() {
+    let fx = fixture();
+    let mut w = Watch::start(&fx);
+    std::fs::remove_file(fx.path("rules").join("tiers.yaml")).unwrap();
+    w.wait_for("kept the last good rules");
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.7"));
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 2 -> 3"), "{out}");
+}
+
+#[test]
+fn a_burst_of_saves_leads_to_few_reloads() {
+    let fx = fixture();
+    let mut w = Watch::start(&fx);
+    for k in 0..50 {
+        let threshold = if k == 49 {
+            "0.6".to_owned()
+        } else {
+            format!("0.{}", 1 + k % 8)
+        };
+        fx.rule("tiers.yaml", &RULES.replace("0.8", &threshold));
+    }
+    w.wait_for("A 2 -> 4");
+    let later = w.drain(Duration::from_millis(800));
+    let reloads = w.seen.iter().filter(|l| l.starts_with("change in")).count();
+    assert!(
+        reloads <= 3,
+        "{reloads} reloads for one burst:\n{}",
+        w.seen.join("\n")
+    );
+    assert!(
+        !later.iter().any(|l| l.starts_with("change in")),
+        "{later:?}"
+    );
+}

@@ -69,12 +69,19 @@ impl Watch {
         );
     }
 
-    /// Lines that arrive within `quiet` of each other, until the output is quiet.
+    /// Lines that arrive within `quiet` of each other, until the output is quiet; fails if
+    /// it never gets quiet (a reload that triggers the next one).
     fn drain(&mut self, quiet: Duration) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
         let mut read = Vec::new();
         while let Ok(line) = self.lines.recv_timeout(quiet) {
             self.seen.push(line.clone());
             read.push(line);
+            assert!(
+                Instant::now() < deadline,
+                "the output never gets quiet:\n{}",
+                self.seen.join("\n")
+            );
         }
         read
     }
@@ -133,6 +140,24 @@ fn delete_and_recreate_is_seen() {
     fx.rule("tiers.yaml", &RULES.replace("0.8", "0.7"));
     let out = w.wait_for("tier changed for").join("\n");
     assert!(out.contains("tier: A 2 -> 3"), "{out}");
+}
+
+#[test]
+fn a_replaced_rules_directory_is_followed() {
+    let fx = fixture();
+    let mut w = Watch::start(&fx);
+    // As a checkout or a deploy does: a new directory moved into place of the old one.
+    let new = fx.path("rules-new");
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(new.join("tiers.yaml"), RULES.replace("0.8", "0.6")).unwrap();
+    std::fs::rename(fx.path("rules"), fx.path("rules-old")).unwrap();
+    std::fs::rename(&new, fx.path("rules")).unwrap();
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 2 -> 4"), "{out}");
+    // And edits in the new directory are seen.
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.7"));
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 4 -> 3"), "{out}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::data;
 use crate::diag::Diagnostics;
 use crate::engine::{Evaluator, display_key};
 use crate::{Error, rules};
+use notify_debouncer_full::notify::event::ModifyKind;
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use std::collections::HashMap;
@@ -55,14 +56,18 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
     debouncer
         .watch(&rules_dir, RecursiveMode::Recursive)
         .map_err(watch_error)?;
-    let config_dir = opts
-        .config
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let config_dir = parent_of(&opts.config);
     debouncer
         .watch(config_dir, RecursiveMode::NonRecursive)
         .map_err(watch_error)?;
+    // The rules directory itself may be replaced (a `git checkout`, a deploy that moves a new
+    // directory in): its parent shows that, and the watch is attached to the new directory.
+    let rules_parent = parent_of(&rules_dir).to_path_buf();
+    if rules_parent != config_dir {
+        debouncer
+            .watch(&rules_parent, RecursiveMode::NonRecursive)
+            .map_err(watch_error)?;
+    }
 
     let mut last: Option<Snapshot> = None;
     let say = |out: &mut dyn Write, text: String| {
@@ -96,7 +101,27 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
             .filter(|p| is_rule_file(p, &rules_dir) || same_file(p, &opts.config))
             .cloned()
             .collect();
-        let rescan = events.iter().any(|e| e.need_rescan());
+        // Only a create, rename or remove can replace the directory; reading it (as every
+        // reload does) must not count, or each reload would cause the next.
+        let replaced = events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::Create(_)
+                        | EventKind::Remove(_)
+                        | EventKind::Modify(ModifyKind::Name(_))
+                )
+            })
+            .flat_map(|e| e.paths.iter())
+            .any(|p| same_file(p, &rules_dir));
+        if replaced && rules_dir.is_dir() {
+            let _ = debouncer.unwatch(&rules_dir);
+            debouncer
+                .watch(&rules_dir, RecursiveMode::Recursive)
+                .map_err(watch_error)?;
+        }
+        let rescan = replaced || events.iter().any(|e| e.need_rescan());
         if changed.is_empty() && !rescan {
             continue;
         }
@@ -122,6 +147,13 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
+/// A path's directory (`.` for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 fn watch_error(e: notify_debouncer_full::notify::Error) -> Error {
     Error::Usage(format!("cannot watch the rule files: {e}"))
 }
@@ -144,10 +176,10 @@ fn is_rule_file(path: &Path, rules_dir: &Path) -> bool {
 fn same_file(a: &Path, b: &Path) -> bool {
     a.file_name() == b.file_name()
         && match (
-            a.parent().map(std::fs::canonicalize),
-            b.parent().map(std::fs::canonicalize),
+            std::fs::canonicalize(parent_of(a)),
+            std::fs::canonicalize(parent_of(b)),
         ) {
-            (Some(Ok(x)), Some(Ok(y))) => x == y,
+            (Ok(x), Ok(y)) => x == y,
             _ => false,
         }
 }

@@ -227,6 +227,17 @@ fn to_dynamic(v: ValueRef<'_>) -> Dynamic {
     }
 }
 
+/// Where the id column is among the source's columns.
+fn id_position(names: &[String], id_column: &str) -> Result<usize, DataError> {
+    names
+        .iter()
+        .position(|n| n == id_column)
+        .ok_or_else(|| DataError::NoIdColumn {
+            column: id_column.to_owned(),
+            columns: names.join(", "),
+        })
+}
+
 /// All customers of the source, column by column.
 #[derive(Debug)]
 pub struct Dataset {
@@ -245,14 +256,7 @@ impl Dataset {
         id_column: &str,
         rows: &[Vec<rusqlite::types::Value>],
     ) -> Result<Dataset, DataError> {
-        let id_index =
-            names
-                .iter()
-                .position(|n| n == id_column)
-                .ok_or_else(|| DataError::NoIdColumn {
-                    column: id_column.to_owned(),
-                    columns: names.join(", "),
-                })?;
+        let id_index = id_position(&names, id_column)?;
         let mut columns: Vec<Column> = names.iter().map(|_| Column::Null(0)).collect();
         for (r, row) in rows.iter().enumerate() {
             for (i, column) in columns.iter_mut().enumerate() {
@@ -310,14 +314,7 @@ pub fn read_customers(
     };
     let mut stmt = conn.prepare(&source_sql(source)).map_err(read_error)?;
     let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-    let id_index =
-        names
-            .iter()
-            .position(|n| n == id_column)
-            .ok_or_else(|| DataError::NoIdColumn {
-                column: id_column.to_owned(),
-                columns: names.join(", "),
-            })?;
+    let id_index = id_position(&names, id_column)?;
     let loaded: Vec<usize> = (0..names.len())
         .filter(|&i| i == id_index || load.is_none_or(|l| l.contains(&names[i].as_str())))
         .collect();

@@ -320,8 +320,4 @@ impl RuleSet {
             .map(|&s| self.slot_name(s))
             .collect()
     }
-
-    pub fn slot_of(&self, name: &str) -> Option<Slot> {
-        self.slots.iter().position(|(n, _)| n == name)
-    }
 }

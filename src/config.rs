@@ -14,12 +14,13 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message}")]
+    #[error("{path}:{line}:{column}: {message}{}", help.as_ref().map(|h| format!("\n  = help: {h}")).unwrap_or_default())]
     Parse {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
+        help: Option<String>,
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
@@ -133,16 +134,14 @@ impl Config {
                 let (line, column) = e
                     .location()
                     .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-                let message = e.without_snippet().to_string();
-                let message = match message.rfind(" at line ") {
-                    Some(i) => message[..i].to_owned(),
-                    None => message,
-                };
+                let message = crate::diag::yaml_message(&e.without_snippet().to_string());
+                let help = crate::diag::unknown_key_help(&message);
                 ConfigError::Parse {
                     path: path.to_path_buf(),
                     line,
                     column,
                     message,
+                    help,
                 }
             })?;
         let invalid = |message: String| ConfigError::Invalid {

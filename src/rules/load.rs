@@ -249,8 +249,8 @@ impl Loader {
                 let (line, col) = e
                     .location()
                     .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-                let message = strip_position(&e.without_snippet().to_string());
-                let help = unknown_key_help(&message);
+                let message = crate::diag::yaml_message(&e.without_snippet().to_string());
+                let help = crate::diag::unknown_key_help(&message);
                 self.unparsed.push(file.path.display().to_string());
                 let d = self.error(file, line, col, message);
                 d.help = Some(match help {
@@ -1543,28 +1543,4 @@ fn literal_to_lit(lit: &Literal) -> native::Lit {
         Literal::Text(t) => native::Lit::Str(t.as_str().into()),
         Literal::List(items) => native::Lit::List(items.iter().map(literal_to_lit).collect()),
     }
-}
-
-/// serde-saphyr ends its messages with " at line N, column M"; the diagnostic shows that itself.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
-/// "unknown field `wehn`, expected one of id, when, then" -> "did you mean `when`?"
-fn unknown_key_help(message: &str) -> Option<String> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("unknown variant `"))?;
-    let (given, rest) = rest.split_once('`')?;
-    let expected = rest
-        .split_once("expected one of ")
-        .map(|(_, e)| e)
-        .or_else(|| rest.split_once("expected ").map(|(_, e)| e))?;
-    let options: Vec<&str> = expected.split(", ").map(|s| s.trim_matches('`')).collect();
-    suggest(given, options.iter().copied())
-        .map(|s| format!("did you mean `{s}`?"))
-        .or_else(|| Some(format!("expected one of: {}", options.join(", "))))
 }

@@ -656,6 +656,8 @@ impl<'e, 'a> Worker<'e, 'a> {
             HitPolicy::Collect => {
                 let aggregate = d.aggregate.unwrap_or(Aggregate::Sum);
                 let mut acc = Accumulator::new(aggregate);
+                // Rows that give decimals: adding up no row gives 0.0, not 0.
+                acc.any_float = d.decimal;
                 for row in &d.rows {
                     if self.matches(&row.condition, scale, i, row.rule)? {
                         fired.push(row.rule);
@@ -718,7 +720,11 @@ impl<'e, 'a> Worker<'e, 'a> {
             };
             if (is_min && x < bound) || (!is_min && x > bound) {
                 x = bound;
-                result = bound_value;
+                // The output keeps its kind: a decimal discount capped at `12` is 12.0.
+                result = match (&result, &bound_value) {
+                    (Value::Float(_), Value::Int(b)) => Value::Float(*b as f64),
+                    _ => bound_value,
+                };
                 fired.push(cap.rule);
                 if let Some(log) = self.trace.as_mut().and_then(|t| t.last_mut()) {
                     log.caps.push(cap.rule);
@@ -831,6 +837,7 @@ impl<'a> Accumulator<'a> {
         match self.aggregate {
             Aggregate::List if self.list.is_empty() => Value::Consts(&[]),
             Aggregate::List => Value::List(self.list.into_boxed_slice()),
+            Aggregate::Sum if self.any_float => Value::Float(self.float.unwrap_or(0.0)),
             _ if self.any_float => self.float.map_or(Value::Null, Value::Float),
             Aggregate::Sum => Value::Int(self.int.unwrap_or(0)),
             _ => self.int.map_or(Value::Null, Value::Int),

@@ -880,7 +880,13 @@ impl Loader {
                 ok = false;
             }
         }
+        let decimal = rows.iter().any(|r| {
+            r.values
+                .iter()
+                .any(|(_, v)| matches!(v, ValueExpr::Const(native::Lit::Float(_))))
+        });
         ok.then(|| Decision {
+            decimal,
             name,
             hit: d.hit,
             aggregate: d.aggregate.as_ref().map(|a| a.value),

@@ -225,6 +225,8 @@ pub struct Decision {
     pub round: Option<RoundSpec>,
     pub min: Option<Cap>,
     pub max: Option<Cap>,
+    /// Some row gives a decimal constant: the output is a decimal even when no row adds up.
+    pub decimal: bool,
 }
 
 impl ValueExpr {

@@ -581,24 +581,10 @@ impl Context<'_> {
         let mut out = Vec::new();
         for (key, value) in &figures.0 {
             let name = key.value.as_str();
-            if !self.rules.population.iter().any(|f| f.name == name) {
-                let names: Vec<&str> = self
-                    .rules
-                    .population
-                    .iter()
-                    .map(|f| f.name.as_str())
-                    .collect();
-                let message = if names.is_empty() {
-                    format!("`{name}` is not a population figure (the rules define none)")
-                } else {
-                    format!(
-                        "`{name}` is not a population figure (they are: {})",
-                        names.join(", ")
-                    )
-                };
-                return Err(key_problem(key, message).help(
-                    suggest(name, names.iter().copied()).map(|s| format!("did you mean `{s}`?")),
-                ));
+            if let Err(message) = self.rules.figure(name) {
+                let names = self.rules.population.iter().map(|f| f.name.as_str());
+                return Err(key_problem(key, message)
+                    .help(suggest(name, names).map(|s| format!("did you mean `{s}`?"))));
             }
             let v = match &value.value {
                 Given::Null => Value::Null,

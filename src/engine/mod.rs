@@ -268,18 +268,7 @@ impl<'a> Evaluator<'a> {
     /// Sets a population figure of customer `i` by hand (test cases give figures such as a
     /// sales percentile directly instead of a whole population).
     pub fn set_figure(&mut self, i: usize, name: &str, value: Value<'a>) -> Result<(), String> {
-        let Some(figure) = self.rules.population.iter().find(|f| f.name == name) else {
-            let names: Vec<&str> = self
-                .rules
-                .population
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect();
-            return Err(format!(
-                "`{name}` is not a population figure (they are: {})",
-                names.join(", ")
-            ));
-        };
+        let figure = self.rules.figure(name)?;
         let slot = figure.slot;
         match self.precomputed.iter_mut().find(|(s, _)| *s == slot) {
             Some((_, column)) => column[i] = value,

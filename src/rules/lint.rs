@@ -1543,28 +1543,15 @@ decisions:
 
     #[test]
     fn shipped_rules_have_no_warnings() {
-        let fields: Vec<Field> = [
-            ("customer_id", "TEXT"),
-            ("name", "TEXT"),
-            ("channel", "TEXT"),
-            ("region", "TEXT"),
-            ("annual_sales", "REAL"),
-            ("orders_last_12m", "INTEGER"),
-            ("orders_prev_12m", "INTEGER"),
-            ("gross_margin_pct", "REAL"),
-            ("avg_unit_price", "REAL"),
-            ("on_time_payment_rate", "REAL"),
-            ("overdue_days", "INTEGER"),
-            ("overdue_amount", "REAL"),
-            ("quality_claims", "INTEGER"),
-            ("years_active", "INTEGER"),
-            ("repeat_purchase_rate", "REAL"),
-            ("credit_score", "INTEGER"),
-            ("industry_influence", "INTEGER"),
-        ]
-        .iter()
-        .map(|(n, t)| Field::new(n, Some(t)))
-        .collect();
+        // The columns of the bundled sample data, as the shipped rules are loaded against.
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let spec = crate::data::sample::SampleSpec {
+            customers: 1,
+            seed: 1,
+        };
+        crate::data::sample::generate_into(&conn, &spec, &mut |_| {}).unwrap();
+        let source = crate::config::Source::Table("customers".into());
+        let fields = crate::data::source_columns(&conn, &source).unwrap();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
         let (rules, _) = crate::rules::load(&dir, &fields, &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));

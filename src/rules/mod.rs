@@ -315,6 +315,22 @@ impl RuleSet {
         &self.slots[slot].0
     }
 
+    /// The population figure called `name`, or a message listing the figures there are.
+    pub fn figure(&self, name: &str) -> Result<&PopulationFigure, String> {
+        if let Some(f) = self.population.iter().find(|f| f.name == name) {
+            return Ok(f);
+        }
+        let names: Vec<&str> = self.population.iter().map(|f| f.name.as_str()).collect();
+        Err(if names.is_empty() {
+            format!("`{name}` is not a population figure (the rules define none)")
+        } else {
+            format!(
+                "`{name}` is not a population figure (they are: {})",
+                names.join(", ")
+            )
+        })
+    }
+
     /// Names of the fields the rules read: the only columns worth loading.
     pub fn loaded_fields(&self) -> Vec<&str> {
         self.used_fields

@@ -27,16 +27,23 @@ struct Cli {
     command: Command,
 }
 
+/// Where the customers and the rules come from, when not the config's.
+#[derive(clap::Args)]
+struct Sources {
+    /// Customer database (default: the config's `database`).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Rules directory (default: the config's `rules`).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate every customer and write their policies as one run.
     Run {
-        /// Customer database (default: the config's `database`).
-        #[arg(long)]
-        db: Option<PathBuf>,
-        /// Rules directory (default: the config's `rules`).
-        #[arg(long)]
-        rules: Option<PathBuf>,
+        #[command(flatten)]
+        sources: Sources,
         /// Also write the policies to a .csv or .jsonl file.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -50,12 +57,8 @@ enum Command {
         /// without a value, rules that fail.
         #[arg(long)]
         data: bool,
-        /// Customer database (default: the config's `database`).
-        #[arg(long)]
-        db: Option<PathBuf>,
-        /// Rules directory (default: the config's `rules`).
-        #[arg(long)]
-        rules: Option<PathBuf>,
+        #[command(flatten)]
+        sources: Sources,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -64,12 +67,8 @@ enum Command {
     Explain {
         /// The customer's id.
         customer: String,
-        /// Customer database (default: the config's `database`).
-        #[arg(long)]
-        db: Option<PathBuf>,
-        /// Rules directory (default: the config's `rules`).
-        #[arg(long)]
-        rules: Option<PathBuf>,
+        #[command(flatten)]
+        sources: Sources,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -89,12 +88,8 @@ enum Command {
     /// Evaluate, then on every saved rule change: reload, check, test, re-evaluate and
     /// print what changed; a broken edit keeps the last good rules.
     Watch {
-        /// Customer database (default: the config's `database`).
-        #[arg(long)]
-        db: Option<PathBuf>,
-        /// Rules directory (default: the config's `rules`).
-        #[arg(long)]
-        rules: Option<PathBuf>,
+        #[command(flatten)]
+        sources: Sources,
         /// Also write each accepted evaluation as a run.
         #[arg(long)]
         write: bool,
@@ -195,15 +190,14 @@ enum Outcome {
 fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
     match cli.command {
         Command::Run {
-            db,
-            rules,
+            sources,
             out,
             format,
         } => {
             let config = Config::load(&cli.config)?;
             let opts = commands::run::RunOptions {
-                database: db,
-                rules,
+                database: sources.db,
+                rules: sources.rules,
                 out,
             };
             let report = commands::run::run(&config, &opts)?;
@@ -218,12 +212,12 @@ fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
         } => commands::sample::sample(&out, customers, seed, force).map(|()| Outcome::Done),
         Command::Check {
             data,
-            db,
-            rules,
+            sources,
             format,
         } => {
             let config = Config::load(&cli.config)?;
-            let report = commands::check::check(&config, db.as_ref(), rules.as_ref(), data)?;
+            let report =
+                commands::check::check(&config, sources.db.as_ref(), sources.rules.as_ref(), data)?;
             let color = tierwise::diag::use_color(&std::io::stdout());
             print(|w| report.print(format, color, w));
             if report.errors() > 0 {
@@ -249,15 +243,14 @@ fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
             })
         }
         Command::Watch {
-            db,
-            rules,
+            sources,
             write,
             debounce_ms,
         } => {
             let opts = commands::watch::WatchOptions {
                 config: cli.config.clone(),
-                db,
-                rules,
+                db: sources.db,
+                rules: sources.rules,
                 write,
                 debounce: std::time::Duration::from_millis(debounce_ms),
             };
@@ -270,13 +263,16 @@ fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
         }
         Command::Explain {
             customer,
-            db,
-            rules,
+            sources,
             format,
         } => {
             let config = Config::load(&cli.config)?;
-            let explanation =
-                commands::explain::explain(&config, db.as_ref(), rules.as_ref(), &customer)?;
+            let explanation = commands::explain::explain(
+                &config,
+                sources.db.as_ref(),
+                sources.rules.as_ref(),
+                &customer,
+            )?;
             match format {
                 Format::Json => print(|w| {
                     writeln!(

@@ -10,7 +10,8 @@
 
 use super::Format;
 use crate::Error;
-use crate::config::{Config, Source};
+use crate::config::Config;
+use crate::data::given::{SourceColumn, source_column_types, to_sql};
 use crate::data::{self, Dataset};
 use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::engine::Evaluator;
@@ -379,111 +380,10 @@ fn same(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
 // ---------------------------------------------------------------------------------------
 // Running the cases
 
-/// A column of the customer source, as test cases fill it.
-struct Column {
-    name: String,
-    affinity: Affinity,
-}
-
-/// SQLite's type affinity of a declared column type: how a value stored in the column is
-/// converted. Test cases store their values the same way, so a case sees what real data would.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Affinity {
-    Integer,
-    Text,
-    Real,
-    Numeric,
-    /// No declared type: values are kept as given.
-    Blob,
-}
-
-impl Affinity {
-    /// The rules of <https://sqlite.org/datatype3.html#determination_of_column_affinity>.
-    fn of(declared: Option<&str>) -> Affinity {
-        let t = declared.unwrap_or_default().to_ascii_uppercase();
-        if t.contains("INT") {
-            Affinity::Integer
-        } else if ["CHAR", "CLOB", "TEXT"].iter().any(|k| t.contains(k)) {
-            Affinity::Text
-        } else if t.is_empty() || t.contains("BLOB") {
-            Affinity::Blob
-        } else if ["REAL", "FLOA", "DOUB"].iter().any(|k| t.contains(k)) {
-            Affinity::Real
-        } else {
-            Affinity::Numeric
-        }
-    }
-
-    fn is_numeric(self) -> bool {
-        matches!(self, Affinity::Integer | Affinity::Real | Affinity::Numeric)
-    }
-}
-
-/// The columns of the customer source with their declared types.
-fn columns(conn: &rusqlite::Connection, source: &Source) -> Result<Vec<Column>, Error> {
-    let sql = match source {
-        Source::Table(table) => format!("SELECT * FROM {} LIMIT 0", data::quote_ident(table)),
-        Source::Query(query) => format!(
-            "SELECT * FROM ({}) LIMIT 0",
-            query.trim().trim_end_matches(';')
-        ),
-    };
-    let stmt = conn.prepare(&sql).map_err(|source| data::DataError::Read {
-        what: "the columns of the customer source".into(),
-        source,
-    })?;
-    Ok(stmt
-        .columns()
-        .map(|c| Column {
-            name: c.name().to_owned(),
-            affinity: Affinity::of(c.decl_type()),
-        })
-        .collect())
-}
-
-/// A value of a test file as SQLite would store it in a column of this affinity. Text that is
-/// not a number in a number column is refused: it is a mistake in the test, not data.
-fn to_sql(given: &Given, affinity: Affinity) -> Result<SqlValue, String> {
-    let value = match given {
-        Given::Null => SqlValue::Null,
-        Given::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Given::Int(i) => SqlValue::Integer(*i),
-        Given::Float(f) => SqlValue::Real(*f),
-        Given::Text(t) => {
-            if affinity.is_numeric() {
-                let s = t.trim();
-                if let Ok(i) = s.parse::<i64>() {
-                    SqlValue::Integer(i)
-                } else if let Some(f) = s.parse::<f64>().ok().filter(|f| f.is_finite()) {
-                    SqlValue::Real(f)
-                } else {
-                    return Err(format!(
-                        "this is a number column: `{t}` is not a number (write digits only, e.g. 2500000)"
-                    ));
-                }
-            } else {
-                SqlValue::Text(t.clone())
-            }
-        }
-        Given::List(_) => return Err("a field holds one value, not a list".into()),
-    };
-    Ok(match (value, affinity) {
-        (SqlValue::Integer(i), Affinity::Real) => SqlValue::Real(i as f64),
-        (SqlValue::Real(f), Affinity::Integer | Affinity::Numeric)
-            if f.fract() == 0.0 && f.abs() < 9.0e15 =>
-        {
-            SqlValue::Integer(f as i64)
-        }
-        (SqlValue::Integer(i), Affinity::Text) => SqlValue::Text(i.to_string()),
-        (SqlValue::Real(f), Affinity::Text) => SqlValue::Text(format!("{f:?}")),
-        (v, _) => v,
-    })
-}
-
 /// What every case of a run shares.
 struct Context<'r> {
     rules: &'r RuleSet,
-    columns: Vec<Column>,
+    columns: Vec<SourceColumn>,
     names: Vec<String>,
     id_column: String,
     id_index: usize,
@@ -764,7 +664,7 @@ pub fn run_tests(
     let conn = data::open_database(&db_path)?;
     let rules_dir = rules_dir.unwrap_or(&config.rules_dir);
     let rules = super::run::load_rules(config, rules_dir, &conn)?;
-    let columns = columns(&conn, &config.source)?;
+    let columns = source_column_types(&conn, &config.source)?;
     drop(conn);
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     let id_index = names
@@ -1146,31 +1046,5 @@ mod tests {
             show(&json!(["business", "technical"])),
             "[business, technical]"
         );
-    }
-
-    #[test]
-    fn stores_values_as_sqlite_would() {
-        assert_eq!(
-            to_sql(&Given::Int(5), Affinity::of(Some("REAL"))),
-            Ok(SqlValue::Real(5.0))
-        );
-        assert_eq!(
-            to_sql(&Given::Float(5.0), Affinity::of(Some("INTEGER"))),
-            Ok(SqlValue::Integer(5))
-        );
-        assert_eq!(
-            to_sql(&Given::Int(42), Affinity::of(Some("TEXT"))),
-            Ok(SqlValue::Text("42".into()))
-        );
-        assert_eq!(
-            to_sql(&Given::Text("7".into()), Affinity::of(Some("INTEGER"))),
-            Ok(SqlValue::Integer(7))
-        );
-        assert!(to_sql(&Given::Text("2,500,000".into()), Affinity::of(Some("REAL"))).is_err());
-        assert_eq!(
-            to_sql(&Given::Text("x".into()), Affinity::of(None)),
-            Ok(SqlValue::Text("x".into()))
-        );
-        assert!(to_sql(&Given::List(vec![]), Affinity::Blob).is_err());
     }
 }

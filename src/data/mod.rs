@@ -1,6 +1,7 @@
 //! SQLite: reading customers, writing policies and runs, the sample generator.
 
 mod customers;
+pub mod given;
 pub mod output;
 pub mod sample;
 

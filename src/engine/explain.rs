@@ -100,13 +100,14 @@ impl<'a> Evaluator<'a> {
             .map(|m| named(&m.name, &w.frame[m.slot]))
             .collect();
         let mut population = Vec::new();
-        for f in &rules.population {
+        for (k, f) in rules.population.iter().enumerate() {
             let input = w.eval(&f.of).map(|v| v.to_json()).unwrap_or_default();
-            let ranked = self
-                .precomputed
-                .iter()
-                .find(|(s, _)| *s == f.slot)
-                .map_or(0, |(_, col)| col.iter().filter(|v| !v.is_null()).count());
+            let ranked = self.ranked(k).unwrap_or_else(|| {
+                self.precomputed
+                    .iter()
+                    .find(|(s, _)| *s == f.slot)
+                    .map_or(0, |(_, col)| col.iter().filter(|v| !v.is_null()).count())
+            });
             let value = w.frame[f.slot].clone();
             population.push(Figure {
                 name: f.name.clone(),

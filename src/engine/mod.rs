@@ -14,6 +14,7 @@ use crate::rules::{
     Aggregate, Condition, Decision, Expr, HitPolicy, RoundSpec, RuleIdx, RuleSet, Slot, ValueExpr,
 };
 use crate::value::Value;
+use population::Ranking;
 use rayon::prelude::*;
 use rhai::{Dynamic, Engine, EvalAltResult, Scope};
 use std::ops::Range;
@@ -169,7 +170,13 @@ pub struct Evaluator<'a> {
     /// Values computed for every customer before the per-customer pass: the metrics the
     /// population needs and the population figures.
     precomputed: Vec<(Slot, Vec<Value<'a>>)>,
+    /// Per population figure (in `rules.population` order): the ranked values, to place
+    /// newcomers. Empty for an evaluator of newcomers.
+    rankings: Vec<Ranking>,
 }
+
+/// A customer's pre-metrics and the input of each population figure (`None`: not ranked).
+type PopulationInputs<'a> = (Vec<Value<'a>>, Vec<Option<f64>>);
 
 impl<'a> Evaluator<'a> {
     /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
@@ -178,6 +185,67 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn with_mode(rules: &'a RuleSet, data: &'a Dataset, mode: Mode) -> Result<Self, EvalError> {
+        let mut ev = Evaluator::bare(rules, data, mode)?;
+        if rules.population.is_empty() {
+            return Ok(ev);
+        }
+        let per_customer: Vec<PopulationInputs<'a>> = (0..data.len)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map_init(|| Worker::new(&ev), |w, i| w.population_inputs(i))
+            .collect::<Result<_, _>>()?;
+        ev.keep_metrics(&per_customer);
+        let figures: Vec<(Slot, Vec<Value<'a>>, Ranking)> = rules
+            .population
+            .par_iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let inputs: Vec<Option<f64>> = per_customer.iter().map(|(_, v)| v[k]).collect();
+                let (figures, ranking) = population::compute_ranked(f.statistic, &inputs);
+                let column = figures
+                    .into_iter()
+                    .map(|v| v.map_or(Value::Null, Value::Float))
+                    .collect();
+                (f.slot, column, ranking)
+            })
+            .collect();
+        for (slot, column, ranking) in figures {
+            ev.precomputed.push((slot, column));
+            ev.rankings.push(ranking);
+        }
+        Ok(ev)
+    }
+
+    /// The rule set bound to customers who are not part of this population (prospects):
+    /// their population figures place them among this population as if each alone were
+    /// added to it, so nobody else's figures move. `data` has the same columns.
+    pub fn newcomers<'b>(&'b self, data: &'b Dataset) -> Result<Evaluator<'b>, EvalError> {
+        let mut ev = Evaluator::bare(self.rules, data, self.mode)?;
+        if self.rules.population.is_empty() {
+            return Ok(ev);
+        }
+        let mut w = Worker::new(&ev);
+        let per_customer: Vec<PopulationInputs<'b>> = (0..data.len)
+            .map(|i| w.population_inputs(i))
+            .collect::<Result<_, _>>()?;
+        drop(w);
+        ev.keep_metrics(&per_customer);
+        for (k, f) in self.rules.population.iter().enumerate() {
+            let column = per_customer
+                .iter()
+                .map(|(_, v)| {
+                    self.rankings[k]
+                        .place(v[k])
+                        .map_or(Value::Null, Value::Float)
+                })
+                .collect();
+            ev.precomputed.push((f.slot, column));
+        }
+        Ok(ev)
+    }
+
+    /// No population pass yet; checks that the data has the columns the rules were loaded with.
+    fn bare(rules: &'a RuleSet, data: &'a Dataset, mode: Mode) -> Result<Self, EvalError> {
         let fields: Vec<&str> = rules.slots[..rules.field_count]
             .iter()
             .map(|(n, _)| n.as_str())
@@ -199,70 +267,27 @@ impl<'a> Evaluator<'a> {
                 at: String::new(),
             });
         }
-        let mut ev = Evaluator {
+        Ok(Evaluator {
             rules,
             data,
             mode,
             precomputed: Vec::new(),
-        };
-        if rules.population.is_empty() {
-            return Ok(ev);
-        }
-        // Per customer: pre-metrics, then each figure's (value, passes filter).
-        let n_pre = rules.metrics_pre.len();
-        let per_customer: Vec<(Vec<Value<'a>>, Vec<Option<f64>>)> = (0..data.len)
-            .into_par_iter()
-            .with_min_len(1024)
-            .map_init(
-                || Worker::new(&ev),
-                |w, i| -> Result<_, EvalError> {
-                    w.load(i);
-                    let mut metrics = Vec::with_capacity(n_pre);
-                    for m in &rules.metrics_pre {
-                        let v = w.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
-                        w.frame[m.slot] = v.clone();
-                        metrics.push(v);
-                    }
-                    let mut inputs = Vec::with_capacity(rules.population.len());
-                    for f in &rules.population {
-                        let what = || format!("population figure `{}`", f.name);
-                        let included = match &f.filter {
-                            Some(filter) => truth(w.eval_checked(filter, i, what)?)
-                                .map_err(|m| w.error(i, what(), &filter.origin, m))?,
-                            None => true,
-                        };
-                        let value = if included {
-                            let v = w.eval_checked(&f.of, i, what)?;
-                            number(&v).map_err(|m| w.error(i, what(), &f.of.origin, m))?
-                        } else {
-                            None
-                        };
-                        inputs.push(value);
-                    }
-                    Ok((metrics, inputs))
-                },
-            )
-            .collect::<Result<_, _>>()?;
+            rankings: Vec::new(),
+        })
+    }
 
-        for (k, m) in rules.metrics_pre.iter().enumerate() {
+    /// Keeps the pre-metrics computed in the population pass, as columns.
+    fn keep_metrics(&mut self, per_customer: &[PopulationInputs<'a>]) {
+        for (k, m) in self.rules.metrics_pre.iter().enumerate() {
             let column = per_customer.iter().map(|(ms, _)| ms[k].clone()).collect();
-            ev.precomputed.push((m.slot, column));
+            self.precomputed.push((m.slot, column));
         }
-        let figures: Vec<(Slot, Vec<Value<'a>>)> = rules
-            .population
-            .par_iter()
-            .enumerate()
-            .map(|(k, f)| {
-                let inputs: Vec<Option<f64>> = per_customer.iter().map(|(_, v)| v[k]).collect();
-                let column = population::compute(f.statistic, &inputs)
-                    .into_iter()
-                    .map(|v| v.map_or(Value::Null, Value::Float))
-                    .collect();
-                (f.slot, column)
-            })
-            .collect();
-        ev.precomputed.extend(figures);
-        Ok(ev)
+    }
+
+    /// How many customers a population figure ranks (those with a number that pass its
+    /// filter), by the figure's position in `rules.population`.
+    pub fn ranked(&self, figure: usize) -> Option<usize> {
+        self.rankings.get(figure).map(Ranking::len)
     }
 
     /// Sets a population figure of customer `i` by hand (test cases give figures such as a
@@ -371,6 +396,35 @@ impl<'e, 'a> Worker<'e, 'a> {
             locals: vec![native::Scalar::Null; ev.rules.max_locals],
             trace: None,
         }
+    }
+
+    /// Customer `i`'s pre-metrics and population figure inputs.
+    fn population_inputs(&mut self, i: usize) -> Result<PopulationInputs<'a>, EvalError> {
+        let rules = self.ev.rules;
+        self.load(i);
+        let mut metrics = Vec::with_capacity(rules.metrics_pre.len());
+        for m in &rules.metrics_pre {
+            let v = self.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
+            self.frame[m.slot] = v.clone();
+            metrics.push(v);
+        }
+        let mut inputs = Vec::with_capacity(rules.population.len());
+        for f in &rules.population {
+            let what = || format!("population figure `{}`", f.name);
+            let included = match &f.filter {
+                Some(filter) => truth(self.eval_checked(filter, i, what)?)
+                    .map_err(|m| self.error(i, what(), &filter.origin, m))?,
+                None => true,
+            };
+            let value = if included {
+                let v = self.eval_checked(&f.of, i, what)?;
+                number(&v).map_err(|m| self.error(i, what(), &f.of.origin, m))?
+            } else {
+                None
+            };
+            inputs.push(value);
+        }
+        Ok((metrics, inputs))
     }
 
     /// Fills the frame with customer `i`'s fields and precomputed values; clears outputs.

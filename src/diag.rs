@@ -32,6 +32,19 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The diagnostic for programs (`--format json`, `serve`): position, rule, message, help.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "severity": match self.severity { Severity::Error => "error", Severity::Warning => "warning" },
+            "file": self.file.display().to_string(),
+            "line": self.line,
+            "column": self.column,
+            "rule": self.rule,
+            "message": self.message,
+            "help": self.help,
+        })
+    }
+
     pub fn error(
         file: &SourceFile,
         line: usize,

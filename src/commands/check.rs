@@ -139,20 +139,7 @@ impl CheckReport {
 }
 
 fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
-    let list: Vec<serde_json::Value> = diags
-        .iter()
-        .map(|d| {
-            serde_json::json!({
-                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "file": d.file.display().to_string(),
-                "line": d.line,
-                "column": d.column,
-                "rule": d.rule,
-                "message": d.message,
-                "help": d.help,
-            })
-        })
-        .collect();
+    let list: Vec<serde_json::Value> = diags.iter().map(Diagnostic::to_json).collect();
     list.serialize(s)
 }
 

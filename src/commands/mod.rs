@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod check;
 pub mod explain;
+pub mod reload;
 pub mod run;
 pub mod sample;
 pub mod schema;

@@ -664,8 +664,19 @@ pub fn run_tests(
     let conn = data::open_database(&db_path)?;
     let rules_dir = rules_dir.unwrap_or(&config.rules_dir);
     let rules = super::run::load_rules(config, rules_dir, &conn)?;
-    let columns = source_column_types(&conn, &config.source)?;
-    drop(conn);
+    test_rules(config, &rules, rules_dir, &conn, only)
+}
+
+/// `run_tests` for a rule set already loaded from `rules_dir` against the customer source of
+/// `conn`.
+pub fn test_rules(
+    config: &Config,
+    rules: &RuleSet,
+    rules_dir: &Path,
+    conn: &rusqlite::Connection,
+    only: Option<&str>,
+) -> Result<TestReport, Error> {
+    let columns = source_column_types(conn, &config.source)?;
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     let id_index = names
         .iter()
@@ -675,7 +686,7 @@ pub fn run_tests(
             columns: names.join(", "),
         })?;
     let ctx = Context {
-        rules: &rules,
+        rules,
         columns,
         names,
         id_column: config.id_column.clone(),
@@ -749,7 +760,7 @@ pub fn run_tests(
             tests_dir.display()
         )));
     }
-    report.coverage = coverage(&rules, &fired);
+    report.coverage = coverage(rules, &fired);
     Ok(report)
 }
 

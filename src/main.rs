@@ -94,8 +94,25 @@ enum Command {
         #[arg(long)]
         write: bool,
         /// Quiet time after the last save before reloading, in milliseconds.
-        #[arg(long, default_value_t = 250)]
+        #[arg(long, default_value_t = 100)]
         debounce_ms: u64,
+    },
+    /// Serve policies over HTTP (JSON), with the same hot reload as `watch`.
+    ///
+    /// GET /customers/{id}/policy, GET /customers/{id}/explain, POST /evaluate (a prospect's
+    /// fields as a JSON object), GET /rules, GET /health.
+    Serve {
+        #[command(flatten)]
+        sources: Sources,
+        /// Address to listen on (loopback by default; port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Quiet time after the last save before reloading, in milliseconds.
+        #[arg(long, default_value_t = 100)]
+        debounce_ms: u64,
+        /// How often to check the customer database for changes, in milliseconds (0: never).
+        #[arg(long, default_value_t = 1000)]
+        data_check_ms: u64,
     },
     /// Print the JSON Schema of the rule files (committed as schema/rules.schema.json).
     Schema,
@@ -255,6 +272,26 @@ fn dispatch(cli: Cli) -> Result<Outcome, tierwise::Error> {
                 debounce: std::time::Duration::from_millis(debounce_ms),
             };
             commands::watch::watch(&opts, &mut std::io::stdout())?;
+            Ok(Outcome::Done)
+        }
+        Command::Serve {
+            sources,
+            listen,
+            debounce_ms,
+            data_check_ms,
+        } => {
+            let opts = commands::serve::ServeOptions {
+                sources: commands::reload::Sources {
+                    config: cli.config.clone(),
+                    db: sources.db,
+                    rules: sources.rules,
+                },
+                listen,
+                debounce: std::time::Duration::from_millis(debounce_ms),
+                data_check: (data_check_ms > 0)
+                    .then(|| std::time::Duration::from_millis(data_check_ms)),
+            };
+            commands::serve::serve(&opts, &mut std::io::stdout())?;
             Ok(Outcome::Done)
         }
         Command::Schema => {

@@ -8,6 +8,7 @@ pub mod reload;
 pub mod run;
 pub mod sample;
 pub mod schema;
+pub mod serve;
 pub mod test;
 pub mod watch;
 

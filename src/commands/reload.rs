@@ -19,7 +19,7 @@ use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Where the rules and the customers come from: the config, unless given.
 #[derive(Debug, Clone)]
@@ -74,6 +74,17 @@ impl Refusal {
             "failed_tests": match self { Refusal::Tests { failed, .. } => Some(*failed), _ => None },
             "diagnostics": diagnostics,
         })
+    }
+}
+
+impl Refusal {
+    /// The error a command that cannot start reports.
+    pub fn into_error(self) -> Error {
+        match self {
+            Refusal::Rules(d) => Error::Rules(d),
+            Refusal::Tests { text, .. } => Error::Usage(text),
+            Refusal::Error(e) => e,
+        }
     }
 }
 
@@ -183,12 +194,17 @@ impl RuleWatcher {
         )
     }
 
-    /// Waits for the next change (`None`: for ever). `Ok(None)` if the watcher stopped.
+    /// Waits for the next change, at most `timeout` (`None`: for ever); `None` if the
+    /// watcher stopped.
     pub fn next(&mut self, timeout: Option<Duration>) -> Option<Change> {
+        let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            let events = match timeout {
+            let events = match deadline {
                 None => self.events.recv().ok()?,
-                Some(t) => match self.events.recv_timeout(t) {
+                Some(d) => match self
+                    .events
+                    .recv_timeout(d.saturating_duration_since(Instant::now()))
+                {
                     Ok(events) => events,
                     Err(RecvTimeoutError::Timeout) => return Some(Change::Quiet),
                     Err(RecvTimeoutError::Disconnected) => return None,
@@ -233,9 +249,7 @@ impl RuleWatcher {
             }
             let rescan = replaced || events.iter().any(|e| e.need_rescan());
             if changed.is_empty() && !rescan {
-                // Nothing of ours: wait again (the time left is not tracked; an unrelated
-                // event only delays a `Quiet` answer).
-                continue;
+                continue; // nothing of ours: wait for the time left
             }
             let mut names: Vec<String> = changed
                 .iter()

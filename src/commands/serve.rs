@@ -1,0 +1,704 @@
+//! `tierwise serve`: the rules in force as an HTTP JSON service, hot-reloaded as `watch` is.
+//!
+//! Each accepted rule set, bound to the customers it was loaded with and their population
+//! figures, is one immutable [`Version`] behind an `ArcSwap`. A request takes the version in
+//! force when it starts and is answered entirely by it (the response names it); a reload
+//! builds the next version beside it on its own thread and swaps it in, so requests never
+//! wait for a reload, never fail because of one, and never see half of one.
+//!
+//! The customer database is checked every `--data-check-ms` (`PRAGMA data_version` on an open
+//! connection sees commits from other connections; the file's identity, size and mtime see
+//! it replaced): a change reloads the customers and recomputes the population figures.
+
+use super::reload::{self, Accepted, Change, Refusal, RuleWatcher, Sources};
+use super::thousands;
+use crate::data::Dataset;
+use crate::data::given::{SourceColumn, to_sql};
+use crate::diag::suggest;
+use crate::engine::{EvalError, Evaluator};
+use crate::rules::model::Literal;
+use crate::rules::{RuleSet, SlotKind};
+use crate::{Error, data::DataError};
+use arc_swap::ArcSwap;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Value as Json, json};
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// How often the reload thread looks up from waiting for rule changes (to check the
+/// database, or to stop).
+const TICK: Duration = Duration::from_millis(100);
+
+pub struct ServeOptions {
+    pub sources: Sources,
+    pub listen: SocketAddr,
+    /// Quiet time after the last save before reloading.
+    pub debounce: Duration,
+    /// How often the customer database is checked for changes (`None`: never).
+    pub data_check: Option<Duration>,
+}
+
+/// The rule set and the customers it was loaded with, owned together.
+struct Loaded {
+    rules: RuleSet,
+    customers: Dataset,
+}
+
+self_cell::self_cell!(
+    /// The rules bound to their customers: the evaluator (with the population figures)
+    /// borrows both.
+    struct Bound {
+        owner: Loaded,
+        #[covariant]
+        dependent: Evaluator,
+    }
+);
+
+/// One accepted rule set with its customers: what every request is answered from.
+pub struct Version {
+    bound: Bound,
+    /// Counts the versions this process has served, from 1.
+    number: u64,
+    loaded_at: String,
+    /// Customer id -> row.
+    ids: HashMap<Box<str>, usize>,
+    columns: Vec<SourceColumn>,
+    id_column: String,
+    rules_dir: PathBuf,
+    database: PathBuf,
+    /// How long loading, checking, testing and reading the customers took.
+    took: Duration,
+}
+
+impl Version {
+    fn new(accepted: Accepted, number: u64, started: Instant) -> Result<Version, Error> {
+        let Accepted {
+            config,
+            database,
+            rules_dir,
+            rules,
+            customers,
+            columns,
+        } = accepted;
+        let mut ids = HashMap::with_capacity(customers.len);
+        for i in 0..customers.len {
+            // The first of a repeated id wins, as `explain` finds it.
+            ids.entry(customers.id_text(i).into_boxed_str())
+                .or_insert(i);
+        }
+        let bound = Bound::try_new(Loaded { rules, customers }, |l| {
+            Evaluator::new(&l.rules, &l.customers)
+        })?;
+        Ok(Version {
+            bound,
+            number,
+            loaded_at: timestamp(),
+            ids,
+            columns,
+            id_column: config.id_column,
+            rules_dir,
+            database,
+            took: started.elapsed(),
+        })
+    }
+
+    fn rules(&self) -> &RuleSet {
+        &self.bound.borrow_owner().rules
+    }
+
+    fn customers(&self) -> &Dataset {
+        &self.bound.borrow_owner().customers
+    }
+
+    fn evaluator(&self) -> &Evaluator<'_> {
+        self.bound.borrow_dependent()
+    }
+
+    /// What every answer says of the rules that gave it.
+    fn stamp(&self, body: &mut serde_json::Map<String, Json>) {
+        body.insert(
+            "fingerprint".into(),
+            self.rules().fingerprint.clone().into(),
+        );
+        body.insert("version".into(), self.number.into());
+    }
+}
+
+/// A rule edit that was not accepted.
+struct Rejection {
+    at: String,
+    /// The version in force when it was refused (it stayed in force).
+    kept: u64,
+    refusal: Json,
+}
+
+struct Service {
+    current: ArcSwap<Version>,
+    last_rejected: Mutex<Option<Rejection>>,
+}
+
+/// Loads the rules (they must pass check and their tests), binds them to the customers,
+/// starts watching, and serves until SIGINT or SIGTERM.
+pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Error> {
+    let started = Instant::now();
+    let first = reload::load(&opts.sources).map_err(Refusal::into_error)?;
+    let rules_dir = first.rules_dir.clone();
+    let version = Version::new(first, 1, started)?;
+    let mut watcher = RuleWatcher::new(&opts.sources.config, &rules_dir, opts.debounce)?;
+    say(
+        out,
+        format!(
+            "rules {} in force: {} customers from {} (loaded in {} ms)",
+            version.rules().fingerprint,
+            thousands(version.customers().len as f64),
+            super::shown(&version.database).display(),
+            version.took.as_millis()
+        ),
+    );
+    let service = Arc::new(Service {
+        current: ArcSwap::from_pointee(version),
+        last_rejected: Mutex::new(None),
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("http")
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the HTTP server: {e}")))?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(opts.listen))
+        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", opts.listen)))?;
+    let address = listener.local_addr().unwrap_or(opts.listen);
+    say(
+        out,
+        format!(
+            "listening on http://{address} (watching {}; Ctrl-C to stop)",
+            watcher.describe()
+        ),
+    );
+
+    let app = router(service.clone());
+    let server = runtime.spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+
+    // Reloads happen here, on this thread, while the runtime's threads answer requests.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let reloads = std::thread::scope(|s| {
+        let service = &service;
+        let reloader = s.spawn(move || {
+            let mut data = DataWatch::new(&service.current.load().database);
+            let mut checked = Instant::now();
+            loop {
+                if stop_rx.try_recv().is_ok() {
+                    break;
+                }
+                let why = match watcher.next(Some(TICK)) {
+                    None => break,
+                    Some(Change::Files(names)) => format!(
+                        "change in {}",
+                        if names.is_empty() {
+                            "the watched files".into()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                    Some(Change::Errors(errors)) => {
+                        for e in errors {
+                            say(out, format!("watch error: {e}"));
+                        }
+                        continue;
+                    }
+                    Some(Change::Quiet) => {
+                        let due = opts
+                            .data_check
+                            .is_some_and(|every| checked.elapsed() >= every);
+                        if !due {
+                            continue;
+                        }
+                        checked = Instant::now();
+                        if !data.changed() {
+                            continue;
+                        }
+                        "the customer database changed".into()
+                    }
+                };
+                say(out, format!("\n{why}"));
+                // Taken before reading, so a commit during the reload is seen next time.
+                let before = DataWatch::new(&service.current.load().database);
+                reload_now(service, &opts.sources, out);
+                let database = &service.current.load().database;
+                data = if *database == before.path {
+                    before
+                } else {
+                    DataWatch::new(database)
+                };
+            }
+            say(out, "stopped".into());
+        });
+        let served = runtime.block_on(server);
+        let _ = stop_tx.send(());
+        // The reloader notices within one tick; a reload in progress finishes first.
+        let _ = reloader.join();
+        served
+    });
+    match reloads {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Error::Usage(format!("the HTTP server failed: {e}"))),
+        Err(e) => Err(Error::Usage(format!("the HTTP server failed: {e}"))),
+    }
+}
+
+/// Loads, checks and tests the rules again; swaps them in if they pass, otherwise records
+/// why and keeps the version in force.
+fn reload_now(service: &Service, sources: &Sources, out: &mut (dyn Write + Send)) {
+    let started = Instant::now();
+    let old = service.current.load_full();
+    let next = reload::load(sources).and_then(|accepted| {
+        Version::new(accepted, old.number + 1, started).map_err(Refusal::Error)
+    });
+    match next {
+        Ok(version) => {
+            let line = if version.rules().fingerprint == old.rules().fingerprint {
+                format!(
+                    "reloaded: rules {} unchanged, {} customers (version {}, {} ms)",
+                    version.rules().fingerprint,
+                    thousands(version.customers().len as f64),
+                    version.number,
+                    version.took.as_millis()
+                )
+            } else {
+                format!(
+                    "applied rules {} (were {}): {} customers (version {}, {} ms)",
+                    version.rules().fingerprint,
+                    old.rules().fingerprint,
+                    thousands(version.customers().len as f64),
+                    version.number,
+                    version.took.as_millis()
+                )
+            };
+            service.current.store(Arc::new(version));
+            say(out, line);
+        }
+        Err(refusal) => {
+            say(out, refusal.render());
+            say(
+                out,
+                format!(
+                    "kept the last good rules ({}) in force",
+                    old.rules().fingerprint
+                ),
+            );
+            let rejection = Rejection {
+                at: timestamp(),
+                kept: old.number,
+                refusal: refusal.to_json(),
+            };
+            if let Ok(mut last) = service.last_rejected.lock() {
+                *last = Some(rejection);
+            }
+        }
+    }
+}
+
+fn say(out: &mut (dyn Write + Send), text: String) {
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
+/// Now, as `2026-11-24T09:41:07.123Z`.
+fn timestamp() -> String {
+    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Detecting a changed customer database
+
+/// What the customer database looked like when the version in force was loaded.
+struct DataWatch {
+    path: PathBuf,
+    conn: Option<rusqlite::Connection>,
+    data_version: Option<i64>,
+    file: Option<FileStamp>,
+}
+
+#[derive(PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileStamp {
+    fn of(path: &std::path::Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+        })
+    }
+}
+
+impl DataWatch {
+    fn new(path: &std::path::Path) -> DataWatch {
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok();
+        let data_version = conn.as_ref().and_then(data_version);
+        DataWatch {
+            path: path.to_path_buf(),
+            conn,
+            data_version,
+            file: FileStamp::of(path),
+        }
+    }
+
+    /// Whether another connection committed to the database, or the file was replaced.
+    fn changed(&self) -> bool {
+        FileStamp::of(&self.path) != self.file
+            || self.conn.as_ref().and_then(data_version) != self.data_version
+    }
+}
+
+fn data_version(conn: &rusqlite::Connection) -> Option<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
+}
+
+// ---------------------------------------------------------------------------------------
+// The HTTP API
+
+type Shared = Arc<Service>;
+
+fn router(service: Shared) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/rules", get(rules_info))
+        .route("/customers/{id}/policy", get(policy))
+        .route("/customers/{id}/explain", get(explain))
+        .route("/evaluate", post(evaluate))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(service)
+}
+
+/// A JSON response.
+fn reply(status: StatusCode, body: Json) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// An error response: `{"error": message, ...}` plus what the version adds.
+fn error(status: StatusCode, message: String, version: Option<&Version>) -> Response {
+    let mut body = serde_json::Map::new();
+    body.insert("error".into(), message.into());
+    if let Some(v) = version {
+        v.stamp(&mut body);
+    }
+    reply(status, Json::Object(body))
+}
+
+/// 422: a rule failed for this customer; names the rule and where it is written.
+fn eval_error(e: &EvalError, version: &Version) -> Response {
+    let mut body = serde_json::Map::new();
+    body.insert("error".into(), e.to_string().into());
+    body.insert("customer".into(), e.customer.clone().into());
+    body.insert("rule".into(), e.rule.clone().into());
+    body.insert("message".into(), e.message.clone().into());
+    body.insert("at".into(), e.at.clone().into());
+    version.stamp(&mut body);
+    reply(StatusCode::UNPROCESSABLE_ENTITY, Json::Object(body))
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        format!(
+            "no such endpoint: {method} {}; there are GET /customers/{{id}}/policy, GET /customers/{{id}}/explain, POST /evaluate, GET /rules, GET /health",
+            uri.path()
+        ),
+        None,
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let allowed = if uri.path() == "/evaluate" {
+        "POST"
+    } else {
+        "GET"
+    };
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} takes {allowed}, not {method}", uri.path()),
+        None,
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static(allowed));
+    response
+}
+
+async fn health(State(service): State<Shared>) -> Response {
+    let v = service.current.load();
+    let mut body = serde_json::Map::new();
+    body.insert("status".into(), "ok".into());
+    body.insert("customers".into(), v.customers().len.into());
+    v.stamp(&mut body);
+    reply(StatusCode::OK, Json::Object(body))
+}
+
+async fn rules_info(State(service): State<Shared>) -> Response {
+    let v = service.current.load_full();
+    let rules = v.rules();
+    let last_rejected = service.last_rejected.lock().ok().and_then(|r| {
+        r.as_ref().map(|r| {
+            json!({
+                "at": r.at,
+                "kept_version": r.kept,
+                "refusal": r.refusal,
+            })
+        })
+    });
+    // Whether the newest edit is the rejected one (the rules on disk are not those in force).
+    let pending = service
+        .last_rejected
+        .lock()
+        .ok()
+        .is_some_and(|r| r.as_ref().is_some_and(|r| r.kept == v.number));
+    let body = json!({
+        "fingerprint": rules.fingerprint,
+        "version": v.number,
+        "loaded_at": v.loaded_at,
+        "load_ms": v.took.as_millis() as u64,
+        "rules_dir": v.rules_dir.display().to_string(),
+        "files": rules.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "database": v.database.display().to_string(),
+        "customers": v.customers().len,
+        "outputs": rules.outputs.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
+        "last_edit_rejected": pending,
+        "last_rejected": last_rejected,
+    });
+    reply(StatusCode::OK, body)
+}
+
+/// 404: no customer has this id.
+fn unknown_customer(v: &Version, id: &str) -> Response {
+    let message = DataError::UnknownCustomer {
+        id: id.to_owned(),
+        column: v.id_column.clone(),
+    };
+    error(StatusCode::NOT_FOUND, message.to_string(), Some(v))
+}
+
+/// `{"customer_id", "policy": {output: value}, "rule_ids", "fingerprint", "version"}`.
+fn policy_of(v: &Version, evaluator: &Evaluator<'_>, i: usize) -> Response {
+    let outcomes = match evaluator.evaluate_one(i) {
+        Ok(o) => o,
+        Err(e) => return eval_error(&e, v),
+    };
+    let rules = v.rules();
+    let outcome = outcomes.get(0);
+    let policy: serde_json::Map<String, Json> = rules
+        .outputs
+        .iter()
+        .zip(outcome.outputs)
+        .map(|(o, value)| (o.name.clone(), value.to_json()))
+        .collect();
+    let fired: Vec<Json> = outcome
+        .fired
+        .iter()
+        .map(|&r| rules.rule_ids[r as usize].clone().into())
+        .collect();
+    let mut body = serde_json::Map::new();
+    body.insert(
+        "customer_id".into(),
+        evaluator.data.id(outcome.index).to_json(),
+    );
+    body.insert("policy".into(), Json::Object(policy));
+    body.insert("rule_ids".into(), Json::Array(fired));
+    v.stamp(&mut body);
+    reply(StatusCode::OK, Json::Object(body))
+}
+
+async fn policy(State(service): State<Shared>, Path(id): Path<String>) -> Response {
+    let v = service.current.load_full();
+    match v.ids.get(id.as_str()) {
+        Some(&i) => policy_of(&v, v.evaluator(), i),
+        None => unknown_customer(&v, &id),
+    }
+}
+
+async fn explain(State(service): State<Shared>, Path(id): Path<String>) -> Response {
+    let v = service.current.load_full();
+    let Some(&i) = v.ids.get(id.as_str()) else {
+        return unknown_customer(&v, &id);
+    };
+    match v.evaluator().explain(i) {
+        Ok(explanation) => {
+            let mut body = match serde_json::to_value(&explanation) {
+                Ok(Json::Object(map)) => map,
+                _ => serde_json::Map::new(),
+            };
+            v.stamp(&mut body);
+            reply(StatusCode::OK, Json::Object(body))
+        }
+        Err(e) => eval_error(&e, &v),
+    }
+}
+
+/// A prospect given as `{"field": value, ...}`: evaluated against the current population
+/// (its figures place it as if it were added; nobody else's move).
+async fn evaluate(State(service): State<Shared>, body: Bytes) -> Response {
+    let v = service.current.load_full();
+    let given: Json = match serde_json::from_slice(&body) {
+        Ok(given) => given,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not valid JSON: {e}"),
+                Some(&v),
+            );
+        }
+    };
+    let row = match prospect_row(&v, &given) {
+        Ok(row) => row,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message, Some(&v)),
+    };
+    let names = v.customers().names.clone();
+    let prospect = match Dataset::from_rows(names, &v.id_column, &[row]) {
+        Ok(d) => d,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string(), Some(&v)),
+    };
+    match v.evaluator().newcomers(&prospect) {
+        Ok(evaluator) => policy_of(&v, &evaluator, 0),
+        Err(e) => eval_error(&e, &v),
+    }
+}
+
+/// The prospect's values, stored as SQLite would store them in the source's columns;
+/// fields not given are NULL, and the id defaults to `prospect`.
+fn prospect_row(v: &Version, given: &Json) -> Result<Vec<SqlValue>, String> {
+    let Json::Object(fields) = given else {
+        return Err(format!(
+            "the body must be a JSON object of the customer's fields, e.g. {{\"{}\": \"P-1\", ...}}; got {}",
+            v.id_column,
+            kind(given)
+        ));
+    };
+    let mut row = vec![SqlValue::Null; v.columns.len()];
+    for (name, value) in fields {
+        let Some(k) = v.columns.iter().position(|c| &c.name == name) else {
+            return Err(not_a_field(v, name));
+        };
+        let literal = match value {
+            Json::Null => Literal::Null,
+            Json::Bool(b) => Literal::Bool(*b),
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => Literal::Int(i),
+                None => Literal::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Json::String(s) => Literal::Text(s.clone()),
+            Json::Array(_) | Json::Object(_) => {
+                return Err(format!(
+                    "field `{name}` holds one value (text, number, true/false or null), not {}",
+                    kind(value)
+                ));
+            }
+        };
+        row[k] =
+            to_sql(&literal, v.columns[k].affinity).map_err(|m| format!("field `{name}`: {m}"))?;
+    }
+    if let Some(k) = v.columns.iter().position(|c| c.name == v.id_column)
+        && row[k] == SqlValue::Null
+    {
+        row[k] = SqlValue::Text("prospect".into());
+    }
+    Ok(row)
+}
+
+fn not_a_field(v: &Version, name: &str) -> String {
+    let rules = v.rules();
+    let computed = rules
+        .slots
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, kind)| *kind)
+        .filter(|k| *k != SlotKind::Field);
+    if let Some(kind) = computed {
+        let article = if kind == SlotKind::Output { "an" } else { "a" };
+        return format!(
+            "`{name}` is {article} {} the rules compute, not a field of the customer: give the fields it is computed from",
+            kind.noun()
+        );
+    }
+    let names = v.columns.iter().map(|c| c.name.as_str());
+    match suggest(name, names) {
+        Some(close) => {
+            format!("`{name}` is not a field of the customer source; did you mean `{close}`?")
+        }
+        None => format!(
+            "`{name}` is not a field of the customer source (fields: {})",
+            v.columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn kind(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "true/false",
+        Json::Number(_) => "a number",
+        Json::String(_) => "text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}

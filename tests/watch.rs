@@ -5,93 +5,18 @@
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const RULES: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_rank >= 0.8, then: { tier: A } }\n      - { id: c, then: { tier: C } }\nsummary:\n  count_by: [tier]\n";
 
-/// A running `tierwise watch`, killed when dropped.
-struct Watch {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Watch {
-    fn start(fx: &Fixture) -> Watch {
-        let mut child = Command::new(BIN)
-            .current_dir(fx.dir.path())
-            .args(["--config", "config.yaml", "watch", "--debounce-ms", "150"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tierwise watch");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut w = Watch {
-            child,
-            lines,
-            seen: Vec::new(),
-        };
-        w.wait_for("in force");
-        w
-    }
-
-    /// Waits (up to 20 s) for a line containing `needle`; returns the lines read meanwhile.
-    fn wait_for(&mut self, needle: &str) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut read = Vec::new();
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    let found = line.contains(needle);
-                    read.push(line.clone());
-                    self.seen.push(line);
-                    if found {
-                        return read;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!(
-            "no line containing {needle:?} within 20 s; output so far:\n{}",
-            self.seen.join("\n")
-        );
-    }
-
-    /// Lines that arrive within `quiet` of each other, until the output is quiet; fails if
-    /// it never gets quiet (a reload that triggers the next one).
-    fn drain(&mut self, quiet: Duration) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut read = Vec::new();
-        while let Ok(line) = self.lines.recv_timeout(quiet) {
-            self.seen.push(line.clone());
-            read.push(line);
-            assert!(
-                Instant::now() < deadline,
-                "the output never gets quiet:\n{}",
-                self.seen.join("\n")
-            );
-        }
-        read
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `tierwise watch` in the fixture, once its first evaluation is in force.
+fn start(fx: &Fixture) -> Spawned {
+    let mut w = Spawned::start(
+        fx.dir.path(),
+        &["--config", "config.yaml", "watch", "--debounce-ms", "150"],
+    );
+    w.wait_for("in force");
+    w
 }
 
 fn fixture() -> Fixture {
@@ -104,7 +29,7 @@ fn fixture() -> Fixture {
 #[test]
 fn an_edit_takes_effect_and_says_what_changed() {
     let fx = fixture();
-    let mut w = Watch::start(&fx);
+    let mut w = start(&fx);
     fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
     let out = w.wait_for("tier changed for");
     let text = out.join("\n");
@@ -115,7 +40,7 @@ fn an_edit_takes_effect_and_says_what_changed() {
 #[test]
 fn a_broken_edit_keeps_the_last_good_rules_until_fixed_by_a_rename_into_place() {
     let fx = fixture();
-    let mut w = Watch::start(&fx);
+    let mut w = start(&fx);
     fx.rule(
         "tiers.yaml",
         &RULES.replace("sales_rank >= 0.8", "sales_rnak >= 0.8"),
@@ -134,7 +59,7 @@ fn a_broken_edit_keeps_the_last_good_rules_until_fixed_by_a_rename_into_place() 
 #[test]
 fn delete_and_recreate_is_seen() {
     let fx = fixture();
-    let mut w = Watch::start(&fx);
+    let mut w = start(&fx);
     std::fs::remove_file(fx.path("rules").join("tiers.yaml")).unwrap();
     w.wait_for("kept the last good rules");
     fx.rule("tiers.yaml", &RULES.replace("0.8", "0.7"));
@@ -145,7 +70,7 @@ fn delete_and_recreate_is_seen() {
 #[test]
 fn a_replaced_rules_directory_is_followed() {
     let fx = fixture();
-    let mut w = Watch::start(&fx);
+    let mut w = start(&fx);
     // As a checkout or a deploy does: a new directory moved into place of the old one.
     let new = fx.path("rules-new");
     std::fs::create_dir(&new).unwrap();
@@ -163,7 +88,7 @@ fn a_replaced_rules_directory_is_followed() {
 #[test]
 fn a_burst_of_saves_leads_to_few_reloads() {
     let fx = fixture();
-    let mut w = Watch::start(&fx);
+    let mut w = start(&fx);
     for k in 0..50 {
         let threshold = if k == 49 {
             "0.6".to_owned()

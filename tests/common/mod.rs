@@ -6,9 +6,14 @@
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
 use tempfile::TempDir;
+
+pub mod http;
 
 /// Policies of one run: customer id -> (output column -> value). Includes `rule_ids`.
 pub type Policies = BTreeMap<String, BTreeMap<String, Value>>;
@@ -367,5 +372,88 @@ pub fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), target).unwrap();
         }
+    }
+}
+
+/// A running `tierwise` command whose output lines are read as they come; killed when
+/// dropped.
+pub struct Spawned {
+    pub child: Child,
+    lines: Receiver<String>,
+    /// Every line read so far.
+    pub seen: Vec<String>,
+}
+
+impl Spawned {
+    /// Starts `tierwise <args>` in `dir`, reading its stdout (stderr is discarded).
+    pub fn start(dir: &Path, args: &[&str]) -> Spawned {
+        let mut child = Command::new(BIN)
+            .current_dir(dir)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tierwise");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Spawned {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (up to 20 s) for a line containing `needle`; returns the lines read meanwhile.
+    pub fn wait_for(&mut self, needle: &str) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut read = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    read.push(line.clone());
+                    self.seen.push(line);
+                    if found {
+                        return read;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no line containing {needle:?} within 20 s; output so far:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Lines that arrive within `quiet` of each other, until the output is quiet; fails if
+    /// it never gets quiet (a reload that triggers the next one).
+    pub fn drain(&mut self, quiet: Duration) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut read = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(quiet) {
+            self.seen.push(line.clone());
+            read.push(line);
+            assert!(
+                Instant::now() < deadline,
+                "the output never gets quiet:\n{}",
+                self.seen.join("\n")
+            );
+        }
+        read
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -1,0 +1,423 @@
+//! `tierwise serve` on the real binary: the HTTP API, and hot reload while requests run.
+//! Tests wait on what the service answers (or prints), with a timeout; they never sleep for
+//! a fixed long time.
+
+mod common;
+
+use common::http::{Client, Response, get, post};
+use common::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const RULES: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_rank >= 0.8, then: { tier: A } }\n      - { id: c, then: { tier: C } }\n";
+
+/// A running `tierwise serve` and its address.
+struct Serve {
+    process: Spawned,
+    addr: String,
+}
+
+impl Serve {
+    fn start(fx: &Fixture) -> Serve {
+        let mut process = Spawned::start(
+            fx.dir.path(),
+            &[
+                "--config",
+                "config.yaml",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--debounce-ms",
+                "50",
+                "--data-check-ms",
+                "100",
+            ],
+        );
+        let lines = process.wait_for("listening on http://");
+        let line = lines.last().unwrap();
+        let addr = line["listening on http://".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned();
+        Serve { process, addr }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        get(&self.addr, path)
+    }
+
+    fn post(&self, path: &str, body: &str) -> Response {
+        post(&self.addr, path, body)
+    }
+
+    fn tier(&self, customer: u32) -> String {
+        let r = self.get(&format!("/customers/{customer}/policy"));
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.policy("tier")
+    }
+
+    fn rules(&self) -> Response {
+        self.get("/rules")
+    }
+}
+
+/// Polls `f` every 10 ms until it gives a value; fails after 20 s.
+fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Ten customers with sales 1..10: customers 9 and 10 are tier A (percentiles 0.8, 0.9).
+fn fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+    fx.rule("tiers.yaml", RULES);
+    fx
+}
+
+#[test]
+fn answers_policies_explanations_prospects_and_errors_in_json() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+
+    let health = s.get("/health");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.str("status"), "ok");
+    assert_eq!(health.json["customers"], 10);
+
+    let rules = s.rules();
+    let fingerprint = rules.str("fingerprint").to_owned();
+    assert_eq!(fingerprint.len(), 16, "{}", rules.text);
+    assert_eq!(rules.json["files"][0], "rules/tiers.yaml");
+    assert_eq!(rules.json["last_rejected"], serde_json::Value::Null);
+
+    let a = s.get("/customers/9/policy");
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json["customer_id"], 9);
+    assert_eq!(a.policy("tier"), "A");
+    assert_eq!(a.json["rule_ids"], serde_json::json!(["a"]));
+    assert_eq!(a.str("fingerprint"), fingerprint);
+    assert_eq!(s.tier(8), "C");
+
+    let missing = s.get("/customers/99/policy");
+    assert_eq!(missing.status, 404);
+    assert!(missing.str("error").contains("`99`"), "{}", missing.text);
+
+    let explained = s.get("/customers/9/explain");
+    assert_eq!(explained.status, 200, "{}", explained.text);
+    assert_eq!(explained.str("customer"), "9");
+    assert_eq!(explained.json["population"][0]["value"], 0.8);
+    assert_eq!(explained.json["population"][0]["ranked"], 10);
+    assert_eq!(s.get("/customers/99/explain").status, 404);
+
+    // A prospect is placed among the ten as an eleventh: sales 9 has one customer ahead,
+    // percentile 9/11 = 0.818 (A); sales 8 has two ahead, 8/11 = 0.727 (C).
+    let p = s.post("/evaluate", r#"{"customer_id": 11, "annual_sales": 9}"#);
+    assert_eq!(p.status, 200, "{}", p.text);
+    assert_eq!(
+        (p.json["customer_id"].clone(), p.policy("tier")),
+        (serde_json::json!(11), "A".into())
+    );
+    let p = s.post("/evaluate", r#"{"annual_sales": "8"}"#);
+    assert_eq!(
+        (p.str("customer_id"), p.policy("tier")),
+        ("prospect", "C".into()),
+        "{}",
+        p.text
+    );
+    // Nobody else moved.
+    assert_eq!(s.tier(9), "A");
+
+    let malformed = s.post("/evaluate", r#"{"annual_sales": }"#);
+    assert_eq!(malformed.status, 400);
+    assert!(
+        malformed.str("error").contains("line 1 column 18"),
+        "{}",
+        malformed.text
+    );
+    let typo = s.post("/evaluate", r#"{"anual_sales": 5}"#);
+    assert_eq!(typo.status, 400);
+    assert!(
+        typo.str("error").contains("did you mean `annual_sales`"),
+        "{}",
+        typo.text
+    );
+    let output = s.post("/evaluate", r#"{"tier": "A"}"#);
+    assert_eq!(output.status, 400);
+    assert!(
+        output.str("error").contains("an output the rules compute"),
+        "{}",
+        output.text
+    );
+    let not_a_number = s.post("/evaluate", r#"{"annual_sales": "a lot"}"#);
+    assert_eq!(not_a_number.status, 400);
+    assert!(
+        not_a_number.str("error").contains("field `annual_sales`"),
+        "{}",
+        not_a_number.text
+    );
+    assert_eq!(s.post("/evaluate", "[1, 2]").status, 400);
+
+    let nowhere = s.get("/customers");
+    assert_eq!(nowhere.status, 404);
+    assert!(
+        nowhere.str("error").contains("GET /customers/{id}/policy"),
+        "{}",
+        nowhere.text
+    );
+    assert_eq!(s.post("/rules", "{}").status, 405);
+}
+
+#[test]
+fn an_evaluation_error_is_a_422_naming_the_customer_and_the_rule() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, annual_sales REAL, orders INTEGER",
+        &[
+            vec![text("ok"), real(100.0), int(4)],
+            vec![text("none"), real(100.0), int(0)],
+        ],
+    );
+    fx.rule(
+        "size.yaml",
+        "decisions:\n  - name: order_size\n    rules:\n      - { id: per-order, then: { order_size: = annual_sales / orders } }\n",
+    );
+    let s = Serve::start(&fx);
+    let ok = s.get("/customers/ok/policy");
+    assert_eq!(
+        (ok.status, ok.json["policy"]["order_size"].as_f64()),
+        (200, Some(25.0))
+    );
+    let failed = s.get("/customers/none/policy");
+    assert_eq!(failed.status, 422, "{}", failed.text);
+    assert_eq!(failed.str("customer"), "none");
+    assert_eq!(failed.str("rule"), "rule `per-order`");
+    assert!(
+        failed.str("at").starts_with("rules/size.yaml:4:"),
+        "{}",
+        failed.text
+    );
+    assert_eq!(s.get("/customers/none/explain").status, 422);
+    let prospect = s.post("/evaluate", r#"{"annual_sales": 5, "orders": 0}"#);
+    assert_eq!(prospect.status, 422, "{}", prospect.text);
+}
+
+#[test]
+fn an_edit_while_requests_run_takes_effect_and_no_request_fails() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    let old = s.rules().str("fingerprint").to_owned();
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..2)
+        .map(|_| {
+            let (addr, stop) = (s.addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut client = Client::connect(&addr).unwrap();
+                let mut seen = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let r = client.get("/customers/8/policy").unwrap();
+                    seen.push((r.status, r.str("fingerprint").to_owned(), r.policy("tier")));
+                }
+                seen
+            })
+        })
+        .collect();
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    eventually("the edit to take effect", || {
+        (s.tier(8) == "A").then_some(())
+    });
+    // Let the clients run a little under the new rules too.
+    let new = s.rules().str("fingerprint").to_owned();
+    std::thread::sleep(Duration::from_millis(50));
+    stop.store(true, Ordering::Relaxed);
+    let seen: Vec<_> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    assert!(seen.len() > 10, "only {} requests", seen.len());
+    for (status, fingerprint, tier) in &seen {
+        assert_eq!(*status, 200);
+        // Each answer comes entirely from one version: old rules say C, new rules say A.
+        let expected = if *fingerprint == old {
+            "C"
+        } else {
+            assert_eq!(*fingerprint, new);
+            "A"
+        };
+        assert_eq!(tier, expected);
+    }
+    assert!(seen.iter().any(|(_, f, _)| *f == new));
+}
+
+#[test]
+fn a_broken_save_keeps_the_old_rules_and_rules_shows_the_diagnostics() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    let good = s.rules().str("fingerprint").to_owned();
+    fx.rule(
+        "tiers.yaml",
+        &RULES.replace("sales_rank >= 0.8", "sales_rnak >= 0.8"),
+    );
+    let rules = eventually("the broken edit to be rejected", || {
+        let r = s.rules();
+        (r.json["last_edit_rejected"] == true).then_some(r)
+    });
+    let refusal = &rules.json["last_rejected"]["refusal"];
+    assert_eq!(refusal["kind"], "rules", "{}", rules.text);
+    let d = &refusal["diagnostics"][0];
+    assert_eq!(d["file"], "rules/tiers.yaml", "{}", rules.text);
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(6), Some(24)),
+        "{}",
+        rules.text
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("sales_rnak"),
+        "{}",
+        rules.text
+    );
+    assert!(
+        refusal["message"]
+            .as_str()
+            .unwrap()
+            .contains("--> rules/tiers.yaml:6:24"),
+        "{}",
+        rules.text
+    );
+    assert_eq!(rules.str("fingerprint"), good);
+    // The old rules keep answering.
+    let a = s.get("/customers/9/policy");
+    assert_eq!(
+        (a.status, a.policy("tier"), a.str("fingerprint")),
+        (200, "A".into(), good.as_str())
+    );
+
+    // Fixed by a save as editors do it: write a temp file, rename it over the original.
+    let tmp = fx.path("rules").join(".tiers.yaml.swp");
+    std::fs::write(&tmp, RULES.replace("0.8", "0.6")).unwrap();
+    std::fs::rename(&tmp, fx.path("rules").join("tiers.yaml")).unwrap();
+    eventually("the fix to take effect", || {
+        (s.tier(8) == "A").then_some(())
+    });
+    let rules = s.rules();
+    assert_eq!(rules.json["last_edit_rejected"], false);
+    assert_ne!(rules.str("fingerprint"), good);
+    // The rejected edit stays on record, with the version it left in force.
+    assert_eq!(rules.json["last_rejected"]["kept_version"], 1);
+}
+
+#[test]
+fn delete_and_recreate_and_new_files_are_seen() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    std::fs::remove_file(fx.path("rules").join("tiers.yaml")).unwrap();
+    eventually("the deletion to be rejected", || {
+        (s.rules().json["last_edit_rejected"] == true).then_some(())
+    });
+    assert_eq!(s.tier(9), "A");
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.7"));
+    eventually("the recreated file to take effect", || {
+        (s.tier(8) == "A").then_some(())
+    });
+    // A new file with a new decision.
+    fx.rule(
+        "visits.yaml",
+        "decisions:\n  - name: visits\n    rules:\n      - { id: v-a, when: tier == \"A\", then: { visits: 4 } }\n      - { id: v-other, then: { visits: 1 } }\n",
+    );
+    let r = eventually("the new file to take effect", || {
+        let r = s.get("/customers/8/policy");
+        (r.json["policy"]["visits"] == 4).then_some(r)
+    });
+    assert_eq!(r.json["rule_ids"], serde_json::json!(["a", "v-a"]));
+}
+
+#[test]
+fn a_burst_of_50_saves_leads_to_a_bounded_number_of_reloads() {
+    let fx = fixture();
+    let mut s = Serve::start(&fx);
+    for k in 0..50 {
+        let threshold = if k == 49 {
+            "0.6".to_owned()
+        } else {
+            format!("0.{}", 1 + k % 8)
+        };
+        fx.rule("tiers.yaml", &RULES.replace("0.8", &threshold));
+    }
+    eventually("the last save to take effect", || {
+        let r = s.get("/customers/7/policy");
+        // 0.6 is the only threshold that makes customer 7 (0.6) A and customer 6 (0.5) C.
+        (r.policy("tier") == "A" && s.tier(6) == "C").then_some(())
+    });
+    s.process.drain(Duration::from_millis(500));
+    let reloads = s
+        .process
+        .seen
+        .iter()
+        .filter(|l| l.starts_with("change in"))
+        .count();
+    assert!(
+        (1..=3).contains(&reloads),
+        "{reloads} reloads for one burst:\n{}",
+        s.process.seen.join("\n")
+    );
+    assert!(s.rules().version() <= 4);
+}
+
+#[test]
+fn a_changed_database_recomputes_the_population_in_one_swap() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    let before = s.rules();
+    // Customer 1 becomes the largest: it moves to A, and customer 9 drops to C.
+    fx.conn()
+        .execute(
+            "UPDATE customers SET annual_sales = 100 WHERE customer_id = 1",
+            [],
+        )
+        .unwrap();
+    let r = eventually("the new data to be served", || {
+        let r = s.get("/customers/1/policy");
+        (r.policy("tier") == "A").then_some(r)
+    });
+    let nine = s.get("/customers/9/policy");
+    assert_eq!(
+        (nine.policy("tier"), nine.version()),
+        ("C".into(), r.version())
+    );
+    let after = s.rules();
+    assert_eq!(after.str("fingerprint"), before.str("fingerprint"));
+    assert!(after.version() > before.version());
+    // A new customer is found too.
+    fx.conn()
+        .execute("INSERT INTO customers VALUES (11, 50)", [])
+        .unwrap();
+    eventually("the new customer to be served", || {
+        (s.get("/customers/11/policy").status == 200).then_some(())
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_service_gracefully() {
+    let fx = fixture();
+    let mut s = Serve::start(&fx);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &s.process.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    s.process.wait_for("stopped");
+    let exit = eventually("the process to exit", || {
+        s.process.child.try_wait().unwrap()
+    });
+    assert!(exit.success(), "{exit:?}");
+}

@@ -1,0 +1,356 @@
+//! Measures `tierwise serve` on the release binary:
+//!
+//! 1. save -> new rules answering: a rule file is saved (written to a temp file and renamed
+//!    over the original, as editors do), and `GET /customers/{id}/policy` is polled every
+//!    millisecond until it answers with the new rule set's fingerprint. 20 edits per size,
+//!    debounce (100 ms by default) included.
+//! 2. `GET /customers/{id}/policy` under load: keep-alive clients request random customers
+//!    for a fixed time; every latency is kept (p50/p99/max are exact), every non-200 answer
+//!    or I/O error counts as failed. Once quiet, once with a reload storm (a rule file saved
+//!    every 250 ms, each save a full reload: check, tests, customers, population).
+//!
+//! Run: `cargo bench --bench serve` (options after `--`: `--customers 10000,100000`,
+//! `--edits 20`, `--seconds 10`, `--clients 2`). Sample databases are generated into
+//! target/bench-data/ and kept; each run works on a copy of rules/.
+//!
+//! The load generator runs on the same machine as the server: on 2 cores the clients take
+//! CPU from the server, so throughput is a lower bound.
+
+#[path = "../tests/common/http.rs"]
+mod http;
+
+use http::Client;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tierwise");
+
+struct Options {
+    sizes: Vec<usize>,
+    edits: usize,
+    seconds: u64,
+    clients: usize,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        sizes: vec![10_000, 100_000],
+        edits: 20,
+        seconds: 10,
+        clients: 2,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut k = 0;
+    while k < args.len() {
+        let value = args.get(k + 1).cloned().unwrap_or_default();
+        match args[k].as_str() {
+            "--customers" => {
+                o.sizes = value
+                    .split(',')
+                    .map(|s| s.parse().expect("--customers: numbers"))
+                    .collect()
+            }
+            "--edits" => o.edits = value.parse().expect("--edits: a number"),
+            "--seconds" => o.seconds = value.parse().expect("--seconds: a number"),
+            "--clients" => o.clients = value.parse().expect("--clients: a number"),
+            // cargo bench passes --bench; anything else is not ours.
+            _ => {
+                k += 1;
+                continue;
+            }
+        }
+        k += 2;
+    }
+    o
+}
+
+fn main() {
+    let o = options();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("target/bench-data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut rows = Vec::new();
+    for &size in &o.sizes {
+        let db = data.join(format!("sample-{size}.db"));
+        if !db.exists() {
+            eprintln!("generating {size} customers into {}", db.display());
+            let status = Command::new(BIN)
+                .args(["sample", "--customers", &size.to_string(), "--out"])
+                .arg(&db)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let work = tempfile::tempdir().unwrap();
+        copy_dir(&root.join("rules"), &work.path().join("rules"));
+        std::fs::write(
+            work.path().join("config.yaml"),
+            format!(
+                "database: {}\ncustomers: {{ table: customers, id_column: customer_id }}\nrules: rules\n",
+                db.display()
+            ),
+        )
+        .unwrap();
+        let ids = customer_ids(&db);
+        let server = Server::start(work.path());
+        eprintln!(
+            "{size} customers: serving on {} ({})",
+            server.addr, server.first_line
+        );
+
+        let latencies = save_to_answer(&server.addr, work.path(), o.edits, &ids);
+        let quiet = load(&server.addr, &ids, &o, None);
+        let storm = load(&server.addr, &ids, &o, Some(work.path()));
+        let rss = server.rss_mb();
+        server.stop();
+        rows.push((size, latencies, quiet, storm, rss));
+    }
+
+    println!(
+        "\n## save -> new rules answering ({} edits each)\n",
+        o.edits
+    );
+    println!("| customers | p50 | max | min |");
+    println!("|---|---|---|---|");
+    for (size, l, ..) in &rows {
+        println!(
+            "| {} | {:.0} ms | {:.0} ms | {:.0} ms |",
+            size,
+            percentile(l, 0.5),
+            percentile(l, 1.0),
+            percentile(l, 0.0)
+        );
+    }
+    println!(
+        "\n## GET /customers/{{id}}/policy, {} keep-alive clients, {} s each\n",
+        o.clients, o.seconds
+    );
+    println!("| customers | reload storm | requests/s | p50 | p99 | max | failed | reloads |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (size, _, quiet, storm, _) in &rows {
+        for (label, r) in [("no", quiet), ("every 250 ms", storm)] {
+            println!(
+                "| {} | {} | {:.0} | {:.3} ms | {:.3} ms | {:.2} ms | {} | {} |",
+                size,
+                label,
+                r.latencies.len() as f64 / r.seconds,
+                percentile(&r.latencies, 0.5),
+                percentile(&r.latencies, 0.99),
+                percentile(&r.latencies, 1.0),
+                r.failed,
+                r.reloads
+            );
+        }
+    }
+    println!("\n| customers | server memory (VmHWM) |\n|---|---|");
+    for (size, .., rss) in &rows {
+        println!("| {size} | {rss:.0} MB |");
+    }
+}
+
+/// A running `tierwise serve`, stopped with SIGTERM.
+struct Server {
+    child: Child,
+    addr: String,
+    first_line: String,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(BIN)
+            .current_dir(dir)
+            .args([
+                "--config",
+                "config.yaml",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first_line = lines.next().unwrap().unwrap();
+        let listening = lines.next().unwrap().unwrap();
+        let addr = listening
+            .strip_prefix("listening on http://")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("unexpected output: {listening}"))
+            .to_owned();
+        // Keep reading so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Server {
+            child,
+            addr,
+            first_line,
+        }
+    }
+
+    /// Peak resident memory of the server process.
+    fn rss_mb(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            })
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn customer_ids(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare("SELECT customer_id FROM customers").unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Saves `rules/summary.yaml` with one more comment line, as editors save: a temp file
+/// renamed over the original. A comment changes the fingerprint and nothing else, so every
+/// save is accepted and runs the whole reload.
+fn save_edit(dir: &Path, k: usize) {
+    let path = dir.join("rules/summary.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!("# edit {k}\n"));
+    let tmp = dir.join("rules/.summary.yaml.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
+/// Milliseconds from each save to the first answer under the new rules.
+fn save_to_answer(addr: &str, dir: &Path, edits: usize, ids: &[String]) -> Vec<f64> {
+    let mut client = Client::connect(addr).unwrap();
+    let path = format!("/customers/{}/policy", ids[0]);
+    let mut out = Vec::new();
+    for k in 0..edits {
+        let old = client.get(&path).unwrap().str("fingerprint").to_owned();
+        let start = Instant::now();
+        save_edit(dir, k);
+        loop {
+            let r = client.get(&path).unwrap();
+            assert_eq!(r.status, 200, "{}", r.text);
+            if r.str("fingerprint") != old {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the edit never took effect"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        out.push(start.elapsed().as_secs_f64() * 1000.0);
+        // Quiet between edits, so each is its own reload.
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    out
+}
+
+struct Load {
+    /// Every request's latency, ms.
+    latencies: Vec<f64>,
+    failed: usize,
+    seconds: f64,
+    reloads: u64,
+}
+
+/// `o.clients` clients requesting random customers' policies for `o.seconds`; with
+/// `storm`, a rule file in that directory is saved every 250 ms meanwhile.
+fn load(addr: &str, ids: &[String], o: &Options, storm: Option<&Path>) -> Load {
+    let version = |addr: &str| http::get(addr, "/rules").version();
+    let before = version(addr);
+    let stop = Arc::new(AtomicBool::new(false));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let ids = Arc::new(ids.to_vec());
+    let start = Instant::now();
+    let clients: Vec<_> = (0..o.clients)
+        .map(|c| {
+            let (addr, stop, failed, ids) =
+                (addr.to_owned(), stop.clone(), failed.clone(), ids.clone());
+            std::thread::spawn(move || {
+                let mut rng = fastrand::Rng::with_seed(c as u64);
+                let mut client = Client::connect(&addr).unwrap();
+                let mut latencies = Vec::with_capacity(1 << 20);
+                while !stop.load(Ordering::Relaxed) {
+                    let id = &ids[rng.usize(..ids.len())];
+                    let t = Instant::now();
+                    match client.get(&format!("/customers/{id}/policy")) {
+                        Ok(r) if r.status == 200 => {
+                            latencies.push(t.elapsed().as_secs_f64() * 1000.0)
+                        }
+                        Ok(_) => {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(_) => {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                            client = Client::connect(&addr).unwrap();
+                        }
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let deadline = start + Duration::from_secs(o.seconds);
+    let mut k = 1000;
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        if let Some(dir) = storm {
+            save_edit(dir, k);
+            k += 1;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies: Vec<f64> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    let seconds = start.elapsed().as_secs_f64();
+    // Let the last reload land before counting.
+    std::thread::sleep(Duration::from_millis(500));
+    latencies.sort_by(f64::total_cmp);
+    Load {
+        latencies,
+        failed: failed.load(Ordering::Relaxed),
+        seconds,
+        reloads: version(addr) - before,
+    }
+}
+
+/// The `q` quantile of sorted or unsorted values (nearest rank).
+fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
+}
+
+fn copy_dir(from: &Path, to: &PathBuf) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -103,40 +103,50 @@ fn main() {
         );
 
         let latencies = save_to_answer(&server.addr, work.path(), o.edits, &ids);
-        let quiet = load(&server.addr, &ids, &o, None);
-        let storm = load(&server.addr, &ids, &o, Some(work.path()));
+        let baseline = load(&server.addr, &ids, &o, None, Endpoint::Health);
+        let quiet = load(&server.addr, &ids, &o, None, Endpoint::Policy);
+        let storm = load(&server.addr, &ids, &o, Some(work.path()), Endpoint::Policy);
         let rss = server.rss_mb();
         server.stop();
-        rows.push((size, latencies, quiet, storm, rss));
+        rows.push((size, latencies, [baseline, quiet, storm], rss));
     }
 
     println!(
-        "\n## save -> new rules answering ({} edits each)\n",
+        "\n## save -> new rules answering ({} edits each, debounce 100 ms included)\n",
         o.edits
     );
-    println!("| customers | p50 | max | min |");
-    println!("|---|---|---|---|");
-    for (size, l, ..) in &rows {
+    println!("| customers | p50 | max | min | of which reload (p50) |");
+    println!("|---|---|---|---|---|");
+    for (size, (l, reload), ..) in &rows {
         println!(
-            "| {} | {:.0} ms | {:.0} ms | {:.0} ms |",
+            "| {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms |",
             size,
             percentile(l, 0.5),
             percentile(l, 1.0),
-            percentile(l, 0.0)
+            percentile(l, 0.0),
+            percentile(reload, 0.5)
         );
     }
     println!(
-        "\n## GET /customers/{{id}}/policy, {} keep-alive clients, {} s each\n",
+        "\n## {} keep-alive clients, {} s each (baseline: GET /health, which evaluates nothing)\n",
         o.clients, o.seconds
     );
-    println!("| customers | reload storm | requests/s | p50 | p99 | max | failed | reloads |");
-    println!("|---|---|---|---|---|---|---|---|");
-    for (size, _, quiet, storm, _) in &rows {
-        for (label, r) in [("no", quiet), ("every 250 ms", storm)] {
+    println!(
+        "| customers | request | reload storm | requests/s | p50 | p99 | max | failed | reloads |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (size, _, loads, _) in &rows {
+        let labels = [
+            ("GET /health", "no"),
+            ("GET /customers/{id}/policy", "no"),
+            ("GET /customers/{id}/policy", "every 250 ms"),
+        ];
+        for ((request, storm), r) in labels.iter().zip(loads) {
             println!(
-                "| {} | {} | {:.0} | {:.3} ms | {:.3} ms | {:.2} ms | {} | {} |",
+                "| {} | {} | {} | {:.0} | {:.3} ms | {:.3} ms | {:.2} ms | {} | {} |",
                 size,
-                label,
+                request,
+                storm,
                 r.latencies.len() as f64 / r.seconds,
                 percentile(&r.latencies, 0.5),
                 percentile(&r.latencies, 0.99),
@@ -145,6 +155,14 @@ fn main() {
                 r.reloads
             );
         }
+    }
+    println!();
+    for (size, _, loads, _) in &rows {
+        let p50 = |r: &Load| percentile(&r.latencies, 0.5);
+        println!(
+            "{size} customers: policy p50 / baseline p50 = {:.2}",
+            p50(&loads[1]) / p50(&loads[0])
+        );
     }
     println!("\n| customers | server memory (VmHWM) |\n|---|---|");
     for (size, .., rss) in &rows {
@@ -232,11 +250,13 @@ fn save_edit(dir: &Path, k: usize) {
     std::fs::rename(&tmp, &path).unwrap();
 }
 
-/// Milliseconds from each save to the first answer under the new rules.
-fn save_to_answer(addr: &str, dir: &Path, edits: usize, ids: &[String]) -> Vec<f64> {
+/// Milliseconds from each save to the first answer under the new rules, and of that, how
+/// long each reload took (load, check, tests, customers, population).
+fn save_to_answer(addr: &str, dir: &Path, edits: usize, ids: &[String]) -> (Vec<f64>, Vec<f64>) {
     let mut client = Client::connect(addr).unwrap();
     let path = format!("/customers/{}/policy", ids[0]);
     let mut out = Vec::new();
+    let mut reloads = Vec::new();
     for k in 0..edits {
         let old = client.get(&path).unwrap().str("fingerprint").to_owned();
         let start = Instant::now();
@@ -254,10 +274,22 @@ fn save_to_answer(addr: &str, dir: &Path, edits: usize, ids: &[String]) -> Vec<f
             std::thread::sleep(Duration::from_millis(1));
         }
         out.push(start.elapsed().as_secs_f64() * 1000.0);
+        reloads.push(
+            client.get("/rules").unwrap().json["load_ms"]
+                .as_f64()
+                .unwrap_or(f64::NAN),
+        );
         // Quiet between edits, so each is its own reload.
         std::thread::sleep(Duration::from_millis(300));
     }
-    out
+    (out, reloads)
+}
+
+/// What the load test requests: policies, or the baseline that evaluates nothing.
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Policy,
+    Health,
 }
 
 struct Load {
@@ -270,7 +302,7 @@ struct Load {
 
 /// `o.clients` clients requesting random customers' policies for `o.seconds`; with
 /// `storm`, a rule file in that directory is saved every 250 ms meanwhile.
-fn load(addr: &str, ids: &[String], o: &Options, storm: Option<&Path>) -> Load {
+fn load(addr: &str, ids: &[String], o: &Options, storm: Option<&Path>, endpoint: Endpoint) -> Load {
     let version = |addr: &str| http::get(addr, "/rules").version();
     let before = version(addr);
     let stop = Arc::new(AtomicBool::new(false));
@@ -288,7 +320,11 @@ fn load(addr: &str, ids: &[String], o: &Options, storm: Option<&Path>) -> Load {
                 while !stop.load(Ordering::Relaxed) {
                     let id = &ids[rng.usize(..ids.len())];
                     let t = Instant::now();
-                    match client.get(&format!("/customers/{id}/policy")) {
+                    let path = match endpoint {
+                        Endpoint::Policy => format!("/customers/{id}/policy"),
+                        Endpoint::Health => "/health".to_owned(),
+                    };
+                    match client.get(&path) {
                         Ok(r) if r.status == 200 => {
                             latencies.push(t.elapsed().as_secs_f64() * 1000.0)
                         }

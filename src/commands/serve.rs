@@ -210,7 +210,10 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                     break;
                 }
                 let why = match watcher.next(Some(TICK)) {
-                    None => break,
+                    None => {
+                        say(out, "the file watcher stopped: rule edits are no longer picked up (restart to resume)".into());
+                        return;
+                    }
                     Some(Change::Files(names)) => format!(
                         "change in {}",
                         if names.is_empty() {

@@ -10,7 +10,7 @@
 //!    every 250 ms, each save a full reload: check, tests, customers, population).
 //!
 //! Run: `cargo bench --bench serve` (options after `--`: `--customers 10000,100000`,
-//! `--edits 20`, `--seconds 10`, `--clients 2`). Sample databases are generated into
+//! `--edits 20`, `--seconds 5`, `--clients 2`, `--repeat 3`). Sample databases are generated into
 //! target/bench-data/ and kept; each run works on a copy of rules/.
 //!
 //! The load generator runs on the same machine as the server: on 2 cores the clients take
@@ -34,14 +34,16 @@ struct Options {
     edits: usize,
     seconds: u64,
     clients: usize,
+    repeat: usize,
 }
 
 fn options() -> Options {
     let mut o = Options {
         sizes: vec![10_000, 100_000],
         edits: 20,
-        seconds: 10,
+        seconds: 5,
         clients: 2,
+        repeat: 3,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut k = 0;
@@ -57,6 +59,7 @@ fn options() -> Options {
             "--edits" => o.edits = value.parse().expect("--edits: a number"),
             "--seconds" => o.seconds = value.parse().expect("--seconds: a number"),
             "--clients" => o.clients = value.parse().expect("--clients: a number"),
+            "--repeat" => o.repeat = value.parse().expect("--repeat: a number"),
             // cargo bench passes --bench; anything else is not ours.
             _ => {
                 k += 1;
@@ -103,9 +106,20 @@ fn main() {
         );
 
         let latencies = save_to_answer(&server.addr, work.path(), o.edits, &ids);
-        let baseline = load(&server.addr, &ids, &o, None, Endpoint::Health);
-        let quiet = load(&server.addr, &ids, &o, None, Endpoint::Policy);
-        let storm = load(&server.addr, &ids, &o, Some(work.path()), Endpoint::Policy);
+        // Interleaved, so a noisy moment of the machine hits all three alike.
+        let mut runs: [Vec<Summary>; 3] = Default::default();
+        for _ in 0..o.repeat {
+            runs[0].push(load(&server.addr, &ids, &o, None, Endpoint::Health));
+            runs[1].push(load(&server.addr, &ids, &o, None, Endpoint::Policy));
+            runs[2].push(load(
+                &server.addr,
+                &ids,
+                &o,
+                Some(work.path()),
+                Endpoint::Policy,
+            ));
+        }
+        let [baseline, quiet, storm] = runs.map(|r| Summary::median(&r));
         let rss = server.rss_mb();
         server.stop();
         rows.push((size, latencies, [baseline, quiet, storm], rss));
@@ -128,8 +142,8 @@ fn main() {
         );
     }
     println!(
-        "\n## {} keep-alive clients, {} s each (baseline: GET /health, which evaluates nothing)\n",
-        o.clients, o.seconds
+        "\n## {} keep-alive clients, {} s per test, median of {} (baseline: GET /health, which evaluates nothing)\n",
+        o.clients, o.seconds, o.repeat
     );
     println!(
         "| customers | request | reload storm | requests/s | p50 | p99 | max | failed | reloads |"
@@ -144,24 +158,16 @@ fn main() {
         for ((request, storm), r) in labels.iter().zip(loads) {
             println!(
                 "| {} | {} | {} | {:.0} | {:.3} ms | {:.3} ms | {:.2} ms | {} | {} |",
-                size,
-                request,
-                storm,
-                r.latencies.len() as f64 / r.seconds,
-                percentile(&r.latencies, 0.5),
-                percentile(&r.latencies, 0.99),
-                percentile(&r.latencies, 1.0),
-                r.failed,
-                r.reloads
+                size, request, storm, r.rps, r.p50, r.p99, r.max, r.failed, r.reloads
             );
         }
     }
     println!();
     for (size, _, loads, _) in &rows {
-        let p50 = |r: &Load| percentile(&r.latencies, 0.5);
         println!(
-            "{size} customers: policy p50 / baseline p50 = {:.2}",
-            p50(&loads[1]) / p50(&loads[0])
+            "{size} customers: policy p50 / baseline p50 = {:.2}; with a reload storm / without = {:.2}",
+            loads[1].p50 / loads[0].p50,
+            loads[2].p50 / loads[1].p50
         );
     }
     println!("\n| customers | server memory (VmHWM) |\n|---|---|");
@@ -292,17 +298,43 @@ enum Endpoint {
     Health,
 }
 
-struct Load {
-    /// Every request's latency, ms.
-    latencies: Vec<f64>,
+/// One load test in figures.
+#[derive(Clone, Copy, Default)]
+struct Summary {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
     failed: usize,
-    seconds: f64,
     reloads: u64,
+}
+
+impl Summary {
+    /// Medians of the repeats' rates and percentiles; the worst maximum; all failures and
+    /// reloads.
+    fn median(runs: &[Summary]) -> Summary {
+        let median =
+            |f: fn(&Summary) -> f64| percentile(&runs.iter().map(f).collect::<Vec<_>>(), 0.5);
+        Summary {
+            rps: median(|r| r.rps),
+            p50: median(|r| r.p50),
+            p99: median(|r| r.p99),
+            max: runs.iter().map(|r| r.max).fold(0.0, f64::max),
+            failed: runs.iter().map(|r| r.failed).sum(),
+            reloads: runs.iter().map(|r| r.reloads).sum(),
+        }
+    }
 }
 
 /// `o.clients` clients requesting random customers' policies for `o.seconds`; with
 /// `storm`, a rule file in that directory is saved every 250 ms meanwhile.
-fn load(addr: &str, ids: &[String], o: &Options, storm: Option<&Path>, endpoint: Endpoint) -> Load {
+fn load(
+    addr: &str,
+    ids: &[String],
+    o: &Options,
+    storm: Option<&Path>,
+    endpoint: Endpoint,
+) -> Summary {
     let version = |addr: &str| http::get(addr, "/rules").version();
     let before = version(addr);
     let stop = Arc::new(AtomicBool::new(false));
@@ -359,10 +391,12 @@ fn load(addr: &str, ids: &[String], o: &Options, storm: Option<&Path>, endpoint:
     // Let the last reload land before counting.
     std::thread::sleep(Duration::from_millis(500));
     latencies.sort_by(f64::total_cmp);
-    Load {
-        latencies,
+    Summary {
+        rps: latencies.len() as f64 / seconds,
+        p50: percentile(&latencies, 0.5),
+        p99: percentile(&latencies, 0.99),
+        max: percentile(&latencies, 1.0),
         failed: failed.load(Ordering::Relaxed),
-        seconds,
         reloads: version(addr) - before,
     }
 }

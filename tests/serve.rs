@@ -421,3 +421,26 @@ fn sigterm_stops_the_service_gracefully() {
     });
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn a_config_pointing_to_another_rules_directory_is_followed() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    std::fs::create_dir(fx.path("rules2")).unwrap();
+    std::fs::write(fx.path("rules2/tiers.yaml"), RULES.replace("0.8", "0.6")).unwrap();
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        config.replace("rules: rules", "rules: rules2"),
+    )
+    .unwrap();
+    eventually("the other directory's rules", || {
+        (s.tier(7) == "A").then_some(())
+    });
+    assert_eq!(s.rules().str("rules_dir"), "rules2");
+    // Edits there are seen; edits in the old directory no longer count.
+    std::fs::write(fx.path("rules2/tiers.yaml"), RULES.replace("0.8", "0.7")).unwrap();
+    eventually("the edit in the new directory", || {
+        (s.tier(7) == "C" && s.tier(8) == "A").then_some(())
+    });
+}

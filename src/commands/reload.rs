@@ -29,6 +29,17 @@ pub struct Sources {
     pub rules: Option<PathBuf>,
 }
 
+impl Sources {
+    /// The rules directory to watch: the one given, else the config's (`None` while the
+    /// config cannot be read).
+    pub fn rules_dir(&self) -> Option<PathBuf> {
+        match &self.rules {
+            Some(dir) => Some(dir.clone()),
+            None => Config::load(&self.config).ok().map(|c| c.rules_dir),
+        }
+    }
+}
+
 /// A rule set that loaded, checked and passed its tests, with the customers it reads.
 pub struct Accepted {
     pub config: Config,
@@ -183,6 +194,18 @@ impl RuleWatcher {
             config: config.to_path_buf(),
             rules_dir: rules_dir.to_path_buf(),
         })
+    }
+
+    /// Watches `sources`' rules directory if it is no longer the one watched (the config's
+    /// `rules:` was changed); says whether it switched.
+    pub fn follow(&mut self, sources: &Sources, debounce: Duration) -> Result<bool, Error> {
+        match sources.rules_dir() {
+            Some(dir) if dir != self.rules_dir && dir.is_dir() => {
+                *self = RuleWatcher::new(&self.config, &dir, debounce)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// "rules and config/tierwise.yaml", for messages.

@@ -203,6 +203,13 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
     let reloads = std::thread::scope(|s| {
         let service = &service;
         let reloader = s.spawn(move || {
+            // Reloads use one thread, leaving the other cores to answer requests: a reload
+            // takes a little longer, and the requests during it wait less.
+            let reload_pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "reload".into())
+                .build()
+                .ok();
             let mut data = DataWatch::new(&service.current.load().database);
             let mut checked = Instant::now();
             loop {
@@ -245,7 +252,15 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                 say(out, format!("\n{why}"));
                 // Taken before reading, so a commit during the reload is seen next time.
                 let before = DataWatch::new(&service.current.load().database);
-                reload_now(service, &opts.sources, out);
+                match &reload_pool {
+                    Some(pool) => pool.install(|| reload_now(service, &opts.sources, out)),
+                    None => reload_now(service, &opts.sources, out),
+                }
+                match watcher.follow(&opts.sources, opts.debounce) {
+                    Ok(true) => say(out, format!("now watching {}", watcher.describe())),
+                    Ok(false) => {}
+                    Err(e) => say(out, format!("watch error: {e}")),
+                }
                 let database = &service.current.load().database;
                 data = if *database == before.path {
                     before

@@ -45,7 +45,7 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
     let sources = Sources {
         config: opts.config.clone(),
         db: opts.db.clone(),
-        rules: Some(rules_dir.clone()),
+        rules: opts.rules.clone(),
     };
     let say = |out: &mut dyn Write, text: String| {
         let _ = writeln!(out, "{text}");
@@ -71,6 +71,11 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
                     ),
                 );
                 last = attempt(opts, &sources, last, out);
+                match watcher.follow(&sources, opts.debounce) {
+                    Ok(true) => say(out, format!("now watching {}", watcher.describe())),
+                    Ok(false) => {}
+                    Err(e) => say(out, format!("watch error: {e}")),
+                }
             }
             Change::Errors(errors) => {
                 for e in errors {

@@ -338,6 +338,31 @@ fn delete_and_recreate_and_new_files_are_seen() {
         (r.json["policy"]["visits"] == 4).then_some(r)
     });
     assert_eq!(r.json["rule_ids"], serde_json::json!(["a", "v-a"]));
+    // And removed again.
+    std::fs::remove_file(fx.path("rules/visits.yaml")).unwrap();
+    eventually("the removed file to be gone", || {
+        let r = s.get("/customers/8/policy");
+        (r.json["policy"].get("visits").is_none()).then_some(())
+    });
+}
+
+#[test]
+fn a_replaced_rules_directory_is_followed() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    // As a checkout or a deploy does: a new directory moved into place of the old one.
+    let new = fx.path("rules-new");
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(new.join("tiers.yaml"), RULES.replace("0.8", "0.6")).unwrap();
+    std::fs::rename(fx.path("rules"), fx.path("rules-old")).unwrap();
+    std::fs::rename(&new, fx.path("rules")).unwrap();
+    eventually("the new directory's rules", || {
+        (s.tier(7) == "A").then_some(())
+    });
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.7"));
+    eventually("an edit in the new directory", || {
+        (s.tier(7) == "C").then_some(())
+    });
 }
 
 #[test]

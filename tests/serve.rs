@@ -469,3 +469,21 @@ fn a_config_pointing_to_another_rules_directory_is_followed() {
         (s.tier(7) == "C" && s.tier(8) == "A").then_some(())
     });
 }
+
+#[test]
+fn broken_rules_at_start_or_a_taken_port_stop_it_with_exit_code_2() {
+    let fx = fixture();
+    fx.rule(
+        "tiers.yaml",
+        &RULES.replace("sales_rank >= 0.8", "sales_rnak >= 0.8"),
+    );
+    fx.run(&["serve", "--listen", "127.0.0.1:0"])
+        .assert_code(2)
+        .assert_stderr_contains("--> rules/tiers.yaml:6:24");
+
+    fx.rule("tiers.yaml", RULES);
+    let s = Serve::start(&fx);
+    fx.run(&["serve", "--listen", &s.addr])
+        .assert_code(2)
+        .assert_stderr_contains(&format!("cannot listen on {}", s.addr));
+}

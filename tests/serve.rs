@@ -487,3 +487,26 @@ fn broken_rules_at_start_or_a_taken_port_stop_it_with_exit_code_2() {
         .assert_code(2)
         .assert_stderr_contains(&format!("cannot listen on {}", s.addr));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_stalled_client_does_not_keep_the_service_from_stopping() {
+    use std::io::Write;
+    let fx = fixture();
+    let mut s = Serve::start(&fx);
+    // Headers without their closing blank line: the request never completes.
+    let mut stalled = std::net::TcpStream::connect(&s.addr).unwrap();
+    stalled
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    assert_eq!(s.get("/health").status, 200);
+    std::process::Command::new("kill")
+        .args(["-TERM", &s.process.child.id().to_string()])
+        .status()
+        .unwrap();
+    let exit = eventually("the process to exit", || {
+        s.process.child.try_wait().unwrap()
+    });
+    assert!(exit.success(), "{exit:?}");
+    drop(stalled);
+}

@@ -39,6 +39,9 @@ use std::time::{Duration, Instant, SystemTime};
 /// database, or to stop).
 const TICK: Duration = Duration::from_millis(100);
 
+/// How long requests in flight may take to finish after SIGINT/SIGTERM.
+const GRACE: Duration = Duration::from_secs(5);
+
 pub struct ServeOptions {
     pub sources: Sources,
     pub listen: SocketAddr,
@@ -191,6 +194,13 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
         ),
     );
 
+    // After a signal, connections get GRACE to finish; a client that stalls mid-request must
+    // not keep the process alive.
+    let (signalled, signal_seen) = tokio::sync::oneshot::channel::<()>();
+    let stop = async move {
+        stop.await;
+        let _ = signalled.send(());
+    };
     let app = router(service.clone());
     let server = runtime.spawn(async move {
         axum::serve(listener, app)
@@ -270,7 +280,22 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
             }
             say(out, "stopped".into());
         });
-        let served = runtime.block_on(server);
+        let served = runtime.block_on(async {
+            let mut server = server;
+            tokio::select! {
+                served = &mut server => served,
+                () = async {
+                    if signal_seen.await.is_ok() {
+                        tokio::time::sleep(GRACE).await;
+                    } else {
+                        std::future::pending::<()>().await;
+                    }
+                } => {
+                    server.abort();
+                    Ok(Ok(()))
+                }
+            }
+        });
         let _ = stop_tx.send(());
         // The reloader notices within one tick; a reload in progress finishes first.
         let _ = reloader.join();

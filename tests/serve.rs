@@ -510,3 +510,26 @@ fn a_stalled_client_does_not_keep_the_service_from_stopping() {
     assert!(exit.success(), "{exit:?}");
     drop(stalled);
 }
+
+#[test]
+fn new_data_is_served_while_a_rule_edit_stands_rejected() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    fx.rule(
+        "tiers.yaml",
+        &RULES.replace("sales_rank >= 0.8", "sales_rnak >= 0.8"),
+    );
+    eventually("the broken edit to be rejected", || {
+        (s.rules().json["last_edit_rejected"] == true).then_some(())
+    });
+    fx.conn()
+        .execute(
+            "UPDATE customers SET annual_sales = 100 WHERE customer_id = 1",
+            [],
+        )
+        .unwrap();
+    eventually("the new data under the rules in force", || {
+        (s.tier(1) == "A").then_some(())
+    });
+    assert_eq!(s.rules().json["last_edit_rejected"], true);
+}

@@ -18,6 +18,7 @@ use notify_debouncer_full::notify::event::ModifyKind;
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -45,7 +46,7 @@ pub struct Accepted {
     pub config: Config,
     pub database: PathBuf,
     pub rules_dir: PathBuf,
-    pub rules: rules::RuleSet,
+    pub rules: Arc<rules::RuleSet>,
     pub customers: Dataset,
     /// The customer source's columns with their declared types (to store given values).
     pub columns: Vec<SourceColumn>,
@@ -144,7 +145,41 @@ pub fn load(sources: &Sources) -> Result<Accepted, Refusal> {
         config,
         database,
         rules_dir,
-        rules,
+        rules: Arc::new(rules),
+        customers,
+        columns,
+    })
+}
+
+/// Reads the customers again for rules already accepted (the database changed, the rules
+/// did not): fails if the customer source's columns are no longer the ones the rules were
+/// loaded with.
+pub fn reload_data(
+    sources: &Sources,
+    rules: &Arc<rules::RuleSet>,
+    rules_dir: &Path,
+) -> Result<Accepted, Refusal> {
+    let config = Config::load(&sources.config).map_err(Error::from)?;
+    let database = database(&config, sources.db.as_ref())?;
+    let conn = data::open_database(&database).map_err(Error::from)?;
+    let fields = data::source_columns(&conn, &config.source).map_err(Error::from)?;
+    let same = fields.len() == rules.field_count
+        && fields
+            .iter()
+            .zip(&rules.slots)
+            .all(|(f, (name, _))| f.name == *name);
+    if !same {
+        return Err(Refusal::Error(Error::Usage(
+            "the customer source's columns changed: the rules must be loaded again".into(),
+        )));
+    }
+    let columns = source_column_types(&conn, &config.source).map_err(Error::from)?;
+    let customers = read_customers(&config, &conn, rules)?;
+    Ok(Accepted {
+        config,
+        database,
+        rules_dir: rules_dir.to_path_buf(),
+        rules: rules.clone(),
         customers,
         columns,
     })

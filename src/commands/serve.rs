@@ -53,7 +53,7 @@ pub struct ServeOptions {
 
 /// The rule set and the customers it was loaded with, owned together.
 struct Loaded {
-    rules: RuleSet,
+    rules: Arc<RuleSet>,
     customers: Dataset,
 }
 
@@ -226,6 +226,7 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                 if stop_rx.try_recv().is_ok() {
                     break;
                 }
+                let mut data_only = false;
                 let why = match watcher.next(Some(TICK)) {
                     None => {
                         say(out, "the file watcher stopped: rule edits are no longer picked up (restart to resume)".into());
@@ -256,6 +257,7 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                         if !data.changed() {
                             continue;
                         }
+                        data_only = true;
                         "the customer database changed".into()
                     }
                 };
@@ -263,8 +265,8 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                 // Taken before reading, so a commit during the reload is seen next time.
                 let before = DataWatch::new(&service.current.load().database);
                 match &reload_pool {
-                    Some(pool) => pool.install(|| reload_now(service, &opts.sources, out)),
-                    None => reload_now(service, &opts.sources, out),
+                    Some(pool) => pool.install(|| reload_now(service, &opts.sources, data_only, out)),
+                    None => reload_now(service, &opts.sources, data_only, out),
                 }
                 match watcher.follow(&opts.sources, opts.debounce) {
                     Ok(true) => say(out, format!("now watching {}", watcher.describe())),
@@ -310,10 +312,24 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
 
 /// Loads, checks and tests the rules again; swaps them in if they pass, otherwise records
 /// why and keeps the version in force.
-fn reload_now(service: &Service, sources: &Sources, out: &mut (dyn Write + Send)) {
+fn reload_now(service: &Service, sources: &Sources, data_only: bool, out: &mut (dyn Write + Send)) {
     let started = Instant::now();
     let old = service.current.load_full();
-    let next = reload::load(sources).and_then(|accepted| {
+    // Only the data changed: keep the rules in force (a rejected edit on disk must not hold
+    // back new data); if the columns changed under them, load everything again.
+    let rules = old.bound.borrow_owner().rules.clone();
+    let mut same_rules = false;
+    let accepted = match data_only {
+        true => match reload::reload_data(sources, &rules, &old.rules_dir) {
+            Ok(accepted) => {
+                same_rules = true;
+                Ok(accepted)
+            }
+            Err(_) => reload::load(sources),
+        },
+        false => reload::load(sources),
+    };
+    let next = accepted.and_then(|accepted| {
         Version::new(accepted, old.number + 1, started).map_err(Refusal::Error)
     });
     match next {
@@ -336,6 +352,14 @@ fn reload_now(service: &Service, sources: &Sources, out: &mut (dyn Write + Send)
                     version.took.as_millis()
                 )
             };
+            if same_rules
+                && let Ok(mut last) = service.last_rejected.lock()
+                && let Some(r) = last.as_mut()
+                && r.kept == old.number
+            {
+                // The rejected edit is still on disk: it still stands rejected.
+                r.kept = version.number;
+            }
             service.current.store(Arc::new(version));
             say(out, line);
         }

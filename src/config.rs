@@ -14,14 +14,9 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message}{}", help.as_ref().map(|h| format!("\n  = help: {h}")).unwrap_or_default())]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-        help: Option<String>,
-    },
+    /// A YAML mistake, with its position and source line.
+    #[error("{0}")]
+    Parse(Box<crate::diag::Diagnostic>),
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -128,22 +123,9 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        let options = serde_saphyr::options! { strict_booleans: true };
+        let file = crate::diag::SourceFile::new(path.to_path_buf(), text);
         let file: ConfigFile =
-            serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-                let message = crate::diag::yaml_message(&e.without_snippet().to_string());
-                let help = crate::diag::unknown_key_help(&message);
-                ConfigError::Parse {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                    message,
-                    help,
-                }
-            })?;
+            crate::diag::yaml::parse(&file).map_err(|d| ConfigError::Parse(Box::new(d)))?;
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,

@@ -177,6 +177,12 @@ fn main() -> ExitCode {
                         d.render(tierwise::diag::use_color(&std::io::stderr()))
                     )
                 }
+                tierwise::Error::Config(tierwise::config::ConfigError::Parse(d)) => {
+                    eprintln!(
+                        "{}",
+                        d.render(tierwise::diag::use_color(&std::io::stderr()))
+                    )
+                }
                 other => {
                     eprintln!("error: {other}");
                     // What went wrong underneath (an SQLite or I/O message), when the

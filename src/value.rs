@@ -4,9 +4,14 @@
 //! set's constants) instead of reference-counting it: a tier of `"A"` for a million customers
 //! is a million borrowed pointers, not a million atomic increments shared by every thread.
 //! Values turn into rhai `Dynamic`s only when an expression runs in the interpreter.
+//!
+//! Also the two kinds of constant: [`Literal`], a value as written in a YAML file (before
+//! a formula is told from text), and [`Lit`], a constant of the compiled rule set.
 
-use crate::rules::native::Lit;
 use rhai::{Dynamic, ImmutableString};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Debug, Clone, Default)]
@@ -151,6 +156,138 @@ impl fmt::Display for Value<'_> {
             Value::Consts(_) | Value::List(_) => write!(f, "{}", self.to_json()),
             Value::Other(d) if d.is_array() => write!(f, "{}", dynamic_to_json(d)),
             Value::Other(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// A constant of a compiled expression.
+#[derive(Debug, Clone)]
+pub enum Lit {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(ImmutableString),
+    /// A list written in the rules.
+    List(Vec<Lit>),
+}
+
+impl Lit {
+    #[inline]
+    pub fn value(&self) -> Value<'_> {
+        match self {
+            Lit::Null => Value::Null,
+            Lit::Bool(b) => Value::Bool(*b),
+            Lit::Int(i) => Value::Int(*i),
+            Lit::Float(f) => Value::Float(*f),
+            Lit::Str(s) => Value::Str(s.as_str()),
+            Lit::List(items) => Value::Consts(items),
+        }
+    }
+}
+
+/// A value written in YAML: text, number, true/false, null (no value), or a list of those.
+/// Text that starts with `=` is a formula, compiled as a Rhai expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    List(Vec<Literal>),
+}
+
+/// Any of the scalars (or a list) the [`Deserialize`] impl below accepts.
+impl JsonSchema for Literal {
+    fn schema_name() -> Cow<'static, str> {
+        "Literal".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": concat!(
+                "A value: text, a number, true/false, null (no value), or a list of those. ",
+                "Text starting with `=` is a formula."
+            ),
+            "anyOf": [
+                { "type": "null" },
+                { "type": "string" },
+                { "type": "number" },
+                { "type": "boolean" },
+                { "type": "array", "items": generator.subschema_for::<Literal>() },
+            ],
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Literal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LiteralVisitor;
+        impl<'de> Visitor<'de> for LiteralVisitor {
+            type Value = Literal;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value: text, a number, true/false, null, a list, or an `=` formula")
+            }
+            fn visit_unit<E>(self) -> Result<Literal, E> {
+                Ok(Literal::Null)
+            }
+            fn visit_none<E>(self) -> Result<Literal, E> {
+                Ok(Literal::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Literal, E> {
+                Ok(Literal::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Literal, E> {
+                Ok(Literal::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Literal, E> {
+                Ok(i64::try_from(v).map_or(Literal::Float(v as f64), Literal::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Literal, E> {
+                Ok(Literal::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Literal, E> {
+                Ok(Literal::Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Literal, E> {
+                Ok(Literal::Text(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Literal, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Literal::List(items))
+            }
+        }
+        deserializer.deserialize_any(LiteralVisitor)
+    }
+}
+
+impl Literal {
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Literal::Null => serde_json::Value::Null,
+            Literal::Bool(b) => (*b).into(),
+            Literal::Int(i) => (*i).into(),
+            Literal::Float(f) => (*f).into(),
+            Literal::Text(t) => t.as_str().into(),
+            Literal::List(items) => items.iter().map(Literal::to_json).collect(),
+        }
+    }
+}
+
+impl From<&Literal> for Lit {
+    /// A YAML literal as a constant of the rule set (formulas are told apart before this).
+    fn from(lit: &Literal) -> Lit {
+        match lit {
+            Literal::Null => Lit::Null,
+            Literal::Bool(b) => Lit::Bool(*b),
+            Literal::Int(i) => Lit::Int(*i),
+            Literal::Float(f) => Lit::Float(*f),
+            Literal::Text(t) => Lit::Str(t.as_str().into()),
+            Literal::List(items) => Lit::List(items.iter().map(Lit::from).collect()),
         }
     }
 }

@@ -67,7 +67,7 @@ struct CaseSpec {
 
 /// A value written in a test file: the rule files' literals (text, number, true/false,
 /// null, lists).
-type Given = crate::rules::model::Literal;
+type Given = crate::value::Literal;
 
 /// The value as a customer id, for `check`.
 fn id_text(given: &Given) -> String {
@@ -791,38 +791,7 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 
 /// Parses a test file; a mistake is returned as a rendered diagnostic.
 fn parse(file: &Arc<SourceFile>) -> Result<TestFile, String> {
-    let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<TestFile>(&file.text, options).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-        let mut message = e.without_snippet().to_string();
-        if let Some(i) = message.rfind(" at line ") {
-            message.truncate(i);
-        }
-        if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
-            let key = rest.split(", set ").next().unwrap_or(rest);
-            message = format!("`{key}` is given twice");
-        }
-        let help = unknown_key_help(&message);
-        let mut d = Diagnostic::error(file, line, column, message);
-        d.help = help;
-        d.to_string()
-    })
-}
-
-/// "unknown field `expcet`, expected one of ..." -> "did you mean `expect`?"
-fn unknown_key_help(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (given, rest) = rest.split_once('`')?;
-    let expected = rest
-        .split_once("expected one of ")
-        .or_else(|| rest.split_once("expected "))
-        .map(|(_, e)| e)?;
-    let options: Vec<&str> = expected.split(", ").map(|s| s.trim_matches('`')).collect();
-    suggest(given, options.iter().copied())
-        .map(|s| format!("did you mean `{s}`?"))
-        .or_else(|| Some(format!("the keys are: {}", options.join(", "))))
+    crate::diag::yaml::parse(file).map_err(|d| d.to_string())
 }
 
 fn run_case(

@@ -3,7 +3,7 @@
 
 use super::{DataError, quote_ident};
 use crate::config::Source;
-use crate::rules::model::Literal;
+use crate::value::Literal;
 use rusqlite::types::Value as SqlValue;
 
 /// A column of the customer source with the affinity its declared type gives.

@@ -28,9 +28,10 @@
 //! this for declared column types), so `x >= 5` / `x < 5` report NULL customers only, not
 //! customers whose `x` is text.
 
-use super::native::{Builtin, Cmp, Lit, Node};
+use super::native::{Builtin, Cmp, Node};
 use super::{Condition, Decision, HitPolicy, Row, RuleSet, Slot, ValueExpr};
 use crate::diag::Diagnostic;
+use crate::value::Lit;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Lint warnings for every decision table of the rule set, in decision order.

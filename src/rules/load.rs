@@ -2,9 +2,10 @@
 //! name to a frame slot, order metrics and decisions by their dependencies. All problems are
 //! collected, not just the first, each with file:line:column.
 
-use super::model::{self, Literal, RuleFile};
+use super::model::{self, RuleFile};
 use super::*;
 use crate::diag::{Diagnostic, Diagnostics, Severity, SourceFile, suggest};
+use crate::value::{Lit, Literal};
 use rhai::{ASTNode, Engine, Position};
 use serde_saphyr::Spanned;
 use std::collections::{HashMap, HashSet};
@@ -242,21 +243,16 @@ impl Loader {
     }
 
     fn parse_yaml(&mut self, file: &Arc<SourceFile>) -> Option<RuleFile> {
-        let options = serde_saphyr::options! { strict_booleans: true };
-        match serde_saphyr::from_str_with_options::<RuleFile>(&file.text, options) {
+        match crate::diag::yaml::parse::<RuleFile>(file) {
             Ok(rules) => Some(rules),
-            Err(e) => {
-                let (line, col) = e
-                    .location()
-                    .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-                let message = crate::diag::yaml_message(&e.without_snippet().to_string());
-                let help = crate::diag::unknown_key_help(&message);
+            Err(mut d) => {
                 self.unparsed.push(file.path.display().to_string());
-                let d = self.error(file, line, col, message);
-                d.help = Some(match help {
-                    Some(help) => format!("{help} (until this file reads, the names it defines are unknown to the other files, so they are not checked)"),
-                    None => "until this file reads, the names it defines are unknown to the other files, so they are not checked".into(),
+                const UNCHECKED: &str = "until this file reads, the names it defines are unknown to the other files, so they are not checked";
+                d.help = Some(match d.help {
+                    Some(help) => format!("{help} ({UNCHECKED})"),
+                    None => UNCHECKED.into(),
                 });
+                self.diags.push(d);
                 None
             }
         }
@@ -883,7 +879,7 @@ impl Loader {
         let decimal = rows.iter().any(|r| {
             r.values
                 .iter()
-                .any(|(_, v)| matches!(v, ValueExpr::Const(native::Lit::Float(_))))
+                .any(|(_, v)| matches!(v, ValueExpr::Const(Lit::Float(_))))
         });
         ok.then(|| Decision {
             decimal,
@@ -918,7 +914,7 @@ impl Loader {
                 .expr(file, &spanned, owner, true)
                 .map(ValueExpr::Formula);
         }
-        Some(ValueExpr::Const(literal_to_lit(&lit.value)))
+        Some(ValueExpr::Const(Lit::from(&lit.value)))
     }
 
     /// What is wrong with calling `name` with `args` arguments, if anything: an unknown
@@ -1537,16 +1533,4 @@ fn expression_body(raw: &str, formula: bool) -> &str {
         return rest.trim_start();
     }
     trimmed
-}
-
-/// A YAML literal as a constant of the rule set.
-fn literal_to_lit(lit: &Literal) -> native::Lit {
-    match lit {
-        Literal::Null => native::Lit::Null,
-        Literal::Bool(b) => native::Lit::Bool(*b),
-        Literal::Int(i) => native::Lit::Int(*i),
-        Literal::Float(f) => native::Lit::Float(*f),
-        Literal::Text(t) => native::Lit::Str(t.as_str().into()),
-        Literal::List(items) => native::Lit::List(items.iter().map(literal_to_lit).collect()),
-    }
 }

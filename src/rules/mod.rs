@@ -151,7 +151,7 @@ pub struct Expr {
 /// A value a row gives: a constant, or a formula evaluated per customer.
 #[derive(Debug, Clone)]
 pub enum ValueExpr {
-    Const(native::Lit),
+    Const(crate::value::Lit),
     Formula(Expr),
 }
 

@@ -3,9 +3,11 @@
 //! Every string that holds an expression is `Spanned`, so that a Rhai error inside it can be
 //! reported at its real line and column in the YAML file.
 
+use crate::value::Literal;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::borrow::Cow;
 use std::fmt;
@@ -209,98 +211,6 @@ pub struct SummarySpec {
     #[serde(default)]
     #[schemars(with = "OrderedMap<String>")]
     pub totals: OrderedMap<Spanned<String>>,
-}
-
-/// A value written in YAML: text, number, true/false, null (no value), or a list of those.
-/// Text that starts with `=` is a formula, compiled as a Rhai expression.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Literal {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Text(String),
-    List(Vec<Literal>),
-}
-
-/// Any of the scalars (or a list) the [`Deserialize`] impl below accepts.
-impl JsonSchema for Literal {
-    fn schema_name() -> Cow<'static, str> {
-        "Literal".into()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": concat!(
-                "A value: text, a number, true/false, null (no value), or a list of those. ",
-                "Text starting with `=` is a formula."
-            ),
-            "anyOf": [
-                { "type": "null" },
-                { "type": "string" },
-                { "type": "number" },
-                { "type": "boolean" },
-                { "type": "array", "items": generator.subschema_for::<Literal>() },
-            ],
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Literal {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct LiteralVisitor;
-        impl<'de> Visitor<'de> for LiteralVisitor {
-            type Value = Literal;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a value: text, a number, true/false, null, a list, or an `=` formula")
-            }
-            fn visit_unit<E>(self) -> Result<Literal, E> {
-                Ok(Literal::Null)
-            }
-            fn visit_none<E>(self) -> Result<Literal, E> {
-                Ok(Literal::Null)
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Literal, E> {
-                Ok(Literal::Bool(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Literal, E> {
-                Ok(Literal::Int(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Literal, E> {
-                Ok(i64::try_from(v).map_or(Literal::Float(v as f64), Literal::Int))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Literal, E> {
-                Ok(Literal::Float(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Literal, E> {
-                Ok(Literal::Text(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Literal, E> {
-                Ok(Literal::Text(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Literal, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Literal::List(items))
-            }
-        }
-        deserializer.deserialize_any(LiteralVisitor)
-    }
-}
-
-impl Literal {
-    pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Literal::Null => serde_json::Value::Null,
-            Literal::Bool(b) => (*b).into(),
-            Literal::Int(i) => (*i).into(),
-            Literal::Float(f) => (*f).into(),
-            Literal::Text(t) => t.as_str().into(),
-            Literal::List(items) => items.iter().map(Literal::to_json).collect(),
-        }
-    }
 }
 
 /// A YAML mapping that keeps its keys in the order they were written (output columns and

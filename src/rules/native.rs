@@ -10,35 +10,9 @@
 //! A differential test over generated customers checks both paths agree.
 
 use super::Slot;
-use crate::value::Value;
+use crate::value::{Lit, Value};
 use rhai::{AST, Expr, ImmutableString, Stmt};
 use std::collections::HashMap;
-
-/// A constant of a compiled expression.
-#[derive(Debug, Clone)]
-pub enum Lit {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(ImmutableString),
-    /// A list written in the rules.
-    List(Vec<Lit>),
-}
-
-impl Lit {
-    #[inline]
-    pub fn value(&self) -> Value<'_> {
-        match self {
-            Lit::Null => Value::Null,
-            Lit::Bool(b) => Value::Bool(*b),
-            Lit::Int(i) => Value::Int(*i),
-            Lit::Float(f) => Value::Float(*f),
-            Lit::Str(s) => Value::Str(s.as_str()),
-            Lit::List(items) => Value::Consts(items),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {

@@ -1,5 +1,11 @@
-//! Diagnostics for rule files: a message pinned to file:line:column, rendered with the source
-//! line and a caret, in the style of rustc and ruff.
+//! Diagnostics for the files admins edit (rules, tests, config): a message pinned to
+//! file:line:column, rendered with the source line and a caret, in the style of rustc and
+//! ruff. [`yaml`] turns every YAML mistake into one; [`suggest`] finds the name meant.
+
+mod suggest;
+pub mod yaml;
+
+pub use suggest::{did_you_mean, suggest};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -277,71 +283,6 @@ impl SourceFile {
     }
 }
 
-/// The nearest of `candidates` to `name`, when it is close enough to be a likely typo.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    // Jaro-Winkler ranks well for long names; one typo in a short name (`mn` for `min`)
-    // scores low there, so a single edit counts as close too.
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, c)| *score >= 0.8 || strsim::damerau_levenshtein(name, c) <= 1)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c.to_owned())
-}
-
-/// A YAML parser message in words for the people who edit the files: without the
-/// position (the diagnostic shows it) and without serde's Rust-speak.
-pub fn yaml_message(message: &str) -> String {
-    let message = strip_position(message);
-    if message.contains("cannot deserialize null") || message.contains("invalid type: null") {
-        return "a value is missing here".into();
-    }
-    if message.contains("unexpected end of input") {
-        return "the file is empty or ends too early: a required key is missing".into();
-    }
-    let message = match message.split_once("; use Option<") {
-        Some((head, _)) => head.to_owned(),
-        None => message,
-    };
-    for (rust, words) in [
-        ("u64", "a whole number (0 or more)"),
-        ("usize", "a whole number (0 or more)"),
-        ("i64", "a whole number"),
-        ("f64", "a number"),
-    ] {
-        if message.contains(&format!("invalid {rust}"))
-            || message.ends_with(&format!("expected {rust}"))
-        {
-            return format!("expected {words} here");
-        }
-    }
-    message
-}
-
-/// serde-saphyr ends its messages with " at line N, column M"; the diagnostic shows that itself.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
-/// "unknown field `wehn`, expected one of id, when, then" -> "did you mean `when`?"
-pub fn unknown_key_help(message: &str) -> Option<String> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("unknown variant `"))?;
-    let (given, rest) = rest.split_once('`')?;
-    let expected = rest
-        .split_once("expected one of ")
-        .map(|(_, e)| e)
-        .or_else(|| rest.split_once("expected ").map(|(_, e)| e))?;
-    let options: Vec<&str> = expected.split(", ").map(|s| s.trim_matches('`')).collect();
-    suggest(given, options.iter().copied())
-        .map(|s| format!("did you mean `{s}`?"))
-        .or_else(|| Some(format!("expected one of: {}", options.join(", "))))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,35 +302,5 @@ mod tests {
         assert!(text.contains("--> rules/t.yaml:2:9"), "{text}");
         assert!(text.contains("2 |   when: x >= 1\n  |         ^"), "{text}");
         assert!(text.contains("= help: did you mean `y`?"), "{text}");
-    }
-
-    #[test]
-    fn suggests_close_names_only() {
-        let names = ["annual_sales", "overdue_days", "tier"];
-        assert_eq!(
-            suggest("anual_sales", names).as_deref(),
-            Some("annual_sales")
-        );
-        assert_eq!(suggest("zzz", names), None);
-        assert_eq!(suggest("mn", ["min", "max"]).as_deref(), Some("min"));
-    }
-
-    #[test]
-    fn yaml_messages_in_words() {
-        assert_eq!(
-            yaml_message(
-                "cannot deserialize null into string; use Option<String> at line 4, column 9"
-            ),
-            "a value is missing here"
-        );
-        assert_eq!(
-            yaml_message("invalid u64 at line 2, column 3"),
-            "expected a whole number (0 or more) here"
-        );
-        assert_eq!(
-            unknown_key_help("unknown field `rulez`, expected one of database, customers, rules")
-                .as_deref(),
-            Some("did you mean `rules`?")
-        );
     }
 }

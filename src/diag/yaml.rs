@@ -1,0 +1,132 @@
+//! The one way a YAML file becomes a typed value: the config, rule files and test files all
+//! parse here, so a mistake reads the same in each of them: a diagnostic at the line and
+//! column serde-saphyr gives, in words for the people who edit the files (no serde
+//! Rust-speak), with "did you mean" for a mistyped key.
+//!
+//! Booleans are YAML 1.2's `true`/`false` only: `NO` (a country) and `yes` stay text.
+
+use super::{Diagnostic, SourceFile, suggest::suggest};
+use serde::de::DeserializeOwned;
+
+/// Parses `file` as a `T`; a mistake becomes a diagnostic pointing into the file.
+pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Diagnostic> {
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<T>(&file.text, options).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+        let message = message(&e.without_snippet().to_string());
+        let help = unknown_key_help(&message);
+        let mut d = Diagnostic::error(file, line, column, message);
+        d.help = help;
+        d
+    })
+}
+
+/// A parser message in words: without the position (the diagnostic shows it) and without
+/// serde's Rust-speak.
+pub fn message(message: &str) -> String {
+    let message = strip_position(message);
+    if message.contains("cannot deserialize null") || message.contains("invalid type: null") {
+        return "a value is missing here".into();
+    }
+    if message.contains("unexpected end of input") {
+        return "the file is empty or ends too early: a required key is missing".into();
+    }
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set ").next().unwrap_or(rest);
+        return format!("`{key}` is given twice");
+    }
+    let message = match message.split_once("; use Option<") {
+        Some((head, _)) => head.to_owned(),
+        None => message,
+    };
+    for (rust, words) in [
+        ("u64", "a whole number (0 or more)"),
+        ("usize", "a whole number (0 or more)"),
+        ("i64", "a whole number"),
+        ("f64", "a number"),
+    ] {
+        if message.contains(&format!("invalid {rust}"))
+            || message.ends_with(&format!("expected {rust}"))
+        {
+            return format!("expected {words} here");
+        }
+    }
+    message
+}
+
+/// serde-saphyr ends its messages with " at line N, column M"; the diagnostic shows that itself.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// "unknown field `wehn`, expected one of id, when, then" -> "did you mean `when`?"
+/// (or the list of keys when none is close).
+pub fn unknown_key_help(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (given, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split_once("expected one of ")
+        .map(|(_, e)| e)
+        .or_else(|| rest.split_once("expected ").map(|(_, e)| e))?;
+    let options: Vec<&str> = expected.split(", ").map(|s| s.trim_matches('`')).collect();
+    suggest(given, options.iter().copied())
+        .map(|s| format!("did you mean `{s}`?"))
+        .or_else(|| Some(format!("expected one of: {}", options.join(", "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_in_words() {
+        assert_eq!(
+            message("cannot deserialize null into string; use Option<String> at line 4, column 9"),
+            "a value is missing here"
+        );
+        assert_eq!(
+            message("invalid u64 at line 2, column 3"),
+            "expected a whole number (0 or more) here"
+        );
+        assert_eq!(
+            message("duplicate mapping key: expect, set 2 at line 3, column 1"),
+            "`expect` is given twice"
+        );
+        assert_eq!(
+            unknown_key_help("unknown field `rulez`, expected one of database, customers, rules")
+                .as_deref(),
+            Some("did you mean `rules`?")
+        );
+        assert_eq!(
+            unknown_key_help("unknown field `zzz`, expected one of a, b").as_deref(),
+            Some("expected one of: a, b")
+        );
+    }
+
+    #[test]
+    fn a_mistyped_key_is_pointed_at_with_a_suggestion() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Row {
+            id: String,
+            when: Option<String>,
+        }
+        let file = SourceFile::new("t.yaml".into(), "id: a\nwehn: x > 1\n".into());
+        let d = parse::<Row>(&file).unwrap_err();
+        assert_eq!((d.line, d.column), (2, 1));
+        assert_eq!(d.help.as_deref(), Some("did you mean `when`?"));
+        assert!(
+            d.message.starts_with("unknown field `wehn`"),
+            "{}",
+            d.message
+        );
+    }
+}

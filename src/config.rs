@@ -124,8 +124,7 @@ impl Config {
             source,
         })?;
         let file = crate::diag::SourceFile::new(path.to_path_buf(), text);
-        let file: ConfigFile =
-            crate::diag::yaml::parse(&file).map_err(|d| ConfigError::Parse(Box::new(d)))?;
+        let file: ConfigFile = crate::diag::yaml::parse(&file).map_err(ConfigError::Parse)?;
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,

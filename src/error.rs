@@ -1,10 +1,34 @@
-//! The library's top-level error, and the exit code each kind maps to.
+//! The library's top-level error, and how a command ends: [`ExitStatus`].
 
+use crate::cases::CasesError;
 use crate::config::ConfigError;
-use crate::data::DataError;
-use crate::data::sample::SampleError;
 use crate::diag::Diagnostics;
 use crate::engine::EvalError;
+use crate::output::OutputError;
+use crate::source::SourceError;
+use crate::source::sample::SampleError;
+
+/// How a command ends: the process's exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// The command did its job and found nothing wrong.
+    Success,
+    /// The command ran, but the data, an evaluation or a rule test failed.
+    Failure,
+    /// The command could not do its job: an argument, the config or the rules must be
+    /// fixed first.
+    Invalid,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Invalid => 2,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -15,25 +39,50 @@ pub enum Error {
     #[error(transparent)]
     Eval(#[from] EvalError),
     #[error(transparent)]
-    Data(#[from] DataError),
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
     #[error(transparent)]
     Sample(#[from] SampleError),
+    #[error(transparent)]
+    Cases(#[from] CasesError),
+    /// A command-line argument that cannot be used as given.
     #[error("{0}")]
-    Usage(String),
+    Argument(String),
+    /// The rules load, but their tests fail: `watch` and `serve` do not start on them.
+    #[error("{0}")]
+    TestsFail(String),
+    /// Something the system refused: a port, a file watch, a thread.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
-    /// 2 for what the user must fix in config, rules or arguments; 1 for data and
-    /// evaluation failures.
-    pub fn exit_code(&self) -> u8 {
-        use crate::data::DataError;
+    /// Errors that carry their own rendering (diagnostics with source lines and carets).
+    pub fn rendered(&self, color: bool) -> Option<String> {
         match self {
-            Error::Config(_) | Error::Rules(_) | Error::Usage(_) => 2,
+            Error::Rules(d) => Some(d.render(color)),
+            Error::Config(ConfigError::Parse(d)) => Some(d.render(color)),
+            _ => None,
+        }
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Error::Config(_)
+            | Error::Rules(_)
+            | Error::Argument(_)
+            | Error::Cases(_)
+            | Error::TestsFail(_)
+            | Error::Io { .. } => ExitStatus::Invalid,
             // Pointing at a database, table or column that is not there is a setting to fix.
-            Error::Data(
-                DataError::Missing(_) | DataError::Source { .. } | DataError::NoIdColumn { .. },
-            ) => 2,
-            Error::Eval(_) | Error::Data(_) | Error::Sample(_) => 1,
+            Error::Source(e) if e.is_setting() => ExitStatus::Invalid,
+            Error::Eval(_) | Error::Source(_) | Error::Output(_) | Error::Sample(_) => {
+                ExitStatus::Failure
+            }
         }
     }
 }

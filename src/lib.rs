@@ -2,18 +2,44 @@
 //! admins can read and edit. Customers come from SQLite; rules are YAML tables whose conditions
 //! and values are Rhai expressions; a batch run writes one policy per customer.
 //!
-//! Modules, in the order data flows: [`config`] -> [`data`] (customers in) -> [`rules`]
-//! (compiled rule set) -> [`engine`] (evaluation) -> [`data::output`] (policies out);
-//! [`commands`] holds one file per CLI command.
+//! # Source map
+//!
+//! Modules in pipeline order; each imports only from modules above it (`tests/layers.rs`
+//! enforces this).
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`text`], [`progress`] | words and numbers for people; progress bars |
+//! | [`value`] | the values rules compute with, constants, value kinds |
+//! | [`diag`] | diagnostics (file:line:column, snippet, did-you-mean); YAML errors |
+//! | [`script`] | the sandboxed Rhai engine and its limits |
+//! | [`config`] | `config/tierwise.yaml` |
+//! | [`source`] | where customers come from: `CustomerSource`, SQLite, given values, sample data |
+//! | [`rules`] | rule files -> a compiled, immutable `RuleSet`; lints; the schema |
+//! | [`engine`] | population figures, per-customer evaluation, explanations |
+//! | [`output`] | writing a run: policy and run tables, CSV/JSONL files |
+//! | [`cases`] | rule test cases (`rules/tests/*.yaml`) |
+//! | [`workspace`] | config + command line -> what a command works on; batch run; hot reload |
+//! | [`report`] | what commands print, as text or JSON |
+//! | [`commands`] | one module per command |
+//! | [`cli`] | the command line's global options |
+//! | [`error`] | the top-level error and exit status |
 
+pub mod cases;
+pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod data;
 pub mod diag;
 pub mod engine;
 pub mod error;
+pub mod output;
+pub mod progress;
+pub mod report;
 pub mod rules;
 pub mod script;
+pub mod source;
+pub mod text;
 pub mod value;
+pub mod workspace;
 
 pub use error::Error;

@@ -291,3 +291,34 @@ impl From<&Literal> for Lit {
         }
     }
 }
+
+/// The kind of value a name holds, where it can be known before evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueKind {
+    Number,
+    Text,
+    Bool,
+}
+
+impl ValueKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            ValueKind::Number => "a number",
+            ValueKind::Text => "text",
+            ValueKind::Bool => "true/false",
+        }
+    }
+
+    /// The kind of a constant value, if it is one of the three.
+    pub fn of(v: &Dynamic) -> Option<ValueKind> {
+        if v.is_int() || v.is_float() {
+            Some(ValueKind::Number)
+        } else if v.is_string() {
+            Some(ValueKind::Text)
+        } else if v.is_bool() {
+            Some(ValueKind::Bool)
+        } else {
+            None
+        }
+    }
+}

@@ -6,13 +6,13 @@
 use rusqlite::Connection;
 use std::path::Path;
 use tierwise::config::Source;
-use tierwise::data::sample::{SampleSpec, generate_into};
-use tierwise::data::{Dataset, read_customers, source_columns};
 use tierwise::engine::{Evaluator, Mode};
 use tierwise::rules::{self, RuleSet};
+use tierwise::source::sample::{SampleSpec, generate_into};
+use tierwise::source::{CustomerSource, Dataset, SqliteSource};
 
 /// The sample customers, plus rows with extreme and odd values.
-fn customers(n: usize) -> Connection {
+fn customers(n: usize) -> SqliteSource {
     let conn = Connection::open_in_memory().unwrap();
     generate_into(
         &conn,
@@ -35,26 +35,18 @@ fn customers(n: usize) -> Connection {
             ('X-4', 'a''quote', 'East', 1e-9, 1, 1, 0.5, 0.5, 61, 40, 5, 3, 3, 0.5)",
     )
     .unwrap();
-    conn
+    SqliteSource::with_connection(conn, &Source::Table("customers".into()))
 }
 
-fn load(conn: &Connection, dir: &Path) -> Result<RuleSet, String> {
-    let source = Source::Table("customers".into());
-    let fields = source_columns(conn, &source).unwrap();
+fn load(source: &SqliteSource, dir: &Path) -> Result<RuleSet, String> {
+    let fields = source.columns().unwrap();
     rules::load(dir, &fields, &Default::default())
         .map(|(r, _)| r)
         .map_err(|d| d.to_string())
 }
 
-fn dataset(conn: &Connection) -> Dataset {
-    read_customers(
-        conn,
-        &Source::Table("customers".into()),
-        "customer_id",
-        None,
-        &mut |_| {},
-    )
-    .unwrap()
+fn dataset(source: &SqliteSource) -> Dataset {
+    source.read("customer_id", None, &mut |_| {}).unwrap()
 }
 
 /// Per customer: the outputs as JSON (types kept: 5 and 5.0 differ) and the fired rules,

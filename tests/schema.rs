@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 use std::path::Path;
-use tierwise::commands::schema::schema_json;
 use tierwise::rules::model::RuleFile;
+use tierwise::rules::schema::schema_json;
 
 const SCHEMA_LINE: &str = "# yaml-language-server: $schema=../schema/rules.schema.json";
 

@@ -9,16 +9,66 @@
 //! The floor: a plain `SELECT *` over the customers, and a plain insert loop of the very
 //! policy rows the run writes, rendered beforehand: the I/O no engine can avoid.
 
-use super::thousands;
+use super::Globals;
 use crate::config::{OutputTables, Source};
-use crate::data::output::{self, Message, RunInfo, RunTarget};
-use crate::data::sample::{SampleSpec, generate};
-use crate::data::{self, DataError};
 use crate::engine::{Evaluator, Mode, Outcomes};
-use crate::{Error, rules};
+use crate::error::{Error, ExitStatus};
+use crate::output::{self, OutputError, RunFailure, RunInfo, RunTarget};
+use crate::report::{Format, Report, plural, thousands};
+use crate::rules;
+use crate::source::sample::{SampleSpec, generate};
+use crate::source::{CustomerSource, Dataset, SqliteSource};
+use crate::workspace::batch::CHUNK;
+use crate::workspace::{Overrides, Workspace};
 use serde::Serialize;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// Measure where a run's time goes, against baselines measured in the same run.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Population sizes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    pub customers: Vec<usize>,
+    /// Repeats per size (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Where the generated sample databases are kept between runs.
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Rules directory (default: the config's `rules`).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Also time every expression in the interpreter (slow).
+    #[arg(long)]
+    pub interpreter: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let rules = match args.rules {
+        Some(dir) => dir,
+        None => Workspace::new(&globals.config, &Overrides::default())?.rules_dir,
+    };
+    let opts = BenchOptions {
+        sizes: args.customers,
+        repeat: args.repeat.max(1),
+        dir: args.dir,
+        rules,
+        interpreter: args.interpreter,
+    };
+    let reports = BenchReport(bench(&opts, &mut |msg| eprintln!("bench: {msg}"))?);
+    crate::report::print(&reports, args.format);
+    Ok(ExitStatus::Success)
+}
+
+/// Every size's medians.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct BenchReport(pub Vec<SizeReport>);
 
 /// The SQL baseline: the shipped rules as one statement.
 const SHIPPED_SQL: &str = include_str!("../../benches/shipped_rules.sql");
@@ -71,17 +121,15 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |source| {
-        Error::Data(DataError::File {
-            path: path.to_path_buf(),
-            source,
-        })
+    move |source| Error::Io {
+        what: format!("bench: {}", path.display()),
+        source,
     }
 }
 
 fn sql_err(what: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |source| {
-        Error::Data(DataError::Write {
+        Error::Output(OutputError::Write {
             what: what.to_owned(),
             source,
         })
@@ -208,27 +256,21 @@ fn stages(
         .map_err(io_err(&config))?;
     s[6] = t.elapsed().as_secs_f64();
     if !out.status.success() {
-        return Err(Error::Usage(format!(
-            "the timed `tierwise run` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )));
+        return Err(Error::Io {
+            what: "bench: the timed `tierwise run` failed".into(),
+            source: std::io::Error::other(String::from_utf8_lossy(&out.stderr).into_owned()),
+        });
     }
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     let peak_memory_mb = report["peak_memory_mb"].as_f64();
 
     fresh_copy(sample, work)?;
-    let mut conn = data::open_database(work)?;
-    let fields = data::source_columns(&conn, &source)?;
+    let mut db = SqliteSource::open(work, &source)?;
+    let fields = db.columns()?;
     let (rules, _) = rules::load(rules_dir, &fields, &Default::default())?;
 
     let t = Instant::now();
-    let customers = data::read_customers(
-        &conn,
-        &source,
-        "customer_id",
-        Some(&rules.loaded_fields()),
-        &mut |_| {},
-    )?;
+    let customers = db.read("customer_id", Some(&rules.loaded_fields()), &mut |_| {})?;
     s[0] = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -248,7 +290,10 @@ fn stages(
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start a thread pool: {e}")))?;
+        .map_err(|e| Error::Io {
+            what: "cannot start a thread pool".into(),
+            source: std::io::Error::other(e),
+        })?;
     let t = Instant::now();
     drop(one_thread.install(|| evaluate_all(&evaluator))?);
     s[2] = t.elapsed().as_secs_f64();
@@ -272,7 +317,7 @@ fn stages(
     let info = RunInfo {
         fingerprint: rules.fingerprint.clone(),
         rules_dir: rules_dir.display().to_string(),
-        started_at: output::now(&conn),
+        started_at: output::now(db.connection()),
     };
     let target = RunTarget {
         tables: &tables,
@@ -283,33 +328,29 @@ fn stages(
         file: None,
     };
     let t = Instant::now();
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Message<'_>>(2);
-    let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| output::write_run(&mut conn, &target, receiver));
+    let written = output::write_run(db.connection(), &target, |sink| {
         for chunk in results {
-            if sender.send(Message::Chunk(chunk)).is_err() {
+            if !sink.send(chunk) {
                 break;
             }
         }
-        let _ = sender.send(Message::Finish);
-        drop(sender);
-        writer.join()
+        Ok::<(), Error>(())
     });
     s[5] = t.elapsed().as_secs_f64();
     match written {
-        Ok(r) => {
-            r?;
-        }
-        Err(_) => return Err(Error::Usage("the writer thread panicked".into())),
+        Ok(_) => {}
+        Err(RunFailure::Evaluation(e)) => return Err(e),
+        Err(RunFailure::Output(e)) => return Err(e.into()),
     }
-    drop(conn);
+    drop(db);
     drop(evaluator);
     let decisions = rules.decisions.len();
     let columns = outputs.len() + 3;
 
     // Floor: read the same rows plainly, insert the same policy rows plainly.
     fresh_copy(sample, work)?;
-    let conn = data::open_database(work)?;
+    let mut db = SqliteSource::open(work, &source)?;
+    let conn = db.connection();
     let t = Instant::now();
     let mut ids = Vec::with_capacity(customers.len);
     {
@@ -331,7 +372,7 @@ fn stages(
     }
     s[7] = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    floor_write(&conn, &rows, columns).map_err(sql_err("floor_out"))?;
+    floor_write(conn, &rows, columns).map_err(sql_err("floor_out"))?;
     s[8] = t.elapsed().as_secs_f64();
     std::hint::black_box(&ids);
     drop(rows);
@@ -341,7 +382,7 @@ fn stages(
     conn.execute_batch(SHIPPED_SQL)
         .map_err(sql_err("sql_policy"))?;
     s[9] = t.elapsed().as_secs_f64();
-    drop(conn);
+    drop(db);
     let _ = std::fs::remove_file(&config);
     Ok(Timings {
         seconds: s,
@@ -355,7 +396,7 @@ fn evaluate_all<'a>(ev: &Evaluator<'a>) -> Result<Vec<Outcomes<'a>>, Error> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < ev.data.len {
-        let end = (start + super::run::CHUNK).min(ev.data.len);
+        let end = (start + CHUNK).min(ev.data.len);
         out.push(ev.evaluate(start..end)?.0);
         start = end;
     }
@@ -365,7 +406,7 @@ fn evaluate_all<'a>(ev: &Evaluator<'a>) -> Result<Vec<Outcomes<'a>>, Error> {
 /// The policy rows a run writes, as plain SQLite values: the floor writes exactly these.
 fn render_rows(
     results: &[Outcomes<'_>],
-    data: &data::Dataset,
+    data: &Dataset,
     rule_ids: &[String],
 ) -> Vec<Vec<rusqlite::types::Value>> {
     use rusqlite::types::Value as Sql;
@@ -434,7 +475,13 @@ fn floor_write(
     conn.execute_batch("COMMIT")
 }
 
-pub fn print(reports: &[SizeReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+impl Report for BenchReport {
+    fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
+        print(&self.0, out)
+    }
+}
+
+fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
     let Some(first) = reports.first() else {
         return Ok(());
     };
@@ -442,7 +489,7 @@ pub fn print(reports: &[SizeReport], out: &mut dyn std::io::Write) -> std::io::R
         out,
         "median seconds; {} decisions; evaluation on {} unless noted\n",
         first.decisions,
-        super::super::diag::plural(first.threads, "thread")
+        plural(first.threads, "thread")
     )?;
     writeln!(
         out,

@@ -2,17 +2,61 @@
 //! `--data` also evaluates the rules on the real customers and reports rows that never match,
 //! customers that get no value, and rules that fail.
 
-use super::run::database;
-use crate::Error;
-use crate::config::Config;
-use crate::data;
-use crate::diag::{Diagnostic, Diagnostics, Severity, summary_line};
+use super::{Globals, SourceArgs};
+use crate::diag::{Diagnostic, Severity, summary_line};
 use crate::engine::Evaluator;
+use crate::error::{Error, ExitStatus};
+use crate::report::{Format, Report, plural, thousands};
 use crate::rules::{self, HitPolicy, RuleIdx, RuleSet};
+use crate::source::Dataset;
+use crate::workspace::Workspace;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::io::{self, Write};
+
+/// Check the rule files: every problem at once, and lint warnings for tables.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Also evaluate the rules on the customers: rows that never match, customers
+    /// without a value, rules that fail.
+    #[arg(long)]
+    pub data: bool,
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    let source = ws.open_source()?;
+    let (rules, mut diagnostics) = match ws.load_rules(&source) {
+        Ok(loaded) => (Some(loaded.rules), loaded.warnings),
+        Err(Error::Rules(all)) => (None, all.0),
+        Err(e) => return Err(e),
+    };
+    if let Some(rules) = &rules {
+        diagnostics.extend(rules::lint::lint(rules));
+    }
+    let data = match (&rules, args.data) {
+        (Some(rules), true) => {
+            let customers = ws.read_customers(&source, rules, &mut |_| {})?;
+            Some(check_data(rules, &customers)?)
+        }
+        _ => None,
+    };
+    let report = CheckReport { diagnostics, data };
+    crate::report::print(&report, args.format);
+    Ok(if report.errors() > 0 {
+        ExitStatus::Invalid
+    } else if report.data_failures() > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
 
 /// How many example customer ids a finding lists.
 const EXAMPLES: usize = 3;
@@ -65,17 +109,10 @@ impl CheckReport {
     pub fn data_failures(&self) -> usize {
         self.data.as_ref().map_or(0, |d| d.failures.len())
     }
+}
 
-    pub fn print(
-        &self,
-        format: super::Format,
-        color: bool,
-        out: &mut dyn std::io::Write,
-    ) -> std::io::Result<()> {
-        if format == super::Format::Json {
-            let json = serde_json::to_string_pretty(self).unwrap_or_default();
-            return writeln!(out, "{json}");
-        }
+impl Report for CheckReport {
+    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
         for d in &self.diagnostics {
             writeln!(out, "{}\n", d.render(color))?;
         }
@@ -83,7 +120,7 @@ impl CheckReport {
             writeln!(
                 out,
                 "on the data: {} customers",
-                super::thousands(data.customers as f64)
+                thousands(data.customers as f64)
             )?;
             let mut clean = Vec::new();
             for d in &data.decisions {
@@ -103,7 +140,7 @@ impl CheckReport {
                     writeln!(
                         out,
                         "    {} customers matched no row and get no value (e.g. {})",
-                        super::thousands(d.customers_without_value as f64),
+                        thousands(d.customers_without_value as f64),
                         d.examples.join(", ")
                     )?;
                 }
@@ -120,7 +157,7 @@ impl CheckReport {
                     out,
                     "  {} failed for {} customers (e.g. {}): {}",
                     f.rule,
-                    super::thousands(f.customers as f64),
+                    thousands(f.customers as f64),
                     f.examples.join(", "),
                     f.message
                 )?;
@@ -131,7 +168,7 @@ impl CheckReport {
         if self.data_failures() > 0 {
             summary.push_str(&format!(
                 "; {} failing on the data",
-                crate::diag::plural(self.data_failures(), "rule")
+                plural(self.data_failures(), "rule")
             ));
         }
         writeln!(out, "{summary}")
@@ -143,35 +180,6 @@ fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<
     list.serialize(s)
 }
 
-pub fn check(
-    config: &Config,
-    db: Option<&PathBuf>,
-    rules_dir: Option<&PathBuf>,
-    with_data: bool,
-) -> Result<CheckReport, Error> {
-    let db_path = database(config, db)?;
-    let conn = data::open_database(&db_path)?;
-    let rules_dir = rules_dir
-        .cloned()
-        .unwrap_or_else(|| config.rules_dir.clone());
-    let fields = data::source_columns(&conn, &config.source)?;
-    let (rules, mut diagnostics) = match rules::load(&rules_dir, &fields, &config.limits) {
-        Ok((rules, warnings)) => (Some(rules), warnings),
-        Err(Diagnostics(all)) => (None, all),
-    };
-    if let Some(rules) = &rules {
-        diagnostics.extend(rules::lint::lint(rules));
-    }
-    let data = match (&rules, with_data) {
-        (Some(rules), true) => {
-            let customers = super::run::read_customers(config, &conn, rules)?;
-            Some(check_data(rules, &customers)?)
-        }
-        _ => None,
-    };
-    Ok(CheckReport { diagnostics, data })
-}
-
 /// Per-thread findings, merged at the end.
 #[derive(Default)]
 struct Tallies {
@@ -180,7 +188,7 @@ struct Tallies {
     failures: HashMap<String, Failure>,
 }
 
-fn check_data(rules: &RuleSet, customers: &data::Dataset) -> Result<DataCheck, Error> {
+fn check_data(rules: &RuleSet, customers: &Dataset) -> Result<DataCheck, Error> {
     let evaluator = Evaluator::new(rules, customers)?;
     // Which decision each row belongs to (caps are not rows a customer "matches").
     let mut decision_of: HashMap<RuleIdx, usize> = HashMap::new();

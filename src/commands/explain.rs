@@ -1,33 +1,39 @@
 //! `tierwise explain ID`: why one customer of the database got its policy.
 
-use super::run::{database, load_rules};
-use crate::Error;
-use crate::config::Config;
-use crate::data::{self, DataError};
+use super::{Globals, SourceArgs, print_warnings};
 use crate::engine::Evaluator;
-use crate::engine::explain::Explanation;
-use std::path::PathBuf;
+use crate::error::{Error, ExitStatus};
+use crate::report::Format;
+use crate::source::SourceError;
+use crate::workspace::Workspace;
 
-pub fn explain(
-    config: &Config,
-    db: Option<&PathBuf>,
-    rules_dir: Option<&PathBuf>,
-    customer: &str,
-) -> Result<Explanation, Error> {
-    let db_path = database(config, db)?;
-    let conn = data::open_database(&db_path)?;
-    let rules_dir = rules_dir
-        .cloned()
-        .unwrap_or_else(|| config.rules_dir.clone());
-    let rules = load_rules(config, &rules_dir, &conn)?;
+/// Explain why one customer gets its policy: fields, figures, every row tried.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The customer's id.
+    pub customer: String,
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    let source = ws.open_source()?;
+    let loaded = ws.load_rules(&source)?;
+    print_warnings(&loaded.warnings);
+    let rules = loaded.rules;
     // The whole population: the customer's percentiles and ranks are relative to it.
-    let customers = super::run::read_customers(config, &conn, &rules)?;
+    let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
     let index = customers
-        .find(customer)
-        .ok_or_else(|| DataError::UnknownCustomer {
-            id: customer.to_owned(),
-            column: config.id_column.clone(),
+        .find(&args.customer)
+        .ok_or_else(|| SourceError::UnknownCustomer {
+            id: args.customer.clone(),
+            column: ws.config.id_column.clone(),
         })?;
-    let evaluator = Evaluator::new(&rules, &customers)?;
-    Ok(evaluator.explain(index)?)
+    let explanation = Evaluator::new(&rules, &customers)?.explain(index)?;
+    crate::report::print(&explanation, args.format);
+    Ok(ExitStatus::Success)
 }

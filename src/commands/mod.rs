@@ -1,10 +1,13 @@
-//! One module per CLI command. Each takes parsed options and returns a report that can be
-//! printed as text (for people) or JSON (for programs).
+//! One module per command: its arguments (`Args`), and `run`, which does the work through a
+//! [`Workspace`](crate::workspace::Workspace) and prints a [`Report`](crate::report::Report).
+//! No command imports another: what two commands share lives in a layer below.
+//!
+//! Adding a command: a new file here with `Args` and `run`, and one line in `commands!`
+//! below (CONTRIBUTING.md).
 
 pub mod bench;
 pub mod check;
 pub mod explain;
-pub mod reload;
 pub mod run;
 pub mod sample;
 pub mod schema;
@@ -12,62 +15,74 @@ pub mod serve;
 pub mod test;
 pub mod watch;
 
-use std::path::{Path, PathBuf};
+use crate::diag::Diagnostic;
+use crate::error::{Error, ExitStatus};
+use crate::workspace::Overrides;
+use std::path::PathBuf;
 
-/// How a command prints its result on stdout.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
+/// What every command is given besides its own arguments.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// The configuration file.
+    pub config: PathBuf,
 }
 
-/// `1234567.891` -> `1,234,567.89`; whole numbers get no decimals.
-pub fn thousands(x: f64) -> String {
-    let negative = x < 0.0;
-    let x = x.abs();
-    let whole = x.trunc() as u128;
-    let frac = x - x.trunc();
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
+/// Where the customers and the rules come from, when not the config's.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SourceArgs {
+    /// Customer database (default: the config's `database`).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Rules directory (default: the config's `rules`).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+}
+
+impl From<SourceArgs> for Overrides {
+    fn from(args: SourceArgs) -> Overrides {
+        Overrides {
+            db: args.db,
+            rules: args.rules,
         }
-        out.push(c);
     }
-    if frac > 0.0 {
-        let cents = format!("{frac:.2}");
-        if cents == "1.00" {
-            return thousands(if negative {
-                -(x.trunc() + 1.0)
-            } else {
-                x.trunc() + 1.0
-            });
+}
+
+/// Rule-file warnings, on stderr (stdout carries the command's result).
+fn print_warnings(warnings: &[Diagnostic]) {
+    let color = crate::diag::use_color(&std::io::stderr());
+    for w in warnings {
+        eprintln!("{}\n", w.render(color));
+    }
+}
+
+/// Declares the commands: each `Variant => module` is a subcommand whose help is the
+/// module's `Args` doc, run by the module's `run`.
+macro_rules! commands {
+    ($($variant:ident => $module:ident,)*) => {
+        /// The commands, in the order `--help` lists them.
+        #[derive(clap::Subcommand, Debug)]
+        pub enum Command {
+            $($variant($module::Args),)*
         }
-        out.push_str(&cents[1..]);
-    }
-    if negative { format!("-{out}") } else { out }
+
+        impl Command {
+            pub fn run(self, globals: &Globals) -> Result<ExitStatus, Error> {
+                match self {
+                    $(Command::$variant(args) => $module::run(args, globals),)*
+                }
+            }
+        }
+    };
 }
 
-/// A path for messages: relative to the working directory when it is inside it.
-pub fn shown(path: &Path) -> PathBuf {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn formats_thousands() {
-        assert_eq!(thousands(0.0), "0");
-        assert_eq!(thousands(1234567.891), "1,234,567.89");
-        assert_eq!(thousands(999.999), "1,000");
-        assert_eq!(thousands(-1500.0), "-1,500");
-        assert_eq!(thousands(100.0), "100");
-    }
+commands! {
+    Run => run,
+    Check => check,
+    Explain => explain,
+    Test => test,
+    Watch => watch,
+    Serve => serve,
+    Schema => schema,
+    Bench => bench,
+    Sample => sample,
 }

@@ -10,15 +10,18 @@
 //! connection sees commits from other connections; the file's identity, size and mtime see
 //! it replaced): a change reloads the customers and recomputes the population figures.
 
-use super::reload::{self, Accepted, Change, Refusal, RuleWatcher, Sources};
-use super::thousands;
-use crate::data::Dataset;
-use crate::data::given::{SourceColumn, to_sql};
+use super::{Globals, SourceArgs};
 use crate::diag::suggest;
 use crate::engine::{EvalError, Evaluator};
+use crate::error::{Error, ExitStatus};
+use crate::report::{refusal, shown, thousands};
 use crate::rules::{RuleSet, SlotKind};
+use crate::source::given::stored;
+use crate::source::{Cell, ChangeWatch, CustomerSource, Dataset, Field, SourceError};
 use crate::value::Literal;
-use crate::{Error, data::DataError};
+use crate::workspace::Overrides;
+use crate::workspace::reload::{self, Accepted, Refusal};
+use crate::workspace::watcher::{Change, RuleWatcher};
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -26,7 +29,6 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use rusqlite::types::Value as SqlValue;
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::io::Write;
@@ -34,6 +36,37 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+
+/// Serve policies over HTTP (JSON), with the same hot reload as `watch`.
+///
+/// GET /customers/{id}/policy, GET /customers/{id}/explain, POST /evaluate (a prospect's
+/// fields as a JSON object), GET /rules, GET /health.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Address to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Quiet time after the last save before reloading, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    pub debounce_ms: u64,
+    /// How often to check the customer database for changes, in milliseconds (0: never).
+    #[arg(long, default_value_t = 1000)]
+    pub data_check_ms: u64,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let opts = ServeOptions {
+        config: globals.config.clone(),
+        overrides: args.sources.into(),
+        listen: args.listen,
+        debounce: Duration::from_millis(args.debounce_ms),
+        data_check: (args.data_check_ms > 0).then(|| Duration::from_millis(args.data_check_ms)),
+    };
+    serve(&opts, &mut std::io::stdout())?;
+    Ok(ExitStatus::Success)
+}
 
 /// How often the reload thread looks up from waiting for rule changes (to check the
 /// database, or to stop).
@@ -43,7 +76,8 @@ const TICK: Duration = Duration::from_millis(100);
 const GRACE: Duration = Duration::from_secs(5);
 
 pub struct ServeOptions {
-    pub sources: Sources,
+    pub config: PathBuf,
+    pub overrides: Overrides,
     pub listen: SocketAddr,
     /// Quiet time after the last save before reloading.
     pub debounce: Duration,
@@ -75,7 +109,7 @@ pub struct Version {
     loaded_at: String,
     /// Customer id -> row.
     ids: HashMap<Box<str>, usize>,
-    columns: Vec<SourceColumn>,
+    columns: Vec<Field>,
     id_column: String,
     rules_dir: PathBuf,
     database: PathBuf,
@@ -86,9 +120,7 @@ pub struct Version {
 impl Version {
     fn new(accepted: Accepted, number: u64, started: Instant) -> Result<Version, Error> {
         let Accepted {
-            config,
-            database,
-            rules_dir,
+            workspace,
             rules,
             customers,
             columns,
@@ -108,9 +140,9 @@ impl Version {
             loaded_at: timestamp(),
             ids,
             columns,
-            id_column: config.id_column,
-            rules_dir,
-            database,
+            id_column: workspace.config.id_column,
+            rules_dir: workspace.rules_dir,
+            database: workspace.database,
             took: started.elapsed(),
         })
     }
@@ -154,17 +186,17 @@ struct Service {
 /// starts watching, and serves until SIGINT or SIGTERM.
 pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Error> {
     let started = Instant::now();
-    let first = reload::load(&opts.sources).map_err(Refusal::into_error)?;
-    let rules_dir = first.rules_dir.clone();
+    let first = reload::load(&opts.config, &opts.overrides).map_err(refusal::into_error)?;
+    let rules_dir = first.workspace.rules_dir.clone();
     let version = Version::new(first, 1, started)?;
-    let mut watcher = RuleWatcher::new(&opts.sources.config, &rules_dir, opts.debounce)?;
+    let mut watcher = RuleWatcher::new(&opts.config, &rules_dir, opts.debounce)?;
     say(
         out,
         format!(
             "rules {} in force: {} customers from {} (loaded in {} ms)",
             version.rules().fingerprint,
             thousands(version.customers().len as f64),
-            super::shown(&version.database).display(),
+            shown(&version.database).display(),
             version.took.as_millis()
         ),
     );
@@ -177,13 +209,22 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
         .enable_all()
         .thread_name("http")
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start the HTTP server: {e}")))?;
+        .map_err(|source| Error::Io {
+            what: "cannot start the HTTP server".into(),
+            source,
+        })?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(opts.listen))
-        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", opts.listen)))?;
+        .map_err(|source| Error::Io {
+            what: format!("cannot listen on {}", opts.listen),
+            source,
+        })?;
     let stop = {
         let _runtime = runtime.enter();
-        shutdown_signal().map_err(|e| Error::Usage(format!("cannot handle SIGINT/SIGTERM: {e}")))?
+        shutdown_signal().map_err(|source| Error::Io {
+            what: "cannot handle SIGINT/SIGTERM".into(),
+            source,
+        })?
     };
     let address = listener.local_addr().unwrap_or(opts.listen);
     say(
@@ -220,7 +261,7 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                 .thread_name(|_| "reload".into())
                 .build()
                 .ok();
-            let mut data = DataWatch::new(&service.current.load().database);
+            let mut data = data_watch(&opts.config, &opts.overrides);
             let mut checked = Instant::now();
             loop {
                 if stop_rx.try_recv().is_ok() {
@@ -263,21 +304,21 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                 };
                 say(out, format!("\n{why}"));
                 // Taken before reading, so a commit during the reload is seen next time.
-                let before = DataWatch::new(&service.current.load().database);
+                let before = data_watch(&opts.config, &opts.overrides);
                 match &reload_pool {
-                    Some(pool) => pool.install(|| reload_now(service, &opts.sources, data_only, out)),
-                    None => reload_now(service, &opts.sources, data_only, out),
+                    Some(pool) => pool.install(|| reload_now(service, opts, data_only, out)),
+                    None => reload_now(service, opts, data_only, out),
                 }
-                match watcher.follow(&opts.sources, opts.debounce) {
+                match watcher.follow(&opts.overrides, opts.debounce) {
                     Ok(true) => say(out, format!("now watching {}", watcher.describe())),
                     Ok(false) => {}
                     Err(e) => say(out, format!("watch error: {e}")),
                 }
                 let database = &service.current.load().database;
-                data = if *database == before.path {
+                data = if before.database.as_ref() == Some(database) {
                     before
                 } else {
-                    DataWatch::new(database)
+                    data_watch(&opts.config, &opts.overrides)
                 };
             }
             say(out, "stopped".into());
@@ -305,14 +346,25 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
     });
     match reloads {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(Error::Usage(format!("the HTTP server failed: {e}"))),
-        Err(e) => Err(Error::Usage(format!("the HTTP server failed: {e}"))),
+        Ok(Err(source)) => Err(Error::Io {
+            what: "the HTTP server failed".into(),
+            source,
+        }),
+        Err(e) => Err(Error::Io {
+            what: "the HTTP server failed".into(),
+            source: std::io::Error::other(e),
+        }),
     }
 }
 
 /// Loads, checks and tests the rules again; swaps them in if they pass, otherwise records
 /// why and keeps the version in force.
-fn reload_now(service: &Service, sources: &Sources, data_only: bool, out: &mut (dyn Write + Send)) {
+fn reload_now(
+    service: &Service,
+    opts: &ServeOptions,
+    data_only: bool,
+    out: &mut (dyn Write + Send),
+) {
     let started = Instant::now();
     let old = service.current.load_full();
     // Only the data changed: keep the rules in force (a rejected edit on disk must not hold
@@ -320,14 +372,14 @@ fn reload_now(service: &Service, sources: &Sources, data_only: bool, out: &mut (
     let rules = old.bound.borrow_owner().rules.clone();
     let mut same_rules = false;
     let accepted = match data_only {
-        true => match reload::reload_data(sources, &rules, &old.rules_dir) {
+        true => match reload::reload_data(&opts.config, &opts.overrides, &rules) {
             Ok(accepted) => {
                 same_rules = true;
                 Ok(accepted)
             }
-            Err(_) => reload::load(sources),
+            Err(_) => reload::load(&opts.config, &opts.overrides),
         },
-        false => reload::load(sources),
+        false => reload::load(&opts.config, &opts.overrides),
     };
     let next = accepted.and_then(|accepted| {
         Version::new(accepted, old.number + 1, started).map_err(Refusal::Error)
@@ -363,8 +415,8 @@ fn reload_now(service: &Service, sources: &Sources, data_only: bool, out: &mut (
             service.current.store(Arc::new(version));
             say(out, line);
         }
-        Err(refusal) => {
-            say(out, refusal.render());
+        Err(refused) => {
+            say(out, refusal::text(&refused));
             say(
                 out,
                 format!(
@@ -375,7 +427,7 @@ fn reload_now(service: &Service, sources: &Sources, data_only: bool, out: &mut (
             let rejection = Rejection {
                 at: timestamp(),
                 kept: old.number,
-                refusal: refusal.to_json(),
+                refusal: refusal::json(&refused),
             };
             if let Ok(mut last) = service.last_rejected.lock() {
                 *last = Some(rejection);
@@ -420,62 +472,27 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 // ---------------------------------------------------------------------------------------
 // Detecting a changed customer database
 
-/// What the customer database looked like when the version in force was loaded.
-struct DataWatch {
-    path: PathBuf,
-    conn: Option<rusqlite::Connection>,
-    data_version: Option<i64>,
-    file: Option<FileStamp>,
-}
-
-#[derive(PartialEq, Eq)]
-struct FileStamp {
-    len: u64,
-    modified: Option<SystemTime>,
-    #[cfg(unix)]
-    inode: (u64, u64),
-}
-
-impl FileStamp {
-    fn of(path: &std::path::Path) -> Option<FileStamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(FileStamp {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            #[cfg(unix)]
-            inode: {
-                use std::os::unix::fs::MetadataExt;
-                (meta.dev(), meta.ino())
-            },
-        })
+/// Whether the customer database of `ws`'s config changed since now (never, if it cannot
+/// be opened: the next reload reports why).
+fn data_watch(config: &std::path::Path, overrides: &Overrides) -> DataWatch {
+    let source = crate::workspace::Workspace::new(config, overrides)
+        .ok()
+        .and_then(|ws| ws.open_source().ok());
+    DataWatch {
+        database: source.as_ref().map(|s| s.path().to_path_buf()),
+        watch: source.map(|s| s.watch_changes()),
     }
+}
+
+struct DataWatch {
+    database: Option<PathBuf>,
+    watch: Option<Box<dyn ChangeWatch>>,
 }
 
 impl DataWatch {
-    fn new(path: &std::path::Path) -> DataWatch {
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .ok();
-        let data_version = conn.as_ref().and_then(data_version);
-        DataWatch {
-            path: path.to_path_buf(),
-            conn,
-            data_version,
-            file: FileStamp::of(path),
-        }
-    }
-
-    /// Whether another connection committed to the database, or the file was replaced.
     fn changed(&self) -> bool {
-        FileStamp::of(&self.path) != self.file
-            || self.conn.as_ref().and_then(data_version) != self.data_version
+        self.watch.as_ref().is_some_and(|w| w.changed())
     }
-}
-
-fn data_version(conn: &rusqlite::Connection) -> Option<i64> {
-    conn.query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -601,7 +618,7 @@ async fn rules_info(State(service): State<Shared>) -> Response {
 
 /// 404: no customer has this id.
 fn unknown_customer(v: &Version, id: &str) -> Response {
-    let message = DataError::UnknownCustomer {
+    let message = SourceError::UnknownCustomer {
         id: id.to_owned(),
         column: v.id_column.clone(),
     };
@@ -695,7 +712,7 @@ async fn evaluate(State(service): State<Shared>, body: Bytes) -> Response {
 
 /// The prospect's values, stored as SQLite would store them in the source's columns;
 /// fields not given are NULL, and the id defaults to `prospect`.
-fn prospect_row(v: &Version, given: &Json) -> Result<Vec<SqlValue>, String> {
+fn prospect_row(v: &Version, given: &Json) -> Result<Vec<Cell<'static>>, String> {
     let Json::Object(fields) = given else {
         return Err(format!(
             "the body must be a JSON object of the customer's fields, e.g. {{\"{}\": \"P-1\", ...}}; got {}",
@@ -703,7 +720,7 @@ fn prospect_row(v: &Version, given: &Json) -> Result<Vec<SqlValue>, String> {
             kind(given)
         ));
     };
-    let mut row = vec![SqlValue::Null; v.columns.len()];
+    let mut row = vec![Cell::Null; v.columns.len()];
     for (name, value) in fields {
         let Some(k) = v.columns.iter().position(|c| &c.name == name) else {
             return Err(not_a_field(v, name));
@@ -724,12 +741,12 @@ fn prospect_row(v: &Version, given: &Json) -> Result<Vec<SqlValue>, String> {
             }
         };
         row[k] =
-            to_sql(&literal, v.columns[k].affinity).map_err(|m| format!("field `{name}`: {m}"))?;
+            stored(&literal, v.columns[k].affinity).map_err(|m| format!("field `{name}`: {m}"))?;
     }
     if let Some(k) = v.columns.iter().position(|c| c.name == v.id_column)
-        && row[k] == SqlValue::Null
+        && row[k] == Cell::Null
     {
-        row[k] = SqlValue::Text("prospect".into());
+        row[k] = Cell::Text("prospect".into());
     }
     Ok(row)
 }

@@ -3,23 +3,50 @@
 //! re-evaluate every customer and print what changed. A broken edit is reported with its
 //! positions and the last good rules stay in force.
 
-use super::reload::{self, Accepted, Change, RuleWatcher, Sources};
-use super::thousands;
-use crate::Error;
-use crate::config::Config;
+use super::{Globals, SourceArgs};
 use crate::engine::{Evaluator, display_key};
+use crate::error::{Error, ExitStatus};
+use crate::report::{refusal, thousands};
+use crate::workspace::batch::CHUNK;
+use crate::workspace::reload::{self, Accepted};
+use crate::workspace::watcher::{Change, RuleWatcher};
+use crate::workspace::{Overrides, Workspace};
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
-pub struct WatchOptions {
-    pub config: PathBuf,
-    pub db: Option<PathBuf>,
-    pub rules: Option<PathBuf>,
-    /// Also write each accepted evaluation as a run, as `tierwise run` does.
+/// Evaluate, then on every saved rule change: reload, check, test, re-evaluate and
+/// print what changed; a broken edit keeps the last good rules.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Also write each accepted evaluation as a run.
+    #[arg(long)]
     pub write: bool,
-    pub debounce: Duration,
+    /// Quiet time after the last save before reloading, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    pub debounce_ms: u64,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let opts = WatchOptions {
+        config: &globals.config,
+        overrides: args.sources.into(),
+        write: args.write,
+        debounce: Duration::from_millis(args.debounce_ms),
+    };
+    watch(&opts, &mut std::io::stdout())?;
+    Ok(ExitStatus::Success)
+}
+
+struct WatchOptions<'a> {
+    config: &'a Path,
+    overrides: Overrides,
+    /// Also write each accepted evaluation as a run, as `tierwise run` does.
+    write: bool,
+    debounce: Duration,
 }
 
 /// One evaluation, kept to compare the next one with.
@@ -35,18 +62,9 @@ struct Snapshot {
 /// How many example customers a change lists.
 const EXAMPLES: usize = 3;
 
-pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
-    let config = Config::load(&opts.config)?;
-    let rules_dir = opts
-        .rules
-        .clone()
-        .unwrap_or_else(|| config.rules_dir.clone());
-    let mut watcher = RuleWatcher::new(&opts.config, &rules_dir, opts.debounce)?;
-    let sources = Sources {
-        config: opts.config.clone(),
-        db: opts.db.clone(),
-        rules: opts.rules.clone(),
-    };
+fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
+    let rules_dir = Workspace::new(opts.config, &opts.overrides)?.rules_dir;
+    let mut watcher = RuleWatcher::new(opts.config, &rules_dir, opts.debounce)?;
     let say = |out: &mut dyn Write, text: String| {
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
@@ -55,7 +73,7 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
         out,
         format!("watching {} (Ctrl-C to stop)", watcher.describe()),
     );
-    let mut last = attempt(opts, &sources, None, out);
+    let mut last = attempt(opts, None, out);
     while let Some(change) = watcher.next(None) {
         match change {
             Change::Files(names) => {
@@ -70,8 +88,8 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
                         }
                     ),
                 );
-                last = attempt(opts, &sources, last, out);
-                match watcher.follow(&sources, opts.debounce) {
+                last = attempt(opts, last, out);
+                match watcher.follow(&opts.overrides, opts.debounce) {
                     Ok(true) => say(out, format!("now watching {}", watcher.describe())),
                     Ok(false) => {}
                     Err(e) => say(out, format!("watch error: {e}")),
@@ -90,12 +108,7 @@ pub fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
 
 /// Reloads, checks, tests and evaluates. Returns the snapshot now in force: the new one when
 /// everything passed, the previous one otherwise.
-fn attempt(
-    opts: &WatchOptions,
-    sources: &Sources,
-    last: Option<Snapshot>,
-    out: &mut dyn Write,
-) -> Option<Snapshot> {
+fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> Option<Snapshot> {
     let kept = |out: &mut dyn Write, last: Option<Snapshot>| {
         let _ = match &last {
             Some(s) => writeln!(out, "kept the last good rules ({}) in force", s.fingerprint),
@@ -104,20 +117,14 @@ fn attempt(
         let _ = out.flush();
         last
     };
-    match reload::load(sources).and_then(|accepted| Ok(evaluate(&accepted)?)) {
-        Ok(snapshot) => {
+    let accepted = reload::load(opts.config, &opts.overrides)
+        .and_then(|accepted| Ok((evaluate(&accepted)?, accepted)));
+    match accepted {
+        Ok((snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
             if opts.write {
-                let run_opts = super::run::RunOptions {
-                    database: opts.db.clone(),
-                    rules: sources.rules.clone(),
-                    out: None,
-                };
-                let written = Config::load(&opts.config)
-                    .map_err(Error::from)
-                    .and_then(|c| super::run::run(&c, &run_opts));
-                let _ = match written {
-                    Ok(r) => writeln!(out, "written as run {}", r.run_id),
+                let _ = match write_run(&accepted) {
+                    Ok(run_id) => writeln!(out, "written as run {run_id}"),
                     Err(e) => writeln!(out, "error: the run was not written: {e}"),
                 };
             }
@@ -125,10 +132,17 @@ fn attempt(
             Some(snapshot)
         }
         Err(refused) => {
-            let _ = writeln!(out, "{}", refused.render());
+            let _ = writeln!(out, "{}", refusal::text(&refused));
             kept(out, last)
         }
     }
+}
+
+/// Writes the accepted rules' evaluation as a run, as `tierwise run` does.
+fn write_run(accepted: &Accepted) -> Result<i64, Error> {
+    let ws = &accepted.workspace;
+    let mut source = ws.open_source()?;
+    Ok(ws.run(&mut source, &accepted.rules, None)?.written.run_id)
 }
 
 /// Every customer's policy under the accepted rules.
@@ -138,7 +152,7 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
     let mut values = HashMap::with_capacity(customers.len);
     let mut start = 0;
     while start < customers.len {
-        let end = (start + super::run::CHUNK).min(customers.len);
+        let end = (start + CHUNK).min(customers.len);
         let (outcomes, _) = evaluator.evaluate(start..end)?;
         for o in outcomes.iter() {
             let shown: Vec<String> = o.outputs.iter().map(display_key).collect();

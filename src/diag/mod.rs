@@ -5,6 +5,8 @@
 mod suggest;
 pub mod yaml;
 
+use crate::text::plural;
+
 pub use suggest::{did_you_mean, suggest};
 
 use std::fmt;
@@ -253,14 +255,6 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
-
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
 
 /// A rule file's path (as shown to the user) and text, shared by everything compiled from it.
 #[derive(Debug)]

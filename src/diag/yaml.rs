@@ -9,7 +9,7 @@ use super::{Diagnostic, SourceFile, suggest::suggest};
 use serde::de::DeserializeOwned;
 
 /// Parses `file` as a `T`; a mistake becomes a diagnostic pointing into the file.
-pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Diagnostic> {
+pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic>> {
     let options = serde_saphyr::options! { strict_booleans: true };
     serde_saphyr::from_str_with_options::<T>(&file.text, options).map_err(|e| {
         let (line, column) = e
@@ -19,7 +19,7 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Diagnostic> {
         let help = unknown_key_help(&message);
         let mut d = Diagnostic::error(file, line, column, message);
         d.help = help;
-        d
+        Box::new(d)
     })
 }
 

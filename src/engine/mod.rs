@@ -7,12 +7,13 @@
 
 pub mod explain;
 pub mod population;
+pub mod threads;
 
-use crate::data::Dataset;
 use crate::rules::native;
 use crate::rules::{
     Aggregate, Condition, Decision, Expr, HitPolicy, RoundSpec, RuleIdx, RuleSet, Slot, ValueExpr,
 };
+use crate::source::Dataset;
 use crate::value::Value;
 use population::Ranking;
 use rayon::prelude::*;

@@ -1546,13 +1546,14 @@ decisions:
     fn shipped_rules_have_no_warnings() {
         // The columns of the bundled sample data, as the shipped rules are loaded against.
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        let spec = crate::data::sample::SampleSpec {
+        let spec = crate::source::sample::SampleSpec {
             customers: 1,
             seed: 1,
         };
-        crate::data::sample::generate_into(&conn, &spec, &mut |_| {}).unwrap();
+        crate::source::sample::generate_into(&conn, &spec, &mut |_| {}).unwrap();
         let source = crate::config::Source::Table("customers".into());
-        let fields = crate::data::source_columns(&conn, &source).unwrap();
+        let source = crate::source::SqliteSource::with_connection(conn, &source);
+        let fields = crate::source::CustomerSource::columns(&source).unwrap();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
         let (rules, _) = crate::rules::load(&dir, &fields, &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));

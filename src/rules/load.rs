@@ -252,7 +252,7 @@ impl Loader {
                     Some(help) => format!("{help} ({UNCHECKED})"),
                     None => UNCHECKED.into(),
                 });
-                self.diags.push(d);
+                self.diags.push(*d);
                 None
             }
         }
@@ -932,7 +932,7 @@ impl Loader {
             .map(|p| {
                 format!(
                     "{} ({})",
-                    crate::diag::plural(p.len(), "argument"),
+                    crate::text::plural(p.len(), "argument"),
                     p.join(", ")
                 )
             })

@@ -7,13 +7,16 @@ pub mod lint;
 mod load;
 pub mod model;
 pub mod native;
+pub mod schema;
 
 pub use load::load;
 pub use model::{Aggregate, HitPolicy, RoundSpec};
 
 use crate::diag::SourceFile;
 use crate::script::Limits;
-use rhai::{Dynamic, Shared};
+use crate::source::Field;
+use crate::value::ValueKind;
+use rhai::Shared;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -40,69 +43,6 @@ impl SlotKind {
             SlotKind::Metric => "metric",
             SlotKind::Population => "population figure",
             SlotKind::Output => "output",
-        }
-    }
-}
-
-/// The kind of value a name holds, where it can be known before evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ValueKind {
-    Number,
-    Text,
-    Bool,
-}
-
-impl ValueKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            ValueKind::Number => "a number",
-            ValueKind::Text => "text",
-            ValueKind::Bool => "true/false",
-        }
-    }
-
-    /// The kind of a constant value, if it is one of the three.
-    pub fn of(v: &Dynamic) -> Option<ValueKind> {
-        if v.is_int() || v.is_float() {
-            Some(ValueKind::Number)
-        } else if v.is_string() {
-            Some(ValueKind::Text)
-        } else if v.is_bool() {
-            Some(ValueKind::Bool)
-        } else {
-            None
-        }
-    }
-}
-
-/// A column of the customer source, as the rules see it before reading data.
-#[derive(Debug, Clone)]
-pub struct Field {
-    pub name: String,
-    /// From the declared SQLite type, when it says (TEXT, INTEGER, REAL, ...).
-    pub kind: Option<ValueKind>,
-}
-
-impl Field {
-    /// SQLite's affinity rules: INT -> integer; CHAR, CLOB, TEXT -> text; REAL, FLOA, DOUB
-    /// -> real; no type or BLOB -> anything.
-    pub fn new(name: &str, declared: Option<&str>) -> Field {
-        let t = declared.unwrap_or_default().to_ascii_uppercase();
-        let kind = if t.contains("INT") {
-            Some(ValueKind::Number)
-        } else if ["CHAR", "CLOB", "TEXT"].iter().any(|k| t.contains(k)) {
-            Some(ValueKind::Text)
-        } else if ["REAL", "FLOA", "DOUB", "NUMERIC", "DECIMAL"]
-            .iter()
-            .any(|k| t.contains(k))
-        {
-            Some(ValueKind::Number)
-        } else {
-            None
-        };
-        Field {
-            name: name.to_owned(),
-            kind,
         }
     }
 }

@@ -1,0 +1,447 @@
+//! One test case: checked against the rules and the customer source's columns before
+//! anything is evaluated (a wrong case is reported at its position, not run), then evaluated
+//! by the real engine.
+
+use super::file::{CaseSpec, Fields, Given, id_text};
+use super::{CaseResult, Difference, FigureValue, Status, same};
+use crate::diag::{Diagnostic, SourceFile, suggest};
+use crate::engine::Evaluator;
+use crate::rules::{RuleIdx, RuleSet, SlotKind};
+use crate::source::given::stored;
+use crate::source::{Cell, Dataset, Field};
+use crate::value::Value;
+use serde_saphyr::{Location, Spanned};
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// What every case of a run shares.
+pub(super) struct Context<'r> {
+    pub rules: &'r RuleSet,
+    pub columns: &'r [Field],
+    pub names: Vec<String>,
+    pub id_column: String,
+    pub id_index: usize,
+}
+
+/// A problem with a test case, at a position in its file.
+pub(super) struct Problem {
+    line: usize,
+    column: usize,
+    width: usize,
+    message: String,
+    help: Option<String>,
+}
+
+impl Problem {
+    fn at(loc: &Location, width: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            line: loc.line() as usize,
+            column: loc.column() as usize,
+            width,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn help(mut self, help: Option<String>) -> Problem {
+        self.help = help;
+        self
+    }
+
+    pub fn render(self, file: &SourceFile) -> String {
+        let mut d = Diagnostic::error(file, self.line, self.column, self.message).width(self.width);
+        d.help = self.help;
+        d.to_string()
+    }
+}
+
+fn key_problem(key: &Spanned<String>, message: impl Into<String>) -> Problem {
+    Problem::at(&key.referenced, key.value.chars().count(), message)
+}
+
+impl Context<'_> {
+    /// Fills `row` with `fields`, checking that each names a column of the customer source.
+    pub fn fill(&self, row: &mut [Cell<'static>], fields: &Fields) -> Result<(), Problem> {
+        for (key, value) in &fields.0 {
+            let name = key.value.as_str();
+            let Some(k) = self.columns.iter().position(|c| c.name == name) else {
+                return Err(self.not_a_column(key));
+            };
+            row[k] = stored(&value.value, self.columns[k].affinity)
+                .map_err(|m| Problem::at(&value.referenced, 1, format!("field `{name}`: {m}")))?;
+        }
+        Ok(())
+    }
+
+    fn not_a_column(&self, key: &Spanned<String>) -> Problem {
+        let name = key.value.as_str();
+        let kind = self
+            .rules
+            .slots
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| *k);
+        match kind {
+            Some(SlotKind::Metric) | Some(SlotKind::Output) => key_problem(
+                key,
+                format!(
+                    "`{name}` is {} the rules compute, not a field: give the fields it is computed from",
+                    if kind == Some(SlotKind::Metric) {
+                        "a metric"
+                    } else {
+                        "an output"
+                    }
+                ),
+            ),
+            Some(SlotKind::Population) => {
+                key_problem(key, format!("`{name}` is a population figure, not a field")).help(
+                    Some(format!(
+                        "give it under `population:`, e.g. population: {{ {name}: 0.9 }}"
+                    )),
+                )
+            }
+            _ => key_problem(
+                key,
+                format!("`{name}` is not a column of the customer source"),
+            )
+            .help(
+                suggest(name, self.names.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?")),
+            ),
+        }
+    }
+
+    fn check_figures(&self, figures: &Fields) -> Result<Vec<(String, Value<'static>)>, Problem> {
+        let mut out = Vec::new();
+        for (key, value) in &figures.0 {
+            let name = key.value.as_str();
+            if let Err(message) = self.rules.figure(name) {
+                let names = self.rules.population.iter().map(|f| f.name.as_str());
+                return Err(key_problem(key, message)
+                    .help(suggest(name, names).map(|s| format!("did you mean `{s}`?"))));
+            }
+            let v = match &value.value {
+                Given::Null => Value::Null,
+                Given::Int(i) => Value::Float(*i as f64),
+                Given::Float(f) => Value::Float(*f),
+                _ => {
+                    return Err(Problem::at(
+                        &value.referenced,
+                        1,
+                        format!(
+                            "population figure `{name}` must be a number (or null: not ranked)"
+                        ),
+                    ));
+                }
+            };
+            out.push((name.to_owned(), v));
+        }
+        Ok(out)
+    }
+
+    fn check_expected(&self, expect: &Fields) -> Result<Vec<(usize, serde_json::Value)>, Problem> {
+        let mut out = Vec::new();
+        for (key, value) in &expect.0 {
+            let name = key.value.as_str();
+            match self.rules.outputs.iter().position(|o| o.name == name) {
+                Some(k) => out.push((k, value.value.to_json())),
+                None => {
+                    let outputs: Vec<&str> =
+                        self.rules.outputs.iter().map(|o| o.name.as_str()).collect();
+                    let what = match self.rules.slots.iter().find(|(n, _)| n == name) {
+                        Some((_, kind)) => format!("`{name}` is a {}, not an output", kind.noun()),
+                        None => format!("`{name}` is not an output of the rules"),
+                    };
+                    return Err(key_problem(
+                        key,
+                        format!("{what}: `expect` checks decision outputs"),
+                    )
+                    .help(
+                        suggest(name, outputs.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .or_else(|| Some(format!("the outputs are: {}", outputs.join(", ")))),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The case's customers and the index of the checked one.
+    fn customers(
+        &self,
+        number: usize,
+        defaults: &[Cell<'static>],
+        case: &Spanned<CaseSpec>,
+    ) -> Result<(Vec<Vec<Cell<'static>>>, usize), Problem> {
+        let spec = &case.value;
+        let generated_id = |k: Option<usize>| match k {
+            Some(k) => Cell::Text(Cow::Owned(format!("case-{number}-{k}"))),
+            None => Cell::Text(Cow::Owned(format!("case-{number}"))),
+        };
+        let Some(population) = &spec.customers else {
+            if let Some(check) = &spec.check {
+                return Err(Problem::at(
+                    &check.referenced,
+                    1,
+                    "`check` picks one of `customers:`, and this case has none",
+                ));
+            }
+            let mut row = defaults.to_vec();
+            if let Some(fields) = &spec.customer {
+                self.fill(&mut row, fields)?;
+            }
+            if row[self.id_index] == Cell::Null {
+                row[self.id_index] = generated_id(None);
+            }
+            return Ok((vec![row], 0));
+        };
+        if spec.customer.is_some() {
+            return Err(Problem::at(
+                &case.referenced,
+                1,
+                "give either `customer:` (one customer) or `customers:` (a population), not both",
+            ));
+        }
+        if population.is_empty() {
+            return Err(Problem::at(
+                &case.referenced,
+                1,
+                "`customers:` is empty: list at least one customer",
+            ));
+        }
+        let mut rows = Vec::with_capacity(population.len());
+        let mut ids: Vec<String> = Vec::with_capacity(population.len());
+        for (k, fields) in population.iter().enumerate() {
+            let mut row = defaults.to_vec();
+            self.fill(&mut row, &fields.value)?;
+            if row[self.id_index] == Cell::Null {
+                row[self.id_index] = generated_id(Some(k + 1));
+            }
+            let id = sql_text(&row[self.id_index]);
+            if ids.contains(&id) {
+                return Err(Problem::at(
+                    &fields.referenced,
+                    1,
+                    format!(
+                        "two customers have {} `{id}`: give each its own",
+                        self.id_column
+                    ),
+                ));
+            }
+            ids.push(id);
+            rows.push(row);
+        }
+        let checked = match &spec.check {
+            Some(check) => {
+                let wanted = id_text(&check.value);
+                ids.iter().position(|id| *id == wanted).ok_or_else(|| {
+                    Problem::at(
+                        &check.referenced,
+                        wanted.chars().count(),
+                        format!(
+                            "no customer of `customers:` has {} `{wanted}` (they are: {})",
+                            self.id_column,
+                            ids.join(", ")
+                        ),
+                    )
+                })?
+            }
+            None if rows.len() == 1 => 0,
+            None => {
+                let given: Vec<&str> = ids
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|id| !id.starts_with(&format!("case-{number}-")))
+                    .collect();
+                let message = if given.is_empty() {
+                    format!(
+                        "say whose outputs are checked: give the customers a `{0}` and name one with `check: <{0}>`",
+                        self.id_column
+                    )
+                } else {
+                    format!(
+                        "say whose outputs are checked: `check: <{}>` (one of {})",
+                        self.id_column,
+                        given.join(", ")
+                    )
+                };
+                return Err(Problem::at(&case.referenced, 1, message));
+            }
+        };
+        Ok((rows, checked))
+    }
+}
+
+fn sql_text(v: &Cell<'static>) -> String {
+    match v {
+        Cell::Null => "NULL".into(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Real(f) => f.to_string(),
+        Cell::Text(t) => t.to_string(),
+        Cell::Blob => "(blob)".into(),
+    }
+}
+
+pub(super) fn run_case(
+    ctx: &Context<'_>,
+    file: &Arc<SourceFile>,
+    file_name: &str,
+    number: usize,
+    defaults: &[Cell<'static>],
+    case: &Spanned<CaseSpec>,
+    fired_all: &mut HashSet<RuleIdx>,
+) -> CaseResult {
+    let spec = &case.value;
+    let mut result = CaseResult {
+        file: file_name.to_owned(),
+        name: spec.name.value.clone(),
+        at: format!(
+            "{}:{}:{}",
+            file.path.display(),
+            case.referenced.line(),
+            case.referenced.column()
+        ),
+        status: Status::Error,
+        differences: Vec::new(),
+        fired: Vec::new(),
+        figures: Vec::new(),
+        message: None,
+    };
+    let invalid = |mut result: CaseResult, p: Problem| {
+        result.message = Some(p.render(file));
+        result
+    };
+
+    // Check the case before evaluating anything.
+    let (rows, checked) = match ctx.customers(number, defaults, case) {
+        Ok(x) => x,
+        Err(p) => return invalid(result, p),
+    };
+    let figures = match spec.population.as_ref().map(|f| ctx.check_figures(f)) {
+        Some(Err(p)) => return invalid(result, p),
+        Some(Ok(f)) => f,
+        None => Vec::new(),
+    };
+    let expected = match (&spec.expect, &spec.expect_error) {
+        (Some(_), Some(e)) => {
+            return invalid(
+                result,
+                Problem::at(
+                    &e.referenced,
+                    1,
+                    "give either `expect` (outputs) or `expect_error`, not both",
+                ),
+            );
+        }
+        (None, None) => {
+            return invalid(
+                result,
+                Problem::at(
+                    &case.referenced,
+                    1,
+                    "the case expects nothing: add `expect: { output: value, ... }` or `expect_error: \"text\"`",
+                ),
+            );
+        }
+        (Some(expect), None) => match ctx.check_expected(expect) {
+            Ok(e) => e,
+            Err(p) => return invalid(result, p),
+        },
+        (None, Some(_)) => Vec::new(),
+    };
+
+    // Evaluate.
+    let data = match Dataset::from_rows(ctx.names.clone(), &ctx.id_column, &rows) {
+        Ok(data) => data,
+        Err(e) => return invalid(result, Problem::at(&case.referenced, 1, e.to_string())),
+    };
+    let outcome = (|| {
+        let mut evaluator = Evaluator::new(ctx.rules, &data)?;
+        for (name, value) in &figures {
+            if let Err(m) = evaluator.set_figure(checked, name, value.clone()) {
+                return Ok(Err(m));
+            }
+        }
+        let given: Vec<&str> = figures.iter().map(|(n, _)| n.as_str()).collect();
+        let precomputed: Vec<_> = evaluator.precomputed(checked).collect();
+        let figure_values: Vec<FigureValue> = ctx
+            .rules
+            .population
+            .iter()
+            .map(|f| FigureValue {
+                name: f.name.clone(),
+                value: precomputed
+                    .iter()
+                    .find(|(slot, _)| *slot == f.slot)
+                    .map_or(serde_json::Value::Null, |(_, v)| v.to_json()),
+                given: given.contains(&f.name.as_str()),
+            })
+            .collect();
+        let outcomes = evaluator.evaluate_one(checked)?;
+        let outcome = outcomes.get(0);
+        let actual: Vec<serde_json::Value> = outcome.outputs.iter().map(Value::to_json).collect();
+        Ok(Ok((actual, outcome.fired.to_vec(), figure_values)))
+    })();
+
+    let (actual, fired, figure_values) = match outcome {
+        Ok(Ok(x)) => x,
+        Ok(Err(message)) => {
+            // set_figure refused a name: checked above, so only if the rule set changed.
+            return invalid(result, Problem::at(&case.referenced, 1, message));
+        }
+        Err(e) => {
+            let e: crate::engine::EvalError = e;
+            let text = e.to_string();
+            result.status = match &spec.expect_error {
+                Some(want) if contains_ignoring_case(&text, &want.value) => Status::Pass,
+                Some(want) => {
+                    result.message = Some(format!(
+                        "expected an error containing \"{}\", but got another error:\n{text}",
+                        want.value
+                    ));
+                    Status::Fail
+                }
+                None => {
+                    result.message = Some(format!("the evaluation failed:\n{text}"));
+                    Status::Fail
+                }
+            };
+            return result;
+        }
+    };
+    fired_all.extend(fired.iter().copied());
+    result.fired = fired
+        .iter()
+        .map(|&r| ctx.rules.rule_ids[r as usize].clone())
+        .collect();
+    result.figures = figure_values;
+    if let Some(want) = &spec.expect_error {
+        result.status = Status::Fail;
+        result.message = Some(format!(
+            "expected an error containing \"{}\", but the evaluation succeeded",
+            want.value
+        ));
+        return result;
+    }
+    for (k, want) in expected {
+        if !same(&want, &actual[k]) {
+            result.differences.push(Difference {
+                output: ctx.rules.outputs[k].name.clone(),
+                expected: want,
+                actual: actual[k].clone(),
+            });
+        }
+    }
+    result.status = if result.differences.is_empty() {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    result
+}
+
+fn contains_ignoring_case(text: &str, part: &str) -> bool {
+    text.to_lowercase().contains(&part.to_lowercase())
+}

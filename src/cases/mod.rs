@@ -1,0 +1,332 @@
+//! Rule test cases: the cases kept beside the rules, in `rules/tests/*.yaml` (`tierwise test`,
+//! and every reload of `watch` and `serve`).
+//!
+//! Each case gives a customer's fields (and, where needed, population figures such as its
+//! sales percentile, or a small population whose figures are computed) and the outputs it
+//! must get. Every case is evaluated by the real engine against the real rule set; the report
+//! says pass or fail per case, with expected against actual and the rules that fired, and for
+//! each decision which rows (and binding caps) no case exercised.
+//!
+//! The file format is documented at the top of `rules/tests/tiers.yaml`.
+
+mod case;
+mod file;
+
+use crate::diag::{Diagnostic, SourceFile};
+use crate::rules::{RuleIdx, RuleSet};
+use crate::source::{Cell, Field};
+use case::{Context, run_case};
+use file::parse;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Why the test cases could not be run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CasesError {
+    #[error(
+        "cannot read the test directory {dir}: {source}\n  = help: test cases live in <rules>/tests/*.yaml"
+    )]
+    Unreadable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no test files (*.yaml) in {}", .0.display())]
+    NoFiles(PathBuf),
+    #[error("no test case in {} has a name containing `{only}`", dir.display())]
+    NoCaseMatches { dir: PathBuf, only: String },
+    #[error("the id column `{column}` is not a column of the customer source (columns: {columns})")]
+    NoIdColumn { column: String, columns: String },
+}
+
+/// What `tierwise test` found.
+#[derive(Debug, Serialize)]
+pub struct TestReport {
+    /// The directory the test files were read from (`<rules>/tests`).
+    pub tests_dir: PathBuf,
+    /// Set when `--case` selected some cases only (coverage is then of those cases).
+    pub only: Option<String>,
+    pub cases: Vec<CaseResult>,
+    /// Test files that could not be read at all (YAML mistakes, unknown keys, bad defaults).
+    pub file_errors: Vec<FileError>,
+    /// Per decision, in evaluation order: its rows and caps, and those no case exercised.
+    pub coverage: Vec<DecisionCoverage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every expected output matched (or the expected error happened).
+    Pass,
+    /// An output differed, the evaluation failed unexpectedly, or an expected error did not
+    /// happen.
+    Fail,
+    /// The case itself is wrong (an unknown field, figure or output, a missing `check`, ...):
+    /// it was not evaluated.
+    Error,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseResult {
+    /// The test file's name inside the tests directory, e.g. `tiers.yaml`.
+    pub file: String,
+    pub name: String,
+    /// `path:line:column` of the case.
+    pub at: String,
+    pub status: Status,
+    /// The expected outputs that differ (all of them compared when the case failed).
+    pub differences: Vec<Difference>,
+    /// Ids of the rules that fired (and caps that bound), in evaluation order.
+    pub fired: Vec<String>,
+    /// The checked customer's population figures: given in the case, or computed.
+    pub figures: Vec<FigureValue>,
+    /// Why the case failed when it is not a difference of outputs, or what is wrong with it.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Difference {
+    pub output: String,
+    pub expected: serde_json::Value,
+    pub actual: serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FigureValue {
+    pub name: String,
+    pub value: serde_json::Value,
+    /// Given in the case (`population:`) rather than computed over the case's customers.
+    pub given: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileError {
+    pub file: String,
+    /// The diagnostic, rendered with its file:line:column and source line.
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionCoverage {
+    pub decision: String,
+    /// Every row id of the decision, then its caps (`<decision>.min`, `<decision>.max`).
+    pub rows: Vec<String>,
+    pub exercised: usize,
+    pub not_exercised: Vec<String>,
+}
+
+impl TestReport {
+    pub fn passed(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.status == Status::Pass)
+            .count()
+    }
+
+    /// Cases that failed or are invalid, plus test files that could not be read.
+    pub fn failed(&self) -> usize {
+        self.cases.len() - self.passed() + self.file_errors.len()
+    }
+}
+
+/// Whether an actual value is what the case expects: numbers by value (`12` equals `12.0`),
+/// lists item by item, everything else exactly.
+pub(super) fn same(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (expected, actual) {
+        (J::Number(a), J::Number(b)) => match (a.as_i64(), b.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => {
+                let (x, y) = (
+                    a.as_f64().unwrap_or(f64::NAN),
+                    b.as_f64().unwrap_or(f64::NAN),
+                );
+                x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+            }
+        },
+        (J::Array(a), J::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// Runs every test case in `tests_dir` whose name contains `only` (ignoring case), against
+/// `rules` loaded for a customer source with these `columns`.
+///
+/// Problems in test files are part of the report; the error is for a tests directory that
+/// cannot be used at all.
+pub fn run(
+    rules: &RuleSet,
+    columns: &[Field],
+    id_column: &str,
+    tests_dir: &Path,
+    only: Option<&str>,
+) -> Result<TestReport, CasesError> {
+    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let id_index =
+        names
+            .iter()
+            .position(|n| n == id_column)
+            .ok_or_else(|| CasesError::NoIdColumn {
+                column: id_column.to_owned(),
+                columns: names.join(", "),
+            })?;
+    let ctx = Context {
+        rules,
+        columns,
+        names,
+        id_column: id_column.to_owned(),
+        id_index,
+    };
+
+    let tests_dir = tests_dir.to_path_buf();
+    let files = test_files(&tests_dir)?;
+    let only_lower = only.map(str::to_lowercase);
+    let mut report = TestReport {
+        tests_dir: tests_dir.clone(),
+        only: only.map(str::to_owned),
+        cases: Vec::new(),
+        file_errors: Vec::new(),
+        coverage: Vec::new(),
+    };
+    let mut fired: HashSet<RuleIdx> = HashSet::new();
+    for path in files {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                report.file_errors.push(FileError {
+                    file: name,
+                    message: Diagnostic::file_error(&path, format!("cannot read: {e}")).to_string(),
+                });
+                continue;
+            }
+        };
+        let file = SourceFile::new(path.clone(), text);
+        let parsed = match parse(&file) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                report.file_errors.push(FileError {
+                    file: name,
+                    message,
+                });
+                continue;
+            }
+        };
+        let mut defaults = vec![Cell::Null; ctx.names.len()];
+        if let Some(fields) = &parsed.defaults
+            && let Err(p) = ctx.fill(&mut defaults, fields)
+        {
+            report.file_errors.push(FileError {
+                file: name,
+                message: p.render(&file),
+            });
+            continue;
+        }
+        for (k, case) in parsed.cases.iter().enumerate() {
+            if let Some(only) = &only_lower
+                && !case.value.name.value.to_lowercase().contains(only.as_str())
+            {
+                continue;
+            }
+            let result = run_case(&ctx, &file, &name, k + 1, &defaults, case, &mut fired);
+            report.cases.push(result);
+        }
+    }
+    if let Some(only) = only
+        && report.cases.is_empty()
+        && report.file_errors.is_empty()
+    {
+        return Err(CasesError::NoCaseMatches {
+            dir: tests_dir,
+            only: only.to_owned(),
+        });
+    }
+    report.coverage = coverage(rules, &fired);
+    Ok(report)
+}
+
+/// The test files of a directory, sorted by name.
+fn test_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| CasesError::Unreadable {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    if files.is_empty() {
+        return Err(CasesError::NoFiles(dir.to_path_buf()));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Per decision, in the order they are written (file by file): its rows and caps, and those
+/// that no case fired.
+fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> {
+    let written_at = |d: &crate::rules::Decision| {
+        let first = d
+            .rows
+            .first()
+            .map(|r| r.rule)
+            .or(d.min.as_ref().map(|c| c.rule));
+        first.map_or((usize::MAX, 0), |r| {
+            let origin = &rules.rule_origins[r as usize];
+            let file = rules.files.iter().position(|f| *f == origin.file.path);
+            (file.unwrap_or(usize::MAX), origin.line)
+        })
+    };
+    let mut decisions: Vec<&crate::rules::Decision> = rules.decisions.iter().collect();
+    decisions.sort_by_key(|d| written_at(d));
+    decisions
+        .into_iter()
+        .map(|d| {
+            let ids: Vec<RuleIdx> = d
+                .rows
+                .iter()
+                .map(|r| r.rule)
+                .chain(d.min.iter().map(|c| c.rule))
+                .chain(d.max.iter().map(|c| c.rule))
+                .collect();
+            let name = |r: &RuleIdx| rules.rule_ids[*r as usize].clone();
+            DecisionCoverage {
+                decision: d.name.clone(),
+                rows: ids.iter().map(name).collect(),
+                exercised: ids.iter().filter(|r| fired.contains(r)).count(),
+                not_exercised: ids
+                    .iter()
+                    .filter(|r| !fired.contains(r))
+                    .map(name)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_compare_by_value_lists_item_by_item() {
+        assert!(same(&json!(12), &json!(12.0)));
+        assert!(same(&json!(0.3), &json!(0.1 + 0.2)));
+        assert!(!same(&json!(12), &json!(12.5)));
+        assert!(!same(&json!("12"), &json!(12)));
+        assert!(same(&json!(["a", 1]), &json!(["a", 1.0])));
+        assert!(!same(&json!(["a"]), &json!(["a", "b"])));
+        assert!(same(&json!(null), &json!(null)));
+        assert!(!same(&json!(null), &json!(0)));
+    }
+}

@@ -1,0 +1,26 @@
+//! The command line: global options, then one of the [`Command`]s (each declared with its
+//! own arguments in `commands/`).
+
+use crate::commands::Command;
+use clap::Parser;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tierwise",
+    version,
+    about = "Customer policy rules: tiers, concessions, credit terms, visits"
+)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, default_value = "config/tierwise.yaml")]
+    pub config: PathBuf,
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Worker threads for evaluation (default: one per core).
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    #[command(subcommand)]
+    pub command: Command,
+}

@@ -1,0 +1,150 @@
+//! The rule tests' report as text: `tierwise test`, and the failures `watch` and `serve`
+//! show for an edit whose tests fail.
+
+use super::{Report, as_yaml, indent};
+use crate::cases::{CaseResult, Difference, Status, TestReport};
+use serde::Serialize;
+use std::io::{self, Write};
+
+impl Report for TestReport {
+    fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
+        for e in &self.file_errors {
+            writeln!(out, "ERROR {}", e.file)?;
+            writeln!(out, "{}", indent(&e.message, "  "))?;
+        }
+        for c in &self.cases {
+            write_case(c, out)?;
+        }
+        if !self.coverage.is_empty() {
+            match &self.only {
+                Some(only) => writeln!(out, "\ncoverage (cases matching `{only}` only):")?,
+                None => writeln!(out, "\ncoverage:")?,
+            }
+            let width = self
+                .coverage
+                .iter()
+                .map(|d| d.decision.len())
+                .max()
+                .unwrap_or(0);
+            for d in &self.coverage {
+                let counts = format!("{}/{} rows", d.exercised, d.rows.len());
+                if d.not_exercised.is_empty() {
+                    writeln!(out, "  {:<width$}  {counts}", d.decision)?;
+                } else {
+                    writeln!(
+                        out,
+                        "  {:<width$}  {counts}, not exercised: {}",
+                        d.decision,
+                        d.not_exercised.join(", ")
+                    )?;
+                }
+            }
+        }
+        writeln!(out, "\n{} passed, {} failed", self.passed(), self.failed())
+    }
+
+    /// The report with its totals.
+    fn json(&self) -> serde_json::Value {
+        #[derive(Serialize)]
+        struct Totals<'r> {
+            passed: usize,
+            failed: usize,
+            #[serde(flatten)]
+            report: &'r TestReport,
+        }
+        serde_json::to_value(Totals {
+            passed: self.passed(),
+            failed: self.failed(),
+            report: self,
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// The failing cases and the total, without the passing cases and coverage: what `watch`
+/// and `serve` say about an edit whose tests fail.
+pub fn failures(report: &TestReport) -> String {
+    let mut out = Vec::new();
+    let _ = write_failures(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn write_failures(report: &TestReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "the rule tests fail:")?;
+    for e in &report.file_errors {
+        writeln!(out, "ERROR {}", e.file)?;
+        writeln!(out, "{}", indent(&e.message, "  "))?;
+    }
+    for c in report.cases.iter().filter(|c| c.status != Status::Pass) {
+        write_case(c, out)?;
+    }
+    write!(
+        out,
+        "{} passed, {} failed",
+        report.passed(),
+        report.failed()
+    )
+}
+
+/// One case: its verdict, and for a case that did not pass, why.
+fn write_case(c: &CaseResult, out: &mut dyn Write) -> io::Result<()> {
+    let label = match c.status {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::Error => "ERROR",
+    };
+    writeln!(out, "{label} {}: {}", c.file, c.name)?;
+    if c.status == Status::Pass {
+        return Ok(());
+    }
+    if c.status == Status::Fail {
+        writeln!(out, "  --> {}", c.at)?;
+    }
+    if !c.differences.is_empty() {
+        print_differences(&c.differences, out)?;
+    }
+    if let Some(message) = &c.message {
+        writeln!(out, "{}", indent(message, "  "))?;
+    }
+    if c.status == Status::Fail {
+        if !c.fired.is_empty() {
+            writeln!(out, "  fired: {}", c.fired.join(", "))?;
+        }
+        if !c.figures.is_empty() {
+            let figures: Vec<String> = c
+                .figures
+                .iter()
+                .map(|f| {
+                    let how = if f.given { "given" } else { "computed" };
+                    format!("{} {} ({how})", f.name, as_yaml(&f.value))
+                })
+                .collect();
+            writeln!(out, "  figures: {}", figures.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+fn print_differences(diffs: &[Difference], out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<(&str, String, String)> = diffs
+        .iter()
+        .map(|d| (d.output.as_str(), as_yaml(&d.expected), as_yaml(&d.actual)))
+        .collect();
+    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(6);
+    let w1 = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    writeln!(out, "  {:<w0$}  {:<w1$}  actual", "output", "expected")?;
+    for (name, expected, actual) in rows {
+        let pad = w1 - expected.chars().count();
+        writeln!(
+            out,
+            "  {name:<w0$}  {expected}{}  {actual}",
+            " ".repeat(pad)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Why `watch` and `serve` did not accept an edit, for people and for programs.
+
+use crate::diag::Diagnostic;
+use crate::workspace::reload::Refusal;
+
+/// The diagnostics with their source lines, the failing tests, or the error.
+pub fn text(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Rules(d) => d.render(false),
+        Refusal::Tests(report) => super::cases::failures(report),
+        Refusal::Error(e) => format!("error: {e}"),
+    }
+}
+
+/// What kind of problem, the text, and each diagnostic with its position.
+pub fn json(refusal: &Refusal) -> serde_json::Value {
+    let (kind, diagnostics): (&str, Vec<serde_json::Value>) = match refusal {
+        Refusal::Rules(d) => ("rules", d.0.iter().map(Diagnostic::to_json).collect()),
+        Refusal::Tests(_) => ("tests", Vec::new()),
+        Refusal::Error(_) => ("error", Vec::new()),
+    };
+    serde_json::json!({
+        "kind": kind,
+        "message": text(refusal),
+        "failed_tests": match refusal { Refusal::Tests(r) => Some(r.failed()), _ => None },
+        "diagnostics": diagnostics,
+    })
+}
+
+/// The error a command that cannot start on `refusal` reports.
+pub fn into_error(refusal: Refusal) -> crate::error::Error {
+    match refusal {
+        Refusal::Rules(d) => d.into(),
+        Refusal::Tests(report) => crate::error::Error::TestsFail(super::cases::failures(&report)),
+        Refusal::Error(e) => e,
+    }
+}

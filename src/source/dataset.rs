@@ -1,0 +1,312 @@
+//! Customers held column by column.
+//!
+//! Each column is typed from its values: whole numbers, decimals, text (all of a column's
+//! text in one buffer) or, when SQLite's dynamic typing mixes kinds in one column, plain rhai
+//! values. NULL is kept as NULL; rules see it as `()`.
+
+use super::SourceError;
+use crate::value::Value;
+use rhai::{Dynamic, ImmutableString};
+use std::borrow::Cow;
+
+/// One value as a source stores it, before it joins a typed column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(Cow<'a, str>),
+    /// Binary data: no rule can compare it; it reads as NULL.
+    Blob,
+}
+
+/// One column of customer data.
+#[derive(Debug)]
+pub enum Column {
+    Int {
+        values: Vec<i64>,
+        nulls: Vec<bool>,
+    },
+    Float {
+        values: Vec<f64>,
+        nulls: Vec<bool>,
+    },
+    /// All the column's text in one buffer; row `i` is `text[ends[i-1]..ends[i]]`. No
+    /// allocation per row: rules borrow the text as `&str`.
+    Text {
+        text: String,
+        ends: Vec<usize>,
+        nulls: Vec<bool>,
+    },
+    Mixed(Vec<Dynamic>),
+    /// No non-NULL value (yet), or not loaded because no rule uses it: the number of rows.
+    Null(usize),
+}
+
+impl Column {
+    /// The value of row `i`, borrowing text from the column.
+    #[inline]
+    pub fn value(&self, i: usize) -> Value<'_> {
+        match self {
+            Column::Int { values, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    Value::Int(values[i])
+                }
+            }
+            Column::Float { values, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    Value::Float(values[i])
+                }
+            }
+            Column::Text { text, ends, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    let start = if i == 0 { 0 } else { ends[i - 1] };
+                    Value::Str(&text[start..ends[i]])
+                }
+            }
+            Column::Mixed(values) => Value::from_dynamic(values[i].clone()),
+            Column::Null(_) => Value::Null,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Int { values, .. } => values.len(),
+            Column::Float { values, .. } => values.len(),
+            Column::Text { ends, .. } => ends.len(),
+            Column::Mixed(values) => values.len(),
+            Column::Null(n) => *n,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row's id as text, for messages.
+    pub fn id_text(&self, i: usize) -> String {
+        self.value(i).to_string()
+    }
+
+    /// Turns the column into `Mixed` (a value that does not fit the column's type arrived).
+    fn into_mixed(self) -> Column {
+        let n = self.len();
+        Column::Mixed((0..n).map(|i| self.value(i).to_dynamic()).collect())
+    }
+
+    /// Adds a row's value, changing the column's type when the value does not fit it.
+    pub(super) fn push(&mut self, value: Cell<'_>) {
+        match (&mut *self, value) {
+            (Column::Int { values, nulls }, Cell::Int(v)) => {
+                values.push(v);
+                nulls.push(false);
+            }
+            (Column::Int { values, nulls }, Cell::Null) => {
+                values.push(0);
+                nulls.push(true);
+            }
+            (Column::Float { values, nulls }, Cell::Real(v)) => {
+                values.push(v);
+                nulls.push(false);
+            }
+            (Column::Float { values, nulls }, Cell::Int(v)) => {
+                values.push(v as f64);
+                nulls.push(false);
+            }
+            (Column::Float { values, nulls }, Cell::Null) => {
+                values.push(0.0);
+                nulls.push(true);
+            }
+            (Column::Text { text, ends, nulls }, Cell::Null) => {
+                ends.push(text.len());
+                nulls.push(true);
+            }
+            (Column::Text { text, ends, nulls }, Cell::Text(t)) => {
+                text.push_str(&t);
+                ends.push(text.len());
+                nulls.push(false);
+            }
+            (Column::Mixed(values), v) => values.push(to_dynamic(v)),
+            (Column::Null(n), Cell::Null) => *n += 1,
+            (Column::Null(n), v) => {
+                let n = *n;
+                *self = match v {
+                    Cell::Int(_) => Column::Int {
+                        values: vec![0; n],
+                        nulls: vec![true; n],
+                    },
+                    Cell::Real(_) => Column::Float {
+                        values: vec![0.0; n],
+                        nulls: vec![true; n],
+                    },
+                    Cell::Text(_) => Column::Text {
+                        text: String::new(),
+                        ends: vec![0; n],
+                        nulls: vec![true; n],
+                    },
+                    _ => Column::Mixed(vec![Dynamic::UNIT; n]),
+                };
+                self.push(v);
+            }
+            (Column::Int { values, nulls }, Cell::Real(v)) => {
+                // A decimal in a whole-number column: the column becomes decimal.
+                let mut floats: Vec<f64> = values.iter().map(|&x| x as f64).collect();
+                floats.push(v);
+                nulls.push(false);
+                let nulls = std::mem::take(nulls);
+                *self = Column::Float {
+                    values: floats,
+                    nulls,
+                };
+            }
+            (_, v) => {
+                let column = std::mem::replace(self, Column::Null(0));
+                *self = column.into_mixed();
+                self.push(v);
+            }
+        }
+    }
+}
+
+fn to_dynamic(v: Cell<'_>) -> Dynamic {
+    match v {
+        Cell::Null => Dynamic::UNIT,
+        Cell::Int(i) => Dynamic::from_int(i),
+        Cell::Real(f) => Dynamic::from_float(f),
+        Cell::Text(t) => ImmutableString::from(t.as_ref()).into(),
+        // Binary data is not something a rule can compare; it reads as NULL.
+        Cell::Blob => Dynamic::UNIT,
+    }
+}
+
+/// Where the id column is among the source's columns.
+pub(super) fn id_position(names: &[String], id_column: &str) -> Result<usize, SourceError> {
+    names
+        .iter()
+        .position(|n| n == id_column)
+        .ok_or_else(|| SourceError::NoIdColumn {
+            column: id_column.to_owned(),
+            columns: names.join(", "),
+        })
+}
+
+/// All customers of the source, column by column.
+#[derive(Debug)]
+pub struct Dataset {
+    pub names: Vec<String>,
+    pub columns: Vec<Column>,
+    /// Index of the id column in `columns`.
+    pub id_column: usize,
+    pub len: usize,
+}
+
+impl Dataset {
+    /// A dataset from given rows (test cases, a prospect posted to `serve`): `names` are the
+    /// columns, each row holds a value per column.
+    pub fn from_rows(
+        names: Vec<String>,
+        id_column: &str,
+        rows: &[Vec<Cell<'_>>],
+    ) -> Result<Dataset, SourceError> {
+        let mut builder = Builder::new(names, id_column, None)?;
+        for row in rows {
+            for k in 0..builder.names.len() {
+                builder.push(k, row.get(k).cloned().unwrap_or(Cell::Null))?;
+            }
+            builder.end_row();
+        }
+        Ok(builder.finish())
+    }
+
+    /// The row of a customer id, if present (an id column of numbers matches `"42"`).
+    pub fn find(&self, id: &str) -> Option<usize> {
+        let column = &self.columns[self.id_column];
+        let number: Option<i64> = id.parse().ok();
+        (0..self.len).find(|&i| match column.value(i) {
+            Value::Str(s) => s == id,
+            Value::Int(n) => Some(n) == number,
+            other => other.to_string() == id,
+        })
+    }
+
+    pub fn id_text(&self, i: usize) -> String {
+        self.columns[self.id_column].id_text(i)
+    }
+
+    pub fn id(&self, i: usize) -> Value<'_> {
+        self.columns[self.id_column].value(i)
+    }
+}
+
+/// Builds a dataset row by row, as a source reads it.
+pub(super) struct Builder {
+    names: Vec<String>,
+    id_column: String,
+    id_index: usize,
+    columns: Vec<Column>,
+    /// The columns worth reading: the id and those asked for.
+    pub loaded: Vec<usize>,
+    len: usize,
+}
+
+impl Builder {
+    /// A builder for `names`; only the id column and the columns in `load` are read
+    /// (`None`: all).
+    pub fn new(
+        names: Vec<String>,
+        id_column: &str,
+        load: Option<&[&str]>,
+    ) -> Result<Builder, SourceError> {
+        let id_index = id_position(&names, id_column)?;
+        let loaded = (0..names.len())
+            .filter(|&i| i == id_index || load.is_none_or(|l| l.contains(&names[i].as_str())))
+            .collect();
+        Ok(Builder {
+            columns: names.iter().map(|_| Column::Null(0)).collect(),
+            names,
+            id_column: id_column.to_owned(),
+            id_index,
+            loaded,
+            len: 0,
+        })
+    }
+
+    /// Column `k`'s value in the current row.
+    #[inline]
+    pub fn push(&mut self, k: usize, cell: Cell<'_>) -> Result<(), SourceError> {
+        if k == self.id_index && cell == Cell::Null {
+            return Err(SourceError::NullId {
+                row: self.len + 1,
+                column: self.id_column.clone(),
+            });
+        }
+        self.columns[k].push(cell);
+        Ok(())
+    }
+
+    /// The current row is complete; returns how many rows there are.
+    pub fn end_row(&mut self) -> usize {
+        self.len += 1;
+        self.len
+    }
+
+    pub fn finish(mut self) -> Dataset {
+        for column in &mut self.columns {
+            if let Column::Null(n) = column {
+                *n = self.len;
+            }
+        }
+        Dataset {
+            names: self.names,
+            columns: self.columns,
+            id_column: self.id_index,
+            len: self.len,
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Where customers come from: a [`CustomerSource`] gives the columns (before any rule is
+//! loaded, so that names resolve) and reads the customers into a columnar [`Dataset`].
+//! SQLite ([`SqliteSource`]) is the one implementation that reads a database; values given by
+//! hand (test cases, a prospect posted to `serve`) become a `Dataset` through [`given`], stored
+//! as SQLite would store them. [`sample`] generates a realistic sample database.
+//!
+//! The source is a seam: the engine sees only `Field`s and a `Dataset`, never rusqlite.
+
+mod affinity;
+mod dataset;
+pub mod given;
+pub mod sample;
+mod sqlite;
+
+pub use affinity::Affinity;
+pub use dataset::{Cell, Column, Dataset};
+pub use sqlite::{SqliteSource, quote_ident};
+
+use crate::value::ValueKind;
+use std::path::PathBuf;
+
+/// A column of the customer source, as the rules see it before any data is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    /// How a value given for this column is stored (SQLite's affinity of its declared type).
+    pub affinity: Affinity,
+    /// The kind the declared type promises, when it says (TEXT, INTEGER, REAL, ...).
+    pub kind: Option<ValueKind>,
+}
+
+impl Field {
+    /// A column and its declared type (`None` for an expression in a query).
+    pub fn new(name: &str, declared: Option<&str>) -> Field {
+        Field {
+            name: name.to_owned(),
+            affinity: Affinity::of(declared),
+            kind: affinity::declared_kind(declared),
+        }
+    }
+}
+
+/// Customers, from wherever they are kept.
+pub trait CustomerSource {
+    /// What the source is, for messages: "table `customers`", "the customers query".
+    fn describe(&self) -> String;
+
+    /// The source's columns, in order, without reading any row.
+    fn columns(&self) -> Result<Vec<Field>, SourceError>;
+
+    /// Every customer. Only the columns named in `load` and the id column are read (the
+    /// others hold NULL); `None` reads every column. `progress` is told the number of rows
+    /// read now and then.
+    fn read(
+        &self,
+        id_column: &str,
+        load: Option<&[&str]>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Dataset, SourceError>;
+
+    /// Something that tells later whether the data may have changed since now.
+    fn watch_changes(&self) -> Box<dyn ChangeWatch>;
+}
+
+/// Tells whether a source's data may have changed since it was created.
+pub trait ChangeWatch: Send {
+    fn changed(&self) -> bool;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(
+        "the customer database {0} does not exist\n  = help: check `database:` in the config, or the path given with --db"
+    )]
+    Missing(PathBuf),
+    #[error("cannot open the customer database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the customer source ({what}) cannot be read: {source}\n  = help: check `customers.table` / `customers.query` in the config"
+    )]
+    Unreadable {
+        what: String,
+        source: rusqlite::Error,
+    },
+    #[error("cannot read customers ({what}): {source}")]
+    Read {
+        what: String,
+        source: rusqlite::Error,
+    },
+    #[error("the id column `{column}` is not a column of the customer source (columns: {columns})")]
+    NoIdColumn { column: String, columns: String },
+    #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
+    NullId { row: usize, column: String },
+    #[error("no customer has {column} = `{id}` in the customer source")]
+    UnknownCustomer { id: String, column: String },
+    #[error("the customer source's columns changed: the rules must be loaded again")]
+    ColumnsChanged,
+}
+
+impl SourceError {
+    /// A setting to fix (a database, table or column that is not there), rather than a
+    /// problem in the data itself.
+    pub fn is_setting(&self) -> bool {
+        matches!(
+            self,
+            SourceError::Missing(_)
+                | SourceError::Unreadable { .. }
+                | SourceError::NoIdColumn { .. }
+        )
+    }
+}

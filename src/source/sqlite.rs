@@ -1,0 +1,279 @@
+//! The SQLite customer source: a table, or any `SELECT`, of an existing database file.
+
+use super::dataset::{Builder, Cell};
+use super::{ChangeWatch, CustomerSource, Dataset, Field, SourceError};
+use crate::config::Source;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Quotes an SQL identifier (table or column name).
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Customers in a table or query of an SQLite database.
+pub struct SqliteSource {
+    path: PathBuf,
+    conn: Connection,
+    source: Source,
+}
+
+impl SqliteSource {
+    /// Opens an existing database (never creates one) for reading and writing: a run writes
+    /// its results into the same file.
+    pub fn open(path: &Path, source: &Source) -> Result<SqliteSource, SourceError> {
+        Ok(SqliteSource {
+            path: path.to_path_buf(),
+            conn: open_database(path)?,
+            source: source.clone(),
+        })
+    }
+
+    /// A source over a connection already open (an in-memory database, in tests).
+    pub fn with_connection(conn: Connection, source: &Source) -> SqliteSource {
+        SqliteSource {
+            path: PathBuf::new(),
+            conn,
+            source: source.clone(),
+        }
+    }
+
+    /// The open connection (a run writes its results through it).
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self) -> String {
+        match &self.source {
+            Source::Table(table) => format!("SELECT * FROM {}", quote_ident(table)),
+            Source::Query(query) => {
+                format!("SELECT * FROM ({})", query.trim().trim_end_matches(';'))
+            }
+        }
+    }
+}
+
+/// Opens an existing database for reading and writing; never creates one.
+pub fn open_database(path: &Path) -> Result<Connection, SourceError> {
+    if !path.is_file() {
+        return Err(SourceError::Missing(path.to_path_buf()));
+    }
+    let open = |path: &Path| -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+        Ok(conn)
+    };
+    open(path).map_err(|source| SourceError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn cell(value: ValueRef<'_>) -> Cell<'_> {
+    match value {
+        ValueRef::Null => Cell::Null,
+        ValueRef::Integer(i) => Cell::Int(i),
+        ValueRef::Real(f) => Cell::Real(f),
+        ValueRef::Text(bytes) => Cell::Text(String::from_utf8_lossy(bytes)),
+        ValueRef::Blob(_) => Cell::Blob,
+    }
+}
+
+impl CustomerSource for SqliteSource {
+    fn describe(&self) -> String {
+        match &self.source {
+            Source::Table(table) => format!("table `{table}`"),
+            Source::Query(_) => "the customers query".into(),
+        }
+    }
+
+    fn columns(&self) -> Result<Vec<Field>, SourceError> {
+        let stmt = self
+            .conn
+            .prepare(&format!("{} LIMIT 0", self.sql()))
+            .map_err(|source| SourceError::Unreadable {
+                what: self.describe(),
+                source,
+            })?;
+        Ok(stmt
+            .columns()
+            .map(|c| Field::new(c.name(), c.decl_type()))
+            .collect())
+    }
+
+    fn read(
+        &self,
+        id_column: &str,
+        load: Option<&[&str]>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Dataset, SourceError> {
+        let read_error = |source| SourceError::Read {
+            what: self.describe(),
+            source,
+        };
+        let mut stmt = self.conn.prepare(&self.sql()).map_err(read_error)?;
+        let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+        let mut builder = Builder::new(names, id_column, load)?;
+        let loaded = std::mem::take(&mut builder.loaded);
+        let mut rows = stmt.query([]).map_err(read_error)?;
+        while let Some(row) = rows.next().map_err(read_error)? {
+            for &k in &loaded {
+                builder.push(k, cell(row.get_ref(k).map_err(read_error)?))?;
+            }
+            let len = builder.end_row();
+            if len.is_multiple_of(65_536) {
+                progress(len);
+            }
+        }
+        Ok(builder.finish())
+    }
+
+    fn watch_changes(&self) -> Box<dyn ChangeWatch> {
+        Box::new(DataWatch::new(&self.path))
+    }
+}
+
+/// What the database looked like when the watch started: `PRAGMA data_version` on a
+/// connection of its own (it changes when another connection commits) and the file's
+/// identity, size and modification time (they change when the file is replaced).
+struct DataWatch {
+    path: PathBuf,
+    conn: Option<Connection>,
+    data_version: Option<i64>,
+    file: Option<FileStamp>,
+}
+
+#[derive(PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+        })
+    }
+}
+
+impl DataWatch {
+    fn new(path: &Path) -> DataWatch {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok();
+        let data_version = conn.as_ref().and_then(data_version);
+        DataWatch {
+            path: path.to_path_buf(),
+            conn,
+            data_version,
+            file: FileStamp::of(path),
+        }
+    }
+}
+
+impl ChangeWatch for DataWatch {
+    /// Whether another connection committed to the database, or the file was replaced.
+    fn changed(&self) -> bool {
+        FileStamp::of(&self.path) != self.file
+            || self.conn.as_ref().and_then(data_version) != self.data_version
+    }
+}
+
+fn data_version(conn: &Connection) -> Option<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Column;
+
+    fn source(sql: &str) -> (tempfile::TempDir, SqliteSource) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+        let source = SqliteSource::open(&path, &Source::Table("t".into())).unwrap();
+        (dir, source)
+    }
+
+    fn dataset(sql: &str) -> Dataset {
+        source(sql).1.read("id", None, &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn types_columns_from_values_and_keeps_nulls() {
+        let d = dataset(
+            "CREATE TABLE t (id TEXT, n INTEGER, x REAL, s TEXT, m);
+             INSERT INTO t VALUES ('a', 1, 1.5, 'KA', 1), ('b', NULL, NULL, NULL, 'x'),
+                                  ('c', 3, 2, 'KA', 2.5);",
+        );
+        assert_eq!(d.len, 3);
+        assert!(matches!(d.columns[1], Column::Int { .. }));
+        assert!(matches!(d.columns[2], Column::Float { .. }));
+        assert!(matches!(d.columns[3], Column::Text { .. }));
+        assert!(matches!(d.columns[4], Column::Mixed(_)));
+        assert!(d.columns[1].value(1).is_null());
+        assert_eq!(d.columns[2].value(2).as_f64(), Some(2.0));
+        assert_eq!(d.columns[3].value(2).as_str(), Some("KA"));
+        assert_eq!(d.columns[3].value(1).as_str(), None);
+        assert_eq!(d.columns[4].value(1).as_str(), Some("x"));
+        assert_eq!(d.id_text(1), "b");
+    }
+
+    #[test]
+    fn a_decimal_in_a_whole_number_column_makes_it_decimal() {
+        let d =
+            dataset("CREATE TABLE t (id, n); INSERT INTO t VALUES (1, 1), (2, NULL), (3, 2.5);");
+        assert!(matches!(d.columns[1], Column::Float { .. }));
+        assert_eq!(d.columns[1].value(0).as_f64(), Some(1.0));
+        assert!(d.columns[1].value(1).is_null());
+        assert_eq!(d.id_text(0), "1");
+    }
+
+    #[test]
+    fn only_the_columns_asked_for_are_read() {
+        let (_dir, s) = source("CREATE TABLE t (id, a, b); INSERT INTO t VALUES (1, 2, 3);");
+        let d = s.read("id", Some(&["b"]), &mut |_| {}).unwrap();
+        assert!(d.columns[1].value(0).is_null());
+        assert_eq!(d.columns[2].value(0).as_f64(), Some(3.0));
+    }
+
+    #[test]
+    fn null_id_is_an_error() {
+        let (_dir, s) = source("CREATE TABLE t (id, n); INSERT INTO t VALUES ('a', 1), (NULL, 2);");
+        let err = s.read("id", None, &mut |_| {}).unwrap_err();
+        assert!(err.to_string().contains("customer number 2"), "{err}");
+    }
+
+    #[test]
+    fn a_commit_by_another_connection_is_a_change() {
+        let (_dir, s) = source("CREATE TABLE t (id, n); INSERT INTO t VALUES (1, 1);");
+        let watch = s.watch_changes();
+        assert!(!watch.changed());
+        let other = Connection::open(&s.path).unwrap();
+        other.execute("UPDATE t SET n = 2", []).unwrap();
+        assert!(watch.changed());
+    }
+}

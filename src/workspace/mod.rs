@@ -1,0 +1,127 @@
+//! What a command works on, built once from the config file and the command line: where the
+//! customers are, where the rules are, and the steps every command shares (open the
+//! customer source, load the rules against its columns, read the customers the rules use).
+//! Commands build one `Workspace` and never repeat these steps themselves.
+//!
+//! [`batch`] is the batch run (`run`, `watch --write`); [`reload`] and [`watcher`] are the
+//! hot reload that `watch` and `serve` share.
+
+pub mod batch;
+pub mod reload;
+pub mod watcher;
+
+use crate::config::{Config, SampleConfig};
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::rules::{self, RuleSet};
+use crate::source::sample::{SampleSpec, generate};
+use crate::source::{CustomerSource, Dataset, SqliteSource};
+use std::path::{Path, PathBuf};
+
+/// What the command line says instead of the config, when it says it.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Another customer database (never replaced by sample data when missing).
+    pub db: Option<PathBuf>,
+    /// Another rules directory.
+    pub rules: Option<PathBuf>,
+}
+
+/// The config, with the command line's overrides applied.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub config_path: PathBuf,
+    pub config: Config,
+    pub database: PathBuf,
+    pub rules_dir: PathBuf,
+    /// Set when the database may be generated as sample data (the config's own database,
+    /// and the config allows it).
+    sample: Option<SampleConfig>,
+}
+
+/// A rule set and the warnings found while loading it.
+pub struct Loaded {
+    pub rules: RuleSet,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    /// Reads the config; touches neither the database nor the rules.
+    pub fn new(config_path: &Path, overrides: &Overrides) -> Result<Workspace, Error> {
+        let config = Config::load(config_path)?;
+        Ok(Workspace {
+            config_path: config_path.to_path_buf(),
+            database: overrides
+                .db
+                .clone()
+                .unwrap_or_else(|| config.database.clone()),
+            rules_dir: overrides
+                .rules
+                .clone()
+                .unwrap_or_else(|| config.rules_dir.clone()),
+            sample: match overrides.db {
+                Some(_) => None,
+                None => config.sample.clone(),
+            },
+            config,
+        })
+    }
+
+    /// Opens the customer source. The bundled config's database is generated as sample data
+    /// the first time (saying so on stderr); any other missing database is an error.
+    pub fn open_source(&self) -> Result<SqliteSource, Error> {
+        if !self.database.exists()
+            && let Some(sample) = &self.sample
+        {
+            self.generate_sample(sample)?;
+        }
+        Ok(SqliteSource::open(&self.database, &self.config.source)?)
+    }
+
+    fn generate_sample(&self, sample: &SampleConfig) -> Result<(), Error> {
+        let path = &self.database;
+        eprintln!(
+            "no database at {}: generating a sample of {} customers (seed {})",
+            path.display(),
+            crate::text::thousands(sample.customers as f64),
+            sample.seed
+        );
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                what: format!("cannot create {}", dir.display()),
+                source,
+            })?;
+        }
+        let spec = SampleSpec {
+            customers: sample.customers,
+            seed: sample.seed,
+        };
+        let bar = crate::progress::bar(sample.customers as u64, "generating");
+        generate(path, &spec, &mut |n| bar.set_position(n as u64))?;
+        bar.finish_and_clear();
+        Ok(())
+    }
+
+    /// Loads the rules against the source's columns.
+    pub fn load_rules(&self, source: &dyn CustomerSource) -> Result<Loaded, Error> {
+        let fields = source.columns()?;
+        let (rules, warnings) = rules::load(&self.rules_dir, &fields, &self.config.limits)?;
+        Ok(Loaded { rules, warnings })
+    }
+
+    /// Every customer of the source, with the columns the rules read.
+    pub fn read_customers(
+        &self,
+        source: &dyn CustomerSource,
+        rules: &RuleSet,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Dataset, Error> {
+        Ok(source.read(
+            &self.config.id_column,
+            Some(&rules.loaded_fields()),
+            progress,
+        )?)
+    }
+}

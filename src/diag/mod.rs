@@ -29,6 +29,9 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based, counted in characters; 0 when not known.
     pub column: usize,
+    /// A stable code for the kind of problem (`TW101` for a lint), when it has one: what
+    /// programs and docs refer to, whatever the wording.
+    pub code: Option<&'static str>,
     /// The rule id, metric, population figure or decision the problem belongs to.
     pub rule: Option<String>,
     pub message: String,
@@ -47,6 +50,7 @@ impl Diagnostic {
             "file": self.file.display().to_string(),
             "line": self.line,
             "column": self.column,
+            "code": self.code,
             "rule": self.rule,
             "message": self.message,
             "help": self.help,
@@ -64,6 +68,7 @@ impl Diagnostic {
             file: file.path.clone(),
             line,
             column,
+            code: None,
             rule: None,
             message: message.into(),
             help: None,
@@ -79,6 +84,7 @@ impl Diagnostic {
             file: path.to_path_buf(),
             line: 0,
             column: 0,
+            code: None,
             rule: None,
             message: message.into(),
             help: None,
@@ -89,6 +95,11 @@ impl Diagnostic {
 
     pub fn warning(mut self) -> Self {
         self.severity = Severity::Warning;
+        self
+    }
+
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
         self
     }
 
@@ -154,6 +165,10 @@ impl Diagnostic {
         let (label, style) = match self.severity {
             Severity::Error => ("error", st.error),
             Severity::Warning => ("warning", st.warning),
+        };
+        let label = match self.code {
+            Some(code) => format!("{label}[{code}]"),
+            None => label.to_owned(),
         };
         let mut out = match &self.rule {
             Some(rule) => format!(

@@ -1,8 +1,9 @@
 //! Why a customer got its policy: the customer is evaluated by the same code as in a batch run,
 //! with a trace switched on, and the trace is put in words an admin can read.
 
-use super::{DecisionLog, EvalError, Evaluator, Outcomes, Tally, Worker};
-use crate::rules::{Condition, Decision, Expr, HitPolicy, RuleIdx, Statistic};
+use super::observer::{DecisionLog, Trace};
+use super::{EvalError, Evaluator, Outcomes, Tally, Worker};
+use crate::rules::{Condition, Decision, Expr, RuleIdx, Statistic};
 use crate::value::Value;
 use rhai::{Dynamic, Scope};
 use serde::Serialize;
@@ -82,11 +83,10 @@ impl<'a> Evaluator<'a> {
     /// Evaluates customer `i` with a trace and explains every step.
     pub fn explain(&self, i: usize) -> Result<Explanation, EvalError> {
         let rules = self.rules;
-        let mut w = Worker::new(self);
-        w.trace = Some(Vec::new());
+        let mut w = Worker::observed(self, Trace::default());
         let mut out = Outcomes::new(rules.outputs.len());
         w.customer(i, &mut out, &mut Tally::new(rules))?;
-        let logs = w.trace.take().unwrap_or_default();
+        let logs = std::mem::take(&mut w.observer.0);
 
         let fields = rules
             .used_fields
@@ -167,7 +167,7 @@ fn meaning(statistic: Statistic, of: &str, value: Option<f64>, ranked: usize) ->
 }
 
 fn trace_decision<'a>(
-    w: &mut Worker<'_, 'a>,
+    w: &mut Worker<'_, 'a, Trace>,
     d: &'a Decision,
     log: DecisionLog,
     i: usize,
@@ -236,14 +236,7 @@ fn trace_decision<'a>(
     });
     DecisionTrace {
         name: d.name.clone(),
-        hit: match (d.hit, d.aggregate) {
-            (HitPolicy::First, _) => "first".into(),
-            (HitPolicy::Unique, _) => "unique".into(),
-            (HitPolicy::Collect, a) => format!(
-                "collect ({})",
-                format!("{:?}", a.unwrap_or(crate::rules::Aggregate::Sum)).to_lowercase()
-            ),
-        },
+        hit: d.hit.describe(d.aggregate),
         scale,
         rows,
         not_tried,
@@ -258,7 +251,7 @@ fn trace_decision<'a>(
 }
 
 /// The first `&&` part of a condition that does not hold, when there are several parts.
-fn first_failing_part(w: &Worker<'_, '_>, e: &Expr) -> Option<String> {
+fn first_failing_part(w: &Worker<'_, '_, Trace>, e: &Expr) -> Option<String> {
     let parts = split_and(&e.text);
     if parts.len() < 2 {
         return None;

@@ -3,14 +3,16 @@
 //! Every expression is compiled once, at load time, and every name it uses is resolved to a
 //! slot of the per-customer frame. A `RuleSet` is `Send + Sync` and is shared with `Arc`.
 
+pub mod hit;
 pub mod lint;
 mod load;
 pub mod model;
 pub mod native;
 pub mod schema;
 
+pub use hit::{Aggregate, HitPolicy};
 pub use load::load;
-pub use model::{Aggregate, HitPolicy, RoundSpec};
+pub use model::RoundSpec;
 
 use crate::diag::SourceFile;
 use crate::script::Limits;
@@ -179,6 +181,23 @@ impl ValueExpr {
 }
 
 impl Decision {
+    /// A decision with no rows, for tests of what acts on decisions.
+    #[cfg(test)]
+    pub fn empty() -> Decision {
+        Decision {
+            name: "test".into(),
+            hit: HitPolicy::First,
+            aggregate: None,
+            outputs: vec![0],
+            scale_of: None,
+            rows: Vec::new(),
+            round: None,
+            min: None,
+            max: None,
+            decimal: false,
+        }
+    }
+
     /// Every expression of the decision: scale value, conditions, formulas, caps.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
         let rows = self.rows.iter().flat_map(move |row| {

@@ -3,6 +3,7 @@
 //! Every string that holds an expression is `Spanned`, so that a Rhai error inside it can be
 //! reported at its real line and column in the YAML file.
 
+use super::hit::{Aggregate, HitPolicy};
 use crate::value::Literal;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -53,33 +54,6 @@ pub struct PopulationSpec {
     #[serde(rename = "where")]
     #[schemars(with = "Option<String>")]
     pub filter: Option<Spanned<String>>,
-}
-
-/// Which matching rows count: the first one, exactly one, or all of them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum HitPolicy {
-    /// The first row whose condition holds gives the outputs.
-    #[default]
-    First,
-    /// Exactly one row may hold; two is an error naming both.
-    Unique,
-    /// Every row that holds contributes a value, combined by `aggregate`.
-    Collect,
-}
-
-/// How the values of all matching rows are combined with `hit: collect`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Aggregate {
-    /// The sum of all values.
-    Sum,
-    /// The smallest value.
-    Min,
-    /// The largest value.
-    Max,
-    /// All values, in row order, as a list.
-    List,
 }
 
 /// A decision table: rows tried top to bottom, each with a condition and the outputs it gives.

@@ -1,0 +1,375 @@
+//! One thread's evaluation state: a reusable frame of slot values (fields, metrics,
+//! population figures, outputs), scratch space for the fast path, and the thread's own Rhai
+//! engine, built only if some expression needs the interpreter.
+
+use super::errors::{self, EvalError, rule_label};
+use super::observer::Observer;
+use super::outcomes::{Outcomes, Tally};
+use super::{Evaluator, Mode, PopulationInputs};
+use crate::rules::hit::Rows;
+use crate::rules::native;
+use crate::rules::{Condition, Decision, Expr, Origin, RuleIdx, ValueExpr};
+use crate::source::Dataset;
+use crate::value::Value;
+use rhai::{Dynamic, Engine, EvalAltResult, Scope};
+
+/// Per-thread evaluation state.
+pub(super) struct Worker<'e, 'a, O: Observer = ()> {
+    pub ev: &'e Evaluator<'a>,
+    /// Built on first use: most rule sets never need the interpreter per customer.
+    engine: Option<Engine>,
+    scope: Scope<'static>,
+    pub frame: Vec<Value<'a>>,
+    locals: Vec<native::Scalar<'a>>,
+    pub observer: O,
+}
+
+impl<'e, 'a> Worker<'e, 'a> {
+    pub fn new(ev: &'e Evaluator<'a>) -> Self {
+        Worker::observed(ev, ())
+    }
+}
+
+impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
+    pub fn observed(ev: &'e Evaluator<'a>, observer: O) -> Self {
+        Worker {
+            ev,
+            engine: None,
+            scope: Scope::new(),
+            frame: vec![Value::Null; ev.rules.slots.len()],
+            locals: vec![native::Scalar::Null; ev.rules.max_locals],
+            observer,
+        }
+    }
+
+    /// Customer `i`'s pre-metrics and population figure inputs.
+    pub fn population_inputs(&mut self, i: usize) -> Result<PopulationInputs<'a>, EvalError> {
+        let rules = self.ev.rules;
+        self.load(i);
+        let mut metrics = Vec::with_capacity(rules.metrics_pre.len());
+        for m in &rules.metrics_pre {
+            let v = self.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
+            self.frame[m.slot] = v.clone();
+            metrics.push(v);
+        }
+        let mut inputs = Vec::with_capacity(rules.population.len());
+        for f in &rules.population {
+            let what = || format!("population figure `{}`", f.name);
+            let included = match &f.filter {
+                Some(filter) => truth(self.eval_checked(filter, i, what)?)
+                    .map_err(|m| self.error(i, what(), &filter.origin, m))?,
+                None => true,
+            };
+            let value = if included {
+                let v = self.eval_checked(&f.of, i, what)?;
+                number(&v).map_err(|m| self.error(i, what(), &f.of.origin, m))?
+            } else {
+                None
+            };
+            inputs.push(value);
+        }
+        Ok((metrics, inputs))
+    }
+
+    /// Fills the frame with customer `i`'s fields and precomputed values; clears outputs.
+    fn load(&mut self, i: usize) {
+        let rules = self.ev.rules;
+        let data: &'a Dataset = self.ev.data;
+        for &slot in &rules.used_fields {
+            self.frame[slot] = data.columns[slot].value(i);
+        }
+        for (slot, column) in &self.ev.precomputed {
+            self.frame[*slot] = column[i].clone();
+        }
+        for m in &rules.metrics_post {
+            self.frame[m.slot] = Value::Null;
+        }
+        for o in &rules.outputs {
+            self.frame[o.slot] = Value::Null;
+        }
+    }
+
+    /// Evaluates `e` on the fast path when it has one (and the fast path can decide), in
+    /// the interpreter otherwise.
+    pub fn eval(&mut self, e: &'a Expr) -> Result<Value<'a>, Box<EvalAltResult>> {
+        if self.ev.mode == Mode::Fast
+            && let Some(n) = &e.native
+        {
+            if self.locals.len() < n.locals {
+                self.locals.resize(n.locals, native::Scalar::Null);
+            }
+            if let Ok(v) = native::eval(&n.root, &self.frame, &mut self.locals) {
+                return Ok(v.into_value());
+            }
+        }
+        self.scope.clear();
+        for (name, slot) in &e.vars {
+            self.scope
+                .push_dynamic(name.clone(), self.frame[*slot].to_dynamic());
+        }
+        let rules = self.ev.rules;
+        let engine = self.engine.get_or_insert_with(|| rules.new_engine());
+        engine
+            .eval_ast_with_scope::<Dynamic>(&mut self.scope, &e.ast)
+            .map(Value::from_dynamic)
+    }
+
+    pub fn error(&self, i: usize, rule: String, origin: &Origin, message: String) -> EvalError {
+        EvalError {
+            customer: self.ev.data.id_text(i),
+            rule,
+            message,
+            at: origin.describe(),
+        }
+    }
+
+    /// Evaluates `e`; an error or a non-finite number becomes an `EvalError` naming the
+    /// customer and `what` (the rule), at the failing position in the rule file.
+    pub fn eval_checked(
+        &mut self,
+        e: &'a Expr,
+        i: usize,
+        what: impl Fn() -> String,
+    ) -> Result<Value<'a>, EvalError> {
+        match self.eval(e) {
+            Ok(Value::Float(f)) if !f.is_finite() => Err(self.error(
+                i,
+                what(),
+                &e.origin,
+                format!("the result is {f}, not a number"),
+            )),
+            Ok(v) => Ok(v),
+            Err(err) => Err(EvalError {
+                customer: self.ev.data.id_text(i),
+                rule: what(),
+                message: errors::message(&err),
+                at: errors::location(&err, &e.origin),
+            }),
+        }
+    }
+
+    /// Evaluates customer `i`, appending its result to `out` and its summary to `tally`.
+    pub fn customer(
+        &mut self,
+        i: usize,
+        out: &mut Outcomes<'a>,
+        tally: &mut Tally,
+    ) -> Result<(), EvalError> {
+        let rules = self.ev.rules;
+        self.load(i);
+        for m in &rules.metrics_post {
+            let v = self.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
+            self.frame[m.slot] = v;
+        }
+        for d in &rules.decisions {
+            self.decide(d, i, &mut out.fired)?;
+        }
+        tally.customers += 1;
+        for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
+            tally.count(k, &self.frame[*slot], 1);
+        }
+        for (k, (name, e)) in rules.summary.totals.iter().enumerate() {
+            let v = self.eval_checked(e, i, || format!("summary total `{name}`"))?;
+            if let Ok(Some(x)) = number(&v) {
+                tally.totals[k] += x;
+            }
+        }
+        out.indices.push(i);
+        out.values
+            .extend(rules.outputs.iter().map(|o| self.frame[o.slot].clone()));
+        out.fired_ends.push(out.fired.len());
+        Ok(())
+    }
+
+    /// A row's value: its constant, or its formula evaluated for customer `i`.
+    pub fn value(
+        &mut self,
+        v: &'a ValueExpr,
+        i: usize,
+        rule: RuleIdx,
+    ) -> Result<Value<'a>, EvalError> {
+        match v {
+            ValueExpr::Const(c) => Ok(c.value()),
+            ValueExpr::Formula(e) => {
+                let rules = self.ev.rules;
+                self.eval_checked(e, i, || rule_label(rules, rule))
+            }
+        }
+    }
+
+    fn condition(
+        &mut self,
+        c: &'a Condition,
+        scale: Option<f64>,
+        i: usize,
+        rule: RuleIdx,
+    ) -> Result<bool, EvalError> {
+        match c {
+            Condition::Always => Ok(true),
+            Condition::Band { from, below } => {
+                Ok(scale
+                    .is_some_and(|v| from.is_none_or(|f| v >= f) && below.is_none_or(|b| v < b)))
+            }
+            Condition::When(e) => {
+                // Most conditions: the fast path gives true/false (NULL counts as false).
+                if self.ev.mode == Mode::Fast
+                    && let Some(n) = &e.native
+                    && n.locals <= self.locals.len()
+                {
+                    match native::eval(&n.root, &self.frame, &mut self.locals) {
+                        Ok(native::Scalar::Bool(b)) => return Ok(b),
+                        Ok(native::Scalar::Null) => return Ok(false),
+                        _ => {} // an error to report, or the interpreter's to decide
+                    }
+                }
+                let rules = self.ev.rules;
+                let v = self.eval_checked(e, i, || rule_label(rules, rule))?;
+                truth(v).map_err(|m| self.error(i, rule_label(rules, rule), &e.origin, m))
+            }
+        }
+    }
+
+    /// Decision `d` for customer `i`: its hit policy picks the rows that fire, then the
+    /// single output is rounded and capped.
+    fn decide(
+        &mut self,
+        d: &'a Decision,
+        i: usize,
+        fired: &mut Vec<RuleIdx>,
+    ) -> Result<(), EvalError> {
+        let scale = match &d.scale_of {
+            Some(e) => {
+                let v = self.eval_checked(e, i, || format!("decision `{}`", d.name))?;
+                number(&v)
+                    .map_err(|m| self.error(i, format!("decision `{}`", d.name), &e.origin, m))?
+            }
+            None => None,
+        };
+        self.observer.decision(scale);
+        let mut rows = DecisionRows {
+            worker: self,
+            d,
+            scale,
+            i,
+            fired,
+        };
+        d.hit.decide(d, &mut rows)?;
+        if let [slot] = d.outputs[..] {
+            self.bound_output(d, slot, i, fired)?;
+        }
+        Ok(())
+    }
+}
+
+/// A decision's rows for one customer, as its hit policy sees them.
+struct DecisionRows<'w, 'e, 'a, O: Observer> {
+    worker: &'w mut Worker<'e, 'a, O>,
+    d: &'a Decision,
+    scale: Option<f64>,
+    i: usize,
+    fired: &'w mut Vec<RuleIdx>,
+}
+
+impl<'a, O: Observer> Rows<'a> for DecisionRows<'_, '_, 'a, O> {
+    type Error = EvalError;
+
+    #[inline]
+    fn count(&self) -> usize {
+        self.d.rows.len()
+    }
+
+    #[inline]
+    fn matches(&mut self, row: usize) -> Result<bool, EvalError> {
+        let row = &self.d.rows[row];
+        let matched = self
+            .worker
+            .condition(&row.condition, self.scale, self.i, row.rule)?;
+        self.worker.observer.row(row.rule, matched);
+        Ok(matched)
+    }
+
+    fn fire(&mut self, row: usize) -> Result<(), EvalError> {
+        let row = &self.d.rows[row];
+        self.fired.push(row.rule);
+        for (k, v) in &row.values {
+            let value = self.worker.value(v, self.i, row.rule)?;
+            self.worker.frame[self.d.outputs[*k]] = value;
+        }
+        Ok(())
+    }
+
+    fn take_value(&mut self, row: usize) -> Result<Value<'a>, EvalError> {
+        let row = &self.d.rows[row];
+        self.fired.push(row.rule);
+        match row.values.first() {
+            Some((_, v)) => self.worker.value(v, self.i, row.rule),
+            None => Ok(Value::Null),
+        }
+    }
+
+    fn set_output(&mut self, value: Value<'a>) {
+        self.worker.frame[self.d.outputs[0]] = value;
+    }
+
+    fn conflict(&self, first: usize, second: usize) -> EvalError {
+        let rules = self.worker.ev.rules;
+        let (a, b) = (self.d.rows[first].rule, self.d.rows[second].rule);
+        EvalError {
+            customer: self.worker.ev.data.id_text(self.i),
+            rule: format!("decision `{}`", self.d.name),
+            message: format!(
+                "rules `{}` and `{}` both match, but the hit policy is `{}`",
+                rules.rule_ids[a as usize],
+                rules.rule_ids[b as usize],
+                self.d.hit.name()
+            ),
+            at: rules.rule_origins[b as usize].describe(),
+        }
+    }
+
+    fn row_error(&self, row: usize, message: String) -> EvalError {
+        let rules = self.worker.ev.rules;
+        let rule = self.d.rows[row].rule;
+        EvalError {
+            customer: self.worker.ev.data.id_text(self.i),
+            rule: rule_label(rules, rule),
+            message,
+            at: rules.rule_origins[rule as usize].describe(),
+        }
+    }
+}
+
+/// A condition's result: true/false, NULL counts as false; anything else is an error.
+fn truth(v: Value<'_>) -> Result<bool, String> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        Value::Null => Ok(false),
+        v => Err(format!(
+            "the condition gave `{v}` ({}), not true or false",
+            v.type_name()
+        )),
+    }
+}
+
+/// A number as f64; NULL is `None`; anything else is an error.
+pub(super) fn number(v: &Value<'_>) -> Result<Option<f64>, String> {
+    match v {
+        Value::Null => Ok(None),
+        v => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| format!("expected a number, got `{v}` ({})", v.type_name())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_must_be_true_false_or_null() {
+        assert!(truth(Value::Bool(true)).unwrap());
+        assert!(!truth(Value::Null).unwrap());
+        assert!(truth(Value::Int(1)).is_err());
+    }
+}

@@ -139,6 +139,9 @@ impl Config {
                 ));
             }
         };
+        if let Some(problem) = file.limits.problems().into_iter().next() {
+            return Err(invalid(problem));
+        }
         for (key, name) in [
             ("output.policy_table", &file.output.policy_table),
             ("output.run_table", &file.output.run_table),

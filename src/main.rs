@@ -15,10 +15,23 @@ fn main() -> ExitCode {
         return ExitCode::from(ExitStatus::Invalid.code());
     }
     let globals = Globals { config: cli.config };
-    let status = cli.command.run(&globals).unwrap_or_else(|e| {
-        report_error(&e);
-        e.exit_status()
+    // The command runs on a thread with the evaluation stack: rules compile and evaluate
+    // on it too (explain, check, test).
+    let command = cli.command;
+    let ran = tierwise::engine::threads::spawn("tierwise", move || {
+        command.run(&globals).unwrap_or_else(|e| {
+            report_error(&e);
+            e.exit_status()
+        })
     });
+    let status = match ran.map(|thread| thread.join()) {
+        Ok(Ok(status)) => status,
+        Ok(Err(_)) => ExitStatus::Failure, // a panic: its message is on stderr already
+        Err(e) => {
+            eprintln!("error: cannot start a thread: {e}");
+            ExitStatus::Invalid
+        }
+    };
     ExitCode::from(status.code())
 }
 

@@ -6,8 +6,20 @@
 //!   is an error, never infinity.
 //! - comparing NULL (`()`) with `<`, `<=`, `>`, `>=` is false, as in SQL; `==` and `!=` work.
 //! - `floor`, `ceiling`, `round`, `abs` accept whole numbers as well as decimals.
+//!
+//! The library is Rhai's standard one without what can block or read the clock (`sleep`,
+//! `timestamp`, `elapsed`, and the rest of the language-core and time packages): a rule
+//! gives the same answer whenever it runs, and cannot stall a worker.
+//!
+//! Limits are bounded by the evaluation threads' stack ([`crate::engine::threads::STACK`]):
+//! Rhai recurses on the native stack, and a stack overflow aborts the process, so a limit
+//! the stack cannot hold is a configuration error, not a crash later.
 
-use rhai::packages::{Package, StandardPackage};
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage, BasicIteratorPackage,
+    BasicMapPackage, BasicMathPackage, BasicStringPackage, BitFieldPackage, LogicPackage,
+    MoreStringPackage, Package,
+};
 use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -43,9 +55,68 @@ impl Default for Limits {
     }
 }
 
-fn standard_package() -> &'static StandardPackage {
-    static PACKAGE: OnceLock<StandardPackage> = OnceLock::new();
-    PACKAGE.get_or_init(StandardPackage::new)
+/// The most call levels and expression depth the evaluation threads' stack holds. Measured
+/// on a debug build (the heaviest frames: about 56 KB per call level, 13 KB per level of
+/// nesting inside a recursive call): a recursive script at both maxima uses about 130 MB of
+/// the 256 MB stack; a release build uses several times less.
+pub const MAX_CALL_LEVELS: usize = 100;
+pub const MAX_EXPR_DEPTH: usize = 100;
+
+impl Limits {
+    /// Every limit within what the evaluation threads can hold, and none 0 (which Rhai takes
+    /// as "no limit"): the problems, in words naming the key and its maximum.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (key, value, max) in [
+            ("max_call_levels", self.max_call_levels, MAX_CALL_LEVELS),
+            ("max_expr_depth", self.max_expr_depth, MAX_EXPR_DEPTH),
+        ] {
+            if value > max {
+                out.push(format!(
+                    "limits.{key}: {value} is more than the evaluation threads' stack holds; the most is {max}"
+                ));
+            }
+        }
+        for (key, value) in [
+            ("max_operations", self.max_operations as usize),
+            ("max_call_levels", self.max_call_levels),
+            ("max_expr_depth", self.max_expr_depth),
+            ("max_string_size", self.max_string_size),
+            ("max_array_size", self.max_array_size),
+            ("max_map_size", self.max_map_size),
+        ] {
+            if value == 0 {
+                out.push(format!(
+                    "limits.{key}: 0 would mean no limit at all; give a number above 0"
+                ));
+            }
+        }
+        out
+    }
+}
+
+rhai::def_package! {
+    /// Rhai's standard library without the language-core package (`sleep`, `exit`, ...),
+    /// the time package (`timestamp`, `elapsed`) and debugging: nothing that blocks, reads
+    /// the clock or ends a script early.
+    RulesPackage(lib):
+        ArithmeticPackage,
+        BasicStringPackage,
+        BasicIteratorPackage,
+        BasicFnPackage,
+        BitFieldPackage,
+        LogicPackage,
+        BasicMathPackage,
+        BasicArrayPackage,
+        BasicBlobPackage,
+        BasicMapPackage,
+        MoreStringPackage
+    {}
+}
+
+fn rules_package() -> &'static RulesPackage {
+    static PACKAGE: OnceLock<RulesPackage> = OnceLock::new();
+    PACKAGE.get_or_init(RulesPackage::new)
 }
 
 /// A fresh sandboxed engine. Cheap enough to build one per worker thread (the standard
@@ -53,7 +124,7 @@ fn standard_package() -> &'static StandardPackage {
 /// threads does not scale.
 pub fn new_engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    engine.register_global_module(standard_package().as_shared_module());
+    engine.register_global_module(rules_package().as_shared_module());
     engine
         .set_max_operations(limits.max_operations)
         .set_max_call_levels(limits.max_call_levels)
@@ -192,6 +263,65 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("Too many operations"), "{err}");
         assert!(eval(r#"eval("1")"#).is_err());
+    }
+
+    #[test]
+    fn rules_cannot_wait_or_read_the_clock() {
+        let names = function_names(&new_engine(&Limits::default()));
+        for name in ["sleep", "timestamp", "elapsed", "exit"] {
+            assert!(!names.contains(name), "{name} is available to rules");
+            assert!(eval(&format!("{name}(1)")).is_err(), "{name}(1) ran");
+        }
+    }
+
+    #[test]
+    fn limits_beyond_the_stack_or_zero_are_refused() {
+        assert!(Limits::default().problems().is_empty());
+        let deep = Limits {
+            max_call_levels: 1000,
+            max_operations: 0,
+            ..Limits::default()
+        };
+        assert_eq!(
+            deep.problems(),
+            [
+                "limits.max_call_levels: 1000 is more than the evaluation threads' stack holds; the most is 100",
+                "limits.max_operations: 0 would mean no limit at all; give a number above 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn recursion_at_the_largest_limits_stops_with_an_error_not_an_overflow() {
+        let limits = Limits {
+            max_call_levels: MAX_CALL_LEVELS,
+            max_expr_depth: MAX_EXPR_DEPTH,
+            max_operations: 10_000_000,
+            ..Limits::default()
+        };
+        // Every level of recursion inside an expression nested as deep as the limit allows.
+        let script = |depth: usize| {
+            let nested = format!("{}f(n - 1){}", "n + (".repeat(depth), ")".repeat(depth));
+            format!("fn f(n) {{ if n == 0 {{ 0 }} else {{ {nested} }} }} f(100000)")
+        };
+        let outcome = crate::engine::threads::spawn("deep", move || {
+            let engine = new_engine(&limits);
+            let deepest = (1..MAX_EXPR_DEPTH)
+                .rev()
+                .map(script)
+                .find_map(|s| engine.compile(&s).ok())
+                .expect("some nesting compiles");
+            engine.eval_ast::<Dynamic>(&deepest).map(|_| ())
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+        let err = outcome.unwrap_err();
+        assert!(
+            matches!(*err, EvalAltResult::ErrorStackOverflow(_))
+                || matches!(*err, EvalAltResult::ErrorInFunctionCall(..)),
+            "{err}"
+        );
     }
 
     #[test]

@@ -307,21 +307,29 @@ impl<'a, O: Observer> Rows<'a> for DecisionRows<'_, '_, 'a, O> {
         }
     }
 
+    fn values(&mut self, row: usize) -> Result<Vec<Value<'a>>, EvalError> {
+        let row = &self.d.rows[row];
+        let mut values = vec![Value::Null; self.d.outputs.len()];
+        for (k, v) in &row.values {
+            values[*k] = self.worker.value(v, self.i, row.rule)?;
+        }
+        Ok(values)
+    }
+
     fn set_output(&mut self, value: Value<'a>) {
         self.worker.frame[self.d.outputs[0]] = value;
     }
 
-    fn conflict(&self, first: usize, second: usize) -> EvalError {
+    fn conflict(&self, first: usize, second: usize, why: &str) -> EvalError {
         let rules = self.worker.ev.rules;
         let (a, b) = (self.d.rows[first].rule, self.d.rows[second].rule);
         EvalError {
             customer: self.worker.ev.data.id_text(self.i),
             rule: format!("decision `{}`", self.d.name),
             message: format!(
-                "rules `{}` and `{}` both match, but the hit policy is `{}`",
+                "rules `{}` and `{}` both match, but {why}",
                 rules.rule_ids[a as usize],
                 rules.rule_ids[b as usize],
-                self.d.hit.name()
             ),
             at: rules.rule_origins[b as usize].describe(),
         }

@@ -52,11 +52,16 @@ pub trait Rows<'a> {
     /// values into the decision's output itself.
     fn take_value(&mut self, row: usize) -> Result<Value<'a>, Self::Error>;
 
+    /// The values row `row` gives, one per output of the decision (NULL for an output the
+    /// row does not give), without firing it: for policies that compare rows.
+    fn values(&mut self, row: usize) -> Result<Vec<Value<'a>>, Self::Error>;
+
     /// Sets the decision's single output.
     fn set_output(&mut self, value: Value<'a>);
 
-    /// Rows `first` and `second` both match under a policy that allows one.
-    fn conflict(&self, first: usize, second: usize) -> Self::Error;
+    /// Rows `first` and `second` both match, which the policy does not allow; `why`
+    /// finishes the sentence "rules `a` and `b` both match, but ...".
+    fn conflict(&self, first: usize, second: usize, why: &str) -> Self::Error;
 
     /// A problem with row `row`'s value (text in a sum, say).
     fn row_error(&self, row: usize, message: String) -> Self::Error;
@@ -171,12 +176,16 @@ pub(crate) mod testing {
             Ok(self.values[row].clone())
         }
 
+        fn values(&mut self, row: usize) -> Result<Vec<Value<'static>>, String> {
+            Ok(vec![self.values[row].clone()])
+        }
+
         fn set_output(&mut self, value: Value<'static>) {
             self.log.push(format!("output {value}"));
         }
 
-        fn conflict(&self, first: usize, second: usize) -> String {
-            format!("conflict {first} {second}")
+        fn conflict(&self, first: usize, second: usize, why: &str) -> String {
+            format!("conflict {first} {second}: {why}")
         }
 
         fn row_error(&self, row: usize, message: String) -> String {

@@ -16,7 +16,7 @@ pub fn decide<'a, R: Rows<'a>>(_d: &Decision, rows: &mut R) -> Result<(), R::Err
     for k in 0..rows.count() {
         if rows.matches(k)? {
             if let Some(first) = hit {
-                return Err(rows.conflict(first, k));
+                return Err(rows.conflict(first, k, "the hit policy is `unique`"));
             }
             hit = Some(k);
         }
@@ -44,7 +44,7 @@ mod tests {
         let mut rows = FixedRows::new(&[true, false, true]);
         assert_eq!(
             decide(&Decision::empty(), &mut rows),
-            Err("conflict 0 2".into())
+            Err("conflict 0 2: the hit policy is `unique`".into())
         );
     }
 }

@@ -111,12 +111,7 @@ impl<'a> Evaluator<'a> {
             let value = w.frame[f.slot].clone();
             population.push(Figure {
                 name: f.name.clone(),
-                statistic: match f.statistic {
-                    Statistic::Percentile => "percentile",
-                    Statistic::Rank => "rank",
-                    Statistic::Share => "share",
-                    Statistic::CumulativeShare => "cumulative share",
-                },
+                statistic: f.statistic.name(),
                 meaning: meaning(f.statistic, &f.of.text, value.as_f64(), ranked),
                 of: f.of.text.clone(),
                 input,
@@ -149,20 +144,9 @@ impl<'a> Evaluator<'a> {
 
 /// A population figure in words.
 fn meaning(statistic: Statistic, of: &str, value: Option<f64>, ranked: usize) -> String {
-    let Some(x) = value else {
-        return format!("not ranked: `{of}` is NULL, or the customer is outside `where`");
-    };
-    let n = crate::text::thousands(ranked as f64);
-    match statistic {
-        Statistic::Percentile => format!(
-            "in the top {:.1}% of {n} ranked customers",
-            (1.0 - x) * 100.0
-        ),
-        Statistic::Rank => format!("rank {x} of {n} (1 = largest)"),
-        Statistic::Share => format!("{:.3}% of the total", x * 100.0),
-        Statistic::CumulativeShare => {
-            format!("with every larger customer, {:.1}% of the total", x * 100.0)
-        }
+    match value {
+        Some(x) => statistic.meaning(x, &crate::text::thousands(ranked as f64)),
+        None => format!("not ranked: `{of}` is NULL, or the customer is outside `where`"),
     }
 }
 

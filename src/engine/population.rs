@@ -1,10 +1,11 @@
-//! Exact population statistics over all ranked customers.
+//! Exact population statistics over all ranked customers: the ranking machinery every
+//! statistic of [`crate::rules::stats`] shares.
 //!
 //! A customer is ranked when its value is a number and it passes the figure's `where`
-//! filter; everyone else gets NULL. Ties always resolve toward the better position, so a tie
-//! at a tier boundary goes to the higher tier.
+//! filter; everyone else gets NULL. Tied values share one position, the best of their tie,
+//! so a tie at a tier boundary goes to the higher tier.
 
-use crate::rules::Statistic;
+use crate::rules::stats::{Position, Statistic};
 
 /// A population's ranked values, kept to place a customer who is not part of it (a prospect
 /// posted to `serve`) exactly where it would land if it were added.
@@ -13,7 +14,7 @@ pub struct Ranking {
     statistic: Statistic,
     /// Ranked values, largest first.
     descending: Vec<f64>,
-    /// `above[k]`: the sum of the `k` largest values (cumulative shares only).
+    /// `above[k]`: the sum of the `k` largest values.
     above: Vec<f64>,
     total: f64,
 }
@@ -32,16 +33,15 @@ impl Ranking {
     /// population as `compute` would count it; nobody else's figure moves.
     pub fn place(&self, value: Option<f64>) -> Option<f64> {
         let v = value?;
-        let n = self.descending.len();
         let greater = self.descending.partition_point(|&x| x > v);
-        let total = self.total + v;
-        match self.statistic {
-            // With the newcomer, n + 1 are ranked and `greater` of them are ahead of it.
-            Statistic::Percentile => Some((n - greater) as f64 / (n + 1) as f64),
-            Statistic::Rank => Some((greater + 1) as f64),
-            Statistic::Share => (total != 0.0).then(|| v / total),
-            Statistic::CumulativeShare => (total != 0.0).then(|| (self.above[greater] + v) / total),
-        }
+        // With the newcomer, one more is ranked and the total grows by its value.
+        self.statistic.figure(&Position {
+            ranked: self.descending.len() + 1,
+            greater,
+            value: v,
+            sum_greater: self.above[greater],
+            total: self.total + v,
+        })
     }
 }
 
@@ -61,46 +61,40 @@ pub fn compute_ranked(statistic: Statistic, values: &[Option<f64>]) -> (Vec<Opti
     let mut out = vec![None; values.len()];
     // Descending by value; ties in source order (they get the same figure anyway).
     ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let total: f64 = ranked.iter().map(|(v, _)| v).sum();
     let descending: Vec<f64> = ranked.iter().map(|(v, _)| *v).collect();
-    let above = if statistic == Statistic::CumulativeShare {
-        std::iter::once(0.0)
-            .chain(descending.iter().scan(0.0, |sum, v| {
-                *sum += v;
-                Some(*sum)
-            }))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let ranking = Ranking {
-        statistic,
-        descending,
-        above,
-        total,
-    };
+    let above: Vec<f64> = std::iter::once(0.0)
+        .chain(descending.iter().scan(0.0, |sum, v| {
+            *sum += v;
+            Some(*sum)
+        }))
+        .collect();
+    let total = above[n];
 
     let mut start = 0; // first index of the current tie group
-    let mut sum_above = 0.0; // sum of values strictly greater than the group's
     while start < n {
         let value = ranked[start].0;
         let mut end = start;
         while end < n && ranked[end].0 == value {
             end += 1;
         }
-        let figure = match statistic {
-            // count(v' <= v) - 1 = (n - start) - 1: the highest position of the tie.
-            Statistic::Percentile => Some((n - start - 1) as f64 / n as f64),
-            Statistic::Rank => Some((start + 1) as f64),
-            Statistic::Share => (total != 0.0).then(|| value / total),
-            Statistic::CumulativeShare => (total != 0.0).then(|| (sum_above + value) / total),
-        };
+        let figure = statistic.figure(&Position {
+            ranked: n,
+            greater: start,
+            value,
+            sum_greater: above[start],
+            total,
+        });
         for &(_, i) in &ranked[start..end] {
             out[i] = figure;
         }
-        sum_above += value * (end - start) as f64;
         start = end;
     }
+    let ranking = Ranking {
+        statistic,
+        descending,
+        above,
+        total,
+    };
     (out, ranking)
 }
 
@@ -160,12 +154,7 @@ mod tests {
             Some(0.0),
             Some(12.0),
         ];
-        for statistic in [
-            Statistic::Percentile,
-            Statistic::Rank,
-            Statistic::Share,
-            Statistic::CumulativeShare,
-        ] {
+        for &statistic in Statistic::ALL {
             let (_, ranking) = compute_ranked(statistic, &population);
             for newcomer in [
                 None,

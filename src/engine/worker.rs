@@ -328,8 +328,7 @@ impl<'a, O: Observer> Rows<'a> for DecisionRows<'_, '_, 'a, O> {
             rule: format!("decision `{}`", self.d.name),
             message: format!(
                 "rules `{}` and `{}` both match, but {why}",
-                rules.rule_ids[a as usize],
-                rules.rule_ids[b as usize],
+                rules.rule_ids[a as usize], rules.rule_ids[b as usize],
             ),
             at: rules.rule_origins[b as usize].describe(),
         }

@@ -9,10 +9,12 @@ mod load;
 pub mod model;
 pub mod native;
 pub mod schema;
+pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
 pub use load::load;
 pub use model::RoundSpec;
+pub use stats::Statistic;
 
 use crate::diag::SourceFile;
 use crate::script::Limits;
@@ -102,21 +104,6 @@ pub struct Metric {
     pub name: String,
     pub slot: Slot,
     pub expr: Expr,
-}
-
-/// The population statistics tierwise computes exactly over all ranked customers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Statistic {
-    /// Share of ranked customers at or below the value, minus the customer itself:
-    /// `(count(v' <= v) - 1) / N`, in `[0, 1)`. Ties get the highest position of the tie.
-    Percentile,
-    /// 1 for the largest value; tied values share the best rank (1, 2, 2, 4).
-    Rank,
-    /// The value divided by the total of all ranked values.
-    Share,
-    /// Pareto position: `(sum of values greater than v + v) / total`, so the largest
-    /// customer's figure is its own share; tied values share the smallest figure.
-    CumulativeShare,
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,43 @@
+//! `cumulative_share_of`: the Pareto position, `(sum of all larger values + this value) /
+//! total`. The largest customer's figure is its own share; `<= 0.80` marks the customers who
+//! make the first 80% of sales (ABC by value). Tied customers share the smallest figure (the
+//! higher tier).
+
+use super::Position;
+
+pub const KEY: &str = "cumulative_share_of";
+pub const NAME: &str = "cumulative share";
+pub const DOC: &str =
+    "Pareto position: the share of the total made by this customer and every larger one.";
+
+pub fn figure(p: &Position) -> Option<f64> {
+    (p.total != 0.0).then(|| (p.sum_greater + p.value) / p.total)
+}
+
+pub fn meaning(x: f64, _ranked: &str) -> String {
+    format!("with every larger customer, {:.1}% of the total", x * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_is_its_own_share_the_smallest_is_everything() {
+        let largest = Position {
+            ranked: 3,
+            greater: 0,
+            value: 50.0,
+            sum_greater: 0.0,
+            total: 100.0,
+        };
+        assert_eq!(figure(&largest), Some(0.5));
+        let smallest = Position {
+            greater: 2,
+            value: 10.0,
+            sum_greater: 90.0,
+            ..largest
+        };
+        assert_eq!(figure(&smallest), Some(1.0));
+    }
+}

@@ -1,0 +1,112 @@
+//! Population statistics: figures computed exactly over every ranked customer before any
+//! decision (`sales_rank: { percentile_of: annual_sales }`).
+//!
+//! A customer is ranked when its value is a number and it passes the figure's `where`
+//! filter; everyone else gets NULL. Every statistic is a function of where a value stands
+//! among the ranked values (its [`Position`]), so ties, NULLs and newcomers are handled once,
+//! in [`crate::engine::population`], for all of them: tied values share one position, the
+//! best of their tie (a tie at a tier boundary goes to the higher tier).
+//!
+//! A statistic is one file here: its `KEY` (as written in rule files), its `NAME`, `figure`
+//! (the value at a position) and `meaning` (the value in words, for `explain`); and one line
+//! in `statistics!` below. CONTRIBUTING.md has the recipe.
+
+mod cumulative_share;
+mod percentile;
+mod rank;
+mod share;
+
+/// Where one value stands among the ranked values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Position {
+    /// How many customers are ranked (the value's own customer included).
+    pub ranked: usize,
+    /// How many ranked values are strictly greater than this one.
+    pub greater: usize,
+    pub value: f64,
+    /// The sum of the ranked values strictly greater than this one.
+    pub sum_greater: f64,
+    /// The sum of all ranked values.
+    pub total: f64,
+}
+
+/// Declares the statistics: `module => Variant` per statistic.
+macro_rules! statistics {
+    ($($module:ident => $variant:ident,)*) => {
+        /// The population statistics tierwise computes exactly over all ranked customers.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Statistic {
+            $($variant,)*
+        }
+
+        impl Statistic {
+            /// Every statistic, in the order rule files list them.
+            pub const ALL: &'static [Statistic] = &[$(Statistic::$variant,)*];
+
+            /// The key that asks for it in a rule file: `percentile_of`.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Statistic::$variant => $module::KEY,)*
+                }
+            }
+
+            /// What it is called in words: `percentile`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Statistic::$variant => $module::NAME,)*
+                }
+            }
+
+            /// What the key means, for the rule files' schema.
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $(Statistic::$variant => $module::DOC,)*
+                }
+            }
+
+            /// The figure of a value at `position` (`None`: no figure, e.g. a share of a
+            /// total of 0).
+            #[inline]
+            pub fn figure(self, position: &Position) -> Option<f64> {
+                match self {
+                    $(Statistic::$variant => $module::figure(position),)*
+                }
+            }
+
+            /// The figure `x` in words, among `ranked` customers (already formatted).
+            pub fn meaning(self, x: f64, ranked: &str) -> String {
+                match self {
+                    $(Statistic::$variant => $module::meaning(x, ranked),)*
+                }
+            }
+        }
+    };
+}
+
+statistics! {
+    percentile => Percentile,
+    rank => Rank,
+    share => Share,
+    cumulative_share => CumulativeShare,
+}
+
+impl Statistic {
+    /// The statistic a rule-file key asks for.
+    pub fn by_key(key: &str) -> Option<Statistic> {
+        Statistic::ALL.iter().copied().find(|s| s.key() == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_name_their_statistic() {
+        for &s in Statistic::ALL {
+            assert_eq!(Statistic::by_key(s.key()), Some(s));
+            assert!(s.key().ends_with("_of"), "{}", s.key());
+        }
+        assert_eq!(Statistic::by_key("median_of"), None);
+    }
+}

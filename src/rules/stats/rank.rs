@@ -1,0 +1,34 @@
+//! `rank_of`: the position in the ranking, 1 for the largest value. Ties share the best
+//! rank and the next value skips (competition ranking: 1, 2, 2, 4).
+
+use super::Position;
+
+pub const KEY: &str = "rank_of";
+pub const NAME: &str = "rank";
+pub const DOC: &str = "Position in the ranking, 1 for the customer with the largest value.";
+
+pub fn figure(p: &Position) -> Option<f64> {
+    Some((p.greater + 1) as f64)
+}
+
+pub fn meaning(x: f64, ranked: &str) -> String {
+    format!("rank {x} of {ranked} (1 = largest)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_for_the_largest() {
+        let p = Position {
+            ranked: 4,
+            greater: 0,
+            value: 9.0,
+            sum_greater: 0.0,
+            total: 20.0,
+        };
+        assert_eq!(figure(&p), Some(1.0));
+        assert_eq!(figure(&Position { greater: 3, ..p }), Some(4.0));
+    }
+}

@@ -4,12 +4,12 @@
 //!
 //! # Source map
 //!
-//! Modules in pipeline order; each imports only from modules above it (`tests/layers.rs`
-//! enforces this).
+//! Modules in pipeline order; each imports only from the rows above it (`tests/layers.rs`
+//! enforces this, reading the layers from the `pub mod` groups below).
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`text`], [`progress`] | words and numbers for people; progress bars |
+//! | [`text`], [`progress`], [`threads`] | words and numbers for people; progress bars; the evaluation threads and their stack |
 //! | [`value`] | the values rules compute with, constants, value kinds |
 //! | [`diag`] | diagnostics (file:line:column, snippet, did-you-mean); YAML errors |
 //! | [`script`] | the sandboxed Rhai engine and its limits |
@@ -19,27 +19,43 @@
 //! | [`engine`] | population figures, per-customer evaluation, explanations |
 //! | [`output`] | writing a run: policy and run tables, CSV/JSONL files |
 //! | [`cases`] | rule test cases (`rules/tests/*.yaml`) |
+//! | [`error`] | the top-level error and exit status |
 //! | [`workspace`] | config + command line -> what a command works on; batch run; hot reload |
 //! | [`report`] | what commands print, as text or JSON |
 //! | [`commands`] | one module per command |
 //! | [`cli`] | the command line's global options |
-//! | [`error`] | the top-level error and exit status |
+
+// The modules in layers, each using only the layers above it (tests/layers.rs checks).
+pub mod progress;
+pub mod text;
+pub mod threads;
+
+pub mod value;
+
+pub mod diag;
+
+pub mod script;
+
+pub mod config;
+
+pub mod source;
+
+pub mod rules;
+
+pub mod engine;
+
+pub mod output;
 
 pub mod cases;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod diag;
-pub mod engine;
+
 pub mod error;
-pub mod output;
-pub mod progress;
-pub mod report;
-pub mod rules;
-pub mod script;
-pub mod source;
-pub mod text;
-pub mod value;
+
 pub mod workspace;
+
+pub mod report;
+
+pub mod commands;
+
+pub mod cli;
 
 pub use error::Error;

@@ -10,7 +10,7 @@ use tierwise::error::{Error, ExitStatus};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    if let Err(e) = tierwise::engine::threads::init(cli.threads) {
+    if let Err(e) = tierwise::threads::init(cli.threads) {
         eprintln!("error: --threads: {e}");
         return ExitCode::from(ExitStatus::Invalid.code());
     }
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     // The command runs on a thread with the evaluation stack: rules compile and evaluate
     // on it too (explain, check, test).
     let command = cli.command;
-    let ran = tierwise::engine::threads::spawn("tierwise", move || {
+    let ran = tierwise::threads::spawn("tierwise", move || {
         command.run(&globals).unwrap_or_else(|e| {
             report_error(&e);
             e.exit_status()

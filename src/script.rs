@@ -11,7 +11,7 @@
 //! `timestamp`, `elapsed`, and the rest of the language-core and time packages): a rule
 //! gives the same answer whenever it runs, and cannot stall a worker.
 //!
-//! Limits are bounded by the evaluation threads' stack ([`crate::engine::threads::STACK`]):
+//! Limits are bounded by the evaluation threads' stack ([`crate::threads::STACK`]):
 //! Rhai recurses on the native stack, and a stack overflow aborts the process, so a limit
 //! the stack cannot hold is a configuration error, not a crash later.
 
@@ -304,7 +304,7 @@ mod tests {
             let nested = format!("{}f(n - 1){}", "n + (".repeat(depth), ")".repeat(depth));
             format!("fn f(n) {{ if n == 0 {{ 0 }} else {{ {nested} }} }} f(100000)")
         };
-        let outcome = crate::engine::threads::spawn("deep", move || {
+        let outcome = crate::threads::spawn("deep", move || {
             let engine = new_engine(&limits);
             let deepest = (1..MAX_EXPR_DEPTH)
                 .rev()

@@ -15,7 +15,6 @@ pub mod explain;
 pub mod observer;
 mod outcomes;
 pub mod population;
-pub mod threads;
 mod worker;
 
 pub use errors::EvalError;

@@ -5,7 +5,7 @@
 use super::file::{CaseSpec, Fields, Given, id_text};
 use super::{CaseResult, Difference, FigureValue, Status, same};
 use crate::diag::{Diagnostic, SourceFile, suggest};
-use crate::engine::Evaluator;
+use crate::engine::{EvalError, Evaluator};
 use crate::rules::{RuleIdx, RuleSet, SlotKind};
 use crate::source::given::stored;
 use crate::source::{Cell, Dataset, Field};
@@ -176,10 +176,6 @@ impl Context<'_> {
         case: &Spanned<CaseSpec>,
     ) -> Result<(Vec<Vec<Cell<'static>>>, usize), Problem> {
         let spec = &case.value;
-        let generated_id = |k: Option<usize>| match k {
-            Some(k) => Cell::Text(Cow::Owned(format!("case-{number}-{k}"))),
-            None => Cell::Text(Cow::Owned(format!("case-{number}"))),
-        };
         let Some(population) = &spec.customers else {
             if let Some(check) = &spec.check {
                 return Err(Problem::at(
@@ -193,7 +189,7 @@ impl Context<'_> {
                 self.fill(&mut row, fields)?;
             }
             if row[self.id_index] == Cell::Null {
-                row[self.id_index] = generated_id(None);
+                row[self.id_index] = Cell::Text(Cow::Owned(format!("case-{number}")));
             }
             return Ok((vec![row], 0));
         };
@@ -211,15 +207,28 @@ impl Context<'_> {
                 "`customers:` is empty: list at least one customer",
             ));
         }
+        let (rows, ids) = self.population(number, defaults, population)?;
+        let checked = self.checked(number, case, &ids)?;
+        Ok((rows, checked))
+    }
+
+    /// The rows of a case's `customers:`, each with an id (generated when not given), and
+    /// the ids.
+    fn population(
+        &self,
+        number: usize,
+        defaults: &[Cell<'static>],
+        population: &[Spanned<Fields>],
+    ) -> Result<(Vec<Vec<Cell<'static>>>, Vec<String>), Problem> {
         let mut rows = Vec::with_capacity(population.len());
         let mut ids: Vec<String> = Vec::with_capacity(population.len());
         for (k, fields) in population.iter().enumerate() {
             let mut row = defaults.to_vec();
             self.fill(&mut row, &fields.value)?;
             if row[self.id_index] == Cell::Null {
-                row[self.id_index] = generated_id(Some(k + 1));
+                row[self.id_index] = Cell::Text(Cow::Owned(format!("case-{number}-{}", k + 1)));
             }
-            let id = sql_text(&row[self.id_index]);
+            let id = cell_text(&row[self.id_index]);
             if ids.contains(&id) {
                 return Err(Problem::at(
                     &fields.referenced,
@@ -233,48 +242,55 @@ impl Context<'_> {
             ids.push(id);
             rows.push(row);
         }
-        let checked = match &spec.check {
-            Some(check) => {
-                let wanted = id_text(&check.value);
-                ids.iter().position(|id| *id == wanted).ok_or_else(|| {
-                    Problem::at(
-                        &check.referenced,
-                        wanted.chars().count(),
-                        format!(
-                            "no customer of `customers:` has {} `{wanted}` (they are: {})",
-                            self.id_column,
-                            ids.join(", ")
-                        ),
-                    )
-                })?
-            }
-            None if rows.len() == 1 => 0,
-            None => {
-                let given: Vec<&str> = ids
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|id| !id.starts_with(&format!("case-{number}-")))
-                    .collect();
-                let message = if given.is_empty() {
+        Ok((rows, ids))
+    }
+
+    /// Which of the population's customers (`ids`) the case checks.
+    fn checked(
+        &self,
+        number: usize,
+        case: &Spanned<CaseSpec>,
+        ids: &[String],
+    ) -> Result<usize, Problem> {
+        if let Some(check) = &case.value.check {
+            let wanted = id_text(&check.value);
+            return ids.iter().position(|id| *id == wanted).ok_or_else(|| {
+                Problem::at(
+                    &check.referenced,
+                    wanted.chars().count(),
                     format!(
-                        "say whose outputs are checked: give the customers a `{0}` and name one with `check: <{0}>`",
-                        self.id_column
-                    )
-                } else {
-                    format!(
-                        "say whose outputs are checked: `check: <{}>` (one of {})",
+                        "no customer of `customers:` has {} `{wanted}` (they are: {})",
                         self.id_column,
-                        given.join(", ")
-                    )
-                };
-                return Err(Problem::at(&case.referenced, 1, message));
-            }
+                        ids.join(", ")
+                    ),
+                )
+            });
+        }
+        if ids.len() == 1 {
+            return Ok(0);
+        }
+        let given: Vec<&str> = ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| !id.starts_with(&format!("case-{number}-")))
+            .collect();
+        let message = if given.is_empty() {
+            format!(
+                "say whose outputs are checked: give the customers a `{0}` and name one with `check: <{0}>`",
+                self.id_column
+            )
+        } else {
+            format!(
+                "say whose outputs are checked: `check: <{}>` (one of {})",
+                self.id_column,
+                given.join(", ")
+            )
         };
-        Ok((rows, checked))
+        Err(Problem::at(&case.referenced, 1, message))
     }
 }
 
-fn sql_text(v: &Cell<'static>) -> String {
+fn cell_text(v: &Cell<'static>) -> String {
     match v {
         Cell::Null => "NULL".into(),
         Cell::Int(i) => i.to_string(),
@@ -282,6 +298,24 @@ fn sql_text(v: &Cell<'static>) -> String {
         Cell::Text(t) => t.to_string(),
         Cell::Blob => "(blob)".into(),
     }
+}
+
+/// A case checked against the rules, ready to evaluate.
+struct Prepared {
+    rows: Vec<Vec<Cell<'static>>>,
+    /// Which of `rows` is the customer whose outputs are checked.
+    checked: usize,
+    /// Population figures given instead of computed.
+    figures: Vec<(String, Value<'static>)>,
+    /// Expected outputs, by output index (empty when an error is expected).
+    expected: Vec<(usize, serde_json::Value)>,
+}
+
+/// What evaluating a case's checked customer gave.
+struct Evaluated {
+    actual: Vec<serde_json::Value>,
+    fired: Vec<RuleIdx>,
+    figures: Vec<FigureValue>,
 }
 
 pub(super) fn run_case(
@@ -309,114 +343,44 @@ pub(super) fn run_case(
         figures: Vec::new(),
         message: None,
     };
-    let invalid = |mut result: CaseResult, p: Problem| {
-        result.message = Some(p.render(file));
-        result
-    };
-
-    // Check the case before evaluating anything.
-    let (rows, checked) = match ctx.customers(number, defaults, case) {
+    // Check the case before evaluating anything: a wrong case is reported, not run.
+    let evaluated = prepare(ctx, number, defaults, case)
+        .and_then(|prepared| Ok((evaluate(ctx, case, &prepared)?, prepared)));
+    let (evaluated, prepared) = match evaluated {
         Ok(x) => x,
-        Err(p) => return invalid(result, p),
-    };
-    let figures = match spec.population.as_ref().map(|f| ctx.check_figures(f)) {
-        Some(Err(p)) => return invalid(result, p),
-        Some(Ok(f)) => f,
-        None => Vec::new(),
-    };
-    let expected = match (&spec.expect, &spec.expect_error) {
-        (Some(_), Some(e)) => {
-            return invalid(
-                result,
-                Problem::at(
-                    &e.referenced,
-                    1,
-                    "give either `expect` (outputs) or `expect_error`, not both",
-                ),
-            );
+        Err(p) => {
+            result.message = Some(p.render(file));
+            return result;
         }
-        (None, None) => {
-            return invalid(
-                result,
-                Problem::at(
-                    &case.referenced,
-                    1,
-                    "the case expects nothing: add `expect: { output: value, ... }` or `expect_error: \"text\"`",
-                ),
-            );
-        }
-        (Some(expect), None) => match ctx.check_expected(expect) {
-            Ok(e) => e,
-            Err(p) => return invalid(result, p),
-        },
-        (None, Some(_)) => Vec::new(),
     };
-
-    // Evaluate.
-    let data = match Dataset::from_rows(ctx.names.clone(), &ctx.id_column, &rows) {
-        Ok(data) => data,
-        Err(e) => return invalid(result, Problem::at(&case.referenced, 1, e.to_string())),
-    };
-    let outcome = (|| {
-        let mut evaluator = Evaluator::new(ctx.rules, &data)?;
-        for (name, value) in &figures {
-            if let Err(m) = evaluator.set_figure(checked, name, value.clone()) {
-                return Ok(Err(m));
-            }
-        }
-        let given: Vec<&str> = figures.iter().map(|(n, _)| n.as_str()).collect();
-        let precomputed: Vec<_> = evaluator.precomputed(checked).collect();
-        let figure_values: Vec<FigureValue> = ctx
-            .rules
-            .population
-            .iter()
-            .map(|f| FigureValue {
-                name: f.name.clone(),
-                value: precomputed
-                    .iter()
-                    .find(|(slot, _)| *slot == f.slot)
-                    .map_or(serde_json::Value::Null, |(_, v)| v.to_json()),
-                given: given.contains(&f.name.as_str()),
-            })
-            .collect();
-        let outcomes = evaluator.evaluate_one(checked)?;
-        let outcome = outcomes.get(0);
-        let actual: Vec<serde_json::Value> = outcome.outputs.iter().map(Value::to_json).collect();
-        Ok(Ok((actual, outcome.fired.to_vec(), figure_values)))
-    })();
-
-    let (actual, fired, figure_values) = match outcome {
-        Ok(Ok(x)) => x,
-        Ok(Err(message)) => {
-            // set_figure refused a name: checked above, so only if the rule set changed.
-            return invalid(result, Problem::at(&case.referenced, 1, message));
-        }
+    let evaluated = match evaluated {
+        Ok(evaluated) => evaluated,
         Err(e) => {
-            let e: crate::engine::EvalError = e;
             let text = e.to_string();
-            result.status = match &spec.expect_error {
-                Some(want) if contains_ignoring_case(&text, &want.value) => Status::Pass,
-                Some(want) => {
-                    result.message = Some(format!(
+            (result.status, result.message) = match &spec.expect_error {
+                Some(want) if contains_ignoring_case(&text, &want.value) => (Status::Pass, None),
+                Some(want) => (
+                    Status::Fail,
+                    Some(format!(
                         "expected an error containing \"{}\", but got another error:\n{text}",
                         want.value
-                    ));
-                    Status::Fail
-                }
-                None => {
-                    result.message = Some(format!("the evaluation failed:\n{text}"));
-                    Status::Fail
-                }
+                    )),
+                ),
+                None => (
+                    Status::Fail,
+                    Some(format!("the evaluation failed:\n{text}")),
+                ),
             };
             return result;
         }
     };
-    fired_all.extend(fired.iter().copied());
-    result.fired = fired
+    fired_all.extend(evaluated.fired.iter().copied());
+    result.fired = evaluated
+        .fired
         .iter()
         .map(|&r| ctx.rules.rule_ids[r as usize].clone())
         .collect();
-    result.figures = figure_values;
+    result.figures = evaluated.figures;
     if let Some(want) = &spec.expect_error {
         result.status = Status::Fail;
         result.message = Some(format!(
@@ -425,12 +389,13 @@ pub(super) fn run_case(
         ));
         return result;
     }
-    for (k, want) in expected {
-        if !same(&want, &actual[k]) {
+    for (k, want) in prepared.expected {
+        let actual = &evaluated.actual[k];
+        if !same(&want, actual) {
             result.differences.push(Difference {
                 output: ctx.rules.outputs[k].name.clone(),
                 expected: want,
-                actual: actual[k].clone(),
+                actual: actual.clone(),
             });
         }
     }
@@ -440,6 +405,91 @@ pub(super) fn run_case(
         Status::Fail
     };
     result
+}
+
+/// Checks a case against the rules: its customers, given figures and expected outputs.
+fn prepare(
+    ctx: &Context<'_>,
+    number: usize,
+    defaults: &[Cell<'static>],
+    case: &Spanned<CaseSpec>,
+) -> Result<Prepared, Problem> {
+    let spec = &case.value;
+    let (rows, checked) = ctx.customers(number, defaults, case)?;
+    let figures = match &spec.population {
+        Some(f) => ctx.check_figures(f)?,
+        None => Vec::new(),
+    };
+    let expected = match (&spec.expect, &spec.expect_error) {
+        (Some(_), Some(e)) => {
+            return Err(Problem::at(
+                &e.referenced,
+                1,
+                "give either `expect` (outputs) or `expect_error`, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(Problem::at(
+                &case.referenced,
+                1,
+                "the case expects nothing: add `expect: { output: value, ... }` or `expect_error: \"text\"`",
+            ));
+        }
+        (Some(expect), None) => ctx.check_expected(expect)?,
+        (None, Some(_)) => Vec::new(),
+    };
+    Ok(Prepared {
+        rows,
+        checked,
+        figures,
+        expected,
+    })
+}
+
+/// Evaluates the case's customers (computing population figures among them, except those
+/// given) and reads the checked customer's outputs. A problem with the case is `Err`; an
+/// evaluation error is `Ok(Err)`, for the case to expect or not.
+fn evaluate(
+    ctx: &Context<'_>,
+    case: &Spanned<CaseSpec>,
+    prepared: &Prepared,
+) -> Result<Result<Evaluated, EvalError>, Problem> {
+    let problem = |message: String| Problem::at(&case.referenced, 1, message);
+    let data = Dataset::from_rows(ctx.names.clone(), &ctx.id_column, &prepared.rows)
+        .map_err(|e| problem(e.to_string()))?;
+    let mut evaluator = match Evaluator::new(ctx.rules, &data) {
+        Ok(evaluator) => evaluator,
+        Err(e) => return Ok(Err(e)),
+    };
+    let checked = prepared.checked;
+    for (name, value) in &prepared.figures {
+        // Checked when the case was prepared; refused only if the rule set changed.
+        evaluator
+            .set_figure(checked, name, value.clone())
+            .map_err(problem)?;
+    }
+    let precomputed: Vec<_> = evaluator.precomputed(checked).collect();
+    let figures = ctx
+        .rules
+        .population
+        .iter()
+        .map(|f| FigureValue {
+            name: f.name.clone(),
+            value: precomputed
+                .iter()
+                .find(|(slot, _)| *slot == f.slot)
+                .map_or(serde_json::Value::Null, |(_, v)| v.to_json()),
+            given: prepared.figures.iter().any(|(n, _)| *n == f.name),
+        })
+        .collect();
+    Ok(evaluator.evaluate_one(checked).map(|outcomes| {
+        let outcome = outcomes.get(0);
+        Evaluated {
+            actual: outcome.outputs.iter().map(Value::to_json).collect(),
+            fired: outcome.fired.to_vec(),
+            figures,
+        }
+    }))
 }
 
 fn contains_ignoring_case(text: &str, part: &str) -> bool {

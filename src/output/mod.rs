@@ -14,12 +14,11 @@ pub use tables::now;
 use crate::config::OutputTables;
 use crate::engine::Outcomes;
 use crate::source::{Dataset, quote_ident};
-use crate::value::Value;
 use file::FileSink;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender};
-use tables::{bind, prepare_tables, rule_list_json, write_err};
+use tables::{PolicyRows, next_run_id, prepare_tables, record_ok, write_err};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -155,38 +154,15 @@ fn write_chunks(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(write_err(&tables.policy_table))?;
     prepare_tables(&tx, tables, outputs)?;
-    let run_id: i64 = tx
-        .query_row(
-            &format!(
-                "SELECT COALESCE(MAX(run_id), 0) + 1 FROM {}",
-                quote_ident(&tables.run_table)
-            ),
-            [],
-            |r| r.get(0),
-        )
-        .map_err(write_err(&tables.run_table))?;
+    let run_id = next_run_id(&tx, tables)?;
     let mut sink = match file {
         Some(path) => Some(FileSink::create(path, outputs)?),
         None => None,
     };
-    let mut columns = vec!["run_id".to_owned(), "customer_id".to_owned()];
-    columns.extend(outputs.iter().cloned());
-    columns.push("rule_ids".into());
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        quote_ident(&tables.policy_table),
-        columns
-            .iter()
-            .map(|c| quote_ident(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-        vec!["?"; columns.len()].join(", ")
-    );
     let mut count = 0usize;
     let mut finished = false;
     {
-        let mut stmt = tx.prepare(&sql).map_err(write_err(&tables.policy_table))?;
-        let mut rules_json = String::new();
+        let mut rows = PolicyRows::prepare(&tx, tables, outputs, run_id)?;
         for message in rx {
             let chunk = match message {
                 Message::Chunk(chunk) => chunk,
@@ -196,36 +172,9 @@ fn write_chunks(
                 }
             };
             for outcome in chunk.iter() {
-                let id = data.id(outcome.index);
-                rules_json.clear();
-                rule_list_json(&mut rules_json, outcome.fired, rule_ids);
-                stmt.raw_bind_parameter(1, run_id)
-                    .map_err(write_err(&tables.policy_table))?;
-                bind(&mut stmt, 2, &id).map_err(write_err(&tables.policy_table))?;
-                for (k, value) in outcome.outputs.iter().enumerate() {
-                    if let Value::Float(f) = value
-                        && !f.is_finite()
-                    {
-                        return Err(OutputError::BadValue {
-                            customer: data.id_text(outcome.index),
-                            output: outputs[k].clone(),
-                            problem: f.to_string(),
-                        });
-                    }
-                    bind(&mut stmt, k + 3, value).map_err(write_err(&tables.policy_table))?;
-                }
-                stmt.raw_bind_parameter(outputs.len() + 3, rules_json.as_str())
-                    .map_err(write_err(&tables.policy_table))?;
-                stmt.raw_execute().map_err(|e| match e {
-                    rusqlite::Error::SqliteFailure(f, _)
-                        if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        OutputError::DuplicateId(data.id_text(outcome.index))
-                    }
-                    e => write_err(&tables.policy_table)(e),
-                })?;
+                let rules_json = rows.insert(data, &outcome, rule_ids)?;
                 if let Some(sink) = sink.as_mut() {
-                    sink.row(&id, outcome.outputs, &rules_json)?;
+                    sink.row(&data.id(outcome.index), outcome.outputs, rules_json)?;
                 }
                 count += 1;
             }
@@ -235,15 +184,7 @@ fn write_chunks(
         // Evaluation stopped: dropping `tx` rolls everything back.
         return Ok(None);
     }
-    tx.execute(
-        &format!(
-            "INSERT INTO {} (run_id, started_at, finished_at, status, customers, fingerprint, rules_dir)
-             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'ok', ?3, ?4, ?5)",
-            quote_ident(&tables.run_table)
-        ),
-        rusqlite::params![run_id, info.started_at, count as i64, info.fingerprint, info.rules_dir],
-    )
-    .map_err(write_err(&tables.run_table))?;
+    record_ok(&tx, tables, info, run_id, count)?;
     if let Some(sink) = sink.as_mut() {
         sink.flush()?;
     }

@@ -2,12 +2,11 @@
 //! and for each decision every row tried.
 
 use super::{Report, thousands};
-use crate::engine::explain::{Explanation, Named};
+use crate::engine::explain::{DecisionTrace, Explanation, Named};
 use std::io::{self, Write};
 
 impl Report for Explanation {
     fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
-        let show = |v: &serde_json::Value| show(v);
         let width = |items: &[Named]| items.iter().map(|n| n.name.len()).max().unwrap_or(0);
         writeln!(
             out,
@@ -51,62 +50,68 @@ impl Report for Explanation {
         }
         writeln!(out, "\ndecisions")?;
         for d in &self.decisions {
-            writeln!(out, "\n  {} (hit: {})", d.name, d.hit)?;
-            if let Some(s) = &d.scale {
-                writeln!(out, "    scale over {} = {}", s.name, show(&s.value))?;
-            }
-            for r in &d.rows {
-                let mark = if r.matched { "✓" } else { "✗" };
-                let when = r
-                    .when
-                    .as_deref()
-                    .map_or("(always)".to_owned(), |w| format!("when {w}"));
-                writeln!(out, "    {mark} {}  {when}", r.id)?;
-                if !r.inputs.is_empty() {
-                    let inputs: Vec<String> = r
-                        .inputs
-                        .iter()
-                        .map(|n| format!("{} = {}", n.name, show(&n.value)))
-                        .collect();
-                    writeln!(out, "        with {}", inputs.join(", "))?;
-                }
-                if let Some(part) = &r.failed_at {
-                    writeln!(out, "        fails at: {part}")?;
-                }
-                for g in &r.gives {
-                    writeln!(out, "        gives {} = {}", g.name, show(&g.value))?;
-                }
-            }
-            if !d.not_tried.is_empty() {
-                writeln!(
-                    out,
-                    "    not tried (an earlier row matched): {}",
-                    d.not_tried.join(", ")
-                )?;
-            }
-            let outputs: Vec<String> = d
-                .outputs
-                .iter()
-                .map(|n| format!("{} = {}", n.name, show(&n.value)))
-                .collect();
-            let mut line = format!("    => {}", outputs.join(", "));
-            let before = d
-                .before_round_and_caps
-                .map(|b| show(&serde_json::Value::from(b)));
-            if !d.capped_by.is_empty() {
-                let before = before.map_or(String::new(), |b| format!("{b}, "));
-                line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
-            } else if let Some(b) = before
-                && d.outputs.first().map(|o| show(&o.value)) != Some(b.clone())
-            {
-                line.push_str(&format!("  ({b} before rounding)"));
-            } else if d.rows.iter().all(|r| !r.matched) && d.hit != "collect (sum)" {
-                line.push_str("  (no row matched)");
-            }
-            writeln!(out, "{line}")?;
+            write_decision(d, out)?;
         }
         writeln!(out, "\nrule ids: {}", self.rule_ids.join(", "))
     }
+}
+
+/// One decision: every row tried, with the values it looked at, and what it gave.
+fn write_decision(d: &DecisionTrace, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n  {} (hit: {})", d.name, d.hit)?;
+    if let Some(s) = &d.scale {
+        writeln!(out, "    scale over {} = {}", s.name, show(&s.value))?;
+    }
+    for r in &d.rows {
+        let mark = if r.matched { "✓" } else { "✗" };
+        let when = r
+            .when
+            .as_deref()
+            .map_or("(always)".to_owned(), |w| format!("when {w}"));
+        writeln!(out, "    {mark} {}  {when}", r.id)?;
+        if !r.inputs.is_empty() {
+            let inputs: Vec<String> = r
+                .inputs
+                .iter()
+                .map(|n| format!("{} = {}", n.name, show(&n.value)))
+                .collect();
+            writeln!(out, "        with {}", inputs.join(", "))?;
+        }
+        if let Some(part) = &r.failed_at {
+            writeln!(out, "        fails at: {part}")?;
+        }
+        for g in &r.gives {
+            writeln!(out, "        gives {} = {}", g.name, show(&g.value))?;
+        }
+    }
+    if !d.not_tried.is_empty() {
+        writeln!(
+            out,
+            "    not tried (an earlier row matched): {}",
+            d.not_tried.join(", ")
+        )?;
+    }
+    let outputs: Vec<String> = d
+        .outputs
+        .iter()
+        .map(|n| format!("{} = {}", n.name, show(&n.value)))
+        .collect();
+    let mut line = format!("    => {}", outputs.join(", "));
+    let before = d
+        .before_round_and_caps
+        .map(|b| show(&serde_json::Value::from(b)));
+    if !d.capped_by.is_empty() {
+        let before = before.map_or(String::new(), |b| format!("{b}, "));
+        line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
+    } else if let Some(b) = before
+        && d.outputs.first().map(|o| show(&o.value)) != Some(b.clone())
+    {
+        line.push_str(&format!("  ({b} before rounding)"));
+    } else if d.rows.iter().all(|r| !r.matched) && d.hit != "collect (sum)" {
+        line.push_str("  (no row matched)");
+    }
+    writeln!(out, "{line}")?;
+    Ok(())
 }
 
 /// A value for people: NULL, text as is (empty text as `""`), decimals to 4 places.

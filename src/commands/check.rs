@@ -4,7 +4,7 @@
 
 use super::{Globals, SourceArgs};
 use crate::diag::{Diagnostic, Severity, summary_line};
-use crate::engine::Evaluator;
+use crate::engine::{EvalError, Evaluator, Outcomes};
 use crate::error::{Error, ExitStatus};
 use crate::report::{Format, Report, plural, thousands};
 use crate::rules::{self, HitPolicy, RuleIdx, RuleSet};
@@ -180,117 +180,168 @@ fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<
     list.serialize(s)
 }
 
-/// Per-thread findings, merged at the end.
-#[derive(Default)]
-struct Tallies {
-    matched: Vec<usize>,
-    without_value: Vec<(usize, Vec<String>)>,
-    failures: HashMap<String, Failure>,
-}
-
 fn check_data(rules: &RuleSet, customers: &Dataset) -> Result<DataCheck, Error> {
     let evaluator = Evaluator::new(rules, customers)?;
-    // Which decision each row belongs to (caps are not rows a customer "matches").
-    let mut decision_of: HashMap<RuleIdx, usize> = HashMap::new();
-    for (k, d) in rules.decisions.iter().enumerate() {
-        for row in &d.rows {
-            decision_of.insert(row.rule, k);
-        }
-    }
-    let n_decisions = rules.decisions.len();
+    let scope = Scope::new(rules, customers);
     let tallies = (0..customers.len)
         .into_par_iter()
         .fold(
-            || Tallies {
-                matched: vec![0; rules.rule_ids.len()],
-                without_value: vec![(0, Vec::new()); n_decisions],
-                failures: HashMap::new(),
-            },
+            || Tallies::new(rules),
             |mut t, i| {
-                match evaluator.evaluate_one(i) {
-                    Ok(outcomes) => {
-                        let mut hit = vec![false; n_decisions];
-                        for &r in outcomes.get(0).fired {
-                            t.matched[r as usize] += 1;
-                            if let Some(&k) = decision_of.get(&r) {
-                                hit[k] = true;
-                            }
-                        }
-                        for (k, d) in rules.decisions.iter().enumerate() {
-                            if !hit[k] && d.hit != HitPolicy::Collect {
-                                let entry = &mut t.without_value[k];
-                                entry.0 += 1;
-                                if entry.1.len() < EXAMPLES {
-                                    entry.1.push(customers.id_text(i));
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        let f = t.failures.entry(e.rule.clone()).or_insert_with(|| Failure {
-                            rule: e.rule.clone(),
-                            message: e.message.clone(),
-                            customers: 0,
-                            examples: Vec::new(),
-                        });
-                        f.customers += 1;
-                        if f.examples.len() < EXAMPLES {
-                            f.examples.push(e.customer.clone());
-                        }
-                    }
-                }
+                t.add(&scope, i, evaluator.evaluate_one(i));
                 t
             },
         )
-        .reduce(Tallies::default, |mut a, b| {
-            if a.matched.is_empty() {
-                return b;
+        .reduce(|| Tallies::new(rules), Tallies::merge);
+    Ok(tallies.into_check(rules, customers.len))
+}
+
+/// What tallying a customer needs besides its outcome.
+struct Scope<'a> {
+    rules: &'a RuleSet,
+    customers: &'a Dataset,
+    /// Which decision each row belongs to (caps are not rows a customer "matches").
+    decision_of: HashMap<RuleIdx, usize>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(rules: &'a RuleSet, customers: &'a Dataset) -> Self {
+        let mut decision_of = HashMap::new();
+        for (k, d) in rules.decisions.iter().enumerate() {
+            for row in &d.rows {
+                decision_of.insert(row.rule, k);
             }
-            for (x, y) in a.matched.iter_mut().zip(b.matched) {
-                *x += y;
+        }
+        Scope {
+            rules,
+            customers,
+            decision_of,
+        }
+    }
+}
+
+/// Findings over some of the customers (one thread's), merged at the end.
+struct Tallies {
+    /// Customers each rule matched, by rule index.
+    matched: Vec<usize>,
+    /// Per decision: customers no row matched.
+    without_value: Vec<Counted>,
+    /// Per failing rule: its first message, and the customers it failed for.
+    failures: HashMap<String, (String, Counted)>,
+}
+
+/// A number of customers, and the first few of their ids.
+#[derive(Clone, Default)]
+struct Counted {
+    customers: usize,
+    examples: Vec<String>,
+}
+
+impl Counted {
+    /// Counts one more customer; `id` is only called while examples are wanted.
+    fn add(&mut self, id: impl FnOnce() -> String) {
+        self.customers += 1;
+        if self.examples.len() < EXAMPLES {
+            self.examples.push(id());
+        }
+    }
+
+    /// Adds `other`'s customers, after this one's.
+    fn merge(&mut self, other: Counted) {
+        self.customers += other.customers;
+        self.examples.extend(other.examples);
+        self.examples.truncate(EXAMPLES);
+    }
+}
+
+impl Tallies {
+    fn new(rules: &RuleSet) -> Self {
+        Tallies {
+            matched: vec![0; rules.rule_ids.len()],
+            without_value: vec![Counted::default(); rules.decisions.len()],
+            failures: HashMap::new(),
+        }
+    }
+
+    /// Tallies customer `i`'s outcome: the rows it matched and the decisions that gave it no
+    /// value, or the rule that failed.
+    fn add(&mut self, scope: &Scope<'_>, i: usize, outcome: Result<Outcomes<'_>, EvalError>) {
+        let outcomes = match outcome {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                let (_, failed) = self
+                    .failures
+                    .entry(e.rule)
+                    .or_insert_with(|| (e.message, Counted::default()));
+                failed.add(|| e.customer);
+                return;
             }
-            for (x, y) in a.without_value.iter_mut().zip(b.without_value) {
-                x.0 += y.0;
-                x.1.extend(y.1);
-                x.1.truncate(EXAMPLES);
+        };
+        let mut hit = vec![false; scope.rules.decisions.len()];
+        for &r in outcomes.get(0).fired {
+            self.matched[r as usize] += 1;
+            if let Some(&k) = scope.decision_of.get(&r) {
+                hit[k] = true;
             }
-            for (rule, f) in b.failures {
-                let mine = a.failures.entry(rule).or_insert_with(|| Failure {
-                    customers: 0,
-                    examples: Vec::new(),
-                    ..f.clone()
-                });
-                mine.customers += f.customers;
-                mine.examples.extend(f.examples);
-                mine.examples.truncate(EXAMPLES);
+        }
+        for (k, d) in scope.rules.decisions.iter().enumerate() {
+            if !hit[k] && d.hit != HitPolicy::Collect {
+                self.without_value[k].add(|| scope.customers.id_text(i));
             }
-            a
-        });
-    let decisions = rules
-        .decisions
-        .iter()
-        .enumerate()
-        .map(|(k, d)| DecisionFindings {
-            decision: d.name.clone(),
-            rows_never_matched: d
-                .rows
-                .iter()
-                .filter(|row| tallies.matched.get(row.rule as usize) == Some(&0))
-                .map(|row| rules.rule_ids[row.rule as usize].clone())
-                .collect(),
-            customers_without_value: tallies.without_value.get(k).map_or(0, |w| w.0),
-            examples: tallies
-                .without_value
-                .get(k)
-                .map(|w| w.1.clone())
-                .unwrap_or_default(),
-        })
-        .collect();
-    let mut failures: Vec<Failure> = tallies.failures.into_values().collect();
-    failures.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.rule.cmp(&b.rule)));
-    Ok(DataCheck {
-        customers: customers.len,
-        decisions,
-        failures,
-    })
+        }
+    }
+
+    /// Adds `other`'s customers, which come after this one's.
+    fn merge(mut self, other: Tallies) -> Tallies {
+        for (x, y) in self.matched.iter_mut().zip(other.matched) {
+            *x += y;
+        }
+        for (x, y) in self.without_value.iter_mut().zip(other.without_value) {
+            x.merge(y);
+        }
+        for (rule, (message, failed)) in other.failures {
+            let (_, mine) = self
+                .failures
+                .entry(rule)
+                .or_insert_with(|| (message, Counted::default()));
+            mine.merge(failed);
+        }
+        self
+    }
+
+    /// The findings: per decision, then the failures, most customers first.
+    fn into_check(self, rules: &RuleSet, customers: usize) -> DataCheck {
+        let decisions = rules
+            .decisions
+            .iter()
+            .zip(self.without_value)
+            .map(|(d, without_value)| DecisionFindings {
+                decision: d.name.clone(),
+                rows_never_matched: d
+                    .rows
+                    .iter()
+                    .filter(|row| self.matched.get(row.rule as usize) == Some(&0))
+                    .map(|row| rules.rule_ids[row.rule as usize].clone())
+                    .collect(),
+                customers_without_value: without_value.customers,
+                examples: without_value.examples,
+            })
+            .collect();
+        let mut failures: Vec<Failure> = self
+            .failures
+            .into_iter()
+            .map(|(rule, (message, failed))| Failure {
+                rule,
+                message,
+                customers: failed.customers,
+                examples: failed.examples,
+            })
+            .collect();
+        failures.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.rule.cmp(&b.rule)));
+        DataCheck {
+            customers,
+            decisions,
+            failures,
+        }
+    }
 }

@@ -1,0 +1,197 @@
+//! `tierwise bench`: where the time of a run goes, measured in one process against baselines
+//! measured in the same run on the same data.
+//!
+//! For each population size it generates (once, cached) a sample database and reports the
+//! median over `repeat` runs of: each stage alone (read, population, evaluate on 1 thread and
+//! on all threads, write), the real `tierwise run` end to end (a child process, so its peak
+//! memory is its own), the floor (plainly reading the same rows and writing the same policy
+//! rows), and the shipped rules written as one SQL statement (benches/shipped_rules.sql).
+//! The floor: a plain `SELECT *` over the customers, and a plain insert loop of the very
+//! policy rows the run writes, rendered beforehand: the I/O no engine can avoid.
+//!
+//! This module runs the sizes and repeats and takes the medians; `measure.rs` holds one
+//! function per measurement and the order they run in; `report.rs` prints the table.
+
+mod measure;
+mod report;
+
+use super::Globals;
+use crate::error::{Error, ExitStatus};
+use crate::report::{Format, thousands};
+use crate::source::sample::{SampleSpec, generate};
+use crate::workspace::{Overrides, Workspace};
+use measure::Timings;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Measure where a run's time goes, against baselines measured in the same run.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Population sizes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    pub customers: Vec<usize>,
+    /// Repeats per size (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Where the generated sample databases are kept between runs.
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Rules directory (default: the config's `rules`).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Also time every expression in the interpreter (slow).
+    #[arg(long)]
+    pub interpreter: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let rules = match args.rules {
+        Some(dir) => dir,
+        None => Workspace::new(&globals.config, &Overrides::default())?.rules_dir,
+    };
+    let opts = BenchOptions {
+        sizes: args.customers,
+        repeat: args.repeat.max(1),
+        dir: args.dir,
+        rules,
+        interpreter: args.interpreter,
+    };
+    let reports = BenchReport(bench(&opts, &mut |msg| eprintln!("bench: {msg}"))?);
+    crate::report::print(&reports, args.format);
+    Ok(ExitStatus::Success)
+}
+
+/// Every size's medians.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct BenchReport(pub Vec<SizeReport>);
+
+pub struct BenchOptions {
+    pub sizes: Vec<usize>,
+    pub repeat: usize,
+    /// Where sample databases are kept between runs.
+    pub dir: PathBuf,
+    pub rules: PathBuf,
+    /// Also time the interpreter-only evaluation (slow: every expression in rhai).
+    pub interpreter: bool,
+}
+
+/// Medians, in seconds, for one population size.
+#[derive(Debug, Serialize)]
+pub struct SizeReport {
+    pub customers: usize,
+    pub read: f64,
+    pub population: f64,
+    pub evaluate_1_thread: f64,
+    pub evaluate: f64,
+    pub evaluate_interpreter: Option<f64>,
+    pub write: f64,
+    pub run: f64,
+    pub run_peak_memory_mb: Option<f64>,
+    pub floor_read: f64,
+    pub floor_write: f64,
+    pub sql: f64,
+    /// One customer evaluated alone (as `explain` and `serve` do), in microseconds.
+    pub one_customer_us: f64,
+    pub decisions: usize,
+    pub threads: usize,
+}
+
+impl SizeReport {
+    /// The median of every measurement over the repeats of one size.
+    fn medians(customers: usize, repeats: &[Timings]) -> SizeReport {
+        let m = |of: fn(&Timings) -> f64| median(repeats.iter().map(of).collect());
+        let m_some = |of: fn(&Timings) -> Option<f64>| {
+            let xs: Vec<f64> = repeats.iter().filter_map(of).collect();
+            (!xs.is_empty()).then(|| median(xs))
+        };
+        SizeReport {
+            customers,
+            read: m(|t| t.read),
+            population: m(|t| t.population),
+            evaluate_1_thread: m(|t| t.evaluate_1_thread),
+            evaluate: m(|t| t.evaluate),
+            evaluate_interpreter: m_some(|t| t.evaluate_interpreter),
+            write: m(|t| t.write),
+            run: m(|t| t.run),
+            run_peak_memory_mb: m_some(|t| t.run_peak_memory_mb),
+            floor_read: m(|t| t.floor_read),
+            floor_write: m(|t| t.floor_write),
+            sql: m(|t| t.sql),
+            one_customer_us: m(|t| t.one_customer_us),
+            decisions: repeats.last().map_or(0, |t| t.decisions),
+            threads: rayon::current_num_threads(),
+        }
+    }
+
+    pub fn floor(&self) -> f64 {
+        self.floor_read + self.floor_write
+    }
+
+    /// Evaluation cost of one decision for one customer, on one thread, in microseconds.
+    pub fn micros_per_decision(&self) -> f64 {
+        self.evaluate_1_thread * 1e6 / (self.customers.max(1) * self.decisions.max(1)) as f64
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        what: format!("bench: {}", path.display()),
+        source,
+    }
+}
+
+pub fn bench(
+    opts: &BenchOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Vec<SizeReport>, Error> {
+    std::fs::create_dir_all(&opts.dir).map_err(io_err(&opts.dir))?;
+    let mut reports = Vec::new();
+    for &size in &opts.sizes {
+        let sample = sample_db(&opts.dir, size, progress)?;
+        let work = opts.dir.join(format!("work-{size}.db"));
+        let mut repeats = Vec::new();
+        for k in 0..opts.repeat {
+            progress(&format!(
+                "{} customers, repeat {}/{}",
+                thousands(size as f64),
+                k + 1,
+                opts.repeat
+            ));
+            repeats.push(measure::repeat(
+                &sample,
+                &work,
+                &opts.rules,
+                opts.interpreter,
+            )?);
+        }
+        reports.push(SizeReport::medians(size, &repeats));
+        let _ = std::fs::remove_file(&work);
+    }
+    Ok(reports)
+}
+
+/// The sample database of `size` customers in `dir`, generated (seed 42) on first use.
+fn sample_db(dir: &Path, size: usize, progress: &mut dyn FnMut(&str)) -> Result<PathBuf, Error> {
+    let sample = dir.join(format!("sample-{size}.db"));
+    if !sample.exists() {
+        progress(&format!("generating {} customers", thousands(size as f64)));
+        generate(
+            &sample,
+            &SampleSpec {
+                customers: size,
+                seed: 42,
+            },
+            &mut |_| {},
+        )?;
+    }
+    Ok(sample)
+}

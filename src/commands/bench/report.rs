@@ -1,0 +1,83 @@
+//! The text table of `tierwise bench` (the JSON is [`SizeReport`]'s fields).
+
+use super::{BenchReport, SizeReport};
+use crate::report::{Report, plural, thousands};
+use std::io::{self, Write};
+
+impl Report for BenchReport {
+    fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
+        print(&self.0, out)
+    }
+}
+
+fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
+    let Some(first) = reports.first() else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "median seconds; {} decisions; evaluation on {} unless noted\n",
+        first.decisions,
+        plural(first.threads, "thread")
+    )?;
+    writeln!(
+        out,
+        "{:>10} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6}",
+        "customers",
+        "read",
+        "popul.",
+        "eval 1t",
+        "eval",
+        "write",
+        "run",
+        "MB",
+        "floor",
+        "run/fl",
+        "SQL",
+        "run/SQL",
+        "µs/dec",
+        "µs/1"
+    )?;
+    for r in reports {
+        writeln!(
+            out,
+            "{:>10} {:>6.3} {:>6.3} {:>9.3} {:>9.3} {:>7.3} {:>7.3} {:>7} {:>7.3} {:>7.2} {:>7.3} {:>8.2} {:>8.3} {:>6.1}",
+            thousands(r.customers as f64),
+            r.read,
+            r.population,
+            r.evaluate_1_thread,
+            r.evaluate,
+            r.write,
+            r.run,
+            r.run_peak_memory_mb
+                .map_or("-".into(), |m| format!("{m:.0}")),
+            r.floor(),
+            r.run / r.floor().max(1e-9),
+            r.sql,
+            r.run / r.sql.max(1e-9),
+            r.micros_per_decision(),
+            r.one_customer_us,
+        )?;
+    }
+    if reports.iter().any(|r| r.evaluate_interpreter.is_some()) {
+        writeln!(
+            out,
+            "\ninterpreter only (every expression in rhai), all threads:"
+        )?;
+        for r in reports {
+            if let Some(t) = r.evaluate_interpreter {
+                writeln!(
+                    out,
+                    "{:>10} {:>9.3} s ({:.1}x the fast path)",
+                    thousands(r.customers as f64),
+                    t,
+                    t / r.evaluate.max(1e-9)
+                )?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread; µs/1: one customer evaluated alone (explain, serve)."
+    )
+}

@@ -184,13 +184,10 @@ fn time_one_customer(evaluator: &Evaluator<'_>) -> Result<f64, Error> {
 
 /// Every customer on a pool of one thread.
 fn time_evaluate_1_thread(evaluator: &Evaluator<'_>) -> Result<f64, Error> {
-    let one_thread = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .map_err(|e| Error::Io {
-            what: "cannot start a thread pool".into(),
-            source: std::io::Error::other(e),
-        })?;
+    let one_thread = crate::threads::pool(1, "bench").map_err(|e| Error::Io {
+        what: "cannot start a thread pool".into(),
+        source: std::io::Error::other(e),
+    })?;
     let start = Instant::now();
     drop(one_thread.install(|| evaluate_all(evaluator))?);
     Ok(since(start))

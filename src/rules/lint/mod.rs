@@ -77,7 +77,7 @@ use values::{Interval, Values, describe};
 ///   bands add up on purpose.
 pub const LINTS: &[Lint] = &[
     unreachable_row::LINT.on(&[First], Shape::Any),
-    never_true_row::LINT.on(&[Unique, Collect], Shape::Any),
+    never_true_row::LINT.on(&[First, Unique, Collect], Shape::Any),
     overlapping_rows::LINT.on(&[Unique], Shape::Rows),
     scale_gap::LINT.on(&[First, Unique], Shape::Scale),
     scale_overlap::LINT.on(&[First, Unique], Shape::Scale),

@@ -3,7 +3,8 @@
 //! # What it does
 //! Warns about a row whose comparisons contradict each other (`x > 5 && x < 3`), or that
 //! asks for a value an earlier decision never gives (`tier == "D"` when `tier` is always
-//! A, B or C).
+//! A, B or C). Runs on every table; under `hit: first` it takes precedence over
+//! `unreachable-row` (TW101), since no order of the rows would help.
 //!
 //! # Why it matters
 //! The row is dead: its values are never given and, under `hit: collect`, never added up.
@@ -50,13 +51,16 @@ mod tests {
     use super::super::tests::{X, lint_yaml};
 
     #[test]
-    fn contradictions_under_unique_and_collect() {
+    fn contradictions_under_every_hit_policy() {
+        // Under `first`, `c` also comes after a row without `when`: the contradiction is
+        // the one warning.
         let yaml = r#"
 decisions:
   - name: tier
     rules:
       - { id: tier-a, when: "x >= 0.8", then: { tier: A } }
       - { id: tier-b, then: { tier: B } }
+      - { id: c, when: "x > 5 && x < 3", then: { tier: C } }
   - name: d
     hit: unique
     output: out
@@ -74,8 +78,9 @@ decisions:
         assert_eq!(
             lint_yaml(yaml, X),
             [
-                "11:15 TW102 [never] row `never` can never match: no customer can satisfy its condition",
-                "18:15 TW102 [flag-d] row `flag-d` can never match: no customer can satisfy its condition",
+                "7:15 TW102 [c] row `c` can never match: no customer can satisfy its condition",
+                "12:15 TW102 [never] row `never` can never match: no customer can satisfy its condition",
+                "19:15 TW102 [flag-d] row `flag-d` can never match: no customer can satisfy its condition",
             ]
         );
     }

@@ -5,7 +5,8 @@
 //! Follows the rows from the top, keeping the customers no row above has matched yet, and
 //! warns about a row none of whose customers is left: a row without `when` above it, a row
 //! above with the same condition, or rows above that together match everyone it matches.
-//! Applies to the bands of a range scale with `hit: first` too.
+//! Applies to the bands of a range scale with `hit: first` too. A row that no customer can
+//! satisfy at all is left to `never-true-row` (TW102): rows above are not its problem.
 //!
 //! # Why it matters
 //! With `hit: first` the first matching row wins, so the row's values are never given: the
@@ -40,12 +41,12 @@ fn check(table: &Table) -> Vec<Diagnostic> {
             .as_ref()
             .and_then(|t| above.iter().find(|a| a.text.as_ref() == Some(t)));
         let matched = table.matched(row);
-        let reason = if let Some(a) = always {
+        let reason = if matched.as_ref().is_some_and(Vec::is_empty) {
+            None // never-true-row
+        } else if let Some(a) = always {
             Some(format!("{noun} `{}` above always matches", a.id))
         } else if let Some(a) = same_text {
             Some(format!("{noun} `{}` above has the same condition", a.id))
-        } else if matched.as_ref().is_some_and(Vec::is_empty) {
-            Some("no customer can satisfy its condition".to_owned())
         } else if uncovered.is_empty() {
             Some(format!("the {noun}s above already match every customer"))
         } else if let Some(mine) = &matched
@@ -197,7 +198,8 @@ decisions:
     }
 
     #[test]
-    fn first_same_condition_twice_and_contradictions() {
+    fn first_same_condition_twice() {
+        // The analysis cannot read `min(x, 3) > 2`, but it can compare the text.
         let yaml = r#"
 decisions:
   - name: d
@@ -205,15 +207,11 @@ decisions:
     rules:
       - { id: a, when: "min(x, 3) > 2", value: 1 }
       - { id: b, when: "min(x,  3) > 2", value: 2 }
-      - { id: c, when: "x > 5 && x < 3", value: 3 }
       - { id: rest, value: 4 }
 "#;
         assert_eq!(
             lint_yaml(yaml, X),
-            [
-                "7:15 TW101 [b] row `b` can never match: row `a` above has the same condition",
-                "8:15 TW101 [c] row `c` can never match: no customer can satisfy its condition",
-            ]
+            ["7:15 TW101 [b] row `b` can never match: row `a` above has the same condition"]
         );
     }
 }

@@ -18,6 +18,10 @@
 //! 2. Here: `mod some_name;` and its line in [`LINTS`] (the hit policies and the shape of
 //!    the tables it runs on). The compiler insists on both: without `mod` the registry line
 //!    does not resolve, without the registry line `LINT` is dead code.
+//! 3. `tests/fixtures/check/some-name.yaml` triggering it, then
+//!    `UPDATE_FIXTURES=1 cargo test --test check_fixtures` writes `some-name.expected`: the
+//!    whole output of `tierwise check`; read it before committing. A test fails while a
+//!    registered lint has no such fixture.
 //!
 //! # The analysis
 //!

@@ -10,7 +10,7 @@
 //! and says which tables each runs on: that choice depends on the hit policy and is made
 //! there and nowhere else. This module holds what the lints share: a decision analysed once
 //! (`Table`), row by row (`LintRow`), and what the outputs of earlier decisions can be.
-//! [`values`] and [`region`] are the analysis.
+//! `values.rs` and `region.rs` are the analysis.
 //!
 //! Adding a lint `TW1xx some-name`:
 //! 1. `some_name.rs` next to this file: copy a small lint (`output_never_given.rs`), give
@@ -78,7 +78,9 @@ use values::{Interval, Values, describe};
 ///   none (`missing-default`, `scale-gap`);
 /// - `collect` is exempt from both: a customer no row matches gets the empty aggregate by
 ///   design (0 for `sum`, NULL for `min`/`max`, [] for `list`), and overlapping rows or
-///   bands add up on purpose.
+///   bands add up on purpose;
+/// - whatever the policy, a row no customer satisfies (`never-true-row`) and an output no
+///   row gives (`output-never-given`) are mistakes.
 pub const LINTS: &[Lint] = &[
     unreachable_row::LINT.on(&[First], Shape::Any),
     never_true_row::LINT.on(&[First, Unique, Collect], Shape::Any),

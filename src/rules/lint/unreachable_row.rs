@@ -42,7 +42,7 @@ fn check(table: &Table) -> Vec<Diagnostic> {
             .and_then(|t| above.iter().find(|a| a.text.as_ref() == Some(t)));
         let matched = table.matched(row);
         let reason = if matched.as_ref().is_some_and(Vec::is_empty) {
-            None // never-true-row
+            None // never-true-row (TW102) reports it
         } else if let Some(a) = always {
             Some(format!("{noun} `{}` above always matches", a.id))
         } else if let Some(a) = same_text {

@@ -1,0 +1,155 @@
+//! `TW106 missing-default`: a `hit: first` or `hit: unique` table of rows that leaves some
+//! customers without a value.
+//!
+//! # What it does
+//! Takes away, from everyone, the customers each row matches; if someone is left, warns at
+//! the last row and names an example customer (`one whose x is 99 and region is a text
+//! other than "north"`), or says that customers whose `x` is NULL are left when only they
+//! are. A row the analysis cannot read makes it "some customers *may* get no value".
+//!
+//! # Why it matters
+//! A customer no row matches gets NULL for the decision's outputs, and every later rule
+//! reading them sees NULL: comparisons with it are false, so the customer quietly falls
+//! through other tables too. A last row without `when` says what such customers get.
+//! NULL is the case most often missed: `x >= 5` and `x < 5` are both false for it.
+//!
+//! # Example
+//! ```yaml
+//! rules:
+//!   - { id: big, when: annual_sales >= 100000, then: { tier: A } }
+//!   - { id: small, when: annual_sales < 100000, then: { tier: B } }
+//! ```
+//! Customers whose `annual_sales` is NULL get no value for `tier`.
+
+use super::region::Region;
+use super::values::Values;
+use super::{Lint, Table};
+use crate::diag::Diagnostic;
+
+pub(super) const LINT: Lint = Lint::new("TW106", "missing-default", check);
+
+const HELP_DEFAULT: &str =
+    "a last row without `when` gives a value to everyone the rows above miss";
+
+fn check(table: &Table) -> Vec<Diagnostic> {
+    let Some(last) = table.rows.last() else {
+        return Vec::new();
+    };
+    let outputs = table.outputs();
+    let Some((message, help)) = finding(table, &outputs) else {
+        return Vec::new();
+    };
+    vec![table.warn(last, &table.decision.name, message, help)]
+}
+
+/// The warning's message and help, or `None` when every customer gets a value.
+fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
+    let (uncovered, all_known) = table.uncovered();
+    let may = || {
+        (
+            format!("some customers may get no value for {outputs}: add a last row without `when`"),
+            HELP_DEFAULT.to_owned(),
+        )
+    };
+    let Some(uncovered) = uncovered else {
+        return Some(may());
+    };
+    // Only the kinds of value the conditions compare with (the heuristic in the module doc).
+    let relevant: Region = uncovered
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            for (slot, v) in c.0.iter_mut() {
+                *v = v.meet(&table.analyzer.relevant(*slot));
+            }
+            c
+        })
+        .filter(|c| !c.is_empty())
+        .collect();
+    let first = relevant.first()?;
+    if !all_known {
+        return Some(may());
+    }
+    let constrained: Vec<_> = first
+        .0
+        .iter()
+        .filter(|(slot, v)| table.constrains(**slot, v))
+        .collect();
+    if let ([(slot, v)], 1) = (&constrained[..], relevant.len())
+        && **v == Values::null()
+    {
+        let x = table.name(**slot);
+        return Some((
+            format!("customers whose `{x}` is NULL get no value for {outputs}"),
+            format!(
+                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `{x}` is NULL; add a last row without `when`, or a row `when: is_null({x})`"
+            ),
+        ));
+    }
+    let example = table.example(first);
+    let message = if example.is_empty() {
+        format!("some customers get no value for {outputs}")
+    } else {
+        format!("some customers get no value for {outputs}, for example one whose {example}")
+    };
+    Some((
+        message,
+        format!("add a last row without `when`: {HELP_DEFAULT}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{X, lint_yaml};
+
+    #[test]
+    fn null_customers_are_not_covered_by_orderings() {
+        let yaml = r#"
+decisions:
+  - name: d
+    output: out
+    rules:
+      - { id: high, when: "x >= 5", value: 1 }
+      - { id: low, when: "x < 5", value: 2 }
+      - { id: nulls, when: "is_null(x)", value: 3 }
+  - name: e
+    output: out2
+    rules:
+      - { id: e-high, when: "x >= 5", value: 1 }
+      - { id: e-low, when: "x < 5", value: 2 }
+"#;
+        // `d` covers everyone (no warning); `e` leaves NULL customers without a value.
+        assert_eq!(
+            lint_yaml(yaml, X),
+            ["13:15 TW106 [e] customers whose `x` is NULL get no value for `out2`"]
+        );
+    }
+
+    #[test]
+    fn missing_default_row() {
+        let yaml = r#"
+decisions:
+  - name: by-region
+    output: out
+    rules:
+      - { id: north, when: 'region == "north"', value: 1 }
+      - { id: big, when: "x >= 100", value: 2 }
+  - name: unknown
+    output: out2
+    rules:
+      - { id: scored, when: "x * 2 > y", value: 1 }
+  - name: flags
+    output: out3
+    hit: collect
+    rules:
+      - { id: flag, when: "x > 1", value: 1 }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                r#"7:15 TW106 [by-region] some customers get no value for `out`, for example one whose `x` is 99 and `region` is a text other than "north""#,
+                "11:15 TW106 [unknown] some customers may get no value for `out2`: add a last row without `when`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,498 @@
+//! Lint warnings for decision tables, for `tierwise check`: rows that can never match, rows
+//! that overlap under `hit: unique`, gaps and overlaps in range scales, decisions that leave
+//! some customers without a value, and outputs no row gives.
+//!
+//! # Layout
+//!
+//! One file per lint, in the style of ruff: a stable code and a kebab-case name
+//! (`TW101 unreachable-row`), a doc in three parts (what it does, why it matters, an
+//! example), the check, its message and its tests. [`LINTS`] registers them, one line each,
+//! and says which tables each runs on: that choice depends on the hit policy and is made
+//! there and nowhere else. This module holds what the lints share: a decision analysed once
+//! (`Table`), row by row (`LintRow`), and what the outputs of earlier decisions can be.
+//! `values.rs` and `region.rs` are the analysis.
+//!
+//! Adding a lint `TW1xx some-name`:
+//! 1. `some_name.rs` next to this file: copy a small lint (`output_never_given.rs`), give
+//!    `LINT` the next free code and the name, write the doc, `check` and the tests.
+//! 2. Here: `mod some_name;` and its line in [`LINTS`] (the hit policies and the shape of
+//!    the tables it runs on). The compiler insists on both: without `mod` the registry line
+//!    does not resolve, without the registry line `LINT` is dead code.
+//! 3. `tests/fixtures/check/some-name.yaml` triggering it, then
+//!    `UPDATE_FIXTURES=1 cargo test --test check_fixtures` writes `some-name.expected`: the
+//!    whole output of `tierwise check`; read it before committing. A test fails while a
+//!    registered lint has no such fixture.
+//!
+//! # The analysis
+//!
+//! The warnings come from a small analysis of each row's compiled condition (the native
+//! tree of [`super::native`]). A condition built from comparisons of one name with one
+//! constant (`sales_rank >= 0.4`, `tier == "A"`, `tier in ["A", "B"]`, `is_null(x)`,
+//! `(x ?? 0) < 40`, a true/false name), joined with `&&`, `||` and `!`, becomes a region:
+//! the exact set of customers it matches, as a union of conjunctions (a set of allowed
+//! values per name). Everything else (arithmetic, function calls, `if`, comparing two names)
+//! is *unknown*, and the analysis then only says what it can say without knowing it.
+//!
+//! Soundness. Within the names it describes, a region is exact on every customer for whom
+//! the condition does not fail with an error, and it follows the engine's own comparison
+//! rules (`native::compare`): NULL is never ordered (`x >= 5` and `x < 5` are both false
+//! for NULL), `!=` holds for values of another kind, and an integer and a decimal compare
+//! as decimals. A customer for whom a condition fails is no problem: the run stops there,
+//! so no later row gives that customer a value either. Hence:
+//! - "row B can never match" is only said when every customer B matches also matches (or
+//!   fails on) an earlier row: the uncovered customers are over-approximated (an unknown row
+//!   covers nobody), B's customers are exact;
+//! - "rows overlap" and "some customers get no value" name a combination of values no
+//!   condition rules out. The names are treated as independent, so such a customer may not
+//!   exist in practice (`sales_rank` is never above 1); these are warnings, not errors.
+//!
+//! One heuristic, only to keep the "no value" warning useful: a name the decision compares
+//! only with numbers is taken to hold numbers or NULL (the load-time type check enforces
+//! this for declared column types), so `x >= 5` / `x < 5` report NULL customers only, not
+//! customers whose `x` is text.
+
+mod missing_default;
+mod never_true_row;
+mod output_never_given;
+mod overlapping_rows;
+mod region;
+mod scale_gap;
+mod scale_overlap;
+mod unreachable_row;
+mod values;
+
+use super::{Condition, Decision, HitPolicy, Row, RuleSet, Slot, ValueExpr};
+use crate::diag::Diagnostic;
+use HitPolicy::{Collect, First, Unique};
+use region::{Analyzer, Conj, Region, meet, minus};
+use std::collections::HashMap;
+use values::{Interval, Values, describe};
+
+/// Every lint, in the order they run on each decision, with the tables it runs on.
+///
+/// The hit policy decides what counts as a problem:
+/// - `first`: rows are tried from the top, so rows above can hide a row (`unreachable-row`);
+/// - `unique`: a customer who matches two rows stops the run with an error
+///   (`overlapping-rows`; for bands, `scale-overlap`);
+/// - `first` and `unique` give one value per customer, and a customer no row matches gets
+///   none (`missing-default`, `scale-gap`);
+/// - `collect` is exempt from both: a customer no row matches gets the empty aggregate by
+///   design (0 for `sum`, NULL for `min`/`max`, [] for `list`), and overlapping rows or
+///   bands add up on purpose;
+/// - whatever the policy, a row no customer satisfies (`never-true-row`) and an output no
+///   row gives (`output-never-given`) are mistakes.
+pub const LINTS: &[Lint] = &[
+    unreachable_row::LINT.on(&[First], Shape::Any),
+    never_true_row::LINT.on(&[First, Unique, Collect], Shape::Any),
+    overlapping_rows::LINT.on(&[Unique], Shape::Rows),
+    scale_gap::LINT.on(&[First, Unique], Shape::Scale),
+    scale_overlap::LINT.on(&[First, Unique], Shape::Scale),
+    missing_default::LINT.on(&[First, Unique], Shape::Rows),
+    output_never_given::LINT.on(&[First, Unique, Collect], Shape::Any),
+];
+
+/// Lint warnings for every decision table of the rule set, in decision order.
+pub fn lint(rules: &RuleSet) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // What each output of an earlier decision can be (decisions come in dependency order).
+    let mut domains: HashMap<Slot, Values> = HashMap::new();
+    for d in &rules.decisions {
+        let table = Table::new(rules, d, &domains);
+        for lint in LINTS.iter().filter(|l| l.runs_on(d)) {
+            out.extend((lint.check)(&table).into_iter().map(|w| w.code(lint.code)));
+        }
+        table.record_domains(&mut domains);
+    }
+    out
+}
+
+/// A lint: what output, JSON and docs call it, and its check.
+#[derive(Clone, Copy)]
+pub struct Lint {
+    /// `TW1xx`, stable: programs and docs refer to it whatever the wording. Never reused.
+    pub code: &'static str,
+    /// kebab-case, says what is wrong (`unreachable-row`).
+    pub name: &'static str,
+    /// The hit policies of the tables it runs on.
+    pub hit: &'static [HitPolicy],
+    pub shape: Shape,
+    /// The warnings for one table (the code is added by [`lint`]).
+    check: fn(&Table) -> Vec<Diagnostic>,
+}
+
+/// Which tables a lint looks at: rows (`rules:`, with `when`), range scales (`scale:`, with
+/// bands), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Any,
+    Rows,
+    Scale,
+}
+
+impl Lint {
+    /// A lint that runs on no table until [`LINTS`] says where, with [`Lint::on`].
+    const fn new(
+        code: &'static str,
+        name: &'static str,
+        check: fn(&Table) -> Vec<Diagnostic>,
+    ) -> Lint {
+        Lint {
+            code,
+            name,
+            hit: &[],
+            shape: Shape::Any,
+            check,
+        }
+    }
+
+    const fn on(self, hit: &'static [HitPolicy], shape: Shape) -> Lint {
+        Lint { hit, shape, ..self }
+    }
+
+    fn runs_on(&self, d: &Decision) -> bool {
+        let shape = match self.shape {
+            Shape::Any => true,
+            Shape::Rows => d.scale_of.is_none(),
+            Shape::Scale => d.scale_of.is_some(),
+        };
+        shape && self.hit.contains(&d.hit)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What the lints share: one decision, analysed once.
+
+/// The frame slot that stands for a range scale's value (bands are conditions over it).
+const SCALE: Slot = Slot::MAX;
+
+/// What the analysis knows about one row's condition.
+enum RowCondition {
+    Always,
+    /// The customers it matches.
+    Known(Region),
+    Unknown,
+}
+
+/// One row (or band) of the table, with what the analysis knows of its condition.
+struct LintRow<'a> {
+    row: &'a Row,
+    id: &'a str,
+    condition: RowCondition,
+    /// The condition as written, whitespace collapsed (`None` without `when`).
+    text: Option<String>,
+}
+
+/// One decision, its rows analysed.
+struct Table<'a> {
+    rules: &'a RuleSet,
+    decision: &'a Decision,
+    rows: Vec<LintRow<'a>>,
+    /// What the names in the conditions can hold, as far as known: the outputs of earlier
+    /// decisions that only give constants.
+    universe: Conj,
+    analyzer: Analyzer,
+    /// "row" or "band".
+    noun: &'static str,
+}
+
+impl<'a> Table<'a> {
+    fn new(rules: &'a RuleSet, decision: &'a Decision, domains: &HashMap<Slot, Values>) -> Self {
+        let mut analyzer = Analyzer::default();
+        let mut universe = Conj::default();
+        let rows = decision
+            .rows
+            .iter()
+            .map(|row| {
+                let (condition, text) = match &row.condition {
+                    Condition::Always => (RowCondition::Always, None),
+                    Condition::Band { from, below } => {
+                        let band = Values::numbers(Interval::new(*from, true, *below, false));
+                        (RowCondition::Known(vec![Conj::one(SCALE, band)]), None)
+                    }
+                    Condition::When(e) => {
+                        let region = e.native.as_ref().and_then(|n| analyzer.region(&n.root));
+                        for (_, slot) in &e.vars {
+                            if let Some(d) = domains.get(slot) {
+                                universe.0.insert(*slot, d.clone());
+                            }
+                        }
+                        let text = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let condition = region.map_or(RowCondition::Unknown, RowCondition::Known);
+                        (condition, Some(text))
+                    }
+                };
+                LintRow {
+                    row,
+                    id: &rules.rule_ids[row.rule as usize],
+                    condition,
+                    text,
+                }
+            })
+            .collect();
+        Table {
+            rules,
+            decision,
+            rows,
+            universe,
+            analyzer,
+            noun: if decision.scale_of.is_some() {
+                "band"
+            } else {
+                "row"
+            },
+        }
+    }
+
+    /// A warning at the row's id, belonging to `rule` (a row id or the decision's name).
+    fn warn(&self, row: &LintRow, rule: &str, message: String, help: String) -> Diagnostic {
+        self.rules.rule_origins[row.row.rule as usize]
+            .error(message)
+            .warning()
+            .width(row.id.chars().count())
+            .rule(rule)
+            .help(help)
+    }
+
+    /// A name as the admin wrote it; for a range scale's value, its `of:` expression.
+    fn name(&self, slot: Slot) -> &str {
+        match (slot, &self.decision.scale_of) {
+            (SCALE, Some(e)) => e.text.trim(),
+            _ => self.rules.slot_name(slot),
+        }
+    }
+
+    /// "`tier`, `segment`": the decision's outputs.
+    fn outputs(&self) -> String {
+        let names: Vec<String> = self
+            .decision
+            .outputs
+            .iter()
+            .map(|&s| format!("`{}`", self.rules.slot_name(s)))
+            .collect();
+        names.join(", ")
+    }
+
+    /// The customers a row matches, within what the names can hold.
+    fn matched(&self, row: &LintRow) -> Option<Region> {
+        match &row.condition {
+            RowCondition::Always => Some(vec![self.universe.clone()]),
+            RowCondition::Known(r) => meet(r, &vec![self.universe.clone()]),
+            RowCondition::Unknown => None,
+        }
+    }
+
+    /// "`x` is 5 and `tier` is "A"": one customer in the conjunction, naming only what the
+    /// conditions constrain. Prefers the kinds of value the decision compares with.
+    fn example(&self, conj: &Conj) -> String {
+        let mut parts = Vec::new();
+        for (slot, values) in &conj.0 {
+            if !self.constrains(*slot, values) {
+                continue;
+            }
+            let relevant = values.meet(&self.analyzer.relevant(*slot));
+            let v = if relevant.is_empty() {
+                values
+            } else {
+                &relevant
+            };
+            parts.push(format!("`{}` is {}", self.name(*slot), describe(v)));
+        }
+        parts.join(" and ")
+    }
+
+    /// Whether `values` rule out something the name can hold: an example names only these.
+    fn constrains(&self, slot: Slot, values: &Values) -> bool {
+        let universe = self
+            .universe
+            .0
+            .get(&slot)
+            .cloned()
+            .unwrap_or_else(Values::all);
+        !universe.is_subset(values)
+    }
+
+    /// The customers no row matches (over-approximated), and whether every row was known.
+    fn uncovered(&self) -> (Option<Region>, bool) {
+        let mut uncovered = Some(vec![self.universe.clone()]);
+        let mut all_known = true;
+        for row in &self.rows {
+            match &row.condition {
+                RowCondition::Always => return (Some(Vec::new()), true),
+                RowCondition::Known(r) => uncovered = uncovered.and_then(|u| minus(&u, r)),
+                RowCondition::Unknown => all_known = false,
+            }
+        }
+        (uncovered, all_known)
+    }
+
+    /// The bands of a range scale, in order of `from` (rows in the order written for the
+    /// same `from`).
+    fn bands(&self) -> Vec<Band<'_>> {
+        let mut bands: Vec<Band> = self
+            .rows
+            .iter()
+            .filter_map(|row| match row.row.condition {
+                Condition::Band { from, below } => Some(Band { row, from, below }),
+                _ => None,
+            })
+            .collect();
+        let lo = |b: Option<f64>| b.unwrap_or(f64::NEG_INFINITY);
+        bands.sort_by(|x, y| lo(x.from).total_cmp(&lo(y.from)));
+        bands
+    }
+
+    /// What this decision's outputs can be, for later decisions' conditions: known when
+    /// every row gives a constant (no formula, round or cap changes it).
+    fn record_domains(&self, domains: &mut HashMap<Slot, Values>) {
+        let d = self.decision;
+        if d.hit == HitPolicy::Collect || d.round.is_some() || d.min.is_some() || d.max.is_some() {
+            return;
+        }
+        let (uncovered, _) = self.uncovered();
+        let total = uncovered.is_some_and(|u| u.is_empty());
+        'outputs: for (k, &slot) in d.outputs.iter().enumerate() {
+            let mut values = if total {
+                Values::none()
+            } else {
+                Values::null()
+            };
+            for row in &d.rows {
+                match row.values.iter().find(|(i, _)| *i == k) {
+                    Some((_, ValueExpr::Const(lit))) => {
+                        values = values.join(&Values::of_constant(lit));
+                    }
+                    Some((_, ValueExpr::Formula(_))) => continue 'outputs,
+                    None => values.null = true,
+                }
+            }
+            domains.insert(slot, values);
+        }
+    }
+}
+
+/// A band of a range scale: `from <= value < below`, an end `None` when open.
+#[derive(Clone, Copy)]
+struct Band<'a> {
+    row: &'a LintRow<'a>,
+    from: Option<f64>,
+    below: Option<f64>,
+}
+
+impl<'a> Band<'a> {
+    /// Of bands in order of `from`, the one that reaches highest (the first of a tie): where
+    /// the values they cover together end, if there is no gap.
+    fn highest(bands: &[Band<'a>]) -> Band<'a> {
+        let end = |b: &Band| b.below.unwrap_or(f64::INFINITY);
+        *bands
+            .iter()
+            .reduce(|best, b| if end(b) > end(best) { b } else { best })
+            .expect("at least one band")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use crate::rules::Field;
+
+    /// Lints a one-file rule set: "line:column CODE [rule] message" per warning.
+    pub(super) fn lint_yaml(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
+        let fields: Vec<Field> = fields.iter().map(|(n, t)| Field::new(n, Some(t))).collect();
+        let (rules, _) = crate::rules::load(dir.path(), &fields, &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        lint(&rules)
+            .iter()
+            .map(|d| {
+                assert_eq!(d.severity, Severity::Warning);
+                assert!(d.help.is_some(), "{d}");
+                let code = d.code.expect("every lint warning has a code");
+                let rule = d.rule.as_deref().unwrap_or("-");
+                format!("{}:{} {code} [{rule}] {}", d.line, d.column, d.message)
+            })
+            .collect()
+    }
+
+    /// The columns the lint tests' rules read, with their declared types.
+    pub(super) const X: &[(&str, &str)] = &[("x", "REAL"), ("y", "INTEGER"), ("region", "TEXT")];
+
+    #[test]
+    fn registry_codes_and_names_are_unique_and_well_formed() {
+        for (k, lint) in LINTS.iter().enumerate() {
+            let number = lint
+                .code
+                .strip_prefix("TW")
+                .and_then(|n| n.parse::<u32>().ok());
+            assert!(number.is_some() && lint.code.len() == 5, "{}", lint.code);
+            assert!(
+                lint.name.split('-').all(|w| !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
+                "{} is not kebab-case",
+                lint.name
+            );
+            assert!(!lint.hit.is_empty(), "{} runs on no table", lint.code);
+            for other in &LINTS[..k] {
+                assert!(
+                    other.code < lint.code,
+                    "codes ascend: {} after {}",
+                    lint.code,
+                    other.code
+                );
+                assert_ne!(other.name, lint.name);
+            }
+        }
+    }
+
+    #[test]
+    fn outputs_of_earlier_decisions_have_known_values() {
+        // `tier` is always A, B or C: the last row of `commission` is never reached, and
+        // `visits` needs no default row.
+        let yaml = r#"
+decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: "x >= 0.8", then: { tier: A } }
+      - { id: tier-b, when: "x >= 0.4", then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+  - name: commission
+    output: commission
+    rules:
+      - { id: comm-a, when: 'tier == "A"', value: 1 }
+      - { id: comm-bc, when: 'tier in ["B", "C"]', value: 2 }
+      - { id: comm-other, value: 3 }
+  - name: visits
+    output: visits
+    rules:
+      - { id: visits-a, when: 'tier == "A"', value: 4 }
+      - { id: visits-other, when: 'tier != "A"', value: 1 }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                "13:15 TW101 [comm-other] row `comm-other` can never match: the rows above already match every customer"
+            ]
+        );
+    }
+
+    #[test]
+    fn shipped_rules_have_no_warnings() {
+        // The columns of the bundled sample data, as the shipped rules are loaded against.
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let spec = crate::source::sample::SampleSpec {
+            customers: 1,
+            seed: 1,
+        };
+        crate::source::sample::generate_into(&conn, &spec, &mut |_| {}).unwrap();
+        let source = crate::config::Source::Table("customers".into());
+        let source = crate::source::SqliteSource::with_connection(conn, &source);
+        let fields = crate::source::CustomerSource::columns(&source).unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let (rules, _) = crate::rules::load(&dir, &fields, &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let warnings: Vec<String> = lint(&rules).iter().map(|d| d.to_string()).collect();
+        assert!(warnings.is_empty(), "{}", warnings.join("\n\n"));
+    }
+}

@@ -61,34 +61,37 @@ mod scale_overlap;
 mod unreachable_row;
 mod values;
 
-use super::{Condition, Decision, HitPolicy, Row, RuleSet, Slot, ValueExpr};
+use super::{Condition, Decision, Row, RuleSet, Slot, ValueExpr};
 use crate::diag::Diagnostic;
-use HitPolicy::{Collect, First, Unique};
 use region::{Analyzer, Conj, Region, meet, minus};
 use std::collections::HashMap;
 use values::{Interval, Values, describe};
 
 /// Every lint, in the order they run on each decision, with the tables it runs on.
 ///
-/// The hit policy decides what counts as a problem:
-/// - `first`: rows are tried from the top, so rows above can hide a row (`unreachable-row`);
-/// - `unique`: a customer who matches two rows stops the run with an error
-///   (`overlapping-rows`; for bands, `scale-overlap`);
-/// - `first` and `unique` give one value per customer, and a customer no row matches gets
-///   none (`missing-default`, `scale-gap`);
-/// - `collect` is exempt from both: a customer no row matches gets the empty aggregate by
-///   design (0 for `sum`, NULL for `min`/`max`, [] for `list`), and overlapping rows or
-///   bands add up on purpose;
+/// What counts as a problem depends on what the table's hit policy means (its
+/// [`hit::Shape`](super::hit::Shape)), never on the policy's name, so a new policy is linted
+/// by what it says it is:
+/// - where the first matching row wins (`first`), rows above can hide a row
+///   (`unreachable-row`);
+/// - where at most one row may match (`unique`), a customer who matches two rows stops the
+///   run with an error (`overlapping-rows`);
+/// - where each customer gets one row's value (`first`, `unique`), a customer no row matches
+///   gets none (`missing-default`, `scale-gap`) and overlapping bands shadow or conflict
+///   (`scale-overlap`);
+/// - tables that combine values (`collect`) are exempt from those: a customer no row matches
+///   gets the empty aggregate by design (0 for `sum`, NULL for `min`/`max`, [] for `list`),
+///   and overlapping rows or bands add up on purpose;
 /// - whatever the policy, a row no customer satisfies (`never-true-row`) and an output no
 ///   row gives (`output-never-given`) are mistakes.
 pub const LINTS: &[Lint] = &[
-    unreachable_row::LINT.on(&[First], Shape::Any),
-    never_true_row::LINT.on(&[First, Unique, Collect], Shape::Any),
-    overlapping_rows::LINT.on(&[Unique], Shape::Rows),
-    scale_gap::LINT.on(&[First, Unique], Shape::Scale),
-    scale_overlap::LINT.on(&[First, Unique], Shape::Scale),
-    missing_default::LINT.on(&[First, Unique], Shape::Rows),
-    output_never_given::LINT.on(&[First, Unique, Collect], Shape::Any),
+    unreachable_row::LINT.on(Policies::FirstWins, Shape::Any),
+    never_true_row::LINT.on(Policies::All, Shape::Any),
+    overlapping_rows::LINT.on(Policies::Exclusive, Shape::Rows),
+    scale_gap::LINT.on(Policies::OneValue, Shape::Scale),
+    scale_overlap::LINT.on(Policies::OneValue, Shape::Scale),
+    missing_default::LINT.on(Policies::OneValue, Shape::Rows),
+    output_never_given::LINT.on(Policies::All, Shape::Any),
 ];
 
 /// Lint warnings for every decision table of the rule set, in decision order.
@@ -114,10 +117,36 @@ pub struct Lint {
     /// kebab-case, says what is wrong (`unreachable-row`).
     pub name: &'static str,
     /// The hit policies of the tables it runs on.
-    pub hit: &'static [HitPolicy],
+    pub hit: Policies,
     pub shape: Shape,
     /// The warnings for one table (the code is added by [`lint`]).
     check: fn(&Table) -> Vec<Diagnostic>,
+}
+
+/// Which hit policies a lint's problem exists under, by what they mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policies {
+    /// Runs on no table (a lint not registered yet).
+    None,
+    All,
+    /// The first matching row wins.
+    FirstWins,
+    /// At most one row may match.
+    Exclusive,
+    /// Each customer gets one row's value (the policy does not combine values).
+    OneValue,
+}
+
+impl Policies {
+    fn include(self, shape: super::hit::Shape) -> bool {
+        match self {
+            Policies::None => false,
+            Policies::All => true,
+            Policies::FirstWins => shape.first_wins,
+            Policies::Exclusive => shape.exclusive,
+            Policies::OneValue => !shape.combines_values,
+        }
+    }
 }
 
 /// Which tables a lint looks at: rows (`rules:`, with `when`), range scales (`scale:`, with
@@ -139,13 +168,13 @@ impl Lint {
         Lint {
             code,
             name,
-            hit: &[],
+            hit: Policies::None,
             shape: Shape::Any,
             check,
         }
     }
 
-    const fn on(self, hit: &'static [HitPolicy], shape: Shape) -> Lint {
+    const fn on(self, hit: Policies, shape: Shape) -> Lint {
         Lint { hit, shape, ..self }
     }
 
@@ -155,7 +184,7 @@ impl Lint {
             Shape::Rows => d.scale_of.is_none(),
             Shape::Scale => d.scale_of.is_some(),
         };
-        shape && self.hit.contains(&d.hit)
+        shape && self.hit.include(d.hit.shape())
     }
 }
 
@@ -345,7 +374,8 @@ impl<'a> Table<'a> {
     /// every row gives a constant (no formula, round or cap changes it).
     fn record_domains(&self, domains: &mut HashMap<Slot, Values>) {
         let d = self.decision;
-        if d.hit == HitPolicy::Collect || d.round.is_some() || d.min.is_some() || d.max.is_some() {
+        if d.hit.shape().combines_values || d.round.is_some() || d.min.is_some() || d.max.is_some()
+        {
             return;
         }
         let (uncovered, _) = self.uncovered();
@@ -433,7 +463,7 @@ mod tests {
                 "{} is not kebab-case",
                 lint.name
             );
-            assert!(!lint.hit.is_empty(), "{} runs on no table", lint.code);
+            assert_ne!(lint.hit, Policies::None, "{} runs on no table", lint.code);
             for other in &LINTS[..k] {
                 assert!(
                     other.code < lint.code,

@@ -19,7 +19,7 @@
 //! ```
 //! Bands `s1` and `s2` overlap: values from 450000 up to 500000 are in both.
 
-use super::{Band, HitPolicy, Lint, Table};
+use super::{Band, Lint, Table};
 use crate::diag::Diagnostic;
 
 pub(super) const LINT: Lint = Lint::new("TW105", "scale-overlap", check);
@@ -40,9 +40,10 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         } else {
             format!("of {from} and above")
         };
-        let who = match table.decision.hit {
-            HitPolicy::Unique => "a customer in both stops the run with an error",
-            _ => "the band listed first gives the value there",
+        let who = if table.decision.hit.shape().first_wins {
+            "the band listed first gives the value there"
+        } else {
+            "a customer in both stops the run with an error"
         };
         out.push(table.warn(
             band.row,

@@ -10,6 +10,7 @@
 //! Adding a policy: a new file here with `SHAPE` and `decide`, and one line (with its doc)
 //! in `hit_policies!` below. CONTRIBUTING.md has the recipe.
 
+mod any;
 mod collect;
 mod first;
 mod unique;
@@ -111,6 +112,8 @@ hit_policies! {
     unique => Unique,
     /// Every row that holds contributes a value, combined by `aggregate`.
     collect => Collect,
+    /// Several rows may hold if they give the same values; rows that disagree are an error.
+    any => Any,
 }
 
 impl HitPolicy {

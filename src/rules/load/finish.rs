@@ -63,6 +63,7 @@ pub(super) fn assemble(
         max_locals: 0,
     };
     set.used_fields = used_fields(&set);
+    set.max_locals = max_locals(&set);
     set
 }
 
@@ -80,6 +81,17 @@ fn exprs(set: &RuleSet) -> impl Iterator<Item = &Expr> {
     let decisions = set.decisions.iter().flat_map(|d| d.exprs());
     let totals = set.summary.totals.iter().map(|(_, e)| e);
     metrics.chain(population).chain(decisions).chain(totals)
+}
+
+/// The most locals any fast-path expression needs (inlined script functions' parameters and
+/// `let`s): every worker sizes its locals once, and a condition takes the fast path only
+/// when they are enough.
+fn max_locals(set: &RuleSet) -> usize {
+    exprs(set)
+        .filter_map(|e| e.native.as_ref())
+        .map(|n| n.locals)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The fields some expression reads or the summary counts by, in slot order.
@@ -104,6 +116,7 @@ fn used_fields(set: &RuleSet) -> Vec<Slot> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use crate::rules::Condition;
 
     #[test]
     fn only_the_fields_the_rules_read_are_loaded() {
@@ -118,6 +131,31 @@ mod tests {
             ["annual_sales", "overdue_days", "region"]
         );
         assert_eq!(set.used_fields, [1, 2, 4]);
+    }
+
+    #[test]
+    fn max_locals_is_the_most_any_fast_path_expression_needs() {
+        let set = loads(&[
+            (
+                "a.yaml",
+                "metrics:\n  small: one(annual_sales)\ndecisions:\n  - name: t\n    rules:\n      - { id: a, when: 'three(annual_sales) > 2', then: { t: A } }\n      - { id: b, then: { t: B } }\n",
+            ),
+            (
+                "s.rhai",
+                "fn one(x) { x }\nfn three(x) { let y = x * 2; let z = y + 1; z }\n",
+            ),
+        ]);
+        let Condition::When(when) = &set.decisions[0].rows[0].condition else {
+            panic!("a condition")
+        };
+        let needs = when.native.as_ref().expect("the fast path").locals;
+        assert_eq!(needs, 3, "the parameter and two lets");
+        assert_eq!(
+            set.metrics_post[0].expr.native.as_ref().map(|n| n.locals),
+            Some(1)
+        );
+        assert_eq!(set.max_locals, 3);
+        assert_eq!(loads(&[("a.yaml", DECISION)]).max_locals, 0);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
         signatures: HashMap::new(),
         failed: false,
     };
-    let mut strict = crate::script::new_engine(&Limits::default());
+    let mut strict = crate::script::new_engine(limits);
     strict.set_strict_variables(true);
     let mut combined = rhai::AST::empty();
     let mut defined: HashMap<(String, usize), PathBuf> = HashMap::new();
@@ -304,5 +304,36 @@ mod tests {
                 "error b.rhai:2:15: `g` takes 1 argument (a), but is given 3",
             ]
         );
+    }
+
+    #[test]
+    fn scripts_compile_with_the_configured_limits() {
+        let nested = |depth: usize| {
+            format!(
+                "fn f(x) {{ {}x{} }}\n",
+                "(".repeat(depth),
+                ")".repeat(depth)
+            )
+        };
+        // Within the default depth of 64, beyond a configured 10.
+        let (scripts, shown) = compile_scripts(&[("s.rhai", &nested(20))]);
+        assert!(shown.is_empty() && !scripts.failed, "{shown:?}");
+        let low = Limits {
+            max_expr_depth: 10,
+            ..Limits::default()
+        };
+        let (scripts, shown) = compile_with(&[("s.rhai", &nested(20))], &low);
+        assert!(scripts.failed);
+        assert_eq!(
+            shown,
+            ["error s.rhai:1:14: Expression exceeds maximum complexity"]
+        );
+        // Beyond the default depth (each parenthesis is two levels), within a configured 200.
+        let high = Limits {
+            max_expr_depth: 200,
+            ..Limits::default()
+        };
+        let (scripts, shown) = compile_with(&[("s.rhai", &nested(60))], &high);
+        assert!(shown.is_empty() && !scripts.failed, "{shown:?}");
     }
 }

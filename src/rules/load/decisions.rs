@@ -182,9 +182,9 @@ impl Table<'_> {
                 cx,
                 "this row gives no output: add `value:` or `then:`",
             ),
-            (Some(value), None) => match self.single_output {
-                Some(slot) => match cx.value(self.file, value, id) {
-                    Some(v) => values.push((self.output_index(slot).unwrap_or(0), v)),
+            (Some(value), None) => match self.single_output.and_then(|s| self.output_index(s)) {
+                Some(i) => match cx.value(self.file, value, id) {
+                    Some(v) => values.push((i, v)),
                     None => self.ok = false,
                 },
                 None if d.output.is_none() => fail(
@@ -192,6 +192,7 @@ impl Table<'_> {
                     cx,
                     "`value:` needs the decision to name its `output:`; or use `then: { name: value }`",
                 ),
+                // An `output:` that is not this decision's was reported when declared.
                 None => self.ok = false,
             },
             (None, Some(then)) => {
@@ -225,6 +226,9 @@ impl Table<'_> {
             self.fail(cx, "a `scale:` decision needs `output:`");
             return None;
         };
+        // An `output:` that is not this decision's was reported when declared.
+        let output = self.output_index(slot);
+        self.ok &= output.is_some();
         let of = cx.expr(self.file, &scale.of, &self.name, false);
         self.ok &= of.is_some();
         let mut rows = Vec::new();
@@ -247,7 +251,8 @@ impl Table<'_> {
                 .rule = Some(b.id.value.clone());
                 self.ok = false;
             }
-            let Some(value) = cx.value(self.file, &b.value, &b.id.value) else {
+            let (Some(value), Some(output)) = (cx.value(self.file, &b.value, &b.id.value), output)
+            else {
                 self.ok = false;
                 continue;
             };
@@ -257,7 +262,7 @@ impl Table<'_> {
                     from: b.from,
                     below: b.below,
                 },
-                values: vec![(self.output_index(slot).unwrap_or(0), value)],
+                values: vec![(output, value)],
             });
         }
         Some((of, rows))
@@ -397,6 +402,56 @@ mod tests {
                 "error rules/a.yaml:12:9 [c8a]: rows of a `collect` decision give a `value:` (added up into the output)",
             ]
         );
+    }
+
+    /// An output that is not the decision's own is reported where it is declared, and the
+    /// decision does not compile, however its rows give it (this used to index past the
+    /// decision's outputs and panic).
+    #[test]
+    fn rows_never_give_an_output_that_is_not_the_decisions() {
+        let declared = |name: &str, line: usize, column: usize, what: &str| {
+            format!(
+                "error rules/a.yaml:{line}:{column}{what}",
+                what = what.replace("NAME", name)
+            )
+        };
+        let cases = [
+            (
+                "annual_sales",
+                " [d]: `NAME` is both a column of the customer source and an output of decision `d` | help: rename the output, or drop or rename the column, or select other columns with `customers.query`",
+            ),
+            ("m", ": `NAME` is already a metric; names must be unique"),
+            (
+                "p",
+                ": `NAME` is already a population figure; names must be unique",
+            ),
+            (
+                "tier",
+                ": output `NAME` is already produced by decision `tier` | help: each output comes from exactly one decision",
+            ),
+        ];
+        let shapes = [
+            "    rules:\n      - { id: r1, when: annual_sales > 1, value: 1 }\n      - { id: r2, value: 2 }\n",
+            "    hit: collect\n    rules:\n      - { id: r1, value: 1 }\n",
+            "    round: { down: 10 }\n    cap: { max: 100 }\n    scale:\n      of: annual_sales\n      bands:\n        - { id: r1, below: 10, value: 1 }\n        - { id: r2, from: 10, value: 2 }\n",
+        ];
+        for (name, what) in cases {
+            for shape in shapes {
+                let yaml = format!(
+                    "metrics:\n  m: 1\npopulation:\n  p: {{ rank_of: annual_sales }}\n{DECISION}  - name: d\n    output: {name}\n{shape}"
+                );
+                let output_line = yaml
+                    .lines()
+                    .position(|l| l.starts_with("    output:"))
+                    .unwrap()
+                    + 1;
+                assert_eq!(
+                    errors(&[("a.yaml", &yaml)]),
+                    [declared(name, output_line, 13, what)],
+                    "{yaml}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pass 3, symbols: a frame slot for every column of the customer source, then for every
 //! metric, population figure and decision output of every file; the checks of names (valid,
-//! unique, not the output table's own columns) and of rule ids.
+//! unique; an output neither a column of the customer source nor of the output table) and of
+//! rule ids.
 //!
 //! Every name is declared before any expression compiles, so an expression may use a name
 //! defined further down or in another file. The table does not change after this pass.
@@ -34,6 +35,15 @@ pub(super) struct Symbols {
     /// Some rule file failed to parse: its names are unknown, so "unknown name" errors would
     /// be noise (and their hints wrong).
     pub incomplete: bool,
+}
+
+/// Where an output's name is written.
+#[derive(Clone, Copy)]
+enum Written {
+    /// As the decision's `output:`.
+    Output,
+    /// As a key of a row's `then:`.
+    ThenKey,
 }
 
 /// A decision's name and the slots of the outputs it produces.
@@ -136,31 +146,57 @@ impl Symbols {
             outputs: Vec::new(),
         });
         if let Some(output) = &d.output {
-            self.declare_output(file, index, &output.value, &output.referenced, diags);
+            let (name, at) = (&output.value, &output.referenced);
+            self.declare_output(file, index, name, at, Written::Output, diags);
         }
         let typos = output_typos(file, d, diags);
         for row in &d.rules {
             if let Some(then) = &row.value.then {
                 for (name, value) in &then.0 {
                     if !typos.contains(name.as_str()) {
-                        self.declare_output(file, index, name, &value.referenced, diags);
+                        let at = &value.referenced;
+                        self.declare_output(file, index, name, at, Written::ThenKey, diags);
                     }
                 }
             }
         }
     }
 
-    /// Declares output `name` of decision `index` (once, however many rows give it).
+    /// Declares output `name` of decision `index` (once, however many rows give it). `at` is
+    /// where the name is written, or for a `then:` key, where its value is.
     fn declare_output(
         &mut self,
         file: &SourceFile,
         index: usize,
         name: &str,
         at: &Location,
+        written: Written,
         diags: &mut Sink,
     ) {
         if let Some(slot) = self.slot(name) {
             if self.producer(slot) == Some(index) {
+                return;
+            }
+            if self.kind(slot) == SlotKind::Field {
+                let (line, column) = match written {
+                    Written::Output => (at.line() as usize, at.column() as usize),
+                    Written::ThenKey => key_position(file, name, at),
+                };
+                let decision = &self.decisions[index].name;
+                let d = diags.error(
+                    file,
+                    line,
+                    column,
+                    format!(
+                        "`{name}` is both a column of the customer source and an output of decision `{decision}`"
+                    ),
+                );
+                d.rule = Some(decision.clone());
+                d.width = name.chars().count();
+                d.help = Some(
+                    "rename the output, or drop or rename the column, or select other columns with `customers.query`"
+                        .into(),
+                );
                 return;
             }
             if self.kind(slot) == SlotKind::Output {
@@ -448,6 +484,46 @@ mod tests {
                 "error rules/a.yaml:8:11: decision `d1` is defined twice",
             ]
         );
+    }
+
+    #[test]
+    fn an_output_named_like_a_column_is_an_error_where_it_is_declared() {
+        let rules = "decisions:\n  - name: credit_limit\n    output: credit_limit\n    rules:\n      - { id: a, when: 'credit_limit > 1', value: 1 }\n  - name: d\n    rules:\n      - { id: b, then: { channel: x, t: 1 } }\n      - { id: c, then: { t: 2,  channel: y } }\n";
+        let columns = [FIELDS, &[("credit_limit", "REAL")]].concat();
+        let all = load_with(&[("a.yaml", rules)], &columns, &Default::default()).unwrap_err();
+        const HELP: &str = "help: rename the output, or drop or rename the column, or select other columns with `customers.query`";
+        assert_eq!(
+            all,
+            [
+                format!(
+                    "error rules/a.yaml:3:13 [credit_limit]: `credit_limit` is both a column of the customer source and an output of decision `credit_limit` | {HELP}"
+                ),
+                // A `then:` key is pointed at, not its value.
+                format!(
+                    "error rules/a.yaml:8:26 [d]: `channel` is both a column of the customer source and an output of decision `d` | {HELP}"
+                ),
+                format!(
+                    "error rules/a.yaml:9:33 [d]: `channel` is both a column of the customer source and an output of decision `d` | {HELP}"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_column_clash_underlines_the_name() {
+        let dir = rule_dir(&[(
+            "a.yaml",
+            b"decisions:\n  - name: d\n    output: channel\n    rules:\n      - { id: a, value: 1 }\n",
+        )]);
+        let all = crate::rules::load(
+            &dir.path().join("rules"),
+            &fields(FIELDS),
+            &Default::default(),
+        )
+        .unwrap_err();
+        assert_eq!(all.0.len(), 1);
+        assert_eq!((all.0[0].line, all.0[0].column, all.0[0].width), (3, 13, 7));
+        assert_eq!(all.0[0].rule.as_deref(), Some("d"));
     }
 
     #[test]

@@ -47,9 +47,10 @@ fn output_values(compiled: &Compiled) -> Known {
     for d in compiled.decisions.iter().flatten() {
         for row in &d.rows {
             for (k, v) in &row.values {
-                let entry = values
-                    .entry(d.outputs[*k])
-                    .or_insert_with(|| Some(Vec::new()));
+                let Some(&slot) = d.outputs.get(*k) else {
+                    continue;
+                };
+                let entry = values.entry(slot).or_insert_with(|| Some(Vec::new()));
                 match (v, entry.as_mut()) {
                     (ValueExpr::Const(c), Some(list)) => list.push(c.value().to_dynamic()),
                     _ => *entry = None,

@@ -494,6 +494,55 @@ fn unknown_key_in_a_rule_file_is_reported_with_a_suggestion() {
     assert!(block.contains("did you mean `when`"), "{block}");
 }
 
+#[test]
+fn an_output_named_like_a_column_of_the_customers_is_a_load_error_not_a_crash() {
+    // The shipped rules over sample customers that gained a `credit_limit` column: the
+    // decision `credit_limit` declares an output of that name.
+    let fx = Fixture::new();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("rules"), &fx.path("rules"));
+    fx.run(&["sample", "--customers", "50", "--out", "customers.db"])
+        .assert_code(0);
+    fx.conn()
+        .execute_batch("ALTER TABLE customers ADD COLUMN credit_limit REAL")
+        .unwrap();
+    let credit = std::fs::read_to_string(fx.path("rules/credit.yaml")).unwrap();
+    let (line, column) = position_of(&credit, "output: credit_limit", 0);
+    let at = format!("rules/credit.yaml:{line}:{}", column + "output: ".len());
+    let expected = [
+        "error: `credit_limit` is both a column of the customer source and an output of decision `credit_limit` (in `credit_limit`)",
+        "output: credit_limit\n",
+        "^^^^^^^^^^^^\n",
+        "= help: rename the output, or drop or rename the column, or select other columns with `customers.query`",
+    ];
+
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let block = run.diagnostic_at(&at);
+    for part in expected {
+        assert!(block.contains(part), "{part:?} not in:\n{block}");
+    }
+    assert!(
+        run.stderr.contains("1 error in the rule files"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fx.policy_row_count(), 0);
+
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(2);
+    assert!(!check.stderr.contains("panicked"), "{}", check.stderr);
+    let block = check
+        .stdout
+        .split("\n\n")
+        .find(|b| b.contains(&format!("--> {at}\n")))
+        .unwrap_or_else(|| panic!("no diagnostic at {at}:\n{}", check.stdout));
+    for part in expected {
+        assert!(block.contains(part), "{part:?} not in:\n{block}");
+    }
+}
+
 // 7. A failed run keeps the previous results ---------------------------------------------------
 
 #[test]

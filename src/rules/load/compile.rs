@@ -1,0 +1,246 @@
+//! Pass 4, compile: every item of every file, file by file, once every name is declared.
+//! Metrics and the summary compile here; population figures and decisions in their own
+//! modules. An item that does not compile is left out (its problems are reported), so the
+//! later passes run on whatever compiled.
+
+use super::Sink;
+use super::expr::ExprCompiler;
+use super::files::RuleFiles;
+use super::scripts::Scripts;
+use super::symbols::{RuleIds, Symbols};
+use super::types::Comparison;
+use super::{decisions, population};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::rules::model::{RuleFile, SummarySpec};
+use crate::rules::{Decision, Expr, Metric, PopulationFigure, Slot, SlotKind, Summary, ValueExpr};
+use crate::value::Literal;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Everything the rule files compiled to.
+pub(super) struct Compiled {
+    pub metrics: BTreeMap<Slot, Metric>,
+    pub population: BTreeMap<Slot, PopulationFigure>,
+    /// By declaration index; `None` for a decision that did not compile.
+    pub decisions: Vec<Option<Decision>>,
+    pub summary: Summary,
+    pub rule_ids: RuleIds,
+    /// Comparisons of a name with a constant, for the type check.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// What the compile passes share: the expression compiler, the rule ids declared so far and
+/// the diagnostics.
+pub(super) struct Cx<'a> {
+    pub symbols: &'a Symbols,
+    pub exprs: ExprCompiler<'a>,
+    pub rule_ids: RuleIds,
+    pub diags: &'a mut Sink,
+}
+
+impl Cx<'_> {
+    pub fn expr(
+        &mut self,
+        file: &Arc<SourceFile>,
+        text: &Spanned<String>,
+        owner: &str,
+        formula: bool,
+    ) -> Option<Expr> {
+        self.exprs.compile(self.diags, file, text, owner, formula)
+    }
+
+    pub fn value(
+        &mut self,
+        file: &Arc<SourceFile>,
+        lit: &Spanned<Literal>,
+        owner: &str,
+    ) -> Option<ValueExpr> {
+        self.exprs.value(self.diags, file, lit, owner)
+    }
+
+    pub fn error(
+        &mut self,
+        file: &SourceFile,
+        line: usize,
+        col: usize,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags.error(file, line, col, msg)
+    }
+}
+
+/// Compiles every item of the parsed files.
+pub(super) fn compile(
+    files: &RuleFiles,
+    scripts: &Scripts,
+    symbols: &Symbols,
+    diags: &mut Sink,
+) -> Compiled {
+    let mut cx = Cx {
+        symbols,
+        exprs: ExprCompiler::new(symbols, scripts),
+        rule_ids: RuleIds::default(),
+        diags,
+    };
+    let mut metrics = BTreeMap::new();
+    let mut population = BTreeMap::new();
+    let mut decisions = Vec::new();
+    let mut summary = None;
+    for (file, rules) in &files.parsed {
+        compile_metrics(&mut cx, &mut metrics, file, rules);
+        for (name, spec) in &rules.population.0 {
+            let Some(slot) = symbols.slot(name) else {
+                continue;
+            };
+            if symbols.kind(slot) != SlotKind::Population || population.contains_key(&slot) {
+                continue;
+            }
+            if let Some(figure) = population::figure(&mut cx, file, name, slot, spec) {
+                population.insert(slot, figure);
+            }
+        }
+        for decision in &rules.decisions {
+            let index = decisions.len();
+            decisions.push(decisions::compile(&mut cx, file, index, decision));
+        }
+        if let Some(spec) = &rules.summary {
+            if summary.is_some() {
+                cx.error(file, 0, 0, "`summary` is given in more than one rule file");
+            }
+            let summary = summary.get_or_insert_with(Summary::default);
+            compile_summary(&mut cx, summary, file, spec);
+        }
+    }
+    Compiled {
+        metrics,
+        population,
+        decisions,
+        summary: summary.unwrap_or_default(),
+        rule_ids: cx.rule_ids,
+        comparisons: cx.exprs.comparisons,
+    }
+}
+
+fn compile_metrics(
+    cx: &mut Cx,
+    metrics: &mut BTreeMap<Slot, Metric>,
+    file: &Arc<SourceFile>,
+    rules: &RuleFile,
+) {
+    for (name, expr) in &rules.metrics.0 {
+        let Some(slot) = cx.symbols.slot(name) else {
+            continue;
+        };
+        // A name defined twice (reported) compiles once.
+        if cx.symbols.kind(slot) != SlotKind::Metric || metrics.contains_key(&slot) {
+            continue;
+        }
+        if let Some(compiled) = cx.expr(file, expr, name, true) {
+            let name = name.clone();
+            metrics.insert(
+                slot,
+                Metric {
+                    name,
+                    slot,
+                    expr: compiled,
+                },
+            );
+        }
+    }
+}
+
+/// The summary's counts and totals; both add to those of other files (an error reported).
+fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, spec: &SummarySpec) {
+    for name in &spec.count_by {
+        match cx.symbols.slot(&name.value) {
+            Some(slot) => summary.count_by.push((name.value.clone(), slot)),
+            // Possibly defined in a rule file that failed to parse (reported).
+            None if cx.symbols.incomplete => {}
+            None => {
+                let help = cx.symbols.suggestion(&name.value);
+                let at = &name.referenced;
+                let d = cx.error(
+                    file,
+                    at.line() as usize,
+                    at.column() as usize,
+                    format!("unknown name `{}` in summary.count_by", name.value),
+                );
+                d.help = help;
+            }
+        }
+    }
+    for (name, expr) in &spec.totals.0 {
+        if let Some(compiled) = cx.expr(file, expr, &format!("summary.{name}"), true) {
+            summary.totals.push((name.clone(), compiled));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn metrics_and_summary_compile_file_by_file() {
+        let set = loads(&[
+            (
+                "a.yaml",
+                "metrics:\n  monthly: annual_sales / 12\nsummary:\n  count_by: [tier, channel]\n  totals:\n    sales: '= annual_sales'\n",
+            ),
+            ("b.yaml", DECISION),
+        ]);
+        let metrics: Vec<(&str, &str)> = set
+            .metrics_post
+            .iter()
+            .map(|m| (m.name.as_str(), m.expr.text.as_str()))
+            .collect();
+        assert_eq!(metrics, [("monthly", "annual_sales / 12")]);
+        assert_eq!(
+            set.summary.count_by,
+            [("tier".to_owned(), 6), ("channel".to_owned(), 3)]
+        );
+        let totals: Vec<(&str, &str)> = set
+            .summary
+            .totals
+            .iter()
+            .map(|(n, e)| (n.as_str(), e.text.as_str()))
+            .collect();
+        assert_eq!(totals, [("sales", "annual_sales")]);
+    }
+
+    #[test]
+    fn the_summary_names_known_values_and_is_given_once() {
+        assert_eq!(
+            errors(&[
+                (
+                    "a.yaml",
+                    &format!(
+                        "{DECISION}summary:\n  count_by: [tier, tire, nope]\n  totals:\n    bad: zork + 1\n"
+                    )
+                ),
+                ("b.yaml", "summary:\n  count_by: [tier]\n"),
+            ]),
+            [
+                "error rules/a.yaml:7:20: unknown name `tire` in summary.count_by | help: did you mean `tier`?",
+                "error rules/a.yaml:7:26: unknown name `nope` in summary.count_by",
+                "error rules/a.yaml:9:10 [summary.bad]: unknown name `zork` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
+                "error rules/b.yaml: `summary` is given in more than one rule file",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_defined_twice_compiles_once() {
+        assert_eq!(
+            errors(&[
+                (
+                    "a.yaml",
+                    &format!("metrics:\n  m: annual_sales\n{DECISION}")
+                ),
+                ("b.yaml", "metrics:\n  m: bogus\n"),
+            ]),
+            ["error rules/b.yaml:2:6: `m` is already a metric; names must be unique"]
+        );
+    }
+}

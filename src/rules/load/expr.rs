@@ -1,0 +1,467 @@
+//! One Rhai expression written in a YAML string, compiled: its position in the file, every
+//! name resolved to a slot (with did-you-mean), every call checked, the comparisons with a
+//! constant noted for the type check, and the native fast path when it applies.
+
+use super::Sink;
+use super::scripts::Scripts;
+use super::symbols::Symbols;
+use super::types::Comparison;
+use crate::diag::SourceFile;
+use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
+use crate::value::{Lit, Literal};
+use rhai::{ASTNode, Position};
+use serde_saphyr::Spanned;
+use std::sync::Arc;
+
+/// Compiles expressions against the declared names and the script functions.
+pub(super) struct ExprCompiler<'a> {
+    pub symbols: &'a Symbols,
+    scripts: &'a Scripts,
+    /// `name <op> constant` comparisons found so far, for the type check.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// What an expression's AST uses: names, calls of functions, comparisons with a constant.
+#[derive(Default)]
+struct Uses {
+    names: Vec<(String, Position)>,
+    calls: Vec<(String, usize, Position)>,
+    /// (name, constant, `==`/`!=` rather than an ordering, position of the operator)
+    compared: Vec<(String, rhai::Dynamic, bool, Position)>,
+}
+
+impl<'a> ExprCompiler<'a> {
+    pub fn new(symbols: &'a Symbols, scripts: &'a Scripts) -> Self {
+        ExprCompiler {
+            symbols,
+            scripts,
+            comparisons: Vec::new(),
+        }
+    }
+
+    /// Compiles one expression written in a YAML string. `formula`: a leading `=` is allowed.
+    /// `owner` is the rule, metric or figure the expression belongs to, for messages.
+    pub fn compile(
+        &mut self,
+        diags: &mut Sink,
+        file: &Arc<SourceFile>,
+        text: &Spanned<String>,
+        owner: &str,
+        formula: bool,
+    ) -> Option<Expr> {
+        let origin = origin_of(file, text, formula);
+        let body = expression_body(&text.value, formula);
+        if body.trim().is_empty() {
+            diags
+                .error(file, origin.line, origin.column, "empty expression")
+                .rule = Some(owner.to_owned());
+            return None;
+        }
+        let ast = match self.scripts.engine.compile_expression(body) {
+            Ok(ast) => ast,
+            Err(e) => {
+                let (line, col) = origin.map(e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
+                diags.error(file, line, col, e.0.to_string()).rule = Some(owner.to_owned());
+                return None;
+            }
+        };
+        let uses = uses_of(&ast);
+        let (vars, names_ok) = self.resolve(diags, &origin, &uses.names, owner);
+        let calls_ok = self.check_calls(diags, &origin, &uses.calls, owner);
+        self.note_comparisons(&origin, uses.compared, owner);
+        if !(names_ok && calls_ok) {
+            return None;
+        }
+        let symbols = self.symbols;
+        let native = native::compile(&ast, &|name| symbols.slot(name), &self.scripts.inline);
+        if native.is_none() {
+            tracing::info!(
+                "{}:{}:{}: `{body}` runs in the interpreter (no fast path)",
+                file.path.display(),
+                origin.line,
+                origin.column
+            );
+        }
+        Some(Expr {
+            ast,
+            vars,
+            origin,
+            native,
+            text: body.to_owned(),
+        })
+    }
+
+    /// A row's value: a constant, or a formula when it is text starting with `=`.
+    pub fn value(
+        &mut self,
+        diags: &mut Sink,
+        file: &Arc<SourceFile>,
+        lit: &Spanned<Literal>,
+        owner: &str,
+    ) -> Option<ValueExpr> {
+        if let Literal::Text(text) = &lit.value
+            && text.trim_start().starts_with('=')
+        {
+            let spanned = Spanned {
+                value: text.clone(),
+                referenced: lit.referenced,
+                defined: lit.defined,
+            };
+            return self
+                .compile(diags, file, &spanned, owner, true)
+                .map(ValueExpr::Formula);
+        }
+        Some(ValueExpr::Const(Lit::from(&lit.value)))
+    }
+
+    /// The slot of every name the expression reads (each once), and whether all resolved.
+    fn resolve(
+        &self,
+        diags: &mut Sink,
+        origin: &Origin,
+        names: &[(String, Position)],
+        owner: &str,
+    ) -> (Vec<(rhai::Identifier, Slot)>, bool) {
+        let mut vars: Vec<(rhai::Identifier, Slot)> = Vec::new();
+        let mut ok = true;
+        for (name, pos) in names {
+            match self.symbols.slot(name) {
+                Some(slot) => {
+                    if !vars.iter().any(|(_, s)| *s == slot) {
+                        vars.push((name.as_str().into(), slot));
+                    }
+                }
+                None if self.symbols.incomplete => ok = false,
+                None => {
+                    let (line, col) = map(origin, *pos);
+                    let help = self.symbols.suggestion(name).or_else(|| {
+                        Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
+                    });
+                    let d = diags.error(&origin.file, line, col, format!("unknown name `{name}`"));
+                    d.rule = Some(owner.to_owned());
+                    d.width = name.chars().count();
+                    d.help = help;
+                    ok = false;
+                }
+            }
+        }
+        (vars, ok)
+    }
+
+    /// Reports calls of unknown functions and of script functions with the wrong number of
+    /// arguments; whether there was none.
+    fn check_calls(
+        &self,
+        diags: &mut Sink,
+        origin: &Origin,
+        calls: &[(String, usize, Position)],
+        owner: &str,
+    ) -> bool {
+        // A script that failed to compile defines functions we cannot know: its error is
+        // reported already, and "unknown function" for each of them would be noise.
+        if self.scripts.failed {
+            return true;
+        }
+        let mut ok = true;
+        for (name, args, pos) in calls {
+            if let Some(msg) = self.scripts.call_problem(name, *args) {
+                let (line, col) = map(origin, *pos);
+                let help = self.scripts.function_suggestion(name);
+                let d = diags.error(&origin.file, line, col, msg);
+                d.rule = Some(owner.to_owned());
+                d.width = name.chars().count();
+                d.help = help;
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    fn note_comparisons(
+        &mut self,
+        origin: &Origin,
+        compared: Vec<(String, rhai::Dynamic, bool, Position)>,
+        owner: &str,
+    ) {
+        for (name, constant, equality, pos) in compared {
+            if let Some(slot) = self.symbols.slot(&name) {
+                let (line, column) = map(origin, pos);
+                self.comparisons.push(Comparison {
+                    slot,
+                    constant,
+                    equality,
+                    file: origin.file.clone(),
+                    line,
+                    column,
+                    owner: owner.to_owned(),
+                });
+            }
+        }
+    }
+}
+
+/// The file position of a position inside the expression.
+fn map(origin: &Origin, pos: Position) -> (usize, usize) {
+    origin.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
+}
+
+/// The names, calls and comparisons with a constant in an expression.
+fn uses_of(ast: &rhai::AST) -> Uses {
+    let mut uses = Uses::default();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(node) = path.last() else {
+            return true;
+        };
+        if let Some(found) = comparison(node) {
+            uses.compared.push(found);
+        }
+        if let ASTNode::Expr(rhai::Expr::Variable(v, _, pos)) = node {
+            uses.names.push((v.1.to_string(), *pos));
+        } else if let Some(call) = plain_call(node) {
+            uses.calls.push(call);
+        }
+        true
+    });
+    uses
+}
+
+/// `name <op> constant` (either way round) at this node: the name, the constant, whether
+/// the operator is `==`/`!=`, and the operator's position.
+fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, bool, Position)> {
+    let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
+        node
+    else {
+        return None;
+    };
+    if f.op_token.is_none()
+        || f.args.len() != 2
+        || !matches!(f.name.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=")
+    {
+        return None;
+    }
+    let equality = matches!(f.name.as_str(), "==" | "!=");
+    match (&f.args[0], &f.args[1]) {
+        (rhai::Expr::Variable(v, ..), c) | (c, rhai::Expr::Variable(v, ..)) => {
+            Some((v.1.to_string(), constant_of(c)?, equality, *pos))
+        }
+        _ => None,
+    }
+}
+
+/// A call of a function by name at this node (`name`, number of arguments, position);
+/// operators and namespaced calls aside. A call at the top of an expression is a statement.
+fn plain_call(node: &ASTNode) -> Option<(String, usize, Position)> {
+    match node {
+        ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))
+            if f.op_token.is_none() && f.namespace.is_empty() =>
+        {
+            Some((f.name.to_string(), f.args.len(), *pos))
+        }
+        _ => None,
+    }
+}
+
+/// The function calls of a script or expression, operators and method calls aside.
+pub(super) fn plain_calls(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
+    let mut calls = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(call) = path.last().and_then(plain_call) {
+            calls.push(call);
+        }
+        true
+    });
+    calls
+}
+
+/// The value of a constant expression node (text, number, true/false).
+fn constant_of(e: &rhai::Expr) -> Option<rhai::Dynamic> {
+    match e {
+        rhai::Expr::StringConstant(s, _) => Some(s.clone().into()),
+        rhai::Expr::IntegerConstant(i, _) => Some((*i).into()),
+        rhai::Expr::FloatConstant(f, _) => Some((**f).into()),
+        rhai::Expr::BoolConstant(b, _) => Some((*b).into()),
+        _ => None,
+    }
+}
+
+/// Where the text of a YAML string value starts: after the opening quote of a quoted scalar.
+fn origin_of(file: &Arc<SourceFile>, text: &Spanned<String>, formula: bool) -> Origin {
+    let loc = &text.referenced;
+    let mut column = loc.column() as usize;
+    if let Some(offset) = loc.span().byte_offset()
+        && matches!(
+            file.text.as_bytes().get(offset as usize),
+            Some(b'"' | b'\'')
+        )
+    {
+        column += 1;
+    }
+    // Skip what `expression_body` strips: leading blanks and a formula's `=`.
+    let raw = &text.value;
+    let body = expression_body(raw, formula);
+    let skipped = raw[..raw.len() - body.len()].chars().count();
+    column += skipped;
+    Origin {
+        file: file.clone(),
+        line: loc.line() as usize,
+        column,
+    }
+}
+
+/// The expression inside a string: without leading blanks and, for formulas, the `=`.
+fn expression_body(raw: &str, formula: bool) -> &str {
+    let trimmed = raw.trim_start();
+    if formula && let Some(rest) = trimmed.strip_prefix('=') {
+        return rest.trim_start();
+    }
+    trimmed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::rules::{Condition, ValueExpr};
+    use crate::value::Lit;
+
+    fn metric_errors(metrics: &str) -> Vec<String> {
+        errors(&[("a.yaml", &format!("metrics:\n{metrics}{DECISION}"))])
+    }
+
+    #[test]
+    fn an_expression_starts_after_quotes_blanks_and_a_formulas_equals_sign() {
+        let set = loads(&[
+            (
+                "a.yaml",
+                "metrics:\n  plain: annual_sales * 2\n  quoted: '  annual_sales + 1'\n  formula: \"=  overdue_days\"\n  block: |\n    annual_sales\n      + 1\n",
+            ),
+            ("b.yaml", DECISION),
+        ]);
+        let shown: Vec<(&str, &str, usize, usize)> = set
+            .metrics_post
+            .iter()
+            .map(|m| {
+                (
+                    m.name.as_str(),
+                    m.expr.text.as_str(),
+                    m.expr.origin.line,
+                    m.expr.origin.column,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("plain", "annual_sales * 2", 2, 10),
+                ("quoted", "annual_sales + 1", 3, 14),
+                ("formula", "overdue_days", 4, 16),
+                ("block", "annual_sales\n  + 1\n", 6, 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_inside_an_expression_point_into_the_file() {
+        assert_eq!(
+            metric_errors(
+                "  e: ''\n  g: annual_sales +\n  h: |\n    annual_sales +\n      anual_sales * 2\n  f: \"= annual_sales * * 2\"\n"
+            ),
+            [
+                "error rules/a.yaml:2:7 [e]: empty expression",
+                "error rules/a.yaml:3:20 [g]: Script is incomplete",
+                "error rules/a.yaml:6:7 [h]: unknown name `anual_sales` | help: did you mean `annual_sales`?",
+                "error rules/a.yaml:7:24 [f]: Unexpected '*'",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_names_and_functions_are_underlined_with_a_suggestion() {
+        let yaml = format!("metrics:\n  k: is_nul(channel) || zzqqxx(1) || qqq > 1\n{DECISION}");
+        let all = match load(&[("a.yaml", &yaml)]) {
+            Err(all) => all,
+            Ok(_) => panic!("loads"),
+        };
+        assert_eq!(
+            all,
+            [
+                "error rules/a.yaml:2:38 [k]: unknown name `qqq` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
+                "error rules/a.yaml:2:6 [k]: unknown function `is_nul` | help: did you mean `is_null`?",
+                "error rules/a.yaml:2:25 [k]: unknown function `zzqqxx` | help: functions come from rhai's standard library or from rules/*.rhai",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_caret_underlines_the_whole_name() {
+        let dir = rule_dir(&[(
+            "a.yaml",
+            format!("metrics:\n  k: anual_sales + maxx(1, 2)\n{DECISION}").as_bytes(),
+        )]);
+        let all = crate::rules::load(
+            &dir.path().join("rules"),
+            &fields(FIELDS),
+            &Default::default(),
+        )
+        .unwrap_err();
+        let widths: Vec<usize> = all.0.iter().map(|d| d.width).collect();
+        assert_eq!(widths, [11, 4]);
+    }
+
+    #[test]
+    fn script_functions_are_checked_for_their_number_of_arguments() {
+        assert_eq!(
+            errors(&[
+                (
+                    "a.yaml",
+                    &format!("metrics:\n  s: score(annual_sales)\n  t: score(1, 2)\n{DECISION}")
+                ),
+                ("s.rhai", "fn score(a, b) { a + b }\n"),
+            ]),
+            ["error rules/a.yaml:2:6 [s]: `score` takes 2 arguments (a, b), but is given 1"]
+        );
+    }
+
+    #[test]
+    fn after_a_script_fails_unknown_functions_are_not_reported() {
+        assert_eq!(
+            errors(&[
+                (
+                    "a.yaml",
+                    &format!("metrics:\n  s: score(annual_sales)\n{DECISION}")
+                ),
+                ("s.rhai", "fn score(a) { a + undefined_thing }\n"),
+            ]),
+            ["error rules/s.rhai:1:19: Undefined variable: undefined_thing"]
+        );
+    }
+
+    #[test]
+    fn after_a_file_fails_to_parse_unknown_names_are_not_reported() {
+        let all = errors(&[
+            ("a.yaml", &format!("metrics:\n  s: from_b * 2\n{DECISION}")),
+            ("b.yaml", "metrics: [\n"),
+        ]);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert!(all[0].starts_with("error rules/b.yaml:1:10: "), "{all:?}");
+    }
+
+    #[test]
+    fn names_resolve_to_slots_once_each_and_simple_expressions_get_the_fast_path() {
+        let set = loads(&[(
+            "a.yaml",
+            "metrics:\n  m: annual_sales + annual_sales * overdue_days\n  c: \"annual_sales > 'x'\"\ndecisions:\n  - name: t\n    rules:\n      - { id: a, when: m > 1, then: { t: '= m * 2', u: 'text' } }\n",
+        )]);
+        let m = &set.metrics_post[0];
+        let vars: Vec<(&str, usize)> = m.expr.vars.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+        assert_eq!(vars, [("annual_sales", 1), ("overdue_days", 2)]);
+        assert!(m.expr.native.is_some());
+        // A character literal is the interpreter's.
+        assert!(set.metrics_post[1].expr.native.is_none());
+        let row = &set.decisions[0].rows[0];
+        assert!(matches!(&row.condition, Condition::When(e) if e.native.is_some()));
+        assert!(matches!(&row.values[0], (0, ValueExpr::Formula(e)) if e.text == "m * 2"));
+        assert!(
+            matches!(&row.values[1], (1, ValueExpr::Const(Lit::Str(s))) if s.as_str() == "text")
+        );
+    }
+}

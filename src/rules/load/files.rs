@@ -1,0 +1,268 @@
+//! Pass 1, files: list the rule files, read them, fingerprint them and parse the YAML ones.
+//!
+//! A file that does not read or parse is reported and left out; the others still load, so
+//! that one `check` shows every problem. The fingerprint covers the names and contents of
+//! the files that were read, scripts included.
+
+use super::Sink;
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::rules::model::RuleFile;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The rule files of a directory, read.
+pub(super) struct RuleFiles {
+    /// Every rule file, policies first, then scripts (each sorted by name).
+    pub paths: Vec<PathBuf>,
+    /// The policies that parsed, in file name order.
+    pub parsed: Vec<(Arc<SourceFile>, RuleFile)>,
+    /// The scripts that were read, in file name order.
+    pub scripts: Vec<Arc<SourceFile>>,
+    /// Some policy file failed to parse: the names it defines are unknown to the others.
+    pub incomplete: bool,
+    /// Hash of the files' names and contents (hex, 16 characters).
+    pub fingerprint: String,
+}
+
+/// Lists, reads and parses the rule files in `dir`. Fails only when the directory itself
+/// cannot be read; other problems go to `diags`.
+pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostics> {
+    let (yaml_files, script_files) = list_rule_files(dir)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut files = RuleFiles {
+        paths: Vec::new(),
+        parsed: Vec::new(),
+        scripts: Vec::new(),
+        incomplete: false,
+        fingerprint: String::new(),
+    };
+    for (path, is_script) in yaml_files
+        .iter()
+        .map(|p| (p, false))
+        .chain(script_files.iter().map(|p| (p, true)))
+    {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                diags.push(Diagnostic::file_error(path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        hasher.update(name.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(text.as_bytes());
+        hasher.update(&[0]);
+        let file = SourceFile::new(path.clone(), text);
+        if is_script {
+            files.scripts.push(file);
+        } else if let Some(rules) = parse(&file, diags) {
+            if defines_nothing(&rules) {
+                diags
+                    .push(Diagnostic::file_error(path, "this rule file defines nothing").warning());
+            }
+            files.parsed.push((file, rules));
+        } else {
+            files.incomplete = true;
+        }
+    }
+    if yaml_files.is_empty() {
+        diags.push(Diagnostic::file_error(
+            dir,
+            "no rule files (*.yaml) in the rules directory",
+        ));
+    } else if !files.parsed.is_empty()
+        && !files.incomplete
+        && files.parsed.iter().all(|(_, r)| r.decisions.is_empty())
+    {
+        diags.push(
+            Diagnostic::file_error(
+                dir,
+                "the rule files define no decisions: a run would decide nothing",
+            )
+            .help("add a `decisions:` section to a rule file"),
+        );
+    }
+    files.fingerprint = hasher.finalize().to_hex()[..16].to_string();
+    files.paths = yaml_files.into_iter().chain(script_files).collect();
+    Ok(files)
+}
+
+/// The rule files of a directory, sorted by name: policies (`*.yaml`, `*.yml`) and scripts
+/// (`*.rhai`). Subdirectories (such as `tests/`) are not part of the rule set.
+fn list_rule_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Diagnostics> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostics(vec![Diagnostic::file_error(
+            dir,
+            format!("cannot read the rules directory: {e}"),
+        )])
+    })?;
+    let (mut yaml, mut scripts) = (Vec::new(), Vec::new());
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("yaml" | "yml") => yaml.push(path),
+            Some("rhai") => scripts.push(path),
+            _ => {}
+        }
+    }
+    yaml.sort();
+    scripts.sort();
+    Ok((yaml, scripts))
+}
+
+fn defines_nothing(rules: &RuleFile) -> bool {
+    rules.metrics.0.is_empty()
+        && rules.population.0.is_empty()
+        && rules.decisions.is_empty()
+        && rules.summary.is_none()
+}
+
+/// The file's rules, or `None` after reporting why it does not parse.
+fn parse(file: &Arc<SourceFile>, diags: &mut Sink) -> Option<RuleFile> {
+    match crate::diag::yaml::parse::<RuleFile>(file) {
+        Ok(rules) => Some(rules),
+        Err(mut d) => {
+            const UNCHECKED: &str = "until this file reads, the names it defines are unknown to the other files, so they are not checked";
+            d.help = Some(match d.help {
+                Some(help) => format!("{help} ({UNCHECKED})"),
+                None => UNCHECKED.into(),
+            });
+            diags.push(*d);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    fn read_dir(files: &[(&str, &[u8])]) -> (Result<RuleFiles, Diagnostics>, Vec<String>) {
+        let dir = rule_dir(files);
+        let mut diags = Sink::default();
+        let read = read(&dir.path().join("rules"), &mut diags);
+        let shown = show(&diags.0, dir.path());
+        (read, shown)
+    }
+
+    #[test]
+    fn lists_policies_then_scripts_by_name_and_skips_other_files_and_subdirectories() {
+        let dir = rule_dir(&[
+            ("b.yaml", DECISION.as_bytes()),
+            ("a.yml", b"metrics: { m: 1 }\n"),
+            ("z.rhai", b"fn f(x) { x }\n"),
+            ("a.rhai", b"fn g(x) { x }\n"),
+            ("notes.txt", b"not a rule file"),
+            ("tests/case.yaml", b"not: [read"),
+        ]);
+        let mut diags = Sink::default();
+        let files = read(&dir.path().join("rules"), &mut diags).unwrap();
+        let names: Vec<String> = files
+            .paths
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.yml", "b.yaml", "a.rhai", "z.rhai"]);
+        assert_eq!(files.parsed.len(), 2);
+        assert_eq!(files.scripts.len(), 2);
+        assert!(!files.incomplete);
+        assert!(diags.0.is_empty(), "{:?}", diags.0);
+    }
+
+    #[test]
+    fn the_fingerprint_follows_names_and_contents() {
+        let fingerprint = |files: &[(&str, &[u8])]| read_dir(files).0.unwrap().fingerprint;
+        let base = fingerprint(&[("a.yaml", DECISION.as_bytes())]);
+        assert_eq!(base.len(), 16);
+        assert_eq!(base, fingerprint(&[("a.yaml", DECISION.as_bytes())]));
+        assert_ne!(base, fingerprint(&[("b.yaml", DECISION.as_bytes())]));
+        let edited = format!("{DECISION}# a comment\n");
+        assert_ne!(base, fingerprint(&[("a.yaml", edited.as_bytes())]));
+        let with_script: &[(&str, &[u8])] = &[
+            ("a.yaml", DECISION.as_bytes()),
+            ("s.rhai", b"fn f(x) { x }\n"),
+        ];
+        assert_ne!(base, fingerprint(with_script));
+    }
+
+    #[test]
+    fn a_missing_directory_is_the_only_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut diags = Sink::default();
+        let Err(e) = read(&dir.path().join("nowhere"), &mut diags) else {
+            panic!("a missing directory reads")
+        };
+        assert_eq!(e.0.len(), 1);
+        assert!(
+            e.0[0]
+                .message
+                .starts_with("cannot read the rules directory: "),
+            "{}",
+            e.0[0]
+        );
+    }
+
+    #[test]
+    fn an_empty_directory_has_no_rule_files() {
+        let (_, shown) = read_dir(&[("s.rhai", b"fn f(x) { x }\n")]);
+        assert_eq!(
+            shown,
+            ["error rules: no rule files (*.yaml) in the rules directory"]
+        );
+    }
+
+    #[test]
+    fn a_file_that_defines_nothing_warns_and_no_decisions_is_an_error() {
+        let (_, shown) = read_dir(&[
+            ("a.yaml", b"metrics: {}\n"),
+            ("b.yaml", b"metrics: { m: 1 }\n"),
+        ]);
+        assert_eq!(
+            shown,
+            [
+                "warning rules/a.yaml: this rule file defines nothing",
+                "error rules: the rule files define no decisions: a run would decide nothing \
+                 | help: add a `decisions:` section to a rule file",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_left_out_and_says_what_goes_unchecked() {
+        let (files, shown) = read_dir(&[
+            ("a.yaml", b"metrics: { m: 1 }\n"),
+            (
+                "b.yaml",
+                b"decisions:\n  - { name: t, rules: [], wehn: 1 }\n",
+            ),
+        ]);
+        let files = files.unwrap();
+        assert!(files.incomplete);
+        assert_eq!(files.parsed.len(), 1);
+        assert_eq!(
+            shown,
+            [
+                "error rules/b.yaml:2:27: unknown field `wehn`, expected one of name, doc, hit, \
+              aggregate, output, rules, scale, cap, round \
+              | help: expected one of: name, doc, hit, aggregate, output, rules, scale, cap, \
+              round (until this file reads, the names it defines are unknown to the other \
+              files, so they are not checked)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_read_is_reported_and_left_out() {
+        let (files, shown) = read_dir(&[("a.yaml", b"\xff\xfe"), ("b.yaml", DECISION.as_bytes())]);
+        assert_eq!(files.unwrap().parsed.len(), 1);
+        assert_eq!(
+            shown,
+            ["error rules/a.yaml: cannot read: stream did not contain valid UTF-8"]
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The last pass: assemble the [`RuleSet`] from what the passes produced, once there is no
+//! error. Metrics are split into those the population figures need and the others, decisions
+//! put in evaluation order; the fields some expression reads are noted (only these are
+//! loaded into the frame).
+
+use super::compile::Compiled;
+use super::files::RuleFiles;
+use super::order::Order;
+use super::scripts::Scripts;
+use super::symbols::Symbols;
+use crate::rules::{Expr, Limits, Output, RuleSet, Slot};
+use std::collections::HashSet;
+
+pub(super) fn assemble(
+    files: RuleFiles,
+    scripts: Scripts,
+    symbols: Symbols,
+    mut compiled: Compiled,
+    order: Order,
+    limits: &Limits,
+) -> RuleSet {
+    let (mut metrics_pre, mut metrics_post) = (Vec::new(), Vec::new());
+    for slot in order.metrics {
+        if let Some(m) = compiled.metrics.remove(&slot) {
+            if order.pre.contains(&slot) {
+                metrics_pre.push(m)
+            } else {
+                metrics_post.push(m)
+            }
+        }
+    }
+    let population: Vec<_> = compiled.population.into_values().collect();
+    let decisions: Vec<_> = order
+        .decisions
+        .into_iter()
+        .filter_map(|i| compiled.decisions.get_mut(i).and_then(Option::take))
+        .collect();
+    let outputs = decisions
+        .iter()
+        .flat_map(|d| d.outputs.iter())
+        .map(|&slot| Output {
+            name: symbols.name(slot).to_owned(),
+            slot,
+        })
+        .collect();
+
+    let mut set = RuleSet {
+        fingerprint: files.fingerprint,
+        files: files.paths,
+        slots: symbols.slots,
+        field_count: symbols.field_count,
+        used_fields: Vec::new(),
+        metrics_pre,
+        population,
+        metrics_post,
+        decisions,
+        outputs,
+        rule_ids: compiled.rule_ids.ids,
+        rule_origins: compiled.rule_ids.origins,
+        summary: compiled.summary,
+        limits: limits.clone(),
+        scripts: scripts.module,
+        max_locals: 0,
+    };
+    set.used_fields = used_fields(&set);
+    set.max_locals = max_locals(&set);
+    set
+}
+
+/// Every expression of a rule set.
+fn exprs(set: &RuleSet) -> impl Iterator<Item = &Expr> {
+    let metrics = set
+        .metrics_pre
+        .iter()
+        .chain(&set.metrics_post)
+        .map(|m| &m.expr);
+    let population = set
+        .population
+        .iter()
+        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
+    let decisions = set.decisions.iter().flat_map(|d| d.exprs());
+    let totals = set.summary.totals.iter().map(|(_, e)| e);
+    metrics.chain(population).chain(decisions).chain(totals)
+}
+
+/// The most locals any fast-path expression needs (inlined script functions' parameters and
+/// `let`s): every worker sizes its locals once, and a condition takes the fast path only
+/// when they are enough.
+fn max_locals(set: &RuleSet) -> usize {
+    exprs(set)
+        .filter_map(|e| e.native.as_ref())
+        .map(|n| n.locals)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The fields some expression reads or the summary counts by, in slot order.
+fn used_fields(set: &RuleSet) -> Vec<Slot> {
+    let is_field = |s: &Slot| *s < set.field_count;
+    let mut used: HashSet<Slot> = exprs(set)
+        .flat_map(|e| e.vars.iter().map(|(_, s)| *s))
+        .filter(is_field)
+        .collect();
+    used.extend(
+        set.summary
+            .count_by
+            .iter()
+            .map(|(_, s)| *s)
+            .filter(is_field),
+    );
+    let mut used: Vec<Slot> = used.into_iter().collect();
+    used.sort_unstable();
+    used
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::rules::Condition;
+
+    #[test]
+    fn only_the_fields_the_rules_read_are_loaded() {
+        let set = loads(&[(
+            "a.yaml",
+            &format!(
+                "metrics:\n  m: overdue_days * 2\nsummary:\n  count_by: [region, tier]\n{DECISION}"
+            ),
+        )]);
+        assert_eq!(
+            set.loaded_fields(),
+            ["annual_sales", "overdue_days", "region"]
+        );
+        assert_eq!(set.used_fields, [1, 2, 4]);
+    }
+
+    #[test]
+    fn max_locals_is_the_most_any_fast_path_expression_needs() {
+        let set = loads(&[
+            (
+                "a.yaml",
+                "metrics:\n  small: one(annual_sales)\ndecisions:\n  - name: t\n    rules:\n      - { id: a, when: 'three(annual_sales) > 2', then: { t: A } }\n      - { id: b, then: { t: B } }\n",
+            ),
+            (
+                "s.rhai",
+                "fn one(x) { x }\nfn three(x) { let y = x * 2; let z = y + 1; z }\n",
+            ),
+        ]);
+        let Condition::When(when) = &set.decisions[0].rows[0].condition else {
+            panic!("a condition")
+        };
+        let needs = when.native.as_ref().expect("the fast path").locals;
+        assert_eq!(needs, 3, "the parameter and two lets");
+        assert_eq!(
+            set.metrics_post[0].expr.native.as_ref().map(|n| n.locals),
+            Some(1)
+        );
+        assert_eq!(set.max_locals, 3);
+        assert_eq!(loads(&[("a.yaml", DECISION)]).max_locals, 0);
+    }
+
+    #[test]
+    fn the_rule_set_keeps_files_fingerprint_limits_and_scripts() {
+        let (set, warnings) = load(&[
+            (
+                "a.yaml",
+                &format!("metrics:\n  d: double(annual_sales)\n{DECISION}"),
+            ),
+            ("s.rhai", "fn double(x) { x * 2 }\n"),
+        ])
+        .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let files: Vec<String> = set
+            .files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(files, ["a.yaml", "s.rhai"]);
+        assert_eq!(set.fingerprint.len(), 16);
+        assert_eq!(set.limits, crate::script::Limits::default());
+        assert!(set.scripts.is_some());
+        assert_eq!(set.rule_ids, ["big", "rest"]);
+        let engine = set.new_engine();
+        assert_eq!(engine.eval::<i64>("double(21)").unwrap(), 42);
+    }
+}

@@ -1,0 +1,136 @@
+//! Loading a rules directory: parse every file, compile every expression once, resolve every
+//! name to a frame slot, order metrics and decisions by their dependencies. All problems are
+//! collected, not just the first, each with file:line:column.
+//!
+//! The loader runs in passes, each a module that takes what the earlier passes produced:
+//!
+//! | pass | owns | produces |
+//! |---|---|---|
+//! | [`files`] | listing, reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
+//! | [`scripts`] | `rules/*.rhai`: one module of functions, the calls inside scripts | [`scripts::Scripts`] |
+//! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
+//! | [`compile`] | every item of every file, in file order (metrics and summary itself) | [`compile::Compiled`] |
+//! | [`expr`] | one Rhai expression in a YAML string: positions, names, calls, fast path | [`Expr`] |
+//! | [`population`] | population figure specs | [`PopulationFigure`] |
+//! | [`decisions`] | decision tables: rows, scales, caps, rounding; rule ids | [`Decision`] |
+//! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
+//! | [`types`] | the static type check of comparisons with constants | diagnostics |
+//! | [`finish`] | assembling the [`RuleSet`] | [`RuleSet`] |
+//!
+//! The symbol table is complete before any expression compiles, so a name may be used in
+//! a file before the file that defines it. After the first error the passes go on with
+//! whatever compiled, so that one `check` reports every problem; the rule set is assembled
+//! only when there is none.
+
+mod compile;
+mod decisions;
+mod expr;
+mod files;
+mod finish;
+mod order;
+mod population;
+mod scripts;
+mod symbols;
+#[cfg(test)]
+mod testing;
+mod types;
+
+use super::{Field, Limits, RuleSet};
+use crate::diag::{Diagnostic, Diagnostics, Severity, SourceFile};
+use std::path::Path;
+
+/// Loads and compiles the rule set in `dir` against the customer source's `fields` (column
+/// names). Returns the rule set and any warnings, or every diagnostic found.
+pub fn load(
+    dir: &Path,
+    fields: &[Field],
+    limits: &Limits,
+) -> Result<(RuleSet, Vec<Diagnostic>), Diagnostics> {
+    let mut diags = Sink::default();
+    let files = files::read(dir, &mut diags)?;
+    let scripts = scripts::compile(&files.scripts, limits, &mut diags);
+    let symbols = symbols::declare(fields, &files, &mut diags);
+    let compiled = compile::compile(&files, &scripts, &symbols, &mut diags);
+    let order = order::order(&symbols, &compiled, &mut diags);
+    types::check(&symbols, &compiled, &mut diags);
+    if diags.has_errors() {
+        return Err(Diagnostics(diags.0));
+    }
+    let set = finish::assemble(files, scripts, symbols, compiled, order, limits);
+    Ok((set, diags.0))
+}
+
+/// Where the passes put the diagnostics they find, in the order found.
+#[derive(Debug, Default)]
+struct Sink(Vec<Diagnostic>);
+
+impl Sink {
+    fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    /// Adds an error at `line`:`col` of `file`; returns it to add a rule, help or width.
+    fn error(
+        &mut self,
+        file: &SourceFile,
+        line: usize,
+        col: usize,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.0.push(Diagnostic::error(file, line, col, msg));
+        self.0.last_mut().expect("just pushed")
+    }
+
+    fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+
+    #[test]
+    fn every_pass_reports_and_in_pass_order() {
+        let all = errors(&[
+            (
+                "a.yaml",
+                "metrics:\n  m1: m2 + 1\n  m2: m1\n  bad: anual_sales\n  1x: 1\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: 'channel == 1', then: { tier: A } }\n      - { id: b, then: { tier: B } }\n",
+            ),
+            ("b.yaml", "metrics: {}\n"),
+            ("s.rhai", "let x = 1;\n"),
+        ]);
+        assert_eq!(
+            all,
+            [
+                // files
+                "warning rules/b.yaml: this rule file defines nothing",
+                // scripts
+                "error rules/s.rhai:1:1: a rule script may only define functions (`fn name(...) { ... }`) | help: move this statement into a function, or into a metric in a .yaml file",
+                // symbols
+                "error rules/a.yaml:5:7: `1x` is not a valid metric name | help: names use letters, digits and `_`, and do not start with a digit",
+                // compile
+                "error rules/a.yaml:4:8 [bad]: unknown name `anual_sales` | help: did you mean `annual_sales`?",
+                // order
+                "error rules/a.yaml:2:7 [m1]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
+                // types
+                "error rules/a.yaml:9:33 [a]: field `channel` is text, but it is compared with a number `1` | help: this comparison can never be true",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_valid_rule_set_loads_with_its_warnings() {
+        let (set, warnings) = load(&[("a.yaml", DECISION), ("b.yaml", "summary: {}\n")]).unwrap();
+        assert!(
+            warnings.is_empty(),
+            "an empty summary defines something: {warnings:?}"
+        );
+        assert_eq!(set.decisions.len(), 1);
+        let (_, warnings) = load(&[("a.yaml", DECISION), ("b.yaml", "")]).unwrap();
+        assert_eq!(
+            warnings,
+            ["warning rules/b.yaml: this rule file defines nothing"]
+        );
+    }
+}

@@ -1,0 +1,339 @@
+//! Pass 2, scripts: compile `rules/*.rhai` into one module of functions that every
+//! expression can call, and check the calls inside the scripts.
+//!
+//! Scripts compile with strict variables (a typo in a name is an error at its position) and
+//! with the configured limits, so a script the limits reject at run time is rejected at load.
+//! A script may only define functions: top-level statements would re-run on every call.
+
+use super::Sink;
+use super::expr::plain_calls;
+use crate::diag::{Diagnostic, SourceFile, suggest};
+use crate::rules::native;
+use crate::script::Limits;
+use rhai::{Engine, Shared};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The functions rule expressions may call, and the engine they compile with.
+pub(super) struct Scripts {
+    /// The sandboxed engine with the configured limits and the script functions.
+    pub engine: Engine,
+    /// The script functions, for every worker's engine.
+    pub module: Option<Shared<rhai::Module>>,
+    /// The script functions, for inlining into the fast path.
+    pub inline: native::Functions,
+    /// Every function name: rhai's standard library, tierwise's, the scripts'. Sorted, so
+    /// that a did-you-mean between equally close names is always the same.
+    names: BTreeSet<String>,
+    /// Parameter names of each script function (one list per definition, fewest first).
+    signatures: HashMap<String, Vec<Vec<String>>>,
+    /// A script failed to compile: the functions it defines are unknown, so calls of unknown
+    /// functions are not reported (they would be noise).
+    pub failed: bool,
+}
+
+/// Compiles the scripts; problems go to `diags`.
+pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Sink) -> Scripts {
+    let engine = crate::script::new_engine(limits);
+    let mut scripts = Scripts {
+        names: crate::script::function_names(&engine).into_iter().collect(),
+        engine,
+        module: None,
+        inline: native::Functions::new(),
+        signatures: HashMap::new(),
+        failed: false,
+    };
+    let mut strict = crate::script::new_engine(limits);
+    strict.set_strict_variables(true);
+    let mut combined = rhai::AST::empty();
+    let mut defined: HashMap<(String, usize), PathBuf> = HashMap::new();
+    let mut calls = Vec::new();
+    for file in files {
+        if let Some(ast) = scripts.compile_file(&strict, file, &mut defined, diags) {
+            // rhai keeps a script's functions in a hash map: report in the order written.
+            let mut found = plain_calls(&ast);
+            found.sort_by_key(|(_, _, pos)| (pos.line(), pos.position()));
+            calls.push((file.clone(), found));
+            combined = combined.merge(&ast);
+        }
+    }
+    // Calls inside scripts, checked once every script's functions are known.
+    for (file, found) in calls {
+        for (name, args, pos) in found {
+            let (line, col) = (pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+            if let Some(msg) = scripts.call_problem(&name, args) {
+                let help = scripts.function_suggestion(&name);
+                let d = diags.error(&file, line, col, msg);
+                d.width = name.chars().count();
+                d.help = help;
+            }
+        }
+    }
+    if !defined.is_empty() {
+        scripts.inline = native::functions(&combined);
+        match rhai::Module::eval_ast_as_new(rhai::Scope::new(), &combined, &scripts.engine) {
+            Ok(module) => {
+                let module: Shared<rhai::Module> = module.into();
+                scripts.engine.register_global_module(module.clone());
+                scripts.module = Some(module);
+            }
+            Err(e) => {
+                let path = files.first().map(|f| f.path.clone()).unwrap_or_default();
+                diags.push(Diagnostic::file_error(&path, e.to_string()));
+            }
+        }
+    }
+    scripts
+}
+
+impl Scripts {
+    /// Compiles one script and notes its functions; `None` when it cannot join the module.
+    fn compile_file(
+        &mut self,
+        strict: &Engine,
+        file: &Arc<SourceFile>,
+        defined: &mut HashMap<(String, usize), PathBuf>,
+        diags: &mut Sink,
+    ) -> Option<rhai::AST> {
+        let mut ast = match strict.compile(&file.text) {
+            Ok(ast) => ast,
+            Err(e) => {
+                self.failed = true;
+                let (line, col) = (e.1.line().unwrap_or(0), e.1.position().unwrap_or(0));
+                diags.error(file, line, col, e.0.to_string());
+                return None;
+            }
+        };
+        ast.set_source(file.path.display().to_string());
+        if let Some(stmt) = ast.statements().first() {
+            let pos = stmt.position();
+            diags
+                .error(
+                    file,
+                    pos.line().unwrap_or(0),
+                    pos.position().unwrap_or(0),
+                    "a rule script may only define functions (`fn name(...) { ... }`)",
+                )
+                .help = Some(
+                "move this statement into a function, or into a metric in a .yaml file".into(),
+            );
+            return None;
+        }
+        let mut clash = None;
+        let mut functions: Vec<_> = ast.iter_functions().collect();
+        functions.sort_by_key(|f| (f.name, f.params.len()));
+        for f in functions {
+            let key = (f.name.to_string(), f.params.len());
+            if let Some(other) = defined.get(&key) {
+                clash = Some(format!(
+                    "function `{}` with {} parameter(s) is defined in {} too",
+                    f.name,
+                    f.params.len(),
+                    other.display()
+                ));
+            }
+            defined.insert(key, file.path.clone());
+            self.names.insert(f.name.to_string());
+            let defs = self.signatures.entry(f.name.to_string()).or_default();
+            defs.push(f.params.iter().map(|p| p.to_string()).collect());
+            defs.sort_by_key(Vec::len);
+        }
+        if let Some(msg) = clash {
+            diags.error(file, 0, 0, msg);
+            return None;
+        }
+        Some(ast)
+    }
+
+    /// What is wrong with calling `name` with `args` arguments, if anything: an unknown
+    /// function, or a script function given the wrong number of arguments.
+    pub fn call_problem(&self, name: &str, args: usize) -> Option<String> {
+        if !self.names.contains(name) {
+            return Some(format!("unknown function `{name}`"));
+        }
+        let defs = self.signatures.get(name)?;
+        if defs.iter().any(|params| params.len() == args) {
+            return None;
+        }
+        let takes: Vec<String> = defs
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({})",
+                    crate::text::plural(p.len(), "argument"),
+                    p.join(", ")
+                )
+            })
+            .collect();
+        Some(format!(
+            "`{name}` takes {}, but is given {args}",
+            takes.join(" or ")
+        ))
+    }
+
+    /// The help for a call of `name`: the function meant, or where functions come from.
+    pub fn function_suggestion(&self, name: &str) -> Option<String> {
+        if self.names.contains(name) {
+            return None;
+        }
+        suggest(name, self.names.iter().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"))
+            .or_else(|| {
+                Some("functions come from rhai's standard library or from rules/*.rhai".into())
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    /// Compiles the scripts `files` (name, text) with `limits`.
+    fn compile_with(files: &[(&str, &str)], limits: &Limits) -> (Scripts, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<Arc<SourceFile>> = files
+            .iter()
+            .map(|(name, text)| SourceFile::new(dir.path().join(name), (*text).to_owned()))
+            .collect();
+        let mut diags = Sink::default();
+        let scripts = compile(&files, limits, &mut diags);
+        let shown = show(&diags.0, dir.path());
+        (scripts, shown)
+    }
+
+    fn compile_scripts(files: &[(&str, &str)]) -> (Scripts, Vec<String>) {
+        compile_with(files, &Limits::default())
+    }
+
+    #[test]
+    fn functions_join_one_module_and_the_fast_path() {
+        let (scripts, shown) = compile_scripts(&[
+            ("a.rhai", "fn double(x) { x * 2 }\n"),
+            (
+                "b.rhai",
+                "// more\nfn add(a, b) { a + b }\nfn add(a) { a }\n",
+            ),
+        ]);
+        assert!(shown.is_empty(), "{shown:?}");
+        assert!(scripts.module.is_some());
+        assert_eq!(
+            scripts.engine.eval::<i64>("add(double(20), 2)").unwrap(),
+            42
+        );
+        assert_eq!(scripts.inline.len(), 3);
+        assert!(!scripts.failed);
+        assert_eq!(scripts.call_problem("double", 1), None);
+        assert_eq!(scripts.call_problem("min", 2), None, "the standard library");
+        assert_eq!(
+            scripts.call_problem("add", 3).as_deref(),
+            Some("`add` takes 1 argument (a) or 2 arguments (a, b), but is given 3")
+        );
+    }
+
+    #[test]
+    fn no_scripts_no_module() {
+        let (scripts, shown) = compile_scripts(&[]);
+        assert!(shown.is_empty());
+        assert!(scripts.module.is_none());
+        assert_eq!(
+            scripts.call_problem("dubble", 1).as_deref(),
+            Some("unknown function `dubble`")
+        );
+        assert_eq!(
+            scripts.function_suggestion("maxx").as_deref(),
+            Some("did you mean `max`?")
+        );
+        assert_eq!(
+            scripts.function_suggestion("zzqqxxyy").as_deref(),
+            Some("functions come from rhai's standard library or from rules/*.rhai")
+        );
+    }
+
+    #[test]
+    fn an_undefined_variable_is_an_error_at_its_position() {
+        let (scripts, shown) =
+            compile_scripts(&[("s.rhai", "fn score(a) { a + undefined_thing }\n")]);
+        assert_eq!(
+            shown,
+            ["error s.rhai:1:19: Undefined variable: undefined_thing"]
+        );
+        assert!(scripts.failed);
+    }
+
+    #[test]
+    fn a_script_only_defines_functions() {
+        let (scripts, shown) = compile_scripts(&[("s.rhai", "let x = 1;\nfn f(a) { a }\n")]);
+        assert_eq!(
+            shown,
+            [
+                "error s.rhai:1:1: a rule script may only define functions (`fn name(...) { ... }`) \
+              | help: move this statement into a function, or into a metric in a .yaml file"
+            ]
+        );
+        assert!(!scripts.failed);
+        assert!(scripts.module.is_none());
+    }
+
+    #[test]
+    fn a_function_defined_in_two_scripts_is_an_error() {
+        let (_, shown) = compile_scripts(&[
+            ("s.rhai", "fn f(a) { a }\n"),
+            ("t.rhai", "fn f(b) { b * 2 }\nfn g(a, b) { a + b }\n"),
+        ]);
+        assert_eq!(
+            shown,
+            ["error t.rhai: function `f` with 1 parameter(s) is defined in s.rhai too"]
+        );
+    }
+
+    #[test]
+    fn calls_inside_scripts_are_checked_against_every_script() {
+        let (_, shown) = compile_scripts(&[
+            ("a.rhai", "fn score(a, b) { a + b + helpr(a) + later(b) }\n"),
+            (
+                "b.rhai",
+                "fn helper(a) { a }\nfn later(a) { g(1, 2, 3) }\nfn g(a) { a }\n",
+            ),
+        ]);
+        assert_eq!(
+            shown,
+            [
+                "error a.rhai:1:26: unknown function `helpr` | help: did you mean `helper`?",
+                "error b.rhai:2:15: `g` takes 1 argument (a), but is given 3",
+            ]
+        );
+    }
+
+    #[test]
+    fn scripts_compile_with_the_configured_limits() {
+        let nested = |depth: usize| {
+            format!(
+                "fn f(x) {{ {}x{} }}\n",
+                "(".repeat(depth),
+                ")".repeat(depth)
+            )
+        };
+        // Within the default depth of 64, beyond a configured 10.
+        let (scripts, shown) = compile_scripts(&[("s.rhai", &nested(20))]);
+        assert!(shown.is_empty() && !scripts.failed, "{shown:?}");
+        let low = Limits {
+            max_expr_depth: 10,
+            ..Limits::default()
+        };
+        let (scripts, shown) = compile_with(&[("s.rhai", &nested(20))], &low);
+        assert!(scripts.failed);
+        assert_eq!(
+            shown,
+            ["error s.rhai:1:14: Expression exceeds maximum complexity"]
+        );
+        // Beyond the default depth (each parenthesis is two levels), within a configured 200.
+        let high = Limits {
+            max_expr_depth: 200,
+            ..Limits::default()
+        };
+        let (scripts, shown) = compile_with(&[("s.rhai", &nested(60))], &high);
+        assert!(shown.is_empty() && !scripts.failed, "{shown:?}");
+    }
+}

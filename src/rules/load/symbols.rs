@@ -1,0 +1,566 @@
+//! Pass 3, symbols: a frame slot for every column of the customer source, then for every
+//! metric, population figure and decision output of every file; the checks of names (valid,
+//! unique; an output neither a column of the customer source nor of the output table) and of
+//! rule ids.
+//!
+//! Every name is declared before any expression compiles, so an expression may use a name
+//! defined further down or in another file. The table does not change after this pass.
+
+use super::Sink;
+use super::files::RuleFiles;
+use crate::diag::{SourceFile, suggest};
+use crate::rules::ValueKind;
+use crate::rules::model::{DecisionSpec, RuleFile};
+use crate::rules::{Field, Origin, RuleIdx, Slot, SlotKind};
+use crate::value::Literal;
+use serde_saphyr::{Location, Spanned};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Column names the output table uses itself.
+const RESERVED: [&str; 3] = ["run_id", "customer_id", "rule_ids"];
+
+/// Every name the rules can use, by frame slot.
+pub(super) struct Symbols {
+    /// Name and kind of every slot: the source's columns first.
+    pub slots: Vec<(String, SlotKind)>,
+    /// For outputs: the index of the producing decision, by slot.
+    producer: Vec<Option<usize>>,
+    by_name: HashMap<String, Slot>,
+    pub field_count: usize,
+    /// Declared kinds of the source's columns, by slot.
+    field_kinds: Vec<Option<ValueKind>>,
+    /// Every decision of every file, by declaration index.
+    pub decisions: Vec<DeclaredDecision>,
+    /// Some rule file failed to parse: its names are unknown, so "unknown name" errors would
+    /// be noise (and their hints wrong).
+    pub incomplete: bool,
+}
+
+/// Where an output's name is written.
+#[derive(Clone, Copy)]
+enum Written {
+    /// As the decision's `output:`.
+    Output,
+    /// As a key of a row's `then:`.
+    ThenKey,
+}
+
+/// A decision's name and the slots of the outputs it produces.
+pub(super) struct DeclaredDecision {
+    pub name: String,
+    pub outputs: Vec<Slot>,
+}
+
+/// Declares the columns `fields` and every name the parsed files define.
+pub(super) fn declare(fields: &[Field], files: &RuleFiles, diags: &mut Sink) -> Symbols {
+    let mut symbols = Symbols {
+        slots: Vec::new(),
+        producer: Vec::new(),
+        by_name: HashMap::new(),
+        field_count: fields.len(),
+        field_kinds: Vec::new(),
+        decisions: Vec::new(),
+        incomplete: files.incomplete,
+    };
+    for field in fields {
+        let slot = symbols.slots.len();
+        symbols.field_kinds.push(field.kind);
+        symbols.slots.push((field.name.clone(), SlotKind::Field));
+        symbols.producer.push(None);
+        // A duplicated column name (possible in a query) resolves to its first column.
+        symbols.by_name.entry(field.name.clone()).or_insert(slot);
+    }
+    for (file, rules) in &files.parsed {
+        symbols.declare_file(file, rules, diags);
+    }
+    symbols
+}
+
+impl Symbols {
+    pub fn slot(&self, name: &str) -> Option<Slot> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn name(&self, slot: Slot) -> &str {
+        &self.slots[slot].0
+    }
+
+    pub fn kind(&self, slot: Slot) -> SlotKind {
+        self.slots[slot].1
+    }
+
+    /// The index of the decision that produces `slot`, for outputs.
+    pub fn producer(&self, slot: Slot) -> Option<usize> {
+        self.producer.get(slot).copied().flatten()
+    }
+
+    /// The kind the source declares for a column.
+    pub fn field_kind(&self, slot: Slot) -> Option<ValueKind> {
+        self.field_kinds.get(slot).copied().flatten()
+    }
+
+    /// "did you mean `x`?" for a name that is close to a declared one.
+    pub fn suggestion(&self, name: &str) -> Option<String> {
+        suggest(name, self.slots.iter().map(|(n, _)| n.as_str()))
+            .map(|s| format!("did you mean `{s}`?"))
+    }
+
+    /// Allocates a slot for every metric, population figure and output of a file.
+    fn declare_file(&mut self, file: &Arc<SourceFile>, rules: &RuleFile, diags: &mut Sink) {
+        for (name, expr) in &rules.metrics.0 {
+            self.define(file, &expr.referenced, name, SlotKind::Metric, None, diags);
+        }
+        for (name, spec) in &rules.population.0 {
+            self.define(
+                file,
+                &spec.referenced,
+                name,
+                SlotKind::Population,
+                None,
+                diags,
+            );
+        }
+        for decision in &rules.decisions {
+            self.declare_decision(file, &decision.value, diags);
+        }
+    }
+
+    fn declare_decision(&mut self, file: &Arc<SourceFile>, d: &DecisionSpec, diags: &mut Sink) {
+        let index = self.decisions.len();
+        let at = &d.name.referenced;
+        if self
+            .decisions
+            .iter()
+            .any(|other| other.name == d.name.value)
+        {
+            diags.error(
+                file,
+                at.line() as usize,
+                at.column() as usize,
+                format!("decision `{}` is defined twice", d.name.value),
+            );
+        }
+        self.decisions.push(DeclaredDecision {
+            name: d.name.value.clone(),
+            outputs: Vec::new(),
+        });
+        if let Some(output) = &d.output {
+            let (name, at) = (&output.value, &output.referenced);
+            self.declare_output(file, index, name, at, Written::Output, diags);
+        }
+        let typos = output_typos(file, d, diags);
+        for row in &d.rules {
+            if let Some(then) = &row.value.then {
+                for (name, value) in &then.0 {
+                    if !typos.contains(name.as_str()) {
+                        let at = &value.referenced;
+                        self.declare_output(file, index, name, at, Written::ThenKey, diags);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Declares output `name` of decision `index` (once, however many rows give it). `at` is
+    /// where the name is written, or for a `then:` key, where its value is.
+    fn declare_output(
+        &mut self,
+        file: &SourceFile,
+        index: usize,
+        name: &str,
+        at: &Location,
+        written: Written,
+        diags: &mut Sink,
+    ) {
+        if let Some(slot) = self.slot(name) {
+            if self.producer(slot) == Some(index) {
+                return;
+            }
+            if self.kind(slot) == SlotKind::Field {
+                let (line, column) = match written {
+                    Written::Output => (at.line() as usize, at.column() as usize),
+                    Written::ThenKey => key_position(file, name, at),
+                };
+                let decision = &self.decisions[index].name;
+                let d = diags.error(
+                    file,
+                    line,
+                    column,
+                    format!(
+                        "`{name}` is both a column of the customer source and an output of decision `{decision}`"
+                    ),
+                );
+                d.rule = Some(decision.clone());
+                d.width = name.chars().count();
+                d.help = Some(
+                    "rename the output, or drop or rename the column, or select other columns with `customers.query`"
+                        .into(),
+                );
+                return;
+            }
+            if self.kind(slot) == SlotKind::Output {
+                let other = self
+                    .producer(slot)
+                    .map(|i| self.decisions[i].name.clone())
+                    .unwrap_or_default();
+                diags
+                    .error(
+                        file,
+                        at.line() as usize,
+                        at.column() as usize,
+                        format!("output `{name}` is already produced by decision `{other}`"),
+                    )
+                    .help = Some("each output comes from exactly one decision".into());
+                return;
+            }
+        }
+        if let Some(slot) = self.define(file, at, name, SlotKind::Output, Some(index), diags) {
+            self.decisions[index].outputs.push(slot);
+        }
+    }
+
+    /// A new slot for `name`, or `None` after reporting why the name cannot have one.
+    fn define(
+        &mut self,
+        file: &SourceFile,
+        at: &Location,
+        name: &str,
+        kind: SlotKind,
+        decision: Option<usize>,
+        diags: &mut Sink,
+    ) -> Option<Slot> {
+        let (line, col) = (at.line() as usize, at.column() as usize);
+        if !is_identifier(name) {
+            diags
+                .error(
+                    file,
+                    line,
+                    col,
+                    format!("`{name}` is not a valid {} name", kind.noun()),
+                )
+                .help =
+                Some("names use letters, digits and `_`, and do not start with a digit".into());
+            return None;
+        }
+        if let Some(slot) = self.slot(name) {
+            let what = self.kind(slot).noun();
+            diags.error(
+                file,
+                line,
+                col,
+                format!("`{name}` is already a {what}; names must be unique"),
+            );
+            return None;
+        }
+        if kind == SlotKind::Output && RESERVED.contains(&name) {
+            diags.error(
+                file,
+                line,
+                col,
+                format!(
+                    "`{name}` is a column of the output table itself; choose another output name"
+                ),
+            );
+            return None;
+        }
+        let slot = self.slots.len();
+        self.slots.push((name.to_owned(), kind));
+        self.producer.push(decision);
+        self.by_name.insert(name.to_owned(), slot);
+        Some(slot)
+    }
+}
+
+/// Outputs that only some rows of a decision give, and whose name is close to one the other
+/// rows give, are typos (`tire` for `tier`): those customers would silently get no `tier`.
+/// Reports each and returns their names, which are not declared.
+fn output_typos<'d>(file: &SourceFile, d: &'d DecisionSpec, diags: &mut Sink) -> HashSet<&'d str> {
+    let given: Vec<(&str, &Spanned<Literal>, &str)> = d
+        .rules
+        .iter()
+        .filter_map(|row| row.value.then.as_ref().map(|t| (row, t)))
+        .flat_map(|(row, t)| {
+            t.0.iter()
+                .map(move |(n, v)| (n.as_str(), v, row.value.id.value.as_str()))
+        })
+        .collect();
+    let rows = d.rules.len();
+    let mut typos: HashSet<&str> = HashSet::new();
+    for &(name, value, row_id) in &given {
+        let count = given.iter().filter(|(n, ..)| *n == name).count();
+        if count * 2 > rows {
+            continue;
+        }
+        let common = given
+            .iter()
+            .map(|(n, ..)| *n)
+            .filter(|n| *n != name && given.iter().filter(|(m, ..)| m == n).count() * 2 > rows);
+        if let Some(intended) = suggest(name, common) {
+            let (line, column) = key_position(file, name, &value.referenced);
+            let d = diags.error(
+                file,
+                line,
+                column,
+                format!(
+                    "row `{row_id}` gives `{name}`, which the other rows of decision `{}` do not give",
+                    d.name.value
+                ),
+            );
+            d.rule = Some(row_id.to_owned());
+            d.help = Some(format!("did you mean `{intended}`?"));
+            d.width = name.chars().count();
+            typos.insert(name);
+        }
+    }
+    typos
+}
+
+/// Where the key `name` of a `name: value` pair is: before its value, on the same line (the
+/// value's position when it is not found there).
+fn key_position(file: &SourceFile, name: &str, value: &Location) -> (usize, usize) {
+    let line = value.line() as usize;
+    let column = file
+        .line(line)
+        .and_then(|text| {
+            let before: String = text
+                .chars()
+                .take((value.column() as usize).saturating_sub(1))
+                .collect();
+            before.rfind(name).map(|b| before[..b].chars().count() + 1)
+        })
+        .unwrap_or(value.column() as usize);
+    (line, column)
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_rule_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The rule ids of rows, bands and caps, by [`RuleIdx`], and where each is written.
+#[derive(Default)]
+pub(super) struct RuleIds {
+    pub ids: Vec<String>,
+    pub origins: Vec<Origin>,
+    /// Where each id was first written, for the duplicate error.
+    seen: HashMap<String, String>,
+}
+
+impl RuleIds {
+    /// Declares the id of a row or band, reporting an invalid or duplicate id.
+    pub fn declare(
+        &mut self,
+        file: &Arc<SourceFile>,
+        id: &Spanned<String>,
+        diags: &mut Sink,
+    ) -> RuleIdx {
+        let (line, col) = (
+            id.referenced.line() as usize,
+            id.referenced.column() as usize,
+        );
+        if !is_rule_id(&id.value) {
+            diags
+                .error(
+                    file,
+                    line,
+                    col,
+                    format!("`{}` is not a valid rule id", id.value),
+                )
+                .help = Some("rule ids use letters, digits, `-`, `_` and `.`".into());
+        } else if let Some(other) = self.seen.get(&id.value) {
+            diags.error(
+                file,
+                line,
+                col,
+                format!("rule id `{}` is used twice (first at {other})", id.value),
+            );
+        } else {
+            self.seen.insert(
+                id.value.clone(),
+                format!("{}:{line}:{col}", file.path.display()),
+            );
+        }
+        self.push(id.value.clone(), file, line, col)
+    }
+
+    /// Declares the id of a cap (`decision.min`), written where its bound is.
+    pub fn cap(&mut self, id: String, file: &Arc<SourceFile>, at: &Location) -> RuleIdx {
+        self.push(id, file, at.line() as usize, at.column() as usize)
+    }
+
+    fn push(&mut self, id: String, file: &Arc<SourceFile>, line: usize, column: usize) -> RuleIdx {
+        self.ids.push(id);
+        self.origins.push(Origin {
+            file: file.clone(),
+            line,
+            column,
+        });
+        (self.ids.len() - 1) as RuleIdx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::rules::{Condition, SlotKind};
+
+    #[test]
+    fn fields_come_first_then_each_file_in_order() {
+        let set = loads(&[
+            (
+                "a.yaml",
+                "metrics:\n  m: annual_sales * 2\npopulation:\n  p: { rank_of: m }\n",
+            ),
+            ("b.yaml", DECISION),
+        ]);
+        let slots: Vec<(&str, SlotKind)> =
+            set.slots.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+        assert_eq!(
+            slots[FIELDS.len()..],
+            [
+                ("m", SlotKind::Metric),
+                ("p", SlotKind::Population),
+                ("tier", SlotKind::Output),
+            ]
+        );
+        assert_eq!(set.field_count, FIELDS.len());
+        assert_eq!(slots[1], ("annual_sales", SlotKind::Field));
+    }
+
+    #[test]
+    fn a_name_may_be_used_before_the_file_that_defines_it() {
+        let set = loads(&[
+            (
+                "a.yaml",
+                "decisions:\n  - name: d\n    output: big\n    rules:\n      - { id: r, when: m > 1, value: true }\n",
+            ),
+            ("b.yaml", "metrics:\n  m: annual_sales / 12\n"),
+        ]);
+        let Condition::When(e) = &set.decisions[0].rows[0].condition else {
+            panic!("a condition")
+        };
+        assert_eq!(e.vars[0].0.as_str(), "m");
+        assert_eq!(set.slots[e.vars[0].1].1, SlotKind::Metric);
+    }
+
+    #[test]
+    fn names_must_be_identifiers_and_unique() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                &format!(
+                    "metrics:\n  1x: annual_sales\n  channel: 1\n  m: 2\npopulation:\n  m: {{ rank_of: annual_sales }}\n  p-x: {{ rank_of: annual_sales }}\n{DECISION}"
+                )
+            )]),
+            [
+                "error rules/a.yaml:2:7: `1x` is not a valid metric name | help: names use letters, digits and `_`, and do not start with a digit",
+                "error rules/a.yaml:3:12: `channel` is already a field; names must be unique",
+                "error rules/a.yaml:6:6: `m` is already a metric; names must be unique",
+                "error rules/a.yaml:7:8: `p-x` is not a valid population figure name | help: names use letters, digits and `_`, and do not start with a digit",
+            ]
+        );
+    }
+
+    #[test]
+    fn outputs_are_not_the_output_tables_columns_nor_another_decisions() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: d1\n    rules:\n      - { id: a, then: { rule_ids: 1, x: 1, 'x-y': 2 } }\n  - name: d2\n    rules:\n      - { id: b, then: { x: 2, y: 1 } }\n  - name: d1\n    rules:\n      - { id: c, then: { z: 3 } }\n"
+            )]),
+            [
+                "error rules/a.yaml:4:36: `rule_ids` is a column of the output table itself; choose another output name",
+                "error rules/a.yaml:4:52: `x-y` is not a valid output name | help: names use letters, digits and `_`, and do not start with a digit",
+                "error rules/a.yaml:7:29: output `x` is already produced by decision `d1` | help: each output comes from exactly one decision",
+                "error rules/a.yaml:8:11: decision `d1` is defined twice",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_output_named_like_a_column_is_an_error_where_it_is_declared() {
+        let rules = "decisions:\n  - name: credit_limit\n    output: credit_limit\n    rules:\n      - { id: a, when: 'credit_limit > 1', value: 1 }\n  - name: d\n    rules:\n      - { id: b, then: { channel: x, t: 1 } }\n      - { id: c, then: { t: 2,  channel: y } }\n";
+        let columns = [FIELDS, &[("credit_limit", "REAL")]].concat();
+        let all = load_with(&[("a.yaml", rules)], &columns, &Default::default()).unwrap_err();
+        const HELP: &str = "help: rename the output, or drop or rename the column, or select other columns with `customers.query`";
+        assert_eq!(
+            all,
+            [
+                format!(
+                    "error rules/a.yaml:3:13 [credit_limit]: `credit_limit` is both a column of the customer source and an output of decision `credit_limit` | {HELP}"
+                ),
+                // A `then:` key is pointed at, not its value.
+                format!(
+                    "error rules/a.yaml:8:26 [d]: `channel` is both a column of the customer source and an output of decision `d` | {HELP}"
+                ),
+                format!(
+                    "error rules/a.yaml:9:33 [d]: `channel` is both a column of the customer source and an output of decision `d` | {HELP}"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_column_clash_underlines_the_name() {
+        let dir = rule_dir(&[(
+            "a.yaml",
+            b"decisions:\n  - name: d\n    output: channel\n    rules:\n      - { id: a, value: 1 }\n",
+        )]);
+        let all = crate::rules::load(
+            &dir.path().join("rules"),
+            &fields(FIELDS),
+            &Default::default(),
+        )
+        .unwrap_err();
+        assert_eq!(all.0.len(), 1);
+        assert_eq!((all.0[0].line, all.0[0].column, all.0[0].width), (3, 13, 7));
+        assert_eq!(all.0[0].rule.as_deref(), Some("d"));
+    }
+
+    #[test]
+    fn an_output_only_a_few_rows_give_and_close_to_a_common_one_is_a_typo() {
+        let yaml = "decisions:\n  - name: tier\n    rules:\n      - { id: a, when: annual_sales > 100, then: { tier: A } }\n      - { id: b, when: annual_sales > 50, then: { tire: B } }\n      - { id: c, then: { tier: C } }\n  - name: seg\n    rules:\n      - { id: s, when: 'tire == \"B\"', then: { seg: x } }\n";
+        assert_eq!(
+            errors(&[("a.yaml", yaml)]),
+            [
+                "error rules/a.yaml:5:51 [b]: row `b` gives `tire`, which the other rows of decision `tier` do not give | help: did you mean `tier`?",
+                // Not declared: the typo is not an output others can use.
+                "error rules/a.yaml:9:25 [s]: unknown name `tire` | help: did you mean `tier`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn rule_ids_are_valid_and_unique_and_caps_have_their_own() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: d\n    rules:\n      - { id: 'bad id', then: { x: 1 } }\n      - { id: r, then: { x: 2 } }\n      - { id: r, then: { x: 3 } }\n"
+            )]),
+            [
+                "error rules/a.yaml:4:15: `bad id` is not a valid rule id | help: rule ids use letters, digits, `-`, `_` and `.`",
+                "error rules/a.yaml:6:15: rule id `r` is used twice (first at rules/a.yaml:5:15)",
+            ]
+        );
+        let set = loads(&[(
+            "a.yaml",
+            "decisions:\n  - name: limit\n    output: limit\n    cap: { min: 0, max: 10 }\n    scale:\n      of: annual_sales\n      bands:\n        - { id: low, below: 100, value: 1 }\n        - { id: high, from: 100, value: 20 }\n",
+        )]);
+        assert_eq!(set.rule_ids, ["low", "high", "limit.min", "limit.max"]);
+        let origins: Vec<(usize, usize)> = set
+            .rule_origins
+            .iter()
+            .map(|o| (o.line, o.column))
+            .collect();
+        assert_eq!(origins, [(8, 17), (9, 17), (4, 17), (4, 25)]);
+    }
+}

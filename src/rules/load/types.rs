@@ -1,0 +1,204 @@
+//! The static type check: comparing a name with a constant of another kind can never be
+//! true (`tier == 1` when every tier is text) and is an error. Comparing a text output with
+//! a text it never takes (`tier == "a"`) is a warning: likely a typo.
+//!
+//! What a name can be comes from the source's declared column types, from population
+//! figures (numbers) and from outputs whose every value is a constant. Metrics and outputs
+//! with formulas are not checked.
+
+use super::Sink;
+use super::compile::Compiled;
+use super::symbols::Symbols;
+use crate::diag::{Diagnostic, SourceFile};
+use crate::rules::ValueKind;
+use crate::rules::{Slot, SlotKind, ValueExpr};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// `name <op> constant` in some expression, for the static type check.
+pub(super) struct Comparison {
+    pub slot: Slot,
+    pub constant: rhai::Dynamic,
+    /// `==` or `!=` (rather than an ordering).
+    pub equality: bool,
+    pub file: Arc<SourceFile>,
+    pub line: usize,
+    pub column: usize,
+    /// The rule, metric or figure the comparison is in.
+    pub owner: String,
+}
+
+/// The values an output takes, when all of them are constants.
+type Known = HashMap<Slot, Option<Vec<rhai::Dynamic>>>;
+
+/// Checks every comparison the compiled expressions make.
+pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
+    let values = output_values(compiled);
+    for c in &compiled.comparisons {
+        if let Some(d) = check_one(symbols, &values, c) {
+            diags.push(d);
+        }
+    }
+}
+
+/// What each output can be, when all its values are constants.
+fn output_values(compiled: &Compiled) -> Known {
+    let mut values = Known::new();
+    for d in compiled.decisions.iter().flatten() {
+        for row in &d.rows {
+            for (k, v) in &row.values {
+                let Some(&slot) = d.outputs.get(*k) else {
+                    continue;
+                };
+                let entry = values.entry(slot).or_insert_with(|| Some(Vec::new()));
+                match (v, entry.as_mut()) {
+                    (ValueExpr::Const(c), Some(list)) => list.push(c.value().to_dynamic()),
+                    _ => *entry = None,
+                }
+            }
+        }
+    }
+    values
+}
+
+/// The kind of the values a slot holds, when known, and the values, when all are known.
+fn kind_of<'v>(
+    symbols: &Symbols,
+    values: &'v Known,
+    slot: Slot,
+) -> (Option<ValueKind>, Option<&'v Vec<rhai::Dynamic>>) {
+    match symbols.kind(slot) {
+        SlotKind::Field => (symbols.field_kind(slot), None),
+        SlotKind::Population => (Some(ValueKind::Number), None),
+        SlotKind::Metric => (None, None),
+        SlotKind::Output => match values.get(&slot).and_then(|v| v.as_ref()) {
+            Some(list) => {
+                let kinds: HashSet<Option<ValueKind>> = list.iter().map(ValueKind::of).collect();
+                match kinds.into_iter().collect::<Vec<_>>()[..] {
+                    [Some(k)] => (Some(k), Some(list)),
+                    _ => (None, None),
+                }
+            }
+            None => (None, None),
+        },
+    }
+}
+
+/// The distinct values, in order of first appearance.
+fn listing(list: &[rhai::Dynamic]) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    for v in list {
+        let s = v.to_string();
+        if !shown.contains(&s) {
+            shown.push(s);
+        }
+    }
+    shown.join(", ")
+}
+
+/// The problem with one comparison, if any.
+fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagnostic> {
+    let constant_kind = ValueKind::of(&c.constant)?;
+    let (name, slot_kind) = (symbols.name(c.slot), symbols.kind(c.slot));
+    let (kind, known) = kind_of(symbols, values, c.slot);
+    let kind = kind?;
+    if kind != constant_kind {
+        let what = match known {
+            Some(list) => format!(
+                "{} `{name}` is {} ({})",
+                slot_kind.noun(),
+                kind.noun(),
+                listing(list)
+            ),
+            None => format!("{} `{name}` is {}", slot_kind.noun(), kind.noun()),
+        };
+        let d = Diagnostic::error(
+            &c.file,
+            c.line,
+            c.column,
+            format!(
+                "{what}, but it is compared with {} `{}`",
+                constant_kind.noun(),
+                c.constant
+            ),
+        )
+        .rule(c.owner.clone())
+        .help("this comparison can never be true");
+        return Some(d);
+    }
+    let list = known?;
+    if c.equality
+        && kind == ValueKind::Text
+        && !list.iter().any(|v| v.to_string() == c.constant.to_string())
+    {
+        let d = Diagnostic::error(
+            &c.file,
+            c.line,
+            c.column,
+            format!("output `{name}` is never \"{}\"", c.constant),
+        )
+        .warning()
+        .rule(c.owner.clone())
+        .help(format!("its values are: {}", listing(list)));
+        return Some(d);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_comparison_with_a_constant_of_another_kind_is_an_error() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "population:\n  p: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: 'p == \"x\"', then: { tier: A } }\n      - { id: b, when: 'channel == 5 || overdue_days == \"x\" || 3 < channel', then: { tier: B } }\n  - name: seg\n    rules:\n      - { id: s1, when: 'tier == 1 || tier > 2', then: { seg: x } }\n",
+            )]),
+            [
+                "error rules/a.yaml:6:27 [a]: population figure `p` is a number, but it is compared with text `x` | help: this comparison can never be true",
+                "error rules/a.yaml:7:33 [b]: field `channel` is text, but it is compared with a number `5` | help: this comparison can never be true",
+                "error rules/a.yaml:7:54 [b]: field `overdue_days` is a number, but it is compared with text `x` | help: this comparison can never be true",
+                "error rules/a.yaml:7:66 [b]: field `channel` is text, but it is compared with a number `3` | help: this comparison can never be true",
+                "error rules/a.yaml:10:31 [s1]: output `tier` is text (A, B), but it is compared with a number `1` | help: this comparison can never be true",
+                "error rules/a.yaml:10:44 [s1]: output `tier` is text (A, B), but it is compared with a number `2` | help: this comparison can never be true",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_text_an_output_never_takes_is_a_warning() {
+        let (_, warnings) = load(&[(
+            "a.yaml",
+            "decisions:\n  - name: tier\n    rules:\n      - { id: a, when: annual_sales > 1, then: { tier: A } }\n      - { id: b, when: annual_sales > 0, then: { tier: B } }\n      - { id: c, then: { tier: A } }\n  - name: seg\n    rules:\n      - { id: s1, when: 'tier == \"D\" || tier != \"a\" || tier > \"A\"', then: { seg: x } }\n",
+        )])
+        .unwrap();
+        assert_eq!(
+            warnings,
+            [
+                "warning rules/a.yaml:9:31 [s1]: output `tier` is never \"D\" | help: its values are: A, B",
+                "warning rules/a.yaml:9:46 [s1]: output `tier` is never \"a\" | help: its values are: A, B",
+            ]
+        );
+    }
+
+    #[test]
+    fn metrics_outputs_with_formulas_and_mixed_outputs_are_not_checked() {
+        loads(&[(
+            "a.yaml",
+            "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= channel', mixed: 1 } }\n      - { id: b, then: { f: x, mixed: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1 || mixed == 2 || mixed == \"y\"', then: { e: 1 } }\n",
+        )]);
+    }
+
+    #[test]
+    fn an_undeclared_column_type_is_not_checked() {
+        let rules = [(
+            "a.yaml",
+            "decisions:\n  - name: d\n    rules:\n      - { id: a, when: 'score == \"x\"', then: { d: 1 } }\n",
+        )];
+        let columns = [("customer_id", "TEXT"), ("score", "")];
+        let loaded = load_with(&rules, &columns, &Default::default());
+        assert!(loaded.is_ok(), "{loaded:?}");
+    }
+}

@@ -83,6 +83,13 @@ fn rules_cannot_sleep_or_read_the_clock() {
         let message = format!("unknown function `{name}`");
         assert!(check.stdout.contains(&message), "{}", check.stdout);
     }
+    assert!(
+        check
+            .stdout
+            .contains("help: rules cannot wait, read the clock or stop a script"),
+        "{}",
+        check.stdout
+    );
     fx.run(&["run"])
         .assert_code(2)
         .assert_stderr_contains("unknown function `sleep`");

@@ -4,6 +4,7 @@
 //! reported at its real line and column in the YAML file.
 
 use super::hit::{Aggregate, HitPolicy};
+use super::stats::{FIGURE_KEYS, Statistic};
 use crate::value::Literal;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -35,25 +36,71 @@ pub struct RuleFile {
 }
 
 /// A population figure: exactly one of the `*_of` keys, plus an optional `where` filter.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// The keys come from the statistics registry ([`super::stats`]), so a new statistic needs
+/// no change here.
+#[derive(Debug, Default)]
 pub struct PopulationSpec {
-    /// Share of ranked customers at or below this one, from 0.0 (smallest) to just under 1.0.
-    #[schemars(with = "Option<String>")]
-    pub percentile_of: Option<Spanned<String>>,
-    /// Position in the ranking, 1 for the customer with the largest value.
-    #[schemars(with = "Option<String>")]
-    pub rank_of: Option<Spanned<String>>,
-    /// This customer's share of the total of the value over all ranked customers.
-    #[schemars(with = "Option<String>")]
-    pub share_of: Option<Spanned<String>>,
-    /// Pareto position: the share of the total made by this customer and every larger one.
-    #[schemars(with = "Option<String>")]
-    pub cumulative_share_of: Option<Spanned<String>>,
+    /// The statistics asked for (one, for a valid figure) and the expression of each.
+    pub statistics: Vec<(Statistic, Spanned<String>)>,
     /// Only customers for which this condition holds are ranked; the others get NULL.
-    #[serde(rename = "where")]
-    #[schemars(with = "Option<String>")]
     pub filter: Option<Spanned<String>>,
+}
+
+/// What a population figure's `where` means, for the schema.
+const WHERE_DOC: &str =
+    "Only customers for which this condition holds are ranked; the others get NULL.";
+
+impl<'de> Deserialize<'de> for PopulationSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SpecVisitor;
+        impl<'de> Visitor<'de> for SpecVisitor {
+            type Value = PopulationSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a population figure, e.g. { percentile_of: annual_sales }")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PopulationSpec, A::Error> {
+                let mut spec = PopulationSpec::default();
+                let mut seen: Vec<String> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if seen.contains(&key) {
+                        return Err(de::Error::custom(format!("`{key}` is given twice")));
+                    }
+                    if key == "where" {
+                        spec.filter = Some(map.next_value()?);
+                    } else if let Some(statistic) = Statistic::by_key(&key) {
+                        spec.statistics.push((statistic, map.next_value()?));
+                    } else {
+                        return Err(de::Error::unknown_field(&key, FIGURE_KEYS));
+                    }
+                    seen.push(key);
+                }
+                Ok(spec)
+            }
+        }
+        deserializer.deserialize_map(SpecVisitor)
+    }
+}
+
+/// One optional string property per statistic key, and `where`.
+impl JsonSchema for PopulationSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "PopulationSpec".into()
+    }
+
+    fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
+        let property = |doc: &str| json_schema!({ "type": ["string", "null"], "description": doc });
+        let mut properties = serde_json::Map::new();
+        for statistic in Statistic::ALL {
+            properties.insert(statistic.key().into(), property(statistic.doc()).into());
+        }
+        properties.insert("where".into(), property(WHERE_DOC).into());
+        json_schema!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": properties,
+            "description": "A population figure: exactly one of the `*_of` keys, plus an optional `where` filter.",
+        })
+    }
 }
 
 /// A decision table: rows tried top to bottom, each with a condition and the outputs it gives.

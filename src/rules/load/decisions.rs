@@ -5,7 +5,7 @@
 use super::compile::Cx;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, RowSpec, ScaleSpec};
-use crate::rules::{Cap, Condition, Decision, Expr, HitPolicy, RoundSpec, Row, Slot, ValueExpr};
+use crate::rules::{Cap, Condition, Decision, Expr, RoundSpec, Row, Slot, ValueExpr};
 use crate::value::{Lit, Literal};
 use serde_saphyr::Spanned;
 use std::sync::Arc;
@@ -96,15 +96,17 @@ impl Table<'_> {
     /// read (neither or both of `rules:` and `scale:`).
     fn check_shape(&mut self, cx: &mut Cx) -> bool {
         let d = self.spec;
-        if d.hit == HitPolicy::Collect && d.output.is_none() {
+        let combines = d.hit.shape().combines_values;
+        if combines && d.output.is_none() {
             self.fail(
                 cx,
-                "a `collect` decision needs `output:` (the one output its rows' values add up to)",
+                &format!(
+                    "a `{}` decision needs `output:` (the one output its rows' values add up to)",
+                    d.hit.name()
+                ),
             );
         }
-        if d.hit != HitPolicy::Collect
-            && let Some(aggregate) = &d.aggregate
-        {
+        if !combines && let Some(aggregate) = &d.aggregate {
             let a = &aggregate.referenced;
             cx.error(
                 self.file,
@@ -196,11 +198,14 @@ impl Table<'_> {
                 None => self.ok = false,
             },
             (None, Some(then)) => {
-                if d.hit == HitPolicy::Collect {
+                if d.hit.shape().combines_values {
                     fail(
                         self,
                         cx,
-                        "rows of a `collect` decision give a `value:` (added up into the output)",
+                        &format!(
+                            "rows of a `{}` decision give a `value:` (added up into the output)",
+                            d.hit.name()
+                        ),
                     );
                 }
                 for (out, value) in &then.0 {

@@ -18,26 +18,22 @@ pub(super) fn figure(
     spec: &Spanned<PopulationSpec>,
 ) -> Option<PopulationFigure> {
     let s = &spec.value;
-    let given: Vec<(Statistic, &Spanned<String>)> = [
-        (Statistic::Percentile, &s.percentile_of),
-        (Statistic::Rank, &s.rank_of),
-        (Statistic::Share, &s.share_of),
-        (Statistic::CumulativeShare, &s.cumulative_share_of),
-    ]
-    .into_iter()
-    .filter_map(|(stat, e)| e.as_ref().map(|e| (stat, e)))
-    .collect();
-    let [(statistic, of)] = given[..] else {
+    let [(statistic, of)] = &s.statistics[..] else {
         let at = &spec.referenced;
+        let keys: Vec<&str> = Statistic::ALL.iter().map(|s| s.key()).collect();
         cx.error(
             file,
             at.line() as usize,
             at.column() as usize,
-            format!("population figure `{name}` needs exactly one of percentile_of, rank_of, share_of, cumulative_share_of"),
+            format!(
+                "population figure `{name}` needs exactly one of {}",
+                keys.join(", ")
+            ),
         )
         .rule = Some(name.to_owned());
         return None;
     };
+    let statistic = *statistic;
     let of = cx.expr(file, of, name, false);
     let filter = match &s.filter {
         Some(f) => Some(cx.expr(file, f, name, false)?),

@@ -177,6 +177,11 @@ impl Scripts {
         if self.names.contains(name) {
             return None;
         }
+        if crate::script::WITHHELD.contains(&name) {
+            return Some(
+                "rules cannot wait, read the clock or stop a script: the same customer must get the same policy whenever it is evaluated".into(),
+            );
+        }
         suggest(name, self.names.iter().map(String::as_str))
             .map(|s| format!("did you mean `{s}`?"))
             .or_else(|| {

@@ -39,6 +39,9 @@ macro_rules! statistics {
             $($variant,)*
         }
 
+        /// The keys a population figure may have: one per statistic, and `where`.
+        pub const FIGURE_KEYS: &[&str] = &[$($module::KEY,)* "where"];
+
         impl Statistic {
             /// Every statistic, in the order rule files list them.
             pub const ALL: &'static [Statistic] = &[$(Statistic::$variant,)*];

@@ -186,6 +186,9 @@ struct Service {
 /// starts watching, and serves until SIGINT or SIGTERM.
 pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Error> {
     let started = Instant::now();
+    // Taken before the customers are read: a commit from now on is a change to pick up, even
+    // one made before the reload thread starts.
+    let data = data_watch(&opts.config, &opts.overrides);
     let first = reload::load(&opts.config, &opts.overrides).map_err(refusal::into_error)?;
     let rules_dir = first.workspace.rules_dir.clone();
     let version = Version::new(first, 1, started)?;
@@ -261,7 +264,7 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
                 .thread_name(|_| "reload".into())
                 .build()
                 .ok();
-            let mut data = data_watch(&opts.config, &opts.overrides);
+            let mut data = data;
             let mut checked = Instant::now();
             loop {
                 if stop_rx.try_recv().is_ok() {

@@ -16,6 +16,8 @@
 mod api;
 mod reloader;
 mod state;
+#[cfg(test)]
+mod tests;
 
 use super::{Globals, SourceArgs};
 use crate::error::{Error, ExitStatus};

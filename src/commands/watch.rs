@@ -1,7 +1,7 @@
 //! `tierwise watch`: evaluate once, then on every saved change to the rules (or the config):
 //! reload, check, run the rule tests, and only if all of that passes, swap in the new rules,
 //! re-evaluate every customer and print what changed. A broken edit is reported with its
-//! positions and the last good rules stay in force.
+//! positions and the last good rules stay in force; so is a reload that panics.
 
 use super::{Globals, SourceArgs};
 use crate::engine::{Evaluator, display_key};
@@ -117,13 +117,18 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         let _ = out.flush();
         last
     };
-    let accepted = reload::load(opts.config, &opts.overrides)
-        .and_then(|accepted| Ok((evaluate(&accepted)?, accepted)));
+    // A reload that panics is refused like a broken edit: watching goes on.
+    let accepted = reload::guarded(|| {
+        let accepted = reload::load(opts.config, &opts.overrides)?;
+        Ok((evaluate(&accepted)?, accepted))
+    });
     match accepted {
         Ok((snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
             if opts.write {
-                let _ = match write_run(&accepted) {
+                let written = reload::guarded(|| Ok(write_run(&accepted)))
+                    .unwrap_or_else(|refused| Err(refusal::into_error(refused)));
+                let _ = match written {
                     Ok(run_id) => writeln!(out, "written as run {run_id}"),
                     Err(e) => writeln!(out, "error: the run was not written: {e}"),
                 };

@@ -160,10 +160,16 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             stop,
         } = self;
         // After a signal, connections get GRACE to finish; a client that stalls mid-request
-        // must not keep the process alive.
+        // must not keep the process alive. A reload thread that dies stops the service the
+        // same way: serving the rules in force for ever, blind to every later edit, is worse
+        // than stopping where a supervisor sees it.
         let (signalled, signal_seen) = tokio::sync::oneshot::channel::<()>();
+        let (alarm, reloader_died) = tokio::sync::oneshot::channel::<()>();
         let stop = async move {
-            stop.await;
+            tokio::select! {
+                () = stop => {}
+                Ok(()) = reloader_died => {}
+            }
             let _ = signalled.send(());
         };
         let app = api::router(service);
@@ -173,8 +179,17 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
                 .await
         });
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        let served = std::thread::scope(|s| {
-            let reloader = s.spawn(move || reloader.run(&stop_rx, out));
+        let (served, reloaded) = std::thread::scope(|s| {
+            let reloader = std::thread::Builder::new()
+                .name("reloader".into())
+                .spawn_scoped(s, move || {
+                    let _alarm = PanicAlarm(Some(alarm));
+                    reloader.run(&stop_rx, out)
+                })
+                .map_err(|source| Error::Io {
+                    what: "cannot start the reload thread".into(),
+                    source,
+                })?;
             let served = runtime.block_on(async {
                 let mut server = server;
                 tokio::select! {
@@ -193,9 +208,14 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             });
             let _ = stop_tx.send(());
             // The reloader notices within one tick; a reload in progress finishes first.
-            let _ = reloader.join();
-            served
-        });
+            Ok::<_, Error>((served, reloader.join()))
+        })?;
+        if let Err(panic) = reloaded {
+            return Err(Error::Io {
+                what: "the reload thread stopped, so edits would no longer be picked up: the service stopped too (restart to resume)".into(),
+                source: std::io::Error::other(reload::panic_message(panic.as_ref())),
+            });
+        }
         match served {
             Ok(Ok(())) => Ok(()),
             Ok(Err(source)) => Err(Error::Io {
@@ -206,6 +226,20 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
                 what: "the HTTP server failed".into(),
                 source: std::io::Error::other(e),
             }),
+        }
+    }
+}
+
+/// Rings when the thread that holds it unwinds from a panic (dropped without ringing
+/// otherwise).
+struct PanicAlarm(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for PanicAlarm {
+    fn drop(&mut self) {
+        if std::thread::panicking()
+            && let Some(alarm) = self.0.take()
+        {
+            let _ = alarm.send(());
         }
     }
 }

@@ -149,7 +149,8 @@ struct Stopped;
 
 /// Loads, checks and tests the rules again (or, for `data_only`, reads the customers again
 /// under the rules in force); swaps the new version in if it is accepted, otherwise records
-/// why and keeps the version in force.
+/// why and keeps the version in force. A reload that panics is refused like a broken edit,
+/// and the next change is reloaded as usual.
 pub(super) fn reload_now(
     service: &Service,
     opts: &ServeOptions,
@@ -157,7 +158,7 @@ pub(super) fn reload_now(
     out: &mut (dyn Write + Send),
 ) {
     let old = service.current();
-    let next = next_version(&old, opts, data_only);
+    let next = reload::guarded(|| next_version(&old, opts, data_only));
     apply(service, &old, next, out);
 }
 
@@ -182,7 +183,7 @@ fn next_version(
 }
 
 /// Puts the next version in force and says so, or says why it was refused and records it.
-fn apply(
+pub(super) fn apply(
     service: &Service,
     old: &Version,
     next: Result<(Version, bool), Refusal>,

@@ -2,7 +2,9 @@
 //! router built over a small version (ten customers, or two whose evaluation fails). Bodies
 //! are compared whole, as text, so the keys' order is checked too.
 
+use super::ServeOptions;
 use super::api::router;
+use super::reloader::{apply, reload_now};
 use super::state::{Service, Version};
 use crate::report::refusal;
 use crate::workspace::Overrides;
@@ -13,7 +15,7 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::{Value as Json, json};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -327,4 +329,70 @@ async fn an_evaluation_error_is_a_422_naming_the_customer_the_rule_and_where() {
             (Some(fp.as_str()), Some(3))
         );
     }
+}
+
+#[tokio::test]
+async fn a_reload_that_panics_is_refused_like_a_broken_edit_and_the_next_one_counts() {
+    let dir = tiers_project();
+    let service = Arc::new(Service::new(version(dir.path(), 1)));
+    let app = router(service.clone());
+    let old = service.current();
+    let fp = old.rules().fingerprint.clone();
+    let mut out = Vec::new();
+    apply(
+        &service,
+        &old,
+        reload::guarded(|| panic!("index out of bounds: the len is 3 but the index is 7")),
+        &mut out,
+    );
+    assert_eq!(
+        String::from_utf8(std::mem::take(&mut out)).unwrap(),
+        format!(
+            "error: the reload panicked: index out of bounds: the len is 3 but the index is 7\n\
+             kept the last good rules ({fp}) in force\n"
+        )
+    );
+    let (_, body) = get(&app, "/rules").await;
+    let rules = parse(&body);
+    assert_eq!(rules["last_edit_rejected"], true, "{body}");
+    assert_eq!(rules["last_rejected"]["kept_version"], 1, "{body}");
+    let refusal = &rules["last_rejected"]["refusal"];
+    assert_eq!(refusal["kind"], "error", "{body}");
+    assert_eq!(
+        refusal["message"],
+        "error: the reload panicked: index out of bounds: the len is 3 but the index is 7"
+    );
+    // The rules in force keep answering.
+    let (status, body) = get(&app, "/customers/9/policy").await;
+    assert_eq!(
+        (status, parse(&body)["version"].as_u64()),
+        (StatusCode::OK, Some(1))
+    );
+
+    // The next edit is reloaded as usual.
+    std::fs::write(
+        dir.path().join("rules/tiers.yaml"),
+        TIERS.replace("0.8", "0.6"),
+    )
+    .unwrap();
+    let opts = ServeOptions {
+        config: dir.path().join("config.yaml"),
+        overrides: Overrides::default(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        debounce: Duration::from_millis(50),
+        data_check: None,
+    };
+    reload_now(&service, &opts, false, &mut out);
+    let said = String::from_utf8(out).unwrap();
+    assert!(said.starts_with("applied rules "), "{said}");
+    let (_, body) = get(&app, "/rules").await;
+    let rules = parse(&body);
+    assert_eq!(
+        (rules["version"].as_u64(), &rules["last_edit_rejected"]),
+        (Some(2), &Json::Bool(false)),
+        "{body}"
+    );
+    assert_ne!(rules["fingerprint"], fp.as_str());
+    let (_, body) = get(&app, "/customers/7/policy").await;
+    assert_eq!(parse(&body)["policy"]["tier"], "A", "{body}");
 }

@@ -196,12 +196,12 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
 
 /// What the new evaluation changed against the previous one.
 fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::io::Result<()> {
+    let customers = thousands(new.values.len() as f64);
     let Some(old) = old else {
         writeln!(
             out,
-            "rules {} in force: {} customers evaluated",
-            new.fingerprint,
-            thousands(new.values.len() as f64)
+            "rules {} in force: {customers} customers evaluated",
+            new.fingerprint
         )?;
         for (name, per) in &new.counts {
             let parts: Vec<String> = per
@@ -212,13 +212,26 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
         }
         return Ok(());
     };
-    writeln!(
-        out,
-        "applied rules {} (were {}): {} customers evaluated",
-        new.fingerprint,
-        old.fingerprint,
-        thousands(new.values.len() as f64)
-    )?;
+    if new.fingerprint == old.fingerprint {
+        // Saved again as it was (or only the customers changed).
+        writeln!(
+            out,
+            "reloaded: rules {} unchanged: {customers} customers evaluated",
+            new.fingerprint
+        )?;
+    } else {
+        writeln!(
+            out,
+            "applied rules {} (were {}): {customers} customers evaluated",
+            new.fingerprint, old.fingerprint
+        )?;
+    }
+    report_counts(new, old, out)?;
+    report_changes(new, old, out)
+}
+
+/// Each `count_by` output's customers per value, with the change (`A 2 -> 4`).
+fn report_counts(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
     for (name, per) in &new.counts {
         let before: HashMap<&str, usize> = old
             .counts
@@ -250,6 +263,11 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
             .collect();
         writeln!(out, "  {name}: {}", parts.join(", "))?;
     }
+    Ok(())
+}
+
+/// Per output: how many customers' values changed, with a few examples.
+fn report_changes(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
     let mut any = false;
     for (k, name) in new.outputs.iter().enumerate() {
         let Some(j) = old.outputs.iter().position(|o| o == name) else {

@@ -9,9 +9,9 @@
 //! | module | owns |
 //! |---|---|
 //! | this one | the arguments, startup (first load, listening, signals) and shutdown |
-//! | [`state`] | `Version` (rules + customers + evaluator), the service state, refused edits |
-//! | [`reloader`] | the reload thread: watching the rules and the database, reloading |
-//! | [`api`] | the router, its handlers, `ApiError` |
+//! | `state` | `Version` (rules + customers + evaluator), the service state, refused edits |
+//! | `reloader` | the reload thread: watching the rules and the database, reloading |
+//! | `api` | the router, its handlers, `ApiError` |
 
 mod api;
 mod reloader;

@@ -1,7 +1,7 @@
 //! `tierwise watch`: evaluate once, then on every saved change to the rules (or the config):
 //! reload, check, run the rule tests, and only if all of that passes, swap in the new rules,
 //! re-evaluate every customer and print what changed. A broken edit is reported with its
-//! positions and the last good rules stay in force.
+//! positions and the last good rules stay in force; so is a reload that panics.
 
 use super::{Globals, SourceArgs};
 use crate::engine::{Evaluator, display_key};
@@ -117,13 +117,18 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         let _ = out.flush();
         last
     };
-    let accepted = reload::load(opts.config, &opts.overrides)
-        .and_then(|accepted| Ok((evaluate(&accepted)?, accepted)));
+    // A reload that panics is refused like a broken edit: watching goes on.
+    let accepted = reload::guarded(|| {
+        let accepted = reload::load(opts.config, &opts.overrides)?;
+        Ok((evaluate(&accepted)?, accepted))
+    });
     match accepted {
         Ok((snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
             if opts.write {
-                let _ = match write_run(&accepted) {
+                let written = reload::guarded(|| Ok(write_run(&accepted)))
+                    .unwrap_or_else(|refused| Err(refusal::into_error(refused)));
+                let _ = match written {
                     Ok(run_id) => writeln!(out, "written as run {run_id}"),
                     Err(e) => writeln!(out, "error: the run was not written: {e}"),
                 };
@@ -191,12 +196,12 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
 
 /// What the new evaluation changed against the previous one.
 fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::io::Result<()> {
+    let customers = thousands(new.values.len() as f64);
     let Some(old) = old else {
         writeln!(
             out,
-            "rules {} in force: {} customers evaluated",
-            new.fingerprint,
-            thousands(new.values.len() as f64)
+            "rules {} in force: {customers} customers evaluated",
+            new.fingerprint
         )?;
         for (name, per) in &new.counts {
             let parts: Vec<String> = per
@@ -207,13 +212,26 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
         }
         return Ok(());
     };
-    writeln!(
-        out,
-        "applied rules {} (were {}): {} customers evaluated",
-        new.fingerprint,
-        old.fingerprint,
-        thousands(new.values.len() as f64)
-    )?;
+    if new.fingerprint == old.fingerprint {
+        // Saved again as it was (or only the customers changed).
+        writeln!(
+            out,
+            "reloaded: rules {} unchanged: {customers} customers evaluated",
+            new.fingerprint
+        )?;
+    } else {
+        writeln!(
+            out,
+            "applied rules {} (were {}): {customers} customers evaluated",
+            new.fingerprint, old.fingerprint
+        )?;
+    }
+    report_counts(new, old, out)?;
+    report_changes(new, old, out)
+}
+
+/// Each `count_by` output's customers per value, with the change (`A 2 -> 4`).
+fn report_counts(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
     for (name, per) in &new.counts {
         let before: HashMap<&str, usize> = old
             .counts
@@ -245,6 +263,11 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
             .collect();
         writeln!(out, "  {name}: {}", parts.join(", "))?;
     }
+    Ok(())
+}
+
+/// Per output: how many customers' values changed, with a few examples.
+fn report_changes(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
     let mut any = false;
     for (k, name) in new.outputs.iter().enumerate() {
         let Some(j) = old.outputs.iter().position(|o| o == name) else {

@@ -1,6 +1,10 @@
 //! Loading a new rule set for `watch` and `serve`: it is accepted only when it loads, checks
 //! and passes its tests, and then comes with the customers it reads; otherwise the refusal
 //! says why, and the rules in force stay.
+//!
+//! A reload that panics (a bug in the loader or the engine) is refused like any other:
+//! [`guarded`] turns the panic into a refusal, so the rules in force stay and the next save
+//! is reloaded, instead of the reloads stopping for good while the process keeps running.
 
 use super::{Overrides, Workspace};
 use crate::cases::{self, TestReport};
@@ -8,6 +12,8 @@ use crate::diag::Diagnostics;
 use crate::error::Error;
 use crate::rules::RuleSet;
 use crate::source::{CustomerSource, Dataset, Field, SourceError};
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -95,4 +101,90 @@ pub fn reload_data(
         customers,
         columns,
     })
+}
+
+/// Runs one reload attempt; if it panics, the panic is a refusal (an error naming the panic's
+/// message) instead of the end of the thread that reloads.
+///
+/// The attempt builds a new rule set beside the one in force and shares nothing until it
+/// returns, so whatever it leaves half-built when it panics is dropped unseen: that is why it
+/// may be asserted unwind-safe. (The panic message is also printed on stderr by the panic
+/// hook, with where it happened. This needs `panic = "unwind"`, Rust's default.)
+pub fn guarded<T>(attempt: impl FnOnce() -> Result<T, Refusal>) -> Result<T, Refusal> {
+    catch_unwind(AssertUnwindSafe(attempt)).unwrap_or_else(|panic| {
+        Err(Refusal::Error(Error::Io {
+            what: "the reload panicked".into(),
+            source: std::io::Error::other(panic_message(panic.as_ref())),
+        }))
+    })
+}
+
+/// What a panic said (`panic!` gives a `&str` or a `String`).
+pub fn panic_message(panic: &(dyn Any + Send)) -> String {
+    match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+        (Some(s), _) => (*s).to_owned(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => "a panic without a message".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error an attempt was refused with, as its message.
+    fn refused<T>(result: Result<T, Refusal>) -> String {
+        match result {
+            Err(Refusal::Error(e)) => e.to_string(),
+            Err(other) => panic!("refused as {other:?}"),
+            Ok(_) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn a_panicking_reload_is_refused_with_its_message() {
+        let result: Result<(), Refusal> = guarded(|| panic!("index out of bounds: 7"));
+        assert_eq!(
+            refused(result),
+            "the reload panicked: index out of bounds: 7"
+        );
+        // A formatted message (a `String` payload) as well.
+        let n = 3;
+        assert_eq!(
+            refused(guarded::<()>(|| panic!("{n} rules"))),
+            "the reload panicked: 3 rules"
+        );
+    }
+
+    #[test]
+    fn a_panic_without_a_message_is_named_as_such() {
+        assert_eq!(
+            refused(guarded::<()>(|| std::panic::panic_any(42))),
+            "the reload panicked: a panic without a message"
+        );
+    }
+
+    #[test]
+    fn a_reload_that_does_not_panic_is_returned_as_it_is() {
+        assert_eq!(guarded(|| Ok(5)).ok(), Some(5));
+        let result = guarded::<()>(|| Err(Refusal::Error(Error::Argument("no".into()))));
+        assert_eq!(refused(result), "no");
+    }
+
+    #[test]
+    fn after_a_panic_the_next_attempt_counts() {
+        let attempts: Vec<Result<i32, Refusal>> = (0..3)
+            .map(|k| {
+                guarded(|| {
+                    if k == 1 {
+                        panic!("attempt {k}");
+                    }
+                    Ok(k)
+                })
+            })
+            .collect();
+        assert!(matches!(attempts[0], Ok(0)));
+        assert!(matches!(attempts[1], Err(Refusal::Error(_))));
+        assert!(matches!(attempts[2], Ok(2)));
+    }
 }

@@ -5,6 +5,14 @@
 //! filtered by path, and a burst of events is debounced into one reload. The directory itself
 //! may be replaced (a `git checkout`, a deploy that moves a new directory in): its parent is
 //! watched too, and the watch follows the new directory.
+//!
+//! The quiet time is measured here, not by the debouncer: notify-debouncer-full hands over
+//! each event once it is its timeout old, checked every quarter timeout, even while the burst
+//! goes on. A burst that straddles one of those checks, or lasts longer than the timeout (a
+//! loaded machine writing fifty saves), comes in several batches, and each batch used to be
+//! one more reload of the same files. So the debouncer only gathers events (and stitches
+//! renames) with a short timeout, and [`RuleWatcher::next`] returns a change once no event of
+//! ours has come for the quiet time.
 
 use super::{Overrides, Workspace};
 use crate::error::Error;
@@ -27,19 +35,46 @@ pub enum Change {
     Errors(Vec<String>),
 }
 
+/// A burst that never goes quiet is still reloaded, once per this many quiet times.
+const SETTLE_LIMIT: u32 = 10;
+
 /// Follows the rule files and the config, as editors save them.
 pub struct RuleWatcher {
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     events: Receiver<DebounceEventResult>,
     config: PathBuf,
     rules_dir: PathBuf,
+    /// How long no event of ours must come before a burst counts as over.
+    quiet: Duration,
+    /// Errors reported while a burst settled: the next call returns them.
+    errors: Vec<String>,
+}
+
+/// One batch from the debouncer, or why there is none.
+enum Received {
+    Batch(DebounceEventResult),
+    Timeout,
+    Stopped,
+}
+
+/// What one batch holds for us.
+enum Sorted {
+    /// Rule files or the config changed (no names: the watcher lost track of some, or the
+    /// rules directory was replaced).
+    Ours(Vec<String>),
+    /// Nothing of ours (reads, other files beside the config).
+    Other,
+    Errors(Vec<String>),
 }
 
 impl RuleWatcher {
     /// Starts watching; `debounce` is the quiet time after the last event of a burst.
     pub fn new(config: &Path, rules_dir: &Path, debounce: Duration) -> Result<Self, Error> {
         let (tx, events) = std::sync::mpsc::channel::<DebounceEventResult>();
-        let mut debouncer = new_debouncer(debounce, None, tx).map_err(watch_error)?;
+        // Short: the quiet time is measured in `next`.
+        let gather = (debounce / 4).max(Duration::from_millis(5));
+        let tick = (gather / 2).max(Duration::from_millis(2));
+        let mut debouncer = new_debouncer(gather, Some(tick), tx).map_err(watch_error)?;
         debouncer
             .watch(rules_dir, RecursiveMode::Recursive)
             .map_err(watch_error)?;
@@ -59,6 +94,8 @@ impl RuleWatcher {
             events,
             config: config.to_path_buf(),
             rules_dir: rules_dir.to_path_buf(),
+            quiet: debounce,
+            errors: Vec::new(),
         })
     }
 
@@ -86,71 +123,104 @@ impl RuleWatcher {
         )
     }
 
-    /// Waits for the next change, at most `timeout` (`None`: for ever); `None` if the
-    /// watcher stopped.
+    /// Waits for the next change, at most `timeout` (`None`: for ever) for it to start; a
+    /// change is returned once the quiet time has passed without another event of ours, so
+    /// a burst of saves is one change. `None` if the watcher stopped.
     pub fn next(&mut self, timeout: Option<Duration>) -> Option<Change> {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        loop {
-            let events = match deadline {
-                None => self.events.recv().ok()?,
-                Some(d) => match self
-                    .events
-                    .recv_timeout(d.saturating_duration_since(Instant::now()))
-                {
-                    Ok(events) => events,
-                    Err(RecvTimeoutError::Timeout) => return Some(Change::Quiet),
-                    Err(RecvTimeoutError::Disconnected) => return None,
-                },
-            };
-            let events = match events {
-                Ok(events) => events,
-                Err(errors) => {
-                    return Some(Change::Errors(
-                        errors.iter().map(ToString::to_string).collect(),
-                    ));
-                }
-            };
-            let changed: Vec<&PathBuf> = events
-                .iter()
-                .filter(|e| e.need_rescan() || !matches!(e.kind, EventKind::Access(_)))
-                .flat_map(|e| e.paths.iter())
-                .filter(|p| is_rule_file(p, &self.rules_dir) || same_file(p, &self.config))
-                .collect();
-            // Only a create, rename or remove can replace the directory; reading it (as every
-            // reload does) must not count, or each reload would cause the next.
-            let replaced = events
-                .iter()
-                .filter(|e| {
-                    matches!(
-                        e.kind,
-                        EventKind::Create(_)
-                            | EventKind::Remove(_)
-                            | EventKind::Modify(ModifyKind::Name(_))
-                    )
-                })
-                .flat_map(|e| e.paths.iter())
-                .any(|p| same_file(p, &self.rules_dir));
-            if replaced && self.rules_dir.is_dir() {
-                let _ = self.debouncer.unwatch(&self.rules_dir);
-                if let Err(e) = self
-                    .debouncer
-                    .watch(&self.rules_dir, RecursiveMode::Recursive)
-                {
-                    return Some(Change::Errors(vec![watch_error(e).to_string()]));
-                }
-            }
-            let rescan = replaced || events.iter().any(|e| e.need_rescan());
-            if changed.is_empty() && !rescan {
-                continue; // nothing of ours: wait for the time left
-            }
-            let mut names: Vec<String> = changed
-                .iter()
-                .map(|p| shown(p).display().to_string())
-                .collect();
-            names.sort();
-            names.dedup();
-            return Some(Change::Files(names));
+        if !self.errors.is_empty() {
+            return Some(Change::Errors(std::mem::take(&mut self.errors)));
         }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut names = loop {
+            let batch = match self.receive(deadline) {
+                Received::Batch(batch) => batch,
+                Received::Timeout => return Some(Change::Quiet),
+                Received::Stopped => return None,
+            };
+            match self.sort(batch) {
+                Sorted::Ours(names) => break names,
+                Sorted::Other => continue, // nothing of ours: wait for the time left
+                Sorted::Errors(errors) => return Some(Change::Errors(errors)),
+            }
+        };
+        // The rest of the burst, until it goes quiet (batches that came during the last
+        // reload are already waiting, and join this change).
+        let limit = Instant::now() + self.quiet * SETTLE_LIMIT;
+        let mut quiet_until = Instant::now() + self.quiet;
+        // (A stopped watcher is reported by the next call.)
+        while let Received::Batch(batch) = self.receive(Some(quiet_until.min(limit))) {
+            match self.sort(batch) {
+                Sorted::Ours(more) => {
+                    names.extend(more);
+                    quiet_until = Instant::now() + self.quiet;
+                }
+                Sorted::Other => {}
+                Sorted::Errors(errors) => self.errors.extend(errors),
+            }
+        }
+        names.sort();
+        names.dedup();
+        Some(Change::Files(names))
+    }
+
+    fn receive(&self, deadline: Option<Instant>) -> Received {
+        let received = match deadline {
+            None => self
+                .events
+                .recv()
+                .map_err(|_| RecvTimeoutError::Disconnected),
+            Some(d) => self
+                .events
+                .recv_timeout(d.saturating_duration_since(Instant::now())),
+        };
+        match received {
+            Ok(batch) => Received::Batch(batch),
+            Err(RecvTimeoutError::Timeout) => Received::Timeout,
+            Err(RecvTimeoutError::Disconnected) => Received::Stopped,
+        }
+    }
+
+    /// The rule files and config a batch names; follows a replaced rules directory.
+    fn sort(&mut self, batch: DebounceEventResult) -> Sorted {
+        let events = match batch {
+            Ok(events) => events,
+            Err(errors) => return Sorted::Errors(errors.iter().map(ToString::to_string).collect()),
+        };
+        let names: Vec<String> = events
+            .iter()
+            .filter(|e| e.need_rescan() || !matches!(e.kind, EventKind::Access(_)))
+            .flat_map(|e| e.paths.iter())
+            .filter(|p| is_rule_file(p, &self.rules_dir) || same_file(p, &self.config))
+            .map(|p| shown(p).display().to_string())
+            .collect();
+        // Only a create, rename or remove can replace the directory; reading it (as every
+        // reload does) must not count, or each reload would cause the next.
+        let replaced = events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::Create(_)
+                        | EventKind::Remove(_)
+                        | EventKind::Modify(ModifyKind::Name(_))
+                )
+            })
+            .flat_map(|e| e.paths.iter())
+            .any(|p| same_file(p, &self.rules_dir));
+        if replaced && self.rules_dir.is_dir() {
+            let _ = self.debouncer.unwatch(&self.rules_dir);
+            if let Err(e) = self
+                .debouncer
+                .watch(&self.rules_dir, RecursiveMode::Recursive)
+            {
+                return Sorted::Errors(vec![watch_error(e).to_string()]);
+            }
+        }
+        let rescan = replaced || events.iter().any(|e| e.need_rescan());
+        if names.is_empty() && !rescan {
+            return Sorted::Other;
+        }
+        Sorted::Ours(names)
     }
 }
 
@@ -192,4 +262,141 @@ fn same_file(a: &Path, b: &Path) -> bool {
             (Ok(x), Ok(y)) => x == y,
             _ => false,
         }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify_debouncer_full::DebouncedEvent;
+    use notify_debouncer_full::notify::Event;
+    use notify_debouncer_full::notify::event::{AccessKind, AccessMode, DataChange};
+    use std::sync::mpsc::{Sender, channel};
+
+    /// A watcher on a temporary project whose batches come from the test, not from notify.
+    struct Fed {
+        watcher: RuleWatcher,
+        tx: Sender<DebounceEventResult>,
+        dir: tempfile::TempDir,
+    }
+
+    impl Fed {
+        fn new(quiet: Duration) -> Fed {
+            let dir = tempfile::tempdir().unwrap();
+            let (config, rules) = (dir.path().join("config.yaml"), dir.path().join("rules"));
+            std::fs::create_dir(&rules).unwrap();
+            std::fs::write(&config, "rules: rules\n").unwrap();
+            let mut watcher = RuleWatcher::new(&config, &rules, quiet).unwrap();
+            let (tx, events) = channel();
+            watcher.events = events;
+            Fed { watcher, tx, dir }
+        }
+
+        fn path(&self, rel: &str) -> PathBuf {
+            self.dir.path().join(rel)
+        }
+    }
+
+    fn batch(kind: EventKind, paths: &[&Path]) -> DebounceEventResult {
+        Ok(paths
+            .iter()
+            .map(|p| {
+                DebouncedEvent::new(Event::new(kind).add_path(p.to_path_buf()), Instant::now())
+            })
+            .collect())
+    }
+
+    fn saved(paths: &[&Path]) -> DebounceEventResult {
+        batch(
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+            paths,
+        )
+    }
+
+    fn read(paths: &[&Path]) -> DebounceEventResult {
+        batch(EventKind::Access(AccessKind::Open(AccessMode::Read)), paths)
+    }
+
+    fn names(change: Option<Change>) -> Vec<String> {
+        match change {
+            Some(Change::Files(names)) => names,
+            Some(Change::Quiet) => panic!("quiet"),
+            Some(Change::Errors(e)) => panic!("errors: {e:?}"),
+            None => panic!("stopped"),
+        }
+    }
+
+    fn shown_name(path: &Path) -> String {
+        shown(path).display().to_string()
+    }
+
+    #[test]
+    fn batches_waiting_together_are_one_change() {
+        // As after a reload: the rest of a burst came while it ran, in several batches.
+        let mut fed = Fed::new(Duration::from_millis(50));
+        let (tiers, visits) = (fed.path("rules/tiers.yaml"), fed.path("rules/visits.yaml"));
+        let (config, db) = (fed.path("config.yaml"), fed.path("customers.db"));
+        for _ in 0..5 {
+            fed.tx.send(saved(&[&tiers])).unwrap();
+        }
+        fed.tx.send(read(&[&tiers])).unwrap();
+        fed.tx.send(saved(&[&visits, &config])).unwrap();
+        fed.tx.send(saved(&[&db])).unwrap();
+        let mut expected = vec![shown_name(&config), shown_name(&tiers), shown_name(&visits)];
+        expected.sort();
+        let w = &mut fed.watcher;
+        assert_eq!(names(w.next(Some(Duration::from_secs(5)))), expected);
+        let next = w.next(Some(Duration::from_millis(10)));
+        assert!(matches!(next, Some(Change::Quiet)));
+    }
+
+    #[test]
+    fn reads_and_other_files_are_no_change() {
+        let mut fed = Fed::new(Duration::from_millis(50));
+        let read_only = read(&[&fed.path("rules/tiers.yaml")]);
+        let others = saved(&[&fed.path("rules/notes.txt"), &fed.path("customers.db")]);
+        fed.tx.send(read_only).unwrap();
+        fed.tx.send(others).unwrap();
+        let next = fed.watcher.next(Some(Duration::from_millis(100)));
+        assert!(matches!(next, Some(Change::Quiet)));
+    }
+
+    #[test]
+    fn errors_while_a_burst_settles_come_with_the_next_call() {
+        let Fed {
+            mut watcher,
+            tx,
+            dir,
+        } = Fed::new(Duration::from_millis(50));
+        let tiers = dir.path().join("rules/tiers.yaml");
+        tx.send(saved(&[&tiers])).unwrap();
+        let lost = notify_debouncer_full::notify::Error::generic("lost");
+        tx.send(Err(vec![lost])).unwrap();
+        tx.send(saved(&[&tiers])).unwrap();
+        assert_eq!(names(watcher.next(None)), vec![shown_name(&tiers)]);
+        match watcher.next(None) {
+            Some(Change::Errors(errors)) => assert_eq!(errors, vec!["lost".to_owned()]),
+            _ => panic!("no errors"),
+        }
+        drop(tx);
+        assert!(watcher.next(None).is_none(), "the watcher stopped");
+    }
+
+    #[test]
+    fn a_burst_that_never_goes_quiet_is_still_a_change() {
+        let Fed {
+            mut watcher,
+            tx,
+            dir,
+        } = Fed::new(Duration::from_millis(20));
+        let tiers = dir.path().join("rules/tiers.yaml");
+        let saving = std::thread::spawn(move || {
+            // Until the watcher is dropped: a save every 5 ms, for ever.
+            while tx.send(saved(&[&tiers])).is_ok() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        assert_eq!(names(watcher.next(None)).len(), 1);
+        drop(watcher);
+        saving.join().unwrap();
+    }
 }

@@ -1,0 +1,251 @@
+//! The reload thread: it follows the rule files (and the config) and the customer database,
+//! builds the next [`Version`] when either changes, and swaps it in, or records why not.
+//!
+//! The customer database is checked every `--data-check-ms` (`PRAGMA data_version` on an open
+//! connection sees commits from other connections; the file's identity, size and mtime see it
+//! replaced): a change reloads the customers under the rules in force and recomputes the
+//! population figures. Reloads run on a one-thread pool, so requests keep the other cores.
+
+use super::state::{Service, Version};
+use super::{ServeOptions, say};
+use crate::report::{refusal, thousands};
+use crate::source::{ChangeWatch, CustomerSource};
+use crate::workspace::reload::{self, Refusal};
+use crate::workspace::watcher::{Change, RuleWatcher};
+use crate::workspace::{Overrides, Workspace};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+/// How often the reload thread looks up from waiting for rule changes (to check the
+/// database, or to stop).
+const TICK: Duration = Duration::from_millis(100);
+
+/// Follows the rules and the data, and reloads.
+pub(super) struct Reloader<'a> {
+    service: &'a Service,
+    opts: &'a ServeOptions,
+    watcher: RuleWatcher,
+    /// The customer database as of the last (re)load.
+    data: DataWatch,
+    /// When the database was last checked.
+    checked: Instant,
+}
+
+/// Why to reload.
+enum Trigger {
+    /// Rule files or the config changed (as shown, for the message).
+    Files(Vec<String>),
+    /// Only the customer database changed.
+    Data,
+}
+
+impl<'a> Reloader<'a> {
+    /// `data` is the database as it was before the version in force read it.
+    pub(super) fn new(
+        service: &'a Service,
+        opts: &'a ServeOptions,
+        watcher: RuleWatcher,
+        data: DataWatch,
+    ) -> Reloader<'a> {
+        Reloader {
+            service,
+            opts,
+            watcher,
+            data,
+            checked: Instant::now(),
+        }
+    }
+
+    /// What `serve` says it watches.
+    pub(super) fn describe(&self) -> String {
+        self.watcher.describe()
+    }
+
+    /// Reloads on every change until `stop` says so (or the file watcher stops).
+    pub(super) fn run(mut self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) {
+        // Reloads use one thread, leaving the other cores to answer requests: a reload
+        // takes a little longer, and the requests during it wait less.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "reload".into())
+            .build()
+            .ok();
+        while stop.try_recv().is_err() {
+            let trigger = match self.next_trigger(out) {
+                Ok(Some(trigger)) => trigger,
+                Ok(None) => continue,
+                Err(Stopped) => {
+                    say(
+                        out,
+                        "the file watcher stopped: rule edits are no longer picked up (restart to resume)".into(),
+                    );
+                    return;
+                }
+            };
+            let why = match &trigger {
+                Trigger::Files(names) if names.is_empty() => {
+                    "change in the watched files".to_owned()
+                }
+                Trigger::Files(names) => format!("change in {}", names.join(", ")),
+                Trigger::Data => "the customer database changed".into(),
+            };
+            say(out, format!("\n{why}"));
+            // Taken before reading, so a commit during the reload is seen next time.
+            let before = DataWatch::now(&self.opts.config, &self.opts.overrides);
+            let data_only = matches!(trigger, Trigger::Data);
+            match &pool {
+                Some(pool) => pool.install(|| reload_now(self.service, self.opts, data_only, out)),
+                None => reload_now(self.service, self.opts, data_only, out),
+            }
+            match self
+                .watcher
+                .follow(&self.opts.overrides, self.opts.debounce)
+            {
+                Ok(true) => say(out, format!("now watching {}", self.watcher.describe())),
+                Ok(false) => {}
+                Err(e) => say(out, format!("watch error: {e}")),
+            }
+            let database = &self.service.current().database;
+            self.data = if before.database.as_ref() == Some(database) {
+                before
+            } else {
+                DataWatch::now(&self.opts.config, &self.opts.overrides)
+            };
+        }
+        say(out, "stopped".into());
+    }
+
+    /// Waits up to one tick for a rule change, then checks the database if it is due;
+    /// `Ok(None)`: nothing to reload for yet.
+    fn next_trigger(&mut self, out: &mut (dyn Write + Send)) -> Result<Option<Trigger>, Stopped> {
+        match self.watcher.next(Some(TICK)) {
+            None => Err(Stopped),
+            Some(Change::Files(names)) => Ok(Some(Trigger::Files(names))),
+            Some(Change::Errors(errors)) => {
+                for e in errors {
+                    say(out, format!("watch error: {e}"));
+                }
+                Ok(None)
+            }
+            Some(Change::Quiet) => {
+                let due = self
+                    .opts
+                    .data_check
+                    .is_some_and(|every| self.checked.elapsed() >= every);
+                if !due {
+                    return Ok(None);
+                }
+                self.checked = Instant::now();
+                Ok(self.data.changed().then_some(Trigger::Data))
+            }
+        }
+    }
+}
+
+/// The file watcher stopped.
+struct Stopped;
+
+/// Loads, checks and tests the rules again (or, for `data_only`, reads the customers again
+/// under the rules in force); swaps the new version in if it is accepted, otherwise records
+/// why and keeps the version in force. A reload that panics is refused like a broken edit,
+/// and the next change is reloaded as usual.
+pub(super) fn reload_now(
+    service: &Service,
+    opts: &ServeOptions,
+    data_only: bool,
+    out: &mut (dyn Write + Send),
+) {
+    let old = service.current();
+    let next = reload::guarded(|| next_version(&old, opts, data_only));
+    apply(service, &old, next, out);
+}
+
+/// The version after `old`, and whether it kept `old`'s rules (only the data was read again).
+fn next_version(
+    old: &Version,
+    opts: &ServeOptions,
+    data_only: bool,
+) -> Result<(Version, bool), Refusal> {
+    let started = Instant::now();
+    // Only the data changed: keep the rules in force (a rejected edit on disk must not hold
+    // back new data); if the columns changed under them, load everything again.
+    let (accepted, same_rules) = match data_only {
+        true => match reload::reload_data(&opts.config, &opts.overrides, old.shared_rules()) {
+            Ok(accepted) => (accepted, true),
+            Err(_) => (reload::load(&opts.config, &opts.overrides)?, false),
+        },
+        false => (reload::load(&opts.config, &opts.overrides)?, false),
+    };
+    let version = Version::new(accepted, old.number + 1, started).map_err(Refusal::Error)?;
+    Ok((version, same_rules))
+}
+
+/// Puts the next version in force and says so, or says why it was refused and records it.
+pub(super) fn apply(
+    service: &Service,
+    old: &Version,
+    next: Result<(Version, bool), Refusal>,
+    out: &mut (dyn Write + Send),
+) {
+    match next {
+        Ok((version, same_rules)) => {
+            let (fingerprint, customers) = (
+                version.rules().fingerprint.clone(),
+                thousands(version.customers().len as f64),
+            );
+            let line = if fingerprint == old.rules().fingerprint {
+                format!(
+                    "reloaded: rules {fingerprint} unchanged, {customers} customers (version {}, {} ms)",
+                    version.number,
+                    version.took.as_millis()
+                )
+            } else {
+                format!(
+                    "applied rules {fingerprint} (were {}): {customers} customers (version {}, {} ms)",
+                    old.rules().fingerprint,
+                    version.number,
+                    version.took.as_millis()
+                )
+            };
+            service.swap(old, version, same_rules);
+            say(out, line);
+        }
+        Err(refused) => {
+            say(out, refusal::text(&refused));
+            say(
+                out,
+                format!(
+                    "kept the last good rules ({}) in force",
+                    old.rules().fingerprint
+                ),
+            );
+            service.reject(old.number, &refused);
+        }
+    }
+}
+
+/// Whether the customer database changed since it was looked at.
+pub(super) struct DataWatch {
+    database: Option<PathBuf>,
+    watch: Option<Box<dyn ChangeWatch>>,
+}
+
+impl DataWatch {
+    /// The database of `config` (with `overrides`) as it is now; never changes if it cannot
+    /// be opened (the next reload reports why).
+    pub(super) fn now(config: &Path, overrides: &Overrides) -> DataWatch {
+        let source = Workspace::new(config, overrides)
+            .ok()
+            .and_then(|ws| ws.open_source().ok());
+        DataWatch {
+            database: source.as_ref().map(|s| s.path().to_path_buf()),
+            watch: source.map(|s| s.watch_changes()),
+        }
+    }
+
+    fn changed(&self) -> bool {
+        self.watch.as_ref().is_some_and(|w| w.changed())
+    }
+}

@@ -1,0 +1,208 @@
+//! What requests are answered from: each accepted rule set, bound to the customers it was
+//! loaded with and their population figures, is one immutable [`Version`]; the [`Service`]
+//! holds the one in force behind an `ArcSwap`, and the last edit it refused.
+//!
+//! A request takes the version in force once and is answered entirely by it; a reload builds
+//! the next version beside it and swaps it in whole.
+
+use crate::engine::Evaluator;
+use crate::error::Error;
+use crate::report::refusal;
+use crate::rules::RuleSet;
+use crate::source::{Dataset, Field};
+use crate::workspace::reload::{Accepted, Refusal};
+use arc_swap::ArcSwap;
+use serde_json::{Value as Json, json};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The rule set and the customers it was loaded with, owned together.
+struct Loaded {
+    rules: Arc<RuleSet>,
+    customers: Dataset,
+}
+
+self_cell::self_cell!(
+    /// The rules bound to their customers: the evaluator (with the population figures)
+    /// borrows both.
+    struct Bound {
+        owner: Loaded,
+        #[covariant]
+        dependent: Evaluator,
+    }
+);
+
+/// One accepted rule set with its customers: what every request is answered from.
+pub struct Version {
+    bound: Bound,
+    /// Counts the versions this process has served, from 1.
+    pub(super) number: u64,
+    pub(super) loaded_at: String,
+    /// Customer id -> row.
+    ids: HashMap<Box<str>, usize>,
+    /// The customer source's columns (a prospect's fields are stored as they would be).
+    pub(super) columns: Vec<Field>,
+    pub(super) id_column: String,
+    pub(super) rules_dir: PathBuf,
+    pub(super) database: PathBuf,
+    /// How long loading, checking, testing and reading the customers took.
+    pub(super) took: Duration,
+}
+
+impl Version {
+    /// Binds the accepted rules to their customers (computing the population figures);
+    /// `started` is when loading began.
+    pub(super) fn new(accepted: Accepted, number: u64, started: Instant) -> Result<Version, Error> {
+        let Accepted {
+            workspace,
+            rules,
+            customers,
+            columns,
+        } = accepted;
+        let mut ids = HashMap::with_capacity(customers.len);
+        for i in 0..customers.len {
+            // The first of a repeated id wins, as `explain` finds it.
+            ids.entry(customers.id_text(i).into_boxed_str())
+                .or_insert(i);
+        }
+        let bound = Bound::try_new(Loaded { rules, customers }, |l| {
+            Evaluator::new(&l.rules, &l.customers)
+        })?;
+        Ok(Version {
+            bound,
+            number,
+            loaded_at: timestamp(),
+            ids,
+            columns,
+            id_column: workspace.config.id_column,
+            rules_dir: workspace.rules_dir,
+            database: workspace.database,
+            took: started.elapsed(),
+        })
+    }
+
+    pub(super) fn rules(&self) -> &RuleSet {
+        &self.bound.borrow_owner().rules
+    }
+
+    /// The rules, shared (a reload of the data alone keeps them).
+    pub(super) fn shared_rules(&self) -> &Arc<RuleSet> {
+        &self.bound.borrow_owner().rules
+    }
+
+    pub(super) fn customers(&self) -> &Dataset {
+        &self.bound.borrow_owner().customers
+    }
+
+    pub(super) fn evaluator(&self) -> &Evaluator<'_> {
+        self.bound.borrow_dependent()
+    }
+
+    /// The row of the customer with this id.
+    pub(super) fn row(&self, id: &str) -> Option<usize> {
+        self.ids.get(id).copied()
+    }
+
+    /// What every answer from this version says of the rules that gave it.
+    pub(super) fn stamp(&self) -> Stamp {
+        Stamp {
+            fingerprint: self.rules().fingerprint.clone(),
+            version: self.number,
+        }
+    }
+}
+
+/// The rules an answer came from: their fingerprint and the version's number.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    fingerprint: String,
+    version: u64,
+}
+
+impl Stamp {
+    /// Adds `"fingerprint"` and `"version"` at the end of a JSON object.
+    pub(super) fn add_to(&self, body: &mut serde_json::Map<String, Json>) {
+        body.insert("fingerprint".into(), self.fingerprint.clone().into());
+        body.insert("version".into(), self.version.into());
+    }
+}
+
+/// A rule edit that was not accepted.
+struct Rejection {
+    at: String,
+    /// The version in force when it was refused (it stayed in force).
+    kept: u64,
+    refusal: Json,
+}
+
+/// The version in force and the last refused edit, shared by the handlers and the reloader.
+pub struct Service {
+    current: ArcSwap<Version>,
+    last_rejected: Mutex<Option<Rejection>>,
+}
+
+impl Service {
+    pub(super) fn new(first: Version) -> Service {
+        Service {
+            current: ArcSwap::from_pointee(first),
+            last_rejected: Mutex::new(None),
+        }
+    }
+
+    /// The version in force, for as long as the caller holds it.
+    pub(super) fn current(&self) -> Arc<Version> {
+        self.current.load_full()
+    }
+
+    /// Puts `next` in force. When only the data was reloaded (`same_rules`), a rejected edit
+    /// that stood against the old version still stands against the new one: it is still on
+    /// disk.
+    pub(super) fn swap(&self, old: &Version, next: Version, same_rules: bool) {
+        if same_rules
+            && let Some(r) = self.rejected().as_mut()
+            && r.kept == old.number
+        {
+            r.kept = next.number;
+        }
+        self.current.store(Arc::new(next));
+    }
+
+    /// Records why an edit was refused while `kept` stayed in force.
+    pub(super) fn reject(&self, kept: u64, why: &Refusal) {
+        *self.rejected() = Some(Rejection {
+            at: timestamp(),
+            kept,
+            refusal: refusal::json(why),
+        });
+    }
+
+    /// The last refused edit (`{"at", "kept_version", "refusal"}`), and whether it still
+    /// stands: the rules on disk are not those of `version`.
+    pub(super) fn last_rejected(&self, version: &Version) -> (Option<Json>, bool) {
+        let last = self.rejected();
+        let body = last.as_ref().map(|r| {
+            json!({
+                "at": r.at,
+                "kept_version": r.kept,
+                "refusal": r.refusal,
+            })
+        });
+        let pending = last.as_ref().is_some_and(|r| r.kept == version.number);
+        (body, pending)
+    }
+
+    /// The record of the last refusal. A panic elsewhere while it was held does not stop
+    /// refusals from being recorded: the record is replaced whole, never left half-written.
+    fn rejected(&self) -> MutexGuard<'_, Option<Rejection>> {
+        self.last_rejected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Now, as `2026-11-24T09:41:07.123Z`.
+pub(super) fn timestamp() -> String {
+    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+}

@@ -101,9 +101,11 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
     let service = Arc::new(Service::new(version));
     let reloader = Reloader::new(&service, opts, watcher, data);
 
+    // Requests evaluate on the runtime's threads: they get the evaluation stack.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("http")
+        .thread_stack_size(crate::threads::STACK)
         .build()
         .map_err(|source| Error::Io {
             what: "cannot start the HTTP server".into(),
@@ -182,6 +184,7 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
         let (served, reloaded) = std::thread::scope(|s| {
             let reloader = std::thread::Builder::new()
                 .name("reloader".into())
+                .stack_size(crate::threads::STACK)
                 .spawn_scoped(s, move || {
                     let _alarm = PanicAlarm(Some(alarm));
                     reloader.run(&stop_rx, out)

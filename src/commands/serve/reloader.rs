@@ -67,11 +67,7 @@ impl<'a> Reloader<'a> {
     pub(super) fn run(mut self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) {
         // Reloads use one thread, leaving the other cores to answer requests: a reload
         // takes a little longer, and the requests during it wait less.
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .thread_name(|_| "reload".into())
-            .build()
-            .ok();
+        let pool = crate::threads::pool(1, "reload").ok();
         while stop.try_recv().is_err() {
             let trigger = match self.next_trigger(out) {
                 Ok(Some(trigger)) => trigger,

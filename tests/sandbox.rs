@@ -98,22 +98,7 @@ fn rules_cannot_sleep_or_read_the_clock() {
 #[test]
 fn serve_answers_deep_recursion_with_an_error_and_keeps_serving() {
     let fx = recursive_fixture("{ max_call_levels: 100, max_expr_depth: 100 }");
-    let mut serve = common::Spawned::start(
-        fx.dir.path(),
-        &[
-            "--config",
-            "config.yaml",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-    );
-    let lines = serve.wait_for("listening on http://");
-    let addr = lines.last().unwrap()["listening on http://".len()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let (_serve, addr) = common::Spawned::serve(fx.dir.path(), &[]);
     let answer = common::http::get(&addr, "/customers/1/policy");
     assert_eq!(answer.status, 422, "{}", answer.text);
     assert!(answer.text.contains("rule `deep`"), "{}", answer.text);

@@ -20,27 +20,10 @@ struct Serve {
 
 impl Serve {
     fn start(fx: &Fixture) -> Serve {
-        let mut process = Spawned::start(
+        let (process, addr) = Spawned::serve(
             fx.dir.path(),
-            &[
-                "--config",
-                "config.yaml",
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--debounce-ms",
-                "50",
-                "--data-check-ms",
-                "100",
-            ],
+            &["--debounce-ms", "50", "--data-check-ms", "100"],
         );
-        let lines = process.wait_for("listening on http://");
-        let line = lines.last().unwrap();
-        let addr = line["listening on http://".len()..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_owned();
         Serve { process, addr }
     }
 

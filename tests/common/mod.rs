@@ -410,6 +410,30 @@ impl Spawned {
         }
     }
 
+    /// Starts `tierwise --config config.yaml serve --listen 127.0.0.1:0 <extra>` in `dir` and
+    /// waits until it listens; returns it and its address (`127.0.0.1:port`).
+    pub fn serve(dir: &Path, extra: &[&str]) -> (Spawned, String) {
+        let args = [
+            &[
+                "--config",
+                "config.yaml",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            extra,
+        ]
+        .concat();
+        let mut process = Spawned::start(dir, &args);
+        let lines = process.wait_for("listening on http://");
+        let addr = lines.last().unwrap()["listening on http://".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned();
+        (process, addr)
+    }
+
     /// Waits (up to 20 s) for a line containing `needle`; returns the lines read meanwhile.
     pub fn wait_for(&mut self, needle: &str) -> Vec<String> {
         let deadline = Instant::now() + Duration::from_secs(20);

@@ -22,8 +22,9 @@ use std::time::Instant;
 /// The SQL baseline: the shipped rules as one statement.
 const SHIPPED_SQL: &str = include_str!("../../../benches/shipped_rules.sql");
 
-/// One repeat's measurements, in seconds unless named otherwise.
-pub(super) struct Timings {
+/// One repeat's measurements (or their medians), in seconds unless named otherwise.
+#[derive(Debug, serde::Serialize)]
+pub struct Timings {
     pub read: f64,
     pub population: f64,
     pub evaluate_1_thread: f64,

@@ -20,7 +20,7 @@ use crate::error::{Error, ExitStatus};
 use crate::report::{Format, thousands};
 use crate::source::sample::{SampleSpec, generate};
 use crate::workspace::{Overrides, Workspace};
-use measure::Timings;
+pub use measure::Timings;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -83,20 +83,9 @@ pub struct BenchOptions {
 #[derive(Debug, Serialize)]
 pub struct SizeReport {
     pub customers: usize,
-    pub read: f64,
-    pub population: f64,
-    pub evaluate_1_thread: f64,
-    pub evaluate: f64,
-    pub evaluate_interpreter: Option<f64>,
-    pub write: f64,
-    pub run: f64,
-    pub run_peak_memory_mb: Option<f64>,
-    pub floor_read: f64,
-    pub floor_write: f64,
-    pub sql: f64,
-    /// One customer evaluated alone (as `explain` and `serve` do), in microseconds.
-    pub one_customer_us: f64,
-    pub decisions: usize,
+    /// The median of each measurement over the repeats.
+    #[serde(flatten)]
+    pub median: Timings,
     pub threads: usize,
 }
 
@@ -110,30 +99,33 @@ impl SizeReport {
         };
         SizeReport {
             customers,
-            read: m(|t| t.read),
-            population: m(|t| t.population),
-            evaluate_1_thread: m(|t| t.evaluate_1_thread),
-            evaluate: m(|t| t.evaluate),
-            evaluate_interpreter: m_some(|t| t.evaluate_interpreter),
-            write: m(|t| t.write),
-            run: m(|t| t.run),
-            run_peak_memory_mb: m_some(|t| t.run_peak_memory_mb),
-            floor_read: m(|t| t.floor_read),
-            floor_write: m(|t| t.floor_write),
-            sql: m(|t| t.sql),
-            one_customer_us: m(|t| t.one_customer_us),
-            decisions: repeats.last().map_or(0, |t| t.decisions),
+            median: Timings {
+                read: m(|t| t.read),
+                population: m(|t| t.population),
+                evaluate_1_thread: m(|t| t.evaluate_1_thread),
+                evaluate: m(|t| t.evaluate),
+                evaluate_interpreter: m_some(|t| t.evaluate_interpreter),
+                write: m(|t| t.write),
+                run: m(|t| t.run),
+                run_peak_memory_mb: m_some(|t| t.run_peak_memory_mb),
+                floor_read: m(|t| t.floor_read),
+                floor_write: m(|t| t.floor_write),
+                sql: m(|t| t.sql),
+                one_customer_us: m(|t| t.one_customer_us),
+                decisions: repeats.last().map_or(0, |t| t.decisions),
+            },
             threads: rayon::current_num_threads(),
         }
     }
 
     pub fn floor(&self) -> f64 {
-        self.floor_read + self.floor_write
+        self.median.floor_read + self.median.floor_write
     }
 
     /// Evaluation cost of one decision for one customer, on one thread, in microseconds.
     pub fn micros_per_decision(&self) -> f64 {
-        self.evaluate_1_thread * 1e6 / (self.customers.max(1) * self.decisions.max(1)) as f64
+        self.median.evaluate_1_thread * 1e6
+            / (self.customers.max(1) * self.median.decisions.max(1)) as f64
     }
 }
 

@@ -17,7 +17,7 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "median seconds; {} decisions; evaluation on {} unless noted\n",
-        first.decisions,
+        first.median.decisions,
         plural(first.threads, "thread")
     )?;
     writeln!(
@@ -43,35 +43,39 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
             out,
             "{:>10} {:>6.3} {:>6.3} {:>9.3} {:>9.3} {:>7.3} {:>7.3} {:>7} {:>7.3} {:>7.2} {:>7.3} {:>8.2} {:>8.3} {:>6.1}",
             thousands(r.customers as f64),
-            r.read,
-            r.population,
-            r.evaluate_1_thread,
-            r.evaluate,
-            r.write,
-            r.run,
-            r.run_peak_memory_mb
+            r.median.read,
+            r.median.population,
+            r.median.evaluate_1_thread,
+            r.median.evaluate,
+            r.median.write,
+            r.median.run,
+            r.median
+                .run_peak_memory_mb
                 .map_or("-".into(), |m| format!("{m:.0}")),
             r.floor(),
-            r.run / r.floor().max(1e-9),
-            r.sql,
-            r.run / r.sql.max(1e-9),
+            r.median.run / r.floor().max(1e-9),
+            r.median.sql,
+            r.median.run / r.median.sql.max(1e-9),
             r.micros_per_decision(),
-            r.one_customer_us,
+            r.median.one_customer_us,
         )?;
     }
-    if reports.iter().any(|r| r.evaluate_interpreter.is_some()) {
+    if reports
+        .iter()
+        .any(|r| r.median.evaluate_interpreter.is_some())
+    {
         writeln!(
             out,
             "\ninterpreter only (every expression in rhai), all threads:"
         )?;
         for r in reports {
-            if let Some(t) = r.evaluate_interpreter {
+            if let Some(t) = r.median.evaluate_interpreter {
                 writeln!(
                     out,
                     "{:>10} {:>9.3} s ({:.1}x the fast path)",
                     thousands(r.customers as f64),
                     t,
-                    t / r.evaluate.max(1e-9)
+                    t / r.median.evaluate.max(1e-9)
                 )?;
             }
         }

@@ -9,7 +9,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`text`], [`progress`], [`threads`] | words and numbers for people; progress bars; the evaluation threads and their stack |
+//! | [`text`], [`progress`], [`threads`], [`time`] | words and numbers for people; progress bars; the evaluation threads and their stack; dates and periods |
 //! | [`value`] | the values rules compute with, constants, value kinds |
 //! | [`diag`] | diagnostics (file:line:column, snippet, did-you-mean); YAML errors |
 //! | [`script`] | the sandboxed Rhai engine and its limits |
@@ -29,6 +29,7 @@
 pub mod progress;
 pub mod text;
 pub mod threads;
+pub mod time;
 
 pub mod value;
 

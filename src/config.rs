@@ -2,6 +2,7 @@
 //! Relative paths in the file resolve against the file's own directory.
 
 use crate::script::Limits;
+use crate::time::PeriodKind;
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
 
@@ -35,6 +36,8 @@ struct ConfigFile {
     limits: Limits,
     #[serde(default)]
     sample: Option<SampleConfig>,
+    #[serde(default)]
+    period: PeriodKind,
 }
 
 fn default_rules_dir() -> PathBuf {
@@ -50,6 +53,9 @@ struct SourceSpec {
     query: Option<String>,
     #[serde(default = "default_id_column")]
     id_column: String,
+    /// Columns that hold dates though their declared type does not say so (a query's).
+    #[serde(default)]
+    dates: Vec<String>,
 }
 
 impl Default for SourceSpec {
@@ -58,6 +64,7 @@ impl Default for SourceSpec {
             table: None,
             query: None,
             id_column: default_id_column(),
+            dates: Vec::new(),
         }
     }
 }
@@ -115,6 +122,10 @@ pub struct Config {
     pub limits: Limits,
     /// Set when a missing `database` may be generated as sample data.
     pub sample: Option<SampleConfig>,
+    /// How long a period is: every run belongs to the period of its `as_of` date.
+    pub period: PeriodKind,
+    /// Columns of the customer source read as dates besides those declared DATE/DATETIME.
+    pub date_columns: Vec<String>,
 }
 
 impl Config {
@@ -162,6 +173,8 @@ impl Config {
             tables: file.output,
             limits: file.limits,
             sample: file.sample,
+            period: file.period,
+            date_columns: file.customers.dates,
         })
     }
 }

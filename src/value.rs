@@ -8,6 +8,7 @@
 //! Also the two kinds of constant: [`Literal`], a value as written in a YAML file (before
 //! a formula is told from text), and [`Lit`], a constant of the compiled rule set.
 
+use crate::time::Date;
 use rhai::{Dynamic, ImmutableString};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
@@ -25,6 +26,8 @@ pub enum Value<'a> {
     Str(&'a str),
     /// Text computed by a script.
     Owned(ImmutableString),
+    /// A calendar day.
+    Date(Date),
     /// A list written in the rules (`[business, technical]`), borrowed.
     Consts(&'a [Lit]),
     /// A list built during evaluation (`aggregate: list`).
@@ -63,6 +66,7 @@ impl<'a> Value<'a> {
             Value::Float(f) => Dynamic::from_float(*f),
             Value::Str(s) => ImmutableString::from(*s).into(),
             Value::Owned(s) => s.clone().into(),
+            Value::Date(d) => Dynamic::from(*d),
             Value::Consts(items) => {
                 Dynamic::from_array(items.iter().map(|l| l.value().to_dynamic()).collect())
             }
@@ -99,6 +103,8 @@ impl<'a> Value<'a> {
                 Ok(s) => Value::Owned(s),
                 Err(_) => Value::Null,
             }
+        } else if let Some(date) = d.clone().try_cast::<Date>() {
+            Value::Date(date)
         } else {
             Value::Other(d)
         }
@@ -111,6 +117,7 @@ impl<'a> Value<'a> {
             Value::Bool(_) => "true/false",
             Value::Int(_) | Value::Float(_) => "a number",
             Value::Str(_) | Value::Owned(_) => "text",
+            Value::Date(_) => "a date",
             Value::Consts(_) | Value::List(_) => "a list",
             Value::Other(d) if d.is_array() => "a list",
             Value::Other(_) => "a value",
@@ -126,6 +133,7 @@ impl<'a> Value<'a> {
             Value::Float(f) => (*f).into(),
             Value::Str(s) => (*s).into(),
             Value::Owned(s) => s.as_str().into(),
+            Value::Date(d) => d.to_string().into(),
             Value::Consts(items) => items.iter().map(|l| l.value().to_json()).collect(),
             Value::List(items) => items.iter().map(Value::to_json).collect(),
             Value::Other(d) => dynamic_to_json(d),
@@ -153,6 +161,7 @@ impl fmt::Display for Value<'_> {
             Value::Float(x) => write!(f, "{}", Dynamic::from_float(*x)),
             Value::Str(s) => f.write_str(s),
             Value::Owned(s) => f.write_str(s),
+            Value::Date(d) => write!(f, "{d}"),
             Value::Consts(_) | Value::List(_) => write!(f, "{}", self.to_json()),
             Value::Other(d) if d.is_array() => write!(f, "{}", dynamic_to_json(d)),
             Value::Other(d) => write!(f, "{d}"),
@@ -168,6 +177,7 @@ pub enum Lit {
     Int(i64),
     Float(f64),
     Str(ImmutableString),
+    Date(Date),
     /// A list written in the rules.
     List(Vec<Lit>),
 }
@@ -181,6 +191,7 @@ impl Lit {
             Lit::Int(i) => Value::Int(*i),
             Lit::Float(f) => Value::Float(*f),
             Lit::Str(s) => Value::Str(s.as_str()),
+            Lit::Date(d) => Value::Date(*d),
             Lit::List(items) => Value::Consts(items),
         }
     }
@@ -298,6 +309,7 @@ pub enum ValueKind {
     Number,
     Text,
     Bool,
+    Date,
 }
 
 impl ValueKind {
@@ -306,6 +318,7 @@ impl ValueKind {
             ValueKind::Number => "a number",
             ValueKind::Text => "text",
             ValueKind::Bool => "true/false",
+            ValueKind::Date => "a date",
         }
     }
 
@@ -317,6 +330,8 @@ impl ValueKind {
             Some(ValueKind::Text)
         } else if v.is_bool() {
             Some(ValueKind::Bool)
+        } else if v.is::<Date>() {
+            Some(ValueKind::Date)
         } else {
             None
         }

@@ -6,10 +6,11 @@
 use rusqlite::Connection;
 use std::path::Path;
 use tierwise::config::Source;
-use tierwise::engine::{Evaluator, Mode};
+use tierwise::engine::{Context, Evaluator, Mode};
 use tierwise::rules::{self, RuleSet};
 use tierwise::source::sample::{SampleSpec, generate_into};
 use tierwise::source::{CustomerSource, Dataset, SqliteSource};
+use tierwise::time::{Date, PeriodKind};
 
 /// The sample customers, plus rows with extreme and odd values.
 fn customers(n: usize) -> SqliteSource {
@@ -35,7 +36,22 @@ fn customers(n: usize) -> SqliteSource {
             ('X-4', 'a''quote', 'East', 1e-9, 1, 1, 0.5, 0.5, 61, 40, 5, 3, 3, 0.5)",
     )
     .unwrap();
+    // A date column: spread over four years, month ends and a leap day, some NULL.
+    conn.execute_batch(
+        "ALTER TABLE customers ADD COLUMN last_order_day DATE;
+         UPDATE customers SET last_order_day = CASE
+             WHEN rowid % 11 = 0 THEN NULL
+             WHEN rowid % 13 = 0 THEN '2024-02-29'
+             WHEN rowid % 17 = 0 THEN '2025-01-31'
+             ELSE date('2023-01-31', '+' || ((rowid * 37) % 1400) || ' days') END;",
+    )
+    .unwrap();
     SqliteSource::with_connection(conn, &Source::Table("customers".into()))
+}
+
+/// The date evaluations run as of.
+fn context() -> Context {
+    Context::new(Date::new(2026, 9, 30).unwrap(), PeriodKind::Quarter)
 }
 
 fn load(source: &SqliteSource, dir: &Path) -> Result<RuleSet, String> {
@@ -52,7 +68,7 @@ fn dataset(source: &SqliteSource) -> Dataset {
 /// Per customer: the outputs as JSON (types kept: 5 and 5.0 differ) and the fired rules,
 /// or the error message.
 fn results(rules: &RuleSet, data: &Dataset, mode: Mode) -> Vec<Result<String, String>> {
-    let ev = Evaluator::with_mode(rules, data, mode).unwrap();
+    let ev = Evaluator::with_mode(rules, data, context(), mode).unwrap();
     (0..data.len)
         .map(|i| match ev.evaluate_one(i) {
             Ok(o) => {
@@ -150,7 +166,14 @@ impl Gen {
                 let op = self.pick(&["+", "-", "*", "/", "%"]);
                 format!("({} {op} {})", self.number(d), self.number(d))
             }
-            5 => format!("-({})", self.number(d)),
+            5 if self.rng.bool() => format!("-({})", self.number(d)),
+            5 => match self.rng.u8(..5) {
+                0 => format!("days_between({}, {})", self.date(d), self.date(d)),
+                1 => format!("months_between({}, {})", self.date(d), self.date(d)),
+                2 => format!("year({})", self.date(d)),
+                3 => format!("month({})", self.date(d)),
+                _ => format!("quarter({})", self.date(d)),
+            },
             6 => format!(
                 "{}({}, {})",
                 self.pick(&["min", "max"]),
@@ -173,6 +196,32 @@ impl Gen {
         }
     }
 
+    fn date(&mut self, depth: u32) -> String {
+        let leaf = depth == 0 || self.rng.u8(..10) < 4;
+        if leaf {
+            return self
+                .pick(&[
+                    "last_order_day",
+                    "as_of",
+                    "date(\"2025-01-31\")",
+                    "date(\"2024-02-29\")",
+                    "(last_order_day ?? as_of)",
+                ])
+                .into();
+        }
+        let d = depth - 1;
+        match self.rng.u8(..3) {
+            0 => format!("add_days({}, {})", self.date(d), self.number(d)),
+            1 => format!("add_months({}, {})", self.date(d), self.number(d)),
+            _ => format!(
+                "if {} {{ {} }} else {{ {} }}",
+                self.boolean(d),
+                self.date(d),
+                self.date(d)
+            ),
+        }
+    }
+
     fn text(&mut self) -> String {
         if self.rng.bool() {
             self.pick(&TEXTS).into()
@@ -189,7 +238,13 @@ impl Gen {
             3 => format!("{} {cmp} {}", self.text(), self.text()),
             // Mixed kinds: never equal, never ordered.
             4 => format!("{} {cmp} {}", self.text(), self.number(d)),
-            5 => format!("is_null({})", self.pick(&NUMBERS)),
+            5 if self.rng.bool() => format!("is_null({})", self.pick(&NUMBERS)),
+            // Dates with dates; with text or numbers they are an error on both paths.
+            5 => match self.rng.u8(..4) {
+                0 => format!("{} {cmp} {}", self.date(d), self.text()),
+                1 => format!("{} {cmp} {}", self.date(d), self.number(d)),
+                _ => format!("{} {cmp} {}", self.date(d), self.date(d)),
+            },
             6 if depth > 0 => format!("({} && {})", self.boolean(d), self.boolean(d)),
             7 if depth > 0 => format!("({} || {})", self.boolean(d), self.boolean(d)),
             8 if depth > 0 => format!("!({})", self.boolean(d)),
@@ -212,7 +267,8 @@ fn random_expressions_give_the_same_values_on_both_paths() {
     };
     let dir = tempfile::tempdir().unwrap();
     let (mut checked, mut with_errors, mut native, mut total) = (0, 0, 0, 0);
-    for batch in 0..60 {
+    let mut native_dates = 0;
+    for batch in 0..80 {
         // Each expression is its own decision, so one that fails for a customer does not
         // hide the others: a batch is one rule set, and a failing customer fails it whole,
         // which is why batches are small.
@@ -233,7 +289,13 @@ fn random_expressions_give_the_same_values_on_both_paths() {
             Ok(r) => r,
             // The static type check rejects some generated comparisons (`channel > 5`):
             // not an evaluation question.
-            Err(e) if e.contains("can never be true") => continue,
+            Err(e)
+                if e.contains("can never be true")
+                    || e.contains("a date compares")
+                    || e.contains("is not a date") =>
+            {
+                continue;
+            }
             Err(e) => panic!("generated rules did not load:\n{e}\n{yaml}"),
         };
         for d in &rules.decisions {
@@ -242,6 +304,8 @@ fn random_expressions_give_the_same_values_on_both_paths() {
                     if let rules::ValueExpr::Formula(e) = v {
                         total += 1;
                         native += e.native.is_some() as usize;
+                        let dated = e.text.contains("as_of") || e.text.contains("last_order_day");
+                        native_dates += (dated && e.native.is_some()) as usize;
                     }
                 }
             }
@@ -254,6 +318,11 @@ fn random_expressions_give_the_same_values_on_both_paths() {
     assert!(
         native * 10 >= total * 9,
         "only {native} of {total} expressions have a fast path"
+    );
+    // Date functions were among them.
+    assert!(
+        native_dates >= 30,
+        "only {native_dates} expressions with dates ran on the fast path"
     );
     // Enough customers were compared, and the comparison covered failures too.
     assert!(checked > 10_000, "only {checked} comparisons");

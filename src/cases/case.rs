@@ -5,7 +5,7 @@
 use super::file::{CaseSpec, Fields, Given, id_text};
 use super::{CaseResult, Difference, FigureValue, Status, same};
 use crate::diag::{Diagnostic, SourceFile, suggest};
-use crate::engine::{EvalError, Evaluator};
+use crate::engine::{Context, EvalError, Evaluator};
 use crate::rules::{RuleIdx, RuleSet, SlotKind};
 use crate::source::given::stored;
 use crate::source::{Cell, Dataset, Field};
@@ -16,12 +16,14 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 /// What every case of a run shares.
-pub(super) struct Context<'r> {
+pub(super) struct CaseContext<'r> {
     pub rules: &'r RuleSet,
     pub columns: &'r [Field],
     pub names: Vec<String>,
     pub id_column: String,
     pub id_index: usize,
+    /// The date cases evaluate as of (a case may give its own).
+    pub context: Context,
 }
 
 /// A problem with a test case, at a position in its file.
@@ -60,7 +62,7 @@ fn key_problem(key: &Spanned<String>, message: impl Into<String>) -> Problem {
     Problem::at(&key.referenced, key.value.chars().count(), message)
 }
 
-impl Context<'_> {
+impl CaseContext<'_> {
     /// Fills `row` with `fields`, checking that each names a column of the customer source.
     pub fn fill(&self, row: &mut [Cell<'static>], fields: &Fields) -> Result<(), Problem> {
         for (key, value) in &fields.0 {
@@ -319,7 +321,7 @@ struct Evaluated {
 }
 
 pub(super) fn run_case(
-    ctx: &Context<'_>,
+    ctx: &CaseContext<'_>,
     file: &Arc<SourceFile>,
     file_name: &str,
     number: usize,
@@ -409,7 +411,7 @@ pub(super) fn run_case(
 
 /// Checks a case against the rules: its customers, given figures and expected outputs.
 fn prepare(
-    ctx: &Context<'_>,
+    ctx: &CaseContext<'_>,
     number: usize,
     defaults: &[Cell<'static>],
     case: &Spanned<CaseSpec>,
@@ -450,14 +452,14 @@ fn prepare(
 /// given) and reads the checked customer's outputs. A problem with the case is `Err`; an
 /// evaluation error is `Ok(Err)`, for the case to expect or not.
 fn evaluate(
-    ctx: &Context<'_>,
+    ctx: &CaseContext<'_>,
     case: &Spanned<CaseSpec>,
     prepared: &Prepared,
 ) -> Result<Result<Evaluated, EvalError>, Problem> {
     let problem = |message: String| Problem::at(&case.referenced, 1, message);
-    let data = Dataset::from_rows(ctx.names.clone(), &ctx.id_column, &prepared.rows)
+    let data = Dataset::from_rows(ctx.columns, &ctx.id_column, &prepared.rows)
         .map_err(|e| problem(e.to_string()))?;
-    let mut evaluator = match Evaluator::new(ctx.rules, &data) {
+    let mut evaluator = match Evaluator::new(ctx.rules, &data, ctx.context) {
         Ok(evaluator) => evaluator,
         Err(e) => return Ok(Err(e)),
     };

@@ -13,9 +13,10 @@ mod case;
 mod file;
 
 use crate::diag::{Diagnostic, SourceFile};
+use crate::engine::Context;
 use crate::rules::{RuleIdx, RuleSet};
 use crate::source::{Cell, Field};
-use case::{Context, run_case};
+use case::{CaseContext, run_case};
 use file::parse;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -162,6 +163,7 @@ pub fn run(
     id_column: &str,
     tests_dir: &Path,
     only: Option<&str>,
+    context: Context,
 ) -> Result<TestReport, CasesError> {
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     let id_index =
@@ -172,12 +174,13 @@ pub fn run(
                 column: id_column.to_owned(),
                 columns: names.join(", "),
             })?;
-    let ctx = Context {
+    let ctx = CaseContext {
         rules,
         columns,
         names,
         id_column: id_column.to_owned(),
         id_index,
+        context,
     };
 
     let tests_dir = tests_dir.to_path_buf();

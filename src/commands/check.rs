@@ -4,6 +4,7 @@
 
 use super::{Globals, SourceArgs};
 use crate::diag::{Diagnostic, Severity, summary_line};
+use crate::engine::Context;
 use crate::engine::{EvalError, Evaluator, Outcomes};
 use crate::error::{Error, ExitStatus};
 use crate::report::{Format, Report, plural, thousands};
@@ -43,7 +44,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let data = match (&rules, args.data) {
         (Some(rules), true) => {
             let customers = ws.read_customers(&source, rules, &mut |_| {})?;
-            Some(check_data(rules, &customers)?)
+            Some(check_data(rules, &customers, ws.context)?)
         }
         _ => None,
     };
@@ -180,8 +181,8 @@ fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<
     list.serialize(s)
 }
 
-fn check_data(rules: &RuleSet, customers: &Dataset) -> Result<DataCheck, Error> {
-    let evaluator = Evaluator::new(rules, customers)?;
+fn check_data(rules: &RuleSet, customers: &Dataset, context: Context) -> Result<DataCheck, Error> {
+    let evaluator = Evaluator::new(rules, customers, context)?;
     let scope = Scope::new(rules, customers);
     let tallies = (0..customers.len)
         .into_par_iter()

@@ -33,7 +33,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             id: args.customer.clone(),
             column: ws.config.id_column.clone(),
         })?;
-    let explanation = Evaluator::new(&rules, &customers)?.explain(index)?;
+    let explanation = Evaluator::new(&rules, &customers, ws.context)?.explain(index)?;
     crate::report::print(&explanation, args.format);
     Ok(ExitStatus::Success)
 }

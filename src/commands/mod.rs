@@ -17,6 +17,7 @@ pub mod watch;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, ExitStatus};
+use crate::time::Date;
 use crate::workspace::Overrides;
 use std::path::PathBuf;
 
@@ -36,6 +37,10 @@ pub struct SourceArgs {
     /// Rules directory (default: the config's `rules`).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// Evaluate as of this date, e.g. 2026-09-30 (default: today, UTC); the run belongs to
+    /// the period that holds it.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
 }
 
 impl From<SourceArgs> for Overrides {
@@ -43,8 +48,14 @@ impl From<SourceArgs> for Overrides {
         Overrides {
             db: args.db,
             rules: args.rules,
+            as_of: args.as_of,
         }
     }
+}
+
+/// A date given on the command line.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| crate::script::dates::not_a_date(text))
 }
 
 /// Rule-file warnings, on stderr (stdout carries the command's result).

@@ -24,8 +24,8 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let overrides = Overrides {
-        db: None,
         rules: args.rules,
+        ..Overrides::default()
     };
     let ws = Workspace::new(&globals.config, &overrides)?;
     let source = ws.open_source()?;
@@ -37,6 +37,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &ws.config.id_column,
         &ws.rules_dir.join("tests"),
         args.case.as_deref(),
+        ws.context,
     )?;
     crate::report::print(&report, args.format);
     Ok(if report.failed() > 0 {

@@ -153,7 +153,7 @@ fn write_run(accepted: &Accepted) -> Result<i64, Error> {
 /// Every customer's policy under the accepted rules.
 fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
     let (rules, customers) = (&accepted.rules, &accepted.customers);
-    let evaluator = Evaluator::new(rules, customers)?;
+    let evaluator = Evaluator::new(rules, customers, accepted.workspace.context)?;
     let mut values = HashMap::with_capacity(customers.len);
     let mut start = 0;
     while start < customers.len {

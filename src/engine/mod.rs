@@ -22,12 +22,30 @@ pub use outcomes::{Outcome, Outcomes, Tally, display_key};
 
 use crate::rules::{RuleSet, Slot};
 use crate::source::Dataset;
+use crate::time::{Date, Period, PeriodKind};
 use crate::value::Value;
 use population::Ranking;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use worker::Worker;
+
+/// What a run gives every customer alike: the date it evaluates as of, and its period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    pub as_of: Date,
+    pub period: Period,
+}
+
+impl Context {
+    /// As of `as_of`, in the period of `kind` that holds it.
+    pub fn new(as_of: Date, kind: PeriodKind) -> Context {
+        Context {
+            as_of,
+            period: Period::containing(kind, as_of),
+        }
+    }
+}
 
 /// Which evaluator runs expressions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,6 +62,8 @@ pub enum Mode {
 pub struct Evaluator<'a> {
     pub rules: &'a RuleSet,
     pub data: &'a Dataset,
+    /// The run's date and period, the same for every customer.
+    pub context: Context,
     mode: Mode,
     /// Values computed for every customer before the per-customer pass: the metrics the
     /// population needs and the population figures.
@@ -58,12 +78,17 @@ pub(crate) type PopulationInputs<'a> = (Vec<Value<'a>>, Vec<Option<f64>>);
 
 impl<'a> Evaluator<'a> {
     /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
-    pub fn new(rules: &'a RuleSet, data: &'a Dataset) -> Result<Self, EvalError> {
-        Self::with_mode(rules, data, Mode::Fast)
+    pub fn new(rules: &'a RuleSet, data: &'a Dataset, context: Context) -> Result<Self, EvalError> {
+        Self::with_mode(rules, data, context, Mode::Fast)
     }
 
-    pub fn with_mode(rules: &'a RuleSet, data: &'a Dataset, mode: Mode) -> Result<Self, EvalError> {
-        let mut ev = Evaluator::bare(rules, data, mode)?;
+    pub fn with_mode(
+        rules: &'a RuleSet,
+        data: &'a Dataset,
+        context: Context,
+        mode: Mode,
+    ) -> Result<Self, EvalError> {
+        let mut ev = Evaluator::bare(rules, data, context, mode)?;
         if rules.population.is_empty() {
             return Ok(ev);
         }
@@ -98,7 +123,7 @@ impl<'a> Evaluator<'a> {
     /// their population figures place them among this population as if each alone were
     /// added to it, so nobody else's figures move. `data` has the same columns.
     pub fn newcomers<'b>(&'b self, data: &'b Dataset) -> Result<Evaluator<'b>, EvalError> {
-        let mut ev = Evaluator::bare(self.rules, data, self.mode)?;
+        let mut ev = Evaluator::bare(self.rules, data, self.context, self.mode)?;
         if self.rules.population.is_empty() {
             return Ok(ev);
         }
@@ -123,7 +148,12 @@ impl<'a> Evaluator<'a> {
     }
 
     /// No population pass yet; checks that the data has the columns the rules were loaded with.
-    fn bare(rules: &'a RuleSet, data: &'a Dataset, mode: Mode) -> Result<Self, EvalError> {
+    fn bare(
+        rules: &'a RuleSet,
+        data: &'a Dataset,
+        context: Context,
+        mode: Mode,
+    ) -> Result<Self, EvalError> {
         let fields: Vec<&str> = rules.slots[..rules.field_count]
             .iter()
             .map(|(n, _)| n.as_str())
@@ -148,6 +178,7 @@ impl<'a> Evaluator<'a> {
         Ok(Evaluator {
             rules,
             data,
+            context,
             mode,
             precomputed: Vec::new(),
             rankings: Vec::new(),

@@ -32,11 +32,15 @@ impl<'e, 'a> Worker<'e, 'a> {
 
 impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     pub fn observed(ev: &'e Evaluator<'a>, observer: O) -> Self {
+        let mut frame = vec![Value::Null; ev.rules.slots.len()];
+        // The run's context is the same for every customer: set once.
+        frame[ev.rules.as_of] = Value::Date(ev.context.as_of);
+        frame[ev.rules.period] = Value::Str(ev.context.period.label());
         Worker {
             ev,
             engine: None,
             scope: Scope::new(),
-            frame: vec![Value::Null; ev.rules.slots.len()],
+            frame,
             locals: vec![native::Scalar::Null; ev.rules.max_locals],
             observer,
         }

@@ -85,6 +85,7 @@ fn bind(
         Value::Float(f) => stmt.raw_bind_parameter(index, *f),
         Value::Str(s) => stmt.raw_bind_parameter(index, *s),
         Value::Owned(s) => stmt.raw_bind_parameter(index, s.as_str()),
+        Value::Date(d) => stmt.raw_bind_parameter(index, d.to_string()),
         Value::Consts(_) | Value::List(_) | Value::Other(_) => {
             stmt.raw_bind_parameter(index, value.to_json().to_string())
         }

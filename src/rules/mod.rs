@@ -24,8 +24,8 @@ use rhai::Shared;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Index of a value in the per-customer frame: fields first, then metrics, population
-/// figures and decision outputs.
+/// Index of a value in the per-customer frame: fields first, then the run's context
+/// (`as_of`, `period`), metrics, population figures and decision outputs.
 pub type Slot = usize;
 
 /// Index into [`RuleSet::rule_ids`].
@@ -35,6 +35,8 @@ pub type RuleIdx = u32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlotKind {
     Field,
+    /// What the run gives every customer alike: its evaluation date and period.
+    Context,
     Metric,
     Population,
     Output,
@@ -44,6 +46,7 @@ impl SlotKind {
     pub fn noun(self) -> &'static str {
         match self {
             SlotKind::Field => "field",
+            SlotKind::Context => "value of the run",
             SlotKind::Metric => "metric",
             SlotKind::Population => "population figure",
             SlotKind::Output => "output",
@@ -225,6 +228,9 @@ pub struct RuleSet {
     /// Name and kind of every frame slot; the first `field_count` are the source's columns.
     pub slots: Vec<(String, SlotKind)>,
     pub field_count: usize,
+    /// The slots of the run's evaluation date (`as_of`) and period label (`period`).
+    pub as_of: Slot,
+    pub period: Slot,
     /// Fields that some expression reads (only these are copied into the frame).
     pub used_fields: Vec<Slot>,
     /// Metrics the population figures need, computed for all customers first.

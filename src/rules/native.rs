@@ -10,6 +10,7 @@
 //! A differential test over generated customers checks both paths agree.
 
 use super::Slot;
+use crate::time::Date;
 use crate::value::{Lit, Value};
 use rhai::{AST, Expr, ImmutableString, Stmt};
 use std::collections::HashMap;
@@ -42,6 +43,15 @@ pub enum Builtin {
     Floor,
     Ceiling,
     Round,
+    /// `date(text)` of a text that is not a constant (constants are dates at load time).
+    Date,
+    DaysBetween,
+    MonthsBetween,
+    AddDays,
+    AddMonths,
+    Year,
+    Month,
+    Quarter,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +87,7 @@ pub enum Scalar<'a> {
     Int(i64),
     Float(f64),
     Str(&'a str),
+    Date(Date),
 }
 
 impl<'a> Scalar<'a> {
@@ -88,6 +99,7 @@ impl<'a> Scalar<'a> {
             Value::Int(i) => Scalar::Int(*i),
             Value::Float(f) => Scalar::Float(*f),
             Value::Str(s) => Scalar::Str(s),
+            Value::Date(d) => Scalar::Date(*d),
             _ => return Err(Fallback),
         })
     }
@@ -100,6 +112,7 @@ impl<'a> Scalar<'a> {
             Scalar::Int(i) => Value::Int(i),
             Scalar::Float(f) => Value::Float(f),
             Scalar::Str(s) => Value::Str(s),
+            Scalar::Date(d) => Value::Date(d),
         }
     }
 
@@ -122,6 +135,7 @@ impl Lit {
             Lit::Int(i) => Scalar::Int(*i),
             Lit::Float(f) => Scalar::Float(*f),
             Lit::Str(s) => Scalar::Str(s.as_str()),
+            Lit::Date(d) => Scalar::Date(*d),
             Lit::List(_) => return Err(Fallback),
         })
     }
@@ -343,6 +357,20 @@ impl Compiler<'_> {
             ("floor", 1) => Some(Builtin::Floor),
             ("ceiling", 1) => Some(Builtin::Ceiling),
             ("round", 1) => Some(Builtin::Round),
+            ("date", 1) => {
+                // A constant date is a date at load time (the loader checks it parses).
+                if let Expr::StringConstant(text, _) = &args[0] {
+                    return Some(Node::Const(Lit::Date(Date::parse(text)?)));
+                }
+                Some(Builtin::Date)
+            }
+            ("days_between", 2) => Some(Builtin::DaysBetween),
+            ("months_between", 2) => Some(Builtin::MonthsBetween),
+            ("add_days", 2) => Some(Builtin::AddDays),
+            ("add_months", 2) => Some(Builtin::AddMonths),
+            ("year", 1) => Some(Builtin::Year),
+            ("month", 1) => Some(Builtin::Month),
+            ("quarter", 1) => Some(Builtin::Quarter),
             _ => None,
         };
         let key = (f.name.to_string(), args.len());
@@ -420,6 +448,8 @@ fn lit(d: &rhai::Dynamic) -> Option<Lit> {
         Some(Lit::Int(i))
     } else if let Ok(f) = d.as_float() {
         Some(Lit::Float(f))
+    } else if let Some(date) = d.clone().try_cast::<Date>() {
+        Some(Lit::Date(date))
     } else {
         d.read_lock::<ImmutableString>()
             .map(|s| Lit::Str(s.clone()))
@@ -480,10 +510,10 @@ pub fn eval<'a>(
         Node::Cmp(op, pair) => {
             let a = eval(&pair.0, frame, locals)?;
             let b = eval(&pair.1, frame, locals)?;
-            Scalar::Bool(compare(*op, a, b))
+            Scalar::Bool(compare(*op, a, b)?)
         }
         Node::CmpSlot(op, slot, c) => {
-            Scalar::Bool(compare(*op, Scalar::of(&frame[*slot])?, c.scalar()?))
+            Scalar::Bool(compare(*op, Scalar::of(&frame[*slot])?, c.scalar()?)?)
         }
         Node::Arith(op, pair) => {
             let a = eval(&pair.0, frame, locals)?;
@@ -494,7 +524,7 @@ pub fn eval<'a>(
             let x = eval(x, frame, locals)?;
             let mut found = false;
             for item in items.iter() {
-                if compare(Cmp::Eq, x, item.scalar()?) {
+                if compare(Cmp::Eq, x, item.scalar()?)? {
                     found = true;
                     break;
                 }
@@ -516,12 +546,17 @@ pub fn eval<'a>(
     })
 }
 
-/// rhai's comparison semantics: numbers compare across int/float; text with text; values
-/// of different kinds are unequal and never ordered (so NULL orders false).
+/// rhai's comparison semantics: numbers compare across int/float; text with text; dates
+/// with dates; values of different kinds are unequal and never ordered (so NULL orders
+/// false), except that a date compared with anything but a date or NULL is rhai's error to
+/// raise.
 #[inline]
-fn compare(op: Cmp, a: Scalar<'_>, b: Scalar<'_>) -> bool {
+fn compare(op: Cmp, a: Scalar<'_>, b: Scalar<'_>) -> Result<bool, Fallback> {
     use std::cmp::Ordering;
     let ordering: Option<Ordering> = match (a, b) {
+        (Scalar::Date(x), Scalar::Date(y)) => Some(x.cmp(&y)),
+        (Scalar::Date(_), Scalar::Null) | (Scalar::Null, Scalar::Date(_)) => None,
+        (Scalar::Date(_), _) | (_, Scalar::Date(_)) => return Err(Fallback),
         (Scalar::Int(x), Scalar::Int(y)) => Some(x.cmp(&y)),
         (Scalar::Float(x), Scalar::Float(y)) => x.partial_cmp(&y),
         (Scalar::Int(x), Scalar::Float(y)) => (x as f64).partial_cmp(&y),
@@ -533,7 +568,7 @@ fn compare(op: Cmp, a: Scalar<'_>, b: Scalar<'_>) -> bool {
         // Different kinds: unequal, and no ordering holds.
         _ => None,
     };
-    match (op, ordering) {
+    Ok(match (op, ordering) {
         (Cmp::Eq, o) => o == Some(Ordering::Equal),
         (Cmp::Ne, o) => o != Some(Ordering::Equal),
         (_, None) => false,
@@ -541,7 +576,7 @@ fn compare(op: Cmp, a: Scalar<'_>, b: Scalar<'_>) -> bool {
         (Cmp::Le, Some(o)) => o != Ordering::Greater,
         (Cmp::Gt, Some(o)) => o == Ordering::Greater,
         (Cmp::Ge, Some(o)) => o != Ordering::Less,
-    }
+    })
 }
 
 #[inline]
@@ -604,6 +639,42 @@ fn call<'a>(
             Scalar::Float(x) => Scalar::Float(x.abs()),
             _ => return Err(Fallback),
         },
+        Builtin::Date => match first {
+            Scalar::Date(d) => Scalar::Date(d),
+            Scalar::Str(text) => Scalar::Date(Date::parse(text).ok_or(Fallback)?),
+            _ => return Err(Fallback),
+        },
+        Builtin::Year | Builtin::Month | Builtin::Quarter => match first {
+            Scalar::Date(d) => Scalar::Int(i64::from(match f {
+                Builtin::Year => d.year() as u32,
+                Builtin::Month => d.month(),
+                _ => d.quarter(),
+            })),
+            _ => return Err(Fallback),
+        },
+        Builtin::DaysBetween | Builtin::MonthsBetween => {
+            let second = eval(&args[1], frame, locals)?;
+            match (first, second) {
+                (Scalar::Date(a), Scalar::Date(b)) => Scalar::Int(match f {
+                    Builtin::DaysBetween => a.days_until(b),
+                    _ => a.months_until(b),
+                }),
+                _ => return Err(Fallback),
+            }
+        }
+        Builtin::AddDays | Builtin::AddMonths => {
+            let second = eval(&args[1], frame, locals)?;
+            match (first, second) {
+                (Scalar::Date(d), Scalar::Int(n)) => Scalar::Date(
+                    match f {
+                        Builtin::AddDays => d.add_days(n),
+                        _ => d.add_months(n),
+                    }
+                    .ok_or(Fallback)?,
+                ),
+                _ => return Err(Fallback),
+            }
+        }
         Builtin::Floor | Builtin::Ceiling | Builtin::Round => match first {
             Scalar::Int(i) => Scalar::Int(i),
             Scalar::Float(x) => Scalar::Float(match f {

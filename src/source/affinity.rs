@@ -38,15 +38,20 @@ impl Affinity {
     }
 }
 
-/// The kind of value a declared type promises the rules. NUMERIC affinity covers types
-/// that hold other things too (`BOOLEAN`, `DATE`: text such as `2025-03-01` stays text in
-/// them), so only `NUMERIC` and `DECIMAL` themselves promise numbers.
+/// The kind of value a declared type promises the rules: `DATE`, `DATETIME` and `TIMESTAMP`
+/// hold dates (as ISO text, which their NUMERIC affinity keeps as text). NUMERIC affinity
+/// covers types that hold other things too (`BOOLEAN`), so only `NUMERIC` and `DECIMAL`
+/// themselves promise numbers.
 pub fn declared_kind(declared: Option<&str>) -> Option<ValueKind> {
+    let t = declared.unwrap_or_default().to_ascii_uppercase();
+    // DATE, DATETIME, TIMESTAMP hold ISO dates (NUMERIC affinity keeps such text as text).
+    if t.contains("DATE") || t == "TIMESTAMP" {
+        return Some(ValueKind::Date);
+    }
     match Affinity::of(declared) {
         Affinity::Integer | Affinity::Real => Some(ValueKind::Number),
         Affinity::Text => Some(ValueKind::Text),
         Affinity::Numeric => {
-            let t = declared.unwrap_or_default().to_ascii_uppercase();
             (t.contains("NUMERIC") || t.contains("DECIMAL")).then_some(ValueKind::Number)
         }
         Affinity::Blob => None,
@@ -68,7 +73,10 @@ mod tests {
             ("FLOATING POINT", Affinity::Integer, Some(ValueKind::Number)),
             ("DECIMAL(10,2)", Affinity::Numeric, Some(ValueKind::Number)),
             ("BOOLEAN", Affinity::Numeric, None),
-            ("DATE", Affinity::Numeric, None),
+            ("DATE", Affinity::Numeric, Some(ValueKind::Date)),
+            ("DATETIME", Affinity::Numeric, Some(ValueKind::Date)),
+            ("TIMESTAMP", Affinity::Numeric, Some(ValueKind::Date)),
+            ("TIME", Affinity::Numeric, None),
             ("", Affinity::Blob, None),
         ];
         for (declared, affinity, kind) in cases {

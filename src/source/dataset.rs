@@ -4,8 +4,9 @@
 //! text in one buffer) or, when SQLite's dynamic typing mixes kinds in one column, plain rhai
 //! values. NULL is kept as NULL; rules see it as `()`.
 
-use super::SourceError;
-use crate::value::Value;
+use super::{Field, SourceError};
+use crate::time::Date;
+use crate::value::{Value, ValueKind};
 use rhai::{Dynamic, ImmutableString};
 use std::borrow::Cow;
 
@@ -39,6 +40,12 @@ pub enum Column {
         nulls: Vec<bool>,
     },
     Mixed(Vec<Dynamic>),
+    /// A date column (declared DATE/DATETIME, or listed as a date in the config): ISO text
+    /// in the source, days here.
+    Date {
+        days: Vec<Date>,
+        nulls: Vec<bool>,
+    },
     /// No non-NULL value (yet), or not loaded because no rule uses it: the number of rows.
     Null(usize),
 }
@@ -71,6 +78,13 @@ impl Column {
                 }
             }
             Column::Mixed(values) => Value::from_dynamic(values[i].clone()),
+            Column::Date { days, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    Value::Date(days[i])
+                }
+            }
             Column::Null(_) => Value::Null,
         }
     }
@@ -81,6 +95,7 @@ impl Column {
             Column::Float { values, .. } => values.len(),
             Column::Text { ends, .. } => ends.len(),
             Column::Mixed(values) => values.len(),
+            Column::Date { days, .. } => days.len(),
             Column::Null(n) => *n,
         }
     }
@@ -207,19 +222,19 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// A dataset from given rows (test cases, a prospect posted to `serve`): `names` are the
-    /// columns, each row holds a value per column.
+    /// A dataset from given rows (test cases, a prospect posted to `serve`): `fields` are
+    /// the columns, each row holds a value per column.
     pub fn from_rows(
-        names: Vec<String>,
+        fields: &[Field],
         id_column: &str,
         rows: &[Vec<Cell<'_>>],
     ) -> Result<Dataset, SourceError> {
-        let mut builder = Builder::new(names, id_column, None)?;
+        let mut builder = Builder::new(fields, id_column, None)?;
         for row in rows {
             for k in 0..builder.names.len() {
                 builder.push(k, row.get(k).cloned().unwrap_or(Cell::Null))?;
             }
-            builder.end_row();
+            builder.end_row()?;
         }
         Ok(builder.finish())
     }
@@ -253,27 +268,41 @@ pub(super) struct Builder {
     /// The columns worth reading: the id and those asked for.
     pub loaded: Vec<usize>,
     len: usize,
+    /// A value of the current row that is not what its column holds (a malformed date):
+    /// reported with the customer's id once the row is complete.
+    bad: Option<(usize, String)>,
 }
 
 impl Builder {
-    /// A builder for `names`; only the id column and the columns in `load` are read
-    /// (`None`: all).
+    /// A builder for `fields`; only the id column and the columns in `load` are read
+    /// (`None`: all). Date fields get date columns.
     pub fn new(
-        names: Vec<String>,
+        fields: &[Field],
         id_column: &str,
         load: Option<&[&str]>,
     ) -> Result<Builder, SourceError> {
+        let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
         let id_index = id_position(&names, id_column)?;
         let loaded = (0..names.len())
             .filter(|&i| i == id_index || load.is_none_or(|l| l.contains(&names[i].as_str())))
             .collect();
         Ok(Builder {
-            columns: names.iter().map(|_| Column::Null(0)).collect(),
+            columns: fields
+                .iter()
+                .map(|f| match f.kind {
+                    Some(ValueKind::Date) => Column::Date {
+                        days: Vec::new(),
+                        nulls: Vec::new(),
+                    },
+                    _ => Column::Null(0),
+                })
+                .collect(),
             names,
             id_column: id_column.to_owned(),
             id_index,
             loaded,
             len: 0,
+            bad: None,
         })
     }
 
@@ -286,14 +315,40 @@ impl Builder {
                 column: self.id_column.clone(),
             });
         }
+        if let Column::Date { days, nulls } = &mut self.columns[k] {
+            let day = match &cell {
+                Cell::Null => None,
+                Cell::Text(t) => match Date::parse(t) {
+                    Some(d) => Some(d),
+                    None => {
+                        self.bad.get_or_insert((k, t.to_string()));
+                        None
+                    }
+                },
+                other => {
+                    self.bad.get_or_insert((k, describe(other)));
+                    None
+                }
+            };
+            days.push(day.unwrap_or(Date(0)));
+            nulls.push(day.is_none());
+            return Ok(());
+        }
         self.columns[k].push(cell);
         Ok(())
     }
 
     /// The current row is complete; returns how many rows there are.
-    pub fn end_row(&mut self) -> usize {
+    pub fn end_row(&mut self) -> Result<usize, SourceError> {
+        if let Some((k, value)) = self.bad.take() {
+            return Err(SourceError::BadDate {
+                customer: self.columns[self.id_index].id_text(self.len),
+                column: self.names[k].clone(),
+                value,
+            });
+        }
         self.len += 1;
-        self.len
+        Ok(self.len)
     }
 
     pub fn finish(mut self) -> Dataset {
@@ -308,5 +363,16 @@ impl Builder {
             id_column: self.id_index,
             len: self.len,
         }
+    }
+}
+
+/// A stored value that is not text, for a message about a date column.
+fn describe(cell: &Cell<'_>) -> String {
+    match cell {
+        Cell::Null => "NULL".into(),
+        Cell::Int(i) => format!("the number {i}"),
+        Cell::Real(f) => format!("the number {f}"),
+        Cell::Text(t) => t.to_string(),
+        Cell::Blob => "binary data".into(),
     }
 }

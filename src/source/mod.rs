@@ -98,6 +98,14 @@ pub enum SourceError {
     UnknownCustomer { id: String, column: String },
     #[error("the customer source's columns changed: the rules must be loaded again")]
     ColumnsChanged,
+    #[error(
+        "customer {customer}: column `{column}` holds `{value}`, which is not a date\n  = help: dates are written as 2025-03-01 (or 2025-03-01 14:30:00); fix the value, or do not declare the column a date"
+    )]
+    BadDate {
+        customer: String,
+        column: String,
+        value: String,
+    },
 }
 
 impl SourceError {

@@ -18,6 +18,10 @@ pub struct SqliteSource {
     path: PathBuf,
     conn: Connection,
     source: Source,
+    /// Columns that hold dates though their declared type does not say so (a query's).
+    dates: Vec<String>,
+    /// Values for the query's named parameters (`:as_of`, ...), bound where it uses them.
+    parameters: Vec<(String, String)>,
 }
 
 impl SqliteSource {
@@ -28,7 +32,43 @@ impl SqliteSource {
             path: path.to_path_buf(),
             conn: open_database(path)?,
             source: source.clone(),
+            dates: Vec::new(),
+            parameters: Vec::new(),
         })
+    }
+
+    /// Reads these columns as dates, whatever their declared type.
+    pub fn with_dates(mut self, columns: &[String]) -> Self {
+        self.dates = columns.to_vec();
+        self
+    }
+
+    /// Binds these values to the query's named parameters (`:as_of` -> `2026-09-30`) where
+    /// the query uses them.
+    pub fn with_parameters(mut self, parameters: Vec<(String, String)>) -> Self {
+        self.parameters = parameters;
+        self
+    }
+
+    fn bind(&self, stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
+        for (name, value) in &self.parameters {
+            if let Some(index) = stmt.parameter_index(name)? {
+                stmt.raw_bind_parameter(index, value.as_str())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn fields(&self, stmt: &rusqlite::Statement<'_>) -> Vec<Field> {
+        stmt.columns()
+            .map(|c| {
+                let mut field = Field::new(c.name(), c.decl_type());
+                if self.dates.iter().any(|d| d == c.name()) {
+                    field.kind = Some(crate::value::ValueKind::Date);
+                }
+                field
+            })
+            .collect()
     }
 
     /// A source over a connection already open (an in-memory database, in tests).
@@ -37,6 +77,8 @@ impl SqliteSource {
             path: PathBuf::new(),
             conn,
             source: source.clone(),
+            dates: Vec::new(),
+            parameters: Vec::new(),
         }
     }
 
@@ -105,10 +147,7 @@ impl CustomerSource for SqliteSource {
                 what: self.describe(),
                 source,
             })?;
-        Ok(stmt
-            .columns()
-            .map(|c| Field::new(c.name(), c.decl_type()))
-            .collect())
+        Ok(self.fields(&stmt))
     }
 
     fn read(
@@ -122,15 +161,16 @@ impl CustomerSource for SqliteSource {
             source,
         };
         let mut stmt = self.conn.prepare(&self.sql()).map_err(read_error)?;
-        let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-        let mut builder = Builder::new(names, id_column, load)?;
+        let fields = self.fields(&stmt);
+        let mut builder = Builder::new(&fields, id_column, load)?;
         let loaded = std::mem::take(&mut builder.loaded);
-        let mut rows = stmt.query([]).map_err(read_error)?;
+        self.bind(&mut stmt).map_err(read_error)?;
+        let mut rows = stmt.raw_query();
         while let Some(row) = rows.next().map_err(read_error)? {
             for &k in &loaded {
                 builder.push(k, cell(row.get_ref(k).map_err(read_error)?))?;
             }
-            let len = builder.end_row();
+            let len = builder.end_row()?;
             if len.is_multiple_of(65_536) {
                 progress(len);
             }

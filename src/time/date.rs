@@ -43,6 +43,14 @@ impl Date {
         self.ymd().2
     }
 
+    /// Today in UTC, by the system clock.
+    pub fn today_utc() -> Date {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date((seconds / 86_400) as i32)
+    }
+
     /// 1 for January to March, ..., 4 for October to December.
     pub fn quarter(self) -> u32 {
         (self.month() - 1) / 3 + 1

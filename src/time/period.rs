@@ -131,6 +131,24 @@ impl Period {
     }
 }
 
+impl Period {
+    /// The label as text that lives as long as the program: every period's label is made
+    /// once and kept (a run has one period; a process sees a handful), so rules can borrow
+    /// it for every customer without copying or counting references.
+    pub fn label(self) -> &'static str {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        static LABELS: OnceLock<Mutex<HashMap<Period, &'static str>>> = OnceLock::new();
+        let mut labels = LABELS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        labels
+            .entry(self)
+            .or_insert_with(|| Box::leak(self.to_string().into_boxed_str()))
+    }
+}
+
 impl PartialOrd for Period {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))

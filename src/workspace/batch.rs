@@ -47,7 +47,7 @@ impl Workspace {
         );
 
         let t = Instant::now();
-        let evaluator = Evaluator::new(rules, &customers)?;
+        let evaluator = Evaluator::new(rules, &customers, self.context)?;
         let population = t.elapsed();
 
         let info = RunInfo {

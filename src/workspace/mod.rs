@@ -12,10 +12,12 @@ pub mod watcher;
 
 use crate::config::{Config, SampleConfig};
 use crate::diag::Diagnostic;
+use crate::engine::Context;
 use crate::error::Error;
 use crate::rules::{self, RuleSet};
 use crate::source::sample::{SampleSpec, generate};
 use crate::source::{CustomerSource, Dataset, SqliteSource};
+use crate::time::Date;
 use std::path::{Path, PathBuf};
 
 /// What the command line says instead of the config, when it says it.
@@ -25,6 +27,8 @@ pub struct Overrides {
     pub db: Option<PathBuf>,
     /// Another rules directory.
     pub rules: Option<PathBuf>,
+    /// Evaluate as of this date instead of today (UTC).
+    pub as_of: Option<Date>,
 }
 
 /// The config, with the command line's overrides applied.
@@ -34,6 +38,8 @@ pub struct Workspace {
     pub config: Config,
     pub database: PathBuf,
     pub rules_dir: PathBuf,
+    /// The date the rules evaluate as of, and its period.
+    pub context: Context,
     /// Set when the database may be generated as sample data (the config's own database,
     /// and the config allows it).
     sample: Option<SampleConfig>,
@@ -63,6 +69,10 @@ impl Workspace {
                 Some(_) => None,
                 None => config.sample.clone(),
             },
+            context: Context::new(
+                overrides.as_of.unwrap_or_else(Date::today_utc),
+                config.period,
+            ),
             config,
         })
     }
@@ -75,7 +85,15 @@ impl Workspace {
         {
             self.generate_sample(sample)?;
         }
-        Ok(SqliteSource::open(&self.database, &self.config.source)?)
+        let period = self.context.period;
+        let parameters = vec![
+            (":as_of".to_owned(), self.context.as_of.to_string()),
+            (":period_start".to_owned(), period.start.to_string()),
+            (":period_end".to_owned(), period.end().to_string()),
+        ];
+        Ok(SqliteSource::open(&self.database, &self.config.source)?
+            .with_dates(&self.config.date_columns)
+            .with_parameters(parameters))
     }
 
     fn generate_sample(&self, sample: &SampleConfig) -> Result<(), Error> {

@@ -61,6 +61,7 @@ pub fn load(config: &Path, overrides: &Overrides) -> Result<Accepted, Refusal> {
             &workspace.config.id_column,
             &tests_dir,
             None,
+            workspace.context,
         )?;
         if report.failed() > 0 {
             return Err(Refusal::Tests(report));

@@ -164,7 +164,7 @@ fn time_population<'a>(
     customers: &'a Dataset,
 ) -> Result<(Evaluator<'a>, f64), Error> {
     let start = Instant::now();
-    let evaluator = Evaluator::new(rules, customers);
+    let evaluator = Evaluator::new(rules, customers, super::context());
     let seconds = since(start);
     Ok((evaluator?, seconds))
 }
@@ -204,7 +204,7 @@ fn time_evaluate<'a>(evaluator: &Evaluator<'a>) -> Result<(Vec<Outcomes<'a>>, f6
 
 /// Every customer on all threads with every expression in the interpreter (no fast path).
 fn time_interpreter(rules: &RuleSet, customers: &Dataset) -> Result<f64, Error> {
-    let slow = Evaluator::with_mode(rules, customers, Mode::Interpreter)?;
+    let slow = Evaluator::with_mode(rules, customers, super::context(), Mode::Interpreter)?;
     let start = Instant::now();
     drop(evaluate_all(&slow)?);
     Ok(since(start))

@@ -129,6 +129,12 @@ impl SizeReport {
     }
 }
 
+/// The date the benchmark evaluates as of: fixed, so its runs are comparable.
+fn context() -> crate::engine::Context {
+    let as_of = crate::time::Date::new(2026, 9, 30).expect("a date");
+    crate::engine::Context::new(as_of, crate::time::PeriodKind::Month)
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs.get(xs.len() / 2).copied().unwrap_or(0.0)

@@ -249,8 +249,7 @@ async fn evaluate(State(service): State<Shared>, body: Bytes) -> Result<Answer, 
 fn prospect_policy(v: &Version, body: &[u8]) -> Result<Map<String, Json>, Problem> {
     let given: Json = serde_json::from_slice(body).map_err(Problem::MalformedJson)?;
     let row = prospect_row(v, &given).map_err(Problem::BadProspect)?;
-    let names = v.customers().names.clone();
-    let prospect = Dataset::from_rows(names, &v.id_column, &[row])
+    let prospect = Dataset::from_rows(&v.columns, &v.id_column, &[row])
         .map_err(|e| Problem::BadProspect(e.to_string()))?;
     let evaluator = v
         .evaluator()

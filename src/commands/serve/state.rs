@@ -67,8 +67,9 @@ impl Version {
             ids.entry(customers.id_text(i).into_boxed_str())
                 .or_insert(i);
         }
+        let context = workspace.context;
         let bound = Bound::try_new(Loaded { rules, customers }, |l| {
-            Evaluator::new(&l.rules, &l.customers)
+            Evaluator::new(&l.rules, &l.customers, context)
         })?;
         Ok(Version {
             bound,

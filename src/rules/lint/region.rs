@@ -120,7 +120,8 @@ impl Analyzer {
             Lit::Int(_) | Lit::Float(_) => k.number = true,
             Lit::Str(_) => k.text = true,
             Lit::Bool(_) => k.boolean = true,
-            Lit::Null | Lit::List(_) => {}
+            // Dates are not modelled: conditions on them are unknown to the analysis.
+            Lit::Null | Lit::List(_) | Lit::Date(_) => {}
         }
     }
 

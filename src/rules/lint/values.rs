@@ -319,7 +319,7 @@ impl Values {
             Lit::Bool(b) => self.bools[*b as usize],
             Lit::Str(s) => self.texts.contains(s),
             Lit::Int(_) | Lit::Float(_) => self.numbers.contains(number(lit)?),
-            Lit::List(_) => return None,
+            Lit::List(_) | Lit::Date(_) => return None,
         })
     }
 
@@ -336,7 +336,7 @@ impl Values {
                     ..Values::none()
                 },
             },
-            Lit::List(_) => Values {
+            Lit::List(_) | Lit::Date(_) => Values {
                 other: true,
                 ..Values::none()
             },
@@ -367,7 +367,7 @@ impl Values {
             Lit::Null | Lit::Bool(_) if ordering => return Some(Values::none()),
             Lit::Null => Values::null(),
             Lit::Bool(b) => Values::bool(*b),
-            Lit::List(_) => return None,
+            Lit::List(_) | Lit::Date(_) => return None,
         };
         Some(if op == Cmp::Ne {
             equal.complement()

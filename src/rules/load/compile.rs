@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(metrics, [("monthly", "annual_sales / 12")]);
         assert_eq!(
             set.summary.count_by,
-            [("tier".to_owned(), 6), ("channel".to_owned(), 3)]
+            [("tier".to_owned(), 8), ("channel".to_owned(), 3)]
         );
         let totals: Vec<(&str, &str)> = set
             .summary

@@ -8,6 +8,7 @@ use super::symbols::Symbols;
 use super::types::Comparison;
 use crate::diag::SourceFile;
 use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
+use crate::time::Date;
 use crate::value::{Lit, Literal};
 use rhai::{ASTNode, Position};
 use serde_saphyr::Spanned;
@@ -28,6 +29,8 @@ struct Uses {
     calls: Vec<(String, usize, Position)>,
     /// (name, constant, `==`/`!=` rather than an ordering, position of the operator)
     compared: Vec<(String, rhai::Dynamic, bool, Position)>,
+    /// `date("...")` of a text that is not a date, and where.
+    bad_dates: Vec<(String, Position)>,
 }
 
 impl<'a> ExprCompiler<'a> {
@@ -68,8 +71,20 @@ impl<'a> ExprCompiler<'a> {
         let uses = uses_of(&ast);
         let (vars, names_ok) = self.resolve(diags, &origin, &uses.names, owner);
         let calls_ok = self.check_calls(diags, &origin, &uses.calls, owner);
+        for (text, pos) in &uses.bad_dates {
+            let (line, col) = map(&origin, *pos);
+            let d = diags.error(
+                &origin.file,
+                line,
+                col,
+                crate::script::dates::not_a_date(text),
+            );
+            d.rule = Some(owner.to_owned());
+            d.width = "date".len();
+        }
+        let dates_ok = uses.bad_dates.is_empty();
         self.note_comparisons(&origin, uses.compared, owner);
-        if !(names_ok && calls_ok) {
+        if !(names_ok && calls_ok && dates_ok) {
             return None;
         }
         let symbols = self.symbols;
@@ -220,9 +235,29 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         } else if let Some(call) = plain_call(node) {
             uses.calls.push(call);
         }
+        if let Some((text, pos)) = date_literal(node)
+            && Date::parse(&text).is_none()
+        {
+            uses.bad_dates.push((text, pos));
+        }
         true
     });
     uses
+}
+
+/// `date("...")` with a constant text at this node: the text and the call's position.
+fn date_literal(node: &ASTNode) -> Option<(String, Position)> {
+    match node {
+        ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))
+            if f.op_token.is_none() && f.namespace.is_empty() && f.name == "date" =>
+        {
+            match &f.args[..] {
+                [rhai::Expr::StringConstant(text, _)] => Some((text.to_string(), *pos)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// `name <op> constant` (either way round) at this node: the name, the constant, whether
@@ -276,6 +311,11 @@ pub(super) fn plain_calls(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
 /// The value of a constant expression node (text, number, true/false).
 fn constant_of(e: &rhai::Expr) -> Option<rhai::Dynamic> {
     match e {
+        rhai::Expr::FnCall(f, _) if f.name == "date" && f.namespace.is_empty() => match &f.args[..]
+        {
+            [rhai::Expr::StringConstant(text, _)] => Date::parse(text).map(rhai::Dynamic::from),
+            _ => None,
+        },
         rhai::Expr::StringConstant(s, _) => Some(s.clone().into()),
         rhai::Expr::IntegerConstant(i, _) => Some((*i).into()),
         rhai::Expr::FloatConstant(f, _) => Some((**f).into()),

@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 /// The rule files of a directory, read.
 pub(super) struct RuleFiles {
+    /// The rules directory.
+    pub dir: PathBuf,
     /// Every rule file, policies first, then scripts (each sorted by name).
     pub paths: Vec<PathBuf>,
     /// The policies that parsed, in file name order.
@@ -30,6 +32,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
     let (yaml_files, script_files) = list_rule_files(dir)?;
     let mut hasher = blake3::Hasher::new();
     let mut files = RuleFiles {
+        dir: dir.to_path_buf(),
         paths: Vec::new(),
         parsed: Vec::new(),
         scripts: Vec::new(),

@@ -47,6 +47,8 @@ pub(super) fn assemble(
     let mut set = RuleSet {
         fingerprint: files.fingerprint,
         files: files.paths,
+        as_of: symbols.as_of,
+        period: symbols.period,
         slots: symbols.slots,
         field_count: symbols.field_count,
         used_fields: Vec::new(),

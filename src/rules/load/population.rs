@@ -84,7 +84,8 @@ mod tests {
             ]
         );
         let slots: Vec<usize> = set.population.iter().map(|f| f.slot).collect();
-        assert_eq!(slots, [5, 6, 7, 8]);
+        // After the five columns and the run's context (`as_of`, `period`).
+        assert_eq!(slots, [7, 8, 9, 10]);
     }
 
     #[test]

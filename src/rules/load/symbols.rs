@@ -28,7 +28,10 @@ pub(super) struct Symbols {
     producer: Vec<Option<usize>>,
     by_name: HashMap<String, Slot>,
     pub field_count: usize,
-    /// Declared kinds of the source's columns, by slot.
+    /// The run's context: its evaluation date and its period's label.
+    pub as_of: Slot,
+    pub period: Slot,
+    /// Declared kinds of the source's columns (and of the context), by slot.
     field_kinds: Vec<Option<ValueKind>>,
     /// Every decision of every file, by declaration index.
     pub decisions: Vec<DeclaredDecision>,
@@ -52,13 +55,19 @@ pub(super) struct DeclaredDecision {
     pub outputs: Vec<Slot>,
 }
 
-/// Declares the columns `fields` and every name the parsed files define.
+/// The names of the run's context, and their kinds.
+pub const CONTEXT: [(&str, ValueKind); 2] =
+    [("as_of", ValueKind::Date), ("period", ValueKind::Text)];
+
+/// Declares the columns `fields`, the run's context and every name the parsed files define.
 pub(super) fn declare(fields: &[Field], files: &RuleFiles, diags: &mut Sink) -> Symbols {
     let mut symbols = Symbols {
         slots: Vec::new(),
         producer: Vec::new(),
         by_name: HashMap::new(),
         field_count: fields.len(),
+        as_of: 0,
+        period: 0,
         field_kinds: Vec::new(),
         decisions: Vec::new(),
         incomplete: files.incomplete,
@@ -71,6 +80,24 @@ pub(super) fn declare(fields: &[Field], files: &RuleFiles, diags: &mut Sink) -> 
         // A duplicated column name (possible in a query) resolves to its first column.
         symbols.by_name.entry(field.name.clone()).or_insert(slot);
     }
+    for (name, kind) in CONTEXT {
+        let slot = symbols.slots.len();
+        if symbols.by_name.contains_key(name) {
+            diags.push(
+                crate::diag::Diagnostic::file_error(
+                    &files.dir,
+                    format!("the customer source has a column `{name}`, which is the name rules use for the run's {}", if name == "as_of" { "evaluation date" } else { "period" }),
+                )
+                .help(format!("rename the column in the customer query, e.g. `SELECT ..., {name} AS customer_{name}`")),
+            );
+        }
+        symbols.field_kinds.push(Some(kind));
+        symbols.slots.push((name.to_owned(), SlotKind::Context));
+        symbols.producer.push(None);
+        symbols.by_name.insert(name.to_owned(), slot);
+    }
+    symbols.as_of = symbols.by_name["as_of"];
+    symbols.period = symbols.by_name["period"];
     for (file, rules) in &files.parsed {
         symbols.declare_file(file, rules, diags);
     }
@@ -414,7 +441,7 @@ mod tests {
     use crate::rules::{Condition, SlotKind};
 
     #[test]
-    fn fields_come_first_then_each_file_in_order() {
+    fn fields_come_first_then_the_context_then_each_file_in_order() {
         let set = loads(&[
             (
                 "a.yaml",
@@ -427,6 +454,8 @@ mod tests {
         assert_eq!(
             slots[FIELDS.len()..],
             [
+                ("as_of", SlotKind::Context),
+                ("period", SlotKind::Context),
                 ("m", SlotKind::Metric),
                 ("p", SlotKind::Population),
                 ("tier", SlotKind::Output),

@@ -2,8 +2,9 @@
 //! true (`tier == 1` when every tier is text) and is an error. Comparing a text output with
 //! a text it never takes (`tier == "a"`) is a warning: likely a typo.
 //!
-//! What a name can be comes from the source's declared column types, from population
-//! figures (numbers) and from outputs whose every value is a constant. Metrics and outputs
+//! What a name can be comes from the source's declared column types (DATE/DATETIME columns
+//! hold dates), the run's context (`as_of` is a date, `period` text), population figures
+//! (numbers) and outputs whose every value is a constant. Metrics and outputs
 //! with formulas are not checked.
 
 use super::Sink;
@@ -68,7 +69,7 @@ fn kind_of<'v>(
     slot: Slot,
 ) -> (Option<ValueKind>, Option<&'v Vec<rhai::Dynamic>>) {
     match symbols.kind(slot) {
-        SlotKind::Field => (symbols.field_kind(slot), None),
+        SlotKind::Field | SlotKind::Context => (symbols.field_kind(slot), None),
         SlotKind::Population => (Some(ValueKind::Number), None),
         SlotKind::Metric => (None, None),
         SlotKind::Output => match values.get(&slot).and_then(|v| v.as_ref()) {
@@ -123,7 +124,17 @@ fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagno
             ),
         )
         .rule(c.owner.clone())
-        .help("this comparison can never be true");
+        .help(match (kind, constant_kind) {
+            (ValueKind::Date, ValueKind::Text) => format!(
+                "a date compares with a date: write date(\"{}\")",
+                c.constant
+            ),
+            (ValueKind::Date, _) | (_, ValueKind::Date) => {
+                "a date compares only with a date; this comparison is an error for every customer"
+                    .into()
+            }
+            _ => "this comparison can never be true".into(),
+        });
         return Some(d);
     }
     let list = known?;

@@ -15,6 +15,8 @@
 //! Rhai recurses on the native stack, and a stack overflow aborts the process, so a limit
 //! the stack cannot hold is a configuration error, not a crash later.
 
+pub mod dates;
+
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage, BasicIteratorPackage,
     BasicMapPackage, BasicMathPackage, BasicStringPackage, BitFieldPackage, LogicPackage,
@@ -195,6 +197,7 @@ fn register_semantics(engine: &mut Engine) {
         .register_fn("floor", |x: INT| x)
         .register_fn("ceiling", |x: INT| x)
         .register_fn("round", |x: INT| x);
+    dates::register(engine);
 }
 
 /// Names of every function the engine provides, for load-time checks of function calls.

@@ -1,0 +1,156 @@
+//! Dates in Rhai: the `date` type and the functions rules use on it. The native fast path
+//! ([`crate::rules::native`]) computes the same functions without the interpreter; both
+//! must agree (the differential test checks it).
+//!
+//! A date compares only with a date (and with NULL as every value does: never ordered,
+//! never equal). Comparing a date with text or a number is an error, never a silent
+//! `false`: `last_order_day < "2025-01-01"` fails and says to write `date("2025-01-01")`.
+
+use crate::time::Date;
+use rhai::{Dynamic, Engine, EvalAltResult, INT, ImmutableString};
+
+type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
+
+/// Why a date was refused, for messages.
+pub fn not_a_date(text: &str) -> String {
+    format!("`{text}` is not a date: write it as 2025-03-01 (year-month-day)")
+}
+
+/// The error of comparing a date with something else.
+pub fn mismatch(other: &str) -> String {
+    format!(
+        "a date can only be compared with a date, not with {other}: write a date as date(\"2025-03-01\")"
+    )
+}
+
+fn out_of_range() -> Box<EvalAltResult> {
+    "the date would be outside the years 1 to 9999".into()
+}
+
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<Date>("date");
+    engine
+        .register_fn("date", |text: ImmutableString| -> Result<Date> {
+            Date::parse(&text).ok_or_else(|| not_a_date(&text).into())
+        })
+        .register_fn("date", |d: Date| d)
+        .register_fn("to_string", |d: &mut Date| d.to_string())
+        .register_fn("to_debug", |d: &mut Date| d.to_string())
+        .register_fn("days_between", |a: Date, b: Date| a.days_until(b) as INT)
+        .register_fn("months_between", |a: Date, b: Date| {
+            a.months_until(b) as INT
+        })
+        .register_fn("add_days", |d: Date, n: INT| -> Result<Date> {
+            d.add_days(n).ok_or_else(out_of_range)
+        })
+        .register_fn("add_months", |d: Date, n: INT| -> Result<Date> {
+            d.add_months(n).ok_or_else(out_of_range)
+        })
+        .register_fn("year", |d: Date| d.year() as INT)
+        .register_fn("month", |d: Date| d.month() as INT)
+        .register_fn("quarter", |d: Date| d.quarter() as INT);
+
+    macro_rules! ordered {
+        ($($op:literal => $cmp:expr),*) => {$(
+            engine
+                .register_fn($op, |a: Date, b: Date| $cmp(a, b))
+                // NULL is never ordered, as with every other value.
+                .register_fn($op, |_: Date, _: ()| false)
+                .register_fn($op, |_: (), _: Date| false);
+            mismatched(engine, $op);
+        )*};
+    }
+    ordered!(
+        "<" => |a: Date, b: Date| a < b,
+        "<=" => |a: Date, b: Date| a <= b,
+        ">" => |a: Date, b: Date| a > b,
+        ">=" => |a: Date, b: Date| a >= b,
+        "==" => |a: Date, b: Date| a == b,
+        "!=" => |a: Date, b: Date| a != b
+    );
+    engine
+        .register_fn("==", |_: Date, _: ()| false)
+        .register_fn("==", |_: (), _: Date| false)
+        .register_fn("!=", |_: Date, _: ()| true)
+        .register_fn("!=", |_: (), _: Date| true);
+}
+
+/// A date compared with text, a number or true/false is an error, in either order.
+fn mismatched(engine: &mut Engine, op: &str) {
+    fn fail<T>(other: &str) -> Result<T> {
+        Err(mismatch(other).into())
+    }
+    engine
+        .register_fn(op, |_: Date, _: ImmutableString| fail::<bool>("text"))
+        .register_fn(op, |_: ImmutableString, _: Date| fail::<bool>("text"))
+        .register_fn(op, |_: Date, _: INT| fail::<bool>("a number"))
+        .register_fn(op, |_: INT, _: Date| fail::<bool>("a number"))
+        .register_fn(op, |_: Date, _: rhai::FLOAT| fail::<bool>("a number"))
+        .register_fn(op, |_: rhai::FLOAT, _: Date| fail::<bool>("a number"))
+        .register_fn(op, |_: Date, _: bool| fail::<bool>("true/false"))
+        .register_fn(op, |_: bool, _: Date| fail::<bool>("true/false"));
+}
+
+/// A date as a Rhai value.
+pub fn dynamic(d: Date) -> Dynamic {
+    Dynamic::from(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::script::{Limits, new_engine};
+    use crate::time::Date;
+    use rhai::Dynamic;
+
+    fn eval(expr: &str) -> Result<Dynamic, String> {
+        let engine = new_engine(&Limits::default());
+        let mut scope = rhai::Scope::new();
+        scope.push("d", Date::parse("2025-01-31").unwrap());
+        scope.push("n", ());
+        scope.push("t", "2025-01-31");
+        engine
+            .eval_expression_with_scope::<Dynamic>(&mut scope, expr)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn date_functions() {
+        let int = |e: &str| eval(e).unwrap().as_int().unwrap();
+        assert_eq!(int("days_between(d, date(\"2025-07-30\"))"), 180);
+        assert_eq!(int("months_between(d, date(\"2025-02-28\"))"), 1);
+        assert_eq!(int("year(d) * 100 + month(d)"), 202501);
+        assert_eq!(int("quarter(add_months(d, 3))"), 2);
+        let date = |e: &str| eval(e).unwrap().cast::<Date>().to_string();
+        assert_eq!(date("add_months(d, 1)"), "2025-02-28");
+        assert_eq!(date("add_days(d, 1)"), "2025-02-01");
+        assert_eq!(
+            eval("`as of ${d}`").unwrap().to_string(),
+            "as of 2025-01-31"
+        );
+    }
+
+    #[test]
+    fn dates_compare_with_dates_and_never_silently_with_anything_else() {
+        let truth = |e: &str| eval(e).unwrap().as_bool().unwrap();
+        assert!(truth("d < date(\"2025-02-01\")"));
+        assert!(truth("d == date(\"2025-01-31\")"));
+        assert!(!truth("d < n") && !truth("n >= d") && !truth("d == n") && truth("d != n"));
+        for e in ["d < t", "d == t", "t != d", "d > 20250101", "d == true"] {
+            let err = eval(e).unwrap_err();
+            assert!(
+                err.contains("a date can only be compared with a date"),
+                "{e}: {err}"
+            );
+        }
+        assert!(
+            eval("date(\"2025-02-30\")")
+                .unwrap_err()
+                .contains("is not a date")
+        );
+        assert!(eval("d + 1").is_err());
+        assert!(
+            eval("days_between(n, d)").is_err(),
+            "NULL is an error in arithmetic"
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! Dates and the evaluation date on the real binary: date columns, `as_of` and `period` in
+//! rules, the date functions at their boundaries, query parameters, and the errors.
+
+mod common;
+
+use common::*;
+
+/// Customers with a DATE column `last_order_day` and the config's period.
+fn fixture(period: &str, last_orders: &[Option<&str>]) -> Fixture {
+    let fx = Fixture::new();
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("database: customers.db\nrules: rules\nperiod: {period}\n"),
+    )
+    .unwrap();
+    let rows: Vec<Vec<rusqlite::types::Value>> = last_orders
+        .iter()
+        .enumerate()
+        .map(|(i, d)| vec![int(i as i64 + 1), d.map_or(null(), text)])
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, last_order_day DATE",
+        &rows,
+    );
+    fx
+}
+
+const LOST: &str = "decisions:
+  - name: status
+    rules:
+      - { id: no-order, when: is_null(last_order_day), then: { status: never } }
+      - { id: lost, when: 'days_between(last_order_day, as_of) >= 180', then: { status: lost } }
+      - { id: active, then: { status: active } }
+  - name: period_seen
+    output: period_seen
+    rules:
+      - { id: p, value: '= period' }
+";
+
+#[test]
+fn exactly_180_days_is_lost_179_is_not_and_the_period_is_the_as_of_dates() {
+    // As of 2026-09-30: 180 days back is 2026-04-03.
+    let fx = fixture(
+        "quarter",
+        &[
+            Some("2026-04-03"),
+            Some("2026-04-04"),
+            None,
+            Some("2026-09-30"),
+        ],
+    );
+    fx.rule("rules.yaml", LOST);
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "status"),
+        expect(&[
+            ("1", "lost"),
+            ("2", "active"),
+            ("3", "never"),
+            ("4", "active")
+        ])
+    );
+    assert_eq!(column(&latest, "period_seen")["1"], text("2026-Q3"));
+    // A month later customer 2 is lost too, and the period follows the config's kind.
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\nperiod: month\n",
+    )
+    .unwrap();
+    fx.run_ok(&["--as-of", "2026-10-01"]);
+    let latest = fx.latest();
+    assert_eq!(column(&latest, "status")["2"], text("lost"));
+    assert_eq!(column(&latest, "period_seen")["2"], text("2026-10"));
+}
+
+#[test]
+fn month_ends_leap_days_and_whole_months() {
+    let fx = fixture(
+        "month",
+        &[Some("2025-01-31"), Some("2024-02-29"), Some("2025-03-01")],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:
+  - name: next_month
+    output: next_month
+    rules: [ { id: nm, value: '= add_months(last_order_day, 1)' } ]
+  - name: age
+    output: whole_months
+    rules: [ { id: wm, value: '= months_between(last_order_day, as_of)' } ]
+  - name: parts
+    output: parts
+    rules: [ { id: pt, value: '= year(last_order_day) * 100 + quarter(last_order_day)' } ]
+",
+    );
+    fx.run_ok(&["--as-of", "2025-08-31"]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "next_month"),
+        expect(&[
+            ("1", "2025-02-28"),
+            ("2", "2024-03-29"),
+            ("3", "2025-04-01")
+        ])
+    );
+    // 2025-01-31 + 7 months = 2025-08-31 (month end); 2024-02-29 + 18 = 2025-08-29.
+    assert_eq!(
+        column(&latest, "whole_months"),
+        expect(&[("1", 7), ("2", 18), ("3", 5)])
+    );
+    assert_eq!(column(&latest, "parts")["2"], int(202401));
+}
+
+#[test]
+fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
+    let fx = fixture("month", &[Some("2025-01-31"), Some("31/01/2025")]);
+    fx.rule("rules.yaml", LOST);
+    let run = fx.run(&["run", "--as-of", "2025-06-30"]);
+    run.assert_code(1);
+    run.assert_stderr_contains(
+        "customer 2: column `last_order_day` holds `31/01/2025`, which is not a date",
+    );
+}
+
+#[test]
+fn text_and_dates_never_compare_silently() {
+    let fx = fixture("month", &[Some("2025-01-31")]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:
+  - name: old
+    rules:
+      - { id: before, when: 'last_order_day < \"2025-01-01\"', then: { old: true } }
+      - { id: bad, when: 'last_order_day > date(\"2025-02-30\")', then: { old: false } }
+",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "field `last_order_day` is a date, but it is compared with text `2025-01-01`"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("help: a date compares with a date: write date(\"2025-01-01\")"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("`2025-02-30` is not a date"),
+        "{}",
+        check.stdout
+    );
+    // Where the kind is not known before the data (a metric), it is an error per customer.
+    fx.rule(
+        "rules.yaml",
+        "metrics:\n  last: last_order_day\ndecisions:
+  - name: old
+    rules:
+      - { id: before, when: 'last < \"2025-01-01\"', then: { old: true } }
+",
+    );
+    let run = fx.run(&["run", "--as-of", "2025-06-30"]);
+    run.assert_code(1);
+    run.assert_stderr_contains("a date can only be compared with a date, not with text");
+}
+
+#[test]
+fn a_query_source_binds_the_evaluation_date_and_lists_its_date_columns() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY",
+        &[vec![int(1)], vec![int(2)]],
+    );
+    fx.conn()
+        .execute_batch(
+            "CREATE TABLE orders (customer_id INTEGER, day TEXT, amount REAL);
+             INSERT INTO orders VALUES (1, '2026-01-15', 100), (1, '2026-08-01', 50),
+                                       (2, '2026-07-20', 10), (2, '2026-10-02', 999);",
+        )
+        .unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\nperiod: quarter\ncustomers:
+  query: |
+    SELECT c.customer_id,
+           (SELECT SUM(amount) FROM orders o WHERE o.customer_id = c.customer_id
+              AND o.day BETWEEN :period_start AND :period_end) AS sales_in_period,
+           (SELECT MAX(day) FROM orders o WHERE o.customer_id = c.customer_id
+              AND o.day <= :as_of) AS last_order_day
+    FROM customers c
+  dates: [last_order_day]
+",
+    )
+    .unwrap();
+    fx.rule(
+        "rules.yaml",
+        "decisions:
+  - name: recency
+    output: days_since_order
+    rules: [ { id: r, value: '= days_between(last_order_day, as_of)' } ]
+  - name: sales
+    output: sales
+    rules: [ { id: s, value: '= sales_in_period ?? 0' } ]
+",
+    );
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "days_since_order"),
+        expect(&[("1", 60), ("2", 72)])
+    );
+    assert_eq!(
+        column(&latest, "sales"),
+        expect(&[("1", 50.0), ("2", 10.0)])
+    );
+}
+
+#[test]
+fn an_as_of_that_is_not_a_date_is_a_usage_error() {
+    let fx = fixture("month", &[Some("2025-01-31")]);
+    fx.rule("rules.yaml", LOST);
+    let run = fx.run(&["run", "--as-of", "2026-13-01"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("`2026-13-01` is not a date: write it as 2025-03-01");
+}

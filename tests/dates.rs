@@ -229,3 +229,92 @@ fn an_as_of_that_is_not_a_date_is_a_usage_error() {
     run.assert_code(2);
     run.assert_stderr_contains("`2026-13-01` is not a date: write it as 2025-03-01");
 }
+
+const PROMO: &str = "decisions:
+  - name: discount
+    hit: collect
+    output: discount_pct
+    rules:
+      - { id: base, value: 1.0 }
+      - { id: spring-promo, effective: { from: 2025-03-01, to: 2025-04-30 }, value: 2.0 }
+  - name: summer_visits
+    output: extra_visits
+    effective: { from: 2025-06-01, to: 2025-08-31 }
+    rules:
+      - { id: summer, value: 1 }
+";
+
+#[test]
+fn a_row_applies_on_the_first_and_last_day_of_its_window_and_not_outside() {
+    let fx = fixture("month", &[Some("2025-01-31")]);
+    fx.rule("rules.yaml", PROMO);
+    for (as_of, discount, visits) in [
+        ("2025-02-28", 1.0, None),
+        ("2025-03-01", 3.0, None),
+        ("2025-04-30", 3.0, None),
+        ("2025-05-01", 1.0, None),
+        ("2025-06-01", 1.0, Some(1)),
+        ("2025-08-31", 1.0, Some(1)),
+        ("2025-09-01", 1.0, None),
+    ] {
+        fx.run_ok(&["--as-of", as_of]);
+        let latest = fx.latest();
+        assert_eq!(
+            column(&latest, "discount_pct")["1"],
+            real(discount),
+            "{as_of}"
+        );
+        assert_eq!(
+            column(&latest, "extra_visits")["1"],
+            visits.map_or(null(), int),
+            "{as_of}"
+        );
+    }
+}
+
+#[test]
+fn explain_says_a_row_is_not_in_effect_and_why() {
+    let fx = fixture("month", &[Some("2025-01-31")]);
+    fx.rule("rules.yaml", PROMO);
+    let run = fx.run(&["explain", "1", "--as-of", "2025-05-01"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(
+            "✗ spring-promo  (always)\n        not in effect: from 2025-03-01 to 2025-04-30 (as of 2025-05-01)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("as of 2025-05-01, period 2025-05"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn effective_dates_that_are_wrong_are_load_errors_with_their_position() {
+    let fx = fixture("month", &[Some("2025-01-31")]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:
+  - name: d
+    output: x
+    rules:
+      - { id: typo, effective: { from: 2025-02-30 }, value: 1 }
+      - { id: backwards, effective: { from: 2025-05-01, to: 2025-04-01 }, value: 2 }
+",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: `2025-02-30` is not a date: write it as 2025-03-01 (year-month-day) (in `typo`)\n --> rules/rules.yaml:5:40"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("this is never in effect: `from` (2025-05-01) is after `to` (2025-04-01) (in `backwards`)"),
+        "{}",
+        check.stdout
+    );
+}

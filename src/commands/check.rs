@@ -39,7 +39,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         Err(e) => return Err(e),
     };
     if let Some(rules) = &rules {
-        diagnostics.extend(rules::lint::lint(rules));
+        diagnostics.extend(rules::lint::lint(rules, crate::time::Date::today_utc()));
     }
     let data = match (&rules, args.data) {
         (Some(rules), true) => {

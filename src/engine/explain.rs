@@ -39,6 +39,9 @@ pub struct RowTrace {
     pub matched: bool,
     /// For a condition of several `&&` parts that did not hold: the first part that failed.
     pub failed_at: Option<String>,
+    /// Set when the row was passed over because the run's date is outside its `effective`
+    /// window: the window.
+    pub not_in_effect: Option<String>,
     /// What a matching row gives.
     pub gives: Vec<Named>,
 }
@@ -64,6 +67,9 @@ pub struct DecisionTrace {
 pub struct Explanation {
     pub customer: String,
     pub fingerprint: String,
+    /// The date the customer was evaluated as of, and its period.
+    pub as_of: String,
+    pub period: String,
     pub customers: usize,
     pub fields: Vec<Named>,
     pub metrics: Vec<Named>,
@@ -129,6 +135,8 @@ impl<'a> Evaluator<'a> {
         Ok(Explanation {
             customer: self.data.id_text(i),
             fingerprint: rules.fingerprint.clone(),
+            as_of: self.context.as_of.to_string(),
+            period: self.context.period.to_string(),
             customers: self.data.len,
             fields,
             metrics,
@@ -163,6 +171,10 @@ fn trace_decision<'a>(
         let Some(row) = d.rows.iter().find(|r| r.rule == *rule) else {
             continue;
         };
+        let not_in_effect = log
+            .not_in_effect
+            .contains(rule)
+            .then(|| row.effective.map(|w| w.to_string()).unwrap_or_default());
         let (when, inputs, failed_at) = match &row.condition {
             Condition::Always => (None, Vec::new(), None),
             Condition::Band { from, below } => {
@@ -180,7 +192,7 @@ fn trace_decision<'a>(
                     .iter()
                     .map(|(name, slot)| named(name, &w.frame[*slot]))
                     .collect();
-                let failed = if *matched {
+                let failed = if *matched || not_in_effect.is_some() {
                     None
                 } else {
                     first_failing_part(w, e)
@@ -202,6 +214,7 @@ fn trace_decision<'a>(
             inputs,
             matched: *matched,
             failed_at,
+            not_in_effect,
             gives,
         });
     }

@@ -11,6 +11,8 @@ pub trait Observer {
     fn decision(&mut self, _scale: Option<f64>) {}
     /// A row's condition was evaluated.
     fn row(&mut self, _rule: RuleIdx, _matched: bool) {}
+    /// A row was passed over: the run's date is outside its `effective` window.
+    fn not_in_effect(&mut self, _rule: RuleIdx) {}
     /// The decision's value before rounding and caps (when either applies).
     fn unbounded(&mut self, _value: f64) {}
     /// A cap bound the decision's value.
@@ -27,6 +29,8 @@ pub struct DecisionLog {
     pub scale: Option<f64>,
     /// Rows tried, in order, and whether each matched.
     pub rows: Vec<(RuleIdx, bool)>,
+    /// Rows passed over because they were not in effect.
+    pub not_in_effect: Vec<RuleIdx>,
     /// The value before rounding and caps, when either applies.
     pub unbounded: Option<f64>,
     /// Caps that bound.
@@ -48,6 +52,13 @@ impl Observer for Trace {
     fn row(&mut self, rule: RuleIdx, matched: bool) {
         if let Some(log) = self.0.last_mut() {
             log.rows.push((rule, matched));
+        }
+    }
+
+    fn not_in_effect(&mut self, rule: RuleIdx) {
+        if let Some(log) = self.0.last_mut() {
+            log.rows.push((rule, false));
+            log.not_in_effect.push(rule);
         }
     }
 

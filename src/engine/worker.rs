@@ -285,6 +285,12 @@ impl<'a, O: Observer> Rows<'a> for DecisionRows<'_, '_, 'a, O> {
     #[inline]
     fn matches(&mut self, row: usize) -> Result<bool, EvalError> {
         let row = &self.d.rows[row];
+        if let Some(window) = row.effective
+            && !window.contains(self.worker.ev.context.as_of)
+        {
+            self.worker.observer.not_in_effect(row.rule);
+            return Ok(false);
+        }
         let matched = self
             .worker
             .condition(&row.condition, self.scale, self.i, row.rule)?;

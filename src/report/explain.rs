@@ -10,10 +10,12 @@ impl Report for Explanation {
         let width = |items: &[Named]| items.iter().map(|n| n.name.len()).max().unwrap_or(0);
         writeln!(
             out,
-            "customer {} (one of {} customers; rules {})",
+            "customer {} (one of {} customers; rules {}; as of {}, period {})",
             self.customer,
             thousands(self.customers as f64),
-            self.fingerprint
+            self.fingerprint,
+            self.as_of,
+            self.period
         )?;
         let section = |out: &mut dyn Write, title: &str, items: &[Named]| -> io::Result<()> {
             if items.is_empty() {
@@ -50,14 +52,14 @@ impl Report for Explanation {
         }
         writeln!(out, "\ndecisions")?;
         for d in &self.decisions {
-            write_decision(d, out)?;
+            write_decision(d, &self.as_of, out)?;
         }
         writeln!(out, "\nrule ids: {}", self.rule_ids.join(", "))
     }
 }
 
 /// One decision: every row tried, with the values it looked at, and what it gave.
-fn write_decision(d: &DecisionTrace, out: &mut dyn Write) -> io::Result<()> {
+fn write_decision(d: &DecisionTrace, as_of: &str, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n  {} (hit: {})", d.name, d.hit)?;
     if let Some(s) = &d.scale {
         writeln!(out, "    scale over {} = {}", s.name, show(&s.value))?;
@@ -69,6 +71,10 @@ fn write_decision(d: &DecisionTrace, out: &mut dyn Write) -> io::Result<()> {
             .as_deref()
             .map_or("(always)".to_owned(), |w| format!("when {w}"));
         writeln!(out, "    {mark} {}  {when}", r.id)?;
+        if let Some(window) = &r.not_in_effect {
+            writeln!(out, "        not in effect: {window} (as of {as_of})")?;
+            continue;
+        }
         if !r.inputs.is_empty() {
             let inputs: Vec<String> = r
                 .inputs

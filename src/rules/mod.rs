@@ -19,6 +19,7 @@ pub use stats::Statistic;
 use crate::diag::SourceFile;
 use crate::script::Limits;
 use crate::source::Field;
+use crate::time::Date;
 use crate::value::ValueKind;
 use rhai::Shared;
 use std::path::PathBuf;
@@ -130,10 +131,57 @@ pub enum Condition {
     },
 }
 
+/// When a row applies: from and to a date, both included (`None`: no limit that side).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+impl Window {
+    pub fn contains(self, date: Date) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.to.is_none_or(|t| date <= t)
+    }
+
+    /// The days in both windows.
+    pub fn meet(self, other: Window) -> Window {
+        let later = |a: Option<Date>, b: Option<Date>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let earlier = |a: Option<Date>, b: Option<Date>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Window {
+            from: later(self.from, other.from),
+            to: earlier(self.to, other.to),
+        }
+    }
+
+    /// No day is in it.
+    pub fn is_empty(self) -> bool {
+        matches!((self.from, self.to), (Some(f), Some(t)) if f > t)
+    }
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.from, self.to) {
+            (Some(a), Some(b)) => write!(f, "from {a} to {b}"),
+            (Some(a), None) => write!(f, "from {a}"),
+            (None, Some(b)) => write!(f, "until {b}"),
+            (None, None) => f.write_str("always"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Row {
     pub rule: RuleIdx,
     pub condition: Condition,
+    /// When the row applies (its own window, met with its decision's and its file's).
+    pub effective: Option<Window>,
     /// (index into the decision's `outputs`, value)
     pub values: Vec<(usize, ValueExpr)>,
 }

@@ -33,6 +33,26 @@ pub struct RuleFile {
     /// What `tierwise run` prints after a run: counts per value and totals.
     #[serde(default)]
     pub summary: Option<SummarySpec>,
+    /// When this file's decisions apply: `{ from: 2025-03-01, to: 2025-04-30 }`.
+    #[serde(default)]
+    #[schemars(with = "Option<EffectiveSpec>")]
+    pub effective: Option<Spanned<EffectiveSpec>>,
+}
+
+/// When a row, a decision or a file applies: from and to a date, both included; either may
+/// be left out (no start, no end). Outside it, the row does not match (a decision or file
+/// outside it gives no value).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EffectiveSpec {
+    /// The first day it applies (`2025-03-01`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub from: Option<Spanned<String>>,
+    /// The last day it applies (`2025-04-30`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub to: Option<Spanned<String>>,
 }
 
 /// A population figure: exactly one of the `*_of` keys, plus an optional `where` filter.
@@ -138,6 +158,10 @@ pub struct DecisionSpec {
     #[serde(default)]
     #[schemars(with = "Option<RoundSpec>")]
     pub round: Option<Spanned<RoundSpec>>,
+    /// When the decision applies (as of the run's date); outside it, it gives no value.
+    #[serde(default)]
+    #[schemars(with = "Option<EffectiveSpec>")]
+    pub effective: Option<Spanned<EffectiveSpec>>,
 }
 
 /// One row of a decision table: a condition and the values it gives.
@@ -162,6 +186,10 @@ pub struct RowSpec {
     #[serde(default)]
     #[schemars(with = "Option<Literal>")]
     pub value: Option<Spanned<Literal>>,
+    /// When the row applies (as of the run's date); outside it, it does not match.
+    #[serde(default)]
+    #[schemars(with = "Option<EffectiveSpec>")]
+    pub effective: Option<Spanned<EffectiveSpec>>,
 }
 
 /// A range scale: the value is looked up in a list of bands.

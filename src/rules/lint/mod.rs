@@ -51,7 +51,9 @@
 //! this for declared column types), so `x >= 5` / `x < 5` report NULL customers only, not
 //! customers whose `x` is text.
 
+mod expired_row;
 mod missing_default;
+mod never_in_effect;
 mod never_true_row;
 mod output_never_given;
 mod overlapping_rows;
@@ -63,6 +65,7 @@ mod values;
 
 use super::{Condition, Decision, Row, RuleSet, Slot, ValueExpr};
 use crate::diag::Diagnostic;
+use crate::time::Date;
 use region::{Analyzer, Conj, Region, meet, minus};
 use std::collections::HashMap;
 use values::{Interval, Values, describe};
@@ -92,15 +95,18 @@ pub const LINTS: &[Lint] = &[
     scale_overlap::LINT.on(Policies::OneValue, Shape::Scale),
     missing_default::LINT.on(Policies::OneValue, Shape::Rows),
     output_never_given::LINT.on(Policies::All, Shape::Any),
+    expired_row::LINT.on(Policies::All, Shape::Any),
+    never_in_effect::LINT.on(Policies::All, Shape::Any),
 ];
 
-/// Lint warnings for every decision table of the rule set, in decision order.
-pub fn lint(rules: &RuleSet) -> Vec<Diagnostic> {
+/// Lint warnings for every decision table of the rule set, in decision order; `today` is
+/// the day `check` runs (for rows whose `effective` dates have passed).
+pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // What each output of an earlier decision can be (decisions come in dependency order).
     let mut domains: HashMap<Slot, Values> = HashMap::new();
     for d in &rules.decisions {
-        let table = Table::new(rules, d, &domains);
+        let table = Table::new(rules, d, &domains, today);
         for lint in LINTS.iter().filter(|l| l.runs_on(d)) {
             out.extend((lint.check)(&table).into_iter().map(|w| w.code(lint.code)));
         }
@@ -222,10 +228,17 @@ struct Table<'a> {
     analyzer: Analyzer,
     /// "row" or "band".
     noun: &'static str,
+    /// The day `check` runs.
+    today: Date,
 }
 
 impl<'a> Table<'a> {
-    fn new(rules: &'a RuleSet, decision: &'a Decision, domains: &HashMap<Slot, Values>) -> Self {
+    fn new(
+        rules: &'a RuleSet,
+        decision: &'a Decision,
+        domains: &HashMap<Slot, Values>,
+        today: Date,
+    ) -> Self {
         let mut analyzer = Analyzer::default();
         let mut universe = Conj::default();
         let rows = decision
@@ -250,6 +263,12 @@ impl<'a> Table<'a> {
                         (condition, Some(text))
                     }
                 };
+                // A row with `effective` dates may be out of effect: what it matches is not
+                // known before the run's date is.
+                let condition = match row.effective {
+                    Some(_) => RowCondition::Unknown,
+                    None => condition,
+                };
                 LintRow {
                     row,
                     id: &rules.rule_ids[row.rule as usize],
@@ -264,6 +283,7 @@ impl<'a> Table<'a> {
             rows,
             universe,
             analyzer,
+            today,
             noun: if decision.scale_of.is_some() {
                 "band"
             } else {
@@ -433,7 +453,7 @@ mod tests {
         let fields: Vec<Field> = fields.iter().map(|(n, t)| Field::new(n, Some(t))).collect();
         let (rules, _) = crate::rules::load(dir.path(), &fields, &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        lint(&rules)
+        lint(&rules, crate::time::Date::new(2026, 1, 1).unwrap())
             .iter()
             .map(|d| {
                 assert_eq!(d.severity, Severity::Warning);
@@ -522,7 +542,10 @@ decisions:
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
         let (rules, _) = crate::rules::load(&dir, &fields, &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let warnings: Vec<String> = lint(&rules).iter().map(|d| d.to_string()).collect();
+        let warnings: Vec<String> = lint(&rules, crate::time::Date::today_utc())
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
         assert!(warnings.is_empty(), "{}", warnings.join("\n\n"));
     }
 }

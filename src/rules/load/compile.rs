@@ -100,9 +100,16 @@ pub(super) fn compile(
                 population.insert(slot, figure);
             }
         }
+        let file_window = decisions::window(&mut cx, file, rules.effective.as_ref(), "the file");
         for decision in &rules.decisions {
             let index = decisions.len();
-            decisions.push(decisions::compile(&mut cx, file, index, decision));
+            decisions.push(decisions::compile(
+                &mut cx,
+                file,
+                index,
+                decision,
+                file_window,
+            ));
         }
         if let Some(spec) = &rules.summary {
             if summary.is_some() {

@@ -4,11 +4,68 @@
 
 use super::compile::Cx;
 use crate::diag::SourceFile;
-use crate::rules::model::{DecisionSpec, RowSpec, ScaleSpec};
-use crate::rules::{Cap, Condition, Decision, Expr, RoundSpec, Row, Slot, ValueExpr};
+use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
+use crate::rules::{Cap, Condition, Decision, Expr, RoundSpec, Row, Slot, ValueExpr, Window};
+use crate::time::Date;
 use crate::value::{Lit, Literal};
 use serde_saphyr::Spanned;
 use std::sync::Arc;
+
+/// The window of an `effective:` (of `owner`, for messages); `None` when there is none or
+/// it has a mistake (reported).
+pub(super) fn window(
+    cx: &mut Cx,
+    file: &Arc<SourceFile>,
+    spec: Option<&Spanned<EffectiveSpec>>,
+    owner: &str,
+) -> Option<Window> {
+    let spec = spec?;
+    let mut date = |text: &Option<Spanned<String>>| -> Result<Option<Date>, ()> {
+        let Some(text) = text else { return Ok(None) };
+        match Date::parse(&text.value) {
+            Some(d) => Ok(Some(d)),
+            None => {
+                let at = &text.referenced;
+                let d = cx.error(
+                    file,
+                    at.line() as usize,
+                    at.column() as usize,
+                    crate::script::dates::not_a_date(&text.value),
+                );
+                d.rule = Some(owner.to_owned());
+                Err(())
+            }
+        }
+    };
+    let (from, to) = (date(&spec.value.from), date(&spec.value.to));
+    let window = Window {
+        from: from.ok()?,
+        to: to.ok()?,
+    };
+    if window.is_empty() {
+        let at = &spec.referenced;
+        cx.error(
+            file,
+            at.line() as usize,
+            at.column() as usize,
+            format!(
+                "this is never in effect: `from` ({}) is after `to` ({})",
+                window.from?, window.to?
+            ),
+        )
+        .rule = Some(owner.to_owned());
+        return None;
+    }
+    Some(window)
+}
+
+/// Both windows (either may be absent: no limit).
+fn meet(a: Option<Window>, b: Option<Window>) -> Option<Window> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.meet(b)),
+        (a, b) => a.or(b),
+    }
+}
 
 /// A decision being compiled: what its rows, scale and caps need to know.
 struct Table<'s> {
@@ -21,6 +78,8 @@ struct Table<'s> {
     outputs: Vec<Slot>,
     /// The slot the name in `output:` resolves to.
     single_output: Option<Slot>,
+    /// When the decision applies: its own window met with its file's.
+    window: Option<Window>,
     /// Nothing wrong so far.
     ok: bool,
 }
@@ -32,8 +91,10 @@ pub(super) fn compile(
     file: &Arc<SourceFile>,
     index: usize,
     spec: &Spanned<DecisionSpec>,
+    file_window: Option<Window>,
 ) -> Option<Decision> {
     let d = &spec.value;
+    let own = window(cx, file, d.effective.as_ref(), &d.name.value);
     let mut t = Table {
         file,
         spec: d,
@@ -49,6 +110,7 @@ pub(super) fn compile(
             .map(|d| d.outputs.clone())
             .unwrap_or_default(),
         single_output: d.output.as_ref().and_then(|o| cx.symbols.slot(&o.value)),
+        window: meet(file_window, own),
         ok: true,
     };
     if !t.check_shape(cx) {
@@ -154,9 +216,11 @@ impl Table<'_> {
             row.referenced.column() as usize,
         );
         let values = self.row_values(cx, r, at);
+        let own = window(cx, self.file, r.effective.as_ref(), &r.id.value);
         Row {
             rule,
             condition,
+            effective: meet(self.window, own),
             values,
         }
     }
@@ -267,6 +331,7 @@ impl Table<'_> {
                     from: b.from,
                     below: b.below,
                 },
+                effective: self.window,
                 values: vec![(output, value)],
             });
         }

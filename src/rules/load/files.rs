@@ -251,9 +251,9 @@ mod tests {
             shown,
             [
                 "error rules/b.yaml:2:27: unknown field `wehn`, expected one of name, doc, hit, \
-              aggregate, output, rules, scale, cap, round \
+              aggregate, output, rules, scale, cap, round, effective \
               | help: expected one of: name, doc, hit, aggregate, output, rules, scale, cap, \
-              round (until this file reads, the names it defines are unknown to the other \
+              round, effective (until this file reads, the names it defines are unknown to the other \
               files, so they are not checked)"
             ]
         );

@@ -12,12 +12,17 @@
 mod bounds;
 mod errors;
 pub mod explain;
+pub mod history;
 pub mod observer;
 mod outcomes;
 pub mod population;
 mod worker;
 
 pub use errors::EvalError;
+pub use history::{History, PastRun};
+
+/// The history of a run with no earlier period.
+static NO_HISTORY: History = History { runs: Vec::new() };
 pub use outcomes::{Outcome, Outcomes, Tally, display_key};
 
 use crate::rules::{RuleSet, Slot};
@@ -71,6 +76,8 @@ pub struct Evaluator<'a> {
     /// Per population figure (in `rules.population` order): the ranked values, to place
     /// newcomers. Empty for an evaluator of newcomers.
     rankings: Vec<Ranking>,
+    /// The earlier periods' values the rules read, found for each customer.
+    past: history::Bound<'a>,
 }
 
 /// A customer's pre-metrics and the input of each population figure (`None`: not ranked).
@@ -79,7 +86,7 @@ pub(crate) type PopulationInputs<'a> = (Vec<Value<'a>>, Vec<Option<f64>>);
 impl<'a> Evaluator<'a> {
     /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
     pub fn new(rules: &'a RuleSet, data: &'a Dataset, context: Context) -> Result<Self, EvalError> {
-        Self::with_mode(rules, data, context, Mode::Fast)
+        Self::with_history(rules, data, context, &NO_HISTORY, Mode::Fast)
     }
 
     pub fn with_mode(
@@ -88,7 +95,19 @@ impl<'a> Evaluator<'a> {
         context: Context,
         mode: Mode,
     ) -> Result<Self, EvalError> {
+        Self::with_history(rules, data, context, &NO_HISTORY, mode)
+    }
+
+    /// An evaluator whose rules read earlier periods' outcomes from `history`.
+    pub fn with_history(
+        rules: &'a RuleSet,
+        data: &'a Dataset,
+        context: Context,
+        history: &'a History,
+        mode: Mode,
+    ) -> Result<Self, EvalError> {
         let mut ev = Evaluator::bare(rules, data, context, mode)?;
+        ev.past = history::Bound::new(rules, history, data);
         if rules.population.is_empty() {
             return Ok(ev);
         }
@@ -182,6 +201,7 @@ impl<'a> Evaluator<'a> {
             mode,
             precomputed: Vec::new(),
             rankings: Vec::new(),
+            past: history::Bound::default(),
         })
     }
 

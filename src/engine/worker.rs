@@ -85,6 +85,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         for (slot, column) in &self.ev.precomputed {
             self.frame[*slot] = column[i].clone();
         }
+        self.ev.past.load(i, &mut self.frame);
         for m in &rules.metrics_post {
             self.frame[m.slot] = Value::Null;
         }
@@ -110,6 +111,15 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         for (name, slot) in &e.vars {
             self.scope
                 .push_dynamic(name.clone(), self.frame[*slot].to_dynamic());
+        }
+        // `previous.tier`: the interpreter reads a map per history variable.
+        for (name, properties) in &e.maps {
+            let map: rhai::Map = properties
+                .iter()
+                .map(|(p, slot)| (p.clone(), self.frame[*slot].to_dynamic()))
+                .collect();
+            self.scope
+                .push_dynamic(name.clone(), Dynamic::from_map(map));
         }
         let rules = self.ev.rules;
         let engine = self.engine.get_or_insert_with(|| rules.new_engine());
@@ -168,6 +178,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         for d in &rules.decisions {
             self.decide(d, i, &mut out.fired)?;
         }
+        self.count_held();
         tally.customers += 1;
         for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
             tally.count(k, &self.frame[*slot], 1);
@@ -183,6 +194,25 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             .extend(rules.outputs.iter().map(|o| self.frame[o.slot].clone()));
         out.fired_ends.push(out.fired.len());
         Ok(())
+    }
+
+    /// `held.x` of this period: how many consecutive periods `x` has had its value, this
+    /// one included (0 when it is NULL).
+    fn count_held(&mut self) {
+        for h in &self.ev.rules.held {
+            let now = &self.frame[h.of];
+            let count = if now.is_null() {
+                0
+            } else if super::history::same(now, &self.frame[h.previous]) {
+                match self.frame[h.previous_held] {
+                    Value::Int(n) => n.saturating_add(1),
+                    _ => 1,
+                }
+            } else {
+                1
+            };
+            self.frame[h.slot] = Value::Int(count);
+        }
     }
 
     /// A row's value: its constant, or its formula evaluated for customer `i`.

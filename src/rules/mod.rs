@@ -38,6 +38,8 @@ pub enum SlotKind {
     Field,
     /// What the run gives every customer alike: its evaluation date and period.
     Context,
+    /// A value of an earlier period: `previous.tier`, `previous_2.tier`, `held.tier`.
+    Past,
     Metric,
     Population,
     Output,
@@ -48,6 +50,7 @@ impl SlotKind {
         match self {
             SlotKind::Field => "field",
             SlotKind::Context => "value of the run",
+            SlotKind::Past => "value of an earlier period",
             SlotKind::Metric => "metric",
             SlotKind::Population => "population figure",
             SlotKind::Output => "output",
@@ -89,6 +92,9 @@ impl Origin {
 pub struct Expr {
     pub ast: rhai::AST,
     pub vars: Vec<(rhai::Identifier, Slot)>,
+    /// Earlier periods' values the expression reads, as the interpreter sees them: a map
+    /// per variable (`previous`, `held`) of the properties used, by slot.
+    pub maps: Vec<(rhai::Identifier, Vec<(rhai::Identifier, Slot)>)>,
     pub origin: Origin,
     /// The fast path, when the expression is simple enough (see [`native`]).
     pub native: Option<native::Native>,
@@ -267,6 +273,30 @@ pub struct Summary {
     pub totals: Vec<(String, Expr)>,
 }
 
+/// A value of an earlier period that the rules read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastValue {
+    pub slot: Slot,
+    /// How many periods back: 1 for the previous period.
+    pub back: u32,
+    /// The column of that period's run it comes from: an output's name, or `held.<output>`.
+    pub column: String,
+}
+
+/// `held.<output>` of this period: for how many consecutive periods, up to and including
+/// this one, the output has had its current value (0 when it is NULL). Stored with the
+/// outputs, so the next period reads it as `held.<output>` after one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The output slot this period's count goes to.
+    pub slot: Slot,
+    /// The output counted.
+    pub of: Slot,
+    /// Its value in the previous period, and the previous period's count.
+    pub previous: Slot,
+    pub previous_held: Slot,
+}
+
 /// A complete, validated rule set.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -299,6 +329,11 @@ pub struct RuleSet {
     pub scripts: Option<Shared<rhai::Module>>,
     /// The most locals any fast-path expression needs.
     pub max_locals: usize,
+    /// The values of earlier periods the rules read (their slots come after every other).
+    pub past: Vec<PastValue>,
+    /// The outputs that count how long another output has held its value (`held.tier`),
+    /// computed after the decisions and written with the outputs.
+    pub held: Vec<Held>,
 }
 
 impl RuleSet {

@@ -293,6 +293,13 @@ impl Compiler<'_> {
                     None => Node::Slot((self.resolve)(name)?),
                 }
             }
+            // `previous.tier`: a value of an earlier period, a slot of its own.
+            Expr::Dot(x, _, _) if self.depth == 0 => match (&x.lhs, &x.rhs) {
+                (Expr::Variable(v, _, _), Expr::Property(p, _)) if v.2.is_empty() => {
+                    Node::Slot((self.resolve)(&format!("{}.{}", v.1, p.2))?)
+                }
+                _ => return None,
+            },
             Expr::And(items, _) => Node::And(self.list(items, scope)?),
             Expr::Or(items, _) => Node::Or(self.list(items, scope)?),
             Expr::Coalesce(items, _) => Node::Coalesce(self.list(items, scope)?),

@@ -6,6 +6,7 @@
 use super::Sink;
 use super::expr::ExprCompiler;
 use super::files::RuleFiles;
+use super::history::PastSlots;
 use super::scripts::Scripts;
 use super::symbols::{RuleIds, Symbols};
 use super::types::Comparison;
@@ -28,6 +29,8 @@ pub(super) struct Compiled {
     pub rule_ids: RuleIds,
     /// Comparisons of a name with a constant, for the type check.
     pub comparisons: Vec<Comparison>,
+    /// The earlier periods' values the expressions read.
+    pub past: PastSlots,
 }
 
 /// What the compile passes share: the expression compiler, the rule ids declared so far and
@@ -126,6 +129,7 @@ pub(super) fn compile(
         summary: summary.unwrap_or_default(),
         rule_ids: cx.rule_ids,
         comparisons: cx.exprs.comparisons,
+        past: cx.exprs.past,
     }
 }
 

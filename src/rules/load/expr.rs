@@ -3,6 +3,7 @@
 //! constant noted for the type check, and the native fast path when it applies.
 
 use super::Sink;
+use super::history::{self, Past, PastSlots};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::Comparison;
@@ -20,6 +21,8 @@ pub(super) struct ExprCompiler<'a> {
     scripts: &'a Scripts,
     /// `name <op> constant` comparisons found so far, for the type check.
     pub comparisons: Vec<Comparison>,
+    /// Earlier periods' values read so far (`previous.tier`).
+    pub past: PastSlots,
 }
 
 /// What an expression's AST uses: names, calls of functions, comparisons with a constant.
@@ -31,6 +34,8 @@ struct Uses {
     compared: Vec<(String, rhai::Dynamic, bool, Position)>,
     /// `date("...")` of a text that is not a date, and where.
     bad_dates: Vec<(String, Position)>,
+    /// `previous.tier`, `held.tier`: (what, variable, output, where).
+    history: Vec<(Past, String, String, Position)>,
 }
 
 impl<'a> ExprCompiler<'a> {
@@ -39,6 +44,7 @@ impl<'a> ExprCompiler<'a> {
             symbols,
             scripts,
             comparisons: Vec::new(),
+            past: PastSlots::new(symbols),
         }
     }
 
@@ -70,6 +76,7 @@ impl<'a> ExprCompiler<'a> {
         };
         let uses = uses_of(&ast);
         let (vars, names_ok) = self.resolve(diags, &origin, &uses.names, owner);
+        let (maps, history_ok) = self.resolve_history(diags, &origin, &uses.history, owner);
         let calls_ok = self.check_calls(diags, &origin, &uses.calls, owner);
         for (text, pos) in &uses.bad_dates {
             let (line, col) = map(&origin, *pos);
@@ -84,11 +91,15 @@ impl<'a> ExprCompiler<'a> {
         }
         let dates_ok = uses.bad_dates.is_empty();
         self.note_comparisons(&origin, uses.compared, owner);
-        if !(names_ok && calls_ok && dates_ok) {
+        if !(names_ok && calls_ok && dates_ok && history_ok) {
             return None;
         }
-        let symbols = self.symbols;
-        let native = native::compile(&ast, &|name| symbols.slot(name), &self.scripts.inline);
+        let (symbols, past) = (self.symbols, &self.past);
+        let native = native::compile(
+            &ast,
+            &|name| symbols.slot(name).or_else(|| past.find(name)),
+            &self.scripts.inline,
+        );
         if native.is_none() {
             tracing::info!(
                 "{}:{}:{}: `{body}` runs in the interpreter (no fast path)",
@@ -100,6 +111,7 @@ impl<'a> ExprCompiler<'a> {
         Some(Expr {
             ast,
             vars,
+            maps,
             origin,
             native,
             text: body.to_owned(),
@@ -149,9 +161,13 @@ impl<'a> ExprCompiler<'a> {
                 None if self.symbols.incomplete => ok = false,
                 None => {
                     let (line, col) = map(origin, *pos);
-                    let help = self.symbols.suggestion(name).or_else(|| {
-                        Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
-                    });
+                    let help = if Past::of_variable(name).is_some() {
+                        Some(format!("write `{name}.` and an output, e.g. `{name}.tier`"))
+                    } else {
+                        self.symbols.suggestion(name).or_else(|| {
+                            Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
+                        })
+                    };
                     let d = diags.error(&origin.file, line, col, format!("unknown name `{name}`"));
                     d.rule = Some(owner.to_owned());
                     d.width = name.chars().count();
@@ -161,6 +177,43 @@ impl<'a> ExprCompiler<'a> {
             }
         }
         (vars, ok)
+    }
+
+    /// The slots of the earlier periods' values the expression reads, grouped by variable as
+    /// the interpreter sees them, and whether each can be read.
+    #[allow(clippy::type_complexity)]
+    fn resolve_history(
+        &mut self,
+        diags: &mut Sink,
+        origin: &Origin,
+        uses: &[(Past, String, String, Position)],
+        owner: &str,
+    ) -> (Vec<(rhai::Identifier, Vec<(rhai::Identifier, Slot)>)>, bool) {
+        let mut maps: Vec<(rhai::Identifier, Vec<(rhai::Identifier, Slot)>)> = Vec::new();
+        let mut ok = true;
+        for (past, variable, output, pos) in uses {
+            if let Some((message, help)) = history::problem(self.symbols, *past, output) {
+                let (line, col) = map(origin, *pos);
+                let d = diags.error(&origin.file, line, col, message);
+                d.rule = Some(owner.to_owned());
+                d.width = variable.chars().count() + 1 + output.chars().count();
+                d.help = help;
+                ok = false;
+                continue;
+            }
+            let slot = self.past.slot(*past, variable, output);
+            let entry = match maps.iter().position(|(v, _)| v == variable.as_str()) {
+                Some(i) => &mut maps[i].1,
+                None => {
+                    maps.push((variable.as_str().into(), Vec::new()));
+                    &mut maps.last_mut().expect("just pushed").1
+                }
+            };
+            if !entry.iter().any(|(_, s)| *s == slot) {
+                entry.push((output.as_str().into(), slot));
+            }
+        }
+        (maps, ok)
     }
 
     /// Reports calls of unknown functions and of script functions with the wrong number of
@@ -223,6 +276,8 @@ fn map(origin: &Origin, pos: Position) -> (usize, usize) {
 /// The names, calls and comparisons with a constant in an expression.
 fn uses_of(ast: &rhai::AST) -> Uses {
     let mut uses = Uses::default();
+    // Variables that are the `previous` of a `previous.tier`: not names of their own.
+    let mut history_variables: Vec<Position> = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         let Some(node) = path.last() else {
             return true;
@@ -230,8 +285,14 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         if let Some(found) = comparison(node) {
             uses.compared.push(found);
         }
+        if let Some((past, variable, output, pos)) = history_use(node) {
+            history_variables.push(pos);
+            uses.history.push((past, variable, output, pos));
+        }
         if let ASTNode::Expr(rhai::Expr::Variable(v, _, pos)) = node {
-            uses.names.push((v.1.to_string(), *pos));
+            if !history_variables.contains(pos) {
+                uses.names.push((v.1.to_string(), *pos));
+            }
         } else if let Some(call) = plain_call(node) {
             uses.calls.push(call);
         }
@@ -243,6 +304,20 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         true
     });
     uses
+}
+
+/// `previous.tier` (or `previous_2.tier`, `held.tier`) at this node: what it reads, the
+/// variable, the output and the variable's position.
+fn history_use(node: &ASTNode) -> Option<(Past, String, String, Position)> {
+    let ASTNode::Expr(rhai::Expr::Dot(x, _, _)) = node else {
+        return None;
+    };
+    let (rhai::Expr::Variable(v, _, pos), rhai::Expr::Property(p, _)) = (&x.lhs, &x.rhs) else {
+        return None;
+    };
+    let variable = v.1.to_string();
+    let past = Past::of_variable(&variable)?;
+    Some((past, variable, p.2.to_string(), *pos))
 }
 
 /// `date("...")` with a constant text at this node: the text and the call's position.

@@ -5,10 +5,11 @@
 
 use super::compile::Compiled;
 use super::files::RuleFiles;
+use super::history::{self, Past, PastSlots};
 use super::order::Order;
 use super::scripts::Scripts;
 use super::symbols::Symbols;
-use crate::rules::{Expr, Limits, Output, RuleSet, Slot};
+use crate::rules::{Expr, Held, Limits, Output, PastValue, RuleSet, Slot, SlotKind};
 use std::collections::HashSet;
 
 pub(super) fn assemble(
@@ -35,7 +36,7 @@ pub(super) fn assemble(
         .into_iter()
         .filter_map(|i| compiled.decisions.get_mut(i).and_then(Option::take))
         .collect();
-    let outputs = decisions
+    let mut outputs: Vec<Output> = decisions
         .iter()
         .flat_map(|d| d.outputs.iter())
         .map(|&slot| Output {
@@ -43,13 +44,15 @@ pub(super) fn assemble(
             slot,
         })
         .collect();
+    let mut slots = symbols.slots;
+    let (past, held) = history(&mut slots, &compiled.past, &mut outputs);
 
     let mut set = RuleSet {
         fingerprint: files.fingerprint,
         files: files.paths,
         as_of: symbols.as_of,
         period: symbols.period,
-        slots: symbols.slots,
+        slots,
         field_count: symbols.field_count,
         used_fields: Vec::new(),
         metrics_pre,
@@ -63,10 +66,56 @@ pub(super) fn assemble(
         limits: limits.clone(),
         scripts: scripts.module,
         max_locals: 0,
+        past,
+        held,
     };
     set.used_fields = used_fields(&set);
     set.max_locals = max_locals(&set);
     set
+}
+
+/// The history slots (after every declared name) and, for each `held.x` read, the output
+/// `held.x` this period stores (after the declared outputs).
+fn history(
+    slots: &mut Vec<(String, SlotKind)>,
+    past: &PastSlots,
+    outputs: &mut Vec<Output>,
+) -> (Vec<PastValue>, Vec<Held>) {
+    let base = slots.len();
+    slots.extend(past.slots());
+    let values: Vec<PastValue> = past
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, (what, output, _))| PastValue {
+            slot: base + i,
+            back: what.back(),
+            column: what.column(output),
+        })
+        .collect();
+    let mut held = Vec::new();
+    for (i, (what, output, _)) in past.entries.iter().enumerate() {
+        if *what != Past::Held {
+            continue;
+        }
+        // Both exist: `held.x` was accepted only for an output `x`, and brought `previous.x`.
+        let of = outputs.iter().find(|o| o.name == *output).map(|o| o.slot);
+        let previous = past.find(&format!("previous.{output}"));
+        let (Some(of), Some(previous)) = (of, previous) else {
+            continue;
+        };
+        let slot = slots.len();
+        let name = history::held_column(output);
+        slots.push((name.clone(), SlotKind::Output));
+        outputs.push(Output { name, slot });
+        held.push(Held {
+            slot,
+            of,
+            previous,
+            previous_held: base + i,
+        });
+    }
+    (values, held)
 }
 
 /// Every expression of a rule set.

@@ -27,6 +27,7 @@ mod decisions;
 mod expr;
 mod files;
 mod finish;
+mod history;
 mod order;
 mod population;
 mod scripts;

@@ -74,7 +74,7 @@ fn population_inputs(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) -
                     ));
                     diags.push(d.rule(fig.name.clone()));
                 }
-                SlotKind::Field | SlotKind::Context => {}
+                SlotKind::Field | SlotKind::Context | SlotKind::Past => {}
             }
         }
     }

@@ -127,6 +127,16 @@ impl Symbols {
         self.field_kinds.get(slot).copied().flatten()
     }
 
+    /// "did you mean `x`?" for a name close to an output's.
+    pub fn output_suggestion(&self, name: &str) -> Option<String> {
+        let outputs = self
+            .slots
+            .iter()
+            .filter(|(_, k)| *k == SlotKind::Output)
+            .map(|(n, _)| n.as_str());
+        suggest(name, outputs).map(|s| format!("did you mean `{s}`?"))
+    }
+
     /// "did you mean `x`?" for a name that is close to a declared one.
     pub fn suggestion(&self, name: &str) -> Option<String> {
         suggest(name, self.slots.iter().map(|(n, _)| n.as_str()))

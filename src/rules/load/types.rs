@@ -71,7 +71,7 @@ fn kind_of<'v>(
     match symbols.kind(slot) {
         SlotKind::Field | SlotKind::Context => (symbols.field_kind(slot), None),
         SlotKind::Population => (Some(ValueKind::Number), None),
-        SlotKind::Metric => (None, None),
+        SlotKind::Metric | SlotKind::Past => (None, None),
         SlotKind::Output => match values.get(&slot).and_then(|v| v.as_ref()) {
             Some(list) => {
                 let kinds: HashSet<Option<ValueKind>> = list.iter().map(ValueKind::of).collect();

@@ -320,6 +320,8 @@ pub struct RuleSet {
     pub decisions: Vec<Decision>,
     /// Declared outputs, in the order of the output table's columns.
     pub outputs: Vec<Output>,
+    /// The kind of each output's values, where the rules say it (by position in `outputs`).
+    pub output_kinds: Vec<Option<ValueKind>>,
     pub rule_ids: Vec<String>,
     /// Where each rule id is written (caps: where their bound is), by `RuleIdx`.
     pub rule_origins: Vec<Origin>,

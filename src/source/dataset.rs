@@ -46,6 +46,11 @@ pub enum Column {
         days: Vec<Date>,
         nulls: Vec<bool>,
     },
+    /// true/false (outputs of earlier runs, which SQLite stores as 1 and 0).
+    Bool {
+        values: Vec<bool>,
+        nulls: Vec<bool>,
+    },
     /// No non-NULL value (yet), or not loaded because no rule uses it: the number of rows.
     Null(usize),
 }
@@ -85,6 +90,13 @@ impl Column {
                     Value::Date(days[i])
                 }
             }
+            Column::Bool { values, nulls } => {
+                if nulls[i] {
+                    Value::Null
+                } else {
+                    Value::Bool(values[i])
+                }
+            }
             Column::Null(_) => Value::Null,
         }
     }
@@ -96,6 +108,7 @@ impl Column {
             Column::Text { ends, .. } => ends.len(),
             Column::Mixed(values) => values.len(),
             Column::Date { days, .. } => days.len(),
+            Column::Bool { values, .. } => values.len(),
             Column::Null(n) => *n,
         }
     }
@@ -237,6 +250,48 @@ impl Dataset {
             builder.end_row()?;
         }
         Ok(builder.finish())
+    }
+
+    /// Reads column `k` back as `kind` where SQLite stored it as something else: 1 and 0
+    /// as true and false, ISO text as dates. Other values stay as they are.
+    pub fn restore(&mut self, k: usize, kind: ValueKind) {
+        let column = &self.columns[k];
+        let n = column.len();
+        let restored = match kind {
+            ValueKind::Bool => {
+                let values: Option<Vec<Option<bool>>> = (0..n)
+                    .map(|i| match column.value(i) {
+                        Value::Null => Some(None),
+                        Value::Int(0) => Some(Some(false)),
+                        Value::Int(1) => Some(Some(true)),
+                        Value::Bool(b) => Some(Some(b)),
+                        _ => None,
+                    })
+                    .collect();
+                values.map(|v| Column::Bool {
+                    nulls: v.iter().map(Option::is_none).collect(),
+                    values: v.iter().map(|b| b.unwrap_or(false)).collect(),
+                })
+            }
+            ValueKind::Date => {
+                let values: Option<Vec<Option<Date>>> = (0..n)
+                    .map(|i| match column.value(i) {
+                        Value::Null => Some(None),
+                        Value::Str(t) => Date::parse(t).map(Some),
+                        Value::Date(d) => Some(Some(d)),
+                        _ => None,
+                    })
+                    .collect();
+                values.map(|v| Column::Date {
+                    nulls: v.iter().map(Option::is_none).collect(),
+                    days: v.iter().map(|d| d.unwrap_or(Date(0))).collect(),
+                })
+            }
+            ValueKind::Number | ValueKind::Text => None,
+        };
+        if let Some(column) = restored {
+            self.columns[k] = column;
+        }
     }
 
     /// The row of a customer id, if present (an id column of numbers matches `"42"`).

@@ -44,6 +44,7 @@ pub(super) fn assemble(
             slot,
         })
         .collect();
+    let field_kinds = symbols.field_kinds;
     let mut slots = symbols.slots;
     let (past, held) = history(&mut slots, &compiled.past, &mut outputs);
 
@@ -68,9 +69,11 @@ pub(super) fn assemble(
         max_locals: 0,
         past,
         held,
+        output_kinds: Vec::new(),
     };
     set.used_fields = used_fields(&set);
     set.max_locals = max_locals(&set);
+    set.output_kinds = super::kinds::output_kinds(&set, &field_kinds);
     set
 }
 

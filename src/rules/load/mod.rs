@@ -28,6 +28,7 @@ mod expr;
 mod files;
 mod finish;
 mod history;
+mod kinds;
 mod order;
 mod population;
 mod scripts;

@@ -32,7 +32,7 @@ pub(super) struct Symbols {
     pub as_of: Slot,
     pub period: Slot,
     /// Declared kinds of the source's columns (and of the context), by slot.
-    field_kinds: Vec<Option<ValueKind>>,
+    pub field_kinds: Vec<Option<ValueKind>>,
     /// Every decision of every file, by declaration index.
     pub decisions: Vec<DeclaredDecision>,
     /// Some rule file failed to parse: its names are unknown, so "unknown name" errors would

@@ -1,0 +1,182 @@
+//! The kind of value each output holds, where the rules say it: every value a constant of
+//! one kind, or formulas whose fast-path form gives one kind (a comparison gives true/false,
+//! `add_months` a date, arithmetic a number). Earlier periods' outputs come back from the
+//! database as SQLite stores them (true/false as 1/0, dates as text); their kind is how
+//! they are read back as what they were.
+
+use crate::rules::native::{Builtin, Node};
+use crate::rules::{Aggregate, Decision, HitPolicy, RuleSet, Slot, SlotKind, ValueExpr};
+use crate::value::{Lit, ValueKind};
+use std::collections::HashMap;
+
+/// The kind of every output of `set`, by position in `set.outputs` (`None`: not known).
+pub(super) fn output_kinds(set: &RuleSet, field_kinds: &[Option<ValueKind>]) -> Vec<Option<ValueKind>> {
+    let mut known = Known {
+        set,
+        field_kinds,
+        slots: HashMap::new(),
+    };
+    for m in set.metrics_pre.iter().chain(&set.metrics_post) {
+        let kind = m.expr.native.as_ref().and_then(|n| known.of_node(&n.root));
+        known.slots.insert(m.slot, kind);
+    }
+    // Decisions in evaluation order: a later one's formulas may use an earlier one's output.
+    for d in &set.decisions {
+        for (k, &slot) in d.outputs.iter().enumerate() {
+            let kind = known.of_output(d, k);
+            known.slots.insert(slot, kind);
+        }
+    }
+    for h in &set.held {
+        known.slots.insert(h.slot, Some(ValueKind::Number));
+    }
+    set.outputs
+        .iter()
+        .map(|o| known.slots.get(&o.slot).copied().flatten())
+        .collect()
+}
+
+struct Known<'a> {
+    set: &'a RuleSet,
+    field_kinds: &'a [Option<ValueKind>],
+    slots: HashMap<Slot, Option<ValueKind>>,
+}
+
+/// One kind for all, ignoring NULLs; `None` when they differ or one is unknown.
+fn merge(kinds: impl IntoIterator<Item = Option<Option<ValueKind>>>) -> Option<ValueKind> {
+    let mut found = None;
+    for kind in kinds {
+        match kind {
+            None => {}          // NULL: any kind
+            Some(None) => return None, // unknown
+            Some(Some(k)) if found.is_none_or(|f| f == k) => found = Some(k),
+            Some(Some(_)) => return None,
+        }
+    }
+    found
+}
+
+fn lit_kind(lit: &Lit) -> Option<Option<ValueKind>> {
+    match lit {
+        Lit::Null => None,
+        Lit::Bool(_) => Some(Some(ValueKind::Bool)),
+        Lit::Int(_) | Lit::Float(_) => Some(Some(ValueKind::Number)),
+        Lit::Str(_) => Some(Some(ValueKind::Text)),
+        Lit::Date(_) => Some(Some(ValueKind::Date)),
+        Lit::List(_) => Some(None),
+    }
+}
+
+impl Known<'_> {
+    fn of_output(&self, d: &Decision, k: usize) -> Option<ValueKind> {
+        if d.hit == HitPolicy::Collect {
+            return match d.aggregate.unwrap_or(Aggregate::Sum) {
+                Aggregate::List => None,
+                _ => Some(ValueKind::Number),
+            };
+        }
+        if d.outputs.len() == 1 && (d.round.is_some() || d.min.is_some() || d.max.is_some()) {
+            return Some(ValueKind::Number);
+        }
+        merge(
+            d.rows
+                .iter()
+                .flat_map(|r| r.values.iter())
+                .filter(|(i, _)| *i == k)
+                .map(|(_, v)| match v {
+                    ValueExpr::Const(lit) => lit_kind(lit),
+                    ValueExpr::Formula(e) => {
+                        Some(e.native.as_ref().and_then(|n| self.of_node(&n.root)))
+                    }
+                }),
+        )
+    }
+
+    fn of_slot(&self, slot: Slot) -> Option<ValueKind> {
+        match self.set.slots.get(slot)?.1 {
+            SlotKind::Field | SlotKind::Context => self.field_kinds.get(slot).copied().flatten(),
+            SlotKind::Population => Some(ValueKind::Number),
+            SlotKind::Metric | SlotKind::Output => self.slots.get(&slot).copied().flatten(),
+            SlotKind::Past => {
+                let past = self.set.past.iter().find(|p| p.slot == slot)?;
+                if past.column.starts_with("held.") {
+                    return Some(ValueKind::Number);
+                }
+                let output = self.set.outputs.iter().find(|o| o.name == past.column)?;
+                self.slots.get(&output.slot).copied().flatten()
+            }
+        }
+    }
+
+    fn of_node(&self, node: &Node) -> Option<ValueKind> {
+        match node {
+            Node::Const(lit) => lit_kind(lit).flatten(),
+            Node::Slot(s) => self.of_slot(*s),
+            Node::Local(_) => None,
+            Node::Not(_) | Node::And(_) | Node::Or(_) | Node::Cmp(..) | Node::CmpSlot(..) => {
+                Some(ValueKind::Bool)
+            }
+            Node::In(..) => Some(ValueKind::Bool),
+            Node::Neg(_) | Node::Arith(..) => Some(ValueKind::Number),
+            Node::If(parts) => merge([
+                Some(self.of_node(&parts.1)).filter(|_| !is_null(&parts.1)),
+                Some(self.of_node(&parts.2)).filter(|_| !is_null(&parts.2)),
+            ]),
+            Node::Coalesce(items) => merge(
+                items
+                    .iter()
+                    .map(|n| Some(self.of_node(n)).filter(|_| !is_null(n))),
+            ),
+            Node::Block(_, value) => self.of_node(value),
+            Node::Call(f, _) => match f {
+                Builtin::IsNull => Some(ValueKind::Bool),
+                Builtin::Date | Builtin::AddDays | Builtin::AddMonths => Some(ValueKind::Date),
+                _ => Some(ValueKind::Number),
+            },
+        }
+    }
+}
+
+fn is_null(node: &Node) -> bool {
+    matches!(node, Node::Const(Lit::Null))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::value::ValueKind;
+
+    #[test]
+    fn kinds_come_from_constants_and_formulas() {
+        let set = loads(&[(
+            "a.yaml",
+            "decisions:
+  - name: d
+    rules:
+      - { id: a, when: annual_sales > 1, then: { tier: A, key: true, since: '= as_of', n: 1, mixed: 1, f: '= annual_sales > 5' } }
+      - { id: b, then: { tier: B, key: false, since: null, n: 2.5, mixed: x, f: '= channel' } }
+  - name: e
+    output: later
+    rules: [ { id: c, value: '= if key { add_months(since, 12) } else { () }' } ]
+",
+        )]);
+        let kinds: Vec<(&str, Option<ValueKind>)> = set
+            .outputs
+            .iter()
+            .zip(&set.output_kinds)
+            .map(|(o, k)| (o.name.as_str(), *k))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("tier", Some(ValueKind::Text)),
+                ("key", Some(ValueKind::Bool)),
+                ("since", Some(ValueKind::Date)),
+                ("n", Some(ValueKind::Number)),
+                ("mixed", None),
+                ("f", None),
+                ("later", Some(ValueKind::Date)),
+            ]
+        );
+    }
+}

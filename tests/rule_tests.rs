@@ -573,3 +573,83 @@ fn the_shipped_tests_pass_and_exercise_every_reachable_row() {
         text.stdout
     );
 }
+
+#[test]
+fn cases_give_their_evaluation_date_and_earlier_periods_outcomes() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, last_order_day DATE",
+        &[],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:
+  - name: raw
+    output: raw_tier
+    rules:
+      - { id: raw-a, when: annual_sales >= 100, value: A }
+      - { id: raw-c, value: C }
+  - name: tier
+    rules:
+      - { id: first, when: is_null(previous.tier), then: { tier: '= raw_tier' } }
+      - { id: up, when: raw_tier == \"A\", then: { tier: A } }
+      - { id: down-confirmed, when: previous.raw_tier == \"C\", then: { tier: C } }
+      - { id: hold, then: { tier: '= previous.tier' } }
+  - name: lost
+    output: lost
+    rules:
+      - { id: lost, when: 'days_between(last_order_day, as_of) >= 180', value: true }
+      - { id: active, value: false }
+",
+    );
+    let dir = fx.path("rules/tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("time.yaml"),
+        "as_of: 2026-09-30
+cases:
+  - name: no history takes the raw tier
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    expect: { tier: C, lost: false }
+  - name: one period below holds the tier
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    previous: { tier: A, raw_tier: A, held.tier: 3 }
+    expect: { tier: A }
+  - name: two periods below drops it
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    previous: { tier: A, raw_tier: C }
+    expect: { tier: C }
+  - name: exactly 180 days is lost, as of the case's own date
+    customer: { annual_sales: 50, last_order_day: 2026-04-03 }
+    as_of: 2026-09-30
+    expect: { lost: true }
+  - name: 179 days is not
+    customer: { annual_sales: 50, last_order_day: 2026-04-03 }
+    as_of: 2026-09-29
+    expect: { lost: false }
+  - name: only outputs have a past
+    customer: { annual_sales: 50 }
+    previous: { annual_sales: 10 }
+    expect: { tier: C }
+",
+    )
+    .unwrap();
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    for passing in [
+        "PASS time.yaml: no history takes the raw tier",
+        "PASS time.yaml: one period below holds the tier",
+        "PASS time.yaml: two periods below drops it",
+        "PASS time.yaml: exactly 180 days is lost, as of the case's own date",
+        "PASS time.yaml: 179 days is not",
+    ] {
+        assert!(run.stdout.contains(passing), "{passing}\n{}", run.stdout);
+    }
+    assert!(
+        run.stdout.contains(
+            "ERROR time.yaml: only outputs have a past\n  error: `annual_sales` is a field, not an output: earlier periods keep outputs only"
+        ),
+        "{}",
+        run.stdout
+    );
+}

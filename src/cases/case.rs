@@ -5,10 +5,11 @@
 use super::file::{CaseSpec, Fields, Given, id_text};
 use super::{CaseResult, Difference, FigureValue, Status, same};
 use crate::diag::{Diagnostic, SourceFile, suggest};
-use crate::engine::{Context, EvalError, Evaluator};
+use crate::engine::{Context, EvalError, Evaluator, History, Mode, PastRun};
 use crate::rules::{RuleIdx, RuleSet, SlotKind};
 use crate::source::given::stored;
 use crate::source::{Cell, Dataset, Field};
+use crate::time::Date;
 use crate::value::Value;
 use serde_saphyr::{Location, Spanned};
 use std::borrow::Cow;
@@ -70,7 +71,7 @@ impl CaseContext<'_> {
             let Some(k) = self.columns.iter().position(|c| c.name == name) else {
                 return Err(self.not_a_column(key));
             };
-            row[k] = stored(&value.value, self.columns[k].affinity)
+            row[k] = stored(&value.value, &self.columns[k])
                 .map_err(|m| Problem::at(&value.referenced, 1, format!("field `{name}`: {m}")))?;
         }
         Ok(())
@@ -142,32 +143,96 @@ impl CaseContext<'_> {
         Ok(out)
     }
 
+    /// A case's (or a test file's) `as_of`, in the config's kind of period.
+    pub fn as_of(&self, text: &Spanned<String>) -> Result<Context, Problem> {
+        match Date::parse(&text.value) {
+            Some(d) => Ok(Context::new(d, self.context.period.kind)),
+            None => Err(Problem::at(
+                &text.referenced,
+                text.value.chars().count().max(1),
+                crate::script::dates::not_a_date(&text.value),
+            )),
+        }
+    }
+
+    /// The checked customer (`id`)'s outcomes in earlier periods, as the case gives them.
+    fn history(
+        &self,
+        spec: &CaseSpec,
+        id: Cell<'static>,
+        context: Context,
+    ) -> Result<History, Problem> {
+        let given = [
+            &spec.previous,
+            &spec.previous_2,
+            &spec.previous_3,
+            &spec.previous_4,
+        ];
+        let mut runs = Vec::new();
+        for (k, fields) in given.iter().enumerate() {
+            let Some(fields) = fields else {
+                runs.push(None);
+                continue;
+            };
+            let mut columns = vec![Field::new(&self.id_column, None)];
+            let mut row = vec![id.clone()];
+            let mut kinds = Vec::new();
+            for (key, value) in &fields.0 {
+                let name = key.value.as_str();
+                let output = name.strip_prefix("held.").unwrap_or(name);
+                let Some(o) = self.rules.outputs.iter().position(|x| x.name == output) else {
+                    return Err(self.not_an_output(key, "earlier periods keep outputs only"));
+                };
+                let kind = if name == output {
+                    self.rules.output_kinds[o]
+                } else {
+                    None
+                };
+                columns.push(Field::new(name, None));
+                row.push(given_cell(&value.value));
+                kinds.push(kind);
+            }
+            let mut data = Dataset::from_rows(&columns, &self.id_column, &[row])
+                .map_err(|e| Problem::at(&fields.0[0].0.referenced, 1, e.to_string()))?;
+            for (k, kind) in kinds.into_iter().enumerate() {
+                if let Some(kind) = kind {
+                    data.restore(k + 1, kind);
+                }
+            }
+            let period = context.period.back(k as u32 + 1).unwrap_or(context.period);
+            runs.push(Some(PastRun { period, data }));
+        }
+        while runs.last().is_some_and(Option::is_none) {
+            runs.pop();
+        }
+        Ok(History { runs })
+    }
+
     fn check_expected(&self, expect: &Fields) -> Result<Vec<(usize, serde_json::Value)>, Problem> {
         let mut out = Vec::new();
         for (key, value) in &expect.0 {
             let name = key.value.as_str();
             match self.rules.outputs.iter().position(|o| o.name == name) {
                 Some(k) => out.push((k, value.value.to_json())),
-                None => {
-                    let outputs: Vec<&str> =
-                        self.rules.outputs.iter().map(|o| o.name.as_str()).collect();
-                    let what = match self.rules.slots.iter().find(|(n, _)| n == name) {
-                        Some((_, kind)) => format!("`{name}` is a {}, not an output", kind.noun()),
-                        None => format!("`{name}` is not an output of the rules"),
-                    };
-                    return Err(key_problem(
-                        key,
-                        format!("{what}: `expect` checks decision outputs"),
-                    )
-                    .help(
-                        suggest(name, outputs.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?"))
-                            .or_else(|| Some(format!("the outputs are: {}", outputs.join(", ")))),
-                    ));
-                }
+                None => return Err(self.not_an_output(key, "`expect` checks decision outputs")),
             }
         }
         Ok(out)
+    }
+
+    /// `key` names no output: what it is, and the nearest output.
+    fn not_an_output(&self, key: &Spanned<String>, why: &str) -> Problem {
+        let name = key.value.as_str();
+        let outputs: Vec<&str> = self.rules.outputs.iter().map(|o| o.name.as_str()).collect();
+        let what = match self.rules.slots.iter().find(|(n, _)| n == name) {
+            Some((_, kind)) => format!("`{name}` is a {}, not an output", kind.noun()),
+            None => format!("`{name}` is not an output of the rules"),
+        };
+        key_problem(key, format!("{what}: {why}")).help(
+            suggest(name, outputs.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .or_else(|| Some(format!("the outputs are: {}", outputs.join(", ")))),
+        )
     }
 
     /// The case's customers and the index of the checked one.
@@ -311,6 +376,10 @@ struct Prepared {
     figures: Vec<(String, Value<'static>)>,
     /// Expected outputs, by output index (empty when an error is expected).
     expected: Vec<(usize, serde_json::Value)>,
+    /// The date the case evaluates as of, and its period.
+    context: Context,
+    /// The checked customer's outcomes in earlier periods.
+    history: History,
 }
 
 /// What evaluating a case's checked customer gave.
@@ -320,15 +389,30 @@ struct Evaluated {
     figures: Vec<FigureValue>,
 }
 
+/// What every case of one test file shares.
+pub(super) struct CaseFile<'f> {
+    pub file: &'f Arc<SourceFile>,
+    /// The file's name inside the tests directory.
+    pub name: &'f str,
+    /// The fields every case's customers start from.
+    pub defaults: &'f [Cell<'static>],
+    /// The file's `as_of` (or the run's).
+    pub context: Context,
+}
+
 pub(super) fn run_case(
     ctx: &CaseContext<'_>,
-    file: &Arc<SourceFile>,
-    file_name: &str,
+    in_file: &CaseFile<'_>,
     number: usize,
-    defaults: &[Cell<'static>],
     case: &Spanned<CaseSpec>,
     fired_all: &mut HashSet<RuleIdx>,
 ) -> CaseResult {
+    let CaseFile {
+        file,
+        name: file_name,
+        defaults,
+        context: file_context,
+    } = *in_file;
     let spec = &case.value;
     let mut result = CaseResult {
         file: file_name.to_owned(),
@@ -346,7 +430,7 @@ pub(super) fn run_case(
         message: None,
     };
     // Check the case before evaluating anything: a wrong case is reported, not run.
-    let evaluated = prepare(ctx, number, defaults, case)
+    let evaluated = prepare(ctx, number, defaults, case, file_context)
         .and_then(|prepared| Ok((evaluate(ctx, case, &prepared)?, prepared)));
     let (evaluated, prepared) = match evaluated {
         Ok(x) => x,
@@ -415,9 +499,16 @@ fn prepare(
     number: usize,
     defaults: &[Cell<'static>],
     case: &Spanned<CaseSpec>,
+    file_context: Context,
 ) -> Result<Prepared, Problem> {
     let spec = &case.value;
     let (rows, checked) = ctx.customers(number, defaults, case)?;
+    let context = match &spec.as_of {
+        Some(text) => ctx.as_of(text)?,
+        None => file_context,
+    };
+    let id = rows[checked][ctx.id_index].clone();
+    let history = ctx.history(spec, id, context)?;
     let figures = match &spec.population {
         Some(f) => ctx.check_figures(f)?,
         None => Vec::new(),
@@ -445,6 +536,8 @@ fn prepare(
         checked,
         figures,
         expected,
+        context,
+        history,
     })
 }
 
@@ -459,7 +552,14 @@ fn evaluate(
     let problem = |message: String| Problem::at(&case.referenced, 1, message);
     let data = Dataset::from_rows(ctx.columns, &ctx.id_column, &prepared.rows)
         .map_err(|e| problem(e.to_string()))?;
-    let mut evaluator = match Evaluator::new(ctx.rules, &data, ctx.context) {
+    let evaluator = Evaluator::with_history(
+        ctx.rules,
+        &data,
+        prepared.context,
+        &prepared.history,
+        Mode::Fast,
+    );
+    let mut evaluator = match evaluator {
         Ok(evaluator) => evaluator,
         Err(e) => return Ok(Err(e)),
     };
@@ -492,6 +592,18 @@ fn evaluate(
             figures,
         }
     }))
+}
+
+/// A value given for an earlier period, as SQLite would have stored it.
+fn given_cell(value: &Given) -> Cell<'static> {
+    match value {
+        Given::Null => Cell::Null,
+        Given::Bool(b) => Cell::Int(i64::from(*b)),
+        Given::Int(i) => Cell::Int(*i),
+        Given::Float(f) => Cell::Real(*f),
+        Given::Text(t) => Cell::Text(Cow::Owned(t.clone())),
+        Given::List(_) => Cell::Text(Cow::Owned(value.to_json().to_string())),
+    }
 }
 
 fn contains_ignoring_case(text: &str, part: &str) -> bool {

@@ -14,6 +14,9 @@ pub(super) struct TestFile {
     /// Fields every case's customers start from.
     #[serde(default)]
     pub defaults: Option<Fields>,
+    /// The date every case evaluates as of, unless it gives its own (default: today).
+    #[serde(default)]
+    pub as_of: Option<Spanned<String>>,
     pub cases: Vec<Spanned<CaseSpec>>,
 }
 
@@ -39,6 +42,19 @@ pub(super) struct CaseSpec {
     /// Or: the evaluation must fail with an error that contains this text.
     #[serde(default)]
     pub expect_error: Option<Spanned<String>>,
+    /// The date the case evaluates as of.
+    #[serde(default)]
+    pub as_of: Option<Spanned<String>>,
+    /// The checked customer's outputs in the previous period (and `held.x` counts), and in
+    /// the periods before it.
+    #[serde(default)]
+    pub previous: Option<Fields>,
+    #[serde(default)]
+    pub previous_2: Option<Fields>,
+    #[serde(default)]
+    pub previous_3: Option<Fields>,
+    #[serde(default)]
+    pub previous_4: Option<Fields>,
 }
 
 /// A value written in a test file: the rule files' literals (text, number, true/false,

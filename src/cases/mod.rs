@@ -16,7 +16,7 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::engine::Context;
 use crate::rules::{RuleIdx, RuleSet};
 use crate::source::{Cell, Field};
-use case::{CaseContext, run_case};
+use case::{CaseContext, CaseFile, run_case};
 use file::parse;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -231,13 +231,30 @@ pub fn run(
             });
             continue;
         }
+        let file_context = match parsed.as_of.as_ref().map(|text| ctx.as_of(text)) {
+            None => ctx.context,
+            Some(Ok(context)) => context,
+            Some(Err(p)) => {
+                report.file_errors.push(FileError {
+                    file: name,
+                    message: p.render(&file),
+                });
+                continue;
+            }
+        };
+        let in_file = CaseFile {
+            file: &file,
+            name: &name,
+            defaults: &defaults,
+            context: file_context,
+        };
         for (k, case) in parsed.cases.iter().enumerate() {
             if let Some(only) = &only_lower
                 && !case.value.name.value.to_lowercase().contains(only.as_str())
             {
                 continue;
             }
-            let result = run_case(&ctx, &file, &name, k + 1, &defaults, case, &mut fired);
+            let result = run_case(&ctx, &in_file, k + 1, case, &mut fired);
             report.cases.push(result);
         }
     }

@@ -1,14 +1,31 @@
 //! Values given by hand (test cases, a prospect posted to `serve`) stored as SQLite would
 //! store them in the customer source's columns, so the rules see what real data would give.
 
-use super::Affinity;
 use super::dataset::Cell;
-use crate::value::Literal;
+use super::{Affinity, Field};
+use crate::time::Date;
+use crate::value::{Literal, ValueKind};
 use std::borrow::Cow;
 
-/// A given value as SQLite would store it in a column of this affinity. Text that is not a
-/// number in a number column is refused: it is a mistake in what was given, not data.
-pub fn stored(given: &Literal, affinity: Affinity) -> Result<Cell<'static>, String> {
+/// A given value as SQLite would store it in `field`'s column. Text that is not a number in
+/// a number column, or not a date in a date column, is refused: it is a mistake in what was
+/// given, not data.
+pub fn stored(given: &Literal, field: &Field) -> Result<Cell<'static>, String> {
+    if field.kind == Some(ValueKind::Date) {
+        return match given {
+            Literal::Null => Ok(Cell::Null),
+            Literal::Text(t) if Date::parse(t).is_some() => Ok(Cell::Text(Cow::Owned(t.clone()))),
+            other => Err(format!(
+                "this is a date column: `{}` is not a date (write it as 2025-03-01)",
+                crate::text::as_yaml(&other.to_json())
+            )),
+        };
+    }
+    stored_by_affinity(given, field.affinity)
+}
+
+/// A given value as SQLite would store it in a column of this affinity.
+fn stored_by_affinity(given: &Literal, affinity: Affinity) -> Result<Cell<'static>, String> {
     let value = match given {
         Literal::Null => Cell::Null,
         Literal::Bool(b) => Cell::Int(i64::from(*b)),
@@ -52,32 +69,45 @@ mod tests {
     #[test]
     fn stores_values_as_sqlite_would() {
         assert_eq!(
-            stored(&Literal::Int(5), Affinity::of(Some("REAL"))),
+            stored_by_affinity(&Literal::Int(5), Affinity::of(Some("REAL"))),
             Ok(Cell::Real(5.0))
         );
         assert_eq!(
-            stored(&Literal::Float(5.0), Affinity::of(Some("INTEGER"))),
+            stored_by_affinity(&Literal::Float(5.0), Affinity::of(Some("INTEGER"))),
             Ok(Cell::Int(5))
         );
         assert_eq!(
-            stored(&Literal::Int(42), Affinity::of(Some("TEXT"))),
+            stored_by_affinity(&Literal::Int(42), Affinity::of(Some("TEXT"))),
             Ok(Cell::Text("42".into()))
         );
         assert_eq!(
-            stored(&Literal::Text("7".into()), Affinity::of(Some("INTEGER"))),
+            stored_by_affinity(&Literal::Text("7".into()), Affinity::of(Some("INTEGER"))),
             Ok(Cell::Int(7))
         );
         assert!(
-            stored(
+            stored_by_affinity(
                 &Literal::Text("2,500,000".into()),
                 Affinity::of(Some("REAL"))
             )
             .is_err()
         );
         assert_eq!(
-            stored(&Literal::Text("x".into()), Affinity::of(None)),
+            stored_by_affinity(&Literal::Text("x".into()), Affinity::of(None)),
             Ok(Cell::Text("x".into()))
         );
-        assert!(stored(&Literal::List(vec![]), Affinity::Blob).is_err());
+        assert!(stored_by_affinity(&Literal::List(vec![]), Affinity::Blob).is_err());
+    }
+
+    #[test]
+    fn a_date_column_takes_dates_only() {
+        let day = Field::new("d", Some("DATE"));
+        assert_eq!(
+            stored(&Literal::Text("2025-03-01".into()), &day),
+            Ok(Cell::Text("2025-03-01".into()))
+        );
+        assert_eq!(stored(&Literal::Null, &day), Ok(Cell::Null));
+        let err = stored(&Literal::Text("01/03/2025".into()), &day).unwrap_err();
+        assert!(err.contains("is not a date"), "{err}");
+        assert!(stored(&Literal::Int(20250301), &day).is_err());
     }
 }

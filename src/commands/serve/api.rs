@@ -328,8 +328,7 @@ fn prospect_row(v: &Version, given: &Json) -> Result<Vec<Cell<'static>>, String>
                 ));
             }
         };
-        row[k] =
-            stored(&literal, v.columns[k].affinity).map_err(|m| format!("field `{name}`: {m}"))?;
+        row[k] = stored(&literal, &v.columns[k]).map_err(|m| format!("field `{name}`: {m}"))?;
     }
     if let Some(k) = v.columns.iter().position(|c| c.name == v.id_column)
         && row[k] == Cell::Null

@@ -10,7 +10,10 @@ use crate::value::{Lit, ValueKind};
 use std::collections::HashMap;
 
 /// The kind of every output of `set`, by position in `set.outputs` (`None`: not known).
-pub(super) fn output_kinds(set: &RuleSet, field_kinds: &[Option<ValueKind>]) -> Vec<Option<ValueKind>> {
+pub(super) fn output_kinds(
+    set: &RuleSet,
+    field_kinds: &[Option<ValueKind>],
+) -> Vec<Option<ValueKind>> {
     let mut known = Known {
         set,
         field_kinds,
@@ -47,7 +50,7 @@ fn merge(kinds: impl IntoIterator<Item = Option<Option<ValueKind>>>) -> Option<V
     let mut found = None;
     for kind in kinds {
         match kind {
-            None => {}          // NULL: any kind
+            None => {}                 // NULL: any kind
             Some(None) => return None, // unknown
             Some(Some(k)) if found.is_none_or(|f| f == k) => found = Some(k),
             Some(Some(_)) => return None,

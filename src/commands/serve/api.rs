@@ -205,6 +205,8 @@ async fn rules_info(State(service): State<Shared>) -> Answer {
         "fingerprint": rules.fingerprint,
         "version": v.number,
         "loaded_at": v.loaded_at,
+        "as_of": v.context.as_of.to_string(),
+        "period": v.context.period.to_string(),
         "load_ms": v.took.as_millis() as u64,
         "rules_dir": v.rules_dir.display().to_string(),
         "files": rules.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),

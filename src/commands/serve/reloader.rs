@@ -10,6 +10,7 @@ use super::state::{Service, Version};
 use super::{ServeOptions, say};
 use crate::report::{refusal, thousands};
 use crate::source::{ChangeWatch, CustomerSource};
+use crate::time::Date;
 use crate::workspace::reload::{self, Refusal};
 use crate::workspace::watcher::{Change, RuleWatcher};
 use crate::workspace::{Overrides, Workspace};
@@ -39,6 +40,8 @@ enum Trigger {
     Files(Vec<String>),
     /// Only the customer database changed.
     Data,
+    /// A new day began: the rules evaluate as of today (when `--as-of` does not fix it).
+    NewDay(Date),
 }
 
 impl<'a> Reloader<'a> {
@@ -86,11 +89,12 @@ impl<'a> Reloader<'a> {
                 }
                 Trigger::Files(names) => format!("change in {}", names.join(", ")),
                 Trigger::Data => "the customer database changed".into(),
+                Trigger::NewDay(today) => format!("a new day: evaluating as of {today}"),
             };
             say(out, format!("\n{why}"));
             // Taken before reading, so a commit during the reload is seen next time.
             let before = DataWatch::now(&self.opts.config, &self.opts.overrides);
-            let data_only = matches!(trigger, Trigger::Data);
+            let data_only = matches!(trigger, Trigger::Data | Trigger::NewDay(_));
             match &pool {
                 Some(pool) => pool.install(|| reload_now(self.service, self.opts, data_only, out)),
                 None => reload_now(self.service, self.opts, data_only, out),
@@ -134,6 +138,12 @@ impl<'a> Reloader<'a> {
                     return Ok(None);
                 }
                 self.checked = Instant::now();
+                let today = Date::today_utc();
+                if self.opts.overrides.as_of.is_none()
+                    && self.service.current().context.as_of != today
+                {
+                    return Ok(Some(Trigger::NewDay(today)));
+                }
                 Ok(self.data.changed().then_some(Trigger::Data))
             }
         }

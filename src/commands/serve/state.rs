@@ -5,6 +5,7 @@
 //! A request takes the version in force once and is answered entirely by it; a reload builds
 //! the next version beside it and swaps it in whole.
 
+use crate::engine::Context;
 use crate::engine::Evaluator;
 use crate::error::Error;
 use crate::report::refusal;
@@ -49,6 +50,8 @@ pub struct Version {
     pub(super) database: PathBuf,
     /// How long loading, checking, testing and reading the customers took.
     pub(super) took: Duration,
+    /// The date the version evaluates as of, and its period.
+    pub(super) context: Context,
 }
 
 impl Version {
@@ -68,6 +71,7 @@ impl Version {
                 .or_insert(i);
         }
         let context = workspace.context;
+        let version_context = context;
         let bound = Bound::try_new(Loaded { rules, customers }, |l| {
             Evaluator::new(&l.rules, &l.customers, context)
         })?;
@@ -81,6 +85,7 @@ impl Version {
             rules_dir: workspace.rules_dir,
             database: workspace.database,
             took: started.elapsed(),
+            context: version_context,
         })
     }
 

@@ -51,6 +51,9 @@ struct SourceSpec {
     table: Option<String>,
     #[serde(default)]
     query: Option<String>,
+    /// The query in a file of its own (relative to the config file).
+    #[serde(default)]
+    query_file: Option<PathBuf>,
     #[serde(default = "default_id_column")]
     id_column: String,
     /// Columns that hold dates though their declared type does not say so (a query's).
@@ -63,6 +66,7 @@ impl Default for SourceSpec {
         SourceSpec {
             table: None,
             query: None,
+            query_file: None,
             id_column: default_id_column(),
             dates: Vec::new(),
         }
@@ -140,13 +144,32 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
-        let source = match (file.customers.table, file.customers.query) {
+        let base = path.parent().unwrap_or(Path::new(""));
+        let query = match (file.customers.query, &file.customers.query_file) {
+            (query, None) => query,
+            (None, Some(query_file)) => {
+                let query_path = resolve(base, query_file);
+                let text = std::fs::read_to_string(&query_path).map_err(|e| {
+                    invalid(format!(
+                        "customers.query_file: cannot read {}: {e}",
+                        query_path.display()
+                    ))
+                })?;
+                Some(text)
+            }
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "customers: give either `query` or `query_file`, not both".into(),
+                ));
+            }
+        };
+        let source = match (file.customers.table, query) {
             (Some(table), None) => Source::Table(table),
             (None, Some(query)) => Source::Query(query),
             (None, None) => Source::Table("customers".into()),
             (Some(_), Some(_)) => {
                 return Err(invalid(
-                    "customers: give either `table` or `query`, not both".into(),
+                    "customers: give either `table` or a query, not both".into(),
                 ));
             }
         };
@@ -163,7 +186,6 @@ impl Config {
                 )));
             }
         }
-        let base = path.parent().unwrap_or(Path::new(""));
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(base, &file.database),

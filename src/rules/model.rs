@@ -182,14 +182,20 @@ pub struct RowSpec {
     #[serde(default)]
     #[schemars(with = "Option<OrderedMap<Literal>>")]
     pub then: Option<OrderedMap<Spanned<Literal>>>,
-    /// The value of the decision's `output`.
-    #[serde(default)]
+    /// The value of the decision's `output` (`null`: no value).
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<Literal>")]
     pub value: Option<Spanned<Literal>>,
     /// When the row applies (as of the run's date); outside it, it does not match.
     #[serde(default)]
     #[schemars(with = "Option<EffectiveSpec>")]
     pub effective: Option<Spanned<EffectiveSpec>>,
+}
+
+/// A key that is there, even with the value `null`: `Some` (serde's `Option` would read
+/// `value: null` as no `value:` at all).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// A range scale: the value is looked up in a list of bands.

@@ -7,9 +7,10 @@
 //!
 //! This module owns the file: the table, the insert loop, and the temp file that is renamed
 //! into place only when complete. `generator.rs` owns the customer model (channels,
-//! distributions, names); the tests are in `tests.rs`.
+//! distributions, names) and `random.rs` the distributions; the tests are in `tests.rs`.
 
 mod generator;
+mod random;
 #[cfg(test)]
 mod tests;
 

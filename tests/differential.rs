@@ -19,6 +19,7 @@ fn customers(n: usize) -> SqliteSource {
         &SampleSpec {
             customers: n,
             seed: 7,
+            history: false,
         },
         &mut |_| {},
     )

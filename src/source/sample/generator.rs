@@ -200,6 +200,26 @@ pub(super) struct Row {
     pub(super) repeat_purchase_rate: f64,
     pub(super) credit_score: Option<i64>,
     pub(super) industry_influence: i64,
+    /// What the order history is drawn from; not a column of `customers`.
+    pub(super) profile: Profile,
+}
+
+/// The values behind a customer's columns that the order history needs (the history is drawn
+/// from its own random stream: reading these takes no draw from this one).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Profile {
+    /// Annual buying potential; also what new and dormant customers would buy.
+    pub(super) size: f64,
+    /// Orders a year at this size (also for new and dormant customers).
+    pub(super) typical_orders: f64,
+    /// True share of invoices paid on time (also where the column is NULL).
+    pub(super) on_time_rate: f64,
+    /// Expected quality claims a year.
+    pub(super) claims_lambda: f64,
+    /// Brand new: no order yet.
+    pub(super) is_new: bool,
+    /// Ordered last year, not this year.
+    pub(super) is_dormant: bool,
 }
 
 /// Where a customer is in its lifecycle.
@@ -215,6 +235,8 @@ struct Lifecycle {
 struct Volume {
     /// The customer's size (drawn even for new and dormant ones): drives claims and influence.
     size: f64,
+    /// Orders a year at this size (drawn even for new and dormant ones).
+    typical_orders: f64,
     annual_sales: Option<f64>,
     orders_last_12m: Option<i64>,
     orders_prev_12m: i64,
@@ -299,6 +321,14 @@ impl Generator {
             repeat_purchase_rate,
             credit_score,
             industry_influence,
+            profile: Profile {
+                size: volume.size,
+                typical_orders: volume.typical_orders,
+                on_time_rate: on_time.rate,
+                claims_lambda,
+                is_new: life.is_new,
+                is_dormant: life.is_dormant,
+            },
         }
     }
 
@@ -354,6 +384,7 @@ impl Generator {
 
         Volume {
             size,
+            typical_orders,
             annual_sales,
             orders_last_12m,
             orders_prev_12m,

@@ -1,4 +1,6 @@
-//! The distributions the sample is drawn from, over one seeded stream.
+//! The distributions the sample is drawn from, over one seeded stream. The customers and
+//! their order histories each have their own `Random`: a draw taken from one never shifts the
+//! other.
 
 /// A seeded random stream and the distributions drawn from it. Each method takes a fixed
 /// number of draws for given arguments (the Poisson loop apart), so a generator that calls
@@ -17,6 +19,16 @@ impl Random {
     /// Uniform in [0, 1).
     pub(super) fn uniform(&mut self) -> f64 {
         self.rng.f64()
+    }
+
+    /// True with probability `p`.
+    pub(super) fn chance(&mut self, p: f64) -> bool {
+        self.rng.f64() < p
+    }
+
+    /// A whole number in `low..=high`.
+    pub(super) fn int(&mut self, low: i64, high: i64) -> i64 {
+        self.rng.i64(low..=high)
     }
 
     /// Standard normal via Box-Muller (one of the pair is discarded for simplicity).

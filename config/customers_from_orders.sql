@@ -108,7 +108,7 @@ late AS (
      AND (o.paid_day IS NULL OR o.paid_day > o.due_day)
   GROUP BY c.customer_id
 ),
-known AS (
+known AS MATERIALIZED (
   SELECT
     c.customer_id,
     (SELECT MIN(x.day) FROM orders AS x

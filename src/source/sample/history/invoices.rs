@@ -6,7 +6,7 @@
 //! carry a claim, and as of 2026-12-31 the oldest unpaid invoice is about `overdue_days` past
 //! due with about `overdue_amount` unpaid. Earlier, payments follow the customer's on-time
 //! rate: a late invoice is paid days to weeks after its due day, and poor payers have arrears
-//! episodes, months in which they pay nothing and then settle the backlog at once.
+//! episodes, months in which no late invoice is paid, then the backlog is settled at once.
 
 use super::super::generator::Row;
 use super::super::random::Random;

@@ -133,7 +133,7 @@ fn years_active_is_whole_years_from_the_opening_to_the_last_day() {
 
 #[test]
 fn new_customers_have_no_order_and_dormant_ones_none_in_the_last_year() {
-    let conn = history_db(5_000, 2);
+    let conn = history_db(4_000, 2);
     let new_with_orders = count(
         &conn,
         "SELECT COUNT(*) FROM customers AS c
@@ -164,7 +164,7 @@ fn new_customers_have_no_order_and_dormant_ones_none_in_the_last_year() {
 
 #[test]
 fn the_last_year_is_the_customers_table() {
-    let conn = history_db(3_000, 8);
+    let conn = history_db(2_000, 8);
     // Customers open all year without a lapse: most. Their 2026 is the table exactly.
     let figures = "FROM customers AS c
                      JOIN (SELECT customer_id, COUNT(*) AS n, TOTAL(amount) AS sales,
@@ -191,7 +191,7 @@ fn the_last_year_is_the_customers_table() {
 
 #[test]
 fn receivables_on_the_last_day_are_the_customers_tables() {
-    let conn = history_db(3_000, 8);
+    let conn = history_db(2_000, 8);
     let overdue = "(SELECT customer_id, MIN(due_day) AS oldest FROM orders
                      WHERE due_day < '2026-12-31' AND paid_day IS NULL GROUP BY customer_id)";
     let none_when_none = count(

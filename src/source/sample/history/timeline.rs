@@ -150,7 +150,7 @@ impl Calendar {
         (self.start.days_until(date).max(0) as usize).min(self.days())
     }
 
-    /// The day index of a date of the history's last year, or earlier years.
+    /// The day index of a date in the history.
     pub(super) fn day(&self, year: i32, month: u32, day: u32) -> usize {
         self.index(Date::new(year, month, day).expect("a date"))
     }
@@ -196,13 +196,14 @@ pub(super) struct Plan {
     pub(super) pauses: Vec<Range<usize>>,
 }
 
-/// The customer's expected orders per day, before pauses: `level` times the day's weight.
+/// A customer's orders a year over time: `a` until day `change`, then linearly to `b` over
+/// `length` days (at once when 0); before 2025, `a` drifted by `drift` a year.
 struct Level {
     a: f64,
     b: f64,
     change: usize,
     length: usize,
-    /// Per year before the change: the level is `a * exp(drift * years before 2025)`.
+    /// Before 2025 the level is `a * exp(-drift * years before 2025)`.
     drift: f64,
 }
 

@@ -20,6 +20,7 @@ fn customers(n: usize) -> SqliteSource {
         &SampleSpec {
             customers: n,
             seed: 7,
+            history: false,
         },
         &mut |_| {},
     )

@@ -21,6 +21,11 @@ pub struct Args {
     /// Replace the file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Also write an order history, 2023-01-01 to 2026-12-31 (tables `accounts` and
+    /// `orders`), from which config/customers_from_orders.sql computes the customers as of any
+    /// date. The `customers` table is the same with or without it.
+    #[arg(long)]
+    pub history: bool,
 }
 
 pub fn run(args: Args, _globals: &Globals) -> Result<ExitStatus, Error> {
@@ -29,6 +34,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<ExitStatus, Error> {
         out,
         seed,
         force,
+        history,
     } = args;
     if force && out.exists() {
         std::fs::remove_file(&out).map_err(|source| Error::Io {
@@ -37,13 +43,17 @@ pub fn run(args: Args, _globals: &Globals) -> Result<ExitStatus, Error> {
         })?;
     }
     let bar = crate::progress::bar(customers as u64, "generating");
-    generate(&out, &SampleSpec { customers, seed }, &mut |n| {
-        bar.set_position(n as u64)
-    })?;
+    let spec = SampleSpec {
+        customers,
+        seed,
+        history,
+    };
+    generate(&out, &spec, &mut |n| bar.set_position(n as u64))?;
     bar.finish_and_clear();
     eprintln!(
-        "wrote {} sample customers (seed {seed}) to {}",
+        "wrote {} sample customers{} (seed {seed}) to {}",
         thousands(customers as f64),
+        if history { " with their orders" } else { "" },
         out.display()
     );
     Ok(ExitStatus::Success)

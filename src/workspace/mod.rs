@@ -115,6 +115,7 @@ impl Workspace {
         let spec = SampleSpec {
             customers: sample.customers,
             seed: sample.seed,
+            history: false,
         };
         let bar = crate::progress::bar(sample.customers as u64, "generating");
         generate(path, &spec, &mut |n| bar.set_position(n as u64))?;

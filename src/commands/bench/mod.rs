@@ -187,6 +187,7 @@ fn sample_db(dir: &Path, size: usize, progress: &mut dyn FnMut(&str)) -> Result<
             &SampleSpec {
                 customers: size,
                 seed: 42,
+                history: false,
             },
             &mut |_| {},
         )?;

@@ -534,6 +534,7 @@ decisions:
         let spec = crate::source::sample::SampleSpec {
             customers: 1,
             seed: 1,
+            history: false,
         };
         crate::source::sample::generate_into(&conn, &spec, &mut |_| {}).unwrap();
         let source = crate::config::Source::Table("customers".into());

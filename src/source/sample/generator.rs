@@ -3,6 +3,8 @@
 //! in a fixed order, so a database depends only on the seed and the count; a change to any
 //! draw here changes every sample generated after it (and the benchmarks measured on them).
 
+use super::random::Random;
+
 /// Per-channel parameters of the distributions.
 struct Channel {
     name: &'static str,
@@ -198,6 +200,26 @@ pub(super) struct Row {
     pub(super) repeat_purchase_rate: f64,
     pub(super) credit_score: Option<i64>,
     pub(super) industry_influence: i64,
+    /// What the order history is drawn from; not a column of `customers`.
+    pub(super) profile: Profile,
+}
+
+/// The values behind a customer's columns that the order history needs (the history is drawn
+/// from its own random stream: reading these takes no draw from this one).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Profile {
+    /// Annual buying potential; also what new and dormant customers would buy.
+    pub(super) size: f64,
+    /// Orders a year at this size (also for new and dormant customers).
+    pub(super) typical_orders: f64,
+    /// True share of invoices paid on time (also where the column is NULL).
+    pub(super) on_time_rate: f64,
+    /// Expected quality claims a year.
+    pub(super) claims_lambda: f64,
+    /// Brand new: no order yet.
+    pub(super) is_new: bool,
+    /// Ordered last year, not this year.
+    pub(super) is_dormant: bool,
 }
 
 /// Where a customer is in its lifecycle.
@@ -213,6 +235,8 @@ struct Lifecycle {
 struct Volume {
     /// The customer's size (drawn even for new and dormant ones): drives claims and influence.
     size: f64,
+    /// Orders a year at this size (drawn even for new and dormant ones).
+    typical_orders: f64,
     annual_sales: Option<f64>,
     orders_last_12m: Option<i64>,
     orders_prev_12m: i64,
@@ -229,65 +253,14 @@ struct OnTime {
 /// The random source plus the per-row sampling logic. Every row consumes draws in a fixed
 /// order, so the output depends only on the seed.
 pub(super) struct Generator {
-    rng: fastrand::Rng,
+    rng: Random,
 }
 
 impl Generator {
     pub(super) fn new(seed: u64) -> Self {
         Self {
-            rng: fastrand::Rng::with_seed(seed),
+            rng: Random::with_seed(seed),
         }
-    }
-
-    /// Uniform in [0, 1).
-    fn uniform(&mut self) -> f64 {
-        self.rng.f64()
-    }
-
-    /// Standard normal via Box-Muller (one of the pair is discarded for simplicity).
-    fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.rng.f64(); // (0, 1]: keeps ln finite
-        let u2 = self.rng.f64();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-
-    /// Lognormal with the given median and log-scale sigma.
-    fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        median * (sigma * self.normal()).exp()
-    }
-
-    /// Exponential with the given mean.
-    fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.rng.f64()).ln()
-    }
-
-    /// Poisson by Knuth's multiplication method; `lambda` is kept small by the callers.
-    fn poisson(&mut self, lambda: f64) -> i64 {
-        let limit = (-lambda.min(30.0)).exp();
-        let mut k = 0;
-        let mut p = self.rng.f64();
-        while p > limit {
-            k += 1;
-            p *= self.rng.f64();
-        }
-        k
-    }
-
-    /// Picks an element of `items` uniformly.
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.rng.usize(..items.len())]
-    }
-
-    /// Index into a table of shares (the last entry absorbs rounding).
-    fn weighted<T>(&mut self, items: &[T], share: impl Fn(&T) -> f64) -> usize {
-        let mut u = self.uniform();
-        for (i, item) in items.iter().enumerate() {
-            u -= share(item);
-            if u < 0.0 {
-                return i;
-            }
-        }
-        items.len() - 1
     }
 
     /// Generates one customer; writes its name into `name` (reused between rows).
@@ -296,21 +269,27 @@ impl Generator {
     /// they call: reordering them (or skipping a draw) changes every database generated from
     /// a given seed.
     pub(super) fn row(&mut self, name: &mut String) -> Row {
-        let ch = &CHANNELS[self.weighted(&CHANNELS, |c| c.share)];
-        let region = REGIONS[self.weighted(&REGIONS, |r| r.1)].0;
+        let ch = &CHANNELS[self.rng.weighted(&CHANNELS, |c| c.share)];
+        let region = REGIONS[self.rng.weighted(&REGIONS, |r| r.1)].0;
         self.name(ch.name, name);
         let life = self.lifecycle(ch);
         let volume = self.volume(ch, &life);
 
-        let gross_margin_pct = round_to((ch.margin_mean + 4.0 * self.normal()).clamp(5.0, 45.0), 1);
-        let avg_unit_price = round_to(self.lognormal(ch.price_median, 0.6).clamp(1.0, 200.0), 2);
+        let gross_margin_pct = round_to(
+            (ch.margin_mean + 4.0 * self.rng.normal()).clamp(5.0, 45.0),
+            1,
+        );
+        let avg_unit_price = round_to(
+            self.rng.lognormal(ch.price_median, 0.6).clamp(1.0, 200.0),
+            2,
+        );
 
         let on_time = self.on_time(&life);
         let (overdue_days, overdue_amount) = self.overdue(on_time.rate, volume.annual_sales);
 
         // Quality claims: Poisson, rate grows with size; ~70% have none.
         let claims_lambda = 0.36 * (volume.size / SALES_REFERENCE).powf(0.3);
-        let claims = self.poisson(claims_lambda);
+        let claims = self.rng.poisson(claims_lambda);
         let quality_claims = match volume.annual_sales {
             Some(s) if s > 0.0 => claims,
             _ => 0,
@@ -323,7 +302,7 @@ impl Generator {
         let influence = 1.8
             + 0.5 * (volume.size / SALES_REFERENCE).ln()
             + ch.influence_bonus
-            + 0.6 * self.normal();
+            + 0.6 * self.rng.normal();
         let industry_influence = influence.round().clamp(1.0, 5.0) as i64;
 
         Row {
@@ -342,12 +321,20 @@ impl Generator {
             repeat_purchase_rate,
             credit_score,
             industry_influence,
+            profile: Profile {
+                size: volume.size,
+                typical_orders: volume.typical_orders,
+                on_time_rate: on_time.rate,
+                claims_lambda,
+                is_new: life.is_new,
+                is_dormant: life.is_dormant,
+            },
         }
     }
 
     /// Lifecycle: ~0.5% brand new without data, ~1.5% dormant, the rest active; and tenure.
     fn lifecycle(&mut self, ch: &Channel) -> Lifecycle {
-        let status = self.uniform();
+        let status = self.rng.uniform();
         let is_new = status < 0.005;
         let is_dormant = !is_new && status < 0.020;
 
@@ -355,7 +342,7 @@ impl Generator {
         let years_active = if is_new {
             0
         } else {
-            let y = self.exponential(ch.years_mean).floor().min(30.0) as i64;
+            let y = self.rng.exponential(ch.years_mean).floor().min(30.0) as i64;
             if is_dormant { y.max(1) } else { y }
         };
         Lifecycle {
@@ -368,7 +355,10 @@ impl Generator {
     /// Size, sales and orders of this year and the last.
     fn volume(&mut self, ch: &Channel, life: &Lifecycle) -> Volume {
         // Size: lognormal within the channel; drives orders, claims and influence.
-        let size = self.lognormal(ch.sales_median, ch.sales_sigma).max(500.0);
+        let size = self
+            .rng
+            .lognormal(ch.sales_median, ch.sales_sigma)
+            .max(500.0);
         let annual_sales = if life.is_new {
             None
         } else if life.is_dormant {
@@ -378,10 +368,11 @@ impl Generator {
         };
 
         // Orders grow sub-linearly with size, so big customers also order bigger baskets.
-        let typical_orders =
-            (ch.orders_median * (size / ch.sales_median).powf(0.35) * self.lognormal(1.0, 0.25))
-                .round()
-                .clamp(1.0, 1500.0);
+        let typical_orders = (ch.orders_median
+            * (size / ch.sales_median).powf(0.35)
+            * self.rng.lognormal(1.0, 0.25))
+        .round()
+        .clamp(1.0, 1500.0);
         let orders_last_12m = if life.is_new {
             None
         } else if life.is_dormant {
@@ -393,6 +384,7 @@ impl Generator {
 
         Volume {
             size,
+            typical_orders,
             annual_sales,
             orders_last_12m,
             orders_prev_12m,
@@ -402,19 +394,19 @@ impl Generator {
     /// Previous year's orders: mostly stable, ~10% were 30%+ higher (decline), ~8% much lower
     /// (growth).
     fn orders_prev_12m(&mut self, typical_orders: f64, life: &Lifecycle) -> i64 {
-        let trend = self.uniform();
+        let trend = self.rng.uniform();
         let ratio = if trend < 0.10 {
-            1.0 / (0.25 + 0.45 * self.uniform()) // last = 25%..70% of previous
+            1.0 / (0.25 + 0.45 * self.rng.uniform()) // last = 25%..70% of previous
         } else if trend < 0.18 {
-            1.0 / (1.5 + 1.5 * self.uniform()) // last = 1.5x..3x previous
+            1.0 / (1.5 + 1.5 * self.rng.uniform()) // last = 1.5x..3x previous
         } else {
-            0.8 + 0.4 * self.uniform()
+            0.8 + 0.4 * self.rng.uniform()
         };
         if life.years_active == 0 {
             0
         } else if life.is_dormant {
             // Churned: they still ordered last year.
-            (typical_orders * (0.2 + 0.6 * self.uniform()))
+            (typical_orders * (0.2 + 0.6 * self.rng.uniform()))
                 .round()
                 .max(1.0) as i64
         } else {
@@ -424,14 +416,14 @@ impl Generator {
 
     /// Payment: most pay 85-100% on time, ~18% form a tail down to 0.3.
     fn on_time(&mut self, life: &Lifecycle) -> OnTime {
-        let on_time = if self.uniform() < 0.82 {
-            1.0 - 0.15 * self.uniform().powf(1.5)
+        let on_time = if self.rng.uniform() < 0.82 {
+            1.0 - 0.15 * self.rng.uniform().powf(1.5)
         } else {
-            0.85 - 0.55 * self.uniform().powi(2)
+            0.85 - 0.55 * self.rng.uniform().powi(2)
         };
         let rate = round_to(on_time, 3);
         // No draw for new customers: `||` short-circuits.
-        let unknown = life.is_new || self.uniform() < 0.005;
+        let unknown = life.is_new || self.rng.uniform() < 0.005;
         OnTime {
             rate,
             known: (!unknown).then_some(rate),
@@ -447,11 +439,12 @@ impl Generator {
         } else {
             0.2 + 0.6 * badness
         };
-        let overdue_roll = self.uniform();
-        let days = (1.0 + self.exponential(14.0 + 60.0 * badness) * self.lognormal(1.0, 0.9))
-            .floor()
-            .min(365.0);
-        let amount_fraction = (0.1 + 0.5 * self.uniform()) * (1.0 + days / 60.0).min(3.0);
+        let overdue_roll = self.rng.uniform();
+        let days = (1.0
+            + self.rng.exponential(14.0 + 60.0 * badness) * self.rng.lognormal(1.0, 0.9))
+        .floor()
+        .min(365.0);
+        let amount_fraction = (0.1 + 0.5 * self.rng.uniform()) * (1.0 + days / 60.0).min(3.0);
         match annual_sales {
             Some(s) if s > 0.0 && overdue_roll < p_overdue => {
                 let amount = round_to(s / 12.0 * amount_fraction, 2).max(0.01);
@@ -464,7 +457,7 @@ impl Generator {
     /// Repeat purchases: loyalty grows with tenure, capped by how many orders there were.
     fn repeat_purchase_rate(&mut self, life: &Lifecycle, orders_last_12m: Option<i64>) -> f64 {
         let loyalty = 0.35 + 0.5 * (1.0 - (-(life.years_active as f64) / 5.0).exp());
-        let repeat = (loyalty + 0.12 * self.normal()).clamp(0.0, 1.0);
+        let repeat = (loyalty + 0.12 * self.rng.normal()).clamp(0.0, 1.0);
         match orders_last_12m {
             Some(n) if n > 0 => round_to(repeat.min(n as f64 / 12.0), 3),
             _ => 0.0,
@@ -476,15 +469,15 @@ impl Generator {
         let score = 20.0
             + 60.0 * ((on_time - 0.3) / 0.7)
             + 0.6 * life.years_active as f64
-            + 10.0 * self.normal();
-        let unrated = self.uniform() < if life.is_new { 0.5 } else { 0.048 };
+            + 10.0 * self.rng.normal();
+        let unrated = self.rng.uniform() < if life.is_new { 0.5 } else { 0.048 };
         (!unrated).then_some(score.round().clamp(1.0, 100.0) as i64)
     }
 
     /// Writes a plausible company name for the channel into `out`.
     fn name(&mut self, channel: &str, out: &mut String) {
         out.clear();
-        out.push_str(self.pick(&PREFIXES));
+        out.push_str(self.rng.pick(&PREFIXES));
         out.push(' ');
         let (nouns, suffix_chance): (&[&str], f64) = match channel {
             "KA" => (&KA_NOUNS, 0.8),
@@ -493,10 +486,10 @@ impl Generator {
             "special" => (&SPECIAL_NOUNS, 0.0),
             _ => (&TERMINAL_NOUNS, 0.1),
         };
-        out.push_str(self.pick(nouns));
-        if self.uniform() < suffix_chance {
+        out.push_str(self.rng.pick(nouns));
+        if self.rng.uniform() < suffix_chance {
             out.push(' ');
-            out.push_str(self.pick(&COMPANY_SUFFIXES));
+            out.push_str(self.rng.pick(&COMPANY_SUFFIXES));
         }
     }
 }

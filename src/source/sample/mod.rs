@@ -5,11 +5,17 @@
 //! overdue debt, order frequency, tenure, margins and credit ratings are drawn per customer and
 //! correlated with channel, size and each other, with a few dormant, new and unrated customers.
 //!
+//! With `history`, the customers also get an order history (2023-2026) whose last year is
+//! the `customers` table (`history/mod.rs`).
+//!
 //! This module owns the file: the table, the insert loop, and the temp file that is renamed
 //! into place only when complete. `generator.rs` owns the customer model (channels,
-//! distributions, names); the tests are in `tests.rs`.
+//! distributions, names), `random.rs` the distributions, `history/` the order history; the
+//! tests are in `tests.rs`.
 
 mod generator;
+mod history;
+mod random;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, params};
 
 use generator::Generator;
+use history::History;
 
 /// Options for generating a sample database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +35,9 @@ pub struct SampleSpec {
     pub customers: usize,
     /// Seed of the random generator: the same seed and count give identical data.
     pub seed: u64,
+    /// Also write the order history (tables `accounts` and `orders`, 2023-2026). The
+    /// `customers` table is the same either way.
+    pub history: bool,
 }
 
 /// Errors from generating a sample database.
@@ -40,7 +50,7 @@ pub enum SampleError {
     #[error("cannot create sample database {}: not a file path", .0.display())]
     InvalidPath(PathBuf),
     /// An SQLite error while writing into a caller-provided connection ([`generate_into`]).
-    #[error("SQLite error while writing the sample customers table")]
+    #[error("SQLite error while writing the sample tables")]
     Sqlite(#[from] rusqlite::Error),
     /// Creating or writing the (temporary) database file failed.
     #[error("failed to write sample database {}", path.display())]
@@ -150,7 +160,8 @@ fn write_file(
 }
 
 /// Creates the table `customers` in `conn` (it must not exist yet) and fills it with
-/// `spec.customers` rows in one transaction. Calls `progress(done_rows)` every ~10,000 rows.
+/// `spec.customers` rows in one transaction; with `spec.history`, also the tables `accounts`
+/// and `orders`. Calls `progress(done_customers)` every ~10,000 customers.
 pub fn generate_into(
     conn: &Connection,
     spec: &SampleSpec,
@@ -187,6 +198,11 @@ pub fn generate_into(
         // order equals primary-key order) even beyond 999,999 customers.
         let width = spec.customers.to_string().len().max(6);
         let mut generator = Generator::new(spec.seed);
+        let mut history = if spec.history {
+            Some(History::new(&tx, spec.seed)?)
+        } else {
+            None
+        };
         let mut id = String::new();
         let mut name = String::new();
         for i in 1..=spec.customers {
@@ -213,9 +229,15 @@ pub fn generate_into(
                 r.credit_score,
                 r.industry_influence,
             ])?;
+            if let Some(history) = history.as_mut() {
+                history.customer(i, &id, &r)?;
+            }
             if i.is_multiple_of(PROGRESS_EVERY) {
                 progress(i);
             }
+        }
+        if let Some(history) = history {
+            history.finish(&tx)?;
         }
         if !spec.customers.is_multiple_of(PROGRESS_EVERY) {
             progress(spec.customers);

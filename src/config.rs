@@ -108,6 +108,9 @@ pub struct SampleConfig {
     pub customers: usize,
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Also generate an order history (tables `accounts` and `orders`, 2023 to 2026).
+    #[serde(default)]
+    pub history: bool,
 }
 
 fn default_seed() -> u64 {

@@ -775,7 +775,7 @@ fn bundled_default_config_generates_sample_data_and_splits_tiers_20_40_40() {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     copy_dir(&repo.join("config"), &dir.path().join("config"));
     copy_dir(&repo.join("rules"), &dir.path().join("rules"));
-    let run = run_in(dir.path(), &["run"]);
+    let run = run_in(dir.path(), &["run", "--as-of", "2026-09-30"]);
     run.assert_code(0).assert_stderr_contains("data/sample.db");
     assert!(
         run.stderr.contains("generating"),
@@ -786,6 +786,17 @@ fn bundled_default_config_generates_sample_data_and_splits_tiers_20_40_40() {
     assert!(db.is_file());
 
     let conn = rusqlite::Connection::open(&db).unwrap();
+    // The figures the rules saw: the configured query as of the run's date.
+    let query = std::fs::read_to_string(repo.join("config/customers.sql")).unwrap();
+    conn.execute_batch("CREATE TEMP TABLE seen (customer_id TEXT, annual_sales REAL)")
+        .unwrap();
+    conn.execute(
+        &format!("INSERT INTO seen SELECT customer_id, annual_sales FROM ({query}\n)"),
+        rusqlite::named_params! {
+            ":as_of": "2026-09-30", ":period_start": "2026-07-01", ":period_end": "2026-09-30",
+        },
+    )
+    .unwrap();
     let run_id: i64 = conn
         .query_row(
             "SELECT MAX(run_id) FROM policy_run WHERE status = 'ok'",
@@ -796,7 +807,7 @@ fn bundled_default_config_generates_sample_data_and_splits_tiers_20_40_40() {
     let mut stmt = conn
         .prepare(
             "SELECT p.tier, COUNT(*), MIN(c.annual_sales), MAX(c.annual_sales)
-             FROM customer_policy p JOIN customers c ON c.customer_id = p.customer_id
+             FROM customer_policy p JOIN seen c ON c.customer_id = p.customer_id
              WHERE p.run_id = ?1 AND p.tier IN ('A', 'B', 'C')
              GROUP BY p.tier ORDER BY p.tier",
         )

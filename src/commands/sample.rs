@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
     /// Also write an order history, 2023-01-01 to 2026-12-31 (tables `accounts` and
-    /// `orders`), from which config/customers_from_orders.sql computes the customers as of any
+    /// `orders`), from which config/customers.sql computes the customers as of any
     /// date. The `customers` table is the same with or without it.
     #[arg(long)]
     pub history: bool,

@@ -94,8 +94,9 @@ impl SqliteSource {
     fn sql(&self) -> String {
         match &self.source {
             Source::Table(table) => format!("SELECT * FROM {}", quote_ident(table)),
+            // On a line of its own: a query that ends in a `--` comment still closes.
             Source::Query(query) => {
-                format!("SELECT * FROM ({})", query.trim().trim_end_matches(';'))
+                format!("SELECT * FROM ({}\n)", query.trim().trim_end_matches(';'))
             }
         }
     }

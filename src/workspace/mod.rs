@@ -115,7 +115,7 @@ impl Workspace {
         let spec = SampleSpec {
             customers: sample.customers,
             seed: sample.seed,
-            history: false,
+            history: sample.history,
         };
         let bar = crate::progress::bar(sample.customers as u64, "generating");
         generate(path, &spec, &mut |n| bar.set_position(n as u64))?;

@@ -1,4 +1,4 @@
-//! `config/customers_from_orders.sql`, the customer source computed from the sample's order
+//! `config/customers.sql`, the customer source computed from the sample's order
 //! history, run with rusqlite and bound parameters: hand-checked figures on a small history,
 //! and the shape of the generated history over the four quarters a newcomer runs
 //! (`report` prints the measurements: `cargo test --release --test customers_from_orders --
@@ -21,7 +21,7 @@ const TOUR: [&str; 4] = ["2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30"]
 const END: &str = "2026-12-31";
 
 fn query_text() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/customers_from_orders.sql");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/customers.sql");
     std::fs::read_to_string(path).expect("read the query")
 }
 

@@ -1,6 +1,6 @@
 //! The sample's order history (`tierwise sample --history`): every order from 2023-01-01 to
 //! 2026-12-31, so that one database gives any period's customer figures through a query (see
-//! `config/customers_from_orders.sql`).
+//! `config/customers.sql`).
 //!
 //! Tables, beside `customers` (which is the same with or without them):
 //!

@@ -88,9 +88,11 @@ impl Known<'_> {
                 .filter(|(i, _)| *i == k)
                 .map(|(_, v)| match v {
                     ValueExpr::Const(lit) => lit_kind(lit),
-                    ValueExpr::Formula(e) => {
-                        Some(e.native.as_ref().and_then(|n| self.of_node(&n.root)))
-                    }
+                    ValueExpr::Formula(e) => match e.native.as_ref() {
+                        Some(n) if self.is_own_past(&n.root) => None,
+                        Some(n) => Some(self.of_node(&n.root)),
+                        None => Some(None),
+                    },
                 }),
         )
     }
@@ -121,15 +123,8 @@ impl Known<'_> {
             }
             Node::In(..) => Some(ValueKind::Bool),
             Node::Neg(_) | Node::Arith(..) => Some(ValueKind::Number),
-            Node::If(parts) => merge([
-                Some(self.of_node(&parts.1)).filter(|_| !is_null(&parts.1)),
-                Some(self.of_node(&parts.2)).filter(|_| !is_null(&parts.2)),
-            ]),
-            Node::Coalesce(items) => merge(
-                items
-                    .iter()
-                    .map(|n| Some(self.of_node(n)).filter(|_| !is_null(n))),
-            ),
+            Node::If(parts) => merge([self.branch(&parts.1), self.branch(&parts.2)]),
+            Node::Coalesce(items) => merge(items.iter().map(|n| self.branch(n))),
             Node::Block(_, value) => self.of_node(value),
             Node::Call(f, _) => match f {
                 Builtin::IsNull => Some(ValueKind::Bool),
@@ -142,6 +137,34 @@ impl Known<'_> {
 
 fn is_null(node: &Node) -> bool {
     matches!(node, Node::Const(Lit::Null))
+}
+
+impl Known<'_> {
+    /// One branch of a choice, for `merge`: NULL and the output's own past value (`previous.x`
+    /// in a rule for x, whose kind is the one being found) say nothing about the kind.
+    fn branch(&self, node: &Node) -> Option<Option<ValueKind>> {
+        if is_null(node) || self.is_own_past(node) {
+            None
+        } else {
+            Some(self.of_node(node))
+        }
+    }
+
+    /// An earlier period's value of an output whose kind is not known yet: the output being
+    /// worked out (or a later one), which holds values of that same kind.
+    fn is_own_past(&self, node: &Node) -> bool {
+        let Node::Slot(slot) = node else { return false };
+        let Some(past) = self.set.past.iter().find(|p| p.slot == *slot) else {
+            return false;
+        };
+        !past.column.starts_with("held.")
+            && self
+                .set
+                .outputs
+                .iter()
+                .find(|o| o.name == past.column)
+                .is_some_and(|o| !self.slots.contains_key(&o.slot))
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +184,10 @@ mod tests {
   - name: e
     output: later
     rules: [ { id: c, value: '= if key { add_months(since, 12) } else { () }' } ]
+  - name: carried
+    rules:
+      - { id: k, when: key, then: { kept: '= previous.kept ?? as_of', level: 3 } }
+      - { id: l, then: { kept: '= previous.kept', level: '= previous.level - 1' } }
 ",
         )]);
         let kinds: Vec<(&str, Option<ValueKind>)> = set
@@ -179,6 +206,8 @@ mod tests {
                 ("mixed", None),
                 ("f", None),
                 ("later", Some(ValueKind::Date)),
+                ("kept", Some(ValueKind::Date)),
+                ("level", Some(ValueKind::Number)),
             ]
         );
     }

@@ -496,11 +496,12 @@ fn unknown_key_in_a_rule_file_is_reported_with_a_suggestion() {
 
 #[test]
 fn an_output_named_like_a_column_of_the_customers_is_a_load_error_not_a_crash() {
-    // The shipped rules over sample customers that gained a `credit_limit` column: the
-    // decision `credit_limit` declares an output of that name.
+    // The benchmark's rules (the shipped rules before time) over sample customers that
+    // gained a `credit_limit` column: the decision `credit_limit` declares an output of that
+    // name.
     let fx = Fixture::new();
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("rules"), &fx.path("rules"));
+    copy_dir(&repo.join("benches/rules"), &fx.path("rules"));
     fx.run(&["sample", "--customers", "50", "--out", "customers.db"])
         .assert_code(0);
     fx.conn()

@@ -104,19 +104,50 @@ fn assert_same(rules: &RuleSet, data: &Dataset, what: &str) -> (usize, usize) {
 }
 
 #[test]
-fn shipped_rules_give_the_same_policies_on_both_paths() {
+fn benchmark_rules_give_the_same_policies_on_both_paths() {
     let conn = customers(3000);
     let rules = load(
         &conn,
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")),
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/rules")),
     )
     .unwrap();
     let data = dataset(&conn);
-    let (n, errors) = assert_same(&rules, &data, "shipped rules");
+    let (n, errors) = assert_same(&rules, &data, "benchmark rules");
     assert_eq!(n, 3004);
     // The odd rows (e.g. i64::MAX orders) may fail, but identically on both paths; the
     // generated customers never do.
     assert!(errors <= 4, "{errors} customers failed");
+}
+
+/// The bundled config's customers: its query over a sample with an order history, as of
+/// the end of 2026-Q3.
+fn customers_from_orders(n: usize) -> SqliteSource {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = tierwise::config::Config::load(&root.join("config/tierwise.yaml")).unwrap();
+    let conn = Connection::open_in_memory().unwrap();
+    let spec = SampleSpec {
+        customers: n,
+        seed: 7,
+        history: true,
+    };
+    generate_into(&conn, &spec, &mut |_| {}).unwrap();
+    SqliteSource::with_connection(conn, &config.source)
+        .with_dates(&config.date_columns)
+        .with_parameters(context().parameters())
+}
+
+#[test]
+fn shipped_rules_give_the_same_policies_on_both_paths() {
+    let source = customers_from_orders(2000);
+    let rules = load(
+        &source,
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")),
+    )
+    .unwrap();
+    let data = dataset(&source);
+    let (n, errors) = assert_same(&rules, &data, "shipped rules");
+    assert!(n > 1500, "{n} customers");
+    assert_eq!(errors, 0);
 }
 
 /// A small random expression generator over the sample's columns.

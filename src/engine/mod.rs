@@ -50,6 +50,15 @@ impl Context {
             period: Period::containing(kind, as_of),
         }
     }
+
+    /// The SQL parameters a customer query can use: `:as_of`, `:period_start`, `:period_end`.
+    pub fn parameters(&self) -> Vec<(String, String)> {
+        vec![
+            (":as_of".to_owned(), self.as_of.to_string()),
+            (":period_start".to_owned(), self.period.start.to_string()),
+            (":period_end".to_owned(), self.period.end().to_string()),
+        ]
+    }
 }
 
 /// Which evaluator runs expressions.

@@ -85,15 +85,9 @@ impl Workspace {
         {
             self.generate_sample(sample)?;
         }
-        let period = self.context.period;
-        let parameters = vec![
-            (":as_of".to_owned(), self.context.as_of.to_string()),
-            (":period_start".to_owned(), period.start.to_string()),
-            (":period_end".to_owned(), period.end().to_string()),
-        ];
         Ok(SqliteSource::open(&self.database, &self.config.source)?
             .with_dates(&self.config.date_columns)
-            .with_parameters(parameters))
+            .with_parameters(self.context.parameters()))
     }
 
     fn generate_sample(&self, sample: &SampleConfig) -> Result<(), Error> {

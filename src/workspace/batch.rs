@@ -50,10 +50,15 @@ impl Workspace {
         let evaluator = Evaluator::new(rules, &customers)?;
         let population = t.elapsed();
 
+        let started_at = output::now(source.connection());
+        // Placeholder until `--as-of` and the config's `period:` exist: today, by month.
+        let as_of = crate::time::Date::parse(&started_at).unwrap_or(crate::time::Date(0));
         let info = RunInfo {
             fingerprint: rules.fingerprint.clone(),
             rules_dir: self.rules_dir.display().to_string(),
-            started_at: output::now(source.connection()),
+            started_at,
+            as_of,
+            period: crate::time::Period::containing(Default::default(), as_of),
         };
         let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
         let target = RunTarget {
@@ -61,7 +66,9 @@ impl Workspace {
             info: &info,
             data: &customers,
             outputs: &outputs,
+            decimal: &[],
             rule_ids: &rules.rule_ids,
+            orders: &[],
             file,
         };
         let t = Instant::now();

@@ -221,9 +221,11 @@ impl Fixture {
             .expect("no successful run recorded")
     }
 
-    /// The `customer_policy` rows of run `run_id`.
+    /// The `customer_policy` rows of run `run_id`, with `rule_ids` as JSON text (decoded
+    /// from the row's list of fired rules).
     pub fn policies_of(&self, run_id: i64) -> Policies {
         let conn = self.conn();
+        let lists = fired_lists(&conn, run_id);
         let mut stmt = conn
             .prepare("SELECT * FROM customer_policy WHERE run_id = ?1")
             .unwrap();
@@ -235,10 +237,14 @@ impl Fixture {
             let mut values = BTreeMap::new();
             for (k, name) in names.iter().enumerate() {
                 let v: Value = row.get(k).unwrap();
-                match name.as_str() {
-                    "run_id" => {}
-                    "customer_id" => id = Some(key(&v)),
-                    _ => {
+                match (name.as_str(), v) {
+                    ("run_id", _) | ("fired", Value::Null) => {}
+                    ("rule_ids", Value::Text(t)) if t.is_empty() => {}
+                    ("customer_id", v) => id = Some(key(&v)),
+                    ("fired", Value::Integer(n)) => {
+                        values.insert("rule_ids".into(), text(&lists[&n]));
+                    }
+                    (_, v) => {
                         values.insert(name.clone(), v);
                     }
                 }
@@ -273,6 +279,43 @@ impl Fixture {
         conn.query_row("SELECT COUNT(*) FROM customer_policy", [], |r| r.get(0))
             .unwrap()
     }
+}
+
+/// Run `run_id`'s lists of fired rules: number -> rule ids as JSON text.
+pub fn fired_lists(conn: &Connection, run_id: i64) -> BTreeMap<i64, String> {
+    let dictionary: Option<String> = conn
+        .query_row(
+            "SELECT rule_ids FROM policy_run WHERE run_id = ?1",
+            [run_id],
+            |r| r.get(0),
+        )
+        .unwrap_or(None);
+    let Some(dictionary) = dictionary else {
+        return BTreeMap::new();
+    };
+    let dictionary: Vec<String> = serde_json::from_str(&dictionary).unwrap();
+    let wide = dictionary.len() > 255;
+    let mut stmt = conn
+        .prepare("SELECT fired, rule_ids FROM customer_policy_fired WHERE run_id = ?1")
+        .unwrap();
+    stmt.query_map([run_id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })
+    .unwrap()
+    .map(|row| {
+        let (n, blob) = row.unwrap();
+        let ids: Vec<&str> = if wide {
+            blob.chunks(2)
+                .map(|b| dictionary[usize::from(b[0]) | usize::from(b[1]) << 8].as_str())
+                .collect()
+        } else {
+            blob.iter()
+                .map(|&b| dictionary[usize::from(b)].as_str())
+                .collect()
+        };
+        (n, serde_json::to_string(&ids).unwrap())
+    })
+    .collect()
 }
 
 /// Runs the binary with `args` in `dir`.

@@ -1,0 +1,279 @@
+//! A run's policy rows: how a value is bound into a row, and the run's distinct lists of fired
+//! rules, numbered as they first appear.
+
+use super::OutputError;
+use super::schema::{PolicyTable, fired_table};
+use super::tables::write_err;
+use crate::config::OutputTables;
+use crate::engine::Outcome;
+use crate::rules::RuleIdx;
+use crate::source::{Dataset, quote_ident};
+use crate::value::Value;
+use rusqlite::{Connection, Statement};
+use std::collections::HashMap;
+
+/// The most rule ids a run can number (two bytes per fired rule).
+const MAX_RULE_IDS: usize = 1 << 16;
+
+/// The distinct lists of fired rules of one run, numbered from 0 in order of first
+/// appearance, and each list's rule ids as JSON for `--out` files (made once per list).
+pub(super) struct FiredLists<'r> {
+    numbers: HashMap<Box<[RuleIdx]>, u32>,
+    lists: Vec<Box<[RuleIdx]>>,
+    json: Vec<Option<String>>,
+    rule_ids: &'r [String],
+}
+
+impl<'r> FiredLists<'r> {
+    pub fn new(rule_ids: &'r [String]) -> Result<Self, OutputError> {
+        if rule_ids.len() > MAX_RULE_IDS {
+            return Err(OutputError::Schema(format!(
+                "the rules have {} rule ids; a run can record at most {MAX_RULE_IDS}",
+                rule_ids.len()
+            )));
+        }
+        Ok(FiredLists {
+            numbers: HashMap::new(),
+            lists: Vec::new(),
+            json: Vec::new(),
+            rule_ids,
+        })
+    }
+
+    /// The number of the list `fired`, numbering it when it is new.
+    #[inline]
+    pub fn number(&mut self, fired: &[RuleIdx]) -> u32 {
+        if let Some(&n) = self.numbers.get(fired) {
+            return n;
+        }
+        let n = self.lists.len() as u32;
+        self.lists.push(fired.into());
+        self.json.push(None);
+        self.numbers.insert(fired.into(), n);
+        n
+    }
+
+    /// List `n`'s rule ids as JSON: `["tier-a","disc-base-a"]`.
+    pub fn json(&mut self, n: u32) -> &str {
+        let (lists, rule_ids) = (&self.lists, self.rule_ids);
+        self.json[n as usize].get_or_insert_with(|| rule_list_json(&lists[n as usize], rule_ids))
+    }
+
+    /// Inserts every list of run `run_id` into the fired-lists table.
+    pub fn write(
+        &self,
+        conn: &Connection,
+        tables: &OutputTables,
+        run_id: i64,
+    ) -> Result<(), OutputError> {
+        let table = fired_table(tables);
+        let err = write_err(&table);
+        let mut stmt = conn
+            .prepare(&format!(
+                "INSERT INTO {} (run_id, fired, rule_ids) VALUES (?1, ?2, ?3)",
+                quote_ident(&table)
+            ))
+            .map_err(&err)?;
+        let wide = wide(self.rule_ids.len());
+        for (n, list) in self.lists.iter().enumerate() {
+            stmt.execute(rusqlite::params![run_id, n as i64, encode(list, wide)])
+                .map_err(&err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a run with `rule_ids` rule ids writes two bytes per fired rule.
+pub fn wide(rule_ids: usize) -> bool {
+    rule_ids > 255
+}
+
+/// A list of fired rules as stored: one byte per rule, or two (little-endian) when `wide`.
+pub fn encode(list: &[RuleIdx], wide: bool) -> Vec<u8> {
+    if wide {
+        list.iter()
+            .flat_map(|&r| (r as u16).to_le_bytes())
+            .collect()
+    } else {
+        list.iter().map(|&r| r as u8).collect()
+    }
+}
+
+/// A stored list of fired rules as rule ids, looked up in the run's dictionary (`?` for an
+/// index the dictionary does not have).
+pub fn decode(blob: &[u8], dictionary: &[String]) -> Vec<String> {
+    let id = |i: usize| dictionary.get(i).cloned().unwrap_or_else(|| "?".into());
+    if wide(dictionary.len()) {
+        blob.chunks(2)
+            .map(|b| id(usize::from(b[0]) | usize::from(*b.get(1).unwrap_or(&0)) << 8))
+            .collect()
+    } else {
+        blob.iter().map(|&b| id(usize::from(b))).collect()
+    }
+}
+
+/// `["tier-a","disc-base-a"]`: rule ids are plain (letters, digits, `-_.`), no escaping needed.
+fn rule_list_json(fired: &[RuleIdx], rule_ids: &[String]) -> String {
+    let mut out = String::from("[");
+    for (k, &r) in fired.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(&rule_ids[r as usize]);
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
+fn bind(stmt: &mut Statement<'_>, index: usize, value: &Value<'_>) -> rusqlite::Result<()> {
+    match value {
+        Value::Null => stmt.raw_bind_parameter(index, rusqlite::types::Null),
+        Value::Bool(b) => stmt.raw_bind_parameter(index, *b),
+        Value::Int(i) => stmt.raw_bind_parameter(index, *i),
+        Value::Float(f) => stmt.raw_bind_parameter(index, *f),
+        Value::Str(s) => stmt.raw_bind_parameter(index, *s),
+        Value::Owned(s) => stmt.raw_bind_parameter(index, s.as_str()),
+        Value::Consts(_) | Value::List(_) | Value::Other(_) => {
+            stmt.raw_bind_parameter(index, value.to_json().to_string())
+        }
+    }
+}
+
+/// Why `value` cannot go into a column declared `REAL` without changing: text SQLite would
+/// turn into a number, or a whole number too large for a decimal to hold exactly. (An
+/// output whose column was made `REAL` when it was always a decimal may later change.)
+fn real_column_problem(value: &Value<'_>) -> Option<String> {
+    match value {
+        Value::Str(_) | Value::Owned(_) => {
+            let text = value.as_str().unwrap_or_default();
+            text.trim().parse::<f64>().is_ok().then(|| {
+                format!("the text {text:?}, which its REAL column would store as a number")
+            })
+        }
+        Value::Int(i) if i.unsigned_abs() > 1 << 53 => {
+            Some(format!("{i}, which its REAL column cannot hold exactly"))
+        }
+        _ => None,
+    }
+}
+
+/// Inserts one run's policy rows with one prepared statement.
+pub(super) struct PolicyRows<'c> {
+    stmt: Statement<'c>,
+    table: &'c str,
+    outputs: &'c [String],
+    /// Per output: its column is declared `REAL`.
+    real: Vec<bool>,
+    run_id: i64,
+}
+
+impl<'c> PolicyRows<'c> {
+    /// Columns: `run_id, customer_id, fired`, the outputs, and in a table from before
+    /// version 1, `rule_ids` (`''`: the list is in `fired`).
+    pub fn prepare(
+        conn: &'c Connection,
+        tables: &'c OutputTables,
+        policy: &PolicyTable,
+        outputs: &'c [String],
+        run_id: i64,
+    ) -> Result<Self, OutputError> {
+        let table = tables.policy_table.as_str();
+        let mut columns = vec!["run_id", "customer_id", "fired"];
+        columns.extend(outputs.iter().map(String::as_str));
+        let mut values = vec!["?"; columns.len()];
+        if policy.legacy() {
+            columns.push("rule_ids");
+            values.push("''");
+        }
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            quote_ident(table),
+            columns
+                .iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            values.join(", ")
+        );
+        Ok(PolicyRows {
+            stmt: conn.prepare(&sql).map_err(write_err(table))?,
+            table,
+            outputs,
+            real: outputs.iter().map(|o| policy.is_real(o)).collect(),
+            run_id,
+        })
+    }
+
+    /// Inserts one customer's row, whose fired rules are list `fired`.
+    pub fn insert(
+        &mut self,
+        data: &Dataset,
+        outcome: &Outcome<'_, '_>,
+        fired: u32,
+    ) -> Result<(), OutputError> {
+        let err = write_err(self.table);
+        self.stmt.raw_bind_parameter(1, self.run_id).map_err(&err)?;
+        bind(&mut self.stmt, 2, &data.id(outcome.index)).map_err(&err)?;
+        self.stmt.raw_bind_parameter(3, fired).map_err(&err)?;
+        for (k, value) in outcome.outputs.iter().enumerate() {
+            let problem = match value {
+                Value::Float(f) if !f.is_finite() => Some(f.to_string()),
+                _ if self.real[k] => real_column_problem(value),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                return Err(OutputError::BadValue {
+                    customer: data.id_text(outcome.index),
+                    output: self.outputs[k].clone(),
+                    problem,
+                });
+            }
+            bind(&mut self.stmt, k + 4, value).map_err(&err)?;
+        }
+        self.stmt.raw_execute().map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                OutputError::DuplicateId(data.id_text(outcome.index))
+            }
+            e => err(e),
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_numbered_once_and_encoded_narrow_or_wide() {
+        let ids: Vec<String> = (0..3).map(|i| format!("r{i}")).collect();
+        let mut lists = FiredLists::new(&ids).unwrap();
+        assert_eq!(lists.number(&[0, 2]), 0);
+        assert_eq!(lists.number(&[]), 1);
+        assert_eq!(lists.number(&[0, 2]), 0);
+        assert_eq!(lists.number(&[2, 0]), 2);
+        assert_eq!(lists.json(0), r#"["r0","r2"]"#);
+        assert_eq!(lists.json(1), "[]");
+        assert_eq!(encode(&[0, 2], false), vec![0, 2]);
+        assert_eq!(decode(&[2, 0], &ids), ["r2", "r0"]);
+
+        let many: Vec<String> = (0..300).map(|i| format!("r{i}")).collect();
+        assert_eq!(encode(&[1, 299], true), vec![1, 0, 43, 1]);
+        assert_eq!(decode(&[1, 0, 43, 1], &many), ["r1", "r299"]);
+        assert_eq!(decode(&[7], &ids), ["?"]);
+    }
+
+    #[test]
+    fn a_real_column_refuses_what_it_would_change() {
+        assert!(real_column_problem(&Value::Str("007")).is_some());
+        assert!(real_column_problem(&Value::Str(" 1e3 ")).is_some());
+        assert!(real_column_problem(&Value::Str("gold")).is_none());
+        assert!(real_column_problem(&Value::Int(5)).is_none());
+        assert!(real_column_problem(&Value::Int(1 << 60)).is_some());
+        assert!(real_column_problem(&Value::Float(2.0)).is_none());
+    }
+}

@@ -1,18 +1,29 @@
 //! Writing a run: every customer's policy into `customer_policy` and one `policy_run` record,
 //! in one transaction, so a failed or interrupted run leaves earlier results untouched.
 //! Optionally the same rows go to a CSV or JSON Lines file, renamed into place on success.
+//! Every run is kept; reading them back (a period's official run, a run's outputs, one
+//! customer's history, what changed between periods) and pruning old ones live here too.
 //!
 //! [`write_run`] owns the writer thread: the caller evaluates chunks of customers and hands
 //! each to a [`ChunkSink`]; a writer thread inserts one chunk while the next is evaluated.
 //! The tables and their layout: `schema.rs`.
 
+mod changes;
 mod file;
+mod history;
+mod prune;
 mod rows;
 mod schema;
 mod tables;
 mod view;
 
+pub use changes::{Changes, CustomerChange, Direction, Transition, changes, value_order};
 pub use file::FileFormat;
+pub use history::{
+    OfficialRun, PeriodValues, customer_history, latest_kind, official_runs, official_runs_before,
+    output_names, read_run, value_json, value_text,
+};
+pub use prune::{DeletedRun, Pruned, prune, vacuum};
 pub use schema::{SCHEMA_VERSION, fired_table, latest_view};
 pub use tables::now;
 

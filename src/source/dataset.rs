@@ -224,6 +224,12 @@ impl Dataset {
         Ok(builder.finish())
     }
 
+    /// A builder of a dataset with every column of `names`, for readers outside `source`
+    /// (a past run's outputs).
+    pub(crate) fn builder(names: Vec<String>, id_column: &str) -> Result<Builder, SourceError> {
+        Builder::new(names, id_column, None)
+    }
+
     /// The row of a customer id, if present (an id column of numbers matches `"42"`).
     pub fn find(&self, id: &str) -> Option<usize> {
         let column = &self.columns[self.id_column];
@@ -245,7 +251,7 @@ impl Dataset {
 }
 
 /// Builds a dataset row by row, as a source reads it.
-pub(super) struct Builder {
+pub(crate) struct Builder {
     names: Vec<String>,
     id_column: String,
     id_index: usize,

@@ -3,14 +3,14 @@
 //! order of the values, highest first, given by the caller: the rules know it (the order in
 //! which the producing decision's rows give the values), and every run records the orders
 //! it was given (`policy_run.value_order`), so a reader without the rules uses the order
-//! recorded with the later run ([`value_order`]).
+//! recorded with the later run ([`value_orders`]).
 //!
 //! Both runs are read in `customer_id` order and merged; customers in only one of them are
 //! counted (`new`, `gone`), not compared.
 
-use super::OutputError;
 use super::history::{read_err, read_run};
 use super::schema::columns;
+use super::{OutputError, ValueOrder};
 use crate::config::OutputTables;
 use crate::source::quote_ident;
 use crate::value::Value;
@@ -159,17 +159,16 @@ fn transitions(
     list
 }
 
-/// The order of `output`'s values recorded with run `run_id`, if one was.
-pub fn value_order(
+/// The orders of values recorded with run `run_id` (none for a run from before they were).
+pub fn value_orders(
     conn: &Connection,
     tables: &OutputTables,
     run_id: i64,
-    output: &str,
-) -> Result<Option<Vec<String>>, OutputError> {
+) -> Result<Vec<ValueOrder>, OutputError> {
     let recorded = columns(conn, &tables.run_table)?
         .is_some_and(|c| c.iter().any(|(name, _)| name == "value_order"));
     if !recorded {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let json: Option<String> = conn
         .query_row(
@@ -187,8 +186,12 @@ pub fn value_order(
         .and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default();
     Ok(orders
-        .get(output)
-        .and_then(|v| serde_json::from_value(v.clone()).ok()))
+        .into_iter()
+        .filter_map(|(output, values)| {
+            let values = serde_json::from_value(values).ok()?;
+            Some(ValueOrder { output, values })
+        })
+        .collect())
 }
 
 /// A value as text (`None`: NULL).

@@ -133,10 +133,12 @@ pub fn official_runs_before(
         .collect())
 }
 
-/// The value of a cell as a dataset holds it (binary data reads as NULL).
-fn cell(value: ValueRef<'_>) -> Cell<'_> {
+/// The value of a cell as a dataset holds it (binary data reads as NULL); a whole number
+/// of a `DECIMAL` column is a decimal.
+fn cell(value: ValueRef<'_>, decimal: bool) -> Cell<'_> {
     match value {
         ValueRef::Null | ValueRef::Blob(_) => Cell::Null,
+        ValueRef::Integer(i) if decimal => Cell::Real(i as f64),
         ValueRef::Integer(i) => Cell::Int(i),
         ValueRef::Real(f) => Cell::Real(f),
         ValueRef::Text(bytes) => Cell::Text(String::from_utf8_lossy(bytes)),
@@ -160,14 +162,15 @@ pub fn read_run<S: AsRef<str>>(
     let Some(policy) = PolicyTable::read(conn, tables)? else {
         return Ok(builder.finish());
     };
-    // Per output: its column among those selected, if the table has it.
+    // Per output: its column among those selected (if the table has it), and whether it
+    // is a decimal.
     let mut selected = vec!["customer_id".to_owned()];
     let mut at = Vec::with_capacity(outputs.len());
     for output in outputs {
         let output = output.as_ref();
         at.push(policy.has(output).then(|| {
             selected.push(quote_ident(output));
-            selected.len() - 1
+            (selected.len() - 1, policy.is_decimal(output))
         }));
     }
     let sql = format!(
@@ -180,11 +183,11 @@ pub fn read_run<S: AsRef<str>>(
     let mut rows = stmt.query([run_id]).map_err(&err)?;
     while let Some(row) = rows.next().map_err(&err)? {
         builder
-            .push(0, cell(row.get_ref(0).map_err(&err)?))
+            .push(0, cell(row.get_ref(0).map_err(&err)?, false))
             .map_err(schema_err)?;
         for (k, column) in at.iter().enumerate() {
             let value = match column {
-                Some(c) => cell(row.get_ref(*c).map_err(&err)?),
+                Some((c, decimal)) => cell(row.get_ref(*c).map_err(&err)?, *decimal),
                 None => Cell::Null,
             };
             builder.push(k + 1, value).map_err(schema_err)?;
@@ -239,12 +242,18 @@ pub fn customer_history(
     let number: Option<i64> = customer_id.trim().parse().ok();
     let id_number = number.map_or(SqlValue::Text(customer_id.into()), SqlValue::Integer);
     let n = outputs.len();
+    let decimal: Vec<bool> = outputs.iter().map(|o| policy.is_decimal(o)).collect();
     let mut history = Vec::new();
     for run in runs {
         let params = rusqlite::params![run.run_id, customer_id, id_number];
         let found = stmt
             .query_row(params, |r| {
-                let values = (0..n).map(|k| r.get(k)).collect::<Result<Vec<_>, _>>()?;
+                let values = (0..n)
+                    .map(|k| match r.get(k)? {
+                        SqlValue::Integer(i) if decimal[k] => Ok(SqlValue::Real(i as f64)),
+                        v => Ok(v),
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
                 let blob: Option<Vec<u8>> = r.get(n)?;
                 let dictionary: Option<String> = r.get(n + 1)?;
                 let legacy: Option<String> = r.get(n + 2)?;

@@ -17,7 +17,7 @@ mod schema;
 mod tables;
 mod view;
 
-pub use changes::{Changes, CustomerChange, Direction, Transition, changes, value_order};
+pub use changes::{Changes, CustomerChange, Direction, Transition, changes, value_orders};
 pub use file::FileFormat;
 pub use history::{
     OfficialRun, PeriodValues, customer_history, latest_kind, official_runs, official_runs_before,
@@ -106,8 +106,8 @@ pub struct RunTarget<'a> {
     pub data: &'a Dataset,
     /// Output names, in column order.
     pub outputs: &'a [String],
-    /// Per output: it is always a decimal (its new column is declared `REAL`, which stores
-    /// `2.0` in one byte). Empty: none is.
+    /// Per output: it is always a decimal (its new column is declared `DECIMAL`, which
+    /// stores `2.0` in one byte, not eight). Empty: none is.
     pub decimal: &'a [bool],
     pub rule_ids: &'a [String],
     /// The order of some outputs' values, recorded with the run (for `changes`).

@@ -11,6 +11,7 @@ use crate::source::{Dataset, quote_ident};
 use crate::value::Value;
 use rusqlite::{Connection, Statement};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The most rule ids a run can number (two bytes per fired rule).
 const MAX_RULE_IDS: usize = 1 << 16;
@@ -18,7 +19,7 @@ const MAX_RULE_IDS: usize = 1 << 16;
 /// The distinct lists of fired rules of one run, numbered from 0 in order of first
 /// appearance, and each list's rule ids as JSON for `--out` files (made once per list).
 pub(super) struct FiredLists<'r> {
-    numbers: HashMap<Box<[RuleIdx]>, u32>,
+    numbers: HashMap<Box<[RuleIdx]>, u32, BuildHasherDefault<FxHasher>>,
     lists: Vec<Box<[RuleIdx]>>,
     json: Vec<Option<String>>,
     rule_ids: &'r [String],
@@ -33,7 +34,7 @@ impl<'r> FiredLists<'r> {
             )));
         }
         Ok(FiredLists {
-            numbers: HashMap::new(),
+            numbers: HashMap::default(),
             lists: Vec::new(),
             json: Vec::new(),
             rule_ids,
@@ -80,6 +81,36 @@ impl<'r> FiredLists<'r> {
                 .map_err(&err)?;
         }
         Ok(())
+    }
+}
+
+/// The Fx hash (rustc's): a lookup per customer on the writer thread, where SipHash's
+/// resistance to chosen keys buys nothing (the keys are the rules' own indices).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -141,19 +172,20 @@ fn bind(stmt: &mut Statement<'_>, index: usize, value: &Value<'_>) -> rusqlite::
     }
 }
 
-/// Why `value` cannot go into a column declared `REAL` without changing: text SQLite would
-/// turn into a number, or a whole number too large for a decimal to hold exactly. (An
-/// output whose column was made `REAL` when it was always a decimal may later change.)
-fn real_column_problem(value: &Value<'_>) -> Option<String> {
+/// Why `value` cannot go into a `DECIMAL` column and read back the same: text SQLite would
+/// turn into a number, or a whole number too large for a decimal to hold exactly (readers
+/// read the column's whole numbers as decimals). An output whose column was made `DECIMAL`
+/// when it was always a decimal may later change.
+fn decimal_column_problem(value: &Value<'_>) -> Option<String> {
     match value {
         Value::Str(_) | Value::Owned(_) => {
             let text = value.as_str().unwrap_or_default();
             text.trim().parse::<f64>().is_ok().then(|| {
-                format!("the text {text:?}, which its REAL column would store as a number")
+                format!("the text {text:?}, which its DECIMAL column would store as a number")
             })
         }
         Value::Int(i) if i.unsigned_abs() > 1 << 53 => {
-            Some(format!("{i}, which its REAL column cannot hold exactly"))
+            Some(format!("{i}, which its DECIMAL column cannot hold exactly"))
         }
         _ => None,
     }
@@ -164,8 +196,8 @@ pub(super) struct PolicyRows<'c> {
     stmt: Statement<'c>,
     table: &'c str,
     outputs: &'c [String],
-    /// Per output: its column is declared `REAL`.
-    real: Vec<bool>,
+    /// Per output: its column is declared `DECIMAL`.
+    decimal: Vec<bool>,
     run_id: i64,
 }
 
@@ -201,7 +233,7 @@ impl<'c> PolicyRows<'c> {
             stmt: conn.prepare(&sql).map_err(write_err(table))?,
             table,
             outputs,
-            real: outputs.iter().map(|o| policy.is_real(o)).collect(),
+            decimal: outputs.iter().map(|o| policy.is_decimal(o)).collect(),
             run_id,
         })
     }
@@ -220,7 +252,7 @@ impl<'c> PolicyRows<'c> {
         for (k, value) in outcome.outputs.iter().enumerate() {
             let problem = match value {
                 Value::Float(f) if !f.is_finite() => Some(f.to_string()),
-                _ if self.real[k] => real_column_problem(value),
+                _ if self.decimal[k] => decimal_column_problem(value),
                 _ => None,
             };
             if let Some(problem) = problem {
@@ -268,12 +300,12 @@ mod tests {
     }
 
     #[test]
-    fn a_real_column_refuses_what_it_would_change() {
-        assert!(real_column_problem(&Value::Str("007")).is_some());
-        assert!(real_column_problem(&Value::Str(" 1e3 ")).is_some());
-        assert!(real_column_problem(&Value::Str("gold")).is_none());
-        assert!(real_column_problem(&Value::Int(5)).is_none());
-        assert!(real_column_problem(&Value::Int(1 << 60)).is_some());
-        assert!(real_column_problem(&Value::Float(2.0)).is_none());
+    fn a_decimal_column_refuses_what_it_would_change() {
+        assert!(decimal_column_problem(&Value::Str("007")).is_some());
+        assert!(decimal_column_problem(&Value::Str(" 1e3 ")).is_some());
+        assert!(decimal_column_problem(&Value::Str("gold")).is_none());
+        assert!(decimal_column_problem(&Value::Int(5)).is_none());
+        assert!(decimal_column_problem(&Value::Int(1 << 60)).is_some());
+        assert!(decimal_column_problem(&Value::Float(2.0)).is_none());
     }
 }

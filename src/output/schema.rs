@@ -7,10 +7,14 @@
 //! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
 //!   `(run_id, customer_id)`: a row is about 75 bytes, so the clustered layout stores the key
 //!   once (a rowid table repeats it in a separate index, ~22 bytes a row) at the same insert
-//!   speed. `fired` numbers the customer's list of fired rules within the run; outputs that
-//!   are always decimals are declared `REAL` (SQLite then stores `2.0` in one byte, not
-//!   eight). Earlier rowid tables keep their layout (only a rebuild could change it): they
-//!   keep `rule_ids` (JSON text, `''` in rows written since) and gain `fired`.
+//!   speed. `fired` numbers the customer's list of fired rules within the run. Outputs that
+//!   are always decimals are declared `DECIMAL`: that NUMERIC affinity stores a whole
+//!   decimal (`2.0`, `0.0`) as an integer of 0-1 bytes instead of 8, and readers (the view,
+//!   [`read_run`](super::read_run), history) give whole numbers of a `DECIMAL` column back as
+//!   decimals. (`REAL` would read back as decimals by itself, but the bundled SQLite 3.54
+//!   stores every `REAL` value of a `WITHOUT ROWID` table in 8 bytes; 3.40 did not.) Earlier
+//!   rowid tables keep their layout (only a rebuild could change it): they keep `rule_ids`
+//!   (JSON text, `''` in rows written since) and gain `fired`.
 //! - `customer_policy_fired`: each run's distinct lists of fired rules, `(run_id, fired)`
 //!   -> a BLOB of one byte per fired rule (two, little-endian, when the run has more than
 //!   255 rule ids), an index into the run's dictionary. A million customers fire a few
@@ -48,6 +52,9 @@ pub struct PolicyTable {
     pub columns: Vec<(String, String)>,
 }
 
+/// The declared type of an output that is always a decimal.
+pub const DECIMAL: &str = "DECIMAL";
+
 /// Columns of the policy table that are not outputs.
 const KEY_COLUMNS: [&str; 4] = ["run_id", "customer_id", "fired", "rule_ids"];
 
@@ -76,11 +83,11 @@ impl PolicyTable {
             .collect()
     }
 
-    /// Whether `column` is declared `REAL`.
-    pub fn is_real(&self, column: &str) -> bool {
+    /// Whether `column` is declared `DECIMAL` (an output that is always a decimal).
+    pub fn is_decimal(&self, column: &str) -> bool {
         self.columns
             .iter()
-            .any(|(c, t)| c == column && t.eq_ignore_ascii_case("REAL"))
+            .any(|(c, t)| c == column && t.eq_ignore_ascii_case(DECIMAL))
     }
 }
 
@@ -100,7 +107,7 @@ pub fn columns(
 }
 
 /// Creates or upgrades the output tables to version 1, adds a column for every new output
-/// (`REAL` where `decimal` says the output is always a decimal) and (re)creates the view.
+/// (`DECIMAL` where `decimal` says the output is always a decimal) and (re)creates the view.
 /// `kind` is the period kind runs recorded before version 1 are given, from their start.
 pub fn prepare(
     conn: &Connection,
@@ -125,15 +132,17 @@ pub fn prepare(
     });
     for (k, output) in outputs.iter().enumerate() {
         if !policy.has(output) {
-            let real = decimal.get(k).copied().unwrap_or(false);
+            let declared = match decimal.get(k) {
+                Some(true) => DECIMAL,
+                _ => "",
+            };
             conn.execute_batch(&format!(
                 "ALTER TABLE {} ADD COLUMN {}{}",
                 quote_ident(&tables.policy_table),
                 quote_ident(output),
-                if real { " REAL" } else { "" }
+                if declared.is_empty() { "" } else { " DECIMAL" }
             ))
             .map_err(write_err(&tables.policy_table))?;
-            let declared = if real { "REAL" } else { "" };
             policy.columns.push((output.clone(), declared.into()));
         }
     }
@@ -263,4 +272,97 @@ pub fn runs_dated(conn: &Connection, tables: &OutputTables) -> Result<bool, Outp
         columns(conn, &tables.run_table)?
             .is_some_and(|c| c.iter().any(|(name, _)| name == "as_of")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two tables as tierwise created them before version 1, with two runs.
+    fn old(conn: &Connection) {
+        conn.execute_batch(
+            r#"CREATE TABLE "policy_run" (run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,
+                 finished_at TEXT, status TEXT NOT NULL, customers INTEGER NOT NULL,
+                 fingerprint TEXT NOT NULL, rules_dir TEXT, message TEXT);
+               CREATE TABLE "customer_policy" (run_id INTEGER NOT NULL, customer_id NOT NULL,
+                 rule_ids TEXT NOT NULL, PRIMARY KEY (run_id, customer_id));
+               ALTER TABLE "customer_policy" ADD COLUMN "tier";
+               INSERT INTO policy_run VALUES
+                 (1, '2026-02-10T09:00:00.000Z', NULL, 'ok', 1, 'f', 'rules', NULL),
+                 (2, '2026-08-01T23:59:59.999Z', NULL, 'ok', 1, 'f', 'rules', NULL);
+               INSERT INTO customer_policy VALUES (1, 'a', '["t"]', 'A'), (2, 'a', '["u"]', 'B');"#,
+        )
+        .unwrap();
+    }
+
+    fn dated(conn: &Connection) -> Vec<(i64, String, String)> {
+        conn.prepare("SELECT run_id, as_of, period FROM policy_run ORDER BY run_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn old_runs_are_dated_in_the_kind_of_period_given() {
+        let conn = Connection::open_in_memory().unwrap();
+        old(&conn);
+        let tables = OutputTables::default();
+        let policy = prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Quarter).unwrap();
+        assert!(policy.legacy() && policy.has("fired"));
+        assert_eq!(
+            dated(&conn),
+            [
+                (1, "2026-02-10".into(), "2026-Q1".into()),
+                (2, "2026-08-01".into(), "2026-Q3".into())
+            ]
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        // A second prepare changes nothing.
+        prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
+        assert_eq!(dated(&conn)[0].2, "2026-Q1");
+    }
+
+    #[test]
+    fn an_upgrade_rolled_back_with_its_transaction_leaves_the_old_tables() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        old(&conn);
+        let tables = OutputTables::default();
+        {
+            let tx = conn.transaction().unwrap();
+            prepare(&tx, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
+            // Dropped without commit, as a failed run's transaction is.
+        }
+        assert!(!runs_dated(&conn, &tables).unwrap());
+        let policy = PolicyTable::read(&conn, &tables).unwrap().unwrap();
+        assert!(!policy.has("fired"));
+        assert!(columns(&conn, &fired_table(&tables)).unwrap().is_none());
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 0);
+    }
+
+    #[test]
+    fn new_tables_are_compact_and_decimal_outputs_declared_decimal() {
+        let conn = Connection::open_in_memory().unwrap();
+        let tables = OutputTables::default();
+        let outputs = ["tier".to_owned(), "pct".to_owned()];
+        let policy = prepare(&conn, &tables, &outputs, &[false, true], PeriodKind::Month).unwrap();
+        assert!(!policy.legacy());
+        assert_eq!(policy.outputs(), outputs);
+        assert!(policy.is_decimal("pct") && !policy.is_decimal("tier"));
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'customer_policy'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+    }
 }

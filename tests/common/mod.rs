@@ -230,13 +230,22 @@ impl Fixture {
             .prepare("SELECT * FROM customer_policy WHERE run_id = ?1")
             .unwrap();
         let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+        // Whole numbers of a DECIMAL column (an output that is always a decimal) are stored
+        // as integers and read as decimals.
+        let decimal: Vec<bool> = stmt
+            .columns()
+            .map(|c| c.decl_type() == Some("DECIMAL"))
+            .collect();
         let mut out = Policies::new();
         let mut rows = stmt.query([run_id]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             let mut id = None;
             let mut values = BTreeMap::new();
             for (k, name) in names.iter().enumerate() {
-                let v: Value = row.get(k).unwrap();
+                let v = match row.get(k).unwrap() {
+                    Value::Integer(i) if decimal[k] => Value::Real(i as f64),
+                    v => v,
+                };
                 match (name.as_str(), v) {
                     ("run_id", _) | ("fired", Value::Null) => {}
                     ("rule_ids", Value::Text(t)) if t.is_empty() => {}

@@ -325,7 +325,7 @@ fn evaluate_all<'a>(ev: &Evaluator<'a>) -> Result<Vec<Outcomes<'a>>, Error> {
 struct Rendered {
     rows: Vec<Vec<Sql>>,
     lists: Vec<Vec<u8>>,
-    /// Per output: every value is a decimal (the column is declared `REAL`, as the run
+    /// Per output: every value is a decimal (the column is declared `DECIMAL`, as the run
     /// declares an output that is always a decimal).
     decimal: Vec<bool>,
 }
@@ -376,14 +376,14 @@ fn render_rows(results: &[Outcomes<'_>], data: &Dataset, rule_ids: &[String]) ->
 }
 
 /// Inserts the rendered rows in one transaction into tables shaped like `customer_policy`
-/// (`WITHOUT ROWID`, `REAL` where the run declares it) and its lists of fired rules: the
+/// (`WITHOUT ROWID`, `DECIMAL` where the run declares it) and its lists of fired rules: the
 /// cost of storing the results, without computing them.
 fn floor_write(conn: &Connection, rendered: &Rendered) -> rusqlite::Result<()> {
     let columns: Vec<String> = rendered
         .decimal
         .iter()
         .enumerate()
-        .map(|(i, &real)| format!("c{i}{}", if real { " REAL" } else { "" }))
+        .map(|(i, &decimal)| format!("c{i}{}", if decimal { " DECIMAL" } else { "" }))
         .collect();
     conn.execute_batch(&format!(
         "CREATE TABLE floor_out (run_id INTEGER NOT NULL, customer_id NOT NULL,

@@ -1,0 +1,267 @@
+//! Runs over time, on the real binary: which run counts for a period (the latest `ok` run of
+//! it, a rerun replacing it, a backfill of an earlier period), the `customer_policy_latest`
+//! view, and the `history`, `changes` and `prune` commands.
+//!
+//! Every run the binary writes is dated today; each test then dates its runs by hand
+//! (`as_of`, `period`) as runs of different quarters would be.
+
+mod common;
+
+use common::*;
+use rusqlite::types::Value;
+
+const RULES: &str = r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: "annual_sales >= 100", then: { tier: A } }
+      - { id: tier-b, when: "annual_sales >= 50", then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+  - name: bonus
+    output: bonus
+    rules:
+      - { id: bonus-a, when: 'tier == "A"', value: 2.5 }
+      - { id: bonus-none, value: 0.5 }
+"#;
+
+/// Runs the rules on customers 1..=4 with these sales, then dates the run.
+fn run_dated(fx: &Fixture, sales: &[f64], as_of: &str, period: &str) -> i64 {
+    fx.sales_customers(sales);
+    fx.run_ok(&[]);
+    let run_id = fx.latest_ok_run();
+    date_run(fx, run_id, as_of, period);
+    run_id
+}
+
+/// Makes run `run_id` one of `period`, evaluated as of `as_of`.
+fn date_run(fx: &Fixture, run_id: i64, as_of: &str, period: &str) {
+    fx.conn()
+        .execute(
+            "UPDATE policy_run SET as_of = ?2, period = ?3 WHERE run_id = ?1",
+            rusqlite::params![run_id, as_of, period],
+        )
+        .unwrap();
+}
+
+/// Four quarters' worth of runs: Q1 (run 1), Q2 (run 2), Q2 again (run 3, replaces run 2),
+/// Q1 again (run 4, a backfill that replaces run 1), then a failed run (5) of Q2.
+fn quarters() -> Fixture {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2026-03-31", "2026-Q1");
+    run_dated(&fx, &[60.0, 60.0, 40.0, 150.0], "2026-06-30", "2026-Q2");
+    run_dated(&fx, &[120.0, 60.0, 40.0, 150.0], "2026-06-30", "2026-Q2");
+    run_dated(&fx, &[10.0, 60.0, 120.0, 100.0], "2026-03-31", "2026-Q1");
+    fx.conn()
+        .execute(
+            "INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint,
+                                     message, as_of, period)
+             VALUES (5, '2026-07-01T08:00:00Z', 'failed', 0, 'x', 'boom', '2026-06-30', '2026-Q2')",
+            [],
+        )
+        .unwrap();
+    fx
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn the_view_shows_the_latest_periods_official_run_with_rule_ids_as_json() {
+    let fx = quarters();
+    let conn = fx.conn();
+    let mut stmt = conn
+        .prepare(
+            "SELECT customer_id, period, as_of, tier, bonus, rule_ids
+             FROM customer_policy_latest ORDER BY customer_id",
+        )
+        .unwrap();
+    let rows: Vec<Vec<Value>> = stmt
+        .query_map([], |r| (0..6).map(|k| r.get(k)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let row = |id: i64, tier: &str, bonus: f64, rules: &str| {
+        vec![
+            int(id),
+            text("2026-Q2"),
+            text("2026-06-30"),
+            text(tier),
+            real(bonus),
+            text(rules),
+        ]
+    };
+    // Q2's official run is run 3 (the rerun), although run 4 (a Q1 backfill) is newer.
+    assert_eq!(
+        rows,
+        [
+            row(1, "A", 2.5, r#"["tier-a","bonus-a"]"#),
+            row(2, "B", 0.5, r#"["tier-b","bonus-none"]"#),
+            row(3, "C", 0.5, r#"["tier-c","bonus-none"]"#),
+            row(4, "A", 2.5, r#"["tier-a","bonus-a"]"#),
+        ]
+    );
+}
+
+#[test]
+fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
+    let fx = quarters();
+    let run = fx.run(&["history", "1"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout,
+        "customer 1: 2 periods\n\
+         \n  \
+           period   as of       run  tier  bonus\n  \
+           2026-Q1  2026-03-31  4    C     0.5\n  \
+           2026-Q2  2026-06-30  3    A     2.5\n\
+         \n\
+         rules fired\n  \
+           2026-Q1  tier-c, bonus-none\n  \
+           2026-Q2  +tier-a +bonus-a -tier-c -bonus-none\n"
+    );
+
+    let run = fx.run(&["history", "4", "--outputs", "tier", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(
+        json(&run),
+        serde_json::json!({
+            "customer_id": "4",
+            "outputs": ["tier"],
+            "periods": [
+                {"period": "2026-Q1", "as_of": "2026-03-31", "run_id": 4,
+                 "values": {"tier": "A"}, "rule_ids": ["tier-a", "bonus-a"],
+                 "rules_added": ["tier-a", "bonus-a"], "rules_removed": []},
+                {"period": "2026-Q2", "as_of": "2026-06-30", "run_id": 3,
+                 "values": {"tier": "A"}, "rule_ids": ["tier-a", "bonus-a"],
+                 "rules_added": [], "rules_removed": []},
+            ]
+        })
+    );
+}
+
+#[test]
+fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
+    let fx = quarters();
+    fx.run(&["history", "99"])
+        .assert_code(2)
+        .assert_stderr_contains("customer `99` is in no official run");
+    fx.run(&["history", "1", "--outputs", "tierr"])
+        .assert_code(2)
+        .assert_stderr_contains("no output `tierr` in the runs: did you mean `tier`?");
+}
+
+#[test]
+fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
+    let fx = quarters();
+    let run = fx.run(&["changes", "--output", "tier", "--order", "A,B,C"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout,
+        "tier: 2026-Q1 (run 4) -> 2026-Q2 (run 3)\n\
+         order: A > B > C\n\
+         4 customers in both: 1 up, 1 down, 0 unranked, 2 unchanged; 0 new, 0 gone\n\
+         \n  \
+           from  to  direction  customers\n  \
+           A     C   down       1\n  \
+           C     A   up         1\n\
+         \n  \
+           customer_id  from  to  direction\n  \
+           1            C     A   up\n  \
+           3            A     C   down\n"
+    );
+    let csv = fx.run(&[
+        "changes", "--output", "tier", "--order", "A,B,C", "--format", "csv",
+    ]);
+    assert_eq!(
+        csv.stdout,
+        "customer_id,from,to,direction\n1,C,A,up\n3,A,C,down\n"
+    );
+}
+
+#[test]
+fn changes_use_the_order_recorded_with_the_later_run_and_take_periods() {
+    let fx = quarters();
+    fx.conn()
+        .execute(
+            r#"UPDATE policy_run SET value_order = '{"tier": ["A", "B", "C"]}' WHERE run_id = 3"#,
+            [],
+        )
+        .unwrap();
+    let run = fx.run(&[
+        "changes", "--from", "2026-Q1", "--to", "2026-Q2", "--format", "json",
+    ]);
+    run.assert_code(0);
+    let j = json(&run);
+    assert_eq!(j["output"], "tier");
+    assert_eq!(j["order"], serde_json::json!(["A", "B", "C"]));
+    assert_eq!((j["up"].as_u64(), j["down"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        j["transitions"],
+        serde_json::json!([
+            {"from": "A", "to": "C", "direction": "down", "customers": 1},
+            {"from": "C", "to": "A", "direction": "up", "customers": 1},
+        ])
+    );
+    // Without an order, a change is neither up nor down.
+    let run = fx.run(&["changes", "--output", "bonus", "--format", "json"]);
+    assert_eq!(json(&run)["changed"].as_u64(), Some(2));
+    fx.run(&["changes", "--to", "2026-Q1", "--output", "tier"])
+        .assert_code(2)
+        .assert_stderr_contains("no period before 2026-Q1 to compare with");
+    fx.run(&["changes", "--from", "2025-Q4", "--output", "tier"])
+        .assert_code(2)
+        .assert_stderr_contains("--from 2025-Q4: no run; periods with a run: 2026-Q1, 2026-Q2");
+}
+
+#[test]
+fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
+    let fx = quarters();
+    let run = fx.run(&["prune", "--keep", "1", "--format", "json"]);
+    run.assert_code(0);
+    let j = json(&run);
+    assert_eq!(
+        j["kept"],
+        serde_json::json!([{"period": "2026-Q2", "run_id": 3}])
+    );
+    assert_eq!(j["latest_run_kept"], 5);
+    let deleted: Vec<i64> = j["deleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["run_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(deleted, [1, 2, 4]);
+    assert_eq!(j["rows_deleted"], 12);
+    let ids: Vec<i64> = fx.runs().iter().map(|r| r.run_id).collect();
+    assert_eq!(ids, [3, 5]);
+    assert_eq!(fx.policy_row_count(), 4);
+    let lists: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT COUNT(DISTINCT run_id) FROM customer_policy_fired",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lists, 1);
+    // The view still shows Q2, and a second prune finds nothing to delete.
+    assert_eq!(column(&fx.latest(), "tier")["1"], text("A"));
+    let again = fx.run(&["prune", "--keep", "1", "--vacuum"]);
+    again.assert_code(0);
+    assert!(
+        again.stdout.contains("nothing to delete"),
+        "{}",
+        again.stdout
+    );
+    assert!(again.stdout.contains("vacuumed"), "{}", again.stdout);
+}
+
+#[test]
+fn prune_keep_zero_is_refused() {
+    let fx = quarters();
+    fx.run(&["prune", "--keep", "0"])
+        .assert_code(2)
+        .assert_stderr_contains("the latest period's official run is always kept");
+    assert_eq!(fx.runs().len(), 5);
+}

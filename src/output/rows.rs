@@ -158,7 +158,14 @@ fn rule_list_json(fired: &[RuleIdx], rule_ids: &[String]) -> String {
     out
 }
 
-fn bind(stmt: &mut Statement<'_>, index: usize, value: &Value<'_>) -> rusqlite::Result<()> {
+/// Binds a value; a list is bound as its JSON text, written into `json` (reused from value
+/// to value: SQLite copies bound text).
+fn bind(
+    stmt: &mut Statement<'_>,
+    index: usize,
+    value: &Value<'_>,
+    json: &mut Vec<u8>,
+) -> rusqlite::Result<()> {
     match value {
         Value::Null => stmt.raw_bind_parameter(index, rusqlite::types::Null),
         Value::Bool(b) => stmt.raw_bind_parameter(index, *b),
@@ -167,9 +174,44 @@ fn bind(stmt: &mut Statement<'_>, index: usize, value: &Value<'_>) -> rusqlite::
         Value::Str(s) => stmt.raw_bind_parameter(index, *s),
         Value::Owned(s) => stmt.raw_bind_parameter(index, s.as_str()),
         Value::Consts(_) | Value::List(_) | Value::Other(_) => {
-            stmt.raw_bind_parameter(index, value.to_json().to_string())
+            json.clear();
+            write_json(json, value);
+            let text = std::str::from_utf8(json).unwrap_or_default();
+            stmt.raw_bind_parameter(index, text)
         }
     }
+}
+
+/// `value.to_json().to_string()`, without building the JSON value: the same text.
+fn write_json(out: &mut Vec<u8>, value: &Value<'_>) {
+    let items = |out: &mut Vec<u8>, values: &mut dyn Iterator<Item = Value<'_>>| {
+        out.push(b'[');
+        for (k, v) in values.enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            write_json(out, &v);
+        }
+        out.push(b']');
+    };
+    let written = match value {
+        Value::Consts(lits) => {
+            items(out, &mut lits.iter().map(|l| l.value()));
+            Ok(())
+        }
+        Value::List(values) => {
+            items(out, &mut values.iter().cloned());
+            Ok(())
+        }
+        Value::Null => serde_json::to_writer(&mut *out, &()),
+        Value::Bool(b) => serde_json::to_writer(&mut *out, b),
+        Value::Int(i) => serde_json::to_writer(&mut *out, i),
+        Value::Float(f) => serde_json::to_writer(&mut *out, &serde_json::Value::from(*f)),
+        Value::Str(s) => serde_json::to_writer(&mut *out, s),
+        Value::Owned(s) => serde_json::to_writer(&mut *out, s.as_str()),
+        Value::Other(_) => serde_json::to_writer(&mut *out, &value.to_json()),
+    };
+    debug_assert!(written.is_ok(), "JSON into memory cannot fail");
 }
 
 /// Why `value` cannot go into a `DECIMAL` column and read back the same: text SQLite would
@@ -198,7 +240,8 @@ pub(super) struct PolicyRows<'c> {
     outputs: &'c [String],
     /// Per output: its column is declared `DECIMAL`.
     decimal: Vec<bool>,
-    run_id: i64,
+    /// The JSON text of the list being bound.
+    json: Vec<u8>,
 }
 
 impl<'c> PolicyRows<'c> {
@@ -229,12 +272,16 @@ impl<'c> PolicyRows<'c> {
                 .join(", "),
             values.join(", ")
         );
+        let mut stmt = conn.prepare(&sql).map_err(write_err(table))?;
+        // Bindings stay from row to row: the run id is bound once.
+        stmt.raw_bind_parameter(1, run_id)
+            .map_err(write_err(table))?;
         Ok(PolicyRows {
-            stmt: conn.prepare(&sql).map_err(write_err(table))?,
+            stmt,
             table,
             outputs,
             decimal: outputs.iter().map(|o| policy.is_decimal(o)).collect(),
-            run_id,
+            json: Vec::new(),
         })
     }
 
@@ -246,8 +293,7 @@ impl<'c> PolicyRows<'c> {
         fired: u32,
     ) -> Result<(), OutputError> {
         let err = write_err(self.table);
-        self.stmt.raw_bind_parameter(1, self.run_id).map_err(&err)?;
-        bind(&mut self.stmt, 2, &data.id(outcome.index)).map_err(&err)?;
+        bind(&mut self.stmt, 2, &data.id(outcome.index), &mut self.json).map_err(&err)?;
         self.stmt.raw_bind_parameter(3, fired).map_err(&err)?;
         for (k, value) in outcome.outputs.iter().enumerate() {
             let problem = match value {
@@ -262,7 +308,7 @@ impl<'c> PolicyRows<'c> {
                     problem,
                 });
             }
-            bind(&mut self.stmt, k + 4, value).map_err(&err)?;
+            bind(&mut self.stmt, k + 4, value, &mut self.json).map_err(&err)?;
         }
         self.stmt.raw_execute().map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
@@ -297,6 +343,26 @@ mod tests {
         assert_eq!(encode(&[1, 299], true), vec![1, 0, 43, 1]);
         assert_eq!(decode(&[1, 0, 43, 1], &many), ["r1", "r299"]);
         assert_eq!(decode(&[7], &ids), ["?"]);
+    }
+
+    #[test]
+    fn lists_are_written_as_their_json_text() {
+        let lits = [
+            crate::value::Lit::Str("a\"b".into()),
+            crate::value::Lit::Float(2.0),
+            crate::value::Lit::List(vec![crate::value::Lit::Int(1), crate::value::Lit::Null]),
+        ];
+        let values = [
+            Value::Consts(&lits),
+            Value::List(vec![Value::Str("x"), Value::Bool(true), Value::Float(0.1)].into()),
+            Value::List(Vec::new().into()),
+            Value::Other(rhai::Dynamic::from_array(vec![1.into(), "é".into()])),
+        ];
+        for v in &values {
+            let mut out = Vec::new();
+            write_json(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_json().to_string());
+        }
     }
 
     #[test]

@@ -265,3 +265,92 @@ fn prune_keep_zero_is_refused() {
         .assert_stderr_contains("the latest period's official run is always kept");
     assert_eq!(fx.runs().len(), 5);
 }
+
+#[test]
+fn the_api_gives_official_runs_before_a_period_and_a_runs_outputs_by_customer() {
+    use tierwise::output;
+    use tierwise::source::Column;
+    use tierwise::time::Period;
+    let fx = quarters();
+    let conn = fx.conn();
+    let tables = tierwise::config::OutputTables::default();
+    let q3 = Period::parse("2026-Q3").unwrap();
+    let before = output::official_runs_before(&conn, &tables, q3, 5).unwrap();
+    let found: Vec<(String, i64)> = before
+        .iter()
+        .map(|r| (r.period.to_string(), r.run_id))
+        .collect();
+    assert_eq!(found, [("2026-Q2".into(), 3), ("2026-Q1".into(), 4)]);
+    assert_eq!(before[0].as_of.to_string(), "2026-06-30");
+    let q2 = Period::parse("2026-Q2").unwrap();
+    let one = output::official_runs_before(&conn, &tables, q2, 1).unwrap();
+    assert_eq!(one.iter().map(|r| r.run_id).collect::<Vec<_>>(), [4]);
+    // Periods of another kind are not "before" a quarter.
+    let month = Period::parse("2026-09").unwrap();
+    assert!(
+        output::official_runs_before(&conn, &tables, month, 5)
+            .unwrap()
+            .is_empty()
+    );
+
+    // An output the run does not have (added later) is a column of NULL.
+    let data = output::read_run(&conn, &tables, 3, &["bonus", "added_later", "tier"]).unwrap();
+    assert_eq!(data.names, ["customer_id", "bonus", "added_later", "tier"]);
+    assert_eq!(data.len, 4);
+    assert_eq!(data.id_text(0), "1");
+    assert!(matches!(data.columns[2], Column::Null(4)));
+    let tiers: Vec<String> = (0..4)
+        .map(|i| data.columns[3].value(i).to_string())
+        .collect();
+    assert_eq!(tiers, ["A", "B", "C", "A"]);
+    assert_eq!(data.columns[1].value(1).as_f64(), Some(0.5));
+    assert_eq!(data.find("4"), Some(3));
+}
+
+#[test]
+fn the_views_rule_ids_and_values_are_those_of_the_out_file_for_the_shipped_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("config"), &dir.path().join("config"));
+    copy_dir(&root.join("rules"), &dir.path().join("rules"));
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    run_in(
+        dir.path(),
+        &["sample", "--customers", "3000", "--out", "data/sample.db"],
+    )
+    .assert_code(0);
+    run_in(dir.path(), &["run", "--out", "data/out.jsonl"]).assert_code(0);
+    let jsonl = std::fs::read_to_string(dir.path().join("data/out.jsonl")).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("data/sample.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT * FROM customer_policy_latest ORDER BY customer_id")
+        .unwrap();
+    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    let mut rows = stmt.query([]).unwrap();
+    let mut lists = std::collections::BTreeSet::new();
+    for line in jsonl.lines() {
+        let file: serde_json::Value = serde_json::from_str(line).unwrap();
+        let row = rows.next().unwrap().expect("a row per customer");
+        for (k, name) in names.iter().enumerate() {
+            let view = match row.get::<_, Value>(k).unwrap() {
+                Value::Integer(i) => serde_json::json!(i),
+                Value::Real(f) => serde_json::json!(f),
+                Value::Text(t) if name == "rule_ids" => serde_json::from_str(&t).unwrap(),
+                Value::Text(t) => serde_json::json!(t),
+                _ => serde_json::Value::Null,
+            };
+            let expected = match (name.as_str(), &file[name]) {
+                ("period" | "as_of", _) => continue,
+                (_, serde_json::Value::Bool(b)) => serde_json::json!(*b as i64),
+                (_, serde_json::Value::Array(_)) if name != "rule_ids" => {
+                    serde_json::json!(file[name].to_string())
+                }
+                (_, v) => v.clone(),
+            };
+            assert_eq!(view, expected, "{name} of {}", file["customer_id"]);
+        }
+        lists.insert(file["rule_ids"].to_string());
+    }
+    assert!(rows.next().unwrap().is_none());
+    assert!(lists.len() > 50, "only {} distinct lists", lists.len());
+}

@@ -55,7 +55,7 @@ fn user_version(conn: &Connection) -> i64 {
 }
 
 #[test]
-fn a_run_upgrades_the_old_tables_without_losing_anything() {
+fn a_run_dates_the_old_runs_and_keeps_their_rows_and_layout() {
     let fx = Fixture::new();
     old_database(&fx);
     fx.run_ok(&[]);
@@ -92,7 +92,7 @@ fn a_run_upgrades_the_old_tables_without_losing_anything() {
     );
     assert_eq!((runs[3].0, &runs[3].2), (4, &today));
 
-    // The old rows are untouched; the table keeps its layout; new rows use the lists.
+    // The old rows are untouched; the table keeps its layout.
     let old: Vec<(i64, i64, String, Option<i64>)> = conn
         .prepare("SELECT run_id, customer_id, rule_ids, fired FROM customer_policy WHERE run_id < 4 ORDER BY 1, 2")
         .unwrap()
@@ -117,6 +117,14 @@ fn a_run_upgrades_the_old_tables_without_losing_anything() {
         )
         .unwrap();
     assert!(!sql.contains("WITHOUT ROWID"), "{sql}");
+}
+
+#[test]
+fn after_the_upgrade_new_rows_use_fired_lists_and_readers_read_both() {
+    let fx = Fixture::new();
+    old_database(&fx);
+    fx.run_ok(&[]);
+    let conn = fx.conn();
     let new = fx.policies_of(4);
     assert_eq!(new["2"]["rule_ids"], text(r#"["tier-a"]"#));
     assert_eq!(new["2"]["tier"], text("A"));

@@ -8,7 +8,6 @@
 //! started, in periods of the kind asked for.
 
 use super::OutputError;
-use super::rows::decode;
 use super::schema::{PolicyTable, columns, derived_date, fired_table};
 use crate::config::OutputTables;
 use crate::source::{Cell, Dataset, quote_ident};
@@ -254,15 +253,16 @@ pub fn customer_history(
                         v => Ok(v),
                     })
                     .collect::<rusqlite::Result<Vec<_>>>()?;
-                let blob: Option<Vec<u8>> = r.get(n)?;
-                let dictionary: Option<String> = r.get(n + 1)?;
-                let legacy: Option<String> = r.get(n + 2)?;
-                Ok((values, blob, dictionary, legacy))
+                let listed: Option<String> = r.get(n)?;
+                let legacy: Option<String> = r.get(n + 1)?;
+                Ok((values, listed.or(legacy)))
             })
             .optional()
             .map_err(&err)?;
-        if let Some((values, blob, dictionary, legacy)) = found {
-            let rule_ids = rule_ids(blob.as_deref(), dictionary.as_deref(), legacy.as_deref());
+        if let Some((values, json)) = found {
+            let rule_ids = json
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default();
             history.push(PeriodValues {
                 run,
                 values,
@@ -273,8 +273,8 @@ pub fn customer_history(
     Ok(history)
 }
 
-/// The statement reading one customer's row of one run: the outputs, the fired-rules
-/// list, the run's dictionary, the legacy JSON rule ids.
+/// The statement reading one customer's row of one run: the outputs, its list of fired
+/// rules (JSON), the JSON rule ids of a row written before version 1.
 fn customer_sql(
     conn: &Connection,
     tables: &OutputTables,
@@ -293,15 +293,12 @@ fn customer_sql(
     let mut joins = String::new();
     if compact {
         select.push("f.rule_ids".into());
-        select.push("r.rule_ids".into());
         joins = format!(
-            "LEFT JOIN {} f ON f.run_id = p.run_id AND f.fired = p.fired
-             LEFT JOIN {} r ON r.run_id = p.run_id",
-            quote_ident(&fired),
-            quote_ident(&tables.run_table)
+            "LEFT JOIN {} f ON f.run_id = p.run_id AND f.fired = p.fired",
+            quote_ident(&fired)
         );
     } else {
-        select.extend(["NULL".into(), "NULL".into()]);
+        select.push("NULL".into());
     }
     select.push(match policy.legacy() {
         true => "p.rule_ids".into(),
@@ -312,20 +309,6 @@ fn customer_sql(
         select.join(", "),
         quote_ident(&tables.policy_table)
     ))
-}
-
-/// A row's rule ids: its fired-rules list looked up in the run's dictionary, or (a row
-/// written before version 1) its JSON text.
-fn rule_ids(blob: Option<&[u8]>, dictionary: Option<&str>, legacy: Option<&str>) -> Vec<String> {
-    match (blob, dictionary) {
-        (Some(blob), Some(dictionary)) => {
-            let dictionary: Vec<String> = serde_json::from_str(dictionary).unwrap_or_default();
-            decode(blob, &dictionary)
-        }
-        _ => legacy
-            .and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_default(),
-    }
 }
 
 /// A stored value as text, as `Value`'s `Display` writes it (`2.0`, `30`, `gold`); `None`

@@ -206,7 +206,7 @@ fn write_chunks(
         Some(path) => Some(FileSink::create(path, outputs)?),
         None => None,
     };
-    let mut lists = FiredLists::new(rule_ids)?;
+    let mut lists = FiredLists::new(rule_ids);
     let mut count = 0usize;
     let mut finished = false;
     {
@@ -237,7 +237,6 @@ fn write_chunks(
     let ok = tables::Outcome::Ok {
         run_id,
         customers: count,
-        rule_ids,
         orders,
     };
     record(&tx, tables, info, ok)?;

@@ -13,32 +13,22 @@ use rusqlite::{Connection, Statement};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// The most rule ids a run can number (two bytes per fired rule).
-const MAX_RULE_IDS: usize = 1 << 16;
-
 /// The distinct lists of fired rules of one run, numbered from 0 in order of first
-/// appearance, and each list's rule ids as JSON for `--out` files (made once per list).
+/// appearance, each with its rule ids as JSON text (`["tier-a","disc-base-a"]`), made once
+/// per list: the text the fired-lists table and `--out` files hold.
 pub(super) struct FiredLists<'r> {
     numbers: HashMap<Box<[RuleIdx]>, u32, BuildHasherDefault<FxHasher>>,
-    lists: Vec<Box<[RuleIdx]>>,
-    json: Vec<Option<String>>,
+    json: Vec<String>,
     rule_ids: &'r [String],
 }
 
 impl<'r> FiredLists<'r> {
-    pub fn new(rule_ids: &'r [String]) -> Result<Self, OutputError> {
-        if rule_ids.len() > MAX_RULE_IDS {
-            return Err(OutputError::Schema(format!(
-                "the rules have {} rule ids; a run can record at most {MAX_RULE_IDS}",
-                rule_ids.len()
-            )));
-        }
-        Ok(FiredLists {
+    pub fn new(rule_ids: &'r [String]) -> Self {
+        FiredLists {
             numbers: HashMap::default(),
-            lists: Vec::new(),
             json: Vec::new(),
             rule_ids,
-        })
+        }
     }
 
     /// The number of the list `fired`, numbering it when it is new.
@@ -47,17 +37,15 @@ impl<'r> FiredLists<'r> {
         if let Some(&n) = self.numbers.get(fired) {
             return n;
         }
-        let n = self.lists.len() as u32;
-        self.lists.push(fired.into());
-        self.json.push(None);
+        let n = self.json.len() as u32;
+        self.json.push(rule_list_json(fired, self.rule_ids));
         self.numbers.insert(fired.into(), n);
         n
     }
 
-    /// List `n`'s rule ids as JSON: `["tier-a","disc-base-a"]`.
-    pub fn json(&mut self, n: u32) -> &str {
-        let (lists, rule_ids) = (&self.lists, self.rule_ids);
-        self.json[n as usize].get_or_insert_with(|| rule_list_json(&lists[n as usize], rule_ids))
+    /// List `n`'s rule ids as JSON.
+    pub fn json(&self, n: u32) -> &str {
+        &self.json[n as usize]
     }
 
     /// Inserts every list of run `run_id` into the fired-lists table.
@@ -75,9 +63,8 @@ impl<'r> FiredLists<'r> {
                 quote_ident(&table)
             ))
             .map_err(&err)?;
-        let wide = wide(self.rule_ids.len());
-        for (n, list) in self.lists.iter().enumerate() {
-            stmt.execute(rusqlite::params![run_id, n as i64, encode(list, wide)])
+        for (n, json) in self.json.iter().enumerate() {
+            stmt.execute(rusqlite::params![run_id, n as i64, json])
                 .map_err(&err)?;
         }
         Ok(())
@@ -111,35 +98,6 @@ impl Hasher for FxHasher {
 
     fn finish(&self) -> u64 {
         self.0
-    }
-}
-
-/// Whether a run with `rule_ids` rule ids writes two bytes per fired rule.
-pub fn wide(rule_ids: usize) -> bool {
-    rule_ids > 255
-}
-
-/// A list of fired rules as stored: one byte per rule, or two (little-endian) when `wide`.
-pub fn encode(list: &[RuleIdx], wide: bool) -> Vec<u8> {
-    if wide {
-        list.iter()
-            .flat_map(|&r| (r as u16).to_le_bytes())
-            .collect()
-    } else {
-        list.iter().map(|&r| r as u8).collect()
-    }
-}
-
-/// A stored list of fired rules as rule ids, looked up in the run's dictionary (`?` for an
-/// index the dictionary does not have).
-pub fn decode(blob: &[u8], dictionary: &[String]) -> Vec<String> {
-    let id = |i: usize| dictionary.get(i).cloned().unwrap_or_else(|| "?".into());
-    if wide(dictionary.len()) {
-        blob.chunks(2)
-            .map(|b| id(usize::from(b[0]) | usize::from(*b.get(1).unwrap_or(&0)) << 8))
-            .collect()
-    } else {
-        blob.iter().map(|&b| id(usize::from(b))).collect()
     }
 }
 
@@ -327,22 +285,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lists_are_numbered_once_and_encoded_narrow_or_wide() {
+    fn lists_are_numbered_once_in_order_of_first_appearance() {
         let ids: Vec<String> = (0..3).map(|i| format!("r{i}")).collect();
-        let mut lists = FiredLists::new(&ids).unwrap();
+        let mut lists = FiredLists::new(&ids);
         assert_eq!(lists.number(&[0, 2]), 0);
         assert_eq!(lists.number(&[]), 1);
         assert_eq!(lists.number(&[0, 2]), 0);
         assert_eq!(lists.number(&[2, 0]), 2);
         assert_eq!(lists.json(0), r#"["r0","r2"]"#);
         assert_eq!(lists.json(1), "[]");
-        assert_eq!(encode(&[0, 2], false), vec![0, 2]);
-        assert_eq!(decode(&[2, 0], &ids), ["r2", "r0"]);
-
-        let many: Vec<String> = (0..300).map(|i| format!("r{i}")).collect();
-        assert_eq!(encode(&[1, 299], true), vec![1, 0, 43, 1]);
-        assert_eq!(decode(&[1, 0, 43, 1], &many), ["r1", "r299"]);
-        assert_eq!(decode(&[7], &ids), ["?"]);
+        assert_eq!(lists.json(2), r#"["r2","r0"]"#);
     }
 
     #[test]

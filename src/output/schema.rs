@@ -2,25 +2,28 @@
 //! had dates. Schema version 1 (`PRAGMA user_version = 1`):
 //!
 //! - `policy_run`: one record per run, `ok` or `failed`, with `as_of` (ISO date), `period`
-//!   (`2026-09`, `2026-Q3`, `2026`), `rule_ids` (the run's rule-id dictionary, a JSON array)
-//!   and `value_order` (per output, its values highest first, a JSON object).
+//!   (`2026-09`, `2026-Q3`, `2026`) and `value_order` (per output, its values highest first,
+//!   a JSON object).
 //! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
-//!   `(run_id, customer_id)`: a row is about 75 bytes, so the clustered layout stores the key
-//!   once (a rowid table repeats it in a separate index, ~22 bytes a row) at the same insert
-//!   speed. `fired` numbers the customer's list of fired rules within the run. Outputs that
-//!   are always decimals are declared `DECIMAL`: that NUMERIC affinity stores a whole
-//!   decimal (`2.0`, `0.0`) as an integer of 0-1 bytes instead of 8, and readers (the view,
-//!   [`read_run`](super::read_run), history) give whole numbers of a `DECIMAL` column back as
-//!   decimals. (`REAL` would read back as decimals by itself, but the bundled SQLite 3.54
-//!   stores every `REAL` value of a `WITHOUT ROWID` table in 8 bytes; 3.40 did not.) Earlier
-//!   rowid tables keep their layout (only a rebuild could change it): they keep `rule_ids`
-//!   (JSON text, `''` in rows written since) and gain `fired`.
-//! - `customer_policy_fired`: each run's distinct lists of fired rules, `(run_id, fired)`
-//!   -> a BLOB of one byte per fired rule (two, little-endian, when the run has more than
-//!   255 rule ids), an index into the run's dictionary. A million customers fire a few
-//!   hundred distinct lists, so the rule ids cost a row two bytes instead of ~156.
+//!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
+//!   once (a rowid table repeats it in a separate index, ~22 bytes a row), and inserts no
+//!   slower. `fired` is the number of the customer's list of fired rules within the run.
+//!   Outputs that are always decimals are declared `DECIMAL`: that NUMERIC affinity stores a
+//!   whole decimal (`2.0`, `0.0`) as an integer of 0-1 bytes instead of 8, and readers (the
+//!   view, [`read_run`](super::read_run), history) give whole numbers of a `DECIMAL` column
+//!   back as decimals. (`REAL` reads back as decimals by itself, but the bundled SQLite 3.54
+//!   stores every `REAL` value of a `WITHOUT ROWID` table in 8 bytes; 3.40 did not.)
+//!   Earlier rowid tables keep their layout (only a rebuild could change it): they keep
+//!   `rule_ids` (JSON text; `''` in rows written since) and gain `fired`.
+//! - `customer_policy_fired`: each run's distinct lists of fired rules, `(run_id, fired)` ->
+//!   `rule_ids`, the JSON array of text `--out` files write. A million customers of the
+//!   shipped rules fire 559 distinct lists: the rule ids cost a row 1-2 bytes instead of
+//!   ~156, and the lists ~0.1 byte per customer. (Were every customer's list different, a
+//!   run would pay what rule ids cost per row before, no more.) Lists are text, not indexes
+//!   into a dictionary, so every reader, the view included, reads them with a plain
+//!   key lookup, whatever its SQLite.
 //! - `customer_policy_latest`: a view of the latest period's official run for people and BI
-//!   tools, rule ids decoded as a JSON array of text (view.rs).
+//!   tools (view.rs).
 //!
 //! Everything here runs inside the run's write transaction: an upgrade that fails leaves the
 //! database as it was.
@@ -176,14 +179,13 @@ fn prepare_runs(
                     message TEXT,
                     as_of TEXT,
                     period TEXT,
-                    rule_ids TEXT,
                     value_order TEXT
                 );"
             ))
             .map_err(err);
     };
     let has = |c: &str| existing.iter().any(|(name, _)| name == c);
-    for column in ["as_of", "period", "rule_ids", "value_order"] {
+    for column in ["as_of", "period", "value_order"] {
         if !has(column) {
             conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))
                 .map_err(&err)?;
@@ -258,7 +260,7 @@ fn prepare_policy(conn: &Connection, tables: &OutputTables) -> Result<(), Output
         "CREATE TABLE IF NOT EXISTS {fired} (
             run_id INTEGER NOT NULL,
             fired INTEGER NOT NULL,
-            rule_ids BLOB NOT NULL,
+            rule_ids TEXT NOT NULL,
             PRIMARY KEY (run_id, fired)
         ) WITHOUT ROWID;"
     ))

@@ -36,12 +36,10 @@ pub(super) fn next_run_id(conn: &Connection, tables: &OutputTables) -> Result<i6
 
 /// What a run's record says besides its info.
 pub(super) enum Outcome<'a> {
-    /// All rows written: the run's id, its customers, its rule-id dictionary and the order
-    /// of its outputs' values.
+    /// All rows written: the run's id, its customers and the order of its outputs' values.
     Ok {
         run_id: i64,
         customers: usize,
-        rule_ids: &'a [String],
         orders: &'a [ValueOrder],
     },
     /// Rolled back, with the error.
@@ -55,29 +53,27 @@ pub(super) fn record(
     info: &RunInfo,
     outcome: Outcome<'_>,
 ) -> Result<(), OutputError> {
-    let (run_id, status, customers, dictionary, orders, message) = match outcome {
+    let (run_id, status, customers, orders, message) = match outcome {
         Outcome::Ok {
             run_id,
             customers,
-            rule_ids,
             orders,
         } => (
             Some(run_id),
             "ok",
             customers as i64,
-            Some(serde_json::to_string(rule_ids).unwrap_or_default()),
             Some(orders_json(orders)),
             None,
         ),
-        Outcome::Failed { message } => (None, "failed", 0, None, None, Some(message)),
+        Outcome::Failed { message } => (None, "failed", 0, None, Some(message)),
     };
     let run = quote_ident(&tables.run_table);
     conn.execute(
         &format!(
             "INSERT INTO {run} (run_id, started_at, finished_at, status, customers, fingerprint,
-                                rules_dir, message, as_of, period, rule_ids, value_order)
+                                rules_dir, message, as_of, period, value_order)
              VALUES (COALESCE(?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM {run})), ?2,
-                     strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                     strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
         ),
         rusqlite::params![
             run_id,
@@ -89,7 +85,6 @@ pub(super) fn record(
             message,
             info.as_of.to_string(),
             info.period.to_string(),
-            dictionary,
             orders,
         ],
     )

@@ -3,11 +3,11 @@
 //! JSON array of text, as `--out` files write it.
 //!
 //! The latest period is the period of the `ok` run with the latest `as_of`; its official run
-//! is that period's latest `ok` run (a backfill of an earlier period does not move it). The
-//! run's fired-rule lists (a few hundred) are decoded once, in SQL, by a recursive CTE that
-//! reads two hex digits (four past 255 rule ids) per rule from `hex(rule_ids)` and looks the
-//! rule id up in the run's dictionary; each customer's row then joins its list. Plain SQL and
-//! JSON functions only (SQLite 3.38 or later), so any SQLite client reads the view.
+//! is that period's latest `ok` run (a backfill of an earlier period does not move it). A
+//! row's rule ids are its run's list number `fired` looked up in `customer_policy_fired` by
+//! primary key: no decoding, and a plan any SQLite finds (decoding per-run lists in a CTE
+//! and joining them needed an automatic index that SQLite 3.40's planner does not build:
+//! 23 s for a million rows). Whole numbers of a `DECIMAL` column read as decimals.
 //!
 //! The view lists the output columns, so it is recreated when an output is added.
 
@@ -21,8 +21,6 @@ use rusqlite::{Connection, OptionalExtension};
 /// The view's `CREATE VIEW` statement for the policy table as it is.
 pub fn create_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
     let run = quote_ident(&tables.run_table);
-    let fired = quote_ident(&fired_table(tables));
-    // Whole numbers of a DECIMAL column are stored as integers: read back as decimals.
     let outputs: String = policy
         .outputs()
         .iter()
@@ -34,50 +32,25 @@ pub fn create_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
             false => format!("p.{}, ", quote_ident(o)),
         })
         .collect();
-    let rule_ids = if policy.legacy() {
-        "CASE WHEN p.fired IS NULL THEN p.rule_ids ELSE d.rule_ids END"
-    } else {
-        "d.rule_ids"
+    let rule_ids = match policy.legacy() {
+        true => "CASE WHEN p.fired IS NULL THEN p.rule_ids ELSE f.rule_ids END",
+        false => "f.rule_ids",
     };
-    // The value of hex digit `n` (1-based) of `d.rest`.
-    let digit = |n: usize| format!("(instr('0123456789ABCDEF', substr(d.rest, {n}, 1)) - 1)");
-    let index = format!(
-        "{} * 16 + {} + CASE WHEN o.width = 4 THEN 256 * ({} * 16 + {}) ELSE 0 END",
-        digit(1),
-        digit(2),
-        digit(3),
-        digit(4)
-    );
     format!(
         "CREATE VIEW {view} AS
-WITH official AS (
-  SELECT run_id, period, as_of, rule_ids AS dictionary,
-         CASE WHEN json_array_length(rule_ids) > 255 THEN 4 ELSE 2 END AS width
-  FROM {run}
+SELECT p.customer_id, o.period, o.as_of, {outputs}{rule_ids} AS rule_ids
+FROM (
+  SELECT run_id, period, as_of FROM {run}
   WHERE status = 'ok' AND period = (
     SELECT period FROM {run} WHERE status = 'ok' AND period IS NOT NULL
     ORDER BY as_of DESC, run_id DESC LIMIT 1)
   ORDER BY run_id DESC LIMIT 1
-),
-decoding(fired, rest, ids) AS (
-  SELECT f.fired, hex(f.rule_ids), ''
-  FROM {fired} f JOIN official o ON f.run_id = o.run_id
-  UNION ALL
-  SELECT d.fired, substr(d.rest, o.width + 1),
-         d.ids || CASE WHEN d.ids = '' THEN '' ELSE ',' END
-               || json_quote(json_extract(o.dictionary, '$[' || ({index}) || ']'))
-  FROM decoding d, official o
-  WHERE d.rest <> ''
-),
-decoded AS MATERIALIZED (
-  SELECT fired, '[' || ids || ']' AS rule_ids FROM decoding WHERE rest = ''
-)
-SELECT p.customer_id, o.period, o.as_of, {outputs}{rule_ids} AS rule_ids
-FROM official o
+) o
 JOIN {policy} p ON p.run_id = o.run_id
-LEFT JOIN decoded d ON d.fired = p.fired",
+LEFT JOIN {fired} f ON f.run_id = p.run_id AND f.fired = p.fired",
         view = quote_ident(&latest_view(tables)),
         policy = quote_ident(&tables.policy_table),
+        fired = quote_ident(&fired_table(tables)),
     )
 }
 
@@ -110,28 +83,25 @@ pub fn replace(
 
 #[cfg(test)]
 mod tests {
-    use super::super::rows::encode;
     use super::super::schema::prepare;
     use crate::config::OutputTables;
     use crate::time::PeriodKind;
     use rusqlite::Connection;
     use rusqlite::types::Value;
 
-    /// A run recorded by hand: its dictionary, its lists of fired rules and its rows
-    /// (customer, list, tier, pct).
-    fn run(conn: &Connection, id: i64, period: &str, ids: &[String], lists: &[&[u32]]) {
-        let dictionary = serde_json::to_string(ids).unwrap();
+    /// A run recorded by hand: its period and its lists of fired rules (JSON).
+    fn run(conn: &Connection, id: i64, period: &str, lists: &[&str]) {
         conn.execute(
             "INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint, as_of,
-                                     period, rule_ids)
-             VALUES (?1, '2026-01-01', 'ok', 2, 'f', ?2 || '-28', ?2, ?3)",
-            rusqlite::params![id, period, dictionary],
+                                     period)
+             VALUES (?1, '2026-01-01', 'ok', 2, 'f', ?2 || '-28', ?2)",
+            rusqlite::params![id, period],
         )
         .unwrap();
         for (n, list) in lists.iter().enumerate() {
             conn.execute(
                 "INSERT INTO customer_policy_fired VALUES (?1, ?2, ?3)",
-                rusqlite::params![id, n as i64, encode(list, ids.len() > 255)],
+                rusqlite::params![id, n as i64, list],
             )
             .unwrap();
         }
@@ -161,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn decodes_narrow_and_wide_lists_and_follows_the_latest_periods_official_run() {
+    fn shows_the_latest_periods_official_run_with_its_lists_and_decimals() {
         let conn = Connection::open_in_memory().unwrap();
         let tables = OutputTables::default();
         let outputs = ["tier".to_owned(), "pct".to_owned()];
@@ -174,31 +144,21 @@ mod tests {
             )
             .unwrap();
         };
-        // Run 1: 300 rule ids, two bytes per fired rule.
-        let wide: Vec<String> = (0..300).map(|i| format!("r{i}")).collect();
-        run(&conn, 1, "2026-01", &wide, &[&[1, 299, 256], &[]]);
+        run(&conn, 1, "2026-01", &[r#"["r1","r2"]"#, "[]"]);
         insert(1, "a", 0, "A", 2.0);
         insert(1, "b", 1, "B", 1.5);
         assert_eq!(
             rows(&conn),
             [
-                row("a", "2026-01", "A", 2.0, r#"["r1","r299","r256"]"#),
+                row("a", "2026-01", "A", 2.0, r#"["r1","r2"]"#),
                 row("b", "2026-01", "B", 1.5, "[]"),
             ]
         );
-        // Run 2, a later period: one byte per rule; whole decimals read back as decimals.
-        let narrow: Vec<String> = ["s0", "s1", "s2"].map(String::from).to_vec();
-        run(&conn, 2, "2026-02", &narrow, &[&[2, 0]]);
+        // A later period; a whole decimal, stored as an integer, reads back as a decimal.
+        run(&conn, 2, "2026-02", &[r#"["s2","s0"]"#]);
         insert(2, "a", 0, "C", 0.0);
         let latest = [row("a", "2026-02", "C", 0.0, r#"["s2","s0"]"#)];
         assert_eq!(rows(&conn), latest);
-        // A backfill of January does not move the view; a rerun of February does.
-        run(&conn, 3, "2026-01", &narrow, &[&[1]]);
-        insert(3, "a", 0, "B", 1.0);
-        assert_eq!(rows(&conn), latest);
-        run(&conn, 4, "2026-02", &narrow, &[&[0]]);
-        insert(4, "z", 0, "A", 3.25);
-        assert_eq!(rows(&conn), [row("z", "2026-02", "A", 3.25, r#"["s0"]"#)]);
         let stored: String = conn
             .query_row(
                 "SELECT typeof(pct) FROM customer_policy WHERE run_id = 2",
@@ -207,36 +167,33 @@ mod tests {
             )
             .unwrap();
         assert_eq!(stored, "integer");
+        // A backfill of January does not move the view; a rerun of February does.
+        run(&conn, 3, "2026-01", &[r#"["s1"]"#]);
+        insert(3, "a", 0, "B", 1.0);
+        assert_eq!(rows(&conn), latest);
+        run(&conn, 4, "2026-02", &[r#"["s0"]"#]);
+        insert(4, "z", 0, "A", 3.25);
+        assert_eq!(rows(&conn), [row("z", "2026-02", "A", 3.25, r#"["s0"]"#)]);
     }
 
     #[test]
     fn the_view_is_recreated_when_an_output_is_added() {
         let conn = Connection::open_in_memory().unwrap();
         let tables = OutputTables::default();
-        prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
-        let before: String = conn
-            .query_row(
+        let sql = || -> String {
+            conn.query_row(
                 "SELECT sql FROM sqlite_master WHERE name = 'customer_policy_latest'",
                 [],
                 |r| r.get(0),
             )
-            .unwrap();
+            .unwrap()
+        };
         prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
-        prepare(
-            &conn,
-            &tables,
-            &["tier".into(), "segment".into()],
-            &[],
-            PeriodKind::Month,
-        )
-        .unwrap();
-        let after: String = conn
-            .query_row(
-                "SELECT sql FROM sqlite_master WHERE name = 'customer_policy_latest'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert!(!before.contains("segment") && after.contains(r#"p."segment""#));
+        let before = sql();
+        prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
+        assert_eq!(sql(), before);
+        let outputs = ["tier".into(), "segment".into()];
+        prepare(&conn, &tables, &outputs, &[], PeriodKind::Month).unwrap();
+        assert!(!before.contains("segment") && sql().contains(r#"p."segment""#));
     }
 }

@@ -292,39 +292,15 @@ impl Fixture {
 
 /// Run `run_id`'s lists of fired rules: number -> rule ids as JSON text.
 pub fn fired_lists(conn: &Connection, run_id: i64) -> BTreeMap<i64, String> {
-    let dictionary: Option<String> = conn
-        .query_row(
-            "SELECT rule_ids FROM policy_run WHERE run_id = ?1",
-            [run_id],
-            |r| r.get(0),
-        )
-        .unwrap_or(None);
-    let Some(dictionary) = dictionary else {
+    let Ok(mut stmt) =
+        conn.prepare("SELECT fired, rule_ids FROM customer_policy_fired WHERE run_id = ?1")
+    else {
         return BTreeMap::new();
     };
-    let dictionary: Vec<String> = serde_json::from_str(&dictionary).unwrap();
-    let wide = dictionary.len() > 255;
-    let mut stmt = conn
-        .prepare("SELECT fired, rule_ids FROM customer_policy_fired WHERE run_id = ?1")
-        .unwrap();
-    stmt.query_map([run_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })
-    .unwrap()
-    .map(|row| {
-        let (n, blob) = row.unwrap();
-        let ids: Vec<&str> = if wide {
-            blob.chunks(2)
-                .map(|b| dictionary[usize::from(b[0]) | usize::from(b[1]) << 8].as_str())
-                .collect()
-        } else {
-            blob.iter()
-                .map(|&b| dictionary[usize::from(b)].as_str())
-                .collect()
-        };
-        (n, serde_json::to_string(&ids).unwrap())
-    })
-    .collect()
+    stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// Runs the binary with `args` in `dir`.

@@ -324,7 +324,7 @@ fn evaluate_all<'a>(ev: &Evaluator<'a>) -> Result<Vec<Outcomes<'a>>, Error> {
 /// as stored: the floor writes exactly these.
 struct Rendered {
     rows: Vec<Vec<Sql>>,
-    lists: Vec<Vec<u8>>,
+    lists: Vec<String>,
     /// Per output: every value is a decimal (the column is declared `DECIMAL`, as the run
     /// declares an output that is always a decimal).
     decimal: Vec<bool>,
@@ -341,14 +341,12 @@ fn render_rows(results: &[Outcomes<'_>], data: &Dataset, rule_ids: &[String]) ->
             let mut row = Vec::with_capacity(o.outputs.len() + 2);
             row.push(Sql::Text(data.id_text(o.index)));
             let fired = *numbers.entry(o.fired.to_vec()).or_insert_with(|| {
-                lists.push(match rule_ids.len() > 255 {
-                    true => o
-                        .fired
-                        .iter()
-                        .flat_map(|&r| (r as u16).to_le_bytes())
-                        .collect(),
-                    false => o.fired.iter().map(|&r| r as u8).collect(),
-                });
+                let ids: Vec<&str> = o
+                    .fired
+                    .iter()
+                    .map(|&r| rule_ids[r as usize].as_str())
+                    .collect();
+                lists.push(serde_json::to_string(&ids).unwrap_or_default());
                 lists.len() as i64 - 1
             });
             row.push(Sql::Integer(fired));
@@ -389,7 +387,7 @@ fn floor_write(conn: &Connection, rendered: &Rendered) -> rusqlite::Result<()> {
         "CREATE TABLE floor_out (run_id INTEGER NOT NULL, customer_id NOT NULL,
              fired INTEGER NOT NULL, {}, PRIMARY KEY (run_id, customer_id)) WITHOUT ROWID;
          CREATE TABLE floor_fired (run_id INTEGER NOT NULL, fired INTEGER NOT NULL,
-             rule_ids BLOB NOT NULL, PRIMARY KEY (run_id, fired)) WITHOUT ROWID;",
+             rule_ids TEXT NOT NULL, PRIMARY KEY (run_id, fired)) WITHOUT ROWID;",
         columns.join(", ")
     ))?;
     conn.execute_batch("BEGIN IMMEDIATE")?;

@@ -6,7 +6,7 @@
 use super::Globals;
 use crate::error::{Error, ExitStatus};
 use crate::output::{self, Changes, OfficialRun};
-use crate::report::{Report, plural, thousands};
+use crate::report::{Report, thousands};
 use crate::source::SqliteSource;
 use crate::time::Period;
 use crate::workspace::{Overrides, Workspace};
@@ -224,8 +224,13 @@ impl Report for ChangesReport {
         }
         writeln!(
             out,
-            "{} in both: {} up, {} down, {} unranked, {} unchanged; {} new, {} gone",
-            plural(c.compared, "customer"),
+            "{} {} in both: {} up, {} down, {} unranked, {} unchanged; {} new, {} gone",
+            n(c.compared),
+            if c.compared == 1 {
+                "customer"
+            } else {
+                "customers"
+            },
             n(c.up),
             n(c.down),
             n(c.changed),

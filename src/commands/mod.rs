@@ -6,8 +6,11 @@
 //! below (CONTRIBUTING.md).
 
 pub mod bench;
+pub mod changes;
 pub mod check;
 pub mod explain;
+pub mod history;
+pub mod prune;
 pub mod run;
 pub mod sample;
 pub mod schema;
@@ -96,4 +99,7 @@ commands! {
     Schema => schema,
     Bench => bench,
     Sample => sample,
+    History => history,
+    Changes => changes,
+    Prune => prune,
 }

@@ -1,6 +1,7 @@
 //! `tierwise run`: evaluate every customer and write their policies as one run.
 
 use super::{Globals, SourceArgs, print_warnings};
+use crate::engine::MoveCount;
 use crate::error::{Error, ExitStatus};
 use crate::output::FileFormat;
 use crate::report::{Format, Report, shown, thousands};
@@ -52,11 +53,23 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .zip(&summary.tally.totals)
         .map(|((name, _), v)| (name.clone(), *v))
         .collect();
+    let moves = rules
+        .summary
+        .moves
+        .iter()
+        .zip(&summary.tally.moves)
+        .map(|(m, count)| (m.output.clone(), *count))
+        .collect();
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
         run_id: summary.written.run_id,
         customers: summary.written.customers,
         fingerprint: summary.fingerprint,
+        as_of: ws.context.as_of.to_string(),
+        period: ws.context.period.label(),
+        previous_period: ws.context.period.previous().map(|p| p.label()),
+        since: summary.since.map(|p| p.label()),
+        moves,
         database: ws.database.clone(),
         policy_table: ws.config.tables.policy_table.clone(),
         out: args.out,
@@ -64,6 +77,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         totals,
         seconds: vec![
             ("read".into(), secs(summary.read)),
+            ("history".into(), secs(summary.history)),
             ("population".into(), secs(summary.population)),
             ("evaluate_write".into(), secs(summary.evaluate_write)),
             ("total".into(), secs(start.elapsed())),
@@ -101,6 +115,16 @@ pub struct RunReport {
     pub run_id: i64,
     pub customers: usize,
     pub fingerprint: String,
+    /// The evaluation date and its period.
+    pub as_of: String,
+    pub period: &'static str,
+    /// The period before the run's own, whose official run the moves are counted against.
+    pub previous_period: Option<&'static str>,
+    /// That period, when it has a run (`None`: nothing to compare with).
+    pub since: Option<&'static str>,
+    /// Per `summary.moves` output: customers by how it moved since `since`.
+    #[serde(serialize_with = "map")]
+    pub moves: Vec<(String, MoveCount)>,
     pub database: PathBuf,
     pub policy_table: String,
     pub out: Option<PathBuf>,
@@ -114,6 +138,33 @@ pub struct RunReport {
     pub seconds: Vec<(String, f64)>,
     /// The process's peak resident memory, where the OS tells it (Linux).
     pub peak_memory_mb: Option<f64>,
+}
+
+impl RunReport {
+    fn moves_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.moves.is_empty() {
+            return Ok(());
+        }
+        let Some(since) = self.since else {
+            let previous = self.previous_period.unwrap_or("the previous period");
+            return writeln!(out, "\nmoves: no run of {previous} to compare with");
+        };
+        writeln!(out, "\nmoves since {since}")?;
+        let width = self.moves.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        for (name, m) in &self.moves {
+            let mut parts = vec![
+                format!("{} up", thousands(m.up as f64)),
+                format!("{} down", thousands(m.down as f64)),
+                format!("{} same", thousands(m.same as f64)),
+            ];
+            if m.changed > 0 {
+                parts.push(format!("{} changed", thousands(m.changed as f64)));
+            }
+            parts.push(format!("{} new", thousands(m.new as f64)));
+            writeln!(out, "  {name:<width$}  {}", parts.join(", "))?;
+        }
+        Ok(())
+    }
 }
 
 /// Pairs as a JSON object, in order.
@@ -146,9 +197,11 @@ impl Report for RunReport {
     fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
         writeln!(
             out,
-            "run {}: {} customers, rules {}",
+            "run {}: {} customers as of {} ({}), rules {}",
             self.run_id,
             thousands(self.customers as f64),
+            self.as_of,
+            self.period,
             self.fingerprint
         )?;
         let mut written = format!(
@@ -177,6 +230,7 @@ impl Report for RunReport {
                 )?;
             }
         }
+        self.moves_text(out)?;
         if !self.totals.is_empty() {
             let width = self.totals.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
             writeln!(out, "\ntotals")?;

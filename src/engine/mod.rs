@@ -23,7 +23,7 @@ pub use history::{History, PastRun};
 
 /// The history of a run with no earlier period.
 static NO_HISTORY: History = History { runs: Vec::new() };
-pub use outcomes::{Outcome, Outcomes, Tally, display_key};
+pub use outcomes::{MoveCount, Outcome, Outcomes, Tally, display_key};
 
 use crate::rules::{RuleSet, Slot};
 use crate::source::Dataset;

@@ -1,7 +1,7 @@
 //! What evaluating customers produces: each customer's outputs and the rules that fired,
 //! stored flat (no allocation per customer), and the run summary's running totals.
 
-use crate::rules::{RuleIdx, RuleSet};
+use crate::rules::{Move, RuleIdx, RuleSet};
 use crate::value::Value;
 
 /// One customer's result: a value per declared output and the rules that produced them.
@@ -72,6 +72,30 @@ pub struct Tally {
     /// values each (tiers, segments): a list beats a hash map and needs no allocation.
     pub counts: Vec<Vec<(String, usize)>>,
     pub totals: Vec<f64>,
+    /// Per `moves` entry: how the output moved since the previous period.
+    pub moves: Vec<MoveCount>,
+}
+
+/// Customers by how an output moved since the previous period, in its order of values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MoveCount {
+    pub up: usize,
+    pub down: usize,
+    pub same: usize,
+    /// From or to a value the order does not rank.
+    pub changed: usize,
+    /// No value in the previous period (new, absent then, or NULL).
+    pub new: usize,
+}
+
+impl MoveCount {
+    fn add(&mut self, other: MoveCount) {
+        self.up += other.up;
+        self.down += other.down;
+        self.same += other.same;
+        self.changed += other.changed;
+        self.new += other.new;
+    }
 }
 
 impl Tally {
@@ -80,6 +104,32 @@ impl Tally {
             customers: 0,
             counts: vec![Vec::new(); rules.summary.count_by.len()],
             totals: vec![0.0; rules.summary.totals.len()],
+            moves: vec![MoveCount::default(); rules.summary.moves.len()],
+        }
+    }
+
+    /// Counts a move of `m.output` from `before` to `now`.
+    pub(super) fn moved(&mut self, k: usize, m: &Move, before: &Value<'_>, now: &Value<'_>) {
+        let count = &mut self.moves[k];
+        if before.is_null() {
+            count.new += 1;
+            return;
+        }
+        // Text (the usual case) compared without copying it.
+        let (shown_before, shown_now);
+        let (before, now) = match (before.as_str(), now.as_str()) {
+            (Some(b), Some(n)) => (b, n),
+            _ => {
+                (shown_before, shown_now) = (display_key(before), display_key(now));
+                (shown_before.as_str(), shown_now.as_str())
+            }
+        };
+        let rank = |v: &str| m.order.iter().position(|o| o == v);
+        match (rank(before), rank(now)) {
+            _ if before == now => count.same += 1,
+            (Some(b), Some(n)) if n < b => count.up += 1,
+            (Some(_), Some(_)) => count.down += 1,
+            _ => count.changed += 1,
         }
     }
 
@@ -119,6 +169,12 @@ impl Tally {
         }
         for (mine, theirs) in self.totals.iter_mut().zip(other.totals) {
             *mine += theirs;
+        }
+        if self.moves.len() < other.moves.len() {
+            self.moves.resize(other.moves.len(), MoveCount::default());
+        }
+        for (mine, theirs) in self.moves.iter_mut().zip(other.moves) {
+            mine.add(theirs);
         }
     }
 }

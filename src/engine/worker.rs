@@ -183,6 +183,9 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
             tally.count(k, &self.frame[*slot], 1);
         }
+        for (k, m) in rules.summary.moves.iter().enumerate() {
+            tally.moved(k, m, &self.frame[m.previous], &self.frame[m.slot]);
+        }
         for (k, (name, e)) in rules.summary.totals.iter().enumerate() {
             let v = self.eval_checked(e, i, || format!("summary total `{name}`"))?;
             if let Ok(Some(x)) = number(&v) {

@@ -1,24 +1,42 @@
 //! Writing a run: every customer's policy into `customer_policy` and one `policy_run` record,
 //! in one transaction, so a failed or interrupted run leaves earlier results untouched.
 //! Optionally the same rows go to a CSV or JSON Lines file, renamed into place on success.
+//! Every run is kept; reading them back (a period's official run, a run's outputs, one
+//! customer's history, what changed between periods) and pruning old ones live here too.
 //!
 //! [`write_run`] owns the writer thread: the caller evaluates chunks of customers and hands
 //! each to a [`ChunkSink`]; a writer thread inserts one chunk while the next is evaluated.
+//! The tables and their layout: `schema.rs`.
 
+mod changes;
 mod file;
+mod history;
+mod prune;
+mod rows;
+mod schema;
 mod tables;
+mod view;
 
+pub use changes::{Changes, CustomerChange, Direction, Transition, changes, value_orders};
 pub use file::FileFormat;
+pub use history::{
+    OfficialRun, PeriodValues, customer_history, latest_kind, official_runs, official_runs_before,
+    output_names, read_run, value_json, value_text,
+};
+pub use prune::{DeletedRun, Pruned, prune, vacuum};
+pub use schema::{SCHEMA_VERSION, fired_table, latest_view};
 pub use tables::now;
 
 use crate::config::OutputTables;
 use crate::engine::Outcomes;
-use crate::source::{Dataset, quote_ident};
+use crate::source::Dataset;
+use crate::time::{Date, Period};
 use file::FileSink;
+use rows::{FiredLists, PolicyRows};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender};
-use tables::{PolicyRows, next_run_id, prepare_tables, record_ok, write_err};
+use tables::{next_run_id, record, write_err};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -42,6 +60,14 @@ pub enum OutputError {
     DuplicateId(String),
     #[error("the writer thread stopped: {0}")]
     Writer(String),
+    #[error("cannot read runs from {what}: {source}")]
+    Read {
+        what: String,
+        source: rusqlite::Error,
+    },
+    /// The tables are not what this tierwise can write or read.
+    #[error("{0}")]
+    Schema(String),
 }
 
 /// What the writer thread receives: chunks of results in customer order, then `Finish`.
@@ -57,6 +83,20 @@ pub struct RunInfo {
     pub fingerprint: String,
     pub rules_dir: String,
     pub started_at: String,
+    /// The date the run evaluates as of.
+    pub as_of: Date,
+    /// The period the run belongs to (its kind is also the kind runs recorded before
+    /// version 1 are given when the database is upgraded).
+    pub period: Period,
+}
+
+/// The order of an output's values, highest first (tier `A`, `B`, `C`, `D`): what makes a
+/// change between periods an upgrade or a downgrade. Values are as `Value`'s `Display`
+/// writes them (text as is, `30`, `2.5`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueOrder {
+    pub output: String,
+    pub values: Vec<String>,
 }
 
 /// Everything a run's rows are written from, besides the results themselves.
@@ -66,7 +106,12 @@ pub struct RunTarget<'a> {
     pub data: &'a Dataset,
     /// Output names, in column order.
     pub outputs: &'a [String],
+    /// Per output: it is always a decimal (its new column is declared `DECIMAL`, which
+    /// stores `2.0` in one byte, not eight). Empty: none is.
+    pub decimal: &'a [bool],
     pub rule_ids: &'a [String],
+    /// The order of some outputs' values, recorded with the run (for `changes`).
+    pub orders: &'a [ValueOrder],
     /// Also write the rows to this .csv or .jsonl file.
     pub file: Option<&'a Path>,
 }
@@ -147,22 +192,25 @@ fn write_chunks(
         info,
         data,
         outputs,
+        decimal,
         rule_ids,
+        orders,
         file,
     } = *target;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(write_err(&tables.policy_table))?;
-    prepare_tables(&tx, tables, outputs)?;
+    let policy = schema::prepare(&tx, tables, outputs, decimal, info.period.kind)?;
     let run_id = next_run_id(&tx, tables)?;
     let mut sink = match file {
         Some(path) => Some(FileSink::create(path, outputs)?),
         None => None,
     };
+    let mut lists = FiredLists::new(rule_ids);
     let mut count = 0usize;
     let mut finished = false;
     {
-        let mut rows = PolicyRows::prepare(&tx, tables, outputs, run_id)?;
+        let mut rows = PolicyRows::prepare(&tx, tables, &policy, outputs, run_id)?;
         for message in rx {
             let chunk = match message {
                 Message::Chunk(chunk) => chunk,
@@ -172,9 +220,10 @@ fn write_chunks(
                 }
             };
             for outcome in chunk.iter() {
-                let rules_json = rows.insert(data, &outcome, rule_ids)?;
+                let fired = lists.number(outcome.fired);
+                rows.insert(data, &outcome, fired)?;
                 if let Some(sink) = sink.as_mut() {
-                    sink.row(&data.id(outcome.index), outcome.outputs, rules_json)?;
+                    sink.row(&data.id(outcome.index), outcome.outputs, lists.json(fired))?;
                 }
                 count += 1;
             }
@@ -184,7 +233,13 @@ fn write_chunks(
         // Evaluation stopped: dropping `tx` rolls everything back.
         return Ok(None);
     }
-    record_ok(&tx, tables, info, run_id, count)?;
+    lists.write(&tx, tables, run_id)?;
+    let ok = tables::Outcome::Ok {
+        run_id,
+        customers: count,
+        orders,
+    };
+    record(&tx, tables, info, ok)?;
     if let Some(sink) = sink.as_mut() {
         sink.flush()?;
     }
@@ -198,23 +253,16 @@ fn write_chunks(
     }))
 }
 
-/// Records a failed run (in its own small transaction, after the run's was rolled back).
+/// Records a failed run, in its own small transaction (after the run's was rolled back).
 pub fn record_failure(
     conn: &Connection,
     tables: &OutputTables,
     info: &RunInfo,
     message: &str,
 ) -> Result<(), OutputError> {
-    prepare_tables(conn, tables, &[])?;
-    conn.execute(
-        &format!(
-            "INSERT INTO {} (run_id, started_at, finished_at, status, customers, fingerprint, rules_dir, message)
-             VALUES ((SELECT COALESCE(MAX(run_id), 0) + 1 FROM {}), ?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'failed', 0, ?2, ?3, ?4)",
-            quote_ident(&tables.run_table),
-            quote_ident(&tables.run_table)
-        ),
-        rusqlite::params![info.started_at, info.fingerprint, info.rules_dir, message],
-    )
-    .map_err(write_err(&tables.run_table))?;
-    Ok(())
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+        .map_err(write_err(&tables.run_table))?;
+    schema::prepare(&tx, tables, &[], &[], info.period.kind)?;
+    record(&tx, tables, info, tables::Outcome::Failed { message })?;
+    tx.commit().map_err(write_err(&tables.run_table))
 }

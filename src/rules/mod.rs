@@ -271,6 +271,18 @@ pub struct Output {
 pub struct Summary {
     pub count_by: Vec<(String, Slot)>,
     pub totals: Vec<(String, Expr)>,
+    pub moves: Vec<Move>,
+}
+
+/// An output whose moves since the previous period a run counts.
+#[derive(Debug, Clone)]
+pub struct Move {
+    pub output: String,
+    pub slot: Slot,
+    /// Its value in the previous period (`previous.<output>`).
+    pub previous: Slot,
+    /// Its values, highest first: a move towards the front is up.
+    pub order: Vec<String>,
 }
 
 /// A value of an earlier period that the rules read.
@@ -322,6 +334,8 @@ pub struct RuleSet {
     pub outputs: Vec<Output>,
     /// The kind of each output's values, where the rules say it (by position in `outputs`).
     pub output_kinds: Vec<Option<ValueKind>>,
+    /// Each output always holds a decimal or NULL (by position in `outputs`).
+    pub output_decimal: Vec<bool>,
     pub rule_ids: Vec<String>,
     /// Where each rule id is written (caps: where their bound is), by `RuleIdx`.
     pub rule_origins: Vec<Origin>,
@@ -339,6 +353,12 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// The kind of the values of output `name`, where the rules say it.
+    pub fn output_kind(&self, name: &str) -> Option<ValueKind> {
+        let k = self.outputs.iter().position(|o| o.name == name)?;
+        self.output_kinds.get(k).copied().flatten()
+    }
+
     /// A sandboxed engine with this rule set's script functions, for one worker thread.
     pub fn new_engine(&self) -> rhai::Engine {
         let mut engine = crate::script::new_engine(&self.limits);

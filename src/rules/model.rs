@@ -266,6 +266,11 @@ pub struct SummarySpec {
     #[serde(default)]
     #[schemars(with = "OrderedMap<String>")]
     pub totals: OrderedMap<Spanned<String>>,
+    /// Outputs whose moves since the previous period a run counts, each with its values
+    /// highest first: `tier: [A, B, C, dormant]`. `tierwise changes` uses the same order.
+    #[serde(default)]
+    #[schemars(with = "OrderedMap<Vec<String>>")]
+    pub moves: OrderedMap<Spanned<Vec<String>>>,
 }
 
 /// A YAML mapping that keeps its keys in the order they were written (output columns and

@@ -294,6 +294,13 @@ impl Dataset {
         }
     }
 
+    /// A builder of a dataset with every column of `names` (of undeclared types), for
+    /// readers outside `source` (a past run's outputs).
+    pub(crate) fn builder(names: &[String], id_column: &str) -> Result<Builder, SourceError> {
+        let fields: Vec<Field> = names.iter().map(|n| Field::new(n, None)).collect();
+        Builder::new(&fields, id_column, None)
+    }
+
     /// The row of a customer id, if present (an id column of numbers matches `"42"`).
     pub fn find(&self, id: &str) -> Option<usize> {
         let column = &self.columns[self.id_column];
@@ -315,7 +322,7 @@ impl Dataset {
 }
 
 /// Builds a dataset row by row, as a source reads it.
-pub(super) struct Builder {
+pub(crate) struct Builder {
     names: Vec<String>,
     id_column: String,
     id_index: usize,

@@ -2,11 +2,12 @@
 //! whose results a writer thread inserts while the next chunk is evaluated.
 
 use super::Workspace;
-use crate::engine::{Evaluator, Tally};
+use crate::engine::{Evaluator, Mode, Tally};
 use crate::error::Error;
-use crate::output::{self, RunFailure, RunInfo, RunTarget, Written};
+use crate::output::{self, RunFailure, RunInfo, RunTarget, ValueOrder, Written};
 use crate::rules::RuleSet;
 use crate::source::SqliteSource;
+use crate::time::Period;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -21,8 +22,12 @@ pub struct RunSummary {
     pub fingerprint: String,
     /// The summary's `count_by` and `totals`, over every customer.
     pub tally: Tally,
-    /// Time per stage: read, population, evaluate and write.
+    /// The earlier period the summary's moves are counted since (`None`: no run of the
+    /// previous period, so every customer counts as new).
+    pub since: Option<Period>,
+    /// Time per stage: read, history, population, evaluate and write.
     pub read: Duration,
+    pub history: Duration,
     pub population: Duration,
     pub evaluate_write: Duration,
 }
@@ -47,21 +52,40 @@ impl Workspace {
         );
 
         let t = Instant::now();
-        let evaluator = Evaluator::new(rules, &customers, self.context)?;
+        let past = self.history(source.connection(), rules)?;
+        let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
+        let history = t.elapsed();
+
+        let t = Instant::now();
+        let evaluator =
+            Evaluator::with_history(rules, &customers, self.context, &past, Mode::Fast)?;
         let population = t.elapsed();
 
         let info = RunInfo {
             fingerprint: rules.fingerprint.clone(),
             rules_dir: self.rules_dir.display().to_string(),
             started_at: output::now(source.connection()),
+            as_of: self.context.as_of,
+            period: self.context.period,
         };
         let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
+        let orders: Vec<ValueOrder> = rules
+            .summary
+            .moves
+            .iter()
+            .map(|m| ValueOrder {
+                output: m.output.clone(),
+                values: m.order.clone(),
+            })
+            .collect();
         let target = RunTarget {
             tables: &self.config.tables,
             info: &info,
             data: &customers,
             outputs: &outputs,
+            decimal: &rules.output_decimal,
             rule_ids: &rules.rule_ids,
+            orders: &orders,
             file,
         };
         let t = Instant::now();
@@ -89,7 +113,9 @@ impl Workspace {
                     written,
                     fingerprint: rules.fingerprint.clone(),
                     tally,
+                    since,
                     read,
+                    history,
                     population,
                     evaluate_write,
                 });

@@ -7,6 +7,7 @@
 //! hot reload that `watch` and `serve` share.
 
 pub mod batch;
+mod history;
 pub mod reload;
 pub mod watcher;
 

@@ -221,24 +221,39 @@ impl Fixture {
             .expect("no successful run recorded")
     }
 
-    /// The `customer_policy` rows of run `run_id`.
+    /// The `customer_policy` rows of run `run_id`, with `rule_ids` as JSON text (decoded
+    /// from the row's list of fired rules).
     pub fn policies_of(&self, run_id: i64) -> Policies {
         let conn = self.conn();
+        let lists = fired_lists(&conn, run_id);
         let mut stmt = conn
             .prepare("SELECT * FROM customer_policy WHERE run_id = ?1")
             .unwrap();
         let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+        // Whole numbers of a DECIMAL column (an output that is always a decimal) are stored
+        // as integers and read as decimals.
+        let decimal: Vec<bool> = stmt
+            .columns()
+            .map(|c| c.decl_type() == Some("DECIMAL"))
+            .collect();
         let mut out = Policies::new();
         let mut rows = stmt.query([run_id]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             let mut id = None;
             let mut values = BTreeMap::new();
             for (k, name) in names.iter().enumerate() {
-                let v: Value = row.get(k).unwrap();
-                match name.as_str() {
-                    "run_id" => {}
-                    "customer_id" => id = Some(key(&v)),
-                    _ => {
+                let v = match row.get(k).unwrap() {
+                    Value::Integer(i) if decimal[k] => Value::Real(i as f64),
+                    v => v,
+                };
+                match (name.as_str(), v) {
+                    ("run_id", _) | ("fired", Value::Null) => {}
+                    ("rule_ids", Value::Text(t)) if t.is_empty() => {}
+                    ("customer_id", v) => id = Some(key(&v)),
+                    ("fired", Value::Integer(n)) => {
+                        values.insert("rule_ids".into(), text(&lists[&n]));
+                    }
+                    (_, v) => {
                         values.insert(name.clone(), v);
                     }
                 }
@@ -273,6 +288,19 @@ impl Fixture {
         conn.query_row("SELECT COUNT(*) FROM customer_policy", [], |r| r.get(0))
             .unwrap()
     }
+}
+
+/// Run `run_id`'s lists of fired rules: number -> rule ids as JSON text.
+pub fn fired_lists(conn: &Connection, run_id: i64) -> BTreeMap<i64, String> {
+    let Ok(mut stmt) =
+        conn.prepare("SELECT fired, rule_ids FROM customer_policy_fired WHERE run_id = ?1")
+    else {
+        return BTreeMap::new();
+    };
+    stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// Runs the binary with `args` in `dir`.

@@ -13,9 +13,12 @@ use crate::error::Error;
 use crate::output::{self, OutputError, RunFailure, RunInfo, RunTarget};
 use crate::rules::{self, RuleSet};
 use crate::source::{CustomerSource, Dataset, SqliteSource};
+use crate::time::{Date, Period, PeriodKind};
+use crate::value::Value;
 use crate::workspace::batch::CHUNK;
 use rusqlite::Connection;
 use rusqlite::types::Value as Sql;
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -70,7 +73,14 @@ pub(super) fn repeat(
     };
     // The floor's write: the same policy rows, rendered beforehand, in a plain insert loop.
     let rows = render_rows(&results, &customers, &rules.rule_ids);
-    let write = time_write(db.connection(), &rules, rules_dir, &customers, results)?;
+    let write = time_write(
+        db.connection(),
+        &rules,
+        rules_dir,
+        &customers,
+        &rows.decimal,
+        results,
+    )?;
     drop(db);
     drop(evaluator);
 
@@ -79,8 +89,7 @@ pub(super) fn repeat(
     let mut db = SqliteSource::open(work, &source)?;
     let conn = db.connection();
     let (ids, floor_read) = time_floor_read(conn, customers.len)?;
-    let columns = rules.outputs.len() + 3;
-    let floor_write = time_floor_write(conn, &rows, columns)?;
+    let floor_write = time_floor_write(conn, &rows)?;
     std::hint::black_box(&ids);
     drop(rows);
     let sql = time_sql(conn)?;
@@ -216,21 +225,28 @@ fn time_write(
     rules: &RuleSet,
     rules_dir: &Path,
     customers: &Dataset,
+    decimal: &[bool],
     results: Vec<Outcomes<'_>>,
 ) -> Result<f64, Error> {
     let tables = OutputTables::default();
     let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
+    let started_at = output::now(conn);
+    let as_of = Date::parse(&started_at).unwrap_or(Date(0));
     let info = RunInfo {
         fingerprint: rules.fingerprint.clone(),
         rules_dir: rules_dir.display().to_string(),
-        started_at: output::now(conn),
+        started_at,
+        as_of,
+        period: Period::containing(PeriodKind::default(), as_of),
     };
     let target = RunTarget {
         tables: &tables,
         info: &info,
         data: customers,
         outputs: &outputs,
+        decimal,
         rule_ids: &rules.rule_ids,
+        orders: &[],
         file: None,
     };
     let start = Instant::now();
@@ -277,9 +293,9 @@ fn time_floor_read(conn: &Connection, customers: usize) -> Result<(Vec<String>, 
 }
 
 /// The floor's write: the rendered policy rows in a plain insert loop.
-fn time_floor_write(conn: &Connection, rows: &[Vec<Sql>], columns: usize) -> Result<f64, Error> {
+fn time_floor_write(conn: &Connection, rows: &Rendered) -> Result<f64, Error> {
     let start = Instant::now();
-    floor_write(conn, rows, columns).map_err(sql_err("floor_out"))?;
+    floor_write(conn, rows).map_err(sql_err("floor_out"))?;
     Ok(since(start))
 }
 
@@ -303,64 +319,97 @@ fn evaluate_all<'a>(ev: &Evaluator<'a>) -> Result<Vec<Outcomes<'a>>, Error> {
     Ok(out)
 }
 
-/// The policy rows a run writes, as plain SQLite values: the floor writes exactly these.
-fn render_rows(results: &[Outcomes<'_>], data: &Dataset, rule_ids: &[String]) -> Vec<Vec<Sql>> {
+/// The policy rows a run writes, as plain SQLite values (`customer_id`, the number of the
+/// customer's list of fired rules, the outputs), and the run's distinct lists of fired rules
+/// as stored: the floor writes exactly these.
+struct Rendered {
+    rows: Vec<Vec<Sql>>,
+    lists: Vec<String>,
+    /// Per output: every value is a decimal (the column is declared `DECIMAL`, as the run
+    /// declares an output that is always a decimal).
+    decimal: Vec<bool>,
+}
+
+fn render_rows(results: &[Outcomes<'_>], data: &Dataset, rule_ids: &[String]) -> Rendered {
     let mut rows = Vec::with_capacity(data.len);
+    let mut numbers: HashMap<Vec<u32>, i64> = HashMap::new();
+    let mut lists = Vec::new();
+    let mut decimal: Option<Vec<bool>> = None;
     for chunk in results {
         for o in chunk.iter() {
+            let decimal = decimal.get_or_insert_with(|| vec![true; o.outputs.len()]);
             let mut row = Vec::with_capacity(o.outputs.len() + 2);
             row.push(Sql::Text(data.id_text(o.index)));
-            for v in o.outputs {
+            let fired = *numbers.entry(o.fired.to_vec()).or_insert_with(|| {
+                let ids: Vec<&str> = o
+                    .fired
+                    .iter()
+                    .map(|&r| rule_ids[r as usize].as_str())
+                    .collect();
+                lists.push(serde_json::to_string(&ids).unwrap_or_default());
+                lists.len() as i64 - 1
+            });
+            row.push(Sql::Integer(fired));
+            for (k, v) in o.outputs.iter().enumerate() {
+                decimal[k] &= matches!(v, Value::Float(_) | Value::Null);
                 row.push(match v {
-                    crate::value::Value::Null => Sql::Null,
-                    crate::value::Value::Bool(b) => Sql::Integer(*b as i64),
-                    crate::value::Value::Int(i) => Sql::Integer(*i),
-                    crate::value::Value::Float(f) => Sql::Real(*f),
+                    Value::Null => Sql::Null,
+                    Value::Bool(b) => Sql::Integer(*b as i64),
+                    Value::Int(i) => Sql::Integer(*i),
+                    Value::Float(f) => Sql::Real(*f),
                     other => match other.as_str() {
                         Some(s) => Sql::Text(s.to_owned()),
                         None => Sql::Text(other.to_json().to_string()),
                     },
                 });
             }
-            let ids: Vec<&str> = o
-                .fired
-                .iter()
-                .map(|&r| rule_ids[r as usize].as_str())
-                .collect();
-            row.push(Sql::Text(serde_json::to_string(&ids).unwrap_or_default()));
             rows.push(row);
         }
     }
-    rows
+    Rendered {
+        rows,
+        lists,
+        decimal: decimal.unwrap_or_default(),
+    }
 }
 
-/// Inserts the rendered rows in one transaction into a table shaped like
-/// `customer_policy`: the cost of storing the results, without computing them.
-fn floor_write(conn: &Connection, rows: &[Vec<Sql>], columns: usize) -> rusqlite::Result<()> {
-    let names: Vec<String> = (0..columns.saturating_sub(2))
-        .map(|i| format!("c{i}"))
+/// Inserts the rendered rows in one transaction into tables shaped like `customer_policy`
+/// (`WITHOUT ROWID`, `DECIMAL` where the run declares it) and its lists of fired rules: the
+/// cost of storing the results, without computing them.
+fn floor_write(conn: &Connection, rendered: &Rendered) -> rusqlite::Result<()> {
+    let columns: Vec<String> = rendered
+        .decimal
+        .iter()
+        .enumerate()
+        .map(|(i, &decimal)| format!("c{i}{}", if decimal { " DECIMAL" } else { "" }))
         .collect();
     conn.execute_batch(&format!(
-        "CREATE TABLE floor_out (run_id INTEGER NOT NULL, customer_id NOT NULL, {},
-         PRIMARY KEY (run_id, customer_id))",
-        names.join(", ")
+        "CREATE TABLE floor_out (run_id INTEGER NOT NULL, customer_id NOT NULL,
+             fired INTEGER NOT NULL, {}, PRIMARY KEY (run_id, customer_id)) WITHOUT ROWID;
+         CREATE TABLE floor_fired (run_id INTEGER NOT NULL, fired INTEGER NOT NULL,
+             rule_ids TEXT NOT NULL, PRIMARY KEY (run_id, fired)) WITHOUT ROWID;",
+        columns.join(", ")
     ))?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
     {
         let sql = format!(
             "INSERT INTO floor_out VALUES (?1, {})",
-            (2..=columns)
+            (2..=columns.len() + 3)
                 .map(|i| format!("?{i}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
         let mut stmt = conn.prepare(&sql)?;
-        for row in rows {
+        for row in &rendered.rows {
             stmt.raw_bind_parameter(1, 1)?;
             for (k, v) in row.iter().enumerate() {
                 stmt.raw_bind_parameter(k + 2, v)?;
             }
             stmt.raw_execute()?;
+        }
+        let mut stmt = conn.prepare("INSERT INTO floor_fired VALUES (1, ?1, ?2)")?;
+        for (n, list) in rendered.lists.iter().enumerate() {
+            stmt.execute(rusqlite::params![n as i64, list])?;
         }
     }
     conn.execute_batch("COMMIT")

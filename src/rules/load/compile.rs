@@ -6,14 +6,16 @@
 use super::Sink;
 use super::expr::ExprCompiler;
 use super::files::RuleFiles;
-use super::history::PastSlots;
+use super::history::{Past, PastSlots};
 use super::scripts::Scripts;
 use super::symbols::{RuleIds, Symbols};
 use super::types::Comparison;
 use super::{decisions, population};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::rules::model::{RuleFile, SummarySpec};
-use crate::rules::{Decision, Expr, Metric, PopulationFigure, Slot, SlotKind, Summary, ValueExpr};
+use crate::rules::{
+    Decision, Expr, Metric, Move, PopulationFigure, Slot, SlotKind, Summary, ValueExpr,
+};
 use crate::value::Literal;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
@@ -186,6 +188,61 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             summary.totals.push((name.clone(), compiled));
         }
     }
+    for (name, order) in &spec.moves.0 {
+        if let Some(m) = compile_move(cx, file, name, order) {
+            summary.moves.push(m);
+        }
+    }
+}
+
+/// `moves: { tier: [A, B, C, dormant] }`: an output, and its values highest first.
+fn compile_move(
+    cx: &mut Cx,
+    file: &Arc<SourceFile>,
+    name: &str,
+    order: &Spanned<Vec<String>>,
+) -> Option<Move> {
+    let at = &order.referenced;
+    let (line, column) = (at.line() as usize, at.column() as usize);
+    let slot = cx.symbols.slot(name);
+    let problem = match slot.map(|s| cx.symbols.kind(s)) {
+        Some(SlotKind::Output) => None,
+        None if cx.symbols.incomplete => return None,
+        None => Some(format!("summary.moves: unknown output `{name}`")),
+        Some(_) => Some(format!(
+            "summary.moves: `{name}` is not an output: only outputs have earlier periods"
+        )),
+    };
+    let problem = problem.or_else(|| {
+        let values = &order.value;
+        let twice = values
+            .iter()
+            .enumerate()
+            .find(|(k, v)| values[..*k].contains(v));
+        match twice {
+            _ if values.is_empty() => Some(format!(
+                "summary.moves: give `{name}`'s values, highest first"
+            )),
+            Some((_, v)) => Some(format!("summary.moves: `{v}` is given twice for `{name}`")),
+            None => None,
+        }
+    });
+    if let Some(message) = problem {
+        let help = slot
+            .is_none()
+            .then(|| cx.symbols.suggestion(name))
+            .flatten();
+        let d = cx.error(file, line, column, message);
+        d.help = help;
+        return None;
+    }
+    let previous = cx.exprs.past.slot(Past::Back(1), "previous", name);
+    Some(Move {
+        output: name.to_owned(),
+        slot: slot?,
+        previous,
+        order: order.value.clone(),
+    })
 }
 
 #[cfg(test)]

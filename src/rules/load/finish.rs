@@ -70,10 +70,12 @@ pub(super) fn assemble(
         past,
         held,
         output_kinds: Vec::new(),
+        output_decimal: Vec::new(),
     };
     set.used_fields = used_fields(&set);
     set.max_locals = max_locals(&set);
     set.output_kinds = super::kinds::output_kinds(&set, &field_kinds);
+    set.output_decimal = super::decimals::decimal_outputs(&set);
     set
 }
 

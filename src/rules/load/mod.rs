@@ -23,6 +23,7 @@
 //! only when there is none.
 
 mod compile;
+mod decimals;
 mod decisions;
 mod expr;
 mod files;

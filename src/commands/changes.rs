@@ -1,0 +1,278 @@
+//! `tierwise changes`: upgrades and downgrades of one output between two periods' official
+//! runs (by default the two latest periods): customers per transition, then the customers.
+//! Up and down follow the order of the output's values recorded with the later run (the
+//! rules give it), or `--order`.
+
+use super::Globals;
+use crate::error::{Error, ExitStatus};
+use crate::output::{self, Changes, OfficialRun};
+use crate::report::{Report, thousands};
+use crate::source::SqliteSource;
+use crate::time::Period;
+use crate::workspace::{Overrides, Workspace};
+use serde::Serialize;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+/// How `changes` prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChangesFormat {
+    /// For people: transitions, then customers.
+    #[default]
+    Text,
+    /// For programs.
+    Json,
+    /// The changed customers: customer_id,from,to,direction.
+    Csv,
+}
+
+/// Show upgrades and downgrades of an output between two periods (default: the two latest).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The earlier period (default: the period before `--to` that has a run).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The later period (default: the latest).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The output (default: the first one whose order of values the later run recorded).
+    #[arg(long)]
+    pub output: Option<String>,
+    /// The output's values, highest first, comma-separated (default: the order recorded with
+    /// the later run).
+    #[arg(long, value_delimiter = ',')]
+    pub order: Vec<String>,
+    /// Customer database (default: the config's `database`).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ChangesFormat,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let overrides = Overrides {
+        db: args.db.clone(),
+        rules: None,
+        as_of: None,
+    };
+    let ws = Workspace::new(&globals.config, &overrides)?;
+    let mut source = SqliteSource::open(&ws.database, &ws.config.source)?;
+    let conn = source.connection();
+    let tables = &ws.config.tables;
+    let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
+    let runs = output::official_runs(conn, tables, kind)?;
+    let (from, to) = chosen_runs(&runs, args.from.as_deref(), args.to.as_deref())?;
+    let orders = output::value_orders(conn, tables, to.run_id)?;
+    let known = output::output_names(conn, tables)?;
+    let name = match args.output {
+        Some(name) if known.contains(&name) => name,
+        Some(name) => {
+            let hint = crate::diag::did_you_mean(&name, known.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("the outputs are: {}", known.join(", ")));
+            return Err(Error::Argument(format!(
+                "--output: no output `{name}` in the runs: {hint}"
+            )));
+        }
+        None => orders.first().map(|o| o.output.clone()).ok_or_else(|| {
+            Error::Argument(format!(
+                "say which output with --output (the runs record no order of values): {}",
+                known.join(", ")
+            ))
+        })?,
+    };
+    let order = match args.order.is_empty() {
+        false => Some(args.order),
+        true => orders
+            .into_iter()
+            .find(|o| o.output == name)
+            .map(|o| o.values),
+    };
+    let changes = output::changes(
+        conn,
+        tables,
+        from.run_id,
+        to.run_id,
+        &name,
+        order.as_deref().unwrap_or_default(),
+    )?;
+    let report = ChangesReport {
+        output: name,
+        from: RunRef::of(&from),
+        to: RunRef::of(&to),
+        order,
+        changes,
+    };
+    match args.format {
+        ChangesFormat::Text => crate::report::print(&report, crate::report::Format::Text),
+        ChangesFormat::Json => crate::report::print(&report, crate::report::Format::Json),
+        ChangesFormat::Csv => crate::report::stdout(|out| report.csv(out)),
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The official runs of `from` and `to` (defaults: the latest period, and the one before it).
+fn chosen_runs(
+    runs: &[OfficialRun],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(OfficialRun, OfficialRun), Error> {
+    let labels = || {
+        let all: Vec<String> = runs.iter().map(|r| r.period.to_string()).collect();
+        match all.is_empty() {
+            true => "there is no successful run yet".to_owned(),
+            false => format!("periods with a run: {}", all.join(", ")),
+        }
+    };
+    let find = |flag: &str, label: &str| -> Result<OfficialRun, Error> {
+        let period = Period::parse(label).map_err(|e| Error::Argument(format!("{flag}: {e}")))?;
+        runs.iter()
+            .find(|r| r.period == period)
+            .copied()
+            .ok_or_else(|| Error::Argument(format!("{flag} {label}: no run; {}", labels())))
+    };
+    let to = match to {
+        Some(label) => find("--to", label)?,
+        None => *runs.last().ok_or_else(|| Error::Argument(labels()))?,
+    };
+    let from = match from {
+        Some(label) => find("--from", label)?,
+        None => *runs
+            .iter()
+            .rev()
+            .find(|r| r.period < to.period)
+            .ok_or_else(|| {
+                Error::Argument(format!(
+                    "no period before {} to compare with; {}",
+                    to.period,
+                    labels()
+                ))
+            })?,
+    };
+    Ok((from, to))
+}
+
+/// A period and its official run.
+#[derive(Debug, Serialize)]
+pub struct RunRef {
+    pub period: String,
+    pub run_id: i64,
+    pub as_of: String,
+}
+
+impl RunRef {
+    fn of(run: &OfficialRun) -> RunRef {
+        RunRef {
+            period: run.period.to_string(),
+            run_id: run.run_id,
+            as_of: run.as_of.to_string(),
+        }
+    }
+}
+
+/// What changed, for the report.
+#[derive(Debug, Serialize)]
+pub struct ChangesReport {
+    pub output: String,
+    pub from: RunRef,
+    pub to: RunRef,
+    /// The values, highest first, when known.
+    pub order: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub changes: Changes,
+}
+
+fn shown_value(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "(none)".into())
+}
+
+impl ChangesReport {
+    fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "customer_id,from,to,direction")?;
+        let field = |s: &str| match s.contains([',', '"', '\n', '\r']) {
+            true => format!("\"{}\"", s.replace('"', "\"\"")),
+            false => s.to_owned(),
+        };
+        for c in &self.changes.customers {
+            writeln!(
+                out,
+                "{},{},{},{}",
+                field(&c.customer_id),
+                field(c.from.as_deref().unwrap_or_default()),
+                field(c.to.as_deref().unwrap_or_default()),
+                c.direction.word()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Report for ChangesReport {
+    fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
+        let c = &self.changes;
+        let n = |x: usize| thousands(x as f64);
+        writeln!(
+            out,
+            "{}: {} (run {}) -> {} (run {})",
+            self.output, self.from.period, self.from.run_id, self.to.period, self.to.run_id
+        )?;
+        match &self.order {
+            Some(order) => writeln!(out, "order: {}", order.join(" > "))?,
+            None => writeln!(
+                out,
+                "order: none recorded (give --order): changes are unranked"
+            )?,
+        }
+        writeln!(
+            out,
+            "{} {} in both: {} up, {} down, {} unranked, {} unchanged; {} new, {} gone",
+            n(c.compared),
+            if c.compared == 1 {
+                "customer"
+            } else {
+                "customers"
+            },
+            n(c.up),
+            n(c.down),
+            n(c.changed),
+            n(c.unchanged),
+            n(c.new),
+            n(c.gone)
+        )?;
+        if c.transitions.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        let mut rows = vec![vec![
+            "from".to_owned(),
+            "to".into(),
+            "direction".into(),
+            "customers".into(),
+        ]];
+        for t in &c.transitions {
+            rows.push(vec![
+                shown_value(&t.from),
+                shown_value(&t.to),
+                t.direction.word().into(),
+                n(t.customers),
+            ]);
+        }
+        crate::report::table(out, &rows)?;
+        writeln!(out)?;
+        let mut rows = vec![vec![
+            "customer_id".to_owned(),
+            "from".into(),
+            "to".into(),
+            "direction".into(),
+        ]];
+        for change in &c.customers {
+            rows.push(vec![
+                change.customer_id.clone(),
+                shown_value(&change.from),
+                shown_value(&change.to),
+                change.direction.word().into(),
+            ]);
+        }
+        crate::report::table(out, &rows)
+    }
+}

@@ -1,0 +1,254 @@
+//! `tierwise history CUSTOMER_ID`: one customer's outputs period by period, from each
+//! period's official run (oldest first), with the rule ids that changed from the period
+//! before. Reads the run tables only: no rules are loaded, no customer is evaluated.
+
+use super::Globals;
+use crate::error::{Error, ExitStatus};
+use crate::output::{self, value_json, value_text};
+use crate::report::{Format, Report, plural, shown};
+use crate::source::SqliteSource;
+use crate::workspace::{Overrides, Workspace};
+use serde::{Serialize, Serializer};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+/// Show one customer's outputs period by period (official runs, oldest first), with the
+/// rule ids that changed from the period before.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The customer's id.
+    pub customer: String,
+    /// Outputs to show, comma-separated (default: every output).
+    #[arg(long, value_delimiter = ',')]
+    pub outputs: Vec<String>,
+    /// Customer database (default: the config's `database`).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let overrides = Overrides {
+        db: args.db,
+        rules: None,
+        as_of: None,
+    };
+    let ws = Workspace::new(&globals.config, &overrides)?;
+    let mut source = SqliteSource::open(&ws.database, &ws.config.source)?;
+    let conn = source.connection();
+    let tables = &ws.config.tables;
+    let known = output::output_names(conn, tables)?;
+    let asked = !args.outputs.is_empty();
+    let outputs = match args.outputs.is_empty() {
+        true => known,
+        false => checked_outputs(args.outputs, &known)?,
+    };
+    let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
+    let history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
+    if history.is_empty() {
+        return Err(Error::Argument(format!(
+            "customer `{}` is in no official run in {}",
+            args.customer,
+            shown(&ws.database).display()
+        )));
+    }
+    let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.len());
+    for h in history {
+        let (added, removed) = match periods.last() {
+            Some(before) => (
+                missing_from(&h.rule_ids, &before.rule_ids),
+                missing_from(&before.rule_ids, &h.rule_ids),
+            ),
+            None => (h.rule_ids.clone(), Vec::new()),
+        };
+        periods.push(PeriodRow {
+            period: h.run.period.to_string(),
+            as_of: h.run.as_of.to_string(),
+            run_id: h.run.run_id,
+            values: outputs
+                .iter()
+                .cloned()
+                .zip(h.values.iter().map(|v| (value_text(v), value_json(v))))
+                .collect(),
+            rule_ids: h.rule_ids,
+            rules_added: added,
+            rules_removed: removed,
+        });
+    }
+    // Shown first, changed or not: the outputs whose moves the runs count (the tier).
+    let latest = periods.last().map_or(0, |p| p.run_id);
+    let ranked = output::value_orders(conn, tables, latest)?
+        .into_iter()
+        .map(|o| o.output)
+        .filter(|o| outputs.contains(o))
+        .collect();
+    let report = HistoryReport {
+        customer_id: args.customer,
+        asked,
+        ranked,
+        outputs,
+        periods,
+    };
+    crate::report::print(&report, args.format);
+    Ok(ExitStatus::Success)
+}
+
+/// The asked outputs, each one the policy table has (or an error naming the nearest).
+fn checked_outputs(asked: Vec<String>, known: &[String]) -> Result<Vec<String>, Error> {
+    for name in &asked {
+        if !known.contains(name) {
+            let hint = crate::diag::did_you_mean(name, known.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("the outputs are: {}", known.join(", ")));
+            return Err(Error::Argument(format!(
+                "--outputs: no output `{name}` in the runs: {hint}"
+            )));
+        }
+    }
+    Ok(asked)
+}
+
+/// Period `p`'s value of output `k`, as a table cell (long values cut short).
+fn cell(p: &PeriodRow, k: usize) -> String {
+    const MOST: usize = 40;
+    let text = match &p.values[k].1.0 {
+        None => "(none)".to_owned(),
+        Some(text) if text.is_empty() => "\"\"".to_owned(),
+        Some(text) => text.clone(),
+    };
+    match text.char_indices().nth(MOST) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
+/// `items` joined by commas, in lines of at most `width` characters, indented.
+fn write_wrapped(out: &mut dyn Write, items: &[String], width: usize) -> io::Result<()> {
+    let mut line = String::new();
+    for (k, item) in items.iter().enumerate() {
+        let piece = if k + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.clone()
+        };
+        if !line.is_empty() && line.len() + 1 + piece.len() > width {
+            writeln!(out, "  {line}")?;
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    writeln!(out, "  {line}")
+}
+
+/// The ids of `ids` that `other` does not have, in order.
+fn missing_from(ids: &[String], other: &[String]) -> Vec<String> {
+    ids.iter()
+        .filter(|id| !other.contains(id))
+        .cloned()
+        .collect()
+}
+
+/// One customer's history.
+#[derive(Debug, Serialize)]
+pub struct HistoryReport {
+    pub customer_id: String,
+    /// The outputs were named with `--outputs`: the text shows each one as a row.
+    #[serde(skip)]
+    pub asked: bool,
+    /// Outputs with an order of values (`summary.moves`): always a row of the text.
+    #[serde(skip)]
+    pub ranked: Vec<String>,
+    pub outputs: Vec<String>,
+    /// Oldest first.
+    pub periods: Vec<PeriodRow>,
+}
+
+/// The customer in one period's official run.
+#[derive(Debug, Serialize)]
+pub struct PeriodRow {
+    pub period: String,
+    pub as_of: String,
+    pub run_id: i64,
+    /// Output -> value.
+    #[serde(serialize_with = "json_values")]
+    pub values: Vec<(String, (Option<String>, serde_json::Value))>,
+    pub rule_ids: Vec<String>,
+    /// Fired in this period, not in the one before (the first period: all).
+    pub rules_added: Vec<String>,
+    /// Fired in the period before, not in this one.
+    pub rules_removed: Vec<String>,
+}
+
+fn json_values<S: Serializer>(
+    values: &[(String, (Option<String>, serde_json::Value))],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(values.iter().map(|(name, (_, json))| (name, json)))
+}
+
+impl Report for HistoryReport {
+    fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
+        let (first, last) = match (self.periods.first(), self.periods.last()) {
+            (Some(f), Some(l)) => (f, l),
+            _ => return writeln!(out, "customer {}: no period", self.customer_id),
+        };
+        writeln!(
+            out,
+            "customer {}: {}, {} to {}\n",
+            self.customer_id,
+            plural(self.periods.len(), "period"),
+            first.period,
+            last.period
+        )?;
+        // One row per output, one column per period; outputs that never changed are
+        // listed once below, unless asked for by name.
+        let mut header = vec![String::new()];
+        header.extend(self.periods.iter().map(|p| p.period.clone()));
+        let mut rows = vec![header];
+        let mut unchanged = Vec::new();
+        for (k, name) in self.outputs.iter().enumerate() {
+            let cells: Vec<String> = self.periods.iter().map(|p| cell(p, k)).collect();
+            let same = cells.iter().all(|c| *c == cells[0]);
+            if same && !self.asked && !self.ranked.contains(name) {
+                unchanged.push(format!("{name} {}", cells[0]));
+                continue;
+            }
+            rows.push(std::iter::once(name.clone()).chain(cells).collect());
+        }
+        rows.push(
+            std::iter::once("run".to_owned())
+                .chain(self.periods.iter().map(|p| p.run_id.to_string()))
+                .collect(),
+        );
+        crate::report::table(out, &rows)?;
+        if !unchanged.is_empty() {
+            writeln!(out, "\nthe same in every period:")?;
+            write_wrapped(out, &unchanged, 96)?;
+        }
+        writeln!(out, "\nrules fired")?;
+        let width = self
+            .periods
+            .iter()
+            .map(|p| p.period.len())
+            .max()
+            .unwrap_or(0);
+        for (k, p) in self.periods.iter().enumerate() {
+            let change = if k == 0 {
+                p.rule_ids.join(", ")
+            } else if p.rules_added.is_empty() && p.rules_removed.is_empty() {
+                "(same)".into()
+            } else {
+                let mut parts: Vec<String> =
+                    p.rules_added.iter().map(|r| format!("+{r}")).collect();
+                parts.extend(p.rules_removed.iter().map(|r| format!("-{r}")));
+                parts.join(" ")
+            };
+            writeln!(out, "  {:<width$}  {change}", p.period)?;
+        }
+        Ok(())
+    }
+}

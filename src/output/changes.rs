@@ -1,0 +1,234 @@
+//! What changed for one output between two runs: how many customers went from each value to
+//! each other value, and who. Whether a change is an upgrade or a downgrade comes from an
+//! order of the values, highest first, given by the caller: the rules know it (the order in
+//! which the producing decision's rows give the values), and every run records the orders
+//! it was given (`policy_run.value_order`), so a reader without the rules uses the order
+//! recorded with the later run ([`value_orders`]).
+//!
+//! Both runs are read in `customer_id` order and merged; customers in only one of them are
+//! counted (`new`, `gone`), not compared.
+
+use super::history::{read_err, read_run};
+use super::schema::columns;
+use super::{OutputError, ValueOrder};
+use crate::config::OutputTables;
+use crate::source::quote_ident;
+use crate::value::Value;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// Which way a value moved in the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Up,
+    Down,
+    /// A value the order does not rank (or NULL) is involved.
+    Changed,
+}
+
+impl Direction {
+    pub fn word(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+            Direction::Changed => "changed",
+        }
+    }
+}
+
+/// Customers who went from one value to another (`None`: NULL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Direction,
+    pub customers: usize,
+}
+
+/// One customer whose value changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerChange {
+    pub customer_id: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Direction,
+}
+
+/// What changed between two runs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Changes {
+    /// Customers in both runs.
+    pub compared: usize,
+    pub unchanged: usize,
+    pub up: usize,
+    pub down: usize,
+    /// Changes the order does not rank.
+    pub changed: usize,
+    /// In the later run only / in the earlier run only.
+    pub new: usize,
+    pub gone: usize,
+    /// Every transition, in the order of its values (from, then to; unranked last).
+    pub transitions: Vec<Transition>,
+    /// Every customer whose value changed, in `customer_id` order.
+    pub customers: Vec<CustomerChange>,
+}
+
+/// How `output` changed from run `from` to run `to`, with `order` its values highest first.
+pub fn changes(
+    conn: &Connection,
+    tables: &OutputTables,
+    from: i64,
+    to: i64,
+    output: &str,
+    order: &[String],
+) -> Result<Changes, OutputError> {
+    let before = read_run(conn, tables, from, &[output])?;
+    let after = read_run(conn, tables, to, &[output])?;
+    let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
+    let mut out = Changes::default();
+    let mut counts: HashMap<(Option<String>, Option<String>), (usize, Direction)> = HashMap::new();
+    let (mut i, mut j) = (0, 0);
+    while i < before.len || j < after.len {
+        let ord = match (i < before.len, j < after.len) {
+            (true, true) => sql_order(&before.id(i), &after.id(j)),
+            (true, false) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match ord {
+            Ordering::Less => (out.gone, i) = (out.gone + 1, i + 1),
+            Ordering::Greater => (out.new, j) = (out.new + 1, j + 1),
+            Ordering::Equal => {
+                out.compared += 1;
+                let (a, b) = (before.columns[1].value(i), after.columns[1].value(j));
+                if same(&a, &b) {
+                    out.unchanged += 1;
+                } else {
+                    let (from, to) = (text(&a), text(&b));
+                    let direction = match (rank(&from), rank(&to)) {
+                        (Some(f), Some(t)) if t < f => Direction::Up,
+                        (Some(f), Some(t)) if t > f => Direction::Down,
+                        _ => Direction::Changed,
+                    };
+                    match direction {
+                        Direction::Up => out.up += 1,
+                        Direction::Down => out.down += 1,
+                        Direction::Changed => out.changed += 1,
+                    }
+                    counts
+                        .entry((from.clone(), to.clone()))
+                        .or_insert((0, direction))
+                        .0 += 1;
+                    out.customers.push(CustomerChange {
+                        customer_id: before.id_text(i),
+                        from,
+                        to,
+                        direction,
+                    });
+                }
+                (i, j) = (i + 1, j + 1);
+            }
+        }
+    }
+    out.transitions = transitions(counts, rank);
+    Ok(out)
+}
+
+/// The transitions in the order of their values: from (highest first), then to.
+fn transitions(
+    counts: HashMap<(Option<String>, Option<String>), (usize, Direction)>,
+    rank: impl Fn(&Option<String>) -> Option<usize>,
+) -> Vec<Transition> {
+    let mut list: Vec<Transition> = counts
+        .into_iter()
+        .map(|((from, to), (customers, direction))| Transition {
+            from,
+            to,
+            direction,
+            customers,
+        })
+        .collect();
+    let key = |v: &Option<String>| (rank(v).unwrap_or(usize::MAX), v.clone());
+    list.sort_by(|a, b| {
+        key(&a.from)
+            .cmp(&key(&b.from))
+            .then_with(|| key(&a.to).cmp(&key(&b.to)))
+    });
+    list
+}
+
+/// The orders of values recorded with run `run_id` (none for a run from before they were).
+pub fn value_orders(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Vec<ValueOrder>, OutputError> {
+    let recorded = columns(conn, &tables.run_table)?
+        .is_some_and(|c| c.iter().any(|(name, _)| name == "value_order"));
+    if !recorded {
+        return Ok(Vec::new());
+    }
+    let json: Option<String> = conn
+        .query_row(
+            &format!(
+                "SELECT value_order FROM {} WHERE run_id = ?1",
+                quote_ident(&tables.run_table)
+            ),
+            [run_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(read_err(&tables.run_table))?
+        .flatten();
+    let orders: serde_json::Map<String, serde_json::Value> = json
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    Ok(orders
+        .into_iter()
+        .filter_map(|(output, values)| {
+            let values = serde_json::from_value(values).ok()?;
+            Some(ValueOrder { output, values })
+        })
+        .collect())
+}
+
+/// A value as text (`None`: NULL).
+fn text(v: &Value<'_>) -> Option<String> {
+    (!v.is_null()).then(|| v.to_string())
+}
+
+/// Whether two stored values are the same value.
+fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Null, _) | (_, Value::Null) => false,
+        _ => a.to_string() == b.to_string(),
+    }
+}
+
+/// SQLite's order of two ids: NULL, then numbers, then text (bytewise), then the rest.
+fn sql_order(a: &Value<'_>, b: &Value<'_>) -> Ordering {
+    fn class(v: &Value<'_>) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Int(_) | Value::Float(_) => 1,
+            Value::Str(_) | Value::Owned(_) => 2,
+            _ => 3,
+        }
+    }
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+        _ => class(a)
+            .cmp(&class(b))
+            .then_with(|| match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                _ => a.to_string().cmp(&b.to_string()),
+            }),
+    }
+}

@@ -1,0 +1,334 @@
+//! Reading runs back. Every run is kept; the one that counts for a period, its **official
+//! run**, is the period's latest `ok` run: running a period again replaces it as the run
+//! later periods read, and a run for an earlier period (a backfill) becomes that period's.
+//!
+//! The run table is small (a record per run), so official runs are chosen here rather than
+//! in SQL, with periods ordered as [`Period`]s. A database not written since runs had dates
+//! (schema version 0) is read as its upgrade will write it: each run dated by the day it
+//! started, in periods of the kind asked for.
+
+use super::OutputError;
+use super::schema::{PolicyTable, columns, derived_date, fired_table};
+use crate::config::OutputTables;
+use crate::source::{Cell, Dataset, quote_ident};
+use crate::time::{Date, Period, PeriodKind};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OptionalExtension};
+use std::collections::BTreeMap;
+
+pub(super) fn read_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError + '_ {
+    move |source| OutputError::Read {
+        what: what.to_owned(),
+        source,
+    }
+}
+
+/// A period's official run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfficialRun {
+    pub run_id: i64,
+    pub period: Period,
+    pub as_of: Date,
+}
+
+/// A record of the run table, as far as history needs it.
+#[derive(Debug, Clone)]
+pub(super) struct RunRecord {
+    pub run_id: i64,
+    pub status: String,
+    pub as_of: Option<Date>,
+    pub period: Option<Period>,
+}
+
+/// Every record of the run table, by run id (none when there is no table). Runs recorded
+/// before version 1 are dated from their start, in periods of `kind`.
+pub(super) fn run_records(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+) -> Result<Vec<RunRecord>, OutputError> {
+    let Some(existing) = columns(conn, &tables.run_table)? else {
+        return Ok(Vec::new());
+    };
+    let dated = existing.iter().any(|(c, _)| c == "as_of");
+    let sql = format!(
+        "SELECT run_id, status, started_at, {} FROM {} ORDER BY run_id",
+        if dated { "as_of, period" } else { "NULL, NULL" },
+        quote_ident(&tables.run_table)
+    );
+    let err = read_err(&tables.run_table);
+    let mut stmt = conn.prepare(&sql).map_err(&err)?;
+    let rows = stmt
+        .query_map([], |r| {
+            let started_at: String = r.get(2)?;
+            let (as_of, period) = if dated {
+                let as_of: Option<String> = r.get(3)?;
+                let period: Option<String> = r.get(4)?;
+                (
+                    as_of.as_deref().and_then(Date::parse),
+                    period.and_then(|p| Period::parse(&p).ok()),
+                )
+            } else {
+                derived_date(&started_at, kind)
+            };
+            Ok(RunRecord {
+                run_id: r.get(0)?,
+                status: r.get(1)?,
+                as_of,
+                period,
+            })
+        })
+        .map_err(&err)?;
+    rows.collect::<Result<_, _>>().map_err(err)
+}
+
+/// Each period's official run, oldest period first. `kind`: the kind of period runs
+/// recorded before version 1 are read in (runs recorded since say their own).
+pub fn official_runs(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+) -> Result<Vec<OfficialRun>, OutputError> {
+    Ok(official(&run_records(conn, tables, kind)?))
+}
+
+pub(super) fn official(records: &[RunRecord]) -> Vec<OfficialRun> {
+    let mut by_period: BTreeMap<Period, OfficialRun> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.status == "ok") {
+        if let (Some(period), Some(as_of)) = (r.period, r.as_of) {
+            let run = OfficialRun {
+                run_id: r.run_id,
+                period,
+                as_of,
+            };
+            by_period
+                .entry(period)
+                .and_modify(|o| {
+                    if run.run_id > o.run_id {
+                        *o = run;
+                    }
+                })
+                .or_insert(run);
+        }
+    }
+    by_period.into_values().collect()
+}
+
+/// The official runs of the periods before `period` (of its kind), newest first, at most
+/// `depth`: `[0]` is the latest period before `period` that has a run, which is
+/// `period.previous()` unless that period has none (compare the periods).
+pub fn official_runs_before(
+    conn: &Connection,
+    tables: &OutputTables,
+    period: Period,
+    depth: usize,
+) -> Result<Vec<OfficialRun>, OutputError> {
+    let runs = official_runs(conn, tables, period.kind)?;
+    Ok(runs
+        .into_iter()
+        .rev()
+        .filter(|r| r.period.kind == period.kind && r.period < period)
+        .take(depth)
+        .collect())
+}
+
+/// The value of a cell as a dataset holds it (binary data reads as NULL); a whole number
+/// of a `DECIMAL` column is a decimal.
+fn cell(value: ValueRef<'_>, decimal: bool) -> Cell<'_> {
+    match value {
+        ValueRef::Null | ValueRef::Blob(_) => Cell::Null,
+        ValueRef::Integer(i) if decimal => Cell::Real(i as f64),
+        ValueRef::Integer(i) => Cell::Int(i),
+        ValueRef::Real(f) => Cell::Real(f),
+        ValueRef::Text(bytes) => Cell::Text(String::from_utf8_lossy(bytes)),
+    }
+}
+
+/// Run `run_id`'s values of `outputs` for every customer, in `customer_id` order, as a
+/// dataset whose columns are `customer_id` then the outputs. An output the run's table does
+/// not have (added after the run, or never written) is a column of NULL; so is every value
+/// of a run that wrote no row. List outputs read as their JSON text.
+pub fn read_run<S: AsRef<str>>(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+    outputs: &[S],
+) -> Result<Dataset, OutputError> {
+    let mut names = vec!["customer_id".to_owned()];
+    names.extend(outputs.iter().map(|o| o.as_ref().to_owned()));
+    let schema_err = |e: crate::source::SourceError| OutputError::Schema(e.to_string());
+    let mut builder = Dataset::builder(&names, "customer_id").map_err(schema_err)?;
+    let Some(policy) = PolicyTable::read(conn, tables)? else {
+        return Ok(builder.finish());
+    };
+    // Per output: its column among those selected (if the table has it), and whether it
+    // is a decimal.
+    let mut selected = vec!["customer_id".to_owned()];
+    let mut at = Vec::with_capacity(outputs.len());
+    for output in outputs {
+        let output = output.as_ref();
+        at.push(policy.has(output).then(|| {
+            selected.push(quote_ident(output));
+            (selected.len() - 1, policy.is_decimal(output))
+        }));
+    }
+    let sql = format!(
+        "SELECT {} FROM {} WHERE run_id = ?1 ORDER BY customer_id",
+        selected.join(", "),
+        quote_ident(&tables.policy_table)
+    );
+    let err = read_err(&tables.policy_table);
+    let mut stmt = conn.prepare(&sql).map_err(&err)?;
+    let mut rows = stmt.query([run_id]).map_err(&err)?;
+    while let Some(row) = rows.next().map_err(&err)? {
+        builder
+            .push(0, cell(row.get_ref(0).map_err(&err)?, false))
+            .map_err(schema_err)?;
+        for (k, column) in at.iter().enumerate() {
+            let value = match column {
+                Some((c, decimal)) => cell(row.get_ref(*c).map_err(&err)?, *decimal),
+                None => Cell::Null,
+            };
+            builder.push(k + 1, value).map_err(schema_err)?;
+        }
+        builder.end_row().map_err(schema_err)?;
+    }
+    Ok(builder.finish())
+}
+
+/// The output columns of the policy table (empty when there is none).
+pub fn output_names(conn: &Connection, tables: &OutputTables) -> Result<Vec<String>, OutputError> {
+    Ok(PolicyTable::read(conn, tables)?
+        .map(|p| p.outputs())
+        .unwrap_or_default())
+}
+
+/// The kind of the latest dated run's period, if any run is dated.
+pub fn latest_kind(
+    conn: &Connection,
+    tables: &OutputTables,
+) -> Result<Option<PeriodKind>, OutputError> {
+    let records = run_records(conn, tables, PeriodKind::default())?;
+    Ok(records.iter().rev().find_map(|r| r.period).map(|p| p.kind))
+}
+
+/// One customer in one period: its official run, its values of the asked outputs and the
+/// rules that fired.
+#[derive(Debug, Clone)]
+pub struct PeriodValues {
+    pub run: OfficialRun,
+    pub values: Vec<SqlValue>,
+    pub rule_ids: Vec<String>,
+}
+
+/// One customer's values, period by period (oldest first; periods whose official run does
+/// not hold the customer are left out).
+pub fn customer_history(
+    conn: &Connection,
+    tables: &OutputTables,
+    customer_id: &str,
+    outputs: &[String],
+    kind: PeriodKind,
+) -> Result<Vec<PeriodValues>, OutputError> {
+    let runs = official_runs(conn, tables, kind)?;
+    let Some(policy) = PolicyTable::read(conn, tables)? else {
+        return Ok(Vec::new());
+    };
+    let sql = customer_sql(conn, tables, &policy, outputs)?;
+    let err = read_err(&tables.policy_table);
+    let mut stmt = conn.prepare(&sql).map_err(&err)?;
+    // An id column of numbers matches `42` given as text.
+    let number: Option<i64> = customer_id.trim().parse().ok();
+    let id_number = number.map_or(SqlValue::Text(customer_id.into()), SqlValue::Integer);
+    let n = outputs.len();
+    let decimal: Vec<bool> = outputs.iter().map(|o| policy.is_decimal(o)).collect();
+    let mut history = Vec::new();
+    for run in runs {
+        let params = rusqlite::params![run.run_id, customer_id, id_number];
+        let found = stmt
+            .query_row(params, |r| {
+                let values = (0..n)
+                    .map(|k| match r.get(k)? {
+                        SqlValue::Integer(i) if decimal[k] => Ok(SqlValue::Real(i as f64)),
+                        v => Ok(v),
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let listed: Option<String> = r.get(n)?;
+                let legacy: Option<String> = r.get(n + 1)?;
+                Ok((values, listed.or(legacy)))
+            })
+            .optional()
+            .map_err(&err)?;
+        if let Some((values, json)) = found {
+            let rule_ids = json
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default();
+            history.push(PeriodValues {
+                run,
+                values,
+                rule_ids,
+            });
+        }
+    }
+    Ok(history)
+}
+
+/// The statement reading one customer's row of one run: the outputs, its list of fired
+/// rules (JSON), the JSON rule ids of a row written before version 1.
+fn customer_sql(
+    conn: &Connection,
+    tables: &OutputTables,
+    policy: &PolicyTable,
+    outputs: &[String],
+) -> Result<String, OutputError> {
+    let mut select: Vec<String> = outputs
+        .iter()
+        .map(|o| match policy.has(o) {
+            true => format!("p.{}", quote_ident(o)),
+            false => "NULL".into(),
+        })
+        .collect();
+    let fired = fired_table(tables);
+    let compact = policy.has("fired") && columns(conn, &fired)?.is_some();
+    let mut joins = String::new();
+    if compact {
+        select.push("f.rule_ids".into());
+        joins = format!(
+            "LEFT JOIN {} f ON f.run_id = p.run_id AND f.fired = p.fired",
+            quote_ident(&fired)
+        );
+    } else {
+        select.push("NULL".into());
+    }
+    select.push(match policy.legacy() {
+        true => "p.rule_ids".into(),
+        false => "NULL".into(),
+    });
+    Ok(format!(
+        "SELECT {} FROM {} p {joins} WHERE p.run_id = ?1 AND p.customer_id IN (?2, ?3)",
+        select.join(", "),
+        quote_ident(&tables.policy_table)
+    ))
+}
+
+/// A stored value as text, as `Value`'s `Display` writes it (`2.0`, `30`, `gold`); `None`
+/// for NULL.
+pub fn value_text(value: &SqlValue) -> Option<String> {
+    match value {
+        SqlValue::Null => None,
+        SqlValue::Integer(i) => Some(i.to_string()),
+        SqlValue::Real(f) => Some(crate::value::Value::Float(*f).to_string()),
+        SqlValue::Text(s) => Some(s.clone()),
+        SqlValue::Blob(b) => Some(format!("({} bytes)", b.len())),
+    }
+}
+
+/// A stored value as JSON.
+pub fn value_json(value: &SqlValue) -> serde_json::Value {
+    match value {
+        SqlValue::Null | SqlValue::Blob(_) => serde_json::Value::Null,
+        SqlValue::Integer(i) => (*i).into(),
+        SqlValue::Real(f) => (*f).into(),
+        SqlValue::Text(s) => s.as_str().into(),
+    }
+}

@@ -1,0 +1,370 @@
+//! The tables a run writes, their layout, and the upgrade of databases written before runs
+//! had dates. Schema version 1 (`PRAGMA user_version = 1`):
+//!
+//! - `policy_run`: one record per run, `ok` or `failed`, with `as_of` (ISO date), `period`
+//!   (`2026-09`, `2026-Q3`, `2026`) and `value_order` (per output, its values highest first,
+//!   a JSON object).
+//! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
+//!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
+//!   once (a rowid table repeats it in a separate index, ~22 bytes a row), and inserts no
+//!   slower. `fired` is the number of the customer's list of fired rules within the run.
+//!   Outputs that are always decimals are declared `DECIMAL`: that NUMERIC affinity stores a
+//!   whole decimal (`2.0`, `0.0`) as an integer of 0-1 bytes instead of 8, and readers (the
+//!   view, [`read_run`](super::read_run), history) give whole numbers of a `DECIMAL` column
+//!   back as decimals. (`REAL` reads back as decimals by itself, but the bundled SQLite 3.54
+//!   stores every `REAL` value of a `WITHOUT ROWID` table in 8 bytes; 3.40 did not.)
+//!   Earlier rowid tables keep their layout (only a rebuild could change it): they keep
+//!   `rule_ids` (JSON text; `''` in rows written since) and gain `fired`.
+//! - `customer_policy_fired`: each run's distinct lists of fired rules, `(run_id, fired)` ->
+//!   `rule_ids`, the JSON array of text `--out` files write. A million customers of the
+//!   shipped rules fire 559 distinct lists: the rule ids cost a row 1-2 bytes instead of
+//!   ~156, and the lists ~0.1 byte per customer. (Were every customer's list different, a
+//!   run would pay what rule ids cost per row before, no more.) Lists are text, not indexes
+//!   into a dictionary, so every reader, the view included, reads them with a plain
+//!   key lookup, whatever its SQLite.
+//! - `customer_policy_latest`: a view of the latest period's official run for people and BI
+//!   tools (view.rs).
+//!
+//! Everything here runs inside the run's write transaction: an upgrade that fails leaves the
+//! database as it was.
+
+use super::tables::write_err;
+use super::{OutputError, view};
+use crate::config::OutputTables;
+use crate::source::quote_ident;
+use crate::time::{Date, Period, PeriodKind};
+use rusqlite::Connection;
+
+/// The schema version this tierwise writes, kept in `PRAGMA user_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The table of each run's distinct lists of fired rules.
+pub fn fired_table(tables: &OutputTables) -> String {
+    format!("{}_fired", tables.policy_table)
+}
+
+/// The view of the latest period's official run.
+pub fn latest_view(tables: &OutputTables) -> String {
+    format!("{}_latest", tables.policy_table)
+}
+
+/// What the policy table holds, as read from the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyTable {
+    /// Every column: name and declared type (`""` when none).
+    pub columns: Vec<(String, String)>,
+}
+
+/// The declared type of an output that is always a decimal.
+pub const DECIMAL: &str = "DECIMAL";
+
+/// Columns of the policy table that are not outputs.
+const KEY_COLUMNS: [&str; 4] = ["run_id", "customer_id", "fired", "rule_ids"];
+
+impl PolicyTable {
+    /// The policy table's columns, or `None` when there is no such table yet.
+    pub fn read(conn: &Connection, tables: &OutputTables) -> Result<Option<Self>, OutputError> {
+        Ok(columns(conn, &tables.policy_table)?.map(|columns| PolicyTable { columns }))
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.iter().any(|(c, _)| c == column)
+    }
+
+    /// A table from before version 1: rule ids as JSON text in `rule_ids` (rows written
+    /// since then hold `''` there and their list in `fired`).
+    pub fn legacy(&self) -> bool {
+        self.has("rule_ids")
+    }
+
+    /// The output columns, in table order.
+    pub fn outputs(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|(c, _)| !KEY_COLUMNS.contains(&c.as_str()))
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
+
+    /// Whether `column` is declared `DECIMAL` (an output that is always a decimal).
+    pub fn is_decimal(&self, column: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|(c, t)| c == column && t.eq_ignore_ascii_case(DECIMAL))
+    }
+}
+
+/// A table's columns (name, declared type), `None` when it does not exist.
+pub fn columns(
+    conn: &Connection,
+    table: &str,
+) -> Result<Option<Vec<(String, String)>>, OutputError> {
+    let mut stmt = conn
+        .prepare("SELECT name, type FROM pragma_table_info(?1)")
+        .map_err(write_err(table))?;
+    let columns: Vec<(String, String)> = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(write_err(table))?;
+    Ok((!columns.is_empty()).then_some(columns))
+}
+
+/// Creates or upgrades the output tables to version 1, adds a column for every new output
+/// (`DECIMAL` where `decimal` says the output is always a decimal) and (re)creates the view.
+/// `kind` is the period kind runs recorded before version 1 are given, from their start.
+pub fn prepare(
+    conn: &Connection,
+    tables: &OutputTables,
+    outputs: &[String],
+    decimal: &[bool],
+    kind: PeriodKind,
+) -> Result<PolicyTable, OutputError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(write_err(&tables.run_table))?;
+    if version > SCHEMA_VERSION {
+        return Err(OutputError::Schema(format!(
+            "the database's schema version is {version}, newer than this tierwise knows \
+             ({SCHEMA_VERSION}): use a newer tierwise"
+        )));
+    }
+    prepare_runs(conn, tables, kind)?;
+    prepare_policy(conn, tables)?;
+    let mut policy = PolicyTable::read(conn, tables)?.unwrap_or(PolicyTable {
+        columns: Vec::new(),
+    });
+    for (k, output) in outputs.iter().enumerate() {
+        if !policy.has(output) {
+            let declared = match decimal.get(k) {
+                Some(true) => DECIMAL,
+                _ => "",
+            };
+            conn.execute_batch(&format!(
+                "ALTER TABLE {} ADD COLUMN {}{}",
+                quote_ident(&tables.policy_table),
+                quote_ident(output),
+                if declared.is_empty() { "" } else { " DECIMAL" }
+            ))
+            .map_err(write_err(&tables.policy_table))?;
+            policy.columns.push((output.clone(), declared.into()));
+        }
+    }
+    view::replace(conn, tables, &policy)?;
+    if version < SCHEMA_VERSION {
+        conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            .map_err(write_err(&tables.run_table))?;
+    }
+    Ok(policy)
+}
+
+/// The run table: created, or given the columns of version 1 and its records' dates.
+fn prepare_runs(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+) -> Result<(), OutputError> {
+    let run = quote_ident(&tables.run_table);
+    let err = write_err(&tables.run_table);
+    let Some(existing) = columns(conn, &tables.run_table)? else {
+        return conn
+            .execute_batch(&format!(
+                "CREATE TABLE {run} (
+                    run_id INTEGER PRIMARY KEY,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    status TEXT NOT NULL,
+                    customers INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    rules_dir TEXT,
+                    message TEXT,
+                    as_of TEXT,
+                    period TEXT,
+                    value_order TEXT
+                );"
+            ))
+            .map_err(err);
+    };
+    let has = |c: &str| existing.iter().any(|(name, _)| name == c);
+    for column in ["as_of", "period", "value_order"] {
+        if !has(column) {
+            conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))
+                .map_err(&err)?;
+        }
+    }
+    if !has("as_of") {
+        date_old_runs(conn, tables, kind)?;
+    }
+    Ok(())
+}
+
+/// Runs recorded before version 1 get `as_of` from the date they started, and that date's
+/// period of `kind`.
+fn date_old_runs(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+) -> Result<(), OutputError> {
+    let run = quote_ident(&tables.run_table);
+    let err = write_err(&tables.run_table);
+    let started: Vec<(i64, String)> = conn
+        .prepare(&format!("SELECT run_id, started_at FROM {run}"))
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(&err)?;
+    let mut update = conn
+        .prepare(&format!(
+            "UPDATE {run} SET as_of = ?2, period = ?3 WHERE run_id = ?1"
+        ))
+        .map_err(&err)?;
+    for (run_id, started_at) in started {
+        let (as_of, period) = derived_date(&started_at, kind);
+        update
+            .execute(rusqlite::params![
+                run_id,
+                as_of.map(|d| d.to_string()),
+                period.map(|p| p.to_string())
+            ])
+            .map_err(&err)?;
+    }
+    Ok(())
+}
+
+/// The date and period a run from before version 1 is given: the day it started.
+pub fn derived_date(started_at: &str, kind: PeriodKind) -> (Option<Date>, Option<Period>) {
+    let as_of = Date::parse(started_at);
+    (as_of, as_of.map(|d| Period::containing(kind, d)))
+}
+
+/// The policy table (new: the compact layout; from before version 1: gains `fired`) and
+/// the table of fired-rule lists.
+fn prepare_policy(conn: &Connection, tables: &OutputTables) -> Result<(), OutputError> {
+    let policy = quote_ident(&tables.policy_table);
+    let fired = quote_ident(&fired_table(tables));
+    let err = write_err(&tables.policy_table);
+    match columns(conn, &tables.policy_table)? {
+        None => conn
+            .execute_batch(&format!(
+                "CREATE TABLE {policy} (
+                    run_id INTEGER NOT NULL,
+                    customer_id NOT NULL,
+                    fired INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, customer_id)
+                ) WITHOUT ROWID;"
+            ))
+            .map_err(&err)?,
+        Some(existing) if !existing.iter().any(|(c, _)| c == "fired") => conn
+            .execute_batch(&format!("ALTER TABLE {policy} ADD COLUMN fired INTEGER"))
+            .map_err(&err)?,
+        Some(_) => {}
+    }
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {fired} (
+            run_id INTEGER NOT NULL,
+            fired INTEGER NOT NULL,
+            rule_ids TEXT NOT NULL,
+            PRIMARY KEY (run_id, fired)
+        ) WITHOUT ROWID;"
+    ))
+    .map_err(&err)
+}
+
+/// Whether the run table has the columns of version 1 (a database not written since the
+/// upgrade has not).
+pub fn runs_dated(conn: &Connection, tables: &OutputTables) -> Result<bool, OutputError> {
+    Ok(
+        columns(conn, &tables.run_table)?
+            .is_some_and(|c| c.iter().any(|(name, _)| name == "as_of")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two tables as tierwise created them before version 1, with two runs.
+    fn old(conn: &Connection) {
+        conn.execute_batch(
+            r#"CREATE TABLE "policy_run" (run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,
+                 finished_at TEXT, status TEXT NOT NULL, customers INTEGER NOT NULL,
+                 fingerprint TEXT NOT NULL, rules_dir TEXT, message TEXT);
+               CREATE TABLE "customer_policy" (run_id INTEGER NOT NULL, customer_id NOT NULL,
+                 rule_ids TEXT NOT NULL, PRIMARY KEY (run_id, customer_id));
+               ALTER TABLE "customer_policy" ADD COLUMN "tier";
+               INSERT INTO policy_run VALUES
+                 (1, '2026-02-10T09:00:00.000Z', NULL, 'ok', 1, 'f', 'rules', NULL),
+                 (2, '2026-08-01T23:59:59.999Z', NULL, 'ok', 1, 'f', 'rules', NULL);
+               INSERT INTO customer_policy VALUES (1, 'a', '["t"]', 'A'), (2, 'a', '["u"]', 'B');"#,
+        )
+        .unwrap();
+    }
+
+    fn dated(conn: &Connection) -> Vec<(i64, String, String)> {
+        conn.prepare("SELECT run_id, as_of, period FROM policy_run ORDER BY run_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn old_runs_are_dated_in_the_kind_of_period_given() {
+        let conn = Connection::open_in_memory().unwrap();
+        old(&conn);
+        let tables = OutputTables::default();
+        let policy = prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Quarter).unwrap();
+        assert!(policy.legacy() && policy.has("fired"));
+        assert_eq!(
+            dated(&conn),
+            [
+                (1, "2026-02-10".into(), "2026-Q1".into()),
+                (2, "2026-08-01".into(), "2026-Q3".into())
+            ]
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        // A second prepare changes nothing.
+        prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
+        assert_eq!(dated(&conn)[0].2, "2026-Q1");
+    }
+
+    #[test]
+    fn an_upgrade_rolled_back_with_its_transaction_leaves_the_old_tables() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        old(&conn);
+        let tables = OutputTables::default();
+        {
+            let tx = conn.transaction().unwrap();
+            prepare(&tx, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
+            // Dropped without commit, as a failed run's transaction is.
+        }
+        assert!(!runs_dated(&conn, &tables).unwrap());
+        let policy = PolicyTable::read(&conn, &tables).unwrap().unwrap();
+        assert!(!policy.has("fired"));
+        assert!(columns(&conn, &fired_table(&tables)).unwrap().is_none());
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 0);
+    }
+
+    #[test]
+    fn new_tables_are_compact_and_decimal_outputs_declared_decimal() {
+        let conn = Connection::open_in_memory().unwrap();
+        let tables = OutputTables::default();
+        let outputs = ["tier".to_owned(), "pct".to_owned()];
+        let policy = prepare(&conn, &tables, &outputs, &[false, true], PeriodKind::Month).unwrap();
+        assert!(!policy.legacy());
+        assert_eq!(policy.outputs(), outputs);
+        assert!(policy.is_decimal("pct") && !policy.is_decimal("tier"));
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'customer_policy'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+    }
+}

@@ -1,0 +1,54 @@
+//! The earlier periods a run reads (`previous.tier`, `previous_2.tier`, `held.tier`): for each
+//! period back, its official run (the latest successful run of that period) read from the
+//! run tables, as the outputs the rules ask for and of the kinds the rules give them.
+//! `previous` is always the period before the run's own, whatever runs came later (a
+//! backfill of an earlier period reads the periods before it).
+
+use super::Workspace;
+use crate::engine::{History, PastRun};
+use crate::error::Error;
+use crate::output;
+use crate::rules::RuleSet;
+use rusqlite::Connection;
+
+impl Workspace {
+    /// The earlier periods `rules` read, from the run tables in `conn`. A period without an
+    /// official run, and every period of a first run, is `None`: its values read as NULL.
+    pub fn history(&self, conn: &Connection, rules: &RuleSet) -> Result<History, Error> {
+        let depth = rules.past.iter().map(|p| p.back).max().unwrap_or(0);
+        if depth == 0 {
+            return Ok(History::none());
+        }
+        let tables = &self.config.tables;
+        let period = self.context.period;
+        let official = output::official_runs_before(conn, tables, period, depth as usize)?;
+        let mut runs = Vec::with_capacity(depth as usize);
+        for back in 1..=depth {
+            let run = period
+                .back(back)
+                .and_then(|wanted| official.iter().find(|r| r.period == wanted));
+            let Some(run) = run else {
+                runs.push(None);
+                continue;
+            };
+            let mut columns: Vec<&str> = Vec::new();
+            for p in rules.past.iter().filter(|p| p.back == back) {
+                if !columns.contains(&p.column.as_str()) {
+                    columns.push(&p.column);
+                }
+            }
+            let mut data = output::read_run(conn, tables, run.run_id, &columns)?;
+            // SQLite gives true/false back as 1/0 and dates as text: the rules' kinds.
+            for (c, column) in columns.iter().enumerate() {
+                if let Some(kind) = rules.output_kind(column) {
+                    data.restore(c + 1, kind);
+                }
+            }
+            runs.push(Some(PastRun {
+                period: run.period,
+                data,
+            }));
+        }
+        Ok(History { runs })
+    }
+}

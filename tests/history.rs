@@ -1,0 +1,367 @@
+//! Runs over time, on the real binary: which run counts for a period (the latest `ok` run of
+//! it, a rerun replacing it, a backfill of an earlier period), the `customer_policy_latest`
+//! view, and the `history`, `changes` and `prune` commands.
+//!
+//! Every run the binary writes is dated today; each test then dates its runs by hand
+//! (`as_of`, `period`) as runs of different quarters would be.
+
+mod common;
+
+use common::*;
+use rusqlite::types::Value;
+
+const RULES: &str = r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: "annual_sales >= 100", then: { tier: A } }
+      - { id: tier-b, when: "annual_sales >= 50", then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+  - name: bonus
+    output: bonus
+    rules:
+      - { id: bonus-a, when: 'tier == "A"', value: 2.5 }
+      - { id: bonus-none, value: 0.5 }
+"#;
+
+/// Runs the rules on customers 1..=4 with these sales, then dates the run.
+fn run_dated(fx: &Fixture, sales: &[f64], as_of: &str, period: &str) -> i64 {
+    fx.sales_customers(sales);
+    fx.run_ok(&[]);
+    let run_id = fx.latest_ok_run();
+    date_run(fx, run_id, as_of, period);
+    run_id
+}
+
+/// Makes run `run_id` one of `period`, evaluated as of `as_of`.
+fn date_run(fx: &Fixture, run_id: i64, as_of: &str, period: &str) {
+    fx.conn()
+        .execute(
+            "UPDATE policy_run SET as_of = ?2, period = ?3 WHERE run_id = ?1",
+            rusqlite::params![run_id, as_of, period],
+        )
+        .unwrap();
+}
+
+/// Four quarters' worth of runs: Q1 (run 1), Q2 (run 2), Q2 again (run 3, replaces run 2),
+/// Q1 again (run 4, a backfill that replaces run 1), then a failed run (5) of Q2.
+fn quarters() -> Fixture {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2026-03-31", "2026-Q1");
+    run_dated(&fx, &[60.0, 60.0, 40.0, 150.0], "2026-06-30", "2026-Q2");
+    run_dated(&fx, &[120.0, 60.0, 40.0, 150.0], "2026-06-30", "2026-Q2");
+    run_dated(&fx, &[10.0, 60.0, 120.0, 100.0], "2026-03-31", "2026-Q1");
+    fx.conn()
+        .execute(
+            "INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint,
+                                     message, as_of, period)
+             VALUES (5, '2026-07-01T08:00:00Z', 'failed', 0, 'x', 'boom', '2026-06-30', '2026-Q2')",
+            [],
+        )
+        .unwrap();
+    fx
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn the_view_shows_the_latest_periods_official_run_with_rule_ids_as_json() {
+    let fx = quarters();
+    let conn = fx.conn();
+    let mut stmt = conn
+        .prepare(
+            "SELECT customer_id, period, as_of, tier, bonus, rule_ids
+             FROM customer_policy_latest ORDER BY customer_id",
+        )
+        .unwrap();
+    let rows: Vec<Vec<Value>> = stmt
+        .query_map([], |r| (0..6).map(|k| r.get(k)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let row = |id: i64, tier: &str, bonus: f64, rules: &str| {
+        vec![
+            int(id),
+            text("2026-Q2"),
+            text("2026-06-30"),
+            text(tier),
+            real(bonus),
+            text(rules),
+        ]
+    };
+    // Q2's official run is run 3 (the rerun), although run 4 (a Q1 backfill) is newer.
+    assert_eq!(
+        rows,
+        [
+            row(1, "A", 2.5, r#"["tier-a","bonus-a"]"#),
+            row(2, "B", 0.5, r#"["tier-b","bonus-none"]"#),
+            row(3, "C", 0.5, r#"["tier-c","bonus-none"]"#),
+            row(4, "A", 2.5, r#"["tier-a","bonus-a"]"#),
+        ]
+    );
+}
+
+#[test]
+fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
+    let fx = quarters();
+    let run = fx.run(&["history", "1"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout,
+        "customer 1: 2 periods, 2026-Q1 to 2026-Q2\n\
+         \n         2026-Q1  2026-Q2\n  \
+           tier   C        A\n  \
+           bonus  0.5      2.5\n  \
+           run    4        3\n\
+         \n\
+         rules fired\n  \
+           2026-Q1  tier-c, bonus-none\n  \
+           2026-Q2  +tier-a +bonus-a -tier-c -bonus-none\n"
+    );
+
+    let run = fx.run(&["history", "4", "--outputs", "tier", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(
+        json(&run),
+        serde_json::json!({
+            "customer_id": "4",
+            "outputs": ["tier"],
+            "periods": [
+                {"period": "2026-Q1", "as_of": "2026-03-31", "run_id": 4,
+                 "values": {"tier": "A"}, "rule_ids": ["tier-a", "bonus-a"],
+                 "rules_added": ["tier-a", "bonus-a"], "rules_removed": []},
+                {"period": "2026-Q2", "as_of": "2026-06-30", "run_id": 3,
+                 "values": {"tier": "A"}, "rule_ids": ["tier-a", "bonus-a"],
+                 "rules_added": [], "rules_removed": []},
+            ]
+        })
+    );
+}
+
+#[test]
+fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
+    let fx = quarters();
+    fx.run(&["history", "99"])
+        .assert_code(2)
+        .assert_stderr_contains("customer `99` is in no official run");
+    fx.run(&["history", "1", "--outputs", "tierr"])
+        .assert_code(2)
+        .assert_stderr_contains("no output `tierr` in the runs: did you mean `tier`?");
+}
+
+#[test]
+fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
+    let fx = quarters();
+    let run = fx.run(&["changes", "--output", "tier", "--order", "A,B,C"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout,
+        "tier: 2026-Q1 (run 4) -> 2026-Q2 (run 3)\n\
+         order: A > B > C\n\
+         4 customers in both: 1 up, 1 down, 0 unranked, 2 unchanged; 0 new, 0 gone\n\
+         \n  \
+           from  to  direction  customers\n  \
+           A     C   down       1\n  \
+           C     A   up         1\n\
+         \n  \
+           customer_id  from  to  direction\n  \
+           1            C     A   up\n  \
+           3            A     C   down\n"
+    );
+    let csv = fx.run(&[
+        "changes", "--output", "tier", "--order", "A,B,C", "--format", "csv",
+    ]);
+    assert_eq!(
+        csv.stdout,
+        "customer_id,from,to,direction\n1,C,A,up\n3,A,C,down\n"
+    );
+}
+
+#[test]
+fn changes_use_the_order_recorded_with_the_later_run_and_take_periods() {
+    let fx = quarters();
+    fx.conn()
+        .execute(
+            r#"UPDATE policy_run SET value_order = '{"tier": ["A", "B", "C"]}' WHERE run_id = 3"#,
+            [],
+        )
+        .unwrap();
+    let run = fx.run(&[
+        "changes", "--from", "2026-Q1", "--to", "2026-Q2", "--format", "json",
+    ]);
+    run.assert_code(0);
+    let j = json(&run);
+    assert_eq!(j["output"], "tier");
+    assert_eq!(j["order"], serde_json::json!(["A", "B", "C"]));
+    assert_eq!((j["up"].as_u64(), j["down"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        j["transitions"],
+        serde_json::json!([
+            {"from": "A", "to": "C", "direction": "down", "customers": 1},
+            {"from": "C", "to": "A", "direction": "up", "customers": 1},
+        ])
+    );
+    // Without an order, a change is neither up nor down.
+    let run = fx.run(&["changes", "--output", "bonus", "--format", "json"]);
+    assert_eq!(json(&run)["changed"].as_u64(), Some(2));
+    fx.run(&["changes", "--to", "2026-Q1", "--output", "tier"])
+        .assert_code(2)
+        .assert_stderr_contains("no period before 2026-Q1 to compare with");
+    fx.run(&["changes", "--from", "2025-Q4", "--output", "tier"])
+        .assert_code(2)
+        .assert_stderr_contains("--from 2025-Q4: no run; periods with a run: 2026-Q1, 2026-Q2");
+}
+
+#[test]
+fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
+    let fx = quarters();
+    let run = fx.run(&["prune", "--keep", "1", "--format", "json"]);
+    run.assert_code(0);
+    let j = json(&run);
+    assert_eq!(
+        j["kept"],
+        serde_json::json!([{"period": "2026-Q2", "run_id": 3}])
+    );
+    assert_eq!(j["latest_run_kept"], 5);
+    let deleted: Vec<i64> = j["deleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["run_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(deleted, [1, 2, 4]);
+    assert_eq!(j["rows_deleted"], 12);
+    let ids: Vec<i64> = fx.runs().iter().map(|r| r.run_id).collect();
+    assert_eq!(ids, [3, 5]);
+    assert_eq!(fx.policy_row_count(), 4);
+    let lists: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT COUNT(DISTINCT run_id) FROM customer_policy_fired",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lists, 1);
+    // The view still shows Q2, and a second prune finds nothing to delete.
+    assert_eq!(column(&fx.latest(), "tier")["1"], text("A"));
+    let again = fx.run(&["prune", "--keep", "1", "--vacuum"]);
+    again.assert_code(0);
+    assert!(
+        again.stdout.contains("nothing to delete"),
+        "{}",
+        again.stdout
+    );
+    assert!(again.stdout.contains("vacuumed"), "{}", again.stdout);
+}
+
+#[test]
+fn prune_keep_zero_is_refused() {
+    let fx = quarters();
+    fx.run(&["prune", "--keep", "0"])
+        .assert_code(2)
+        .assert_stderr_contains("the latest period's official run is always kept");
+    assert_eq!(fx.runs().len(), 5);
+}
+
+#[test]
+fn the_api_gives_official_runs_before_a_period_and_a_runs_outputs_by_customer() {
+    use tierwise::output;
+    use tierwise::source::Column;
+    use tierwise::time::Period;
+    let fx = quarters();
+    let conn = fx.conn();
+    let tables = tierwise::config::OutputTables::default();
+    let q3 = Period::parse("2026-Q3").unwrap();
+    let before = output::official_runs_before(&conn, &tables, q3, 5).unwrap();
+    let found: Vec<(String, i64)> = before
+        .iter()
+        .map(|r| (r.period.to_string(), r.run_id))
+        .collect();
+    assert_eq!(found, [("2026-Q2".into(), 3), ("2026-Q1".into(), 4)]);
+    assert_eq!(before[0].as_of.to_string(), "2026-06-30");
+    let q2 = Period::parse("2026-Q2").unwrap();
+    let one = output::official_runs_before(&conn, &tables, q2, 1).unwrap();
+    assert_eq!(one.iter().map(|r| r.run_id).collect::<Vec<_>>(), [4]);
+    // Periods of another kind are not "before" a quarter.
+    let month = Period::parse("2026-09").unwrap();
+    assert!(
+        output::official_runs_before(&conn, &tables, month, 5)
+            .unwrap()
+            .is_empty()
+    );
+
+    // An output the run does not have (added later) is a column of NULL.
+    let data = output::read_run(&conn, &tables, 3, &["bonus", "added_later", "tier"]).unwrap();
+    assert_eq!(data.names, ["customer_id", "bonus", "added_later", "tier"]);
+    assert_eq!(data.len, 4);
+    assert_eq!(data.id_text(0), "1");
+    assert!(matches!(data.columns[2], Column::Null(4)));
+    let tiers: Vec<String> = (0..4)
+        .map(|i| data.columns[3].value(i).to_string())
+        .collect();
+    assert_eq!(tiers, ["A", "B", "C", "A"]);
+    assert_eq!(data.columns[1].value(1).as_f64(), Some(0.5));
+    assert_eq!(data.find("4"), Some(3));
+}
+
+#[test]
+fn the_views_rule_ids_and_values_are_those_of_the_out_file_for_the_shipped_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("config"), &dir.path().join("config"));
+    copy_dir(&root.join("rules"), &dir.path().join("rules"));
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    run_in(
+        dir.path(),
+        &[
+            "sample",
+            "--customers",
+            "3000",
+            "--history",
+            "--out",
+            "data/sample.db",
+        ],
+    )
+    .assert_code(0);
+    run_in(
+        dir.path(),
+        &["run", "--as-of", "2026-09-30", "--out", "data/out.jsonl"],
+    )
+    .assert_code(0);
+    let jsonl = std::fs::read_to_string(dir.path().join("data/out.jsonl")).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("data/sample.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT * FROM customer_policy_latest ORDER BY customer_id")
+        .unwrap();
+    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    let mut rows = stmt.query([]).unwrap();
+    let mut lists = std::collections::BTreeSet::new();
+    for line in jsonl.lines() {
+        let file: serde_json::Value = serde_json::from_str(line).unwrap();
+        let row = rows.next().unwrap().expect("a row per customer");
+        for (k, name) in names.iter().enumerate() {
+            let view = match row.get::<_, Value>(k).unwrap() {
+                Value::Integer(i) => serde_json::json!(i),
+                Value::Real(f) => serde_json::json!(f),
+                Value::Text(t) if name == "rule_ids" => serde_json::from_str(&t).unwrap(),
+                Value::Text(t) => serde_json::json!(t),
+                _ => serde_json::Value::Null,
+            };
+            let expected = match (name.as_str(), &file[name]) {
+                ("period" | "as_of", _) => continue,
+                (_, serde_json::Value::Bool(b)) => serde_json::json!(*b as i64),
+                (_, serde_json::Value::Array(_)) if name != "rule_ids" => {
+                    serde_json::json!(file[name].to_string())
+                }
+                (_, v) => v.clone(),
+            };
+            assert_eq!(view, expected, "{name} of {}", file["customer_id"]);
+        }
+        lists.insert(file["rule_ids"].to_string());
+    }
+    assert!(rows.next().unwrap().is_none());
+    assert!(lists.len() > 50, "only {} distinct lists", lists.len());
+}

@@ -4,8 +4,7 @@
 
 use super::{Globals, SourceArgs};
 use crate::diag::{Diagnostic, Severity, summary_line};
-use crate::engine::Context;
-use crate::engine::{EvalError, Evaluator, Outcomes};
+use crate::engine::{Context, EvalError, Evaluator, History, Mode, Outcomes};
 use crate::error::{Error, ExitStatus};
 use crate::report::{Format, Report, plural, thousands};
 use crate::rules::{self, HitPolicy, RuleIdx, RuleSet};
@@ -32,7 +31,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
-    let source = ws.open_source()?;
+    let mut source = ws.open_source()?;
     let (rules, mut diagnostics) = match ws.load_rules(&source) {
         Ok(loaded) => (Some(loaded.rules), loaded.warnings),
         Err(Error::Rules(all)) => (None, all.0),
@@ -44,7 +43,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let data = match (&rules, args.data) {
         (Some(rules), true) => {
             let customers = ws.read_customers(&source, rules, &mut |_| {})?;
-            Some(check_data(rules, &customers, ws.context)?)
+            let history = ws.history(source.connection(), rules)?;
+            Some(check_data(rules, &customers, ws.context, &history)?)
         }
         _ => None,
     };
@@ -181,8 +181,13 @@ fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<
     list.serialize(s)
 }
 
-fn check_data(rules: &RuleSet, customers: &Dataset, context: Context) -> Result<DataCheck, Error> {
-    let evaluator = Evaluator::new(rules, customers, context)?;
+fn check_data(
+    rules: &RuleSet,
+    customers: &Dataset,
+    context: Context,
+    history: &History,
+) -> Result<DataCheck, Error> {
+    let evaluator = Evaluator::with_history(rules, customers, context, history, Mode::Fast)?;
     let scope = Scope::new(rules, customers);
     let tallies = (0..customers.len)
         .into_par_iter()

@@ -1,7 +1,7 @@
 //! `tierwise explain ID`: why one customer of the database got its policy.
 
 use super::{Globals, SourceArgs, print_warnings};
-use crate::engine::Evaluator;
+use crate::engine::{Evaluator, Mode};
 use crate::error::{Error, ExitStatus};
 use crate::report::Format;
 use crate::source::SourceError;
@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
-    let source = ws.open_source()?;
+    let mut source = ws.open_source()?;
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
@@ -33,7 +33,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             id: args.customer.clone(),
             column: ws.config.id_column.clone(),
         })?;
-    let explanation = Evaluator::new(&rules, &customers, ws.context)?.explain(index)?;
+    let history = ws.history(source.connection(), &rules)?;
+    let evaluator = Evaluator::with_history(&rules, &customers, ws.context, &history, Mode::Fast)?;
+    let explanation = evaluator.explain(index)?;
     crate::report::print(&explanation, args.format);
     Ok(ExitStatus::Success)
 }

@@ -4,7 +4,7 @@
 //! positions and the last good rules stay in force; so is a reload that panics.
 
 use super::{Globals, SourceArgs};
-use crate::engine::{Evaluator, display_key};
+use crate::engine::{Evaluator, Mode, display_key};
 use crate::error::{Error, ExitStatus};
 use crate::report::{refusal, thousands};
 use crate::workspace::batch::CHUNK;
@@ -153,7 +153,9 @@ fn write_run(accepted: &Accepted) -> Result<i64, Error> {
 /// Every customer's policy under the accepted rules.
 fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
     let (rules, customers) = (&accepted.rules, &accepted.customers);
-    let evaluator = Evaluator::new(rules, customers, accepted.workspace.context)?;
+    let context = accepted.workspace.context;
+    let evaluator =
+        Evaluator::with_history(rules, customers, context, &accepted.history, Mode::Fast)?;
     let mut values = HashMap::with_capacity(customers.len);
     let mut start = 0;
     while start < customers.len {

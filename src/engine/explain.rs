@@ -187,10 +187,18 @@ fn trace_decision<'a>(
                 (Some(range), Vec::new(), None)
             }
             Condition::When(e) => {
+                // Names, then earlier periods' values (`previous.tier`).
+                let past = e.maps.iter().flat_map(|(variable, outputs)| {
+                    outputs
+                        .iter()
+                        .map(move |(output, slot)| (format!("{variable}.{output}"), *slot))
+                });
                 let inputs = e
                     .vars
                     .iter()
-                    .map(|(name, slot)| named(name, &w.frame[*slot]))
+                    .map(|(name, slot)| (name.to_string(), *slot))
+                    .chain(past)
+                    .map(|(name, slot)| named(&name, &w.frame[slot]))
                     .collect();
                 let failed = if *matched || not_in_effect.is_some() {
                     None

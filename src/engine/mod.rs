@@ -87,6 +87,8 @@ pub struct Evaluator<'a> {
     rankings: Vec<Ranking>,
     /// The earlier periods' values the rules read, found for each customer.
     past: history::Bound<'a>,
+    /// Where they come from (prospects are looked up in it too).
+    history: &'a History,
 }
 
 /// A customer's pre-metrics and the input of each population figure (`None`: not ranked).
@@ -117,6 +119,7 @@ impl<'a> Evaluator<'a> {
     ) -> Result<Self, EvalError> {
         let mut ev = Evaluator::bare(rules, data, context, mode)?;
         ev.past = history::Bound::new(rules, history, data);
+        ev.history = history;
         if rules.population.is_empty() {
             return Ok(ev);
         }
@@ -152,6 +155,9 @@ impl<'a> Evaluator<'a> {
     /// added to it, so nobody else's figures move. `data` has the same columns.
     pub fn newcomers<'b>(&'b self, data: &'b Dataset) -> Result<Evaluator<'b>, EvalError> {
         let mut ev = Evaluator::bare(self.rules, data, self.context, self.mode)?;
+        // A prospect with the id of a customer of earlier periods has that customer's past.
+        ev.past = history::Bound::new(self.rules, self.history, data);
+        ev.history = self.history;
         if self.rules.population.is_empty() {
             return Ok(ev);
         }
@@ -211,6 +217,7 @@ impl<'a> Evaluator<'a> {
             precomputed: Vec::new(),
             rankings: Vec::new(),
             past: history::Bound::default(),
+            history: &NO_HISTORY,
         })
     }
 

@@ -9,6 +9,7 @@
 use super::{Overrides, Workspace};
 use crate::cases::{self, TestReport};
 use crate::diag::Diagnostics;
+use crate::engine::History;
 use crate::error::Error;
 use crate::rules::RuleSet;
 use crate::source::{CustomerSource, Dataset, Field, SourceError};
@@ -22,6 +23,8 @@ pub struct Accepted {
     pub workspace: Workspace,
     pub rules: Arc<RuleSet>,
     pub customers: Dataset,
+    /// The earlier periods the rules read, read with the customers.
+    pub history: History,
     /// The customer source's columns (to store given values as the source would).
     pub columns: Vec<Field>,
 }
@@ -50,7 +53,7 @@ impl<E: Into<Error>> From<E> for Refusal {
 /// errors and every test in `<rules>/tests/` passes.
 pub fn load(config: &Path, overrides: &Overrides) -> Result<Accepted, Refusal> {
     let workspace = Workspace::new(config, overrides)?;
-    let source = workspace.open_source()?;
+    let mut source = workspace.open_source()?;
     let columns = source.columns()?;
     let rules = workspace.load_rules(&source)?.rules;
     let tests_dir = workspace.rules_dir.join("tests");
@@ -68,10 +71,12 @@ pub fn load(config: &Path, overrides: &Overrides) -> Result<Accepted, Refusal> {
         }
     }
     let customers = workspace.read_customers(&source, &rules, &mut |_| {})?;
+    let history = workspace.history(source.connection(), &rules)?;
     Ok(Accepted {
         workspace,
         rules: Arc::new(rules),
         customers,
+        history,
         columns,
     })
 }
@@ -85,7 +90,7 @@ pub fn reload_data(
     rules: &Arc<RuleSet>,
 ) -> Result<Accepted, Refusal> {
     let workspace = Workspace::new(config, overrides)?;
-    let source = workspace.open_source()?;
+    let mut source = workspace.open_source()?;
     let columns = source.columns()?;
     let same = columns.len() == rules.field_count
         && columns
@@ -96,10 +101,12 @@ pub fn reload_data(
         return Err(SourceError::ColumnsChanged.into());
     }
     let customers = workspace.read_customers(&source, rules, &mut |_| {})?;
+    let history = workspace.history(source.connection(), rules)?;
     Ok(Accepted {
         workspace,
         rules: rules.clone(),
         customers,
+        history,
         columns,
     })
 }

@@ -5,8 +5,7 @@
 //! A request takes the version in force once and is answered entirely by it; a reload builds
 //! the next version beside it and swaps it in whole.
 
-use crate::engine::Context;
-use crate::engine::Evaluator;
+use crate::engine::{Context, Evaluator, History, Mode};
 use crate::error::Error;
 use crate::report::refusal;
 use crate::rules::RuleSet;
@@ -23,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 struct Loaded {
     rules: Arc<RuleSet>,
     customers: Dataset,
+    history: History,
 }
 
 self_cell::self_cell!(
@@ -62,6 +62,7 @@ impl Version {
             workspace,
             rules,
             customers,
+            history,
             columns,
         } = accepted;
         let mut ids = HashMap::with_capacity(customers.len);
@@ -72,8 +73,13 @@ impl Version {
         }
         let context = workspace.context;
         let version_context = context;
-        let bound = Bound::try_new(Loaded { rules, customers }, |l| {
-            Evaluator::new(&l.rules, &l.customers, context)
+        let loaded = Loaded {
+            rules,
+            customers,
+            history,
+        };
+        let bound = Bound::try_new(loaded, |l| {
+            Evaluator::with_history(&l.rules, &l.customers, context, &l.history, Mode::Fast)
         })?;
         Ok(Version {
             bound,

@@ -318,3 +318,37 @@ fn effective_dates_that_are_wrong_are_load_errors_with_their_position() {
         check.stdout
     );
 }
+
+#[test]
+fn a_customer_is_new_for_six_whole_months_to_the_day() {
+    // Opened on these days; as of 2026-09-30. 2026-03-31 + 6 months is 2026-09-30 (the
+    // month has no 31st), so it is 6 whole months, as is 2026-03-30.
+    let fx = fixture(
+        "month",
+        &[
+            Some("2026-03-30"),
+            Some("2026-03-31"),
+            Some("2026-04-01"),
+            Some("2026-09-30"),
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:
+  - name: age
+    rules:
+      - { id: young, when: 'months_between(last_order_day, as_of) < 6', then: { age: new } }
+      - { id: established, then: { age: established } }
+",
+    );
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert_eq!(
+        column(&fx.latest(), "age"),
+        expect(&[
+            ("1", "established"),
+            ("2", "established"),
+            ("3", "new"),
+            ("4", "new"),
+        ])
+    );
+}

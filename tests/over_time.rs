@@ -1,0 +1,358 @@
+//! The policy over time on the real binary, with the shipped rules: four quarters in a row
+//! with tiers computed by hand (an upgrade at once, a downgrade damped and one step at a
+//! time, a customer who skips a period), the moves a run prints, a rerun and a backfill of
+//! a period, `history` and `changes`, and rules that gain an output in a later period.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+
+/// The columns the shipped rules read (those of the bundled config's query); every one but
+/// the id and `annual_sales` is NULL here.
+const COLUMNS: [&str; 27] = [
+    "channel",
+    "region",
+    "orders_last_12m",
+    "orders_prev_12m",
+    "gross_margin_pct",
+    "avg_unit_price",
+    "on_time_payment_rate",
+    "overdue_days",
+    "overdue_amount",
+    "quality_claims",
+    "years_active",
+    "repeat_purchase_rate",
+    "credit_score",
+    "industry_influence",
+    "opened_day",
+    "first_order_day",
+    "last_order_day",
+    "days_since_last_order",
+    "sales_prev_12m",
+    "sales_last_3m",
+    "sales_last_3m_year_ago",
+    "collection_rate",
+    "gross_profit_12m",
+    "gross_profit_prev_12m",
+    "period_sales",
+    "period_orders",
+    "name",
+];
+
+/// Each quarter's customers, largest sales first: with ten customers the first two are A
+/// (ranked above 80% of them), the next four B, the last four C.
+const QUARTERS: [(&str, [&str; 10]); 4] = [
+    (
+        "2026-03-31",
+        ["X", "Z", "F1", "F2", "F3", "F4", "Y", "F5", "F6", "F7"],
+    ),
+    (
+        "2026-06-30",
+        ["F1", "Y", "F2", "F3", "F4", "W", "F5", "X", "F6", "F7"],
+    ),
+    (
+        "2026-09-30",
+        ["F1", "F2", "F3", "Y", "F4", "F5", "X", "Z", "F6", "F7"],
+    ),
+    (
+        "2026-12-31",
+        ["Y", "F1", "F2", "F3", "F4", "F5", "X", "Z", "F6", "F7"],
+    ),
+];
+
+/// A project whose customers come from a table of sales by evaluation date, through a
+/// query bound to `:as_of`, evaluated by a copy of the shipped rules, by quarter.
+fn quarters() -> Fixture {
+    let fx = Fixture::new();
+    let nulls: Vec<String> = COLUMNS.iter().map(|c| format!("NULL AS {c}")).collect();
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!(
+            "database: customers.db\nrules: rules\nperiod: quarter\n\
+             customers:\n  id_column: customer_id\n  query: >\n    \
+             SELECT customer_id, annual_sales, {} FROM sales WHERE as_of = :as_of\n",
+            nulls.join(", ")
+        ),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(fx.path("rules")).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("rules"), &fx.path("rules"));
+    let conn = fx.conn();
+    conn.execute_batch("CREATE TABLE sales (customer_id TEXT, as_of TEXT, annual_sales REAL)")
+        .unwrap();
+    for (as_of, order) in QUARTERS {
+        set_order(&fx, as_of, &order);
+    }
+    fx
+}
+
+/// Replaces the sales as of `as_of`: the customers of `order`, largest first.
+fn set_order(fx: &Fixture, as_of: &str, order: &[&str]) {
+    let conn = fx.conn();
+    conn.execute("DELETE FROM sales WHERE as_of = ?1", [as_of])
+        .unwrap();
+    for (k, id) in order.iter().enumerate() {
+        let sales = 1000.0 * (order.len() - k) as f64;
+        conn.execute(
+            "INSERT INTO sales VALUES (?1, ?2, ?3)",
+            rusqlite::params![id, as_of, sales],
+        )
+        .unwrap();
+    }
+}
+
+/// `tier` of every customer in the latest run.
+fn tiers(fx: &Fixture) -> BTreeMap<String, String> {
+    column(&fx.latest(), "tier")
+        .into_iter()
+        .map(|(id, v)| (id, key(&v)))
+        .collect()
+}
+
+fn expected(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(id, tier)| (id.to_string(), tier.to_string()))
+        .collect()
+}
+
+#[test]
+fn four_quarters_upgrade_at_once_and_downgrade_one_step_after_two_periods_below() {
+    let fx = quarters();
+
+    // 2026-Q1, no history: every customer takes this quarter's rank.
+    let q1 = fx.run_ok(&["--as-of", "2026-03-31"]);
+    assert!(
+        q1.stdout
+            .contains("moves: no run of 2025-Q4 to compare with"),
+        "{}",
+        q1.stdout
+    );
+    #[rustfmt::skip]
+    let want = expected(&[
+        ("X", "A"), ("Z", "A"), ("F1", "B"), ("F2", "B"), ("F3", "B"), ("F4", "B"),
+        ("Y", "C"), ("F5", "C"), ("F6", "C"), ("F7", "C"),
+    ]);
+    assert_eq!(tiers(&fx), want, "2026-Q1");
+
+    // 2026-Q2: X ranks C for the first time and keeps A; Y and F1 go up at once; W is new;
+    // Z is absent.
+    let q2 = fx.run_ok(&["--as-of", "2026-06-30"]);
+    assert!(
+        q2.stdout
+            .contains("moves since 2026-Q1\n  tier  2 up, 0 down, 7 same, 1 new\n"),
+        "{}",
+        q2.stdout
+    );
+    #[rustfmt::skip]
+    let want = expected(&[
+        ("F1", "A"), ("Y", "A"), ("F2", "B"), ("F3", "B"), ("F4", "B"), ("W", "B"),
+        ("F5", "C"), ("X", "A"), ("F6", "C"), ("F7", "C"),
+    ]);
+    assert_eq!(tiers(&fx), want, "2026-Q2");
+
+    // 2026-Q3: X's second quarter below A drops it one tier, to B; Y's first quarter below
+    // keeps A; Z, who was not in 2026-Q2, starts again from its rank.
+    let q3 = fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert!(
+        q3.stdout
+            .contains("moves since 2026-Q2\n  tier  2 up, 1 down, 6 same, 1 new\n"),
+        "{}",
+        q3.stdout
+    );
+    #[rustfmt::skip]
+    let want = expected(&[
+        ("F1", "A"), ("F2", "A"), ("F3", "B"), ("Y", "A"), ("F4", "B"), ("F5", "B"),
+        ("X", "B"), ("Z", "C"), ("F6", "C"), ("F7", "C"),
+    ]);
+    assert_eq!(tiers(&fx), want, "2026-Q3");
+
+    // 2026-Q4: X goes on down to C; Y is back at A; F2's first quarter below keeps A.
+    let q4 = fx.run_ok(&["--as-of", "2026-12-31"]);
+    assert!(
+        q4.stdout
+            .contains("moves since 2026-Q3\n  tier  0 up, 1 down, 9 same, 0 new\n"),
+        "{}",
+        q4.stdout
+    );
+    #[rustfmt::skip]
+    let want = expected(&[
+        ("Y", "A"), ("F1", "A"), ("F2", "A"), ("F3", "B"), ("F4", "B"), ("F5", "B"),
+        ("X", "C"), ("Z", "C"), ("F6", "C"), ("F7", "C"),
+    ]);
+    assert_eq!(tiers(&fx), want, "2026-Q4");
+
+    // X's history, period by period, with the rules that changed.
+    let history = fx.run(&["history", "X", "--outputs", "abc_tier,tier"]);
+    history.assert_code(0);
+    assert!(
+        history.stdout.starts_with(
+            "customer X: 4 periods, 2026-Q1 to 2026-Q4\n\n\
+             \x20           2026-Q1  2026-Q2  2026-Q3  2026-Q4\n\
+             \x20 abc_tier  A        C        C        C\n\
+             \x20 tier      A        A        B        C\n"
+        ),
+        "{}",
+        history.stdout
+    );
+    assert!(
+        history
+            .stdout
+            .contains("2026-Q3  +tier-down-one +pay-tier-b "),
+        "{}",
+        history.stdout
+    );
+
+    // The moves between two periods, in the order the rules give (A > B > C > dormant).
+    let changes = fx.run(&[
+        "changes", "--from", "2026-Q1", "--to", "2026-Q4", "--format", "json",
+    ]);
+    changes.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&changes.stdout).unwrap();
+    assert_eq!(json["up"], 4, "{json:#}"); // F1 B->A, F2 B->A, Y C->A, F5 C->B
+    assert_eq!(json["down"], 2, "{json:#}"); // X A->C, Z A->C
+    assert_eq!(json["new"], 0, "{json:#}");
+}
+
+#[test]
+fn a_rerun_replaces_its_period_and_a_backfill_reads_the_period_before_its_own() {
+    let fx = quarters();
+    for as_of in ["2026-03-31", "2026-06-30", "2026-09-30"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    // Corrected figures for 2026-Q3: X ranks first. The rerun is the quarter's official run.
+    set_order(
+        &fx,
+        "2026-09-30",
+        &["X", "F1", "F2", "F3", "Y", "F4", "F5", "Z", "F6", "F7"],
+    );
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert_eq!(tiers(&fx)["X"], "A");
+
+    // 2026-Q4 reads the rerun: X held A in 2026-Q3 and ranked A, so its first quarter below
+    // keeps A (from the first 2026-Q3 run, it would have dropped to C).
+    fx.run_ok(&["--as-of", "2026-12-31"]);
+    assert_eq!(tiers(&fx)["X"], "A");
+
+    // A backfill of 2026-Q2 reads 2026-Q1, not the later quarters: X holds A again.
+    let backfill = fx.run_ok(&["--as-of", "2026-06-30"]);
+    assert!(
+        backfill
+            .stdout
+            .contains("run 6: 10 customers as of 2026-06-30 (2026-Q2)"),
+        "{}",
+        backfill.stdout
+    );
+    assert_eq!(tiers(&fx)["X"], "A");
+    assert_eq!(tiers(&fx)["W"], "B");
+
+    // The latest view still shows the latest quarter, 2026-Q4 (run 5).
+    let conn = fx.conn();
+    let (period, run_tier): (String, String) = conn
+        .query_row(
+            "SELECT period, tier FROM customer_policy_latest WHERE customer_id = 'Y'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((period.as_str(), run_tier.as_str()), ("2026-Q4", "A"));
+
+    // `history` lists each quarter once, with its official run.
+    let history = fx.run(&["history", "X", "--outputs", "tier", "--format", "json"]);
+    history.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
+    let runs: Vec<(String, i64)> = json["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap().to_owned(),
+                p["run_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, i64)> = [
+        ("2026-Q1", 1),
+        ("2026-Q2", 6),
+        ("2026-Q3", 4),
+        ("2026-Q4", 5),
+    ]
+    .iter()
+    .map(|(p, r)| (p.to_string(), *r))
+    .collect();
+    assert_eq!(runs, want);
+}
+
+#[test]
+fn an_output_added_in_a_later_period_reads_null_before_and_older_runs_stay_readable() {
+    let fx = Fixture::new();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\nperiod: quarter\n",
+    )
+    .unwrap();
+    fx.sales_customers(&[100.0, 200.0]);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:
+  - name: tier
+    rules:
+      - { id: big, when: annual_sales >= 150, then: { tier: A } }
+      - { id: small, then: { tier: B } }
+",
+    );
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+
+    // The next quarter's rules add `since`, carried forward from the quarter before.
+    fx.rule(
+        "since.yaml",
+        "decisions:
+  - name: since
+    output: since
+    rules:
+      - { id: since-kept, when: '!is_null(previous.since)', value: '= previous.since' }
+      - { id: since-new, value: '= as_of' }
+",
+    );
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert_eq!(
+        column(&fx.latest(), "since"),
+        expect(&[("1", "2026-06-30"), ("2", "2026-06-30")])
+    );
+
+    // The first quarter's run is still readable, without the output it did not have.
+    let history = fx.run(&["history", "1", "--format", "json"]);
+    history.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
+    let periods = json["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 3);
+    assert_eq!(periods[0]["values"]["tier"], "B");
+    assert_eq!(periods[0]["values"]["since"], serde_json::Value::Null);
+    assert_eq!(periods[2]["values"]["since"], "2026-06-30");
+}
+
+#[test]
+fn reading_an_earlier_period_of_an_output_that_does_not_exist_is_a_load_error() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[100.0]);
+    let text = fx.rule(
+        "tiers.yaml",
+        "decisions:
+  - name: tier
+    rules:
+      - { id: kept, when: 'previous.teir == \"A\"', then: { tier: A } }
+      - { id: other, then: { tier: B } }
+",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    let (line, column) = position_of(&text, "previous.teir", 0);
+    let block = run.diagnostic_at(&format!("rules/tiers.yaml:{line}:{column}"));
+    assert!(block.contains("teir"), "{block}");
+    assert!(block.contains("did you mean `tier`"), "{block}");
+    assert_eq!(fx.policy_row_count(), 0);
+}

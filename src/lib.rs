@@ -17,7 +17,7 @@
 //! | [`source`] | where customers come from: `CustomerSource`, SQLite, given values, sample data |
 //! | [`rules`] | rule files -> a compiled, immutable `RuleSet`; lints; the schema |
 //! | [`engine`] | population figures, per-customer evaluation, explanations |
-//! | [`output`] | writing a run: policy and run tables, CSV/JSONL files |
+//! | [`output`] | writing a run (policy and run tables, CSV/JSONL files) and reading runs back: history, changes, prune |
 //! | [`cases`] | rule test cases (`rules/tests/*.yaml`) |
 //! | [`error`] | the top-level error and exit status |
 //! | [`workspace`] | config + command line -> what a command works on; batch run; hot reload |

@@ -38,6 +38,11 @@ pub struct Timings {
     pub run: f64,
     /// The child `tierwise run`'s own report of its peak memory, where the OS tells it.
     pub run_peak_memory_mb: Option<f64>,
+    /// How much that run grew the database, per customer (bytes).
+    pub run_bytes_per_customer: f64,
+    /// The same rules plus a damped tier that reads the previous period: without, then
+    /// with an earlier period.
+    pub history: super::history::HistoryTimings,
     pub floor_read: f64,
     pub floor_write: f64,
     pub sql: f64,
@@ -54,7 +59,8 @@ pub(super) fn repeat(
     interpreter: bool,
 ) -> Result<Timings, Error> {
     let source = Source::Table("customers".into());
-    let (run, run_peak_memory_mb) = time_child_run(sample, work, rules_dir)?;
+    let child = time_child_run(sample, work, rules_dir)?;
+    let history = super::history::time_history(sample, work, rules_dir)?;
 
     // Each stage alone, on a fresh copy.
     fresh_copy(sample, work)?;
@@ -102,8 +108,10 @@ pub(super) fn repeat(
         evaluate,
         evaluate_interpreter,
         write,
-        run,
-        run_peak_memory_mb,
+        run: child.seconds,
+        run_peak_memory_mb: child.peak_memory_mb,
+        run_bytes_per_customer: child.bytes_per_customer,
+        history,
         floor_read,
         floor_write,
         sql,
@@ -118,25 +126,45 @@ fn since(start: Instant) -> f64 {
 }
 
 /// The real command, end to end, in a child process (so its peak memory is its own), on a
-/// fresh copy of the sample: its seconds and its reported peak memory.
-fn time_child_run(
-    sample: &Path,
+/// fresh copy of the sample.
+fn time_child_run(sample: &Path, work: &Path, rules_dir: &Path) -> Result<ChildRun, Error> {
+    fresh_copy(sample, work)?;
+    child_run(work, rules_dir, "", &[])
+}
+
+/// What one `tierwise run` in a child process took.
+pub(super) struct ChildRun {
+    pub seconds: f64,
+    /// Its own report of its peak memory, where the OS tells it.
+    pub peak_memory_mb: Option<f64>,
+    /// Its own report of the time it took to read the earlier periods.
+    pub history_seconds: f64,
+    /// How much the database file grew, per customer.
+    pub bytes_per_customer: f64,
+}
+
+/// `tierwise run <args>` on `work` with the rules of `rules_dir` (and `config` added to its
+/// config file), in a child process.
+pub(super) fn child_run(
     work: &Path,
     rules_dir: &Path,
-) -> Result<(f64, Option<f64>), Error> {
-    fresh_copy(sample, work)?;
+    config_extra: &str,
+    args: &[&str],
+) -> Result<ChildRun, Error> {
     let config = work.with_extension("yaml");
     let rules_abs = std::fs::canonicalize(rules_dir).map_err(io_err(rules_dir))?;
     std::fs::write(
         &config,
         format!(
-            "database: {}\nrules: {}\n",
+            "database: {}\nrules: {}\n{config_extra}",
             serde_json::to_string(&work.file_name().unwrap_or_default().to_string_lossy())
                 .unwrap_or_default(),
             serde_json::to_string(&rules_abs.display().to_string()).unwrap_or_default()
         ),
     )
     .map_err(io_err(&config))?;
+    let size = || std::fs::metadata(work).map_or(0, |m| m.len());
+    let before = size();
     let exe = std::env::current_exe().map_err(io_err(Path::new("tierwise")))?;
     let start = Instant::now();
     let out = std::process::Command::new(exe)
@@ -145,6 +173,7 @@ fn time_child_run(
         .args(["--config"])
         .arg(&config)
         .args(["run", "--format", "json"])
+        .args(args)
         .output()
         .map_err(io_err(&config))?;
     let seconds = since(start);
@@ -156,7 +185,13 @@ fn time_child_run(
     }
     let _ = std::fs::remove_file(&config);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    Ok((seconds, report["peak_memory_mb"].as_f64()))
+    let customers = report["customers"].as_f64().unwrap_or(0.0).max(1.0);
+    Ok(ChildRun {
+        seconds,
+        peak_memory_mb: report["peak_memory_mb"].as_f64(),
+        history_seconds: report["seconds"]["history"].as_f64().unwrap_or(0.0),
+        bytes_per_customer: size().saturating_sub(before) as f64 / customers,
+    })
 }
 
 /// Reading the customers, only the columns the rules use.
@@ -418,7 +453,7 @@ fn floor_write(conn: &Connection, rendered: &Rendered) -> rusqlite::Result<()> {
 /// A fresh copy of the sample database, so every timed write starts from the same file.
 /// The copy is flushed to disk first: otherwise the kernel's writeback of it competes with,
 /// and is billed to, whatever is timed next.
-fn fresh_copy(sample: &Path, work: &Path) -> Result<(), Error> {
+pub(super) fn fresh_copy(sample: &Path, work: &Path) -> Result<(), Error> {
     let _ = std::fs::remove_file(work);
     std::fs::copy(sample, work).map_err(io_err(work))?;
     std::fs::File::open(work)

@@ -7,11 +7,14 @@
 //! memory is its own), the floor (plainly reading the same rows and writing the same policy
 //! rows), and the shipped rules written as one SQL statement (benches/shipped_rules.sql).
 //! The floor: a plain `SELECT *` over the customers, and a plain insert loop of the very
-//! policy rows the run writes, rendered beforehand: the I/O no engine can avoid.
+//! policy rows the run writes, rendered beforehand: the I/O no engine can avoid. It also
+//! reports what a run stores per customer, and what reading the previous period costs
+//! (`history.rs`: the same rules plus a damped tier, run for two quarters).
 //!
 //! This module runs the sizes and repeats and takes the medians; `measure.rs` holds one
 //! function per measurement and the order they run in; `report.rs` prints the table.
 
+mod history;
 mod measure;
 mod report;
 
@@ -106,6 +109,13 @@ impl SizeReport {
                 write: m(|t| t.write),
                 run: m(|t| t.run),
                 run_peak_memory_mb: m_some(|t| t.run_peak_memory_mb),
+                run_bytes_per_customer: m(|t| t.run_bytes_per_customer),
+                history: history::HistoryTimings {
+                    run_without: m(|t| t.history.run_without),
+                    run_with: m(|t| t.history.run_with),
+                    read: m(|t| t.history.read),
+                    bytes_per_customer: m(|t| t.history.bytes_per_customer),
+                },
                 floor_read: m(|t| t.floor_read),
                 floor_write: m(|t| t.floor_write),
                 sql: m(|t| t.sql),

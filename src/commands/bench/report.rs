@@ -82,6 +82,23 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
+        "\nstorage and history (run in quarters, benches/history.yaml added):"
+    )?;
+    for r in reports {
+        let h = &r.median.history;
+        writeln!(
+            out,
+            "{:>10} {:>5.0} bytes/customer per run; reading the previous quarter: run {:.3} s vs {:.3} s without ({:.2}x), of which reading {:.3} s",
+            thousands(r.customers as f64),
+            r.median.run_bytes_per_customer,
+            h.run_with,
+            h.run_without,
+            h.ratio(),
+            h.read,
+        )?;
+    }
+    writeln!(
+        out,
         "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread; µs/1: one customer evaluated alone (explain, serve)."
     )
 }

@@ -17,10 +17,11 @@ use crate::engine::Context;
 use crate::rules::{RuleIdx, RuleSet};
 use crate::source::{Cell, Field};
 use case::{CaseContext, CaseFile, run_case};
-use file::parse;
+use file::{TestFile, parse};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Why the test cases could not be run at all.
 #[derive(Debug, thiserror::Error)]
@@ -195,58 +196,25 @@ pub fn run(
     };
     let mut fired: HashSet<RuleIdx> = HashSet::new();
     for path in files {
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let loaded = match read_case_file(&ctx, &path) {
+            Ok(loaded) => loaded,
             Err(e) => {
-                report.file_errors.push(FileError {
-                    file: name,
-                    message: Diagnostic::file_error(&path, format!("cannot read: {e}")).to_string(),
-                });
+                report.file_errors.push(e);
                 continue;
             }
         };
-        let file = SourceFile::new(path.clone(), text);
-        let parsed = match parse(&file) {
-            Ok(parsed) => parsed,
-            Err(message) => {
-                report.file_errors.push(FileError {
-                    file: name,
-                    message,
-                });
-                continue;
-            }
-        };
-        let mut defaults = vec![Cell::Null; ctx.names.len()];
-        if let Some(fields) = &parsed.defaults
-            && let Err(p) = ctx.fill(&mut defaults, fields)
-        {
-            report.file_errors.push(FileError {
-                file: name,
-                message: p.render(&file),
-            });
-            continue;
-        }
-        let file_context = match parsed.as_of.as_ref().map(|text| ctx.as_of(text)) {
-            None => ctx.context,
-            Some(Ok(context)) => context,
-            Some(Err(p)) => {
-                report.file_errors.push(FileError {
-                    file: name,
-                    message: p.render(&file),
-                });
-                continue;
-            }
-        };
+        let LoadedFile {
+            name,
+            file,
+            parsed,
+            defaults,
+            context,
+        } = &loaded;
         let in_file = CaseFile {
-            file: &file,
-            name: &name,
-            defaults: &defaults,
-            context: file_context,
+            file,
+            name,
+            defaults,
+            context: *context,
         };
         for (k, case) in parsed.cases.iter().enumerate() {
             if let Some(only) = &only_lower
@@ -269,6 +237,57 @@ pub fn run(
     }
     report.coverage = coverage(rules, &fired);
     Ok(report)
+}
+
+/// A test file read and parsed, with its defaults and date resolved.
+struct LoadedFile {
+    name: String,
+    file: Arc<SourceFile>,
+    parsed: TestFile,
+    defaults: Vec<Cell<'static>>,
+    context: Context,
+}
+
+/// Reads, parses and resolves one test file; a problem is the file's error.
+fn read_case_file(ctx: &CaseContext, path: &Path) -> Result<LoadedFile, FileError> {
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let text = std::fs::read_to_string(path).map_err(|e| FileError {
+        file: name.clone(),
+        message: Diagnostic::file_error(path, format!("cannot read: {e}")).to_string(),
+    })?;
+    let file = SourceFile::new(path.to_path_buf(), text);
+    let parsed = parse(&file).map_err(|message| FileError {
+        file: name.clone(),
+        message,
+    })?;
+    let mut defaults = vec![Cell::Null; ctx.names.len()];
+    if let Some(fields) = &parsed.defaults {
+        ctx.fill(&mut defaults, fields).map_err(|p| FileError {
+            file: name.clone(),
+            message: p.render(&file),
+        })?;
+    }
+    let context = match parsed.as_of.as_ref().map(|text| ctx.as_of(text)) {
+        None => ctx.context,
+        Some(Ok(context)) => context,
+        Some(Err(p)) => {
+            return Err(FileError {
+                file: name,
+                message: p.render(&file),
+            });
+        }
+    };
+    Ok(LoadedFile {
+        name,
+        file,
+        parsed,
+        defaults,
+        context,
+    })
 }
 
 /// The test files of a directory, sorted by name.

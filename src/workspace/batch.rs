@@ -69,15 +69,7 @@ impl Workspace {
             period: self.context.period,
         };
         let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
-        let orders: Vec<ValueOrder> = rules
-            .summary
-            .moves
-            .iter()
-            .map(|m| ValueOrder {
-                output: m.output.clone(),
-                values: m.order.clone(),
-            })
-            .collect();
+        let orders = value_orders(rules);
         let target = RunTarget {
             tables: &self.config.tables,
             info: &info,
@@ -123,20 +115,37 @@ impl Workspace {
             Err(RunFailure::Evaluation(e)) => Error::Eval(e),
             Err(RunFailure::Output(e)) => Error::Output(e),
         };
-        // Best effort, on a fresh connection: the run's own transaction was rolled back.
+        self.record_failure(source, &info, &failure);
+        Err(failure)
+    }
+
+    /// Best effort, on a fresh connection: the run's own transaction was rolled back.
+    fn record_failure(&self, source: &SqliteSource, info: &RunInfo, failure: &Error) {
         let recorded = SqliteSource::open(source.path(), &self.config.source)
             .map_err(Error::from)
             .and_then(|mut fresh| {
                 Ok(output::record_failure(
                     fresh.connection(),
                     &self.config.tables,
-                    &info,
+                    info,
                     &failure.to_string(),
                 )?)
             });
         if let Err(e) = recorded {
             tracing::warn!("could not record the failed run: {e}");
         }
-        Err(failure)
     }
+}
+
+/// The value orders of `summary.moves`, recorded with the run for `changes`.
+fn value_orders(rules: &RuleSet) -> Vec<ValueOrder> {
+    rules
+        .summary
+        .moves
+        .iter()
+        .map(|m| ValueOrder {
+            output: m.output.clone(),
+            values: m.order.clone(),
+        })
+        .collect()
 }

@@ -38,6 +38,8 @@ struct ConfigFile {
     sample: Option<SampleConfig>,
     #[serde(default)]
     period: PeriodKind,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 fn default_rules_dir() -> PathBuf {
@@ -133,6 +135,8 @@ pub struct Config {
     pub period: PeriodKind,
     /// Columns of the customer source read as dates besides those declared DATE/DATETIME.
     pub date_columns: Vec<String>,
+    /// How money totals are labelled (`EUR`, `$`), when the config says.
+    pub currency: Option<String>,
 }
 
 impl Config {
@@ -200,6 +204,7 @@ impl Config {
             sample: file.sample,
             period: file.period,
             date_columns: file.customers.dates,
+            currency: file.currency,
         })
     }
 }

@@ -90,7 +90,7 @@ impl<'a> Evaluator<'a> {
     pub fn explain(&self, i: usize) -> Result<Explanation, EvalError> {
         let rules = self.rules;
         let mut w = Worker::observed(self, Trace::default());
-        let mut out = Outcomes::new(rules.outputs.len());
+        let mut out = Outcomes::new(rules);
         w.customer(i, &mut out, &mut Tally::new(rules))?;
         let logs = std::mem::take(&mut w.observer.0);
 

@@ -260,7 +260,6 @@ impl<'a> Evaluator<'a> {
     /// Stops at the first failing customer.
     pub fn evaluate(&self, range: Range<usize>) -> Result<(Outcomes<'a>, Tally), EvalError> {
         let failed = AtomicBool::new(false);
-        let width = self.rules.outputs.len();
         type Partial<'a> = Result<(Outcomes<'a>, Tally), EvalError>;
         let partials: Vec<Partial<'a>> = range
             .into_par_iter()
@@ -269,7 +268,7 @@ impl<'a> Evaluator<'a> {
                 || {
                     Ok((
                         Worker::new(self),
-                        Outcomes::new(width),
+                        Outcomes::new(self.rules),
                         Tally::new(self.rules),
                     ))
                 },
@@ -287,7 +286,7 @@ impl<'a> Evaluator<'a> {
             )
             .map(|r| r.map(|(_, o, t)| (o, t)))
             .collect();
-        let mut outcomes = Outcomes::new(width);
+        let mut outcomes = Outcomes::new(self.rules);
         let mut tally = Tally::new(self.rules);
         for part in partials {
             let (o, t) = part?;
@@ -300,7 +299,7 @@ impl<'a> Evaluator<'a> {
     /// Evaluates one customer on the calling thread.
     pub fn evaluate_one(&self, i: usize) -> Result<Outcomes<'a>, EvalError> {
         let mut tally = Tally::new(self.rules);
-        let mut outcomes = Outcomes::new(self.rules.outputs.len());
+        let mut outcomes = Outcomes::new(self.rules);
         Worker::new(self).customer(i, &mut outcomes, &mut tally)?;
         Ok(outcomes)
     }

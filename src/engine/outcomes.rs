@@ -10,6 +10,8 @@ pub struct Outcome<'o, 'a> {
     pub index: usize,
     pub outputs: &'o [Value<'a>],
     pub fired: &'o [RuleIdx],
+    /// Its part of each summary total (0 where the total's expression gave NULL).
+    pub totals: &'o [f64],
 }
 
 /// The results of many customers, stored flat: no allocation per customer.
@@ -17,17 +19,21 @@ pub struct Outcome<'o, 'a> {
 pub struct Outcomes<'a> {
     /// Outputs per customer.
     width: usize,
+    /// Summary totals per customer.
+    totals_width: usize,
     pub(super) indices: Vec<usize>,
     pub(super) values: Vec<Value<'a>>,
     pub(super) fired: Vec<RuleIdx>,
     /// Where each customer's fired rules end in `fired`.
     pub(super) fired_ends: Vec<usize>,
+    pub(super) totals: Vec<f64>,
 }
 
 impl<'a> Outcomes<'a> {
-    pub(super) fn new(width: usize) -> Self {
+    pub(super) fn new(rules: &RuleSet) -> Self {
         Outcomes {
-            width,
+            width: rules.outputs.len(),
+            totals_width: rules.summary.totals.len(),
             ..Default::default()
         }
     }
@@ -47,6 +53,7 @@ impl<'a> Outcomes<'a> {
             index: self.indices[k],
             outputs: &self.values[k * self.width..(k + 1) * self.width],
             fired: &self.fired[start..self.fired_ends[k]],
+            totals: &self.totals[k * self.totals_width..(k + 1) * self.totals_width],
         }
     }
 
@@ -59,6 +66,7 @@ impl<'a> Outcomes<'a> {
         self.indices.append(&mut other.indices);
         self.values.append(&mut other.values);
         self.fired.append(&mut other.fired);
+        self.totals.append(&mut other.totals);
         self.fired_ends
             .extend(other.fired_ends.into_iter().map(|e| e + offset));
     }

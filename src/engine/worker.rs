@@ -186,11 +186,17 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         for (k, m) in rules.summary.moves.iter().enumerate() {
             tally.moved(k, m, &self.frame[m.previous], &self.frame[m.slot]);
         }
+        let totals_start = out.totals.len();
         for (k, (name, e)) in rules.summary.totals.iter().enumerate() {
-            let v = self.eval_checked(e, i, || format!("summary total `{name}`"))?;
-            if let Ok(Some(x)) = number(&v) {
-                tally.totals[k] += x;
-            }
+            let v = self
+                .eval_checked(e, i, || format!("summary total `{name}`"))
+                .inspect_err(|_| out.totals.truncate(totals_start))?;
+            let x = match number(&v) {
+                Ok(Some(x)) => x,
+                _ => 0.0,
+            };
+            tally.totals[k] += x;
+            out.totals.push(x);
         }
         out.indices.push(i);
         out.values

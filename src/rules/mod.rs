@@ -272,6 +272,8 @@ pub struct Summary {
     pub count_by: Vec<(String, Slot)>,
     pub totals: Vec<(String, Expr)>,
     pub moves: Vec<Move>,
+    /// Which of `totals` are money (indices).
+    pub money: Vec<usize>,
 }
 
 /// An output whose moves since the previous period a run counts.

@@ -271,6 +271,11 @@ pub struct SummarySpec {
     #[serde(default)]
     #[schemars(with = "OrderedMap<Vec<String>>")]
     pub moves: OrderedMap<Spanned<Vec<String>>>,
+    /// Totals that are amounts of money: `[concession_cost, credit_limit]`. They are shown
+    /// with the config's `currency`, and `diff` ranks customers by how much they changed.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub money: Vec<Spanned<String>>,
 }
 
 /// A YAML mapping that keeps its keys in the order they were written (output columns and

@@ -193,6 +193,35 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             summary.moves.push(m);
         }
     }
+    for name in &spec.money {
+        match spec.totals.0.iter().position(|(n, _)| *n == name.value) {
+            Some(k) if summary.money.contains(&k) => {
+                let at = &name.referenced;
+                cx.error(
+                    file,
+                    at.line() as usize,
+                    at.column() as usize,
+                    format!("summary.money: `{}` is listed twice", name.value),
+                );
+            }
+            Some(k) => summary.money.push(k),
+            None => {
+                let totals: Vec<&str> = spec.totals.0.iter().map(|(n, _)| n.as_str()).collect();
+                let at = &name.referenced;
+                let d = cx.error(
+                    file,
+                    at.line() as usize,
+                    at.column() as usize,
+                    format!(
+                        "summary.money: `{}` is not one of the summary's totals",
+                        name.value
+                    ),
+                );
+                d.help = crate::diag::did_you_mean(&name.value, totals.iter().copied())
+                    .or_else(|| Some(format!("totals: {}", totals.join(", "))));
+            }
+        }
+    }
 }
 
 /// `moves: { tier: [A, B, C, dormant] }`: an output, and its values highest first.
@@ -294,6 +323,30 @@ mod tests {
                 "error rules/a.yaml:7:26: unknown name `nope` in summary.count_by",
                 "error rules/a.yaml:9:10 [summary.bad]: unknown name `zork` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
                 "error rules/b.yaml: `summary` is given in more than one rule file",
+            ]
+        );
+    }
+
+    #[test]
+    fn money_names_totals_once_each() {
+        let set = loads(&[(
+            "a.yaml",
+            &format!(
+                "{DECISION}summary:\n  totals:\n    customers: '= 1'\n    sales: '= annual_sales'\n  money: [sales]\n"
+            ),
+        )]);
+        assert_eq!(set.summary.money, [1]);
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                &format!(
+                    "{DECISION}summary:\n  totals:\n    sales: '= annual_sales'\n  money: [sales, sales, sale, tier]\n"
+                ),
+            )]),
+            [
+                "error rules/a.yaml:9:18: summary.money: `sales` is listed twice",
+                "error rules/a.yaml:9:25: summary.money: `sale` is not one of the summary's totals | help: did you mean `sales`?",
+                "error rules/a.yaml:9:31: summary.money: `tier` is not one of the summary's totals | help: totals: sales",
             ]
         );
     }

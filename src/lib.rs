@@ -21,6 +21,7 @@
 //! | [`cases`] | rule test cases (`rules/tests/*.yaml`) |
 //! | [`error`] | the top-level error and exit status |
 //! | [`workspace`] | config + command line -> what a command works on; batch run; hot reload |
+//! | [`impact`] | two rule sets on the same customers: what a change does (diff, watch, report) |
 //! | [`report`] | what commands print, as text or JSON |
 //! | [`commands`] | one module per command |
 //! | [`cli`] | the command line's global options |
@@ -52,6 +53,8 @@ pub mod cases;
 pub mod error;
 
 pub mod workspace;
+
+pub mod impact;
 
 pub mod report;
 

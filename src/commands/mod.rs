@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod changes;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod history;
 pub mod prune;
@@ -101,5 +102,6 @@ commands! {
     Sample => sample,
     History => history,
     Changes => changes,
+    Diff => diff,
     Prune => prune,
 }

@@ -1,0 +1,149 @@
+//! The base rule set of a diff: a directory of rules, or a git revision of the repository
+//! that holds the rules directory. A revision is read with git (`git ls-tree`, `git
+//! cat-file`) into a temporary directory, never checked out over the user's files.
+
+use crate::diag::Diagnostics;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the base rules were found, and the files themselves.
+#[derive(Debug)]
+pub struct BaseRules {
+    /// How to name the base to people: the directory, or `REV:path/`.
+    pub label: String,
+    /// The rules directory to load.
+    pub dir: PathBuf,
+    /// For a revision: the files read out of git, deleted when this is dropped.
+    _temp: Option<tempfile::TempDir>,
+    /// For a revision: the rules directory's path inside the repository (`rules/`).
+    prefix: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BaseError {
+    #[error(
+        "`{reference}` is not a directory, and {rules} is not in a git repository (git: {message})"
+    )]
+    NoRepository {
+        reference: String,
+        rules: String,
+        message: String,
+    },
+    #[error("`{reference}` is neither a directory nor a revision of the git repository at {repo}")]
+    NotARevision { reference: String, repo: String },
+    #[error("revision `{reference}` has no rules directory `{path}`")]
+    NoRules { reference: String, path: String },
+    #[error("cannot read the base rules: {0}")]
+    Io(String),
+}
+
+impl BaseRules {
+    /// `reference`: a directory (absolute, or relative to the working directory), else a
+    /// git revision of the repository that holds `rules_dir`.
+    pub fn find(reference: &str, rules_dir: &Path) -> Result<BaseRules, BaseError> {
+        let as_dir = Path::new(reference);
+        if as_dir.is_dir() {
+            return Ok(BaseRules {
+                label: as_dir.display().to_string(),
+                dir: as_dir.to_path_buf(),
+                _temp: None,
+                prefix: None,
+            });
+        }
+        let git = |args: &[&str]| git(rules_dir, args);
+        let top =
+            git(&["rev-parse", "--show-toplevel"]).map_err(|message| BaseError::NoRepository {
+                reference: reference.to_owned(),
+                rules: rules_dir.display().to_string(),
+                message,
+            })?;
+        let commit = git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{reference}^{{commit}}"),
+        ])
+        .map_err(|_| BaseError::NotARevision {
+            reference: reference.to_owned(),
+            repo: top.clone(),
+        })?;
+        let prefix = git(&["rev-parse", "--show-prefix"]).unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix("tierwise-base-")
+            .tempdir()
+            .map_err(|e| BaseError::Io(format!("cannot create a temporary directory: {e}")))?;
+        let mut args = vec!["ls-tree", "-z", "--full-tree", &commit];
+        if !prefix.is_empty() {
+            args.extend(["--", &prefix]);
+        }
+        let listing = git(&args).unwrap_or_default();
+        let mut found = false;
+        for entry in listing.split('\0').filter(|e| !e.is_empty()) {
+            // `<mode> <type> <object>\t<path>`
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
+            let fields: Vec<&str> = meta.split(' ').collect();
+            found = true;
+            if fields.get(1) != Some(&"blob") {
+                continue; // rules/tests/ and other subfolders are not rule files
+            }
+            let name = Path::new(path).file_name().unwrap_or_default();
+            let bytes =
+                git_bytes(rules_dir, &["cat-file", "blob", fields[2]]).map_err(BaseError::Io)?;
+            std::fs::write(temp.path().join(name), bytes)
+                .map_err(|e| BaseError::Io(format!("cannot write {}: {e}", path)))?;
+        }
+        if !found {
+            return Err(BaseError::NoRules {
+                reference: reference.to_owned(),
+                path: if prefix.is_empty() {
+                    ".".into()
+                } else {
+                    prefix
+                },
+            });
+        }
+        Ok(BaseRules {
+            label: format!("{reference}:{prefix}"),
+            dir: temp.path().to_path_buf(),
+            _temp: Some(temp),
+            prefix: Some(prefix),
+        })
+    }
+
+    /// The base rules' diagnostics, named as the base: `main~3:rules/tiers.yaml` for a
+    /// revision, and every message prefixed `base: `.
+    pub fn name_diagnostics(&self, mut diags: Diagnostics) -> Diagnostics {
+        for d in &mut diags.0 {
+            if let (Some(prefix), Ok(inside)) = (&self.prefix, d.file.strip_prefix(&self.dir)) {
+                let reference = self.label.trim_end_matches(prefix.as_str());
+                d.file = PathBuf::from(format!("{reference}{prefix}{}", inside.display()));
+            }
+            d.message = format!("base: {}", d.message);
+        }
+        diags
+    }
+}
+
+/// `git <args>` run in `dir`: its trimmed stdout, or its stderr.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let bytes = git_bytes(dir, args)?;
+    Ok(String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .to_owned())
+}
+
+fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}

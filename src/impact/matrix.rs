@@ -1,0 +1,173 @@
+//! Migration matrices: customers by their value under the base rules (rows) and under the
+//! current rules (columns), for outputs with few values (tiers, segments, flags).
+
+use crate::engine::display_key;
+use crate::value::Value;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// At most this many distinct values make an output a matrix; more, and it is dropped.
+pub const MAX_VALUES: usize = 12;
+
+/// Customers by base value (rows) and current value (columns).
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    pub output: String,
+    /// The values of rows and columns, in order: the rules' declared order (`summary.moves`)
+    /// where there is one, else true before false, else alphabetical; "(none)" last.
+    pub values: Vec<String>,
+    /// `counts[row][column]`.
+    pub counts: Vec<Vec<usize>>,
+}
+
+impl Matrix {
+    /// Customers whose value changed.
+    pub fn changed(&self) -> usize {
+        let mut n = 0;
+        for (r, row) in self.counts.iter().enumerate() {
+            for (c, count) in row.iter().enumerate() {
+                if r != c {
+                    n += count;
+                }
+            }
+        }
+        n
+    }
+}
+
+/// Counts one output's pairs of values while the customers go by.
+#[derive(Debug)]
+pub(super) struct Builder {
+    pub output: String,
+    keys: Vec<String>,
+    counts: HashMap<(u8, u8), usize>,
+    /// Too many values: no matrix.
+    dropped: bool,
+}
+
+impl Builder {
+    pub fn new(output: &str) -> Builder {
+        Builder {
+            output: output.to_owned(),
+            keys: Vec::new(),
+            counts: HashMap::new(),
+            dropped: false,
+        }
+    }
+
+    pub fn add(&mut self, before: &Value<'_>, after: &Value<'_>) {
+        if self.dropped {
+            return;
+        }
+        let (Some(r), Some(c)) = (self.key(before), self.key(after)) else {
+            self.dropped = true;
+            self.counts.clear();
+            return;
+        };
+        *self.counts.entry((r, c)).or_default() += 1;
+    }
+
+    /// The value's position among the keys (added when new); `None` past [`MAX_VALUES`].
+    fn key(&mut self, v: &Value<'_>) -> Option<u8> {
+        let found = match v {
+            // Lists are not values to tabulate.
+            Value::Consts(_) | Value::List(_) | Value::Other(_) => return None,
+            Value::Null => self.keys.iter().position(|k| k == "(none)"),
+            Value::Bool(b) => {
+                let text = if *b { "true" } else { "false" };
+                self.keys.iter().position(|k| k == text)
+            }
+            v => match v.as_str() {
+                Some(text) => self.keys.iter().position(|k| k == text),
+                None => {
+                    let key = display_key(v);
+                    self.keys.iter().position(|k| *k == key)
+                }
+            },
+        };
+        match found {
+            Some(k) => Some(k as u8),
+            None if self.keys.len() < MAX_VALUES => {
+                self.keys.push(display_key(v));
+                Some((self.keys.len() - 1) as u8)
+            }
+            None => None,
+        }
+    }
+
+    /// The matrix, its values in `order` (declared, highest first) where given.
+    pub fn finish(self, order: Option<&[String]>) -> Option<Matrix> {
+        if self.dropped || self.keys.is_empty() {
+            return None;
+        }
+        let rank = |key: &str| -> (usize, usize, String) {
+            let declared = order
+                .and_then(|o| o.iter().position(|v| v == key))
+                .unwrap_or(usize::MAX);
+            let flag = match key {
+                "true" => 0,
+                "false" => 1,
+                "(none)" => 3,
+                _ => 2,
+            };
+            (declared, flag, key.to_owned())
+        };
+        let mut sorted: Vec<usize> = (0..self.keys.len()).collect();
+        sorted.sort_by_key(|&k| rank(&self.keys[k]));
+        let position: Vec<usize> = {
+            let mut p = vec![0; self.keys.len()];
+            for (at, &k) in sorted.iter().enumerate() {
+                p[k] = at;
+            }
+            p
+        };
+        let n = self.keys.len();
+        let mut counts = vec![vec![0; n]; n];
+        for ((r, c), count) in self.counts {
+            counts[position[r as usize]][position[c as usize]] += count;
+        }
+        Some(Matrix {
+            output: self.output,
+            values: sorted.into_iter().map(|k| self.keys[k].clone()).collect(),
+            counts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_follow_the_declared_order_then_flags_then_names_and_none_last() {
+        let mut b = Builder::new("tier");
+        for (x, y) in [("C", "B"), ("A", "A"), ("B", "A"), ("dormant", "C")] {
+            b.add(&Value::Str(x), &Value::Str(y));
+        }
+        b.add(&Value::Null, &Value::Str("C"));
+        let order = ["A".to_owned(), "B".into(), "C".into(), "dormant".into()];
+        let m = b.finish(Some(&order)).expect("a matrix");
+        assert_eq!(m.values, ["A", "B", "C", "dormant", "(none)"]);
+        assert_eq!(m.counts[0], [1, 0, 0, 0, 0]);
+        assert_eq!(m.counts[1], [1, 0, 0, 0, 0]);
+        assert_eq!(m.counts[2], [0, 1, 0, 0, 0]);
+        assert_eq!(m.counts[4], [0, 0, 1, 0, 0]);
+        assert_eq!(m.changed(), 4);
+
+        let mut flags = Builder::new("credit_block");
+        flags.add(&Value::Bool(false), &Value::Bool(true));
+        flags.add(&Value::Bool(true), &Value::Bool(true));
+        let m = flags.finish(None).expect("a matrix");
+        assert_eq!(m.values, ["true", "false"]);
+        assert_eq!(m.counts, [[1, 0], [1, 0]]);
+    }
+
+    #[test]
+    fn an_output_with_many_values_has_no_matrix() {
+        let mut b = Builder::new("credit_limit");
+        for k in 0..=MAX_VALUES as i64 {
+            b.add(&Value::Int(k), &Value::Int(k));
+        }
+        assert!(b.finish(None).is_none());
+    }
+}

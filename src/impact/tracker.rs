@@ -1,0 +1,311 @@
+//! The comparison as the chunks go by: counts and sums only, so memory does not grow with
+//! the customers (the few customers with the largest changes excepted).
+
+use super::matrix::Builder;
+use super::{CustomerChange, Impact, LARGEST, OutputChange, RuleChange, TotalChange};
+use crate::engine::{Outcome, Outcomes, Tally, display_key};
+use crate::rules::RuleSet;
+use crate::source::Dataset;
+use crate::value::{Value, ValueKind};
+use std::collections::HashMap;
+
+pub(super) struct Tracker<'r> {
+    base: &'r RuleSet,
+    current: &'r RuleSet,
+    /// Outputs of both: name, position in the base outputs, position in the current ones.
+    common: Vec<(String, usize, usize)>,
+    changed: Vec<usize>,
+    /// Per common output that may have few values.
+    matrices: Vec<(usize, Builder)>,
+    /// Money totals: position in the base totals and in the current ones.
+    money: Vec<(Option<usize>, Option<usize>)>,
+    before: Tally,
+    after: Tally,
+    fired_before: Vec<usize>,
+    fired_after: Vec<usize>,
+    customers: usize,
+    customers_changed: usize,
+    /// The largest changes so far (at most `LARGEST`), unsorted.
+    largest: Vec<CustomerChange>,
+}
+
+impl<'r> Tracker<'r> {
+    pub fn new(base: &'r RuleSet, current: &'r RuleSet) -> Tracker<'r> {
+        let common: Vec<(String, usize, usize)> = current
+            .outputs
+            .iter()
+            .enumerate()
+            .filter_map(|(k, o)| {
+                let b = base.outputs.iter().position(|p| p.name == o.name)?;
+                Some((o.name.clone(), b, k))
+            })
+            .collect();
+        let matrices = common
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _, _))| {
+                let kinds = [base.output_kind(name), current.output_kind(name)];
+                !kinds
+                    .iter()
+                    .any(|k| matches!(k, Some(ValueKind::Number | ValueKind::Date)))
+            })
+            .map(|(k, (name, _, _))| (k, Builder::new(name)))
+            .collect();
+        let money_names = money_names(base, current);
+        let position =
+            |rules: &RuleSet, name: &str| rules.summary.totals.iter().position(|(n, _)| n == name);
+        Tracker {
+            base,
+            current,
+            changed: vec![0; common.len()],
+            common,
+            matrices,
+            money: money_names
+                .iter()
+                .map(|n| (position(base, n), position(current, n)))
+                .collect(),
+            before: Tally::default(),
+            after: Tally::default(),
+            fired_before: vec![0; base.rule_ids.len()],
+            fired_after: vec![0; current.rule_ids.len()],
+            customers: 0,
+            customers_changed: 0,
+            largest: Vec::new(),
+        }
+    }
+
+    /// One chunk, evaluated under both rule sets.
+    pub fn add(
+        &mut self,
+        data: &Dataset,
+        old: &Outcomes<'_>,
+        new: &Outcomes<'_>,
+        old_tally: Tally,
+        new_tally: Tally,
+    ) {
+        self.before.merge(old_tally);
+        self.after.merge(new_tally);
+        for (o, n) in old.iter().zip(new.iter()) {
+            debug_assert_eq!(o.index, n.index);
+            self.customer(data, &o, &n);
+        }
+    }
+
+    fn customer(&mut self, data: &Dataset, old: &Outcome<'_, '_>, new: &Outcome<'_, '_>) {
+        self.customers += 1;
+        for &r in old.fired {
+            self.fired_before[r as usize] += 1;
+        }
+        for &r in new.fired {
+            self.fired_after[r as usize] += 1;
+        }
+        for (k, b) in &mut self.matrices {
+            let (_, i, j) = self.common[*k];
+            b.add(&old.outputs[i], &new.outputs[j]);
+        }
+        let mut outputs_changed = 0;
+        for (k, (_, i, j)) in self.common.iter().enumerate() {
+            if !same(&old.outputs[*i], &new.outputs[*j]) {
+                self.changed[k] += 1;
+                outputs_changed += 1;
+            }
+        }
+        if outputs_changed == 0 {
+            return;
+        }
+        self.customers_changed += 1;
+        let part = |totals: &[f64], at: Option<usize>| at.map_or(0.0, |k| totals[k]);
+        let money: f64 = self
+            .money
+            .iter()
+            .map(|&(b, c)| (part(new.totals, c) - part(old.totals, b)).abs())
+            .sum();
+        if self.largest.len() == LARGEST {
+            let smallest = self
+                .largest
+                .iter()
+                .map(|c| (c.money, c.changes.len()))
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            if let Some((m, n)) = smallest
+                && (money, outputs_changed) <= (m, n)
+            {
+                return;
+            }
+        }
+        let changes = self
+            .common
+            .iter()
+            .filter(|(_, i, j)| !same(&old.outputs[*i], &new.outputs[*j]))
+            .map(|(name, i, j)| {
+                let shown = |v: &Value<'_>| display_key(v);
+                (
+                    name.clone(),
+                    shown(&old.outputs[*i]),
+                    shown(&new.outputs[*j]),
+                )
+            })
+            .collect();
+        self.largest.push(CustomerChange {
+            customer: data.id_text(new.index),
+            money,
+            changes,
+        });
+        if self.largest.len() > LARGEST {
+            sort_largest(&mut self.largest);
+            self.largest.truncate(LARGEST);
+        }
+    }
+
+    pub fn finish(mut self) -> Impact {
+        let (base, current) = (self.base, self.current);
+        let outputs_added = names_missing(current, base);
+        let outputs_removed = names_missing(base, current);
+        let order = |name: &str| {
+            [current, base].into_iter().find_map(|r| {
+                r.summary
+                    .moves
+                    .iter()
+                    .find(|m| m.output == name)
+                    .map(|m| m.order.clone())
+            })
+        };
+        let matrices = std::mem::take(&mut self.matrices)
+            .into_iter()
+            .filter_map(|(_, b)| {
+                let declared = order(&b.output);
+                b.finish(declared.as_deref())
+            })
+            .collect();
+        sort_largest(&mut self.largest);
+        Impact {
+            customers: self.customers,
+            customers_changed: self.customers_changed,
+            base_fingerprint: base.fingerprint.clone(),
+            fingerprint: current.fingerprint.clone(),
+            outputs_added,
+            outputs_removed,
+            outputs: self
+                .common
+                .iter()
+                .zip(&self.changed)
+                .map(|((name, _, _), &changed)| OutputChange {
+                    output: name.clone(),
+                    changed,
+                })
+                .collect(),
+            matrices,
+            totals: totals(base, current, &self.before, &self.after),
+            largest: self.largest,
+            rules: rule_changes(base, current, &self.fired_before, &self.fired_after),
+        }
+    }
+}
+
+/// Whether an output's two values are the same: numbers by value (12 is 12.0), text as
+/// text, anything else as its JSON.
+pub(super) fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Null, _) | (_, Value::Null) => false,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Date(x), Value::Date(y)) => x == y,
+        _ => match (a.as_str(), b.as_str(), a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y), _, _) => x == y,
+            (_, _, Some(x), Some(y)) => x == y,
+            _ => a.to_json() == b.to_json(),
+        },
+    }
+}
+
+/// Largest money change first, then most outputs changed, then by id.
+fn sort_largest(changes: &mut [CustomerChange]) {
+    changes.sort_by(|a, b| {
+        b.money
+            .total_cmp(&a.money)
+            .then(b.changes.len().cmp(&a.changes.len()))
+            .then_with(|| a.customer.cmp(&b.customer))
+    });
+}
+
+/// The names of `a`'s outputs that `b` does not have.
+fn names_missing(a: &RuleSet, b: &RuleSet) -> Vec<String> {
+    a.outputs
+        .iter()
+        .filter(|o| !b.outputs.iter().any(|p| p.name == o.name))
+        .map(|o| o.name.clone())
+        .collect()
+}
+
+/// The totals either rule set declares money.
+fn money_names(base: &RuleSet, current: &RuleSet) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for rules in [current, base] {
+        for &k in &rules.summary.money {
+            let name = &rules.summary.totals[k].0;
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// The current rules' totals in their order, then those only the base rules have.
+fn totals(base: &RuleSet, current: &RuleSet, before: &Tally, after: &Tally) -> Vec<TotalChange> {
+    let money = money_names(base, current);
+    let value = |rules: &RuleSet, tally: &Tally, name: &str| {
+        let k = rules.summary.totals.iter().position(|(n, _)| n == name)?;
+        Some(tally.totals.get(k).copied().unwrap_or(0.0))
+    };
+    let mut names: Vec<&str> = current
+        .summary
+        .totals
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    for (n, _) in &base.summary.totals {
+        if !names.contains(&n.as_str()) {
+            names.push(n);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| TotalChange {
+            name: name.to_owned(),
+            money: money.iter().any(|m| m == name),
+            before: value(base, before, name),
+            after: value(current, after, name),
+        })
+        .collect()
+}
+
+/// Rule ids whose customer counts differ (an id only one rule set has counts 0 in the
+/// other), in the current rules' order, then the base's.
+fn rule_changes(
+    base: &RuleSet,
+    current: &RuleSet,
+    before: &[usize],
+    after: &[usize],
+) -> Vec<RuleChange> {
+    let mut counts: Vec<(String, usize, usize)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (id, &n) in current.rule_ids.iter().zip(after) {
+        index.insert(id, counts.len());
+        counts.push((id.clone(), 0, n));
+    }
+    for (id, &n) in base.rule_ids.iter().zip(before) {
+        match index.get(id.as_str()) {
+            Some(&k) => counts[k].1 = n,
+            None => counts.push((id.clone(), n, 0)),
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, b, a)| b != a)
+        .map(|(rule, before, after)| RuleChange {
+            rule,
+            before,
+            after,
+        })
+        .collect()
+}

@@ -1,0 +1,467 @@
+//! `tierwise diff` on the real binary: a threshold raised in a copy of the shipped rules,
+//! with the migration counts and money totals checked against SQL over the two rule sets'
+//! runs on the same database; the whole text and Markdown output of a small case computed
+//! by hand; a rule set against itself; `--fail-on-change`; a git revision as the base; and
+//! bases that cannot be used.
+
+mod common;
+
+use common::*;
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Five customers, a tier by sales and a discount by tier; the base rules draw A at 1,000
+/// and B at 100.
+fn small() -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[
+            vec![text("C1"), real(5000.0)],
+            vec![text("C2"), real(1500.0)],
+            vec![text("C3"), real(900.0)],
+            vec![text("C4"), real(150.0)],
+            vec![text("C5"), real(50.0)],
+        ],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id }\nrules: rules\ncurrency: EUR\n",
+    )
+    .unwrap();
+    std::fs::create_dir(fx.path("base")).unwrap();
+    std::fs::write(fx.path("base/policy.yaml"), SMALL_RULES).unwrap();
+    fx.rule("policy.yaml", SMALL_RULES);
+    fx
+}
+
+const SMALL_RULES: &str = r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }
+      - { id: tier-b, when: annual_sales >= 100, then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+  - name: discount
+    output: discount_pct
+    rules:
+      - { id: disc-a, when: 'tier == "A"', value: 5.0 }
+      - { id: disc-b, when: 'tier == "B"', value: 2.0 }
+      - { id: disc-none, value: 0.0 }
+summary:
+  moves: { tier: [A, B, C] }
+  totals:
+    concession_cost: "= annual_sales * discount_pct / 100"
+  money: [concession_cost]
+"#;
+
+/// A drawn at 2,000 (C2, 1,500, becomes B) and B at 500 (C4, 150, becomes C).
+fn raise_thresholds(fx: &Fixture) {
+    fx.rule(
+        "policy.yaml",
+        &SMALL_RULES
+            .replace(">= 1000", ">= 2000")
+            .replace(">= 100,", ">= 500,"),
+    );
+}
+
+#[test]
+fn the_whole_text_of_a_small_change_computed_by_hand() {
+    let fx = small();
+    raise_thresholds(&fx);
+    let run = fx.run(&["diff", "--base", "base", "--as-of", "2026-09-30"]);
+    run.assert_code(0);
+    let fingerprints: Vec<&str> = run
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .split(['(', ')'])
+        .collect();
+    let (new, old) = (fingerprints[1], fingerprints[3]);
+    // Concession: before 5000 x 5% + 1500 x 5% + 900 x 2% + 150 x 2% = 346; after
+    // 250 + 1500 x 2% + 18 = 298.
+    let expected = format!(
+        "rules rules ({new}) against the base base ({old}): 5 customers as of 2026-09-30 (2026-09)
+2 of 5 customers' policy changed
+
+tier: 2 customers changed
+  tier before \\ after A B C
+  A                   1 1 0
+  B                   0 1 1
+  C                   0 0 1
+
+customers changed, per output
+  output       customers
+  tier                 2
+  discount_pct         2
+
+totals
+  total            before   after           change
+  concession_cost EUR 346 EUR 298 EUR -48 (-13.9%)
+
+largest changes (money totals moved, then outputs changed; 2 of 2)
+  customer money moved what changed
+  C2       EUR 45      tier A -> B, discount_pct 5.0 -> 2.0
+  C4       EUR 3       tier B -> C, discount_pct 2.0 -> 0.0
+
+rules firing for more or fewer customers
+  rule      before after change
+  tier-a         2     1     -1
+  tier-c         1     2     +1
+  disc-a         2     1     -1
+  disc-none      1     2     +1
+"
+    );
+    assert_eq!(run.stdout, expected);
+
+    let md = fx.run(&[
+        "diff",
+        "--base",
+        "base",
+        "--as-of",
+        "2026-09-30",
+        "--format",
+        "md",
+    ]);
+    md.assert_code(0);
+    assert!(
+        md.stdout.starts_with("## Impact of the rule change\n"),
+        "{}",
+        md.stdout
+    );
+    for line in [
+        "| tier before \\ after | A | B | C |",
+        "|---|---:|---:|---:|",
+        "| A | 1 | 1 | 0 |",
+        "| concession_cost | EUR 346 | EUR 298 | EUR -48 (-13.9%) |",
+        "| C2 | EUR 45 | tier A -> B, discount_pct 5.0 -> 2.0 |",
+    ] {
+        assert!(
+            md.stdout.lines().any(|l| l == line),
+            "no line {line:?} in\n{}",
+            md.stdout
+        );
+    }
+}
+
+#[test]
+fn a_rule_set_against_itself_changes_nothing_and_fail_on_change_says_when_something_did() {
+    let fx = small();
+    let same = fx.run(&["diff", "--base", "base", "--fail-on-change"]);
+    same.assert_code(0);
+    assert!(
+        same.stdout
+            .contains("no change: every customer gets the same policy from the same rules"),
+        "{}",
+        same.stdout
+    );
+    let json = fx.run(&["diff", "--base", "rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["customers_changed"], 0);
+    assert_eq!(v["rules"], serde_json::json!([]));
+    assert_eq!(v["base_fingerprint"], v["fingerprint"]);
+
+    raise_thresholds(&fx);
+    fx.run(&["diff", "--base", "base", "--fail-on-change"])
+        .assert_code(1);
+    fx.run(&["diff", "--base", "base"]).assert_code(0);
+}
+
+#[test]
+fn outputs_added_and_removed_are_reported_not_errors() {
+    let fx = small();
+    fx.rule(
+        "policy.yaml",
+        &SMALL_RULES.replace(
+            "summary:",
+            "  - name: visits\n    output: visits\n    rules:\n      - { id: visits-all, value: 2 }\nsummary:",
+        ),
+    );
+    let run = fx.run(&["diff", "--base", "base", "--format", "json"]);
+    run.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["outputs_added"], serde_json::json!(["visits"]));
+    assert_eq!(v["outputs_removed"], serde_json::json!([]));
+    let back = run_in(
+        fx.dir.path(),
+        &[
+            "--config",
+            "config.yaml",
+            "diff",
+            "--base",
+            "base",
+            "--rules",
+            "base",
+        ],
+    );
+    back.assert_code(0);
+    let text = fx.run(&["diff", "--base", "base"]);
+    assert!(
+        text.stdout.contains("outputs added: visits"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn a_git_revision_is_read_without_touching_the_working_files() {
+    let fx = small();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(fx.dir.path())
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "rules"]);
+    git(&["commit", "-q", "-m", "rules"]);
+    raise_thresholds(&fx);
+    let edited = std::fs::read_to_string(fx.path("rules/policy.yaml")).unwrap();
+
+    let run = fx.run(&["diff", "--base", "HEAD", "--format", "json"]);
+    run.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["base"], "HEAD:rules/");
+    assert_eq!(v["customers_changed"], 2);
+    assert_eq!(
+        std::fs::read_to_string(fx.path("rules/policy.yaml")).unwrap(),
+        edited,
+        "the working copy is untouched"
+    );
+
+    let bad = fx.run(&["diff", "--base", "no-such-rev"]);
+    bad.assert_code(2);
+    bad.assert_stderr_contains(
+        "`no-such-rev` is neither a directory nor a revision of the git repository at",
+    );
+
+    // A base revision whose rules do not load: its diagnostics, named as the base.
+    std::fs::write(
+        fx.path("rules/policy.yaml"),
+        SMALL_RULES.replace("annual_sales >= 1000", "anual_sales >= 1000"),
+    )
+    .unwrap();
+    git(&["commit", "-q", "-am", "broken"]);
+    std::fs::write(fx.path("rules/policy.yaml"), SMALL_RULES).unwrap();
+    let broken = fx.run(&["diff", "--base", "HEAD"]);
+    broken.assert_code(2);
+    broken.assert_stderr_contains("base: unknown name `anual_sales`");
+    broken.assert_stderr_contains("--> HEAD:rules/policy.yaml:4:");
+}
+
+#[test]
+fn a_base_outside_any_repository_is_a_clear_error() {
+    let fx = small();
+    let run = fx.run(&["diff", "--base", "main~3"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("`main~3` is not a directory, and rules is not in a git repository");
+}
+
+/// The bundled project (config, order history, shipped rules) on a smaller sample.
+fn bundled(customers: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("config"), &dir.path().join("config"));
+    copy_dir(&root.join("rules"), &dir.path().join("rules"));
+    let config = dir.path().join("config/tierwise.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("customers: 10000", &format!("customers: {customers}")),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_raised_a_threshold_in_the_shipped_rules_matches_sql_over_both_rule_sets_runs() {
+    let dir = bundled(3000);
+    let root = dir.path();
+    copy_dir(&root.join("rules"), &root.join("base"));
+    let tiers = root.join("rules/tiers.yaml");
+    let text = std::fs::read_to_string(&tiers).unwrap();
+    assert!(text.contains("when: sales_rank >= 0.80"));
+    std::fs::write(
+        &tiers,
+        text.replace("when: sales_rank >= 0.80", "when: sales_rank >= 0.90"),
+    )
+    .unwrap();
+    let tw = |args: &[&str]| {
+        run_in(
+            root,
+            &[&["--config", "config/tierwise.yaml"], args].concat(),
+        )
+    };
+    let as_of = ["--as-of", "2026-09-30"];
+
+    let diff = tw(&[&["diff", "--base", "base", "--format", "json"][..], &as_of].concat());
+    diff.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&diff.stdout).unwrap();
+    // The same customers evaluated by each rule set and written as runs 1 and 2.
+    tw(&[&["run", "--rules", "base"][..], &as_of].concat()).assert_code(0);
+    tw(&[&["run"][..], &as_of].concat()).assert_code(0);
+    let conn = Connection::open(root.join("data/sample.db")).unwrap();
+
+    // The tier migration matrix.
+    let mut sql_matrix: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.tier, b.tier, COUNT(*) FROM customer_policy a JOIN customer_policy b
+             ON b.customer_id = a.customer_id AND b.run_id = 2 WHERE a.run_id = 1 GROUP BY 1, 2",
+        )
+        .unwrap();
+    for row in stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .unwrap()
+    {
+        let (a, b, n) = row.unwrap();
+        sql_matrix.insert((a, b), n);
+    }
+    let m = v["matrices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["output"] == "tier")
+        .expect("a tier matrix");
+    let values: Vec<String> = m["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(values, ["A", "B", "C", "dormant"], "the declared order");
+    let mut diff_matrix = BTreeMap::new();
+    for (r, row) in m["counts"].as_array().unwrap().iter().enumerate() {
+        for (c, n) in row.as_array().unwrap().iter().enumerate() {
+            if n.as_i64().unwrap() > 0 {
+                diff_matrix.insert((values[r].clone(), values[c].clone()), n.as_i64().unwrap());
+            }
+        }
+    }
+    assert_eq!(diff_matrix, sql_matrix);
+    let moved = sql_matrix[&("A".to_owned(), "B".to_owned())];
+    assert!(moved > 100, "the top 10-20% moved from A to B: {moved}");
+    let changed = |output: &str| {
+        v["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["output"] == output)
+            .unwrap()["changed"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(changed("tier"), moved);
+
+    // Money: totals before and after, from the written policies and the customers' sales as
+    // of the same day (the bundled query, bound as a run binds it).
+    let query = std::fs::read_to_string(root.join("config/customers.sql")).unwrap();
+    conn.execute_batch("CREATE TEMP TABLE c (customer_id TEXT, annual_sales REAL)")
+        .unwrap();
+    let mut customers = conn.prepare(&query).unwrap();
+    let names: Vec<String> = customers.column_names().map(|s| s.to_string()).collect();
+    let (id_col, sales_col) = (
+        names.iter().position(|n| n == "customer_id").unwrap(),
+        names.iter().position(|n| n == "annual_sales").unwrap(),
+    );
+    let mut sales: Vec<(String, Option<f64>)> = Vec::new();
+    let mut rows = customers
+        .query(rusqlite::named_params! {":as_of": "2026-09-30", ":period_start": "2026-07-01", ":period_end": "2026-09-30"})
+        .unwrap();
+    while let Some(r) = rows.next().unwrap() {
+        sales.push((r.get(id_col).unwrap(), r.get(sales_col).unwrap()));
+    }
+    drop(rows);
+    let tx = conn.unchecked_transaction().unwrap();
+    for (id, s) in &sales {
+        tx.execute("INSERT INTO c VALUES (?1, ?2)", rusqlite::params![id, s])
+            .unwrap();
+    }
+    tx.commit().unwrap();
+    let sum = |run: i64, expr: &str| -> f64 {
+        conn.query_row(
+            &format!("SELECT TOTAL({expr}) FROM customer_policy p JOIN c ON c.customer_id = p.customer_id WHERE p.run_id = ?1"),
+            [run],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let total = |name: &str| {
+        v["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    for (name, expr) in [
+        (
+            "concession_cost",
+            "COALESCE(c.annual_sales, 0) * p.discount_pct / 100",
+        ),
+        ("credit_limit", "p.credit_limit"),
+        ("visits_per_month", "p.visits_per_month"),
+        (
+            "commission_cost",
+            "COALESCE(c.annual_sales, 0) * p.commission_pct / 100",
+        ),
+    ] {
+        let t = total(name);
+        let (before, after) = (sum(1, expr), sum(2, expr));
+        assert!(
+            (t["before"].as_f64().unwrap() - before).abs() < 0.01,
+            "{name} before: {t} vs SQL {before}"
+        );
+        assert!(
+            (t["after"].as_f64().unwrap() - after).abs() < 0.01,
+            "{name} after: {t} vs SQL {after}"
+        );
+        assert_eq!(t["money"], name != "visits_per_month", "{name}");
+    }
+    assert!(
+        total("concession_cost")["after"].as_f64().unwrap()
+            < total("concession_cost")["before"].as_f64().unwrap()
+    );
+
+    // The rows that fire for fewer customers: abc-a, by the fired lists of each run.
+    let fired = |run: i64, rule: &str| -> i64 {
+        conn.query_row(
+            "SELECT COUNT(*) FROM customer_policy p JOIN customer_policy_fired f
+             ON f.run_id = p.run_id AND f.fired = p.fired, json_each(f.rule_ids) j
+             WHERE p.run_id = ?1 AND j.value = ?2",
+            rusqlite::params![run, rule],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let abc_a = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "abc-a")
+        .expect("abc-a changed");
+    assert_eq!(abc_a["before"], fired(1, "abc-a"));
+    assert_eq!(abc_a["after"], fired(2, "abc-a"));
+}

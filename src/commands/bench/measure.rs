@@ -43,6 +43,8 @@ pub struct Timings {
     /// The same rules plus a damped tier that reads the previous period: without, then
     /// with an earlier period.
     pub history: super::history::HistoryTimings,
+    /// `tierwise diff` of the rules against a changed copy (both evaluated, one pass).
+    pub diff: f64,
     pub floor_read: f64,
     pub floor_write: f64,
     pub sql: f64,
@@ -61,6 +63,7 @@ pub(super) fn repeat(
     let source = Source::Table("customers".into());
     let child = time_child_run(sample, work, rules_dir)?;
     let history = super::history::time_history(sample, work, rules_dir)?;
+    let diff = super::diff::time_diff(sample, work, rules_dir)?;
 
     // Each stage alone, on a fresh copy.
     fresh_copy(sample, work)?;
@@ -112,6 +115,7 @@ pub(super) fn repeat(
         run_peak_memory_mb: child.peak_memory_mb,
         run_bytes_per_customer: child.bytes_per_customer,
         history,
+        diff,
         floor_read,
         floor_write,
         sql,
@@ -151,6 +155,28 @@ pub(super) fn child_run(
     config_extra: &str,
     args: &[&str],
 ) -> Result<ChildRun, Error> {
+    let size = || std::fs::metadata(work).map_or(0, |m| m.len());
+    let before = size();
+    let command = [&["run", "--format", "json"][..], args].concat();
+    let (seconds, stdout) = child(work, rules_dir, config_extra, &command)?;
+    let report: serde_json::Value = serde_json::from_slice(&stdout).unwrap_or_default();
+    let customers = report["customers"].as_f64().unwrap_or(0.0).max(1.0);
+    Ok(ChildRun {
+        seconds,
+        peak_memory_mb: report["peak_memory_mb"].as_f64(),
+        history_seconds: report["seconds"]["history"].as_f64().unwrap_or(0.0),
+        bytes_per_customer: size().saturating_sub(before) as f64 / customers,
+    })
+}
+
+/// `tierwise <command>` on `work` with the rules of `rules_dir` (and `config_extra` added
+/// to its config file), in a child process: its seconds and its stdout.
+pub(super) fn child(
+    work: &Path,
+    rules_dir: &Path,
+    config_extra: &str,
+    command: &[&str],
+) -> Result<(f64, Vec<u8>), Error> {
     let config = work.with_extension("yaml");
     let rules_abs = std::fs::canonicalize(rules_dir).map_err(io_err(rules_dir))?;
     std::fs::write(
@@ -163,8 +189,6 @@ pub(super) fn child_run(
         ),
     )
     .map_err(io_err(&config))?;
-    let size = || std::fs::metadata(work).map_or(0, |m| m.len());
-    let before = size();
     let exe = std::env::current_exe().map_err(io_err(Path::new("tierwise")))?;
     let start = Instant::now();
     let out = std::process::Command::new(exe)
@@ -172,26 +196,18 @@ pub(super) fn child_run(
         .arg(rayon::current_num_threads().to_string())
         .args(["--config"])
         .arg(&config)
-        .args(["run", "--format", "json"])
-        .args(args)
+        .args(command)
         .output()
         .map_err(io_err(&config))?;
     let seconds = since(start);
+    let _ = std::fs::remove_file(&config);
     if !out.status.success() {
         return Err(Error::Io {
-            what: "bench: the timed `tierwise run` failed".into(),
+            what: format!("bench: the timed `tierwise {}` failed", command[0]),
             source: std::io::Error::other(String::from_utf8_lossy(&out.stderr).into_owned()),
         });
     }
-    let _ = std::fs::remove_file(&config);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let customers = report["customers"].as_f64().unwrap_or(0.0).max(1.0);
-    Ok(ChildRun {
-        seconds,
-        peak_memory_mb: report["peak_memory_mb"].as_f64(),
-        history_seconds: report["seconds"]["history"].as_f64().unwrap_or(0.0),
-        bytes_per_customer: size().saturating_sub(before) as f64 / customers,
-    })
+    Ok((seconds, out.stdout))
 }
 
 /// Reading the customers, only the columns the rules use.

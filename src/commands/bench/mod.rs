@@ -9,11 +9,13 @@
 //! The floor: a plain `SELECT *` over the customers, and a plain insert loop of the very
 //! policy rows the run writes, rendered beforehand: the I/O no engine can avoid. It also
 //! reports what a run stores per customer, and what reading the previous period costs
-//! (`history.rs`: the same rules plus a damped tier, run for two quarters).
+//! (`history.rs`: the same rules plus a damped tier, run for two quarters) and what `diff`
+//! costs against a run (`diff.rs`).
 //!
 //! This module runs the sizes and repeats and takes the medians; `measure.rs` holds one
 //! function per measurement and the order they run in; `report.rs` prints the table.
 
+mod diff;
 mod history;
 mod measure;
 mod report;
@@ -110,6 +112,7 @@ impl SizeReport {
                 run: m(|t| t.run),
                 run_peak_memory_mb: m_some(|t| t.run_peak_memory_mb),
                 run_bytes_per_customer: m(|t| t.run_bytes_per_customer),
+                diff: m(|t| t.diff),
                 history: history::HistoryTimings {
                     run_without: m(|t| t.history.run_without),
                     run_with: m(|t| t.history.run_with),

@@ -99,6 +99,20 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
+        "\nimpact of a change (`diff`: both rule sets, one pass, nothing written):"
+    )?;
+    for r in reports {
+        writeln!(
+            out,
+            "{:>10} diff {:.3} s vs run {:.3} s ({:.2}x)",
+            thousands(r.customers as f64),
+            r.median.diff,
+            r.median.run,
+            r.median.diff / r.median.run.max(1e-9),
+        )?;
+    }
+    writeln!(
+        out,
         "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread; µs/1: one customer evaluated alone (explain, serve)."
     )
 }

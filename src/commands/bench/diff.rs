@@ -1,0 +1,41 @@
+//! What `tierwise diff` costs against a run: the benchmark's rules against a copy of them
+//! with tier A drawn at the top 10% instead of 20% (`sales_rank >= 0.90` in tiers.yaml), so
+//! about a tenth of the customers change. Both rule sets are evaluated in one pass over the
+//! customers; nothing is written.
+
+use super::io_err;
+use super::measure::{child, fresh_copy};
+use crate::error::Error;
+use std::path::{Path, PathBuf};
+
+/// Seconds of `tierwise diff --base <changed copy>` on a fresh copy of `sample`.
+pub(super) fn time_diff(sample: &Path, work: &Path, rules_dir: &Path) -> Result<f64, Error> {
+    let base = changed_copy(rules_dir, work)?;
+    fresh_copy(sample, work)?;
+    let base_arg = base.display().to_string();
+    let (seconds, _) = child(
+        work,
+        rules_dir,
+        "",
+        &["diff", "--base", &base_arg, "--format", "json"],
+    )?;
+    let _ = std::fs::remove_dir_all(&base);
+    Ok(seconds)
+}
+
+/// A copy of the rule files of `rules_dir` beside `work`, with tier A's threshold raised.
+fn changed_copy(rules_dir: &Path, work: &Path) -> Result<PathBuf, Error> {
+    let dir = work.with_extension("diff-base");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    for entry in std::fs::read_dir(rules_dir).map_err(io_err(rules_dir))? {
+        let path = entry.map_err(io_err(rules_dir))?.path();
+        if path.is_file() {
+            let to = dir.join(path.file_name().unwrap_or_default());
+            let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
+            let text = text.replace("sales_rank >= 0.80", "sales_rank >= 0.90");
+            std::fs::write(&to, text).map_err(io_err(&to))?;
+        }
+    }
+    Ok(dir)
+}

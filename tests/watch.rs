@@ -160,3 +160,64 @@ fn a_save_that_changes_nothing_says_the_rules_are_unchanged() {
     let out = w.wait_for("no customer's policy changed").join("\n");
     assert!(out.contains("  tier: A 2, C 8"), "{out}");
 }
+
+/// The tier rules with a discount for A and its cost declared as money, and a rule test
+/// that holds while A starts at a rank of 0.85 or lower.
+fn money_fixture() -> Fixture {
+    let fx = fixture();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id }\nrules: rules\ncurrency: EUR\n",
+    )
+    .unwrap();
+    fx.rule(
+        "tiers.yaml",
+        &format!(
+            "{RULES}  totals:\n    concession_cost: '= annual_sales * discount_pct / 100'\n  money: [concession_cost]\n"
+        ),
+    );
+    fx.rule(
+        "discount.yaml",
+        "decisions:\n  - name: discount\n    output: discount_pct\n    rules:\n      - { id: disc-a, when: 'tier == \"A\"', value: 10.0 }\n      - { id: disc-none, value: 0.0 }\n",
+    );
+    std::fs::create_dir(fx.path("rules/tests")).unwrap();
+    std::fs::write(
+        fx.path("rules/tests/tiers.yaml"),
+        "cases:\n  - name: a rank of 0.85 is A\n    customer: { annual_sales: 5 }\n    population: { sales_rank: 0.85 }\n    expect: { tier: A }\n",
+    )
+    .unwrap();
+    fx
+}
+
+#[test]
+fn an_edit_shows_its_money_and_an_edit_the_tests_reject_shows_what_it_would_do() {
+    let fx = money_fixture();
+    let mut w = start(&fx);
+    let tiers = std::fs::read_to_string(fx.path("rules/tiers.yaml")).unwrap();
+
+    // A from the top 40% (sales 7 to 10): the concession goes from (9 + 10) x 10% to
+    // (7 + 8 + 9 + 10) x 10%.
+    fx.rule("tiers.yaml", &tiers.replace("0.8", "0.6"));
+    let out = w.wait_for("concession_cost").join("\n");
+    assert!(out.contains("tier: A 2 -> 4, C 8 -> 6"), "{out}");
+    assert!(
+        out.contains("  concession_cost EUR 1.90 -> EUR 3.40 (EUR +1.50, +78.9%)"),
+        "{out}"
+    );
+
+    // A only from 0.9: the rule test (0.85 is A) fails, so nothing is applied, but what the
+    // edit would do against the rules in force (0.6) is shown, marked as not applied.
+    fx.rule("tiers.yaml", &tiers.replace("0.8", "0.9"));
+    let out = w.wait_for("kept the last good rules").join("\n");
+    assert!(out.contains("a rank of 0.85 is A"), "{out}");
+    assert!(out.contains("NOT APPLIED: what the rejected edit"), "{out}");
+    assert!(out.contains("tier: A 4 -> 1, C 6 -> 9"), "{out}");
+    assert!(
+        out.contains("  concession_cost EUR 3.40 -> EUR 1 (EUR -2.40, -70.6%)"),
+        "{out}"
+    );
+    // The rules in force are still those of 0.6: the next accepted edit compares with them.
+    fx.rule("tiers.yaml", &tiers.replace("0.8", "0.7"));
+    let out = w.wait_for("concession_cost").join("\n");
+    assert!(out.contains("tier: A 4 -> 3, C 6 -> 7"), "{out}");
+}

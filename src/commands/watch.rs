@@ -1,14 +1,16 @@
 //! `tierwise watch`: evaluate once, then on every saved change to the rules (or the config):
 //! reload, check, run the rule tests, and only if all of that passes, swap in the new rules,
 //! re-evaluate every customer and print what changed. A broken edit is reported with its
-//! positions and the last good rules stay in force; so is a reload that panics.
+//! positions and the last good rules stay in force; so is a reload that panics. An edit that
+//! loads but fails its rule tests is not applied, and what it would do is shown, marked so:
+//! an admin changing a policy on purpose sees its impact before updating the tests.
 
 use super::{Globals, SourceArgs};
-use crate::engine::{Evaluator, Mode, display_key};
+use crate::engine::{Evaluator, Mode, Tally, display_key};
 use crate::error::{Error, ExitStatus};
 use crate::report::{refusal, thousands};
 use crate::workspace::batch::CHUNK;
-use crate::workspace::reload::{self, Accepted};
+use crate::workspace::reload::{self, Accepted, Refusal};
 use crate::workspace::watcher::{Change, RuleWatcher};
 use crate::workspace::{Overrides, Workspace};
 use std::collections::HashMap;
@@ -57,6 +59,10 @@ struct Snapshot {
     values: HashMap<String, Vec<String>>,
     /// `count_by` outputs: customers per value.
     counts: Vec<(String, Vec<(String, usize)>)>,
+    /// The summary's totals, and whether each is money.
+    totals: Vec<(String, f64, bool)>,
+    /// How money is labelled (the config's `currency`).
+    currency: Option<String>,
 }
 
 /// How many example customers a change lists.
@@ -138,9 +144,36 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         }
         Err(refused) => {
             let _ = writeln!(out, "{}", refusal::text(&refused));
+            if let (Refusal::Tests(_), Some(last)) = (&refused, &last) {
+                preview(opts, last, out);
+            }
             kept(out, last)
         }
     }
+}
+
+/// What an edit that its rule tests reject would do, against the rules in force: shown,
+/// not applied.
+fn preview(opts: &WatchOptions, last: &Snapshot, out: &mut dyn Write) {
+    let rejected = reload::guarded(|| {
+        let loaded = reload::load_untested(opts.config, &opts.overrides)?;
+        Ok(evaluate(&loaded)?)
+    });
+    let _ = match rejected {
+        Ok(snapshot) => writeln!(
+            out,
+            "NOT APPLIED: what the rejected edit (rules {}) would do against the rules in force:",
+            snapshot.fingerprint
+        )
+        .and_then(|_| report_counts(&snapshot, last, out))
+        .and_then(|_| report_changes(&snapshot, last, out))
+        .and_then(|_| report_totals(&snapshot, last, out)),
+        Err(refused) => writeln!(
+            out,
+            "(what the rejected edit would do cannot be shown: {})",
+            refusal::text(&refused).trim_end()
+        ),
+    };
 }
 
 /// Writes the accepted rules' evaluation as a run, as `tierwise run` does.
@@ -157,10 +190,12 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
     let evaluator =
         Evaluator::with_history(rules, customers, context, &accepted.history, Mode::Fast)?;
     let mut values = HashMap::with_capacity(customers.len);
+    let mut tally = Tally::default();
     let mut start = 0;
     while start < customers.len {
         let end = (start + CHUNK).min(customers.len);
-        let (outcomes, _) = evaluator.evaluate(start..end)?;
+        let (outcomes, part) = evaluator.evaluate(start..end)?;
+        tally.merge(part);
         for o in outcomes.iter() {
             let shown: Vec<String> = o.outputs.iter().map(display_key).collect();
             values.insert(customers.id_text(o.index), shown);
@@ -188,11 +223,23 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
             (name, per)
         })
         .collect();
+    let totals = rules
+        .summary
+        .totals
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| {
+            let sum = tally.totals.get(k).copied().unwrap_or(0.0);
+            (name.clone(), sum, rules.summary.money.contains(&k))
+        })
+        .collect();
     Ok(Snapshot {
         fingerprint: rules.fingerprint.clone(),
         outputs,
         values,
         counts,
+        totals,
+        currency: accepted.workspace.config.currency.clone(),
     })
 }
 
@@ -229,7 +276,44 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
         )?;
     }
     report_counts(new, old, out)?;
-    report_changes(new, old, out)
+    report_changes(new, old, out)?;
+    report_totals(new, old, out)
+}
+
+/// The totals that changed, before and after (money with the currency), e.g.
+/// `concession_cost EUR 346 -> EUR 298 (EUR -48, -13.9%)`.
+fn report_totals(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
+    let label = |x: f64, money: bool| match (&new.currency, money) {
+        (Some(c), true) => format!("{c} {}", thousands(x)),
+        _ => thousands(x),
+    };
+    for (name, after, money) in &new.totals {
+        let before = old.totals.iter().find(|(n, _, _)| n == name).map(|t| t.1);
+        if before == Some(*after) {
+            continue;
+        }
+        let Some(before) = before else {
+            writeln!(out, "  {name} (new total) {}", label(*after, *money))?;
+            continue;
+        };
+        let delta = after - before;
+        let sign = if delta > 0.0 { "+" } else { "" };
+        let signed = format!("{sign}{}", thousands(delta));
+        let mut change = match (&new.currency, money) {
+            (Some(c), true) => format!("{c} {signed}"),
+            _ => signed,
+        };
+        if before != 0.0 {
+            change.push_str(&format!(", {:+.1}%", 100.0 * delta / before.abs()));
+        }
+        writeln!(
+            out,
+            "  {name} {} -> {} ({change})",
+            label(before, *money),
+            label(*after, *money)
+        )?;
+    }
+    Ok(())
 }
 
 /// Each `count_by` output's customers per value, with the change (`A 2 -> 4`).

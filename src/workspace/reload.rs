@@ -52,12 +52,22 @@ impl<E: Into<Error>> From<E> for Refusal {
 /// Loads the config, the rules and the customers; the rules count only when they have no
 /// errors and every test in `<rules>/tests/` passes.
 pub fn load(config: &Path, overrides: &Overrides) -> Result<Accepted, Refusal> {
+    load_with(config, overrides, true)
+}
+
+/// As [`load`], without running the rule tests: what an edit the tests reject would do
+/// (`watch` shows it, marked as not applied). Never put such rules in force.
+pub fn load_untested(config: &Path, overrides: &Overrides) -> Result<Accepted, Refusal> {
+    load_with(config, overrides, false)
+}
+
+fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accepted, Refusal> {
     let workspace = Workspace::new(config, overrides)?;
     let mut source = workspace.open_source()?;
     let columns = source.columns()?;
     let rules = workspace.load_rules(&source)?.rules;
     let tests_dir = workspace.rules_dir.join("tests");
-    if tests_dir.is_dir() {
+    if tests && tests_dir.is_dir() {
         let report = cases::run(
             &rules,
             &columns,

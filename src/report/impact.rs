@@ -10,6 +10,9 @@ use std::io::{self, Write};
 /// How many of the largest changes and changed rules the text shows (JSON has them all).
 const SHOWN: usize = 10;
 
+/// How many of a customer's changed outputs the text names.
+const CHANGES_SHOWN: usize = 8;
+
 /// An impact, with what it was measured on.
 #[derive(Debug, Serialize)]
 pub struct ImpactReport<'a> {
@@ -193,11 +196,15 @@ impl ImpactReport<'_> {
             .iter()
             .take(SHOWN)
             .map(|c| {
-                let moved: Vec<String> = c
+                let mut moved: Vec<String> = c
                     .changes
                     .iter()
+                    .take(CHANGES_SHOWN)
                     .map(|(name, from, to)| format!("{name} {from} -> {to}"))
                     .collect();
+                if c.changes.len() > CHANGES_SHOWN {
+                    moved.push(format!("{} more", c.changes.len() - CHANGES_SHOWN));
+                }
                 vec![c.customer.clone(), self.money(c.money), moved.join(", ")]
             })
             .collect();

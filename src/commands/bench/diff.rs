@@ -3,7 +3,6 @@
 //! about a tenth of the customers change. Both rule sets are evaluated in one pass over the
 //! customers; nothing is written.
 
-use super::io_err;
 use super::measure::{child, fresh_copy};
 use crate::error::Error;
 use std::path::{Path, PathBuf};
@@ -26,16 +25,8 @@ pub(super) fn time_diff(sample: &Path, work: &Path, rules_dir: &Path) -> Result<
 /// A copy of the rule files of `rules_dir` beside `work`, with tier A's threshold raised.
 fn changed_copy(rules_dir: &Path, work: &Path) -> Result<PathBuf, Error> {
     let dir = work.with_extension("diff-base");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    for entry in std::fs::read_dir(rules_dir).map_err(io_err(rules_dir))? {
-        let path = entry.map_err(io_err(rules_dir))?.path();
-        if path.is_file() {
-            let to = dir.join(path.file_name().unwrap_or_default());
-            let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
-            let text = text.replace("sales_rank >= 0.80", "sales_rank >= 0.90");
-            std::fs::write(&to, text).map_err(io_err(&to))?;
-        }
-    }
+    super::copy_rules(rules_dir, &dir, &|text| {
+        text.replace("sales_rank >= 0.80", "sales_rank >= 0.90")
+    })?;
     Ok(dir)
 }

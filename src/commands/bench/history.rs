@@ -55,15 +55,7 @@ pub(super) fn time_history(
 /// A rules directory beside `work`: the rule files of `rules_dir` and benches/history.yaml.
 fn history_rules(rules_dir: &Path, work: &Path) -> Result<PathBuf, Error> {
     let dir = work.with_extension("history-rules");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    for entry in std::fs::read_dir(rules_dir).map_err(io_err(rules_dir))? {
-        let path = entry.map_err(io_err(rules_dir))?.path();
-        if path.is_file() {
-            let to = dir.join(path.file_name().unwrap_or_default());
-            std::fs::copy(&path, &to).map_err(io_err(&to))?;
-        }
-    }
+    super::copy_rules(rules_dir, &dir, &|text| text)?;
     let added = dir.join("bench_history.yaml");
     std::fs::write(&added, HISTORY_RULES).map_err(io_err(&added))?;
     Ok(dir)

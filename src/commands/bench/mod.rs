@@ -158,6 +158,26 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
+/// A fresh directory `dir` with the rule files of `rules_dir` (not its subfolders), each
+/// file's text passed through `change`.
+fn copy_rules(
+    rules_dir: &Path,
+    dir: &Path,
+    change: &dyn Fn(String) -> String,
+) -> Result<(), Error> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    for entry in std::fs::read_dir(rules_dir).map_err(io_err(rules_dir))? {
+        let path = entry.map_err(io_err(rules_dir))?.path();
+        if path.is_file() {
+            let to = dir.join(path.file_name().unwrap_or_default());
+            let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
+            std::fs::write(&to, change(text)).map_err(io_err(&to))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn bench(
     opts: &BenchOptions,
     progress: &mut dyn FnMut(&str),

@@ -85,7 +85,7 @@ pub struct Tally {
 }
 
 /// Customers by how an output moved since the previous period, in its order of values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MoveCount {
     pub up: usize,
     pub down: usize,
@@ -94,15 +94,45 @@ pub struct MoveCount {
     pub changed: usize,
     /// No value in the previous period (new, absent then, or NULL).
     pub new: usize,
+    /// How many values the order ranks (`n`).
+    pub ranked: usize,
+    /// Customers by value before (row) and now (column), `n + 2` rows of `n + 1`: rows and
+    /// columns `0..n` are the order's values, row and column `n` a value it does not rank
+    /// (or NULL now), row `n + 1` no value before.
+    matrix: Vec<usize>,
 }
 
 impl MoveCount {
+    fn new(ranked: usize) -> Self {
+        MoveCount {
+            ranked,
+            matrix: vec![0; (ranked + 2) * (ranked + 1)],
+            ..Default::default()
+        }
+    }
+
+    /// Customers whose value was the `before`-th row's and is the `now`-th column's.
+    pub fn cell(&self, before: usize, now: usize) -> usize {
+        self.matrix
+            .get(before * (self.ranked + 1) + now)
+            .copied()
+            .unwrap_or(0)
+    }
+
     fn add(&mut self, other: MoveCount) {
         self.up += other.up;
         self.down += other.down;
         self.same += other.same;
         self.changed += other.changed;
         self.new += other.new;
+        if self.matrix.is_empty() {
+            self.ranked = other.ranked;
+            self.matrix = other.matrix;
+        } else {
+            for (mine, theirs) in self.matrix.iter_mut().zip(other.matrix) {
+                *mine += theirs;
+            }
+        }
     }
 }
 
@@ -112,31 +142,48 @@ impl Tally {
             customers: 0,
             counts: vec![Vec::new(); rules.summary.count_by.len()],
             totals: vec![0.0; rules.summary.totals.len()],
-            moves: vec![MoveCount::default(); rules.summary.moves.len()],
+            moves: rules
+                .summary
+                .moves
+                .iter()
+                .map(|m| MoveCount::new(m.order.len()))
+                .collect(),
         }
     }
 
     /// Counts a move of `m.output` from `before` to `now`.
     pub(super) fn moved(&mut self, k: usize, m: &Move, before: &Value<'_>, now: &Value<'_>) {
         let count = &mut self.moves[k];
-        if before.is_null() {
-            count.new += 1;
-            return;
-        }
-        // Text (the usual case) compared without copying it.
+        let n = m.order.len();
+        let rank = |v: &str| m.order.iter().position(|o| o == v);
+        // Text (the usual case) is compared without copying it.
         let (shown_before, shown_now);
-        let (before, now) = match (before.as_str(), now.as_str()) {
-            (Some(b), Some(n)) => (b, n),
-            _ => {
-                (shown_before, shown_now) = (display_key(before), display_key(now));
-                (shown_before.as_str(), shown_now.as_str())
+        let now = match now.as_str() {
+            Some(text) => text,
+            None => {
+                shown_now = display_key(now);
+                shown_now.as_str()
             }
         };
-        let rank = |v: &str| m.order.iter().position(|o| o == v);
-        match (rank(before), rank(now)) {
+        let column = rank(now).unwrap_or(n);
+        if before.is_null() {
+            count.new += 1;
+            count.matrix[(n + 1) * (n + 1) + column] += 1;
+            return;
+        }
+        let before = match before.as_str() {
+            Some(text) => text,
+            None => {
+                shown_before = display_key(before);
+                shown_before.as_str()
+            }
+        };
+        let row = rank(before).unwrap_or(n);
+        count.matrix[row * (n + 1) + column] += 1;
+        match (row, column) {
             _ if before == now => count.same += 1,
-            (Some(b), Some(n)) if n < b => count.up += 1,
-            (Some(_), Some(_)) => count.down += 1,
+            (b, c) if b < n && c < n && c < b => count.up += 1,
+            (b, c) if b < n && c < n => count.down += 1,
             _ => count.changed += 1,
         }
     }
@@ -193,5 +240,44 @@ pub fn display_key(v: &Value<'_>) -> String {
         "(none)".into()
     } else {
         v.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_fill_the_matrix_and_merge_per_chunk() {
+        let m = Move {
+            output: "tier".into(),
+            slot: 0,
+            previous: 1,
+            order: vec!["A".into(), "B".into()],
+        };
+        let mut first = Tally {
+            moves: vec![MoveCount::new(2)],
+            ..Default::default()
+        };
+        let mut second = first.clone();
+        first.moved(0, &m, &Value::Str("B"), &Value::Str("A")); // up
+        first.moved(0, &m, &Value::Null, &Value::Str("B")); // new
+        second.moved(0, &m, &Value::Str("A"), &Value::Str("A")); // same
+        second.moved(0, &m, &Value::Str("A"), &Value::Null); // changed: to no value
+        second.moved(0, &m, &Value::Int(7), &Value::Str("B")); // changed: from an unranked one
+        let mut all = Tally::default();
+        all.merge(first);
+        all.merge(second);
+        let count = &all.moves[0];
+        assert_eq!(
+            (count.up, count.down, count.same, count.changed, count.new),
+            (1, 0, 1, 2, 1)
+        );
+        assert_eq!(
+            (count.cell(1, 0), count.cell(0, 0), count.cell(0, 2)),
+            (1, 1, 1)
+        );
+        assert_eq!((count.cell(2, 1), count.cell(3, 1)), (1, 1));
+        assert_eq!(count.matrix.iter().sum::<usize>(), 5);
     }
 }

@@ -15,6 +15,7 @@ mod prune;
 mod rows;
 mod schema;
 mod tables;
+mod totals;
 mod view;
 
 pub use changes::{Changes, CustomerChange, Direction, Transition, changes, value_orders};
@@ -26,6 +27,7 @@ pub use history::{
 pub use prune::{DeletedRun, Pruned, prune, vacuum};
 pub use schema::{SCHEMA_VERSION, fired_table, latest_view};
 pub use tables::now;
+pub use totals::{RecordedTotals, recorded_totals};
 
 use crate::config::OutputTables;
 use crate::engine::Outcomes;
@@ -70,10 +72,12 @@ pub enum OutputError {
     Schema(String),
 }
 
-/// What the writer thread receives: chunks of results in customer order, then `Finish`.
-/// A channel closed without `Finish` (evaluation failed) rolls the run back.
+/// What the writer thread receives: chunks of results in customer order, the run's summary
+/// totals, then `Finish`. A channel closed without `Finish` (evaluation failed) rolls the
+/// run back.
 enum Message<'a> {
     Chunk(Outcomes<'a>),
+    Totals(String),
     Finish,
 }
 
@@ -134,6 +138,13 @@ impl<'a> ChunkSink<'a> {
     /// reported when the run ends): evaluating more is wasted.
     pub fn send(&mut self, chunk: Outcomes<'a>) -> bool {
         self.sender.send(Message::Chunk(chunk)).is_ok()
+    }
+
+    /// The run's summary totals over all its customers, by name in the summary's order:
+    /// recorded with the run (`policy_run.totals`), for the next period's comparison.
+    pub fn totals<'n>(&mut self, totals: impl IntoIterator<Item = (&'n str, f64)>) {
+        let json = totals::to_json(totals);
+        let _ = self.sender.send(Message::Totals(json));
     }
 }
 
@@ -208,12 +219,17 @@ fn write_chunks(
     };
     let mut lists = FiredLists::new(rule_ids);
     let mut count = 0usize;
+    let mut totals = None;
     let mut finished = false;
     {
         let mut rows = PolicyRows::prepare(&tx, tables, &policy, outputs, run_id)?;
         for message in rx {
             let chunk = match message {
                 Message::Chunk(chunk) => chunk,
+                Message::Totals(json) => {
+                    totals = Some(json);
+                    continue;
+                }
                 Message::Finish => {
                     finished = true;
                     break;
@@ -238,6 +254,7 @@ fn write_chunks(
         run_id,
         customers: count,
         orders,
+        totals,
     };
     record(&tx, tables, info, ok)?;
     if let Some(sink) = sink.as_mut() {

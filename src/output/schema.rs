@@ -1,9 +1,11 @@
-//! The tables a run writes, their layout, and the upgrade of databases written before runs
-//! had dates. Schema version 1 (`PRAGMA user_version = 1`):
+//! The tables a run writes, their layout, and the upgrade of databases written by an older
+//! tierwise. Schema version 2 (`PRAGMA user_version = 2`):
 //!
 //! - `policy_run`: one record per run, `ok` or `failed`, with `as_of` (ISO date), `period`
-//!   (`2026-09`, `2026-Q3`, `2026`) and `value_order` (per output, its values highest first,
-//!   a JSON object).
+//!   (`2026-09`, `2026-Q3`, `2026`), `value_order` (per output, its values highest first,
+//!   a JSON object) and `totals` (the summary's totals over the run's customers, a JSON
+//!   object `{"concession_cost": 36796816.69, ...}` in the summary's order; NULL for a
+//!   failed run and for runs recorded before version 2).
 //! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
 //!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
 //!   once (a rowid table repeats it in a separate index, ~22 bytes a row), and inserts no
@@ -25,6 +27,10 @@
 //! - `customer_policy_latest`: a view of the latest period's official run for people and BI
 //!   tools (view.rs).
 //!
+//! Versions: 0, before runs had dates (no `as_of`, `period`, `value_order`; rule ids as JSON
+//! text in `customer_policy`); 1, dated runs and lists of fired rules; 2, `policy_run.totals`.
+//! Each upgrade only adds: tables, columns, and the dates of old runs.
+//!
 //! Everything here runs inside the run's write transaction: an upgrade that fails leaves the
 //! database as it was.
 
@@ -36,7 +42,7 @@ use crate::time::{Date, Period, PeriodKind};
 use rusqlite::Connection;
 
 /// The schema version this tierwise writes, kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The table of each run's distinct lists of fired rules.
 pub fn fired_table(tables: &OutputTables) -> String {
@@ -109,7 +115,7 @@ pub fn columns(
     Ok((!columns.is_empty()).then_some(columns))
 }
 
-/// Creates or upgrades the output tables to version 1, adds a column for every new output
+/// Creates or upgrades the output tables to the current version, adds a column for every new output
 /// (`DECIMAL` where `decimal` says the output is always a decimal) and (re)creates the view.
 /// `kind` is the period kind runs recorded before version 1 are given, from their start.
 pub fn prepare(
@@ -157,7 +163,7 @@ pub fn prepare(
     Ok(policy)
 }
 
-/// The run table: created, or given the columns of version 1 and its records' dates.
+/// The run table: created, or given the columns of versions 1 and 2 and its records' dates.
 fn prepare_runs(
     conn: &Connection,
     tables: &OutputTables,
@@ -179,13 +185,14 @@ fn prepare_runs(
                     message TEXT,
                     as_of TEXT,
                     period TEXT,
-                    value_order TEXT
+                    value_order TEXT,
+                    totals TEXT
                 );"
             ))
             .map_err(err);
     };
     let has = |c: &str| existing.iter().any(|(name, _)| name == c);
-    for column in ["as_of", "period", "value_order"] {
+    for column in ["as_of", "period", "value_order", "totals"] {
         if !has(column) {
             conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))
                 .map_err(&err)?;
@@ -327,6 +334,31 @@ mod tests {
         // A second prepare changes nothing.
         prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Month).unwrap();
         assert_eq!(dated(&conn)[0].2, "2026-Q1");
+    }
+
+    #[test]
+    fn a_version_1_run_table_gains_totals_and_keeps_its_records() {
+        let conn = Connection::open_in_memory().unwrap();
+        let tables = OutputTables::default();
+        prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Quarter).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE policy_run DROP COLUMN totals;
+             INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint, as_of, period)
+               VALUES (1, '2026-07-01T00:00:00.000Z', 'ok', 0, 'f', '2026-06-30', '2026-Q2');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        prepare(&conn, &tables, &["tier".into()], &[], PeriodKind::Quarter).unwrap();
+        let (period, totals): (String, Option<String>) = conn
+            .query_row("SELECT period, totals FROM policy_run", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((period.as_str(), totals), ("2026-Q2", None));
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
     }
 
     #[test]

@@ -36,11 +36,13 @@ pub(super) fn next_run_id(conn: &Connection, tables: &OutputTables) -> Result<i6
 
 /// What a run's record says besides its info.
 pub(super) enum Outcome<'a> {
-    /// All rows written: the run's id, its customers and the order of its outputs' values.
+    /// All rows written: the run's id, its customers, the order of its outputs' values and
+    /// its summary totals (JSON; `None`: the caller gave none).
     Ok {
         run_id: i64,
         customers: usize,
         orders: &'a [ValueOrder],
+        totals: Option<String>,
     },
     /// Rolled back, with the error.
     Failed { message: &'a str },
@@ -53,27 +55,30 @@ pub(super) fn record(
     info: &RunInfo,
     outcome: Outcome<'_>,
 ) -> Result<(), OutputError> {
-    let (run_id, status, customers, orders, message) = match outcome {
+    let (run_id, status, customers, orders, totals, message) = match outcome {
         Outcome::Ok {
             run_id,
             customers,
             orders,
+            totals,
         } => (
             Some(run_id),
             "ok",
             customers as i64,
             Some(orders_json(orders)),
+            totals,
             None,
         ),
-        Outcome::Failed { message } => (None, "failed", 0, None, Some(message)),
+        Outcome::Failed { message } => (None, "failed", 0, None, None, Some(message)),
     };
     let run = quote_ident(&tables.run_table);
     conn.execute(
         &format!(
             "INSERT INTO {run} (run_id, started_at, finished_at, status, customers, fingerprint,
-                                rules_dir, message, as_of, period, value_order)
+                                rules_dir, message, as_of, period, value_order, totals)
              VALUES (COALESCE(?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM {run})), ?2,
-                     strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                     strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                     ?11)"
         ),
         rusqlite::params![
             run_id,
@@ -86,6 +91,7 @@ pub(super) fn record(
             info.as_of.to_string(),
             info.period.to_string(),
             orders,
+            totals,
         ],
     )
     .map_err(write_err(&tables.run_table))?;

@@ -4,7 +4,7 @@
 use super::Workspace;
 use crate::engine::{Evaluator, Mode, Tally};
 use crate::error::Error;
-use crate::output::{self, RunFailure, RunInfo, RunTarget, ValueOrder, Written};
+use crate::output::{self, RecordedTotals, RunFailure, RunInfo, RunTarget, ValueOrder, Written};
 use crate::rules::RuleSet;
 use crate::source::SqliteSource;
 use crate::time::Period;
@@ -25,6 +25,9 @@ pub struct RunSummary {
     /// The earlier period the summary's moves are counted since (`None`: no run of the
     /// previous period, so every customer counts as new).
     pub since: Option<Period>,
+    /// The previous period's official run (the one `previous.x` reads) and the totals it
+    /// recorded, for the totals before and after (`None`: that period has no run).
+    pub previous: Option<PreviousRun>,
     /// Time per stage: read, history, population, evaluate and write.
     pub read: Duration,
     pub history: Duration,
@@ -32,7 +35,33 @@ pub struct RunSummary {
     pub evaluate_write: Duration,
 }
 
+/// The previous period's official run, as the summary compares with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousRun {
+    pub period: Period,
+    pub run_id: i64,
+    pub totals: RecordedTotals,
+}
+
 impl Workspace {
+    /// The official run of the period just before this run's, with its recorded totals.
+    fn previous_run(&self, conn: &rusqlite::Connection) -> Result<Option<PreviousRun>, Error> {
+        let period = self.context.period;
+        let Some(wanted) = period.previous() else {
+            return Ok(None);
+        };
+        let tables = &self.config.tables;
+        let official = output::official_runs_before(conn, tables, period, 1)?;
+        let Some(run) = official.into_iter().find(|r| r.period == wanted) else {
+            return Ok(None);
+        };
+        Ok(Some(PreviousRun {
+            period: run.period,
+            run_id: run.run_id,
+            totals: output::recorded_totals(conn, tables, run.run_id)?,
+        }))
+    }
+
     /// Evaluates every customer under `rules` and writes the run into the database (and
     /// into `file`, a .csv or .jsonl, when given). A failed run writes nothing but a
     /// `failed` record with its error.
@@ -54,6 +83,7 @@ impl Workspace {
         let t = Instant::now();
         let past = self.history(source.connection(), rules)?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
+        let previous = self.previous_run(source.connection())?;
         let history = t.elapsed();
 
         let t = Instant::now();
@@ -95,6 +125,10 @@ impl Workspace {
                 bar.set_position(end as u64);
                 start = end;
             }
+            // No customer at all leaves the tally empty: every total is 0.
+            let sums = tally.totals.iter().copied().chain(std::iter::repeat(0.0));
+            let names = rules.summary.totals.iter().map(|(name, _)| name.as_str());
+            sink.totals(names.zip(sums));
             Ok(())
         });
         bar.finish_and_clear();
@@ -106,6 +140,7 @@ impl Workspace {
                     fingerprint: rules.fingerprint.clone(),
                     tally,
                     since,
+                    previous,
                     read,
                     history,
                     population,

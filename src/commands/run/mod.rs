@@ -1,7 +1,11 @@
-//! `tierwise run`: evaluate every customer and write their policies as one run.
+//! `tierwise run`: evaluate every customer and write their policies as one run, and compare
+//! it with the previous period's official run: how each `summary.moves` output moved
+//! (moves.rs) and the summary totals before and after (totals.rs).
+
+mod moves;
+mod totals;
 
 use super::{Globals, SourceArgs, print_warnings};
-use crate::engine::MoveCount;
 use crate::error::{Error, ExitStatus};
 use crate::output::FileFormat;
 use crate::report::{Format, Report, shown, thousands};
@@ -10,6 +14,9 @@ use serde::{Serialize, Serializer};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+pub use moves::{Flow, Moves};
+pub use totals::{Change, TotalsSince};
 
 /// Evaluate every customer and write their policies as one run.
 #[derive(clap::Args, Debug)]
@@ -46,20 +53,38 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         });
         counts.push((name.clone(), values));
     }
-    let totals = rules
+    let totals: Vec<(String, f64)> = rules
         .summary
         .totals
         .iter()
-        .zip(&summary.tally.totals)
-        .map(|((name, _), v)| (name.clone(), *v))
+        .enumerate()
+        .map(|(k, (name, _))| {
+            (
+                name.clone(),
+                summary.tally.totals.get(k).copied().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let money: Vec<String> = rules
+        .summary
+        .money
+        .iter()
+        .map(|&k| rules.summary.totals[k].0.clone())
         .collect();
     let moves = rules
         .summary
         .moves
         .iter()
-        .zip(&summary.tally.moves)
-        .map(|(m, count)| (m.output.clone(), *count))
+        .enumerate()
+        .map(|(k, m)| {
+            let count = summary.tally.moves.get(k).cloned().unwrap_or_default();
+            (m.output.clone(), Moves::new(&count, &m.order))
+        })
         .collect();
+    let totals_since = summary
+        .previous
+        .as_ref()
+        .map(|p| TotalsSince::new(p, &totals, &money));
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
         run_id: summary.written.run_id,
@@ -75,6 +100,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         out: args.out,
         counts,
         totals,
+        money,
+        currency: ws.config.currency.clone(),
+        totals_since,
         seconds: vec![
             ("read".into(), secs(summary.read)),
             ("history".into(), secs(summary.history)),
@@ -124,7 +152,7 @@ pub struct RunReport {
     pub since: Option<&'static str>,
     /// Per `summary.moves` output: customers by how it moved since `since`.
     #[serde(serialize_with = "map")]
-    pub moves: Vec<(String, MoveCount)>,
+    pub moves: Vec<(String, Moves)>,
     pub database: PathBuf,
     pub policy_table: String,
     pub out: Option<PathBuf>,
@@ -133,6 +161,13 @@ pub struct RunReport {
     pub counts: Vec<(String, Vec<(String, usize)>)>,
     #[serde(serialize_with = "map")]
     pub totals: Vec<(String, f64)>,
+    /// The totals that are money (`summary.money`).
+    pub money: Vec<String>,
+    /// How money is labelled (config `currency`).
+    pub currency: Option<String>,
+    /// The totals of the previous period's official run against these (`None`: that
+    /// period has no run).
+    pub totals_since: Option<TotalsSince>,
     /// Seconds per stage: read, population, evaluate+write, total.
     #[serde(serialize_with = "map")]
     pub seconds: Vec<(String, f64)>,
@@ -152,19 +187,88 @@ impl RunReport {
         writeln!(out, "\nmoves since {since}")?;
         let width = self.moves.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
         for (name, m) in &self.moves {
-            let mut parts = vec![
-                format!("{} up", thousands(m.up as f64)),
-                format!("{} down", thousands(m.down as f64)),
-                format!("{} same", thousands(m.same as f64)),
-            ];
-            if m.changed > 0 {
-                parts.push(format!("{} changed", thousands(m.changed as f64)));
-            }
-            parts.push(format!("{} new", thousands(m.new as f64)));
-            writeln!(out, "  {name:<width$}  {}", parts.join(", "))?;
+            writeln!(out, "  {name:<width$}  {}", m.line())?;
+        }
+        for (name, m) in &self.moves {
+            m.tables(out, name, since, self.period)?;
         }
         Ok(())
     }
+
+    fn totals_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        let currency = self.currency.as_deref();
+        let heading = match (&self.totals_since, self.previous_period) {
+            (Some(since), _) if since.recorded => {
+                if since.totals.is_empty() {
+                    return Ok(());
+                }
+                writeln!(
+                    out,
+                    "\ntotals since {} (run {})",
+                    since.period, since.run_id
+                )?;
+                return since.text(out, currency);
+            }
+            (Some(since), _) => format!(
+                "no totals recorded for {} (its run {} was written by an older tierwise)",
+                since.period, since.run_id
+            ),
+            (None, Some(previous)) => format!("no run of {previous} to compare with"),
+            (None, None) => "no earlier period to compare with".into(),
+        };
+        if self.totals.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "\ntotals: {heading}")?;
+        let shown: Vec<(&String, String)> = self
+            .totals
+            .iter()
+            .map(|(name, v)| {
+                (
+                    name,
+                    totals::amount(*v, self.money.contains(name), currency),
+                )
+            })
+            .collect();
+        let width = shown.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        let value_width = shown
+            .iter()
+            .map(|(_, v)| v.len())
+            .max()
+            .unwrap_or(0)
+            .max(18);
+        for (name, value) in shown {
+            writeln!(out, "  {name:<width$}  {value:>value_width$}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows as columns two spaces apart, the first left-aligned and the others right-aligned,
+/// each line indented by two spaces.
+fn aligned(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |v| v.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(k, (v, w))| match k {
+                0 => format!("{v:<w$}"),
+                _ => format!("{v:>w$}"),
+            })
+            .collect();
+        writeln!(out, "  {}", cells.join("  ").trim_end())?;
+    }
+    Ok(())
 }
 
 /// Pairs as a JSON object, in order.
@@ -231,13 +335,7 @@ impl Report for RunReport {
             }
         }
         self.moves_text(out)?;
-        if !self.totals.is_empty() {
-            let width = self.totals.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-            writeln!(out, "\ntotals")?;
-            for (name, value) in &self.totals {
-                writeln!(out, "  {name:<width$}  {:>18}", thousands(*value))?;
-            }
-        }
+        self.totals_text(out)?;
         let stages: Vec<String> = self
             .seconds
             .iter()

@@ -1,0 +1,170 @@
+//! How each `summary.moves` output moved since the previous period, as `run` shows it: the
+//! customers up, down, the same and new; the migration matrix (value before by value now);
+//! and per value, where its customers came from and how many left it. Everything is read
+//! off the counts the evaluation kept ([`MoveCount`]): no second pass over the customers.
+
+use super::{aligned, map, nested_map};
+use crate::engine::MoveCount;
+use crate::report::thousands;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The row of customers with no value in the previous period.
+pub const NEW: &str = "(new)";
+/// The row and column of values the order does not rank (shown only when there are any).
+pub const OTHER: &str = "(other)";
+
+/// One output's moves since the previous period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Moves {
+    pub up: usize,
+    pub down: usize,
+    pub same: usize,
+    /// From or to a value the order does not rank.
+    pub changed: usize,
+    /// No value in the previous period.
+    pub new: usize,
+    /// Customers by value before (rows: the order's values, `(other)` when any, `(new)`)
+    /// and value now (columns: the order's values, `(other)` when any).
+    #[serde(serialize_with = "nested_map")]
+    pub matrix: Vec<(String, Vec<(String, usize)>)>,
+    /// Per value of the order: where its customers came from and went.
+    #[serde(serialize_with = "map")]
+    pub values: Vec<(String, Flow)>,
+}
+
+/// One value's customers: `now = before - left + from_above + from_below + new` (plus any
+/// from a value the order does not rank, in the matrix's `(other)` row).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    /// This run's customers who had the value in the previous period.
+    pub before: usize,
+    /// Came from a higher value (moved down into it).
+    pub from_above: usize,
+    /// Came from a lower value (moved up into it).
+    pub from_below: usize,
+    /// Had no value in the previous period.
+    pub new: usize,
+    /// Had it in the previous period and another value now.
+    pub left: usize,
+    /// Have it now.
+    pub now: usize,
+}
+
+impl Moves {
+    /// The report of `count`, an output whose values are `order`, highest first.
+    pub fn new(count: &MoveCount, order: &[String]) -> Self {
+        let n = order.len();
+        let other =
+            (0..=n + 1).any(|r| count.cell(r, n) > 0) || (0..n).any(|c| count.cell(n, c) > 0);
+        let mut labels: Vec<(usize, &str)> =
+            order[..n].iter().map(String::as_str).enumerate().collect();
+        if other {
+            labels.push((n, OTHER));
+        }
+        let mut rows = labels.clone();
+        rows.push((n + 1, NEW));
+        let matrix = rows
+            .iter()
+            .map(|&(r, before)| {
+                let cells = labels
+                    .iter()
+                    .map(|&(c, now)| (now.to_owned(), count.cell(r, c)));
+                (before.to_owned(), cells.collect())
+            })
+            .collect();
+        let values = (0..n)
+            .map(|v| (order[v].clone(), flow(count, n, v)))
+            .collect();
+        Moves {
+            up: count.up,
+            down: count.down,
+            same: count.same,
+            changed: count.changed,
+            new: count.new,
+            matrix,
+            values,
+        }
+    }
+
+    /// `390 up, 218 down, 8,652 same, 353 new`.
+    pub fn line(&self) -> String {
+        let mut parts = vec![
+            format!("{} up", thousands(self.up as f64)),
+            format!("{} down", thousands(self.down as f64)),
+            format!("{} same", thousands(self.same as f64)),
+        ];
+        if self.changed > 0 {
+            parts.push(format!("{} changed", thousands(self.changed as f64)));
+        }
+        parts.push(format!("{} new", thousands(self.new as f64)));
+        parts.join(", ")
+    }
+
+    /// The matrix and the flows per value, as two small tables.
+    pub fn tables(
+        &self,
+        out: &mut dyn Write,
+        name: &str,
+        before: &str,
+        now: &str,
+    ) -> io::Result<()> {
+        writeln!(out, "\n  {name} (rows: {before}, columns: {now})")?;
+        let mut rows = vec![header("", self.matrix.first().map(|(_, c)| c))];
+        for (label, cells) in &self.matrix {
+            let mut row = vec![label.clone()];
+            row.extend(cells.iter().map(|(_, n)| thousands(*n as f64)));
+            rows.push(row);
+        }
+        aligned(out, &rows)?;
+        writeln!(out)?;
+        let mut rows = vec![
+            [
+                name,
+                "before",
+                "from above",
+                "from below",
+                "new",
+                "left",
+                "now",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for (value, f) in &self.values {
+            let mut row = vec![value.clone()];
+            row.extend(
+                [f.before, f.from_above, f.from_below, f.new, f.left, f.now]
+                    .map(|n| thousands(n as f64)),
+            );
+            rows.push(row);
+        }
+        aligned(out, &rows)
+    }
+}
+
+/// A header row: `first`, then the columns' labels.
+fn header(first: &str, columns: Option<&Vec<(String, usize)>>) -> Vec<String> {
+    let mut row = vec![first.to_owned()];
+    row.extend(
+        columns
+            .into_iter()
+            .flatten()
+            .map(|(label, _)| label.clone()),
+    );
+    row
+}
+
+/// The flow of the `v`-th of `n` ranked values.
+fn flow(count: &MoveCount, n: usize, v: usize) -> Flow {
+    let before: usize = (0..=n).map(|c| count.cell(v, c)).sum();
+    let now: usize = (0..=n + 1).map(|r| count.cell(r, v)).sum();
+    Flow {
+        before,
+        from_above: (0..v).map(|r| count.cell(r, v)).sum(),
+        from_below: (v + 1..n).map(|r| count.cell(r, v)).sum(),
+        new: count.cell(n + 1, v),
+        left: before - count.cell(v, v),
+        now,
+    }
+}

@@ -29,6 +29,35 @@ pub fn thousands(x: f64) -> String {
     if negative { format!("-{out}") } else { out }
 }
 
+/// A total for people: money with two decimals and the currency, others as they are.
+pub fn amount(x: f64, money: bool, currency: Option<&str>) -> String {
+    match (money, currency) {
+        (true, Some(c)) => format!("{c} {}", cents(x)),
+        (true, None) => cents(x),
+        (false, _) => thousands(x),
+    }
+}
+
+/// A difference with its sign: `+784,416.59`, `-12`.
+pub fn signed(d: f64, money: bool) -> String {
+    let sign = if d < 0.0 { '-' } else { '+' };
+    let magnitude = if money {
+        cents(d.abs())
+    } else {
+        thousands(d.abs())
+    };
+    format!("{sign}{magnitude}")
+}
+
+/// `36,796,816.69`: thousands separators and always two decimals.
+pub fn cents(x: f64) -> String {
+    let fixed = format!("{:.2}", x.abs());
+    let (whole, decimals) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+    let whole = thousands(whole.parse::<f64>().unwrap_or(0.0));
+    let sign = if x < 0.0 && fixed != "0.00" { "-" } else { "" };
+    format!("{sign}{whole}.{decimals}")
+}
+
 /// "1 error", "2 errors".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {

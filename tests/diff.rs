@@ -97,13 +97,13 @@ customers changed, per output
   discount_pct         2
 
 totals
-  total            before   after           change
-  concession_cost EUR 346 EUR 298 EUR -48 (-13.9%)
+  total               before      after          change
+  concession_cost EUR 346.00 EUR 298.00 -48.00 (-13.9%)
 
 largest changes (money totals moved, then outputs changed; 2 of 2)
   customer money moved what changed
-  C2       EUR 45      tier A -> B, discount_pct 5.0 -> 2.0
-  C4       EUR 3       tier B -> C, discount_pct 2.0 -> 0.0
+  C2       EUR 45.00   tier A -> B, discount_pct 5.0 -> 2.0
+  C4       EUR 3.00    tier B -> C, discount_pct 2.0 -> 0.0
 
 rules firing for more or fewer customers
   rule      before after change
@@ -134,8 +134,8 @@ rules firing for more or fewer customers
         "| tier before \\ after | A | B | C |",
         "|---|---:|---:|---:|",
         "| A | 1 | 1 | 0 |",
-        "| concession_cost | EUR 346 | EUR 298 | EUR -48 (-13.9%) |",
-        "| C2 | EUR 45 | tier A -> B, discount_pct 5.0 -> 2.0 |",
+        "| concession_cost | EUR 346.00 | EUR 298.00 | -48.00 (-13.9%) |",
+        "| C2 | EUR 45.00 | tier A -> B, discount_pct 5.0 -> 2.0 |",
     ] {
         assert!(
             md.stdout.lines().any(|l| l == line),

@@ -201,7 +201,7 @@ fn an_edit_shows_its_money_and_an_edit_the_tests_reject_shows_what_it_would_do()
     let out = w.wait_for("concession_cost").join("\n");
     assert!(out.contains("tier: A 2 -> 4, C 8 -> 6"), "{out}");
     assert!(
-        out.contains("  concession_cost EUR 1.90 -> EUR 3.40 (EUR +1.50, +78.9%)"),
+        out.contains("  concession_cost EUR 1.90 -> EUR 3.40 (+1.50, +78.9%)"),
         "{out}"
     );
 
@@ -213,7 +213,7 @@ fn an_edit_shows_its_money_and_an_edit_the_tests_reject_shows_what_it_would_do()
     assert!(out.contains("NOT APPLIED: what the rejected edit"), "{out}");
     assert!(out.contains("tier: A 4 -> 1, C 6 -> 9"), "{out}");
     assert!(
-        out.contains("  concession_cost EUR 3.40 -> EUR 1 (EUR -2.40, -70.6%)"),
+        out.contains("  concession_cost EUR 3.40 -> EUR 1.00 (-2.40, -70.6%)"),
         "{out}"
     );
     // The rules in force are still those of 0.6: the next accepted edit compares with them.

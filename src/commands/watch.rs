@@ -9,6 +9,7 @@ use super::{Globals, SourceArgs};
 use crate::engine::{Evaluator, Mode, Tally, display_key};
 use crate::error::{Error, ExitStatus};
 use crate::report::{refusal, thousands};
+use crate::text::{amount, signed};
 use crate::workspace::batch::CHUNK;
 use crate::workspace::reload::{self, Accepted, Refusal};
 use crate::workspace::watcher::{Change, RuleWatcher};
@@ -283,10 +284,7 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
 /// The totals that changed, before and after (money with the currency), e.g.
 /// `concession_cost EUR 346 -> EUR 298 (EUR -48, -13.9%)`.
 fn report_totals(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
-    let label = |x: f64, money: bool| match (&new.currency, money) {
-        (Some(c), true) => format!("{c} {}", thousands(x)),
-        _ => thousands(x),
-    };
+    let label = |x: f64, money: bool| amount(x, money, new.currency.as_deref());
     for (name, after, money) in &new.totals {
         let before = old.totals.iter().find(|(n, _, _)| n == name).map(|t| t.1);
         if before == Some(*after) {
@@ -297,12 +295,7 @@ fn report_totals(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io
             continue;
         };
         let delta = after - before;
-        let sign = if delta > 0.0 { "+" } else { "" };
-        let signed = format!("{sign}{}", thousands(delta));
-        let mut change = match (&new.currency, money) {
-            (Some(c), true) => format!("{c} {signed}"),
-            _ => signed,
-        };
+        let mut change = signed(delta, *money);
         if before != 0.0 {
             change.push_str(&format!(", {:+.1}%", 100.0 * delta / before.abs()));
         }

@@ -3,7 +3,7 @@
 //! the same tables, so they always say the same thing; JSON is the [`ImpactReport`] itself.
 
 use crate::impact::{Impact, Matrix};
-use crate::text::thousands;
+use crate::text::{amount, signed, thousands};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -112,10 +112,7 @@ impl ImpactReport<'_> {
 
     /// Money as people read it: `EUR 1,234.50`.
     fn money(&self, x: f64) -> String {
-        match &self.currency {
-            Some(c) => format!("{c} {}", thousands(x)),
-            None => thousands(x),
-        }
+        amount(x, true, self.currency.as_deref())
     }
 
     fn tables(&self) -> Vec<Table> {
@@ -163,15 +160,16 @@ impl ImpactReport<'_> {
             .totals
             .iter()
             .map(|t| {
-                let shown = |x: Option<f64>| match x {
-                    None => "-".to_owned(),
-                    Some(x) if t.money => self.money(x),
-                    Some(x) => thousands(x),
+                let shown = |x: Option<f64>| {
+                    x.map_or("-".to_owned(), |x| {
+                        amount(x, t.money, self.currency.as_deref())
+                    })
                 };
                 let delta = t.delta();
-                let mut change = match &self.currency {
-                    Some(c) if t.money => format!("{c} {}", signed(delta)),
-                    _ => signed(delta),
+                let mut change = if delta == 0.0 {
+                    "0".to_owned()
+                } else {
+                    signed(delta, t.money)
                 };
                 if let Some(before) = t.before.filter(|b| *b != 0.0 && delta != 0.0) {
                     change.push_str(&format!(" ({:+.1}%)", 100.0 * delta / before.abs()));
@@ -223,15 +221,6 @@ impl ImpactReport<'_> {
     }
 }
 
-/// `+1,234.5` / `-12` / `0`.
-fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", thousands(x))
-    } else {
-        thousands(x)
-    }
-}
-
 fn matrix_table(m: &Matrix) -> Table {
     let mut header = vec![format!("{} before \\ after", m.output)];
     header.extend(m.values.iter().cloned());
@@ -268,7 +257,7 @@ fn rules_table(i: &Impact) -> Table {
                 r.rule.clone(),
                 thousands(r.before as f64),
                 thousands(r.after as f64),
-                signed(r.after as f64 - r.before as f64),
+                signed(r.after as f64 - r.before as f64, false),
             ]
         })
         .collect();

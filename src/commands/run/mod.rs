@@ -226,7 +226,7 @@ impl RunReport {
             .map(|(name, v)| {
                 (
                     name,
-                    totals::amount(*v, self.money.contains(name), currency),
+                    crate::text::amount(*v, self.money.contains(name), currency),
                 )
             })
             .collect();

@@ -4,7 +4,7 @@
 
 use super::map;
 use crate::output::RecordedTotals;
-use crate::report::thousands;
+use crate::text::{amount, signed};
 use crate::workspace::batch::PreviousRun;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -109,38 +109,10 @@ fn change(money: &[String], name: &str, before: Option<f64>, now: Option<f64>) -
     }
 }
 
-/// A total for people: money with two decimals and the currency, others as they are.
-pub fn amount(x: f64, money: bool, currency: Option<&str>) -> String {
-    match (money, currency) {
-        (true, Some(c)) => format!("{c} {}", cents(x)),
-        (true, None) => cents(x),
-        (false, _) => thousands(x),
-    }
-}
-
-/// A difference with its sign: `+784,416.59`, `-12`.
-fn signed(d: f64, money: bool) -> String {
-    let sign = if d < 0.0 { '-' } else { '+' };
-    let magnitude = if money {
-        cents(d.abs())
-    } else {
-        thousands(d.abs())
-    };
-    format!("{sign}{magnitude}")
-}
-
-/// `36,796,816.69`: thousands separators and always two decimals.
-fn cents(x: f64) -> String {
-    let fixed = format!("{:.2}", x.abs());
-    let (whole, decimals) = fixed.split_once('.').unwrap_or((&fixed, "00"));
-    let whole = thousands(whole.parse::<f64>().unwrap_or(0.0));
-    let sign = if x < 0.0 && fixed != "0.00" { "-" } else { "" };
-    format!("{sign}{whole}.{decimals}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::cents;
     use crate::time::{Period, PeriodKind};
 
     #[test]

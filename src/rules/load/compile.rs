@@ -12,9 +12,10 @@ use super::symbols::{RuleIds, Symbols};
 use super::types::Comparison;
 use super::{decisions, population};
 use crate::diag::{Diagnostic, SourceFile};
-use crate::rules::model::{RuleFile, SummarySpec};
+use crate::rules::model::{MeasureSpec, ReportSpec, RuleFile, SummarySpec};
 use crate::rules::{
-    Decision, Expr, Metric, Move, PopulationFigure, Slot, SlotKind, Summary, ValueExpr,
+    Decision, Expr, Measure, Metric, Move, PopulationFigure, Quadrant, ReportDecl, ReportList,
+    Slot, SlotKind, Summary, ValueExpr,
 };
 use crate::value::Literal;
 use serde_saphyr::Spanned;
@@ -193,6 +194,9 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             summary.moves.push(m);
         }
     }
+    if let Some(report) = &spec.report {
+        summary.report = Some(compile_report(cx, file, report));
+    }
     for name in &spec.money {
         match spec.totals.0.iter().position(|(n, _)| *n == name.value) {
             Some(k) if summary.money.contains(&k) => {
@@ -222,6 +226,88 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             }
         }
     }
+}
+
+/// `report:`: the outputs it names must be outputs; its measures compile as formulas.
+fn compile_report(cx: &mut Cx, file: &Arc<SourceFile>, spec: &ReportSpec) -> ReportDecl {
+    let measure = |cx: &mut Cx, what: &str, m: &MeasureSpec| {
+        cx.expr(file, &m.of, &format!("summary.report.{what}"), true)
+            .map(|expr| Measure {
+                name: m.name.clone(),
+                expr,
+                money: m.money,
+            })
+    };
+    let value = spec.value.as_ref().and_then(|m| measure(cx, "value", m));
+    let quadrant = spec.quadrant.as_ref().and_then(|q| {
+        let x = measure(cx, "quadrant.x", &q.x);
+        let y = measure(cx, "quadrant.y", &q.y);
+        let colour = q
+            .colour
+            .as_ref()
+            .and_then(|c| report_output(cx, file, "quadrant.colour", c));
+        let split = q.split.as_ref().map_or((None, None), |s| (s.x, s.y));
+        Some(Quadrant {
+            x: x?,
+            y: y?,
+            colour,
+            split,
+        })
+    });
+    let lists = spec
+        .lists
+        .iter()
+        .filter_map(|l| {
+            let when = report_output(cx, file, "lists.when", &l.when);
+            let show: Vec<String> = l
+                .show
+                .iter()
+                .filter_map(|s| report_output(cx, file, "lists.show", s))
+                .collect();
+            (show.len() == l.show.len()).then_some(ReportList {
+                name: l.name.clone(),
+                when: when?,
+                show,
+            })
+        })
+        .collect();
+    ReportDecl {
+        tiers: spec
+            .tiers
+            .as_ref()
+            .and_then(|t| report_output(cx, file, "tiers", t)),
+        value,
+        quadrant,
+        lists,
+    }
+}
+
+/// A name in `summary.report` that must be an output (reported at its position if not).
+fn report_output(
+    cx: &mut Cx,
+    file: &Arc<SourceFile>,
+    what: &str,
+    name: &Spanned<String>,
+) -> Option<String> {
+    let slot = cx.symbols.slot(&name.value);
+    let problem = match slot.map(|s| cx.symbols.kind(s)) {
+        Some(SlotKind::Output) => return Some(name.value.clone()),
+        None if cx.symbols.incomplete => return None,
+        None => format!("summary.report.{what}: unknown output `{}`", name.value),
+        Some(kind) => format!(
+            "summary.report.{what}: `{}` is a {}, not an output: the report shows what the rules decide",
+            name.value,
+            kind.noun()
+        ),
+    };
+    let help = slot
+        .is_none()
+        .then(|| cx.symbols.suggestion(&name.value))
+        .flatten();
+    let at = &name.referenced;
+    let d = cx.error(file, at.line() as usize, at.column() as usize, problem);
+    d.help = help;
+    None
 }
 
 /// `moves: { tier: [A, B, C, dormant] }`: an output, and its values highest first.

@@ -11,6 +11,7 @@ pub mod check;
 pub mod explain;
 pub mod history;
 pub mod prune;
+pub mod report;
 pub mod run;
 pub mod sample;
 pub mod schema;
@@ -102,4 +103,5 @@ commands! {
     History => history,
     Changes => changes,
     Prune => prune,
+    Report => report,
 }

@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod explain;
+pub mod html;
 pub mod refusal;
 
 pub use crate::text::{as_yaml, plural, shown, thousands};

@@ -212,7 +212,7 @@ pub const PALETTE: [&str; 8] = [
 
 /// Colours for categories (Okabe-Ito, readable by colour-blind readers).
 pub const CATEGORIES: [&str; 8] = [
-    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#000000", "#f0e442",
 ];
 
 /// The `k`-th colour of `palette`, wrapping around.

@@ -450,4 +450,43 @@ mod tests {
             ["error rules/b.yaml:2:6: `m` is already a metric; names must be unique"]
         );
     }
+
+    #[test]
+    fn the_report_names_outputs_and_compiles_its_measures() {
+        let report = "summary:\n  report:\n    tiers: tier\n    value: { name: sales, of: annual_sales ?? 0, money: true }\n    quadrant:\n      x: { name: sales, of: annual_sales }\n      y: { name: twice, of: '= annual_sales * 2' }\n      colour: tier\n      split: { y: 0.5 }\n    lists:\n      - { name: big, when: tier, show: [tier] }\n";
+        let set = loads(&[("a.yaml", DECISION), ("b.yaml", report)]);
+        let r = set.summary.report.as_ref().expect("declared");
+        assert_eq!(r.tiers.as_deref(), Some("tier"));
+        let value = r.value.as_ref().expect("value");
+        assert_eq!(
+            (value.name.as_str(), value.expr.text.as_str(), value.money),
+            ("sales", "annual_sales ?? 0", true)
+        );
+        let q = r.quadrant.as_ref().expect("quadrant");
+        assert_eq!(q.y.expr.text, "annual_sales * 2");
+        assert_eq!(
+            (q.colour.as_deref(), q.split),
+            (Some("tier"), (None, Some(0.5)))
+        );
+        assert_eq!(
+            (r.lists[0].name.as_str(), r.lists[0].when.as_str()),
+            ("big", "tier")
+        );
+        // The measures' fields are read like any other expression's.
+        assert_eq!(set.summary.exprs().count(), 3);
+    }
+
+    #[test]
+    fn the_report_reports_names_that_are_not_outputs_where_they_are_written() {
+        let report = "summary:\n  report:\n    tiers: tire\n    value: { name: sales, of: annual_sails }\n    quadrant:\n      x: { name: a, of: annual_sales }\n      y: { name: b, of: annual_sales }\n      colour: annual_sales\n    lists:\n      - { name: l, when: tier, show: [tier, nope] }\n";
+        assert_eq!(
+            errors(&[("a.yaml", DECISION), ("b.yaml", report)]),
+            [
+                "error rules/b.yaml:4:31 [summary.report.value]: unknown name `annual_sails` | help: did you mean `annual_sales`?",
+                "error rules/b.yaml:8:15: summary.report.quadrant.colour: `annual_sales` is a field, not an output: the report shows what the rules decide",
+                "error rules/b.yaml:10:45: summary.report.lists.show: unknown output `nope`",
+                "error rules/b.yaml:3:12: summary.report.tiers: unknown output `tire` | help: did you mean `tier`?",
+            ]
+        );
+    }
 }

@@ -209,40 +209,7 @@ fn tiers_money_migration_and_lists_match_sql_on_the_same_database() {
     assert_eq!(totals[1][1..5], money[..]);
     assert_eq!(totals[1][5], commas(tiers.iter().map(|t| t.3).sum()));
 
-    // Migration: the tiers of 2025-Q4 (the sales before the update) against now.
-    let sql = format!(
-        "SELECT b.tier, a.tier, count(*) FROM ({}) a JOIN ({}) b USING (customer_id) GROUP BY 1, 2",
-        TIERS_SQL.replace("{table}", "customers"),
-        TIERS_SQL.replace("{table}", "customers_before")
-    );
-    let mut stmt = conn.prepare(&sql).unwrap();
-    let moves: Vec<(String, String, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert!(
-        moves.iter().filter(|m| m.0 != m.1).count() >= 3,
-        "the update moves customers between tiers: {moves:?}"
-    );
-    let matrix = rows(&html, "migration");
-    assert_eq!(
-        matrix[0],
-        ["2025-Q4 \\ now", "gold", "silver", "bronze", "none", "all"]
-    );
-    let order = ["gold", "silver", "bronze", "none"];
-    for (r, from) in order.iter().enumerate() {
-        assert_eq!(matrix[r + 1][0], *from);
-        for (c, to) in order.iter().enumerate() {
-            let n = moves
-                .iter()
-                .find(|m| m.0 == *from && m.1 == *to)
-                .map_or(0, |m| m.2);
-            assert_eq!(matrix[r + 1][c + 1], commas(n), "{from} -> {to}");
-        }
-    }
-    assert_eq!(matrix[5][..5], ["new", "0", "0", "0", "0"]);
-    assert!(section(&html, "migration").contains("data-chart=\"flow\""));
+    assert_migration(&conn, &html);
 
     // The overdue list: every customer over 60 days, the largest sales first.
     let (count, first): (i64, i64) = conn
@@ -284,6 +251,44 @@ fn tiers_money_migration_and_lists_match_sql_on_the_same_database() {
         let found = html.replace("http://www.w3.org/2000/svg", "");
         assert!(!found.contains(outside), "{outside}");
     }
+}
+
+/// The migration matrix: the tiers of 2025-Q4 (the sales before the update, in SQL)
+/// against now.
+fn assert_migration(conn: &Connection, html: &str) {
+    let sql = format!(
+        "SELECT b.tier, a.tier, count(*) FROM ({}) a JOIN ({}) b USING (customer_id) GROUP BY 1, 2",
+        TIERS_SQL.replace("{table}", "customers"),
+        TIERS_SQL.replace("{table}", "customers_before")
+    );
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let moves: Vec<(String, String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        moves.iter().filter(|m| m.0 != m.1).count() >= 3,
+        "the update moves customers between tiers: {moves:?}"
+    );
+    let matrix = rows(html, "migration");
+    assert_eq!(
+        matrix[0],
+        ["2025-Q4 \\ now", "gold", "silver", "bronze", "none", "all"]
+    );
+    let order = ["gold", "silver", "bronze", "none"];
+    for (r, from) in order.iter().enumerate() {
+        assert_eq!(matrix[r + 1][0], *from);
+        for (c, to) in order.iter().enumerate() {
+            let n = moves
+                .iter()
+                .find(|m| m.0 == *from && m.1 == *to)
+                .map_or(0, |m| m.2);
+            assert_eq!(matrix[r + 1][c + 1], commas(n), "{from} -> {to}");
+        }
+    }
+    assert_eq!(matrix[5][..5], ["new", "0", "0", "0", "0"]);
+    assert!(section(html, "migration").contains("data-chart=\"flow\""));
 }
 
 #[test]

@@ -30,12 +30,23 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
+    let t = Instant::now();
     let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
     let history = ws.history(source.connection(), &rules)?;
+    tracing::info!(
+        "read the customers and their history in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
     let previous = match html::tier_output(&rules) {
         Some(tiers) => Previous::read(source.connection(), &ws.config.tables, &ws.context, &tiers),
         None => Previous::NotAsked,
     };
+    tracing::info!(
+        "read the previous period's tiers in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
     let input = Input {
         rules: &rules,
         customers: &customers,
@@ -51,6 +62,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         ws.config.currency.as_deref(),
     );
     let page = html::report(&input, meta)?;
+    tracing::info!(
+        "evaluated and drew the report in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
     html::write(&args.out, &page).map_err(|source| Error::Io {
         what: format!("cannot write the report to {}", args.out.display()),
         source,

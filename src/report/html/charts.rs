@@ -40,6 +40,7 @@ impl Section for ParetoSection {
         let (y0, y1) = frame.y_range();
         let x = Scale::linear(0.0, 1.0, x0, x1);
         let y = Scale::linear(0.0, 1.0, y0, y1);
+        out.push_str("<div class=\"row\">");
         frame.open(out, "pareto", &format!("cumulative share of {name}"));
         frame.axes_with(
             out,
@@ -101,7 +102,7 @@ impl Section for ParetoSection {
         }
         let _ = write!(
             out,
-            "</tbody></table><p class=\"note\">Customers sorted by {n}, largest first; each cut sits where a tier's number of customers ends (tiers in the rules' order). The dashed diagonal is an equal share for every customer. Total {n}: {}.</p>",
+            "</tbody></table></div><p class=\"note\">Customers sorted by {n}, largest first; each cut sits where a tier's number of customers ends (tiers in the rules' order). The dashed diagonal is an equal share for every customer. Total {n}: {}.</p>",
             super::page::amount(p.total),
             n = esc(&page.unit(name, f.value.as_ref().is_some_and(|v| v.1)))
         );

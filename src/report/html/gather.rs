@@ -173,6 +173,7 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
             })
             .collect(),
     };
+    let t = std::time::Instant::now();
     let evaluator = Evaluator::with_history(
         &rules,
         input.customers,
@@ -180,7 +181,17 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
         input.history,
         Mode::Fast,
     )?;
+    tracing::debug!(
+        "report: population figures in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = std::time::Instant::now();
     let cols = evaluate(&evaluator, &slots, &input.previous)?;
+    tracing::debug!(
+        "report: evaluated every customer in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = std::time::Instant::now();
 
     let summary = &input.rules.summary;
     let mut figures = Figures {
@@ -215,6 +226,10 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
         });
     }
     figures.lists = lists(&evaluator, &decl.lists, &slots, cols.members)?;
+    tracing::debug!(
+        "report: curve, sample, migration and lists in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
     Ok(figures)
 }
 
@@ -277,13 +292,20 @@ fn evaluate(ev: &Evaluator, slots: &Slots, previous: &Previous) -> Result<Column
     Ok(c)
 }
 
-/// The index of `v` (as shown) in `names`, added when new.
+/// The index of `v` (as shown) in `names`, added when new. Text (the usual case) is
+/// compared without copying it.
 fn index_of(names: &mut Vec<String>, v: &Value) -> u16 {
-    let key = display_key(v);
-    match names.iter().position(|n| *n == key) {
+    let found = match v.as_str() {
+        Some(text) => names.iter().position(|n| n == text),
+        None => {
+            let key = display_key(v);
+            names.iter().position(|n| *n == key)
+        }
+    };
+    match found {
         Some(k) => k as u16,
         None => {
-            names.push(key);
+            names.push(display_key(v));
             (names.len() - 1) as u16
         }
     }
@@ -299,7 +321,9 @@ fn is_set(v: &Value) -> bool {
         Value::Float(f) => *f != 0.0,
         Value::Str(_) | Value::Owned(_) => v.as_str().is_some_and(|s| !s.is_empty()),
         Value::Date(_) => true,
-        _ => v.items().is_some_and(|items| !items.is_empty()),
+        Value::List(items) => !items.is_empty(),
+        Value::Consts(items) => !items.is_empty(),
+        Value::Other(_) => v.items().is_some_and(|items| !items.is_empty()),
     }
 }
 

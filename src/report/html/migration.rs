@@ -157,35 +157,14 @@ fn flow(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &[V
         r#"<text class="title" x="{xl}" y="16" text-anchor="middle">{}</text><text class="title" x="{xr}" y="16" text-anchor="middle">now</text>"#,
         esc(since)
     );
+    let layout = Layout {
+        scale,
+        tops: (left_tops, right_tops),
+        xs: (xl, xr),
+    };
     // Bands first, nodes on top.
-    let mut left_used = vec![0.0; from.len()];
-    let mut right_used = vec![0.0; to.len()];
+    layout.bands(out, from, to, counts, &tier_colour);
     let w = 12.0;
-    let (a, b) = (xl + w / 2.0, xr - w / 2.0);
-    let mid = (a + b) / 2.0;
-    for (r, row) in counts.iter().enumerate() {
-        for (c, &n) in row.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            let h = n as f64 * scale;
-            let (l0, r0) = (left_tops[r] + left_used[r], right_tops[c] + right_used[c]);
-            left_used[r] += h;
-            right_used[c] += h;
-            let _ = write!(
-                out,
-                r#"<path class="band" d="M{a:.1} {l0:.1}C{mid:.1} {l0:.1} {mid:.1} {r0:.1} {b:.1} {r0:.1}L{b:.1} {:.1}C{mid:.1} {:.1} {mid:.1} {:.1} {a:.1} {:.1}Z" fill="{}" fill-opacity="0.4"><title>{} to {}: {}</title></path>"#,
-                r0 + h,
-                r0 + h,
-                l0 + h,
-                l0 + h,
-                tier_colour(to[c]),
-                esc(&from[r]),
-                esc(to[c]),
-                count(n)
-            );
-        }
-    }
     let mut node = |x: f64, top: f64, n: usize, name: &str, anchor: &str, tx: f64| {
         if n == 0 {
             return;
@@ -203,10 +182,70 @@ fn flow(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &[V
         );
     };
     for (r, name) in from.iter().enumerate() {
-        node(xl, left_tops[r], left_sizes[r], name, "end", xl - 10.0);
+        node(xl, layout.tops.0[r], left_sizes[r], name, "end", xl - 10.0);
     }
     for (c, name) in to.iter().enumerate() {
-        node(xr, right_tops[c], right_sizes[c], name, "start", xr + 10.0);
+        node(
+            xr,
+            layout.tops.1[c],
+            right_sizes[c],
+            name,
+            "start",
+            xr + 10.0,
+        );
     }
     out.push_str("</svg>");
+}
+
+/// Where the flow chart's nodes sit: pixels per customer, each node's top (left, right) and
+/// the two columns' x.
+struct Layout {
+    scale: f64,
+    tops: (Vec<f64>, Vec<f64>),
+    xs: (f64, f64),
+}
+
+impl Layout {
+    /// A band per (previous, current) pair with customers, as wide as their number, stacked
+    /// in order within each node.
+    fn bands(
+        &self,
+        out: &mut String,
+        from: &[String],
+        to: &[&str],
+        counts: &[Vec<usize>],
+        tier_colour: &dyn Fn(&str) -> &'static str,
+    ) {
+        let mut left_used = vec![0.0; from.len()];
+        let mut right_used = vec![0.0; to.len()];
+        let w = 12.0;
+        let (a, b) = (self.xs.0 + w / 2.0, self.xs.1 - w / 2.0);
+        let mid = (a + b) / 2.0;
+        for (r, row) in counts.iter().enumerate() {
+            for (c, &n) in row.iter().enumerate() {
+                if n == 0 {
+                    continue;
+                }
+                let h = n as f64 * self.scale;
+                let (l0, r0) = (
+                    self.tops.0[r] + left_used[r],
+                    self.tops.1[c] + right_used[c],
+                );
+                left_used[r] += h;
+                right_used[c] += h;
+                let _ = write!(
+                    out,
+                    r#"<path class="band" d="M{a:.1} {l0:.1}C{mid:.1} {l0:.1} {mid:.1} {r0:.1} {b:.1} {r0:.1}L{b:.1} {:.1}C{mid:.1} {:.1} {mid:.1} {:.1} {a:.1} {:.1}Z" fill="{}" fill-opacity="0.4"><title>{} to {}: {}</title></path>"#,
+                    r0 + h,
+                    r0 + h,
+                    l0 + h,
+                    l0 + h,
+                    tier_colour(to[c]),
+                    esc(&from[r]),
+                    esc(to[c]),
+                    count(n)
+                );
+            }
+        }
+    }
 }

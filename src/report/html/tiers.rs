@@ -110,10 +110,10 @@ fn bars(page: &Page, out: &mut String, total_value: f64) {
     let bar = 16.0;
     let gap = 12.0;
     let frame = Frame {
-        width: 460.0,
+        width: 340.0,
         height: 34.0 + tiers.rows.len() as f64 * (per * bar + gap),
-        left: 90.0,
-        right: 60.0,
+        left: 70.0,
+        right: 50.0,
         top: 26.0,
         bottom: 8.0,
     };

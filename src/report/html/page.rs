@@ -47,6 +47,7 @@ table { border-collapse: collapse; font-size: 14px; margin: 4px 0 8px; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td:first-child, th:first-child { white-space: nowrap; }
 td.same { background: #eef2f6; font-weight: 600; }
 td.up { background: #cfe9d3; }
 td.down { background: #f6d3cf; }

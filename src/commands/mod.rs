@@ -12,6 +12,7 @@ pub mod diff;
 pub mod explain;
 pub mod history;
 pub mod prune;
+pub mod report;
 pub mod run;
 pub mod sample;
 pub mod schema;
@@ -104,4 +105,5 @@ commands! {
     Changes => changes,
     Diff => diff,
     Prune => prune,
+    Report => report,
 }

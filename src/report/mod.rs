@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod explain;
+pub mod html;
 pub mod impact;
 pub mod refusal;
 

@@ -274,6 +274,59 @@ pub struct Summary {
     pub moves: Vec<Move>,
     /// Which of `totals` are money (indices).
     pub money: Vec<usize>,
+    /// What `tierwise report` draws (`None`: the rules declare nothing for it).
+    pub report: Option<ReportDecl>,
+}
+
+impl Summary {
+    /// The summary's expressions: the totals, then the report's measures.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        let report = self.report.iter().flat_map(|r| {
+            r.value
+                .iter()
+                .chain(r.quadrant.iter().flat_map(|q| [&q.x, &q.y]))
+                .map(|m| &m.expr)
+        });
+        self.totals.iter().map(|(_, e)| e).chain(report)
+    }
+}
+
+/// The parts of `tierwise report` the rules declare (`summary.report`); outputs by name,
+/// each checked to be an output when the rules load.
+#[derive(Debug, Clone, Default)]
+pub struct ReportDecl {
+    /// The output whose values are the tiers (ordered by its `moves` entry).
+    pub tiers: Option<String>,
+    /// What customers are ranked by.
+    pub value: Option<Measure>,
+    pub quadrant: Option<Quadrant>,
+    pub lists: Vec<ReportList>,
+}
+
+/// A number per customer the report plots.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub name: String,
+    pub expr: Expr,
+    pub money: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Quadrant {
+    pub x: Measure,
+    pub y: Measure,
+    /// The output whose values colour the points.
+    pub colour: Option<String>,
+    /// Where the rules split the quadrant, across and up.
+    pub split: (Option<f64>, Option<f64>),
+}
+
+/// Customers for whom output `when` is set, showing `show`.
+#[derive(Debug, Clone)]
+pub struct ReportList {
+    pub name: String,
+    pub when: String,
+    pub show: Vec<String>,
 }
 
 /// An output whose moves since the previous period a run counts.
@@ -312,7 +365,7 @@ pub struct Held {
 }
 
 /// A complete, validated rule set.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RuleSet {
     /// Hash of the rule files' names and contents (hex, 16 characters).
     pub fingerprint: String,

@@ -276,6 +276,90 @@ pub struct SummarySpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub money: Vec<Spanned<String>>,
+    /// What `tierwise report` draws: which output holds the tiers, the value customers are
+    /// ranked by, the quadrant's axes, the lists of customers to act on. A part left out is
+    /// left out of the report, which says so.
+    #[serde(default)]
+    pub report: Option<ReportSpec>,
+}
+
+/// The parts of `tierwise report` the rules decide.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSpec {
+    /// The output whose values are the tiers, in the order `moves` gives them (default: the
+    /// first output in `moves`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub tiers: Option<Spanned<String>>,
+    /// The value customers are ranked by (sales): its total per tier and the Pareto curve.
+    #[serde(default)]
+    pub value: Option<MeasureSpec>,
+    /// A scatter of every customer (a sample beyond 20,000), coloured by an output.
+    #[serde(default)]
+    pub quadrant: Option<QuadrantSpec>,
+    /// Lists of customers to act on: those for whom an output is set (true, a non-empty list
+    /// or text), the first 100 by `value`, with the total count.
+    #[serde(default)]
+    pub lists: Vec<ListSpec>,
+}
+
+/// A number per customer the report plots: a name for people and an expression.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// What it is called on the charts: `sales`.
+    pub name: String,
+    /// Its expression (fields, metrics, population figures, outputs): `annual_sales ?? 0`.
+    #[schemars(with = "String")]
+    pub of: Spanned<String>,
+    /// It is an amount of money (shown with the config's currency).
+    #[serde(default)]
+    pub money: bool,
+}
+
+/// The value x loyalty quadrant.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuadrantSpec {
+    /// Across: usually the value (sales). A log scale is used when the values span more
+    /// than three orders of magnitude.
+    pub x: MeasureSpec,
+    /// Up: usually loyalty.
+    pub y: MeasureSpec,
+    /// The output whose values colour the points: `segment`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub colour: Option<Spanned<String>>,
+    /// Where the rules split the quadrant across and up (a line is drawn there):
+    /// `{ y: 0.6 }`.
+    #[serde(default)]
+    pub split: Option<SplitSpec>,
+}
+
+/// The lines that split the quadrant.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitSpec {
+    #[serde(default)]
+    pub x: Option<f64>,
+    #[serde(default)]
+    pub y: Option<f64>,
+}
+
+/// A list of customers to act on.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    /// Its title: `win-back proposals`.
+    pub name: String,
+    /// The output that puts a customer on the list when set: `winback`, `alerts`.
+    #[schemars(with = "String")]
+    pub when: Spanned<String>,
+    /// The outputs shown for each customer: `[tier, winback_reason]`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub show: Vec<Spanned<String>>,
 }
 
 /// A YAML mapping that keeps its keys in the order they were written (output columns and

@@ -31,6 +31,7 @@ pub(super) fn router(service: Shared) -> Router {
         .route("/customers/{id}/policy", get(policy))
         .route("/customers/{id}/explain", get(explain))
         .route("/evaluate", post(evaluate))
+        .route("/report", get(report))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(service)
@@ -113,7 +114,7 @@ impl ApiError {
         let mut body = Map::new();
         let message = match self.problem.as_ref() {
             Problem::NoSuchEndpoint { method, path } => format!(
-                "no such endpoint: {method} {path}; there are GET /customers/{{id}}/policy, GET /customers/{{id}}/explain, POST /evaluate, GET /rules, GET /health"
+                "no such endpoint: {method} {path}; there are GET /customers/{{id}}/policy, GET /customers/{{id}}/explain, POST /evaluate, GET /rules, GET /report, GET /health"
             ),
             Problem::WrongMethod {
                 method,
@@ -239,6 +240,30 @@ async fn explain(
         })
     });
     stamped(&v, explained)
+}
+
+/// The HTML report (`tierwise report`) for the version in force: every customer evaluated
+/// on a blocking thread, so requests for policies go on meanwhile.
+async fn report(State(service): State<Shared>) -> Result<Response, ApiError> {
+    let v = service.current();
+    let version = v.clone();
+    let built = tokio::task::spawn_blocking(move || super::report::page(&version))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    match built {
+        Ok(html) => {
+            let mut response = Response::new(Body::from(html));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            Ok(response)
+        }
+        Err(e) => Err(ApiError {
+            problem: Box::new(Problem::Evaluation(e)),
+            stamp: Some(v.stamp()),
+        }),
+    }
 }
 
 /// A prospect given as `{"field": value, ...}`: evaluated against the current population

@@ -12,9 +12,11 @@
 //! | `state` | `Version` (rules + customers + evaluator), the service state, refused edits |
 //! | `reloader` | the reload thread: watching the rules and the database, reloading |
 //! | `api` | the router, its handlers, `ApiError` |
+//! | `report` | `GET /report`: the HTML report for the version in force |
 
 mod api;
 mod reloader;
+mod report;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -36,7 +38,7 @@ use std::time::{Duration, Instant};
 /// Serve policies over HTTP (JSON), with the same hot reload as `watch`.
 ///
 /// GET /customers/{id}/policy, GET /customers/{id}/explain, POST /evaluate (a prospect's
-/// fields as a JSON object), GET /rules, GET /health.
+/// fields as a JSON object), GET /rules, GET /report (the HTML report), GET /health.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]

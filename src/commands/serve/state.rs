@@ -5,6 +5,7 @@
 //! A request takes the version in force once and is answered entirely by it; a reload builds
 //! the next version beside it and swaps it in whole.
 
+use crate::config::OutputTables;
 use crate::engine::{Context, Evaluator, History, Mode};
 use crate::error::Error;
 use crate::report::refusal;
@@ -52,6 +53,10 @@ pub struct Version {
     pub(super) took: Duration,
     /// The date the version evaluates as of, and its period.
     pub(super) context: Context,
+    /// For `GET /report`: how money is labelled, and the run tables (the previous
+    /// period's tiers).
+    pub(super) currency: Option<String>,
+    pub(super) tables: OutputTables,
 }
 
 impl Version {
@@ -92,6 +97,8 @@ impl Version {
             database: workspace.database,
             took: started.elapsed(),
             context: version_context,
+            currency: workspace.config.currency,
+            tables: workspace.config.tables,
         })
     }
 
@@ -106,6 +113,11 @@ impl Version {
 
     pub(super) fn customers(&self) -> &Dataset {
         &self.bound.borrow_owner().customers
+    }
+
+    /// The earlier periods the rules read, as loaded with this version.
+    pub(super) fn history(&self) -> &History {
+        &self.bound.borrow_owner().history
     }
 
     pub(super) fn evaluator(&self) -> &Evaluator<'_> {

@@ -243,7 +243,7 @@ async fn an_unknown_path_is_a_404_listing_the_endpoints() {
     let (app, _, _dir) = tiers_app();
     let (status, body) = get(&app, "/customers").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let expected = json!({"error": "no such endpoint: GET /customers; there are GET /customers/{id}/policy, GET /customers/{id}/explain, POST /evaluate, GET /rules, GET /health"});
+    let expected = json!({"error": "no such endpoint: GET /customers; there are GET /customers/{id}/policy, GET /customers/{id}/explain, POST /evaluate, GET /rules, GET /report, GET /health"});
     assert_eq!(body, expected.to_string());
 }
 

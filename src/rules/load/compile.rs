@@ -12,9 +12,10 @@ use super::symbols::{RuleIds, Symbols};
 use super::types::Comparison;
 use super::{decisions, population};
 use crate::diag::{Diagnostic, SourceFile};
-use crate::rules::model::{RuleFile, SummarySpec};
+use crate::rules::model::{MeasureSpec, ReportSpec, RuleFile, SummarySpec};
 use crate::rules::{
-    Decision, Expr, Metric, Move, PopulationFigure, Slot, SlotKind, Summary, ValueExpr,
+    Decision, Expr, Measure, Metric, Move, PopulationFigure, Quadrant, ReportDecl, ReportList,
+    Slot, SlotKind, Summary, ValueExpr,
 };
 use crate::value::Literal;
 use serde_saphyr::Spanned;
@@ -193,6 +194,9 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             summary.moves.push(m);
         }
     }
+    if let Some(report) = &spec.report {
+        summary.report = Some(compile_report(cx, file, report));
+    }
     for name in &spec.money {
         match spec.totals.0.iter().position(|(n, _)| *n == name.value) {
             Some(k) if summary.money.contains(&k) => {
@@ -222,6 +226,88 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             }
         }
     }
+}
+
+/// `report:`: the outputs it names must be outputs; its measures compile as formulas.
+fn compile_report(cx: &mut Cx, file: &Arc<SourceFile>, spec: &ReportSpec) -> ReportDecl {
+    let measure = |cx: &mut Cx, what: &str, m: &MeasureSpec| {
+        cx.expr(file, &m.of, &format!("summary.report.{what}"), true)
+            .map(|expr| Measure {
+                name: m.name.clone(),
+                expr,
+                money: m.money,
+            })
+    };
+    let value = spec.value.as_ref().and_then(|m| measure(cx, "value", m));
+    let quadrant = spec.quadrant.as_ref().and_then(|q| {
+        let x = measure(cx, "quadrant.x", &q.x);
+        let y = measure(cx, "quadrant.y", &q.y);
+        let colour = q
+            .colour
+            .as_ref()
+            .and_then(|c| report_output(cx, file, "quadrant.colour", c));
+        let split = q.split.as_ref().map_or((None, None), |s| (s.x, s.y));
+        Some(Quadrant {
+            x: x?,
+            y: y?,
+            colour,
+            split,
+        })
+    });
+    let lists = spec
+        .lists
+        .iter()
+        .filter_map(|l| {
+            let when = report_output(cx, file, "lists.when", &l.when);
+            let show: Vec<String> = l
+                .show
+                .iter()
+                .filter_map(|s| report_output(cx, file, "lists.show", s))
+                .collect();
+            (show.len() == l.show.len()).then_some(ReportList {
+                name: l.name.clone(),
+                when: when?,
+                show,
+            })
+        })
+        .collect();
+    ReportDecl {
+        tiers: spec
+            .tiers
+            .as_ref()
+            .and_then(|t| report_output(cx, file, "tiers", t)),
+        value,
+        quadrant,
+        lists,
+    }
+}
+
+/// A name in `summary.report` that must be an output (reported at its position if not).
+fn report_output(
+    cx: &mut Cx,
+    file: &Arc<SourceFile>,
+    what: &str,
+    name: &Spanned<String>,
+) -> Option<String> {
+    let slot = cx.symbols.slot(&name.value);
+    let problem = match slot.map(|s| cx.symbols.kind(s)) {
+        Some(SlotKind::Output) => return Some(name.value.clone()),
+        None if cx.symbols.incomplete => return None,
+        None => format!("summary.report.{what}: unknown output `{}`", name.value),
+        Some(kind) => format!(
+            "summary.report.{what}: `{}` is a {}, not an output: the report shows what the rules decide",
+            name.value,
+            kind.noun()
+        ),
+    };
+    let help = slot
+        .is_none()
+        .then(|| cx.symbols.suggestion(&name.value))
+        .flatten();
+    let at = &name.referenced;
+    let d = cx.error(file, at.line() as usize, at.column() as usize, problem);
+    d.help = help;
+    None
 }
 
 /// `moves: { tier: [A, B, C, dormant] }`: an output, and its values highest first.
@@ -362,6 +448,45 @@ mod tests {
                 ("b.yaml", "metrics:\n  m: bogus\n"),
             ]),
             ["error rules/b.yaml:2:6: `m` is already a metric; names must be unique"]
+        );
+    }
+
+    #[test]
+    fn the_report_names_outputs_and_compiles_its_measures() {
+        let report = "summary:\n  report:\n    tiers: tier\n    value: { name: sales, of: annual_sales ?? 0, money: true }\n    quadrant:\n      x: { name: sales, of: annual_sales }\n      y: { name: twice, of: '= annual_sales * 2' }\n      colour: tier\n      split: { y: 0.5 }\n    lists:\n      - { name: big, when: tier, show: [tier] }\n";
+        let set = loads(&[("a.yaml", DECISION), ("b.yaml", report)]);
+        let r = set.summary.report.as_ref().expect("declared");
+        assert_eq!(r.tiers.as_deref(), Some("tier"));
+        let value = r.value.as_ref().expect("value");
+        assert_eq!(
+            (value.name.as_str(), value.expr.text.as_str(), value.money),
+            ("sales", "annual_sales ?? 0", true)
+        );
+        let q = r.quadrant.as_ref().expect("quadrant");
+        assert_eq!(q.y.expr.text, "annual_sales * 2");
+        assert_eq!(
+            (q.colour.as_deref(), q.split),
+            (Some("tier"), (None, Some(0.5)))
+        );
+        assert_eq!(
+            (r.lists[0].name.as_str(), r.lists[0].when.as_str()),
+            ("big", "tier")
+        );
+        // The measures' fields are read like any other expression's.
+        assert_eq!(set.summary.exprs().count(), 3);
+    }
+
+    #[test]
+    fn the_report_reports_names_that_are_not_outputs_where_they_are_written() {
+        let report = "summary:\n  report:\n    tiers: tire\n    value: { name: sales, of: annual_sails }\n    quadrant:\n      x: { name: a, of: annual_sales }\n      y: { name: b, of: annual_sales }\n      colour: annual_sales\n    lists:\n      - { name: l, when: tier, show: [tier, nope] }\n";
+        assert_eq!(
+            errors(&[("a.yaml", DECISION), ("b.yaml", report)]),
+            [
+                "error rules/b.yaml:4:31 [summary.report.value]: unknown name `annual_sails` | help: did you mean `annual_sales`?",
+                "error rules/b.yaml:8:15: summary.report.quadrant.colour: `annual_sales` is a field, not an output: the report shows what the rules decide",
+                "error rules/b.yaml:10:45: summary.report.lists.show: unknown output `nope`",
+                "error rules/b.yaml:3:12: summary.report.tiers: unknown output `tire` | help: did you mean `tier`?",
+            ]
         );
     }
 }

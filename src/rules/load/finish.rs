@@ -135,8 +135,10 @@ fn exprs(set: &RuleSet) -> impl Iterator<Item = &Expr> {
         .iter()
         .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
     let decisions = set.decisions.iter().flat_map(|d| d.exprs());
-    let totals = set.summary.totals.iter().map(|(_, e)| e);
-    metrics.chain(population).chain(decisions).chain(totals)
+    metrics
+        .chain(population)
+        .chain(decisions)
+        .chain(set.summary.exprs())
 }
 
 /// The most locals any fast-path expression needs (inlined script functions' parameters and

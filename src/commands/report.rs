@@ -1,0 +1,108 @@
+//! `tierwise report --out report.html`: one self-contained HTML page about the rules on every
+//! customer (tiers, Pareto curve, quadrant, migration, totals, lists). Nothing is written
+//! but the page, and the page only once it is complete.
+
+use super::{Globals, SourceArgs, print_warnings};
+use crate::error::{Error, ExitStatus};
+use crate::report::html::{self, Input, Meta, Previous};
+use crate::report::thousands;
+use crate::workspace::Workspace;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Write an HTML report of the rules on every customer: customers and sales per tier, the
+/// Pareto curve, the value x loyalty quadrant, tier migration since the previous period,
+/// totals per tier, the alert and win-back lists. Self-contained: it opens with no network.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// The HTML file to write (replaced whole, only once the report is complete).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let start = Instant::now();
+    check_out_path(&args.out)?;
+    let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    let mut source = ws.open_source()?;
+    let loaded = ws.load_rules(&source)?;
+    print_warnings(&loaded.warnings);
+    let rules = loaded.rules;
+    let t = Instant::now();
+    let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
+    let history = ws.history(source.connection(), &rules)?;
+    tracing::info!(
+        "read the customers and their history in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let previous = match html::tier_output(&rules) {
+        Some(tiers) => Previous::read(source.connection(), &ws.config.tables, &ws.context, &tiers),
+        None => Previous::NotAsked,
+    };
+    tracing::info!(
+        "read the previous period's tiers in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let input = Input {
+        rules: &rules,
+        customers: &customers,
+        history: &history,
+        context: ws.context,
+        previous,
+    };
+    let meta = Meta::new(
+        &rules,
+        &ws.context,
+        &ws.rules_dir,
+        &ws.database,
+        ws.config.currency.as_deref(),
+    );
+    let page = html::report(&input, meta)?;
+    tracing::info!(
+        "evaluated and drew the report in {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    html::write(&args.out, &page).map_err(|source| Error::Io {
+        what: format!("cannot write the report to {}", args.out.display()),
+        source,
+    })?;
+    let said = format!(
+        "report: {} customers as of {} ({}), rules {}\nwritten to {} ({} KB in {:.2} s)",
+        thousands(customers.len as f64),
+        ws.context.as_of,
+        ws.context.period.label(),
+        rules.fingerprint,
+        args.out.display(),
+        thousands((page.len() as f64 / 1024.0).ceil()),
+        start.elapsed().as_secs_f64()
+    );
+    crate::report::stdout(|out| writeln!(out, "{said}"));
+    Ok(ExitStatus::Success)
+}
+
+/// The report's directory must exist, and the path must not be a directory: checked before
+/// any work.
+fn check_out_path(out: &Path) -> Result<(), Error> {
+    if out.is_dir() {
+        return Err(Error::Argument(format!(
+            "--out {}: is a directory; give the report's file name, e.g. {}",
+            out.display(),
+            out.join("report.html").display()
+        )));
+    }
+    if let Some(dir) = out.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        return Err(Error::Argument(format!(
+            "--out {}: the directory {} does not exist",
+            out.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
+}

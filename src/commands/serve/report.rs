@@ -1,0 +1,89 @@
+//! `GET /report`: the page `tierwise report` writes, for the version in force (its rules,
+//! customers and history; the previous period's tiers read from the database).
+
+use super::state::Version;
+use crate::engine::EvalError;
+use crate::report::html::{self, Input, Meta, Previous};
+use rusqlite::{Connection, OpenFlags};
+
+/// The report's HTML for version `v`.
+pub(super) fn page(v: &Version) -> Result<String, EvalError> {
+    let rules = v.rules();
+    let previous = match html::tier_output(rules) {
+        Some(tiers) => {
+            match Connection::open_with_flags(&v.database, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+                Ok(conn) => Previous::read(&conn, &v.tables, &v.context, &tiers),
+                Err(e) => {
+                    Previous::Unreadable(format!("cannot open {}: {e}", v.database.display()))
+                }
+            }
+        }
+        None => Previous::NotAsked,
+    };
+    let input = Input {
+        rules,
+        customers: v.customers(),
+        history: v.history(),
+        context: v.context,
+        previous,
+    };
+    let meta = Meta::new(
+        rules,
+        &v.context,
+        &v.rules_dir,
+        &v.database,
+        v.currency.as_deref(),
+    );
+    html::report(&input, meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::api::router;
+    use super::super::state::Service;
+    use super::super::tests::{project, version};
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use std::sync::Arc;
+    use tower::ServiceExt;
+
+    const RULES: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_rank >= 0.8, then: { tier: A } }\n      - { id: c, then: { tier: C } }\nsummary:\n  moves: { tier: [A, B, C] }\n  report:\n    value: { name: sales, of: annual_sales }\n";
+
+    #[tokio::test]
+    async fn the_report_of_the_version_in_force_is_one_html_page() {
+        let rows: Vec<String> = (1..=10).map(|i| format!("({i}, {i}000.0)")).collect();
+        let dir = project(
+            &[("tiers.yaml", RULES)],
+            &format!(
+                "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, annual_sales REAL);
+                 INSERT INTO customers VALUES {};",
+                rows.join(", ")
+            ),
+        );
+        let v = version(dir.path(), 1);
+        let fingerprint = v.rules().fingerprint.clone();
+        let app = router(Arc::new(Service::new(v)));
+        let request = Request::get("/report").body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains(&fingerprint));
+        // 2 of 10 customers are A, with 19,000 of 55,000 in sales; B (in the order) has none.
+        let a = "<td><span class=\"swatch\" style=\"background:#1f4e79\"></span>A</td><td class=\"num\">2</td><td class=\"num\">20.0%</td><td class=\"num\">19,000</td><td class=\"num\">34.5%</td>";
+        assert!(html.contains(a), "{html}");
+        assert!(html.contains("</span>B</td><td class=\"num\">0</td>"));
+        assert!(html.contains("data-chart=\"pareto\""));
+        assert!(
+            html.contains("No run of"),
+            "no earlier period in this database"
+        );
+    }
+}

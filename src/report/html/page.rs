@@ -1,0 +1,171 @@
+//! The page around the sections: what the report is about, the styles (screen and print),
+//! and numbers for people.
+
+use super::Section;
+use super::gather::Figures;
+use super::svg::esc;
+use crate::text::thousands;
+use std::fmt::Write;
+
+/// Where the figures come from.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub fingerprint: String,
+    pub as_of: String,
+    pub period: String,
+    /// The rule files' names.
+    pub files: Vec<String>,
+    pub rules_dir: String,
+    pub database: String,
+    /// How money is labelled (the config's `currency`).
+    pub currency: Option<String>,
+}
+
+/// What every section draws from.
+pub struct Page {
+    pub meta: Meta,
+    pub figures: Figures,
+}
+
+const STYLE: &str = r#"
+:root { --ink: #1d2733; --muted: #5b6673; --line: #d9dee4; --band: #f4f6f8; --accent: #1f4e79; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #fff; }
+header, main { max-width: 1120px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 20px; border-bottom: 2px solid var(--accent); }
+header h1 { margin: 0 0 4px; font-size: 24px; }
+header p { margin: 0 0 12px; color: var(--muted); }
+nav { margin: 0 0 10px; font-size: 13px; }
+nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
+section { padding: 18px 0 8px; border-bottom: 1px solid var(--line); }
+section h2 { font-size: 19px; margin: 0 0 10px; }
+section h3 { font-size: 15px; margin: 16px 0 6px; }
+p.note { color: var(--muted); font-size: 13px; margin: 6px 0; }
+p.missing { background: #fff7e6; border-left: 4px solid #e69f00; padding: 6px 10px; font-size: 14px; }
+.row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+table { border-collapse: collapse; font-size: 14px; margin: 4px 0 8px; }
+th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th { background: var(--band); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td:first-child, th:first-child { white-space: nowrap; }
+td.same { background: #eef2f6; font-weight: 600; }
+td.up { background: #cfe9d3; }
+td.down { background: #f6d3cf; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+.legend span { margin-right: 14px; font-size: 13px; white-space: nowrap; }
+svg.chart { max-width: 100%; height: auto; display: block; font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+svg.chart .grid { stroke: #e6e9ed; }
+svg.chart .frame { stroke: #8a949e; }
+svg.chart text { fill: #44505c; }
+svg.chart text.title { fill: var(--ink); font-weight: 600; }
+svg.chart .cut { stroke: #c0392b; stroke-dasharray: 4 3; }
+svg.chart text.cut { fill: #c0392b; stroke: none; font-weight: 600; }
+svg.chart .split { stroke: #333; stroke-dasharray: 6 4; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; font-size: 14px; }
+dt { color: var(--muted); }
+dd { margin: 0; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
+@media print {
+  body { font-size: 11px; }
+  header, main { max-width: none; padding: 0; }
+  nav { display: none; }
+  section { break-inside: avoid; page-break-inside: avoid; }
+  section.long { break-inside: auto; page-break-inside: auto; }
+  tr { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  @page { size: A4; margin: 14mm; }
+}
+"#;
+
+impl Page {
+    /// The whole HTML document with `sections`.
+    pub fn render(&self, sections: &[Box<dyn Section>]) -> String {
+        let mut out = String::with_capacity(1 << 20);
+        let m = &self.meta;
+        let title = format!("tierwise report {} (as of {})", m.period, m.as_of);
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+             <title>{}</title><style>{STYLE}</style></head><body>\n<header><h1>{}</h1><p>{} customers evaluated as of {} ({}) by rules {}</p><nav>",
+            esc(&title),
+            esc(&title),
+            thousands(self.figures.customers as f64),
+            esc(&m.as_of),
+            esc(&m.period),
+            esc(&m.fingerprint),
+        );
+        for s in sections {
+            let _ = write!(out, "<a href=\"#{}\">{}</a>", esc(s.id()), esc(&s.title()));
+        }
+        out.push_str("</nav></header>\n<main>\n");
+        for s in sections {
+            let _ = write!(
+                out,
+                "<section id=\"{id}\" data-section=\"{id}\"{}><h2>{}</h2>",
+                if s.long() { " class=\"long\"" } else { "" },
+                esc(&s.title()),
+                id = esc(s.id())
+            );
+            s.body(self, &mut out);
+            out.push_str("</section>\n");
+        }
+        out.push_str("</main></body></html>\n");
+        out
+    }
+
+    /// `name (EUR)` for money, else `name`.
+    pub fn unit(&self, name: &str, money: bool) -> String {
+        match (&self.meta.currency, money) {
+            (Some(c), true) => format!("{name} ({c})"),
+            _ => name.to_owned(),
+        }
+    }
+}
+
+/// An amount for people: whole units with thousands separators from 1,000 up, two
+/// decimals below.
+pub fn amount(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        thousands(x.round())
+    } else {
+        thousands((x * 100.0).round() / 100.0)
+    }
+}
+
+/// A count with thousands separators.
+pub fn count(n: usize) -> String {
+    thousands(n as f64)
+}
+
+/// A share as a percentage with one decimal.
+pub fn share(part: f64, whole: f64) -> String {
+    if whole == 0.0 {
+        return "–".into();
+    }
+    format!("{:.1}%", 100.0 * part / whole)
+}
+
+/// A paragraph saying that part of the report is not declared in the rules, and how to.
+pub fn missing(out: &mut String, what: &str, how: &str) {
+    let _ = write!(
+        out,
+        "<p class=\"missing\">Not shown: the rules declare no {} in <code>summary.report</code>. {}</p>",
+        esc(what),
+        esc(how)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_as_people_write_them() {
+        assert_eq!(amount(36_796_816.69), "36,796,817");
+        assert_eq!(amount(12.345), "12.35");
+        assert_eq!(amount(-1500.0), "-1,500");
+        assert_eq!(share(1.0, 8.0), "12.5%");
+        assert_eq!(share(1.0, 0.0), "–");
+    }
+}

@@ -1,0 +1,140 @@
+//! The previous period's tiers, for the migration: read from that period's official run
+//! (the latest successful run of the period just before the report's), by customer id.
+
+use super::gather::{Migration, TierRow};
+use crate::config::OutputTables;
+use crate::engine::{Context, display_key};
+use crate::output;
+use crate::source::Dataset;
+use crate::value::Value;
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+/// What the previous period says about the tiers.
+#[derive(Debug, Default)]
+pub enum Previous {
+    /// Not looked up (no tier output, or no database).
+    #[default]
+    NotAsked,
+    /// The period before has no official run.
+    NoRun { period: String },
+    /// Its run could not be read (why).
+    Unreadable(String),
+    Run {
+        period: String,
+        /// The tiers seen, as shown.
+        labels: Vec<String>,
+        /// Customer id -> index into `labels`.
+        by_id: HashMap<Box<str>, u16>,
+    },
+}
+
+/// A customer without a tier in the previous period.
+pub const NONE: u16 = u16::MAX;
+
+impl Previous {
+    /// Reads output `tiers` of the official run of the period before `context`'s.
+    pub fn read(
+        conn: &Connection,
+        tables: &OutputTables,
+        context: &Context,
+        tiers: &str,
+    ) -> Previous {
+        let Some(wanted) = context.period.previous() else {
+            return Previous::NotAsked;
+        };
+        let period = wanted.label().to_owned();
+        let runs = match output::official_runs_before(conn, tables, context.period, 1) {
+            Ok(runs) => runs,
+            Err(e) => return Previous::Unreadable(e.to_string()),
+        };
+        let Some(run) = runs.into_iter().find(|r| r.period == wanted) else {
+            return Previous::NoRun { period };
+        };
+        let data = match output::read_run(conn, tables, run.run_id, &[tiers]) {
+            Ok(data) => data,
+            Err(e) => return Previous::Unreadable(e.to_string()),
+        };
+        let mut labels: Vec<String> = Vec::new();
+        let mut by_id = HashMap::with_capacity(data.len);
+        for i in 0..data.len {
+            let v = data.columns[1].value(i);
+            if v.is_null() {
+                continue;
+            }
+            let key = display_key(&v);
+            let k = match labels.iter().position(|l| *l == key) {
+                Some(k) => k,
+                None => {
+                    labels.push(key);
+                    labels.len() - 1
+                }
+            };
+            by_id.insert(data.id_text(i).into_boxed_str(), k as u16);
+        }
+        Previous::Run {
+            period,
+            labels,
+            by_id,
+        }
+    }
+
+    /// Customer `i`'s tier in the previous period ([`NONE`] when it had none).
+    pub fn tier_of(&self, data: &Dataset, i: usize) -> u16 {
+        let Previous::Run { by_id, .. } = self else {
+            return NONE;
+        };
+        let found = match data.id(i) {
+            Value::Str(s) => by_id.get(s),
+            other => by_id.get(other.to_string().as_str()),
+        };
+        found.copied().unwrap_or(NONE)
+    }
+}
+
+/// The migration matrix: rows are the previous tiers (the current order first, then other
+/// values, then `new` for customers without one), columns the current tiers.
+pub fn migration(
+    previous: &Previous,
+    tiers: &[TierRow],
+    rank: &[usize],
+    now: &[u16],
+    before: &[u16],
+) -> Option<Migration> {
+    let (since, labels) = match previous {
+        Previous::NotAsked => return None,
+        Previous::NoRun { period } => {
+            return Some(Migration::NoRun {
+                period: period.clone(),
+            });
+        }
+        Previous::Unreadable(why) => return Some(Migration::Unreadable(why.clone())),
+        Previous::Run { period, labels, .. } => (period.clone(), labels),
+    };
+    let mut from: Vec<String> = tiers.iter().map(|t| t.name.clone()).collect();
+    let row_of: Vec<usize> = labels
+        .iter()
+        .map(|l| match from.iter().position(|f| f == l) {
+            Some(k) => k,
+            None => {
+                from.push(l.clone());
+                from.len() - 1
+            }
+        })
+        .collect();
+    from.push("new".into());
+    let mut counts = vec![vec![0usize; tiers.len()]; from.len()];
+    for (&t, &b) in now.iter().zip(before) {
+        let row = if b == NONE {
+            from.len() - 1
+        } else {
+            row_of[b as usize]
+        };
+        counts[row][rank[t as usize]] += 1;
+    }
+    Some(Migration::Counts {
+        since,
+        from,
+        counts,
+    })
+}

@@ -1,0 +1,386 @@
+//! `tierwise report` on the real binary: the figures a reader relies on (customers, sales
+//! and money per tier, the migration, the lists) against the same figures computed with
+//! SQL on the same database; the tiers in the rules' order; the quadrant's sample; rules
+//! that declare nothing for the report; paths that cannot be written.
+
+mod common;
+
+use common::{Fixture, int, real};
+use rusqlite::Connection;
+use std::path::Path;
+
+const RULES: &str = r#"
+population:
+  rank: { percentile_of: annual_sales, where: annual_sales > 0 }
+decisions:
+  - name: tier
+    rules:
+      - { id: t-none, when: is_null(rank), then: { tier: none } }
+      - { id: t-gold, when: rank >= 0.8, then: { tier: gold } }
+      - { id: t-silver, when: rank >= 0.4, then: { tier: silver } }
+      - { id: t-bronze, then: { tier: bronze } }
+  - name: discount
+    output: discount_pct
+    rules:
+      - { id: d-gold, when: 'tier == "gold"', value: 5 }
+      - { id: d-silver, when: 'tier == "silver"', value: 2 }
+      - { id: d-other, value: 0 }
+  - name: overdue_alert
+    output: overdue_alert
+    rules:
+      - { id: alert-overdue, when: overdue_days > 60, value: "= `overdue ${overdue_days} days`" }
+      - { id: alert-none, value: null }
+summary:
+  count_by: [tier]
+  moves: { tier: [gold, silver, bronze, none] }
+  totals:
+    concession_cost: "= (annual_sales ?? 0) * discount_pct / 100"
+    overdue_days: "= overdue_days"
+  money: [concession_cost]
+  report:
+    value: { name: sales, of: annual_sales ?? 0, money: true }
+    quadrant:
+      x: { name: sales, of: annual_sales ?? 0, money: true }
+      y: { name: loyalty, of: loyalty }
+      colour: tier
+    lists:
+      - { name: overdue, when: overdue_alert, show: [tier, overdue_alert] }
+"#;
+
+/// A project with quarters and a currency, `rules/tiers.yaml` = `rules`, and `n` customers
+/// (sales in whole hundreds, every tenth without sales).
+fn project(rules: &str, n: i64) -> Fixture {
+    let f = Fixture::new();
+    std::fs::write(
+        f.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id }\nrules: rules\nperiod: quarter\ncurrency: EUR\n",
+    )
+    .unwrap();
+    f.rule("tiers.yaml", rules);
+    let rows: Vec<Vec<rusqlite::types::Value>> = (1..=n)
+        .map(|i| {
+            let sales = if i % 10 == 0 {
+                0
+            } else {
+                (i * 37 % 101 + 1) * 1000
+            };
+            vec![
+                int(i),
+                real(sales as f64),
+                int(i * 7 % 90),
+                real((i % 10) as f64 / 10.0),
+            ]
+        })
+        .collect();
+    f.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, overdue_days INTEGER, loyalty REAL",
+        &rows,
+    );
+    f
+}
+
+/// The tier of every customer as the rules give it, in SQL: ranked customers have sales
+/// above 0; the percentile is (ranked at or below - 1) / ranked.
+const TIERS_SQL: &str = "
+  WITH ranked AS (SELECT customer_id, annual_sales AS s FROM {table} WHERE annual_sales > 0),
+       pct AS (SELECT r.customer_id, (SELECT count(*) FROM ranked q WHERE q.s <= r.s) - 1 AS below,
+                      (SELECT count(*) FROM ranked) AS n FROM ranked r)
+  SELECT c.customer_id, c.annual_sales, c.overdue_days,
+         CASE WHEN p.customer_id IS NULL THEN 'none'
+              WHEN p.below * 1.0 / p.n >= 0.8 THEN 'gold'
+              WHEN p.below * 1.0 / p.n >= 0.4 THEN 'silver' ELSE 'bronze' END AS tier
+  FROM {table} c LEFT JOIN pct p ON p.customer_id = c.customer_id";
+
+/// Per tier: customers, sales, concession cost (in the report's order).
+fn expected_tiers(conn: &Connection) -> Vec<(String, i64, i64, i64)> {
+    let sql = format!(
+        "SELECT tier, count(*), sum(annual_sales), sum(annual_sales * CASE tier WHEN 'gold' THEN 5 WHEN 'silver' THEN 2 ELSE 0 END / 100)
+         FROM ({}) GROUP BY tier
+         ORDER BY CASE tier WHEN 'gold' THEN 0 WHEN 'silver' THEN 1 WHEN 'bronze' THEN 2 ELSE 3 END",
+        TIERS_SQL.replace("{table}", "customers")
+    );
+    let mut stmt = conn.prepare(&sql).unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get::<_, f64>(2)? as i64,
+            r.get::<_, f64>(3)?.round() as i64,
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// `1234567` as `1,234,567`.
+fn commas(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The rows of the tables of section `id`, as the text of their cells.
+fn rows(html: &str, id: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("data-section=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    section
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let row = &row[..row.find("</tr>").unwrap_or(row.len())];
+            row.split("<t")
+                .skip(1)
+                .filter(|c| c.starts_with('d') || c.starts_with('h'))
+                .map(strip_tags)
+                .collect()
+        })
+        .collect()
+}
+
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("data-section=\"{id}\"")).unwrap();
+    &html[start..start + html[start..].find("</section>").unwrap()]
+}
+
+fn strip_tags(cell: &str) -> String {
+    let mut out = String::new();
+    let mut inside = true; // the cell starts inside its own tag
+    for c in cell.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").trim().to_owned()
+}
+
+fn report(f: &Fixture, args: &[&str]) -> String {
+    f.run(&[&["report", "--out", "report.html"], args].concat())
+        .assert_code(0);
+    std::fs::read_to_string(f.path("report.html")).unwrap()
+}
+
+#[test]
+fn tiers_money_migration_and_lists_match_sql_on_the_same_database() {
+    let f = project(RULES, 60);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    let conn = f.conn();
+    conn.execute_batch(
+        "CREATE TABLE customers_before AS SELECT * FROM customers;
+         UPDATE customers SET annual_sales = annual_sales * 3 WHERE customer_id % 4 = 0;
+         UPDATE customers SET annual_sales = 0 WHERE customer_id IN (3, 7);",
+    )
+    .unwrap();
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+
+    // Customers, sales and money per tier, in the rules' order (not alphabetical).
+    let tiers = expected_tiers(&conn);
+    let total: i64 = tiers.iter().map(|t| t.1).sum();
+    let got = rows(&html, "tiers");
+    assert_eq!(got[0][..4], ["tier", "customers", "share", "sales (EUR)"]);
+    let names: Vec<&str> = got[1..5].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["gold", "silver", "bronze", "none"]);
+    for (row, (tier, n, sales, _)) in got[1..].iter().zip(&tiers) {
+        assert_eq!(
+            (&row[0], &row[1], &row[3]),
+            (tier, &commas(*n), &commas(*sales)),
+            "{row:?}"
+        );
+    }
+    assert_eq!(got[5][1], commas(total));
+    let totals = rows(&html, "totals");
+    assert_eq!(
+        totals[0],
+        ["total", "gold", "silver", "bronze", "none", "all"]
+    );
+    assert_eq!(totals[1][0], "concession_cost (EUR)");
+    let money: Vec<String> = tiers.iter().map(|t| commas(t.3)).collect();
+    assert_eq!(totals[1][1..5], money[..]);
+    assert_eq!(totals[1][5], commas(tiers.iter().map(|t| t.3).sum()));
+
+    assert_migration(&conn, &html);
+
+    // The overdue list: every customer over 60 days, the largest sales first.
+    let (count, first): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), (SELECT customer_id FROM customers WHERE overdue_days > 60 ORDER BY annual_sales DESC, customer_id LIMIT 1)
+             FROM customers WHERE overdue_days > 60",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let lists = section(&html, "lists");
+    assert!(
+        lists.contains(&format!("overdue: {count} customers")),
+        "{lists}"
+    );
+    let list = rows(&html, "lists");
+    assert_eq!(
+        list[0],
+        ["customer", "sales (EUR)", "tier", "overdue_alert"]
+    );
+    assert_eq!(list[1][0], first.to_string());
+    assert!(list[1][3].starts_with("overdue "), "{:?}", list[1]);
+    assert_eq!(list.len() as i64, count + 1);
+
+    // What produced it.
+    let about = section(&html, "about");
+    for needle in ["2026-03-31", "2026-Q1", "tiers.yaml", "EUR"] {
+        assert!(about.contains(needle), "{needle} in {about}");
+    }
+    let fingerprint: String = conn
+        .query_row("SELECT fingerprint FROM policy_run", [], |r| r.get(0))
+        .unwrap();
+    assert!(about.contains(&fingerprint));
+    for chart in ["tiers", "pareto", "quadrant", "flow"] {
+        assert!(html.contains(&format!("data-chart=\"{chart}\"")), "{chart}");
+    }
+    // Self-contained: nothing to fetch.
+    for outside in ["<script", "http://", "https://", "src="] {
+        let found = html.replace("http://www.w3.org/2000/svg", "");
+        assert!(!found.contains(outside), "{outside}");
+    }
+}
+
+/// The migration matrix: the tiers of 2025-Q4 (the sales before the update, in SQL)
+/// against now.
+fn assert_migration(conn: &Connection, html: &str) {
+    let sql = format!(
+        "SELECT b.tier, a.tier, count(*) FROM ({}) a JOIN ({}) b USING (customer_id) GROUP BY 1, 2",
+        TIERS_SQL.replace("{table}", "customers"),
+        TIERS_SQL.replace("{table}", "customers_before")
+    );
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let moves: Vec<(String, String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        moves.iter().filter(|m| m.0 != m.1).count() >= 3,
+        "the update moves customers between tiers: {moves:?}"
+    );
+    let matrix = rows(html, "migration");
+    assert_eq!(
+        matrix[0],
+        ["2025-Q4 \\ now", "gold", "silver", "bronze", "none", "all"]
+    );
+    let order = ["gold", "silver", "bronze", "none"];
+    for (r, from) in order.iter().enumerate() {
+        assert_eq!(matrix[r + 1][0], *from);
+        for (c, to) in order.iter().enumerate() {
+            let n = moves
+                .iter()
+                .find(|m| m.0 == *from && m.1 == *to)
+                .map_or(0, |m| m.2);
+            assert_eq!(matrix[r + 1][c + 1], commas(n), "{from} -> {to}");
+        }
+    }
+    assert_eq!(matrix[5][..5], ["new", "0", "0", "0", "0"]);
+    assert!(section(html, "migration").contains("data-chart=\"flow\""));
+}
+
+#[test]
+fn a_population_beyond_20000_is_drawn_from_a_stated_sample() {
+    let f = project(RULES, 20_500);
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let quadrant = section(&html, "quadrant");
+    assert!(
+        quadrant.contains("A random sample of 20,000 of the 20,500 customers is drawn"),
+        "{}",
+        &quadrant[quadrant.len().saturating_sub(600)..]
+    );
+    // One dot per sampled customer.
+    assert_eq!(quadrant.matches("h0").count(), 20_000);
+    let legend_total: usize = quadrant
+        .split("<span class=\"swatch\"")
+        .skip(1)
+        .map(|s| {
+            let text = strip_tags(s);
+            let n = text.split_whitespace().nth(1).unwrap().replace(',', "");
+            n.parse::<usize>().unwrap()
+        })
+        .sum();
+    assert_eq!(legend_total, 20_500, "the legend counts every customer");
+    let size = std::fs::metadata(f.path("report.html")).unwrap().len();
+    assert!(size < 1_000_000, "{size} bytes");
+}
+
+#[test]
+fn rules_that_declare_nothing_for_the_report_still_get_one_that_says_so() {
+    let bare = RULES[..RULES.find("summary:").unwrap()].to_owned();
+    let f = project(&bare, 20);
+    let html = report(&f, &["--as-of", "2026-11-29"]);
+    let tiers = section(&html, "tiers");
+    assert!(
+        tiers.contains("the rules declare no tier output"),
+        "{tiers}"
+    );
+    assert!(section(&html, "pareto").contains("the rules declare no value"));
+    assert!(section(&html, "quadrant").contains("the rules declare no quadrant"));
+    assert!(section(&html, "lists").contains("the rules declare no lists"));
+    assert!(section(&html, "about").contains("tiers.yaml"));
+
+    // With an order of tiers but nothing else: tiers and totals, no curve.
+    let ordered = format!("{bare}summary:\n  moves: {{ tier: [gold, silver, bronze, none] }}\n");
+    f.rule("tiers.yaml", &ordered);
+    let html = report(&f, &["--as-of", "2026-11-29"]);
+    let got = rows(&html, "tiers");
+    let names: Vec<&str> = got[1..5].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["gold", "silver", "bronze", "none"]);
+    assert!(section(&html, "pareto").contains("the rules declare no value"));
+    assert!(section(&html, "migration").contains("No run of 2026-Q3 to compare with"));
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_a_clear_error_and_leaves_nothing() {
+    let f = project(RULES, 20);
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(&f.path("."));
+
+    let run = f.run(&["report", "--out", "missing/report.html"]);
+    run.assert_code(2)
+        .assert_stderr_contains("--out missing/report.html: the directory missing does not exist");
+    let run = f.run(&["report", "--out", "rules"]);
+    run.assert_code(2)
+        .assert_stderr_contains("--out rules: is a directory");
+    let run = f.run(&["report", "--out", "/proc/report.html"]);
+    run.assert_code(2)
+        .assert_stderr_contains("cannot write the report to /proc/report.html");
+    assert_eq!(listing(&f.path(".")), before, "nothing written beside");
+
+    // An existing report stays whole when a new one fails (here: a rule error).
+    std::fs::write(f.path("report.html"), "the old report").unwrap();
+    f.rule(
+        "broken.yaml",
+        "decisions:\n  - name: x\n    rules:\n      - { id: x, when: nope > 1, then: { x: 1 } }\n",
+    );
+    f.run(&["report", "--out", "report.html"]).assert_code(2);
+    assert_eq!(
+        std::fs::read_to_string(f.path("report.html")).unwrap(),
+        "the old report"
+    );
+    let left: Vec<String> = listing(&f.path("."))
+        .into_iter()
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

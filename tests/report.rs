@@ -384,3 +384,51 @@ fn a_report_that_cannot_be_written_is_a_clear_error_and_leaves_nothing() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn with_a_base_the_report_shows_the_impact_of_the_change_as_diff_does() {
+    let f = project(RULES, 60);
+    std::fs::create_dir(f.path("base")).unwrap();
+    std::fs::write(f.path("base/tiers.yaml"), RULES).unwrap();
+    f.rule("tiers.yaml", &RULES.replace("rank >= 0.8", "rank >= 0.9"));
+    let html = report(&f, &["--as-of", "2026-03-31", "--base", "base"]);
+    let diff = f.run(&[
+        "diff",
+        "--base",
+        "base",
+        "--as-of",
+        "2026-03-31",
+        "--format",
+        "json",
+    ]);
+    diff.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&diff.stdout).unwrap();
+    let moved = v["matrices"][0]["counts"][0][1].as_u64().unwrap();
+    assert!(moved > 0, "gold to silver: {}", diff.stdout);
+
+    let got = rows(&html, "diff");
+    // The tier matrix: gold row, silver column.
+    assert_eq!(got[0][..3], ["tier before \\ after", "gold", "silver"]);
+    assert_eq!(got[1][0], "gold");
+    assert_eq!(got[1][2], commas(moved as i64));
+    let verdict = format!(
+        "<strong>{} of {} customers&#39; policy changed</strong>",
+        v["customers_changed"], v["customers"]
+    );
+    assert!(
+        section(&html, "diff").contains(&verdict),
+        "{}",
+        section(&html, "diff")
+    );
+    // Without --base there is no such section.
+    let plain = report(&f, &["--as-of", "2026-03-31"]);
+    assert!(!plain.contains("data-section=\"diff\""));
+    // A base that is not there: a clear error, and the earlier report stays whole.
+    let bad = f.run(&["report", "--out", "report.html", "--base", "nowhere"]);
+    bad.assert_code(2);
+    bad.assert_stderr_contains("`nowhere` is not a directory");
+    assert_eq!(
+        std::fs::read_to_string(f.path("report.html")).unwrap(),
+        plain
+    );
+}

@@ -4,7 +4,9 @@
 
 use super::{Globals, SourceArgs, print_warnings};
 use crate::error::{Error, ExitStatus};
+use crate::impact::{self, base::BaseRules};
 use crate::report::html::{self, Input, Meta, Previous};
+use crate::report::impact::ImpactReport;
 use crate::report::thousands;
 use crate::workspace::Workspace;
 use std::path::{Path, PathBuf};
@@ -20,12 +22,24 @@ pub struct Args {
     /// The HTML file to write (replaced whole, only once the report is complete).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Also show the impact of the rules against a base, as `tierwise diff --base REF` does:
+    /// a directory of rules or a git revision of the repository that holds them.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let start = Instant::now();
     check_out_path(&args.out)?;
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    // Before anything else, so that a base that is not usable costs nothing.
+    let base = match &args.base {
+        Some(reference) => Some(
+            BaseRules::find(reference, &ws.rules_dir)
+                .map_err(|e| Error::Argument(e.to_string()))?,
+        ),
+        None => None,
+    };
     let mut source = ws.open_source()?;
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);
@@ -61,7 +75,22 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &ws.database,
         ws.config.currency.as_deref(),
     );
-    let page = html::report(&input, meta)?;
+    let diff = match &base {
+        Some(base) => {
+            let impact = impact::against(&ws, base, &mut |_| {})?;
+            let report = ImpactReport {
+                base: base.label.clone(),
+                rules: ws.rules_dir.display().to_string(),
+                as_of: ws.context.as_of.to_string(),
+                period: ws.context.period.to_string(),
+                currency: ws.config.currency.clone(),
+                impact: &impact,
+            };
+            Some(html::Diff::new(&report))
+        }
+        None => None,
+    };
+    let page = html::report(&input, meta, diff)?;
     tracing::info!(
         "evaluated and drew the report in {:.3} s",
         t.elapsed().as_secs_f64()

@@ -28,13 +28,14 @@ pub struct ImpactReport<'a> {
     pub impact: &'a Impact,
 }
 
-/// A titled table: the unit both renderings are made of.
-struct Table {
-    title: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+/// A titled table: the unit every rendering (text, Markdown, the HTML report) is made of.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
     /// Columns after the first are numbers: aligned right.
-    numeric: bool,
+    pub numeric: bool,
 }
 
 impl ImpactReport<'_> {
@@ -115,7 +116,9 @@ impl ImpactReport<'_> {
         amount(x, true, self.currency.as_deref())
     }
 
-    fn tables(&self) -> Vec<Table> {
+    /// The impact as tables: matrices of the outputs that changed, outputs changed,
+    /// totals, the largest changes, the rules that fire differently.
+    pub fn tables(&self) -> Vec<Table> {
         let i = self.impact;
         let mut tables: Vec<Table> = i
             .matrices

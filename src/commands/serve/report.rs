@@ -34,7 +34,7 @@ pub(super) fn page(v: &Version) -> Result<String, EvalError> {
         &v.database,
         v.currency.as_deref(),
     );
-    html::report(&input, meta)
+    html::report(&input, meta, None)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //! | `tiers`, `charts`, `migration`, `lists` | the sections |
 
 mod charts;
+mod diff;
 mod gather;
 mod lists;
 mod migration;
@@ -28,6 +29,7 @@ mod previous;
 mod svg;
 mod tiers;
 
+pub use diff::Diff;
 pub use gather::{Figures, Input, LIST_ROWS, MAX_POINTS, gather, tier_output};
 pub use page::{Meta, Page};
 pub use previous::Previous;
@@ -49,28 +51,39 @@ pub trait Section {
     }
 }
 
-/// The report's sections, in reading order.
-pub fn sections() -> Vec<Box<dyn Section>> {
-    vec![
+/// The report's sections, in reading order (the diff only when the page has one).
+pub fn sections(with_diff: bool) -> Vec<Box<dyn Section>> {
+    let mut sections: Vec<Box<dyn Section>> = vec![
         Box::new(tiers::TierSection),
         Box::new(charts::ParetoSection),
         Box::new(charts::QuadrantSection),
         Box::new(migration::MigrationSection),
+    ];
+    if with_diff {
+        sections.push(Box::new(diff::DiffSection));
+    }
+    sections.extend::<[Box<dyn Section>; 3]>([
         Box::new(tiers::TotalsSection),
         Box::new(lists::ListsSection),
         Box::new(lists::AboutSection),
-    ]
+    ]);
+    sections
 }
 
 /// The whole page for `page`, with the standard sections.
 pub fn render(page: &Page) -> String {
-    page.render(&sections())
+    page.render(&sections(page.diff.is_some()))
 }
 
-/// Evaluates every customer of `input` and renders the report about them.
-pub fn report(input: &Input, meta: Meta) -> Result<String, EvalError> {
+/// Evaluates every customer of `input` and renders the report about them (with the impact
+/// against a base, when given).
+pub fn report(input: &Input, meta: Meta, diff: Option<Diff>) -> Result<String, EvalError> {
     let figures = gather(input)?;
-    Ok(render(&Page { meta, figures }))
+    Ok(render(&Page {
+        meta,
+        figures,
+        diff,
+    }))
 }
 
 impl Meta {

@@ -25,6 +25,8 @@ pub struct Meta {
 pub struct Page {
     pub meta: Meta,
     pub figures: Figures,
+    /// The impact of the rules against a base (`--base REF`), when asked.
+    pub diff: Option<super::diff::Diff>,
 }
 
 const STYLE: &str = r#"

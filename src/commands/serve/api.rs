@@ -252,7 +252,7 @@ async fn report(State(service): State<Shared>) -> Result<Response, ApiError> {
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     match built {
         Ok(html) => {
-            let mut response = Response::new(Body::from(html));
+            let mut response = Response::new(Body::from(html.to_string()));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),

@@ -5,9 +5,18 @@ use super::state::Version;
 use crate::engine::EvalError;
 use crate::report::html::{self, Input, Meta, Previous};
 use rusqlite::{Connection, OpenFlags};
+use std::sync::Arc;
 
-/// The report's HTML for version `v`.
-pub(super) fn page(v: &Version) -> Result<String, EvalError> {
+/// The report's HTML for version `v`, built once per version.
+pub(super) fn page(v: &Version) -> Result<Arc<str>, EvalError> {
+    if let Some(page) = v.report.get() {
+        return Ok(page.clone());
+    }
+    let page: Arc<str> = build(v)?.into();
+    Ok(v.report.get_or_init(|| page).clone())
+}
+
+fn build(v: &Version) -> Result<String, EvalError> {
     let rules = v.rules();
     let previous = match html::tier_output(rules) {
         Some(tiers) => {
@@ -62,9 +71,10 @@ mod tests {
         );
         let v = version(dir.path(), 1);
         let fingerprint = v.rules().fingerprint.clone();
-        let app = router(Arc::new(Service::new(v)));
+        let service = Arc::new(Service::new(v));
+        let app = router(service.clone());
         let request = Request::get("/report").body(Body::empty()).unwrap();
-        let response = app.oneshot(request).await.unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
             response.headers()[header::CONTENT_TYPE],
@@ -85,5 +95,15 @@ mod tests {
             html.contains("No run of"),
             "no earlier period in this database"
         );
+
+        // Built once per version: the next request is answered from the same page.
+        let cached = service.current().report.get().cloned().expect("kept");
+        assert_eq!(&*cached, html);
+        let request = Request::get("/report").body(Body::empty()).unwrap();
+        let again = app.oneshot(request).await.unwrap();
+        let body = axum::body::to_bytes(again.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(body, html.as_bytes());
     }
 }

@@ -16,7 +16,7 @@ use arc_swap::ArcSwap;
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The rule set and the customers it was loaded with, owned together.
@@ -57,6 +57,9 @@ pub struct Version {
     /// period's tiers).
     pub(super) currency: Option<String>,
     pub(super) tables: OutputTables,
+    /// The report's page, built on the first `GET /report` (a version's rules, customers
+    /// and history never change: a new run or rule edit is a new version).
+    pub(super) report: OnceLock<Arc<str>>,
 }
 
 impl Version {
@@ -99,6 +102,7 @@ impl Version {
             context: version_context,
             currency: workspace.config.currency,
             tables: workspace.config.tables,
+            report: OnceLock::new(),
         })
     }
 

@@ -70,14 +70,16 @@ impl Section for TierSection {
         }
         let _ = write!(
             out,
-            "<tr><th>all</th><th class=\"num\">{}</th><th class=\"num\">100.0%</th>",
-            count(f.customers)
+            "<tr><th>all</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
+            count(f.customers),
+            share(f.customers as f64, f.customers as f64)
         );
         if value_name.is_some() {
             let _ = write!(
                 out,
-                "<th class=\"num\">{}</th><th class=\"num\">100.0%</th><th class=\"num\">{}</th>",
+                "<th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
                 amount(total_value),
+                share(total_value, total_value),
                 amount(total_value / f.customers.max(1) as f64)
             );
         }

@@ -148,6 +148,63 @@ fn shipped_rules_give_the_same_policies_on_both_paths() {
     let (n, errors) = assert_same(&rules, &data, "shipped rules");
     assert!(n > 1500, "{n} customers");
     assert_eq!(errors, 0);
+    // Every expression of the shipped rules has a fast path (`tierwise -v run` names none).
+    let interpreted: Vec<&str> = exprs(&rules)
+        .filter(|e| e.native.is_none())
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(interpreted.is_empty(), "no fast path: {interpreted:?}");
+}
+
+/// Every expression of a rule set.
+fn exprs(rules: &RuleSet) -> impl Iterator<Item = &rules::Expr> {
+    let metrics = rules
+        .metrics_pre
+        .iter()
+        .chain(&rules.metrics_post)
+        .map(|m| &m.expr);
+    let population = rules
+        .population
+        .iter()
+        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
+    let decisions = rules.decisions.iter().flat_map(|d| d.exprs());
+    let totals = rules.summary.totals.iter().map(|(_, e)| e);
+    metrics.chain(population).chain(decisions).chain(totals)
+}
+
+/// The new functions' errors stay errors on the fast path: the interpreter raises them,
+/// naming the customer, the rule and where it is written.
+#[test]
+fn errors_of_the_new_functions_name_the_customer_and_the_rule() {
+    let conn = customers(20);
+    let data = dataset(&conn);
+    let dir = tempfile::tempdir().unwrap();
+    for (expr, message) in [
+        (
+            "(annual_sales * 1e300).to_int()",
+            "Integer overflow: to_int(",
+        ),
+        (
+            "pow(orders_last_12m ?? 1, -1)",
+            "Integer raised to a negative power",
+        ),
+        ("(credit_score ?? 2) ** 70", "Exponential overflow"),
+        ("ln(0)", "the result is -inf, not a number"),
+        ("sqrt(orders_last_12m) * region", "Function not found"),
+    ] {
+        let yaml = format!(
+            "decisions:\n  - name: d\n    output: o\n    rules:\n      - {{ id: r-bad, value: '= {expr}' }}\n"
+        );
+        std::fs::write(dir.path().join("bad.yaml"), &yaml).unwrap();
+        let rules = load(&conn, dir.path()).unwrap();
+        assert!(exprs(&rules).all(|e| e.native.is_some()), "{expr}");
+        let fast = results(&rules, &data, Mode::Fast);
+        assert_eq!(fast, results(&rules, &data, Mode::Interpreter), "{expr}");
+        let err = fast[0].as_ref().unwrap_err();
+        for part in [data.id_text(0).as_str(), "r-bad", "bad.yaml:5", message] {
+            assert!(err.contains(part), "{expr}: `{part}` not in: {err}");
+        }
+    }
 }
 
 /// Script functions the generated expressions call: `let`s, assignments (`+=` of numbers

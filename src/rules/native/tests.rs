@@ -255,6 +255,12 @@ fn switch_matches_values_of_their_exact_kind_then_ranges() {
         fast(expr, &[("x", x), ("y", Value::Bool(y))], expected);
     }
     fast("switch x { 1 => 10 }", &[("x", Value::Int(2))], "()");
+    let either = r#"switch t { "A" => 3, "B" | "C" => 2, _ => 1 }"#;
+    fast(either, &[("t", Value::Str("C"))], "int 2");
+    fast(either, &[("t", Value::Str("D"))], "int 1");
+    // The README's examples of infinities and NaN in comparisons.
+    fast("ln(x) < 0", &[("x", Value::Int(0))], "false");
+    fast("0 <= sqrt(x)", &[("x", Value::Int(-1))], "true");
     assert!(
         both(
             "switch x { 7 if y => 1 }",

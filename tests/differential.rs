@@ -148,7 +148,92 @@ fn shipped_rules_give_the_same_policies_on_both_paths() {
     let (n, errors) = assert_same(&rules, &data, "shipped rules");
     assert!(n > 1500, "{n} customers");
     assert_eq!(errors, 0);
+    // Every expression of the shipped rules has a fast path (`tierwise -v run` names none).
+    let interpreted: Vec<&str> = exprs(&rules)
+        .filter(|e| e.native.is_none())
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(interpreted.is_empty(), "no fast path: {interpreted:?}");
 }
+
+/// Every expression of a rule set.
+fn exprs(rules: &RuleSet) -> impl Iterator<Item = &rules::Expr> {
+    let metrics = rules
+        .metrics_pre
+        .iter()
+        .chain(&rules.metrics_post)
+        .map(|m| &m.expr);
+    let population = rules
+        .population
+        .iter()
+        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
+    let decisions = rules.decisions.iter().flat_map(|d| d.exprs());
+    let totals = rules.summary.totals.iter().map(|(_, e)| e);
+    metrics.chain(population).chain(decisions).chain(totals)
+}
+
+/// The new functions' errors stay errors on the fast path: the interpreter raises them,
+/// naming the customer, the rule and where it is written.
+#[test]
+fn errors_of_the_new_functions_name_the_customer_and_the_rule() {
+    let conn = customers(20);
+    let data = dataset(&conn);
+    let dir = tempfile::tempdir().unwrap();
+    for (expr, message) in [
+        (
+            "(annual_sales * 1e300).to_int()",
+            "Integer overflow: to_int(",
+        ),
+        (
+            "pow(orders_last_12m ?? 1, -1)",
+            "Integer raised to a negative power",
+        ),
+        ("(credit_score ?? 2) ** 70", "Exponential overflow"),
+        ("ln(0)", "the result is -inf, not a number"),
+        ("sqrt(orders_last_12m) * region", "Function not found"),
+    ] {
+        let yaml = format!(
+            "decisions:\n  - name: d\n    output: o\n    rules:\n      - {{ id: r-bad, value: '= {expr}' }}\n"
+        );
+        std::fs::write(dir.path().join("bad.yaml"), &yaml).unwrap();
+        let rules = load(&conn, dir.path()).unwrap();
+        assert!(exprs(&rules).all(|e| e.native.is_some()), "{expr}");
+        let fast = results(&rules, &data, Mode::Fast);
+        assert_eq!(fast, results(&rules, &data, Mode::Interpreter), "{expr}");
+        let err = fast[0].as_ref().unwrap_err();
+        for part in [data.id_text(0).as_str(), "r-bad", "bad.yaml:5", message] {
+            assert!(err.contains(part), "{expr}: `{part}` not in: {err}");
+        }
+    }
+}
+
+/// Script functions the generated expressions call: `let`s, assignments (`+=` of numbers
+/// and of text), guard clauses, `if` statements that assign, `switch`, templates.
+const SCRIPT: &str = r#"
+fn weighted(a, b) {
+    if a == () { return b ?? 0; }
+    let w = 0.35 * a;
+    let total = w;
+    if b != () { total += 0.65 * b; } else { total = total * 2; }
+    total
+}
+fn log_score(x) {
+    if x == () || x <= 0 { return 0.0; }
+    let s = ln(x + 1) / ln(10);
+    min(s * 20, 100)
+}
+fn band_of(t, x) {
+    let label = `${t}`;
+    let band = switch t { "KA" => 1, "North" => 2, _ => 3 };
+    if x == () { return label; }
+    if x > 100 { label += "+"; band = band * 10; }
+    label + band
+}
+fn label(t, v) {
+    let n = v ?? 0;
+    `${t}: ${round(n).to_int()}`
+}
+"#;
 
 /// A small random expression generator over the sample's columns.
 struct Gen {
@@ -193,9 +278,20 @@ impl Gen {
             };
         }
         let d = depth - 1;
-        match self.rng.u8(..11) {
+        match self.rng.u8(..14) {
+            11 => self.math(d),
+            12 => self.call_script(d),
+            13 => format!(
+                "switch {} {{ {} => {}, {} => {}, _ => {} }}",
+                self.switch_value(d),
+                self.case(),
+                self.number(d),
+                self.case(),
+                self.number(d),
+                self.number(d)
+            ),
             0..=4 => {
-                let op = self.pick(&["+", "-", "*", "/", "%"]);
+                let op = self.pick(&["+", "-", "*", "/", "%", "**"]);
                 format!("({} {op} {})", self.number(d), self.number(d))
             }
             5 if self.rng.bool() => format!("-({})", self.number(d)),
@@ -262,12 +358,99 @@ impl Gen {
         }
     }
 
+    /// `ln`, `log`, `exp`, `sqrt`, `pow`, `to_int`, `to_float` of numbers (whole-number
+    /// columns among them), including NULL, zero, negative and huge arguments.
+    fn math(&mut self, d: u32) -> String {
+        match self.rng.u8(..9) {
+            0 => format!("{}({})", self.pick(&["ln", "sqrt", "log"]), self.number(d)),
+            1 => format!("exp({} / 100)", self.number(d)),
+            2 => format!(
+                "log({}, {})",
+                self.number(d),
+                self.pick(&["2", "10", "0.5"])
+            ),
+            3 => format!("pow({}, {})", self.number(d), self.rng.i64(-2..5)),
+            4 => format!(
+                "({}) ** {}",
+                self.number(d),
+                self.pick(&["2", "0.5", "3", "-1"])
+            ),
+            5 => format!("({}).to_int()", self.number(d)),
+            6 => format!("to_float({})", self.number(d)),
+            7 => format!("ln({}) * {}", self.pick(&NUMBERS), self.number(d)),
+            _ => format!("sqrt({}).to_int()", self.pick(&NUMBERS)),
+        }
+    }
+
+    /// A call of a function of `gen.rhai` (lets, assignments, guard clauses, `switch`).
+    fn call_script(&mut self, d: u32) -> String {
+        match self.rng.u8(..3) {
+            0 => format!("weighted({}, {})", self.number(d), self.number(d)),
+            1 => format!("log_score({})", self.number(d)),
+            _ => format!("band_of({}, {})", self.text_expr(d), self.number(d)),
+        }
+    }
+
+    fn switch_value(&mut self, d: u32) -> String {
+        if self.rng.bool() {
+            self.text()
+        } else {
+            self.number(d)
+        }
+    }
+
+    fn case(&mut self) -> String {
+        self.pick(&["\"KA\"", "\"North\"", "\"\"", "0", "1", "2.5", "()", "true"])
+            .into()
+    }
+
+    /// Text: columns and constants, templates, `+` (with numbers and NULL too),
+    /// `to_string`, `switch`.
+    fn text_expr(&mut self, depth: u32) -> String {
+        if depth == 0 || self.rng.u8(..10) < 3 {
+            return self.text();
+        }
+        let d = depth - 1;
+        match self.rng.u8(..7) {
+            0 => format!(
+                "`{} ${{{}}}: ${{{}}} ${{{}}}`",
+                self.pick(&["tier", "", "x"]),
+                self.text_expr(d),
+                self.number(d),
+                self.pick(&NUMBERS)
+            ),
+            1 => format!("({} + {})", self.text_expr(d), self.text_expr(d)),
+            2 => format!("({} + {})", self.text_expr(d), self.number(d)),
+            3 => format!("({} + {})", self.number(d), self.text_expr(d)),
+            4 => format!("({}).to_string()", self.number(d)),
+            5 => format!(
+                "switch {} {{ {} => {}, {} => {} }}",
+                self.switch_value(d),
+                self.case(),
+                self.text_expr(d),
+                self.case(),
+                self.text_expr(d)
+            ),
+            _ => format!("label({}, {})", self.text_expr(d), self.number(d)),
+        }
+    }
+
     fn boolean(&mut self, depth: u32) -> String {
         let d = depth.saturating_sub(1);
         let cmp = self.pick(&["==", "!=", "<", "<=", ">", ">="]);
         match self.rng.u8(..10) {
             0..=2 => format!("{} {cmp} {}", self.number(d), self.number(d)),
-            3 => format!("{} {cmp} {}", self.text(), self.text()),
+            3 if self.rng.bool() => format!("{} {cmp} {}", self.text(), self.text()),
+            3 => match self.rng.u8(..3) {
+                0 => format!("{} {cmp} {}", self.text_expr(d), self.text_expr(d)),
+                1 => format!(
+                    "{}.{}({})",
+                    self.text_expr(d),
+                    self.pick(&["contains", "starts_with", "ends_with"]),
+                    self.text_expr(d)
+                ),
+                _ => format!("{} in {}", self.text(), self.text_expr(d)),
+            },
             // Mixed kinds: never equal, never ordered.
             4 => format!("{} {cmp} {}", self.text(), self.number(d)),
             5 if self.rng.bool() => format!("is_null({})", self.pick(&NUMBERS)),
@@ -298,18 +481,19 @@ fn random_expressions_give_the_same_values_on_both_paths() {
         rng: fastrand::Rng::with_seed(2026),
     };
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("gen.rhai"), SCRIPT).unwrap();
     let (mut checked, mut with_errors, mut native, mut total) = (0, 0, 0, 0);
-    let mut native_dates = 0;
-    for batch in 0..80 {
+    let (mut native_dates, mut native_new) = (0, 0);
+    for batch in 0..120 {
         // Each expression is its own decision, so one that fails for a customer does not
         // hide the others: a batch is one rule set, and a failing customer fails it whole,
         // which is why batches are small.
         let mut yaml = String::from("decisions:\n");
         for k in 0..5 {
-            let expr = if k % 2 == 0 {
-                g.number(3)
-            } else {
-                g.boolean(3)
+            let expr = match k % 3 {
+                0 => g.number(3),
+                1 => g.boolean(3),
+                _ => g.text_expr(3),
             };
             let expr = expr.replace('\'', "''");
             yaml.push_str(&format!(
@@ -338,6 +522,27 @@ fn random_expressions_give_the_same_values_on_both_paths() {
                         native += e.native.is_some() as usize;
                         let dated = e.text.contains("as_of") || e.text.contains("last_order_day");
                         native_dates += (dated && e.native.is_some()) as usize;
+                        let new = [
+                            "ln(",
+                            "sqrt(",
+                            "exp(",
+                            "log",
+                            "pow(",
+                            "**",
+                            "to_int",
+                            "to_float",
+                            "`",
+                            "switch",
+                            "weighted(",
+                            "label(",
+                            "band_of(",
+                            "contains",
+                            "starts_with",
+                            "ends_with",
+                            "to_string",
+                        ];
+                        let shaped = new.iter().any(|n| e.text.contains(n));
+                        native_new += (shaped && e.native.is_some()) as usize;
                     }
                 }
             }
@@ -350,6 +555,12 @@ fn random_expressions_give_the_same_values_on_both_paths() {
     assert!(
         native * 10 >= total * 9,
         "only {native} of {total} expressions have a fast path"
+    );
+    // The math, conversion and text functions, templates, `switch` and the script
+    // functions were among them.
+    assert!(
+        native_new >= 200,
+        "only {native_new} expressions with the newer shapes ran on the fast path"
     );
     // Date functions were among them.
     assert!(

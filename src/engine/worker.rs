@@ -20,7 +20,7 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     engine: Option<Engine>,
     scope: Scope<'static>,
     pub frame: Vec<Value<'a>>,
-    locals: Vec<native::Scalar<'a>>,
+    scratch: native::Scratch<'a>,
     pub observer: O,
 }
 
@@ -41,7 +41,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             engine: None,
             scope: Scope::new(),
             frame,
-            locals: vec![native::Scalar::Null; ev.rules.max_locals],
+            scratch: native::Scratch::new(ev.rules.limits.max_string_size),
             observer,
         }
     }
@@ -99,13 +99,9 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value<'a>, Box<EvalAltResult>> {
         if self.ev.mode == Mode::Fast
             && let Some(n) = &e.native
+            && let Ok(v) = self.scratch.value(n, &self.frame)
         {
-            if self.locals.len() < n.locals {
-                self.locals.resize(n.locals, native::Scalar::Null);
-            }
-            if let Ok(v) = native::eval(&n.root, &self.frame, &mut self.locals) {
-                return Ok(v.into_value());
-            }
+            return Ok(v);
         }
         self.scope.clear();
         for (name, slot) in &e.vars {
@@ -257,9 +253,8 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
                 // Most conditions: the fast path gives true/false (NULL counts as false).
                 if self.ev.mode == Mode::Fast
                     && let Some(n) = &e.native
-                    && n.locals <= self.locals.len()
                 {
-                    match native::eval(&n.root, &self.frame, &mut self.locals) {
+                    match self.scratch.eval(n, &self.frame) {
                         Ok(native::Scalar::Bool(b)) => return Ok(b),
                         Ok(native::Scalar::Null) => return Ok(false),
                         _ => {} // an error to report, or the interpreter's to decide

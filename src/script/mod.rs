@@ -5,7 +5,11 @@
 //! - `/` always divides as decimals (`3 / 2` is `1.5`, as in a spreadsheet); dividing by zero
 //!   is an error, never infinity.
 //! - comparing NULL (`()`) with `<`, `<=`, `>`, `>=` is false, as in SQL; `==` and `!=` work.
-//! - `floor`, `ceiling`, `round`, `abs` accept whole numbers as well as decimals.
+//! - `floor`, `ceiling`, `round`, `abs` accept whole numbers as well as decimals; so do
+//!   `sqrt`, `exp`, `ln`, `log` (numbers are numbers: `sqrt(orders)` of a whole-number column
+//!   is a decimal, as `sqrt(orders * 1.0)` is).
+//! - `pow(x, y)` is `x ** y` (whole numbers to a power from 0 up give a whole number; a
+//!   negative power or an overflow is an error, as with `**`).
 //!
 //! The library is Rhai's standard one without what can block or read the clock (`sleep`,
 //! `timestamp`, `elapsed`, and the rest of the language-core and time packages): a rule
@@ -197,7 +201,42 @@ fn register_semantics(engine: &mut Engine) {
         .register_fn("floor", |x: INT| x)
         .register_fn("ceiling", |x: INT| x)
         .register_fn("round", |x: INT| x);
+    register_math(engine);
     dates::register(engine);
+}
+
+/// The standard library's decimal functions for whole numbers too, and `pow`.
+fn register_math(engine: &mut Engine) {
+    engine
+        .register_fn("sqrt", |x: INT| (x as FLOAT).sqrt())
+        .register_fn("exp", |x: INT| (x as FLOAT).exp())
+        .register_fn("ln", |x: INT| (x as FLOAT).ln())
+        .register_fn("log", |x: INT| (x as FLOAT).log10())
+        .register_fn("log", |x: INT, base: INT| (x as FLOAT).log(base as FLOAT))
+        .register_fn("log", |x: INT, base: FLOAT| (x as FLOAT).log(base))
+        .register_fn("log", |x: FLOAT, base: INT| x.log(base as FLOAT));
+    engine
+        .register_fn("pow", |x: INT, y: INT| -> Result<INT, Box<EvalAltResult>> {
+            if y < 0 {
+                return Err(power_error(format!(
+                    "Integer raised to a negative power: {x} ** {y}"
+                )));
+            }
+            int_pow(x, y).ok_or_else(|| power_error(format!("Exponential overflow: {x} ** {y}")))
+        })
+        .register_fn("pow", |x: FLOAT, y: FLOAT| x.powf(y))
+        .register_fn("pow", |x: INT, y: FLOAT| (x as FLOAT).powf(y))
+        .register_fn("pow", |x: FLOAT, y: INT| x.powf(y as FLOAT));
+}
+
+/// `x ** y` of whole numbers; `None` where rhai raises an error (a negative power, an
+/// overflow). The native fast path computes `**` and `pow` with it too.
+pub fn int_pow(x: INT, y: INT) -> Option<INT> {
+    x.checked_pow(u32::try_from(y).ok()?)
+}
+
+fn power_error(message: String) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorArithmetic(message, rhai::Position::NONE).into()
 }
 
 /// Names of every function the engine provides, for load-time checks of function calls.
@@ -256,6 +295,27 @@ mod tests {
         assert!(eval("i == 3.0").unwrap().as_bool().unwrap());
         assert!(eval("i >= 2.5").unwrap().as_bool().unwrap());
         assert_eq!(eval("i + f").unwrap().as_float().unwrap(), 5.5);
+    }
+
+    #[test]
+    fn numbers_are_numbers_for_roots_logarithms_and_powers() {
+        assert_eq!(eval("sqrt(i + 1)").unwrap().as_float().unwrap(), 2.0);
+        assert_eq!(eval("exp(0)").unwrap().as_float().unwrap(), 1.0);
+        assert_eq!(eval("ln(1)").unwrap().as_float().unwrap(), 0.0);
+        assert_eq!(eval("log(100)").unwrap().as_float().unwrap(), 2.0);
+        assert_eq!(eval("log(8, 2)").unwrap().as_float().unwrap(), 3.0);
+        assert_eq!(eval("i.sqrt() == sqrt(3.0)").unwrap().as_bool(), Ok(true));
+        assert_eq!(eval("pow(i, 2)").unwrap().as_int().unwrap(), 9);
+        assert_eq!(eval("pow(f, 2)").unwrap().as_float().unwrap(), 6.25);
+        assert_eq!(eval("pow(4, 0.5)").unwrap().as_float().unwrap(), 2.0);
+        for (expr, message) in [
+            ("pow(2, 63)", "Exponential overflow: 2 ** 63"),
+            ("pow(2, -1)", "Integer raised to a negative power: 2 ** -1"),
+        ] {
+            let err = eval(expr).unwrap_err().to_string();
+            assert!(err.contains(message), "{expr}: {err}");
+        }
+        assert!(eval("sqrt(n)").is_err(), "NULL is not a number");
     }
 
     #[test]

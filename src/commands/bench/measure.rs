@@ -51,6 +51,10 @@ pub struct Timings {
     /// Median of one customer evaluated alone, in microseconds.
     pub one_customer_us: f64,
     pub decisions: usize,
+    /// Expressions of the rule set on the fast path, and in all.
+    pub fast_path: (usize, usize),
+    /// A policy script (scores, logarithms, a template) against hand-written Rust.
+    pub script: super::script::ScriptTimings,
 }
 
 /// One repeat of every measurement for one sample database; `work` is overwritten.
@@ -64,6 +68,8 @@ pub(super) fn repeat(
     let child = time_child_run(sample, work, rules_dir)?;
     let history = super::history::time_history(sample, work, rules_dir)?;
     let diff = super::diff::time_diff(sample, work, rules_dir)?;
+    fresh_copy(sample, work)?;
+    let script = super::script::time_script(work, work, 5)?;
 
     // Each stage alone, on a fresh copy.
     fresh_copy(sample, work)?;
@@ -121,6 +127,8 @@ pub(super) fn repeat(
         sql,
         one_customer_us,
         decisions: rules.decisions.len(),
+        fast_path: super::script::fast_path(&rules),
+        script,
     })
 }
 

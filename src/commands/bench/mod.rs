@@ -9,8 +9,9 @@
 //! The floor: a plain `SELECT *` over the customers, and a plain insert loop of the very
 //! policy rows the run writes, rendered beforehand: the I/O no engine can avoid. It also
 //! reports what a run stores per customer, and what reading the previous period costs
-//! (`history.rs`: the same rules plus a damped tier, run for two quarters) and what `diff`
-//! costs against a run (`diff.rs`).
+//! (`history.rs`: the same rules plus a damped tier, run for two quarters), what `diff`
+//! costs against a run (`diff.rs`), the share of the rules' expressions on the native fast
+//! path, and a policy script against the same logic in hand-written Rust (`script.rs`).
 //!
 //! This module runs the sizes and repeats and takes the medians; `measure.rs` holds one
 //! function per measurement and the order they run in; `report.rs` prints the table.
@@ -19,6 +20,7 @@ mod diff;
 mod history;
 mod measure;
 mod report;
+mod script;
 
 use super::Globals;
 use crate::error::{Error, ExitStatus};
@@ -124,6 +126,17 @@ impl SizeReport {
                 sql: m(|t| t.sql),
                 one_customer_us: m(|t| t.one_customer_us),
                 decisions: repeats.last().map_or(0, |t| t.decisions),
+                fast_path: repeats.last().map_or((0, 0), |t| t.fast_path),
+                script: script::ScriptTimings {
+                    engine: m(|t| t.script.engine),
+                    engine_constants: m(|t| t.script.engine_constants),
+                    rust: m(|t| t.script.rust),
+                    mismatches: repeats
+                        .iter()
+                        .map(|t| t.script.mismatches)
+                        .max()
+                        .unwrap_or(0),
+                },
             },
             threads: rayon::current_num_threads(),
         }

@@ -111,6 +111,34 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
             r.median.diff / r.median.run.max(1e-9),
         )?;
     }
+    let (native, total) = first.median.fast_path;
+    writeln!(
+        out,
+        "\nfast path: {native} of {total} expressions ({:.0}%); the rest run in the interpreter",
+        native as f64 * 100.0 / total.max(1) as f64
+    )?;
+    writeln!(
+        out,
+        "policy script (weighted score, ln, sqrt, a template per customer) vs the same logic in hand-written Rust, 1 thread:"
+    )?;
+    for r in reports {
+        let s = &r.median.script;
+        writeln!(
+            out,
+            "{:>10} script {:.3} s vs Rust {:.3} s ({:.2}x); the same decisions with constants {:.3} s, so the expressions alone {:.2}x{}",
+            thousands(r.customers as f64),
+            s.engine,
+            s.rust,
+            s.ratio(),
+            s.engine_constants,
+            s.expressions_ratio(),
+            if s.mismatches > 0 {
+                format!("; {} customers' notes differ!", s.mismatches)
+            } else {
+                String::new()
+            },
+        )?;
+    }
     writeln!(
         out,
         "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread; µs/1: one customer evaluated alone (explain, serve)."

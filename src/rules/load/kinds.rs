@@ -4,7 +4,7 @@
 //! database as SQLite stores them (true/false as 1/0, dates as text); their kind is how
 //! they are read back as what they were.
 
-use crate::rules::native::{Builtin, Node};
+use crate::rules::native::{Arith, Builtin, Node};
 use crate::rules::{Aggregate, Decision, HitPolicy, RuleSet, Slot, SlotKind, ValueExpr};
 use crate::value::{Lit, ValueKind};
 use std::collections::HashMap;
@@ -122,12 +122,25 @@ impl Known<'_> {
                 Some(ValueKind::Bool)
             }
             Node::In(..) => Some(ValueKind::Bool),
+            // `+` with text concatenates.
+            Node::Arith(Arith::Add, pair)
+                if [&pair.0, &pair.1]
+                    .iter()
+                    .any(|n| self.of_node(n) == Some(ValueKind::Text)) =>
+            {
+                Some(ValueKind::Text)
+            }
             Node::Neg(_) | Node::Arith(..) => Some(ValueKind::Number),
+            Node::Template(_) => Some(ValueKind::Text),
+            Node::Switch(s) => merge(s.values().map(|n| self.branch(n))),
             Node::If(parts) => merge([self.branch(&parts.1), self.branch(&parts.2)]),
             Node::Coalesce(items) => merge(items.iter().map(|n| self.branch(n))),
             Node::Block(_, value) => self.of_node(value),
             Node::Call(f, _) => match f {
-                Builtin::IsNull => Some(ValueKind::Bool),
+                Builtin::IsNull | Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => {
+                    Some(ValueKind::Bool)
+                }
+                Builtin::ToString => Some(ValueKind::Text),
                 Builtin::Date | Builtin::AddDays | Builtin::AddMonths => Some(ValueKind::Date),
                 _ => Some(ValueKind::Number),
             },

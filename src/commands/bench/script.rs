@@ -1,0 +1,221 @@
+//! What a policy script costs against the same logic written by hand in Rust: a weighted
+//! score with logarithms and a square root of a whole-number column (a `rules/*.rhai`
+//! function with `let`s and a guard clause), bands by `when:` rows, and a string template
+//! per customer. Both run on one thread over the same customers' columns and produce the same
+//! outputs per customer (checked: every customer's note must agree); the engine also does what
+//! a run does (the frame, the decisions, the fired rules, the outcomes).
+
+use super::io_err;
+use crate::engine::{Evaluator, Outcomes};
+use crate::error::Error;
+use crate::rules::{self, RuleSet};
+use crate::source::{CustomerSource, Dataset, SqliteSource};
+use crate::value::Value;
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+
+const SCRIPT: &str = r#"
+fn policy_score(sales, margin, on_time, orders, years) {
+    if sales == () || sales < 0 { return 0.0; }
+    let volume = ln(sales + 1) / ln(10) * 12;
+    let margin_points = min(max(margin ?? 0.0, 0.0), 40.0) * 2.5;
+    let paying = (on_time ?? 0.5) * 100;
+    let activity = min(sqrt(orders ?? 0) * 10, 100);
+    let tenure = min(years ?? 0, 10) * 10;
+    0.40 * volume + 0.20 * margin_points + 0.20 * paying + 0.10 * activity + 0.10 * tenure
+}
+"#;
+
+const RULES: &str = r#"
+metrics:
+  score: policy_score(annual_sales, gross_margin_pct, on_time_payment_rate, orders_last_12m, years_active)
+decisions:
+  - name: band
+    rules:
+      - { id: band-a, when: score >= 60, then: { band: A } }
+      - { id: band-b, when: score >= 45, then: { band: B } }
+      - { id: band-c, then: { band: C } }
+  - name: note
+    output: note
+    rules:
+      - { id: note, value: '= `tier ${band}: score ${score.to_int()}`' }
+"#;
+
+/// The same decisions with constants instead of the script and the template: what the
+/// engine does per customer besides computing the expressions.
+const CONSTANT_RULES: &str = r#"
+metrics:
+  score: "50.0"
+decisions:
+  - name: band
+    rules:
+      - { id: band-a, when: score >= 60, then: { band: A } }
+      - { id: band-b, when: score >= 45, then: { band: B } }
+      - { id: band-c, then: { band: C } }
+  - name: note
+    output: note
+    rules:
+      - { id: note, value: "tier B: score 50" }
+"#;
+
+/// Medians of the script against hand-written Rust, one thread.
+#[derive(Debug, Default, Serialize)]
+pub struct ScriptTimings {
+    pub engine: f64,
+    /// The same rule set with constant values (the engine's own work per customer).
+    pub engine_constants: f64,
+    pub rust: f64,
+    /// Customers whose note differs between the two (0, or the comparison means nothing).
+    pub mismatches: usize,
+}
+
+impl ScriptTimings {
+    pub fn ratio(&self) -> f64 {
+        self.engine / self.rust.max(1e-9)
+    }
+
+    /// The expressions alone (the engine minus its constant-valued twin) against Rust.
+    pub fn expressions_ratio(&self) -> f64 {
+        (self.engine - self.engine_constants).max(0.0) / self.rust.max(1e-9)
+    }
+}
+
+/// How many of the rule set's expressions have a fast path, of how many.
+pub fn fast_path(rules: &RuleSet) -> (usize, usize) {
+    let metrics = rules
+        .metrics_pre
+        .iter()
+        .chain(&rules.metrics_post)
+        .map(|m| &m.expr);
+    let population = rules
+        .population
+        .iter()
+        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
+    let decisions = rules.decisions.iter().flat_map(|d| d.exprs());
+    let totals = rules.summary.totals.iter().map(|(_, e)| e);
+    let all: Vec<&crate::rules::Expr> = metrics
+        .chain(population)
+        .chain(decisions)
+        .chain(totals)
+        .collect();
+    (all.iter().filter(|e| e.native.is_some()).count(), all.len())
+}
+
+/// Times both `rounds` times, interleaved, on the customers of `db`; the medians.
+pub(super) fn time_script(db: &Path, work: &Path, rounds: usize) -> Result<ScriptTimings, Error> {
+    let source = SqliteSource::open(db, &crate::config::Source::Table("customers".into()))?;
+    let rules = load(
+        &source,
+        work,
+        &[("policy.rhai", SCRIPT), ("policy.yaml", RULES)],
+    )?;
+    let constants = load(&source, work, &[("policy.yaml", CONSTANT_RULES)])?;
+    let data = source.read("customer_id", Some(&rules.loaded_fields()), &mut |_| {})?;
+    let evaluator = Evaluator::new(&rules, &data, super::context())?;
+    let constant_evaluator = Evaluator::new(&constants, &data, super::context())?;
+    let one_thread = crate::threads::pool(1, "bench-script").map_err(|e| Error::Io {
+        what: "cannot start a thread pool".into(),
+        source: std::io::Error::other(e),
+    })?;
+    let (mut engine, mut engine_constants, mut rust) = (Vec::new(), Vec::new(), Vec::new());
+    let mut mismatches = 0;
+    for _ in 0..rounds.max(1) {
+        let start = Instant::now();
+        let outcomes = one_thread.install(|| evaluator.evaluate(0..data.len))?.0;
+        engine.push(start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        drop(one_thread.install(|| constant_evaluator.evaluate(0..data.len))?);
+        engine_constants.push(start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        let by_hand = one_thread.install(|| by_hand(&rules, &data));
+        rust.push(start.elapsed().as_secs_f64());
+        mismatches = count_mismatches(&rules, &outcomes, &by_hand);
+    }
+    Ok(ScriptTimings {
+        engine: super::median(engine),
+        engine_constants: super::median(engine_constants),
+        rust: super::median(rust),
+        mismatches,
+    })
+}
+
+/// A rule set of `files` (name, text), loaded for the columns of `source`.
+fn load(source: &SqliteSource, work: &Path, files: &[(&str, &str)]) -> Result<RuleSet, Error> {
+    let dir = work.with_extension("script-rules");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(io_err(&path))?;
+    }
+    let loaded = rules::load(&dir, &source.columns()?, &Default::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(loaded?.0)
+}
+
+/// One customer's outputs, by hand.
+struct Policy {
+    score: f64,
+    band: &'static str,
+    note: String,
+}
+
+/// The same policy written in Rust over the same columns.
+fn by_hand(rules: &RuleSet, data: &Dataset) -> Vec<Policy> {
+    let column = |name: &str| {
+        let slot = rules.slots.iter().position(|(n, _)| n == name);
+        &data.columns[slot.expect("a column of the sample")]
+    };
+    let (sales, margin, on_time, orders, years) = (
+        column("annual_sales"),
+        column("gross_margin_pct"),
+        column("on_time_payment_rate"),
+        column("orders_last_12m"),
+        column("years_active"),
+    );
+    let number = |v: Value<'_>| v.as_f64();
+    let mut out = Vec::with_capacity(data.len);
+    for i in 0..data.len {
+        let score = match number(sales.value(i)) {
+            Some(s) if s >= 0.0 => {
+                let volume = (s + 1.0).ln() / 10f64.ln() * 12.0;
+                let margin_points = number(margin.value(i)).unwrap_or(0.0).clamp(0.0, 40.0) * 2.5;
+                let paying = number(on_time.value(i)).unwrap_or(0.5) * 100.0;
+                let activity = (number(orders.value(i)).unwrap_or(0.0).sqrt() * 10.0).min(100.0);
+                let tenure = number(years.value(i)).unwrap_or(0.0).min(10.0) * 10.0;
+                0.40 * volume
+                    + 0.20 * margin_points
+                    + 0.20 * paying
+                    + 0.10 * activity
+                    + 0.10 * tenure
+            }
+            _ => 0.0,
+        };
+        let band = if score >= 60.0 {
+            "A"
+        } else if score >= 45.0 {
+            "B"
+        } else {
+            "C"
+        };
+        let note = format!("tier {band}: score {}", score.trunc() as i64);
+        out.push(Policy { score, band, note });
+    }
+    out
+}
+
+/// Customers whose note (and so band and whole score) the two give differently.
+fn count_mismatches(rules: &RuleSet, outcomes: &Outcomes<'_>, by_hand: &[Policy]) -> usize {
+    let Some(note) = rules.outputs.iter().position(|o| o.name == "note") else {
+        return by_hand.len();
+    };
+    (0..outcomes.len())
+        .filter(|&k| {
+            let hand = &by_hand[k];
+            std::hint::black_box((hand.score, hand.band));
+            outcomes.get(k).outputs[note].as_str() != Some(hand.note.as_str())
+        })
+        .count()
+        + by_hand.len().abs_diff(outcomes.len())
+}

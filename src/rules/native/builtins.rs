@@ -1,0 +1,140 @@
+//! The standard functions on the fast path, each as tierwise's rhai computes it (see
+//! `crate::script`): whole numbers are accepted wherever decimals are.
+
+use super::eval::eval;
+use super::{Builtin, Fallback, Node, Scalar, Scratch, text};
+use crate::time::Date;
+use crate::value::Value;
+use std::cmp::Ordering;
+
+#[inline]
+pub(super) fn call<'a>(
+    f: Builtin,
+    args: &'a [Node],
+    frame: &[Value<'a>],
+    cx: &mut Scratch<'a>,
+) -> Result<Scalar<'a>, Fallback> {
+    let first = eval(&args[0], frame, cx)?;
+    let second = match args.get(1) {
+        Some(node) => eval(node, frame, cx)?,
+        None => Scalar::Null,
+    };
+    Ok(match f {
+        Builtin::IsNull => Scalar::Bool(first == Scalar::Null),
+        Builtin::Min | Builtin::Max => min_max(f, first, second)?,
+        Builtin::Abs => match first {
+            Scalar::Int(i) => Scalar::Int(i.checked_abs().ok_or(Fallback)?),
+            Scalar::Float(x) => Scalar::Float(x.abs()),
+            _ => return Err(Fallback),
+        },
+        Builtin::Floor | Builtin::Ceiling | Builtin::Round => match first {
+            Scalar::Int(i) => Scalar::Int(i),
+            Scalar::Float(x) => Scalar::Float(match f {
+                Builtin::Floor => x.floor(),
+                Builtin::Ceiling => x.ceil(),
+                _ => x.round(),
+            }),
+            _ => return Err(Fallback),
+        },
+        Builtin::Sqrt | Builtin::Exp | Builtin::Ln | Builtin::Log10 => {
+            let x = first.as_f64().ok_or(Fallback)?;
+            Scalar::Float(match f {
+                Builtin::Sqrt => x.sqrt(),
+                Builtin::Exp => x.exp(),
+                Builtin::Ln => x.ln(),
+                _ => x.log10(),
+            })
+        }
+        Builtin::Log => {
+            let (Some(x), Some(base)) = (first.as_f64(), second.as_f64()) else {
+                return Err(Fallback);
+            };
+            Scalar::Float(x.log(base))
+        }
+        Builtin::ToInt => match first {
+            Scalar::Int(i) => Scalar::Int(i),
+            Scalar::Float(x) => Scalar::Int(float_to_int(x).ok_or(Fallback)?),
+            _ => return Err(Fallback),
+        },
+        Builtin::ToFloat => Scalar::Float(first.as_f64().ok_or(Fallback)?),
+        Builtin::ToString => text::to_string(first, cx)?,
+        Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => {
+            let (Some(s), Some(part)) = (cx.str(&first), cx.str(&second)) else {
+                return Err(Fallback);
+            };
+            Scalar::Bool(match f {
+                Builtin::Contains => s.contains(part),
+                Builtin::StartsWith => s.starts_with(part),
+                _ => s.ends_with(part),
+            })
+        }
+        _ => date(f, first, second, cx)?,
+    })
+}
+
+/// `to_int` of a decimal as rhai does it: towards zero; out of the whole numbers' range is
+/// an error (`None`); NaN gives 0.
+pub fn float_to_int(x: f64) -> Option<i64> {
+    if x > i64::MAX as f64 || x < i64::MIN as f64 {
+        None
+    } else {
+        Some(x.trunc() as i64)
+    }
+}
+
+fn min_max<'a>(f: Builtin, first: Scalar<'a>, second: Scalar<'a>) -> Result<Scalar<'a>, Fallback> {
+    let pick_first = |o: Ordering| match f {
+        Builtin::Min => o != Ordering::Greater,
+        _ => o != Ordering::Less,
+    };
+    Ok(match (first, second) {
+        (Scalar::Int(x), Scalar::Int(y)) => Scalar::Int(if pick_first(x.cmp(&y)) { x } else { y }),
+        _ => {
+            let (Some(x), Some(y)) = (first.as_f64(), second.as_f64()) else {
+                return Err(Fallback);
+            };
+            let o = x.partial_cmp(&y).ok_or(Fallback)?;
+            Scalar::Float(if pick_first(o) { x } else { y })
+        }
+    })
+}
+
+fn date<'a>(
+    f: Builtin,
+    first: Scalar<'a>,
+    second: Scalar<'a>,
+    cx: &Scratch<'a>,
+) -> Result<Scalar<'a>, Fallback> {
+    Ok(match f {
+        Builtin::Date => match first {
+            Scalar::Date(d) => Scalar::Date(d),
+            _ => Scalar::Date(Date::parse(cx.str(&first).ok_or(Fallback)?).ok_or(Fallback)?),
+        },
+        Builtin::Year | Builtin::Month | Builtin::Quarter => match first {
+            Scalar::Date(d) => Scalar::Int(i64::from(match f {
+                Builtin::Year => d.year() as u32,
+                Builtin::Month => d.month(),
+                _ => d.quarter(),
+            })),
+            _ => return Err(Fallback),
+        },
+        Builtin::DaysBetween | Builtin::MonthsBetween => match (first, second) {
+            (Scalar::Date(a), Scalar::Date(b)) => Scalar::Int(match f {
+                Builtin::DaysBetween => a.days_until(b),
+                _ => a.months_until(b),
+            }),
+            _ => return Err(Fallback),
+        },
+        Builtin::AddDays | Builtin::AddMonths => match (first, second) {
+            (Scalar::Date(d), Scalar::Int(n)) => Scalar::Date(
+                match f {
+                    Builtin::AddDays => d.add_days(n),
+                    _ => d.add_months(n),
+                }
+                .ok_or(Fallback)?,
+            ),
+            _ => return Err(Fallback),
+        },
+        _ => return Err(Fallback),
+    })
+}

@@ -1,0 +1,236 @@
+//! The tree walk, and rhai's comparison and arithmetic semantics as tierwise's engine
+//! defines them.
+
+use super::{Arith, Cmp, Fallback, Node, Scalar, Scratch, Step, builtins, text};
+use crate::script::int_pow;
+use crate::value::Value;
+
+impl<'a> Scalar<'a> {
+    /// A frame value; text computed by a script (owned) is copied into the scratch buffer.
+    #[inline]
+    fn of(v: &Value<'a>, cx: &mut Scratch<'a>) -> Result<Scalar<'a>, Fallback> {
+        Ok(match v {
+            Value::Null => Scalar::Null,
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Int(i) => Scalar::Int(*i),
+            Value::Float(f) => Scalar::Float(*f),
+            Value::Str(s) => Scalar::Str(s),
+            Value::Date(d) => Scalar::Date(*d),
+            Value::Owned(s) => text::copy(cx, s.as_str())?,
+            _ => return Err(Fallback),
+        })
+    }
+}
+
+/// Evaluates a compiled expression over a customer's frame; `cx` must hold at least
+/// `Native::locals` locals (see [`Scratch::eval`]).
+#[inline]
+pub(super) fn eval<'a>(
+    node: &'a Node,
+    frame: &[Value<'a>],
+    cx: &mut Scratch<'a>,
+) -> Result<Scalar<'a>, Fallback> {
+    Ok(match node {
+        Node::Const(l) => l.scalar()?,
+        Node::Slot(s) => Scalar::of(&frame[*s], cx)?,
+        Node::Local(id) => cx.locals[*id as usize],
+        Node::Not(x) => match eval(x, frame, cx)? {
+            Scalar::Bool(b) => Scalar::Bool(!b),
+            _ => return Err(Fallback),
+        },
+        Node::Neg(x) => match eval(x, frame, cx)? {
+            Scalar::Int(i) => Scalar::Int(i.checked_neg().ok_or(Fallback)?),
+            Scalar::Float(f) => Scalar::Float(-f),
+            _ => return Err(Fallback),
+        },
+        Node::And(items) => {
+            for item in items.iter() {
+                match eval(item, frame, cx)? {
+                    Scalar::Bool(true) => {}
+                    Scalar::Bool(false) => return Ok(Scalar::Bool(false)),
+                    _ => return Err(Fallback),
+                }
+            }
+            Scalar::Bool(true)
+        }
+        Node::Or(items) => {
+            for item in items.iter() {
+                match eval(item, frame, cx)? {
+                    Scalar::Bool(false) => {}
+                    Scalar::Bool(true) => return Ok(Scalar::Bool(true)),
+                    _ => return Err(Fallback),
+                }
+            }
+            Scalar::Bool(false)
+        }
+        Node::Coalesce(items) => {
+            let mut last = Scalar::Null;
+            for item in items.iter() {
+                last = eval(item, frame, cx)?;
+                if last != Scalar::Null {
+                    break;
+                }
+            }
+            last
+        }
+        Node::Cmp(op, pair) => {
+            let a = eval(&pair.0, frame, cx)?;
+            let b = eval(&pair.1, frame, cx)?;
+            Scalar::Bool(compare(*op, a, b, cx)?)
+        }
+        Node::CmpSlot(op, slot, c) => {
+            let a = Scalar::of(&frame[*slot], cx)?;
+            Scalar::Bool(compare(*op, a, c.scalar()?, cx)?)
+        }
+        Node::Arith(op, pair) => {
+            let a = eval(&pair.0, frame, cx)?;
+            let b = eval(&pair.1, frame, cx)?;
+            arith(*op, a, b, cx)?
+        }
+        Node::In(x, items) => {
+            let x = eval(x, frame, cx)?;
+            let mut found = false;
+            for item in items.iter() {
+                if compare(Cmp::Eq, x, item.scalar()?, cx)? {
+                    found = true;
+                    break;
+                }
+            }
+            Scalar::Bool(found)
+        }
+        Node::If(parts) => match eval(&parts.0, frame, cx)? {
+            Scalar::Bool(true) => eval(&parts.1, frame, cx)?,
+            Scalar::Bool(false) => eval(&parts.2, frame, cx)?,
+            _ => return Err(Fallback),
+        },
+        Node::Call(f, args) => builtins::call(*f, args, frame, cx)?,
+        Node::Block(steps, value) => {
+            run(steps, frame, cx)?;
+            eval(value, frame, cx)?
+        }
+        Node::Template(parts) => text::template(parts, frame, cx)?,
+        Node::Switch(s) => s.eval(frame, cx)?,
+    })
+}
+
+/// Runs a block's steps.
+fn run<'a>(steps: &'a [Step], frame: &[Value<'a>], cx: &mut Scratch<'a>) -> Result<(), Fallback> {
+    for step in steps {
+        match step {
+            Step::Set(id, init) => cx.locals[*id as usize] = eval(init, frame, cx)?,
+            Step::If(cond, then, other) => match eval(cond, frame, cx)? {
+                Scalar::Bool(true) => run(then, frame, cx)?,
+                Scalar::Bool(false) => run(other, frame, cx)?,
+                _ => return Err(Fallback),
+            },
+        }
+    }
+    Ok(())
+}
+
+/// rhai's comparison semantics: numbers compare across int/float (decimals within a
+/// relative epsilon, see [`float_compare`]); text with text; dates with dates; values of
+/// different kinds are unequal and never ordered (so NULL orders false), except that a date
+/// compared with anything but a date or NULL is rhai's error to raise.
+#[inline]
+pub(super) fn compare(
+    op: Cmp,
+    a: Scalar<'_>,
+    b: Scalar<'_>,
+    cx: &Scratch,
+) -> Result<bool, Fallback> {
+    use std::cmp::Ordering;
+    let ordering: Option<Ordering> = match (a, b) {
+        (Scalar::Date(x), Scalar::Date(y)) => Some(x.cmp(&y)),
+        (Scalar::Date(_), Scalar::Null) | (Scalar::Null, Scalar::Date(_)) => None,
+        (Scalar::Date(_), _) | (_, Scalar::Date(_)) => return Err(Fallback),
+        (Scalar::Int(x), Scalar::Int(y)) => Some(x.cmp(&y)),
+        (Scalar::Float(x), Scalar::Float(y)) => return Ok(float_compare(op, x, y)),
+        (Scalar::Int(x), Scalar::Float(y)) => return Ok(float_compare(op, x as f64, y)),
+        (Scalar::Float(x), Scalar::Int(y)) => return Ok(float_compare(op, x, y as f64)),
+        (x, y) if x.is_text() && y.is_text() => {
+            let (Some(x), Some(y)) = (cx.str(&x), cx.str(&y)) else {
+                return Err(Fallback);
+            };
+            Some(x.cmp(y))
+        }
+        // true/false and NULL are only equal or not; rhai does not order them.
+        (Scalar::Bool(x), Scalar::Bool(y)) if matches!(op, Cmp::Eq | Cmp::Ne) => Some(x.cmp(&y)),
+        (Scalar::Null, Scalar::Null) if matches!(op, Cmp::Eq | Cmp::Ne) => Some(Ordering::Equal),
+        // Different kinds: unequal, and no ordering holds.
+        _ => None,
+    };
+    Ok(match (op, ordering) {
+        (Cmp::Eq, o) => o == Some(Ordering::Equal),
+        (Cmp::Ne, o) => o != Some(Ordering::Equal),
+        (_, None) => false,
+        (Cmp::Lt, Some(o)) => o == Ordering::Less,
+        (Cmp::Le, Some(o)) => o != Ordering::Greater,
+        (Cmp::Gt, Some(o)) => o == Ordering::Greater,
+        (Cmp::Ge, Some(o)) => o != Ordering::Less,
+    })
+}
+
+/// A comparison with a decimal as rhai 1.27 makes it (its built-in operators, checked
+/// build): relative to the larger magnitude, within `f64::EPSILON` counts as equal
+/// (`0.1 + 0.2 == 0.3`); when either side is zero the difference itself is compared; NaN
+/// compares as the formulas give (`0 <= NaN` is true, `1 <= NaN` false).
+#[inline]
+fn float_compare(op: Cmp, x: f64, y: f64) -> bool {
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    if max == 0.0 {
+        return matches!(op, Cmp::Eq | Cmp::Ge | Cmp::Le);
+    }
+    let eps = f64::EPSILON;
+    match op {
+        Cmp::Eq => (x - y).abs() / max <= eps,
+        Cmp::Ne => (x - y).abs() / max > eps,
+        Cmp::Gt => (x - y) / max > eps,
+        Cmp::Ge => (x - y) / max > -eps,
+        Cmp::Lt => (y - x) / max > eps,
+        Cmp::Le => (y - x) / max > -eps,
+    }
+}
+
+/// Arithmetic as tierwise's rhai does it: checked whole numbers (an overflow is rhai's error),
+/// `/` always decimal, `**` of whole numbers only to a power from 0 up; `+` with text
+/// concatenates.
+#[inline]
+pub(super) fn arith<'a>(
+    op: Arith,
+    a: Scalar<'a>,
+    b: Scalar<'a>,
+    cx: &mut Scratch<'a>,
+) -> Result<Scalar<'a>, Fallback> {
+    if let (Scalar::Int(x), Scalar::Int(y)) = (a, b) {
+        return Ok(match op {
+            Arith::Add => Scalar::Int(x.checked_add(y).ok_or(Fallback)?),
+            Arith::Sub => Scalar::Int(x.checked_sub(y).ok_or(Fallback)?),
+            Arith::Mul => Scalar::Int(x.checked_mul(y).ok_or(Fallback)?),
+            // tierwise's `/` always divides as decimals; by zero is rhai's error to raise.
+            Arith::Div if y != 0 => Scalar::Float(x as f64 / y as f64),
+            Arith::Rem if y != 0 => Scalar::Int(x.checked_rem(y).ok_or(Fallback)?),
+            Arith::Pow => Scalar::Int(int_pow(x, y).ok_or(Fallback)?),
+            _ => return Err(Fallback),
+        });
+    }
+    if op == Arith::Add && (a.is_text() || b.is_text()) {
+        return text::concat(a, b, cx);
+    }
+    let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
+        return Err(Fallback);
+    };
+    Ok(Scalar::Float(match op {
+        Arith::Add => x + y,
+        Arith::Sub => x - y,
+        Arith::Mul => x * y,
+        Arith::Div if y != 0.0 => x / y,
+        Arith::Rem => x % y,
+        Arith::Pow => x.powf(y),
+        Arith::Div => return Err(Fallback),
+    }))
+}

@@ -1,0 +1,243 @@
+//! The native fast path: rule expressions (comparisons, boolean logic, arithmetic and `**`,
+//! `??`, `in` lists, `if` and `switch`, the math, conversion, text and date functions, string
+//! templates, and calls of `rules/*.rhai` functions built from those, with their `let`s,
+//! assignments and early `return`s) are compiled from rhai's own parsed AST into a small tree
+//! that evaluates without the interpreter.
+//!
+//! Correctness by construction: the fast path handles only the value combinations whose
+//! rhai result it reproduces exactly. For anything else (an error to raise, an integer
+//! overflow, a type it does not know) it returns [`Fallback`] and the caller evaluates the
+//! same expression with rhai. Expressions have no side effects, so running them twice is safe.
+//! A differential test over generated customers checks both paths agree.
+//!
+//! Text: values borrow their text from the data or the rule set ([`Scalar::Str`]); text an
+//! expression builds (a template, `+` of text, `to_string`) is written into the worker's
+//! [`Scratch`] buffer, reused from one evaluation to the next, and named by its byte range
+//! ([`Scalar::Buf`]). Only a text that leaves the fast path as a result becomes one
+//! reference-counted string; comparing, testing or concatenating built text allocates nothing.
+//!
+//! Layout: [`compile`] (rhai AST to [`Node`]), `eval` (the tree walk, comparisons,
+//! arithmetic), `builtins` (functions), `text` (templates, concatenation, number formatting),
+//! `switch` (rhai's `switch` cases).
+
+mod builtins;
+mod compile;
+mod eval;
+mod switch;
+mod text;
+
+pub use compile::{Function, Functions, compile, functions};
+pub use switch::Switch;
+
+use crate::time::Date;
+use crate::value::{Lit, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    /// Numbers add; text concatenates (with anything but NULL, which adds nothing).
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    /// `**` and `pow(x, y)`.
+    Pow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    IsNull,
+    Min,
+    Max,
+    Abs,
+    Floor,
+    Ceiling,
+    Round,
+    Sqrt,
+    Exp,
+    Ln,
+    /// `log(x)`: base 10.
+    Log10,
+    /// `log(x, base)`.
+    Log,
+    ToInt,
+    ToFloat,
+    ToString,
+    /// `contains(text, part)`, `text.contains(part)`, `part in text`.
+    Contains,
+    StartsWith,
+    EndsWith,
+    /// `date(text)` of a text that is not a constant (constants are dates at load time).
+    Date,
+    DaysBetween,
+    MonthsBetween,
+    AddDays,
+    AddMonths,
+    Year,
+    Month,
+    Quarter,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Const(Lit),
+    /// A value of the customer's frame (field, metric, population figure, output).
+    Slot(Slot),
+    /// A parameter or `let` variable of an inlined script function.
+    Local(u16),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+    Coalesce(Box<[Node]>),
+    Cmp(Cmp, Box<(Node, Node)>),
+    /// `slot <op> constant`, the most common condition: no operand copies.
+    CmpSlot(Cmp, Slot, Lit),
+    Arith(Arith, Box<(Node, Node)>),
+    In(Box<Node>, Box<[Lit]>),
+    If(Box<(Node, Node, Node)>),
+    Call(Builtin, Box<[Node]>),
+    /// Steps in order (`let`, `x = ...`, `x += ...`, an `if` that assigns), then the block's
+    /// value.
+    Block(Box<[Step]>, Box<Node>),
+    /// A string template: its parts, each written as `to_string` writes it.
+    Template(Box<[Node]>),
+    Switch(Box<Switch>),
+}
+
+use super::Slot;
+
+/// A statement of a block.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// A local gets a value.
+    Set(u16, Node),
+    /// `if cond { steps } else { steps }`, for what they assign.
+    If(Node, Box<[Step]>, Box<[Step]>),
+}
+
+/// What the fast path computes with: plain values, copied freely (no reference counts, no
+/// drop glue). Text borrows from the data or the rule set, or is a range of the scratch
+/// buffer. Anything else is the interpreter's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    /// Text built during this evaluation: bytes `start..end` of [`Scratch`]'s buffer.
+    Buf(u32, u32),
+    Date(Date),
+}
+
+impl<'a> Scalar<'a> {
+    #[inline]
+    fn as_f64(self) -> Option<f64> {
+        match self {
+            Scalar::Int(i) => Some(i as f64),
+            Scalar::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn is_text(self) -> bool {
+        matches!(self, Scalar::Str(_) | Scalar::Buf(..))
+    }
+}
+
+impl Lit {
+    #[inline]
+    fn scalar(&self) -> Result<Scalar<'_>, Fallback> {
+        Ok(match self {
+            Lit::Null => Scalar::Null,
+            Lit::Bool(b) => Scalar::Bool(*b),
+            Lit::Int(i) => Scalar::Int(*i),
+            Lit::Float(f) => Scalar::Float(*f),
+            Lit::Str(s) => Scalar::Str(s.as_str()),
+            Lit::Date(d) => Scalar::Date(*d),
+            Lit::List(_) => return Err(Fallback),
+        })
+    }
+}
+
+/// A compiled expression and how many locals it needs.
+#[derive(Debug, Clone)]
+pub struct Native {
+    pub root: Node,
+    pub locals: usize,
+}
+
+/// The fast path cannot decide this one: evaluate with rhai.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fallback;
+
+/// One thread's working space for the fast path: the locals of inlined functions and the
+/// buffer that text built during an evaluation is written to. Reused for every evaluation,
+/// so it stops allocating once it has grown to the largest expression's needs.
+#[derive(Debug)]
+pub struct Scratch<'a> {
+    locals: Vec<Scalar<'a>>,
+    text: String,
+    /// The longest text rhai may build (`limits.max_string_size`): longer is rhai's error.
+    max_text: usize,
+}
+
+impl<'a> Scratch<'a> {
+    pub fn new(max_text: usize) -> Self {
+        Scratch {
+            locals: Vec::new(),
+            text: String::new(),
+            max_text,
+        }
+    }
+
+    /// Evaluates `n` over a customer's frame. A [`Scalar::Buf`] result is valid until the next
+    /// evaluation; [`Scratch::value`] turns it into a value that outlives it.
+    #[inline]
+    pub fn eval(&mut self, n: &'a Native, frame: &[Value<'a>]) -> Result<Scalar<'a>, Fallback> {
+        if self.locals.len() < n.locals {
+            self.locals.resize(n.locals, Scalar::Null);
+        }
+        self.text.clear();
+        eval::eval(&n.root, frame, self)
+    }
+
+    /// Evaluates `n` to a value: built text becomes one owned string.
+    #[inline]
+    pub fn value(&mut self, n: &'a Native, frame: &[Value<'a>]) -> Result<Value<'a>, Fallback> {
+        Ok(match self.eval(n, frame)? {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(f) => Value::Float(f),
+            Scalar::Str(s) => Value::Str(s),
+            Scalar::Buf(start, end) => Value::Owned(self.text[start as usize..end as usize].into()),
+            Scalar::Date(d) => Value::Date(d),
+        })
+    }
+
+    /// The text of a text value (`None` for other values).
+    #[inline]
+    fn str<'s>(&'s self, s: &Scalar<'s>) -> Option<&'s str> {
+        match *s {
+            Scalar::Str(t) => Some(t),
+            Scalar::Buf(start, end) => Some(&self.text[start as usize..end as usize]),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

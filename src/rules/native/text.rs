@@ -1,0 +1,98 @@
+//! Text the fast path builds, in the scratch buffer: string templates, `+` with text and
+//! `to_string`, written exactly as rhai writes them (NULL as nothing, decimals as rhai's
+//! `FloatWrapper` prints them, dates as 2025-03-01). Text longer than the engine's
+//! `max_string_size` is rhai's error to raise.
+
+use super::eval::eval;
+use super::{Fallback, Node, Scalar, Scratch};
+use crate::value::Value;
+use std::fmt::Write;
+
+/// Appends `v` as rhai's `to_string` writes it.
+fn write(cx: &mut Scratch<'_>, v: Scalar<'_>) {
+    let out = &mut cx.text;
+    match v {
+        Scalar::Null => {}
+        Scalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Scalar::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Scalar::Float(f) => {
+            let _ = write!(out, "{}", rhai::FloatWrapper::new(f));
+        }
+        Scalar::Str(s) => out.push_str(s),
+        Scalar::Buf(start, end) => out.extend_from_within(start as usize..end as usize),
+        Scalar::Date(d) => {
+            let _ = write!(out, "{d}");
+        }
+    }
+}
+
+/// The text written since `start`, as a value; too long is rhai's error.
+fn finish<'a>(cx: &Scratch<'a>, start: usize) -> Result<Scalar<'a>, Fallback> {
+    let end = cx.text.len();
+    if end - start > cx.max_text {
+        return Err(Fallback);
+    }
+    let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
+        return Err(Fallback);
+    };
+    Ok(Scalar::Buf(start, end))
+}
+
+/// Owned text of the frame (a script's result), copied into the buffer.
+pub(super) fn copy<'a>(cx: &mut Scratch<'a>, s: &str) -> Result<Scalar<'a>, Fallback> {
+    let start = cx.text.len();
+    cx.text.push_str(s);
+    finish(cx, start)
+}
+
+/// `to_string(v)`.
+pub(super) fn to_string<'a>(v: Scalar<'a>, cx: &mut Scratch<'a>) -> Result<Scalar<'a>, Fallback> {
+    if v.is_text() {
+        return Ok(v);
+    }
+    let start = cx.text.len();
+    write(cx, v);
+    finish(cx, start)
+}
+
+/// `` `tier ${tier}: ${score}` ``: every part as `to_string` writes it.
+pub(super) fn template<'a>(
+    parts: &'a [Node],
+    frame: &[Value<'a>],
+    cx: &mut Scratch<'a>,
+) -> Result<Scalar<'a>, Fallback> {
+    // Parts are evaluated first (one may build text of its own in the buffer), then
+    // written one after the other. Templates of more parts are the interpreter's.
+    let mut values = [Scalar::Null; 32];
+    if parts.len() > values.len() {
+        return Err(Fallback);
+    }
+    for (value, part) in values.iter_mut().zip(parts) {
+        *value = eval(part, frame, cx)?;
+    }
+    let start = cx.text.len();
+    for value in &values[..parts.len()] {
+        write(cx, *value);
+    }
+    finish(cx, start)
+}
+
+/// `a + b` where one is text: NULL adds nothing; anything else is added as `to_string`
+/// writes it.
+pub(super) fn concat<'a>(
+    a: Scalar<'a>,
+    b: Scalar<'a>,
+    cx: &mut Scratch<'a>,
+) -> Result<Scalar<'a>, Fallback> {
+    match (a, b) {
+        (text, Scalar::Null) | (Scalar::Null, text) => Ok(text),
+        _ => {
+            let start = cx.text.len();
+            write(cx, a);
+            write(cx, b);
+            finish(cx, start)
+        }
+    }
+}

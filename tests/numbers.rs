@@ -1,0 +1,36 @@
+//! The number model on the real binary: decimals compare within a relative epsilon (an
+//! exact 30% drop in money is a 30% drop), and numbers are numbers (`sqrt` of a whole-number
+//! column).
+
+mod common;
+
+use common::*;
+
+#[test]
+fn an_exact_thirty_percent_drop_in_money_is_thirty_percent() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, sales_ly REAL, sales REAL, orders INTEGER",
+        &[
+            // 10,000.30 -> 7,000.21 is exactly 30% down; in binary floating point the
+            // quotient is 0.29999999999999993.
+            vec![text("exact"), real(10_000.30), real(7_000.21), int(16)],
+            vec![text("less"), real(10_000.30), real(7_000.22), int(9)],
+            vec![text("more"), real(10_000.30), real(7_000.20), int(0)],
+        ],
+    );
+    fx.rule(
+        "drop.yaml",
+        "decisions:\n  - name: drop\n    output: dropped\n    rules:\n      - { id: dropped-30, when: '(sales_ly - sales) / sales_ly >= 0.30', value: true }\n      - { id: kept, value: false }\n  - name: root\n    output: root_orders\n    rules:\n      - { id: root, value: '= sqrt(orders)' }\n",
+    );
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(
+        column(&p, "dropped"),
+        expect(&[("exact", 1), ("less", 0), ("more", 1)])
+    );
+    assert_eq!(
+        column(&p, "root_orders"),
+        expect(&[("exact", 4.0), ("less", 3.0), ("more", 0.0)])
+    );
+}

@@ -105,3 +105,33 @@ fn check_json_gives_lint_warnings_their_code_and_exits_0() {
         "row `big` can never match: row `rest` above always matches"
     );
 }
+
+#[test]
+fn check_data_finds_duplicate_customer_ids_that_run_would_refuse() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, annual_sales REAL",
+        &[
+            vec![text("C1"), real(10.0)],
+            vec![text("C2"), real(20.0)],
+            vec![text("C1"), real(30.0)],
+            vec![text("C3"), real(40.0)],
+        ],
+    );
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: rest, then: { tier: B } }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(1);
+    assert!(
+        check.stdout.contains(
+            "  the customer ids failed for 2 customers (e.g. C1): 1 id appears more than once; `run` refuses such data: make the id column unique"
+        ),
+        "{}",
+        check.stdout
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1);
+    run.assert_stderr_contains("customer id C1 appears more than once");
+}

@@ -199,7 +199,42 @@ fn check_data(
             },
         )
         .reduce(|| Tallies::new(rules), Tallies::merge);
-    Ok(tallies.into_check(rules, customers.len))
+    let mut check = tallies.into_check(rules, customers.len);
+    if let Some(duplicates) = duplicate_ids(customers) {
+        check.failures.insert(0, duplicates);
+    }
+    Ok(check)
+}
+
+/// Customer ids that appear more than once: `run` refuses such data (every policy is keyed
+/// by the customer's id), so `check --data` says so first.
+fn duplicate_ids(customers: &Dataset) -> Option<Failure> {
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(customers.len);
+    for i in 0..customers.len {
+        *seen.entry(customers.id_text(i)).or_default() += 1;
+    }
+    let mut repeated: Vec<(String, usize)> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
+    if repeated.is_empty() {
+        return None;
+    }
+    repeated.sort();
+    let customers: usize = repeated.iter().map(|(_, n)| n).sum();
+    Some(Failure {
+        rule: "the customer ids".into(),
+        message: format!(
+            "{} more than once; `run` refuses such data: make the id column unique",
+            match repeated.len() {
+                1 => "1 id appears".to_owned(),
+                n => format!("{} ids appear", thousands(n as f64)),
+            }
+        ),
+        customers,
+        examples: repeated
+            .iter()
+            .take(EXAMPLES)
+            .map(|(id, _)| id.clone())
+            .collect(),
+    })
 }
 
 /// What tallying a customer needs besides its outcome.

@@ -35,7 +35,9 @@ fn check_data_reports_rows_that_never_match_and_customers_without_a_value() {
         "{out}"
     );
     assert!(
-        out.contains("2 customers matched no row and get no value (e.g. C1, C3)"),
+        out.contains(
+            "2 customers get no value: no row matched, or its formula gave NULL (e.g. C1, C3)"
+        ),
         "{out}"
     );
 }
@@ -134,4 +136,37 @@ fn check_data_finds_duplicate_customer_ids_that_run_would_refuse() {
     let run = fx.run(&["run"]);
     run.assert_code(1);
     run.assert_stderr_contains("customer id C1 appears more than once");
+}
+
+#[test]
+fn check_data_counts_a_formula_that_gives_null_as_no_value_but_not_a_null_on_purpose() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, region TEXT",
+        &[
+            vec![text("C1"), real(10.0), text("North")],
+            vec![text("C2"), real(20.0), null()],
+            vec![text("C3"), real(30.0), text("South")],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: area\n    output: area\n    rules:\n      - { id: area-region, value: '= region' }\n  - name: note\n    output: note\n    rules:\n      - { id: note-big, when: annual_sales >= 25, value: big }\n      - { id: note-none, value: null }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "  area:\n    1 customers get no value: no row matched, or its formula gave NULL (e.g. C2)"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("every row matched and every customer got a value: note"),
+        "{}",
+        check.stdout
+    );
 }

@@ -7,12 +7,13 @@ use crate::diag::{Diagnostic, Severity, summary_line};
 use crate::engine::{Context, EvalError, Evaluator, History, Mode, Outcomes};
 use crate::error::{Error, ExitStatus};
 use crate::report::{Format, Report, plural, thousands};
-use crate::rules::{self, HitPolicy, RuleIdx, RuleSet};
+use crate::rules::{self, HitPolicy, RuleIdx, RuleSet, ValueExpr};
 use crate::source::Dataset;
+use crate::value::Lit;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 /// Check the rule files: every problem at once, and lint warnings for tables.
@@ -83,7 +84,8 @@ pub struct DecisionFindings {
     pub decision: String,
     /// Rows (by id) that matched no customer.
     pub rows_never_matched: Vec<String>,
-    /// Customers no row matched (`first` and `unique` decisions): they get no value.
+    /// Customers no row matched, or whose matching row's formulas gave NULL (`first` and
+    /// `unique` decisions): they get no value. A row that gives `null` on purpose is a value.
     pub customers_without_value: usize,
     pub examples: Vec<String>,
 }
@@ -140,7 +142,7 @@ impl Report for CheckReport {
                 if d.customers_without_value > 0 {
                     writeln!(
                         out,
-                        "    {} customers matched no row and get no value (e.g. {})",
+                        "    {} customers get no value: no row matched, or its formula gave NULL (e.g. {})",
                         thousands(d.customers_without_value as f64),
                         d.examples.join(", ")
                     )?;
@@ -243,6 +245,10 @@ struct Scope<'a> {
     customers: &'a Dataset,
     /// Which decision each row belongs to (caps are not rows a customer "matches").
     decision_of: HashMap<RuleIdx, usize>,
+    /// Per decision: where its outputs are among the rules' outputs.
+    outputs_of: Vec<Vec<usize>>,
+    /// Rows that give NULL on purpose (`value: null`): no value from them is no surprise.
+    null_rows: HashSet<RuleIdx>,
 }
 
 impl<'a> Scope<'a> {
@@ -253,10 +259,33 @@ impl<'a> Scope<'a> {
                 decision_of.insert(row.rule, k);
             }
         }
+        let outputs_of = rules
+            .decisions
+            .iter()
+            .map(|d| {
+                d.outputs
+                    .iter()
+                    .filter_map(|slot| rules.outputs.iter().position(|o| o.slot == *slot))
+                    .collect()
+            })
+            .collect();
+        let null_rows = rules
+            .decisions
+            .iter()
+            .flat_map(|d| &d.rows)
+            .filter(|row| {
+                row.values
+                    .iter()
+                    .all(|(_, v)| matches!(v, ValueExpr::Const(Lit::Null)))
+            })
+            .map(|row| row.rule)
+            .collect();
         Scope {
             rules,
             customers,
             decision_of,
+            outputs_of,
+            null_rows,
         }
     }
 }
@@ -318,15 +347,24 @@ impl Tallies {
                 return;
             }
         };
-        let mut hit = vec![false; scope.rules.decisions.len()];
+        // Per decision: the row that matched, and whether it gives NULL on purpose.
+        let mut hit = vec![None; scope.rules.decisions.len()];
         for &r in outcomes.get(0).fired {
             self.matched[r as usize] += 1;
             if let Some(&k) = scope.decision_of.get(&r) {
-                hit[k] = true;
+                hit[k] = Some(scope.null_rows.contains(&r));
             }
         }
+        let values = outcomes.get(0).outputs;
         for (k, d) in scope.rules.decisions.iter().enumerate() {
-            if !hit[k] && d.hit != HitPolicy::Collect {
+            // A row that matched but gave NULL for every output gave no value either.
+            let all_null = !scope.outputs_of[k].is_empty()
+                && scope.outputs_of[k].iter().all(|&o| values[o].is_null());
+            let no_value = match hit[k] {
+                None => true,
+                Some(on_purpose) => all_null && !on_purpose,
+            };
+            if no_value && d.hit != HitPolicy::Collect {
                 self.without_value[k].add(|| scope.customers.id_text(i));
             }
         }

@@ -34,3 +34,55 @@ fn an_exact_thirty_percent_drop_in_money_is_thirty_percent() {
         expect(&[("exact", 4.0), ("less", 3.0), ("more", 0.0)])
     );
 }
+
+#[test]
+fn binary_data_is_an_error_naming_the_customer_and_column_never_a_silent_null() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, note",
+        &[
+            vec![text("C1"), real(10.0), text("ok")],
+            vec![
+                text("C2"),
+                real(20.0),
+                rusqlite::types::Value::Blob(vec![0, 159, 146, 150]),
+            ],
+        ],
+    );
+    fx.rule(
+        "notes.yaml",
+        "decisions:\n  - name: noted\n    output: noted\n    rules:\n      - { id: noted, value: '= note ?? \"none\"' }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1);
+    run.assert_stderr_contains(
+        "customer C2: column `note` holds binary data (a BLOB), which rules cannot read",
+    );
+    let tables: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customer_policy'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0, "nothing written");
+
+    let ids = Fixture::new();
+    ids.customers(
+        "customer_id, annual_sales REAL",
+        &[
+            vec![text("C1"), real(10.0)],
+            vec![rusqlite::types::Value::Blob(vec![1, 2]), real(20.0)],
+        ],
+    );
+    ids.rule(
+        "t.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: all, then: { tier: A } }\n",
+    );
+    let run = ids.run(&["run"]);
+    run.assert_code(1);
+    run.assert_stderr_contains(
+        "customer number 2 (in source order) has binary data (a BLOB) as its id in column `customer_id`",
+    );
+}

@@ -333,6 +333,8 @@ pub(crate) struct Builder {
     /// A value of the current row that is not what its column holds (a malformed date):
     /// reported with the customer's id once the row is complete.
     bad: Option<(usize, String)>,
+    /// A column of the current row that holds binary data.
+    blob: Option<usize>,
 }
 
 impl Builder {
@@ -365,6 +367,7 @@ impl Builder {
             loaded,
             len: 0,
             bad: None,
+            blob: None,
         })
     }
 
@@ -376,6 +379,16 @@ impl Builder {
                 row: self.len + 1,
                 column: self.id_column.clone(),
             });
+        }
+        if cell == Cell::Blob {
+            if k == self.id_index {
+                return Err(SourceError::BlobId {
+                    row: self.len + 1,
+                    column: self.id_column.clone(),
+                });
+            }
+            // Never read as NULL without a word: the row's id is known once it is complete.
+            self.blob.get_or_insert(k);
         }
         if let Column::Date { days, nulls } = &mut self.columns[k] {
             let day = match &cell {
@@ -402,6 +415,12 @@ impl Builder {
 
     /// The current row is complete; returns how many rows there are.
     pub fn end_row(&mut self) -> Result<usize, SourceError> {
+        if let Some(k) = self.blob.take() {
+            return Err(SourceError::Blob {
+                customer: self.columns[self.id_index].id_text(self.len),
+                column: self.names[k].clone(),
+            });
+        }
         if let Some((k, value)) = self.bad.take() {
             return Err(SourceError::BadDate {
                 customer: self.columns[self.id_index].id_text(self.len),

@@ -106,6 +106,14 @@ pub enum SourceError {
         column: String,
         value: String,
     },
+    #[error(
+        "customer {customer}: column `{column}` holds binary data (a BLOB), which rules cannot read\n  = help: store the value as text or a number"
+    )]
+    Blob { customer: String, column: String },
+    #[error(
+        "customer number {row} (in source order) has binary data (a BLOB) as its id in column `{column}`\n  = help: ids are text or whole numbers"
+    )]
+    BlobId { row: usize, column: String },
 }
 
 impl SourceError {

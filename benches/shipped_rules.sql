@@ -1,18 +1,25 @@
 -- The shipped rule set (rules/*.yaml, rules/scores.rhai) as one SQL statement: what an admin
 -- would write instead of tierwise. `tierwise bench` times it as the baseline.
 --
--- Same semantics where SQL can express them: percentile = (count of ranked customers at or
--- below, minus 1) / ranked count, ties to the higher tier; customers without positive sales
--- are not ranked (dormant). It produces the scalar outputs only: no rule ids (no trace of
+-- Same semantics where SQL can express them: percentile = count of ranked customers at or
+-- below / ranked count (tierwise takes the largest number just under it); A = fewer than
+-- 20% of the ranked customers strictly above, B = fewer than 60%, counted in whole numbers,
+-- so ties and a customer straddling a boundary go to the higher tier; customers without
+-- positive sales are not ranked (dormant). It produces the scalar outputs only: no rule ids (no trace of
 -- why), no visit-type or alert lists, no block reasons.
 DROP TABLE IF EXISTS sql_policy;
 CREATE TABLE sql_policy AS
 WITH ranked AS (
   SELECT c.*,
     CASE WHEN annual_sales > 0 THEN
-      (COUNT(*) OVER (PARTITION BY annual_sales > 0 ORDER BY annual_sales) - 1) * 1.0
+      COUNT(*) OVER (PARTITION BY annual_sales > 0 ORDER BY annual_sales) * 1.0
         / COUNT(*) OVER (PARTITION BY annual_sales > 0)
-    END AS sales_rank
+    END AS sales_rank,
+    CASE WHEN annual_sales > 0 THEN
+      COUNT(*) OVER (PARTITION BY annual_sales > 0)
+        - COUNT(*) OVER (PARTITION BY annual_sales > 0 ORDER BY annual_sales)
+    END AS sales_above,
+    CASE WHEN annual_sales > 0 THEN COUNT(*) OVER (PARTITION BY annual_sales > 0) END AS sales_ranked
   FROM customers c
 ),
 metrics AS (
@@ -32,8 +39,8 @@ metrics AS (
 ),
 tiers AS (
   SELECT m.*,
-    CASE WHEN sales_rank IS NULL THEN 'dormant' WHEN sales_rank >= 0.8 THEN 'A'
-         WHEN sales_rank >= 0.4 THEN 'B' ELSE 'C' END AS tier
+    CASE WHEN sales_rank IS NULL THEN 'dormant' WHEN sales_above * 5 < sales_ranked THEN 'A'
+         WHEN sales_above * 5 < sales_ranked * 3 THEN 'B' ELSE 'C' END AS tier
   FROM metrics m
 ),
 decided AS (

@@ -47,10 +47,11 @@ fn explain_shows_figures_rows_tried_failing_parts_and_caps() {
     let run = fx.run(&["explain", "C2"]);
     run.assert_code(0);
     let out = &run.stdout;
-    // 5 ranked customers (C3 has no sales); C2 is the largest: percentile 0.8, top 20%.
+    // 5 ranked customers (C3 has no sales); C2 is the largest: nobody above it, percentile
+    // just under 1 (shown rounded).
     assert!(
         out.contains(
-            "sales_rank  0.8  (annual_sales = 500.0: in the top 20.0% of 5 ranked customers)"
+            "sales_rank  1.0  (annual_sales = 500.0: 0.0% of 5 ranked customers above it)"
         ),
         "{out}"
     );
@@ -83,10 +84,11 @@ fn explain_shows_figures_rows_tried_failing_parts_and_caps() {
         "{}",
         run.stdout
     );
-    // 300 is 4th of the 5 ranked values: percentile 3/5.
+    // 300 is 2nd of the 5 ranked values: one above it (20%), percentile just under 4/5, so
+    // not A (A needs fewer than 20% above).
     assert!(
         run.stdout.contains(
-            "sales_rank  0.6  (annual_sales = 300.0: in the top 40.0% of 5 ranked customers)"
+            "sales_rank  0.8  (annual_sales = 300.0: 20.0% of 5 ranked customers above it)"
         ),
         "{}",
         run.stdout

@@ -76,6 +76,33 @@ fn percentile_tiers_of_a_hundred_customers_split_20_40_40() {
     assert_eq!((count("A"), count("B"), count("C")), (20, 40, 40));
 }
 
+#[test]
+fn percentile_tiers_of_eleven_customers_put_the_straddling_customer_up() {
+    // 20% of 11 is 2.2 customers: the third largest (id 9) has 2 customers above it, fewer
+    // than 2.2, so it is A. 60% of 11 is 6.6: the seventh largest (id 5, 6 above) is B.
+    let sales: Vec<f64> = (1..=11).map(f64::from).collect();
+    let expected = tiers_by_id(11, |i| match i {
+        9..=11 => "A",
+        5..=8 => "B",
+        _ => "C",
+    });
+    assert_eq!(tiers_for_sales(&sales), expected);
+}
+
+#[test]
+fn the_straddling_customer_of_23502_goes_up() {
+    // "Top 20% are A" on 23,502 ranked customers is 4,700.4 customers: the customer at
+    // position 4,701 has 4,700 above it, fewer than 4,700.4, and is A; position 4,702 is B.
+    let n = 23_502;
+    let sales: Vec<f64> = (1..=n).rev().map(f64::from).collect();
+    let tiers = tiers_for_sales(&sales);
+    assert_eq!(tiers["4701"], text("A"));
+    assert_eq!(tiers["4702"], text("B"));
+    let count = |t: &str| tiers.values().filter(|v| **v == text(t)).count();
+    // B: fewer than 60% of 23,502 (14,101.2) above, so positions up to 14,102.
+    assert_eq!((count("A"), count("B"), count("C")), (4_701, 9_401, 9_400));
+}
+
 // 2. Ties ---------------------------------------------------------------------------
 
 #[test]
@@ -164,15 +191,15 @@ fn null_and_zero_sales_are_not_ranked_and_become_dormant() {
     fx.rule("rules.yaml", NULL_RULES);
     fx.run_ok(&[]);
     let p = fx.latest();
-    // Ranked over the 5 customers with sales > 0 only: (count(<= v) - 1) / 5.
+    // Ranked over the 5 customers with sales > 0 only: just under count(<= v) / 5.
     assert_eq!(
         column(&p, "rank_value"),
         expect(&[
-            ("c1", real(0.0)),
-            ("c2", real(0.2)),
-            ("c3", real(0.4)),
-            ("c4", real(0.6)),
-            ("c5", real(0.8)),
+            ("c1", real(0.2f64.next_down())),
+            ("c2", real(0.4f64.next_down())),
+            ("c3", real(0.6f64.next_down())),
+            ("c4", real(0.8f64.next_down())),
+            ("c5", real(1.0f64.next_down())),
             ("c-null", null()),
             ("c-zero", null()),
         ])

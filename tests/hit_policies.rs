@@ -80,3 +80,46 @@ fn unique_stops_on_any_overlap_and_first_takes_the_first() {
         expect(&[("1", 30), ("2", 30), ("3", 30)])
     );
 }
+
+/// `value: null` (or `~`, or an empty `value:`) is a row that gives NULL: it matches, its id
+/// is recorded, and the first-wins order stops there; it is not "a row that gives no output".
+#[test]
+fn a_row_with_value_null_gives_null_and_is_recorded() {
+    let fx = payment_days("first");
+    fx.rule(
+        "credit.yaml",
+        "decisions:
+  - name: payment_days
+    output: payment_days
+    rules:
+      - { id: pay-none, when: 'credit_score < 50', value: null }
+      - id: pay-tilde
+        when: 'credit_score < 86'
+        value: ~
+      - id: pay-empty
+        when: 'credit_score < 89'
+        value:
+      - { id: pay-30, value: 30 }
+",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "payment_days"),
+        expect(&[
+            ("1", common::int(30)),
+            ("2", common::null()),
+            ("3", common::null())
+        ])
+    );
+    assert_eq!(
+        column(&latest, "rule_ids")["3"],
+        common::text("[\"pay-none\"]")
+    );
+    assert_eq!(
+        column(&latest, "rule_ids")["2"],
+        common::text("[\"pay-tilde\"]")
+    );
+}

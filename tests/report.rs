@@ -80,15 +80,16 @@ fn project(rules: &str, n: i64) -> Fixture {
 }
 
 /// The tier of every customer as the rules give it, in SQL: ranked customers have sales
-/// above 0; the percentile is (ranked at or below - 1) / ranked.
+/// above 0; a customer is gold with fewer than 20% of the ranked customers strictly above it,
+/// silver with fewer than 60% (counted exactly, in whole numbers).
 const TIERS_SQL: &str = "
   WITH ranked AS (SELECT customer_id, annual_sales AS s FROM {table} WHERE annual_sales > 0),
-       pct AS (SELECT r.customer_id, (SELECT count(*) FROM ranked q WHERE q.s <= r.s) - 1 AS below,
+       pct AS (SELECT r.customer_id, (SELECT count(*) FROM ranked q WHERE q.s > r.s) AS above,
                       (SELECT count(*) FROM ranked) AS n FROM ranked r)
   SELECT c.customer_id, c.annual_sales, c.overdue_days,
          CASE WHEN p.customer_id IS NULL THEN 'none'
-              WHEN p.below * 1.0 / p.n >= 0.8 THEN 'gold'
-              WHEN p.below * 1.0 / p.n >= 0.4 THEN 'silver' ELSE 'bronze' END AS tier
+              WHEN p.above * 5 < p.n THEN 'gold'
+              WHEN p.above * 5 < p.n * 3 THEN 'silver' ELSE 'bronze' END AS tier
   FROM {table} c LEFT JOIN pct p ON p.customer_id = c.customer_id";
 
 /// Per tier: customers, sales, concession cost (in the report's order).

@@ -72,8 +72,13 @@ cases:
     population: { sales_rank: 0.9 }
     expect: { discount_pct: 12.0 }
 
-  - name: alone, a customer with sales is the smallest of a population of one
-    customer: { annual_sales: 500000 }
+  - name: the smallest of three is C
+    # Two of three above it: not fewer than 60% of 3 (1.8).
+    customers:
+      - { customer_id: P1, annual_sales: 10 }
+      - { customer_id: P2, annual_sales: 20 }
+      - { customer_id: P3, annual_sales: 30 }
+    check: P1
     expect: { tier: C, discount_pct: 0, perks: [] }
 
   - name: fields not given are empty
@@ -178,8 +183,9 @@ fn a_failing_expectation_exits_1_with_the_diff_and_the_rules_that_fired() {
     population: { sales_rank: 0.9 }
     expect: { tier: B, discount_pct: 12, perks: [visit], risk: null }
   - name: still passes
+    # Alone, a customer with sales has nobody above it: A.
     customer: { annual_sales: 500000 }
-    expect: { tier: C }
+    expect: { tier: A }
 "#;
     let fx = project(&[("tiers.yaml", tests)]);
     let run = test_in(&fx, &[]);
@@ -277,7 +283,7 @@ fn an_unknown_figure_or_output_or_a_metric_given_as_field_is_reported_at_its_pos
 fn a_typo_key_is_reported_at_its_position_and_the_other_files_still_run() {
     let bad = "cases:\n  - name: typo\n    expcet: { tier: A }\n";
     let good =
-        "cases:\n  - name: fine\n    customer: { annual_sales: 1 }\n    expect: { tier: C }\n";
+        "cases:\n  - name: fine\n    customer: { annual_sales: 1 }\n    expect: { tier: A }\n";
     let fx = project(&[("bad.yaml", bad), ("good.yaml", good)]);
     let run = test_in(&fx, &[]);
     run.assert_code(1);
@@ -407,7 +413,7 @@ fn a_population_case_must_say_whose_outputs_are_checked() {
   - name: the only customer needs no check
     customers:
       - { annual_sales: 10 }
-    expect: { tier: C }
+    expect: { tier: A }
 "#;
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
@@ -516,7 +522,7 @@ fn another_rules_directory_brings_its_own_tests() {
     std::fs::write(other.join("rules.yaml"), RULES).unwrap();
     std::fs::write(
         other.join("tests/t.yaml"),
-        "cases:\n  - name: c\n    customer: { annual_sales: 3 }\n    expect: { tier: C }\n",
+        "cases:\n  - name: c\n    customer: { annual_sales: 3 }\n    expect: { tier: A }\n",
     )
     .unwrap();
     let run = test_in(&fx, &["--rules", "other"]);

@@ -58,7 +58,7 @@ fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-/// Ten customers with sales 1..10: customers 9 and 10 are tier A (percentiles 0.8, 0.9).
+/// Ten customers with sales 1..10: customers 9 and 10 are tier A (one and no customer above).
 fn fixture() -> Fixture {
     let fx = Fixture::new();
     fx.sales_customers(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
@@ -97,12 +97,14 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     let explained = s.get("/customers/9/explain");
     assert_eq!(explained.status, 200, "{}", explained.text);
     assert_eq!(explained.str("customer"), "9");
-    assert_eq!(explained.json["population"][0]["value"], 0.8);
+    // Just under 9/10: the share of the ten not above customer 9.
+    assert_eq!(explained.json["population"][0]["value"], 0.9f64.next_down());
     assert_eq!(explained.json["population"][0]["ranked"], 10);
     assert_eq!(s.get("/customers/99/explain").status, 404);
 
-    // A prospect is placed among the ten as an eleventh: sales 9 has one customer ahead,
-    // percentile 9/11 = 0.818 (A); sales 8 has two ahead, 8/11 = 0.727 (C).
+    // A prospect is placed among the ten as an eleventh: sales 9 has one customer ahead
+    // (A); sales 8 has two ahead, fewer than 20% of 11 (2.2), so it straddles the boundary
+    // and goes up (A); sales 7 has three ahead (C).
     let p = s.post("/evaluate", r#"{"customer_id": 11, "annual_sales": 9}"#);
     assert_eq!(p.status, 200, "{}", p.text);
     assert_eq!(
@@ -112,10 +114,12 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     let p = s.post("/evaluate", r#"{"annual_sales": "8"}"#);
     assert_eq!(
         (p.str("customer_id"), p.policy("tier")),
-        ("prospect", "C".into()),
+        ("prospect", "A".into()),
         "{}",
         p.text
     );
+    let p = s.post("/evaluate", r#"{"annual_sales": 7}"#);
+    assert_eq!(p.policy("tier"), "C", "{}", p.text);
     // Nobody else moved.
     assert_eq!(s.tier(9), "A");
 

@@ -116,15 +116,35 @@ mod tests {
             .filter(|p| (0.4..0.8).contains(&p.unwrap()))
             .count();
         assert_eq!((a, b), (2, 4));
-        assert_eq!(p[9], Some(0.9));
-        assert_eq!(p[7], Some(0.7));
-        assert_eq!(p[0], Some(0.0));
+        // Just under the share of customers not above: (10 - greater) / 10.
+        assert_eq!(p[9], Some(1.0f64.next_down()));
+        assert_eq!(p[7], Some(0.8f64.next_down()));
+        assert_eq!(p[0], Some(0.1f64.next_down()));
+    }
+
+    #[test]
+    fn percentile_of_eleven_puts_the_straddling_customer_in_the_top_20_percent() {
+        // 20% of 11 is 2.2 customers: the third largest has 2 above it, fewer than 2.2.
+        let values: Vec<Option<f64>> = (1..=11).map(|v| Some(v as f64)).collect();
+        let p = pct(&values);
+        let a: Vec<usize> = (0..11).filter(|&i| p[i].unwrap() >= 0.8).collect();
+        assert_eq!(a, [8, 9, 10]);
+        // 60% of 11 is 6.6: the seventh largest (6 above) is B too.
+        let b = p
+            .iter()
+            .filter(|p| (0.4..0.8).contains(&p.unwrap()))
+            .count();
+        assert_eq!(b, 4);
     }
 
     #[test]
     fn ties_take_the_highest_position_and_nulls_are_not_ranked() {
         let p = pct(&[Some(5.0), Some(5.0), None, Some(1.0), Some(9.0)]);
-        assert_eq!(p, vec![Some(0.5), Some(0.5), None, Some(0.0), Some(0.75)]);
+        let under = |x: f64| Some(x.next_down());
+        assert_eq!(
+            p,
+            vec![under(0.75), under(0.75), None, under(0.25), under(1.0)]
+        );
         let r = compute(
             Statistic::Rank,
             &[Some(5.0), Some(5.0), None, Some(1.0), Some(9.0)],
@@ -177,7 +197,7 @@ mod tests {
             }
         }
         let (_, empty) = compute_ranked(Statistic::Percentile, &[None]);
-        assert_eq!(empty.place(Some(3.0)), Some(0.0));
+        assert_eq!(empty.place(Some(3.0)), Some(1.0f64.next_down()));
     }
 
     #[test]

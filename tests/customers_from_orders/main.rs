@@ -114,14 +114,14 @@ fn sample_10k() -> &'static Path {
 }
 
 /// ABC tier by annual-sales percentile, as rules/tiers.yaml: customers without sales are
-/// `dormant`; percentile = (customers at or below - 1) / N, so a tie goes to the higher tier.
+/// `dormant`; A = fewer than 20% of the ranked customers strictly above, B = fewer than 60%
+/// (counted in whole numbers), so a tie and a customer straddling a boundary go up.
 fn tiers(customers: &[Customer]) -> HashMap<String, &'static str> {
     let mut sales: Vec<f64> = customers
         .iter()
         .filter_map(|c| c.real("annual_sales").filter(|s| *s > 0.0))
         .collect();
     sales.sort_by(f64::total_cmp);
-    let n = sales.len() as f64;
     customers
         .iter()
         .map(|c| {
@@ -129,11 +129,10 @@ fn tiers(customers: &[Customer]) -> HashMap<String, &'static str> {
             let tier = match c.real("annual_sales").filter(|s| *s > 0.0) {
                 None => "dormant",
                 Some(s) => {
-                    let at_or_below = sales.partition_point(|x| *x <= s) as f64;
-                    let rank = (at_or_below - 1.0) / n;
-                    if rank >= 0.8 {
+                    let above = sales.len() - sales.partition_point(|x| *x <= s);
+                    if above * 5 < sales.len() {
                         "A"
-                    } else if rank >= 0.4 {
+                    } else if above * 5 < sales.len() * 3 {
                         "B"
                     } else {
                         "C"
@@ -159,7 +158,7 @@ fn key_accounts(customers: &[Customer]) -> Vec<bool> {
         .map(|c| {
             let annual = c.real("annual_sales").filter(|s| *s > 0.0);
             let rank = annual.map_or(0.0, |s| {
-                (sales.partition_point(|x| *x <= s) as f64 - 1.0) / n
+                (sales.partition_point(|x| *x <= s) as f64 / n).next_down()
             });
             let margin = c.real("gross_margin_pct").unwrap_or(0.0).clamp(0.0, 40.0) / 40.0 * 100.0;
             let collection = c.real("on_time_payment_rate").unwrap_or(0.0) * 100.0;

@@ -148,7 +148,8 @@ async fn a_policy_and_an_explanation_are_stamped_with_the_version() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let explained = parse(&body);
     assert_eq!(explained["customer"], "9");
-    assert_eq!(explained["population"][0]["value"], 0.8);
+    // Just under 9/10: the share of the ten not above customer 9.
+    assert_eq!(explained["population"][0]["value"], 0.9f64.next_down());
     assert_eq!(explained["population"][0]["ranked"], 10);
     assert_eq!(explained["fingerprint"], fp.as_str());
     assert_eq!(explained["version"], 1);
@@ -172,7 +173,7 @@ async fn an_unknown_customer_is_a_404_naming_the_id_column() {
 #[tokio::test]
 async fn a_prospect_is_placed_among_the_customers() {
     let (app, fp, _dir) = tiers_app();
-    // Sales 9 has one customer ahead of it among eleven: 9/11 = 0.818 (A).
+    // Sales 9 has one customer ahead of it among eleven: fewer than 20% of 11 (A).
     let (status, body) = post(
         &app,
         "/evaluate",
@@ -189,7 +190,8 @@ async fn a_prospect_is_placed_among_the_customers() {
     });
     assert_eq!(body, expected.to_string());
     // Text stored as a number (the column is REAL); the id defaults to `prospect`.
-    let (status, body) = post(&app, "/evaluate", r#"{"annual_sales": "8"}"#).await;
+    // Sales 7 has three ahead of it among eleven, more than 20% (2.2): C.
+    let (status, body) = post(&app, "/evaluate", r#"{"annual_sales": "7"}"#).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(parse(&body)["customer_id"], "prospect");
     assert_eq!(parse(&body)["policy"]["tier"], "C");

@@ -1,24 +1,32 @@
-//! `percentile_of`: the share of ranked customers at or below this one, not counting itself:
-//! `(count(v' <= v) - 1) / N`, from 0 for the smallest to just under 1 for the largest, so
-//! `>= 0.80` is exactly the top 20% by count. Tied customers share the highest position of
-//! their tie.
+//! `percentile_of`: the share of ranked customers that are not above this one, taken just
+//! under that share: the largest `f64` below `(N - count(v' > v)) / N`.
+//!
+//! Why "just under": `percentile >= p` then holds exactly when fewer than `(1 - p) * N`
+//! ranked customers are strictly above this one, so a customer that straddles a boundary
+//! goes up. "Top 20% are A" (`>= 0.80`) on 23,502 ranked customers is 4,700.4 customers:
+//! the customer at position 4,701 has 4,700 above it, fewer than 4,700.4, and is A. On ten
+//! customers the third has exactly 20% above it and is B (two A, not three). The figure
+//! runs from just under `1/N` (the smallest) to just under `1` (the largest); no figure
+//! ever equals a decimal threshold, so `>` and `>=` select the same customers. Tied
+//! customers share the figure of the best of their tie (the higher tier).
 
 use super::Position;
 
 pub const KEY: &str = "percentile_of";
 pub const NAME: &str = "percentile";
-pub const DOC: &str =
-    "Share of ranked customers at or below this one, from 0.0 (smallest) to just under 1.0.";
+pub const DOC: &str = "Share of ranked customers not above this one, just under it: from just under 1/N (smallest) to just under 1.0 (largest). `>= 0.80` is every customer with fewer than 20% of the ranked customers above it.";
 
 pub fn figure(p: &Position) -> Option<f64> {
-    // Every ranked value but those greater, and but itself, is at or below it.
-    Some((p.ranked - p.greater - 1) as f64 / p.ranked as f64)
+    // Exact for every decimal threshold with a small denominator: (N - greater) / N and a
+    // threshold t either are the same rational (then their nearest doubles are equal and the
+    // figure is below t) or differ by at least 1 / (denominator * N), far more than an ulp.
+    Some((((p.ranked - p.greater) as f64) / p.ranked as f64).next_down())
 }
 
 pub fn meaning(x: f64, ranked: &str) -> String {
     format!(
-        "in the top {:.1}% of {ranked} ranked customers",
-        (1.0 - x) * 100.0
+        "{:.1}% of {ranked} ranked customers above it",
+        ((1.0 - x) * 100.0).max(0.0)
     )
 }
 
@@ -26,20 +34,51 @@ pub fn meaning(x: f64, ranked: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_largest_of_ten_is_at_0_9_and_the_smallest_at_0() {
-        let at = |greater| Position {
-            ranked: 10,
+    fn at(ranked: usize, greater: usize) -> f64 {
+        figure(&Position {
+            ranked,
             greater,
             value: 0.0,
             sum_greater: 0.0,
             total: 0.0,
-        };
-        assert_eq!(figure(&at(0)), Some(0.9));
-        assert_eq!(figure(&at(9)), Some(0.0));
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn just_under_the_share_not_above() {
+        assert_eq!(at(10, 0), 1.0f64.next_down());
+        assert_eq!(at(10, 2), 0.8f64.next_down());
+        assert_eq!(at(10, 9), 0.1f64.next_down());
+        assert!(at(10, 2) < 0.8 && at(10, 1) >= 0.8);
         assert_eq!(
-            meaning(0.9, "10"),
-            "in the top 10.0% of 10 ranked customers"
+            meaning(at(10, 2), "10"),
+            "20.0% of 10 ranked customers above it"
         );
+        assert_eq!(
+            meaning(at(10, 0), "10"),
+            "0.0% of 10 ranked customers above it"
+        );
+    }
+
+    /// `>= p` is "fewer than (1 - p) * N above", counted exactly, for every population up
+    /// to 2,000 and every threshold in hundredths.
+    #[test]
+    fn at_least_p_is_fewer_than_1_minus_p_of_n_above() {
+        for n in 1..=2_000usize {
+            for hundredths in 1..100usize {
+                let p = hundredths as f64 / 100.0;
+                // greater < (100 - h) * n / 100  <=>  100 * greater < (100 - h) * n
+                let expected = (0..n).filter(|&g| 100 * g < (100 - hundredths) * n).count();
+                let got = (0..n).filter(|&g| at(n, g) >= p).count();
+                assert_eq!(got, expected, "n {n}, p {p}");
+            }
+        }
+        // The example: 23,502 ranked, top 20% -> the customer at position 4,701
+        // (4,700 above it) is in, the one at 4,702 is not.
+        assert!(at(23_502, 4_700) >= 0.80);
+        assert!(at(23_502, 4_701) < 0.80);
+        // Eleven customers: three have fewer than 2.2 above them.
+        assert_eq!((0..11).filter(|&g| at(11, g) >= 0.80).count(), 3);
     }
 }

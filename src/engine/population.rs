@@ -117,9 +117,9 @@ mod tests {
             .count();
         assert_eq!((a, b), (2, 4));
         // Just under the share of customers not above: (10 - greater) / 10.
-        assert_eq!(p[9], Some(1.0f64.next_down()));
-        assert_eq!(p[7], Some(0.8f64.next_down()));
-        assert_eq!(p[0], Some(0.1f64.next_down()));
+        assert_eq!(p[9], Some((1.0f64 * (1.0 - 4.0 * f64::EPSILON))));
+        assert_eq!(p[7], Some((0.8f64 * (1.0 - 4.0 * f64::EPSILON))));
+        assert_eq!(p[0], Some((0.1f64 * (1.0 - 4.0 * f64::EPSILON))));
     }
 
     #[test]
@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn ties_take_the_highest_position_and_nulls_are_not_ranked() {
         let p = pct(&[Some(5.0), Some(5.0), None, Some(1.0), Some(9.0)]);
-        let under = |x: f64| Some(x.next_down());
+        let under = |x: f64| Some(x * (1.0 - 4.0 * f64::EPSILON));
         assert_eq!(
             p,
             vec![under(0.75), under(0.75), None, under(0.25), under(1.0)]
@@ -197,7 +197,10 @@ mod tests {
             }
         }
         let (_, empty) = compute_ranked(Statistic::Percentile, &[None]);
-        assert_eq!(empty.place(Some(3.0)), Some(1.0f64.next_down()));
+        assert_eq!(
+            empty.place(Some(3.0)),
+            Some((1.0f64 * (1.0 - 4.0 * f64::EPSILON)))
+        );
     }
 
     #[test]

@@ -117,9 +117,9 @@ mod tests {
             .count();
         assert_eq!((a, b), (2, 4));
         // Just under the share of customers not above: (10 - greater) / 10.
-        assert_eq!(p[9], Some((1.0f64 * (1.0 - 4.0 * f64::EPSILON))));
-        assert_eq!(p[7], Some((0.8f64 * (1.0 - 4.0 * f64::EPSILON))));
-        assert_eq!(p[0], Some((0.1f64 * (1.0 - 4.0 * f64::EPSILON))));
+        assert_eq!(p[9], Some(1.0f64 * (1.0 - 4.0 * f64::EPSILON)));
+        assert_eq!(p[7], Some(0.8f64 * (1.0 - 4.0 * f64::EPSILON)));
+        assert_eq!(p[0], Some(0.1f64 * (1.0 - 4.0 * f64::EPSILON)));
     }
 
     #[test]
@@ -199,7 +199,7 @@ mod tests {
         let (_, empty) = compute_ranked(Statistic::Percentile, &[None]);
         assert_eq!(
             empty.place(Some(3.0)),
-            Some((1.0f64 * (1.0 - 4.0 * f64::EPSILON)))
+            Some(1.0f64 * (1.0 - 4.0 * f64::EPSILON))
         );
     }
 

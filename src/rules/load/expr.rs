@@ -8,6 +8,7 @@ use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::Comparison;
 use crate::diag::SourceFile;
+use crate::diag::habits::{self, Habit};
 use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
 use crate::time::Date;
 use crate::value::{Lit, Literal};
@@ -36,6 +37,8 @@ struct Uses {
     bad_dates: Vec<(String, Position)>,
     /// `previous.tier`, `held.tier`: (what, variable, output, where).
     history: Vec<(Past, String, String, Position)>,
+    /// Names where a text would make sense: compared with `==`/`!=`, items of a list.
+    text_like: Vec<Position>,
 }
 
 impl<'a> ExprCompiler<'a> {
@@ -69,15 +72,30 @@ impl<'a> ExprCompiler<'a> {
         let ast = match self.scripts.engine.compile_expression(body) {
             Ok(ast) => ast,
             Err(e) => {
-                let (line, col) = origin.map(e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
-                diags.error(file, line, col, e.0.to_string()).rule = Some(owner.to_owned());
+                let at = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
+                // A spreadsheet habit at or before where the parser gave up explains it.
+                let habit = self.habit(body, |h| (h.line, h.column) <= at);
+                let d = match habit {
+                    Some((h, help)) => {
+                        let (line, col) = origin.map(h.line, h.column);
+                        let d = diags.error(file, line, col, h.message);
+                        d.width = h.width;
+                        d.help = Some(help);
+                        d
+                    }
+                    None => {
+                        let (line, col) = origin.map(at.0, at.1);
+                        diags.error(file, line, col, e.0.to_string())
+                    }
+                };
+                d.rule = Some(owner.to_owned());
                 return None;
             }
         };
         let uses = uses_of(&ast);
-        let (vars, names_ok) = self.resolve(diags, &origin, &uses.names, owner);
+        let (vars, names_ok) = self.resolve(diags, &origin, body, &uses, owner);
         let (maps, history_ok) = self.resolve_history(diags, &origin, &uses.history, owner);
-        let calls_ok = self.check_calls(diags, &origin, &uses.calls, owner);
+        let calls_ok = self.check_calls(diags, &origin, body, &uses.calls, owner);
         for (text, pos) in &uses.bad_dates {
             let (line, col) = map(&origin, *pos);
             let d = diags.error(
@@ -118,6 +136,17 @@ impl<'a> ExprCompiler<'a> {
         })
     }
 
+    /// The first spreadsheet habit in `body` that `pick` accepts, and its help: the whole
+    /// expression fixed when that compiles, else the fix of the habit alone.
+    fn habit(&self, body: &str, pick: impl Fn(&Habit) -> bool) -> Option<(Habit, String)> {
+        let all = habits::find(body);
+        let first = all.iter().find(|h| pick(h))?.clone();
+        let fixed = habits::fix(body, &all);
+        let compiles = self.scripts.engine.compile_expression(&fixed).is_ok();
+        let help = habits::help(&first, compiles.then_some(fixed.as_str()));
+        Some((first, help))
+    }
+
     /// A row's value: a constant, or a formula when it is text starting with `=`.
     pub fn value(
         &mut self,
@@ -146,12 +175,13 @@ impl<'a> ExprCompiler<'a> {
         &self,
         diags: &mut Sink,
         origin: &Origin,
-        names: &[(String, Position)],
+        body: &str,
+        uses: &Uses,
         owner: &str,
     ) -> (Vec<(rhai::Identifier, Slot)>, bool) {
         let mut vars: Vec<(rhai::Identifier, Slot)> = Vec::new();
         let mut ok = true;
-        for (name, pos) in names {
+        for (name, pos) in &uses.names {
             match self.symbols.slot(name) {
                 Some(slot) => {
                     if !vars.iter().any(|(_, s)| *s == slot) {
@@ -161,10 +191,15 @@ impl<'a> ExprCompiler<'a> {
                 None if self.symbols.incomplete => ok = false,
                 None => {
                     let (line, col) = map(origin, *pos);
+                    let suggestion = self.symbols.suggestion(name);
                     let help = if Past::of_variable(name).is_some() {
                         Some(format!("write `{name}.` and an output, e.g. `{name}.tier`"))
+                    } else if suggestion.is_none() && uses.text_like.contains(pos) {
+                        // `tier == A`: a text without its quotes.
+                        let (l, c) = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                        Some(habits::quoted_name_help(body, l, c, name))
                     } else {
-                        self.symbols.suggestion(name).or_else(|| {
+                        suggestion.or_else(|| {
                             Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
                         })
                     };
@@ -222,6 +257,7 @@ impl<'a> ExprCompiler<'a> {
         &self,
         diags: &mut Sink,
         origin: &Origin,
+        body: &str,
         calls: &[(String, usize, Position)],
         owner: &str,
     ) -> bool {
@@ -232,9 +268,14 @@ impl<'a> ExprCompiler<'a> {
         }
         let mut ok = true;
         for (name, args, pos) in calls {
-            if let Some(msg) = self.scripts.call_problem(name, *args) {
+            if let Some(mut msg) = self.scripts.call_problem(name, *args) {
                 let (line, col) = map(origin, *pos);
-                let help = self.scripts.function_suggestion(name);
+                let mut help = self.scripts.function_suggestion(name);
+                // `IF(c, a, b)`, `AND(a, b)`: a spreadsheet's function.
+                let at = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                if let Some((h, fix)) = self.habit(body, |h| (h.line, h.column) == at) {
+                    (msg, help) = (h.message, Some(fix));
+                }
                 let d = diags.error(&origin.file, line, col, msg);
                 d.rule = Some(owner.to_owned());
                 d.width = name.chars().count();
@@ -285,6 +326,7 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         if let Some(found) = comparison(node) {
             uses.compared.push(found);
         }
+        uses.text_like.extend(text_like(node));
         if let Some((past, variable, output, pos)) = history_use(node) {
             history_variables.push(pos);
             uses.history.push((past, variable, output, pos));
@@ -356,6 +398,27 @@ fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, bool, Position)>
         }
         _ => None,
     }
+}
+
+/// The names at this node where a text would make sense: the sides of `==`/`!=` and the
+/// items of a list (`tier in [A, B]`).
+fn text_like(node: &ASTNode) -> Vec<Position> {
+    let operands: &[rhai::Expr] = match node {
+        ASTNode::Expr(rhai::Expr::FnCall(f, _)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, _))
+            if f.op_token.is_some() && matches!(f.name.as_str(), "==" | "!=") =>
+        {
+            &f.args
+        }
+        ASTNode::Expr(rhai::Expr::Array(items, _)) => items,
+        _ => return Vec::new(),
+    };
+    operands
+        .iter()
+        .filter_map(|e| match e {
+            rhai::Expr::Variable(_, _, pos) => Some(*pos),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A call of a function by name at this node (`name`, number of arguments, position);

@@ -115,7 +115,7 @@ pub fn quoted_name_help(body: &str, line: usize, column: usize, name: &str) -> S
 }
 
 /// The char index of a 1-based (line, column) in `body`.
-fn char_index(body: &str, line: usize, column: usize) -> usize {
+pub fn char_index(body: &str, line: usize, column: usize) -> usize {
     let mut index = 0;
     for (n, text) in body.split('\n').enumerate() {
         if n + 1 == line {

@@ -9,6 +9,7 @@ use super::symbols::Symbols;
 use super::types::Comparison;
 use crate::diag::SourceFile;
 use crate::diag::habits::{self, Habit};
+use crate::diag::yaml;
 use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
 use crate::time::Date;
 use crate::value::{Lit, Literal};
@@ -61,7 +62,7 @@ impl<'a> ExprCompiler<'a> {
         owner: &str,
         formula: bool,
     ) -> Option<Expr> {
-        let origin = origin_of(file, text, formula);
+        let origin = Place::of(file, text, formula);
         let body = expression_body(&text.value, formula);
         if body.trim().is_empty() {
             diags
@@ -77,14 +78,14 @@ impl<'a> ExprCompiler<'a> {
                 let habit = self.habit(body, |h| (h.line, h.column) <= at);
                 let d = match habit {
                     Some((h, help)) => {
-                        let (line, col) = origin.map(h.line, h.column);
+                        let (line, col) = origin.at(h.line, h.column);
                         let d = diags.error(file, line, col, h.message);
                         d.width = h.width;
                         d.help = Some(help);
                         d
                     }
                     None => {
-                        let (line, col) = origin.map(at.0, at.1);
+                        let (line, col) = origin.at(at.0, at.1);
                         diags.error(file, line, col, e.0.to_string())
                     }
                 };
@@ -130,7 +131,7 @@ impl<'a> ExprCompiler<'a> {
             ast,
             vars,
             maps,
-            origin,
+            origin: origin.origin,
             native,
             text: body.to_owned(),
         })
@@ -174,7 +175,7 @@ impl<'a> ExprCompiler<'a> {
     fn resolve(
         &self,
         diags: &mut Sink,
-        origin: &Origin,
+        origin: &Place,
         body: &str,
         uses: &Uses,
         owner: &str,
@@ -220,7 +221,7 @@ impl<'a> ExprCompiler<'a> {
     fn resolve_history(
         &mut self,
         diags: &mut Sink,
-        origin: &Origin,
+        origin: &Place,
         uses: &[(Past, String, String, Position)],
         owner: &str,
     ) -> (Vec<(rhai::Identifier, Vec<(rhai::Identifier, Slot)>)>, bool) {
@@ -256,7 +257,7 @@ impl<'a> ExprCompiler<'a> {
     fn check_calls(
         &self,
         diags: &mut Sink,
-        origin: &Origin,
+        origin: &Place,
         body: &str,
         calls: &[(String, usize, Position)],
         owner: &str,
@@ -288,7 +289,7 @@ impl<'a> ExprCompiler<'a> {
 
     fn note_comparisons(
         &mut self,
-        origin: &Origin,
+        origin: &Place,
         compared: Vec<(String, rhai::Dynamic, bool, Position)>,
         owner: &str,
     ) {
@@ -310,8 +311,62 @@ impl<'a> ExprCompiler<'a> {
 }
 
 /// The file position of a position inside the expression.
-fn map(origin: &Origin, pos: Position) -> (usize, usize) {
-    origin.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
+fn map(place: &Place, pos: Position) -> (usize, usize) {
+    place.at(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
+}
+
+/// Where an expression starts, and where each of its characters is in the file (YAML folds
+/// lines of `when: >` and plain scalars, and unescapes `\"` and `''`).
+struct Place {
+    origin: Origin,
+    /// The (line, column) in the file of each character of the expression; `None` when the
+    /// scalar could not be followed in the file (an escape such as `\u00e9`).
+    chars: Option<Vec<(usize, usize)>>,
+    /// The expression, to count lines and columns in.
+    body: String,
+}
+
+impl std::ops::Deref for Place {
+    type Target = Origin;
+    fn deref(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+impl Place {
+    fn of(file: &Arc<SourceFile>, text: &Spanned<String>, formula: bool) -> Place {
+        let origin = origin_of(file, text, formula);
+        let raw = &text.value;
+        let skipped = raw[..raw.len() - expression_body(raw, formula).len()]
+            .chars()
+            .count();
+        let chars = text
+            .referenced
+            .span()
+            .byte_offset()
+            .and_then(|offset| yaml::scalar_positions(&file.text, offset as usize, raw))
+            .map(|all| all[skipped..].to_vec());
+        let body = expression_body(raw, formula).to_owned();
+        Place {
+            origin,
+            chars,
+            body,
+        }
+    }
+
+    /// The file position of a 1-based (line, column) inside the expression.
+    fn at(&self, line: usize, column: usize) -> (usize, usize) {
+        let Some(chars) = &self.chars else {
+            return self.origin.map(line, column);
+        };
+        match chars.get(habits::char_index(&self.body, line, column)) {
+            Some(&at) => at,
+            // Just past the end (`Script is incomplete`): after the last character.
+            None => chars
+                .last()
+                .map_or_else(|| self.origin.map(line, column), |&(l, c)| (l, c + 1)),
+        }
+    }
 }
 
 /// The names, calls and comparisons with a constant in an expression.

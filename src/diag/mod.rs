@@ -1,7 +1,9 @@
 //! Diagnostics for the files admins edit (rules, tests, config): a message pinned to
 //! file:line:column, rendered with the source line and a caret, in the style of rustc and
-//! ruff. [`yaml`] turns every YAML mistake into one; [`suggest`] finds the name meant.
+//! ruff. [`yaml`] turns every YAML mistake into one; [`suggest`] finds the name meant;
+//! [`habits`] finds the spreadsheet habits in an expression (`=` for `==`, `80%`).
 
+pub mod habits;
 mod suggest;
 pub mod yaml;
 

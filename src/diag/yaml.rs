@@ -81,6 +81,47 @@ pub fn unknown_key_help(message: &str) -> Option<String> {
         .or_else(|| Some(format!("expected one of: {}", options.join(", "))))
 }
 
+/// The (line, column) in `source` of each character of `value`, a YAML scalar whose text
+/// starts at byte `offset`: each character is found in order, skipping only what YAML
+/// drops (quotes, backslashes of escapes, indentation, line breaks it folds, a block's
+/// header line). `None` when a character is not there (an escape that is not the character).
+pub fn scalar_positions(source: &str, offset: usize, value: &str) -> Option<Vec<(usize, usize)>> {
+    let before = source.get(..offset)?;
+    let mut line = 1 + before.matches('\n').count();
+    let mut column = 1 + before.rsplit('\n').next().unwrap_or("").chars().count();
+    let mut rest = source[offset..].chars().peekable();
+    if matches!(rest.peek(), Some('|' | '>')) {
+        // A block scalar's header: the text starts on the next line.
+        for c in rest.by_ref() {
+            if c == '\n' {
+                break;
+            }
+        }
+        (line, column) = (line + 1, 1);
+    }
+    let mut out = Vec::with_capacity(value.len());
+    for wanted in value.chars() {
+        loop {
+            let c = rest.next()?;
+            let here = (line, column);
+            if c == '\n' {
+                (line, column) = (line + 1, 1);
+            } else {
+                column += 1;
+            }
+            let same = c == wanted || (wanted.is_whitespace() && c.is_whitespace());
+            if same {
+                out.push(here);
+                break;
+            }
+            if !(c.is_whitespace() || matches!(c, '"' | '\'' | '\\')) {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,8 @@ use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::Comparison;
 use crate::diag::SourceFile;
+use crate::diag::habits::{self, Habit};
+use crate::diag::yaml;
 use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
 use crate::time::Date;
 use crate::value::{Lit, Literal};
@@ -36,6 +38,8 @@ struct Uses {
     bad_dates: Vec<(String, Position)>,
     /// `previous.tier`, `held.tier`: (what, variable, output, where).
     history: Vec<(Past, String, String, Position)>,
+    /// Names where a text would make sense: compared with `==`/`!=`, items of a list.
+    text_like: Vec<Position>,
 }
 
 impl<'a> ExprCompiler<'a> {
@@ -58,7 +62,7 @@ impl<'a> ExprCompiler<'a> {
         owner: &str,
         formula: bool,
     ) -> Option<Expr> {
-        let origin = origin_of(file, text, formula);
+        let origin = Place::of(file, text, formula);
         let body = expression_body(&text.value, formula);
         if body.trim().is_empty() {
             diags
@@ -69,15 +73,30 @@ impl<'a> ExprCompiler<'a> {
         let ast = match self.scripts.engine.compile_expression(body) {
             Ok(ast) => ast,
             Err(e) => {
-                let (line, col) = origin.map(e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
-                diags.error(file, line, col, e.0.to_string()).rule = Some(owner.to_owned());
+                let at = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
+                // A spreadsheet habit at or before where the parser gave up explains it.
+                let habit = self.habit(body, |h| (h.line, h.column) <= at);
+                let d = match habit {
+                    Some((h, help)) => {
+                        let (line, col) = origin.at(h.line, h.column);
+                        let d = diags.error(file, line, col, h.message);
+                        d.width = h.width;
+                        d.help = Some(help);
+                        d
+                    }
+                    None => {
+                        let (line, col) = origin.at(at.0, at.1);
+                        diags.error(file, line, col, e.0.to_string())
+                    }
+                };
+                d.rule = Some(owner.to_owned());
                 return None;
             }
         };
         let uses = uses_of(&ast);
-        let (vars, names_ok) = self.resolve(diags, &origin, &uses.names, owner);
+        let (vars, names_ok) = self.resolve(diags, &origin, body, &uses, owner);
         let (maps, history_ok) = self.resolve_history(diags, &origin, &uses.history, owner);
-        let calls_ok = self.check_calls(diags, &origin, &uses.calls, owner);
+        let calls_ok = self.check_calls(diags, &origin, body, &uses.calls, owner);
         for (text, pos) in &uses.bad_dates {
             let (line, col) = map(&origin, *pos);
             let d = diags.error(
@@ -112,10 +131,21 @@ impl<'a> ExprCompiler<'a> {
             ast,
             vars,
             maps,
-            origin,
+            origin: origin.origin,
             native,
             text: body.to_owned(),
         })
+    }
+
+    /// The first spreadsheet habit in `body` that `pick` accepts, and its help: the whole
+    /// expression fixed when that compiles, else the fix of the habit alone.
+    fn habit(&self, body: &str, pick: impl Fn(&Habit) -> bool) -> Option<(Habit, String)> {
+        let all = habits::find(body);
+        let first = all.iter().find(|h| pick(h))?.clone();
+        let fixed = habits::fix(body, &all);
+        let compiles = self.scripts.engine.compile_expression(&fixed).is_ok();
+        let help = habits::help(&first, compiles.then_some(fixed.as_str()));
+        Some((first, help))
     }
 
     /// A row's value: a constant, or a formula when it is text starting with `=`.
@@ -145,13 +175,14 @@ impl<'a> ExprCompiler<'a> {
     fn resolve(
         &self,
         diags: &mut Sink,
-        origin: &Origin,
-        names: &[(String, Position)],
+        origin: &Place,
+        body: &str,
+        uses: &Uses,
         owner: &str,
     ) -> (Vec<(rhai::Identifier, Slot)>, bool) {
         let mut vars: Vec<(rhai::Identifier, Slot)> = Vec::new();
         let mut ok = true;
-        for (name, pos) in names {
+        for (name, pos) in &uses.names {
             match self.symbols.slot(name) {
                 Some(slot) => {
                     if !vars.iter().any(|(_, s)| *s == slot) {
@@ -161,10 +192,15 @@ impl<'a> ExprCompiler<'a> {
                 None if self.symbols.incomplete => ok = false,
                 None => {
                     let (line, col) = map(origin, *pos);
+                    let suggestion = self.symbols.suggestion(name);
                     let help = if Past::of_variable(name).is_some() {
                         Some(format!("write `{name}.` and an output, e.g. `{name}.tier`"))
+                    } else if suggestion.is_none() && uses.text_like.contains(pos) {
+                        // `tier == A`: a text without its quotes.
+                        let (l, c) = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                        Some(habits::quoted_name_help(body, l, c, name))
                     } else {
-                        self.symbols.suggestion(name).or_else(|| {
+                        suggestion.or_else(|| {
                             Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
                         })
                     };
@@ -185,7 +221,7 @@ impl<'a> ExprCompiler<'a> {
     fn resolve_history(
         &mut self,
         diags: &mut Sink,
-        origin: &Origin,
+        origin: &Place,
         uses: &[(Past, String, String, Position)],
         owner: &str,
     ) -> (Vec<(rhai::Identifier, Vec<(rhai::Identifier, Slot)>)>, bool) {
@@ -221,7 +257,8 @@ impl<'a> ExprCompiler<'a> {
     fn check_calls(
         &self,
         diags: &mut Sink,
-        origin: &Origin,
+        origin: &Place,
+        body: &str,
         calls: &[(String, usize, Position)],
         owner: &str,
     ) -> bool {
@@ -232,9 +269,14 @@ impl<'a> ExprCompiler<'a> {
         }
         let mut ok = true;
         for (name, args, pos) in calls {
-            if let Some(msg) = self.scripts.call_problem(name, *args) {
+            if let Some(mut msg) = self.scripts.call_problem(name, *args) {
                 let (line, col) = map(origin, *pos);
-                let help = self.scripts.function_suggestion(name);
+                let mut help = self.scripts.function_suggestion(name);
+                // `IF(c, a, b)`, `AND(a, b)`: a spreadsheet's function.
+                let at = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                if let Some((h, fix)) = self.habit(body, |h| (h.line, h.column) == at) {
+                    (msg, help) = (h.message, Some(fix));
+                }
                 let d = diags.error(&origin.file, line, col, msg);
                 d.rule = Some(owner.to_owned());
                 d.width = name.chars().count();
@@ -247,7 +289,7 @@ impl<'a> ExprCompiler<'a> {
 
     fn note_comparisons(
         &mut self,
-        origin: &Origin,
+        origin: &Place,
         compared: Vec<(String, rhai::Dynamic, bool, Position)>,
         owner: &str,
     ) {
@@ -269,8 +311,62 @@ impl<'a> ExprCompiler<'a> {
 }
 
 /// The file position of a position inside the expression.
-fn map(origin: &Origin, pos: Position) -> (usize, usize) {
-    origin.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
+fn map(place: &Place, pos: Position) -> (usize, usize) {
+    place.at(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
+}
+
+/// Where an expression starts, and where each of its characters is in the file (YAML folds
+/// lines of `when: >` and plain scalars, and unescapes `\"` and `''`).
+struct Place {
+    origin: Origin,
+    /// The (line, column) in the file of each character of the expression; `None` when the
+    /// scalar could not be followed in the file (an escape such as `\u00e9`).
+    chars: Option<Vec<(usize, usize)>>,
+    /// The expression, to count lines and columns in.
+    body: String,
+}
+
+impl std::ops::Deref for Place {
+    type Target = Origin;
+    fn deref(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+impl Place {
+    fn of(file: &Arc<SourceFile>, text: &Spanned<String>, formula: bool) -> Place {
+        let origin = origin_of(file, text, formula);
+        let raw = &text.value;
+        let skipped = raw[..raw.len() - expression_body(raw, formula).len()]
+            .chars()
+            .count();
+        let chars = text
+            .referenced
+            .span()
+            .byte_offset()
+            .and_then(|offset| yaml::scalar_positions(&file.text, offset as usize, raw))
+            .map(|all| all[skipped..].to_vec());
+        let body = expression_body(raw, formula).to_owned();
+        Place {
+            origin,
+            chars,
+            body,
+        }
+    }
+
+    /// The file position of a 1-based (line, column) inside the expression.
+    fn at(&self, line: usize, column: usize) -> (usize, usize) {
+        let Some(chars) = &self.chars else {
+            return self.origin.map(line, column);
+        };
+        match chars.get(habits::char_index(&self.body, line, column)) {
+            Some(&at) => at,
+            // Just past the end (`Script is incomplete`): after the last character.
+            None => chars
+                .last()
+                .map_or_else(|| self.origin.map(line, column), |&(l, c)| (l, c + 1)),
+        }
+    }
 }
 
 /// The names, calls and comparisons with a constant in an expression.
@@ -285,6 +381,7 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         if let Some(found) = comparison(node) {
             uses.compared.push(found);
         }
+        uses.text_like.extend(text_like(node));
         if let Some((past, variable, output, pos)) = history_use(node) {
             history_variables.push(pos);
             uses.history.push((past, variable, output, pos));
@@ -356,6 +453,27 @@ fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, bool, Position)>
         }
         _ => None,
     }
+}
+
+/// The names at this node where a text would make sense: the sides of `==`/`!=` and the
+/// items of a list (`tier in [A, B]`).
+fn text_like(node: &ASTNode) -> Vec<Position> {
+    let operands: &[rhai::Expr] = match node {
+        ASTNode::Expr(rhai::Expr::FnCall(f, _)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, _))
+            if f.op_token.is_some() && matches!(f.name.as_str(), "==" | "!=") =>
+        {
+            &f.args
+        }
+        ASTNode::Expr(rhai::Expr::Array(items, _)) => items,
+        _ => return Vec::new(),
+    };
+    operands
+        .iter()
+        .filter_map(|e| match e {
+            rhai::Expr::Variable(_, _, pos) => Some(*pos),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A call of a function by name at this node (`name`, number of arguments, position);

@@ -1,0 +1,421 @@
+//! Spreadsheet habits in a rule expression: `=` for `==`, `and`/`or`/`not`, `<>`, `80%`,
+//! `0,80`, `1,000`, `IF(condition, a, b)`, `AND(a, b)`. Rhai's parser reports them in its own
+//! terms ("Unexpected '='", "Script is incomplete"); [`find`] finds each habit in the text and
+//! says in words what to write instead, and [`fix`] gives the expression with all of them
+//! fixed, for the help line.
+//!
+//! The scan is lexical: it skips text in quotes and looks only at the shapes above, so it
+//! is run on expressions the parser rejected (or on a call of an unknown `IF`), never to
+//! second-guess one that compiles.
+
+/// One habit: where it is inside the expression (1-based line and column, in characters, as
+/// Rhai counts them), how many characters it covers, what it is in words, and what to write
+/// instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Habit {
+    pub line: usize,
+    pub column: usize,
+    pub width: usize,
+    pub message: String,
+    /// What replaces the habit (`==` for `=`).
+    pub instead: String,
+    /// Said after the fix (`or 80 when the value is in percent`).
+    note: Option<String>,
+    /// The habit's characters: `start..end` as char indices into the expression.
+    start: usize,
+    end: usize,
+}
+
+/// Every habit in `body`, in the order they appear.
+pub fn find(body: &str) -> Vec<Habit> {
+    let chars: Vec<char> = body.chars().collect();
+    let mut found = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '"' | '`' | '\'' => i = skip_quoted(&chars, i),
+            '(' | '[' | '{' => {
+                depth += 1;
+                i += 1;
+            }
+            ')' | ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            '<' if next == Some('>') => {
+                found.push(habit(
+                    &chars,
+                    i,
+                    i + 2,
+                    "\"not equal\" is written `!=`",
+                    "!=",
+                ));
+                i += 2;
+            }
+            '=' if matches!(next, Some('=' | '>')) => i += 2,
+            '=' if i > 0 && "=!<>+-*/%&|^".contains(chars[i - 1]) => i += 1,
+            '=' => {
+                found.push(habit(&chars, i, i + 1, "to compare, write `==`", "=="));
+                i += 1;
+            }
+            c if c.is_ascii_digit() => i = number(&chars, i, depth, &mut found),
+            c if c.is_alphabetic() || c == '_' => i = word(&chars, i, &mut found),
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// `body` with every habit replaced by what to write instead.
+pub fn fix(body: &str, habits: &[Habit]) -> String {
+    let chars: Vec<char> = body.chars().collect();
+    let mut out = String::new();
+    let mut at = 0;
+    for h in habits {
+        if h.start < at {
+            continue;
+        }
+        out.extend(&chars[at..h.start]);
+        out.push_str(&h.instead);
+        at = h.end;
+    }
+    out.extend(&chars[at..]);
+    out
+}
+
+/// The help line for `habit`: the whole expression fixed, when that is known to be right
+/// (`fixed` compiles), else what to write instead of the habit alone.
+pub fn help(habit: &Habit, fixed: Option<&str>) -> String {
+    let fix = match fixed {
+        Some(fixed) => format!("write `{}`", one_line(fixed)),
+        None => format!("write `{}` here", habit.instead),
+    };
+    match &habit.note {
+        Some(note) => format!("{fix} ({note})"),
+        None => fix,
+    }
+}
+
+/// `name` in `body` at (line, column) written as text in quotes: the help for a name that is
+/// not a name where a text was meant (`tier == A`).
+pub fn quoted_name_help(body: &str, line: usize, column: usize, name: &str) -> String {
+    let start = char_index(body, line, column);
+    let chars: Vec<char> = body.chars().collect();
+    let end = (start + name.chars().count()).min(chars.len());
+    let mut fixed: String = chars[..start].iter().collect();
+    fixed.push_str(&format!("\"{name}\""));
+    fixed.extend(&chars[end..]);
+    format!(
+        "did you mean the text \"{name}\"? Text is written in quotes: `{}`",
+        one_line(&fixed)
+    )
+}
+
+/// The char index of a 1-based (line, column) in `body`.
+pub fn char_index(body: &str, line: usize, column: usize) -> usize {
+    let mut index = 0;
+    for (n, text) in body.split('\n').enumerate() {
+        if n + 1 == line {
+            return index + column.saturating_sub(1).min(text.chars().count());
+        }
+        index += text.chars().count() + 1;
+    }
+    body.chars().count()
+}
+
+/// A multi-line expression on one line, for a help line.
+fn one_line(text: &str) -> String {
+    if text.contains('\n') {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        text.trim().to_owned()
+    }
+}
+
+fn habit(chars: &[char], start: usize, end: usize, what: &str, instead: &str) -> Habit {
+    let written: String = chars[start..end].iter().collect();
+    let written = written.trim_end();
+    let line = 1 + chars[..start].iter().filter(|&&c| c == '\n').count();
+    let line_start = chars[..start]
+        .iter()
+        .rposition(|&c| c == '\n')
+        .map_or(0, |p| p + 1);
+    Habit {
+        line,
+        column: start - line_start + 1,
+        width: written.chars().count(),
+        message: format!("`{written}` is not how a rule says it: {what}"),
+        instead: instead.to_owned(),
+        note: None,
+        start,
+        end,
+    }
+}
+
+/// The index after a quoted text starting at `start` (a backslash escapes the next char).
+fn skip_quoted(chars: &[char], start: usize) -> usize {
+    let quote = chars[start];
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    chars.len()
+}
+
+fn digits(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
+        i += 1;
+    }
+    i
+}
+
+/// A number at `start`: notes `80%`, a decimal comma (`0,80`) and thousands separators
+/// (`1,000,000`) outside brackets, where a comma separates arguments. Returns the index after.
+fn number(chars: &[char], start: usize, depth: usize, found: &mut Vec<Habit>) -> usize {
+    let mut i = digits(chars, start);
+    if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+        i = digits(chars, i + 1);
+    }
+    let written: String = chars[start..i].iter().filter(|&&c| c != '_').collect();
+    if chars.get(i) == Some(&'%') {
+        // `x % 3` is the remainder: a percentage is a number with nothing after its `%`.
+        let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+        let operand = after.is_some_and(|&c| c.is_alphanumeric() || "_(\"'`".contains(c));
+        if !operand && let Ok(value) = written.parse::<f64>() {
+            let fraction = format!("{:?}", value / 100.0);
+            let what = format!("a percentage is written as a fraction, `{fraction}`");
+            let mut h = habit(chars, start, i + 1, &what, &fraction);
+            h.note = Some(format!("or `{written}` when the value is in percent"));
+            found.push(h);
+            return i + 1;
+        }
+        return i;
+    }
+    if depth > 0
+        || chars.get(i) != Some(&',')
+        || !chars.get(i + 1).is_some_and(char::is_ascii_digit)
+    {
+        return i;
+    }
+    // Thousands: groups of three digits after a whole number that does not start with 0.
+    let mut end = i;
+    let mut groups = Vec::new();
+    while chars.get(end) == Some(&',') && chars.get(end + 1).is_some_and(char::is_ascii_digit) {
+        let next = digits(chars, end + 1);
+        groups.push(next - end - 1);
+        end = next;
+    }
+    let whole = !written.contains('.') && !written.starts_with('0');
+    if whole && groups.iter().all(|&g| g == 3) {
+        let plain: String = chars[start..end].iter().filter(|&&c| c != ',').collect();
+        let what = format!("numbers are written without separators, `{plain}`");
+        found.push(habit(chars, start, end, &what, &plain));
+    } else if groups.len() == 1 && !written.contains('.') {
+        let decimal: String = chars[start..end]
+            .iter()
+            .map(|&c| if c == ',' { '.' } else { c })
+            .collect();
+        let what = format!("decimals are written with a point, `{decimal}`");
+        found.push(habit(chars, start, end, &what, &decimal));
+    }
+    end
+}
+
+/// A word at `start`: notes `and`/`or`/`not` and the spreadsheet functions `IF`, `AND`,
+/// `OR`, `NOT`. Returns the index after.
+fn word(chars: &[char], start: usize, found: &mut Vec<Habit>) -> usize {
+    let mut i = start;
+    while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+        i += 1;
+    }
+    let word: String = chars[start..i].iter().collect::<String>().to_lowercase();
+    let after = chars[i..]
+        .iter()
+        .position(|c| !c.is_whitespace())
+        .map(|n| i + n);
+    let method = start > 0 && chars[start - 1] == '.';
+    if method {
+        return i;
+    }
+    if let Some(open) = after.filter(|&a| chars[a] == '(') {
+        if let Some(h) = function(chars, start, &word, open) {
+            found.push(h);
+        }
+        return i;
+    }
+    let (what, instead, end) = match word.as_str() {
+        "and" => ("\"and\" is written `&&`", "&&", i),
+        "or" => ("\"or\" is written `||`", "||", i),
+        // `not x` becomes `!x`: the blank after `not` goes too.
+        "not" => ("\"not\" is written `!`", "!", after.unwrap_or(i)),
+        _ => return i,
+    };
+    let mut h = habit(chars, start, end, what, instead);
+    h.width = i - start;
+    found.push(h);
+    i
+}
+
+/// `IF(c, a, b)`, `AND(a, b, ...)`, `OR(a, b, ...)`, `NOT(a)` written with `(` at `open`.
+fn function(chars: &[char], start: usize, name: &str, open: usize) -> Option<Habit> {
+    if !chars[start].is_uppercase() && name != "if" {
+        return None;
+    }
+    let (args, close) = arguments(chars, open)?;
+    // The habits inside the arguments are fixed with it (`IF(x = 0, ...)`).
+    let args: Vec<String> = args.iter().map(|a| fix(a, &find(a))).collect();
+    let instead = match (name, &args[..]) {
+        ("if", [c, a, b]) => format!("if {c} {{ {a} }} else {{ {b} }}"),
+        ("and", [_, _, ..]) => format!("({})", args.join(" && ")),
+        ("or", [_, _, ..]) => format!("({})", args.join(" || ")),
+        ("not", [a]) => format!("!({a})"),
+        _ => return None,
+    };
+    let what = match name {
+        "if" => "a choice is written `if condition { a } else { b }`",
+        "and" => "\"and\" is written `a && b`",
+        "or" => "\"or\" is written `a || b`",
+        _ => "\"not\" is written `!a`",
+    };
+    let written: String = chars[start..open].iter().collect();
+    let mut h = habit(chars, start, close + 1, what, &instead);
+    h.width = written.trim_end().chars().count();
+    h.message = format!(
+        "`{}(...)` is not a function in a rule: {what}",
+        written.trim_end()
+    );
+    Some(h)
+}
+
+/// The arguments of a call whose `(` is at `open` (each trimmed), and the index of its `)`.
+fn arguments(chars: &[char], open: usize) -> Option<(Vec<String>, usize)> {
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut from = open + 1;
+    let mut i = open;
+    while i < chars.len() {
+        match chars[i] {
+            '"' | '`' | '\'' => {
+                i = skip_quoted(chars, i);
+                continue;
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    args.push(chars[from..i].iter().collect::<String>().trim().to_owned());
+                    return Some((args, i));
+                }
+            }
+            ',' if depth == 1 => {
+                args.push(chars[from..i].iter().collect::<String>().trim().to_owned());
+                from = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (line, column, width, instead) of each habit, and the expression fixed.
+    fn scan(body: &str) -> (Vec<(usize, usize, usize, String)>, String) {
+        let habits = find(body);
+        let shown = habits
+            .iter()
+            .map(|h| (h.line, h.column, h.width, h.instead.clone()))
+            .collect();
+        (shown, fix(body, &habits))
+    }
+
+    #[test]
+    fn each_habit_is_found_and_fixed() {
+        let cases = [
+            ("tier = \"A\"", "tier == \"A\""),
+            ("a > 1 and b < 2", "a > 1 && b < 2"),
+            ("a or c", "a || c"),
+            ("not is_null(x)", "!is_null(x)"),
+            ("NOT is_null(x)", "!is_null(x)"),
+            ("x <> \"B\"", "x != \"B\""),
+            ("rank >= 80%", "rank >= 0.8"),
+            ("rank >= 12.5%", "rank >= 0.125"),
+            ("rank >= 0,80", "rank >= 0.80"),
+            ("sales > 1,000,000", "sales > 1000000"),
+            ("IF(x > 30, 1, 2)", "if x > 30 { 1 } else { 2 }"),
+            ("AND(x > 1, y)", "(x > 1 && y)"),
+            ("OR(x > 1, y, z)", "(x > 1 || y || z)"),
+            ("IF(x = 0, 80%, 0)", "if x == 0 { 0.8 } else { 0 }"),
+        ];
+        for (written, fixed) in cases {
+            let (habits, got) = scan(written);
+            // One habit each; an `IF` also holds those of its arguments.
+            assert!(!habits.is_empty(), "{written}");
+            assert_eq!(got, fixed, "{written}");
+        }
+    }
+
+    #[test]
+    fn what_rhai_means_is_left_alone() {
+        for body in [
+            "a == 1 && b != 2 || c <= 3 && d >= 4",
+            "x % 3 == 0",
+            "x %3 == 0",
+            "max(0,80)",
+            "min(x, 1,000)",
+            "tier == \"a = b, 80% and 0,80\"",
+            "'='",
+            "`and ${x}`",
+            "s.and(1)",
+            "if x > 1 { 2 } else { 3 }",
+            "score(1, 2)",
+        ] {
+            assert_eq!(find(body), vec![], "{body}");
+        }
+    }
+
+    #[test]
+    fn positions_are_lines_and_columns_inside_the_expression() {
+        let (habits, _) = scan("a > 1\n  and b = 2");
+        assert_eq!(
+            habits,
+            [(2, 3, 3, "&&".to_owned()), (2, 9, 1, "==".to_owned())]
+        );
+    }
+
+    #[test]
+    fn messages_and_help_read_as_advice() {
+        let h = &find("rank >= 80%")[0];
+        assert_eq!(
+            h.message,
+            "`80%` is not how a rule says it: a percentage is written as a fraction, `0.8`"
+        );
+        assert_eq!(
+            help(h, Some("rank >= 0.8")),
+            "write `rank >= 0.8` (or `80` when the value is in percent)"
+        );
+        assert_eq!(
+            help(h, None),
+            "write `0.8` here (or `80` when the value is in percent)"
+        );
+        let h = &find("IF(a, b, c)")[0];
+        assert_eq!(
+            h.message,
+            "`IF(...)` is not a function in a rule: a choice is written `if condition { a } else { b }`"
+        );
+        assert_eq!(
+            quoted_name_help("tier ==\n  A || x", 2, 3, "A"),
+            "did you mean the text \"A\"? Text is written in quotes: `tier == \"A\" || x`"
+        );
+    }
+}

@@ -80,6 +80,16 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    print_over_time_and_impact(reports, out)?;
+    print_fast_path(first, reports, out)?;
+    writeln!(
+        out,
+        "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread; µs/1: one customer evaluated alone (explain, serve)."
+    )
+}
+
+/// What a run stores, what reading the previous quarter costs, what `diff` costs.
+fn print_over_time_and_impact(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "\nstorage and history (run in quarters, benches/history.yaml added):"
@@ -111,6 +121,15 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
             r.median.diff / r.median.run.max(1e-9),
         )?;
     }
+    Ok(())
+}
+
+/// How many expressions run on the fast path, and the policy script against Rust.
+fn print_fast_path(
+    first: &SizeReport,
+    reports: &[SizeReport],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let (native, total) = first.median.fast_path;
     writeln!(
         out,
@@ -139,8 +158,5 @@ fn print(reports: &[SizeReport], out: &mut dyn Write) -> io::Result<()> {
             },
         )?;
     }
-    writeln!(
-        out,
-        "\nread/popul./eval/write: each stage alone; run: `tierwise run` end to end (a child process; MB = its peak memory);\nfloor: plain read of the same customer rows + plain insert of the same policy rows, pre-rendered; SQL: benches/shipped_rules.sql;\nµs/dec: evaluation time per customer per decision on one thread; µs/1: one customer evaluated alone (explain, serve)."
-    )
+    Ok(())
 }

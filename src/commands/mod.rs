@@ -63,6 +63,21 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| crate::script::dates::not_a_date(text))
 }
 
+/// An `--out` file's directory must exist: said before any work is done.
+fn check_out_dir(out: &std::path::Path) -> Result<(), Error> {
+    if let Some(dir) = out.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        return Err(Error::Argument(format!(
+            "--out {}: the directory {} does not exist",
+            out.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Rule-file warnings, on stderr (stdout carries the command's result).
 fn print_warnings(warnings: &[Diagnostic]) {
     let color = crate::diag::use_color(&std::io::stderr());

@@ -123,15 +123,5 @@ fn check_out_path(out: &Path) -> Result<(), Error> {
             out.join("report.html").display()
         )));
     }
-    if let Some(dir) = out.parent()
-        && !dir.as_os_str().is_empty()
-        && !dir.is_dir()
-    {
-        return Err(Error::Argument(format!(
-            "--out {}: the directory {} does not exist",
-            out.display(),
-            dir.display()
-        )));
-    }
-    Ok(())
+    super::check_out_dir(out)
 }

@@ -124,17 +124,7 @@ fn check_out_path(out: &std::path::Path) -> Result<(), Error> {
             out.display()
         )));
     }
-    if let Some(dir) = out.parent()
-        && !dir.as_os_str().is_empty()
-        && !dir.is_dir()
-    {
-        return Err(Error::Argument(format!(
-            "--out {}: the directory {} does not exist",
-            out.display(),
-            dir.display()
-        )));
-    }
-    Ok(())
+    super::check_out_dir(out)
 }
 
 /// What a run did, for the summary.

@@ -127,6 +127,7 @@ pub(super) fn compile(
         Some(c) => (t.cap(cx, &c.min, "min"), t.cap(cx, &c.max, "max")),
         None => (None, None),
     };
+    t.check_cap_order(cx, min.as_ref(), max.as_ref());
     t.check_round(cx);
     let decimal = rows.iter().any(|r| {
         r.values
@@ -360,6 +361,32 @@ impl Table<'_> {
         }
     }
 
+    /// Constant caps whose min is above their max would give everyone the max: an error.
+    fn check_cap_order(&mut self, cx: &mut Cx, min: Option<&Cap>, max: Option<&Cap>) {
+        let constant = |c: Option<&Cap>| match c.map(|c| &c.value) {
+            Some(ValueExpr::Const(v)) => v.value().as_f64(),
+            _ => None,
+        };
+        let (Some(lo), Some(hi)) = (constant(min), constant(max)) else {
+            return;
+        };
+        if lo > hi
+            && let Some(at) = self.spec.cap.as_ref().and_then(|c| c.min.as_ref())
+        {
+            let at = &at.referenced;
+            cx.error(
+                self.file,
+                at.line() as usize,
+                at.column() as usize,
+                format!(
+                    "cap `min` {lo} is above `max` {hi}: every customer would get {hi}; swap them"
+                ),
+            )
+            .rule = Some(format!("{}.min", self.name));
+            self.ok = false;
+        }
+    }
+
     fn check_round(&mut self, cx: &mut Cx) {
         let Some(round) = &self.spec.round else {
             return;
@@ -522,6 +549,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_cap_whose_min_is_above_its_max_is_an_error() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: discount\n    output: discount_pct\n    cap: { min: 12, max: 5 }\n    rules:\n      - { id: d, value: 3 }\n",
+            )]),
+            [
+                "error rules/a.yaml:4:17 [discount.min]: cap `min` 12 is above `max` 5: every customer would get 5; swap them"
+            ]
+        );
     }
 
     #[test]

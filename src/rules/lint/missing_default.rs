@@ -31,6 +31,19 @@ pub(super) const LINT: Lint = Lint::new("TW106", "missing-default", check);
 const HELP_DEFAULT: &str =
     "a last row without `when` gives a value to everyone the rows above miss";
 
+/// Where rows may not overlap (`unique`, `any`), a row without `when` would match together
+/// with every other row and fail every customer they match: the advice differs.
+const HELP_EXCLUSIVE: &str = "a row whose `when` holds exactly when no other row's does (not a row without `when`: under this hit policy it would match together with the others, and those customers would fail)";
+
+/// What to add so that every customer gets a value, for this table's hit policy.
+fn remedy(table: &Table) -> (&'static str, &'static str) {
+    if table.decision.hit.shape().exclusive {
+        ("add a row for the customers no row matches", HELP_EXCLUSIVE)
+    } else {
+        ("add a last row without `when`", HELP_DEFAULT)
+    }
+}
+
 fn check(table: &Table) -> Vec<Diagnostic> {
     let Some(last) = table.rows.last() else {
         return Vec::new();
@@ -45,10 +58,11 @@ fn check(table: &Table) -> Vec<Diagnostic> {
 /// The warning's message and help, or `None` when every customer gets a value.
 fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
     let (uncovered, all_known) = table.uncovered();
+    let (add, help) = remedy(table);
     let may = || {
         (
-            format!("some customers may get no value for {outputs}: add a last row without `when`"),
-            HELP_DEFAULT.to_owned(),
+            format!("some customers may get no value for {outputs}: {add}"),
+            help.to_owned(),
         )
     };
     let Some(uncovered) = uncovered else {
@@ -82,7 +96,7 @@ fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
         return Some((
             format!("customers whose `{x}` is NULL get no value for {outputs}"),
             format!(
-                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `{x}` is NULL; add a last row without `when`, or a row `when: is_null({x})`"
+                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `{x}` is NULL; {add}, or a row `when: is_null({x})`"
             ),
         ));
     }
@@ -92,10 +106,7 @@ fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
     } else {
         format!("some customers get no value for {outputs}, for example one whose {example}")
     };
-    Some((
-        message,
-        format!("add a last row without `when`: {HELP_DEFAULT}"),
-    ))
+    Some((message, format!("{add}: {help}")))
 }
 
 #[cfg(test)]
@@ -122,6 +133,24 @@ decisions:
         assert_eq!(
             lint_yaml(yaml, X),
             ["13:15 TW106 [e] customers whose `x` is NULL get no value for `out2`"]
+        );
+    }
+
+    #[test]
+    fn under_unique_the_advice_is_not_a_row_without_when() {
+        let yaml = r#"
+decisions:
+  - name: scored
+    output: out
+    hit: unique
+    rules:
+      - { id: scored, when: "x * 2 > y", value: 1 }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                "7:15 TW106 [scored] some customers may get no value for `out`: add a row for the customers no row matches"
+            ]
         );
     }
 

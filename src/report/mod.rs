@@ -77,6 +77,15 @@ pub fn indent(text: &str, prefix: &str) -> String {
 /// Rows as left-aligned columns two spaces apart, each line indented by two spaces (the first
 /// row is usually the header).
 pub fn table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
+    columns(out, rows, false)
+}
+
+/// As [`table`], with every column after the first right-aligned (numbers).
+pub fn number_table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
+    columns(out, rows, true)
+}
+
+fn columns(out: &mut dyn Write, rows: &[Vec<String>], numbers: bool) -> io::Result<()> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -90,7 +99,14 @@ pub fn table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)
-            .map(|(v, w)| format!("{v:<w$}"))
+            .enumerate()
+            .map(|(k, (v, w))| {
+                if numbers && k > 0 {
+                    format!("{v:>w$}")
+                } else {
+                    format!("{v:<w$}")
+                }
+            })
             .collect();
         writeln!(out, "  {}", cells.join("  ").trim_end())?;
     }

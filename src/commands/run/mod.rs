@@ -234,33 +234,6 @@ impl RunReport {
     }
 }
 
-/// Rows as columns two spaces apart, the first left-aligned and the others right-aligned,
-/// each line indented by two spaces.
-fn aligned(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .map(|r| r.get(c).map_or(0, |v| v.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(k, (v, w))| match k {
-                0 => format!("{v:<w$}"),
-                _ => format!("{v:>w$}"),
-            })
-            .collect();
-        writeln!(out, "  {}", cells.join("  ").trim_end())?;
-    }
-    Ok(())
-}
-
 /// Pairs as a JSON object, in order.
 fn map<S: Serializer, V: Serialize>(pairs: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
     s.collect_map(pairs.iter().map(|(k, v)| (k, v)))

@@ -3,8 +3,9 @@
 //! and per value, where its customers came from and how many left it. Everything is read
 //! off the counts the evaluation kept ([`MoveCount`]): no second pass over the customers.
 
-use super::{aligned, map, nested_map};
+use super::{map, nested_map};
 use crate::engine::MoveCount;
+use crate::report::number_table;
 use crate::report::thousands;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -116,7 +117,7 @@ impl Moves {
             row.extend(cells.iter().map(|(_, n)| thousands(*n as f64)));
             rows.push(row);
         }
-        aligned(out, &rows)?;
+        number_table(out, &rows)?;
         writeln!(out)?;
         let mut rows = vec![
             [
@@ -139,7 +140,7 @@ impl Moves {
             );
             rows.push(row);
         }
-        aligned(out, &rows)
+        number_table(out, &rows)
     }
 }
 

@@ -104,7 +104,7 @@ pub const LINTS: &[Lint] = &[
 pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // What each output of an earlier decision can be (decisions come in dependency order).
-    let mut domains: HashMap<Slot, Values> = HashMap::new();
+    let mut domains = figure_domains(rules);
     for d in &rules.decisions {
         let table = Table::new(rules, d, &domains, today);
         for lint in LINTS.iter().filter(|l| l.runs_on(d)) {
@@ -113,6 +113,24 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
         table.record_domains(&mut domains);
     }
     out
+}
+
+/// What each population figure can hold: the range its statistic gives, or NULL (customers
+/// not ranked). Statistics with no range are left out (they may hold anything).
+fn figure_domains(rules: &RuleSet) -> HashMap<Slot, Values> {
+    let mut domains = HashMap::new();
+    for figure in &rules.population {
+        let range = figure.statistic.range();
+        if range.lo.is_none() && range.hi.is_none() {
+            continue;
+        }
+        let (lo, lo_closed) = range.lo.map_or((None, false), |(x, c)| (Some(x), c));
+        let (hi, hi_closed) = range.hi.map_or((None, false), |(x, c)| (Some(x), c));
+        let mut values = Values::numbers(Interval::new(lo, lo_closed, hi, hi_closed));
+        values.null = true;
+        domains.insert(figure.slot, values);
+    }
+    domains
 }
 
 /// A lint: what output, JSON and docs call it, and its check.
@@ -327,6 +345,47 @@ impl<'a> Table<'a> {
             RowCondition::Always => Some(vec![self.universe.clone()]),
             RowCondition::Known(r) => meet(r, &vec![self.universe.clone()]),
             RowCondition::Unknown => None,
+        }
+    }
+
+    /// What rules out every customer a row's own condition asks for, when that is what the
+    /// names can hold rather than the condition contradicting itself: "`sales_pct` is the
+    /// percentile of `annual_sales`: between 0 and 1 (exclusive)". `None` when the condition
+    /// alone matches nobody (or is not known).
+    fn ruled_out_by(&self, row: &LintRow) -> Option<String> {
+        let RowCondition::Known(region) = &row.condition else {
+            return None;
+        };
+        let mut names: Vec<Slot> = Vec::new();
+        for conj in region.iter().filter(|c| !c.is_empty()) {
+            for (slot, wanted) in &conj.0 {
+                let holds = self.universe.0.get(slot);
+                if holds.is_some_and(|h| h.meet(wanted).is_empty()) && !names.contains(slot) {
+                    names.push(*slot);
+                }
+            }
+        }
+        let said: Vec<String> = names.iter().map(|&s| self.holds(s)).collect();
+        (!said.is_empty()).then(|| said.join("; "))
+    }
+
+    /// What a name can hold, in words, for a name whose values are known.
+    fn holds(&self, slot: Slot) -> String {
+        let name = self.name(slot);
+        match self.rules.population.iter().find(|f| f.slot == slot) {
+            Some(f) => format!(
+                "`{name}` is the {} of `{}`: {}",
+                f.statistic.name(),
+                f.of.text.trim(),
+                f.statistic.range().words
+            ),
+            None => match self.universe.0.get(&slot).map(|v| &v.texts) {
+                Some(values::Texts::Only(set)) if !set.is_empty() => {
+                    let shown: Vec<String> = set.iter().map(|t| format!("{t:?}")).collect();
+                    format!("`{name}` is only ever {}", shown.join(", "))
+                }
+                _ => format!("`{name}` only holds what an earlier decision's rows give"),
+            },
         }
     }
 

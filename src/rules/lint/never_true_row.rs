@@ -3,7 +3,8 @@
 //! # What it does
 //! Warns about a row whose comparisons contradict each other (`x > 5 && x < 3`), or that
 //! asks for a value an earlier decision never gives (`tier == "D"` when `tier` is always
-//! A, B or C). Runs on every table; under `hit: first` it takes precedence over
+//! A, B or C), or a value outside a population figure's range (`sales_pct >= 80` on a
+//! percentile, which is between 0 and 1). Runs on every table; under `hit: first` it takes precedence over
 //! `unreachable-row` (TW101), since no order of the rows would help.
 //!
 //! # Why it matters
@@ -32,6 +33,12 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 && table.matched(row).is_some_and(|r| r.is_empty())
         })
         .map(|row| {
+            let help = match table.ruled_out_by(row) {
+                Some(holds) => format!("{holds}; no such value satisfies the condition"),
+                None => "its comparisons contradict each other, or ask for a value that is never \
+                         given"
+                    .to_owned(),
+            };
             table.warn(
                 row,
                 row.id,
@@ -39,8 +46,7 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                     "{} `{}` can never match: no customer can satisfy its condition",
                     table.noun, row.id
                 ),
-                "its comparisons contradict each other, or ask for a value that is never given"
-                    .to_owned(),
+                help,
             )
         })
         .collect()
@@ -81,6 +87,36 @@ decisions:
                 "7:15 TW102 [c] row `c` can never match: no customer can satisfy its condition",
                 "12:15 TW102 [never] row `never` can never match: no customer can satisfy its condition",
                 "19:15 TW102 [flag-d] row `flag-d` can never match: no customer can satisfy its condition",
+            ]
+        );
+    }
+
+    #[test]
+    fn values_outside_a_figures_range_and_outside_earlier_outputs() {
+        let yaml = r#"
+population:
+  pct: { percentile_of: x }
+  pos: { rank_of: x }
+  part: { share_of: x }
+decisions:
+  - name: tier
+    hit: collect
+    output: n
+    aggregate: sum
+    rules:
+      - { id: pct-80, when: "pct >= 80", value: 1 }
+      - { id: pct-1, when: "pct >= 1.0", value: 1 }
+      - { id: pct-ok, when: "pct >= 0.8", value: 1 }
+      - { id: rank-0, when: "pos < 1", value: 1 }
+      - { id: rank-ok, when: "pos <= 10", value: 1 }
+      - { id: share-any, when: "part > 1", value: 1 }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                "12:15 TW102 [pct-80] row `pct-80` can never match: no customer can satisfy its condition",
+                "13:15 TW102 [pct-1] row `pct-1` can never match: no customer can satisfy its condition",
+                "15:15 TW102 [rank-0] row `rank-0` can never match: no customer can satisfy its condition",
             ]
         );
     }

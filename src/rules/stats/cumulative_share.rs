@@ -3,12 +3,14 @@
 //! make the first 80% of sales (ABC by value). Tied customers share the smallest figure (the
 //! higher tier).
 
-use super::Position;
+use super::{Position, Range};
 
 pub const KEY: &str = "cumulative_share_of";
 pub const NAME: &str = "cumulative share";
 pub const DOC: &str =
     "Pareto position: the share of the total made by this customer and every larger one.";
+/// As `share_of`: negative values can put it outside 0..1.
+pub const RANGE: Range = Range::ANY;
 
 pub fn figure(p: &Position) -> Option<f64> {
     (p.total != 0.0).then(|| (p.sum_greater + p.value) / p.total)

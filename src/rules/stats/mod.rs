@@ -8,7 +8,7 @@
 //! best of their tie (a tie at a tier boundary goes to the higher tier).
 //!
 //! A statistic is one file here: its `KEY` (as written in rule files), its `NAME`, `figure`
-//! (the value at a position) and `meaning` (the value in words, for `explain`); and one line
+//! (the value at a position), `RANGE` (the values it can take) and `meaning` (the value in words, for `explain`); and one line
 //! in `statistics!` below. CONTRIBUTING.md has the recipe.
 
 mod cumulative_share;
@@ -28,6 +28,27 @@ pub struct Position {
     pub sum_greater: f64,
     /// The sum of all ranked values.
     pub total: f64,
+}
+
+/// The values a statistic's figure can take, so `check` can flag a condition no customer
+/// can satisfy (`sales_pct >= 80` on a percentile). Each end: the bound and whether it is
+/// included; `None`: no bound that side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    pub lo: Option<(f64, bool)>,
+    pub hi: Option<(f64, bool)>,
+    /// The range in words: `between 0 and 1 (exclusive)`.
+    pub words: &'static str,
+}
+
+impl Range {
+    /// Any number: the statistic's values are not bounded (e.g. shares of a total that
+    /// negative values, such as credit notes, can push outside 0..1).
+    pub const ANY: Range = Range {
+        lo: None,
+        hi: None,
+        words: "any number",
+    };
 }
 
 /// Declares the statistics: `module => Variant` per statistic.
@@ -73,6 +94,13 @@ macro_rules! statistics {
             pub fn figure(self, position: &Position) -> Option<f64> {
                 match self {
                     $(Statistic::$variant => $module::figure(position),)*
+                }
+            }
+
+            /// The values its figure can take.
+            pub fn range(self) -> Range {
+                match self {
+                    $(Statistic::$variant => $module::RANGE,)*
                 }
             }
 

@@ -1,11 +1,16 @@
 //! `rank_of`: the position in the ranking, 1 for the largest value. Ties share the best
 //! rank and the next value skips (competition ranking: 1, 2, 2, 4).
 
-use super::Position;
+use super::{Position, Range};
 
 pub const KEY: &str = "rank_of";
 pub const NAME: &str = "rank";
 pub const DOC: &str = "Position in the ranking, 1 for the customer with the largest value.";
+pub const RANGE: Range = Range {
+    lo: Some((1.0, true)),
+    hi: None,
+    words: "1 or more",
+};
 
 pub fn figure(p: &Position) -> Option<f64> {
     Some((p.greater + 1) as f64)

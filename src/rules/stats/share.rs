@@ -1,11 +1,13 @@
 //! `share_of`: this customer's value divided by the total of all ranked values (no figure
 //! when the total is 0).
 
-use super::Position;
+use super::{Position, Range};
 
 pub const KEY: &str = "share_of";
 pub const NAME: &str = "share";
 pub const DOC: &str = "This customer's share of the total of the value over all ranked customers.";
+/// Negative values (credit notes) can put a share outside 0..1: no range is claimed.
+pub const RANGE: Range = Range::ANY;
 
 pub fn figure(p: &Position) -> Option<f64> {
     (p.total != 0.0).then(|| p.value / p.total)

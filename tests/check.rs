@@ -56,6 +56,15 @@ fn check_data_finds_unique_conflicts_in_the_data() {
         "{}",
         run.stdout
     );
+    // `big` and `late` match only C2, who failed: not "matched no customer".
+    assert!(
+        run.stdout.contains(
+            "  tier:\n    rows that matched none of the 2 customers evaluated without error \
+             (1 failed, below: they may match them): big, late\n"
+        ),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -74,6 +74,9 @@ pub struct CheckReport {
 #[derive(Debug, Default, Serialize)]
 pub struct DataCheck {
     pub customers: usize,
+    /// Customers for whom some rule failed: the findings per decision count only the others
+    /// (a failed customer's rows are not known).
+    pub customers_failed: usize,
     pub decisions: Vec<DecisionFindings>,
     /// Rules that failed for some customers (including `unique` conflicts).
     pub failures: Vec<Failure>,
@@ -133,9 +136,18 @@ impl Report for CheckReport {
                 }
                 writeln!(out, "  {}:", d.decision)?;
                 if !d.rows_never_matched.is_empty() {
+                    let whom = match data.customers_failed {
+                        0 => "no customer".to_owned(),
+                        failed => format!(
+                            "none of the {} customers evaluated without error ({} failed, \
+                             below: they may match them)",
+                            thousands((data.customers - failed) as f64),
+                            thousands(failed as f64)
+                        ),
+                    };
                     writeln!(
                         out,
-                        "    rows that matched no customer: {}",
+                        "    rows that matched {whom}: {}",
                         d.rows_never_matched.join(", ")
                     )?;
                 }
@@ -298,6 +310,8 @@ struct Tallies {
     without_value: Vec<Counted>,
     /// Per failing rule: its first message, and the customers it failed for.
     failures: HashMap<String, (String, Counted)>,
+    /// Customers some rule failed for.
+    failed: usize,
 }
 
 /// A number of customers, and the first few of their ids.
@@ -330,6 +344,7 @@ impl Tallies {
             matched: vec![0; rules.rule_ids.len()],
             without_value: vec![Counted::default(); rules.decisions.len()],
             failures: HashMap::new(),
+            failed: 0,
         }
     }
 
@@ -339,6 +354,7 @@ impl Tallies {
         let outcomes = match outcome {
             Ok(outcomes) => outcomes,
             Err(e) => {
+                self.failed += 1;
                 let (_, failed) = self
                     .failures
                     .entry(e.rule)
@@ -372,6 +388,7 @@ impl Tallies {
 
     /// Adds `other`'s customers, which come after this one's.
     fn merge(mut self, other: Tallies) -> Tallies {
+        self.failed += other.failed;
         for (x, y) in self.matched.iter_mut().zip(other.matched) {
             *x += y;
         }
@@ -419,6 +436,7 @@ impl Tallies {
         failures.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.rule.cmp(&b.rule)));
         DataCheck {
             customers,
+            customers_failed: self.failed,
             decisions,
             failures,
         }

@@ -190,6 +190,22 @@ pub fn write_run<'a, E>(
     })
 }
 
+/// Puts the database in write-ahead-log mode (it stays so: the mode belongs to the file).
+/// With SQLite's default rollback journal, a large write takes an exclusive lock once its
+/// pages spill from memory, and every other reader (a BI tool, `serve`) gets "database is
+/// locked" until the commit; in WAL mode readers go on reading the last committed state, so
+/// they see the previous complete run throughout, then the new one. In-memory databases
+/// have no WAL: their answer ("memory") is fine.
+fn readers_never_blocked(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !matches!(mode.as_str(), "wal" | "memory") {
+        tracing::warn!(
+            "the database stays in journal mode `{mode}`: readers wait for a run's commit"
+        );
+    }
+    Ok(())
+}
+
 /// Writes one run from the chunks received on `rx`. Returns the run id and customer count,
 /// or `None` when the sender went away without `Finish`: then nothing of the run is kept,
 /// as on any error.
@@ -208,6 +224,7 @@ fn write_chunks(
         orders,
         file,
     } = *target;
+    readers_never_blocked(conn).map_err(write_err(&tables.policy_table))?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(write_err(&tables.policy_table))?;

@@ -92,6 +92,8 @@ pub enum Source {
 pub struct OutputTables {
     pub policy_table: String,
     pub run_table: String,
+    /// The customers a `run --keep-going` could not evaluate, per run.
+    pub error_table: String,
 }
 
 impl Default for OutputTables {
@@ -99,6 +101,7 @@ impl Default for OutputTables {
         OutputTables {
             policy_table: "customer_policy".into(),
             run_table: "policy_run".into(),
+            error_table: "policy_error".into(),
         }
     }
 }

@@ -60,7 +60,7 @@ fn a_run_dates_the_old_runs_and_keeps_their_rows_and_layout() {
     old_database(&fx);
     fx.run_ok(&[]);
     let conn = fx.conn();
-    assert_eq!(user_version(&conn), 2);
+    assert_eq!(user_version(&conn), tierwise::output::SCHEMA_VERSION);
 
     // Old runs are dated by the day they started, in the run's kind of period (months).
     let mut stmt = conn
@@ -198,6 +198,6 @@ fn a_newer_schema_is_refused_and_left_alone() {
     fx.conn().execute_batch("PRAGMA user_version = 7").unwrap();
     let run = fx.run(&["run"]);
     run.assert_code(1)
-        .assert_stderr_contains("schema version is 7, newer than this tierwise knows (2)");
+        .assert_stderr_contains("schema version is 7, newer than this tierwise knows (3)");
     assert_eq!(fx.runs().len(), 3);
 }

@@ -397,7 +397,7 @@ fn a_database_written_before_totals_were_recorded_is_upgraded_and_says_so() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, tierwise::output::SCHEMA_VERSION);
     let totals: Vec<(i64, Option<String>)> = conn
         .prepare("SELECT run_id, totals FROM policy_run ORDER BY run_id")
         .unwrap()

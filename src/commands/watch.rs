@@ -181,7 +181,10 @@ fn preview(opts: &WatchOptions, last: &Snapshot, out: &mut dyn Write) {
 fn write_run(accepted: &Accepted) -> Result<i64, Error> {
     let ws = &accepted.workspace;
     let mut source = ws.open_source()?;
-    Ok(ws.run(&mut source, &accepted.rules, None)?.written.run_id)
+    Ok(ws
+        .run(&mut source, &accepted.rules, None, false)?
+        .written
+        .run_id)
 }
 
 /// Every customer's policy under the accepted rules.

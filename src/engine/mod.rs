@@ -296,6 +296,50 @@ impl<'a> Evaluator<'a> {
         Ok((outcomes, tally))
     }
 
+    /// Evaluates customers `range` in parallel, going on past customers that fail: the
+    /// results of those that succeed, and the errors of the others in customer order.
+    pub fn evaluate_keep_going(
+        &self,
+        range: Range<usize>,
+    ) -> (Outcomes<'a>, Tally, Vec<EvalError>) {
+        type Partial<'a> = (Outcomes<'a>, Tally, Vec<(usize, EvalError)>);
+        let partials: Vec<Partial<'a>> = range
+            .into_par_iter()
+            .with_min_len(1024)
+            .fold(
+                || {
+                    (
+                        Worker::new(self),
+                        Outcomes::new(self.rules),
+                        Tally::new(self.rules),
+                        Vec::new(),
+                    )
+                },
+                |(mut w, mut outcomes, mut tally, mut errors), i| {
+                    if let Err(e) = w.customer(i, &mut outcomes, &mut tally) {
+                        errors.push((i, e));
+                    }
+                    (w, outcomes, tally, errors)
+                },
+            )
+            .map(|(_, o, t, e)| (o, t, e))
+            .collect();
+        let mut outcomes = Outcomes::new(self.rules);
+        let mut tally = Tally::new(self.rules);
+        let mut errors = Vec::new();
+        for (o, t, e) in partials {
+            outcomes.append(o);
+            tally.merge(t);
+            errors.extend(e);
+        }
+        errors.sort_by_key(|(i, _)| *i);
+        (
+            outcomes,
+            tally,
+            errors.into_iter().map(|(_, e)| e).collect(),
+        )
+    }
+
     /// Evaluates one customer on the calling thread.
     pub fn evaluate_one(&self, i: usize) -> Result<Outcomes<'a>, EvalError> {
         let mut tally = Tally::new(self.rules);

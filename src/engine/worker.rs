@@ -158,8 +158,20 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         }
     }
 
-    /// Evaluates customer `i`, appending its result to `out` and its summary to `tally`.
+    /// Evaluates customer `i`, appending its result to `out` and its summary to `tally`. A
+    /// customer that fails leaves both as they were (so a run that keeps going can skip it).
     pub fn customer(
+        &mut self,
+        i: usize,
+        out: &mut Outcomes<'a>,
+        tally: &mut Tally,
+    ) -> Result<(), EvalError> {
+        let fired_start = out.fired.len();
+        self.customer_or_partial(i, out, tally)
+            .inspect_err(|_| out.fired.truncate(fired_start))
+    }
+
+    fn customer_or_partial(
         &mut self,
         i: usize,
         out: &mut Outcomes<'a>,
@@ -175,6 +187,18 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             self.decide(d, i, &mut out.fired)?;
         }
         self.count_held();
+        // The summary totals first: a customer whose total fails is counted nowhere (with
+        // `--keep-going` the run goes on without it).
+        let totals_start = out.totals.len();
+        for (name, e) in &rules.summary.totals {
+            let v = self
+                .eval_checked(e, i, || format!("summary total `{name}`"))
+                .inspect_err(|_| out.totals.truncate(totals_start))?;
+            out.totals.push(match number(&v) {
+                Ok(Some(x)) => x,
+                _ => 0.0,
+            });
+        }
         tally.customers += 1;
         for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
             tally.count(k, &self.frame[*slot], 1);
@@ -182,17 +206,8 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         for (k, m) in rules.summary.moves.iter().enumerate() {
             tally.moved(k, m, &self.frame[m.previous], &self.frame[m.slot]);
         }
-        let totals_start = out.totals.len();
-        for (k, (name, e)) in rules.summary.totals.iter().enumerate() {
-            let v = self
-                .eval_checked(e, i, || format!("summary total `{name}`"))
-                .inspect_err(|_| out.totals.truncate(totals_start))?;
-            let x = match number(&v) {
-                Ok(Some(x)) => x,
-                _ => 0.0,
-            };
-            tally.totals[k] += x;
-            out.totals.push(x);
+        for (sum, x) in tally.totals.iter_mut().zip(&out.totals[totals_start..]) {
+            *sum += x;
         }
         out.indices.push(i);
         out.values

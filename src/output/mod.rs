@@ -30,7 +30,7 @@ pub use tables::now;
 pub use totals::{RecordedTotals, recorded_totals};
 
 use crate::config::OutputTables;
-use crate::engine::Outcomes;
+use crate::engine::{EvalError, Outcomes};
 use crate::source::Dataset;
 use crate::time::{Date, Period};
 use file::FileSink;
@@ -77,6 +77,8 @@ pub enum OutputError {
 /// run back.
 enum Message<'a> {
     Chunk(Outcomes<'a>),
+    /// Customers that failed in a run that keeps going (in customer order).
+    Errors(Vec<EvalError>),
     Totals(String),
     Finish,
 }
@@ -140,6 +142,14 @@ impl<'a> ChunkSink<'a> {
         self.sender.send(Message::Chunk(chunk)).is_ok()
     }
 
+    /// Customers that failed, in a run that goes on without them: recorded in the error
+    /// table with the run.
+    pub fn errors(&mut self, errors: Vec<EvalError>) {
+        if !errors.is_empty() {
+            let _ = self.sender.send(Message::Errors(errors));
+        }
+    }
+
     /// The run's summary totals over all its customers, by name in the summary's order:
     /// recorded with the run (`policy_run.totals`), for the next period's comparison.
     pub fn totals<'n>(&mut self, totals: impl IntoIterator<Item = (&'n str, f64)>) {
@@ -153,6 +163,8 @@ impl<'a> ChunkSink<'a> {
 pub struct Written {
     pub run_id: i64,
     pub customers: usize,
+    /// Customers that failed and were left out (only a run that keeps going has any).
+    pub failed: usize,
 }
 
 /// Writes one run: `evaluate` runs on the calling thread and hands chunks to the sink, while
@@ -237,6 +249,7 @@ fn write_chunks(
     let mut lists = FiredLists::new(rule_ids);
     let mut count = 0usize;
     let mut totals = None;
+    let mut errors = Vec::new();
     let mut finished = false;
     {
         let mut rows = PolicyRows::prepare(&tx, tables, &policy, outputs, run_id)?;
@@ -245,6 +258,10 @@ fn write_chunks(
                 Message::Chunk(chunk) => chunk,
                 Message::Totals(json) => {
                     totals = Some(json);
+                    continue;
+                }
+                Message::Errors(more) => {
+                    errors.extend(more);
                     continue;
                 }
                 Message::Finish => {
@@ -267,11 +284,13 @@ fn write_chunks(
         return Ok(None);
     }
     lists.write(&tx, tables, run_id)?;
+    tables::record_errors(&tx, tables, run_id, &errors)?;
     let ok = tables::Outcome::Ok {
         run_id,
         customers: count,
         orders,
         totals,
+        failed: errors.len(),
     };
     record(&tx, tables, info, ok)?;
     if let Some(sink) = sink.as_mut() {
@@ -284,6 +303,7 @@ fn write_chunks(
     Ok(Some(Written {
         run_id,
         customers: count,
+        failed: errors.len(),
     }))
 }
 

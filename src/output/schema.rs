@@ -1,5 +1,5 @@
 //! The tables a run writes, their layout, and the upgrade of databases written by an older
-//! tierwise. Schema version 2 (`PRAGMA user_version = 2`):
+//! tierwise. Schema version 3 (`PRAGMA user_version = 3`):
 //!
 //! - `policy_run`: one record per run, `ok` or `failed`, with `as_of` (ISO date), `period`
 //!   (`2026-09`, `2026-Q3`, `2026`), `value_order` (per output, its values highest first,
@@ -24,11 +24,15 @@
 //!   run would pay what rule ids cost per row before, no more.) Lists are text, not indexes
 //!   into a dictionary, so every reader, the view included, reads them with a plain
 //!   key lookup, whatever its SQLite.
+//! - `policy_error`: the customers a `run --keep-going` left out because a rule failed for
+//!   them: `(run_id, customer_id, rule, message, at)`, `at` being where the failing
+//!   expression is written (file:line:column). The run itself is `ok` and its `message`
+//!   says how many were left out.
 //! - `customer_policy_latest`: a view of the latest period's official run for people and BI
 //!   tools (view.rs).
 //!
 //! Versions: 0, before runs had dates (no `as_of`, `period`, `value_order`; rule ids as JSON
-//! text in `customer_policy`); 1, dated runs and lists of fired rules; 2, `policy_run.totals`.
+//! text in `customer_policy`); 1, dated runs and lists of fired rules; 2, `policy_run.totals`; 3, `policy_error`.
 //! Each upgrade only adds: tables, columns, and the dates of old runs.
 //!
 //! Everything here runs inside the run's write transaction: an upgrade that fails leaves the
@@ -42,7 +46,7 @@ use crate::time::{Date, Period, PeriodKind};
 use rusqlite::Connection;
 
 /// The schema version this tierwise writes, kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The table of each run's distinct lists of fired rules.
 pub fn fired_table(tables: &OutputTables) -> String {
@@ -136,6 +140,17 @@ pub fn prepare(
     }
     prepare_runs(conn, tables, kind)?;
     prepare_policy(conn, tables)?;
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (
+            run_id INTEGER NOT NULL,
+            customer_id NOT NULL,
+            rule TEXT NOT NULL,
+            message TEXT NOT NULL,
+            at TEXT
+        )",
+        quote_ident(&tables.error_table)
+    ))
+    .map_err(write_err(&tables.error_table))?;
     let mut policy = PolicyTable::read(conn, tables)?.unwrap_or(PolicyTable {
         columns: Vec::new(),
     });

@@ -3,6 +3,7 @@
 
 use super::{OutputError, RunInfo, ValueOrder};
 use crate::config::OutputTables;
+use crate::engine::EvalError;
 use crate::source::quote_ident;
 use rusqlite::Connection;
 
@@ -43,6 +44,8 @@ pub(super) enum Outcome<'a> {
         customers: usize,
         orders: &'a [ValueOrder],
         totals: Option<String>,
+        /// Customers left out because they failed (`run --keep-going`).
+        failed: usize,
     },
     /// Rolled back, with the error.
     Failed { message: &'a str },
@@ -61,15 +64,23 @@ pub(super) fn record(
             customers,
             orders,
             totals,
+            failed,
         } => (
             Some(run_id),
             "ok",
             customers as i64,
             Some(orders_json(orders)),
             totals,
-            None,
+            (failed > 0).then(|| {
+                format!(
+                    "{failed} customer{} failed and {} left out: see {}",
+                    if failed == 1 { "" } else { "s" },
+                    if failed == 1 { "is" } else { "are" },
+                    tables.error_table
+                )
+            }),
         ),
-        Outcome::Failed { message } => (None, "failed", 0, None, None, Some(message)),
+        Outcome::Failed { message } => (None, "failed", 0, None, None, Some(message.to_owned())),
     };
     let run = quote_ident(&tables.run_table);
     conn.execute(
@@ -95,6 +106,33 @@ pub(super) fn record(
         ],
     )
     .map_err(write_err(&tables.run_table))?;
+    Ok(())
+}
+
+/// The customers a run that kept going left out: one row each, with the rule that failed,
+/// its message and where the rule is written.
+pub(super) fn record_errors(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+    errors: &[EvalError],
+) -> Result<(), OutputError> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut insert = conn
+        .prepare(&format!(
+            "INSERT INTO {} (run_id, customer_id, rule, message, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            quote_ident(&tables.error_table)
+        ))
+        .map_err(write_err(&tables.error_table))?;
+    for e in errors {
+        insert
+            .execute(rusqlite::params![
+                run_id, e.customer, e.rule, e.message, e.at
+            ])
+            .map_err(write_err(&tables.error_table))?;
+    }
     Ok(())
 }
 

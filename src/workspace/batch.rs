@@ -2,7 +2,7 @@
 //! whose results a writer thread inserts while the next chunk is evaluated.
 
 use super::Workspace;
-use crate::engine::{Evaluator, Mode, Tally};
+use crate::engine::{EvalError, Evaluator, Mode, Tally};
 use crate::error::Error;
 use crate::output::{self, RecordedTotals, RunFailure, RunInfo, RunTarget, ValueOrder, Written};
 use crate::rules::RuleSet;
@@ -19,6 +19,9 @@ pub const CHUNK: usize = 65_536;
 #[derive(Debug)]
 pub struct RunSummary {
     pub written: Written,
+    /// Customers left out because a rule failed for them (only when the run keeps going),
+    /// in customer order; recorded in the error table too.
+    pub failures: Vec<EvalError>,
     pub fingerprint: String,
     /// The summary's `count_by` and `totals`, over every customer.
     pub tally: Tally,
@@ -64,12 +67,14 @@ impl Workspace {
 
     /// Evaluates every customer under `rules` and writes the run into the database (and
     /// into `file`, a .csv or .jsonl, when given). A failed run writes nothing but a
-    /// `failed` record with its error.
+    /// `failed` record with its error. With `keep_going`, a customer a rule fails for does
+    /// not fail the run: it is left out and recorded in the error table.
     pub fn run(
         &self,
         source: &mut SqliteSource,
         rules: &RuleSet,
         file: Option<&Path>,
+        keep_going: bool,
     ) -> Result<RunSummary, Error> {
         let t = Instant::now();
         let customers = self.read_customers(source, rules, &mut |_| {})?;
@@ -113,11 +118,19 @@ impl Workspace {
         let t = Instant::now();
         let bar = crate::progress::bar(customers.len as u64, "evaluating");
         let mut tally = Tally::default();
+        let mut failures = Vec::new();
         let written = output::write_run(source.connection(), &target, |sink| {
             let mut start = 0;
             while start < customers.len {
                 let end = (start + CHUNK).min(customers.len);
-                let (outcomes, part) = evaluator.evaluate(start..end)?;
+                let (outcomes, part) = if keep_going {
+                    let (outcomes, part, errors) = evaluator.evaluate_keep_going(start..end);
+                    failures.extend(errors.iter().cloned());
+                    sink.errors(errors);
+                    (outcomes, part)
+                } else {
+                    evaluator.evaluate(start..end)?
+                };
                 tally.merge(part);
                 if !sink.send(outcomes) {
                     break; // the writer failed; its error is reported
@@ -137,6 +150,7 @@ impl Workspace {
             Ok(written) => {
                 return Ok(RunSummary {
                     written,
+                    failures,
                     fingerprint: rules.fingerprint.clone(),
                     tally,
                     since,

@@ -29,6 +29,12 @@ pub struct Args {
     /// Summary format on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Write the customers that evaluate even when a rule fails for others: those are left
+    /// out, listed in the summary and recorded in the error table (`policy_error`); the exit
+    /// code is then 1. Without it, the first failing customer stops the run and nothing is
+    /// written.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -41,7 +47,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
-    let summary = ws.run(&mut source, &rules, args.out.as_deref())?;
+    let summary = ws.run(&mut source, &rules, args.out.as_deref(), args.keep_going)?;
 
     let mut counts = Vec::new();
     for (k, (name, _)) in rules.summary.count_by.iter().enumerate() {
@@ -111,10 +117,38 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             ("total".into(), secs(start.elapsed())),
         ],
         peak_memory_mb: peak_memory_mb(),
+        failed: summary
+            .failures
+            .iter()
+            .map(|e| FailedCustomer {
+                customer: e.customer.clone(),
+                rule: e.rule.clone(),
+                message: e.message.clone(),
+                at: e.at.clone(),
+            })
+            .collect(),
+        error_table: ws.config.tables.error_table.clone(),
     };
     crate::report::print(&report, args.format);
-    Ok(ExitStatus::Success)
+    Ok(match report.failed.is_empty() {
+        true => ExitStatus::Success,
+        false => ExitStatus::Failure,
+    })
 }
+
+/// A customer a run that kept going left out.
+#[derive(Debug, Serialize)]
+pub struct FailedCustomer {
+    pub customer: String,
+    /// "rule `tier-a`", "metric `loyalty`", ...
+    pub rule: String,
+    pub message: String,
+    /// file:line:column of the failing expression.
+    pub at: String,
+}
+
+/// How many failed customers the text summary lists (all are in the error table and JSON).
+const FAILED_SHOWN: usize = 10;
 
 /// `--out` must name a .csv or .jsonl file in a directory that exists: checked before any work.
 fn check_out_path(out: &std::path::Path) -> Result<(), Error> {
@@ -163,9 +197,43 @@ pub struct RunReport {
     pub seconds: Vec<(String, f64)>,
     /// The process's peak resident memory, where the OS tells it (Linux).
     pub peak_memory_mb: Option<f64>,
+    /// Customers left out because a rule failed for them (`--keep-going`).
+    pub failed: Vec<FailedCustomer>,
+    /// Where they are recorded.
+    pub error_table: String,
 }
 
 impl RunReport {
+    fn failed_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.failed.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "\n{} customer{} failed and {} left out (recorded in {}):",
+            thousands(self.failed.len() as f64),
+            if self.failed.len() == 1 { "" } else { "s" },
+            if self.failed.len() == 1 { "is" } else { "are" },
+            self.error_table
+        )?;
+        for f in self.failed.iter().take(FAILED_SHOWN) {
+            let at = if f.at.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", f.at)
+            };
+            writeln!(out, "  {}: {}: {}{at}", f.customer, f.rule, f.message)?;
+        }
+        if self.failed.len() > FAILED_SHOWN {
+            writeln!(
+                out,
+                "  ... and {} more",
+                thousands((self.failed.len() - FAILED_SHOWN) as f64)
+            )?;
+        }
+        Ok(())
+    }
+
     fn moves_text(&self, out: &mut dyn Write) -> io::Result<()> {
         if self.moves.is_empty() {
             return Ok(());
@@ -297,6 +365,7 @@ impl Report for RunReport {
                 )?;
             }
         }
+        self.failed_text(out)?;
         self.moves_text(out)?;
         self.totals_text(out)?;
         let stages: Vec<String> = self

@@ -18,6 +18,8 @@ pub enum ExitStatus {
     /// The command could not do its job: an argument, the config or the rules must be
     /// fixed first.
     Invalid,
+    /// A signal stopped the command (128 + SIGINT, as a shell reports Ctrl-C).
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -26,6 +28,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Invalid => 2,
+            ExitStatus::Interrupted => crate::interrupt::EXIT_CODE,
         }
     }
 }
@@ -52,6 +55,9 @@ pub enum Error {
     /// The rules load, but their tests fail: `watch` and `serve` do not start on them.
     #[error("{0}")]
     TestsFail(String),
+    /// A signal (Ctrl-C, SIGTERM) stopped the command; nothing of its run was kept.
+    #[error("interrupted by {0}: nothing of this run was written; earlier runs are intact")]
+    Interrupted(&'static str),
     /// Something the system refused: a port, a file watch, a thread.
     #[error("{what}: {source}")]
     Io {
@@ -83,6 +89,7 @@ impl Error {
             Error::Eval(_) | Error::Source(_) | Error::Output(_) | Error::Sample(_) => {
                 ExitStatus::Failure
             }
+            Error::Interrupted(_) => ExitStatus::Interrupted,
         }
     }
 }

@@ -9,7 +9,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`text`], [`progress`], [`threads`], [`time`] | words and numbers for people; progress bars; the evaluation threads and their stack; dates and periods |
+//! | [`text`], [`progress`], [`threads`], [`time`], [`interrupt`] | words and numbers for people; progress bars; the evaluation threads and their stack; dates and periods; Ctrl-C during a run |
 //! | [`value`] | the values rules compute with, constants, value kinds |
 //! | [`diag`] | diagnostics (file:line:column, snippet, did-you-mean); YAML errors |
 //! | [`script`] | the sandboxed Rhai engine and its limits |
@@ -27,6 +27,7 @@
 //! | [`cli`] | the command line's global options |
 
 // The modules in layers, each using only the layers above it (tests/layers.rs checks).
+pub mod interrupt;
 pub mod progress;
 pub mod text;
 pub mod threads;

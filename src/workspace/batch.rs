@@ -122,6 +122,9 @@ impl Workspace {
         let written = output::write_run(source.connection(), &target, |sink| {
             let mut start = 0;
             while start < customers.len {
+                if let Some(signal) = crate::interrupt::requested() {
+                    return Err(Error::Interrupted(signal));
+                }
                 let end = (start + CHUNK).min(customers.len);
                 let (outcomes, part) = if keep_going {
                     let (outcomes, part, errors) = evaluator.evaluate_keep_going(start..end);
@@ -129,7 +132,7 @@ impl Workspace {
                     sink.errors(errors);
                     (outcomes, part)
                 } else {
-                    evaluator.evaluate(start..end)?
+                    evaluator.evaluate(start..end).map_err(Error::Eval)?
                 };
                 tally.merge(part);
                 if !sink.send(outcomes) {
@@ -161,7 +164,7 @@ impl Workspace {
                     evaluate_write,
                 });
             }
-            Err(RunFailure::Evaluation(e)) => Error::Eval(e),
+            Err(RunFailure::Evaluation(e)) => e,
             Err(RunFailure::Output(e)) => Error::Output(e),
         };
         self.record_failure(source, &info, &failure);

@@ -42,6 +42,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     if let Some(out) = &args.out {
         check_out_path(out)?;
     }
+    crate::interrupt::install().map_err(|source| Error::Io {
+        what: "cannot handle Ctrl-C and SIGTERM".into(),
+        source,
+    })?;
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
     let mut source = ws.open_source()?;
     let loaded = ws.load_rules(&source)?;

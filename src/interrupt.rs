@@ -1,0 +1,43 @@
+//! Ctrl-C and SIGTERM during a batch run: the run stops between chunks and unwinds, so its
+//! transaction rolls back, the `--out` temp file is removed and the run is recorded as failed,
+//! instead of the process dying with a half-written hidden file beside the output.
+//!
+//! The first signal only sets a flag the run checks; a second one ends the process at once
+//! (exit 130), for a user who does not want to wait for the current chunk.
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// One flag per signal handled, set when it arrives.
+static RECEIVED: OnceLock<[(i32, &str, Arc<AtomicBool>); 2]> = OnceLock::new();
+
+/// The exit code of a process stopped by a signal it handled (128 + SIGINT).
+pub const EXIT_CODE: u8 = 130;
+
+/// From now on SIGINT and SIGTERM ask the run to stop (see the module doc).
+pub fn install() -> std::io::Result<()> {
+    let received = RECEIVED.get_or_init(|| {
+        [
+            (SIGINT, "SIGINT", Arc::default()),
+            (SIGTERM, "SIGTERM", Arc::default()),
+        ]
+    });
+    let any = Arc::new(AtomicBool::new(false));
+    for (signal, _, flag) in received {
+        // Registered first, so it runs first: a signal after the first ends the process.
+        signal_hook::flag::register_conditional_shutdown(*signal, EXIT_CODE.into(), any.clone())?;
+        signal_hook::flag::register(*signal, any.clone())?;
+        signal_hook::flag::register(*signal, flag.clone())?;
+    }
+    Ok(())
+}
+
+/// The signal that asked the run to stop (`"SIGINT"`, `"SIGTERM"`), if one did.
+pub fn requested() -> Option<&'static str> {
+    RECEIVED
+        .get()?
+        .iter()
+        .find(|(_, _, flag)| flag.load(Ordering::SeqCst))
+        .map(|(_, name, _)| *name)
+}

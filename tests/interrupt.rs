@@ -1,0 +1,86 @@
+//! Ctrl-C or SIGTERM during `run --out`: the run rolls back, the hidden temp file beside the
+//! output is removed, the run is recorded as failed, and the earlier run stays complete.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Enough customers that a debug build is still evaluating when the signal comes.
+const CUSTOMERS: usize = 400_000;
+
+fn interrupted_by(signal: &str, name: &str) {
+    let fx = Fixture::new();
+    let sales: Vec<f64> = (0..CUSTOMERS).map(|i| (i * 37 % 1000) as f64).collect();
+    fx.sales_customers(&sales);
+    fx.rule(
+        "tiers.yaml",
+        "metrics:\n  score: (annual_sales ?? 0) * 2 + 1\n\
+         decisions:\n  - name: tier\n    rules:\n\
+         \x20     - { id: tier-a, when: score >= 1500, then: { tier: A } }\n\
+         \x20     - { id: tier-c, then: { tier: C } }\n",
+    );
+    fx.run_ok(&[]);
+    let mut run = Command::new(env!("CARGO_BIN_EXE_tierwise"))
+        .current_dir(fx.dir.path())
+        .args(["--config", "config.yaml", "run", "--out", "policies.csv"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tierwise run");
+    let tmp = fx.path(".policies.csv.tmp");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !tmp.exists() {
+        assert!(Instant::now() < deadline, "no temp file appeared");
+        assert!(
+            run.try_wait().unwrap().is_none(),
+            "the run ended before the signal"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sent = Command::new("kill")
+        .args([signal, &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "interrupted by {name}: nothing of this run was written; earlier runs are intact"
+        )),
+        "{stderr}"
+    );
+    assert!(!tmp.exists(), "the temp file was left behind");
+    assert!(!fx.path("policies.csv").exists());
+    let runs = fx.runs();
+    assert_eq!(
+        runs.len(),
+        2,
+        "{:?}",
+        runs.iter().map(|r| &r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (runs[0].status.as_str(), runs[0].customers),
+        ("ok", CUSTOMERS as i64)
+    );
+    assert_eq!(runs[1].status, "failed");
+    assert!(
+        runs[1].message.as_deref().unwrap_or("").contains(name),
+        "{:?}",
+        runs[1].message
+    );
+    assert_eq!(fx.policy_row_count(), CUSTOMERS as i64);
+}
+
+#[test]
+fn ctrl_c_during_a_run_removes_the_temp_file_and_records_the_run_as_failed() {
+    interrupted_by("-INT", "SIGINT");
+}
+
+#[test]
+fn sigterm_during_a_run_removes_the_temp_file_and_records_the_run_as_failed() {
+    interrupted_by("-TERM", "SIGTERM");
+}

@@ -188,10 +188,10 @@ impl Diagnostic {
             self.location()
         ));
         if let Some(text) = &self.source_line {
-            let text = text.replace('\t', " ");
+            let (text, column) = window(&text.replace('\t', " "), self.column);
             let pad: String = text
                 .chars()
-                .take(self.column.saturating_sub(1))
+                .take(column.saturating_sub(1))
                 .map(|c| if c.is_whitespace() { c } else { ' ' })
                 .collect();
             let bar = format!("{}|{}", st.accent, st.reset);
@@ -212,6 +212,30 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// The most characters of a source line a diagnostic shows: a longer line (a generated file,
+/// a 10,000-bracket line) is cut around the caret, with `…` where it is cut.
+const SHOWN: usize = 100;
+
+/// The part of `text` shown, and the caret's column (1-based) in it.
+fn window(text: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= SHOWN {
+        return (text.to_owned(), column);
+    }
+    let caret = column.saturating_sub(1).min(chars.len());
+    let end = (caret.saturating_sub(SHOWN / 2) + SHOWN).min(chars.len());
+    let start = end - SHOWN;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret - start + 1 + usize::from(start > 0))
 }
 
 impl fmt::Display for Diagnostic {

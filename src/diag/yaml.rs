@@ -23,10 +23,52 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
     })
 }
 
+/// The reader's limits, which protect `check`, `watch` and `serve` from a file that would
+/// take all memory or stack, in words: what is too much, and what to do.
+fn limit_words(message: &str) -> Option<String> {
+    if message.contains("recursion limit exceeded") || message.contains("budget breached: Depth") {
+        return Some(
+            "the file nests too deeply (lists or mappings inside each other, more levels than \
+             any rule needs)"
+                .into(),
+        );
+    }
+    let breach = message.strip_prefix("budget breached: ")?;
+    let count = |key: &str| {
+        let digits: String = breach
+            .split(key)
+            .nth(1)?
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        // The count at the breach is one over the limit.
+        digits
+            .parse::<f64>()
+            .ok()
+            .map(|n| crate::text::thousands(n - 1.0))
+    };
+    Some(match breach.split([' ', '{']).next().unwrap_or("") {
+        "Nodes" => format!(
+            "the file expands to too many values (over {}): aliases (`*name`) repeat what their \
+             anchor (`&name`) holds, and aliases of aliases multiply it",
+            count("nodes").unwrap_or_default()
+        ),
+        "Aliases" | "AliasAnchorRatio" | "MergeKeys" => {
+            "too many aliases (`*name`) or merge keys (`<<`) in one file".into()
+        }
+        "Anchors" => "too many anchors (`&name`) in one file".into(),
+        _ => "the file is too large or too complex to read as a rule file".into(),
+    })
+}
+
 /// A parser message in words: without the position (the diagnostic shows it) and without
 /// serde's Rust-speak.
 pub fn message(message: &str) -> String {
     let message = strip_position(message);
+    if let Some(words) = limit_words(&message) {
+        return words;
+    }
     if message.contains("cannot deserialize null") || message.contains("invalid type: null") {
         return "a value is missing here".into();
     }

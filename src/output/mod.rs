@@ -47,6 +47,11 @@ pub enum OutputError {
         what: String,
         source: rusqlite::Error,
     },
+    #[error(
+        "cannot write results to {0}: the database is locked by another process (a run, an import or a backup writing to it), and stayed locked for {secs} s\n  = help: try again when that process has finished",
+        secs = crate::source::BUSY_TIMEOUT.as_secs()
+    )]
+    Locked(String),
     #[error("cannot write {path}: {source}")]
     File {
         path: PathBuf,

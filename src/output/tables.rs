@@ -16,9 +16,14 @@ pub fn now(conn: &Connection) -> String {
 }
 
 pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError + '_ {
-    move |source| OutputError::Write {
-        what: what.to_owned(),
-        source,
+    move |source| match source.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            OutputError::Locked(what.to_owned())
+        }
+        _ => OutputError::Write {
+            what: what.to_owned(),
+            source,
+        },
     }
 }
 

@@ -85,6 +85,11 @@ pub enum SourceError {
         what: String,
         source: rusqlite::Error,
     },
+    #[error(
+        "the customer database {0} is locked by another process (a run, an import or a backup writing to it): waited {secs} s\n  = help: try again when that process has finished",
+        secs = BUSY_TIMEOUT.as_secs()
+    )]
+    Locked(PathBuf),
     #[error("cannot read customers ({what}): {source}")]
     Read {
         what: String,
@@ -116,7 +121,27 @@ pub enum SourceError {
     BlobId { row: usize, column: String },
 }
 
+/// How long a command waits for another process's lock on the database before it says so.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl SourceError {
+    /// `error`, or [`SourceError::Locked`] when SQLite says another process holds a lock
+    /// (after waiting [`BUSY_TIMEOUT`]): not a setting to fix, and the message says so.
+    pub fn unless_locked(self, path: &std::path::Path) -> SourceError {
+        let source = match &self {
+            SourceError::Open { source, .. }
+            | SourceError::Unreadable { source, .. }
+            | SourceError::Read { source, .. } => source,
+            _ => return self,
+        };
+        match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                SourceError::Locked(path.to_path_buf())
+            }
+            _ => self,
+        }
+    }
+
     /// A setting to fix (a database, table or column that is not there), rather than a
     /// problem in the data itself.
     pub fn is_setting(&self) -> bool {

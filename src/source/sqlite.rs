@@ -112,13 +112,16 @@ pub fn open_database(path: &Path) -> Result<Connection, SourceError> {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(super::BUSY_TIMEOUT)?;
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         Ok(conn)
     };
-    open(path).map_err(|source| SourceError::Open {
-        path: path.to_path_buf(),
-        source,
+    open(path).map_err(|source| {
+        SourceError::Open {
+            path: path.to_path_buf(),
+            source,
+        }
+        .unless_locked(path)
     })
 }
 
@@ -144,9 +147,12 @@ impl CustomerSource for SqliteSource {
         let stmt = self
             .conn
             .prepare(&format!("{} LIMIT 0", self.sql()))
-            .map_err(|source| SourceError::Unreadable {
-                what: self.describe(),
-                source,
+            .map_err(|source| {
+                SourceError::Unreadable {
+                    what: self.describe(),
+                    source,
+                }
+                .unless_locked(&self.path)
             })?;
         Ok(self.fields(&stmt))
     }
@@ -157,9 +163,12 @@ impl CustomerSource for SqliteSource {
         load: Option<&[&str]>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, SourceError> {
-        let read_error = |source| SourceError::Read {
-            what: self.describe(),
-            source,
+        let read_error = |source| {
+            SourceError::Read {
+                what: self.describe(),
+                source,
+            }
+            .unless_locked(&self.path)
         };
         let mut stmt = self.conn.prepare(&self.sql()).map_err(read_error)?;
         let fields = self.fields(&stmt);

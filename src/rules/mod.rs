@@ -12,7 +12,7 @@ pub mod schema;
 pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
-pub use load::load;
+pub use load::{load, not_a_rule_file};
 pub use model::RoundSpec;
 pub use stats::Statistic;
 

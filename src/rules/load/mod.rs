@@ -6,7 +6,7 @@
 //!
 //! | pass | owns | produces |
 //! |---|---|---|
-//! | [`files`] | listing, reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
+//! | [`files`] | listing (hidden, backup and copied files are skipped: [`skip`]), reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
 //! | [`scripts`] | `rules/*.rhai`: one module of functions, the calls inside scripts | [`scripts::Scripts`] |
 //! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
 //! | [`compile`] | every item of every file, in file order (metrics and summary itself) | [`compile::Compiled`] |
@@ -33,10 +33,13 @@ mod kinds;
 mod order;
 mod population;
 mod scripts;
+mod skip;
 mod symbols;
 #[cfg(test)]
 mod testing;
 mod types;
+
+pub use skip::not_a_rule_file;
 
 use super::{Field, Limits, RuleSet};
 use crate::diag::{Diagnostic, Diagnostics, Severity, SourceFile};

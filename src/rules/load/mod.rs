@@ -10,7 +10,8 @@
 //! | [`scripts`] | `rules/*.rhai`: one module of functions, the calls inside scripts | [`scripts::Scripts`] |
 //! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
 //! | [`compile`] | every item of every file, in file order (metrics and summary itself) | [`compile::Compiled`] |
-//! | [`expr`] | one Rhai expression in a YAML string: positions, names, calls, fast path | [`Expr`] |
+//! | [`expr`] | one Rhai expression in a YAML string: names, calls, fast path | [`Expr`] |
+//! | [`place`] | where an expression's characters are in its YAML file | [`Origin`](crate::rules::Origin) |
 //! | [`population`] | population figure specs | [`PopulationFigure`] |
 //! | [`decisions`] | decision tables: rows, scales, caps, rounding; rule ids | [`Decision`] |
 //! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
@@ -31,6 +32,7 @@ mod finish;
 mod history;
 mod kinds;
 mod order;
+mod place;
 mod population;
 mod scripts;
 mod skip;

@@ -465,6 +465,7 @@ impl RuleIds {
             file: file.clone(),
             line,
             column,
+            chars: None,
         });
         (self.ids.len() - 1) as RuleIdx
     }

@@ -122,3 +122,33 @@ fn a_run_time_error_in_a_folded_block_points_at_the_line_of_the_mistake() {
     run.assert_stderr_contains("error: customer C1: rule `r` failed: ")
         .assert_stderr_contains(&format!("\n  --> rules/a.yaml:{line}:{column}\n"));
 }
+
+#[test]
+fn a_run_time_error_in_a_second_script_names_that_script_and_line() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, overdue_days INTEGER, channel TEXT",
+        &[vec![text("C1"), real(500.0), int(0), text("dealer")]],
+    );
+    // rhai names a merged script after its last file: the error is in the second of three.
+    fx.rule("helpers.rhai", "fn double(x) {\n    x * 2\n}\n");
+    fx.rule("tidy.rhai", "fn tidy(x) {\n    x.trim()\n}\n");
+    fx.rule(
+        "scores.rhai",
+        "// Scores from sales.\n\nfn score(x) {\n    let y = double(x);\n    y / \"k\"\n}\n",
+    );
+    fx.rule("a.yaml", &decision("score(annual_sales) > 100"));
+    let run = fx.run(&["run"]);
+    run.assert_code(1)
+        .assert_stderr_contains("error: customer C1: rule `r` failed: ")
+        .assert_stderr_contains("\n  --> rules/scores.rhai:5:7\n");
+    // And in the first script, called from the second.
+    fx.rule("helpers.rhai", "fn double(x) {\n    x * \"k\"\n}\n");
+    fx.rule(
+        "scores.rhai",
+        "fn score(x) {\n    let y = double(x);\n    y / 2\n}\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1)
+        .assert_stderr_contains("\n  --> rules/helpers.rhai:2:7\n");
+}

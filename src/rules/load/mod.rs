@@ -120,7 +120,7 @@ mod tests {
                 // compile
                 "error rules/a.yaml:4:8 [bad]: unknown name `anual_sales` | help: did you mean `annual_sales`?",
                 // order
-                "error rules/a.yaml:2:7 [m1]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
+                "error rules/a.yaml:3:7 [m2]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
                 // types
                 "error rules/a.yaml:9:33 [a]: field `channel` is text, but it is compared with a number `1` | help: this comparison can never be true",
             ]

@@ -141,12 +141,18 @@ impl MetricWalk<'_> {
                     .chain([&slot])
                     .map(|&s| self.symbols.name(s))
                     .collect();
-                if let Some(metric) = self.compiled.metrics.get(&slot) {
-                    let d = metric.expr.origin.error(format!(
+                // At the reference that closes the cycle: in the last metric of the path.
+                let last = self.path.last().copied().unwrap_or(slot);
+                if let Some(metric) = self.compiled.metrics.get(&last) {
+                    let e = &metric.expr;
+                    let name = self.symbols.name(slot);
+                    let at = use_of(e, name).unwrap_or((e.origin.line, e.origin.column));
+                    let msg = format!(
                         "metrics depend on each other in a cycle: {}",
                         cycle.join(" -> ")
-                    ));
-                    diags.push(d.rule(self.symbols.name(slot)));
+                    );
+                    let d = Diagnostic::error(&e.origin.file, at.0, at.1, msg);
+                    diags.push(d.rule(&metric.name).width(name.chars().count()));
                 }
                 return;
             }
@@ -355,7 +361,7 @@ mod tests {
                 "metrics:\n  m1: m2 + 1\n  m2: m1 * 2\n  m3: m3 + 1\ndecisions:\n  - name: d1\n    rules:\n      - { id: a, when: 'o2 == \"x\" && o1 == \"y\"', then: { o1: x } }\n  - name: d2\n    rules:\n      - { id: b, then: { o2: '= o1' } }\n"
             ),]),
             [
-                "error rules/a.yaml:2:7 [m1]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
+                "error rules/a.yaml:3:7 [m2]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
                 "error rules/a.yaml:4:7 [m3]: metrics depend on each other in a cycle: m3 -> m3",
                 "error rules/a.yaml:8:38 [d1]: decision `d1` uses its own output `o1`",
                 "error rules/a.yaml:11:33 [d2]: decisions depend on each other's outputs in a cycle: `d1` -> `d2` -> `d1` | help: here `d2` uses `o1`, an output of `d1`",

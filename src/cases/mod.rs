@@ -302,6 +302,16 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
         .filter(|p| {
             p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
         })
+        // Hidden, backup and copied files, as in the rules directory (and the watcher).
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            let skipped = crate::rules::not_a_rule_file(&name);
+            if let Some(why) = skipped {
+                let shown = crate::text::shown(p);
+                tracing::warn!("{}: skipped: {why}", shown.display());
+            }
+            skipped.is_none()
+        })
         .collect();
     if files.is_empty() {
         return Err(CasesError::NoFiles(dir.to_path_buf()));

@@ -12,7 +12,7 @@ pub mod schema;
 pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
-pub use load::load;
+pub use load::{load, not_a_rule_file};
 pub use model::RoundSpec;
 pub use stats::Statistic;
 
@@ -64,11 +64,35 @@ pub struct Origin {
     pub file: Arc<SourceFile>,
     pub line: usize,
     pub column: usize,
+    /// Where each character of the expression is in the file (YAML folds the lines of
+    /// `when: >` and plain scalars, and unescapes `\"` and `''`); `None` when the scalar
+    /// could not be followed (an escape such as `\u00e9`), or for a rule id.
+    pub chars: Option<Arc<CharMap>>,
+}
+
+/// An expression as Rhai sees it, and the file position of each of its characters.
+#[derive(Debug)]
+pub struct CharMap {
+    pub body: String,
+    pub at: Vec<(usize, usize)>,
 }
 
 impl Origin {
-    /// The file position of a 1-based (line, column) inside the expression.
+    /// The file position of a 1-based (line, column) inside the expression: the same at
+    /// load time and at run time.
     pub fn map(&self, line: usize, column: usize) -> (usize, usize) {
+        if let Some(map) = &self.chars {
+            let index = crate::diag::habits::char_index(&map.body, line, column);
+            match map.at.get(index) {
+                Some(&at) => return at,
+                // Just past the end (`Script is incomplete`): after the last character.
+                None => {
+                    if let Some(&(l, c)) = map.at.last() {
+                        return (l, c + 1);
+                    }
+                }
+            }
+        }
         if line <= 1 {
             (self.line, self.column + column.saturating_sub(1))
         } else {

@@ -517,14 +517,17 @@ mod tests {
                 "annual_sales",
                 " [d]: `NAME` is both a column of the customer source and an output of decision `d` | help: rename the output, or drop or rename the column, or select other columns with `customers.query`",
             ),
-            ("m", ": `NAME` is already a metric; names must be unique"),
+            (
+                "m",
+                ": `NAME` is already a metric (at rules/a.yaml:2:6); names must be unique",
+            ),
             (
                 "p",
-                ": `NAME` is already a population figure; names must be unique",
+                ": `NAME` is already a population figure (at rules/a.yaml:4:6); names must be unique",
             ),
             (
                 "tier",
-                ": output `NAME` is already produced by decision `tier` | help: each output comes from exactly one decision",
+                ": output `NAME` is already produced by decision `tier` (at rules/a.yaml:8:55) | help: each output comes from exactly one decision",
             ),
         ];
         let shapes = [

@@ -121,6 +121,8 @@ pub struct PopulationFigure {
     pub name: String,
     pub slot: Slot,
     pub statistic: Statistic,
+    /// `n:` and `better:` (`ntile_of`).
+    pub params: stats::Params,
     pub of: Expr,
     pub filter: Option<Expr>,
 }

@@ -4,7 +4,7 @@
 //! reported at its real line and column in the YAML file.
 
 use super::hit::{Aggregate, HitPolicy};
-use super::stats::{FIGURE_KEYS, Statistic};
+use super::stats::{Better, FIGURE_KEYS, Statistic};
 use crate::value::Literal;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -64,6 +64,10 @@ pub struct PopulationSpec {
     pub statistics: Vec<(Statistic, Spanned<String>)>,
     /// Only customers for which this condition holds are ranked; the others get NULL.
     pub filter: Option<Spanned<String>>,
+    /// `n:` (how many tiles, for `ntile_of`).
+    pub n: Option<Spanned<i64>>,
+    /// `better:` (`higher` or `lower`, for `ntile_of`).
+    pub better: Option<Spanned<Better>>,
 }
 
 /// What a population figure's `where` means, for the schema.
@@ -87,6 +91,24 @@ impl<'de> Deserialize<'de> for PopulationSpec {
                     }
                     if key == "where" {
                         spec.filter = Some(map.next_value()?);
+                    } else if key == "n" {
+                        spec.n = Some(map.next_value()?);
+                    } else if key == "better" {
+                        let word: Spanned<String> = map.next_value()?;
+                        let better = match word.value.as_str() {
+                            "higher" => Better::Higher,
+                            "lower" => Better::Lower,
+                            other => {
+                                return Err(de::Error::custom(format!(
+                                    "`better: {other}`: it is `higher` (the largest value ranks best) or `lower` (the smallest does)"
+                                )));
+                            }
+                        };
+                        spec.better = Some(Spanned {
+                            value: better,
+                            referenced: word.referenced,
+                            defined: word.defined,
+                        });
                     } else if let Some(statistic) = Statistic::by_key(&key) {
                         spec.statistics.push((statistic, map.next_value()?));
                     } else {
@@ -114,6 +136,14 @@ impl JsonSchema for PopulationSpec {
             properties.insert(statistic.key().into(), property(statistic.doc()).into());
         }
         properties.insert("where".into(), property(WHERE_DOC).into());
+        properties.insert(
+            "n".into(),
+            json_schema!({ "type": "integer", "minimum": 1, "description": "With `ntile_of`: how many tiles (5 for quintiles)." }).into(),
+        );
+        properties.insert(
+            "better".into(),
+            json_schema!({ "enum": ["higher", "lower"], "description": "With `ntile_of`: which values rank best, `higher` (the default) or `lower` (recency in days)." }).into(),
+        );
         json_schema!({
             "type": "object",
             "additionalProperties": false,

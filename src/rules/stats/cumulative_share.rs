@@ -30,6 +30,7 @@ mod tests {
             value: 50.0,
             sum_greater: 0.0,
             total: 100.0,
+            tiles: 0,
         };
         assert_eq!(figure(&largest), Some(0.5));
         let smallest = Position {

@@ -12,6 +12,7 @@
 //! in `statistics!` below. CONTRIBUTING.md has the recipe.
 
 mod cumulative_share;
+mod ntile;
 mod percentile;
 mod rank;
 mod share;
@@ -28,6 +29,25 @@ pub struct Position {
     pub sum_greater: f64,
     /// The sum of all ranked values.
     pub total: f64,
+    /// The figure's `n:` (how many tiles, for `ntile_of`); 0 when it has none.
+    pub tiles: usize,
+}
+
+/// Which values rank best: `better: higher` (the default) or `better: lower` (recency in
+/// days, where fewer is better). Only `ntile_of` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Better {
+    #[default]
+    Higher,
+    Lower,
+}
+
+/// A figure's settings besides its statistic: `n:` and `better:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Params {
+    /// `n:` (tiles of `ntile_of`); 0 when not given.
+    pub tiles: usize,
+    pub better: Better,
 }
 
 /// Declares the statistics: `module => Variant` per statistic.
@@ -39,8 +59,9 @@ macro_rules! statistics {
             $($variant,)*
         }
 
-        /// The keys a population figure may have: one per statistic, and `where`.
-        pub const FIGURE_KEYS: &[&str] = &[$($module::KEY,)* "where"];
+        /// The keys a population figure may have: one per statistic, `where`, and the
+        /// settings of `ntile_of` (`n`, `better`).
+        pub const FIGURE_KEYS: &[&str] = &[$($module::KEY,)* "where", "n", "better"];
 
         impl Statistic {
             /// Every statistic, in the order rule files list them.
@@ -91,12 +112,18 @@ statistics! {
     rank => Rank,
     share => Share,
     cumulative_share => CumulativeShare,
+    ntile => Ntile,
 }
 
 impl Statistic {
     /// The statistic a rule-file key asks for.
     pub fn by_key(key: &str) -> Option<Statistic> {
         Statistic::ALL.iter().copied().find(|s| s.key() == key)
+    }
+
+    /// It takes `n:` and `better:` (`ntile_of`).
+    pub fn takes_params(self) -> bool {
+        self == Statistic::Ntile
     }
 }
 

@@ -49,6 +49,7 @@ mod tests {
             value: 0.0,
             sum_greater: 0.0,
             total: 0.0,
+            tiles: 0,
         })
         .unwrap()
     }

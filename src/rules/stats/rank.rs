@@ -27,6 +27,7 @@ mod tests {
             value: 9.0,
             sum_greater: 0.0,
             total: 20.0,
+            tiles: 0,
         };
         assert_eq!(figure(&p), Some(1.0));
         assert_eq!(figure(&Position { greater: 3, ..p }), Some(4.0));

@@ -27,6 +27,7 @@ mod tests {
             value: 1.0,
             sum_greater: 3.0,
             total: 4.0,
+            tiles: 0,
         };
         assert_eq!(figure(&p), Some(0.25));
         assert_eq!(figure(&Position { total: 0.0, ..p }), None);

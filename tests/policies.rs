@@ -110,3 +110,126 @@ fn ntile_of_without_n_is_a_load_error_at_the_figure() {
         )
         .assert_stderr_contains("--> rules/rfm.yaml:2:12");
 }
+
+/// Concessions with a list-price cap (8), a margin cap (20% of the list price, none when
+/// the list price is NULL: arithmetic on NULL is an error, so the formula says it), a wholesale cap that only wholesale customers have (6; NULL for
+/// the others), and a floor.
+fn concession_customers(caps: &str) -> Fixture {
+    let fx = Fixture::new();
+    let rows = [
+        // id, channel, wanted, list_price
+        (1, "retail", 5.0, Some(100.0)),     // nothing binds
+        (2, "retail", 10.0, Some(100.0)),    // list-8pct (8) is tighter than 20 of margin
+        (3, "retail", 10.0, Some(30.0)),     // margin: 30 * 0.2 = 6 < 8
+        (4, "wholesale", 10.0, Some(100.0)), // wholesale-6pct: 6
+        (5, "retail", 10.0, None),           // no list price: the margin is no limit; 8
+        (6, "retail", -3.0, Some(100.0)),    // the floor: 0
+        (7, "wholesale", 10.0, Some(30.0)),  // margin 6 and wholesale 6 tie: the first written
+    ];
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|&(id, channel, wanted, price)| {
+            vec![
+                int(id),
+                common::text(channel),
+                real(wanted),
+                price.map_or(null(), real),
+            ]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, channel TEXT, wanted REAL, list_price REAL",
+        &rows,
+    );
+    fx.rule(
+        "concession.yaml",
+        &format!(
+            "decisions:
+  - name: concession
+    output: concession_pct
+    capped_by: concession_capped_by
+{caps}
+    rules:
+      - {{ id: concession-wanted, value: '= wanted' }}
+"
+        ),
+    );
+    fx
+}
+
+const CAPS: &str = "    caps:
+      - { id: list-8pct, max: 8 }
+      - { id: margin-20pct, max: '= if is_null(list_price) { () } else { list_price * 0.2 }' }
+      - { id: wholesale-6pct, max: '= if channel == \"wholesale\" { 6 } else { () }' }
+      - { id: no-negative, min: 0 }";
+
+#[test]
+fn the_tightest_named_cap_applies_its_id_is_recorded_and_a_null_limit_is_no_limit() {
+    let fx = concession_customers(CAPS);
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "concession_pct"),
+        expect(&[
+            ("1", 5.0),
+            ("2", 8.0),
+            ("3", 6.0),
+            ("4", 6.0),
+            ("5", 8.0),
+            ("6", 0.0),
+            ("7", 6.0),
+        ])
+    );
+    assert_eq!(
+        column(&latest, "concession_capped_by"),
+        expect(&[
+            ("1", null()),
+            ("2", common::text("list-8pct")),
+            ("3", common::text("margin-20pct")),
+            ("4", common::text("wholesale-6pct")),
+            ("5", common::text("list-8pct")),
+            ("6", common::text("no-negative")),
+            ("7", common::text("margin-20pct")),
+        ])
+    );
+    let ids = column(&latest, "rule_ids");
+    assert_eq!(ids["1"], common::text("[\"concession-wanted\"]"));
+    assert_eq!(
+        ids["3"],
+        common::text("[\"concession-wanted\",\"margin-20pct\"]")
+    );
+    assert_eq!(
+        ids["6"],
+        common::text("[\"concession-wanted\",\"no-negative\"]")
+    );
+}
+
+#[test]
+fn a_cap_formula_giving_null_is_no_limit_for_the_single_cap_too() {
+    let fx = concession_customers(
+        "    cap: { min: 0, max: '= if is_null(list_price) { () } else { list_price * 0.2 }' }",
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    // Customer 5 has no list price: uncapped (10), and nothing bound.
+    assert_eq!(column(&latest, "concession_pct")["5"], real(10.0));
+    assert_eq!(column(&latest, "concession_capped_by")["5"], null());
+    assert_eq!(
+        column(&latest, "concession_capped_by")["3"],
+        common::text("concession.max")
+    );
+    assert_eq!(column(&latest, "concession_pct")["3"], real(6.0));
+}
+
+#[test]
+fn a_constant_floor_above_a_constant_named_ceiling_is_a_load_error_naming_both() {
+    let fx = concession_customers(
+        "    caps:\n      - { id: list-8pct, max: 8 }\n      - { id: floor-10, min: 10 }",
+    );
+    fx.run(&["run"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "error: cap `floor-10` min 10 is above cap `list-8pct` max 8: every customer would get 8; lower the floor or raise the ceiling",
+        )
+        .assert_stderr_contains("--> rules/concession.yaml:7:30");
+}

@@ -184,6 +184,16 @@ pub struct DecisionSpec {
     /// Floor and ceiling for the output (numbers or `=` formulas).
     #[serde(default)]
     pub cap: Option<CapSpec>,
+    /// Named limits on the output (numbers or `=` formulas); the tightest applies, and the
+    /// id of the one that bound joins the customer's rule ids. A limit that is NULL for a
+    /// customer is no limit.
+    #[serde(default)]
+    #[schemars(with = "Vec<NamedCapSpec>")]
+    pub caps: Vec<Spanned<NamedCapSpec>>,
+    /// An output that receives the id of the cap that bound (NULL when none did).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub capped_by: Option<Spanned<String>>,
     /// Rounding of the output, applied before the cap.
     #[serde(default)]
     #[schemars(with = "Option<RoundSpec>")]
@@ -267,6 +277,26 @@ pub struct CapSpec {
     #[schemars(with = "Option<Literal>")]
     pub min: Option<Spanned<Literal>>,
     /// The largest allowed output; larger values are lowered to it.
+    #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
+    pub max: Option<Spanned<Literal>>,
+}
+
+/// A named limit of a decision's output: `{ id: list-8pct, max: 8 }`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCapSpec {
+    /// The cap's rule id, recorded when it binds.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// A note for readers: why the limit exists.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The smallest allowed output (a number or an `=` formula; NULL: no limit).
+    #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
+    pub min: Option<Spanned<Literal>>,
+    /// The largest allowed output (a number or an `=` formula; NULL: no limit).
     #[serde(default)]
     #[schemars(with = "Option<Literal>")]
     pub max: Option<Spanned<Literal>>,

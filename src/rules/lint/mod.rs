@@ -394,8 +394,7 @@ impl<'a> Table<'a> {
     /// every row gives a constant (no formula, round or cap changes it).
     fn record_domains(&self, domains: &mut HashMap<Slot, Values>) {
         let d = self.decision;
-        if d.hit.shape().combines_values || d.round.is_some() || d.min.is_some() || d.max.is_some()
-        {
+        if d.hit.shape().combines_values || d.round.is_some() || !d.caps.is_empty() {
             return;
         }
         let (uncovered, _) = self.uncovered();

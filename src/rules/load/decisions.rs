@@ -5,9 +5,9 @@
 use super::compile::Cx;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
-use crate::rules::{Cap, Condition, Decision, Expr, RoundSpec, Row, Slot, ValueExpr, Window};
+use crate::rules::{Condition, Decision, Expr, RoundSpec, Row, Slot, ValueExpr, Window};
 use crate::time::Date;
-use crate::value::{Lit, Literal};
+use crate::value::Lit;
 use serde_saphyr::Spanned;
 use std::sync::Arc;
 
@@ -123,11 +123,8 @@ pub(super) fn compile(
         scale_of = of;
         rows.extend(bands);
     }
-    let (min, max) = match &d.cap {
-        Some(c) => (t.cap(cx, &c.min, "min"), t.cap(cx, &c.max, "max")),
-        None => (None, None),
-    };
-    t.check_cap_order(cx, min.as_ref(), max.as_ref());
+    let caps = super::caps::compile(cx, file, &t.name, d);
+    t.ok &= caps.is_some();
     t.check_round(cx);
     let decimal = rows.iter().any(|r| {
         r.values
@@ -143,8 +140,8 @@ pub(super) fn compile(
         scale_of,
         rows,
         round: d.round.as_ref().map(|r| r.value),
-        min,
-        max,
+        caps: caps.unwrap_or_default(),
+        capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
     })
 }
 
@@ -180,8 +177,9 @@ impl Table<'_> {
             .rule = Some(self.name.clone());
             self.ok = false;
         }
-        if (d.cap.is_some() || d.round.is_some()) && d.output.is_none() {
-            self.fail(cx, "`cap` and `round` apply to a decision's single `output:`; add one, or split the decision");
+        let bounded = d.cap.is_some() || !d.caps.is_empty() || d.capped_by.is_some();
+        if (bounded || d.round.is_some()) && d.output.is_none() {
+            self.fail(cx, "`cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision");
         }
         if d.rules.is_empty() == d.scale.is_none() {
             self.fail(
@@ -339,54 +337,6 @@ impl Table<'_> {
         Some((of, rows))
     }
 
-    /// The `min` or `max` cap (`which`), with its own rule id (`decision.min`).
-    fn cap(&mut self, cx: &mut Cx, bound: &Option<Spanned<Literal>>, which: &str) -> Option<Cap> {
-        let bound = bound.as_ref()?;
-        let id = format!("{}.{which}", self.name);
-        let rule = cx.rule_ids.cap(id.clone(), self.file, &bound.referenced);
-        match cx.value(self.file, bound, &id) {
-            Some(ValueExpr::Const(v)) if v.value().as_f64().is_none() => {
-                let at = &bound.referenced;
-                cx.error(
-                    self.file,
-                    at.line() as usize,
-                    at.column() as usize,
-                    format!("cap `{which}` must be a number or an `=` formula"),
-                )
-                .rule = Some(id);
-                None
-            }
-            Some(value) => Some(Cap { rule, value }),
-            None => None,
-        }
-    }
-
-    /// Constant caps whose min is above their max would give everyone the max: an error.
-    fn check_cap_order(&mut self, cx: &mut Cx, min: Option<&Cap>, max: Option<&Cap>) {
-        let constant = |c: Option<&Cap>| match c.map(|c| &c.value) {
-            Some(ValueExpr::Const(v)) => v.value().as_f64(),
-            _ => None,
-        };
-        let (Some(lo), Some(hi)) = (constant(min), constant(max)) else {
-            return;
-        };
-        if lo > hi
-            && let Some(at) = self.spec.cap.as_ref().and_then(|c| c.min.as_ref())
-        {
-            let at = &at.referenced;
-            cx.error(
-                self.file,
-                at.line() as usize,
-                at.column() as usize,
-                format!(
-                    "cap `min` {lo} is above `max` {hi}: every customer would get {hi}; swap them"
-                ),
-            )
-            .rule = Some(format!("{}.min", self.name));
-            self.ok = false;
-        }
-    }
-
     fn check_round(&mut self, cx: &mut Cx) {
         let Some(round) = &self.spec.round else {
             return;
@@ -411,7 +361,7 @@ impl Table<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use crate::rules::{Condition, HitPolicy, RoundSpec, ValueExpr};
+    use crate::rules::{Bound, Condition, HitPolicy, RoundSpec, ValueExpr};
     use crate::value::Lit;
 
     fn decision_errors(decisions: &str) -> Vec<String> {
@@ -461,12 +411,12 @@ mod tests {
         assert_eq!(bands, [(None, Some(100.0)), (Some(100.0), None)]);
         assert!(d.decimal, "a decimal constant makes the output decimal");
         assert!(matches!(d.round, Some(RoundSpec::Down(s)) if s == 10.0));
-        assert!(matches!(&d.min, Some(c) if matches!(c.value, ValueExpr::Const(Lit::Int(0)))));
-        assert!(matches!(&d.max, Some(c) if matches!(c.value, ValueExpr::Formula(_))));
-        assert_eq!(
-            set.rule_ids[d.max.as_ref().unwrap().rule as usize],
-            "limit.max"
-        );
+        let [min, max] = &d.caps[..] else {
+            panic!("two caps: {:?}", d.caps)
+        };
+        assert!(min.bound == Bound::Min && matches!(min.value, ValueExpr::Const(Lit::Int(0))));
+        assert!(max.bound == Bound::Max && matches!(max.value, ValueExpr::Formula(_)));
+        assert_eq!(set.rule_ids[max.rule as usize], "limit.max");
     }
 
     #[test]
@@ -479,7 +429,7 @@ mod tests {
                 "error rules/a.yaml:2:5 [c1]: a `collect` decision needs `output:` (the one output its rows' values add up to)",
                 "error rules/a.yaml:5:9 [c1a]: `value:` needs the decision to name its `output:`; or use `then: { name: value }`",
                 "error rules/a.yaml:7:16 [c2]: `aggregate` only applies to `hit: collect`",
-                "error rules/a.yaml:11:5 [c3]: `cap` and `round` apply to a decision's single `output:`; add one, or split the decision",
+                "error rules/a.yaml:11:5 [c3]: `cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision",
                 "error rules/a.yaml:16:5 [c4]: a decision has either `rules:` or `scale:` (one of the two)",
                 "error rules/a.yaml:21:5 [c5]: a decision has either `rules:` or `scale:` (one of the two)",
             ]

@@ -22,6 +22,7 @@
 //! whatever compiled, so that one `check` reports every problem; the rule set is assembled
 //! only when there is none.
 
+mod caps;
 mod compile;
 mod decimals;
 mod decisions;

@@ -53,6 +53,8 @@ enum Written {
 pub(super) struct DeclaredDecision {
     pub name: String,
     pub outputs: Vec<Slot>,
+    /// The output named by `capped_by:` (not among `outputs`: no row gives it).
+    pub capped_by: Option<Slot>,
 }
 
 /// The names of the run's context, and their kinds.
@@ -181,7 +183,13 @@ impl Symbols {
         self.decisions.push(DeclaredDecision {
             name: d.name.value.clone(),
             outputs: Vec::new(),
+            capped_by: None,
         });
+        if let Some(c) = &d.capped_by {
+            let at = &c.referenced;
+            let slot = self.define(file, at, &c.value, SlotKind::Output, Some(index), diags);
+            self.decisions[index].capped_by = slot;
+        }
         if let Some(output) = &d.output {
             let (name, at) = (&output.value, &output.referenced);
             self.declare_output(file, index, name, at, Written::Output, diags);

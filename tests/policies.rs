@@ -233,3 +233,105 @@ fn a_constant_floor_above_a_constant_named_ceiling_is_a_load_error_naming_both()
         )
         .assert_stderr_contains("--> rules/concession.yaml:7:30");
 }
+
+/// The README's policy: a promotional discount and the volume concession do not stack (the
+/// larger wins); a contract price overrides both.
+const BEST_OF: &str = r#"decisions:
+  - name: best_concession
+    hit: max
+    by: best_pct
+    rules:
+      - { id: promo-spring, when: promo == 1, then: { best_pct: 4.0, best_kind: promo } }
+      - { id: volume-concession, when: annual_sales >= 100000, then: { best_pct: '= volume_pct', best_kind: volume } }
+      - { id: no-concession, then: { best_pct: 0.0, best_kind: none } }
+  - name: concession
+    output: concession_pct
+    rules:
+      - { id: contract-price, when: '!is_null(contract_pct)', value: '= contract_pct' }
+      - { id: best-of-promo-and-volume, value: '= best_pct' }
+"#;
+
+#[test]
+fn best_of_takes_the_larger_concession_ties_to_the_earlier_row_and_a_contract_overrides_both() {
+    let fx = Fixture::new();
+    // id, promo, annual_sales, volume_pct, contract_pct
+    let rows = [
+        (1, true, 50_000.0, 6.0, None),       // promo only: 4
+        (2, false, 200_000.0, 6.0, None),     // volume only: 6
+        (3, true, 200_000.0, 6.0, None),      // both, volume larger: 6
+        (4, true, 200_000.0, 3.0, None),      // both, promo larger: 4
+        (5, true, 200_000.0, 4.0, None),      // a tie: the earlier row (promo)
+        (6, true, 200_000.0, 6.0, Some(2.5)), // a contract: 2.5, whatever the best of
+        (7, false, 50_000.0, 6.0, None),      // neither: 0
+    ];
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|&(id, promo, sales, volume, contract)| {
+            vec![
+                int(id),
+                int(promo as i64),
+                real(sales),
+                real(volume),
+                contract.map_or(null(), real),
+            ]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, promo INTEGER, annual_sales REAL, volume_pct REAL, contract_pct REAL",
+        &rows,
+    );
+    fx.rule("concession.yaml", BEST_OF);
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "concession_pct"),
+        expect(&[
+            ("1", 4.0),
+            ("2", 6.0),
+            ("3", 6.0),
+            ("4", 4.0),
+            ("5", 4.0),
+            ("6", 2.5),
+            ("7", 0.0),
+        ])
+    );
+    assert_eq!(
+        column(&latest, "best_kind"),
+        expect(&[
+            ("1", "promo"),
+            ("2", "volume"),
+            ("3", "volume"),
+            ("4", "promo"),
+            ("5", "promo"),
+            ("6", "volume"),
+            ("7", "none"),
+        ])
+    );
+    // The winning row is recorded, then the row of the final decision.
+    let ids = column(&latest, "rule_ids");
+    let text = common::text;
+    assert_eq!(
+        ids["3"],
+        text(r#"["volume-concession","best-of-promo-and-volume"]"#)
+    );
+    assert_eq!(
+        ids["5"],
+        text(r#"["promo-spring","best-of-promo-and-volume"]"#)
+    );
+    assert_eq!(ids["6"], text(r#"["volume-concession","contract-price"]"#));
+}
+
+#[test]
+fn best_of_with_several_outputs_needs_by() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0]);
+    fx.rule(
+        "concession.yaml",
+        &BEST_OF.replace("    by: best_pct\n", ""),
+    );
+    fx.run(&["run"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "error: `hit: max` with several outputs needs `by:`, the output whose largest value wins (in `best_concession`)",
+        );
+}

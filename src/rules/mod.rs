@@ -217,6 +217,8 @@ pub struct Decision {
     pub name: String,
     pub hit: HitPolicy,
     pub aggregate: Option<Aggregate>,
+    /// With `hit: max` / `min`: the output compared, by index into `outputs` (`by:`).
+    pub by: Option<usize>,
     /// Slots of the outputs this decision produces.
     pub outputs: Vec<Slot>,
     /// For range scales: the value the bands are over.
@@ -249,6 +251,7 @@ impl Decision {
             name: "test".into(),
             hit: HitPolicy::First,
             aggregate: None,
+            by: None,
             outputs: vec![0],
             scale_of: None,
             rows: Vec::new(),

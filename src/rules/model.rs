@@ -163,13 +163,18 @@ pub struct DecisionSpec {
     /// A note for readers: what the decision is for and why it is set up this way.
     #[serde(default)]
     pub doc: Option<String>,
-    /// Which matching rows count: `first` (the default), `unique` or `collect`.
+    /// Which matching rows count: `first` (the default), `unique`, `any`, `collect`, `max` or `min`.
     #[serde(default)]
     pub hit: HitPolicy,
     /// With `hit: collect`, how the matching rows' values are combined (default: sum).
     #[serde(default)]
     #[schemars(with = "Option<Aggregate>")]
     pub aggregate: Option<Spanned<Aggregate>>,
+    /// With `hit: max` or `min`: the output whose largest (smallest) value wins, when the
+    /// rows give several (default: the decision's `output:`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub by: Option<Spanned<String>>,
     /// The single output of this decision, for rows that give a `value`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]

@@ -5,7 +5,7 @@
 use super::compile::Cx;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
-use crate::rules::{Condition, Decision, Expr, RoundSpec, Row, Slot, ValueExpr, Window};
+use crate::rules::{Condition, Decision, Expr, HitPolicy, RoundSpec, Row, Slot, ValueExpr, Window};
 use crate::time::Date;
 use crate::value::Lit;
 use serde_saphyr::Spanned;
@@ -123,6 +123,7 @@ pub(super) fn compile(
         scale_of = of;
         rows.extend(bands);
     }
+    let by = t.by(cx);
     let caps = super::caps::compile(cx, file, &t.name, d);
     t.ok &= caps.is_some();
     t.check_round(cx);
@@ -136,6 +137,7 @@ pub(super) fn compile(
         name: t.name,
         hit: d.hit,
         aggregate: d.aggregate.as_ref().map(|a| a.value),
+        by,
         outputs: t.outputs,
         scale_of,
         rows,
@@ -189,6 +191,52 @@ impl Table<'_> {
             return false;
         }
         true
+    }
+
+    /// With `hit: max` / `min`, the output compared (`by:`, or the single output); `by:` is
+    /// an error with any other policy.
+    fn by(&mut self, cx: &mut Cx) -> Option<usize> {
+        let d = self.spec;
+        let best = matches!(d.hit, HitPolicy::Max | HitPolicy::Min);
+        let Some(by) = &d.by else {
+            if best && self.outputs.len() > 1 {
+                let msg = format!(
+                    "`hit: {}` with several outputs needs `by:`, the output whose {} value wins",
+                    d.hit.name(),
+                    if d.hit == HitPolicy::Max {
+                        "largest"
+                    } else {
+                        "smallest"
+                    }
+                );
+                self.fail(cx, &msg);
+            }
+            return best.then_some(0);
+        };
+        let at = &by.referenced;
+        let found = cx
+            .symbols
+            .slot(&by.value)
+            .and_then(|s| self.output_index(s));
+        let message = if !best {
+            format!(
+                "`by:` goes with `hit: max` or `hit: min`, not `hit: {}`",
+                d.hit.name()
+            )
+        } else if found.is_none() {
+            let names: Vec<&str> = self.outputs.iter().map(|&s| cx.symbols.name(s)).collect();
+            format!(
+                "`by: {}` is not an output of this decision (they are: {})",
+                by.value,
+                names.join(", ")
+            )
+        } else {
+            return found;
+        };
+        cx.error(self.file, at.line() as usize, at.column() as usize, message)
+            .rule = Some(self.name.clone());
+        self.ok = false;
+        None
     }
 
     /// The position of `slot` among the decision's outputs.

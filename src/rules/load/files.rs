@@ -251,8 +251,8 @@ mod tests {
             shown,
             [
                 "error rules/b.yaml:2:27: unknown field `wehn`, expected one of name, doc, hit, \
-              aggregate, output, rules, scale, cap, caps, capped_by, round, effective \
-              | help: expected one of: name, doc, hit, aggregate, output, rules, scale, cap, \
+              aggregate, by, output, rules, scale, cap, caps, capped_by, round, effective \
+              | help: expected one of: name, doc, hit, aggregate, by, output, rules, scale, cap, \
               caps, capped_by, round, effective (until this file reads, the names it defines are unknown to the other \
               files, so they are not checked)"
             ]

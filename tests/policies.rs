@@ -335,3 +335,112 @@ fn best_of_with_several_outputs_needs_by() {
             "error: `hit: max` with several outputs needs `by:`, the output whose largest value wins (in `best_concession`)",
         );
 }
+
+/// "B customers get an extra 3% on beverages; anyone buying 200 or more of a category gets
+/// 1% on it": one decision, evaluated per category.
+const PER_CATEGORY: &str = r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }
+      - { id: tier-b, when: annual_sales >= 500, then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+  - name: category_extra
+    for_each: { category: [beverages, snacks, dairy] }
+    output: extra_pct
+    rules:
+      - { id: extra-b-beverages, when: 'tier == "B" && category == "beverages"', value: 3.0 }
+      - { id: extra-big-buyer, when: 'sales_{category} >= 200', value: 1.0 }
+      - { id: extra-none, value: 0.0 }
+"#;
+
+fn category_customers() -> Fixture {
+    let fx = Fixture::new();
+    let rows = [
+        (1, 600.0, Some(100.0), Some(300.0), Some(50.0)), // B: 3 on beverages, 1 on snacks
+        (2, 2000.0, Some(250.0), Some(10.0), None),       // A: 1 on beverages
+        (3, 100.0, Some(0.0), Some(0.0), Some(200.0)),    // C: 1 on dairy (200 is in)
+    ];
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|&(id, sales, b, s, d)| {
+            let v = |x: Option<f64>| x.map_or(null(), real);
+            vec![int(id), real(sales), v(b), v(s), v(d)]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, sales_beverages REAL, sales_snacks REAL, sales_dairy REAL",
+        &rows,
+    );
+    fx.rule("extra.yaml", PER_CATEGORY);
+    fx
+}
+
+#[test]
+fn a_decision_for_each_category_writes_one_column_per_category_with_suffixed_rule_ids() {
+    let fx = category_customers();
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    let col = |name: &str| column(&latest, name);
+    assert_eq!(
+        col("extra_pct_beverages"),
+        expect(&[("1", 3.0), ("2", 1.0), ("3", 0.0)])
+    );
+    assert_eq!(
+        col("extra_pct_snacks"),
+        expect(&[("1", 1.0), ("2", 0.0), ("3", 0.0)])
+    );
+    assert_eq!(
+        col("extra_pct_dairy"),
+        expect(&[("1", 0.0), ("2", 0.0), ("3", 1.0)])
+    );
+    assert_eq!(
+        col("rule_ids")["1"],
+        common::text(
+            r#"["tier-b","extra-b-beverages@beverages","extra-big-buyer@snacks","extra-none@dairy"]"#
+        )
+    );
+}
+
+#[test]
+fn per_category_rows_meant_for_one_category_are_not_warned_and_errors_point_at_the_yaml() {
+    let fx = category_customers();
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    assert!(
+        !check.stderr.contains("TW102") && !check.stdout.contains("TW102"),
+        "{}{}",
+        check.stdout,
+        check.stderr
+    );
+    // A name after `{category}` on the line: the error is at the name as written.
+    fx.rule(
+        "extra.yaml",
+        &PER_CATEGORY.replace(
+            "'sales_{category} >= 200'",
+            "'sales_{category} >= 200 && bogus > 1'",
+        ),
+    );
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    let out = &run.stdout;
+    assert!(
+        out.contains(
+            "error: unknown name `bogus` (in `extra-big-buyer@dairy`)\n  --> rules/extra.yaml:12:66"
+        ),
+        "{out}"
+    );
+    // A category whose field does not exist is named with the field it asks for.
+    fx.rule(
+        "extra.yaml",
+        &PER_CATEGORY.replace("[beverages, snacks, dairy]", "[beverages, frozen]"),
+    );
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    assert!(
+        run.stdout.contains(
+            "error: unknown name `sales_frozen` (in `extra-big-buyer@frozen`)\n  --> rules/extra.yaml:12:39"
+        ),
+        "{}",
+        run.stdout
+    );
+}

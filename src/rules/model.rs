@@ -42,7 +42,7 @@ pub struct RuleFile {
 /// When a row, a decision or a file applies: from and to a date, both included; either may
 /// be left out (no start, no end). Outside it, the row does not match (a decision or file
 /// outside it gives no value).
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EffectiveSpec {
     /// The first day it applies (`2025-03-01`).
@@ -154,7 +154,7 @@ impl JsonSchema for PopulationSpec {
 }
 
 /// A decision table: rows tried top to bottom, each with a condition and the outputs it gives.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionSpec {
     /// The decision's name, used in messages and to order decisions that depend on each other.
@@ -207,10 +207,22 @@ pub struct DecisionSpec {
     #[serde(default)]
     #[schemars(with = "Option<EffectiveSpec>")]
     pub effective: Option<Spanned<EffectiveSpec>>,
+    /// The decision once per item of a list: `{ category: [beverages, snacks] }`. Each copy
+    /// writes `<output>_<item>` and its rule ids are `<id>@<item>`; in its expressions,
+    /// `category` is the item as text and `{category}` in a name is the item
+    /// (`sales_{category}`).
+    #[serde(default)]
+    #[schemars(with = "Option<OrderedMap<Vec<String>>>")]
+    pub for_each: Option<Spanned<OrderedMap<Vec<Spanned<String>>>>>,
+    /// Set when a `for_each` decision is expanded: the variable and the item of this copy,
+    /// substituted in its expressions.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub bindings: Vec<(String, String)>,
 }
 
 /// One row of a decision table: a condition and the values it gives.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RowSpec {
     /// A unique name for the row, shown in results and explanations.
@@ -244,7 +256,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 }
 
 /// A range scale: the value is looked up in a list of bands.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleSpec {
     /// The value the bands are over (an expression, usually a field name).
@@ -256,7 +268,7 @@ pub struct ScaleSpec {
 }
 
 /// One band of a scale: a range of the value and the output for it.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BandSpec {
     /// A unique name for the band, shown in results and explanations.
@@ -274,7 +286,7 @@ pub struct BandSpec {
 }
 
 /// Floor and ceiling for a decision's output.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapSpec {
     /// The smallest allowed output; smaller values are raised to it.
@@ -288,7 +300,7 @@ pub struct CapSpec {
 }
 
 /// A named limit of a decision's output: `{ id: list-8pct, max: 8 }`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamedCapSpec {
     /// The cap's rule id, recorded when it binds.
@@ -429,7 +441,7 @@ pub struct ListSpec {
 
 /// A YAML mapping that keeps its keys in the order they were written (output columns and
 /// the summary follow the author's order) and rejects duplicate keys.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OrderedMap<V>(pub Vec<(String, V)>);
 
 impl<V> Default for OrderedMap<V> {

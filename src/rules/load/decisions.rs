@@ -93,6 +93,20 @@ pub(super) fn compile(
     spec: &Spanned<DecisionSpec>,
     file_window: Option<Window>,
 ) -> Option<Decision> {
+    // A `for_each` copy's expressions substitute its item (see `super::foreach`).
+    cx.exprs.bindings.clone_from(&spec.value.bindings);
+    let decision = compile_table(cx, file, index, spec, file_window);
+    cx.exprs.bindings.clear();
+    decision
+}
+
+fn compile_table(
+    cx: &mut Cx,
+    file: &Arc<SourceFile>,
+    index: usize,
+    spec: &Spanned<DecisionSpec>,
+    file_window: Option<Window>,
+) -> Option<Decision> {
     let d = &spec.value;
     let own = window(cx, file, d.effective.as_ref(), &d.name.value);
     let mut t = Table {

@@ -7,6 +7,7 @@
 //! | pass | owns | produces |
 //! |---|---|---|
 //! | [`files`] | listing, reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
+//! | [`foreach`] | `for_each` decisions replaced by one copy per item | [`files::RuleFiles`] |
 //! | [`scripts`] | `rules/*.rhai`: one module of functions, the calls inside scripts | [`scripts::Scripts`] |
 //! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
 //! | [`compile`] | every item of every file, in file order (metrics and summary itself) | [`compile::Compiled`] |
@@ -29,9 +30,11 @@ mod decisions;
 mod expr;
 mod files;
 mod finish;
+mod foreach;
 mod history;
 mod kinds;
 mod order;
+mod place;
 mod population;
 mod scripts;
 mod symbols;
@@ -51,7 +54,8 @@ pub fn load(
     limits: &Limits,
 ) -> Result<(RuleSet, Vec<Diagnostic>), Diagnostics> {
     let mut diags = Sink::default();
-    let files = files::read(dir, &mut diags)?;
+    let mut files = files::read(dir, &mut diags)?;
+    foreach::expand(&mut files, &mut diags);
     let scripts = scripts::compile(&files.scripts, limits, &mut diags);
     let symbols = symbols::declare(fields, &files, &mut diags);
     let compiled = compile::compile(&files, &scripts, &symbols, &mut diags);

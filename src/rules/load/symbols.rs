@@ -384,11 +384,17 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Letters, digits, `-`, `_`, `.`; a `for_each` copy adds `@<item>` (`extra-b@beverages`).
 fn is_rule_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    match id.split_once('@') {
+        Some((id, item)) => plain(id) && plain(item),
+        None => plain(id),
+    }
 }
 
 /// The rule ids of rows, bands and caps, by [`RuleIdx`], and where each is written.

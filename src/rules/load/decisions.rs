@@ -564,6 +564,29 @@ mod tests {
     }
 
     #[test]
+    fn by_names_an_output_of_a_max_or_min_decision() {
+        let d = |hit: &str, by: &str| {
+            format!(
+                "decisions:\n  - name: d\n    hit: {hit}\n    by: {by}\n    rules:\n      - {{ id: r, then: {{ a: 1, b: 2 }} }}\n"
+            )
+        };
+        assert_eq!(
+            errors(&[("a.yaml", &d("first", "a"))]),
+            [
+                "error rules/a.yaml:4:9 [d]: `by:` goes with `hit: max` or `hit: min`, not `hit: first`"
+            ]
+        );
+        assert_eq!(
+            errors(&[("a.yaml", &d("min", "c"))]),
+            [
+                "error rules/a.yaml:4:9 [d]: `by: c` is not an output of this decision (they are: a, b)"
+            ]
+        );
+        let set = loads(&[("a.yaml", &d("min", "b"))]);
+        assert_eq!(set.decisions[0].by, Some(1));
+    }
+
+    #[test]
     fn a_cap_whose_min_is_above_its_max_is_an_error() {
         assert_eq!(
             errors(&[(

@@ -444,3 +444,17 @@ fn per_category_rows_meant_for_one_category_are_not_warned_and_errors_point_at_t
         run.stdout
     );
 }
+
+#[test]
+fn capped_by_without_any_cap_is_a_load_error() {
+    let fx = concession_customers("");
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    assert!(
+        run.stdout.contains(
+            "error: `capped_by` names the cap that bound, and this decision has none: add `caps:` (or `cap:`), or remove `capped_by` (in `concession`)\n --> rules/concession.yaml:4:16"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -197,6 +197,15 @@ impl Table<'_> {
         if (bounded || d.round.is_some()) && d.output.is_none() {
             self.fail(cx, "`cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision");
         }
+        if let Some(by) = &d.capped_by
+            && d.cap.is_none()
+            && d.caps.is_empty()
+        {
+            let at = &by.referenced;
+            cx.error(self.file, at.line() as usize, at.column() as usize, "`capped_by` names the cap that bound, and this decision has none: add `caps:` (or `cap:`), or remove `capped_by`")
+                .rule = Some(self.name.clone());
+            self.ok = false;
+        }
         if d.rules.is_empty() == d.scale.is_none() {
             self.fail(
                 cx,

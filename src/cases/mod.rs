@@ -328,7 +328,7 @@ fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> 
             .rows
             .first()
             .map(|r| r.rule)
-            .or(d.min.as_ref().map(|c| c.rule));
+            .or(d.caps.first().map(|c| c.rule));
         first.map_or((usize::MAX, 0), |r| {
             let origin = &rules.rule_origins[r as usize];
             let file = rules.files.iter().position(|f| *f == origin.file.path);
@@ -340,13 +340,14 @@ fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> 
     decisions
         .into_iter()
         .map(|d| {
-            let ids: Vec<RuleIdx> = d
+            let mut ids: Vec<RuleIdx> = d
                 .rows
                 .iter()
                 .map(|r| r.rule)
-                .chain(d.min.iter().map(|c| c.rule))
-                .chain(d.max.iter().map(|c| c.rule))
+                .chain(d.caps.iter().map(|c| c.rule))
                 .collect();
+            // A named cap with both a min and a max is one rule id.
+            ids.dedup();
             let name = |r: &RuleIdx| rules.rule_ids[*r as usize].clone();
             DecisionCoverage {
                 decision: d.name.clone(),

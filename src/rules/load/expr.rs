@@ -24,6 +24,8 @@ pub(super) struct ExprCompiler<'a> {
     pub comparisons: Vec<Comparison>,
     /// Earlier periods' values read so far (`previous.tier`).
     pub past: PastSlots,
+    /// The names a `for_each` copy substitutes (while it compiles).
+    pub bindings: Vec<(String, String)>,
 }
 
 /// What an expression's AST uses: names, calls of functions, comparisons with a constant.
@@ -48,6 +50,7 @@ impl<'a> ExprCompiler<'a> {
             scripts,
             comparisons: Vec::new(),
             past: PastSlots::new(symbols),
+            bindings: Vec::new(),
         }
     }
 
@@ -61,8 +64,8 @@ impl<'a> ExprCompiler<'a> {
         owner: &str,
         formula: bool,
     ) -> Option<Expr> {
-        let origin = place::origin_of(file, text, formula);
-        let body = expression_body(&text.value, formula);
+        let (origin, body) = place::origin_of(file, text, formula, &self.bindings);
+        let body = body.as_str();
         if body.trim().is_empty() {
             diags
                 .error(file, origin.line, origin.column, "empty expression")
@@ -460,15 +463,6 @@ fn constant_of(e: &rhai::Expr) -> Option<rhai::Dynamic> {
         rhai::Expr::BoolConstant(b, _) => Some((*b).into()),
         _ => None,
     }
-}
-
-/// The expression inside a string: without leading blanks and, for formulas, the `=`.
-pub(super) fn expression_body(raw: &str, formula: bool) -> &str {
-    let trimmed = raw.trim_start();
-    if formula && let Some(rest) = trimmed.strip_prefix('=') {
-        return rest.trim_start();
-    }
-    trimmed
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! | pass | owns | produces |
 //! |---|---|---|
 //! | [`files`] | listing (hidden, backup and copied files are skipped: [`skip`]), reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
+//! | [`foreach`] | `for_each` decisions replaced by one copy per item | [`files::RuleFiles`] |
 //! | [`scripts`] | `rules/*.rhai`: one module of functions, the calls inside scripts | [`scripts::Scripts`] |
 //! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
 //! | [`compile`] | every item of every file, in file order (metrics and summary itself) | [`compile::Compiled`] |
@@ -23,12 +24,14 @@
 //! whatever compiled, so that one `check` reports every problem; the rule set is assembled
 //! only when there is none.
 
+mod caps;
 mod compile;
 mod decimals;
 mod decisions;
 mod expr;
 mod files;
 mod finish;
+mod foreach;
 mod history;
 mod kinds;
 mod order;
@@ -55,7 +58,8 @@ pub fn load(
     limits: &Limits,
 ) -> Result<(RuleSet, Vec<Diagnostic>), Diagnostics> {
     let mut diags = Sink::default();
-    let files = files::read(dir, &mut diags)?;
+    let mut files = files::read(dir, &mut diags)?;
+    foreach::expand(&mut files, &mut diags);
     let scripts = scripts::compile(&files.scripts, limits, &mut diags);
     let symbols = symbols::declare(fields, &files, &mut diags);
     let compiled = compile::compile(&files, &scripts, &symbols, &mut diags);

@@ -56,6 +56,8 @@ enum Written {
 pub(super) struct DeclaredDecision {
     pub name: String,
     pub outputs: Vec<Slot>,
+    /// The output named by `capped_by:` (not among `outputs`: no row gives it).
+    pub capped_by: Option<Slot>,
 }
 
 /// The names of the run's context, and their kinds.
@@ -189,7 +191,13 @@ impl Symbols {
         self.decisions.push(DeclaredDecision {
             name: d.name.value.clone(),
             outputs: Vec::new(),
+            capped_by: None,
         });
+        if let Some(c) = &d.capped_by {
+            let at = &c.referenced;
+            let slot = self.define(file, at, &c.value, SlotKind::Output, Some(index), diags);
+            self.decisions[index].capped_by = slot;
+        }
         if let Some(output) = &d.output {
             let (name, at) = (&output.value, &output.referenced);
             self.declare_output(file, index, name, at, Written::Output, diags);
@@ -401,11 +409,17 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Letters, digits, `-`, `_`, `.`; a `for_each` copy adds `@<item>` (`extra-b@beverages`).
 fn is_rule_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    match id.split_once('@') {
+        Some((id, item)) => plain(id) && plain(item),
+        None => plain(id),
+    }
 }
 
 /// The rule ids of rows, bands and caps, by [`RuleIdx`], and where each is written.

@@ -85,10 +85,10 @@ fn explain_shows_figures_rows_tried_failing_parts_and_caps() {
         run.stdout
     );
     // 300 is 2nd of the 5 ranked values: one above it (20%), percentile just under 4/5, so
-    // not A (A needs fewer than 20% above).
+    // not A (A needs fewer than 20% above); shown with the digits that put it below 0.8.
     assert!(
         run.stdout.contains(
-            "sales_rank  0.8  (annual_sales = 300.0: 20.0% of 5 ranked customers above it)"
+            "sales_rank  0.799999999999999  (annual_sales = 300.0: 20.0% of 5 ranked customers above it)"
         ),
         "{}",
         run.stdout
@@ -141,4 +141,63 @@ fn explain_an_unknown_customer_is_an_error() {
     fx.run(&["explain", "C99"])
         .assert_code(1)
         .assert_stderr_contains("no customer has customer_id = `C99`");
+}
+
+/// The whole of `explain` for a customer just under a boundary: 0.79997 is shown as it is
+/// next to `>= 0.80`, not rounded to 0.8 (which would read as if the row should match),
+/// while a value far from any boundary keeps four places.
+#[test]
+fn explain_shows_a_value_next_to_a_boundary_with_the_digits_that_decide_it() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, overdue_days INTEGER",
+        &[
+            vec![text("C1"), real(79997.0), int(0)],
+            vec![text("C2"), real(12345.678), int(3)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "metrics:\n  sales_pct: annual_sales / 100000\n  other: annual_sales / 7\ndecisions:\n  - name: tier\n    rules:\n      - { id: tier-a, when: sales_pct >= 0.80 && overdue_days < 5, then: { tier: A } }\n      - { id: tier-b, then: { tier: B } }\n",
+    );
+    let run = fx.run(&["explain", "C1"]);
+    run.assert_code(0);
+    let fingerprint = run.stdout.split("rules ").nth(1).unwrap()[..16].to_owned();
+    let as_of = run.stdout.split("as of ").nth(1).unwrap()[..10].to_owned();
+    let period = run
+        .stdout
+        .split("period ")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "customer C1 (one of 2 customers; rules {fingerprint}; as of {as_of}, period {period})
+
+fields the rules use
+  annual_sales  79997.0
+  overdue_days  0
+
+metrics
+  sales_pct  0.79997
+  other      11428.1429
+
+decisions
+
+  tier (hit: first)
+    ✗ tier-a  when sales_pct >= 0.80 && overdue_days < 5
+        with sales_pct = 0.79997, overdue_days = 0
+        fails at: sales_pct >= 0.80
+    ✓ tier-b  (always)
+        gives tier = B
+    => tier = B
+
+rule ids: tier-b
+"
+        )
+    );
 }

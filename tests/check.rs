@@ -179,3 +179,48 @@ fn check_data_counts_a_formula_that_gives_null_as_no_value_but_not_a_null_on_pur
         check.stdout
     );
 }
+
+#[test]
+fn run_skips_copies_and_backups_with_a_note_and_a_broken_link_is_an_error() {
+    let fx = fixture();
+    let tiers = "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 100, then: { tier: A } }\n      - { id: rest, then: { tier: B } }\n";
+    fx.rule("tiers.yaml", tiers);
+    // Copies that would define `tier` twice, and a backup with rules that no longer load.
+    fx.rule("tiers - Copy.yaml", tiers);
+    fx.rule("tiers (1).yaml", tiers);
+    fx.rule("tiers.yaml.bak", "decisions: [oops");
+    fx.rule(".#tiers.yaml", "not yaml: [");
+    let run = fx.run_ok(&[]);
+    run.assert_stderr_contains(
+        "warning: skipped: a copy made by Windows Explorer (`- Copy`), not a rule file\n --> rules/tiers - Copy.yaml\n",
+    )
+    .assert_stderr_contains(
+        "warning: skipped: a duplicate made by a download or a file manager (`(1)`), not a rule file\n --> rules/tiers (1).yaml\n",
+    )
+    .assert_stderr_contains(
+        "warning: skipped: a backup (`.bak`), not a rule file\n --> rules/tiers.yaml.bak\n",
+    )
+    .assert_stderr_contains(
+        "warning: skipped: an Emacs lock file (`.#` name), not a rule file\n --> rules/.#tiers.yaml\n",
+    );
+    assert_eq!(
+        column(&fx.latest(), "tier"),
+        expect(&[("C1", "B"), ("C2", "A"), ("C3", "B")])
+    );
+
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("../shared/credit.yaml", fx.path("rules/credit.yaml")).unwrap();
+        let run = fx.run(&["run"]);
+        run.assert_code(2).assert_stderr_contains(
+            "error: this rule file is a symbolic link to `../shared/credit.yaml`, which does not exist\n --> rules/credit.yaml\n",
+        );
+        let check = fx.run(&["check"]);
+        check.assert_code(2);
+        assert!(
+            check.stdout.contains("--> rules/credit.yaml\n"),
+            "{}",
+            check.stdout
+        );
+    }
+}

@@ -156,6 +156,57 @@ fn shipped_rules_give_the_same_policies_on_both_paths() {
     assert!(interpreted.is_empty(), "no fast path: {interpreted:?}");
 }
 
+/// The policies of issue 12, part 2 (quintiles, named caps with NULL limits, best of,
+/// decisions per item) over the sample customers: the same on both paths, and all native.
+const POLICIES: &str = r#"population:
+  sales_q: { ntile_of: annual_sales, n: 5 }
+  claims_q: { ntile_of: quality_claims, n: 4, better: lower }
+decisions:
+  - name: best
+    hit: max
+    by: best_pct
+    rules:
+      - { id: promo, when: 'channel == "KA"', then: { best_pct: 4.0, best_kind: promo } }
+      - { id: volume, when: 'sales_q >= 4', then: { best_pct: '= sales_q + 0.5', best_kind: volume } }
+      - { id: loyalty, when: 'claims_q == 4', then: { best_pct: 3, best_kind: loyalty } }
+      - { id: none, then: { best_pct: 0.0, best_kind: none } }
+  - name: concession
+    output: concession_pct
+    capped_by: concession_capped_by
+    cap: { min: 0 }
+    caps:
+      - { id: list-5, max: 5 }
+      - { id: credit, max: '= if is_null(credit_score) { () } else { credit_score / 20.0 }' }
+      - { id: small, max: '= if sales_q == 1 { 1 } else { () }' }
+    rules:
+      - { id: contract, when: 'region == "North" && years_active > 10', value: 2.5 }
+      - { id: best-of, value: '= best_pct' }
+  - name: region_extra
+    hit: collect
+    for_each: { place: [North, South, East] }
+    output: extra
+    rules:
+      - { id: here, when: 'region == place', value: 1.0 }
+      - { id: tagged, when: '`${place}` == "{place}" && channel == "KA"', value: 0.5 }
+"#;
+
+#[test]
+fn the_policies_admins_write_give_the_same_on_both_paths_and_all_on_the_fast_path() {
+    let conn = customers(3000);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policies.yaml"), POLICIES).unwrap();
+    let rules = load(&conn, dir.path()).unwrap();
+    let data = dataset(&conn);
+    let (n, errors) = assert_same(&rules, &data, "policies");
+    assert_eq!(n, 3004);
+    assert!(errors <= 4, "{errors} customers failed");
+    let interpreted: Vec<&str> = exprs(&rules)
+        .filter(|e| e.native.is_none())
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(interpreted.is_empty(), "no fast path: {interpreted:?}");
+}
+
 /// Every expression of a rule set.
 fn exprs(rules: &RuleSet) -> impl Iterator<Item = &rules::Expr> {
     let metrics = rules

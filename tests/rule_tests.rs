@@ -659,3 +659,32 @@ cases:
         run.stdout
     );
 }
+
+#[test]
+fn copies_and_backups_of_test_files_are_skipped_with_a_warning() {
+    // A copy with a failing case and a backup that does not parse: neither is run.
+    let failing = PASSING.replace(
+        "expect: { tier: A, discount_pct: 10",
+        "expect: { tier: C, discount_pct: 10",
+    );
+    let fx = project(&[
+        ("cases.yaml", PASSING),
+        ("cases - Copy.yaml", &failing),
+        ("cases.yaml~", "cases: [oops"),
+        ("._cases.yaml", "\u{0}\u{5}"),
+    ]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(0)
+        .assert_stderr_contains(
+            "rules/tests/cases - Copy.yaml: skipped: a copy made by Windows Explorer (`- Copy`), not a rule file",
+        )
+        .assert_stderr_contains(
+            "rules/tests/._cases.yaml: skipped: a macOS metadata file (`._` name), not a rule file",
+        );
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some("8 passed, 0 failed"),
+        "{}",
+        run.stdout
+    );
+}

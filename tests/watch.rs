@@ -221,3 +221,20 @@ fn an_edit_shows_its_money_and_an_edit_the_tests_reject_shows_what_it_would_do()
     let out = w.wait_for("concession_cost").join("\n");
     assert!(out.contains("tier: A 4 -> 3, C 6 -> 7"), "{out}");
 }
+
+#[test]
+fn saving_copies_backups_and_lock_files_does_not_reload() {
+    let fx = fixture();
+    let mut w = start(&fx);
+    w.drain(Duration::from_millis(300)); // the first evaluation's counts
+    let rules = fx.path("rules");
+    std::fs::write(rules.join("tiers - Copy.yaml"), "not: [yaml").unwrap();
+    std::fs::write(rules.join("tiers.yaml~"), RULES).unwrap();
+    std::fs::write(rules.join(".#tiers.yaml"), "admin@host").unwrap();
+    let lines = w.drain(Duration::from_millis(800));
+    assert!(lines.is_empty(), "{}", lines.join("\n"));
+    // The watch still follows the real file.
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 2 -> 4, C 8 -> 6"), "{out}");
+}

@@ -302,6 +302,16 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
         .filter(|p| {
             p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
         })
+        // Hidden, backup and copied files, as in the rules directory (and the watcher).
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            let skipped = crate::rules::not_a_rule_file(&name);
+            if let Some(why) = skipped {
+                let shown = crate::text::shown(p);
+                tracing::warn!("{}: skipped: {why}", shown.display());
+            }
+            skipped.is_none()
+        })
         .collect();
     if files.is_empty() {
         return Err(CasesError::NoFiles(dir.to_path_buf()));
@@ -318,7 +328,7 @@ fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> 
             .rows
             .first()
             .map(|r| r.rule)
-            .or(d.min.as_ref().map(|c| c.rule));
+            .or(d.caps.first().map(|c| c.rule));
         first.map_or((usize::MAX, 0), |r| {
             let origin = &rules.rule_origins[r as usize];
             let file = rules.files.iter().position(|f| *f == origin.file.path);
@@ -330,13 +340,14 @@ fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> 
     decisions
         .into_iter()
         .map(|d| {
-            let ids: Vec<RuleIdx> = d
+            let mut ids: Vec<RuleIdx> = d
                 .rows
                 .iter()
                 .map(|r| r.rule)
-                .chain(d.min.iter().map(|c| c.rule))
-                .chain(d.max.iter().map(|c| c.rule))
+                .chain(d.caps.iter().map(|c| c.rule))
                 .collect();
+            // A named cap with both a min and a max is one rule id.
+            ids.dedup();
             let name = |r: &RuleIdx| rules.rule_ids[*r as usize].clone();
             DecisionCoverage {
                 decision: d.name.clone(),

@@ -16,6 +16,13 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
             .location()
             .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
         let message = message(&e.without_snippet().to_string());
+        if message.contains("tab")
+            && let Some((line, column)) = tab_at_or_after(&file.text, line)
+        {
+            let d = Diagnostic::error(file, line, column, "a tab indents this line")
+                .help("YAML indents with spaces only: replace the tab with spaces");
+            return Box::new(d);
+        }
         let help = unknown_key_help(&message);
         let mut d = Diagnostic::error(file, line, column, message);
         d.help = help;
@@ -60,6 +67,19 @@ fn limit_words(message: &str) -> Option<String> {
         "Anchors" => "too many anchors (`&name`) in one file".into(),
         _ => "the file is too large or too complex to read as a rule file".into(),
     })
+}
+
+/// Where the tab the parser stopped at is: the first one that indents a line, from `line`
+/// on (the parser reports the scalar it was reading, which may be on the line above, or the
+/// character after the tab). 1-based line and column.
+fn tab_at_or_after(text: &str, line: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .find_map(|(i, l)| {
+            let indent = l.len() - l.trim_start_matches([' ', '\t']).len();
+            l[..indent].find('\t').map(|b| (i + 1, b + 1))
+        })
 }
 
 /// A parser message in words: without the position (the diagnostic shows it) and without
@@ -191,6 +211,22 @@ mod tests {
             unknown_key_help("unknown field `zzz`, expected one of a, b").as_deref(),
             Some("expected one of: a, b")
         );
+    }
+
+    #[test]
+    fn a_tab_is_pointed_at_where_it_is() {
+        // The parser blames the plain scalar on the line above ("while scanning a plain
+        // scalar, found a tab"), or the character after the tab.
+        for (text, at) in [
+            ("id: a\nwhen: x > 1\n\tthen: 1\n", (3, 1)),
+            ("rows:\n  - id: a\n  \t- id: b\n", (3, 3)),
+            ("rows:\n\t- id: a\n", (2, 1)),
+        ] {
+            let file = SourceFile::new("t.yaml".into(), text.into());
+            let d = parse::<serde_json::Value>(&file).unwrap_err();
+            assert_eq!((d.line, d.column), at, "{text:?}: {d}");
+            assert_eq!(d.message, "a tab indents this line", "{text:?}");
+        }
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! Rounding and caps of a single-output decision, in one place: round to the step first,
-//! then apply the floor and the ceiling. A cap that binds joins the customer's rule ids as
-//! `<decision>.min` / `<decision>.max`.
+//! then apply the largest floor and the smallest ceiling (a limit that is NULL for a
+//! customer is no limit). A cap that binds joins the customer's rule ids (`<decision>.min` /
+//! `<decision>.max` for `cap:`, its own id for `caps:`), and `capped_by:` receives its id.
 
 use super::errors::{EvalError, rule_label};
 use super::observer::Observer;
 use super::worker::{Worker, number};
-use crate::rules::{Decision, RoundSpec, RuleIdx, Slot};
+use crate::rules::{Bound, Decision, RoundSpec, RuleIdx, Slot};
 use crate::value::Value;
 
 impl<'a, O: Observer> Worker<'_, 'a, O> {
-    /// Rounds, then floors and ceils, the output in `slot` of decision `d`.
+    /// Rounds, then floors and ceils, the output in `slot` of decision `d`; writes the id of
+    /// the cap that bound to `capped_by`.
     pub(super) fn bound_output(
         &mut self,
         d: &'a Decision,
@@ -17,7 +19,10 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
         i: usize,
         fired: &mut Vec<RuleIdx>,
     ) -> Result<(), EvalError> {
-        if d.round.is_none() && d.min.is_none() && d.max.is_none() {
+        if let Some(by) = d.capped_by {
+            self.frame[by] = Value::Null;
+        }
+        if d.round.is_none() && d.caps.is_empty() {
             return Ok(());
         }
         let Ok(Some(mut x)) = number(&self.frame[slot]) else {
@@ -30,31 +35,65 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
             x = rounded;
             result = v;
         }
-        for (cap, is_min) in [(&d.min, true), (&d.max, false)] {
-            let Some(cap) = cap else { continue };
-            let bound_value = self.value(&cap.value, i, cap.rule)?;
-            let Ok(Some(bound)) = number(&bound_value) else {
-                let rules = self.ev.rules;
-                return Err(EvalError {
-                    customer: self.ev.data.id_text(i),
-                    rule: rule_label(rules, cap.rule),
-                    message: format!("the cap is `{bound_value}`, not a number"),
-                    at: rules.rule_origins[cap.rule as usize].describe(),
-                });
+        let mut bound_by = None;
+        for side in [Bound::Min, Bound::Max] {
+            let Some((bound, bound_value, rule)) = self.tightest(d, side, i)? else {
+                continue;
             };
-            if (is_min && x < bound) || (!is_min && x > bound) {
+            if (side == Bound::Min && x < bound) || (side == Bound::Max && x > bound) {
                 x = bound;
                 // The output keeps its kind: a decimal discount capped at `12` is 12.0.
                 result = match (&result, &bound_value) {
                     (Value::Float(_), Value::Int(b)) => Value::Float(*b as f64),
                     _ => bound_value,
                 };
-                fired.push(cap.rule);
-                self.observer.bound(cap.rule);
+                fired.push(rule);
+                self.observer.bound(rule);
+                bound_by = Some(rule);
             }
         }
         self.frame[slot] = result;
+        if let (Some(by), Some(rule)) = (d.capped_by, bound_by) {
+            self.frame[by] = Value::Str(&self.ev.rules.rule_ids[rule as usize]);
+        }
         Ok(())
+    }
+
+    /// The tightest limit on `side` for customer `i` (the largest floor, the smallest
+    /// ceiling; the first written among equals): its number, its value and its rule.
+    /// A limit that is NULL is no limit; one that is not a number is an error.
+    fn tightest(
+        &mut self,
+        d: &'a Decision,
+        side: Bound,
+        i: usize,
+    ) -> Result<Option<(f64, Value<'a>, RuleIdx)>, EvalError> {
+        let mut best: Option<(f64, Value<'a>, RuleIdx)> = None;
+        for cap in d.caps.iter().filter(|c| c.bound == side) {
+            let bound_value = self.value(&cap.value, i, cap.rule)?;
+            let bound = match number(&bound_value) {
+                Ok(Some(b)) => b,
+                Ok(None) if bound_value.is_null() => continue,
+                _ => {
+                    let rules = self.ev.rules;
+                    return Err(EvalError {
+                        customer: self.ev.data.id_text(i),
+                        rule: rule_label(rules, cap.rule),
+                        message: format!("the cap is `{bound_value}`, not a number"),
+                        at: rules.rule_origins[cap.rule as usize].describe(),
+                    });
+                }
+            };
+            let tighter = match (&best, side) {
+                (None, _) => true,
+                (Some((b, _, _)), Bound::Min) => bound > *b,
+                (Some((b, _, _)), Bound::Max) => bound < *b,
+            };
+            if tighter {
+                best = Some((bound, bound_value, cap.rule));
+            }
+        }
+        Ok(best)
     }
 }
 

@@ -76,6 +76,11 @@ pub struct Explanation {
     pub population: Vec<Figure>,
     pub decisions: Vec<DecisionTrace>,
     pub rule_ids: Vec<String>,
+    /// The numbers the decisions' conditions and bands compare with: a value is shown with
+    /// as many digits as it takes to be on the same side of each (0.79997 next to
+    /// `>= 0.80`, not 0.8). The JSON has every value exactly, so it leaves this out.
+    #[serde(skip)]
+    pub boundaries: Vec<f64>,
 }
 
 fn named(name: &str, v: &Value<'_>) -> Named {
@@ -146,8 +151,38 @@ impl<'a> Evaluator<'a> {
                 .iter()
                 .map(|&r| rules.rule_ids[r as usize].clone())
                 .collect(),
+            boundaries: boundaries(&rules.decisions),
         })
     }
+}
+
+/// The numeric constants of the decisions' conditions and the limits of their bands.
+fn boundaries(decisions: &[Decision]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for row in decisions.iter().flat_map(|d| &d.rows) {
+        match &row.condition {
+            Condition::Always => {}
+            Condition::Band { from, below } => out.extend(from.iter().chain(below)),
+            Condition::When(e) => {
+                e.ast.walk(&mut |path: &[rhai::ASTNode]| {
+                    match path.last() {
+                        Some(rhai::ASTNode::Expr(rhai::Expr::FloatConstant(f, _))) => out.push(**f),
+                        Some(rhai::ASTNode::Expr(rhai::Expr::IntegerConstant(i, _))) => {
+                            out.push(*i as f64)
+                        }
+                        _ => {}
+                    }
+                    true
+                });
+            }
+        }
+    }
+    // `x < -0.5` may be a negation of a constant.
+    let negated: Vec<f64> = out.iter().map(|c| -c).collect();
+    out.extend(negated);
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
 }
 
 /// A population figure in words.

@@ -135,7 +135,7 @@ impl<'a> Evaluator<'a> {
             .enumerate()
             .map(|(k, f)| {
                 let inputs: Vec<Option<f64>> = per_customer.iter().map(|(_, v)| v[k]).collect();
-                let (figures, ranking) = population::compute_ranked(f.statistic, &inputs);
+                let (figures, ranking) = population::compute_ranked(f.statistic, f.params, &inputs);
                 let column = figures
                     .into_iter()
                     .map(|v| v.map_or(Value::Null, Value::Float))

@@ -5,13 +5,14 @@
 //! filter; everyone else gets NULL. Tied values share one position, the best of their tie,
 //! so a tie at a tier boundary goes to the higher tier.
 
-use crate::rules::stats::{Position, Statistic};
+use crate::rules::stats::{Better, Params, Position, Statistic};
 
 /// A population's ranked values, kept to place a customer who is not part of it (a prospect
 /// posted to `serve`) exactly where it would land if it were added.
 #[derive(Debug, Clone)]
 pub struct Ranking {
     statistic: Statistic,
+    params: Params,
     /// Ranked values, largest first.
     descending: Vec<f64>,
     /// `above[k]`: the sum of the `k` largest values.
@@ -32,7 +33,7 @@ impl Ranking {
     /// The figure of a newcomer with this value (`None` = not ranked), counted among the
     /// population as `compute` would count it; nobody else's figure moves.
     pub fn place(&self, value: Option<f64>) -> Option<f64> {
-        let v = value?;
+        let v = oriented(self.params, value?);
         let greater = self.descending.partition_point(|&x| x > v);
         // With the newcomer, one more is ranked and the total grows by its value.
         self.statistic.figure(&Position {
@@ -41,21 +42,35 @@ impl Ranking {
             value: v,
             sum_greater: self.above[greater],
             total: self.total + v,
+            tiles: self.params.tiles,
         })
     }
 }
 
 /// Computes `statistic` for every customer from their values (`None` = not ranked).
 pub fn compute(statistic: Statistic, values: &[Option<f64>]) -> Vec<Option<f64>> {
-    compute_ranked(statistic, values).0
+    compute_ranked(statistic, Params::default(), values).0
+}
+
+/// A value as the ranking sees it: larger is better (`better: lower` ranks the negation;
+/// `0.0 - v`, not `-v`, so that 0 stays 0 and ties with itself).
+fn oriented(params: Params, v: f64) -> f64 {
+    match params.better {
+        Better::Higher => v,
+        Better::Lower => 0.0 - v,
+    }
 }
 
 /// `compute`, and the ranking to place newcomers with.
-pub fn compute_ranked(statistic: Statistic, values: &[Option<f64>]) -> (Vec<Option<f64>>, Ranking) {
+pub fn compute_ranked(
+    statistic: Statistic,
+    params: Params,
+    values: &[Option<f64>],
+) -> (Vec<Option<f64>>, Ranking) {
     let mut ranked: Vec<(f64, usize)> = values
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| v.map(|v| (v, i)))
+        .filter_map(|(i, v)| v.map(|v| (oriented(params, v), i)))
         .collect();
     let n = ranked.len();
     let mut out = vec![None; values.len()];
@@ -83,6 +98,7 @@ pub fn compute_ranked(statistic: Statistic, values: &[Option<f64>]) -> (Vec<Opti
             value,
             sum_greater: above[start],
             total,
+            tiles: params.tiles,
         });
         for &(_, i) in &ranked[start..end] {
             out[i] = figure;
@@ -91,6 +107,7 @@ pub fn compute_ranked(statistic: Statistic, values: &[Option<f64>]) -> (Vec<Opti
     }
     let ranking = Ranking {
         statistic,
+        params,
         descending,
         above,
         total,
@@ -175,7 +192,11 @@ mod tests {
             Some(12.0),
         ];
         for &statistic in Statistic::ALL {
-            let (_, ranking) = compute_ranked(statistic, &population);
+            let params = Params {
+                tiles: 3,
+                better: Better::Lower,
+            };
+            let (_, ranking) = compute_ranked(statistic, params, &population);
             for newcomer in [
                 None,
                 Some(-1.0),
@@ -188,7 +209,7 @@ mod tests {
             ] {
                 let mut with = population.to_vec();
                 with.push(newcomer);
-                let expected = *compute(statistic, &with).last().unwrap();
+                let expected = *compute_ranked(statistic, params, &with).0.last().unwrap();
                 assert_eq!(
                     ranking.place(newcomer),
                     expected,
@@ -196,10 +217,40 @@ mod tests {
                 );
             }
         }
-        let (_, empty) = compute_ranked(Statistic::Percentile, &[None]);
+        let (_, empty) = compute_ranked(Statistic::Percentile, Params::default(), &[None]);
         assert_eq!(
             empty.place(Some(3.0)),
             Some(1.0f64 * (1.0 - 4.0 * f64::EPSILON))
+        );
+    }
+
+    #[test]
+    fn ntile_better_lower_ranks_the_smallest_best_ties_and_nulls_as_percentile() {
+        let days = [
+            Some(3.0),
+            Some(40.0),
+            None,
+            Some(3.0),
+            Some(0.0),
+            Some(90.0),
+        ];
+        let lower = Params {
+            tiles: 5,
+            better: Better::Lower,
+        };
+        // Five ranked: 0 is best (tile 5), the two 3s share the best of their tie (1 above:
+        // 5 - floor(5/5) = 4), 40 has 3 above (5 - 3 = 2), 90 has 4 above (tile 1).
+        assert_eq!(
+            compute_ranked(Statistic::Ntile, lower, &days).0,
+            vec![Some(4.0), Some(2.0), None, Some(4.0), Some(5.0), Some(1.0)]
+        );
+        let higher = Params {
+            tiles: 5,
+            ..Params::default()
+        };
+        assert_eq!(
+            compute_ranked(Statistic::Ntile, higher, &days).0,
+            vec![Some(3.0), Some(4.0), None, Some(3.0), Some(1.0), Some(5.0)]
         );
     }
 

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 impl Report for Explanation {
     fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
         let width = |items: &[Named]| items.iter().map(|n| n.name.len()).max().unwrap_or(0);
+        let b = &self.boundaries[..];
         writeln!(
             out,
             "customer {} (one of {} customers; rules {}; as of {}, period {})",
@@ -24,7 +25,7 @@ impl Report for Explanation {
             writeln!(out, "\n{title}")?;
             let w = width(items);
             for n in items {
-                writeln!(out, "  {:<w$}  {}", n.name, show(&n.value))?;
+                writeln!(out, "  {:<w$}  {}", n.name, show(&n.value, b))?;
             }
             Ok(())
         };
@@ -43,26 +44,31 @@ impl Report for Explanation {
                     out,
                     "  {:<w$}  {}  ({} = {}: {})",
                     f.name,
-                    show(&f.value),
+                    show(&f.value, b),
                     f.of,
-                    show(&f.input),
+                    show(&f.input, b),
                     f.meaning
                 )?;
             }
         }
         writeln!(out, "\ndecisions")?;
         for d in &self.decisions {
-            write_decision(d, &self.as_of, out)?;
+            write_decision(d, &self.as_of, b, out)?;
         }
         writeln!(out, "\nrule ids: {}", self.rule_ids.join(", "))
     }
 }
 
 /// One decision: every row tried, with the values it looked at, and what it gave.
-fn write_decision(d: &DecisionTrace, as_of: &str, out: &mut dyn Write) -> io::Result<()> {
+fn write_decision(
+    d: &DecisionTrace,
+    as_of: &str,
+    b: &[f64],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(out, "\n  {} (hit: {})", d.name, d.hit)?;
     if let Some(s) = &d.scale {
-        writeln!(out, "    scale over {} = {}", s.name, show(&s.value))?;
+        writeln!(out, "    scale over {} = {}", s.name, show(&s.value, b))?;
     }
     for r in &d.rows {
         let mark = if r.matched { "✓" } else { "✗" };
@@ -79,7 +85,7 @@ fn write_decision(d: &DecisionTrace, as_of: &str, out: &mut dyn Write) -> io::Re
             let inputs: Vec<String> = r
                 .inputs
                 .iter()
-                .map(|n| format!("{} = {}", n.name, show(&n.value)))
+                .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
                 .collect();
             writeln!(out, "        with {}", inputs.join(", "))?;
         }
@@ -87,7 +93,7 @@ fn write_decision(d: &DecisionTrace, as_of: &str, out: &mut dyn Write) -> io::Re
             writeln!(out, "        fails at: {part}")?;
         }
         for g in &r.gives {
-            writeln!(out, "        gives {} = {}", g.name, show(&g.value))?;
+            writeln!(out, "        gives {} = {}", g.name, show(&g.value, b))?;
         }
     }
     if !d.not_tried.is_empty() {
@@ -100,19 +106,19 @@ fn write_decision(d: &DecisionTrace, as_of: &str, out: &mut dyn Write) -> io::Re
     let outputs: Vec<String> = d
         .outputs
         .iter()
-        .map(|n| format!("{} = {}", n.name, show(&n.value)))
+        .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
         .collect();
     let mut line = format!("    => {}", outputs.join(", "));
     let before = d
         .before_round_and_caps
-        .map(|b| show(&serde_json::Value::from(b)));
+        .map(|x| show(&serde_json::Value::from(x), b));
     if !d.capped_by.is_empty() {
-        let before = before.map_or(String::new(), |b| format!("{b}, "));
+        let before = before.map_or(String::new(), |x| format!("{x}, "));
         line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
-    } else if let Some(b) = before
-        && d.outputs.first().map(|o| show(&o.value)) != Some(b.clone())
+    } else if let Some(x) = before
+        && d.outputs.first().map(|o| show(&o.value, b)) != Some(x.clone())
     {
-        line.push_str(&format!("  ({b} before rounding)"));
+        line.push_str(&format!("  ({x} before rounding)"));
     } else if d.rows.iter().all(|r| !r.matched) && d.hit != "collect (sum)" {
         line.push_str("  (no row matched)");
     }
@@ -120,24 +126,39 @@ fn write_decision(d: &DecisionTrace, as_of: &str, out: &mut dyn Write) -> io::Re
     Ok(())
 }
 
-/// A value for people: NULL, text as is (empty text as `""`), decimals to 4 places.
-fn show(v: &serde_json::Value) -> String {
+/// A value for people: NULL, text as is (empty text as `""`), decimals to 4 places, or
+/// more where 4 would put the value on the other side of one of `boundaries` (or on it):
+/// 0.79997 next to `>= 0.80` is not shown as 0.8.
+fn show(v: &serde_json::Value, boundaries: &[f64]) -> String {
     match v {
         serde_json::Value::Null => "NULL".to_owned(),
         serde_json::Value::String(s) if s.is_empty() => "\"\"".to_owned(),
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Number(n) if n.is_f64() => {
-            let x = n.as_f64().unwrap_or_default();
-            let text = format!("{x:.4}");
-            let text = text.trim_end_matches('0');
-            if text.ends_with('.') {
-                format!("{text}0")
-            } else {
-                text.to_owned()
-            }
+            decimal(n.as_f64().unwrap_or_default(), boundaries)
         }
         other => other.to_string(),
     }
+}
+
+fn decimal(x: f64, boundaries: &[f64]) -> String {
+    for places in 4..=17 {
+        let text = format!("{x:.places$}");
+        let shown: f64 = text.parse().unwrap_or(x);
+        if boundaries
+            .iter()
+            .all(|c| shown.partial_cmp(c) == x.partial_cmp(c))
+        {
+            let text = text.trim_end_matches('0');
+            return if text.ends_with('.') {
+                format!("{text}0")
+            } else {
+                text.to_owned()
+            };
+        }
+    }
+    // The shortest text that reads back as `x` exactly.
+    format!("{x:?}")
 }
 
 #[cfg(test)]
@@ -146,10 +167,25 @@ mod tests {
 
     #[test]
     fn shows_values_for_people() {
-        assert_eq!(show(&serde_json::json!(0.8508771929824561)), "0.8509");
-        assert_eq!(show(&serde_json::json!(2.0)), "2.0");
-        assert_eq!(show(&serde_json::json!(12000)), "12000");
-        assert_eq!(show(&serde_json::json!("")), "\"\"");
-        assert_eq!(show(&serde_json::Value::Null), "NULL");
+        let show = |v| show(&v, &[]);
+        assert_eq!(show(serde_json::json!(0.8508771929824561)), "0.8509");
+        assert_eq!(show(serde_json::json!(2.0)), "2.0");
+        assert_eq!(show(serde_json::json!(12000)), "12000");
+        assert_eq!(show(serde_json::json!("")), "\"\"");
+        assert_eq!(show(serde_json::Value::Null), "NULL");
+    }
+
+    #[test]
+    fn a_value_near_a_boundary_keeps_the_digits_that_put_it_on_its_side() {
+        let at = |x: f64, boundaries: &[f64]| show(&serde_json::json!(x), boundaries);
+        assert_eq!(at(0.79997, &[0.8]), "0.79997");
+        assert_eq!(at(0.79997, &[0.5]), "0.8");
+        assert_eq!(at(0.8, &[0.8]), "0.8");
+        assert_eq!(at(0.80000001, &[0.8]), "0.80000001");
+        assert_eq!(at(1999.99996, &[0.8, 2000.0]), "1999.99996");
+        // Just below by less than any decimal shows: every digit.
+        let below = f64::from_bits(0.8f64.to_bits() - 1);
+        assert_eq!(at(below, &[0.8]), format!("{below:?}"));
+        assert!(at(below, &[0.8]).starts_with("0.7999999999"));
     }
 }

@@ -12,7 +12,7 @@ pub mod schema;
 pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
-pub use load::load;
+pub use load::{load, not_a_rule_file};
 pub use model::RoundSpec;
 pub use stats::Statistic;
 
@@ -64,11 +64,35 @@ pub struct Origin {
     pub file: Arc<SourceFile>,
     pub line: usize,
     pub column: usize,
+    /// Where each character of the expression is in the file (YAML folds the lines of
+    /// `when: >` and plain scalars, and unescapes `\"` and `''`); `None` when the scalar
+    /// could not be followed (an escape such as `\u00e9`), or for a rule id.
+    pub chars: Option<Arc<CharMap>>,
+}
+
+/// An expression as Rhai sees it, and the file position of each of its characters.
+#[derive(Debug)]
+pub struct CharMap {
+    pub body: String,
+    pub at: Vec<(usize, usize)>,
 }
 
 impl Origin {
-    /// The file position of a 1-based (line, column) inside the expression.
+    /// The file position of a 1-based (line, column) inside the expression: the same at
+    /// load time and at run time.
     pub fn map(&self, line: usize, column: usize) -> (usize, usize) {
+        if let Some(map) = &self.chars {
+            let index = crate::diag::habits::char_index(&map.body, line, column);
+            match map.at.get(index) {
+                Some(&at) => return at,
+                // Just past the end (`Script is incomplete`): after the last character.
+                None => {
+                    if let Some(&(l, c)) = map.at.last() {
+                        return (l, c + 1);
+                    }
+                }
+            }
+        }
         if line <= 1 {
             (self.line, self.column + column.saturating_sub(1))
         } else {
@@ -121,6 +145,8 @@ pub struct PopulationFigure {
     pub name: String,
     pub slot: Slot,
     pub statistic: Statistic,
+    /// `n:` and `better:` (`ntile_of`).
+    pub params: stats::Params,
     pub of: Expr,
     pub filter: Option<Expr>,
 }
@@ -192,9 +218,21 @@ pub struct Row {
     pub values: Vec<(usize, ValueExpr)>,
 }
 
+/// Which side a cap limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// A floor: smaller outputs are raised to it.
+    Min,
+    /// A ceiling: larger outputs are lowered to it.
+    Max,
+}
+
+/// One limit of a decision's output: `cap: { min }` (id `<decision>.min`), `cap: { max }`
+/// (`<decision>.max`), or a bound of a named cap of `caps:` (its own id).
 #[derive(Debug, Clone)]
 pub struct Cap {
     pub rule: RuleIdx,
+    pub bound: Bound,
     pub value: ValueExpr,
 }
 
@@ -203,14 +241,19 @@ pub struct Decision {
     pub name: String,
     pub hit: HitPolicy,
     pub aggregate: Option<Aggregate>,
+    /// With `hit: max` / `min`: the output compared, by index into `outputs` (`by:`).
+    pub by: Option<usize>,
     /// Slots of the outputs this decision produces.
     pub outputs: Vec<Slot>,
     /// For range scales: the value the bands are over.
     pub scale_of: Option<Expr>,
     pub rows: Vec<Row>,
     pub round: Option<RoundSpec>,
-    pub min: Option<Cap>,
-    pub max: Option<Cap>,
+    /// The limits of the output, in the order written (`cap:` first, then `caps:`): the
+    /// largest floor and the smallest ceiling apply.
+    pub caps: Vec<Cap>,
+    /// The output that receives the id of the cap that bound (`capped_by:`).
+    pub capped_by: Option<Slot>,
     /// Some row gives a decimal constant: the output is a decimal even when no row adds up.
     pub decimal: bool,
 }
@@ -232,12 +275,13 @@ impl Decision {
             name: "test".into(),
             hit: HitPolicy::First,
             aggregate: None,
+            by: None,
             outputs: vec![0],
             scale_of: None,
             rows: Vec::new(),
             round: None,
-            min: None,
-            max: None,
+            caps: Vec::new(),
+            capped_by: None,
             decimal: false,
         }
     }
@@ -252,11 +296,7 @@ impl Decision {
             when.into_iter()
                 .chain(row.values.iter().filter_map(|(_, v)| v.formula()))
         });
-        let caps = self
-            .min
-            .iter()
-            .chain(&self.max)
-            .filter_map(|c| c.value.formula());
+        let caps = self.caps.iter().filter_map(|c| c.value.formula());
         self.scale_of.iter().chain(rows).chain(caps)
     }
 }

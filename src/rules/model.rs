@@ -4,7 +4,7 @@
 //! reported at its real line and column in the YAML file.
 
 use super::hit::{Aggregate, HitPolicy};
-use super::stats::{FIGURE_KEYS, Statistic};
+use super::stats::{Better, FIGURE_KEYS, Statistic};
 use crate::value::Literal;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -42,7 +42,7 @@ pub struct RuleFile {
 /// When a row, a decision or a file applies: from and to a date, both included; either may
 /// be left out (no start, no end). Outside it, the row does not match (a decision or file
 /// outside it gives no value).
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EffectiveSpec {
     /// The first day it applies (`2025-03-01`).
@@ -64,6 +64,10 @@ pub struct PopulationSpec {
     pub statistics: Vec<(Statistic, Spanned<String>)>,
     /// Only customers for which this condition holds are ranked; the others get NULL.
     pub filter: Option<Spanned<String>>,
+    /// `n:` (how many tiles, for `ntile_of`).
+    pub n: Option<Spanned<i64>>,
+    /// `better:` (`higher` or `lower`, for `ntile_of`).
+    pub better: Option<Spanned<Better>>,
 }
 
 /// What a population figure's `where` means, for the schema.
@@ -87,6 +91,24 @@ impl<'de> Deserialize<'de> for PopulationSpec {
                     }
                     if key == "where" {
                         spec.filter = Some(map.next_value()?);
+                    } else if key == "n" {
+                        spec.n = Some(map.next_value()?);
+                    } else if key == "better" {
+                        let word: Spanned<String> = map.next_value()?;
+                        let better = match word.value.as_str() {
+                            "higher" => Better::Higher,
+                            "lower" => Better::Lower,
+                            other => {
+                                return Err(de::Error::custom(format!(
+                                    "`better: {other}`: it is `higher` (the largest value ranks best) or `lower` (the smallest does)"
+                                )));
+                            }
+                        };
+                        spec.better = Some(Spanned {
+                            value: better,
+                            referenced: word.referenced,
+                            defined: word.defined,
+                        });
                     } else if let Some(statistic) = Statistic::by_key(&key) {
                         spec.statistics.push((statistic, map.next_value()?));
                     } else {
@@ -114,6 +136,14 @@ impl JsonSchema for PopulationSpec {
             properties.insert(statistic.key().into(), property(statistic.doc()).into());
         }
         properties.insert("where".into(), property(WHERE_DOC).into());
+        properties.insert(
+            "n".into(),
+            json_schema!({ "type": "integer", "minimum": 1, "description": "With `ntile_of`: how many tiles (5 for quintiles)." }).into(),
+        );
+        properties.insert(
+            "better".into(),
+            json_schema!({ "enum": ["higher", "lower"], "description": "With `ntile_of`: which values rank best, `higher` (the default) or `lower` (recency in days)." }).into(),
+        );
         json_schema!({
             "type": "object",
             "additionalProperties": false,
@@ -124,7 +154,7 @@ impl JsonSchema for PopulationSpec {
 }
 
 /// A decision table: rows tried top to bottom, each with a condition and the outputs it gives.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionSpec {
     /// The decision's name, used in messages and to order decisions that depend on each other.
@@ -133,13 +163,18 @@ pub struct DecisionSpec {
     /// A note for readers: what the decision is for and why it is set up this way.
     #[serde(default)]
     pub doc: Option<String>,
-    /// Which matching rows count: `first` (the default), `unique` or `collect`.
+    /// Which matching rows count: `first` (the default), `unique`, `any`, `collect`, `max` or `min`.
     #[serde(default)]
     pub hit: HitPolicy,
     /// With `hit: collect`, how the matching rows' values are combined (default: sum).
     #[serde(default)]
     #[schemars(with = "Option<Aggregate>")]
     pub aggregate: Option<Spanned<Aggregate>>,
+    /// With `hit: max` or `min`: the output whose largest (smallest) value wins, when the
+    /// rows give several (default: the decision's `output:`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub by: Option<Spanned<String>>,
     /// The single output of this decision, for rows that give a `value`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -154,6 +189,16 @@ pub struct DecisionSpec {
     /// Floor and ceiling for the output (numbers or `=` formulas).
     #[serde(default)]
     pub cap: Option<CapSpec>,
+    /// Named limits on the output (numbers or `=` formulas); the tightest applies, and the
+    /// id of the one that bound joins the customer's rule ids. A limit that is NULL for a
+    /// customer is no limit.
+    #[serde(default)]
+    #[schemars(with = "Vec<NamedCapSpec>")]
+    pub caps: Vec<Spanned<NamedCapSpec>>,
+    /// An output that receives the id of the cap that bound (NULL when none did).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub capped_by: Option<Spanned<String>>,
     /// Rounding of the output, applied before the cap.
     #[serde(default)]
     #[schemars(with = "Option<RoundSpec>")]
@@ -162,10 +207,22 @@ pub struct DecisionSpec {
     #[serde(default)]
     #[schemars(with = "Option<EffectiveSpec>")]
     pub effective: Option<Spanned<EffectiveSpec>>,
+    /// The decision once per item of a list: `{ category: [beverages, snacks] }`. Each copy
+    /// writes `<output>_<item>` and its rule ids are `<id>@<item>`; in its expressions,
+    /// `category` is the item as text and `{category}` in a name is the item
+    /// (`sales_{category}`).
+    #[serde(default)]
+    #[schemars(with = "Option<OrderedMap<Vec<String>>>")]
+    pub for_each: Option<Spanned<OrderedMap<Vec<Spanned<String>>>>>,
+    /// Set when a `for_each` decision is expanded: the variable and the item of this copy,
+    /// substituted in its expressions.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub bindings: Vec<(String, String)>,
 }
 
 /// One row of a decision table: a condition and the values it gives.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RowSpec {
     /// A unique name for the row, shown in results and explanations.
@@ -199,7 +256,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 }
 
 /// A range scale: the value is looked up in a list of bands.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleSpec {
     /// The value the bands are over (an expression, usually a field name).
@@ -211,7 +268,7 @@ pub struct ScaleSpec {
 }
 
 /// One band of a scale: a range of the value and the output for it.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BandSpec {
     /// A unique name for the band, shown in results and explanations.
@@ -229,7 +286,7 @@ pub struct BandSpec {
 }
 
 /// Floor and ceiling for a decision's output.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapSpec {
     /// The smallest allowed output; smaller values are raised to it.
@@ -237,6 +294,26 @@ pub struct CapSpec {
     #[schemars(with = "Option<Literal>")]
     pub min: Option<Spanned<Literal>>,
     /// The largest allowed output; larger values are lowered to it.
+    #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
+    pub max: Option<Spanned<Literal>>,
+}
+
+/// A named limit of a decision's output: `{ id: list-8pct, max: 8 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCapSpec {
+    /// The cap's rule id, recorded when it binds.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// A note for readers: why the limit exists.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The smallest allowed output (a number or an `=` formula; NULL: no limit).
+    #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
+    pub min: Option<Spanned<Literal>>,
+    /// The largest allowed output (a number or an `=` formula; NULL: no limit).
     #[serde(default)]
     #[schemars(with = "Option<Literal>")]
     pub max: Option<Spanned<Literal>>,
@@ -364,7 +441,7 @@ pub struct ListSpec {
 
 /// A YAML mapping that keeps its keys in the order they were written (output columns and
 /// the summary follow the author's order) and rejects duplicate keys.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OrderedMap<V>(pub Vec<(String, V)>);
 
 impl<V> Default for OrderedMap<V> {

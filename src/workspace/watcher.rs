@@ -246,7 +246,13 @@ fn is_rule_file(path: &Path, rules_dir: &Path) -> bool {
         (Ok(dir), Some(Ok(parent))) => parent.starts_with(dir),
         _ => path.starts_with(rules_dir),
     };
+    // Hidden, backup and copied files are skipped by the loader: a change to them (an
+    // editor's swap or lock file on every keystroke) changes nothing.
+    let skipped = path
+        .file_name()
+        .is_some_and(|n| crate::rules::not_a_rule_file(&n.to_string_lossy()).is_some());
     under
+        && !skipped
         && matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml" | "rhai")
@@ -350,10 +356,16 @@ mod tests {
     }
 
     #[test]
-    fn reads_and_other_files_are_no_change() {
+    fn reads_other_files_and_skipped_rule_files_are_no_change() {
         let mut fed = Fed::new(Duration::from_millis(50));
         let read_only = read(&[&fed.path("rules/tiers.yaml")]);
-        let others = saved(&[&fed.path("rules/notes.txt"), &fed.path("customers.db")]);
+        let others = saved(&[
+            &fed.path("rules/notes.txt"),
+            &fed.path("customers.db"),
+            &fed.path("rules/tiers - Copy.yaml"),
+            &fed.path("rules/.#tiers.yaml"),
+            &fed.path("rules/tiers.yaml~"),
+        ]);
         fed.tx.send(read_only).unwrap();
         fed.tx.send(others).unwrap();
         let next = fed.watcher.next(Some(Duration::from_millis(100)));

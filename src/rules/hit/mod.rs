@@ -11,10 +11,12 @@
 //! in `hit_policies!` below. CONTRIBUTING.md has the recipe.
 
 mod any;
+mod best;
 mod collect;
 mod first;
 mod unique;
 
+use best::{max, min};
 pub use collect::Aggregate;
 
 use super::Decision;
@@ -114,6 +116,12 @@ hit_policies! {
     collect => Collect,
     /// Several rows may hold if they give the same values; rows that disagree are an error.
     any => Any,
+    /// Of the rows that hold, the one with the largest value (`by:` names the output compared
+    /// when there are several) gives the outputs; ties go to the earlier row.
+    max => Max,
+    /// Of the rows that hold, the one with the smallest value (`by:` names the output
+    /// compared when there are several) gives the outputs; ties go to the earlier row.
+    min => Min,
 }
 
 impl HitPolicy {

@@ -1,5 +1,5 @@
-//! `TW106 missing-default`: a `hit: first` or `hit: unique` table of rows that leaves some
-//! customers without a value.
+//! `TW106 missing-default`: a table of rows that gives one value (`first`, `unique`, `any`,
+//! `max`, `min`) and leaves some customers without a value.
 //!
 //! # What it does
 //! Takes away, from everyone, the customers each row matches; if someone is left, warns at
@@ -35,9 +35,18 @@ const HELP_DEFAULT: &str =
 /// with every other row and fail every customer they match: the advice differs.
 const HELP_EXCLUSIVE: &str = "a row whose `when` holds exactly when no other row's does (not a row without `when`: under this hit policy it would match together with the others, and those customers would fail)";
 
+/// Under `max` / `min` a row without `when` competes with the others.
+const HELP_BEST: &str = "a row without `when` competes with the others under this hit policy: give it the value that loses to every other (the smallest under `max`, the largest under `min`), and it gives a value to everyone the rows above miss";
+
 /// What to add so that every customer gets a value, for this table's hit policy.
 fn remedy(table: &Table) -> (&'static str, &'static str) {
-    if table.decision.hit.shape().exclusive {
+    use crate::rules::HitPolicy;
+    if matches!(table.decision.hit, HitPolicy::Max | HitPolicy::Min) {
+        (
+            "add a row without `when` whose value loses to the others",
+            HELP_BEST,
+        )
+    } else if table.decision.hit.shape().exclusive {
         ("add a row for the customers no row matches", HELP_EXCLUSIVE)
     } else {
         ("add a last row without `when`", HELP_DEFAULT)
@@ -150,6 +159,24 @@ decisions:
             lint_yaml(yaml, X),
             [
                 "7:15 TW106 [scored] some customers may get no value for `out`: add a row for the customers no row matches"
+            ]
+        );
+    }
+
+    #[test]
+    fn under_max_the_advice_is_a_row_whose_value_loses() {
+        let yaml = r#"
+decisions:
+  - name: best
+    output: out
+    hit: max
+    rules:
+      - { id: promo, when: "x * 2 > y", value: 4 }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                "7:15 TW106 [best] some customers may get no value for `out`: add a row without `when` whose value loses to the others"
             ]
         );
     }

@@ -112,6 +112,7 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
         }
         table.record_domains(&mut domains);
     }
+    for_each_rows(rules, &mut out);
     out
 }
 
@@ -120,7 +121,7 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
 fn figure_domains(rules: &RuleSet) -> HashMap<Slot, Values> {
     let mut domains = HashMap::new();
     for figure in &rules.population {
-        let range = figure.statistic.range();
+        let range = figure.statistic.range(&figure.params);
         if range.lo.is_none() && range.hi.is_none() {
             continue;
         }
@@ -131,6 +132,30 @@ fn figure_domains(rules: &RuleSet) -> HashMap<Slot, Values> {
         domains.insert(figure.slot, values);
     }
     domains
+}
+
+/// A row of a `for_each` copy (`extra-b@snacks`) that no customer can match for some items
+/// but can for others (`category == "beverages"`) says what the admin means: its TW102 is
+/// kept only when the row can match in no copy at all.
+fn for_each_rows(rules: &RuleSet, out: &mut Vec<Diagnostic>) {
+    let base = |id: &str| id.split_once('@').map(|(b, _)| b.to_owned());
+    let never = |d: &Diagnostic| d.code == Some(never_true_row::LINT.code);
+    let warned: Vec<String> = out
+        .iter()
+        .filter(|d| never(d))
+        .filter_map(|d| d.rule.as_deref().and_then(base))
+        .collect();
+    let copies = |b: &str| {
+        rules
+            .rule_ids
+            .iter()
+            .filter(|id| base(id).as_deref() == Some(b))
+            .count()
+    };
+    out.retain(|d| match d.rule.as_deref().and_then(base) {
+        Some(b) if never(d) => warned.iter().filter(|w| **w == b).count() == copies(&b),
+        _ => true,
+    });
 }
 
 /// A lint: what output, JSON and docs call it, and its check.
@@ -315,7 +340,8 @@ impl<'a> Table<'a> {
         self.rules.rule_origins[row.row.rule as usize]
             .error(message)
             .warning()
-            .width(row.id.chars().count())
+            // A `for_each` copy's id is written without its `@item`.
+            .width(row.id.split('@').next().unwrap_or_default().chars().count())
             .rule(rule)
             .help(help)
     }
@@ -377,7 +403,7 @@ impl<'a> Table<'a> {
                 "`{name}` is the {} of `{}`: {}",
                 f.statistic.name(),
                 f.of.text.trim(),
-                f.statistic.range().words
+                f.statistic.range(&f.params).words
             ),
             None => match self.universe.0.get(&slot).map(|v| &v.texts) {
                 Some(values::Texts::Only(set)) if !set.is_empty() => {
@@ -453,8 +479,7 @@ impl<'a> Table<'a> {
     /// every row gives a constant (no formula, round or cap changes it).
     fn record_domains(&self, domains: &mut HashMap<Slot, Values>) {
         let d = self.decision;
-        if d.hit.shape().combines_values || d.round.is_some() || d.min.is_some() || d.max.is_some()
-        {
+        if d.hit.shape().combines_values || d.round.is_some() || !d.caps.is_empty() {
             return;
         }
         let (uncovered, _) = self.uncovered();

@@ -98,6 +98,7 @@ population:
   pct: { percentile_of: x }
   pos: { rank_of: x }
   part: { share_of: x }
+  quintile: { ntile_of: x, n: 5 }
 decisions:
   - name: tier
     hit: collect
@@ -110,13 +111,16 @@ decisions:
       - { id: rank-0, when: "pos < 1", value: 1 }
       - { id: rank-ok, when: "pos <= 10", value: 1 }
       - { id: share-any, when: "part > 1", value: 1 }
+      - { id: tile-6, when: "quintile >= 6", value: 1 }
+      - { id: tile-5, when: "quintile == 5", value: 1 }
 "#;
         assert_eq!(
             lint_yaml(yaml, X),
             [
-                "12:15 TW102 [pct-80] row `pct-80` can never match: no customer can satisfy its condition",
-                "13:15 TW102 [pct-1] row `pct-1` can never match: no customer can satisfy its condition",
-                "15:15 TW102 [rank-0] row `rank-0` can never match: no customer can satisfy its condition",
+                "13:15 TW102 [pct-80] row `pct-80` can never match: no customer can satisfy its condition",
+                "14:15 TW102 [pct-1] row `pct-1` can never match: no customer can satisfy its condition",
+                "16:15 TW102 [rank-0] row `rank-0` can never match: no customer can satisfy its condition",
+                "19:15 TW102 [tile-6] row `tile-6` can never match: no customer can satisfy its condition",
             ]
         );
     }

@@ -447,7 +447,9 @@ mod tests {
                 ),
                 ("b.yaml", "metrics:\n  m: bogus\n"),
             ]),
-            ["error rules/b.yaml:2:6: `m` is already a metric; names must be unique"]
+            [
+                "error rules/b.yaml:2:6: `m` is already a metric (at rules/a.yaml:2:6); names must be unique"
+            ]
         );
     }
 

@@ -5,9 +5,9 @@
 use super::compile::Cx;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
-use crate::rules::{Cap, Condition, Decision, Expr, RoundSpec, Row, Slot, ValueExpr, Window};
+use crate::rules::{Condition, Decision, Expr, HitPolicy, RoundSpec, Row, Slot, ValueExpr, Window};
 use crate::time::Date;
-use crate::value::{Lit, Literal};
+use crate::value::Lit;
 use serde_saphyr::Spanned;
 use std::sync::Arc;
 
@@ -93,6 +93,20 @@ pub(super) fn compile(
     spec: &Spanned<DecisionSpec>,
     file_window: Option<Window>,
 ) -> Option<Decision> {
+    // A `for_each` copy's expressions substitute its item (see `super::foreach`).
+    cx.exprs.bindings.clone_from(&spec.value.bindings);
+    let decision = compile_table(cx, file, index, spec, file_window);
+    cx.exprs.bindings.clear();
+    decision
+}
+
+fn compile_table(
+    cx: &mut Cx,
+    file: &Arc<SourceFile>,
+    index: usize,
+    spec: &Spanned<DecisionSpec>,
+    file_window: Option<Window>,
+) -> Option<Decision> {
     let d = &spec.value;
     let own = window(cx, file, d.effective.as_ref(), &d.name.value);
     let mut t = Table {
@@ -123,11 +137,9 @@ pub(super) fn compile(
         scale_of = of;
         rows.extend(bands);
     }
-    let (min, max) = match &d.cap {
-        Some(c) => (t.cap(cx, &c.min, "min"), t.cap(cx, &c.max, "max")),
-        None => (None, None),
-    };
-    t.check_cap_order(cx, min.as_ref(), max.as_ref());
+    let by = t.by(cx);
+    let caps = super::caps::compile(cx, file, &t.name, d);
+    t.ok &= caps.is_some();
     t.check_round(cx);
     let decimal = rows.iter().any(|r| {
         r.values
@@ -139,12 +151,13 @@ pub(super) fn compile(
         name: t.name,
         hit: d.hit,
         aggregate: d.aggregate.as_ref().map(|a| a.value),
+        by,
         outputs: t.outputs,
         scale_of,
         rows,
         round: d.round.as_ref().map(|r| r.value),
-        min,
-        max,
+        caps: caps.unwrap_or_default(),
+        capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
     })
 }
 
@@ -180,8 +193,18 @@ impl Table<'_> {
             .rule = Some(self.name.clone());
             self.ok = false;
         }
-        if (d.cap.is_some() || d.round.is_some()) && d.output.is_none() {
-            self.fail(cx, "`cap` and `round` apply to a decision's single `output:`; add one, or split the decision");
+        let bounded = d.cap.is_some() || !d.caps.is_empty() || d.capped_by.is_some();
+        if (bounded || d.round.is_some()) && d.output.is_none() {
+            self.fail(cx, "`cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision");
+        }
+        if let Some(by) = &d.capped_by
+            && d.cap.is_none()
+            && d.caps.is_empty()
+        {
+            let at = &by.referenced;
+            cx.error(self.file, at.line() as usize, at.column() as usize, "`capped_by` names the cap that bound, and this decision has none: add `caps:` (or `cap:`), or remove `capped_by`")
+                .rule = Some(self.name.clone());
+            self.ok = false;
         }
         if d.rules.is_empty() == d.scale.is_none() {
             self.fail(
@@ -191,6 +214,52 @@ impl Table<'_> {
             return false;
         }
         true
+    }
+
+    /// With `hit: max` / `min`, the output compared (`by:`, or the single output); `by:` is
+    /// an error with any other policy.
+    fn by(&mut self, cx: &mut Cx) -> Option<usize> {
+        let d = self.spec;
+        let best = matches!(d.hit, HitPolicy::Max | HitPolicy::Min);
+        let Some(by) = &d.by else {
+            if best && self.outputs.len() > 1 {
+                let msg = format!(
+                    "`hit: {}` with several outputs needs `by:`, the output whose {} value wins",
+                    d.hit.name(),
+                    if d.hit == HitPolicy::Max {
+                        "largest"
+                    } else {
+                        "smallest"
+                    }
+                );
+                self.fail(cx, &msg);
+            }
+            return best.then_some(0);
+        };
+        let at = &by.referenced;
+        let found = cx
+            .symbols
+            .slot(&by.value)
+            .and_then(|s| self.output_index(s));
+        let message = if !best {
+            format!(
+                "`by:` goes with `hit: max` or `hit: min`, not `hit: {}`",
+                d.hit.name()
+            )
+        } else if found.is_none() {
+            let names: Vec<&str> = self.outputs.iter().map(|&s| cx.symbols.name(s)).collect();
+            format!(
+                "`by: {}` is not an output of this decision (they are: {})",
+                by.value,
+                names.join(", ")
+            )
+        } else {
+            return found;
+        };
+        cx.error(self.file, at.line() as usize, at.column() as usize, message)
+            .rule = Some(self.name.clone());
+        self.ok = false;
+        None
     }
 
     /// The position of `slot` among the decision's outputs.
@@ -339,54 +408,6 @@ impl Table<'_> {
         Some((of, rows))
     }
 
-    /// The `min` or `max` cap (`which`), with its own rule id (`decision.min`).
-    fn cap(&mut self, cx: &mut Cx, bound: &Option<Spanned<Literal>>, which: &str) -> Option<Cap> {
-        let bound = bound.as_ref()?;
-        let id = format!("{}.{which}", self.name);
-        let rule = cx.rule_ids.cap(id.clone(), self.file, &bound.referenced);
-        match cx.value(self.file, bound, &id) {
-            Some(ValueExpr::Const(v)) if v.value().as_f64().is_none() => {
-                let at = &bound.referenced;
-                cx.error(
-                    self.file,
-                    at.line() as usize,
-                    at.column() as usize,
-                    format!("cap `{which}` must be a number or an `=` formula"),
-                )
-                .rule = Some(id);
-                None
-            }
-            Some(value) => Some(Cap { rule, value }),
-            None => None,
-        }
-    }
-
-    /// Constant caps whose min is above their max would give everyone the max: an error.
-    fn check_cap_order(&mut self, cx: &mut Cx, min: Option<&Cap>, max: Option<&Cap>) {
-        let constant = |c: Option<&Cap>| match c.map(|c| &c.value) {
-            Some(ValueExpr::Const(v)) => v.value().as_f64(),
-            _ => None,
-        };
-        let (Some(lo), Some(hi)) = (constant(min), constant(max)) else {
-            return;
-        };
-        if lo > hi
-            && let Some(at) = self.spec.cap.as_ref().and_then(|c| c.min.as_ref())
-        {
-            let at = &at.referenced;
-            cx.error(
-                self.file,
-                at.line() as usize,
-                at.column() as usize,
-                format!(
-                    "cap `min` {lo} is above `max` {hi}: every customer would get {hi}; swap them"
-                ),
-            )
-            .rule = Some(format!("{}.min", self.name));
-            self.ok = false;
-        }
-    }
-
     fn check_round(&mut self, cx: &mut Cx) {
         let Some(round) = &self.spec.round else {
             return;
@@ -411,7 +432,7 @@ impl Table<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use crate::rules::{Condition, HitPolicy, RoundSpec, ValueExpr};
+    use crate::rules::{Bound, Condition, HitPolicy, RoundSpec, ValueExpr};
     use crate::value::Lit;
 
     fn decision_errors(decisions: &str) -> Vec<String> {
@@ -461,12 +482,12 @@ mod tests {
         assert_eq!(bands, [(None, Some(100.0)), (Some(100.0), None)]);
         assert!(d.decimal, "a decimal constant makes the output decimal");
         assert!(matches!(d.round, Some(RoundSpec::Down(s)) if s == 10.0));
-        assert!(matches!(&d.min, Some(c) if matches!(c.value, ValueExpr::Const(Lit::Int(0)))));
-        assert!(matches!(&d.max, Some(c) if matches!(c.value, ValueExpr::Formula(_))));
-        assert_eq!(
-            set.rule_ids[d.max.as_ref().unwrap().rule as usize],
-            "limit.max"
-        );
+        let [min, max] = &d.caps[..] else {
+            panic!("two caps: {:?}", d.caps)
+        };
+        assert!(min.bound == Bound::Min && matches!(min.value, ValueExpr::Const(Lit::Int(0))));
+        assert!(max.bound == Bound::Max && matches!(max.value, ValueExpr::Formula(_)));
+        assert_eq!(set.rule_ids[max.rule as usize], "limit.max");
     }
 
     #[test]
@@ -479,7 +500,7 @@ mod tests {
                 "error rules/a.yaml:2:5 [c1]: a `collect` decision needs `output:` (the one output its rows' values add up to)",
                 "error rules/a.yaml:5:9 [c1a]: `value:` needs the decision to name its `output:`; or use `then: { name: value }`",
                 "error rules/a.yaml:7:16 [c2]: `aggregate` only applies to `hit: collect`",
-                "error rules/a.yaml:11:5 [c3]: `cap` and `round` apply to a decision's single `output:`; add one, or split the decision",
+                "error rules/a.yaml:11:5 [c3]: `cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision",
                 "error rules/a.yaml:16:5 [c4]: a decision has either `rules:` or `scale:` (one of the two)",
                 "error rules/a.yaml:21:5 [c5]: a decision has either `rules:` or `scale:` (one of the two)",
             ]
@@ -517,14 +538,17 @@ mod tests {
                 "annual_sales",
                 " [d]: `NAME` is both a column of the customer source and an output of decision `d` | help: rename the output, or drop or rename the column, or select other columns with `customers.query`",
             ),
-            ("m", ": `NAME` is already a metric; names must be unique"),
+            (
+                "m",
+                ": `NAME` is already a metric (at rules/a.yaml:2:6); names must be unique",
+            ),
             (
                 "p",
-                ": `NAME` is already a population figure; names must be unique",
+                ": `NAME` is already a population figure (at rules/a.yaml:4:6); names must be unique",
             ),
             (
                 "tier",
-                ": output `NAME` is already produced by decision `tier` | help: each output comes from exactly one decision",
+                ": output `NAME` is already produced by decision `tier` (at rules/a.yaml:8:55) | help: each output comes from exactly one decision",
             ),
         ];
         let shapes = [
@@ -549,6 +573,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn by_names_an_output_of_a_max_or_min_decision() {
+        let d = |hit: &str, by: &str| {
+            format!(
+                "decisions:\n  - name: d\n    hit: {hit}\n    by: {by}\n    rules:\n      - {{ id: r, then: {{ a: 1, b: 2 }} }}\n"
+            )
+        };
+        assert_eq!(
+            errors(&[("a.yaml", &d("first", "a"))]),
+            [
+                "error rules/a.yaml:4:9 [d]: `by:` goes with `hit: max` or `hit: min`, not `hit: first`"
+            ]
+        );
+        assert_eq!(
+            errors(&[("a.yaml", &d("min", "c"))]),
+            [
+                "error rules/a.yaml:4:9 [d]: `by: c` is not an output of this decision (they are: a, b)"
+            ]
+        );
+        let set = loads(&[("a.yaml", &d("min", "b"))]);
+        assert_eq!(set.decisions[0].by, Some(1));
     }
 
     #[test]

@@ -2,14 +2,13 @@
 //! name resolved to a slot (with did-you-mean), every call checked, the comparisons with a
 //! constant noted for the type check, and the native fast path when it applies.
 
-use super::Sink;
 use super::history::{self, Past, PastSlots};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::Comparison;
+use super::{Sink, place};
 use crate::diag::SourceFile;
 use crate::diag::habits::{self, Habit};
-use crate::diag::yaml;
 use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
 use crate::time::Date;
 use crate::value::{Lit, Literal};
@@ -25,6 +24,8 @@ pub(super) struct ExprCompiler<'a> {
     pub comparisons: Vec<Comparison>,
     /// Earlier periods' values read so far (`previous.tier`).
     pub past: PastSlots,
+    /// The names a `for_each` copy substitutes (while it compiles).
+    pub bindings: Vec<(String, String)>,
 }
 
 /// What an expression's AST uses: names, calls of functions, comparisons with a constant.
@@ -49,6 +50,7 @@ impl<'a> ExprCompiler<'a> {
             scripts,
             comparisons: Vec::new(),
             past: PastSlots::new(symbols),
+            bindings: Vec::new(),
         }
     }
 
@@ -62,8 +64,8 @@ impl<'a> ExprCompiler<'a> {
         owner: &str,
         formula: bool,
     ) -> Option<Expr> {
-        let origin = Place::of(file, text, formula);
-        let body = expression_body(&text.value, formula);
+        let (origin, body) = place::origin_of(file, text, formula, &self.bindings);
+        let body = body.as_str();
         if body.trim().is_empty() {
             diags
                 .error(file, origin.line, origin.column, "empty expression")
@@ -78,14 +80,14 @@ impl<'a> ExprCompiler<'a> {
                 let habit = self.habit(body, |h| (h.line, h.column) <= at);
                 let d = match habit {
                     Some((h, help)) => {
-                        let (line, col) = origin.at(h.line, h.column);
+                        let (line, col) = origin.map(h.line, h.column);
                         let d = diags.error(file, line, col, h.message);
                         d.width = h.width;
                         d.help = Some(help);
                         d
                     }
                     None => {
-                        let (line, col) = origin.at(at.0, at.1);
+                        let (line, col) = origin.map(at.0, at.1);
                         diags.error(file, line, col, e.0.to_string())
                     }
                 };
@@ -131,7 +133,7 @@ impl<'a> ExprCompiler<'a> {
             ast,
             vars,
             maps,
-            origin: origin.origin,
+            origin,
             native,
             text: body.to_owned(),
         })
@@ -175,7 +177,7 @@ impl<'a> ExprCompiler<'a> {
     fn resolve(
         &self,
         diags: &mut Sink,
-        origin: &Place,
+        origin: &Origin,
         body: &str,
         uses: &Uses,
         owner: &str,
@@ -221,7 +223,7 @@ impl<'a> ExprCompiler<'a> {
     fn resolve_history(
         &mut self,
         diags: &mut Sink,
-        origin: &Place,
+        origin: &Origin,
         uses: &[(Past, String, String, Position)],
         owner: &str,
     ) -> (Vec<(rhai::Identifier, Vec<(rhai::Identifier, Slot)>)>, bool) {
@@ -257,7 +259,7 @@ impl<'a> ExprCompiler<'a> {
     fn check_calls(
         &self,
         diags: &mut Sink,
-        origin: &Place,
+        origin: &Origin,
         body: &str,
         calls: &[(String, usize, Position)],
         owner: &str,
@@ -289,7 +291,7 @@ impl<'a> ExprCompiler<'a> {
 
     fn note_comparisons(
         &mut self,
-        origin: &Place,
+        origin: &Origin,
         compared: Vec<(String, rhai::Dynamic, bool, Position)>,
         owner: &str,
     ) {
@@ -311,62 +313,8 @@ impl<'a> ExprCompiler<'a> {
 }
 
 /// The file position of a position inside the expression.
-fn map(place: &Place, pos: Position) -> (usize, usize) {
-    place.at(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
-}
-
-/// Where an expression starts, and where each of its characters is in the file (YAML folds
-/// lines of `when: >` and plain scalars, and unescapes `\"` and `''`).
-struct Place {
-    origin: Origin,
-    /// The (line, column) in the file of each character of the expression; `None` when the
-    /// scalar could not be followed in the file (an escape such as `\u00e9`).
-    chars: Option<Vec<(usize, usize)>>,
-    /// The expression, to count lines and columns in.
-    body: String,
-}
-
-impl std::ops::Deref for Place {
-    type Target = Origin;
-    fn deref(&self) -> &Origin {
-        &self.origin
-    }
-}
-
-impl Place {
-    fn of(file: &Arc<SourceFile>, text: &Spanned<String>, formula: bool) -> Place {
-        let origin = origin_of(file, text, formula);
-        let raw = &text.value;
-        let skipped = raw[..raw.len() - expression_body(raw, formula).len()]
-            .chars()
-            .count();
-        let chars = text
-            .referenced
-            .span()
-            .byte_offset()
-            .and_then(|offset| yaml::scalar_positions(&file.text, offset as usize, raw))
-            .map(|all| all[skipped..].to_vec());
-        let body = expression_body(raw, formula).to_owned();
-        Place {
-            origin,
-            chars,
-            body,
-        }
-    }
-
-    /// The file position of a 1-based (line, column) inside the expression.
-    fn at(&self, line: usize, column: usize) -> (usize, usize) {
-        let Some(chars) = &self.chars else {
-            return self.origin.map(line, column);
-        };
-        match chars.get(habits::char_index(&self.body, line, column)) {
-            Some(&at) => at,
-            // Just past the end (`Script is incomplete`): after the last character.
-            None => chars
-                .last()
-                .map_or_else(|| self.origin.map(line, column), |&(l, c)| (l, c + 1)),
-        }
-    }
+fn map(place: &Origin, pos: Position) -> (usize, usize) {
+    place.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
 }
 
 /// The names, calls and comparisons with a constant in an expression.
@@ -515,39 +463,6 @@ fn constant_of(e: &rhai::Expr) -> Option<rhai::Dynamic> {
         rhai::Expr::BoolConstant(b, _) => Some((*b).into()),
         _ => None,
     }
-}
-
-/// Where the text of a YAML string value starts: after the opening quote of a quoted scalar.
-fn origin_of(file: &Arc<SourceFile>, text: &Spanned<String>, formula: bool) -> Origin {
-    let loc = &text.referenced;
-    let mut column = loc.column() as usize;
-    if let Some(offset) = loc.span().byte_offset()
-        && matches!(
-            file.text.as_bytes().get(offset as usize),
-            Some(b'"' | b'\'')
-        )
-    {
-        column += 1;
-    }
-    // Skip what `expression_body` strips: leading blanks and a formula's `=`.
-    let raw = &text.value;
-    let body = expression_body(raw, formula);
-    let skipped = raw[..raw.len() - body.len()].chars().count();
-    column += skipped;
-    Origin {
-        file: file.clone(),
-        line: loc.line() as usize,
-        column,
-    }
-}
-
-/// The expression inside a string: without leading blanks and, for formulas, the `=`.
-fn expression_body(raw: &str, formula: bool) -> &str {
-    let trimmed = raw.trim_start();
-    if formula && let Some(rest) = trimmed.strip_prefix('=') {
-        return rest.trim_start();
-    }
-    trimmed
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! that one `check` shows every problem. The fingerprint covers the names and contents of
 //! the files that were read, scripts included.
 
-use super::Sink;
+use super::{Sink, skip};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::rules::model::RuleFile;
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ pub(super) struct RuleFiles {
 /// Lists, reads and parses the rule files in `dir`. Fails only when the directory itself
 /// cannot be read; other problems go to `diags`.
 pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostics> {
-    let (yaml_files, script_files) = list_rule_files(dir)?;
+    let (yaml_files, script_files) = list_rule_files(dir, diags)?;
     let mut hasher = blake3::Hasher::new();
     let mut files = RuleFiles {
         dir: dir.to_path_buf(),
@@ -92,17 +92,47 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
 }
 
 /// The rule files of a directory, sorted by name: policies (`*.yaml`, `*.yml`) and scripts
-/// (`*.rhai`). Subdirectories (such as `tests/`) are not part of the rule set.
-fn list_rule_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Diagnostics> {
+/// (`*.rhai`). Subdirectories (such as `tests/`) are not part of the rule set. Hidden, backup
+/// and copied files are skipped with a note ([`skip`]); a rule file that is a broken
+/// symbolic link is an error.
+fn list_rule_files(
+    dir: &Path,
+    diags: &mut Sink,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostics(vec![Diagnostic::file_error(
             dir,
             format!("cannot read the rules directory: {e}"),
         )])
     })?;
-    let (mut yaml, mut scripts) = (Vec::new(), Vec::new());
+    let (mut yaml, mut scripts, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     for entry in entries.flatten() {
         let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(why) = skip::not_a_rule_file(&name) {
+            if skip::looks_like_a_rule_file(&name) && !path.is_dir() {
+                notes.push(Diagnostic::file_error(&path, format!("skipped: {why}")).warning());
+            }
+            continue;
+        }
+        let is_rule_file = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "rhai")
+        );
+        if is_rule_file && !path.exists() && path.is_symlink() {
+            let target = std::fs::read_link(&path).unwrap_or_default();
+            notes.push(
+                Diagnostic::file_error(
+                    &path,
+                    format!(
+                        "this rule file is a symbolic link to `{}`, which does not exist",
+                        target.display()
+                    ),
+                )
+                .help("restore the file it points to, or remove the link"),
+            );
+            continue;
+        }
         if !path.is_file() {
             continue;
         }
@@ -114,6 +144,10 @@ fn list_rule_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Diagnosti
     }
     yaml.sort();
     scripts.sort();
+    notes.sort_by(|a, b| a.file.cmp(&b.file));
+    for note in notes {
+        diags.push(note);
+    }
     Ok((yaml, scripts))
 }
 
@@ -194,6 +228,46 @@ mod tests {
     }
 
     #[test]
+    fn hidden_backup_and_copied_files_are_skipped_with_a_note() {
+        let (files, shown) = read_dir(&[
+            ("tiers.yaml", DECISION.as_bytes()),
+            ("tiers - Copy.yaml", DECISION.as_bytes()),
+            ("._tiers.yaml", b"\x00\x05\x16\x07"),
+            ("tiers.yaml~", DECISION.as_bytes()),
+            (".DS_Store", b"\x00"),
+        ]);
+        assert_eq!(files.unwrap().parsed.len(), 1);
+        assert_eq!(
+            shown,
+            [
+                "warning rules/._tiers.yaml: skipped: a macOS metadata file (`._` name), not a rule file",
+                "warning rules/tiers - Copy.yaml: skipped: a copy made by Windows Explorer (`- Copy`), not a rule file",
+                "warning rules/tiers.yaml~: skipped: an editor's backup (its name ends with `~`), not a rule file",
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_broken_symbolic_link_is_an_error_and_a_hidden_one_is_skipped() {
+        let dir = rule_dir(&[("tiers.yaml", DECISION.as_bytes())]);
+        let rules = dir.path().join("rules");
+        std::os::unix::fs::symlink("../shared/credit.yaml", rules.join("credit.yaml")).unwrap();
+        // Emacs's lock files are broken links.
+        std::os::unix::fs::symlink("admin@host.42", rules.join(".#tiers.yaml")).unwrap();
+        let mut diags = Sink::default();
+        read(&rules, &mut diags).unwrap();
+        assert_eq!(
+            show(&diags.0, dir.path()),
+            [
+                "warning rules/.#tiers.yaml: skipped: an Emacs lock file (`.#` name), not a rule file",
+                "error rules/credit.yaml: this rule file is a symbolic link to `../shared/credit.yaml`, \
+                 which does not exist | help: restore the file it points to, or remove the link",
+            ]
+        );
+    }
+
+    #[test]
     fn a_missing_directory_is_the_only_error() {
         let dir = tempfile::tempdir().unwrap();
         let mut diags = Sink::default();
@@ -251,9 +325,9 @@ mod tests {
             shown,
             [
                 "error rules/b.yaml:2:27: unknown field `wehn`, expected one of name, doc, hit, \
-              aggregate, output, rules, scale, cap, round, effective \
-              | help: expected one of: name, doc, hit, aggregate, output, rules, scale, cap, \
-              round, effective (until this file reads, the names it defines are unknown to the other \
+              aggregate, by, output, rules, scale, cap, caps, capped_by, round, effective, for_each \
+              | help: expected one of: name, doc, hit, aggregate, by, output, rules, scale, cap, \
+              caps, capped_by, round, effective, for_each (until this file reads, the names it defines are unknown to the other \
               files, so they are not checked)"
             ]
         );

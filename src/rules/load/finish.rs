@@ -38,7 +38,7 @@ pub(super) fn assemble(
         .collect();
     let mut outputs: Vec<Output> = decisions
         .iter()
-        .flat_map(|d| d.outputs.iter())
+        .flat_map(|d| d.outputs.iter().chain(&d.capped_by))
         .map(|&slot| Output {
             name: symbols.name(slot).to_owned(),
             slot,

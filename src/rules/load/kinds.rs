@@ -29,6 +29,9 @@ pub(super) fn output_kinds(
             let kind = known.of_output(d, k);
             known.slots.insert(slot, kind);
         }
+        if let Some(slot) = d.capped_by {
+            known.slots.insert(slot, Some(ValueKind::Text));
+        }
     }
     for h in &set.held {
         known.slots.insert(h.slot, Some(ValueKind::Number));
@@ -78,7 +81,7 @@ impl Known<'_> {
                 _ => Some(ValueKind::Number),
             };
         }
-        if d.outputs.len() == 1 && (d.round.is_some() || d.min.is_some() || d.max.is_some()) {
+        if d.outputs.len() == 1 && (d.round.is_some() || !d.caps.is_empty()) {
             return Some(ValueKind::Number);
         }
         merge(

@@ -6,11 +6,13 @@
 //!
 //! | pass | owns | produces |
 //! |---|---|---|
-//! | [`files`] | listing, reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
+//! | [`files`] | listing (hidden, backup and copied files are skipped: [`skip`]), reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
+//! | [`foreach`] | `for_each` decisions replaced by one copy per item | [`files::RuleFiles`] |
 //! | [`scripts`] | `rules/*.rhai`: one module of functions, the calls inside scripts | [`scripts::Scripts`] |
 //! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
 //! | [`compile`] | every item of every file, in file order (metrics and summary itself) | [`compile::Compiled`] |
-//! | [`expr`] | one Rhai expression in a YAML string: positions, names, calls, fast path | [`Expr`] |
+//! | [`expr`] | one Rhai expression in a YAML string: names, calls, fast path | [`Expr`] |
+//! | [`place`] | where an expression's characters are in its YAML file | [`Origin`](crate::rules::Origin) |
 //! | [`population`] | population figure specs | [`PopulationFigure`] |
 //! | [`decisions`] | decision tables: rows, scales, caps, rounding; rule ids | [`Decision`] |
 //! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
@@ -22,21 +24,27 @@
 //! whatever compiled, so that one `check` reports every problem; the rule set is assembled
 //! only when there is none.
 
+mod caps;
 mod compile;
 mod decimals;
 mod decisions;
 mod expr;
 mod files;
 mod finish;
+mod foreach;
 mod history;
 mod kinds;
 mod order;
+mod place;
 mod population;
 mod scripts;
+mod skip;
 mod symbols;
 #[cfg(test)]
 mod testing;
 mod types;
+
+pub use skip::not_a_rule_file;
 
 use super::{Field, Limits, RuleSet};
 use crate::diag::{Diagnostic, Diagnostics, Severity, SourceFile};
@@ -50,7 +58,8 @@ pub fn load(
     limits: &Limits,
 ) -> Result<(RuleSet, Vec<Diagnostic>), Diagnostics> {
     let mut diags = Sink::default();
-    let files = files::read(dir, &mut diags)?;
+    let mut files = files::read(dir, &mut diags)?;
+    foreach::expand(&mut files, &mut diags);
     let scripts = scripts::compile(&files.scripts, limits, &mut diags);
     let symbols = symbols::declare(fields, &files, &mut diags);
     let compiled = compile::compile(&files, &scripts, &symbols, &mut diags);
@@ -115,7 +124,7 @@ mod tests {
                 // compile
                 "error rules/a.yaml:4:8 [bad]: unknown name `anual_sales` | help: did you mean `annual_sales`?",
                 // order
-                "error rules/a.yaml:2:7 [m1]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
+                "error rules/a.yaml:3:7 [m2]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
                 // types
                 "error rules/a.yaml:9:33 [a]: field `channel` is text, but it is compared with a number `1` | help: this comparison can never be true",
             ]

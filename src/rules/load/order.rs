@@ -10,7 +10,7 @@ use super::Sink;
 use super::compile::Compiled;
 use super::symbols::Symbols;
 use crate::diag::Diagnostic;
-use crate::rules::{Condition, Expr, Slot, SlotKind};
+use crate::rules::{Expr, Slot, SlotKind};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -141,12 +141,18 @@ impl MetricWalk<'_> {
                     .chain([&slot])
                     .map(|&s| self.symbols.name(s))
                     .collect();
-                if let Some(metric) = self.compiled.metrics.get(&slot) {
-                    let d = metric.expr.origin.error(format!(
+                // At the reference that closes the cycle: in the last metric of the path.
+                let last = self.path.last().copied().unwrap_or(slot);
+                if let Some(metric) = self.compiled.metrics.get(&last) {
+                    let e = &metric.expr;
+                    let name = self.symbols.name(slot);
+                    let at = use_of(e, name).unwrap_or((e.origin.line, e.origin.column));
+                    let msg = format!(
                         "metrics depend on each other in a cycle: {}",
                         cycle.join(" -> ")
-                    ));
-                    diags.push(d.rule(self.symbols.name(slot)));
+                    );
+                    let d = Diagnostic::error(&e.origin.file, at.0, at.1, msg);
+                    diags.push(d.rule(&metric.name).width(name.chars().count()));
                 }
                 return;
             }
@@ -188,7 +194,10 @@ fn order_decisions(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) -> 
                             d.name,
                             symbols.name(slot)
                         );
-                        diags.push(e.origin.error(msg).rule(name(i)));
+                        let output = symbols.name(slot);
+                        let at = use_of(e, output).unwrap_or((e.origin.line, e.origin.column));
+                        let d = Diagnostic::error(&e.origin.file, at.0, at.1, msg);
+                        diags.push(d.rule(name(i)).width(output.chars().count()));
                     }
                     Some(j) if j < n => {
                         needs[i].insert(j);
@@ -202,35 +211,95 @@ fn order_decisions(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) -> 
     let mut order = Vec::with_capacity(n);
     while order.len() < n {
         let Some(next) = (0..n).find(|&i| !done[i] && needs[i].iter().all(|&j| done[j])) else {
-            let stuck: Vec<String> = (0..n)
-                .filter(|&i| !done[i])
-                .map(|i| format!("`{}`", name(i)))
-                .collect();
-            let msg = format!(
-                "decisions depend on each other's outputs in a cycle: {}",
-                stuck.join(", ")
-            );
-            // At the first condition of the first stuck decision that compiled.
-            let origin = compiled
-                .decisions
-                .iter()
-                .flatten()
-                .find(|d| stuck.contains(&format!("`{}`", d.name)))
-                .and_then(|d| d.rows.first())
-                .and_then(|r| match &r.condition {
-                    Condition::When(e) => Some(e.origin.clone()),
-                    _ => None,
-                });
-            diags.push(match origin {
-                Some(o) => o.error(msg),
-                None => Diagnostic::file_error(Path::new("rules"), msg),
-            });
+            diags.push(decision_cycle(symbols, compiled, &needs, &done));
             break;
         };
         done[next] = true;
         order.push(next);
     }
     order
+}
+
+/// The error for decisions that cannot be ordered: one cycle among them, in order, at the
+/// reference that closes it (where the last decision uses an output of the first).
+fn decision_cycle(
+    symbols: &Symbols,
+    compiled: &Compiled,
+    needs: &[HashSet<usize>],
+    done: &[bool],
+) -> Diagnostic {
+    let name = |i: usize| symbols.decisions.get(i).map_or("", |d| d.name.as_str());
+    // Every decision left needs another one left: following the first need of each from the
+    // first one left comes back to a decision already on the path.
+    let mut path: Vec<usize> = (0..done.len()).find(|&i| !done[i]).into_iter().collect();
+    for _ in 0..done.len() {
+        let Some(&last) = path.last() else { break };
+        let Some(&next) = needs[last].iter().filter(|&&j| !done[j]).min() else {
+            break;
+        };
+        if let Some(start) = path.iter().position(|&p| p == next) {
+            path.drain(..start);
+            break;
+        }
+        path.push(next);
+    }
+    let cycle: Vec<String> = path
+        .iter()
+        .chain(path.first())
+        .map(|&i| format!("`{}`", name(i)))
+        .collect();
+    let msg = format!(
+        "decisions depend on each other's outputs in a cycle: {}",
+        cycle.join(" -> ")
+    );
+    let (Some(&last), Some(&first)) = (path.last(), path.first()) else {
+        return Diagnostic::file_error(Path::new("rules"), msg);
+    };
+    // Where `last` uses an output of `first`.
+    let closing = compiled
+        .decisions
+        .get(last)
+        .and_then(Option::as_ref)
+        .and_then(|d| {
+            d.exprs().find_map(|e| {
+                e.vars
+                    .iter()
+                    .find(|(_, slot)| symbols.producer(*slot) == Some(first))
+                    .and_then(|(var, _)| use_of(e, var).map(|at| (e, var.to_string(), at)))
+            })
+        });
+    match closing {
+        Some((e, var, (line, column))) => {
+            let mut d = Diagnostic::error(&e.origin.file, line, column, msg)
+                .rule(name(last))
+                .width(var.chars().count());
+            d.help = Some(format!(
+                "here `{}` uses `{var}`, an output of `{}`",
+                name(last),
+                name(first)
+            ));
+            d
+        }
+        None => Diagnostic::file_error(Path::new("rules"), msg),
+    }
+}
+
+/// The file position of the first use of the variable `name` in `e`.
+fn use_of(e: &Expr, name: &str) -> Option<(usize, usize)> {
+    let mut found = None;
+    e.ast.walk(&mut |path: &[rhai::ASTNode]| {
+        if let Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, _, pos))) = path.last()
+            && v.1 == name
+            && found.is_none()
+        {
+            found = Some(
+                e.origin
+                    .map(pos.line().unwrap_or(1), pos.position().unwrap_or(1)),
+            );
+        }
+        true
+    });
+    found
 }
 
 #[cfg(test)]
@@ -292,23 +361,25 @@ mod tests {
                 "metrics:\n  m1: m2 + 1\n  m2: m1 * 2\n  m3: m3 + 1\ndecisions:\n  - name: d1\n    rules:\n      - { id: a, when: 'o2 == \"x\" && o1 == \"y\"', then: { o1: x } }\n  - name: d2\n    rules:\n      - { id: b, then: { o2: '= o1' } }\n"
             ),]),
             [
-                "error rules/a.yaml:2:7 [m1]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
+                "error rules/a.yaml:3:7 [m2]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
                 "error rules/a.yaml:4:7 [m3]: metrics depend on each other in a cycle: m3 -> m3",
-                "error rules/a.yaml:8:25 [d1]: decision `d1` uses its own output `o1`",
-                "error rules/a.yaml:8:25: decisions depend on each other's outputs in a cycle: `d1`, `d2`",
+                "error rules/a.yaml:8:38 [d1]: decision `d1` uses its own output `o1`",
+                "error rules/a.yaml:11:33 [d2]: decisions depend on each other's outputs in a cycle: `d1` -> `d2` -> `d1` | help: here `d2` uses `o1`, an output of `d1`",
                 "warning rules/a.yaml:8:41 [a]: output `o1` is never \"y\" | help: its values are: x",
             ]
         );
     }
 
     #[test]
-    fn a_cycle_without_a_condition_to_point_at_names_the_rules_directory() {
+    fn a_cycle_through_scales_is_pointed_at_in_the_scale_that_closes_it() {
         assert_eq!(
             errors(&[(
                 "a.yaml",
                 "decisions:\n  - name: e2\n    output: e2o\n    scale: { of: e3o, bands: [ { id: f, value: 1 } ] }\n  - name: e3\n    output: e3o\n    scale: { of: e2o, bands: [ { id: g, value: 1 } ] }\n"
             )]),
-            ["error rules: decisions depend on each other's outputs in a cycle: `e2`, `e3`"]
+            [
+                "error rules/a.yaml:7:18 [e3]: decisions depend on each other's outputs in a cycle: `e2` -> `e3` -> `e2` | help: here `e3` uses `e2o`, an output of `e2`"
+            ]
         );
     }
 }

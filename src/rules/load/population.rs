@@ -5,6 +5,7 @@
 use super::compile::Cx;
 use crate::diag::SourceFile;
 use crate::rules::model::PopulationSpec;
+use crate::rules::stats::Params;
 use crate::rules::{PopulationFigure, Slot, Statistic};
 use serde_saphyr::Spanned;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub(super) fn figure(
         return None;
     };
     let statistic = *statistic;
+    let params = params(cx, file, name, statistic, spec);
     let of = cx.expr(file, of, name, false);
     let filter = match &s.filter {
         Some(f) => Some(cx.expr(file, f, name, false)?),
@@ -43,9 +45,71 @@ pub(super) fn figure(
         name: name.to_owned(),
         slot,
         statistic,
+        params: params?,
         of: of?,
         filter,
     })
+}
+
+/// `n:` and `better:`: required (`n`) and allowed only with `ntile_of`.
+fn params(
+    cx: &mut Cx,
+    file: &Arc<SourceFile>,
+    name: &str,
+    statistic: Statistic,
+    spec: &Spanned<PopulationSpec>,
+) -> Option<Params> {
+    let s = &spec.value;
+    let mut error = |line: u64, column: u64, message: String| {
+        cx.error(file, line as usize, column as usize, message).rule = Some(name.to_owned());
+    };
+    if !statistic.takes_params() {
+        let given = [
+            ("n", s.n.as_ref().map(|n| n.referenced)),
+            ("better", s.better.as_ref().map(|b| b.referenced)),
+        ];
+        let mut ok = true;
+        for (key, at) in given {
+            if let Some(at) = at {
+                error(
+                    at.line(),
+                    at.column(),
+                    format!("`{key}:` goes with ntile_of, not with {}", statistic.key()),
+                );
+                ok = false;
+            }
+        }
+        return ok.then(Params::default);
+    }
+    let better = s.better.as_ref().map(|b| b.value).unwrap_or_default();
+    match &s.n {
+        Some(n) if (1..=1000).contains(&n.value) => Some(Params {
+            tiles: n.value as usize,
+            better,
+        }),
+        Some(n) => {
+            error(
+                n.referenced.line(),
+                n.referenced.column(),
+                format!(
+                    "`n: {}`: ntile_of needs a whole number of tiles from 1 to 1000 (5 for quintiles)",
+                    n.value
+                ),
+            );
+            None
+        }
+        None => {
+            let at = &spec.referenced;
+            error(
+                at.line(),
+                at.column(),
+                format!(
+                    "population figure `{name}` uses ntile_of and needs `n:`, how many tiles (5 for quintiles)"
+                ),
+            );
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -98,10 +162,36 @@ mod tests {
                 ),
             )]),
             [
-                "error rules/a.yaml:2:7 [p0]: population figure `p0` needs exactly one of percentile_of, rank_of, share_of, cumulative_share_of",
-                "error rules/a.yaml:3:7 [p1]: population figure `p1` needs exactly one of percentile_of, rank_of, share_of, cumulative_share_of",
+                "error rules/a.yaml:2:7 [p0]: population figure `p0` needs exactly one of percentile_of, rank_of, share_of, cumulative_share_of, ntile_of",
+                "error rules/a.yaml:3:7 [p1]: population figure `p1` needs exactly one of percentile_of, rank_of, share_of, cumulative_share_of, ntile_of",
                 "error rules/a.yaml:4:18 [p2]: unknown name `bogus` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
                 "error rules/a.yaml:5:40 [p3]: unknown function `nope` | help: functions come from rhai's standard library or from rules/*.rhai",
+            ]
+        );
+    }
+
+    #[test]
+    fn ntile_needs_n_and_only_ntile_takes_n_and_better() {
+        let set = loads(&[(
+            "a.yaml",
+            &format!(
+                "population:\n  q: {{ ntile_of: annual_sales, n: 5, better: lower }}\n{DECISION}"
+            ),
+        )]);
+        let q = &set.population[0];
+        assert_eq!((q.statistic, q.params.tiles), (Statistic::Ntile, 5));
+        assert_eq!(q.params.better, crate::rules::stats::Better::Lower);
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                &format!(
+                    "population:\n  q0: {{ ntile_of: annual_sales }}\n  q1: {{ ntile_of: annual_sales, n: 0 }}\n  p: {{ percentile_of: annual_sales, better: lower }}\n{DECISION}"
+                ),
+            )]),
+            [
+                "error rules/a.yaml:2:7 [q0]: population figure `q0` uses ntile_of and needs `n:`, how many tiles (5 for quintiles)",
+                "error rules/a.yaml:3:36 [q1]: `n: 0`: ntile_of needs a whole number of tiles from 1 to 1000 (5 for quintiles)",
+                "error rules/a.yaml:4:45 [p]: `better:` goes with ntile_of, not with percentile_of",
             ]
         );
     }

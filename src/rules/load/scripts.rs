@@ -49,6 +49,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     let mut combined = rhai::AST::empty();
     let mut defined: HashMap<(String, usize), PathBuf> = HashMap::new();
     let mut calls = Vec::new();
+    let mut compiled = Vec::new();
     for file in files {
         if let Some(ast) = scripts.compile_file(&strict, file, &mut defined, diags) {
             // rhai keeps a script's functions in a hash map: report in the order written.
@@ -56,6 +57,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
             found.sort_by_key(|(_, _, pos)| (pos.line(), pos.position()));
             calls.push((file.clone(), found));
             combined = combined.merge(&ast);
+            compiled.push((file.clone(), ast));
         }
     }
     // Calls inside scripts, checked once every script's functions are known.
@@ -72,19 +74,36 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     }
     if !defined.is_empty() {
         scripts.inline = native::functions(&combined);
-        match rhai::Module::eval_ast_as_new(rhai::Scope::new(), &combined, &scripts.engine) {
-            Ok(module) => {
-                let module: Shared<rhai::Module> = module.into();
-                scripts.engine.register_global_module(module.clone());
-                scripts.module = Some(module);
-            }
-            Err(e) => {
-                let path = files.first().map(|f| f.path.clone()).unwrap_or_default();
-                diags.push(Diagnostic::file_error(&path, e.to_string()));
-            }
+        scripts.module = module_of(&compiled, &scripts.engine, diags);
+        if let Some(module) = &scripts.module {
+            scripts.engine.register_global_module(module.clone());
         }
     }
     scripts
+}
+
+/// One module of the functions of every script. Each file becomes a module of its own
+/// first, so that its functions keep their file: an error inside one names it (merging the
+/// scripts' ASTs first named the last file for every function).
+fn module_of(
+    compiled: &[(Arc<SourceFile>, rhai::AST)],
+    engine: &Engine,
+    diags: &mut Sink,
+) -> Option<Shared<rhai::Module>> {
+    let mut all = rhai::Module::new();
+    for (file, ast) in compiled {
+        match rhai::Module::eval_ast_as_new(rhai::Scope::new(), ast, engine) {
+            Ok(module) => {
+                all.combine(module);
+            }
+            Err(e) => {
+                diags.push(Diagnostic::file_error(&file.path, e.to_string()));
+                return None;
+            }
+        }
+    }
+    all.build_index();
+    Some(all.into())
 }
 
 impl Scripts {

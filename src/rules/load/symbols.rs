@@ -27,6 +27,9 @@ pub(super) struct Symbols {
     /// For outputs: the index of the producing decision, by slot.
     producer: Vec<Option<usize>>,
     by_name: HashMap<String, Slot>,
+    /// Where each name a rule file defines (and each decision) was first written, for the
+    /// duplicate errors: `rules/a.yaml:3:5`.
+    written_at: HashMap<String, String>,
     pub field_count: usize,
     /// The run's context: its evaluation date and its period's label.
     pub as_of: Slot,
@@ -53,6 +56,8 @@ enum Written {
 pub(super) struct DeclaredDecision {
     pub name: String,
     pub outputs: Vec<Slot>,
+    /// The output named by `capped_by:` (not among `outputs`: no row gives it).
+    pub capped_by: Option<Slot>,
 }
 
 /// The names of the run's context, and their kinds.
@@ -65,6 +70,7 @@ pub(super) fn declare(fields: &[Field], files: &RuleFiles, diags: &mut Sink) -> 
         slots: Vec::new(),
         producer: Vec::new(),
         by_name: HashMap::new(),
+        written_at: HashMap::new(),
         field_count: fields.len(),
         as_of: 0,
         period: 0,
@@ -166,22 +172,32 @@ impl Symbols {
     fn declare_decision(&mut self, file: &Arc<SourceFile>, d: &DecisionSpec, diags: &mut Sink) {
         let index = self.decisions.len();
         let at = &d.name.referenced;
-        if self
-            .decisions
-            .iter()
-            .any(|other| other.name == d.name.value)
-        {
+        let (line, column) = (at.line() as usize, at.column() as usize);
+        let key = format!("decision {}", d.name.value);
+        if let Some(first) = self.written_at.get(&key) {
             diags.error(
                 file,
-                at.line() as usize,
-                at.column() as usize,
-                format!("decision `{}` is defined twice", d.name.value),
+                line,
+                column,
+                format!(
+                    "decision `{}` is defined twice (first at {first})",
+                    d.name.value
+                ),
             );
+        } else {
+            let here = format!("{}:{line}:{column}", file.path.display());
+            self.written_at.insert(key, here);
         }
         self.decisions.push(DeclaredDecision {
             name: d.name.value.clone(),
             outputs: Vec::new(),
+            capped_by: None,
         });
+        if let Some(c) = &d.capped_by {
+            let at = &c.referenced;
+            let slot = self.define(file, at, &c.value, SlotKind::Output, Some(index), diags);
+            self.decisions[index].capped_by = slot;
+        }
         if let Some(output) = &d.output {
             let (name, at) = (&output.value, &output.referenced);
             self.declare_output(file, index, name, at, Written::Output, diags);
@@ -246,13 +262,24 @@ impl Symbols {
                         file,
                         at.line() as usize,
                         at.column() as usize,
-                        format!("output `{name}` is already produced by decision `{other}`"),
+                        format!(
+                            "output `{name}` is already produced by decision `{other}`{}",
+                            self.written_at
+                                .get(name)
+                                .map(|first| format!(" (at {first})"))
+                                .unwrap_or_default()
+                        ),
                     )
                     .help = Some("each output comes from exactly one decision".into());
                 return;
             }
         }
         if let Some(slot) = self.define(file, at, name, SlotKind::Output, Some(index), diags) {
+            if let Written::ThenKey = written {
+                let (line, column) = key_position(file, name, at);
+                let here = format!("{}:{line}:{column}", file.path.display());
+                self.written_at.insert(name.to_owned(), here);
+            }
             self.decisions[index].outputs.push(slot);
         }
     }
@@ -282,11 +309,15 @@ impl Symbols {
         }
         if let Some(slot) = self.slot(name) {
             let what = self.kind(slot).noun();
+            let first = match self.written_at.get(name) {
+                Some(first) => format!(" (at {first})"),
+                None => String::new(),
+            };
             diags.error(
                 file,
                 line,
                 col,
-                format!("`{name}` is already a {what}; names must be unique"),
+                format!("`{name}` is already a {what}{first}; names must be unique"),
             );
             return None;
         }
@@ -302,6 +333,8 @@ impl Symbols {
             return None;
         }
         let slot = self.slots.len();
+        let here = format!("{}:{line}:{col}", file.path.display());
+        self.written_at.insert(name.to_owned(), here);
         self.slots.push((name.to_owned(), kind));
         self.producer.push(decision);
         self.by_name.insert(name.to_owned(), slot);
@@ -376,11 +409,17 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Letters, digits, `-`, `_`, `.`; a `for_each` copy adds `@<item>` (`extra-b@beverages`).
 fn is_rule_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    match id.split_once('@') {
+        Some((id, item)) => plain(id) && plain(item),
+        None => plain(id),
+    }
 }
 
 /// The rule ids of rows, bands and caps, by [`RuleIdx`], and where each is written.
@@ -440,6 +479,7 @@ impl RuleIds {
             file: file.clone(),
             line,
             column,
+            chars: None,
         });
         (self.ids.len() - 1) as RuleIdx
     }
@@ -503,7 +543,7 @@ mod tests {
             [
                 "error rules/a.yaml:2:7: `1x` is not a valid metric name | help: names use letters, digits and `_`, and do not start with a digit",
                 "error rules/a.yaml:3:12: `channel` is already a field; names must be unique",
-                "error rules/a.yaml:6:6: `m` is already a metric; names must be unique",
+                "error rules/a.yaml:6:6: `m` is already a metric (at rules/a.yaml:4:6); names must be unique",
                 "error rules/a.yaml:7:8: `p-x` is not a valid population figure name | help: names use letters, digits and `_`, and do not start with a digit",
             ]
         );
@@ -519,8 +559,8 @@ mod tests {
             [
                 "error rules/a.yaml:4:36: `rule_ids` is a column of the output table itself; choose another output name",
                 "error rules/a.yaml:4:52: `x-y` is not a valid output name | help: names use letters, digits and `_`, and do not start with a digit",
-                "error rules/a.yaml:7:29: output `x` is already produced by decision `d1` | help: each output comes from exactly one decision",
-                "error rules/a.yaml:8:11: decision `d1` is defined twice",
+                "error rules/a.yaml:7:29: output `x` is already produced by decision `d1` (at rules/a.yaml:4:39) | help: each output comes from exactly one decision",
+                "error rules/a.yaml:8:11: decision `d1` is defined twice (first at rules/a.yaml:2:11)",
             ]
         );
     }

@@ -3,14 +3,17 @@
 //! make the first 80% of sales (ABC by value). Tied customers share the smallest figure (the
 //! higher tier).
 
-use super::{Position, Range};
+use super::{Params, Position, Range};
 
 pub const KEY: &str = "cumulative_share_of";
 pub const NAME: &str = "cumulative share";
 pub const DOC: &str =
     "Pareto position: the share of the total made by this customer and every larger one.";
+
 /// As `share_of`: negative values can put it outside 0..1.
-pub const RANGE: Range = Range::ANY;
+pub fn range(_: &Params) -> Range {
+    Range::any()
+}
 
 pub fn figure(p: &Position) -> Option<f64> {
     (p.total != 0.0).then(|| (p.sum_greater + p.value) / p.total)
@@ -32,6 +35,7 @@ mod tests {
             value: 50.0,
             sum_greater: 0.0,
             total: 100.0,
+            tiles: 0,
         };
         assert_eq!(figure(&largest), Some(0.5));
         let smallest = Position {

@@ -8,10 +8,11 @@
 //! best of their tie (a tie at a tier boundary goes to the higher tier).
 //!
 //! A statistic is one file here: its `KEY` (as written in rule files), its `NAME`, `figure`
-//! (the value at a position), `RANGE` (the values it can take) and `meaning` (the value in words, for `explain`); and one line
+//! (the value at a position), `range` (the values it can take) and `meaning` (the value in words, for `explain`); and one line
 //! in `statistics!` below. CONTRIBUTING.md has the recipe.
 
 mod cumulative_share;
+mod ntile;
 mod percentile;
 mod rank;
 mod share;
@@ -28,27 +29,48 @@ pub struct Position {
     pub sum_greater: f64,
     /// The sum of all ranked values.
     pub total: f64,
+    /// The figure's `n:` (how many tiles, for `ntile_of`); 0 when it has none.
+    pub tiles: usize,
+}
+
+/// Which values rank best: `better: higher` (the default) or `better: lower` (recency in
+/// days, where fewer is better). Only `ntile_of` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Better {
+    #[default]
+    Higher,
+    Lower,
+}
+
+/// A figure's settings besides its statistic: `n:` and `better:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Params {
+    /// `n:` (tiles of `ntile_of`); 0 when not given.
+    pub tiles: usize,
+    pub better: Better,
 }
 
 /// The values a statistic's figure can take, so `check` can flag a condition no customer
 /// can satisfy (`sales_pct >= 80` on a percentile). Each end: the bound and whether it is
 /// included; `None`: no bound that side.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Range {
     pub lo: Option<(f64, bool)>,
     pub hi: Option<(f64, bool)>,
     /// The range in words: `between 0 and 1 (exclusive)`.
-    pub words: &'static str,
+    pub words: String,
 }
 
 impl Range {
     /// Any number: the statistic's values are not bounded (e.g. shares of a total that
     /// negative values, such as credit notes, can push outside 0..1).
-    pub const ANY: Range = Range {
-        lo: None,
-        hi: None,
-        words: "any number",
-    };
+    pub fn any() -> Range {
+        Range {
+            lo: None,
+            hi: None,
+            words: "any number".into(),
+        }
+    }
 }
 
 /// Declares the statistics: `module => Variant` per statistic.
@@ -60,8 +82,9 @@ macro_rules! statistics {
             $($variant,)*
         }
 
-        /// The keys a population figure may have: one per statistic, and `where`.
-        pub const FIGURE_KEYS: &[&str] = &[$($module::KEY,)* "where"];
+        /// The keys a population figure may have: one per statistic, `where`, and the
+        /// settings of `ntile_of` (`n`, `better`).
+        pub const FIGURE_KEYS: &[&str] = &[$($module::KEY,)* "where", "n", "better"];
 
         impl Statistic {
             /// Every statistic, in the order rule files list them.
@@ -97,10 +120,10 @@ macro_rules! statistics {
                 }
             }
 
-            /// The values its figure can take.
-            pub fn range(self) -> Range {
+            /// The values its figure can take (given the figure's `n:`, for tiles).
+            pub fn range(self, params: &Params) -> Range {
                 match self {
-                    $(Statistic::$variant => $module::RANGE,)*
+                    $(Statistic::$variant => $module::range(params),)*
                 }
             }
 
@@ -119,12 +142,18 @@ statistics! {
     rank => Rank,
     share => Share,
     cumulative_share => CumulativeShare,
+    ntile => Ntile,
 }
 
 impl Statistic {
     /// The statistic a rule-file key asks for.
     pub fn by_key(key: &str) -> Option<Statistic> {
         Statistic::ALL.iter().copied().find(|s| s.key() == key)
+    }
+
+    /// It takes `n:` and `better:` (`ntile_of`).
+    pub fn takes_params(self) -> bool {
+        self == Statistic::Ntile
     }
 }
 

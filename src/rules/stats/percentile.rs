@@ -10,17 +10,20 @@
 //! ever equals a decimal threshold, so `>` and `>=` select the same customers. Tied
 //! customers share the figure of the best of their tie (the higher tier).
 
-use super::{Position, Range};
+use super::{Params, Position, Range};
 
 pub const KEY: &str = "percentile_of";
 pub const NAME: &str = "percentile";
 pub const DOC: &str = "Share of ranked customers not above this one, just under it: from just under 1/N (smallest) to just under 1.0 (largest). `>= 0.80` is every customer with fewer than 20% of the ranked customers above it.";
+
 /// Strictly between 0 and 1: `>= 0.80` is "top 20%"; `>= 80` matches nobody.
-pub const RANGE: Range = Range {
-    lo: Some((0.0, false)),
-    hi: Some((1.0, false)),
-    words: "between 0 and 1 (exclusive)",
-};
+pub fn range(_: &Params) -> Range {
+    Range {
+        lo: Some((0.0, false)),
+        hi: Some((1.0, false)),
+        words: "between 0 and 1 (exclusive)".into(),
+    }
+}
 
 pub fn figure(p: &Position) -> Option<f64> {
     // Exact for every decimal threshold with a small denominator: (N - greater) / N and a
@@ -55,6 +58,7 @@ mod tests {
             value: 0.0,
             sum_greater: 0.0,
             total: 0.0,
+            tiles: 0,
         })
         .unwrap()
     }

@@ -1,16 +1,19 @@
 //! `rank_of`: the position in the ranking, 1 for the largest value. Ties share the best
 //! rank and the next value skips (competition ranking: 1, 2, 2, 4).
 
-use super::{Position, Range};
+use super::{Params, Position, Range};
 
 pub const KEY: &str = "rank_of";
 pub const NAME: &str = "rank";
 pub const DOC: &str = "Position in the ranking, 1 for the customer with the largest value.";
-pub const RANGE: Range = Range {
-    lo: Some((1.0, true)),
-    hi: None,
-    words: "1 or more",
-};
+
+pub fn range(_: &Params) -> Range {
+    Range {
+        lo: Some((1.0, true)),
+        hi: None,
+        words: "1 or more".into(),
+    }
+}
 
 pub fn figure(p: &Position) -> Option<f64> {
     Some((p.greater + 1) as f64)
@@ -32,6 +35,7 @@ mod tests {
             value: 9.0,
             sum_greater: 0.0,
             total: 20.0,
+            tiles: 0,
         };
         assert_eq!(figure(&p), Some(1.0));
         assert_eq!(figure(&Position { greater: 3, ..p }), Some(4.0));

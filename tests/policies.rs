@@ -1,0 +1,460 @@
+//! Policies admins write (issue 12, part 2) on the real binary: quantiles (`ntile_of`),
+//! several named caps, best-of rows and decisions per product category.
+
+mod common;
+
+use common::{Fixture, column, expect, int, null, real};
+
+/// Eleven customers with sales 100..1,100 and a twelfth with none; days since the last order
+/// with a tie at the best end (5, 5), a tie at the worst (70, 70) and one NULL.
+fn quintile_customers() -> Fixture {
+    let fx = Fixture::new();
+    let days = [
+        Some(5),
+        Some(5),
+        Some(10),
+        Some(0),
+        None,
+        Some(20),
+        Some(30),
+        Some(40),
+        Some(50),
+        Some(60),
+        Some(70),
+        Some(70),
+    ];
+    let rows: Vec<_> = (1..=12)
+        .map(|id| {
+            let sales = if id <= 11 {
+                real(id as f64 * 100.0)
+            } else {
+                null()
+            };
+            let d = days[id as usize - 1].map_or(null(), int);
+            vec![int(id), sales, d]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, days_since_order INTEGER",
+        &rows,
+    );
+    fx.rule(
+        "rfm.yaml",
+        "population:
+  sales_q: { ntile_of: annual_sales, n: 5 }
+  recency_q: { ntile_of: days_since_order, n: 5, better: lower }
+decisions:
+  - name: rfm
+    rules:
+      - id: rfm-scores
+        then: { monetary: '= sales_q', recency: '= recency_q' }
+",
+    );
+    fx
+}
+
+#[test]
+fn ntile_of_eleven_gives_three_customers_the_top_quintile_and_nulls_no_tile() {
+    let fx = quintile_customers();
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    // 2.2 customers per tile: the three largest have fewer than 2.2 above them (tile 5);
+    // 3 or 4 above -> 4; 5 or 6 -> 3; 7 or 8 -> 2; 9 or 10 -> 1. No sales: no tile.
+    let tiles = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 5.0, 5.0];
+    let mut monetary: Vec<(String, rusqlite::types::Value)> = tiles
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| ((i + 1).to_string(), real(t)))
+        .collect();
+    monetary.push(("12".into(), null()));
+    assert_eq!(column(&latest, "monetary"), monetary.into_iter().collect());
+}
+
+#[test]
+fn ntile_of_with_better_lower_ranks_the_fewest_days_best_ties_share_the_better_tile() {
+    let fx = quintile_customers();
+    fx.run_ok(&[]);
+    // Eleven ranked (customer 5 has no days): 0 days has none better (5); the two 5s have
+    // one better (5 - floor(5/11) = 5); 10 has three (4); 20 four (4); 30 five (3); 40 six
+    // (3); 50 seven (2); 60 eight (2); the two 70s nine (1).
+    assert_eq!(
+        column(&fx.latest(), "recency"),
+        expect(&[
+            ("1", real(5.0)),
+            ("2", real(5.0)),
+            ("3", real(4.0)),
+            ("4", real(5.0)),
+            ("5", null()),
+            ("6", real(4.0)),
+            ("7", real(3.0)),
+            ("8", real(3.0)),
+            ("9", real(2.0)),
+            ("10", real(2.0)),
+            ("11", real(1.0)),
+            ("12", real(1.0)),
+        ])
+    );
+}
+
+#[test]
+fn ntile_of_without_n_is_a_load_error_at_the_figure() {
+    let fx = quintile_customers();
+    let yaml = std::fs::read_to_string(fx.path("rules/rfm.yaml"))
+        .unwrap()
+        .replace("annual_sales, n: 5 }", "annual_sales }");
+    fx.rule("rfm.yaml", &yaml);
+    fx.run(&["run"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "error: population figure `sales_q` uses ntile_of and needs `n:`, how many tiles (5 for quintiles) (in `sales_q`)",
+        )
+        .assert_stderr_contains("--> rules/rfm.yaml:2:12");
+}
+
+/// Concessions with a list-price cap (8), a margin cap (20% of the list price, none when
+/// the list price is NULL: arithmetic on NULL is an error, so the formula says it), a wholesale cap that only wholesale customers have (6; NULL for
+/// the others), and a floor.
+fn concession_customers(caps: &str) -> Fixture {
+    let fx = Fixture::new();
+    let rows = [
+        // id, channel, wanted, list_price
+        (1, "retail", 5.0, Some(100.0)),     // nothing binds
+        (2, "retail", 10.0, Some(100.0)),    // list-8pct (8) is tighter than 20 of margin
+        (3, "retail", 10.0, Some(30.0)),     // margin: 30 * 0.2 = 6 < 8
+        (4, "wholesale", 10.0, Some(100.0)), // wholesale-6pct: 6
+        (5, "retail", 10.0, None),           // no list price: the margin is no limit; 8
+        (6, "retail", -3.0, Some(100.0)),    // the floor: 0
+        (7, "wholesale", 10.0, Some(30.0)),  // margin 6 and wholesale 6 tie: the first written
+    ];
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|&(id, channel, wanted, price)| {
+            vec![
+                int(id),
+                common::text(channel),
+                real(wanted),
+                price.map_or(null(), real),
+            ]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, channel TEXT, wanted REAL, list_price REAL",
+        &rows,
+    );
+    fx.rule(
+        "concession.yaml",
+        &format!(
+            "decisions:
+  - name: concession
+    output: concession_pct
+    capped_by: concession_capped_by
+{caps}
+    rules:
+      - {{ id: concession-wanted, value: '= wanted' }}
+"
+        ),
+    );
+    fx
+}
+
+const CAPS: &str = "    caps:
+      - { id: list-8pct, max: 8 }
+      - { id: margin-20pct, max: '= if is_null(list_price) { () } else { list_price * 0.2 }' }
+      - { id: wholesale-6pct, max: '= if channel == \"wholesale\" { 6 } else { () }' }
+      - { id: no-negative, min: 0 }";
+
+#[test]
+fn the_tightest_named_cap_applies_its_id_is_recorded_and_a_null_limit_is_no_limit() {
+    let fx = concession_customers(CAPS);
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "concession_pct"),
+        expect(&[
+            ("1", 5.0),
+            ("2", 8.0),
+            ("3", 6.0),
+            ("4", 6.0),
+            ("5", 8.0),
+            ("6", 0.0),
+            ("7", 6.0),
+        ])
+    );
+    assert_eq!(
+        column(&latest, "concession_capped_by"),
+        expect(&[
+            ("1", null()),
+            ("2", common::text("list-8pct")),
+            ("3", common::text("margin-20pct")),
+            ("4", common::text("wholesale-6pct")),
+            ("5", common::text("list-8pct")),
+            ("6", common::text("no-negative")),
+            ("7", common::text("margin-20pct")),
+        ])
+    );
+    let ids = column(&latest, "rule_ids");
+    assert_eq!(ids["1"], common::text("[\"concession-wanted\"]"));
+    assert_eq!(
+        ids["3"],
+        common::text("[\"concession-wanted\",\"margin-20pct\"]")
+    );
+    assert_eq!(
+        ids["6"],
+        common::text("[\"concession-wanted\",\"no-negative\"]")
+    );
+}
+
+#[test]
+fn a_cap_formula_giving_null_is_no_limit_for_the_single_cap_too() {
+    let fx = concession_customers(
+        "    cap: { min: 0, max: '= if is_null(list_price) { () } else { list_price * 0.2 }' }",
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    // Customer 5 has no list price: uncapped (10), and nothing bound.
+    assert_eq!(column(&latest, "concession_pct")["5"], real(10.0));
+    assert_eq!(column(&latest, "concession_capped_by")["5"], null());
+    assert_eq!(
+        column(&latest, "concession_capped_by")["3"],
+        common::text("concession.max")
+    );
+    assert_eq!(column(&latest, "concession_pct")["3"], real(6.0));
+}
+
+#[test]
+fn a_constant_floor_above_a_constant_named_ceiling_is_a_load_error_naming_both() {
+    let fx = concession_customers(
+        "    caps:\n      - { id: list-8pct, max: 8 }\n      - { id: floor-10, min: 10 }",
+    );
+    fx.run(&["run"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "error: cap `floor-10` min 10 is above cap `list-8pct` max 8: every customer would get 8; lower the floor or raise the ceiling",
+        )
+        .assert_stderr_contains("--> rules/concession.yaml:7:30");
+}
+
+/// The README's policy: a promotional discount and the volume concession do not stack (the
+/// larger wins); a contract price overrides both.
+const BEST_OF: &str = r#"decisions:
+  - name: best_concession
+    hit: max
+    by: best_pct
+    rules:
+      - { id: promo-spring, when: promo == 1, then: { best_pct: 4.0, best_kind: promo } }
+      - { id: volume-concession, when: annual_sales >= 100000, then: { best_pct: '= volume_pct', best_kind: volume } }
+      - { id: no-concession, then: { best_pct: 0.0, best_kind: none } }
+  - name: concession
+    output: concession_pct
+    rules:
+      - { id: contract-price, when: '!is_null(contract_pct)', value: '= contract_pct' }
+      - { id: best-of-promo-and-volume, value: '= best_pct' }
+"#;
+
+#[test]
+fn best_of_takes_the_larger_concession_ties_to_the_earlier_row_and_a_contract_overrides_both() {
+    let fx = Fixture::new();
+    // id, promo, annual_sales, volume_pct, contract_pct
+    let rows = [
+        (1, true, 50_000.0, 6.0, None),       // promo only: 4
+        (2, false, 200_000.0, 6.0, None),     // volume only: 6
+        (3, true, 200_000.0, 6.0, None),      // both, volume larger: 6
+        (4, true, 200_000.0, 3.0, None),      // both, promo larger: 4
+        (5, true, 200_000.0, 4.0, None),      // a tie: the earlier row (promo)
+        (6, true, 200_000.0, 6.0, Some(2.5)), // a contract: 2.5, whatever the best of
+        (7, false, 50_000.0, 6.0, None),      // neither: 0
+    ];
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|&(id, promo, sales, volume, contract)| {
+            vec![
+                int(id),
+                int(promo as i64),
+                real(sales),
+                real(volume),
+                contract.map_or(null(), real),
+            ]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, promo INTEGER, annual_sales REAL, volume_pct REAL, contract_pct REAL",
+        &rows,
+    );
+    fx.rule("concession.yaml", BEST_OF);
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "concession_pct"),
+        expect(&[
+            ("1", 4.0),
+            ("2", 6.0),
+            ("3", 6.0),
+            ("4", 4.0),
+            ("5", 4.0),
+            ("6", 2.5),
+            ("7", 0.0),
+        ])
+    );
+    assert_eq!(
+        column(&latest, "best_kind"),
+        expect(&[
+            ("1", "promo"),
+            ("2", "volume"),
+            ("3", "volume"),
+            ("4", "promo"),
+            ("5", "promo"),
+            ("6", "volume"),
+            ("7", "none"),
+        ])
+    );
+    // The winning row is recorded, then the row of the final decision.
+    let ids = column(&latest, "rule_ids");
+    let text = common::text;
+    assert_eq!(
+        ids["3"],
+        text(r#"["volume-concession","best-of-promo-and-volume"]"#)
+    );
+    assert_eq!(
+        ids["5"],
+        text(r#"["promo-spring","best-of-promo-and-volume"]"#)
+    );
+    assert_eq!(ids["6"], text(r#"["volume-concession","contract-price"]"#));
+}
+
+#[test]
+fn best_of_with_several_outputs_needs_by() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0]);
+    fx.rule(
+        "concession.yaml",
+        &BEST_OF.replace("    by: best_pct\n", ""),
+    );
+    fx.run(&["run"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "error: `hit: max` with several outputs needs `by:`, the output whose largest value wins (in `best_concession`)",
+        );
+}
+
+/// "B customers get an extra 3% on beverages; anyone buying 200 or more of a category gets
+/// 1% on it": one decision, evaluated per category.
+const PER_CATEGORY: &str = r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }
+      - { id: tier-b, when: annual_sales >= 500, then: { tier: B } }
+      - { id: tier-c, then: { tier: C } }
+  - name: category_extra
+    for_each: { category: [beverages, snacks, dairy] }
+    output: extra_pct
+    rules:
+      - { id: extra-b-beverages, when: 'tier == "B" && category == "beverages"', value: 3.0 }
+      - { id: extra-big-buyer, when: 'sales_{category} >= 200', value: 1.0 }
+      - { id: extra-none, value: 0.0 }
+"#;
+
+fn category_customers() -> Fixture {
+    let fx = Fixture::new();
+    let rows = [
+        (1, 600.0, Some(100.0), Some(300.0), Some(50.0)), // B: 3 on beverages, 1 on snacks
+        (2, 2000.0, Some(250.0), Some(10.0), None),       // A: 1 on beverages
+        (3, 100.0, Some(0.0), Some(0.0), Some(200.0)),    // C: 1 on dairy (200 is in)
+    ];
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|&(id, sales, b, s, d)| {
+            let v = |x: Option<f64>| x.map_or(null(), real);
+            vec![int(id), real(sales), v(b), v(s), v(d)]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, sales_beverages REAL, sales_snacks REAL, sales_dairy REAL",
+        &rows,
+    );
+    fx.rule("extra.yaml", PER_CATEGORY);
+    fx
+}
+
+#[test]
+fn a_decision_for_each_category_writes_one_column_per_category_with_suffixed_rule_ids() {
+    let fx = category_customers();
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    let col = |name: &str| column(&latest, name);
+    assert_eq!(
+        col("extra_pct_beverages"),
+        expect(&[("1", 3.0), ("2", 1.0), ("3", 0.0)])
+    );
+    assert_eq!(
+        col("extra_pct_snacks"),
+        expect(&[("1", 1.0), ("2", 0.0), ("3", 0.0)])
+    );
+    assert_eq!(
+        col("extra_pct_dairy"),
+        expect(&[("1", 0.0), ("2", 0.0), ("3", 1.0)])
+    );
+    assert_eq!(
+        col("rule_ids")["1"],
+        common::text(
+            r#"["tier-b","extra-b-beverages@beverages","extra-big-buyer@snacks","extra-none@dairy"]"#
+        )
+    );
+}
+
+#[test]
+fn per_category_rows_meant_for_one_category_are_not_warned_and_errors_point_at_the_yaml() {
+    let fx = category_customers();
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    assert!(
+        !check.stderr.contains("TW102") && !check.stdout.contains("TW102"),
+        "{}{}",
+        check.stdout,
+        check.stderr
+    );
+    // A name after `{category}` on the line: the error is at the name as written.
+    fx.rule(
+        "extra.yaml",
+        &PER_CATEGORY.replace(
+            "'sales_{category} >= 200'",
+            "'sales_{category} >= 200 && bogus > 1'",
+        ),
+    );
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    let out = &run.stdout;
+    assert!(
+        out.contains(
+            "error: unknown name `bogus` (in `extra-big-buyer@dairy`)\n  --> rules/extra.yaml:12:66"
+        ),
+        "{out}"
+    );
+    // A category whose field does not exist is named with the field it asks for.
+    fx.rule(
+        "extra.yaml",
+        &PER_CATEGORY.replace("[beverages, snacks, dairy]", "[beverages, frozen]"),
+    );
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    assert!(
+        run.stdout.contains(
+            "error: unknown name `sales_frozen` (in `extra-big-buyer@frozen`)\n  --> rules/extra.yaml:12:39"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn capped_by_without_any_cap_is_a_load_error() {
+    let fx = concession_customers("");
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    assert!(
+        run.stdout.contains(
+            "error: `capped_by` names the cap that bound, and this decision has none: add `caps:` (or `cap:`), or remove `capped_by` (in `concession`)\n --> rules/concession.yaml:4:16"
+        ),
+        "{}",
+        run.stdout
+    );
+}

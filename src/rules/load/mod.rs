@@ -13,6 +13,7 @@
 //! | [`expr`] | one Rhai expression in a YAML string: positions, names, calls, fast path | [`Expr`] |
 //! | [`population`] | population figure specs | [`PopulationFigure`] |
 //! | [`decisions`] | decision tables: rows, scales, caps, rounding; rule ids | [`Decision`] |
+//! | [`consistent`] | (inside `decisions`) one kind of value per output, fit for the hit policy | diagnostics |
 //! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
 //! | [`types`] | the static type check of comparisons with constants | diagnostics |
 //! | [`finish`] | assembling the [`RuleSet`] | [`RuleSet`] |
@@ -23,6 +24,7 @@
 //! only when there is none.
 
 mod compile;
+mod consistent;
 mod decimals;
 mod decisions;
 mod expr;

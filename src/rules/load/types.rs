@@ -195,10 +195,10 @@ mod tests {
     }
 
     #[test]
-    fn metrics_outputs_with_formulas_and_mixed_outputs_are_not_checked() {
+    fn metrics_and_outputs_with_formulas_are_not_checked() {
         loads(&[(
             "a.yaml",
-            "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= channel', mixed: 1 } }\n      - { id: b, then: { f: x, mixed: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1 || mixed == 2 || mixed == \"y\"', then: { e: 1 } }\n",
+            "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= m' } }\n      - { id: b, then: { f: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1', then: { e: 1 } }\n",
         )]);
     }
 

@@ -4,13 +4,13 @@
 
 use super::Sink;
 use super::history::{self, Past, PastSlots};
+use super::place::Place;
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::Comparison;
 use crate::diag::SourceFile;
 use crate::diag::habits::{self, Habit};
-use crate::diag::yaml;
-use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
+use crate::rules::{Expr, Slot, ValueExpr, native};
 use crate::time::Date;
 use crate::value::{Lit, Literal};
 use rhai::{ASTNode, Position};
@@ -315,60 +315,6 @@ fn map(place: &Place, pos: Position) -> (usize, usize) {
     place.at(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
 }
 
-/// Where an expression starts, and where each of its characters is in the file (YAML folds
-/// lines of `when: >` and plain scalars, and unescapes `\"` and `''`).
-struct Place {
-    origin: Origin,
-    /// The (line, column) in the file of each character of the expression; `None` when the
-    /// scalar could not be followed in the file (an escape such as `\u00e9`).
-    chars: Option<Vec<(usize, usize)>>,
-    /// The expression, to count lines and columns in.
-    body: String,
-}
-
-impl std::ops::Deref for Place {
-    type Target = Origin;
-    fn deref(&self) -> &Origin {
-        &self.origin
-    }
-}
-
-impl Place {
-    fn of(file: &Arc<SourceFile>, text: &Spanned<String>, formula: bool) -> Place {
-        let origin = origin_of(file, text, formula);
-        let raw = &text.value;
-        let skipped = raw[..raw.len() - expression_body(raw, formula).len()]
-            .chars()
-            .count();
-        let chars = text
-            .referenced
-            .span()
-            .byte_offset()
-            .and_then(|offset| yaml::scalar_positions(&file.text, offset as usize, raw))
-            .map(|all| all[skipped..].to_vec());
-        let body = expression_body(raw, formula).to_owned();
-        Place {
-            origin,
-            chars,
-            body,
-        }
-    }
-
-    /// The file position of a 1-based (line, column) inside the expression.
-    fn at(&self, line: usize, column: usize) -> (usize, usize) {
-        let Some(chars) = &self.chars else {
-            return self.origin.map(line, column);
-        };
-        match chars.get(habits::char_index(&self.body, line, column)) {
-            Some(&at) => at,
-            // Just past the end (`Script is incomplete`): after the last character.
-            None => chars
-                .last()
-                .map_or_else(|| self.origin.map(line, column), |&(l, c)| (l, c + 1)),
-        }
-    }
-}
-
 /// The names, calls and comparisons with a constant in an expression.
 fn uses_of(ast: &rhai::AST) -> Uses {
     let mut uses = Uses::default();
@@ -517,32 +463,8 @@ fn constant_of(e: &rhai::Expr) -> Option<rhai::Dynamic> {
     }
 }
 
-/// Where the text of a YAML string value starts: after the opening quote of a quoted scalar.
-fn origin_of(file: &Arc<SourceFile>, text: &Spanned<String>, formula: bool) -> Origin {
-    let loc = &text.referenced;
-    let mut column = loc.column() as usize;
-    if let Some(offset) = loc.span().byte_offset()
-        && matches!(
-            file.text.as_bytes().get(offset as usize),
-            Some(b'"' | b'\'')
-        )
-    {
-        column += 1;
-    }
-    // Skip what `expression_body` strips: leading blanks and a formula's `=`.
-    let raw = &text.value;
-    let body = expression_body(raw, formula);
-    let skipped = raw[..raw.len() - body.len()].chars().count();
-    column += skipped;
-    Origin {
-        file: file.clone(),
-        line: loc.line() as usize,
-        column,
-    }
-}
-
 /// The expression inside a string: without leading blanks and, for formulas, the `=`.
-fn expression_body(raw: &str, formula: bool) -> &str {
+pub(super) fn expression_body(raw: &str, formula: bool) -> &str {
     let trimmed = raw.trim_start();
     if formula && let Some(rest) = trimmed.strip_prefix('=') {
         return rest.trim_start();

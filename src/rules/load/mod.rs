@@ -33,6 +33,7 @@ mod finish;
 mod history;
 mod kinds;
 mod order;
+mod place;
 mod population;
 mod scripts;
 mod symbols;

@@ -142,3 +142,85 @@ fn type_errors_name_the_null_field_or_the_text_value_never_rhai_types() {
         }
     }
 }
+
+/// Columns that declare no type and hold only text (ISO dates, as a query or
+/// `CREATE TABLE ... AS SELECT` gives them).
+fn text_dates(fx: &Fixture) {
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, first_day, last_day",
+        &[
+            vec![text("C1"), text("1997-03-01"), text("1998-05-28")],
+            vec![text("C2"), text("1998-01-02"), text("1999-11-30")],
+        ],
+    );
+}
+
+#[test]
+fn text_in_an_untyped_column_compared_with_a_number_is_an_error_before_any_customer() {
+    let fx = Fixture::new();
+    text_dates(&fx);
+    one_rule(&fx, "when: 'last_day < 19980101', value: old");
+    let expected = "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `19980101` (in `r-x`)\n --> rules/r.yaml:5:36";
+    let help = "= help: text and numbers never compare: for dates, compare `date(last_day)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(last_day)`";
+    // `check` cannot know what a column without a type holds; `check --data` and `run` can.
+    fx.run(&["check"]).assert_code(0);
+    for args in [&["check", "--data"][..], &["run"][..]] {
+        let run = fx.run(args);
+        run.assert_code(2);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            all.contains(expected) && all.contains(help),
+            "{args:?}:\n{all}"
+        );
+    }
+    let tables: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customer_policy'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0, "nothing was evaluated");
+}
+
+#[test]
+fn text_minus_text_in_untyped_columns_is_an_error_before_any_customer() {
+    let fx = Fixture::new();
+    text_dates(&fx);
+    one_rule(&fx, "value: '= last_day - first_day'");
+    fx.run(&["run"]).assert_code(2).assert_stderr_contains(
+        "error: field `last_day` and field `first_day` are text (in the data: its column declares no type), and `-` needs numbers: text cannot be subtracted (in `r-x`)",
+    ).assert_stderr_contains(
+        "= help: for the days between two dates write `days_between(date(first_day), date(last_day))`",
+    );
+    // What the help says works.
+    one_rule(
+        &fx,
+        "value: '= days_between(date(first_day), date(last_day))'",
+    );
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(
+        column(&fx.latest(), "o"),
+        expect(&[("C1", 453), ("C2", 697)])
+    );
+}
+
+#[test]
+fn declared_text_compared_with_a_number_column_is_a_load_error() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, last_day TEXT, cutoff INTEGER",
+        &[vec![text("C1"), text("1998-05-28"), int(19980101)]],
+    );
+    one_rule(&fx, "when: 'last_day < cutoff', value: old");
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: field `last_day` is text, but it is compared with field `cutoff`, which is a number (in `r-x`)\n --> rules/r.yaml:5:36"
+        ),
+        "{}",
+        check.stdout
+    );
+}

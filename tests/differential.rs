@@ -199,9 +199,11 @@ fn errors_of_the_new_functions_name_the_customer_and_the_rule() {
         ),
         ("(credit_score ?? 2) ** 70", "Exponential overflow"),
         ("ln(0)", "the result is -inf, not a number"),
+        // A declared TEXT column times a number is a load error; one that declares no type
+        // fails when evaluated.
         (
-            "sqrt(orders_last_12m) * region",
-            "`region` is text \"South\", and `*` needs numbers",
+            "sqrt(orders_last_12m) * last_day",
+            "`last_day` is text \"1998-05-28\", and `*` needs numbers",
         ),
         // A column without a declared type: what it holds is known only when it is read.
         (

@@ -47,6 +47,15 @@ fn customers(n: usize) -> SqliteSource {
              ELSE date('2023-01-31', '+' || ((rowid * 37) % 1400) || ' days') END;",
     )
     .unwrap();
+    // Columns without a declared type, holding ISO dates as text.
+    conn.execute_batch(
+        "ALTER TABLE customers ADD COLUMN first_day;
+         ALTER TABLE customers ADD COLUMN last_day;
+         UPDATE customers SET first_day = '1998-01-02', last_day = '1998-05-28';
+         ALTER TABLE customers ADD COLUMN vip BOOLEAN;
+         UPDATE customers SET vip = CASE WHEN rowid % 5 = 0 THEN NULL ELSE rowid % 2 END;",
+    )
+    .unwrap();
     SqliteSource::with_connection(conn, &Source::Table("customers".into()))
 }
 
@@ -241,7 +250,21 @@ fn errors_of_the_new_functions_name_the_customer_and_the_rule() {
         ),
         ("(credit_score ?? 2) ** 70", "Exponential overflow"),
         ("ln(0)", "the result is -inf, not a number"),
-        ("sqrt(orders_last_12m) * region", "Function not found"),
+        // A declared TEXT column times a number is a load error; one that declares no type
+        // fails when evaluated.
+        (
+            "sqrt(orders_last_12m) * last_day",
+            "`last_day` is text \"1998-05-28\", and `*` needs numbers",
+        ),
+        // A column without a declared type: what it holds is known only when it is read.
+        (
+            "last_day < 19980101",
+            "`last_day` is text \"1998-05-28\", compared with the number 19980101: text and numbers never compare",
+        ),
+        (
+            "last_day - first_day",
+            "`last_day` is text \"1998-05-28\" and `first_day` is text \"1998-01-02\": `-` needs numbers",
+        ),
     ] {
         let yaml = format!(
             "decisions:\n  - name: d\n    output: o\n    rules:\n      - {{ id: r-bad, value: '= {expr}' }}\n"
@@ -255,6 +278,33 @@ fn errors_of_the_new_functions_name_the_customer_and_the_rule() {
         for part in [data.id_text(0).as_str(), "r-bad", "bad.yaml:5", message] {
             assert!(err.contains(part), "{expr}: `{part}` not in: {err}");
         }
+    }
+}
+
+/// A BOOLEAN column is true/false (NULL stays NULL) on both paths.
+#[test]
+fn a_boolean_column_gives_the_same_on_both_paths() {
+    let conn = customers(40);
+    let data = dataset(&conn);
+    let dir = tempfile::tempdir().unwrap();
+    for expr in [
+        "vip == true",
+        "vip",
+        "vip != false",
+        "if vip == true { 1 } else { 2 }",
+        "vip ?? false",
+        "is_null(vip)",
+    ] {
+        let yaml = format!(
+            "decisions:\n  - name: d\n    output: o\n    rules:\n      - {{ id: r, value: '= {expr}' }}\n"
+        );
+        std::fs::write(dir.path().join("b.yaml"), &yaml).unwrap();
+        let rules = load(&conn, dir.path()).unwrap();
+        assert!(exprs(&rules).all(|e| e.native.is_some()), "{expr}");
+        let fast = results(&rules, &data, Mode::Fast);
+        assert_eq!(fast, results(&rules, &data, Mode::Interpreter), "{expr}");
+        let answers: std::collections::HashSet<&String> = fast.iter().flatten().collect();
+        assert!(answers.len() >= 2, "{expr}: {answers:?}");
     }
 }
 
@@ -502,8 +552,10 @@ impl Gen {
                 ),
                 _ => format!("{} in {}", self.text(), self.text_expr(d)),
             },
-            // Mixed kinds: never equal, never ordered.
-            4 => format!("{} {cmp} {}", self.text(), self.number(d)),
+            // Text and numbers never compare, and text minus text is no subtraction: an
+            // error on both paths.
+            4 if self.rng.bool() => format!("{} {cmp} {}", self.text(), self.number(d)),
+            4 => format!("({} - {}) {cmp} 0", self.text_expr(d), self.text_expr(d)),
             5 if self.rng.bool() => format!("is_null({})", self.pick(&NUMBERS)),
             // Dates with dates; with text or numbers they are an error on both paths.
             5 => match self.rng.u8(..4) {
@@ -558,6 +610,8 @@ fn random_expressions_give_the_same_values_on_both_paths() {
             // not an evaluation question.
             Err(e)
                 if e.contains("can never be true")
+                    || e.contains("never compare")
+                    || e.contains("needs numbers")
                     || e.contains("a date compares")
                     || e.contains("is not a date") =>
             {

@@ -1,7 +1,10 @@
 //! Evaluation errors: a rule that failed for a customer, said in words an admin can act on.
 
 use crate::rules::{Origin, RuleIdx, RuleSet};
+use crate::script::kinds::Mismatch;
 use rhai::EvalAltResult;
+
+mod kinds;
 
 /// A rule that failed for a customer.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -43,25 +46,78 @@ pub fn location(err: &EvalAltResult, origin: &Origin) -> String {
     })
 }
 
+/// What the failing expression read: its AST and the values its names had, so that a
+/// message names the field that is NULL or holds text.
+pub struct Reads<'x> {
+    pub ast: &'x rhai::AST,
+    pub scope: &'x rhai::Scope<'static>,
+}
+
 /// The message of a Rhai error, without Rhai's own position (the error shows the rule
-/// file's), with a hint where the kind of error has a usual cause.
-pub fn message(err: &EvalAltResult) -> String {
-    let mut message = strip_rhai_position(&err.to_string());
-    match err.unwrap_inner() {
-        // Arithmetic or a function on NULL: `+ (i64, ())`.
-        EvalAltResult::ErrorFunctionNotFound(signature, _) if signature.contains("()") => {
-            message.push_str(
-                " (a value is NULL: test it with `is_null(x)` or give a default with `x ?? 0`)",
-            );
+/// file's) and without Rhai's type names (`f64`, `()`): a value that is NULL or text is
+/// named, with its value, where the expression read it by name.
+pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
+    // Inside a script function, names are the function's: say the values' kinds.
+    let reads = reads.filter(|_| !matches!(err, EvalAltResult::ErrorInFunctionCall(..)));
+    let inner = err.unwrap_inner();
+    if let EvalAltResult::ErrorRuntime(payload, pos) = inner
+        && let Some(m) = payload.read_lock::<Mismatch>()
+    {
+        let names = reads.map(|r| operand_names(r, *pos)).unwrap_or_default();
+        return kinds::mismatch(&m, &names);
+    }
+    let mut message = match inner {
+        EvalAltResult::ErrorFunctionNotFound(signature, pos) => {
+            let operands = reads.map(|r| operand_names(r, *pos)).unwrap_or_default();
+            let values = operands
+                .iter()
+                .map(|name| {
+                    name.as_ref()
+                        .and_then(|n| reads?.scope.get_value::<rhai::Dynamic>(n))
+                })
+                .collect::<Vec<_>>();
+            return kinds::not_found(signature, &operands, &values);
         }
-        EvalAltResult::ErrorTooManyOperations(_) => {
-            message.push_str(
-                " (a loop that does not end? the limit is `limits.max_operations` in the config)",
-            );
-        }
-        _ => {}
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+        | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => format!(
+            "{} where {} is needed",
+            kinds::words(actual),
+            kinds::words(expected)
+        ),
+        _ => strip_rhai_position(&err.to_string()),
+    };
+    if let EvalAltResult::ErrorTooManyOperations(_) = inner {
+        message.push_str(
+            " (a loop that does not end? the limit is `limits.max_operations` in the config)",
+        );
     }
     message
+}
+
+/// The names of the operands of the operator or call at `pos` (`None` for an operand that
+/// is not a plain name).
+fn operand_names(reads: &Reads, pos: rhai::Position) -> Vec<Option<String>> {
+    let mut found = Vec::new();
+    reads.ast.walk(&mut |path: &[rhai::ASTNode]| {
+        if let Some(
+            rhai::ASTNode::Expr(rhai::Expr::FnCall(f, at))
+            | rhai::ASTNode::Stmt(rhai::Stmt::FnCall(f, at)),
+        ) = path.last()
+            && *at == pos
+            && found.is_empty()
+        {
+            found = f
+                .args
+                .iter()
+                .map(|a| match a {
+                    rhai::Expr::Variable(v, ..) => Some(v.1.to_string()),
+                    _ => None,
+                })
+                .collect();
+        }
+        true
+    });
+    found
 }
 
 /// rhai ends messages with " (line 1, position 5)" relative to the expression; the error
@@ -94,21 +150,25 @@ mod tests {
         let engine = crate::script::new_engine(&Default::default());
         let mut scope = rhai::Scope::new();
         scope.push("n", ());
+        let ast = engine.compile_expression("n + 1").unwrap();
         let err = engine
-            .eval_expression_with_scope::<rhai::Dynamic>(&mut scope, "n + 1")
+            .eval_ast_with_scope::<rhai::Dynamic>(&mut scope, &ast)
             .unwrap_err();
-        assert!(
-            message(&err).ends_with("give a default with `x ?? 0`)"),
-            "{}",
-            message(&err)
+        let reads = Reads {
+            ast: &ast,
+            scope: &scope,
+        };
+        assert_eq!(
+            message(&err, Some(&reads)),
+            "`n` is NULL for this customer, and `+` needs a value (test it with `is_null(n)` or give a default with `n ?? 0`)"
         );
         let err = engine
             .eval::<rhai::Dynamic>("let x = 0; loop { x += 1; }")
             .unwrap_err();
         assert!(
-            message(&err).contains("limits.max_operations"),
+            message(&err, None).contains("limits.max_operations"),
             "{}",
-            message(&err)
+            message(&err, None)
         );
     }
 }

@@ -152,7 +152,13 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             Err(err) => Err(EvalError {
                 customer: self.ev.data.id_text(i),
                 rule: what(),
-                message: errors::message(&err),
+                message: errors::message(
+                    &err,
+                    Some(&errors::Reads {
+                        ast: &e.ast,
+                        scope: &self.scope,
+                    }),
+                ),
                 at: errors::location(&err, &e.origin),
             }),
         }

@@ -12,7 +12,7 @@ pub mod schema;
 pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
-pub use load::{load, not_a_rule_file};
+pub use load::{check_seen, load, not_a_rule_file};
 pub use model::RoundSpec;
 pub use stats::Statistic;
 
@@ -418,6 +418,9 @@ pub struct RuleSet {
     pub period: Slot,
     /// Fields that some expression reads (only these are copied into the frame).
     pub used_fields: Vec<Slot>,
+    /// Comparisons and arithmetic on columns that declare no type: checked against the
+    /// kinds the data holds ([`check_seen`]) before evaluating.
+    pub operations: Vec<load::Operation>,
     /// Metrics the population figures need, computed for all customers first.
     pub metrics_pre: Vec<Metric>,
     pub population: Vec<PopulationFigure>,

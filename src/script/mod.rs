@@ -20,6 +20,7 @@
 //! the stack cannot hold is a configuration error, not a crash later.
 
 pub mod dates;
+pub mod kinds;
 
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage, BasicIteratorPackage,
@@ -203,6 +204,7 @@ fn register_semantics(engine: &mut Engine) {
         .register_fn("round", |x: INT| x);
     register_math(engine);
     dates::register(engine);
+    kinds::register(engine);
 }
 
 /// The standard library's decimal functions for whole numbers too, and `pow`.

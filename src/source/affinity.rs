@@ -39,14 +39,18 @@ impl Affinity {
 }
 
 /// The kind of value a declared type promises the rules: `DATE`, `DATETIME` and `TIMESTAMP`
-/// hold dates (as ISO text, which their NUMERIC affinity keeps as text). NUMERIC affinity
-/// covers types that hold other things too (`BOOLEAN`), so only `NUMERIC` and `DECIMAL`
-/// themselves promise numbers.
+/// hold dates (as ISO text, which their NUMERIC affinity keeps as text); `BOOLEAN` and
+/// `BOOL` hold true/false (as 0 and 1). NUMERIC affinity covers types that hold other things
+/// too, so only `NUMERIC` and `DECIMAL` themselves promise numbers.
 pub fn declared_kind(declared: Option<&str>) -> Option<ValueKind> {
     let t = declared.unwrap_or_default().to_ascii_uppercase();
     // DATE, DATETIME, TIMESTAMP hold ISO dates (NUMERIC affinity keeps such text as text).
     if t.contains("DATE") || t == "TIMESTAMP" {
         return Some(ValueKind::Date);
+    }
+    // BOOLEAN, BOOL: SQLite stores 0 and 1, read as false and true.
+    if matches!(t.trim(), "BOOLEAN" | "BOOL") {
+        return Some(ValueKind::Bool);
     }
     match Affinity::of(declared) {
         Affinity::Integer | Affinity::Real => Some(ValueKind::Number),
@@ -72,7 +76,10 @@ mod tests {
             ("DOUBLE PRECISION", Affinity::Real, Some(ValueKind::Number)),
             ("FLOATING POINT", Affinity::Integer, Some(ValueKind::Number)),
             ("DECIMAL(10,2)", Affinity::Numeric, Some(ValueKind::Number)),
-            ("BOOLEAN", Affinity::Numeric, None),
+            ("BOOLEAN", Affinity::Numeric, Some(ValueKind::Bool)),
+            ("bool", Affinity::Numeric, Some(ValueKind::Bool)),
+            ("Boolean", Affinity::Numeric, Some(ValueKind::Bool)),
+            ("BOOLEANS", Affinity::Numeric, None),
             ("DATE", Affinity::Numeric, Some(ValueKind::Date)),
             ("DATETIME", Affinity::Numeric, Some(ValueKind::Date)),
             ("TIMESTAMP", Affinity::Numeric, Some(ValueKind::Date)),

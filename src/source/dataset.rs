@@ -330,7 +330,8 @@ pub(crate) struct Builder {
     /// The columns worth reading: the id and those asked for.
     pub loaded: Vec<usize>,
     len: usize,
-    /// A value of the current row that is not what its column holds (a malformed date):
+    /// A value of the current row that is not what its column holds (a malformed date, a 2
+    /// in a BOOLEAN column):
     /// reported with the customer's id once the row is complete.
     bad: Option<(usize, String)>,
     /// A column of the current row that holds binary data.
@@ -356,6 +357,10 @@ impl Builder {
                 .map(|f| match f.kind {
                     Some(ValueKind::Date) => Column::Date {
                         days: Vec::new(),
+                        nulls: Vec::new(),
+                    },
+                    Some(ValueKind::Bool) => Column::Bool {
+                        values: Vec::new(),
                         nulls: Vec::new(),
                     },
                     _ => Column::Null(0),
@@ -409,6 +414,24 @@ impl Builder {
             nulls.push(day.is_none());
             return Ok(());
         }
+        if let Column::Bool { values, nulls } = &mut self.columns[k] {
+            let value = match &cell {
+                Cell::Null => None,
+                Cell::Int(0) => Some(false),
+                Cell::Int(1) => Some(true),
+                Cell::Text(t) => {
+                    self.bad.get_or_insert((k, format!("the text \"{t}\"")));
+                    None
+                }
+                other => {
+                    self.bad.get_or_insert((k, describe(other)));
+                    None
+                }
+            };
+            values.push(value.unwrap_or(false));
+            nulls.push(value.is_none());
+            return Ok(());
+        }
         self.columns[k].push(cell);
         Ok(())
     }
@@ -422,10 +445,21 @@ impl Builder {
             });
         }
         if let Some((k, value)) = self.bad.take() {
-            return Err(SourceError::BadDate {
-                customer: self.columns[self.id_index].id_text(self.len),
-                column: self.names[k].clone(),
-                value,
+            let (customer, column) = (
+                self.columns[self.id_index].id_text(self.len),
+                self.names[k].clone(),
+            );
+            return Err(match self.columns[k] {
+                Column::Bool { .. } => SourceError::BadBool {
+                    customer,
+                    column,
+                    value,
+                },
+                _ => SourceError::BadDate {
+                    customer,
+                    column,
+                    value,
+                },
             });
         }
         self.len += 1;
@@ -447,7 +481,7 @@ impl Builder {
     }
 }
 
-/// A stored value that is not text, for a message about a date column.
+/// A stored value that is not text, for a message about a date or true/false column.
 fn describe(cell: &Cell<'_>) -> String {
     match cell {
         Cell::Null => "NULL".into(),

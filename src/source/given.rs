@@ -21,6 +21,17 @@ pub fn stored(given: &Literal, field: &Field) -> Result<Cell<'static>, String> {
             )),
         };
     }
+    if field.kind == Some(ValueKind::Bool) {
+        return match given {
+            Literal::Null => Ok(Cell::Null),
+            Literal::Bool(b) => Ok(Cell::Int(i64::from(*b))),
+            Literal::Int(i @ (0 | 1)) => Ok(Cell::Int(*i)),
+            other => Err(format!(
+                "this is a true/false column: `{}` is not true/false (write true or false)",
+                crate::text::as_yaml(&other.to_json())
+            )),
+        };
+    }
     stored_by_affinity(given, field.affinity)
 }
 
@@ -96,6 +107,17 @@ mod tests {
             Ok(Cell::Text("x".into()))
         );
         assert!(stored_by_affinity(&Literal::List(vec![]), Affinity::Blob).is_err());
+    }
+
+    #[test]
+    fn a_boolean_column_takes_true_and_false_only() {
+        let ok = Field::new("ok", Some("BOOLEAN"));
+        assert_eq!(stored(&Literal::Bool(true), &ok), Ok(Cell::Int(1)));
+        assert_eq!(stored(&Literal::Int(0), &ok), Ok(Cell::Int(0)));
+        assert_eq!(stored(&Literal::Null, &ok), Ok(Cell::Null));
+        let err = stored(&Literal::Text("yes".into()), &ok).unwrap_err();
+        assert!(err.contains("is not true/false"), "{err}");
+        assert!(stored(&Literal::Int(2), &ok).is_err());
     }
 
     #[test]

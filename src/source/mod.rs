@@ -112,6 +112,14 @@ pub enum SourceError {
         value: String,
     },
     #[error(
+        "customer {customer}: column `{column}` holds {value}, which is not true/false\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL; fix the value, or do not declare the column BOOLEAN"
+    )]
+    BadBool {
+        customer: String,
+        column: String,
+        value: String,
+    },
+    #[error(
         "customer {customer}: column `{column}` holds binary data (a BLOB), which rules cannot read\n  = help: store the value as text or a number"
     )]
     Blob { customer: String, column: String },

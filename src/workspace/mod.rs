@@ -125,17 +125,22 @@ impl Workspace {
         Ok(Loaded { rules, warnings })
     }
 
-    /// Every customer of the source, with the columns the rules read.
+    /// Every customer of the source, with the columns the rules read. Text compared with a
+    /// number, or used in arithmetic, in a column that declares no type is an error here
+    /// (as it is at load time for declared columns).
     pub fn read_customers(
         &self,
         source: &dyn CustomerSource,
         rules: &RuleSet,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, Error> {
-        Ok(source.read(
+        let data = source.read(
             &self.config.id_column,
             Some(&rules.loaded_fields()),
             progress,
-        )?)
+        )?;
+        // Columns that declare no type: what the data holds must fit how the rules use it.
+        rules::check_seen(rules, &data)?;
+        Ok(data)
     }
 }

@@ -32,6 +32,8 @@ pub(super) struct Compiled {
     pub rule_ids: RuleIds,
     /// Comparisons of a name with a constant, for the type check.
     pub comparisons: Vec<Comparison>,
+    /// Comparisons and arithmetic, for the check that text and numbers never meet.
+    pub operations: Vec<super::operations::Operation>,
     /// The earlier periods' values the expressions read.
     pub past: PastSlots,
 }
@@ -132,6 +134,7 @@ pub(super) fn compile(
         summary: summary.unwrap_or_default(),
         rule_ids: cx.rule_ids,
         comparisons: cx.exprs.comparisons,
+        operations: cx.exprs.operations,
         past: cx.exprs.past,
     }
 }

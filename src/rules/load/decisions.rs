@@ -3,11 +3,12 @@
 //! band and cap gets its rule id here, in the order written.
 
 use super::compile::Cx;
+use super::consistent;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
 use crate::rules::{Condition, Decision, Expr, HitPolicy, RoundSpec, Row, Slot, ValueExpr, Window};
 use crate::time::Date;
-use crate::value::Lit;
+use crate::value::{Lit, Literal};
 use serde_saphyr::Spanned;
 use std::sync::Arc;
 
@@ -141,6 +142,9 @@ fn compile_table(
     let caps = super::caps::compile(cx, file, &t.name, d);
     t.ok &= caps.is_some();
     t.check_round(cx);
+    if t.ok {
+        t.ok = t.check_kinds(cx, &rows);
+    }
     let decimal = rows.iter().any(|r| {
         r.values
             .iter()
@@ -260,6 +264,50 @@ impl Table<'_> {
             .rule = Some(self.name.clone());
         self.ok = false;
         None
+    }
+
+    /// Every output gives one kind of value, one its hit policy combines (see
+    /// [`consistent`]). Only when every row compiled: the rows' values then line up with
+    /// the values as written.
+    fn check_kinds(&self, cx: &mut Cx, rows: &[Row]) -> bool {
+        let d = self.spec;
+        let mut given = Vec::new();
+        for (spec, row) in d.rules.iter().zip(rows) {
+            let r = &spec.value;
+            let written: Vec<&Spanned<Literal>> = match (&r.value, &r.then) {
+                (Some(v), None) => vec![v],
+                (None, Some(then)) => then.0.iter().map(|(_, v)| v).collect(),
+                _ => Vec::new(),
+            };
+            for ((output, value), written) in row.values.iter().zip(written) {
+                given.push(consistent::Given {
+                    output: *output,
+                    row: &r.id.value,
+                    written,
+                    value,
+                });
+            }
+        }
+        let bands = d.scale.iter().flat_map(|s| &s.bands);
+        for (band, row) in bands.zip(&rows[d.rules.len().min(rows.len())..]) {
+            for (output, value) in &row.values {
+                given.push(consistent::Given {
+                    output: *output,
+                    row: &band.value.id.value,
+                    written: &band.value.value,
+                    value,
+                });
+            }
+        }
+        let table = consistent::Table {
+            file: self.file,
+            name: &self.name,
+            hit: d.hit,
+            aggregate: d.aggregate.as_ref().map(|a| a.value),
+            numeric: d.cap.is_some() || !d.caps.is_empty() || d.round.is_some(),
+            outputs: &self.outputs,
+        };
+        consistent::check(cx, &table, &given)
     }
 
     /// The position of `slot` among the decision's outputs.

@@ -3,6 +3,7 @@
 //! constant noted for the type check, and the native fast path when it applies.
 
 use super::history::{self, Past, PastSlots};
+use super::operations::{Operand, Operation};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::Comparison;
@@ -22,6 +23,9 @@ pub(super) struct ExprCompiler<'a> {
     scripts: &'a Scripts,
     /// `name <op> constant` comparisons found so far, for the type check.
     pub comparisons: Vec<Comparison>,
+    /// Comparisons and arithmetic found so far, for the check that text and numbers never
+    /// meet.
+    pub operations: Vec<Operation>,
     /// Earlier periods' values read so far (`previous.tier`).
     pub past: PastSlots,
     /// The names a `for_each` copy substitutes (while it compiles).
@@ -41,6 +45,15 @@ struct Uses {
     history: Vec<(Past, String, String, Position)>,
     /// Names where a text would make sense: compared with `==`/`!=`, items of a list.
     text_like: Vec<Position>,
+    /// Comparisons and arithmetic but `+`: (operator, operands, position of the operator).
+    operations: Vec<(String, [Raw; 2], Position)>,
+}
+
+/// An operand as written: a name, a constant or something else.
+enum Raw {
+    Name(String),
+    Const(rhai::Dynamic),
+    Other,
 }
 
 impl<'a> ExprCompiler<'a> {
@@ -49,6 +62,7 @@ impl<'a> ExprCompiler<'a> {
             symbols,
             scripts,
             comparisons: Vec::new(),
+            operations: Vec::new(),
             past: PastSlots::new(symbols),
             bindings: Vec::new(),
         }
@@ -112,6 +126,7 @@ impl<'a> ExprCompiler<'a> {
         }
         let dates_ok = uses.bad_dates.is_empty();
         self.note_comparisons(&origin, uses.compared, owner);
+        self.note_operations(&origin, uses.operations, owner);
         if !(names_ok && calls_ok && dates_ok && history_ok) {
             return None;
         }
@@ -289,6 +304,39 @@ impl<'a> ExprCompiler<'a> {
         ok
     }
 
+    fn note_operations(
+        &mut self,
+        origin: &Origin,
+        operations: Vec<(String, [Raw; 2], Position)>,
+        owner: &str,
+    ) {
+        for (op, raw, pos) in operations {
+            let operand = |r: Raw| match r {
+                Raw::Name(n) => match self.symbols.slot(&n) {
+                    Some(slot) => Operand::Slot {
+                        slot,
+                        kind: None,
+                        undeclared: false,
+                    },
+                    None => Operand::Other,
+                },
+                Raw::Const(c) => Operand::Const(c),
+                Raw::Other => Operand::Other,
+            };
+            let [a, b] = raw;
+            let (line, column) = map(origin, pos);
+            let operands = [operand(a), operand(b)];
+            self.operations.push(Operation {
+                op,
+                operands,
+                file: origin.file.clone(),
+                line,
+                column,
+                owner: owner.to_owned(),
+            });
+        }
+    }
+
     fn note_comparisons(
         &mut self,
         origin: &Origin,
@@ -329,6 +377,7 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         if let Some(found) = comparison(node) {
             uses.compared.push(found);
         }
+        uses.operations.extend(operation(node));
         uses.text_like.extend(text_like(node));
         if let Some((past, variable, output, pos)) = history_use(node) {
             history_variables.push(pos);
@@ -401,6 +450,25 @@ fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, bool, Position)>
         }
         _ => None,
     }
+}
+
+/// A comparison or arithmetic but `+` at this node: the operator, its operands as written
+/// and its position.
+fn operation(node: &ASTNode) -> Option<(String, [Raw; 2], Position)> {
+    let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
+        node
+    else {
+        return None;
+    };
+    let ops = ["==", "!=", "<", "<=", ">", ">=", "-", "*", "/", "%", "**"];
+    if f.op_token.is_none() || f.args.len() != 2 || !ops.contains(&f.name.as_str()) {
+        return None;
+    }
+    let raw = |e: &rhai::Expr| match e {
+        rhai::Expr::Variable(v, ..) => Raw::Name(v.1.to_string()),
+        e => constant_of(e).map_or(Raw::Other, Raw::Const),
+    };
+    Some((f.name.to_string(), [raw(&f.args[0]), raw(&f.args[1])], *pos))
 }
 
 /// The names at this node where a text would make sense: the sides of `==`/`!=` and the

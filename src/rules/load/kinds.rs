@@ -195,8 +195,8 @@ mod tests {
             "decisions:
   - name: d
     rules:
-      - { id: a, when: annual_sales > 1, then: { tier: A, key: true, since: '= as_of', n: 1, mixed: 1, f: '= annual_sales > 5' } }
-      - { id: b, then: { tier: B, key: false, since: null, n: 2.5, mixed: x, f: '= channel' } }
+      - { id: a, when: annual_sales > 1, then: { tier: A, key: true, since: '= as_of', n: 1, f: '= annual_sales > 5' } }
+      - { id: b, then: { tier: B, key: false, since: null, n: 2.5, f: '= max(1, 2)' } }
   - name: e
     output: later
     rules: [ { id: c, value: '= if key { add_months(since, 12) } else { () }' } ]
@@ -219,7 +219,6 @@ mod tests {
                 ("key", Some(ValueKind::Bool)),
                 ("since", Some(ValueKind::Date)),
                 ("n", Some(ValueKind::Number)),
-                ("mixed", None),
                 ("f", None),
                 ("later", Some(ValueKind::Date)),
                 ("kept", Some(ValueKind::Date)),

@@ -15,8 +15,10 @@
 //! | [`place`] | where an expression's characters are in its YAML file | [`Origin`](crate::rules::Origin) |
 //! | [`population`] | population figure specs | [`PopulationFigure`] |
 //! | [`decisions`] | decision tables: rows, scales, caps, rounding; rule ids | [`Decision`] |
+//! | [`consistent`] | (inside `decisions`) one kind of value per output, fit for the hit policy | diagnostics |
 //! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
 //! | [`types`] | the static type check of comparisons with constants | diagnostics |
+//! | [`operations`] | text and numbers never meet: comparisons of names, arithmetic | diagnostics |
 //! | [`finish`] | assembling the [`RuleSet`] | [`RuleSet`] |
 //!
 //! The symbol table is complete before any expression compiles, so a name may be used in
@@ -26,6 +28,7 @@
 
 mod caps;
 mod compile;
+mod consistent;
 mod decimals;
 mod decisions;
 mod expr;
@@ -34,6 +37,7 @@ mod finish;
 mod foreach;
 mod history;
 mod kinds;
+mod operations;
 mod order;
 mod place;
 mod population;
@@ -44,6 +48,7 @@ mod symbols;
 mod testing;
 mod types;
 
+pub use operations::{Operation, check_seen};
 pub use skip::not_a_rule_file;
 
 use super::{Field, Limits, RuleSet};
@@ -65,6 +70,9 @@ pub fn load(
     let compiled = compile::compile(&files, &scripts, &symbols, &mut diags);
     let order = order::order(&symbols, &compiled, &mut diags);
     types::check(&symbols, &compiled, &mut diags);
+    let mut compiled = compiled;
+    types::note_kinds(&symbols, &mut compiled);
+    operations::check(&symbols.slots, &compiled.operations, &mut diags);
     if diags.has_errors() {
         return Err(Diagnostics(diags.0));
     }
@@ -126,7 +134,7 @@ mod tests {
                 // order
                 "error rules/a.yaml:3:7 [m2]: metrics depend on each other in a cycle: m1 -> m2 -> m1",
                 // types
-                "error rules/a.yaml:9:33 [a]: field `channel` is text, but it is compared with a number `1` | help: this comparison can never be true",
+                "error rules/a.yaml:9:33 [a]: field `channel` is text, but it is compared with a number `1` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
             ]
         );
     }

@@ -9,6 +9,7 @@
 
 use super::Sink;
 use super::compile::Compiled;
+use super::operations::Operand;
 use super::symbols::Symbols;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::rules::ValueKind;
@@ -38,6 +39,26 @@ pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
     for c in &compiled.comparisons {
         if let Some(d) = check_one(symbols, &values, c) {
             diags.push(d);
+        }
+    }
+}
+
+/// Notes the kind of every name in `compiled`'s operations, where the declarations or the
+/// outputs' constants say it, and which names are columns that declare no type.
+pub(super) fn note_kinds(symbols: &Symbols, compiled: &mut Compiled) {
+    let values = output_values(compiled);
+    for op in &mut compiled.operations {
+        for operand in &mut op.operands {
+            if let Operand::Slot {
+                slot,
+                kind,
+                undeclared,
+            } = operand
+            {
+                *kind = kind_of(symbols, &values, *slot).0;
+                *undeclared =
+                    symbols.kind(*slot) == SlotKind::Field && symbols.field_kind(*slot).is_none();
+            }
         }
     }
 }
@@ -129,6 +150,15 @@ fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagno
                 "a date compares with a date: write date(\"{}\")",
                 c.constant
             ),
+            (ValueKind::Text, ValueKind::Number) => match known.and_then(|l| l.first()) {
+                Some(value) => format!(
+                    "text and numbers never compare: compare `{name}` with text, e.g. \"{value}\""
+                ),
+                None => super::operations::text_number_help_for(name),
+            },
+            (ValueKind::Number, ValueKind::Text) => {
+                format!("text and numbers never compare: compare `{name}` with a number")
+            }
             (ValueKind::Date, _) | (_, ValueKind::Date) => {
                 "a date compares only with a date; this comparison is an error for every customer"
                     .into()
@@ -168,12 +198,12 @@ mod tests {
                 "population:\n  p: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: 'p == \"x\"', then: { tier: A } }\n      - { id: b, when: 'channel == 5 || overdue_days == \"x\" || 3 < channel', then: { tier: B } }\n  - name: seg\n    rules:\n      - { id: s1, when: 'tier == 1 || tier > 2', then: { seg: x } }\n",
             )]),
             [
-                "error rules/a.yaml:6:27 [a]: population figure `p` is a number, but it is compared with text `x` | help: this comparison can never be true",
-                "error rules/a.yaml:7:33 [b]: field `channel` is text, but it is compared with a number `5` | help: this comparison can never be true",
-                "error rules/a.yaml:7:54 [b]: field `overdue_days` is a number, but it is compared with text `x` | help: this comparison can never be true",
-                "error rules/a.yaml:7:66 [b]: field `channel` is text, but it is compared with a number `3` | help: this comparison can never be true",
-                "error rules/a.yaml:10:31 [s1]: output `tier` is text (A, B), but it is compared with a number `1` | help: this comparison can never be true",
-                "error rules/a.yaml:10:44 [s1]: output `tier` is text (A, B), but it is compared with a number `2` | help: this comparison can never be true",
+                "error rules/a.yaml:6:27 [a]: population figure `p` is a number, but it is compared with text `x` | help: text and numbers never compare: compare `p` with a number",
+                "error rules/a.yaml:7:33 [b]: field `channel` is text, but it is compared with a number `5` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
+                "error rules/a.yaml:7:54 [b]: field `overdue_days` is a number, but it is compared with text `x` | help: text and numbers never compare: compare `overdue_days` with a number",
+                "error rules/a.yaml:7:66 [b]: field `channel` is text, but it is compared with a number `3` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
+                "error rules/a.yaml:10:31 [s1]: output `tier` is text (A, B), but it is compared with a number `1` | help: text and numbers never compare: compare `tier` with text, e.g. \"A\"",
+                "error rules/a.yaml:10:44 [s1]: output `tier` is text (A, B), but it is compared with a number `2` | help: text and numbers never compare: compare `tier` with text, e.g. \"A\"",
             ]
         );
     }
@@ -195,10 +225,10 @@ mod tests {
     }
 
     #[test]
-    fn metrics_outputs_with_formulas_and_mixed_outputs_are_not_checked() {
+    fn metrics_and_outputs_with_formulas_are_not_checked() {
         loads(&[(
             "a.yaml",
-            "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= channel', mixed: 1 } }\n      - { id: b, then: { f: x, mixed: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1 || mixed == 2 || mixed == \"y\"', then: { e: 1 } }\n",
+            "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= m' } }\n      - { id: b, then: { f: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1', then: { e: 1 } }\n",
         )]);
     }
 

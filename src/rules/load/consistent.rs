@@ -1,0 +1,252 @@
+//! Every output of a decision gives one kind of value across its rows, and a kind its hit
+//! policy can combine: `credit_block: yes` in one row and `true` in another, or `5%` (text)
+//! in a summed table, would fail on the first customer at run time; here they fail `check`,
+//! at the offending value.
+//!
+//! A value's kind is known for constants and for formulas whose fast-path form says it (a
+//! comparison gives true/false, arithmetic a number, a template text, a field its declared
+//! kind). NULL and formulas of unknown kind fit any kind.
+
+use super::compile::Cx;
+use crate::diag::SourceFile;
+use crate::rules::native::{Arith, Node};
+use crate::rules::{Aggregate, HitPolicy, Slot, SlotKind, ValueExpr};
+use crate::value::{Lit, Literal, ValueKind};
+use serde_saphyr::Spanned;
+use std::sync::Arc;
+
+/// One value a row gives: the output's index, the row's id, the value as written and as
+/// compiled.
+pub(super) struct Given<'s> {
+    pub output: usize,
+    pub row: &'s str,
+    pub written: &'s Spanned<Literal>,
+    pub value: &'s ValueExpr,
+}
+
+/// What the decision is, for the check.
+pub(super) struct Table<'s> {
+    pub file: &'s Arc<SourceFile>,
+    pub name: &'s str,
+    pub hit: HitPolicy,
+    pub aggregate: Option<Aggregate>,
+    /// `cap:` or `round:`: the single output is a number.
+    pub numeric: bool,
+    pub outputs: &'s [Slot],
+}
+
+/// Reports every value whose kind differs from the output's first known kind, or does not
+/// fit the hit policy; `false` when there was one.
+pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
+    let mut ok = true;
+    let needs_number = t.numeric
+        || (t.hit == HitPolicy::Collect
+            && t.aggregate.unwrap_or(Aggregate::Sum) != Aggregate::List);
+    for (k, &slot) in t.outputs.iter().enumerate() {
+        let output = cx.symbols.name(slot).to_owned();
+        let known: Vec<(ValueKind, &Given)> = given
+            .iter()
+            .filter(|g| g.output == k)
+            .filter_map(|g| Some((kind_of(cx, g.value)?, g)))
+            .collect();
+        let Some(expected) = expected_kind(&known, needs_number) else {
+            continue;
+        };
+        let by = known.iter().find(|(kind, _)| *kind == expected);
+        for (kind, g) in known.iter().filter(|(kind, _)| *kind != expected) {
+            let message = match by {
+                _ if needs_number => {
+                    let how = if t.numeric {
+                        "is capped or rounded".to_owned()
+                    } else {
+                        format!(
+                            "combines its rows' values (`collect`, {})",
+                            t.aggregate.unwrap_or(Aggregate::Sum).name()
+                        )
+                    };
+                    format!(
+                        "decision `{}` {how}, so output `{output}` needs numbers, but row `{}` gives {}",
+                        t.name,
+                        g.row,
+                        shown(*kind, g.written)
+                    )
+                }
+                Some((_, by)) => format!(
+                    "output `{output}` of decision `{}` is {} (row `{}` gives {}), but row `{}` gives {}",
+                    t.name,
+                    expected.noun(),
+                    by.row,
+                    shown(expected, by.written),
+                    g.row,
+                    shown(*kind, g.written)
+                ),
+                None => continue,
+            };
+            let at = &g.written.referenced;
+            let d = cx.error(t.file, at.line() as usize, at.column() as usize, message);
+            d.rule = Some(g.row.to_owned());
+            d.help = Some(help(expected, g.written));
+            if let Literal::Text(t) = &g.written.value
+                && !t.trim_start().starts_with('=')
+            {
+                d.width = t.chars().count().max(1);
+            }
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// The kind an output's values should all be: a number where the hit policy combines
+/// them; else the first known kind, unless every text among them reads as the other kind
+/// (`yes` among true/false, `5%` among numbers), when the text is the slip.
+fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<ValueKind> {
+    if needs_number {
+        return Some(ValueKind::Number);
+    }
+    let (first, _) = known.first()?;
+    let other = known
+        .iter()
+        .map(|(kind, _)| *kind)
+        .find(|kind| *kind != ValueKind::Text)?;
+    let texts_read_as_other = known
+        .iter()
+        .filter(|(kind, _)| *kind == ValueKind::Text)
+        .all(|(_, g)| reads_as(g.written).is_some_and(|k| k == other));
+    Some(if texts_read_as_other { other } else { *first })
+}
+
+/// The kind a constant text looks like it meant: `yes`, `5%`, `"5"`.
+fn reads_as(written: &Spanned<Literal>) -> Option<ValueKind> {
+    let Literal::Text(t) = &written.value else {
+        return None;
+    };
+    let t = t.trim();
+    if is_bool_word(t) {
+        Some(ValueKind::Bool)
+    } else if t.trim_end_matches('%').trim().parse::<f64>().is_ok() {
+        Some(ValueKind::Number)
+    } else {
+        None
+    }
+}
+
+fn is_bool_word(t: &str) -> bool {
+    matches!(
+        t.to_ascii_lowercase().as_str(),
+        "yes" | "no" | "y" | "n" | "on" | "off" | "true" | "false"
+    )
+}
+
+/// A value for a message: the constant as written, or "a formula giving text".
+fn shown(kind: ValueKind, written: &Spanned<Literal>) -> String {
+    match &written.value {
+        Literal::Text(t) if t.trim_start().starts_with('=') => {
+            format!("a formula giving {}", kind.noun())
+        }
+        Literal::Text(t) => format!("text \"{t}\""),
+        Literal::Int(_) | Literal::Float(_) => {
+            format!(
+                "the number {}",
+                crate::text::as_yaml(&written.value.to_json())
+            )
+        }
+        Literal::Bool(b) => format!("`{b}`"),
+        other => format!(
+            "{} ({})",
+            kind.noun(),
+            crate::text::as_yaml(&other.to_json())
+        ),
+    }
+}
+
+/// How to write the value as the kind expected.
+fn help(expected: ValueKind, written: &Spanned<Literal>) -> String {
+    let text = match &written.value {
+        Literal::Text(t) if !t.trim_start().starts_with('=') => Some(t.trim()),
+        _ => None,
+    };
+    match (expected, text) {
+        (ValueKind::Number, Some(t)) if t.ends_with('%') => format!(
+            "write {} for {t}: a percentage is a number here",
+            t.trim_end_matches('%').trim()
+        ),
+        (ValueKind::Number, Some(t)) if t.parse::<f64>().is_ok() => {
+            format!("write {t} without quotes: quoted, it is text")
+        }
+        (ValueKind::Bool, Some(t)) if is_bool_word(t) => {
+            format!("write true/false (`{t}` is text here)")
+        }
+        (ValueKind::Bool, _) => "write true/false".into(),
+        (ValueKind::Date, _) => "write a date as '= date(\"2025-03-01\")'".into(),
+        _ => format!(
+            "every row gives {} for this output; write this value as one",
+            expected.noun()
+        ),
+    }
+}
+
+/// The kind of a row's value, where it is known.
+fn kind_of(cx: &Cx, value: &ValueExpr) -> Option<ValueKind> {
+    match value {
+        ValueExpr::Const(lit) => lit_kind(lit),
+        ValueExpr::Formula(e) => node_kind(cx, &e.native.as_ref()?.root),
+    }
+}
+
+fn lit_kind(lit: &Lit) -> Option<ValueKind> {
+    match lit {
+        Lit::Bool(_) => Some(ValueKind::Bool),
+        Lit::Int(_) | Lit::Float(_) => Some(ValueKind::Number),
+        Lit::Str(_) => Some(ValueKind::Text),
+        Lit::Date(_) => Some(ValueKind::Date),
+        Lit::Null | Lit::List(_) => None,
+    }
+}
+
+/// The kind of a formula, where its form alone says it (other outputs' kinds aside).
+fn node_kind(cx: &Cx, node: &Node) -> Option<ValueKind> {
+    match node {
+        Node::Const(lit) => lit_kind(lit),
+        // Earlier periods' values have slots after the symbols'.
+        Node::Slot(s) if *s >= cx.symbols.slots.len() => None,
+        Node::Slot(s) => match cx.symbols.kind(*s) {
+            SlotKind::Field | SlotKind::Context => cx.symbols.field_kind(*s),
+            SlotKind::Population => Some(ValueKind::Number),
+            _ => None,
+        },
+        Node::Not(_)
+        | Node::And(_)
+        | Node::Or(_)
+        | Node::Cmp(..)
+        | Node::CmpSlot(..)
+        | Node::In(..) => Some(ValueKind::Bool),
+        Node::Template(_) => Some(ValueKind::Text),
+        Node::Neg(_)
+        | Node::Arith(Arith::Sub | Arith::Mul | Arith::Div | Arith::Rem | Arith::Pow, _) => {
+            Some(ValueKind::Number)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn an_output_gives_one_kind_across_rows_and_one_its_hit_policy_combines() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: credit\n    rules:\n      - { id: a, when: overdue_days > 60, then: { block: yes } }\n      - { id: b, then: { block: false } }\n  - name: disc\n    hit: collect\n    output: pct\n    rules:\n      - { id: c, value: 5% }\n      - { id: d, value: '= channel' }\n      - { id: e, value: 2 }\n  - name: capped\n    output: level\n    cap: { min: 0 }\n    rules:\n      - { id: f, value: high }\n",
+            )]),
+            [
+                "error rules/a.yaml:4:58 [a]: output `block` of decision `credit` is true/false (row `b` gives `false`), but row `a` gives text \"yes\" | help: write true/false (`yes` is text here)",
+                "error rules/a.yaml:10:25 [c]: decision `disc` combines its rows' values (`collect`, sum), so output `pct` needs numbers, but row `c` gives text \"5%\" | help: write 5 for 5%: a percentage is a number here",
+                "error rules/a.yaml:11:25 [d]: decision `disc` combines its rows' values (`collect`, sum), so output `pct` needs numbers, but row `d` gives a formula giving text | help: every row gives a number for this output; write this value as one",
+                "error rules/a.yaml:17:25 [f]: decision `capped` is capped or rounded, so output `level` needs numbers, but row `f` gives text \"high\" | help: every row gives a number for this output; write this value as one",
+            ]
+        );
+    }
+}

@@ -1,0 +1,269 @@
+//! Text and numbers never meet: a comparison of text with a number, and arithmetic on text
+//! (`last_day - first_day` of two ISO dates kept as text), is an error at load time whenever
+//! the kinds are known. They are known from the declared column types (and the outputs whose
+//! every value is a constant); for a column that declares no type (a query's expression, a
+//! table made by `CREATE TABLE ... AS SELECT`) from the values read, which `run` and
+//! `check --data` check before evaluating ([`check_seen`]). What neither knows (a column
+//! holding both) is a run-time error naming the customer and the values.
+//!
+//! A comparison of a name with a constant of a known kind is checked by [`super::types`];
+//! here: name with name, and arithmetic.
+
+use super::Sink;
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::rules::{RuleSet, Slot, SlotKind};
+use crate::source::{Column, Dataset};
+use crate::value::ValueKind;
+use std::sync::Arc;
+
+/// An operand of an operator.
+#[derive(Debug, Clone)]
+pub enum Operand {
+    /// A name, with the kind known at load time, and whether it is a column that declares
+    /// no type (whose kind the data tells).
+    Slot {
+        slot: Slot,
+        kind: Option<ValueKind>,
+        undeclared: bool,
+    },
+    Const(rhai::Dynamic),
+    /// Anything else (a sub-expression).
+    Other,
+}
+
+/// `a <op> b` in some expression, with `<op>` a comparison or arithmetic other than `+`.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub op: String,
+    pub operands: [Operand; 2],
+    pub file: Arc<SourceFile>,
+    pub line: usize,
+    pub column: usize,
+    /// The rule, metric or figure the operation is in.
+    pub owner: String,
+}
+
+impl Operation {
+    fn is_comparison(&self) -> bool {
+        matches!(self.op.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=")
+    }
+
+    /// Whether some operand is a column that declares no type.
+    pub fn reads_undeclared(&self) -> bool {
+        self.operands.iter().any(|o| {
+            matches!(
+                o,
+                Operand::Slot {
+                    undeclared: true,
+                    ..
+                }
+            )
+        })
+    }
+}
+
+/// What a message says of an operand: its kind and how it is named.
+struct Said {
+    kind: ValueKind,
+    /// "field `last_day`", "a number `19980101`"
+    noun: String,
+    /// The name, for a help's example (`date(last_day)`).
+    name: Option<String>,
+    /// " (in the data: its column declares no type)"
+    seen: &'static str,
+}
+
+/// Load time: every operation whose operands' kinds are known from the declarations.
+pub(super) fn check(set_names: &[(String, SlotKind)], ops: &[Operation], diags: &mut Sink) {
+    for op in ops {
+        let said = |o: &Operand| say(set_names, o, None);
+        // Name with constant: `types` checks it.
+        let names = op
+            .operands
+            .iter()
+            .filter(|o| matches!(o, Operand::Slot { .. }))
+            .count();
+        if op.is_comparison() && names < 2 {
+            continue;
+        }
+        if let Some(d) = problem(op, said(&op.operands[0]), said(&op.operands[1])) {
+            diags.push(d);
+        }
+    }
+}
+
+/// After reading the customers: the operations on columns that declare no type, with the
+/// kinds the data holds. An error for each; the rules are not to be evaluated then.
+pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
+    let mut found = Vec::new();
+    for op in set.operations.iter().filter(|o| o.reads_undeclared()) {
+        let said = |o: &Operand| say(&set.slots, o, Some(data));
+        let (a, b) = (said(&op.operands[0]), said(&op.operands[1]));
+        // Only what the declarations could not tell: an operand whose kind the data gave.
+        if ![&a, &b]
+            .iter()
+            .any(|s| s.as_ref().is_some_and(|s| !s.seen.is_empty()))
+        {
+            continue;
+        }
+        if let Some(d) = problem(op, a, b) {
+            found.push(d);
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(found))
+    }
+}
+
+/// The kind of an operand and how to name it; `data` gives the kinds of columns that
+/// declare none.
+fn say(names: &[(String, SlotKind)], o: &Operand, data: Option<&Dataset>) -> Option<Said> {
+    match o {
+        Operand::Const(c) => {
+            let kind = ValueKind::of(c)?;
+            Some(Said {
+                kind,
+                noun: format!("{} `{c}`", kind.noun()),
+                name: None,
+                seen: "",
+            })
+        }
+        Operand::Slot {
+            slot,
+            kind,
+            undeclared,
+        } => {
+            let (name, slot_kind) = names.get(*slot)?;
+            let (kind, seen) = match (kind, data) {
+                (Some(k), _) => (*k, ""),
+                (None, Some(data)) if *undeclared => (
+                    seen_kind(data.columns.get(*slot)?)?,
+                    " (in the data: its column declares no type)",
+                ),
+                _ => return None,
+            };
+            Some(Said {
+                kind,
+                noun: format!("{} `{name}`", slot_kind.noun()),
+                name: Some(name.clone()),
+                seen,
+            })
+        }
+        Operand::Other => None,
+    }
+}
+
+/// The one kind a column's values have, if they have one.
+fn seen_kind(column: &Column) -> Option<ValueKind> {
+    match column {
+        Column::Int { .. } | Column::Float { .. } => Some(ValueKind::Number),
+        Column::Text { .. } => Some(ValueKind::Text),
+        Column::Date { .. } => Some(ValueKind::Date),
+        Column::Bool { .. } => Some(ValueKind::Bool),
+        Column::Mixed(_) | Column::Null(_) => None,
+    }
+}
+
+fn text_number_help(text: &Said) -> String {
+    text_number_help_for(text.name.as_deref().unwrap_or("..."))
+}
+
+/// The help for text (named `name`) compared with a number.
+pub(super) fn text_number_help_for(name: &str) -> String {
+    format!(
+        "text and numbers never compare: for dates, compare `date({name})` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float({name})`"
+    )
+}
+
+/// The error of one operation, if its operands' kinds do not go together.
+fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnostic> {
+    use ValueKind::{Number, Text};
+    let (message, help) = if op.is_comparison() {
+        let (a, b) = (a?, b?);
+        let (text, _) = match (a.kind, b.kind) {
+            (Text, Number) => (&a, &b),
+            (Number, Text) => (&b, &a),
+            _ => return None,
+        };
+        let object = match &b.name {
+            Some(_) => format!("{}, which is {}{}", b.noun, b.kind.noun(), b.seen),
+            None => b.noun.clone(),
+        };
+        (
+            format!(
+                "{} is {}{}, but it is compared with {object}",
+                a.noun,
+                a.kind.noun(),
+                a.seen
+            ),
+            text_number_help(text),
+        )
+    } else {
+        let texts: Vec<&Said> = [&a, &b]
+            .into_iter()
+            .flatten()
+            .filter(|s| s.kind == Text)
+            .collect();
+        match texts[..] {
+            [] => return None,
+            [one] => (
+                format!(
+                    "{} is text{}, and `{}` needs numbers",
+                    one.noun, one.seen, op.op
+                ),
+                format!(
+                    "for numbers kept as text, convert with `parse_float({})`",
+                    one.name.as_deref().unwrap_or("...")
+                ),
+            ),
+            [x, y] => (
+                format!(
+                    "{} and {} are text{}, and `{}` needs numbers: text cannot be {}",
+                    x.noun,
+                    y.noun,
+                    if x.seen.is_empty() { y.seen } else { x.seen },
+                    op.op,
+                    if op.op == "-" {
+                        "subtracted"
+                    } else {
+                        "used in arithmetic"
+                    }
+                ),
+                match (&x.name, &y.name) {
+                    (Some(later), Some(earlier)) if op.op == "-" => format!(
+                        "for the days between two dates write `days_between(date({earlier}), date({later}))`; for numbers kept as text, convert with `parse_float(...)`"
+                    ),
+                    _ => "for numbers kept as text, convert with `parse_float(...)`".into(),
+                },
+            ),
+            _ => return None,
+        }
+    };
+    let mut d = Diagnostic::error(&op.file, op.line, op.column, message)
+        .rule(op.owner.clone())
+        .help(help);
+    d.width = op.op.chars().count();
+    Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn names_of_text_and_numbers_never_meet() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: d\n    rules:\n      - { id: a, when: 'channel < annual_sales', then: { o: 1 } }\n      - { id: b, when: '(channel - channel) > 0 || channel * 2 > 1', then: { o: 2 } }\n",
+            )]),
+            [
+                "error rules/a.yaml:4:33 [a]: field `channel` is text, but it is compared with field `annual_sales`, which is a number | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
+                "error rules/a.yaml:5:34 [b]: field `channel` and field `channel` are text, and `-` needs numbers: text cannot be subtracted | help: for the days between two dates write `days_between(date(channel), date(channel))`; for numbers kept as text, convert with `parse_float(...)`",
+                "error rules/a.yaml:5:60 [b]: field `channel` is text, and `*` needs numbers | help: for numbers kept as text, convert with `parse_float(channel)`",
+            ]
+        );
+    }
+}

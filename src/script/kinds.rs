@@ -1,0 +1,107 @@
+//! Text and numbers never compare, and text minus text is not a subtraction: rhai would make
+//! `"1998-05-28" < 19980101` false and `"1998-05-28" - "1998-01-02"` text (its string `-`
+//! removes a substring). Both are errors here, carrying the two values ([`Mismatch`]) so
+//! that the message can name the fields they came from (`crate::engine`'s errors).
+//!
+//! Registered operators win over rhai's built-in ones (the engine turns fast operators off).
+//! The native fast path leaves these cases to the interpreter, so both raise the same error.
+
+use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, Position};
+
+/// An operator given values of kinds it does not combine: the error's value.
+#[derive(Debug, Clone)]
+pub struct Mismatch {
+    /// The operator, as written (`<`, `-`).
+    pub op: &'static str,
+    pub left: Dynamic,
+    pub right: Dynamic,
+}
+
+impl Mismatch {
+    /// The error rhai carries for this mismatch.
+    pub fn error(op: &'static str, left: Dynamic, right: Dynamic) -> Box<EvalAltResult> {
+        let payload = Dynamic::from(Mismatch { op, left, right });
+        EvalAltResult::ErrorRuntime(payload, Position::NONE).into()
+    }
+
+    /// Whether the operator is a comparison (rather than arithmetic).
+    pub fn is_comparison(&self) -> bool {
+        matches!(self.op, "==" | "!=" | "<" | "<=" | ">" | ">=")
+    }
+}
+
+type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
+
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<Mismatch>("mismatch");
+    macro_rules! never_compare {
+        ($($op:literal),*) => {$(
+            engine
+                .register_fn($op, |a: ImmutableString, b: INT| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: ImmutableString, b: FLOAT| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: INT, b: ImmutableString| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: FLOAT, b: ImmutableString| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                });
+        )*};
+    }
+    never_compare!("==", "!=", "<", "<=", ">", ">=");
+    engine.register_fn(
+        "-",
+        |a: ImmutableString, b: ImmutableString| -> Result<Dynamic> {
+            Err(Mismatch::error("-", a.into(), b.into()))
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(expr: &str) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
+        let engine = super::super::new_engine(&Default::default());
+        let mut scope = rhai::Scope::new();
+        scope.push("day", ImmutableString::from("1998-05-28"));
+        scope.push("n", 5 as INT);
+        scope.push("x", 2.5 as FLOAT);
+        engine.eval_expression_with_scope::<Dynamic>(&mut scope, expr)
+    }
+
+    fn mismatch(expr: &str) -> (Mismatch, Position) {
+        match *eval(expr).expect_err(expr) {
+            EvalAltResult::ErrorRuntime(payload, pos) => {
+                (payload.try_cast::<Mismatch>().expect("a mismatch"), pos)
+            }
+            other => panic!("{expr}: {other}"),
+        }
+    }
+
+    #[test]
+    fn text_and_numbers_never_compare_and_text_never_subtracts() {
+        for expr in [
+            "day < 19980101",
+            "19980101 > day",
+            "day == n",
+            "x != day",
+            "day >= 2.5",
+            "day - \"1998\"",
+        ] {
+            let (m, pos) = mismatch(expr);
+            assert!(!pos.is_none(), "{expr}: the operator's position");
+            assert!(m.left.is_string() || m.right.is_string(), "{expr}");
+        }
+        let (m, pos) = mismatch("1 + 1 > 0 && day < 19980101");
+        assert_eq!((m.op, pos.position()), ("<", Some(18)));
+        // What still works: text with text, numbers with numbers, NULL with anything.
+        assert_eq!(eval("day < \"1999\"").unwrap().as_bool(), Ok(true));
+        assert_eq!(eval("n < x").unwrap().as_bool(), Ok(false));
+        assert_eq!(eval("day + n").unwrap().to_string(), "1998-05-285");
+        assert_eq!(eval("day == ()").unwrap().as_bool(), Ok(false));
+    }
+}

@@ -1,0 +1,226 @@
+//! Kinds of values on the real binary: text and numbers never compare (an error, never a
+//! silent false), text minus text is no subtraction, BOOLEAN columns are true/false, and
+//! run-time type errors name the NULL field or the text value in words.
+
+mod common;
+
+use common::*;
+
+fn one_rule(fx: &Fixture, when_or_value: &str) {
+    fx.rule(
+        "r.yaml",
+        &format!(
+            "decisions:\n  - name: d\n    output: o\n    rules:\n      - {{ id: r-x, {when_or_value} }}\n"
+        ),
+    );
+}
+
+#[test]
+fn a_boolean_column_is_true_or_false_on_both_paths() {
+    for declared in ["BOOLEAN", "bool"] {
+        let fx = Fixture::new();
+        fx.customers(
+            &format!("customer_id TEXT PRIMARY KEY, ok {declared}"),
+            &[
+                vec![text("yes"), int(1)],
+                vec![text("no"), int(0)],
+                vec![text("unknown"), null()],
+            ],
+        );
+        fx.rule(
+            "r.yaml",
+            "decisions:\n  - name: eq\n    output: eq\n    rules:\n      - { id: eq-true, when: ok == true, value: T }\n      - { id: eq-other, value: F }\n  - name: bare\n    output: bare\n    rules:\n      - { id: bare-ok, when: ok, value: T }\n      - { id: bare-other, value: F }\n  - name: both\n    output: kept\n    rules:\n      - { id: kept, value: '= ok' }\n",
+        );
+        fx.run(&["run"]).assert_code(0);
+        let p = fx.latest();
+        let expected = expect(&[("yes", "T"), ("no", "F"), ("unknown", "F")]);
+        assert_eq!(column(&p, "eq"), expected, "{declared}");
+        assert_eq!(column(&p, "bare"), expected, "{declared}");
+        // Stored as SQLite stores true/false; NULL stays NULL.
+        assert_eq!(
+            column(&p, "kept"),
+            expect(&[("yes", int(1)), ("no", int(0)), ("unknown", null())]),
+            "{declared}"
+        );
+    }
+}
+
+#[test]
+fn a_boolean_column_holding_anything_but_0_or_1_is_an_error_naming_customer_column_and_value() {
+    for (bad, shown) in [(int(2), "the number 2"), (text("yes"), "the text \"yes\"")] {
+        let fx = Fixture::new();
+        fx.customers(
+            "customer_id TEXT PRIMARY KEY, ok BOOLEAN",
+            &[vec![text("C1"), int(1)], vec![text("C2"), bad]],
+        );
+        one_rule(&fx, "when: ok, value: T");
+        fx.run(&["run"]).assert_code(1).assert_stderr_contains(&format!(
+            "customer C2: column `ok` holds {shown}, which is not true/false\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL"
+        ));
+    }
+}
+
+/// A column without a declared type that holds numbers for most customers and text for
+/// one: only evaluation can tell.
+fn mixed_column(fx: &Fixture) {
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, score, last_day, first_day, discount REAL, region TEXT",
+        &[
+            vec![
+                text("C1"),
+                int(5),
+                int(19980601),
+                int(19980101),
+                real(0.1),
+                text("north"),
+            ],
+            vec![
+                text("C2"),
+                text("n/a"),
+                text("1998-05-28"),
+                text("1998-01-02"),
+                null(),
+                text("south"),
+            ],
+        ],
+    );
+}
+
+#[test]
+fn text_compared_with_a_number_is_an_error_naming_customer_rule_and_values() {
+    let fx = Fixture::new();
+    mixed_column(&fx);
+    one_rule(&fx, "when: 'last_day < 19980101', value: old");
+    let run = fx.run(&["run"]);
+    run.assert_code(1).assert_stderr_contains(
+        "customer C2: rule `r-x` failed: `last_day` is text \"1998-05-28\", compared with the number 19980101: text and numbers never compare (compare dates as dates: `date(last_day)` with a date such as `date(\"2025-01-01\")`)\n  --> rules/r.yaml:5:36",
+    );
+}
+
+#[test]
+fn text_minus_text_is_an_error_never_text() {
+    let fx = Fixture::new();
+    mixed_column(&fx);
+    one_rule(&fx, "value: '= last_day - first_day'");
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "customer C2: rule `r-x` failed: `last_day` is text \"1998-05-28\" and `first_day` is text \"1998-01-02\": `-` needs numbers, and text cannot be subtracted (for the days between two dates write `days_between(date(first_day), date(last_day))`)",
+    );
+}
+
+#[test]
+fn type_errors_name_the_null_field_or_the_text_value_never_rhai_types() {
+    let cases = [
+        (
+            "value: '= discount * 100'",
+            "customer C2: rule `r-x` failed: `discount` is NULL for this customer, and `*` needs a value (test it with `is_null(discount)` or give a default with `discount ?? 0`)",
+        ),
+        (
+            "value: '= sqrt(discount)'",
+            "customer C2: rule `r-x` failed: `discount` is NULL for this customer, and `sqrt` needs a value (test it with `is_null(discount)` or give a default with `discount ?? 0`)",
+        ),
+        (
+            "value: '= score * 2'",
+            "customer C2: rule `r-x` failed: `score` is text \"n/a\", and `*` needs numbers (convert text to a number with `parse_float(...)`)",
+        ),
+        (
+            "when: 'score > 3', value: high",
+            "customer C2: rule `r-x` failed: `score` is text \"n/a\", compared with the number 3: text and numbers never compare (convert the text to a number with `parse_float(score)`, or compare it with text)",
+        ),
+    ];
+    for (rule, message) in cases {
+        let fx = Fixture::new();
+        mixed_column(&fx);
+        one_rule(&fx, rule);
+        let run = fx.run(&["run"]);
+        run.assert_code(1).assert_stderr_contains(message);
+        for rhai_type in ["f64", "i64", "()", "ImmutableString", "Dynamic", "&str"] {
+            assert!(
+                !run.stderr.contains(rhai_type),
+                "{rule}: `{rhai_type}` in {}",
+                run.stderr
+            );
+        }
+    }
+}
+
+/// Columns that declare no type and hold only text (ISO dates, as a query or
+/// `CREATE TABLE ... AS SELECT` gives them).
+fn text_dates(fx: &Fixture) {
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, first_day, last_day",
+        &[
+            vec![text("C1"), text("1997-03-01"), text("1998-05-28")],
+            vec![text("C2"), text("1998-01-02"), text("1999-11-30")],
+        ],
+    );
+}
+
+#[test]
+fn text_in_an_untyped_column_compared_with_a_number_is_an_error_before_any_customer() {
+    let fx = Fixture::new();
+    text_dates(&fx);
+    one_rule(&fx, "when: 'last_day < 19980101', value: old");
+    let expected = "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `19980101` (in `r-x`)\n --> rules/r.yaml:5:36";
+    let help = "= help: text and numbers never compare: for dates, compare `date(last_day)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(last_day)`";
+    // `check` cannot know what a column without a type holds; `check --data` and `run` can.
+    fx.run(&["check"]).assert_code(0);
+    for args in [&["check", "--data"][..], &["run"][..]] {
+        let run = fx.run(args);
+        run.assert_code(2);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            all.contains(expected) && all.contains(help),
+            "{args:?}:\n{all}"
+        );
+    }
+    let tables: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customer_policy'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0, "nothing was evaluated");
+}
+
+#[test]
+fn text_minus_text_in_untyped_columns_is_an_error_before_any_customer() {
+    let fx = Fixture::new();
+    text_dates(&fx);
+    one_rule(&fx, "value: '= last_day - first_day'");
+    fx.run(&["run"]).assert_code(2).assert_stderr_contains(
+        "error: field `last_day` and field `first_day` are text (in the data: its column declares no type), and `-` needs numbers: text cannot be subtracted (in `r-x`)",
+    ).assert_stderr_contains(
+        "= help: for the days between two dates write `days_between(date(first_day), date(last_day))`",
+    );
+    // What the help says works.
+    one_rule(
+        &fx,
+        "value: '= days_between(date(first_day), date(last_day))'",
+    );
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(
+        column(&fx.latest(), "o"),
+        expect(&[("C1", 453), ("C2", 697)])
+    );
+}
+
+#[test]
+fn declared_text_compared_with_a_number_column_is_a_load_error() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, last_day TEXT, cutoff INTEGER",
+        &[vec![text("C1"), text("1998-05-28"), int(19980101)]],
+    );
+    one_rule(&fx, "when: 'last_day < cutoff', value: old");
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: field `last_day` is text, but it is compared with field `cutoff`, which is a number (in `r-x`)\n --> rules/r.yaml:5:36"
+        ),
+        "{}",
+        check.stdout
+    );
+}

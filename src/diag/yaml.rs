@@ -57,8 +57,8 @@ fn limit_words(message: &str) -> Option<String> {
     };
     Some(match breach.split([' ', '{']).next().unwrap_or("") {
         "Nodes" => format!(
-            "the file expands to too many values (over {}): aliases (`*name`) repeat what their \
-             anchor (`&name`) holds, and aliases of aliases multiply it",
+            "the file holds too many values (over {}; an alias `*name` counts everything its \
+             anchor `&name` holds, each time it is used): split the file, or use fewer aliases",
             count("nodes").unwrap_or_default()
         ),
         "Aliases" | "AliasAnchorRatio" | "MergeKeys" => {
@@ -88,6 +88,12 @@ pub fn message(message: &str) -> String {
     let message = strip_position(message);
     if let Some(words) = limit_words(&message) {
         return words;
+    }
+    if message.starts_with("expected sequence start") {
+        return "a list is expected here: `- item` lines, or `[a, b]`".into();
+    }
+    if message.starts_with("expected mapping start") {
+        return "a mapping is expected here: `key: value` lines, or `{ key: value }`".into();
     }
     if message.contains("cannot deserialize null") || message.contains("invalid type: null") {
         return "a value is missing here".into();

@@ -86,10 +86,15 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
         ),
         _ => strip_rhai_position(&err.to_string()),
     };
-    if let EvalAltResult::ErrorTooManyOperations(_) = inner {
-        message.push_str(
+    match inner {
+        EvalAltResult::ErrorTooManyOperations(_) => message.push_str(
             " (a loop that does not end? the limit is `limits.max_operations` in the config)",
-        );
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => message.push_str(
+            ": functions call each other too deeply (a recursion that does not end? the limit \
+             is `limits.max_call_levels` in the config)",
+        ),
+        _ => {}
     }
     message
 }

@@ -90,6 +90,23 @@ pub enum SourceError {
         secs = BUSY_TIMEOUT.as_secs()
     )]
     Locked(PathBuf),
+    #[error(
+        "the customer database {0} is not a SQLite database\n  = help: check `database:` in the config, or the path given with --db"
+    )]
+    NotADatabase(PathBuf),
+    #[error(
+        "there is no table `{table}` in the customer database {path} ({tables})\n  = help: check `customers.table` in the config"
+    )]
+    NoTable {
+        table: String,
+        path: PathBuf,
+        /// "its tables: a, b", or "it has no tables".
+        tables: String,
+    },
+    #[error(
+        "the customers query must read (begin with SELECT or WITH); it begins with `{0}`\n  = help: tierwise only reads the customer source: write a SELECT in `customers.query`"
+    )]
+    NotASelect(String),
     #[error("cannot read customers ({what}): {source}")]
     Read {
         what: String,
@@ -158,6 +175,9 @@ impl SourceError {
             SourceError::Missing(_)
                 | SourceError::Unreadable { .. }
                 | SourceError::NoIdColumn { .. }
+                | SourceError::NotADatabase(_)
+                | SourceError::NoTable { .. }
+                | SourceError::NotASelect(_)
         )
     }
 }

@@ -102,6 +102,25 @@ impl SqliteSource {
     }
 }
 
+/// A customers query only reads: it begins with SELECT or WITH (after comments).
+fn check_select(query: &str) -> Result<(), SourceError> {
+    let code: String = query
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let first: String = code
+        .trim_start_matches('(')
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    match first.to_ascii_uppercase().as_str() {
+        "SELECT" | "WITH" | "VALUES" => Ok(()),
+        _ => Err(SourceError::NotASelect(first)),
+    }
+}
+
 /// Opens an existing database for reading and writing; never creates one.
 pub fn open_database(path: &Path) -> Result<Connection, SourceError> {
     if !path.is_file() {
@@ -135,6 +154,39 @@ fn cell(value: ValueRef<'_>) -> Cell<'_> {
     }
 }
 
+impl SqliteSource {
+    /// Why the source cannot be read, as precisely as SQLite says.
+    fn unreadable(&self, source: rusqlite::Error) -> SourceError {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+            return SourceError::NotADatabase(self.path.clone());
+        }
+        if let Source::Table(table) = &self.source
+            && source.to_string().starts_with("no such table")
+        {
+            let tables: Vec<String> = self
+                .conn
+                .prepare(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name",
+                )
+                .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                .unwrap_or_default();
+            return SourceError::NoTable {
+                table: table.clone(),
+                path: self.path.clone(),
+                tables: match tables.is_empty() {
+                    true => "it has no tables".into(),
+                    false => format!("its tables: {}", tables.join(", ")),
+                },
+            };
+        }
+        SourceError::Unreadable {
+            what: self.describe(),
+            source,
+        }
+        .unless_locked(&self.path)
+    }
+}
+
 impl CustomerSource for SqliteSource {
     fn describe(&self) -> String {
         match &self.source {
@@ -144,16 +196,13 @@ impl CustomerSource for SqliteSource {
     }
 
     fn columns(&self) -> Result<Vec<Field>, SourceError> {
+        if let Source::Query(query) = &self.source {
+            check_select(query)?;
+        }
         let stmt = self
             .conn
             .prepare(&format!("{} LIMIT 0", self.sql()))
-            .map_err(|source| {
-                SourceError::Unreadable {
-                    what: self.describe(),
-                    source,
-                }
-                .unless_locked(&self.path)
-            })?;
+            .map_err(|source| self.unreadable(source))?;
         Ok(self.fields(&stmt))
     }
 

@@ -44,10 +44,14 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
         .map(|p| (p, false))
         .chain(script_files.iter().map(|p| (p, true)))
     {
+        if let Some(too_big) = too_big(path) {
+            diags.push(too_big);
+            continue;
+        }
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
-                diags.push(Diagnostic::file_error(path, format!("cannot read: {e}")));
+                diags.push(unreadable(path, &e));
                 continue;
             }
         };
@@ -100,10 +104,14 @@ fn list_rule_files(
     diags: &mut Sink,
 ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostics(vec![Diagnostic::file_error(
-            dir,
-            format!("cannot read the rules directory: {e}"),
-        )])
+        let d = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                Diagnostic::file_error(dir, "the rules directory does not exist")
+                    .help("check `rules:` in the config, or the path given with --rules")
+            }
+            _ => Diagnostic::file_error(dir, format!("cannot read the rules directory: {e}")),
+        };
+        Diagnostics(vec![d])
     })?;
     let (mut yaml, mut scripts, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     for entry in entries.flatten() {
@@ -120,16 +128,12 @@ fn list_rule_files(
             Some("yaml" | "yml" | "rhai")
         );
         if is_rule_file && !path.exists() && path.is_symlink() {
-            let target = std::fs::read_link(&path).unwrap_or_default();
+            notes.push(broken_link(&path));
+            continue;
+        }
+        if is_rule_file && path.is_dir() {
             notes.push(
-                Diagnostic::file_error(
-                    &path,
-                    format!(
-                        "this rule file is a symbolic link to `{}`, which does not exist",
-                        target.display()
-                    ),
-                )
-                .help("restore the file it points to, or remove the link"),
+                Diagnostic::file_error(&path, "skipped: a directory, not a rule file").warning(),
             );
             continue;
         }
@@ -149,6 +153,75 @@ fn list_rule_files(
         diags.push(note);
     }
     Ok((yaml, scripts))
+}
+
+/// A rule file that is a symbolic link to nothing: to a missing file, or round a loop.
+fn broken_link(path: &Path) -> Diagnostic {
+    let target = std::fs::read_link(path).unwrap_or_default();
+    // ELOOP: following the link leads back to it.
+    let looped = std::fs::metadata(path).is_err_and(|e| e.raw_os_error() == Some(40));
+    let message = if looped {
+        format!(
+            "this rule file is a symbolic link to `{}`, which leads back to it (a loop of links)",
+            target.display()
+        )
+    } else {
+        format!(
+            "this rule file is a symbolic link to `{}`, which does not exist",
+            target.display()
+        )
+    };
+    Diagnostic::file_error(path, message).help(if looped {
+        "point the link at a real file, or remove it"
+    } else {
+        "restore the file it points to, or remove the link"
+    })
+}
+
+/// The largest rule file read: the biggest real rule sets are a few hundred KB; a larger
+/// file (an export, a log saved as .yaml) would only hold `check`, `watch` and `serve` up.
+const MAX_RULE_FILE: u64 = 10 << 20;
+
+/// A rule file too large to read, said before reading it.
+fn too_big(path: &Path) -> Option<Diagnostic> {
+    let len = std::fs::metadata(path).ok()?.len();
+    (len > MAX_RULE_FILE).then(|| {
+        Diagnostic::file_error(
+            path,
+            format!(
+                "this rule file is {:.1} MB; rule files are at most {} MB",
+                len as f64 / (1 << 20) as f64,
+                MAX_RULE_FILE >> 20
+            ),
+        )
+        .help("split it into several files, or move data into the customer database")
+    })
+}
+
+/// Why a rule file cannot be read, in words.
+fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
+    if e.kind() == std::io::ErrorKind::InvalidData
+        && let Ok(bytes) = std::fs::read(path)
+        && let Err(bad) = std::str::from_utf8(&bytes)
+    {
+        let at = bad.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at
+            - bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |k| k + 1)
+            + 1;
+        return Diagnostic::file_error(
+            path,
+            format!(
+                "this file is not UTF-8 text: byte 0x{:02X} at line {line}, column {column}",
+                bytes[at]
+            ),
+        )
+        .help("save it as UTF-8 (in Excel or Notepad: \"Save as\", encoding UTF-8)");
+    }
+    Diagnostic::file_error(path, format!("cannot read: {e}"))
 }
 
 fn defines_nothing(rules: &RuleFile) -> bool {
@@ -275,13 +348,7 @@ mod tests {
             panic!("a missing directory reads")
         };
         assert_eq!(e.0.len(), 1);
-        assert!(
-            e.0[0]
-                .message
-                .starts_with("cannot read the rules directory: "),
-            "{}",
-            e.0[0]
-        );
+        assert_eq!(e.0[0].message, "the rules directory does not exist");
     }
 
     #[test]
@@ -339,7 +406,10 @@ mod tests {
         assert_eq!(files.unwrap().parsed.len(), 1);
         assert_eq!(
             shown,
-            ["error rules/a.yaml: cannot read: stream did not contain valid UTF-8"]
+            [
+                "error rules/a.yaml: this file is not UTF-8 text: byte 0xFF at line 1, column 1 \
+                 | help: save it as UTF-8 (in Excel or Notepad: \"Save as\", encoding UTF-8)"
+            ]
         );
     }
 }

@@ -1,0 +1,689 @@
+//! The catalogue of broken inputs: rule files, scripts, configs and databases as people and
+//! other systems get them wrong, each with the exact message a user sees and the exit code
+//! (0: accepted, with a warning where there is something to say; 1: the data or an
+//! evaluation failed; 2: a setting or a rule file must be fixed first). Nothing here may
+//! panic, hang or write a partial run.
+
+mod common;
+
+use common::*;
+use rusqlite::Connection;
+use std::path::Path;
+
+const TIERS: &str = "decisions:\n  - name: tier\n    rules:\n\
+                     \x20     - { id: tier-a, when: annual_sales >= 100, then: { tier: A } }\n\
+                     \x20     - { id: tier-c, then: { tier: C } }\n";
+
+/// A project with two customers (C1: sales 150, C2: sales 50) and working tier rules.
+fn project() -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, region TEXT",
+        &[
+            vec![text("C1"), real(150.0), text("N")],
+            vec![text("C2"), real(50.0), text("S")],
+        ],
+    );
+    fx.rule("tiers.yaml", TIERS);
+    fx
+}
+
+/// `tierwise <args>` exits with `code` and prints every one of `lines` (stdout or stderr).
+fn expect(fx: &Fixture, args: &[&str], code: i32, lines: &[&str]) {
+    let run = fx.run(args);
+    let all = format!("{}{}", run.stderr, run.stdout);
+    assert!(!all.contains("panicked"), "{all}");
+    run.assert_code(code);
+    for line in lines {
+        assert!(all.contains(line), "missing {line:?} in:\n{all}");
+    }
+}
+
+/// A rule file `bad.yaml` (besides the working rules) and what `check` says of it.
+fn bad_rule(yaml: impl AsRef<[u8]>, code: i32, lines: &[&str]) {
+    let fx = project();
+    std::fs::write(fx.path("rules/bad.yaml"), yaml).unwrap();
+    expect(&fx, &["check"], code, lines);
+}
+
+/// A script `s.rhai`, a metric `x` calling it, and what `run` says (nothing written).
+fn bad_script(script: &str, metric: &str, lines: &[&str]) {
+    let fx = project();
+    fx.rule("s.rhai", script);
+    fx.rule("m.yaml", &format!("metrics:\n  x: {metric}\n"));
+    expect(&fx, &["run"], 1, lines);
+    assert_eq!(fx.policy_row_count(), 0);
+}
+
+/// Customers read from `table` of the database, as the config says.
+fn with_table(fx: &Fixture, table: &str, extra: &str) {
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!(
+            "database: customers.db\ncustomers: {{ table: {table}, id_column: customer_id{extra} }}\nrules: rules\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn with_query(fx: &Fixture, query: &str) {
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!(
+            "database: customers.db\ncustomers: {{ query: \"{query}\", id_column: customer_id }}\nrules: rules\n"
+        ),
+    )
+    .unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// Rule files.
+
+#[test]
+fn malformed_yaml() {
+    bad_rule(
+        "decisions:\n  - name: t\n    rules: [\n",
+        2,
+        &["error: unclosed bracket '['", " --> rules/bad.yaml:3:12"],
+    );
+}
+
+#[test]
+fn a_tab_in_the_indentation() {
+    bad_rule(
+        "decisions:\n  - name: t\n\trules: []\n",
+        2,
+        &[
+            "error: a tab indents this line",
+            " --> rules/bad.yaml:3:1",
+            "help: YAML indents with spaces only: replace the tab with spaces",
+        ],
+    );
+}
+
+#[test]
+fn a_duplicate_key() {
+    bad_rule(
+        "decisions:\n  - name: t\n    name: u\n    rules: []\n",
+        2,
+        &["error: `name` is given twice", " --> rules/bad.yaml:3:5"],
+    );
+}
+
+#[test]
+fn an_unknown_key() {
+    bad_rule(
+        "decisions:\n  - name: t\n    rulez: []\n",
+        2,
+        &[
+            "error: unknown field `rulez`",
+            "help: did you mean `rules`?",
+        ],
+    );
+}
+
+#[test]
+fn a_value_of_the_wrong_type() {
+    bad_rule(
+        "decisions:\n  - name: t\n    rules: 5\n",
+        2,
+        &[
+            "error: a list is expected here: `- item` lines, or `[a, b]`",
+            " --> rules/bad.yaml:3:12",
+        ],
+    );
+}
+
+#[test]
+fn a_50_mb_rule_file() {
+    let line = "  m: annual_sales + 1   # padding padding padding padding padding padding\n";
+    let yaml = format!("metrics:\n{}", line.repeat(50 * (1 << 20) / line.len() + 1));
+    bad_rule(
+        yaml,
+        2,
+        &["error: this rule file is 50.0 MB; rule files are at most 10 MB"],
+    );
+}
+
+#[test]
+fn ten_thousand_levels_of_nesting() {
+    bad_rule(
+        format!("decisions: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+        2,
+        &[
+            "error: the file nests too deeply (lists or mappings inside each other, more levels \
+             than any rule needs)",
+            // A long line is shown cut around the caret.
+            "1 | …[[[[",
+        ],
+    );
+}
+
+#[test]
+fn an_alias_bomb() {
+    let mut rows =
+        vec!["      - { id: r0, then: { v: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1] } }".to_owned()];
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        rows.push(format!(
+            "      - {{ id: r{i}, then: {{ v: &a{i} [{refs}] }} }}"
+        ));
+    }
+    bad_rule(
+        format!("decisions:\n  - name: t\n    rules:\n{}\n", rows.join("\n")),
+        2,
+        &[
+            "error: the file holds too many values (over 250,000; an alias `*name` counts \
+           everything its anchor `&name` holds, each time it is used)",
+        ],
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8() {
+    bad_rule(
+        b"decisions:\n  - name: t\xff\xfe\n    rules: []\n",
+        2,
+        &[
+            "error: this file is not UTF-8 text: byte 0xFF at line 2, column 12",
+            "help: save it as UTF-8",
+        ],
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let fx = project();
+    fx.rule(
+        "bom.yaml",
+        "\u{feff}decisions:\n  - name: b\n    rules:\n      - { id: b1, then: { b: x } }\n",
+    );
+    expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
+    assert_eq!(
+        column(&fx.latest(), "b"),
+        common::expect(&[("C1", "x"), ("C2", "x")])
+    );
+}
+
+#[test]
+fn an_empty_rule_file() {
+    bad_rule(
+        "",
+        0,
+        &[
+            "warning: this rule file defines nothing",
+            " --> rules/bad.yaml",
+        ],
+    );
+}
+
+#[test]
+fn a_directory_named_like_a_rule_file() {
+    let fx = project();
+    std::fs::create_dir(fx.path("rules/old.yaml")).unwrap();
+    expect(
+        &fx,
+        &["check"],
+        0,
+        &[
+            "warning: skipped: a directory, not a rule file",
+            " --> rules/old.yaml",
+        ],
+    );
+}
+
+#[test]
+fn a_broken_symlink() {
+    let fx = project();
+    std::os::unix::fs::symlink("../shared/credit.yaml", fx.path("rules/credit.yaml")).unwrap();
+    expect(
+        &fx,
+        &["check"],
+        2,
+        &[
+            "error: this rule file is a symbolic link to `../shared/credit.yaml`, which does not exist",
+        ],
+    );
+}
+
+#[test]
+fn a_symlink_loop() {
+    let fx = project();
+    std::os::unix::fs::symlink("b.yaml", fx.path("rules/a.yaml")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", fx.path("rules/b.yaml")).unwrap();
+    expect(
+        &fx,
+        &["check"],
+        2,
+        &[
+            "error: this rule file is a symbolic link to `b.yaml`, which leads back to it (a loop of links)",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_rules_directory() {
+    let fx = project();
+    std::fs::remove_dir_all(fx.path("rules")).unwrap();
+    expect(
+        &fx,
+        &["check"],
+        2,
+        &[
+            "error: the rules directory does not exist",
+            "help: check `rules:` in the config",
+        ],
+    );
+}
+
+#[test]
+fn eval_import_and_sleep_are_not_part_of_the_language() {
+    bad_rule(
+        "metrics:\n  x: eval(\"1 + 1\")\n",
+        2,
+        &[
+            "error: reserved keyword 'eval' is disabled (in `x`)",
+            " --> rules/bad.yaml:2:6",
+        ],
+    );
+    bad_rule(
+        "metrics:\n  x: import \"os\" as os; 1\n",
+        2,
+        &[
+            "error: Unexpected 'import' (in `x`)",
+            " --> rules/bad.yaml:2:6",
+        ],
+    );
+    bad_rule(
+        "metrics:\n  x: sleep(10)\n",
+        2,
+        &[
+            "error: unknown function `sleep` (in `x`)",
+            "help: rules cannot wait, read the clock or stop a script",
+        ],
+    );
+}
+
+#[test]
+fn a_syntax_error_in_an_expression_and_in_a_script() {
+    bad_rule(
+        "metrics:\n  x: (annual_sales +\n",
+        2,
+        &[
+            "error: Script is incomplete (in `x`)",
+            " --> rules/bad.yaml:2:21",
+        ],
+    );
+    let fx = project();
+    fx.rule("s.rhai", "fn f(x) { x + }\n");
+    expect(
+        &fx,
+        &["check"],
+        2,
+        &["error: Unexpected '}'", " --> rules/s.rhai:1:15"],
+    );
+}
+
+#[test]
+fn a_cycle_of_decisions() {
+    bad_rule(
+        "decisions:\n  - name: a\n    output: oa\n    rules:\n      - { id: a1, value: \"= ob\" }\n\
+         \x20 - name: b\n    output: ob\n    rules:\n      - { id: b1, value: \"= oa\" }\n",
+        2,
+        &["error: decisions depend on each other's outputs in a cycle: `a` -> `b` -> `a` (in `b`)"],
+    );
+}
+
+#[test]
+fn an_output_named_like_a_column() {
+    bad_rule(
+        "decisions:\n  - name: r\n    output: region\n    rules:\n      - { id: r1, value: x }\n",
+        2,
+        &[
+            "error: `region` is both a column of the customer source and an output of decision `r` (in `r`)",
+        ],
+    );
+}
+
+#[test]
+fn a_name_that_is_no_column() {
+    let fx = project();
+    fx.rule("tiers.yaml", &TIERS.replace("annual_sales", "anual_sales"));
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "error: unknown name `anual_sales` (in `tier-a`)",
+            "help: did you mean `annual_sales`?",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Scripts that do not end or grow without bound: stopped by the sandbox's limits.
+
+#[test]
+fn an_endless_loop() {
+    bad_script(
+        "fn spin(n) { loop { n += 1; } }\n",
+        "spin(1)",
+        &[
+            "error: customer C1: metric `x` failed: Too many operations (a loop that does not end? \
+           the limit is `limits.max_operations` in the config)",
+        ],
+    );
+}
+
+#[test]
+fn endless_recursion() {
+    bad_script(
+        "fn down(n) { down(n + 1) }\n",
+        "down(1)",
+        &[
+            "error: customer C1: metric `x` failed: Stack overflow: functions call each other too \
+           deeply (a recursion that does not end? the limit is `limits.max_call_levels` in the config)",
+        ],
+    );
+}
+
+#[test]
+fn a_huge_string_and_a_huge_array() {
+    bad_script(
+        "fn big() { let s = \"x\"; loop { s += s; } }\n",
+        "big()",
+        &["error: customer C1: metric `x` failed: Length of string too large"],
+    );
+    bad_script(
+        "fn big() { let a = [1]; loop { a += a; } }\n",
+        "big()",
+        &["error: customer C1: metric `x` failed: Size of array/BLOB too large"],
+    );
+}
+
+#[test]
+fn integer_overflow_and_division_by_zero() {
+    let fx = project();
+    fx.rule(
+        "m.yaml",
+        "metrics:\n  x: 9223372036854775807 + (annual_sales ?? 0).to_int()\n",
+    );
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["error: customer C1: metric `x` failed: Addition overflow: 9223372036854775807 + 150"],
+    );
+    fx.rule(
+        "m.yaml",
+        "metrics:\n  x: 1 % ((annual_sales ?? 0).to_int() - 150)\n",
+    );
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["error: customer C1: metric `x` failed: Modulo division by zero or overflow: 1 % 0"],
+    );
+    assert_eq!(fx.policy_row_count(), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Configs.
+
+#[test]
+fn a_missing_config_and_an_unknown_config_key() {
+    let fx = project();
+    std::fs::remove_file(fx.path("config.yaml")).unwrap();
+    expect(
+        &fx,
+        &["check"],
+        2,
+        &[
+            "error: cannot read the config file config.yaml",
+            "help: run tierwise from the project directory, or pass --config FILE",
+        ],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id }\nrules: rules\ndatabse: x\n",
+    )
+    .unwrap();
+    expect(
+        &fx,
+        &["check"],
+        2,
+        &[
+            "error: unknown field `databse`",
+            " --> config.yaml:4:1",
+            "help: did you mean `database`?",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Databases.
+
+#[test]
+fn a_missing_database() {
+    let fx = Fixture::new();
+    fx.rule("tiers.yaml", TIERS);
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &["error: the customer database customers.db does not exist"],
+    );
+}
+
+#[test]
+fn a_file_that_is_not_sqlite() {
+    let fx = Fixture::new();
+    fx.rule("tiers.yaml", TIERS);
+    std::fs::write(
+        fx.db_path(),
+        "customer_id,annual_sales\nC1,150\n".repeat(200),
+    )
+    .unwrap();
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &["error: the customer database customers.db is not a SQLite database"],
+    );
+}
+
+#[test]
+fn a_zero_byte_database() {
+    let fx = Fixture::new();
+    fx.rule("tiers.yaml", TIERS);
+    std::fs::write(fx.db_path(), "").unwrap();
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "error: there is no table `customers` in the customer database customers.db (it has no tables)",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_table_or_id_column() {
+    let fx = project();
+    with_table(&fx, "clients", "");
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "error: there is no table `clients` in the customer database customers.db (its tables: customers)",
+        ],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: cust_no }\nrules: rules\n",
+    )
+    .unwrap();
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "error: the id column `cust_no` is not a column of the customer source (columns: customer_id, annual_sales, region)",
+        ],
+    );
+}
+
+/// A second table `c2` with the given rows (id, sales) and the config reading it.
+fn second_table(fx: &Fixture, rows: &[(Option<&str>, f64)]) {
+    let conn = fx.conn();
+    conn.execute_batch("CREATE TABLE c2 (customer_id TEXT, annual_sales REAL)")
+        .unwrap();
+    for (id, sales) in rows {
+        conn.execute(
+            "INSERT INTO c2 VALUES (?1, ?2)",
+            rusqlite::params![id, sales],
+        )
+        .unwrap();
+    }
+    with_table(fx, "c2", "");
+}
+
+#[test]
+fn duplicate_and_null_ids() {
+    let fx = project();
+    second_table(&fx, &[(Some("C1"), 1.0), (Some("C1"), 2.0)]);
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["error: customer id C1 appears more than once in the customer source"],
+    );
+    let fx = project();
+    second_table(&fx, &[(Some("C1"), 1.0), (None, 2.0)]);
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["error: customer number 2 (in source order) has no id: column `customer_id` is NULL"],
+    );
+    assert_eq!(fx.policy_row_count(), 0);
+}
+
+#[test]
+fn text_in_a_number_column() {
+    let fx = project();
+    fx.conn()
+        .execute(
+            "UPDATE customers SET annual_sales = 'lots' WHERE customer_id = 'C2'",
+            [],
+        )
+        .unwrap();
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: customer C2: rule `tier-a` failed: `annual_sales` is text \"lots\", compared with the number 100",
+        ],
+    );
+}
+
+#[test]
+fn binary_data_and_a_date_that_is_not_one() {
+    let fx = project();
+    fx.conn()
+        .execute(
+            "UPDATE customers SET region = x'00ff' WHERE customer_id = 'C2'",
+            [],
+        )
+        .unwrap();
+    fx.rule("r.yaml", "decisions:\n  - name: rr\n    output: reg\n    rules:\n      - { id: r1, value: \"= region\" }\n");
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: customer C2: column `region` holds binary data (a BLOB), which rules cannot read",
+        ],
+    );
+    let fx = project();
+    fx.conn().execute_batch("ALTER TABLE customers ADD COLUMN opened TEXT; UPDATE customers SET opened = '2024-01-01'; UPDATE customers SET opened = 'last spring' WHERE customer_id = 'C2';").unwrap();
+    with_table(&fx, "customers", ", dates: [opened]");
+    fx.rule("o.yaml", "metrics:\n  opened_year: year(opened)\n");
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["error: customer C2: column `opened` holds `last spring`, which is not a date"],
+    );
+}
+
+#[test]
+fn a_boolean_column_holding_another_value() {
+    let fx = project();
+    fx.conn()
+        .execute_batch("ALTER TABLE customers ADD COLUMN vip BOOLEAN; UPDATE customers SET vip = 0; UPDATE customers SET vip = 2 WHERE customer_id = 'C2';")
+        .unwrap();
+    fx.rule("v.yaml", "decisions:\n  - name: v\n    rules:\n      - { id: v1, when: vip, then: { vip_tier: yes } }\n");
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["customer C2: column `vip` holds the number 2, which is not true/false"],
+    );
+}
+
+#[test]
+fn a_query_with_a_syntax_error_and_a_query_that_writes() {
+    let fx = project();
+    with_query(
+        &fx,
+        "SELECT customer_id, annual_sales FROM customers WHER annual_sales > 0",
+    );
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "error: the customer source (the customers query) cannot be read: near \"annual_sales\": syntax error",
+        ],
+    );
+    with_query(
+        &fx,
+        "DELETE FROM customers RETURNING customer_id, annual_sales",
+    );
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "error: the customers query must read (begin with SELECT or WITH); it begins with `DELETE`",
+        ],
+    );
+    let left: i64 = fx
+        .conn()
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 2);
+}
+
+#[test]
+fn a_database_locked_by_another_process() {
+    let fx = project();
+    let holder = Connection::open(fx.db_path()).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: the customer database customers.db is locked by another process (a run, an \
+             import or a backup writing to it): waited 10 s",
+            "help: try again when that process has finished",
+        ],
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
+    assert!(Path::new(&fx.db_path()).exists());
+}

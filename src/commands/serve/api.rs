@@ -5,7 +5,7 @@
 //! version's [`Stamp`]; an error knows its HTTP status and renders its own JSON body, so a
 //! handler only says what went wrong.
 
-use super::limits::{Gate, Limits, Refused};
+use super::limits::{Gate, Limits, Refused, Slots};
 use super::state::{Service, Stamp, Version};
 use crate::diag::suggest;
 use crate::engine::{EvalError, Evaluator};
@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 pub(super) struct Api {
     service: Arc<Service>,
     gate: Gate,
+    connections: Slots,
     body_timeout: Duration,
     max_body: usize,
 }
@@ -39,10 +40,21 @@ type Shared = Api;
 
 /// The endpoints, answering from `service`'s version in force within `limits`; every
 /// request is logged (see [`access_log`]).
+#[cfg(test)]
 pub(super) fn router(service: Arc<Service>, limits: &Limits) -> Router {
+    counting_router(service, limits, Slots::new(limits))
+}
+
+/// As [`router`], with `/health` reporting how many of `connections` are taken.
+pub(super) fn counting_router(
+    service: Arc<Service>,
+    limits: &Limits,
+    connections: Slots,
+) -> Router {
     let api = Api {
         service,
         gate: Gate::new(limits),
+        connections,
         body_timeout: limits.body_timeout,
         max_body: limits.max_body,
     };
@@ -277,6 +289,7 @@ async fn health(State(api): State<Shared>) -> Result<Answer, ApiError> {
     let (last_rejected, pending) = api.service.last_rejected(&v);
     let last_data_error = api.service.last_data_error();
     let (running, max) = api.gate.load();
+    let (open, most) = api.connections.load();
     let degraded = pending || last_data_error.is_some();
     let mut body = Map::new();
     body.insert(
@@ -294,6 +307,7 @@ async fn health(State(api): State<Shared>) -> Result<Answer, ApiError> {
         "evaluations".into(),
         json!({"running": running, "max": max}),
     );
+    body.insert("connections".into(), json!({"open": open, "max": most}));
     stamped(&v, Ok(body))
 }
 

@@ -9,14 +9,15 @@
 //!   head within the limit of opening, or of its last answer (so it is also the keep-alive
 //!   idle timeout);
 //! - a semaphore counts the open connections; one beyond the cap is answered a 503 with a
-//!   JSON body and closed at once, so half-sent requests can fill the cap but never the
-//!   process's file descriptors, and `/health` gets an answer either way;
+//!   JSON body and closed (or, when 16 refusals are already under way, closed at once), so
+//!   half-sent requests can fill the cap but never the process's file descriptors, and a
+//!   client gets an answer either way;
 //! - the body's time and size are limited by the handler that reads it (`api::read_body`).
 //!
 //! On the stop signal the listener is closed and every connection is shut down gracefully
 //! (the request in progress is answered, idle ones are closed); the caller bounds the wait.
 
-use super::limits::Limits;
+use super::limits::{Limits, Slots};
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -30,18 +31,22 @@ use tokio::sync::{Semaphore, watch};
 /// How long a refused connection is given to read its 503.
 const REFUSAL_TIME: Duration = Duration::from_secs(1);
 
+/// How many refused connections are answered a 503 at once; beyond, they are closed.
+const REFUSALS: usize = 16;
+
 /// Accepts and serves connections with `app` until `stop`, then waits for the open ones to
 /// finish their request in progress.
 pub(super) async fn serve(
     listener: TcpListener,
     app: Router,
+    slots: &Slots,
     limits: &Limits,
     stop: impl Future<Output = ()>,
 ) {
-    let max = limits.max_connections.max(1);
-    let slots = Arc::new(Semaphore::new(max));
-    // Refusing takes a moment too: at most this many at once, further ones are just closed.
-    let refusals = Arc::new(Semaphore::new(max.div_ceil(4)));
+    let max = slots.max();
+    // Refusing takes a moment too (and a file descriptor): at most this many at once,
+    // further ones are closed at once.
+    let refusals = Arc::new(Semaphore::new(REFUSALS));
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
@@ -58,7 +63,7 @@ pub(super) async fn serve(
                 }
             },
         };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
+        let Some(slot) = slots.take() else {
             if let Ok(refusing) = refusals.clone().try_acquire_owned() {
                 tokio::spawn(async move {
                     refuse(stream, max).await;

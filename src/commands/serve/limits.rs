@@ -44,6 +44,37 @@ impl Default for Limits {
     }
 }
 
+/// The connections' places: one is held for as long as a connection is open.
+#[derive(Debug, Clone)]
+pub(super) struct Slots {
+    permits: Arc<Semaphore>,
+    max: usize,
+}
+
+impl Slots {
+    pub(super) fn new(limits: &Limits) -> Slots {
+        let max = limits.max_connections.max(1);
+        Slots {
+            permits: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    /// A place for a new connection, if one is free.
+    pub(super) fn take(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.permits.clone().try_acquire_owned().ok()
+    }
+
+    /// How many connections are open, and the most.
+    pub(super) fn load(&self) -> (usize, usize) {
+        (self.max - self.permits.available_permits(), self.max)
+    }
+
+    pub(super) fn max(&self) -> usize {
+        self.max
+    }
+}
+
 /// Admits evaluations to the blocking threads, at most `max` at once, each with a deadline.
 #[derive(Debug, Clone)]
 pub(super) struct Gate {

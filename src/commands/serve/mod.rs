@@ -216,9 +216,10 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             }
             let _ = signalled.send(());
         };
-        let app = api::router(service, &limits);
+        let slots = limits::Slots::new(&limits);
+        let app = api::counting_router(service, &limits, slots.clone());
         let server = runtime.spawn(async move {
-            connections::serve(listener, app, &limits, stop).await;
+            connections::serve(listener, app, &slots, &limits, stop).await;
         });
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let (served, reloaded) = std::thread::scope(|s| {

@@ -130,6 +130,7 @@ async fn health_and_rules_describe_the_version_in_force() {
         "last_rejected": null,
         "last_data_error": null,
         "evaluations": {"running": 0, "max": 32},
+        "connections": {"open": 0, "max": 200},
         "fingerprint": fp,
         "version": 1,
     });

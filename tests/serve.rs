@@ -793,3 +793,30 @@ fn half_sent_requests_cannot_make_health_time_out() {
     assert!(refused > 0, "no connection was refused with a 503");
     s.wait_for("GET /health 200 ");
 }
+
+#[test]
+fn health_reports_a_data_error_until_the_data_reads_again() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    assert_eq!(s.get("/health").str("status"), "ok");
+    fx.conn()
+        .execute_batch("ALTER TABLE customers RENAME COLUMN annual_sales TO sales")
+        .unwrap();
+    let health = eventually("the data error to be reported", || {
+        let h = s.get("/health");
+        (h.json["last_data_error"] != serde_json::Value::Null).then_some(h)
+    });
+    assert_eq!(health.str("status"), "degraded", "{}", health.text);
+    assert_eq!(health.json["last_edit_rejected"], false, "{}", health.text);
+    assert_eq!(health.json["last_data_error"]["kept_version"], 1);
+    // The customers in force keep answering.
+    assert_eq!(s.tier(9), "A");
+    fx.conn()
+        .execute_batch("ALTER TABLE customers RENAME COLUMN sales TO annual_sales")
+        .unwrap();
+    eventually("the data error to be cleared", || {
+        let h = s.get("/health");
+        (h.str("status") == "ok" && h.json["last_data_error"] == serde_json::Value::Null)
+            .then_some(())
+    });
+}

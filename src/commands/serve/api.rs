@@ -15,6 +15,7 @@ use crate::source::{Cell, Dataset, SourceError};
 use crate::value::Literal;
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::path::ErrorKind;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
@@ -35,8 +36,6 @@ pub(super) struct Api {
     body_timeout: Duration,
     max_body: usize,
 }
-
-type Shared = Api;
 
 /// The endpoints, answering from `service`'s version in force within `limits`; every
 /// request is logged (see [`access_log`]).
@@ -284,7 +283,7 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
 /// disk are not those in force), a customer reload that failed (the customers in force are
 /// older than the database), and how many evaluations are running. Answered on the async
 /// workers without evaluating anything, so a slow rule never delays it.
-async fn health(State(api): State<Shared>) -> Result<Answer, ApiError> {
+async fn health(State(api): State<Api>) -> Result<Answer, ApiError> {
     let v = api.service.current();
     let (last_rejected, pending) = api.service.last_rejected(&v);
     let last_data_error = api.service.last_data_error();
@@ -311,7 +310,7 @@ async fn health(State(api): State<Shared>) -> Result<Answer, ApiError> {
     stamped(&v, Ok(body))
 }
 
-async fn rules_info(State(api): State<Shared>) -> Answer {
+async fn rules_info(State(api): State<Api>) -> Answer {
     let v = api.service.current();
     let rules = v.rules();
     // Whether the newest edit is the rejected one (the rules on disk are not those in force).
@@ -341,7 +340,9 @@ fn customer_id(id: Result<Path<String>, PathRejection>, uri: &Uri) -> Result<Str
         Err(rejection) => Err(Problem::BadPath {
             path: uri.path().to_owned(),
             why: match rejection {
-                PathRejection::FailedToDeserializePathParams(_) => {
+                PathRejection::FailedToDeserializePathParams(e)
+                    if matches!(e.kind(), ErrorKind::InvalidUtf8InPathParam { .. }) =>
+                {
                     "the customer id is not UTF-8 text once decoded".to_owned()
                 }
                 other => other.body_text(),
@@ -367,7 +368,7 @@ async fn evaluated(
 }
 
 async fn policy(
-    State(api): State<Shared>,
+    State(api): State<Api>,
     uri: Uri,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Answer, ApiError> {
@@ -379,7 +380,7 @@ async fn policy(
 }
 
 async fn explain(
-    State(api): State<Shared>,
+    State(api): State<Api>,
     uri: Uri,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Answer, ApiError> {
@@ -399,7 +400,7 @@ async fn explain(
 /// on a blocking thread (one place in the gate, without the per-request deadline: it
 /// evaluates every customer, as `tierwise report` does), so requests for policies go on
 /// meanwhile.
-async fn report(State(api): State<Shared>) -> Result<Response, ApiError> {
+async fn report(State(api): State<Api>) -> Result<Response, ApiError> {
     let v = api.service.current();
     let version = v.clone();
     let built = match api
@@ -428,7 +429,7 @@ async fn report(State(api): State<Shared>) -> Result<Response, ApiError> {
 
 /// A prospect given as `{"field": value, ...}`: evaluated against the current population
 /// (its figures place it as if it were added; nobody else's move).
-async fn evaluate(State(api): State<Shared>, body: Body) -> Result<Answer, ApiError> {
+async fn evaluate(State(api): State<Api>, body: Body) -> Result<Answer, ApiError> {
     let body = read_body(&api, body).await?;
     evaluated(&api, move |v| prospect_policy(v, &body)).await
 }

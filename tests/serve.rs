@@ -523,3 +523,300 @@ fn new_data_is_served_while_a_rule_edit_stands_rejected() {
     });
     assert_eq!(s.rules().json["last_edit_rejected"], true);
 }
+
+/// A function that loops `n` times, within every operation limit (the config raises
+/// `max_operations`): only the request deadline stops the wait for it.
+const SPIN: &str = "fn spin(n) {\n    let i = 0;\n    while i < n { i += 1; }\n    i\n}\n";
+
+/// Customers `fast` (no loop) and `slow` (a loop of minutes in a debug build).
+fn spin_fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, loops INTEGER",
+        &[
+            vec![text("fast"), int(0)],
+            vec![text("slow"), int(1_000_000_000)],
+        ],
+    );
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        config + "limits: { max_operations: 1000000000000 }\n",
+    )
+    .unwrap();
+    fx.rule("spin.rhai", SPIN);
+    fx.rule(
+        "tiers.yaml",
+        "metrics:\n  spun: spin(loops)\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: spun >= 0, then: { tier: A } }\n",
+    );
+    fx
+}
+
+/// `GET /customers/slow/policy` on a thread of its own; its answer (or the error that
+/// ended it) when it ends.
+fn slow_request(addr: &str) -> std::thread::JoinHandle<std::io::Result<Response>> {
+    let addr = addr.to_owned();
+    std::thread::spawn(move || Client::connect(&addr)?.get("/customers/slow/policy"))
+}
+
+/// Waits until `/health` counts a running evaluation (the slow request is in flight).
+fn wait_for_a_running_evaluation(s: &Serve) {
+    eventually("the slow evaluation to run", || {
+        (s.get("/health").json["evaluations"]["running"] == 1).then_some(())
+    });
+}
+
+#[test]
+fn a_slow_request_is_a_504_and_health_answers_meanwhile() {
+    let fx = spin_fixture();
+    let (process, addr) = Spawned::serve(fx.dir.path(), &["--request-timeout-ms", "2000"]);
+    let s = Serve { process, addr };
+    assert_eq!(s.tier_of("fast"), "A");
+    let slow = slow_request(&s.addr);
+    wait_for_a_running_evaluation(&s);
+    // The evaluation runs on a thread of its own: /health and other policies are answered
+    // at once meanwhile (generous bounds for a loaded machine; it used to take seconds).
+    for _ in 0..5 {
+        let started = Instant::now();
+        let health = s.get("/health");
+        assert_eq!(health.status, 200);
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(s.tier_of("fast"), "A");
+    }
+    assert!(!slow.is_finished());
+    let answer = slow.join().unwrap().unwrap();
+    assert_eq!(answer.status, 504, "{}", answer.text);
+    assert_eq!(
+        answer.str("error"),
+        "the evaluation did not finish within 2000 ms"
+    );
+    // The loop goes on past its deadline and holds its place: health says so.
+    assert_eq!(s.get("/health").json["evaluations"]["running"], 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_it_within_5_s_with_a_slow_request_in_flight() {
+    let fx = spin_fixture();
+    let (process, addr) = Spawned::serve(fx.dir.path(), &["--request-timeout-ms", "60000"]);
+    let mut s = Serve { process, addr };
+    let slow = slow_request(&s.addr);
+    wait_for_a_running_evaluation(&s);
+    let signalled = Instant::now();
+    std::process::Command::new("kill")
+        .args(["-TERM", &s.process.child.id().to_string()])
+        .status()
+        .unwrap();
+    let exit = eventually("the process to exit", || {
+        s.process.child.try_wait().unwrap()
+    });
+    let took = signalled.elapsed();
+    assert!(exit.success(), "{exit:?}");
+    // The README promises 5 s; the margin is for a loaded machine.
+    assert!(took < Duration::from_secs(7), "stopped after {took:?}");
+    // The slow request was cut off, not answered late.
+    assert!(slow.join().unwrap().is_err());
+}
+
+impl Serve {
+    fn tier_of(&self, customer: &str) -> String {
+        let r = self.get(&format!("/customers/{customer}/policy"));
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.policy("tier")
+    }
+}
+
+/// `tierwise -v serve` under `sh -c 'ulimit -n 256'` (the limit the half-sent requests
+/// used to exhaust), with its stderr read line by line.
+#[cfg(unix)]
+struct Logged {
+    child: std::process::Child,
+    addr: String,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+#[cfg(unix)]
+impl Logged {
+    fn start(fx: &Fixture, extra: &[&str]) -> Logged {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("sh")
+            .current_dir(fx.dir.path())
+            .args(["-c", "ulimit -n 256 && exec \"$@\"", "sh", BIN, "-v"])
+            .args([
+                "--config",
+                "config.yaml",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, stderr) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = out.next().expect("serve to say where it listens").unwrap();
+            if let Some(rest) = line.strip_prefix("listening on http://") {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in out.map_while(Result::ok) {});
+        Logged {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// Waits (up to 20 s) for a line of stderr containing `needle`.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no line containing {needle:?} on stderr within 20 s");
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Logged {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn every_request_is_logged_with_its_status_and_duration() {
+    let fx = fixture();
+    let s = Logged::start(&fx, &[]);
+    assert_eq!(get(&s.addr, "/customers/9/policy").status, 200);
+    let line = s.wait_for("GET /customers/9/policy ");
+    // `<time>  INFO GET /customers/9/policy 200 0.4 ms`
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        words[words.len() - 5..][..3],
+        ["GET", "/customers/9/policy", "200"],
+        "{line}"
+    );
+    assert!(words[words.len() - 2].parse::<f64>().is_ok(), "{line}");
+    assert_eq!(words[words.len() - 1], "ms", "{line}");
+    assert!(line.contains("INFO"), "{line}");
+    assert_eq!(post(&s.addr, "/evaluate", "{").status, 400);
+    s.wait_for("POST /evaluate 400 ");
+    assert_eq!(get(&s.addr, "/nowhere").status, 404);
+    s.wait_for("GET /nowhere 404 ");
+}
+
+#[cfg(unix)]
+#[test]
+fn half_sent_requests_cannot_make_health_time_out() {
+    use std::io::{Read, Write};
+    let fx = fixture();
+    // The default cap (200 connections) under an open-files limit of 256.
+    let s = Logged::start(&fx, &["--header-timeout-ms", "3000"]);
+    // Request heads without their closing blank line: none of them ever completes.
+    let stall = || {
+        let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+        c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").unwrap();
+        c
+    };
+    let mut stalled: Vec<std::net::TcpStream> = (0..199).map(|_| stall()).collect();
+    // All of them taken in: with the one asking, the cap is reached.
+    eventually("199 stalled connections to be open", || {
+        let health = get(&s.addr, "/health");
+        (health.json["connections"] == serde_json::json!({"open": 200, "max": 200})).then_some(())
+    });
+    stalled.extend((0..41).map(|_| stall()));
+    // /health is answered at once every time: refused while the cap is full (503 in JSON,
+    // or the connection closed), then served when the header timeout has closed the
+    // stalled connections.
+    let mut refused_health = 0;
+    let health = eventually("/health to be served", || {
+        let started = Instant::now();
+        let answer = Client::connect(&s.addr).and_then(|mut c| c.get("/health"));
+        assert!(started.elapsed() < Duration::from_secs(3), "{answer:?}");
+        match answer {
+            Ok(r) if r.status == 200 => Some(r),
+            Ok(r) => {
+                assert_eq!(r.status, 503, "{}", r.text);
+                assert_eq!(
+                    r.str("error"),
+                    "busy: 200 connections are open, the most at once; retry later"
+                );
+                refused_health += 1;
+                None
+            }
+            Err(_) => {
+                refused_health += 1;
+                None
+            }
+        }
+    });
+    assert_eq!(health.str("status"), "ok");
+    assert!(
+        refused_health > 0,
+        "/health was never refused: the cap was not reached"
+    );
+    // Every stalled connection was closed, the first ones beyond the cap with a 503.
+    let mut refused = 0;
+    for mut c in stalled {
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut answer = String::new();
+        match c.read_to_string(&mut answer) {
+            Ok(_) if answer.is_empty() => {}
+            Ok(_) => {
+                assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+                refused += 1;
+            }
+            Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+        }
+    }
+    assert!(refused > 0, "no connection was refused with a 503");
+    s.wait_for("GET /health 200 ");
+}
+
+#[test]
+fn health_reports_a_data_error_until_the_data_reads_again() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    assert_eq!(s.get("/health").str("status"), "ok");
+    fx.conn()
+        .execute_batch("ALTER TABLE customers RENAME COLUMN annual_sales TO sales")
+        .unwrap();
+    let health = eventually("the data error to be reported", || {
+        let h = s.get("/health");
+        (h.json["last_data_error"] != serde_json::Value::Null).then_some(h)
+    });
+    assert_eq!(health.str("status"), "degraded", "{}", health.text);
+    assert_eq!(health.json["last_edit_rejected"], false, "{}", health.text);
+    assert_eq!(health.json["last_data_error"]["kept_version"], 1);
+    // The customers in force keep answering.
+    assert_eq!(s.tier(9), "A");
+    fx.conn()
+        .execute_batch("ALTER TABLE customers RENAME COLUMN sales TO annual_sales")
+        .unwrap();
+    eventually("the data error to be cleared", || {
+        let h = s.get("/health");
+        (h.str("status") == "ok" && h.json["last_data_error"] == serde_json::Value::Null)
+            .then_some(())
+    });
+}

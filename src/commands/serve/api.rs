@@ -5,6 +5,7 @@
 //! version's [`Stamp`]; an error knows its HTTP status and renders its own JSON body, so a
 //! handler only says what went wrong.
 
+use super::limits::{Gate, Limits, Refused, Slots};
 use super::state::{Service, Stamp, Version};
 use crate::diag::suggest;
 use crate::engine::{EvalError, Evaluator};
@@ -14,17 +15,48 @@ use crate::source::{Cell, Dataset, SourceError};
 use crate::value::Literal;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value as Json, json};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-type Shared = Arc<Service>;
+/// What the handlers share: the service, the gate evaluations pass, and the body's limits.
+#[derive(Clone)]
+pub(super) struct Api {
+    service: Arc<Service>,
+    gate: Gate,
+    connections: Slots,
+    body_timeout: Duration,
+    max_body: usize,
+}
 
-/// The endpoints, answering from `service`'s version in force.
-pub(super) fn router(service: Shared) -> Router {
+/// The endpoints, answering from `service`'s version in force within `limits`; every
+/// request is logged (see [`access_log`]).
+#[cfg(test)]
+pub(super) fn router(service: Arc<Service>, limits: &Limits) -> Router {
+    counting_router(service, limits, Slots::new(limits))
+}
+
+/// As [`router`], with `/health` reporting how many of `connections` are taken.
+pub(super) fn counting_router(
+    service: Arc<Service>,
+    limits: &Limits,
+    connections: Slots,
+) -> Router {
+    let api = Api {
+        service,
+        gate: Gate::new(limits),
+        connections,
+        body_timeout: limits.body_timeout,
+        max_body: limits.max_body,
+    };
     Router::new()
         .route("/health", get(health))
         .route("/rules", get(rules_info))
@@ -34,7 +66,24 @@ pub(super) fn router(service: Shared) -> Router {
         .route("/report", get(report))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(service)
+        .with_state(api)
+        .layer(middleware::from_fn(access_log))
+}
+
+/// One line per request at info level (target `tierwise::access`, on stderr with `-v`):
+/// `GET /customers/9/policy 200 0.4 ms`.
+async fn access_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "tierwise::access",
+        "{method} {path} {} {:.1} ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
 }
 
 /// A JSON body answered with 200.
@@ -77,6 +126,16 @@ pub(super) enum Problem {
     BadProspect(String),
     /// 422: a rule failed for this customer.
     Evaluation(EvalError),
+    /// 400: the path does not decode (a customer id that is not UTF-8).
+    BadPath { path: String, why: String },
+    /// 413: the body is larger than the limit.
+    TooLarge { limit: usize },
+    /// 408: the body did not arrive within the limit.
+    SlowBody { after: Duration },
+    /// 400: the body could not be read (the client broke it off).
+    BrokenBody(String),
+    /// 503, 504 or 500: the evaluation was not run, did not finish in time, or panicked.
+    Refused(Refused),
 }
 
 /// A request that was not answered: the problem, and the version it is about (if any).
@@ -103,8 +162,16 @@ impl ApiError {
         match *self.problem {
             Problem::NoSuchEndpoint { .. } | Problem::UnknownCustomer(_) => StatusCode::NOT_FOUND,
             Problem::WrongMethod { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Problem::MalformedJson(_) | Problem::BadProspect(_) => StatusCode::BAD_REQUEST,
+            Problem::MalformedJson(_)
+            | Problem::BadProspect(_)
+            | Problem::BadPath { .. }
+            | Problem::BrokenBody(_) => StatusCode::BAD_REQUEST,
             Problem::Evaluation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::SlowBody { .. } => StatusCode::REQUEST_TIMEOUT,
+            Problem::Refused(Refused::Saturated { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            Problem::Refused(Refused::TimedOut { .. }) => StatusCode::GATEWAY_TIMEOUT,
+            Problem::Refused(Refused::Panicked(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -125,6 +192,24 @@ impl ApiError {
             Problem::MalformedJson(e) => format!("the body is not valid JSON: {e}"),
             Problem::BadProspect(message) => message.clone(),
             Problem::Evaluation(e) => e.to_string(),
+            Problem::BadPath { path, why } => format!("the path {path} is not valid: {why}"),
+            Problem::TooLarge { limit } => {
+                format!("the body is larger than {limit} bytes")
+            }
+            Problem::SlowBody { after } => {
+                format!("the body did not arrive within {} ms", after.as_millis())
+            }
+            Problem::BrokenBody(why) => format!("the body could not be read: {why}"),
+            Problem::Refused(Refused::Saturated { max }) => {
+                format!("busy: {max} evaluations are running, the most at once; retry later")
+            }
+            Problem::Refused(Refused::TimedOut { after }) => format!(
+                "the evaluation did not finish within {} ms",
+                after.as_millis()
+            ),
+            Problem::Refused(Refused::Panicked(why)) => {
+                format!("internal error: the evaluation panicked: {why}")
+            }
         };
         body.insert("error".into(), message.into());
         if let Problem::Evaluation(e) = self.problem.as_ref() {
@@ -147,6 +232,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allowed));
+        }
+        if let Problem::Refused(Refused::Saturated { .. }) = *self.problem {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
     }
@@ -189,19 +279,42 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     .into()
 }
 
-async fn health(State(service): State<Shared>) -> Result<Answer, ApiError> {
-    let v = service.current();
+/// Whether the service answers, and what stands against it: an edit refused (the rules on
+/// disk are not those in force), a customer reload that failed (the customers in force are
+/// older than the database), and how many evaluations are running. Answered on the async
+/// workers without evaluating anything, so a slow rule never delays it.
+async fn health(State(api): State<Api>) -> Result<Answer, ApiError> {
+    let v = api.service.current();
+    let (last_rejected, pending) = api.service.last_rejected(&v);
+    let last_data_error = api.service.last_data_error();
+    let (running, max) = api.gate.load();
+    let (open, most) = api.connections.load();
+    let degraded = pending || last_data_error.is_some();
     let mut body = Map::new();
-    body.insert("status".into(), "ok".into());
+    body.insert(
+        "status".into(),
+        if degraded { "degraded" } else { "ok" }.into(),
+    );
     body.insert("customers".into(), v.customers().len.into());
+    body.insert("last_edit_rejected".into(), pending.into());
+    body.insert("last_rejected".into(), last_rejected.unwrap_or(Json::Null));
+    body.insert(
+        "last_data_error".into(),
+        last_data_error.unwrap_or(Json::Null),
+    );
+    body.insert(
+        "evaluations".into(),
+        json!({"running": running, "max": max}),
+    );
+    body.insert("connections".into(), json!({"open": open, "max": most}));
     stamped(&v, Ok(body))
 }
 
-async fn rules_info(State(service): State<Shared>) -> Answer {
-    let v = service.current();
+async fn rules_info(State(api): State<Api>) -> Answer {
+    let v = api.service.current();
     let rules = v.rules();
     // Whether the newest edit is the rejected one (the rules on disk are not those in force).
-    let (last_rejected, pending) = service.last_rejected(&v);
+    let (last_rejected, pending) = api.service.last_rejected(&v);
     Answer(json!({
         "fingerprint": rules.fingerprint,
         "version": v.number,
@@ -216,40 +329,88 @@ async fn rules_info(State(service): State<Shared>) -> Answer {
         "outputs": rules.outputs.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
         "last_edit_rejected": pending,
         "last_rejected": last_rejected,
+        "last_data_error": api.service.last_data_error(),
     }))
 }
 
-async fn policy(State(service): State<Shared>, Path(id): Path<String>) -> Result<Answer, ApiError> {
-    let v = service.current();
-    stamped(
-        &v,
-        row(&v, &id).and_then(|i| policy_of(&v, v.evaluator(), i)),
-    )
+/// The customer id of a path, or a 400 when it does not decode (not UTF-8).
+fn customer_id(id: Result<Path<String>, PathRejection>, uri: &Uri) -> Result<String, ApiError> {
+    match id {
+        Ok(Path(id)) => Ok(id),
+        Err(rejection) => Err(Problem::BadPath {
+            path: uri.path().to_owned(),
+            why: match rejection {
+                PathRejection::FailedToDeserializePathParams(e)
+                    if matches!(e.kind(), ErrorKind::InvalidUtf8InPathParam { .. }) =>
+                {
+                    "the customer id is not UTF-8 text once decoded".to_owned()
+                }
+                other => other.body_text(),
+            },
+        }
+        .into()),
+    }
+}
+
+/// Runs `work` on the version in force, through the gate (a blocking thread, the deadline),
+/// and stamps what it answers with that version.
+async fn evaluated(
+    api: &Api,
+    work: impl FnOnce(&Version) -> Result<Map<String, Json>, Problem> + Send + 'static,
+) -> Result<Answer, ApiError> {
+    let v = api.service.current();
+    let version = v.clone();
+    let answer = match api.gate.run(move || work(&version)).await {
+        Ok(answer) => answer,
+        Err(refused) => Err(Problem::Refused(refused)),
+    };
+    stamped(&v, answer)
+}
+
+async fn policy(
+    State(api): State<Api>,
+    uri: Uri,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Answer, ApiError> {
+    let id = customer_id(id, &uri)?;
+    evaluated(&api, move |v| {
+        row(v, &id).and_then(|i| policy_of(v, v.evaluator(), i))
+    })
+    .await
 }
 
 async fn explain(
-    State(service): State<Shared>,
-    Path(id): Path<String>,
+    State(api): State<Api>,
+    uri: Uri,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Answer, ApiError> {
-    let v = service.current();
-    let explained = row(&v, &id).and_then(|i| {
+    let id = customer_id(id, &uri)?;
+    evaluated(&api, move |v| {
+        let i = row(v, &id)?;
         let explanation = v.evaluator().explain(i).map_err(Problem::Evaluation)?;
         Ok(match serde_json::to_value(&explanation) {
             Ok(Json::Object(map)) => map,
             _ => Map::new(),
         })
-    });
-    stamped(&v, explained)
+    })
+    .await
 }
 
 /// The HTML report (`tierwise report`) for the version in force: every customer evaluated
-/// on a blocking thread, so requests for policies go on meanwhile.
-async fn report(State(service): State<Shared>) -> Result<Response, ApiError> {
-    let v = service.current();
+/// on a blocking thread (one place in the gate, without the per-request deadline: it
+/// evaluates every customer, as `tierwise report` does), so requests for policies go on
+/// meanwhile.
+async fn report(State(api): State<Api>) -> Result<Response, ApiError> {
+    let v = api.service.current();
     let version = v.clone();
-    let built = tokio::task::spawn_blocking(move || super::report::page(&version))
+    let built = match api
+        .gate
+        .run_without_deadline(move || super::report::page(&version))
         .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    {
+        Ok(built) => built.map_err(Problem::Evaluation),
+        Err(refused) => Err(Problem::Refused(refused)),
+    };
     match built {
         Ok(html) => {
             let mut response = Response::new(Body::from(html.to_string()));
@@ -259,8 +420,8 @@ async fn report(State(service): State<Shared>) -> Result<Response, ApiError> {
             );
             Ok(response)
         }
-        Err(e) => Err(ApiError {
-            problem: Box::new(Problem::Evaluation(e)),
+        Err(problem) => Err(ApiError {
+            problem: Box::new(problem),
             stamp: Some(v.stamp()),
         }),
     }
@@ -268,9 +429,25 @@ async fn report(State(service): State<Shared>) -> Result<Response, ApiError> {
 
 /// A prospect given as `{"field": value, ...}`: evaluated against the current population
 /// (its figures place it as if it were added; nobody else's move).
-async fn evaluate(State(service): State<Shared>, body: Bytes) -> Result<Answer, ApiError> {
-    let v = service.current();
-    stamped(&v, prospect_policy(&v, &body))
+async fn evaluate(State(api): State<Api>, body: Body) -> Result<Answer, ApiError> {
+    let body = read_body(&api, body).await?;
+    evaluated(&api, move |v| prospect_policy(v, &body)).await
+}
+
+/// The whole body, within the size and time limits.
+async fn read_body(api: &Api, body: Body) -> Result<Bytes, Problem> {
+    let limit = api.max_body;
+    let read = tokio::time::timeout(api.body_timeout, Limited::new(body, limit).collect());
+    match read.await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(Problem::TooLarge { limit })
+        }
+        Ok(Err(e)) => Err(Problem::BrokenBody(e.to_string())),
+        Err(_) => Err(Problem::SlowBody {
+            after: api.body_timeout,
+        }),
+    }
 }
 
 fn prospect_policy(v: &Version, body: &[u8]) -> Result<Map<String, Json>, Problem> {

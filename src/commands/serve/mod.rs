@@ -11,10 +11,16 @@
 //! | this one | the arguments, startup (first load, listening, signals) and shutdown |
 //! | `state` | `Version` (rules + customers + evaluator), the service state, refused edits |
 //! | `reloader` | the reload thread: watching the rules and the database, reloading |
-//! | `api` | the router, its handlers, `ApiError` |
+//! | `api` | the router, its handlers, `ApiError`, the access log |
+//! | `limits` | `Limits` (timeouts and caps), the gate evaluations pass (blocking threads, deadline) |
+//! | `connections` | the accept loop: header timeout, connection cap, graceful shutdown |
 //! | `report` | `GET /report`: the HTML report for the version in force |
 
 mod api;
+mod connections;
+#[cfg(test)]
+mod limit_tests;
+mod limits;
 mod reloader;
 mod report;
 mod state;
@@ -27,6 +33,7 @@ use crate::report::{refusal, shown, thousands};
 use crate::workspace::Overrides;
 use crate::workspace::reload;
 use crate::workspace::watcher::RuleWatcher;
+pub use limits::Limits;
 use reloader::{DataWatch, Reloader};
 use state::{Service, Version};
 use std::io::Write;
@@ -52,6 +59,25 @@ pub struct Args {
     /// How often to check the customer database for changes, in milliseconds (0: never).
     #[arg(long, default_value_t = 1000)]
     pub data_check_ms: u64,
+    /// How long one evaluation (a policy, an explanation, a prospect) may take before the
+    /// request is answered 504, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    pub request_timeout_ms: u64,
+    /// How many evaluations may run at once; a request beyond is answered 503 at once.
+    #[arg(long, default_value_t = 32)]
+    pub max_evaluations: usize,
+    /// How long a connection may take to send a request's head, from when it opened or got
+    /// its last answer (so also the keep-alive idle timeout), in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+    /// How long a request body may take to arrive before the request is answered 408, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    pub body_timeout_ms: u64,
+    /// How many connections may be open at once; one beyond is answered 503 and closed.
+    /// Keep it below the open-files limit (`ulimit -n`).
+    #[arg(long, default_value_t = 200)]
+    pub max_connections: usize,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -61,6 +87,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         listen: args.listen,
         debounce: Duration::from_millis(args.debounce_ms),
         data_check: (args.data_check_ms > 0).then(|| Duration::from_millis(args.data_check_ms)),
+        limits: Limits {
+            request_timeout: Duration::from_millis(args.request_timeout_ms),
+            max_evaluations: args.max_evaluations,
+            header_timeout: Duration::from_millis(args.header_timeout_ms),
+            body_timeout: Duration::from_millis(args.body_timeout_ms),
+            max_connections: args.max_connections,
+            ..Limits::default()
+        },
     };
     serve(&opts, &mut std::io::stdout())?;
     Ok(ExitStatus::Success)
@@ -77,6 +111,8 @@ pub struct ServeOptions {
     pub debounce: Duration,
     /// How often the customer database is checked for changes (`None`: never).
     pub data_check: Option<Duration>,
+    /// Timeouts and caps of requests and connections.
+    pub limits: Limits,
 }
 
 /// Loads the rules (they must pass check and their tests), binds them to the customers,
@@ -103,7 +139,8 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
     let service = Arc::new(Service::new(version));
     let reloader = Reloader::new(&service, opts, watcher, data);
 
-    // Requests evaluate on the runtime's threads: they get the evaluation stack.
+    // Requests evaluate on the runtime's blocking threads: they get the evaluation stack
+    // (as do the async workers, which never evaluate).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("http")
@@ -138,6 +175,7 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
         runtime,
         listener,
         stop,
+        limits: opts.limits.clone(),
     };
     server.run(service.clone(), reloader, out)
 }
@@ -147,6 +185,7 @@ struct Server<S> {
     runtime: tokio::runtime::Runtime,
     listener: tokio::net::TcpListener,
     stop: S,
+    limits: Limits,
 }
 
 impl<S: Future<Output = ()> + Send + 'static> Server<S> {
@@ -162,6 +201,7 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             runtime,
             listener,
             stop,
+            limits,
         } = self;
         // After a signal, connections get GRACE to finish; a client that stalls mid-request
         // must not keep the process alive. A reload thread that dies stops the service the
@@ -176,11 +216,10 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             }
             let _ = signalled.send(());
         };
-        let app = api::router(service);
+        let slots = limits::Slots::new(&limits);
+        let app = api::counting_router(service, &limits, slots.clone());
         let server = runtime.spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
+            connections::serve(listener, app, &slots, &limits, stop).await;
         });
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let (served, reloaded) = std::thread::scope(|s| {
@@ -207,7 +246,7 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
                         }
                     } => {
                         server.abort();
-                        Ok(Ok(()))
+                        Ok(())
                     }
                 }
             });
@@ -215,6 +254,9 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             // The reloader notices within one tick; a reload in progress finishes first.
             Ok::<_, Error>((served, reloader.join()))
         })?;
+        // Evaluations past their deadline may still run on blocking threads: they hold
+        // nothing to save, so the process does not wait for them (dropping the runtime would).
+        runtime.shutdown_background();
         if let Err(panic) = reloaded {
             return Err(Error::Io {
                 what: "the reload thread stopped, so edits would no longer be picked up: the service stopped too (restart to resume)".into(),
@@ -222,11 +264,7 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             });
         }
         match served {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(source)) => Err(Error::Io {
-                what: "the HTTP server failed".into(),
-                source,
-            }),
+            Ok(()) => Ok(()),
             Err(e) => Err(Error::Io {
                 what: "the HTTP server failed".into(),
                 source: std::io::Error::other(e),

@@ -165,7 +165,7 @@ pub(super) fn reload_now(
 ) {
     let old = service.current();
     let next = reload::guarded(|| next_version(&old, opts, data_only));
-    apply(service, &old, next, out);
+    apply(service, &old, next, data_only, out);
 }
 
 /// The version after `old`, and whether it kept `old`'s rules (only the data was read again).
@@ -188,11 +188,13 @@ fn next_version(
     Ok((version, same_rules))
 }
 
-/// Puts the next version in force and says so, or says why it was refused and records it.
+/// Puts the next version in force and says so, or says why it was refused and records it:
+/// as a rejected edit, or (`data_only`: only the database changed) as a data error.
 pub(super) fn apply(
     service: &Service,
     old: &Version,
     next: Result<(Version, bool), Refusal>,
+    data_only: bool,
     out: &mut (dyn Write + Send),
 ) {
     match next {
@@ -217,6 +219,17 @@ pub(super) fn apply(
             };
             service.swap(old, version, same_rules);
             say(out, line);
+        }
+        Err(refused) if data_only => {
+            say(out, refusal::text(&refused));
+            say(
+                out,
+                format!(
+                    "the customers could not be read again: kept version {} in force",
+                    old.number
+                ),
+            );
+            service.data_failed(old.number, &refused);
         }
         Err(refused) => {
             say(out, refusal::text(&refused));

@@ -72,7 +72,7 @@ mod tests {
         let v = version(dir.path(), 1);
         let fingerprint = v.rules().fingerprint.clone();
         let service = Arc::new(Service::new(v));
-        let app = router(service.clone());
+        let app = router(service.clone(), &super::super::Limits::default());
         let request = Request::get("/report").body(Body::empty()).unwrap();
         let response = app.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);

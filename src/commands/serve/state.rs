@@ -165,10 +165,14 @@ struct Rejection {
     refusal: Json,
 }
 
-/// The version in force and the last refused edit, shared by the handlers and the reloader.
+/// The version in force, the last refused edit and the standing data error, shared by the
+/// handlers and the reloader.
 pub struct Service {
     current: ArcSwap<Version>,
     last_rejected: Mutex<Option<Rejection>>,
+    /// Why the customers could not be read again after the database changed
+    /// (`{"at", "kept_version", "refusal"}`), until a later read succeeds.
+    data_error: Mutex<Option<Json>>,
 }
 
 impl Service {
@@ -176,6 +180,7 @@ impl Service {
         Service {
             current: ArcSwap::from_pointee(first),
             last_rejected: Mutex::new(None),
+            data_error: Mutex::new(None),
         }
     }
 
@@ -194,7 +199,24 @@ impl Service {
         {
             r.kept = next.number;
         }
+        // The customers were read: a data error no longer stands.
+        *lock(&self.data_error) = None;
         self.current.store(Arc::new(next));
+    }
+
+    /// Records why the customers could not be read again after the database changed, while
+    /// `kept` stayed in force.
+    pub(super) fn data_failed(&self, kept: u64, why: &Refusal) {
+        *lock(&self.data_error) = Some(json!({
+            "at": timestamp(),
+            "kept_version": kept,
+            "refusal": refusal::json(why),
+        }));
+    }
+
+    /// The standing data error, if any.
+    pub(super) fn last_data_error(&self) -> Option<Json> {
+        lock(&self.data_error).clone()
     }
 
     /// Records why an edit was refused while `kept` stayed in force.
@@ -224,10 +246,14 @@ impl Service {
     /// The record of the last refusal. A panic elsewhere while it was held does not stop
     /// refusals from being recorded: the record is replaced whole, never left half-written.
     fn rejected(&self) -> MutexGuard<'_, Option<Rejection>> {
-        self.last_rejected
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.last_rejected)
     }
+}
+
+/// A record's lock; a panic elsewhere while it was held leaves it whole (records are
+/// replaced whole, never left half-written).
+fn lock<T>(record: &Mutex<T>) -> MutexGuard<'_, T> {
+    record.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Now, as `2026-11-24T09:41:07.123Z`.

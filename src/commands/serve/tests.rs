@@ -2,10 +2,10 @@
 //! router built over a small version (ten customers, or two whose evaluation fails). Bodies
 //! are compared whole, as text, so the keys' order is checked too.
 
-use super::ServeOptions;
 use super::api::router;
 use super::reloader::{apply, reload_now};
 use super::state::{Service, Version};
+use super::{Limits, ServeOptions};
 use crate::report::refusal;
 use crate::workspace::Overrides;
 use crate::workspace::reload;
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-const TIERS: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_rank >= 0.8, then: { tier: A } }\n      - { id: c, then: { tier: C } }\n";
+pub(super) const TIERS: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_rank >= 0.8, then: { tier: A } }\n      - { id: c, then: { tier: C } }\n";
 
 /// A project directory: `config.yaml`, `rules/<name>` for each rule file, and a
 /// `customers` table made by `sql`.
@@ -60,7 +60,12 @@ pub(super) fn version(dir: &Path, number: u64) -> Version {
 }
 
 /// One request; the status, the `Allow` header (if any) and the body as text.
-async fn call(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode, String, String) {
+pub(super) async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    body: &str,
+) -> (StatusCode, String, String) {
     let request = Request::builder()
         .method(method)
         .uri(uri)
@@ -87,17 +92,17 @@ async fn call(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode,
     (status, allow, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
-async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
+pub(super) async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
     let (status, _, body) = call(app, "GET", uri, "").await;
     (status, body)
 }
 
-async fn post(app: &Router, uri: &str, body: &str) -> (StatusCode, String) {
+pub(super) async fn post(app: &Router, uri: &str, body: &str) -> (StatusCode, String) {
     let (status, _, body) = call(app, "POST", uri, body).await;
     (status, body)
 }
 
-fn parse(body: &str) -> Json {
+pub(super) fn parse(body: &str) -> Json {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
@@ -106,7 +111,11 @@ fn tiers_app() -> (Router, String, TempDir) {
     let dir = tiers_project();
     let v = version(dir.path(), 1);
     let fingerprint = v.rules().fingerprint.clone();
-    (router(Arc::new(Service::new(v))), fingerprint, dir)
+    (
+        router(Arc::new(Service::new(v)), &Limits::default()),
+        fingerprint,
+        dir,
+    )
 }
 
 #[tokio::test]
@@ -114,7 +123,17 @@ async fn health_and_rules_describe_the_version_in_force() {
     let (app, fp, dir) = tiers_app();
     let (status, body) = get(&app, "/health").await;
     assert_eq!(status, StatusCode::OK);
-    let expected = json!({"status": "ok", "customers": 10, "fingerprint": fp, "version": 1});
+    let expected = json!({
+        "status": "ok",
+        "customers": 10,
+        "last_edit_rejected": false,
+        "last_rejected": null,
+        "last_data_error": null,
+        "evaluations": {"running": 0, "max": 32},
+        "connections": {"open": 0, "max": 200},
+        "fingerprint": fp,
+        "version": 1,
+    });
     assert_eq!(body, expected.to_string());
 
     let (status, body) = get(&app, "/rules").await;
@@ -128,6 +147,7 @@ async fn health_and_rules_describe_the_version_in_force() {
     assert_eq!(rules["files"], json!([file.display().to_string()]));
     assert_eq!(rules["last_edit_rejected"], false);
     assert_eq!(rules["last_rejected"], Json::Null);
+    assert_eq!(rules["last_data_error"], Json::Null);
 }
 
 #[tokio::test]
@@ -287,7 +307,7 @@ async fn an_evaluation_error_is_a_422_naming_the_customer_the_rule_and_where() {
     );
     let v = version(dir.path(), 3);
     let fp = v.rules().fingerprint.clone();
-    let app = router(Arc::new(Service::new(v)));
+    let app = router(Arc::new(Service::new(v)), &Limits::default());
     let (status, body) = get(&app, "/customers/ok/policy").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(parse(&body)["policy"]["order_size"], 25.0);
@@ -340,7 +360,7 @@ async fn an_evaluation_error_is_a_422_naming_the_customer_the_rule_and_where() {
 async fn a_reload_that_panics_is_refused_like_a_broken_edit_and_the_next_one_counts() {
     let dir = tiers_project();
     let service = Arc::new(Service::new(version(dir.path(), 1)));
-    let app = router(service.clone());
+    let app = router(service.clone(), &Limits::default());
     let old = service.current();
     let fp = old.rules().fingerprint.clone();
     let mut out = Vec::new();
@@ -348,6 +368,7 @@ async fn a_reload_that_panics_is_refused_like_a_broken_edit_and_the_next_one_cou
         &service,
         &old,
         reload::guarded(|| panic!("index out of bounds: the len is 3 but the index is 7")),
+        false,
         &mut out,
     );
     assert_eq!(
@@ -386,6 +407,7 @@ async fn a_reload_that_panics_is_refused_like_a_broken_edit_and_the_next_one_cou
         listen: "127.0.0.1:0".parse().unwrap(),
         debounce: Duration::from_millis(50),
         data_check: None,
+        limits: Limits::default(),
     };
     reload_now(&service, &opts, false, &mut out);
     let said = String::from_utf8(out).unwrap();

@@ -376,6 +376,34 @@ fn an_endless_loop() {
 }
 
 #[test]
+fn a_slow_rule_inside_every_operation_limit_runs_out_of_time() {
+    let fx = project();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id }\n\
+         rules: rules\nlimits: { max_operations: 1000000000, max_eval_ms: 200 }\n",
+    )
+    .unwrap();
+    fx.rule("s.rhai", "fn spin(n) { loop { n += 1; } }\n");
+    fx.rule("m.yaml", "metrics:\n  x: spin(1)\n");
+    let start = std::time::Instant::now();
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: customer C1: metric `x` failed: the evaluation took longer than its time \
+           budget of 200 ms (`limits.max_eval_ms` in the config)",
+        ],
+    );
+    // Stopped by the budget, not by the operations (a billion take minutes).
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    // The same budget holds in explain and check --data.
+    expect(&fx, &["explain", "C1"], 1, &["time budget of 200 ms"]);
+    expect(&fx, &["check", "--data"], 1, &["time budget of 200 ms"]);
+}
+
+#[test]
 fn endless_recursion() {
     bad_script(
         "fn down(n) { down(n + 1) }\n",

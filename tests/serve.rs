@@ -530,6 +530,12 @@ const SPIN: &str = "fn spin(n) {\n    let i = 0;\n    while i < n { i += 1; }\n 
 
 /// Customers `fast` (no loop) and `slow` (a loop of minutes in a debug build).
 fn spin_fixture() -> Fixture {
+    spin_fixture_with_budget(3_600_000)
+}
+
+/// The spinning customer, with `max_eval_ms` of `budget_ms` (the default one hour: the
+/// request's deadline comes first).
+fn spin_fixture_with_budget(budget_ms: u64) -> Fixture {
     let fx = Fixture::new();
     fx.customers(
         "customer_id TEXT, loops INTEGER",
@@ -541,7 +547,8 @@ fn spin_fixture() -> Fixture {
     let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
     std::fs::write(
         fx.path("config.yaml"),
-        config + "limits: { max_operations: 1000000000000 }\n",
+        config
+            + &format!("limits: {{ max_operations: 1000000000000, max_eval_ms: {budget_ms} }}\n"),
     )
     .unwrap();
     fx.rule("spin.rhai", SPIN);
@@ -596,6 +603,32 @@ fn a_slow_request_is_a_504_and_health_answers_meanwhile() {
     );
     // The loop goes on past its deadline and holds its place: health says so.
     assert_eq!(s.get("/health").json["evaluations"]["running"], 1);
+}
+
+#[test]
+fn the_time_budget_stops_a_slow_evaluation_and_frees_its_place() {
+    let fx = spin_fixture_with_budget(300);
+    let (process, addr) = Spawned::serve(fx.dir.path(), &["--request-timeout-ms", "20000"]);
+    let s = Serve { process, addr };
+    let started = Instant::now();
+    let answer = slow_request(&s.addr).join().unwrap().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        answer
+            .text
+            .contains("the evaluation took longer than its time budget of 300 ms"),
+        "{} {}",
+        answer.status,
+        answer.text
+    );
+    assert!(answer.text.contains("slow"), "{}", answer.text);
+    // Stopped, not left running: nothing holds a place.
+    assert_eq!(s.get("/health").json["evaluations"]["running"], 0);
+    assert_eq!(s.tier_of("fast"), "A");
 }
 
 #[cfg(unix)]

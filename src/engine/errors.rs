@@ -84,6 +84,7 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
             kinds::words(actual),
             kinds::words(expected)
         ),
+        EvalAltResult::ErrorTerminated(token, _) => crate::script::budget::overrun_message(token),
         _ => strip_rhai_position(&err.to_string()),
     };
     match inner {

@@ -49,6 +49,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     /// Customer `i`'s pre-metrics and population figure inputs.
     pub fn population_inputs(&mut self, i: usize) -> Result<PopulationInputs<'a>, EvalError> {
         let rules = self.ev.rules;
+        crate::script::budget::start(rules.limits.max_eval_ms);
         self.load(i);
         let mut metrics = Vec::with_capacity(rules.metrics_pre.len());
         for m in &rules.metrics_pre {
@@ -173,6 +174,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         tally: &mut Tally,
     ) -> Result<(), EvalError> {
         let fired_start = out.fired.len();
+        crate::script::budget::start(self.ev.rules.limits.max_eval_ms);
         self.customer_or_partial(i, out, tally)
             .inspect_err(|_| out.fired.truncate(fired_start))
     }

@@ -19,6 +19,7 @@
 //! Rhai recurses on the native stack, and a stack overflow aborts the process, so a limit
 //! the stack cannot hold is a configuration error, not a crash later.
 
+pub mod budget;
 pub mod dates;
 pub mod kinds;
 
@@ -47,6 +48,9 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Largest map a rule may build.
     pub max_map_size: usize,
+    /// Wall-clock time one customer's evaluation may take, in milliseconds (see
+    /// [`budget`]).
+    pub max_eval_ms: u64,
 }
 
 impl Default for Limits {
@@ -58,6 +62,7 @@ impl Default for Limits {
             max_string_size: 10_000,
             max_array_size: 10_000,
             max_map_size: 1_000,
+            max_eval_ms: 1_000,
         }
     }
 }
@@ -91,6 +96,7 @@ impl Limits {
             ("max_string_size", self.max_string_size),
             ("max_array_size", self.max_array_size),
             ("max_map_size", self.max_map_size),
+            ("max_eval_ms", self.max_eval_ms as usize),
         ] {
             if value == 0 {
                 out.push(format!(
@@ -157,6 +163,7 @@ pub fn new_engine(limits: &Limits) -> Engine {
         .set_fail_on_invalid_map_property(true)
         // Registered operators must win over the built-in ones (decimal division).
         .set_fast_operators(false);
+    engine.on_progress(budget::check);
     engine.disable_symbol("eval");
     // Script output goes to the log: stdout carries data.
     engine.on_print(|text| tracing::info!(target: "tierwise::rules", "{text}"));

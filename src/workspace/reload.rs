@@ -12,7 +12,7 @@ use crate::diag::Diagnostics;
 use crate::engine::History;
 use crate::error::Error;
 use crate::rules::RuleSet;
-use crate::source::{CustomerSource, Dataset, Field, SourceError};
+use crate::source::{CustomerSource, Dataset, Field, SourceError, SqliteSource};
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -65,7 +65,7 @@ fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accept
     let workspace = Workspace::new(config, overrides)?;
     let mut source = workspace.open_source()?;
     let columns = source.columns()?;
-    let rules = workspace.load_rules(&source)?.rules;
+    let rules = load_complete(&workspace, &source)?;
     let tests_dir = workspace.rules_dir.join("tests");
     if tests && tests_dir.is_dir() {
         let report = cases::run(
@@ -89,6 +89,42 @@ fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accept
         history,
         columns,
     })
+}
+
+/// How many times a reload reads the rules again when they changed while it read them.
+const READS: usize = 5;
+
+/// The rules as saved: read again while a file changed during the reading (an editor that
+/// writes a file in several steps, a copy in progress), so a half-written file is never
+/// loaded, nor reported as an error, as long as its writer finishes within a few reads.
+fn load_complete(workspace: &Workspace, source: &SqliteSource) -> Result<RuleSet, Refusal> {
+    let mut reads = 0;
+    loop {
+        let before = stamp(&workspace.rules_dir);
+        let loaded = workspace.load_rules(source);
+        reads += 1;
+        if reads == READS || stamp(&workspace.rules_dir) == before {
+            return Ok(loaded?.rules);
+        }
+        tracing::info!("a rule file changed while it was read: reading the rules again");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The rule files as they are on disk now: names, sizes and modification times.
+fn stamp(dir: &Path) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| {
+            let meta = entry.metadata().ok();
+            let len = meta.as_ref().map_or(0, |m| m.len());
+            (entry.path(), len, meta.and_then(|m| m.modified().ok()))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// Reads the customers again for rules already accepted (the database changed, the rules
@@ -157,6 +193,26 @@ mod tests {
             Err(other) => panic!("refused as {other:?}"),
             Ok(_) => panic!("accepted"),
         }
+    }
+
+    #[test]
+    fn a_save_in_progress_changes_the_stamp_even_at_the_same_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tiers.yaml");
+        std::fs::write(&file, "decisions: []\n").unwrap();
+        let before = stamp(dir.path());
+        assert_eq!(before, stamp(dir.path()));
+        // The writer puts the same number of bytes back a moment later.
+        std::fs::write(&file, "decisions: {}\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+        assert_ne!(before, stamp(dir.path()));
+        std::fs::write(dir.path().join("more.yaml"), "").unwrap();
+        assert_eq!(stamp(dir.path()).len(), 2);
     }
 
     #[test]

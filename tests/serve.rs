@@ -631,6 +631,45 @@ fn the_time_budget_stops_a_slow_evaluation_and_frees_its_place() {
     assert_eq!(s.tier_of("fast"), "A");
 }
 
+#[test]
+fn a_reload_that_overruns_is_abandoned_and_the_next_edit_applies() {
+    let fx = spin_fixture();
+    let (process, addr) = Spawned::serve(fx.dir.path(), &["--reload-timeout-ms", "1500"]);
+    let s = Serve { process, addr };
+    let first = s.get("/rules").str("fingerprint").to_owned();
+    // A population figure over the spinning metric: the reload evaluates it for every
+    // customer, and the slow one spins for minutes.
+    let tiers = "metrics:\n  spun: spin(loops)\npopulation:\n  spun_rank: { rank_of: spun }\n\
+                 decisions:\n  - name: tier\n    rules:\n      - { id: a, when: spun >= 0, then: { tier: A } }\n";
+    fx.rule("tiers.yaml", tiers);
+    let rules = eventually("the slow reload to be abandoned", || {
+        let r = s.get("/rules");
+        (r.json["last_edit_rejected"] == true).then_some(r)
+    });
+    assert!(
+        rules
+            .text
+            .contains("the reload took longer than 1500 ms and was abandoned"),
+        "{}",
+        rules.text
+    );
+    assert_eq!(rules.str("fingerprint"), first);
+    // The fix saved next is not held up behind the abandoned reload.
+    fx.rule(
+        "tiers.yaml",
+        "metrics:\n  spun: spin(loops)\ndecisions:\n  - name: tier\n    rules:\n      - { id: b, when: spun >= 0, then: { tier: B } }\n",
+    );
+    let started = Instant::now();
+    eventually("the fix to take effect", || {
+        (s.tier_of("fast") == "B").then_some(())
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_ends_it_within_5_s_with_a_slow_request_in_flight() {

@@ -29,6 +29,8 @@ pub struct Limits {
     /// How many connections may be open at once: a connection beyond it gets a 503 and is
     /// closed.
     pub max_connections: usize,
+    /// How long a reload may take before it is abandoned (and reported as refused).
+    pub reload_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -40,6 +42,7 @@ impl Default for Limits {
             max_body: 2 << 20,
             header_timeout: Duration::from_secs(10),
             max_connections: 200,
+            reload_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -78,6 +78,11 @@ pub struct Args {
     /// Keep it below the open-files limit (`ulimit -n`).
     #[arg(long, default_value_t = 200)]
     pub max_connections: usize,
+    /// How long a reload (reading, checking and testing the rules, reading the customers)
+    /// may take before it is abandoned and reported, so the next edit is not held up, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    pub reload_timeout_ms: u64,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -93,6 +98,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             header_timeout: Duration::from_millis(args.header_timeout_ms),
             body_timeout: Duration::from_millis(args.body_timeout_ms),
             max_connections: args.max_connections,
+            reload_timeout: Duration::from_millis(args.reload_timeout_ms),
             ..Limits::default()
         },
     };
@@ -103,6 +109,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
 /// How long requests in flight may take to finish after SIGINT/SIGTERM.
 const GRACE: Duration = Duration::from_secs(5);
 
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub config: PathBuf,
     pub overrides: Overrides,

@@ -51,22 +51,36 @@ for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     before=$(find "artifacts/$t" -type f | sort)
     log="$logs/$t.log"
+    : >"$log"
     echo "fuzzing $t for ${seconds}s (log: $log)"
     start=$(date +%s)
-    # shellcheck disable=SC2046 # the dictionary option is one word or none
-    "${fuzz[@]}" run "${build_opts[@]}" "$t" "corpus/$t" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
-        -print_final_stats=1 $(dict_for "$t") >"$log" 2>&1
-    status=$?
+    runs=0
+    crashes=0
+    # After a crash libFuzzer stops: start again (from the grown corpus) until the time is
+    # used up, at most 5 times, so one shallow crash does not hide the rest of the target.
+    while :; do
+        left=$((seconds - ($(date +%s) - start)))
+        [ "$left" -ge 5 ] || break
+        # shellcheck disable=SC2046 # the dictionary option is one word or none
+        "${fuzz[@]}" run "${build_opts[@]}" "$t" "corpus/$t" -- \
+            -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
+            -print_final_stats=1 $(dict_for "$t") >"$log.part" 2>&1
+        status=$?
+        cat "$log.part" >>"$log"
+        n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.part" | tail -1)
+        runs=$((runs + ${n:-0}))
+        [ "$status" -eq 0 ] && break
+        crashes=$((crashes + 1))
+        grep -m3 -E "panicked at|ERROR: libFuzzer|SUMMARY|Test unit written" "$log.part" | sed 's/^/    /'
+        [ "$crashes" -lt 5 ] || break
+    done
+    rm -f "$log.part"
     secs=$(($(date +%s) - start))
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    runs=${runs:-0}
     new=$(comm -13 <(echo "$before") <(find "artifacts/$t" -type f | sort) | tr '\n' ' ')
     corpus=$(find "corpus/$t" -type f | wc -l)
     verdict=ok
-    if [ "$status" -ne 0 ] || [ -n "$new" ]; then
-        verdict="CRASH (exit $status) ${new}"
-        grep -m3 -E "panicked at|ERROR: libFuzzer|SUMMARY|Test unit written" "$log" | sed 's/^/    /'
+    if [ "$crashes" -gt 0 ] || [ -n "$new" ]; then
+        verdict="$crashes CRASH(ES): ${new}"
         failed=1
     fi
     line=$(printf '%-12s %12s executions %6ss  corpus %5s  %s' "$t" "$runs" "$secs" "$corpus" "$verdict")

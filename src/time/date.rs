@@ -68,7 +68,7 @@ impl Date {
     /// 2025-02-28; 2024-02-29 plus twelve months is 2025-02-28.
     pub fn add_months(self, months: i64) -> Option<Date> {
         let (y, m, d) = self.ymd();
-        let index = i64::from(y) * 12 + i64::from(m - 1) + months;
+        let index = (i64::from(y) * 12 + i64::from(m - 1)).checked_add(months)?;
         let year = i32::try_from(index.div_euclid(12)).ok()?;
         let month = index.rem_euclid(12) as u32 + 1;
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
@@ -263,6 +263,10 @@ mod tests {
         assert_eq!(d("2025-12-15").add_months(1), Some(d("2026-01-15")));
         assert_eq!(d("2025-01-15").add_months(-13), Some(d("2023-12-15")));
         assert_eq!(d("9999-12-01").add_months(1), None);
+        // Found by fuzz/eval: the month index overflowed.
+        assert_eq!(d("2025-01-15").add_months(i64::MAX), None);
+        assert_eq!(d("2025-01-15").add_months(i64::MIN), None);
+        assert_eq!(d("2025-01-15").add_days(i64::MAX), None);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use reloader::{DataWatch, Reloader};
 use state::{Service, Version};
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -120,6 +120,16 @@ pub struct ServeOptions {
     pub data_check: Option<Duration>,
     /// Timeouts and caps of requests and connections.
     pub limits: Limits,
+}
+
+/// The API over the project of `config`, in process: the first version only (no socket, no
+/// reload thread, no signals); answer requests with `tower::ServiceExt::oneshot`. For the
+/// fuzzer (`fuzz/`), which posts arbitrary bodies to it.
+#[doc(hidden)]
+pub fn router(config: &Path) -> Result<axum::Router, Error> {
+    let first = reload::load(config, &Overrides::default()).map_err(refusal::into_error)?;
+    let version = Version::new(first, 1, Instant::now())?;
+    Ok(api::router(Arc::new(Service::new(version))))
 }
 
 /// Loads the rules (they must pass check and their tests), binds them to the customers,

@@ -39,7 +39,6 @@ pub(super) struct Api {
 
 /// The endpoints, answering from `service`'s version in force within `limits`; every
 /// request is logged (see [`access_log`]).
-#[cfg(test)]
 pub(super) fn router(service: Arc<Service>, limits: &Limits) -> Router {
     counting_router(service, limits, Slots::new(limits))
 }

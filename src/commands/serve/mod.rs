@@ -129,7 +129,10 @@ pub struct ServeOptions {
 pub fn router(config: &Path) -> Result<axum::Router, Error> {
     let first = reload::load(config, &Overrides::default()).map_err(refusal::into_error)?;
     let version = Version::new(first, 1, Instant::now())?;
-    Ok(api::router(Arc::new(Service::new(version))))
+    Ok(api::router(
+        Arc::new(Service::new(version)),
+        &Limits::default(),
+    ))
 }
 
 /// Loads the rules (they must pass check and their tests), binds them to the customers,

@@ -126,13 +126,9 @@ impl Workspace {
                     return Err(Error::Interrupted(signal));
                 }
                 let end = (start + CHUNK).min(customers.len);
-                let (outcomes, part) = if keep_going {
-                    let (outcomes, part, errors) = evaluator.evaluate_keep_going(start..end);
-                    failures.extend(errors.iter().cloned());
-                    sink.errors(errors);
-                    (outcomes, part)
-                } else {
-                    evaluator.evaluate(start..end).map_err(Error::Eval)?
+                let (outcomes, part) = match keep_going {
+                    true => keeping_going(&evaluator, start..end, sink, &mut failures),
+                    false => evaluator.evaluate(start..end).map_err(Error::Eval)?,
                 };
                 tally.merge(part);
                 if !sink.send(outcomes) {
@@ -187,6 +183,20 @@ impl Workspace {
             tracing::warn!("could not record the failed run: {e}");
         }
     }
+}
+
+/// Evaluates `range`, leaving out the customers that fail: their errors go to `failures`
+/// and to the run's error table.
+fn keeping_going<'a>(
+    evaluator: &Evaluator<'a>,
+    range: std::ops::Range<usize>,
+    sink: &mut output::ChunkSink<'a>,
+    failures: &mut Vec<EvalError>,
+) -> (crate::engine::Outcomes<'a>, Tally) {
+    let (outcomes, part, errors) = evaluator.evaluate_keep_going(range);
+    failures.extend(errors.iter().cloned());
+    sink.errors(errors);
+    (outcomes, part)
 }
 
 /// The value orders of `summary.moves`, recorded with the run for `changes`.

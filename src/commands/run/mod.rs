@@ -121,16 +121,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             ("total".into(), secs(start.elapsed())),
         ],
         peak_memory_mb: peak_memory_mb(),
-        failed: summary
-            .failures
-            .iter()
-            .map(|e| FailedCustomer {
-                customer: e.customer.clone(),
-                rule: e.rule.clone(),
-                message: e.message.clone(),
-                at: e.at.clone(),
-            })
-            .collect(),
+        failed: summary.failures.iter().map(FailedCustomer::from).collect(),
         error_table: ws.config.tables.error_table.clone(),
     };
     crate::report::print(&report, args.format);
@@ -149,6 +140,17 @@ pub struct FailedCustomer {
     pub message: String,
     /// file:line:column of the failing expression.
     pub at: String,
+}
+
+impl From<&crate::engine::EvalError> for FailedCustomer {
+    fn from(e: &crate::engine::EvalError) -> Self {
+        FailedCustomer {
+            customer: e.customer.clone(),
+            rule: e.rule.clone(),
+            message: e.message.clone(),
+            at: e.at.clone(),
+        }
+    }
 }
 
 /// How many failed customers the text summary lists (all are in the error table and JSON).

@@ -158,7 +158,8 @@ fn shipped_rules_give_the_same_policies_on_both_paths() {
     assert!(n > 1500, "{n} customers");
     assert_eq!(errors, 0);
     // Every expression of the shipped rules has a fast path (`tierwise -v run` names none).
-    let interpreted: Vec<&str> = exprs(&rules)
+    let interpreted: Vec<&str> = rules
+        .exprs()
         .filter(|e| e.native.is_none())
         .map(|e| e.text.as_str())
         .collect();
@@ -209,27 +210,12 @@ fn the_policies_admins_write_give_the_same_on_both_paths_and_all_on_the_fast_pat
     let (n, errors) = assert_same(&rules, &data, "policies");
     assert_eq!(n, 3004);
     assert!(errors <= 4, "{errors} customers failed");
-    let interpreted: Vec<&str> = exprs(&rules)
+    let interpreted: Vec<&str> = rules
+        .exprs()
         .filter(|e| e.native.is_none())
         .map(|e| e.text.as_str())
         .collect();
     assert!(interpreted.is_empty(), "no fast path: {interpreted:?}");
-}
-
-/// Every expression of a rule set.
-fn exprs(rules: &RuleSet) -> impl Iterator<Item = &rules::Expr> {
-    let metrics = rules
-        .metrics_pre
-        .iter()
-        .chain(&rules.metrics_post)
-        .map(|m| &m.expr);
-    let population = rules
-        .population
-        .iter()
-        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
-    let decisions = rules.decisions.iter().flat_map(|d| d.exprs());
-    let totals = rules.summary.totals.iter().map(|(_, e)| e);
-    metrics.chain(population).chain(decisions).chain(totals)
 }
 
 /// The new functions' errors stay errors on the fast path: the interpreter raises them,
@@ -271,7 +257,7 @@ fn errors_of_the_new_functions_name_the_customer_and_the_rule() {
         );
         std::fs::write(dir.path().join("bad.yaml"), &yaml).unwrap();
         let rules = load(&conn, dir.path()).unwrap();
-        assert!(exprs(&rules).all(|e| e.native.is_some()), "{expr}");
+        assert!(rules.exprs().all(|e| e.native.is_some()), "{expr}");
         let fast = results(&rules, &data, Mode::Fast);
         assert_eq!(fast, results(&rules, &data, Mode::Interpreter), "{expr}");
         let err = fast[0].as_ref().unwrap_err();
@@ -300,7 +286,7 @@ fn a_boolean_column_gives_the_same_on_both_paths() {
         );
         std::fs::write(dir.path().join("b.yaml"), &yaml).unwrap();
         let rules = load(&conn, dir.path()).unwrap();
-        assert!(exprs(&rules).all(|e| e.native.is_some()), "{expr}");
+        assert!(rules.exprs().all(|e| e.native.is_some()), "{expr}");
         let fast = results(&rules, &data, Mode::Fast);
         assert_eq!(fast, results(&rules, &data, Mode::Interpreter), "{expr}");
         let answers: std::collections::HashSet<&String> = fast.iter().flatten().collect();

@@ -451,6 +451,23 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Every expression of the rule set: metrics, population figures (and their filters),
+    /// decisions, summary totals.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        let metrics = self
+            .metrics_pre
+            .iter()
+            .chain(&self.metrics_post)
+            .map(|m| &m.expr);
+        let population = self
+            .population
+            .iter()
+            .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
+        let decisions = self.decisions.iter().flat_map(|d| d.exprs());
+        let totals = self.summary.totals.iter().map(|(_, e)| e);
+        metrics.chain(population).chain(decisions).chain(totals)
+    }
+
     /// The kind of the values of output `name`, where the rules say it.
     pub fn output_kind(&self, name: &str) -> Option<ValueKind> {
         let k = self.outputs.iter().position(|o| o.name == name)?;

@@ -83,22 +83,7 @@ impl ScriptTimings {
 
 /// How many of the rule set's expressions have a fast path, of how many.
 pub fn fast_path(rules: &RuleSet) -> (usize, usize) {
-    let metrics = rules
-        .metrics_pre
-        .iter()
-        .chain(&rules.metrics_post)
-        .map(|m| &m.expr);
-    let population = rules
-        .population
-        .iter()
-        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
-    let decisions = rules.decisions.iter().flat_map(|d| d.exprs());
-    let totals = rules.summary.totals.iter().map(|(_, e)| e);
-    let all: Vec<&crate::rules::Expr> = metrics
-        .chain(population)
-        .chain(decisions)
-        .chain(totals)
-        .collect();
+    let all: Vec<&crate::rules::Expr> = rules.exprs().collect();
     (all.iter().filter(|e| e.native.is_some()).count(), all.len())
 }
 

@@ -256,6 +256,12 @@ pub struct Decision {
     pub capped_by: Option<Slot>,
     /// Some row gives a decimal constant: the output is a decimal even when no row adds up.
     pub decimal: bool,
+    /// Each output's declared values, in their order (`outputs: [{ name, values }]`): what
+    /// `priority` and `output_order` rank rows by. By index into `outputs`; empty when the
+    /// output declares none.
+    pub output_values: Vec<Vec<crate::value::Lit>>,
+    /// Each output's value when no row matches (`default:`), by index into `outputs`.
+    pub defaults: Vec<Option<ValueExpr>>,
 }
 
 impl ValueExpr {
@@ -283,6 +289,8 @@ impl Decision {
             caps: Vec::new(),
             capped_by: None,
             decimal: false,
+            output_values: Vec::new(),
+            defaults: Vec::new(),
         }
     }
 

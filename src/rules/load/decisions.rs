@@ -162,6 +162,8 @@ fn compile_table(
         round: d.round.as_ref().map(|r| r.value),
         caps: caps.unwrap_or_default(),
         capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
+        output_values: Vec::new(),
+        defaults: Vec::new(),
     })
 }
 

@@ -183,6 +183,18 @@ pub struct DecisionSpec {
     #[serde(default)]
     #[schemars(with = "Vec<RowSpec>")]
     pub rules: Vec<Spanned<RowSpec>>,
+    /// The outputs the decision gives, declared: a name, or `{ name, values, default }`. In a
+    /// grid, the columns named here are its output columns (the last ones).
+    #[serde(default)]
+    #[schemars(with = "Vec<OutputSpec>")]
+    pub outputs: Vec<Spanned<OutputSpec>>,
+    /// The table as a grid, one line per row, cells split by `|`: a header line (`id`, the
+    /// input expressions, the output names), then a line per rule: its id, a test per input
+    /// (`>= 500000`, `[1..10)`, `"KA", "BC"`, `not(exit)`, `-`, `null`, `= expr`), a value
+    /// (or `=` formula) per output.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub grid: Option<Spanned<String>>,
     /// A range scale: bands over one value, lower bound included, upper bound excluded.
     #[serde(default)]
     pub scale: Option<ScaleSpec>,
@@ -247,6 +259,72 @@ pub struct RowSpec {
     #[serde(default)]
     #[schemars(with = "Option<EffectiveSpec>")]
     pub effective: Option<Spanned<EffectiveSpec>>,
+}
+
+/// A declared output of a decision: its name, the values it may take in their order (what
+/// `priority` and `output_order` rank by), and its value when no row matches.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// The output's name (a column of the policy table).
+    pub name: String,
+    /// The values it may take, first the one that wins under `hit: priority`.
+    #[serde(default)]
+    #[schemars(with = "Vec<Literal>")]
+    pub values: Vec<Spanned<Literal>>,
+    /// Its value when no row of the table matches (a value or an `=` formula).
+    #[serde(default)]
+    #[schemars(with = "Option<Literal>")]
+    pub default: Option<Spanned<Literal>>,
+    /// A note for readers.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// An output is written as its name alone, or as a mapping with `name:`.
+impl<'de> Deserialize<'de> for OutputSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OutputVisitor;
+        impl<'de> Visitor<'de> for OutputVisitor {
+            type Value = OutputSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an output: its name, or { name, values, default }")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<OutputSpec, E> {
+                Ok(OutputSpec {
+                    name: v.to_owned(),
+                    ..OutputSpec::default()
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OutputSpec, A::Error> {
+                let mut spec = OutputSpec::default();
+                let mut seen: Vec<String> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if seen.contains(&key) {
+                        return Err(de::Error::custom(format!("`{key}` is given twice")));
+                    }
+                    match key.as_str() {
+                        "name" => spec.name = map.next_value()?,
+                        "values" => spec.values = map.next_value()?,
+                        "default" => spec.default = Some(map.next_value()?),
+                        "doc" => spec.doc = map.next_value()?,
+                        other => {
+                            return Err(de::Error::unknown_field(
+                                other,
+                                &["name", "values", "default", "doc"],
+                            ));
+                        }
+                    }
+                    seen.push(key);
+                }
+                if spec.name.is_empty() {
+                    return Err(de::Error::missing_field("name"));
+                }
+                Ok(spec)
+            }
+        }
+        deserializer.deserialize_any(OutputVisitor)
+    }
 }
 
 /// A key that is there, even with the value `null`: `Some` (serde's `Option` would read
@@ -491,5 +569,42 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
             }
         }
         deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grid_decision_reads_its_outputs_and_its_grid_text() {
+        let yaml = r#"
+decisions:
+  - name: risk
+    outputs:
+      - note
+      - { name: risk, values: [high, medium, low], default: low }
+    grid: |
+      id        | segment | overdue_days ?? 0 | note | risk
+      risk-exit | exit    | -                 | exit | high
+      risk-late | -       | > 60              | null | medium
+"#;
+        let file: RuleFile = serde_saphyr::from_str(yaml).unwrap();
+        let d = &file.decisions[0].value;
+        assert_eq!(d.outputs[0].value.name, "note");
+        let risk = &d.outputs[1].value;
+        assert_eq!(risk.values.len(), 3);
+        assert!(matches!(&risk.default, Some(v) if v.value == Literal::Text("low".into())));
+        let grid = d.grid.as_ref().unwrap();
+        assert_eq!(grid.value.lines().count(), 3);
+        assert!(grid.value.starts_with("id        | segment |"));
+    }
+
+    #[test]
+    fn an_output_mapping_needs_a_name_and_known_keys() {
+        let missing = "decisions: [{ name: d, outputs: [{ values: [a] }] }]";
+        assert!(serde_saphyr::from_str::<RuleFile>(missing).is_err());
+        let unknown = "decisions: [{ name: d, outputs: [{ name: x, order: [a] }] }]";
+        assert!(serde_saphyr::from_str::<RuleFile>(unknown).is_err());
     }
 }

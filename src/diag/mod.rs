@@ -3,12 +3,14 @@
 //! ruff. [`yaml`] turns every YAML mistake into one; [`suggest`] finds the name meant;
 //! [`habits`] finds the spreadsheet habits in an expression (`=` for `==`, `80%`).
 
+pub mod cells;
 pub mod habits;
 mod suggest;
 pub mod yaml;
 
 use crate::text::plural;
 
+pub use cells::{CellAt, CellMap};
 pub use suggest::{did_you_mean, suggest};
 
 use std::fmt;
@@ -42,11 +44,16 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// How many characters the caret underlines.
     pub width: usize,
+    /// For a spreadsheet: the cell the position is in (shown instead of line:column).
+    pub cell: Option<CellAt>,
 }
 
 impl Diagnostic {
     /// The diagnostic for programs (`--format json`, `serve`): position, rule, message, help.
     pub fn to_json(&self) -> serde_json::Value {
+        if let Some(at) = &self.cell {
+            return self.cell_json(at);
+        }
         serde_json::json!({
             "severity": match self.severity { Severity::Error => "error", Severity::Warning => "warning" },
             "file": self.file.display().to_string(),
@@ -76,6 +83,7 @@ impl Diagnostic {
             help: None,
             source_line: file.line(line).map(str::to_owned),
             width: 1,
+            cell: file.cells.as_ref().and_then(|m| m.locate(line, column)),
         }
     }
 
@@ -92,7 +100,37 @@ impl Diagnostic {
             help: None,
             source_line: None,
             width: 1,
+            cell: None,
         }
+    }
+
+    /// A diagnostic at a place in a spreadsheet (found while reading it, before there is a
+    /// shadow document).
+    pub fn at_cell(path: &Path, at: CellAt, message: impl Into<String>) -> Self {
+        let mut d = Diagnostic::file_error(path, message);
+        d.cell = Some(at);
+        d
+    }
+
+    /// [`Diagnostic::to_json`] of a diagnostic in a spreadsheet: `line` and `column` are the
+    /// cell's row and column numbers (C7: 7 and 3; 0 without a cell), with `sheet` (for a
+    /// workbook) and `cell`.
+    fn cell_json(&self, at: &CellAt) -> serde_json::Value {
+        let (line, column) = at
+            .cell
+            .map_or((0, 0), |(r, c)| (r as usize + 1, c as usize + 1));
+        serde_json::json!({
+            "severity": match self.severity { Severity::Error => "error", Severity::Warning => "warning" },
+            "file": self.file.display().to_string(),
+            "line": line,
+            "column": column,
+            "sheet": at.sheet,
+            "cell": at.cell.map(cells::cell_name),
+            "code": self.code,
+            "rule": self.rule,
+            "message": self.message,
+            "help": self.help,
+        })
     }
 
     pub fn warning(mut self) -> Self {
@@ -122,6 +160,9 @@ impl Diagnostic {
 
     /// `file:line:column` (or just the file when the position is unknown).
     pub fn location(&self) -> String {
+        if let Some(at) = &self.cell {
+            return at.location(&self.file);
+        }
         if self.line == 0 {
             self.file.display().to_string()
         } else {
@@ -180,15 +221,25 @@ impl Diagnostic {
             None => format!("{style}{label}{}: {}{}", st.reset, st.bold, self.message),
         };
         out.push_str(st.reset);
-        let gutter = " ".repeat(self.line.max(1).to_string().len());
+        let (line, snippet) = match &self.cell {
+            Some(at) => (
+                at.cell.map_or(0, |(r, _)| r as usize + 1),
+                at.row_text.as_ref().map(|t| (t, at.caret)),
+            ),
+            None => (
+                self.line,
+                self.source_line.as_ref().map(|t| (t, self.column)),
+            ),
+        };
+        let gutter = " ".repeat(line.max(1).to_string().len());
         out.push_str(&format!(
             "\n{gutter}{}-->{} {}",
             st.accent,
             st.reset,
             self.location()
         ));
-        if let Some(text) = &self.source_line {
-            let (text, column) = window(&text.replace('\t', " "), self.column);
+        if let Some((text, column)) = snippet {
+            let (text, column) = window(&text.replace('\t', " "), column);
             let pad: String = text
                 .chars()
                 .take(column.saturating_sub(1))
@@ -198,7 +249,7 @@ impl Diagnostic {
             out.push_str(&format!(
                 "\n{gutter} {bar}\n{}{}{} {bar} {text}\n{gutter} {bar} {pad}{style}{}{}",
                 st.accent,
-                self.line,
+                line,
                 st.reset,
                 "^".repeat(self.width),
                 st.reset
@@ -302,11 +353,36 @@ impl std::error::Error for Diagnostics {}
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// For a spreadsheet, `text` is the shadow document made from it, and this says which
+    /// cell each position of it is in.
+    pub cells: Option<CellMap>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Arc<Self> {
-        Arc::new(SourceFile { path, text })
+        Arc::new(SourceFile {
+            path,
+            text,
+            cells: None,
+        })
+    }
+
+    /// A spreadsheet's shadow document, and where its cells are in it.
+    pub fn spreadsheet(path: PathBuf, text: String, cells: CellMap) -> Arc<Self> {
+        Arc::new(SourceFile {
+            path,
+            text,
+            cells: Some(cells),
+        })
+    }
+
+    /// `file:line:column`, or the spreadsheet cell (`rules/pricing.xlsx, sheet tiers, C7`):
+    /// what a run-time error says of where an expression is.
+    pub fn place(&self, line: usize, column: usize) -> String {
+        match self.cells.as_ref().and_then(|m| m.locate(line, column)) {
+            Some(at) => at.location(&self.path),
+            None => format!("{}:{}:{}", self.path.display(), line, column),
+        }
     }
 
     /// The text of a 1-based line.

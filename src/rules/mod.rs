@@ -101,8 +101,9 @@ impl Origin {
         }
     }
 
+    /// `file:line:column`, or for a spreadsheet its cell (`rules/pricing.xlsx, sheet tiers, C7`).
     pub fn describe(&self) -> String {
-        format!("{}:{}:{}", self.file.path.display(), self.line, self.column)
+        self.file.place(self.line, self.column)
     }
 
     /// An error diagnostic at the start of the expression.

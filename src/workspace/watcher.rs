@@ -255,7 +255,7 @@ fn is_rule_file(path: &Path, rules_dir: &Path) -> bool {
         && !skipped
         && matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "rhai")
+            Some("yaml" | "yml" | "rhai" | "csv" | "xlsx" | "ods")
         )
 }
 

@@ -4,7 +4,7 @@
 //! that one `check` shows every problem. The fingerprint covers the names and contents of
 //! the files that were read, scripts included.
 
-use super::{Sink, skip};
+use super::{Sink, sheet, skip};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::rules::model::RuleFile;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,24 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             diags.push(too_big);
             continue;
         }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if sheet::is_spreadsheet(path) {
+            let bytes = match std::fs::read(path) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    diags.push(unreadable(path, &e));
+                    continue;
+                }
+            };
+            hash(&mut hasher, &name, &bytes);
+            match sheet::read(path, &bytes, diags)
+                .and_then(|file| Some((parse(&file, diags)?, file)))
+            {
+                Some((rules, file)) => files.parsed.push((file, rules)),
+                None => files.incomplete = true,
+            }
+            continue;
+        }
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
@@ -55,11 +73,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
                 continue;
             }
         };
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        hasher.update(name.as_bytes());
-        hasher.update(&[0]);
-        hasher.update(text.as_bytes());
-        hasher.update(&[0]);
+        hash(&mut hasher, &name, text.as_bytes());
         let file = SourceFile::new(path.clone(), text);
         if is_script {
             files.scripts.push(file);
@@ -95,8 +109,16 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
     Ok(files)
 }
 
-/// The rule files of a directory, sorted by name: policies (`*.yaml`, `*.yml`) and scripts
-/// (`*.rhai`). Subdirectories (such as `tests/`) are not part of the rule set. Hidden, backup
+/// A file's name and contents, into the fingerprint.
+fn hash(hasher: &mut blake3::Hasher, name: &str, contents: &[u8]) {
+    hasher.update(name.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(contents);
+    hasher.update(&[0]);
+}
+
+/// The rule files of a directory, sorted by name: policies (`*.yaml`, `*.yml`, and the
+/// spreadsheets `*.csv`, `*.xlsx`, `*.ods`) and scripts (`*.rhai`). Subdirectories (such as `tests/`) are not part of the rule set. Hidden, backup
 /// and copied files are skipped with a note ([`skip`]); a rule file that is a broken
 /// symbolic link is an error.
 fn list_rule_files(
@@ -126,7 +148,7 @@ fn list_rule_files(
         let is_rule_file = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml" | "rhai")
-        );
+        ) || sheet::is_spreadsheet(&path);
         if is_rule_file && !path.exists() && path.is_symlink() {
             notes.push(broken_link(&path));
             continue;
@@ -143,6 +165,7 @@ fn list_rule_files(
         match path.extension().and_then(|e| e.to_str()) {
             Some("yaml" | "yml") => yaml.push(path),
             Some("rhai") => scripts.push(path),
+            _ if sheet::is_spreadsheet(&path) => yaml.push(path),
             _ => {}
         }
     }

@@ -7,6 +7,7 @@
 //! | pass | owns | produces |
 //! |---|---|---|
 //! | [`files`] | listing (hidden, backup and copied files are skipped: [`skip`]), reading, fingerprinting and parsing the rule files | [`files::RuleFiles`] |
+//! | [`sheet`] | (inside `files`) spreadsheets (`*.csv`, `*.xlsx`, `*.ods`) as the YAML document their tables stand for | [`SourceFile`] with a cell map |
 //! | [`foreach`] | `for_each` decisions replaced by one copy per item | [`files::RuleFiles`] |
 //! | [`scripts`] | `rules/*.rhai`: one module of functions, the calls inside scripts | [`scripts::Scripts`] |
 //! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
@@ -42,6 +43,7 @@ mod order;
 mod place;
 mod population;
 mod scripts;
+mod sheet;
 mod skip;
 mod symbols;
 #[cfg(test)]

@@ -6,9 +6,14 @@
 
 /// Why a file named `name` is not a rule file, or `None` when it may be one.
 pub fn not_a_rule_file(name: &str) -> Option<&'static str> {
+    if name.starts_with("~$") {
+        return Some("an Excel lock file (`~$` name), not a rule file");
+    }
     if let Some(rest) = name.strip_prefix('.') {
         return Some(if rest.starts_with('_') {
             "a macOS metadata file (`._` name), not a rule file"
+        } else if rest.starts_with("~lock.") {
+            "a LibreOffice lock file (`.~lock.` name), not a rule file"
         } else if rest.starts_with('#') {
             "an Emacs lock file (`.#` name), not a rule file"
         } else if name.ends_with(".swp") || name.ends_with(".swo") {
@@ -28,6 +33,7 @@ pub fn not_a_rule_file(name: &str) -> Option<&'static str> {
         "bak" => return Some("a backup (`.bak`), not a rule file"),
         "orig" => return Some("a copy left by a merge or a patch (`.orig`), not a rule file"),
         "swp" | "swo" => return Some("a Vim swap file, not a rule file"),
+        "tmp" => return Some("a temporary file left by a save (`.tmp`), not a rule file"),
         _ => {}
     }
     copy_of(stem)
@@ -62,9 +68,11 @@ fn copy_of(stem: &str) -> Option<&'static str> {
 }
 
 /// Whether a skipped file would be taken for a rule file at a glance (its name mentions
-/// `.yaml`, `.yml` or `.rhai`): those are noted, other files (`.DS_Store`) are not.
+/// `.yaml`, `.yml`, `.rhai` or a spreadsheet's extension): those are noted, other files (`.DS_Store`) are not.
 pub(super) fn looks_like_a_rule_file(name: &str) -> bool {
-    [".yaml", ".yml", ".rhai"].iter().any(|e| name.contains(e))
+    [".yaml", ".yml", ".rhai", ".csv", ".xlsx", ".ods"]
+        .iter()
+        .any(|e| name.contains(e))
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ pub fn show(diags: &[Diagnostic], root: &Path) -> Vec<String> {
             };
             let file = d.file.strip_prefix(root).unwrap_or(&d.file).display();
             let mut line = match d.line {
+                _ if d.cell.is_some() => format!("{severity} {}", d.location()),
                 0 => format!("{severity} {file}"),
                 _ => format!("{severity} {file}:{}:{}", d.line, d.column),
             };

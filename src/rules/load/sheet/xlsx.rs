@@ -1,0 +1,233 @@
+//! A workbook (`.xlsx`, `.ods`): one table per worksheet that says its hit policy in A1,
+//! named after the sheet. Sheets named `#...` are notes and empty sheets are nothing; a sheet
+//! with content but no `hit:` in A1 is left out with a warning. Cells are read as saved:
+//! a formula's saved value (with a warning), an error value (`#DIV/0!`) an error; merged
+//! cells below row 1 are an error (a table needs one value per cell).
+
+use super::{Problems, SetHelp, Table, valid_name};
+use crate::diag::cells::cell_name;
+use calamine::{Data, Ods, Range, Reader, Sheets, Xlsx};
+use std::io::Cursor;
+
+type Book = Sheets<Cursor<Vec<u8>>>;
+
+/// The workbook's tables; problems are reported (nothing is returned for a workbook that
+/// does not read).
+pub(super) fn tables(bytes: &[u8], extension: &str, problems: &mut Problems) -> Vec<Table> {
+    let cursor = Cursor::new(bytes.to_vec());
+    let book = match extension {
+        "ods" => Ods::new(cursor).map(Sheets::Ods).map_err(|e| e.to_string()),
+        _ => Xlsx::new(cursor)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+    };
+    let mut book = match book {
+        Ok(book) => book,
+        Err(e) => {
+            problems
+                .file_error("this file could not be read as a workbook (is it still being saved?)")
+                .set_help(format!(
+                    "save it again from Excel or LibreOffice (the reader says: {e})"
+                ));
+            return Vec::new();
+        }
+    };
+    let mut tables = Vec::new();
+    let mut any = false;
+    for name in book.sheet_names() {
+        if name.starts_with('#') {
+            continue;
+        }
+        if let Some(table) = sheet(&mut book, &name, problems, &mut any) {
+            tables.push(table);
+        }
+    }
+    if !any {
+        let file = problems
+            .path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        problems
+            .file_error(format!(
+                "no decision table in {file}: a table's sheet says its hit policy in A1 (`hit: first`)"
+            ))
+            .set_help("row 1 holds the table's settings (A1: `hit: first`), row 2 its header, row 3 each column's kind, then one rule per row");
+    }
+    tables
+}
+
+/// A sheet's table: `None` when the sheet is not one (`any` stays false), or after
+/// reporting its problems.
+fn sheet(book: &mut Book, name: &str, problems: &mut Problems, any: &mut bool) -> Option<Table> {
+    let range = match book.worksheet_range(name) {
+        Ok(range) => range,
+        Err(e) => {
+            problems.file_error(format!("sheet {name} could not be read: {e}"));
+            *any = true;
+            return None;
+        }
+    };
+    let end = range
+        .end()
+        .filter(|_| range.used_cells().next().is_some())?;
+    let sheet = problems.map.add_sheet(Some(name.to_owned()));
+    let mut rows = Vec::new();
+    let mut ok = true;
+    for r in 0..=end.0 {
+        let mut cells = Vec::new();
+        for c in 0..=end.1 {
+            cells.push(text(range.get_value((r, c)).unwrap_or(&Data::Empty)));
+        }
+        problems.map.add_row(sheet, r, 0, cells.clone());
+        rows.push((r, cells));
+    }
+    let a1 = rows[0].1[0].trim().to_lowercase();
+    if !(a1.starts_with("hit") && a1[3..].trim_start().starts_with(':')) {
+        let at = problems.place(sheet, Some((0, 0)), 0);
+        let d = crate::diag::Diagnostic::at_cell(
+            problems.path,
+            at,
+            format!("sheet {name} is not a decision table (A1 does not say `hit: <policy>`): it is left out"),
+        )
+        .warning()
+        .help("a table's sheet says its hit policy in A1 (`hit: first`); name a sheet of notes `#notes` to say it is not a table");
+        problems.found.push(d);
+        return None;
+    }
+    *any = true;
+    if !valid_name(name) {
+        let at = problems.place(sheet, None, 0);
+        let d = crate::diag::Diagnostic::at_cell(
+            problems.path,
+            at,
+            format!("sheet `{name}` is not a valid decision name: a sheet's name is its table's decision's"),
+        )
+        .help("rename the sheet: letters, digits and `_`, not starting with a digit");
+        problems.found.push(d);
+        ok = false;
+    }
+    ok &= error_values(&range, sheet, problems);
+    ok &= formulas(book, name, &range, sheet, problems);
+    ok &= merged(book, name, sheet, problems);
+    ok.then(|| Table {
+        name: name.to_owned(),
+        sheet,
+        rows,
+    })
+}
+
+/// A cell's value as text: numbers without a needless `.0`, dates as ISO dates, error
+/// values as they show (`#DIV/0!`; reported by [`error_values`]).
+fn text(value: &Data) -> String {
+    match value {
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number(*f),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, h, min, s, ms) = d.to_ymd_hms_milli();
+            if (h, min, s, ms) == (0, 0, 0, 0) {
+                format!("{y:04}-{m:02}-{day:02}")
+            } else {
+                format!("{y:04}-{m:02}-{day:02}T{h:02}:{min:02}:{s:02}")
+            }
+        }
+        Data::DateTime(d) => number(d.as_f64()),
+        Data::Error(e) => e.to_string(),
+        Data::Empty => String::new(),
+    }
+}
+
+/// A number as the shortest text that reads back the same; whole numbers without `.0`.
+pub(super) fn number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Error values (`#DIV/0!`, `#N/A`) are errors at their cells.
+fn error_values(range: &Range<Data>, sheet: usize, problems: &mut Problems) -> bool {
+    let start = range.start().unwrap_or((0, 0));
+    let mut ok = true;
+    for (r, c, value) in range.used_cells() {
+        if let Data::Error(e) = value {
+            let at = (start.0 + r as u32, start.1 + c as u32);
+            problems
+                .error(
+                    sheet,
+                    at,
+                    format!("{} holds the error value {e}", cell_name(at)),
+                )
+                .set_help("correct the cell (or the formula it holds) and save the workbook");
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Formula cells: their saved value is used, with a warning; one without a saved value
+/// (a workbook written by a program that does not compute formulas) is an error.
+fn formulas(
+    book: &mut Book,
+    name: &str,
+    range: &Range<Data>,
+    sheet: usize,
+    problems: &mut Problems,
+) -> bool {
+    let Ok(formulas) = book.worksheet_formula(name) else {
+        return true;
+    };
+    let start = formulas.start().unwrap_or((0, 0));
+    let mut ok = true;
+    for (r, c, formula) in formulas.used_cells() {
+        if formula.trim().is_empty() {
+            continue;
+        }
+        let at = (start.0 + r as u32, start.1 + c as u32);
+        let value = range.get_value(at).map(text).unwrap_or_default();
+        if value.is_empty() {
+            problems
+                .error(sheet, at, format!("{} holds a formula with no saved value", cell_name(at)))
+                .set_help("open the workbook in Excel or LibreOffice and save it, so that the formula's value is saved with it");
+            ok = false;
+        } else if !matches!(range.get_value(at), Some(Data::Error(_))) {
+            let message = format!(
+                "{} holds a formula: its saved value {value} is used; the rules do not recompute it",
+                cell_name(at)
+            );
+            let d = crate::diag::Diagnostic::at_cell(problems.path, problems.place(sheet, Some(at), 0), message)
+                .warning()
+                .help("type the value itself, or save the workbook again after each change the formula depends on");
+            problems.found.push(d);
+        }
+    }
+    ok
+}
+
+/// Merged cells below row 1 are an error (in row 1, a merged setting cell is one setting).
+fn merged(book: &mut Book, name: &str, sheet: usize, problems: &mut Problems) -> bool {
+    let Sheets::Xlsx(xlsx) = book else {
+        return true;
+    };
+    let Ok(regions) = xlsx.merge_cells_by_sheet_name(name) else {
+        return true;
+    };
+    let mut ok = true;
+    for region in regions.iter().filter(|d| d.end.0 >= 1) {
+        let range = format!("{}:{}", cell_name(region.start), cell_name(region.end));
+        problems
+            .error(
+                sheet,
+                region.start,
+                format!("cells {range} are merged: a table needs one value per cell"),
+            )
+            .set_help(
+                "unmerge them (Excel: Home, Merge & Center, Unmerge Cells) and fill each cell",
+            );
+        ok = false;
+    }
+    ok
+}

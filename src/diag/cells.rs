@@ -84,7 +84,10 @@ impl CellMap {
     }
 
     /// Records a row's cells (from column `first`), to show it in a diagnostic.
-    pub fn add_row(&mut self, sheet: usize, row: u32, first: u32, cells: Vec<String>) {
+    pub fn add_row(&mut self, sheet: usize, row: u32, first: u32, mut cells: Vec<String>) {
+        while cells.last().is_some_and(|c| c.trim().is_empty()) {
+            cells.pop();
+        }
         self.sheets[sheet].1.insert(row, Row { first, cells });
     }
 

@@ -54,3 +54,210 @@ fn a_csv_table_is_the_yaml_document_it_stands_for() {
 "#
     );
 }
+
+/// A workbook of `sheets`, each a name and rows of cells: `""` is no cell, `=f -> v` a
+/// formula with its saved value, `2025-01-31` a date, a number a number, `true`/`false` a
+/// boolean, anything else text.
+pub(crate) fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).unwrap();
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, text) in cells.iter().enumerate() {
+                write_cell(sheet, r as u32, c as u16, text);
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+fn write_cell(sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, text: &str) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Formula};
+    let date = (text.len() == 10 && text.as_bytes()[4] == b'-')
+        .then(|| ExcelDateTime::parse_from_str(text).ok())
+        .flatten();
+    if text.is_empty() {
+    } else if let Some((formula, value)) = text.split_once(" -> ") {
+        sheet
+            .write_formula(r, c, Formula::new(formula).set_result(value))
+            .unwrap();
+    } else if let Some(date) = date {
+        let format = Format::new().set_num_format("yyyy-mm-dd");
+        sheet
+            .write_datetime_with_format(r, c, &date, &format)
+            .unwrap();
+    } else if let Ok(n) = text.parse::<f64>() {
+        sheet.write_number(r, c, n).unwrap();
+    } else if let Ok(b) = text.parse::<bool>() {
+        sheet.write_boolean(r, c, b).unwrap();
+    } else {
+        sheet.write_string(r, c, text).unwrap();
+    }
+}
+
+pub(crate) const TIERS: &[&[&str]] = &[
+    &["hit: first", "doc: Tiers by sales"],
+    &["id", "annual_sales ?? 0", "since", "tier", "discount"],
+    &[
+        "id",
+        "input",
+        "input",
+        "output; values: gold, silver",
+        "output",
+    ],
+    &["t-gold", ">= 500000", "", "gold", "0.15"],
+    &[
+        "t-silver",
+        ">= 100000",
+        "< 2025-01-31",
+        "silver",
+        "=2+3 -> 5",
+    ],
+    &["", "", "", "", ""],
+    &["t-rest", "true", "", "null", "0"],
+];
+
+#[test]
+fn a_workbook_s_table_sheets_are_decisions_and_its_notes_are_left_out() {
+    let bytes = workbook(&[
+        ("#notes", &[&["anything"]]),
+        ("tiers", TIERS),
+        ("empty", &[]),
+        ("Lookup", &[&["region", "manager"]]),
+        (
+            "risk",
+            &[
+                &["hit: any"],
+                &["segment", "flag"],
+                &["input", "output"],
+                &["KA", "true"],
+            ],
+        ),
+    ]);
+    let (file, diags) = read_sheet("pricing.xlsx", &bytes);
+    assert_eq!(
+        file.unwrap().text,
+        r#"decisions:
+  - name: "tiers"
+    hit: first
+    doc: "Tiers by sales"
+    outputs:
+      - { name: "tier", values: [gold, silver] }
+      - "discount"
+    grid: |
+      id | annual_sales ?? 0 | since | tier | discount
+      t-gold | >= 500000 | | gold | 0.15
+      t-silver | >= 100000 | < 2025-01-31 | silver | 5
+      t-rest | true | | null | 0
+  - name: "risk"
+    hit: any
+    outputs:
+      - "flag"
+    grid: |
+      segment | flag
+      KA | true
+"#
+    );
+    assert_eq!(
+        diags,
+        [
+            "warning rules/pricing.xlsx, sheet tiers, E5: E5 holds a formula: its saved value 5 is used; \
+             the rules do not recompute it | help: type the value itself, or save the workbook again \
+             after each change the formula depends on",
+            "warning rules/pricing.xlsx, sheet Lookup, A1: sheet Lookup is not a decision table (A1 does \
+             not say `hit: <policy>`): it is left out | help: a table's sheet says its hit policy in A1 \
+             (`hit: first`); name a sheet of notes `#notes` to say it is not a table",
+        ]
+    );
+}
+
+#[test]
+fn a_yaml_mistake_in_the_shadow_document_is_shown_at_its_cell() {
+    let mut rows = TIERS.to_vec();
+    rows[0] = &["hit: frist"];
+    let bytes = workbook(&[("tiers", &rows)]);
+    let (file, _) = read_sheet("pricing.xlsx", &bytes);
+    let file = file.unwrap();
+    let d = crate::diag::yaml::parse::<crate::rules::model::RuleFile>(&file).unwrap_err();
+    assert_eq!(d.location(), "/project/rules/pricing.xlsx, sheet tiers, A1");
+    let shown = d.to_string();
+    assert!(shown.contains("1 | hit: frist\n  |      ^"), "{shown}");
+    let json = d.to_json();
+    assert_eq!(
+        (json["sheet"].as_str(), json["cell"].as_str()),
+        (Some("tiers"), Some("A1"))
+    );
+    assert_eq!(
+        (json["line"].as_u64(), json["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // A run-time error names the cell the same way.
+    assert_eq!(
+        file.place(9, 16),
+        "/project/rules/pricing.xlsx, sheet tiers, B4"
+    );
+}
+
+#[test]
+fn an_unreadable_workbook_merged_cells_and_error_values_are_errors() {
+    let bytes = workbook(&[("tiers", TIERS)]);
+    assert_eq!(
+        sheet_errors("pricing.xlsx", &bytes[..bytes.len() / 2]),
+        [
+            "error rules/pricing.xlsx: this file could not be read as a workbook (is it still being saved?) \
+          | help: save it again from Excel or LibreOffice (the reader says: Zip error: invalid Zip archive: Could not find EOCD)"
+        ]
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("tiers").unwrap();
+    for (r, cells) in TIERS.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            write_cell(sheet, r as u32, c as u16, text);
+        }
+    }
+    let format = rust_xlsxwriter::Format::new();
+    sheet
+        .merge_range(0, 1, 0, 3, "doc: merged in row 1 is fine", &format)
+        .unwrap();
+    sheet.merge_range(3, 3, 4, 3, "gold", &format).unwrap();
+    sheet
+        .write_formula(
+            6,
+            4,
+            rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!"),
+        )
+        .unwrap();
+    let errors = sheet_errors("pricing.xlsx", &book.save_to_buffer().unwrap());
+    assert_eq!(
+        errors,
+        [
+            "error rules/pricing.xlsx, sheet tiers, E7: E7 holds the error value #DIV/0! \
+             | help: correct the cell (or the formula it holds) and save the workbook",
+            "warning rules/pricing.xlsx, sheet tiers, E5: E5 holds a formula: its saved value 5 is used; \
+             the rules do not recompute it | help: type the value itself, or save the workbook again \
+             after each change the formula depends on",
+            "error rules/pricing.xlsx, sheet tiers, D4: cells D4:D5 are merged: a table needs one value \
+             per cell | help: unmerge them (Excel: Home, Merge & Center, Unmerge Cells) and fill each cell",
+        ]
+    );
+}
+
+#[test]
+fn a_workbook_without_a_table_and_a_sheet_with_a_bad_name_are_errors() {
+    let bytes = workbook(&[("#notes", &[&["hit: first"]]), ("Sheet1", &[&["region"]])]);
+    let errors = sheet_errors("pricing.xlsx", &bytes);
+    assert_eq!(
+        errors.last().unwrap(),
+        "error rules/pricing.xlsx: no decision table in pricing.xlsx: a table's sheet says its hit \
+         policy in A1 (`hit: first`) | help: row 1 holds the table's settings (A1: `hit: first`), \
+         row 2 its header, row 3 each column's kind, then one rule per row"
+    );
+    let bytes = workbook(&[("price list", TIERS)]);
+    assert_eq!(
+        sheet_errors("pricing.xlsx", &bytes)[0],
+        "error rules/pricing.xlsx, sheet price list: sheet `price list` is not a valid decision name: \
+         a sheet's name is its table's decision's | help: rename the sheet: letters, digits and `_`, \
+         not starting with a digit"
+    );
+}

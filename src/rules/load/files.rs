@@ -324,6 +324,40 @@ mod tests {
     }
 
     #[test]
+    fn spreadsheets_are_policies_and_their_bytes_are_in_the_fingerprint() {
+        let csv = "hit: first\nid,annual_sales,discount\nid,input,output\nd-a,>= 100,5\n";
+        let book =
+            super::super::sheet::tests::workbook(&[("tiers", super::super::sheet::tests::TIERS)]);
+        let files: &[(&str, &[u8])] = &[
+            ("a.yaml", DECISION.as_bytes()),
+            ("discount.csv", csv.as_bytes()),
+            ("pricing.xlsx", &book),
+            ("~$pricing.xlsx", b"\x00lock"),
+            (".~lock.pricing.xlsx#", b"admin,host"),
+        ];
+        let (read, shown) = read_dir(files);
+        let read = read.unwrap();
+        assert_eq!(read.parsed.len(), 3);
+        assert!(read.parsed[1].0.cells.is_some());
+        assert_eq!(
+            shown,
+            [
+                "warning rules/.~lock.pricing.xlsx#: skipped: a LibreOffice lock file (`.~lock.` name), not a rule file",
+                "warning rules/~$pricing.xlsx: skipped: an Excel lock file (`~$` name), not a rule file",
+                "warning rules/pricing.xlsx, sheet tiers, E5: E5 holds a formula: its saved value 5 is used; \
+                 the rules do not recompute it | help: type the value itself, or save the workbook again \
+                 after each change the formula depends on",
+            ]
+        );
+        let edited = csv.replace("5", "6").into_bytes();
+        let fingerprint = |files: &[(&str, &[u8])]| read_dir(files).0.unwrap().fingerprint;
+        let mut changed = files.to_vec();
+        changed[1].1 = &edited;
+        assert_ne!(read.fingerprint, fingerprint(&changed));
+        assert_eq!(read.fingerprint, fingerprint(files));
+    }
+
+    #[test]
     fn hidden_backup_and_copied_files_are_skipped_with_a_note() {
         let (files, shown) = read_dir(&[
             ("tiers.yaml", DECISION.as_bytes()),
@@ -415,8 +449,8 @@ mod tests {
             shown,
             [
                 "error rules/b.yaml:2:27: unknown field `wehn`, expected one of name, doc, hit, \
-              aggregate, by, output, rules, scale, cap, caps, capped_by, round, effective, for_each \
-              | help: expected one of: name, doc, hit, aggregate, by, output, rules, scale, cap, \
+              aggregate, by, output, rules, outputs, grid, scale, cap, caps, capped_by, round, effective, for_each \
+              | help: expected one of: name, doc, hit, aggregate, by, output, rules, outputs, grid, scale, cap, \
               caps, capped_by, round, effective, for_each (until this file reads, the names it defines are unknown to the other \
               files, so they are not checked)"
             ]

@@ -97,6 +97,10 @@ mod tests {
             "tiers copy 2.yaml",
             "tiers (1).yaml",
             "scores (12).rhai",
+            "~$pricing.xlsx",
+            ".~lock.pricing.xlsx#",
+            "pricing.xlsx.tmp",
+            "pricing (1).xlsx",
         ] {
             assert!(not_a_rule_file(name).is_some(), "{name} is a rule file");
         }
@@ -112,6 +116,9 @@ mod tests {
             "tiers (draft).yaml",
             "scores.rhai",
             "a.yml",
+            "pricing.xlsx",
+            "discount.csv",
+            "plan.ods",
         ] {
             assert_eq!(not_a_rule_file(name), None, "{name}");
         }
@@ -127,6 +134,19 @@ mod tests {
             not_a_rule_file("._credit.yaml"),
             Some("a macOS metadata file (`._` name), not a rule file")
         );
+        assert_eq!(
+            not_a_rule_file("~$pricing.xlsx"),
+            Some("an Excel lock file (`~$` name), not a rule file")
+        );
+        assert_eq!(
+            not_a_rule_file(".~lock.pricing.xlsx#"),
+            Some("a LibreOffice lock file (`.~lock.` name), not a rule file")
+        );
+        assert_eq!(
+            not_a_rule_file("pricing.xlsx.tmp"),
+            Some("a temporary file left by a save (`.tmp`), not a rule file")
+        );
+        assert!(looks_like_a_rule_file("~$pricing.xlsx"));
         assert!(looks_like_a_rule_file("credit.yaml~"));
         assert!(!looks_like_a_rule_file(".DS_Store"));
     }

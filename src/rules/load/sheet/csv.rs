@@ -36,7 +36,7 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
                 // The reader skips empty lines: they are empty rows of the spreadsheet.
                 let row = record
                     .position()
-                    .map_or(rows.len(), |p| p.line() as usize - 1);
+                    .map_or(rows.len(), |p| line_of(text, p.byte() as usize));
                 while rows.len() < row {
                     rows.push((rows.len() as u32, Vec::new()));
                 }
@@ -56,9 +56,22 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
     same_lengths(&table, problems).then_some(table)
 }
 
+/// The 0-based line of the record the reader says starts at `byte`: its position is where
+/// it started reading, before the empty lines it skipped.
+fn line_of(text: &str, byte: usize) -> usize {
+    let rest = text.get(byte..).unwrap_or("");
+    let blank = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
+    text[..byte + blank].matches('\n').count()
+}
+
 /// The text of the file, without a byte order mark; non-UTF-8 is an error at its byte.
 fn utf8<'b>(bytes: &'b [u8], problems: &mut Problems) -> Option<&'b str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let bytes = &bytes[bom..];
     match std::str::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(bad) => {
@@ -68,7 +81,7 @@ fn utf8<'b>(bytes: &'b [u8], problems: &mut Problems) -> Option<&'b str> {
                 .file_error(format!(
                     "this CSV file is not UTF-8 text: byte 0x{:02X} at byte {} (line {line})",
                     bytes[at],
-                    at + 1
+                    bom + at + 1
                 ))
                 .set_help(
                     "save it as \"CSV UTF-8\" (in Excel: Save As, CSV UTF-8 (Comma delimited))",

@@ -141,4 +141,4 @@ fn trimmed(text: &str) -> (usize, &str) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

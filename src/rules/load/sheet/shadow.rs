@@ -196,7 +196,7 @@ fn columns(table: &Table, problems: &mut Problems) -> Option<Vec<Column>> {
             None => ok = false,
         }
     }
-    ok &= order(&out, problems, sheet);
+    ok = ok && order(&out, problems, sheet);
     ok.then_some(out)
 }
 

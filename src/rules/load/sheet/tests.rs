@@ -261,3 +261,129 @@ fn a_workbook_without_a_table_and_a_sheet_with_a_bad_name_are_errors() {
          not starting with a digit"
     );
 }
+
+#[test]
+fn excel_s_semicolon_csv_reads_the_same() {
+    let semicolons = "hit: first;doc: Risk by segment and lateness;;;\n\
+        id;segment;overdue_days ?? 0;note;risk\n\
+        ;input;input;output;output; values: high, medium, low; default: low\n";
+    // (The kinds row holds `;` unquoted: there it splits the cell, so it is quoted below.)
+    let semicolons = semicolons.replace(
+        "output; values: high, medium, low; default: low",
+        "\"output; values: high, medium, low; default: low\"",
+    );
+    let text = shadow_text("risk.csv", semicolons.as_bytes());
+    assert!(
+        text.contains("      - { name: \"risk\", values: [high, medium, low], default: low }\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("      id | segment | overdue_days ?? 0 | note | risk\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn each_csv_mistake_is_shown_at_its_cell() {
+    let csv = |rows: &[&str]| rows.join("\n") + "\n";
+    let head = ["hit: first", "id,segment,tier", "id,input,output"];
+    let with = |more: &[&str]| csv(&[&head[..], more].concat());
+    for (rows, expected) in [
+        (
+            with(&["t-a,KA", "t-b,BC,gold"]),
+            "error rules/risk.csv, A4: row 4 has 2 cells, the header has 3 | help: each row has one \
+             cell per column: check for a missing or extra separator",
+        ),
+        (
+            with(&["t-a,KA | BC,gold"]),
+            "error rules/risk.csv, B4: a cell of the table holds a single `|` | help: `|` separates \
+             the cells of a grid; write `||` for \"or\"",
+        ),
+        (
+            with(&["t-a,\"KA\nBC\",gold"]),
+            "error rules/risk.csv, B4: a cell of the table holds a line break | help: write the cell \
+             on one line",
+        ),
+        (
+            csv(&["hit: first,aggregat: sum", head[1], head[2], "t-a,KA,gold"]),
+            "error rules/risk.csv, B1: unknown setting `aggregat`: did you mean `aggregate`? | help: \
+             row 1 may say `aggregate: sum`, `by: <output>` or `doc: <text>`, one per cell",
+        ),
+        (
+            csv(&["tier table", head[1], head[2]]),
+            "error rules/risk.csv, A1: A1 must say the table's hit policy: `hit: first` | help: row 1 \
+             holds the settings, one `key: value` per cell, and A1 the hit policy (`hit: first`, \
+             `unique`, `any`, `collect`, `max`, `min`, ...)",
+        ),
+        (
+            csv(&[head[0], head[1], "id,,output"]),
+            "error rules/risk.csv, B3: row 3 must say whether column B (`segment`) is an `input` or \
+             an `output` | help: row 3: `input`, `output`, or `output; values: high, medium, low; \
+             default: low`",
+        ),
+        (
+            csv(&[head[0], "id,tier,segment", "id,output,input"]),
+            "error rules/risk.csv, C3: an input column after an output column | help: put the input \
+             columns first, then the output columns",
+        ),
+        (
+            csv(&[head[0], head[1], "id,input,\"output; order: a, b\""]),
+            "error rules/risk.csv, C3: unknown key `order` for an output column | help: row 3: \
+             `output; values: high, medium, low; default: low`",
+        ),
+        (
+            csv(&[
+                head[0],
+                "id,segment,tier,",
+                "id,input,output,",
+                "t-a,KA,gold,oops",
+            ]),
+            "error rules/risk.csv, D4: this cell is right of the table's last column | help: give its \
+             column a header in row 2, or clear the cell",
+        ),
+        (
+            csv(&[head[0], "id,,tier", head[2]]),
+            "error rules/risk.csv, B2: this column has no header (row 2)",
+        ),
+    ] {
+        assert_eq!(
+            sheet_errors("risk.csv", rows.as_bytes()),
+            [expected],
+            "{rows}"
+        );
+    }
+}
+
+#[test]
+fn a_csv_file_that_is_not_utf8_or_badly_named_is_an_error_at_the_file() {
+    assert_eq!(
+        sheet_errors(
+            "risk.csv",
+            b"hit: first\nid,segment\n,input\nt-a,M\xfcnchen\n"
+        ),
+        [
+            "error rules/risk.csv: this CSV file is not UTF-8 text: byte 0xFC at byte 35 (line 4) \
+          | help: save it as \"CSV UTF-8\" (in Excel: Save As, CSV UTF-8 (Comma delimited))"
+        ]
+    );
+    assert_eq!(
+        sheet_errors("risk table.csv", RISK_CSV.as_bytes()),
+        [
+            "error rules/risk table.csv: `risk table` is not a valid decision name: a CSV file's name \
+          is its decision's | help: rename the file: letters, digits and `_`, not starting with a digit"
+        ]
+    );
+}
+
+#[test]
+fn row_and_column_numbers_follow_empty_lines() {
+    // An empty line is an empty row: the csv reader skips it, the cell names do not.
+    let text = "hit: first\nid,segment,tier\nid,input,output\n\nt-a,KA\n";
+    assert_eq!(
+        sheet_errors("risk.csv", text.as_bytes()),
+        [
+            "error rules/risk.csv, A5: row 5 has 2 cells, the header has 3 | help: each row has one \
+          cell per column: check for a missing or extra separator"
+        ]
+    );
+}

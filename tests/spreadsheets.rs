@@ -1,0 +1,254 @@
+//! Decision tables in spreadsheets (`rules/*.csv`, `rules/*.xlsx`) on the real binary: their
+//! mistakes are shown at the cell, a half-saved workbook keeps the last good rules, and
+//! (once the grid form is in) their tables decide like YAML tables. Workbooks are written
+//! here with rust_xlsxwriter, as Excel would save them.
+
+mod common;
+
+use common::*;
+use rust_xlsxwriter::{Formula, Workbook, Worksheet};
+
+/// A workbook of `sheets`, each a name and rows of cells: `""` is no cell, `=f -> v` a
+/// formula with its saved value, a number a number, anything else text.
+fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    let mut book = Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).unwrap();
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, text) in cells.iter().enumerate() {
+                write_cell(sheet, r as u32, c as u16, text);
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+fn write_cell(sheet: &mut Worksheet, r: u32, c: u16, text: &str) {
+    if text.is_empty() {
+    } else if let Some((formula, value)) = text.split_once(" -> ") {
+        let formula = Formula::new(formula).set_result(value);
+        sheet.write_formula(r, c, formula).unwrap();
+    } else if let Ok(n) = text.parse::<f64>() {
+        sheet.write_number(r, c, n).unwrap();
+    } else {
+        sheet.write_string(r, c, text).unwrap();
+    }
+}
+
+/// Tiers by sales: gold, silver, else bronze (the default); a discount per tier, silver's
+/// computed by a formula in the workbook.
+const TIERS: &[&[&str]] = &[
+    &["hit: first", "doc: Tiers by annual sales"],
+    &["id", "annual_sales ?? 0", "tier", "discount"],
+    &[
+        "id",
+        "input",
+        "output; values: gold, silver, bronze; default: bronze",
+        "output",
+    ],
+    &["t-gold", ">= 400", "gold", "0.15"],
+    &["t-silver", ">= 40", "silver", "=0.1/2 -> 0.05"],
+];
+
+fn fixture() -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, overdue_days INTEGER, channel TEXT",
+        &[
+            vec![text("C1"), real(50.0), int(0), text("KA")],
+            vec![text("C2"), real(500.0), int(70), text("BC")],
+            vec![text("C3"), real(0.0), null(), text("KA")],
+            vec![text("C4"), real(10.0), int(5), text("BC")],
+        ],
+    );
+    fx
+}
+
+/// The diagnostic `check` printed at `location` (its blocks are separated by blank lines).
+fn diagnostic_at(run: &Run, location: &str) -> String {
+    let arrow = format!("--> {location}");
+    run.stdout
+        .split("\n\n")
+        .find(|block| block.lines().nth(1).is_some_and(|l| l.trim() == arrow))
+        .unwrap_or_else(|| panic!("no diagnostic at {location}:\n{}", run.stdout))
+        .to_owned()
+}
+
+fn write(fx: &Fixture, name: &str, bytes: &[u8]) {
+    std::fs::write(fx.path("rules").join(name), bytes).unwrap();
+}
+
+#[test]
+fn a_mistake_in_a_settings_cell_is_shown_at_the_cell_with_its_row() {
+    let fx = fixture();
+    let mut rows = TIERS.to_vec();
+    rows[0] = &["hit: frist", "doc: Tiers by annual sales"];
+    write(&fx, "pricing.xlsx", &workbook(&[("tiers", &rows)]));
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    let d = diagnostic_at(&run, "rules/pricing.xlsx, sheet tiers, A1");
+    assert_eq!(
+        d,
+        "error: unknown variant `frist`, expected one of first, unique, collect, any, max, min\n \
+         --> rules/pricing.xlsx, sheet tiers, A1\n  |\n\
+         1 | hit: frist | doc: Tiers by annual sales\n  |      ^\n  \
+         = help: did you mean `first`? (until this file reads, the names it defines are unknown \
+         to the other files, so they are not checked)"
+    );
+    let run = fx.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let diag = &json["diagnostics"][1];
+    assert_eq!(diag["file"], "rules/pricing.xlsx");
+    assert_eq!(
+        (&diag["sheet"], &diag["cell"]),
+        (&"tiers".into(), &"A1".into())
+    );
+    assert_eq!((&diag["line"], &diag["column"]), (&1.into(), &1.into()));
+}
+
+#[test]
+fn spreadsheet_mistakes_are_errors_at_their_cells_and_lock_files_are_skipped() {
+    let fx = fixture();
+    write(
+        &fx,
+        "discount.csv",
+        b"hit: first,,\nid,annual_sales,discount\nid,input,output\nd-a,>= 100,5\nd-b,>= 10\n",
+    );
+    let mut book = workbook(&[("tiers", TIERS)]);
+    write(&fx, "~$pricing.xlsx", b"\x0bEXCEL-LOCK");
+    book.truncate(book.len() / 2);
+    write(&fx, "pricing.xlsx", &book);
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    let d = diagnostic_at(&run, "rules/discount.csv, A5");
+    assert!(
+        d.contains("error: row 5 has 2 cells, the header has 3"),
+        "{d}"
+    );
+    assert!(d.contains("5 | d-b | >= 10\n  | ^"), "{d}");
+    let d = diagnostic_at(&run, "rules/pricing.xlsx");
+    assert!(
+        d.starts_with(
+            "error: this file could not be read as a workbook (is it still being saved?)"
+        ),
+        "{d}"
+    );
+    assert!(
+        run.stdout.contains(
+            "warning: skipped: an Excel lock file (`~$` name), not a rule file\n --> rules/~$pricing.xlsx\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_half_saved_workbook_keeps_the_last_good_rules() {
+    let fx = fixture();
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: a, when: annual_sales >= 100, then: { tier: A } }\n      - { id: c, then: { tier: C } }\n",
+    );
+    let mut w = Spawned::start(
+        fx.dir.path(),
+        &["--config", "config.yaml", "watch", "--debounce-ms", "150"],
+    );
+    w.wait_for("in force");
+    let mut book = workbook(&[("tiers", TIERS)]);
+    book.truncate(book.len() / 3);
+    write(&fx, "pricing.xlsx", &book);
+    let out = w.wait_for("kept the last good rules").join("\n");
+    assert!(
+        out.contains("could not be read as a workbook (is it still being saved?)"),
+        "{out}"
+    );
+    assert!(out.contains("--> rules/pricing.xlsx"), "{out}");
+}
+
+// The tests below evaluate tables, which needs the grid form (`grid:` in a decision), built
+// on another branch. Un-ignore them once it is merged.
+
+#[test]
+#[ignore = "needs the grid form (branch grid)"]
+fn a_csv_table_decides_like_a_yaml_table() {
+    let fx = fixture();
+    write(
+        &fx,
+        "discount.csv",
+        b"hit: first,doc: Discount by sales and channel,\n\
+          id,annual_sales,channel,discount\n\
+          id,input,input,output\n\
+          d-big,>= 100,,10\n\
+          d-ka,,\"\"\"KA\"\"\",5\n\
+          ,,,\n\
+          d-rest,,,0\n",
+    );
+    fx.run_ok(&[]);
+    let discount = column(&fx.latest(), "discount");
+    assert_eq!(
+        discount,
+        expect(&[
+            ("C1", int(5)),
+            ("C2", int(10)),
+            ("C3", int(5)),
+            ("C4", int(0))
+        ])
+    );
+}
+
+#[test]
+#[ignore = "needs the grid form (branch grid)"]
+fn a_workbook_table_decides_with_its_formulas_saved_values_and_defaults() {
+    let fx = fixture();
+    write(
+        &fx,
+        "pricing.xlsx",
+        &workbook(&[("#notes", &[&["notes"]]), ("tiers", TIERS)]),
+    );
+    let run = fx.run(&["check"]);
+    run.assert_code(0);
+    let d = diagnostic_at(&run, "rules/pricing.xlsx, sheet tiers, D5");
+    assert!(
+        d.starts_with("warning: D5 holds a formula: its saved value 0.05 is used"),
+        "{d}"
+    );
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(
+        column(&p, "tier"),
+        expect(&[
+            ("C1", text("silver")),
+            ("C2", text("gold")),
+            ("C3", text("bronze")),
+            ("C4", text("bronze")),
+        ])
+    );
+    assert_eq!(
+        column(&p, "discount"),
+        expect(&[
+            ("C1", real(0.05)),
+            ("C2", real(0.15)),
+            ("C3", null()),
+            ("C4", null())
+        ])
+    );
+}
+
+#[test]
+#[ignore = "needs the grid form (branch grid)"]
+fn an_unknown_name_in_a_cell_is_shown_at_the_cell() {
+    let fx = fixture();
+    let mut rows = TIERS.to_vec();
+    rows.push(&["t-none", "< 0", "bronze", "0"]);
+    rows.push(&["t-bad", ">= 1", "= anual_sales * 2", "0"]);
+    write(&fx, "pricing.xlsx", &workbook(&[("tiers", &rows)]));
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    let d = diagnostic_at(&run, "rules/pricing.xlsx, sheet tiers, C7");
+    assert!(d.contains("unknown name `anual_sales`"), "{d}");
+    assert!(
+        d.contains("7 | t-bad | >= 1 | = anual_sales * 2 | 0"),
+        "{d}"
+    );
+}

@@ -213,6 +213,10 @@ mod tests {
         assert_ne!(before, stamp(dir.path()));
         std::fs::write(dir.path().join("more.yaml"), "").unwrap();
         assert_eq!(stamp(dir.path()).len(), 2);
+        // Spreadsheets too: a workbook Excel is still writing.
+        let before = stamp(dir.path());
+        std::fs::write(dir.path().join("pricing.xlsx"), b"PK\x03\x04").unwrap();
+        assert_ne!(before, stamp(dir.path()));
     }
 
     #[test]

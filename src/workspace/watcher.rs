@@ -365,11 +365,26 @@ mod tests {
             &fed.path("rules/tiers - Copy.yaml"),
             &fed.path("rules/.#tiers.yaml"),
             &fed.path("rules/tiers.yaml~"),
+            &fed.path("rules/~$pricing.xlsx"),
+            &fed.path("rules/.~lock.pricing.xlsx#"),
+            &fed.path("rules/pricing.xlsx.tmp"),
         ]);
         fed.tx.send(read_only).unwrap();
         fed.tx.send(others).unwrap();
         let next = fed.watcher.next(Some(Duration::from_millis(100)));
         assert!(matches!(next, Some(Change::Quiet)));
+    }
+
+    #[test]
+    fn a_saved_spreadsheet_is_a_change() {
+        let mut fed = Fed::new(Duration::from_millis(50));
+        let (book, csv) = (fed.path("rules/pricing.xlsx"), fed.path("rules/discount.csv"));
+        let ods = fed.path("rules/plan.ods");
+        fed.tx.send(saved(&[&book, &csv, &ods])).unwrap();
+        let mut expected = vec![shown_name(&book), shown_name(&csv), shown_name(&ods)];
+        expected.sort();
+        let next = fed.watcher.next(Some(Duration::from_secs(5)));
+        assert_eq!(names(next), expected);
     }
 
     #[test]

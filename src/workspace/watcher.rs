@@ -378,7 +378,10 @@ mod tests {
     #[test]
     fn a_saved_spreadsheet_is_a_change() {
         let mut fed = Fed::new(Duration::from_millis(50));
-        let (book, csv) = (fed.path("rules/pricing.xlsx"), fed.path("rules/discount.csv"));
+        let (book, csv) = (
+            fed.path("rules/pricing.xlsx"),
+            fed.path("rules/discount.csv"),
+        );
         let ods = fed.path("rules/plan.ods");
         fed.tx.send(saved(&[&book, &csv, &ods])).unwrap();
         let mut expected = vec![shown_name(&book), shown_name(&csv), shown_name(&ods)];

@@ -139,6 +139,7 @@ fn compile_table(
         rows.extend(bands);
     }
     let by = t.by(cx);
+    let output_values = t.output_values(cx);
     let caps = super::caps::compile(cx, file, &t.name, d);
     t.ok &= caps.is_some();
     t.check_round(cx);
@@ -162,7 +163,7 @@ fn compile_table(
         round: d.round.as_ref().map(|r| r.value),
         caps: caps.unwrap_or_default(),
         capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
-        output_values: Vec::new(),
+        output_values,
         defaults: Vec::new(),
     })
 }
@@ -211,6 +212,17 @@ impl Table<'_> {
             cx.error(self.file, at.line() as usize, at.column() as usize, "`capped_by` names the cap that bound, and this decision has none: add `caps:` (or `cap:`), or remove `capped_by`")
                 .rule = Some(self.name.clone());
             self.ok = false;
+        }
+        if matches!(d.hit, HitPolicy::Priority | HitPolicy::OutputOrder)
+            && d.outputs.iter().all(|o| o.value.values.is_empty())
+        {
+            self.fail(
+                cx,
+                &format!(
+                    "`hit: {}` ranks rows by their outputs' declared values: declare them, e.g. `outputs: [{{ name: risk, values: [high, medium, low] }}]`",
+                    d.hit.name()
+                ),
+            );
         }
         if d.rules.is_empty() == d.scale.is_none() {
             self.fail(
@@ -313,6 +325,22 @@ impl Table<'_> {
     }
 
     /// The position of `slot` among the decision's outputs.
+    /// Each output's declared `values:` (by index into the decision's outputs).
+    fn output_values(&self, cx: &Cx) -> Vec<Vec<Lit>> {
+        let mut values = vec![Vec::new(); self.outputs.len()];
+        for spec in &self.spec.outputs {
+            let spec = &spec.value;
+            let found = cx
+                .symbols
+                .slot(&spec.name)
+                .and_then(|s| self.output_index(s));
+            if let Some(k) = found {
+                values[k] = spec.values.iter().map(|v| Lit::from(&v.value)).collect();
+            }
+        }
+        values
+    }
+
     fn output_index(&self, slot: Slot) -> Option<usize> {
         self.outputs.iter().position(|&s| s == slot)
     }

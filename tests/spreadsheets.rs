@@ -88,10 +88,15 @@ fn a_mistake_in_a_settings_cell_is_shown_at_the_cell_with_its_row() {
     let run = fx.run(&["check"]);
     run.assert_code(2);
     let d = diagnostic_at(&run, "rules/pricing.xlsx, sheet tiers, A1");
+    // (The list of hit policies grows: only its start is checked.)
+    let (message, rest) = d.split_once("\n").unwrap();
+    assert!(
+        message.starts_with("error: unknown variant `frist`, expected one of first, unique,"),
+        "{message}"
+    );
     assert_eq!(
-        d,
-        "error: unknown variant `frist`, expected one of first, unique, collect, any, max, min\n \
-         --> rules/pricing.xlsx, sheet tiers, A1\n  |\n\
+        rest,
+        " --> rules/pricing.xlsx, sheet tiers, A1\n  |\n\
          1 | hit: frist | doc: Tiers by annual sales\n  |      ^\n  \
          = help: did you mean `first`? (until this file reads, the names it defines are unknown \
          to the other files, so they are not checked)"

@@ -387,3 +387,75 @@ fn row_and_column_numbers_follow_empty_lines() {
         ]
     );
 }
+
+/// An OpenDocument spreadsheet (LibreOffice's `.ods`) of `sheets`: numbers as floats, the
+/// rest as text.
+fn ods(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    use std::io::Write;
+    use zip::write::{SimpleFileOptions, ZipWriter};
+    let mut body = String::new();
+    for (name, rows) in sheets {
+        body.push_str(&format!("<table:table table:name=\"{name}\">"));
+        for cells in rows.iter() {
+            body.push_str("<table:table-row>");
+            for text in cells.iter() {
+                body.push_str(&match text.parse::<f64>() {
+                    _ if text.is_empty() => "<table:table-cell/>".to_owned(),
+                    Ok(n) => format!(
+                        "<table:table-cell office:value-type=\"float\" office:value=\"{n}\"><text:p>{n}</text:p></table:table-cell>"
+                    ),
+                    Err(_) => format!(
+                        "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+                        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+                    ),
+                });
+            }
+            body.push_str("</table:table-row>");
+        }
+        body.push_str("</table:table>");
+    }
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet>{body}</office:spreadsheet></office:body>\
+         </office:document-content>"
+    );
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+          <manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">\
+          <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+          <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+          </manifest:manifest>",
+    )
+    .unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_libreoffice_workbook_reads_like_an_excel_one() {
+    let rows: &[&[&str]] = &[
+        &["hit: first"],
+        &["id", "annual_sales ?? 0", "discount"],
+        &["id", "input", "output"],
+        &["d-big", ">= 100", "10"],
+        &["d-some", "> 0", "2.5"],
+    ];
+    let (file, diags) = read_sheet("plan.ods", &ods(&[("discount", rows)]));
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        file.unwrap().text,
+        "decisions:\n  - name: \"discount\"\n    hit: first\n    outputs:\n      - \"discount\"\n    grid: |\n      \
+         id | annual_sales ?? 0 | discount\n      d-big | >= 100 | 10\n      d-some | > 0 | 2.5\n"
+    );
+}

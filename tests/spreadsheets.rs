@@ -257,3 +257,24 @@ fn an_unknown_name_in_a_cell_is_shown_at_the_cell() {
         "{d}"
     );
 }
+
+#[test]
+#[ignore = "needs the grid form (branch grid)"]
+fn watch_reloads_a_saved_workbook() {
+    let fx = fixture();
+    write(&fx, "pricing.xlsx", &workbook(&[("tiers", TIERS)]));
+    let mut w = Spawned::start(
+        fx.dir.path(),
+        &["--config", "config.yaml", "watch", "--debounce-ms", "150"],
+    );
+    w.wait_for("in force");
+    let mut rows = TIERS.to_vec();
+    rows[3] = &["t-gold", ">= 40", "gold", "0.15"];
+    // As Excel saves: a temporary file renamed over the workbook, and its lock file beside it.
+    write(&fx, "~$pricing.xlsx", b"\x0bEXCEL-LOCK");
+    let tmp = fx.path("rules").join("8A3B2C10");
+    std::fs::write(&tmp, workbook(&[("tiers", &rows)])).unwrap();
+    std::fs::rename(&tmp, fx.path("rules").join("pricing.xlsx")).unwrap();
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier changed for 1 customers"), "{out}");
+}

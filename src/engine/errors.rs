@@ -42,7 +42,7 @@ pub fn location(err: &EvalAltResult, origin: &Origin) -> String {
     found.unwrap_or_else(|| {
         let pos = err.position();
         let (line, col) = origin.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
-        format!("{}:{line}:{col}", origin.file.path.display())
+        origin.file.place(line, col)
     })
 }
 

@@ -4,6 +4,7 @@
 
 use super::compile::Cx;
 use super::consistent;
+use super::grid::GivenCell;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
 use crate::rules::{Condition, Decision, Expr, HitPolicy, RoundSpec, Row, Slot, ValueExpr, Window};
@@ -136,7 +137,33 @@ fn compile_table(
     if !t.check_shape(cx) {
         return None;
     }
+    let declared = super::declared::compile(cx, file, d, &t.outputs);
+    t.ok &= declared.is_some();
+    let declared = declared.unwrap_or_default();
     let mut rows: Vec<Row> = d.rules.iter().map(|row| t.row(cx, row)).collect();
+    let mut grid_given = Vec::new();
+    if let Some(grid) = &d.grid {
+        let values: Vec<Vec<Lit>> = declared
+            .index
+            .iter()
+            .map(|&i| declared.values[i].clone())
+            .collect();
+        let decl = super::grid::Decl {
+            file,
+            name: &t.name,
+            outputs: &d.outputs,
+            values: &values,
+            index: &declared.index,
+            window: t.window,
+        };
+        match (declared.index.len() == d.outputs.len())
+            .then(|| super::grid::compile(cx, &decl, grid))
+            .flatten()
+        {
+            Some(g) => (rows, grid_given) = (g.rows, g.given),
+            None => t.ok = false,
+        }
+    }
     let mut scale_of = None;
     if let Some(scale) = &d.scale {
         let (of, bands) = t.scale(cx, scale)?;
@@ -148,7 +175,7 @@ fn compile_table(
     t.ok &= caps.is_some();
     t.check_round(cx);
     if t.ok {
-        t.ok = t.check_kinds(cx, &rows);
+        t.ok = t.check_kinds(cx, &rows, &grid_given);
     }
     let decimal = rows.iter().any(|r| {
         r.values
@@ -167,8 +194,8 @@ fn compile_table(
         round: d.round.as_ref().map(|r| r.value),
         caps: caps.unwrap_or_default(),
         capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
-        output_values: Vec::new(),
-        defaults: Vec::new(),
+        output_values: declared.values,
+        defaults: declared.defaults,
     })
 }
 
@@ -217,10 +244,33 @@ impl Table<'_> {
                 .rule = Some(self.name.clone());
             self.ok = false;
         }
+        if d.grid.is_some() {
+            return self.check_grid_shape(cx);
+        }
         if d.rules.is_empty() == d.scale.is_none() {
             self.fail(
                 cx,
                 "a decision has either `rules:` or `scale:` (one of the two)",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// A `grid:` is the decision's only table, and names its output columns in `outputs:`.
+    fn check_grid_shape(&mut self, cx: &mut Cx) -> bool {
+        let d = self.spec;
+        if !d.rules.is_empty() || d.scale.is_some() {
+            self.fail(
+                cx,
+                "a decision has one of `grid:`, `rules:` or `scale:`, not several",
+            );
+            return false;
+        }
+        if d.outputs.is_empty() {
+            self.fail(
+                cx,
+                "a `grid:` needs `outputs:`, the names of its output columns (the last columns of its header)",
             );
             return false;
         }
@@ -276,9 +326,18 @@ impl Table<'_> {
     /// Every output gives one kind of value, one its hit policy combines (see
     /// [`consistent`]). Only when every row compiled: the rows' values then line up with
     /// the values as written.
-    fn check_kinds(&self, cx: &mut Cx, rows: &[Row]) -> bool {
+    fn check_kinds(&self, cx: &mut Cx, rows: &[Row], grid: &[GivenCell]) -> bool {
         let d = self.spec;
-        let mut given = Vec::new();
+        let mut given: Vec<consistent::Given> = grid
+            .iter()
+            .map(|g| consistent::Given {
+                output: g.output,
+                row: &g.row,
+                written: &g.written,
+                at: g.at,
+                value: &g.value,
+            })
+            .collect();
         for (spec, row) in d.rules.iter().zip(rows) {
             let r = &spec.value;
             let written: Vec<&Spanned<Literal>> = match (&r.value, &r.then) {

@@ -198,6 +198,15 @@ impl Symbols {
             let slot = self.define(file, at, &c.value, SlotKind::Output, Some(index), diags);
             self.decisions[index].capped_by = slot;
         }
+        if !d.outputs.is_empty() {
+            // Declared: the decision's outputs, in their order; `output:` and `then:` keys
+            // must be among them (checked when the decision compiles).
+            for o in &d.outputs {
+                let (name, at) = (&o.value.name, &o.referenced);
+                self.declare_output(file, index, name, at, Written::Output, diags);
+            }
+            return;
+        }
         if let Some(output) = &d.output {
             let (name, at) = (&output.value, &output.referenced);
             self.declare_output(file, index, name, at, Written::Output, diags);

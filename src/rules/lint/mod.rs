@@ -365,6 +365,25 @@ impl<'a> Table<'a> {
         names.join(", ")
     }
 
+    /// "`tier`, `segment`": the decision's outputs without a `default:` (those get a value
+    /// when no row matches).
+    fn outputs_without_default(&self) -> String {
+        let d = self.decision;
+        let names: Vec<String> = d
+            .outputs
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| d.defaults.get(*k).is_none_or(Option::is_none))
+            .map(|(_, &s)| format!("`{}`", self.rules.slot_name(s)))
+            .collect();
+        names.join(", ")
+    }
+
+    /// The decision is written as a grid.
+    fn is_grid(&self) -> bool {
+        self.decision.rows.iter().any(|r| r.cells.is_some())
+    }
+
     /// The customers a row matches, within what the names can hold.
     fn matched(&self, row: &LintRow) -> Option<Region> {
         match &row.condition {
@@ -485,10 +504,12 @@ impl<'a> Table<'a> {
         let (uncovered, _) = self.uncovered();
         let total = uncovered.is_some_and(|u| u.is_empty());
         'outputs: for (k, &slot) in d.outputs.iter().enumerate() {
-            let mut values = if total {
-                Values::none()
-            } else {
-                Values::null()
+            // The customers no row matches get the output's default, or NULL.
+            let mut values = match d.defaults.get(k) {
+                _ if total => Values::none(),
+                Some(Some(ValueExpr::Const(lit))) => Values::of_constant(lit),
+                Some(Some(ValueExpr::Formula(_))) => continue 'outputs,
+                _ => Values::null(),
             };
             for row in &d.rows {
                 match row.values.iter().find(|(i, _)| *i == k) {
@@ -531,6 +552,27 @@ mod tests {
     use crate::rules::Field;
 
     /// Lints a one-file rule set: "line:column CODE [rule] message" per warning.
+    /// [`lint_yaml`] with each warning's help.
+    pub(super) fn lint_yaml_full(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
+        let fields: Vec<Field> = fields.iter().map(|(n, t)| Field::new(n, Some(t))).collect();
+        let (rules, _) = crate::rules::load(dir.path(), &fields, &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        lint(&rules, crate::time::Date::new(2026, 1, 1).unwrap())
+            .iter()
+            .map(|d| {
+                let code = d.code.expect("every lint warning has a code");
+                let rule = d.rule.as_deref().unwrap_or("-");
+                let help = d.help.as_deref().unwrap_or("-");
+                format!(
+                    "{}:{} {code} [{rule}] {} | help: {help}",
+                    d.line, d.column, d.message
+                )
+            })
+            .collect()
+    }
+
     pub(super) fn lint_yaml(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();

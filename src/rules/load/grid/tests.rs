@@ -195,3 +195,44 @@ fn outputs_declare_the_outputs_of_a_table_of_rows_too() {
         ]
     );
 }
+
+#[test]
+fn a_for_each_grid_names_its_outputs_as_written_and_its_ids_get_the_item() {
+    let yaml = "decisions:\n  - name: extra\n    for_each: { category: [a, b] }\n    outputs: [{ name: pct, default: 0 }]\n    grid: |\n      id    | sales_{category} | = category == \"a\" | pct\n      big   | > 100            | -                  | 2\n      a-ok  | -                | true               | 1\n";
+    // The second column is an expression starting with `=`: not a cell form, a header.
+    let all = errors(&[("a.yaml", yaml)]);
+    assert!(all[0].contains("unknown name `sales_a`"), "{all:?}");
+    let yaml = yaml
+        .replace("sales_{category}", "annual_sales    ")
+        .replace("= category == \"a\"", "category == \"a\" ");
+    let set = loads(&[("a.yaml", &yaml)]);
+    assert_eq!(set.rule_ids, ["big@a", "a-ok@a", "big@b", "a-ok@b"]);
+    let names: Vec<&str> = set.outputs.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["pct_a", "pct_b"]);
+    assert_eq!(
+        conditions(&set),
+        ["annual_sales > 100", r#"("a" == "a") == true"#]
+    );
+}
+
+#[test]
+fn output_names_one_of_the_declared_outputs() {
+    let yaml = |output: &str| {
+        format!(
+            "decisions:\n  - name: d\n    hit: collect\n    output: {output}\n    outputs: [{{ name: total, default: '= overdue_days * 2' }}]\n    rules:\n      - {{ id: r, when: annual_sales > 1, value: 1 }}\n"
+        )
+    };
+    let set = loads(&[("a.yaml", &yaml("total"))]);
+    assert!(matches!(
+        set.decisions[0].defaults[..],
+        [Some(ValueExpr::Formula(_))]
+    ));
+    // Its formula is read like any other: the decision depends on `overdue_days`.
+    assert_eq!(set.loaded_fields(), ["annual_sales", "overdue_days"]);
+    assert_eq!(
+        errors(&[("a.yaml", &yaml("totl"))]),
+        [
+            "error rules/a.yaml:4:13 [d]: `output: totl` is not one of the outputs declared in `outputs:` (total)"
+        ]
+    );
+}

@@ -236,3 +236,17 @@ fn output_names_one_of_the_declared_outputs() {
         ]
     );
 }
+
+#[test]
+fn a_value_only_the_default_gives_is_a_value_later_rules_may_compare_with() {
+    let yaml = format!(
+        "{}  - name: follow\n    rules:\n      - {{ id: calm, when: 'risk == \"low\"', then: {{ call: false }} }}\n      - {{ id: call, then: {{ call: true }} }}\n",
+        grid(
+            "first",
+            "id | channel | note | risk\nr1 | exit | x | high\n"
+        )
+        .replace("values: [high, medium, low], ", "")
+    );
+    let set = loads(&[("a.yaml", &yaml)]);
+    assert_eq!(set.decisions.len(), 2);
+}

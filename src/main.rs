@@ -57,8 +57,9 @@ fn report_error(e: &Error) {
 }
 
 fn init_logging(verbose: u8) {
+    // `serve`'s access log (one line per request) shows without `-v`: an operator expects it.
     let default = match verbose {
-        0 => "warn",
+        0 => "warn,tierwise::access=info",
         1 => "info",
         _ => "debug",
     };

@@ -20,8 +20,7 @@ fn integrity(fx: &Fixture) -> String {
 #[test]
 fn sigkill_at_any_point_of_a_run_leaves_the_previous_run_complete() {
     let fx = Fixture::new();
-    let sales: Vec<f64> = (0..CUSTOMERS).map(|i| (i * 37 % 1000) as f64).collect();
-    fx.sales_customers(&sales);
+    fx.many_sales_customers(CUSTOMERS);
     fx.rule(
         "tiers.yaml",
         "population:\n  sales_pct: { percentile_of: annual_sales }\n\

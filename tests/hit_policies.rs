@@ -123,3 +123,119 @@ fn a_row_with_value_null_gives_null_and_is_recorded() {
         common::text("[\"pay-tilde\"]")
     );
 }
+
+/// Customers 1..=4 with how many days they are overdue and whether they are new; a risk
+/// decided by `hit` over rows written lowest risk first, so that the row order alone would
+/// give the wrong answer.
+fn risk(hit: &str) -> Fixture {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, overdue_days INTEGER, is_new INTEGER",
+        &[
+            vec![common::int(1), common::int(0), common::int(0)],
+            vec![common::int(2), common::int(45), common::int(1)],
+            vec![common::int(3), common::int(90), common::int(1)],
+            vec![common::int(4), common::int(45), common::int(0)],
+        ],
+    );
+    fx.rule(
+        "risk.yaml",
+        &format!(
+            "decisions:
+  - name: risk
+    hit: {hit}
+    outputs:
+      - {{ name: risk, values: [high, medium, low] }}
+    rules:
+      - {{ id: risk-new, when: 'is_new == 1', then: {{ risk: low }} }}
+      - {{ id: risk-late, when: 'overdue_days > 30', then: {{ risk: medium }} }}
+      - {{ id: risk-very-late, when: 'overdue_days > 60', then: {{ risk: high }} }}
+"
+        ),
+    );
+    fx
+}
+
+#[test]
+fn priority_gives_the_matching_rows_value_that_comes_first_in_the_declared_values() {
+    let fx = risk("priority");
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "risk"),
+        expect(&[
+            ("1", common::null()),
+            ("2", common::text("medium")),
+            ("3", common::text("high")),
+            ("4", common::text("medium")),
+        ])
+    );
+    // The winning row is the one recorded.
+    assert_eq!(
+        column(&latest, "rule_ids")["3"],
+        common::text("[\"risk-very-late\"]")
+    );
+}
+
+#[test]
+fn priority_without_declared_values_is_refused_at_load_time() {
+    let fx = risk("priority");
+    let yaml = std::fs::read_to_string(fx.path("rules/risk.yaml")).unwrap();
+    fx.rule(
+        "risk.yaml",
+        &yaml.replace("{ name: risk, values: [high, medium, low] }", "risk"),
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: `hit: priority` ranks rows by their outputs' declared values: declare them, e.g. `outputs: [{ name: risk, values: [high, medium, low] }]` (in `risk`)\n --> rules/risk.yaml:2:5"),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn rule_order_and_output_order_list_every_matching_rows_value() {
+    let fx = risk("rule_order");
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "risk"),
+        expect(&[
+            ("1", common::text("[]")),
+            ("2", common::text("[\"low\",\"medium\"]")),
+            ("3", common::text("[\"low\",\"medium\",\"high\"]")),
+            ("4", common::text("[\"medium\"]")),
+        ])
+    );
+    assert_eq!(
+        column(&latest, "rule_ids")["3"],
+        common::text("[\"risk-new\",\"risk-late\",\"risk-very-late\"]")
+    );
+    let fx = risk("output_order");
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "risk")["3"],
+        common::text("[\"high\",\"medium\",\"low\"]")
+    );
+    assert_eq!(
+        column(&latest, "rule_ids")["3"],
+        common::text("[\"risk-very-late\",\"risk-late\",\"risk-new\"]")
+    );
+}
+
+#[test]
+fn collect_count_counts_the_matching_rows() {
+    let fx = payment_days("collect");
+    let yaml = std::fs::read_to_string(fx.path("rules/credit.yaml")).unwrap();
+    fx.rule(
+        "credit.yaml",
+        &yaml.replace("hit: collect", "hit: collect\n    aggregate: count"),
+    );
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "payment_days"),
+        expect(&[("1", 2), ("2", 1), ("3", 2)])
+    );
+}

@@ -12,8 +12,7 @@ const CUSTOMERS: usize = 400_000;
 
 fn interrupted_by(signal: &str, name: &str) {
     let fx = Fixture::new();
-    let sales: Vec<f64> = (0..CUSTOMERS).map(|i| (i * 37 % 1000) as f64).collect();
-    fx.sales_customers(&sales);
+    fx.many_sales_customers(CUSTOMERS);
     fx.rule(
         "tiers.yaml",
         "metrics:\n  score: (annual_sales ?? 0) * 2 + 1\n\

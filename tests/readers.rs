@@ -13,8 +13,7 @@ const CUSTOMERS: usize = 60_000;
 
 fn fixture() -> Fixture {
     let fx = Fixture::new();
-    let sales: Vec<f64> = (0..CUSTOMERS).map(|i| (i * 37 % 1000) as f64).collect();
-    fx.sales_customers(&sales);
+    fx.many_sales_customers(CUSTOMERS);
     fx.rule(
         "tiers.yaml",
         "population:\n  sales_pct: { percentile_of: annual_sales }\n\

@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Severity, summary_line};
 use crate::engine::{Context, EvalError, Evaluator, History, Mode, Outcomes};
 use crate::error::{Error, ExitStatus};
 use crate::report::{Format, Report, plural, thousands};
-use crate::rules::{self, HitPolicy, RuleIdx, RuleSet, ValueExpr};
+use crate::rules::{self, RuleIdx, RuleSet, ValueExpr};
 use crate::source::Dataset;
 use crate::value::Lit;
 use crate::workspace::Workspace;
@@ -380,7 +380,7 @@ impl Tallies {
                 None => true,
                 Some(on_purpose) => all_null && !on_purpose,
             };
-            if no_value && d.hit != HitPolicy::Collect {
+            if no_value && d.hit.shape().one_row {
                 self.without_value[k].add(|| scope.customers.id_text(i));
             }
         }

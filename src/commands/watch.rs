@@ -31,6 +31,11 @@ pub struct Args {
     /// Quiet time after the last save before reloading, in milliseconds.
     #[arg(long, default_value_t = 100)]
     pub debounce_ms: u64,
+    /// How long a reload (reading, checking and testing the rules, evaluating the customers)
+    /// may take before it is abandoned and reported, so the next edit is not held up, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    pub reload_timeout_ms: u64,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -39,6 +44,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         overrides: args.sources.into(),
         write: args.write,
         debounce: Duration::from_millis(args.debounce_ms),
+        reload_timeout: Duration::from_millis(args.reload_timeout_ms),
     };
     watch(&opts, &mut std::io::stdout())?;
     Ok(ExitStatus::Success)
@@ -50,6 +56,8 @@ struct WatchOptions<'a> {
     /// Also write each accepted evaluation as a run, as `tierwise run` does.
     write: bool,
     debounce: Duration,
+    /// A reload that takes longer is abandoned (`--reload-timeout-ms`).
+    reload_timeout: Duration,
 }
 
 /// One evaluation, kept to compare the next one with.
@@ -124,10 +132,13 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         let _ = out.flush();
         last
     };
-    // A reload that panics is refused like a broken edit: watching goes on.
-    let accepted = reload::guarded(|| {
-        let accepted = reload::load(opts.config, &opts.overrides)?;
-        Ok((evaluate(&accepted)?, accepted))
+    // A reload that panics or overruns is refused like a broken edit: watching goes on.
+    let accepted = reload::within(opts.reload_timeout, {
+        let (config, overrides) = (opts.config.to_path_buf(), opts.overrides.clone());
+        move || {
+            let accepted = reload::load(&config, &overrides)?;
+            Ok((evaluate(&accepted)?, accepted))
+        }
     });
     match accepted {
         Ok((snapshot, accepted)) => {

@@ -414,6 +414,16 @@ impl<'a, O: Observer> Rows<'a> for DecisionRows<'_, '_, 'a, O> {
         self.worker.frame[self.d.outputs[0]] = value;
     }
 
+    fn record(&mut self, row: usize) {
+        self.fired.push(self.d.rows[row].rule);
+    }
+
+    fn set_outputs(&mut self, values: Vec<Value<'a>>) {
+        for (&slot, value) in self.d.outputs.iter().zip(values) {
+            self.worker.frame[slot] = value;
+        }
+    }
+
     fn conflict(&self, first: usize, second: usize, why: &str) -> EvalError {
         let rules = self.worker.ev.rules;
         let (a, b) = (self.d.rows[first].rule, self.d.rows[second].rule);

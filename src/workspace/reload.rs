@@ -98,13 +98,20 @@ const READS: usize = 5;
 /// writes a file in several steps, a copy in progress), so a half-written file is never
 /// loaded, nor reported as an error, as long as its writer finishes within a few reads.
 fn load_complete(workspace: &Workspace, source: &SqliteSource) -> Result<RuleSet, Refusal> {
+    let loaded = read_until_stable(&workspace.rules_dir, || workspace.load_rules(source));
+    Ok(loaded?.rules)
+}
+
+/// What `read` gives once the directory did not change while it ran (or after [`READS`]
+/// reads, the last one).
+fn read_until_stable<T>(dir: &Path, mut read: impl FnMut() -> T) -> T {
     let mut reads = 0;
     loop {
-        let before = stamp(&workspace.rules_dir);
-        let loaded = workspace.load_rules(source);
+        let before = stamp(dir);
+        let read = read();
         reads += 1;
-        if reads == READS || stamp(&workspace.rules_dir) == before {
-            return Ok(loaded?.rules);
+        if reads == READS || stamp(dir) == before {
+            return read;
         }
         tracing::info!("a rule file changed while it was read: reading the rules again");
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -182,6 +189,39 @@ pub fn panic_message(panic: &(dyn Any + Send)) -> String {
     }
 }
 
+/// Runs `attempt` (guarded against panics) on a thread of its own and waits at most
+/// `timeout` for it: a reload that takes longer is abandoned (its thread finishes in the
+/// background, bounded by the evaluation budgets, and its result is dropped) and refused,
+/// so an edit saved meanwhile is not held up behind it.
+pub fn within<T: Send + 'static>(
+    timeout: std::time::Duration,
+    attempt: impl FnOnce() -> Result<T, Refusal> + Send + 'static,
+) -> Result<T, Refusal> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("reload".into())
+        .stack_size(crate::threads::STACK)
+        .spawn(move || {
+            let _ = tx.send(guarded(attempt));
+        });
+    if let Err(e) = spawned {
+        return Err(Refusal::Error(Error::Io {
+            what: "cannot start the reload".into(),
+            source: e,
+        }));
+    }
+    rx.recv_timeout(timeout).unwrap_or_else(|_| {
+        Err(Refusal::Error(Error::Io {
+            what: format!(
+                "the reload took longer than {} ms and was abandoned (a slow rule or rule test? \
+                 `--reload-timeout-ms`)",
+                timeout.as_millis()
+            ),
+            source: std::io::Error::from(std::io::ErrorKind::TimedOut),
+        }))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +253,34 @@ mod tests {
         assert_ne!(before, stamp(dir.path()));
         std::fs::write(dir.path().join("more.yaml"), "").unwrap();
         assert_eq!(stamp(dir.path()).len(), 2);
+    }
+
+    /// A save that completes while the rules are read (the reader saw half of it) is read
+    /// again, and the complete file is what counts; a directory that never settles is read
+    /// `READS` times and the last read counts.
+    #[test]
+    fn a_save_completed_during_the_read_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tiers.yaml");
+        std::fs::write(&file, "decisions:\n  - name: ti").unwrap();
+        let mut reads = 0;
+        let text = read_until_stable(dir.path(), || {
+            let seen = std::fs::read_to_string(&file).unwrap();
+            reads += 1;
+            if reads == 1 {
+                // The editor finishes writing just after this read.
+                std::fs::write(&file, "decisions:\n  - name: tier\n").unwrap();
+            }
+            seen
+        });
+        assert_eq!(reads, 2);
+        assert_eq!(text, "decisions:\n  - name: tier\n");
+        let mut reads = 0;
+        read_until_stable(dir.path(), || {
+            reads += 1;
+            std::fs::write(&file, "x".repeat(reads)).unwrap();
+        });
+        assert_eq!(reads, READS);
     }
 
     #[test]

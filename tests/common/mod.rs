@@ -166,6 +166,13 @@ impl Fixture {
         self.customers("customer_id INTEGER PRIMARY KEY, annual_sales REAL", &rows);
     }
 
+    /// `n` customers with sales spread over 0..1000 (`i * 37 % 1000`): a population big
+    /// enough for a run to take a while, for the tests that interrupt or read during one.
+    pub fn many_sales_customers(&self, n: usize) {
+        let sales: Vec<f64> = (0..n).map(|i| (i * 37 % 1000) as f64).collect();
+        self.sales_customers(&sales);
+    }
+
     /// Writes (or replaces) `rules/<name>`; returns the text written.
     pub fn rule(&self, name: &str, yaml: &str) -> String {
         std::fs::write(self.path("rules").join(name), yaml).expect("write rule file");

@@ -69,7 +69,7 @@ pub(super) fn counting_router(
         .layer(middleware::from_fn(access_log))
 }
 
-/// One line per request at info level (target `tierwise::access`, on stderr with `-v`):
+/// One line per request at info level (target `tierwise::access`, on stderr by default):
 /// `GET /customers/9/policy 200 0.4 ms`.
 async fn access_log(request: Request, next: Next) -> Response {
     let started = Instant::now();

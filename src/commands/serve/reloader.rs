@@ -8,7 +8,6 @@
 
 use super::state::{Service, Version};
 use super::{ServeOptions, say};
-use crate::error::Error;
 use crate::report::{refusal, thousands};
 use crate::source::{ChangeWatch, CustomerSource};
 use crate::time::Date;
@@ -165,44 +164,11 @@ pub(super) fn reload_now(
     out: &mut (dyn Write + Send),
 ) {
     let old = service.current();
-    let next = within(opts.limits.reload_timeout, {
+    let next = reload::within(opts.limits.reload_timeout, {
         let (old, opts) = (old.clone(), opts.clone());
         move || next_version(&old, &opts, data_only)
     });
     apply(service, &old, next, data_only, out);
-}
-
-/// Runs `attempt` (guarded against panics) on a thread of its own and waits at most
-/// `timeout` for it: a reload that takes longer is abandoned (its thread finishes in the
-/// background, bounded by the evaluation budgets, and its result is dropped) and refused,
-/// so an edit saved meanwhile is not held up behind it.
-fn within<T: Send + 'static>(
-    timeout: std::time::Duration,
-    attempt: impl FnOnce() -> Result<T, Refusal> + Send + 'static,
-) -> Result<T, Refusal> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("reload".into())
-        .stack_size(crate::threads::STACK)
-        .spawn(move || {
-            let _ = tx.send(reload::guarded(attempt));
-        });
-    if let Err(e) = spawned {
-        return Err(Refusal::Error(Error::Io {
-            what: "cannot start the reload".into(),
-            source: e,
-        }));
-    }
-    rx.recv_timeout(timeout).unwrap_or_else(|_| {
-        Err(Refusal::Error(Error::Io {
-            what: format!(
-                "the reload took longer than {} ms and was abandoned (a slow rule or rule test? \
-                 `--reload-timeout-ms`)",
-                timeout.as_millis()
-            ),
-            source: std::io::Error::from(std::io::ErrorKind::TimedOut),
-        }))
-    })
 }
 
 /// The version after `old`, and whether it kept `old`'s rules (only the data was read again).

@@ -14,6 +14,7 @@ pub const SHAPE: Shape = Shape {
     combines_values: false,
     first_wins: false,
     exclusive: false,
+    one_row: true,
 };
 
 /// The matching row with the best value by `better(candidate, best)`.

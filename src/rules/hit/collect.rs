@@ -1,5 +1,6 @@
 //! `hit: collect`: every row that holds contributes its `value:`, and the values are
-//! combined into the decision's single `output:` by `aggregate` (sum, min, max or list).
+//! combined into the decision's single `output:` by `aggregate` (sum, min, max, list or
+//! count).
 //! Stacking discounts is the typical use: base by tier, plus volume, plus prompt payment,
 //! capped.
 
@@ -13,6 +14,7 @@ pub const SHAPE: Shape = Shape {
     combines_values: true,
     first_wins: false,
     exclusive: false,
+    one_row: false,
 };
 
 /// How the values of all matching rows are combined with `hit: collect`.
@@ -27,6 +29,8 @@ pub enum Aggregate {
     Max,
     /// All values, in row order, as a list.
     List,
+    /// How many rows match (DMN's C#).
+    Count,
 }
 
 impl Aggregate {
@@ -36,6 +40,7 @@ impl Aggregate {
             Aggregate::Min => "min",
             Aggregate::Max => "max",
             Aggregate::List => "list",
+            Aggregate::Count => "count",
         }
     }
 }
@@ -75,6 +80,11 @@ impl<'a> Accumulator<'a> {
     }
 
     fn add(&mut self, v: Value<'a>) -> Result<(), String> {
+        if self.aggregate == Aggregate::Count {
+            // Counts rows, whatever they give (NULL included): the hits, as DMN's C#.
+            self.int = Some(self.int.unwrap_or(0) + 1);
+            return Ok(());
+        }
         if v.is_null() {
             return Ok(());
         }
@@ -119,6 +129,7 @@ impl<'a> Accumulator<'a> {
         match self.aggregate {
             Aggregate::List if self.list.is_empty() => Value::Consts(&[]),
             Aggregate::List => Value::List(self.list.into_boxed_slice()),
+            Aggregate::Count => Value::Int(self.int.unwrap_or(0)),
             Aggregate::Sum if self.any_float => Value::Float(self.float.unwrap_or(0.0)),
             _ if self.any_float => self.float.map_or(Value::Null, Value::Float),
             Aggregate::Sum => Value::Int(self.int.unwrap_or(0)),

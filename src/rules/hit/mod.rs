@@ -14,10 +14,13 @@ mod any;
 mod best;
 mod collect;
 mod first;
+mod ordered;
+mod priority;
 mod unique;
 
 use best::{max, min};
 pub use collect::Aggregate;
+use ordered::{output_order, rule_order};
 
 use super::Decision;
 use crate::value::Value;
@@ -35,6 +38,10 @@ pub struct Shape {
     pub first_wins: bool,
     /// At most one row may match a customer: rows that overlap are a problem.
     pub exclusive: bool,
+    /// The outputs come from one matching row (or none): a customer no row matches gets
+    /// NULL, so a table may need a default. Not so for policies that combine or list the
+    /// values of every matching row.
+    pub one_row: bool,
 }
 
 /// A decision's rows for one customer, as a policy sees them. Conditions and values are
@@ -61,6 +68,13 @@ pub trait Rows<'a> {
 
     /// Sets the decision's single output.
     fn set_output(&mut self, value: Value<'a>);
+
+    /// Row `row` counts: its id joins the customer's rule ids, without giving its outputs
+    /// (for a policy that sets the outputs itself, with [`Rows::set_outputs`]).
+    fn record(&mut self, row: usize);
+
+    /// Sets every output of the decision, in the order of its outputs.
+    fn set_outputs(&mut self, values: Vec<Value<'a>>);
 
     /// Rows `first` and `second` both match, which the policy does not allow; `why`
     /// finishes the sentence "rules `a` and `b` both match, but ...".
@@ -122,6 +136,15 @@ hit_policies! {
     /// Of the rows that hold, the one with the smallest value (`by:` names the output
     /// compared when there are several) gives the outputs; ties go to the earlier row.
     min => Min,
+    /// Of the rows that hold, the one whose value comes first in the output's declared
+    /// `values:` gives the outputs (DMN's priority); ties go to the earlier row.
+    priority => Priority,
+    /// Every row that holds, in the order of the outputs' declared `values:` (DMN's output
+    /// order): each output is the list of their values.
+    output_order => OutputOrder,
+    /// Every row that holds, top to bottom (DMN's rule order): each output is the list of
+    /// their values.
+    rule_order => RuleOrder,
 }
 
 impl HitPolicy {
@@ -193,6 +216,15 @@ pub(crate) mod testing {
 
         fn set_output(&mut self, value: Value<'static>) {
             self.log.push(format!("output {value}"));
+        }
+
+        fn record(&mut self, row: usize) {
+            self.log.push(format!("record {row}"));
+        }
+
+        fn set_outputs(&mut self, values: Vec<Value<'static>>) {
+            let shown: Vec<String> = values.iter().map(Value::to_string).collect();
+            self.log.push(format!("outputs {}", shown.join("; ")));
         }
 
         fn conflict(&self, first: usize, second: usize, why: &str) -> String {

@@ -9,6 +9,7 @@ pub const SHAPE: Shape = Shape {
     combines_values: false,
     first_wins: false,
     exclusive: true,
+    one_row: true,
 };
 
 pub fn decide<'a, R: Rows<'a>>(_d: &Decision, rows: &mut R) -> Result<(), R::Error> {

@@ -193,7 +193,7 @@ impl Policies {
             Policies::All => true,
             Policies::FirstWins => shape.first_wins,
             Policies::Exclusive => shape.exclusive,
-            Policies::OneValue => !shape.combines_values,
+            Policies::OneValue => shape.one_row,
         }
     }
 }

@@ -42,7 +42,10 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
     let mut ok = true;
     let needs_number = t.numeric
         || (t.hit == HitPolicy::Collect
-            && t.aggregate.unwrap_or(Aggregate::Sum) != Aggregate::List);
+            && !matches!(
+                t.aggregate.unwrap_or(Aggregate::Sum),
+                Aggregate::List | Aggregate::Count
+            ));
     for (k, &slot) in t.outputs.iter().enumerate() {
         let output = cx.symbols.name(slot).to_owned();
         let known: Vec<(ValueKind, &Given)> = given

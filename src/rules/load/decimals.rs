@@ -47,6 +47,9 @@ impl Decimals<'_> {
             // A whole step gives whole numbers; a decimal step decimals (NULL stays NULL).
             return step.fract() != 0.0;
         }
+        if !d.hit.shape().one_row && d.hit != HitPolicy::Collect {
+            return false; // lists
+        }
         if d.hit == HitPolicy::Collect {
             // A sum with a decimal row is a decimal even when no row matched; caps keep it.
             return matches!(d.aggregate, None | Some(Aggregate::Sum)) && d.decimal;

@@ -244,6 +244,17 @@ impl Table<'_> {
                 .rule = Some(self.name.clone());
             self.ok = false;
         }
+        if matches!(d.hit, HitPolicy::Priority | HitPolicy::OutputOrder)
+            && d.outputs.iter().all(|o| o.value.values.is_empty())
+        {
+            self.fail(
+                cx,
+                &format!(
+                    "`hit: {}` ranks rows by their outputs' declared values: declare them, e.g. `outputs: [{{ name: risk, values: [high, medium, low] }}]`",
+                    d.hit.name()
+                ),
+            );
+        }
         if d.grid.is_some() {
             return self.check_grid_shape(cx);
         }

@@ -392,9 +392,9 @@ mod tests {
             shown,
             [
                 "error rules/b.yaml:2:27: unknown field `wehn`, expected one of name, doc, hit, \
-              aggregate, by, output, rules, scale, cap, caps, capped_by, round, effective, for_each \
-              | help: expected one of: name, doc, hit, aggregate, by, output, rules, scale, cap, \
-              caps, capped_by, round, effective, for_each (until this file reads, the names it defines are unknown to the other \
+              aggregate, by, output, rules, outputs, grid, scale, cap, caps, capped_by, round, \
+              effective, for_each | help: expected one of: name, doc, hit, aggregate, by, output, \
+              rules, outputs, grid, scale, cap, caps, capped_by, round, effective, for_each (until this file reads, the names it defines are unknown to the other \
               files, so they are not checked)"
             ]
         );

@@ -81,6 +81,10 @@ impl Known<'_> {
                 _ => Some(ValueKind::Number),
             };
         }
+        if !d.hit.shape().one_row {
+            // `rule_order`, `output_order`: lists.
+            return None;
+        }
         if d.outputs.len() == 1 && (d.round.is_some() || !d.caps.is_empty()) {
             return Some(ValueKind::Number);
         }

@@ -208,3 +208,47 @@ fn check_points_at_the_bad_cell() {
         check.stdout
     );
 }
+
+/// NULL passes only `-` and `null` (and a formula that asks for it); `!=` and `not(...)`
+/// are false for it, as every comparison.
+#[test]
+fn a_null_input_passes_only_anything_and_null() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, segment TEXT",
+        &[
+            vec![int(1), null()],
+            vec![int(2), text("KA")],
+            vec![int(3), text("XY")],
+        ],
+    );
+    fx.rule(
+        "forms.yaml",
+        r#"decisions:
+  - name: forms
+    hit: collect
+    aggregate: list
+    output: matched
+    outputs: [matched]
+    grid: |
+      id        | segment            | matched
+      f-any     | -                  | any
+      f-null    | null               | is-null
+      f-eq      | KA                 | eq
+      f-ne      | != KA              | ne
+      f-list    | "KA", BC           | list
+      f-not     | not(KA)            | not
+      f-notnull | not(null)          | not-null
+      f-formula | = is_null(segment) | formula
+"#,
+    );
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "rule_ids"),
+        expect(&[
+            ("1", r#"["f-any","f-null","f-formula"]"#),
+            ("2", r#"["f-any","f-eq","f-list","f-notnull"]"#),
+            ("3", r#"["f-any","f-ne","f-not","f-notnull"]"#),
+        ])
+    );
+}

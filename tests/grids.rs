@@ -252,3 +252,37 @@ fn a_null_input_passes_only_anything_and_null() {
         ])
     );
 }
+
+/// `hit: priority` ranks a grid's matching rules by the output's declared `values:`.
+#[test]
+fn a_priority_grid_gives_the_highest_declared_value() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, channel TEXT, credit_score INTEGER",
+        &[
+            vec![int(1), text("wholesale"), int(90)],
+            vec![int(2), text("terminal"), int(85)],
+            vec![int(3), text("wholesale"), int(40)],
+        ],
+    );
+    fx.rule(
+        "risk.yaml",
+        "decisions:
+  - name: risk
+    hit: priority
+    outputs:
+      - { name: risk, values: [high, medium, low], default: low }
+    grid: |
+      id         | channel   | credit_score | risk
+      risk-ws    | wholesale | -            | medium
+      risk-score | -         | < 50         | high
+",
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "risk"),
+        expect(&[("1", "medium"), ("2", "low"), ("3", "high")])
+    );
+    assert_eq!(column(&latest, "rule_ids")["3"], text(r#"["risk-score"]"#));
+}

@@ -285,6 +285,14 @@ impl Table<'_> {
             );
             return false;
         }
+        if d.hit.shape().combines_values && d.outputs.len() > 1 {
+            let message = format!(
+                "a `{}` grid has one output column, the values it combines: declare only its `output:` in `outputs:`",
+                d.hit.name()
+            );
+            self.fail(cx, &message);
+            return false;
+        }
         true
     }
 

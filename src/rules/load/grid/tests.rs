@@ -168,6 +168,13 @@ fn a_grid_is_the_decisions_only_table_and_needs_outputs() {
             "error rules/a.yaml:2:5 [d]: a decision has one of `grid:`, `rules:` or `scale:`, not several"
         ]
     );
+    let collect = "decisions:\n  - name: d\n    hit: collect\n    output: o\n    outputs: [o, p]\n    grid: |\n      o | p\n      1 | 2\n";
+    assert_eq!(
+        errors(&[("a.yaml", collect)]),
+        [
+            "error rules/a.yaml:2:5 [d]: a `collect` grid has one output column, the values it combines: declare only its `output:` in `outputs:`"
+        ]
+    );
     let bare = "decisions:\n  - name: d\n    grid: |\n      o\n      1\n";
     assert_eq!(
         errors(&[("a.yaml", bare)]),

@@ -337,11 +337,28 @@ impl<'a> Table<'a> {
 
     /// A warning at the row's id, belonging to `rule` (a row id or the decision's name).
     fn warn(&self, row: &LintRow, rule: &str, message: String, help: String) -> Diagnostic {
-        self.rules.rule_origins[row.row.rule as usize]
+        let origin = &self.rules.rule_origins[row.row.rule as usize];
+        let width = match &row.row.cells {
+            // A grid rule: its first cell (its id, or its first test when ids are generated).
+            Some(_) => origin
+                .file
+                .line(origin.line)
+                .map(|text| {
+                    let cell: String = text
+                        .chars()
+                        .skip(origin.column.saturating_sub(1))
+                        .take_while(|c| *c != '|')
+                        .collect();
+                    cell.trim_end().chars().count()
+                })
+                .unwrap_or(1),
+            // A `for_each` copy's id is written without its `@item`.
+            None => row.id.split('@').next().unwrap_or_default().chars().count(),
+        };
+        origin
             .error(message)
             .warning()
-            // A `for_each` copy's id is written without its `@item`.
-            .width(row.id.split('@').next().unwrap_or_default().chars().count())
+            .width(width.max(1))
             .rule(rule)
             .help(help)
     }

@@ -295,3 +295,61 @@ fn output_cells() {
     assert!(output("=").is_err());
     assert!(output("2025-13-01").is_err());
 }
+
+#[test]
+fn no_text_makes_the_reader_panic() {
+    let odd = [
+        "[",
+        "]",
+        "(",
+        ")",
+        "[]",
+        "[..]",
+        "[1..]",
+        "[..1]",
+        "]é..ü[",
+        "\"",
+        "'",
+        "\"\"",
+        "''",
+        ",",
+        ", ,",
+        "not(",
+        "not()",
+        "not(not(KA))",
+        "not(KA))",
+        "<",
+        "<=",
+        "==",
+        "!=",
+        "= ",
+        "-5..",
+        "[1..2..3]",
+        "ü, ö",
+        "(é",
+        "[1....2]",
+        "null, null",
+        "--",
+        "- 1",
+        "[2025-01-01..5]",
+        "1e999",
+        "NaN",
+        "inf",
+        "0x10",
+        "[-1..-0.5)",
+    ];
+    for text in odd {
+        let _ = input(text);
+        let _ = output(text);
+    }
+    assert!(input("NaN").is_ok_and(|t| matches!(
+        t,
+        Test::Cmp {
+            val: At {
+                v: Val::Text(_),
+                ..
+            },
+            ..
+        }
+    )));
+}

@@ -265,9 +265,10 @@ fn trace_decision<'a>(
                 }
             }
         }
-        let cells = match (&row.cells, &not_in_effect) {
-            (Some(cells), None) => trace_cells(w, cells),
-            _ => Vec::new(),
+        // A grid row's cells (`explain` shows them instead of the built condition).
+        let cells = match &row.cells {
+            Some(cells) => trace_cells(w, cells),
+            None => Vec::new(),
         };
         rows.push(RowTrace {
             id: id(*rule),

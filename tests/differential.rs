@@ -665,3 +665,111 @@ fn random_expressions_give_the_same_values_on_both_paths() {
         "{with_errors} of {checked} failed"
     );
 }
+
+/// A table as a grid, exercising every form of cell over the sample's columns.
+const GRID: &str = r#"decisions:
+  - name: terms
+    outputs:
+      - { name: terms, values: [prepay, net15, net30, net60], default: net30 }
+      - note
+    grid: |
+      id       | channel     | overdue_days | credit_score | annual_sales ?? 0 | vip  | last_order_day | terms  | note
+      t-exit   | special     | -            | -            | -                 | -    | -              | prepay | exit
+      t-late   | not(KA, BC) | > 60         | -            | -                 | -    | -              | prepay | = channel
+      t-weak   | -           | [30..60]     | < 40         | -                 | -    | -              | net15  | -
+      t-vip    | "KA", "BC"  | -            | -            | [100000..500000)  | true | -              | net60  | vip
+      t-recent | -           | -            | -            | -                 | null | >= 2025-01-01  | net30  | null
+      t-none   | -           | -            | -            | -                 | -    | null           | net15  | no date
+      t-big    | != terminal | -            | ]50..80]     | >= 500000         | -    | -              | net60  | -
+      t-old    | -           | not(< 10)    | -            | -                 | -    | (2023-06-30..2024-12-31) | net15 | = "old " + channel
+"#;
+
+/// The same table as `when:` rows.
+const ROWS: &str = r#"decisions:
+  - name: terms
+    outputs:
+      - { name: terms, values: [prepay, net15, net30, net60], default: net30 }
+      - note
+    rules:
+      - id: t-exit
+        when: channel == "special"
+        then: { terms: prepay, note: exit }
+      - id: t-late
+        when: '!is_null(channel) && !(channel == "KA" || channel == "BC") && overdue_days > 60'
+        then: { terms: prepay, note: "= channel" }
+      - id: t-weak
+        when: overdue_days >= 30 && overdue_days <= 60 && credit_score < 40
+        then: { terms: net15 }
+      - id: t-vip
+        when: (channel == "KA" || channel == "BC") && (annual_sales ?? 0) >= 100000 && (annual_sales ?? 0) < 500000 && vip == true
+        then: { terms: net60, note: vip }
+      - id: t-recent
+        when: is_null(vip) && last_order_day >= date("2025-01-01")
+        then: { terms: net30, note: null }
+      - id: t-none
+        when: is_null(last_order_day)
+        then: { terms: net15, note: no date }
+      - id: t-big
+        when: '!is_null(channel) && channel != "terminal" && credit_score > 50 && credit_score <= 80 && (annual_sales ?? 0) >= 500000'
+        then: { terms: net60 }
+      - id: t-old
+        when: '!is_null(overdue_days) && !(overdue_days < 10) && last_order_day > date("2023-06-30") && last_order_day < date("2024-12-31")'
+        then: { terms: net15, note: '= "old " + channel' }
+"#;
+
+#[test]
+fn a_grid_gives_what_the_same_when_rows_give_on_the_fast_path() {
+    let conn = customers(3000);
+    let data = dataset(&conn);
+    let rules_of = |yaml: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("terms.yaml"), yaml).unwrap();
+        load(&conn, dir.path()).unwrap()
+    };
+    let (grid, rows) = (rules_of(GRID), rules_of(ROWS));
+    let interpreted: Vec<&str> = grid
+        .exprs()
+        .filter(|e| e.native.is_none())
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(interpreted.is_empty(), "no fast path: {interpreted:?}");
+    let (from_grid, from_rows) = (
+        results(&grid, &data, Mode::Fast),
+        results(&rows, &data, Mode::Fast),
+    );
+    for (i, (g, r)) in from_grid.iter().zip(&from_rows).enumerate() {
+        assert_eq!(
+            g,
+            r,
+            "customer {}: grid (left), when rows (right)",
+            data.id_text(i)
+        );
+    }
+    // Every rule and the default give some customer their terms.
+    let all = from_grid.concat_ok();
+    for (k, id) in grid.rule_ids.iter().enumerate() {
+        assert!(
+            all.contains(&format!("] [{k}]")),
+            "no customer gets {id}:\n{all}"
+        );
+    }
+    assert!(
+        all.contains("\"net30\",null] []"),
+        "no customer gets the default"
+    );
+    assert_same(&grid, &data, "grid");
+}
+
+trait ConcatOk {
+    fn concat_ok(&self) -> String;
+}
+
+impl ConcatOk for Vec<Result<String, String>> {
+    fn concat_ok(&self) -> String {
+        self.iter()
+            .filter_map(|r| r.as_ref().ok())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

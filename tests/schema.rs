@@ -71,6 +71,11 @@ fn mistakes_fail_the_schema_and_the_parser() {
             "decisions: [{ name: t, round: { half: 10 } }]",
             "round",
         ),
+        (
+            "unknown key of an output",
+            "decisions: [{ name: t, outputs: [{ name: o, order: [a] }], grid: 'o' }]",
+            "order",
+        ),
         ("unknown section", "metric: { a: x }", "metric"),
         ("empty section", "metrics:", "metrics"),
     ];
@@ -95,6 +100,7 @@ fn the_schema_accepts_what_the_parser_accepts() {
         "decisions: [{ name: t, doc: ~, rules: [{ id: r, when: ~, then: ~ }] }]",
         "decisions: [{ name: t, scale: { of: x, bands: [{ id: b, from: 1, value: 1 }] } }]",
         "summary: { count_by: [tier], totals: { n: '= 1' } }",
+        "decisions: [{ name: t, outputs: [note, { name: r, values: [a, 1], default: a, doc: d }], grid: \"x | note | r\\n> 1 | y | a\" }]",
     ];
     for doc in valid {
         assert_eq!(validate(&yaml(doc)), Vec::<String>::new(), "{doc}");

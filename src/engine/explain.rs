@@ -3,7 +3,7 @@
 
 use super::observer::{DecisionLog, Trace};
 use super::{EvalError, Evaluator, Outcomes, Tally, Worker};
-use crate::rules::{Condition, Decision, Expr, RuleIdx, Statistic};
+use crate::rules::{Condition, Decision, Expr, GridCell, RuleIdx, Statistic};
 use crate::value::Value;
 use rhai::{Dynamic, Scope};
 use serde::Serialize;
@@ -44,6 +44,17 @@ pub struct RowTrace {
     pub not_in_effect: Option<String>,
     /// What a matching row gives.
     pub gives: Vec<Named>,
+    /// For a row of a grid: each input cell that tests something, and its verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<CellTrace>,
+}
+
+/// One cell of a grid row tried: its test in words (`segment = exit`) and whether it holds
+/// (`None`: it failed with an error).
+#[derive(Debug, Clone, Serialize)]
+pub struct CellTrace {
+    pub test: String,
+    pub holds: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +71,9 @@ pub struct DecisionTrace {
     pub before_round_and_caps: Option<f64>,
     /// Caps or floors that bound (`discount.max`).
     pub capped_by: Vec<String>,
+    /// The outputs that got their `default:` (no row matched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub defaults: Vec<String>,
 }
 
 /// Everything that decided one customer's policy.
@@ -235,7 +249,7 @@ fn trace_decision<'a>(
                     .chain(past)
                     .map(|(name, slot)| named(&name, &w.frame[slot]))
                     .collect();
-                let failed = if *matched || not_in_effect.is_some() {
+                let failed = if *matched || not_in_effect.is_some() || row.cells.is_some() {
                     None
                 } else {
                     first_failing_part(w, e)
@@ -251,6 +265,11 @@ fn trace_decision<'a>(
                 }
             }
         }
+        // A grid row's cells (`explain` shows them instead of the built condition).
+        let cells = match &row.cells {
+            Some(cells) => trace_cells(w, cells),
+            None => Vec::new(),
+        };
         rows.push(RowTrace {
             id: id(*rule),
             when,
@@ -259,6 +278,7 @@ fn trace_decision<'a>(
             failed_at,
             not_in_effect,
             gives,
+            cells,
         });
     }
     let tried: Vec<RuleIdx> = log.rows.iter().map(|(r, _)| *r).collect();
@@ -287,7 +307,36 @@ fn trace_decision<'a>(
             .collect(),
         before_round_and_caps: log.unbounded,
         capped_by: log.caps.into_iter().map(id).collect(),
+        defaults: if log.rows.iter().any(|(_, m)| *m) {
+            Vec::new()
+        } else {
+            d.defaults
+                .iter()
+                .zip(&d.outputs)
+                .filter(|(v, _)| v.is_some())
+                .map(|(_, &s)| rules.slot_name(s).to_owned())
+                .collect()
+        },
     }
+}
+
+/// The verdict of each cell of a grid row that tests something.
+fn trace_cells<'a>(w: &mut Worker<'_, 'a, Trace>, cells: &'a [GridCell]) -> Vec<CellTrace> {
+    cells
+        .iter()
+        .filter_map(|c| {
+            let e = c.test.as_ref()?;
+            let holds = match w.eval(e) {
+                Ok(Value::Bool(b)) => Some(b),
+                Ok(Value::Null) => Some(false),
+                _ => None,
+            };
+            Some(CellTrace {
+                test: c.shown.clone(),
+                holds,
+            })
+        })
+        .collect()
 }
 
 /// The first `&&` part of a condition that does not hold, when there are several parts.

@@ -313,10 +313,34 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             scale,
             i,
             fired,
+            matched: false,
         };
         d.hit.decide(d, &mut rows)?;
+        if !rows.matched {
+            self.defaults(d, i)?;
+        }
         if let [slot] = d.outputs[..] {
             self.bound_output(d, slot, i, fired)?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a, O: Observer> Worker<'_, 'a, O> {
+    /// No row of `d` matched: each output with a `default:` gets it.
+    fn defaults(&mut self, d: &'a Decision, i: usize) -> Result<(), EvalError> {
+        for (k, default) in d.defaults.iter().enumerate() {
+            let Some(v) = default else { continue };
+            let value = match v {
+                ValueExpr::Const(c) => c.value(),
+                ValueExpr::Formula(e) => {
+                    let output = self.ev.rules.slot_name(d.outputs[k]);
+                    self.eval_checked(e, i, || {
+                        format!("decision `{}` (the default of `{output}`)", d.name)
+                    })?
+                }
+            };
+            self.frame[d.outputs[k]] = value;
         }
         Ok(())
     }
@@ -329,6 +353,8 @@ struct DecisionRows<'w, 'e, 'a, O: Observer> {
     scale: Option<f64>,
     i: usize,
     fired: &'w mut Vec<RuleIdx>,
+    /// Some row matched (else the outputs' defaults apply).
+    matched: bool,
 }
 
 impl<'a, O: Observer> Rows<'a> for DecisionRows<'_, '_, 'a, O> {
@@ -352,6 +378,7 @@ impl<'a, O: Observer> Rows<'a> for DecisionRows<'_, '_, 'a, O> {
             .worker
             .condition(&row.condition, self.scale, self.i, row.rule)?;
         self.worker.observer.row(row.rule, matched);
+        self.matched |= matched;
         Ok(matched)
     }
 

@@ -76,7 +76,12 @@ fn write_decision(
             .when
             .as_deref()
             .map_or("(always)".to_owned(), |w| format!("when {w}"));
-        writeln!(out, "    {mark} {}  {when}", r.id)?;
+        if r.cells.is_empty() {
+            writeln!(out, "    {mark} {}  {when}", r.id)?;
+        } else {
+            // A grid row: each cell's verdict says why.
+            writeln!(out, "    {mark} {}", r.id)?;
+        }
         if let Some(window) = &r.not_in_effect {
             writeln!(out, "        not in effect: {window} (as of {as_of})")?;
             continue;
@@ -88,6 +93,14 @@ fn write_decision(
                 .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
                 .collect();
             writeln!(out, "        with {}", inputs.join(", "))?;
+        }
+        for c in &r.cells {
+            let verdict = match c.holds {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "error",
+            };
+            writeln!(out, "        {}: {verdict}", c.test)?;
         }
         if let Some(part) = &r.failed_at {
             writeln!(out, "        fails at: {part}")?;
@@ -119,6 +132,11 @@ fn write_decision(
         && d.outputs.first().map(|o| show(&o.value, b)) != Some(x.clone())
     {
         line.push_str(&format!("  ({x} before rounding)"));
+    } else if !d.defaults.is_empty() {
+        line.push_str(&format!(
+            "  (no row matched: the default of {})",
+            d.defaults.join(", ")
+        ));
     } else if d.rows.iter().all(|r| !r.matched) && d.hit != "collect (sum)" {
         line.push_str("  (no row matched)");
     }

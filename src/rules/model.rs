@@ -186,7 +186,7 @@ pub struct DecisionSpec {
     /// The outputs the decision gives, declared: a name, or `{ name, values, default }`. In a
     /// grid, the columns named here are its output columns (the last ones).
     #[serde(default)]
-    #[schemars(with = "Vec<OutputSpec>")]
+    #[schemars(with = "Vec<OutputItem>")]
     pub outputs: Vec<Spanned<OutputSpec>>,
     /// The table as a grid, one line per row, cells split by `|`: a header line (`id`, the
     /// input expressions, the output names), then a line per rule: its id, a test per input
@@ -279,6 +279,16 @@ pub struct OutputSpec {
     /// A note for readers.
     #[serde(default)]
     pub doc: Option<String>,
+}
+
+/// An entry of `outputs:`, for the schema: a name, or the mapping [`OutputSpec`].
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum OutputItem {
+    /// The output's name.
+    Name(String),
+    Spec(OutputSpec),
 }
 
 /// An output is written as its name alone, or as a mapping with `name:`.

@@ -38,10 +38,15 @@ const HELP_EXCLUSIVE: &str = "a row whose `when` holds exactly when no other row
 /// Under `max` / `min` a row without `when` competes with the others.
 const HELP_BEST: &str = "a row without `when` competes with the others under this hit policy: give it the value that loses to every other (the smallest under `max`, the largest under `min`), and it gives a value to everyone the rows above miss";
 
+/// In a grid, an output's `default:` is the way to say what the others get.
+const HELP_GRID: &str = "`outputs: [{ name, default }]`: the default is the output's value when no rule of the grid matches";
+
 /// What to add so that every customer gets a value, for this table's hit policy.
 fn remedy(table: &Table) -> (&'static str, &'static str) {
     use crate::rules::HitPolicy;
-    if matches!(table.decision.hit, HitPolicy::Max | HitPolicy::Min) {
+    if table.is_grid() {
+        ("give the output a `default:`", HELP_GRID)
+    } else if matches!(table.decision.hit, HitPolicy::Max | HitPolicy::Min) {
         (
             "add a row without `when` whose value loses to the others",
             HELP_BEST,
@@ -57,7 +62,11 @@ fn check(table: &Table) -> Vec<Diagnostic> {
     let Some(last) = table.rows.last() else {
         return Vec::new();
     };
-    let outputs = table.outputs();
+    // Outputs with a `default:` get a value when no row matches.
+    let outputs = table.outputs_without_default();
+    if outputs.is_empty() {
+        return Vec::new();
+    }
     let Some((message, help)) = finding(table, &outputs) else {
         return Vec::new();
     };
@@ -102,10 +111,15 @@ fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
         && **v == Values::null()
     {
         let x = table.name(**slot);
+        let null_row = if table.is_grid() {
+            format!("a rule with `null` in the `{x}` column")
+        } else {
+            format!("a row `when: is_null({x})`")
+        };
         return Some((
             format!("customers whose `{x}` is NULL get no value for {outputs}"),
             format!(
-                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `{x}` is NULL; {add}, or a row `when: is_null({x})`"
+                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `{x}` is NULL; {add}, or {null_row}"
             ),
         ));
     }
@@ -177,6 +191,39 @@ decisions:
             lint_yaml(yaml, X),
             [
                 "7:15 TW106 [best] some customers may get no value for `out`: add a row without `when` whose value loses to the others"
+            ]
+        );
+    }
+
+    #[test]
+    fn in_a_grid_the_advice_is_a_default_and_a_default_covers_everyone() {
+        let grid = |default: &str| {
+            format!(
+                r#"
+decisions:
+  - name: g
+    outputs:
+      - {{ name: out, values: [1, 2]{default} }}
+      - other
+    grid: |
+      x        | region | out | other
+      >= 5     | -      | 1   | =x
+      < 5      | north  | 2   | -
+"#
+            )
+        };
+        let warnings = super::super::tests::lint_yaml_full(&grid(""), X);
+        assert_eq!(
+            warnings,
+            [
+                "10:7 TW106 [g] some customers get no value for `out`, `other`, for example one whose `x` is NULL | help: give the output a `default:`: `outputs: [{ name, default }]`: the default is the output's value when no rule of the grid matches"
+            ]
+        );
+        // With a default, only the output without one is named.
+        assert_eq!(
+            lint_yaml(&grid(", default: 2"), X),
+            [
+                "10:7 TW106 [g] some customers get no value for `other`, for example one whose `x` is NULL"
             ]
         );
     }

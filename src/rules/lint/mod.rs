@@ -337,11 +337,28 @@ impl<'a> Table<'a> {
 
     /// A warning at the row's id, belonging to `rule` (a row id or the decision's name).
     fn warn(&self, row: &LintRow, rule: &str, message: String, help: String) -> Diagnostic {
-        self.rules.rule_origins[row.row.rule as usize]
+        let origin = &self.rules.rule_origins[row.row.rule as usize];
+        let width = match &row.row.cells {
+            // A grid rule: its first cell (its id, or its first test when ids are generated).
+            Some(_) => origin
+                .file
+                .line(origin.line)
+                .map(|text| {
+                    let cell: String = text
+                        .chars()
+                        .skip(origin.column.saturating_sub(1))
+                        .take_while(|c| *c != '|')
+                        .collect();
+                    cell.trim_end().chars().count()
+                })
+                .unwrap_or(1),
+            // A `for_each` copy's id is written without its `@item`.
+            None => row.id.split('@').next().unwrap_or_default().chars().count(),
+        };
+        origin
             .error(message)
             .warning()
-            // A `for_each` copy's id is written without its `@item`.
-            .width(row.id.split('@').next().unwrap_or_default().chars().count())
+            .width(width.max(1))
             .rule(rule)
             .help(help)
     }
@@ -363,6 +380,25 @@ impl<'a> Table<'a> {
             .map(|&s| format!("`{}`", self.rules.slot_name(s)))
             .collect();
         names.join(", ")
+    }
+
+    /// "`tier`, `segment`": the decision's outputs without a `default:` (those get a value
+    /// when no row matches).
+    fn outputs_without_default(&self) -> String {
+        let d = self.decision;
+        let names: Vec<String> = d
+            .outputs
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| d.defaults.get(*k).is_none_or(Option::is_none))
+            .map(|(_, &s)| format!("`{}`", self.rules.slot_name(s)))
+            .collect();
+        names.join(", ")
+    }
+
+    /// The decision is written as a grid.
+    fn is_grid(&self) -> bool {
+        self.decision.rows.iter().any(|r| r.cells.is_some())
     }
 
     /// The customers a row matches, within what the names can hold.
@@ -485,10 +521,12 @@ impl<'a> Table<'a> {
         let (uncovered, _) = self.uncovered();
         let total = uncovered.is_some_and(|u| u.is_empty());
         'outputs: for (k, &slot) in d.outputs.iter().enumerate() {
-            let mut values = if total {
-                Values::none()
-            } else {
-                Values::null()
+            // The customers no row matches get the output's default, or NULL.
+            let mut values = match d.defaults.get(k) {
+                _ if total => Values::none(),
+                Some(Some(ValueExpr::Const(lit))) => Values::of_constant(lit),
+                Some(Some(ValueExpr::Formula(_))) => continue 'outputs,
+                _ => Values::null(),
             };
             for row in &d.rows {
                 match row.values.iter().find(|(i, _)| *i == k) {
@@ -531,6 +569,27 @@ mod tests {
     use crate::rules::Field;
 
     /// Lints a one-file rule set: "line:column CODE [rule] message" per warning.
+    /// [`lint_yaml`] with each warning's help.
+    pub(super) fn lint_yaml_full(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
+        let fields: Vec<Field> = fields.iter().map(|(n, t)| Field::new(n, Some(t))).collect();
+        let (rules, _) = crate::rules::load(dir.path(), &fields, &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        lint(&rules, crate::time::Date::new(2026, 1, 1).unwrap())
+            .iter()
+            .map(|d| {
+                let code = d.code.expect("every lint warning has a code");
+                let rule = d.rule.as_deref().unwrap_or("-");
+                let help = d.help.as_deref().unwrap_or("-");
+                format!(
+                    "{}:{} {code} [{rule}] {} | help: {help}",
+                    d.line, d.column, d.message
+                )
+            })
+            .collect()
+    }
+
     pub(super) fn lint_yaml(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();

@@ -4,6 +4,7 @@
 
 use super::compile::Cx;
 use super::consistent;
+use super::grid::GivenCell;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
 use crate::rules::{Condition, Decision, Expr, HitPolicy, RoundSpec, Row, Slot, ValueExpr, Window};
@@ -58,6 +59,11 @@ pub(super) fn window(
         return None;
     }
     Some(window)
+}
+
+/// Where a value is written.
+fn at_of<T>(v: &Spanned<T>) -> (usize, usize) {
+    (v.referenced.line() as usize, v.referenced.column() as usize)
 }
 
 /// Both windows (either may be absent: no limit).
@@ -131,7 +137,33 @@ fn compile_table(
     if !t.check_shape(cx) {
         return None;
     }
+    let declared = super::declared::compile(cx, file, d, &t.outputs);
+    t.ok &= declared.is_some();
+    let declared = declared.unwrap_or_default();
     let mut rows: Vec<Row> = d.rules.iter().map(|row| t.row(cx, row)).collect();
+    let mut grid_given = Vec::new();
+    if let Some(grid) = &d.grid {
+        let values: Vec<Vec<Lit>> = declared
+            .index
+            .iter()
+            .map(|&i| declared.values[i].clone())
+            .collect();
+        let decl = super::grid::Decl {
+            file,
+            name: &t.name,
+            outputs: &d.outputs,
+            values: &values,
+            index: &declared.index,
+            window: t.window,
+        };
+        match (declared.index.len() == d.outputs.len())
+            .then(|| super::grid::compile(cx, &decl, grid))
+            .flatten()
+        {
+            Some(g) => (rows, grid_given) = (g.rows, g.given),
+            None => t.ok = false,
+        }
+    }
     let mut scale_of = None;
     if let Some(scale) = &d.scale {
         let (of, bands) = t.scale(cx, scale)?;
@@ -139,12 +171,11 @@ fn compile_table(
         rows.extend(bands);
     }
     let by = t.by(cx);
-    let output_values = t.output_values(cx);
     let caps = super::caps::compile(cx, file, &t.name, d);
     t.ok &= caps.is_some();
     t.check_round(cx);
     if t.ok {
-        t.ok = t.check_kinds(cx, &rows);
+        t.ok = t.check_kinds(cx, &rows, &grid_given);
     }
     let decimal = rows.iter().any(|r| {
         r.values
@@ -163,8 +194,8 @@ fn compile_table(
         round: d.round.as_ref().map(|r| r.value),
         caps: caps.unwrap_or_default(),
         capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
-        output_values,
-        defaults: Vec::new(),
+        output_values: declared.values,
+        defaults: declared.defaults,
     })
 }
 
@@ -224,11 +255,42 @@ impl Table<'_> {
                 ),
             );
         }
+        if d.grid.is_some() {
+            return self.check_grid_shape(cx);
+        }
         if d.rules.is_empty() == d.scale.is_none() {
             self.fail(
                 cx,
                 "a decision has either `rules:` or `scale:` (one of the two)",
             );
+            return false;
+        }
+        true
+    }
+
+    /// A `grid:` is the decision's only table, and names its output columns in `outputs:`.
+    fn check_grid_shape(&mut self, cx: &mut Cx) -> bool {
+        let d = self.spec;
+        if !d.rules.is_empty() || d.scale.is_some() {
+            self.fail(
+                cx,
+                "a decision has one of `grid:`, `rules:` or `scale:`, not several",
+            );
+            return false;
+        }
+        if d.outputs.is_empty() {
+            self.fail(
+                cx,
+                "a `grid:` needs `outputs:`, the names of its output columns (the last columns of its header)",
+            );
+            return false;
+        }
+        if d.hit.shape().combines_values && d.outputs.len() > 1 {
+            let message = format!(
+                "a `{}` grid has one output column, the values it combines: declare only its `output:` in `outputs:`",
+                d.hit.name()
+            );
+            self.fail(cx, &message);
             return false;
         }
         true
@@ -283,9 +345,18 @@ impl Table<'_> {
     /// Every output gives one kind of value, one its hit policy combines (see
     /// [`consistent`]). Only when every row compiled: the rows' values then line up with
     /// the values as written.
-    fn check_kinds(&self, cx: &mut Cx, rows: &[Row]) -> bool {
+    fn check_kinds(&self, cx: &mut Cx, rows: &[Row], grid: &[GivenCell]) -> bool {
         let d = self.spec;
-        let mut given = Vec::new();
+        let mut given: Vec<consistent::Given> = grid
+            .iter()
+            .map(|g| consistent::Given {
+                output: g.output,
+                row: &g.row,
+                written: &g.written,
+                at: g.at,
+                value: &g.value,
+            })
+            .collect();
         for (spec, row) in d.rules.iter().zip(rows) {
             let r = &spec.value;
             let written: Vec<&Spanned<Literal>> = match (&r.value, &r.then) {
@@ -297,7 +368,8 @@ impl Table<'_> {
                 given.push(consistent::Given {
                     output: *output,
                     row: &r.id.value,
-                    written,
+                    written: &written.value,
+                    at: at_of(written),
                     value,
                 });
             }
@@ -308,7 +380,8 @@ impl Table<'_> {
                 given.push(consistent::Given {
                     output: *output,
                     row: &band.value.id.value,
-                    written: &band.value.value,
+                    written: &band.value.value.value,
+                    at: at_of(&band.value.value),
                     value,
                 });
             }
@@ -325,22 +398,6 @@ impl Table<'_> {
     }
 
     /// The position of `slot` among the decision's outputs.
-    /// Each output's declared `values:` (by index into the decision's outputs).
-    fn output_values(&self, cx: &Cx) -> Vec<Vec<Lit>> {
-        let mut values = vec![Vec::new(); self.outputs.len()];
-        for spec in &self.spec.outputs {
-            let spec = &spec.value;
-            let found = cx
-                .symbols
-                .slot(&spec.name)
-                .and_then(|s| self.output_index(s));
-            if let Some(k) = found {
-                values[k] = spec.values.iter().map(|v| Lit::from(&v.value)).collect();
-            }
-        }
-        values
-    }
-
     fn output_index(&self, slot: Slot) -> Option<usize> {
         self.outputs.iter().position(|&s| s == slot)
     }
@@ -370,6 +427,7 @@ impl Table<'_> {
             condition,
             effective: meet(self.window, own),
             values,
+            cells: None,
         }
     }
 
@@ -481,6 +539,7 @@ impl Table<'_> {
                 },
                 effective: self.window,
                 values: vec![(output, value)],
+                cells: None,
             });
         }
         Some((of, rows))
@@ -508,201 +567,5 @@ impl Table<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::testing::*;
-    use crate::rules::{Bound, Condition, HitPolicy, RoundSpec, ValueExpr};
-    use crate::value::Lit;
-
-    fn decision_errors(decisions: &str) -> Vec<String> {
-        errors(&[("a.yaml", &format!("decisions:\n{decisions}"))])
-    }
-
-    #[test]
-    fn rows_give_values_by_output_index() {
-        let set = loads(&[(
-            "a.yaml",
-            "decisions:\n  - name: terms\n    hit: unique\n    rules:\n      - { id: a, when: annual_sales > 100, then: { days: 60, note: big } }\n      - { id: b, when: annual_sales <= 100, then: { note: small, days: '= overdue_days * 2' } }\n",
-        )]);
-        let d = &set.decisions[0];
-        assert_eq!(d.hit, HitPolicy::Unique);
-        assert_eq!(d.outputs.len(), 2);
-        let names: Vec<&str> = d.outputs.iter().map(|&s| set.slot_name(s)).collect();
-        assert_eq!(names, ["days", "note"]);
-        let indexes: Vec<Vec<usize>> = d
-            .rows
-            .iter()
-            .map(|r| r.values.iter().map(|(k, _)| *k).collect())
-            .collect();
-        assert_eq!(indexes, [vec![0, 1], vec![1, 0]]);
-        assert!(matches!(d.rows[1].values[1].1, ValueExpr::Formula(_)));
-        assert!(!d.decimal);
-    }
-
-    #[test]
-    fn a_scale_gives_bands_and_caps_and_rounding_apply_to_its_output() {
-        let set = loads(&[(
-            "a.yaml",
-            "decisions:\n  - name: limit\n    output: limit\n    round: { down: 10 }\n    cap: { min: 0, max: '= annual_sales * 2' }\n    scale:\n      of: annual_sales\n      bands:\n        - { id: low, below: 100, value: 1.5 }\n        - { id: high, from: 100, value: 20 }\n",
-        )]);
-        let d = &set.decisions[0];
-        assert_eq!(
-            d.scale_of.as_ref().map(|e| e.text.as_str()),
-            Some("annual_sales")
-        );
-        let bands: Vec<(Option<f64>, Option<f64>)> = d
-            .rows
-            .iter()
-            .map(|r| match r.condition {
-                Condition::Band { from, below } => (from, below),
-                _ => panic!("a band"),
-            })
-            .collect();
-        assert_eq!(bands, [(None, Some(100.0)), (Some(100.0), None)]);
-        assert!(d.decimal, "a decimal constant makes the output decimal");
-        assert!(matches!(d.round, Some(RoundSpec::Down(s)) if s == 10.0));
-        let [min, max] = &d.caps[..] else {
-            panic!("two caps: {:?}", d.caps)
-        };
-        assert!(min.bound == Bound::Min && matches!(min.value, ValueExpr::Const(Lit::Int(0))));
-        assert!(max.bound == Bound::Max && matches!(max.value, ValueExpr::Formula(_)));
-        assert_eq!(set.rule_ids[max.rule as usize], "limit.max");
-    }
-
-    #[test]
-    fn the_keys_of_a_decision_must_fit_together() {
-        assert_eq!(
-            decision_errors(
-                "  - name: c1\n    hit: collect\n    rules:\n      - { id: c1a, value: 1 }\n  - name: c2\n    aggregate: sum\n    output: o2\n    rules:\n      - { id: c2a, value: 1 }\n  - name: c3\n    cap: { min: 0 }\n    round: { down: 10 }\n    rules:\n      - { id: c3a, then: { o3: 1 } }\n  - name: c4\n    output: o4\n    rules:\n      - { id: c4a, value: 1 }\n    scale: { of: annual_sales, bands: [] }\n  - name: c5\n    output: o5\n"
-            ),
-            [
-                "error rules/a.yaml:2:5 [c1]: a `collect` decision needs `output:` (the one output its rows' values add up to)",
-                "error rules/a.yaml:5:9 [c1a]: `value:` needs the decision to name its `output:`; or use `then: { name: value }`",
-                "error rules/a.yaml:7:16 [c2]: `aggregate` only applies to `hit: collect`",
-                "error rules/a.yaml:11:5 [c3]: `cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision",
-                "error rules/a.yaml:16:5 [c4]: a decision has either `rules:` or `scale:` (one of the two)",
-                "error rules/a.yaml:21:5 [c5]: a decision has either `rules:` or `scale:` (one of the two)",
-            ]
-        );
-    }
-
-    #[test]
-    fn each_row_gives_its_outputs_one_way() {
-        assert_eq!(
-            decision_errors(
-                "  - name: c6\n    output: o6\n    rules:\n      - { id: c6a, value: 1, then: { o6: 2 } }\n      - { id: c6b }\n      - { id: c6c, when: annual_sales >, value: 3 }\n  - name: c8\n    hit: collect\n    output: o8\n    rules:\n      - { id: c8a, then: { o8: 1 } }\n      - { id: c8b, value: 2 }\n"
-            ),
-            [
-                "error rules/a.yaml:5:9 [c6a]: a row gives either `value:` or `then:`, not both",
-                "error rules/a.yaml:6:9 [c6b]: this row gives no output: add `value:` or `then:`",
-                "error rules/a.yaml:7:40 [c6c]: Script is incomplete",
-                "error rules/a.yaml:12:9 [c8a]: rows of a `collect` decision give a `value:` (added up into the output)",
-            ]
-        );
-    }
-
-    /// An output that is not the decision's own is reported where it is declared, and the
-    /// decision does not compile, however its rows give it (this used to index past the
-    /// decision's outputs and panic).
-    #[test]
-    fn rows_never_give_an_output_that_is_not_the_decisions() {
-        let declared = |name: &str, line: usize, column: usize, what: &str| {
-            format!(
-                "error rules/a.yaml:{line}:{column}{what}",
-                what = what.replace("NAME", name)
-            )
-        };
-        let cases = [
-            (
-                "annual_sales",
-                " [d]: `NAME` is both a column of the customer source and an output of decision `d` | help: rename the output, or drop or rename the column, or select other columns with `customers.query`",
-            ),
-            (
-                "m",
-                ": `NAME` is already a metric (at rules/a.yaml:2:6); names must be unique",
-            ),
-            (
-                "p",
-                ": `NAME` is already a population figure (at rules/a.yaml:4:6); names must be unique",
-            ),
-            (
-                "tier",
-                ": output `NAME` is already produced by decision `tier` (at rules/a.yaml:8:55) | help: each output comes from exactly one decision",
-            ),
-        ];
-        let shapes = [
-            "    rules:\n      - { id: r1, when: annual_sales > 1, value: 1 }\n      - { id: r2, value: 2 }\n",
-            "    hit: collect\n    rules:\n      - { id: r1, value: 1 }\n",
-            "    round: { down: 10 }\n    cap: { max: 100 }\n    scale:\n      of: annual_sales\n      bands:\n        - { id: r1, below: 10, value: 1 }\n        - { id: r2, from: 10, value: 2 }\n",
-        ];
-        for (name, what) in cases {
-            for shape in shapes {
-                let yaml = format!(
-                    "metrics:\n  m: 1\npopulation:\n  p: {{ rank_of: annual_sales }}\n{DECISION}  - name: d\n    output: {name}\n{shape}"
-                );
-                let output_line = yaml
-                    .lines()
-                    .position(|l| l.starts_with("    output:"))
-                    .unwrap()
-                    + 1;
-                assert_eq!(
-                    errors(&[("a.yaml", &yaml)]),
-                    [declared(name, output_line, 13, what)],
-                    "{yaml}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn by_names_an_output_of_a_max_or_min_decision() {
-        let d = |hit: &str, by: &str| {
-            format!(
-                "decisions:\n  - name: d\n    hit: {hit}\n    by: {by}\n    rules:\n      - {{ id: r, then: {{ a: 1, b: 2 }} }}\n"
-            )
-        };
-        assert_eq!(
-            errors(&[("a.yaml", &d("first", "a"))]),
-            [
-                "error rules/a.yaml:4:9 [d]: `by:` goes with `hit: max` or `hit: min`, not `hit: first`"
-            ]
-        );
-        assert_eq!(
-            errors(&[("a.yaml", &d("min", "c"))]),
-            [
-                "error rules/a.yaml:4:9 [d]: `by: c` is not an output of this decision (they are: a, b)"
-            ]
-        );
-        let set = loads(&[("a.yaml", &d("min", "b"))]);
-        assert_eq!(set.decisions[0].by, Some(1));
-    }
-
-    #[test]
-    fn a_cap_whose_min_is_above_its_max_is_an_error() {
-        assert_eq!(
-            errors(&[(
-                "a.yaml",
-                "decisions:\n  - name: discount\n    output: discount_pct\n    cap: { min: 12, max: 5 }\n    rules:\n      - { id: d, value: 3 }\n",
-            )]),
-            [
-                "error rules/a.yaml:4:17 [discount.min]: cap `min` 12 is above `max` 5: every customer would get 5; swap them"
-            ]
-        );
-    }
-
-    #[test]
-    fn bands_caps_and_rounding_steps_are_checked() {
-        assert_eq!(
-            decision_errors(
-                "  - name: c9\n    scale: { of: annual_sales, bands: [ { id: c9a, value: 1 } ] }\n  - name: c10\n    output: o10\n    round: { nearest: 0 }\n    cap: { min: abc, max: '= bogus' }\n    scale:\n      of: annual_sales\n      bands:\n        - { id: c10a, from: 200, below: 100, value: 2 }\n        - { id: c10b, from: 100, value: '= annual_sales +' }\n"
-            ),
-            [
-                "error rules/a.yaml:2:5 [c9]: a `scale:` decision needs `output:`",
-                "error rules/a.yaml:11:11 [c10a]: band `c10a` is empty: `from` (200) must be below `below` (100)",
-                "error rules/a.yaml:12:58 [c10b]: Script is incomplete",
-                "error rules/a.yaml:7:17 [c10.min]: cap `min` must be a number or an `=` formula",
-                "error rules/a.yaml:7:30 [c10.max]: unknown name `bogus` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
-                "error rules/a.yaml:6:12 [c10]: the rounding step must be a number above 0",
-            ]
-        );
-    }
-}
+#[path = "decisions_tests.rs"]
+mod tests;

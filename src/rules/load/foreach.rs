@@ -112,6 +112,10 @@ fn copy(d: &Spanned<DecisionSpec>, var: &str, item: &str) -> Spanned<DecisionSpe
             }
         }
     }
+    // A grid's header names the outputs as written; it matches them with `_<item>`.
+    for o in &mut s.outputs {
+        o.value.name = format!("{}_{item}", o.value.name);
+    }
     for band in s.scale.iter_mut().flat_map(|scale| &mut scale.bands) {
         id(&mut band.value.id);
     }

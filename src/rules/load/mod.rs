@@ -16,6 +16,8 @@
 //! | [`place`] | where an expression's characters are in its YAML file | [`Origin`](crate::rules::Origin) |
 //! | [`population`] | population figure specs | [`PopulationFigure`] |
 //! | [`decisions`] | decision tables: rows, scales, caps, rounding; rule ids | [`Decision`] |
+//! | [`declared`] | (inside `decisions`) `outputs:`: each output's `values:` and `default:` | values, defaults |
+//! | [`grid`] | (inside `decisions`) a table written as a grid: cells lowered into rows | [`Row`](crate::rules::Row)s |
 //! | [`consistent`] | (inside `decisions`) one kind of value per output, fit for the hit policy | diagnostics |
 //! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
 //! | [`types`] | the static type check of comparisons with constants | diagnostics |
@@ -32,10 +34,12 @@ mod compile;
 mod consistent;
 mod decimals;
 mod decisions;
+mod declared;
 mod expr;
 mod files;
 mod finish;
 mod foreach;
+mod grid;
 mod history;
 mod kinds;
 mod operations;

@@ -67,16 +67,24 @@ pub(super) fn note_kinds(symbols: &Symbols, compiled: &mut Compiled) {
 fn output_values(compiled: &Compiled) -> Known {
     let mut values = Known::new();
     for d in compiled.decisions.iter().flatten() {
-        for row in &d.rows {
-            for (k, v) in &row.values {
-                let Some(&slot) = d.outputs.get(*k) else {
-                    continue;
-                };
-                let entry = values.entry(slot).or_insert_with(|| Some(Vec::new()));
-                match (v, entry.as_mut()) {
-                    (ValueExpr::Const(c), Some(list)) => list.push(c.value().to_dynamic()),
-                    _ => *entry = None,
-                }
+        // What the rows give, and the defaults (what the others get).
+        let defaults = d
+            .defaults
+            .iter()
+            .enumerate()
+            .filter_map(|(k, v)| Some((k, v.as_ref()?)));
+        let given = d
+            .rows
+            .iter()
+            .flat_map(|r| r.values.iter().map(|(k, v)| (*k, v)));
+        for (k, v) in given.chain(defaults) {
+            let Some(&slot) = d.outputs.get(k) else {
+                continue;
+            };
+            let entry = values.entry(slot).or_insert_with(|| Some(Vec::new()));
+            match (v, entry.as_mut()) {
+                (ValueExpr::Const(c), Some(list)) => list.push(c.value().to_dynamic()),
+                _ => *entry = None,
             }
         }
     }

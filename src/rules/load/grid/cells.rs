@@ -1,0 +1,415 @@
+//! The cells of a grid, one at a time: the text of an input cell -> the test it makes of
+//! its column's value ([`Test`]), the text of an output cell -> what it gives ([`Out`]).
+//! Positions are character offsets into the cell's (trimmed) text, so that an error points
+//! at the character it is about.
+
+use crate::time::Date;
+
+/// A constant written in a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Val {
+    /// A number, as written (`18`, `-2.5`) and as read.
+    Int(String, i64),
+    Float(String, f64),
+    Text(String),
+    Bool(bool),
+    Date(Date),
+}
+
+/// Something written at a character offset of the cell.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct At<T> {
+    pub v: T,
+    pub at: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl Op {
+    pub fn text(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+}
+
+/// What an input cell tests its column's value for.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Test {
+    /// `-` or an empty cell: anything, NULL included.
+    Any,
+    /// `null`: only NULL.
+    Null,
+    /// `< 18`, `!= KA`, or a bare value (equality; `op_at` is then the value's offset).
+    Cmp { op: Op, op_at: usize, val: At<Val> },
+    /// `[1..10)`: from `low` to `high`, each end included or not.
+    Range {
+        low: At<Val>,
+        low_in: bool,
+        high: At<Val>,
+        high_in: bool,
+    },
+    /// `"KA", "BC"`: one of these values (`None`: `null`, NULL).
+    List(Vec<At<Option<Val>>>),
+    /// `not(...)`: never NULL, and not the inner test.
+    Not(Box<Test>),
+    /// `= condition`: a condition as in `when:`, from offset `at`.
+    Formula(At<String>),
+}
+
+/// What an output cell gives.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Out {
+    /// `-` or an empty cell: this row gives no value for the output.
+    Nothing,
+    /// `null`: this row gives NULL.
+    Null,
+    Const(Val),
+    /// `= formula`, from offset `at`.
+    Formula(At<String>),
+}
+
+/// Why a cell cannot be read, and where in it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct CellError {
+    pub at: usize,
+    pub message: String,
+}
+
+fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, CellError> {
+    Err(CellError {
+        at,
+        message: message.into(),
+    })
+}
+
+/// What an input cell may hold, for the error of one that holds none of it.
+pub(super) const EXPECTED: &str = "a value (`KA`, `\"KA\"`, `18`, `true`, `2025-01-01`), a comparison (`< 18`, `!= KA`), a range (`[1..10)`), a list (`KA, BC`), `not(...)`, `-` (anything), `null` or `= condition`";
+
+/// Reads an input cell (its text trimmed).
+pub(super) fn input(text: &str) -> Result<Test, CellError> {
+    test(text, 0, true)
+}
+
+/// A test written at offset `base` of the cell; `top`: not inside `not(...)`.
+fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
+    let chars: Vec<char> = text.chars().collect();
+    let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
+    let t = text.trim();
+    let at = base + lead;
+    if t.is_empty() || t == "-" {
+        return if top {
+            Ok(Test::Any)
+        } else {
+            fail(at, "`not(...)` needs a test inside: `not(KA)`, `not(< 18)`")
+        };
+    }
+    if t == "null" {
+        return Ok(Test::Null);
+    }
+    for (op, written) in [
+        (Op::Le, "<="),
+        (Op::Ge, ">="),
+        (Op::Eq, "=="),
+        (Op::Ne, "!="),
+        (Op::Lt, "<"),
+        (Op::Gt, ">"),
+    ] {
+        if let Some(rest) = t.strip_prefix(written) {
+            let offset = at + written.chars().count();
+            let Some(val) = value(rest, offset)? else {
+                return fail(
+                    at,
+                    format!(
+                        "`{written}` compares with a value, not NULL: write `null` for NULL, `not(null)` for any other value"
+                    ),
+                );
+            };
+            let lead = rest.chars().take_while(|c| c.is_whitespace()).count();
+            let val = At {
+                v: val,
+                at: offset + lead,
+            };
+            return Ok(Test::Cmp { op, op_at: at, val });
+        }
+    }
+    if let Some(rest) = t.strip_prefix('=') {
+        if !top {
+            return fail(at, "write a condition as the whole cell: `= condition`");
+        }
+        let skipped = rest.chars().take_while(|c| c.is_whitespace()).count();
+        let formula = rest.trim();
+        if formula.is_empty() {
+            return fail(at, "`=` starts a condition: write one after it");
+        }
+        return Ok(Test::Formula(At {
+            v: formula.to_owned(),
+            at: at + 1 + skipped,
+        }));
+    }
+    if let Some(rest) = t.strip_prefix("not(") {
+        let Some(inner) = rest.strip_suffix(')') else {
+            return fail(at, "`not(` is not closed: write `not(KA, BC)`");
+        };
+        return Ok(Test::Not(Box::new(test(inner, at + 4, false)?)));
+    }
+    if t.starts_with(['[', '(', ']']) {
+        return range(t, at);
+    }
+    list(t, at)
+}
+
+/// `"KA", "BC"`, `KA, BC` or a single value (an equality).
+fn list(t: &str, at: usize) -> Result<Test, CellError> {
+    let mut items = Vec::new();
+    for (item, offset) in split_commas(t, at)? {
+        items.push(At {
+            v: value(item, offset)?,
+            at: offset,
+        });
+    }
+    Ok(match items.as_slice() {
+        [At { v: None, .. }] => Test::Null,
+        [At { v: Some(v), at }] => Test::Cmp {
+            op: Op::Eq,
+            op_at: *at,
+            val: At {
+                v: v.clone(),
+                at: *at,
+            },
+        },
+        _ => Test::List(items),
+    })
+}
+
+/// The items of a list, split at the commas outside quotes, each with its offset.
+fn split_commas(t: &str, at: usize) -> Result<Vec<(&str, usize)>, CellError> {
+    let mut items = Vec::new();
+    let (mut start, mut start_char, mut quote) = (0, 0, None);
+    for (k, (byte, c)) in t.char_indices().enumerate() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == ',' => {
+                items.push((&t[start..byte], at + start_char));
+                (start, start_char) = (byte + 1, k + 1);
+            }
+            None => {}
+        }
+    }
+    items.push((&t[start..], at + start_char));
+    for (item, offset) in &items {
+        if item.trim().is_empty() {
+            return fail(*offset, "an item of the list is empty: `KA, BC`");
+        }
+    }
+    Ok(items)
+}
+
+/// `[1..10)`, `(0..100]`, `]1..10[`: numbers or dates, low end first.
+fn range(t: &str, at: usize) -> Result<Test, CellError> {
+    let low_in = t.starts_with('[');
+    let close = t.chars().last().filter(|c| matches!(c, ']' | ')' | '['));
+    let Some(close) = close.filter(|_| t.chars().count() > 1) else {
+        return fail(
+            at,
+            "the range is not closed: end it with `]` (end included) or `)` (end excluded)",
+        );
+    };
+    let inner = &t[1..t.len() - 1];
+    let Some(dots) = inner.find("..") else {
+        return fail(at, "a range is written `[low..high]`, e.g. `[1..10)`");
+    };
+    let (low_text, high_text) = (&inner[..dots], &inner[dots + 2..]);
+    let high_at = at + 1 + low_text.chars().count() + 2;
+    let end = |text: &str, offset: usize| -> Result<At<Val>, CellError> {
+        let lead = text.chars().take_while(|c| c.is_whitespace()).count();
+        match value(text, offset)? {
+            Some(v @ (Val::Int(..) | Val::Float(..) | Val::Date(_))) => Ok(At {
+                v,
+                at: offset + lead,
+            }),
+            _ => fail(
+                offset + lead,
+                "the ends of a range are numbers or dates: `[1..10)`, `[2025-01-01..2025-06-30]`",
+            ),
+        }
+    };
+    let low = end(low_text, at + 1)?;
+    let high = end(high_text, high_at)?;
+    let high_in = close == ']';
+    match order(&low.v, &high.v) {
+        None => fail(at, "the ends of a range are both numbers or both dates"),
+        Some(std::cmp::Ordering::Greater) => fail(
+            at,
+            format!(
+                "the range's ends are swapped: {} is above {}; write the low end first",
+                shown(&low.v),
+                shown(&high.v)
+            ),
+        ),
+        Some(std::cmp::Ordering::Equal) if !(low_in && high_in) => fail(
+            at,
+            "this range is empty: its ends are the same and one is excluded; write the value alone",
+        ),
+        _ => Ok(Test::Range {
+            low,
+            low_in,
+            high,
+            high_in,
+        }),
+    }
+}
+
+/// How two ends of a range compare (`None`: a number and a date).
+fn order(a: &Val, b: &Val) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Val::Date(a), Val::Date(b)) => Some(a.cmp(b)),
+        (Val::Date(_), _) | (_, Val::Date(_)) => None,
+        (a, b) => number(a)?.partial_cmp(&number(b)?),
+    }
+}
+
+fn number(v: &Val) -> Option<f64> {
+    match v {
+        Val::Int(_, i) => Some(*i as f64),
+        Val::Float(_, f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// A value as the admin wrote it, for messages.
+pub(super) fn shown(v: &Val) -> String {
+    match v {
+        Val::Int(text, _) | Val::Float(text, _) => text.clone(),
+        Val::Text(t) => format!("\"{t}\""),
+        Val::Bool(b) => b.to_string(),
+        Val::Date(d) => d.to_string(),
+    }
+}
+
+/// One value written at offset `at` (`None`: `null`).
+fn value(text: &str, at: usize) -> Result<Option<Val>, CellError> {
+    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
+    let t = text.trim();
+    let at = at + lead;
+    if t.is_empty() {
+        return fail(at, format!("a value is missing here: expected {EXPECTED}"));
+    }
+    if let Some(q) = t.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let body = &t[1..];
+        let Some(end) = body.find(q) else {
+            return fail(at, format!("the text is not closed: add a closing `{q}`"));
+        };
+        let rest = &body[end + 1..];
+        let after = rest.trim();
+        if !after.is_empty() {
+            let blanks = rest.chars().take_while(|c| c.is_whitespace()).count();
+            let offset = at + 1 + body[..end].chars().count() + 1 + blanks;
+            return fail(
+                offset,
+                format!("unexpected `{after}` after the text: separate values with `,`"),
+            );
+        }
+        return Ok(Some(Val::Text(body[..end].to_owned())));
+    }
+    Ok(match t {
+        "null" => None,
+        "true" => Some(Val::Bool(true)),
+        "false" => Some(Val::Bool(false)),
+        _ => Some(bare(t, at)?),
+    })
+}
+
+/// A value without quotes: a number, a date, or a word (text).
+fn bare(t: &str, at: usize) -> Result<Val, CellError> {
+    if let Ok(i) = t.parse::<i64>() {
+        return Ok(Val::Int(t.to_owned(), i));
+    }
+    let numeric = t.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.');
+    if numeric
+        && !t.contains(['+', ' '])
+        && let Ok(f) = t.parse::<f64>()
+        && f.is_finite()
+    {
+        return Ok(Val::Float(t.to_owned(), f));
+    }
+    if looks_like_date(t) {
+        return match Date::parse(t) {
+            Some(d) => Ok(Val::Date(d)),
+            None => fail(at, crate::script::dates::not_a_date(t)),
+        };
+    }
+    if let Some((k, c)) = t.chars().enumerate().find(|(_, c)| {
+        matches!(
+            c,
+            '"' | '\'' | '(' | ')' | '[' | ']' | '<' | '>' | '=' | '!'
+        )
+    }) {
+        return fail(
+            at + k,
+            format!("cannot read `{t}`: `{c}` is not part of a value; expected {EXPECTED}"),
+        );
+    }
+    Ok(Val::Text(t.to_owned()))
+}
+
+/// `2025-01-01`: four digits, a dash, two digits, a dash, two digits.
+fn looks_like_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(k, c)| match k {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// Reads an output cell (its text trimmed).
+pub(super) fn output(text: &str) -> Result<Out, CellError> {
+    let t = text.trim();
+    if t.is_empty() || t == "-" {
+        return Ok(Out::Nothing);
+    }
+    if let Some(rest) = t.strip_prefix('=') {
+        let skipped = rest.chars().take_while(|c| c.is_whitespace()).count();
+        if rest.trim().is_empty() {
+            return fail(0, "`=` starts a formula: write one after it");
+        }
+        return Ok(Out::Formula(At {
+            v: rest.trim().to_owned(),
+            at: 1 + skipped,
+        }));
+    }
+    if t.starts_with(['"', '\'']) {
+        return Ok(value(t, 0)?.map_or(Out::Null, Out::Const));
+    }
+    Ok(match t {
+        "null" => Out::Null,
+        "true" => Out::Const(Val::Bool(true)),
+        "false" => Out::Const(Val::Bool(false)),
+        _ => match bare(t, 0) {
+            Ok(v) => Out::Const(v),
+            // Any other word is text as written (`late, call`, `5%`).
+            Err(_) if !looks_like_date(t) => Out::Const(Val::Text(t.to_owned())),
+            Err(e) => return Err(e),
+        },
+    })
+}
+
+#[cfg(test)]
+#[path = "cells_tests.rs"]
+mod tests;

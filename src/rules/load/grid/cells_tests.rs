@@ -1,0 +1,355 @@
+use super::*;
+
+fn int(text: &str, at: usize) -> At<Val> {
+    At {
+        v: Val::Int(text.into(), text.parse().unwrap()),
+        at,
+    }
+}
+
+fn text(t: &str, at: usize) -> At<Val> {
+    At {
+        v: Val::Text(t.into()),
+        at,
+    }
+}
+
+fn err(cell: &str) -> (usize, String) {
+    let e = input(cell).expect_err(cell);
+    (e.at, e.message)
+}
+
+#[test]
+fn anything_null_and_formulas() {
+    assert_eq!(input(""), Ok(Test::Any));
+    assert_eq!(input("-"), Ok(Test::Any));
+    assert_eq!(input("null"), Ok(Test::Null));
+    assert_eq!(
+        input("=  a || b"),
+        Ok(Test::Formula(At {
+            v: "a || b".into(),
+            at: 3
+        }))
+    );
+}
+
+#[test]
+fn comparisons_and_bare_values() {
+    assert_eq!(
+        input("< 18"),
+        Ok(Test::Cmp {
+            op: Op::Lt,
+            op_at: 0,
+            val: int("18", 2)
+        })
+    );
+    assert_eq!(
+        input(">=0.8"),
+        Ok(Test::Cmp {
+            op: Op::Ge,
+            op_at: 0,
+            val: At {
+                v: Val::Float("0.8".into(), 0.8),
+                at: 2
+            }
+        })
+    );
+    assert_eq!(
+        input("!= KA"),
+        Ok(Test::Cmp {
+            op: Op::Ne,
+            op_at: 0,
+            val: text("KA", 3)
+        })
+    );
+    assert_eq!(
+        input("== 5"),
+        Ok(Test::Cmp {
+            op: Op::Eq,
+            op_at: 0,
+            val: int("5", 3)
+        })
+    );
+    // A bare value is an equality; its operator is where the value is.
+    for (cell, v) in [
+        ("exit", Val::Text("exit".into())),
+        ("\"K, A\"", Val::Text("K, A".into())),
+        ("'it'", Val::Text("it".into())),
+        ("north east", Val::Text("north east".into())),
+        ("-5", Val::Int("-5".into(), -5)),
+        ("2.5", Val::Float("2.5".into(), 2.5)),
+        ("true", Val::Bool(true)),
+        ("false", Val::Bool(false)),
+        (
+            "2025-01-31",
+            Val::Date(crate::time::Date::new(2025, 1, 31).unwrap()),
+        ),
+    ] {
+        assert_eq!(
+            input(cell),
+            Ok(Test::Cmp {
+                op: Op::Eq,
+                op_at: 0,
+                val: At { v, at: 0 }
+            }),
+            "{cell}"
+        );
+    }
+}
+
+#[test]
+fn ranges_with_open_and_closed_ends() {
+    let range = |cell: &str| match input(cell) {
+        Ok(Test::Range {
+            low,
+            low_in,
+            high,
+            high_in,
+        }) => (shown(&low.v), low_in, shown(&high.v), high_in, high.at),
+        other => panic!("{cell}: {other:?}"),
+    };
+    assert_eq!(range("[1..10)"), ("1".into(), true, "10".into(), false, 4));
+    assert_eq!(
+        range("(0..100]"),
+        ("0".into(), false, "100".into(), true, 4)
+    );
+    assert_eq!(range("]1..10["), ("1".into(), false, "10".into(), false, 4));
+    assert_eq!(range("[1 .. 10]"), ("1".into(), true, "10".into(), true, 6));
+    assert_eq!(range("[5..5]"), ("5".into(), true, "5".into(), true, 4));
+    assert_eq!(
+        range("[2025-01-01..2025-06-30]"),
+        ("2025-01-01".into(), true, "2025-06-30".into(), true, 13)
+    );
+}
+
+#[test]
+fn lists_and_negations() {
+    assert_eq!(
+        input("\"KA\", \"BC\""),
+        Ok(Test::List(vec![
+            At {
+                v: Some(Val::Text("KA".into())),
+                at: 0
+            },
+            At {
+                v: Some(Val::Text("BC".into())),
+                at: 5
+            },
+        ]))
+    );
+    assert_eq!(
+        input("KA, null"),
+        Ok(Test::List(vec![
+            At {
+                v: Some(Val::Text("KA".into())),
+                at: 0
+            },
+            At { v: None, at: 3 },
+        ]))
+    );
+    assert_eq!(
+        input("not(terminal)"),
+        Ok(Test::Not(Box::new(Test::Cmp {
+            op: Op::Eq,
+            op_at: 4,
+            val: text("terminal", 4)
+        })))
+    );
+    assert_eq!(
+        input("not(< 18)"),
+        Ok(Test::Not(Box::new(Test::Cmp {
+            op: Op::Lt,
+            op_at: 4,
+            val: int("18", 6)
+        })))
+    );
+    assert!(
+        matches!(input("not(KA, BC)"), Ok(Test::Not(t)) if matches!(*t, Test::List(ref l) if l.len() == 2))
+    );
+    assert_eq!(input("not(null)"), Ok(Test::Not(Box::new(Test::Null))));
+}
+
+#[test]
+fn each_mistake_says_what_was_expected_where() {
+    assert_eq!(
+        err("[10..1]"),
+        (
+            0,
+            "the range's ends are swapped: 10 is above 1; write the low end first".into()
+        )
+    );
+    assert_eq!(
+        err("[5..5)"),
+        (
+            0,
+            "this range is empty: its ends are the same and one is excluded; write the value alone"
+                .into()
+        )
+    );
+    assert_eq!(
+        err("[1..10"),
+        (
+            0,
+            "the range is not closed: end it with `]` (end included) or `)` (end excluded)".into()
+        )
+    );
+    assert_eq!(
+        err("[1, 10]"),
+        (0, "a range is written `[low..high]`, e.g. `[1..10)`".into())
+    );
+    assert_eq!(
+        err("[a..z]"),
+        (
+            1,
+            "the ends of a range are numbers or dates: `[1..10)`, `[2025-01-01..2025-06-30]`"
+                .into()
+        )
+    );
+    assert_eq!(
+        err("[1..2025-01-01]"),
+        (
+            0,
+            "the ends of a range are both numbers or both dates".into()
+        )
+    );
+    assert_eq!(
+        err("\"KA, BC"),
+        (0, "the text is not closed: add a closing `\"`".into())
+    );
+    assert_eq!(
+        err("not(KA"),
+        (0, "`not(` is not closed: write `not(KA, BC)`".into())
+    );
+    assert_eq!(
+        err("not(-)"),
+        (
+            4,
+            "`not(...)` needs a test inside: `not(KA)`, `not(< 18)`".into()
+        )
+    );
+    assert_eq!(
+        err("KA,,BC"),
+        (3, "an item of the list is empty: `KA, BC`".into())
+    );
+    assert_eq!(
+        err("\"KA\" x"),
+        (
+            5,
+            "unexpected `x` after the text: separate values with `,`".into()
+        )
+    );
+    assert_eq!(
+        err("2025-02-30"),
+        (
+            0,
+            "`2025-02-30` is not a date: write it as 2025-03-01 (year-month-day)".into()
+        )
+    );
+    assert_eq!(
+        err("KA)"),
+        (
+            2,
+            format!("cannot read `KA)`: `)` is not part of a value; expected {EXPECTED}")
+        )
+    );
+    assert_eq!(
+        err("> null"),
+        (
+            0,
+            "`>` compares with a value, not NULL: write `null` for NULL, `not(null)` for any other value".into()
+        )
+    );
+    assert_eq!(
+        err("not(= a)"),
+        (
+            4,
+            "write a condition as the whole cell: `= condition`".into()
+        )
+    );
+    assert_eq!(
+        err("<"),
+        (1, format!("a value is missing here: expected {EXPECTED}"))
+    );
+}
+
+#[test]
+fn output_cells() {
+    assert_eq!(output(""), Ok(Out::Nothing));
+    assert_eq!(output("-"), Ok(Out::Nothing));
+    assert_eq!(output("null"), Ok(Out::Null));
+    assert_eq!(output("high"), Ok(Out::Const(Val::Text("high".into()))));
+    assert_eq!(
+        output("late, call"),
+        Ok(Out::Const(Val::Text("late, call".into())))
+    );
+    assert_eq!(output("\"5\""), Ok(Out::Const(Val::Text("5".into()))));
+    assert_eq!(output("5"), Ok(Out::Const(Val::Int("5".into(), 5))));
+    assert_eq!(output("true"), Ok(Out::Const(Val::Bool(true))));
+    assert_eq!(
+        output("= a * 2"),
+        Ok(Out::Formula(At {
+            v: "a * 2".into(),
+            at: 2
+        }))
+    );
+    assert!(output("=").is_err());
+    assert!(output("2025-13-01").is_err());
+}
+
+#[test]
+fn no_text_makes_the_reader_panic() {
+    let odd = [
+        "[",
+        "]",
+        "(",
+        ")",
+        "[]",
+        "[..]",
+        "[1..]",
+        "[..1]",
+        "]é..ü[",
+        "\"",
+        "'",
+        "\"\"",
+        "''",
+        ",",
+        ", ,",
+        "not(",
+        "not()",
+        "not(not(KA))",
+        "not(KA))",
+        "<",
+        "<=",
+        "==",
+        "!=",
+        "= ",
+        "-5..",
+        "[1..2..3]",
+        "ü, ö",
+        "(é",
+        "[1....2]",
+        "null, null",
+        "--",
+        "- 1",
+        "[2025-01-01..5]",
+        "1e999",
+        "NaN",
+        "inf",
+        "0x10",
+        "[-1..-0.5)",
+    ];
+    for text in odd {
+        let _ = input(text);
+        let _ = output(text);
+    }
+    assert!(input("NaN").is_ok_and(|t| matches!(
+        t,
+        Test::Cmp {
+            val: At {
+                v: Val::Text(_),
+                ..
+            },
+            ..
+        }
+    )));
+}

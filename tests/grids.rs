@@ -1,0 +1,288 @@
+//! Decision tables written as grids, on the real binary: what a run gives each customer
+//! (NULL inputs, the ends of ranges, lists, negations, defaults, generated ids), what
+//! `check` says of a bad cell, and how `explain` shows a grid row.
+
+mod common;
+
+use common::*;
+
+const GRIDS: &str = r#"decisions:
+  - name: risk
+    hit: first
+    outputs:
+      - note
+      - { name: risk, values: [high, medium, low], default: low }
+    grid: |
+      id        | segment          | overdue_days ?? 0 | note | risk
+      risk-exit | exit             | -                 | exit | high
+      risk-late | not("KA", "BC")  | > 60              | null | medium
+      risk-mid  | -                | [30..60]          | -    | = "medium"
+  - name: band
+    outputs: [band]
+    grid: |
+      score     | vip   | band
+      [0..10)   | -     | a
+      [10..20]  | true  | b
+      ]20..30[  | -     | c
+      null      | -     | none
+      -         | -     | other
+"#;
+
+/// Customers 1..=7: segment, overdue days, score, vip (NULLs where the case needs them).
+fn fixture() -> Fixture {
+    let fx = Fixture::new();
+    let row = |id, segment: Option<&str>, overdue: Option<i64>, score: Option<f64>, vip| {
+        vec![
+            int(id),
+            segment.map_or(null(), text),
+            overdue.map_or(null(), int),
+            score.map_or(null(), real),
+            match vip {
+                Some(v) => int(v),
+                None => null(),
+            },
+        ]
+    };
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, segment TEXT, overdue_days INTEGER, score REAL, vip BOOLEAN",
+        &[
+            row(1, Some("exit"), Some(0), Some(5.0), Some(1)),
+            row(2, Some("KA"), Some(70), Some(10.0), Some(1)),
+            row(3, Some("terminal"), Some(70), Some(20.0), Some(0)),
+            row(4, None, Some(45), Some(25.0), None),
+            row(5, Some("BC"), None, None, Some(1)),
+            row(6, Some("terminal"), Some(60), Some(30.0), Some(1)),
+            row(7, Some("terminal"), Some(30), Some(10.0), None),
+        ],
+    );
+    fx.rule("grids.yaml", GRIDS);
+    fx
+}
+
+#[test]
+fn a_run_gives_each_customer_what_its_first_matching_rule_says() {
+    let fx = fixture();
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    // 1: exit. 2: KA is excluded from risk-late, 70 is above [30..60]: the default.
+    // 3: 70 > 60. 4: a NULL segment fails `exit` and `not(...)`; 45 is in [30..60].
+    // 5: NULL overdue days are 0 (`?? 0`): the default. 6, 7: 60 and 30 are included.
+    assert_eq!(
+        column(&latest, "risk"),
+        expect(&[
+            ("1", "high"),
+            ("2", "low"),
+            ("3", "medium"),
+            ("4", "medium"),
+            ("5", "low"),
+            ("6", "medium"),
+            ("7", "medium")
+        ])
+    );
+    // `null` and `-` give NULL; the default is `risk`'s only.
+    let note = column(&latest, "note");
+    assert_eq!(note["1"], text("exit"));
+    assert!(
+        ["2", "3", "4", "5", "6", "7"]
+            .iter()
+            .all(|c| note[*c] == null())
+    );
+    // 1: 5 in [0..10). 2: 10 in [10..20] and vip. 3: 20 in [10..20] but not vip, 20 is
+    // not in ]20..30[. 4: 25 in ]20..30[. 5: NULL score. 6: 30 not in ]20..30[.
+    // 7: vip NULL is not `true`.
+    assert_eq!(
+        column(&latest, "band"),
+        expect(&[
+            ("1", "a"),
+            ("2", "b"),
+            ("3", "other"),
+            ("4", "c"),
+            ("5", "none"),
+            ("6", "other"),
+            ("7", "other")
+        ])
+    );
+    // Rule ids: the `id` column's, or `<decision>-<n>`; a default fires no rule.
+    assert_eq!(
+        column(&latest, "rule_ids"),
+        expect(&[
+            ("1", r#"["risk-exit","band-1"]"#),
+            ("2", r#"["band-2"]"#),
+            ("3", r#"["risk-late","band-5"]"#),
+            ("4", r#"["risk-mid","band-3"]"#),
+            ("5", r#"["band-4"]"#),
+            ("6", r#"["risk-mid","band-5"]"#),
+            ("7", r#"["risk-mid","band-5"]"#)
+        ])
+    );
+}
+
+#[test]
+fn explain_shows_each_cell_of_a_grid_row_with_its_verdict() {
+    let fx = fixture();
+    let run = fx.run(&["explain", "3"]);
+    run.assert_code(0);
+    let out = &run.stdout;
+    let expected = "  risk (hit: first)
+    ✗ risk-exit
+        with segment = terminal
+        segment = exit: no
+    ✓ risk-late
+        with segment = terminal, overdue_days = 70
+        segment not(\"KA\", \"BC\"): yes
+        overdue_days ?? 0 > 60: yes
+        gives note = NULL
+        gives risk = medium
+    not tried (an earlier row matched): risk-mid
+    => note = NULL, risk = medium
+";
+    assert!(out.contains(expected), "{out}");
+    assert!(out.contains("        vip = true: no\n"), "{out}");
+
+    let run = fx.run(&["explain", "2"]);
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert!(
+        out.contains(
+            "    ✗ risk-mid\n        with overdue_days = 70\n        overdue_days ?? 0 in [30..60]: no\n    => note = NULL, risk = low  (no row matched: the default of risk)\n"
+        ),
+        "{out}"
+    );
+    let run = fx.run(&["explain", "2", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let risk = &json["decisions"][0];
+    assert_eq!(risk["defaults"], serde_json::json!(["risk"]));
+    assert_eq!(
+        risk["rows"][1]["cells"],
+        serde_json::json!([
+            { "test": "segment not(\"KA\", \"BC\")", "holds": false },
+            { "test": "overdue_days ?? 0 > 60", "holds": true },
+        ])
+    );
+}
+
+#[test]
+fn check_points_at_the_bad_cell() {
+    let fx = fixture();
+    fx.rule(
+        "grids.yaml",
+        &GRIDS
+            .replace("| [30..60]  ", "| [60..30]  ")
+            .replace("]20..30[  | -     | c", "]20..30[  | yes   | c")
+            .replace("| exit | high", "| exit | hihg"),
+    );
+    // `run` prints the errors on stderr (`check` prints the same on stdout) and writes nothing.
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    assert_eq!(fx.policy_row_count(), 0);
+    assert_eq!(
+        run.diagnostic_at("rules/grids.yaml:9:65"),
+        "error: `hihg` is not one of the values of output `risk`: high, medium, low (in `risk-exit`)
+ --> rules/grids.yaml:9:65
+  |
+9 |       risk-exit | exit             | -                 | exit | hihg
+  |                                                                 ^^^^"
+    );
+    assert_eq!(
+        run.diagnostic_at("rules/grids.yaml:11:38"),
+        "error: the range's ends are swapped: 60 is above 30; write the low end first (in `risk-mid`)
+  --> rules/grids.yaml:11:38
+   |
+11 |       risk-mid  | -                | [60..30]          | -    | = \"medium\"
+   |                                      ^"
+    );
+    assert_eq!(
+        run.diagnostic_at("rules/grids.yaml:18:19"),
+        "error: field `vip` is true/false, but it is compared with text `yes` (in `band-3`)
+  --> rules/grids.yaml:18:19
+   |
+18 |       ]20..30[  | yes   | c
+   |                   ^
+   = help: this comparison can never be true"
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.ends_with("3 errors in the rule files\n"),
+        "{}",
+        check.stdout
+    );
+}
+
+/// NULL passes only `-` and `null` (and a formula that asks for it); `!=` and `not(...)`
+/// are false for it, as every comparison.
+#[test]
+fn a_null_input_passes_only_anything_and_null() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, segment TEXT",
+        &[
+            vec![int(1), null()],
+            vec![int(2), text("KA")],
+            vec![int(3), text("XY")],
+        ],
+    );
+    fx.rule(
+        "forms.yaml",
+        r#"decisions:
+  - name: forms
+    hit: collect
+    aggregate: list
+    output: matched
+    outputs: [matched]
+    grid: |
+      id        | segment            | matched
+      f-any     | -                  | any
+      f-null    | null               | is-null
+      f-eq      | KA                 | eq
+      f-ne      | != KA              | ne
+      f-list    | "KA", BC           | list
+      f-not     | not(KA)            | not
+      f-notnull | not(null)          | not-null
+      f-formula | = is_null(segment) | formula
+"#,
+    );
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "rule_ids"),
+        expect(&[
+            ("1", r#"["f-any","f-null","f-formula"]"#),
+            ("2", r#"["f-any","f-eq","f-list","f-notnull"]"#),
+            ("3", r#"["f-any","f-ne","f-not","f-notnull"]"#),
+        ])
+    );
+}
+
+/// `hit: priority` ranks a grid's matching rules by the output's declared `values:`.
+#[test]
+fn a_priority_grid_gives_the_highest_declared_value() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, channel TEXT, credit_score INTEGER",
+        &[
+            vec![int(1), text("wholesale"), int(90)],
+            vec![int(2), text("terminal"), int(85)],
+            vec![int(3), text("wholesale"), int(40)],
+        ],
+    );
+    fx.rule(
+        "risk.yaml",
+        "decisions:
+  - name: risk
+    hit: priority
+    outputs:
+      - { name: risk, values: [high, medium, low], default: low }
+    grid: |
+      id         | channel   | credit_score | risk
+      risk-ws    | wholesale | -            | medium
+      risk-score | -         | < 50         | high
+",
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "risk"),
+        expect(&[("1", "medium"), ("2", "low"), ("3", "high")])
+    );
+    assert_eq!(column(&latest, "rule_ids")["3"], text(r#"["risk-score"]"#));
+}

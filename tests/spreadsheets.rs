@@ -171,11 +171,9 @@ fn a_half_saved_workbook_keeps_the_last_good_rules() {
     assert!(out.contains("--> rules/pricing.xlsx"), "{out}");
 }
 
-// The tests below evaluate tables, which needs the grid form (`grid:` in a decision), built
-// on another branch. Un-ignore them once it is merged.
+// The tests below evaluate the tables: a spreadsheet decides as its grid would.
 
 #[test]
-#[ignore = "needs the grid form (branch grid)"]
 fn a_csv_table_decides_like_a_yaml_table() {
     let fx = fixture();
     write(
@@ -203,7 +201,6 @@ fn a_csv_table_decides_like_a_yaml_table() {
 }
 
 #[test]
-#[ignore = "needs the grid form (branch grid)"]
 fn a_workbook_table_decides_with_its_formulas_saved_values_and_defaults() {
     let fx = fixture();
     write(
@@ -241,7 +238,6 @@ fn a_workbook_table_decides_with_its_formulas_saved_values_and_defaults() {
 }
 
 #[test]
-#[ignore = "needs the grid form (branch grid)"]
 fn an_unknown_name_in_a_cell_is_shown_at_the_cell() {
     let fx = fixture();
     let mut rows = TIERS.to_vec();
@@ -259,7 +255,6 @@ fn an_unknown_name_in_a_cell_is_shown_at_the_cell() {
 }
 
 #[test]
-#[ignore = "needs the grid form (branch grid)"]
 fn watch_reloads_a_saved_workbook() {
     let fx = fixture();
     write(&fx, "pricing.xlsx", &workbook(&[("tiers", TIERS)]));

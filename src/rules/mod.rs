@@ -216,6 +216,20 @@ pub struct Row {
     pub effective: Option<Window>,
     /// (index into the decision's `outputs`, value)
     pub values: Vec<(usize, ValueExpr)>,
+    /// For a row of a `grid:`, its input cells, for `explain` (its `condition` is all of
+    /// them together); `None` for a row of `rules:` or a band.
+    pub cells: Option<Vec<GridCell>>,
+}
+
+/// One input cell of a grid row, as `explain` shows it.
+#[derive(Debug, Clone)]
+pub struct GridCell {
+    /// The column's header (its input expression).
+    pub column: String,
+    /// The test in words: `segment = exit`, `overdue_days ?? 0 > 60`.
+    pub shown: String,
+    /// The cell's own condition; `None` for `-` (anything).
+    pub test: Option<Expr>,
 }
 
 /// Which side a cap limits.
@@ -294,7 +308,7 @@ impl Decision {
         }
     }
 
-    /// Every expression of the decision: scale value, conditions, formulas, caps.
+    /// Every expression of the decision: scale value, conditions, formulas, caps, defaults.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
         let rows = self.rows.iter().flat_map(move |row| {
             let when = match &row.condition {
@@ -305,7 +319,8 @@ impl Decision {
                 .chain(row.values.iter().filter_map(|(_, v)| v.formula()))
         });
         let caps = self.caps.iter().filter_map(|c| c.value.formula());
-        self.scale_of.iter().chain(rows).chain(caps)
+        let defaults = self.defaults.iter().flatten().filter_map(|v| v.formula());
+        self.scale_of.iter().chain(rows).chain(caps).chain(defaults)
     }
 }
 

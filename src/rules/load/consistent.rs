@@ -12,7 +12,6 @@ use crate::diag::SourceFile;
 use crate::rules::native::{Arith, Node};
 use crate::rules::{Aggregate, HitPolicy, Slot, SlotKind, ValueExpr};
 use crate::value::{Lit, Literal, ValueKind};
-use serde_saphyr::Spanned;
 use std::sync::Arc;
 
 /// One value a row gives: the output's index, the row's id, the value as written and as
@@ -20,7 +19,9 @@ use std::sync::Arc;
 pub(super) struct Given<'s> {
     pub output: usize,
     pub row: &'s str,
-    pub written: &'s Spanned<Literal>,
+    pub written: &'s Literal,
+    /// Where the value is written.
+    pub at: (usize, usize),
     pub value: &'s ValueExpr,
 }
 
@@ -85,11 +86,10 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
                 ),
                 None => continue,
             };
-            let at = &g.written.referenced;
-            let d = cx.error(t.file, at.line() as usize, at.column() as usize, message);
+            let d = cx.error(t.file, g.at.0, g.at.1, message);
             d.rule = Some(g.row.to_owned());
             d.help = Some(help(expected, g.written));
-            if let Literal::Text(t) = &g.written.value
+            if let Literal::Text(t) = g.written
                 && !t.trim_start().starts_with('=')
             {
                 d.width = t.chars().count().max(1);
@@ -120,8 +120,8 @@ fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<Va
 }
 
 /// The kind a constant text looks like it meant: `yes`, `5%`, `"5"`.
-fn reads_as(written: &Spanned<Literal>) -> Option<ValueKind> {
-    let Literal::Text(t) = &written.value else {
+fn reads_as(written: &Literal) -> Option<ValueKind> {
+    let Literal::Text(t) = written else {
         return None;
     };
     let t = t.trim();
@@ -142,17 +142,14 @@ fn is_bool_word(t: &str) -> bool {
 }
 
 /// A value for a message: the constant as written, or "a formula giving text".
-fn shown(kind: ValueKind, written: &Spanned<Literal>) -> String {
-    match &written.value {
+fn shown(kind: ValueKind, written: &Literal) -> String {
+    match written {
         Literal::Text(t) if t.trim_start().starts_with('=') => {
             format!("a formula giving {}", kind.noun())
         }
         Literal::Text(t) => format!("text \"{t}\""),
         Literal::Int(_) | Literal::Float(_) => {
-            format!(
-                "the number {}",
-                crate::text::as_yaml(&written.value.to_json())
-            )
+            format!("the number {}", crate::text::as_yaml(&written.to_json()))
         }
         Literal::Bool(b) => format!("`{b}`"),
         other => format!(
@@ -164,8 +161,8 @@ fn shown(kind: ValueKind, written: &Spanned<Literal>) -> String {
 }
 
 /// How to write the value as the kind expected.
-fn help(expected: ValueKind, written: &Spanned<Literal>) -> String {
-    let text = match &written.value {
+fn help(expected: ValueKind, written: &Literal) -> String {
+    let text = match written {
         Literal::Text(t) if !t.trim_start().starts_with('=') => Some(t.trim()),
         _ => None,
     };

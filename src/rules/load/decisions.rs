@@ -60,6 +60,11 @@ pub(super) fn window(
     Some(window)
 }
 
+/// Where a value is written.
+fn at_of<T>(v: &Spanned<T>) -> (usize, usize) {
+    (v.referenced.line() as usize, v.referenced.column() as usize)
+}
+
 /// Both windows (either may be absent: no limit).
 fn meet(a: Option<Window>, b: Option<Window>) -> Option<Window> {
     match (a, b) {
@@ -297,7 +302,8 @@ impl Table<'_> {
                 given.push(consistent::Given {
                     output: *output,
                     row: &r.id.value,
-                    written,
+                    written: &written.value,
+                    at: at_of(written),
                     value,
                 });
             }
@@ -308,7 +314,8 @@ impl Table<'_> {
                 given.push(consistent::Given {
                     output: *output,
                     row: &band.value.id.value,
-                    written: &band.value.value,
+                    written: &band.value.value.value,
+                    at: at_of(&band.value.value),
                     value,
                 });
             }
@@ -370,6 +377,7 @@ impl Table<'_> {
             condition,
             effective: meet(self.window, own),
             values,
+            cells: None,
         }
     }
 
@@ -481,6 +489,7 @@ impl Table<'_> {
                 },
                 effective: self.window,
                 values: vec![(output, value)],
+                cells: None,
             });
         }
         Some((of, rows))

@@ -79,7 +79,19 @@ impl<'a> ExprCompiler<'a> {
         formula: bool,
     ) -> Option<Expr> {
         let (origin, body) = place::origin_of(file, text, formula, &self.bindings);
-        let body = body.as_str();
+        self.compile_at(diags, origin, &body, owner)
+    }
+
+    /// Compiles an expression whose text and origin are known already (a grid row's
+    /// condition, built from its cells).
+    pub fn compile_at(
+        &mut self,
+        diags: &mut Sink,
+        origin: Origin,
+        body: &str,
+        owner: &str,
+    ) -> Option<Expr> {
+        let file = &origin.file.clone();
         if body.trim().is_empty() {
             diags
                 .error(file, origin.line, origin.column, "empty expression")

@@ -443,29 +443,36 @@ impl RuleIds {
             id.referenced.line() as usize,
             id.referenced.column() as usize,
         );
-        if !is_rule_id(&id.value) {
+        self.declare_at(file, &id.value, (line, col), diags)
+    }
+
+    /// Declares a rule id written at `(line, col)` (a grid row's id cell, or where the row
+    /// starts for a generated id).
+    pub fn declare_at(
+        &mut self,
+        file: &Arc<SourceFile>,
+        id: &str,
+        (line, col): (usize, usize),
+        diags: &mut Sink,
+    ) -> RuleIdx {
+        if !is_rule_id(id) {
             diags
-                .error(
-                    file,
-                    line,
-                    col,
-                    format!("`{}` is not a valid rule id", id.value),
-                )
+                .error(file, line, col, format!("`{id}` is not a valid rule id"))
                 .help = Some("rule ids use letters, digits, `-`, `_` and `.`".into());
-        } else if let Some(other) = self.seen.get(&id.value) {
+        } else if let Some(other) = self.seen.get(id) {
             diags.error(
                 file,
                 line,
                 col,
-                format!("rule id `{}` is used twice (first at {other})", id.value),
+                format!("rule id `{id}` is used twice (first at {other})"),
             );
         } else {
             self.seen.insert(
-                id.value.clone(),
+                id.to_owned(),
                 format!("{}:{line}:{col}", file.path.display()),
             );
         }
-        self.push(id.value.clone(), file, line, col)
+        self.push(id.to_owned(), file, line, col)
     }
 
     /// Declares the id of a cap (`decision.min`), written where its bound is.

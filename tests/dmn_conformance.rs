@@ -396,3 +396,21 @@ fn every_model_directory_is_listed_with_its_policy() {
         );
     }
 }
+
+/// `tests/dmn/README.md` lists every model with its letter and number of cases.
+#[test]
+fn the_readme_lists_every_model() {
+    let readme = std::fs::read_to_string(dmn_dir().join("README.md")).unwrap();
+    for m in MODELS {
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", m.dir)))
+            .unwrap_or_else(|| panic!("README.md has no row for {}", m.dir));
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        assert_eq!(cells[3], m.letter, "README.md: {line}");
+        assert!(
+            cells[5].starts_with(&format!("{} (", m.cases)),
+            "README.md gives another number of cases: {line}"
+        );
+    }
+}

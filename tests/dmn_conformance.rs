@@ -117,6 +117,12 @@ fn test_model(m: &Model) -> (Run, Json) {
     let fx = fixture(m);
     let rules = rules_dir(m);
     let run = fx.run(&["test", "--rules", &rules, "--format", "json"]);
+    assert!(
+        !run.stdout.trim().is_empty() || run.code != 2,
+        "{}: the rules do not load (exit code 2)\n{}",
+        m.dir,
+        run.stderr
+    );
     let report = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
         panic!(
             "{}: `tierwise test` did not give a JSON report ({e}); exit code {}\n--- stdout\n{}\n--- stderr\n{}",
@@ -136,7 +142,8 @@ fn failures(report: &Json) -> String {
         if c["status"] == "pass" {
             continue;
         }
-        out += &format!("{} {}: {}\n", c["status"], c["at"], c["name"]);
+        let text = |k: &str| c[k].as_str().unwrap_or("?").to_owned();
+        out += &format!("{} {}: {}\n", text("status").to_uppercase(), text("at"), text("name"));
         for d in c["differences"].as_array().into_iter().flatten() {
             out += &format!(
                 "  {}: expected {}, got {}\n",

@@ -289,10 +289,21 @@ fn dmn_0119_multi_collect_hitpolicy() {
 }
 
 /// DMN: a unique table where two rules match is an error (null). The cases expect the
-/// error; a run on such a customer stops naming both rows.
+/// error; a run on such a customer stops naming both rows; and `tierwise check` warns about
+/// each overlap before any customer is evaluated.
 #[test]
 fn dmn_9001_unique_violation() {
     conforms("9001-unique-violation");
+    let m = find("9001-unique-violation");
+    let check = fixture(m).run(&["check", "--rules", &rules_dir(m)]);
+    check.assert_code(0);
+    for pair in ["`r1` and `r5`", "`r3` and `r5`", "`r4` and `r5`"] {
+        assert!(
+            check.stdout.contains(&format!("rows {pair} overlap")),
+            "check does not warn that rows {pair} overlap:\n{}",
+            check.stdout
+        );
+    }
     use common::{int, text};
     run_fails_naming_both_rows(
         "9001-unique-violation",

@@ -1,0 +1,5 @@
+-- The customer columns the rules read (the TCK model's input data, snake_case).
+CREATE TABLE customers (
+  customer_id INTEGER PRIMARY KEY,
+  num_of_years INTEGER    -- NumOfYears (number)
+);

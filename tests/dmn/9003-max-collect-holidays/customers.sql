@@ -1,0 +1,6 @@
+-- The customer columns the rules read.
+CREATE TABLE customers (
+  customer_id INTEGER PRIMARY KEY,
+  age INTEGER,
+  years_of_service INTEGER
+);

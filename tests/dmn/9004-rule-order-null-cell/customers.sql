@@ -1,0 +1,5 @@
+-- The customer columns the rules read.
+CREATE TABLE customers (
+  customer_id INTEGER PRIMARY KEY,
+  age INTEGER
+);

@@ -257,7 +257,10 @@ fn defines_nothing(rules: &RuleFile) -> bool {
 /// The file's rules, or `None` after reporting why it does not parse.
 fn parse(file: &Arc<SourceFile>, diags: &mut Sink) -> Option<RuleFile> {
     match crate::diag::yaml::parse::<RuleFile>(file) {
-        Ok(rules) => Some(rules),
+        Ok(mut rules) => {
+            imply_single_output(&mut rules);
+            Some(rules)
+        }
         Err(mut d) => {
             const UNCHECKED: &str = "until this file reads, the names it defines are unknown to the other files, so they are not checked";
             d.help = Some(match d.help {
@@ -266,6 +269,21 @@ fn parse(file: &Arc<SourceFile>, diags: &mut Sink) -> Option<RuleFile> {
             });
             diags.push(*d);
             None
+        }
+    }
+}
+
+/// A decision that declares exactly one output (`outputs: [salary]`) and no `output:` has
+/// that one as its `output:`: what `collect`, caps, rounding and `value:` rows combine into.
+fn imply_single_output(rules: &mut RuleFile) {
+    for decision in &mut rules.decisions {
+        let d = &mut decision.value;
+        if let ([only], None) = (&d.outputs[..], &d.output) {
+            d.output = Some(serde_saphyr::Spanned::new(
+                only.value.name.clone(),
+                only.referenced,
+                only.defined,
+            ));
         }
     }
 }

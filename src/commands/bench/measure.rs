@@ -55,6 +55,8 @@ pub struct Timings {
     pub fast_path: (usize, usize),
     /// A policy script (scores, logarithms, a template) against hand-written Rust.
     pub script: super::script::ScriptTimings,
+    /// A table written as a grid against the same table with `when:` rows.
+    pub grid: super::grid::GridTimings,
 }
 
 /// One repeat of every measurement for one sample database; `work` is overwritten.
@@ -70,6 +72,7 @@ pub(super) fn repeat(
     let diff = super::diff::time_diff(sample, work, rules_dir)?;
     fresh_copy(sample, work)?;
     let script = super::script::time_script(work, work, 5)?;
+    let grid = super::grid::time_grid(work, work, 5)?;
 
     // Each stage alone, on a fresh copy.
     fresh_copy(sample, work)?;
@@ -129,6 +132,7 @@ pub(super) fn repeat(
         decisions: rules.decisions.len(),
         fast_path: super::script::fast_path(&rules),
         script,
+        grid,
     })
 }
 

@@ -11,12 +11,14 @@
 //! reports what a run stores per customer, and what reading the previous period costs
 //! (`history.rs`: the same rules plus a damped tier, run for two quarters), what `diff`
 //! costs against a run (`diff.rs`), the share of the rules' expressions on the native fast
-//! path, and a policy script against the same logic in hand-written Rust (`script.rs`).
+//! path, a policy script against the same logic in hand-written Rust (`script.rs`), and a
+//! table written as a grid against the same table with `when:` rows (`grid.rs`).
 //!
 //! This module runs the sizes and repeats and takes the medians; `measure.rs` holds one
 //! function per measurement and the order they run in; `report.rs` prints the table.
 
 mod diff;
+mod grid;
 mod history;
 mod measure;
 mod report;
@@ -136,6 +138,11 @@ impl SizeReport {
                         .map(|t| t.script.mismatches)
                         .max()
                         .unwrap_or(0),
+                },
+                grid: grid::GridTimings {
+                    when_rows: m(|t| t.grid.when_rows),
+                    grid: m(|t| t.grid.grid),
+                    mismatches: repeats.iter().map(|t| t.grid.mismatches).max().unwrap_or(0),
                 },
             },
             threads: rayon::current_num_threads(),

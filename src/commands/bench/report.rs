@@ -124,7 +124,8 @@ fn print_over_time_and_impact(reports: &[SizeReport], out: &mut dyn Write) -> io
     Ok(())
 }
 
-/// How many expressions run on the fast path, and the policy script against Rust.
+/// How many expressions run on the fast path, the policy script against Rust, and a grid
+/// against `when:` rows.
 fn print_fast_path(
     first: &SizeReport,
     reports: &[SizeReport],
@@ -153,6 +154,26 @@ fn print_fast_path(
             s.expressions_ratio(),
             if s.mismatches > 0 {
                 format!("; {} customers' notes differ!", s.mismatches)
+            } else {
+                String::new()
+            },
+        )?;
+    }
+    writeln!(
+        out,
+        "a table as a grid vs the same table with `when:` rows (5 inputs, 8 rows, first), 1 thread:"
+    )?;
+    for r in reports {
+        let g = &r.median.grid;
+        writeln!(
+            out,
+            "{:>10} grid {:.3} s vs when: rows {:.3} s ({:.2}x){}",
+            thousands(r.customers as f64),
+            g.grid,
+            g.when_rows,
+            g.ratio(),
+            if g.mismatches > 0 {
+                format!("; {} customers' policies differ!", g.mismatches)
             } else {
                 String::new()
             },

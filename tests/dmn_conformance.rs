@@ -137,14 +137,23 @@ fn test_model(m: &Model) -> (Run, Json) {
 fn failures(report: &Json) -> String {
     let mut out = String::new();
     for e in report["file_errors"].as_array().into_iter().flatten() {
-        out += &format!("ERROR {}:\n{}\n", e["file"], e["message"].as_str().unwrap_or(""));
+        out += &format!(
+            "ERROR {}:\n{}\n",
+            e["file"],
+            e["message"].as_str().unwrap_or("")
+        );
     }
     for c in report["cases"].as_array().into_iter().flatten() {
         if c["status"] == "pass" {
             continue;
         }
         let text = |k: &str| c[k].as_str().unwrap_or("?").to_owned();
-        out += &format!("{} {}: {}\n", text("status").to_uppercase(), text("at"), text("name"));
+        out += &format!(
+            "{} {}: {}\n",
+            text("status").to_uppercase(),
+            text("at"),
+            text("name")
+        );
         for d in c["differences"].as_array().into_iter().flatten() {
             out += &format!(
                 "  {}: expected {}, got {}\n",
@@ -200,7 +209,11 @@ fn run_fails_naming_both_rows(dir: &str, customer: &[rusqlite::types::Value], ne
     let rules = rules_dir(m);
     let run = fx.run(&["run", "--rules", &rules]);
     run.assert_code(1).assert_stderr_contains(needle);
-    assert_eq!(fx.policy_row_count(), 0, "{dir}: a failed run keeps nothing");
+    assert_eq!(
+        fx.policy_row_count(),
+        0,
+        "{dir}: a failed run keeps nothing"
+    );
 }
 
 #[test]
@@ -353,7 +366,12 @@ fn every_hit_policy_has_a_model() {
         );
     }
     for m in MODELS {
-        assert!(LETTERS.contains(&m.letter), "{}: unknown letter {}", m.dir, m.letter);
+        assert!(
+            LETTERS.contains(&m.letter),
+            "{}: unknown letter {}",
+            m.dir,
+            m.letter
+        );
     }
 }
 

@@ -715,3 +715,61 @@ fn a_database_locked_by_another_process() {
     expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
     assert!(Path::new(&fx.db_path()).exists());
 }
+
+/// Makes `path` read-only for this process: `chattr +i` (which binds root too, where the
+/// file system has it), else the permission bits; `false` when neither holds (the test has
+/// nothing to test then, and says so).
+fn make_read_only(path: &Path) -> bool {
+    let immutable = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(path)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !immutable {
+        let mut perms = std::fs::metadata(path).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(path, perms).unwrap();
+    }
+    let writable = Connection::open(path)
+        .and_then(|c| c.execute_batch("CREATE TABLE probe (x); DROP TABLE probe;"))
+        .is_ok();
+    !writable
+}
+
+fn make_writable(path: &Path) {
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(path)
+        .output();
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+}
+
+#[test]
+fn a_read_only_database() {
+    let fx = project();
+    let db = fx.db_path();
+    if !make_read_only(&db) {
+        make_writable(&db);
+        eprintln!("skipped: this user can write any file here (root without chattr)");
+        return;
+    }
+    let run = fx.run(&["run"]);
+    make_writable(&db);
+    let all = format!("{}{}", run.stderr, run.stdout);
+    assert!(!all.contains("panicked"), "{all}");
+    run.assert_code(1);
+    assert!(
+        all.contains(
+            "error: cannot write results to customer_policy: the database is read-only (its file, \
+             or the folder it is in, cannot be written by this user, or it is on a read-only \
+             disk); nothing was written"
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("could not record"), "{all}");
+    // The database is as it was: the next run, once it can write, works.
+    expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
+}

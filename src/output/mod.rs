@@ -52,6 +52,10 @@ pub enum OutputError {
         secs = crate::source::BUSY_TIMEOUT.as_secs()
     )]
     Locked(String),
+    #[error(
+        "cannot write results to {0}: the database is read-only (its file, or the folder it is in, cannot be written by this user, or it is on a read-only disk); nothing was written\n  = help: run tierwise where the database can be written, or give it another database (`--db` or the config's `database`)"
+    )]
+    ReadOnly(String),
     #[error("cannot write {path}: {source}")]
     File {
         path: PathBuf,

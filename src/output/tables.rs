@@ -20,6 +20,7 @@ pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError +
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
             OutputError::Locked(what.to_owned())
         }
+        Some(rusqlite::ErrorCode::ReadOnly) => OutputError::ReadOnly(what.to_owned()),
         _ => OutputError::Write {
             what: what.to_owned(),
             source,

@@ -179,8 +179,11 @@ impl Workspace {
                     &failure.to_string(),
                 )?)
             });
-        if let Err(e) = recorded {
-            tracing::warn!("could not record the failed run: {e}");
+        match recorded {
+            // The failure itself says the database cannot be written: no second message.
+            Err(Error::Output(output::OutputError::ReadOnly(_))) => {}
+            Err(e) => tracing::warn!("could not record the failed run: {e}"),
+            Ok(()) => {}
         }
     }
 }

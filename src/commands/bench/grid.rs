@@ -1,6 +1,8 @@
 //! What a table written as a grid costs against the same table written with `when:` rows:
-//! payment terms over five inputs, eight rows, `hit: first`. A grid is lowered to the same
-//! kind of condition a `when:` row has, so the two should cost the same; this measures it on
+//! payment terms over six inputs, eight rows, `hit: first`, the `when:` conditions written in
+//! the grid's column order (a grid tests its cells left to right, and `&&` stops at the first
+//! that fails). A grid is lowered to the same kind of condition a `when:` row has, so the two
+//! should cost the same; this measures it on
 //! the sample's customers, one thread, interleaved rounds, and checks that every customer
 //! gets the same outputs and rule ids from both.
 
@@ -19,11 +21,11 @@ decisions:
     rules:
       - { id: t-blocked, when: 'overdue_days > 90', then: { payment_days: 0, terms: cash } }
       - { id: t-new-weak, when: 'years_active == 0 && credit_score < 40', then: { payment_days: 0, terms: cash } }
-      - { id: t-ka-stable, when: 'channel == "KA" && years_active >= 5 && on_time_payment_rate >= 0.95', then: { payment_days: 60, terms: extended } }
+      - { id: t-ka-stable, when: 'years_active >= 5 && channel == "KA" && on_time_payment_rate >= 0.95', then: { payment_days: 60, terms: extended } }
       - { id: t-ka, when: 'channel == "KA"', then: { payment_days: 45, terms: standard } }
-      - { id: t-big-prompt, when: 'annual_sales >= 250000 && on_time_payment_rate >= 0.9', then: { payment_days: 45, terms: standard } }
+      - { id: t-big-prompt, when: 'on_time_payment_rate >= 0.9 && annual_sales >= 250000', then: { payment_days: 45, terms: standard } }
       - { id: t-wholesale, when: 'channel == "wholesale" || channel == "BC"', then: { payment_days: 30, terms: standard } }
-      - { id: t-mid, when: 'annual_sales >= 50000 && annual_sales < 250000 && overdue_days <= 30', then: { payment_days: 30, terms: standard } }
+      - { id: t-mid, when: 'overdue_days <= 30 && annual_sales >= 50000 && annual_sales < 250000', then: { payment_days: 30, terms: standard } }
       - { id: t-rest, then: { payment_days: 15, terms: short } }
 "#;
 

@@ -161,7 +161,7 @@ fn print_fast_path(
     }
     writeln!(
         out,
-        "a table as a grid vs the same table with `when:` rows (5 inputs, 8 rows, first), 1 thread:"
+        "a table as a grid vs the same table with `when:` rows (6 inputs, 8 rows, first), 1 thread:"
     )?;
     for r in reports {
         let g = &r.median.grid;

@@ -568,42 +568,40 @@ mod tests {
     use crate::diag::Severity;
     use crate::rules::Field;
 
-    /// Lints a one-file rule set: "line:column CODE [rule] message" per warning.
-    /// [`lint_yaml`] with each warning's help.
-    pub(super) fn lint_yaml_full(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
+    /// The warnings of a one-file rule set over `fields` (name, declared type).
+    fn lint_file(yaml: &str, fields: &[(&str, &str)]) -> Vec<Diagnostic> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
         let fields: Vec<Field> = fields.iter().map(|(n, t)| Field::new(n, Some(t))).collect();
         let (rules, _) = crate::rules::load(dir.path(), &fields, &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));
         lint(&rules, crate::time::Date::new(2026, 1, 1).unwrap())
+    }
+
+    /// "line:column CODE [rule] message" of a warning.
+    fn shown(d: &Diagnostic) -> String {
+        let code = d.code.expect("every lint warning has a code");
+        let rule = d.rule.as_deref().unwrap_or("-");
+        format!("{}:{} {code} [{rule}] {}", d.line, d.column, d.message)
+    }
+
+    /// [`lint_yaml`] with each warning's help.
+    pub(super) fn lint_yaml_full(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
+        lint_file(yaml, fields)
             .iter()
-            .map(|d| {
-                let code = d.code.expect("every lint warning has a code");
-                let rule = d.rule.as_deref().unwrap_or("-");
-                let help = d.help.as_deref().unwrap_or("-");
-                format!(
-                    "{}:{} {code} [{rule}] {} | help: {help}",
-                    d.line, d.column, d.message
-                )
-            })
+            .map(|d| format!("{} | help: {}", shown(d), d.help.as_deref().unwrap_or("-")))
             .collect()
     }
 
+    /// Lints a one-file rule set: "line:column CODE [rule] message" per warning (each a
+    /// warning with a help).
     pub(super) fn lint_yaml(yaml: &str, fields: &[(&str, &str)]) -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
-        let fields: Vec<Field> = fields.iter().map(|(n, t)| Field::new(n, Some(t))).collect();
-        let (rules, _) = crate::rules::load(dir.path(), &fields, &Default::default())
-            .unwrap_or_else(|e| panic!("{e}"));
-        lint(&rules, crate::time::Date::new(2026, 1, 1).unwrap())
+        lint_file(yaml, fields)
             .iter()
             .map(|d| {
                 assert_eq!(d.severity, Severity::Warning);
                 assert!(d.help.is_some(), "{d}");
-                let code = d.code.expect("every lint warning has a code");
-                let rule = d.rule.as_deref().unwrap_or("-");
-                format!("{}:{} {code} [{rule}] {}", d.line, d.column, d.message)
+                shown(d)
             })
             .collect()
     }

@@ -51,10 +51,9 @@ pub(super) fn compile(
         let id = &c.id.value;
         if c.min.is_none() && c.max.is_none() {
             let at = &named.referenced;
-            cx.error(
+            cx.error_at(
                 file,
-                at.line() as usize,
-                at.column() as usize,
+                at,
                 format!("cap `{id}` needs a `min:` or a `max:` (a number or an `=` formula)"),
             )
             .rule = Some(id.clone());
@@ -90,10 +89,9 @@ fn one(
     match cx.value(file, spec, id) {
         Some(ValueExpr::Const(v)) if v.value().as_f64().is_none() && !v.value().is_null() => {
             let at = &spec.referenced;
-            cx.error(
+            cx.error_at(
                 file,
-                at.line() as usize,
-                at.column() as usize,
+                at,
                 format!("{label} must be a number or an `=` formula"),
             )
             .rule = Some(id.to_owned());
@@ -130,10 +128,9 @@ fn check_order(cx: &mut Cx, file: &Arc<SourceFile>, written: &[Written]) -> bool
         return true;
     }
     let at = &min.at.referenced;
-    cx.error(
+    cx.error_at(
         file,
-        at.line() as usize,
-        at.column() as usize,
+        at,
         format!(
             "{} {lo} is above {} {hi}: every customer would get {hi}; {}",
             min.label,

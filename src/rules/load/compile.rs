@@ -76,6 +76,17 @@ impl Cx<'_> {
     ) -> &mut Diagnostic {
         self.diags.error(file, line, col, msg)
     }
+
+    /// An error at a position serde gave (`Spanned::referenced`).
+    pub fn error_at(
+        &mut self,
+        file: &SourceFile,
+        at: &serde_saphyr::Location,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .error(file, at.line() as usize, at.column() as usize, msg)
+    }
 }
 
 /// Compiles every item of the parsed files.
@@ -177,10 +188,9 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             None => {
                 let help = cx.symbols.suggestion(&name.value);
                 let at = &name.referenced;
-                let d = cx.error(
+                let d = cx.error_at(
                     file,
-                    at.line() as usize,
-                    at.column() as usize,
+                    at,
                     format!("unknown name `{}` in summary.count_by", name.value),
                 );
                 d.help = help;
@@ -204,10 +214,9 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
         match spec.totals.0.iter().position(|(n, _)| *n == name.value) {
             Some(k) if summary.money.contains(&k) => {
                 let at = &name.referenced;
-                cx.error(
+                cx.error_at(
                     file,
-                    at.line() as usize,
-                    at.column() as usize,
+                    at,
                     format!("summary.money: `{}` is listed twice", name.value),
                 );
             }
@@ -215,10 +224,9 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
             None => {
                 let totals: Vec<&str> = spec.totals.0.iter().map(|(n, _)| n.as_str()).collect();
                 let at = &name.referenced;
-                let d = cx.error(
+                let d = cx.error_at(
                     file,
-                    at.line() as usize,
-                    at.column() as usize,
+                    at,
                     format!(
                         "summary.money: `{}` is not one of the summary's totals",
                         name.value
@@ -308,7 +316,7 @@ fn report_output(
         .then(|| cx.symbols.suggestion(&name.value))
         .flatten();
     let at = &name.referenced;
-    let d = cx.error(file, at.line() as usize, at.column() as usize, problem);
+    let d = cx.error_at(file, at, problem);
     d.help = help;
     None
 }

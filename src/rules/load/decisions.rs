@@ -28,12 +28,7 @@ pub(super) fn window(
             Some(d) => Ok(Some(d)),
             None => {
                 let at = &text.referenced;
-                let d = cx.error(
-                    file,
-                    at.line() as usize,
-                    at.column() as usize,
-                    crate::script::dates::not_a_date(&text.value),
-                );
+                let d = cx.error_at(file, at, crate::script::dates::not_a_date(&text.value));
                 d.rule = Some(owner.to_owned());
                 Err(())
             }
@@ -46,10 +41,9 @@ pub(super) fn window(
     };
     if window.is_empty() {
         let at = &spec.referenced;
-        cx.error(
+        cx.error_at(
             file,
-            at.line() as usize,
-            at.column() as usize,
+            at,
             format!(
                 "this is never in effect: `from` ({}) is after `to` ({})",
                 window.from?, window.to?
@@ -222,13 +216,8 @@ impl Table<'_> {
         }
         if !combines && let Some(aggregate) = &d.aggregate {
             let a = &aggregate.referenced;
-            cx.error(
-                self.file,
-                a.line() as usize,
-                a.column() as usize,
-                "`aggregate` only applies to `hit: collect`",
-            )
-            .rule = Some(self.name.clone());
+            cx.error_at(self.file, a, "`aggregate` only applies to `hit: collect`")
+                .rule = Some(self.name.clone());
             self.ok = false;
         }
         let bounded = d.cap.is_some() || !d.caps.is_empty() || d.capped_by.is_some();
@@ -240,7 +229,7 @@ impl Table<'_> {
             && d.caps.is_empty()
         {
             let at = &by.referenced;
-            cx.error(self.file, at.line() as usize, at.column() as usize, "`capped_by` names the cap that bound, and this decision has none: add `caps:` (or `cap:`), or remove `capped_by`")
+            cx.error_at(self.file, at, "`capped_by` names the cap that bound, and this decision has none: add `caps:` (or `cap:`), or remove `capped_by`")
                 .rule = Some(self.name.clone());
             self.ok = false;
         }
@@ -336,8 +325,7 @@ impl Table<'_> {
         } else {
             return found;
         };
-        cx.error(self.file, at.line() as usize, at.column() as usize, message)
-            .rule = Some(self.name.clone());
+        cx.error_at(self.file, at, message).rule = Some(self.name.clone());
         self.ok = false;
         None
     }
@@ -514,10 +502,9 @@ impl Table<'_> {
                 && from >= below
             {
                 let at = &band.referenced;
-                cx.error(
+                cx.error_at(
                     self.file,
-                    at.line() as usize,
-                    at.column() as usize,
+                    at,
                     format!(
                         "band `{}` is empty: `from` ({from}) must be below `below` ({below})",
                         b.id.value
@@ -554,13 +541,8 @@ impl Table<'_> {
         };
         if !(step.is_finite() && step > 0.0) {
             let at = &round.referenced;
-            cx.error(
-                self.file,
-                at.line() as usize,
-                at.column() as usize,
-                "the rounding step must be a number above 0",
-            )
-            .rule = Some(self.name.clone());
+            cx.error_at(self.file, at, "the rounding step must be a number above 0")
+                .rule = Some(self.name.clone());
             self.ok = false;
         }
     }

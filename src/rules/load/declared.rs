@@ -113,8 +113,7 @@ fn values(
         };
         if let Some(message) = problem {
             let at = &v.referenced;
-            cx.error(file, at.line() as usize, at.column() as usize, message)
-                .rule = Some(owner.to_owned());
+            cx.error_at(file, at, message).rule = Some(owner.to_owned());
             ok = false;
         }
     }
@@ -137,10 +136,9 @@ fn allowed<T>(
     }
     let shown: Vec<String> = values.iter().map(|v| v.value().to_string()).collect();
     let loc = &at.referenced;
-    cx.error(
+    cx.error_at(
         file,
-        loc.line() as usize,
-        loc.column() as usize,
+        loc,
         format!(
             "`{}` is not one of the values of output `{output}`: {}",
             lit.value(),
@@ -170,10 +168,9 @@ fn rows_give_declared_outputs(
     let single = d.output.as_ref().map(|o| (o, index_of(cx, &o.value)));
     if let Some((o, None)) = &single {
         let at = &o.referenced;
-        cx.error(
+        cx.error_at(
             file,
-            at.line() as usize,
-            at.column() as usize,
+            at,
             format!(
                 "`output: {}` is not one of the outputs declared in `outputs:` ({})",
                 o.value,
@@ -193,10 +190,7 @@ fn rows_give_declared_outputs(
         for (name, v) in given {
             let Some(i) = index_of(cx, name) else {
                 let at = &v.referenced;
-                cx.error(
-                    file,
-                    at.line() as usize,
-                    at.column() as usize,
+                cx.error_at(file, at,
                     format!(
                         "row `{}` gives `{name}`, which is not one of the outputs declared in `outputs:` ({})",
                         r.id.value,

@@ -22,10 +22,9 @@ pub(super) fn figure(
     let [(statistic, of)] = &s.statistics[..] else {
         let at = &spec.referenced;
         let keys: Vec<&str> = Statistic::ALL.iter().map(|s| s.key()).collect();
-        cx.error(
+        cx.error_at(
             file,
-            at.line() as usize,
-            at.column() as usize,
+            at,
             format!(
                 "population figure `{name}` needs exactly one of {}",
                 keys.join(", ")

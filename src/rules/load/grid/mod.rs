@@ -63,10 +63,7 @@ pub(super) fn compile(cx: &mut Cx, d: &Decl, grid: &Spanned<String>) -> Option<G
     let lines = split(d.file, grid);
     let Some((header_line, rules)) = lines.split_first() else {
         let at = &grid.referenced;
-        cx.error(
-            d.file,
-            at.line() as usize,
-            at.column() as usize,
+        cx.error_at(d.file, at,
             "the grid is empty: its first line is the header (`id | input ... | output ...`), then one line per rule",
         )
         .rule = Some(d.name.to_owned());

@@ -524,10 +524,6 @@ fn new_data_is_served_while_a_rule_edit_stands_rejected() {
     assert_eq!(s.rules().json["last_edit_rejected"], true);
 }
 
-/// A function that loops `n` times, within every operation limit (the config raises
-/// `max_operations`): only the request deadline stops the wait for it.
-const SPIN: &str = "fn spin(n) {\n    let i = 0;\n    while i < n { i += 1; }\n    i\n}\n";
-
 /// Customers `fast` (no loop) and `slow` (a loop of minutes in a debug build).
 fn spin_fixture() -> Fixture {
     spin_fixture_with_budget(3_600_000)
@@ -537,21 +533,7 @@ fn spin_fixture() -> Fixture {
 /// request's deadline comes first).
 fn spin_fixture_with_budget(budget_ms: u64) -> Fixture {
     let fx = Fixture::new();
-    fx.customers(
-        "customer_id TEXT, loops INTEGER",
-        &[
-            vec![text("fast"), int(0)],
-            vec![text("slow"), int(1_000_000_000)],
-        ],
-    );
-    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
-    std::fs::write(
-        fx.path("config.yaml"),
-        config
-            + &format!("limits: {{ max_operations: 1000000000000, max_eval_ms: {budget_ms} }}\n"),
-    )
-    .unwrap();
-    fx.rule("spin.rhai", SPIN);
+    fx.spinning_customers(budget_ms);
     fx.rule(
         "tiers.yaml",
         "metrics:\n  spun: spin(loops)\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: spun >= 0, then: { tier: A } }\n",

@@ -239,28 +239,13 @@ fn saving_copies_backups_and_lock_files_does_not_reload() {
     assert!(out.contains("tier: A 2 -> 4, C 8 -> 6"), "{out}");
 }
 
-const SPIN: &str = "fn spin(n) {\n    let i = 0;\n    while i < n { i += 1; }\n    i\n}\n";
-
 /// A rule edit whose evaluation takes minutes (a loop inside every operation limit, with an
 /// hour's evaluation budget) is abandoned after `--reload-timeout-ms`, the last good rules
 /// stay in force, and the fix saved next applies at once instead of waiting behind it.
 #[test]
 fn a_reload_that_overruns_is_abandoned_and_the_next_edit_applies() {
     let fx = Fixture::new();
-    fx.customers(
-        "customer_id TEXT, loops INTEGER",
-        &[
-            vec![text("fast"), int(0)],
-            vec![text("slow"), int(1_000_000_000)],
-        ],
-    );
-    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
-    std::fs::write(
-        fx.path("config.yaml"),
-        config + "limits: { max_operations: 1000000000000, max_eval_ms: 3600000 }\n",
-    )
-    .unwrap();
-    fx.rule("spin.rhai", SPIN);
+    fx.spinning_customers(3_600_000);
     let fine = "decisions:\n  - name: tier\n    rules:\n      - { id: a, when: loops >= 0, then: { tier: A } }\n";
     fx.rule("tiers.yaml", fine);
     let mut w = Spawned::start(

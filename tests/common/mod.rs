@@ -173,6 +173,29 @@ impl Fixture {
         self.sales_customers(&sales);
     }
 
+    /// Customers `fast` (`loops` 0) and `slow` (a loop of minutes in a debug build), the
+    /// script `spin(n)` that loops `n` times, and limits that let it: no operation limit
+    /// to speak of, `max_eval_ms` of `budget_ms`. For the tests of time budgets and of
+    /// reloads that overrun.
+    pub fn spinning_customers(&self, budget_ms: u64) {
+        self.customers(
+            "customer_id TEXT, loops INTEGER",
+            &[
+                vec![text("fast"), int(0)],
+                vec![text("slow"), int(1_000_000_000)],
+            ],
+        );
+        let mut config = std::fs::read_to_string(self.path("config.yaml")).unwrap();
+        config.push_str(&format!(
+            "limits: {{ max_operations: 1000000000000, max_eval_ms: {budget_ms} }}\n"
+        ));
+        std::fs::write(self.path("config.yaml"), config).unwrap();
+        self.rule(
+            "spin.rhai",
+            "fn spin(n) {\n    let i = 0;\n    while i < n { i += 1; }\n    i\n}\n",
+        );
+    }
+
     /// Writes (or replaces) `rules/<name>`; returns the text written.
     pub fn rule(&self, name: &str, yaml: &str) -> String {
         std::fs::write(self.path("rules").join(name), yaml).expect("write rule file");

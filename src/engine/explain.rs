@@ -224,39 +224,8 @@ fn trace_decision<'a>(
             .not_in_effect
             .contains(rule)
             .then(|| row.effective.map(|w| w.to_string()).unwrap_or_default());
-        let (when, inputs, failed_at) = match &row.condition {
-            Condition::Always => (None, Vec::new(), None),
-            Condition::Band { from, below } => {
-                let range = match (from, below) {
-                    (Some(f), Some(b)) => format!("from {f} below {b}"),
-                    (Some(f), None) => format!("from {f}"),
-                    (None, Some(b)) => format!("below {b}"),
-                    (None, None) => "any value".into(),
-                };
-                (Some(range), Vec::new(), None)
-            }
-            Condition::When(e) => {
-                // Names, then earlier periods' values (`previous.tier`).
-                let past = e.maps.iter().flat_map(|(variable, outputs)| {
-                    outputs
-                        .iter()
-                        .map(move |(output, slot)| (format!("{variable}.{output}"), *slot))
-                });
-                let inputs = e
-                    .vars
-                    .iter()
-                    .map(|(name, slot)| (name.to_string(), *slot))
-                    .chain(past)
-                    .map(|(name, slot)| named(&name, &w.frame[slot]))
-                    .collect();
-                let failed = if *matched || not_in_effect.is_some() || row.cells.is_some() {
-                    None
-                } else {
-                    first_failing_part(w, e)
-                };
-                (Some(e.text.clone()), inputs, failed)
-            }
-        };
+        let (when, inputs, failed_at) =
+            trace_condition(w, row, *matched || not_in_effect.is_some());
         let mut gives = Vec::new();
         if *matched {
             for (k, v) in &row.values {
@@ -317,6 +286,48 @@ fn trace_decision<'a>(
                 .map(|(_, &s)| rules.slot_name(s).to_owned())
                 .collect()
         },
+    }
+}
+
+/// What `explain` shows of a row's condition: its text, the values its names had, and the
+/// first part that failed (not for a row that matched or was not in effect: `settled`).
+fn trace_condition(
+    w: &Worker<'_, '_, Trace>,
+    row: &crate::rules::Row,
+    settled: bool,
+) -> (Option<String>, Vec<Named>, Option<String>) {
+    match &row.condition {
+        Condition::Always => (None, Vec::new(), None),
+        Condition::Band { from, below } => {
+            let range = match (from, below) {
+                (Some(f), Some(b)) => format!("from {f} below {b}"),
+                (Some(f), None) => format!("from {f}"),
+                (None, Some(b)) => format!("below {b}"),
+                (None, None) => "any value".into(),
+            };
+            (Some(range), Vec::new(), None)
+        }
+        Condition::When(e) => {
+            // Names, then earlier periods' values (`previous.tier`).
+            let past = e.maps.iter().flat_map(|(variable, outputs)| {
+                outputs
+                    .iter()
+                    .map(move |(output, slot)| (format!("{variable}.{output}"), *slot))
+            });
+            let inputs = e
+                .vars
+                .iter()
+                .map(|(name, slot)| (name.to_string(), *slot))
+                .chain(past)
+                .map(|(name, slot)| named(&name, &w.frame[slot]))
+                .collect();
+            let failed = if settled || row.cells.is_some() {
+                None
+            } else {
+                first_failing_part(w, e)
+            };
+            (Some(e.text.clone()), inputs, failed)
+        }
     }
 }
 

@@ -155,8 +155,9 @@ fn explain_shows_each_cell_of_a_grid_row_with_its_verdict() {
     assert_eq!(
         risk["rows"][1]["cells"],
         serde_json::json!([
-            { "test": "segment not(\"KA\", \"BC\")", "holds": false },
-            { "test": "overdue_days ?? 0 > 60", "holds": true },
+            { "test": "segment not(\"KA\", \"BC\")", "holds": false, "tried": true },
+            // The rule stopped at the first cell: the second is not tried.
+            { "test": "overdue_days ?? 0 > 60", "holds": null, "tried": false },
         ])
     );
 }

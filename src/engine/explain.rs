@@ -54,7 +54,11 @@ pub struct RowTrace {
 #[derive(Debug, Clone, Serialize)]
 pub struct CellTrace {
     pub test: String,
+    /// `None`: the cell's test failed with an error (or was not tried).
     pub holds: Option<bool>,
+    /// Whether the rule got to this cell: its cells are tested left to right, and the rule
+    /// stops at the first that does not hold.
+    pub tried: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -332,19 +336,28 @@ fn trace_condition(
 }
 
 /// The verdict of each cell of a grid row that tests something.
+/// Cells after the first that does not hold are not tried (as the rule's condition stops
+/// there too).
 fn trace_cells<'a>(w: &mut Worker<'_, 'a, Trace>, cells: &'a [GridCell]) -> Vec<CellTrace> {
+    let mut stopped = false;
     cells
         .iter()
         .filter_map(|c| {
             let e = c.test.as_ref()?;
-            let holds = match w.eval(e) {
-                Ok(Value::Bool(b)) => Some(b),
-                Ok(Value::Null) => Some(false),
-                _ => None,
+            let holds = match stopped {
+                true => None,
+                false => match w.eval(e) {
+                    Ok(Value::Bool(b)) => Some(b),
+                    Ok(Value::Null) => Some(false),
+                    _ => None,
+                },
             };
+            let tried = !stopped;
+            stopped |= holds != Some(true);
             Some(CellTrace {
                 test: c.shown.clone(),
                 holds,
+                tried,
             })
         })
         .collect()

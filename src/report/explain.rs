@@ -95,10 +95,11 @@ fn write_decision(
             writeln!(out, "        with {}", inputs.join(", "))?;
         }
         for c in &r.cells {
-            let verdict = match c.holds {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "error",
+            let verdict = match (c.tried, c.holds) {
+                (false, _) => "not tried (an earlier cell does not hold)",
+                (true, Some(true)) => "yes",
+                (true, Some(false)) => "no",
+                (true, None) => "error",
             };
             writeln!(out, "        {}: {verdict}", c.test)?;
         }

@@ -120,6 +120,9 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
     if t == "null" {
         return Ok(Test::Null);
     }
+    if let Some(habit) = operator_habit(t) {
+        return fail(at, habit);
+    }
     for (op, written) in [
         (Op::Le, "<="),
         (Op::Ge, ">="),
@@ -170,6 +173,24 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
         return range(t, at);
     }
     list(t, at)
+}
+
+/// Comparison operators as spreadsheets and other languages write them, and what to write.
+fn operator_habit(t: &str) -> Option<String> {
+    let (written, meant) = [
+        ("=>", ">="),
+        ("=<", "<="),
+        ("<>", "!="),
+        ("≥", ">="),
+        ("≤", "<="),
+        ("≠", "!="),
+    ]
+    .into_iter()
+    .find(|(w, _)| t.starts_with(w))?;
+    let rest = t[written.len()..].trim();
+    Some(format!(
+        "`{written}` is not a comparison here: write `{meant} {rest}`"
+    ))
 }
 
 /// `"KA", "BC"`, `KA, BC` or a single value (an equality).
@@ -329,8 +350,9 @@ fn value(text: &str, at: usize) -> Result<Option<Val>, CellError> {
     }
     Ok(match t {
         "null" => None,
-        "true" => Some(Val::Bool(true)),
-        "false" => Some(Val::Bool(false)),
+        // `TRUE` / `FALSE` as spreadsheets write them.
+        _ if t.eq_ignore_ascii_case("true") => Some(Val::Bool(true)),
+        _ if t.eq_ignore_ascii_case("false") => Some(Val::Bool(false)),
         _ => Some(bare(t, at)?),
     })
 }
@@ -354,6 +376,9 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
             None => fail(at, crate::script::dates::not_a_date(t)),
         };
     }
+    if let Some(habit) = number_habit(t) {
+        return fail(at, habit);
+    }
     if let Some((k, c)) = t.chars().enumerate().find(|(_, c)| {
         matches!(
             c,
@@ -366,6 +391,32 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
         );
     }
     Ok(Val::Text(t.to_owned()))
+}
+
+/// A number written as a spreadsheet shows it (`25%`, `5..10`), which would otherwise be
+/// read as text and compare with nothing: what to write instead.
+fn number_habit(t: &str) -> Option<String> {
+    let is_number = |s: &str| s.trim().parse::<f64>().is_ok_and(f64::is_finite);
+    if let Some(n) = t.strip_suffix('%')
+        && is_number(n)
+    {
+        let n = n.trim();
+        return Some(format!(
+            "`{t}` would be text: write the number as the column holds it (`{n}`, or `{}` for a share)",
+            n.parse::<f64>()
+                .map_or(String::new(), |x| (x / 100.0).to_string())
+        ));
+    }
+    if let Some((a, b)) = t.split_once("..")
+        && is_number(a)
+        && is_number(b)
+    {
+        let (a, b) = (a.trim(), b.trim());
+        return Some(format!(
+            "a range needs brackets: `[{a}..{b}]` (both ends included) or `[{a}..{b})` (the upper end excluded)"
+        ));
+    }
+    None
 }
 
 /// `2025-01-01`: four digits, a dash, two digits, a dash, two digits.
@@ -399,8 +450,8 @@ pub(super) fn output(text: &str) -> Result<Out, CellError> {
     }
     Ok(match t {
         "null" => Out::Null,
-        "true" => Out::Const(Val::Bool(true)),
-        "false" => Out::Const(Val::Bool(false)),
+        _ if t.eq_ignore_ascii_case("true") => Out::Const(Val::Bool(true)),
+        _ if t.eq_ignore_ascii_case("false") => Out::Const(Val::Bool(false)),
         _ => match bare(t, 0) {
             Ok(v) => Out::Const(v),
             // Any other word is text as written (`late, call`, `5%`).

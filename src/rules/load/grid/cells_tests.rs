@@ -353,3 +353,42 @@ fn no_text_makes_the_reader_panic() {
         }
     )));
 }
+
+#[test]
+fn spreadsheet_habits_say_what_to_write() {
+    assert_eq!(
+        err("=> 25"),
+        (0, "`=>` is not a comparison here: write `>= 25`".into())
+    );
+    assert_eq!(
+        err("≥ 25"),
+        (0, "`≥` is not a comparison here: write `>= 25`".into())
+    );
+    assert_eq!(
+        err("<> KA"),
+        (0, "`<>` is not a comparison here: write `!= KA`".into())
+    );
+    assert_eq!(
+        err(">= 25%"),
+        (
+            3,
+            "`25%` would be text: write the number as the column holds it (`25`, or `0.25` for a share)"
+                .into()
+        )
+    );
+    assert_eq!(
+        err("5..10"),
+        (
+            0,
+            "a range needs brackets: `[5..10]` (both ends included) or `[5..10)` (the upper end excluded)"
+                .into()
+        )
+    );
+    // TRUE and FALSE as spreadsheets write them are booleans.
+    assert_eq!(
+        input("TRUE"),
+        input("true"),
+        "a spreadsheet's TRUE is a boolean"
+    );
+    assert_eq!(output("False"), output("false"));
+}

@@ -1,8 +1,9 @@
 //! A CSV file: one table, named after the file. UTF-8 (a byte order mark is fine), cells
-//! separated by `,`, or by `;` when the first two lines have `;` and no `,` outside quotes
-//! (what Excel writes in the locales where `,` is the decimal comma). Every row after the
-//! settings row has as many cells as the header row (Excel pads them; a row that does not
-//! was cut or edited by hand).
+//! separated by `,`, or by `;` (what Excel writes in the locales where `,` is the decimal
+//! comma): the separator that gives every row from the header on the same number of cells
+//! (two or more). In a `;` file a number written with a decimal comma (`0,95`, `>= 2,5`)
+//! is read as that number (`0.95`). Every row after the settings row has as many cells as
+//! the header row (Excel pads them; a row that does not was cut or edited by hand).
 
 use super::{Problems, SetHelp, Table, valid_name};
 
@@ -24,10 +25,11 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
             .set_help("rename the file: letters, digits and `_`, not starting with a digit");
         return None;
     }
+    let separator = delimiter(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(delimiter(text))
+        .delimiter(separator)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -40,7 +42,11 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
                 while rows.len() < row {
                     rows.push((rows.len() as u32, Vec::new()));
                 }
-                rows.push((row as u32, record.iter().map(str::to_owned).collect()));
+                let cells = record.iter().map(|cell| match separator {
+                    b';' => decimal_point(cell),
+                    _ => cell.to_owned(),
+                });
+                rows.push((row as u32, cells.collect()));
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
@@ -91,27 +97,46 @@ fn utf8<'b>(bytes: &'b [u8], problems: &mut Problems) -> Option<&'b str> {
     }
 }
 
-/// `;` when the first two lines have `;` and no `,` outside double quotes; else `,`.
+/// `;` when it gives every non-empty row from the header (row 2) on the same number of
+/// cells, two or more, and `,` does not; else `,`. (Commas in a doc text or inside
+/// `months_between(a, b)` do not decide it; the table's shape does.)
 fn delimiter(text: &str) -> u8 {
-    let (mut commas, mut semicolons, mut lines, mut quoted) = (0, 0, 0, false);
-    for c in text.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => commas += 1,
-            ';' if !quoted => semicolons += 1,
-            '\n' if !quoted => {
-                lines += 1;
-                if lines == 2 {
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    if semicolons > 0 && commas == 0 {
+    let regular = |separator: u8| {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(separator)
+            .from_reader(text.as_bytes());
+        let counts: Vec<usize> = reader
+            .records()
+            .skip(1)
+            .map_while(Result::ok)
+            .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+            .map(|r| r.len())
+            .collect();
+        counts.first().is_some_and(|&n| n >= 2) && counts.iter().all(|&n| n == counts[0])
+    };
+    if !regular(b',') && regular(b';') {
         b';'
     } else {
         b','
+    }
+}
+
+/// A number written with a decimal comma, alone or after a comparison (`0,95`, `>= 2,5`),
+/// with a decimal point instead; any other cell as it is.
+fn decimal_point(cell: &str) -> String {
+    let body = cell.trim_start_matches(['<', '>', '=', '!', ' ']);
+    let number = body.trim();
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    match number.trim_start_matches('-').split_once(',') {
+        Some((whole, fraction)) if digits(whole) && digits(fraction) => {
+            let at = cell.len() - body.len() + body.find(',').unwrap_or(0);
+            let mut out = cell.to_owned();
+            out.replace_range(at..at + 1, ".");
+            out
+        }
+        _ => cell.to_owned(),
     }
 }
 
@@ -143,4 +168,35 @@ fn same_lengths(table: &Table, problems: &mut Problems) -> bool {
         }
     }
     ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_separator_is_the_one_that_gives_the_table_its_shape() {
+        // Excel in a decimal-comma locale: `;`, with commas in the doc and in an expression.
+        let semicolons = "hit: first;\"doc: by tier, with a bonus\";;\n\
+                          id;\"months_between(since, as_of)\";pct\n\
+                          id;input;output\n\
+                          a;< 12;0,8\n";
+        assert_eq!(delimiter(semicolons), b';');
+        let commas = "hit: first,doc: x,\nid,tier,pct\nid,input,output\na,A,1.0\n";
+        assert_eq!(delimiter(commas), b',');
+        // A `,` file whose cells hold `;` (a kinds cell) stays `,`.
+        let kinds = "hit: first,,\nid,risk,x\nid,\"output; values: a, b\",input\nr,a,1\n";
+        assert_eq!(delimiter(kinds), b',');
+    }
+
+    #[test]
+    fn a_decimal_comma_becomes_a_point_in_numbers_only() {
+        assert_eq!(decimal_point("0,8"), "0.8");
+        assert_eq!(decimal_point(">= 0,95"), ">= 0.95");
+        assert_eq!(decimal_point("-1,5"), "-1.5");
+        assert_eq!(decimal_point("KA, BC"), "KA, BC");
+        assert_eq!(decimal_point("1, 2"), "1, 2");
+        assert_eq!(decimal_point("= f(a,b)"), "= f(a,b)");
+        assert_eq!(decimal_point("12"), "12");
+    }
 }

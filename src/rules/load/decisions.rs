@@ -169,7 +169,7 @@ fn compile_table(
     t.ok &= caps.is_some();
     t.check_round(cx);
     if t.ok {
-        t.ok = t.check_kinds(cx, &rows, &grid_given);
+        t.ok = t.check_kinds(cx, &rows, &grid_given, &declared.defaults);
     }
     let decimal = rows.iter().any(|r| {
         r.values
@@ -333,7 +333,13 @@ impl Table<'_> {
     /// Every output gives one kind of value, one its hit policy combines (see
     /// [`consistent`]). Only when every row compiled: the rows' values then line up with
     /// the values as written.
-    fn check_kinds(&self, cx: &mut Cx, rows: &[Row], grid: &[GivenCell]) -> bool {
+    fn check_kinds(
+        &self,
+        cx: &mut Cx,
+        rows: &[Row],
+        grid: &[GivenCell],
+        defaults: &[Option<ValueExpr>],
+    ) -> bool {
         let d = self.spec;
         let mut given: Vec<consistent::Given> = grid
             .iter()
@@ -356,6 +362,25 @@ impl Table<'_> {
                 given.push(consistent::Given {
                     output: *output,
                     row: &r.id.value,
+                    written: &written.value,
+                    at: at_of(written),
+                    value,
+                });
+            }
+        }
+        // An output's `default:` is one more value it gives.
+        for spec in &d.outputs {
+            let Some(written) = &spec.value.default else {
+                continue;
+            };
+            let k = cx
+                .symbols
+                .slot(&spec.value.name)
+                .and_then(|s| self.output_index(s));
+            if let Some(value) = k.and_then(|k| defaults.get(k)?.as_ref()) {
+                given.push(consistent::Given {
+                    output: k.unwrap_or_default(),
+                    row: "default",
                     written: &written.value,
                     at: at_of(written),
                     value,

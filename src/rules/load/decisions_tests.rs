@@ -190,3 +190,19 @@ fn bands_caps_and_rounding_steps_are_checked() {
         ]
     );
 }
+
+/// A `default:` is one more value of its output: of another kind than the rows', it is a
+/// load error at the default (it used to pass `check` and fail a later rule at run time).
+#[test]
+fn a_default_of_another_kind_than_the_rows_is_an_error_at_the_default() {
+    let errors = decision_errors(
+        "  - name: terms\n    outputs: [{ name: days, default: fifteen }]\n    rules:\n      - { id: t-big, when: annual_sales > 100, then: { days: 60 } }\n",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "error rules/a.yaml:3:38 [default]: output `days` of decision `terms` is a number (row `t-big` gives the number 60), but row `default` gives text \"fifteen\""
+        ),
+        "{errors:?}"
+    );
+}

@@ -105,18 +105,53 @@ fn split(file: &SourceFile, grid: &Spanned<String>) -> Vec<Line> {
         .and_then(|offset| yaml::scalar_positions(&file.text, offset as usize, raw))
         .unwrap_or_else(|| vec![fallback; raw.chars().count()]);
     let chars: Vec<char> = raw.chars().collect();
+    // A header that starts with `|` makes it a Markdown table: outer bars on every line.
+    let markdown = chars.iter().find(|c| !c.is_whitespace()) == Some(&'|')
+        && chars.iter().skip_while(|c| c.is_whitespace()).nth(1) != Some(&'|');
     let mut lines = Vec::new();
     let mut k = 0;
     while k < chars.len() {
         let end = (k..chars.len())
             .find(|&e| chars[e] == '\n')
             .unwrap_or(chars.len());
-        if chars[k..end].iter().any(|c| !c.is_whitespace()) {
-            lines.push(split_line(&chars, &positions, k, end));
+        if let Some((from, to)) = row_range(&chars, k, end, markdown) {
+            lines.push(split_line(&chars, &positions, from, to));
         }
         k = end + 1;
     }
     lines
+}
+
+/// The cells' part of line `from..to`: `None` for a blank line. In a Markdown table
+/// (`markdown`), `None` for its separator line (`---|:---|---`) too, and the outer `|` at
+/// either end are left out, so a grid pasted from Markdown reads as it looks.
+fn row_range(chars: &[char], from: usize, to: usize, markdown: bool) -> Option<(usize, usize)> {
+    let line = &chars[from..to];
+    if line.iter().all(|c| c.is_whitespace()) {
+        return None;
+    }
+    if !markdown {
+        return Some((from, to));
+    }
+    if line.contains(&'-')
+        && line
+            .iter()
+            .all(|c| matches!(c, '-' | '|' | ':' | ' ' | '\t'))
+    {
+        return None;
+    }
+    let first = from + line.iter().position(|c| !c.is_whitespace())?;
+    let last = from + line.iter().rposition(|c| !c.is_whitespace())?;
+    let single = |k: usize| {
+        chars[k] == '|' && chars.get(k + 1) != Some(&'|') && (k == 0 || chars[k - 1] != '|')
+    };
+    let start = if single(first) { first + 1 } else { from };
+    let end = if last > first && single(last) {
+        last
+    } else {
+        to
+    };
+    Some((start, end))
 }
 
 /// Characters `from..to` of the grid split at each single `|`.

@@ -257,3 +257,19 @@ fn a_value_only_the_default_gives_is_a_value_later_rules_may_compare_with() {
     let set = loads(&[("a.yaml", &yaml)]);
     assert_eq!(set.decisions.len(), 2);
 }
+
+/// A grid pasted from a Markdown table (outer bars, a `---` line under the header) reads as
+/// the same grid; outer bars only count when the header starts with one.
+#[test]
+fn a_markdown_table_reads_as_the_same_grid() {
+    let markdown = r#"| id        | channel          | overdue_days ?? 0 | note | risk       |
+|-----------|:-----------------|-------------------|------|------------|
+| risk-exit | exit             | -                 | exit | high       |
+| risk-late | not("KA", "BC")  | > 60              | null | medium     |
+| risk-mid  | -                | [30..60]          | -    | = "medium" |
+"#;
+    let plain = loads(&[("a.yaml", &grid("first", RISK))]);
+    let pasted = loads(&[("a.yaml", &grid("first", markdown))]);
+    assert_eq!(conditions(&pasted), conditions(&plain));
+    assert_eq!(pasted.rule_ids, plain.rule_ids);
+}

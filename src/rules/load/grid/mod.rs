@@ -250,11 +250,29 @@ fn header(cx: &mut Cx, d: &Decl, line: &Line) -> Option<Header> {
         }
     }
     if h.outputs.is_empty() {
-        let message = format!(
-            "the grid's header has no output column: its last columns are the outputs declared in `outputs:` ({})",
-            names()
-        );
-        fail(cx, line.start, message);
+        // Most often a typo in an output's name: point at the column that was meant.
+        let declared: Vec<&str> = d.outputs.iter().map(|o| o.value.name.as_str()).collect();
+        let meant = h.inputs.iter().rev().find_map(|(_, c)| {
+            crate::diag::suggest(&c.text, declared.iter().copied()).map(|s| (c.start, &c.text, s))
+        });
+        match meant {
+            Some((at, written, name)) => fail(
+                cx,
+                at,
+                format!(
+                    "`{written}` is not an output declared in `outputs:` ({}): did you mean `{name}`?",
+                    names()
+                ),
+            ),
+            None => fail(
+                cx,
+                line.start,
+                format!(
+                    "the grid's header has no output column: its last columns are the outputs declared in `outputs:` ({})",
+                    names()
+                ),
+            ),
+        }
     } else {
         for (o, spec) in d.outputs.iter().enumerate() {
             if !h.outputs.iter().any(|(_, p)| *p == o) {

@@ -153,6 +153,13 @@ fn the_header_names_every_declared_output_last() {
             "error rules/a.yaml:8:7 [risk]: output `note` is declared in `outputs:` but has no column in the grid"
         ]
     );
+    // A misspelt output is pointed at, with the name meant.
+    assert_eq!(
+        e("channel | nots | rsik\nKA | a | low\n"),
+        [
+            "error rules/a.yaml:8:24 [risk]: `rsik` is not an output declared in `outputs:` (note, risk): did you mean `risk`?"
+        ]
+    );
     assert_eq!(
         e("chanel | note | risk\nKA | a | low\n"),
         ["error rules/a.yaml:8:7 [risk]: unknown name `chanel` | help: did you mean `channel`?"]

@@ -506,6 +506,21 @@ fn outputs(
             (None, _) => values = None,
         }
     }
+    // A rule that gives nothing at all is a slip (an output cell left empty), as a `rules:`
+    // row without `value:` or `then:` is: NULL is written `null`.
+    if values.as_ref().is_some_and(Vec::is_empty)
+        && let Some(&(k, _)) = h.outputs.first()
+    {
+        let c = &line.cells[k];
+        let diag = cx.error(
+            d.file,
+            c.start.0,
+            c.start.1,
+            "this rule gives no output: its output cells are empty (or `-`); write a value, or `null` to give NULL",
+        );
+        diag.rule = Some(id.to_owned());
+        values = None;
+    }
     (values, given)
 }
 

@@ -153,6 +153,13 @@ fn the_header_names_every_declared_output_last() {
             "error rules/a.yaml:8:7 [risk]: output `note` is declared in `outputs:` but has no column in the grid"
         ]
     );
+    // A rule whose output cells are all empty gives nothing: a slip, as in `rules:`.
+    assert_eq!(
+        e("channel | note | risk\nKA |  | -\n"),
+        [
+            "error rules/a.yaml:9:11 [risk-1]: this rule gives no output: its output cells are empty (or `-`); write a value, or `null` to give NULL"
+        ]
+    );
     // A misspelt output is pointed at, with the name meant.
     assert_eq!(
         e("channel | nots | rsik\nKA | a | low\n"),

@@ -70,6 +70,12 @@ pub(super) fn compile(cx: &mut Cx, d: &Decl, grid: &Spanned<String>) -> Option<G
         return None;
     };
     let header = header(cx, d, header_line)?;
+    if rules.is_empty() {
+        let at = header_line.start;
+        cx.error(d.file, at.0, at.1, "the grid has a header but no rules: add one line per rule under it (a customer no rule matches gets NULL, or the output's `default:`)")
+            .rule = Some(d.name.to_owned());
+        return None;
+    }
     let sound = check_inputs(cx, d, &header);
     let mut ok = sound;
     let mut grid = Grid {

@@ -160,6 +160,13 @@ fn the_header_names_every_declared_output_last() {
             "error rules/a.yaml:9:11 [risk-1]: this rule gives no output: its output cells are empty (or `-`); write a value, or `null` to give NULL"
         ]
     );
+    // A header and no rule (a spreadsheet with its three top rows only).
+    assert_eq!(
+        e("channel | note | risk\n"),
+        [
+            "error rules/a.yaml:8:7 [risk]: the grid has a header but no rules: add one line per rule under it (a customer no rule matches gets NULL, or the output's `default:`)"
+        ]
+    );
     // A misspelt output is pointed at, with the name meant.
     assert_eq!(
         e("channel | nots | rsik\nKA | a | low\n"),

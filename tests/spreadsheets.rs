@@ -91,7 +91,7 @@ fn a_mistake_in_a_settings_cell_is_shown_at_the_cell_with_its_row() {
     // (The list of hit policies grows: only its start is checked.)
     let (message, rest) = d.split_once("\n").unwrap();
     assert!(
-        message.starts_with("error: unknown variant `frist`, expected one of first, unique,"),
+        message.starts_with("error: unknown value `frist`, expected one of first, unique,"),
         "{message}"
     );
     assert_eq!(

@@ -101,6 +101,10 @@ pub fn message(message: &str) -> String {
     if message.contains("unexpected end of input") {
         return "the file is empty or ends too early: a required key is missing".into();
     }
+    // serde's "variant" is Rust-speak for one of a fixed list of words (`hit: frist`).
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return format!("unknown value {rest}");
+    }
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(", set ").next().unwrap_or(rest);
         return format!("`{key}` is given twice");
@@ -137,7 +141,7 @@ fn strip_position(message: &str) -> String {
 pub fn unknown_key_help(message: &str) -> Option<String> {
     let rest = message
         .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("unknown variant `"))?;
+        .or_else(|| message.strip_prefix("unknown value `"))?;
     let (given, rest) = rest.split_once('`')?;
     let expected = rest
         .split_once("expected one of ")

@@ -407,6 +407,17 @@ fn number_habit(t: &str) -> Option<String> {
                 .map_or(String::new(), |x| (x / 100.0).to_string())
         ));
     }
+    if let Some((whole, fraction)) = t.trim_start_matches('-').split_once(',')
+        && !whole.is_empty()
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && !fraction.is_empty()
+        && fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return Some(format!(
+            "`{t}` has a decimal comma: write `{}`",
+            t.replacen(',', ".", 1)
+        ));
+    }
     if let Some((a, b)) = t.split_once("..")
         && is_number(a)
         && is_number(b)

@@ -384,6 +384,10 @@ fn spreadsheet_habits_say_what_to_write() {
                 .into()
         )
     );
+    assert_eq!(
+        err("> 0,95"),
+        (2, "`0,95` has a decimal comma: write `0.95`".into())
+    );
     // TRUE and FALSE as spreadsheets write them are booleans.
     assert_eq!(
         input("TRUE"),

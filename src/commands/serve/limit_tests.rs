@@ -3,12 +3,11 @@
 //! about refused edits and data errors. Each waits for a state (with a timeout), never for a
 //! fixed time.
 
+use super::Limits;
 use super::api::router;
 use super::reloader::reload_now;
 use super::state::Service;
-use super::tests::{TIERS, call, get, parse, post, project, tiers_project, version};
-use super::{Limits, ServeOptions};
-use crate::workspace::Overrides;
+use super::tests::{TIERS, call, get, options, parse, post, project, tiers_project, version};
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode, header};
 use hyper::body::Frame;
@@ -207,14 +206,7 @@ async fn health_reports_a_rejected_edit_and_a_data_error_until_they_are_fixed() 
     let dir = tiers_project();
     let service = Arc::new(Service::new(version(dir.path(), 1)));
     let app = router(service.clone(), &Limits::default());
-    let opts = ServeOptions {
-        config: dir.path().join("config.yaml"),
-        overrides: Overrides::default(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        debounce: Duration::from_millis(50),
-        data_check: None,
-        limits: Limits::default(),
-    };
+    let opts = options(dir.path());
     let mut out = Vec::new();
     let rules = dir.path().join("rules/tiers.yaml");
     std::fs::write(&rules, TIERS.replace("sales_rank >=", "sales_rnak >=")).unwrap();

@@ -59,6 +59,18 @@ pub(super) fn version(dir: &Path, number: u64) -> Version {
     Version::new(accepted, number, Instant::now()).unwrap()
 }
 
+/// What `serve` would run with for the project in `dir`, for reloading it in a test.
+pub(super) fn options(dir: &Path) -> ServeOptions {
+    ServeOptions {
+        config: dir.join("config.yaml"),
+        overrides: Overrides::default(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        debounce: Duration::from_millis(50),
+        data_check: None,
+        limits: Limits::default(),
+    }
+}
+
 /// One request; the status, the `Allow` header (if any) and the body as text.
 pub(super) async fn call(
     app: &Router,
@@ -401,14 +413,7 @@ async fn a_reload_that_panics_is_refused_like_a_broken_edit_and_the_next_one_cou
         TIERS.replace("0.8", "0.6"),
     )
     .unwrap();
-    let opts = ServeOptions {
-        config: dir.path().join("config.yaml"),
-        overrides: Overrides::default(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        debounce: Duration::from_millis(50),
-        data_check: None,
-        limits: Limits::default(),
-    };
+    let opts = options(dir.path());
     reload_now(&service, &opts, false, &mut out);
     let said = String::from_utf8(out).unwrap();
     assert!(said.starts_with("applied rules "), "{said}");

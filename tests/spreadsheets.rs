@@ -1,40 +1,15 @@
 //! Decision tables in spreadsheets (`rules/*.csv`, `rules/*.xlsx`) on the real binary: their
-//! mistakes are shown at the cell, a half-saved workbook keeps the last good rules, and
-//! (once the grid form is in) their tables decide like YAML tables. Workbooks are written
-//! here with rust_xlsxwriter, as Excel would save them.
+//! mistakes are shown at the cell, a half-saved workbook keeps the last good rules, and their
+//! tables decide like YAML tables. Workbooks are written with rust_xlsxwriter, as Excel
+//! would save them (tests/common/workbook.rs).
 
 mod common;
 
 use common::*;
-use rust_xlsxwriter::{Formula, Workbook, Worksheet};
+#[path = "common/workbook.rs"]
+mod workbook;
 
-/// A workbook of `sheets`, each a name and rows of cells: `""` is no cell, `=f -> v` a
-/// formula with its saved value, a number a number, anything else text.
-fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
-    let mut book = Workbook::new();
-    for (name, rows) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(*name).unwrap();
-        for (r, cells) in rows.iter().enumerate() {
-            for (c, text) in cells.iter().enumerate() {
-                write_cell(sheet, r as u32, c as u16, text);
-            }
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
-
-fn write_cell(sheet: &mut Worksheet, r: u32, c: u16, text: &str) {
-    if text.is_empty() {
-    } else if let Some((formula, value)) = text.split_once(" -> ") {
-        let formula = Formula::new(formula).set_result(value);
-        sheet.write_formula(r, c, formula).unwrap();
-    } else if let Ok(n) = text.parse::<f64>() {
-        sheet.write_number(r, c, n).unwrap();
-    } else {
-        sheet.write_string(r, c, text).unwrap();
-    }
-}
+use workbook::workbook;
 
 /// Tiers by sales: gold, silver, else bronze (the default); a discount per tier, silver's
 /// computed by a formula in the workbook.

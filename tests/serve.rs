@@ -425,15 +425,9 @@ fn a_changed_database_recomputes_the_population_in_one_swap() {
 fn sigterm_stops_the_service_gracefully() {
     let fx = fixture();
     let mut s = Serve::start(&fx);
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &s.process.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    s.terminate();
     s.process.wait_for("stopped");
-    let exit = eventually("the process to exit", || {
-        s.process.child.try_wait().unwrap()
-    });
+    let exit = s.exited();
     assert!(exit.success(), "{exit:?}");
 }
 
@@ -490,13 +484,8 @@ fn a_stalled_client_does_not_keep_the_service_from_stopping() {
         .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
     assert_eq!(s.get("/health").status, 200);
-    std::process::Command::new("kill")
-        .args(["-TERM", &s.process.child.id().to_string()])
-        .status()
-        .unwrap();
-    let exit = eventually("the process to exit", || {
-        s.process.child.try_wait().unwrap()
-    });
+    s.terminate();
+    let exit = s.exited();
     assert!(exit.success(), "{exit:?}");
     drop(stalled);
 }
@@ -661,13 +650,8 @@ fn sigterm_ends_it_within_5_s_with_a_slow_request_in_flight() {
     let slow = slow_request(&s.addr);
     wait_for_a_running_evaluation(&s);
     let signalled = Instant::now();
-    std::process::Command::new("kill")
-        .args(["-TERM", &s.process.child.id().to_string()])
-        .status()
-        .unwrap();
-    let exit = eventually("the process to exit", || {
-        s.process.child.try_wait().unwrap()
-    });
+    s.terminate();
+    let exit = s.exited();
     let took = signalled.elapsed();
     assert!(exit.success(), "{exit:?}");
     // The README promises 5 s; the margin is for a loaded machine.
@@ -677,6 +661,23 @@ fn sigterm_ends_it_within_5_s_with_a_slow_request_in_flight() {
 }
 
 impl Serve {
+    /// Sends SIGTERM.
+    #[cfg(unix)]
+    fn terminate(&self) {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.process.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// How the process ended, once it has (waited for with a timeout).
+    fn exited(&mut self) -> std::process::ExitStatus {
+        eventually("the process to exit", || {
+            self.process.child.try_wait().unwrap()
+        })
+    }
+
     fn tier_of(&self, customer: &str) -> String {
         let r = self.get(&format!("/customers/{customer}/policy"));
         assert_eq!(r.status, 200, "{}", r.text);

@@ -196,6 +196,19 @@ impl Fixture {
         );
     }
 
+    /// Whether the policy table exists: a run that failed before writing never creates it.
+    pub fn has_policy_table(&self) -> bool {
+        let tables: i64 = self
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customer_policy'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        tables > 0
+    }
+
     /// Writes (or replaces) `rules/<name>`; returns the text written.
     pub fn rule(&self, name: &str, yaml: &str) -> String {
         std::fs::write(self.path("rules").join(name), yaml).expect("write rule file");

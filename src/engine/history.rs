@@ -114,12 +114,9 @@ fn same_id(a: Value<'_>, b: Value<'_>) -> bool {
     }
 }
 
-/// Whether two values are the same for `held`: numbers by value, everything else as shown.
+/// Whether two values are the same for `held` ([`Value::same`]); NULL is never the same.
 pub(super) fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => !a.is_null() && !b.is_null() && a.to_json() == b.to_json(),
-    }
+    !a.is_null() && !b.is_null() && a.same(b)
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ impl<'r> Tracker<'r> {
         }
         let mut outputs_changed = 0;
         for (k, (_, i, j)) in self.common.iter().enumerate() {
-            if !same(&old.outputs[*i], &new.outputs[*j]) {
+            if !old.outputs[*i].same(&new.outputs[*j]) {
                 self.changed[k] += 1;
                 outputs_changed += 1;
             }
@@ -135,7 +135,7 @@ impl<'r> Tracker<'r> {
         let changes = self
             .common
             .iter()
-            .filter(|(_, i, j)| !same(&old.outputs[*i], &new.outputs[*j]))
+            .filter(|(_, i, j)| !old.outputs[*i].same(&new.outputs[*j]))
             .map(|(name, i, j)| {
                 let shown = |v: &Value<'_>| display_key(v);
                 (
@@ -198,22 +198,6 @@ impl<'r> Tracker<'r> {
             largest: self.largest,
             rules: rule_changes(base, current, &self.fired_before, &self.fired_after),
         }
-    }
-}
-
-/// Whether an output's two values are the same: numbers by value (12 is 12.0), text as
-/// text, anything else as its JSON.
-pub(super) fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
-    match (a, b) {
-        (Value::Null, Value::Null) => true,
-        (Value::Null, _) | (_, Value::Null) => false,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Date(x), Value::Date(y)) => x == y,
-        _ => match (a.as_str(), b.as_str(), a.as_f64(), b.as_f64()) {
-            (Some(x), Some(y), _, _) => x == y,
-            (_, _, Some(x), Some(y)) => x == y,
-            _ => a.to_json() == b.to_json(),
-        },
     }
 }
 

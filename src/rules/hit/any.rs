@@ -43,13 +43,7 @@ pub fn decide<'a, R: Rows<'a>>(_d: &Decision, rows: &mut R) -> Result<(), R::Err
 
 /// The same values: numbers by value (`30` and `30.0` agree), everything else exactly.
 fn agree(a: &[Value<'_>], b: &[Value<'_>]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| match (x.as_f64(), y.as_f64()) {
-                (Some(x), Some(y)) => x == y,
-                _ => x.to_json() == y.to_json(),
-            })
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
 }
 
 fn shown(values: &[Value<'_>]) -> String {

@@ -49,7 +49,7 @@ pub(super) fn rank(d: &Decision, values: &[Value<'_>], policy: &str) -> Result<V
             rank.push(order.len());
             continue;
         }
-        match order.iter().position(|lit| same(&lit.value(), value)) {
+        match order.iter().position(|lit| lit.value().same(value)) {
             Some(at) => rank.push(at),
             None => {
                 let listed: Vec<String> = order.iter().map(|l| l.value().to_string()).collect();
@@ -61,14 +61,6 @@ pub(super) fn rank(d: &Decision, values: &[Value<'_>], policy: &str) -> Result<V
         }
     }
     Ok(rank)
-}
-
-/// The same value: numbers by value (`30` and `30.0`), everything else exactly.
-fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => a.to_json() == b.to_json(),
-    }
 }
 
 #[cfg(test)]

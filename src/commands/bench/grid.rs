@@ -6,7 +6,7 @@
 //! the sample's customers, one thread, interleaved rounds, and checks that every customer
 //! gets the same outputs and rule ids from both.
 
-use super::io_err;
+use super::script::load;
 use crate::engine::{Evaluator, Outcomes};
 use crate::error::Error;
 use crate::rules::{self, RuleSet};
@@ -64,8 +64,8 @@ impl GridTimings {
 /// Times both `rounds` times, interleaved, on the customers of `db`; the medians.
 pub(super) fn time_grid(db: &Path, work: &Path, rounds: usize) -> Result<GridTimings, Error> {
     let source = SqliteSource::open(db, &crate::config::Source::Table("customers".into()))?;
-    let when_rules = load(&source, work, WHEN_RULES)?;
-    let grid_rules = load(&source, work, GRID_RULES)?;
+    let when_rules = load(&source, work, &[("terms.yaml", WHEN_RULES)])?;
+    let grid_rules = load(&source, work, &[("terms.yaml", GRID_RULES)])?;
     let data = source.read(
         "customer_id",
         Some(&when_rules.loaded_fields()),
@@ -93,18 +93,6 @@ pub(super) fn time_grid(db: &Path, work: &Path, rounds: usize) -> Result<GridTim
         grid: super::median(grid_times),
         mismatches,
     })
-}
-
-/// A rule set of one file, loaded for the columns of `source`.
-fn load(source: &SqliteSource, work: &Path, text: &str) -> Result<RuleSet, Error> {
-    let dir = work.with_extension("grid-rules");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    let path = dir.join("terms.yaml");
-    std::fs::write(&path, text).map_err(io_err(&path))?;
-    let loaded = rules::load(&dir, &source.columns()?, &Default::default());
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(loaded?.0)
 }
 
 /// Customers whose outputs or fired rule ids differ between the two forms.

@@ -125,8 +125,13 @@ pub(super) fn time_script(db: &Path, work: &Path, rounds: usize) -> Result<Scrip
     })
 }
 
-/// A rule set of `files` (name, text), loaded for the columns of `source`.
-fn load(source: &SqliteSource, work: &Path, files: &[(&str, &str)]) -> Result<RuleSet, Error> {
+/// A rule set of `files` (name, text), loaded for the columns of `source` (written to a
+/// directory beside `work` and removed again).
+pub(super) fn load(
+    source: &SqliteSource,
+    work: &Path,
+    files: &[(&str, &str)],
+) -> Result<RuleSet, Error> {
     let dir = work.with_extension("script-rules");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;

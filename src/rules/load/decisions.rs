@@ -373,19 +373,20 @@ impl Table<'_> {
             let Some(written) = &spec.value.default else {
                 continue;
             };
-            let k = cx
-                .symbols
-                .slot(&spec.value.name)
-                .and_then(|s| self.output_index(s));
-            if let Some(value) = k.and_then(|k| defaults.get(k)?.as_ref()) {
-                given.push(consistent::Given {
-                    output: k.unwrap_or_default(),
-                    row: "default",
-                    written: &written.value,
-                    at: at_of(written),
-                    value,
-                });
-            }
+            let slot = cx.symbols.slot(&spec.value.name);
+            let Some(k) = slot.and_then(|s| self.output_index(s)) else {
+                continue;
+            };
+            let Some(value) = defaults.get(k).and_then(Option::as_ref) else {
+                continue;
+            };
+            given.push(consistent::Given {
+                output: k,
+                row: "default",
+                written: &written.value,
+                at: at_of(written),
+                value,
+            });
         }
         let bands = d.scale.iter().flat_map(|s| &s.bands);
         for (band, row) in bands.zip(&rows[d.rules.len().min(rows.len())..]) {

@@ -786,8 +786,10 @@ fn every_request_is_logged_with_its_status_and_duration() {
 fn half_sent_requests_cannot_make_health_time_out() {
     use std::io::{Read, Write};
     let fx = fixture();
-    // The default cap (200 connections) under an open-files limit of 256.
-    let s = Logged::start(&fx, &["--header-timeout-ms", "3000"]);
+    // The default cap (200 connections) under an open-files limit of 256. The header
+    // timeout leaves a loaded CI machine seconds to open 240 connections and probe
+    // before the first stalled ones are closed.
+    let s = Logged::start(&fx, &["--header-timeout-ms", "8000"]);
     // Request heads without their closing blank line: none of them ever completes.
     let stall = || {
         let mut c = std::net::TcpStream::connect(&s.addr).unwrap();

@@ -22,7 +22,7 @@ mod grid;
 mod history;
 mod measure;
 mod report;
-mod script;
+pub mod script;
 
 use super::Globals;
 use crate::error::{Error, ExitStatus};
@@ -229,7 +229,11 @@ pub fn bench(
 }
 
 /// The sample database of `size` customers in `dir`, generated (seed 42) on first use.
-fn sample_db(dir: &Path, size: usize, progress: &mut dyn FnMut(&str)) -> Result<PathBuf, Error> {
+pub fn sample_db(
+    dir: &Path,
+    size: usize,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PathBuf, Error> {
     let sample = dir.join(format!("sample-{size}.db"));
     if !sample.exists() {
         progress(&format!("generating {} customers", thousands(size as f64)));

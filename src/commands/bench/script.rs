@@ -88,7 +88,7 @@ pub fn fast_path(rules: &RuleSet) -> (usize, usize) {
 }
 
 /// Times both `rounds` times, interleaved, on the customers of `db`; the medians.
-pub(super) fn time_script(db: &Path, work: &Path, rounds: usize) -> Result<ScriptTimings, Error> {
+pub fn time_script(db: &Path, work: &Path, rounds: usize) -> Result<ScriptTimings, Error> {
     let source = SqliteSource::open(db, &crate::config::Source::Table("customers".into()))?;
     let rules = load(
         &source,

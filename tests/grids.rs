@@ -199,7 +199,7 @@ fn check_points_at_the_bad_cell() {
    |
 18 |       ]20..30[  | yes   | c
    |                   ^
-   = help: this comparison can never be true"
+   = help: true/false compares only with true/false: write `true` or `false`"
     );
     let check = fx.run(&["check"]);
     check.assert_code(2);

@@ -216,3 +216,43 @@ fn declared_text_compared_with_a_number_column_is_a_load_error() {
         check.stdout
     );
 }
+
+/// A column that declares no type holding 1/0, as SQLite stores true/false.
+fn flags(fx: &Fixture, second: rusqlite::types::Value) {
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, flag",
+        &[vec![text("C1"), int(1)], vec![text("C2"), second]],
+    );
+}
+
+#[test]
+fn true_false_compared_with_a_number_column_is_an_error_never_a_silent_false() {
+    // Before any customer, when the data says the column holds numbers.
+    let fx = Fixture::new();
+    flags(&fx, int(0));
+    one_rule(&fx, "when: flag == true, value: T");
+    fx.run(&["check"]).assert_code(0);
+    for args in [&["check", "--data"][..], &["run"][..]] {
+        let run = fx.run(args);
+        run.assert_code(2);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            all.contains("error: field `flag` is a number (in the data: its column declares no type), but it is compared with true/false `true` (in `r-x`)\n --> rules/r.yaml:5:31")
+                && all.contains("= help: true/false compares only with true/false; SQLite stores them as 1 and 0: declare the column BOOLEAN, or compare `flag == 1`"),
+            "{args:?}:\n{all}"
+        );
+    }
+    assert!(!fx.has_policy_table(), "nothing was evaluated");
+    // At run time, naming the customer, when only evaluation can tell.
+    let fx = Fixture::new();
+    flags(&fx, text("yes"));
+    one_rule(&fx, "when: flag == true, value: T");
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "customer C1: rule `r-x` failed: `flag` is the number 1, compared with true: true/false compares only with true/false (SQLite stores true/false as 1 and 0: declare the column BOOLEAN, or compare `flag == 1`)\n  --> rules/r.yaml:5:31",
+    );
+    // What the help says works.
+    let fx = Fixture::new();
+    flags(&fx, int(0));
+    one_rule(&fx, "when: flag == 1, value: T");
+    fx.run(&["run"]).assert_code(0);
+}

@@ -1,6 +1,7 @@
-//! Text and numbers never compare, and text minus text is not a subtraction: rhai would make
-//! `"1998-05-28" < 19980101` false and `"1998-05-28" - "1998-01-02"` text (its string `-`
-//! removes a substring). Both are errors here, carrying the two values ([`Mismatch`]) so
+//! Text and numbers never compare, true/false compares only with true/false, and text minus
+//! text is not a subtraction: rhai would make `"1998-05-28" < 19980101` and `flag == true`
+//! (a column of 1/0) false and `"1998-05-28" - "1998-01-02"` text (its string `-` removes a
+//! substring). All are errors here, carrying the two values ([`Mismatch`]) so
 //! that the message can name the fields they came from (`crate::engine`'s errors).
 //!
 //! Registered operators win over rhai's built-in ones (the engine turns fast operators off).
@@ -52,6 +53,30 @@ pub fn register(engine: &mut Engine) {
         )*};
     }
     never_compare!("==", "!=", "<", "<=", ">", ">=");
+    macro_rules! bool_only_with_bool {
+        ($($op:literal),*) => {$(
+            engine
+                .register_fn($op, |a: bool, b: INT| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: bool, b: FLOAT| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: bool, b: ImmutableString| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: INT, b: bool| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: FLOAT, b: bool| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                })
+                .register_fn($op, |a: ImmutableString, b: bool| -> Result<bool> {
+                    Err(Mismatch::error($op, a.into(), b.into()))
+                });
+        )*};
+    }
+    bool_only_with_bool!("==", "!=", "<", "<=", ">", ">=");
     engine.register_fn(
         "-",
         |a: ImmutableString, b: ImmutableString| -> Result<Dynamic> {
@@ -96,6 +121,16 @@ mod tests {
             assert!(!pos.is_none(), "{expr}: the operator's position");
             assert!(m.left.is_string() || m.right.is_string(), "{expr}");
         }
+        for expr in [
+            "n == true",
+            "false != x",
+            "day == true",
+            "true == day",
+            "n < true",
+        ] {
+            let (m, _) = mismatch(expr);
+            assert!(m.left.is_bool() || m.right.is_bool(), "{expr}");
+        }
         let (m, pos) = mismatch("1 + 1 > 0 && day < 19980101");
         assert_eq!((m.op, pos.position()), ("<", Some(18)));
         // What still works: text with text, numbers with numbers, NULL with anything.
@@ -103,5 +138,7 @@ mod tests {
         assert_eq!(eval("n < x").unwrap().as_bool(), Ok(false));
         assert_eq!(eval("day + n").unwrap().to_string(), "1998-05-285");
         assert_eq!(eval("day == ()").unwrap().as_bool(), Ok(false));
+        assert_eq!(eval("(n > 1) == true").unwrap().as_bool(), Ok(true));
+        assert_eq!(eval("true != ()").unwrap().as_bool(), Ok(true));
     }
 }

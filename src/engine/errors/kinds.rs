@@ -53,9 +53,12 @@ fn is_date(value: &Dynamic) -> bool {
         .is_some_and(|t| Date::parse(&t).is_some())
 }
 
-/// Text compared with a number, or text minus text.
+/// Text compared with a number, true/false with anything but true/false, or text minus text.
 pub fn mismatch(m: &Mismatch, names: &[Option<String>]) -> String {
     let (left, right) = (name_at(names, 0), name_at(names, 1));
+    if m.is_comparison() && (m.left.is_bool() || m.right.is_bool()) {
+        return bool_mismatch(m, left, right);
+    }
     if !m.is_comparison() {
         let help = if is_date(&m.left) && is_date(&m.right) {
             format!(
@@ -94,6 +97,32 @@ pub fn mismatch(m: &Mismatch, names: &[Option<String>]) -> String {
     format!(
         "{}, compared with {object}: text and numbers never compare ({help})",
         describe(text_name, text)
+    )
+}
+
+/// true/false compared with a number or text: the other value first, as the rule reads it.
+fn bool_mismatch(m: &Mismatch, left: Option<&str>, right: Option<&str>) -> String {
+    let ((truth, truth_name), (other, other_name)) = if m.left.is_bool() {
+        ((&m.left, left), (&m.right, right))
+    } else {
+        ((&m.right, right), (&m.left, left))
+    };
+    let object = match truth_name {
+        Some(n) => format!("`{n}`, {}", describe(None, truth)),
+        None => describe(None, truth),
+    };
+    let shown = other_name.unwrap_or("...");
+    let help = if other.is_string() {
+        format!("compare text with text, e.g. `{shown} == \"yes\"`")
+    } else {
+        let number = i32::from(truth.as_bool().unwrap_or(true));
+        format!(
+            "SQLite stores true/false as 1 and 0: declare the column BOOLEAN, or compare `{shown} == {number}`"
+        )
+    };
+    format!(
+        "{}, compared with {object}: true/false compares only with true/false ({help})",
+        describe(other_name, other)
     )
 }
 

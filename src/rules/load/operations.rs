@@ -177,14 +177,29 @@ pub(super) fn text_number_help_for(name: &str) -> String {
     )
 }
 
+/// The help for true/false compared with a number or text (named `name`).
+pub(super) fn bool_help_for(name: Option<&str>, other: ValueKind) -> String {
+    let name = name.unwrap_or("...");
+    match other {
+        ValueKind::Text => format!(
+            "true/false compares only with true/false: compare text with text, e.g. `{name} == \"yes\"`"
+        ),
+        _ => format!(
+            "true/false compares only with true/false; SQLite stores them as 1 and 0: declare the column BOOLEAN, or compare `{name} == 1`"
+        ),
+    }
+}
+
 /// The error of one operation, if its operands' kinds do not go together.
 fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnostic> {
-    use ValueKind::{Number, Text};
+    use ValueKind::{Bool, Number, Text};
     let (message, help) = if op.is_comparison() {
         let (a, b) = (a?, b?);
-        let (text, _) = match (a.kind, b.kind) {
-            (Text, Number) => (&a, &b),
-            (Number, Text) => (&b, &a),
+        let help = match (a.kind, b.kind) {
+            (Text, Number) => text_number_help(&a),
+            (Number, Text) => text_number_help(&b),
+            (Bool, Number | Text) => bool_help_for(b.name.as_deref(), b.kind),
+            (Number | Text, Bool) => bool_help_for(a.name.as_deref(), a.kind),
             _ => return None,
         };
         let object = match &b.name {
@@ -198,7 +213,7 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
                 a.kind.noun(),
                 a.seen
             ),
-            text_number_help(text),
+            help,
         )
     } else {
         let texts: Vec<&Said> = [&a, &b]

@@ -167,6 +167,12 @@ fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagno
             (ValueKind::Number, ValueKind::Text) => {
                 format!("text and numbers never compare: compare `{name}` with a number")
             }
+            (ValueKind::Number | ValueKind::Text, ValueKind::Bool) => {
+                super::operations::bool_help_for(Some(name), kind)
+            }
+            (ValueKind::Bool, ValueKind::Number | ValueKind::Text) => {
+                "true/false compares only with true/false: write `true` or `false`".into()
+            }
             (ValueKind::Date, _) | (_, ValueKind::Date) => {
                 "a date compares only with a date; this comparison is an error for every customer"
                     .into()
@@ -238,6 +244,26 @@ mod tests {
             "a.yaml",
             "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= m' } }\n      - { id: b, then: { f: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1', then: { e: 1 } }\n",
         )]);
+    }
+
+    #[test]
+    fn true_false_compared_with_a_number_or_text_is_an_error() {
+        let rules = [(
+            "a.yaml",
+            "decisions:\n  - name: d\n    rules:\n      - { id: a, when: 'ok == 1 || score == true', then: { d: 1 } }\n",
+        )];
+        let columns = [
+            ("customer_id", "TEXT"),
+            ("ok", "BOOLEAN"),
+            ("score", "REAL"),
+        ];
+        assert_eq!(
+            load_with(&rules, &columns, &Default::default()).unwrap_err(),
+            [
+                "error rules/a.yaml:4:28 [a]: field `ok` is true/false, but it is compared with a number `1` | help: true/false compares only with true/false: write `true` or `false`",
+                "error rules/a.yaml:4:42 [a]: field `score` is a number, but it is compared with true/false `true` | help: true/false compares only with true/false; SQLite stores them as 1 and 0: declare the column BOOLEAN, or compare `score == 1`",
+            ]
+        );
     }
 
     #[test]

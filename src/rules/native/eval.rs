@@ -131,8 +131,8 @@ fn run<'a>(steps: &'a [Step], frame: &[Value<'a>], cx: &mut Scratch<'a>) -> Resu
 /// rhai's comparison semantics: numbers compare across int/float (decimals within a
 /// relative epsilon, see [`float_compare`]); text with text; dates with dates; values of
 /// different kinds are unequal and never ordered (so NULL orders false), except that a date
-/// compared with anything but a date or NULL, and text compared with a number, are rhai's
-/// errors to raise.
+/// compared with anything but a date or NULL, text compared with a number, and true/false
+/// compared with a number or text, are rhai's errors to raise.
 #[inline]
 pub(super) fn compare(
     op: Cmp,
@@ -145,10 +145,14 @@ pub(super) fn compare(
         (Scalar::Date(x), Scalar::Date(y)) => Some(x.cmp(&y)),
         (Scalar::Date(_), Scalar::Null) | (Scalar::Null, Scalar::Date(_)) => None,
         (Scalar::Date(_), _) | (_, Scalar::Date(_)) => return Err(Fallback),
-        // Text and numbers never compare: rhai's error to raise.
+        // Text and numbers never compare, true/false compares only with true/false: rhai's
+        // errors to raise.
         (x, y)
             if (x.is_text() && y.as_f64().is_some()) || (x.as_f64().is_some() && y.is_text()) =>
         {
+            return Err(Fallback);
+        }
+        (Scalar::Bool(_), y) | (y, Scalar::Bool(_)) if y.is_text() || y.as_f64().is_some() => {
             return Err(Fallback);
         }
         (Scalar::Int(x), Scalar::Int(y)) => Some(x.cmp(&y)),

@@ -256,3 +256,16 @@ fn true_false_compared_with_a_number_column_is_an_error_never_a_silent_false() {
     one_rule(&fx, "when: flag == 1, value: T");
     fx.run(&["run"]).assert_code(0);
 }
+
+#[test]
+fn diff_checks_the_data_against_both_rule_sets_as_a_run_does() {
+    let fx = Fixture::new();
+    text_dates(&fx);
+    one_rule(&fx, "value: '= last_day'");
+    std::fs::create_dir_all(fx.path("base")).unwrap();
+    std::fs::copy(fx.path("rules/r.yaml"), fx.path("base/r.yaml")).unwrap();
+    one_rule(&fx, "when: 'last_day < 19980101', value: old");
+    fx.run(&["diff", "--base", "base"]).assert_code(2).assert_stderr_contains(
+        "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `19980101` (in `r-x`)\n --> rules/r.yaml:5:36",
+    );
+}

@@ -151,6 +151,10 @@ pub fn against(
         }
     }
     let customers = source.read(&ws.config.id_column, Some(&load), &mut |_| {})?;
+    // Columns that declare no type: the data must fit how each rule set uses it, as in a run.
+    crate::rules::check_seen(&current, &customers)?;
+    crate::rules::check_seen(&base_rules, &customers)
+        .map_err(|d| Error::Rules(base.name_diagnostics(d)))?;
     let base_history = ws.history(source.connection(), &base_rules)?;
     let history = ws.history(source.connection(), &current)?;
     Ok(compare(

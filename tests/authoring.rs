@@ -201,3 +201,27 @@ rule ids: tier-b
         )
     );
 }
+
+#[test]
+fn explain_says_the_value_before_rounding_only_where_rounding_changed_it() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[vec![text("C1"), real(0.0)], vec![text("C2"), real(15000.0)]],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: limit\n    output: credit_limit\n    round: { down: 1000 }\n    rules:\n      - { id: limit, value: '= annual_sales / 10' }\n",
+    );
+    let line = |id: &str| {
+        let run = fx.run(&["explain", id]);
+        run.assert_code(0);
+        let line = run.stdout.lines().find(|l| l.contains("=> ")).unwrap();
+        line.trim().to_owned()
+    };
+    assert_eq!(line("C1"), "=> credit_limit = 0");
+    assert_eq!(
+        line("C2"),
+        "=> credit_limit = 1000  (1500.0 before rounding)"
+    );
+}

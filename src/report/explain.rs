@@ -130,7 +130,10 @@ fn write_decision(
         let before = before.map_or(String::new(), |x| format!("{x}, "));
         line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
     } else if let Some(x) = before
-        && d.outputs.first().map(|o| show(&o.value, b)) != Some(x.clone())
+        && let Some(output) = d.outputs.first()
+        // Said only where it differs: not for 0 from 0.0, nor for what shows alike.
+        && output.value.as_f64() != d.before_round_and_caps
+        && show(&output.value, b) != x
     {
         line.push_str(&format!("  ({x} before rounding)"));
     } else if !d.defaults.is_empty() {

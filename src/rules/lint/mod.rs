@@ -113,7 +113,7 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
         table.record_domains(&mut domains);
     }
     for_each_rows(rules, &mut out);
-    out
+    crate::rules::load::merge_copies(out)
 }
 
 /// What each population figure can hold: the range its statistic gives, or NULL (customers

@@ -12,8 +12,34 @@
 
 use super::Sink;
 use super::files::RuleFiles;
+use crate::diag::Diagnostic;
 use crate::rules::model::DecisionSpec;
 use serde_saphyr::Spanned;
+
+/// One diagnostic for a mistake every copy shares: the same message at the same place in
+/// rules `<id>@<item>` of one `<id>` becomes one, naming each copy's rule id.
+pub(crate) fn merge_copies(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut kept: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    for d in diags {
+        let copy_of = |rule: &str| rule.split_once('@').map(|(id, _)| id.to_owned());
+        let id = d.rule.as_deref().and_then(copy_of);
+        let same = kept.iter_mut().find(|k| {
+            id.is_some()
+                && (k.severity, &k.file, k.line, k.column, &k.message, &k.cell)
+                    == (d.severity, &d.file, d.line, d.column, &d.message, &d.cell)
+                && k.rule.as_deref().and_then(copy_of) == id
+        });
+        match (same, &d.rule) {
+            (Some(k), Some(rule)) => {
+                let rules = k.rule.get_or_insert_default();
+                rules.push_str(", ");
+                rules.push_str(rule);
+            }
+            _ => kept.push(d),
+        }
+    }
+    kept
+}
 
 /// Replaces every `for_each` decision of `files` by its copies; a `for_each` with a mistake
 /// is reported and its decision left out.
@@ -163,6 +189,19 @@ mod tests {
                 "error rules/a.yaml:3:31 [d]: `b c` cannot be part of an output name: items use letters, digits and `_`",
                 "error rules/b.yaml:3:15 [d]: `for_each` names one variable and its items: `for_each: { category: [beverages, snacks] }`",
                 "error rules/c.yaml:3:31 [d]: `a` is listed twice",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mistake_every_copy_shares_is_reported_once() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: d\n    for_each: { category: [a, b, c] }\n    output: extra\n    rules:\n      - { id: x, when: 'channel == 1', value: 1 }\n",
+            )]),
+            [
+                "error rules/a.yaml:6:33 [x@a, x@b, x@c]: field `channel` is text, but it is compared with a number `1` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
             ]
         );
     }

@@ -54,6 +54,7 @@ mod symbols;
 mod testing;
 mod types;
 
+pub(crate) use foreach::merge_copies;
 pub use operations::{Operation, check_seen};
 pub use skip::not_a_rule_file;
 
@@ -80,10 +81,10 @@ pub fn load(
     types::note_kinds(&symbols, &mut compiled);
     operations::check(&symbols.slots, &compiled.operations, &mut diags);
     if diags.has_errors() {
-        return Err(Diagnostics(diags.0));
+        return Err(Diagnostics(foreach::merge_copies(diags.0)));
     }
     let set = finish::assemble(files, scripts, symbols, compiled, order, limits);
-    Ok((set, diags.0))
+    Ok((set, foreach::merge_copies(diags.0)))
 }
 
 /// Where the passes put the diagnostics they find, in the order found.

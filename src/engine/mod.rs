@@ -264,27 +264,30 @@ impl<'a> Evaluator<'a> {
         let partials: Vec<Partial<'a>> = range
             .into_par_iter()
             .with_min_len(1024)
+            // Boxed: the fold moves its state from one customer to the next, and a worker
+            // is large (its rhai engine); a box moves as one pointer.
             .fold(
                 || {
-                    Ok((
+                    Ok(Box::new((
                         Worker::new(self),
                         Outcomes::new(self.rules),
                         Tally::new(self.rules),
-                    ))
+                    )))
                 },
                 |acc, i| {
-                    let (mut w, mut outcomes, mut tally) = acc?;
+                    let mut state = acc?;
                     if failed.load(Ordering::Relaxed) {
-                        return Ok((w, outcomes, tally));
+                        return Ok(state);
                     }
-                    if let Err(e) = w.customer(i, &mut outcomes, &mut tally) {
+                    let (w, outcomes, tally) = &mut *state;
+                    if let Err(e) = w.customer(i, outcomes, tally) {
                         failed.store(true, Ordering::Relaxed);
                         return Err(e);
                     }
-                    Ok((w, outcomes, tally))
+                    Ok(state)
                 },
             )
-            .map(|r| r.map(|(_, o, t)| (o, t)))
+            .map(|r| r.map(|state| (state.1, state.2)))
             .collect();
         let mut outcomes = Outcomes::new(self.rules);
         let mut tally = Tally::new(self.rules);
@@ -306,23 +309,28 @@ impl<'a> Evaluator<'a> {
         let partials: Vec<Partial<'a>> = range
             .into_par_iter()
             .with_min_len(1024)
+            // Boxed, as in `evaluate`.
             .fold(
                 || {
-                    (
+                    Box::new((
                         Worker::new(self),
                         Outcomes::new(self.rules),
                         Tally::new(self.rules),
                         Vec::new(),
-                    )
+                    ))
                 },
-                |(mut w, mut outcomes, mut tally, mut errors), i| {
-                    if let Err(e) = w.customer(i, &mut outcomes, &mut tally) {
+                |mut state, i| {
+                    let (w, outcomes, tally, errors) = &mut *state;
+                    if let Err(e) = w.customer(i, outcomes, tally) {
                         errors.push((i, e));
                     }
-                    (w, outcomes, tally, errors)
+                    state
                 },
             )
-            .map(|(_, o, t, e)| (o, t, e))
+            .map(|state| {
+                let (_, o, t, e) = *state;
+                (o, t, e)
+            })
             .collect();
         let mut outcomes = Outcomes::new(self.rules);
         let mut tally = Tally::new(self.rules);

@@ -6,15 +6,26 @@
 //! interpreter checks it as it counts operations; past it, the evaluation stops with an error
 //! naming the customer, the rule and the budget. The native fast path needs no check: its
 //! compiled expressions have no loops and no recursion (a script function with either is left
-//! to the interpreter), so they end in time proportional to their size.
+//! to the interpreter), so they end in time proportional to their size. So the clock is read
+//! only once the interpreter runs for the customer (at its first check, after a few hundred
+//! operations): a customer evaluated on the fast path alone never reads it.
 
 use rhai::Dynamic;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
+/// This thread's budget for its current evaluation.
+#[derive(Clone, Copy)]
+enum Budget {
+    None,
+    /// `ms` for the evaluation begun; the clock starts at the interpreter's first check.
+    Armed(u64),
+    /// Ends at the instant; the budget in ms.
+    Running(Instant, u64),
+}
+
 thread_local! {
-    /// When this thread's current evaluation must end, and its budget in ms.
-    static DEADLINE: Cell<Option<(Instant, u64)>> = const { Cell::new(None) };
+    static DEADLINE: Cell<Budget> = const { Cell::new(Budget::None) };
 }
 
 /// How often (in operations) the interpreter looks at the clock: reading it costs about as
@@ -23,12 +34,12 @@ const EVERY: u64 = 256;
 
 /// Starts a budget of `ms` for what this thread evaluates next.
 pub fn start(ms: u64) {
-    DEADLINE.set(Some((Instant::now() + Duration::from_millis(ms), ms)));
+    DEADLINE.set(Budget::Armed(ms));
 }
 
 /// No budget on this thread any more.
 pub fn clear() {
-    DEADLINE.set(None);
+    DEADLINE.set(Budget::None);
 }
 
 /// For the interpreter's progress callback: the token that stops the evaluation (the budget
@@ -37,8 +48,19 @@ pub(super) fn check(operations: u64) -> Option<Dynamic> {
     if !operations.is_multiple_of(EVERY) {
         return None;
     }
-    let (deadline, ms) = DEADLINE.get()?;
-    (Instant::now() >= deadline).then(|| Dynamic::from(ms as rhai::INT))
+    match DEADLINE.get() {
+        Budget::None => None,
+        Budget::Armed(ms) => {
+            DEADLINE.set(Budget::Running(
+                Instant::now() + Duration::from_millis(ms),
+                ms,
+            ));
+            None
+        }
+        Budget::Running(deadline, ms) => {
+            (Instant::now() >= deadline).then(|| Dynamic::from(ms as rhai::INT))
+        }
+    }
 }
 
 /// The message for an evaluation the budget stopped (`token` from [`check`]).

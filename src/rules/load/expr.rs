@@ -147,6 +147,7 @@ impl<'a> ExprCompiler<'a> {
             &ast,
             &|name| symbols.slot(name).or_else(|| past.find(name)),
             &self.scripts.inline,
+            &|slot| symbols.typed_kind(slot),
         );
         if native.is_none() {
             tracing::info!(

@@ -143,6 +143,8 @@ impl Known<'_> {
             Node::If(parts) => merge([self.branch(&parts.1), self.branch(&parts.2)]),
             Node::Coalesce(items) => merge(items.iter().map(|n| self.branch(n))),
             Node::Block(_, value) => self.of_node(value),
+            Node::Num(_) | Node::Int(_) => Some(ValueKind::Number),
+            Node::Truth(_) => Some(ValueKind::Bool),
             Node::Call(f, _) => match f {
                 Builtin::IsNull | Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => {
                     Some(ValueKind::Bool)

@@ -57,9 +57,9 @@ pub(super) fn call<'a>(
             _ => return Err(Fallback),
         },
         Builtin::ToFloat => Scalar::Float(first.as_f64().ok_or(Fallback)?),
-        Builtin::ToString => text::to_string(first, cx)?,
+        Builtin::ToString => text::to_string(first, frame, cx)?,
         Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => {
-            let (Some(s), Some(part)) = (cx.str(&first), cx.str(&second)) else {
+            let (Some(s), Some(part)) = (cx.str(&first, frame), cx.str(&second, frame)) else {
                 return Err(Fallback);
             };
             Scalar::Bool(match f {
@@ -68,7 +68,7 @@ pub(super) fn call<'a>(
                 _ => s.ends_with(part),
             })
         }
-        _ => date(f, first, second, cx)?,
+        _ => date(f, first, second, frame, cx)?,
     })
 }
 
@@ -103,12 +103,13 @@ fn date<'a>(
     f: Builtin,
     first: Scalar<'a>,
     second: Scalar<'a>,
+    frame: &[Value<'a>],
     cx: &Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     Ok(match f {
         Builtin::Date => match first {
             Scalar::Date(d) => Scalar::Date(d),
-            _ => Scalar::Date(Date::parse(cx.str(&first).ok_or(Fallback)?).ok_or(Fallback)?),
+            _ => Scalar::Date(Date::parse(cx.str(&first, frame).ok_or(Fallback)?).ok_or(Fallback)?),
         },
         Builtin::Year | Builtin::Month | Builtin::Quarter => match first {
             Scalar::Date(d) => Scalar::Int(i64::from(match f {

@@ -1,22 +1,21 @@
 //! The tree walk, and rhai's comparison and arithmetic semantics as tierwise's engine
 //! defines them.
 
-use super::{Arith, Cmp, Fallback, Node, Scalar, Scratch, Step, builtins, text};
+use super::{Arith, Cmp, Fallback, Node, Scalar, Scratch, Step, builtins, text, typed};
 use crate::script::int_pow;
 use crate::value::Value;
 
 impl<'a> Scalar<'a> {
-    /// A frame value; text computed by a script (owned) is copied into the scratch buffer.
+    /// The value in `slot` of the frame; text stays where it is, named by its slot.
     #[inline]
-    fn of(v: &Value<'a>, cx: &mut Scratch<'a>) -> Result<Scalar<'a>, Fallback> {
-        Ok(match v {
+    fn of(frame: &[Value<'a>], slot: usize) -> Result<Scalar<'a>, Fallback> {
+        Ok(match &frame[slot] {
             Value::Null => Scalar::Null,
             Value::Bool(b) => Scalar::Bool(*b),
             Value::Int(i) => Scalar::Int(*i),
             Value::Float(f) => Scalar::Float(*f),
-            Value::Str(s) => Scalar::Str(s),
+            Value::Str(_) | Value::Owned(_) => Scalar::Field(slot as u32),
             Value::Date(d) => Scalar::Date(*d),
-            Value::Owned(s) => text::copy(cx, s.as_str())?,
             _ => return Err(Fallback),
         })
     }
@@ -32,7 +31,7 @@ pub(super) fn eval<'a>(
 ) -> Result<Scalar<'a>, Fallback> {
     Ok(match node {
         Node::Const(l) => l.scalar()?,
-        Node::Slot(s) => Scalar::of(&frame[*s], cx)?,
+        Node::Slot(s) => Scalar::of(frame, *s)?,
         Node::Local(id) => cx.locals[*id as usize],
         Node::Not(x) => match eval(x, frame, cx)? {
             Scalar::Bool(b) => Scalar::Bool(!b),
@@ -76,22 +75,22 @@ pub(super) fn eval<'a>(
         Node::Cmp(op, pair) => {
             let a = eval(&pair.0, frame, cx)?;
             let b = eval(&pair.1, frame, cx)?;
-            Scalar::Bool(compare(*op, a, b, cx)?)
+            Scalar::Bool(compare(*op, a, b, frame, cx)?)
         }
         Node::CmpSlot(op, slot, c) => {
-            let a = Scalar::of(&frame[*slot], cx)?;
-            Scalar::Bool(compare(*op, a, c.scalar()?, cx)?)
+            let a = Scalar::of(frame, *slot)?;
+            Scalar::Bool(compare(*op, a, c.scalar()?, frame, cx)?)
         }
         Node::Arith(op, pair) => {
             let a = eval(&pair.0, frame, cx)?;
             let b = eval(&pair.1, frame, cx)?;
-            arith(*op, a, b, cx)?
+            arith(*op, a, b, frame, cx)?
         }
         Node::In(x, items) => {
             let x = eval(x, frame, cx)?;
             let mut found = false;
             for item in items.iter() {
-                if compare(Cmp::Eq, x, item.scalar()?, cx)? {
+                if compare(Cmp::Eq, x, item.scalar()?, frame, cx)? {
                     found = true;
                     break;
                 }
@@ -110,6 +109,18 @@ pub(super) fn eval<'a>(
         }
         Node::Template(parts) => text::template(parts, frame, cx)?,
         Node::Switch(s) => s.eval(frame, cx)?,
+        Node::Num(t) => match typed::num(&t.0, frame, &cx.locals) {
+            Ok(x) => Scalar::Float(x),
+            Err(Fallback) => eval(&t.1, frame, cx)?,
+        },
+        Node::Int(t) => match typed::int(&t.0, frame, &cx.locals) {
+            Ok(i) => Scalar::Int(i),
+            Err(Fallback) => eval(&t.1, frame, cx)?,
+        },
+        Node::Truth(t) => match typed::truth(&t.0, frame, &cx.locals) {
+            Ok(b) => Scalar::Bool(b),
+            Err(Fallback) => eval(&t.1, frame, cx)?,
+        },
     })
 }
 
@@ -134,11 +145,12 @@ fn run<'a>(steps: &'a [Step], frame: &[Value<'a>], cx: &mut Scratch<'a>) -> Resu
 /// compared with anything but a date or NULL, text compared with a number, and true/false
 /// compared with a number or text, are rhai's errors to raise.
 #[inline]
-pub(super) fn compare(
+pub(super) fn compare<'a>(
     op: Cmp,
-    a: Scalar<'_>,
-    b: Scalar<'_>,
-    cx: &Scratch,
+    a: Scalar<'a>,
+    b: Scalar<'a>,
+    frame: &[Value<'a>],
+    cx: &Scratch<'a>,
 ) -> Result<bool, Fallback> {
     use std::cmp::Ordering;
     let ordering: Option<Ordering> = match (a, b) {
@@ -160,7 +172,7 @@ pub(super) fn compare(
         (Scalar::Int(x), Scalar::Float(y)) => return Ok(float_compare(op, x as f64, y)),
         (Scalar::Float(x), Scalar::Int(y)) => return Ok(float_compare(op, x, y as f64)),
         (x, y) if x.is_text() && y.is_text() => {
-            let (Some(x), Some(y)) = (cx.str(&x), cx.str(&y)) else {
+            let (Some(x), Some(y)) = (cx.str(&x, frame), cx.str(&y, frame)) else {
                 return Err(Fallback);
             };
             Some(x.cmp(y))
@@ -187,7 +199,7 @@ pub(super) fn compare(
 /// (`0.1 + 0.2 == 0.3`); when either side is zero the difference itself is compared; NaN
 /// compares as the formulas give (`0 <= NaN` is true, `1 <= NaN` false).
 #[inline]
-fn float_compare(op: Cmp, x: f64, y: f64) -> bool {
+pub(super) fn float_compare(op: Cmp, x: f64, y: f64) -> bool {
     let max = if x * y == 0.0 {
         1.0
     } else {
@@ -215,6 +227,7 @@ pub(super) fn arith<'a>(
     op: Arith,
     a: Scalar<'a>,
     b: Scalar<'a>,
+    frame: &[Value<'a>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     if let (Scalar::Int(x), Scalar::Int(y)) = (a, b) {
@@ -230,7 +243,7 @@ pub(super) fn arith<'a>(
         });
     }
     if op == Arith::Add && (a.is_text() || b.is_text()) {
-        return text::concat(a, b, cx);
+        return text::concat(a, b, frame, cx);
     }
     let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
         return Err(Fallback);

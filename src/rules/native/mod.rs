@@ -10,11 +10,14 @@
 //! same expression with rhai. Expressions have no side effects, so running them twice is safe.
 //! A differential test over generated customers checks both paths agree.
 //!
-//! Text: values borrow their text from the data or the rule set ([`Scalar::Str`]); text an
-//! expression builds (a template, `+` of text, `to_string`) is written into the worker's
+//! Text: a value names its text rather than holding it: a constant of the rule set
+//! ([`Scalar::Const`]), the text in a slot of the customer's frame ([`Scalar::Field`]), or text
+//! an expression builds (a template, `+` of text, `to_string`), written into the worker's
 //! [`Scratch`] buffer, reused from one evaluation to the next, and named by its byte range
-//! ([`Scalar::Buf`]). Only a text that leaves the fast path as a result becomes one
-//! reference-counted string; comparing, testing or concatenating built text allocates nothing.
+//! ([`Scalar::Buf`]). So a [`Scalar`] is 16 bytes and every node's result comes back in two
+//! registers, not through memory (which cost the tree walk a stall per node). Only a text that
+//! leaves the fast path as a result becomes one reference-counted string; comparing, testing
+//! or concatenating built text allocates nothing.
 //!
 //! Layout: [`compile`] (rhai AST to [`Node`]), `eval` (the tree walk, comparisons,
 //! arithmetic), `builtins` (functions), `text` (templates, concatenation, number formatting),
@@ -25,12 +28,15 @@ mod compile;
 mod eval;
 mod switch;
 mod text;
+mod typed;
 
 pub use compile::{Function, Functions, compile, functions};
 pub use switch::Switch;
+pub use typed::Kind;
 
 use crate::time::Date;
 use crate::value::{Lit, Value};
+use rhai::ImmutableString;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
@@ -113,6 +119,11 @@ pub enum Node {
     /// A string template: its parts, each written as `to_string` writes it.
     Template(Box<[Node]>),
     Switch(Box<Switch>),
+    /// A subexpression whose kind is known, compiled for it ([`typed`]), beside the generic
+    /// tree that evaluates it when the typed one gives up.
+    Num(Box<(typed::Num, Node)>),
+    Int(Box<(typed::Int, Node)>),
+    Truth(Box<(typed::Truth, Node)>),
 }
 
 use super::Slot;
@@ -126,20 +137,26 @@ pub enum Step {
     If(Node, Box<[Step]>, Box<[Step]>),
 }
 
-/// What the fast path computes with: plain values, copied freely (no reference counts, no
-/// drop glue). Text borrows from the data or the rule set, or is a range of the scratch
-/// buffer. Anything else is the interpreter's.
+/// What the fast path computes with: plain values of 16 bytes, copied freely (no reference
+/// counts, no drop glue). Text is named, not held (see the module's notes). Anything else is
+/// the interpreter's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Scalar<'a> {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(&'a str),
+    /// A text constant of the rule set.
+    Const(&'a ImmutableString),
+    /// The text in this slot of the customer's frame.
+    Field(u32),
     /// Text built during this evaluation: bytes `start..end` of [`Scratch`]'s buffer.
     Buf(u32, u32),
     Date(Date),
 }
+
+// Two registers: the tree walk's results never go through memory.
+const _: () = assert!(std::mem::size_of::<Result<Scalar<'static>, Fallback>>() == 16);
 
 impl<'a> Scalar<'a> {
     #[inline]
@@ -153,7 +170,7 @@ impl<'a> Scalar<'a> {
 
     #[inline]
     fn is_text(self) -> bool {
-        matches!(self, Scalar::Str(_) | Scalar::Buf(..))
+        matches!(self, Scalar::Const(_) | Scalar::Field(_) | Scalar::Buf(..))
     }
 }
 
@@ -165,7 +182,7 @@ impl Lit {
             Lit::Bool(b) => Scalar::Bool(*b),
             Lit::Int(i) => Scalar::Int(*i),
             Lit::Float(f) => Scalar::Float(*f),
-            Lit::Str(s) => Scalar::Str(s.as_str()),
+            Lit::Str(s) => Scalar::Const(s),
             Lit::Date(d) => Scalar::Date(*d),
             Lit::List(_) => return Err(Fallback),
         })
@@ -175,7 +192,10 @@ impl Lit {
 /// A compiled expression and how many locals it needs.
 #[derive(Debug, Clone)]
 pub struct Native {
+    /// The expression as compiled: what the load-time checks read.
     pub root: Node,
+    /// The same with its typed subexpressions ([`typed`]): what evaluates.
+    run: Box<Node>,
     pub locals: usize,
 }
 
@@ -211,7 +231,7 @@ impl<'a> Scratch<'a> {
             self.locals.resize(n.locals, Scalar::Null);
         }
         self.text.clear();
-        eval::eval(&n.root, frame, self)
+        eval::eval(&n.run, frame, self)
     }
 
     /// Evaluates `n` to a value: built text becomes one owned string.
@@ -222,17 +242,24 @@ impl<'a> Scratch<'a> {
             Scalar::Bool(b) => Value::Bool(b),
             Scalar::Int(i) => Value::Int(i),
             Scalar::Float(f) => Value::Float(f),
-            Scalar::Str(s) => Value::Str(s),
+            Scalar::Const(s) => Value::Str(s.as_str()),
+            Scalar::Field(slot) => frame[slot as usize].clone(),
             Scalar::Buf(start, end) => Value::Owned(self.text[start as usize..end as usize].into()),
             Scalar::Date(d) => Value::Date(d),
         })
     }
 
-    /// The text of a text value (`None` for other values).
+    /// The text of a text value (`None` for other values); `frame` is the one it was
+    /// evaluated over.
     #[inline]
-    fn str<'s>(&'s self, s: &Scalar<'s>) -> Option<&'s str> {
+    fn str<'s>(&'s self, s: &Scalar<'s>, frame: &'s [Value<'s>]) -> Option<&'s str> {
         match *s {
-            Scalar::Str(t) => Some(t),
+            Scalar::Const(t) => Some(t.as_str()),
+            Scalar::Field(slot) => match &frame[slot as usize] {
+                Value::Str(t) => Some(t),
+                Value::Owned(t) => Some(t.as_str()),
+                _ => None,
+            },
             Scalar::Buf(start, end) => Some(&self.text[start as usize..end as usize]),
             _ => None,
         }

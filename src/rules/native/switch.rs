@@ -77,6 +77,27 @@ impl Switch {
         self.arms.iter().map(|(_, body)| body).chain(none)
     }
 
+    /// The nodes it evaluates: the value, then each arm's condition and body.
+    pub(super) fn nodes(&self) -> impl Iterator<Item = &Node> {
+        let arms = self
+            .arms
+            .iter()
+            .flat_map(|(cond, body)| cond.iter().chain(std::iter::once(body)));
+        std::iter::once(&self.value).chain(arms)
+    }
+
+    /// Replaces each of its nodes by `f` of it.
+    pub(super) fn map_nodes(&mut self, f: &mut dyn FnMut(Node) -> Node) {
+        let take = |n: &mut Node| std::mem::replace(n, Node::Const(crate::value::Lit::Null));
+        self.value = f(take(&mut self.value));
+        for (cond, body) in self.arms.iter_mut() {
+            if let Some(c) = cond {
+                *c = f(take(c));
+            }
+            *body = f(take(body));
+        }
+    }
+
     pub(super) fn compile(
         c: &mut Compiler,
         x: &(Expr, SwitchCasesCollection),
@@ -127,9 +148,9 @@ impl Switch {
             Scalar::Bool(b) => Dynamic::from_bool(b),
             Scalar::Int(i) => Dynamic::from_int(i),
             Scalar::Float(f) => Dynamic::from_float(f),
-            Scalar::Str(_) | Scalar::Buf(..) => {
-                Dynamic::from(ImmutableString::from(cx.str(&value).ok_or(Fallback)?))
-            }
+            Scalar::Const(_) | Scalar::Field(_) | Scalar::Buf(..) => Dynamic::from(
+                ImmutableString::from(cx.str(&value, frame).ok_or(Fallback)?),
+            ),
             Scalar::Date(_) => return Err(Fallback),
         };
         if let Some(arms) = self.cases.get(&hash(&dynamic)) {

@@ -2,10 +2,41 @@ use super::*;
 use rhai::Dynamic;
 
 fn compile_with(script: &str, expr: &str, names: &[&str]) -> Option<Native> {
+    compile_typed(script, expr, names, &|_| None)
+}
+
+/// Compiled with `kinds` as what the slots are said to hold (the typed subexpressions).
+fn compile_typed(
+    script: &str,
+    expr: &str,
+    names: &[&str],
+    kinds: &dyn Fn(crate::rules::Slot) -> Option<Kind>,
+) -> Option<Native> {
     let engine = crate::script::new_engine(&crate::script::Limits::default());
     let fns = functions(&engine.compile(script).unwrap());
     let ast = engine.compile_expression(expr).unwrap();
-    compile(&ast, &|n| names.iter().position(|x| *x == n), &fns)
+    compile(&ast, &|n| names.iter().position(|x| *x == n), &fns, kinds)
+}
+
+/// The kind a value is: what a column declared for it would say.
+fn kind_of(v: &Value<'_>) -> Option<Kind> {
+    match v {
+        Value::Int(_) => Some(Kind::Int),
+        Value::Float(_) => Some(Kind::Float),
+        Value::Bool(_) => Some(Kind::Bool),
+        _ => None,
+    }
+}
+
+/// A wrong guess of the same: whole numbers said to be decimals and the other way round,
+/// NULL said to be a number.
+fn wrong_kind_of(v: &Value<'_>) -> Option<Kind> {
+    match v {
+        Value::Int(_) => Some(Kind::Float),
+        Value::Float(_) | Value::Null => Some(Kind::Int),
+        Value::Bool(_) => Some(Kind::Bool),
+        _ => None,
+    }
 }
 
 /// A value with its type, as both paths are compared.
@@ -29,12 +60,32 @@ fn both_in(script: &str, expr: &str, vars: &[(&str, Value<'static>)]) -> String 
     let names: Vec<&str> = vars.iter().map(|(n, _)| *n).collect();
     let frame: Vec<Value<'static>> = vars.iter().map(|(_, v)| v.clone()).collect();
     let max_text = crate::script::Limits::default().max_string_size;
-    let fast = match compile_with(script, expr, &names) {
-        Some(n) => Scratch::new(max_text)
-            .value(&n, &frame)
-            .map(|v| describe(&v)),
-        None => Err(Fallback),
-    };
+    // Untyped, typed with the kinds the values have, and typed with wrong guesses (which
+    // the typed code must notice): all three give one answer.
+    let right = |slot: crate::rules::Slot| kind_of(&frame[slot]);
+    let wrong = |slot: crate::rules::Slot| wrong_kind_of(&frame[slot]);
+    let kinds: [&dyn Fn(crate::rules::Slot) -> Option<Kind>; 3] = [&|_| None, &right, &wrong];
+    let answers: Vec<Result<String, Fallback>> = kinds
+        .iter()
+        .map(|kinds| match compile_typed(script, expr, &names, kinds) {
+            Some(n) => Scratch::new(max_text)
+                .value(&n, &frame)
+                .map(|v| describe(&v)),
+            None => Err(Fallback),
+        })
+        .collect();
+    for typed in &answers[1..] {
+        if let (Ok(typed), Ok(untyped)) = (typed, &answers[0]) {
+            assert_eq!(
+                typed, untyped,
+                "{expr}: typed (left) and untyped (right) differ"
+            );
+        }
+    }
+    let fast = answers
+        .into_iter()
+        .find(|a| a.is_ok())
+        .unwrap_or(Err(Fallback));
 
     let engine = crate::script::new_engine(&crate::script::Limits::default());
     let ast = engine
@@ -96,7 +147,9 @@ fn shipped_scripts_compile_to_the_fast_path() {
         ),
     ] {
         let ast = engine.compile_expression(expr).unwrap();
-        let n = compile(&ast, &|n| names.iter().position(|x| *x == n), &fns);
+        let n = compile(&ast, &|n| names.iter().position(|x| *x == n), &fns, &|_| {
+            None
+        });
         assert!(n.is_some(), "{expr} has no fast path");
     }
 }
@@ -342,6 +395,44 @@ fn decimals_compare_as_rhai_compares_them() {
                 &format!("sqrt(-1.0) {op} x"),
                 &[("x", Value::Float(x as f64))],
             );
+        }
+    }
+}
+
+/// A weighted score as admins write one (the policy script of `tierwise bench`).
+const SCORE: &str = "fn score(sales, margin, on_time, orders, years) {
+    if sales == () || sales < 0 { return 0.0; }
+    let volume = ln(sales + 1) / ln(10) * 12;
+    let margin_points = min(max(margin ?? 0.0, 0.0), 40.0) * 2.5;
+    let paying = (on_time ?? 0.5) * 100;
+    let activity = min(sqrt(orders ?? 0) * 10, 100);
+    let tenure = min(years ?? 0, 10) * 10;
+    0.40 * volume + 0.20 * margin_points + 0.20 * paying + 0.10 * activity + 0.10 * tenure
+}";
+
+#[test]
+fn a_score_of_typed_columns_runs_typed_and_gives_what_rhai_gives() {
+    let names = ["s", "m", "p", "o", "y"];
+    let kinds = |slot: crate::rules::Slot| Some(if slot >= 3 { Kind::Int } else { Kind::Float });
+    let n = compile_typed(SCORE, "score(s, m, p, o, y)", &names, &kinds).unwrap();
+    assert!(typed::typed_count(&n.run) >= 6, "{:#?}", n.run);
+    let (f, i) = (Value::Float, Value::Int);
+    let customers = [
+        [f(250_000.0), f(31.5), f(0.97), i(48), i(12)],
+        [f(0.0), Value::Null, Value::Null, Value::Null, Value::Null],
+        [Value::Null, f(10.0), f(0.5), i(3), i(1)],
+        [f(-5.5), f(-3.0), f(0.0), i(0), i(0)],
+        [f(9.0e15), f(45.0), f(1.0), i(i64::MAX), i(i64::MIN)],
+        // Not what the columns declare: the typed code notices and gives way.
+        [i(1000), f(20.0), i(1), f(2.5), f(3.0)],
+    ];
+    for c in customers {
+        let vars: Vec<(&str, Value<'static>)> = names.iter().copied().zip(c).collect();
+        let rhai = both_in(SCORE, "score(s, m, p, o, y)", &vars);
+        let frame: Vec<Value<'static>> = vars.iter().map(|(_, v)| v.clone()).collect();
+        match Scratch::new(1000).value(&n, &frame) {
+            Ok(v) => assert_eq!(describe(&v), rhai, "{vars:?}"),
+            Err(Fallback) => assert!(rhai.starts_with("error"), "{vars:?}: {rhai}"),
         }
     }
 }

@@ -8,8 +8,8 @@ use super::{Fallback, Node, Scalar, Scratch};
 use crate::value::Value;
 use std::fmt::Write;
 
-/// Appends `v` as rhai's `to_string` writes it.
-fn write(cx: &mut Scratch<'_>, v: Scalar<'_>) {
+/// Appends `v` (of `frame`) as rhai's `to_string` writes it.
+fn write(cx: &mut Scratch<'_>, v: Scalar<'_>, frame: &[Value<'_>]) {
     let out = &mut cx.text;
     match v {
         Scalar::Null => {}
@@ -20,7 +20,12 @@ fn write(cx: &mut Scratch<'_>, v: Scalar<'_>) {
         Scalar::Float(f) => {
             let _ = write!(out, "{}", rhai::FloatWrapper::new(f));
         }
-        Scalar::Str(s) => out.push_str(s),
+        Scalar::Const(s) => out.push_str(s),
+        Scalar::Field(slot) => match &frame[slot as usize] {
+            Value::Str(s) => out.push_str(s),
+            Value::Owned(s) => out.push_str(s),
+            _ => {}
+        },
         Scalar::Buf(start, end) => out.extend_from_within(start as usize..end as usize),
         Scalar::Date(d) => {
             let _ = write!(out, "{d}");
@@ -40,20 +45,17 @@ fn finish<'a>(cx: &Scratch<'a>, start: usize) -> Result<Scalar<'a>, Fallback> {
     Ok(Scalar::Buf(start, end))
 }
 
-/// Owned text of the frame (a script's result), copied into the buffer.
-pub(super) fn copy<'a>(cx: &mut Scratch<'a>, s: &str) -> Result<Scalar<'a>, Fallback> {
-    let start = cx.text.len();
-    cx.text.push_str(s);
-    finish(cx, start)
-}
-
 /// `to_string(v)`.
-pub(super) fn to_string<'a>(v: Scalar<'a>, cx: &mut Scratch<'a>) -> Result<Scalar<'a>, Fallback> {
+pub(super) fn to_string<'a>(
+    v: Scalar<'a>,
+    frame: &[Value<'a>],
+    cx: &mut Scratch<'a>,
+) -> Result<Scalar<'a>, Fallback> {
     if v.is_text() {
         return Ok(v);
     }
     let start = cx.text.len();
-    write(cx, v);
+    write(cx, v, frame);
     finish(cx, start)
 }
 
@@ -74,7 +76,7 @@ pub(super) fn template<'a>(
     }
     let start = cx.text.len();
     for value in &values[..parts.len()] {
-        write(cx, *value);
+        write(cx, *value, frame);
     }
     finish(cx, start)
 }
@@ -84,14 +86,15 @@ pub(super) fn template<'a>(
 pub(super) fn concat<'a>(
     a: Scalar<'a>,
     b: Scalar<'a>,
+    frame: &[Value<'a>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     match (a, b) {
         (text, Scalar::Null) | (Scalar::Null, text) => Ok(text),
         _ => {
             let start = cx.text.len();
-            write(cx, a);
-            write(cx, b);
+            write(cx, a, frame);
+            write(cx, b, frame);
             finish(cx, start)
         }
     }

@@ -109,15 +109,15 @@ pub(super) fn eval<'a>(
         }
         Node::Template(parts) => text::template(parts, frame, cx)?,
         Node::Switch(s) => s.eval(frame, cx)?,
-        Node::Num(t) => match typed::num(&t.0, frame, &cx.locals) {
+        Node::Num(t) => match typed::num(&t.0, frame, &mut cx.locals) {
             Ok(x) => Scalar::Float(x),
             Err(Fallback) => eval(&t.1, frame, cx)?,
         },
-        Node::Int(t) => match typed::int(&t.0, frame, &cx.locals) {
+        Node::Int(t) => match typed::int(&t.0, frame, &mut cx.locals) {
             Ok(i) => Scalar::Int(i),
             Err(Fallback) => eval(&t.1, frame, cx)?,
         },
-        Node::Truth(t) => match typed::truth(&t.0, frame, &cx.locals) {
+        Node::Truth(t) => match typed::truth(&t.0, frame, &mut cx.locals) {
             Ok(b) => Scalar::Bool(b),
             Err(Fallback) => eval(&t.1, frame, cx)?,
         },

@@ -48,6 +48,8 @@ pub enum Num {
     /// `x ?? default` with `x` a decimal or NULL.
     Else(Read, Box<Num>),
     If(Box<(Truth, Num, Num)>),
+    /// A block: its steps, then its value.
+    Let(Box<[TypedStep]>, Box<Num>),
 }
 
 /// A subexpression that gives a whole number.
@@ -63,6 +65,7 @@ pub enum Int {
     Trunc(Box<Num>),
     Else(Read, Box<Int>),
     If(Box<(Truth, Int, Int)>),
+    Let(Box<[TypedStep]>, Box<Int>),
 }
 
 /// A subexpression that gives true or false.
@@ -77,17 +80,53 @@ pub enum Truth {
     CmpInt(Cmp, Box<(Int, Int)>),
     /// `x == ()` (or `!=` when the flag is set): whether a value is NULL, whatever its kind.
     IsNull(Read, bool),
+    If(Box<(Truth, Truth, Truth)>),
+    Let(Box<[TypedStep]>, Box<Truth>),
 }
 
-/// What the typed trees read besides the frame: the locals of inlined functions.
-type Locals<'l, 'a> = &'l [Scalar<'a>];
+/// A step of a typed block: a local gets a value of a known kind, or whatever a slot or
+/// another local holds; or an `if` of steps.
+#[derive(Debug, Clone)]
+pub enum TypedStep {
+    Num(u16, Num),
+    Int(u16, Int),
+    Truth(u16, Truth),
+    Copy(u16, Read),
+    If(Truth, Box<[TypedStep]>, Box<[TypedStep]>),
+}
+
+/// Runs a typed block's steps.
+fn run<'a>(
+    steps: &[TypedStep],
+    frame: &[Value<'a>],
+    locals: &mut [Scalar<'a>],
+) -> Result<(), Fallback> {
+    for step in steps {
+        match step {
+            TypedStep::Num(id, x) => locals[*id as usize] = Scalar::Float(num(x, frame, locals)?),
+            TypedStep::Int(id, x) => locals[*id as usize] = Scalar::Int(int(x, frame, locals)?),
+            TypedStep::Truth(id, x) => {
+                locals[*id as usize] = Scalar::Bool(truth(x, frame, locals)?)
+            }
+            TypedStep::Copy(id, r) => locals[*id as usize] = read_value(*r, frame, locals)?,
+            TypedStep::If(cond, then, other) => {
+                if truth(cond, frame, locals)? {
+                    run(then, frame, locals)?
+                } else {
+                    run(other, frame, locals)?
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// The value `r` reads; lists and other values are the generic tree's to decide.
 #[inline]
 fn read_value<'a>(
     r: Read,
     frame: &[Value<'a>],
-    locals: Locals<'_, 'a>,
+    locals: &[Scalar<'a>],
 ) -> Result<Scalar<'a>, Fallback> {
     Ok(match r {
         Read::Slot(s) => match frame[s] {
@@ -104,7 +143,11 @@ fn read_value<'a>(
 }
 
 #[inline]
-pub(super) fn num(n: &Num, frame: &[Value<'_>], locals: Locals<'_, '_>) -> Result<f64, Fallback> {
+pub(super) fn num<'a>(
+    n: &Num,
+    frame: &[Value<'a>],
+    locals: &mut [Scalar<'a>],
+) -> Result<f64, Fallback> {
     Ok(match n {
         Num::Const(x) => *x,
         Num::Read(r) => match read_value(*r, frame, locals)? {
@@ -143,6 +186,10 @@ pub(super) fn num(n: &Num, frame: &[Value<'_>], locals: Locals<'_, '_>) -> Resul
                 num(&parts.2, frame, locals)?
             }
         }
+        Num::Let(steps, value) => {
+            run(steps, frame, locals)?;
+            num(value, frame, locals)?
+        }
     })
 }
 
@@ -172,7 +219,11 @@ fn pick_first(f: Builtin, o: Ordering) -> bool {
 }
 
 #[inline]
-pub(super) fn int(n: &Int, frame: &[Value<'_>], locals: Locals<'_, '_>) -> Result<i64, Fallback> {
+pub(super) fn int<'a>(
+    n: &Int,
+    frame: &[Value<'a>],
+    locals: &mut [Scalar<'a>],
+) -> Result<i64, Fallback> {
     Ok(match n {
         Int::Const(i) => *i,
         Int::Read(r) => match read_value(*r, frame, locals)? {
@@ -210,14 +261,18 @@ pub(super) fn int(n: &Int, frame: &[Value<'_>], locals: Locals<'_, '_>) -> Resul
                 int(&parts.2, frame, locals)?
             }
         }
+        Int::Let(steps, value) => {
+            run(steps, frame, locals)?;
+            int(value, frame, locals)?
+        }
     })
 }
 
 #[inline]
-pub(super) fn truth(
+pub(super) fn truth<'a>(
     n: &Truth,
-    frame: &[Value<'_>],
-    locals: Locals<'_, '_>,
+    frame: &[Value<'a>],
+    locals: &mut [Scalar<'a>],
 ) -> Result<bool, Fallback> {
     Ok(match n {
         Truth::Read(r) => match read_value(*r, frame, locals)? {
@@ -261,6 +316,17 @@ pub(super) fn truth(
             Scalar::Null => !negated,
             _ => *negated,
         },
+        Truth::If(parts) => {
+            if truth(&parts.0, frame, locals)? {
+                truth(&parts.1, frame, locals)?
+            } else {
+                truth(&parts.2, frame, locals)?
+            }
+        }
+        Truth::Let(steps, value) => {
+            run(steps, frame, locals)?;
+            truth(value, frame, locals)?
+        }
     })
 }
 
@@ -407,8 +473,29 @@ impl<'t> Typer<'t> {
                 let k = self.kind(&parts.1)?;
                 (self.kind(&parts.0) == Some(Bool) && self.kind(&parts.2) == Some(k)).then_some(k)
             }
+            Node::Block(_, value) => self.kind(value),
             _ => None,
         }
+    }
+
+    /// A block's steps, typed: each local's value of a known kind, or read as it is.
+    fn steps(&self, steps: &[Step]) -> Option<Box<[TypedStep]>> {
+        steps
+            .iter()
+            .map(|step| {
+                Some(match step {
+                    Step::Set(id, init) => match self.kind(init) {
+                        Some(Kind::Float) => TypedStep::Num(*id, self.float(init)?),
+                        Some(Kind::Int) => TypedStep::Int(*id, self.int(init)?),
+                        Some(Kind::Bool) => TypedStep::Truth(*id, self.truth(init)?),
+                        None => TypedStep::Copy(*id, Self::read(init)?),
+                    },
+                    Step::If(cond, then, other) => {
+                        TypedStep::If(self.truth(cond)?, self.steps(then)?, self.steps(other)?)
+                    }
+                })
+            })
+            .collect()
     }
 
     /// `n` with a typed tree beside it when it has a kind and is worth one (more than a
@@ -485,6 +572,7 @@ impl<'t> Typer<'t> {
                 self.float(&p.1)?,
                 self.float(&p.2)?,
             ))),
+            Node::Block(steps, value) => Num::Let(self.steps(steps)?, Box::new(self.float(value)?)),
             _ => return None,
         })
     }
@@ -520,6 +608,7 @@ impl<'t> Typer<'t> {
                 self.int(&p.1)?,
                 self.int(&p.2)?,
             ))),
+            Node::Block(steps, value) => Int::Let(self.steps(steps)?, Box::new(self.int(value)?)),
             _ => return None,
         })
     }
@@ -567,25 +656,6 @@ fn null_test(pair: &(Node, Node)) -> Option<&Node> {
         (x @ (Node::Slot(_) | Node::Local(_)), Node::Const(Lit::Null))
         | (Node::Const(Lit::Null), x @ (Node::Slot(_) | Node::Local(_))) => Some(x),
         _ => None,
-    }
-}
-
-/// How many typed subexpressions `n` holds (outermost ones).
-#[cfg(test)]
-pub(super) fn typed_count(n: &Node) -> usize {
-    match n {
-        Node::Num(_) | Node::Int(_) | Node::Truth(_) => 1,
-        Node::Block(steps, value) => {
-            let inits: usize = steps
-                .iter()
-                .map(|s| match s {
-                    Step::Set(_, init) => typed_count(init),
-                    Step::If(cond, ..) => typed_count(cond),
-                })
-                .sum();
-            inits + typed_count(value)
-        }
-        other => children(other).into_iter().map(typed_count).sum(),
     }
 }
 

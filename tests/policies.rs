@@ -412,7 +412,8 @@ fn per_category_rows_meant_for_one_category_are_not_warned_and_errors_point_at_t
         check.stdout,
         check.stderr
     );
-    // A name after `{category}` on the line: the error is at the name as written.
+    // A name after `{category}` on the line: the error is at the name as written, once for
+    // all the copies.
     fx.rule(
         "extra.yaml",
         &PER_CATEGORY.replace(
@@ -425,7 +426,7 @@ fn per_category_rows_meant_for_one_category_are_not_warned_and_errors_point_at_t
     let out = &run.stdout;
     assert!(
         out.contains(
-            "error: unknown name `bogus` (in `extra-big-buyer@dairy`)\n  --> rules/extra.yaml:12:66"
+            "error: unknown name `bogus` (in `extra-big-buyer@beverages, extra-big-buyer@snacks, extra-big-buyer@dairy`)\n  --> rules/extra.yaml:12:66"
         ),
         "{out}"
     );

@@ -164,6 +164,19 @@ fn shipped_rules_give_the_same_policies_on_both_paths() {
         .map(|e| e.text.as_str())
         .collect();
     assert!(interpreted.is_empty(), "no fast path: {interpreted:?}");
+    // The query's columns declare no type; the data's kinds type the expressions anyway.
+    let ev = Evaluator::with_mode(&rules, &data, context(), Mode::Fast).unwrap();
+    let typed: Vec<&str> = rules
+        .exprs()
+        .filter(|e| ev.fast(e).is_some_and(|f| f.is_typed()))
+        .map(|e| e.text.as_str())
+        .collect();
+    for score in [
+        "loyalty_score(repeat_purchase_rate, years_active, on_time_payment_rate)",
+        "years_active == 0 && (credit_score ?? 0) < 40",
+    ] {
+        assert!(typed.contains(&score), "{score} is not typed: {typed:?}");
+    }
 }
 
 /// The policies of issue 12, part 2 (quintiles, named caps with NULL limits, best of,

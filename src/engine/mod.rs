@@ -25,13 +25,16 @@ pub use history::{History, PastRun};
 static NO_HISTORY: History = History { runs: Vec::new() };
 pub use outcomes::{MoveCount, Outcome, Outcomes, Tally, display_key};
 
-use crate::rules::{RuleSet, Slot};
+use crate::rules::native::{self, Kind};
+use crate::rules::{Expr, RuleSet, Slot};
+use crate::source::Column;
 use crate::source::Dataset;
 use crate::time::{Date, Period, PeriodKind};
 use crate::value::Value;
 use population::Ranking;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use worker::Worker;
 
@@ -89,6 +92,8 @@ pub struct Evaluator<'a> {
     past: history::Bound<'a>,
     /// Where they come from (prospects are looked up in it too).
     history: &'a History,
+    /// Each expression's fast path for this data's kinds of values, by expression id.
+    fast: Arc<[Option<native::Fast>]>,
 }
 
 /// A customer's pre-metrics and the input of each population figure (`None`: not ranked).
@@ -155,6 +160,9 @@ impl<'a> Evaluator<'a> {
     /// added to it, so nobody else's figures move. `data` has the same columns.
     pub fn newcomers<'b>(&'b self, data: &'b Dataset) -> Result<Evaluator<'b>, EvalError> {
         let mut ev = Evaluator::bare(self.rules, data, self.context, self.mode)?;
+        // Typed for the population's kinds of values: a prospect's values are checked as
+        // they are read, whatever kinds they have.
+        ev.fast = Arc::clone(&self.fast);
         // A prospect with the id of a customer of earlier periods has that customer's past.
         ev.past = history::Bound::new(self.rules, self.history, data);
         ev.history = self.history;
@@ -218,7 +226,14 @@ impl<'a> Evaluator<'a> {
             rankings: Vec::new(),
             past: history::Bound::default(),
             history: &NO_HISTORY,
+            fast: fast_paths(rules, data),
         })
+    }
+
+    /// Expression `e`'s fast path, when it has one.
+    #[inline]
+    pub fn fast(&self, e: &Expr) -> Option<&native::Fast> {
+        self.fast.get(e.id).and_then(Option::as_ref)
     }
 
     /// Keeps the pre-metrics computed in the population pass, as columns.
@@ -355,4 +370,37 @@ impl<'a> Evaluator<'a> {
         Worker::new(self).customer(i, &mut outcomes, &mut tally)?;
         Ok(outcomes)
     }
+}
+
+/// Every expression's fast path, typed for the kinds of values `data`'s columns hold (and
+/// the population figures, decimals), by expression id.
+fn fast_paths(rules: &RuleSet, data: &Dataset) -> Arc<[Option<native::Fast>]> {
+    let mut kinds: Vec<Option<Kind>> = data
+        .columns
+        .iter()
+        .map(|c| match c {
+            Column::Int { .. } => Some(Kind::Int),
+            Column::Float { .. } => Some(Kind::Float),
+            Column::Bool { .. } => Some(Kind::Bool),
+            _ => None,
+        })
+        .collect();
+    kinds.resize(rules.slots.len(), None);
+    for f in &rules.population {
+        kinds[f.slot] = Some(Kind::Float);
+    }
+    let slot_kind = |slot: Slot| kinds.get(slot).copied().flatten();
+    let all = || rules.exprs().chain(rules.summary.exprs());
+    let mut fast = vec![None; all().map(|e| e.id + 1).max().unwrap_or(0)];
+    for e in all() {
+        if let Some(n) = &e.native {
+            fast[e.id] = Some(n.fast(&slot_kind));
+        }
+    }
+    let typed = fast.iter().flatten().filter(|f| f.is_typed()).count();
+    tracing::debug!(
+        "{typed} of {} expressions run as one typed tree for this data",
+        fast.iter().flatten().count()
+    );
+    fast.into()
 }

@@ -20,7 +20,8 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     engine: Option<Engine>,
     scope: Scope<'static>,
     pub frame: Vec<Value<'a>>,
-    scratch: native::Scratch<'a>,
+    /// Borrows the evaluator's fast paths (their constants), not the rules.
+    scratch: native::Scratch<'e>,
     pub observer: O,
 }
 
@@ -99,7 +100,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     /// the interpreter otherwise.
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value<'a>, Box<EvalAltResult>> {
         if self.ev.mode == Mode::Fast
-            && let Some(n) = &e.native
+            && let Some(n) = self.ev.fast(e)
             && let Ok(v) = self.scratch.value(n, &self.frame)
         {
             return Ok(v);
@@ -275,7 +276,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             Condition::When(e) => {
                 // Most conditions: the fast path gives true/false (NULL counts as false).
                 if self.ev.mode == Mode::Fast
-                    && let Some(n) = &e.native
+                    && let Some(n) = self.ev.fast(e)
                 {
                     match self.scratch.eval(n, &self.frame) {
                         Ok(native::Scalar::Bool(b)) => return Ok(b),

@@ -115,6 +115,8 @@ impl Origin {
 /// A compiled Rhai expression and the frame slots of the names it reads.
 #[derive(Debug, Clone)]
 pub struct Expr {
+    /// Distinct within its rule set: where an evaluation keeps what it prepared for it.
+    pub id: usize,
     pub ast: rhai::AST,
     pub vars: Vec<(rhai::Identifier, Slot)>,
     /// Earlier periods' values the expression reads, as the interpreter sees them: a map

@@ -235,7 +235,7 @@ mod tests {
         let ast = engine.compile_expression(condition).unwrap();
         let names = ["x", "y"];
         let resolve = |n: &str| names.iter().position(|x| *x == n);
-        let native = crate::rules::native::compile(&ast, &resolve, &Default::default(), &|_| None)
+        let native = crate::rules::native::compile(&ast, &resolve, &Default::default())
             .expect("the condition has a fast path");
         Analyzer::default().region(&native.root)
     }

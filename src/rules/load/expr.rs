@@ -30,6 +30,8 @@ pub(super) struct ExprCompiler<'a> {
     pub past: PastSlots,
     /// The names a `for_each` copy substitutes (while it compiles).
     pub bindings: Vec<(String, String)>,
+    /// How many expressions were compiled: the next one's id.
+    compiled: usize,
 }
 
 /// What an expression's AST uses: names, calls of functions, comparisons with a constant.
@@ -65,6 +67,7 @@ impl<'a> ExprCompiler<'a> {
             operations: Vec::new(),
             past: PastSlots::new(symbols),
             bindings: Vec::new(),
+            compiled: 0,
         }
     }
 
@@ -147,7 +150,6 @@ impl<'a> ExprCompiler<'a> {
             &ast,
             &|name| symbols.slot(name).or_else(|| past.find(name)),
             &self.scripts.inline,
-            &|slot| symbols.typed_kind(slot),
         );
         if native.is_none() {
             tracing::info!(
@@ -157,7 +159,9 @@ impl<'a> ExprCompiler<'a> {
                 origin.column
             );
         }
+        self.compiled += 1;
         Some(Expr {
+            id: self.compiled - 1,
             ast,
             vars,
             maps,

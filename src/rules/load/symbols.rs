@@ -11,9 +11,7 @@ use super::files::RuleFiles;
 use crate::diag::{SourceFile, suggest};
 use crate::rules::ValueKind;
 use crate::rules::model::{DecisionSpec, RuleFile};
-use crate::rules::native::Kind;
 use crate::rules::{Field, Origin, RuleIdx, Slot, SlotKind};
-use crate::source::Affinity;
 use crate::value::Literal;
 use serde_saphyr::{Location, Spanned};
 use std::collections::{HashMap, HashSet};
@@ -38,9 +36,6 @@ pub(super) struct Symbols {
     pub period: Slot,
     /// Declared kinds of the source's columns (and of the context), by slot.
     pub field_kinds: Vec<Option<ValueKind>>,
-    /// What the source's columns hold when not NULL, where their declared type says it
-    /// (INTEGER: whole numbers, REAL: decimals, BOOLEAN: true/false), by slot.
-    typed_kinds: Vec<Option<Kind>>,
     /// Every decision of every file, by declaration index.
     pub decisions: Vec<DeclaredDecision>,
     /// Some rule file failed to parse: its names are unknown, so "unknown name" errors would
@@ -80,21 +75,12 @@ pub(super) fn declare(fields: &[Field], files: &RuleFiles, diags: &mut Sink) -> 
         as_of: 0,
         period: 0,
         field_kinds: Vec::new(),
-        typed_kinds: Vec::new(),
         decisions: Vec::new(),
         incomplete: files.incomplete,
     };
     for field in fields {
         let slot = symbols.slots.len();
         symbols.field_kinds.push(field.kind);
-        symbols
-            .typed_kinds
-            .push(match (field.affinity, field.kind) {
-                (_, Some(ValueKind::Bool)) => Some(Kind::Bool),
-                (Affinity::Integer, Some(ValueKind::Number)) => Some(Kind::Int),
-                (Affinity::Real, Some(ValueKind::Number)) => Some(Kind::Float),
-                _ => None,
-            });
         symbols.slots.push((field.name.clone(), SlotKind::Field));
         symbols.producer.push(None);
         // A duplicated column name (possible in a query) resolves to its first column.
@@ -145,12 +131,6 @@ impl Symbols {
     /// The kind the source declares for a column.
     pub fn field_kind(&self, slot: Slot) -> Option<ValueKind> {
         self.field_kinds.get(slot).copied().flatten()
-    }
-
-    /// What a column holds when not NULL, for the fast path's typed subexpressions; a guess
-    /// the typed code checks (an INTEGER column may hold a decimal).
-    pub fn typed_kind(&self, slot: Slot) -> Option<Kind> {
-        self.typed_kinds.get(slot).copied().flatten()
     }
 
     /// "did you mean `x`?" for a name close to an output's.

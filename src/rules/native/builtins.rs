@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 pub(super) fn call<'a>(
     f: Builtin,
     args: &'a [Node],
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     let first = eval(&args[0], frame, cx)?;
@@ -103,7 +103,7 @@ fn date<'a>(
     f: Builtin,
     first: Scalar<'a>,
     second: Scalar<'a>,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     Ok(match f {

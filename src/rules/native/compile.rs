@@ -1,7 +1,6 @@
 //! Rhai's parsed AST to a [`Node`] tree, or `None` when the expression uses something the
 //! fast path does not cover (then the interpreter runs it).
 
-use super::typed::{Kind, Typer};
 use super::{Arith, Builtin, Cmp, Native, Node, Step, Switch};
 use crate::rules::Slot;
 use crate::time::Date;
@@ -47,13 +46,10 @@ const MAX_INLINE_DEPTH: usize = 8;
 
 /// Compiles an expression's AST, or `None` when it uses something the fast path does not
 /// cover (then the interpreter runs it).
-/// `slot_kind` tells the kind of the values a slot holds, where the rules know it (for the
-/// typed subexpressions).
 pub fn compile(
     ast: &AST,
     resolve: &dyn Fn(&str) -> Option<Slot>,
     functions: &Functions,
-    slot_kind: &dyn Fn(Slot) -> Option<Kind>,
 ) -> Option<Native> {
     let mut c = Compiler {
         resolve,
@@ -62,10 +58,8 @@ pub fn compile(
         depth: 0,
     };
     let root = c.block(ast.statements(), &mut Vec::new(), false)?;
-    let run = Box::new(Typer::new(slot_kind, c.locals).wrap(root.clone()));
     Some(Native {
         root,
-        run,
         locals: c.locals,
     })
 }

@@ -8,7 +8,7 @@ use crate::value::Value;
 impl<'a> Scalar<'a> {
     /// The value in `slot` of the frame; text stays where it is, named by its slot.
     #[inline]
-    fn of(frame: &[Value<'a>], slot: usize) -> Result<Scalar<'a>, Fallback> {
+    fn of(frame: &[Value<'_>], slot: usize) -> Result<Scalar<'a>, Fallback> {
         Ok(match &frame[slot] {
             Value::Null => Scalar::Null,
             Value::Bool(b) => Scalar::Bool(*b),
@@ -26,7 +26,7 @@ impl<'a> Scalar<'a> {
 #[inline]
 pub(super) fn eval<'a>(
     node: &'a Node,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     Ok(match node {
@@ -125,7 +125,7 @@ pub(super) fn eval<'a>(
 }
 
 /// Runs a block's steps.
-fn run<'a>(steps: &'a [Step], frame: &[Value<'a>], cx: &mut Scratch<'a>) -> Result<(), Fallback> {
+fn run<'a>(steps: &'a [Step], frame: &[Value<'_>], cx: &mut Scratch<'a>) -> Result<(), Fallback> {
     for step in steps {
         match step {
             Step::Set(id, init) => cx.locals[*id as usize] = eval(init, frame, cx)?,
@@ -149,7 +149,7 @@ pub(super) fn compare<'a>(
     op: Cmp,
     a: Scalar<'a>,
     b: Scalar<'a>,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &Scratch<'a>,
 ) -> Result<bool, Fallback> {
     use std::cmp::Ordering;
@@ -227,7 +227,7 @@ pub(super) fn arith<'a>(
     op: Arith,
     a: Scalar<'a>,
     b: Scalar<'a>,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     if let (Scalar::Int(x), Scalar::Int(y)) = (a, b) {

@@ -192,11 +192,34 @@ impl Lit {
 /// A compiled expression and how many locals it needs.
 #[derive(Debug, Clone)]
 pub struct Native {
-    /// The expression as compiled: what the load-time checks read.
     pub root: Node,
-    /// The same with its typed subexpressions ([`typed`]): what evaluates.
-    run: Box<Node>,
     pub locals: usize,
+}
+
+impl Native {
+    /// What evaluates over customers whose slots hold values of the kinds `slot_kind` tells
+    /// (the data's columns, known when an evaluation starts): the tree with its typed
+    /// subexpressions ([`typed`]).
+    pub fn fast(&self, slot_kind: &dyn Fn(Slot) -> Option<Kind>) -> Fast {
+        Fast {
+            run: typed::Typer::new(slot_kind, self.locals).wrap(self.root.clone()),
+            locals: self.locals,
+        }
+    }
+}
+
+/// An expression ready to evaluate on the fast path ([`Native::fast`]).
+#[derive(Debug, Clone)]
+pub struct Fast {
+    run: Node,
+    locals: usize,
+}
+
+impl Fast {
+    /// Whether the whole expression runs as one typed tree.
+    pub fn is_typed(&self) -> bool {
+        matches!(self.run, Node::Num(_) | Node::Int(_) | Node::Truth(_))
+    }
 }
 
 /// The fast path cannot decide this one: evaluate with rhai.
@@ -226,7 +249,7 @@ impl<'a> Scratch<'a> {
     /// Evaluates `n` over a customer's frame. A [`Scalar::Buf`] result is valid until the next
     /// evaluation; [`Scratch::value`] turns it into a value that outlives it.
     #[inline]
-    pub fn eval(&mut self, n: &'a Native, frame: &[Value<'a>]) -> Result<Scalar<'a>, Fallback> {
+    pub fn eval(&mut self, n: &'a Fast, frame: &[Value<'_>]) -> Result<Scalar<'a>, Fallback> {
         if self.locals.len() < n.locals {
             self.locals.resize(n.locals, Scalar::Null);
         }
@@ -234,15 +257,16 @@ impl<'a> Scratch<'a> {
         eval::eval(&n.run, frame, self)
     }
 
-    /// Evaluates `n` to a value: built text becomes one owned string.
+    /// Evaluates `n` to a value of the frame's lifetime: built text becomes one owned string,
+    /// a constant text shares the rule set's.
     #[inline]
-    pub fn value(&mut self, n: &'a Native, frame: &[Value<'a>]) -> Result<Value<'a>, Fallback> {
+    pub fn value<'f>(&mut self, n: &'a Fast, frame: &[Value<'f>]) -> Result<Value<'f>, Fallback> {
         Ok(match self.eval(n, frame)? {
             Scalar::Null => Value::Null,
             Scalar::Bool(b) => Value::Bool(b),
             Scalar::Int(i) => Value::Int(i),
             Scalar::Float(f) => Value::Float(f),
-            Scalar::Const(s) => Value::Str(s.as_str()),
+            Scalar::Const(s) => Value::Owned(s.clone()),
             Scalar::Field(slot) => frame[slot as usize].clone(),
             Scalar::Buf(start, end) => Value::Owned(self.text[start as usize..end as usize].into()),
             Scalar::Date(d) => Value::Date(d),

@@ -139,7 +139,7 @@ impl Switch {
 
     pub(super) fn eval<'a>(
         &'a self,
-        frame: &[Value<'a>],
+        frame: &[Value<'_>],
         cx: &mut Scratch<'a>,
     ) -> Result<Scalar<'a>, Fallback> {
         let value = eval(&self.value, frame, cx)?;
@@ -183,7 +183,7 @@ impl Switch {
     fn holds<'a>(
         &'a self,
         arm: usize,
-        frame: &[Value<'a>],
+        frame: &[Value<'_>],
         cx: &mut Scratch<'a>,
     ) -> Result<bool, Fallback> {
         match &self.arms[arm].0 {

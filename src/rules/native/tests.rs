@@ -2,20 +2,25 @@ use super::*;
 use rhai::Dynamic;
 
 fn compile_with(script: &str, expr: &str, names: &[&str]) -> Option<Native> {
-    compile_typed(script, expr, names, &|_| None)
+    let engine = crate::script::new_engine(&crate::script::Limits::default());
+    let fns = functions(&engine.compile(script).unwrap());
+    let ast = engine.compile_expression(expr).unwrap();
+    compile(&ast, &|n| names.iter().position(|x| *x == n), &fns)
 }
 
-/// Compiled with `kinds` as what the slots are said to hold (the typed subexpressions).
+/// Compiled, ready to evaluate over slots of the kinds `kinds` tells.
 fn compile_typed(
     script: &str,
     expr: &str,
     names: &[&str],
     kinds: &dyn Fn(crate::rules::Slot) -> Option<Kind>,
-) -> Option<Native> {
-    let engine = crate::script::new_engine(&crate::script::Limits::default());
-    let fns = functions(&engine.compile(script).unwrap());
-    let ast = engine.compile_expression(expr).unwrap();
-    compile(&ast, &|n| names.iter().position(|x| *x == n), &fns, kinds)
+) -> Option<Fast> {
+    Some(compile_with(script, expr, names)?.fast(kinds))
+}
+
+/// Ready to evaluate, with no kinds known.
+fn untyped(n: &Native) -> Fast {
+    n.fast(&|_| None)
 }
 
 /// The kind a value is: what a column declared for it would say.
@@ -118,7 +123,7 @@ fn fast(expr: &str, vars: &[(&str, Value<'static>)], expected: &str) {
     let names: Vec<&str> = vars.iter().map(|(n, _)| *n).collect();
     let n = compile_with("", expr, &names).unwrap();
     let frame: Vec<Value<'static>> = vars.iter().map(|(_, v)| v.clone()).collect();
-    let v = Scratch::new(10_000).value(&n, &frame);
+    let v = Scratch::new(10_000).value(&untyped(&n), &frame);
     assert!(v.is_ok(), "{expr}: handed to the interpreter");
     assert_eq!(both(expr, vars), expected, "{expr}");
 }
@@ -128,7 +133,7 @@ fn inlines_script_functions_with_lets_and_ifs() {
     let script = "fn f(a, b) { let r = a ?? 0.0; let t = min(b ?? 0, 10) / 10; if a == () || b == 0 { () } else { r + t } }";
     let n = compile_with(script, "f(x, y)", &["x", "y"]).expect("compiles");
     let frame = [Value::Float(0.5), Value::Int(20)];
-    let v = Scratch::new(100).value(&n, &frame).unwrap();
+    let v = Scratch::new(100).value(&untyped(&n), &frame).unwrap();
     assert_eq!(describe(&v), "float 1.5");
 }
 
@@ -147,9 +152,7 @@ fn shipped_scripts_compile_to_the_fast_path() {
         ),
     ] {
         let ast = engine.compile_expression(expr).unwrap();
-        let n = compile(&ast, &|n| names.iter().position(|x| *x == n), &fns, &|_| {
-            None
-        });
+        let n = compile(&ast, &|n| names.iter().position(|x| *x == n), &fns);
         assert!(n.is_some(), "{expr} has no fast path");
     }
 }
@@ -365,7 +368,7 @@ fn functions_with_lets_assignments_and_guard_clauses() {
     let n = compile_with(guard, "g(a)", &["a"]).expect("guard clauses compile");
     for (a, expected) in [(Value::Null, "int -1"), (Value::Int(4), "int 9")] {
         let v = Scratch::new(100)
-            .value(&n, std::slice::from_ref(&a))
+            .value(&untyped(&n), std::slice::from_ref(&a))
             .unwrap();
         assert_eq!(describe(&v), expected);
         assert_eq!(both_in(guard, "g(a)", &[("a", a)]), expected);
@@ -416,7 +419,7 @@ fn a_score_of_typed_columns_runs_typed_and_gives_what_rhai_gives() {
     let kinds = |slot: crate::rules::Slot| Some(if slot >= 3 { Kind::Int } else { Kind::Float });
     let n = compile_typed(SCORE, "score(s, m, p, o, y)", &names, &kinds).unwrap();
     // The whole function, its guard clause and its `let`s: one typed tree.
-    assert!(matches!(*n.run, Node::Num(_)), "{:#?}", n.run);
+    assert!(matches!(n.run, Node::Num(_)), "{:#?}", n.run);
     let (f, i) = (Value::Float, Value::Int);
     let customers = [
         [f(250_000.0), f(31.5), f(0.97), i(48), i(12)],

@@ -48,7 +48,7 @@ fn finish<'a>(cx: &Scratch<'a>, start: usize) -> Result<Scalar<'a>, Fallback> {
 /// `to_string(v)`.
 pub(super) fn to_string<'a>(
     v: Scalar<'a>,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     if v.is_text() {
@@ -62,7 +62,7 @@ pub(super) fn to_string<'a>(
 /// `` `tier ${tier}: ${score}` ``: every part as `to_string` writes it.
 pub(super) fn template<'a>(
     parts: &'a [Node],
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     // Parts are evaluated first (one may build text of its own in the buffer), then
@@ -86,7 +86,7 @@ pub(super) fn template<'a>(
 pub(super) fn concat<'a>(
     a: Scalar<'a>,
     b: Scalar<'a>,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
     match (a, b) {

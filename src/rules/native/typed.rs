@@ -98,7 +98,7 @@ pub enum TypedStep {
 /// Runs a typed block's steps.
 fn run<'a>(
     steps: &[TypedStep],
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     locals: &mut [Scalar<'a>],
 ) -> Result<(), Fallback> {
     for step in steps {
@@ -125,7 +125,7 @@ fn run<'a>(
 #[inline]
 fn read_value<'a>(
     r: Read,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     locals: &[Scalar<'a>],
 ) -> Result<Scalar<'a>, Fallback> {
     Ok(match r {
@@ -145,7 +145,7 @@ fn read_value<'a>(
 #[inline]
 pub(super) fn num<'a>(
     n: &Num,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     locals: &mut [Scalar<'a>],
 ) -> Result<f64, Fallback> {
     Ok(match n {
@@ -221,7 +221,7 @@ fn pick_first(f: Builtin, o: Ordering) -> bool {
 #[inline]
 pub(super) fn int<'a>(
     n: &Int,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     locals: &mut [Scalar<'a>],
 ) -> Result<i64, Fallback> {
     Ok(match n {
@@ -271,7 +271,7 @@ pub(super) fn int<'a>(
 #[inline]
 pub(super) fn truth<'a>(
     n: &Truth,
-    frame: &[Value<'a>],
+    frame: &[Value<'_>],
     locals: &mut [Scalar<'a>],
 ) -> Result<bool, Fallback> {
     Ok(match n {
@@ -341,7 +341,7 @@ enum LocalKind {
 
 /// Compiles the typed trees of an expression: the kinds of slots come from `slot_kind`, the
 /// kinds of locals from what they are assigned.
-pub(crate) struct Typer<'t> {
+pub(super) struct Typer<'t> {
     slot_kind: &'t dyn Fn(Slot) -> Option<Kind>,
     locals: Vec<LocalKind>,
 }

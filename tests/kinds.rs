@@ -162,14 +162,19 @@ fn text_in_an_untyped_column_compared_with_a_number_is_an_error_before_any_custo
     one_rule(&fx, "when: 'last_day < 19980101', value: old");
     let expected = "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `19980101` (in `r-x`)\n --> rules/r.yaml:5:36";
     let help = "= help: text and numbers never compare: for dates, compare `date(last_day)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(last_day)`";
-    // `check` cannot know what a column without a type holds; `check --data` and `run` can.
+    refused_before_any_customer(&fx, expected, help);
+}
+
+/// `check` cannot know what a column without a type holds; `check --data` and `run` can,
+/// and say `error` and its `help` before evaluating anyone.
+fn refused_before_any_customer(fx: &Fixture, error: &str, help: &str) {
     fx.run(&["check"]).assert_code(0);
     for args in [&["check", "--data"][..], &["run"][..]] {
         let run = fx.run(args);
         run.assert_code(2);
         let all = format!("{}{}", run.stdout, run.stderr);
         assert!(
-            all.contains(expected) && all.contains(help),
+            all.contains(error) && all.contains(help),
             "{args:?}:\n{all}"
         );
     }
@@ -231,18 +236,11 @@ fn true_false_compared_with_a_number_column_is_an_error_never_a_silent_false() {
     let fx = Fixture::new();
     flags(&fx, int(0));
     one_rule(&fx, "when: flag == true, value: T");
-    fx.run(&["check"]).assert_code(0);
-    for args in [&["check", "--data"][..], &["run"][..]] {
-        let run = fx.run(args);
-        run.assert_code(2);
-        let all = format!("{}{}", run.stdout, run.stderr);
-        assert!(
-            all.contains("error: field `flag` is a number (in the data: its column declares no type), but it is compared with true/false `true` (in `r-x`)\n --> rules/r.yaml:5:31")
-                && all.contains("= help: true/false compares only with true/false; SQLite stores them as 1 and 0: declare the column BOOLEAN, or compare `flag == 1`"),
-            "{args:?}:\n{all}"
-        );
-    }
-    assert!(!fx.has_policy_table(), "nothing was evaluated");
+    refused_before_any_customer(
+        &fx,
+        "error: field `flag` is a number (in the data: its column declares no type), but it is compared with true/false `true` (in `r-x`)\n --> rules/r.yaml:5:31",
+        "= help: true/false compares only with true/false; SQLite stores them as 1 and 0: declare the column BOOLEAN, or compare `flag == 1`",
+    );
     // At run time, naming the customer, when only evaluation can tell.
     let fx = Fixture::new();
     flags(&fx, text("yes"));

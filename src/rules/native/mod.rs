@@ -21,7 +21,8 @@
 //!
 //! Layout: [`compile`] (rhai AST to [`Node`]), `eval` (the tree walk, comparisons,
 //! arithmetic), `builtins` (functions), `text` (templates, concatenation, number formatting),
-//! `switch` (rhai's `switch` cases).
+//! `switch` (rhai's `switch` cases), `typed` (subexpressions compiled for the kinds of values
+//! the data holds, beside the generic tree).
 
 mod builtins;
 mod compile;

@@ -1,14 +1,17 @@
-//! Typed subexpressions. Where the rules say a subexpression's kind when they load (whole
-//! numbers from an INTEGER column, decimals from a REAL one, constants, and what arithmetic,
-//! the math functions, `??`, `if` and comparisons make of them), it is compiled a second
-//! time for that kind: a tree over plain `f64`, `i64` and `bool` whose results come back in
-//! registers, with no kind to test at every node and constant math done once.
+//! Typed subexpressions. When an evaluation starts, the kinds of values the data's columns
+//! hold are known (whole numbers, decimals, true/false), and so, for many subexpressions, the
+//! kind they give: what arithmetic, the math functions, `??`, `if`, comparisons and a script
+//! function's `let`s and guard clauses make of those columns and of constants. Such a
+//! subexpression is compiled a second time for its kind ([`Typer`], from
+//! [`super::Native::fast`]): a tree over plain `f64`, `i64` and `bool` whose results come
+//! back in registers, with no kind to test at every node and constant math done once.
 //!
 //! A typed tree checks what it assumed (a slot holds a decimal and not NULL, a divisor is not
 //! 0, nothing overflows). When a check fails it gives up ([`Fallback`]) and the generic tree
 //! it was made from evaluates the same subexpression, deciding exactly as before (and leaving
 //! to rhai what it cannot). Subexpressions have no side effects, so a second evaluation is
-//! safe; the differential test compares both paths with the interpreter.
+//! safe; the unit tests run every case untyped, typed right and typed wrong against rhai, and
+//! the differential test compares both paths with the interpreter.
 
 use super::builtins::float_to_int;
 use super::eval::float_compare;

@@ -267,3 +267,23 @@ fn diff_checks_the_data_against_both_rule_sets_as_a_run_does() {
         "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `19980101` (in `r-x`)\n --> rules/r.yaml:5:36",
     );
 }
+
+#[test]
+fn check_data_reports_a_data_kind_error_with_the_lint_warnings() {
+    let fx = Fixture::new();
+    text_dates(&fx);
+    // One row and no last row without `when`: a lint warning besides the data's error.
+    one_rule(&fx, "when: 'last_day < 19980101', value: old");
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(2);
+    let out = format!("{}{}", check.stdout, check.stderr);
+    assert!(out.contains("warning[TW106]"), "{out}");
+    assert!(
+        out.contains("error: field `last_day` is text (in the data: its column declares no type)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 error, 1 warning in the rule files"),
+        "{out}"
+    );
+}

@@ -42,11 +42,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         diagnostics.extend(rules::lint::lint(rules, crate::time::Date::today_utc()));
     }
     let data = match (&rules, args.data) {
-        (Some(rules), true) => {
-            let customers = ws.read_customers(&source, rules, &mut |_| {})?;
-            let history = ws.history(source.connection(), rules)?;
-            Some(check_data(rules, &customers, ws.context, &history)?)
-        }
+        (Some(rules), true) => match ws.read_customers(&source, rules, &mut |_| {}) {
+            Ok(customers) => {
+                let history = ws.history(source.connection(), rules)?;
+                Some(check_data(rules, &customers, ws.context, &history)?)
+            }
+            // What the data holds does not fit how the rules use it: reported with the
+            // rest (the lint warnings too); nothing is evaluated.
+            Err(Error::Rules(all)) => {
+                diagnostics.extend(all.0);
+                None
+            }
+            Err(e) => return Err(e),
+        },
         _ => None,
     };
     let report = CheckReport { diagnostics, data };

@@ -8,7 +8,7 @@ use super::compile::Cx;
 use crate::diag::SourceFile;
 use crate::rules::model::DecisionSpec;
 use crate::rules::{Bound, Cap, RuleIdx, ValueExpr};
-use crate::value::Literal;
+use crate::value::{Literal, ValueKind};
 use serde_saphyr::Spanned;
 use std::sync::Arc;
 
@@ -86,19 +86,32 @@ fn one(
     spec: &Spanned<Literal>,
     label: &str,
 ) -> Option<Cap> {
-    match cx.value(file, spec, id) {
-        Some(ValueExpr::Const(v)) if v.value().as_f64().is_none() && !v.value().is_null() => {
-            let at = &spec.referenced;
-            cx.error_at(
-                file,
-                at,
-                format!("{label} must be a number or an `=` formula"),
-            )
-            .rule = Some(id.to_owned());
+    let value = cx.value(file, spec, id)?;
+    let problem = match &value {
+        ValueExpr::Const(v) if v.value().as_f64().is_none() && !v.value().is_null() => {
+            Some(format!("{label} must be a number or an `=` formula"))
+        }
+        // A formula whose kind is known (a text column, a template) never gives a number.
+        ValueExpr::Formula(e) => e
+            .native
+            .as_ref()
+            .and_then(|n| super::consistent::node_kind(cx, &n.root))
+            .filter(|kind| *kind != ValueKind::Number)
+            .map(|kind| {
+                format!(
+                    "{label} must be a number, but `{}` is {}",
+                    e.text,
+                    kind.noun()
+                )
+            }),
+        ValueExpr::Const(_) => None,
+    };
+    match problem {
+        Some(message) => {
+            cx.error_at(file, &spec.referenced, message).rule = Some(id.to_owned());
             None
         }
-        Some(value) => Some(Cap { rule, bound, value }),
-        None => None,
+        None => Some(Cap { rule, bound, value }),
     }
 }
 

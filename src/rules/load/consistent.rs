@@ -205,7 +205,7 @@ fn lit_kind(lit: &Lit) -> Option<ValueKind> {
 }
 
 /// The kind of a formula, where its form alone says it (other outputs' kinds aside).
-fn node_kind(cx: &Cx, node: &Node) -> Option<ValueKind> {
+pub(super) fn node_kind(cx: &Cx, node: &Node) -> Option<ValueKind> {
     match node {
         Node::Const(lit) => lit_kind(lit),
         // Earlier periods' values have slots after the symbols'.

@@ -191,6 +191,19 @@ fn bands_caps_and_rounding_steps_are_checked() {
     );
 }
 
+#[test]
+fn a_cap_formula_of_text_or_true_false_is_an_error() {
+    assert_eq!(
+        decision_errors(
+            "  - name: c11\n    output: o11\n    caps:\n      - { id: by-channel, max: '= channel' }\n      - { id: flag, min: '= annual_sales > 5' }\n      - { id: fine, max: '= annual_sales / 10' }\n    rules:\n      - { id: c11a, value: 5 }\n"
+        ),
+        [
+            "error rules/a.yaml:5:32 [by-channel]: cap `by-channel` max must be a number, but `channel` is text",
+            "error rules/a.yaml:6:26 [flag]: cap `flag` min must be a number, but `annual_sales > 5` is true/false",
+        ]
+    );
+}
+
 /// A `default:` is one more value of its output: of another kind than the rows', it is a
 /// load error at the default (it used to pass `check` and fail a later rule at run time).
 #[test]

@@ -93,8 +93,11 @@ pub struct Evaluator<'a> {
     /// Where they come from (prospects are looked up in it too).
     history: &'a History,
     /// Each expression's fast path for this data's kinds of values, by expression id.
-    fast: Arc<[Option<native::Fast>]>,
+    fast: FastPaths,
 }
+
+/// Each expression's fast path, by expression id (shared with an evaluator of prospects).
+type FastPaths = Arc<[Option<native::Fast>]>;
 
 /// A customer's pre-metrics and the input of each population figure (`None`: not ranked).
 pub(crate) type PopulationInputs<'a> = (Vec<Value<'a>>, Vec<Option<f64>>);
@@ -122,7 +125,7 @@ impl<'a> Evaluator<'a> {
         history: &'a History,
         mode: Mode,
     ) -> Result<Self, EvalError> {
-        let mut ev = Evaluator::bare(rules, data, context, mode)?;
+        let mut ev = Evaluator::bare(rules, data, context, mode, None)?;
         ev.past = history::Bound::new(rules, history, data);
         ev.history = history;
         if rules.population.is_empty() {
@@ -159,10 +162,10 @@ impl<'a> Evaluator<'a> {
     /// their population figures place them among this population as if each alone were
     /// added to it, so nobody else's figures move. `data` has the same columns.
     pub fn newcomers<'b>(&'b self, data: &'b Dataset) -> Result<Evaluator<'b>, EvalError> {
-        let mut ev = Evaluator::bare(self.rules, data, self.context, self.mode)?;
-        // Typed for the population's kinds of values: a prospect's values are checked as
-        // they are read, whatever kinds they have.
-        ev.fast = Arc::clone(&self.fast);
+        // Typed for the population's kinds of values (not again per prospect): a prospect's
+        // values are checked as they are read, whatever kinds they have.
+        let fast = Some(Arc::clone(&self.fast));
+        let mut ev = Evaluator::bare(self.rules, data, self.context, self.mode, fast)?;
         // A prospect with the id of a customer of earlier periods has that customer's past.
         ev.past = history::Bound::new(self.rules, self.history, data);
         ev.history = self.history;
@@ -190,11 +193,13 @@ impl<'a> Evaluator<'a> {
     }
 
     /// No population pass yet; checks that the data has the columns the rules were loaded with.
+    /// `fast`: the fast paths when already typed (else they are typed for `data`).
     fn bare(
         rules: &'a RuleSet,
         data: &'a Dataset,
         context: Context,
         mode: Mode,
+        fast: Option<FastPaths>,
     ) -> Result<Self, EvalError> {
         let fields: Vec<&str> = rules.slots[..rules.field_count]
             .iter()
@@ -226,7 +231,7 @@ impl<'a> Evaluator<'a> {
             rankings: Vec::new(),
             past: history::Bound::default(),
             history: &NO_HISTORY,
-            fast: fast_paths(rules, data),
+            fast: fast.unwrap_or_else(|| fast_paths(rules, data)),
         })
     }
 
@@ -374,7 +379,7 @@ impl<'a> Evaluator<'a> {
 
 /// Every expression's fast path, typed for the kinds of values `data`'s columns hold (and
 /// the population figures, decimals), by expression id.
-fn fast_paths(rules: &RuleSet, data: &Dataset) -> Arc<[Option<native::Fast>]> {
+fn fast_paths(rules: &RuleSet, data: &Dataset) -> FastPaths {
     let mut kinds: Vec<Option<Kind>> = data
         .columns
         .iter()

@@ -7,7 +7,7 @@
 //! Registered operators win over rhai's built-in ones (the engine turns fast operators off).
 //! The native fast path leaves these cases to the interpreter, so both raise the same error.
 
-use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, Position};
+use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, Position, Variant};
 
 /// An operator given values of kinds it does not combine: the error's value.
 #[derive(Debug, Clone)]
@@ -35,54 +35,31 @@ type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Mismatch>("mismatch");
-    macro_rules! never_compare {
-        ($($op:literal),*) => {$(
-            engine
-                .register_fn($op, |a: ImmutableString, b: INT| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: ImmutableString, b: FLOAT| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: INT, b: ImmutableString| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: FLOAT, b: ImmutableString| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                });
-        )*};
-    }
-    never_compare!("==", "!=", "<", "<=", ">", ">=");
-    macro_rules! bool_only_with_bool {
-        ($($op:literal),*) => {$(
-            engine
-                .register_fn($op, |a: bool, b: INT| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: bool, b: FLOAT| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: bool, b: ImmutableString| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: INT, b: bool| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: FLOAT, b: bool| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                })
-                .register_fn($op, |a: ImmutableString, b: bool| -> Result<bool> {
-                    Err(Mismatch::error($op, a.into(), b.into()))
-                });
-        )*};
-    }
-    bool_only_with_bool!("==", "!=", "<", "<=", ">", ">=");
+    // Text with numbers, true/false with numbers or text, either way round.
+    never_compare::<ImmutableString, INT>(engine);
+    never_compare::<ImmutableString, FLOAT>(engine);
+    never_compare::<bool, INT>(engine);
+    never_compare::<bool, FLOAT>(engine);
+    never_compare::<bool, ImmutableString>(engine);
     engine.register_fn(
         "-",
         |a: ImmutableString, b: ImmutableString| -> Result<Dynamic> {
             Err(Mismatch::error("-", a.into(), b.into()))
         },
     );
+}
+
+/// Every comparison of an `A` with a `B`, and of a `B` with an `A`, is a [`Mismatch`].
+fn never_compare<A: Variant + Clone, B: Variant + Clone>(engine: &mut Engine) {
+    for op in ["==", "!=", "<", "<=", ">", ">="] {
+        engine
+            .register_fn(op, move |a: A, b: B| -> Result<bool> {
+                Err(Mismatch::error(op, Dynamic::from(a), Dynamic::from(b)))
+            })
+            .register_fn(op, move |b: B, a: A| -> Result<bool> {
+                Err(Mismatch::error(op, Dynamic::from(b), Dynamic::from(a)))
+            });
+    }
 }
 
 #[cfg(test)]

@@ -27,8 +27,7 @@ pub use outcomes::{MoveCount, Outcome, Outcomes, Tally, display_key};
 
 use crate::rules::native::{self, Kind};
 use crate::rules::{Expr, RuleSet, Slot};
-use crate::source::Column;
-use crate::source::Dataset;
+use crate::source::{Column, Dataset};
 use crate::time::{Date, Period, PeriodKind};
 use crate::value::Value;
 use population::Ranking;
@@ -395,10 +394,11 @@ fn fast_paths(rules: &RuleSet, data: &Dataset) -> FastPaths {
         kinds[f.slot] = Some(Kind::Float);
     }
     let slot_kind = |slot: Slot| kinds.get(slot).copied().flatten();
+    // The summary's totals are among the rule set's expressions; its report's are not.
     let all = || rules.exprs().chain(rules.summary.exprs());
     let mut fast = vec![None; all().map(|e| e.id + 1).max().unwrap_or(0)];
     for e in all() {
-        if let Some(n) = &e.native {
+        if let (Some(n), None) = (&e.native, &fast[e.id]) {
             fast[e.id] = Some(n.fast(&slot_kind));
         }
     }

@@ -24,26 +24,16 @@ pub(super) fn call<'a>(
         Builtin::Min | Builtin::Max => min_max(f, first, second)?,
         Builtin::Abs => match first {
             Scalar::Int(i) => Scalar::Int(i.checked_abs().ok_or(Fallback)?),
-            Scalar::Float(x) => Scalar::Float(x.abs()),
+            Scalar::Float(x) => Scalar::Float(math(f, x)?),
             _ => return Err(Fallback),
         },
         Builtin::Floor | Builtin::Ceiling | Builtin::Round => match first {
             Scalar::Int(i) => Scalar::Int(i),
-            Scalar::Float(x) => Scalar::Float(match f {
-                Builtin::Floor => x.floor(),
-                Builtin::Ceiling => x.ceil(),
-                _ => x.round(),
-            }),
+            Scalar::Float(x) => Scalar::Float(math(f, x)?),
             _ => return Err(Fallback),
         },
         Builtin::Sqrt | Builtin::Exp | Builtin::Ln | Builtin::Log10 => {
-            let x = first.as_f64().ok_or(Fallback)?;
-            Scalar::Float(match f {
-                Builtin::Sqrt => x.sqrt(),
-                Builtin::Exp => x.exp(),
-                Builtin::Ln => x.ln(),
-                _ => x.log10(),
-            })
+            Scalar::Float(math(f, first.as_f64().ok_or(Fallback)?)?)
         }
         Builtin::Log => {
             let (Some(x), Some(base)) = (first.as_f64(), second.as_f64()) else {
@@ -82,19 +72,44 @@ pub fn float_to_int(x: f64) -> Option<i64> {
     }
 }
 
-fn min_max<'a>(f: Builtin, first: Scalar<'a>, second: Scalar<'a>) -> Result<Scalar<'a>, Fallback> {
-    let pick_first = |o: Ordering| match f {
+/// A one-argument math function of a decimal (`abs`, `floor`, `ceiling`, `round`, `sqrt`,
+/// `exp`, `ln`, `log`).
+#[inline]
+pub(super) fn math(f: Builtin, x: f64) -> Result<f64, Fallback> {
+    Ok(match f {
+        Builtin::Sqrt => x.sqrt(),
+        Builtin::Exp => x.exp(),
+        Builtin::Ln => x.ln(),
+        Builtin::Log10 => x.log10(),
+        Builtin::Abs => x.abs(),
+        Builtin::Floor => x.floor(),
+        Builtin::Ceiling => x.ceil(),
+        Builtin::Round => x.round(),
+        _ => return Err(Fallback),
+    })
+}
+
+/// Whether `min` (or `max`) keeps its first argument, given how it orders against the
+/// second: the first of equal values.
+#[inline]
+pub(super) fn pick_first(f: Builtin, o: Ordering) -> bool {
+    match f {
         Builtin::Min => o != Ordering::Greater,
         _ => o != Ordering::Less,
-    };
+    }
+}
+
+fn min_max<'a>(f: Builtin, first: Scalar<'a>, second: Scalar<'a>) -> Result<Scalar<'a>, Fallback> {
     Ok(match (first, second) {
-        (Scalar::Int(x), Scalar::Int(y)) => Scalar::Int(if pick_first(x.cmp(&y)) { x } else { y }),
+        (Scalar::Int(x), Scalar::Int(y)) => {
+            Scalar::Int(if pick_first(f, x.cmp(&y)) { x } else { y })
+        }
         _ => {
             let (Some(x), Some(y)) = (first.as_f64(), second.as_f64()) else {
                 return Err(Fallback);
             };
             let o = x.partial_cmp(&y).ok_or(Fallback)?;
-            Scalar::Float(if pick_first(o) { x } else { y })
+            Scalar::Float(if pick_first(f, o) { x } else { y })
         }
     })
 }

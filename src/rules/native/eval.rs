@@ -8,7 +8,7 @@ use crate::value::Value;
 impl<'a> Scalar<'a> {
     /// The value in `slot` of the frame; text stays where it is, named by its slot.
     #[inline]
-    fn of(frame: &[Value<'_>], slot: usize) -> Result<Scalar<'a>, Fallback> {
+    pub(super) fn of(frame: &[Value<'_>], slot: usize) -> Result<Scalar<'a>, Fallback> {
         Ok(match &frame[slot] {
             Value::Null => Scalar::Null,
             Value::Bool(b) => Scalar::Bool(*b),
@@ -183,7 +183,15 @@ pub(super) fn compare<'a>(
         // Different kinds: unequal, and no ordering holds.
         _ => None,
     };
-    Ok(match (op, ordering) {
+    Ok(holds(op, ordering))
+}
+
+/// Whether `op` holds between two values ordered `ordering` (`None`: not ordered, so only
+/// `!=` holds).
+#[inline]
+pub(super) fn holds(op: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
+    use std::cmp::Ordering;
+    match (op, ordering) {
         (Cmp::Eq, o) => o == Some(Ordering::Equal),
         (Cmp::Ne, o) => o != Some(Ordering::Equal),
         (_, None) => false,
@@ -191,7 +199,7 @@ pub(super) fn compare<'a>(
         (Cmp::Le, Some(o)) => o != Ordering::Greater,
         (Cmp::Gt, Some(o)) => o == Ordering::Greater,
         (Cmp::Ge, Some(o)) => o != Ordering::Less,
-    })
+    }
 }
 
 /// A comparison with a decimal as rhai 1.27 makes it (its built-in operators, checked
@@ -232,14 +240,9 @@ pub(super) fn arith<'a>(
 ) -> Result<Scalar<'a>, Fallback> {
     if let (Scalar::Int(x), Scalar::Int(y)) = (a, b) {
         return Ok(match op {
-            Arith::Add => Scalar::Int(x.checked_add(y).ok_or(Fallback)?),
-            Arith::Sub => Scalar::Int(x.checked_sub(y).ok_or(Fallback)?),
-            Arith::Mul => Scalar::Int(x.checked_mul(y).ok_or(Fallback)?),
             // tierwise's `/` always divides as decimals; by zero is rhai's error to raise.
-            Arith::Div if y != 0 => Scalar::Float(x as f64 / y as f64),
-            Arith::Rem if y != 0 => Scalar::Int(x.checked_rem(y).ok_or(Fallback)?),
-            Arith::Pow => Scalar::Int(int_pow(x, y).ok_or(Fallback)?),
-            _ => return Err(Fallback),
+            Arith::Div => Scalar::Float(decimal(op, x as f64, y as f64)?),
+            _ => Scalar::Int(whole(op, x, y)?),
         });
     }
     if op == Arith::Add && (a.is_text() || b.is_text()) {
@@ -248,7 +251,28 @@ pub(super) fn arith<'a>(
     let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
         return Err(Fallback);
     };
-    Ok(Scalar::Float(match op {
+    Ok(Scalar::Float(decimal(op, x, y)?))
+}
+
+/// Whole numbers' arithmetic, checked: an overflow, a remainder by 0 or a negative power is
+/// rhai's error to raise. `/` is not whole-number arithmetic (see [`decimal`]).
+#[inline]
+pub(super) fn whole(op: Arith, x: i64, y: i64) -> Result<i64, Fallback> {
+    match op {
+        Arith::Add => x.checked_add(y),
+        Arith::Sub => x.checked_sub(y),
+        Arith::Mul => x.checked_mul(y),
+        Arith::Rem if y != 0 => x.checked_rem(y),
+        Arith::Pow => int_pow(x, y),
+        Arith::Rem | Arith::Div => None,
+    }
+    .ok_or(Fallback)
+}
+
+/// Decimals' arithmetic; a division by 0 is rhai's error to raise.
+#[inline]
+pub(super) fn decimal(op: Arith, x: f64, y: f64) -> Result<f64, Fallback> {
+    Ok(match op {
         Arith::Add => x + y,
         Arith::Sub => x - y,
         Arith::Mul => x * y,
@@ -256,5 +280,5 @@ pub(super) fn arith<'a>(
         Arith::Rem => x % y,
         Arith::Pow => x.powf(y),
         Arith::Div => return Err(Fallback),
-    }))
+    })
 }

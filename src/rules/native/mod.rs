@@ -32,7 +32,7 @@ mod typed;
 
 pub use compile::{Function, Functions, compile, functions};
 pub use switch::Switch;
-pub use typed::Kind;
+pub use typed::{Cell, Kind, Typed};
 
 use crate::time::Date;
 use crate::value::{Lit, Value};
@@ -201,8 +201,10 @@ impl Native {
     /// (the data's columns, known when an evaluation starts): the tree with its typed
     /// subexpressions ([`typed`]).
     pub fn fast(&self, slot_kind: &dyn Fn(Slot) -> Option<Kind>) -> Fast {
+        let (run, whole) = typed::Typer::new(slot_kind, self.locals).wrap(self.root.clone());
         Fast {
-            run: typed::Typer::new(slot_kind, self.locals).wrap(self.root.clone()),
+            run,
+            whole,
             locals: self.locals,
         }
     }
@@ -212,10 +214,18 @@ impl Native {
 #[derive(Debug, Clone)]
 pub struct Fast {
     run: Node,
+    /// The whole expression as one typed tree, when its kind is known: what evaluates
+    /// column-at-a-time over a chunk of customers ([`Typed::eval`]).
+    whole: Option<Typed>,
     locals: usize,
 }
 
 impl Fast {
+    /// The whole expression as one typed tree, and how many locals it needs.
+    pub fn whole(&self) -> Option<(&Typed, usize)> {
+        self.whole.as_ref().map(|t| (t, self.locals))
+    }
+
     /// Whether the whole expression runs as one typed tree.
     pub fn is_typed(&self) -> bool {
         matches!(self.run, Node::Num(_) | Node::Int(_) | Node::Truth(_))

@@ -79,6 +79,21 @@ fn both_in(script: &str, expr: &str, vars: &[(&str, Value<'static>)]) -> String 
             None => Err(Fallback),
         })
         .collect();
+    // Column-at-a-time (one lane, the frame's customer): where it decides, it must give what
+    // the per-customer walk gives.
+    for kinds in &kinds[1..] {
+        let Some(fast) = compile_typed(script, expr, &names, *kinds) else {
+            continue;
+        };
+        if let Some(cell) = lanes(&fast, std::slice::from_ref(&frame))[0].value() {
+            let walked = Scratch::new(max_text).value(&fast, &frame);
+            assert_eq!(
+                Ok(describe(&cell)),
+                walked.map(|v| describe(&v)),
+                "{expr}: column-at-a-time (left) and the per-customer walk (right) differ"
+            );
+        }
+    }
     for typed in &answers[1..] {
         if let (Ok(typed), Ok(untyped)) = (typed, &answers[0]) {
             assert_eq!(
@@ -112,6 +127,22 @@ fn both_in(script: &str, expr: &str, vars: &[(&str, Value<'static>)]) -> String 
         (Ok(f), Err(e)) => panic!("{expr}: fast path gave {f} where rhai fails: {e}"),
         (Err(Fallback), Err(e)) => format!("error: {e}"),
     }
+}
+
+/// `fast` evaluated column-at-a-time over `frames`, one lane per frame (every lane gives up
+/// when the expression has no whole typed tree).
+fn lanes(fast: &Fast, frames: &[Vec<Value<'static>>]) -> Vec<Cell> {
+    let Some((tree, locals)) = fast.whole() else {
+        return vec![Cell::GaveUp; frames.len()];
+    };
+    let mut out = Vec::new();
+    let mut read = |slot: crate::rules::Slot, cells: &mut [Cell]| {
+        for (cell, frame) in cells.iter_mut().zip(frames) {
+            *cell = Cell::of(&frame[slot]);
+        }
+    };
+    tree.eval(frames.len(), locals, &mut read, &mut out);
+    out
 }
 
 fn both(expr: &str, vars: &[(&str, Value<'static>)]) -> String {
@@ -430,6 +461,20 @@ fn a_score_of_typed_columns_runs_typed_and_gives_what_rhai_gives() {
         // Not what the columns declare: the typed code notices and gives way.
         [i(1000), f(20.0), i(1), f(2.5), f(3.0)],
     ];
+    // All customers at once, column-at-a-time: each lane as the per-customer walk.
+    let frames: Vec<Vec<Value<'static>>> = customers.iter().map(|c| c.to_vec()).collect();
+    let cells = lanes(&n, &frames);
+    assert_eq!(
+        cells.iter().filter(|c| **c == Cell::GaveUp).count(),
+        2,
+        "gave up: the guard's NULL and the wrong kinds only: {cells:?}"
+    );
+    for (cell, frame) in cells.iter().zip(&frames) {
+        if let Some(v) = cell.value() {
+            let walked = Scratch::new(1000).value(&n, frame).unwrap();
+            assert_eq!(describe(&v), describe(&walked), "{frame:?}");
+        }
+    }
     for c in customers {
         let vars: Vec<(&str, Value<'static>)> = names.iter().copied().zip(c).collect();
         let rhai = both_in(SCORE, "score(s, m, p, o, y)", &vars);

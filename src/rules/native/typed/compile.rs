@@ -2,7 +2,7 @@
 //! and of what each local is assigned, and the typed tree of each subexpression whose kind is
 //! known, set beside the generic tree it was made from.
 
-use super::{Int, Kind, Num, Read, Truth, TypedStep};
+use super::{Int, Kind, Num, Read, Truth, Typed, TypedStep};
 use crate::rules::Slot;
 use crate::rules::native::builtins::math;
 use crate::rules::native::{Arith, Builtin, Cmp, Node, Step};
@@ -32,8 +32,10 @@ impl<'t> Typer<'t> {
         }
     }
 
-    /// `root` with its typed subexpressions compiled beside their generic trees.
-    pub fn wrap(mut self, root: Node) -> Node {
+    /// `root` with its typed subexpressions compiled beside their generic trees, and the
+    /// whole of `root` as one typed tree when its kind is known (for [`super::lanes`], which
+    /// has no generic tree to give way to and so types leaves too).
+    pub fn wrap(mut self, root: Node) -> (Node, Option<Typed>) {
         // Locals' kinds: assignments in order, until nothing changes (a reassignment may
         // read the local itself).
         for _ in 0..4 {
@@ -43,7 +45,13 @@ impl<'t> Typer<'t> {
                 break;
             }
         }
-        self.wrap_node(root)
+        let whole = match self.kind(&root) {
+            Some(Kind::Float) => self.float(&root).map(Typed::Num),
+            Some(Kind::Int) => self.int(&root).map(Typed::Int),
+            Some(Kind::Bool) => self.truth(&root).map(Typed::Truth),
+            None => None,
+        };
+        (self.wrap_node(root), whole)
     }
 
     /// Notes the kind of what each local is assigned in `n`, in order.
@@ -159,6 +167,11 @@ impl<'t> Typer<'t> {
             .iter()
             .map(|step| {
                 Some(match step {
+                    // A parameter or a copy: as it is, NULL included (its kind says what
+                    // it holds when it is not NULL; `??` and `== ()` take the NULL).
+                    Step::Set(id, init @ (Node::Slot(_) | Node::Local(_))) => {
+                        TypedStep::Copy(*id, Self::read(init)?)
+                    }
                     Step::Set(id, init) => match self.kind(init) {
                         Some(Kind::Float) => TypedStep::Num(*id, self.float(init)?),
                         Some(Kind::Int) => TypedStep::Int(*id, self.int(init)?),

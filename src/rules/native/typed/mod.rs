@@ -15,8 +15,10 @@
 //! the differential test compares both paths with the interpreter.
 
 mod compile;
+mod lanes;
 
 pub(super) use compile::Typer;
+pub use lanes::{Cell, Typed};
 
 use super::builtins::{float_to_int, math, pick_first};
 use super::eval::{decimal, float_compare, holds, whole};

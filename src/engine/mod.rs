@@ -5,11 +5,15 @@
 //! set and the data are shared read-only. Expressions run on their native fast path when
 //! they have one, and in the interpreter otherwise (or when the fast path defers to it).
 //!
+//! A batch run takes customers in chunks, and evaluates what it can column-at-a-time
+//! ([`chunk`]): one walk of a typed tree per chunk instead of one per customer.
+//!
 //! [`worker`] evaluates one customer (a decision's hit policy, from [`crate::rules::hit`],
 //! picks its rows; [`bounds`] rounds and caps); [`observer`] is how `explain` sees every
 //! step without slowing a batch run; [`outcomes`] holds the results.
 
 mod bounds;
+mod chunk;
 mod errors;
 pub mod explain;
 pub mod history;
@@ -33,8 +37,8 @@ use crate::value::Value;
 use population::Ranking;
 use rayon::prelude::*;
 use std::ops::Range;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use worker::Worker;
 
 /// What a run gives every customer alike: the date it evaluates as of, and its period.
@@ -93,6 +97,8 @@ pub struct Evaluator<'a> {
     history: &'a History,
     /// Each expression's fast path for this data's kinds of values, by expression id.
     fast: FastPaths,
+    /// What a batch run evaluates column-at-a-time, planned on the first batch.
+    plan: OnceLock<chunk::Plan>,
 }
 
 /// Each expression's fast path, by expression id (shared with an evaluator of prospects).
@@ -231,6 +237,7 @@ impl<'a> Evaluator<'a> {
             past: history::Bound::default(),
             history: &NO_HISTORY,
             fast: fast.unwrap_or_else(|| fast_paths(rules, data)),
+            plan: OnceLock::new(),
         })
     }
 
@@ -259,6 +266,8 @@ impl<'a> Evaluator<'a> {
     pub fn set_figure(&mut self, i: usize, name: &str, value: Value<'a>) -> Result<(), String> {
         let figure = self.rules.figure(name)?;
         let slot = figure.slot;
+        // A precomputed column may be added: plan again.
+        self.plan = OnceLock::new();
         match self.precomputed.iter_mut().find(|(s, _)| *s == slot) {
             Some((_, column)) => column[i] = value,
             None => {
@@ -275,43 +284,57 @@ impl<'a> Evaluator<'a> {
         self.precomputed.iter().map(move |(s, col)| (*s, &col[i]))
     }
 
+    /// What a batch run evaluates column-at-a-time (nothing with the interpreter alone).
+    fn plan(&self) -> &chunk::Plan {
+        self.plan.get_or_init(|| match self.mode {
+            Mode::Fast => chunk::Plan::new(self),
+            Mode::Interpreter => chunk::Plan::default(),
+        })
+    }
+
     /// Evaluates the customers in `range` in parallel, in order, with their summary tally.
     /// Stops at the first failing customer.
     pub fn evaluate(&self, range: Range<usize>) -> Result<(Outcomes<'a>, Tally), EvalError> {
         let failed = AtomicBool::new(false);
+        let plan = self.plan();
         type Partial<'a> = Result<(Outcomes<'a>, Tally), EvalError>;
-        let partials: Vec<Partial<'a>> = range
-            .into_par_iter()
-            .with_min_len(1024)
-            // Boxed: the fold moves its state from one customer to the next, and a worker
+        let partials: Vec<Partial<'a>> = chunks(range)
+            // Boxed: the fold moves its state from one chunk to the next, and a worker
             // is large (its rhai engine); a box moves as one pointer.
             .fold(
                 || {
                     Ok(Box::new((
-                        Worker::new(self),
+                        Worker::chunked(self, plan),
                         Outcomes::new(self.rules),
                         Tally::new(self.rules),
                     )))
                 },
-                |acc, i| {
+                |acc, customers| {
                     let mut state = acc?;
-                    if failed.load(Ordering::Relaxed) {
-                        return Ok(state);
-                    }
                     let (w, outcomes, tally) = &mut *state;
-                    if let Err(e) = w.customer(i, outcomes, tally) {
-                        failed.store(true, Ordering::Relaxed);
-                        return Err(e);
+                    w.start_chunk(customers.clone());
+                    for i in customers {
+                        if failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        if let Err(e) = w.customer(i, outcomes, tally) {
+                            failed.store(true, Ordering::Relaxed);
+                            return Err(e);
+                        }
                     }
                     Ok(state)
                 },
             )
             .map(|r| r.map(|state| (state.1, state.2)))
             .collect();
-        let mut outcomes = Outcomes::new(self.rules);
-        let mut tally = Tally::new(self.rules);
+        let mut parts = Vec::with_capacity(partials.len());
         for part in partials {
-            let (o, t) = part?;
+            parts.push(part?);
+        }
+        let mut outcomes = Outcomes::new(self.rules);
+        outcomes.reserve(parts.iter().map(|(o, _)| o));
+        let mut tally = Tally::new(self.rules);
+        for (o, t) in parts {
             outcomes.append(o);
             tally.merge(t);
         }
@@ -324,24 +347,26 @@ impl<'a> Evaluator<'a> {
         &self,
         range: Range<usize>,
     ) -> (Outcomes<'a>, Tally, Vec<EvalError>) {
+        let plan = self.plan();
         type Partial<'a> = (Outcomes<'a>, Tally, Vec<(usize, EvalError)>);
-        let partials: Vec<Partial<'a>> = range
-            .into_par_iter()
-            .with_min_len(1024)
+        let partials: Vec<Partial<'a>> = chunks(range)
             // Boxed, as in `evaluate`.
             .fold(
                 || {
                     Box::new((
-                        Worker::new(self),
+                        Worker::chunked(self, plan),
                         Outcomes::new(self.rules),
                         Tally::new(self.rules),
                         Vec::new(),
                     ))
                 },
-                |mut state, i| {
+                |mut state, customers| {
                     let (w, outcomes, tally, errors) = &mut *state;
-                    if let Err(e) = w.customer(i, outcomes, tally) {
-                        errors.push((i, e));
+                    w.start_chunk(customers.clone());
+                    for i in customers {
+                        if let Err(e) = w.customer(i, outcomes, tally) {
+                            errors.push((i, e));
+                        }
                     }
                     state
                 },
@@ -352,6 +377,7 @@ impl<'a> Evaluator<'a> {
             })
             .collect();
         let mut outcomes = Outcomes::new(self.rules);
+        outcomes.reserve(partials.iter().map(|(o, _, _)| o));
         let mut tally = Tally::new(self.rules);
         let mut errors = Vec::new();
         for (o, t, e) in partials {
@@ -374,6 +400,15 @@ impl<'a> Evaluator<'a> {
         Worker::new(self).customer(i, &mut outcomes, &mut tally)?;
         Ok(outcomes)
     }
+}
+
+/// `range` in chunks of [`chunk::CHUNK`] customers, in order.
+fn chunks(range: Range<usize>) -> impl IndexedParallelIterator<Item = Range<usize>> {
+    let (start, end) = (range.start, range.end.max(range.start));
+    let n = (end - start).div_ceil(chunk::CHUNK);
+    (0..n)
+        .into_par_iter()
+        .map(move |c| start + c * chunk::CHUNK..(start + (c + 1) * chunk::CHUNK).min(end))
 }
 
 /// Every expression's fast path, typed for the kinds of values `data`'s columns hold (and

@@ -61,6 +61,19 @@ impl<'a> Outcomes<'a> {
         (0..self.len()).map(|k| self.get(k))
     }
 
+    /// Room for all of `parts`, appended next (so appending copies each once).
+    pub(super) fn reserve<'p>(&mut self, parts: impl Iterator<Item = &'p Outcomes<'a>> + Clone)
+    where
+        'a: 'p,
+    {
+        let sum = |f: fn(&Outcomes<'a>) -> usize| parts.clone().map(f).sum::<usize>();
+        self.indices.reserve(sum(|o| o.indices.len()));
+        self.values.reserve(sum(|o| o.values.len()));
+        self.fired.reserve(sum(|o| o.fired.len()));
+        self.fired_ends.reserve(sum(|o| o.fired_ends.len()));
+        self.totals.reserve(sum(|o| o.totals.len()));
+    }
+
     pub(super) fn append(&mut self, mut other: Outcomes<'a>) {
         let offset = self.fired.len();
         self.indices.append(&mut other.indices);

@@ -2,12 +2,13 @@
 //! population figures, outputs), scratch space for the fast path, and the thread's own Rhai
 //! engine, built only if some expression needs the interpreter.
 
+use super::chunk::{Chunk, Plan};
 use super::errors::{self, EvalError, rule_label};
 use super::observer::Observer;
 use super::outcomes::{Outcomes, Tally};
 use super::{Evaluator, Mode, PopulationInputs};
 use crate::rules::hit::Rows;
-use crate::rules::native;
+use crate::rules::native::{self, Cell};
 use crate::rules::{Condition, Decision, Expr, Origin, RuleIdx, ValueExpr};
 use crate::source::Dataset;
 use crate::value::Value;
@@ -22,12 +23,32 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     pub frame: Vec<Value<'a>>,
     /// Borrows the evaluator's fast paths (their constants), not the rules.
     scratch: native::Scratch<'e>,
+    /// The chunk of customers a batch run evaluates column-at-a-time (`None`: one at a time).
+    chunk: Option<Chunk<'e>>,
+    /// The customer being evaluated.
+    current: usize,
     pub observer: O,
 }
 
 impl<'e, 'a> Worker<'e, 'a> {
     pub fn new(ev: &'e Evaluator<'a>) -> Self {
         Worker::observed(ev, ())
+    }
+
+    /// A worker of a batch run, which evaluates `plan`'s expressions chunk by chunk.
+    pub fn chunked(ev: &'e Evaluator<'a>, plan: &'e Plan) -> Self {
+        let mut w = Worker::new(ev);
+        if !plan.is_empty() {
+            w.chunk = Some(Chunk::new(plan));
+        }
+        w
+    }
+
+    /// The customers evaluated next (by [`Worker::customer`], in any order).
+    pub fn start_chunk(&mut self, customers: std::ops::Range<usize>) {
+        if let Some(chunk) = &mut self.chunk {
+            chunk.start(customers);
+        }
     }
 }
 
@@ -43,6 +64,8 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             scope: Scope::new(),
             frame,
             scratch: native::Scratch::new(ev.rules.limits.max_string_size),
+            chunk: None,
+            current: 0,
             observer,
         }
     }
@@ -81,6 +104,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     fn load(&mut self, i: usize) {
         let rules = self.ev.rules;
         let data: &'a Dataset = self.ev.data;
+        self.current = i;
         for &slot in &rules.used_fields {
             self.frame[slot] = data.columns[slot].value(i);
         }
@@ -99,6 +123,9 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     /// Evaluates `e` on the fast path when it has one (and the fast path can decide), in
     /// the interpreter otherwise.
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value<'a>, Box<EvalAltResult>> {
+        if let Some(v) = self.from_chunk(e).and_then(Cell::value) {
+            return Ok(v);
+        }
         if self.ev.mode == Mode::Fast
             && let Some(n) = self.ev.fast(e)
             && let Ok(v) = self.scratch.value(n, &self.frame)
@@ -124,6 +151,12 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         engine
             .eval_ast_with_scope::<Dynamic>(&mut self.scope, &e.ast)
             .map(Value::from_dynamic)
+    }
+
+    /// The current customer's lane of `e`, when the chunk evaluates `e` column-at-a-time.
+    #[inline]
+    fn from_chunk(&mut self, e: &Expr) -> Option<Cell> {
+        self.chunk.as_mut()?.cell(self.ev, e, self.current)
     }
 
     pub fn error(&self, i: usize, rule: String, origin: &Origin, message: String) -> EvalError {
@@ -274,6 +307,9 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
                     .is_some_and(|v| from.is_none_or(|f| v >= f) && below.is_none_or(|b| v < b)))
             }
             Condition::When(e) => {
+                if let Some(Cell::Bool(b)) = self.from_chunk(e) {
+                    return Ok(b);
+                }
                 // Most conditions: the fast path gives true/false (NULL counts as false).
                 if self.ev.mode == Mode::Fast
                     && let Some(n) = self.ev.fast(e)

@@ -1,0 +1,214 @@
+//! Column-at-a-time evaluation: a batch run takes its customers in chunks of [`CHUNK`], and
+//! an expression that is one typed tree over values known before the chunk's customers are
+//! evaluated (their fields, the precomputed metrics and population figures, and metrics
+//! that are themselves such expressions) is evaluated for the whole chunk in one walk
+//! ([`crate::rules::native::Typed::eval`]), the first time a customer of the chunk needs
+//! it. The per-customer evaluation then reads that customer's lane instead of walking the
+//! tree; a lane that gave up is evaluated per customer as before, which decides and reports
+//! errors exactly as it always did.
+//!
+//! Which expressions: metrics in their order, then every decision's expressions and the
+//! summary's totals, when all they read is known per chunk. Conditions on an earlier
+//! decision's outputs are not (the outputs come from the per-customer pass).
+
+use super::Evaluator;
+use crate::rules::native::Cell;
+use crate::rules::{Expr, Slot};
+use crate::source::Column;
+use std::ops::Range;
+
+/// Customers per chunk: enough to pay for a walk per node, few enough that a chunk's columns
+/// stay in the cache.
+pub(super) const CHUNK: usize = 512;
+
+/// Where an expression of the plan reads a slot, per chunk.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// The customer's field (the data's column).
+    Field,
+    /// A precomputed column (a pre-metric or population figure), by its index.
+    Precomputed(usize),
+    /// Another expression of the plan (a metric), by its entry.
+    Entry(usize),
+}
+
+#[derive(Debug)]
+struct Entry {
+    /// The expression's id.
+    id: usize,
+    reads: Vec<(Slot, Source)>,
+}
+
+/// The expressions of a rule set that evaluate column-at-a-time, for one evaluator.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    entries: Vec<Entry>,
+    /// By expression id: its entry.
+    by_id: Vec<Option<usize>>,
+}
+
+impl Plan {
+    pub fn new(ev: &Evaluator<'_>) -> Plan {
+        let rules = ev.rules;
+        let mut known: Vec<Option<Source>> = vec![None; rules.slots.len()];
+        for slot in 0..rules.field_count.min(ev.data.columns.len()) {
+            known[slot] = Some(Source::Field);
+        }
+        for (k, (slot, _)) in ev.precomputed.iter().enumerate() {
+            known[*slot] = Some(Source::Precomputed(k));
+        }
+        let mut plan = Plan::default();
+        for m in &rules.metrics_post {
+            if let Some(entry) = plan.add(ev, &m.expr, &known) {
+                known[m.slot] = Some(Source::Entry(entry));
+            }
+        }
+        for e in rules.decisions.iter().flat_map(|d| d.exprs()) {
+            plan.add(ev, e, &known);
+        }
+        for (_, e) in &rules.summary.totals {
+            plan.add(ev, e, &known);
+        }
+        tracing::debug!(
+            "{} expressions evaluate column-at-a-time",
+            plan.entries.len()
+        );
+        plan
+    }
+
+    /// Adds `e` when it is one typed tree over known slots: its entry.
+    fn add(&mut self, ev: &Evaluator<'_>, e: &Expr, known: &[Option<Source>]) -> Option<usize> {
+        let (tree, _) = ev.fast(e)?.whole()?;
+        let reads = tree
+            .slots()
+            .into_iter()
+            .map(|s| Some((s, (*known.get(s)?)?)))
+            .collect::<Option<Vec<_>>>()?;
+        if self.by_id.len() <= e.id {
+            self.by_id.resize(e.id + 1, None);
+        }
+        if let Some(entry) = self.by_id[e.id] {
+            return Some(entry);
+        }
+        self.entries.push(Entry { id: e.id, reads });
+        self.by_id[e.id] = Some(self.entries.len() - 1);
+        Some(self.entries.len() - 1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// How many expressions evaluate column-at-a-time.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// One worker's chunk: the customers it covers and the lanes computed so far.
+#[derive(Debug)]
+pub(super) struct Chunk<'p> {
+    plan: &'p Plan,
+    customers: Range<usize>,
+    /// Per entry: a cell per customer, once computed for this chunk.
+    lanes: Vec<Vec<Cell>>,
+    ready: Vec<bool>,
+}
+
+impl<'p> Chunk<'p> {
+    pub fn new(plan: &'p Plan) -> Self {
+        Chunk {
+            plan,
+            customers: 0..0,
+            lanes: vec![Vec::new(); plan.entries.len()],
+            ready: vec![false; plan.entries.len()],
+        }
+    }
+
+    /// The next chunk: nothing computed yet.
+    pub fn start(&mut self, customers: Range<usize>) {
+        self.customers = customers;
+        self.ready.fill(false);
+    }
+
+    /// Customer `i`'s value of expression `e`, when `e` is in the plan and `i` in the chunk
+    /// (computing the chunk's lanes of `e` on first use).
+    #[inline]
+    pub fn cell(&mut self, ev: &Evaluator<'_>, e: &Expr, i: usize) -> Option<Cell> {
+        let entry = (*self.plan.by_id.get(e.id)?)?;
+        if !self.customers.contains(&i) {
+            return None;
+        }
+        if !self.ready[entry] {
+            self.compute(ev, entry);
+        }
+        Some(self.lanes[entry][i - self.customers.start])
+    }
+
+    fn compute(&mut self, ev: &Evaluator<'_>, entry: usize) {
+        let plan = self.plan;
+        for (_, source) in &plan.entries[entry].reads {
+            if let Source::Entry(other) = *source
+                && !self.ready[other]
+            {
+                self.compute(ev, other);
+            }
+        }
+        let (start, n) = (self.customers.start, self.customers.len());
+        self.ready[entry] = true;
+        let whole = ev.fast.get(plan.entries[entry].id);
+        let Some((tree, locals)) = whole.and_then(|f| f.as_ref()?.whole()) else {
+            self.lanes[entry] = vec![Cell::GaveUp; n]; // not planned: never happens
+            return;
+        };
+        let mut out = std::mem::take(&mut self.lanes[entry]);
+        let lanes = &self.lanes;
+        let reads = &plan.entries[entry].reads;
+        let mut read = |slot: Slot, cells: &mut [Cell]| {
+            let source = reads.iter().find(|(s, _)| *s == slot).map(|(_, src)| *src);
+            match source {
+                Some(Source::Field) => read_column(&ev.data.columns[slot], start, cells),
+                Some(Source::Precomputed(k)) => {
+                    let column = &ev.precomputed[k].1[start..start + n];
+                    for (cell, v) in cells.iter_mut().zip(column) {
+                        *cell = Cell::of(v);
+                    }
+                }
+                Some(Source::Entry(other)) => cells.copy_from_slice(&lanes[other][..n]),
+                None => cells.fill(Cell::GaveUp),
+            }
+        };
+        tree.eval(n, locals, &mut read, &mut out);
+        self.lanes[entry] = out;
+    }
+}
+
+/// Rows `start..` of a column as cells (as many as `cells` holds).
+fn read_column(column: &Column, start: usize, cells: &mut [Cell]) {
+    let rows = start..start + cells.len();
+    match column {
+        Column::Float { values, nulls } => {
+            for ((cell, &x), &null) in cells
+                .iter_mut()
+                .zip(&values[rows.clone()])
+                .zip(&nulls[rows])
+            {
+                *cell = if null { Cell::Null } else { Cell::Float(x) };
+            }
+        }
+        Column::Int { values, nulls } => {
+            for ((cell, &x), &null) in cells
+                .iter_mut()
+                .zip(&values[rows.clone()])
+                .zip(&nulls[rows])
+            {
+                *cell = if null { Cell::Null } else { Cell::Int(x) };
+            }
+        }
+        other => {
+            for (cell, i) in cells.iter_mut().zip(rows) {
+                *cell = Cell::of(&other.value(i));
+            }
+        }
+    }
+}

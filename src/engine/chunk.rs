@@ -51,9 +51,8 @@ impl Plan {
     pub fn new(ev: &Evaluator<'_>) -> Plan {
         let rules = ev.rules;
         let mut known: Vec<Option<Source>> = vec![None; rules.slots.len()];
-        for slot in 0..rules.field_count.min(ev.data.columns.len()) {
-            known[slot] = Some(Source::Field);
-        }
+        let fields = rules.field_count.min(ev.data.columns.len());
+        known[..fields].fill(Some(Source::Field));
         for (k, (slot, _)) in ev.precomputed.iter().enumerate() {
             known[*slot] = Some(Source::Precomputed(k));
         }
@@ -97,11 +96,6 @@ impl Plan {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    /// How many expressions evaluate column-at-a-time.
-    pub fn len(&self) -> usize {
-        self.entries.len()
     }
 }
 

@@ -123,7 +123,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     /// Evaluates `e` on the fast path when it has one (and the fast path can decide), in
     /// the interpreter otherwise.
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value<'a>, Box<EvalAltResult>> {
-        if let Some(v) = self.from_chunk(e).and_then(Cell::value) {
+        if let Some(v) = self.chunk_lane(e).and_then(Cell::value) {
             return Ok(v);
         }
         if self.ev.mode == Mode::Fast
@@ -155,7 +155,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
 
     /// The current customer's lane of `e`, when the chunk evaluates `e` column-at-a-time.
     #[inline]
-    fn from_chunk(&mut self, e: &Expr) -> Option<Cell> {
+    fn chunk_lane(&mut self, e: &Expr) -> Option<Cell> {
         self.chunk.as_mut()?.cell(self.ev, e, self.current)
     }
 
@@ -307,7 +307,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
                     .is_some_and(|v| from.is_none_or(|f| v >= f) && below.is_none_or(|b| v < b)))
             }
             Condition::When(e) => {
-                if let Some(Cell::Bool(b)) = self.from_chunk(e) {
+                if let Some(Cell::Bool(b)) = self.chunk_lane(e) {
                     return Ok(b);
                 }
                 // Most conditions: the fast path gives true/false (NULL counts as false).

@@ -77,11 +77,15 @@ impl Plan {
 
     /// Adds `e` when it is one typed tree over known slots: its entry.
     fn add(&mut self, ev: &Evaluator<'_>, e: &Expr, known: &[Option<Source>]) -> Option<usize> {
-        let (tree, _) = ev.fast(e)?.whole()?;
-        let reads = tree
-            .slots()
-            .into_iter()
-            .map(|s| Some((s, (*known.get(s)?)?)))
+        ev.fast(e)?.whole()?;
+        // What the expression reads: its variables, and earlier periods' values (which are
+        // never known per chunk).
+        let history = e.maps.iter().flat_map(|(_, properties)| properties);
+        let reads = e
+            .vars
+            .iter()
+            .chain(history)
+            .map(|&(_, s)| Some((s, (*known.get(s)?)?)))
             .collect::<Option<Vec<_>>>()?;
         if self.by_id.len() <= e.id {
             self.by_id.resize(e.id + 1, None);

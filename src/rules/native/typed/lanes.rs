@@ -53,6 +53,27 @@ impl Cell {
         }
     }
 
+    fn float(self) -> Option<f64> {
+        match self {
+            Cell::Float(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    fn int(self) -> Option<i64> {
+        match self {
+            Cell::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    fn truth(self) -> Option<bool> {
+        match self {
+            Cell::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The value of a lane that did not give up.
     pub fn value(self) -> Option<Value<'static>> {
         match self {
@@ -65,24 +86,6 @@ impl Cell {
 }
 
 impl Typed {
-    /// Every slot the tree reads.
-    pub fn slots(&self) -> Vec<Slot> {
-        let mut out = Vec::new();
-        let mut note = |r: &Read| {
-            if let Read::Slot(s) = r {
-                out.push(*s);
-            }
-        };
-        match self {
-            Typed::Num(n) => visit_num(n, &mut note),
-            Typed::Int(n) => visit_int(n, &mut note),
-            Typed::Truth(n) => visit_truth(n, &mut note),
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
     /// The value of each of `lanes` customers, written to `out`. `read(slot, cells)` fills
     /// `cells` (one per lane) with what the slot holds for each; `locals` is how many
     /// locals the expression has. A non-finite decimal is given up (the per-customer path
@@ -153,6 +156,40 @@ impl Walk<'_> {
         }
     }
 
+    /// What `r` holds per lane, as `kind` reads it (giving up where it reads nothing).
+    fn read<T: Copy + Default>(&mut self, r: Read, kind: fn(Cell) -> Option<T>) -> Lanes<T> {
+        let cells = self.cells(r);
+        Self::map(&cells, vec![false; self.n], kind)
+    }
+
+    /// `x ?? default` per lane: `x` as `kind` reads it, the default where it is NULL.
+    fn or_else<T: Copy + Default>(
+        cells: &[Cell],
+        default: Lanes<T>,
+        kind: fn(Cell) -> Option<T>,
+    ) -> Lanes<T> {
+        let (d, mut gave) = default;
+        let v = cells
+            .iter()
+            .zip(d)
+            .zip(gave.iter_mut())
+            .map(|((&c, d), g)| match c {
+                Cell::Null => d,
+                c => match kind(c) {
+                    Some(x) => {
+                        *g = false;
+                        x
+                    }
+                    None => {
+                        *g = true;
+                        T::default()
+                    }
+                },
+            })
+            .collect();
+        (v, gave)
+    }
+
     /// Lanes `f` maps, giving up where it gives `None` or where `gave` already has.
     fn map<A: Copy, T: Copy + Default>(
         values: &[A],
@@ -217,13 +254,7 @@ impl Walk<'_> {
         let n = self.n;
         match x {
             Num::Const(c) => (vec![*c; n], vec![false; n]),
-            Num::Read(r) => {
-                let cells = self.cells(*r);
-                Self::map(&cells, vec![false; n], |c| match c {
-                    Cell::Float(f) => Some(f),
-                    _ => None,
-                })
-            }
+            Num::Read(r) => self.read(*r, Cell::float),
             Num::Whole(i) => {
                 let (v, gave) = self.int(i);
                 (v.iter().map(|&i| i as f64).collect(), gave)
@@ -237,14 +268,13 @@ impl Walk<'_> {
                 match op {
                     // The common operations as plain loops the compiler vectorizes.
                     Arith::Add | Arith::Sub | Arith::Mul => {
-                        let ((a, mut gave), (b, b_gave)) = (a, b);
+                        let ((a, gave), (b, b_gave)) = (a, b);
                         let v = match op {
                             Arith::Add => a.iter().zip(&b).map(|(x, y)| x + y).collect(),
                             Arith::Sub => a.iter().zip(&b).map(|(x, y)| x - y).collect(),
                             _ => a.iter().zip(&b).map(|(x, y)| x * y).collect(),
                         };
-                        gave.iter_mut().zip(&b_gave).for_each(|(g, h)| *g |= h);
-                        (v, gave)
+                        given_up_too((v, gave), &b_gave)
                     }
                     _ => Self::zip(a, b, |x, y| decimal(*op, x, y).ok()),
                 }
@@ -262,22 +292,8 @@ impl Walk<'_> {
             }
             Num::Else(r, default) => {
                 let cells = self.cells(*r);
-                let (d, d_gave) = self.num(default);
-                let mut gave = vec![false; n];
-                let v = (0..n)
-                    .map(|k| match cells[k] {
-                        Cell::Null => {
-                            gave[k] = d_gave[k];
-                            d[k]
-                        }
-                        Cell::Float(x) => x,
-                        _ => {
-                            gave[k] = true;
-                            0.0
-                        }
-                    })
-                    .collect();
-                (v, gave)
+                let default = self.num(default);
+                Self::or_else(&cells, default, Cell::float)
             }
             Num::If(parts) => {
                 let c = self.truth(&parts.0);
@@ -286,9 +302,8 @@ impl Walk<'_> {
             }
             Num::Let(steps, value) => {
                 let steps_gave = self.run(steps);
-                let (v, mut gave) = self.num(value);
-                gave.iter_mut().zip(&steps_gave).for_each(|(g, h)| *g |= h);
-                (v, gave)
+                let lanes = self.num(value);
+                given_up_too(lanes, &steps_gave)
             }
         }
     }
@@ -297,13 +312,7 @@ impl Walk<'_> {
         let n = self.n;
         match x {
             Int::Const(c) => (vec![*c; n], vec![false; n]),
-            Int::Read(r) => {
-                let cells = self.cells(*r);
-                Self::map(&cells, vec![false; n], |c| match c {
-                    Cell::Int(i) => Some(i),
-                    _ => None,
-                })
-            }
+            Int::Read(r) => self.read(*r, Cell::int),
             Int::Neg(x) => {
                 let (v, gave) = self.int(x);
                 Self::map(&v, gave, i64::checked_neg)
@@ -328,22 +337,8 @@ impl Walk<'_> {
             }
             Int::Else(r, default) => {
                 let cells = self.cells(*r);
-                let (d, d_gave) = self.int(default);
-                let mut gave = vec![false; n];
-                let v = (0..n)
-                    .map(|k| match cells[k] {
-                        Cell::Null => {
-                            gave[k] = d_gave[k];
-                            d[k]
-                        }
-                        Cell::Int(i) => i,
-                        _ => {
-                            gave[k] = true;
-                            0
-                        }
-                    })
-                    .collect();
-                (v, gave)
+                let default = self.int(default);
+                Self::or_else(&cells, default, Cell::int)
             }
             Int::If(parts) => {
                 let c = self.truth(&parts.0);
@@ -352,9 +347,8 @@ impl Walk<'_> {
             }
             Int::Let(steps, value) => {
                 let steps_gave = self.run(steps);
-                let (v, mut gave) = self.int(value);
-                gave.iter_mut().zip(&steps_gave).for_each(|(g, h)| *g |= h);
-                (v, gave)
+                let lanes = self.int(value);
+                given_up_too(lanes, &steps_gave)
             }
         }
     }
@@ -362,13 +356,7 @@ impl Walk<'_> {
     fn truth(&mut self, x: &Truth) -> Lanes<bool> {
         let n = self.n;
         match x {
-            Truth::Read(r) => {
-                let cells = self.cells(*r);
-                Self::map(&cells, vec![false; n], |c| match c {
-                    Cell::Bool(b) => Some(b),
-                    _ => None,
-                })
-            }
+            Truth::Read(r) => self.read(*r, Cell::truth),
             Truth::Not(x) => {
                 let (v, gave) = self.truth(x);
                 (v.iter().map(|b| !b).collect(), gave)
@@ -418,9 +406,8 @@ impl Walk<'_> {
             }
             Truth::Let(steps, value) => {
                 let steps_gave = self.run(steps);
-                let (v, mut gave) = self.truth(value);
-                gave.iter_mut().zip(&steps_gave).for_each(|(g, h)| *g |= h);
-                (v, gave)
+                let lanes = self.truth(value);
+                given_up_too(lanes, &steps_gave)
             }
         }
     }
@@ -475,6 +462,13 @@ impl Walk<'_> {
     }
 }
 
+/// `lanes`, also given up where `gave` is (a block's steps gave up there).
+fn given_up_too<T>(lanes: Lanes<T>, gave: &[bool]) -> Lanes<T> {
+    let (v, mut mine) = lanes;
+    mine.iter_mut().zip(gave).for_each(|(g, h)| *g |= h);
+    (v, mine)
+}
+
 /// Lanes as cells: the values, `GaveUp` where a lane gave up.
 fn cells<T: Copy>(lanes: Lanes<T>, cell: impl Fn(T) -> Cell) -> Vec<Cell> {
     let (v, gave) = lanes;
@@ -482,97 +476,4 @@ fn cells<T: Copy>(lanes: Lanes<T>, cell: impl Fn(T) -> Cell) -> Vec<Cell> {
         .zip(gave)
         .map(|(x, g)| if g { Cell::GaveUp } else { cell(x) })
         .collect()
-}
-
-fn visit_num(n: &Num, f: &mut dyn FnMut(&Read)) {
-    match n {
-        Num::Const(_) => {}
-        Num::Read(r) => f(r),
-        Num::Whole(i) => visit_int(i, f),
-        Num::Neg(x) | Num::Math(_, x) => visit_num(x, f),
-        Num::Arith(_, p) | Num::MinMax(_, p) => {
-            visit_num(&p.0, f);
-            visit_num(&p.1, f);
-        }
-        Num::Else(r, d) => {
-            f(r);
-            visit_num(d, f);
-        }
-        Num::If(p) => {
-            visit_truth(&p.0, f);
-            visit_num(&p.1, f);
-            visit_num(&p.2, f);
-        }
-        Num::Let(steps, value) => {
-            visit_steps(steps, f);
-            visit_num(value, f);
-        }
-    }
-}
-
-fn visit_int(n: &Int, f: &mut dyn FnMut(&Read)) {
-    match n {
-        Int::Const(_) => {}
-        Int::Read(r) => f(r),
-        Int::Neg(x) | Int::Abs(x) => visit_int(x, f),
-        Int::Trunc(x) => visit_num(x, f),
-        Int::Arith(_, p) | Int::MinMax(_, p) => {
-            visit_int(&p.0, f);
-            visit_int(&p.1, f);
-        }
-        Int::Else(r, d) => {
-            f(r);
-            visit_int(d, f);
-        }
-        Int::If(p) => {
-            visit_truth(&p.0, f);
-            visit_int(&p.1, f);
-            visit_int(&p.2, f);
-        }
-        Int::Let(steps, value) => {
-            visit_steps(steps, f);
-            visit_int(value, f);
-        }
-    }
-}
-
-fn visit_truth(n: &Truth, f: &mut dyn FnMut(&Read)) {
-    match n {
-        Truth::Read(r) | Truth::IsNull(r, _) => f(r),
-        Truth::Not(x) => visit_truth(x, f),
-        Truth::And(items) | Truth::Or(items) => items.iter().for_each(|i| visit_truth(i, f)),
-        Truth::Cmp(_, p) => {
-            visit_num(&p.0, f);
-            visit_num(&p.1, f);
-        }
-        Truth::CmpInt(_, p) => {
-            visit_int(&p.0, f);
-            visit_int(&p.1, f);
-        }
-        Truth::If(p) => {
-            visit_truth(&p.0, f);
-            visit_truth(&p.1, f);
-            visit_truth(&p.2, f);
-        }
-        Truth::Let(steps, value) => {
-            visit_steps(steps, f);
-            visit_truth(value, f);
-        }
-    }
-}
-
-fn visit_steps(steps: &[TypedStep], f: &mut dyn FnMut(&Read)) {
-    for step in steps {
-        match step {
-            TypedStep::Num(_, x) => visit_num(x, f),
-            TypedStep::Int(_, x) => visit_int(x, f),
-            TypedStep::Truth(_, x) => visit_truth(x, f),
-            TypedStep::Copy(_, r) => f(r),
-            TypedStep::If(c, then, other) => {
-                visit_truth(c, f);
-                visit_steps(then, f);
-                visit_steps(other, f);
-            }
-        }
-    }
 }

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 /// Customers per chunk: enough to pay for a walk per node, few enough that a chunk's columns
 /// stay in the cache.
-pub(super) const CHUNK: usize = 512;
+pub(super) const CHUNK: usize = 128;
 
 /// Where an expression of the plan reads a slot, per chunk.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +45,11 @@ pub(super) struct Plan {
     entries: Vec<Entry>,
     /// By expression id: its entry.
     by_id: Vec<Option<usize>>,
+    /// The fields something evaluated per customer reads: loaded for every customer.
+    pub eager_fields: Vec<Slot>,
+    /// The fields only expressions of the plan read: loaded into a customer's frame only
+    /// when one of its lanes gave up (most customers never need them).
+    pub lazy_fields: Vec<Slot>,
 }
 
 impl Plan {
@@ -72,7 +77,35 @@ impl Plan {
             "{} expressions evaluate column-at-a-time",
             plan.entries.len()
         );
+        (plan.eager_fields, plan.lazy_fields) = plan.split_fields(ev);
         plan
+    }
+
+    /// The fields read per customer (by an expression not in the plan, the summary's
+    /// counts, or `held`/`moves`), and those only the plan's expressions read.
+    fn split_fields(&self, ev: &Evaluator<'_>) -> (Vec<Slot>, Vec<Slot>) {
+        let rules = ev.rules;
+        let planned = |e: &Expr| matches!(self.by_id.get(e.id), Some(Some(_)));
+        let per_customer = rules
+            .metrics_post
+            .iter()
+            .map(|m| &m.expr)
+            .chain(rules.decisions.iter().flat_map(|d| d.exprs()))
+            .chain(rules.summary.totals.iter().map(|(_, e)| e))
+            .filter(|e| !planned(e));
+        let mut eager = vec![false; rules.slots.len()];
+        for e in per_customer {
+            for &(_, slot) in &e.vars {
+                eager[slot] = true;
+            }
+        }
+        let counted = rules.summary.count_by.iter().map(|(_, slot)| *slot);
+        let held = rules.held.iter().map(|h| h.of);
+        let moves = rules.summary.moves.iter().map(|m| m.slot);
+        for slot in counted.chain(held).chain(moves) {
+            eager[slot] = true;
+        }
+        rules.used_fields.iter().partition(|&&slot| eager[slot])
     }
 
     /// Adds `e` when it is one typed tree over known slots: its entry.
@@ -121,6 +154,10 @@ impl<'p> Chunk<'p> {
             lanes: vec![Vec::new(); plan.entries.len()],
             ready: vec![false; plan.entries.len()],
         }
+    }
+
+    pub fn plan(&self) -> &'p Plan {
+        self.plan
     }
 
     /// The next chunk: nothing computed yet.

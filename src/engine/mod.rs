@@ -328,17 +328,13 @@ impl<'a> Evaluator<'a> {
             .map(|r| r.map(|state| (state.1, state.2)))
             .collect();
         let mut parts = Vec::with_capacity(partials.len());
-        for part in partials {
-            parts.push(part?);
-        }
-        let mut outcomes = Outcomes::new(self.rules);
-        outcomes.reserve(parts.iter().map(|(o, _)| o));
         let mut tally = Tally::new(self.rules);
-        for (o, t) in parts {
-            outcomes.append(o);
+        for part in partials {
+            let (o, t) = part?;
+            parts.push(o);
             tally.merge(t);
         }
-        Ok((outcomes, tally))
+        Ok((Outcomes::concat(self.rules, parts), tally))
     }
 
     /// Evaluates customers `range` in parallel, going on past customers that fail: the
@@ -376,18 +372,17 @@ impl<'a> Evaluator<'a> {
                 (o, t, e)
             })
             .collect();
-        let mut outcomes = Outcomes::new(self.rules);
-        outcomes.reserve(partials.iter().map(|(o, _, _)| o));
+        let mut parts = Vec::with_capacity(partials.len());
         let mut tally = Tally::new(self.rules);
         let mut errors = Vec::new();
         for (o, t, e) in partials {
-            outcomes.append(o);
+            parts.push(o);
             tally.merge(t);
             errors.extend(e);
         }
         errors.sort_by_key(|(i, _)| *i);
         (
-            outcomes,
+            Outcomes::concat(self.rules, parts),
             tally,
             errors.into_iter().map(|(_, e)| e).collect(),
         )

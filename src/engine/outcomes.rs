@@ -61,17 +61,24 @@ impl<'a> Outcomes<'a> {
         (0..self.len()).map(|k| self.get(k))
     }
 
-    /// Room for all of `parts`, appended next (so appending copies each once).
-    pub(super) fn reserve<'p>(&mut self, parts: impl Iterator<Item = &'p Outcomes<'a>> + Clone)
-    where
-        'a: 'p,
-    {
-        let sum = |f: fn(&Outcomes<'a>) -> usize| parts.clone().map(f).sum::<usize>();
-        self.indices.reserve(sum(|o| o.indices.len()));
-        self.values.reserve(sum(|o| o.values.len()));
-        self.fired.reserve(sum(|o| o.fired.len()));
-        self.fired_ends.reserve(sum(|o| o.fired_ends.len()));
-        self.totals.reserve(sum(|o| o.totals.len()));
+    /// `parts` one after the other. The first part's storage is kept and grown once for
+    /// the rest, so a run on one thread (one part) copies nothing.
+    pub(super) fn concat(rules: &RuleSet, parts: Vec<Outcomes<'a>>) -> Outcomes<'a> {
+        let mut parts = parts.into_iter();
+        let Some(mut all) = parts.next() else {
+            return Outcomes::new(rules);
+        };
+        let rest: Vec<Outcomes<'a>> = parts.collect();
+        let sum = |f: fn(&Outcomes<'a>) -> usize| rest.iter().map(f).sum::<usize>();
+        all.indices.reserve_exact(sum(|o| o.indices.len()));
+        all.values.reserve_exact(sum(|o| o.values.len()));
+        all.fired.reserve_exact(sum(|o| o.fired.len()));
+        all.fired_ends.reserve_exact(sum(|o| o.fired_ends.len()));
+        all.totals.reserve_exact(sum(|o| o.totals.len()));
+        for part in rest {
+            all.append(part);
+        }
+        all
     }
 
     pub(super) fn append(&mut self, mut other: Outcomes<'a>) {

@@ -27,6 +27,9 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     chunk: Option<Chunk<'e>>,
     /// The customer being evaluated.
     current: usize,
+    /// Whether the frame holds all of the current customer's fields (in a chunk, those only
+    /// the chunk's lanes read are loaded when a lane gives up).
+    fields_loaded: bool,
     pub observer: O,
 }
 
@@ -66,6 +69,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             scratch: native::Scratch::new(ev.rules.limits.max_string_size),
             chunk: None,
             current: 0,
+            fields_loaded: false,
             observer,
         }
     }
@@ -105,9 +109,14 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         let rules = self.ev.rules;
         let data: &'a Dataset = self.ev.data;
         self.current = i;
-        for &slot in &rules.used_fields {
+        let fields = match &self.chunk {
+            Some(chunk) => &chunk.plan().eager_fields,
+            None => &rules.used_fields,
+        };
+        for &slot in fields {
             self.frame[slot] = data.columns[slot].value(i);
         }
+        self.fields_loaded = self.chunk.is_none();
         for (slot, column) in &self.ev.precomputed {
             self.frame[*slot] = column[i].clone();
         }
@@ -120,11 +129,34 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         }
     }
 
+    /// The current customer's fields that [`Worker::load`] left to the chunk's lanes (only
+    /// the plan's expressions read them), for one of those evaluated per customer.
+    #[inline]
+    fn load_all_fields(&mut self) {
+        if !self.fields_loaded {
+            self.load_lazy_fields();
+        }
+    }
+
+    #[cold]
+    fn load_lazy_fields(&mut self) {
+        self.fields_loaded = true;
+        if let Some(chunk) = &self.chunk {
+            for &slot in &chunk.plan().lazy_fields {
+                self.frame[slot] = self.ev.data.columns[slot].value(self.current);
+            }
+        }
+    }
+
     /// Evaluates `e` on the fast path when it has one (and the fast path can decide), in
     /// the interpreter otherwise.
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value<'a>, Box<EvalAltResult>> {
-        if let Some(v) = self.chunk_lane(e).and_then(Cell::value) {
-            return Ok(v);
+        if let Some(cell) = self.chunk_lane(e) {
+            match cell.value() {
+                Some(v) => return Ok(v),
+                // The lane gave up: evaluated per customer, over all its fields.
+                None => self.load_all_fields(),
+            }
         }
         if self.ev.mode == Mode::Fast
             && let Some(n) = self.ev.fast(e)
@@ -307,8 +339,10 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
                     .is_some_and(|v| from.is_none_or(|f| v >= f) && below.is_none_or(|b| v < b)))
             }
             Condition::When(e) => {
-                if let Some(Cell::Bool(b)) = self.chunk_lane(e) {
-                    return Ok(b);
+                match self.chunk_lane(e) {
+                    Some(Cell::Bool(b)) => return Ok(b),
+                    Some(_) => self.load_all_fields(),
+                    None => {}
                 }
                 // Most conditions: the fast path gives true/false (NULL counts as false).
                 if self.ev.mode == Mode::Fast

@@ -287,3 +287,49 @@ fn check_data_reports_a_data_kind_error_with_the_lint_warnings() {
         "{out}"
     );
 }
+
+/// Rhai keeps only a `switch`'s case hashes: a case of another kind than the value never
+/// matches, and the switch gave NULL for every customer, silently. Each case is checked as
+/// the comparison it is.
+#[test]
+fn a_switch_case_of_another_kind_than_its_value_is_an_error_never_a_silent_null() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT, visits INTEGER",
+        &[vec![text("C1"), text("KA"), int(2)]],
+    );
+    one_rule(
+        &fx,
+        "value: '= switch channel { 1 => \"key\", \"BC\" => \"direct\", _ => \"other\" }'",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: field `channel` is text, but it is compared with a number `1` (in `r-x`)\n --> rules/r.yaml:5:47"
+        ),
+        "{}",
+        check.stdout
+    );
+    // Cases of the value's kind, a guard and the default are fine, and run.
+    one_rule(
+        &fx,
+        "value: '= switch visits { 1 | 2 if channel == \"KA\" => \"few\", 3..10 => \"some\", _ => \"many\" }'",
+    );
+    fx.run(&["check"]).assert_code(0);
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "few")]));
+}
+
+#[test]
+fn a_switch_case_of_another_kind_than_an_untyped_column_is_an_error_before_any_customer() {
+    let fx = Fixture::new();
+    text_dates(&fx);
+    one_rule(
+        &fx,
+        "value: '= switch last_day { 1998 => \"old\", _ => \"new\" }'",
+    );
+    let expected = "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `1998` (in `r-x`)\n --> rules/r.yaml:5:48";
+    let help = "= help: text and numbers never compare";
+    refused_before_any_customer(&fx, expected, help);
+}

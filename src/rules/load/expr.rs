@@ -49,6 +49,19 @@ struct Uses {
     text_like: Vec<Position>,
     /// Comparisons and arithmetic but `+`: (operator, operands, position of the operator).
     operations: Vec<(String, [Raw; 2], Position)>,
+    /// The expression holds a `switch` (whose case values only its text tells).
+    switches: bool,
+}
+
+impl Uses {
+    /// Each case of `switch name { value => ... }` in `text` counts as `name == value`.
+    fn add_switch_cases(&mut self, text: &str) {
+        for (name, value, pos) in super::switch_cases::switch_cases(text) {
+            let raw = [Raw::Name(name.clone()), Raw::Const(value.clone())];
+            self.operations.push(("==".into(), raw, pos));
+            self.compared.push((name, value, true, pos));
+        }
+    }
 }
 
 /// An operand as written: a name, a constant or something else.
@@ -124,7 +137,10 @@ impl<'a> ExprCompiler<'a> {
                 return None;
             }
         };
-        let uses = uses_of(&ast);
+        let mut uses = uses_of(&ast);
+        if uses.switches {
+            uses.add_switch_cases(body);
+        }
         let (vars, names_ok) = self.resolve(diags, &origin, body, &uses, owner);
         let (maps, history_ok) = self.resolve_history(diags, &origin, &uses.history, owner);
         let calls_ok = self.check_calls(diags, &origin, body, &uses.calls, owner);
@@ -394,6 +410,7 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         if let Some(found) = comparison(node) {
             uses.compared.push(found);
         }
+        uses.switches |= matches!(node, ASTNode::Stmt(rhai::Stmt::Switch(..)));
         uses.operations.extend(operation(node));
         uses.text_like.extend(text_like(node));
         if let Some((past, variable, output, pos)) = history_use(node) {

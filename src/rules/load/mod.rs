@@ -22,6 +22,7 @@
 //! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
 //! | [`types`] | the static type check of comparisons with constants | diagnostics |
 //! | [`operations`] | text and numbers never meet: comparisons of names, arithmetic | diagnostics |
+//! | [`switch_cases`] | a `switch`'s case values, read back for those two checks | comparisons |
 //! | [`finish`] | assembling the [`RuleSet`] | [`RuleSet`] |
 //!
 //! The symbol table is complete before any expression compiles, so a name may be used in
@@ -49,6 +50,7 @@ mod population;
 mod scripts;
 mod sheet;
 mod skip;
+mod switch_cases;
 mod symbols;
 #[cfg(test)]
 mod testing;

@@ -1,0 +1,130 @@
+//! The values of a `switch`'s cases, for the type checks. Rhai keeps only the hashes of the
+//! case values, so a case of another kind than the value switched on was invisible: it can
+//! never match, and `switch channel { 1 => "a", 2 => "b" }` on a text column gave NULL for
+//! every customer, silently. The values are read back from the expression's tokens, and
+//! each case of `switch <name> { ... }` counts as `name == value` for the checks of
+//! comparisons (the declared kinds at load time, the kinds seen in the data before a run).
+
+use rhai::{Dynamic, Position, Token};
+
+/// Every case value of each `switch <name> { ... }` in `text`: the name, the value and
+/// where the value is written. Ranges (`1..10`) give their ends; a case guard (`1 if x`),
+/// the default `_` and values that are not constants give nothing.
+pub(super) fn switch_cases(text: &str) -> Vec<(String, Dynamic, Position)> {
+    let engine = rhai::Engine::new_raw();
+    let (stream, _) = engine.lex([&text]);
+    let tokens: Vec<(Token, Position)> = stream
+        .take_while(|(t, _)| !matches!(t, Token::EOF | Token::LexError(_)))
+        .collect();
+    let mut found = Vec::new();
+    for (k, window) in tokens.windows(3).enumerate() {
+        if let [
+            (Token::Switch, _),
+            (Token::Identifier(name), _),
+            (Token::LeftBrace, _),
+        ] = window
+        {
+            for (value, pos) in case_values(&tokens[k + 3..]) {
+                found.push((name.to_string(), value, pos));
+            }
+        }
+    }
+    found
+}
+
+/// The case values of a switch's cases, from the tokens after its `{` to its `}`.
+fn case_values(tokens: &[(Token, Position)]) -> Vec<(Dynamic, Position)> {
+    let mut values = Vec::new();
+    // Where we are: in a case's values (before `=>`), its guard, or its body.
+    let (mut in_values, mut depth, mut negative) = (true, 0usize, false);
+    for (token, pos) in tokens {
+        match token {
+            Token::LeftBrace | Token::LeftParen | Token::LeftBracket | Token::MapStart => {
+                depth += 1
+            }
+            Token::RightBrace | Token::RightParen | Token::RightBracket if depth > 0 => depth -= 1,
+            Token::RightBrace => break, // the switch's own `}`
+            Token::DoubleArrow if depth == 0 => in_values = false,
+            Token::Comma if depth == 0 => in_values = true,
+            Token::If if depth == 0 => in_values = false, // a guard, up to `=>`
+            _ if !in_values || depth > 0 => {}
+            Token::UnaryMinus | Token::Minus => negative = true,
+            token => {
+                let value = match token {
+                    Token::IntegerConstant(i) => Some(Dynamic::from_int(if negative {
+                        i.wrapping_neg()
+                    } else {
+                        *i
+                    })),
+                    Token::FloatConstant(f) => {
+                        let x = *f.0;
+                        Some(Dynamic::from_float(if negative { -x } else { x }))
+                    }
+                    Token::StringConstant(s) => Some(Dynamic::from(s.to_string())),
+                    Token::True => Some(Dynamic::from_bool(true)),
+                    Token::False => Some(Dynamic::from_bool(false)),
+                    _ => None,
+                };
+                negative = false;
+                values.extend(value.map(|v| (v, *pos)));
+            }
+        }
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cases(text: &str) -> Vec<String> {
+        switch_cases(text)
+            .into_iter()
+            .map(|(name, value, pos)| {
+                format!(
+                    "{name} {}:{value} at {}",
+                    value.type_name(),
+                    pos.position().unwrap_or(0)
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_case_value_is_read_with_its_kind_and_position() {
+        assert_eq!(
+            cases(
+                r#"switch channel { 1 | -2 => "a", "KA" => "b", 2.5 => "c", true => "d", _ => "e" }"#
+            ),
+            [
+                "channel i64:1 at 18",
+                "channel i64:-2 at 22",
+                "channel string:KA at 33",
+                "channel f64:2.5 at 46",
+                "channel bool:true at 58",
+            ]
+        );
+    }
+
+    #[test]
+    fn bodies_guards_and_nested_switches_are_not_case_values() {
+        assert_eq!(
+            cases(
+                r#"switch tier { "A" if x > 1 => [1, 2], "B" => switch seg { 3 => #{a: 4}, _ => 5 }, 0..10 => { 6 } }"#
+            ),
+            [
+                "tier string:A at 15",
+                "tier string:B at 39",
+                "tier i64:0 at 83",
+                "tier i64:10 at 86",
+                "seg i64:3 at 59",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_switch_on_anything_but_a_name_is_left_alone() {
+        assert!(cases(r#"switch x + 1 { 1 => 2 }"#).is_empty());
+        assert!(cases(r#"if switch_x { 1 } else { 2 }"#).is_empty());
+    }
+}

@@ -787,9 +787,10 @@ fn half_sent_requests_cannot_make_health_time_out() {
     use std::io::{Read, Write};
     let fx = fixture();
     // The default cap (200 connections) under an open-files limit of 256. The header
-    // timeout leaves a loaded CI machine seconds to open 240 connections and probe
-    // before the first stalled ones are closed.
-    let s = Logged::start(&fx, &["--header-timeout-ms", "8000"]);
+    // timeout leaves a loaded machine time to open 240 connections and probe before the
+    // first stalled ones are closed (8 s was once not enough while other tests ran), and
+    // is under the 20 s that `eventually` waits for /health to be served again.
+    let s = Logged::start(&fx, &["--header-timeout-ms", "15000"]);
     // Request heads without their closing blank line: none of them ever completes.
     let stall = || {
         let mut c = std::net::TcpStream::connect(&s.addr).unwrap();

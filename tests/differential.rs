@@ -509,7 +509,8 @@ impl Gen {
 
     /// A value to switch on and two cases. Cases of any kind for an expression (a decimal
     /// `2.5` never matches a whole number, text never matches a number); for a plain name,
-    /// cases of its kind, since a case of another kind is a load error.
+    /// text cases for text and ranges for numbers, since a case of another kind (or a
+    /// whole number for a column of decimals) is an error before any customer.
     fn switch_head(&mut self, d: u32) -> (String, [String; 2]) {
         let is_text = self.rng.bool();
         let value = if is_text { self.text() } else { self.number(d) };
@@ -517,7 +518,7 @@ impl Gen {
         let cases: &[&str] = match (name, is_text) {
             (false, _) => &["\"KA\"", "\"North\"", "\"\"", "0", "1", "2.5", "()", "true"],
             (true, true) => &["\"KA\"", "\"North\"", "\"\"", "()"],
-            (true, false) => &["0", "1", "2.5", "()"],
+            (true, false) => &["0..1", "1..=3", "-5..5", "()"],
         };
         let cases = [self.pick(cases).into(), self.pick(cases).into()];
         (value, cases)

@@ -333,3 +333,39 @@ fn a_switch_case_of_another_kind_than_an_untyped_column_is_an_error_before_any_c
     let help = "= help: text and numbers never compare";
     refused_before_any_customer(&fx, expected, help);
 }
+
+/// A case matches a value of its exact kind: on a REAL column (5.0), a case `5` never
+/// matches; on an INTEGER column, a case `2.5` never does. Ranges match both.
+#[test]
+fn a_whole_number_case_on_decimals_is_an_error_before_any_customer() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, discount REAL, visits INTEGER",
+        &[vec![text("C1"), real(5.0), int(2)]],
+    );
+    one_rule(
+        &fx,
+        "value: '= switch discount { 5 => \"five\", _ => \"other\" }'",
+    );
+    refused_before_any_customer(
+        &fx,
+        "error: field `discount` holds decimals, but the switch case `5` is a whole number: it never matches (a case matches a value of its exact kind) (in `r-x`)\n --> rules/r.yaml:5:48",
+        "= help: write the case as a decimal, `5.0`, or a range such as `5..6`, or switch on `discount.to_int()`",
+    );
+    one_rule(
+        &fx,
+        "value: '= switch visits { 2.5 => \"some\", _ => \"other\" }'",
+    );
+    refused_before_any_customer(
+        &fx,
+        "error: field `visits` holds whole numbers, but the switch case `2.5` is a decimal: it never matches (a case matches a value of its exact kind) (in `r-x`)\n --> rules/r.yaml:5:46",
+        "= help: write the case as a whole number, or a range such as `2..3`",
+    );
+    // What the help says works; ranges match decimals and whole numbers alike.
+    one_rule(
+        &fx,
+        "value: '= switch discount { 5.0 => \"five\", _ => \"other\" } + switch visits { 0..5 => \"-few\", _ => \"-many\" }'",
+    );
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "five-few")]));
+}

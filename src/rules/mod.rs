@@ -444,8 +444,8 @@ pub struct RuleSet {
     pub period: Slot,
     /// Fields that some expression reads (only these are copied into the frame).
     pub used_fields: Vec<Slot>,
-    /// Comparisons and arithmetic on columns that declare no type: checked against the
-    /// kinds the data holds ([`check_seen`]) before evaluating.
+    /// Comparisons and arithmetic on columns that declare no type, and `switch` cases:
+    /// checked against the kinds the data holds ([`check_seen`]) before evaluating.
     pub operations: Vec<load::Operation>,
     /// Metrics the population figures need, computed for all customers first.
     pub metrics_pre: Vec<Metric>,

@@ -54,12 +54,14 @@ struct Uses {
 }
 
 impl Uses {
-    /// Each case of `switch name { value => ... }` in `text` counts as `name == value`.
+    /// Each case of `switch name { value => ... }` in `text` counts as `name == value`
+    /// (`case` for a value matched exactly, which the data's numbers are checked against).
     fn add_switch_cases(&mut self, text: &str) {
-        for (name, value, pos) in super::switch_cases::switch_cases(text) {
-            let raw = [Raw::Name(name.clone()), Raw::Const(value.clone())];
-            self.operations.push(("==".into(), raw, pos));
-            self.compared.push((name, value, true, pos));
+        for c in super::switch_cases::switch_cases(text) {
+            let raw = [Raw::Name(c.name.clone()), Raw::Const(c.value.clone())];
+            let op = if c.exact { "case" } else { "==" };
+            self.operations.push((op.into(), raw, c.pos));
+            self.compared.push((c.name, c.value, true, c.pos));
         }
     }
 }

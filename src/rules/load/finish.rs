@@ -71,11 +71,12 @@ pub(super) fn assemble(
         held,
         output_kinds: Vec::new(),
         output_decimal: Vec::new(),
-        // Those on columns that declare no type, for the check once the data is read.
+        // Those on columns that declare no type, and switch cases (whole number or
+        // decimal), for the check once the data is read.
         operations: compiled
             .operations
             .into_iter()
-            .filter(|o| o.reads_undeclared())
+            .filter(|o| o.reads_undeclared() || o.op == "case")
             .collect(),
     };
     set.used_fields = used_fields(&set);

@@ -31,7 +31,8 @@ pub enum Operand {
     Other,
 }
 
-/// `a <op> b` in some expression, with `<op>` a comparison or arithmetic other than `+`.
+/// `a <op> b` in some expression, with `<op>` a comparison or arithmetic other than `+`;
+/// `case` is a `switch` case (`name == value`, the value matched by its exact kind).
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub op: String,
@@ -45,7 +46,10 @@ pub struct Operation {
 
 impl Operation {
     fn is_comparison(&self) -> bool {
-        matches!(self.op.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=")
+        matches!(
+            self.op.as_str(),
+            "==" | "!=" | "<" | "<=" | ">" | ">=" | "case"
+        )
     }
 
     /// Whether some operand is a column that declares no type.
@@ -110,11 +114,51 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
             found.push(d);
         }
     }
+    let cases = set.operations.iter().filter(|o| o.op == "case");
+    found.extend(cases.filter_map(|op| exact_number_case(set, op, data)));
     if found.is_empty() {
         Ok(())
     } else {
         Err(Diagnostics(found))
     }
+}
+
+/// A switch case matches only a value of its exact kind: a whole-number case never matches
+/// a column of decimals (a REAL column's 5.0 is not 5), nor a decimal case whole numbers.
+fn exact_number_case(set: &RuleSet, op: &Operation, data: &Dataset) -> Option<Diagnostic> {
+    let [Operand::Slot { slot, .. }, Operand::Const(case)] = &op.operands else {
+        return None;
+    };
+    let (name, slot_kind) = set.slots.get(*slot)?;
+    let (holds, is, help) = match data.columns.get(*slot)? {
+        Column::Float { .. } if case.is_int() => (
+            "decimals",
+            "a whole number",
+            format!(
+                "write the case as a decimal, `{case}.0`, or a range such as `{case}..{}`, or switch on `{name}.to_int()`",
+                case.as_int().ok()?.saturating_add(1)
+            ),
+        ),
+        Column::Int { .. } if case.is_float() => (
+            "whole numbers",
+            "a decimal",
+            "write the case as a whole number, or a range such as `2..3`".to_string(),
+        ),
+        _ => return None,
+    };
+    let mut d = Diagnostic::error(
+        &op.file,
+        op.line,
+        op.column,
+        format!(
+            "{} `{name}` holds {holds}, but the switch case `{case}` is {is}: it never matches (a case matches a value of its exact kind)",
+            slot_kind.noun()
+        ),
+    )
+    .rule(op.owner.clone())
+    .help(help);
+    d.width = case.to_string().chars().count();
+    Some(d)
 }
 
 /// The kind of an operand and how to name it; `data` gives the kinds of columns that
@@ -259,7 +303,10 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
     let mut d = Diagnostic::error(&op.file, op.line, op.column, message)
         .rule(op.owner.clone())
         .help(help);
-    d.width = op.op.chars().count();
+    d.width = match (op.op.as_str(), &op.operands[1]) {
+        ("case", Operand::Const(c)) => c.to_string().chars().count() + 2 * c.is_string() as usize,
+        _ => op.op.chars().count(),
+    };
     Some(d)
 }
 

@@ -4,13 +4,28 @@
 //! every customer, silently. The values are read back from the expression's tokens, and
 //! each case of `switch <name> { ... }` counts as `name == value` for the checks of
 //! comparisons (the declared kinds at load time, the kinds seen in the data before a run).
+//! A case matches only a value of its exact kind, so the data's numbers are checked too: a
+//! whole-number case never matches a column of decimals (5.0 is not 5). Ranges (`0..10`)
+//! match both.
 
 use rhai::{Dynamic, Position, Token};
 
-/// Every case value of each `switch <name> { ... }` in `text`: the name, the value and
-/// where the value is written. Ranges (`1..10`) give their ends; a case guard (`1 if x`),
-/// the default `_` and values that are not constants give nothing.
-pub(super) fn switch_cases(text: &str) -> Vec<(String, Dynamic, Position)> {
+/// A case value of a `switch` on a name.
+#[derive(Debug)]
+pub(super) struct Case {
+    pub name: String,
+    pub value: Dynamic,
+    /// Where the value is written.
+    pub pos: Position,
+    /// A value the case matches exactly (not an end of a range, which matches whole and
+    /// decimal numbers alike).
+    pub exact: bool,
+}
+
+/// Every case value of each `switch <name> { ... }` in `text`. Ranges (`1..10`) give their
+/// ends; a case guard (`1 if x`), the default `_` and values that are not constants give
+/// nothing.
+pub(super) fn switch_cases(text: &str) -> Vec<Case> {
     let engine = rhai::Engine::new_raw();
     let (stream, _) = engine.lex([&text]);
     let tokens: Vec<(Token, Position)> = stream
@@ -24,19 +39,27 @@ pub(super) fn switch_cases(text: &str) -> Vec<(String, Dynamic, Position)> {
             (Token::LeftBrace, _),
         ] = window
         {
-            for (value, pos) in case_values(&tokens[k + 3..]) {
-                found.push((name.to_string(), value, pos));
+            for (value, pos, exact) in case_values(&tokens[k + 3..]) {
+                let name = name.to_string();
+                found.push(Case {
+                    name,
+                    value,
+                    pos,
+                    exact,
+                });
             }
         }
     }
     found
 }
 
-/// The case values of a switch's cases, from the tokens after its `{` to its `}`.
-fn case_values(tokens: &[(Token, Position)]) -> Vec<(Dynamic, Position)> {
-    let mut values = Vec::new();
+/// The case values of a switch's cases, from the tokens after its `{` to its `}`, and
+/// whether each is matched exactly (not a range's end).
+fn case_values(tokens: &[(Token, Position)]) -> Vec<(Dynamic, Position, bool)> {
+    let mut values: Vec<(Dynamic, Position, bool)> = Vec::new();
     // Where we are: in a case's values (before `=>`), its guard, or its body.
     let (mut in_values, mut depth, mut negative) = (true, 0usize, false);
+    let mut range_end = false;
     for (token, pos) in tokens {
         match token {
             Token::LeftBrace | Token::LeftParen | Token::LeftBracket | Token::MapStart => {
@@ -49,6 +72,12 @@ fn case_values(tokens: &[(Token, Position)]) -> Vec<(Dynamic, Position)> {
             Token::If if depth == 0 => in_values = false, // a guard, up to `=>`
             _ if !in_values || depth > 0 => {}
             Token::UnaryMinus | Token::Minus => negative = true,
+            Token::ExclusiveRange | Token::InclusiveRange => {
+                if let Some(start) = values.last_mut() {
+                    start.2 = false;
+                }
+                range_end = true;
+            }
             token => {
                 let value = match token {
                     Token::IntegerConstant(i) => Some(Dynamic::from_int(if negative {
@@ -66,7 +95,8 @@ fn case_values(tokens: &[(Token, Position)]) -> Vec<(Dynamic, Position)> {
                     _ => None,
                 };
                 negative = false;
-                values.extend(value.map(|v| (v, *pos)));
+                values.extend(value.map(|v| (v, *pos, !range_end)));
+                range_end = false;
             }
         }
     }
@@ -80,11 +110,14 @@ mod tests {
     fn cases(text: &str) -> Vec<String> {
         switch_cases(text)
             .into_iter()
-            .map(|(name, value, pos)| {
+            .map(|c| {
                 format!(
-                    "{name} {}:{value} at {}",
-                    value.type_name(),
-                    pos.position().unwrap_or(0)
+                    "{} {}:{}{} at {}",
+                    c.name,
+                    c.value.type_name(),
+                    c.value,
+                    if c.exact { "" } else { " (range)" },
+                    c.pos.position().unwrap_or(0)
                 )
             })
             .collect()
@@ -115,8 +148,8 @@ mod tests {
             [
                 "tier string:A at 15",
                 "tier string:B at 39",
-                "tier i64:0 at 83",
-                "tier i64:10 at 86",
+                "tier i64:0 (range) at 83",
+                "tier i64:10 (range) at 86",
                 "seg i64:3 at 59",
             ]
         );

@@ -369,3 +369,39 @@ fn a_whole_number_case_on_decimals_is_an_error_before_any_customer() {
     fx.run(&["run"]).assert_code(0);
     assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "five-few")]));
 }
+
+/// `name in [...]` compares the name with each item as `==` does: a list of another kind
+/// was false for every customer, silently (only a coverage warning with a made-up example).
+#[test]
+fn a_list_of_another_kind_in_in_is_an_error_never_a_silent_false() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT, visits INTEGER",
+        &[vec![text("C1"), text("KA"), int(2)]],
+    );
+    one_rule(&fx, "when: 'channel in [1, 2, \"KA\"]', value: x");
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: field `channel` is text, but it is compared with a number `1` (in `r-x`)\n --> rules/r.yaml:5:35"
+        ) && check.stdout.contains("1 error in the rule files"),
+        "{}",
+        check.stdout
+    );
+    one_rule(
+        &fx,
+        "when: 'visits in [1, 2] && channel in [\"KA\"]', value: x",
+    );
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "x")]));
+    // A column that declares no type: from the data, before any customer.
+    let fx = Fixture::new();
+    text_dates(&fx);
+    one_rule(&fx, "when: 'last_day in [1998, 1999]', value: x");
+    refused_before_any_customer(
+        &fx,
+        "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `1998` (in `r-x`)\n --> rules/r.yaml:5:36",
+        "= help: text and numbers never compare",
+    );
+}

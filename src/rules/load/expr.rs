@@ -412,6 +412,11 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         if let Some(found) = comparison(node) {
             uses.compared.push(found);
         }
+        for (name, item, pos) in membership(node) {
+            let raw = [Raw::Name(name.clone()), Raw::Const(item.clone())];
+            uses.operations.push(("==".into(), raw, pos));
+            uses.compared.push((name, item, true, pos));
+        }
         uses.switches |= matches!(node, ASTNode::Stmt(rhai::Stmt::Switch(..)));
         uses.operations.extend(operation(node));
         uses.text_like.extend(text_like(node));
@@ -486,6 +491,45 @@ fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, bool, Position)>
         }
         _ => None,
     }
+}
+
+/// `name in [a, b, ...]` at this node (rhai's `contains([a, b], name)`): the first constant
+/// item of each kind, which the name is compared with as by `==` (an item of another kind
+/// never matches).
+fn membership(node: &ASTNode) -> Vec<(String, rhai::Dynamic, Position)> {
+    let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
+        node
+    else {
+        return Vec::new();
+    };
+    let (true, [list, rhai::Expr::Variable(v, ..)]) = (f.name == "contains", &f.args[..]) else {
+        return Vec::new();
+    };
+    let items: Vec<rhai::Dynamic> = match list {
+        rhai::Expr::Array(items, _) => items.iter().filter_map(constant_of).collect(),
+        rhai::Expr::DynamicConstant(d, _) => match d.read_lock::<rhai::Array>() {
+            Some(array) => array
+                .iter()
+                .filter(|x| x.is_string() || x.is_int() || x.is_float() || x.is_bool())
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    // One item of each kind is enough to tell (and one message per list).
+    let mut kinds = Vec::new();
+    let name = v.1.to_string();
+    items
+        .into_iter()
+        .filter(|x| {
+            let kind = crate::value::ValueKind::of(x);
+            let first = !kinds.contains(&kind);
+            kinds.push(kind);
+            first
+        })
+        .map(|x| (name.clone(), x, *pos))
+        .collect()
 }
 
 /// A comparison or arithmetic but `+` at this node: the operator, its operands as written

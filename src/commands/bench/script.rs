@@ -15,17 +15,7 @@ use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
 
-const SCRIPT: &str = r#"
-fn policy_score(sales, margin, on_time, orders, years) {
-    if sales == () || sales < 0 { return 0.0; }
-    let volume = ln(sales + 1) / ln(10) * 12;
-    let margin_points = min(max(margin ?? 0.0, 0.0), 40.0) * 2.5;
-    let paying = (on_time ?? 0.5) * 100;
-    let activity = min(sqrt(orders ?? 0) * 10, 100);
-    let tenure = min(years ?? 0, 10) * 10;
-    0.40 * volume + 0.20 * margin_points + 0.20 * paying + 0.10 * activity + 0.10 * tenure
-}
-"#;
+const SCRIPT: &str = include_str!("../../../benches/policy_score.rhai");
 
 const RULES: &str = r#"
 metrics:

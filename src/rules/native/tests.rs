@@ -434,21 +434,14 @@ fn decimals_compare_as_rhai_compares_them() {
 }
 
 /// A weighted score as admins write one (the policy script of `tierwise bench`).
-const SCORE: &str = "fn score(sales, margin, on_time, orders, years) {
-    if sales == () || sales < 0 { return 0.0; }
-    let volume = ln(sales + 1) / ln(10) * 12;
-    let margin_points = min(max(margin ?? 0.0, 0.0), 40.0) * 2.5;
-    let paying = (on_time ?? 0.5) * 100;
-    let activity = min(sqrt(orders ?? 0) * 10, 100);
-    let tenure = min(years ?? 0, 10) * 10;
-    0.40 * volume + 0.20 * margin_points + 0.20 * paying + 0.10 * activity + 0.10 * tenure
-}";
+/// The policy script the bench measures against hand-written Rust.
+const SCORE: &str = include_str!("../../../benches/policy_score.rhai");
 
 #[test]
 fn a_score_of_typed_columns_runs_typed_and_gives_what_rhai_gives() {
     let names = ["s", "m", "p", "o", "y"];
     let kinds = |slot: crate::rules::Slot| Some(if slot >= 3 { Kind::Int } else { Kind::Float });
-    let n = compile_typed(SCORE, "score(s, m, p, o, y)", &names, &kinds).unwrap();
+    let n = compile_typed(SCORE, "policy_score(s, m, p, o, y)", &names, &kinds).unwrap();
     // The whole function, its guard clause and its `let`s: one typed tree.
     assert!(matches!(n.run, Node::Num(_)), "{:#?}", n.run);
     let (f, i) = (Value::Float, Value::Int);
@@ -477,7 +470,7 @@ fn a_score_of_typed_columns_runs_typed_and_gives_what_rhai_gives() {
     }
     for c in customers {
         let vars: Vec<(&str, Value<'static>)> = names.iter().copied().zip(c).collect();
-        let rhai = both_in(SCORE, "score(s, m, p, o, y)", &vars);
+        let rhai = both_in(SCORE, "policy_score(s, m, p, o, y)", &vars);
         let frame: Vec<Value<'static>> = vars.iter().map(|(_, v)| v.clone()).collect();
         match Scratch::new(1000).value(&n, &frame) {
             Ok(v) => assert_eq!(describe(&v), rhai, "{vars:?}"),

@@ -406,3 +406,27 @@ fn a_list_of_another_kind_in_in_is_an_error_never_a_silent_false() {
         "= help: text and numbers never compare",
     );
 }
+
+/// A metric's kind is the kind its formula gives (`m: channel` is text): a `switch` on it
+/// with a number case gave NULL for every customer, silently, and `m == 1` failed only at
+/// run time. Both are load errors now.
+#[test]
+fn a_metric_is_checked_by_the_kind_its_formula_gives() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT",
+        &[vec![text("C1"), text("KA")]],
+    );
+    fx.rule(
+        "r.yaml",
+        "metrics:\n  route: channel\ndecisions:\n  - name: d\n    output: o\n    rules:\n      - { id: r-x, value: '= switch route { 1 => \"key\", _ => \"other\" }' }\n",
+    );
+    check_refuses(
+        &fx,
+        &[
+            "error: metric `route` is text, but it is compared with a number `1` (in `r-x`)\n --> rules/r.yaml:7:45",
+        ],
+    );
+    fx.run(&["run"]).assert_code(2);
+    assert!(!fx.has_policy_table(), "nothing was evaluated");
+}

@@ -14,6 +14,18 @@ pub(super) fn output_kinds(
     set: &RuleSet,
     field_kinds: &[Option<ValueKind>],
 ) -> Vec<Option<ValueKind>> {
+    let slots = slot_kinds(set, field_kinds);
+    set.outputs
+        .iter()
+        .map(|o| slots.get(&o.slot).copied().flatten())
+        .collect()
+}
+
+/// The kind of every metric and output of `set` (`None`: not known), by slot.
+pub(super) fn slot_kinds(
+    set: &RuleSet,
+    field_kinds: &[Option<ValueKind>],
+) -> HashMap<Slot, Option<ValueKind>> {
     let mut known = Known {
         set,
         field_kinds,
@@ -36,10 +48,7 @@ pub(super) fn output_kinds(
     for h in &set.held {
         known.slots.insert(h.slot, Some(ValueKind::Number));
     }
-    set.outputs
-        .iter()
-        .map(|o| known.slots.get(&o.slot).copied().flatten())
-        .collect()
+    known.slots
 }
 
 struct Known<'a> {

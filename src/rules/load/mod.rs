@@ -20,7 +20,7 @@
 //! | [`grid`] | (inside `decisions`) a table written as a grid: cells lowered into rows | [`Row`](crate::rules::Row)s |
 //! | [`consistent`] | (inside `decisions`) one kind of value per output, fit for the hit policy | diagnostics |
 //! | [`order`] | what may use what; dependency order of metrics and decisions; cycles | [`order::Order`] |
-//! | [`types`] | the static type check of comparisons with constants | diagnostics |
+//! | [`types`] | the static type check of comparisons with constants (declared kinds; after assembly, the kinds formulas give) | diagnostics |
 //! | [`operations`] | text and numbers never meet: comparisons of names, arithmetic | diagnostics |
 //! | [`switch_cases`] | a `switch`'s case values, read back for those two checks | comparisons |
 //! | [`finish`] | assembling the [`RuleSet`] | [`RuleSet`] |
@@ -85,7 +85,14 @@ pub fn load(
     if diags.has_errors() {
         return Err(Diagnostics(foreach::merge_copies(diags.0)));
     }
+    let comparisons = std::mem::take(&mut compiled.comparisons);
+    let field_kinds = symbols.field_kinds.clone();
     let set = finish::assemble(files, scripts, symbols, compiled, order, limits);
+    let kinds = kinds::slot_kinds(&set, &field_kinds);
+    types::check_inferred(&set, &kinds, &comparisons, &mut diags);
+    if diags.has_errors() {
+        return Err(Diagnostics(foreach::merge_copies(diags.0)));
+    }
     Ok((set, foreach::merge_copies(diags.0)))
 }
 

@@ -13,7 +13,7 @@ use super::operations::Operand;
 use super::symbols::Symbols;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::rules::ValueKind;
-use crate::rules::{Slot, SlotKind, ValueExpr};
+use crate::rules::{RuleSet, Slot, SlotKind, ValueExpr};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -126,12 +126,70 @@ fn listing(list: &[rhai::Dynamic]) -> String {
     shown.join(", ")
 }
 
+/// Once the rule set is assembled: the comparisons of a metric, or of an output some
+/// formula gives, whose kind the formulas tell (`m: channel` is text; `= 1 + x` a number),
+/// with a constant of another kind. The check above knows only declared columns and
+/// constant outputs; without this one, `switch m { 1 => ... }` on a text metric gave NULL
+/// for every customer (a `switch` case never matches another kind, and says nothing).
+pub(super) fn check_inferred(
+    set: &RuleSet,
+    kinds: &HashMap<Slot, Option<ValueKind>>,
+    comparisons: &[Comparison],
+    diags: &mut Sink,
+) {
+    for c in comparisons {
+        let Some((name, slot_kind)) = set.slots.get(c.slot) else {
+            continue;
+        };
+        if !matches!(slot_kind, SlotKind::Metric | SlotKind::Output) {
+            continue;
+        }
+        let Some(kind) = kinds.get(&c.slot).copied().flatten() else {
+            continue;
+        };
+        if let Some(d) = kind_mismatch(name, *slot_kind, kind, None, c) {
+            diags.push(d);
+        }
+    }
+}
+
 /// The problem with one comparison, if any.
 fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagnostic> {
-    let constant_kind = ValueKind::of(&c.constant)?;
+    ValueKind::of(&c.constant)?;
     let (name, slot_kind) = (symbols.name(c.slot), symbols.kind(c.slot));
     let (kind, known) = kind_of(symbols, values, c.slot);
-    let kind = kind?;
+    if let Some(d) = kind_mismatch(name, slot_kind, kind?, known, c) {
+        return Some(d);
+    }
+    let list = known?;
+    if c.equality
+        && kind == Some(ValueKind::Text)
+        && !list.iter().any(|v| v.to_string() == c.constant.to_string())
+    {
+        let d = Diagnostic::error(
+            &c.file,
+            c.line,
+            c.column,
+            format!("output `{name}` is never \"{}\"", c.constant),
+        )
+        .warning()
+        .rule(c.owner.clone())
+        .help(format!("its values are: {}", listing(list)));
+        return Some(d);
+    }
+    None
+}
+
+/// `name` (of kind `kind`, taking the values `known` when they are all constants) compared
+/// with a constant of another kind: the error.
+fn kind_mismatch(
+    name: &str,
+    slot_kind: SlotKind,
+    kind: ValueKind,
+    known: Option<&Vec<rhai::Dynamic>>,
+    c: &Comparison,
+) -> Option<Diagnostic> {
+    let constant_kind = ValueKind::of(&c.constant)?;
     if kind != constant_kind {
         let what = match known {
             Some(list) => format!(
@@ -181,22 +239,6 @@ fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagno
         });
         return Some(d);
     }
-    let list = known?;
-    if c.equality
-        && kind == ValueKind::Text
-        && !list.iter().any(|v| v.to_string() == c.constant.to_string())
-    {
-        let d = Diagnostic::error(
-            &c.file,
-            c.line,
-            c.column,
-            format!("output `{name}` is never \"{}\"", c.constant),
-        )
-        .warning()
-        .rule(c.owner.clone())
-        .help(format!("its values are: {}", listing(list)));
-        return Some(d);
-    }
     None
 }
 
@@ -239,11 +281,18 @@ mod tests {
     }
 
     #[test]
-    fn metrics_and_outputs_with_formulas_are_not_checked() {
-        loads(&[(
-            "a.yaml",
-            "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= m' } }\n      - { id: b, then: { f: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1', then: { e: 1 } }\n",
-        )]);
+    fn metrics_and_outputs_with_formulas_are_checked_by_the_kind_the_formulas_give() {
+        // `m` is a number (a REAL column); `f` is a number in one row and text in the
+        // other, so its kind is not known and `f == 1` is not checked.
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "metrics:\n  m: annual_sales\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { f: '= m' } }\n      - { id: b, then: { f: x } }\n  - name: e\n    rules:\n      - { id: c, when: 'm == \"x\" || f == 1', then: { e: 1 } }\n      - { id: g, when: 'switch f { 1 => true, _ => false }', then: { e: 2 } }\n",
+            )]),
+            [
+                "error rules/a.yaml:10:27 [c]: metric `m` is a number, but it is compared with text `x` | help: text and numbers never compare: compare `m` with a number",
+            ]
+        );
     }
 
     #[test]

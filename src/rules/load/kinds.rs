@@ -138,13 +138,17 @@ impl Known<'_> {
                 Some(ValueKind::Bool)
             }
             Node::In(..) => Some(ValueKind::Bool),
-            // `+` with text concatenates.
-            Node::Arith(Arith::Add, pair)
-                if [&pair.0, &pair.1]
-                    .iter()
-                    .any(|n| self.of_node(n) == Some(ValueKind::Text)) =>
-            {
-                Some(ValueKind::Text)
+            // `+` with text concatenates; with a side of unknown kind (a column that
+            // declares no type), it may: the kind is not known.
+            Node::Arith(Arith::Add, pair) => {
+                let kinds = [self.of_node(&pair.0), self.of_node(&pair.1)];
+                if kinds.contains(&Some(ValueKind::Text)) {
+                    Some(ValueKind::Text)
+                } else if kinds.contains(&None) {
+                    None
+                } else {
+                    Some(ValueKind::Number)
+                }
             }
             Node::Neg(_) | Node::Arith(..) => Some(ValueKind::Number),
             Node::Template(_) => Some(ValueKind::Text),

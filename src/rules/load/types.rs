@@ -296,6 +296,18 @@ mod tests {
     }
 
     #[test]
+    fn a_formula_over_a_column_of_unknown_kind_is_not_taken_for_a_number() {
+        // `code + 1` concatenates when `code` holds text: its kind is not known, so
+        // comparing the metric with text is no error.
+        let rules = [(
+            "a.yaml",
+            "metrics:\n  label: code + 1\ndecisions:\n  - name: d\n    rules:\n      - { id: a, when: 'label == \"x1\"', then: { d: 1 } }\n",
+        )];
+        let columns = [("customer_id", "TEXT"), ("code", "")];
+        assert!(load_with(&rules, &columns, &Default::default()).is_ok());
+    }
+
+    #[test]
     fn true_false_compared_with_a_number_or_text_is_an_error() {
         let rules = [(
             "a.yaml",

@@ -514,7 +514,7 @@ impl Gen {
     fn switch_head(&mut self, d: u32) -> (String, [String; 2]) {
         let is_text = self.rng.bool();
         let value = if is_text { self.text() } else { self.number(d) };
-        let name = value.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+        let name = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         let cases: &[&str] = match (name, is_text) {
             (false, _) => &["\"KA\"", "\"North\"", "\"\"", "0", "1", "2.5", "()", "true"],
             (true, true) => &["\"KA\"", "\"North\"", "\"\"", "()"],

@@ -311,7 +311,8 @@ fn a_switch_case_of_another_kind_than_its_value_is_an_error_never_a_silent_null(
     check_refuses(
         &fx,
         &[
-            "error: field `channel` is text, but it is compared with a number `1` (in `r-x`)\n --> rules/r.yaml:5:47",
+            "error: field `channel` is text, but the switch case `1` is a number: it never matches (in `r-x`)\n --> rules/r.yaml:5:47",
+            "= help: write the case as text: \"1\"",
         ],
     );
     // Cases of the value's kind, a guard and the default are fine, and run.
@@ -332,8 +333,8 @@ fn a_switch_case_of_another_kind_than_an_untyped_column_is_an_error_before_any_c
         &fx,
         "value: '= switch last_day { 1998 => \"old\", _ => \"new\" }'",
     );
-    let expected = "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `1998` (in `r-x`)\n --> rules/r.yaml:5:48";
-    let help = "= help: text and numbers never compare";
+    let expected = "error: field `last_day` is text (in the data: its column declares no type), but the switch case `1998` is a number: it never matches (in `r-x`)\n --> rules/r.yaml:5:48";
+    let help = "= help: write the case as text: \"1998\"";
     refused_before_any_customer(&fx, expected, help);
 }
 
@@ -352,8 +353,8 @@ fn a_whole_number_case_on_decimals_is_an_error_before_any_customer() {
     );
     refused_before_any_customer(
         &fx,
-        "error: field `discount` holds decimals, but the switch case `5` is a whole number: it never matches (a case matches a value of its exact kind) (in `r-x`)\n --> rules/r.yaml:5:48",
-        "= help: write the case as a decimal, `5.0`, or a range such as `5..6`, or switch on `discount.to_int()`",
+        "error: field `discount` is read as decimals (5 as 5.0), but the switch case `5` is a whole number, which a switch never finds equal to 5.0 (unlike `==`): it never matches (in `r-x`)\n --> rules/r.yaml:5:48",
+        "= help: write the case as the range `5..=5`, which matches 5 and 5.0 alike (number cases cannot follow a range: make the later ones ranges too)",
     );
     one_rule(
         &fx,
@@ -361,13 +362,13 @@ fn a_whole_number_case_on_decimals_is_an_error_before_any_customer() {
     );
     refused_before_any_customer(
         &fx,
-        "error: field `visits` holds whole numbers, but the switch case `2.5` is a decimal: it never matches (a case matches a value of its exact kind) (in `r-x`)\n --> rules/r.yaml:5:46",
-        "= help: write the case as a whole number, or a range such as `2..3`",
+        "error: field `visits` holds whole numbers, but the switch case `2.5` is a decimal, which a switch never finds equal to a whole number (unlike `==`): it never matches (in `r-x`)\n --> rules/r.yaml:5:46",
+        "= help: no whole number equals it: write a whole number, or a range such as `2..=3`",
     );
     // What the help says works; ranges match decimals and whole numbers alike.
     one_rule(
         &fx,
-        "value: '= switch discount { 5.0 => \"five\", _ => \"other\" } + switch visits { 0..5 => \"-few\", _ => \"-many\" }'",
+        "value: '= switch discount { 5..=5 => \"five\", _ => \"other\" } + switch visits { 0..5 => \"-few\", _ => \"-many\" }'",
     );
     fx.run(&["run"]).assert_code(0);
     assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "five-few")]));
@@ -424,9 +425,38 @@ fn a_metric_is_checked_by_the_kind_its_formula_gives() {
     check_refuses(
         &fx,
         &[
-            "error: metric `route` is text, but it is compared with a number `1` (in `r-x`)\n --> rules/r.yaml:7:45",
+            "error: metric `route` is text, but the switch case `1` is a number: it never matches (in `r-x`)\n --> rules/r.yaml:7:45",
         ],
     );
     fx.run(&["run"]).assert_code(2);
     assert!(!fx.has_policy_table(), "nothing was evaluated");
+}
+
+/// Population figures are decimals, whatever they count: a quintile is 5.0, so a whole
+/// number case on it never matched, and `switch monetary_q { 5 => ... }` gave NULL for
+/// everyone. `check` says so; the range the help gives works.
+#[test]
+fn a_whole_number_case_on_a_population_figure_is_a_load_error() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+    let rules = |case: &str| {
+        format!(
+            "population:\n  q: {{ ntile_of: annual_sales, n: 5 }}\ndecisions:\n  - name: d\n    output: o\n    rules:\n      - {{ id: r-x, value: '= switch q {{ {case} => \"best\", _ => \"rest\" }}' }}\n"
+        )
+    };
+    fx.rule("r.yaml", &rules("5"));
+    check_refuses(
+        &fx,
+        &[
+            "error: population figure `q` is read as decimals (5 as 5.0), but the switch case `5` is a whole number",
+            "= help: write the case as the range `5..=5`",
+        ],
+    );
+    fx.rule("r.yaml", &rules("5..=5"));
+    fx.run(&["run"]).assert_code(0);
+    let best = column(&fx.latest(), "o")
+        .into_iter()
+        .filter(|(_, v)| *v == text("best"))
+        .count();
+    assert_eq!(best, 2, "the top fifth of 10 customers");
 }

@@ -56,7 +56,8 @@ pub fn find(body: &str) -> Vec<Habit> {
                 i += 2;
             }
             '=' if matches!(next, Some('=' | '>')) => i += 2,
-            '=' if i > 0 && "=!<>+-*/%&|^".contains(chars[i - 1]) => i += 1,
+            // `<=`, `+=`, ... and the inclusive range `1..=5`.
+            '=' if i > 0 && "=!<>+-*/%&|^.".contains(chars[i - 1]) => i += 1,
             '=' => {
                 found.push(habit(&chars, i, i + 1, "to compare, write `==`", "=="));
                 i += 1;
@@ -379,6 +380,7 @@ mod tests {
             "s.and(1)",
             "if x > 1 { 2 } else { 3 }",
             "score(1, 2)",
+            "switch x { 1..=5 => 1, _ => 2 }",
         ] {
             assert_eq!(find(body), vec![], "{body}");
         }

@@ -48,7 +48,8 @@ pub(super) struct Plan {
     /// The fields something evaluated per customer reads: loaded for every customer.
     pub eager_fields: Vec<Slot>,
     /// The fields only expressions of the plan read: loaded into a customer's frame only
-    /// when one of its lanes gave up (most customers never need them).
+    /// when one of its lanes has no value to give (it gave up, or holds NULL), so the
+    /// expression is evaluated per customer. Most customers never need them.
     pub lazy_fields: Vec<Slot>,
 }
 

@@ -154,7 +154,8 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         if let Some(cell) = self.chunk_lane(e) {
             match cell.value() {
                 Some(v) => return Ok(v),
-                // The lane gave up: evaluated per customer, over all its fields.
+                // No value in the lane (it gave up, or holds NULL or text): evaluated per
+                // customer, over all the customer's fields.
                 None => self.load_all_fields(),
             }
         }

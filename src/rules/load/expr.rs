@@ -3,10 +3,10 @@
 //! constant noted for the type check, and the native fast path when it applies.
 
 use super::history::{self, Past, PastSlots};
-use super::operations::{Operand, Operation};
+use super::operations::{Operand, Operation, SWITCH_CASE};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
-use super::types::Comparison;
+use super::types::{Comparison, How};
 use super::{Sink, place};
 use crate::diag::SourceFile;
 use crate::diag::habits::{self, Habit};
@@ -39,8 +39,8 @@ pub(super) struct ExprCompiler<'a> {
 struct Uses {
     names: Vec<(String, Position)>,
     calls: Vec<(String, usize, Position)>,
-    /// (name, constant, `==`/`!=` rather than an ordering, position of the operator)
-    compared: Vec<(String, rhai::Dynamic, bool, Position)>,
+    /// (name, constant, how they meet, position of the operator or case)
+    compared: Vec<(String, rhai::Dynamic, How, Position)>,
     /// `date("...")` of a text that is not a date, and where.
     bad_dates: Vec<(String, Position)>,
     /// `previous.tier`, `held.tier`: (what, variable, output, where).
@@ -59,9 +59,9 @@ impl Uses {
     fn add_switch_cases(&mut self, text: &str) {
         for c in super::switch_cases::switch_cases(text) {
             let raw = [Raw::Name(c.name.clone()), Raw::Const(c.value.clone())];
-            let op = if c.exact { "case" } else { "==" };
+            let op = if c.exact { SWITCH_CASE } else { "==" };
             self.operations.push((op.into(), raw, c.pos));
-            self.compared.push((c.name, c.value, true, c.pos));
+            self.compared.push((c.name, c.value, How::Case, c.pos));
         }
     }
 }
@@ -375,16 +375,16 @@ impl<'a> ExprCompiler<'a> {
     fn note_comparisons(
         &mut self,
         origin: &Origin,
-        compared: Vec<(String, rhai::Dynamic, bool, Position)>,
+        compared: Vec<(String, rhai::Dynamic, How, Position)>,
         owner: &str,
     ) {
-        for (name, constant, equality, pos) in compared {
+        for (name, constant, how, pos) in compared {
             if let Some(slot) = self.symbols.slot(&name) {
                 let (line, column) = map(origin, pos);
                 self.comparisons.push(Comparison {
                     slot,
                     constant,
-                    equality,
+                    how,
                     file: origin.file.clone(),
                     line,
                     column,
@@ -415,7 +415,7 @@ fn uses_of(ast: &rhai::AST) -> Uses {
         for (name, item, pos) in membership(node) {
             let raw = [Raw::Name(name.clone()), Raw::Const(item.clone())];
             uses.operations.push(("==".into(), raw, pos));
-            uses.compared.push((name, item, true, pos));
+            uses.compared.push((name, item, How::Equal, pos));
         }
         uses.switches |= matches!(node, ASTNode::Stmt(rhai::Stmt::Switch(..)));
         uses.operations.extend(operation(node));
@@ -470,9 +470,9 @@ fn date_literal(node: &ASTNode) -> Option<(String, Position)> {
     }
 }
 
-/// `name <op> constant` (either way round) at this node: the name, the constant, whether
-/// the operator is `==`/`!=`, and the operator's position.
-fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, bool, Position)> {
+/// `name <op> constant` (either way round) at this node: the name, the constant, how the
+/// operator compares, and the operator's position.
+fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, How, Position)> {
     let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
         node
     else {
@@ -484,10 +484,13 @@ fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, bool, Position)>
     {
         return None;
     }
-    let equality = matches!(f.name.as_str(), "==" | "!=");
+    let how = match f.name.as_str() {
+        "==" | "!=" => How::Equal,
+        _ => How::Order,
+    };
     match (&f.args[0], &f.args[1]) {
         (rhai::Expr::Variable(v, ..), c) | (c, rhai::Expr::Variable(v, ..)) => {
-            Some((v.1.to_string(), constant_of(c)?, equality, *pos))
+            Some((v.1.to_string(), constant_of(c)?, how, *pos))
         }
         _ => None,
     }

@@ -76,7 +76,7 @@ pub(super) fn assemble(
         operations: compiled
             .operations
             .into_iter()
-            .filter(|o| o.reads_undeclared() || o.op == "case")
+            .filter(|o| o.reads_undeclared() || o.op == super::operations::SWITCH_CASE)
             .collect(),
     };
     set.used_fields = used_fields(&set);

@@ -1,5 +1,5 @@
-//! The kind of value each output holds, where the rules say it: every value a constant of
-//! one kind, or formulas whose fast-path form gives one kind (a comparison gives true/false,
+//! The kind of value each metric and output holds, where the rules say it: every value a
+//! constant of one kind, or formulas whose fast-path form gives one kind (a comparison gives true/false,
 //! `add_months` a date, arithmetic a number). Earlier periods' outputs come back from the
 //! database as SQLite stores them (true/false as 1/0, dates as text); their kind is how
 //! they are read back as what they were.
@@ -97,20 +97,18 @@ impl Known<'_> {
         if d.outputs.len() == 1 && (d.round.is_some() || !d.caps.is_empty()) {
             return Some(ValueKind::Number);
         }
-        merge(
-            d.rows
-                .iter()
-                .flat_map(|r| r.values.iter())
-                .filter(|(i, _)| *i == k)
-                .map(|(_, v)| match v {
-                    ValueExpr::Const(lit) => lit_kind(lit),
-                    ValueExpr::Formula(e) => match e.native.as_ref() {
-                        Some(n) if self.is_own_past(&n.root) => None,
-                        Some(n) => Some(self.of_node(&n.root)),
-                        None => Some(None),
-                    },
-                }),
-        )
+        // The rows' values and the default.
+        let values = d.rows.iter().flat_map(|r| r.values.iter());
+        let given = values.filter(|(i, _)| *i == k).map(|(_, v)| v);
+        let default = d.defaults.get(k).and_then(|v| v.as_ref());
+        merge(given.chain(default).map(|v| match v {
+            ValueExpr::Const(lit) => lit_kind(lit),
+            ValueExpr::Formula(e) => match e.native.as_ref() {
+                Some(n) if self.is_own_past(&n.root) => None,
+                Some(n) => Some(self.of_node(&n.root)),
+                None => Some(None),
+            },
+        }))
     }
 
     fn of_slot(&self, slot: Slot) -> Option<ValueKind> {

@@ -31,8 +31,12 @@ pub enum Operand {
     Other,
 }
 
-/// `a <op> b` in some expression, with `<op>` a comparison or arithmetic other than `+`;
-/// `case` is a `switch` case (`name == value`, the value matched by its exact kind).
+/// The operator of a `switch` case: `name == value`, the value matched only by a value of
+/// its exact kind (a whole-number case never matches 5.0).
+pub const SWITCH_CASE: &str = "case";
+
+/// `a <op> b` in some expression, with `<op>` a comparison or arithmetic other than `+`, or
+/// [`SWITCH_CASE`].
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub op: String,
@@ -48,7 +52,7 @@ impl Operation {
     fn is_comparison(&self) -> bool {
         matches!(
             self.op.as_str(),
-            "==" | "!=" | "<" | "<=" | ">" | ">=" | "case"
+            "==" | "!=" | "<" | "<=" | ">" | ">=" | SWITCH_CASE
         )
     }
 
@@ -87,6 +91,15 @@ pub(super) fn check(set_names: &[(String, SlotKind)], ops: &[Operation], diags: 
             .iter()
             .filter(|o| matches!(o, Operand::Slot { .. }))
             .count();
+        if op.op == SWITCH_CASE
+            && let Operand::Slot { slot, .. } = op.operands[0]
+            && let Some((_, SlotKind::Population)) = set_names.get(slot)
+        {
+            // Population figures are decimals, whatever they count (a quintile is 5.0).
+            if let Some(d) = exact_number_case(set_names, op, Numbers::Decimals) {
+                diags.push(d);
+            }
+        }
         if op.is_comparison() && names < 2 {
             continue;
         }
@@ -114,8 +127,18 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
             found.push(d);
         }
     }
-    let cases = set.operations.iter().filter(|o| o.op == "case");
-    found.extend(cases.filter_map(|op| exact_number_case(set, op, data)));
+    let cases = set.operations.iter().filter(|o| o.op == SWITCH_CASE);
+    found.extend(cases.filter_map(|op| {
+        let Operand::Slot { slot, .. } = op.operands[0] else {
+            return None;
+        };
+        let numbers = match data.columns.get(slot)? {
+            Column::Float { .. } => Numbers::Decimals,
+            Column::Int { .. } => Numbers::Whole,
+            _ => return None,
+        };
+        exact_number_case(&set.slots, op, numbers)
+    }));
     if found.is_empty() {
         Ok(())
     } else {
@@ -123,40 +146,55 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
     }
 }
 
-/// A switch case matches only a value of its exact kind: a whole-number case never matches
-/// a column of decimals (a REAL column's 5.0 is not 5), nor a decimal case whole numbers.
-fn exact_number_case(set: &RuleSet, op: &Operation, data: &Dataset) -> Option<Diagnostic> {
+/// Whether a name's numbers are read as decimals or as whole numbers.
+#[derive(Debug, Clone, Copy)]
+enum Numbers {
+    Decimals,
+    Whole,
+}
+
+/// A switch case matches only a value of its exact kind, unlike `==`: a whole-number case
+/// never matches decimals (a REAL column's 5.0, a population figure), nor a decimal case
+/// whole numbers. The error for such a case, if `op` is one.
+fn exact_number_case(
+    names: &[(String, SlotKind)],
+    op: &Operation,
+    numbers: Numbers,
+) -> Option<Diagnostic> {
     let [Operand::Slot { slot, .. }, Operand::Const(case)] = &op.operands else {
         return None;
     };
-    let (name, slot_kind) = set.slots.get(*slot)?;
-    let (holds, is, help) = match data.columns.get(*slot)? {
-        Column::Float { .. } if case.is_int() => (
-            "decimals",
-            "a whole number",
+    let (name, slot_kind) = names.get(*slot)?;
+    let (message, help) = match numbers {
+        Numbers::Decimals if case.is_int() => (
             format!(
-                "write the case as a decimal, `{case}.0`, or a range such as `{case}..{}`, or switch on `{name}.to_int()`",
-                case.as_int().ok()?.saturating_add(1)
+                "{} `{name}` is read as decimals ({case} as {case}.0), but the switch case `{case}` is a whole number, which a switch never finds equal to {case}.0 (unlike `==`): it never matches",
+                slot_kind.noun()
+            ),
+            format!(
+                "write the case as the range `{case}..={case}`, which matches {case} and {case}.0 alike (number cases cannot follow a range: make the later ones ranges too)"
             ),
         ),
-        Column::Int { .. } if case.is_float() => (
-            "whole numbers",
-            "a decimal",
-            "write the case as a whole number, or a range such as `2..3`".to_string(),
-        ),
+        Numbers::Whole if case.is_float() => {
+            let x = case.as_float().ok()?;
+            (
+                format!(
+                    "{} `{name}` holds whole numbers, but the switch case `{case}` is a decimal, which a switch never finds equal to a whole number (unlike `==`): it never matches",
+                    slot_kind.noun()
+                ),
+                if x.fract() == 0.0 && x.abs() < 1e15 {
+                    format!("write the case as the whole number `{}`", x as i64)
+                } else {
+                    "no whole number equals it: write a whole number, or a range such as `2..=3`"
+                        .to_string()
+                },
+            )
+        }
         _ => return None,
     };
-    let mut d = Diagnostic::error(
-        &op.file,
-        op.line,
-        op.column,
-        format!(
-            "{} `{name}` holds {holds}, but the switch case `{case}` is {is}: it never matches (a case matches a value of its exact kind)",
-            slot_kind.noun()
-        ),
-    )
-    .rule(op.owner.clone())
-    .help(help);
+    let mut d = Diagnostic::error(&op.file, op.line, op.column, message)
+        .rule(op.owner.clone())
+        .help(help);
     d.width = case.to_string().chars().count();
     Some(d)
 }
@@ -237,6 +275,28 @@ pub(super) fn bool_help_for(name: Option<&str>, other: ValueKind) -> String {
 /// The error of one operation, if its operands' kinds do not go together.
 fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnostic> {
     use ValueKind::{Bool, Number, Text};
+    if let (SWITCH_CASE, Operand::Const(case)) = (op.op.as_str(), &op.operands[1]) {
+        let (a, b) = (a?, b?);
+        if a.kind == b.kind {
+            return None;
+        }
+        let mut d = Diagnostic::error(
+            &op.file,
+            op.line,
+            op.column,
+            format!(
+                "{} is {}{}, but the switch case `{case}` is {}: it never matches",
+                a.noun,
+                a.kind.noun(),
+                a.seen,
+                b.kind.noun()
+            ),
+        )
+        .rule(op.owner.clone())
+        .help(case_help(a.kind, &case.to_string()));
+        d.width = case.to_string().chars().count();
+        return Some(d);
+    }
     let (message, help) = if op.is_comparison() {
         let (a, b) = (a?, b?);
         let help = match (a.kind, b.kind) {
@@ -303,11 +363,17 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
     let mut d = Diagnostic::error(&op.file, op.line, op.column, message)
         .rule(op.owner.clone())
         .help(help);
-    d.width = match (op.op.as_str(), &op.operands[1]) {
-        ("case", Operand::Const(c)) => c.to_string().chars().count() + 2 * c.is_string() as usize,
-        _ => op.op.chars().count(),
-    };
+    d.width = op.op.chars().count();
     Some(d)
+}
+
+/// The help for a switch case of another kind than the value's `kind`.
+pub(super) fn case_help(kind: ValueKind, case: &str) -> String {
+    match kind {
+        ValueKind::Text => format!("write the case as text: \"{case}\""),
+        ValueKind::Bool => "write the case as `true` or `false`".into(),
+        _ => format!("write the case as {}", kind.noun()),
+    }
 }
 
 #[cfg(test)]

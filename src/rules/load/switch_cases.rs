@@ -27,10 +27,26 @@ pub(super) struct Case {
 /// nothing.
 pub(super) fn switch_cases(text: &str) -> Vec<Case> {
     let engine = rhai::Engine::new_raw();
-    let (stream, _) = engine.lex([&text]);
-    let tokens: Vec<(Token, Position)> = stream
-        .take_while(|(t, _)| !matches!(t, Token::EOF | Token::LexError(_)))
-        .collect();
+    let (stream, control) = engine.lex([&text]);
+    let mut tokens: Vec<(Token, Position)> = Vec::new();
+    // Whether each open `{` is a template's `${`: after its `}` the template's text goes
+    // on, which the lexer is told as rhai's parser tells it.
+    let (mut braces, mut template) = (Vec::new(), false);
+    for (token, pos) in stream {
+        match &token {
+            Token::EOF | Token::LexError(_) => break,
+            Token::InterpolatedString(_) => template = true,
+            Token::LeftBrace => braces.push(std::mem::take(&mut template)),
+            Token::RightBrace if braces.pop() == Some(true) => {
+                control.borrow_mut().is_within_text = true;
+                continue;
+            }
+            _ => {}
+        }
+        if !matches!(token, Token::LeftBrace) || braces.last() != Some(&true) {
+            tokens.push((token, pos));
+        }
+    }
     let mut found = Vec::new();
     for (k, window) in tokens.windows(3).enumerate() {
         if let [
@@ -152,6 +168,14 @@ mod tests {
                 "tier i64:10 (range) at 86",
                 "seg i64:3 at 59",
             ]
+        );
+    }
+
+    #[test]
+    fn a_template_in_a_case_body_does_not_end_the_switch() {
+        assert_eq!(
+            cases(r#"switch t { "A" => `x ${y} z`, 1 => 2 }"#),
+            ["t string:A at 12", "t i64:1 at 31"]
         );
     }
 

@@ -4,8 +4,10 @@
 //!
 //! What a name can be comes from the source's declared column types (DATE/DATETIME columns
 //! hold dates), the run's context (`as_of` is a date, `period` text), population figures
-//! (numbers) and outputs whose every value is a constant. Metrics and outputs
-//! with formulas are not checked.
+//! (numbers) and outputs whose every value is a constant; once the rule set is assembled,
+//! metrics and outputs given by formulas are checked by the kind their formulas give
+//! ([`check_inferred`]). A comparison is `==`/`!=`/an ordering, an item of `in [...]`, or a
+//! `switch` case.
 
 use super::Sink;
 use super::compile::Compiled;
@@ -17,12 +19,22 @@ use crate::rules::{RuleSet, Slot, SlotKind, ValueExpr};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+/// How a name meets a constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum How {
+    /// `<`, `<=`, `>`, `>=`.
+    Order,
+    /// `==`, `!=`, an item of `name in [...]`.
+    Equal,
+    /// A case of `switch name { ... }`.
+    Case,
+}
+
 /// `name <op> constant` in some expression, for the static type check.
 pub(super) struct Comparison {
     pub slot: Slot,
     pub constant: rhai::Dynamic,
-    /// `==` or `!=` (rather than an ordering).
-    pub equality: bool,
+    pub how: How,
     pub file: Arc<SourceFile>,
     pub line: usize,
     pub column: usize,
@@ -162,7 +174,7 @@ fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagno
         return Some(d);
     }
     let list = known?;
-    if c.equality
+    if c.how != How::Order
         && kind == Some(ValueKind::Text)
         && !list.iter().any(|v| v.to_string() == c.constant.to_string())
     {
@@ -200,6 +212,9 @@ fn kind_mismatch(
             ),
             None => format!("{} `{name}` is {}", slot_kind.noun(), kind.noun()),
         };
+        if c.how == How::Case {
+            return Some(case_of_another_kind(what, kind, constant_kind, c));
+        }
         let d = Diagnostic::error(
             &c.file,
             c.line,
@@ -240,6 +255,28 @@ fn kind_mismatch(
         return Some(d);
     }
     None
+}
+
+/// A switch case of another kind than the value (`what`): it never matches, and nothing
+/// fails, so the switch gives its default (or NULL) for everyone.
+fn case_of_another_kind(
+    what: String,
+    kind: ValueKind,
+    case_kind: ValueKind,
+    c: &Comparison,
+) -> Diagnostic {
+    Diagnostic::error(
+        &c.file,
+        c.line,
+        c.column,
+        format!(
+            "{what}, but the switch case `{}` is {}: it never matches",
+            c.constant,
+            case_kind.noun()
+        ),
+    )
+    .rule(c.owner.clone())
+    .help(super::operations::case_help(kind, &c.constant.to_string()))
 }
 
 #[cfg(test)]
@@ -305,6 +342,22 @@ mod tests {
         )];
         let columns = [("customer_id", "TEXT"), ("code", "")];
         assert!(load_with(&rules, &columns, &Default::default()).is_ok());
+    }
+
+    #[test]
+    fn an_output_whose_default_is_of_unknown_kind_is_not_taken_for_a_number() {
+        // The rows give numbers, the default a column that declares no type.
+        let rules = [(
+            "a.yaml",
+            "decisions:\n  - name: d\n    outputs: [{ name: o, default: '= code' }]\n    rules:\n      - { id: a, when: annual_sales > 1, then: { o: 1 } }\n  - name: e\n    rules:\n      - { id: b, when: 'o == \"none\"', then: { e: 1 } }\n",
+        )];
+        let columns = [
+            ("customer_id", "TEXT"),
+            ("annual_sales", "REAL"),
+            ("code", ""),
+        ];
+        let loaded = load_with(&rules, &columns, &Default::default());
+        assert!(loaded.is_ok(), "{loaded:?}");
     }
 
     #[test]

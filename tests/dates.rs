@@ -156,14 +156,26 @@ fn text_and_dates_never_compare_silently() {
         "{}",
         check.stdout
     );
-    // Where the kind is not known before the data (a metric), it is an error per customer.
-    fx.rule(
-        "rules.yaml",
-        "metrics:\n  last: last_order_day\ndecisions:
+    // A metric is a date when its formula gives one: a load error too.
+    let metric = |formula: &str| {
+        format!(
+            "metrics:\n  last: '{formula}'\ndecisions:
   - name: old
     rules:
-      - { id: before, when: 'last < \"2025-01-01\"', then: { old: true } }
-",
+      - {{ id: before, when: 'last < \"2025-01-01\"', then: {{ old: true }} }}
+"
+        )
+    };
+    fx.rule("rules.yaml", &metric("last_order_day"));
+    fx.run(&["run", "--as-of", "2025-06-30"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "error: metric `last` is a date, but it is compared with text `2025-01-01`",
+        );
+    // Where the rules do not tell the kind (a date or text), it is an error per customer.
+    fx.rule(
+        "rules.yaml",
+        &metric("if is_null(last_order_day) { \"none\" } else { last_order_day }"),
     );
     let run = fx.run(&["run", "--as-of", "2025-06-30"]);
     run.assert_code(1);

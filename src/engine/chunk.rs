@@ -13,7 +13,7 @@
 
 use super::Evaluator;
 use crate::rules::native::Cell;
-use crate::rules::{Expr, Slot};
+use crate::rules::{Expr, RuleSet, Slot};
 use crate::source::Column;
 use std::ops::Range;
 
@@ -63,16 +63,10 @@ impl Plan {
             known[*slot] = Some(Source::Precomputed(k));
         }
         let mut plan = Plan::default();
-        for m in &rules.metrics_post {
-            if let Some(entry) = plan.add(ev, &m.expr, &known) {
-                known[m.slot] = Some(Source::Entry(entry));
+        for (metric, e) in per_customer(rules) {
+            if let (Some(entry), Some(slot)) = (plan.add(ev, e, &known), metric) {
+                known[slot] = Some(Source::Entry(entry));
             }
-        }
-        for e in rules.decisions.iter().flat_map(|d| d.exprs()) {
-            plan.add(ev, e, &known);
-        }
-        for (_, e) in &rules.summary.totals {
-            plan.add(ev, e, &known);
         }
         tracing::debug!(
             "{} expressions evaluate column-at-a-time",
@@ -87,15 +81,8 @@ impl Plan {
     fn split_fields(&self, ev: &Evaluator<'_>) -> (Vec<Slot>, Vec<Slot>) {
         let rules = ev.rules;
         let planned = |e: &Expr| matches!(self.by_id.get(e.id), Some(Some(_)));
-        let per_customer = rules
-            .metrics_post
-            .iter()
-            .map(|m| &m.expr)
-            .chain(rules.decisions.iter().flat_map(|d| d.exprs()))
-            .chain(rules.summary.totals.iter().map(|(_, e)| e))
-            .filter(|e| !planned(e));
         let mut eager = vec![false; rules.slots.len()];
-        for e in per_customer {
+        for (_, e) in per_customer(rules).filter(|(_, e)| !planned(e)) {
             for &(_, slot) in &e.vars {
                 eager[slot] = true;
             }
@@ -217,6 +204,16 @@ impl<'p> Chunk<'p> {
         tree.eval(n, locals, &mut read, &mut out);
         self.lanes[entry] = out;
     }
+}
+
+/// The expressions a customer's evaluation runs, in order (what `Worker::customer` runs):
+/// the metrics after the population figures (with their slots), every decision's
+/// expressions, the summary's totals.
+fn per_customer(rules: &RuleSet) -> impl Iterator<Item = (Option<Slot>, &Expr)> {
+    let metrics = rules.metrics_post.iter().map(|m| (Some(m.slot), &m.expr));
+    let decisions = rules.decisions.iter().flat_map(|d| d.exprs());
+    let totals = rules.summary.totals.iter().map(|(_, e)| e);
+    metrics.chain(decisions.chain(totals).map(|e| (None, e)))
 }
 
 /// Rows `start..` of a column as cells (as many as `cells` holds).

@@ -496,9 +496,8 @@ fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, How, Position)> 
     }
 }
 
-/// `name in [a, b, ...]` at this node (rhai's `contains([a, b], name)`): the first constant
-/// item of each kind, which the name is compared with as by `==` (an item of another kind
-/// never matches).
+/// `name in [a, b, ...]` at this node (rhai's `contains([a, b], name)`): each constant item,
+/// which the name is compared with as by `==` (an item of another kind never matches).
 fn membership(node: &ASTNode) -> Vec<(String, rhai::Dynamic, Position)> {
     let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
         node
@@ -520,19 +519,8 @@ fn membership(node: &ASTNode) -> Vec<(String, rhai::Dynamic, Position)> {
         },
         _ => Vec::new(),
     };
-    // One item of each kind is enough to tell (and one message per list).
-    let mut kinds = Vec::new();
     let name = v.1.to_string();
-    items
-        .into_iter()
-        .filter(|x| {
-            let kind = crate::value::ValueKind::of(x);
-            let first = !kinds.contains(&kind);
-            kinds.push(kind);
-            first
-        })
-        .map(|x| (name.clone(), x, *pos))
-        .collect()
+    items.into_iter().map(|x| (name.clone(), x, *pos)).collect()
 }
 
 /// A comparison or arithmetic but `+` at this node: the operator, its operands as written

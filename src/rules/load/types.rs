@@ -48,8 +48,26 @@ type Known = HashMap<Slot, Option<Vec<rhai::Dynamic>>>;
 /// Checks every comparison the compiled expressions make.
 pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
     let values = output_values(compiled);
+    let mut errors = OneErrorPerPlace::default();
     for c in &compiled.comparisons {
         if let Some(d) = check_one(symbols, &values, c) {
+            errors.push(c, d, diags);
+        }
+    }
+}
+
+/// The items of `name in [1, 2]` are compared at one place (the `in`): one error there is
+/// enough, while each item's own warning (`tier` is never "Silvr") still counts. (The
+/// copies of a `for_each` decision share places but not owners: each keeps its error, and
+/// the copies' errors are merged into one later.)
+#[derive(Default)]
+struct OneErrorPerPlace(HashSet<(usize, usize, usize, String)>);
+
+impl OneErrorPerPlace {
+    fn push(&mut self, c: &Comparison, d: Diagnostic, diags: &mut Sink) {
+        let file = Arc::as_ptr(&c.file) as usize;
+        let place = (file, c.line, c.column, c.owner.clone());
+        if d.severity != crate::diag::Severity::Error || self.0.insert(place) {
             diags.push(d);
         }
     }
@@ -149,6 +167,7 @@ pub(super) fn check_inferred(
     comparisons: &[Comparison],
     diags: &mut Sink,
 ) {
+    let mut errors = OneErrorPerPlace::default();
     for c in comparisons {
         let Some((name, slot_kind)) = set.slots.get(c.slot) else {
             continue;
@@ -160,7 +179,7 @@ pub(super) fn check_inferred(
             continue;
         };
         if let Some(d) = kind_mismatch(name, *slot_kind, kind, None, c) {
-            diags.push(d);
+            errors.push(c, d, diags);
         }
     }
 }
@@ -358,6 +377,28 @@ mod tests {
         ];
         let loaded = load_with(&rules, &columns, &Default::default());
         assert!(loaded.is_ok(), "{loaded:?}");
+    }
+
+    #[test]
+    fn each_item_of_in_is_compared_and_a_list_gets_one_error() {
+        let rules = "decisions:\n  - name: d\n    rules:\n      - { id: a, when: annual_sales > 1, then: { tier: A } }\n      - { id: b, then: { tier: B } }\n  - name: e\n    rules:\n      - { id: c, when: 'tier in [\"A\", \"Z\", \"Y\"]', then: { e: 1 } }\n";
+        let (_, warnings) = load(&[("a.yaml", rules)]).unwrap();
+        assert_eq!(
+            warnings,
+            [
+                "warning rules/a.yaml:8:30 [c]: output `tier` is never \"Z\" | help: its values are: A, B",
+                "warning rules/a.yaml:8:30 [c]: output `tier` is never \"Y\" | help: its values are: A, B",
+            ]
+        );
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: d\n    rules:\n      - { id: a, when: 'channel in [1, 2, 3]', then: { d: 1 } }\n",
+            )]),
+            [
+                "error rules/a.yaml:4:33 [a]: field `channel` is text, but it is compared with a number `1` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
+            ]
+        );
     }
 
     #[test]

@@ -36,16 +36,22 @@ pub(super) fn switch_cases(text: &str) -> Vec<Case> {
         match &token {
             Token::EOF | Token::LexError(_) => break,
             Token::InterpolatedString(_) => template = true,
-            Token::LeftBrace => braces.push(std::mem::take(&mut template)),
+            Token::LeftBrace => {
+                let opens_template = std::mem::take(&mut template);
+                braces.push(opens_template);
+                if opens_template {
+                    continue; // the `${`: not a brace of the expression
+                }
+            }
+            // Every `}` closes the brace on top (the guard pops it); a template's `}` is
+            // dropped too, and the template's text goes on.
             Token::RightBrace if braces.pop() == Some(true) => {
                 control.borrow_mut().is_within_text = true;
                 continue;
             }
             _ => {}
         }
-        if !matches!(token, Token::LeftBrace) || braces.last() != Some(&true) {
-            tokens.push((token, pos));
-        }
+        tokens.push((token, pos));
     }
     let mut found = Vec::new();
     for (k, window) in tokens.windows(3).enumerate() {

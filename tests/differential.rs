@@ -12,6 +12,9 @@ use tierwise::source::sample::{SampleSpec, generate_into};
 use tierwise::source::{CustomerSource, Dataset, SqliteSource};
 use tierwise::time::{Date, PeriodKind};
 
+#[path = "common/batch.rs"]
+mod batch;
+
 /// The sample customers, plus rows with extreme and odd values.
 fn customers(n: usize) -> SqliteSource {
     let conn = Connection::open_in_memory().unwrap();
@@ -75,41 +78,13 @@ fn dataset(source: &SqliteSource) -> Dataset {
     source.read("customer_id", None, &mut |_| {}).unwrap()
 }
 
-/// Per customer: the outputs as JSON (types kept: 5 and 5.0 differ) and the fired rules,
-/// or the error message. On the fast path, a batch run (chunks evaluated column-at-a-time
-/// where they can be) must give every customer what evaluating them one by one gives.
+/// Per customer: the outputs and fired rules, or the error; a batch run checked against
+/// evaluating one by one on the fast path.
 fn results(rules: &RuleSet, data: &Dataset, mode: Mode) -> Vec<Result<String, String>> {
-    let ev = Evaluator::with_mode(rules, data, context(), mode).unwrap();
-    let one_by_one: Vec<Result<String, String>> = (0..data.len)
-        .map(|i| match ev.evaluate_one(i) {
-            Ok(o) => Ok(shown(&o.get(0))),
-            Err(e) => Err(e.to_string()),
-        })
-        .collect();
-    if mode == Mode::Fast {
-        let (outcomes, _, errors) = ev.evaluate_keep_going(0..data.len);
-        let mut batch: Vec<Option<Result<String, String>>> = vec![None; data.len];
-        for o in outcomes.iter() {
-            batch[o.index] = Some(Ok(shown(&o)));
-        }
-        let mut errors = errors.into_iter();
-        for slot in batch.iter_mut().filter(|b| b.is_none()) {
-            *slot = errors.next().map(|e| Err(e.to_string()));
-        }
-        let batch: Vec<Result<String, String>> = batch.into_iter().map(Option::unwrap).collect();
-        for (i, (a, b)) in one_by_one.iter().zip(&batch).enumerate() {
-            assert_eq!(
-                a, b,
-                "customer {i}: one by one (left) and in a batch (right) differ"
-            );
-        }
-    }
-    one_by_one
-}
-
-fn shown(o: &tierwise::engine::Outcome<'_, '_>) -> String {
-    let values: Vec<serde_json::Value> = o.outputs.iter().map(|v| v.to_json()).collect();
-    format!("{} {:?}", serde_json::Value::Array(values), o.fired)
+    batch::results(
+        &Evaluator::with_mode(rules, data, context(), mode).unwrap(),
+        mode,
+    )
 }
 
 fn assert_same(rules: &RuleSet, data: &Dataset, what: &str) -> (usize, usize) {

@@ -10,6 +10,8 @@
 #![no_main]
 
 mod common;
+#[path = "../../tests/common/batch.rs"]
+mod batch;
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
@@ -372,8 +374,8 @@ impl Gen<'_, '_> {
 }
 
 /// Per customer: the outputs as JSON (types kept) and the fired rules, or the error.
-/// Per customer: outputs and fired rules, or the error. On the fast path, a batch run
-/// (chunks evaluated column-at-a-time where they can be) must give each customer the same.
+/// Per customer: outputs and fired rules, or the error. On the fast path, a batch run must
+/// give each customer the same.
 fn results(
     rules: &tierwise::rules::RuleSet,
     data: &Dataset,
@@ -381,36 +383,7 @@ fn results(
     mode: Mode,
 ) -> Result<Vec<Result<String, String>>, String> {
     let ev = Evaluator::with_mode(rules, data, context, mode).map_err(|e| e.to_string())?;
-    let one_by_one: Vec<Result<String, String>> = (0..data.len)
-        .map(|i| match ev.evaluate_one(i) {
-            Ok(o) => Ok(shown(&o.get(0))),
-            Err(e) => Err(e.to_string()),
-        })
-        .collect();
-    if mode == Mode::Fast {
-        let (outcomes, _, errors) = ev.evaluate_keep_going(0..data.len);
-        let mut batch: Vec<Option<Result<String, String>>> = vec![None; data.len];
-        for o in outcomes.iter() {
-            batch[o.index] = Some(Ok(shown(&o)));
-        }
-        let mut errors = errors.into_iter();
-        for slot in batch.iter_mut().filter(|b| b.is_none()) {
-            *slot = errors.next().map(|e| Err(e.to_string()));
-        }
-        for (i, (a, b)) in one_by_one.iter().zip(batch).enumerate() {
-            assert_eq!(
-                Some(a),
-                b.as_ref(),
-                "customer {i}: one by one (left) and in a batch (right) differ"
-            );
-        }
-    }
-    Ok(one_by_one)
-}
-
-fn shown(o: &tierwise::engine::Outcome<'_, '_>) -> String {
-    let values: Vec<serde_json::Value> = o.outputs.iter().map(|v| v.to_json()).collect();
-    format!("{} {:?}", serde_json::Value::Array(values), o.fired)
+    Ok(batch::results(&ev, mode))
 }
 
 fuzz_target!(|data: &[u8]| {

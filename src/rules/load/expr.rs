@@ -3,17 +3,17 @@
 //! constant noted for the type check, and the native fast path when it applies.
 
 use super::history::{self, Past, PastSlots};
-use super::operations::{Operand, Operation, SWITCH_CASE};
+use super::operations::{Operand, Operation};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::{Comparison, How};
+use super::uses::{Raw, Uses, uses_of};
 use super::{Sink, place};
 use crate::diag::SourceFile;
 use crate::diag::habits::{self, Habit};
 use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
-use crate::time::Date;
 use crate::value::{Lit, Literal};
-use rhai::{ASTNode, Position};
+use rhai::Position;
 use serde_saphyr::Spanned;
 use std::sync::Arc;
 
@@ -32,45 +32,6 @@ pub(super) struct ExprCompiler<'a> {
     pub bindings: Vec<(String, String)>,
     /// How many expressions were compiled: the next one's id.
     compiled: usize,
-}
-
-/// What an expression's AST uses: names, calls of functions, comparisons with a constant.
-#[derive(Default)]
-struct Uses {
-    names: Vec<(String, Position)>,
-    calls: Vec<(String, usize, Position)>,
-    /// (name, constant, how they meet, position of the operator or case)
-    compared: Vec<(String, rhai::Dynamic, How, Position)>,
-    /// `date("...")` of a text that is not a date, and where.
-    bad_dates: Vec<(String, Position)>,
-    /// `previous.tier`, `held.tier`: (what, variable, output, where).
-    history: Vec<(Past, String, String, Position)>,
-    /// Names where a text would make sense: compared with `==`/`!=`, items of a list.
-    text_like: Vec<Position>,
-    /// Comparisons and arithmetic but `+`: (operator, operands, position of the operator).
-    operations: Vec<(String, [Raw; 2], Position)>,
-    /// The expression holds a `switch` (whose case values only its text tells).
-    switches: bool,
-}
-
-impl Uses {
-    /// Each case of `switch name { value => ... }` in `text` counts as `name == value`
-    /// (`case` for a value matched exactly, which the data's numbers are checked against).
-    fn add_switch_cases(&mut self, text: &str) {
-        for c in super::switch_cases::switch_cases(text) {
-            let raw = [Raw::Name(c.name.clone()), Raw::Const(c.value.clone())];
-            let op = if c.exact { SWITCH_CASE } else { "==" };
-            self.operations.push((op.into(), raw, c.pos));
-            self.compared.push((c.name, c.value, How::Case, c.pos));
-        }
-    }
-}
-
-/// An operand as written: a name, a constant or something else.
-enum Raw {
-    Name(String),
-    Const(rhai::Dynamic),
-    Other,
 }
 
 impl<'a> ExprCompiler<'a> {
@@ -139,10 +100,7 @@ impl<'a> ExprCompiler<'a> {
                 return None;
             }
         };
-        let mut uses = uses_of(&ast);
-        if uses.switches {
-            uses.add_switch_cases(body);
-        }
+        let uses = uses_of(&ast, body);
         let (vars, names_ok) = self.resolve(diags, &origin, body, &uses, owner);
         let (maps, history_ok) = self.resolve_history(diags, &origin, &uses.history, owner);
         let calls_ok = self.check_calls(diags, &origin, body, &uses.calls, owner);
@@ -398,210 +356,6 @@ impl<'a> ExprCompiler<'a> {
 /// The file position of a position inside the expression.
 fn map(place: &Origin, pos: Position) -> (usize, usize) {
     place.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
-}
-
-/// The names, calls and comparisons with a constant in an expression.
-fn uses_of(ast: &rhai::AST) -> Uses {
-    let mut uses = Uses::default();
-    // Variables that are the `previous` of a `previous.tier`: not names of their own.
-    let mut history_variables: Vec<Position> = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        let Some(node) = path.last() else {
-            return true;
-        };
-        if let Some(found) = comparison(node) {
-            uses.compared.push(found);
-        }
-        for (name, item, pos) in membership(node) {
-            let raw = [Raw::Name(name.clone()), Raw::Const(item.clone())];
-            uses.operations.push(("==".into(), raw, pos));
-            uses.compared.push((name, item, How::Equal, pos));
-        }
-        uses.switches |= matches!(node, ASTNode::Stmt(rhai::Stmt::Switch(..)));
-        uses.operations.extend(operation(node));
-        uses.text_like.extend(text_like(node));
-        if let Some((past, variable, output, pos)) = history_use(node) {
-            history_variables.push(pos);
-            uses.history.push((past, variable, output, pos));
-        }
-        if let ASTNode::Expr(rhai::Expr::Variable(v, _, pos)) = node {
-            if !history_variables.contains(pos) {
-                uses.names.push((v.1.to_string(), *pos));
-            }
-        } else if let Some(call) = plain_call(node) {
-            uses.calls.push(call);
-        }
-        if let Some((text, pos)) = date_literal(node)
-            && Date::parse(&text).is_none()
-        {
-            uses.bad_dates.push((text, pos));
-        }
-        true
-    });
-    uses
-}
-
-/// `previous.tier` (or `previous_2.tier`, `held.tier`) at this node: what it reads, the
-/// variable, the output and the variable's position.
-fn history_use(node: &ASTNode) -> Option<(Past, String, String, Position)> {
-    let ASTNode::Expr(rhai::Expr::Dot(x, _, _)) = node else {
-        return None;
-    };
-    let (rhai::Expr::Variable(v, _, pos), rhai::Expr::Property(p, _)) = (&x.lhs, &x.rhs) else {
-        return None;
-    };
-    let variable = v.1.to_string();
-    let past = Past::of_variable(&variable)?;
-    Some((past, variable, p.2.to_string(), *pos))
-}
-
-/// `date("...")` with a constant text at this node: the text and the call's position.
-fn date_literal(node: &ASTNode) -> Option<(String, Position)> {
-    match node {
-        ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))
-            if f.op_token.is_none() && f.namespace.is_empty() && f.name == "date" =>
-        {
-            match &f.args[..] {
-                [rhai::Expr::StringConstant(text, _)] => Some((text.to_string(), *pos)),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// `name <op> constant` (either way round) at this node: the name, the constant, how the
-/// operator compares, and the operator's position.
-fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, How, Position)> {
-    let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
-        node
-    else {
-        return None;
-    };
-    if f.op_token.is_none()
-        || f.args.len() != 2
-        || !matches!(f.name.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=")
-    {
-        return None;
-    }
-    let how = match f.name.as_str() {
-        "==" | "!=" => How::Equal,
-        _ => How::Order,
-    };
-    match (&f.args[0], &f.args[1]) {
-        (rhai::Expr::Variable(v, ..), c) | (c, rhai::Expr::Variable(v, ..)) => {
-            Some((v.1.to_string(), constant_of(c)?, how, *pos))
-        }
-        _ => None,
-    }
-}
-
-/// `name in [a, b, ...]` at this node (rhai's `contains([a, b], name)`): each constant item,
-/// which the name is compared with as by `==` (an item of another kind never matches).
-fn membership(node: &ASTNode) -> Vec<(String, rhai::Dynamic, Position)> {
-    let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
-        node
-    else {
-        return Vec::new();
-    };
-    let (true, [list, rhai::Expr::Variable(v, ..)]) = (f.name == "contains", &f.args[..]) else {
-        return Vec::new();
-    };
-    let items: Vec<rhai::Dynamic> = match list {
-        rhai::Expr::Array(items, _) => items.iter().filter_map(constant_of).collect(),
-        rhai::Expr::DynamicConstant(d, _) => match d.read_lock::<rhai::Array>() {
-            Some(array) => array
-                .iter()
-                .filter(|x| x.is_string() || x.is_int() || x.is_float() || x.is_bool())
-                .cloned()
-                .collect(),
-            None => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
-    let name = v.1.to_string();
-    items.into_iter().map(|x| (name.clone(), x, *pos)).collect()
-}
-
-/// A comparison or arithmetic but `+` at this node: the operator, its operands as written
-/// and its position.
-fn operation(node: &ASTNode) -> Option<(String, [Raw; 2], Position)> {
-    let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
-        node
-    else {
-        return None;
-    };
-    let ops = ["==", "!=", "<", "<=", ">", ">=", "-", "*", "/", "%", "**"];
-    if f.op_token.is_none() || f.args.len() != 2 || !ops.contains(&f.name.as_str()) {
-        return None;
-    }
-    let raw = |e: &rhai::Expr| match e {
-        rhai::Expr::Variable(v, ..) => Raw::Name(v.1.to_string()),
-        e => constant_of(e).map_or(Raw::Other, Raw::Const),
-    };
-    Some((f.name.to_string(), [raw(&f.args[0]), raw(&f.args[1])], *pos))
-}
-
-/// The names at this node where a text would make sense: the sides of `==`/`!=` and the
-/// items of a list (`tier in [A, B]`).
-fn text_like(node: &ASTNode) -> Vec<Position> {
-    let operands: &[rhai::Expr] = match node {
-        ASTNode::Expr(rhai::Expr::FnCall(f, _)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, _))
-            if f.op_token.is_some() && matches!(f.name.as_str(), "==" | "!=") =>
-        {
-            &f.args
-        }
-        ASTNode::Expr(rhai::Expr::Array(items, _)) => items,
-        _ => return Vec::new(),
-    };
-    operands
-        .iter()
-        .filter_map(|e| match e {
-            rhai::Expr::Variable(_, _, pos) => Some(*pos),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A call of a function by name at this node (`name`, number of arguments, position);
-/// operators and namespaced calls aside. A call at the top of an expression is a statement.
-fn plain_call(node: &ASTNode) -> Option<(String, usize, Position)> {
-    match node {
-        ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))
-            if f.op_token.is_none() && f.namespace.is_empty() =>
-        {
-            Some((f.name.to_string(), f.args.len(), *pos))
-        }
-        _ => None,
-    }
-}
-
-/// The function calls of a script or expression, operators and method calls aside.
-pub(super) fn plain_calls(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
-    let mut calls = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        if let Some(call) = path.last().and_then(plain_call) {
-            calls.push(call);
-        }
-        true
-    });
-    calls
-}
-
-/// The value of a constant expression node (text, number, true/false).
-fn constant_of(e: &rhai::Expr) -> Option<rhai::Dynamic> {
-    match e {
-        rhai::Expr::FnCall(f, _) if f.name == "date" && f.namespace.is_empty() => match &f.args[..]
-        {
-            [rhai::Expr::StringConstant(text, _)] => Date::parse(text).map(rhai::Dynamic::from),
-            _ => None,
-        },
-        rhai::Expr::StringConstant(s, _) => Some(s.clone().into()),
-        rhai::Expr::IntegerConstant(i, _) => Some((*i).into()),
-        rhai::Expr::FloatConstant(f, _) => Some((**f).into()),
-        rhai::Expr::BoolConstant(b, _) => Some((*b).into()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! | [`symbols`] | a slot for every field, metric, population figure and output; name checks | [`symbols::Symbols`] |
 //! | [`compile`] | every item of every file, in file order (metrics and summary itself) | [`compile::Compiled`] |
 //! | [`expr`] | one Rhai expression in a YAML string: names, calls, fast path | [`Expr`] |
+//! | [`uses`] | what an expression's AST uses: names, calls, comparisons, operations | `Uses` |
 //! | [`place`] | where an expression's characters are in its YAML file | [`Origin`](crate::rules::Origin) |
 //! | [`population`] | population figure specs | [`PopulationFigure`] |
 //! | [`decisions`] | decision tables: rows, scales, caps, rounding; rule ids | [`Decision`] |
@@ -55,6 +56,7 @@ mod symbols;
 #[cfg(test)]
 mod testing;
 mod types;
+mod uses;
 
 pub(crate) use foreach::merge_copies;
 pub use operations::{Operation, check_seen};

@@ -6,7 +6,7 @@
 //! A script may only define functions: top-level statements would re-run on every call.
 
 use super::Sink;
-use super::expr::plain_calls;
+use super::uses::plain_calls;
 use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::rules::native;
 use crate::script::Limits;

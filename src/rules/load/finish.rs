@@ -6,12 +6,14 @@
 use super::compile::Compiled;
 use super::files::RuleFiles;
 use super::history::{self, Past, PastSlots};
+use super::kinds::SlotKinds;
 use super::order::Order;
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use crate::rules::{Expr, Held, Limits, Output, PastValue, RuleSet, Slot, SlotKind};
 use std::collections::HashSet;
 
+/// The rule set, and the kinds of its metrics and outputs (what the late type check reads).
 pub(super) fn assemble(
     files: RuleFiles,
     scripts: Scripts,
@@ -19,7 +21,7 @@ pub(super) fn assemble(
     mut compiled: Compiled,
     order: Order,
     limits: &Limits,
-) -> RuleSet {
+) -> (RuleSet, SlotKinds) {
     let (mut metrics_pre, mut metrics_post) = (Vec::new(), Vec::new());
     for slot in order.metrics {
         if let Some(m) = compiled.metrics.remove(&slot) {
@@ -81,9 +83,10 @@ pub(super) fn assemble(
     };
     set.used_fields = used_fields(&set);
     set.max_locals = max_locals(&set);
-    set.output_kinds = super::kinds::output_kinds(&set, &field_kinds);
+    let kinds = super::kinds::slot_kinds(&set, &field_kinds);
+    set.output_kinds = super::kinds::output_kinds(&set, &kinds);
     set.output_decimal = super::decimals::decimal_outputs(&set);
-    set
+    (set, kinds)
 }
 
 /// The history slots (after every declared name) and, for each `held.x` read, the output

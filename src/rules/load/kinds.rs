@@ -9,23 +9,20 @@ use crate::rules::{Aggregate, Decision, HitPolicy, RuleSet, Slot, SlotKind, Valu
 use crate::value::{Lit, ValueKind};
 use std::collections::HashMap;
 
-/// The kind of every output of `set`, by position in `set.outputs` (`None`: not known).
-pub(super) fn output_kinds(
-    set: &RuleSet,
-    field_kinds: &[Option<ValueKind>],
-) -> Vec<Option<ValueKind>> {
-    let slots = slot_kinds(set, field_kinds);
+/// The kind of every output of `set`, by position in `set.outputs` (`None`: not known),
+/// from the kinds of its slots ([`slot_kinds`]).
+pub(super) fn output_kinds(set: &RuleSet, slots: &SlotKinds) -> Vec<Option<ValueKind>> {
     set.outputs
         .iter()
         .map(|o| slots.get(&o.slot).copied().flatten())
         .collect()
 }
 
-/// The kind of every metric and output of `set` (`None`: not known), by slot.
-pub(super) fn slot_kinds(
-    set: &RuleSet,
-    field_kinds: &[Option<ValueKind>],
-) -> HashMap<Slot, Option<ValueKind>> {
+/// The kind of each metric and output (`None`: not known), by slot.
+pub(super) type SlotKinds = HashMap<Slot, Option<ValueKind>>;
+
+/// The kind of every metric and output of `set`.
+pub(super) fn slot_kinds(set: &RuleSet, field_kinds: &[Option<ValueKind>]) -> SlotKinds {
     let mut known = Known {
         set,
         field_kinds,

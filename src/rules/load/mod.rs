@@ -88,9 +88,7 @@ pub fn load(
         return Err(Diagnostics(foreach::merge_copies(diags.0)));
     }
     let comparisons = std::mem::take(&mut compiled.comparisons);
-    let field_kinds = symbols.field_kinds.clone();
-    let set = finish::assemble(files, scripts, symbols, compiled, order, limits);
-    let kinds = kinds::slot_kinds(&set, &field_kinds);
+    let (set, kinds) = finish::assemble(files, scripts, symbols, compiled, order, limits);
     types::check_inferred(&set, &kinds, &comparisons, &mut diags);
     if diags.has_errors() {
         return Err(Diagnostics(foreach::merge_copies(diags.0)));

@@ -163,7 +163,7 @@ fn listing(list: &[rhai::Dynamic]) -> String {
 /// for every customer (a `switch` case never matches another kind, and says nothing).
 pub(super) fn check_inferred(
     set: &RuleSet,
-    kinds: &HashMap<Slot, Option<ValueKind>>,
+    kinds: &super::kinds::SlotKinds,
     comparisons: &[Comparison],
     diags: &mut Sink,
 ) {

@@ -280,20 +280,9 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         if a.kind == b.kind {
             return None;
         }
-        let mut d = Diagnostic::error(
-            &op.file,
-            op.line,
-            op.column,
-            format!(
-                "{} is {}{}, but the switch case `{case}` is {}: it never matches",
-                a.noun,
-                a.kind.noun(),
-                a.seen,
-                b.kind.noun()
-            ),
-        )
-        .rule(op.owner.clone())
-        .help(case_help(a.kind, &case.to_string()));
+        let what = format!("{} is {}{}", a.noun, a.kind.noun(), a.seen);
+        let place = (&*op.file, op.line, op.column, &op.owner[..]);
+        let mut d = case_of_another_kind(place, &what, a.kind, case, b.kind);
         d.width = case.to_string().chars().count();
         return Some(d);
     }
@@ -367,13 +356,33 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
     Some(d)
 }
 
-/// The help for a switch case of another kind than the value's `kind`.
-pub(super) fn case_help(kind: ValueKind, case: &str) -> String {
-    match kind {
+/// A switch case of another kind than the value (`what` says the value is of `kind`), at
+/// `place` (file, line, column, rule): it never matches, and nothing fails, so the switch
+/// gives its default (or NULL) for everyone. Checked at load time ([`super::types`]) and,
+/// for columns that declare no type, against the data ([`problem`]).
+pub(super) fn case_of_another_kind(
+    (file, line, column, owner): (&SourceFile, usize, usize, &str),
+    what: &str,
+    kind: ValueKind,
+    case: &rhai::Dynamic,
+    case_kind: ValueKind,
+) -> Diagnostic {
+    let help = match kind {
         ValueKind::Text => format!("write the case as text: \"{case}\""),
         ValueKind::Bool => "write the case as `true` or `false`".into(),
         _ => format!("write the case as {}", kind.noun()),
-    }
+    };
+    Diagnostic::error(
+        file,
+        line,
+        column,
+        format!(
+            "{what}, but the switch case `{case}` is {}: it never matches",
+            case_kind.noun()
+        ),
+    )
+    .rule(owner.to_owned())
+    .help(help)
 }
 
 #[cfg(test)]

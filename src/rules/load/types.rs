@@ -232,7 +232,13 @@ fn kind_mismatch(
             None => format!("{} `{name}` is {}", slot_kind.noun(), kind.noun()),
         };
         if c.how == How::Case {
-            return Some(case_of_another_kind(what, kind, constant_kind, c));
+            return Some(super::operations::case_of_another_kind(
+                (&c.file, c.line, c.column, &c.owner),
+                &what,
+                kind,
+                &c.constant,
+                constant_kind,
+            ));
         }
         let d = Diagnostic::error(
             &c.file,
@@ -274,28 +280,6 @@ fn kind_mismatch(
         return Some(d);
     }
     None
-}
-
-/// A switch case of another kind than the value (`what`): it never matches, and nothing
-/// fails, so the switch gives its default (or NULL) for everyone.
-fn case_of_another_kind(
-    what: String,
-    kind: ValueKind,
-    case_kind: ValueKind,
-    c: &Comparison,
-) -> Diagnostic {
-    Diagnostic::error(
-        &c.file,
-        c.line,
-        c.column,
-        format!(
-            "{what}, but the switch case `{}` is {}: it never matches",
-            c.constant,
-            case_kind.noun()
-        ),
-    )
-    .rule(c.owner.clone())
-    .help(super::operations::case_help(kind, &c.constant.to_string()))
 }
 
 #[cfg(test)]

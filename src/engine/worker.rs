@@ -30,6 +30,9 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     /// Whether the frame holds all of the current customer's fields (in a chunk, those only
     /// the chunk's lanes read are loaded when a lane gives up).
     fields_loaded: bool,
+    /// A batch run's worker: nothing reads the frame after a customer (`explain` does), so
+    /// its outputs move to the outcomes instead of being copied.
+    batch: bool,
     pub observer: O,
 }
 
@@ -41,6 +44,7 @@ impl<'e, 'a> Worker<'e, 'a> {
     /// A worker of a batch run, which evaluates `plan`'s expressions chunk by chunk.
     pub fn chunked(ev: &'e Evaluator<'a>, plan: &'e Plan) -> Self {
         let mut w = Worker::new(ev);
+        w.batch = true;
         if !plan.is_empty() {
             w.chunk = Some(Chunk::new(plan));
         }
@@ -70,6 +74,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             chunk: None,
             current: 0,
             fields_loaded: false,
+            batch: false,
             observer,
         }
     }
@@ -285,8 +290,19 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             *sum += x;
         }
         out.indices.push(i);
-        out.values
-            .extend(rules.outputs.iter().map(|o| self.frame[o.slot].clone()));
+        if self.batch {
+            // Moved: no copy now and no drop when the next customer clears the frame.
+            let frame = &mut self.frame;
+            out.values.extend(
+                rules
+                    .outputs
+                    .iter()
+                    .map(|o| std::mem::take(&mut frame[o.slot])),
+            );
+        } else {
+            out.values
+                .extend(rules.outputs.iter().map(|o| self.frame[o.slot].clone()));
+        }
         out.fired_ends.push(out.fired.len());
         Ok(())
     }

@@ -97,8 +97,14 @@ pub fn fast_path(rules: &RuleSet) -> (usize, usize) {
     (all.iter().filter(|e| e.native.is_some()).count(), all.len())
 }
 
-/// Times both `rounds` times, interleaved, on the customers of `db`; the medians.
-pub fn time_script(db: &Path, work: &Path, rounds: usize) -> Result<ScriptTimings, Error> {
+/// Times both `rounds` times, interleaved, on the customers of `db`; the medians. With
+/// `engine_only`, only the engine runs (to profile it: the other figures stay 0).
+pub fn time_script(
+    db: &Path,
+    work: &Path,
+    rounds: usize,
+    engine_only: bool,
+) -> Result<ScriptTimings, Error> {
     let source = SqliteSource::open(db, &crate::config::Source::Table("customers".into()))?;
     let rules = load(
         &source,
@@ -119,6 +125,9 @@ pub fn time_script(db: &Path, work: &Path, rounds: usize) -> Result<ScriptTiming
         let start = Instant::now();
         let outcomes = one_thread.install(|| evaluator.evaluate(0..data.len))?.0;
         engine.push(start.elapsed().as_secs_f64());
+        if engine_only {
+            continue;
+        }
         let start = Instant::now();
         drop(one_thread.install(|| constant_evaluator.evaluate(0..data.len))?);
         engine_constants.push(start.elapsed().as_secs_f64());

@@ -242,6 +242,9 @@ pub struct Fallback;
 #[derive(Debug)]
 pub struct Scratch<'a> {
     locals: Vec<Scalar<'a>>,
+    /// The evaluated parts of the templates being written (a stack: a part may be a
+    /// template).
+    parts: Vec<Scalar<'a>>,
     text: String,
     /// The longest text rhai may build (`limits.max_string_size`): longer is rhai's error.
     max_text: usize,
@@ -251,6 +254,7 @@ impl<'a> Scratch<'a> {
     pub fn new(max_text: usize) -> Self {
         Scratch {
             locals: Vec::new(),
+            parts: Vec::new(),
             text: String::new(),
             max_text,
         }
@@ -264,6 +268,7 @@ impl<'a> Scratch<'a> {
             self.locals.resize(n.locals, Scalar::Null);
         }
         self.text.clear();
+        self.parts.clear(); // a template that gave way left its parts
         eval::eval(&n.run, frame, self)
     }
 

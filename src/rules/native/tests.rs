@@ -280,6 +280,16 @@ fn templates_write_values_as_rhai_does() {
     fast("`${tier}` + `${tier}` == \"AA\"", &vars, "true");
     fast("score.to_string()", &vars, "\"71.6\"");
     fast("n.to_string()", &vars, "\"\"");
+    // A template inside a template's part; whole numbers at their extremes.
+    fast(
+        "`<${tier} ${`(${score.to_int()} ${-9223372036854775807 - 1})`} ${tier}>`",
+        &vars,
+        "\"<A (71 -9223372036854775808) A>\"",
+    );
+    // Any number of parts.
+    let many = (0..40).map(|k| format!("{k}${{tier}}")).collect::<String>();
+    let expected = (0..40).map(|k| format!("{k}A")).collect::<String>();
+    fast(&format!("`{many}`"), &vars, &format!("{expected:?}"));
 }
 
 #[test]

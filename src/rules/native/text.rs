@@ -14,9 +14,7 @@ fn write(cx: &mut Scratch<'_>, v: Scalar<'_>, frame: &[Value<'_>]) {
     match v {
         Scalar::Null => {}
         Scalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-        Scalar::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Scalar::Int(i) => out.push_str(itoa::Buffer::new().format(i)),
         Scalar::Float(f) => {
             let _ = write!(out, "{}", rhai::FloatWrapper::new(f));
         }
@@ -65,19 +63,20 @@ pub(super) fn template<'a>(
     frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
-    // Parts are evaluated first (one may build text of its own in the buffer), then
-    // written one after the other. Templates of more parts are the interpreter's.
-    let mut values = [Scalar::Null; 32];
-    if parts.len() > values.len() {
-        return Err(Fallback);
-    }
-    for (value, part) in values.iter_mut().zip(parts) {
-        *value = eval(part, frame, cx)?;
+    // Parts are evaluated first (one may build text of its own in the buffer, or be a
+    // template itself, whose parts go above these on the stack), then written one after
+    // the other.
+    let base = cx.parts.len();
+    for part in parts {
+        let value = eval(part, frame, cx)?;
+        cx.parts.push(value);
     }
     let start = cx.text.len();
-    for value in &values[..parts.len()] {
-        write(cx, *value, frame);
+    for k in base..cx.parts.len() {
+        let value = cx.parts[k];
+        write(cx, value, frame);
     }
+    cx.parts.truncate(base);
     finish(cx, start)
 }
 

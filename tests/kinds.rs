@@ -387,7 +387,7 @@ fn a_list_of_another_kind_in_in_is_an_error_never_a_silent_false() {
     check_refuses(
         &fx,
         &[
-            "error: field `channel` is text, but it is compared with a number `1` (in `r-x`)\n --> rules/r.yaml:5:35",
+            "error: field `channel` is text, but it is compared with a number `1` (in `r-x`)\n --> rules/r.yaml:5:39",
             "1 error in the rule files",
         ],
     );
@@ -403,7 +403,7 @@ fn a_list_of_another_kind_in_in_is_an_error_never_a_silent_false() {
     one_rule(&fx, "when: 'last_day in [1998, 1999]', value: x");
     refused_before_any_customer(
         &fx,
-        "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `1998` (in `r-x`)\n --> rules/r.yaml:5:36",
+        "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `1998` (in `r-x`)\n --> rules/r.yaml:5:40",
         "= help: text and numbers never compare",
     );
 }
@@ -430,6 +430,51 @@ fn a_metric_is_checked_by_the_kind_its_formula_gives() {
     );
     fx.run(&["run"]).assert_code(2);
     assert!(!fx.has_policy_table(), "nothing was evaluated");
+}
+
+/// A metric whose formula always gives decimals (`/`, `sqrt`, a decimal column) holds 5.0,
+/// never 5: a whole-number switch case on it gave NULL for every customer, silently. From
+/// the rules alone it is a load error; from a column's decimals, an error before any
+/// customer. A metric that may be whole (`?? 0`) is not flagged.
+#[test]
+fn a_whole_number_case_on_a_decimal_metric_is_an_error() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales INTEGER, discount",
+        &[vec![text("C1"), int(60), real(5.0)]],
+    );
+    let rules = |metric: &str, case: &str| {
+        format!(
+            "metrics:\n  m: {metric}\ndecisions:\n  - name: d\n    output: o\n    rules:\n      - {{ id: r-x, value: '= switch m {{ {case} => \"five\", _ => \"other\" }}' }}\n"
+        )
+    };
+    fx.rule("r.yaml", &rules("annual_sales / 12", "5"));
+    check_refuses(
+        &fx,
+        &[
+            "error: metric `m` is read as decimals (5 as 5.0), but the switch case `5` is a whole number, which a switch never finds equal to 5.0 (unlike `==`): it never matches (in `r-x`)\n --> rules/r.yaml:7:41",
+            "= help: write the case as the range `5..=5`",
+        ],
+    );
+    fx.rule("r.yaml", &rules("annual_sales / 12", "5..=5"));
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "five")]));
+    // Decimals because the column holds them (it declares no type): before any customer.
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, discount",
+        &[vec![text("C1"), real(5.0)]],
+    );
+    fx.rule("r.yaml", &rules("discount * 1", "5"));
+    refused_before_any_customer(
+        &fx,
+        "error: metric `m` is read as decimals (5 as 5.0), but the switch case `5` is a whole number",
+        "= help: write the case as the range `5..=5`",
+    );
+    // Whole when the column is NULL: not flagged (5.0 never matches, but 0 does).
+    fx.rule("r.yaml", &rules("discount ?? 0", "0"));
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "other")]));
 }
 
 /// Population figures are decimals, whatever they count: a quintile is 5.0, so a whole

@@ -1,18 +1,32 @@
-//! Which outputs always hold decimals (or NULL), where the rules say it: decimal constants,
-//! sums of decimal rows, `/`, rounding to a decimal step. The run declares their columns
-//! `DECIMAL`, where SQLite keeps 2.0 in one byte instead of eight; readers turn the whole
-//! numbers back into decimals, so an output that is sometimes a whole number must not be one.
+//! Which metrics and outputs always hold decimals (or NULL), where the rules say it: decimal
+//! constants, sums of decimal rows, `/`, `sqrt`/`ln`/`exp`/`log`/`to_float`, rounding to a
+//! decimal step. The run declares such outputs' columns `DECIMAL`, where SQLite keeps 2.0 in
+//! one byte instead of eight; readers turn the whole numbers back into decimals, so an output
+//! that is sometimes a whole number must not be one. A `switch` on one of them with a
+//! whole-number case never matches (operations.rs).
 
 use crate::rules::native::{Arith, Builtin, Node};
 use crate::rules::{Aggregate, Decision, HitPolicy, RoundSpec, RuleSet, Slot, SlotKind, ValueExpr};
+use crate::source::{Column, Dataset};
 use crate::value::Lit;
 use std::collections::HashMap;
 
 /// Per output of `set` (by position in `set.outputs`): every value it can take is a decimal
 /// or NULL.
 pub(super) fn decimal_outputs(set: &RuleSet) -> Vec<bool> {
+    let decimal = decimal_slots(set, None);
+    set.outputs
+        .iter()
+        .map(|o| decimal.get(&o.slot).copied().unwrap_or(false))
+        .collect()
+}
+
+/// Per metric and output slot of `set`: every value it can take is a decimal or NULL. Fields
+/// count as decimals only when `data` is given and holds their column as decimals.
+pub(super) fn decimal_slots(set: &RuleSet, data: Option<&Dataset>) -> HashMap<Slot, bool> {
     let mut known = Decimals {
         set,
+        data,
         slots: HashMap::new(),
     };
     for m in set.metrics_pre.iter().chain(&set.metrics_post) {
@@ -29,14 +43,12 @@ pub(super) fn decimal_outputs(set: &RuleSet) -> Vec<bool> {
             known.slots.insert(slot, decimal);
         }
     }
-    set.outputs
-        .iter()
-        .map(|o| known.slots.get(&o.slot).copied().unwrap_or(false))
-        .collect()
+    known.slots
 }
 
 struct Decimals<'a> {
     set: &'a RuleSet,
+    data: Option<&'a Dataset>,
     slots: HashMap<Slot, bool>,
 }
 
@@ -81,6 +93,15 @@ impl Decimals<'_> {
             Node::Call(Builtin::Abs | Builtin::Floor | Builtin::Ceiling | Builtin::Round, args) => {
                 return self.node(&args[0]);
             }
+            Node::Call(
+                Builtin::Sqrt
+                | Builtin::Exp
+                | Builtin::Ln
+                | Builtin::Log10
+                | Builtin::Log
+                | Builtin::ToFloat,
+                _,
+            ) => true,
             Node::Call(Builtin::Min | Builtin::Max, args) => {
                 all_decimal(args.iter().map(|a| self.node(a)))
             }
@@ -99,7 +120,13 @@ impl Decimals<'_> {
                 // Not known yet: the output being worked out, whose past is like itself.
                 self.slots.get(&output.slot).copied()
             }
-            SlotKind::Field | SlotKind::Context | SlotKind::Population => Some(false),
+            SlotKind::Field => Some(matches!(
+                self.data.and_then(|d| d.columns.get(slot)),
+                Some(Column::Float { .. })
+            )),
+            // Population figures are decimals, whatever they count (a quintile is 5.0).
+            SlotKind::Population => Some(true),
+            SlotKind::Context => Some(false),
         }
     }
 }
@@ -169,6 +196,10 @@ mod tests {
     output: count
     rules:
       - { id: k, value: '= annual_sales' }
+  - name: root
+    output: root
+    rules:
+      - { id: l, value: '= sqrt(count ?? 0)' }
 ",
         )]);
         let decimal: Vec<(&str, bool)> = set
@@ -187,6 +218,7 @@ mod tests {
                 ("whole", false),
                 ("carried", true),
                 ("count", false),
+                ("root", true),
             ]
         );
     }

@@ -90,6 +90,7 @@ pub fn load(
     let comparisons = std::mem::take(&mut compiled.comparisons);
     let (set, kinds) = finish::assemble(files, scripts, symbols, compiled, order, limits);
     types::check_inferred(&set, &kinds, &comparisons, &mut diags);
+    operations::check_decimal_cases(&set, &mut diags);
     if diags.has_errors() {
         return Err(Diagnostics(foreach::merge_copies(diags.0)));
     }

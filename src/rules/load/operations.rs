@@ -35,8 +35,11 @@ pub enum Operand {
 /// its exact kind (a whole-number case never matches 5.0).
 pub const SWITCH_CASE: &str = "case";
 
+/// The operator of an item of `name in [...]`: `name == item`, placed at the item.
+pub const IN_ITEM: &str = "in";
+
 /// `a <op> b` in some expression, with `<op>` a comparison or arithmetic other than `+`, or
-/// [`SWITCH_CASE`].
+/// [`SWITCH_CASE`] or [`IN_ITEM`].
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub op: String,
@@ -52,7 +55,7 @@ impl Operation {
     fn is_comparison(&self) -> bool {
         matches!(
             self.op.as_str(),
-            "==" | "!=" | "<" | "<=" | ">" | ">=" | SWITCH_CASE
+            "==" | "!=" | "<" | "<=" | ">" | ">=" | SWITCH_CASE | IN_ITEM
         )
     }
 
@@ -127,14 +130,20 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
             found.push(d);
         }
     }
+    // Metrics and outputs that hold decimals because a column does (`m: discount * 2`);
+    // those the rules alone make decimals were found at load time.
+    let decimal = super::decimals::decimal_slots(set, Some(data));
     let cases = set.operations.iter().filter(|o| o.op == SWITCH_CASE);
     found.extend(cases.filter_map(|op| {
         let Operand::Slot { slot, .. } = op.operands[0] else {
             return None;
         };
-        let numbers = match data.columns.get(slot)? {
-            Column::Float { .. } => Numbers::Decimals,
-            Column::Int { .. } => Numbers::Whole,
+        let numbers = match (set.slots.get(slot)?.1, data.columns.get(slot)) {
+            (SlotKind::Field, Some(Column::Float { .. })) => Numbers::Decimals,
+            (SlotKind::Field, Some(Column::Int { .. })) => Numbers::Whole,
+            (SlotKind::Metric | SlotKind::Output, _) if decimal.get(&slot) == Some(&true) => {
+                Numbers::Decimals
+            }
             _ => return None,
         };
         exact_number_case(&set.slots, op, numbers)
@@ -143,6 +152,21 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
         Ok(())
     } else {
         Err(Diagnostics(found))
+    }
+}
+
+/// Once the rule set is assembled: switch cases on a metric or output whose formulas always
+/// give decimals (`m: sales / 12`, a population figure copied) with a whole-number case,
+/// which never matches.
+pub(super) fn check_decimal_cases(set: &RuleSet, diags: &mut Sink) {
+    let decimal = super::decimals::decimal_slots(set, None);
+    for op in set.operations.iter().filter(|o| o.op == SWITCH_CASE) {
+        if let Operand::Slot { slot, .. } = op.operands[0]
+            && decimal.get(&slot) == Some(&true)
+            && let Some(d) = exact_number_case(&set.slots, op, Numbers::Decimals)
+        {
+            diags.push(d);
+        }
     }
 }
 
@@ -352,7 +376,10 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
     let mut d = Diagnostic::error(&op.file, op.line, op.column, message)
         .rule(op.owner.clone())
         .help(help);
-    d.width = op.op.chars().count();
+    d.width = match (op.op.as_str(), &op.operands[1]) {
+        (IN_ITEM, Operand::Const(item)) => item.to_string().chars().count(),
+        _ => op.op.chars().count(),
+    };
     Some(d)
 }
 

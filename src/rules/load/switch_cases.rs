@@ -26,6 +26,32 @@ pub(super) struct Case {
 /// ends; a case guard (`1 if x`), the default `_` and values that are not constants give
 /// nothing.
 pub(super) fn switch_cases(text: &str) -> Vec<Case> {
+    let tokens = tokens(text);
+    let mut found = Vec::new();
+    for (k, window) in tokens.windows(3).enumerate() {
+        if let [
+            (Token::Switch, _),
+            (Token::Identifier(name), _),
+            (Token::LeftBrace, _),
+        ] = window
+        {
+            for (value, pos, exact) in case_values(&tokens[k + 3..]) {
+                let name = name.to_string();
+                found.push(Case {
+                    name,
+                    value,
+                    pos,
+                    exact,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The tokens of the expression `text` as rhai's parser sees them (a template's `}` ends
+/// its `${`, and its text goes on), up to the end or the first lexing error.
+fn tokens(text: &str) -> Vec<(Token, Position)> {
     let engine = rhai::Engine::new_raw();
     let (stream, control) = engine.lex([&text]);
     let mut tokens: Vec<(Token, Position)> = Vec::new();
@@ -53,26 +79,38 @@ pub(super) fn switch_cases(text: &str) -> Vec<Case> {
         }
         tokens.push((token, pos));
     }
-    let mut found = Vec::new();
-    for (k, window) in tokens.windows(3).enumerate() {
-        if let [
-            (Token::Switch, _),
-            (Token::Identifier(name), _),
-            (Token::LeftBrace, _),
-        ] = window
-        {
-            for (value, pos, exact) in case_values(&tokens[k + 3..]) {
-                let name = name.to_string();
-                found.push(Case {
-                    name,
-                    value,
-                    pos,
-                    exact,
-                });
+    tokens
+}
+
+/// Where each item of the list whose `[` is at `open` in `text` starts (empty when there is
+/// no `[` there). Rhai keeps a list of constants as one value, without its items' places.
+pub(super) fn list_items(text: &str, open: Position) -> Vec<Position> {
+    let tokens = tokens(text);
+    let Some(start) = tokens
+        .iter()
+        .position(|(t, p)| *t == Token::LeftBracket && *p == open)
+    else {
+        return Vec::new();
+    };
+    let (mut items, mut depth, mut item_starts) = (Vec::new(), 0usize, true);
+    for (token, pos) in &tokens[start + 1..] {
+        if item_starts && depth == 0 && !matches!(token, Token::RightBracket) {
+            items.push(*pos);
+        }
+        item_starts = false;
+        match token {
+            Token::LeftBracket | Token::LeftParen | Token::LeftBrace | Token::MapStart => {
+                depth += 1
             }
+            Token::RightBracket if depth == 0 => break,
+            Token::RightBracket | Token::RightParen | Token::RightBrace => {
+                depth = depth.saturating_sub(1)
+            }
+            Token::Comma if depth == 0 => item_starts = true,
+            _ => {}
         }
     }
-    found
+    items
 }
 
 /// The case values of a switch's cases, from the tokens after its `{` to its `}`, and
@@ -128,6 +166,18 @@ fn case_values(tokens: &[(Token, Position)]) -> Vec<(Dynamic, Position, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lists_items_are_found_where_they_are_written() {
+        let text = "x in [1, -2.5, \"a, b\", [3, 4], f(5, 6)] && y in []";
+        let at = |line, col| Position::new(line, col);
+        assert_eq!(
+            list_items(text, at(1, 6)),
+            [at(1, 7), at(1, 10), at(1, 16), at(1, 24), at(1, 32)]
+        );
+        assert_eq!(list_items(text, at(1, 49)), [], "an empty list");
+        assert_eq!(list_items(text, at(1, 1)), [], "no `[` there");
+    }
 
     fn cases(text: &str) -> Vec<String> {
         switch_cases(text)

@@ -24,8 +24,10 @@ use std::sync::Arc;
 pub(super) enum How {
     /// `<`, `<=`, `>`, `>=`.
     Order,
-    /// `==`, `!=`, an item of `name in [...]`.
+    /// `==`, `!=`.
     Equal,
+    /// An item of `name in [...]` (compared as by `==`), in the list at `list`.
+    Item { list: rhai::Position },
     /// A case of `switch name { ... }`.
     Case,
 }
@@ -56,8 +58,9 @@ pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
     }
 }
 
-/// The items of `name in [1, 2]` are compared at one place (the `in`): one error there is
-/// enough, while each item's own warning (`tier` is never "Silvr") still counts. (The
+/// The items of `name in [1, 2]` are compared at their own places, but one error per list
+/// is enough (it points at the first item of another kind), while each item's own warning
+/// (`tier` is never "Silvr") still counts. (The
 /// copies of a `for_each` decision share places but not owners: each keeps its error, and
 /// the copies' errors are merged into one later.)
 #[derive(Default)]
@@ -66,7 +69,11 @@ struct OneErrorPerPlace(HashSet<(usize, usize, usize, String)>);
 impl OneErrorPerPlace {
     fn push(&mut self, c: &Comparison, d: Diagnostic, diags: &mut Sink) {
         let file = Arc::as_ptr(&c.file) as usize;
-        let place = (file, c.line, c.column, c.owner.clone());
+        let (line, column) = match c.how {
+            How::Item { list } => (list.line().unwrap_or(0), list.position().unwrap_or(0)),
+            _ => (c.line, c.column),
+        };
+        let place = (file, line, column, c.owner.clone());
         if d.severity != crate::diag::Severity::Error || self.0.insert(place) {
             diags.push(d);
         }
@@ -370,8 +377,8 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "warning rules/a.yaml:8:30 [c]: output `tier` is never \"Z\" | help: its values are: A, B",
-                "warning rules/a.yaml:8:30 [c]: output `tier` is never \"Y\" | help: its values are: A, B",
+                "warning rules/a.yaml:8:39 [c]: output `tier` is never \"Z\" | help: its values are: A, B",
+                "warning rules/a.yaml:8:44 [c]: output `tier` is never \"Y\" | help: its values are: A, B",
             ]
         );
         assert_eq!(
@@ -380,7 +387,7 @@ mod tests {
                 "decisions:\n  - name: d\n    rules:\n      - { id: a, when: 'channel in [1, 2, 3]', then: { d: 1 } }\n",
             )]),
             [
-                "error rules/a.yaml:4:33 [a]: field `channel` is text, but it is compared with a number `1` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
+                "error rules/a.yaml:4:37 [a]: field `channel` is text, but it is compared with a number `1` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
             ]
         );
     }

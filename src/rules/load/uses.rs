@@ -4,7 +4,7 @@
 //! (`previous.tier`) and `date("...")` constants. [`super::expr`] resolves and checks them.
 
 use super::history::Past;
-use super::operations::SWITCH_CASE;
+use super::operations::{IN_ITEM, SWITCH_CASE};
 use super::types::How;
 use crate::time::Date;
 use rhai::{ASTNode, Position};
@@ -14,7 +14,7 @@ use rhai::{ASTNode, Position};
 pub(super) struct Uses {
     pub names: Vec<(String, Position)>,
     pub calls: Vec<(String, usize, Position)>,
-    /// (name, constant, how they meet, position of the operator or case)
+    /// (name, constant, how they meet, position of the operator, case or list item)
     pub compared: Vec<(String, rhai::Dynamic, How, Position)>,
     /// `date("...")` of a text that is not a date, and where.
     pub bad_dates: Vec<(String, Position)>,
@@ -61,10 +61,10 @@ pub(super) fn uses_of(ast: &rhai::AST, text: &str) -> Uses {
         if let Some(found) = comparison(node) {
             uses.compared.push(found);
         }
-        for (name, item, pos) in membership(node) {
+        for (name, item, pos, list) in membership(node, text) {
             let raw = [Raw::Name(name.clone()), Raw::Const(item.clone())];
-            uses.operations.push(("==".into(), raw, pos));
-            uses.compared.push((name, item, How::Equal, pos));
+            uses.operations.push((IN_ITEM.into(), raw, pos));
+            uses.compared.push((name, item, How::Item { list }, pos));
         }
         switches |= matches!(node, ASTNode::Stmt(rhai::Stmt::Switch(..)));
         uses.operations.extend(operation(node));
@@ -149,8 +149,9 @@ fn comparison(node: &ASTNode) -> Option<(String, rhai::Dynamic, How, Position)> 
 }
 
 /// `name in [a, b, ...]` at this node (rhai's `contains([a, b], name)`): each constant item,
-/// which the name is compared with as by `==` (an item of another kind never matches).
-fn membership(node: &ASTNode) -> Vec<(String, rhai::Dynamic, Position)> {
+/// which the name is compared with as by `==` (an item of another kind never matches), the
+/// item's place and the `in`'s.
+fn membership(node: &ASTNode, text: &str) -> Vec<(String, rhai::Dynamic, Position, Position)> {
     let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
         node
     else {
@@ -159,20 +160,31 @@ fn membership(node: &ASTNode) -> Vec<(String, rhai::Dynamic, Position)> {
     let (true, [list, rhai::Expr::Variable(v, ..)]) = (f.name == "contains", &f.args[..]) else {
         return Vec::new();
     };
-    let items: Vec<rhai::Dynamic> = match list {
-        rhai::Expr::Array(items, _) => items.iter().filter_map(constant_of).collect(),
-        rhai::Expr::DynamicConstant(d, _) => match d.read_lock::<rhai::Array>() {
-            Some(array) => array
-                .iter()
-                .filter(|x| x.is_string() || x.is_int() || x.is_float() || x.is_bool())
-                .cloned()
-                .collect(),
+    // Each item where it is written (else at the `in`).
+    let items: Vec<(rhai::Dynamic, Position)> = match list {
+        rhai::Expr::Array(items, _) => items
+            .iter()
+            .filter_map(|x| Some((constant_of(x)?, x.start_position())))
+            .collect(),
+        rhai::Expr::DynamicConstant(d, open) => match d.read_lock::<rhai::Array>() {
+            Some(array) => {
+                let places = super::switch_cases::list_items(text, *open);
+                array
+                    .iter()
+                    .zip(places.into_iter().chain(std::iter::repeat(*pos)))
+                    .filter(|(x, _)| x.is_string() || x.is_int() || x.is_float() || x.is_bool())
+                    .map(|(x, place)| (x.clone(), place))
+                    .collect()
+            }
             None => Vec::new(),
         },
         _ => Vec::new(),
     };
     let name = v.1.to_string();
-    items.into_iter().map(|x| (name.clone(), x, *pos)).collect()
+    items
+        .into_iter()
+        .map(|(x, place)| (name.clone(), x, place, *pos))
+        .collect()
 }
 
 /// A comparison or arithmetic but `+` at this node: the operator, its operands as written

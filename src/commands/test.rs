@@ -8,7 +8,7 @@ use crate::source::CustomerSource;
 use crate::workspace::{Overrides, Workspace};
 use std::path::PathBuf;
 
-/// Run the test cases in <rules>/tests/*.yaml: pass or fail per case, row coverage.
+/// Run the test cases in `<rules>/tests/*.yaml`: pass or fail per case, row coverage.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Rules directory (default: the config's `rules`); the cases are in its `tests/`.

@@ -6,11 +6,11 @@
 //! they have one, and in the interpreter otherwise (or when the fast path defers to it).
 //!
 //! A batch run takes customers in chunks, and evaluates what it can column-at-a-time
-//! ([`chunk`]): one walk of a typed tree per chunk instead of one per customer.
+//! (`chunk`): one walk of a typed tree per chunk instead of one per customer.
 //!
-//! [`worker`] evaluates one customer (a decision's hit policy, from [`crate::rules::hit`],
-//! picks its rows; [`bounds`] rounds and caps); [`observer`] is how `explain` sees every
-//! step without slowing a batch run; [`outcomes`] holds the results.
+//! `worker` evaluates one customer (a decision's hit policy, from [`crate::rules::hit`],
+//! picks its rows; `bounds` rounds and caps); [`observer`] is how `explain` sees every
+//! step without slowing a batch run; `outcomes` holds the results.
 
 mod bounds;
 mod chunk;

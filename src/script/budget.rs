@@ -63,7 +63,7 @@ pub(super) fn check(operations: u64) -> Option<Dynamic> {
     }
 }
 
-/// The message for an evaluation the budget stopped (`token` from [`check`]).
+/// The message for an evaluation the budget stopped (`token` from `check`).
 pub fn overrun_message(token: &Dynamic) -> String {
     let ms = token.as_int().unwrap_or_default();
     format!(

@@ -79,7 +79,7 @@ impl Previous {
         }
     }
 
-    /// Customer `i`'s tier in the previous period ([`NONE`] when it had none).
+    /// Customer `i`'s tier in the previous period (`NONE` when it had none).
     pub fn tier_of(&self, data: &Dataset, i: usize) -> u16 {
         let Previous::Run { by_id, .. } = self else {
             return NONE;

@@ -119,7 +119,7 @@ pub enum Node {
     /// A string template: its parts, each written as `to_string` writes it.
     Template(Box<[Node]>),
     Switch(Box<Switch>),
-    /// A subexpression whose kind is known, compiled for it ([`typed`]), beside the generic
+    /// A subexpression whose kind is known, compiled for it (`typed`), beside the generic
     /// tree that evaluates it when the typed one gives up.
     Num(Box<(typed::Num, Node)>),
     Int(Box<(typed::Int, Node)>),
@@ -199,7 +199,7 @@ pub struct Native {
 impl Native {
     /// What evaluates over customers whose slots hold values of the kinds `slot_kind` tells
     /// (the data's columns, known when an evaluation starts): the tree with its typed
-    /// subexpressions ([`typed`]).
+    /// subexpressions (`typed`).
     pub fn fast(&self, slot_kind: &dyn Fn(Slot) -> Option<Kind>) -> Fast {
         let (run, whole) = typed::Typer::new(slot_kind, self.locals).wrap(self.root.clone());
         Fast {

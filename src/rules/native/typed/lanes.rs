@@ -17,7 +17,7 @@ use crate::rules::native::eval::{decimal, float_compare, holds, whole};
 use crate::rules::native::{Arith, Scalar};
 use crate::value::Value;
 
-/// A whole expression compiled for the kind it gives ([`super::Typer::root`]).
+/// A whole expression compiled for the kind it gives (`Typer::root`).
 #[derive(Debug, Clone)]
 pub enum Typed {
     Num(Num),
@@ -40,7 +40,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// What the per-customer walk reads from a frame slot holding `v` ([`Scalar::of`]).
+    /// What the per-customer walk reads from a frame slot holding `v` (`Scalar::of`).
     #[inline]
     pub fn of(v: &Value<'_>) -> Cell {
         match Scalar::of(std::slice::from_ref(v), 0) {

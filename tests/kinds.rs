@@ -477,6 +477,47 @@ fn a_whole_number_case_on_a_decimal_metric_is_an_error() {
     assert_eq!(column(&fx.latest(), "o"), expect(&[("C1", "other")]));
 }
 
+/// A `switch` on a parameter of a script function sees what each call passes: a text column
+/// passed to `switch channel { 1 => ... }` never matched, and every customer got the `_`
+/// case, silently. The case is checked against each call's argument, and the error points
+/// at the case in the script, naming the rule that calls it.
+#[test]
+fn a_switch_on_a_script_parameter_is_checked_against_what_the_call_passes() {
+    let script = "// Bonus by channel code.\nfn channel_bonus(channel) {\n    switch channel { 1 => 2.0, 2 => 1.0, _ => 0.0 }\n}\n";
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT, code INTEGER",
+        &[vec![text("C1"), text("1"), int(2)]],
+    );
+    fx.rule("helpers.rhai", script);
+    one_rule(&fx, "value: '= channel_bonus(channel)'");
+    check_refuses(
+        &fx,
+        &[
+            "error: field `channel` is text, but the switch case `1` is a number: it never matches; `channel_bonus(channel)` passes it as `channel` (in `r-x`)\n --> rules/helpers.rhai:3:22",
+            "error: field `channel` is text, but the switch case `2` is a number: it never matches; `channel_bonus(channel)` passes it as `channel` (in `r-x`)\n --> rules/helpers.rhai:3:32",
+            "2 errors in the rule files",
+        ],
+    );
+    // A whole-number column passed: the cases match.
+    one_rule(&fx, "value: '= channel_bonus(code)'");
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(
+        column(&fx.latest(), "o"),
+        [("C1".to_string(), real(1.0))].into()
+    );
+    // A column that declares no type: from the data, before any customer.
+    let fx = Fixture::new();
+    text_dates(&fx);
+    fx.rule("helpers.rhai", script);
+    one_rule(&fx, "value: '= channel_bonus(last_day)'");
+    refused_before_any_customer(
+        &fx,
+        "error: field `last_day` is text (in the data: its column declares no type), but the switch case `1` is a number: it never matches; `channel_bonus(last_day)` passes it as `channel` (in `r-x`)\n --> rules/helpers.rhai:3:22",
+        "= help: write the case as text: \"1\"",
+    );
+}
+
 /// Population figures are decimals, whatever they count: a quintile is 5.0, so a whole
 /// number case on it never matched, and `switch monetary_q { 5 => ... }` gave NULL for
 /// everyone. `check` says so; the range the help gives works.

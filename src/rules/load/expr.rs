@@ -3,7 +3,7 @@
 //! constant noted for the type check, and the native fast path when it applies.
 
 use super::history::{self, Past, PastSlots};
-use super::operations::{Operand, Operation};
+use super::operations::{Operand, Operation, SWITCH_CASE};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::{Comparison, How};
@@ -15,6 +15,7 @@ use crate::rules::{Expr, Origin, Slot, ValueExpr, native};
 use crate::value::{Lit, Literal};
 use rhai::Position;
 use serde_saphyr::Spanned;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Compiles expressions against the declared names and the script functions.
@@ -32,6 +33,9 @@ pub(super) struct ExprCompiler<'a> {
     pub bindings: Vec<(String, String)>,
     /// How many expressions were compiled: the next one's id.
     compiled: usize,
+    /// Script switch cases checked so far, by function, arity, parameter and the name
+    /// passed: each once, for the first rule that passes that name.
+    passed: HashSet<(String, usize, usize, String)>,
 }
 
 impl<'a> ExprCompiler<'a> {
@@ -44,6 +48,7 @@ impl<'a> ExprCompiler<'a> {
             past: PastSlots::new(symbols),
             bindings: Vec::new(),
             compiled: 0,
+            passed: HashSet::new(),
         }
     }
 
@@ -118,6 +123,7 @@ impl<'a> ExprCompiler<'a> {
         let dates_ok = uses.bad_dates.is_empty();
         self.note_comparisons(&origin, uses.compared, owner);
         self.note_operations(&origin, uses.operations, owner);
+        self.note_parameter_cases(&uses.call_args, owner);
         if !(names_ok && calls_ok && dates_ok && history_ok) {
             return None;
         }
@@ -326,7 +332,81 @@ impl<'a> ExprCompiler<'a> {
                 line,
                 column,
                 owner: owner.to_owned(),
+                via: None,
             });
+        }
+    }
+
+    /// A call `f(channel)` of a script function with `switch` cases on its parameter: each
+    /// case counts as `channel == case` (placed in the script, owned by this rule), as a
+    /// switch on `channel` written here would.
+    fn note_parameter_cases(&mut self, calls: &[(String, Vec<Option<String>>)], owner: &str) {
+        for (function, args) in calls {
+            let Some(cases) = self
+                .scripts
+                .param_cases
+                .get(&(function.clone(), args.len()))
+            else {
+                continue;
+            };
+            // The names this call passes that no earlier call passed to the same parameter:
+            // a call passing the same names again adds nothing.
+            let mut fresh = HashSet::new();
+            for (param, name) in args.iter().enumerate() {
+                if let Some(name) = name {
+                    let key = (function.clone(), args.len(), param, name.clone());
+                    if self.passed.insert(key) {
+                        fresh.insert(param);
+                    }
+                }
+            }
+            for (file, c) in cases {
+                let Some(Some(name)) = args.get(c.param) else {
+                    continue;
+                };
+                if !fresh.contains(&c.param) {
+                    continue;
+                }
+                let Some(slot) = self.symbols.slot(name) else {
+                    continue;
+                };
+                let (line, column) = (
+                    c.case.pos.line().unwrap_or(1),
+                    c.case.pos.position().unwrap_or(1),
+                );
+                let op = if c.case.exact { SWITCH_CASE } else { "==" };
+                let param = &c.case.name;
+                let via = Some(format!(
+                    "`{function}({})` passes it as `{param}`",
+                    args_text(args)
+                ));
+                self.operations.push(Operation {
+                    op: op.into(),
+                    operands: [
+                        Operand::Slot {
+                            slot,
+                            kind: None,
+                            undeclared: false,
+                        },
+                        Operand::Const(c.case.value.clone()),
+                    ],
+                    file: file.clone(),
+                    line,
+                    column,
+                    owner: owner.to_owned(),
+                    via: via.clone(),
+                });
+                self.comparisons.push(Comparison {
+                    slot,
+                    constant: c.case.value.clone(),
+                    how: How::Case,
+                    file: file.clone(),
+                    line,
+                    column,
+                    owner: owner.to_owned(),
+                    via,
+                });
+            }
         }
     }
 
@@ -347,10 +427,17 @@ impl<'a> ExprCompiler<'a> {
                     line,
                     column,
                     owner: owner.to_owned(),
+                    via: None,
                 });
             }
         }
     }
+}
+
+/// A call's arguments as a message shows them: plain names, `...` for the others.
+fn args_text(args: &[Option<String>]) -> String {
+    let shown: Vec<&str> = args.iter().map(|a| a.as_deref().unwrap_or("...")).collect();
+    shown.join(", ")
 }
 
 /// The file position of a position inside the expression.

@@ -49,6 +49,9 @@ pub struct Operation {
     pub column: usize,
     /// The rule, metric or figure the operation is in.
     pub owner: String,
+    /// For a case in a script function: the call that passes the name (what a message
+    /// adds: "`f(region)` passes it as `channel`").
+    pub via: Option<String>,
 }
 
 impl Operation {
@@ -60,6 +63,14 @@ impl Operation {
     }
 
     /// Whether some operand is a column that declares no type.
+    /// `d` about this operation, saying which call passed the name when it is in a script.
+    fn passed(&self, mut d: Diagnostic) -> Diagnostic {
+        if let Some(via) = &self.via {
+            d.message = format!("{}; {via}", d.message);
+        }
+        d
+    }
+
     pub fn reads_undeclared(&self) -> bool {
         self.operands.iter().any(|o| {
             matches!(
@@ -220,7 +231,7 @@ fn exact_number_case(
         .rule(op.owner.clone())
         .help(help);
     d.width = case.to_string().chars().count();
-    Some(d)
+    Some(op.passed(d))
 }
 
 /// The kind of an operand and how to name it; `data` gives the kinds of columns that
@@ -308,7 +319,7 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         let place = (&*op.file, op.line, op.column, &op.owner[..]);
         let mut d = case_of_another_kind(place, &what, a.kind, case, b.kind);
         d.width = case.to_string().chars().count();
-        return Some(d);
+        return Some(op.passed(d));
     }
     let (message, help) = if op.is_comparison() {
         let (a, b) = (a?, b?);
@@ -380,7 +391,7 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         (IN_ITEM, Operand::Const(item)) => item.to_string().chars().count(),
         _ => op.op.chars().count(),
     };
-    Some(d)
+    Some(op.passed(d))
 }
 
 /// A switch case of another kind than the value (`what` says the value is of `kind`), at

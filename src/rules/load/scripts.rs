@@ -6,6 +6,7 @@
 //! A script may only define functions: top-level statements would re-run on every call.
 
 use super::Sink;
+use super::switch_cases::{ParamCase, param_cases};
 use super::uses::plain_calls;
 use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::rules::native;
@@ -14,6 +15,9 @@ use rhai::{Engine, Shared};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// A `switch` case on a parameter, and the script it is written in.
+pub(super) type ScriptCase = (Arc<SourceFile>, ParamCase);
 
 /// The functions rule expressions may call, and the engine they compile with.
 pub(super) struct Scripts {
@@ -31,6 +35,8 @@ pub(super) struct Scripts {
     /// A script failed to compile: the functions it defines are unknown, so calls of unknown
     /// functions are not reported (they would be noise).
     pub failed: bool,
+    /// By function name and arity: the `switch` cases on its parameters, in their script.
+    pub param_cases: HashMap<(String, usize), Vec<ScriptCase>>,
 }
 
 /// Compiles the scripts; problems go to `diags`.
@@ -43,6 +49,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
         inline: native::Functions::new(),
         signatures: HashMap::new(),
         failed: false,
+        param_cases: HashMap::new(),
     };
     let mut strict = crate::script::new_engine(limits);
     strict.set_strict_variables(true);
@@ -56,6 +63,14 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
             let mut found = plain_calls(&ast);
             found.sort_by_key(|(_, _, pos)| (pos.line(), pos.position()));
             calls.push((file.clone(), found));
+            for c in param_cases(&file.text) {
+                let key = (c.function.clone(), c.arity);
+                scripts
+                    .param_cases
+                    .entry(key)
+                    .or_default()
+                    .push((file.clone(), c));
+            }
             combined = combined.merge(&ast);
             compiled.push((file.clone(), ast));
         }

@@ -26,7 +26,87 @@ pub(super) struct Case {
 /// ends; a case guard (`1 if x`), the default `_` and values that are not constants give
 /// nothing.
 pub(super) fn switch_cases(text: &str) -> Vec<Case> {
+    cases_in(&tokens(text))
+}
+
+/// A case of a `switch` on a parameter of a script function (`fn f(channel) { switch
+/// channel { 1 => ... } }`): what each call passes for the parameter is checked against it.
+#[derive(Debug)]
+pub(super) struct ParamCase {
+    pub function: String,
+    pub arity: usize,
+    /// Which parameter the switch is on.
+    pub param: usize,
+    /// The case, named by the parameter, placed in the script.
+    pub case: Case,
+}
+
+/// The switch cases on parameters in the script `text`. A parameter the function assigns
+/// (`let channel = ...`, `channel = ...`) is skipped: the switch may see another value.
+pub(super) fn param_cases(text: &str) -> Vec<ParamCase> {
     let tokens = tokens(text);
+    let mut found = Vec::new();
+    let mut k = 0;
+    while k + 2 < tokens.len() {
+        let (Token::Fn, Token::Identifier(name), Token::LeftParen) =
+            (&tokens[k].0, &tokens[k + 1].0, &tokens[k + 2].0)
+        else {
+            k += 1;
+            continue;
+        };
+        let mut params = Vec::new();
+        let mut j = k + 3;
+        while let Some((token, _)) = tokens.get(j) {
+            j += 1;
+            match token {
+                Token::Identifier(p) => params.push(p.to_string()),
+                Token::RightParen => break,
+                _ => {}
+            }
+        }
+        // The body: from its `{` to the matching `}`.
+        let start = j;
+        let mut depth = 0usize;
+        while let Some((token, _)) = tokens.get(j) {
+            j += 1;
+            match token {
+                Token::LeftBrace | Token::MapStart => depth += 1,
+                Token::RightBrace => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let body = &tokens[start.min(j)..j];
+        let assigned = |p: &str| {
+            body.windows(2).any(|w| match (&w[0].0, &w[1].0) {
+                (Token::Let, Token::Identifier(n)) => n.as_str() == p,
+                (Token::Identifier(n), Token::Equals) => n.as_str() == p,
+                _ => false,
+            })
+        };
+        for case in cases_in(body) {
+            if let Some(param) = params.iter().position(|p| *p == case.name)
+                && !assigned(&case.name)
+            {
+                found.push(ParamCase {
+                    function: name.to_string(),
+                    arity: params.len(),
+                    param,
+                    case,
+                });
+            }
+        }
+        k = j;
+    }
+    found
+}
+
+/// The cases of each `switch <name> { ... }` in `tokens`.
+fn cases_in(tokens: &[(Token, Position)]) -> Vec<Case> {
     let mut found = Vec::new();
     for (k, window) in tokens.windows(3).enumerate() {
         if let [
@@ -166,6 +246,29 @@ fn case_values(tokens: &[(Token, Position)]) -> Vec<(Dynamic, Position, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn switches_on_parameters_are_found_by_function_and_parameter() {
+        let script = "fn f(a, b) {\n  switch b { 1 => 2, \"x\" => 3 }\n}\nfn g(c) { let c = 1; switch c { 5 => 1 } }\nfn h() { switch d { 7 => 1 } }\nfn k(e) { `${e}`; switch e { 0..2 => `{ ${e} }` } }";
+        let found: Vec<String> = param_cases(script)
+            .into_iter()
+            .map(|c| {
+                format!(
+                    "{}/{} #{} {}:{} at {}",
+                    c.function, c.arity, c.param, c.case.name, c.case.value, c.case.pos
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "f/2 #1 b:1 at line 2, position 14",
+                "f/2 #1 b:x at line 2, position 22",
+                "k/1 #0 e:0 at line 6, position 30",
+                "k/1 #0 e:2 at line 6, position 33",
+            ]
+        );
+    }
 
     #[test]
     fn a_lists_items_are_found_where_they_are_written() {

@@ -42,6 +42,8 @@ pub(super) struct Comparison {
     pub column: usize,
     /// The rule, metric or figure the comparison is in.
     pub owner: String,
+    /// For a case in a script function: the call that passes the name.
+    pub via: Option<String>,
 }
 
 /// The values an output takes, when all of them are constants.
@@ -67,7 +69,10 @@ pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
 struct OneErrorPerPlace(HashSet<(usize, usize, usize, String)>);
 
 impl OneErrorPerPlace {
-    fn push(&mut self, c: &Comparison, d: Diagnostic, diags: &mut Sink) {
+    fn push(&mut self, c: &Comparison, mut d: Diagnostic, diags: &mut Sink) {
+        if let Some(via) = &c.via {
+            d.message = format!("{}; {via}", d.message);
+        }
         let file = Arc::as_ptr(&c.file) as usize;
         let (line, column) = match c.how {
             How::Item { list } => (list.line().unwrap_or(0), list.position().unwrap_or(0)),

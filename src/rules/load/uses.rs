@@ -14,6 +14,8 @@ use rhai::{ASTNode, Position};
 pub(super) struct Uses {
     pub names: Vec<(String, Position)>,
     pub calls: Vec<(String, usize, Position)>,
+    /// Each call's function and, per argument, its name when it is a plain name.
+    pub call_args: Vec<(String, Vec<Option<String>>)>,
     /// (name, constant, how they meet, position of the operator, case or list item)
     pub compared: Vec<(String, rhai::Dynamic, How, Position)>,
     /// `date("...")` of a text that is not a date, and where.
@@ -78,6 +80,7 @@ pub(super) fn uses_of(ast: &rhai::AST, text: &str) -> Uses {
                 uses.names.push((v.1.to_string(), *pos));
             }
         } else if let Some(call) = plain_call(node) {
+            uses.call_args.push((call.0.clone(), argument_names(node)));
             uses.calls.push(call);
         }
         if let Some((date, pos)) = date_literal(node)
@@ -238,6 +241,21 @@ fn plain_call(node: &ASTNode) -> Option<(String, usize, Position)> {
         }
         _ => None,
     }
+}
+
+/// The arguments of the call at this node that are plain names (`None` for the others).
+fn argument_names(node: &ASTNode) -> Vec<Option<String>> {
+    let (ASTNode::Expr(rhai::Expr::FnCall(f, _)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, _))) = node
+    else {
+        return Vec::new();
+    };
+    f.args
+        .iter()
+        .map(|a| match a {
+            rhai::Expr::Variable(v, ..) => Some(v.1.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The function calls of a script or expression, operators and method calls aside.

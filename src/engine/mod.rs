@@ -297,6 +297,7 @@ impl<'a> Evaluator<'a> {
     pub fn evaluate(&self, range: Range<usize>) -> Result<(Outcomes<'a>, Tally), EvalError> {
         let failed = AtomicBool::new(false);
         let plan = self.plan();
+        let room = part_room(&range);
         type Partial<'a> = Result<(Outcomes<'a>, Tally), EvalError>;
         let partials: Vec<Partial<'a>> = chunks(range)
             // Boxed: the fold moves its state from one chunk to the next, and a worker
@@ -305,7 +306,7 @@ impl<'a> Evaluator<'a> {
                 || {
                     Ok(Box::new((
                         Worker::chunked(self, plan),
-                        Outcomes::new(self.rules),
+                        Outcomes::with_room(self.rules, room),
                         Tally::new(self.rules),
                     )))
                 },
@@ -344,6 +345,7 @@ impl<'a> Evaluator<'a> {
         range: Range<usize>,
     ) -> (Outcomes<'a>, Tally, Vec<EvalError>) {
         let plan = self.plan();
+        let room = part_room(&range);
         type Partial<'a> = (Outcomes<'a>, Tally, Vec<(usize, EvalError)>);
         let partials: Vec<Partial<'a>> = chunks(range)
             // Boxed, as in `evaluate`.
@@ -351,7 +353,7 @@ impl<'a> Evaluator<'a> {
                 || {
                     Box::new((
                         Worker::chunked(self, plan),
-                        Outcomes::new(self.rules),
+                        Outcomes::with_room(self.rules, room),
                         Tally::new(self.rules),
                         Vec::new(),
                     ))
@@ -397,13 +399,26 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// `range` in chunks of [`chunk::CHUNK`] customers, in order.
+/// `range` in chunks of [`chunk::CHUNK`] customers, in order. On one thread, in one part:
+/// a split would only make a second part of outcomes to copy after the first.
 fn chunks(range: Range<usize>) -> impl IndexedParallelIterator<Item = Range<usize>> {
     let (start, end) = (range.start, range.end.max(range.start));
     let n = (end - start).div_ceil(chunk::CHUNK);
+    let min_len = if rayon::current_num_threads() == 1 {
+        n
+    } else {
+        1
+    };
     (0..n)
         .into_par_iter()
+        .with_min_len(min_len.max(1))
         .map(move |c| start + c * chunk::CHUNK..(start + (c + 1) * chunk::CHUNK).min(end))
+}
+
+/// How many customers' outcomes each part of a batch over `range` makes room for at once:
+/// its share of the threads (growing the storage later copies what it holds).
+fn part_room(range: &Range<usize>) -> usize {
+    range.len().div_ceil(rayon::current_num_threads().max(1))
 }
 
 /// Every expression's fast path, typed for the kinds of values `data`'s columns hold (and

@@ -38,6 +38,18 @@ impl<'a> Outcomes<'a> {
         }
     }
 
+    /// Empty, with room for `customers` customers' results (about one fired rule per
+    /// decision each).
+    pub(super) fn with_room(rules: &RuleSet, customers: usize) -> Self {
+        let mut o = Outcomes::new(rules);
+        o.indices.reserve_exact(customers);
+        o.fired_ends.reserve_exact(customers);
+        o.values.reserve_exact(customers * o.width);
+        o.totals.reserve_exact(customers * o.totals_width);
+        o.fired.reserve_exact(customers * rules.decisions.len());
+        o
+    }
+
     pub fn len(&self) -> usize {
         self.indices.len()
     }

@@ -126,11 +126,12 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             self.frame[*slot] = column[i].clone();
         }
         self.ev.past.load(i, &mut self.frame);
-        for m in &rules.metrics_post {
-            self.frame[m.slot] = Value::Null;
-        }
+        // Metrics need no clearing: each is computed, in order, before anything reads it.
+        // Outputs a batch run moved out are NULL already (and a write costs a drop).
         for o in &rules.outputs {
-            self.frame[o.slot] = Value::Null;
+            if !self.frame[o.slot].is_null() {
+                self.frame[o.slot] = Value::Null;
+            }
         }
     }
 

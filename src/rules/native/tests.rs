@@ -286,6 +286,14 @@ fn templates_write_values_as_rhai_does() {
         &vars,
         "\"<A (71 -9223372036854775808) A>\"",
     );
+    // `to_int()` of a name in a template: as the function gives it, or rhai's error.
+    fast("`${whole.to_int()}|${tier}`", &vars, "\"3|A\"");
+    assert!(both("`x ${big.to_int()}`", &vars).starts_with("error"));
+    assert!(both("`x ${n.to_int()}`", &vars).starts_with("error"));
+    assert_eq!(
+        both("`x ${tier.to_int()}`", &[("tier", Value::Int(-7))]),
+        "\"x -7\""
+    );
     // Any number of parts.
     let many = (0..40).map(|k| format!("{k}${{tier}}")).collect::<String>();
     let expected = (0..40).map(|k| format!("{k}A")).collect::<String>();

@@ -3,8 +3,9 @@
 //! `FloatWrapper` prints them, dates as 2025-03-01). Text longer than the engine's
 //! `max_string_size` is rhai's error to raise.
 
+use super::builtins::float_to_int;
 use super::eval::eval;
-use super::{Fallback, Node, Scalar, Scratch};
+use super::{Builtin, Fallback, Node, Scalar, Scratch};
 use crate::value::Value;
 use std::fmt::Write;
 
@@ -63,9 +64,19 @@ pub(super) fn template<'a>(
     frame: &[Value<'_>],
     cx: &mut Scratch<'a>,
 ) -> Result<Scalar<'a>, Fallback> {
-    // Parts are evaluated first (one may build text of its own in the buffer, or be a
-    // template itself, whose parts go above these on the stack), then written one after
-    // the other.
+    let start = cx.text.len();
+    // The usual parts (text, a name, `x.to_int()` of a name) build no text of their own:
+    // each is written as it is read.
+    if parts.iter().all(plain) {
+        for part in parts {
+            let value = plain_value(part, frame)?;
+            write(cx, value, frame);
+        }
+        return finish(cx, start);
+    }
+    // Otherwise the parts are evaluated first (one may build text of its own in the buffer,
+    // or be a template itself, whose parts go above these on the stack), then written one
+    // after the other.
     let base = cx.parts.len();
     for part in parts {
         let value = eval(part, frame, cx)?;
@@ -78,6 +89,33 @@ pub(super) fn template<'a>(
     }
     cx.parts.truncate(base);
     finish(cx, start)
+}
+
+/// A template part that builds no text: a constant, a name, or `to_int()` of a name.
+fn plain(part: &Node) -> bool {
+    match part {
+        Node::Const(_) | Node::Slot(_) => true,
+        Node::Call(Builtin::ToInt, args) => matches!(&args[..], [Node::Slot(_)]),
+        _ => false,
+    }
+}
+
+/// The value of a [`plain`] part, as the tree walk gives it.
+#[inline]
+fn plain_value<'a>(part: &'a Node, frame: &[Value<'_>]) -> Result<Scalar<'a>, Fallback> {
+    match part {
+        Node::Const(l) => l.scalar(),
+        Node::Slot(s) => Scalar::of(frame, *s),
+        Node::Call(Builtin::ToInt, args) => match &args[..] {
+            [Node::Slot(s)] => match Scalar::of(frame, *s)? {
+                Scalar::Int(i) => Ok(Scalar::Int(i)),
+                Scalar::Float(x) => Ok(Scalar::Int(float_to_int(x).ok_or(Fallback)?)),
+                _ => Err(Fallback),
+            },
+            _ => Err(Fallback),
+        },
+        _ => Err(Fallback),
+    }
 }
 
 /// `a + b` where one is text: NULL adds nothing; anything else is added as `to_string`

@@ -727,6 +727,55 @@ const ROWS: &str = r#"decisions:
         then: { terms: net15, note: '= "old " + channel' }
 "#;
 
+/// A rule set of plain tables takes the batch run's short way: conditions read from lanes
+/// (a score, NULLs among its inputs) and evaluated per customer (text, an output, NULL), text
+/// metrics, templates, a row not in effect on the run's date, defaults, summary totals, and
+/// values that fail for some customers (which the full evaluation then reports). Every
+/// customer gets what evaluating it alone gives, on both paths.
+#[test]
+fn the_short_way_through_plain_tables_gives_what_the_full_evaluation_gives() {
+    let conn = customers(1_000);
+    let data = dataset(&conn);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.yaml"),
+        r#"
+metrics:
+  score: (annual_sales ?? 0) / 10000 + (credit_score ?? 0) / 2
+  label: channel + "/" + (region ?? "none")
+decisions:
+  - name: band
+    rules:
+      - { id: b-old, when: score >= 0, effective: { to: 2020-12-31 }, then: { band: Z } }
+      - { id: b-null, when: 'if region == "North" { () } else { false }', then: { band: N } }
+      - { id: b-a, when: score >= 60 && credit_score > 40, then: { band: A } }
+      - { id: b-ka, when: 'channel == "KA"', then: { band: K } }
+      - { id: b-b, when: score >= 30, then: { band: B } }
+  - name: note
+    outputs: [{ name: note, default: none }]
+    rules:
+      - { id: n-a, when: 'band == "A" || band == "K"', then: { note: '= `${band} ${score.to_int()} ${label}`' } }
+      - { id: n-b, when: 'band == "B"', then: { note: '= label' } }
+  - name: per_order
+    output: per_order
+    rules:
+      - { id: p-some, when: orders_last_12m > 0, value: '= (annual_sales ?? 0) / orders_last_12m' }
+      - { id: p-div, when: is_null(orders_prev_12m), value: '= 1 / 0' }
+summary:
+  count_by: [band]
+  totals:
+    sales: "= annual_sales ?? 0"
+"#,
+    )
+    .unwrap();
+    let rules = load(&conn, dir.path()).unwrap();
+    let ev = Evaluator::new(&rules, &data, context()).unwrap();
+    assert!(ev.short_way(), "plain tables take the short way");
+    let (n, errors) = assert_same(&rules, &data, "plain tables");
+    assert_eq!(n, data.len);
+    assert!(errors > 0 && errors < n / 2, "{errors} customers failed");
+}
+
 #[test]
 fn a_grid_gives_what_the_same_when_rows_give_on_the_fast_path() {
     let conn = customers(3000);

@@ -12,6 +12,7 @@
 //! decision's outputs are not (the outputs come from the per-customer pass).
 
 use super::Evaluator;
+use super::lean::Lean;
 use crate::rules::native::Cell;
 use crate::rules::{Expr, RuleSet, Slot};
 use crate::source::Column;
@@ -51,6 +52,8 @@ pub(super) struct Plan {
     /// when one of its lanes has no value to give (it gave up, or holds NULL), so the
     /// expression is evaluated per customer. Most customers never need them.
     pub lazy_fields: Vec<Slot>,
+    /// The short way through a customer, when the rule set allows it.
+    pub lean: Option<Lean>,
 }
 
 impl Plan {
@@ -73,6 +76,8 @@ impl Plan {
             plan.entries.len()
         );
         (plan.eager_fields, plan.lazy_fields) = plan.split_fields(ev);
+        plan.lean = Lean::new(ev);
+        tracing::debug!("the short way through customers: {}", plan.lean.is_some());
         plan
     }
 

@@ -17,6 +17,7 @@ mod chunk;
 mod errors;
 pub mod explain;
 pub mod history;
+pub mod lean;
 pub mod observer;
 mod outcomes;
 pub mod population;
@@ -292,6 +293,11 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// Whether a batch run takes the short way through customers ([`lean`]'s rule sets).
+    pub fn short_way(&self) -> bool {
+        self.plan().lean.is_some()
+    }
+
     /// Evaluates the customers in `range` in parallel, in order, with their summary tally.
     /// Stops at the first failing customer.
     pub fn evaluate(&self, range: Range<usize>) -> Result<(Outcomes<'a>, Tally), EvalError> {
@@ -318,7 +324,7 @@ impl<'a> Evaluator<'a> {
                         if failed.load(Ordering::Relaxed) {
                             break;
                         }
-                        if let Err(e) = w.customer(i, outcomes, tally) {
+                        if let Err(e) = w.batch_customer(i, outcomes, tally) {
                             failed.store(true, Ordering::Relaxed);
                             return Err(e);
                         }
@@ -362,7 +368,7 @@ impl<'a> Evaluator<'a> {
                     let (w, outcomes, tally, errors) = &mut *state;
                     w.start_chunk(customers.clone());
                     for i in customers {
-                        if let Err(e) = w.customer(i, outcomes, tally) {
+                        if let Err(e) = w.batch_customer(i, outcomes, tally) {
                             errors.push((i, e));
                         }
                     }

@@ -4,6 +4,7 @@
 
 use super::chunk::{Chunk, Plan};
 use super::errors::{self, EvalError, rule_label};
+use super::lean::Lean;
 use super::observer::Observer;
 use super::outcomes::{Outcomes, Tally};
 use super::{Evaluator, Mode, PopulationInputs};
@@ -22,7 +23,7 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     scope: Scope<'static>,
     pub frame: Vec<Value<'a>>,
     /// Borrows the evaluator's fast paths (their constants), not the rules.
-    scratch: native::Scratch<'e>,
+    pub(super) scratch: native::Scratch<'e>,
     /// The chunk of customers a batch run evaluates column-at-a-time (`None`: one at a time).
     chunk: Option<Chunk<'e>>,
     /// The customer being evaluated.
@@ -33,6 +34,8 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     /// A batch run's worker: nothing reads the frame after a customer (`explain` does), so
     /// its outputs move to the outcomes instead of being copied.
     batch: bool,
+    /// The batch run's short way through a customer, when the rule set allows it.
+    lean: Option<&'e Lean>,
     pub observer: O,
 }
 
@@ -45,10 +48,26 @@ impl<'e, 'a> Worker<'e, 'a> {
     pub fn chunked(ev: &'e Evaluator<'a>, plan: &'e Plan) -> Self {
         let mut w = Worker::new(ev);
         w.batch = true;
+        w.lean = plan.lean.as_ref();
         if !plan.is_empty() {
             w.chunk = Some(Chunk::new(plan));
         }
         w
+    }
+
+    /// Customer `i` of a batch run: the short way when it can decide, else in full.
+    pub fn batch_customer(
+        &mut self,
+        i: usize,
+        out: &mut Outcomes<'a>,
+        tally: &mut Tally,
+    ) -> Result<(), EvalError> {
+        if let Some(lean) = self.lean
+            && self.lean_customer(lean, i, out, tally)
+        {
+            return Ok(());
+        }
+        self.customer(i, out, tally)
     }
 
     /// The customers evaluated next (by [`Worker::customer`], in any order).
@@ -75,6 +94,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             current: 0,
             fields_loaded: false,
             batch: false,
+            lean: None,
             observer,
         }
     }
@@ -111,6 +131,19 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
 
     /// Fills the frame with customer `i`'s fields and precomputed values; clears outputs.
     fn load(&mut self, i: usize) {
+        self.load_eager(i);
+        // Metrics need no clearing: each is computed, in order, before anything reads it.
+        // Outputs a batch run moved out are NULL already (and a write costs a drop).
+        for o in &self.ev.rules.outputs {
+            if !self.frame[o.slot].is_null() {
+                self.frame[o.slot] = Value::Null;
+            }
+        }
+    }
+
+    /// Fills the frame with customer `i`'s fields (in a chunk, those read per customer),
+    /// precomputed values and earlier periods' values.
+    pub(super) fn load_eager(&mut self, i: usize) {
         let rules = self.ev.rules;
         let data: &'a Dataset = self.ev.data;
         self.current = i;
@@ -126,13 +159,6 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             self.frame[*slot] = column[i].clone();
         }
         self.ev.past.load(i, &mut self.frame);
-        // Metrics need no clearing: each is computed, in order, before anything reads it.
-        // Outputs a batch run moved out are NULL already (and a write costs a drop).
-        for o in &rules.outputs {
-            if !self.frame[o.slot].is_null() {
-                self.frame[o.slot] = Value::Null;
-            }
-        }
     }
 
     /// The current customer's fields that [`Worker::load`] left to the chunk's lanes (only
@@ -194,7 +220,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
 
     /// The current customer's lane of `e`, when the chunk evaluates `e` column-at-a-time.
     #[inline]
-    fn chunk_lane(&mut self, e: &Expr) -> Option<Cell> {
+    pub(super) fn chunk_lane(&mut self, e: &Expr) -> Option<Cell> {
         self.chunk.as_mut()?.cell(self.ev, e, self.current)
     }
 
@@ -280,6 +306,20 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
                 _ => 0.0,
             });
         }
+        self.finish(i, out, tally, totals_start);
+        Ok(())
+    }
+
+    /// Customer `i` is decided (its totals from `totals_start` on): counts it in `tally` and
+    /// appends its outputs to `out`.
+    pub(super) fn finish(
+        &mut self,
+        i: usize,
+        out: &mut Outcomes<'a>,
+        tally: &mut Tally,
+        totals_start: usize,
+    ) {
+        let rules = self.ev.rules;
         tally.customers += 1;
         for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
             tally.count(k, &self.frame[*slot], 1);
@@ -305,7 +345,6 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
                 .extend(rules.outputs.iter().map(|o| self.frame[o.slot].clone()));
         }
         out.fired_ends.push(out.fired.len());
-        Ok(())
     }
 
     /// `held.x` of this period: how many consecutive periods `x` has had its value, this

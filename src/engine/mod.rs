@@ -421,10 +421,15 @@ fn chunks(range: Range<usize>) -> impl IndexedParallelIterator<Item = Range<usiz
         .map(move |c| start + c * chunk::CHUNK..(start + (c + 1) * chunk::CHUNK).min(end))
 }
 
-/// How many customers' outcomes each part of a batch over `range` makes room for at once:
-/// its share of the threads (growing the storage later copies what it holds).
+/// How many customers' outcomes each part of a batch over `range` makes room for at once: on
+/// one thread, the one part holds them all; on more, rayon makes as many parts as it likes,
+/// and each grows as it goes (making room for a share each cost memory and time).
 fn part_room(range: &Range<usize>) -> usize {
-    range.len().div_ceil(rayon::current_num_threads().max(1))
+    if rayon::current_num_threads() == 1 {
+        range.len()
+    } else {
+        0
+    }
 }
 
 /// Every expression's fast path, typed for the kinds of values `data`'s columns hold (and

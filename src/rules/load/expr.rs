@@ -419,6 +419,12 @@ impl<'a> ExprCompiler<'a> {
         for (name, constant, how, pos) in compared {
             if let Some(slot) = self.symbols.slot(&name) {
                 let (line, column) = map(origin, pos);
+                let how = match how {
+                    How::Item { list } => How::Item {
+                        list: origin.map(list.0, list.1),
+                    },
+                    how => how,
+                };
                 self.comparisons.push(Comparison {
                     slot,
                     constant,

@@ -230,7 +230,7 @@ fn exact_number_case(
     let mut d = Diagnostic::error(&op.file, op.line, op.column, message)
         .rule(op.owner.clone())
         .help(help);
-    d.width = case.to_string().chars().count();
+    d.width = written_width(case);
     Some(op.passed(d))
 }
 
@@ -307,6 +307,11 @@ pub(super) fn bool_help_for(name: Option<&str>, other: ValueKind) -> String {
     }
 }
 
+/// How many characters a constant takes where it is written (text with its quotes).
+fn written_width(c: &rhai::Dynamic) -> usize {
+    c.to_string().chars().count() + if c.is_string() { 2 } else { 0 }
+}
+
 /// The error of one operation, if its operands' kinds do not go together.
 fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnostic> {
     use ValueKind::{Bool, Number, Text};
@@ -318,7 +323,7 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         let what = format!("{} is {}{}", a.noun, a.kind.noun(), a.seen);
         let place = (&*op.file, op.line, op.column, &op.owner[..]);
         let mut d = case_of_another_kind(place, &what, a.kind, case, b.kind);
-        d.width = case.to_string().chars().count();
+        d.width = written_width(case);
         return Some(op.passed(d));
     }
     let (message, help) = if op.is_comparison() {
@@ -388,7 +393,7 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         .rule(op.owner.clone())
         .help(help);
     d.width = match (op.op.as_str(), &op.operands[1]) {
-        (IN_ITEM, Operand::Const(item)) => item.to_string().chars().count(),
+        (IN_ITEM, Operand::Const(item)) => written_width(item),
         _ => op.op.chars().count(),
     };
     Some(op.passed(d))

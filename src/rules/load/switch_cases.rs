@@ -20,6 +20,8 @@ pub(super) struct Case {
     /// A value the case matches exactly (not an end of a range, which matches whole and
     /// decimal numbers alike).
     pub exact: bool,
+    /// Which switch of the text the case is in (the same number for its every case).
+    pub switch: usize,
 }
 
 /// Every case value of each `switch <name> { ... }` in `text`. Ranges (`1..10`) give their
@@ -81,28 +83,70 @@ pub(super) fn param_cases(text: &str) -> Vec<ParamCase> {
             }
         }
         let body = &tokens[start.min(j)..j];
-        let assigned = |p: &str| {
-            body.windows(2).any(|w| match (&w[0].0, &w[1].0) {
-                (Token::Let, Token::Identifier(n)) => n.as_str() == p,
-                (Token::Identifier(n), Token::Equals) => n.as_str() == p,
-                _ => false,
-            })
-        };
-        for case in cases_in(body) {
+        let cases = cases_in(body);
+        for case in cases.iter().filter(|c| !generic(&cases, c.switch)) {
             if let Some(param) = params.iter().position(|p| *p == case.name)
-                && !assigned(&case.name)
+                && !rebound(body, &case.name)
             {
                 found.push(ParamCase {
                     function: name.to_string(),
                     arity: params.len(),
                     param,
-                    case,
+                    case: Case {
+                        name: case.name.clone(),
+                        value: case.value.clone(),
+                        ..*case
+                    },
                 });
             }
         }
         k = j;
     }
     found
+}
+
+/// Whether the body may give the parameter `p` another value, or another name `p` (which a
+/// switch on `p` might see instead): `let p`, `const p`, `p = ...`, `for p in`, `catch (p)`,
+/// a closure's `|p|`. Any of them, anywhere in the body, and its switches on `p` are not
+/// checked.
+fn rebound(body: &[(Token, Position)], p: &str) -> bool {
+    let is_p = |t: &Token| matches!(t, Token::Identifier(n) if n.as_str() == p);
+    let mut in_pipes = false;
+    body.iter().enumerate().any(|(k, (token, _))| {
+        let next = body.get(k + 1).map(|(t, _)| t);
+        if *token == Token::Pipe {
+            in_pipes = !in_pipes;
+        }
+        match token {
+            Token::Let | Token::Const | Token::For => next.is_some_and(is_p),
+            Token::Catch => body.get(k + 2).is_some_and(|(t, _)| is_p(t)),
+            t if is_p(t) => in_pipes || next == Some(&Token::Equals),
+            _ => false,
+        }
+    })
+}
+
+/// Whether switch `switch` has exact cases of more than one kind (`true`, `"Y"`, `1`): a
+/// helper written for values of any kind, whose cases of the other kinds are meant not to
+/// match.
+fn generic(cases: &[Case], switch: usize) -> bool {
+    let kind = |v: &Dynamic| {
+        if v.is_int() || v.is_float() {
+            0
+        } else if v.is_string() {
+            1
+        } else if v.is_bool() {
+            2
+        } else {
+            3
+        }
+    };
+    let mut kinds = cases
+        .iter()
+        .filter(|c| c.switch == switch)
+        .map(|c| kind(&c.value));
+    let first = kinds.next();
+    kinds.any(|k| Some(k) != first)
 }
 
 /// The cases of each `switch <name> { ... }` in `tokens`.
@@ -122,6 +166,7 @@ fn cases_in(tokens: &[(Token, Position)]) -> Vec<Case> {
                     value,
                     pos,
                     exact,
+                    switch: k,
                 });
             }
         }
@@ -249,7 +294,7 @@ mod tests {
 
     #[test]
     fn switches_on_parameters_are_found_by_function_and_parameter() {
-        let script = "fn f(a, b) {\n  switch b { 1 => 2, \"x\" => 3 }\n}\nfn g(c) { let c = 1; switch c { 5 => 1 } }\nfn h() { switch d { 7 => 1 } }\nfn k(e) { `${e}`; switch e { 0..2 => `{ ${e} }` } }";
+        let script = "fn f(a, b) {\n  switch b { 1 => 2, 3 => 3 }\n}\nfn g(c) { let c = 1; switch c { 5 => 1 } }\nfn h() { switch d { 7 => 1 } }\nfn k(e) { `${e}`; switch e { 0..2 => `{ ${e} }` } }";
         let found: Vec<String> = param_cases(script)
             .into_iter()
             .map(|c| {
@@ -263,10 +308,29 @@ mod tests {
             found,
             [
                 "f/2 #1 b:1 at line 2, position 14",
-                "f/2 #1 b:x at line 2, position 22",
+                "f/2 #1 b:3 at line 2, position 22",
                 "k/1 #0 e:0 at line 6, position 30",
                 "k/1 #0 e:2 at line 6, position 33",
             ]
+        );
+    }
+
+    #[test]
+    fn a_parameter_given_another_value_or_name_and_generic_switches_are_not_checked() {
+        let script = "fn a(c) { for c in [1] { switch c { 1 => 1 } } }\n\
+            fn b(c) { [1].map(|c| switch c { 1 => 1 }) }\n\
+            fn d(c) { try { 1 } catch (c) { switch c { 1 => 1 } } }\n\
+            fn e(c) { const c = 2; switch c { 1 => 1 } }\n\
+            fn f(v) { switch v { true => 1, \"Y\" => 1, 1 => 1, _ => 0 } }\n\
+            fn g(v) { switch v { 1 => 1, 2.5 => 2 } }";
+        let found: Vec<String> = param_cases(script)
+            .into_iter()
+            .map(|c| format!("{} {}", c.function, c.case.value))
+            .collect();
+        assert_eq!(
+            found,
+            ["g 1", "g 2.5"],
+            "whole and decimal cases are one kind"
         );
     }
 

@@ -26,8 +26,9 @@ pub(super) enum How {
     Order,
     /// `==`, `!=`.
     Equal,
-    /// An item of `name in [...]` (compared as by `==`), in the list at `list`.
-    Item { list: rhai::Position },
+    /// An item of `name in [...]` (compared as by `==`), in the list whose `in` is at `list`
+    /// (line, column: in the expression as found, in the file once noted).
+    Item { list: (usize, usize) },
     /// A case of `switch name { ... }`.
     Case,
 }
@@ -75,7 +76,7 @@ impl OneErrorPerPlace {
         }
         let file = Arc::as_ptr(&c.file) as usize;
         let (line, column) = match c.how {
-            How::Item { list } => (list.line().unwrap_or(0), list.position().unwrap_or(0)),
+            How::Item { list } => list,
             _ => (c.line, c.column),
         };
         let place = (file, line, column, c.owner.clone());
@@ -395,6 +396,12 @@ mod tests {
                 "error rules/a.yaml:4:37 [a]: field `channel` is text, but it is compared with a number `1` | help: text and numbers never compare: for dates, compare `date(channel)` with a date such as `date(\"2025-01-01\")`; for numbers kept as text, convert with `parse_float(channel)`",
             ]
         );
+        // Two lists of one rule, at the same column of their expressions: an error each.
+        let two = errors(&[(
+            "a.yaml",
+            "decisions:\n  - name: d\n    rules:\n      - id: a\n        then:\n          x: '= channel in [1]'\n          y: '= channel in [2]'\n",
+        )]);
+        assert_eq!(two.len(), 2, "{two:#?}");
     }
 
     #[test]

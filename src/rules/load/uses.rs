@@ -66,6 +66,7 @@ pub(super) fn uses_of(ast: &rhai::AST, text: &str) -> Uses {
         for (name, item, pos, list) in membership(node, text) {
             let raw = [Raw::Name(name.clone()), Raw::Const(item.clone())];
             uses.operations.push((IN_ITEM.into(), raw, pos));
+            let list = (list.line().unwrap_or(1), list.position().unwrap_or(1));
             uses.compared.push((name, item, How::Item { list }, pos));
         }
         switches |= matches!(node, ASTNode::Stmt(rhai::Stmt::Switch(..)));

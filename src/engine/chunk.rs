@@ -12,7 +12,6 @@
 //! decision's outputs are not (the outputs come from the per-customer pass).
 
 use super::Evaluator;
-use super::lean::Lean;
 use crate::rules::native::Cell;
 use crate::rules::{Expr, RuleSet, Slot};
 use crate::source::Column;
@@ -52,8 +51,8 @@ pub(super) struct Plan {
     /// when one of its lanes has no value to give (it gave up, or holds NULL), so the
     /// expression is evaluated per customer. Most customers never need them.
     pub lazy_fields: Vec<Slot>,
-    /// The short way through a customer, when the rule set allows it.
-    pub lean: Option<Lean>,
+    /// Whether a batch run takes customers the short way ([`super::lean`]).
+    pub short_way: bool,
 }
 
 impl Plan {
@@ -76,8 +75,8 @@ impl Plan {
             plan.entries.len()
         );
         (plan.eager_fields, plan.lazy_fields) = plan.split_fields(ev);
-        plan.lean = Lean::new(ev);
-        tracing::debug!("the short way through customers: {}", plan.lean.is_some());
+        plan.short_way = super::lean::allowed(ev);
+        tracing::debug!("the short way through customers: {}", plan.short_way);
         plan
     }
 
@@ -214,7 +213,7 @@ impl<'p> Chunk<'p> {
 /// The expressions a customer's evaluation runs, in order (what `Worker::customer` runs):
 /// the metrics after the population figures (with their slots), every decision's
 /// expressions, the summary's totals.
-fn per_customer(rules: &RuleSet) -> impl Iterator<Item = (Option<Slot>, &Expr)> {
+pub(super) fn per_customer(rules: &RuleSet) -> impl Iterator<Item = (Option<Slot>, &Expr)> {
     let metrics = rules.metrics_post.iter().map(|m| (Some(m.slot), &m.expr));
     let decisions = rules.decisions.iter().flat_map(|d| d.exprs());
     let totals = rules.summary.totals.iter().map(|(_, e)| e);

@@ -13,65 +13,29 @@
 
 use super::outcomes::{Outcomes, Tally};
 use super::worker::{Worker, number};
-use super::{Evaluator, Mode};
+use super::{Evaluator, Mode, chunk};
 use crate::rules::native::{Cell, Scalar};
-use crate::rules::{Condition, Expr, HitPolicy, RuleSet, ValueExpr};
+use crate::rules::{Condition, Expr, HitPolicy, ValueExpr};
 use crate::value::Value;
 
-/// A rule set the short way can take, with what it needs per run.
-#[derive(Debug)]
-pub(super) struct Lean {
-    /// Per decision, per row: whether the row is in effect on the run's date.
-    in_effect: Vec<Vec<bool>>,
-}
-
-impl Lean {
-    /// The short way for `ev`'s rule set, if every decision and expression allows it.
-    pub fn new(ev: &Evaluator<'_>) -> Option<Lean> {
-        let rules: &RuleSet = ev.rules;
-        let has_fast = |e: &Expr| ev.fast(e).is_some();
-        let plain_rules = ev.mode == Mode::Fast
-            && rules.held.is_empty()
-            && rules.past.is_empty()
-            && rules.summary.moves.is_empty()
-            && rules.metrics_post.iter().all(|m| has_fast(&m.expr))
-            && rules.summary.totals.iter().all(|(_, e)| has_fast(e));
-        let plain_decisions = rules.decisions.iter().all(|d| {
-            d.hit == HitPolicy::First
-                && d.scale_of.is_none()
-                && d.round.is_none()
-                && d.caps.is_empty()
-                && d.capped_by.is_none()
-                && d.defaults.iter().flatten().all(|v| v.formula().is_none())
-                && d.rows.iter().all(|row| {
-                    let condition = match &row.condition {
-                        Condition::Always => true,
-                        Condition::When(e) => has_fast(e),
-                        Condition::Band { .. } => false,
-                    };
-                    condition
-                        && row
-                            .values
-                            .iter()
-                            .all(|(_, v)| v.formula().is_none_or(has_fast))
-                })
-        });
-        if !(plain_rules && plain_decisions) {
-            return None;
-        }
-        let as_of = ev.context.as_of;
-        let in_effect = rules
-            .decisions
-            .iter()
-            .map(|d| {
-                d.rows
-                    .iter()
-                    .map(|row| row.effective.is_none_or(|w| w.contains(as_of)))
-                    .collect()
-            })
-            .collect();
-        Some(Lean { in_effect })
-    }
+/// Whether `ev`'s rule set can take the short way: every decision a plain table, no
+/// history, and every expression a customer's evaluation runs with a fast path.
+pub(super) fn allowed(ev: &Evaluator<'_>) -> bool {
+    let rules = ev.rules;
+    let plain_decisions = rules.decisions.iter().all(|d| {
+        d.hit == HitPolicy::First
+            && d.scale_of.is_none()
+            && d.round.is_none()
+            && d.caps.is_empty()
+            && d.capped_by.is_none()
+            && d.defaults.iter().flatten().all(|v| v.formula().is_none())
+    });
+    ev.mode == Mode::Fast
+        && rules.held.is_empty()
+        && rules.past.is_empty()
+        && rules.summary.moves.is_empty()
+        && plain_decisions
+        && chunk::per_customer(rules).all(|(_, e)| ev.fast(e).is_some())
 }
 
 impl<'e, 'a> Worker<'e, 'a> {
@@ -79,13 +43,12 @@ impl<'e, 'a> Worker<'e, 'a> {
     /// and `tally`; `false` (nothing appended) when the full evaluation must decide.
     pub(super) fn lean_customer(
         &mut self,
-        lean: &Lean,
         i: usize,
         out: &mut Outcomes<'a>,
         tally: &mut Tally,
     ) -> bool {
         let (fired_start, totals_start) = (out.fired.len(), out.totals.len());
-        if self.lean_decide(lean, i, out) {
+        if self.lean_decide(i, out) {
             self.finish(i, out, tally, totals_start);
             true
         } else {
@@ -97,7 +60,7 @@ impl<'e, 'a> Worker<'e, 'a> {
 
     /// The metrics, decisions and summary totals of customer `i`, into the frame and `out`;
     /// `false` as soon as something is the full evaluation's to decide.
-    fn lean_decide(&mut self, lean: &Lean, i: usize, out: &mut Outcomes<'a>) -> bool {
+    fn lean_decide(&mut self, i: usize, out: &mut Outcomes<'a>) -> bool {
         let ev: &'e Evaluator<'a> = self.ev;
         let rules = ev.rules;
         self.load_eager(i);
@@ -107,49 +70,45 @@ impl<'e, 'a> Worker<'e, 'a> {
             };
             self.frame[m.slot] = v;
         }
-        for (d, in_effect) in rules.decisions.iter().zip(&lean.in_effect) {
+        for d in &rules.decisions {
             for &slot in &d.outputs {
-                if !self.frame[slot].is_null() {
-                    self.frame[slot] = Value::Null;
-                }
+                self.clear(slot);
             }
             let mut fired = None;
-            for (row, &in_effect) in d.rows.iter().zip(in_effect) {
-                let holds = in_effect
-                    && match &row.condition {
-                        Condition::Always => true,
-                        Condition::When(e) => match self.lean_condition(e) {
-                            Some(b) => b,
-                            None => return false,
-                        },
-                        Condition::Band { .. } => return false,
-                    };
+            for row in &d.rows {
+                if row.effective.is_some_and(|w| !w.contains(ev.context.as_of)) {
+                    continue;
+                }
+                let holds = match &row.condition {
+                    Condition::Always => true,
+                    Condition::When(e) => match self.lean_condition(e) {
+                        Some(b) => b,
+                        None => return false,
+                    },
+                    Condition::Band { .. } => return false,
+                };
                 if holds {
                     fired = Some(row);
                     break;
                 }
             }
-            match fired {
-                Some(row) => {
-                    out.fired.push(row.rule);
-                    for (k, v) in &row.values {
-                        let value = match v {
-                            ValueExpr::Const(c) => c.value(),
-                            ValueExpr::Formula(e) => match self.lean_value(e) {
-                                Some(v) => v,
-                                None => return false,
-                            },
-                        };
-                        self.frame[d.outputs[*k]] = value;
-                    }
+            let Some(row) = fired else {
+                // Constant defaults only (`allowed`): nothing can fail.
+                if self.defaults(d, i).is_err() {
+                    return false;
                 }
-                None => {
-                    for (k, default) in d.defaults.iter().enumerate() {
-                        if let Some(ValueExpr::Const(c)) = default {
-                            self.frame[d.outputs[k]] = c.value();
-                        }
-                    }
-                }
+                continue;
+            };
+            out.fired.push(row.rule);
+            for (k, v) in &row.values {
+                let value = match v {
+                    ValueExpr::Const(c) => c.value(),
+                    ValueExpr::Formula(e) => match self.lean_value(e) {
+                        Some(v) => v,
+                        None => return false,
+                    },
+                };
+                self.frame[d.outputs[*k]] = value;
             }
         }
         for (_, e) in &rules.summary.totals {

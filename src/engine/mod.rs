@@ -295,7 +295,7 @@ impl<'a> Evaluator<'a> {
 
     /// Whether a batch run takes the short way through customers ([`lean`]'s rule sets).
     pub fn short_way(&self) -> bool {
-        self.plan().lean.is_some()
+        self.plan().short_way
     }
 
     /// Evaluates the customers in `range` in parallel, in order, with their summary tally.

@@ -4,13 +4,12 @@
 
 use super::chunk::{Chunk, Plan};
 use super::errors::{self, EvalError, rule_label};
-use super::lean::Lean;
 use super::observer::Observer;
 use super::outcomes::{Outcomes, Tally};
 use super::{Evaluator, Mode, PopulationInputs};
 use crate::rules::hit::Rows;
 use crate::rules::native::{self, Cell};
-use crate::rules::{Condition, Decision, Expr, Origin, RuleIdx, ValueExpr};
+use crate::rules::{Condition, Decision, Expr, Origin, RuleIdx, Slot, ValueExpr};
 use crate::source::Dataset;
 use crate::value::Value;
 use rhai::{Dynamic, Engine, EvalAltResult, Scope};
@@ -34,8 +33,8 @@ pub(super) struct Worker<'e, 'a, O: Observer = ()> {
     /// A batch run's worker: nothing reads the frame after a customer (`explain` does), so
     /// its outputs move to the outcomes instead of being copied.
     batch: bool,
-    /// The batch run's short way through a customer, when the rule set allows it.
-    lean: Option<&'e Lean>,
+    /// A batch run's worker whose rule set takes customers the short way.
+    short_way: bool,
     pub observer: O,
 }
 
@@ -48,7 +47,7 @@ impl<'e, 'a> Worker<'e, 'a> {
     pub fn chunked(ev: &'e Evaluator<'a>, plan: &'e Plan) -> Self {
         let mut w = Worker::new(ev);
         w.batch = true;
-        w.lean = plan.lean.as_ref();
+        w.short_way = plan.short_way;
         if !plan.is_empty() {
             w.chunk = Some(Chunk::new(plan));
         }
@@ -62,9 +61,7 @@ impl<'e, 'a> Worker<'e, 'a> {
         out: &mut Outcomes<'a>,
         tally: &mut Tally,
     ) -> Result<(), EvalError> {
-        if let Some(lean) = self.lean
-            && self.lean_customer(lean, i, out, tally)
-        {
+        if self.short_way && self.lean_customer(i, out, tally) {
             return Ok(());
         }
         self.customer(i, out, tally)
@@ -94,7 +91,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             current: 0,
             fields_loaded: false,
             batch: false,
-            lean: None,
+            short_way: false,
             observer,
         }
     }
@@ -133,11 +130,17 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
     fn load(&mut self, i: usize) {
         self.load_eager(i);
         // Metrics need no clearing: each is computed, in order, before anything reads it.
-        // Outputs a batch run moved out are NULL already (and a write costs a drop).
         for o in &self.ev.rules.outputs {
-            if !self.frame[o.slot].is_null() {
-                self.frame[o.slot] = Value::Null;
-            }
+            self.clear(o.slot);
+        }
+    }
+
+    /// Sets `slot` to NULL. Outputs a batch run moved out are NULL already, and a write
+    /// costs a drop: only the others are written.
+    #[inline]
+    pub(super) fn clear(&mut self, slot: Slot) {
+        if !self.frame[slot].is_null() {
+            self.frame[slot] = Value::Null;
         }
     }
 
@@ -456,7 +459,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
 
 impl<'a, O: Observer> Worker<'_, 'a, O> {
     /// No row of `d` matched: each output with a `default:` gets it.
-    fn defaults(&mut self, d: &'a Decision, i: usize) -> Result<(), EvalError> {
+    pub(super) fn defaults(&mut self, d: &'a Decision, i: usize) -> Result<(), EvalError> {
         for (k, default) in d.defaults.iter().enumerate() {
             let Some(v) = default else { continue };
             let value = match v {

@@ -3,7 +3,7 @@
 //! constant noted for the type check, and the native fast path when it applies.
 
 use super::history::{self, Past, PastSlots};
-use super::operations::{Operand, Operation, SWITCH_CASE};
+use super::operations::{Operand, Operation};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::{Comparison, How};
@@ -374,14 +374,13 @@ impl<'a> ExprCompiler<'a> {
                     c.case.pos.line().unwrap_or(1),
                     c.case.pos.position().unwrap_or(1),
                 );
-                let op = if c.case.exact { SWITCH_CASE } else { "==" };
                 let param = &c.case.name;
                 let via = Some(format!(
                     "`{function}({})` passes it as `{param}`",
                     args_text(args)
                 ));
                 self.operations.push(Operation {
-                    op: op.into(),
+                    op: c.case.op().into(),
                     operands: [
                         Operand::Slot {
                             slot,

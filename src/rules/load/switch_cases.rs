@@ -8,6 +8,7 @@
 //! whole-number case never matches a column of decimals (5.0 is not 5). Ranges (`0..10`)
 //! match both.
 
+use super::operations::SWITCH_CASE;
 use rhai::{Dynamic, Position, Token};
 
 /// A case value of a `switch` on a name.
@@ -22,6 +23,14 @@ pub(super) struct Case {
     pub exact: bool,
     /// Which switch of the text the case is in (the same number for its every case).
     pub switch: usize,
+}
+
+impl Case {
+    /// The operation the case counts as for the kind checks: `name == value`, matched
+    /// exactly ([`SWITCH_CASE`]) unless it is the end of a range.
+    pub fn op(&self) -> &'static str {
+        if self.exact { SWITCH_CASE } else { "==" }
+    }
 }
 
 /// Every case value of each `switch <name> { ... }` in `text`. Ranges (`1..10`) give their
@@ -84,19 +93,17 @@ pub(super) fn param_cases(text: &str) -> Vec<ParamCase> {
         }
         let body = &tokens[start.min(j)..j];
         let cases = cases_in(body);
-        for case in cases.iter().filter(|c| !generic(&cases, c.switch)) {
+        let generic: Vec<bool> = cases.iter().map(|c| generic(&cases, c.switch)).collect();
+        for (case, generic) in cases.into_iter().zip(generic) {
             if let Some(param) = params.iter().position(|p| *p == case.name)
+                && !generic
                 && !rebound(body, &case.name)
             {
                 found.push(ParamCase {
                     function: name.to_string(),
                     arity: params.len(),
                     param,
-                    case: Case {
-                        name: case.name.clone(),
-                        value: case.value.clone(),
-                        ..*case
-                    },
+                    case,
                 });
             }
         }

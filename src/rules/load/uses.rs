@@ -4,7 +4,7 @@
 //! (`previous.tier`) and `date("...")` constants. [`super::expr`] resolves and checks them.
 
 use super::history::Past;
-use super::operations::{IN_ITEM, SWITCH_CASE};
+use super::operations::IN_ITEM;
 use super::types::How;
 use crate::time::Date;
 use rhai::{ASTNode, Position};
@@ -34,8 +34,7 @@ impl Uses {
     fn add_switch_cases(&mut self, text: &str) {
         for c in super::switch_cases::switch_cases(text) {
             let raw = [Raw::Name(c.name.clone()), Raw::Const(c.value.clone())];
-            let op = if c.exact { SWITCH_CASE } else { "==" };
-            self.operations.push((op.into(), raw, c.pos));
+            self.operations.push((c.op().into(), raw, c.pos));
             self.compared.push((c.name, c.value, How::Case, c.pos));
         }
     }

@@ -41,11 +41,7 @@ pub(super) fn call<'a>(
             };
             Scalar::Float(x.log(base))
         }
-        Builtin::ToInt => match first {
-            Scalar::Int(i) => Scalar::Int(i),
-            Scalar::Float(x) => Scalar::Int(float_to_int(x).ok_or(Fallback)?),
-            _ => return Err(Fallback),
-        },
+        Builtin::ToInt => to_int(first)?,
         Builtin::ToFloat => Scalar::Float(first.as_f64().ok_or(Fallback)?),
         Builtin::ToString => text::to_string(first, frame, cx)?,
         Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => {
@@ -60,6 +56,16 @@ pub(super) fn call<'a>(
         }
         _ => date(f, first, second, frame, cx)?,
     })
+}
+
+/// `x.to_int()`: a whole number as it is, a decimal by [`float_to_int`].
+#[inline]
+pub(super) fn to_int(x: Scalar<'_>) -> Result<Scalar<'_>, Fallback> {
+    match x {
+        Scalar::Int(i) => Ok(Scalar::Int(i)),
+        Scalar::Float(x) => Ok(Scalar::Int(float_to_int(x).ok_or(Fallback)?)),
+        _ => Err(Fallback),
+    }
 }
 
 /// `to_int` of a decimal as rhai does it: towards zero; out of the whole numbers' range is

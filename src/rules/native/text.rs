@@ -3,7 +3,7 @@
 //! `FloatWrapper` prints them, dates as 2025-03-01). Text longer than the engine's
 //! `max_string_size` is rhai's error to raise.
 
-use super::builtins::float_to_int;
+use super::builtins::to_int;
 use super::eval::eval;
 use super::{Builtin, Fallback, Node, Scalar, Scratch};
 use crate::value::Value;
@@ -107,11 +107,7 @@ fn plain_value<'a>(part: &'a Node, frame: &[Value<'_>]) -> Result<Scalar<'a>, Fa
         Node::Const(l) => l.scalar(),
         Node::Slot(s) => Scalar::of(frame, *s),
         Node::Call(Builtin::ToInt, args) => match &args[..] {
-            [Node::Slot(s)] => match Scalar::of(frame, *s)? {
-                Scalar::Int(i) => Ok(Scalar::Int(i)),
-                Scalar::Float(x) => Ok(Scalar::Int(float_to_int(x).ok_or(Fallback)?)),
-                _ => Err(Fallback),
-            },
+            [Node::Slot(s)] => to_int(Scalar::of(frame, *s)?),
             _ => Err(Fallback),
         },
         _ => Err(Fallback),

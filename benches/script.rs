@@ -2,38 +2,77 @@
 //! logarithms and a string template against the same logic in hand-written Rust, one thread,
 //! medians of interleaved rounds on the sample database of `tierwise bench`.
 //!
+//! Each round times each side in a process of its own (this program again, with `--only`),
+//! the median of three runs there (the first finds a cold heap, the others the heap the side
+//! itself left): in one process, a side ran on the heap the other had left, and the
+//! hand-written loop's time moved by 20% with what the engine had allocated and freed.
+//!
 //! Run: `cargo bench --bench script` (options after `--`: `--customers 1000000`, `--rounds 5`,
-//! and `--engine-only` to run only the engine, e.g. under `perf record`).
+//! and `--only engine|constants|rust` to time one side in this process, e.g. under
+//! `perf record`).
 
 use std::path::Path;
-use tierwise::commands::bench::{sample_db, script};
+use std::process::Command;
+use tierwise::commands::bench::sample_db;
+use tierwise::commands::bench::script::{ScriptTimings, Side, time_script};
 
 fn main() {
-    let (mut customers, mut rounds) = (1_000_000, 5);
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let engine_only = args.iter().any(|a| a == "--engine-only");
-    args.retain(|a| a != "--engine-only");
-    for pair in args.chunks(2) {
-        let value = pair.get(1).map(String::as_str).unwrap_or_default();
-        match pair[0].as_str() {
-            "--customers" => customers = value.parse().expect("--customers: a number"),
-            "--rounds" => rounds = value.parse().expect("--rounds: a number"),
+    let (mut customers, mut rounds, mut only) = (1_000_000, 5, None);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().map(String::as_str).unwrap_or_default();
+        match arg.as_str() {
+            "--customers" => customers = value().parse().expect("--customers: a number"),
+            "--rounds" => rounds = value().parse().expect("--rounds: a number"),
+            "--only" => {
+                let name = value();
+                let side = Side::ALL.into_iter().find(|s| s.name() == name);
+                only = Some(side.expect("--only: engine, constants or rust"));
+            }
             // `cargo bench` passes `--bench`.
             _ => {}
         }
     }
     let dir = Path::new("target/bench-data");
     let sample = sample_db(dir, customers, &mut |msg| eprintln!("bench: {msg}")).unwrap();
-    let work = dir.join(format!("script-{customers}.db"));
+    let work = dir.join(format!(
+        "script-{customers}-{}.db",
+        only.map_or("all", Side::name)
+    ));
     std::fs::copy(&sample, &work).unwrap();
-    let t = script::time_script(&work, &work, rounds, engine_only).unwrap();
-    let _ = std::fs::remove_file(&work);
-    if engine_only {
-        println!(
-            "{customers} customers, one thread, median of {rounds}: engine {:.3} s",
-            t.engine
-        );
-    } else {
-        println!("{customers} customers, one thread, median of {rounds}:\n  {t}");
+    if let Some(side) = only {
+        let t = time_script(&work, &work, rounds, Some(side)).unwrap();
+        let _ = std::fs::remove_file(&work);
+        // The last line, read by the rounds below.
+        println!("{} {:.6}", side.name(), t.of(side));
+        return;
     }
+    let exe = std::env::current_exe().unwrap();
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    for round in 1..=rounds {
+        eprintln!("bench: round {round} of {rounds}");
+        for (k, side) in Side::ALL.into_iter().enumerate() {
+            let n = customers.to_string();
+            let args = ["--customers", &n, "--rounds", "3", "--only", side.name()];
+            let out = Command::new(&exe).args(args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let last = stdout.lines().last().unwrap_or_default();
+            let seconds = last.rsplit(' ').next().and_then(|x| x.parse().ok());
+            times[k].push(seconds.expect("a time on the last line"));
+        }
+    }
+    // Whether both compute the same notes: one more round, in this process.
+    let mismatches = time_script(&work, &work, 1, None).unwrap().mismatches;
+    let _ = std::fs::remove_file(&work);
+    let [engine, constants, rust] = times;
+    let t = ScriptTimings::medians(engine, constants, rust, mismatches);
+    println!(
+        "{customers} customers, one thread, median of {rounds} rounds, each side in a process of its own:\n  {t}"
+    );
 }

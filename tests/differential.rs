@@ -168,6 +168,10 @@ fn shipped_rules_give_the_same_policies_on_both_paths() {
     ] {
         assert!(typed.contains(&score), "{score} is not typed: {typed:?}");
     }
+    // A metric that is one typed tree gives decimals, so what reads it evaluates
+    // column-at-a-time too.
+    let on_loyalty = rules.exprs().find(|e| e.text == "loyalty >= 0.6").unwrap();
+    assert!(ev.fast(on_loyalty).is_some_and(|f| f.whole().is_some()));
 }
 
 /// The policies of issue 12, part 2 (quintiles, named caps with NULL limits, best of,

@@ -12,7 +12,7 @@
 //! decision's outputs are not (the outputs come from the per-customer pass).
 
 use super::Evaluator;
-use crate::rules::native::Cell;
+use crate::rules::native::{Buffers, Cell};
 use crate::rules::{Expr, RuleSet, Slot};
 use crate::source::Column;
 use std::ops::Range;
@@ -136,6 +136,8 @@ pub(super) struct Chunk<'p> {
     /// Per entry: a cell per customer, once computed for this chunk.
     lanes: Vec<Vec<Cell>>,
     ready: Vec<bool>,
+    /// The walks' lanes, kept from one chunk to the next.
+    buffers: Buffers,
 }
 
 impl<'p> Chunk<'p> {
@@ -145,6 +147,7 @@ impl<'p> Chunk<'p> {
             customers: 0..0,
             lanes: vec![Vec::new(); plan.entries.len()],
             ready: vec![false; plan.entries.len()],
+            buffers: Buffers::default(),
         }
     }
 
@@ -205,7 +208,7 @@ impl<'p> Chunk<'p> {
                 None => cells.fill(Cell::GaveUp),
             }
         };
-        tree.eval(n, locals, &mut read, &mut out);
+        tree.eval(n, locals, &mut read, &mut self.buffers, &mut out);
         self.lanes[entry] = out;
     }
 }

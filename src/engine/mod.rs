@@ -449,10 +449,22 @@ fn fast_paths(rules: &RuleSet, data: &Dataset) -> FastPaths {
     for f in &rules.population {
         kinds[f.slot] = Some(Kind::Float);
     }
-    let slot_kind = |slot: Slot| kinds.get(slot).copied().flatten();
     // The summary's totals are among the rule set's expressions; its report's are not.
     let all = || rules.exprs().chain(rules.summary.exprs());
     let mut fast = vec![None; all().map(|e| e.id + 1).max().unwrap_or(0)];
+    // Metrics first, in order: a metric that is one typed tree gives values of its kind (or
+    // NULL, or another kind where the tree gives way, which every typed read checks), so
+    // what reads it (`score >= 60`) can be typed too.
+    for m in rules.metrics_pre.iter().chain(&rules.metrics_post) {
+        let Some(n) = &m.expr.native else { continue };
+        let slot_kind = |slot: Slot| kinds.get(slot).copied().flatten();
+        let path = n.fast(&slot_kind);
+        if let Some((typed, _)) = path.whole() {
+            kinds[m.slot] = Some(typed.kind());
+        }
+        fast[m.expr.id] = Some(path);
+    }
+    let slot_kind = |slot: Slot| kinds.get(slot).copied().flatten();
     for e in all() {
         if let (Some(n), None) = (&e.native, &fast[e.id]) {
             fast[e.id] = Some(n.fast(&slot_kind));

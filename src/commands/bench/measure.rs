@@ -71,7 +71,7 @@ pub(super) fn repeat(
     let history = super::history::time_history(sample, work, rules_dir)?;
     let diff = super::diff::time_diff(sample, work, rules_dir)?;
     fresh_copy(sample, work)?;
-    let script = super::script::time_script(work, work, 5, false)?;
+    let script = super::script::time_script(work, work, 5, None)?;
     let grid = super::grid::time_grid(work, work, 5)?;
 
     // Each stage alone, on a fresh copy.

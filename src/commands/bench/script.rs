@@ -61,6 +61,30 @@ pub struct ScriptTimings {
 }
 
 impl ScriptTimings {
+    /// The medians of each round's times (seconds).
+    pub fn medians(
+        engine: Vec<f64>,
+        engine_constants: Vec<f64>,
+        rust: Vec<f64>,
+        mismatches: usize,
+    ) -> Self {
+        ScriptTimings {
+            engine: super::median(engine),
+            engine_constants: super::median(engine_constants),
+            rust: super::median(rust),
+            mismatches,
+        }
+    }
+
+    /// The time of `side`.
+    pub fn of(&self, side: Side) -> f64 {
+        match side {
+            Side::Engine => self.engine,
+            Side::Constants => self.engine_constants,
+            Side::Rust => self.rust,
+        }
+    }
+
     pub fn ratio(&self) -> f64 {
         self.engine / self.rust.max(1e-9)
     }
@@ -97,13 +121,37 @@ pub fn fast_path(rules: &RuleSet) -> (usize, usize) {
     (all.iter().filter(|e| e.native.is_some()).count(), all.len())
 }
 
-/// Times both `rounds` times, interleaved, on the customers of `db`; the medians. With
-/// `engine_only`, only the engine runs (to profile it: the other figures stay 0).
+/// One of the three things [`time_script`] times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The policy script through the engine.
+    Engine,
+    /// The same decisions with constant values, through the engine.
+    Constants,
+    /// The same logic written in Rust.
+    Rust,
+}
+
+impl Side {
+    pub const ALL: [Side; 3] = [Side::Engine, Side::Constants, Side::Rust];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Engine => "engine",
+            Side::Constants => "constants",
+            Side::Rust => "rust",
+        }
+    }
+}
+
+/// Times the three `rounds` times, interleaved, on the customers of `db`; the medians.
+/// With `only`, only that one runs (in a process of its own, its heap is its own; to
+/// profile it): the other figures stay 0 and notes are not compared.
 pub fn time_script(
     db: &Path,
     work: &Path,
     rounds: usize,
-    engine_only: bool,
+    only: Option<Side>,
 ) -> Result<ScriptTimings, Error> {
     let source = SqliteSource::open(db, &crate::config::Source::Table("customers".into()))?;
     let rules = load(
@@ -123,35 +171,39 @@ pub fn time_script(
     let mut mismatches = 0;
     // Each timed run's results are dropped, untimed, before the next run starts, so every
     // run finds the allocator as the others do; the results are compared once, after.
+    let runs = |side: Side| only.is_none_or(|o| o == side);
     for _ in 0..rounds.max(1) {
-        let start = Instant::now();
-        let outcomes = one_thread.install(|| evaluator.evaluate(0..data.len))?.0;
-        engine.push(start.elapsed().as_secs_f64());
-        drop(outcomes);
-        if engine_only {
-            continue;
+        if runs(Side::Engine) {
+            let start = Instant::now();
+            let outcomes = one_thread.install(|| evaluator.evaluate(0..data.len))?.0;
+            engine.push(start.elapsed().as_secs_f64());
+            drop(outcomes);
         }
-        let start = Instant::now();
-        let outcomes = one_thread
-            .install(|| constant_evaluator.evaluate(0..data.len))?
-            .0;
-        engine_constants.push(start.elapsed().as_secs_f64());
-        drop(outcomes);
-        let start = Instant::now();
-        let policies = one_thread.install(|| by_hand(&rules, &data));
-        rust.push(start.elapsed().as_secs_f64());
-        drop(policies);
+        if runs(Side::Constants) {
+            let start = Instant::now();
+            let outcomes = one_thread
+                .install(|| constant_evaluator.evaluate(0..data.len))?
+                .0;
+            engine_constants.push(start.elapsed().as_secs_f64());
+            drop(outcomes);
+        }
+        if runs(Side::Rust) {
+            let start = Instant::now();
+            let policies = one_thread.install(|| by_hand(&rules, &data));
+            rust.push(start.elapsed().as_secs_f64());
+            drop(policies);
+        }
     }
-    if !engine_only {
+    if only.is_none() {
         let outcomes = one_thread.install(|| evaluator.evaluate(0..data.len))?.0;
         mismatches = count_mismatches(&rules, &outcomes, &by_hand(&rules, &data));
     }
-    Ok(ScriptTimings {
-        engine: super::median(engine),
-        engine_constants: super::median(engine_constants),
-        rust: super::median(rust),
+    Ok(ScriptTimings::medians(
+        engine,
+        engine_constants,
+        rust,
         mismatches,
-    })
+    ))
 }
 
 /// A rule set of `files` (name, text), loaded for the columns of `source` (written to a

@@ -32,7 +32,7 @@ mod typed;
 
 pub use compile::{Function, Functions, compile, functions};
 pub use switch::Switch;
-pub use typed::{Cell, Kind, Typed};
+pub use typed::{Buffers, Cell, Kind, Typed};
 
 use crate::time::Date;
 use crate::value::{Lit, Value};

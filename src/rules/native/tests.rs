@@ -141,7 +141,13 @@ fn lanes(fast: &Fast, frames: &[Vec<Value<'static>>]) -> Vec<Cell> {
             *cell = Cell::of(&frame[slot]);
         }
     };
-    tree.eval(frames.len(), locals, &mut read, &mut out);
+    tree.eval(
+        frames.len(),
+        locals,
+        &mut read,
+        &mut Buffers::default(),
+        &mut out,
+    );
     out
 }
 

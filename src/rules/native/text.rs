@@ -5,7 +5,7 @@
 
 use super::builtins::to_int;
 use super::eval::eval;
-use super::{Builtin, Fallback, Node, Scalar, Scratch};
+use super::{Builtin, Fallback, Node, Scalar, Scratch, typed};
 use crate::value::Value;
 use std::fmt::Write;
 
@@ -69,7 +69,7 @@ pub(super) fn template<'a>(
     // each is written as it is read.
     if parts.iter().all(plain) {
         for part in parts {
-            let value = plain_value(part, frame)?;
+            let value = plain_value(part, frame, &mut cx.locals)?;
             write(cx, value, frame);
         }
         return finish(cx, start);
@@ -91,24 +91,40 @@ pub(super) fn template<'a>(
     finish(cx, start)
 }
 
-/// A template part that builds no text: a constant, a name, or `to_int()` of a name.
+/// A template part that builds no text: a constant, a name, `to_int()` of a name, or such a
+/// part typed (`score.to_int()` once `score` is known to hold decimals).
 fn plain(part: &Node) -> bool {
     match part {
         Node::Const(_) | Node::Slot(_) => true,
         Node::Call(Builtin::ToInt, args) => matches!(&args[..], [Node::Slot(_)]),
+        Node::Num(t) => plain(&t.1),
+        Node::Int(t) => plain(&t.1),
         _ => false,
     }
 }
 
 /// The value of a [`plain`] part, as the tree walk gives it.
 #[inline]
-fn plain_value<'a>(part: &'a Node, frame: &[Value<'_>]) -> Result<Scalar<'a>, Fallback> {
+fn plain_value<'a>(
+    part: &'a Node,
+    frame: &[Value<'_>],
+    locals: &mut [Scalar<'a>],
+) -> Result<Scalar<'a>, Fallback> {
     match part {
         Node::Const(l) => l.scalar(),
         Node::Slot(s) => Scalar::of(frame, *s),
         Node::Call(Builtin::ToInt, args) => match &args[..] {
             [Node::Slot(s)] => to_int(Scalar::of(frame, *s)?),
             _ => Err(Fallback),
+        },
+        // Where the typed tree gives way, its generic tree decides (as `eval` does).
+        Node::Num(t) => match typed::num(&t.0, frame, locals) {
+            Ok(x) => Ok(Scalar::Float(x)),
+            Err(Fallback) => plain_value(&t.1, frame, locals),
+        },
+        Node::Int(t) => match typed::int(&t.0, frame, locals) {
+            Ok(i) => Ok(Scalar::Int(i)),
+            Err(Fallback) => plain_value(&t.1, frame, locals),
         },
         _ => Err(Fallback),
     }

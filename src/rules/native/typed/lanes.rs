@@ -10,7 +10,7 @@
 //! lane gives up only for what it would have evaluated, so a division by zero in a branch a
 //! customer does not take costs nothing but the lane's wasted arithmetic.
 
-use super::{Int, Num, Read, Truth, TypedStep};
+use super::{Int, Kind, Num, Read, Truth, TypedStep};
 use crate::rules::Slot;
 use crate::rules::native::builtins::{float_to_int, math, pick_first};
 use crate::rules::native::eval::{decimal, float_compare, holds, whole};
@@ -86,21 +86,35 @@ impl Cell {
 }
 
 impl Typed {
+    /// The kind of value the tree gives.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Typed::Num(_) => Kind::Float,
+            Typed::Int(_) => Kind::Int,
+            Typed::Truth(_) => Kind::Bool,
+        }
+    }
+
     /// The value of each of `lanes` customers, written to `out`. `read(slot, cells)` fills
     /// `cells` (one per lane) with what the slot holds for each; `locals` is how many
-    /// locals the expression has. A non-finite decimal is given up (the per-customer path
-    /// reports it).
+    /// locals the expression has; `buffers` lends the walk its lanes (kept by the caller
+    /// between walks). A non-finite decimal is given up (the per-customer path reports it).
     pub fn eval(
         &self,
         lanes: usize,
         locals: usize,
         read: &mut dyn FnMut(Slot, &mut [Cell]),
+        buffers: &mut Buffers,
         out: &mut Vec<Cell>,
     ) {
+        let locals = (0..locals)
+            .map(|_| buffers.filled(lanes, Cell::Null))
+            .collect();
         let mut w = Walk {
             n: lanes,
             read,
-            locals: vec![vec![Cell::Null; lanes]; locals],
+            locals,
+            buf: buffers,
         };
         out.clear();
         match self {
@@ -113,6 +127,7 @@ impl Typed {
                         Cell::Float(x)
                     }
                 }));
+                w.give((v, gave));
             }
             Typed::Int(x) => {
                 let (v, gave) = w.int(x);
@@ -121,6 +136,7 @@ impl Typed {
                         .zip(&gave)
                         .map(|(&x, &g)| if g { Cell::GaveUp } else { Cell::Int(x) }),
                 );
+                w.give((v, gave));
             }
             Typed::Truth(x) => {
                 let (v, gave) = w.truth(x);
@@ -129,8 +145,70 @@ impl Typed {
                         .zip(&gave)
                         .map(|(&x, &g)| if g { Cell::GaveUp } else { Cell::Bool(x) }),
                 );
+                w.give((v, gave));
             }
         }
+        for local in std::mem::take(&mut w.locals) {
+            w.buf.give(local);
+        }
+    }
+}
+
+/// Lanes lent to walks and given back after each node, kept between walks (one set per
+/// worker): once warm, a walk allocates nothing (a node's lanes were a `malloc` and a `free`
+/// each, a tenth of a short policy script's time).
+#[derive(Debug, Default)]
+pub struct Buffers {
+    floats: Vec<Vec<f64>>,
+    ints: Vec<Vec<i64>>,
+    truths: Vec<Vec<bool>>,
+    cells: Vec<Vec<Cell>>,
+}
+
+/// A kind of lane [`Buffers`] keeps.
+trait Lane: Copy {
+    fn shelf(buffers: &mut Buffers) -> &mut Vec<Vec<Self>>;
+}
+
+impl Lane for f64 {
+    fn shelf(buffers: &mut Buffers) -> &mut Vec<Vec<f64>> {
+        &mut buffers.floats
+    }
+}
+
+impl Lane for i64 {
+    fn shelf(buffers: &mut Buffers) -> &mut Vec<Vec<i64>> {
+        &mut buffers.ints
+    }
+}
+
+impl Lane for bool {
+    fn shelf(buffers: &mut Buffers) -> &mut Vec<Vec<bool>> {
+        &mut buffers.truths
+    }
+}
+
+impl Lane for Cell {
+    fn shelf(buffers: &mut Buffers) -> &mut Vec<Vec<Cell>> {
+        &mut buffers.cells
+    }
+}
+
+impl Buffers {
+    /// A lane holding `items`.
+    fn collect<T: Lane>(&mut self, items: impl Iterator<Item = T>) -> Vec<T> {
+        let mut lane = T::shelf(self).pop().unwrap_or_default();
+        lane.clear();
+        lane.extend(items);
+        lane
+    }
+
+    fn filled<T: Lane>(&mut self, n: usize, x: T) -> Vec<T> {
+        self.collect(std::iter::repeat_n(x, n))
+    }
+
+    fn give<T: Lane>(&mut self, lane: Vec<T>) {
+        T::shelf(self).push(lane);
     }
 }
 
@@ -142,150 +220,193 @@ struct Walk<'r> {
     read: &'r mut dyn FnMut(Slot, &mut [Cell]),
     /// Each local's value per lane.
     locals: Vec<Vec<Cell>>,
+    buf: &'r mut Buffers,
 }
 
 impl Walk<'_> {
+    /// Gives a node's lanes back once read.
+    fn give<T: Lane>(&mut self, (v, gave): Lanes<T>) {
+        self.buf.give(v);
+        self.buf.give(gave);
+    }
+
     fn cells(&mut self, r: Read) -> Vec<Cell> {
         match r {
             Read::Slot(s) => {
-                let mut cells = vec![Cell::Null; self.n];
+                let mut cells = self.buf.filled(self.n, Cell::Null);
                 (self.read)(s, &mut cells);
                 cells
             }
-            Read::Local(id) => self.locals[id as usize].clone(),
+            Read::Local(id) => self.buf.collect(self.locals[id as usize].iter().copied()),
         }
     }
 
     /// What `r` holds per lane, as `kind` reads it (giving up where it reads nothing).
-    fn read<T: Copy + Default>(&mut self, r: Read, kind: fn(Cell) -> Option<T>) -> Lanes<T> {
+    fn read<T: Lane + Default>(&mut self, r: Read, kind: fn(Cell) -> Option<T>) -> Lanes<T> {
         let cells = self.cells(r);
-        Self::map(&cells, vec![false; self.n], kind)
+        let gave = self.buf.filled(self.n, false);
+        let lanes = self.map(&cells, gave, kind);
+        self.buf.give(cells);
+        lanes
     }
 
     /// `x ?? default` per lane: `x` as `kind` reads it, the default where it is NULL.
-    fn or_else<T: Copy + Default>(
-        cells: &[Cell],
+    fn or_else<T: Lane + Default>(
+        &mut self,
+        cells: Vec<Cell>,
         default: Lanes<T>,
         kind: fn(Cell) -> Option<T>,
     ) -> Lanes<T> {
         let (d, mut gave) = default;
-        let v = cells
-            .iter()
-            .zip(d)
-            .zip(gave.iter_mut())
-            .map(|((&c, d), g)| match c {
-                Cell::Null => d,
-                c => match kind(c) {
-                    Some(x) => {
-                        *g = false;
-                        x
-                    }
-                    None => {
-                        *g = true;
-                        T::default()
-                    }
-                },
-            })
-            .collect();
+        let v =
+            self.buf
+                .collect(
+                    cells
+                        .iter()
+                        .zip(&d)
+                        .zip(gave.iter_mut())
+                        .map(|((&c, &d), g)| match c {
+                            Cell::Null => d,
+                            c => match kind(c) {
+                                Some(x) => {
+                                    *g = false;
+                                    x
+                                }
+                                None => {
+                                    *g = true;
+                                    T::default()
+                                }
+                            },
+                        }),
+                );
+        self.buf.give(d);
+        self.buf.give(cells);
         (v, gave)
     }
 
     /// Lanes `f` maps, giving up where it gives `None` or where `gave` already has.
-    fn map<A: Copy, T: Copy + Default>(
+    fn map<A: Copy, T: Lane + Default>(
+        &mut self,
         values: &[A],
         mut gave: Vec<bool>,
         f: impl Fn(A) -> Option<T>,
     ) -> Lanes<T> {
-        let v = values
-            .iter()
-            .zip(gave.iter_mut())
-            .map(|(&x, g)| match f(x) {
-                Some(y) => y,
-                None => {
-                    *g = true;
-                    T::default()
-                }
-            })
-            .collect();
+        let v = self.buf.collect(
+            values
+                .iter()
+                .zip(gave.iter_mut())
+                .map(|(&x, g)| match f(x) {
+                    Some(y) => y,
+                    None => {
+                        *g = true;
+                        T::default()
+                    }
+                }),
+        );
         (v, gave)
     }
 
+    /// A node's lanes mapped by `f` (values given back).
+    fn map_lanes<A: Lane, T: Lane + Default>(
+        &mut self,
+        lanes: Lanes<A>,
+        f: impl Fn(A) -> Option<T>,
+    ) -> Lanes<T> {
+        let (v, gave) = lanes;
+        let mapped = self.map(&v, gave, f);
+        self.buf.give(v);
+        mapped
+    }
+
     /// Two operands' lanes combined by `f`.
-    fn zip<A: Copy, B: Copy, T: Copy + Default>(
+    fn zip<A: Lane, B: Lane, T: Lane + Default>(
+        &mut self,
         a: Lanes<A>,
         b: Lanes<B>,
         f: impl Fn(A, B) -> Option<T>,
     ) -> Lanes<T> {
         let (a, mut gave) = a;
         let (b, b_gave) = b;
-        let v = a
-            .iter()
-            .zip(&b)
-            .zip(gave.iter_mut().zip(&b_gave))
-            .map(|((&x, &y), (g, &h))| {
-                *g |= h;
-                match f(x, y) {
-                    Some(z) => z,
-                    None => {
-                        *g = true;
-                        T::default()
+        let v = self
+            .buf
+            .collect(a.iter().zip(&b).zip(gave.iter_mut().zip(&b_gave)).map(
+                |((&x, &y), (g, &h))| {
+                    *g |= h;
+                    match f(x, y) {
+                        Some(z) => z,
+                        None => {
+                            *g = true;
+                            T::default()
+                        }
                     }
-                }
-            })
-            .collect();
+                },
+            ));
+        self.buf.give(a);
+        self.give((b, b_gave));
         (v, gave)
     }
 
     /// Per lane, `then` where `cond` holds, else `other`; a lane gives up where the
     /// condition did or where the branch it takes did.
-    fn choose<T: Copy>(cond: Lanes<bool>, then: Lanes<T>, other: Lanes<T>) -> Lanes<T> {
+    fn choose<T: Lane>(&mut self, cond: Lanes<bool>, then: Lanes<T>, other: Lanes<T>) -> Lanes<T> {
         let (c, mut gave) = cond;
         let ((t, tg), (o, og)) = (then, other);
-        let v = (0..c.len())
-            .map(|k| {
-                gave[k] |= if c[k] { tg[k] } else { og[k] };
-                if c[k] { t[k] } else { o[k] }
-            })
-            .collect();
+        let v = self.buf.collect((0..c.len()).map(|k| {
+            gave[k] |= if c[k] { tg[k] } else { og[k] };
+            if c[k] { t[k] } else { o[k] }
+        }));
+        self.buf.give(c);
+        self.give((t, tg));
+        self.give((o, og));
+        (v, gave)
+    }
+
+    /// `a` and `b` combined in place by `f` into `a` (the plain loops the compiler
+    /// vectorizes); a lane gives up where either did.
+    fn combine<T: Lane>(&mut self, a: Lanes<T>, b: Lanes<T>, f: impl Fn(T, T) -> T) -> Lanes<T> {
+        let ((mut v, mut gave), (w, w_gave)) = (a, b);
+        for (x, &y) in v.iter_mut().zip(&w) {
+            *x = f(*x, y);
+        }
+        for (g, &h) in gave.iter_mut().zip(&w_gave) {
+            *g |= h;
+        }
+        self.give((w, w_gave));
         (v, gave)
     }
 
     fn num(&mut self, x: &Num) -> Lanes<f64> {
         let n = self.n;
         match x {
-            Num::Const(c) => (vec![*c; n], vec![false; n]),
+            Num::Const(c) => (self.buf.filled(n, *c), self.buf.filled(n, false)),
             Num::Read(r) => self.read(*r, Cell::float),
             Num::Whole(i) => {
                 let (v, gave) = self.int(i);
-                (v.iter().map(|&i| i as f64).collect(), gave)
+                let floats = self.buf.collect(v.iter().map(|&i| i as f64));
+                self.buf.give(v);
+                (floats, gave)
             }
             Num::Neg(x) => {
-                let (v, gave) = self.num(x);
-                (v.iter().map(|x| -x).collect(), gave)
+                let (mut v, gave) = self.num(x);
+                v.iter_mut().for_each(|x| *x = -*x);
+                (v, gave)
             }
             Num::Arith(op, pair) => {
                 let (a, b) = (self.num(&pair.0), self.num(&pair.1));
                 match op {
-                    // The common operations as plain loops the compiler vectorizes.
-                    Arith::Add | Arith::Sub | Arith::Mul => {
-                        let ((a, gave), (b, b_gave)) = (a, b);
-                        let v = match op {
-                            Arith::Add => a.iter().zip(&b).map(|(x, y)| x + y).collect(),
-                            Arith::Sub => a.iter().zip(&b).map(|(x, y)| x - y).collect(),
-                            _ => a.iter().zip(&b).map(|(x, y)| x * y).collect(),
-                        };
-                        given_up_too((v, gave), &b_gave)
-                    }
-                    _ => Self::zip(a, b, |x, y| decimal(*op, x, y).ok()),
+                    Arith::Add => self.combine(a, b, |x, y| x + y),
+                    Arith::Sub => self.combine(a, b, |x, y| x - y),
+                    Arith::Mul => self.combine(a, b, |x, y| x * y),
+                    _ => self.zip(a, b, |x, y| decimal(*op, x, y).ok()),
                 }
             }
             Num::Math(f, x) => {
-                let (v, gave) = self.num(x);
-                Self::map(&v, gave, |x| math(*f, x).ok())
+                let lanes = self.num(x);
+                self.map_lanes(lanes, |x| math(*f, x).ok())
             }
             Num::MinMax(f, pair) => {
                 let (a, b) = (self.num(&pair.0), self.num(&pair.1));
-                Self::zip(a, b, |x, y| {
+                self.zip(a, b, |x, y| {
                     let o = x.partial_cmp(&y)?;
                     Some(if pick_first(*f, o) { x } else { y })
                 })
@@ -293,17 +414,17 @@ impl Walk<'_> {
             Num::Else(r, default) => {
                 let cells = self.cells(*r);
                 let default = self.num(default);
-                Self::or_else(&cells, default, Cell::float)
+                self.or_else(cells, default, Cell::float)
             }
             Num::If(parts) => {
                 let c = self.truth(&parts.0);
                 let (t, o) = (self.num(&parts.1), self.num(&parts.2));
-                Self::choose(c, t, o)
+                self.choose(c, t, o)
             }
             Num::Let(steps, value) => {
                 let steps_gave = self.run(steps);
                 let lanes = self.num(value);
-                given_up_too(lanes, &steps_gave)
+                self.given_up_too(lanes, steps_gave)
             }
         }
     }
@@ -311,44 +432,44 @@ impl Walk<'_> {
     fn int(&mut self, x: &Int) -> Lanes<i64> {
         let n = self.n;
         match x {
-            Int::Const(c) => (vec![*c; n], vec![false; n]),
+            Int::Const(c) => (self.buf.filled(n, *c), self.buf.filled(n, false)),
             Int::Read(r) => self.read(*r, Cell::int),
             Int::Neg(x) => {
-                let (v, gave) = self.int(x);
-                Self::map(&v, gave, i64::checked_neg)
+                let lanes = self.int(x);
+                self.map_lanes(lanes, i64::checked_neg)
             }
             Int::Arith(op, pair) => {
                 let (a, b) = (self.int(&pair.0), self.int(&pair.1));
-                Self::zip(a, b, |x, y| whole(*op, x, y).ok())
+                self.zip(a, b, |x, y| whole(*op, x, y).ok())
             }
             Int::MinMax(f, pair) => {
                 let (a, b) = (self.int(&pair.0), self.int(&pair.1));
-                Self::zip(a, b, |x, y| {
+                self.zip(a, b, |x, y| {
                     Some(if pick_first(*f, x.cmp(&y)) { x } else { y })
                 })
             }
             Int::Abs(x) => {
-                let (v, gave) = self.int(x);
-                Self::map(&v, gave, i64::checked_abs)
+                let lanes = self.int(x);
+                self.map_lanes(lanes, i64::checked_abs)
             }
             Int::Trunc(x) => {
-                let (v, gave) = self.num(x);
-                Self::map(&v, gave, float_to_int)
+                let lanes = self.num(x);
+                self.map_lanes(lanes, float_to_int)
             }
             Int::Else(r, default) => {
                 let cells = self.cells(*r);
                 let default = self.int(default);
-                Self::or_else(&cells, default, Cell::int)
+                self.or_else(cells, default, Cell::int)
             }
             Int::If(parts) => {
                 let c = self.truth(&parts.0);
                 let (t, o) = (self.int(&parts.1), self.int(&parts.2));
-                Self::choose(c, t, o)
+                self.choose(c, t, o)
             }
             Int::Let(steps, value) => {
                 let steps_gave = self.run(steps);
                 let lanes = self.int(value);
-                given_up_too(lanes, &steps_gave)
+                self.given_up_too(lanes, steps_gave)
             }
         }
     }
@@ -358,15 +479,16 @@ impl Walk<'_> {
         match x {
             Truth::Read(r) => self.read(*r, Cell::truth),
             Truth::Not(x) => {
-                let (v, gave) = self.truth(x);
-                (v.iter().map(|b| !b).collect(), gave)
+                let (mut v, gave) = self.truth(x);
+                v.iter_mut().for_each(|b| *b = !*b);
+                (v, gave)
             }
             // Operands in order: a lane is decided by the first operand that is false (for
             // `&&`; true for `||`), and gives up at an operand it reaches that gave up.
             Truth::And(items) | Truth::Or(items) => {
                 let decides = matches!(x, Truth::Or(_));
-                let (mut v, mut gave) = (vec![!decides; n], vec![false; n]);
-                let mut open = vec![true; n];
+                let (mut v, mut gave) = (self.buf.filled(n, !decides), self.buf.filled(n, false));
+                let mut open = self.buf.filled(n, true);
                 for item in items.iter() {
                     let (iv, ig) = self.truth(item);
                     for k in 0..n {
@@ -380,60 +502,69 @@ impl Walk<'_> {
                             }
                         }
                     }
+                    self.give((iv, ig));
                 }
+                self.buf.give(open);
                 (v, gave)
             }
             Truth::Cmp(op, pair) => {
                 let (a, b) = (self.num(&pair.0), self.num(&pair.1));
-                Self::zip(a, b, |x, y| Some(float_compare(*op, x, y)))
+                self.zip(a, b, |x, y| Some(float_compare(*op, x, y)))
             }
             Truth::CmpInt(op, pair) => {
                 let (a, b) = (self.int(&pair.0), self.int(&pair.1));
-                Self::zip(a, b, |x, y| Some(holds(*op, Some(x.cmp(&y)))))
+                self.zip(a, b, |x, y| Some(holds(*op, Some(x.cmp(&y)))))
             }
             Truth::IsNull(r, negated) => {
                 let cells = self.cells(*r);
-                Self::map(&cells, vec![false; n], |c| match c {
+                let gave = self.buf.filled(n, false);
+                let lanes = self.map(&cells, gave, |c| match c {
                     Cell::GaveUp => None,
                     Cell::Null => Some(!negated),
                     _ => Some(*negated),
-                })
+                });
+                self.buf.give(cells);
+                lanes
             }
             Truth::If(parts) => {
                 let c = self.truth(&parts.0);
                 let (t, o) = (self.truth(&parts.1), self.truth(&parts.2));
-                Self::choose(c, t, o)
+                self.choose(c, t, o)
             }
             Truth::Let(steps, value) => {
                 let steps_gave = self.run(steps);
                 let lanes = self.truth(value);
-                given_up_too(lanes, &steps_gave)
+                self.given_up_too(lanes, steps_gave)
             }
         }
     }
 
     /// Runs a block's steps for every lane: which lanes gave up on the way.
     fn run(&mut self, steps: &[TypedStep]) -> Vec<bool> {
-        let mut gave = vec![false; self.n];
+        let mut gave = self.buf.filled(self.n, false);
         let set = |w: &mut Self, id: u16, cells: Vec<Cell>, gave: &mut Vec<bool>| {
             for (g, c) in gave.iter_mut().zip(&cells) {
                 *g |= *c == Cell::GaveUp;
             }
-            w.locals[id as usize] = cells;
+            let old = std::mem::replace(&mut w.locals[id as usize], cells);
+            w.buf.give(old);
         };
         for step in steps {
             match step {
                 TypedStep::Num(id, x) => {
                     let lanes = self.num(x);
-                    set(self, *id, cells(lanes, Cell::Float), &mut gave);
+                    let cells = self.cells_of(lanes, Cell::Float);
+                    set(self, *id, cells, &mut gave);
                 }
                 TypedStep::Int(id, x) => {
                     let lanes = self.int(x);
-                    set(self, *id, cells(lanes, Cell::Int), &mut gave);
+                    let cells = self.cells_of(lanes, Cell::Int);
+                    set(self, *id, cells, &mut gave);
                 }
                 TypedStep::Truth(id, x) => {
                     let lanes = self.truth(x);
-                    set(self, *id, cells(lanes, Cell::Bool), &mut gave);
+                    let cells = self.cells_of(lanes, Cell::Bool);
+                    set(self, *id, cells, &mut gave);
                 }
                 TypedStep::Copy(id, r) => {
                     let c = self.cells(*r);
@@ -441,7 +572,12 @@ impl Walk<'_> {
                 }
                 TypedStep::If(cond, then, other) => {
                     let (c, c_gave) = self.truth(cond);
-                    let before = self.locals.clone();
+                    let before: Vec<Vec<Cell>> = (0..self.locals.len())
+                        .map(|k| {
+                            let Walk { buf, locals, .. } = &mut *self;
+                            buf.collect(locals[k].iter().copied())
+                        })
+                        .collect();
                     let then_gave = self.run(then);
                     let after_then = std::mem::replace(&mut self.locals, before);
                     let other_gave = self.run(other);
@@ -451,29 +587,37 @@ impl Walk<'_> {
                                 mine[k] = theirs[k];
                             }
                         }
+                        self.buf.give(theirs);
                     }
                     for k in 0..self.n {
                         gave[k] |= c_gave[k] || if c[k] { then_gave[k] } else { other_gave[k] };
                     }
+                    self.give((c, c_gave));
+                    self.buf.give(then_gave);
+                    self.buf.give(other_gave);
                 }
             }
         }
         gave
     }
-}
 
-/// `lanes`, also given up where `gave` is (a block's steps gave up there).
-fn given_up_too<T>(lanes: Lanes<T>, gave: &[bool]) -> Lanes<T> {
-    let (v, mut mine) = lanes;
-    mine.iter_mut().zip(gave).for_each(|(g, h)| *g |= h);
-    (v, mine)
-}
+    /// `lanes`, also given up where `gave` is (a block's steps gave up there).
+    fn given_up_too<T>(&mut self, lanes: Lanes<T>, gave: Vec<bool>) -> Lanes<T> {
+        let (v, mut mine) = lanes;
+        mine.iter_mut().zip(&gave).for_each(|(g, h)| *g |= h);
+        self.buf.give(gave);
+        (v, mine)
+    }
 
-/// Lanes as cells: the values, `GaveUp` where a lane gave up.
-fn cells<T: Copy>(lanes: Lanes<T>, cell: impl Fn(T) -> Cell) -> Vec<Cell> {
-    let (v, gave) = lanes;
-    v.into_iter()
-        .zip(gave)
-        .map(|(x, g)| if g { Cell::GaveUp } else { cell(x) })
-        .collect()
+    /// Lanes as cells: the values, `GaveUp` where a lane gave up.
+    fn cells_of<T: Lane>(&mut self, lanes: Lanes<T>, cell: impl Fn(T) -> Cell) -> Vec<Cell> {
+        let (v, gave) = &lanes;
+        let cells = self.buf.collect(
+            v.iter()
+                .zip(gave)
+                .map(|(&x, &g)| if g { Cell::GaveUp } else { cell(x) }),
+        );
+        self.give(lanes);
+        cells
+    }
 }

@@ -18,7 +18,7 @@ mod compile;
 mod lanes;
 
 pub(super) use compile::Typer;
-pub use lanes::{Cell, Typed};
+pub use lanes::{Buffers, Cell, Typed};
 
 use super::builtins::{float_to_int, math, pick_first};
 use super::eval::{decimal, float_compare, holds, whole};

@@ -274,22 +274,35 @@ fn diff_checks_the_data_against_both_rule_sets_as_a_run_does() {
     );
 }
 
+/// `check --data` reports the data's kind errors with the lint warnings, except those about
+/// a decision the data does not fit: a lint reasons about the values the rules compare with,
+/// and beside "`last_day` is text" it named a customer "whose `last_day` is 1997".
 #[test]
-fn check_data_reports_a_data_kind_error_with_the_lint_warnings() {
+fn check_data_reports_a_data_kind_error_with_the_other_decisions_lint_warnings() {
     let fx = Fixture::new();
     text_dates(&fx);
-    // One row and no last row without `when`: a lint warning besides the data's error.
-    one_rule(&fx, "when: 'last_day < 19980101', value: old");
+    // Two tables without a last row without `when`: one the data does not fit.
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: era\n    rules:\n      - { id: old, when: 'last_day in [1998, 1999]', then: { era: old } }\n  - name: span\n    rules:\n      - { id: known, when: '!is_null(first_day)', then: { span: known } }\n",
+    );
     let check = fx.run(&["check", "--data"]);
     check.assert_code(2);
     let out = format!("{}{}", check.stdout, check.stderr);
-    assert!(out.contains("warning[TW106]"), "{out}");
     assert!(
-        out.contains("error: field `last_day` is text (in the data: its column declares no type)"),
+        out.contains("error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `1998` (in `old`)"),
         "{out}"
     );
     assert!(
-        out.contains("1 error, 1 warning in the rule files"),
+        out.contains("warning[TW106]: customers whose `first_day` is NULL get no value for `span`"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("1997"),
+        "a value the column cannot hold: {out}"
+    );
+    assert!(
+        out.contains("2 errors, 1 warning in the rule files"),
         "{out}"
     );
 }

@@ -50,6 +50,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             // What the data holds does not fit how the rules use it: reported with the
             // rest (the lint warnings too); nothing is evaluated.
             Err(Error::Rules(all)) => {
+                drop_warnings_of(rules, &all.0, &mut diagnostics);
                 diagnostics.extend(all.0);
                 None
             }
@@ -66,6 +67,28 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Drops the lint warnings about the decisions the data's kinds do not fit (`errors`): a lint
+/// reasons about the values the rules compare with, so beside "`last_day` is text, but it is
+/// compared with a number" it would name a customer "whose `last_day` is 1997", a value the
+/// column cannot hold. The errors say what is wrong.
+fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Vec<Diagnostic>) {
+    let named: HashSet<&str> = errors.iter().filter_map(|e| e.rule.as_deref()).collect();
+    let mut unfit: HashSet<&str> = named.clone();
+    for d in &rules.decisions {
+        let rows = d
+            .rows
+            .iter()
+            .map(|r| rules.rule_ids[r.rule as usize].as_str());
+        if named.contains(d.name.as_str()) || rows.clone().any(|id| named.contains(id)) {
+            unfit.insert(&d.name);
+            unfit.extend(rows);
+        }
+    }
+    diagnostics.retain(|w| {
+        w.severity != Severity::Warning || !w.rule.as_deref().is_some_and(|r| unfit.contains(r))
+    });
 }
 
 /// How many example customer ids a finding lists.

@@ -305,6 +305,25 @@ fn check_data_reports_a_data_kind_error_with_the_other_decisions_lint_warnings()
         out.contains("2 errors, 1 warning in the rule files"),
         "{out}"
     );
+    // A warning every `for_each` copy shares names them all: dropped too.
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: band\n    for_each: { region: [n, s] }\n    output: band\n    scale:\n      of: last_day - 19000000\n      bands:\n        - { id: mid, from: 980000, below: 990000, value: M }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    assert!(
+        check
+            .stdout
+            .contains("warning[TW104]: values below 980000 get no band (in `mid@n, mid@s`)"),
+        "{}",
+        check.stdout
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(2);
+    let out = format!("{}{}", check.stdout, check.stderr);
+    assert!(out.contains("`-` needs numbers"), "{out}");
+    assert!(!out.contains("TW104"), "{out}");
 }
 
 /// Rhai keeps only a `switch`'s case hashes: a case of another kind than the value never

@@ -72,23 +72,31 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
 /// Drops the lint warnings about the decisions the data's kinds do not fit (`errors`): a lint
 /// reasons about the values the rules compare with, so beside "`last_day` is text, but it is
 /// compared with a number" it would name a customer "whose `last_day` is 1997", a value the
-/// column cannot hold. The errors say what is wrong.
+/// column cannot hold. The errors say what is wrong; other warnings stay.
 fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Vec<Diagnostic>) {
     let named: HashSet<&str> = errors.iter().filter_map(|e| e.rule.as_deref()).collect();
-    let mut unfit: HashSet<&str> = named.clone();
+    let mut unfit: HashSet<&str> = HashSet::new();
     for d in &rules.decisions {
-        let rows = d
+        let rules_of = d
             .rows
             .iter()
-            .map(|r| rules.rule_ids[r.rule as usize].as_str());
-        if named.contains(d.name.as_str()) || rows.clone().any(|id| named.contains(id)) {
-            unfit.insert(&d.name);
-            unfit.extend(rows);
+            .map(|r| r.rule)
+            .chain(d.caps.iter().map(|c| c.rule));
+        let mut owners = rules_of
+            .map(|r| rules.rule_ids[r as usize].as_str())
+            .chain([d.name.as_str()]);
+        if owners.clone().any(|owner| named.contains(owner)) {
+            unfit.extend(owners.by_ref());
         }
     }
-    diagnostics.retain(|w| {
-        w.severity != Severity::Warning || !w.rule.as_deref().is_some_and(|r| unfit.contains(r))
-    });
+    // A warning that several `for_each` copies share names them all ("mid@n, mid@s").
+    let about_unfit = |w: &Diagnostic| {
+        w.rule
+            .as_deref()
+            .is_some_and(|rules| rules.split(", ").any(|r| unfit.contains(r)))
+    };
+    diagnostics
+        .retain(|w| !(w.severity == Severity::Warning && w.code.is_some() && about_unfit(w)));
 }
 
 /// How many example customer ids a finding lists.

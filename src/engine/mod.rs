@@ -455,19 +455,18 @@ fn fast_paths(rules: &RuleSet, data: &Dataset) -> FastPaths {
     // Metrics first, in order: a metric that is one typed tree gives values of its kind (or
     // NULL, or another kind where the tree gives way, which every typed read checks), so
     // what reads it (`score >= 60`) can be typed too.
+    let kind_in = |kinds: &[Option<Kind>], slot: Slot| kinds.get(slot).copied().flatten();
     for m in rules.metrics_pre.iter().chain(&rules.metrics_post) {
         let Some(n) = &m.expr.native else { continue };
-        let slot_kind = |slot: Slot| kinds.get(slot).copied().flatten();
-        let path = n.fast(&slot_kind);
+        let path = n.fast(&|slot| kind_in(&kinds, slot));
         if let Some((typed, _)) = path.whole() {
             kinds[m.slot] = Some(typed.kind());
         }
         fast[m.expr.id] = Some(path);
     }
-    let slot_kind = |slot: Slot| kinds.get(slot).copied().flatten();
     for e in all() {
         if let (Some(n), None) = (&e.native, &fast[e.id]) {
-            fast[e.id] = Some(n.fast(&slot_kind));
+            fast[e.id] = Some(n.fast(&|slot| kind_in(&kinds, slot)));
         }
     }
     let typed = fast.iter().flatten().filter(|f| f.is_typed()).count();

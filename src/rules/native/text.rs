@@ -91,13 +91,12 @@ pub(super) fn template<'a>(
     finish(cx, start)
 }
 
-/// A template part that builds no text: a constant, a name, `to_int()` of a name, or such a
-/// part typed (`score.to_int()` once `score` is known to hold decimals).
+/// A template part that builds no text: a constant, a name, `to_int()` of a name, or that
+/// typed (`score.to_int()` once `score` is known to hold decimals).
 fn plain(part: &Node) -> bool {
     match part {
         Node::Const(_) | Node::Slot(_) => true,
         Node::Call(Builtin::ToInt, args) => matches!(&args[..], [Node::Slot(_)]),
-        Node::Num(t) => plain(&t.1),
         Node::Int(t) => plain(&t.1),
         _ => false,
     }
@@ -118,10 +117,6 @@ fn plain_value<'a>(
             _ => Err(Fallback),
         },
         // Where the typed tree gives way, its generic tree decides (as `eval` does).
-        Node::Num(t) => match typed::num(&t.0, frame, locals) {
-            Ok(x) => Ok(Scalar::Float(x)),
-            Err(Fallback) => plain_value(&t.1, frame, locals),
-        },
         Node::Int(t) => match typed::int(&t.0, frame, locals) {
             Ok(i) => Ok(Scalar::Int(i)),
             Err(Fallback) => plain_value(&t.1, frame, locals),

@@ -155,8 +155,8 @@ impl Typed {
 }
 
 /// Lanes lent to walks and given back after each node, kept between walks (one set per
-/// worker): once warm, a walk allocates nothing (a node's lanes were a `malloc` and a `free`
-/// each, a tenth of a short policy script's time).
+/// worker): once warm, a walk allocates only the list of its locals (a node's lanes were a
+/// `malloc` and a `free` each, a tenth of a short policy script's time).
 #[derive(Debug, Default)]
 pub struct Buffers {
     floats: Vec<Vec<f64>>,

@@ -48,7 +48,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 Some(check_data(rules, &customers, ws.context, &history)?)
             }
             // What the data holds does not fit how the rules use it: reported with the
-            // rest (the lint warnings too); nothing is evaluated.
+            // rest (the lint warnings about the other decisions too); nothing is evaluated.
             Err(Error::Rules(all)) => {
                 drop_warnings_of(rules, &all.0, &mut diagnostics);
                 diagnostics.extend(all.0);

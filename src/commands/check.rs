@@ -74,7 +74,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
 /// compared with a number" it would name a customer "whose `last_day` is 1997", a value the
 /// column cannot hold. The errors say what is wrong; other warnings stay.
 fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Vec<Diagnostic>) {
-    let named: HashSet<&str> = errors.iter().filter_map(|e| e.rule.as_deref()).collect();
+    let named: HashSet<&str> = errors
+        .iter()
+        .filter_map(|e| e.rule.as_deref())
+        .flat_map(each_rule)
+        .collect();
     let mut unfit: HashSet<&str> = HashSet::new();
     for d in &rules.decisions {
         let rules_of = d
@@ -89,14 +93,19 @@ fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Ve
             unfit.extend(owners.by_ref());
         }
     }
-    // A warning that several `for_each` copies share names them all ("mid@n, mid@s").
     let about_unfit = |w: &Diagnostic| {
         w.rule
             .as_deref()
-            .is_some_and(|rules| rules.split(", ").any(|r| unfit.contains(r)))
+            .is_some_and(|rules| each_rule(rules).any(|r| unfit.contains(r)))
     };
     diagnostics
         .retain(|w| !(w.severity == Severity::Warning && w.code.is_some() && about_unfit(w)));
+}
+
+/// The rules a diagnostic names: a mistake that several `for_each` copies share names them
+/// all ("mid@n, mid@s").
+fn each_rule(rules: &str) -> impl Iterator<Item = &str> {
+    rules.split(", ")
 }
 
 /// How many example customer ids a finding lists.

@@ -162,7 +162,8 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
     if found.is_empty() {
         Ok(())
     } else {
-        Err(Diagnostics(found))
+        // As at load time, a mistake every `for_each` copy shares is one error.
+        Err(Diagnostics(super::foreach::merge_copies(found)))
     }
 }
 

@@ -14,7 +14,7 @@
 use std::path::Path;
 use std::process::Command;
 use tierwise::commands::bench::sample_db;
-use tierwise::commands::bench::script::{ScriptTimings, Side, time_script};
+use tierwise::commands::bench::script::{Side, side_line, time_apart, time_script};
 
 fn main() {
     let (mut customers, mut rounds, mut only) = (1_000_000, 5, None);
@@ -44,34 +44,19 @@ fn main() {
     if let Some(side) = only {
         let t = time_script(&work, &work, rounds, Some(side)).unwrap();
         let _ = std::fs::remove_file(&work);
-        // The last line, read by the rounds below.
-        println!("{} {:.6}", side.name(), t.of(side));
+        // The last line, read by `time_apart` below.
+        println!("{}", side_line(side, t.of(side)));
         return;
     }
     let exe = std::env::current_exe().unwrap();
-    let mut times = [Vec::new(), Vec::new(), Vec::new()];
-    for round in 1..=rounds {
-        eprintln!("bench: round {round} of {rounds}");
-        for (k, side) in Side::ALL.into_iter().enumerate() {
-            let n = customers.to_string();
-            let args = ["--customers", &n, "--rounds", "3", "--only", side.name()];
-            let out = Command::new(&exe).args(args).output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let last = stdout.lines().last().unwrap_or_default();
-            let seconds = last.rsplit(' ').next().and_then(|x| x.parse().ok());
-            times[k].push(seconds.expect("a time on the last line"));
-        }
-    }
-    // Whether both compute the same notes: one more round, in this process.
-    let mismatches = time_script(&work, &work, 1, None).unwrap().mismatches;
+    let t = time_apart(&work, &work, rounds, |side| {
+        let mut timing = Command::new(&exe);
+        let n = customers.to_string();
+        timing.args(["--customers", &n, "--rounds", "3", "--only", side.name()]);
+        timing
+    })
+    .unwrap();
     let _ = std::fs::remove_file(&work);
-    let [engine, constants, rust] = times;
-    let t = ScriptTimings::medians(engine, constants, rust, mismatches);
     println!(
         "{customers} customers, one thread, median of {rounds} rounds, each side in a process of its own:\n  {t}"
     );

@@ -71,7 +71,13 @@ pub(super) fn repeat(
     let history = super::history::time_history(sample, work, rules_dir)?;
     let diff = super::diff::time_diff(sample, work, rules_dir)?;
     fresh_copy(sample, work)?;
-    let script = super::script::time_script(work, work, 5, None)?;
+    let exe = std::env::current_exe().map_err(io_err(Path::new("tierwise")))?;
+    let script = super::script::time_apart(work, work, 1, |side| {
+        let mut timing = std::process::Command::new(&exe);
+        timing.args(["bench", "--script-side", side.name(), "--script-db"]);
+        timing.arg(work);
+        timing
+    })?;
     let grid = super::grid::time_grid(work, work, 5)?;
 
     // Each stage alone, on a fresh copy.

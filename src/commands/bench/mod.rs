@@ -11,8 +11,9 @@
 //! reports what a run stores per customer, and what reading the previous period costs
 //! (`history.rs`: the same rules plus a damped tier, run for two quarters), what `diff`
 //! costs against a run (`diff.rs`), the share of the rules' expressions on the native fast
-//! path, a policy script against the same logic in hand-written Rust (`script.rs`), and a
-//! table written as a grid against the same table with `when:` rows (`grid.rs`).
+//! path, a policy script against the same logic in hand-written Rust (`script.rs`, each side
+//! timed in a process of its own), and a table written as a grid against the same table with
+//! `when:` rows (`grid.rs`).
 //!
 //! This module runs the sizes and repeats and takes the medians; `measure.rs` holds one
 //! function per measurement and the order they run in; `report.rs` prints the table.
@@ -55,9 +56,20 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Times one side of the policy-script measurement on `--script-db` and prints its time
+    /// (the measurement runs each side in a process of its own).
+    #[arg(long, value_enum, hide = true, requires = "script_db")]
+    pub script_side: Option<script::Side>,
+    #[arg(long, hide = true)]
+    pub script_db: Option<PathBuf>,
 }
 
 pub fn run(args: Args, _globals: &Globals) -> Result<ExitStatus, Error> {
+    if let (Some(side), Some(db)) = (args.script_side, &args.script_db) {
+        let timings = script::time_script(db, db, 3, Some(side))?;
+        println!("{}", script::side_line(side, timings.of(side)));
+        return Ok(ExitStatus::Success);
+    }
     let rules = args.rules;
     let opts = BenchOptions {
         sizes: args.customers,

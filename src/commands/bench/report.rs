@@ -139,7 +139,7 @@ fn print_fast_path(
     )?;
     writeln!(
         out,
-        "policy script (weighted score, ln, sqrt, a template per customer) vs the same logic in hand-written Rust, 1 thread:"
+        "policy script (weighted score, ln, sqrt, a template per customer) vs the same logic in hand-written Rust, 1 thread, each side in a process of its own:"
     )?;
     for r in reports {
         let customers = thousands(r.customers as f64);

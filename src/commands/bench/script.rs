@@ -13,6 +13,7 @@ use crate::source::{CustomerSource, Dataset, SqliteSource};
 use crate::value::Value;
 use serde::Serialize;
 use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 const SCRIPT: &str = include_str!("../../../benches/policy_score.rhai");
@@ -122,7 +123,7 @@ pub fn fast_path(rules: &RuleSet) -> (usize, usize) {
 }
 
 /// One of the three things [`time_script`] times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Side {
     /// The policy script through the engine.
     Engine,
@@ -204,6 +205,49 @@ pub fn time_script(
         rust,
         mismatches,
     ))
+}
+
+/// The last line a process timing one side prints (read by [`time_apart`]).
+pub fn side_line(side: Side, seconds: f64) -> String {
+    format!("{} {seconds:.6}", side.name())
+}
+
+/// Times each side `rounds` times, each time in a process of its own: `child(side)` is a
+/// command that times that side alone on this data (`time_script(.., Some(side))`, whose
+/// median is of runs that find the heap that side itself left) and prints [`side_line`]
+/// last. Then compares the notes once, in this process. In one process a side runs on the
+/// heap the other left, and the hand-written loop's time moved by 20% with what the engine
+/// had allocated and freed before it.
+pub fn time_apart(
+    db: &Path,
+    work: &Path,
+    rounds: usize,
+    child: impl Fn(Side) -> Command,
+) -> Result<ScriptTimings, Error> {
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    for _ in 0..rounds.max(1) {
+        for (k, side) in Side::ALL.into_iter().enumerate() {
+            let failed = |why: String| Error::Io {
+                what: format!(
+                    "bench: timing the {} side of the policy script",
+                    side.name()
+                ),
+                source: std::io::Error::other(why),
+            };
+            let out = child(side).output().map_err(|e| failed(e.to_string()))?;
+            if !out.status.success() {
+                return Err(failed(String::from_utf8_lossy(&out.stderr).into_owned()));
+            }
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let last = stdout.lines().last().unwrap_or_default();
+            let seconds = last.strip_prefix(side.name()).map(str::trim);
+            let seconds = seconds.and_then(|x| x.parse().ok());
+            times[k].push(seconds.ok_or_else(|| failed(format!("no time in {last:?}")))?);
+        }
+    }
+    let mismatches = time_script(db, work, 1, None)?.mismatches;
+    let [engine, constants, rust] = times;
+    Ok(ScriptTimings::medians(engine, constants, rust, mismatches))
 }
 
 /// A rule set of `files` (name, text), loaded for the columns of `source` (written to a

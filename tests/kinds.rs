@@ -302,7 +302,7 @@ fn check_data_reports_a_data_kind_error_with_the_other_decisions_lint_warnings()
         "a value the column cannot hold: {out}"
     );
     assert!(
-        out.contains("2 errors, 1 warning in the rule files"),
+        out.contains("1 error, 1 warning in the rule files"),
         "{out}"
     );
     // A warning every `for_each` copy shares names them all: dropped too.
@@ -443,6 +443,19 @@ fn a_list_of_another_kind_in_in_is_an_error_never_a_silent_false() {
         "error: field `last_day` is text (in the data: its column declares no type), but it is compared with a number `1998` (in `r-x`)\n --> rules/r.yaml:5:40",
         "= help: text and numbers never compare",
     );
+    // One error per list, as at load time; each list its own.
+    one_rule(
+        &fx,
+        "when: 'last_day in [1998, 1999] || first_day in [1, 2]', value: x",
+    );
+    let check = fx.run(&["check", "--data"]);
+    let out = format!("{}{}", check.stdout, check.stderr);
+    assert!(
+        out.contains("a number `1998`") && out.contains("a number `1`"),
+        "{out}"
+    );
+    assert!(!out.contains("`1999`") && !out.contains("`2`"), "{out}");
+    assert!(out.contains("2 errors in the rule files"), "{out}");
 }
 
 /// A metric's kind is the kind its formula gives (`m: channel` is text): a `switch` on it

@@ -7,7 +7,7 @@ use super::operations::{Operand, Operation};
 use super::scripts::Scripts;
 use super::symbols::Symbols;
 use super::types::{Comparison, How};
-use super::uses::{Raw, Uses, uses_of};
+use super::uses::{Raw, RawOperation, Uses, uses_of};
 use super::{Sink, place};
 use crate::diag::SourceFile;
 use crate::diag::habits::{self, Habit};
@@ -303,13 +303,14 @@ impl<'a> ExprCompiler<'a> {
         ok
     }
 
-    fn note_operations(
-        &mut self,
-        origin: &Origin,
-        operations: Vec<(String, [Raw; 2], Position)>,
-        owner: &str,
-    ) {
-        for (op, raw, pos) in operations {
+    fn note_operations(&mut self, origin: &Origin, operations: Vec<RawOperation>, owner: &str) {
+        for RawOperation {
+            op,
+            operands: raw,
+            pos,
+            list,
+        } in operations
+        {
             let operand = |r: Raw| match r {
                 Raw::Name(n) => match self.symbols.slot(&n) {
                     Some(slot) => Operand::Slot {
@@ -331,6 +332,7 @@ impl<'a> ExprCompiler<'a> {
                 file: origin.file.clone(),
                 line,
                 column,
+                list: list.map(|at| map(origin, at)),
                 owner: owner.to_owned(),
                 via: None,
             });
@@ -392,6 +394,7 @@ impl<'a> ExprCompiler<'a> {
                     file: file.clone(),
                     line,
                     column,
+                    list: None,
                     owner: owner.to_owned(),
                     via: via.clone(),
                 });

@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::rules::{RuleSet, Slot, SlotKind};
 use crate::source::{Column, Dataset};
 use crate::value::ValueKind;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// An operand of an operator.
@@ -47,6 +48,9 @@ pub struct Operation {
     pub file: Arc<SourceFile>,
     pub line: usize,
     pub column: usize,
+    /// For an item of `name in [...]`: where its list's `in` is in the file (one error per
+    /// list).
+    pub list: Option<(usize, usize)>,
     /// The rule, metric or figure the operation is in.
     pub owner: String,
     /// For a case in a script function: the call that passes the name (what a message
@@ -127,7 +131,13 @@ pub(super) fn check(set_names: &[(String, SlotKind)], ops: &[Operation], diags: 
 /// kinds the data holds. An error for each; the rules are not to be evaluated then.
 pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
     let mut found = Vec::new();
+    // The lists with an item already reported: one error per list, as at load time.
+    let mut lists_reported = HashSet::new();
     for op in set.operations.iter().filter(|o| o.reads_undeclared()) {
+        let list = op.list.map(|at| (Arc::as_ptr(&op.file), &op.owner, at));
+        if list.is_some_and(|l| lists_reported.contains(&l)) {
+            continue;
+        }
         let said = |o: &Operand| say(&set.slots, o, Some(data));
         let (a, b) = (said(&op.operands[0]), said(&op.operands[1]));
         // Only what the declarations could not tell: an operand whose kind the data gave.
@@ -139,6 +149,7 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
         }
         if let Some(d) = problem(op, a, b) {
             found.push(d);
+            lists_reported.extend(list);
         }
     }
     // Metrics and outputs that hold decimals because a column does (`m: discount * 2`);

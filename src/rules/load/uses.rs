@@ -24,8 +24,29 @@ pub(super) struct Uses {
     pub history: Vec<(Past, String, String, Position)>,
     /// Names where a text would make sense: compared with `==`/`!=`, items of a list.
     pub text_like: Vec<Position>,
-    /// Comparisons and arithmetic but `+`: (operator, operands, position of the operator).
-    pub operations: Vec<(String, [Raw; 2], Position)>,
+    /// Comparisons and arithmetic but `+`, switch cases and `in` items.
+    pub operations: Vec<RawOperation>,
+}
+
+/// `a <op> b` as written.
+pub(super) struct RawOperation {
+    pub op: String,
+    pub operands: [Raw; 2],
+    /// Where the operator is (a switch case's or a list item's value).
+    pub pos: Position,
+    /// For an item of `name in [...]`: where its list's `in` is (one error per list).
+    pub list: Option<Position>,
+}
+
+impl RawOperation {
+    fn new(op: &str, operands: [Raw; 2], pos: Position) -> Self {
+        RawOperation {
+            op: op.into(),
+            operands,
+            pos,
+            list: None,
+        }
+    }
 }
 
 impl Uses {
@@ -34,7 +55,7 @@ impl Uses {
     fn add_switch_cases(&mut self, text: &str) {
         for c in super::switch_cases::switch_cases(text) {
             let raw = [Raw::Name(c.name.clone()), Raw::Const(c.value.clone())];
-            self.operations.push((c.op().into(), raw, c.pos));
+            self.operations.push(RawOperation::new(c.op(), raw, c.pos));
             self.compared.push((c.name, c.value, How::Case, c.pos));
         }
     }
@@ -64,7 +85,10 @@ pub(super) fn uses_of(ast: &rhai::AST, text: &str) -> Uses {
         }
         for (name, item, pos, list) in membership(node, text) {
             let raw = [Raw::Name(name.clone()), Raw::Const(item.clone())];
-            uses.operations.push((IN_ITEM.into(), raw, pos));
+            uses.operations.push(RawOperation {
+                list: Some(list),
+                ..RawOperation::new(IN_ITEM, raw, pos)
+            });
             let list = (list.line().unwrap_or(1), list.position().unwrap_or(1));
             uses.compared.push((name, item, How::Item { list }, pos));
         }
@@ -192,7 +216,7 @@ fn membership(node: &ASTNode, text: &str) -> Vec<(String, rhai::Dynamic, Positio
 
 /// A comparison or arithmetic but `+` at this node: the operator, its operands as written
 /// and its position.
-fn operation(node: &ASTNode) -> Option<(String, [Raw; 2], Position)> {
+fn operation(node: &ASTNode) -> Option<RawOperation> {
     let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
         node
     else {
@@ -206,7 +230,8 @@ fn operation(node: &ASTNode) -> Option<(String, [Raw; 2], Position)> {
         rhai::Expr::Variable(v, ..) => Raw::Name(v.1.to_string()),
         e => constant_of(e).map_or(Raw::Other, Raw::Const),
     };
-    Some((f.name.to_string(), [raw(&f.args[0]), raw(&f.args[1])], *pos))
+    let operands = [raw(&f.args[0]), raw(&f.args[1])];
+    Some(RawOperation::new(&f.name, operands, *pos))
 }
 
 /// The names at this node where a text would make sense: the sides of `==`/`!=` and the

@@ -128,13 +128,14 @@ pub(super) fn check(set_names: &[(String, SlotKind)], ops: &[Operation], diags: 
 }
 
 /// After reading the customers: the operations on columns that declare no type, with the
-/// kinds the data holds. An error for each; the rules are not to be evaluated then.
+/// kinds the data holds. An error for each (one per `in` list); the rules are not to be
+/// evaluated then.
 pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
     let mut found = Vec::new();
     // The lists with an item already reported: one error per list, as at load time.
     let mut lists_reported = HashSet::new();
     for op in set.operations.iter().filter(|o| o.reads_undeclared()) {
-        let list = op.list.map(|at| (Arc::as_ptr(&op.file), &op.owner, at));
+        let list = op.list.map(|at| (&op.file.path, &op.owner, at));
         if list.is_some_and(|l| lists_reported.contains(&l)) {
             continue;
         }

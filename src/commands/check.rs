@@ -77,7 +77,7 @@ fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Ve
     let named: HashSet<&str> = errors
         .iter()
         .filter_map(|e| e.rule.as_deref())
-        .flat_map(each_rule)
+        .flat_map(crate::rules::named_rules)
         .collect();
     let mut unfit: HashSet<&str> = HashSet::new();
     for d in &rules.decisions {
@@ -86,26 +86,20 @@ fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Ve
             .iter()
             .map(|r| r.rule)
             .chain(d.caps.iter().map(|c| c.rule));
-        let mut owners = rules_of
+        let owners = rules_of
             .map(|r| rules.rule_ids[r as usize].as_str())
             .chain([d.name.as_str()]);
         if owners.clone().any(|owner| named.contains(owner)) {
-            unfit.extend(owners.by_ref());
+            unfit.extend(owners);
         }
     }
     let about_unfit = |w: &Diagnostic| {
         w.rule
             .as_deref()
-            .is_some_and(|rules| each_rule(rules).any(|r| unfit.contains(r)))
+            .is_some_and(|named| crate::rules::named_rules(named).any(|r| unfit.contains(r)))
     };
     diagnostics
         .retain(|w| !(w.severity == Severity::Warning && w.code.is_some() && about_unfit(w)));
-}
-
-/// The rules a diagnostic names: a mistake that several `for_each` copies share names them
-/// all ("mid@n, mid@s").
-fn each_rule(rules: &str) -> impl Iterator<Item = &str> {
-    rules.split(", ")
 }
 
 /// How many example customer ids a finding lists.

@@ -410,11 +410,7 @@ impl<'a> Evaluator<'a> {
 fn chunks(range: Range<usize>) -> impl IndexedParallelIterator<Item = Range<usize>> {
     let (start, end) = (range.start, range.end.max(range.start));
     let n = (end - start).div_ceil(chunk::CHUNK);
-    let min_len = if rayon::current_num_threads() == 1 {
-        n
-    } else {
-        1
-    };
+    let min_len = if on_one_thread() { n } else { 1 };
     (0..n)
         .into_par_iter()
         .with_min_len(min_len.max(1))
@@ -425,11 +421,12 @@ fn chunks(range: Range<usize>) -> impl IndexedParallelIterator<Item = Range<usiz
 /// one thread, the one part holds them all; on more, rayon makes as many parts as it likes,
 /// and each grows as it goes (making room for a share each cost memory and time).
 fn part_room(range: &Range<usize>) -> usize {
-    if rayon::current_num_threads() == 1 {
-        range.len()
-    } else {
-        0
-    }
+    if on_one_thread() { range.len() } else { 0 }
+}
+
+/// Whether the batch runs on one thread (its pool's, when inside one).
+fn on_one_thread() -> bool {
+    rayon::current_num_threads() == 1
 }
 
 /// Every expression's fast path, typed for the kinds of values `data`'s columns hold (and

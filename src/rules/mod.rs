@@ -12,6 +12,7 @@ pub mod schema;
 pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
+pub(crate) use load::named_rules;
 pub use load::{check_seen, load, not_a_rule_file};
 pub use model::RoundSpec;
 pub use stats::Statistic;

@@ -16,6 +16,15 @@ use crate::diag::Diagnostic;
 use crate::rules::model::DecisionSpec;
 use serde_saphyr::Spanned;
 
+/// What joins the copies' rule ids in one diagnostic ([`merge_copies`]).
+const COPIES: &str = ", ";
+
+/// The rule ids a diagnostic names: its one, or each copy's of a mistake they share
+/// ("mid@n, mid@s").
+pub(crate) fn named_rules(rule: &str) -> impl Iterator<Item = &str> {
+    rule.split(COPIES)
+}
+
 /// One diagnostic for a mistake every copy shares: the same message at the same place in
 /// rules `<id>@<item>` of one `<id>` becomes one, naming each copy's rule id.
 pub(crate) fn merge_copies(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -32,7 +41,7 @@ pub(crate) fn merge_copies(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         match (same, &d.rule) {
             (Some(k), Some(rule)) => {
                 let rules = k.rule.get_or_insert_default();
-                rules.push_str(", ");
+                rules.push_str(COPIES);
                 rules.push_str(rule);
             }
             _ => kept.push(d),

@@ -58,7 +58,7 @@ mod testing;
 mod types;
 mod uses;
 
-pub(crate) use foreach::merge_copies;
+pub(crate) use foreach::{merge_copies, named_rules};
 pub use operations::{Operation, check_seen};
 pub use skip::not_a_rule_file;
 

@@ -116,38 +116,30 @@ impl Typed {
             locals,
             buf: buffers,
         };
-        out.clear();
-        match self {
+        let cells = match self {
             Typed::Num(x) => {
-                let (v, gave) = w.num(x);
-                out.extend(v.iter().zip(&gave).map(|(&x, &g)| {
-                    if g || !x.is_finite() {
-                        Cell::GaveUp
-                    } else {
+                let lanes = w.num(x);
+                let finite = |x: f64| {
+                    if x.is_finite() {
                         Cell::Float(x)
+                    } else {
+                        Cell::GaveUp
                     }
-                }));
-                w.give((v, gave));
+                };
+                w.cells_of(lanes, finite)
             }
             Typed::Int(x) => {
-                let (v, gave) = w.int(x);
-                out.extend(
-                    v.iter()
-                        .zip(&gave)
-                        .map(|(&x, &g)| if g { Cell::GaveUp } else { Cell::Int(x) }),
-                );
-                w.give((v, gave));
+                let lanes = w.int(x);
+                w.cells_of(lanes, Cell::Int)
             }
             Typed::Truth(x) => {
-                let (v, gave) = w.truth(x);
-                out.extend(
-                    v.iter()
-                        .zip(&gave)
-                        .map(|(&x, &g)| if g { Cell::GaveUp } else { Cell::Bool(x) }),
-                );
-                w.give((v, gave));
+                let lanes = w.truth(x);
+                w.cells_of(lanes, Cell::Bool)
             }
-        }
+        };
+        // The caller's lane takes the walk's cells; its old storage goes to the buffers.
+        let old = std::mem::replace(out, cells);
+        w.buf.give(old);
         for local in std::mem::take(&mut w.locals) {
             w.buf.give(local);
         }
@@ -242,7 +234,7 @@ impl Walk<'_> {
     }
 
     /// What `r` holds per lane, as `kind` reads it (giving up where it reads nothing).
-    fn read<T: Lane + Default>(&mut self, r: Read, kind: fn(Cell) -> Option<T>) -> Lanes<T> {
+    fn read<T: Lane + Default>(&mut self, r: Read, kind: impl Fn(Cell) -> Option<T>) -> Lanes<T> {
         let cells = self.cells(r);
         let gave = self.buf.filled(self.n, false);
         let lanes = self.map(&cells, gave, kind);
@@ -364,15 +356,12 @@ impl Walk<'_> {
     /// `a` and `b` combined in place by `f` into `a` (the plain loops the compiler
     /// vectorizes); a lane gives up where either did.
     fn combine<T: Lane>(&mut self, a: Lanes<T>, b: Lanes<T>, f: impl Fn(T, T) -> T) -> Lanes<T> {
-        let ((mut v, mut gave), (w, w_gave)) = (a, b);
+        let ((mut v, gave), (w, w_gave)) = (a, b);
         for (x, &y) in v.iter_mut().zip(&w) {
             *x = f(*x, y);
         }
-        for (g, &h) in gave.iter_mut().zip(&w_gave) {
-            *g |= h;
-        }
-        self.give((w, w_gave));
-        (v, gave)
+        self.buf.give(w);
+        self.given_up_too((v, gave), w_gave)
     }
 
     fn num(&mut self, x: &Num) -> Lanes<f64> {
@@ -515,17 +504,11 @@ impl Walk<'_> {
                 let (a, b) = (self.int(&pair.0), self.int(&pair.1));
                 self.zip(a, b, |x, y| Some(holds(*op, Some(x.cmp(&y)))))
             }
-            Truth::IsNull(r, negated) => {
-                let cells = self.cells(*r);
-                let gave = self.buf.filled(n, false);
-                let lanes = self.map(&cells, gave, |c| match c {
-                    Cell::GaveUp => None,
-                    Cell::Null => Some(!negated),
-                    _ => Some(*negated),
-                });
-                self.buf.give(cells);
-                lanes
-            }
+            Truth::IsNull(r, negated) => self.read(*r, |c| match c {
+                Cell::GaveUp => None,
+                Cell::Null => Some(!negated),
+                _ => Some(*negated),
+            }),
             Truth::If(parts) => {
                 let c = self.truth(&parts.0);
                 let (t, o) = (self.truth(&parts.1), self.truth(&parts.2));
@@ -573,10 +556,7 @@ impl Walk<'_> {
                 TypedStep::If(cond, then, other) => {
                     let (c, c_gave) = self.truth(cond);
                     let before: Vec<Vec<Cell>> = (0..self.locals.len())
-                        .map(|k| {
-                            let Walk { buf, locals, .. } = &mut *self;
-                            buf.collect(locals[k].iter().copied())
-                        })
+                        .map(|k| self.cells(Read::Local(k as u16)))
                         .collect();
                     let then_gave = self.run(then);
                     let after_then = std::mem::replace(&mut self.locals, before);

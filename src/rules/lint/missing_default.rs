@@ -119,7 +119,8 @@ fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
         return Some((
             format!("customers whose `{x}` is NULL get no value for {outputs}"),
             format!(
-                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `{x}` is NULL; {add}, or {null_row}"
+                "{}; {add}, or {null_row}",
+                table.analyzer.why_null_misses(**slot, x)
             ),
         ));
     }
@@ -135,6 +136,44 @@ fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{X, lint_yaml};
+
+    #[test]
+    fn the_null_help_speaks_of_what_the_rows_compare() {
+        let yaml = r#"
+decisions:
+  - name: seen
+    output: o1
+    rules:
+      - { id: seen-yes, when: "!is_null(x)", value: 1 }
+  - name: near
+    output: o2
+    rules:
+      - { id: north, when: 'region == "north"', value: 1 }
+      - { id: rest, when: 'region == "south" || region == "east"', value: 2 }
+      - { id: others, when: 'region != "north" && region != "south" && region != "east"', value: 3 }
+  - name: size
+    output: o3
+    rules:
+      - { id: big, when: "x >= 5", value: 1 }
+      - { id: small, when: "x < 5", value: 2 }
+"#;
+        let helps: Vec<String> = super::super::tests::lint_yaml_full(yaml, X)
+            .into_iter()
+            .map(|line| {
+                line.split(" | help: ")
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(
+            helps,
+            [
+                "no row's `when` holds when `x` is NULL; add a last row without `when`, or a row `when: is_null(x)`",
+                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `x` is NULL; add a last row without `when`, or a row `when: is_null(x)`",
+            ]
+        );
+    }
 
     #[test]
     fn null_customers_are_not_covered_by_orderings() {

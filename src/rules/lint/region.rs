@@ -186,6 +186,26 @@ impl Analyzer {
         }
     }
 
+    /// Why a row's condition on `slot` misses the customers for whom it is NULL, in words
+    /// about what the rows compare it with (`x`: its name).
+    pub(super) fn why_null_misses(&self, slot: Slot, x: &str) -> String {
+        let k = self.kinds.get(&slot).copied().unwrap_or_default();
+        let with = [
+            (
+                k.number,
+                "`<`, `<=`, `>`, `>=` and `==` with a number are false",
+            ),
+            (k.text, "`==` with a text is false"),
+            (k.boolean, "`==` with true or false is false"),
+        ];
+        let with: Vec<&str> = with.iter().filter(|(on, _)| *on).map(|(_, w)| *w).collect();
+        if with.is_empty() {
+            format!("no row's `when` holds when `{x}` is NULL")
+        } else {
+            format!("{} when `{x}` is NULL", with.join(", and "))
+        }
+    }
+
     /// The values of a name the decision's comparisons are about: NULL, plus the kinds it
     /// is compared with (everything but lists when it is compared with no constant).
     pub(super) fn relevant(&self, slot: Slot) -> Values {

@@ -806,8 +806,8 @@ fn bundled_default_config_generates_sample_data_and_splits_tiers_20_40_40() {
     let run = run_in(dir.path(), &["run", "--as-of", "2026-09-30"]);
     run.assert_code(0).assert_stderr_contains("data/sample.db");
     assert!(
-        run.stderr.contains("generating"),
-        "stderr should say it generates the sample:\n{}",
+        run.stderr.contains("generating") && run.stderr.contains("generated data/sample.db in "),
+        "stderr should say it generates the sample, and how long that took:\n{}",
         run.stderr
     );
     let db = dir.path().join("data/sample.db");

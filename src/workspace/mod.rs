@@ -112,9 +112,16 @@ impl Workspace {
             seed: sample.seed,
             history: sample.history,
         };
+        let started = std::time::Instant::now();
         let bar = crate::progress::bar(sample.customers as u64, "generating");
         generate(path, &spec, &mut |n| bar.set_position(n as u64))?;
         bar.finish_and_clear();
+        // The run's `time:` line counts from its start: this says where the rest went.
+        eprintln!(
+            "generated {} in {:.2} s",
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
         Ok(())
     }
 

@@ -175,6 +175,22 @@ fn priority_gives_the_matching_rows_value_that_comes_first_in_the_declared_value
         column(&latest, "rule_ids")["3"],
         common::text("[\"risk-very-late\"]")
     );
+    // `explain` says why: its value comes first in the declared order.
+    let explained = fx.run(&["explain", "3"]);
+    assert!(
+        explained.stdout.contains(
+            "    => risk = high\n       by risk-very-late: of the 3 rows that matched, its `risk` (high) comes first in `values: [high, medium, low]`\n"
+        ),
+        "{}",
+        explained.stdout
+    );
+    let json = fx.run(&["explain", "3", "--format", "json"]);
+    assert!(
+        json.stdout
+            .contains("\"chosen\": \"risk-very-late: of the 3 rows that matched"),
+        "{}",
+        json.stdout
+    );
 }
 
 #[test]

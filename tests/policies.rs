@@ -319,6 +319,27 @@ fn best_of_takes_the_larger_concession_ties_to_the_earlier_row_and_a_contract_ov
         text(r#"["promo-spring","best-of-promo-and-volume"]"#)
     );
     assert_eq!(ids["6"], text(r#"["volume-concession","contract-price"]"#));
+    // `explain` says why the best of took its row: the largest, and how a tie went.
+    let explained = fx.run(&["explain", "3"]);
+    explained.assert_code(0);
+    assert!(
+        explained.stdout.contains(
+            "    => best_pct = 6.0, best_kind = volume\n       by volume-concession: of the 3 rows that matched, its `best_pct` (6.0) is the largest\n"
+        ),
+        "{}",
+        explained.stdout
+    );
+    let tie = fx.run(&["explain", "5"]);
+    assert!(
+        tie.stdout.contains(
+            "       by promo-spring: of the 3 rows that matched, its `best_pct` (4.0) is the largest (as for 2 of them: the earlier row)\n"
+        ),
+        "{}",
+        tie.stdout
+    );
+    // One row matched: nothing to choose, nothing said.
+    let alone = fx.run(&["explain", "7"]);
+    assert!(!alone.stdout.contains("       by "), "{}", alone.stdout);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::observer::{DecisionLog, Trace};
 use super::{EvalError, Evaluator, Outcomes, Tally, Worker};
-use crate::rules::{Condition, Decision, Expr, GridCell, RuleIdx, Statistic};
+use crate::rules::{Condition, Decision, Expr, GridCell, HitPolicy, RuleIdx, RuleSet, Statistic};
 use crate::value::Value;
 use rhai::{Dynamic, Scope};
 use serde::Serialize;
@@ -78,6 +78,10 @@ pub struct DecisionTrace {
     /// The outputs that got their `default:` (no row matched).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub defaults: Vec<String>,
+    /// Why the hit policy took the row it took, when several matched and it chose by their
+    /// values (`priority`, `max`, `min`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
 }
 
 /// Everything that decided one customer's policy.
@@ -148,13 +152,13 @@ impl<'a> Evaluator<'a> {
                 ranked,
             });
         }
+        let fired = out.get(0).fired.to_vec();
         let decisions = rules
             .decisions
             .iter()
             .zip(logs)
-            .map(|(d, log)| trace_decision(&mut w, d, log, i))
+            .map(|(d, log)| trace_decision(&mut w, d, log, i, &fired))
             .collect();
-        let fired = out.get(0).fired.to_vec();
         Ok(Explanation {
             customer: self.data.id_text(i),
             fingerprint: rules.fingerprint.clone(),
@@ -216,6 +220,7 @@ fn trace_decision<'a>(
     d: &'a Decision,
     log: DecisionLog,
     i: usize,
+    fired: &[RuleIdx],
 ) -> DecisionTrace {
     let rules = w.ev.rules;
     let id = |r: RuleIdx| rules.rule_ids[r as usize].clone();
@@ -267,7 +272,13 @@ fn trace_decision<'a>(
             .scale
             .map_or(serde_json::Value::Null, serde_json::Value::from),
     });
+    let chosen = d
+        .rows
+        .iter()
+        .find(|r| fired.contains(&r.rule))
+        .and_then(|r| why_chosen(d, rules, &rows, &id(r.rule)));
     DecisionTrace {
+        chosen,
         name: d.name.clone(),
         hit: d.hit.describe(d.aggregate),
         scale,
@@ -291,6 +302,67 @@ fn trace_decision<'a>(
                 .collect()
         },
     }
+}
+
+/// Why a hit policy that chooses among the rows that matched by their values took row
+/// `chosen`, when more than one matched: `priority` by the declared `values:`, `max` and
+/// `min` by their `by:` output.
+fn why_chosen(d: &Decision, rules: &RuleSet, rows: &[RowTrace], chosen: &str) -> Option<String> {
+    let matched: Vec<&RowTrace> = rows.iter().filter(|r| r.matched).collect();
+    let winner = matched.iter().find(|r| r.id == chosen)?;
+    if matched.len() < 2 {
+        return None;
+    }
+    let given = |r: &RowTrace, name: &str| {
+        let v = r.gives.iter().find(|g| g.name == name)?;
+        Some(v.value.clone())
+    };
+    // The output the policy compares, and how the winner's value compares.
+    let (k, compared) = match d.hit {
+        HitPolicy::Max | HitPolicy::Min => {
+            let k = d.by.unwrap_or(0);
+            let most = if d.hit == HitPolicy::Max {
+                "the largest"
+            } else {
+                "the smallest"
+            };
+            (k, format!("is {most}"))
+        }
+        HitPolicy::Priority => {
+            let (k, order) = d
+                .output_values
+                .iter()
+                .enumerate()
+                .find(|(_, order)| !order.is_empty())?;
+            let order: Vec<String> = order.iter().map(|l| l.value().to_string()).collect();
+            (
+                k,
+                format!("comes first in `values: [{}]`", order.join(", ")),
+            )
+        }
+        _ => return None,
+    };
+    let name = rules.slot_name(*d.outputs.get(k)?);
+    let value = given(winner, name)?;
+    let shown = match &value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let ties = matched
+        .iter()
+        .filter(|r| given(r, name).as_ref() == Some(&value))
+        .count();
+    let tie = if ties > 1 && d.hit == HitPolicy::Priority {
+        format!(" (as for {ties} of them: then the next ranked output, then the earlier row)")
+    } else if ties > 1 {
+        format!(" (as for {ties} of them: the earlier row)")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{chosen}: of the {} rows that matched, its `{name}` ({shown}) {compared}{tie}",
+        matched.len()
+    ))
 }
 
 /// What `explain` shows of a row's condition: its text, the values its names had, and the

@@ -145,6 +145,9 @@ fn write_decision(
         line.push_str("  (no row matched)");
     }
     writeln!(out, "{line}")?;
+    if let Some(why) = &d.chosen {
+        writeln!(out, "       by {why}")?;
+    }
     Ok(())
 }
 

@@ -42,9 +42,11 @@ impl ImpactReport<'_> {
     /// The first line: what was compared with what.
     pub fn headline(&self) -> String {
         let i = self.impact;
+        // "rules/ (…) against HEAD:rules/ (…)": both named as where they are (it read "rules
+        // rules (…) against the base base (…)" for directories called so).
         format!(
-            "rules {} ({}) against the base {} ({}): {} customers as of {} ({})",
-            self.rules,
+            "{}/ ({}) against {} ({}): {} customers as of {} ({})",
+            self.rules.trim_end_matches('/'),
             i.fingerprint,
             self.base,
             i.base_fingerprint,

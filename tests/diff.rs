@@ -82,7 +82,7 @@ fn the_whole_text_of_a_small_change_computed_by_hand() {
     // Concession: before 5000 x 5% + 1500 x 5% + 900 x 2% + 150 x 2% = 346; after
     // 250 + 1500 x 2% + 18 = 298.
     let expected = format!(
-        "rules/ ({new}) against base ({old}): 5 customers as of 2026-09-30 (2026-09)
+        "rules/ ({new}) against base/ ({old}): 5 customers as of 2026-09-30 (2026-09)
 2 of 5 customers' policy changed
 
 tier: 2 customers changed

@@ -186,8 +186,11 @@ fn priority_gives_the_matching_rows_value_that_comes_first_in_the_declared_value
     );
     let json = fx.run(&["explain", "3", "--format", "json"]);
     assert!(
-        json.stdout
-            .contains("\"chosen\": \"risk-very-late: of the 3 rows that matched"),
+        json.stdout.contains("\"rule\": \"risk-very-late\"")
+            && json.stdout.contains("\"ties\": 1")
+            && json
+                .stdout
+                .contains("\"compared\": \"comes first in `values: [high, medium, low]`\""),
         "{}",
         json.stdout
     );
@@ -254,4 +257,51 @@ fn collect_count_counts_the_matching_rows() {
         column(&fx.latest(), "payment_days"),
         expect(&[("1", 2), ("2", 1), ("3", 2)])
     );
+}
+
+/// `explain` under the policies that choose by value: a tie under `priority` (one ranked
+/// output: the earlier row), `min` over whole numbers and decimals that tie (5 and 5.0 are
+/// the same number), and `min` where no matching row gives a value.
+#[test]
+fn explain_says_how_a_tie_and_a_null_were_decided() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, overdue_days INTEGER, fee REAL",
+        &[vec![common::int(1), common::int(90), common::null()]],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:
+  - name: risk
+    hit: priority
+    outputs:
+      - { name: risk, values: [high, medium, low] }
+    rules:
+      - { id: r-low, when: 'overdue_days > 0', then: { risk: low } }
+      - { id: r-late, when: 'overdue_days > 30', then: { risk: medium } }
+      - { id: r-very-late, when: 'overdue_days > 60', then: { risk: medium } }
+  - name: cheapest
+    hit: min
+    output: price
+    rules:
+      - { id: p-list, value: 7 }
+      - { id: p-promo, value: 5 }
+      - { id: p-contract, value: 5.0 }
+  - name: no_fee
+    hit: min
+    output: charged
+    rules:
+      - { id: f-a, value: '= fee' }
+      - { id: f-b, value: '= if fee > 0 { fee } else { () }' }
+",
+    );
+    let run = fx.run(&["explain", "1"]);
+    run.assert_code(0);
+    for line in [
+        "       by r-late: of the 3 rows that matched, its `risk` (medium) comes first in `values: [high, medium, low]` (2 rows tie: the earlier row wins)\n",
+        "       by p-promo: of the 3 rows that matched, its `price` (5) is the smallest (2 rows tie: the earlier row wins)\n",
+        "       by f-a: of the 2 rows that matched, no row that matched gave `charged` a value: the earlier row wins\n",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
 }

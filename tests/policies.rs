@@ -332,7 +332,7 @@ fn best_of_takes_the_larger_concession_ties_to_the_earlier_row_and_a_contract_ov
     let tie = fx.run(&["explain", "5"]);
     assert!(
         tie.stdout.contains(
-            "       by promo-spring: of the 3 rows that matched, its `best_pct` (4.0) is the largest (as for 2 of them: the earlier row)\n"
+            "       by promo-spring: of the 3 rows that matched, its `best_pct` (4.0) is the largest (2 rows tie: the earlier row wins)\n"
         ),
         "{}",
         tie.stdout

@@ -81,7 +81,27 @@ pub struct DecisionTrace {
     /// Why the hit policy took the row it took, when several matched and it chose by their
     /// values (`priority`, `max`, `min`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub chosen: Option<String>,
+    pub chosen: Option<Chosen>,
+}
+
+/// The row a hit policy chose among several that matched, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chosen {
+    /// The rule id of the row that gave the outputs.
+    pub rule: String,
+    /// How many rows matched.
+    pub matched: usize,
+    /// The output the policy compares, and the chosen row's value of it (NULL: no row that
+    /// matched gave it a value).
+    pub output: String,
+    pub value: serde_json::Value,
+    /// How that value compares with the other rows': "is the largest", "comes first in
+    /// `values: [high, medium, low]`".
+    pub compared: String,
+    /// How many of the rows that matched give that same value (the chosen one included).
+    pub ties: usize,
+    /// What decides between rows with the same value.
+    pub tie_break: String,
 }
 
 /// Everything that decided one customer's policy.
@@ -307,62 +327,56 @@ fn trace_decision<'a>(
 /// Why a hit policy that chooses among the rows that matched by their values took row
 /// `chosen`, when more than one matched: `priority` by the declared `values:`, `max` and
 /// `min` by their `by:` output.
-fn why_chosen(d: &Decision, rules: &RuleSet, rows: &[RowTrace], chosen: &str) -> Option<String> {
+fn why_chosen(d: &Decision, rules: &RuleSet, rows: &[RowTrace], chosen: &str) -> Option<Chosen> {
     let matched: Vec<&RowTrace> = rows.iter().filter(|r| r.matched).collect();
     let winner = matched.iter().find(|r| r.id == chosen)?;
     if matched.len() < 2 {
         return None;
     }
-    let given = |r: &RowTrace, name: &str| {
-        let v = r.gives.iter().find(|g| g.name == name)?;
-        Some(v.value.clone())
-    };
-    // The output the policy compares, and how the winner's value compares.
-    let (k, compared) = match d.hit {
-        HitPolicy::Max | HitPolicy::Min => {
-            let k = d.by.unwrap_or(0);
-            let most = if d.hit == HitPolicy::Max {
-                "the largest"
-            } else {
-                "the smallest"
-            };
-            (k, format!("is {most}"))
-        }
+    // The output the policy compares, how the winner's value compares, and what decides
+    // between rows with the same value.
+    let earlier = "the earlier row wins";
+    let (k, compared, tie_break) = match d.hit {
+        HitPolicy::Max => (d.by.unwrap_or(0), "is the largest".to_owned(), earlier),
+        HitPolicy::Min => (d.by.unwrap_or(0), "is the smallest".to_owned(), earlier),
         HitPolicy::Priority => {
-            let (k, order) = d
+            let mut ranked = d
                 .output_values
                 .iter()
                 .enumerate()
-                .find(|(_, order)| !order.is_empty())?;
+                .filter(|(_, o)| !o.is_empty());
+            let (k, order) = ranked.next()?;
             let order: Vec<String> = order.iter().map(|l| l.value().to_string()).collect();
-            (
-                k,
-                format!("comes first in `values: [{}]`", order.join(", ")),
-            )
+            let tie_break = match ranked.next() {
+                Some(_) => "the next output with `values:` decides, then the earlier row",
+                None => earlier,
+            };
+            let compared = format!("comes first in `values: [{}]`", order.join(", "));
+            (k, compared, tie_break)
         }
         _ => return None,
     };
-    let name = rules.slot_name(*d.outputs.get(k)?);
-    let value = given(winner, name)?;
-    let shown = match &value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+    let output = rules.slot_name(*d.outputs.get(k)?);
+    let given = |r: &RowTrace| {
+        let v = r.gives.iter().find(|g| g.name == output)?;
+        Some(v.value.clone())
     };
-    let ties = matched
-        .iter()
-        .filter(|r| given(r, name).as_ref() == Some(&value))
-        .count();
-    let tie = if ties > 1 && d.hit == HitPolicy::Priority {
-        format!(" (as for {ties} of them: then the next ranked output, then the earlier row)")
-    } else if ties > 1 {
-        format!(" (as for {ties} of them: the earlier row)")
-    } else {
-        String::new()
+    let value = given(winner)?;
+    // The same value as the engine compares them: 5 and 5.0 are the same number.
+    let same = |v: &serde_json::Value| match (v.as_f64(), value.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => *v == value,
     };
-    Some(format!(
-        "{chosen}: of the {} rows that matched, its `{name}` ({shown}) {compared}{tie}",
-        matched.len()
-    ))
+    let ties = matched.iter().filter_map(|r| given(r)).filter(same).count();
+    Some(Chosen {
+        rule: chosen.to_owned(),
+        matched: matched.len(),
+        output: output.to_owned(),
+        value,
+        compared,
+        ties,
+        tie_break: tie_break.to_owned(),
+    })
 }
 
 /// What `explain` shows of a row's condition: its text, the values its names had, and the

@@ -44,7 +44,8 @@ impl BaseRules {
         let as_dir = Path::new(reference);
         if as_dir.is_dir() {
             return Ok(BaseRules {
-                label: as_dir.display().to_string(),
+                // Shown as a directory: `base/`, beside the current `rules/`.
+                label: format!("{}/", as_dir.display().to_string().trim_end_matches('/')),
                 dir: as_dir.to_path_buf(),
                 _temp: None,
                 prefix: None,

@@ -145,8 +145,26 @@ fn write_decision(
         line.push_str("  (no row matched)");
     }
     writeln!(out, "{line}")?;
-    if let Some(why) = &d.chosen {
-        writeln!(out, "       by {why}")?;
+    if let Some(c) = &d.chosen {
+        let n = c.matched;
+        let why = if c.value.is_null() {
+            format!(
+                "no row that matched gave `{}` a value: {}",
+                c.output, c.tie_break
+            )
+        } else {
+            let tie = match c.ties {
+                0 | 1 => String::new(),
+                ties => format!(" ({ties} rows tie: {})", c.tie_break),
+            };
+            let value = show(&c.value, b);
+            format!("its `{}` ({value}) {}{tie}", c.output, c.compared)
+        };
+        writeln!(
+            out,
+            "       by {}: of the {n} rows that matched, {why}",
+            c.rule
+        )?;
     }
     Ok(())
 }

@@ -120,7 +120,7 @@ fn finding(table: &Table, outputs: &str) -> Option<(String, String)> {
             format!("customers whose `{x}` is NULL get no value for {outputs}"),
             format!(
                 "{}; {add}, or {null_row}",
-                table.analyzer.why_null_misses(**slot, x)
+                table.analyzer.why_null_misses(**slot, x, table.is_grid())
             ),
         ));
     }
@@ -149,15 +149,31 @@ decisions:
     output: o2
     rules:
       - { id: north, when: 'region == "north"', value: 1 }
-      - { id: rest, when: 'region == "south" || region == "east"', value: 2 }
-      - { id: others, when: 'region != "north" && region != "south" && region != "east"', value: 3 }
+      - { id: rest, when: '!is_null(region) && region != "north"', value: 2 }
   - name: size
     output: o3
     rules:
       - { id: big, when: "x >= 5", value: 1 }
       - { id: small, when: "x < 5", value: 2 }
+  - name: defaulted
+    output: o4
+    rules:
+      - { id: d-big, when: "(x ?? 0) >= 5", value: 1 }
+      - { id: d-small, when: "(x ?? 9) < 5", value: 2 }
+  - name: flagged
+    output: o5
+    rules:
+      - { id: f-on, when: "flag == true", value: 1 }
+      - { id: f-off, when: "flag == false", value: 2 }
+  - name: gridded
+    outputs: [o6]
+    grid: |
+      region      | o6
+      north       | 1
+      not(north)  | 2
 "#;
-        let helps: Vec<String> = super::super::tests::lint_yaml_full(yaml, X)
+        let fields = [X, &[("flag", "BOOLEAN")]].concat();
+        let helps: Vec<String> = super::super::tests::lint_yaml_full(yaml, &fields)
             .into_iter()
             .map(|line| {
                 line.split(" | help: ")
@@ -166,11 +182,25 @@ decisions:
                     .to_owned()
             })
             .collect();
+        let row = |x: &str| format!("add a last row without `when`, or a row `when: is_null({x})`");
         assert_eq!(
             helps,
             [
-                "no row's `when` holds when `x` is NULL; add a last row without `when`, or a row `when: is_null(x)`",
-                "`<`, `<=`, `>`, `>=` and `==` with a number are false when `x` is NULL; add a last row without `when`, or a row `when: is_null(x)`",
+                format!("no row's `when` holds when `x` is NULL; {}", row("x")),
+                format!("`==` with a text is false when `region` is NULL; {}", row("region")),
+                format!(
+                    "`<`, `<=`, `>`, `>=` and `==` with a number are false when `x` is NULL; {}",
+                    row("x")
+                ),
+                format!(
+                    "where `x` is NULL, `x ?? …` gives its default, and no row accepts it; {}",
+                    row("x")
+                ),
+                format!(
+                    "a comparison with true or false is false when `flag` is NULL; {}",
+                    row("flag")
+                ),
+                "no cell on `region` holds when it is NULL, `not(…)` and `!= …` included; give the output a `default:`, or a rule with `null` in the `region` column".to_owned(),
             ]
         );
     }

@@ -105,6 +105,9 @@ struct Kinds {
     number: bool,
     text: bool,
     boolean: bool,
+    /// Compared through `(x ?? default)` (where NULL takes the default), and directly.
+    defaulted: bool,
+    direct: bool,
 }
 
 /// Turns conditions into regions, noting how each name is compared.
@@ -150,6 +153,7 @@ impl Analyzer {
             }
             Node::CmpSlot(op, slot, lit) => {
                 self.note(*slot, lit);
+                self.kinds.entry(*slot).or_default().direct = true;
                 let v = Values::compared(*op, lit)?;
                 Some(vec![Conj::one(*slot, v)])
             }
@@ -160,6 +164,7 @@ impl Analyzer {
             Node::In(x, items) => {
                 let Node::Slot(slot) = **x else { return None };
                 let mut v = Values::none();
+                self.kinds.entry(slot).or_default().direct = true;
                 for item in items.iter() {
                     self.note(slot, item);
                     v = v.join(&Values::compared(Cmp::Eq, item)?);
@@ -177,6 +182,7 @@ impl Analyzer {
                     return None;
                 };
                 self.note(*slot, lit);
+                self.kinds.entry(*slot).or_default().defaulted = true;
                 let compared = Values::compared(op, lit)?;
                 let mut v = compared.meet(&Values::null().complement());
                 v.null = compared.contains(default)?;
@@ -186,17 +192,26 @@ impl Analyzer {
         }
     }
 
-    /// Why a row's condition on `slot` misses the customers for whom it is NULL, in words
-    /// about what the rows compare it with (`x`: its name).
-    pub(super) fn why_null_misses(&self, slot: Slot, x: &str) -> String {
+    /// Why the rows miss the customers for whom `slot` (named `x`) is NULL, in words about
+    /// how they compare it; `grid`: the rows are a grid's (cells, not `when:`).
+    pub(super) fn why_null_misses(&self, slot: Slot, x: &str, grid: bool) -> String {
         let k = self.kinds.get(&slot).copied().unwrap_or_default();
+        if grid {
+            // A grid's `not(…)` and `!= …` cells are false for NULL too (README).
+            return format!("no cell on `{x}` holds when it is NULL, `not(…)` and `!= …` included");
+        }
+        if k.defaulted && !k.direct {
+            return format!(
+                "where `{x}` is NULL, `{x} ?? …` gives its default, and no row accepts it"
+            );
+        }
         let with = [
             (
                 k.number,
                 "`<`, `<=`, `>`, `>=` and `==` with a number are false",
             ),
             (k.text, "`==` with a text is false"),
-            (k.boolean, "`==` with true or false is false"),
+            (k.boolean, "a comparison with true or false is false"),
         ];
         let with: Vec<&str> = with.iter().filter(|(on, _)| *on).map(|(_, w)| *w).collect();
         if with.is_empty() {

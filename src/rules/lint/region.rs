@@ -117,8 +117,14 @@ pub(super) struct Analyzer {
 }
 
 impl Analyzer {
-    fn note(&mut self, slot: Slot, lit: &Lit) {
+    /// `slot` is compared with `lit`: directly, or `through_default` (`(x ?? d) <op> lit`).
+    fn note(&mut self, slot: Slot, lit: &Lit, through_default: bool) {
         let k = self.kinds.entry(slot).or_default();
+        if through_default {
+            k.defaulted = true;
+        } else {
+            k.direct = true;
+        }
         match lit {
             Lit::Int(_) | Lit::Float(_) => k.number = true,
             Lit::Str(_) => k.text = true,
@@ -148,12 +154,11 @@ impl Analyzer {
             Node::Const(Lit::Bool(false) | Lit::Null) => Some(Vec::new()),
             // A true/false name on its own.
             Node::Slot(slot) => {
-                self.note(*slot, &Lit::Bool(true));
+                self.note(*slot, &Lit::Bool(true), false);
                 Some(vec![Conj::one(*slot, Values::bool(true))])
             }
             Node::CmpSlot(op, slot, lit) => {
-                self.note(*slot, lit);
-                self.kinds.entry(*slot).or_default().direct = true;
+                self.note(*slot, lit, false);
                 let v = Values::compared(*op, lit)?;
                 Some(vec![Conj::one(*slot, v)])
             }
@@ -164,9 +169,8 @@ impl Analyzer {
             Node::In(x, items) => {
                 let Node::Slot(slot) = **x else { return None };
                 let mut v = Values::none();
-                self.kinds.entry(slot).or_default().direct = true;
                 for item in items.iter() {
-                    self.note(slot, item);
+                    self.note(slot, item, false);
                     v = v.join(&Values::compared(Cmp::Eq, item)?);
                 }
                 Some(vec![Conj::one(slot, v)])
@@ -181,8 +185,7 @@ impl Analyzer {
                 let [Node::Slot(slot), Node::Const(default)] = &coalesce[..] else {
                     return None;
                 };
-                self.note(*slot, lit);
-                self.kinds.entry(*slot).or_default().defaulted = true;
+                self.note(*slot, lit, true);
                 let compared = Values::compared(op, lit)?;
                 let mut v = compared.meet(&Values::null().complement());
                 v.null = compared.contains(default)?;

@@ -248,6 +248,8 @@ pub fn sample_db(
 ) -> Result<PathBuf, Error> {
     let sample = dir.join(format!("sample-{size}.db"));
     if !sample.exists() {
+        // `cargo bench --bench script` on a fresh clone has no `target/bench-data` yet.
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         progress(&format!("generating {} customers", thousands(size as f64)));
         generate(
             &sample,

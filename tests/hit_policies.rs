@@ -207,7 +207,7 @@ fn priority_without_declared_values_is_refused_at_load_time() {
     let check = fx.run(&["check"]);
     check.assert_code(2);
     assert!(
-        check.stdout.contains("error: `hit: priority` ranks rows by their outputs' declared values: declare them, e.g. `outputs: [{ name: risk, values: [high, medium, low] }]` (in `risk`)\n --> rules/risk.yaml:2:5"),
+        check.stdout.contains("error: `hit: priority` ranks rows by their outputs' declared values: declare them, e.g. `outputs: [{ name: risk, values: [high, medium, low] }]` (in `risk`)\n --> rules/risk.yaml:3:10\n  |\n3 |     hit: priority\n  |          ^"),
         "{}",
         check.stdout
     );

@@ -353,7 +353,7 @@ fn best_of_with_several_outputs_needs_by() {
     fx.run(&["run"])
         .assert_code(2)
         .assert_stderr_contains(
-            "error: `hit: max` with several outputs needs `by:`, the output whose largest value wins (in `best_concession`)",
+            "error: `hit: max` with several outputs needs `by:`, the output whose largest value wins (in `best_concession`)\n --> rules/concession.yaml:3:10\n  |\n3 |     hit: max\n  |          ^",
         );
 }
 

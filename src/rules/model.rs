@@ -165,7 +165,8 @@ pub struct DecisionSpec {
     pub doc: Option<String>,
     /// Which matching rows count: `first` (the default), `unique`, `any`, `collect`, `max` or `min`.
     #[serde(default)]
-    pub hit: HitPolicy,
+    #[schemars(with = "HitPolicy")]
+    pub hit: Option<Spanned<HitPolicy>>,
     /// With `hit: collect`, how the matching rows' values are combined (default: sum).
     #[serde(default)]
     #[schemars(with = "Option<Aggregate>")]
@@ -231,6 +232,15 @@ pub struct DecisionSpec {
     #[serde(skip)]
     #[schemars(skip)]
     pub bindings: Vec<(String, String)>,
+}
+
+impl DecisionSpec {
+    /// The hit policy (`first` when `hit:` is not written).
+    pub fn hit(&self) -> HitPolicy {
+        self.hit
+            .as_ref()
+            .map_or_else(HitPolicy::default, |h| h.value)
+    }
 }
 
 /// One row of a decision table: a condition and the values it gives.

@@ -179,7 +179,7 @@ fn compile_table(
     t.ok.then(|| Decision {
         decimal,
         name: t.name,
-        hit: d.hit,
+        hit: d.hit(),
         aggregate: d.aggregate.as_ref().map(|a| a.value),
         by,
         outputs: t.outputs,
@@ -200,17 +200,28 @@ impl Table<'_> {
         self.ok = false;
     }
 
+    /// A mistake the hit policy makes: at `hit:` where it is written.
+    fn fail_at_hit(&mut self, cx: &mut Cx, msg: &str) {
+        match &self.spec.hit {
+            Some(hit) => {
+                cx.error_at(self.file, &hit.referenced, msg).rule = Some(self.name.clone());
+                self.ok = false;
+            }
+            None => self.fail(cx, msg),
+        }
+    }
+
     /// Checks what the decision's keys allow together; `false` when its rows cannot even be
     /// read (neither or both of `rules:` and `scale:`).
     fn check_shape(&mut self, cx: &mut Cx) -> bool {
         let d = self.spec;
-        let combines = d.hit.shape().combines_values;
+        let combines = d.hit().shape().combines_values;
         if combines && d.output.is_none() {
-            self.fail(
+            self.fail_at_hit(
                 cx,
                 &format!(
                     "a `{}` decision needs `output:` (the one output its rows' values add up to)",
-                    d.hit.name()
+                    d.hit().name()
                 ),
             );
         }
@@ -233,14 +244,14 @@ impl Table<'_> {
                 .rule = Some(self.name.clone());
             self.ok = false;
         }
-        if matches!(d.hit, HitPolicy::Priority | HitPolicy::OutputOrder)
+        if matches!(d.hit(), HitPolicy::Priority | HitPolicy::OutputOrder)
             && d.outputs.iter().all(|o| o.value.values.is_empty())
         {
-            self.fail(
+            self.fail_at_hit(
                 cx,
                 &format!(
                     "`hit: {}` ranks rows by their outputs' declared values: declare them, e.g. `outputs: [{{ name: risk, values: [high, medium, low] }}]`",
-                    d.hit.name()
+                    d.hit().name()
                 ),
             );
         }
@@ -274,10 +285,10 @@ impl Table<'_> {
             );
             return false;
         }
-        if d.hit.shape().combines_values && d.outputs.len() > 1 {
+        if d.hit().shape().combines_values && d.outputs.len() > 1 {
             let message = format!(
                 "a `{}` grid has one output column, the values it combines: declare only its `output:` in `outputs:`",
-                d.hit.name()
+                d.hit().name()
             );
             self.fail(cx, &message);
             return false;
@@ -289,19 +300,19 @@ impl Table<'_> {
     /// an error with any other policy.
     fn by(&mut self, cx: &mut Cx) -> Option<usize> {
         let d = self.spec;
-        let best = matches!(d.hit, HitPolicy::Max | HitPolicy::Min);
+        let best = matches!(d.hit(), HitPolicy::Max | HitPolicy::Min);
         let Some(by) = &d.by else {
             if best && self.outputs.len() > 1 {
                 let msg = format!(
                     "`hit: {}` with several outputs needs `by:`, the output whose {} value wins",
-                    d.hit.name(),
-                    if d.hit == HitPolicy::Max {
+                    d.hit().name(),
+                    if d.hit() == HitPolicy::Max {
                         "largest"
                     } else {
                         "smallest"
                     }
                 );
-                self.fail(cx, &msg);
+                self.fail_at_hit(cx, &msg);
             }
             return best.then_some(0);
         };
@@ -313,7 +324,7 @@ impl Table<'_> {
         let message = if !best {
             format!(
                 "`by:` goes with `hit: max` or `hit: min`, not `hit: {}`",
-                d.hit.name()
+                d.hit().name()
             )
         } else if found.is_none() {
             let names: Vec<&str> = self.outputs.iter().map(|&s| cx.symbols.name(s)).collect();
@@ -403,7 +414,7 @@ impl Table<'_> {
         let table = consistent::Table {
             file: self.file,
             name: &self.name,
-            hit: d.hit,
+            hit: d.hit(),
             aggregate: d.aggregate.as_ref().map(|a| a.value),
             numeric: d.cap.is_some() || !d.caps.is_empty() || d.round.is_some(),
             outputs: &self.outputs,
@@ -482,13 +493,13 @@ impl Table<'_> {
                 None => self.ok = false,
             },
             (None, Some(then)) => {
-                if d.hit.shape().combines_values {
+                if d.hit().shape().combines_values {
                     fail(
                         self,
                         cx,
                         &format!(
                             "rows of a `{}` decision give a `value:` (added up into the output)",
-                            d.hit.name()
+                            d.hit().name()
                         ),
                     );
                 }

@@ -64,7 +64,7 @@ fn the_keys_of_a_decision_must_fit_together() {
             "  - name: c1\n    hit: collect\n    rules:\n      - { id: c1a, value: 1 }\n  - name: c2\n    aggregate: sum\n    output: o2\n    rules:\n      - { id: c2a, value: 1 }\n  - name: c3\n    cap: { min: 0 }\n    round: { down: 10 }\n    rules:\n      - { id: c3a, then: { o3: 1 } }\n  - name: c4\n    output: o4\n    rules:\n      - { id: c4a, value: 1 }\n    scale: { of: annual_sales, bands: [] }\n  - name: c5\n    output: o5\n"
         ),
         [
-            "error rules/a.yaml:2:5 [c1]: a `collect` decision needs `output:` (the one output its rows' values add up to)",
+            "error rules/a.yaml:3:10 [c1]: a `collect` decision needs `output:` (the one output its rows' values add up to)",
             "error rules/a.yaml:5:9 [c1a]: `value:` needs the decision to name its `output:`; or use `then: { name: value }`",
             "error rules/a.yaml:7:16 [c2]: `aggregate` only applies to `hit: collect`",
             "error rules/a.yaml:11:5 [c3]: `cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision",

@@ -568,6 +568,56 @@ fn a_switch_on_a_script_parameter_is_checked_against_what_the_call_passes() {
     );
 }
 
+/// A switch reached through other script functions (`bonus(ch)` passing `ch` on to
+/// `channel_bonus(channel)`) sees what the outermost call passes: the text column never
+/// matched the number cases, and everyone got `_`, silently. Each hop is named.
+#[test]
+fn a_switch_reached_through_other_script_functions_is_checked_against_the_outer_call() {
+    let script = "fn channel_bonus(channel) {\n    switch channel { 1 => 2.0, _ => 0.0 }\n}\nfn bonus(ch) { channel_bonus(ch) * 2 }\nfn outer(x, y) { bonus(y) + x }\nfn countdown(n) { if n <= 0 { channel_bonus(n) } else { countdown(n - 1) } }\nfn shadowed(ch) { let ch = 1; channel_bonus(ch) }\n";
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT, code INTEGER",
+        &[vec![text("C1"), text("1"), int(1)]],
+    );
+    fx.rule("helpers.rhai", script);
+    one_rule(&fx, "value: '= outer(1, channel)'");
+    check_refuses(
+        &fx,
+        &[
+            "error: field `channel` is text, but the switch case `1` is a number: it never matches; `outer(..., channel)` passes it as `y`, and `outer` passes `y` to `bonus` as `ch`, and `bonus` passes `ch` to `channel_bonus` as `channel` (in `r-x`)\n --> rules/helpers.rhai:2:22",
+            "1 error in the rule files",
+        ],
+    );
+    // A function calling itself passes the value on to the switch too, and the check ends.
+    one_rule(&fx, "value: '= countdown(channel)'");
+    check_refuses(
+        &fx,
+        &[
+            "`countdown(channel)` passes it as `n`, and `countdown` passes `n` to `channel_bonus` as `channel` (in `r-x`)",
+        ],
+    );
+    // A function that gives its parameter another value passes that on, not the column's.
+    one_rule(&fx, "value: '= shadowed(channel)'");
+    fx.run(&["check"]).assert_code(0);
+    // A whole-number column passed through: the case matches, 2.0 * 2 + 1.
+    one_rule(&fx, "value: '= outer(1, code)'");
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(
+        column(&fx.latest(), "o"),
+        [("C1".to_string(), real(5.0))].into()
+    );
+    // A column that declares no type: from the data, before any customer.
+    let fx = Fixture::new();
+    text_dates(&fx);
+    fx.rule("helpers.rhai", script);
+    one_rule(&fx, "value: '= bonus(last_day)'");
+    refused_before_any_customer(
+        &fx,
+        "error: field `last_day` is text (in the data: its column declares no type), but the switch case `1` is a number: it never matches; `bonus(last_day)` passes it as `ch`, and `bonus` passes `ch` to `channel_bonus` as `channel` (in `r-x`)\n --> rules/helpers.rhai:2:22",
+        "= help: write the case as text: \"1\"",
+    );
+}
+
 /// Population figures are decimals, whatever they count: a quintile is 5.0, so a whole
 /// number case on it never matched, and `switch monetary_q { 5 => ... }` gave NULL for
 /// everyone. `check` says so; the range the help gives works.

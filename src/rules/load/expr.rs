@@ -376,11 +376,16 @@ impl<'a> ExprCompiler<'a> {
                     c.case.pos.line().unwrap_or(1),
                     c.case.pos.position().unwrap_or(1),
                 );
-                let param = &c.case.name;
-                let via = Some(format!(
-                    "`{function}({})` passes it as `{param}`",
-                    args_text(args)
-                ));
+                let mut via = format!(
+                    "`{function}({})` passes it as `{}`",
+                    args_text(args),
+                    c.param_name
+                );
+                for hop in &c.hops {
+                    via.push_str(", and ");
+                    via.push_str(hop);
+                }
+                let via = Some(via);
                 self.operations.push(Operation {
                     op: c.case.op().into(),
                     operands: [

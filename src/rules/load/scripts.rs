@@ -6,7 +6,7 @@
 //! A script may only define functions: top-level statements would re-run on every call.
 
 use super::Sink;
-use super::switch_cases::{ParamCase, param_cases};
+use super::switch_cases::{Forward, ParamCase, forwards, param_cases};
 use super::uses::plain_calls;
 use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::rules::native;
@@ -57,6 +57,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     let mut defined: HashMap<(String, usize), PathBuf> = HashMap::new();
     let mut calls = Vec::new();
     let mut compiled = Vec::new();
+    let mut passed_on = Vec::new();
     for file in files {
         if let Some(ast) = scripts.compile_file(&strict, file, &mut defined, diags) {
             // rhai keeps a script's functions in a hash map: report in the order written.
@@ -71,10 +72,12 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
                     .or_default()
                     .push((file.clone(), c));
             }
+            passed_on.extend(forwards(&file.text));
             combined = combined.merge(&ast);
             compiled.push((file.clone(), ast));
         }
     }
+    pass_cases_on(&mut scripts.param_cases, &passed_on);
     // Calls inside scripts, checked once every script's functions are known.
     for (file, found) in calls {
         for (name, args, pos) in found {
@@ -95,6 +98,39 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
         }
     }
     scripts
+}
+
+/// A function passing its parameter on to another function's switch (`fn bonus(ch) {
+/// channel_bonus(ch) }`) has that switch's cases on its parameter too, through any number of
+/// such calls: a text column passed to `bonus` never matches `channel_bonus`'s number cases.
+fn pass_cases_on(cases: &mut HashMap<(String, usize), Vec<ScriptCase>>, forwards: &[Forward]) {
+    loop {
+        let mut added = false;
+        for f in forwards {
+            let Some(callee) = cases.get(&(f.callee.clone(), f.callee_arity)) else {
+                continue;
+            };
+            let reached: Vec<ScriptCase> = callee
+                .iter()
+                .filter(|(_, c)| c.param == f.callee_param)
+                .map(|(file, c)| (file.clone(), c.through(f)))
+                .collect();
+            let caller = cases.entry((f.function.clone(), f.arity)).or_default();
+            for (file, c) in reached {
+                // Each case once per parameter (a recursion would pass it on forever).
+                let known = caller.iter().any(|(known_file, k)| {
+                    k.param == c.param && k.case.pos == c.case.pos && known_file.path == file.path
+                });
+                if !known {
+                    caller.push((file, c));
+                    added = true;
+                }
+            }
+        }
+        if !added {
+            return;
+        }
+    }
 }
 
 /// One module of the functions of every script. Each file becomes a module of its own

@@ -12,7 +12,7 @@ use super::operations::SWITCH_CASE;
 use rhai::{Dynamic, Position, Token};
 
 /// A case value of a `switch` on a name.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Case {
     pub name: String,
     pub value: Dynamic,
@@ -42,20 +42,68 @@ pub(super) fn switch_cases(text: &str) -> Vec<Case> {
 
 /// A case of a `switch` on a parameter of a script function (`fn f(channel) { switch
 /// channel { 1 => ... } }`): what each call passes for the parameter is checked against it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct ParamCase {
     pub function: String,
     pub arity: usize,
     /// Which parameter the switch is on.
     pub param: usize,
-    /// The case, named by the parameter, placed in the script.
+    /// That parameter's name in `function` (the case's own name when the switch is in it).
+    pub param_name: String,
+    /// The case, named by the parameter of the function whose switch it is in, placed in
+    /// the script.
     pub case: Case,
+    /// How the value reaches that switch when `function` passes its parameter on to
+    /// another function: "`bonus` passes `ch` to `channel_bonus` as `channel`", outermost
+    /// first (empty when the switch is in `function`).
+    pub hops: Vec<String>,
 }
 
-/// The switch cases on parameters in the script `text`. A parameter the function assigns
-/// (`let channel = ...`, `channel = ...`) is skipped: the switch may see another value.
-pub(super) fn param_cases(text: &str) -> Vec<ParamCase> {
-    let tokens = tokens(text);
+impl ParamCase {
+    /// The same case, reached through `caller`, which passes its parameter `param` on
+    /// unchanged as this case's parameter.
+    pub fn through(&self, caller: &Forward) -> ParamCase {
+        let mut hops = vec![format!(
+            "`{}` passes `{}` to `{}` as `{}`",
+            caller.function, caller.param_name, self.function, self.param_name
+        )];
+        hops.extend(self.hops.iter().cloned());
+        ParamCase {
+            function: caller.function.clone(),
+            arity: caller.arity,
+            param: caller.param,
+            param_name: caller.param_name.clone(),
+            case: self.case.clone(),
+            hops,
+        }
+    }
+}
+
+/// A script function passing one of its parameters on, unchanged, to another function:
+/// `fn bonus(ch) { channel_bonus(ch) * 2 }`. A switch on the callee's parameter sees what
+/// each call of `bonus` passes.
+#[derive(Debug)]
+pub(super) struct Forward {
+    pub function: String,
+    pub arity: usize,
+    pub param: usize,
+    pub param_name: String,
+    pub callee: String,
+    pub callee_arity: usize,
+    /// Which of the callee's parameters it is passed as.
+    pub callee_param: usize,
+}
+
+/// A function definition in a script's tokens: its name, its parameters, and its body's
+/// tokens (from its `{` to the matching `}`).
+struct Function<'t> {
+    name: String,
+    params: Vec<String>,
+    body: &'t [(Token, Position)],
+}
+
+/// Every `fn name(params) { body }` in `tokens`, in order.
+fn functions(tokens: &[(Token, Position)]) -> Vec<Function<'_>> {
     let mut found = Vec::new();
     let mut k = 0;
     while k + 2 < tokens.len() {
@@ -91,25 +139,112 @@ pub(super) fn param_cases(text: &str) -> Vec<ParamCase> {
                 _ => {}
             }
         }
-        let body = &tokens[start.min(j)..j];
-        let cases = cases_in(body);
-        let generic: Vec<bool> = cases.iter().map(|c| generic(&cases, c.switch)).collect();
-        for (case, generic) in cases.into_iter().zip(generic) {
-            if let Some(param) = params.iter().position(|p| *p == case.name)
-                && !generic
-                && !rebound(body, &case.name)
-            {
-                found.push(ParamCase {
-                    function: name.to_string(),
-                    arity: params.len(),
-                    param,
-                    case,
-                });
-            }
-        }
+        found.push(Function {
+            name: name.to_string(),
+            params,
+            body: &tokens[start.min(j)..j],
+        });
         k = j;
     }
     found
+}
+
+/// The switch cases on parameters in the script `text`. A parameter the function assigns
+/// (`let channel = ...`, `channel = ...`) is skipped: the switch may see another value.
+pub(super) fn param_cases(text: &str) -> Vec<ParamCase> {
+    let tokens = tokens(text);
+    let mut found = Vec::new();
+    for f in functions(&tokens) {
+        let cases = cases_in(f.body);
+        let generic: Vec<bool> = cases.iter().map(|c| generic(&cases, c.switch)).collect();
+        for (case, generic) in cases.into_iter().zip(generic) {
+            if let Some(param) = f.params.iter().position(|p| *p == case.name)
+                && !generic
+                && !rebound(f.body, &case.name)
+            {
+                found.push(ParamCase {
+                    function: f.name.clone(),
+                    arity: f.params.len(),
+                    param,
+                    param_name: case.name.clone(),
+                    case,
+                    hops: Vec::new(),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Each call in a script function of `text` that passes one of the function's parameters,
+/// as it is, as an argument of another function (`inner(ch)`, not `inner(ch + 1)`). A
+/// parameter the function assigns is skipped, as in [`param_cases`]; so are method calls
+/// (`ch.inner()`).
+pub(super) fn forwards(text: &str) -> Vec<Forward> {
+    let tokens = tokens(text);
+    let mut found = Vec::new();
+    for f in functions(&tokens) {
+        let body = f.body;
+        for k in 0..body.len().saturating_sub(1) {
+            let (Token::Identifier(callee), Token::LeftParen) = (&body[k].0, &body[k + 1].0) else {
+                continue;
+            };
+            if k > 0 && body[k - 1].0 == Token::Period {
+                continue;
+            }
+            let args = call_args(&body[k + 2..]);
+            for (callee_param, arg) in args.iter().enumerate() {
+                let Some(Token::Identifier(name)) = arg else {
+                    continue;
+                };
+                if let Some(param) = f.params.iter().position(|p| p == name.as_str())
+                    && !rebound(body, name)
+                {
+                    found.push(Forward {
+                        function: f.name.clone(),
+                        arity: f.params.len(),
+                        param,
+                        param_name: name.to_string(),
+                        callee: callee.to_string(),
+                        callee_arity: args.len(),
+                        callee_param,
+                    });
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The arguments of a call, from the tokens after its `(`: each argument's token when it is
+/// a single token, `None` when it is more (`x + 1`, `f(x)`).
+fn call_args(tokens: &[(Token, Position)]) -> Vec<Option<&Token>> {
+    let mut args = Vec::new();
+    let (mut depth, mut current): (usize, Vec<&Token>) = (0, Vec::new());
+    for (token, _) in tokens {
+        match token {
+            Token::LeftParen | Token::LeftBracket | Token::LeftBrace | Token::MapStart => {
+                depth += 1
+            }
+            Token::RightParen | Token::RightBracket | Token::RightBrace if depth > 0 => depth -= 1,
+            Token::RightParen => break,
+            Token::Comma if depth == 0 => {
+                args.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(token);
+    }
+    if !current.is_empty() || !args.is_empty() {
+        args.push(current);
+    }
+    args.into_iter()
+        .map(|a| match a[..] {
+            [one] => Some(one),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether the body may give the parameter `p` another value, or another name `p` (which a
@@ -338,6 +473,39 @@ mod tests {
             found,
             ["g 1", "g 2.5"],
             "whole and decimal cases are one kind"
+        );
+    }
+
+    #[test]
+    fn a_parameter_passed_on_as_it_is_is_a_forward() {
+        let script = "fn a(x, y) { b(y, x + 1) + c(f(x)) }\n\
+            fn d(p) { p.b(1); e() + g(p) }\n\
+            fn h(q) { let q = 2; b(q, 1) }\n\
+            fn k(r) { m([r, 1], r) }";
+        let found: Vec<String> = forwards(script)
+            .into_iter()
+            .map(|f| {
+                format!(
+                    "{}/{} #{} {} -> {}/{} #{}",
+                    f.function,
+                    f.arity,
+                    f.param,
+                    f.param_name,
+                    f.callee,
+                    f.callee_arity,
+                    f.callee_param
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "a/2 #1 y -> b/2 #0",
+                "a/2 #0 x -> f/1 #0",
+                "d/1 #0 p -> g/1 #0",
+                "k/1 #0 r -> m/2 #1"
+            ],
+            "`f(x)` inside `c(...)`, but not `x + 1`, `f(x)` or a list as an argument; not a method call; not a parameter given another value"
         );
     }
 

@@ -57,6 +57,21 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
             continue;
         };
         let by = known.iter().find(|(kind, _)| *kind == expected);
+        let agreeing = known.iter().filter(|(kind, _)| *kind == expected).count();
+        let fallback = if needs_number {
+            "write a number here".to_owned()
+        } else if agreeing + 1 == known.len() {
+            format!(
+                "the other rows give {}; write this value as one",
+                expected.noun()
+            )
+        } else {
+            format!(
+                "{agreeing} of the {} rows give {}; write this value as one",
+                known.len(),
+                expected.noun()
+            )
+        };
         for (kind, g) in known.iter().filter(|(kind, _)| *kind != expected) {
             let message = match by {
                 _ if needs_number => {
@@ -88,7 +103,7 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
             };
             let d = cx.error(t.file, g.at.0, g.at.1, message);
             d.rule = Some(g.row.to_owned());
-            d.help = Some(help(expected, g.written));
+            d.help = Some(help(expected, g.written, &fallback));
             if let Literal::Text(t) = g.written
                 && !t.trim_start().starts_with('=')
             {
@@ -101,13 +116,22 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
 }
 
 /// The kind an output's values should all be: a number where the hit policy combines
-/// them; else the first known kind, unless every text among them reads as the other kind
-/// (`yes` among true/false, `5%` among numbers), when the text is the slip.
+/// them; else the kind most of them have (the first written among equally many), unless
+/// every text among them reads as the other kind (`yes` among true/false, `5%` among
+/// numbers), when the text is the slip. One wrong row is reported, not the rows around it.
 fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<ValueKind> {
     if needs_number {
         return Some(ValueKind::Number);
     }
-    let (first, _) = known.first()?;
+    let count = |kind: ValueKind| known.iter().filter(|(k, _)| *k == kind).count();
+    let mut most: Option<(ValueKind, usize)> = None;
+    for &(kind, _) in known {
+        let n = count(kind);
+        if most.is_none_or(|(_, m)| n > m) {
+            most = Some((kind, n));
+        }
+    }
+    let (most, _) = most?;
     let other = known
         .iter()
         .map(|(kind, _)| *kind)
@@ -116,7 +140,7 @@ fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<Va
         .iter()
         .filter(|(kind, _)| *kind == ValueKind::Text)
         .all(|(_, g)| reads_as(g.written).is_some_and(|k| k == other));
-    Some(if texts_read_as_other { other } else { *first })
+    Some(if texts_read_as_other { other } else { most })
 }
 
 /// The kind a constant text looks like it meant: `yes`, `5%`, `"5"`.
@@ -160,8 +184,8 @@ fn shown(kind: ValueKind, written: &Literal) -> String {
     }
 }
 
-/// How to write the value as the kind expected.
-fn help(expected: ValueKind, written: &Literal) -> String {
+/// How to write the value as the kind expected (`fallback` where the value says nothing).
+fn help(expected: ValueKind, written: &Literal, fallback: &str) -> String {
     let text = match written {
         Literal::Text(t) if !t.trim_start().starts_with('=') => Some(t.trim()),
         _ => None,
@@ -179,10 +203,7 @@ fn help(expected: ValueKind, written: &Literal) -> String {
         }
         (ValueKind::Bool, _) => "write true/false".into(),
         (ValueKind::Date, _) => "write a date as '= date(\"2025-03-01\")'".into(),
-        _ => format!(
-            "every row gives {} for this output; write this value as one",
-            expected.noun()
-        ),
+        _ => fallback.to_owned(),
     }
 }
 
@@ -235,6 +256,21 @@ mod tests {
     use super::super::testing::*;
 
     #[test]
+    fn the_row_of_the_odd_kind_out_is_the_one_reported_even_when_it_comes_first() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: abc\n    rules:\n      - { id: dormant, when: annual_sales == 0, then: { level: none } }\n      - { id: a, when: annual_sales > 100, then: { level: 3 } }\n      - { id: b, then: { level: 2 } }\n  - name: mixed\n    rules:\n      - { id: m1, when: annual_sales > 9, then: { m: 1 } }\n      - { id: m2, when: annual_sales > 8, then: { m: x } }\n      - { id: m3, when: annual_sales > 7, then: { m: true } }\n      - { id: m4, then: { m: 2 } }\n",
+            )]),
+            [
+                "error rules/a.yaml:4:64 [dormant]: output `level` of decision `abc` is a number (row `a` gives the number 3), but row `dormant` gives text \"none\" | help: the other rows give a number; write this value as one",
+                "error rules/a.yaml:10:54 [m2]: output `m` of decision `mixed` is a number (row `m1` gives the number 1), but row `m2` gives text \"x\" | help: 2 of the 4 rows give a number; write this value as one",
+                "error rules/a.yaml:11:54 [m3]: output `m` of decision `mixed` is a number (row `m1` gives the number 1), but row `m3` gives `true` | help: 2 of the 4 rows give a number; write this value as one",
+            ]
+        );
+    }
+
+    #[test]
     fn an_output_gives_one_kind_across_rows_and_one_its_hit_policy_combines() {
         assert_eq!(
             errors(&[(
@@ -244,8 +280,8 @@ mod tests {
             [
                 "error rules/a.yaml:4:58 [a]: output `block` of decision `credit` is true/false (row `b` gives `false`), but row `a` gives text \"yes\" | help: write true/false (`yes` is text here)",
                 "error rules/a.yaml:10:25 [c]: decision `disc` combines its rows' values (`collect`, sum), so output `pct` needs numbers, but row `c` gives text \"5%\" | help: write 5 for 5%: a percentage is a number here",
-                "error rules/a.yaml:11:25 [d]: decision `disc` combines its rows' values (`collect`, sum), so output `pct` needs numbers, but row `d` gives a formula giving text | help: every row gives a number for this output; write this value as one",
-                "error rules/a.yaml:17:25 [f]: decision `capped` is capped or rounded, so output `level` needs numbers, but row `f` gives text \"high\" | help: every row gives a number for this output; write this value as one",
+                "error rules/a.yaml:11:25 [d]: decision `disc` combines its rows' values (`collect`, sum), so output `pct` needs numbers, but row `d` gives a formula giving text | help: write a number here",
+                "error rules/a.yaml:17:25 [f]: decision `capped` is capped or rounded, so output `level` needs numbers, but row `f` gives text \"high\" | help: write a number here",
             ]
         );
     }

@@ -168,6 +168,42 @@ fn a_rule_set_against_itself_changes_nothing_and_fail_on_change_says_when_someth
     fx.run(&["diff", "--base", "base"]).assert_code(0);
 }
 
+/// A money total is the same sum however the threads split the customers: the same rules
+/// showed `concession_cost +0.00 (+0.0%)` (floats added in another order).
+#[test]
+fn the_same_rules_give_the_same_totals_to_the_last_bit_on_several_threads() {
+    let fx = small();
+    let rows: Vec<Vec<rusqlite::types::Value>> = (0..20_000_i64)
+        .map(|i| {
+            let sales = (i * 7919 % 10007) as f64 * 1.37 + 0.01;
+            vec![text(&format!("C{i}")), real(sales)]
+        })
+        .collect();
+    fx.customers("customer_id TEXT PRIMARY KEY, annual_sales REAL", &rows);
+    for _ in 0..3 {
+        let json = fx.run(&[
+            "--threads",
+            "2",
+            "diff",
+            "--base",
+            "base",
+            "--format",
+            "json",
+        ]);
+        json.assert_code(0);
+        let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        let total = &v["totals"][0];
+        assert_eq!(total["name"], "concession_cost", "{total}");
+        assert_eq!(total["before"], total["after"], "{total}");
+    }
+    let text_diff = fx.run(&["--threads", "2", "diff", "--base", "base"]);
+    assert!(
+        text_diff.stdout.contains("no change") && !text_diff.stdout.contains("+0.00"),
+        "{}",
+        text_diff.stdout
+    );
+}
+
 #[test]
 fn outputs_added_and_removed_are_reported_not_errors() {
     let fx = small();

@@ -49,7 +49,7 @@ impl<'e, 'a> Worker<'e, 'a> {
     ) -> bool {
         let (fired_start, totals_start) = (out.fired.len(), out.totals.len());
         if self.lean_decide(i, out) {
-            self.finish(i, out, tally, totals_start);
+            self.finish(i, out, tally);
             true
         } else {
             out.fired.truncate(fired_start);

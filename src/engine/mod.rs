@@ -341,7 +341,9 @@ impl<'a> Evaluator<'a> {
             parts.push(o);
             tally.merge(t);
         }
-        Ok((Outcomes::concat(self.rules, parts), tally))
+        let outcomes = Outcomes::concat(self.rules, parts);
+        tally.totals = outcomes.sum_totals();
+        Ok((outcomes, tally))
     }
 
     /// Evaluates customers `range` in parallel, going on past customers that fail: the
@@ -389,8 +391,10 @@ impl<'a> Evaluator<'a> {
             errors.extend(e);
         }
         errors.sort_by_key(|(i, _)| *i);
+        let outcomes = Outcomes::concat(self.rules, parts);
+        tally.totals = outcomes.sum_totals();
         (
-            Outcomes::concat(self.rules, parts),
+            outcomes,
             tally,
             errors.into_iter().map(|(_, e)| e).collect(),
         )

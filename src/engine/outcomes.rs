@@ -93,6 +93,19 @@ impl<'a> Outcomes<'a> {
         all
     }
 
+    /// The summary totals over these customers, added in customer order: the same sums
+    /// however the threads split the customers (a float sum depends on its order, and the
+    /// same rules showed `+0.00` of money moved).
+    pub(super) fn sum_totals(&self) -> Vec<f64> {
+        let mut sums = vec![0.0; self.totals_width];
+        for customer in self.totals.chunks_exact(self.totals_width.max(1)) {
+            for (sum, x) in sums.iter_mut().zip(customer) {
+                *sum += x;
+            }
+        }
+        sums
+    }
+
     pub(super) fn append(&mut self, mut other: Outcomes<'a>) {
         let offset = self.fired.len();
         self.indices.append(&mut other.indices);

@@ -309,19 +309,13 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
                 _ => 0.0,
             });
         }
-        self.finish(i, out, tally, totals_start);
+        self.finish(i, out, tally);
         Ok(())
     }
 
-    /// Customer `i` is decided (its totals from `totals_start` on): counts it in `tally` and
-    /// appends its outputs to `out`.
-    pub(super) fn finish(
-        &mut self,
-        i: usize,
-        out: &mut Outcomes<'a>,
-        tally: &mut Tally,
-        totals_start: usize,
-    ) {
+    /// Customer `i` is decided (its totals already in `out`): counts it in `tally` and
+    /// appends its outputs to `out`. The totals are summed once the batch is joined.
+    pub(super) fn finish(&mut self, i: usize, out: &mut Outcomes<'a>, tally: &mut Tally) {
         let rules = self.ev.rules;
         tally.customers += 1;
         for (k, (_, slot)) in rules.summary.count_by.iter().enumerate() {
@@ -329,9 +323,6 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         }
         for (k, m) in rules.summary.moves.iter().enumerate() {
             tally.moved(k, m, &self.frame[m.previous], &self.frame[m.slot]);
-        }
-        for (sum, x) in tally.totals.iter_mut().zip(&out.totals[totals_start..]) {
-            *sum += x;
         }
         out.indices.push(i);
         if self.batch {

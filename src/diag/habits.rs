@@ -29,6 +29,8 @@ pub struct Habit {
 /// Every habit in `body`, in the order they appear.
 pub fn find(body: &str) -> Vec<Habit> {
     let chars: Vec<char> = body.chars().collect();
+    // `=>` is a switch's arrow; elsewhere it is `>=` written backwards.
+    let switch = body.contains("switch");
     let mut found = Vec::new();
     let mut depth = 0usize;
     let mut i = 0;
@@ -52,6 +54,20 @@ pub fn find(body: &str) -> Vec<Habit> {
                     i + 2,
                     "\"not equal\" is written `!=`",
                     "!=",
+                ));
+                i += 2;
+            }
+            '=' if next == Some('<') => {
+                found.push(habit(&chars, i, i + 2, "\"at most\" is written `<=`", "<="));
+                i += 2;
+            }
+            '=' if next == Some('>') && !switch => {
+                found.push(habit(
+                    &chars,
+                    i,
+                    i + 2,
+                    "\"at least\" is written `>=`",
+                    ">=",
                 ));
                 i += 2;
             }
@@ -185,17 +201,19 @@ fn number(chars: &[char], start: usize, depth: usize, found: &mut Vec<Habit>) ->
         i = digits(chars, i + 1);
     }
     let written: String = chars[start..i].iter().filter(|&&c| c != '_').collect();
-    if chars.get(i) == Some(&'%') {
+    // `80%`, or `80 %` with a blank between.
+    let percent = (i..chars.len()).find(|&j| !chars[j].is_whitespace());
+    if let Some(p) = percent.filter(|&p| chars[p] == '%') {
         // `x % 3` is the remainder: a percentage is a number with nothing after its `%`.
-        let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+        let after = chars[p + 1..].iter().find(|c| !c.is_whitespace());
         let operand = after.is_some_and(|&c| c.is_alphanumeric() || "_(\"'`".contains(c));
         if !operand && let Ok(value) = written.parse::<f64>() {
             let fraction = format!("{:?}", value / 100.0);
             let what = format!("a percentage is written as a fraction, `{fraction}`");
-            let mut h = habit(chars, start, i + 1, &what, &fraction);
+            let mut h = habit(chars, start, p + 1, &what, &fraction);
             h.note = Some(format!("or `{written}` when the value is in percent"));
             found.push(h);
-            return i + 1;
+            return p + 1;
         }
         return i;
     }
@@ -248,8 +266,12 @@ fn word(chars: &[char], start: usize, found: &mut Vec<Habit>) -> usize {
     if let Some(open) = after.filter(|&a| chars[a] == '(') {
         if let Some(h) = function(chars, start, &word, open) {
             found.push(h);
+            return i;
         }
-        return i;
+        // `x and (y < 40)`, `not (flag)`: the words, before a bracket.
+        if !matches!(word.as_str(), "and" | "or" | "not") || chars[start].is_uppercase() {
+            return i;
+        }
     }
     let (what, instead, end) = match word.as_str() {
         "and" => ("\"and\" is written `&&`", "&&", i),
@@ -357,6 +379,12 @@ mod tests {
             ("AND(x > 1, y)", "(x > 1 && y)"),
             ("OR(x > 1, y, z)", "(x > 1 || y || z)"),
             ("IF(x = 0, 80%, 0)", "if x == 0 { 0.8 } else { 0 }"),
+            ("x == 0 and (y ?? 0) < 40", "x == 0 && (y ?? 0) < 40"),
+            ("x or (y)", "x || (y)"),
+            ("not (key_account)", "!(key_account)"),
+            ("credit_score =< 40", "credit_score <= 40"),
+            ("credit_score => 40", "credit_score >= 40"),
+            ("sales_rank >= 0.8 %", "sales_rank >= 0.008"),
         ];
         for (written, fixed) in cases {
             let (habits, got) = scan(written);
@@ -381,6 +409,8 @@ mod tests {
             "if x > 1 { 2 } else { 3 }",
             "score(1, 2)",
             "switch x { 1..=5 => 1, _ => 2 }",
+            "x % y",
+            "band(1) + Or(2)",
         ] {
             assert_eq!(find(body), vec![], "{body}");
         }

@@ -63,6 +63,7 @@ mod scale_overlap;
 mod unreachable_row;
 mod values;
 
+use super::native::Node;
 use super::{Condition, Decision, Row, RuleSet, Slot, ValueExpr};
 use crate::diag::Diagnostic;
 use crate::time::Date;
@@ -336,6 +337,37 @@ impl<'a> Table<'a> {
     }
 
     /// A warning at the row's id, belonging to `rule` (a row id or the decision's name).
+    /// A warning about a row's condition: at its `when:` expression, where it has one
+    /// written (a grid row's: at the row, as [`Table::warn`]).
+    fn warn_at_condition(
+        &self,
+        row: &LintRow,
+        rule: &str,
+        message: String,
+        help: String,
+    ) -> Diagnostic {
+        let Condition::When(e) = &row.row.condition else {
+            return self.warn(row, rule, message, help);
+        };
+        if row.row.cells.is_some() {
+            return self.warn(row, rule, message, help);
+        }
+        let origin = &e.origin;
+        // The expression's first line, as far as it goes on its line of the file.
+        let rest = origin.file.line(origin.line).map_or(0, |text| {
+            text.chars()
+                .count()
+                .saturating_sub(origin.column.saturating_sub(1))
+        });
+        let first = e.text.lines().next().unwrap_or_default().chars().count();
+        origin
+            .error(message)
+            .warning()
+            .width(first.min(rest).max(1))
+            .rule(rule)
+            .help(help)
+    }
+
     fn warn(&self, row: &LintRow, rule: &str, message: String, help: String) -> Diagnostic {
         let origin = &self.rules.rule_origins[row.row.rule as usize];
         let width = match &row.row.cells {
@@ -512,7 +544,8 @@ impl<'a> Table<'a> {
     }
 
     /// What this decision's outputs can be, for later decisions' conditions: known when
-    /// every row gives a constant (no formula, round or cap changes it).
+    /// every row gives a constant, or a formula whose values are known ([`formula_values`]);
+    /// no round or cap changes them.
     fn record_domains(&self, domains: &mut HashMap<Slot, Values>) {
         let d = self.decision;
         if d.hit.shape().combines_values || d.round.is_some() || !d.caps.is_empty() {
@@ -533,11 +566,47 @@ impl<'a> Table<'a> {
                     Some((_, ValueExpr::Const(lit))) => {
                         values = values.join(&Values::of_constant(lit));
                     }
-                    Some((_, ValueExpr::Formula(_))) => continue 'outputs,
+                    Some((_, ValueExpr::Formula(e))) => {
+                        let root = e.native.as_ref().map(|n| &n.root);
+                        match root.and_then(|n| self.formula_values(n, slot, domains)) {
+                            Some(v) => values = values.join(&v),
+                            None => continue 'outputs,
+                        }
+                    }
                     None => values.null = true,
                 }
             }
             domains.insert(slot, values);
+        }
+    }
+}
+
+impl Table<'_> {
+    /// The values a row's formula for output `output` can give, where its form says:
+    /// a constant, an earlier output whose values are known (`= abc_tier`), an `if` of
+    /// such, or the output's own value last period (`= previous.tier`, which these rules
+    /// gave then: nothing new, or NULL before any history).
+    fn formula_values(
+        &self,
+        node: &Node,
+        output: Slot,
+        domains: &HashMap<Slot, Values>,
+    ) -> Option<Values> {
+        match node {
+            Node::Const(lit) => Some(Values::of_constant(lit)),
+            Node::Slot(s) => match domains.get(s) {
+                Some(v) => Some(v.clone()),
+                None => {
+                    let past = self.rules.past.iter().find(|p| p.slot == *s)?;
+                    (past.column == self.rules.slot_name(output)).then(Values::null)
+                }
+            },
+            Node::If(branches) => {
+                let (_, then, otherwise) = &**branches;
+                let then = self.formula_values(then, output, domains)?;
+                Some(then.join(&self.formula_values(otherwise, output, domains)?))
+            }
+            _ => None,
         }
     }
 }
@@ -666,6 +735,39 @@ decisions:
                 "13:15 TW101 [comm-other] row `comm-other` can never match: the rows above already match every customer"
             ]
         );
+    }
+
+    #[test]
+    fn outputs_given_by_formulas_of_known_values_have_known_values() {
+        // `tier` is `abc`'s value, an `if` of constants or last period's `tier`: always A,
+        // B, C or NULL, so `tier == "a"` (a slip of case) can never match.
+        let yaml = r#"
+decisions:
+  - name: abc
+    rules:
+      - { id: abc-a, when: "x >= 0.8", then: { abc: A } }
+      - { id: abc-b, then: { abc: B } }
+  - name: tier
+    rules:
+      - { id: tier-first, when: 'is_null(previous.tier)', then: { tier: "= abc" } }
+      - { id: tier-down, when: "x < 0.1", then: { tier: '= if x < 0.05 { "C" } else { "B" }' } }
+      - { id: tier-held, then: { tier: "= previous.tier" } }
+  - name: discount
+    output: pct
+    rules:
+      - { id: disc-a, when: 'tier == "a"', value: 5 }
+      - { id: disc-c, when: 'tier == "C"', value: 1 }
+      - { id: disc-none, value: 0 }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                "15:30 TW102 [disc-a] row `disc-a` can never match: no customer can satisfy its condition"
+            ]
+        );
+        // A formula of unknown values (a field) leaves the output's values unknown.
+        let open = yaml.replace(r#"'= if x < 0.05 { "C" } else { "B" }'"#, "'= region'");
+        assert_eq!(lint_yaml(&open, X), Vec::<String>::new());
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                          given"
                     .to_owned(),
             };
-            table.warn(
+            table.warn_at_condition(
                 row,
                 row.id,
                 format!(
@@ -84,9 +84,9 @@ decisions:
         assert_eq!(
             lint_yaml(yaml, X),
             [
-                "7:15 TW102 [c] row `c` can never match: no customer can satisfy its condition",
-                "12:15 TW102 [never] row `never` can never match: no customer can satisfy its condition",
-                "19:15 TW102 [flag-d] row `flag-d` can never match: no customer can satisfy its condition",
+                "7:25 TW102 [c] row `c` can never match: no customer can satisfy its condition",
+                "12:29 TW102 [never] row `never` can never match: no customer can satisfy its condition",
+                "19:30 TW102 [flag-d] row `flag-d` can never match: no customer can satisfy its condition",
             ]
         );
     }
@@ -117,10 +117,10 @@ decisions:
         assert_eq!(
             lint_yaml(yaml, X),
             [
-                "13:15 TW102 [pct-80] row `pct-80` can never match: no customer can satisfy its condition",
-                "14:15 TW102 [pct-1] row `pct-1` can never match: no customer can satisfy its condition",
-                "16:15 TW102 [rank-0] row `rank-0` can never match: no customer can satisfy its condition",
-                "19:15 TW102 [tile-6] row `tile-6` can never match: no customer can satisfy its condition",
+                "13:30 TW102 [pct-80] row `pct-80` can never match: no customer can satisfy its condition",
+                "14:29 TW102 [pct-1] row `pct-1` can never match: no customer can satisfy its condition",
+                "16:30 TW102 [rank-0] row `rank-0` can never match: no customer can satisfy its condition",
+                "19:30 TW102 [tile-6] row `tile-6` can never match: no customer can satisfy its condition",
             ]
         );
     }

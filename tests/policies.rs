@@ -480,3 +480,26 @@ fn capped_by_without_any_cap_is_a_load_error() {
         run.stdout
     );
 }
+
+/// `check` warns of a row that can never match, but a run went live without a word: `run`
+/// now lists the lint warnings on stderr, one line each, and still writes the run.
+#[test]
+fn a_run_lists_the_lint_warnings_of_its_rules() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: d\n    output: o\n    rules:\n      - { id: never, when: annual_sales > 5 && annual_sales < 3, value: 1 }\n      - { id: rest, value: 0 }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning[TW102]: rules/r.yaml:5:28: row `never` can never match: no customer can satisfy its condition\n1 lint warning in the rule files: `tierwise check` shows them in full\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("TW102"), "results only on stdout");
+    assert!(fx.has_policy_table());
+}

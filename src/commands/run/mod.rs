@@ -51,6 +51,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
+    print_lint_lines(&rules);
     let summary = ws.run(&mut source, &rules, args.out.as_deref(), args.keep_going)?;
 
     let mut counts = Vec::new();
@@ -380,5 +381,26 @@ impl Report for RunReport {
             .map(|(k, v)| format!("{k} {v:.2} s"))
             .collect();
         writeln!(out, "\ntime: {}", stages.join(", "))
+    }
+}
+
+/// The lint warnings of the rules, a line each on stderr: a row that can never match goes
+/// live with the run, and `check`'s warning may never have been seen.
+fn print_lint_lines(rules: &crate::rules::RuleSet) {
+    let lints = crate::rules::lint::lint(rules, crate::time::Date::today_utc());
+    for w in &lints {
+        eprintln!(
+            "warning[{}]: {}:{}:{}: {}",
+            w.code.unwrap_or("lint"),
+            w.file.display(),
+            w.line,
+            w.column,
+            w.message
+        );
+    }
+    if !lints.is_empty() {
+        let n = lints.len();
+        let s = if n == 1 { "" } else { "s" };
+        eprintln!("{n} lint warning{s} in the rule files: `tierwise check` shows them in full\n");
     }
 }

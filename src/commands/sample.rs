@@ -56,5 +56,10 @@ pub fn run(args: Args, _globals: &Globals) -> Result<ExitStatus, Error> {
         if history { " with their orders" } else { "" },
         out.display()
     );
+    if !history {
+        eprintln!(
+            "note: only the `customers` table; the bundled config's query (config/customers.sql) reads the orders too: add --history to run it with that config"
+        );
+    }
     Ok(ExitStatus::Success)
 }

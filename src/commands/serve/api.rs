@@ -11,7 +11,7 @@ use crate::diag::suggest;
 use crate::engine::{EvalError, Evaluator};
 use crate::rules::SlotKind;
 use crate::source::given::stored;
-use crate::source::{Cell, Dataset, SourceError};
+use crate::source::{Affinity, Cell, Column, Dataset, Field, SourceError};
 use crate::value::Literal;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -531,7 +531,8 @@ fn prospect_row(v: &Version, given: &Json) -> Result<Vec<Cell<'static>>, String>
                 ));
             }
         };
-        row[k] = stored(&literal, &v.columns[k]).map_err(|m| format!("field `{name}`: {m}"))?;
+        let field = numeric_in_the_data(v, &v.columns[k]);
+        row[k] = stored(&literal, &field).map_err(|m| format!("field `{name}`: {m}"))?;
     }
     if let Some(k) = v.columns.iter().position(|c| c.name == v.id_column)
         && row[k] == Cell::Null
@@ -539,6 +540,27 @@ fn prospect_row(v: &Version, given: &Json) -> Result<Vec<Cell<'static>>, String>
         row[k] = Cell::Text("prospect".into());
     }
     Ok(row)
+}
+
+/// A column that declares no type (a query's expression, such as `coalesce(x, 0)`) whose
+/// values in the data are all numbers is a number column for a prospect: text in it is
+/// refused (400) as in a declared one, not left to fail a rule (422).
+fn numeric_in_the_data(v: &Version, field: &Field) -> Field {
+    let data = v.evaluator().data;
+    let numeric = field.affinity == Affinity::Blob
+        && data
+            .names
+            .iter()
+            .position(|n| *n == field.name)
+            .is_some_and(|k| matches!(data.columns[k], Column::Int { .. } | Column::Float { .. }));
+    Field {
+        affinity: if numeric {
+            Affinity::Numeric
+        } else {
+            field.affinity
+        },
+        ..field.clone()
+    }
 }
 
 /// Why `name` cannot be given: the rules compute it, or it is not a column (with the

@@ -275,6 +275,35 @@ async fn a_body_that_is_not_a_customer_is_a_400_saying_why() {
     assert_eq!(parse(&body)["version"], 1);
 }
 
+/// A column that declares no type (as a query's expression) holding numbers in the data:
+/// text given for it is a 400 as in a declared number column, not a rule failing (422).
+#[tokio::test]
+async fn text_in_an_untyped_column_of_numbers_is_a_400() {
+    let rows: Vec<String> = (1..=10).map(|i| format!("({i}, {i}.5)")).collect();
+    let dir = project(
+        &[("tiers.yaml", TIERS)],
+        &format!(
+            "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, annual_sales);
+             INSERT INTO customers VALUES {};",
+            rows.join(", ")
+        ),
+    );
+    let app = router(
+        Arc::new(Service::new(version(dir.path(), 1))),
+        &Limits::default(),
+    );
+    let (status, body) = post(&app, "/evaluate", r#"{"annual_sales": "lots"}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let error = parse(&body)["error"].as_str().unwrap().to_owned();
+    assert_eq!(
+        error,
+        "field `annual_sales`: this is a number column: `lots` is not a number (write digits only, e.g. 2500000)"
+    );
+    // A number given as text is read as the number, as SQLite would store it.
+    let (status, body) = post(&app, "/evaluate", r#"{"annual_sales": "7.5"}"#).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 #[tokio::test]
 async fn an_unknown_path_is_a_404_listing_the_endpoints() {
     let (app, _, _dir) = tiers_app();

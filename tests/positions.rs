@@ -152,3 +152,37 @@ fn a_run_time_error_in_a_second_script_names_that_script_and_line() {
     run.assert_code(1)
         .assert_stderr_contains("\n  --> rules/helpers.rhai:2:7\n");
 }
+
+/// A script's run-time error in words, naming the function (Rhai said "Runtime error:
+/// division by zero @ 'rules/scores.rhai' in call to function 'score' (from ...)"), and a
+/// mistyped name in a script with the name meant.
+#[test]
+fn a_scripts_errors_are_said_in_words_with_the_function_and_the_name_meant() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, overdue_days INTEGER",
+        &[vec![text("C1"), real(500.0), int(0)]],
+    );
+    fx.rule(
+        "scores.rhai",
+        "fn score(x, days) {\n    let base = x / 10;\n    base / days\n}\n",
+    );
+    fx.rule(
+        "a.yaml",
+        &decision("score(annual_sales, overdue_days) > 100"),
+    );
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "error: customer C1: rule `r` failed: division by zero (in script function `score`)\n  --> rules/scores.rhai:3:10\n",
+    );
+    fx.rule(
+        "scores.rhai",
+        "fn score(x, days) {\n    let base = x / 10;\n    bse / days\n}\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: unknown name `bse`\n --> rules/scores.rhai:3:5\n  |\n3 |     bse / days\n  |     ^^^\n  = help: did you mean `base`? (a script function sees only its parameters and its own `let`s: pass a field in as a parameter from the metric that calls it)"),
+        "{}",
+        check.stdout
+    );
+}

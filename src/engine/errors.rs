@@ -85,8 +85,14 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
             kinds::words(expected)
         ),
         EvalAltResult::ErrorTerminated(token, _) => crate::script::budget::overrun_message(token),
-        _ => strip_rhai_position(&err.to_string()),
+        // Rhai's own words around it ("Runtime error: ... @ 'file' in call to function
+        // 'f' (from 'file')") say where, which the error's location already does.
+        EvalAltResult::ErrorRuntime(payload, _) => payload.to_string(),
+        _ => strip_rhai_position(&inner.to_string()),
     };
+    if let Some(function) = innermost_function(err) {
+        message.push_str(&format!(" (in script function `{function}`)"));
+    }
     match inner {
         EvalAltResult::ErrorTooManyOperations(_) => message.push_str(
             " (a loop that does not end? the limit is `limits.max_operations` in the config)",
@@ -98,6 +104,17 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
         _ => {}
     }
     message
+}
+
+/// The script function an error happened in (the innermost of the calls it went through).
+fn innermost_function(err: &EvalAltResult) -> Option<&str> {
+    let mut found = None;
+    let mut current = err;
+    while let EvalAltResult::ErrorInFunctionCall(name, _, inner, _) = current {
+        found = Some(name.as_str());
+        current = inner;
+    }
+    found
 }
 
 /// The names of the operands of the operator or call at `pos` (`None` for an operand that

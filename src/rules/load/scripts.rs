@@ -100,6 +100,29 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     scripts
 }
 
+/// The help for a name a script does not know: the nearest name the script writes (a
+/// parameter or a `let`, mistyped), and what a function sees.
+fn unknown_name_help(text: &str, name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "fn", "let", "const", "if", "else", "return", "switch", "for", "in", "while", "loop",
+        "break", "continue", "true", "false", "this", "private", "throw", "try", "catch",
+    ];
+    let words: BTreeSet<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        })
+        .filter(|w| *w != name && !KEYWORDS.contains(w))
+        .collect();
+    let sees = "a script function sees only its parameters and its own `let`s: pass a field in as a parameter from the metric that calls it";
+    match crate::diag::did_you_mean(name, words) {
+        Some(close) => format!("{close} ({sees})"),
+        None => sees.to_owned(),
+    }
+}
+
 /// A function passing its parameter on to another function's switch (`fn bonus(ch) {
 /// channel_bonus(ch) }`) has that switch's cases on its parameter too, through any number of
 /// such calls: a text column passed to `bonus` never matches `channel_bonus`'s number cases.
@@ -171,6 +194,12 @@ impl Scripts {
             Err(e) => {
                 self.failed = true;
                 let (line, col) = (e.1.line().unwrap_or(0), e.1.position().unwrap_or(0));
+                if let rhai::ParseErrorType::VariableUndefined(name) = &*e.0 {
+                    let d = diags.error(file, line, col, format!("unknown name `{name}`"));
+                    d.width = name.chars().count();
+                    d.help = Some(unknown_name_help(&file.text, name));
+                    return None;
+                }
                 diags.error(file, line, col, e.0.to_string());
                 return None;
             }
@@ -332,7 +361,9 @@ mod tests {
             compile_scripts(&[("s.rhai", "fn score(a) { a + undefined_thing }\n")]);
         assert_eq!(
             shown,
-            ["error s.rhai:1:19: Undefined variable: undefined_thing"]
+            [
+                "error s.rhai:1:19: unknown name `undefined_thing` | help: a script function sees only its parameters and its own `let`s: pass a field in as a parameter from the metric that calls it"
+            ]
         );
         assert!(scripts.failed);
     }

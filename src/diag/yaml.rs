@@ -23,7 +23,12 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
                 .help("YAML indents with spaces only: replace the tab with spaces");
             return Box::new(d);
         }
-        let help = unknown_key_help(&message);
+        let help = unknown_key_help(&message).or_else(|| missing_key_help(&message));
+        // A missing key is reported after the mapping's last key: point at its first.
+        let (line, column) = match message.starts_with("missing key") {
+            true => mapping_start(&file.text, line, column).unwrap_or((line, column)),
+            false => (line, column),
+        };
         let mut d = Diagnostic::error(file, line, column, message);
         d.help = help;
         Box::new(d)
@@ -101,6 +106,10 @@ pub fn message(message: &str) -> String {
     if message.contains("unexpected end of input") {
         return "the file is empty or ends too early: a required key is missing".into();
     }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or(rest);
+        return format!("missing key `{key}:` in this mapping");
+    }
     // serde's "variant" is Rust-speak for one of a fixed list of words (`hit: frist`).
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         return format!("unknown value {rest}");
@@ -126,6 +135,43 @@ pub fn message(message: &str) -> String {
         }
     }
     message
+}
+
+/// What a missing key is for, where it is one every rule file writer meets.
+fn missing_key_help(message: &str) -> Option<String> {
+    let key = message.strip_prefix("missing key `")?.split(':').next()?;
+    Some(match key {
+        "id" => "every rule needs an `id:`, recorded with each customer's policy and named in messages, e.g. `id: pay-tier-a`".into(),
+        "name" => "every decision needs a `name:`, e.g. `name: payment_days`".into(),
+        _ => format!("add `{key}: ...`"),
+    })
+}
+
+/// The first key of the mapping whose key at (`line`, `column`) is the parser's position
+/// (1-based): of a flow mapping `{ ... }` on that line, or of a block mapping (the line
+/// whose `- ` starts the list item, above keys indented alike). `None` when unsure.
+fn mapping_start(text: &str, line: usize, column: usize) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.get(line.checked_sub(1)?)?;
+    let before: Vec<char> = at.chars().take(column.saturating_sub(1)).collect();
+    if let Some(open) = before.iter().rposition(|&c| c == '{') {
+        let first = before[open + 1..].iter().position(|c| !c.is_whitespace())?;
+        return Some((line, open + 2 + first));
+    }
+    let indent = column.checked_sub(1)?;
+    let mut k = line - 1;
+    loop {
+        let l: Vec<char> = lines.get(k)?.chars().collect();
+        let spaces = l.iter().take_while(|&&c| c == ' ').count();
+        let item = indent >= 2 && spaces == indent - 2 && l.get(indent - 2) == Some(&'-');
+        if item {
+            return Some((k + 1, column));
+        }
+        if spaces != indent || k == 0 {
+            return None;
+        }
+        k -= 1;
+    }
 }
 
 /// serde-saphyr ends its messages with " at line N, column M"; the diagnostic shows that itself.
@@ -221,6 +267,37 @@ mod tests {
             unknown_key_help("unknown field `zzz`, expected one of a, b").as_deref(),
             Some("expected one of: a, b")
         );
+    }
+
+    #[test]
+    fn a_missing_key_is_said_at_the_first_key_of_its_mapping() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Row {
+            id: String,
+            when: Option<String>,
+            value: Option<i64>,
+        }
+        for (text, at) in [
+            (
+                "- { id: a, value: 1 }\n- { when: x > 1, value: 2 }\n",
+                (2, 5),
+            ),
+            ("- id: a\n- when: x > 1\n  value: 2\n", (2, 3)),
+        ] {
+            let file = SourceFile::new("t.yaml".into(), text.into());
+            let d = parse::<Vec<Row>>(&file).unwrap_err();
+            assert_eq!((d.line, d.column), at, "{text:?}: {d}");
+            assert_eq!(d.message, "missing key `id:` in this mapping", "{text:?}");
+            assert!(
+                d.help
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("every rule needs an `id:`")
+            );
+        }
+        // Not sure where the mapping starts: the parser's position stays.
+        assert_eq!(mapping_start("a:\n    b: 1\n", 2, 5), None);
     }
 
     #[test]

@@ -263,10 +263,8 @@ fn parse(file: &Arc<SourceFile>, diags: &mut Sink) -> Option<RuleFile> {
         }
         Err(mut d) => {
             const UNCHECKED: &str = "until this file reads, the names it defines are unknown to the other files, so they are not checked";
-            d.help = Some(match d.help {
-                Some(help) => format!("{help} ({UNCHECKED})"),
-                None => UNCHECKED.into(),
-            });
+            // A help of its own says what to do; the note only where there is none.
+            d.help = Some(d.help.unwrap_or_else(|| UNCHECKED.into()));
             diags.push(*d);
             None
         }
@@ -469,8 +467,7 @@ mod tests {
                 "error rules/b.yaml:2:27: unknown field `wehn`, expected one of name, doc, hit, \
               aggregate, by, output, rules, outputs, grid, scale, cap, caps, capped_by, round, \
               effective, for_each | help: expected one of: name, doc, hit, aggregate, by, output, \
-              rules, outputs, grid, scale, cap, caps, capped_by, round, effective, for_each (until this file reads, the names it defines are unknown to the other \
-              files, so they are not checked)"
+              rules, outputs, grid, scale, cap, caps, capped_by, round, effective, for_each"
             ]
         );
     }

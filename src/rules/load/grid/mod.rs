@@ -354,11 +354,20 @@ fn row(
 ) -> Option<(Row, Vec<GivenCell>)> {
     let width = h.inputs.len() + h.outputs.len() + h.id as usize;
     if line.cells.len() != width {
+        let n = line.cells.len();
         let message = format!(
-            "this line of the grid has {} cells, but the header has {width}",
-            line.cells.len()
+            "this line of the grid has {n} cell{}, but the header has {width}",
+            if n == 1 { "" } else { "s" }
         );
-        cx.error(d.file, line.start.0, line.start.1, message).rule = Some(d.name.to_owned());
+        let e = cx.error(d.file, line.start.0, line.start.1, message);
+        e.rule = Some(d.name.to_owned());
+        // Cells pasted from a spreadsheet come separated by tabs.
+        if line.cells.iter().any(|c| c.text.contains('\t')) {
+            e.help = Some(
+                "tabs separate cells on this line (pasted from a spreadsheet?): a grid's cells are separated by `|`; replace each tab with ` | `"
+                    .into(),
+            );
+        }
         return None;
     }
     let id = rule_id(cx, d, h, line, n)?;

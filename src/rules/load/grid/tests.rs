@@ -113,6 +113,20 @@ fn a_double_bar_is_not_a_split() {
 }
 
 #[test]
+fn cells_separated_by_tabs_are_said_to_be() {
+    let yaml = grid(
+        "first",
+        "id | channel | overdue_days | note | risk\nr1\tKA\t> 5\ta\thigh\nr2 | KA | > 9 | a | high\n",
+    );
+    assert_eq!(
+        errors(&[("a.yaml", &yaml)]),
+        [
+            "error rules/a.yaml:9:7 [risk]: this line of the grid has 1 cell, but the header has 5 | help: tabs separate cells on this line (pasted from a spreadsheet?): a grid's cells are separated by `|`; replace each tab with ` | `"
+        ]
+    );
+}
+
+#[test]
 fn errors_point_at_the_cell() {
     let yaml = grid(
         "first",

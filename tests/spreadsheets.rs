@@ -248,3 +248,31 @@ fn watch_reloads_a_saved_workbook() {
     let out = w.wait_for("tier changed for").join("\n");
     assert!(out.contains("tier changed for 1 customers"), "{out}");
 }
+
+/// A rule id used in a CSV table and again in a YAML file: the first place is the CSV's
+/// cell, not a line of the text the table is read into (`discount.csv:11:7` pointed past
+/// the file's end).
+#[test]
+fn a_rule_id_used_twice_names_the_spreadsheet_cell_it_was_first_at() {
+    let fx = fixture();
+    write(
+        &fx,
+        "discount.csv",
+        b"hit: first,doc: Discount by sales,\n\
+          id,annual_sales,discount\n\
+          id,input,output\n\
+          d-big,>= 100,10\n\
+          d-rest,,0\n",
+    );
+    fx.rule(
+        "visits.yaml",
+        "decisions:\n  - name: visits\n    output: visits\n    rules:\n      - { id: d-big, value: 4 }\n",
+    );
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    let d = diagnostic_at(&run, "rules/visits.yaml:5:15");
+    assert!(
+        d.starts_with("error: rule id `d-big` is used twice (first at rules/discount.csv, A4)"),
+        "{d}"
+    );
+}

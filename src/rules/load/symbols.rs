@@ -476,10 +476,8 @@ impl RuleIds {
                 format!("rule id `{id}` is used twice (first at {other})"),
             );
         } else {
-            self.seen.insert(
-                id.to_owned(),
-                format!("{}:{line}:{col}", file.path.display()),
-            );
+            // A spreadsheet's place is its cell (`commission.csv, A6`), not the grid text's.
+            self.seen.insert(id.to_owned(), file.place(line, col));
         }
         self.push(id.to_owned(), file, line, col)
     }

@@ -23,7 +23,9 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
                 .help("YAML indents with spaces only: replace the tab with spaces");
             return Box::new(d);
         }
-        let help = unknown_key_help(&message).or_else(|| missing_key_help(&message));
+        let help = unknown_key_help(&message)
+            .or_else(|| missing_key_help(&message))
+            .or_else(|| structure_help(&message));
         // A missing key is reported after the mapping's last key: point at its first.
         let (line, column) = match message.starts_with("missing key") {
             true => mapping_start(&file.text, line, column).unwrap_or((line, column)),
@@ -106,6 +108,14 @@ pub fn message(message: &str) -> String {
     if message.contains("unexpected end of input") {
         return "the file is empty or ends too early: a required key is missing".into();
     }
+    if message.contains("did not find expected key")
+        || message.contains("did not find expected '-' indicator")
+    {
+        return INDENTED.into();
+    }
+    if message.contains("mapping values are not allowed in this context") {
+        return COLON.into();
+    }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
         return format!("missing key `{key}:` in this mapping");
@@ -135,6 +145,20 @@ pub fn message(message: &str) -> String {
         }
     }
     message
+}
+
+/// The parser's "did not find expected key" and "... '-' indicator", in words.
+const INDENTED: &str = "this line is indented differently from the lines of its mapping or list";
+/// The parser's "mapping values are not allowed in this context", in words.
+const COLON: &str = "a `key:` where no key can start";
+
+/// How to mend the structure mistakes above.
+fn structure_help(message: &str) -> Option<String> {
+    Some(match message {
+        INDENTED => "YAML reads the structure from the indentation: start this line with as many spaces as the other keys of its mapping (or the `- ` of the other items of its list)".into(),
+        COLON => "if this line belongs to the mapping above, indent it as that mapping's other keys; if the `:` is part of a value, put the value in quotes: '= a: b'".into(),
+        _ => return None,
+    })
 }
 
 /// What a missing key is for, where it is one every rule file writer meets.
@@ -298,6 +322,32 @@ mod tests {
         }
         // Not sure where the mapping starts: the parser's position stays.
         assert_eq!(mapping_start("a:\n    b: 1\n", 2, 5), None);
+    }
+
+    #[test]
+    fn indentation_mistakes_are_said_in_words_with_the_fix() {
+        for (text, at, message) in [
+            ("rules:\n  - { id: a }\n - { id: b }\n", (3, 2), INDENTED),
+            ("rule:\n  id: a\n  value: 1\n    when: x\n", (4, 9), COLON),
+        ] {
+            let file = SourceFile::new("t.yaml".into(), text.into());
+            let d = parse::<serde_json::Value>(&file).unwrap_err();
+            assert_eq!(
+                (d.line, d.column, d.message.as_str()),
+                (at.0, at.1, message),
+                "{text:?}"
+            );
+            assert!(
+                d.help
+                    .as_deref()
+                    .unwrap()
+                    .starts_with(if message == INDENTED {
+                        "YAML reads the structure from the indentation"
+                    } else {
+                        "if this line belongs to the mapping above"
+                    })
+            );
+        }
     }
 
     #[test]

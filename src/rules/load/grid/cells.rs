@@ -407,6 +407,23 @@ fn number_habit(t: &str) -> Option<String> {
                 .map_or(String::new(), |x| (x / 100.0).to_string())
         ));
     }
+    // `12 months`, `5 years`: a unit after the number; `1 000`: a blank between digits.
+    if let Some((head, tail)) = t.split_once(char::is_whitespace)
+        && is_number(head)
+    {
+        let tail = tail.trim();
+        let digits = tail
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace());
+        return Some(if digits {
+            let joined: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+            format!("`{t}` would be text: write the number without blanks (`{joined}`)")
+        } else {
+            format!(
+                "`{t}` would be text: write the number alone (`{head}`; the column's expression gives the unit), or quote the text (`\"{t}\"`)"
+            )
+        });
+    }
     if let Some((whole, fraction)) = t.trim_start_matches('-').split_once(',')
         && !whole.is_empty()
         && whole.chars().all(|c| c.is_ascii_digit())

@@ -388,6 +388,23 @@ fn spreadsheet_habits_say_what_to_write() {
         err("> 0,95"),
         (2, "`0,95` has a decimal comma: write `0.95`".into())
     );
+    assert_eq!(
+        err("< 12 months"),
+        (
+            2,
+            "`12 months` would be text: write the number alone (`12`; the column's expression gives the unit), or quote the text (`\"12 months\"`)"
+                .into()
+        )
+    );
+    assert_eq!(
+        err(">= 1 000"),
+        (
+            3,
+            "`1 000` would be text: write the number without blanks (`1000`)".into()
+        )
+    );
+    // Text with a blank that does not start with a number is text.
+    assert!(input("North East").is_ok());
     // TRUE and FALSE as spreadsheets write them are booleans.
     assert_eq!(
         input("TRUE"),

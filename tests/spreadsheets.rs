@@ -73,8 +73,7 @@ fn a_mistake_in_a_settings_cell_is_shown_at_the_cell_with_its_row() {
         rest,
         " --> rules/pricing.xlsx, sheet tiers, A1\n  |\n\
          1 | hit: frist | doc: Tiers by annual sales\n  |      ^\n  \
-         = help: did you mean `first`? (until this file reads, the names it defines are unknown \
-         to the other files, so they are not checked)"
+         = help: did you mean `first`?"
     );
     let run = fx.run(&["check", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

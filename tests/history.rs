@@ -159,6 +159,7 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
     assert_eq!(
         run.stdout,
         "tier: 2026-Q1 (run 4) -> 2026-Q2 (run 3)\n\
+         note: 2026-Q2's run (run 3) read 2026-Q1's run 1 as its history, which run 4 has replaced since: run 2026-Q2 again (`tierwise run --as-of 2026-06-30`) to evaluate it after run 4\n\
          order: A > B > C\n\
          4 customers in both: 1 up, 1 down, 0 unranked, 2 unchanged; 0 new, 0 gone\n\
          \n  \
@@ -176,6 +177,37 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
     assert_eq!(
         csv.stdout,
         "customer_id,from,to,direction\n1,C,A,up\n3,A,C,down\n"
+    );
+}
+
+/// `changes` says when the moves are not only the customers': the later period was run
+/// before the earlier one had a run (it read no history), or with other rules.
+#[test]
+fn changes_say_when_the_later_run_read_no_history_or_used_other_rules() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    // Q2 first, then Q1 (a backfill): Q2's run read nothing of Q1.
+    run_dated(&fx, &[60.0, 60.0, 40.0, 150.0], "2026-06-30", "2026-Q2");
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2026-03-31", "2026-Q1");
+    let run = fx.run(&["changes", "--output", "tier", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(
+        json(&run)["notes"],
+        serde_json::json!([
+            "2026-Q2's run (run 1) was made before any run of 2026-Q1: run 2026-Q2 again (`tierwise run --as-of 2026-06-30`) to evaluate it after run 2"
+        ])
+    );
+    // Q2 again, after Q1 and with other rules: the one note is the rules'.
+    fx.rule("rules.yaml", &RULES.replace(">= 100", ">= 80"));
+    run_dated(&fx, &[60.0, 60.0, 40.0, 150.0], "2026-06-30", "2026-Q2");
+    let run = fx.run(&["changes", "--output", "tier"]);
+    let notes: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(notes.len(), 1, "{}", run.stdout);
+    assert!(
+        notes[0].starts_with("note: the two runs used different rules (")
+            && notes[0].ends_with("): part of the moves is the change of rules"),
+        "{}",
+        run.stdout
     );
 }
 

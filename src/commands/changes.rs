@@ -96,11 +96,39 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &name,
         order.as_deref().unwrap_or_default(),
     )?;
+    let fingerprint = |run| output::run_fingerprint(conn, tables, run);
+    let mut notes = Vec::new();
+    if let (Some(a), Some(b)) = (fingerprint(from.run_id)?, fingerprint(to.run_id)?)
+        && a != b
+    {
+        notes.push(format!(
+            "the two runs used different rules ({a} and {b}): part of the moves is the change of rules"
+        ));
+    }
+    // What the later run read as its history, when `from` is the period it reads.
+    if Some(from.period) == to.period.previous() {
+        let read = output::official_run_before(conn, tables, kind, from.period, to.run_id)?;
+        let stale = match read {
+            None => Some(format!("was made before any run of {}", from.period)),
+            Some(read) if read != from.run_id => Some(format!(
+                "read {}'s run {read} as its history, which run {} has replaced since",
+                from.period, from.run_id
+            )),
+            Some(_) => None,
+        };
+        if let Some(what) = stale {
+            notes.push(format!(
+                "{}'s run (run {}) {what}: run {} again (`tierwise run --as-of {}`) to evaluate it after run {}",
+                to.period, to.run_id, to.period, to.as_of, from.run_id
+            ));
+        }
+    }
     let report = ChangesReport {
         output: name,
         from: RunRef::of(&from),
         to: RunRef::of(&to),
         order,
+        notes,
         changes,
     };
     match args.format {
@@ -178,6 +206,8 @@ pub struct ChangesReport {
     pub to: RunRef,
     /// The values, highest first, when known.
     pub order: Option<Vec<String>>,
+    /// What to know before reading the moves (different rules, a run made out of order).
+    pub notes: Vec<String>,
     #[serde(flatten)]
     pub changes: Changes,
 }
@@ -216,6 +246,9 @@ impl Report for ChangesReport {
             "{}: {} (run {}) -> {} (run {})",
             self.output, self.from.period, self.from.run_id, self.to.period, self.to.run_id
         )?;
+        for note in &self.notes {
+            writeln!(out, "note: {note}")?;
+        }
         match &self.order {
             Some(order) => writeln!(out, "order: {}", order.join(" > "))?,
             None => writeln!(

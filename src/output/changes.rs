@@ -160,6 +160,24 @@ fn transitions(
 }
 
 /// The orders of values recorded with run `run_id` (none for a run from before they were).
+/// The fingerprint of the rules run `run_id` was made with (`None`: no such run).
+pub fn run_fingerprint(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Option<String>, OutputError> {
+    conn.query_row(
+        &format!(
+            "SELECT fingerprint FROM {} WHERE run_id = ?1",
+            quote_ident(&tables.run_table)
+        ),
+        [run_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(read_err(&tables.run_table))
+}
+
 pub fn value_orders(
     conn: &Connection,
     tables: &OutputTables,

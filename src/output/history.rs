@@ -114,6 +114,22 @@ pub(super) fn official(records: &[RunRecord]) -> Vec<OfficialRun> {
     by_period.into_values().collect()
 }
 
+/// The run of `period` that was official when run `before` was made (the latest successful
+/// one made before it), if there was one: what `before` read as that period's history.
+pub fn official_run_before(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+    period: Period,
+    before: i64,
+) -> Result<Option<i64>, OutputError> {
+    Ok(run_records(conn, tables, kind)?
+        .iter()
+        .filter(|r| r.status == "ok" && r.period == Some(period) && r.run_id < before)
+        .map(|r| r.run_id)
+        .max())
+}
+
 /// The official runs of the periods before `period` (of its kind), newest first, at most
 /// `depth`: `[0]` is the latest period before `period` that has a run, which is
 /// `period.previous()` unless that period has none (compare the periods).

@@ -18,11 +18,13 @@ mod tables;
 mod totals;
 mod view;
 
-pub use changes::{Changes, CustomerChange, Direction, Transition, changes, value_orders};
+pub use changes::{
+    Changes, CustomerChange, Direction, Transition, changes, run_fingerprint, value_orders,
+};
 pub use file::FileFormat;
 pub use history::{
-    OfficialRun, PeriodValues, customer_history, latest_kind, official_runs, official_runs_before,
-    output_names, read_run, value_json, value_text,
+    OfficialRun, PeriodValues, customer_history, latest_kind, official_run_before, official_runs,
+    official_runs_before, output_names, read_run, value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, prune, vacuum};
 pub use schema::{SCHEMA_VERSION, fired_table, latest_view};

@@ -76,6 +76,67 @@ impl Error {
         }
     }
 
+    /// The error for programs (`--format json`): what kind of error, its message, the exit
+    /// code, and what locates it (the diagnostics of a rule error; the customer, rule and
+    /// place of an evaluation error; the causes underneath anything else).
+    pub fn to_json(&self) -> serde_json::Value {
+        let kind = match self {
+            Error::Config(_) => "config",
+            Error::Rules(_) => "rules",
+            Error::Eval(_) => "evaluation",
+            Error::Source(_) => "source",
+            Error::Output(_) => "output",
+            Error::Sample(_) => "sample",
+            Error::Cases(_) => "cases",
+            Error::Argument(_) => "argument",
+            Error::TestsFail(_) => "tests",
+            Error::Interrupted(_) => "interrupted",
+            Error::Io { .. } => "io",
+        };
+        let mut error = serde_json::json!({
+            "kind": kind,
+            "message": self.to_string(),
+            "exit_code": self.exit_status().code(),
+        });
+        let diagnostics = match self {
+            Error::Rules(d) => Some(d.0.iter().map(|d| d.to_json()).collect::<Vec<_>>()),
+            Error::Config(ConfigError::Parse(d)) => Some(vec![d.to_json()]),
+            _ => None,
+        };
+        if let Some(diagnostics) = diagnostics {
+            error["message"] = crate::diag::summary_line(&self.diagnostics()).into();
+            error["diagnostics"] = diagnostics.into();
+        }
+        if let Error::Eval(e) = self {
+            error["message"] = e.message.clone().into();
+            error["customer"] = e.customer.clone().into();
+            error["rule"] = e.rule.clone().into();
+            error["at"] = e.at.clone().into();
+        }
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !self.to_string().contains(&text) {
+                causes.push(text);
+            }
+            source = cause.source();
+        }
+        if !causes.is_empty() {
+            error["caused_by"] = causes.into();
+        }
+        serde_json::json!({ "error": error })
+    }
+
+    /// The diagnostics of a rule or config file error (empty for other errors).
+    fn diagnostics(&self) -> Vec<crate::diag::Diagnostic> {
+        match self {
+            Error::Rules(d) => d.0.clone(),
+            Error::Config(ConfigError::Parse(d)) => vec![(**d).clone()],
+            _ => Vec::new(),
+        }
+    }
+
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             Error::Config(_)

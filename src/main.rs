@@ -18,9 +18,13 @@ fn main() -> ExitCode {
     // The command runs on a thread with the evaluation stack: rules compile and evaluate
     // on it too (explain, check, test).
     let command = cli.command;
+    let json = command.json();
     let ran = tierwise::threads::spawn("tierwise", move || {
         command.run(&globals).unwrap_or_else(|e| {
             report_error(&e);
+            if json {
+                println!("{:#}", e.to_json());
+            }
             e.exit_status()
         })
     });

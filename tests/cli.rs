@@ -998,3 +998,49 @@ fn a_cycle_between_two_decisions_is_a_load_error_naming_both() {
         .assert_stderr_contains("`beta`");
     assert_eq!(fx.policy_row_count(), 0);
 }
+
+/// With `--format json`, a command that fails prints its error as JSON on stdout (and in
+/// words on stderr): a program reading stdout got nothing before.
+#[test]
+fn an_error_is_json_on_stdout_when_json_is_asked_for() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: d\n    output: o\n    rules:\n      - { id: r-x, value: '= annual_sales / (annual_sales - 1)' }\n",
+    );
+    let failed = fx.run(&["run", "--format", "json"]);
+    failed.assert_code(1);
+    let v: serde_json::Value = serde_json::from_str(&failed.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "evaluation");
+    assert_eq!(v["error"]["customer"], "1");
+    assert_eq!(v["error"]["rule"], "rule `r-x`");
+    assert_eq!(v["error"]["exit_code"], 1);
+    assert!(
+        failed
+            .stderr
+            .contains("error: customer 1: rule `r-x` failed")
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: d\n    output: o\n    rules:\n      - { id: r-x, value: '= anual_sales' }\n",
+    );
+    for args in [
+        &["run", "--format", "json"][..],
+        &["explain", "1", "--format", "json"],
+    ] {
+        let refused = fx.run(args);
+        refused.assert_code(2);
+        let v: serde_json::Value = serde_json::from_str(&refused.stdout).unwrap();
+        assert_eq!(v["error"]["kind"], "rules", "{args:?}");
+        assert_eq!(v["error"]["message"], "1 error in the rule files");
+        let d = &v["error"]["diagnostics"][0];
+        assert_eq!(
+            (d["file"].as_str(), d["line"].as_u64()),
+            (Some("rules/r.yaml"), Some(5))
+        );
+        assert_eq!(d["message"], "unknown name `anual_sales`");
+    }
+    // Text output: nothing on stdout.
+    assert_eq!(fx.run(&["run"]).stdout, "");
+}

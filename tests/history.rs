@@ -201,7 +201,11 @@ fn changes_say_when_the_later_run_read_no_history_or_used_other_rules() {
     fx.rule("rules.yaml", &RULES.replace(">= 100", ">= 80"));
     run_dated(&fx, &[60.0, 60.0, 40.0, 150.0], "2026-06-30", "2026-Q2");
     let run = fx.run(&["changes", "--output", "tier"]);
-    let notes: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("note: ")).collect();
+    let notes: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("note: "))
+        .collect();
     assert_eq!(notes.len(), 1, "{}", run.stdout);
     assert!(
         notes[0].starts_with("note: the two runs used different rules (")

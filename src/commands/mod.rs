@@ -106,6 +106,26 @@ macro_rules! commands {
     };
 }
 
+impl Command {
+    /// Whether the command's output is JSON: its error is then JSON on stdout too (and in
+    /// words on stderr), so that a program reading stdout gets one or the other.
+    pub fn json(&self) -> bool {
+        use crate::report::Format::Json;
+        match self {
+            Command::Run(a) => a.format == Json,
+            Command::Check(a) => a.format == Json,
+            Command::Explain(a) => a.format == Json,
+            Command::Test(a) => a.format == Json,
+            Command::History(a) => a.format == Json,
+            Command::Prune(a) => a.format == Json,
+            Command::Bench(a) => a.format == Json,
+            Command::Changes(a) => a.format == changes::ChangesFormat::Json,
+            Command::Diff(a) => a.format == diff::DiffFormat::Json,
+            _ => false,
+        }
+    }
+}
+
 commands! {
     Run => run,
     Check => check,

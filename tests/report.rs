@@ -433,3 +433,25 @@ fn with_a_base_the_report_shows_the_impact_of_the_change_as_diff_does() {
         plain
     );
 }
+
+/// The quadrant's note does not say every customer is drawn when some are left out (a
+/// value of 0 on a log scale).
+#[test]
+fn the_quadrant_says_which_customers_it_leaves_out() {
+    let f = project(RULES, 50);
+    // Sales over seven orders of magnitude: a log scale, on which the 5 customers without
+    // sales cannot be drawn.
+    f.conn()
+        .execute(
+            "UPDATE customers SET annual_sales = annual_sales * customer_id * customer_id * customer_id",
+            [],
+        )
+        .unwrap();
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let quadrant = strip_tags(section(&html, "quadrant"));
+    assert!(!quadrant.contains("Every customer is drawn"), "{quadrant}");
+    assert!(
+        quadrant.contains("All 50 customers are taken. 5 of them have "),
+        "{quadrant}"
+    );
+}

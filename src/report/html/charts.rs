@@ -218,16 +218,18 @@ fn scatter(page: &Page, q: &Scatter, out: &mut String) {
             count(q.points.len()),
             count(q.plotted_of)
         ));
-    } else {
+    } else if x_off == 0 && y_off == 0 {
         notes.push(format!(
             "Every customer is drawn ({}).",
             count(q.plotted_of)
         ));
+    } else {
+        notes.push(format!("All {} customers are taken.", count(q.plotted_of)));
     }
     for (off, axis) in [(x_off, &q.x), (y_off, &q.y)] {
         if off > 0 {
             notes.push(format!(
-                "{} of the customers drawn have {} of 0 or less, which a log scale cannot show: left out.",
+                "{} of them have {} of 0 or less, which a log scale cannot show: they are left out.",
                 count(off),
                 axis.0
             ));

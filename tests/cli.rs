@@ -1044,3 +1044,26 @@ fn an_error_is_json_on_stdout_when_json_is_asked_for() {
     // Text output: nothing on stdout.
     assert_eq!(fx.run(&["run"]).stdout, "");
 }
+
+/// `explain` says why a customer has no figure: its value is NULL, or it is outside
+/// `where` (with the condition), not "NULL, or outside `where`" beside a value it shows.
+#[test]
+fn explain_says_why_a_customer_is_not_ranked() {
+    let fx = null_fixture();
+    fx.rule("tiers.yaml", NULL_RULES);
+    let zero = fx.run(&["explain", "c-zero"]);
+    zero.assert_code(0);
+    assert!(
+        zero.stdout
+            .contains("(annual_sales = 0.0: not ranked: outside `where: annual_sales > 0`)"),
+        "{}",
+        zero.stdout
+    );
+    let null = fx.run(&["explain", "c-null"]);
+    assert!(
+        null.stdout
+            .contains(": not ranked: `annual_sales` is NULL)"),
+        "{}",
+        null.stdout
+    );
+}

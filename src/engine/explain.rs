@@ -3,7 +3,7 @@
 
 use super::observer::{DecisionLog, Trace};
 use super::{EvalError, Evaluator, Outcomes, Tally, Worker};
-use crate::rules::{Condition, Decision, Expr, GridCell, HitPolicy, RuleIdx, RuleSet, Statistic};
+use crate::rules::{Condition, Decision, Expr, GridCell, HitPolicy, RuleIdx, RuleSet};
 use crate::value::Value;
 use rhai::{Dynamic, Scope};
 use serde::Serialize;
@@ -165,7 +165,12 @@ impl<'a> Evaluator<'a> {
             population.push(Figure {
                 name: f.name.clone(),
                 statistic: f.statistic.name(),
-                meaning: meaning(f.statistic, &f.of.text, value.as_f64(), ranked),
+                meaning: match value.as_f64() {
+                    Some(x) => f
+                        .statistic
+                        .meaning(x, &crate::text::thousands(ranked as f64)),
+                    None => not_ranked(&f.of.text, input.is_null(), f.filter.as_ref()),
+                },
                 of: f.of.text.clone(),
                 input,
                 value: value.to_json(),
@@ -227,11 +232,12 @@ fn boundaries(decisions: &[Decision]) -> Vec<f64> {
     out
 }
 
-/// A population figure in words.
-fn meaning(statistic: Statistic, of: &str, value: Option<f64>, ranked: usize) -> String {
-    match value {
-        Some(x) => statistic.meaning(x, &crate::text::thousands(ranked as f64)),
-        None => format!("not ranked: `{of}` is NULL, or the customer is outside `where`"),
+/// Why a customer has no population figure: its value is NULL, or it is outside `where`.
+fn not_ranked(of: &str, input_is_null: bool, filter: Option<&Expr>) -> String {
+    match filter {
+        _ if input_is_null => format!("not ranked: `{of}` is NULL"),
+        Some(filter) => format!("not ranked: outside `where: {}`", filter.text.trim()),
+        None => "not ranked".into(),
     }
 }
 

@@ -39,7 +39,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         Err(e) => return Err(e),
     };
     if let Some(rules) = &rules {
-        diagnostics.extend(rules::lint::lint(rules, crate::time::Date::today_utc()));
+        let lints = rules::lint::lint(rules, crate::time::Date::today_utc());
+        let lints = rules::lint::without_repeats(lints, &diagnostics);
+        diagnostics.extend(lints);
     }
     let data = match (&rules, args.data) {
         (Some(rules), true) => match ws.read_customers(&source, rules, &mut |_| {}) {

@@ -51,7 +51,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
-    print_lint_lines(&rules);
+    print_lint_lines(&rules, &loaded.warnings);
     let summary = ws.run(&mut source, &rules, args.out.as_deref(), args.keep_going)?;
 
     let mut counts = Vec::new();
@@ -386,8 +386,9 @@ impl Report for RunReport {
 
 /// The lint warnings of the rules, a line each on stderr: a row that can never match goes
 /// live with the run, and `check`'s warning may never have been seen.
-fn print_lint_lines(rules: &crate::rules::RuleSet) {
+fn print_lint_lines(rules: &crate::rules::RuleSet, warnings: &[crate::diag::Diagnostic]) {
     let lints = crate::rules::lint::lint(rules, crate::time::Date::today_utc());
+    let lints = crate::rules::lint::without_repeats(lints, warnings);
     for w in &lints {
         eprintln!(
             "warning[{}]: {}:{}:{}: {}",

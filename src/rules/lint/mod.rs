@@ -117,6 +117,22 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
     crate::rules::load::merge_copies(out)
 }
 
+/// `lints` without those that repeat a load-time warning (`warnings`) about the same row at
+/// the same line: `segment == "Exit"` is "output `segment` is never "Exit"" there, and
+/// TW102's "can never match" would say it again.
+pub fn without_repeats(mut lints: Vec<Diagnostic>, warnings: &[Diagnostic]) -> Vec<Diagnostic> {
+    lints.retain(|l| {
+        !warnings.iter().any(|w| {
+            w.code.is_none()
+                && w.rule.is_some()
+                && w.rule == l.rule
+                && w.file == l.file
+                && w.line == l.line
+        })
+    });
+    lints
+}
+
 /// What each population figure can hold: the range its statistic gives, or NULL (customers
 /// not ranked). Statistics with no range are left out (they may hold anything).
 fn figure_domains(rules: &RuleSet) -> HashMap<Slot, Values> {

@@ -143,6 +143,24 @@ rules firing for more or fewer customers
             md.stdout
         );
     }
+    // For programs: each change an object, its values typed as the outputs are.
+    let json = fx.run(&[
+        "diff",
+        "--base",
+        "base",
+        "--as-of",
+        "2026-09-30",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        v["largest"][0]["changes"],
+        serde_json::json!([
+            {"output": "tier", "before": "A", "after": "B"},
+            {"output": "discount_pct", "before": 5.0, "after": 2.0},
+        ])
+    );
 }
 
 #[test]

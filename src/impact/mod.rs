@@ -81,8 +81,19 @@ pub struct CustomerChange {
     pub customer: String,
     /// The sum of the changes of its money totals, in absolute value.
     pub money: f64,
-    /// Each output that changed: name, base value, current value (as shown).
-    pub changes: Vec<(String, String, String)>,
+    /// Each output that changed.
+    pub changes: Vec<ValueChange>,
+}
+
+/// One output of one customer that changed: its value under the base rules and under the
+/// current ones, as JSON values (true/false, numbers, lists) and as shown to people.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueChange {
+    pub output: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+    #[serde(skip)]
+    pub shown: (String, String),
 }
 
 #[derive(Debug, Clone, Serialize)]

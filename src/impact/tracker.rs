@@ -2,11 +2,11 @@
 //! the customers (the few customers with the largest changes excepted).
 
 use super::matrix::Builder;
-use super::{CustomerChange, Impact, LARGEST, OutputChange, RuleChange, TotalChange};
+use super::{CustomerChange, Impact, LARGEST, OutputChange, RuleChange, TotalChange, ValueChange};
 use crate::engine::{Outcome, Outcomes, Tally, display_key};
 use crate::rules::RuleSet;
 use crate::source::Dataset;
-use crate::value::{Value, ValueKind};
+use crate::value::ValueKind;
 use std::collections::HashMap;
 
 pub(super) struct Tracker<'r> {
@@ -137,12 +137,13 @@ impl<'r> Tracker<'r> {
             .iter()
             .filter(|(_, i, j)| !old.outputs[*i].same(&new.outputs[*j]))
             .map(|(name, i, j)| {
-                let shown = |v: &Value<'_>| display_key(v);
-                (
-                    name.clone(),
-                    shown(&old.outputs[*i]),
-                    shown(&new.outputs[*j]),
-                )
+                let (before, after) = (&old.outputs[*i], &new.outputs[*j]);
+                ValueChange {
+                    output: name.clone(),
+                    before: before.to_json(),
+                    after: after.to_json(),
+                    shown: (display_key(before), display_key(after)),
+                }
             })
             .collect();
         self.largest.push(CustomerChange {

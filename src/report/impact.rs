@@ -203,7 +203,7 @@ impl ImpactReport<'_> {
                     .changes
                     .iter()
                     .take(CHANGES_SHOWN)
-                    .map(|(name, from, to)| format!("{name} {from} -> {to}"))
+                    .map(|c| format!("{} {} -> {}", c.output, c.shown.0, c.shown.1))
                     .collect();
                 if c.changes.len() > CHANGES_SHOWN {
                     moved.push(format!("{} more", c.changes.len() - CHANGES_SHOWN));

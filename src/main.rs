@@ -23,7 +23,9 @@ fn main() -> ExitCode {
         command.run(&globals).unwrap_or_else(|e| {
             report_error(&e);
             if json {
-                println!("{:#}", e.to_json());
+                // A closed stdout (`| head -c0`) is no reason to panic: stderr said it.
+                use std::io::Write;
+                let _ = writeln!(std::io::stdout().lock(), "{:#}", e.to_json());
             }
             e.exit_status()
         })

@@ -159,7 +159,7 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
     assert_eq!(
         run.stdout,
         "tier: 2026-Q1 (run 4) -> 2026-Q2 (run 3)\n\
-         note: 2026-Q2's run (run 3) read 2026-Q1's run 1 as its history, which run 4 has replaced since: run 2026-Q2 again (`tierwise run --as-of 2026-06-30`) to evaluate it after run 4\n\
+         note: 2026-Q2's run (run 3) was made when 2026-Q1's run was run 1, which run 4 has replaced since: if the rules read history (`previous.x`), run 2026-Q2 again (`tierwise run --as-of 2026-06-30`) to evaluate it after run 4\n\
          order: A > B > C\n\
          4 customers in both: 1 up, 1 down, 0 unranked, 2 unchanged; 0 new, 0 gone\n\
          \n  \
@@ -194,7 +194,7 @@ fn changes_say_when_the_later_run_read_no_history_or_used_other_rules() {
     assert_eq!(
         json(&run)["notes"],
         serde_json::json!([
-            "2026-Q2's run (run 1) was made before any run of 2026-Q1: run 2026-Q2 again (`tierwise run --as-of 2026-06-30`) to evaluate it after run 2"
+            "2026-Q2's run (run 1) was made before any run of 2026-Q1: if the rules read history (`previous.x`), run 2026-Q2 again (`tierwise run --as-of 2026-06-30`) to evaluate it after run 2"
         ])
     );
     // Q2 again, after Q1 and with other rules: the one note is the rules'.

@@ -181,7 +181,7 @@ fn a_scripts_errors_are_said_in_words_with_the_function_and_the_name_meant() {
     let check = fx.run(&["check"]);
     check.assert_code(2);
     assert!(
-        check.stdout.contains("error: unknown name `bse`\n --> rules/scores.rhai:3:5\n  |\n3 |     bse / days\n  |     ^^^\n  = help: did you mean `base`? (a script function sees only its parameters and its own `let`s: pass a field in as a parameter from the metric that calls it)"),
+        check.stdout.contains("error: unknown name `bse`\n --> rules/scores.rhai:3:5\n  |\n3 |     bse / days\n  |     ^^^\n  = help: did you mean `base`? (a script function sees only its parameters and its own `let`s: pass a field in as a parameter where the function is called)"),
         "{}",
         check.stdout
     );

@@ -109,16 +109,17 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     if Some(from.period) == to.period.previous() {
         let read = output::official_run_before(conn, tables, kind, from.period, to.run_id)?;
         let stale = match read {
-            None => Some(format!("was made before any run of {}", from.period)),
+            None => Some(format!("before any run of {}", from.period)),
             Some(read) if read != from.run_id => Some(format!(
-                "read {}'s run {read} as its history, which run {} has replaced since",
+                "when {}'s run was run {read}, which run {} has replaced since",
                 from.period, from.run_id
             )),
             Some(_) => None,
         };
-        if let Some(what) = stale {
+        // Whether the rules read history, the runs do not record: said as a condition.
+        if let Some(when) = stale {
             notes.push(format!(
-                "{}'s run (run {}) {what}: run {} again (`tierwise run --as-of {}`) to evaluate it after run {}",
+                "{}'s run (run {}) was made {when}: if the rules read history (`previous.x`), run {} again (`tierwise run --as-of {}`) to evaluate it after run {}",
                 to.period, to.run_id, to.period, to.as_of, from.run_id
             ));
         }

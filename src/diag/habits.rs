@@ -205,8 +205,12 @@ fn number(chars: &[char], start: usize, depth: usize, found: &mut Vec<Habit>) ->
     let percent = (i..chars.len()).find(|&j| !chars[j].is_whitespace());
     if let Some(p) = percent.filter(|&p| chars[p] == '%') {
         // `x % 3` is the remainder: a percentage is a number with nothing after its `%`.
-        let after = chars[p + 1..].iter().find(|c| !c.is_whitespace());
-        let operand = after.is_some_and(|&c| c.is_alphanumeric() || "_(\"'`".contains(c));
+        let mut rest = chars[p + 1..].iter().filter(|c| !c.is_whitespace());
+        let after = rest.next();
+        // `x % 3`, `x % -3`: an operand follows, so it is the remainder.
+        let negative = after == Some(&'-') && rest.next().is_some_and(|c| c.is_alphanumeric());
+        let operand =
+            negative || after.is_some_and(|&c| c.is_alphanumeric() || "_(\"'`".contains(c));
         if !operand && let Ok(value) = written.parse::<f64>() {
             let fraction = format!("{:?}", value / 100.0);
             let what = format!("a percentage is written as a fraction, `{fraction}`");
@@ -268,8 +272,8 @@ fn word(chars: &[char], start: usize, found: &mut Vec<Habit>) -> usize {
             found.push(h);
             return i;
         }
-        // `x and (y < 40)`, `not (flag)`: the words, before a bracket.
-        if !matches!(word.as_str(), "and" | "or" | "not") || chars[start].is_uppercase() {
+        // `x and (y < 40)`, `x AND (y)`, `not (flag)`: the words, before a bracket.
+        if !matches!(word.as_str(), "and" | "or" | "not") {
             return i;
         }
     }
@@ -385,6 +389,7 @@ mod tests {
             ("credit_score =< 40", "credit_score <= 40"),
             ("credit_score => 40", "credit_score >= 40"),
             ("sales_rank >= 0.8 %", "sales_rank >= 0.008"),
+            ("x > 1 AND (y < 2)", "x > 1 && (y < 2)"),
         ];
         for (written, fixed) in cases {
             let (habits, got) = scan(written);
@@ -410,7 +415,7 @@ mod tests {
             "score(1, 2)",
             "switch x { 1..=5 => 1, _ => 2 }",
             "x % y",
-            "band(1) + Or(2)",
+            "10 % -3",
         ] {
             assert_eq!(find(body), vec![], "{body}");
         }

@@ -116,6 +116,11 @@ pub fn message(message: &str) -> String {
     if message.contains("mapping values are not allowed in this context") {
         return COLON.into();
     }
+    if message.contains("trailing content after double-quoted scalar")
+        || message.contains("trailing content after single-quoted scalar")
+    {
+        return QUOTED.into();
+    }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
         return format!("missing key `{key}:` in this mapping");
@@ -152,11 +157,15 @@ const INDENTED: &str = "this line is indented differently from the lines of its 
 /// The parser's "mapping values are not allowed in this context", in words.
 const COLON: &str = "a `key:` where no key can start";
 
+/// The parser's "invalid trailing content after double-quoted scalar", in words.
+const QUOTED: &str = "text after the closing quote: a value that starts with a quote ends there";
+
 /// How to mend the structure mistakes above.
 fn structure_help(message: &str) -> Option<String> {
     Some(match message {
         INDENTED => "YAML reads the structure from the indentation: start this line with as many spaces as the other keys of its mapping (or the `- ` of the other items of its list)".into(),
         COLON => "if this line belongs to the mapping above, indent it as that mapping's other keys; if the `:` is part of a value, put the value in quotes: '= a: b'".into(),
+        QUOTED => "put the whole expression in the other quotes: `when: '\"A\" == tier'`, or start it with the name: `when: tier == \"A\"`".into(),
         _ => return None,
     })
 }
@@ -166,8 +175,7 @@ fn missing_key_help(message: &str) -> Option<String> {
     let key = message.strip_prefix("missing key `")?.split(':').next()?;
     Some(match key {
         "id" => "every rule needs an `id:`, recorded with each customer's policy and named in messages, e.g. `id: pay-tier-a`".into(),
-        "name" => "every decision needs a `name:`, e.g. `name: payment_days`".into(),
-        _ => format!("add `{key}: ...`"),
+        _ => format!("add `{key}: ...` to it"),
     })
 }
 
@@ -178,9 +186,26 @@ fn mapping_start(text: &str, line: usize, column: usize) -> Option<(usize, usize
     let lines: Vec<&str> = text.lines().collect();
     let at = lines.get(line.checked_sub(1)?)?;
     let before: Vec<char> = at.chars().take(column.saturating_sub(1)).collect();
-    if let Some(open) = before.iter().rposition(|&c| c == '{') {
+    // The `{` still open at the position, quoted text and closed braces aside.
+    let (mut open, mut quote) = (Vec::new(), None);
+    for (k, &c) in before.iter().enumerate() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{') => open.push(k),
+            (None, '}') => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    if let Some(&open) = open.last() {
         let first = before[open + 1..].iter().position(|c| !c.is_whitespace())?;
         return Some((line, open + 2 + first));
+    }
+    if before.contains(&'{') {
+        return None; // a mapping opened on an earlier line: not sure where
     }
     let indent = column.checked_sub(1)?;
     let mut k = line - 1;
@@ -308,6 +333,8 @@ mod tests {
                 (2, 5),
             ),
             ("- id: a\n- when: x > 1\n  value: 2\n", (2, 3)),
+            ("- id: a\n- { when: '{ x }', value: 1 }\n", (2, 5)),
+            ("- id: a\n- { then: { t: A }, when: x }\n", (2, 5)),
         ] {
             let file = SourceFile::new("t.yaml".into(), text.into());
             let d = parse::<Vec<Row>>(&file).unwrap_err();
@@ -329,6 +356,7 @@ mod tests {
         for (text, at, message) in [
             ("rules:\n  - { id: a }\n - { id: b }\n", (3, 2), INDENTED),
             ("rule:\n  id: a\n  value: 1\n    when: x\n", (4, 9), COLON),
+            ("rule:\n  when: \"A\" == tier\n", (2, 13), QUOTED),
         ] {
             let file = SourceFile::new("t.yaml".into(), text.into());
             let d = parse::<serde_json::Value>(&file).unwrap_err();
@@ -337,16 +365,12 @@ mod tests {
                 (at.0, at.1, message),
                 "{text:?}"
             );
-            assert!(
-                d.help
-                    .as_deref()
-                    .unwrap()
-                    .starts_with(if message == INDENTED {
-                        "YAML reads the structure from the indentation"
-                    } else {
-                        "if this line belongs to the mapping above"
-                    })
-            );
+            let help = match message {
+                INDENTED => "YAML reads the structure from the indentation",
+                COLON => "if this line belongs to the mapping above",
+                _ => "put the whole expression in the other quotes",
+            };
+            assert!(d.help.as_deref().unwrap().starts_with(help), "{d}");
         }
     }
 

@@ -87,6 +87,9 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
         EvalAltResult::ErrorTerminated(token, _) => crate::script::budget::overrun_message(token),
         // Rhai's own words around it ("Runtime error: ... @ 'file' in call to function
         // 'f' (from 'file')") say where, which the error's location already does.
+        EvalAltResult::ErrorRuntime(payload, _) if payload.is_unit() => {
+            "the script threw an error (`throw` without a message)".into()
+        }
         EvalAltResult::ErrorRuntime(payload, _) => payload.to_string(),
         _ => strip_rhai_position(&inner.to_string()),
     };

@@ -159,7 +159,6 @@ fn transitions(
     list
 }
 
-/// The orders of values recorded with run `run_id` (none for a run from before they were).
 /// The fingerprint of the rules run `run_id` was made with (`None`: no such run).
 pub fn run_fingerprint(
     conn: &Connection,
@@ -178,6 +177,7 @@ pub fn run_fingerprint(
     .map_err(read_err(&tables.run_table))
 }
 
+/// The orders of values recorded with run `run_id` (none for a run from before they were).
 pub fn value_orders(
     conn: &Connection,
     tables: &OutputTables,

@@ -123,11 +123,14 @@ pub fn official_run_before(
     period: Period,
     before: i64,
 ) -> Result<Option<i64>, OutputError> {
-    Ok(run_records(conn, tables, kind)?
-        .iter()
-        .filter(|r| r.status == "ok" && r.period == Some(period) && r.run_id < before)
-        .map(|r| r.run_id)
-        .max())
+    let earlier: Vec<RunRecord> = run_records(conn, tables, kind)?
+        .into_iter()
+        .filter(|r| r.run_id < before)
+        .collect();
+    Ok(official(&earlier)
+        .into_iter()
+        .find(|r| r.period == period)
+        .map(|r| r.run_id))
 }
 
 /// The official runs of the periods before `period` (of its kind), newest first, at most

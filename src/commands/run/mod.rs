@@ -51,7 +51,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
-    print_lint_lines(&rules, &loaded.warnings);
+    print_lint_lines(&rules, &loaded.warnings, ws.context.as_of);
     let summary = ws.run(&mut source, &rules, args.out.as_deref(), args.keep_going)?;
 
     let mut counts = Vec::new();
@@ -386,16 +386,19 @@ impl Report for RunReport {
 
 /// The lint warnings of the rules, a line each on stderr: a row that can never match goes
 /// live with the run, and `check`'s warning may never have been seen.
-fn print_lint_lines(rules: &crate::rules::RuleSet, warnings: &[crate::diag::Diagnostic]) {
-    let lints = crate::rules::lint::lint(rules, crate::time::Date::today_utc());
+/// Rows in effect are those of the run's date (`as_of`), not of today.
+fn print_lint_lines(
+    rules: &crate::rules::RuleSet,
+    warnings: &[crate::diag::Diagnostic],
+    as_of: crate::time::Date,
+) {
+    let lints = crate::rules::lint::lint(rules, as_of);
     let lints = crate::rules::lint::without_repeats(lints, warnings);
     for w in &lints {
         eprintln!(
-            "warning[{}]: {}:{}:{}: {}",
+            "warning[{}]: {}: {}",
             w.code.unwrap_or("lint"),
-            w.file.display(),
-            w.line,
-            w.column,
+            w.location(),
             w.message
         );
     }

@@ -547,19 +547,19 @@ fn prospect_row(v: &Version, given: &Json) -> Result<Vec<Cell<'static>>, String>
 /// refused (400) as in a declared one, not left to fail a rule (422).
 fn numeric_in_the_data(v: &Version, field: &Field) -> Field {
     let data = v.evaluator().data;
-    let numeric = field.affinity == Affinity::Blob
-        && data
-            .names
-            .iter()
-            .position(|n| *n == field.name)
-            .is_some_and(|k| matches!(data.columns[k], Column::Int { .. } | Column::Float { .. }));
-    Field {
-        affinity: if numeric {
-            Affinity::Numeric
-        } else {
-            field.affinity
+    let column = data.names.iter().position(|n| *n == field.name);
+    // Decimals stay decimals (7.0 is not 7 to a switch case), whole numbers whole.
+    let seen = match column.map(|k| &data.columns[k]) {
+        Some(Column::Float { .. }) => Some(Affinity::Real),
+        Some(Column::Int { .. }) => Some(Affinity::Integer),
+        _ => None,
+    };
+    match seen {
+        Some(affinity) if field.affinity == Affinity::Blob => Field {
+            affinity,
+            ..field.clone()
         },
-        ..field.clone()
+        _ => field.clone(),
     }
 }
 

@@ -132,15 +132,25 @@ fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<Va
         }
     }
     let (most, _) = most?;
+    let texts: Vec<&Given> = known
+        .iter()
+        .filter(|(kind, _)| *kind == ValueKind::Text)
+        .map(|(_, g)| *g)
+        .collect();
     let other = known
         .iter()
         .map(|(kind, _)| *kind)
-        .find(|kind| *kind != ValueKind::Text)?;
-    let texts_read_as_other = known
-        .iter()
-        .filter(|(kind, _)| *kind == ValueKind::Text)
-        .all(|(_, g)| reads_as(g.written).is_some_and(|k| k == other));
-    Some(if texts_read_as_other { other } else { most })
+        .find(|kind| *kind != ValueKind::Text);
+    // `yes` among true/false: the text is the slip, however many texts there are.
+    if let Some(other) = other
+        && !texts.is_empty()
+        && texts
+            .iter()
+            .all(|g| reads_as(g.written).is_some_and(|k| k == other))
+    {
+        return Some(other);
+    }
+    Some(most)
 }
 
 /// The kind a constant text looks like it meant: `yes`, `5%`, `"5"`.
@@ -260,12 +270,13 @@ mod tests {
         assert_eq!(
             errors(&[(
                 "a.yaml",
-                "decisions:\n  - name: abc\n    rules:\n      - { id: dormant, when: annual_sales == 0, then: { level: none } }\n      - { id: a, when: annual_sales > 100, then: { level: 3 } }\n      - { id: b, then: { level: 2 } }\n  - name: mixed\n    rules:\n      - { id: m1, when: annual_sales > 9, then: { m: 1 } }\n      - { id: m2, when: annual_sales > 8, then: { m: x } }\n      - { id: m3, when: annual_sales > 7, then: { m: true } }\n      - { id: m4, then: { m: 2 } }\n",
+                "decisions:\n  - name: abc\n    rules:\n      - { id: dormant, when: annual_sales == 0, then: { level: none } }\n      - { id: a, when: annual_sales > 100, then: { level: 3 } }\n      - { id: b, then: { level: 2 } }\n  - name: mixed\n    rules:\n      - { id: m1, when: annual_sales > 9, then: { m: 1 } }\n      - { id: m2, when: annual_sales > 8, then: { m: x } }\n      - { id: m3, when: annual_sales > 7, then: { m: true } }\n      - { id: m4, then: { m: 2 } }\n  - name: flags\n    rules:\n      - { id: f1, when: annual_sales > 9, then: { f: true } }\n      - { id: f2, when: annual_sales > 8, then: { f: 3 } }\n      - { id: f3, then: { f: 2 } }\n",
             )]),
             [
                 "error rules/a.yaml:4:64 [dormant]: output `level` of decision `abc` is a number (row `a` gives the number 3), but row `dormant` gives text \"none\" | help: the other rows give a number; write this value as one",
                 "error rules/a.yaml:10:54 [m2]: output `m` of decision `mixed` is a number (row `m1` gives the number 1), but row `m2` gives text \"x\" | help: 2 of the 4 rows give a number; write this value as one",
                 "error rules/a.yaml:11:54 [m3]: output `m` of decision `mixed` is a number (row `m1` gives the number 1), but row `m3` gives `true` | help: 2 of the 4 rows give a number; write this value as one",
+                "error rules/a.yaml:15:54 [f1]: output `f` of decision `flags` is a number (row `f2` gives the number 3), but row `f1` gives `true` | help: the other rows give a number; write this value as one",
             ]
         );
     }

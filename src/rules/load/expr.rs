@@ -573,7 +573,7 @@ mod tests {
                 ("s.rhai", "fn score(a) { a + undefined_thing }\n"),
             ]),
             [
-                "error rules/s.rhai:1:19: unknown name `undefined_thing` | help: a script function sees only its parameters and its own `let`s: pass a field in as a parameter from the metric that calls it"
+                "error rules/s.rhai:1:19: unknown name `undefined_thing` | help: a script function sees only its parameters and its own `let`s: pass a field in as a parameter where the function is called"
             ]
         );
     }

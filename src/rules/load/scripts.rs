@@ -100,24 +100,31 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     scripts
 }
 
-/// The help for a name a script does not know: the nearest name the script writes (a
-/// parameter or a `let`, mistyped), and what a function sees.
+/// The help for a name a script does not know: the nearest name the script declares (a
+/// parameter, a `let` or `const`, a loop variable, mistyped), and what a function sees.
 fn unknown_name_help(text: &str, name: &str) -> String {
-    const KEYWORDS: &[&str] = &[
-        "fn", "let", "const", "if", "else", "return", "switch", "for", "in", "while", "loop",
-        "break", "continue", "true", "false", "this", "private", "throw", "try", "catch",
-    ];
-    let words: BTreeSet<&str> = text
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| {
-            w.chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_')
-        })
-        .filter(|w| *w != name && !KEYWORDS.contains(w))
-        .collect();
-    let sees = "a script function sees only its parameters and its own `let`s: pass a field in as a parameter from the metric that calls it";
-    match crate::diag::did_you_mean(name, words) {
+    use rhai::Token;
+    let tokens = super::switch_cases::tokens(text);
+    // Names declared: after `let`, `const`, `for`, and the parameters in `fn f(...)`.
+    let mut declared: BTreeSet<String> = BTreeSet::new();
+    let mut in_params = false;
+    for w in tokens.windows(2) {
+        match (&w[0].0, &w[1].0) {
+            (Token::Let | Token::Const | Token::For, Token::Identifier(n)) => {
+                declared.insert(n.to_string());
+            }
+            (Token::Identifier(_), Token::LeftParen) if in_params => {}
+            (Token::Fn, _) => in_params = true,
+            (Token::RightParen, _) => in_params = false,
+            (_, Token::Identifier(n)) if in_params => {
+                declared.insert(n.to_string());
+            }
+            _ => {}
+        }
+    }
+    declared.remove(name);
+    let sees = "a script function sees only its parameters and its own `let`s: pass a field in as a parameter where the function is called";
+    match crate::diag::did_you_mean(name, declared.iter().map(String::as_str)) {
         Some(close) => format!("{close} ({sees})"),
         None => sees.to_owned(),
     }
@@ -362,7 +369,7 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "error s.rhai:1:19: unknown name `undefined_thing` | help: a script function sees only its parameters and its own `let`s: pass a field in as a parameter from the metric that calls it"
+                "error s.rhai:1:19: unknown name `undefined_thing` | help: a script function sees only its parameters and its own `let`s: pass a field in as a parameter where the function is called"
             ]
         );
         assert!(scripts.failed);

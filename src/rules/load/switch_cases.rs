@@ -199,6 +199,7 @@ pub(super) fn forwards(text: &str) -> Vec<Forward> {
                 };
                 if let Some(param) = f.params.iter().position(|p| p == name.as_str())
                     && !rebound(body, name)
+                    && !kind_tested(body, name)
                 {
                     found.push(Forward {
                         function: f.name.clone(),
@@ -221,8 +222,12 @@ pub(super) fn forwards(text: &str) -> Vec<Forward> {
 fn call_args(tokens: &[(Token, Position)]) -> Vec<Option<&Token>> {
     let mut args = Vec::new();
     let (mut depth, mut current): (usize, Vec<&Token>) = (0, Vec::new());
+    // A closure's parameters (`|a, b| a + b`): their commas are not the call's.
+    let mut in_pipes = false;
     for (token, _) in tokens {
         match token {
+            Token::Pipe if depth == 0 => in_pipes = !in_pipes,
+            Token::Comma if in_pipes => {}
             Token::LeftParen | Token::LeftBracket | Token::LeftBrace | Token::MapStart => {
                 depth += 1
             }
@@ -262,9 +267,45 @@ fn rebound(body: &[(Token, Position)], p: &str) -> bool {
         match token {
             Token::Let | Token::Const | Token::For => next.is_some_and(is_p),
             Token::Catch => body.get(k + 2).is_some_and(|(t, _)| is_p(t)),
-            t if is_p(t) => in_pipes || next == Some(&Token::Equals),
+            t if is_p(t) => in_pipes || next.is_some_and(assigns),
             _ => false,
         }
+    })
+}
+
+/// `=`, `+=`, `-=`, ...: the name before it is given another value.
+fn assigns(t: &Token) -> bool {
+    use Token::*;
+    matches!(
+        t,
+        Equals
+            | PlusAssign
+            | MinusAssign
+            | MultiplyAssign
+            | DivideAssign
+            | ModuloAssign
+            | PowerOfAssign
+            | LeftShiftAssign
+            | RightShiftAssign
+            | AndAssign
+            | OrAssign
+            | XOrAssign
+    )
+}
+
+/// Whether the body asks what kind `p` is (`type_of(p)`): a helper for values of any
+/// kind, whose calls are guarded by it, so the switch it reaches is not checked.
+fn kind_tested(body: &[(Token, Position)], p: &str) -> bool {
+    // `type_of` is a keyword to the lexer, not a name.
+    let type_of = |t: &Token| match t {
+        Token::Identifier(n) => n.as_str() == "type_of",
+        Token::Reserved(n) => n.as_str() == "type_of",
+        _ => false,
+    };
+    let is_p = |t: &Token| matches!(t, Token::Identifier(n) if n.as_str() == p);
+    body.windows(3).any(|w| {
+        (type_of(&w[0].0) && w[1].0 == Token::LeftParen && is_p(&w[2].0))
+            || (is_p(&w[0].0) && w[1].0 == Token::Period && type_of(&w[2].0))
     })
 }
 
@@ -318,7 +359,7 @@ fn cases_in(tokens: &[(Token, Position)]) -> Vec<Case> {
 
 /// The tokens of the expression `text` as rhai's parser sees them (a template's `}` ends
 /// its `${`, and its text goes on), up to the end or the first lexing error.
-fn tokens(text: &str) -> Vec<(Token, Position)> {
+pub(super) fn tokens(text: &str) -> Vec<(Token, Position)> {
     let engine = rhai::Engine::new_raw();
     let (stream, control) = engine.lex([&text]);
     let mut tokens: Vec<(Token, Position)> = Vec::new();
@@ -481,7 +522,10 @@ mod tests {
         let script = "fn a(x, y) { b(y, x + 1) + c(f(x)) }\n\
             fn d(p) { p.b(1); e() + g(p) }\n\
             fn h(q) { let q = 2; b(q, 1) }\n\
-            fn k(r) { m([r, 1], r) }";
+            fn k(r) { m([r, 1], r) }\n\
+            fn n(s) { s += 1; b(s) }\n\
+            fn o(t) { if type_of(t) == \"string\" { 0 } else { b(t) } }\n\
+            fn q(u) { m(|a, b| a + b, u) }";
         let found: Vec<String> = forwards(script)
             .into_iter()
             .map(|f| {
@@ -503,7 +547,8 @@ mod tests {
                 "a/2 #1 y -> b/2 #0",
                 "a/2 #0 x -> f/1 #0",
                 "d/1 #0 p -> g/1 #0",
-                "k/1 #0 r -> m/2 #1"
+                "k/1 #0 r -> m/2 #1",
+                "q/1 #0 u -> m/2 #1"
             ],
             "`f(x)` inside `c(...)`, but not `x + 1`, `f(x)` or a list as an argument; not a method call; not a parameter given another value"
         );

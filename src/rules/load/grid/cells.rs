@@ -142,6 +142,11 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
                 );
             };
             let lead = rest.chars().take_while(|c| c.is_whitespace()).count();
+            if let (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Text(text)) = (op, &val)
+                && let Some(habit) = number_with_blanks(text)
+            {
+                return fail(offset + lead, habit);
+            }
             let val = At {
                 v: val,
                 at: offset + lead,
@@ -393,6 +398,24 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
     Ok(Val::Text(t.to_owned()))
 }
 
+/// The text an ordering (`< 12 months`, `>= 1 000`) compares with, when it is a number
+/// with a unit or blanks: text never orders against the column's numbers, so what to write.
+fn number_with_blanks(t: &str) -> Option<String> {
+    let (head, tail) = t.split_once(char::is_whitespace)?;
+    head.parse::<f64>().ok().filter(|x| x.is_finite())?;
+    let digits = tail
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '.' || c == ',');
+    Some(if digits {
+        let joined: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        format!("`{t}` would be text: write the number without blanks (`{joined}`)")
+    } else {
+        format!(
+            "`{t}` would be text: write the number alone (`{head}`; the column's expression gives the unit)"
+        )
+    })
+}
+
 /// A number written as a spreadsheet shows it (`25%`, `5..10`), which would otherwise be
 /// read as text and compare with nothing: what to write instead.
 fn number_habit(t: &str) -> Option<String> {
@@ -406,23 +429,6 @@ fn number_habit(t: &str) -> Option<String> {
             n.parse::<f64>()
                 .map_or(String::new(), |x| (x / 100.0).to_string())
         ));
-    }
-    // `12 months`, `5 years`: a unit after the number; `1 000`: a blank between digits.
-    if let Some((head, tail)) = t.split_once(char::is_whitespace)
-        && is_number(head)
-    {
-        let tail = tail.trim();
-        let digits = tail
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_whitespace());
-        return Some(if digits {
-            let joined: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-            format!("`{t}` would be text: write the number without blanks (`{joined}`)")
-        } else {
-            format!(
-                "`{t}` would be text: write the number alone (`{head}`; the column's expression gives the unit), or quote the text (`\"{t}\"`)"
-            )
-        });
     }
     if let Some((whole, fraction)) = t.trim_start_matches('-').split_once(',')
         && !whole.is_empty()

@@ -392,19 +392,20 @@ fn spreadsheet_habits_say_what_to_write() {
         err("< 12 months"),
         (
             2,
-            "`12 months` would be text: write the number alone (`12`; the column's expression gives the unit), or quote the text (`\"12 months\"`)"
+            "`12 months` would be text: write the number alone (`12`; the column's expression gives the unit)"
                 .into()
         )
     );
     assert_eq!(
-        err(">= 1 000"),
+        err(">= 1 000.50"),
         (
             3,
-            "`1 000` would be text: write the number without blanks (`1000`)".into()
+            "`1 000.50` would be text: write the number without blanks (`1000.50`)".into()
         )
     );
-    // Text with a blank that does not start with a number is text.
+    // Equal to a text with a blank, a number first or not: text, as written.
     assert!(input("North East").is_ok());
+    assert!(input("30 days").is_ok());
     // TRUE and FALSE as spreadsheets write them are booleans.
     assert_eq!(
         input("TRUE"),

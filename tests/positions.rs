@@ -174,6 +174,13 @@ fn a_scripts_errors_are_said_in_words_with_the_function_and_the_name_meant() {
     fx.run(&["run"]).assert_code(1).assert_stderr_contains(
         "error: customer C1: rule `r` failed: division by zero (in script function `score`)\n  --> rules/scores.rhai:3:10\n",
     );
+    // `explain` shows what the customer holds before the error.
+    let explain = fx.run(&["explain", "C1"]);
+    explain.assert_code(1);
+    assert_eq!(
+        explain.stdout,
+        "customer C1: its evaluation failed (the error follows); the fields the rules use:\n  annual_sales  500.0\n  overdue_days  0\n"
+    );
     fx.rule(
         "scores.rhai",
         "fn score(x, days) {\n    let base = x / 10;\n    bse / days\n}\n",

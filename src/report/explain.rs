@@ -172,7 +172,7 @@ fn write_decision(
 /// A value for people: NULL, text as is (empty text as `""`), decimals to 4 places, or
 /// more where 4 would put the value on the other side of one of `boundaries` (or on it):
 /// 0.79997 next to `>= 0.80` is not shown as 0.8.
-fn show(v: &serde_json::Value, boundaries: &[f64]) -> String {
+pub fn show(v: &serde_json::Value, boundaries: &[f64]) -> String {
     match v {
         serde_json::Value::Null => "NULL".to_owned(),
         serde_json::Value::String(s) if s.is_empty() => "\"\"".to_owned(),

@@ -257,6 +257,19 @@ fn collect_count_counts_the_matching_rows() {
         column(&fx.latest(), "payment_days"),
         expect(&[("1", 2), ("2", 1), ("3", 2)])
     );
+    // `explain` names the policy and how it combines, apart for programs.
+    let explain = fx.run(&["explain", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&explain.stdout).unwrap();
+    let d = &v["decisions"][0];
+    assert_eq!(
+        (&d["hit"], &d["aggregate"]),
+        (&"collect".into(), &"count".into())
+    );
+    assert!(
+        fx.run(&["explain", "1"])
+            .stdout
+            .contains("(hit: collect (count))")
+    );
 }
 
 /// `explain` under the policies that choose by value: a tie under `priority` (one ranked

@@ -64,7 +64,10 @@ pub struct CellTrace {
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisionTrace {
     pub name: String,
+    /// The hit policy's name (`first`, `collect`, ...).
     pub hit: String,
+    /// How a `collect` combines its rows' values (`sum`, `list`, ...); none for the others.
+    pub aggregate: Option<String>,
     /// For range scales: the value the bands are over.
     pub scale: Option<Named>,
     pub rows: Vec<RowTrace>,
@@ -306,7 +309,13 @@ fn trace_decision<'a>(
     DecisionTrace {
         chosen,
         name: d.name.clone(),
-        hit: d.hit.describe(d.aggregate),
+        hit: d.hit.name().to_owned(),
+        aggregate: d.hit.shape().combines_values.then(|| {
+            d.aggregate
+                .unwrap_or(crate::rules::Aggregate::Sum)
+                .name()
+                .to_owned()
+        }),
         scale,
         rows,
         not_tried,

@@ -66,7 +66,10 @@ fn write_decision(
     b: &[f64],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    writeln!(out, "\n  {} (hit: {})", d.name, d.hit)?;
+    match &d.aggregate {
+        Some(aggregate) => writeln!(out, "\n  {} (hit: {} ({aggregate}))", d.name, d.hit)?,
+        None => writeln!(out, "\n  {} (hit: {})", d.name, d.hit)?,
+    }
     if let Some(s) = &d.scale {
         writeln!(out, "    scale over {} = {}", s.name, show(&s.value, b))?;
     }
@@ -141,7 +144,7 @@ fn write_decision(
             "  (no row matched: the default of {})",
             d.defaults.join(", ")
         ));
-    } else if d.rows.iter().all(|r| !r.matched) && d.hit != "collect (sum)" {
+    } else if d.rows.iter().all(|r| !r.matched) && d.aggregate.as_deref() != Some("sum") {
         line.push_str("  (no row matched)");
     }
     writeln!(out, "{line}")?;

@@ -147,21 +147,6 @@ hit_policies! {
     rule_order => RuleOrder,
 }
 
-impl HitPolicy {
-    /// The policy as `explain` shows it: `first`, `collect (sum)`.
-    pub fn describe(self, aggregate: Option<Aggregate>) -> String {
-        if self.shape().combines_values {
-            format!(
-                "{} ({})",
-                self.name(),
-                aggregate.unwrap_or(Aggregate::Sum).name()
-            )
-        } else {
-            self.name().to_owned()
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     //! Rows with fixed answers, to test policies without an engine.

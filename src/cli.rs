@@ -18,7 +18,8 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Worker threads for evaluation (default: one per core).
+    /// Worker threads for evaluating customers (default: one per core); commands that
+    /// evaluate none ignore it.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
     #[command(subcommand)]

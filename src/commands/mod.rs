@@ -42,8 +42,8 @@ pub struct SourceArgs {
     /// Rules directory (default: the config's `rules`).
     #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// Evaluate as of this date, e.g. 2026-09-30 (default: today, UTC); the run belongs to
-    /// the period that holds it.
+    /// Evaluate as of this date, e.g. 2026-09-30 (default: today, UTC): what `as_of`,
+    /// `period` and `previous.x` are to the rules; a run is recorded in that date's period.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
 }

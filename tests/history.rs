@@ -171,6 +171,16 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
            1            C     A   up\n  \
            3            A     C   down\n"
     );
+    let limited = fx.run(&[
+        "changes", "--output", "tier", "--order", "A,B,C", "--limit", "1",
+    ]);
+    assert!(
+        limited.stdout.ends_with(
+            "  customer_id  from  to  direction\n  1            C     A   up\n  ... and 1 more (--limit 0 lists them all; --format csv writes them all)\n"
+        ),
+        "{}",
+        limited.stdout
+    );
     let csv = fx.run(&[
         "changes", "--output", "tier", "--order", "A,B,C", "--format", "csv",
     ]);

@@ -48,6 +48,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ChangesFormat,
+    /// In the text output, list at most this many of the customers who moved (0: all);
+    /// `--format csv` and `json` list them all.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -131,6 +135,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         order,
         notes,
         changes,
+        limit: args.limit,
     };
     match args.format {
         ChangesFormat::Text => crate::report::print(&report, crate::report::Format::Text),
@@ -211,6 +216,9 @@ pub struct ChangesReport {
     pub notes: Vec<String>,
     #[serde(flatten)]
     pub changes: Changes,
+    /// How many moved customers the text lists (0: all).
+    #[serde(skip)]
+    pub limit: usize,
 }
 
 fn shown_value(v: &Option<String>) -> String {
@@ -299,7 +307,11 @@ impl Report for ChangesReport {
             "to".into(),
             "direction".into(),
         ]];
-        for change in &c.customers {
+        let shown = match self.limit {
+            0 => c.customers.len(),
+            n => n.min(c.customers.len()),
+        };
+        for change in &c.customers[..shown] {
             rows.push(vec![
                 change.customer_id.clone(),
                 shown_value(&change.from),
@@ -307,6 +319,14 @@ impl Report for ChangesReport {
                 change.direction.word().into(),
             ]);
         }
-        crate::report::table(out, &rows)
+        crate::report::table(out, &rows)?;
+        if shown < c.customers.len() {
+            writeln!(
+                out,
+                "  ... and {} more (--limit 0 lists them all; --format csv writes them all)",
+                n(c.customers.len() - shown)
+            )?;
+        }
+        Ok(())
     }
 }

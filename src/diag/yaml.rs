@@ -257,6 +257,14 @@ pub fn scalar_positions(source: &str, offset: usize, value: &str) -> Option<Vec<
     let mut line = 1 + before.matches('\n').count();
     let mut column = 1 + before.rsplit('\n').next().unwrap_or("").chars().count();
     let mut rest = source[offset..].chars().peekable();
+    // A block scalar's indentation, which is not part of its text: a line of the text that
+    // starts with blanks (a grid row without an id) must not take them from it.
+    let mut indent = 0;
+    // Where the reader points at the text itself, its line's blanks are the indentation.
+    let prefix = before.rsplit('\n').next().unwrap_or("");
+    if value.contains('\n') && !prefix.is_empty() && prefix.chars().all(|c| c == ' ') {
+        indent = prefix.chars().count();
+    }
     if matches!(rest.peek(), Some('|' | '>')) {
         // A block scalar's header: the text starts on the next line.
         for c in rest.by_ref() {
@@ -265,6 +273,11 @@ pub fn scalar_positions(source: &str, offset: usize, value: &str) -> Option<Vec<
             }
         }
         (line, column) = (line + 1, 1);
+        let body = rest.clone().collect::<String>();
+        indent = body
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
     }
     let mut out = Vec::with_capacity(value.len());
     for wanted in value.chars() {
@@ -275,6 +288,9 @@ pub fn scalar_positions(source: &str, offset: usize, value: &str) -> Option<Vec<
                 (line, column) = (line + 1, 1);
             } else {
                 column += 1;
+            }
+            if c == ' ' && here.1 <= indent {
+                continue; // the block's indentation
             }
             let same = c == wanted || (wanted.is_whitespace() && c.is_whitespace());
             if same {
@@ -408,5 +424,27 @@ mod tests {
             "{}",
             d.message
         );
+    }
+}
+
+#[cfg(test)]
+mod block_positions {
+    use super::scalar_positions;
+
+    #[test]
+    fn a_block_line_that_starts_with_blanks_keeps_them_after_the_indentation() {
+        let source = "grid: |\n  id | a\n     | b\n";
+        let value = "id | a\n   | b\n";
+        let at = scalar_positions(source, 6, value).unwrap();
+        assert_eq!(at[0], (2, 3), "`i`");
+        assert_eq!(
+            at[7],
+            (3, 3),
+            "the blank that starts the third line, after the indentation"
+        );
+        assert_eq!(at[10], (3, 6), "`|`");
+        // The reader may point at the text rather than at the `|` header.
+        let at = scalar_positions(source, 10, value).unwrap();
+        assert_eq!((at[0], at[7]), ((2, 3), (3, 3)));
     }
 }

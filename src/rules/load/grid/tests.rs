@@ -308,3 +308,17 @@ fn a_markdown_table_reads_as_the_same_grid() {
     assert_eq!(conditions(&pasted), conditions(&plain));
     assert_eq!(pasted.rule_ids, plain.rule_ids);
 }
+
+#[test]
+fn a_rule_without_an_id_is_pointed_at_where_its_id_goes() {
+    let yaml = grid(
+        "first",
+        "id | channel | overdue_days | note | risk\n   | KA      | > 5          | a    | high\n",
+    );
+    assert_eq!(
+        errors(&[("a.yaml", &yaml)]),
+        [
+            "error rules/a.yaml:9:7 [risk]: this rule has no id: the grid has an `id` column, so every rule needs one"
+        ]
+    );
+}

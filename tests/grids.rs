@@ -160,6 +160,9 @@ fn explain_shows_each_cell_of_a_grid_row_with_its_verdict() {
             { "test": "overdue_days ?? 0 > 60", "holds": null, "tried": false },
         ])
     );
+    // As for a `when:` row, `failed_at` is where the row failed: its first cell that does
+    // not hold.
+    assert_eq!(risk["rows"][1]["failed_at"], "segment not(\"KA\", \"BC\")");
 }
 
 #[test]

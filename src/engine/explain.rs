@@ -262,7 +262,7 @@ fn trace_decision<'a>(
             .not_in_effect
             .contains(rule)
             .then(|| row.effective.map(|w| w.to_string()).unwrap_or_default());
-        let (when, inputs, failed_at) =
+        let (when, inputs, mut failed_at) =
             trace_condition(w, row, *matched || not_in_effect.is_some());
         let mut gives = Vec::new();
         if *matched {
@@ -277,6 +277,13 @@ fn trace_decision<'a>(
             Some(cells) => trace_cells(w, cells),
             None => Vec::new(),
         };
+        // A grid row fails at its first cell that does not hold (as a `when:` at its part).
+        if !*matched && failed_at.is_none() {
+            failed_at = cells
+                .iter()
+                .find(|c| c.tried && c.holds == Some(false))
+                .map(|c| c.test.clone());
+        }
         rows.push(RowTrace {
             id: id(*rule),
             when,

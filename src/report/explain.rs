@@ -106,7 +106,8 @@ fn write_decision(
             };
             writeln!(out, "        {}: {verdict}", c.test)?;
         }
-        if let Some(part) = &r.failed_at {
+        // A grid row's cells above already say which failed.
+        if let Some(part) = r.failed_at.as_ref().filter(|_| r.cells.is_empty()) {
             writeln!(out, "        fails at: {part}")?;
         }
         for g in &r.gives {

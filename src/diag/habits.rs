@@ -47,29 +47,13 @@ pub fn find(body: &str) -> Vec<Habit> {
                 depth = depth.saturating_sub(1);
                 i += 1;
             }
-            '<' if next == Some('>') => {
-                found.push(habit(
-                    &chars,
-                    i,
-                    i + 2,
-                    "\"not equal\" is written `!=`",
-                    "!=",
-                ));
-                i += 2;
-            }
-            '=' if next == Some('<') => {
-                found.push(habit(&chars, i, i + 2, "\"at most\" is written `<=`", "<="));
-                i += 2;
-            }
-            '=' if next == Some('>') && !switch => {
-                found.push(habit(
-                    &chars,
-                    i,
-                    i + 2,
-                    "\"at least\" is written `>=`",
-                    ">=",
-                ));
-                i += 2;
+            _ if let Some(&(written, meant, words)) =
+                operator_at(&chars[i..]).filter(|(written, ..)| !(switch && *written == "=>")) =>
+            {
+                let end = i + written.chars().count();
+                let what = format!("\"{words}\" is written `{meant}`");
+                found.push(habit(&chars, i, end, &what, meant));
+                i = end;
             }
             '=' if matches!(next, Some('=' | '>')) => i += 2,
             // `<=`, `+=`, ... and the inclusive range `1..=5`.
@@ -84,6 +68,25 @@ pub fn find(body: &str) -> Vec<Habit> {
         }
     }
     found
+}
+
+/// Comparison operators as spreadsheets and keyboards write them, what a rule writes, and
+/// what they mean: one table for expressions and grid cells.
+pub const OPERATOR_HABITS: &[(&str, &str, &str)] = &[
+    ("=>", ">=", "at least"),
+    ("=<", "<=", "at most"),
+    ("<>", "!=", "not equal"),
+    ("≥", ">=", "at least"),
+    ("≤", "<=", "at most"),
+    ("≠", "!=", "not equal"),
+];
+
+/// The operator habit `chars` start with.
+fn operator_at(chars: &[char]) -> Option<&'static (&'static str, &'static str, &'static str)> {
+    OPERATOR_HABITS.iter().find(|(written, ..)| {
+        let w: Vec<char> = written.chars().collect();
+        chars.starts_with(&w)
+    })
 }
 
 /// `body` with every habit replaced by what to write instead.
@@ -388,6 +391,7 @@ mod tests {
             ("not (key_account)", "!(key_account)"),
             ("credit_score =< 40", "credit_score <= 40"),
             ("credit_score => 40", "credit_score >= 40"),
+            ("credit_score ≥ 40 && x ≠ 1", "credit_score >= 40 && x != 1"),
             ("sales_rank >= 0.8 %", "sales_rank >= 0.008"),
             ("x > 1 AND (y < 2)", "x > 1 && (y < 2)"),
         ];

@@ -182,16 +182,9 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
 
 /// Comparison operators as spreadsheets and other languages write them, and what to write.
 fn operator_habit(t: &str) -> Option<String> {
-    let (written, meant) = [
-        ("=>", ">="),
-        ("=<", "<="),
-        ("<>", "!="),
-        ("≥", ">="),
-        ("≤", "<="),
-        ("≠", "!="),
-    ]
-    .into_iter()
-    .find(|(w, _)| t.starts_with(w))?;
+    let (written, meant, _) = crate::diag::habits::OPERATOR_HABITS
+        .iter()
+        .find(|(w, ..)| t.starts_with(w))?;
     let rest = t[written.len()..].trim();
     Some(format!(
         "`{written}` is not a comparison here: write `{meant} {rest}`"

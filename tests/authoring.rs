@@ -225,3 +225,36 @@ fn explain_says_the_value_before_rounding_only_where_rounding_changed_it() {
         "=> credit_limit = 1000  (1500.0 before rounding)"
     );
 }
+
+/// `explain --format json` gives a band's ends as numbers (its `when` says them in words).
+#[test]
+fn explain_json_gives_a_bands_ends_as_numbers() {
+    let fx = fixture();
+    fx.rule(
+        "volume.yaml",
+        "decisions:\n  - name: volume\n    output: bonus\n    scale:\n      of: annual_sales ?? 0\n      bands:\n        - { id: v-low, below: 100, value: 0 }\n        - { id: v-mid, from: 100, below: 1000, value: 1 }\n        - { id: v-top, from: 1000, value: 2 }\n",
+    );
+    let run = fx.run(&["explain", "C2", "--format", "json"]);
+    run.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let volume = json["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "volume")
+        .unwrap();
+    let bands: Vec<&serde_json::Value> = volume["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["band"])
+        .collect();
+    assert_eq!(
+        bands,
+        [
+            &serde_json::json!({"from": null, "below": 100.0}),
+            &serde_json::json!({"from": 100.0, "below": 1000.0}),
+        ],
+        "C2 (500) matches the second band; the third is not tried"
+    );
+}

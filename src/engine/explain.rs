@@ -47,6 +47,17 @@ pub struct RowTrace {
     /// For a row of a grid: each input cell that tests something, and its verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<CellTrace>,
+    /// For a band of a range scale: its ends as numbers (`when` has them in words), the
+    /// value matching when `from <= value < below`; an end `None` when open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<BandTrace>,
+}
+
+/// A band's ends, for programs.
+#[derive(Debug, Clone, Serialize)]
+pub struct BandTrace {
+    pub from: Option<f64>,
+    pub below: Option<f64>,
 }
 
 /// One cell of a grid row tried: its test in words (`segment = exit`) and whether it holds
@@ -284,6 +295,10 @@ fn trace_decision<'a>(
                 .find(|c| c.tried && c.holds == Some(false))
                 .map(|c| c.test.clone());
         }
+        let band = match row.condition {
+            Condition::Band { from, below } => Some(BandTrace { from, below }),
+            _ => None,
+        };
         rows.push(RowTrace {
             id: id(*rule),
             when,
@@ -293,6 +308,7 @@ fn trace_decision<'a>(
             not_in_effect,
             gives,
             cells,
+            band,
         });
     }
     let tried: Vec<RuleIdx> = log.rows.iter().map(|(r, _)| *r).collect();

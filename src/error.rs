@@ -99,13 +99,14 @@ impl Error {
             "exit_code": self.exit_status().code(),
         });
         let diagnostics = match self {
-            Error::Rules(d) => Some(d.0.iter().map(|d| d.to_json()).collect::<Vec<_>>()),
-            Error::Config(ConfigError::Parse(d)) => Some(vec![d.to_json()]),
+            Error::Rules(d) => Some(&d.0[..]),
+            Error::Config(ConfigError::Parse(d)) => Some(std::slice::from_ref(&**d)),
             _ => None,
         };
         if let Some(diagnostics) = diagnostics {
-            error["message"] = crate::diag::summary_line(&self.diagnostics()).into();
-            error["diagnostics"] = diagnostics.into();
+            error["message"] = crate::diag::summary_line(diagnostics).into();
+            let json: Vec<serde_json::Value> = diagnostics.iter().map(|d| d.to_json()).collect();
+            error["diagnostics"] = json.into();
         }
         if let Error::Eval(e) = self {
             error["message"] = e.message.clone().into();
@@ -113,28 +114,27 @@ impl Error {
             error["rule"] = e.rule.clone().into();
             error["at"] = e.at.clone().into();
         }
-        let mut causes = Vec::new();
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            let text = cause.to_string();
-            if !self.to_string().contains(&text) {
-                causes.push(text);
-            }
-            source = cause.source();
-        }
+        let causes = self.causes();
         if !causes.is_empty() {
             error["caused_by"] = causes.into();
         }
         serde_json::json!({ "error": error })
     }
 
-    /// The diagnostics of a rule or config file error (empty for other errors).
-    fn diagnostics(&self) -> Vec<crate::diag::Diagnostic> {
-        match self {
-            Error::Rules(d) => d.0.clone(),
-            Error::Config(ConfigError::Parse(d)) => vec![(**d).clone()],
-            _ => Vec::new(),
+    /// What went wrong underneath (an SQLite or I/O message), where the message does not
+    /// already say it. SQLite's generic "Error code 1: SQL logic error" adds nothing.
+    pub fn causes(&self) -> Vec<String> {
+        let message = self.to_string();
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) && !text.starts_with("Error code ") {
+                causes.push(text);
+            }
+            source = cause.source();
         }
+        causes
     }
 
     pub fn exit_status(&self) -> ExitStatus {

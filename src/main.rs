@@ -50,15 +50,8 @@ fn report_error(e: &Error) {
         return;
     }
     eprintln!("error: {e}");
-    // What went wrong underneath (an SQLite or I/O message), when the message above does
-    // not already say it. SQLite's generic "Error code 1: SQL logic error" adds nothing.
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !e.to_string().contains(&text) && !text.starts_with("Error code ") {
-            eprintln!("  caused by: {text}");
-        }
-        source = cause.source();
+    for cause in e.causes() {
+        eprintln!("  caused by: {cause}");
     }
 }
 

@@ -103,25 +103,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
 /// The help for a name a script does not know: the nearest name the script declares (a
 /// parameter, a `let` or `const`, a loop variable, mistyped), and what a function sees.
 fn unknown_name_help(text: &str, name: &str) -> String {
-    use rhai::Token;
-    let tokens = super::switch_cases::tokens(text);
-    // Names declared: after `let`, `const`, `for`, and the parameters in `fn f(...)`.
-    let mut declared: BTreeSet<String> = BTreeSet::new();
-    let mut in_params = false;
-    for w in tokens.windows(2) {
-        match (&w[0].0, &w[1].0) {
-            (Token::Let | Token::Const | Token::For, Token::Identifier(n)) => {
-                declared.insert(n.to_string());
-            }
-            (Token::Identifier(_), Token::LeftParen) if in_params => {}
-            (Token::Fn, _) => in_params = true,
-            (Token::RightParen, _) => in_params = false,
-            (_, Token::Identifier(n)) if in_params => {
-                declared.insert(n.to_string());
-            }
-            _ => {}
-        }
-    }
+    let mut declared = super::switch_cases::declared_names(text);
     declared.remove(name);
     let sees = "a script function sees only its parameters and its own `let`s: pass a field in as a parameter where the function is called";
     match crate::diag::did_you_mean(name, declared.iter().map(String::as_str)) {

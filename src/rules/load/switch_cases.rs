@@ -102,6 +102,22 @@ struct Function<'t> {
     body: &'t [(Token, Position)],
 }
 
+/// The names the script `text` declares: its functions' parameters, and every name after
+/// `let`, `const` or `for`.
+pub(super) fn declared_names(text: &str) -> std::collections::BTreeSet<String> {
+    let tokens = tokens(text);
+    let mut names: std::collections::BTreeSet<String> = functions(&tokens)
+        .into_iter()
+        .flat_map(|f| f.params)
+        .collect();
+    for w in tokens.windows(2) {
+        if let (Token::Let | Token::Const | Token::For, Token::Identifier(n)) = (&w[0].0, &w[1].0) {
+            names.insert(n.to_string());
+        }
+    }
+    names
+}
+
 /// Every `fn name(params) { body }` in `tokens`, in order.
 fn functions(tokens: &[(Token, Position)]) -> Vec<Function<'_>> {
     let mut found = Vec::new();
@@ -359,7 +375,7 @@ fn cases_in(tokens: &[(Token, Position)]) -> Vec<Case> {
 
 /// The tokens of the expression `text` as rhai's parser sees them (a template's `}` ends
 /// its `${`, and its text goes on), up to the end or the first lexing error.
-pub(super) fn tokens(text: &str) -> Vec<(Token, Position)> {
+fn tokens(text: &str) -> Vec<(Token, Position)> {
     let engine = rhai::Engine::new_raw();
     let (stream, control) = engine.lex([&text]);
     let mut tokens: Vec<(Token, Position)> = Vec::new();

@@ -352,7 +352,6 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// A warning at the row's id, belonging to `rule` (a row id or the decision's name).
     /// A warning about a row's condition: at its `when:` expression, where it has one
     /// written (a grid row's: at the row, as [`Table::warn`]).
     fn warn_at_condition(
@@ -362,12 +361,9 @@ impl<'a> Table<'a> {
         message: String,
         help: String,
     ) -> Diagnostic {
-        let Condition::When(e) = &row.row.condition else {
+        let (Condition::When(e), None) = (&row.row.condition, &row.row.cells) else {
             return self.warn(row, rule, message, help);
         };
-        if row.row.cells.is_some() {
-            return self.warn(row, rule, message, help);
-        }
         let origin = &e.origin;
         // The expression's first line, as far as it goes on its line of the file.
         let rest = origin.file.line(origin.line).map_or(0, |text| {
@@ -384,6 +380,7 @@ impl<'a> Table<'a> {
             .help(help)
     }
 
+    /// A warning at the row's id, belonging to `rule` (a row id or the decision's name).
     fn warn(&self, row: &LintRow, rule: &str, message: String, help: String) -> Diagnostic {
         let origin = &self.rules.rule_origins[row.row.rule as usize];
         let width = match &row.row.cells {
@@ -595,9 +592,7 @@ impl<'a> Table<'a> {
             domains.insert(slot, values);
         }
     }
-}
 
-impl Table<'_> {
     /// The values a row's formula for output `output` can give, where its form says:
     /// a constant, an earlier output whose values are known (`= abc_tier`), an `if` of
     /// such, or the output's own value last period (`= previous.tier`, which these rules

@@ -273,11 +273,16 @@ pub fn scalar_positions(source: &str, offset: usize, value: &str) -> Option<Vec<
             }
         }
         (line, column) = (line + 1, 1);
-        let body = rest.clone().collect::<String>();
-        indent = body
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
+        // The blanks that start the first line with text (blank lines before it aside).
+        let mut blanks = 0;
+        for c in rest.clone() {
+            match c {
+                ' ' => blanks += 1,
+                '\r' | '\n' => blanks = 0,
+                _ => break,
+            }
+        }
+        indent = blanks;
     }
     let mut out = Vec::with_capacity(value.len());
     for wanted in value.chars() {

@@ -115,15 +115,18 @@ rules firing for more or fewer customers
     );
     assert_eq!(run.stdout, expected);
 
-    let md = fx.run(&[
-        "diff",
-        "--base",
-        "base",
-        "--as-of",
-        "2026-09-30",
-        "--format",
-        "md",
-    ]);
+    let diff_as = |format| {
+        fx.run(&[
+            "diff",
+            "--base",
+            "base",
+            "--as-of",
+            "2026-09-30",
+            "--format",
+            format,
+        ])
+    };
+    let md = diff_as("md");
     md.assert_code(0);
     assert!(
         md.stdout.starts_with("## Impact of the rule change\n"),
@@ -144,15 +147,7 @@ rules firing for more or fewer customers
         );
     }
     // For programs: each change an object, its values typed as the outputs are.
-    let json = fx.run(&[
-        "diff",
-        "--base",
-        "base",
-        "--as-of",
-        "2026-09-30",
-        "--format",
-        "json",
-    ]);
+    let json = diff_as("json");
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(
         v["largest"][0]["changes"],

@@ -140,6 +140,75 @@ fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
     );
 }
 
+/// True/false and list outputs come back from the run tables as the rules gave them, not
+/// as SQLite stores them (1/0, JSON text): their columns are declared `BOOLEAN` and `JSON`.
+#[test]
+fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
+    let fx = Fixture::new();
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: flags
+    rules:
+      - { id: big, when: "annual_sales >= 100", then: { key: true, visits: [business, technical] } }
+      - { id: small, then: { key: false, visits: [business] } }
+  - name: alerts
+    hit: collect
+    aggregate: list
+    output: alerts
+    rules:
+      - { id: alert-big, when: key, value: "watch" }
+"#,
+    );
+    run_dated(&fx, &[10.0, 150.0], "2026-03-31", "2026-Q1");
+    run_dated(&fx, &[150.0, 150.0], "2026-06-30", "2026-Q2");
+    let declared: Vec<(String, String)> = fx
+        .conn()
+        .prepare("SELECT name, type FROM pragma_table_info('customer_policy') WHERE name IN ('key', 'visits', 'alerts')")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        declared,
+        [
+            pair("key", "BOOLEAN"),
+            pair("visits", "JSON"),
+            pair("alerts", "JSON")
+        ]
+    );
+
+    let run = fx.run(&["history", "1", "--format", "json"]);
+    run.assert_code(0);
+    let periods = &json(&run)["periods"];
+    assert_eq!(
+        periods[0]["values"],
+        serde_json::json!({"key": false, "visits": ["business"], "alerts": []})
+    );
+    assert_eq!(
+        periods[1]["values"],
+        serde_json::json!({"key": true, "visits": ["business", "technical"], "alerts": ["watch"]})
+    );
+    let text = fx.run(&["history", "1", "--outputs", "key,visits"]);
+    assert!(
+        text.stdout.contains(concat!(
+            "          2026-Q1       2026-Q2\n",
+            "  key     false         true\n",
+            "  visits  [\"business\"]  [\"business\",\"technical\"]\n",
+        )),
+        "{}",
+        text.stdout
+    );
+
+    let changes = fx.run(&["changes", "--output", "key", "--format", "csv"]);
+    assert_eq!(
+        changes.stdout,
+        "customer_id,from,to,direction\n1,false,true,changed\n"
+    );
+}
+
 #[test]
 fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
     let fx = quarters();

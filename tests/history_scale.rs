@@ -53,7 +53,7 @@ fn build(db: &Path) {
     let evaluator = Evaluator::new(&rules, &customers, context).unwrap();
     let (results, _) = evaluator.evaluate(0..customers.len).unwrap();
     let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
-    let decimal = rules.output_decimal.clone();
+    let declared = tierwise::output::declared_outputs(&rules);
     let tables = OutputTables::default();
     let last = Period::parse("2026-Q4").unwrap();
     for k in (0..PERIODS).rev() {
@@ -71,7 +71,7 @@ fn build(db: &Path) {
             info: &info,
             data: &customers,
             outputs: &outputs,
-            decimal: &decimal,
+            declared: &declared,
             rule_ids: &rules.rule_ids,
             orders: &[],
             file: None,

@@ -47,6 +47,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
     let history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
+    let declared = output::declared_columns(conn, tables, &outputs)?;
     if history.is_empty() {
         return Err(Error::Argument(format!(
             "customer `{}` is in no official run in {}",
@@ -70,7 +71,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             values: outputs
                 .iter()
                 .cloned()
-                .zip(h.values.iter().map(|v| (value_text(v), value_json(v))))
+                .zip(h.values.iter().zip(&declared))
+                .map(|(name, (v, &d))| (name, (value_text(v, d), value_json(v, d))))
                 .collect(),
             rule_ids: h.rule_ids,
             rules_added: added,

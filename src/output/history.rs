@@ -8,10 +8,11 @@
 //! started, in periods of the kind asked for.
 
 use super::OutputError;
-use super::schema::{PolicyTable, columns, derived_date, fired_table};
+use super::schema::{Declared, PolicyTable, columns, derived_date, fired_table};
 use crate::config::OutputTables;
 use crate::source::{Cell, Dataset, quote_ident};
 use crate::time::{Date, Period, PeriodKind};
+use crate::value::ValueKind;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
@@ -153,10 +154,10 @@ pub fn official_runs_before(
 
 /// The value of a cell as a dataset holds it (binary data reads as NULL); a whole number
 /// of a `DECIMAL` column is a decimal.
-fn cell(value: ValueRef<'_>, decimal: bool) -> Cell<'_> {
+fn cell(value: ValueRef<'_>, declared: Declared) -> Cell<'_> {
     match value {
         ValueRef::Null | ValueRef::Blob(_) => Cell::Null,
-        ValueRef::Integer(i) if decimal => Cell::Real(i as f64),
+        ValueRef::Integer(i) if declared == Declared::Decimal => Cell::Real(i as f64),
         ValueRef::Integer(i) => Cell::Int(i),
         ValueRef::Real(f) => Cell::Real(f),
         ValueRef::Text(bytes) => Cell::Text(String::from_utf8_lossy(bytes)),
@@ -166,7 +167,8 @@ fn cell(value: ValueRef<'_>, decimal: bool) -> Cell<'_> {
 /// Run `run_id`'s values of `outputs` for every customer, in `customer_id` order, as a
 /// dataset whose columns are `customer_id` then the outputs. An output the run's table does
 /// not have (added after the run, or never written) is a column of NULL; so is every value
-/// of a run that wrote no row. List outputs read as their JSON text.
+/// of a run that wrote no row. A `BOOLEAN` column whose values are all 1, 0 or NULL reads as
+/// true/false; list outputs read as their JSON text.
 pub fn read_run<S: AsRef<str>>(
     conn: &Connection,
     tables: &OutputTables,
@@ -180,15 +182,14 @@ pub fn read_run<S: AsRef<str>>(
     let Some(policy) = PolicyTable::read(conn, tables)? else {
         return Ok(builder.finish());
     };
-    // Per output: its column among those selected (if the table has it), and whether it
-    // is a decimal.
+    // Per output: its column among those selected (if the table has it), and its type.
     let mut selected = vec!["customer_id".to_owned()];
     let mut at = Vec::with_capacity(outputs.len());
     for output in outputs {
         let output = output.as_ref();
         at.push(policy.has(output).then(|| {
             selected.push(quote_ident(output));
-            (selected.len() - 1, policy.is_decimal(output))
+            (selected.len() - 1, policy.declared(output))
         }));
     }
     let sql = format!(
@@ -201,18 +202,24 @@ pub fn read_run<S: AsRef<str>>(
     let mut rows = stmt.query([run_id]).map_err(&err)?;
     while let Some(row) = rows.next().map_err(&err)? {
         builder
-            .push(0, cell(row.get_ref(0).map_err(&err)?, false))
+            .push(0, cell(row.get_ref(0).map_err(&err)?, Declared::Plain))
             .map_err(schema_err)?;
         for (k, column) in at.iter().enumerate() {
             let value = match column {
-                Some((c, decimal)) => cell(row.get_ref(*c).map_err(&err)?, *decimal),
+                Some((c, declared)) => cell(row.get_ref(*c).map_err(&err)?, *declared),
                 None => Cell::Null,
             };
             builder.push(k + 1, value).map_err(schema_err)?;
         }
         builder.end_row().map_err(schema_err)?;
     }
-    Ok(builder.finish())
+    let mut data = builder.finish();
+    for (k, column) in at.iter().enumerate() {
+        if let Some((_, Declared::Boolean)) = column {
+            data.restore(k + 1, ValueKind::Bool);
+        }
+    }
+    Ok(data)
 }
 
 /// The output columns of the policy table (empty when there is none).
@@ -231,8 +238,21 @@ pub fn latest_kind(
     Ok(records.iter().rev().find_map(|r| r.period).map(|p| p.kind))
 }
 
-/// One customer in one period: its official run, its values of the asked outputs and the
-/// rules that fired.
+/// How each of `outputs` is declared in the policy table (plain for one it does not have).
+pub fn declared_columns(
+    conn: &Connection,
+    tables: &OutputTables,
+    outputs: &[String],
+) -> Result<Vec<Declared>, OutputError> {
+    let policy = PolicyTable::read(conn, tables)?;
+    Ok(outputs
+        .iter()
+        .map(|o| policy.as_ref().map_or(Declared::Plain, |p| p.declared(o)))
+        .collect())
+}
+
+/// One customer in one period: its official run, its values of the asked outputs (whole
+/// numbers of a `DECIMAL` column as decimals) and the rules that fired.
 #[derive(Debug, Clone)]
 pub struct PeriodValues {
     pub run: OfficialRun,
@@ -260,7 +280,7 @@ pub fn customer_history(
     let number: Option<i64> = customer_id.trim().parse().ok();
     let id_number = number.map_or(SqlValue::Text(customer_id.into()), SqlValue::Integer);
     let n = outputs.len();
-    let decimal: Vec<bool> = outputs.iter().map(|o| policy.is_decimal(o)).collect();
+    let declared: Vec<Declared> = outputs.iter().map(|o| policy.declared(o)).collect();
     let mut history = Vec::new();
     for run in runs {
         let params = rusqlite::params![run.run_id, customer_id, id_number];
@@ -268,7 +288,9 @@ pub fn customer_history(
             .query_row(params, |r| {
                 let values = (0..n)
                     .map(|k| match r.get(k)? {
-                        SqlValue::Integer(i) if decimal[k] => Ok(SqlValue::Real(i as f64)),
+                        SqlValue::Integer(i) if declared[k] == Declared::Decimal => {
+                            Ok(SqlValue::Real(i as f64))
+                        }
                         v => Ok(v),
                     })
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -330,11 +352,14 @@ fn customer_sql(
     ))
 }
 
-/// A stored value as text, as `Value`'s `Display` writes it (`2.0`, `30`, `gold`); `None`
-/// for NULL.
-pub fn value_text(value: &SqlValue) -> Option<String> {
+/// A stored value as text, as `Value`'s `Display` writes it (`2.0`, `30`, `gold`, `true`,
+/// `["business"]`); `None` for NULL. `declared`: its column's type.
+pub fn value_text(value: &SqlValue, declared: Declared) -> Option<String> {
     match value {
         SqlValue::Null => None,
+        SqlValue::Integer(i @ (0 | 1)) if declared == Declared::Boolean => {
+            Some((*i == 1).to_string())
+        }
         SqlValue::Integer(i) => Some(i.to_string()),
         SqlValue::Real(f) => Some(crate::value::Value::Float(*f).to_string()),
         SqlValue::Text(s) => Some(s.clone()),
@@ -342,10 +367,15 @@ pub fn value_text(value: &SqlValue) -> Option<String> {
     }
 }
 
-/// A stored value as JSON.
-pub fn value_json(value: &SqlValue) -> serde_json::Value {
+/// A stored value as JSON: true/false and lists as the rules gave them, where its column's
+/// type (`declared`) says so.
+pub fn value_json(value: &SqlValue, declared: Declared) -> serde_json::Value {
     match value {
         SqlValue::Null | SqlValue::Blob(_) => serde_json::Value::Null,
+        SqlValue::Integer(i @ (0 | 1)) if declared == Declared::Boolean => (*i == 1).into(),
+        SqlValue::Text(s) if declared == Declared::Json => {
+            serde_json::from_str(s).unwrap_or_else(|_| s.as_str().into())
+        }
         SqlValue::Integer(i) => (*i).into(),
         SqlValue::Real(f) => (*f).into(),
         SqlValue::Text(s) => s.as_str().into(),

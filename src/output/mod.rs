@@ -23,11 +23,12 @@ pub use changes::{
 };
 pub use file::FileFormat;
 pub use history::{
-    OfficialRun, PeriodValues, customer_history, latest_kind, official_run_before, official_runs,
-    official_runs_before, output_names, read_run, value_json, value_text,
+    OfficialRun, PeriodValues, customer_history, declared_columns, latest_kind,
+    official_run_before, official_runs, official_runs_before, output_names, read_run, value_json,
+    value_text,
 };
 pub use prune::{DeletedRun, Pruned, prune, vacuum};
-pub use schema::{SCHEMA_VERSION, fired_table, latest_view};
+pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use tables::now;
 pub use totals::{RecordedTotals, recorded_totals};
 
@@ -123,9 +124,9 @@ pub struct RunTarget<'a> {
     pub data: &'a Dataset,
     /// Output names, in column order.
     pub outputs: &'a [String],
-    /// Per output: it is always a decimal (its new column is declared `DECIMAL`, which
-    /// stores `2.0` in one byte, not eight). Empty: none is.
-    pub decimal: &'a [bool],
+    /// Per output: how its column is declared when the run adds it
+    /// ([`declared_outputs`]). Empty: no type.
+    pub declared: &'a [Declared],
     pub rule_ids: &'a [String],
     /// The order of some outputs' values, recorded with the run (for `changes`).
     pub orders: &'a [ValueOrder],
@@ -242,7 +243,7 @@ fn write_chunks(
         info,
         data,
         outputs,
-        decimal,
+        declared,
         rule_ids,
         orders,
         file,
@@ -251,7 +252,7 @@ fn write_chunks(
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(write_err(&tables.policy_table))?;
-    let policy = schema::prepare(&tx, tables, outputs, decimal, info.period.kind)?;
+    let policy = schema::prepare(&tx, tables, outputs, declared, info.period.kind)?;
     let run_id = next_run_id(&tx, tables)?;
     let mut sink = match file {
         Some(path) => Some(FileSink::create(path, outputs)?),

@@ -2,7 +2,7 @@
 //! rules, numbered as they first appear.
 
 use super::OutputError;
-use super::schema::{PolicyTable, fired_table};
+use super::schema::{Declared, PolicyTable, fired_table};
 use super::tables::write_err;
 use crate::config::OutputTables;
 use crate::engine::Outcome;
@@ -174,20 +174,23 @@ fn write_json(out: &mut Vec<u8>, value: &Value<'_>) {
     debug_assert!(written.is_ok(), "JSON into memory cannot fail");
 }
 
-/// Why `value` cannot go into a `DECIMAL` column and read back the same: text SQLite would
-/// turn into a number, or a whole number too large for a decimal to hold exactly (readers
-/// read the column's whole numbers as decimals). An output whose column was made `DECIMAL`
-/// when it was always a decimal may later change.
-fn decimal_column_problem(value: &Value<'_>) -> Option<String> {
+/// Why `value` cannot go into a column declared `declared` and read back the same: text
+/// SQLite would turn into a number (`DECIMAL`, `BOOLEAN` and `JSON` have NUMERIC affinity),
+/// or a whole number too large for a decimal to hold exactly (readers read a `DECIMAL`
+/// column's whole numbers as decimals). An output whose column was declared from what the
+/// rules gave when it was made may later give something else.
+fn column_problem(value: &Value<'_>, declared: Declared) -> Option<String> {
+    let sql = declared.sql();
     match value {
+        _ if declared == Declared::Plain => None,
         Value::Str(_) | Value::Owned(_) => {
             let text = value.as_str().unwrap_or_default();
             text.trim().parse::<f64>().is_ok().then(|| {
-                format!("the text {text:?}, which its DECIMAL column would store as a number")
+                format!("the text {text:?}, which its {sql} column would store as a number")
             })
         }
-        Value::Int(i) if i.unsigned_abs() > 1 << 53 => {
-            Some(format!("{i}, which its DECIMAL column cannot hold exactly"))
+        Value::Int(i) if declared == Declared::Decimal && i.unsigned_abs() > 1 << 53 => {
+            Some(format!("{i}, which its {sql} column cannot hold exactly"))
         }
         _ => None,
     }
@@ -198,8 +201,8 @@ pub(super) struct PolicyRows<'c> {
     stmt: Statement<'c>,
     table: &'c str,
     outputs: &'c [String],
-    /// Per output: its column is declared `DECIMAL`.
-    decimal: Vec<bool>,
+    /// Per output: its column's declared type.
+    declared: Vec<Declared>,
     /// The JSON text of the list being bound.
     json: Vec<u8>,
 }
@@ -240,7 +243,7 @@ impl<'c> PolicyRows<'c> {
             stmt,
             table,
             outputs,
-            decimal: outputs.iter().map(|o| policy.is_decimal(o)).collect(),
+            declared: outputs.iter().map(|o| policy.declared(o)).collect(),
             json: Vec::new(),
         })
     }
@@ -258,8 +261,7 @@ impl<'c> PolicyRows<'c> {
         for (k, value) in outcome.outputs.iter().enumerate() {
             let problem = match value {
                 Value::Float(f) if !f.is_finite() => Some(f.to_string()),
-                _ if self.decimal[k] => decimal_column_problem(value),
-                _ => None,
+                _ => column_problem(value, self.declared[k]),
             };
             if let Some(problem) = problem {
                 return Err(OutputError::BadValue {
@@ -320,12 +322,22 @@ mod tests {
     }
 
     #[test]
-    fn a_decimal_column_refuses_what_it_would_change() {
-        assert!(decimal_column_problem(&Value::Str("007")).is_some());
-        assert!(decimal_column_problem(&Value::Str(" 1e3 ")).is_some());
-        assert!(decimal_column_problem(&Value::Str("gold")).is_none());
-        assert!(decimal_column_problem(&Value::Int(5)).is_none());
-        assert!(decimal_column_problem(&Value::Int(1 << 60)).is_some());
-        assert!(decimal_column_problem(&Value::Float(2.0)).is_none());
+    fn a_typed_column_refuses_what_it_would_change() {
+        let decimal = |v: Value<'_>| column_problem(&v, Declared::Decimal);
+        assert!(decimal(Value::Str("007")).is_some());
+        assert!(decimal(Value::Str(" 1e3 ")).is_some());
+        assert!(decimal(Value::Str("gold")).is_none());
+        assert!(decimal(Value::Int(5)).is_none());
+        assert!(decimal(Value::Int(1 << 60)).is_some());
+        assert!(decimal(Value::Float(2.0)).is_none());
+        let boolean = |v: Value<'_>| column_problem(&v, Declared::Boolean);
+        assert_eq!(
+            boolean(Value::Str("1")).as_deref(),
+            Some("the text \"1\", which its BOOLEAN column would store as a number")
+        );
+        assert!(boolean(Value::Bool(true)).is_none());
+        assert!(boolean(Value::Int(1 << 60)).is_none());
+        assert!(column_problem(&Value::Str("7"), Declared::Json).is_some());
+        assert!(column_problem(&Value::Str("7"), Declared::Plain).is_none());
     }
 }

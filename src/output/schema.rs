@@ -10,11 +10,16 @@
 //!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
 //!   once (a rowid table repeats it in a separate index, ~22 bytes a row), and inserts no
 //!   slower. `fired` is the number of the customer's list of fired rules within the run.
-//!   Outputs that are always decimals are declared `DECIMAL`: that NUMERIC affinity stores a
-//!   whole decimal (`2.0`, `0.0`) as an integer of 0-1 bytes instead of 8, and readers (the
-//!   view, [`read_run`](super::read_run), history) give whole numbers of a `DECIMAL` column
-//!   back as decimals. (`REAL` reads back as decimals by itself, but the bundled SQLite 3.54
-//!   stores every `REAL` value of a `WITHOUT ROWID` table in 8 bytes; 3.40 did not.)
+//!   An output column's declared type says what the rules give ([`Declared`]), so readers
+//!   give values back as they were: outputs that are always decimals are `DECIMAL` (that
+//!   NUMERIC affinity stores a whole decimal, `2.0`, as an integer of 0-1 bytes instead of 8;
+//!   the view, [`read_run`](super::read_run) and history give its whole numbers back as
+//!   decimals; `REAL` reads back as decimals by itself, but the bundled SQLite 3.54 stores
+//!   every `REAL` value of a `WITHOUT ROWID` table in 8 bytes, 3.40 did not), outputs that
+//!   are always true/false `BOOLEAN` (stored as 1/0, as the customer data's own `BOOLEAN`
+//!   columns are, read back as true/false), and lists `JSON` (their JSON text). A column
+//!   keeps the type it was made with: one made before an output's kind was known, or
+//!   before tierwise declared these types, reads as SQLite stores it.
 //!   Earlier rowid tables keep their layout (only a rebuild could change it): they keep
 //!   `rule_ids` (JSON text; `''` in rows written since) and gain `fired`.
 //! - `customer_policy_fired`: each run's distinct lists of fired rules, `(run_id, fired)` ->
@@ -41,8 +46,10 @@
 use super::tables::write_err;
 use super::{OutputError, view};
 use crate::config::OutputTables;
+use crate::rules::{RuleSet, Slot};
 use crate::source::quote_ident;
 use crate::time::{Date, Period, PeriodKind};
+use crate::value::ValueKind;
 use rusqlite::Connection;
 
 /// The schema version this tierwise writes, kept in `PRAGMA user_version`.
@@ -65,8 +72,39 @@ pub struct PolicyTable {
     pub columns: Vec<(String, String)>,
 }
 
-/// The declared type of an output that is always a decimal.
-pub const DECIMAL: &str = "DECIMAL";
+/// How an output's column is declared, from the kind of values the rules give it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Declared {
+    /// No type: values are stored as they are.
+    #[default]
+    Plain,
+    /// Always a decimal or NULL.
+    Decimal,
+    /// Always true/false or NULL, stored as 1/0.
+    Boolean,
+    /// A list, stored as its JSON text.
+    Json,
+}
+
+impl Declared {
+    /// The declared type in SQL (`""` for none).
+    pub fn sql(self) -> &'static str {
+        match self {
+            Declared::Plain => "",
+            Declared::Decimal => "DECIMAL",
+            Declared::Boolean => "BOOLEAN",
+            Declared::Json => "JSON",
+        }
+    }
+
+    /// The kind a column declared `sql` holds (any case; other types are plain).
+    fn of_sql(sql: &str) -> Self {
+        [Declared::Decimal, Declared::Boolean, Declared::Json]
+            .into_iter()
+            .find(|d| sql.eq_ignore_ascii_case(d.sql()))
+            .unwrap_or_default()
+    }
+}
 
 /// Columns of the policy table that are not outputs.
 const KEY_COLUMNS: [&str; 4] = ["run_id", "customer_id", "fired", "rule_ids"];
@@ -96,12 +134,39 @@ impl PolicyTable {
             .collect()
     }
 
-    /// Whether `column` is declared `DECIMAL` (an output that is always a decimal).
-    pub fn is_decimal(&self, column: &str) -> bool {
+    /// How output `column` is declared (plain when the table has no such column).
+    pub fn declared(&self, column: &str) -> Declared {
         self.columns
             .iter()
-            .any(|(c, t)| c == column && t.eq_ignore_ascii_case(DECIMAL))
+            .find(|(c, _)| c == column)
+            .map_or(Declared::Plain, |(_, t)| Declared::of_sql(t))
     }
+}
+
+/// How each output of `rules` is declared (by position in `rules.outputs`): what every value
+/// the rules can give it is.
+pub fn declared_outputs(rules: &RuleSet) -> Vec<Declared> {
+    let lists: Vec<Slot> = (rules.decisions.iter())
+        .flat_map(|d| {
+            let outputs = d.outputs.iter().enumerate();
+            outputs
+                .filter(|&(k, _)| d.output_is_list(k))
+                .map(|(_, &slot)| slot)
+        })
+        .collect();
+    (rules.outputs.iter().enumerate())
+        .map(|(k, output)| {
+            if rules.output_decimal.get(k) == Some(&true) {
+                Declared::Decimal
+            } else if rules.output_kinds.get(k) == Some(&Some(ValueKind::Bool)) {
+                Declared::Boolean
+            } else if lists.contains(&output.slot) {
+                Declared::Json
+            } else {
+                Declared::Plain
+            }
+        })
+        .collect()
 }
 
 /// A table's columns (name, declared type), `None` when it does not exist.
@@ -119,14 +184,14 @@ pub fn columns(
     Ok((!columns.is_empty()).then_some(columns))
 }
 
-/// Creates or upgrades the output tables to the current version, adds a column for every new output
-/// (`DECIMAL` where `decimal` says the output is always a decimal) and (re)creates the view.
+/// Creates or upgrades the output tables to the current version, adds a column for every new
+/// output (of the type `declared` gives it, by position) and (re)creates the view.
 /// `kind` is the period kind runs recorded before version 1 are given, from their start.
 pub fn prepare(
     conn: &Connection,
     tables: &OutputTables,
     outputs: &[String],
-    decimal: &[bool],
+    declared: &[Declared],
     kind: PeriodKind,
 ) -> Result<PolicyTable, OutputError> {
     let version: i64 = conn
@@ -156,15 +221,11 @@ pub fn prepare(
     });
     for (k, output) in outputs.iter().enumerate() {
         if !policy.has(output) {
-            let declared = match decimal.get(k) {
-                Some(true) => DECIMAL,
-                _ => "",
-            };
+            let declared = declared.get(k).copied().unwrap_or_default().sql();
             conn.execute_batch(&format!(
-                "ALTER TABLE {} ADD COLUMN {}{}",
+                "ALTER TABLE {} ADD COLUMN {} {declared}",
                 quote_ident(&tables.policy_table),
                 quote_ident(output),
-                if declared.is_empty() { "" } else { " DECIMAL" }
             ))
             .map_err(write_err(&tables.policy_table))?;
             policy.columns.push((output.clone(), declared.into()));
@@ -397,14 +458,22 @@ mod tests {
     }
 
     #[test]
-    fn new_tables_are_compact_and_decimal_outputs_declared_decimal() {
+    fn new_tables_are_compact_and_outputs_declared_as_the_rules_give_them() {
         let conn = Connection::open_in_memory().unwrap();
         let tables = OutputTables::default();
-        let outputs = ["tier".to_owned(), "pct".to_owned()];
-        let policy = prepare(&conn, &tables, &outputs, &[false, true], PeriodKind::Month).unwrap();
+        let outputs = ["tier", "pct", "blocked", "alerts"].map(String::from);
+        let declared = [
+            Declared::Plain,
+            Declared::Decimal,
+            Declared::Boolean,
+            Declared::Json,
+        ];
+        let policy = prepare(&conn, &tables, &outputs, &declared, PeriodKind::Month).unwrap();
         assert!(!policy.legacy());
         assert_eq!(policy.outputs(), outputs);
-        assert!(policy.is_decimal("pct") && !policy.is_decimal("tier"));
+        let read = PolicyTable::read(&conn, &tables).unwrap().unwrap();
+        assert_eq!(outputs.map(|o| read.declared(&o)), declared);
+        assert_eq!(read.declared("no such output"), Declared::Plain);
         let sql: String = conn
             .query_row(
                 "SELECT sql FROM sqlite_master WHERE name = 'customer_policy'",

@@ -12,7 +12,7 @@
 //! The view lists the output columns, so it is recreated when an output is added.
 
 use super::OutputError;
-use super::schema::{PolicyTable, fired_table, latest_view};
+use super::schema::{Declared, PolicyTable, fired_table, latest_view};
 use super::tables::write_err;
 use crate::config::OutputTables;
 use crate::source::quote_ident;
@@ -24,12 +24,12 @@ pub fn create_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
     let outputs: String = policy
         .outputs()
         .iter()
-        .map(|o| match policy.is_decimal(o) {
-            true => format!(
+        .map(|o| match policy.declared(o) {
+            Declared::Decimal => format!(
                 "CASE WHEN typeof(p.{q}) = 'integer' THEN CAST(p.{q} AS REAL) ELSE p.{q} END AS {q}, ",
                 q = quote_ident(o)
             ),
-            false => format!("p.{}, ", quote_ident(o)),
+            _ => format!("p.{}, ", quote_ident(o)),
         })
         .collect();
     let rule_ids = match policy.legacy() {
@@ -83,7 +83,7 @@ pub fn replace(
 
 #[cfg(test)]
 mod tests {
-    use super::super::schema::prepare;
+    use super::super::schema::{Declared, prepare};
     use crate::config::OutputTables;
     use crate::time::PeriodKind;
     use rusqlite::Connection;
@@ -135,7 +135,14 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         let tables = OutputTables::default();
         let outputs = ["tier".to_owned(), "pct".to_owned()];
-        prepare(&conn, &tables, &outputs, &[false, true], PeriodKind::Month).unwrap();
+        prepare(
+            &conn,
+            &tables,
+            &outputs,
+            &[Declared::Plain, Declared::Decimal],
+            PeriodKind::Month,
+        )
+        .unwrap();
         let insert = |run: i64, id: &str, fired: i64, tier: &str, pct: f64| {
             conn.execute(
                 "INSERT INTO customer_policy (run_id, customer_id, fired, tier, pct)

@@ -312,6 +312,35 @@ impl Decision {
         }
     }
 
+    /// Its outputs are lists: the values of every matching row (`collect` with `aggregate:
+    /// list`, `rule_order`, `output_order`).
+    pub fn gives_lists(&self) -> bool {
+        match self.hit {
+            HitPolicy::Collect => self.aggregate == Some(Aggregate::List),
+            hit => !hit.shape().one_row,
+        }
+    }
+
+    /// Output `k` (by position in `outputs`) is always a list or NULL: the decision gives
+    /// lists, or every row's value and the default for it is a list constant or NULL (one
+    /// at least a list).
+    pub fn output_is_list(&self, k: usize) -> bool {
+        if self.gives_lists() {
+            return true;
+        }
+        let given = self.rows.iter().flat_map(|r| &r.values);
+        let values = given.filter(|(i, _)| *i == k).map(|(_, v)| v);
+        let values = values.chain(self.defaults.get(k).and_then(Option::as_ref));
+        let list = |v: &ValueExpr| matches!(v, ValueExpr::Const(crate::value::Lit::List(_)));
+        let null = |v: &ValueExpr| matches!(v, ValueExpr::Const(crate::value::Lit::Null));
+        let (mut any, mut all) = (false, true);
+        for v in values {
+            any |= list(v);
+            all &= list(v) || null(v);
+        }
+        any && all
+    }
+
     /// Every expression of the decision: scale value, conditions, formulas, caps, defaults.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
         let rows = self.rows.iter().flat_map(move |row| {

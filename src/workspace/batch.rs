@@ -105,12 +105,13 @@ impl Workspace {
         };
         let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
         let orders = value_orders(rules);
+        let declared = output::declared_outputs(rules);
         let target = RunTarget {
             tables: &self.config.tables,
             info: &info,
             data: &customers,
             outputs: &outputs,
-            decimal: &rules.output_decimal,
+            declared: &declared,
             rule_ids: &rules.rule_ids,
             orders: &orders,
             file,

@@ -97,14 +97,7 @@ pub(super) fn repeat(
     };
     // The floor's write: the same policy rows, rendered beforehand, in a plain insert loop.
     let rows = render_rows(&results, &customers, &rules.rule_ids);
-    let write = time_write(
-        db.connection(),
-        &rules,
-        rules_dir,
-        &customers,
-        &rows.decimal,
-        results,
-    )?;
+    let write = time_write(db.connection(), &rules, rules_dir, &customers, results)?;
     drop(db);
     drop(evaluator);
 
@@ -294,7 +287,6 @@ fn time_write(
     rules: &RuleSet,
     rules_dir: &Path,
     customers: &Dataset,
-    decimal: &[bool],
     results: Vec<Outcomes<'_>>,
 ) -> Result<f64, Error> {
     let tables = OutputTables::default();
@@ -313,7 +305,7 @@ fn time_write(
         info: &info,
         data: customers,
         outputs: &outputs,
-        decimal,
+        declared: &output::declared_outputs(rules),
         rule_ids: &rules.rule_ids,
         orders: &[],
         file: None,

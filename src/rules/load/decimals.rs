@@ -59,8 +59,8 @@ impl Decimals<'_> {
             // A whole step gives whole numbers; a decimal step decimals (NULL stays NULL).
             return step.fract() != 0.0;
         }
-        if !d.hit.shape().one_row && d.hit != HitPolicy::Collect {
-            return false; // lists
+        if d.gives_lists() {
+            return false;
         }
         if d.hit == HitPolicy::Collect {
             // A sum with a decimal row is a decimal even when no row matched; caps keep it.

@@ -5,7 +5,7 @@
 //! they are read back as what they were.
 
 use crate::rules::native::{Arith, Builtin, Node};
-use crate::rules::{Aggregate, Decision, HitPolicy, RuleSet, Slot, SlotKind, ValueExpr};
+use crate::rules::{Decision, HitPolicy, RuleSet, Slot, SlotKind, ValueExpr};
 use crate::value::{Lit, ValueKind};
 use std::collections::HashMap;
 
@@ -81,15 +81,11 @@ fn lit_kind(lit: &Lit) -> Option<Option<ValueKind>> {
 
 impl Known<'_> {
     fn of_output(&self, d: &Decision, k: usize) -> Option<ValueKind> {
-        if d.hit == HitPolicy::Collect {
-            return match d.aggregate.unwrap_or(Aggregate::Sum) {
-                Aggregate::List => None,
-                _ => Some(ValueKind::Number),
-            };
-        }
-        if !d.hit.shape().one_row {
-            // `rule_order`, `output_order`: lists.
+        if d.gives_lists() {
             return None;
+        }
+        if d.hit == HitPolicy::Collect {
+            return Some(ValueKind::Number);
         }
         if d.outputs.len() == 1 && (d.round.is_some() || !d.caps.is_empty()) {
             return Some(ValueKind::Number);

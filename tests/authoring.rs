@@ -202,6 +202,96 @@ rule ids: tier-b
     );
 }
 
+/// `explain` of a customer whose evaluation fails shows what was worked out before the
+/// error: the decisions that gave their outputs, the rows tried in the one that failed,
+/// the row that failed with its inputs, and the rows not reached; a metric that fails
+/// ends the metrics.
+#[test]
+fn explain_of_a_failing_customer_shows_the_work_up_to_the_row_that_failed() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, orders INTEGER",
+        &[vec![text("C1"), real(500.0), int(0)]],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"metrics:
+  big: annual_sales > 100
+decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: big, then: { tier: A } }
+      - { id: tier-b, then: { tier: B } }
+  - name: per_order
+    output: per_order
+    hit: collect
+    rules:
+      - { id: po-base, value: 1 }
+      - { id: po-div, when: 'tier == "A"', value: "= 100 / orders" }
+      - { id: po-extra, value: 2 }
+"#,
+    );
+    let run = fx.run(&["explain", "C1"]);
+    run.assert_code(1)
+        .assert_stderr_contains("error: customer C1: rule `po-div` failed: division by zero");
+    let (_, shown) = run.stdout.split_once('\n').unwrap();
+    assert_eq!(
+        shown,
+        "
+the evaluation failed at rule `po-div` (the error follows); below is what it worked out before
+
+fields the rules use
+  annual_sales  500.0
+  orders        0
+
+metrics
+  big  true
+
+decisions
+
+  tier (hit: first)
+    ✓ tier-a  when big
+        with big = true
+        gives tier = A
+    not tried (an earlier row matched): tier-b
+    => tier = A
+
+  per_order (hit: collect (sum))
+    ✓ po-base  (always)
+        gives per_order = 1
+    ! po-div  when tier == \"A\"
+        with tier = A
+        failed here (the error follows)
+    not reached: po-extra
+
+stopped: rule `po-div` failed
+"
+    );
+
+    fx.rule(
+        "rules.yaml",
+        "metrics:\n  big: annual_sales > 100\n  per_order: annual_sales / orders\n  later: annual_sales * 2\ndecisions:\n  - name: tier\n    rules:\n      - { id: tier-a, when: per_order > 1, then: { tier: A } }\n",
+    );
+    let run = fx.run(&["explain", "C1"]);
+    run.assert_code(1);
+    let (_, shown) = run.stdout.split_once('\n').unwrap();
+    assert_eq!(
+        shown,
+        "
+the evaluation failed at metric `per_order` (the error follows); below is what it worked out before
+
+fields the rules use
+  annual_sales  500.0
+  orders        0
+
+metrics
+  big  true
+
+stopped: metric `per_order` failed
+"
+    );
+}
+
 #[test]
 fn explain_says_the_value_before_rounding_only_where_rounding_changed_it() {
     let fx = Fixture::new();

@@ -174,13 +174,22 @@ fn a_scripts_errors_are_said_in_words_with_the_function_and_the_name_meant() {
     fx.run(&["run"]).assert_code(1).assert_stderr_contains(
         "error: customer C1: rule `r` failed: division by zero (in script function `score`)\n  --> rules/scores.rhai:3:10\n",
     );
-    // `explain` shows what the customer holds before the error.
+    // `explain` shows what the customer holds, and the row that failed, before the error.
     let explain = fx.run(&["explain", "C1"]);
     explain.assert_code(1);
+    let (_, shown) = explain.stdout.split_once('\n').unwrap();
     assert_eq!(
-        explain.stdout,
-        "customer C1: its evaluation failed (the error follows); the fields the rules use:\n  annual_sales  500.0\n  overdue_days  0\n"
+        shown,
+        "\nthe evaluation failed at rule `r` (the error follows); below is what it worked out before\n\n\
+         fields the rules use\n  annual_sales  500.0\n  overdue_days  0\n\n\
+         decisions\n\n  \
+           tier (hit: first)\n    \
+             ! r  when score(annual_sales, overdue_days) > 100\n        \
+               with annual_sales = 500.0, overdue_days = 0\n        \
+               failed here (the error follows)\n\n\
+         stopped: rule `r` failed\n"
     );
+    explain.assert_stderr_contains("error: customer C1: rule `r` failed: division by zero");
     fx.rule(
         "scores.rhai",
         "fn score(x, days) {\n    let base = x / 10;\n    bse / days\n}\n",

@@ -35,39 +35,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         })?;
     let history = ws.history(source.connection(), &rules)?;
     let evaluator = Evaluator::with_history(&rules, &customers, ws.context, &history, Mode::Fast)?;
-    let explanation = match evaluator.explain(index) {
-        Ok(explanation) => explanation,
-        Err(e) => {
-            // What the customer holds is where an admin starts looking: shown before the
-            // error (which names the rule and where).
-            if args.format == Format::Text {
-                print_fields(&rules, &customers, index);
-            }
-            return Err(e.into());
+    match evaluator.explain(index) {
+        Ok(explanation) => {
+            crate::report::print(&explanation, args.format);
+            Ok(ExitStatus::Success)
         }
-    };
-    crate::report::print(&explanation, args.format);
-    Ok(ExitStatus::Success)
-}
-
-/// The fields the rules use, as customer `i` holds them, for a customer whose evaluation
-/// failed.
-fn print_fields(rules: &crate::rules::RuleSet, customers: &crate::source::Dataset, i: usize) {
-    let names: Vec<&str> = rules
-        .used_fields
-        .iter()
-        .map(|&s| rules.slot_name(s))
-        .collect();
-    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
-    println!(
-        "customer {}: its evaluation failed (the error follows); the fields the rules use:",
-        customers.id_text(i)
-    );
-    for (&slot, name) in rules.used_fields.iter().zip(&names) {
-        let value = customers.columns[slot].value(i).to_json();
-        println!(
-            "  {name:<width$}  {}",
-            crate::report::explain::show(&value, &[])
-        );
+        Err(failed) => {
+            // What the customer holds and what the rules worked out before the error is
+            // where an admin starts looking: shown before the error (which names the rule
+            // and where). A program gets the error alone.
+            if args.format == Format::Text {
+                crate::report::print(&failed.so_far, args.format);
+            }
+            Err(failed.error.into())
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Why a customer got its policy: the customer is evaluated by the same code as in a batch run,
 //! with a trace switched on, and the trace is put in words an admin can read.
 
+use super::errors::rule_label;
 use super::observer::{DecisionLog, Trace};
 use super::{EvalError, Evaluator, Outcomes, Tally, Worker};
 use crate::rules::{Condition, Decision, Expr, GridCell, HitPolicy, RuleIdx, RuleSet};
@@ -37,6 +38,9 @@ pub struct RowTrace {
     /// The values of the names the condition uses.
     pub inputs: Vec<Named>,
     pub matched: bool,
+    /// The evaluation failed at this row: its condition, or a value it gives.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub failed: bool,
     /// For a condition of several `&&` parts that did not hold: the first part that failed.
     pub failed_at: Option<String>,
     /// Set when the row was passed over because the run's date is outside its `effective`
@@ -96,6 +100,17 @@ pub struct DecisionTrace {
     /// values (`priority`, `max`, `min`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chosen: Option<Chosen>,
+    /// The evaluation failed in this decision: `not_tried` are the rows it did not reach,
+    /// and it gave no outputs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub failed: bool,
+}
+
+/// A customer whose evaluation failed: what was worked out before the error, and the error.
+#[derive(Debug)]
+pub struct Failed {
+    pub so_far: Explanation,
+    pub error: EvalError,
 }
 
 /// The row a hit policy chose among several that matched, and why.
@@ -132,6 +147,10 @@ pub struct Explanation {
     pub population: Vec<Figure>,
     pub decisions: Vec<DecisionTrace>,
     pub rule_ids: Vec<String>,
+    /// Set when the evaluation failed: where ("rule `tier-a`", "metric `loyalty`"). What
+    /// the explanation holds is what was worked out before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<String>,
     /// The numbers the decisions' conditions and bands compare with: a value is shown with
     /// as many digits as it takes to be on the same side of each (0.79997 next to
     /// `>= 0.80`, not 0.8). The JSON has every value exactly, so it leaves this out.
@@ -147,23 +166,26 @@ fn named(name: &str, v: &Value<'_>) -> Named {
 }
 
 impl<'a> Evaluator<'a> {
-    /// Evaluates customer `i` with a trace and explains every step.
-    pub fn explain(&self, i: usize) -> Result<Explanation, EvalError> {
+    /// Evaluates customer `i` with a trace and explains every step; when the evaluation
+    /// fails, explains the steps before the error.
+    pub fn explain(&self, i: usize) -> Result<Explanation, Box<Failed>> {
         let rules = self.rules;
         let mut w = Worker::observed(self, Trace::default());
         let mut out = Outcomes::new(rules);
-        w.customer(i, &mut out, &mut Tally::new(rules))?;
-        let logs = std::mem::take(&mut w.observer.0);
+        let evaluated = w.customer(i, &mut out, &mut Tally::new(rules));
+        let trace = std::mem::take(&mut w.observer);
 
         let fields = rules
             .used_fields
             .iter()
             .map(|&s| named(rules.slot_name(s), &w.frame[s]))
             .collect();
+        // Those the evaluation got to: all of them unless it failed.
+        let post = &rules.metrics_post[..trace.metrics.min(rules.metrics_post.len())];
         let metrics = rules
             .metrics_pre
             .iter()
-            .chain(&rules.metrics_post)
+            .chain(post)
             .map(|m| named(&m.name, &w.frame[m.slot]))
             .collect();
         let mut population = Vec::new();
@@ -191,14 +213,24 @@ impl<'a> Evaluator<'a> {
                 ranked,
             });
         }
-        let fired = out.get(0).fired.to_vec();
-        let decisions = rules
-            .decisions
-            .iter()
-            .zip(logs)
-            .map(|(d, log)| trace_decision(&mut w, d, log, i, &fired))
+        let fired = match evaluated {
+            Ok(()) => out.get(0).fired.to_vec(),
+            Err(_) => Vec::new(),
+        };
+        // A failure in a decision is in the one started last (a summary total's comes after
+        // every decision).
+        let started = trace.decisions.len();
+        let failing = match &evaluated {
+            Err(e) if trace.decided < started => Some((started - 1, e.rule.as_str())),
+            _ => None,
+        };
+        let decisions = (rules.decisions.iter().zip(trace.decisions).enumerate())
+            .map(|(k, (d, log))| {
+                let failed = failing.filter(|(at, _)| *at == k).map(|(_, label)| label);
+                trace_decision(&mut w, d, log, i, &fired, failed)
+            })
             .collect();
-        Ok(Explanation {
+        let explanation = Explanation {
             customer: self.data.id_text(i),
             fingerprint: rules.fingerprint.clone(),
             as_of: self.context.as_of.to_string(),
@@ -212,8 +244,16 @@ impl<'a> Evaluator<'a> {
                 .iter()
                 .map(|&r| rules.rule_ids[r as usize].clone())
                 .collect(),
+            failed_at: evaluated.as_ref().err().map(|e| e.rule.clone()),
             boundaries: boundaries(&rules.decisions),
-        })
+        };
+        match evaluated {
+            Ok(()) => Ok(explanation),
+            Err(error) => Err(Box::new(Failed {
+                so_far: explanation,
+                error,
+            })),
+        }
     }
 }
 
@@ -261,6 +301,7 @@ fn trace_decision<'a>(
     log: DecisionLog,
     i: usize,
     fired: &[RuleIdx],
+    failed: Option<&str>,
 ) -> DecisionTrace {
     let rules = w.ev.rules;
     let id = |r: RuleIdx| rules.rule_ids[r as usize].clone();
@@ -273,50 +314,30 @@ fn trace_decision<'a>(
             .not_in_effect
             .contains(rule)
             .then(|| row.effective.map(|w| w.to_string()).unwrap_or_default());
-        let (when, inputs, mut failed_at) =
-            trace_condition(w, row, *matched || not_in_effect.is_some());
-        let mut gives = Vec::new();
-        if *matched {
-            for (k, v) in &row.values {
-                if let Ok(value) = w.value(v, i, row.rule) {
-                    gives.push(named(rules.slot_name(d.outputs[*k]), &value));
-                }
+        rows.push(trace_row(w, d, row, *matched, not_in_effect, i));
+    }
+    // The evaluation failed in this decision: at a row tried (its value), or at the row it
+    // was trying (its condition).
+    let failing = failed.and_then(|label| {
+        let row = d.rows.iter().find(|r| rule_label(rules, r.rule) == label)?;
+        match rows.iter().position(|t| t.id == id(row.rule)) {
+            Some(k) => Some(k),
+            None => {
+                rows.push(trace_row(w, d, row, false, None, i));
+                Some(rows.len() - 1)
             }
         }
-        // A grid row's cells (`explain` shows them instead of the built condition).
-        let cells = match &row.cells {
-            Some(cells) => trace_cells(w, cells),
-            None => Vec::new(),
-        };
-        // A grid row fails at its first cell that does not hold (as a `when:` at its part).
-        if !*matched && failed_at.is_none() {
-            failed_at = cells
-                .iter()
-                .find(|c| c.tried && c.holds == Some(false))
-                .map(|c| c.test.clone());
-        }
-        let band = match row.condition {
-            Condition::Band { from, below } => Some(BandTrace { from, below }),
-            _ => None,
-        };
-        rows.push(RowTrace {
-            id: id(*rule),
-            when,
-            inputs,
-            matched: *matched,
-            failed_at,
-            not_in_effect,
-            gives,
-            cells,
-            band,
-        });
+    });
+    if let Some(k) = failing {
+        rows[k].failed = true;
+        rows[k].gives.clear();
+        rows[k].failed_at = None;
     }
-    let tried: Vec<RuleIdx> = log.rows.iter().map(|(r, _)| *r).collect();
     let not_tried = d
         .rows
         .iter()
-        .filter(|r| !tried.contains(&r.rule))
         .map(|r| id(r.rule))
+        .filter(|r| !rows.iter().any(|t| t.id == *r))
         .collect();
     let scale = d.scale_of.as_ref().map(|e| Named {
         name: e.text.clone(),
@@ -342,14 +363,17 @@ fn trace_decision<'a>(
         scale,
         rows,
         not_tried,
-        outputs: d
-            .outputs
-            .iter()
-            .map(|&s| named(rules.slot_name(s), &w.frame[s]))
-            .collect(),
+        outputs: match failed {
+            Some(_) => Vec::new(),
+            None => (d.outputs.iter())
+                .map(|&s| named(rules.slot_name(s), &w.frame[s]))
+                .collect(),
+        },
         before_round_and_caps: log.unbounded,
         capped_by: log.caps.into_iter().map(id).collect(),
-        defaults: if log.rows.iter().any(|(_, m)| *m) {
+        failed: failed.is_some(),
+        // Given only when no row matched (and the decision finished).
+        defaults: if failed.is_some() || log.rows.iter().any(|(_, m)| *m) {
             Vec::new()
         } else {
             d.defaults
@@ -359,6 +383,55 @@ fn trace_decision<'a>(
                 .map(|(_, &s)| rules.slot_name(s).to_owned())
                 .collect()
         },
+    }
+}
+
+/// Row `row` of decision `d` as customer `i` met it.
+fn trace_row<'a>(
+    w: &mut Worker<'_, 'a, Trace>,
+    d: &'a Decision,
+    row: &'a crate::rules::Row,
+    matched: bool,
+    not_in_effect: Option<String>,
+    i: usize,
+) -> RowTrace {
+    let rules = w.ev.rules;
+    let (when, inputs, mut failed_at) = trace_condition(w, row, matched || not_in_effect.is_some());
+    let mut gives = Vec::new();
+    if matched {
+        for (k, v) in &row.values {
+            if let Ok(value) = w.value(v, i, row.rule) {
+                gives.push(named(rules.slot_name(d.outputs[*k]), &value));
+            }
+        }
+    }
+    // A grid row's cells (`explain` shows them instead of the built condition).
+    let cells = match &row.cells {
+        Some(cells) => trace_cells(w, cells),
+        None => Vec::new(),
+    };
+    // A grid row fails at its first cell that does not hold (as a `when:` at its part).
+    if !matched && failed_at.is_none() {
+        failed_at = cells
+            .iter()
+            .find(|c| c.tried && c.holds == Some(false))
+            .map(|c| c.test.clone());
+    }
+    let band = match row.condition {
+        Condition::Band { from, below } => Some(BandTrace { from, below }),
+        _ => None,
+    };
+    RowTrace {
+        id: rules.rule_ids[row.rule as usize].clone(),
+        when,
+        inputs,
+        matched,
+        failed: false,
+        failed_at,
+        not_in_effect,
+        gives,
+        cells,
+        band,
     }
 }
 

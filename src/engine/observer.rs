@@ -7,8 +7,12 @@ use crate::rules::RuleIdx;
 
 /// Receives the events of one customer's evaluation.
 pub trait Observer {
+    /// A metric computed per customer (after the population pass) has its value.
+    fn metric(&mut self) {}
     /// A decision starts; `scale` is its range scale's value, for scale decisions.
     fn decision(&mut self, _scale: Option<f64>) {}
+    /// The decision started last has given its outputs.
+    fn decided(&mut self) {}
     /// A row's condition was evaluated.
     fn row(&mut self, _rule: RuleIdx, _matched: bool) {}
     /// A row was passed over: the run's date is outside its `effective` window.
@@ -37,39 +41,55 @@ pub struct DecisionLog {
     pub caps: Vec<RuleIdx>,
 }
 
-/// Records every decision's log, for `explain`.
+/// Records every decision's log, for `explain`, and how far the evaluation got (it may
+/// fail part way).
 #[derive(Debug, Default)]
-pub struct Trace(pub Vec<DecisionLog>);
+pub struct Trace {
+    /// How many of the metrics computed per customer have their value.
+    pub metrics: usize,
+    /// The decisions started, in order.
+    pub decisions: Vec<DecisionLog>,
+    /// How many of them gave their outputs (one fewer when the evaluation failed in one).
+    pub decided: usize,
+}
 
 impl Observer for Trace {
+    fn metric(&mut self) {
+        self.metrics += 1;
+    }
+
+    fn decided(&mut self) {
+        self.decided += 1;
+    }
+
     fn decision(&mut self, scale: Option<f64>) {
-        self.0.push(DecisionLog {
+        self.decisions.push(DecisionLog {
             scale,
             ..Default::default()
         });
     }
 
     fn row(&mut self, rule: RuleIdx, matched: bool) {
-        if let Some(log) = self.0.last_mut() {
+        if let Some(log) = self.decisions.last_mut() {
             log.rows.push((rule, matched));
         }
     }
 
     fn not_in_effect(&mut self, rule: RuleIdx) {
-        if let Some(log) = self.0.last_mut() {
+        if let Some(log) = self.decisions.last_mut() {
             log.rows.push((rule, false));
             log.not_in_effect.push(rule);
         }
     }
 
     fn unbounded(&mut self, value: f64) {
-        if let Some(log) = self.0.last_mut() {
+        if let Some(log) = self.decisions.last_mut() {
             log.unbounded = Some(value);
         }
     }
 
     fn bound(&mut self, cap: RuleIdx) {
-        if let Some(log) = self.0.last_mut() {
+        if let Some(log) = self.decisions.last_mut() {
             log.caps.push(cap);
         }
     }

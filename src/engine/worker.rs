@@ -292,9 +292,11 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         for m in &rules.metrics_post {
             let v = self.eval_checked(&m.expr, i, || format!("metric `{}`", m.name))?;
             self.frame[m.slot] = v;
+            self.observer.metric();
         }
         for d in &rules.decisions {
             self.decide(d, i, &mut out.fired)?;
+            self.observer.decided();
         }
         self.count_held();
         // The summary totals first: a customer whose total fails is counted nowhere (with

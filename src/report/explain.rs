@@ -29,6 +29,12 @@ impl Report for Explanation {
             }
             Ok(())
         };
+        if let Some(at) = &self.failed_at {
+            writeln!(
+                out,
+                "\nthe evaluation failed at {at} (the error follows); below is what it worked out before"
+            )?;
+        }
         section(out, "fields the rules use", &self.fields)?;
         section(out, "metrics", &self.metrics)?;
         if !self.population.is_empty() {
@@ -51,11 +57,16 @@ impl Report for Explanation {
                 )?;
             }
         }
-        writeln!(out, "\ndecisions")?;
+        if !self.decisions.is_empty() {
+            writeln!(out, "\ndecisions")?;
+        }
         for d in &self.decisions {
             write_decision(d, &self.as_of, b, out)?;
         }
-        writeln!(out, "\nrule ids: {}", self.rule_ids.join(", "))
+        match &self.failed_at {
+            Some(at) => writeln!(out, "\nstopped: {at} failed"),
+            None => writeln!(out, "\nrule ids: {}", self.rule_ids.join(", ")),
+        }
     }
 }
 
@@ -74,7 +85,11 @@ fn write_decision(
         writeln!(out, "    scale over {} = {}", s.name, show(&s.value, b))?;
     }
     for r in &d.rows {
-        let mark = if r.matched { "✓" } else { "✗" };
+        let mark = match (r.failed, r.matched) {
+            (true, _) => "!",
+            (false, true) => "✓",
+            (false, false) => "✗",
+        };
         let when = r
             .when
             .as_deref()
@@ -106,6 +121,9 @@ fn write_decision(
             };
             writeln!(out, "        {}: {verdict}", c.test)?;
         }
+        if r.failed {
+            writeln!(out, "        failed here (the error follows)")?;
+        }
         // A grid row's cells above already say which failed.
         if let Some(part) = r.failed_at.as_ref().filter(|_| r.cells.is_empty()) {
             writeln!(out, "        fails at: {part}")?;
@@ -113,6 +131,12 @@ fn write_decision(
         for g in &r.gives {
             writeln!(out, "        gives {} = {}", g.name, show(&g.value, b))?;
         }
+    }
+    if d.failed {
+        if !d.not_tried.is_empty() {
+            writeln!(out, "    not reached: {}", d.not_tried.join(", "))?;
+        }
+        return Ok(());
     }
     if !d.not_tried.is_empty() {
         writeln!(

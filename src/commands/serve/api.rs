@@ -386,7 +386,10 @@ async fn explain(
     let id = customer_id(id, &uri)?;
     evaluated(&api, move |v| {
         let i = row(v, &id)?;
-        let explanation = v.evaluator().explain(i).map_err(Problem::Evaluation)?;
+        let explanation = v
+            .evaluator()
+            .explain(i)
+            .map_err(|f| Problem::Evaluation(f.error))?;
         Ok(match serde_json::to_value(&explanation) {
             Ok(Json::Object(map)) => map,
             _ => Map::new(),

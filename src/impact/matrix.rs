@@ -14,8 +14,12 @@ pub const MAX_VALUES: usize = 12;
 pub struct Matrix {
     pub output: String,
     /// The values of rows and columns, in order: the rules' declared order (`summary.moves`)
-    /// where there is one, else true before false, else alphabetical; "(none)" last.
-    pub values: Vec<String>,
+    /// where there is one, else true before false, else alphabetical; NULL last. As the
+    /// rules give them (true, 45, "A", null).
+    pub values: Vec<serde_json::Value>,
+    /// The same values for people: `true`, `45`, `A`, `(none)`.
+    #[serde(skip)]
+    pub labels: Vec<String>,
     /// `counts[row][column]`.
     pub counts: Vec<Vec<usize>>,
 }
@@ -39,7 +43,8 @@ impl Matrix {
 #[derive(Debug)]
 pub(super) struct Builder {
     pub output: String,
-    keys: Vec<String>,
+    /// Each value met: its label for people, and the value.
+    keys: Vec<(String, serde_json::Value)>,
     counts: HashMap<(u8, u8), usize>,
     /// Too many values: no matrix.
     dropped: bool,
@@ -68,27 +73,29 @@ impl Builder {
     }
 
     /// The value's position among the keys (added when new); `None` past [`MAX_VALUES`].
+    /// Found without making its label, but for numbers.
     fn key(&mut self, v: &Value<'_>) -> Option<u8> {
         let found = match v {
             // Lists are not values to tabulate.
             Value::Consts(_) | Value::List(_) | Value::Other(_) => return None,
-            Value::Null => self.keys.iter().position(|k| k == "(none)"),
-            Value::Bool(b) => {
-                let text = if *b { "true" } else { "false" };
-                self.keys.iter().position(|k| k == text)
-            }
+            Value::Null => self.keys.iter().position(|(_, json)| json.is_null()),
+            Value::Bool(b) => self.keys.iter().position(|(_, j)| j.as_bool() == Some(*b)),
             v => match v.as_str() {
-                Some(text) => self.keys.iter().position(|k| k == text),
+                Some(text) => self.keys.iter().position(|(_, j)| j.as_str() == Some(text)),
                 None => {
-                    let key = display_key(v);
-                    self.keys.iter().position(|k| *k == key)
+                    let label = display_key(v);
+                    (self.keys.iter()).position(|(l, j)| j.is_number() && *l == label)
                 }
             },
         };
         match found {
             Some(k) => Some(k as u8),
             None if self.keys.len() < MAX_VALUES => {
-                self.keys.push(display_key(v));
+                let label = match v {
+                    Value::Null => "(none)".to_owned(),
+                    v => display_key(v),
+                };
+                self.keys.push((label, v.to_json()));
                 Some((self.keys.len() - 1) as u8)
             }
             None => None,
@@ -100,17 +107,17 @@ impl Builder {
         if self.dropped || self.keys.is_empty() {
             return None;
         }
-        let rank = |key: &str| -> (usize, usize, String) {
+        let rank = |(label, json): &(String, serde_json::Value)| {
             let declared = order
-                .and_then(|o| o.iter().position(|v| v == key))
+                .and_then(|o| o.iter().position(|v| v == label))
                 .unwrap_or(usize::MAX);
-            let flag = match key {
-                "true" => 0,
-                "false" => 1,
-                "(none)" => 3,
+            let flag = match json {
+                serde_json::Value::Bool(true) => 0,
+                serde_json::Value::Bool(false) => 1,
+                serde_json::Value::Null => 3,
                 _ => 2,
             };
-            (declared, flag, key.to_owned())
+            (declared, flag, label.clone())
         };
         let mut sorted: Vec<usize> = (0..self.keys.len()).collect();
         sorted.sort_by_key(|&k| rank(&self.keys[k]));
@@ -126,9 +133,11 @@ impl Builder {
         for ((r, c), count) in self.counts {
             counts[position[r as usize]][position[c as usize]] += count;
         }
+        let (labels, values) = sorted.into_iter().map(|k| self.keys[k].clone()).unzip();
         Some(Matrix {
             output: self.output,
-            values: sorted.into_iter().map(|k| self.keys[k].clone()).collect(),
+            values,
+            labels,
             counts,
         })
     }
@@ -147,7 +156,9 @@ mod tests {
         b.add(&Value::Null, &Value::Str("C"));
         let order = ["A".to_owned(), "B".into(), "C".into(), "dormant".into()];
         let m = b.finish(Some(&order)).expect("a matrix");
-        assert_eq!(m.values, ["A", "B", "C", "dormant", "(none)"]);
+        assert_eq!(m.labels, ["A", "B", "C", "dormant", "(none)"]);
+        let json = serde_json::json!(["A", "B", "C", "dormant", null]);
+        assert_eq!(serde_json::Value::from(m.values.clone()), json);
         assert_eq!(m.counts[0], [1, 0, 0, 0, 0]);
         assert_eq!(m.counts[1], [1, 0, 0, 0, 0]);
         assert_eq!(m.counts[2], [0, 1, 0, 0, 0]);
@@ -157,9 +168,17 @@ mod tests {
         let mut flags = Builder::new("credit_block");
         flags.add(&Value::Bool(false), &Value::Bool(true));
         flags.add(&Value::Bool(true), &Value::Bool(true));
+        // Text that reads like a flag or NULL is a value of its own.
+        flags.add(&Value::Str("true"), &Value::Str("(none)"));
+        flags.add(&Value::Null, &Value::Bool(false));
         let m = flags.finish(None).expect("a matrix");
-        assert_eq!(m.values, ["true", "false"]);
-        assert_eq!(m.counts, [[1, 0], [1, 0]]);
+        assert_eq!(m.labels, ["true", "false", "(none)", "true", "(none)"]);
+        let json = serde_json::json!([true, false, "(none)", "true", null]);
+        assert_eq!(serde_json::Value::from(m.values.clone()), json);
+        assert_eq!(m.counts[0], [1, 0, 0, 0, 0]);
+        assert_eq!(m.counts[1], [1, 0, 0, 0, 0]);
+        assert_eq!(m.counts[3], [0, 0, 1, 0, 0]);
+        assert_eq!(m.counts[4], [0, 1, 0, 0, 0]);
     }
 
     #[test]

@@ -228,9 +228,9 @@ impl ImpactReport<'_> {
 
 fn matrix_table(m: &Matrix) -> Table {
     let mut header = vec![format!("{} before \\ after", m.output)];
-    header.extend(m.values.iter().cloned());
+    header.extend(m.labels.iter().cloned());
     let rows = m
-        .values
+        .labels
         .iter()
         .zip(&m.counts)
         .filter(|(_, row)| row.iter().any(|&n| n > 0))

@@ -5,7 +5,12 @@
 //!
 //! A value's kind is known for constants and for formulas whose fast-path form says it (a
 //! comparison gives true/false, arithmetic a number, a template text, a field its declared
-//! kind). NULL and formulas of unknown kind fit any kind.
+//! kind). NULL and formulas of unknown kind fit any kind. Where one row gives the outputs, a
+//! list constant (`[business, technical]`) is a kind of its own: `business` beside it would
+//! be written as text, not as a list.
+//!
+//! Also a warning for text that reads as a formula written without its `=`: `then: { tier:
+//! abc_tier }` gives everyone the word "abc_tier".
 
 use super::compile::Cx;
 use crate::diag::SourceFile;
@@ -13,6 +18,22 @@ use crate::rules::native::{Arith, Node};
 use crate::rules::{Aggregate, HitPolicy, Slot, SlotKind, ValueExpr};
 use crate::value::{Lit, Literal, ValueKind};
 use std::sync::Arc;
+
+/// The kind of a value, for this check: a kind of value, or a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Of(ValueKind),
+    List,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Of(kind) => kind.noun(),
+            Kind::List => "a list",
+        }
+    }
+}
 
 /// One value a row gives: the output's index, the row's id, the value as written and as
 /// compiled.
@@ -46,12 +67,17 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
                 t.aggregate.unwrap_or(Aggregate::Sum),
                 Aggregate::List | Aggregate::Count
             ));
+    // Lists are values of their own only where one row gives the outputs (`collect` with
+    // `aggregate: list` adds a list's items, `rule_order` lists every row's value).
+    let lists = t.hit.shape().one_row;
     for (k, &slot) in t.outputs.iter().enumerate() {
         let output = cx.symbols.name(slot).to_owned();
-        let known: Vec<(ValueKind, &Given)> = given
+        let known: Vec<(Kind, &Given)> = given
             .iter()
             .filter(|g| g.output == k)
-            .filter_map(|g| Some((kind_of(cx, g.value)?, g)))
+            // A formula written without `=` is warned about below, as such.
+            .filter(|g| written_formula(cx, g).is_none())
+            .filter_map(|g| Some((kind_of(cx, g.value, lists)?, g)))
             .collect();
         let Some(expected) = expected_kind(&known, needs_number) else {
             continue;
@@ -112,6 +138,9 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
             ok = false;
         }
     }
+    for g in given {
+        formula_without_equals(cx, t, g);
+    }
     ok
 }
 
@@ -119,12 +148,12 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
 /// them; else the kind most of them have (the first written among equally many), unless
 /// every text among them reads as the other kind (`yes` among true/false, `5%` among
 /// numbers), when the text is the slip. One wrong row is reported, not the rows around it.
-fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<ValueKind> {
+fn expected_kind(known: &[(Kind, &Given)], needs_number: bool) -> Option<Kind> {
     if needs_number {
-        return Some(ValueKind::Number);
+        return Some(Kind::Of(ValueKind::Number));
     }
-    let count = |kind: ValueKind| known.iter().filter(|(k, _)| *k == kind).count();
-    let mut most: Option<(ValueKind, usize)> = None;
+    let count = |kind: Kind| known.iter().filter(|(k, _)| *k == kind).count();
+    let mut most: Option<(Kind, usize)> = None;
     for &(kind, _) in known {
         let n = count(kind);
         if most.is_none_or(|(_, m)| n > m) {
@@ -132,15 +161,16 @@ fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<Va
         }
     }
     let (most, _) = most?;
+    let text = Kind::Of(ValueKind::Text);
     let texts: Vec<&Given> = known
         .iter()
-        .filter(|(kind, _)| *kind == ValueKind::Text)
+        .filter(|(kind, _)| *kind == text)
         .map(|(_, g)| *g)
         .collect();
     let other = known
         .iter()
         .map(|(kind, _)| *kind)
-        .find(|kind| *kind != ValueKind::Text);
+        .find(|kind| *kind != text);
     // `yes` among true/false: the text is the slip, however many texts there are.
     if let Some(other) = other
         && !texts.is_empty()
@@ -153,18 +183,45 @@ fn expected_kind(known: &[(ValueKind, &Given)], needs_number: bool) -> Option<Va
     Some(most)
 }
 
-/// The kind a constant text looks like it meant: `yes`, `5%`, `"5"`.
-fn reads_as(written: &Literal) -> Option<ValueKind> {
+/// The kind a constant text looks like it meant: `yes`, `5%`, `"5"`, `1,000`, or a single
+/// word beside lists (`business` for `[business]`).
+fn reads_as(written: &Literal) -> Option<Kind> {
     let Literal::Text(t) = written else {
         return None;
     };
     let t = t.trim();
     if is_bool_word(t) {
-        Some(ValueKind::Bool)
-    } else if t.trim_end_matches('%').trim().parse::<f64>().is_ok() {
-        Some(ValueKind::Number)
+        Some(Kind::Of(ValueKind::Bool))
+    } else if t.trim_end_matches('%').trim().parse::<f64>().is_ok() || grouped_number(t).is_some() {
+        Some(Kind::Of(ValueKind::Number))
+    } else if !t.is_empty() && !t.contains([',', '[', ']']) {
+        Some(Kind::List)
     } else {
         None
+    }
+}
+
+/// A number written with thousands separators (`1,000`, `1 000 000`, `1'000`,
+/// `1.000.000`), without them.
+fn grouped_number(t: &str) -> Option<String> {
+    let t = t.trim();
+    // One dot is the decimal point; several group (`1.000.000`).
+    let (whole, decimals) = match t.split_once('.') {
+        Some((w, d)) if !d.contains('.') => (w, Some(d)),
+        _ => (t, None),
+    };
+    let groups: Vec<&str> = whole.split([',', ' ', '\'', '.']).collect();
+    let digits = |g: &str| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit());
+    let first = groups[0].strip_prefix('-').unwrap_or(groups[0]);
+    let grouped = groups.len() > 1
+        && digits(first)
+        && first.len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
+    match decimals {
+        _ if !grouped => None,
+        Some(d) if digits(d) => Some(format!("{}.{d}", groups.concat())),
+        Some(_) => None,
+        None => Some(groups.concat()),
     }
 }
 
@@ -176,7 +233,7 @@ fn is_bool_word(t: &str) -> bool {
 }
 
 /// A value for a message: the constant as written, or "a formula giving text".
-fn shown(kind: ValueKind, written: &Literal) -> String {
+fn shown(kind: Kind, written: &Literal) -> String {
     match written {
         Literal::Text(t) if t.trim_start().starts_with('=') => {
             format!("a formula giving {}", kind.noun())
@@ -186,6 +243,7 @@ fn shown(kind: ValueKind, written: &Literal) -> String {
             format!("the number {}", crate::text::as_yaml(&written.to_json()))
         }
         Literal::Bool(b) => format!("`{b}`"),
+        Literal::List(_) => format!("the list {}", crate::text::as_yaml(&written.to_json())),
         other => format!(
             "{} ({})",
             kind.noun(),
@@ -195,33 +253,107 @@ fn shown(kind: ValueKind, written: &Literal) -> String {
 }
 
 /// How to write the value as the kind expected (`fallback` where the value says nothing).
-fn help(expected: ValueKind, written: &Literal, fallback: &str) -> String {
+fn help(expected: Kind, written: &Literal, fallback: &str) -> String {
     let text = match written {
         Literal::Text(t) if !t.trim_start().starts_with('=') => Some(t.trim()),
         _ => None,
     };
+    let number = Kind::Of(ValueKind::Number);
+    let bool = Kind::Of(ValueKind::Bool);
     match (expected, text) {
-        (ValueKind::Number, Some(t)) if t.ends_with('%') => format!(
+        (k, Some(t)) if k == number && t.ends_with('%') => format!(
             "write {} for {t}: a percentage is a number here",
             t.trim_end_matches('%').trim()
         ),
-        (ValueKind::Number, Some(t)) if t.parse::<f64>().is_ok() => {
+        (k, Some(t)) if k == number && t.parse::<f64>().is_ok() => {
             format!("write {t} without quotes: quoted, it is text")
         }
-        (ValueKind::Bool, Some(t)) if is_bool_word(t) => {
+        (k, Some(t)) if k == number && grouped_number(t).is_some() => format!(
+            "write {} without thousands separators: `{t}` is text here",
+            grouped_number(t).unwrap_or_default()
+        ),
+        (k, Some(t)) if k == bool && is_bool_word(t) => {
             format!("write true/false (`{t}` is text here)")
         }
-        (ValueKind::Bool, _) => "write true/false".into(),
-        (ValueKind::Date, _) => "write a date as '= date(\"2025-03-01\")'".into(),
+        (k, _) if k == bool => "write true/false".into(),
+        (Kind::Of(ValueKind::Date), _) => "write a date as '= date(\"2025-03-01\")'".into(),
+        (Kind::List, Some(t)) if !t.is_empty() => {
+            format!("write it as a list of one: [{t}] (without brackets it is text)")
+        }
         _ => fallback.to_owned(),
     }
 }
 
-/// The kind of a row's value, where it is known.
-fn kind_of(cx: &Cx, value: &ValueExpr) -> Option<ValueKind> {
+/// The kind of a row's value, where it is known; a list constant is one where `lists`.
+fn kind_of(cx: &Cx, value: &ValueExpr, lists: bool) -> Option<Kind> {
     match value {
-        ValueExpr::Const(lit) => lit_kind(lit),
-        ValueExpr::Formula(e) => node_kind(cx, &e.native.as_ref()?.root),
+        ValueExpr::Const(Lit::List(_)) if lists => Some(Kind::List),
+        ValueExpr::Const(lit) => lit_kind(lit).map(Kind::Of),
+        ValueExpr::Formula(e) => node_kind(cx, &e.native.as_ref()?.root).map(Kind::Of),
+    }
+}
+
+/// Warns about a constant text that reads as a formula without its `=` ([`formula_like`]):
+/// everyone it is given to would get the text itself.
+fn formula_without_equals(cx: &mut Cx, t: &Table, g: &Given) {
+    let Some((text, what)) = written_formula(cx, g) else {
+        return;
+    };
+    let output = cx.symbols.name(t.outputs[g.output]).to_owned();
+    let message = format!(
+        "row `{}` gives `{output}` the text \"{text}\", {what}: every customer it matches gets these words",
+        g.row
+    );
+    let d = cx.error(t.file, g.at.0, g.at.1, message);
+    d.severity = crate::diag::Severity::Warning;
+    d.rule = Some(g.row.to_owned());
+    d.width = text.chars().count().max(1);
+    d.help = Some(format!(
+        "for its value, write it as a formula: '= {text}' (quoted, starting with `=`)"
+    ));
+}
+
+/// The constant text `g` gives, when it reads as a formula written without its `=`, and
+/// what it reads as.
+fn written_formula<'g>(cx: &Cx, g: &Given<'g>) -> Option<(&'g str, String)> {
+    let (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) = (g.written, g.value) else {
+        return None;
+    };
+    let text = text.trim();
+    Some((text, formula_like(cx, text)?))
+}
+
+/// What `text` reads as when it reads as a formula: a name the rules know (`abc_tier`:
+/// "the name of an output"), or names the rules know joined by operators
+/// (`monthly_sales * 2`: "a formula").
+fn formula_like(cx: &Cx, text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty() && w.parse::<f64>().is_err())
+        .collect();
+    // `previous.tier` is known as `tier`.
+    let known = |w: &str| {
+        let name = w.split('.').next_back().unwrap_or(w);
+        cx.symbols.slot(w).or_else(|| cx.symbols.slot(name))
+    };
+    let operators = text.contains(['+', '-', '*', '/', '<', '>', '=', '(', '?']);
+    if words.is_empty() || !words.iter().all(|w| known(w).is_some()) {
+        return None;
+    }
+    match (operators, &words[..]) {
+        (true, _) => Some("which reads as a formula".into()),
+        (false, [name]) if *name == text => {
+            let noun = cx.symbols.kind(known(name)?).noun();
+            Some(format!("which is the name of {} {noun}", article(noun)))
+        }
+        _ => None,
+    }
+}
+
+fn article(noun: &str) -> &'static str {
+    match noun.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
     }
 }
 
@@ -264,6 +396,22 @@ pub(super) fn node_kind(cx: &Cx, node: &Node) -> Option<ValueKind> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use super::grouped_number;
+
+    #[test]
+    fn numbers_with_thousands_separators_are_read_without_them() {
+        let read = |t: &str| grouped_number(t);
+        assert_eq!(read("1,000").as_deref(), Some("1000"));
+        assert_eq!(read("1 000 000").as_deref(), Some("1000000"));
+        assert_eq!(read("1'000.50").as_deref(), Some("1000.50"));
+        assert_eq!(read("1.000.000").as_deref(), Some("1000000"));
+        assert_eq!(read("-12,500").as_deref(), Some("-12500"));
+        for not in [
+            "1000", "1,00", "1,0000", "KA, BC", "1.5", "12,5", ",100", "1,000.5x",
+        ] {
+            assert_eq!(read(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn the_row_of_the_odd_kind_out_is_the_one_reported_even_when_it_comes_first() {

@@ -209,6 +209,36 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
     );
 }
 
+/// `explain`'s "fails at" reads earlier periods' values as the rule does: the part of a
+/// condition that fails is `tier != "A"`, not `previous.tier == "A"` (which holds).
+#[test]
+fn explain_finds_the_failing_part_of_a_condition_on_last_periods_values() {
+    let fx = Fixture::new();
+    fx.rule(
+        "rules.yaml",
+        &format!(
+            "{RULES}  - name: fell
+    rules:
+      - {{ id: fell-from-a, when: 'previous.tier == \"A\" && tier != \"A\"', then: {{ fell: true }} }}
+      - {{ id: fell-not, then: {{ fell: false }} }}
+"
+        ),
+    );
+    run_dated(&fx, &[120.0, 120.0], "2026-05-31", "2026-05");
+    fx.sales_customers(&[120.0, 10.0]);
+    let run = fx.run(&["explain", "1", "--as-of", "2026-06-30"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(concat!(
+            "    ✗ fell-from-a  when previous.tier == \"A\" && tier != \"A\"\n",
+            "        with tier = A, previous.tier = A\n",
+            "        fails at: tier != \"A\"\n",
+        )),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
     let fx = quarters();

@@ -568,9 +568,7 @@ fn first_failing_part(w: &Worker<'_, '_, Trace>, e: &Expr) -> Option<String> {
     }
     let engine = w.ev.rules.new_engine();
     let mut scope = Scope::new();
-    for (name, slot) in &e.vars {
-        scope.push_dynamic(name.clone(), w.frame[*slot].to_dynamic());
-    }
+    super::worker::fill_scope(&mut scope, e, &w.frame);
     parts.into_iter().find(|part| {
         let v = engine.eval_expression_with_scope::<Dynamic>(&mut scope.clone(), part);
         !matches!(v.map(Value::from_dynamic), Ok(Value::Bool(true)))

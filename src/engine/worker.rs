@@ -201,19 +201,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             return Ok(v);
         }
         self.scope.clear();
-        for (name, slot) in &e.vars {
-            self.scope
-                .push_dynamic(name.clone(), self.frame[*slot].to_dynamic());
-        }
-        // `previous.tier`: the interpreter reads a map per history variable.
-        for (name, properties) in &e.maps {
-            let map: rhai::Map = properties
-                .iter()
-                .map(|(p, slot)| (p.clone(), self.frame[*slot].to_dynamic()))
-                .collect();
-            self.scope
-                .push_dynamic(name.clone(), Dynamic::from_map(map));
-        }
+        fill_scope(&mut self.scope, e, &self.frame);
         let rules = self.ev.rules;
         let engine = self.engine.get_or_insert_with(|| rules.new_engine());
         engine
@@ -606,5 +594,20 @@ mod tests {
         assert!(truth(Value::Bool(true)).unwrap());
         assert!(!truth(Value::Null).unwrap());
         assert!(truth(Value::Int(1)).is_err());
+    }
+}
+
+/// The names `e` reads, as the interpreter reads them: a variable per name, and a map per
+/// history variable (`previous.tier`).
+pub(super) fn fill_scope(scope: &mut Scope<'_>, e: &Expr, frame: &[Value<'_>]) {
+    for (name, slot) in &e.vars {
+        scope.push_dynamic(name.clone(), frame[*slot].to_dynamic());
+    }
+    for (name, properties) in &e.maps {
+        let map: rhai::Map = properties
+            .iter()
+            .map(|(p, slot)| (p.clone(), frame[*slot].to_dynamic()))
+            .collect();
+        scope.push_dynamic(name.clone(), Dynamic::from_map(map));
     }
 }

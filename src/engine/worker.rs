@@ -585,18 +585,6 @@ pub(super) fn number(v: &Value<'_>) -> Result<Option<f64>, String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn conditions_must_be_true_false_or_null() {
-        assert!(truth(Value::Bool(true)).unwrap());
-        assert!(!truth(Value::Null).unwrap());
-        assert!(truth(Value::Int(1)).is_err());
-    }
-}
-
 /// The names `e` reads, as the interpreter reads them: a variable per name, and a map per
 /// history variable (`previous.tier`).
 pub(super) fn fill_scope(scope: &mut Scope<'_>, e: &Expr, frame: &[Value<'_>]) {
@@ -609,5 +597,17 @@ pub(super) fn fill_scope(scope: &mut Scope<'_>, e: &Expr, frame: &[Value<'_>]) {
             .map(|(p, slot)| (p.clone(), frame[*slot].to_dynamic()))
             .collect();
         scope.push_dynamic(name.clone(), Dynamic::from_map(map));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_must_be_true_false_or_null() {
+        assert!(truth(Value::Bool(true)).unwrap());
+        assert!(!truth(Value::Null).unwrap());
+        assert!(truth(Value::Int(1)).is_err());
     }
 }

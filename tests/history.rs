@@ -239,6 +239,41 @@ fn explain_finds_the_failing_part_of_a_condition_on_last_periods_values() {
     );
 }
 
+/// `run` says when the previous period's run was made with other rules, and which of the
+/// earlier values the rules read that run gave no customer (they read NULL for everyone).
+#[test]
+fn run_notes_a_previous_period_made_with_other_rules_and_the_history_it_lacks() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[120.0, 10.0], "2026-05-31", "2026-05");
+    fx.rule(
+        "rules.yaml",
+        &format!(
+            "{RULES}  - name: level
+    rules:
+      - {{ id: level-kept, when: '!is_null(previous.level)', then: {{ level: '= previous.level' }} }}
+      - {{ id: level-first, then: {{ level: 1 }} }}
+"
+        ),
+    );
+    let run = fx.run(&["run", "--as-of", "2026-06-30"]);
+    run.assert_code(0);
+    let note = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("note: "))
+        .unwrap_or_default();
+    assert!(
+        note.starts_with("note: 2026-05's run (run 1) was made with other rules (")
+            && note.ends_with("): the moves and totals since 2026-05 compare two rule sets, not only the customers; `previous.level` read NULL for every customer (that run gave no value for it), so rules that read it saw no history"),
+        "{}",
+        run.stdout
+    );
+    // The same rules again: nothing to note.
+    let again = fx.run(&["run", "--as-of", "2026-07-31", "--format", "json"]);
+    assert_eq!(json(&again)["notes"], serde_json::json!([]));
+}
+
 #[test]
 fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
     let fx = quarters();

@@ -2,7 +2,7 @@
 //! whose results a writer thread inserts while the next chunk is evaluated.
 
 use super::Workspace;
-use crate::engine::{EvalError, Evaluator, Mode, Tally};
+use crate::engine::{EvalError, Evaluator, History, Mode, Tally};
 use crate::error::Error;
 use crate::output::{self, RecordedTotals, RunFailure, RunInfo, RunTarget, ValueOrder, Written};
 use crate::rules::RuleSet;
@@ -31,6 +31,9 @@ pub struct RunSummary {
     /// The previous period's official run (the one `previous.x` reads) and the totals it
     /// recorded, for the totals before and after (`None`: that period has no run).
     pub previous: Option<PreviousRun>,
+    /// What the rules read of earlier periods (`previous.tier_level`) that the period's run
+    /// gave no customer: made by other rules, it holds NULL for everyone.
+    pub unwritten: Vec<String>,
     /// Time per stage: read, history, population, evaluate and write.
     pub read: Duration,
     pub history: Duration,
@@ -44,6 +47,35 @@ pub struct PreviousRun {
     pub period: Period,
     pub run_id: i64,
     pub totals: RecordedTotals,
+    /// The fingerprint of the rules it was made with.
+    pub fingerprint: Option<String>,
+}
+
+/// The earlier periods' values `rules` read (`previous.tier_level`) that the period's run,
+/// holding customers, gave none of them.
+fn unwritten(past: &History, rules: &RuleSet) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &rules.past {
+        let Some(Some(run)) = past.runs.get(p.back as usize - 1) else {
+            continue;
+        };
+        let Some(c) = run.data.names.iter().position(|n| *n == p.column) else {
+            continue;
+        };
+        let column = &run.data.columns[c];
+        if run.data.len > 0 && (0..run.data.len).all(|i| column.value(i).is_null()) {
+            // As the rules write it: `previous.x`, `previous_2.x`; `held.x` as it is.
+            let name = match p.back {
+                _ if p.column.starts_with("held.") => p.column.clone(),
+                1 => format!("previous.{}", p.column),
+                back => format!("previous_{back}.{}", p.column),
+            };
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 impl Workspace {
@@ -62,6 +94,7 @@ impl Workspace {
             period: run.period,
             run_id: run.run_id,
             totals: output::recorded_totals(conn, tables, run.run_id)?,
+            fingerprint: output::run_fingerprint(conn, tables, run.run_id)?,
         }))
     }
 
@@ -89,6 +122,7 @@ impl Workspace {
         let past = self.history(source.connection(), rules)?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
         let previous = self.previous_run(source.connection())?;
+        let unwritten = unwritten(&past, rules);
         let history = t.elapsed();
 
         let t = Instant::now();
@@ -155,6 +189,7 @@ impl Workspace {
                     tally,
                     since,
                     previous,
+                    unwritten,
                     read,
                     history,
                     population,

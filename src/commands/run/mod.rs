@@ -96,8 +96,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .previous
         .as_ref()
         .map(|p| TotalsSince::new(p, &totals, &money));
+    let notes = other_rules_note(&summary).into_iter().collect();
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
+        notes,
         run_id: summary.written.run_id,
         customers: summary.written.customers,
         fingerprint: summary.fingerprint,
@@ -130,6 +132,33 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         true => ExitStatus::Success,
         false => ExitStatus::Failure,
     })
+}
+
+/// When the previous period's run was made with other rules: the moves and totals since
+/// compare two rule sets, and what the rules read of it may be missing (`previous.x` of an
+/// output those rules did not give is NULL for everyone).
+fn other_rules_note(summary: &crate::workspace::batch::RunSummary) -> Option<String> {
+    let previous = summary.previous.as_ref()?;
+    let theirs = previous.fingerprint.as_deref()?;
+    if theirs == summary.fingerprint {
+        return None;
+    }
+    let mut note = format!(
+        "{}'s run (run {}) was made with other rules ({theirs}): the moves and totals since {} compare two rule sets, not only the customers",
+        previous.period.label(),
+        previous.run_id,
+        previous.period.label()
+    );
+    if !summary.unwritten.is_empty() {
+        let names: Vec<String> = summary.unwritten.iter().map(|n| format!("`{n}`")).collect();
+        note.push_str(&format!(
+            "; {} read NULL for every customer (that run gave no value for {}), so rules that read {} saw no history",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" },
+            if names.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    Some(note)
 }
 
 /// A customer a run that kept going left out.
@@ -171,6 +200,8 @@ fn check_out_path(out: &std::path::Path) -> Result<(), Error> {
 /// What a run did, for the summary.
 #[derive(Debug, Serialize)]
 pub struct RunReport {
+    /// What the reader should know before reading the comparison with the previous period.
+    pub notes: Vec<String>,
     pub run_id: i64,
     pub customers: usize,
     pub fingerprint: String,
@@ -355,6 +386,9 @@ impl Report for RunReport {
             written.push_str(&format!(" and {}", file.display()));
         }
         writeln!(out, "written to {written}")?;
+        for note in &self.notes {
+            writeln!(out, "note: {note}")?;
+        }
         for (name, values) in &self.counts {
             let width = values
                 .iter()

@@ -126,6 +126,7 @@ fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
     assert_eq!(
         json(&run),
         serde_json::json!({
+            "notes": [],
             "customer_id": "4",
             "outputs": ["tier"],
             "periods": [
@@ -272,6 +273,19 @@ fn run_notes_a_previous_period_made_with_other_rules_and_the_history_it_lacks() 
     // The same rules again: nothing to note.
     let again = fx.run(&["run", "--as-of", "2026-07-31", "--format", "json"]);
     assert_eq!(json(&again)["notes"], serde_json::json!([]));
+    // `history` says which periods were made with which rules.
+    let history = fx.run(&["history", "1", "--format", "json"]);
+    let note = json(&history)["notes"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let shown = note.split(" with rules ").count();
+    assert!(
+        note.starts_with("the periods' runs were made with different rules (2026-05 with rules ")
+            && note.contains("; 2026-06 to 2026-07 with rules ")
+            && shown == 3,
+        "{note}"
+    );
 }
 
 #[test]

@@ -56,7 +56,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         )));
     }
     let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.len());
+    let mut rules_of: Vec<(String, Option<String>)> = Vec::new();
     for h in history {
+        let fingerprint = output::run_fingerprint(conn, tables, h.run.run_id)?;
+        rules_of.push((h.run.period.to_string(), fingerprint));
         let (added, removed) = match periods.last() {
             Some(before) => (
                 missing_from(&h.rule_ids, &before.rule_ids),
@@ -87,6 +90,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .filter(|o| outputs.contains(o))
         .collect();
     let report = HistoryReport {
+        notes: rules_note(&rules_of).into_iter().collect(),
         customer_id: args.customer,
         asked,
         ranked,
@@ -95,6 +99,34 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     crate::report::print(&report, args.format);
     Ok(ExitStatus::Success)
+}
+
+/// When the periods' runs were made with different rules: which periods with which, since
+/// a change from one period to the next may be the rules', not the customer's.
+fn rules_note(rules_of: &[(String, Option<String>)]) -> Option<String> {
+    // Consecutive periods with the same rules, as (first, last, fingerprint).
+    let mut spans: Vec<(&str, &str, &str)> = Vec::new();
+    for (period, fingerprint) in rules_of {
+        let fingerprint = fingerprint.as_deref().unwrap_or("unknown");
+        match spans.last_mut() {
+            Some(span) if span.2 == fingerprint => span.1 = period,
+            _ => spans.push((period, period, fingerprint)),
+        }
+    }
+    if spans.len() < 2 {
+        return None;
+    }
+    let parts: Vec<String> = spans
+        .iter()
+        .map(|(first, last, f)| match first == last {
+            true => format!("{first} with rules {f}"),
+            false => format!("{first} to {last} with rules {f}"),
+        })
+        .collect();
+    Some(format!(
+        "the periods' runs were made with different rules ({}): a change where the rules change may be theirs, not the customer's",
+        parts.join("; ")
+    ))
 }
 
 /// The asked outputs, each one the policy table has (or an error naming the nearest).
@@ -157,6 +189,8 @@ fn missing_from(ids: &[String], other: &[String]) -> Vec<String> {
 /// One customer's history.
 #[derive(Debug, Serialize)]
 pub struct HistoryReport {
+    /// What the reader should know before comparing the periods.
+    pub notes: Vec<String>,
     pub customer_id: String,
     /// The outputs were named with `--outputs`: the text shows each one as a row.
     #[serde(skip)]
@@ -206,6 +240,9 @@ impl Report for HistoryReport {
             first.period,
             last.period
         )?;
+        for note in &self.notes {
+            writeln!(out, "note: {note}\n")?;
+        }
         // One row per output, one column per period; outputs that never changed are
         // listed once below, unless asked for by name.
         let mut header = vec![String::new()];

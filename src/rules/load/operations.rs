@@ -361,6 +361,8 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
             ),
             help,
         )
+    } else if let Some(said) = date_arithmetic(op, a.as_ref(), b.as_ref()) {
+        said
     } else {
         let texts: Vec<&Said> = [&a, &b]
             .into_iter()
@@ -410,6 +412,63 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         _ => op.op.chars().count(),
     };
     Some(op.passed(d))
+}
+
+/// Arithmetic with a date (`as_of - 90`, `last_day - first_day`, `as_of * 2`): dates move
+/// and are measured with functions. The message and help, if an operand is a date.
+fn date_arithmetic(op: &Operation, a: Option<&Said>, b: Option<&Said>) -> Option<(String, String)> {
+    use ValueKind::{Date, Number};
+    let kind = |s: Option<&Said>| s.map(|s| s.kind);
+    let name = |s: Option<&Said>| {
+        s.and_then(|s| s.name.clone())
+            .unwrap_or_else(|| "...".into())
+    };
+    let shown = |s: &Said| format!("{}{}", s.noun, s.seen);
+    let (x, y) = (kind(a), kind(b));
+    if x != Some(Date) && y != Some(Date) {
+        return None;
+    }
+    let said = match (x, y, op.op.as_str()) {
+        (Some(Date), Some(Date), "-") => (
+            format!(
+                "{} and {} are dates, and `-` does not give the days between them",
+                shown(a?),
+                shown(b?)
+            ),
+            format!(
+                "for the days from `{from}` to `{to}`, write `days_between({from}, {to})`",
+                from = name(b),
+                to = name(a)
+            ),
+        ),
+        (Some(Date), Some(Number) | None, "-") => {
+            let days = match &op.operands[1] {
+                Operand::Const(c) => c.to_string(),
+                _ => "n".into(),
+            };
+            let date = name(a);
+            let mut help = format!(
+                "for the date {days} days earlier, write `add_days({date}, -{days})` (`add_months` for months)"
+            );
+            if date != "as_of" {
+                help.push_str(&format!(
+                    "; for the days since `{date}`, `days_between({date}, as_of)`"
+                ));
+            }
+            (
+                format!("{} is a date, and `-` needs numbers", shown(a?)),
+                help,
+            )
+        }
+        _ => {
+            let date = if x == Some(Date) { a? } else { b? };
+            (
+                format!("{} is a date, and `{}` needs numbers", shown(date), op.op),
+                "dates move with `add_days(date, n)` and `add_months(date, n)`, and are measured with `days_between(a, b)` and `months_between(a, b)`".into(),
+            )
+        }
+    };
+    Some(said)
 }
 
 /// A switch case of another kind than the value (`what` says the value is of `kind`), at

@@ -63,6 +63,17 @@ pub fn find(body: &str) -> Vec<Habit> {
                 i += 1;
             }
             c if c.is_ascii_digit() => i = number(&chars, i, depth, &mut found),
+            // `.8`: a decimal without its whole part (not `x.y`, `1..5`, `f().y`).
+            '.' if next.is_some_and(|c| c.is_ascii_digit())
+                && (i == 0
+                    || !(chars[i - 1].is_alphanumeric() || "_.)]".contains(chars[i - 1]))) =>
+            {
+                let end = digits(&chars, i + 1);
+                let written: String = chars[i..end].iter().collect();
+                let what = format!("a decimal is written with its 0, `0{written}`");
+                found.push(habit(&chars, i, end, &what, &format!("0{written}")));
+                i = end;
+            }
             c if c.is_alphabetic() || c == '_' => i = word(&chars, i, &mut found),
             _ => i += 1,
         }
@@ -203,7 +214,39 @@ fn number(chars: &[char], start: usize, depth: usize, found: &mut Vec<Habit>) ->
     if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
         i = digits(chars, i + 1);
     }
+    // `1.000.000`: dots between groups of three digits.
+    if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+        let mut end = start;
+        let mut groups = Vec::new();
+        while end < chars.len() && (end == start || chars[end] == '.') {
+            let from = if end == start { start } else { end + 1 };
+            let next = digits(chars, from);
+            groups.push(next - from);
+            end = next;
+        }
+        if groups[1..].iter().all(|&g| g == 3) && groups[0] <= 3 {
+            let plain: String = chars[start..end].iter().filter(|&&c| c != '.').collect();
+            let what = format!("numbers are written without separators, `{plain}`");
+            found.push(habit(chars, start, end, &what, &plain));
+            return end;
+        }
+    }
     let written: String = chars[start..i].iter().filter(|&&c| c != '_').collect();
+    // `100k`, `1.5m`: thousands and millions.
+    let suffix = chars.get(i).and_then(|c| match c {
+        'k' | 'K' => Some(1e3),
+        'm' | 'M' => Some(1e6),
+        _ => None,
+    });
+    let word_ends = !chars
+        .get(i + 1)
+        .is_some_and(|c| c.is_alphanumeric() || *c == '_');
+    if let (Some(factor), true, Ok(value)) = (suffix, word_ends, written.parse::<f64>()) {
+        let plain = crate::text::as_yaml(&serde_json::Value::from(value * factor));
+        let what = format!("numbers are written in full, `{plain}`");
+        found.push(habit(chars, start, i + 1, &what, &plain));
+        return i + 1;
+    }
     // `80%`, or `80 %` with a blank between.
     let percent = (i..chars.len()).find(|&j| !chars[j].is_whitespace());
     if let Some(p) = percent.filter(|&p| chars[p] == '%') {
@@ -271,6 +314,15 @@ fn word(chars: &[char], start: usize, found: &mut Vec<Habit>) -> usize {
         return i;
     }
     if let Some(open) = after.filter(|&a| chars[a] == '(') {
+        // `tier in ("A", "B")`: a list is in square brackets.
+        if word == "in"
+            && let Some((items, close)) = arguments(chars, open)
+        {
+            let list = format!("[{}]", items.join(", "));
+            let what = format!("a list is written in square brackets, `{list}`");
+            found.push(habit(chars, open, close + 1, &what, &list));
+            return i;
+        }
         if let Some(h) = function(chars, start, &word, open) {
             found.push(h);
             return i;
@@ -281,6 +333,11 @@ fn word(chars: &[char], start: usize, found: &mut Vec<Habit>) -> usize {
         }
     }
     let (what, instead, end) = match word.as_str() {
+        "null" => (
+            "NULL is written `()`: test for it with `is_null(x)`",
+            "()",
+            i,
+        ),
         "and" => ("\"and\" is written `&&`", "&&", i),
         "or" => ("\"or\" is written `||`", "||", i),
         // `not x` becomes `!x`: the blank after `not` goes too.
@@ -394,6 +451,12 @@ mod tests {
             ("credit_score ≥ 40 && x ≠ 1", "credit_score >= 40 && x != 1"),
             ("sales_rank >= 0.8 %", "sales_rank >= 0.008"),
             ("x > 1 AND (y < 2)", "x > 1 && (y < 2)"),
+            ("sales_pct == null", "sales_pct == ()"),
+            ("tier in (\"A\",\"B\")", "tier in [\"A\", \"B\"]"),
+            ("sales > 100k", "sales > 100000"),
+            ("sales > 1.5M", "sales > 1500000"),
+            ("rate >= .8", "rate >= 0.8"),
+            ("sales > 1.000.000", "sales > 1000000"),
         ];
         for (written, fixed) in cases {
             let (habits, got) = scan(written);
@@ -420,6 +483,8 @@ mod tests {
             "switch x { 1..=5 => 1, _ => 2 }",
             "x % y",
             "10 % -3",
+            "x in [1, 2] && (1..5).contains(y) && s.len() > 0.5",
+            "f(x).y > 1.25 && km > 2 && 3 > mm",
         ] {
             assert_eq!(find(body), vec![], "{body}");
         }

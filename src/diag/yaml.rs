@@ -23,7 +23,11 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
                 .help("YAML indents with spaces only: replace the tab with spaces");
             return Box::new(d);
         }
-        let help = unknown_key_help(&message)
+        let unknown_key = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next());
+        let help = (unknown_key.and_then(|key| split_number(&file.text, line, key)))
+            .or_else(|| unknown_key_help(&message))
             .or_else(|| missing_key_help(&message))
             .or_else(|| structure_help(&message));
         // A missing key is reported after the mapping's last key: point at its first.
@@ -231,6 +235,24 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// A key of digits (`key`) on line `line` just after `digits,` (`{ value: 1,000 }`): in a
+/// `{ ... }` mapping the comma ends the value, so `1,000` was read as `1` and a key `000`.
+/// The help says so and what to write.
+pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let row = text.lines().nth(line.checked_sub(1)?)?;
+    let whole = row.match_indices(key).find_map(|(at, _)| {
+        let before = row[..at].trim_end().strip_suffix(',')?;
+        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        (digits > 0).then(|| &before[before.len() - digits..])
+    })?;
+    Some(format!(
+        "in `{{ ... }}` a comma separates entries, so `{whole},{key}` was read as `{whole}` and a key `{key}`: write {whole}{key}, without the thousands separator"
+    ))
+}
+
 /// "unknown field `wehn`, expected one of id, when, then" -> "did you mean `when`?"
 /// (or the list of keys when none is close).
 pub fn unknown_key_help(message: &str) -> Option<String> {
@@ -313,6 +335,21 @@ pub fn scalar_positions(source: &str, offset: usize, value: &str) -> Option<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comma_in_a_number_inside_braces_is_said_as_such() {
+        let text = "- { id: a, value: 1,000 }\n- { id: b, then: { x: 2, y: 3 } }\n";
+        assert_eq!(
+            split_number(text, 1, "000").as_deref(),
+            Some(
+                "in `{ ... }` a comma separates entries, so `1,000` was read as `1` and a key `000`: write 1000, without the thousands separator"
+            )
+        );
+        // `y` after `2,` is a key of its own, not digits.
+        assert_eq!(split_number(text, 2, "y"), None);
+        assert_eq!(split_number(text, 2, "3"), None);
+        assert_eq!(split_number(text, 9, "000"), None);
+    }
 
     #[test]
     fn messages_in_words() {

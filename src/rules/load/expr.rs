@@ -211,6 +211,11 @@ impl<'a> ExprCompiler<'a> {
                     let suggestion = self.symbols.suggestion(name);
                     let help = if Past::of_variable(name).is_some() {
                         Some(format!("write `{name}.` and an output, e.g. `{name}.tier`"))
+                    } else if name.eq_ignore_ascii_case("null") {
+                        Some(
+                            "NULL is written `()`: test for it with `is_null(x)` (or `x == ()`)"
+                                .into(),
+                        )
                     } else if suggestion.is_none() && uses.text_like.contains(pos) {
                         // `tier == A`: a text without its quotes.
                         let (l, c) = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));

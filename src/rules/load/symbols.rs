@@ -312,8 +312,11 @@ impl Symbols {
                     col,
                     format!("`{name}` is not a valid {} name", kind.noun()),
                 )
-                .help =
-                Some("names use letters, digits and `_`, and do not start with a digit".into());
+                .help = Some(
+                crate::diag::yaml::split_number(&file.text, line, name).unwrap_or_else(|| {
+                    "names use letters, digits and `_`, and do not start with a digit".into()
+                }),
+            );
             return None;
         }
         if let Some(slot) = self.slot(name) {

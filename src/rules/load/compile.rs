@@ -184,7 +184,7 @@ fn compile_summary(cx: &mut Cx, summary: &mut Summary, file: &Arc<SourceFile>, s
         match cx.symbols.slot(&name.value) {
             Some(slot) => summary.count_by.push((name.value.clone(), slot)),
             // Possibly defined in a rule file that failed to parse (reported).
-            None if cx.symbols.incomplete => {}
+            None if cx.symbols.might_define(&name.value) => {}
             None => {
                 let help = cx.symbols.suggestion(&name.value);
                 let at = &name.referenced;
@@ -303,7 +303,7 @@ fn report_output(
     let slot = cx.symbols.slot(&name.value);
     let problem = match slot.map(|s| cx.symbols.kind(s)) {
         Some(SlotKind::Output) => return Some(name.value.clone()),
-        None if cx.symbols.incomplete => return None,
+        None if cx.symbols.might_define(&name.value) => return None,
         None => format!("summary.report.{what}: unknown output `{}`", name.value),
         Some(kind) => format!(
             "summary.report.{what}: `{}` is a {}, not an output: the report shows what the rules decide",
@@ -333,7 +333,7 @@ fn compile_move(
     let slot = cx.symbols.slot(name);
     let problem = match slot.map(|s| cx.symbols.kind(s)) {
         Some(SlotKind::Output) => None,
-        None if cx.symbols.incomplete => return None,
+        None if cx.symbols.might_define(name) => return None,
         None => Some(format!("summary.moves: unknown output `{name}`")),
         Some(_) => Some(format!(
             "summary.moves: `{name}` is not an output: only outputs have earlier periods"

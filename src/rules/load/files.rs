@@ -22,6 +22,9 @@ pub(super) struct RuleFiles {
     pub scripts: Vec<Arc<SourceFile>>,
     /// Some policy file failed to parse: the names it defines are unknown to the others.
     pub incomplete: bool,
+    /// The text of each policy file that failed to parse: a name it could define is written
+    /// in it.
+    pub unparsed: Vec<String>,
     /// Hash of the files' names and contents (hex, 16 characters).
     pub fingerprint: String,
 }
@@ -37,6 +40,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
         parsed: Vec::new(),
         scripts: Vec::new(),
         incomplete: false,
+        unparsed: Vec::new(),
         fingerprint: String::new(),
     };
     for (path, is_script) in yaml_files
@@ -62,7 +66,12 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
                 .and_then(|file| Some((parse(&file, diags)?, file)))
             {
                 Some((rules, file)) => files.parsed.push((file, rules)),
-                None => files.incomplete = true,
+                None => {
+                    files.incomplete = true;
+                    files
+                        .unparsed
+                        .push(String::from_utf8_lossy(&bytes).into_owned());
+                }
             }
             continue;
         }
@@ -85,6 +94,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             files.parsed.push((file, rules));
         } else {
             files.incomplete = true;
+            files.unparsed.push(file.text.clone());
         }
     }
     if yaml_files.is_empty() {

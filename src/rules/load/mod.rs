@@ -156,6 +156,28 @@ mod tests {
         );
     }
 
+    /// A file that does not parse hides only the names it may define (those written in it),
+    /// not every mistake of the other files.
+    #[test]
+    fn a_broken_file_hides_only_the_names_written_in_it() {
+        let all = errors(&[
+            (
+                "a.yaml",
+                "decisions:\n  - name: tier\n    rules:\n      - { id: a, then: { tier: A } }\n     - { id: b }\n",
+            ),
+            (
+                "b.yaml",
+                "metrics:\n  x: tier == \"A\"\n  y: anual_sales > 1\n",
+            ),
+        ]);
+        assert_eq!(all.len(), 2, "{all:#?}");
+        assert!(all[0].starts_with("error rules/a.yaml:5:"), "{}", all[0]);
+        assert_eq!(
+            all[1],
+            "error rules/b.yaml:3:6 [y]: unknown name `anual_sales` | help: did you mean `annual_sales`?"
+        );
+    }
+
     #[test]
     fn a_valid_rule_set_loads_with_its_warnings() {
         let (set, warnings) = load(&[("a.yaml", DECISION), ("b.yaml", "summary: {}\n")]).unwrap();

@@ -38,9 +38,9 @@ pub(super) struct Symbols {
     pub field_kinds: Vec<Option<ValueKind>>,
     /// Every decision of every file, by declaration index.
     pub decisions: Vec<DeclaredDecision>,
-    /// Some rule file failed to parse: its names are unknown, so "unknown name" errors would
-    /// be noise (and their hints wrong).
-    pub incomplete: bool,
+    /// The text of each rule file that failed to parse: a name written in one may be
+    /// defined there, so "unknown name" would be noise for it ([`Symbols::might_define`]).
+    pub unparsed: Vec<String>,
 }
 
 /// Where an output's name is written.
@@ -76,7 +76,7 @@ pub(super) fn declare(fields: &[Field], files: &RuleFiles, diags: &mut Sink) -> 
         period: 0,
         field_kinds: Vec::new(),
         decisions: Vec::new(),
-        incomplete: files.incomplete,
+        unparsed: files.unparsed.clone(),
     };
     for field in fields {
         let slot = symbols.slots.len();
@@ -113,6 +113,19 @@ pub(super) fn declare(fields: &[Field], files: &RuleFiles, diags: &mut Sink) -> 
 impl Symbols {
     pub fn slot(&self, name: &str) -> Option<Slot> {
         self.by_name.get(name).copied()
+    }
+
+    /// Whether `name`, unknown, may be defined in a rule file that failed to parse: it is
+    /// written there as a word. (A name that file does not hold cannot be one it defines.)
+    pub fn might_define(&self, name: &str) -> bool {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        self.unparsed.iter().any(|text| {
+            text.match_indices(name).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + name.len()..].chars().next();
+                !before.is_some_and(word) && !after.is_some_and(word)
+            })
+        })
     }
 
     pub fn name(&self, slot: Slot) -> &str {

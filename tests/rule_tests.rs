@@ -279,6 +279,24 @@ fn an_unknown_figure_or_output_or_a_metric_given_as_field_is_reported_at_its_pos
     assert_eq!(out.lines().last(), Some("0 passed, 3 failed"), "{out}");
 }
 
+/// A population figure a case gives outside what its statistic can be (a percentile of
+/// 85) tests a customer that cannot exist: an error at the value, with the fraction meant.
+#[test]
+fn a_figure_no_customer_can_have_is_an_error_at_its_value() {
+    let tests = "cases:\n  - name: percent\n    customer: { annual_sales: 5 }\n    population: { sales_rank: 85 }\n    expect: { tier: A }\n";
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    let (line, col) = position_of(tests, "85 }", 0);
+    assert!(
+        out.contains("population figure `sales_rank` is the percentile of `annual_sales`: between 0 and 1 (exclusive), so no customer has 85"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("t.yaml:{line}:{col}\n")), "{out}");
+    assert!(out.contains("a percentile is a fraction: write 0.85 for 85%"), "{out}");
+}
+
 #[test]
 fn a_typo_key_is_reported_at_its_position_and_the_other_files_still_run() {
     let bad = "cases:\n  - name: typo\n    expcet: { tier: A }\n";

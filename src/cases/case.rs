@@ -119,10 +119,43 @@ impl CaseContext<'_> {
         let mut out = Vec::new();
         for (key, value) in &figures.0 {
             let name = key.value.as_str();
-            if let Err(message) = self.rules.figure(name) {
-                let names = self.rules.population.iter().map(|f| f.name.as_str());
-                return Err(key_problem(key, message)
-                    .help(suggest(name, names).map(|s| format!("did you mean `{s}`?"))));
+            let figure = match self.rules.figure(name) {
+                Ok(figure) => figure,
+                Err(message) => {
+                    let names = self.rules.population.iter().map(|f| f.name.as_str());
+                    return Err(key_problem(key, message)
+                        .help(suggest(name, names).map(|s| format!("did you mean `{s}`?"))));
+                }
+            };
+            // A value no customer can have would test a case that never happens.
+            let range = figure.statistic.range(&figure.params);
+            let given = match value.value {
+                Given::Int(i) => Some(i as f64),
+                Given::Float(f) => Some(f),
+                _ => None,
+            };
+            if let Some(x) = given.filter(|&x| !range.holds(x)) {
+                let shown = crate::text::as_yaml(&serde_json::Value::from(x));
+                let mut problem = Problem::at(
+                    &value.referenced,
+                    shown.chars().count(),
+                    format!(
+                        "population figure `{name}` is the {} of `{}`: {}, so no customer has {shown}",
+                        figure.statistic.name(),
+                        figure.of.text.trim(),
+                        range.words
+                    ),
+                );
+                if range.hi == Some((1.0, false)) || range.hi == Some((1.0, true)) {
+                    let fraction = crate::text::as_yaml(&serde_json::Value::from(x / 100.0));
+                    problem = problem.help((x > 1.0 && x <= 100.0).then(|| {
+                        format!(
+                            "a {} is a fraction: write {fraction} for {shown}%",
+                            figure.statistic.name()
+                        )
+                    }));
+                }
+                return Err(problem);
             }
             let v = match &value.value {
                 Given::Null => Value::Null,

@@ -62,6 +62,17 @@ pub struct Range {
 }
 
 impl Range {
+    /// Whether `x` is in the range.
+    pub fn holds(&self, x: f64) -> bool {
+        let above = self
+            .lo
+            .is_none_or(|(lo, inclusive)| x > lo || (inclusive && x == lo));
+        let below = self
+            .hi
+            .is_none_or(|(hi, inclusive)| x < hi || (inclusive && x == hi));
+        above && below
+    }
+
     /// Any number: the statistic's values are not bounded (e.g. shares of a total that
     /// negative values, such as credit notes, can push outside 0..1).
     pub fn any() -> Range {

@@ -294,7 +294,10 @@ fn a_figure_no_customer_can_have_is_an_error_at_its_value() {
         "{out}"
     );
     assert!(out.contains(&format!("t.yaml:{line}:{col}\n")), "{out}");
-    assert!(out.contains("a percentile is a fraction: write 0.85 for 85%"), "{out}");
+    assert!(
+        out.contains("a percentile is a fraction: write 0.85 for 85%"),
+        "{out}"
+    );
 }
 
 #[test]

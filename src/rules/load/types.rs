@@ -53,12 +53,51 @@ type Known = HashMap<Slot, Option<Vec<rhai::Dynamic>>>;
 /// Checks every comparison the compiled expressions make.
 pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
     let values = output_values(compiled);
+    let lists: HashSet<Slot> = (compiled.decisions.iter().flatten())
+        .flat_map(|d| {
+            let outputs = d.outputs.iter().enumerate();
+            outputs
+                .filter(|&(k, _)| d.output_is_list(k))
+                .map(|(_, &s)| s)
+        })
+        .collect();
     let mut errors = OneErrorPerPlace::default();
     for c in &compiled.comparisons {
-        if let Some(d) = check_one(symbols, &values, c) {
+        let problem = match lists.contains(&c.slot) {
+            true => list_compared(symbols, c),
+            false => check_one(symbols, &values, c),
+        };
+        if let Some(d) = problem {
             errors.push(c, d, diags);
         }
     }
+}
+
+/// A list output (`alerts`, the values of every matching row) compared with one value:
+/// never equal, never ordered. What was meant is whether it holds the value.
+fn list_compared(symbols: &Symbols, c: &Comparison) -> Option<Diagnostic> {
+    let kind = ValueKind::of(&c.constant)?;
+    let name = symbols.name(c.slot);
+    let shown = match kind {
+        ValueKind::Text => format!("\"{}\"", c.constant),
+        _ => c.constant.to_string(),
+    };
+    let how = match c.how {
+        How::Order => "ordered against",
+        How::Case => "matched by a case of",
+        How::Equal | How::Item { .. } => "equal to",
+    };
+    let d = Diagnostic::error(
+        &c.file,
+        c.line,
+        c.column,
+        format!("output `{name}` is a list, never {how} {}", kind.noun()),
+    )
+    .rule(c.owner.clone())
+    .help(format!(
+        "to test whether it holds an item, write `{shown} in {name}` (`!({shown} in {name})` for not)"
+    ));
+    Some(d)
 }
 
 /// The items of `name in [1, 2]` are compared at their own places, but one error per list
@@ -329,6 +368,20 @@ mod tests {
             [
                 "warning rules/a.yaml:9:31 [s1]: output `tier` is never \"D\" | help: its values are: A, B",
                 "warning rules/a.yaml:9:46 [s1]: output `tier` is never \"a\" | help: its values are: A, B",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_output_compared_with_one_value_is_an_error_saying_to_use_in() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: alerts\n    hit: collect\n    aggregate: list\n    output: alerts\n    rules:\n      - { id: a, when: annual_sales > 1, value: big }\n  - name: plan\n    rules:\n      - { id: p, when: 'annual_sales > 5', then: { visits: [business] } }\n      - { id: q, then: { visits: [] } }\n  - name: tier\n    rules:\n      - { id: t, when: 'alerts == \"big\" || \"big\" in alerts || visits > 1', then: { tier: A } }\n",
+            )]),
+            [
+                "error rules/a.yaml:14:32 [t]: output `alerts` is a list, never equal to text | help: to test whether it holds an item, write `\"big\" in alerts` (`!(\"big\" in alerts)` for not)",
+                "error rules/a.yaml:14:70 [t]: output `visits` is a list, never ordered against a number | help: to test whether it holds an item, write `1 in visits` (`!(1 in visits)` for not)",
             ]
         );
     }

@@ -1,6 +1,30 @@
 //! Words and numbers for people: `1,234,567.89`, "1 error", "3 errors", a value as an
 //! admin would write it in YAML.
 
+/// A number written with thousands separators (`1,000`, `1 000 000`, `1'000`,
+/// `1.000.000`), without them.
+pub fn ungrouped(t: &str) -> Option<String> {
+    let t = t.trim();
+    // One dot is the decimal point; several group (`1.000.000`).
+    let (whole, decimals) = match t.split_once('.') {
+        Some((w, d)) if !d.contains('.') => (w, Some(d)),
+        _ => (t, None),
+    };
+    let groups: Vec<&str> = whole.split([',', ' ', '\'', '.']).collect();
+    let digits = |g: &str| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit());
+    let first = groups[0].strip_prefix('-').unwrap_or(groups[0]);
+    let grouped = groups.len() > 1
+        && digits(first)
+        && first.len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
+    match decimals {
+        _ if !grouped => None,
+        Some(d) if digits(d) => Some(format!("{}.{d}", groups.concat())),
+        Some(_) => None,
+        None => Some(groups.concat()),
+    }
+}
+
 /// `1234567.891` -> `1,234,567.89`; whole numbers get no decimals.
 pub fn thousands(x: f64) -> String {
     let negative = x < 0.0;
@@ -112,6 +136,21 @@ pub fn shown(path: &std::path::Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_with_thousands_separators_are_read_without_them() {
+        let read = ungrouped;
+        assert_eq!(read("1,000").as_deref(), Some("1000"));
+        assert_eq!(read("1 000 000").as_deref(), Some("1000000"));
+        assert_eq!(read("1'000.50").as_deref(), Some("1000.50"));
+        assert_eq!(read("1.000.000").as_deref(), Some("1000000"));
+        assert_eq!(read("-12,500").as_deref(), Some("-12500"));
+        for not in [
+            "1000", "1,00", "1,0000", "KA, BC", "1.5", "12,5", ",100", "1,000.5x",
+        ] {
+            assert_eq!(read(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn formats_thousands() {

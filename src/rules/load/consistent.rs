@@ -192,36 +192,14 @@ fn reads_as(written: &Literal) -> Option<Kind> {
     let t = t.trim();
     if is_bool_word(t) {
         Some(Kind::Of(ValueKind::Bool))
-    } else if t.trim_end_matches('%').trim().parse::<f64>().is_ok() || grouped_number(t).is_some() {
+    } else if t.trim_end_matches('%').trim().parse::<f64>().is_ok()
+        || crate::text::ungrouped(t).is_some()
+    {
         Some(Kind::Of(ValueKind::Number))
     } else if !t.is_empty() && !t.contains([',', '[', ']']) {
         Some(Kind::List)
     } else {
         None
-    }
-}
-
-/// A number written with thousands separators (`1,000`, `1 000 000`, `1'000`,
-/// `1.000.000`), without them.
-fn grouped_number(t: &str) -> Option<String> {
-    let t = t.trim();
-    // One dot is the decimal point; several group (`1.000.000`).
-    let (whole, decimals) = match t.split_once('.') {
-        Some((w, d)) if !d.contains('.') => (w, Some(d)),
-        _ => (t, None),
-    };
-    let groups: Vec<&str> = whole.split([',', ' ', '\'', '.']).collect();
-    let digits = |g: &str| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit());
-    let first = groups[0].strip_prefix('-').unwrap_or(groups[0]);
-    let grouped = groups.len() > 1
-        && digits(first)
-        && first.len() <= 3
-        && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
-    match decimals {
-        _ if !grouped => None,
-        Some(d) if digits(d) => Some(format!("{}.{d}", groups.concat())),
-        Some(_) => None,
-        None => Some(groups.concat()),
     }
 }
 
@@ -268,9 +246,9 @@ fn help(expected: Kind, written: &Literal, fallback: &str) -> String {
         (k, Some(t)) if k == number && t.parse::<f64>().is_ok() => {
             format!("write {t} without quotes: quoted, it is text")
         }
-        (k, Some(t)) if k == number && grouped_number(t).is_some() => format!(
+        (k, Some(t)) if k == number && crate::text::ungrouped(t).is_some() => format!(
             "write {} without thousands separators: `{t}` is text here",
-            grouped_number(t).unwrap_or_default()
+            crate::text::ungrouped(t).unwrap_or_default()
         ),
         (k, Some(t)) if k == bool && is_bool_word(t) => {
             format!("write true/false (`{t}` is text here)")
@@ -396,22 +374,6 @@ pub(super) fn node_kind(cx: &Cx, node: &Node) -> Option<ValueKind> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use super::grouped_number;
-
-    #[test]
-    fn numbers_with_thousands_separators_are_read_without_them() {
-        let read = |t: &str| grouped_number(t);
-        assert_eq!(read("1,000").as_deref(), Some("1000"));
-        assert_eq!(read("1 000 000").as_deref(), Some("1000000"));
-        assert_eq!(read("1'000.50").as_deref(), Some("1000.50"));
-        assert_eq!(read("1.000.000").as_deref(), Some("1000000"));
-        assert_eq!(read("-12,500").as_deref(), Some("-12500"));
-        for not in [
-            "1000", "1,00", "1,0000", "KA, BC", "1.5", "12,5", ",100", "1,000.5x",
-        ] {
-            assert_eq!(read(not), None, "{not}");
-        }
-    }
 
     #[test]
     fn the_row_of_the_odd_kind_out_is_the_one_reported_even_when_it_comes_first() {

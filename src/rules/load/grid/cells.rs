@@ -193,6 +193,20 @@ fn operator_habit(t: &str) -> Option<String> {
 
 /// `"KA", "BC"`, `KA, BC` or a single value (an equality).
 fn list(t: &str, at: usize) -> Result<Test, CellError> {
+    // `1,000`: one number with a thousands separator, not the list of 1 and 0 (a list has a
+    // blank after its commas, or items other than groups of three digits).
+    if !t.contains(char::is_whitespace)
+        && t.contains(',')
+        && let Some(plain) = crate::text::ungrouped(t)
+    {
+        return fail(
+            at,
+            format!(
+                "`{t}` would be the list of {}: write `{plain}` for the number (a list is written `1, 2`)",
+                t.replace(',', ", ")
+            ),
+        );
+    }
     let mut items = Vec::new();
     for (item, offset) in split_commas(t, at)? {
         items.push(At {
@@ -344,6 +358,24 @@ fn value(text: &str, at: usize) -> Result<Option<Val>, CellError> {
                 format!("unexpected `{after}` after the text: separate values with `,`"),
             );
         }
+        let inner = body[..end].trim();
+        // `">= 0.95"`: a test of a number or date, quoted.
+        let quoted_test = inner.starts_with(['<', '>', '=', '!', '['])
+            && match input(inner) {
+                Ok(Test::Cmp { val, .. }) => {
+                    matches!(val.v, Val::Int(..) | Val::Float(..) | Val::Date(_))
+                }
+                Ok(Test::Range { .. }) => true,
+                _ => false,
+            };
+        if quoted_test {
+            return fail(
+                at,
+                format!(
+                    "the quotes make `{inner}` a text to equal: write {inner} without quotes to test the value"
+                ),
+            );
+        }
         return Ok(Some(Val::Text(body[..end].to_owned())));
     }
     Ok(match t {
@@ -421,6 +453,30 @@ fn number_habit(t: &str) -> Option<String> {
             "`{t}` would be text: write the number as the column holds it (`{n}`, or `{}` for a share)",
             n.parse::<f64>()
                 .map_or(String::new(), |x| (x / 100.0).to_string())
+        ));
+    }
+    // (Blanks between groups: `number_with_blanks` says it for an ordering.)
+    if let Some(plain) = crate::text::ungrouped(t).filter(|_| !t.contains(' ')) {
+        // `1,000` may be a decimal comma too; `1,000,000` may not.
+        let decimal = if t.matches(',').count() == 1 && !t.contains('.') {
+            format!(
+                " (or `{}` if the comma is a decimal point)",
+                t.replace(',', ".")
+            )
+        } else {
+            String::new()
+        };
+        return Some(format!("`{t}` would be text: write `{plain}`{decimal}"));
+    }
+    // `50-70`: a range as people write it.
+    if let Some((a, b)) = t.split_once('-')
+        && is_number(a)
+        && is_number(b)
+        && !a.trim().is_empty()
+    {
+        let (a, b) = (a.trim(), b.trim());
+        return Some(format!(
+            "`{t}` would be text: a range is written `[{a}..{b}]` (both ends included) or `[{a}..{b})` (the upper end excluded)"
         ));
     }
     if let Some((whole, fraction)) = t.trim_start_matches('-').split_once(',')

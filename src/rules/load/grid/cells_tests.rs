@@ -403,6 +403,43 @@ fn spreadsheet_habits_say_what_to_write() {
             "`1 000.50` would be text: write the number without blanks (`1000.50`)".into()
         )
     );
+    assert_eq!(
+        err("> 1,000,000"),
+        (2, "`1,000,000` would be text: write `1000000`".into())
+    );
+    assert_eq!(
+        err("<= 2,500"),
+        (
+            3,
+            "`2,500` would be text: write `2500` (or `2.500` if the comma is a decimal point)"
+                .into()
+        )
+    );
+    assert_eq!(
+        err("1,000"),
+        (
+            0,
+            "`1,000` would be the list of 1, 000: write `1000` for the number (a list is written `1, 2`)".into()
+        )
+    );
+    assert_eq!(
+        err("50-70"),
+        (
+            0,
+            "`50-70` would be text: a range is written `[50..70]` (both ends included) or `[50..70)` (the upper end excluded)".into()
+        )
+    );
+    assert_eq!(
+        err("\">= 0.95\""),
+        (
+            0,
+            "the quotes make `>= 0.95` a text to equal: write >= 0.95 without quotes to test the value".into()
+        )
+    );
+    // A list of numbers, and text that only starts like a test, are what they say.
+    assert!(input("1, 2, 3").is_ok());
+    assert!(input("\"> fine\"").is_ok());
+    assert!(input("-5").is_ok());
     // Equal to a text with a blank, a number first or not: text, as written.
     assert!(input("North East").is_ok());
     assert!(input("30 days").is_ok());

@@ -141,6 +141,12 @@ fn explain_an_unknown_customer_is_an_error() {
     fx.run(&["explain", "C99"])
         .assert_code(1)
         .assert_stderr_contains("no customer has customer_id = `C99`");
+    // An id that differs only in case: the one meant.
+    fx.run(&["explain", "c1"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "no customer has customer_id = `c1` in the customer source: did you mean `C1`?",
+        );
 }
 
 /// The whole of `explain` for a customer just under a boundary: 0.79997 is shown as it is

@@ -32,6 +32,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .ok_or_else(|| SourceError::UnknownCustomer {
             id: args.customer.clone(),
             column: ws.config.id_column.clone(),
+            like: customers.id_like(&args.customer),
         })?;
     let history = ws.history(source.connection(), &rules)?;
     let evaluator = Evaluator::with_history(&rules, &customers, ws.context, &history, Mode::Fast)?;

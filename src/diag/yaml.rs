@@ -170,6 +170,9 @@ fn structure_help(message: &str) -> Option<String> {
         INDENTED => "YAML reads the structure from the indentation: start this line with as many spaces as the other keys of its mapping (or the `- ` of the other items of its list)".into(),
         COLON => "if this line belongs to the mapping above, indent it as that mapping's other keys; if the `:` is part of a value, put the value in quotes: '= a: b'".into(),
         QUOTED => "put the whole expression in the other quotes: `when: '\"A\" == tier'`, or start it with the name: `when: tier == \"A\"`".into(),
+        _ if message.ends_with("` is given twice") => {
+            "a key appears once in its mapping: keep one (two conditions of a row are one `when:` joined with `&&`)".into()
+        }
         _ => return None,
     })
 }

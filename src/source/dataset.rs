@@ -312,6 +312,14 @@ impl Dataset {
         })
     }
 
+    /// An id that differs from `id` only in case or surrounding blanks, for "did you mean".
+    pub fn id_like(&self, id: &str) -> Option<String> {
+        let id = id.trim();
+        (0..self.len)
+            .map(|i| self.id_text(i))
+            .find(|other| other.trim().eq_ignore_ascii_case(id))
+    }
+
     pub fn id_text(&self, i: usize) -> String {
         self.columns[self.id_column].id_text(i)
     }

@@ -116,8 +116,13 @@ pub enum SourceError {
     NoIdColumn { column: String, columns: String },
     #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
     NullId { row: usize, column: String },
-    #[error("no customer has {column} = `{id}` in the customer source")]
-    UnknownCustomer { id: String, column: String },
+    #[error("no customer has {column} = `{id}` in the customer source{}", did_you_mean(.like))]
+    UnknownCustomer {
+        id: String,
+        column: String,
+        /// An id that differs only in case or blanks (`c-000001` for `C-000001`).
+        like: Option<String>,
+    },
     #[error("the customer source's columns changed: the rules must be loaded again")]
     ColumnsChanged,
     #[error(
@@ -180,4 +185,9 @@ impl SourceError {
                 | SourceError::NotASelect(_)
         )
     }
+}
+
+fn did_you_mean(like: &Option<String>) -> String {
+    like.as_ref()
+        .map_or(String::new(), |id| format!(": did you mean `{id}`?"))
 }

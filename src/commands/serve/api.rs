@@ -470,6 +470,7 @@ fn row(v: &Version, id: &str) -> Result<usize, Problem> {
         Problem::UnknownCustomer(SourceError::UnknownCustomer {
             id: id.to_owned(),
             column: v.id_column.clone(),
+            like: None,
         })
     })
 }

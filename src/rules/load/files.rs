@@ -272,7 +272,7 @@ fn parse(file: &Arc<SourceFile>, diags: &mut Sink) -> Option<RuleFile> {
             Some(rules)
         }
         Err(mut d) => {
-            const UNCHECKED: &str = "until this file reads, the names it defines are unknown to the other files, so they are not checked";
+            const UNCHECKED: &str = "until this file reads, the other files' uses of the names written in it are not checked";
             // A help of its own says what to do; the note only where there is none.
             d.help = Some(d.help.unwrap_or_else(|| UNCHECKED.into()));
             diags.push(*d);

@@ -42,6 +42,26 @@ fn check_data_reports_rows_that_never_match_and_customers_without_a_value() {
     );
 }
 
+/// A metric that fails for every customer leaves nothing to check the decisions on: said
+/// once, not "matched none of the 0 customers" per decision.
+#[test]
+fn check_data_says_once_when_every_customer_failed() {
+    let fx = fixture();
+    fx.rule(
+        "m.yaml",
+        "metrics:\n  broken: annual_sales / 0\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: broken > 1, then: { tier: A } }\n      - { id: b, then: { tier: B } }\n",
+    );
+    let run = fx.run(&["check", "--data"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(
+            "  every customer failed (below): no decision could be checked on the data\n  metric `broken` failed for "
+        ) && !run.stdout.contains("matched none"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn check_data_finds_unique_conflicts_in_the_data() {
     let fx = fixture();

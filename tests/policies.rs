@@ -221,6 +221,22 @@ fn a_cap_formula_giving_null_is_no_limit_for_the_single_cap_too() {
     assert_eq!(column(&latest, "concession_pct")["3"], real(6.0));
 }
 
+/// A cap whose floor and ceiling formulas cross for a customer binds twice (floor, then
+/// ceiling): its id is recorded once.
+#[test]
+fn a_cap_that_binds_on_both_sides_is_recorded_once() {
+    let fx = concession_customers(
+        "    caps:\n      - { id: band, min: '= wanted * 2', max: '= wanted' }",
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(column(&latest, "concession_pct")["1"], real(5.0));
+    assert_eq!(
+        column(&latest, "rule_ids")["1"],
+        common::text("[\"concession-wanted\",\"band\"]")
+    );
+}
+
 #[test]
 fn a_constant_floor_above_a_constant_named_ceiling_is_a_load_error_naming_both() {
     let fx = concession_customers(

@@ -173,7 +173,14 @@ impl Report for CheckReport {
                 thousands(data.customers as f64)
             )?;
             let mut clean = Vec::new();
-            for d in &data.decisions {
+            let all_failed = data.customers > 0 && data.customers_failed == data.customers;
+            if all_failed {
+                writeln!(
+                    out,
+                    "  every customer failed (below): no decision could be checked on the data"
+                )?;
+            }
+            for d in data.decisions.iter().filter(|_| !all_failed) {
                 if d.rows_never_matched.is_empty() && d.customers_without_value == 0 {
                     clean.push(d.decision.as_str());
                     continue;

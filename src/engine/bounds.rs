@@ -47,8 +47,12 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                     (Value::Float(_), Value::Int(b)) => Value::Float(*b as f64),
                     _ => bound_value,
                 };
-                fired.push(rule);
-                self.observer.bound(rule);
+                // A cap with a floor and a ceiling (whose formulas cross for this customer)
+                // binds once in the rule ids.
+                if bound_by != Some(rule) {
+                    fired.push(rule);
+                    self.observer.bound(rule);
+                }
                 bound_by = Some(rule);
             }
         }

@@ -320,6 +320,15 @@ fn explain_says_the_value_before_rounding_only_where_rounding_changed_it() {
         line("C2"),
         "=> credit_limit = 1000  (1500.0 before rounding)"
     );
+    // Rounded, then bound by a floor: both steps are said, in order.
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: limit\n    output: credit_limit\n    round: { down: 1000 }\n    cap: { min: 100 }\n    rules:\n      - { id: limit, value: '= annual_sales / 100' }\n",
+    );
+    assert_eq!(
+        line("C2"),
+        "=> credit_limit = 100  (150.0, rounded to 0, bound by limit.min)"
+    );
 }
 
 /// `explain --format json` gives a band's ends as numbers (its `when` says them in words).

@@ -102,7 +102,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
 }
 
 /// Rounds `x` to a multiple of the step; a whole-number step gives a whole number.
-fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
+pub(super) fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
     let (step, r) = match round {
         RoundSpec::Down(s) => (s, (x / s).floor()),
         RoundSpec::Up(s) => (s, (x / s).ceil()),

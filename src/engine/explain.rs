@@ -91,6 +91,9 @@ pub struct DecisionTrace {
     pub outputs: Vec<Named>,
     /// The value before rounding and caps, when either applies.
     pub before_round_and_caps: Option<f64>,
+    /// The value once rounded, before caps, when both apply (rounding comes first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounded: Option<serde_json::Value>,
     /// Caps or floors that bound (`discount.max`).
     pub capped_by: Vec<String>,
     /// The outputs that got their `default:` (no row matched).
@@ -370,6 +373,10 @@ fn trace_decision<'a>(
                 .collect(),
         },
         before_round_and_caps: log.unbounded,
+        rounded: match (log.unbounded, d.round, log.caps.is_empty()) {
+            (Some(x), Some(round), false) => Some(super::bounds::round_value(x, round).1.to_json()),
+            _ => None,
+        },
         capped_by: log.caps.into_iter().map(id).collect(),
         failed: failed.is_some(),
         // Given only when no row matched (and the decision finished).

@@ -155,7 +155,12 @@ fn write_decision(
         .before_round_and_caps
         .map(|x| show(&serde_json::Value::from(x), b));
     if !d.capped_by.is_empty() {
+        let rounded = d
+            .rounded
+            .as_ref()
+            .map(|x| format!("rounded to {}, ", show(x, b)));
         let before = before.map_or(String::new(), |x| format!("{x}, "));
+        let before = format!("{before}{}", rounded.unwrap_or_default());
         line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
     } else if let Some(x) = before
         && let Some(output) = d.outputs.first()

@@ -17,8 +17,9 @@ pub(super) struct Tracker<'r> {
     changed: Vec<usize>,
     /// Per common output that may have few values.
     matrices: Vec<(usize, Builder)>,
-    /// Money totals: position in the base totals and in the current ones.
-    money: Vec<(Option<usize>, Option<usize>)>,
+    /// Money totals both rule sets compute: position in the base totals and in the current
+    /// ones.
+    money: Vec<(usize, usize)>,
     before: Tally,
     after: Tally,
     fired_before: Vec<usize>,
@@ -60,9 +61,11 @@ impl<'r> Tracker<'r> {
             changed: vec![0; common.len()],
             common,
             matrices,
+            // Only totals both rule sets have: one that only one of them computes is not
+            // money that moved for the customer (the totals table shows it apart).
             money: money_names
                 .iter()
-                .map(|n| (position(base, n), position(current, n)))
+                .filter_map(|n| Some((position(base, n)?, position(current, n)?)))
                 .collect(),
             before: Tally::default(),
             after: Tally::default(),
@@ -114,11 +117,10 @@ impl<'r> Tracker<'r> {
             return;
         }
         self.customers_changed += 1;
-        let part = |totals: &[f64], at: Option<usize>| at.map_or(0.0, |k| totals[k]);
         let money: f64 = self
             .money
             .iter()
-            .map(|&(b, c)| (part(new.totals, c) - part(old.totals, b)).abs())
+            .map(|&(b, c)| (new.totals[c] - old.totals[b]).abs())
             .sum();
         if self.largest.len() == LARGEST {
             let smallest = self

@@ -158,6 +158,36 @@ rules firing for more or fewer customers
     );
 }
 
+/// A money total only the current rules compute is in the totals table, but is not money
+/// that moved for a customer: C2 moved EUR 45.00 of concession, whatever `bonus_cost` adds.
+#[test]
+fn money_moved_counts_only_the_totals_both_rule_sets_compute() {
+    let fx = small();
+    fx.rule(
+        "policy.yaml",
+        &SMALL_RULES
+            .replace(">= 1000", ">= 2000")
+            .replace(">= 100,", ">= 500,")
+            .replace(
+                "  money: [concession_cost]",
+                "    bonus_cost: \"= annual_sales\"\n  money: [concession_cost, bonus_cost]",
+            ),
+    );
+    let run = fx.run(&[
+        "diff",
+        "--base",
+        "base",
+        "--as-of",
+        "2026-09-30",
+        "--format",
+        "json",
+    ]);
+    run.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["largest"][0]["customer"], "C2", "{}", run.stdout);
+    assert_eq!(v["largest"][0]["money"], 45.0, "{}", run.stdout);
+}
+
 #[test]
 fn a_rule_set_against_itself_changes_nothing_and_fail_on_change_says_when_something_did() {
     let fx = small();

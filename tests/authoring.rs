@@ -298,6 +298,53 @@ stopped: metric `per_order` failed
     );
 }
 
+/// `fields` lists the columns rules can use: kind (declared or from the data), NULLs, an
+/// example and whether the rules use it; the whole text, and the JSON for programs.
+#[test]
+fn fields_lists_the_columns_with_their_kinds_nulls_examples_and_use() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, note, opened DATE, blocked BOOLEAN",
+        &[
+            vec![
+                text("C1"),
+                real(50.0),
+                text("new"),
+                text("2024-01-31"),
+                int(0),
+            ],
+            vec![text("C2"), null(), text("old"), null(), null()],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: a, when: annual_sales > 10, then: { tier: A } }\n      - { id: b, then: { tier: B } }\n",
+    );
+    let run = fx.run(&["fields"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout,
+        "table `customers`: 2 customers, 5 columns
+
+  column        kind                   NULL  example     rules use it
+  customer_id   text (the id)          0     C1
+  annual_sales  a number (declared)    1     50.0        yes
+  note          text                   0     new
+  opened        a date (declared)      1     2024-01-31
+  blocked       true/false (declared)  1     false
+
+a column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the data holds; rules compare numbers with numbers, text with text (in quotes) and dates with date(\"2025-01-01\")
+"
+    );
+    let json = fx.run(&["fields", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        v["fields"][1],
+        serde_json::json!({"name": "annual_sales", "kind": "a number", "declared": true,
+                           "nulls": 1, "example": 50.0, "used": true, "id": false})
+    );
+}
+
 #[test]
 fn explain_says_the_value_before_rounding_only_where_rounding_changed_it() {
     let fx = Fixture::new();

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod check;
 pub mod diff;
 pub mod explain;
+pub mod fields;
 pub mod history;
 pub mod prune;
 pub mod report;
@@ -115,6 +116,7 @@ impl Command {
             Command::Run(a) => a.format == Json,
             Command::Check(a) => a.format == Json,
             Command::Explain(a) => a.format == Json,
+            Command::Fields(a) => a.format == Json,
             Command::Test(a) => a.format == Json,
             Command::History(a) => a.format == Json,
             Command::Prune(a) => a.format == Json,
@@ -130,6 +132,7 @@ commands! {
     Run => run,
     Check => check,
     Explain => explain,
+    Fields => fields,
     Test => test,
     Watch => watch,
     Serve => serve,

@@ -1,0 +1,157 @@
+//! `tierwise fields`: the customer source's columns as the rules see them, for whoever writes
+//! rules: each column's kind (as its type declares it, or as the data holds it), how many
+//! customers have no value, an example, and whether the rules use it.
+
+use super::{Globals, SourceArgs};
+use crate::error::{Error, ExitStatus};
+use crate::report::{Format, Report, thousands};
+use crate::source::{Column, CustomerSource};
+use crate::workspace::Workspace;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// List the customer source's columns: the fields rules can use, with their kinds and an
+/// example value.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    let source = ws.open_source()?;
+    let declared = source.columns()?;
+    let data = source.read(&ws.config.id_column, None, &mut |_| {})?;
+    // Which fields the rules use, when they load (the columns are listed either way: they
+    // are what an admin needs to mend rules that do not).
+    let used: Option<Vec<String>> = ws.load_rules(&source).ok().map(|loaded| {
+        let rules = loaded.rules;
+        (rules.used_fields.iter())
+            .map(|&s| rules.slot_name(s).to_owned())
+            .collect()
+    });
+    let fields = (data.names.iter().zip(&data.columns))
+        .map(|(name, column)| {
+            let kind = declared
+                .iter()
+                .find(|f| f.name == *name)
+                .and_then(|f| f.kind)
+                .map(|k| (k.noun().to_owned(), true))
+                .unwrap_or_else(|| (seen(column).to_owned(), false));
+            let n = column.len();
+            FieldRow {
+                name: name.clone(),
+                kind: kind.0,
+                declared: kind.1,
+                nulls: (0..n).filter(|&i| column.value(i).is_null()).count(),
+                example: (0..n)
+                    .map(|i| column.value(i))
+                    .find(|v| !v.is_null())
+                    .map(|v| v.to_json()),
+                used: used.as_ref().map(|u| u.contains(name)),
+                id: *name == ws.config.id_column,
+            }
+        })
+        .collect();
+    let report = FieldsReport {
+        source: source.describe(),
+        customers: data.len,
+        fields,
+    };
+    crate::report::print(&report, args.format);
+    Ok(ExitStatus::Success)
+}
+
+/// The kind a column's values have, when its type declares none.
+fn seen(column: &Column) -> &'static str {
+    match column {
+        Column::Int { .. } | Column::Float { .. } => "a number",
+        Column::Text { .. } => "text",
+        Column::Date { .. } => "a date",
+        Column::Bool { .. } => "true/false",
+        Column::Mixed(_) => "mixed (numbers and text)",
+        Column::Null(_) => "unknown (every value NULL)",
+    }
+}
+
+/// The customer source's columns.
+#[derive(Debug, Serialize)]
+pub struct FieldsReport {
+    /// "table `customers`", "the customers query".
+    pub source: String,
+    pub customers: usize,
+    pub fields: Vec<FieldRow>,
+}
+
+/// One column.
+#[derive(Debug, Serialize)]
+pub struct FieldRow {
+    pub name: String,
+    /// What its values are, in words: "a number", "text", "a date", "true/false".
+    pub kind: String,
+    /// The kind is the column's declared type's (else the data's).
+    pub declared: bool,
+    /// Customers with no value (NULL).
+    pub nulls: usize,
+    /// The first value that is not NULL.
+    pub example: Option<serde_json::Value>,
+    /// Whether the rules use it (`None`: the rules did not load).
+    pub used: Option<bool>,
+    /// The customer id column.
+    pub id: bool,
+}
+
+impl Report for FieldsReport {
+    fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
+        writeln!(
+            out,
+            "{}: {} customers, {} columns\n",
+            self.source,
+            thousands(self.customers as f64),
+            self.fields.len()
+        )?;
+        let header = ["column", "kind", "NULL", "example", "rules use it"];
+        let mut rows = vec![header.map(String::from).to_vec()];
+        for f in &self.fields {
+            let kind = match (f.id, f.declared) {
+                (true, _) => format!("{} (the id)", f.kind),
+                (false, true) => format!("{} (declared)", f.kind),
+                (false, false) => f.kind.clone(),
+            };
+            let example = f.example.as_ref().map_or("-".into(), |v| {
+                let shown = crate::report::explain::show(v, &[]);
+                match shown.char_indices().nth(30) {
+                    Some((cut, _)) => format!("{}...", &shown[..cut]),
+                    None => shown,
+                }
+            });
+            let used = match f.used {
+                Some(true) => "yes",
+                Some(false) => "",
+                None => "?",
+            };
+            rows.push(vec![
+                f.name.clone(),
+                kind,
+                thousands(f.nulls as f64),
+                example,
+                used.into(),
+            ]);
+        }
+        crate::report::table(out, &rows)?;
+        if self.fields.iter().any(|f| f.used.is_none()) {
+            writeln!(
+                out,
+                "\nthe rules did not load (`tierwise check` says why): which columns they use is not known"
+            )?;
+        }
+        writeln!(
+            out,
+            "\na column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the data holds; rules compare numbers with numbers, text with text (in quotes) and dates with date(\"2025-01-01\")"
+        )
+    }
+}

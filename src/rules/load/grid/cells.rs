@@ -177,6 +177,7 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
     if t.starts_with(['[', '(', ']']) {
         return range(t, at);
     }
+    quoted_test(t, at)?;
     list(t, at)
 }
 
@@ -189,6 +190,33 @@ fn operator_habit(t: &str) -> Option<String> {
     Some(format!(
         "`{written}` is not a comparison here: write `{meant} {rest}`"
     ))
+}
+
+/// `">= 0.95"`: a test of a number or date in quotes, which would be a text to equal.
+fn quoted_test(t: &str, at: usize) -> Result<(), CellError> {
+    let Some(q) = t.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return Ok(());
+    };
+    let Some(inner) = t[1..].strip_suffix(q).map(str::trim) else {
+        return Ok(());
+    };
+    let quoted_test = inner.starts_with(['<', '>', '=', '!', '['])
+        && match input(inner) {
+            Ok(Test::Cmp { val, .. }) => {
+                matches!(val.v, Val::Int(..) | Val::Float(..) | Val::Date(_))
+            }
+            Ok(Test::Range { .. }) => true,
+            _ => false,
+        };
+    match quoted_test {
+        true => fail(
+            at,
+            format!(
+                "the quotes make `{inner}` a text to equal: write {inner} without quotes to test the value"
+            ),
+        ),
+        false => Ok(()),
+    }
 }
 
 /// `"KA", "BC"`, `KA, BC` or a single value (an equality).
@@ -358,24 +386,6 @@ fn value(text: &str, at: usize) -> Result<Option<Val>, CellError> {
                 format!("unexpected `{after}` after the text: separate values with `,`"),
             );
         }
-        let inner = body[..end].trim();
-        // `">= 0.95"`: a test of a number or date, quoted.
-        let quoted_test = inner.starts_with(['<', '>', '=', '!', '['])
-            && match input(inner) {
-                Ok(Test::Cmp { val, .. }) => {
-                    matches!(val.v, Val::Int(..) | Val::Float(..) | Val::Date(_))
-                }
-                Ok(Test::Range { .. }) => true,
-                _ => false,
-            };
-        if quoted_test {
-            return fail(
-                at,
-                format!(
-                    "the quotes make `{inner}` a text to equal: write {inner} without quotes to test the value"
-                ),
-            );
-        }
         return Ok(Some(Val::Text(body[..end].to_owned())));
     }
     Ok(match t {
@@ -408,6 +418,24 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
     }
     if let Some(habit) = number_habit(t) {
         return fail(at, habit);
+    }
+    // `A or B`: one of several values, as people say it.
+    let lower = t.to_lowercase();
+    if let Some((a, b)) = lower.split_once(" or ")
+        && !a.trim().is_empty()
+        && !b.trim().is_empty()
+    {
+        let items: Vec<&str> = t
+            .split(|c: char| c.is_whitespace())
+            .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("or"))
+            .collect();
+        return fail(
+            at,
+            format!(
+                "`{t}` would be one text: one of several values is written `{}` (quote it, \"{t}\", if it is one text)",
+                items.join(", ")
+            ),
+        );
     }
     if let Some((k, c)) = t.chars().enumerate().find(|(_, c)| {
         matches!(

@@ -278,6 +278,15 @@ fn output_cells() {
     assert_eq!(output("-"), Ok(Out::Nothing));
     assert_eq!(output("null"), Ok(Out::Null));
     assert_eq!(output("high"), Ok(Out::Const(Val::Text("high".into()))));
+    // Text an input cell would refuse is an output's text as written.
+    assert_eq!(
+        output("\">= 0.95\""),
+        Ok(Out::Const(Val::Text(">= 0.95".into())))
+    );
+    assert_eq!(
+        output("call or visit"),
+        Ok(Out::Const(Val::Text("call or visit".into())))
+    );
     assert_eq!(
         output("late, call"),
         Ok(Out::Const(Val::Text("late, call".into())))
@@ -436,6 +445,14 @@ fn spreadsheet_habits_say_what_to_write() {
             "the quotes make `>= 0.95` a text to equal: write >= 0.95 without quotes to test the value".into()
         )
     );
+    assert_eq!(
+        err("A or B"),
+        (
+            0,
+            "`A or B` would be one text: one of several values is written `A, B` (quote it, \"A or B\", if it is one text)".into()
+        )
+    );
+    assert!(input("\"Bread or Cakes\"").is_ok());
     // A list of numbers, and text that only starts like a test, are what they say.
     assert!(input("1, 2, 3").is_ok());
     assert!(input("\"> fine\"").is_ok());

@@ -283,7 +283,7 @@ fn an_unknown_figure_or_output_or_a_metric_given_as_field_is_reported_at_its_pos
 /// 85) tests a customer that cannot exist: an error at the value, with the fraction meant.
 #[test]
 fn a_figure_no_customer_can_have_is_an_error_at_its_value() {
-    let tests = "cases:\n  - name: percent\n    customer: { annual_sales: 5 }\n    population: { sales_rank: 85 }\n    expect: { tier: A }\n";
+    let tests = "cases:\n  - name: percent\n    customer: { annual_sales: 5 }\n    population: { sales_rank: 85 }\n    expect: { tier: A }\n  - name: top\n    customer: { annual_sales: 5 }\n    population: { sales_rank: 1 }\n    expect: { tier: A }\n";
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
     run.assert_code(1);
@@ -298,6 +298,8 @@ fn a_figure_no_customer_can_have_is_an_error_at_its_value() {
         out.contains("a percentile is a fraction: write 0.85 for 85%"),
         "{out}"
     );
+    // An end of the range is the top (or bottom) customer, as people write it.
+    assert!(out.contains("PASS t.yaml: top\n"), "{out}");
 }
 
 #[test]

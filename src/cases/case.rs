@@ -134,7 +134,7 @@ impl CaseContext<'_> {
                 Given::Float(f) => Some(f),
                 _ => None,
             };
-            if let Some(x) = given.filter(|&x| !range.holds(x)) {
+            if let Some(x) = given.filter(|&x| !range.reaches(x)) {
                 let shown = crate::text::as_yaml(&serde_json::Value::from(x));
                 let mut problem = Problem::at(
                     &value.referenced,

@@ -9,11 +9,11 @@
 //! counted (`new`, `gone`), not compared.
 
 use super::history::{read_err, read_run};
-use super::schema::columns;
+use super::schema::{Declared, PolicyTable, columns};
 use super::{OutputError, ValueOrder};
 use crate::config::OutputTables;
 use crate::source::quote_ident;
-use crate::value::Value;
+use crate::value::{Value, ValueKind};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -85,8 +85,15 @@ pub fn changes(
     output: &str,
     order: &[String],
 ) -> Result<Changes, OutputError> {
-    let before = read_run(conn, tables, from, &[output])?;
-    let after = read_run(conn, tables, to, &[output])?;
+    let mut before = read_run(conn, tables, from, &[output])?;
+    let mut after = read_run(conn, tables, to, &[output])?;
+    // Shown as true/false where the column says so and every value is 1, 0 or NULL.
+    let boolean =
+        PolicyTable::read(conn, tables)?.is_some_and(|p| p.declared(output) == Declared::Boolean);
+    if boolean {
+        before.restore(1, ValueKind::Bool);
+        after.restore(1, ValueKind::Bool);
+    }
     let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
     let mut out = Changes::default();
     let mut counts: HashMap<(Option<String>, Option<String>), (usize, Direction)> = HashMap::new();

@@ -12,7 +12,6 @@ use super::schema::{Declared, PolicyTable, columns, derived_date, fired_table};
 use crate::config::OutputTables;
 use crate::source::{Cell, Dataset, quote_ident};
 use crate::time::{Date, Period, PeriodKind};
-use crate::value::ValueKind;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
@@ -167,8 +166,9 @@ fn cell(value: ValueRef<'_>, declared: Declared) -> Cell<'_> {
 /// Run `run_id`'s values of `outputs` for every customer, in `customer_id` order, as a
 /// dataset whose columns are `customer_id` then the outputs. An output the run's table does
 /// not have (added after the run, or never written) is a column of NULL; so is every value
-/// of a run that wrote no row. A `BOOLEAN` column whose values are all 1, 0 or NULL reads as
-/// true/false; list outputs read as their JSON text.
+/// of a run that wrote no row. True/false read as 1/0 (the rules' kinds restore them: a
+/// column keeps the type it was made with, the rules may since give another kind); list
+/// outputs read as their JSON text.
 pub fn read_run<S: AsRef<str>>(
     conn: &Connection,
     tables: &OutputTables,
@@ -213,13 +213,7 @@ pub fn read_run<S: AsRef<str>>(
         }
         builder.end_row().map_err(schema_err)?;
     }
-    let mut data = builder.finish();
-    for (k, column) in at.iter().enumerate() {
-        if let Some((_, Declared::Boolean)) = column {
-            data.restore(k + 1, ValueKind::Bool);
-        }
-    }
-    Ok(data)
+    Ok(builder.finish())
 }
 
 /// The output columns of the policy table (empty when there is none).

@@ -20,11 +20,10 @@ pub(super) struct RuleFiles {
     pub parsed: Vec<(Arc<SourceFile>, RuleFile)>,
     /// The scripts that were read, in file name order.
     pub scripts: Vec<Arc<SourceFile>>,
-    /// Some policy file failed to parse: the names it defines are unknown to the others.
-    pub incomplete: bool,
-    /// The text of each policy file that failed to parse: a name it could define is written
-    /// in it.
-    pub unparsed: Vec<String>,
+    /// The text of each policy file that failed to parse (a name it could define is written
+    /// in it); `None` for a spreadsheet whose text cannot be searched (.xlsx, .ods: zipped),
+    /// which may define any name.
+    pub unparsed: Vec<Option<String>>,
     /// Hash of the files' names and contents (hex, 16 characters).
     pub fingerprint: String,
 }
@@ -39,7 +38,6 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
         paths: Vec::new(),
         parsed: Vec::new(),
         scripts: Vec::new(),
-        incomplete: false,
         unparsed: Vec::new(),
         fingerprint: String::new(),
     };
@@ -67,10 +65,11 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             {
                 Some((rules, file)) => files.parsed.push((file, rules)),
                 None => {
-                    files.incomplete = true;
-                    files
-                        .unparsed
-                        .push(String::from_utf8_lossy(&bytes).into_owned());
+                    let csv = path
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                    let text = csv.then(|| String::from_utf8_lossy(&bytes).into_owned());
+                    files.unparsed.push(text);
                 }
             }
             continue;
@@ -93,8 +92,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             }
             files.parsed.push((file, rules));
         } else {
-            files.incomplete = true;
-            files.unparsed.push(file.text.clone());
+            files.unparsed.push(Some(file.text.clone()));
         }
     }
     if yaml_files.is_empty() {
@@ -103,7 +101,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             "no rule files (*.yaml) in the rules directory",
         ));
     } else if !files.parsed.is_empty()
-        && !files.incomplete
+        && files.unparsed.is_empty()
         && files.parsed.iter().all(|(_, r)| r.decisions.is_empty())
     {
         diags.push(
@@ -329,7 +327,7 @@ mod tests {
         assert_eq!(names, ["a.yml", "b.yaml", "a.rhai", "z.rhai"]);
         assert_eq!(files.parsed.len(), 2);
         assert_eq!(files.scripts.len(), 2);
-        assert!(!files.incomplete);
+        assert!(files.unparsed.is_empty());
         assert!(diags.0.is_empty(), "{:?}", diags.0);
     }
 
@@ -469,7 +467,7 @@ mod tests {
             ),
         ]);
         let files = files.unwrap();
-        assert!(files.incomplete);
+        assert!(!files.unparsed.is_empty());
         assert_eq!(files.parsed.len(), 1);
         assert_eq!(
             shown,

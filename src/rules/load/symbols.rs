@@ -40,7 +40,7 @@ pub(super) struct Symbols {
     pub decisions: Vec<DeclaredDecision>,
     /// The text of each rule file that failed to parse: a name written in one may be
     /// defined there, so "unknown name" would be noise for it ([`Symbols::might_define`]).
-    pub unparsed: Vec<String>,
+    pub unparsed: Vec<Option<String>>,
 }
 
 /// Where an output's name is written.
@@ -120,6 +120,9 @@ impl Symbols {
     pub fn might_define(&self, name: &str) -> bool {
         let word = |c: char| c.is_alphanumeric() || c == '_';
         self.unparsed.iter().any(|text| {
+            let Some(text) = text else {
+                return true; // a zipped spreadsheet: it may define anything
+            };
             text.match_indices(name).any(|(at, _)| {
                 let before = text[..at].chars().next_back();
                 let after = text[at + name.len()..].chars().next();

@@ -13,9 +13,11 @@ pub fn ungrouped(t: &str) -> Option<String> {
     let groups: Vec<&str> = whole.split([',', ' ', '\'', '.']).collect();
     let digits = |g: &str| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit());
     let first = groups[0].strip_prefix('-').unwrap_or(groups[0]);
+    // `0,950` is a decimal comma, not a thousand.
     let grouped = groups.len() > 1
         && digits(first)
         && first.len() <= 3
+        && !first.starts_with('0')
         && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
     match decimals {
         _ if !grouped => None,

@@ -300,6 +300,30 @@ fn text_number_help(text: &Said) -> String {
     text_number_help_for(text.name.as_deref().unwrap_or("..."))
 }
 
+/// What a text compared with a number meant, when it reads as a number written another
+/// way: `1,000,000`, `50-70`, `>= 0.95` (a test in quotes, from a grid cell or a
+/// `'x == ">= 0.95"'`).
+pub(super) fn number_written_as_text(text: &str) -> Option<String> {
+    let t = text.trim();
+    if let Some(plain) = crate::text::ungrouped(t) {
+        return Some(format!("write {plain}, without the thousands separators"));
+    }
+    if let Some((a, b)) = t.split_once('-')
+        && let (Ok(_), Ok(_)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>())
+        && !a.trim().is_empty()
+    {
+        let (a, b) = (a.trim(), b.trim());
+        return Some(format!(
+            "for a range write `[{a}..{b}]` in a grid cell, or `x >= {a} && x <= {b}`"
+        ));
+    }
+    let operator = ["<=", ">=", "!=", "==", "<", ">"]
+        .into_iter()
+        .find(|op| t.starts_with(op))?;
+    t[operator.len()..].trim().parse::<f64>().ok()?;
+    Some(format!("to test the value, write {t} without the quotes"))
+}
+
 /// The help for text (named `name`) compared with a number.
 pub(super) fn text_number_help_for(name: &str) -> String {
     format!(
@@ -341,9 +365,13 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
     }
     let (message, help) = if op.is_comparison() {
         let (a, b) = (a?, b?);
+        let written = |s: &Said| match (&s.name, &op.operands[1]) {
+            (None, Operand::Const(c)) => number_written_as_text(&c.to_string()),
+            _ => None,
+        };
         let help = match (a.kind, b.kind) {
             (Text, Number) => text_number_help(&a),
-            (Number, Text) => text_number_help(&b),
+            (Number, Text) => written(&b).unwrap_or_else(|| text_number_help(&b)),
             (Bool, Number | Text) => bool_help_for(b.name.as_deref(), b.kind),
             (Number | Text, Bool) => bool_help_for(a.name.as_deref(), a.kind),
             _ => return None,

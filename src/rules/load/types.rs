@@ -315,7 +315,9 @@ fn kind_mismatch(
                 None => super::operations::text_number_help_for(name),
             },
             (ValueKind::Number, ValueKind::Text) => {
-                format!("text and numbers never compare: compare `{name}` with a number")
+                super::operations::number_written_as_text(&c.constant.to_string()).unwrap_or_else(
+                    || format!("text and numbers never compare: compare `{name}` with a number"),
+                )
             }
             (ValueKind::Number | ValueKind::Text, ValueKind::Bool) => {
                 super::operations::bool_help_for(Some(name), kind)
@@ -369,6 +371,26 @@ mod tests {
                 "warning rules/a.yaml:9:31 [s1]: output `tier` is never \"D\" | help: its values are: A, B",
                 "warning rules/a.yaml:9:46 [s1]: output `tier` is never \"a\" | help: its values are: A, B",
             ]
+        );
+    }
+
+    #[test]
+    fn a_number_column_compared_with_a_number_written_as_text_says_how_to_write_it() {
+        let all = errors(&[(
+            "a.yaml",
+            "decisions:\n  - name: t\n    outputs: [t]\n    grid: |\n      id | annual_sales | t\n      a  | 50-70        | A\n      b  | \">= 0.95\"    | B\n      c  | -            | C\n",
+        )]);
+        let helps: Vec<&str> = all
+            .iter()
+            .filter_map(|e| e.split(" | help: ").nth(1))
+            .collect();
+        assert_eq!(
+            helps,
+            [
+                "for a range write `[50..70]` in a grid cell, or `x >= 50 && x <= 70`",
+                "to test the value, write >= 0.95 without the quotes",
+            ],
+            "{all:#?}"
         );
     }
 

@@ -143,7 +143,7 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
             };
             let lead = rest.chars().take_while(|c| c.is_whitespace()).count();
             if let (Op::Lt | Op::Le | Op::Gt | Op::Ge, Val::Text(text)) = (op, &val)
-                && let Some(habit) = number_with_blanks(text)
+                && let Some(habit) = number_with_blanks(text).or_else(|| grouped(text))
             {
                 return fail(offset + lead, habit);
             }
@@ -177,7 +177,6 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
     if t.starts_with(['[', '(', ']']) {
         return range(t, at);
     }
-    quoted_test(t, at)?;
     list(t, at)
 }
 
@@ -192,39 +191,17 @@ fn operator_habit(t: &str) -> Option<String> {
     ))
 }
 
-/// `">= 0.95"`: a test of a number or date in quotes, which would be a text to equal.
-fn quoted_test(t: &str, at: usize) -> Result<(), CellError> {
-    let Some(q) = t.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-        return Ok(());
-    };
-    let Some(inner) = t[1..].strip_suffix(q).map(str::trim) else {
-        return Ok(());
-    };
-    let quoted_test = inner.starts_with(['<', '>', '=', '!', '['])
-        && match input(inner) {
-            Ok(Test::Cmp { val, .. }) => {
-                matches!(val.v, Val::Int(..) | Val::Float(..) | Val::Date(_))
-            }
-            Ok(Test::Range { .. }) => true,
-            _ => false,
-        };
-    match quoted_test {
-        true => fail(
-            at,
-            format!(
-                "the quotes make `{inner}` a text to equal: write {inner} without quotes to test the value"
-            ),
-        ),
-        false => Ok(()),
-    }
-}
-
 /// `"KA", "BC"`, `KA, BC` or a single value (an equality).
 fn list(t: &str, at: usize) -> Result<Test, CellError> {
     // `1,000`: one number with a thousands separator, not the list of 1 and 0 (a list has a
-    // blank after its commas, or items other than groups of three digits).
+    // blank after its commas, or items other than groups of three digits; `100,200` of
+    // three-digit codes stays a list).
+    let groups: Vec<&str> = t.split(',').collect();
+    let thousands = groups[0].trim_start_matches('-').len() < 3
+        || groups[1..].iter().any(|g| g.starts_with('0'));
     if !t.contains(char::is_whitespace)
-        && t.contains(',')
+        && groups.len() > 1
+        && thousands
         && let Some(plain) = crate::text::ungrouped(t)
     {
         return fail(
@@ -469,6 +446,22 @@ fn number_with_blanks(t: &str) -> Option<String> {
     })
 }
 
+/// The text an ordering (`> 1,000,000`) compares with, when it is a number with thousands
+/// separators: what to write.
+fn grouped(t: &str) -> Option<String> {
+    let plain = crate::text::ungrouped(t)?;
+    // `1,000` may be a decimal comma too; `1,000,000` may not.
+    let decimal = if t.matches(',').count() == 1 && !t.contains('.') {
+        format!(
+            " (or `{}` if the comma is a decimal point)",
+            t.replace(',', ".")
+        )
+    } else {
+        String::new()
+    };
+    Some(format!("`{t}` would be text: write `{plain}`{decimal}"))
+}
+
 /// A number written as a spreadsheet shows it (`25%`, `5..10`), which would otherwise be
 /// read as text and compare with nothing: what to write instead.
 fn number_habit(t: &str) -> Option<String> {
@@ -483,29 +476,9 @@ fn number_habit(t: &str) -> Option<String> {
                 .map_or(String::new(), |x| (x / 100.0).to_string())
         ));
     }
-    // (Blanks between groups: `number_with_blanks` says it for an ordering.)
-    if let Some(plain) = crate::text::ungrouped(t).filter(|_| !t.contains(' ')) {
-        // `1,000` may be a decimal comma too; `1,000,000` may not.
-        let decimal = if t.matches(',').count() == 1 && !t.contains('.') {
-            format!(
-                " (or `{}` if the comma is a decimal point)",
-                t.replace(',', ".")
-            )
-        } else {
-            String::new()
-        };
-        return Some(format!("`{t}` would be text: write `{plain}`{decimal}"));
-    }
-    // `50-70`: a range as people write it.
-    if let Some((a, b)) = t.split_once('-')
-        && is_number(a)
-        && is_number(b)
-        && !a.trim().is_empty()
-    {
-        let (a, b) = (a.trim(), b.trim());
-        return Some(format!(
-            "`{t}` would be text: a range is written `[{a}..{b}]` (both ends included) or `[{a}..{b})` (the upper end excluded)"
-        ));
+    // `2,500` may be a thousand: said by the ordering (`grouped`) or the list.
+    if crate::text::ungrouped(t).is_some() {
+        return None;
     }
     if let Some((whole, fraction)) = t.trim_start_matches('-').split_once(',')
         && !whole.is_empty()

@@ -73,7 +73,7 @@ impl Builder {
     }
 
     /// The value's position among the keys (added when new); `None` past [`MAX_VALUES`].
-    /// Found without making its label, but for numbers.
+    /// Found without making its label, but for numbers and dates.
     fn key(&mut self, v: &Value<'_>) -> Option<u8> {
         let found = match v {
             // Lists are not values to tabulate.
@@ -82,9 +82,10 @@ impl Builder {
             Value::Bool(b) => self.keys.iter().position(|(_, j)| j.as_bool() == Some(*b)),
             v => match v.as_str() {
                 Some(text) => self.keys.iter().position(|(_, j)| j.as_str() == Some(text)),
+                // Numbers and dates: by their label and kind.
                 None => {
-                    let label = display_key(v);
-                    (self.keys.iter()).position(|(l, j)| j.is_number() && *l == label)
+                    let (label, json) = (display_key(v), v.to_json());
+                    (self.keys.iter()).position(|(l, j)| *l == label && *j == json)
                 }
             },
         };
@@ -93,6 +94,10 @@ impl Builder {
             None if self.keys.len() < MAX_VALUES => {
                 let label = match v {
                     Value::Null => "(none)".to_owned(),
+                    // Text that reads as a flag or as NULL is shown in quotes.
+                    v if matches!(v.as_str(), Some("true" | "false" | "(none)")) => {
+                        format!("\"{}\"", display_key(v))
+                    }
                     v => display_key(v),
                 };
                 self.keys.push((label, v.to_json()));
@@ -172,13 +177,30 @@ mod tests {
         flags.add(&Value::Str("true"), &Value::Str("(none)"));
         flags.add(&Value::Null, &Value::Bool(false));
         let m = flags.finish(None).expect("a matrix");
-        assert_eq!(m.labels, ["true", "false", "(none)", "true", "(none)"]);
+        assert_eq!(
+            m.labels,
+            ["true", "false", "\"(none)\"", "\"true\"", "(none)"]
+        );
         let json = serde_json::json!([true, false, "(none)", "true", null]);
         assert_eq!(serde_json::Value::from(m.values.clone()), json);
         assert_eq!(m.counts[0], [1, 0, 0, 0, 0]);
         assert_eq!(m.counts[1], [1, 0, 0, 0, 0]);
         assert_eq!(m.counts[3], [0, 0, 1, 0, 0]);
         assert_eq!(m.counts[4], [0, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn a_date_met_again_is_the_same_value() {
+        let mut b = Builder::new("since");
+        let day = Value::Date(crate::time::Date::parse("2026-09-30").unwrap());
+        for _ in 0..=MAX_VALUES {
+            b.add(&day, &day);
+        }
+        let m = b.finish(None).expect("a matrix");
+        assert_eq!(
+            (m.labels, m.counts),
+            (vec!["2026-09-30".to_owned()], vec![vec![13]])
+        );
     }
 
     #[test]

@@ -397,15 +397,19 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
         return fail(at, habit);
     }
     // `A or B`: one of several values, as people say it.
-    let lower = t.to_lowercase();
+    let lower = t.to_ascii_lowercase(); // byte positions as in `t`
     if let Some((a, b)) = lower.split_once(" or ")
         && !a.trim().is_empty()
         && !b.trim().is_empty()
     {
-        let items: Vec<&str> = t
-            .split(|c: char| c.is_whitespace())
-            .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("or"))
-            .collect();
+        // Split where ` or ` is, in any case (`North East or South West`).
+        let mut items = Vec::new();
+        let mut from = 0;
+        for (at, _) in lower.match_indices(" or ") {
+            items.push(t[from..at].trim());
+            from = at + " or ".len();
+        }
+        items.push(t[from..].trim());
         return fail(
             at,
             format!(

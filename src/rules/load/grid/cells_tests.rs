@@ -431,6 +431,18 @@ fn spreadsheet_habits_say_what_to_write() {
             "`1,000` would be the list of 1, 000: write `1000` for the number (a list is written `1, 2`)".into()
         )
     );
+    assert_eq!(
+        err("A or B"),
+        (
+            0,
+            "`A or B` would be one text: one of several values is written `A, B` (quote it, \"A or B\", if it is one text)".into()
+        )
+    );
+    assert_eq!(
+        err("North East OR South West").1,
+        "`North East OR South West` would be one text: one of several values is written `North East, South West` (quote it, \"North East OR South West\", if it is one text)"
+    );
+    assert!(input("\"Bread or Cakes\"").is_ok());
     // A list of numbers or of three-digit codes, and text a text column may hold (a range
     // of sizes, a quoted label; in a number column the type check says what to write), are
     // what they say.

@@ -127,13 +127,14 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
                 ),
                 None => continue,
             };
+            let quotes = if quoted(t, g) { 2 } else { 0 };
             let d = cx.error(t.file, g.at.0, g.at.1, message);
             d.rule = Some(g.row.to_owned());
             d.help = Some(help(expected, g.written, &fallback));
             if let Literal::Text(t) = g.written
                 && !t.trim_start().starts_with('=')
             {
-                d.width = t.chars().count().max(1);
+                d.width = t.chars().count().max(1) + quotes;
             }
             ok = false;
         }
@@ -277,6 +278,10 @@ fn formula_without_equals(cx: &mut Cx, t: &Table, g: &Given) {
     let Some((text, what)) = written_formula(cx, g) else {
         return;
     };
+    // Quoted in the YAML (`tier: "abc_tier"`): the words are meant.
+    if quoted(t, g) {
+        return;
+    }
     let output = cx.symbols.name(t.outputs[g.output]).to_owned();
     let message = format!(
         "row `{}` gives `{output}` the text \"{text}\", {what}: every customer it matches gets these words",
@@ -287,7 +292,7 @@ fn formula_without_equals(cx: &mut Cx, t: &Table, g: &Given) {
     d.rule = Some(g.row.to_owned());
     d.width = text.chars().count().max(1);
     d.help = Some(format!(
-        "for its value, write it as a formula: '= {text}' (quoted, starting with `=`)"
+        "for its value, write it as a formula: '= {text}' (quoted, starting with `=`); to keep the words, quote them: \"{text}\""
     ));
 }
 
@@ -326,6 +331,13 @@ fn formula_like(cx: &Cx, text: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Whether the value `g` gives is written in quotes in the YAML.
+fn quoted(t: &Table, g: &Given) -> bool {
+    (t.file.line(g.at.0))
+        .and_then(|l| l.chars().nth(g.at.1.saturating_sub(1)))
+        .is_some_and(|c| c == '"' || c == '\'')
 }
 
 fn article(noun: &str) -> &'static str {

@@ -200,6 +200,23 @@ fn skip_quoted(chars: &[char], start: usize) -> usize {
     chars.len()
 }
 
+/// `written` (digits, maybe a point) with its decimal point `places` to the right, exactly
+/// (`2.01` and 3: `2010`; a float product gave `2009.9999999999998`).
+fn shift_point(written: &str, places: usize) -> String {
+    let (whole, fraction) = written.split_once('.').unwrap_or((written, ""));
+    let fraction = format!("{fraction:0<places$}");
+    let (moved, rest) = fraction.split_at(places);
+    let whole = format!("{whole}{moved}");
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        w => w,
+    };
+    match rest.trim_end_matches('0') {
+        "" => whole.to_owned(),
+        rest => format!("{whole}.{rest}"),
+    }
+}
+
 fn digits(chars: &[char], mut i: usize) -> usize {
     while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
         i += 1;
@@ -216,16 +233,13 @@ fn number(chars: &[char], start: usize, depth: usize, found: &mut Vec<Habit>) ->
     }
     // `1.000.000`: dots between groups of three digits.
     if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
-        let mut end = start;
-        let mut groups = Vec::new();
-        while end < chars.len() && (end == start || chars[end] == '.') {
-            let from = if end == start { start } else { end + 1 };
-            let next = digits(chars, from);
-            groups.push(next - from);
-            end = next;
-        }
-        if groups[1..].iter().all(|&g| g == 3) && groups[0] <= 3 {
-            let plain: String = chars[start..end].iter().filter(|&&c| c != '.').collect();
+        let end = (start..chars.len())
+            .find(|&j| !(chars[j].is_ascii_digit() || chars[j] == '.'))
+            .unwrap_or(chars.len());
+        let token: String = chars[start..end].iter().collect();
+        if token.matches('.').count() > 1
+            && let Some(plain) = crate::text::ungrouped(&token)
+        {
             let what = format!("numbers are written without separators, `{plain}`");
             found.push(habit(chars, start, end, &what, &plain));
             return end;
@@ -234,15 +248,15 @@ fn number(chars: &[char], start: usize, depth: usize, found: &mut Vec<Habit>) ->
     let written: String = chars[start..i].iter().filter(|&&c| c != '_').collect();
     // `100k`, `1.5m`: thousands and millions.
     let suffix = chars.get(i).and_then(|c| match c {
-        'k' | 'K' => Some(1e3),
-        'm' | 'M' => Some(1e6),
+        'k' | 'K' => Some(3),
+        'm' | 'M' => Some(6),
         _ => None,
     });
     let word_ends = !chars
         .get(i + 1)
         .is_some_and(|c| c.is_alphanumeric() || *c == '_');
-    if let (Some(factor), true, Ok(value)) = (suffix, word_ends, written.parse::<f64>()) {
-        let plain = crate::text::as_yaml(&serde_json::Value::from(value * factor));
+    if let (Some(places), true) = (suffix, word_ends) {
+        let plain = shift_point(&written, places);
         let what = format!("numbers are written in full, `{plain}`");
         found.push(habit(chars, start, i + 1, &what, &plain));
         return i + 1;
@@ -455,6 +469,9 @@ mod tests {
             ("tier in (\"A\",\"B\")", "tier in [\"A\", \"B\"]"),
             ("sales > 100k", "sales > 100000"),
             ("sales > 1.5M", "sales > 1500000"),
+            ("sales > 2.01k", "sales > 2010"),
+            ("sales > 0.5k", "sales > 500"),
+            ("sales > 1.2345k", "sales > 1234.5"),
             ("rate >= .8", "rate >= 0.8"),
             ("sales > 1.000.000", "sales > 1000000"),
         ];

@@ -31,8 +31,8 @@ pub struct RunSummary {
     /// The previous period's official run (the one `previous.x` reads) and the totals it
     /// recorded, for the totals before and after (`None`: that period has no run).
     pub previous: Option<PreviousRun>,
-    /// What the rules read of earlier periods (`previous.tier_level`) that the period's run
-    /// gave no customer: made by other rules, it holds NULL for everyone.
+    /// What the rules read of the previous period (`previous.tier_level`) that its run gave
+    /// no customer: made by other rules, it holds NULL for everyone.
     pub unwritten: Vec<String>,
     /// Time per stage: read, history, population, evaluate and write.
     pub read: Duration,
@@ -51,24 +51,23 @@ pub struct PreviousRun {
     pub fingerprint: Option<String>,
 }
 
-/// The earlier periods' values `rules` read (`previous.tier_level`) that the period's run,
-/// holding customers, gave none of them.
+/// The previous period's values `rules` read (`previous.tier_level`) that its run, holding
+/// customers, gave none of them.
 fn unwritten(past: &History, rules: &RuleSet) -> Vec<String> {
     let mut out = Vec::new();
-    for p in &rules.past {
-        let Some(Some(run)) = past.runs.get(p.back as usize - 1) else {
-            continue;
-        };
+    let Some(Some(run)) = past.runs.first() else {
+        return out;
+    };
+    for p in rules.past.iter().filter(|p| p.back == 1) {
         let Some(c) = run.data.names.iter().position(|n| *n == p.column) else {
             continue;
         };
         let column = &run.data.columns[c];
         if run.data.len > 0 && (0..run.data.len).all(|i| column.value(i).is_null()) {
-            // As the rules write it: `previous.x`, `previous_2.x`; `held.x` as it is.
-            let name = match p.back {
-                _ if p.column.starts_with("held.") => p.column.clone(),
-                1 => format!("previous.{}", p.column),
-                back => format!("previous_{back}.{}", p.column),
+            // As the rules write it: `previous.x`; `held.x` as it is.
+            let name = match p.column.starts_with("held.") {
+                true => p.column.clone(),
+                false => format!("previous.{}", p.column),
             };
             if !out.contains(&name) {
                 out.push(name);

@@ -1,5 +1,6 @@
-//! Text and numbers never meet: a comparison of text with a number, and arithmetic on text
-//! (`last_day - first_day` of two ISO dates kept as text), is an error at load time whenever
+//! Text and numbers never meet, and dates take no arithmetic: a comparison of text with a
+//! number, arithmetic on text (`last_day - first_day` of two ISO dates kept as text) and
+//! arithmetic on dates (`as_of - 90`: `add_days`), is an error at load time whenever
 //! the kinds are known. They are known from the declared column types (and the outputs whose
 //! every value is a constant); for a column that declares no type (a query's expression, a
 //! table made by `CREATE TABLE ... AS SELECT`) from the values read, which `run` and
@@ -463,22 +464,33 @@ fn date_arithmetic(op: &Operation, a: Option<&Said>, b: Option<&Said>) -> Option
                 shown(a?),
                 shown(b?)
             ),
-            format!(
-                "for the days from `{from}` to `{to}`, write `days_between({from}, {to})`",
-                from = name(b),
-                to = name(a)
-            ),
+            match b.and_then(|b| b.name.clone()) {
+                Some(from) => format!(
+                    "for the days from `{from}` to `{to}`, write `days_between({from}, {to})`",
+                    to = name(a)
+                ),
+                None => format!(
+                    "for the days from the earlier date to `{to}`, write `days_between(earlier, {to})`",
+                    to = name(a)
+                ),
+            },
         ),
         (Some(Date), Some(Number) | None, "-") => {
-            let days = match &op.operands[1] {
-                Operand::Const(c) => c.to_string(),
+            let days = match (&op.operands[1], b.and_then(|b| b.name.clone())) {
+                (Operand::Const(c), _) => c.to_string(),
+                (_, Some(name)) => name,
                 _ => "n".into(),
             };
             let date = name(a);
             let mut help = format!(
                 "for the date {days} days earlier, write `add_days({date}, -{days})` (`add_months` for months)"
             );
-            if date != "as_of" {
+            if y.is_none() {
+                // What is subtracted may be a date (`date("2025-01-01")`).
+                help.push_str(&format!(
+                    "; for the days between two dates, `days_between(earlier, {date})`"
+                ));
+            } else if date != "as_of" {
                 help.push_str(&format!(
                     "; for the days since `{date}`, `days_between({date}, as_of)`"
                 ));
@@ -531,6 +543,25 @@ pub(super) fn case_of_another_kind(
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+
+    #[test]
+    fn arithmetic_on_dates_says_which_date_function_to_write() {
+        let helps: Vec<String> = errors(&[(
+            "a.yaml",
+            "metrics:\n  a: as_of - overdue_days\n  b: as_of - date(\"2025-01-01\")\n  c: as_of * 2\ndecisions:\n  - name: t\n    rules: [{ id: t, then: { t: 1 } }]\n",
+        )])
+        .iter()
+        .map(|e| e.split(" | help: ").nth(1).unwrap_or_default().to_owned())
+        .collect();
+        assert_eq!(
+            helps,
+            [
+                "for the date overdue_days days earlier, write `add_days(as_of, -overdue_days)` (`add_months` for months)",
+                "for the days from the earlier date to `as_of`, write `days_between(earlier, as_of)`",
+                "dates move with `add_days(date, n)` and `add_months(date, n)`, and are measured with `days_between(a, b)` and `months_between(a, b)`",
+            ]
+        );
+    }
 
     #[test]
     fn names_of_text_and_numbers_never_meet() {

@@ -68,13 +68,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
 
 /// The kind a column's values have, when its type declares none.
 fn seen(column: &Column) -> &'static str {
-    match column {
-        Column::Int { .. } | Column::Float { .. } => "a number",
-        Column::Text { .. } => "text",
-        Column::Date { .. } => "a date",
-        Column::Bool { .. } => "true/false",
-        Column::Mixed(_) => "mixed (numbers and text)",
-        Column::Null(_) => "unknown (every value NULL)",
+    match (column.kind(), column) {
+        (Some(kind), _) => kind.noun(),
+        (None, Column::Null(_)) => "unknown (every value NULL)",
+        (None, _) => "mixed kinds",
     }
 }
 

@@ -146,13 +146,10 @@ impl PolicyTable {
 /// How each output of `rules` is declared (by position in `rules.outputs`): what every value
 /// the rules can give it is.
 pub fn declared_outputs(rules: &RuleSet) -> Vec<Declared> {
-    let lists: Vec<Slot> = (rules.decisions.iter())
-        .flat_map(|d| {
-            let outputs = d.outputs.iter().enumerate();
-            outputs
-                .filter(|&(k, _)| d.output_is_list(k))
-                .map(|(_, &slot)| slot)
-        })
+    let lists: Vec<Slot> = rules
+        .decisions
+        .iter()
+        .flat_map(|d| d.list_outputs())
         .collect();
     (rules.outputs.iter().enumerate())
         .map(|(k, output)| {

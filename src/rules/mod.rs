@@ -341,6 +341,13 @@ impl Decision {
         any && all
     }
 
+    /// The slots of its outputs that are always lists or NULL ([`Decision::output_is_list`]).
+    pub fn list_outputs(&self) -> impl Iterator<Item = Slot> + '_ {
+        (self.outputs.iter().enumerate())
+            .filter(|&(k, _)| self.output_is_list(k))
+            .map(|(_, &slot)| slot)
+    }
+
     /// Every expression of the decision: scale value, conditions, formulas, caps, defaults.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
         let rows = self.rows.iter().flat_map(move |row| {

@@ -56,6 +56,17 @@ pub enum Column {
 }
 
 impl Column {
+    /// The one kind the column's values have (`None`: mixed, or every value NULL).
+    pub fn kind(&self) -> Option<ValueKind> {
+        match self {
+            Column::Int { .. } | Column::Float { .. } => Some(ValueKind::Number),
+            Column::Text { .. } => Some(ValueKind::Text),
+            Column::Date { .. } => Some(ValueKind::Date),
+            Column::Bool { .. } => Some(ValueKind::Bool),
+            Column::Mixed(_) | Column::Null(_) => None,
+        }
+    }
+
     /// The value of row `i`, borrowing text from the column.
     #[inline]
     pub fn value(&self, i: usize) -> Value<'_> {

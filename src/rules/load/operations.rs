@@ -270,7 +270,7 @@ fn say(names: &[(String, SlotKind)], o: &Operand, data: Option<&Dataset>) -> Opt
             let (kind, seen) = match (kind, data) {
                 (Some(k), _) => (*k, ""),
                 (None, Some(data)) if *undeclared => (
-                    seen_kind(data.columns.get(*slot)?)?,
+                    data.columns.get(*slot)?.kind()?,
                     " (in the data: its column declares no type)",
                 ),
                 _ => return None,
@@ -283,17 +283,6 @@ fn say(names: &[(String, SlotKind)], o: &Operand, data: Option<&Dataset>) -> Opt
             })
         }
         Operand::Other => None,
-    }
-}
-
-/// The one kind a column's values have, if they have one.
-fn seen_kind(column: &Column) -> Option<ValueKind> {
-    match column {
-        Column::Int { .. } | Column::Float { .. } => Some(ValueKind::Number),
-        Column::Text { .. } => Some(ValueKind::Text),
-        Column::Date { .. } => Some(ValueKind::Date),
-        Column::Bool { .. } => Some(ValueKind::Bool),
-        Column::Mixed(_) | Column::Null(_) => None,
     }
 }
 

@@ -54,12 +54,7 @@ type Known = HashMap<Slot, Option<Vec<rhai::Dynamic>>>;
 pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
     let values = output_values(compiled);
     let lists: HashSet<Slot> = (compiled.decisions.iter().flatten())
-        .flat_map(|d| {
-            let outputs = d.outputs.iter().enumerate();
-            outputs
-                .filter(|&(k, _)| d.output_is_list(k))
-                .map(|(_, &s)| s)
-        })
+        .flat_map(|d| d.list_outputs())
         .collect();
     let mut errors = OneErrorPerPlace::default();
     for c in &compiled.comparisons {

@@ -208,6 +208,15 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
         changes.stdout,
         "customer_id,from,to,direction\n1,false,true,changed\n"
     );
+
+    // Rules that give `key` numbers now: the column stays BOOLEAN, and the run says so.
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: flags\n    rules:\n      - { id: n, then: { key: 2 } }\n",
+    );
+    fx.run(&["run"]).assert_code(0).assert_stderr_contains(
+        "output `key`: its column was made BOOLEAN by an earlier run, and these rules are not known to always give true/false",
+    );
 }
 
 /// `explain`'s "fails at" reads earlier periods' values as the rule does: the part of a

@@ -97,6 +97,16 @@ impl Declared {
         }
     }
 
+    /// What the type says its values are, for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Declared::Plain => "values of any kind",
+            Declared::Decimal => "decimals",
+            Declared::Boolean => "true/false",
+            Declared::Json => "lists",
+        }
+    }
+
     /// The kind a column declared `sql` holds (any case; other types are plain).
     fn of_sql(sql: &str) -> Self {
         [Declared::Decimal, Declared::Boolean, Declared::Json]
@@ -226,6 +236,17 @@ pub fn prepare(
             ))
             .map_err(write_err(&tables.policy_table))?;
             policy.columns.push((output.clone(), declared.into()));
+        } else if let (made, now) = (policy.declared(output), declared.get(k).copied())
+            && made != Declared::Plain
+            && now.is_some_and(|now| now != made)
+        {
+            // SQLite cannot change a column's type: readers keep reading it as made.
+            tracing::warn!(
+                "output `{output}`: its column was made {} by an earlier run, and these rules are not known to always give {}: `history` and `changes` read its values as {} (the values are written as given)",
+                made.sql(),
+                made.noun(),
+                made.noun()
+            );
         }
     }
     view::replace(conn, tables, &policy)?;

@@ -345,6 +345,31 @@ a column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the da
     );
 }
 
+/// A failure after every decision (a summary total) keeps the decisions whole: which row a
+/// best-of chose, and why.
+#[test]
+fn explain_of_a_failing_total_keeps_what_the_decisions_chose() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[vec![text("C1"), real(500.0)]],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: best\n    hit: max\n    output: pct\n    rules:\n      - { id: p-a, value: 5 }\n      - { id: p-b, value: 3 }\nsummary:\n  totals:\n    broken: \"= annual_sales / 0\"\n",
+    );
+    let run = fx.run(&["explain", "C1"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("of the 2 rows that matched")
+            && run
+                .stdout
+                .ends_with("\nstopped: summary total `broken` failed\n"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn explain_says_the_value_before_rounding_only_where_rounding_changed_it() {
     let fx = Fixture::new();

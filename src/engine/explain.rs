@@ -175,7 +175,7 @@ impl<'a> Evaluator<'a> {
         let rules = self.rules;
         let mut w = Worker::observed(self, Trace::default());
         let mut out = Outcomes::new(rules);
-        let evaluated = w.customer(i, &mut out, &mut Tally::new(rules));
+        let evaluated = w.customer_keeping_fired(i, &mut out, &mut Tally::new(rules));
         let trace = std::mem::take(&mut w.observer);
 
         let fields = rules
@@ -216,10 +216,8 @@ impl<'a> Evaluator<'a> {
                 ranked,
             });
         }
-        let fired = match evaluated {
-            Ok(()) => out.get(0).fired.to_vec(),
-            Err(_) => Vec::new(),
-        };
+        // The rules that fired (before the failure, if it failed).
+        let fired = out.fired.clone();
         // A failure in a decision is in the one started last (a summary total's comes after
         // every decision).
         let started = trace.decisions.len();
@@ -348,10 +346,9 @@ fn trace_decision<'a>(
             .scale
             .map_or(serde_json::Value::Null, serde_json::Value::from),
     });
-    let chosen = d
-        .rows
-        .iter()
-        .find(|r| fired.contains(&r.rule))
+    // (A decision that failed chose nothing.)
+    let chosen = (d.rows.iter())
+        .find(|r| failed.is_none() && fired.contains(&r.rule))
         .and_then(|r| why_chosen(d, rules, &rows, &id(r.rule)));
     DecisionTrace {
         chosen,

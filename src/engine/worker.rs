@@ -264,9 +264,20 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         tally: &mut Tally,
     ) -> Result<(), EvalError> {
         let fired_start = out.fired.len();
+        self.customer_keeping_fired(i, out, tally)
+            .inspect_err(|_| out.fired.truncate(fired_start))
+    }
+
+    /// As [`Worker::customer`], but a failure leaves the rules that fired before it in
+    /// `out.fired` (`explain` shows them).
+    pub(super) fn customer_keeping_fired(
+        &mut self,
+        i: usize,
+        out: &mut Outcomes<'a>,
+        tally: &mut Tally,
+    ) -> Result<(), EvalError> {
         crate::script::budget::start(self.ev.rules.limits.max_eval_ms);
         self.customer_or_partial(i, out, tally)
-            .inspect_err(|_| out.fired.truncate(fired_start))
     }
 
     fn customer_or_partial(

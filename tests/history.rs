@@ -297,6 +297,50 @@ fn run_notes_a_previous_period_made_with_other_rules_and_the_history_it_lacks() 
     );
 }
 
+/// `run` says what it changes among the recorded periods: the official run it replaces (and
+/// how many customers fewer), later periods that read the history it replaced, a date
+/// after today.
+#[test]
+fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    fx.sales_customers(&[120.0, 10.0, 50.0]);
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    fx.sales_customers(&[120.0, 10.0]);
+    let notes = |args: &[&str]| {
+        let mut all = vec!["run"];
+        all.extend(args);
+        let run = fx.run(&all);
+        run.assert_code(0);
+        run.stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("note: "))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        notes(&["--as-of", "2026-06-15"]),
+        [
+            "replaces run 1 (as of 2026-06-30, 3 customers) as 2026-06's official run, with 1 customer fewer"
+        ]
+    );
+    assert_eq!(
+        notes(&["--as-of", "2026-05-31"]),
+        [
+            "later periods (2026-06) were run on the history before this run: run them again, oldest first, to evaluate them on it"
+        ]
+    );
+    let future = notes(&["--as-of", "2999-01-31"]);
+    assert!(
+        future.len() == 1
+            && future[0].starts_with("as of 2999-01-31 is ")
+            && future[0].contains(
+                "2999-01 is now the latest period (`customer_policy_latest` and `changes` show it)"
+            ),
+        "{future:?}"
+    );
+}
+
 #[test]
 fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
     let fx = quarters();

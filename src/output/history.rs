@@ -216,6 +216,20 @@ pub fn read_run<S: AsRef<str>>(
     Ok(builder.finish())
 }
 
+/// How many customers run `run_id` recorded (0 when there is no such run).
+pub fn run_customers(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<i64, OutputError> {
+    let sql = format!(
+        "SELECT customers FROM {} WHERE run_id = ?1",
+        quote_ident(&tables.run_table)
+    );
+    let found = conn.query_row(&sql, [run_id], |r| r.get(0)).optional();
+    Ok(found.map_err(read_err(&tables.run_table))?.unwrap_or(0))
+}
+
 /// The output columns of the policy table (empty when there is none).
 pub fn output_names(conn: &Connection, tables: &OutputTables) -> Result<Vec<String>, OutputError> {
     Ok(PolicyTable::read(conn, tables)?

@@ -24,8 +24,8 @@ pub use changes::{
 pub use file::FileFormat;
 pub use history::{
     OfficialRun, PeriodValues, customer_history, declared_columns, latest_kind,
-    official_run_before, official_runs, official_runs_before, output_names, read_run, value_json,
-    value_text,
+    official_run_before, official_runs, official_runs_before, output_names, read_run,
+    run_customers, value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, prune, vacuum};
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};

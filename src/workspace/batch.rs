@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::output::{self, RecordedTotals, RunFailure, RunInfo, RunTarget, ValueOrder, Written};
 use crate::rules::RuleSet;
 use crate::source::SqliteSource;
-use crate::time::Period;
+use crate::time::{Date, Period};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -34,11 +34,27 @@ pub struct RunSummary {
     /// What the rules read of the previous period (`previous.tier_level`) that its run gave
     /// no customer: made by other rules, it holds NULL for everyone.
     pub unwritten: Vec<String>,
+    /// Where the run stands among the recorded periods, said before it was written.
+    pub standing: Standing,
     /// Time per stage: read, history, population, evaluate and write.
     pub read: Duration,
     pub history: Duration,
     pub population: Duration,
     pub evaluate_write: Duration,
+}
+
+/// Where a run stands among the runs already recorded, for what `run` tells the operator.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Standing {
+    /// The official run of the run's own period that this run replaces: its id, date and
+    /// customers.
+    pub replaces: Option<(i64, Date, i64)>,
+    /// Later periods that have an official run: they read this period's history as it was
+    /// (a backfill).
+    pub later: Vec<Period>,
+    /// The latest official run's period, when it is of another kind than this run's (the
+    /// config's `period:` changed): this run reads no history from it.
+    pub other_kind: Option<Period>,
 }
 
 /// The previous period's official run, as the summary compares with it.
@@ -78,6 +94,35 @@ fn unwritten(past: &History, rules: &RuleSet) -> Vec<String> {
 }
 
 impl Workspace {
+    /// Where a run of this workspace's period stands among the official runs recorded.
+    fn standing(&self, conn: &rusqlite::Connection) -> Result<Standing, Error> {
+        let period = self.context.period;
+        let tables = &self.config.tables;
+        let official = output::official_runs(conn, tables, period.kind)?;
+        let replaces = match official.iter().find(|r| r.period == period) {
+            Some(r) => Some((
+                r.run_id,
+                r.as_of,
+                output::run_customers(conn, tables, r.run_id)?,
+            )),
+            None => None,
+        };
+        let later = (official.iter())
+            .filter(|r| r.period.kind == period.kind && r.period > period)
+            .map(|r| r.period)
+            .collect();
+        let other_kind = official
+            .iter()
+            .max_by_key(|r| (r.as_of, r.run_id))
+            .map(|r| r.period)
+            .filter(|p| p.kind != period.kind);
+        Ok(Standing {
+            replaces,
+            later,
+            other_kind,
+        })
+    }
+
     /// The official run of the period just before this run's, with its recorded totals.
     fn previous_run(&self, conn: &rusqlite::Connection) -> Result<Option<PreviousRun>, Error> {
         let period = self.context.period;
@@ -122,6 +167,7 @@ impl Workspace {
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
         let previous = self.previous_run(source.connection())?;
         let unwritten = unwritten(&past, rules);
+        let standing = self.standing(source.connection())?;
         let history = t.elapsed();
 
         let t = Instant::now();
@@ -189,6 +235,7 @@ impl Workspace {
                     since,
                     previous,
                     unwritten,
+                    standing,
                     read,
                     history,
                     population,

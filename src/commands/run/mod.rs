@@ -96,7 +96,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .previous
         .as_ref()
         .map(|p| TotalsSince::new(p, &totals, &money));
-    let notes = other_rules_note(&summary).into_iter().collect();
+    let view = crate::output::latest_view(&ws.config.tables);
+    let mut notes = standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
+    notes.extend(other_rules_note(&summary));
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
         notes,
@@ -132,6 +134,55 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         true => ExitStatus::Success,
         false => ExitStatus::Failure,
     })
+}
+
+/// What the run changed among the recorded periods, and a date the data cannot reach: the
+/// official run it replaced, later periods that read the history it replaced, a period of
+/// another kind, a date after today.
+fn standing_notes(
+    summary: &crate::workspace::batch::RunSummary,
+    as_of: crate::time::Date,
+    period: crate::time::Period,
+    view: &str,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let today = crate::time::Date::today_utc();
+    if as_of > today {
+        notes.push(format!(
+            "as of {as_of} is {} days after today ({today}): the customer data has nothing after today, and {} is now the latest period (`{view}` and `changes` show it)",
+            as_of.0 - today.0,
+            period.label()
+        ));
+    }
+    let standing = &summary.standing;
+    if let Some((run_id, was_as_of, customers)) = standing.replaces {
+        let now = summary.written.customers as i64;
+        let fewer = match customers - now {
+            1 => ", with 1 customer fewer".to_owned(),
+            n if n > 0 => format!(", with {} customers fewer", thousands(n as f64)),
+            _ => String::new(),
+        };
+        notes.push(format!(
+            "replaces run {run_id} (as of {was_as_of}, {} customers) as {}'s official run{fewer}",
+            thousands(customers as f64),
+            period.label()
+        ));
+    }
+    if !standing.later.is_empty() {
+        let later: Vec<&str> = standing.later.iter().map(|p| p.label()).collect();
+        notes.push(format!(
+            "later periods ({}) were run on the history before this run: run them again, oldest first, to evaluate them on it",
+            later.join(", ")
+        ));
+    }
+    if let Some(other) = standing.other_kind {
+        notes.push(format!(
+            "the latest recorded run is of {} (another kind of period than this run's {}): this run reads no history from it",
+            other.label(),
+            period.label()
+        ));
+    }
+    notes
 }
 
 /// When the previous period's run was made with other rules: the moves and totals since

@@ -382,6 +382,16 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
         "{}",
         limited.stdout
     );
+    // Typed with blanks, the same order; in the wrong case, an error naming the values.
+    let spaced = fx.run(&["changes", "--output", "tier", "--order", "A, B, C"]);
+    assert!(
+        spaced.stdout.contains("1 up, 1 down, 0 unranked"),
+        "{}",
+        spaced.stdout
+    );
+    fx.run(&["changes", "--output", "tier", "--order", "a,b,c"])
+        .assert_code(2)
+        .assert_stderr_contains("--order: none of its values is a value that moved (they are: A, C): `a` is written `A`");
     let csv = fx.run(&[
         "changes", "--output", "tier", "--order", "A,B,C", "--format", "csv",
     ]);

@@ -54,6 +54,53 @@ pub struct Args {
     pub limit: usize,
 }
 
+/// `--order` as typed: each value trimmed (`A, B, C`), none empty or given twice.
+fn checked_order(order: Vec<String>) -> Result<Vec<String>, Error> {
+    let order: Vec<String> = order.iter().map(|v| v.trim().to_owned()).collect();
+    if order.iter().any(String::is_empty) {
+        return Err(Error::Argument(
+            "--order: a value is empty: list the values highest first, e.g. --order A,B,C".into(),
+        ));
+    }
+    if let Some(twice) = order
+        .iter()
+        .find(|v| order.iter().filter(|w| w == v).count() > 1)
+    {
+        return Err(Error::Argument(format!(
+            "--order: `{twice}` is listed twice"
+        )));
+    }
+    Ok(order)
+}
+
+/// With nothing ranked up or down, an `--order` whose values the moves do not hold (`a` for
+/// `A`) is a mistake, not a result: an error naming the values that moved.
+fn unknown_order_values(order: &[String], changes: &output::Changes) -> Result<(), Error> {
+    let mut seen: Vec<&str> = Vec::new();
+    for t in &changes.transitions {
+        for v in [&t.from, &t.to].into_iter().flatten() {
+            if !seen.contains(&v.as_str()) {
+                seen.push(v);
+            }
+        }
+    }
+    if seen.is_empty() || order.iter().any(|v| seen.contains(&v.as_str())) {
+        return Ok(());
+    }
+    let hint = order
+        .iter()
+        .find_map(|v| {
+            seen.iter()
+                .find(|s| s.eq_ignore_ascii_case(v))
+                .map(|s| (v, s))
+        })
+        .map_or(String::new(), |(v, s)| format!(": `{v}` is written `{s}`"));
+    Err(Error::Argument(format!(
+        "--order: none of its values is a value that moved (they are: {}){hint}",
+        seen.join(", ")
+    )))
+}
+
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let overrides = Overrides {
         db: args.db.clone(),
@@ -86,7 +133,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         })?,
     };
     let order = match args.order.is_empty() {
-        false => Some(args.order),
+        false => Some(checked_order(args.order)?),
         true => orders
             .into_iter()
             .find(|o| o.output == name)
@@ -100,6 +147,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &name,
         order.as_deref().unwrap_or_default(),
     )?;
+    if let Some(order) = order.as_ref().filter(|_| changes.up + changes.down == 0) {
+        unknown_order_values(order, &changes)?;
+    }
     let fingerprint = |run| output::run_fingerprint(conn, tables, run);
     let mut notes = Vec::new();
     if let (Some(a), Some(b)) = (fingerprint(from.run_id)?, fingerprint(to.run_id)?)

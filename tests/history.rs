@@ -347,6 +347,15 @@ fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
     fx.run(&["history", "99"])
         .assert_code(2)
         .assert_stderr_contains("customer `99` is in no official run");
+    fx.rule("rules.yaml", RULES);
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[vec![text("C-1"), real(5.0)]],
+    );
+    fx.run_ok(&[]);
+    fx.run(&["history", "c-1"])
+        .assert_code(2)
+        .assert_stderr_contains("is in no official run in customers.db: did you mean `C-1`?");
     fx.run(&["history", "1", "--outputs", "tierr"])
         .assert_code(2)
         .assert_stderr_contains("no output `tierr` in the runs: did you mean `tier`?");

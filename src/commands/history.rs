@@ -49,10 +49,23 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
     let declared = output::declared_columns(conn, tables, &outputs)?;
     if history.is_empty() {
+        // An id written in another case or with blanks: the one meant.
+        let like: Option<String> = conn
+            .query_row(
+                &format!(
+                    "SELECT customer_id FROM {} WHERE customer_id = ?1 COLLATE NOCASE LIMIT 1",
+                    crate::source::quote_ident(&tables.policy_table)
+                ),
+                [args.customer.trim()],
+                |r| r.get::<_, rusqlite::types::Value>(0),
+            )
+            .ok()
+            .map(|v| output::value_text(&v, output::Declared::Plain).unwrap_or_default());
         return Err(Error::Argument(format!(
-            "customer `{}` is in no official run in {}",
+            "customer `{}` is in no official run in {}{}",
             args.customer,
-            shown(&ws.database).display()
+            shown(&ws.database).display(),
+            like.map_or(String::new(), |id| format!(": did you mean `{id}`?"))
         )));
     }
     let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.len());

@@ -181,13 +181,14 @@ pub fn columns(
     conn: &Connection,
     table: &str,
 ) -> Result<Option<Vec<(String, String)>>, OutputError> {
+    // Read by readers and writers alike: a file that is no database fails here first.
     let mut stmt = conn
         .prepare("SELECT name, type FROM pragma_table_info(?1)")
-        .map_err(write_err(table))?;
+        .map_err(super::history::read_err(table))?;
     let columns: Vec<(String, String)> = stmt
         .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
         .and_then(|rows| rows.collect())
-        .map_err(write_err(table))?;
+        .map_err(super::history::read_err(table))?;
     Ok((!columns.is_empty()).then_some(columns))
 }
 

@@ -320,7 +320,7 @@ fn effective_dates_that_are_wrong_are_load_errors_with_their_position() {
     let check = fx.run(&["check"]);
     check.assert_code(2);
     assert!(
-        check.stdout.contains("error: `2025-02-30` is not a date: write it as 2025-03-01 (year-month-day) (in `typo`)\n --> rules/rules.yaml:5:40"),
+        check.stdout.contains("error: `2025-02-30` is not a date: 2025-02 has 28 days (in `typo`)\n --> rules/rules.yaml:5:40"),
         "{}",
         check.stdout
     );

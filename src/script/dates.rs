@@ -13,6 +13,22 @@ type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
 /// Why a date was refused, for messages.
 pub fn not_a_date(text: &str) -> String {
+    // Written right, but no such day (`2026-02-30`): say the month's last day.
+    let parts: Vec<&str> = text.trim().splitn(3, '-').collect();
+    if let [y, m, d] = parts[..]
+        && let (Ok(y), Ok(m), Ok(d)) = (
+            y.parse::<i32>(),
+            m.parse::<u32>(),
+            d.get(..2).unwrap_or(d).parse::<u32>(),
+        )
+        && (1..=12).contains(&m)
+        && d > crate::time::days_in_month(y, m)
+    {
+        return format!(
+            "`{text}` is not a date: {y}-{m:02} has {} days",
+            crate::time::days_in_month(y, m)
+        );
+    }
     format!("`{text}` is not a date: write it as 2025-03-01 (year-month-day)")
 }
 

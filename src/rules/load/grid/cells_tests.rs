@@ -240,10 +240,7 @@ fn each_mistake_says_what_was_expected_where() {
     );
     assert_eq!(
         err("2025-02-30"),
-        (
-            0,
-            "`2025-02-30` is not a date: write it as 2025-03-01 (year-month-day)".into()
-        )
+        (0, "`2025-02-30` is not a date: 2025-02 has 28 days".into())
     );
     assert_eq!(
         err("KA)"),

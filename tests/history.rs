@@ -341,6 +341,27 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
     );
 }
 
+/// `changes` refuses a later period as `--from`, and says when the two periods are not
+/// consecutive (a move then counts several periods' steps).
+#[test]
+fn changes_refuse_reversed_periods_and_note_a_gap() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[120.0, 60.0], "2026-03-31", "2026-Q1");
+    run_dated(&fx, &[10.0, 60.0], "2026-09-30", "2026-Q3");
+    fx.run(&["changes", "--from", "2026-Q3", "--to", "2026-Q1"])
+        .assert_code(2)
+        .assert_stderr_contains("--from 2026-Q3 is not before --to 2026-Q1");
+    let run = fx.run(&["changes", "--output", "tier", "--format", "json"]);
+    run.assert_code(0);
+    assert!(
+        json(&run)["notes"].as_array().unwrap().iter().any(|n| n
+            == "2026-Q1 is not the period just before 2026-Q3 (0 periods with a run between them): a move counts every step of the periods between"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn history_of_an_unknown_customer_or_output_is_an_argument_error() {
     let fx = quarters();

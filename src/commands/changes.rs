@@ -159,6 +159,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             "the two runs used different rules ({a} and {b}): part of the moves is the change of rules"
         ));
     }
+    // Periods between the two: a move over them may be several rule steps at once.
+    if to.period.previous() != Some(from.period) {
+        let between = runs
+            .iter()
+            .filter(|r| r.period > from.period && r.period < to.period)
+            .count();
+        notes.push(format!(
+            "{} is not the period just before {} ({} with a run between them): a move counts every step of the periods between",
+            from.period,
+            to.period,
+            crate::text::plural(between, "period")
+        ));
+    }
     // What the later run read as its history, when `from` is the period it reads.
     if Some(from.period) == to.period.previous() {
         let read = output::official_run_before(conn, tables, kind, from.period, to.run_id)?;
@@ -233,6 +246,12 @@ fn chosen_runs(
                 ))
             })?,
     };
+    if from.period >= to.period {
+        return Err(Error::Argument(format!(
+            "--from {} is not before --to {}: changes go from an earlier period to a later one",
+            from.period, to.period
+        )));
+    }
     Ok((from, to))
 }
 

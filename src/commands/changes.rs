@@ -48,8 +48,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ChangesFormat,
-    /// In the text output, list at most this many of the customers who moved (0: all);
-    /// `--format csv` and `json` list them all.
+    /// In the text output, list at most this many transitions and customers who moved (0:
+    /// all); `--format csv` and `json` list them all.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
 }
@@ -360,7 +360,11 @@ impl Report for ChangesReport {
             "direction".into(),
             "customers".into(),
         ]];
-        for t in &c.transitions {
+        let transitions = match self.limit {
+            0 => c.transitions.len(),
+            n => n.min(c.transitions.len()),
+        };
+        for t in &c.transitions[..transitions] {
             rows.push(vec![
                 shown_value(&t.from),
                 shown_value(&t.to),
@@ -369,6 +373,13 @@ impl Report for ChangesReport {
             ]);
         }
         crate::report::table(out, &rows)?;
+        if transitions < c.transitions.len() {
+            writeln!(
+                out,
+                "  ... and {} more (--limit 0 lists them all; --format json gives them all)",
+                n(c.transitions.len() - transitions)
+            )?;
+        }
         writeln!(out)?;
         let mut rows = vec![vec![
             "customer_id".to_owned(),

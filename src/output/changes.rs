@@ -157,13 +157,32 @@ fn transitions(
             customers,
         })
         .collect();
-    let key = |v: &Option<String>| (rank(v).unwrap_or(usize::MAX), v.clone());
+    // Ranked values first, in their order; then numbers by value (`1000` before `10000`),
+    // then text; NULL last.
+    let key = |v: &Option<String>| {
+        let number = v.as_deref().and_then(|t| t.parse::<f64>().ok());
+        (
+            rank(v).unwrap_or(usize::MAX),
+            v.is_none(),
+            number.is_none(),
+            number.unwrap_or(0.0),
+            v.clone(),
+        )
+    };
     list.sort_by(|a, b| {
-        key(&a.from)
-            .cmp(&key(&b.from))
-            .then_with(|| key(&a.to).cmp(&key(&b.to)))
+        let (a_from, a_to, b_from, b_to) = (key(&a.from), key(&a.to), key(&b.from), key(&b.to));
+        cmp_key(&a_from, &b_from).then_with(|| cmp_key(&a_to, &b_to))
     });
     list
+}
+
+type SortKey = (usize, bool, bool, f64, Option<String>);
+
+fn cmp_key(a: &SortKey, b: &SortKey) -> Ordering {
+    (a.0, a.1, a.2)
+        .cmp(&(b.0, b.1, b.2))
+        .then_with(|| a.3.total_cmp(&b.3))
+        .then_with(|| a.4.cmp(&b.4))
 }
 
 /// The fingerprint of the rules run `run_id` was made with (`None`: no such run).
@@ -255,5 +274,45 @@ fn sql_order(a: &Value<'_>, b: &Value<'_>) -> Ordering {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 _ => a.to_string().cmp(&b.to_string()),
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions_of_numbers_sort_by_value_and_ranked_values_by_their_order() {
+        let pair = |a: Option<&str>, b: &str| {
+            (
+                (a.map(String::from), Some(b.to_owned())),
+                (1, Direction::Changed),
+            )
+        };
+        let amounts = HashMap::from([
+            pair(Some("0"), "10000"),
+            pair(Some("0"), "1000"),
+            pair(None, "9"),
+            pair(Some("0"), "200"),
+        ]);
+        let shown: Vec<(Option<String>, Option<String>)> = transitions(amounts, |_| None)
+            .into_iter()
+            .map(|t| (t.from, t.to))
+            .collect();
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            shown,
+            [
+                (s("0"), s("200")),
+                (s("0"), s("1000")),
+                (s("0"), s("10000")),
+                (None, s("9"))
+            ]
+        );
+        let order = ["A".to_owned(), "B".to_owned()];
+        let tiers = HashMap::from([pair(Some("B"), "A"), pair(Some("A"), "B")]);
+        let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
+        let first = transitions(tiers, rank).remove(0);
+        assert_eq!((first.from, first.to), (s("A"), s("B")));
     }
 }

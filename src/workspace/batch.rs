@@ -49,8 +49,8 @@ pub struct Standing {
     /// The official run of the run's own period that this run replaces: its id, date and
     /// customers.
     pub replaces: Option<(i64, Date, i64)>,
-    /// Later periods that have an official run: they read this period's history as it was
-    /// (a backfill).
+    /// The periods right after this one that have an official run, up to the first gap:
+    /// they read this period's outputs as they were (a backfill).
     pub later: Vec<Period>,
     /// The latest official run's period, when it is of another kind than this run's (the
     /// config's `period:` changed): this run reads no history from it.
@@ -107,10 +107,20 @@ impl Workspace {
             )),
             None => None,
         };
-        let later = (official.iter())
+        // The periods that follow on without a gap: each reads the one before (a period
+        // with no run breaks the chain).
+        let mut later = Vec::new();
+        let mut last = period;
+        for r in official
+            .iter()
             .filter(|r| r.period.kind == period.kind && r.period > period)
-            .map(|r| r.period)
-            .collect();
+        {
+            if r.period.previous() != Some(last) {
+                break;
+            }
+            later.push(r.period);
+            last = r.period;
+        }
         let other_kind = official
             .iter()
             .max_by_key(|r| (r.as_of, r.run_id))

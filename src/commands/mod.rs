@@ -44,7 +44,8 @@ pub struct SourceArgs {
     #[arg(long)]
     pub rules: Option<PathBuf>,
     /// Evaluate as of this date, e.g. 2026-09-30 (default: today, UTC): what `as_of`,
-    /// `period` and `previous.x` are to the rules; a run is recorded in that date's period.
+    /// `period` and `previous.x` are to the rules (`run` records its run in that date's
+    /// period; the other commands write nothing).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
 }

@@ -360,10 +360,7 @@ impl Report for ChangesReport {
             "direction".into(),
             "customers".into(),
         ]];
-        let transitions = match self.limit {
-            0 => c.transitions.len(),
-            n => n.min(c.transitions.len()),
-        };
+        let transitions = self.shown(c.transitions.len());
         for t in &c.transitions[..transitions] {
             rows.push(vec![
                 shown_value(&t.from),
@@ -373,13 +370,11 @@ impl Report for ChangesReport {
             ]);
         }
         crate::report::table(out, &rows)?;
-        if transitions < c.transitions.len() {
-            writeln!(
-                out,
-                "  ... and {} more (--limit 0 lists them all; --format json gives them all)",
-                n(c.transitions.len() - transitions)
-            )?;
-        }
+        more(
+            out,
+            c.transitions.len() - transitions,
+            "--format json gives them all",
+        )?;
         writeln!(out)?;
         let mut rows = vec![vec![
             "customer_id".to_owned(),
@@ -387,10 +382,7 @@ impl Report for ChangesReport {
             "to".into(),
             "direction".into(),
         ]];
-        let shown = match self.limit {
-            0 => c.customers.len(),
-            n => n.min(c.customers.len()),
-        };
+        let shown = self.shown(c.customers.len());
         for change in &c.customers[..shown] {
             rows.push(vec![
                 change.customer_id.clone(),
@@ -400,13 +392,32 @@ impl Report for ChangesReport {
             ]);
         }
         crate::report::table(out, &rows)?;
-        if shown < c.customers.len() {
-            writeln!(
-                out,
-                "  ... and {} more (--limit 0 lists them all; --format csv writes them all)",
-                n(c.customers.len() - shown)
-            )?;
-        }
-        Ok(())
+        more(
+            out,
+            c.customers.len() - shown,
+            "--format csv writes them all",
+        )
     }
+}
+
+impl ChangesReport {
+    /// How many of `len` rows the text lists (`--limit`; 0: all).
+    fn shown(&self, len: usize) -> usize {
+        match self.limit {
+            0 => len,
+            n => n.min(len),
+        }
+    }
+}
+
+/// The line under a table cut short by `--limit`, when it was.
+fn more(out: &mut dyn Write, left: usize, all: &str) -> io::Result<()> {
+    if left == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "  ... and {} more (--limit 0 lists them all; {all})",
+        thousands(left as f64)
+    )
 }

@@ -172,6 +172,27 @@ fn report(f: &Fixture, args: &[&str]) -> String {
     std::fs::read_to_string(f.path("report.html")).unwrap()
 }
 
+/// A report for a period whose recorded run was made with other rules says so, on the
+/// page and on stderr: it shows what these rules give, not what was recorded.
+#[test]
+fn a_report_with_other_rules_than_the_periods_run_says_so() {
+    let f = project(RULES, 20);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    let same = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    assert!(!same.stderr.contains("note:"), "{}", same.stderr);
+    f.rule("tiers.yaml", &format!("{RULES}\n# edited\n"));
+    let run = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    run.assert_code(0)
+        .assert_stderr_contains("are not those of 2025-Q4's recorded run (run 1, rules ");
+    let html = std::fs::read_to_string(f.path("report.html")).unwrap();
+    assert!(
+        html.contains("<p class=\"note\"><strong>Note:</strong> these rules (")
+            && html
+                .contains("the page shows what these rules give, not what that run recorded</p>"),
+        "{html}"
+    );
+}
+
 #[test]
 fn tiers_money_migration_and_lists_match_sql_on_the_same_database() {
     let f = project(RULES, 60);

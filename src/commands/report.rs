@@ -68,13 +68,17 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         context: ws.context,
         previous,
     };
-    let meta = Meta::new(
+    let mut meta = Meta::new(
         &rules,
         &ws.context,
         &ws.rules_dir,
         &ws.database,
         ws.config.currency.as_deref(),
     );
+    meta.note = other_rules_than_recorded(&ws, source.connection(), &rules.fingerprint)?;
+    if let Some(note) = &meta.note {
+        eprintln!("note: {note}");
+    }
     let diff = match &base {
         Some(base) => {
             let impact = impact::against(&ws, base, &mut |_| {})?;
@@ -111,6 +115,29 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     );
     crate::report::stdout(|out| writeln!(out, "{said}"));
     Ok(ExitStatus::Success)
+}
+
+/// When the period has an official run made with other rules than these: the page shows
+/// what these rules give, not what that run recorded (and sales were sent).
+fn other_rules_than_recorded(
+    ws: &Workspace,
+    conn: &rusqlite::Connection,
+    fingerprint: &str,
+) -> Result<Option<String>, Error> {
+    let period = ws.context.period;
+    let tables = &ws.config.tables;
+    let official = crate::output::official_runs(conn, tables, period.kind)?;
+    let Some(run) = official.iter().find(|r| r.period == period) else {
+        return Ok(None);
+    };
+    let recorded = crate::output::run_fingerprint(conn, tables, run.run_id)?;
+    Ok(recorded.filter(|r| r != fingerprint).map(|r| {
+        format!(
+            "these rules ({fingerprint}) are not those of {}'s recorded run (run {}, rules {r}): the page shows what these rules give, not what that run recorded",
+            period.label(),
+            run.run_id
+        )
+    }))
 }
 
 /// The report's directory must exist, and the path must not be a directory: checked before

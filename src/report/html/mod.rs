@@ -112,6 +112,7 @@ impl Meta {
             rules_dir: crate::text::shown(rules_dir).display().to_string(),
             database: crate::text::shown(database).display().to_string(),
             currency: currency.map(str::to_owned),
+            note: None,
         }
     }
 }

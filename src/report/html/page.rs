@@ -19,6 +19,8 @@ pub struct Meta {
     pub database: String,
     /// How money is labelled (the config's `currency`).
     pub currency: Option<String>,
+    /// What the reader should know first (these rules are not those of the period's run).
+    pub note: Option<String>,
 }
 
 /// What every section draws from.
@@ -100,7 +102,15 @@ impl Page {
         for s in sections {
             let _ = write!(out, "<a href=\"#{}\">{}</a>", esc(s.id()), esc(&s.title()));
         }
-        out.push_str("</nav></header>\n<main>\n");
+        out.push_str("</nav>");
+        if let Some(note) = &m.note {
+            let _ = write!(
+                out,
+                "<p class=\"note\"><strong>Note:</strong> {}</p>",
+                esc(note)
+            );
+        }
+        out.push_str("</header>\n<main>\n");
         for s in sections {
             let _ = write!(
                 out,

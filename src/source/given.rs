@@ -32,6 +32,13 @@ pub fn stored(given: &Literal, field: &Field) -> Result<Cell<'static>, String> {
             )),
         };
     }
+    if let (Some(ValueKind::Number | ValueKind::Text), Literal::Bool(b)) = (field.kind, given) {
+        // SQLite would store 1 or 0; a rule would then see a number, not what was meant.
+        let kind = field.kind.map_or("", ValueKind::noun);
+        return Err(format!(
+            "this column holds {kind}: `{b}` is true/false (give {kind})"
+        ));
+    }
     stored_by_affinity(given, field.affinity)
 }
 
@@ -76,6 +83,20 @@ fn stored_by_affinity(given: &Literal, affinity: Affinity) -> Result<Cell<'stati
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn true_false_in_a_number_or_text_column_is_refused() {
+        let number = Field::new("annual_sales", Some("REAL"));
+        assert_eq!(
+            stored(&Literal::Bool(true), &number),
+            Err("this column holds a number: `true` is true/false (give a number)".into())
+        );
+        let flag = Field::new("blocked", Some("BOOLEAN"));
+        assert_eq!(stored(&Literal::Bool(true), &flag), Ok(Cell::Int(1)));
+        // A column that declares no type stores it as SQLite does.
+        let untyped = Field::new("x", None);
+        assert_eq!(stored(&Literal::Bool(false), &untyped), Ok(Cell::Int(0)));
+    }
 
     #[test]
     fn stores_values_as_sqlite_would() {

@@ -561,6 +561,7 @@ fn numeric_in_the_data(v: &Version, field: &Field) -> Field {
     match seen {
         Some(affinity) if field.affinity == Affinity::Blob => Field {
             affinity,
+            kind: Some(crate::value::ValueKind::Number),
             ..field.clone()
         },
         _ => field.clone(),

@@ -47,20 +47,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
     let history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
-    let declared = output::declared_columns(conn, tables, &outputs)?;
-    if history.is_empty() {
-        // An id written in another case or with blanks: the one meant.
-        let like: Option<String> = conn
-            .query_row(
-                &format!(
-                    "SELECT customer_id FROM {} WHERE customer_id = ?1 COLLATE NOCASE LIMIT 1",
-                    crate::source::quote_ident(&tables.policy_table)
-                ),
-                [args.customer.trim()],
-                |r| r.get::<_, rusqlite::types::Value>(0),
-            )
-            .ok()
-            .map(|v| output::value_text(&v, output::Declared::Plain).unwrap_or_default());
+    let declared = history.declared;
+    if history.periods.is_empty() {
+        let like = output::customer_like(conn, tables, &args.customer)?;
         return Err(Error::Argument(format!(
             "customer `{}` is in no official run in {}{}",
             args.customer,
@@ -68,9 +57,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             like.map_or(String::new(), |id| format!(": did you mean `{id}`?"))
         )));
     }
-    let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.len());
+    let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.periods.len());
     let mut rules_of: Vec<(String, Option<String>)> = Vec::new();
-    for h in history {
+    for h in history.periods {
         let fingerprint = output::run_fingerprint(conn, tables, h.run.run_id)?;
         rules_of.push((h.run.period.to_string(), fingerprint));
         let (added, removed) = match periods.last() {

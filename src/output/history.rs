@@ -246,19 +246,6 @@ pub fn latest_kind(
     Ok(records.iter().rev().find_map(|r| r.period).map(|p| p.kind))
 }
 
-/// How each of `outputs` is declared in the policy table (plain for one it does not have).
-pub fn declared_columns(
-    conn: &Connection,
-    tables: &OutputTables,
-    outputs: &[String],
-) -> Result<Vec<Declared>, OutputError> {
-    let policy = PolicyTable::read(conn, tables)?;
-    Ok(outputs
-        .iter()
-        .map(|o| policy.as_ref().map_or(Declared::Plain, |p| p.declared(o)))
-        .collect())
-}
-
 /// One customer in one period: its official run, its values of the asked outputs (whole
 /// numbers of a `DECIMAL` column as decimals) and the rules that fired.
 #[derive(Debug, Clone)]
@@ -268,18 +255,26 @@ pub struct PeriodValues {
     pub rule_ids: Vec<String>,
 }
 
-/// One customer's values, period by period (oldest first; periods whose official run does
-/// not hold the customer are left out).
+/// One customer's values of some outputs, period by period.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerHistory {
+    /// How each output's column is declared (how to show its values).
+    pub declared: Vec<Declared>,
+    /// Oldest first; periods whose official run does not hold the customer are left out.
+    pub periods: Vec<PeriodValues>,
+}
+
+/// One customer's values of `outputs`, period by period.
 pub fn customer_history(
     conn: &Connection,
     tables: &OutputTables,
     customer_id: &str,
     outputs: &[String],
     kind: PeriodKind,
-) -> Result<Vec<PeriodValues>, OutputError> {
+) -> Result<CustomerHistory, OutputError> {
     let runs = official_runs(conn, tables, kind)?;
     let Some(policy) = PolicyTable::read(conn, tables)? else {
-        return Ok(Vec::new());
+        return Ok(CustomerHistory::default());
     };
     let sql = customer_sql(conn, tables, &policy, outputs)?;
     let err = read_err(&tables.policy_table);
@@ -289,7 +284,7 @@ pub fn customer_history(
     let id_number = number.map_or(SqlValue::Text(customer_id.into()), SqlValue::Integer);
     let n = outputs.len();
     let declared: Vec<Declared> = outputs.iter().map(|o| policy.declared(o)).collect();
-    let mut history = Vec::new();
+    let mut periods = Vec::new();
     for run in runs {
         let params = rusqlite::params![run.run_id, customer_id, id_number];
         let found = stmt
@@ -312,14 +307,35 @@ pub fn customer_history(
             let rule_ids = json
                 .and_then(|json| serde_json::from_str(&json).ok())
                 .unwrap_or_default();
-            history.push(PeriodValues {
+            periods.push(PeriodValues {
                 run,
                 values,
                 rule_ids,
             });
         }
     }
-    Ok(history)
+    Ok(CustomerHistory { declared, periods })
+}
+
+/// The id in the policy table that `customer_id` differs from only in case or surrounding
+/// blanks (`C-000084` for `c-000084`), for "did you mean".
+pub fn customer_like(
+    conn: &Connection,
+    tables: &OutputTables,
+    customer_id: &str,
+) -> Result<Option<String>, OutputError> {
+    if PolicyTable::read(conn, tables)?.is_none() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT customer_id FROM {} WHERE customer_id = ?1 COLLATE NOCASE LIMIT 1",
+        quote_ident(&tables.policy_table)
+    );
+    let found = conn
+        .query_row(&sql, [customer_id.trim()], |r| r.get::<_, SqlValue>(0))
+        .optional()
+        .map_err(read_err(&tables.policy_table))?;
+    Ok(found.and_then(|id| value_text(&id, Declared::Plain)))
 }
 
 /// The statement reading one customer's row of one run: the outputs, its list of fired

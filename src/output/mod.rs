@@ -23,7 +23,7 @@ pub use changes::{
 };
 pub use file::FileFormat;
 pub use history::{
-    OfficialRun, PeriodValues, customer_history, declared_columns, latest_kind,
+    CustomerHistory, OfficialRun, PeriodValues, customer_history, customer_like, latest_kind,
     official_run_before, official_runs, official_runs_before, output_names, read_run,
     run_customers, value_json, value_text,
 };

@@ -28,9 +28,6 @@ pub struct RunSummary {
     /// The earlier period the summary's moves are counted since (`None`: no run of the
     /// previous period, so every customer counts as new).
     pub since: Option<Period>,
-    /// The previous period's official run (the one `previous.x` reads) and the totals it
-    /// recorded, for the totals before and after (`None`: that period has no run).
-    pub previous: Option<PreviousRun>,
     /// What the rules read of the previous period (`previous.tier_level`) that its run gave
     /// no customer: made by other rules, it holds NULL for everyone.
     pub unwritten: Vec<String>,
@@ -46,6 +43,9 @@ pub struct RunSummary {
 /// Where a run stands among the runs already recorded, for what `run` tells the operator.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Standing {
+    /// The previous period's official run (the one `previous.x` reads) and the totals it
+    /// recorded, for the totals before and after (`None`: that period has no run).
+    pub previous: Option<PreviousRun>,
     /// The official run of the run's own period that this run replaces: its id, date and
     /// customers.
     pub replaces: Option<(i64, Date, i64)>,
@@ -94,11 +94,24 @@ fn unwritten(past: &History, rules: &RuleSet) -> Vec<String> {
 }
 
 impl Workspace {
-    /// Where a run of this workspace's period stands among the official runs recorded.
+    /// Where a run of this workspace's period stands among the official runs recorded (read
+    /// before it is written).
     fn standing(&self, conn: &rusqlite::Connection) -> Result<Standing, Error> {
         let period = self.context.period;
         let tables = &self.config.tables;
         let official = output::official_runs(conn, tables, period.kind)?;
+        let previous = match official
+            .iter()
+            .find(|r| Some(r.period) == period.previous())
+        {
+            Some(run) => Some(PreviousRun {
+                period: run.period,
+                run_id: run.run_id,
+                totals: output::recorded_totals(conn, tables, run.run_id)?,
+                fingerprint: output::run_fingerprint(conn, tables, run.run_id)?,
+            }),
+            None => None,
+        };
         let replaces = match official.iter().find(|r| r.period == period) {
             Some(r) => Some((
                 r.run_id,
@@ -127,29 +140,11 @@ impl Workspace {
             .map(|r| r.period)
             .filter(|p| p.kind != period.kind);
         Ok(Standing {
+            previous,
             replaces,
             later,
             other_kind,
         })
-    }
-
-    /// The official run of the period just before this run's, with its recorded totals.
-    fn previous_run(&self, conn: &rusqlite::Connection) -> Result<Option<PreviousRun>, Error> {
-        let period = self.context.period;
-        let Some(wanted) = period.previous() else {
-            return Ok(None);
-        };
-        let tables = &self.config.tables;
-        let official = output::official_runs_before(conn, tables, period, 1)?;
-        let Some(run) = official.into_iter().find(|r| r.period == wanted) else {
-            return Ok(None);
-        };
-        Ok(Some(PreviousRun {
-            period: run.period,
-            run_id: run.run_id,
-            totals: output::recorded_totals(conn, tables, run.run_id)?,
-            fingerprint: output::run_fingerprint(conn, tables, run.run_id)?,
-        }))
     }
 
     /// Evaluates every customer under `rules` and writes the run into the database (and
@@ -175,7 +170,6 @@ impl Workspace {
         let t = Instant::now();
         let past = self.history(source.connection(), rules)?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
-        let previous = self.previous_run(source.connection())?;
         let unwritten = unwritten(&past, rules);
         let standing = self.standing(source.connection())?;
         let history = t.elapsed();
@@ -243,7 +237,6 @@ impl Workspace {
                     fingerprint: rules.fingerprint.clone(),
                     tally,
                     since,
-                    previous,
                     unwritten,
                     standing,
                     read,

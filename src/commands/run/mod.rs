@@ -93,6 +93,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         })
         .collect();
     let totals_since = summary
+        .standing
         .previous
         .as_ref()
         .map(|p| TotalsSince::new(p, &totals, &money));
@@ -195,7 +196,7 @@ fn standing_notes(
 /// compare two rule sets, and what the rules read of it may be missing (`previous.x` of an
 /// output those rules did not give is NULL for everyone).
 fn other_rules_note(summary: &crate::workspace::batch::RunSummary) -> Option<String> {
-    let previous = summary.previous.as_ref()?;
+    let previous = summary.standing.previous.as_ref()?;
     let theirs = previous.fingerprint.as_deref()?;
     if theirs == summary.fingerprint {
         return None;

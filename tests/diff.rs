@@ -55,14 +55,29 @@ summary:
   money: [concession_cost]
 "#;
 
-/// A drawn at 2,000 (C2, 1,500, becomes B) and B at 500 (C4, 150, becomes C).
+/// The small rules with A drawn at 2,000 (C2, 1,500, becomes B) and B at 500 (C4, 150,
+/// becomes C).
+fn raised() -> String {
+    SMALL_RULES
+        .replace(">= 1000", ">= 2000")
+        .replace(">= 100,", ">= 500,")
+}
+
 fn raise_thresholds(fx: &Fixture) {
-    fx.rule(
-        "policy.yaml",
-        &SMALL_RULES
-            .replace(">= 1000", ">= 2000")
-            .replace(">= 100,", ">= 500,"),
-    );
+    fx.rule("policy.yaml", &raised());
+}
+
+/// `diff` of the current rules against `base/` as of 2026-09-30, in `format`.
+fn diff_as(fx: &Fixture, format: &str) -> Run {
+    fx.run(&[
+        "diff",
+        "--base",
+        "base",
+        "--as-of",
+        "2026-09-30",
+        "--format",
+        format,
+    ])
 }
 
 #[test]
@@ -115,18 +130,7 @@ rules firing for more or fewer customers
     );
     assert_eq!(run.stdout, expected);
 
-    let diff_as = |format| {
-        fx.run(&[
-            "diff",
-            "--base",
-            "base",
-            "--as-of",
-            "2026-09-30",
-            "--format",
-            format,
-        ])
-    };
-    let md = diff_as("md");
+    let md = diff_as(&fx, "md");
     md.assert_code(0);
     assert!(
         md.stdout.starts_with("## Impact of the rule change\n"),
@@ -147,7 +151,7 @@ rules firing for more or fewer customers
         );
     }
     // For programs: each change an object, its values typed as the outputs are.
-    let json = diff_as("json");
+    let json = diff_as(&fx, "json");
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(
         v["largest"][0]["changes"],
@@ -165,23 +169,12 @@ fn money_moved_counts_only_the_totals_both_rule_sets_compute() {
     let fx = small();
     fx.rule(
         "policy.yaml",
-        &SMALL_RULES
-            .replace(">= 1000", ">= 2000")
-            .replace(">= 100,", ">= 500,")
-            .replace(
-                "  money: [concession_cost]",
-                "    bonus_cost: \"= annual_sales\"\n  money: [concession_cost, bonus_cost]",
-            ),
+        &raised().replace(
+            "  money: [concession_cost]",
+            "    bonus_cost: \"= annual_sales\"\n  money: [concession_cost, bonus_cost]",
+        ),
     );
-    let run = fx.run(&[
-        "diff",
-        "--base",
-        "base",
-        "--as-of",
-        "2026-09-30",
-        "--format",
-        "json",
-    ]);
+    let run = diff_as(&fx, "json");
     run.assert_code(0);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["largest"][0]["customer"], "C2", "{}", run.stdout);

@@ -27,6 +27,14 @@ pub fn ungrouped(t: &str) -> Option<String> {
     }
 }
 
+/// `text` cut to its first `most` characters and `...` when it is longer (a table cell).
+pub fn cut(text: String, most: usize) -> String {
+    match text.char_indices().nth(most) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}
+
 /// `1234567.891` -> `1,234,567.89`; whole numbers get no decimals.
 pub fn thousands(x: f64) -> String {
     let negative = x < 0.0;

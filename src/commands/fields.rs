@@ -120,11 +120,7 @@ impl Report for FieldsReport {
                 (false, false) => f.kind.clone(),
             };
             let example = f.example.as_ref().map_or("-".into(), |v| {
-                let shown = crate::report::explain::show(v, &[]);
-                match shown.char_indices().nth(30) {
-                    Some((cut, _)) => format!("{}...", &shown[..cut]),
-                    None => shown,
-                }
+                crate::text::cut(crate::report::explain::show(v, &[]), 30)
             });
             let used = match f.used {
                 Some(true) => "yes",

@@ -153,10 +153,7 @@ fn cell(p: &PeriodRow, k: usize) -> String {
         Some(text) if text.is_empty() => "\"\"".to_owned(),
         Some(text) => text.clone(),
     };
-    match text.char_indices().nth(MOST) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text,
-    }
+    crate::text::cut(text, MOST)
 }
 
 /// `items` joined by commas, in lines of at most `width` characters, indented.

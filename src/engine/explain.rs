@@ -217,7 +217,7 @@ impl<'a> Evaluator<'a> {
             });
         }
         // The rules that fired (before the failure, if it failed).
-        let fired = out.fired.clone();
+        let fired = &out.fired;
         // A failure in a decision is in the one started last (a summary total's comes after
         // every decision).
         let started = trace.decisions.len();
@@ -228,7 +228,7 @@ impl<'a> Evaluator<'a> {
         let decisions = (rules.decisions.iter().zip(trace.decisions).enumerate())
             .map(|(k, (d, log))| {
                 let failed = failing.filter(|(at, _)| *at == k).map(|(_, label)| label);
-                trace_decision(&mut w, d, log, i, &fired, failed)
+                trace_decision(&mut w, d, log, i, fired, failed)
             })
             .collect();
         let explanation = Explanation {

@@ -57,6 +57,15 @@ impl SlotKind {
             SlotKind::Output => "output",
         }
     }
+
+    /// The noun with its article: "an output", "a metric".
+    pub fn a_noun(self) -> String {
+        let article = match self {
+            SlotKind::Output => "an",
+            _ => "a",
+        };
+        format!("{article} {}", self.noun())
+    }
 }
 
 /// Where an expression starts in its file, to map rhai positions back to the file.

@@ -579,10 +579,9 @@ fn not_a_field(v: &Version, name: &str) -> String {
         .map(|(_, kind)| *kind)
         .filter(|k| *k != SlotKind::Field);
     if let Some(kind) = computed {
-        let article = if kind == SlotKind::Output { "an" } else { "a" };
         return format!(
-            "`{name}` is {article} {} the rules compute, not a field of the customer: give the fields it is computed from",
-            kind.noun()
+            "`{name}` is {} the rules compute, not a field of the customer: give the fields it is computed from",
+            kind.a_noun()
         );
     }
     let names = v.columns.iter().map(|c| c.name.as_str());

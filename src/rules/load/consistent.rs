@@ -76,7 +76,7 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
             .iter()
             .filter(|g| g.output == k)
             // A formula written without `=` is warned about below, as such.
-            .filter(|g| written_formula(cx, g).is_none())
+            .filter(|g| written_formula(cx, t, g).is_none())
             .filter_map(|g| Some((kind_of(cx, g.value, lists)?, g)))
             .collect();
         let Some(expected) = expected_kind(&known, needs_number) else {
@@ -275,13 +275,9 @@ fn kind_of(cx: &Cx, value: &ValueExpr, lists: bool) -> Option<Kind> {
 /// Warns about a constant text that reads as a formula without its `=` ([`formula_like`]):
 /// everyone it is given to would get the text itself.
 fn formula_without_equals(cx: &mut Cx, t: &Table, g: &Given) {
-    let Some((text, what)) = written_formula(cx, g) else {
+    let Some((text, what)) = written_formula(cx, t, g) else {
         return;
     };
-    // Quoted in the YAML (`tier: "abc_tier"`): the words are meant.
-    if quoted(t, g) {
-        return;
-    }
     let output = cx.symbols.name(t.outputs[g.output]).to_owned();
     let message = format!(
         "row `{}` gives `{output}` the text \"{text}\", {what}: every customer it matches gets these words",
@@ -297,11 +293,14 @@ fn formula_without_equals(cx: &mut Cx, t: &Table, g: &Given) {
 }
 
 /// The constant text `g` gives, when it reads as a formula written without its `=`, and
-/// what it reads as.
-fn written_formula<'g>(cx: &Cx, g: &Given<'g>) -> Option<(&'g str, String)> {
+/// what it reads as. Quoted in the YAML (`tier: "abc_tier"`), the words are meant.
+fn written_formula<'g>(cx: &Cx, t: &Table, g: &Given<'g>) -> Option<(&'g str, String)> {
     let (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) = (g.written, g.value) else {
         return None;
     };
+    if quoted(t, g) {
+        return None;
+    }
     let text = text.trim();
     Some((text, formula_like(cx, text)?))
 }
@@ -325,10 +324,10 @@ fn formula_like(cx: &Cx, text: &str) -> Option<String> {
     }
     match (operators, &words[..]) {
         (true, _) => Some("which reads as a formula".into()),
-        (false, [name]) if *name == text => {
-            let noun = cx.symbols.kind(known(name)?).noun();
-            Some(format!("which is the name of {} {noun}", article(noun)))
-        }
+        (false, [name]) if *name == text => Some(format!(
+            "which is the name of {}",
+            cx.symbols.kind(known(name)?).a_noun()
+        )),
         _ => None,
     }
 }
@@ -338,13 +337,6 @@ fn quoted(t: &Table, g: &Given) -> bool {
     (t.file.line(g.at.0))
         .and_then(|l| l.chars().nth(g.at.1.saturating_sub(1)))
         .is_some_and(|c| c == '"' || c == '\'')
-}
-
-fn article(noun: &str) -> &'static str {
-    match noun.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
-        _ => "a",
-    }
 }
 
 fn lit_kind(lit: &Lit) -> Option<ValueKind> {

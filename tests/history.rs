@@ -321,7 +321,7 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
     assert_eq!(
         notes(&["--as-of", "2026-06-15"]),
         [
-            "replaces run 1 (as of 2026-06-30, 3 customers) as 2026-06's official run, with 1 customer fewer"
+            "replaces run 1 (as of 2026-06-30, 3 customers) as 2026-06's official run, with 1 customer fewer (`tierwise prune --run 2` would make run 1 official again)"
         ]
     );
     assert_eq!(
@@ -335,7 +335,7 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
         future.len() == 1
             && future[0].starts_with("as of 2999-01-31 is ")
             && future[0].contains(
-                "2999-01 is now the latest period (`customer_policy_latest` and `changes` show it)"
+                "2999-01 is now the latest period (`customer_policy_latest` and `changes` show it); if this was a mistake, `tierwise prune --run 4` removes this run"
             ),
         "{future:?}"
     );
@@ -551,6 +551,90 @@ fn prune_keep_zero_is_refused() {
         .assert_code(2)
         .assert_stderr_contains("the latest period's official run is always kept");
     assert_eq!(fx.runs().len(), 5);
+}
+
+/// `prune --run` removes a run made by mistake: its rows go, its record stays marked
+/// `removed` (so its id is never reused), the period's official run is again its latest
+/// remaining successful one, and later periods that read it as history are named.
+#[test]
+fn prune_run_removes_a_mistaken_run_and_its_period_reads_the_one_before() {
+    let fx = quarters();
+    fx.conn()
+        .execute(
+            "INSERT INTO policy_error (run_id, customer_id, rule, message, at)
+             VALUES (3, '9', 'rule `tier-a`', 'boom', 'rules.yaml:1:1')",
+            [],
+        )
+        .unwrap();
+    let run = fx.run(&["prune", "--run", "3", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(
+        json(&run)["removed"],
+        serde_json::json!([{
+            "run_id": 3, "period": "2026-Q2", "status": "ok", "rows": 4,
+            "was_official": true, "official_now": 2, "read_by": []
+        }])
+    );
+    let removed = &fx.runs()[2];
+    assert_eq!(removed.status, "removed");
+    assert!(
+        removed
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("by `tierwise prune --run 3` (was ok; 4 policy rows deleted)"),
+        "{removed:?}"
+    );
+    let left = |table: &str| -> i64 {
+        fx.conn()
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE run_id = 3"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(
+        [
+            left("customer_policy"),
+            left("customer_policy_fired"),
+            left("policy_error")
+        ],
+        [0, 0, 0]
+    );
+    // The view shows Q2 from run 2 again: customer 1 had sales of 60 there.
+    let tier: String = fx
+        .conn()
+        .query_row(
+            "SELECT tier FROM customer_policy_latest WHERE customer_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tier, "B");
+    fx.run(&["prune", "--run", "3"])
+        .assert_code(2)
+        .assert_stderr_contains("--run 3: that run was removed already");
+    fx.run(&["prune", "--run", "9"])
+        .assert_code(2)
+        .assert_stderr_contains("--run 9: there is no such run in policy_run: its runs are 1 to 5");
+    // Run 4 (a backfill of Q1) was made after run 2, which read run 1 as Q1: removing both
+    // Q1 runs leaves Q1 without a run and names Q2 as a period that read one of them.
+    let run = fx.run(&["prune", "--run", "4", "--run", "1"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout,
+        "removed run 1 (2026-Q1, ok, 4 policy rows) from customers.db\n\
+         \x20 note: the runs of 2026-Q2 read its outputs as history: run them again, oldest first\n\
+         removed run 4 (2026-Q1, ok, 4 policy rows) from customers.db\n\
+         \x20 2026-Q1 has no run now\n"
+    );
+    fx.run(&["prune"])
+        .assert_code(2)
+        .assert_stderr_contains("<--keep <KEEP>|--run <ID>>");
+    fx.run(&["prune", "--keep", "1", "--run", "2"])
+        .assert_code(2)
+        .assert_stderr_contains("cannot be used with");
 }
 
 #[test]

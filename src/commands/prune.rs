@@ -1,10 +1,11 @@
 //! `tierwise prune --keep N`: keep the official runs of the last N periods (and the latest
 //! run), delete every other run and its rows in one transaction; `--vacuum` then gives the
-//! space back to the file system.
+//! space back to the file system. `tierwise prune --run ID`: remove runs by id (a run made
+//! by mistake), saying which run each period reads now.
 
 use super::Globals;
 use crate::error::{Error, ExitStatus};
-use crate::output::{self, DeletedRun};
+use crate::output::{self, DeletedRun, RemovedRun};
 use crate::report::{Format, Report, plural, shown, thousands};
 use crate::source::SqliteSource;
 use crate::workspace::{Overrides, Workspace};
@@ -13,12 +14,18 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 /// Keep the official runs of the last N periods (never the latest run); delete the other
-/// runs and their rows.
+/// runs and their rows. Or remove runs by id (`--run`).
 #[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["keep", "run"]))]
 pub struct Args {
     /// How many periods' official runs to keep (at least 1).
     #[arg(long)]
-    pub keep: usize,
+    pub keep: Option<usize>,
+    /// Remove this run and its rows instead (a run made by mistake: a wrong date, the wrong
+    /// rules); its period's official run is then its latest remaining successful run. Give
+    /// it more than once to remove several. `run` prints each run's id.
+    #[arg(long, value_name = "ID")]
+    pub run: Vec<i64>,
     /// Then rewrite the database so the file shrinks (takes as long as copying it).
     #[arg(long)]
     pub vacuum: bool,
@@ -31,7 +38,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
-    if args.keep == 0 {
+    if args.keep == Some(0) {
         return Err(Error::Argument(
             "--keep 0: the latest period's official run is always kept; give 1 or more".into(),
         ));
@@ -43,14 +50,23 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     let ws = Workspace::new(&globals.config, &overrides)?;
     let mut source = SqliteSource::open(&ws.database, &ws.config.source)?;
-    let pruned = output::prune(source.connection(), &ws.config.tables, args.keep)?;
-    let mut size_mb = None;
-    if args.vacuum {
-        output::vacuum(source.connection())?;
-        size_mb = std::fs::metadata(&ws.database)
-            .ok()
-            .map(|m| (m.len() as f64 / 1e6 * 10.0).round() / 10.0);
-    }
+    let Some(keep) = args.keep else {
+        let removed = output::remove_runs(source.connection(), &ws.config.tables, &args.run)
+            .map_err(|e| match e {
+                output::OutputError::NoSuchRun(message) => Error::Argument(message),
+                e => e.into(),
+            })?;
+        let report = RemoveReport {
+            database: shown(&ws.database),
+            removed,
+            vacuumed: args.vacuum,
+            size_mb: vacuum(&mut source, &ws.database, args.vacuum)?,
+        };
+        crate::report::print(&report, args.format);
+        return Ok(ExitStatus::Success);
+    };
+    let pruned = output::prune(source.connection(), &ws.config.tables, keep)?;
+    let size_mb = vacuum(&mut source, &ws.database, args.vacuum)?;
     let report = PruneReport {
         database: shown(&ws.database),
         kept: pruned
@@ -69,6 +85,21 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     crate::report::print(&report, args.format);
     Ok(ExitStatus::Success)
+}
+
+/// With `--vacuum`, rewrites the database and gives its size after, in MB.
+fn vacuum(
+    source: &mut SqliteSource,
+    database: &std::path::Path,
+    asked: bool,
+) -> Result<Option<f64>, Error> {
+    if !asked {
+        return Ok(None);
+    }
+    output::vacuum(source.connection())?;
+    Ok(std::fs::metadata(database)
+        .ok()
+        .map(|m| (m.len() as f64 / 1e6 * 10.0).round() / 10.0))
 }
 
 /// A period's official run that was kept.
@@ -127,6 +158,50 @@ impl Report for PruneReport {
                 ]);
             }
             crate::report::table(out, &rows)?;
+        }
+        if let Some(mb) = self.size_mb {
+            writeln!(out, "vacuumed: the database is now {mb} MB")?;
+        }
+        Ok(())
+    }
+}
+
+/// What `prune --run` removed.
+#[derive(Debug, Serialize)]
+pub struct RemoveReport {
+    pub database: PathBuf,
+    pub removed: Vec<RemovedRun>,
+    pub vacuumed: bool,
+    /// The database's size after `--vacuum`, in MB.
+    pub size_mb: Option<f64>,
+}
+
+impl Report for RemoveReport {
+    fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
+        for r in &self.removed {
+            let d = &r.run;
+            let period = d.period.as_deref().unwrap_or("no period");
+            writeln!(
+                out,
+                "removed run {} ({period}, {}, {} policy rows) from {}",
+                d.run_id,
+                d.status,
+                thousands(d.rows as f64),
+                self.database.display()
+            )?;
+            if r.was_official {
+                match r.official_now {
+                    Some(id) => writeln!(out, "  {period}'s official run is now run {id}")?,
+                    None => writeln!(out, "  {period} has no run now")?,
+                }
+            }
+            if !r.read_by.is_empty() {
+                writeln!(
+                    out,
+                    "  note: the runs of {} read its outputs as history: run them again, oldest first",
+                    r.read_by.join(", ")
+                )?;
+            }
         }
         if let Some(mb) = self.size_mb {
             writeln!(out, "vacuumed: the database is now {mb} MB")?;

@@ -27,7 +27,7 @@ pub use history::{
     official_run_before, official_runs, official_runs_before, output_names, read_run,
     run_customers, value_json, value_text,
 };
-pub use prune::{DeletedRun, Pruned, prune, vacuum};
+pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use tables::now;
 pub use totals::{RecordedTotals, recorded_totals};
@@ -79,6 +79,9 @@ pub enum OutputError {
         what: String,
         source: rusqlite::Error,
     },
+    /// A run id that names no run that can be removed (none such, or removed already).
+    #[error("{0}")]
+    NoSuchRun(String),
     /// The tables are not what this tierwise can write or read.
     #[error("{0}")]
     Schema(String),

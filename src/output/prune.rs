@@ -1,13 +1,15 @@
 //! Pruning: keep the official runs of the last N periods and the latest run, delete every
-//! other run (superseded, failed, older periods) with its rows, in one transaction.
+//! other run (superseded, failed, older periods) with its rows, in one transaction; or
+//! remove runs named by id (a run made by mistake: a wrong date, the wrong rules), after
+//! which each period's official run is again its latest remaining successful one.
 
 use super::OutputError;
-use super::history::{OfficialRun, official, run_records};
+use super::history::{OfficialRun, RunRecord, official, run_records};
 use super::schema::{fired_table, runs_dated};
 use super::tables::write_err;
 use crate::config::OutputTables;
 use crate::source::quote_ident;
-use crate::time::PeriodKind;
+use crate::time::{Period, PeriodKind};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 
@@ -57,41 +59,194 @@ pub fn prune(
     let kept: Vec<OfficialRun> = official[official.len().saturating_sub(keep.max(1))..].to_vec();
     let latest = records.iter().map(|r| r.run_id).max();
     let is_kept = |id: i64| Some(id) == latest || kept.iter().any(|k| k.run_id == id);
-    let policy = quote_ident(&tables.policy_table);
-    let fired = quote_ident(&fired_table(tables));
-    let run = quote_ident(&tables.run_table);
-    let has_fired = super::schema::columns(&tx, &fired_table(tables))?.is_some();
-    let has_policy = super::schema::columns(&tx, &tables.policy_table)?.is_some();
     let mut deleted = Vec::new();
     for r in records.iter().filter(|r| !is_kept(r.run_id)) {
-        let delete = |table: &str, what: &str| {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE run_id = ?1"),
-                [r.run_id],
-            )
-            .map_err(write_err(what))
-        };
-        let rows = if has_policy {
-            delete(&policy, &tables.policy_table)?
-        } else {
-            0
-        };
-        if has_fired {
-            delete(&fired, &fired_table(tables))?;
-        }
-        delete(&run, &tables.run_table)?;
-        deleted.push(DeletedRun {
-            run_id: r.run_id,
-            period: r.period.map(|p| p.to_string()),
-            status: r.status.clone(),
-            rows,
-        });
+        deleted.push(delete_run(&tx, tables, r, Record::Delete)?);
     }
     tx.commit().map_err(write_err(&tables.run_table))?;
     Ok(Pruned {
         latest: latest.filter(|&l| !kept.iter().any(|k| k.run_id == l)),
         kept,
         deleted,
+    })
+}
+
+/// A run removed by id, and where its period stands after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemovedRun {
+    #[serde(flatten)]
+    pub run: DeletedRun,
+    /// It was its period's official run (the one history reads).
+    pub was_official: bool,
+    /// Its period's official run now: the latest remaining successful run of the period
+    /// (`None`: the period has none left). Only when `was_official`.
+    pub official_now: Option<i64>,
+    /// The periods right after it, up to the first gap, whose official runs read its outputs
+    /// as their history (it was its period's official run when they were made): run them
+    /// again, oldest first.
+    pub read_by: Vec<String>,
+}
+
+/// Removes the runs `ids` and their rows, in one transaction: every id must be a run of the
+/// database, or nothing is removed.
+pub fn remove_runs(
+    conn: &mut Connection,
+    tables: &OutputTables,
+    ids: &[i64],
+) -> Result<Vec<RemovedRun>, OutputError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(write_err(&tables.run_table))?;
+    let records = run_records(&tx, tables, PeriodKind::default())?;
+    if let Some(r) = records
+        .iter()
+        .find(|r| ids.contains(&r.run_id) && r.status == REMOVED)
+    {
+        return Err(OutputError::NoSuchRun(format!(
+            "--run {}: that run was removed already: its record stays in {} with status `{REMOVED}`",
+            r.run_id, tables.run_table
+        )));
+    }
+    if let Some(&missing) = ids
+        .iter()
+        .find(|&&id| !records.iter().any(|r| r.run_id == id))
+    {
+        let known = match (records.first(), records.last()) {
+            (Some(first), Some(last)) if first.run_id == last.run_id => {
+                format!("its only run is {}", first.run_id)
+            }
+            (Some(first), Some(last)) => {
+                format!("its runs are {} to {}", first.run_id, last.run_id)
+            }
+            _ => "it holds no run".to_owned(),
+        };
+        return Err(OutputError::NoSuchRun(format!(
+            "--run {missing}: there is no such run in {}: {known}",
+            tables.run_table
+        )));
+    }
+    let before = official(&records);
+    let remaining: Vec<RunRecord> = records
+        .iter()
+        .filter(|r| !ids.contains(&r.run_id))
+        .cloned()
+        .collect();
+    let after = official(&remaining);
+    let mut removed = Vec::new();
+    for r in records.iter().filter(|r| ids.contains(&r.run_id)) {
+        let run = delete_run(&tx, tables, r, Record::MarkRemoved)?;
+        let was_official = before.iter().any(|o| o.run_id == r.run_id);
+        removed.push(RemovedRun {
+            run,
+            was_official,
+            official_now: r
+                .period
+                .filter(|_| was_official)
+                .and_then(|p| after.iter().find(|o| o.period == p))
+                .map(|o| o.run_id),
+            read_by: r
+                .period
+                .map(|p| read_by(&records, &after, p, r.run_id))
+                .unwrap_or_default(),
+        });
+    }
+    tx.commit().map_err(write_err(&tables.run_table))?;
+    Ok(removed)
+}
+
+/// The periods right after `period` (up to the first gap, in the official runs `after` the
+/// removal) whose official run read run `run_id` as `period`'s history: it was `period`'s
+/// official run when they were made.
+fn read_by(
+    records: &[RunRecord],
+    after: &[OfficialRun],
+    period: Period,
+    run_id: i64,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut last = period;
+    for o in after
+        .iter()
+        .filter(|o| o.period.kind == period.kind && o.period > period)
+    {
+        if o.period.previous() != Some(last) {
+            break;
+        }
+        let earlier: Vec<RunRecord> = records
+            .iter()
+            .filter(|r| r.run_id < o.run_id)
+            .cloned()
+            .collect();
+        if official(&earlier)
+            .iter()
+            .any(|e| e.period == period && e.run_id == run_id)
+        {
+            out.push(o.period.to_string());
+        }
+        last = o.period;
+    }
+    out
+}
+
+/// The status of a run removed by id: its record stays, so its id is never given to another
+/// run and the table says when it was removed.
+const REMOVED: &str = "removed";
+
+/// What becomes of a deleted run's record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Record {
+    Delete,
+    /// Kept with the status `removed` and a message saying when.
+    MarkRemoved,
+}
+
+/// Deletes one run's policy rows, lists of fired rules and left-out customers, and its
+/// record or marks it removed.
+fn delete_run(
+    tx: &Connection,
+    tables: &OutputTables,
+    r: &RunRecord,
+    record: Record,
+) -> Result<DeletedRun, OutputError> {
+    let delete = |table: &str| -> Result<usize, OutputError> {
+        if super::schema::columns(tx, table)?.is_none() {
+            return Ok(0);
+        }
+        tx.execute(
+            &format!("DELETE FROM {} WHERE run_id = ?1", quote_ident(table)),
+            [r.run_id],
+        )
+        .map_err(write_err(table))
+    };
+    let rows = delete(&tables.policy_table)?;
+    delete(&fired_table(tables))?;
+    delete(&tables.error_table)?;
+    match record {
+        Record::Delete => {
+            delete(&tables.run_table)?;
+        }
+        Record::MarkRemoved => {
+            let message = format!(
+                "removed at {} by `tierwise prune --run {}` (was {}; {rows} policy rows deleted)",
+                super::now(tx),
+                r.run_id,
+                r.status
+            );
+            tx.execute(
+                &format!(
+                    "UPDATE {} SET status = ?2, message = ?3 WHERE run_id = ?1",
+                    quote_ident(&tables.run_table)
+                ),
+                rusqlite::params![r.run_id, REMOVED, message],
+            )
+            .map_err(write_err(&tables.run_table))?;
+        }
+    }
+    Ok(DeletedRun {
+        run_id: r.run_id,
+        period: r.period.map(|p| p.to_string()),
+        status: r.status.clone(),
+        rows,
     })
 }
 

@@ -150,9 +150,10 @@ fn standing_notes(
     let today = crate::time::Date::today_utc();
     if as_of > today {
         notes.push(format!(
-            "as of {as_of} is {} days after today ({today}): the customer data has nothing after today, and {} is now the latest period (`{view}` and `changes` show it)",
+            "as of {as_of} is {} days after today ({today}): the customer data has nothing after today, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
             as_of.0 - today.0,
-            period.label()
+            period.label(),
+            summary.written.run_id
         ));
     }
     if summary.written.customers == 0 {
@@ -164,9 +165,13 @@ fn standing_notes(
     let standing = &summary.standing;
     if let Some((run_id, was_as_of, customers)) = standing.replaces {
         let now = summary.written.customers as i64;
+        let undo = format!(
+            " (`tierwise prune --run {}` would make run {run_id} official again)",
+            summary.written.run_id
+        );
         let fewer = match customers - now {
-            1 => ", with 1 customer fewer".to_owned(),
-            n if n > 0 => format!(", with {} customers fewer", thousands(n as f64)),
+            1 => format!(", with 1 customer fewer{undo}"),
+            n if n > 0 => format!(", with {} customers fewer{undo}", thousands(n as f64)),
             _ => String::new(),
         };
         notes.push(format!(

@@ -209,13 +209,41 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
         "customer_id,from,to,direction\n1,false,true,changed\n"
     );
 
-    // Rules that give `key` numbers now: the column stays BOOLEAN, and the run says so.
+    // Rules that give `key` numbers now: the column stays BOOLEAN, and the run says so; but
+    // each run records its outputs' types, so `history` and `changes` read this run's 1 as
+    // the number it is, and the earlier runs' 1/0 still as true/false.
     fx.rule(
         "rules.yaml",
-        "decisions:\n  - name: flags\n    rules:\n      - { id: n, then: { key: 2 } }\n",
+        "decisions:\n  - name: flags\n    rules:\n      - { id: n, then: { key: 1 } }\n",
     );
     fx.run(&["run"]).assert_code(0).assert_stderr_contains(
-        "output `key`: its column was made BOOLEAN by an earlier run, and these rules are not known to always give true/false",
+        "output `key`: its column was made BOOLEAN by an earlier run, and these rules are not known to always give true/false: the values are written as given, and tierwise reads them as this run gives them",
+    );
+    date_run(&fx, fx.latest_ok_run(), "2026-09-30", "2026-Q3");
+    let run = fx.run(&["history", "1", "--outputs", "key", "--format", "json"]);
+    let keys: Vec<serde_json::Value> = json(&run)["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["values"]["key"].clone())
+        .collect();
+    assert_eq!(keys, [false.into(), true.into(), serde_json::json!(1)]);
+    let changes = fx.run(&["changes", "--output", "key", "--format", "csv"]);
+    assert_eq!(
+        changes.stdout,
+        "customer_id,from,to,direction\n1,true,1,changed\n2,true,1,changed\n"
+    );
+    let recorded: String = fx
+        .conn()
+        .query_row(
+            "SELECT outputs FROM policy_run WHERE period = '2026-Q1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        recorded,
+        r#"{"key":"BOOLEAN","visits":"JSON","alerts":"JSON"}"#
     );
 }
 
@@ -294,6 +322,28 @@ fn run_notes_a_previous_period_made_with_other_rules_and_the_history_it_lacks() 
             && note.contains("; 2026-06 to 2026-07 with rules ")
             && shown == 3,
         "{note}"
+    );
+    // An output the previous run gave, NULL for every customer, is history, not a gap: each
+    // run records the outputs it gave, so the note names only what it did not give.
+    let memo = |rows: &str| {
+        format!(
+            "{RULES}  - name: memo\n    rules:\n{rows}      - {{ id: memo-none, then: {{ memo: null }} }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &memo(""));
+    fx.run(&["run", "--as-of", "2026-08-31"]).assert_code(0);
+    fx.rule(
+        "rules.yaml",
+        &memo("      - { id: memo-kept, when: '!is_null(previous.memo)', then: { memo: '= previous.memo' } }\n"),
+    );
+    let run = fx.run(&["run", "--as-of", "2026-09-30", "--format", "json"]);
+    let notes = json(&run)["notes"].clone();
+    assert!(
+        notes.as_array().is_some_and(|n| n.len() == 1)
+            && notes[0]
+                .as_str()
+                .is_some_and(|n| n.ends_with("compare two rule sets, not only the customers")),
+        "{notes}"
     );
 }
 

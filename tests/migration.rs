@@ -198,6 +198,6 @@ fn a_newer_schema_is_refused_and_left_alone() {
     fx.conn().execute_batch("PRAGMA user_version = 7").unwrap();
     let run = fx.run(&["run"]);
     run.assert_code(1)
-        .assert_stderr_contains("schema version is 7, newer than this tierwise knows (3)");
+        .assert_stderr_contains("schema version is 7, newer than this tierwise knows (4)");
     assert_eq!(fx.runs().len(), 3);
 }

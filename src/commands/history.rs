@@ -47,7 +47,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
     let history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
-    let declared = history.declared;
     if history.periods.is_empty() {
         let like = output::customer_like(conn, tables, &args.customer)?;
         return Err(Error::Argument(format!(
@@ -76,7 +75,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             values: outputs
                 .iter()
                 .cloned()
-                .zip(h.values.iter().zip(&declared))
+                .zip(h.values.iter().zip(&h.declared))
                 .map(|(name, (v, &d))| (name, (value_text(v, d), value_json(v, d))))
                 .collect(),
             rule_ids: h.rule_ids,

@@ -8,7 +8,7 @@
 //! Both runs are read in `customer_id` order and merged; customers in only one of them are
 //! counted (`new`, `gone`), not compared.
 
-use super::history::{read_err, read_run};
+use super::history::{RunTypes, read_err, read_run};
 use super::schema::{Declared, PolicyTable, columns};
 use super::{OutputError, ValueOrder};
 use crate::config::OutputTables;
@@ -87,12 +87,13 @@ pub fn changes(
 ) -> Result<Changes, OutputError> {
     let mut before = read_run(conn, tables, from, &[output])?;
     let mut after = read_run(conn, tables, to, &[output])?;
-    // Shown as true/false where the column says so and every value is 1, 0 or NULL.
-    let boolean =
-        PolicyTable::read(conn, tables)?.is_some_and(|p| p.declared(output) == Declared::Boolean);
-    if boolean {
-        before.restore(1, ValueKind::Bool);
-        after.restore(1, ValueKind::Bool);
+    // Shown as true/false where the run says so and every value is 1, 0 or NULL.
+    if let Some(policy) = PolicyTable::read(conn, tables)? {
+        for (run, data) in [(from, &mut before), (to, &mut after)] {
+            if RunTypes::read(conn, tables, &policy, run)?.of(output) == Declared::Boolean {
+                data.restore(1, ValueKind::Bool);
+            }
+        }
     }
     let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
     let mut out = Changes::default();

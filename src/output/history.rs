@@ -183,13 +183,14 @@ pub fn read_run<S: AsRef<str>>(
         return Ok(builder.finish());
     };
     // Per output: its column among those selected (if the table has it), and its type.
+    let types = RunTypes::read(conn, tables, &policy, run_id)?;
     let mut selected = vec!["customer_id".to_owned()];
     let mut at = Vec::with_capacity(outputs.len());
     for output in outputs {
         let output = output.as_ref();
         at.push(policy.has(output).then(|| {
             selected.push(quote_ident(output));
-            (selected.len() - 1, policy.declared(output))
+            (selected.len() - 1, types.of(output))
         }));
     }
     let sql = format!(
@@ -214,6 +215,67 @@ pub fn read_run<S: AsRef<str>>(
         builder.end_row().map_err(schema_err)?;
     }
     Ok(builder.finish())
+}
+
+/// How one run's values of each output read: the types recorded with the run
+/// (`policy_run.outputs`, since schema version 4), else, for a run recorded before, the
+/// types of the columns (which are those of the run that made each column).
+pub(super) struct RunTypes<'p> {
+    recorded: Option<serde_json::Map<String, serde_json::Value>>,
+    policy: &'p PolicyTable,
+}
+
+impl<'p> RunTypes<'p> {
+    pub(super) fn read(
+        conn: &Connection,
+        tables: &OutputTables,
+        policy: &'p PolicyTable,
+        run_id: i64,
+    ) -> Result<Self, OutputError> {
+        let recorded = match run_outputs(conn, tables, run_id)? {
+            Some(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        };
+        Ok(RunTypes { recorded, policy })
+    }
+
+    /// How `output` reads (plain for an output the run did not give: its values are NULL).
+    pub(super) fn of(&self, output: &str) -> Declared {
+        match &self.recorded {
+            Some(map) => map
+                .get(output)
+                .and_then(|t| t.as_str())
+                .map_or(Declared::Plain, Declared::of_sql),
+            None => self.policy.declared(output),
+        }
+    }
+}
+
+/// The outputs run `run_id` recorded with their types (`policy_run.outputs`, a JSON object),
+/// `None` for a run recorded before schema version 4 (or no such run).
+pub fn run_outputs(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Option<serde_json::Value>, OutputError> {
+    let recorded = columns(conn, &tables.run_table)?
+        .is_some_and(|c| c.iter().any(|(name, _)| name == "outputs"));
+    if !recorded {
+        return Ok(None);
+    }
+    let json: Option<String> = conn
+        .query_row(
+            &format!(
+                "SELECT outputs FROM {} WHERE run_id = ?1",
+                quote_ident(&tables.run_table)
+            ),
+            [run_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(read_err(&tables.run_table))?
+        .flatten();
+    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 
 /// How many customers run `run_id` recorded (0 when there is no such run).
@@ -252,14 +314,14 @@ pub fn latest_kind(
 pub struct PeriodValues {
     pub run: OfficialRun,
     pub values: Vec<SqlValue>,
+    /// How each value reads (the type its run recorded for the output, else its column's).
+    pub declared: Vec<Declared>,
     pub rule_ids: Vec<String>,
 }
 
 /// One customer's values of some outputs, period by period.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerHistory {
-    /// How each output's column is declared (how to show its values).
-    pub declared: Vec<Declared>,
     /// Oldest first; periods whose official run does not hold the customer are left out.
     pub periods: Vec<PeriodValues>,
 }
@@ -283,9 +345,10 @@ pub fn customer_history(
     let number: Option<i64> = customer_id.trim().parse().ok();
     let id_number = number.map_or(SqlValue::Text(customer_id.into()), SqlValue::Integer);
     let n = outputs.len();
-    let declared: Vec<Declared> = outputs.iter().map(|o| policy.declared(o)).collect();
     let mut periods = Vec::new();
     for run in runs {
+        let types = RunTypes::read(conn, tables, &policy, run.run_id)?;
+        let declared: Vec<Declared> = outputs.iter().map(|o| types.of(o)).collect();
         let params = rusqlite::params![run.run_id, customer_id, id_number];
         let found = stmt
             .query_row(params, |r| {
@@ -310,11 +373,12 @@ pub fn customer_history(
             periods.push(PeriodValues {
                 run,
                 values,
+                declared,
                 rule_ids,
             });
         }
     }
-    Ok(CustomerHistory { declared, periods })
+    Ok(CustomerHistory { periods })
 }
 
 /// The id in the policy table that `customer_id` differs from only in case or surrounding

@@ -25,7 +25,7 @@ pub use file::FileFormat;
 pub use history::{
     CustomerHistory, OfficialRun, PeriodValues, customer_history, customer_like, latest_kind,
     official_run_before, official_runs, official_runs_before, output_names, read_run,
-    run_customers, value_json, value_text,
+    run_customers, run_outputs, value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
@@ -306,6 +306,8 @@ fn write_chunks(
         orders,
         totals,
         failed: errors.len(),
+        outputs,
+        declared,
     };
     record(&tx, tables, info, ok)?;
     if let Some(sink) = sink.as_mut() {

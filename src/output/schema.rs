@@ -1,12 +1,16 @@
 //! The tables a run writes, their layout, and the upgrade of databases written by an older
-//! tierwise. Schema version 3 (`PRAGMA user_version = 3`):
+//! tierwise. Schema version 4 (`PRAGMA user_version = 4`):
 //!
 //! - `policy_run`: one record per run, `ok`, `failed` or `removed` (by `prune --run`: its
 //!   rows deleted, its record kept so its id is not reused), with `as_of` (ISO date), `period`
 //!   (`2026-09`, `2026-Q3`, `2026`), `value_order` (per output, its values highest first,
 //!   a JSON object) and `totals` (the summary's totals over the run's customers, a JSON
 //!   object `{"concession_cost": 36796816.69, ...}` in the summary's order; NULL for a
-//!   failed run and for runs recorded before version 2).
+//!   failed run and for runs recorded before version 2) and `outputs` (the outputs the
+//!   run gave, in column order, each with the type its values have, a JSON object
+//!   `{"tier": "", "credit_limit": "DECIMAL", "key_account": "BOOLEAN", "alerts": "JSON"}`;
+//!   NULL for a failed run and for runs recorded before version 4). A column's declared
+//!   type is that of the run that made it; `outputs` says how each run's values read.
 //! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
 //!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
 //!   once (a rowid table repeats it in a separate index, ~22 bytes a row), and inserts no
@@ -38,7 +42,8 @@
 //!   tools (view.rs).
 //!
 //! Versions: 0, before runs had dates (no `as_of`, `period`, `value_order`; rule ids as JSON
-//! text in `customer_policy`); 1, dated runs and lists of fired rules; 2, `policy_run.totals`; 3, `policy_error`.
+//! text in `customer_policy`); 1, dated runs and lists of fired rules; 2, `policy_run.totals`;
+//! 3, `policy_error`; 4, `policy_run.outputs`.
 //! Each upgrade only adds: tables, columns, and the dates of old runs.
 //!
 //! Everything here runs inside the run's write transaction: an upgrade that fails leaves the
@@ -54,7 +59,7 @@ use crate::value::ValueKind;
 use rusqlite::Connection;
 
 /// The schema version this tierwise writes, kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The table of each run's distinct lists of fired rules.
 pub fn fired_table(tables: &OutputTables) -> String {
@@ -109,7 +114,7 @@ impl Declared {
     }
 
     /// The kind a column declared `sql` holds (any case; other types are plain).
-    fn of_sql(sql: &str) -> Self {
+    pub(super) fn of_sql(sql: &str) -> Self {
         [Declared::Decimal, Declared::Boolean, Declared::Json]
             .into_iter()
             .find(|d| sql.eq_ignore_ascii_case(d.sql()))
@@ -242,12 +247,14 @@ pub fn prepare(
             && made != Declared::Plain
             && now.is_some_and(|now| now != made)
         {
-            // SQLite cannot change a column's type: readers keep reading it as made.
+            // SQLite cannot change a column's type: tierwise reads each run by the types
+            // recorded with it, other readers go by the column's.
             tracing::warn!(
-                "output `{output}`: its column was made {} by an earlier run, and these rules are not known to always give {}: `history` and `changes` read its values as {} (the values are written as given)",
+                "output `{output}`: its column was made {} by an earlier run, and these rules are not known to always give {}: the values are written as given, and tierwise reads them as this run gives them, but the column's type still says {} to other readers (`{}`, BI tools); a new output name gets a column of its own",
                 made.sql(),
                 made.noun(),
-                made.noun()
+                made.noun(),
+                latest_view(tables)
             );
         }
     }
@@ -282,13 +289,14 @@ fn prepare_runs(
                     as_of TEXT,
                     period TEXT,
                     value_order TEXT,
-                    totals TEXT
+                    totals TEXT,
+                    outputs TEXT
                 );"
             ))
             .map_err(err);
     };
     let has = |c: &str| existing.iter().any(|(name, _)| name == c);
-    for column in ["as_of", "period", "value_order", "totals"] {
+    for column in ["as_of", "period", "value_order", "totals", "outputs"] {
         if !has(column) {
             conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))
                 .map_err(&err)?;

@@ -1,6 +1,7 @@
 //! The run table's records: the id a run gets, its `ok` record once its rows are written, and
 //! the `failed` record of a run that was rolled back.
 
+use super::schema::Declared;
 use super::{OutputError, RunInfo, ValueOrder};
 use crate::config::OutputTables;
 use crate::engine::EvalError;
@@ -52,6 +53,9 @@ pub(super) enum Outcome<'a> {
         totals: Option<String>,
         /// Customers left out because they failed (`run --keep-going`).
         failed: usize,
+        /// The run's outputs and their types (`policy_run.outputs`).
+        outputs: &'a [String],
+        declared: &'a [Declared],
     },
     /// Rolled back, with the error.
     Failed { message: &'a str },
@@ -64,19 +68,22 @@ pub(super) fn record(
     info: &RunInfo,
     outcome: Outcome<'_>,
 ) -> Result<(), OutputError> {
-    let (run_id, status, customers, orders, totals, message) = match outcome {
+    let (run_id, status, customers, orders, totals, outputs, message) = match outcome {
         Outcome::Ok {
             run_id,
             customers,
             orders,
             totals,
             failed,
+            outputs,
+            declared,
         } => (
             Some(run_id),
             "ok",
             customers as i64,
             Some(orders_json(orders)),
             totals,
+            Some(outputs_json(outputs, declared)),
             (failed > 0).then(|| {
                 format!(
                     "{failed} customer{} failed and {} left out: see {}",
@@ -86,16 +93,24 @@ pub(super) fn record(
                 )
             }),
         ),
-        Outcome::Failed { message } => (None, "failed", 0, None, None, Some(message.to_owned())),
+        Outcome::Failed { message } => (
+            None,
+            "failed",
+            0,
+            None,
+            None,
+            None,
+            Some(message.to_owned()),
+        ),
     };
     let run = quote_ident(&tables.run_table);
     conn.execute(
         &format!(
             "INSERT INTO {run} (run_id, started_at, finished_at, status, customers, fingerprint,
-                                rules_dir, message, as_of, period, value_order, totals)
+                                rules_dir, message, as_of, period, value_order, totals, outputs)
              VALUES (COALESCE(?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM {run})), ?2,
                      strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                     ?11)"
+                     ?11, ?12)"
         ),
         rusqlite::params![
             run_id,
@@ -109,6 +124,7 @@ pub(super) fn record(
             info.period.to_string(),
             orders,
             totals,
+            outputs,
         ],
     )
     .map_err(write_err(&tables.run_table))?;
@@ -143,6 +159,17 @@ pub(super) fn record_errors(
 }
 
 /// `{"tier": ["A", "B", "C", "D"]}`: each output's values, highest first.
+/// `{"tier": "", "credit_limit": "DECIMAL", ...}`: each output with its declared type.
+fn outputs_json(outputs: &[String], declared: &[Declared]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = (outputs.iter().enumerate())
+        .map(|(k, o)| {
+            let sql = declared.get(k).copied().unwrap_or_default().sql();
+            (o.clone(), sql.into())
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
 fn orders_json(orders: &[ValueOrder]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = orders
         .iter()

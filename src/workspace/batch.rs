@@ -68,8 +68,10 @@ pub struct PreviousRun {
 }
 
 /// The previous period's values `rules` read (`previous.tier_level`) that its run, holding
-/// customers, gave none of them.
-fn unwritten(past: &History, rules: &RuleSet) -> Vec<String> {
+/// customers, did not give: not among the outputs it recorded (`recorded`, the JSON object
+/// of `policy_run.outputs`), or, for a run recorded before outputs were, none of its
+/// customers had a value.
+fn unwritten(past: &History, rules: &RuleSet, recorded: Option<&serde_json::Value>) -> Vec<String> {
     let mut out = Vec::new();
     let Some(Some(run)) = past.runs.first() else {
         return out;
@@ -79,7 +81,13 @@ fn unwritten(past: &History, rules: &RuleSet) -> Vec<String> {
             continue;
         };
         let column = &run.data.columns[c];
-        if run.data.len > 0 && (0..run.data.len).all(|i| column.value(i).is_null()) {
+        // `held.x` counts periods of `x`'s values: given when `x` was.
+        let output = p.column.strip_prefix("held.").unwrap_or(&p.column);
+        let missing = match recorded.and_then(|r| r.as_object()) {
+            Some(outputs) => !outputs.contains_key(output),
+            None => (0..run.data.len).all(|i| column.value(i).is_null()),
+        };
+        if run.data.len > 0 && missing {
             // As the rules write it: `previous.x`; `held.x` as it is.
             let name = match p.column.starts_with("held.") {
                 true => p.column.clone(),
@@ -170,8 +178,14 @@ impl Workspace {
         let t = Instant::now();
         let past = self.history(source.connection(), rules)?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
-        let unwritten = unwritten(&past, rules);
         let standing = self.standing(source.connection())?;
+        let recorded = match &standing.previous {
+            Some(previous) => {
+                output::run_outputs(source.connection(), &self.config.tables, previous.run_id)?
+            }
+            None => None,
+        };
+        let unwritten = unwritten(&past, rules, recorded.as_ref());
         let history = t.elapsed();
 
         let t = Instant::now();

@@ -250,6 +250,54 @@ fn a_constant_floor_above_a_constant_named_ceiling_is_a_load_error_naming_both()
         .assert_stderr_contains("--> rules/concession.yaml:7:30");
 }
 
+/// Credit terms in one table: `output: credit_limit` names what `cap:` and `round:` apply
+/// to; `payment_days` and the text `terms` beside it are neither capped nor need numbers.
+/// (The caps were applied only to a decision with one output, silently.)
+#[test]
+fn caps_and_rounding_apply_to_the_named_output_of_a_table_that_gives_several() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[5000.0, -500.0, 2345.0]);
+    fx.rule(
+        "credit.yaml",
+        r#"decisions:
+  - name: credit_terms
+    output: credit_limit
+    cap: { min: 0, max: 3000 }
+    round: { down: 1000 }
+    rules:
+      - { id: credit-a, when: "annual_sales > 3000", then: { credit_limit: "= 1.5 * annual_sales", payment_days: 60, terms: "net 60" } }
+      - { id: credit-c, then: { credit_limit: "= 1.0 * annual_sales", payment_days: 30, terms: "net 30" } }
+"#,
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    // Whole decimals are stored as integers (`DECIMAL`); read as numbers.
+    let limits: Vec<f64> = column(&latest, "credit_limit")
+        .values()
+        .map(|v| match v {
+            rusqlite::types::Value::Integer(i) => *i as f64,
+            rusqlite::types::Value::Real(f) => *f,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(limits, [3000.0, 0.0, 2000.0]);
+    assert_eq!(column(&latest, "payment_days")["1"], common::int(60));
+    assert_eq!(
+        column(&latest, "rule_ids")["2"],
+        common::text("[\"credit-c\",\"credit_terms.min\"]")
+    );
+    // `explain` shows the steps on the capped output only.
+    let explain = fx.run(&["explain", "2"]);
+    explain.assert_code(0);
+    assert!(
+        explain.stdout.contains(
+            "=> credit_limit = 0, payment_days = 30, terms = net 30  (-500.0, rounded to -1000, bound by credit_terms.min)"
+        ),
+        "{}",
+        explain.stdout
+    );
+}
+
 /// The README's policy: a promotional discount and the volume concession do not stack (the
 /// larger wins); a contract price overrides both.
 const BEST_OF: &str = r#"decisions:

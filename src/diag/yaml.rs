@@ -240,9 +240,11 @@ fn strip_position(message: &str) -> String {
 
 /// A key of digits (`key`) on line `line` just after `digits,` (`{ value: 1,000 }`): in a
 /// `{ ... }` mapping the comma ends the value, so `1,000` was read as `1` and a key `000`.
-/// The help says so and what to write.
+/// The help says so and what to write: the number without its thousands separator, or with
+/// a decimal point (`0,5`, `1,5%`: a comma that cannot group thousands is a decimal comma).
 pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_digit()) {
+    let fraction = key.strip_suffix('%').unwrap_or(key);
+    if fraction.is_empty() || !fraction.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     let row = text.lines().nth(line.checked_sub(1)?)?;
@@ -251,8 +253,20 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
         let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
         (digits > 0).then(|| &before[before.len() - digits..])
     })?;
+    let thousands = fraction.len() == 3 && !whole.starts_with('0');
+    let number = match thousands {
+        true => format!("{whole}{fraction}"),
+        false => format!("{whole}.{fraction}"),
+    };
+    let write = match (key.ends_with('%'), thousands) {
+        (true, _) => format!("write {number} for {whole},{key}: a percentage is a number here"),
+        (false, true) => format!(
+            "write {number}, without the thousands separator (or {whole}.{fraction} if the comma is a decimal point)"
+        ),
+        (false, false) => format!("write {number}, with a decimal point"),
+    };
     Some(format!(
-        "in `{{ ... }}` a comma separates entries, so `{whole},{key}` was read as `{whole}` and a key `{key}`: write {whole}{key}, without the thousands separator"
+        "in `{{ ... }}` a comma separates entries, so `{whole},{key}` was read as `{whole}` and a key `{key}`: {write}"
     ))
 }
 

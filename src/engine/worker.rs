@@ -442,8 +442,8 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         if !rows.matched {
             self.defaults(d, i)?;
         }
-        if let [slot] = d.outputs[..] {
-            self.bound_output(d, slot, i, fired)?;
+        if let Some(k) = d.bounded {
+            self.bound_output(d, d.outputs[k], i, fired)?;
         }
         Ok(())
     }

@@ -52,8 +52,8 @@ pub(super) struct Table<'s> {
     pub name: &'s str,
     pub hit: HitPolicy,
     pub aggregate: Option<Aggregate>,
-    /// `cap:` or `round:`: the single output is a number.
-    pub numeric: bool,
+    /// `cap:` or `round:`: the output they apply to (by index into `outputs`) is a number.
+    pub numeric: Option<usize>,
     pub outputs: &'s [Slot],
 }
 
@@ -61,22 +61,23 @@ pub(super) struct Table<'s> {
 /// fit the hit policy; `false` when there was one.
 pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
     let mut ok = true;
-    let needs_number = t.numeric
-        || (t.hit == HitPolicy::Collect
-            && !matches!(
-                t.aggregate.unwrap_or(Aggregate::Sum),
-                Aggregate::List | Aggregate::Count
-            ));
+    let sums = t.hit == HitPolicy::Collect
+        && !matches!(
+            t.aggregate.unwrap_or(Aggregate::Sum),
+            Aggregate::List | Aggregate::Count
+        );
     // Lists are values of their own only where one row gives the outputs (`collect` with
     // `aggregate: list` adds a list's items, `rule_order` lists every row's value).
     let lists = t.hit.shape().one_row;
     for (k, &slot) in t.outputs.iter().enumerate() {
+        let needs_number = sums || t.numeric == Some(k);
         let output = cx.symbols.name(slot).to_owned();
         let known: Vec<(Kind, &Given)> = given
             .iter()
             .filter(|g| g.output == k)
-            // A formula written without `=` is warned about below, as such.
-            .filter(|g| written_formula(cx, t, g).is_none())
+            // A formula written without `=` is warned about below, as such, unless the
+            // output needs numbers (then it is text where a number must be).
+            .filter(|g| needs_number || written_formula(cx, t, g).is_none())
             .filter_map(|g| Some((kind_of(cx, g.value, lists)?, g)))
             .collect();
         let Some(expected) = expected_kind(&known, needs_number) else {
@@ -101,7 +102,7 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
         for (kind, g) in known.iter().filter(|(kind, _)| *kind != expected) {
             let message = match by {
                 _ if needs_number => {
-                    let how = if t.numeric {
+                    let how = if t.numeric == Some(k) {
                         "is capped or rounded".to_owned()
                     } else {
                         format!(
@@ -128,9 +129,13 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
                 None => continue,
             };
             let quotes = if quoted(t, g) { 2 } else { 0 };
+            let help = match written_formula(cx, t, g) {
+                Some((text, _)) => format!("for its value, write it as a formula: '= {text}'"),
+                None => help(expected, g.written, &fallback),
+            };
             let d = cx.error(t.file, g.at.0, g.at.1, message);
             d.rule = Some(g.row.to_owned());
-            d.help = Some(help(expected, g.written, &fallback));
+            d.help = Some(help);
             if let Literal::Text(t) = g.written
                 && !t.trim_start().starts_with('=')
             {
@@ -138,11 +143,86 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
             }
             ok = false;
         }
+        if expected != Kind::Of(ValueKind::Number) {
+            ok &= numbers_as_text(cx, t, given, k);
+        }
     }
     for g in given {
-        formula_without_equals(cx, t, g);
+        let needs_number = sums || t.numeric == Some(g.output);
+        if !needs_number {
+            formula_without_equals(cx, t, g);
+        }
     }
     ok
+}
+
+/// Reports each value of output `k` written as a spreadsheet shows a number (`2%`, `1,5%`,
+/// `0,05`, `1,000`) and so read as text, where no row gives a number to compare it with:
+/// every customer the row matches would get those characters. Quoted, the text is meant.
+fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) -> bool {
+    let mut ok = true;
+    for g in given.iter().filter(|g| g.output == k) {
+        let (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) = (g.written, g.value) else {
+            continue;
+        };
+        let Some(how) = number_written(text) else {
+            continue;
+        };
+        if quoted(t, g) {
+            continue;
+        }
+        let output = cx.symbols.name(t.outputs[k]).to_owned();
+        let text = text.trim();
+        let d = cx.error(
+            t.file,
+            g.at.0,
+            g.at.1,
+            format!(
+                "row `{}` gives `{output}` the text \"{text}\", not a number: every customer it matches gets these characters",
+                g.row
+            ),
+        );
+        d.rule = Some(g.row.to_owned());
+        d.width = text.chars().count().max(1);
+        d.help = Some(format!("{how}; to mean the text, quote it: \"{text}\""));
+        ok = false;
+    }
+    ok
+}
+
+/// How to write a number written as a spreadsheet shows it (`2%`, `1,5%`, `0,05`, `1,000`),
+/// which YAML reads as text.
+fn number_written(t: &str) -> Option<String> {
+    let t = t.trim();
+    let (body, percent) = match t.strip_suffix('%') {
+        Some(body) => (body.trim(), true),
+        None => (t, false),
+    };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let number = if body.parse::<f64>().is_ok_and(f64::is_finite) {
+        body.to_owned()
+    } else if let Some(plain) = crate::text::ungrouped(body) {
+        plain
+    } else {
+        match body.strip_prefix('-').unwrap_or(body).split_once(',') {
+            Some((whole, fraction)) if digits(whole) && digits(fraction) => {
+                body.replacen(',', ".", 1)
+            }
+            _ => return None,
+        }
+    };
+    Some(if percent {
+        format!("write {number} for {t}: a percentage is a number here")
+    } else if number.contains('.') && body.contains(',') && !body.contains('.') {
+        format!("write {number}: a decimal point, not a comma")
+    } else if body.matches(',').count() == 1 && !body.contains('.') {
+        format!(
+            "write {number} without thousands separators (or {} if the comma is a decimal point): `{t}` is text here",
+            body.replace(',', ".")
+        )
+    } else {
+        format!("write {number} without thousands separators: `{t}` is text here")
+    })
 }
 
 /// The kind an output's values should all be: a number where the hit policy combines
@@ -193,9 +273,7 @@ fn reads_as(written: &Literal) -> Option<Kind> {
     let t = t.trim();
     if is_bool_word(t) {
         Some(Kind::Of(ValueKind::Bool))
-    } else if t.trim_end_matches('%').trim().parse::<f64>().is_ok()
-        || crate::text::ungrouped(t).is_some()
-    {
+    } else if number_written(t).is_some() {
         Some(Kind::Of(ValueKind::Number))
     } else if !t.is_empty() && !t.contains([',', '[', ']']) {
         Some(Kind::List)
@@ -240,17 +318,12 @@ fn help(expected: Kind, written: &Literal, fallback: &str) -> String {
     let number = Kind::Of(ValueKind::Number);
     let bool = Kind::Of(ValueKind::Bool);
     match (expected, text) {
-        (k, Some(t)) if k == number && t.ends_with('%') => format!(
-            "write {} for {t}: a percentage is a number here",
-            t.trim_end_matches('%').trim()
-        ),
         (k, Some(t)) if k == number && t.parse::<f64>().is_ok() => {
             format!("write {t} without quotes: quoted, it is text")
         }
-        (k, Some(t)) if k == number && crate::text::ungrouped(t).is_some() => format!(
-            "write {} without thousands separators: `{t}` is text here",
-            crate::text::ungrouped(t).unwrap_or_default()
-        ),
+        (k, Some(t)) if k == number && number_written(t).is_some() => {
+            number_written(t).unwrap_or_default()
+        }
         (k, Some(t)) if k == bool && is_bool_word(t) => {
             format!("write true/false (`{t}` is text here)")
         }

@@ -171,6 +171,9 @@ fn compile_table(
     if t.ok {
         t.ok = t.check_kinds(cx, &rows, &grid_given, &declared.defaults);
     }
+    let bounded = (d.round.is_some() || d.cap.is_some() || !d.caps.is_empty())
+        .then(|| t.single_output.and_then(|s| t.output_index(s)))
+        .flatten();
     let decimal = rows.iter().any(|r| {
         r.values
             .iter()
@@ -186,6 +189,7 @@ fn compile_table(
         scale_of,
         rows,
         round: d.round.as_ref().map(|r| r.value),
+        bounded,
         caps: caps.unwrap_or_default(),
         capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
         output_values: declared.values,
@@ -233,7 +237,7 @@ impl Table<'_> {
         }
         let bounded = d.cap.is_some() || !d.caps.is_empty() || d.capped_by.is_some();
         if (bounded || d.round.is_some()) && d.output.is_none() {
-            self.fail(cx, "`cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision");
+            self.fail(cx, "`cap`, `caps`, `capped_by` and `round` apply to the output the decision names in `output:`; add it (`output: credit_limit`)");
         }
         if let Some(by) = &d.capped_by
             && d.cap.is_none()
@@ -416,7 +420,9 @@ impl Table<'_> {
             name: &self.name,
             hit: d.hit(),
             aggregate: d.aggregate.as_ref().map(|a| a.value),
-            numeric: d.cap.is_some() || !d.caps.is_empty() || d.round.is_some(),
+            numeric: (d.cap.is_some() || !d.caps.is_empty() || d.round.is_some())
+                .then(|| self.single_output.and_then(|s| self.output_index(s)))
+                .flatten(),
             outputs: &self.outputs,
         };
         consistent::check(cx, &table, &given)

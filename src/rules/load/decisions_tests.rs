@@ -67,7 +67,7 @@ fn the_keys_of_a_decision_must_fit_together() {
             "error rules/a.yaml:3:10 [c1]: a `collect` decision needs `output:` (the one output its rows' values add up to)",
             "error rules/a.yaml:5:9 [c1a]: `value:` needs the decision to name its `output:`; or use `then: { name: value }`",
             "error rules/a.yaml:7:16 [c2]: `aggregate` only applies to `hit: collect`",
-            "error rules/a.yaml:11:5 [c3]: `cap`, `caps`, `capped_by` and `round` apply to a decision's single `output:`; add one, or split the decision",
+            "error rules/a.yaml:11:5 [c3]: `cap`, `caps`, `capped_by` and `round` apply to the output the decision names in `output:`; add it (`output: credit_limit`)",
             "error rules/a.yaml:16:5 [c4]: a decision has either `rules:` or `scale:` (one of the two)",
             "error rules/a.yaml:21:5 [c5]: a decision has either `rules:` or `scale:` (one of the two)",
         ]

@@ -87,7 +87,7 @@ impl Known<'_> {
         if d.hit == HitPolicy::Collect {
             return Some(ValueKind::Number);
         }
-        if d.outputs.len() == 1 && (d.round.is_some() || !d.caps.is_empty()) {
+        if d.bounded == Some(k) {
             return Some(ValueKind::Number);
         }
         // The rows' values and the default.

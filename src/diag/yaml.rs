@@ -359,7 +359,21 @@ mod tests {
         assert_eq!(
             split_number(text, 1, "000").as_deref(),
             Some(
-                "in `{ ... }` a comma separates entries, so `1,000` was read as `1` and a key `000`: write 1000, without the thousands separator"
+                "in `{ ... }` a comma separates entries, so `1,000` was read as `1` and a key `000`: write 1000, without the thousands separator (or 1.000 if the comma is a decimal point)"
+            )
+        );
+        // A comma that cannot group thousands is a decimal comma, with or without `%`.
+        let decimals = "- { id: a, value: 0,5 }\n- { id: b, value: 1,5% }\n";
+        assert_eq!(
+            split_number(decimals, 1, "5").as_deref(),
+            Some(
+                "in `{ ... }` a comma separates entries, so `0,5` was read as `0` and a key `5`: write 0.5, with a decimal point"
+            )
+        );
+        assert_eq!(
+            split_number(decimals, 2, "5%").as_deref(),
+            Some(
+                "in `{ ... }` a comma separates entries, so `1,5%` was read as `1` and a key `5%`: write 1.5 for 1,5%: a percentage is a number here"
             )
         );
         // `y` after `2,` is a key of its own, not digits.

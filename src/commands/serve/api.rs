@@ -35,6 +35,9 @@ pub(super) struct Api {
     connections: Slots,
     body_timeout: Duration,
     max_body: usize,
+    /// Held while a report is built: one build at a time, and the requests for the same
+    /// version that came meanwhile are answered from it instead of each taking a place.
+    report_built: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The endpoints, answering from `service`'s version in force within `limits`; every
@@ -55,6 +58,7 @@ pub(super) fn counting_router(
         connections,
         body_timeout: limits.body_timeout,
         max_body: limits.max_body,
+        report_built: Arc::default(),
     };
     Router::new()
         .route("/health", get(health))
@@ -398,20 +402,31 @@ async fn explain(
     .await
 }
 
-/// The HTML report (`tierwise report`) for the version in force: every customer evaluated
-/// on a blocking thread (one place in the gate, without the per-request deadline: it
-/// evaluates every customer, as `tierwise report` does), so requests for policies go on
-/// meanwhile.
+/// The HTML report (`tierwise report`) for the version in force, built once per version:
+/// every customer evaluated on a blocking thread (one place in the gate, without the
+/// per-request deadline: it evaluates every customer, as `tierwise report` does), so
+/// requests for policies go on meanwhile. Requests that come while it is built wait for it
+/// rather than build it again (a dashboard polling after each nightly run would otherwise
+/// take every place).
 async fn report(State(api): State<Api>) -> Result<Response, ApiError> {
     let v = api.service.current();
-    let version = v.clone();
-    let built = match api
-        .gate
-        .run_without_deadline(move || super::report::page(&version))
-        .await
-    {
-        Ok(built) => built.map_err(Problem::Evaluation),
-        Err(refused) => Err(Problem::Refused(refused)),
+    let built = match v.report.get() {
+        Some(built) => built.clone().map_err(Problem::Evaluation),
+        None => {
+            let _one_at_a_time = api.report_built.lock().await;
+            let version = v.clone();
+            match v.report.get() {
+                Some(built) => built.clone().map_err(Problem::Evaluation),
+                None => match api
+                    .gate
+                    .run_without_deadline(move || super::report::page(&version))
+                    .await
+                {
+                    Ok(built) => built.map_err(Problem::Evaluation),
+                    Err(refused) => Err(Problem::Refused(refused)),
+                },
+            }
+        }
     };
     match built {
         Ok(html) => {

@@ -7,13 +7,9 @@ use crate::report::html::{self, Input, Meta, Previous};
 use rusqlite::{Connection, OpenFlags};
 use std::sync::Arc;
 
-/// The report's HTML for version `v`, built once per version.
+/// The report's HTML for version `v` (or why it cannot be made), built once per version.
 pub(super) fn page(v: &Version) -> Result<Arc<str>, EvalError> {
-    if let Some(page) = v.report.get() {
-        return Ok(page.clone());
-    }
-    let page: Arc<str> = build(v)?.into();
-    Ok(v.report.get_or_init(|| page).clone())
+    v.report.get_or_init(|| build(v).map(Arc::from)).clone()
 }
 
 fn build(v: &Version) -> Result<String, EvalError> {
@@ -97,7 +93,13 @@ mod tests {
         );
 
         // Built once per version: the next request is answered from the same page.
-        let cached = service.current().report.get().cloned().expect("kept");
+        let cached = service
+            .current()
+            .report
+            .get()
+            .cloned()
+            .expect("kept")
+            .unwrap();
         assert_eq!(&*cached, html);
         let request = Request::get("/report").body(Body::empty()).unwrap();
         let again = app.oneshot(request).await.unwrap();
@@ -105,5 +107,49 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(body, html.as_bytes());
+    }
+
+    /// Reports asked for at once, with room for two evaluations: one builds the page, the
+    /// others wait for it (not 503), and a policy request still finds a place meanwhile.
+    #[tokio::test]
+    async fn reports_asked_for_at_once_are_built_once_and_leave_room_for_policies() {
+        let rows: Vec<String> = (1..=10).map(|i| format!("({i}, {i}000.0)")).collect();
+        let dir = project(
+            &[("tiers.yaml", RULES)],
+            &format!(
+                "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, annual_sales REAL);
+                 INSERT INTO customers VALUES {};",
+                rows.join(", ")
+            ),
+        );
+        let service = Arc::new(Service::new(version(dir.path(), 1)));
+        let limits = super::super::Limits {
+            max_evaluations: 2,
+            ..Default::default()
+        };
+        let app = router(service, &limits);
+        let get = |path: &str| {
+            let request = Request::get(path).body(Body::empty()).unwrap();
+            app.clone().oneshot(request)
+        };
+        let mut asked: Vec<_> = (0..8).map(|_| get("/report")).collect();
+        asked.push(get("/customers/3/policy"));
+        let statuses: Vec<StatusCode> = futures_join(asked).await;
+        assert_eq!(statuses, [StatusCode::OK; 9]);
+    }
+
+    /// Awaits every response together (polled in turn, as concurrent requests are).
+    async fn futures_join<F>(futures: Vec<F>) -> Vec<StatusCode>
+    where
+        F: std::future::Future<Output = Result<axum::response::Response, std::convert::Infallible>>
+            + Send
+            + 'static,
+    {
+        let tasks: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap().unwrap().status());
+        }
+        out
     }
 }

@@ -57,9 +57,10 @@ pub struct Version {
     /// period's tiers).
     pub(super) currency: Option<String>,
     pub(super) tables: OutputTables,
-    /// The report's page, built on the first `GET /report` (a version's rules, customers
-    /// and history never change: a new run or rule edit is a new version).
-    pub(super) report: OnceLock<Arc<str>>,
+    /// The report's page, or why it could not be made, built on the first `GET /report` (a
+    /// version's rules, customers and history never change: a new run or rule edit is a
+    /// new version).
+    pub(super) report: OnceLock<Result<Arc<str>, crate::engine::EvalError>>,
 }
 
 impl Version {

@@ -72,7 +72,7 @@ fn check_data_finds_unique_conflicts_in_the_data() {
     let run = fx.run(&["check", "--data"]);
     run.assert_code(1);
     assert!(
-        run.stdout.contains("decision `tier` failed for 1 customers (e.g. C2): rules `big` and `late` both match, but the hit policy is `unique`"),
+        run.stdout.contains("decision `tier` failed for 1 customer (e.g. C2): rules `big` and `late` both match, but the hit policy is `unique`"),
         "{}",
         run.stdout
     );
@@ -186,7 +186,7 @@ fn check_data_counts_a_formula_that_gives_null_as_no_value_but_not_a_null_on_pur
     check.assert_code(0);
     assert!(
         check.stdout.contains(
-            "  area:\n    1 customers get no value: no row matched, or its formula gave NULL (e.g. C2)"
+            "  area:\n    1 customer gets no value: no row matched, or its formula gave NULL (e.g. C2)"
         ),
         "{}",
         check.stdout
@@ -243,4 +243,48 @@ fn run_skips_copies_and_backups_with_a_note_and_a_broken_link_is_an_error() {
             check.stdout
         );
     }
+}
+
+/// A decision's `default:` is a value: customers no row matched but who got the default are
+/// not "without value". A rule that fails in two ways is reported once per way, each with
+/// its own customers (a NULL and a zero divisor are different fixes), and a zero divisor is
+/// named.
+#[test]
+fn check_data_counts_defaults_as_values_and_tells_failures_apart_by_what_failed() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, prev_sales REAL",
+        &[
+            vec![text("C1"), real(5000.0), real(100.0)],
+            vec![text("C2"), real(50.0), real(0.0)],
+            vec![text("C3"), real(40.0), null()],
+            vec![text("C4"), real(30.0), real(0.0)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: commission
+    outputs: [{ name: commission_pct, default: 1 }]
+    grid: |
+      id     | annual_sales | commission_pct
+      comm-a | > 1000       | 2
+  - name: drop
+    output: drop_warn
+    rules:
+      - { id: warn-drop, when: "(prev_sales - annual_sales) / prev_sales > 0.3", value: true }
+      - { id: no-drop, value: false }
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(1);
+    let shown = |line: &str| assert!(check.stdout.contains(line), "{line}\n{}", check.stdout);
+    shown("every row matched and every customer got a value: commission");
+    shown(
+        "  rule `warn-drop` failed for 2 customers (e.g. C2, C4): division by zero: `prev_sales` is 0 for this customer (test it first: `prev_sales != 0 && ...`, or `if prev_sales == 0 { ... } else { ... }`)\n",
+    );
+    shown(
+        "  rule `warn-drop` failed for 1 customer (e.g. C3): `prev_sales` is NULL for this customer, and `-` needs a value",
+    );
+    shown("; 1 rule failing on the data");
 }

@@ -156,8 +156,12 @@ impl CheckReport {
     }
 
     /// Rules that failed on real customers.
+    /// How many rules failed on the data (a rule may fail in more than one way).
     pub fn data_failures(&self) -> usize {
-        self.data.as_ref().map_or(0, |d| d.failures.len())
+        let rules: std::collections::HashSet<&str> = (self.data.iter())
+            .flat_map(|d| d.failures.iter().map(|f| f.rule.as_str()))
+            .collect();
+        rules.len()
     }
 }
 
@@ -205,8 +209,11 @@ impl Report for CheckReport {
                 if d.customers_without_value > 0 {
                     writeln!(
                         out,
-                        "    {} customers get no value: no row matched, or its formula gave NULL (e.g. {})",
-                        thousands(d.customers_without_value as f64),
+                        "    {} no value: no row matched, or its formula gave NULL (e.g. {})",
+                        match d.customers_without_value {
+                            1 => "1 customer gets".to_owned(),
+                            n => format!("{} customers get", thousands(n as f64)),
+                        },
                         d.examples.join(", ")
                     )?;
                 }
@@ -221,9 +228,9 @@ impl Report for CheckReport {
             for f in &data.failures {
                 writeln!(
                     out,
-                    "  {} failed for {} customers (e.g. {}): {}",
+                    "  {} failed for {} (e.g. {}): {}",
                     f.rule,
-                    thousands(f.customers as f64),
+                    customers(f.customers),
                     f.examples.join(", "),
                     f.message
                 )?;
@@ -359,10 +366,43 @@ struct Tallies {
     matched: Vec<usize>,
     /// Per decision: customers no row matched.
     without_value: Vec<Counted>,
-    /// Per failing rule: its first message, and the customers it failed for.
-    failures: HashMap<String, (String, Counted)>,
+    /// Per failing rule and way it failed ([`gist`] of the message): its first message, and
+    /// the customers it failed for that way.
+    failures: HashMap<(String, String), (String, Counted)>,
     /// Customers some rule failed for.
     failed: usize,
+}
+
+/// "1 customer", "1,204 customers".
+fn customers(n: usize) -> String {
+    match n {
+        1 => "1 customer".into(),
+        n => format!("{} customers", thousands(n as f64)),
+    }
+}
+
+/// What a failure's message says without the customer's own values (quoted text and
+/// numbers): customers a rule failed for the same way share it (`division by zero` apart
+/// from `prev_sales` is NULL).
+fn gist(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            _ if quoted => {}
+            c if c.is_ascii_digit() || c == '.' || c == '-' => {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A number of customers, and the first few of their ids.
@@ -408,7 +448,7 @@ impl Tallies {
                 self.failed += 1;
                 let (_, failed) = self
                     .failures
-                    .entry(e.rule)
+                    .entry((e.rule, gist(&e.message)))
                     .or_insert_with(|| (e.message, Counted::default()));
                 failed.add(|| e.customer);
                 return;
@@ -428,7 +468,8 @@ impl Tallies {
             let all_null = !scope.outputs_of[k].is_empty()
                 && scope.outputs_of[k].iter().all(|&o| values[o].is_null());
             let no_value = match hit[k] {
-                None => true,
+                // No row matched: a `default:` may still have given a value.
+                None => scope.outputs_of[k].is_empty() || all_null,
                 Some(on_purpose) => all_null && !on_purpose,
             };
             if no_value && d.hit.shape().one_row {
@@ -477,7 +518,7 @@ impl Tallies {
         let mut failures: Vec<Failure> = self
             .failures
             .into_iter()
-            .map(|(rule, (message, failed))| Failure {
+            .map(|((rule, _), (message, failed))| Failure {
                 rule,
                 message,
                 customers: failed.customers,

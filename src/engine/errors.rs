@@ -90,6 +90,17 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
         EvalAltResult::ErrorRuntime(payload, _) if payload.is_unit() => {
             "the script threw an error (`throw` without a message)".into()
         }
+        EvalAltResult::ErrorRuntime(payload, pos) if payload.to_string() == "division by zero" => {
+            let divisor = reads.and_then(|r| operand_names(r, *pos).get(1).cloned().flatten());
+            match divisor {
+                Some(n) => format!(
+                    "division by zero: `{n}` is 0 for this customer (test it first: `{n} != 0 && ...`, or `if {n} == 0 {{ ... }} else {{ ... }}`)"
+                ),
+                None => {
+                    "division by zero: the divisor is 0 for this customer (test it first)".into()
+                }
+            }
+        }
         EvalAltResult::ErrorRuntime(payload, _) => payload.to_string(),
         _ => strip_rhai_position(&inner.to_string()),
     };

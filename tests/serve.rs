@@ -879,3 +879,42 @@ fn health_reports_a_data_error_until_the_data_reads_again() {
             .then_some(())
     });
 }
+
+/// A prospect's answer says what it stood on besides the fields given: the fields the rules
+/// read that it left NULL, and the earlier periods of a customer with the same id (whose
+/// history the rules then read); every answer says the date it is as of.
+#[test]
+fn a_prospect_answer_names_its_null_fields_and_the_history_it_read() {
+    let fx = fixture();
+    fx.rule(
+        "tiers.yaml",
+        &format!(
+            "{RULES}  - name: was\n    output: was\n    rules:\n      - {{ id: was, value: '= previous.tier ?? \"none\"' }}\n"
+        ),
+    );
+    let last_month = {
+        let today = tierwise::time::Date::today_utc();
+        let this = tierwise::time::Period::containing(tierwise::time::PeriodKind::Month, today);
+        this.previous().unwrap().end().to_string()
+    };
+    fx.run_ok(&["--as-of", &last_month]);
+    let s = Serve::start(&fx);
+    let known = s.post("/evaluate", r#"{"customer_id": 9}"#);
+    assert_eq!(known.status, 200, "{}", known.text);
+    assert_eq!(
+        known.json["null_fields"],
+        serde_json::json!(["annual_sales"])
+    );
+    assert_eq!(known.json["history_periods"], 1);
+    assert_eq!(known.policy("was"), "A");
+    let new = s.post("/evaluate", r#"{"customer_id": 11, "annual_sales": 3}"#);
+    assert_eq!(new.json["null_fields"], serde_json::json!([]));
+    assert_eq!(new.json["history_periods"], 0);
+    assert_eq!(new.policy("was"), "none");
+    let policy = s.get("/customers/9/policy");
+    assert_eq!(
+        policy.str("as_of"),
+        tierwise::time::Date::today_utc().to_string()
+    );
+    assert_eq!(policy.json["period"].as_str().map(str::len), Some(7));
+}

@@ -476,7 +476,28 @@ fn prospect_policy(v: &Version, body: &[u8]) -> Result<Map<String, Json>, Proble
         .evaluator()
         .newcomers(&prospect)
         .map_err(Problem::Evaluation)?;
-    policy_of(v, &evaluator, 0)
+    let mut body = policy_of(v, &evaluator, 0)?;
+    // What the answer stands on besides the fields given: the fields the rules read that
+    // the prospect left NULL (a rule that tests one treats it as unknown: `years_active ==
+    // 0` is false), and earlier periods of a customer with the same id.
+    let rules = v.rules();
+    let null_fields: Vec<Json> = (rules.used_fields.iter())
+        .map(|&slot| rules.slot_name(slot))
+        .filter(|name| *name != v.id_column)
+        .filter(|name| {
+            let k = prospect.names.iter().position(|n| n == name);
+            k.is_some_and(|k| prospect.columns[k].value(0).is_null())
+        })
+        .map(|name| name.into())
+        .collect();
+    body.insert("null_fields".into(), Json::Array(null_fields));
+    let id = prospect.id_text(0);
+    let periods = (v.history().runs.iter())
+        .flatten()
+        .filter(|run| run.data.find(&id).is_some())
+        .count();
+    body.insert("history_periods".into(), periods.into());
+    Ok(body)
 }
 
 /// The row of the customer with this id, or a 404 naming the id column.

@@ -139,22 +139,30 @@ impl Version {
         Stamp {
             fingerprint: self.rules().fingerprint.clone(),
             version: self.number,
+            as_of: self.context.as_of.to_string(),
+            period: self.context.period.label(),
         }
     }
 }
 
-/// The rules an answer came from: their fingerprint and the version's number.
+/// The rules an answer came from (their fingerprint and the version's number) and the date
+/// it is as of (its period): what a program needs to know which answer it holds.
 #[derive(Debug, Clone)]
 pub struct Stamp {
     fingerprint: String,
     version: u64,
+    as_of: String,
+    period: &'static str,
 }
 
 impl Stamp {
-    /// Adds `"fingerprint"` and `"version"` at the end of a JSON object.
+    /// Adds `"fingerprint"`, `"version"`, `"as_of"` and `"period"` at the end of a JSON
+    /// object.
     pub(super) fn add_to(&self, body: &mut serde_json::Map<String, Json>) {
         body.insert("fingerprint".into(), self.fingerprint.clone().into());
         body.insert("version".into(), self.version.into());
+        body.insert("as_of".into(), self.as_of.clone().into());
+        body.insert("period".into(), self.period.into());
     }
 }
 

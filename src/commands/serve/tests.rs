@@ -130,6 +130,19 @@ fn tiers_app() -> (Router, String, TempDir) {
     )
 }
 
+/// `body` ending with the stamp every answer ends with: version 1 of the rules `fp`, as of
+/// today (the test's version was made today) in its month.
+fn stamped(mut body: Json, fp: &str) -> String {
+    let today = crate::time::Date::today_utc();
+    let period = crate::time::Period::containing(crate::time::PeriodKind::Month, today);
+    let object = body.as_object_mut().expect("an object");
+    object.insert("fingerprint".into(), fp.into());
+    object.insert("version".into(), 1.into());
+    object.insert("as_of".into(), today.to_string().into());
+    object.insert("period".into(), period.label().into());
+    body.to_string()
+}
+
 #[tokio::test]
 async fn health_and_rules_describe_the_version_in_force() {
     let (app, fp, dir) = tiers_app();
@@ -143,10 +156,8 @@ async fn health_and_rules_describe_the_version_in_force() {
         "last_data_error": null,
         "evaluations": {"running": 0, "max": 32},
         "connections": {"open": 0, "max": 200},
-        "fingerprint": fp,
-        "version": 1,
     });
-    assert_eq!(body, expected.to_string());
+    assert_eq!(body, stamped(expected, &fp));
 
     let (status, body) = get(&app, "/rules").await;
     assert_eq!(status, StatusCode::OK);
@@ -171,10 +182,8 @@ async fn a_policy_and_an_explanation_are_stamped_with_the_version() {
         "customer_id": 9,
         "policy": {"tier": "A"},
         "rule_ids": ["a"],
-        "fingerprint": fp,
-        "version": 1,
     });
-    assert_eq!(body, expected.to_string());
+    assert_eq!(body, stamped(expected, &fp));
 
     let (status, body) = get(&app, "/customers/9/explain").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -197,11 +206,9 @@ async fn an_unknown_customer_is_a_404_naming_the_id_column() {
         let (status, body) = get(&app, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         let expected = json!({
-            "error": "no customer has customer_id = `99` in the customer source",
-            "fingerprint": fp,
-            "version": 1,
+                "error": "no customer has customer_id = `99` in the customer source",
         });
-        assert_eq!(body, expected.to_string(), "{path}");
+        assert_eq!(body, stamped(expected, &fp), "{path}");
     }
 }
 
@@ -220,16 +227,20 @@ async fn a_prospect_is_placed_among_the_customers() {
         "customer_id": 11,
         "policy": {"tier": "A"},
         "rule_ids": ["a"],
-        "fingerprint": fp,
-        "version": 1,
+        "null_fields": [],
+        "history_periods": 0,
     });
-    assert_eq!(body, expected.to_string());
+    assert_eq!(body, stamped(expected, &fp));
     // Text stored as a number (the column is REAL); the id defaults to `prospect`.
     // Sales 7 has three ahead of it among eleven, more than 20% (2.2): C.
     let (status, body) = post(&app, "/evaluate", r#"{"annual_sales": "7"}"#).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(parse(&body)["customer_id"], "prospect");
     assert_eq!(parse(&body)["policy"]["tier"], "C");
+    // A field the rules read, not given: the answer says it stood on a NULL.
+    let (status, body) = post(&app, "/evaluate", r#"{"customer_id": 12}"#).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(parse(&body)["null_fields"], json!(["annual_sales"]));
 }
 
 #[tokio::test]
@@ -264,8 +275,8 @@ async fn a_body_that_is_not_a_customer_is_a_400_saying_why() {
     for (given, message) in cases {
         let (status, body) = post(&app, "/evaluate", given).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{given}: {body}");
-        let expected = json!({"error": message, "fingerprint": fp, "version": 1});
-        assert_eq!(body, expected.to_string(), "{given}");
+        let expected = stamped(json!({"error": message}), &fp);
+        assert_eq!(body, expected, "{given}");
     }
     // A value that does not fit its column: the message comes from the column's affinity.
     let (status, body) = post(&app, "/evaluate", r#"{"annual_sales": "a lot"}"#).await;
@@ -376,7 +387,9 @@ async fn an_evaluation_error_is_a_422_naming_the_customer_the_rule_and_where() {
                 "message",
                 "at",
                 "fingerprint",
-                "version"
+                "version",
+                "as_of",
+                "period"
             ],
             "{body}"
         );

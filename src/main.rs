@@ -8,7 +8,10 @@ use tierwise::commands::Globals;
 use tierwise::error::{Error, ExitStatus};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return arguments_refused(e),
+    };
     init_logging(cli.verbose);
     if let Err(e) = tierwise::threads::init(cli.threads) {
         eprintln!("error: --threads: {e}");
@@ -39,6 +42,44 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(status.code())
+}
+
+/// Arguments clap refused (or `--help`, `--version`): clap says it on stderr as usual; a
+/// program that asked for `--format json` also gets the error as JSON on stdout, as for
+/// every other error.
+fn arguments_refused(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || !asks_for_json(std::env::args())
+    {
+        e.exit();
+    }
+    let _ = e.print();
+    // The message is the rendering's first paragraph (before usage and tips), on one line.
+    let rendered = e.render().to_string();
+    let paragraph: Vec<&str> = (rendered.lines())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let message = paragraph.join(" ");
+    let error = Error::Argument(
+        message
+            .strip_prefix("error: ")
+            .unwrap_or(&message)
+            .to_owned(),
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{:#}", error.to_json());
+    ExitCode::from(error.exit_status().code())
+}
+
+/// `--format json` (or `--format=json`) among the arguments, whatever else is wrong.
+fn asks_for_json(args: impl Iterator<Item = String>) -> bool {
+    let args: Vec<String> = args.collect();
+    args.iter().any(|a| a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 /// The error on stderr: diagnostics as they are rendered, anything else as `error: ...`

@@ -139,11 +139,11 @@ fn explain_json_matches_what_a_run_writes() {
 fn explain_an_unknown_customer_is_an_error() {
     let fx = fixture();
     fx.run(&["explain", "C99"])
-        .assert_code(1)
+        .assert_code(2)
         .assert_stderr_contains("no customer has customer_id = `C99`");
     // An id that differs only in case: the one meant.
     fx.run(&["explain", "c1"])
-        .assert_code(1)
+        .assert_code(2)
         .assert_stderr_contains(
             "no customer has customer_id = `c1` in the customer source: did you mean `C1`?",
         );

@@ -1043,6 +1043,27 @@ fn an_error_is_json_on_stdout_when_json_is_asked_for() {
     }
     // Text output: nothing on stdout.
     assert_eq!(fx.run(&["run"]).stdout, "");
+    // Arguments refused before any command runs (a script's computed date): JSON too.
+    for (args, message) in [
+        (
+            &["run", "--as-of", "2026-02-30", "--format", "json"][..],
+            "invalid value '2026-02-30' for '--as-of <DATE>': `2026-02-30` is not a date: 2026-02 has 28 days",
+        ),
+        (
+            &["prune", "--format=json"],
+            "the following required arguments were not provided: <--keep <KEEP>|--run <ID>>",
+        ),
+    ] {
+        let refused = fx.run(args);
+        refused.assert_code(2);
+        let v: serde_json::Value = serde_json::from_str(&refused.stdout).unwrap();
+        assert_eq!(v["error"]["kind"], "argument", "{args:?}");
+        assert_eq!(v["error"]["message"], message);
+        assert!(refused.stderr.starts_with("error: "), "{}", refused.stderr);
+    }
+    let text = fx.run(&["run", "--as-of", "2026-02-30"]);
+    text.assert_code(2);
+    assert_eq!(text.stdout, "");
 }
 
 /// `explain` says why a customer has no figure: its value is NULL, or it is outside

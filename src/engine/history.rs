@@ -76,6 +76,13 @@ impl<'h> Bound<'h> {
         Bound { rows, slots }
     }
 
+    /// How many of the periods the rules read hold customer `i`.
+    pub fn periods_of(&self, i: usize) -> usize {
+        (self.rows.iter().flatten())
+            .filter(|(_, rows)| rows.get(i).is_some_and(|&r| r != ABSENT))
+            .count()
+    }
+
     /// Puts customer `i`'s past values into the frame.
     #[inline]
     pub fn load(&self, i: usize, frame: &mut [Value<'h>]) {

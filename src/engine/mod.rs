@@ -164,6 +164,11 @@ impl<'a> Evaluator<'a> {
         Ok(ev)
     }
 
+    /// How many earlier periods the rules read hold customer `i` (0 when they read none).
+    pub fn history_periods(&self, i: usize) -> usize {
+        self.past.periods_of(i)
+    }
+
     /// The rule set bound to customers who are not part of this population (prospects):
     /// their population figures place them among this population as if each alone were
     /// added to it, so nobody else's figures move. `data` has the same columns.

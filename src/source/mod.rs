@@ -172,8 +172,8 @@ impl SourceError {
         }
     }
 
-    /// A setting to fix (a database, table or column that is not there), rather than a
-    /// problem in the data itself.
+    /// A setting or argument to fix (a database, table, column or customer that is not
+    /// there), rather than a problem in the data itself.
     pub fn is_setting(&self) -> bool {
         matches!(
             self,
@@ -183,6 +183,7 @@ impl SourceError {
                 | SourceError::NotADatabase(_)
                 | SourceError::NoTable { .. }
                 | SourceError::NotASelect(_)
+                | SourceError::UnknownCustomer { .. }
         )
     }
 }

@@ -491,12 +491,10 @@ fn prospect_policy(v: &Version, body: &[u8]) -> Result<Map<String, Json>, Proble
         .map(|name| name.into())
         .collect();
     body.insert("null_fields".into(), Json::Array(null_fields));
-    let id = prospect.id_text(0);
-    let periods = (v.history().runs.iter())
-        .flatten()
-        .filter(|run| run.data.find(&id).is_some())
-        .count();
-    body.insert("history_periods".into(), periods.into());
+    body.insert(
+        "history_periods".into(),
+        evaluator.history_periods(0).into(),
+    );
     Ok(body)
 }
 
@@ -506,7 +504,7 @@ fn row(v: &Version, id: &str) -> Result<usize, Problem> {
         Problem::UnknownCustomer(SourceError::UnknownCustomer {
             id: id.to_owned(),
             column: v.id_column.clone(),
-            like: None,
+            like: v.customers().id_like(id),
         })
     })
 }

@@ -212,6 +212,30 @@ async fn an_unknown_customer_is_a_404_naming_the_id_column() {
     }
 }
 
+/// An id that differs from a customer's only in case or blanks gets "did you mean", as
+/// `tierwise explain` does.
+#[tokio::test]
+async fn an_id_in_the_wrong_case_is_a_404_with_the_id_meant() {
+    let dir = project(
+        &[(
+            "tiers.yaml",
+            "decisions:\n  - name: tier\n    rules:\n      - { id: c, then: { tier: C } }\n",
+        )],
+        "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, annual_sales REAL);
+         INSERT INTO customers VALUES ('C-000042', 5.0);",
+    );
+    let app = router(
+        Arc::new(Service::new(version(dir.path(), 1))),
+        &Limits::default(),
+    );
+    let (status, body) = get(&app, "/customers/c-000042/policy").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        parse(&body)["error"],
+        "no customer has customer_id = `c-000042` in the customer source: did you mean `C-000042`?"
+    );
+}
+
 #[tokio::test]
 async fn a_prospect_is_placed_among_the_customers() {
     let (app, fp, _dir) = tiers_app();

@@ -223,6 +223,9 @@ async fn health_reports_a_rejected_edit_and_a_data_error_until_they_are_fixed() 
     assert_eq!(health["last_data_error"], Json::Null, "{body}");
     std::fs::write(&rules, TIERS).unwrap();
     reload_now(&service, &opts, false, &mut out);
+    // The edit that mended it is in force: the refusal no longer stands, nor shows.
+    let (_, body) = get(&app, "/health").await;
+    assert_eq!(parse(&body)["last_rejected"], Json::Null, "{body}");
 
     // The column the rules read is renamed: the customers cannot be read again.
     let db = rusqlite::Connection::open(dir.path().join("customers.db")).unwrap();

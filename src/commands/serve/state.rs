@@ -200,14 +200,15 @@ impl Service {
 
     /// Puts `next` in force. When only the data was reloaded (`same_rules`), a rejected edit
     /// that stood against the old version still stands against the new one: it is still on
-    /// disk.
+    /// disk. New rules put in force end it: it is no longer what stands (the log keeps it).
     pub(super) fn swap(&self, old: &Version, next: Version, same_rules: bool) {
-        if same_rules
-            && let Some(r) = self.rejected().as_mut()
-            && r.kept == old.number
-        {
-            r.kept = next.number;
+        let mut rejected = self.rejected();
+        match rejected.as_mut() {
+            Some(r) if same_rules && r.kept == old.number => r.kept = next.number,
+            Some(_) if !same_rules => *rejected = None,
+            _ => {}
         }
+        drop(rejected);
         // The customers were read: a data error no longer stands.
         *lock(&self.data_error) = None;
         self.current.store(Arc::new(next));

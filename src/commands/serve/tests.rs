@@ -261,6 +261,10 @@ async fn a_prospect_is_placed_among_the_customers() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(parse(&body)["customer_id"], "prospect");
     assert_eq!(parse(&body)["policy"]["tier"], "C");
+    // A body that begins with a UTF-8 byte-order mark is the same JSON.
+    let (status, body) = post(&app, "/evaluate", "\u{feff}{\"annual_sales\": 7}").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(parse(&body)["policy"]["tier"], "C");
     // A field the rules read, not given: the answer says it stood on a NULL.
     let (status, body) = post(&app, "/evaluate", r#"{"customer_id": 12}"#).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -172,7 +172,7 @@ fn a_scripts_errors_are_said_in_words_with_the_function_and_the_name_meant() {
         &decision("score(annual_sales, overdue_days) > 100"),
     );
     fx.run(&["run"]).assert_code(1).assert_stderr_contains(
-        "error: customer C1: rule `r` failed: division by zero (in script function `score`)\n  --> rules/scores.rhai:3:10\n",
+        "error: customer C1: rule `r` failed: division by zero: the divisor is 0 for this customer (test it first) (in script function `score`)\n  --> rules/scores.rhai:3:10\n",
     );
     // `explain` shows what the customer holds, and the row that failed, before the error.
     let explain = fx.run(&["explain", "C1"]);

@@ -58,6 +58,21 @@ pub fn find(body: &str) -> Vec<Habit> {
             '=' if matches!(next, Some('=' | '>')) => i += 2,
             // `<=`, `+=`, ... and the inclusive range `1..=5`.
             '=' if i > 0 && "=!<>+-*/%&|^.".contains(chars[i - 1]) => i += 1,
+            // A leading `=` marks a formula in a value; a condition has none (the value's
+            // `=` is taken off before the formula is read, so here it is a condition's).
+            '=' if chars[..i].iter().all(|c| c.is_whitespace()) => {
+                let end = i
+                    + 1
+                    + chars[i + 1..]
+                        .iter()
+                        .take_while(|c| c.is_whitespace())
+                        .count();
+                let what = "a condition is written without a leading `=` (that marks a formula in a value): remove it";
+                let mut h = habit(&chars, i, end, what, "");
+                h.width = 1;
+                found.push(h);
+                i = end;
+            }
             '=' => {
                 found.push(habit(&chars, i, i + 1, "to compare, write `==`", "=="));
                 i += 1;
@@ -346,6 +361,33 @@ fn word(chars: &[char], start: usize, found: &mut Vec<Habit>) -> usize {
             return i;
         }
     }
+    // `1.5 x monthly_sales`: the times sign of a calculator.
+    let operand_before = chars[..start]
+        .iter()
+        .rev()
+        .find(|c| !c.is_whitespace())
+        .is_some_and(|&c| c.is_ascii_digit() || c == ')');
+    if word == "x" && operand_before && after.is_some() && i < chars.len() && chars[i] == ' ' {
+        found.push(habit(chars, start, i, "to multiply, write `*`", "*"));
+        return i;
+    }
+    // `annual sales`: two names side by side are one name written with a blank.
+    if let Some(next) =
+        after.filter(|&a| a == i + 1 && (chars[a].is_alphabetic() || chars[a] == '_'))
+        && !KEYWORDS.contains(&word.as_str())
+    {
+        let end = (next..chars.len())
+            .find(|&k| !(chars[k].is_alphanumeric() || chars[k] == '_'))
+            .unwrap_or(chars.len());
+        let second: String = chars[next..end].iter().collect();
+        if !KEYWORDS.contains(&second.to_lowercase().as_str()) {
+            let first: String = chars[start..i].iter().collect();
+            let joined = format!("{first}_{second}");
+            let what = format!("a name has no blanks: `{joined}`");
+            found.push(habit(chars, start, end, &what, &joined));
+            return end;
+        }
+    }
     let (what, instead, end) = match word.as_str() {
         "null" => (
             "NULL is written `()`: test for it with `is_null(x)`",
@@ -363,6 +405,12 @@ fn word(chars: &[char], start: usize, found: &mut Vec<Habit>) -> usize {
     found.push(h);
     i
 }
+
+/// Words of the language (and habits said elsewhere) that may stand before or after a name.
+const KEYWORDS: &[&str] = &[
+    "if", "else", "in", "let", "const", "switch", "fn", "return", "true", "false", "and", "or",
+    "not", "is", "while", "for", "loop", "do", "until", "throw", "try", "catch", "x", "null",
+];
 
 /// `IF(c, a, b)`, `AND(a, b, ...)`, `OR(a, b, ...)`, `NOT(a)` written with `(` at `open`.
 fn function(chars: &[char], start: usize, name: &str, open: usize) -> Option<Habit> {

@@ -29,7 +29,9 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
         let help = (unknown_key.and_then(|key| split_number(&file.text, line, key)))
             .or_else(|| unknown_key_help(&message))
             .or_else(|| missing_key_help(&message))
-            .or_else(|| structure_help(&message));
+            .or_else(|| structure_help(&message))
+            .or_else(|| flow_help(&message, &file.text, line))
+            .or_else(|| continued_help(&message, &file.text, line));
         // A missing key is reported after the mapping's last key: point at its first.
         let (line, column) = match message.starts_with("missing key") {
             true => mapping_start(&file.text, line, column).unwrap_or((line, column)),
@@ -175,6 +177,46 @@ fn structure_help(message: &str) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+/// A `{ ... }` mapping that ends early: a value in it holds YAML's own punctuation
+/// (`tier in ["C", "N"]`), which must be quoted there. With the `when:` of that line quoted.
+fn flow_help(message: &str, text: &str, line: usize) -> Option<String> {
+    if !message.contains("flow mapping") && !message.contains("flow sequence") {
+        return None;
+    }
+    let row = text.lines().nth(line.checked_sub(1)?)?;
+    let general = "inside `{ ... }` YAML reads `[`, `]`, `{`, `}`, `,` and `:` as its own \
+                   punctuation: put a value that holds them in quotes";
+    let when = row.find("when:").map(|at| row[at + 5..].trim_start());
+    let example = when.filter(|w| !w.starts_with(['"', '\''])).and_then(|w| {
+        let end = [", then:", ", value:", ", doc:", " }"]
+            .iter()
+            .filter_map(|k| w.find(k))
+            .min()?;
+        let condition = w[..end].trim();
+        (!condition.contains('\'')).then(|| format!("when: '{condition}'"))
+    });
+    Some(match example {
+        Some(example) => format!("{general}: `{example}`"),
+        None => general.into(),
+    })
+}
+
+/// A line the parser cannot read as a key, below a value that goes on (`when: a > 1 &&`):
+/// the value's next line must be indented more than its key.
+fn continued_help(message: &str, text: &str, line: usize) -> Option<String> {
+    if !message.contains("simple key expected") {
+        return None;
+    }
+    let above = text.lines().nth(line.checked_sub(2)?)?.trim_end();
+    let ends = [
+        "&&", "||", "+", "-", "*", "/", "(", ",", "==", ">", "<", ">=", "<=",
+    ];
+    let open = ends.iter().find(|e| above.ends_with(**e))?;
+    Some(format!(
+        "the line above ends with `{open}`: its value goes on here, so indent this line more than the key above (or write the key as `when: >` and indent the lines below it)"
+    ))
 }
 
 /// What a missing key is for, where it is one every rule file writer meets.

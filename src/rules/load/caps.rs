@@ -89,7 +89,15 @@ fn one(
     let value = cx.value(file, spec, id)?;
     let problem = match &value {
         ValueExpr::Const(v) if v.value().as_f64().is_none() && !v.value().is_null() => {
-            Some(format!("{label} must be a number or an `=` formula"))
+            let written = v.value().to_string();
+            let percent = written.trim().strip_suffix('%').map(str::trim);
+            Some(match percent.filter(|n| n.parse::<f64>().is_ok()) {
+                Some(n) => format!(
+                    "{label} must be a number or an `=` formula: write {n} for {}, a percentage is a number here",
+                    written.trim()
+                ),
+                None => format!("{label} must be a number or an `=` formula"),
+            })
         }
         // A formula whose kind is known (a text column, a template) never gives a number.
         ValueExpr::Formula(e) => e

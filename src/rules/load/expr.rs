@@ -96,10 +96,22 @@ impl<'a> ExprCompiler<'a> {
                         d.help = Some(help);
                         d
                     }
-                    None => {
-                        let (line, col) = origin.map(at.0, at.1);
-                        diags.error(file, line, col, e.0.to_string())
-                    }
+                    None => match self.mistyped_placeholder(body) {
+                        // `sales_{categroy}` in a `for_each` copy: not its variable.
+                        Some((at, written, var)) => {
+                            let (line, col) = origin.map(at.0, at.1);
+                            let message = format!(
+                                "`{{{written}}}` is not the `for_each` variable: write `{{{var}}}`"
+                            );
+                            let d = diags.error(file, line, col, message);
+                            d.width = written.chars().count() + 2;
+                            d
+                        }
+                        None => {
+                            let (line, col) = origin.map(at.0, at.1);
+                            diags.error(file, line, col, e.0.to_string())
+                        }
+                    },
                 };
                 d.rule = Some(owner.to_owned());
                 return None;
@@ -151,6 +163,32 @@ impl<'a> ExprCompiler<'a> {
             native,
             text: body.to_owned(),
         })
+    }
+
+    /// A `{name}` joined to a name (`sales_{categroy}`) in an expression of a `for_each`
+    /// copy, where `name` is not its variable: where it is (1-based line and column of the
+    /// `{`), the name written, and the variable.
+    fn mistyped_placeholder(&self, body: &str) -> Option<((usize, usize), String, String)> {
+        let (var, _) = self.bindings.first()?;
+        let chars: Vec<char> = body.chars().collect();
+        let is_name = |c: char| c.is_alphanumeric() || c == '_';
+        for i in 1..chars.len() {
+            if chars[i] != '{' || !is_name(chars[i - 1]) {
+                continue;
+            }
+            let close = (i + 1..chars.len()).find(|&k| !is_name(chars[k]))?;
+            if chars[close] != '}' || close == i + 1 {
+                continue;
+            }
+            let written: String = chars[i + 1..close].iter().collect();
+            let line = 1 + chars[..i].iter().filter(|&&c| c == '\n').count();
+            let start = chars[..i]
+                .iter()
+                .rposition(|&c| c == '\n')
+                .map_or(0, |p| p + 1);
+            return Some(((line, i - start + 1), written, var.clone()));
+        }
+        None
     }
 
     /// The first spreadsheet habit in `body` that `pick` accepts, and its help: the whole

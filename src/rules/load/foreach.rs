@@ -29,9 +29,16 @@ pub(crate) fn named_rules(rule: &str) -> impl Iterator<Item = &str> {
 /// rules `<id>@<item>` of one `<id>` becomes one, naming each copy's rule id.
 pub(crate) fn merge_copies(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut kept: Vec<Diagnostic> = Vec::with_capacity(diags.len());
-    for d in diags {
+    for mut d in diags {
         let copy_of = |rule: &str| rule.split_once('@').map(|(id, _)| id.to_owned());
         let id = d.rule.as_deref().and_then(copy_of);
+        // A message that names the copy's id (`cap `list-8pct@snacks``) names the id as
+        // written, so the copies' messages are one.
+        if let (Some(rule), Some(id)) = (d.rule.as_deref(), id.as_deref())
+            && !rule.contains(COPIES)
+        {
+            d.message = d.message.replace(&format!("`{rule}`"), &format!("`{id}`"));
+        }
         let same = kept.iter_mut().find(|k| {
             id.is_some()
                 && (k.severity, &k.file, k.line, k.column, &k.message, &k.cell)

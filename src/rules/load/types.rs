@@ -252,7 +252,17 @@ fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagno
         )
         .warning()
         .rule(c.owner.clone())
-        .help(format!("its values are: {}", listing(list)));
+        .help({
+            let written = c.constant.to_string();
+            // `"a"` for `A`: text compares exactly, case included.
+            match list.iter().find(|v| v.to_string().eq_ignore_ascii_case(&written)) {
+                Some(meant) => format!(
+                    "did you mean \"{meant}\"? Text compares exactly, case included (its values are: {})",
+                    listing(list)
+                ),
+                None => format!("its values are: {}", listing(list)),
+            }
+        });
         return Some(d);
     }
     None
@@ -364,7 +374,7 @@ mod tests {
             warnings,
             [
                 "warning rules/a.yaml:9:31 [s1]: output `tier` is never \"D\" | help: its values are: A, B",
-                "warning rules/a.yaml:9:46 [s1]: output `tier` is never \"a\" | help: its values are: A, B",
+                "warning rules/a.yaml:9:46 [s1]: output `tier` is never \"a\" | help: did you mean \"A\"? Text compares exactly, case included (its values are: A, B)",
             ]
         );
     }

@@ -202,6 +202,27 @@ fn cell(chars: &[char], at: &[Pos], from: usize, to: usize) -> Written {
 
 /// The header's columns: `id`, inputs, outputs (reported when they do not fit `outputs:`).
 fn header(cx: &mut Cx, d: &Decl, line: &Line) -> Option<Header> {
+    // A table pasted from a spreadsheet keeps its tabs: one cell holding them all.
+    if let [only] = &line.cells[..]
+        && only.text.contains('\t')
+    {
+        let e = cx.error(
+            d.file,
+            line.start.0,
+            line.start.1,
+            "the grid's cells are separated by tabs (a table pasted from a spreadsheet?): a grid separates them with `|`".to_owned(),
+        );
+        e.rule = Some(d.name.to_owned());
+        e.help = Some(format!(
+            "write the header as `{}`, and each row alike",
+            only.text
+                .split('\t')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        return None;
+    }
     let id = line.cells.first().is_some_and(|c| c.text == "id");
     let suffix = cx
         .exprs

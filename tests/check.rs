@@ -288,3 +288,55 @@ fn check_data_counts_defaults_as_values_and_tells_failures_apart_by_what_failed(
     );
     shown("; 1 rule failing on the data");
 }
+
+/// A field of shares (a collection rate of 0.85) compared with a percentage (`< 70`) is
+/// true for everyone (or no one) and fails nothing: `check --data` warns at the number, in
+/// a `when:` and in a grid cell, and `run` says it in a note. 0/1 flags are not shares.
+#[test]
+fn a_share_compared_with_a_percentage_is_said_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, collection_rate REAL, flag INTEGER",
+        &[
+            vec![text("C1"), real(0.85), int(1)],
+            vec![text("C2"), real(0.4), int(0)],
+            vec![text("C3"), null(), int(0)],
+        ],
+    );
+    fx.rule(
+        "credit.yaml",
+        r#"decisions:
+  - name: block
+    rules:
+      - { id: block-late, when: "flag > 5 || collection_rate < 70", then: { blocked: true } }
+      - { id: block-none, then: { blocked: false } }
+  - name: bonus
+    outputs: [bonus]
+    grid: |
+      id      | collection_rate | bonus
+      bonus-a | >= 85           | 1
+      bonus-b | -               | 0
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    let shown = |line: &str| assert!(check.stdout.contains(line), "{line}\n{}", check.stdout);
+    shown(
+        "warning: `collection_rate` holds shares in the data (0.4 to 0.85), and it is compared with 70, a percentage: the comparison is true for every customer with a value (in `block-late`)\n --> rules/credit.yaml:4:64\n",
+    );
+    shown("  = help: write 0.7 for 70%: a share of 1 is 100%\n");
+    shown(
+        "compared with 85, a percentage: the comparison is true for no customer (in `bonus-a`)\n  --> rules/credit.yaml:10:20\n",
+    );
+    assert!(!check.stdout.contains("`flag`"), "{}", check.stdout);
+    let run = fx.run(&["run", "--format", "json"]);
+    run.assert_code(0);
+    let notes: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let notes = notes["notes"].as_array().cloned().unwrap_or_default();
+    assert!(
+        notes.iter().any(|n| n.as_str().is_some_and(|n| n
+            .starts_with("rules/credit.yaml:4:64: `collection_rate` holds shares in the data")
+            && n.ends_with("(rule `block-late`); write 0.7 for 70%: a share of 1 is 100%"))),
+        "{notes:?}"
+    );
+}

@@ -33,6 +33,9 @@ pub struct RunSummary {
     pub unwritten: Vec<String>,
     /// Where the run stands among the recorded periods, said before it was written.
     pub standing: Standing,
+    /// What the rules do on this data that is most likely not meant: a share field
+    /// compared with a percentage ([`crate::rules::lint::share_slips`]).
+    pub data_warnings: Vec<crate::diag::Diagnostic>,
     /// Time per stage: read, history, population, evaluate and write.
     pub read: Duration,
     pub history: Duration,
@@ -168,6 +171,7 @@ impl Workspace {
     ) -> Result<RunSummary, Error> {
         let t = Instant::now();
         let customers = self.read_customers(source, rules, &mut |_| {})?;
+        let data_warnings = crate::rules::lint::share_slips(rules, &customers);
         let read = t.elapsed();
         tracing::info!(
             "read {} customers in {:.3} s",
@@ -253,6 +257,7 @@ impl Workspace {
                     since,
                     unwritten,
                     standing,
+                    data_warnings,
                     read,
                     history,
                     population,

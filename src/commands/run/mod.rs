@@ -100,6 +100,18 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let view = crate::output::latest_view(&ws.config.tables);
     let mut notes = standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
     notes.extend(other_rules_note(&summary));
+    // On the data: most likely not meant, and nothing failed to say so.
+    notes.extend(summary.data_warnings.iter().map(|w| {
+        let rule = w
+            .rule
+            .as_deref()
+            .map_or(String::new(), |r| format!(" (rule `{r}`)"));
+        let help = w
+            .help
+            .as_deref()
+            .map_or(String::new(), |h| format!("; {h}"));
+        format!("{}: {}{rule}{help}", w.location(), w.message)
+    }));
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
         notes,

@@ -60,7 +60,10 @@ mod overlapping_rows;
 mod region;
 mod scale_gap;
 mod scale_overlap;
+mod shares;
 mod unreachable_row;
+
+pub use shares::share_slips;
 mod values;
 
 use super::native::Node;

@@ -1,0 +1,170 @@
+//! On the data (`check --data`, `run`): a field that holds shares (every value between -1
+//! and 1, some with decimals: a collection rate of 0.85) compared with a number that reads as
+//! a percentage (`collection_rate < 70`). The comparison then holds for every customer or
+//! for none, and nothing fails: credit is blocked for everyone, or for no one. The static
+//! lints cannot see it (a column's values are only known on the data); population figures,
+//! whose ranges are known, are TW102's.
+
+use crate::diag::Diagnostic;
+use crate::rules::native::{Cmp, Node};
+use crate::rules::{Condition, Expr, RuleSet, Slot, SlotKind};
+use crate::source::Dataset;
+use crate::value::Lit;
+use std::collections::HashMap;
+
+/// A warning for each comparison of a share field with a percentage, at the number.
+pub fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
+    let mut shares = Shares {
+        data,
+        seen: HashMap::new(),
+    };
+    let mut out = Vec::new();
+    for d in &rules.decisions {
+        for row in &d.rows {
+            let exprs: Vec<&Expr> = match (&row.cells, &row.condition) {
+                (Some(cells), _) => cells.iter().filter_map(|c| c.test.as_ref()).collect(),
+                (None, Condition::When(e)) => vec![e],
+                _ => Vec::new(),
+            };
+            for e in exprs {
+                let Some(native) = &e.native else { continue };
+                let mut found = Vec::new();
+                comparisons(&native.root, &mut found);
+                for (cmp, slot, constant) in found {
+                    if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
+                        continue;
+                    }
+                    let name = rules.slot_name(slot);
+                    let Some(range) = shares.of(name) else {
+                        continue;
+                    };
+                    if constant.abs() <= 1.0 || constant.abs() > 100.0 {
+                        continue;
+                    }
+                    let id = &rules.rule_ids[row.rule as usize];
+                    out.push(slip(e, id, name, cmp, constant, range));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The `field <op> number` comparisons of a condition (as written either way round).
+fn comparisons(node: &Node, out: &mut Vec<(Cmp, Slot, f64)>) {
+    let number = |lit: &Lit| match lit {
+        Lit::Int(i) => Some(*i as f64),
+        Lit::Float(f) => Some(*f),
+        _ => None,
+    };
+    match node {
+        Node::CmpSlot(cmp, slot, lit) => {
+            if let Some(x) = number(lit) {
+                out.push((*cmp, *slot, x));
+            }
+        }
+        Node::Cmp(cmp, pair) => match &**pair {
+            (Node::Slot(s), Node::Const(lit)) | (Node::Const(lit), Node::Slot(s)) => {
+                if let Some(x) = number(lit) {
+                    out.push((*cmp, *s, x));
+                }
+            }
+            (a, b) => {
+                comparisons(a, out);
+                comparisons(b, out);
+            }
+        },
+        Node::Not(n) => comparisons(n, out),
+        Node::And(nodes) | Node::Or(nodes) => nodes.iter().for_each(|n| comparisons(n, out)),
+        Node::If(parts) => {
+            comparisons(&parts.0, out);
+            comparisons(&parts.1, out);
+            comparisons(&parts.2, out);
+        }
+        Node::Truth(typed) => comparisons(&typed.1, out),
+        _ => {}
+    }
+}
+
+/// The fields of the data that hold shares, with their smallest and largest values.
+struct Shares<'d> {
+    data: &'d Dataset,
+    seen: HashMap<String, Option<(f64, f64)>>,
+}
+
+impl Shares<'_> {
+    fn of(&mut self, name: &str) -> Option<(f64, f64)> {
+        if let Some(known) = self.seen.get(name) {
+            return *known;
+        }
+        let found = self.scan(name);
+        self.seen.insert(name.to_owned(), found);
+        found
+    }
+
+    /// Every number between -1 and 1 and at least one with decimals (0/1 flags are not
+    /// shares); `None` otherwise.
+    fn scan(&self, name: &str) -> Option<(f64, f64)> {
+        let k = self.data.names.iter().position(|n| n == name)?;
+        let column = &self.data.columns[k];
+        let (mut lo, mut hi, mut decimals) = (f64::INFINITY, f64::NEG_INFINITY, false);
+        for i in 0..self.data.len {
+            let v = column.value(i);
+            if v.is_null() {
+                continue;
+            }
+            let x = v.as_f64()?;
+            if !(-1.0..=1.0).contains(&x) {
+                return None;
+            }
+            decimals |= x.fract() != 0.0;
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        decimals.then_some((lo, hi))
+    }
+}
+
+fn slip(e: &Expr, id: &str, name: &str, cmp: Cmp, constant: f64, range: (f64, f64)) -> Diagnostic {
+    let written = crate::text::as_yaml(&serde_json::json!(constant));
+    // Above every share (or below, for a negative percentage): the comparison is settled.
+    let above = constant > range.1;
+    let holds = match cmp {
+        Cmp::Lt | Cmp::Le => above,
+        Cmp::Gt | Cmp::Ge => !above,
+        Cmp::Eq => false,
+        Cmp::Ne => true,
+    };
+    let whom = if holds {
+        "every customer with a value"
+    } else {
+        "no customer"
+    };
+    let shown = |x: f64| crate::text::as_yaml(&serde_json::json!((x * 1000.0).round() / 1000.0));
+    let message = format!(
+        "`{name}` holds shares in the data ({} to {}), and it is compared with {written}, a percentage: the comparison is true for {whom}",
+        shown(range.0),
+        shown(range.1)
+    );
+    let share = crate::text::as_yaml(&serde_json::json!(constant / 100.0));
+    let (line, column) = number_at(e, &written);
+    crate::diag::Diagnostic::error(&e.origin.file, line, column, message)
+        .warning()
+        .width(written.chars().count())
+        .rule(id)
+        .help(format!(
+            "write {share} for {written}%: a share of 1 is 100%"
+        ))
+}
+
+/// Where `written` (the number) is in the expression's file; the expression's start when it
+/// is not found as written (`70.0` for `70`).
+fn number_at(e: &Expr, written: &str) -> (usize, usize) {
+    for (n, text) in e.text.split('\n').enumerate() {
+        if let Some(at) = text.find(written) {
+            let column = text[..at].chars().count() + 1;
+            return e.origin.map(n + 1, column);
+        }
+    }
+    (e.origin.line, e.origin.column)
+}

@@ -34,13 +34,13 @@ pub fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
                     if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
                         continue;
                     }
+                    if constant.abs() <= 1.0 || constant.abs() > 100.0 {
+                        continue;
+                    }
                     let name = rules.slot_name(slot);
                     let Some(range) = shares.of(name) else {
                         continue;
                     };
-                    if constant.abs() <= 1.0 || constant.abs() > 100.0 {
-                        continue;
-                    }
                     let id = &rules.rule_ids[row.rule as usize];
                     out.push(slip(e, id, name, cmp, constant, range));
                 }

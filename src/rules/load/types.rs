@@ -60,12 +60,43 @@ pub(super) fn check(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) {
     for c in &compiled.comparisons {
         let problem = match lists.contains(&c.slot) {
             true => list_compared(symbols, c),
-            false => check_one(symbols, &values, c),
+            false => {
+                check_one(symbols, &values, c).or_else(|| percentile_equal(symbols, compiled, c))
+            }
         };
         if let Some(d) = problem {
             errors.push(c, d, diags);
         }
     }
+}
+
+/// A percentile compared for equality with a decimal (`sales_rank == 0.8`; a grid cell of
+/// a bare `0.8` means that): a percentile sits just under its share, so it never equals a
+/// decimal, and the comparison is never true (`!=`: always). An order was meant.
+fn percentile_equal(symbols: &Symbols, compiled: &Compiled, c: &Comparison) -> Option<Diagnostic> {
+    let figure = compiled.population.get(&c.slot)?;
+    let x = c.constant.as_float().ok()?;
+    if c.how != How::Equal
+        || figure.statistic != crate::rules::stats::Statistic::Percentile
+        || !(0.0 < x && x < 1.0)
+    {
+        return None;
+    }
+    let name = symbols.name(c.slot);
+    let d = Diagnostic::error(
+        &c.file,
+        c.line,
+        c.column,
+        format!(
+            "`{name}` is a percentile, which never equals a decimal (each customer's sits just under a share), so comparing it for equality with {x} decides nothing"
+        ),
+    )
+    .warning()
+    .rule(c.owner.clone())
+    .help(format!(
+        "compare with an order: `{name} >= {x}` (in a grid cell, `>= {x}`: a bare number means equal)"
+    ));
+    Some(d)
 }
 
 /// A list output (`alerts`, the values of every matching row) compared with one value:

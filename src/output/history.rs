@@ -449,9 +449,20 @@ pub fn value_text(value: &SqlValue, declared: Declared) -> Option<String> {
             Some((*i == 1).to_string())
         }
         SqlValue::Integer(i) => Some(i.to_string()),
-        SqlValue::Real(f) => Some(crate::value::Value::Float(*f).to_string()),
+        SqlValue::Real(f) => Some(crate::value::Value::Float(shown(*f)).to_string()),
         SqlValue::Text(s) => Some(s.clone()),
         SqlValue::Blob(b) => Some(format!("({} bytes)", b.len())),
+    }
+}
+
+/// A decimal as a table shows it: a computed one (`2083.3333333333335`) to 4 places, as
+/// `explain` shows metrics; one written with fewer places as it is. JSON gives it exactly.
+fn shown(x: f64) -> f64 {
+    let written = x.to_string();
+    let places = written.split_once('.').map_or(0, |(_, d)| d.len());
+    match places > 6 && !written.contains('e') {
+        true => (x * 1e4).round() / 1e4,
+        false => x,
     }
 }
 
@@ -467,5 +478,25 @@ pub fn value_json(value: &SqlValue, declared: Declared) -> serde_json::Value {
         SqlValue::Integer(i) => (*i).into(),
         SqlValue::Real(f) => (*f).into(),
         SqlValue::Text(s) => s.as_str().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computed_decimals_show_to_four_places_and_written_ones_as_they_are() {
+        let text = |x: f64| value_text(&SqlValue::Real(x), Declared::Decimal).unwrap();
+        assert_eq!(text(2083.3333333333335), "2083.3333");
+        assert_eq!(text(0.1 + 0.2), "0.3");
+        assert_eq!(text(1500.25), "1500.25");
+        assert_eq!(text(0.79997), "0.79997");
+        assert_eq!(text(7000.0), "7000.0");
+        // JSON keeps the value exactly.
+        assert_eq!(
+            value_json(&SqlValue::Real(2083.3333333333335), Declared::Decimal),
+            serde_json::json!(2083.3333333333335)
+        );
     }
 }

@@ -126,6 +126,17 @@ fn bool_mismatch(m: &Mismatch, left: Option<&str>, right: Option<&str>) -> Strin
     )
 }
 
+/// The functions whose NULL argument wants a date for its default.
+const DATE_FUNCTIONS: &[&str] = &[
+    "days_between",
+    "months_between",
+    "add_days",
+    "add_months",
+    "year",
+    "month",
+    "quarter",
+];
+
 /// `Function not found: * (f64, ())` in words: the operand that is NULL or text, by name
 /// where the rule reads it by name.
 pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dynamic>]) -> String {
@@ -145,12 +156,17 @@ pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dyn
         Some((name_at(names, k)?, values.get(k)?.as_ref()?))
     };
     if let Some(k) = kinds.iter().position(|&w| w == "NULL") {
+        // A date function's default is a date: `0` would fail next (a number is no date).
+        let default = match DATE_FUNCTIONS.contains(&function) {
+            true => "as_of",
+            false => "0",
+        };
         return match name_at(names, k) {
             Some(n) => format!(
-                "`{n}` is NULL for this customer, and `{function}` needs a value (test it with `is_null({n})` or give a default with `{n} ?? 0`)"
+                "`{n}` is NULL for this customer, and `{function}` needs a value (test it with `is_null({n})` or give a default with `{n} ?? {default}`)"
             ),
             None => format!(
-                "a value is NULL for this customer, and `{function}` needs a value (test it with `is_null(x)` or give a default with `x ?? 0`)"
+                "a value is NULL for this customer, and `{function}` needs a value (test it with `is_null(x)` or give a default with `x ?? {default}`)"
             ),
         };
     }
@@ -190,6 +206,15 @@ mod tests {
                 &[None, None]
             ),
             "`discount` is NULL for this customer, and `*` needs a value (test it with `is_null(discount)` or give a default with `discount ?? 0`)"
+        );
+        // A date function's default is a date.
+        assert_eq!(
+            not_found(
+                "days_between ((), Date)",
+                &[Some("opened".into()), None],
+                &[None, None]
+            ),
+            "`opened` is NULL for this customer, and `days_between` needs a value (test it with `is_null(opened)` or give a default with `opened ?? as_of`)"
         );
         assert_eq!(
             not_found(

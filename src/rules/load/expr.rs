@@ -133,10 +133,28 @@ impl<'a> ExprCompiler<'a> {
             d.width = "date".len();
         }
         let dates_ok = uses.bad_dates.is_empty();
+        let brackets_ok = match bracketed_name(body) {
+            Some(((line, column), name)) => {
+                let (line, col) = origin.map(line, column);
+                let d = diags.error(
+                    &origin.file,
+                    line,
+                    col,
+                    format!("`[{name}]` is a list of one value (square brackets make a list), and a list is no number to calculate with"),
+                );
+                d.rule = Some(owner.to_owned());
+                d.width = name.chars().count() + 2;
+                d.help = Some(format!(
+                    "write `{name}` (a spreadsheet's `[column]` is the name alone here)"
+                ));
+                false
+            }
+            None => true,
+        };
         self.note_comparisons(&origin, uses.compared, owner);
         self.note_operations(&origin, uses.operations, owner);
         self.note_parameter_cases(&uses.call_args, owner);
-        if !(names_ok && calls_ok && dates_ok && history_ok) {
+        if !(names_ok && calls_ok && dates_ok && history_ok && brackets_ok) {
             return None;
         }
         let (symbols, past) = (self.symbols, &self.past);
@@ -649,5 +667,71 @@ mod tests {
         assert!(
             matches!(&row.values[1], (1, ValueExpr::Const(Lit::Str(s))) if s.as_str() == "text")
         );
+    }
+}
+
+/// A name in square brackets next to an arithmetic operator (`1.5 * [monthly_sales]`, a
+/// spreadsheet's table reference): a list of one, which no arithmetic takes. Where it is
+/// (1-based line and column of the `[`) and the name. Quoted text is skipped; `in [a, b]`,
+/// a list given as a value (`= [tier]`) and an index (`items[0] * 2`) are lists meant.
+fn bracketed_name(body: &str) -> Option<((usize, usize), String)> {
+    let chars: Vec<char> = body.chars().collect();
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    let operator = |c: Option<&char>| c.is_some_and(|c| "*/+-%".contains(*c));
+    let mut quote = None;
+    for i in 0..chars.len() {
+        match (quote, chars[i]) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, c @ ('"' | '\'' | '`')) => quote = Some(c),
+            (None, '[') => {
+                let close = (i + 1..chars.len()).find(|&k| !is_name(chars[k]))?;
+                // `items[0]` indexes a list: not a list written.
+                let indexes = i > 0 && (is_name(chars[i - 1]) || ")]".contains(chars[i - 1]));
+                if chars[close] != ']' || close == i + 1 || indexes {
+                    continue;
+                }
+                let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+                let after = chars[close + 1..].iter().find(|c| !c.is_whitespace());
+                if operator(before) || operator(after) {
+                    let line = 1 + chars[..i].iter().filter(|&&c| c == '\n').count();
+                    let start = chars[..i]
+                        .iter()
+                        .rposition(|&c| c == '\n')
+                        .map_or(0, |p| p + 1);
+                    let name: String = chars[i + 1..close].iter().collect();
+                    return Some(((line, i - start + 1), name));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod bracket_tests {
+    use super::bracketed_name;
+
+    #[test]
+    fn a_bracketed_name_in_arithmetic_is_found_and_lists_meant_are_not() {
+        assert_eq!(
+            bracketed_name("1.5 * [monthly_sales]"),
+            Some(((1, 7), "monthly_sales".into()))
+        );
+        assert_eq!(
+            bracketed_name("[sales] - 1"),
+            Some(((1, 1), "sales".into()))
+        );
+        for meant in [
+            "[tier]",
+            "tier in [A, B]",
+            "items[0] * 2",
+            "f(x)[1] + 1",
+            "`total ${[a]} + x`",
+            "\"[a] * 2\"",
+        ] {
+            assert_eq!(bracketed_name(meant), None, "{meant}");
+        }
     }
 }

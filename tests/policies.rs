@@ -497,6 +497,29 @@ fn per_category_rows_meant_for_one_category_are_not_warned_and_errors_point_at_t
         check.stdout,
         check.stderr
     );
+    // Nor listed on the data as matching no customer: the snacks and dairy copies of the
+    // beverages row match no one by design; the beverages copy matches customer 1.
+    let data = fx.run(&["check", "--data"]);
+    data.assert_code(0);
+    assert!(
+        !data.stdout.contains("extra-b-beverages@"),
+        "{}",
+        data.stdout
+    );
+    // Nor in the rule tests' coverage as not exercised.
+    std::fs::create_dir_all(fx.dir.path().join("rules/tests")).unwrap();
+    fx.rule(
+        "tests/extra.yaml",
+        "cases:\n  - name: a B customer gets 3 more on beverages\n    customer: { annual_sales: 600, sales_beverages: 0, sales_snacks: 0, sales_dairy: 0 }\n    expect: { extra_pct_beverages: 3.0, extra_pct_snacks: 0.0 }\n",
+    );
+    let tested = fx.run(&["test"]);
+    tested.assert_code(0);
+    assert!(
+        tested.stdout.contains("not exercised: extra-big-buyer@")
+            && !tested.stdout.contains("extra-b-beverages@snacks"),
+        "{}",
+        tested.stdout
+    );
     // A name after `{category}` on the line: the error is at the name as written, once for
     // all the copies.
     fx.rule(

@@ -335,6 +335,9 @@ fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> 
             (file.unwrap_or(usize::MAX), origin.line)
         })
     };
+    // A copy's row meant for another item (`extra-b@snacks`) is exercised by no case.
+    let meant_for_another =
+        crate::rules::lint::copies_never_matching(rules, crate::time::Date::today_utc());
     let mut decisions: Vec<&crate::rules::Decision> = rules.decisions.iter().collect();
     decisions.sort_by_key(|d| written_at(d));
     decisions
@@ -344,6 +347,7 @@ fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> 
                 .rows
                 .iter()
                 .map(|r| r.rule)
+                .filter(|r| !meant_for_another.contains(r))
                 .chain(d.caps.iter().map(|c| c.rule))
                 .collect();
             // A named cap with both a min and a max is one rule id.

@@ -500,6 +500,9 @@ impl Tallies {
 
     /// The findings: per decision, then the failures, most customers first.
     fn into_check(self, rules: &RuleSet, customers: usize) -> DataCheck {
+        // A copy's row meant for another item (`extra-b@snacks`) matches no one by design.
+        let meant_for_another =
+            rules::lint::copies_never_matching(rules, crate::time::Date::today_utc());
         let decisions = rules
             .decisions
             .iter()
@@ -510,6 +513,7 @@ impl Tallies {
                     .rows
                     .iter()
                     .filter(|row| self.matched.get(row.rule as usize) == Some(&0))
+                    .filter(|row| !meant_for_another.contains(&row.rule))
                     .map(|row| rules.rule_ids[row.rule as usize].clone())
                     .collect(),
                 customers_without_value: without_value.customers,

@@ -67,11 +67,11 @@ pub use shares::share_slips;
 mod values;
 
 use super::native::Node;
-use super::{Condition, Decision, Row, RuleSet, Slot, ValueExpr};
+use super::{Condition, Decision, Row, RuleIdx, RuleSet, Slot, ValueExpr};
 use crate::diag::Diagnostic;
 use crate::time::Date;
 use region::{Analyzer, Conj, Region, meet, minus};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use values::{Interval, Values, describe};
 
 /// Every lint, in the order they run on each decision, with the tables it runs on.
@@ -118,6 +118,26 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
     }
     for_each_rows(rules, &mut out);
     crate::rules::load::merge_copies(out)
+}
+
+/// The rows of `for_each` copies that no customer can match in their copy (`extra-b@snacks`
+/// of a row meant for beverages, `category == "beverages"`): what the admin meant, so
+/// `check --data` and test coverage do not list them as never matched or not exercised.
+pub fn copies_never_matching(rules: &RuleSet, today: Date) -> HashSet<RuleIdx> {
+    let mut out = HashSet::new();
+    let mut domains = figure_domains(rules);
+    for d in &rules.decisions {
+        let table = Table::new(rules, d, &domains, today);
+        for row in &table.rows {
+            let never = matches!(row.condition, RowCondition::Known(_))
+                && table.matched(row).is_some_and(|r| r.is_empty());
+            if never && row.id.contains('@') {
+                out.insert(row.row.rule);
+            }
+        }
+        table.record_domains(&mut domains);
+    }
+    out
 }
 
 /// `lints` without those that repeat a load-time warning (`warnings`) about the same row at

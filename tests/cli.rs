@@ -762,6 +762,28 @@ fn out_csv_writes_one_row_per_customer() {
     );
 }
 
+/// NULL is an empty field, empty text a quoted empty one: a reader can tell them apart.
+#[test]
+fn out_csv_tells_null_from_empty_text() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: reason\n    rules:\n      - { id: big, when: 'annual_sales >= 100', then: { reason: '', since: null } }\n      - { id: small, then: { reason: small, since: null } }\n",
+    );
+    fx.run_ok(&["--out", "policies.csv"]);
+    let csv = std::fs::read_to_string(fx.path("policies.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "customer_id,reason,since,rule_ids",
+            r#"1,small,,"[""small""]""#,
+            r#"2,"",,"[""big""]""#,
+        ]
+    );
+}
+
 #[test]
 fn out_jsonl_writes_one_object_per_customer() {
     let fx = out_fixture();

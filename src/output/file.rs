@@ -75,7 +75,12 @@ impl FileSink {
                 self.line.push_str(&csv_field(&plain(id)));
                 for v in outputs {
                     self.line.push(',');
-                    self.line.push_str(&csv_field(&plain(v)));
+                    match v {
+                        // NULL is an empty field, empty text a quoted one (as PostgreSQL's
+                        // `COPY ... CSV` and most readers tell them apart).
+                        Value::Str(s) if s.is_empty() => self.line.push_str("\"\""),
+                        v => self.line.push_str(&csv_field(&plain(v))),
+                    }
                 }
                 self.line.push(',');
                 self.line.push_str(&csv_field(rules_json));

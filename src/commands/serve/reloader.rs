@@ -91,7 +91,8 @@ impl<'a> Reloader<'a> {
                 Trigger::Data => "the customer database changed".into(),
                 Trigger::NewDay(today) => format!("a new day: evaluating as of {today}"),
             };
-            say(out, format!("\n{why}"));
+            // When it happened, as the access log says it (a log collector keeps both).
+            say(out, format!("\n{} {why}", super::state::timestamp()));
             // Taken before reading, so a commit during the reload is seen next time.
             let before = DataWatch::now(&self.opts.config, &self.opts.overrides);
             let data_only = matches!(trigger, Trigger::Data | Trigger::NewDay(_));

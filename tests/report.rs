@@ -476,3 +476,22 @@ fn the_quadrant_says_which_customers_it_leaves_out() {
         "{quadrant}"
     );
 }
+
+/// Credit notes push a customer's sales below 0: the Pareto curve counts them as 0, and its
+/// note says so and by how much its total differs from the Tiers table's.
+#[test]
+fn the_pareto_note_says_negative_values_count_as_zero_on_the_curve() {
+    let f = project(RULES, 20);
+    f.conn()
+        .execute(
+            "UPDATE customers SET annual_sales = -5000 WHERE customer_id = 10",
+            [],
+        )
+        .unwrap();
+    let html = report(&f, &[]);
+    let note = section(&html, "pareto");
+    assert!(
+        note.contains("Total sales (EUR): 921,000. 1 customer's sales (EUR) is below 0 (credit notes) and counts as 0 on the curve, so its total is 5,000 more than the sum in the Tiers table."),
+        "{note}"
+    );
+}

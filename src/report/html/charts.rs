@@ -100,11 +100,23 @@ impl Section for ParetoSection {
                 sy * 100.0
             );
         }
+        let unit = esc(&page.unit(name, f.value.as_ref().is_some_and(|v| v.1)));
+        let negative = match p.negative {
+            (0, _) => String::new(),
+            (n, sum) => format!(
+                " {} below 0 (credit notes) and {} as 0 on the curve, so its total is {} more than the sum in the Tiers table.",
+                match n {
+                    1 => format!("1 customer's {unit} is"),
+                    n => format!("{} customers' {unit} are", crate::text::thousands(n as f64)),
+                },
+                if n == 1 { "counts" } else { "count" },
+                super::page::amount(-sum)
+            ),
+        };
         let _ = write!(
             out,
-            "</tbody></table></div><p class=\"note\">Customers sorted by {n}, largest first; each cut sits where a tier's number of customers ends (tiers in the rules' order). The dashed diagonal is an equal share for every customer. Total {n}: {}.</p>",
+            "</tbody></table></div><p class=\"note\">Customers sorted by {unit}, largest first; each cut sits where a tier's number of customers ends (tiers in the rules' order). The dashed diagonal is an equal share for every customer. Total {unit}: {}.{negative}</p>",
             super::page::amount(p.total),
-            n = esc(&page.unit(name, f.value.as_ref().is_some_and(|v| v.1)))
         );
     }
 }

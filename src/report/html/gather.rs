@@ -70,6 +70,9 @@ pub struct Pareto {
     /// Where each tier but the last ends: (the tier, share of customers, share of value).
     pub cuts: Vec<(String, f64, f64)>,
     pub total: f64,
+    /// Customers whose value is below 0 (credit notes), counted as 0 on the curve, and the
+    /// sum of their values: why its total is above the Tiers table's.
+    pub negative: (usize, f64),
 }
 
 #[derive(Debug, Default)]
@@ -357,10 +360,12 @@ fn pareto(values: &[f64], tiers: &[TierRow]) -> Pareto {
             cuts.push((t.name.clone(), upto as f64 / n as f64, share(upto)));
         }
     }
+    let below: Vec<f64> = values.iter().copied().filter(|v| *v < 0.0).collect();
     Pareto {
         points,
         cuts,
         total: sum,
+        negative: (below.len(), below.iter().sum()),
     }
 }
 

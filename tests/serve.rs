@@ -93,6 +93,7 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     let missing = s.get("/customers/99/policy");
     assert_eq!(missing.status, 404);
     assert!(missing.str("error").contains("`99`"), "{}", missing.text);
+    assert_eq!(missing.str("kind"), "unknown_customer");
 
     let explained = s.get("/customers/9/explain");
     assert_eq!(explained.status, 200, "{}", explained.text);
@@ -159,7 +160,8 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     let nowhere = s.get("/customers");
     assert_eq!(nowhere.status, 404);
     assert!(
-        nowhere.str("error").contains("GET /customers/{id}/policy"),
+        nowhere.str("error").contains("GET /customers/{id}/policy")
+            && nowhere.str("kind") == "no_such_endpoint",
         "{}",
         nowhere.text
     );

@@ -178,8 +178,28 @@ impl ApiError {
         }
     }
 
-    /// The message, what the problem adds (an evaluation error names the customer, the rule
-    /// and where it is written), then the stamp.
+    /// What went wrong in one word, for programs (two 404s, an unknown customer and an
+    /// unknown path, differ only in it and the message).
+    fn kind(&self) -> &'static str {
+        match self.problem.as_ref() {
+            Problem::NoSuchEndpoint { .. } => "no_such_endpoint",
+            Problem::WrongMethod { .. } => "wrong_method",
+            Problem::UnknownCustomer(_) => "unknown_customer",
+            Problem::MalformedJson(_) => "malformed_json",
+            Problem::BadProspect(_) => "bad_fields",
+            Problem::Evaluation(_) => "evaluation",
+            Problem::BadPath { .. } => "bad_path",
+            Problem::TooLarge { .. } => "too_large",
+            Problem::SlowBody { .. } => "slow_body",
+            Problem::BrokenBody(_) => "broken_body",
+            Problem::Refused(Refused::Saturated { .. }) => "busy",
+            Problem::Refused(Refused::TimedOut { .. }) => "timed_out",
+            Problem::Refused(Refused::Panicked(_)) => "internal",
+        }
+    }
+
+    /// The message and its kind, what the problem adds (an evaluation error names the
+    /// customer, the rule and where it is written), then the stamp.
     pub(super) fn body(&self) -> Json {
         let mut body = Map::new();
         let message = match self.problem.as_ref() {
@@ -215,6 +235,7 @@ impl ApiError {
             }
         };
         body.insert("error".into(), message.into());
+        body.insert("kind".into(), self.kind().into());
         if let Problem::Evaluation(e) = self.problem.as_ref() {
             body.insert("customer".into(), e.customer.clone().into());
             body.insert("rule".into(), e.rule.clone().into());

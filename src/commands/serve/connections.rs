@@ -113,6 +113,7 @@ async fn accept_failed(e: &std::io::Error) {
 async fn refuse(mut stream: TcpStream, max: usize) {
     let body = serde_json::json!({
         "error": format!("busy: {max} connections are open, the most at once; retry later"),
+        "kind": "busy",
     })
     .to_string();
     let head = format!(

@@ -134,7 +134,7 @@ async fn a_body_too_large_is_a_413_in_json() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(
         body,
-        json!({"error": "the body is larger than 64 bytes"}).to_string()
+        json!({"error": "the body is larger than 64 bytes", "kind": "too_large"}).to_string()
     );
     // Within the limit it is answered.
     let (status, body) = post(&app, "/evaluate", r#"{"annual_sales": 5}"#).await;
@@ -173,7 +173,7 @@ async fn a_body_that_does_not_arrive_is_a_408_in_json() {
         .unwrap();
     assert_eq!(
         bytes,
-        json!({"error": "the body did not arrive within 100 ms"}).to_string()
+        json!({"error": "the body did not arrive within 100 ms", "kind": "slow_body"}).to_string()
     );
 }
 
@@ -189,6 +189,7 @@ async fn a_path_that_is_not_utf8_is_a_400_in_json() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
         let expected = json!({
             "error": format!("the path {path} is not valid: the customer id is not UTF-8 text once decoded"),
+            "kind": "bad_path",
         });
         assert_eq!(body, expected.to_string());
     }

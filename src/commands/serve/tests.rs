@@ -207,6 +207,7 @@ async fn an_unknown_customer_is_a_404_naming_the_id_column() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         let expected = json!({
                 "error": "no customer has customer_id = `99` in the customer source",
+                "kind": "unknown_customer",
         });
         assert_eq!(body, stamped(expected, &fp), "{path}");
     }
@@ -301,9 +302,13 @@ async fn a_body_that_is_not_a_customer_is_a_400_saying_why() {
         ),
     ];
     for (given, message) in cases {
+        let kind = match given.contains(": }") {
+            true => "malformed_json",
+            false => "bad_fields",
+        };
         let (status, body) = post(&app, "/evaluate", given).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{given}: {body}");
-        let expected = stamped(json!({"error": message}), &fp);
+        let expected = stamped(json!({"error": message, "kind": kind}), &fp);
         assert_eq!(body, expected, "{given}");
     }
     // A value that does not fit its column: the message comes from the column's affinity.
@@ -348,7 +353,7 @@ async fn an_unknown_path_is_a_404_listing_the_endpoints() {
     let (app, _, _dir) = tiers_app();
     let (status, body) = get(&app, "/customers").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let expected = json!({"error": "no such endpoint: GET /customers; there are GET /customers/{id}/policy, GET /customers/{id}/explain, POST /evaluate, GET /rules, GET /report, GET /health"});
+    let expected = json!({"error": "no such endpoint: GET /customers; there are GET /customers/{id}/policy, GET /customers/{id}/explain, POST /evaluate, GET /rules, GET /report, GET /health", "kind": "no_such_endpoint"});
     assert_eq!(body, expected.to_string());
 }
 
@@ -362,7 +367,7 @@ async fn a_wrong_method_is_a_405_with_allow() {
     );
     assert_eq!(
         body,
-        json!({"error": "/rules takes GET, not POST"}).to_string()
+        json!({"error": "/rules takes GET, not POST", "kind": "wrong_method"}).to_string()
     );
     let (status, allow, body) = call(&app, "GET", "/evaluate", "").await;
     assert_eq!(
@@ -371,7 +376,7 @@ async fn a_wrong_method_is_a_405_with_allow() {
     );
     assert_eq!(
         body,
-        json!({"error": "/evaluate takes POST, not GET"}).to_string()
+        json!({"error": "/evaluate takes POST, not GET", "kind": "wrong_method"}).to_string()
     );
 }
 
@@ -410,6 +415,7 @@ async fn an_evaluation_error_is_a_422_naming_the_customer_the_rule_and_where() {
             keys,
             [
                 "error",
+                "kind",
                 "customer",
                 "rule",
                 "message",
@@ -423,6 +429,7 @@ async fn an_evaluation_error_is_a_422_naming_the_customer_the_rule_and_where() {
         );
         let customer = if method == "POST" { "prospect" } else { "none" };
         assert_eq!(failed["customer"], customer, "{body}");
+        assert_eq!(failed["kind"], "evaluation", "{body}");
         assert_eq!(failed["rule"], "rule `per-order`", "{body}");
         let at = failed["at"].as_str().unwrap();
         assert!(at.contains("size.yaml:4:"), "{body}");

@@ -92,6 +92,12 @@ pub fn cents(x: f64) -> String {
     format!("{sign}{whole}.{decimals}")
 }
 
+/// What to write for a percentage written with `%` (`write 8 for 8%: ...`), where a rule
+/// wants the number: one wording for values, cells, caps and YAML's split numbers.
+pub fn percent_help(number: &str, written: &str) -> String {
+    format!("write {number} for {written}: a percentage is a number here")
+}
+
 /// "1 error", "2 errors".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {

@@ -679,6 +679,27 @@ fn prune_run_removes_a_mistaken_run_and_its_period_reads_the_one_before() {
          removed run 4 (2026-Q1, ok, 4 policy rows) from customers.db\n\
          \x20 2026-Q1 has no run now\n"
     );
+    // `--keep` keeps the removed records (their ids stay used) and takes the latest run
+    // among the runs still there (5, the failed one), not a removed record.
+    let kept = fx.run(&["prune", "--keep", "1", "--format", "json"]);
+    kept.assert_code(0);
+    assert_eq!(json(&kept)["latest_run_kept"], 5);
+    assert_eq!(json(&kept)["deleted"], serde_json::json!([]));
+    let statuses: Vec<(i64, String)> = fx
+        .runs()
+        .into_iter()
+        .map(|r| (r.run_id, r.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (1, "removed".into()),
+            (2, "ok".into()),
+            (3, "removed".into()),
+            (4, "removed".into()),
+            (5, "failed".into())
+        ]
+    );
     fx.run(&["prune"])
         .assert_code(2)
         .assert_stderr_contains("<--keep <KEEP>|--run <ID>>");

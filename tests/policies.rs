@@ -298,6 +298,42 @@ fn caps_and_rounding_apply_to_the_named_output_of_a_table_that_gives_several() {
     );
 }
 
+/// A decimal rounding step makes the rounded output a decimal, not the others its rows
+/// give: `payment_days` stays whole, so a whole-number `switch` case on it matches.
+#[test]
+fn rounding_one_output_to_decimals_leaves_the_others_whole() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[5000.0, 200.0]);
+    fx.rule(
+        "credit.yaml",
+        r#"decisions:
+  - name: credit_terms
+    output: credit_limit
+    round: { nearest: 0.5 }
+    rules:
+      - { id: credit-a, when: "annual_sales > 3000", then: { credit_limit: "= annual_sales / 3", payment_days: 60 } }
+      - { id: credit-c, then: { credit_limit: "= annual_sales / 3", payment_days: 30 } }
+  - name: dunning
+    output: dunning
+    rules:
+      - { id: dunning, value: '= switch payment_days { 30 => "short", 60 => "long", _ => "other" }' }
+"#,
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(column(&latest, "payment_days")["1"], int(60));
+    assert_eq!(
+        column(&latest, "dunning"),
+        [
+            ("1".to_owned(), common::text("long")),
+            ("2".to_owned(), common::text("short"))
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(column(&latest, "credit_limit")["2"], real(66.5));
+}
+
 /// The README's policy: a promotional discount and the volume concession do not stack (the
 /// larger wins); a contract price overrides both.
 const BEST_OF: &str = r#"decisions:

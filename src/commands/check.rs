@@ -123,7 +123,8 @@ pub struct DataCheck {
     /// (a failed customer's rows are not known).
     pub customers_failed: usize,
     pub decisions: Vec<DecisionFindings>,
-    /// Rules that failed for some customers (including `unique` conflicts).
+    /// Rules that failed for some customers (including `unique` conflicts), one entry per
+    /// way a rule failed (a NULL and a zero divisor are two).
     pub failures: Vec<Failure>,
 }
 
@@ -156,7 +157,6 @@ impl CheckReport {
             .count()
     }
 
-    /// Rules that failed on real customers.
     /// How many rules failed on the data (a rule may fail in more than one way).
     pub fn data_failures(&self) -> usize {
         let rules: std::collections::HashSet<&str> = (self.data.iter())

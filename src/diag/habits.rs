@@ -181,17 +181,23 @@ fn one_line(text: &str) -> String {
     }
 }
 
-fn habit(chars: &[char], start: usize, end: usize, what: &str, instead: &str) -> Habit {
-    let written: String = chars[start..end].iter().collect();
-    let written = written.trim_end();
-    let line = 1 + chars[..start].iter().filter(|&&c| c == '\n').count();
-    let line_start = chars[..start]
+/// The 1-based line and column (in characters, as Rhai counts them) of `chars[index]`.
+pub fn line_column(chars: &[char], index: usize) -> (usize, usize) {
+    let line = 1 + chars[..index].iter().filter(|&&c| c == '\n').count();
+    let line_start = chars[..index]
         .iter()
         .rposition(|&c| c == '\n')
         .map_or(0, |p| p + 1);
+    (line, index - line_start + 1)
+}
+
+fn habit(chars: &[char], start: usize, end: usize, what: &str, instead: &str) -> Habit {
+    let written: String = chars[start..end].iter().collect();
+    let written = written.trim_end();
+    let (line, column) = line_column(chars, start);
     Habit {
         line,
-        column: start - line_start + 1,
+        column,
         width: written.chars().count(),
         message: format!("`{written}` is not how a rule says it: {what}"),
         instead: instead.to_owned(),

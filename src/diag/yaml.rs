@@ -301,7 +301,7 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
         false => format!("{whole}.{fraction}"),
     };
     let write = match (key.ends_with('%'), thousands) {
-        (true, _) => format!("write {number} for {whole},{key}: a percentage is a number here"),
+        (true, _) => crate::text::percent_help(&number, &format!("{whole},{key}")),
         (false, true) => format!(
             "write {number}, without the thousands separator (or {whole}.{fraction} if the comma is a decimal point)"
         ),

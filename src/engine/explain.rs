@@ -91,6 +91,9 @@ pub struct DecisionTrace {
     pub outputs: Vec<Named>,
     /// The value before rounding and caps, when either applies.
     pub before_round_and_caps: Option<f64>,
+    /// The output rounding and caps apply to (the decision's `output:`), when they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounded_output: Option<String>,
     /// The value once rounded, before caps, when both apply (rounding comes first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rounded: Option<serde_json::Value>,
@@ -370,6 +373,7 @@ fn trace_decision<'a>(
                 .collect(),
         },
         before_round_and_caps: log.unbounded,
+        rounded_output: (d.bounded_output).map(|k| rules.slot_name(d.outputs[k]).to_owned()),
         rounded: match (log.unbounded, d.round, log.caps.is_empty()) {
             (Some(x), Some(round), false) => Some(super::bounds::round_value(x, round).1.to_json()),
             _ => None,

@@ -413,8 +413,8 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         }
     }
 
-    /// Decision `d` for customer `i`: its hit policy picks the rows that fire, then the
-    /// single output is rounded and capped.
+    /// Decision `d` for customer `i`: its hit policy picks the rows that fire, then its
+    /// `output:` is rounded and capped (when it has `round:` or caps).
     fn decide(
         &mut self,
         d: &'a Decision,
@@ -442,7 +442,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         if !rows.matched {
             self.defaults(d, i)?;
         }
-        if let Some(k) = d.bounded {
+        if let Some(k) = d.bounded_output {
             self.bound_output(d, d.outputs[k], i, fired)?;
         }
         Ok(())

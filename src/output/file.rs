@@ -78,7 +78,7 @@ impl FileSink {
                     match v {
                         // NULL is an empty field, empty text a quoted one (as PostgreSQL's
                         // `COPY ... CSV` and most readers tell them apart).
-                        Value::Str("") => self.line.push_str("\"\""),
+                        v if v.as_str() == Some("") => self.line.push_str("\"\""),
                         v => self.line.push_str(&csv_field(&plain(v))),
                     }
                 }

@@ -449,25 +449,25 @@ pub fn value_text(value: &SqlValue, declared: Declared) -> Option<String> {
             Some((*i == 1).to_string())
         }
         SqlValue::Integer(i) => Some(i.to_string()),
-        SqlValue::Real(f) => Some(crate::value::Value::Float(shown(*f)).to_string()),
+        SqlValue::Real(f) => Some(crate::value::Value::Float(table_decimal(*f)).to_string()),
         SqlValue::Text(s) => Some(s.clone()),
         SqlValue::Blob(b) => Some(format!("({} bytes)", b.len())),
     }
 }
 
 /// A decimal as a table shows it: a computed one (`2083.3333333333335`) to 4 places, as
-/// `explain` shows metrics; one written with fewer places as it is. JSON gives it exactly.
-fn shown(x: f64) -> f64 {
-    let written = x.to_string();
-    let places = written.split_once('.').map_or(0, |(_, d)| d.len());
-    match places > 6 && !written.contains('e') {
+/// `explain` shows metrics (a small one, below 0.001, as it is); one written with fewer
+/// places as it is. JSON gives it exactly.
+fn table_decimal(x: f64) -> f64 {
+    let places = x.to_string().split_once('.').map_or(0, |(_, d)| d.len());
+    match places > 6 && x.abs() >= 1e-3 {
         true => (x * 1e4).round() / 1e4,
         false => x,
     }
 }
 
-/// A stored value as JSON: true/false and lists as the rules gave them, where its column's
-/// type (`declared`) says so.
+/// A stored value as JSON: true/false and lists as the rules gave them, where `declared` (the
+/// run's recorded type of the output, else its column's) says so.
 pub fn value_json(value: &SqlValue, declared: Declared) -> serde_json::Value {
     match value {
         SqlValue::Null | SqlValue::Blob(_) => serde_json::Value::Null,
@@ -493,6 +493,7 @@ mod tests {
         assert_eq!(text(1500.25), "1500.25");
         assert_eq!(text(0.79997), "0.79997");
         assert_eq!(text(7000.0), "7000.0");
+        assert_eq!(text(0.0000125), "0.0000125");
         // JSON keeps the value exactly.
         assert_eq!(
             value_json(&SqlValue::Real(2083.3333333333335), Declared::Decimal),

@@ -57,10 +57,17 @@ pub fn prune(
     }
     let official = official(&records);
     let kept: Vec<OfficialRun> = official[official.len().saturating_sub(keep.max(1))..].to_vec();
-    let latest = records.iter().map(|r| r.run_id).max();
-    let is_kept = |id: i64| Some(id) == latest || kept.iter().any(|k| k.run_id == id);
+    // The latest run made (a removed record is no run); removed records stay, so their ids
+    // are never given to another run.
+    let latest = (records.iter())
+        .filter(|r| r.status != REMOVED)
+        .map(|r| r.run_id)
+        .max();
+    let is_kept = |r: &RunRecord| {
+        r.status == REMOVED || Some(r.run_id) == latest || kept.iter().any(|k| k.run_id == r.run_id)
+    };
     let mut deleted = Vec::new();
-    for r in records.iter().filter(|r| !is_kept(r.run_id)) {
+    for r in records.iter().filter(|r| !is_kept(r)) {
         deleted.push(delete_run(&tx, tables, r, Record::Delete)?);
     }
     tx.commit().map_err(write_err(&tables.run_table))?;
@@ -98,6 +105,13 @@ pub fn remove_runs(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(write_err(&tables.run_table))?;
     let records = run_records(&tx, tables, PeriodKind::default())?;
+    if !records.is_empty() && !runs_dated(&tx, tables)? {
+        return Err(OutputError::Schema(
+            "the runs in this database have no periods yet (it was written by an earlier \
+             tierwise): the next `tierwise run` upgrades it, then remove the run"
+                .into(),
+        ));
+    }
     if let Some(r) = records
         .iter()
         .find(|r| ids.contains(&r.run_id) && r.status == REMOVED)

@@ -158,7 +158,6 @@ pub(super) fn record_errors(
     Ok(())
 }
 
-/// `{"tier": ["A", "B", "C", "D"]}`: each output's values, highest first.
 /// `{"tier": "", "credit_limit": "DECIMAL", ...}`: each output with its declared type.
 fn outputs_json(outputs: &[String], declared: &[Declared]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = (outputs.iter().enumerate())
@@ -170,6 +169,7 @@ fn outputs_json(outputs: &[String], declared: &[Declared]) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
+/// `{"tier": ["A", "B", "C", "D"]}`: each output's values, highest first.
 fn orders_json(orders: &[ValueOrder]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = orders
         .iter()

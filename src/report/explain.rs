@@ -163,7 +163,7 @@ fn write_decision(
         let before = format!("{before}{}", rounded.unwrap_or_default());
         line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
     } else if let Some(x) = before
-        && let Some(output) = d.outputs.first()
+        && let Some(output) = (d.outputs.iter()).find(|o| Some(&o.name) == d.rounded_output.as_ref())
         // Said only where it differs: not for 0 from 0.0, nor for what shows alike.
         && output.value.as_f64() != d.before_round_and_caps
         && show(&output.value, b) != x

@@ -278,7 +278,7 @@ pub struct Decision {
     pub round: Option<RoundSpec>,
     /// The output `round:` and the caps apply to (the decision's `output:`), by index into
     /// `outputs`: the others its rows give (`payment_days` beside `credit_limit`) are not.
-    pub bounded: Option<usize>,
+    pub bounded_output: Option<usize>,
     /// The limits of the output, in the order written (`cap:` first, then `caps:`): the
     /// largest floor and the smallest ceiling apply.
     pub caps: Vec<Cap>,
@@ -316,7 +316,7 @@ impl Decision {
             scale_of: None,
             rows: Vec::new(),
             round: None,
-            bounded: None,
+            bounded_output: None,
             caps: Vec::new(),
             capped_by: None,
             decimal: false,

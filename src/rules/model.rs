@@ -176,7 +176,8 @@ pub struct DecisionSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub by: Option<Spanned<String>>,
-    /// The single output of this decision, for rows that give a `value`.
+    /// The output of this decision for rows that give a `value`; with rows that give
+    /// several (`then:`), the one `cap`, `caps` and `round` apply to.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub output: Option<Spanned<String>>,

@@ -35,9 +35,11 @@ pub(super) struct Api {
     connections: Slots,
     body_timeout: Duration,
     max_body: usize,
-    /// Held while a report is built: one build at a time, and the requests for the same
-    /// version that came meanwhile are answered from it instead of each taking a place.
-    report_built: Arc<tokio::sync::Mutex<()>>,
+    /// Held while a report is built, by the build itself (so a request that goes away does
+    /// not let another build start beside it): one build at a time, and the requests for
+    /// the same version that came meanwhile are answered from it instead of each taking a
+    /// place.
+    report_build_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The endpoints, answering from `service`'s version in force within `limits`; every
@@ -58,7 +60,7 @@ pub(super) fn counting_router(
         connections,
         body_timeout: limits.body_timeout,
         max_body: limits.max_body,
-        report_built: Arc::default(),
+        report_build_lock: Arc::default(),
     };
     Router::new()
         .route("/health", get(health))
@@ -432,15 +434,18 @@ async fn explain(
 async fn report(State(api): State<Api>) -> Result<Response, ApiError> {
     let v = api.service.current();
     let built = match v.report.get() {
-        Some(built) => built.clone().map_err(Problem::Evaluation),
+        Some(page) => Ok(page.clone()),
         None => {
-            let _one_at_a_time = api.report_built.lock().await;
+            let one_at_a_time = api.report_build_lock.clone().lock_owned().await;
             let version = v.clone();
             match v.report.get() {
-                Some(built) => built.clone().map_err(Problem::Evaluation),
+                Some(page) => Ok(page.clone()),
                 None => match api
                     .gate
-                    .run_without_deadline(move || super::report::page(&version))
+                    .run_without_deadline(move || {
+                        let _held = one_at_a_time;
+                        super::report::page(&version)
+                    })
                     .await
                 {
                     Ok(built) => built.map_err(Problem::Evaluation),

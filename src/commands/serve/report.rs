@@ -7,9 +7,13 @@ use crate::report::html::{self, Input, Meta, Previous};
 use rusqlite::{Connection, OpenFlags};
 use std::sync::Arc;
 
-/// The report's HTML for version `v` (or why it cannot be made), built once per version.
+/// The report's HTML for version `v`, built once per version (until it succeeds).
 pub(super) fn page(v: &Version) -> Result<Arc<str>, EvalError> {
-    v.report.get_or_init(|| build(v).map(Arc::from)).clone()
+    if let Some(page) = v.report.get() {
+        return Ok(page.clone());
+    }
+    let page: Arc<str> = build(v)?.into();
+    Ok(v.report.get_or_init(|| page).clone())
 }
 
 fn build(v: &Version) -> Result<String, EvalError> {
@@ -93,13 +97,7 @@ mod tests {
         );
 
         // Built once per version: the next request is answered from the same page.
-        let cached = service
-            .current()
-            .report
-            .get()
-            .cloned()
-            .expect("kept")
-            .unwrap();
+        let cached = service.current().report.get().cloned().expect("kept");
         assert_eq!(&*cached, html);
         let request = Request::get("/report").body(Body::empty()).unwrap();
         let again = app.oneshot(request).await.unwrap();

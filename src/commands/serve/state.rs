@@ -57,10 +57,10 @@ pub struct Version {
     /// period's tiers).
     pub(super) currency: Option<String>,
     pub(super) tables: OutputTables,
-    /// The report's page, or why it could not be made, built on the first `GET /report` (a
-    /// version's rules, customers and history never change: a new run or rule edit is a
-    /// new version).
-    pub(super) report: OnceLock<Result<Arc<str>, crate::engine::EvalError>>,
+    /// The report's page, built on the first `GET /report` that succeeds (a version's rules,
+    /// customers and history never change: a new run or rule edit is a new version). A
+    /// failure is not kept: it may be the time budget of a loaded machine.
+    pub(super) report: OnceLock<Arc<str>>,
 }
 
 impl Version {

@@ -128,10 +128,12 @@ pub fn copies_never_matching(rules: &RuleSet, today: Date) -> HashSet<RuleIdx> {
     let mut domains = figure_domains(rules);
     for d in &rules.decisions {
         let table = Table::new(rules, d, &domains, today);
+        // A copy's decision is named `<name>@<item>` (a rule id may hold `@` of its own).
+        let copy = d.name.contains('@');
         for row in &table.rows {
             let never = matches!(row.condition, RowCondition::Known(_))
                 && table.matched(row).is_some_and(|r| r.is_empty());
-            if never && row.id.contains('@') {
+            if never && copy {
                 out.insert(row.row.rule);
             }
         }
@@ -581,15 +583,18 @@ impl<'a> Table<'a> {
 
     /// What this decision's outputs can be, for later decisions' conditions: known when
     /// every row gives a constant, or a formula whose values are known ([`formula_values`]);
-    /// no round or cap changes them.
+    /// not the output a round or cap changes.
     fn record_domains(&self, domains: &mut HashMap<Slot, Values>) {
         let d = self.decision;
-        if d.hit.shape().combines_values || d.round.is_some() || !d.caps.is_empty() {
+        if d.hit.shape().combines_values {
             return;
         }
         let (uncovered, _) = self.uncovered();
         let total = uncovered.is_some_and(|u| u.is_empty());
         'outputs: for (k, &slot) in d.outputs.iter().enumerate() {
+            if d.bounded_output == Some(k) {
+                continue;
+            }
             // The customers no row matches get the output's default, or NULL.
             let mut values = match d.defaults.get(k) {
                 _ if total => Values::none(),

@@ -157,13 +157,20 @@ fn slip(e: &Expr, id: &str, name: &str, cmp: Cmp, constant: f64, range: (f64, f6
         ))
 }
 
-/// Where `written` (the number) is in the expression's file; the expression's start when it
-/// is not found as written (`70.0` for `70`).
+/// Where `written` (the number) is in the expression's file, as a number of its own (not
+/// the `70` of `region_70`); the expression's start when it is not found as written (`70.0`
+/// for `70`).
 fn number_at(e: &Expr, written: &str) -> (usize, usize) {
+    let part_of_name =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
     for (n, text) in e.text.split('\n').enumerate() {
-        if let Some(at) = text.find(written) {
-            let column = text[..at].chars().count() + 1;
-            return e.origin.map(n + 1, column);
+        for (at, _) in text.match_indices(written) {
+            let before = text[..at].chars().next_back();
+            let after = text[at + written.len()..].chars().next();
+            if !part_of_name(before) && !part_of_name(after) {
+                let column = text[..at].chars().count() + 1;
+                return e.origin.map(n + 1, column);
+            }
         }
     }
     (e.origin.line, e.origin.column)

@@ -93,8 +93,8 @@ fn one(
             let percent = written.trim().strip_suffix('%').map(str::trim);
             Some(match percent.filter(|n| n.parse::<f64>().is_ok()) {
                 Some(n) => format!(
-                    "{label} must be a number or an `=` formula: write {n} for {}, a percentage is a number here",
-                    written.trim()
+                    "{label} must be a number or an `=` formula: {}",
+                    crate::text::percent_help(n, written.trim())
                 ),
                 None => format!("{label} must be a number or an `=` formula"),
             })

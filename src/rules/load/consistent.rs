@@ -53,7 +53,7 @@ pub(super) struct Table<'s> {
     pub hit: HitPolicy,
     pub aggregate: Option<Aggregate>,
     /// `cap:` or `round:`: the output they apply to (by index into `outputs`) is a number.
-    pub numeric: Option<usize>,
+    pub bounded_output: Option<usize>,
     pub outputs: &'s [Slot],
 }
 
@@ -70,7 +70,7 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
     // `aggregate: list` adds a list's items, `rule_order` lists every row's value).
     let lists = t.hit.shape().one_row;
     for (k, &slot) in t.outputs.iter().enumerate() {
-        let needs_number = sums || t.numeric == Some(k);
+        let needs_number = sums || t.bounded_output == Some(k);
         let output = cx.symbols.name(slot).to_owned();
         let known: Vec<(Kind, &Given)> = given
             .iter()
@@ -102,7 +102,7 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
         for (kind, g) in known.iter().filter(|(kind, _)| *kind != expected) {
             let message = match by {
                 _ if needs_number => {
-                    let how = if t.numeric == Some(k) {
+                    let how = if t.bounded_output == Some(k) {
                         "is capped or rounded".to_owned()
                     } else {
                         format!(
@@ -143,12 +143,14 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
             }
             ok = false;
         }
-        if expected != Kind::Of(ValueKind::Number) {
-            ok &= numbers_as_text(cx, t, given, k);
+        // Text the other rows agree on (a true/false or list output's texts were reported
+        // above): a number written as a spreadsheet shows it, most likely.
+        if expected == Kind::Of(ValueKind::Text) {
+            numbers_as_text(cx, t, given, k);
         }
     }
     for g in given {
-        let needs_number = sums || t.numeric == Some(g.output);
+        let needs_number = sums || t.bounded_output == Some(g.output);
         if !needs_number {
             formula_without_equals(cx, t, g);
         }
@@ -156,11 +158,11 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
     ok
 }
 
-/// Reports each value of output `k` written as a spreadsheet shows a number (`2%`, `1,5%`,
-/// `0,05`, `1,000`) and so read as text, where no row gives a number to compare it with:
-/// every customer the row matches would get those characters. Quoted, the text is meant.
-fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) -> bool {
-    let mut ok = true;
+/// Warns about each value of output `k` written as a spreadsheet shows a number (`2%`,
+/// `1,5%`, `0,05`, `1,000`) and so read as text, where no row gives a number to compare it
+/// with: every customer the row matches gets those characters. A warning, not an error: a
+/// label may be meant (`promo_label: 5%`); quoted, the text is meant and nothing is said.
+fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
     for g in given.iter().filter(|g| g.output == k) {
         let (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) = (g.written, g.value) else {
             continue;
@@ -182,12 +184,11 @@ fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) -> bool {
                 g.row
             ),
         );
+        d.severity = crate::diag::Severity::Warning;
         d.rule = Some(g.row.to_owned());
         d.width = text.chars().count().max(1);
-        d.help = Some(format!("{how}; to mean the text, quote it: \"{text}\""));
-        ok = false;
+        d.help = Some(format!("{how}; to keep the text, quote it: \"{text}\""));
     }
-    ok
 }
 
 /// How to write a number written as a spreadsheet shows it (`2%`, `1,5%`, `0,05`, `1,000`),
@@ -212,9 +213,20 @@ fn number_written(t: &str) -> Option<String> {
         }
     };
     Some(if percent {
-        format!("write {number} for {t}: a percentage is a number here")
+        crate::text::percent_help(&number, t)
     } else if number.contains('.') && body.contains(',') && !body.contains('.') {
-        format!("write {number}: a decimal point, not a comma")
+        // `30,60` may be two numbers too.
+        let list = body.split(',').all(|p| {
+            let p = p.trim();
+            p.parse::<i64>().is_ok() && !p.starts_with('0')
+        });
+        match list {
+            true => format!(
+                "write {number} (a decimal point, not a comma), or [{}] for a list",
+                body.replace(',', ", ")
+            ),
+            false => format!("write {number}: a decimal point, not a comma"),
+        }
     } else if body.matches(',').count() == 1 && !body.contains('.') {
         format!(
             "write {number} without thousands separators (or {} if the comma is a decimal point): `{t}` is text here",

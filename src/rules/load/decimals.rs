@@ -54,7 +54,9 @@ struct Decimals<'a> {
 
 impl Decimals<'_> {
     fn output(&self, d: &Decision, k: usize) -> bool {
-        if let Some(round) = d.round {
+        if d.bounded_output == Some(k)
+            && let Some(round) = d.round
+        {
             let (RoundSpec::Down(step) | RoundSpec::Up(step) | RoundSpec::Nearest(step)) = round;
             // A whole step gives whole numbers; a decimal step decimals (NULL stays NULL).
             return step.fract() != 0.0;

@@ -171,9 +171,7 @@ fn compile_table(
     if t.ok {
         t.ok = t.check_kinds(cx, &rows, &grid_given, &declared.defaults);
     }
-    let bounded = (d.round.is_some() || d.cap.is_some() || !d.caps.is_empty())
-        .then(|| t.single_output.and_then(|s| t.output_index(s)))
-        .flatten();
+    let bounded_output = t.bounded_output(d);
     let decimal = rows.iter().any(|r| {
         r.values
             .iter()
@@ -189,7 +187,7 @@ fn compile_table(
         scale_of,
         rows,
         round: d.round.as_ref().map(|r| r.value),
-        bounded,
+        bounded_output,
         caps: caps.unwrap_or_default(),
         capped_by: cx.symbols.decisions.get(index).and_then(|d| d.capped_by),
         output_values: declared.values,
@@ -420,12 +418,18 @@ impl Table<'_> {
             name: &self.name,
             hit: d.hit(),
             aggregate: d.aggregate.as_ref().map(|a| a.value),
-            numeric: (d.cap.is_some() || !d.caps.is_empty() || d.round.is_some())
-                .then(|| self.single_output.and_then(|s| self.output_index(s)))
-                .flatten(),
+            bounded_output: self.bounded_output(d),
             outputs: &self.outputs,
         };
         consistent::check(cx, &table, &given)
+    }
+
+    /// The output `round:` and the caps apply to (the `output:`), by index into its outputs;
+    /// `None` without them.
+    fn bounded_output(&self, d: &DecisionSpec) -> Option<usize> {
+        (d.round.is_some() || d.cap.is_some() || !d.caps.is_empty())
+            .then(|| self.single_output.and_then(|s| self.output_index(s)))
+            .flatten()
     }
 
     /// The position of `slot` among the decision's outputs.

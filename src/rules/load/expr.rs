@@ -191,7 +191,8 @@ impl<'a> ExprCompiler<'a> {
         let chars: Vec<char> = body.chars().collect();
         let is_name = |c: char| c.is_alphanumeric() || c == '_';
         for i in 1..chars.len() {
-            if chars[i] != '{' || !is_name(chars[i - 1]) {
+            // A placeholder ends a name (`sales_{category}`), not a block (`if big{1}`).
+            if chars[i] != '{' || chars[i - 1] != '_' {
                 continue;
             }
             let close = (i + 1..chars.len()).find(|&k| !is_name(chars[k]))?;
@@ -199,12 +200,11 @@ impl<'a> ExprCompiler<'a> {
                 continue;
             }
             let written: String = chars[i + 1..close].iter().collect();
-            let line = 1 + chars[..i].iter().filter(|&&c| c == '\n').count();
-            let start = chars[..i]
-                .iter()
-                .rposition(|&c| c == '\n')
-                .map_or(0, |p| p + 1);
-            return Some(((line, i - start + 1), written, var.clone()));
+            return Some((
+                crate::diag::habits::line_column(&chars, i),
+                written,
+                var.clone(),
+            ));
         }
         None
     }
@@ -677,10 +677,13 @@ mod tests {
 fn bracketed_name(body: &str) -> Option<((usize, usize), String)> {
     let chars: Vec<char> = body.chars().collect();
     let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
-    let operator = |c: Option<&char>| c.is_some_and(|c| "*/+-%".contains(*c));
+    // Not `+`: `alerts + [segment]` appends to a list.
+    let operator = |c: Option<&char>| c.is_some_and(|c| "*/-%".contains(*c));
     let mut quote = None;
     for i in 0..chars.len() {
+        let escaped = i > 0 && chars[i - 1] == '\\';
         match (quote, chars[i]) {
+            (Some(_), _) if escaped => {}
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, c @ ('"' | '\'' | '`')) => quote = Some(c),
@@ -694,13 +697,8 @@ fn bracketed_name(body: &str) -> Option<((usize, usize), String)> {
                 let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
                 let after = chars[close + 1..].iter().find(|c| !c.is_whitespace());
                 if operator(before) || operator(after) {
-                    let line = 1 + chars[..i].iter().filter(|&&c| c == '\n').count();
-                    let start = chars[..i]
-                        .iter()
-                        .rposition(|&c| c == '\n')
-                        .map_or(0, |p| p + 1);
                     let name: String = chars[i + 1..close].iter().collect();
-                    return Some(((line, i - start + 1), name));
+                    return Some((crate::diag::habits::line_column(&chars, i), name));
                 }
             }
             _ => {}
@@ -728,6 +726,7 @@ mod bracket_tests {
             "tier in [A, B]",
             "items[0] * 2",
             "f(x)[1] + 1",
+            "alerts + [segment]",
             "`total ${[a]} + x`",
             "\"[a] * 2\"",
         ] {

@@ -87,7 +87,7 @@ impl Known<'_> {
         if d.hit == HitPolicy::Collect {
             return Some(ValueKind::Number);
         }
-        if d.bounded == Some(k) {
+        if d.bounded_output == Some(k) {
             return Some(ValueKind::Number);
         }
         // The rows' values and the default.

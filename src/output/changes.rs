@@ -8,8 +8,8 @@
 //! Both runs are read in `customer_id` order and merged; customers in only one of them are
 //! counted (`new`, `gone`), not compared.
 
-use super::history::{RunTypes, read_err, read_run};
-use super::schema::{Declared, PolicyTable, columns};
+use super::history::{RunTypes, read_err, read_run, run_json};
+use super::schema::{Declared, PolicyTable};
 use super::{OutputError, ValueOrder};
 use crate::config::OutputTables;
 use crate::source::quote_ident;
@@ -210,26 +210,10 @@ pub fn value_orders(
     tables: &OutputTables,
     run_id: i64,
 ) -> Result<Vec<ValueOrder>, OutputError> {
-    let recorded = columns(conn, &tables.run_table)?
-        .is_some_and(|c| c.iter().any(|(name, _)| name == "value_order"));
-    if !recorded {
-        return Ok(Vec::new());
-    }
-    let json: Option<String> = conn
-        .query_row(
-            &format!(
-                "SELECT value_order FROM {} WHERE run_id = ?1",
-                quote_ident(&tables.run_table)
-            ),
-            [run_id],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(read_err(&tables.run_table))?
-        .flatten();
-    let orders: serde_json::Map<String, serde_json::Value> = json
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default();
+    let orders = match run_json(conn, tables, run_id, "value_order")? {
+        Some(serde_json::Value::Object(orders)) => orders,
+        _ => serde_json::Map::new(),
+    };
     Ok(orders
         .into_iter()
         .filter_map(|(output, values)| {

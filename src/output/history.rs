@@ -258,15 +258,28 @@ pub fn run_outputs(
     tables: &OutputTables,
     run_id: i64,
 ) -> Result<Option<serde_json::Value>, OutputError> {
-    let recorded = columns(conn, &tables.run_table)?
-        .is_some_and(|c| c.iter().any(|(name, _)| name == "outputs"));
+    run_json(conn, tables, run_id, "outputs")
+}
+
+/// The JSON that run `run_id` recorded in `column` of the run table; `None` when the table
+/// has no such column yet (a database of an earlier schema), the run none, or it is not
+/// JSON.
+pub(super) fn run_json(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+    column: &str,
+) -> Result<Option<serde_json::Value>, OutputError> {
+    let recorded =
+        columns(conn, &tables.run_table)?.is_some_and(|c| c.iter().any(|(name, _)| name == column));
     if !recorded {
         return Ok(None);
     }
     let json: Option<String> = conn
         .query_row(
             &format!(
-                "SELECT outputs FROM {} WHERE run_id = ?1",
+                "SELECT {} FROM {} WHERE run_id = ?1",
+                quote_ident(column),
                 quote_ident(&tables.run_table)
             ),
             [run_id],

@@ -58,17 +58,22 @@ mod tests {
 
     const RULES: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_rank >= 0.8, then: { tier: A } }\n      - { id: c, then: { tier: C } }\nsummary:\n  moves: { tier: [A, B, C] }\n  report:\n    value: { name: sales, of: annual_sales }\n";
 
-    #[tokio::test]
-    async fn the_report_of_the_version_in_force_is_one_html_page() {
+    /// The rules above over ten customers with sales 1,000 to 10,000.
+    fn ten_customers() -> tempfile::TempDir {
         let rows: Vec<String> = (1..=10).map(|i| format!("({i}, {i}000.0)")).collect();
-        let dir = project(
+        project(
             &[("tiers.yaml", RULES)],
             &format!(
                 "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, annual_sales REAL);
                  INSERT INTO customers VALUES {};",
                 rows.join(", ")
             ),
-        );
+        )
+    }
+
+    #[tokio::test]
+    async fn the_report_of_the_version_in_force_is_one_html_page() {
+        let dir = ten_customers();
         let v = version(dir.path(), 1);
         let fingerprint = v.rules().fingerprint.clone();
         let service = Arc::new(Service::new(v));
@@ -111,15 +116,7 @@ mod tests {
     /// others wait for it (not 503), and a policy request still finds a place meanwhile.
     #[tokio::test]
     async fn reports_asked_for_at_once_are_built_once_and_leave_room_for_policies() {
-        let rows: Vec<String> = (1..=10).map(|i| format!("({i}, {i}000.0)")).collect();
-        let dir = project(
-            &[("tiers.yaml", RULES)],
-            &format!(
-                "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, annual_sales REAL);
-                 INSERT INTO customers VALUES {};",
-                rows.join(", ")
-            ),
-        );
+        let dir = ten_customers();
         let service = Arc::new(Service::new(version(dir.path(), 1)));
         let limits = super::super::Limits {
             max_evaluations: 2,

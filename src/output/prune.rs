@@ -1,5 +1,6 @@
 //! Pruning: keep the official runs of the last N periods and the latest run, delete every
-//! other run (superseded, failed, older periods) with its rows, in one transaction; or
+//! other run (superseded, failed, older periods) with its rows, in one transaction (the
+//! records of removed runs stay: their ids are never given again); or
 //! remove runs named by id (a run made by mistake: a wrong date, the wrong rules), after
 //! which each period's official run is again its latest remaining successful one.
 
@@ -35,7 +36,8 @@ pub struct Pruned {
 }
 
 /// Keeps the official runs of the last `keep` periods (at least one: the latest period's
-/// is never deleted) and the latest run; deletes the others and their rows.
+/// is never deleted), the latest run and the records of removed runs (no rows); deletes the
+/// others and their rows.
 pub fn prune(
     conn: &mut Connection,
     tables: &OutputTables,

@@ -316,6 +316,10 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
       id      | collection_rate | bonus
       bonus-a | >= 85           | 1
       bonus-b | -               | 0
+  - name: dunning
+    rules:
+      - { id: dun, when: 'flag != 70 || collection_rate < 70.0', then: { dun: true } }
+      - { id: dun-none, then: { dun: false } }
 "#,
     );
     let check = fx.run(&["check", "--data"]);
@@ -329,6 +333,8 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
         "compared with 85, a percentage: the comparison is true for no customer (in `bonus-a`)\n  --> rules/credit.yaml:10:20\n",
     );
     assert!(!check.stdout.contains("`flag`"), "{}", check.stdout);
+    // At the number compared with the share, written `70.0`, not the `70` before it.
+    shown("(in `dun`)\n  --> rules/credit.yaml:14:59\n");
     let run = fx.run(&["run", "--format", "json"]);
     run.assert_code(0);
     let notes: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

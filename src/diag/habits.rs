@@ -67,7 +67,7 @@ pub fn find(body: &str) -> Vec<Habit> {
                         .iter()
                         .take_while(|c| c.is_whitespace())
                         .count();
-                let what = "a condition is written without a leading `=` (that marks a formula in a value): remove it";
+                let what = "a leading `=` is not part of an expression (a condition has none, a value's formula one): remove it";
                 let mut h = habit(&chars, i, end, what, "");
                 h.width = 1;
                 found.push(h);

@@ -210,6 +210,15 @@ fn continued_help(message: &str, text: &str, line: usize) -> Option<String> {
         return None;
     }
     let above = text.lines().nth(line.checked_sub(2)?)?.trim_end();
+    // `doc: >` / `when: |`: a block of text whose lines are not indented under its key.
+    if [": >", ": |", ": >-", ": |-"]
+        .iter()
+        .any(|b| above.ends_with(b))
+    {
+        return Some(
+            "the lines of a `key: >` (or `|`) text are indented more than its key: indent this line and the ones after it".into(),
+        );
+    }
     let ends = [
         "&&", "||", "+", "-", "*", "/", "(", ",", "==", ">", "<", ">=", "<=",
     ];
@@ -293,7 +302,12 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
     let whole = row.match_indices(key).find_map(|(at, _)| {
         let before = row[..at].trim_end().strip_suffix(',')?;
         let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        (digits > 0).then(|| &before[before.len() - digits..])
+        // `v1,2`: the digits end a word, not a number.
+        let word = before[..before.len() - digits]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        (digits > 0 && !word).then(|| &before[before.len() - digits..])
     })?;
     let thousands = fraction.len() == 3 && !whole.starts_with('0');
     let number = match thousands {

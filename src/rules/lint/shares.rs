@@ -147,7 +147,7 @@ fn slip(e: &Expr, id: &str, name: &str, cmp: Cmp, constant: f64, range: (f64, f6
         shown(range.1)
     );
     let share = crate::text::as_yaml(&serde_json::json!(constant / 100.0));
-    let (line, column) = number_at(e, &written);
+    let (line, column) = number_at(e, name, constant);
     crate::diag::Diagnostic::error(&e.origin.file, line, column, message)
         .warning()
         .width(written.chars().count())
@@ -157,21 +157,48 @@ fn slip(e: &Expr, id: &str, name: &str, cmp: Cmp, constant: f64, range: (f64, f6
         ))
 }
 
-/// Where `written` (the number) is in the expression's file, as a number of its own (not
-/// the `70` of `region_70`); the expression's start when it is not found as written (`70.0`
-/// for `70`).
-fn number_at(e: &Expr, written: &str) -> (usize, usize) {
-    let part_of_name =
-        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
-    for (n, text) in e.text.split('\n').enumerate() {
-        for (at, _) in text.match_indices(written) {
-            let before = text[..at].chars().next_back();
-            let after = text[at + written.len()..].chars().next();
-            if !part_of_name(before) && !part_of_name(after) {
-                let column = text[..at].chars().count() + 1;
-                return e.origin.map(n + 1, column);
+/// Where the number `constant` compared with `name` is written in the expression's file:
+/// the first number token outside quoted text whose value it is (`70` or `70.0`; not the
+/// `70` of `region_70` nor of `"Shop 70"`) after `name`, else the first anywhere; the
+/// expression's start when none is.
+fn number_at(e: &Expr, name: &str, constant: f64) -> (usize, usize) {
+    let chars: Vec<char> = e.text.chars().collect();
+    let part_of_name = |c: char| c.is_alphanumeric() || c == '_';
+    let (mut found, mut after_name, mut named) = (None, None, false);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if matches!(c, '"' | '\'' | '`') {
+            i += 1;
+            while i < chars.len() && chars[i] != c {
+                i += if chars[i] == '\\' { 2 } else { 1 };
             }
+            i += 1;
+            continue;
         }
+        if part_of_name(c) && (i == 0 || !part_of_name(chars[i - 1])) {
+            let end = (i..chars.len())
+                .find(|&k| !(part_of_name(chars[k]) || (c.is_ascii_digit() && chars[k] == '.')))
+                .unwrap_or(chars.len());
+            let token: String = chars[i..end].iter().collect();
+            if token == name {
+                named = true;
+            } else if token.parse::<f64>().is_ok_and(|x| x == constant) {
+                found = found.or(Some(i));
+                if named && after_name.is_none() {
+                    after_name = Some(i);
+                }
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
     }
-    (e.origin.line, e.origin.column)
+    match after_name.or(found) {
+        Some(i) => {
+            let (line, column) = crate::diag::habits::line_column(&chars, i);
+            e.origin.map(line, column)
+        }
+        None => (e.origin.line, e.origin.column),
+    }
 }

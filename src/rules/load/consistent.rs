@@ -55,6 +55,8 @@ pub(super) struct Table<'s> {
     /// `cap:` or `round:`: the output they apply to (by index into `outputs`) is a number.
     pub bounded_output: Option<usize>,
     pub outputs: &'s [Slot],
+    /// The outputs (by index) that declare their `values:`: their texts are meant.
+    pub declared_values: Vec<usize>,
 }
 
 /// Reports every value whose kind differs from the output's first known kind, or does not
@@ -163,6 +165,16 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
 /// with: every customer the row matches gets those characters. A warning, not an error: a
 /// label may be meant (`promo_label: 5%`); quoted, the text is meant and nothing is said.
 fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
+    // A spreadsheet's cell cannot be told quoted from its text (Excel quotes `1,500` for
+    // the comma); declared `values:` say the texts are meant.
+    let sheet = (t.file.path.extension()).is_some_and(|e| {
+        ["csv", "xlsx", "ods"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    });
+    if sheet || t.declared_values.contains(&k) {
+        return;
+    }
     for g in given.iter().filter(|g| g.output == k) {
         let (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) = (g.written, g.value) else {
             continue;
@@ -179,13 +191,20 @@ fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
             t.file,
             g.at.0,
             g.at.1,
-            format!(
-                "row `{}` gives `{output}` the text \"{text}\", not a number: every customer it matches gets these characters",
-                g.row
-            ),
+            match g.row {
+                "default" => format!(
+                    "the default of `{output}` is the text \"{text}\", not a number: every customer no row matches gets these characters"
+                ),
+                row => format!(
+                    "row `{row}` gives `{output}` the text \"{text}\", not a number: every customer it matches gets these characters"
+                ),
+            },
         );
         d.severity = crate::diag::Severity::Warning;
-        d.rule = Some(g.row.to_owned());
+        d.rule = Some(match g.row {
+            "default" => t.name.to_owned(),
+            row => row.to_owned(),
+        });
         d.width = text.chars().count().max(1);
         d.help = Some(format!("{how}; to keep the text, quote it: \"{text}\""));
     }
@@ -341,6 +360,13 @@ fn help(expected: Kind, written: &Literal, fallback: &str) -> String {
         }
         (k, _) if k == bool => "write true/false".into(),
         (Kind::Of(ValueKind::Date), _) => "write a date as '= date(\"2025-03-01\")'".into(),
+        (Kind::List, Some(t)) if t.contains(',') => {
+            let items: Vec<&str> = t.split(',').map(str::trim).collect();
+            format!(
+                "write it as a list: [{}] (without brackets it is text)",
+                items.join(", ")
+            )
+        }
         (Kind::List, Some(t)) if !t.is_empty() => {
             format!("write it as a list of one: [{t}] (without brackets it is text)")
         }

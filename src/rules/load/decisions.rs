@@ -420,6 +420,12 @@ impl Table<'_> {
             aggregate: d.aggregate.as_ref().map(|a| a.value),
             bounded_output: self.bounded_output(d),
             outputs: &self.outputs,
+            // Outputs that declare their `values:` say what their texts are.
+            declared_values: (d.outputs.iter())
+                .filter(|o| !o.value.values.is_empty())
+                .filter_map(|o| cx.symbols.slot(&o.value.name))
+                .filter_map(|s| self.output_index(s))
+                .collect(),
         };
         consistent::check(cx, &table, &given)
     }

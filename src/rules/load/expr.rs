@@ -677,32 +677,61 @@ mod tests {
 fn bracketed_name(body: &str) -> Option<((usize, usize), String)> {
     let chars: Vec<char> = body.chars().collect();
     let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
-    // Not `+`: `alerts + [segment]` appends to a list.
-    let operator = |c: Option<&char>| c.is_some_and(|c| "*/-%".contains(*c));
-    let mut quote = None;
-    for i in 0..chars.len() {
-        let escaped = i > 0 && chars[i - 1] == '\\';
-        match (quote, chars[i]) {
-            (Some(_), _) if escaped => {}
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, c @ ('"' | '\'' | '`')) => quote = Some(c),
-            (None, '[') => {
-                let close = (i + 1..chars.len()).find(|&k| !is_name(chars[k]))?;
-                // `items[0]` indexes a list: not a list written.
-                let indexes = i > 0 && (is_name(chars[i - 1]) || ")]".contains(chars[i - 1]));
-                if chars[close] != ']' || close == i + 1 || indexes {
-                    continue;
+    // Not `+`: `alerts + [segment]` appends to a list. A `/` of a comment is no operator.
+    let operator = |k: Option<usize>| {
+        k.is_some_and(|k| {
+            "*/-%".contains(chars[k])
+                && !(chars[k] == '/'
+                    && (chars.get(k + 1).is_some_and(|&c| c == '/' || c == '*')
+                        || (k > 0 && (chars[k - 1] == '/' || chars[k - 1] == '*'))))
+        })
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            // Quoted text (a backslash escapes the next character) and comments.
+            q @ ('"' | '\'' | '`') => {
+                i += 1;
+                while i < chars.len() && chars[i] != q {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
                 }
-                let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
-                let after = chars[close + 1..].iter().find(|c| !c.is_whitespace());
-                if operator(before) || operator(after) {
-                    let name: String = chars[i + 1..close].iter().collect();
-                    return Some((crate::diag::habits::line_column(&chars, i), name));
+            }
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            '[' => {
+                let before = chars[..i].iter().rposition(|c| !c.is_whitespace());
+                // `items[0]`, `items [i]`, `#{..}[region]`, `f(x)[1]` index: no list
+                // written. A name starts with a letter or `_` (`[1]` is an index or a list).
+                let indexes = before.is_some_and(|k| is_name(chars[k]) || ")]}".contains(chars[k]));
+                let starts_name = chars
+                    .get(i + 1)
+                    .is_some_and(|&c| c.is_alphabetic() || c == '_');
+                let close = (i + 1..chars.len()).find(|&k| !is_name(chars[k]));
+                if let Some(close) = close
+                    && chars[close] == ']'
+                    && starts_name
+                    && !indexes
+                {
+                    let after = (close + 1..chars.len()).find(|&k| !chars[k].is_whitespace());
+                    if operator(before) || operator(after) {
+                        let name: String = chars[i + 1..close].iter().collect();
+                        return Some((crate::diag::habits::line_column(&chars, i), name));
+                    }
                 }
             }
             _ => {}
         }
+        i += 1;
     }
     None
 }
@@ -727,6 +756,14 @@ mod bracket_tests {
             "items[0] * 2",
             "f(x)[1] + 1",
             "alerts + [segment]",
+            "tier in [t_top] // the top tier only",
+            "[segment] // alone",
+            "/* none */ [segment]",
+            "#{north: 1.1, south: 0.9}[region] * 2",
+            "items [1] * 2",
+            "items [i] * 2",
+            "if t { a } else { b }[0] * 2",
+            "x.replace(\"\\\\\", \"\") + \"[x] * y\"",
             "`total ${[a]} + x`",
             "\"[a] * 2\"",
         ] {

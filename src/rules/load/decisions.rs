@@ -60,6 +60,45 @@ fn at_of<T>(v: &Spanned<T>) -> (usize, usize) {
     (v.referenced.line() as usize, v.referenced.column() as usize)
 }
 
+/// A key of a `{ ... }` mapping written without its `:` and value (`{ note: x, y }`: the
+/// comma ended `note`'s text, and `y` became an output of its own, NULL for everyone): an
+/// error at the key. `y: null`, `y: ~` and a block mapping's empty `y:` are NULL meant.
+fn keyless(
+    file: &Arc<SourceFile>,
+    key: &str,
+    value: &Spanned<Literal>,
+) -> Option<crate::diag::Diagnostic> {
+    if !matches!(value.value, Literal::Null) {
+        return None;
+    }
+    let (line, column) = at_of(value);
+    let text = file.line(line)?;
+    let chars: Vec<char> = text.chars().collect();
+    let before: String = chars[..column.saturating_sub(1).min(chars.len())]
+        .iter()
+        .collect();
+    let before = before.trim_end();
+    // A block mapping's `key:` with nothing after: the place is at (or after) its `:`.
+    let at_colon = chars.get(column.saturating_sub(1)) == Some(&':');
+    if at_colon || before.ends_with(':') || !before.ends_with(key) {
+        return None;
+    }
+    let at = before.chars().count() - key.chars().count() + 1;
+    let mut d = crate::diag::Diagnostic::error(
+        file,
+        line,
+        at,
+        format!(
+            "`{key}` is written without a value: in `{{ ... }}` a comma ends a value, so `{key}` became an output of its own, NULL for every customer"
+        ),
+    );
+    d.width = key.chars().count();
+    d.help = Some(format!(
+        "to give text with a comma, quote it (`\"..., {key}\"`); for NULL on purpose write `{key}: null`"
+    ));
+    Some(d)
+}
+
 /// Both windows (either may be absent: no limit).
 fn meet(a: Option<Window>, b: Option<Window>) -> Option<Window> {
     match (a, b) {
@@ -525,6 +564,12 @@ impl Table<'_> {
                         self.ok = false;
                         continue;
                     };
+                    if let Some(mut d) = keyless(self.file, out, value) {
+                        d.rule = Some(id.to_owned());
+                        cx.diags.push(d);
+                        self.ok = false;
+                        continue;
+                    }
                     match cx.value(self.file, value, id) {
                         Some(v) => values.push((i, v)),
                         None => self.ok = false,

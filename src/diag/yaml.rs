@@ -299,16 +299,23 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
         return None;
     }
     let row = text.lines().nth(line.checked_sub(1)?)?;
-    let whole = row.match_indices(key).find_map(|(at, _)| {
+    let (whole, word) = row.match_indices(key).find_map(|(at, _)| {
         let before = row[..at].trim_end().strip_suffix(',')?;
         let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        // `v1,2`: the digits end a word, not a number.
-        let word = before[..before.len() - digits]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphabetic() || c == '_');
-        (digits > 0 && !word).then(|| &before[before.len() - digits..])
+        // `v1,2`: the digits end a word (the text's last characters), not a number.
+        let start = before[..before.len() - digits]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            .map_or(0, |(p, c)| p + c.len_utf8());
+        let word = &before[start..before.len() - digits];
+        (digits > 0).then(|| (&before[before.len() - digits..], word))
     })?;
+    if !word.is_empty() {
+        return Some(format!(
+            "in `{{ ... }}` a comma separates entries, so `{word}{whole},{key}` was read as `{word}{whole}` and a key `{key}`: quote the value: \"{word}{whole},{key}\""
+        ));
+    }
     let thousands = fraction.len() == 3 && !whole.starts_with('0');
     let number = match thousands {
         true => format!("{whole}{fraction}"),
@@ -432,6 +439,14 @@ mod tests {
                 "in `{ ... }` a comma separates entries, so `1,5%` was read as `1` and a key `5%`: write 1.5 for 1,5%: a percentage is a number here"
             )
         );
+        // Digits that end a word (`v1,2`, `€1,5`): the value is text, to be quoted.
+        assert_eq!(
+            split_number("- { version: v1,2 }\n- { p: €1,5 }\n", 1, "2").as_deref(),
+            Some(
+                "in `{ ... }` a comma separates entries, so `v1,2` was read as `v1` and a key `2`: quote the value: \"v1,2\""
+            )
+        );
+        assert!(split_number("- { version: v1,2 }\n- { p: €1,5 }\n", 2, "5").is_some());
         // `y` after `2,` is a key of its own, not digits.
         assert_eq!(split_number(text, 2, "y"), None);
         assert_eq!(split_number(text, 2, "3"), None);

@@ -208,7 +208,7 @@ fn habit(chars: &[char], start: usize, end: usize, what: &str, instead: &str) ->
 }
 
 /// The index after a quoted text starting at `start` (a backslash escapes the next char).
-fn skip_quoted(chars: &[char], start: usize) -> usize {
+pub fn skip_quoted(chars: &[char], start: usize) -> usize {
     let quote = chars[start];
     let mut i = start + 1;
     while i < chars.len() {

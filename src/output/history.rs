@@ -123,14 +123,41 @@ pub fn official_run_before(
     period: Period,
     before: i64,
 ) -> Result<Option<i64>, OutputError> {
-    let earlier: Vec<RunRecord> = run_records(conn, tables, kind)?
-        .into_iter()
+    Ok(official_before(
+        &run_records(conn, tables, kind)?,
+        period,
+        before,
+    ))
+}
+
+/// [`official_run_before`] over run records already read.
+pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64) -> Option<i64> {
+    let earlier: Vec<RunRecord> = (records.iter())
         .filter(|r| r.run_id < before)
+        .cloned()
         .collect();
-    Ok(official(&earlier)
+    official(&earlier)
         .into_iter()
         .find(|r| r.period == period)
-        .map(|r| r.run_id))
+        .map(|r| r.run_id)
+}
+
+/// The official runs of the periods right after `period` (of its kind), oldest first, up to
+/// the first period without one: each reads the one before it as its history (a period
+/// with no run breaks the chain).
+pub fn following(official: &[OfficialRun], period: Period) -> Vec<OfficialRun> {
+    let mut out: Vec<OfficialRun> = Vec::new();
+    for r in official
+        .iter()
+        .filter(|r| r.period.kind == period.kind && r.period > period)
+    {
+        let last = out.last().map_or(period, |l| l.period);
+        if r.period.previous() != Some(last) {
+            break;
+        }
+        out.push(*r);
+    }
+    out
 }
 
 /// The official runs of the periods before `period` (of its kind), newest first, at most

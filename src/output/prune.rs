@@ -5,7 +5,7 @@
 //! which each period's official run is again its latest remaining successful one.
 
 use super::OutputError;
-use super::history::{OfficialRun, RunRecord, official, run_records};
+use super::history::{OfficialRun, RunRecord, following, official, official_before, run_records};
 use super::schema::{fired_table, runs_dated};
 use super::tables::write_err;
 use crate::config::OutputTables;
@@ -179,29 +179,11 @@ fn read_by(
     period: Period,
     run_id: i64,
 ) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut last = period;
-    for o in after
-        .iter()
-        .filter(|o| o.period.kind == period.kind && o.period > period)
-    {
-        if o.period.previous() != Some(last) {
-            break;
-        }
-        let earlier: Vec<RunRecord> = records
-            .iter()
-            .filter(|r| r.run_id < o.run_id)
-            .cloned()
-            .collect();
-        if official(&earlier)
-            .iter()
-            .any(|e| e.period == period && e.run_id == run_id)
-        {
-            out.push(o.period.to_string());
-        }
-        last = o.period;
-    }
-    out
+    following(after, period)
+        .into_iter()
+        .filter(|o| official_before(records, period, o.run_id) == Some(run_id))
+        .map(|o| o.period.to_string())
+        .collect()
 }
 
 /// The status of a run removed by id: its record stays, so its id is never given to another

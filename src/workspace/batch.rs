@@ -131,20 +131,10 @@ impl Workspace {
             )),
             None => None,
         };
-        // The periods that follow on without a gap: each reads the one before (a period
-        // with no run breaks the chain).
-        let mut later = Vec::new();
-        let mut last = period;
-        for r in official
-            .iter()
-            .filter(|r| r.period.kind == period.kind && r.period > period)
-        {
-            if r.period.previous() != Some(last) {
-                break;
-            }
-            later.push(r.period);
-            last = r.period;
-        }
+        // The periods that follow on without a gap: each reads the one before.
+        let later = (output::following(&official, period).iter())
+            .map(|r| r.period)
+            .collect();
         let other_kind = official
             .iter()
             .max_by_key(|r| (r.as_of, r.run_id))

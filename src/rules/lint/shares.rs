@@ -169,11 +169,7 @@ fn number_at(e: &Expr, name: &str, constant: f64) -> (usize, usize) {
     while i < chars.len() {
         let c = chars[i];
         if matches!(c, '"' | '\'' | '`') {
-            i += 1;
-            while i < chars.len() && chars[i] != c {
-                i += if chars[i] == '\\' { 2 } else { 1 };
-            }
-            i += 1;
+            i = crate::diag::habits::skip_quoted(&chars, i);
             continue;
         }
         if part_of_name(c) && (i == 0 || !part_of_name(chars[i - 1])) {

@@ -167,12 +167,7 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
 fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
     // A spreadsheet's cell cannot be told quoted from its text (Excel quotes `1,500` for
     // the comma); declared `values:` say the texts are meant.
-    let sheet = (t.file.path.extension()).is_some_and(|e| {
-        ["csv", "xlsx", "ods"]
-            .iter()
-            .any(|x| e.eq_ignore_ascii_case(x))
-    });
-    if sheet || t.declared_values.contains(&k) {
+    if super::sheet::is_spreadsheet(&t.file.path) || t.declared_values.contains(&k) {
         return;
     }
     for g in given.iter().filter(|g| g.output == k) {

@@ -51,6 +51,7 @@ mod population;
 mod scripts;
 mod sheet;
 mod skip;
+mod slips;
 mod switch_cases;
 mod symbols;
 #[cfg(test)]

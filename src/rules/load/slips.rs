@@ -1,0 +1,133 @@
+//! Slips an admin makes in an expression that the parser's own message would not explain:
+//! a spreadsheet's `[column]` in arithmetic (the expression compiles, and fails on every
+//! customer), a mistyped `for_each` placeholder (it does not compile). Lexical scans of the
+//! expression's text, as `diag::habits` does for spreadsheet habits.
+
+/// A `{name}` joined to a name (`sales_{categroy}`) in an expression of a `for_each` copy
+/// (its `bindings`), where `name` is not its variable: where it is (1-based line and column
+/// of the `{`), the name written, and the variable.
+pub(super) fn mistyped_placeholder(
+    body: &str,
+    bindings: &[(String, String)],
+) -> Option<((usize, usize), String, String)> {
+    let (var, _) = bindings.first()?;
+    let chars: Vec<char> = body.chars().collect();
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    for i in 1..chars.len() {
+        // A placeholder ends a name (`sales_{category}`), not a block (`if big{1}`).
+        if chars[i] != '{' || chars[i - 1] != '_' {
+            continue;
+        }
+        let close = (i + 1..chars.len()).find(|&k| !is_name(chars[k]))?;
+        if chars[close] != '}' || close == i + 1 {
+            continue;
+        }
+        let written: String = chars[i + 1..close].iter().collect();
+        return Some((
+            crate::diag::habits::line_column(&chars, i),
+            written,
+            var.clone(),
+        ));
+    }
+    None
+}
+
+/// A name in square brackets next to an arithmetic operator (`1.5 * [monthly_sales]`, a
+/// spreadsheet's table reference): a list of one, which no arithmetic takes. Where it is
+/// (1-based line and column of the `[`) and the name. Quoted text is skipped; `in [a, b]`,
+/// a list given as a value (`= [tier]`) and an index (`items[0] * 2`) are lists meant.
+pub(super) fn bracketed_name(body: &str) -> Option<((usize, usize), String)> {
+    let chars: Vec<char> = body.chars().collect();
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    // Not `+`: `alerts + [segment]` appends to a list. A `/` of a comment is no operator.
+    let operator = |k: Option<usize>| {
+        k.is_some_and(|k| {
+            "*/-%".contains(chars[k])
+                && !(chars[k] == '/'
+                    && (chars.get(k + 1).is_some_and(|&c| c == '/' || c == '*')
+                        || (k > 0 && (chars[k - 1] == '/' || chars[k - 1] == '*'))))
+        })
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            // Quoted text and comments are skipped.
+            '"' | '\'' | '`' => {
+                i = crate::diag::habits::skip_quoted(&chars, i);
+                continue;
+            }
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            '[' => {
+                let before = chars[..i].iter().rposition(|c| !c.is_whitespace());
+                // `items[0]`, `items [i]`, `#{..}[region]`, `f(x)[1]` index: no list
+                // written. A name starts with a letter or `_` (`[1]` is an index or a list).
+                let indexes = before.is_some_and(|k| is_name(chars[k]) || ")]}".contains(chars[k]));
+                let starts_name = chars
+                    .get(i + 1)
+                    .is_some_and(|&c| c.is_alphabetic() || c == '_');
+                let close = (i + 1..chars.len()).find(|&k| !is_name(chars[k]));
+                if let Some(close) = close
+                    && chars[close] == ']'
+                    && starts_name
+                    && !indexes
+                {
+                    let after = (close + 1..chars.len()).find(|&k| !chars[k].is_whitespace());
+                    if operator(before) || operator(after) {
+                        let name: String = chars[i + 1..close].iter().collect();
+                        return Some((crate::diag::habits::line_column(&chars, i), name));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod bracket_tests {
+    use super::bracketed_name;
+
+    #[test]
+    fn a_bracketed_name_in_arithmetic_is_found_and_lists_meant_are_not() {
+        assert_eq!(
+            bracketed_name("1.5 * [monthly_sales]"),
+            Some(((1, 7), "monthly_sales".into()))
+        );
+        assert_eq!(
+            bracketed_name("[sales] - 1"),
+            Some(((1, 1), "sales".into()))
+        );
+        for meant in [
+            "[tier]",
+            "tier in [A, B]",
+            "items[0] * 2",
+            "f(x)[1] + 1",
+            "alerts + [segment]",
+            "tier in [t_top] // the top tier only",
+            "[segment] // alone",
+            "/* none */ [segment]",
+            "#{north: 1.1, south: 0.9}[region] * 2",
+            "items [1] * 2",
+            "items [i] * 2",
+            "if t { a } else { b }[0] * 2",
+            "x.replace(\"\\\\\", \"\") + \"[x] * y\"",
+            "`total ${[a]} + x`",
+            "\"[a] * 2\"",
+        ] {
+            assert_eq!(bracketed_name(meant), None, "{meant}");
+        }
+    }
+}

@@ -83,6 +83,36 @@ pub fn signed(d: f64, money: bool) -> String {
     format!("{sign}{magnitude}")
 }
 
+/// `x` to the cent, as money totals are kept (`37449510.68`).
+pub fn to_cents(x: f64) -> f64 {
+    if x.is_finite() && x.abs() < 9.0e13 {
+        (x * 100.0).round() / 100.0
+    } else {
+        x
+    }
+}
+
+/// A number as programs read it in JSON: a whole number as an integer (`518`, not `518.0`),
+/// any other as it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number(pub f64);
+
+impl serde::Serialize for Number {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            s.serialize_i64(x as i64)
+        } else {
+            s.serialize_f64(x)
+        }
+    }
+}
+
+/// For `#[serde(serialize_with)]`: an optional [`Number`].
+pub fn optional_number<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&x.map(Number), s)
+}
+
 /// `36,796,816.69`: thousands separators and always two decimals.
 pub fn cents(x: f64) -> String {
     let fixed = format!("{:.2}", x.abs());
@@ -152,6 +182,19 @@ pub fn shown(path: &std::path::Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn totals_for_programs_are_whole_numbers_and_cents() {
+        let json = |x: f64| serde_json::to_string(&Number(x)).unwrap();
+        assert_eq!(json(518.0), "518");
+        assert_eq!(json(-30.0), "-30");
+        assert_eq!(json(0.5), "0.5");
+        assert_eq!(json(1e300), "1e+300");
+        assert_eq!(json(to_cents(37_449_510.678_399_95)), "37449510.68");
+        assert_eq!(json(to_cents(0.1 + 0.2)), "0.3");
+        assert_eq!(json(to_cents(-0.004)), "0");
+        assert!(to_cents(f64::NAN).is_nan());
+    }
 
     #[test]
     fn numbers_with_thousands_separators_are_read_without_them() {

@@ -345,9 +345,9 @@ totals since 2026-Q1 (run 1)
         json!({
             "period": "2026-Q2", "run_id": 2, "recorded": true,
             "totals": {
-                "cost": {"money": true, "before": 250.0, "now": 220.0, "difference": -30.0, "percent": -12.0},
-                "sales": {"money": false, "before": null, "now": 2400.0, "difference": null, "percent": null},
-                "customers": {"money": false, "before": 4.0, "now": null, "difference": null, "percent": null},
+                "cost": {"money": true, "before": 250, "now": 220, "difference": -30, "percent": -12.0},
+                "sales": {"money": false, "before": null, "now": 2400, "difference": null, "percent": null},
+                "customers": {"money": false, "before": 4, "now": null, "difference": null, "percent": null},
             }
         })
     );
@@ -410,7 +410,7 @@ fn a_database_written_before_totals_were_recorded_is_upgraded_and_says_so() {
         [
             (1, None),
             (2, None),
-            (3, Some(r#"{"customers":2.0,"cost":220.0}"#.into()))
+            (3, Some(r#"{"customers":2,"cost":220}"#.into()))
         ]
     );
     // Every earlier run and its rows are kept.
@@ -434,7 +434,7 @@ fn the_first_run_and_a_period_with_no_run_say_there_is_nothing_to_compare() {
     let q1 = fx.run_ok(&["--as-of", "2026-03-31", "--format", "json"]);
     let json: Json = serde_json::from_str(&q1.stdout).unwrap();
     assert_eq!(json["totals_since"], Json::Null);
-    assert_eq!(json["totals"], json!({"customers": 4.0, "cost": 125.0}));
+    assert_eq!(json["totals"], json!({"customers": 4, "cost": 125}));
     // 2026-Q3 after 2026-Q1: 2026-Q2 has no run, so nothing to compare with.
     let q3 = fx.run_ok(&["--as-of", "2026-09-30"]);
     assert!(

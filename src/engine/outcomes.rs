@@ -95,12 +95,19 @@ impl<'a> Outcomes<'a> {
 
     /// The summary totals over these customers, added in customer order: the same sums
     /// however the threads split the customers (a float sum depends on its order, and the
-    /// same rules showed `+0.00` of money moved).
-    pub(super) fn sum_totals(&self) -> Vec<f64> {
+    /// same rules showed `+0.00` of money moved). Totals that are `money` (indices) are
+    /// given to the cent: a sum of many amounts carries a binary tail (`37449510.67839995`)
+    /// that programs reading the run's JSON and its record would otherwise see.
+    pub(super) fn sum_totals(&self, money: &[usize]) -> Vec<f64> {
         let mut sums = vec![0.0; self.totals_width];
         for customer in self.totals.chunks_exact(self.totals_width.max(1)) {
             for (sum, x) in sums.iter_mut().zip(customer) {
                 *sum += x;
+            }
+        }
+        for &k in money {
+            if let Some(sum) = sums.get_mut(k) {
+                *sum = crate::text::to_cents(*sum);
             }
         }
         sums

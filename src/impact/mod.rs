@@ -66,7 +66,9 @@ pub struct TotalChange {
     /// Declared money (`summary.money`) by either rule set.
     pub money: bool,
     /// `None`: that rule set has no such total.
+    #[serde(serialize_with = "crate::text::optional_number")]
     pub before: Option<f64>,
+    #[serde(serialize_with = "crate::text::optional_number")]
     pub after: Option<f64>,
 }
 

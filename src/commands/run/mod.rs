@@ -296,7 +296,7 @@ pub struct RunReport {
     /// Per `count_by` output: customers per value, in display order.
     #[serde(serialize_with = "nested_map")]
     pub counts: Vec<(String, Vec<(String, usize)>)>,
-    #[serde(serialize_with = "map")]
+    #[serde(serialize_with = "numbers")]
     pub totals: Vec<(String, f64)>,
     /// The totals that are money (`summary.money`).
     pub money: Vec<String>,
@@ -418,6 +418,11 @@ impl RunReport {
 /// Pairs as a JSON object, in order.
 fn map<S: Serializer, V: Serialize>(pairs: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
     s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
+/// Named numbers as a JSON object, in order, whole numbers as integers.
+fn numbers<S: Serializer>(pairs: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(k, v)| (k, crate::text::Number(*v))))
 }
 
 fn nested_map<S: Serializer>(

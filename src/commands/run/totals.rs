@@ -4,7 +4,7 @@
 
 use super::map;
 use crate::output::RecordedTotals;
-use crate::text::{amount, signed};
+use crate::text::{amount, optional_number, signed, to_cents};
 use crate::workspace::batch::PreviousRun;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -27,8 +27,11 @@ pub struct TotalsSince {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Change {
     pub money: bool,
+    #[serde(serialize_with = "optional_number")]
     pub before: Option<f64>,
+    #[serde(serialize_with = "optional_number")]
     pub now: Option<f64>,
+    #[serde(serialize_with = "optional_number")]
     pub difference: Option<f64>,
     /// The difference in percent of `before` (`None` when `before` is 0).
     pub percent: Option<f64>,
@@ -96,9 +99,13 @@ impl TotalsSince {
 }
 
 fn change(money: &[String], name: &str, before: Option<f64>, now: Option<f64>) -> Change {
-    let difference = before.zip(now).map(|(b, n)| n - b);
+    let money = money.iter().any(|m| m == name);
+    // Money totals are kept to the cent; so is their difference.
+    let difference = before
+        .zip(now)
+        .map(|(b, n)| if money { to_cents(n - b) } else { n - b });
     Change {
-        money: money.iter().any(|m| m == name),
+        money,
         before,
         now,
         difference,

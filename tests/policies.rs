@@ -298,6 +298,72 @@ fn caps_and_rounding_apply_to_the_named_output_of_a_table_that_gives_several() {
     );
 }
 
+/// `round:` reads money arithmetic as written (3,000,000 x 0.07 is 210,000, though binary
+/// floating point gives 210,000.00000000003), and a limit that binds is rounded to the step
+/// again, inside it: a limit "rounded down to 1,000" capped at 10% of 6,299,970.35 is 629,000,
+/// not 629,997.035. `explain` shows every limit's amount.
+#[test]
+fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[180_000.0, 6_299_970.35, 3_000_000.0]);
+    fx.rule(
+        "credit.yaml",
+        r#"decisions:
+  - name: fee
+    output: fee
+    round: { up: 1000 }
+    rules:
+      - { id: fee-7pct, value: "= annual_sales * 0.07" }
+  - name: plain_limit
+    output: plain_limit
+    round: { down: 1000 }
+    rules:
+      - { id: plain-35pct, value: "= annual_sales * 0.35" }
+  - name: credit_limit
+    output: credit_limit
+    round: { down: 1000 }
+    capped_by: limit_set_by
+    caps:
+      - { id: equity-10pct, max: "= annual_sales * 0.1" }
+      - { id: floor-5000, min: 5000 }
+    rules:
+      - { id: limit-35pct, value: "= annual_sales * 0.35" }
+"#,
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(column(&latest, "fee")["3"], int(210_000));
+    assert_eq!(column(&latest, "fee")["1"], int(13_000));
+    assert_eq!(column(&latest, "plain_limit")["1"], int(63_000));
+    assert_eq!(column(&latest, "credit_limit")["1"], int(18_000));
+    assert_eq!(column(&latest, "credit_limit")["2"], int(629_000));
+    assert_eq!(column(&latest, "credit_limit")["3"], int(300_000));
+    assert_eq!(
+        column(&latest, "limit_set_by")["2"],
+        common::text("equity-10pct")
+    );
+    let explain = fx.run(&["explain", "2"]);
+    explain.assert_code(0);
+    assert!(
+        explain.stdout.contains("    limits: equity-10pct <= 629997.035 (bound), floor-5000 >= 5000\n    => credit_limit = 629000  (2204989.6225, rounded to 2204000, bound by equity-10pct at 629997.035, then to the step)"),
+        "{}",
+        explain.stdout
+    );
+    let json = fx.run(&["explain", "2", "--format", "json"]);
+    json.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let credit = (json["decisions"].as_array().unwrap().iter())
+        .find(|d| d["name"] == "credit_limit")
+        .unwrap();
+    assert_eq!(
+        credit["limits"],
+        serde_json::json!([
+            {"id": "equity-10pct", "side": "max", "value": 629_997.035, "bound": true},
+            {"id": "floor-5000", "side": "min", "value": 5000.0, "bound": false},
+        ])
+    );
+}
+
 /// A decimal rounding step makes the rounded output a decimal, not the others its rows
 /// give: `payment_days` stays whole, so a whole-number `switch` case on it matches.
 #[test]

@@ -1,6 +1,7 @@
 //! Rounding and caps of a single-output decision, in one place: round to the step first,
 //! then apply the largest floor and the smallest ceiling (a limit that is NULL for a
-//! customer is no limit). A cap that binds joins the customer's rule ids (`<decision>.min` /
+//! customer is no limit), and round a limit that bound to the step again, inside it (a
+//! ceiling down, a floor up): the output is a multiple of its step and within its caps. A cap that binds joins the customer's rule ids (`<decision>.min` /
 //! `<decision>.max` for `cap:`, its own id for `caps:`), and `capped_by:` receives its id.
 
 use super::errors::{EvalError, rule_label};
@@ -41,11 +42,21 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                 continue;
             };
             if (side == Bound::Min && x < bound) || (side == Bound::Max && x > bound) {
-                x = bound;
-                // The output keeps its kind: a decimal discount capped at `12` is 12.0.
-                result = match (&result, &bound_value) {
-                    (Value::Float(_), Value::Int(b)) => Value::Float(*b as f64),
-                    _ => bound_value,
+                (x, result) = match d.round {
+                    // Rounded to the step inside the limit: a ceiling down, a floor up (a
+                    // floor rounded above a ceiling is then brought under it: it wins).
+                    Some(round) => {
+                        let inside = match side {
+                            Bound::Min => RoundSpec::Up(round.step()),
+                            Bound::Max => RoundSpec::Down(round.step()),
+                        };
+                        round_value(bound, inside)
+                    }
+                    // The output keeps its kind: a decimal discount capped at `12` is 12.0.
+                    None => match (&result, &bound_value) {
+                        (Value::Float(_), Value::Int(b)) => (bound, Value::Float(*b as f64)),
+                        _ => (bound, bound_value),
+                    },
                 };
                 // A cap with a floor and a ceiling (whose formulas cross for this customer)
                 // binds once in the rule ids.
@@ -77,7 +88,10 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
             let bound_value = self.value(&cap.value, i, cap.rule)?;
             let bound = match number(&bound_value) {
                 Ok(Some(b)) => b,
-                Ok(None) if bound_value.is_null() => continue,
+                Ok(None) if bound_value.is_null() => {
+                    self.observer.limit(cap.rule, None);
+                    continue;
+                }
                 _ => {
                     let rules = self.ev.rules;
                     return Err(EvalError {
@@ -88,6 +102,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                     });
                 }
             };
+            self.observer.limit(cap.rule, Some(bound));
             let tighter = match (&best, side) {
                 (None, _) => true,
                 (Some((b, _, _)), Bound::Min) => bound > *b,
@@ -101,12 +116,24 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
     }
 }
 
-/// Rounds `x` to a multiple of the step; a whole-number step gives a whole number.
+/// Rounds `x` to a multiple of the step; a whole-number step gives a whole number. As the
+/// number model compares decimals, a value within a few parts in 2^52 of a multiple (or, for
+/// `nearest`, of a half step) is on it: 3,000,000 x 0.07 (210,000.00000000003 in binary)
+/// rounds up to 210,000, not 211,000, and 1.005 to the nearest 0.01 is 1.01.
 pub(super) fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
-    let (step, r) = match round {
-        RoundSpec::Down(s) => (s, (x / s).floor()),
-        RoundSpec::Up(s) => (s, (x / s).ceil()),
-        RoundSpec::Nearest(s) => (s, (x / s).round()),
+    let step = round.step();
+    let q = x / step;
+    let tolerance = 4.0 * f64::EPSILON * q.abs().max(1.0);
+    let near = |mark: f64| (q - mark).abs() <= tolerance;
+    let r = if near(q.round()) {
+        q.round()
+    } else {
+        match round {
+            RoundSpec::Down(_) => q.floor(),
+            RoundSpec::Up(_) => q.ceil(),
+            RoundSpec::Nearest(_) if near(q.floor() + 0.5) => (q.floor() + 0.5).round(),
+            RoundSpec::Nearest(_) => q.round(),
+        }
     };
     let mut y = r * step;
     if step.fract() == 0.0 && y.abs() < 9.0e15 {
@@ -139,5 +166,25 @@ mod tests {
             round_value(0.31, RoundSpec::Down(0.1)).1.as_f64(),
             Some(0.3)
         );
+    }
+
+    #[test]
+    fn money_arithmetic_rounds_from_the_value_meant() {
+        let int = |x: f64, r: RoundSpec| match round_value(x, r).1 {
+            Value::Int(n) => n,
+            v => panic!("{v:?}"),
+        };
+        let dec = |x: f64, r: RoundSpec| round_value(x, r).1.as_f64().unwrap();
+        // 210,000.00000000003 and 62,999.99999999999 in binary.
+        assert_eq!(int(3_000_000.0 * 0.07, RoundSpec::Up(1000.0)), 210_000);
+        assert_eq!(int(180_000.0 * 0.35, RoundSpec::Down(1000.0)), 63_000);
+        // Halves written in decimal are halves (1.005 is 1.00499999999999989 in binary).
+        assert_eq!(dec(1.005, RoundSpec::Nearest(0.01)), 1.01);
+        assert_eq!(dec(2.675, RoundSpec::Nearest(0.01)), 2.68);
+        assert_eq!(dec(-1.005, RoundSpec::Nearest(0.01)), -1.01);
+        // A value clearly off a multiple still rounds its way.
+        assert_eq!(int(210_000.01, RoundSpec::Up(1000.0)), 211_000);
+        assert_eq!(int(62_999.5, RoundSpec::Down(1000.0)), 62_000);
+        assert_eq!(dec(1.0049, RoundSpec::Nearest(0.01)), 1.0);
     }
 }

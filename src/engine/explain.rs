@@ -57,6 +57,17 @@ pub struct RowTrace {
     pub band: Option<BandTrace>,
 }
 
+/// One cap's limit for one customer.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitTrace {
+    pub id: String,
+    /// `min` (a floor) or `max` (a ceiling).
+    pub side: &'static str,
+    /// `None`: the limit is NULL for this customer: no limit.
+    pub value: Option<f64>,
+    pub bound: bool,
+}
+
 /// A band's ends, for programs.
 #[derive(Debug, Clone, Serialize)]
 pub struct BandTrace {
@@ -99,6 +110,10 @@ pub struct DecisionTrace {
     pub rounded: Option<serde_json::Value>,
     /// Caps or floors that bound (`discount.max`).
     pub capped_by: Vec<String>,
+    /// Every cap's limit for this customer, as written, and whether it bound: what a credit
+    /// file shows beside the limit granted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<LimitTrace>,
     /// The outputs that got their `default:` (no row matched).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub defaults: Vec<String>,
@@ -378,6 +393,18 @@ fn trace_decision<'a>(
             (Some(x), Some(round), false) => Some(super::bounds::round_value(x, round).1.to_json()),
             _ => None,
         },
+        limits: (d.caps.iter())
+            .filter_map(|c| log.limits.iter().find(|(rule, _)| *rule == c.rule))
+            .map(|&(rule, value)| LimitTrace {
+                id: id(rule),
+                side: match d.caps.iter().find(|c| c.rule == rule).map(|c| c.bound) {
+                    Some(crate::rules::Bound::Min) => "min",
+                    _ => "max",
+                },
+                value,
+                bound: log.caps.contains(&rule),
+            })
+            .collect(),
         capped_by: log.caps.into_iter().map(id).collect(),
         failed: failed.is_some(),
         // Given only when no row matched (and the decision finished).

@@ -19,6 +19,8 @@ pub trait Observer {
     fn not_in_effect(&mut self, _rule: RuleIdx) {}
     /// The decision's value before rounding and caps (when either applies).
     fn unbounded(&mut self, _value: f64) {}
+    /// A cap's limit for this customer (`None`: NULL, no limit).
+    fn limit(&mut self, _cap: RuleIdx, _value: Option<f64>) {}
     /// A cap bound the decision's value.
     fn bound(&mut self, _cap: RuleIdx) {}
 }
@@ -37,6 +39,8 @@ pub struct DecisionLog {
     pub not_in_effect: Vec<RuleIdx>,
     /// The value before rounding and caps, when either applies.
     pub unbounded: Option<f64>,
+    /// Every cap's limit for this customer, in the order written (`None`: no limit).
+    pub limits: Vec<(RuleIdx, Option<f64>)>,
     /// Caps that bound.
     pub caps: Vec<RuleIdx>,
 }
@@ -85,6 +89,12 @@ impl Observer for Trace {
     fn unbounded(&mut self, value: f64) {
         if let Some(log) = self.decisions.last_mut() {
             log.unbounded = Some(value);
+        }
+    }
+
+    fn limit(&mut self, cap: RuleIdx, value: Option<f64>) {
+        if let Some(log) = self.decisions.last_mut() {
+            log.limits.push((cap, value));
         }
     }
 

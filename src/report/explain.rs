@@ -150,6 +150,19 @@ fn write_decision(
         .iter()
         .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
         .collect();
+    if !d.limits.is_empty() {
+        let limits: Vec<String> = (d.limits.iter())
+            .map(|l| {
+                let value = l.value.map_or("none (NULL)".to_owned(), |x| {
+                    let sign = if l.side == "min" { ">=" } else { "<=" };
+                    format!("{sign} {}", show(&number(x), b))
+                });
+                let bound = if l.bound { " (bound)" } else { "" };
+                format!("{} {value}{bound}", l.id)
+            })
+            .collect();
+        writeln!(out, "    limits: {}", limits.join(", "))?;
+    }
     let mut line = format!("    => {}", outputs.join(", "));
     let before = d
         .before_round_and_caps
@@ -161,7 +174,22 @@ fn write_decision(
             .map(|x| format!("rounded to {}, ", show(x, b)));
         let before = before.map_or(String::new(), |x| format!("{x}, "));
         let before = format!("{before}{}", rounded.unwrap_or_default());
-        line.push_str(&format!("  ({before}bound by {})", d.capped_by.join(", ")));
+        // A limit that bound is rounded to the step again, inside it (629,997.035 -> 629,000).
+        let last = d.capped_by.last();
+        let limit = (d.limits.iter())
+            .find(|l| Some(&l.id) == last)
+            .and_then(|l| l.value);
+        let output = (d.outputs.iter()).find(|o| Some(&o.name) == d.rounded_output.as_ref());
+        let to_step = match (limit, output.and_then(|o| o.value.as_f64())) {
+            (Some(limit), Some(value)) if d.rounded.is_some() && value != limit => {
+                format!(" at {}, then to the step", show(&number(limit), b))
+            }
+            _ => String::new(),
+        };
+        line.push_str(&format!(
+            "  ({before}bound by {}{to_step})",
+            d.capped_by.join(", ")
+        ));
     } else if let Some(x) = before
         && let Some(output) = (d.outputs.iter()).find(|o| Some(&o.name) == d.rounded_output.as_ref())
         // Said only where it differs: not for 0 from 0.0, nor for what shows alike.
@@ -235,6 +263,11 @@ fn decimal(x: f64, boundaries: &[f64]) -> String {
     }
     // The shortest text that reads back as `x` exactly.
     format!("{x:?}")
+}
+
+/// A limit as written: `0`, not `0.0`.
+fn number(x: f64) -> serde_json::Value {
+    serde_json::to_value(crate::text::Number(x)).unwrap_or(serde_json::Value::Null)
 }
 
 #[cfg(test)]

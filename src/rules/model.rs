@@ -430,6 +430,14 @@ pub enum RoundSpec {
     Nearest(f64),
 }
 
+impl RoundSpec {
+    pub fn step(self) -> f64 {
+        match self {
+            RoundSpec::Down(s) | RoundSpec::Up(s) | RoundSpec::Nearest(s) => s,
+        }
+    }
+}
+
 /// What `tierwise run` prints after a run.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,7 @@
 //! whole-number case never matches (operations.rs).
 
 use crate::rules::native::{Arith, Builtin, Node};
-use crate::rules::{Aggregate, Decision, HitPolicy, RoundSpec, RuleSet, Slot, SlotKind, ValueExpr};
+use crate::rules::{Aggregate, Decision, HitPolicy, RuleSet, Slot, SlotKind, ValueExpr};
 use crate::source::{Column, Dataset};
 use crate::value::Lit;
 use std::collections::HashMap;
@@ -57,9 +57,8 @@ impl Decimals<'_> {
         if d.bounded_output == Some(k)
             && let Some(round) = d.round
         {
-            let (RoundSpec::Down(step) | RoundSpec::Up(step) | RoundSpec::Nearest(step)) = round;
             // A whole step gives whole numbers; a decimal step decimals (NULL stays NULL).
-            return step.fract() != 0.0;
+            return round.step().fract() != 0.0;
         }
         if d.gives_lists() {
             return false;

@@ -7,7 +7,7 @@ use super::consistent;
 use super::grid::GivenCell;
 use crate::diag::SourceFile;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
-use crate::rules::{Condition, Decision, Expr, HitPolicy, RoundSpec, Row, Slot, ValueExpr, Window};
+use crate::rules::{Condition, Decision, Expr, HitPolicy, Row, Slot, ValueExpr, Window};
 use crate::time::Date;
 use crate::value::{Lit, Literal};
 use serde_saphyr::Spanned;
@@ -634,9 +634,7 @@ impl Table<'_> {
         let Some(round) = &self.spec.round else {
             return;
         };
-        let step = match round.value {
-            RoundSpec::Down(s) | RoundSpec::Up(s) | RoundSpec::Nearest(s) => s,
-        };
+        let step = round.value.step();
         if !(step.is_finite() && step > 0.0) {
             let at = &round.referenced;
             cx.error_at(self.file, at, "the rounding step must be a number above 0")

@@ -286,6 +286,42 @@ fn a_rerun_replaces_its_period_and_a_backfill_reads_the_period_before_its_own() 
     assert_eq!(runs, want);
 }
 
+/// A quarter skipped: `previous.x` reads the previous quarter only, so it is NULL for every
+/// customer, and the run says so (rules such as "at most 20% above last quarter's limit"
+/// bound no one); a first run, with nothing before it, says nothing of the kind.
+#[test]
+fn a_run_after_a_skipped_period_says_what_the_rules_read_is_null_for_everyone() {
+    let fx = quarters();
+    let first = fx.run_ok(&["--as-of", "2026-03-31"]);
+    assert!(!first.stdout.contains("has no run"), "{}", first.stdout);
+    let skipped = fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert!(
+        skipped.stdout.contains(
+            "note: 2026-Q2 has no run (the latest before it is 2026-Q1, run 1): `previous.tier`, `previous.tier_level`"
+        ),
+        "{}",
+        skipped.stdout
+    );
+    assert!(
+        skipped.stdout.contains(
+            "are NULL for every customer, so rules that read them saw no history; run 2026-Q2 first (`tierwise run --as-of 2026-06-30`), then this period again"
+        ),
+        "{}",
+        skipped.stdout
+    );
+    // Run in order, nothing is said.
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    let again = fx.run_ok(&["--as-of", "2026-09-30", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("has no run")),
+        "{notes:?}"
+    );
+}
+
 #[test]
 fn an_output_added_in_a_later_period_reads_null_before_and_older_runs_stay_readable() {
     let fx = Fixture::new();

@@ -58,6 +58,9 @@ pub struct Standing {
     /// The latest official run's period, when it is of another kind than this run's (the
     /// config's `period:` changed): this run reads no history from it.
     pub other_kind: Option<Period>,
+    /// When the previous period has no run but an earlier one does (a period skipped): that
+    /// earlier period and its run. `previous.x` reads the previous period only: NULL.
+    pub skipped_to: Option<(Period, i64)>,
 }
 
 /// The previous period's official run, as the summary compares with it.
@@ -140,11 +143,19 @@ impl Workspace {
             .max_by_key(|r| (r.as_of, r.run_id))
             .map(|r| r.period)
             .filter(|p| p.kind != period.kind);
+        let skipped_to = match (&previous, period.previous()) {
+            (None, Some(before)) => (official.iter())
+                .filter(|r| r.period.kind == period.kind && r.as_of < before.end())
+                .max_by_key(|r| (r.as_of, r.run_id))
+                .map(|r| (r.period, r.run_id)),
+            _ => None,
+        };
         Ok(Standing {
             previous,
             replaces,
             later,
             other_kind,
+            skipped_to,
         })
     }
 

@@ -100,6 +100,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let view = crate::output::latest_view(&ws.config.tables);
     let mut notes = standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
     notes.extend(other_rules_note(&summary));
+    notes.extend(skipped_period_note(&summary, &rules, ws.context.period));
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(summary.data_warnings.iter().map(|w| {
         let rule = w
@@ -234,6 +235,42 @@ fn other_rules_note(summary: &crate::workspace::batch::RunSummary) -> Option<Str
         ));
     }
     Some(note)
+}
+
+/// When the rules read the previous period (`previous.credit_limit`) and it has no run, though
+/// an earlier period has: those values are NULL for every customer, so a rule such as "a
+/// limit rises at most 20% on the previous quarter's" bound no one, without a word.
+fn skipped_period_note(
+    summary: &crate::workspace::batch::RunSummary,
+    rules: &crate::rules::RuleSet,
+    period: crate::time::Period,
+) -> Option<String> {
+    let (earlier, run_id) = summary.standing.skipped_to?;
+    let previous = period.previous()?;
+    let mut read: Vec<String> = Vec::new();
+    for p in rules.past.iter().filter(|p| p.back == 1) {
+        let name = match p.column.starts_with("held.") {
+            true => p.column.clone(),
+            false => format!("previous.{}", p.column),
+        };
+        if !read.contains(&name) {
+            read.push(name);
+        }
+    }
+    if read.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = read.iter().map(|n| format!("`{n}`")).collect();
+    Some(format!(
+        "{} has no run (the latest before it is {}, run {run_id}): {} {} NULL for every customer, so rules that read {} saw no history; run {} first (`tierwise run --as-of {}`), then this period again",
+        previous.label(),
+        earlier.label(),
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        if names.len() == 1 { "it" } else { "them" },
+        previous.label(),
+        previous.end(),
+    ))
 }
 
 /// A customer a run that kept going left out.

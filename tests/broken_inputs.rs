@@ -491,6 +491,51 @@ fn a_missing_config_and_an_unknown_config_key() {
 // ---------------------------------------------------------------------------------------
 // Databases.
 
+/// A run on no customers (a snapshot query given a date the data does not hold, an empty
+/// table) would replace its period's run with nothing: refused, and the run before stays
+/// official.
+#[test]
+fn a_source_with_no_customers_as_of_the_date_is_refused_and_keeps_the_run_before() {
+    let fx = project();
+    let conn = fx.conn();
+    conn.execute_batch(
+        "CREATE TABLE snapshot AS SELECT customer_id, annual_sales, '2026-09-30' AS as_of FROM customers",
+    )
+    .unwrap();
+    with_query(
+        &fx,
+        "SELECT customer_id, annual_sales FROM snapshot WHERE as_of = :as_of",
+    );
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    expect(
+        &fx,
+        &["run", "--as-of", "2026-09-29"],
+        1,
+        &[
+            "error: the customers query holds no customer as of 2026-09-29: nothing was written, earlier runs are intact",
+            "help: the customers query selects rows by `:as_of`: give `--as-of` a date the data holds",
+        ],
+    );
+    assert_eq!(fx.policy_row_count(), 2);
+    let latest: i64 = conn
+        .query_row("SELECT COUNT(*) FROM customer_policy_latest", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(latest, 2);
+    conn.execute_batch("DELETE FROM customers").unwrap();
+    with_table(&fx, "customers", "");
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: table `customers` holds no customer as of",
+            "help: load the customers first",
+        ],
+    );
+}
+
 #[test]
 fn a_missing_database() {
     let fx = Fixture::new();

@@ -103,6 +103,16 @@ pub enum SourceError {
         /// "its tables: a, b", or "it has no tables".
         tables: String,
     },
+    /// A run on no customers is a mistake (a date the data does not hold, an empty import):
+    /// it would replace its period's run with nothing.
+    #[error(
+        "{what} holds no customer as of {as_of}: nothing was written, earlier runs are intact\n  = help: {help}"
+    )]
+    NoCustomers {
+        what: String,
+        as_of: String,
+        help: String,
+    },
     #[error(
         "the customers query must read (begin with SELECT or WITH); it begins with `{0}`\n  = help: tierwise only reads the customer source: write a SELECT in `customers.query`"
     )]

@@ -87,6 +87,11 @@ impl SqliteSource {
         &mut self.conn
     }
 
+    /// Whether the source selects its customers by the run's date (a query with `:as_of`).
+    pub fn reads_as_of(&self) -> bool {
+        matches!(&self.source, Source::Query(q) if q.contains(":as_of"))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -169,12 +169,6 @@ fn standing_notes(
             summary.written.run_id
         ));
     }
-    if summary.written.customers == 0 {
-        notes.push(format!(
-            "the customer source holds no customer as of {as_of}: this run holds none, and {} is now a period without customers",
-            period.label()
-        ));
-    }
     let standing = &summary.standing;
     if let Some((run_id, was_as_of, customers)) = standing.replaces {
         let now = summary.written.customers as i64;

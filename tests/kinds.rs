@@ -120,7 +120,7 @@ fn type_errors_name_the_null_field_or_the_text_value_never_rhai_types() {
         ),
         (
             "value: '= score * 2'",
-            "customer C2: rule `r-x` failed: `score` is text \"n/a\", and `*` needs numbers (convert text to a number with `parse_float(...)`)",
+            "customer C2: rule `r-x` failed: `score` is text \"n/a\", and `*` needs numbers (convert text to a number with `parse_float(score)`)",
         ),
         (
             "when: 'score > 3', value: high",

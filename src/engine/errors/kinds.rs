@@ -170,15 +170,26 @@ pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dyn
             ),
         };
     }
+    let dated = DATE_FUNCTIONS.contains(&function);
     if let Some(k) = kinds.iter().position(|&w| w == "text")
-        && kinds.contains(&"a number")
+        && (kinds.contains(&"a number") || dated)
     {
-        let what = match named(k) {
-            Some((n, v)) => describe(Some(n), v),
-            None => "a value is text".to_owned(),
+        let value = values.get(k).and_then(|v| v.as_ref());
+        let what = match (named(k), value) {
+            (Some((n, v)), _) => describe(Some(n), v),
+            // Not a plain name (`(equity ?? 0) * 0.1`): the value says which.
+            (None, Some(v)) => format!("a value is {}", describe(None, v)),
+            (None, None) => "a value is text".to_owned(),
         };
+        let shown = name_at(names, k).unwrap_or("...");
+        // A date function on text: a date column the source does not declare as one.
+        if dated || value.is_some_and(is_date) {
+            return format!(
+                "{what}, and `{function}` needs a date (read the text as a date with `date({shown})`, or list the column under `customers.dates` in the config)"
+            );
+        }
         return format!(
-            "{what}, and `{function}` needs numbers (convert text to a number with `parse_float(...)`)"
+            "{what}, and `{function}` needs numbers (convert text to a number with `parse_float({shown})`)"
         );
     }
     let listed = match kinds.len() {
@@ -222,7 +233,7 @@ mod tests {
                 &[Some("name".into()), None],
                 &[Some("abc".into()), None]
             ),
-            "`name` is text \"abc\", and `*` needs numbers (convert text to a number with `parse_float(...)`)"
+            "`name` is text \"abc\", and `*` needs numbers (convert text to a number with `parse_float(name)`)"
         );
         assert_eq!(
             not_found(
@@ -230,7 +241,24 @@ mod tests {
                 &[None, Some("region".into())],
                 &[None, Some("north".into())]
             ),
-            "`region` is text \"north\", and `*` needs numbers (convert text to a number with `parse_float(...)`)"
+            "`region` is text \"north\", and `*` needs numbers (convert text to a number with `parse_float(region)`)"
+        );
+        // Not a plain name: the value says which; a date function on text wants `date()`.
+        assert_eq!(
+            not_found(
+                "* (string, f64)",
+                &[None, None],
+                &[Some("1.234.567,00".into()), None]
+            ),
+            "a value is text \"1.234.567,00\", and `*` needs numbers (convert text to a number with `parse_float(...)`)"
+        );
+        assert_eq!(
+            not_found(
+                "add_months (string, i64)",
+                &[Some("last_review".into()), None],
+                &[Some("2025-06-30".into()), None]
+            ),
+            "`last_review` is text \"2025-06-30\", and `add_months` needs a date (read the text as a date with `date(last_review)`, or list the column under `customers.dates` in the config)"
         );
         assert_eq!(
             not_found("+ (date, i64)", &none, &[None, None]),

@@ -320,7 +320,17 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
     rules:
       - { id: dun, when: 'flag != 70 || collection_rate < 70.0', then: { dun: true } }
       - { id: dun-none, then: { dun: false } }
+  - name: limit
+    output: limit
+    caps:
+      - { id: limit-low-collection, max: '= if collection_rate < 50 { 100 } else { () }' }
+    rules:
+      - { id: limit-base, value: 1000 }
 "#,
+    );
+    fx.rule(
+        "metrics.yaml",
+        "metrics:\n  slow_payer: collection_rate < 20\n",
     );
     let check = fx.run(&["check", "--data"]);
     check.assert_code(0);
@@ -335,6 +345,13 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
     assert!(!check.stdout.contains("`flag`"), "{}", check.stdout);
     // At the number compared with the share, written `70.0`, not the `70` before it.
     shown("(in `dun`)\n  --> rules/credit.yaml:14:59\n");
+    // A cap's limit and a metric too.
+    shown(
+        "compared with 50, a percentage: the comparison is true for every customer with a value (in `limit-low-collection`)\n  --> rules/credit.yaml:19:66\n",
+    );
+    shown(
+        "compared with 20, a percentage: the comparison is true for every customer with a value\n --> rules/metrics.yaml:2:33\n",
+    );
     let run = fx.run(&["run", "--format", "json"]);
     run.assert_code(0);
     let notes: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

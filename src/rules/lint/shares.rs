@@ -6,48 +6,76 @@
 //! whose ranges are known, are TW102's.
 
 use crate::diag::Diagnostic;
-use crate::rules::native::{Cmp, Node};
-use crate::rules::{Condition, Expr, RuleSet, Slot, SlotKind};
+use crate::rules::native::{Cmp, Node, Step};
+use crate::rules::{Condition, Expr, RuleSet, Slot, SlotKind, ValueExpr};
 use crate::source::Dataset;
 use crate::value::Lit;
 use std::collections::HashMap;
 
-/// A warning for each comparison of a share field with a percentage, at the number.
+/// A warning for each comparison of a share field with a percentage, at the number: in a
+/// row's condition (or grid cell) or value, a cap's limit, or a metric.
 pub fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     let mut shares = Shares {
         data,
         seen: HashMap::new(),
     };
-    let mut out = Vec::new();
+    // Each expression with the rule it belongs to (a metric has none: its name is said).
+    let mut exprs: Vec<(&Expr, Option<&str>)> = Vec::new();
+    let metrics = rules.metrics_pre.iter().chain(&rules.metrics_post);
+    exprs.extend(metrics.map(|m| (&m.expr, None)));
     for d in &rules.decisions {
         for row in &d.rows {
-            let exprs: Vec<&Expr> = match (&row.cells, &row.condition) {
-                (Some(cells), _) => cells.iter().filter_map(|c| c.test.as_ref()).collect(),
-                (None, Condition::When(e)) => vec![e],
-                _ => Vec::new(),
-            };
-            for e in exprs {
-                let Some(native) = &e.native else { continue };
-                let mut found = Vec::new();
-                comparisons(&native.root, &mut found);
-                for (cmp, slot, constant) in found {
-                    if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
-                        continue;
-                    }
-                    if constant.abs() <= 1.0 || constant.abs() > 100.0 {
-                        continue;
-                    }
-                    let name = rules.slot_name(slot);
-                    let Some(range) = shares.of(name) else {
-                        continue;
-                    };
-                    let id = &rules.rule_ids[row.rule as usize];
-                    out.push(slip(e, id, name, cmp, constant, range));
-                }
+            let id = Some(rules.rule_ids[row.rule as usize].as_str());
+            match (&row.cells, &row.condition) {
+                (Some(cells), _) => exprs.extend(
+                    cells
+                        .iter()
+                        .filter_map(|c| c.test.as_ref())
+                        .map(|e| (e, id)),
+                ),
+                (None, Condition::When(e)) => exprs.push((e, id)),
+                _ => {}
+            }
+            exprs.extend(
+                row.values
+                    .iter()
+                    .filter_map(|(_, v)| formula(v))
+                    .map(|e| (e, id)),
+            );
+        }
+        for cap in &d.caps {
+            if let Some(e) = formula(&cap.value) {
+                exprs.push((e, Some(rules.rule_ids[cap.rule as usize].as_str())));
             }
         }
     }
+    let mut out = Vec::new();
+    for (e, id) in exprs {
+        let Some(native) = &e.native else { continue };
+        let mut found = Vec::new();
+        comparisons(&native.root, &mut found);
+        for (cmp, slot, constant) in found {
+            if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
+                continue;
+            }
+            if constant.abs() <= 1.0 || constant.abs() > 100.0 {
+                continue;
+            }
+            let name = rules.slot_name(slot);
+            let Some(range) = shares.of(name) else {
+                continue;
+            };
+            out.push(slip(e, id, name, cmp, constant, range));
+        }
+    }
     out
+}
+
+fn formula(v: &ValueExpr) -> Option<&Expr> {
+    match v {
+        ValueExpr::Formula(e) => Some(e),
+        ValueExpr::Const(_) => None,
+    }
 }
 
 /// The `field <op> number` comparisons of a condition (as written either way round).
@@ -74,15 +102,26 @@ fn comparisons(node: &Node, out: &mut Vec<(Cmp, Slot, f64)>) {
                 comparisons(b, out);
             }
         },
-        Node::Not(n) => comparisons(n, out),
-        Node::And(nodes) | Node::Or(nodes) => nodes.iter().for_each(|n| comparisons(n, out)),
-        Node::If(parts) => {
-            comparisons(&parts.0, out);
-            comparisons(&parts.1, out);
-            comparisons(&parts.2, out);
+        Node::Block(steps, value) => {
+            steps.iter().for_each(|step| step_comparisons(step, out));
+            comparisons(value, out);
         }
-        Node::Truth(typed) => comparisons(&typed.1, out),
-        _ => {}
+        other => other
+            .children()
+            .into_iter()
+            .for_each(|n| comparisons(n, out)),
+    }
+}
+
+fn step_comparisons(step: &Step, out: &mut Vec<(Cmp, Slot, f64)>) {
+    match step {
+        Step::Set(_, n) => comparisons(n, out),
+        Step::If(n, then, otherwise) => {
+            comparisons(n, out);
+            then.iter()
+                .chain(otherwise.iter())
+                .for_each(|s| step_comparisons(s, out));
+        }
     }
 }
 
@@ -125,7 +164,14 @@ impl Shares<'_> {
     }
 }
 
-fn slip(e: &Expr, id: &str, name: &str, cmp: Cmp, constant: f64, range: (f64, f64)) -> Diagnostic {
+fn slip(
+    e: &Expr,
+    id: Option<&str>,
+    name: &str,
+    cmp: Cmp,
+    constant: f64,
+    range: (f64, f64),
+) -> Diagnostic {
     let written = crate::text::as_yaml(&serde_json::json!(constant));
     // Above every share (or below, for a negative percentage): the comparison is settled.
     let above = constant > range.1;
@@ -148,13 +194,16 @@ fn slip(e: &Expr, id: &str, name: &str, cmp: Cmp, constant: f64, range: (f64, f6
     );
     let share = crate::text::as_yaml(&serde_json::json!(constant / 100.0));
     let (line, column) = number_at(e, name, constant);
-    crate::diag::Diagnostic::error(&e.origin.file, line, column, message)
+    let warning = crate::diag::Diagnostic::error(&e.origin.file, line, column, message)
         .warning()
         .width(written.chars().count())
-        .rule(id)
         .help(format!(
             "write {share} for {written}%: a share of 1 is 100%"
-        ))
+        ));
+    match id {
+        Some(id) => warning.rule(id),
+        None => warning,
+    }
 }
 
 /// Where the number `constant` compared with `name` is written in the expression's file:

@@ -126,6 +126,27 @@ pub enum Node {
     Truth(Box<(typed::Truth, Node)>),
 }
 
+impl Node {
+    /// The direct children of a node (a block's steps are visited by the caller).
+    pub fn children(&self) -> Vec<&Node> {
+        match self {
+            Node::Const(_) | Node::Slot(_) | Node::Local(_) | Node::CmpSlot(..) => vec![],
+            Node::Not(x) | Node::Neg(x) | Node::In(x, _) => vec![x],
+            Node::And(items) | Node::Or(items) | Node::Coalesce(items) | Node::Template(items) => {
+                items.iter().collect()
+            }
+            Node::Call(_, args) => args.iter().collect(),
+            Node::Cmp(_, pair) | Node::Arith(_, pair) => vec![&pair.0, &pair.1],
+            Node::If(parts) => vec![&parts.0, &parts.1, &parts.2],
+            Node::Block(_, value) => vec![value],
+            Node::Switch(s) => s.nodes().collect(),
+            Node::Num(t) => vec![&t.1],
+            Node::Int(t) => vec![&t.1],
+            Node::Truth(t) => vec![&t.1],
+        }
+    }
+}
+
 use super::Slot;
 
 /// A statement of a block.

@@ -62,7 +62,7 @@ impl<'t> Typer<'t> {
                 self.note_locals(value);
             }
             other => {
-                for child in children(other) {
+                for child in other.children() {
                     self.note_locals(child);
                 }
             }
@@ -344,25 +344,6 @@ fn null_test(pair: &(Node, Node)) -> Option<&Node> {
         (x @ (Node::Slot(_) | Node::Local(_)), Node::Const(Lit::Null))
         | (Node::Const(Lit::Null), x @ (Node::Slot(_) | Node::Local(_))) => Some(x),
         _ => None,
-    }
-}
-
-/// The direct children of a node (a block's steps are visited by the caller).
-fn children(n: &Node) -> Vec<&Node> {
-    match n {
-        Node::Const(_) | Node::Slot(_) | Node::Local(_) | Node::CmpSlot(..) => vec![],
-        Node::Not(x) | Node::Neg(x) | Node::In(x, _) => vec![x],
-        Node::And(items) | Node::Or(items) | Node::Coalesce(items) | Node::Template(items) => {
-            items.iter().collect()
-        }
-        Node::Call(_, args) => args.iter().collect(),
-        Node::Cmp(_, pair) | Node::Arith(_, pair) => vec![&pair.0, &pair.1],
-        Node::If(parts) => vec![&parts.0, &parts.1, &parts.2],
-        Node::Block(_, value) => vec![value],
-        Node::Switch(s) => s.nodes().collect(),
-        Node::Num(t) => vec![&t.1],
-        Node::Int(t) => vec![&t.1],
-        Node::Truth(t) => vec![&t.1],
     }
 }
 

@@ -61,6 +61,7 @@ mod region;
 mod scale_gap;
 mod scale_overlap;
 mod shares;
+mod text_ordered;
 mod unreachable_row;
 
 pub use shares::share_slips;
@@ -101,6 +102,7 @@ pub const LINTS: &[Lint] = &[
     output_never_given::LINT.on(Policies::All, Shape::Any),
     expired_row::LINT.on(Policies::All, Shape::Any),
     never_in_effect::LINT.on(Policies::All, Shape::Any),
+    text_ordered::LINT.on(Policies::All, Shape::Any),
 ];
 
 /// Lint warnings for every decision table of the rule set, in decision order; `today` is

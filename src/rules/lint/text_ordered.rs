@@ -1,0 +1,134 @@
+//! `TW110 text-ordered`: a condition that orders text (`<`, `<=`, `>`, `>=` with a text
+//! that is not a date).
+//!
+//! # What it does
+//! Warns at a row whose condition (or grid cell) compares a name with a text by its order:
+//! `rating < "BBB-"`, a grid cell `<= BBB-`.
+//!
+//! # Why it matters
+//! Text orders letter by letter, not as the scale it names: "AAA", "A+" and "BB" all come
+//! before "BBB-", so `rating < "BBB-"` holds for the best ratings and the junk ones alike,
+//! and nothing fails. ISO dates written as text (`"2025-01-01"`) order as dates, and are not
+//! warned about.
+//!
+//! # Example
+//! ```yaml
+//! - name: grade
+//!   rules:
+//!     - { id: sub-investment, when: 'rating < "BBB-"', then: { grade: 5 } }
+//! ```
+//! `rating` is compared with the text "BBB-" by `<`: ratings "AAA" and "BB" are both below.
+
+use super::{Lint, Table};
+use crate::diag::Diagnostic;
+use crate::rules::native::{Cmp, Node};
+use crate::rules::{Condition, Slot};
+use crate::value::Lit;
+
+pub(super) const LINT: Lint = Lint::new("TW110", "text-ordered", check);
+
+fn check(table: &Table) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for row in &table.rows {
+        let exprs: Vec<_> = match (&row.row.cells, &row.row.condition) {
+            (Some(cells), _) => cells.iter().filter_map(|c| c.test.as_ref()).collect(),
+            (None, Condition::When(e)) => vec![e],
+            _ => Vec::new(),
+        };
+        let mut found = Vec::new();
+        for e in exprs {
+            if let Some(native) = &e.native {
+                ordered_text(&native.root, &mut found);
+            }
+        }
+        // One warning per row: the first such comparison.
+        let Some((cmp, slot, text)) = found.into_iter().next() else {
+            continue;
+        };
+        let name = table.rules.slot_name(slot);
+        let op = match cmp {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            _ => ">=",
+        };
+        out.push(table.warn_at_condition(
+            row,
+            row.id,
+            format!(
+                "`{name}` is compared with the text \"{text}\" by `{op}`: text orders as in a dictionary, letter by letter, not as a scale (the ratings \"AAA\" and \"BB\" both come before \"BBB-\")"
+            ),
+            format!(
+                "list the values meant (`{name} in [\"...\", \"...\"]`), or give each value its position on the scale in a script function and compare those (`rank({name}) {op} rank(\"{text}\")`)"
+            ),
+        ));
+    }
+    out
+}
+
+/// The `name <op> "text"` comparisons by order in a condition (either way round), the text
+/// not a date.
+fn ordered_text(node: &Node, out: &mut Vec<(Cmp, Slot, String)>) {
+    let ordered = |cmp: &Cmp| matches!(cmp, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge);
+    let text = |lit: &Lit| match lit {
+        Lit::Str(t) if crate::time::Date::parse(t).is_none() => Some(t.to_string()),
+        _ => None,
+    };
+    // Written the other way round (`"BBB-" > rating`), the order is turned.
+    let turned = |cmp: Cmp| match cmp {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        other => other,
+    };
+    match node {
+        Node::CmpSlot(cmp, slot, lit) if ordered(cmp) => {
+            if let Some(t) = text(lit) {
+                out.push((*cmp, *slot, t));
+            }
+        }
+        Node::Cmp(cmp, pair) if ordered(cmp) => match &**pair {
+            (Node::Slot(s), Node::Const(lit)) => out.extend(text(lit).map(|t| (*cmp, *s, t))),
+            (Node::Const(lit), Node::Slot(s)) => {
+                out.extend(text(lit).map(|t| (turned(*cmp), *s, t)))
+            }
+            (a, b) => {
+                ordered_text(a, out);
+                ordered_text(b, out);
+            }
+        },
+        other => other
+            .children()
+            .into_iter()
+            .for_each(|n| ordered_text(n, out)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::lint_yaml;
+
+    const RATED: &[(&str, &str)] = &[("rating", "TEXT"), ("reviewed", "TEXT")];
+
+    #[test]
+    fn ordering_a_text_that_is_not_a_date_is_warned_once_per_row() {
+        let yaml = r#"
+decisions:
+  - name: grade
+    rules:
+      - { id: junk, when: 'rating < "BBB-"', then: { grade: 5 } }
+      - { id: turned, when: '"BB" >= rating || rating >= "C"', then: { grade: 4 } }
+      - { id: dated, when: 'reviewed < "2025-01-01"', then: { grade: 3 } }
+      - { id: equal, when: 'rating == "AAA"', then: { grade: 1 } }
+      - { id: other, then: { grade: 2 } }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, RATED),
+            [
+                "5:28 TW110 [junk] `rating` is compared with the text \"BBB-\" by `<`: text orders as in a dictionary, letter by letter, not as a scale (the ratings \"AAA\" and \"BB\" both come before \"BBB-\")",
+                "6:30 TW110 [turned] `rating` is compared with the text \"BB\" by `<=`: text orders as in a dictionary, letter by letter, not as a scale (the ratings \"AAA\" and \"BB\" both come before \"BBB-\")",
+            ]
+        );
+    }
+}

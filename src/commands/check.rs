@@ -220,9 +220,24 @@ impl Report for CheckReport {
                 }
             }
             if !clean.is_empty() {
+                // Said of the customers the rules did not fail for: those that failed got
+                // nothing (below).
+                let whom = match data.customers_failed {
+                    0 => "every customer".to_owned(),
+                    failed => match data.customers - failed {
+                        1 => format!(
+                            "the one customer evaluated without error ({failed} failed, below)"
+                        ),
+                        n => format!(
+                            "each of the {} customers evaluated without error ({} failed, below)",
+                            thousands(n as f64),
+                            thousands(failed as f64)
+                        ),
+                    },
+                };
                 writeln!(
                     out,
-                    "  every row matched and every customer got a value: {}",
+                    "  every row matched and {whom} got a value: {}",
                     clean.join(", ")
                 )?;
             }

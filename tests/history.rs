@@ -540,9 +540,23 @@ fn changes_use_the_order_recorded_with_the_later_run_and_take_periods() {
             {"from": "C", "to": "A", "direction": "up", "customers": 1},
         ])
     );
-    // Without an order, a change is neither up nor down.
+    // Without an order, numbers rank by value (a credit limit that rose went up).
     let run = fx.run(&["changes", "--output", "bonus", "--format", "json"]);
-    assert_eq!(json(&run)["changed"].as_u64(), Some(2));
+    let j = json(&run);
+    assert_eq!(
+        (j["up"].as_u64(), j["down"].as_u64(), j["changed"].as_u64()),
+        (Some(1), Some(1), Some(0))
+    );
+    assert_eq!(j["by_value"], true);
+    let text = fx.run(&["changes", "--output", "bonus"]);
+    text.assert_code(0);
+    assert!(
+        text.stdout.contains(
+            "order: by value (numbers: higher is up)\n4 customers in both: 1 up, 1 down, 0 unranked"
+        ),
+        "{}",
+        text.stdout
+    );
     fx.run(&["changes", "--to", "2026-Q1", "--output", "tier"])
         .assert_code(2)
         .assert_stderr_contains("no period before 2026-Q1 to compare with");

@@ -329,6 +329,7 @@ impl Report for ChangesReport {
         }
         match &self.order {
             Some(order) => writeln!(out, "order: {}", order.join(" > "))?,
+            None if c.by_value => writeln!(out, "order: by value (numbers: higher is up)")?,
             None => writeln!(
                 out,
                 "order: none recorded (give --order): changes are unranked"

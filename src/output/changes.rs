@@ -67,6 +67,9 @@ pub struct Changes {
     pub down: usize,
     /// Changes the order does not rank.
     pub changed: usize,
+    /// Ranked by value, higher is up: no order was given and the values are numbers (a
+    /// credit limit).
+    pub by_value: bool,
     /// In the later run only / in the earlier run only.
     pub new: usize,
     pub gone: usize,
@@ -118,6 +121,18 @@ pub fn changes(
                     let direction = match (rank(&from), rank(&to)) {
                         (Some(f), Some(t)) if t < f => Direction::Up,
                         (Some(f), Some(t)) if t > f => Direction::Down,
+                        // Without an order, numbers rank by value.
+                        _ if order.is_empty() => match (a.as_f64(), b.as_f64()) {
+                            (Some(x), Some(y)) => {
+                                out.by_value = true;
+                                if y > x {
+                                    Direction::Up
+                                } else {
+                                    Direction::Down
+                                }
+                            }
+                            _ => Direction::Changed,
+                        },
                         _ => Direction::Changed,
                     };
                     match direction {

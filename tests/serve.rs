@@ -200,6 +200,111 @@ fn an_evaluation_error_is_a_422_naming_the_customer_and_the_rule() {
     assert_eq!(s.get("/customers/none/explain").status, 422);
     let prospect = s.post("/evaluate", r#"{"annual_sales": 5, "orders": 0}"#);
     assert_eq!(prospect.status, 422, "{}", prospect.text);
+    // Known shortly after start, before any request: `run` would stop on this customer.
+    let health = eventually("every customer to be checked", || {
+        let h = s.get("/health");
+        (h.json["customers_checked"] == true).then_some(h)
+    });
+    assert_eq!(health.str("status"), "degraded", "{}", health.text);
+    let failing = &health.json["customers_failing"];
+    assert_eq!(failing["count"], 1, "{}", health.text);
+    assert_eq!(
+        failing["examples"][0]["customer"], "none",
+        "{}",
+        health.text
+    );
+    assert_eq!(
+        failing["examples"][0]["rule"], "rule `per-order`",
+        "{}",
+        health.text
+    );
+}
+
+/// A rule edit that passes `check` and its tests but fails for some customers: after the
+/// reload every customer is evaluated, and `/health` says which fail (`run` would stop on
+/// them) before any request for them does.
+#[test]
+fn an_edit_that_fails_for_some_customers_is_said_in_health() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    eventually("every customer to be checked", || {
+        (s.get("/health").json["customers_checked"] == true).then_some(())
+    });
+    assert_eq!(
+        s.get("/health").json["customers_failing"],
+        serde_json::Value::Null
+    );
+    fx.rule(
+        "ratio.yaml",
+        "decisions:\n  - name: ratio\n    rules:\n      - { id: per-gap, then: { ratio: = 10 / (annual_sales - 5) } }\n",
+    );
+    let health = eventually("the failing customer to be reported", || {
+        let h = s.get("/health");
+        (h.json["customers_failing"] != serde_json::Value::Null).then_some(h)
+    });
+    assert_eq!(health.str("status"), "degraded", "{}", health.text);
+    let failing = &health.json["customers_failing"];
+    assert_eq!(failing["count"], 1, "{}", health.text);
+    assert_eq!(failing["examples"][0]["customer"], "5", "{}", health.text);
+    assert_eq!(
+        failing["examples"][0]["rule"], "rule `per-gap`",
+        "{}",
+        health.text
+    );
+    assert_eq!(s.get("/customers/5/policy").status, 422);
+    assert_eq!(s.tier(6), "C");
+}
+
+/// Customer ids repeated in the source are refused at start, as `run` refuses them: they
+/// would count twice in the population figures.
+#[test]
+fn repeated_customer_ids_stop_it_at_start() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, annual_sales REAL",
+        &[
+            vec![text("A1"), real(1.0)],
+            vec![text("A1"), real(2.0)],
+            vec![text("B2"), real(3.0)],
+        ],
+    );
+    fx.rule("tiers.yaml", RULES);
+    let run = fx.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("customer id A1 appears more than once in the customer source"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A database moved away (a restore: `rm`, then `cp`) is found again when it comes back.
+#[cfg(unix)]
+#[test]
+fn a_database_moved_away_and_back_is_followed_again() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    let db = fx.db_path();
+    let away = db.with_extension("away");
+    std::fs::rename(&db, &away).unwrap();
+    eventually("the missing database to be reported", || {
+        let h = s.get("/health");
+        (h.json["last_data_error"] != serde_json::Value::Null).then_some(())
+    });
+    {
+        let conn = rusqlite::Connection::open(&away).unwrap();
+        conn.execute(
+            "UPDATE customers SET annual_sales = 100 WHERE customer_id = 1",
+            [],
+        )
+        .unwrap();
+    }
+    std::fs::rename(&away, &db).unwrap();
+    eventually("the database that came back to be served", || {
+        (s.tier(1) == "A").then_some(())
+    });
+    assert_eq!(s.get("/health").str("status"), "ok");
 }
 
 #[test]

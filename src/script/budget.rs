@@ -26,6 +26,14 @@ enum Budget {
 
 thread_local! {
     static DEADLINE: Cell<Budget> = const { Cell::new(Budget::None) };
+    /// A smaller budget this thread imposes on every evaluation (`serve`'s check of every
+    /// customer, which must not spend the rules' whole budget on one slow customer).
+    static CAP: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// From now on this thread's evaluations get at most `ms` (`None`: the rules' budget).
+pub fn cap(ms: Option<u64>) {
+    CAP.set(ms);
 }
 
 /// How often (in operations) the interpreter looks at the clock: reading it costs about as
@@ -34,7 +42,13 @@ const EVERY: u64 = 256;
 
 /// Starts a budget of `ms` for what this thread evaluates next.
 pub fn start(ms: u64) {
+    let ms = CAP.get().map_or(ms, |cap| cap.min(ms));
     DEADLINE.set(Budget::Armed(ms));
+}
+
+/// Whether `message` is that of an evaluation the budget stopped.
+pub fn is_overrun(message: &str) -> bool {
+    message.starts_with("the evaluation took longer than its time budget")
 }
 
 /// No budget on this thread any more.

@@ -315,7 +315,9 @@ async fn health(State(api): State<Api>) -> Result<Answer, ApiError> {
     let last_data_error = api.service.last_data_error();
     let (running, max) = api.gate.load();
     let (open, most) = api.connections.load();
-    let degraded = pending || last_data_error.is_some();
+    let failing = v.failing.get().and_then(|f| f.to_json());
+    let fails = v.failing.get().is_some_and(|f| !f.ids.is_empty());
+    let degraded = pending || last_data_error.is_some() || fails;
     let mut body = Map::new();
     body.insert(
         "status".into(),
@@ -328,6 +330,10 @@ async fn health(State(api): State<Api>) -> Result<Answer, ApiError> {
         "last_data_error".into(),
         last_data_error.unwrap_or(Json::Null),
     );
+    // The customers the rules in force fail for (`run` would stop on them), once every
+    // customer has been evaluated (shortly after each reload).
+    body.insert("customers_checked".into(), v.failing.get().is_some().into());
+    body.insert("customers_failing".into(), failing.unwrap_or(Json::Null));
     body.insert(
         "evaluations".into(),
         json!({"running": running, "max": max}),

@@ -71,7 +71,13 @@ impl<'a> Reloader<'a> {
         // Reloads use one thread, leaving the other cores to answer requests: a reload
         // takes a little longer, and the requests during it wait less.
         let pool = crate::threads::pool(1, "reload").ok();
-        while stop.try_recv().is_err() {
+        let mut stopping = false;
+        while !stopping && stop.try_recv().is_err() {
+            // The version in force, once after it came into force: every customer.
+            if self.census(stop, out) == Census::Stopped {
+                stopping = true;
+                continue;
+            }
             let trigger = match self.next_trigger(out) {
                 Ok(Some(trigger)) => trigger,
                 Ok(None) => continue,
@@ -118,6 +124,33 @@ impl<'a> Reloader<'a> {
         say(out, "stopped".into());
     }
 
+    /// Evaluates every customer of the version in force if not done yet (at start, after a
+    /// reload), as `run` would, and says which the rules fail for. Between customers it
+    /// gives way to a stop; a rule edit waits for it (seconds for a million customers).
+    fn census(&self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) -> Census {
+        let version = self.service.current();
+        if version.failing.get().is_some() {
+            return Census::Done;
+        }
+        let stopped = std::cell::Cell::new(false);
+        let asked = || {
+            if !stopped.get() && stop.try_recv().is_ok() {
+                stopped.set(true);
+            }
+            stopped.get()
+        };
+        // One customer gets the time of a request at most: slower, it is left unchecked.
+        let budget = self.opts.limits.request_timeout.as_millis() as u64;
+        let Some(failing) = version.census(budget.min(CENSUS_BUDGET_MS), &asked) else {
+            return Census::Stopped;
+        };
+        if let Some(line) = failing.line() {
+            say(out, line);
+        }
+        let _ = version.failing.set(failing);
+        Census::Done
+    }
+
     /// Waits up to one tick for a rule change, then checks the database if it is due;
     /// `Ok(None)`: nothing to reload for yet.
     fn next_trigger(&mut self, out: &mut (dyn Write + Send)) -> Result<Option<Trigger>, Stopped> {
@@ -145,7 +178,8 @@ impl<'a> Reloader<'a> {
                 {
                     return Ok(Some(Trigger::NewDay(today)));
                 }
-                Ok(self.data.changed().then_some(Trigger::Data))
+                let changed = self.data.changed(&self.opts.config, &self.opts.overrides);
+                Ok(changed.then_some(Trigger::Data))
             }
         }
     }
@@ -153,6 +187,16 @@ impl<'a> Reloader<'a> {
 
 /// The file watcher stopped.
 struct Stopped;
+
+/// How long the check of every customer gives one customer at most (ms).
+const CENSUS_BUDGET_MS: u64 = 1_000;
+
+#[derive(Debug, PartialEq)]
+enum Census {
+    Done,
+    /// A stop came while it ran.
+    Stopped,
+}
 
 /// Loads, checks and tests the rules again (or, for `data_only`, reads the customers again
 /// under the rules in force); swaps the new version in if it is accepted, otherwise records
@@ -226,13 +270,11 @@ pub(super) fn apply(
         }
         Err(refused) if data_only => {
             say(out, refusal::text(&refused));
-            say(
-                out,
-                format!(
-                    "the customers could not be read again: kept version {} in force",
-                    old.number
-                ),
-            );
+            let what = match &refused {
+                Refusal::Error(crate::error::Error::Eval(_)) => "the rules fail on the new data",
+                _ => "the customers could not be read again",
+            };
+            say(out, format!("{what}: kept version {} in force", old.number));
             service.data_failed(old.number, &refused);
         }
         Err(refused) => {
@@ -268,7 +310,17 @@ impl DataWatch {
         }
     }
 
-    fn changed(&self) -> bool {
-        self.watch.as_ref().is_some_and(|w| w.changed())
+    /// Whether it changed; a database that could not be opened when last looked at (moved
+    /// away, being restored) has changed when it opens again.
+    fn changed(&mut self, config: &Path, overrides: &Overrides) -> bool {
+        if let Some(watch) = &self.watch {
+            return watch.changed();
+        }
+        let now = DataWatch::now(config, overrides);
+        let back = now.watch.is_some();
+        if back {
+            *self = now;
+        }
+        back
     }
 }

@@ -61,6 +61,56 @@ pub struct Version {
     /// customers and history never change: a new run or rule edit is a new version). A
     /// failure is not kept: it may be the time budget of a loaded machine.
     pub(super) report: OnceLock<Arc<str>>,
+    /// The customers the rules fail for (a `run` would stop on the first), once the reload
+    /// thread has evaluated every customer after the version came into force.
+    pub(super) failing: OnceLock<Failing>,
+}
+
+/// The customers a version's rules fail for: every id, and the first errors as examples.
+#[derive(Debug, Default)]
+pub(super) struct Failing {
+    pub(super) ids: std::collections::HashSet<Box<str>>,
+    pub(super) examples: Vec<crate::engine::EvalError>,
+    /// Customers that took longer than the check's budget: not known to fail.
+    pub(super) unchecked: usize,
+}
+
+impl Failing {
+    const EXAMPLES: usize = 5;
+
+    fn add(&mut self, e: crate::engine::EvalError) {
+        self.ids.insert(e.customer.clone().into_boxed_str());
+        if self.examples.len() < Self::EXAMPLES {
+            self.examples.push(e);
+        }
+    }
+
+    /// The line `serve` prints when a version's rules fail for some customers.
+    pub(super) fn line(&self) -> Option<String> {
+        let first = self.examples.first()?;
+        let n = self.ids.len();
+        Some(format!(
+            "warning: the rules fail for {} (e.g. customer {}: {} failed: {}): their requests answer 422, `tierwise run` would stop on them, and /health says degraded",
+            match n {
+                1 => "1 customer".to_owned(),
+                n => format!("{} customers", crate::report::thousands(n as f64)),
+            },
+            first.customer,
+            first.rule,
+            first.message
+        ))
+    }
+
+    /// What `/health` says: how many, and the first errors.
+    pub(super) fn to_json(&self) -> Option<Json> {
+        if self.ids.is_empty() && self.unchecked == 0 {
+            return None;
+        }
+        let examples: Vec<Json> = (self.examples.iter())
+            .map(|e| json!({"customer": e.customer, "rule": e.rule, "message": e.message, "at": e.at}))
+            .collect();
+        Some(json!({"count": self.ids.len(), "examples": examples, "unchecked": self.unchecked}))
+    }
 }
 
 impl Version {
@@ -76,9 +126,12 @@ impl Version {
         } = accepted;
         let mut ids = HashMap::with_capacity(customers.len);
         for i in 0..customers.len {
-            // The first of a repeated id wins, as `explain` finds it.
-            ids.entry(customers.id_text(i).into_boxed_str())
-                .or_insert(i);
+            // A repeated id is refused, as `run` refuses it: it counts twice in the
+            // population figures, and a lookup could answer for either row.
+            let id = customers.id_text(i);
+            if ids.insert(id.clone().into_boxed_str(), i).is_some() {
+                return Err(crate::output::OutputError::DuplicateId(id).into());
+            }
         }
         let context = workspace.context;
         let version_context = context;
@@ -91,6 +144,7 @@ impl Version {
             Evaluator::with_history(&l.rules, &l.customers, context, &l.history, Mode::Fast)
         })?;
         Ok(Version {
+            failing: OnceLock::new(),
             bound,
             number,
             loaded_at: timestamp(),
@@ -105,6 +159,35 @@ impl Version {
             tables: workspace.config.tables,
             report: OnceLock::new(),
         })
+    }
+
+    /// Evaluates every customer, as `run` would, to know those the rules fail for; each
+    /// customer within `budget_ms` at most (one slower is left unchecked, not counted as
+    /// failing: its requests have their own deadline). `None` when `stop` says to stop
+    /// between customers.
+    pub(super) fn census(&self, budget_ms: u64, stop: &dyn Fn() -> bool) -> Option<Failing> {
+        const PART: usize = 256;
+        crate::script::budget::cap(Some(budget_ms));
+        let mut failing = Failing::default();
+        let len = self.customers().len;
+        let mut start = 0;
+        let mut stopped = false;
+        while start < len {
+            if stop() {
+                stopped = true;
+                break;
+            }
+            let end = (start + PART).min(len);
+            for e in self.evaluator().evaluate_keep_going(start..end).2 {
+                match crate::script::budget::is_overrun(&e.message) {
+                    true => failing.unchecked += 1,
+                    false => failing.add(e),
+                }
+            }
+            start = end;
+        }
+        crate::script::budget::cap(None);
+        (!stopped).then_some(failing)
     }
 
     pub(super) fn rules(&self) -> &RuleSet {

@@ -154,6 +154,9 @@ async fn health_and_rules_describe_the_version_in_force() {
         "last_edit_rejected": false,
         "last_rejected": null,
         "last_data_error": null,
+        // The reload thread checks every customer; this router has none.
+        "customers_checked": false,
+        "customers_failing": null,
         "evaluations": {"running": 0, "max": 32},
         "connections": {"open": 0, "max": 200},
     });

@@ -63,6 +63,21 @@ fn keep_going_writes_the_others_and_records_each_failure() {
         run.stdout
     );
     assert!(run.stdout.contains("run 1: 2 customers"), "{}", run.stdout);
+    // Why the exit code is 1, on stderr too (what a scheduler mails).
+    assert!(
+        run.stderr.starts_with(
+            "error: run 1 left out 2 customers that rules failed for (first: customer C2: metric `odd_orders` failed: "
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("; they are in policy_error"),
+        "{}",
+        run.stderr
+    );
 
     let runs = fx.runs();
     assert_eq!(runs.len(), 1);

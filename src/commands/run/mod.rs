@@ -144,6 +144,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         error_table: ws.config.tables.error_table.clone(),
     };
     crate::report::print(&report, args.format);
+    // The summary (with the failures) is on stdout; a scheduler that mails stderr gets why
+    // the exit code is 1 too.
+    if let Some(first) = report.failed.first() {
+        eprintln!(
+            "error: run {} left out {} customer{} that rules failed for (first: customer {}: {} failed: {}); they are in {}",
+            report.run_id,
+            thousands(report.failed.len() as f64),
+            if report.failed.len() == 1 { "" } else { "s" },
+            first.customer,
+            first.rule,
+            first.message,
+            report.error_table
+        );
+    }
     Ok(match report.failed.is_empty() {
         true => ExitStatus::Success,
         false => ExitStatus::Failure,

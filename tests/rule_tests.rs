@@ -175,6 +175,47 @@ fn passing_cases_exit_0_with_pass_lines_coverage_and_total() {
     assert_eq!(out.lines().last(), Some("8 passed, 0 failed"), "{out}");
 }
 
+/// One broken formula fails every case with the same error: it is shown once, with how
+/// many more cases it failed (a metric read by every rule made 111 cases print 550 lines).
+#[test]
+fn cases_failing_with_the_same_error_show_it_once() {
+    let tests = r#"cases:
+  - name: first
+    customer: { annual_sales: 100 }
+    expect: { tier: A }
+  - name: second
+    customer: { annual_sales: 200 }
+    expect: { tier: A }
+  - name: third
+    customer: { annual_sales: 300 }
+    expect: { tier: A }
+"#;
+    let fx = project(&[("cases.yaml", tests)]);
+    fx.rule(
+        "broken.yaml",
+        "metrics:\n  broken: annual_sales / (annual_sales - annual_sales)\n",
+    );
+    fx.rule(
+        "uses.yaml",
+        "decisions:\n  - name: flag\n    rules:\n      - { id: flag-on, when: broken > 1, then: { flag: true } }\n      - { id: flag-off, then: { flag: false } }\n",
+    );
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    assert_eq!(lines_starting(out, "FAIL ").len(), 1, "{out}");
+    assert!(out.contains("FAIL cases.yaml: first\n"), "{out}");
+    assert!(
+        out.contains(
+            "  ... and 2 more cases failed with the same error (`--format json` lists each)\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(out.lines().last(), Some("0 passed, 3 failed"), "{out}");
+    let json = test_in(&fx, &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["cases"].as_array().unwrap().len(), 3);
+}
+
 #[test]
 fn a_failing_expectation_exits_1_with_the_diff_and_the_rules_that_fired() {
     let tests = r#"cases:

@@ -12,8 +12,9 @@ impl Report for TestReport {
             writeln!(out, "ERROR {}", e.file)?;
             writeln!(out, "{}", indent(&e.message, "  "))?;
         }
+        let mut same = SameError::new(&self.cases);
         for c in &self.cases {
-            write_case(c, out)?;
+            same.write(c, out)?;
         }
         if !self.coverage.is_empty() {
             match &self.only {
@@ -75,8 +76,9 @@ fn write_failures(report: &TestReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "ERROR {}", e.file)?;
         writeln!(out, "{}", indent(&e.message, "  "))?;
     }
+    let mut same = SameError::new(&report.cases);
     for c in report.cases.iter().filter(|c| c.status != Status::Pass) {
-        write_case(c, out)?;
+        same.write(c, out)?;
     }
     write!(
         out,
@@ -84,6 +86,57 @@ fn write_failures(report: &TestReport, out: &mut dyn Write) -> io::Result<()> {
         report.passed(),
         report.failed()
     )
+}
+
+/// Cases that failed with the same evaluation error (one broken metric fails every case):
+/// the first is shown whole, with how many more did; the others are not repeated.
+struct SameError {
+    counts: std::collections::HashMap<String, usize>,
+    shown: std::collections::HashSet<String>,
+}
+
+impl SameError {
+    fn new(cases: &[CaseResult]) -> SameError {
+        let mut counts = std::collections::HashMap::new();
+        for key in cases.iter().filter_map(error_key) {
+            *counts.entry(key).or_insert(0) += 1;
+        }
+        SameError {
+            counts,
+            shown: std::collections::HashSet::new(),
+        }
+    }
+
+    fn write(&mut self, c: &CaseResult, out: &mut dyn Write) -> io::Result<()> {
+        let Some(key) = error_key(c) else {
+            return write_case(c, out);
+        };
+        if !self.shown.insert(key.clone()) {
+            return Ok(());
+        }
+        write_case(c, out)?;
+        match self.counts.get(&key).copied().unwrap_or(1) - 1 {
+            0 => Ok(()),
+            more => writeln!(
+                out,
+                "  ... and {more} more case{} failed with the same error (`--format json` lists each)",
+                if more == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
+/// A failed case's evaluation error without the case's customer id (`customer case-3: `).
+fn error_key(c: &CaseResult) -> Option<String> {
+    if c.status != Status::Fail {
+        return None;
+    }
+    let rest = c
+        .message
+        .as_deref()?
+        .strip_prefix("the evaluation failed:\ncustomer ")?;
+    let (_, error) = rest.split_once(": ")?;
+    Some(error.to_owned())
 }
 
 /// One case: its verdict, and for a case that did not pass, why.

@@ -958,6 +958,8 @@ fn half_sent_requests_cannot_make_health_time_out() {
         }
     }
     assert!(refused > 0, "no connection was refused with a 503");
+    // The refusals are in the log too (a line a second at most, not one per connection).
+    s.wait_for("busy: 200 connections open (the most at once): refused ");
     s.wait_for("GET /health 200 ");
 }
 

@@ -51,6 +51,9 @@ pub(super) async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
     let (closing, closed) = watch::channel(false);
+    // Connections refused since the last log line: a flood is one line a second, not one
+    // per connection, and an operator sees it in the access log.
+    let (mut refused, mut dropped, mut logged) = (0usize, 0usize, None::<std::time::Instant>);
     tokio::pin!(stop);
     loop {
         let stream = tokio::select! {
@@ -64,11 +67,27 @@ pub(super) async fn serve(
             },
         };
         let Some(slot) = slots.take() else {
-            if let Ok(refusing) = refusals.clone().try_acquire_owned() {
-                tokio::spawn(async move {
-                    refuse(stream, max).await;
-                    drop(refusing);
-                });
+            match refusals.clone().try_acquire_owned() {
+                Ok(refusing) => {
+                    refused += 1;
+                    tokio::spawn(async move {
+                        refuse(stream, max).await;
+                        drop(refusing);
+                    });
+                }
+                Err(_) => dropped += 1,
+            }
+            if logged.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+                tracing::warn!(
+                    target: "tierwise::access",
+                    "busy: {max} connections open (the most at once): refused {refused} connection{} with a 503{}",
+                    if refused == 1 { "" } else { "s" },
+                    match dropped {
+                        0 => String::new(),
+                        n => format!(", closed {n} more without an answer"),
+                    }
+                );
+                (refused, dropped, logged) = (0, 0, Some(std::time::Instant::now()));
             }
             continue;
         };

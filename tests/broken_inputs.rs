@@ -761,6 +761,40 @@ fn a_database_locked_by_another_process() {
     assert!(Path::new(&fx.db_path()).exists());
 }
 
+/// Written to while another process holds the write lock (readers go on in WAL mode): the
+/// run waits 10 s for it, says so, and does not wait as long again to record its failure.
+#[test]
+fn a_database_another_process_writes_to() {
+    let fx = project();
+    fx.run_ok(&[]);
+    let holder = Connection::open(fx.db_path()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: cannot write results to",
+            "and stayed locked for 10 s",
+        ],
+    );
+    let run = fx.run(&["run"]);
+    assert!(
+        !run.stderr.contains("could not record the failed run"),
+        "{}",
+        run.stderr
+    );
+    // Two runs of one 10 s wait each, not two waits each (and no record: run ids go on at 2).
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(36),
+        "{:?}",
+        started.elapsed()
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    expect(&fx, &["run"], 0, &["run 2: 2 customers"]);
+}
+
 /// Makes `path` read-only for this process: `chattr +i` (which binds root too, where the
 /// file system has it), else the permission bits; `false` when neither holds (the test has
 /// nothing to test then, and says so).

@@ -290,6 +290,10 @@ impl Workspace {
 
     /// Best effort, on a fresh connection: the run's own transaction was rolled back.
     fn record_failure(&self, source: &SqliteSource, info: &RunInfo, failure: &Error) {
+        // Locked for the run's whole wait: a record would wait as long again, and fail.
+        if matches!(failure, Error::Output(output::OutputError::Locked(_))) {
+            return;
+        }
         let recorded = SqliteSource::open(source.path(), &self.config.source)
             .map_err(Error::from)
             .and_then(|mut fresh| {

@@ -488,6 +488,45 @@ fn a_missing_config_and_an_unknown_config_key() {
     );
 }
 
+/// A copy of the bundled config pointed at real data, its `sample:` section left in and the
+/// path mistyped: an error, not a run on made-up customers.
+#[test]
+fn a_config_with_a_sample_section_and_a_mistyped_real_database() {
+    let fx = project();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: prod_typo.db\nsample: { customers: 50, seed: 1 }\ncustomers: { table: customers, id_column: customer_id }\nrules: rules\n",
+    )
+    .unwrap();
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "error: the customer database prod_typo.db does not exist; the config's `sample:` section generates sample data only into a file named like a sample",
+            "help: for real data, check `database:` and remove the `sample:` section",
+        ],
+    );
+    assert!(!fx.path("prod_typo.db").exists());
+    // Named as a sample, it is generated.
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: my_sample.db\nsample: { customers: 50, seed: 1 }\nrules: rules\n",
+    )
+    .unwrap();
+    std::fs::write(
+        fx.path("rules/tiers.yaml"),
+        "decisions:\n  - name: tier\n    rules:\n      - { id: tier-all, then: { tier: C } }\n",
+    )
+    .unwrap();
+    expect(
+        &fx,
+        &["run"],
+        0,
+        &["generating a sample of 50 customers", "run 1: 50 customers"],
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Databases.
 

@@ -73,6 +73,12 @@ pub enum SourceError {
         "the customer database {0} does not exist\n  = help: check `database:` in the config, or the path given with --db"
     )]
     Missing(PathBuf),
+    /// Missing, in a config with `sample:` whose `database:` does not name a sample file: a
+    /// copied config pointed at real data (mistyped) would otherwise run on made-up customers.
+    #[error(
+        "the customer database {0} does not exist; the config's `sample:` section generates sample data only into a file named like a sample (data/sample.db), not into {0}\n  = help: for real data, check `database:` and remove the `sample:` section; for a sample, give its file a name with `sample` in it"
+    )]
+    NotASample(PathBuf),
     #[error("cannot open the customer database {path}: {source}")]
     Open {
         path: PathBuf,
@@ -188,6 +194,7 @@ impl SourceError {
         matches!(
             self,
             SourceError::Missing(_)
+                | SourceError::NotASample(_)
                 | SourceError::Unreadable { .. }
                 | SourceError::NoIdColumn { .. }
                 | SourceError::NotADatabase(_)

@@ -84,6 +84,11 @@ impl Workspace {
         if !self.database.exists()
             && let Some(sample) = &self.sample
         {
+            let named = (self.database.file_name())
+                .is_some_and(|n| n.to_string_lossy().to_lowercase().contains("sample"));
+            if !named {
+                return Err(crate::source::SourceError::NotASample(self.database.clone()).into());
+            }
             self.generate_sample(sample)?;
         }
         Ok(SqliteSource::open(&self.database, &self.config.source)?

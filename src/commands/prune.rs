@@ -97,9 +97,22 @@ fn vacuum(
         return Ok(None);
     }
     output::vacuum(source.connection())?;
-    Ok(std::fs::metadata(database)
-        .ok()
-        .map(|m| (m.len() as f64 / 1e6 * 10.0).round() / 10.0))
+    let mb = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len() as f64 / 1e6 * 10.0).round() / 10.0)
+    };
+    // The write-ahead log a reader kept from being emptied is disk the database takes too.
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    let log = mb(std::path::Path::new(&wal)).unwrap_or(0.0);
+    if log >= 0.1 {
+        eprintln!(
+            "note: the database's write-ahead log ({wal}) still takes {log} MB: a reader such as a running `tierwise serve` holds it; it is given back when the readers close",
+            wal = std::path::Path::new(&wal).display()
+        );
+    }
+    Ok(mb(database))
 }
 
 /// A period's official run that was kept.

@@ -768,6 +768,33 @@ fn sigterm_ends_it_within_5_s_with_a_slow_request_in_flight() {
     assert!(slow.join().unwrap().is_err());
 }
 
+/// SIGTERM while a slow reload runs: the service stops within the 5 s too (the reload is
+/// abandoned, nothing of it applied), instead of waiting for the reload to end.
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_it_within_5_s_during_a_slow_reload() {
+    let fx = spin_fixture();
+    let (process, addr) = Spawned::serve(fx.dir.path(), &["--reload-timeout-ms", "600000"]);
+    let mut s = Serve { process, addr };
+    let first = s.get("/rules").str("fingerprint").to_owned();
+    // A population figure over the spinning metric: the reload spins for minutes.
+    fx.rule(
+        "tiers.yaml",
+        "metrics:\n  spun: spin(loops)\npopulation:\n  spun_rank: { rank_of: spun }\n\
+         decisions:\n  - name: tier\n    rules:\n      - { id: a, when: spun >= 0, then: { tier: A } }\n",
+    );
+    // Long enough for the check of every customer at start (the spinning one is given 1 s)
+    // to end, and the edit to be seen and its reload to begin.
+    std::thread::sleep(Duration::from_millis(3000));
+    assert_eq!(s.get("/rules").str("fingerprint"), first);
+    let signalled = Instant::now();
+    s.terminate();
+    let exit = s.exited();
+    let took = signalled.elapsed();
+    assert!(exit.success(), "{exit:?}");
+    assert!(took < Duration::from_secs(7), "stopped after {took:?}");
+}
+
 impl Serve {
     /// Sends SIGTERM.
     #[cfg(unix)]

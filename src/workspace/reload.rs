@@ -197,6 +197,18 @@ pub fn within<T: Send + 'static>(
     timeout: std::time::Duration,
     attempt: impl FnOnce() -> Result<T, Refusal> + Send + 'static,
 ) -> Result<T, Refusal> {
+    // Never asked to stop, it always gives a result.
+    within_unless(timeout, &|| false, attempt)
+        .unwrap_or_else(|| Err(Refusal::Error(Error::Interrupted("a stop"))))
+}
+
+/// As [`within`], looking at `stop` as it waits: `None` when it asks to stop (the reload is
+/// abandoned as one that overruns: a service asked to stop does not wait for it).
+pub fn within_unless<T: Send + 'static>(
+    timeout: std::time::Duration,
+    stop: &dyn Fn() -> bool,
+    attempt: impl FnOnce() -> Result<T, Refusal> + Send + 'static,
+) -> Option<Result<T, Refusal>> {
     let (tx, rx) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("reload".into())
@@ -205,21 +217,29 @@ pub fn within<T: Send + 'static>(
             let _ = tx.send(guarded(attempt));
         });
     if let Err(e) = spawned {
-        return Err(Refusal::Error(Error::Io {
+        return Some(Err(Refusal::Error(Error::Io {
             what: "cannot start the reload".into(),
             source: e,
-        }));
+        })));
     }
-    rx.recv_timeout(timeout).unwrap_or_else(|_| {
-        Err(Refusal::Error(Error::Io {
-            what: format!(
-                "the reload took longer than {} ms and was abandoned (a slow rule or rule test? \
-                 `--reload-timeout-ms`)",
-                timeout.as_millis()
-            ),
-            source: std::io::Error::from(std::io::ErrorKind::TimedOut),
-        }))
-    })
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left.min(std::time::Duration::from_millis(100))) {
+            Ok(result) => return Some(result),
+            Err(_) if stop() => return None,
+            Err(_) if left.is_zero() => break,
+            Err(_) => {}
+        }
+    }
+    Some(Err(Refusal::Error(Error::Io {
+        what: format!(
+            "the reload took longer than {} ms and was abandoned (a slow rule or rule test? \
+             `--reload-timeout-ms`)",
+            timeout.as_millis()
+        ),
+        source: std::io::Error::from(std::io::ErrorKind::TimedOut),
+    })))
 }
 
 #[cfg(test)]

@@ -70,7 +70,6 @@ impl<'a> Reloader<'a> {
     pub(super) fn run(mut self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) {
         // Reloads use one thread, leaving the other cores to answer requests: a reload
         // takes a little longer, and the requests during it wait less.
-        let pool = crate::threads::pool(1, "reload").ok();
         let mut stopping = false;
         while !stopping && stop.try_recv().is_err() {
             // The version in force, once after it came into force: every customer.
@@ -102,9 +101,17 @@ impl<'a> Reloader<'a> {
             // Taken before reading, so a commit during the reload is seen next time.
             let before = DataWatch::now(&self.opts.config, &self.opts.overrides);
             let data_only = matches!(trigger, Trigger::Data | Trigger::NewDay(_));
-            match &pool {
-                Some(pool) => pool.install(|| reload_now(self.service, self.opts, data_only, out)),
-                None => reload_now(self.service, self.opts, data_only, out),
+            // A stop during the reload ends it here: the service does not wait for it (it
+            // is abandoned, as one that overruns).
+            let stopped = std::cell::Cell::new(false);
+            let asked = || {
+                if !stopped.get() && stop.try_recv().is_ok() {
+                    stopped.set(true);
+                }
+                stopped.get()
+            };
+            if !reload_unless(self.service, self.opts, data_only, &asked, out) {
+                break;
             }
             match self
                 .watcher
@@ -141,7 +148,8 @@ impl<'a> Reloader<'a> {
         };
         // One customer gets the time of a request at most: slower, it is left unchecked.
         let budget = self.opts.limits.request_timeout.as_millis() as u64;
-        let Some(failing) = version.census(budget.min(CENSUS_BUDGET_MS), &asked) else {
+        let on_pool = |f: &(dyn Fn() + Sync)| on_reload_pool(f);
+        let Some(failing) = version.census(budget.min(CENSUS_BUDGET_MS), &asked, &on_pool) else {
             return Census::Stopped;
         };
         if let Some(line) = failing.line() {
@@ -202,18 +210,47 @@ enum Census {
 /// under the rules in force); swaps the new version in if it is accepted, otherwise records
 /// why and keeps the version in force. A reload that panics is refused like a broken edit,
 /// and the next change is reloaded as usual.
+#[cfg(test)]
 pub(super) fn reload_now(
     service: &Service,
     opts: &ServeOptions,
     data_only: bool,
     out: &mut (dyn Write + Send),
 ) {
+    reload_unless(service, opts, data_only, &|| false, out);
+}
+
+/// [`reload_now`], unless `stop` asks to stop while it runs: then `false`, and nothing is
+/// applied.
+fn reload_unless(
+    service: &Service,
+    opts: &ServeOptions,
+    data_only: bool,
+    stop: &dyn Fn() -> bool,
+    out: &mut (dyn Write + Send),
+) -> bool {
     let old = service.current();
-    let next = reload::within(opts.limits.reload_timeout, {
+    let next = reload::within_unless(opts.limits.reload_timeout, stop, {
         let (old, opts) = (old.clone(), opts.clone());
-        move || next_version(&old, &opts, data_only)
+        // On the reload's own pool of one thread, so requests keep the other cores.
+        move || on_reload_pool(|| next_version(&old, &opts, data_only))
     });
-    apply(service, &old, next, data_only, out);
+    match next {
+        Some(next) => {
+            apply(service, &old, next, data_only, out);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Runs `f` on the pool of one thread that reloads and checks customers use.
+fn on_reload_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    match POOL.get_or_init(|| crate::threads::pool(1, "reload").ok()) {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
 
 /// The version after `old`, and whether it kept `old`'s rules (only the data was read again).

@@ -165,9 +165,13 @@ impl Version {
     /// customer within `budget_ms` at most (one slower is left unchecked, not counted as
     /// failing: its requests have their own deadline). `None` when `stop` says to stop
     /// between customers.
-    pub(super) fn census(&self, budget_ms: u64, stop: &dyn Fn() -> bool) -> Option<Failing> {
+    pub(super) fn census(
+        &self,
+        budget_ms: u64,
+        stop: &dyn Fn() -> bool,
+        on_pool: &dyn Fn(&(dyn Fn() + Sync)),
+    ) -> Option<Failing> {
         const PART: usize = 256;
-        crate::script::budget::cap(Some(budget_ms));
         let mut failing = Failing::default();
         let len = self.customers().len;
         let mut start = 0;
@@ -178,7 +182,14 @@ impl Version {
                 break;
             }
             let end = (start + PART).min(len);
-            for e in self.evaluator().evaluate_keep_going(start..end).2 {
+            let errors = std::sync::Mutex::new(Vec::new());
+            on_pool(&|| {
+                crate::script::budget::cap(Some(budget_ms));
+                let found = self.evaluator().evaluate_keep_going(start..end).2;
+                crate::script::budget::cap(None);
+                *errors.lock().unwrap_or_else(PoisonError::into_inner) = found;
+            });
+            for e in errors.into_inner().unwrap_or_else(PoisonError::into_inner) {
                 match crate::script::budget::is_overrun(&e.message) {
                     true => failing.unchecked += 1,
                     false => failing.add(e),
@@ -186,7 +197,6 @@ impl Version {
             }
             start = end;
         }
-        crate::script::budget::cap(None);
         (!stopped).then_some(failing)
     }
 

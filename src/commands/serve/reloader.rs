@@ -148,7 +148,7 @@ impl<'a> Reloader<'a> {
         };
         // One customer gets the time of a request at most: slower, it is left unchecked.
         let budget = self.opts.limits.request_timeout.as_millis() as u64;
-        let on_pool = |f: &(dyn Fn() + Sync)| on_reload_pool(f);
+        let on_pool = |f: &(dyn Fn() + Sync)| on_check_pool(f);
         let Some(failing) = version.census(budget.min(CENSUS_BUDGET_MS), &asked, &on_pool) else {
             return Census::Stopped;
         };
@@ -232,8 +232,12 @@ fn reload_unless(
     let old = service.current();
     let next = reload::within_unless(opts.limits.reload_timeout, stop, {
         let (old, opts) = (old.clone(), opts.clone());
-        // On the reload's own pool of one thread, so requests keep the other cores.
-        move || on_reload_pool(|| next_version(&old, &opts, data_only))
+        // On a pool of one thread of its own, so requests keep the other cores (and an
+        // abandoned reload holds no thread the next one needs).
+        move || match crate::threads::pool(1, "reload") {
+            Ok(pool) => pool.install(|| next_version(&old, &opts, data_only)),
+            Err(_) => next_version(&old, &opts, data_only),
+        }
     });
     match next {
         Some(next) => {
@@ -244,10 +248,11 @@ fn reload_unless(
     }
 }
 
-/// Runs `f` on the pool of one thread that reloads and checks customers use.
-fn on_reload_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+/// Runs `f` on the pool of one thread the check of every customer uses, so requests keep
+/// the other cores.
+fn on_check_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    match POOL.get_or_init(|| crate::threads::pool(1, "reload").ok()) {
+    match POOL.get_or_init(|| crate::threads::pool(1, "check").ok()) {
         Some(pool) => pool.install(f),
         None => f(),
     }

@@ -183,7 +183,7 @@ pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dyn
         };
         let shown = name_at(names, k).unwrap_or("...");
         // A date function on text: a date column the source does not declare as one.
-        if dated || value.is_some_and(is_date) {
+        if dated {
             return format!(
                 "{what}, and `{function}` needs a date (read the text as a date with `date({shown})`, or list the column under `customers.dates` in the config)"
             );

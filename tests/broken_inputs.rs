@@ -556,6 +556,12 @@ fn a_source_with_no_customers_as_of_the_date_is_refused_and_keeps_the_run_before
         ],
     );
     assert_eq!(fx.policy_row_count(), 2);
+    expect(
+        &fx,
+        &["explain", "C1", "--as-of", "2026-09-29"],
+        1,
+        &["error: the customers query holds no customer as of 2026-09-29"],
+    );
     let latest: i64 = conn
         .query_row("SELECT COUNT(*) FROM customer_policy_latest", [], |r| {
             r.get(0)

@@ -27,6 +27,13 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let rules = loaded.rules;
     // The whole population: the customer's percentiles and ranks are relative to it.
     let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
+    // What `run` refuses, explained would be figures `run` never gives.
+    if customers.len == 0 {
+        return Err(ws.no_customers(&source));
+    }
+    if let Some(id) = customers.repeated_id() {
+        return Err(crate::output::OutputError::DuplicateId(id).into());
+    }
     let index = customers
         .find(&args.customer)
         .ok_or_else(|| SourceError::UnknownCustomer {

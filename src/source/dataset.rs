@@ -323,6 +323,15 @@ impl Dataset {
         })
     }
 
+    /// The first id (in source order) that appears more than once: `run` refuses such data,
+    /// as every policy is keyed by the customer's id.
+    pub fn repeated_id(&self) -> Option<String> {
+        let mut seen = std::collections::HashSet::with_capacity(self.len);
+        (0..self.len)
+            .map(|i| self.id_text(i))
+            .find(|id| !seen.insert(id.clone()))
+    }
+
     /// An id that differs from `id` only in case or surrounding blanks, for "did you mean".
     pub fn id_like(&self, id: &str) -> Option<String> {
         let id = id.trim();

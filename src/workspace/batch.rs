@@ -173,20 +173,7 @@ impl Workspace {
         let t = Instant::now();
         let customers = self.read_customers(source, rules, &mut |_| {})?;
         if customers.len == 0 {
-            let help = match source.reads_as_of() {
-                true => {
-                    "the customers query selects rows by `:as_of`: give `--as-of` a date the data holds (a period's end, as your snapshots are dated)"
-                }
-                false => {
-                    "load the customers first, or check `customers.table` / `customers.query` in the config"
-                }
-            };
-            return Err(crate::source::SourceError::NoCustomers {
-                what: crate::source::CustomerSource::describe(source),
-                as_of: self.context.as_of.to_string(),
-                help: help.into(),
-            }
-            .into());
+            return Err(self.no_customers(source));
         }
         let data_warnings = crate::rules::lint::share_slips(rules, &customers);
         let read = t.elapsed();

@@ -96,6 +96,25 @@ impl Workspace {
             .with_parameters(self.context.parameters()))
     }
 
+    /// The error for a customer source that holds no customer as of the run's date: a run
+    /// (or an explanation) on nobody is a mistake, most often a date the data does not hold.
+    pub fn no_customers(&self, source: &SqliteSource) -> Error {
+        let help = match source.reads_as_of() {
+            true => {
+                "the customers query selects rows by `:as_of`: give `--as-of` a date the data holds (a period's end, as your snapshots are dated)"
+            }
+            false => {
+                "load the customers first, or check `customers.table` / `customers.query` in the config"
+            }
+        };
+        crate::source::SourceError::NoCustomers {
+            what: crate::source::CustomerSource::describe(source),
+            as_of: self.context.as_of.to_string(),
+            help: help.into(),
+        }
+        .into()
+    }
+
     fn generate_sample(&self, sample: &SampleConfig) -> Result<(), Error> {
         let path = &self.database;
         eprintln!(

@@ -351,6 +351,31 @@ fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
     );
     let json = fx.run(&["explain", "2", "--format", "json"]);
     json.assert_code(0);
+    // A named cap with a floor and a ceiling: each side's own limit; and a ceiling that,
+    // rounded down to the step, would go under the floor stays as it is (no multiple of
+    // 1,000 lies between a floor of 18,000.2 and a ceiling of 18,000.5).
+    fx.rule(
+        "corridor.yaml",
+        r#"decisions:
+  - name: corridor
+    output: corridor
+    round: { down: 1000 }
+    caps:
+      - { id: band, min: 18000.2, max: "= annual_sales * 0.1 + 0.5" }
+    rules:
+      - { id: corridor-wanted, value: "= annual_sales" }
+"#,
+    );
+    fx.run_ok(&[]);
+    assert_eq!(column(&fx.latest(), "corridor")["1"], real(18_000.5));
+    let corridor = fx.run(&["explain", "1"]);
+    assert!(
+        corridor
+            .stdout
+            .contains("    limits: band >= 18000.2, band <= 18000.5 (bound)\n    => corridor = 18000.5  (180000.0, rounded to 180000, bound by band)"),
+        "{}",
+        corridor.stdout
+    );
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let credit = (json["decisions"].as_array().unwrap().iter())
         .find(|d| d["name"] == "credit_limit")
@@ -359,7 +384,7 @@ fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
         credit["limits"],
         serde_json::json!([
             {"id": "equity-10pct", "side": "max", "value": 629_997.035, "bound": true},
-            {"id": "floor-5000", "side": "min", "value": 5000.0, "bound": false},
+            {"id": "floor-5000", "side": "min", "value": 5000, "bound": false},
         ])
     );
 }

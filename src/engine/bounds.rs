@@ -37,33 +37,44 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
             result = v;
         }
         let mut bound_by = None;
+        // The floor in force, once applied: a ceiling rounded down must not go under it.
+        let mut floor = None;
         for side in [Bound::Min, Bound::Max] {
             let Some((bound, bound_value, rule)) = self.tightest(d, side, i)? else {
                 continue;
             };
+            if side == Bound::Min {
+                floor = Some(bound);
+            }
             if (side == Bound::Min && x < bound) || (side == Bound::Max && x > bound) {
+                // The output keeps its kind: a decimal discount capped at `12` is 12.0.
+                let exact = match (&result, &bound_value) {
+                    (Value::Float(_), Value::Int(b)) => (bound, Value::Float(*b as f64)),
+                    _ => (bound, bound_value),
+                };
                 (x, result) = match d.round {
-                    // Rounded to the step inside the limit: a ceiling down, a floor up (a
-                    // floor rounded above a ceiling is then brought under it: it wins).
+                    // Rounded to the step inside the limit: a ceiling down, a floor up; when
+                    // no multiple of the step lies between floor and ceiling, the ceiling
+                    // as it is (it wins, and the floor still holds).
                     Some(round) => {
                         let inside = match side {
                             Bound::Min => RoundSpec::Up(round.step()),
                             Bound::Max => RoundSpec::Down(round.step()),
                         };
-                        round_value(bound, inside)
+                        let rounded = round_value(bound, inside);
+                        match floor {
+                            Some(f) if side == Bound::Max && rounded.0 < f && bound >= f => exact,
+                            _ => rounded,
+                        }
                     }
-                    // The output keeps its kind: a decimal discount capped at `12` is 12.0.
-                    None => match (&result, &bound_value) {
-                        (Value::Float(_), Value::Int(b)) => (bound, Value::Float(*b as f64)),
-                        _ => (bound, bound_value),
-                    },
+                    None => exact,
                 };
                 // A cap with a floor and a ceiling (whose formulas cross for this customer)
                 // binds once in the rule ids.
                 if bound_by != Some(rule) {
                     fired.push(rule);
-                    self.observer.bound(rule);
                 }
+                self.observer.bound(rule, side);
                 bound_by = Some(rule);
             }
         }
@@ -89,7 +100,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
             let bound = match number(&bound_value) {
                 Ok(Some(b)) => b,
                 Ok(None) if bound_value.is_null() => {
-                    self.observer.limit(cap.rule, None);
+                    self.observer.limit(cap.rule, side, None);
                     continue;
                 }
                 _ => {
@@ -102,7 +113,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                     });
                 }
             };
-            self.observer.limit(cap.rule, Some(bound));
+            self.observer.limit(cap.rule, side, Some(bound));
             let tighter = match (&best, side) {
                 (None, _) => true,
                 (Some((b, _, _)), Bound::Min) => bound > *b,

@@ -64,6 +64,7 @@ pub struct LimitTrace {
     /// `min` (a floor) or `max` (a ceiling).
     pub side: &'static str,
     /// `None`: the limit is NULL for this customer: no limit.
+    #[serde(serialize_with = "crate::text::optional_number")]
     pub value: Option<f64>,
     pub bound: bool,
 }
@@ -394,18 +395,27 @@ fn trace_decision<'a>(
             _ => None,
         },
         limits: (d.caps.iter())
-            .filter_map(|c| log.limits.iter().find(|(rule, _)| *rule == c.rule))
-            .map(|&(rule, value)| LimitTrace {
+            .filter_map(|c| {
+                (log.limits.iter()).find(|(rule, side, _)| *rule == c.rule && *side == c.bound)
+            })
+            .map(|&(rule, side, value)| LimitTrace {
                 id: id(rule),
-                side: match d.caps.iter().find(|c| c.rule == rule).map(|c| c.bound) {
-                    Some(crate::rules::Bound::Min) => "min",
-                    _ => "max",
+                side: match side {
+                    crate::rules::Bound::Min => "min",
+                    crate::rules::Bound::Max => "max",
                 },
                 value,
-                bound: log.caps.contains(&rule),
+                bound: log.caps.contains(&(rule, side)),
             })
             .collect(),
-        capped_by: log.caps.into_iter().map(id).collect(),
+        // A cap whose floor and ceiling both bound (their formulas cross) is named once.
+        capped_by: log.caps.iter().fold(Vec::new(), |mut ids, &(rule, _)| {
+            let rule = id(rule);
+            if !ids.contains(&rule) {
+                ids.push(rule);
+            }
+            ids
+        }),
         failed: failed.is_some(),
         // Given only when no row matched (and the decision finished).
         defaults: if failed.is_some() || log.rows.iter().any(|(_, m)| *m) {

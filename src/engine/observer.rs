@@ -3,7 +3,7 @@
 //! explaining one customer ([`Trace`]). The worker pushes events to the observer instead of
 //! threading an optional trace through the hot loop.
 
-use crate::rules::RuleIdx;
+use crate::rules::{Bound, RuleIdx};
 
 /// Receives the events of one customer's evaluation.
 pub trait Observer {
@@ -19,10 +19,10 @@ pub trait Observer {
     fn not_in_effect(&mut self, _rule: RuleIdx) {}
     /// The decision's value before rounding and caps (when either applies).
     fn unbounded(&mut self, _value: f64) {}
-    /// A cap's limit for this customer (`None`: NULL, no limit).
-    fn limit(&mut self, _cap: RuleIdx, _value: Option<f64>) {}
-    /// A cap bound the decision's value.
-    fn bound(&mut self, _cap: RuleIdx) {}
+    /// A cap's limit on `side` for this customer (`None`: NULL, no limit).
+    fn limit(&mut self, _cap: RuleIdx, _side: Bound, _value: Option<f64>) {}
+    /// A cap's limit on `side` bound the decision's value.
+    fn bound(&mut self, _cap: RuleIdx, _side: Bound) {}
 }
 
 /// Observes nothing: the batch run's observer.
@@ -39,10 +39,10 @@ pub struct DecisionLog {
     pub not_in_effect: Vec<RuleIdx>,
     /// The value before rounding and caps, when either applies.
     pub unbounded: Option<f64>,
-    /// Every cap's limit for this customer, in the order written (`None`: no limit).
-    pub limits: Vec<(RuleIdx, Option<f64>)>,
-    /// Caps that bound.
-    pub caps: Vec<RuleIdx>,
+    /// Every cap's limit for this customer, as evaluated (`None`: no limit).
+    pub limits: Vec<(RuleIdx, Bound, Option<f64>)>,
+    /// Caps that bound, and on which side, in the order applied (a floor, then a ceiling).
+    pub caps: Vec<(RuleIdx, Bound)>,
 }
 
 /// Records every decision's log, for `explain`, and how far the evaluation got (it may
@@ -92,15 +92,15 @@ impl Observer for Trace {
         }
     }
 
-    fn limit(&mut self, cap: RuleIdx, value: Option<f64>) {
+    fn limit(&mut self, cap: RuleIdx, side: Bound, value: Option<f64>) {
         if let Some(log) = self.decisions.last_mut() {
-            log.limits.push((cap, value));
+            log.limits.push((cap, side, value));
         }
     }
 
-    fn bound(&mut self, cap: RuleIdx) {
+    fn bound(&mut self, cap: RuleIdx, side: Bound) {
         if let Some(log) = self.decisions.last_mut() {
-            log.caps.push(cap);
+            log.caps.push((cap, side));
         }
     }
 }

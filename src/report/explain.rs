@@ -175,9 +175,10 @@ fn write_decision(
         let before = before.map_or(String::new(), |x| format!("{x}, "));
         let before = format!("{before}{}", rounded.unwrap_or_default());
         // A limit that bound is rounded to the step again, inside it (629,997.035 -> 629,000).
-        let last = d.capped_by.last();
+        // The limit that decided: a ceiling that bound, else a floor (applied first).
         let limit = (d.limits.iter())
-            .find(|l| Some(&l.id) == last)
+            .filter(|l| l.bound)
+            .max_by_key(|l| l.side == "max")
             .and_then(|l| l.value);
         let output = (d.outputs.iter()).find(|o| Some(&o.name) == d.rounded_output.as_ref());
         let to_step = match (limit, output.and_then(|o| o.value.as_f64())) {

@@ -217,6 +217,7 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
         }
         start = end;
     }
+    tally.money_to_cents(&rules.summary.money);
     let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
     let counts = rules
         .summary

@@ -347,7 +347,7 @@ impl<'a> Evaluator<'a> {
             tally.merge(t);
         }
         let outcomes = Outcomes::concat(self.rules, parts);
-        tally.totals = outcomes.sum_totals(&self.rules.summary.money);
+        tally.totals = outcomes.sum_totals();
         Ok((outcomes, tally))
     }
 
@@ -397,7 +397,7 @@ impl<'a> Evaluator<'a> {
         }
         errors.sort_by_key(|(i, _)| *i);
         let outcomes = Outcomes::concat(self.rules, parts);
-        tally.totals = outcomes.sum_totals(&self.rules.summary.money);
+        tally.totals = outcomes.sum_totals();
         (
             outcomes,
             tally,

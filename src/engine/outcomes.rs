@@ -95,19 +95,12 @@ impl<'a> Outcomes<'a> {
 
     /// The summary totals over these customers, added in customer order: the same sums
     /// however the threads split the customers (a float sum depends on its order, and the
-    /// same rules showed `+0.00` of money moved). Totals that are `money` (indices) are
-    /// given to the cent: a sum of many amounts carries a binary tail (`37449510.67839995`)
-    /// that programs reading the run's JSON and its record would otherwise see.
-    pub(super) fn sum_totals(&self, money: &[usize]) -> Vec<f64> {
+    /// same rules showed `+0.00` of money moved).
+    pub(super) fn sum_totals(&self) -> Vec<f64> {
         let mut sums = vec![0.0; self.totals_width];
         for customer in self.totals.chunks_exact(self.totals_width.max(1)) {
             for (sum, x) in sums.iter_mut().zip(customer) {
                 *sum += x;
-            }
-        }
-        for &k in money {
-            if let Some(sum) = sums.get_mut(k) {
-                *sum = crate::text::to_cents(*sum);
             }
         }
         sums
@@ -258,6 +251,17 @@ impl Tally {
         }
     }
 
+    /// Gives the totals that are `money` (indices) to the cent, once every part is merged:
+    /// a sum of many amounts carries a binary tail (`37449510.67839995`) that programs
+    /// reading the run's JSON and its record would otherwise see.
+    pub fn money_to_cents(&mut self, money: &[usize]) {
+        for &k in money {
+            if let Some(sum) = self.totals.get_mut(k) {
+                *sum = crate::text::to_cents(*sum);
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: Tally) {
         self.customers += other.customers;
         if self.counts.len() < other.counts.len() {
@@ -298,6 +302,23 @@ pub fn display_key(v: &Value<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Money totals are given to the cent once the chunks are merged: a run of more than one
+    /// chunk (65,536 customers) adds rounded parts back into a binary tail otherwise.
+    #[test]
+    fn money_totals_are_to_the_cent_after_the_chunks_merge() {
+        let part = |x: f64| Tally {
+            totals: vec![x, x],
+            ..Tally::default()
+        };
+        let mut tally = Tally::default();
+        for x in [0.1, 0.2, 10_009_650.18] {
+            tally.merge(part(x));
+        }
+        tally.money_to_cents(&[1]);
+        assert_eq!(tally.totals[0], 0.1 + 0.2 + 10_009_650.18);
+        assert_eq!(tally.totals[1].to_string(), "10009650.48");
+    }
 
     #[test]
     fn moves_fill_the_matrix_and_merge_per_chunk() {

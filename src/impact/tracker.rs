@@ -257,11 +257,17 @@ fn totals(base: &RuleSet, current: &RuleSet, before: &Tally, after: &Tally) -> V
     }
     names
         .into_iter()
-        .map(|name| TotalChange {
-            name: name.to_owned(),
-            money: money.iter().any(|m| m == name),
-            before: value(base, before, name),
-            after: value(current, after, name),
+        .map(|name| {
+            let money = money.iter().any(|m| m == name);
+            // Money to the cent on both sides, as either rule set declares it.
+            let shown =
+                |x: Option<f64>| x.map(|x| if money { crate::text::to_cents(x) } else { x });
+            TotalChange {
+                name: name.to_owned(),
+                money,
+                before: shown(value(base, before, name)),
+                after: shown(value(current, after, name)),
+            }
         })
         .collect()
 }

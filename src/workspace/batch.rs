@@ -243,6 +243,7 @@ impl Workspace {
                 bar.set_position(end as u64);
                 start = end;
             }
+            tally.money_to_cents(&rules.summary.money);
             // No customer at all leaves the tally empty: every total is 0.
             let sums = tally.totals.iter().copied().chain(std::iter::repeat(0.0));
             let names = rules.summary.totals.iter().map(|(name, _)| name.as_str());

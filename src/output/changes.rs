@@ -123,7 +123,7 @@ pub fn changes(
                         (Some(f), Some(t)) if t > f => Direction::Down,
                         // Without an order, numbers rank by value.
                         _ if order.is_empty() => match (a.as_f64(), b.as_f64()) {
-                            (Some(x), Some(y)) => {
+                            (Some(x), Some(y)) if y != x => {
                                 out.by_value = true;
                                 if y > x {
                                     Direction::Up
@@ -249,6 +249,9 @@ fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
         (Value::Null, Value::Null) => true,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
+        // A limit stored REAL in one run and INTEGER in the next (a rounding step added) is
+        // the same number.
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Null, _) | (_, Value::Null) => false,
         _ => a.to_string() == b.to_string(),
@@ -280,6 +283,13 @@ fn sql_order(a: &Value<'_>, b: &Value<'_>) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_stored_as_integer_in_one_run_and_real_in_the_other_is_unchanged() {
+        assert!(same(&Value::Int(800), &Value::Float(800.0)));
+        assert!(same(&Value::Float(800.0), &Value::Int(800)));
+        assert!(!same(&Value::Int(800), &Value::Float(800.5)));
+    }
 
     #[test]
     fn transitions_of_numbers_sort_by_value_and_ranked_values_by_their_order() {

@@ -8,8 +8,9 @@
 //! # Why it matters
 //! Text orders letter by letter, not as the scale it names: "AAA", "A+" and "BB" all come
 //! before "BBB-", so `rating < "BBB-"` holds for the best ratings and the junk ones alike,
-//! and nothing fails. ISO dates written as text (`"2025-01-01"`) order as dates, and are not
-//! warned about.
+//! and nothing fails. Texts whose letter order is the order meant are not warned about: ISO
+//! dates and periods written as text (`"2025-01-01"`, `"2026-Q3"`), codes of digits
+//! (`zip >= "75000"`), single letters (`grade <= "B"`), and the run's own `period`.
 //!
 //! # Example
 //! ```yaml
@@ -41,8 +42,12 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 ordered_text(&native.root, &mut found);
             }
         }
-        // One warning per row: the first such comparison.
-        let Some((cmp, slot, text)) = found.into_iter().next() else {
+        // One warning per row: the first such comparison, not of the run's own values
+        // (`period >= "2026-Q3"` orders as periods do).
+        let context = |slot: Slot| {
+            table.rules.slots.get(slot).map(|(_, k)| *k) == Some(crate::rules::SlotKind::Context)
+        };
+        let Some((cmp, slot, text)) = found.into_iter().find(|(_, slot, _)| !context(*slot)) else {
             continue;
         };
         let name = table.rules.slot_name(slot);
@@ -56,7 +61,7 @@ fn check(table: &Table) -> Vec<Diagnostic> {
             row,
             row.id,
             format!(
-                "`{name}` is compared with the text \"{text}\" by `{op}`: text orders as in a dictionary, letter by letter, not as a scale (the ratings \"AAA\" and \"BB\" both come before \"BBB-\")"
+                "`{name}` is compared with the text \"{text}\" by `{op}`: text orders as in a dictionary, letter by letter, not as the scale its values may name (\"AAA\" and \"BB\" both come before \"BBB-\", \"10\" before \"9\")"
             ),
             format!(
                 "list the values meant (`{name} in [\"...\", \"...\"]`), or give each value its position on the scale in a script function and compare those (`rank({name}) {op} rank(\"{text}\")`)"
@@ -66,12 +71,22 @@ fn check(table: &Table) -> Vec<Diagnostic> {
     out
 }
 
+/// Texts whose letter-by-letter order is the order meant: ISO dates and periods
+/// (`2026-Q3`), codes of digits of one width (`zip >= "75000"`), a single letter
+/// (`grade <= "B"`).
+fn orders_as_meant(t: &str) -> bool {
+    crate::time::Date::parse(t).is_some()
+        || crate::time::Period::parse(t).is_ok()
+        || (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+        || t.chars().count() == 1
+}
+
 /// The `name <op> "text"` comparisons by order in a condition (either way round), the text
 /// not a date.
 fn ordered_text(node: &Node, out: &mut Vec<(Cmp, Slot, String)>) {
     let ordered = |cmp: &Cmp| matches!(cmp, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge);
     let text = |lit: &Lit| match lit {
-        Lit::Str(t) if crate::time::Date::parse(t).is_none() => Some(t.to_string()),
+        Lit::Str(t) if !orders_as_meant(t) => Some(t.to_string()),
         _ => None,
     };
     // Written the other way round (`"BBB-" > rating`), the order is turned.
@@ -121,13 +136,16 @@ decisions:
       - { id: turned, when: '"BB" >= rating || rating >= "C"', then: { grade: 4 } }
       - { id: dated, when: 'reviewed < "2025-01-01"', then: { grade: 3 } }
       - { id: equal, when: 'rating == "AAA"', then: { grade: 1 } }
+      - { id: letter, when: 'rating <= "B"', then: { grade: 1 } }
+      - { id: digits, when: 'rating >= "75000" && rating < "76000"', then: { grade: 1 } }
+      - { id: period, when: 'period >= "2026-Q3"', then: { grade: 1 } }
       - { id: other, then: { grade: 2 } }
 "#;
         assert_eq!(
             lint_yaml(yaml, RATED),
             [
-                "5:28 TW110 [junk] `rating` is compared with the text \"BBB-\" by `<`: text orders as in a dictionary, letter by letter, not as a scale (the ratings \"AAA\" and \"BB\" both come before \"BBB-\")",
-                "6:30 TW110 [turned] `rating` is compared with the text \"BB\" by `<=`: text orders as in a dictionary, letter by letter, not as a scale (the ratings \"AAA\" and \"BB\" both come before \"BBB-\")",
+                "5:28 TW110 [junk] `rating` is compared with the text \"BBB-\" by `<`: text orders as in a dictionary, letter by letter, not as the scale its values may name (\"AAA\" and \"BB\" both come before \"BBB-\", \"10\" before \"9\")",
+                "6:30 TW110 [turned] `rating` is compared with the text \"BB\" by `<=`: text orders as in a dictionary, letter by letter, not as the scale its values may name (\"AAA\" and \"BB\" both come before \"BBB-\", \"10\" before \"9\")",
             ]
         );
     }

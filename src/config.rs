@@ -86,6 +86,21 @@ pub enum Source {
     Query(String),
 }
 
+impl Source {
+    /// What the source is, for messages: "table `customers`", "the customers query".
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Table(table) => format!("table `{table}`"),
+            Source::Query(_) => "the customers query".into(),
+        }
+    }
+
+    /// Whether it selects its customers by the run's date (a query with `:as_of`).
+    pub fn reads_as_of(&self) -> bool {
+        matches!(self, Source::Query(q) if q.contains(":as_of"))
+    }
+}
+
 /// Names of the tables a run writes.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

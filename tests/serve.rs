@@ -1007,6 +1007,14 @@ fn health_reports_a_data_error_until_the_data_reads_again() {
     assert_eq!(health.json["last_data_error"]["kept_version"], 1);
     // The customers in force keep answering.
     assert_eq!(s.tier(9), "A");
+    assert!(
+        health.json["last_data_error"]["refusal"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("annual_sales"),
+        "{}",
+        health.text
+    );
     fx.conn()
         .execute_batch("ALTER TABLE customers RENAME COLUMN sales TO annual_sales")
         .unwrap();
@@ -1015,6 +1023,28 @@ fn health_reports_a_data_error_until_the_data_reads_again() {
         (h.str("status") == "ok" && h.json["last_data_error"] == serde_json::Value::Null)
             .then_some(())
     });
+}
+
+/// A table emptied by an import (delete, then insert) is not served as a population of
+/// none, as `run` refuses it: the customers in force keep answering until it is filled.
+#[test]
+fn an_emptied_customer_table_keeps_the_customers_in_force() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    fx.conn().execute_batch("DELETE FROM customers").unwrap();
+    let health = eventually("the empty data to be refused", || {
+        let h = s.get("/health");
+        (h.json["last_data_error"] != serde_json::Value::Null).then_some(h)
+    });
+    assert!(
+        health.json["last_data_error"]["refusal"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("holds no customer"),
+        "{}",
+        health.text
+    );
+    assert_eq!(s.tier(9), "A");
 }
 
 /// A prospect's answer says what it stood on besides the fields given: the fields the rules

@@ -29,7 +29,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
     // What `run` refuses, explained would be figures `run` never gives.
     if customers.len == 0 {
-        return Err(ws.no_customers(&source));
+        return Err(ws.no_customers());
     }
     if let Some(id) = customers.repeated_id() {
         return Err(crate::output::OutputError::DuplicateId(id).into());

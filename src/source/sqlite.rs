@@ -87,11 +87,6 @@ impl SqliteSource {
         &mut self.conn
     }
 
-    /// Whether the source selects its customers by the run's date (a query with `:as_of`).
-    pub fn reads_as_of(&self) -> bool {
-        matches!(&self.source, Source::Query(q) if q.contains(":as_of"))
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -194,10 +189,7 @@ impl SqliteSource {
 
 impl CustomerSource for SqliteSource {
     fn describe(&self) -> String {
-        match &self.source {
-            Source::Table(table) => format!("table `{table}`"),
-            Source::Query(_) => "the customers query".into(),
-        }
+        self.source.describe()
     }
 
     fn columns(&self) -> Result<Vec<Field>, SourceError> {

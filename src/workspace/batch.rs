@@ -173,7 +173,7 @@ impl Workspace {
         let t = Instant::now();
         let customers = self.read_customers(source, rules, &mut |_| {})?;
         if customers.len == 0 {
-            return Err(self.no_customers(source));
+            return Err(self.no_customers());
         }
         let data_warnings = crate::rules::lint::share_slips(rules, &customers);
         let read = t.elapsed();

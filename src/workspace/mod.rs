@@ -98,7 +98,8 @@ impl Workspace {
 
     /// The error for a customer source that holds no customer as of the run's date: a run
     /// (or an explanation) on nobody is a mistake, most often a date the data does not hold.
-    pub fn no_customers(&self, source: &SqliteSource) -> Error {
+    pub fn no_customers(&self) -> Error {
+        let source = &self.config.source;
         let help = match source.reads_as_of() {
             true => {
                 "the customers query selects rows by `:as_of`: give `--as-of` a date the data holds (a period's end, as your snapshots are dated)"
@@ -108,7 +109,7 @@ impl Workspace {
             }
         };
         crate::source::SourceError::NoCustomers {
-            what: crate::source::CustomerSource::describe(source),
+            what: source.describe(),
             as_of: self.context.as_of.to_string(),
             help: help.into(),
         }

@@ -32,6 +32,8 @@ pub(super) struct Reloader<'a> {
     data: DataWatch,
     /// When the database was last checked.
     checked: Instant,
+    /// A rule edit seen while every customer was being checked: reloaded next.
+    pending: Option<Trigger>,
 }
 
 /// Why to reload.
@@ -58,6 +60,7 @@ impl<'a> Reloader<'a> {
             watcher,
             data,
             checked: Instant::now(),
+            pending: None,
         }
     }
 
@@ -132,29 +135,44 @@ impl<'a> Reloader<'a> {
     }
 
     /// Evaluates every customer of the version in force if not done yet (at start, after a
-    /// reload), as `run` would, and says which the rules fail for. Between customers it
-    /// gives way to a stop; a rule edit waits for it (seconds for a million customers).
-    fn census(&self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) -> Census {
+    /// reload), as `run` would, and says which the rules fail for. It gives way, between
+    /// customers, to a stop and to a rule edit (reloaded first; the new version is checked
+    /// after).
+    fn census(&mut self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) -> Census {
         let version = self.service.current();
         if version.failing.get().is_some() {
             return Census::Done;
         }
         let stopped = std::cell::Cell::new(false);
-        let asked = || {
+        let watcher = std::cell::RefCell::new(&mut self.watcher);
+        let edited = std::cell::RefCell::new(None);
+        let interrupt = || {
             if !stopped.get() && stop.try_recv().is_ok() {
                 stopped.set(true);
             }
-            stopped.get()
+            if !stopped.get()
+                && edited.borrow().is_none()
+                && let Some(Change::Files(names)) = watcher.borrow_mut().next(Some(Duration::ZERO))
+            {
+                *edited.borrow_mut() = Some(Trigger::Files(names));
+            }
+            stopped.get() || edited.borrow().is_some()
         };
         // One customer gets the time of a request at most: slower, it is left unchecked.
         let budget = self.opts.limits.request_timeout.as_millis() as u64;
         let on_pool = |f: &(dyn Fn() + Sync)| on_check_pool(f);
-        let Some(failing) = version.census(budget.min(CENSUS_BUDGET_MS), &asked, &on_pool) else {
+        let failing = version.census(budget.min(CENSUS_BUDGET_MS), &interrupt, &on_pool);
+        if stopped.get() {
             return Census::Stopped;
+        }
+        self.pending = edited.into_inner();
+        let Some(failing) = failing else {
+            return Census::Done; // an edit came: its version is checked after its reload
         };
         if let Some(line) = failing.line() {
             say(out, line);
         }
+        self.service.checked(version.number, &failing);
         let _ = version.failing.set(failing);
         Census::Done
     }
@@ -162,6 +180,9 @@ impl<'a> Reloader<'a> {
     /// Waits up to one tick for a rule change, then checks the database if it is due;
     /// `Ok(None)`: nothing to reload for yet.
     fn next_trigger(&mut self, out: &mut (dyn Write + Send)) -> Result<Option<Trigger>, Stopped> {
+        if let Some(pending) = self.pending.take() {
+            return Ok(Some(pending));
+        }
         match self.watcher.next(Some(TICK)) {
             None => Err(Stopped),
             Some(Change::Files(names)) => Ok(Some(Trigger::Files(names))),
@@ -312,8 +333,14 @@ pub(super) fn apply(
         }
         Err(refused) if data_only => {
             say(out, refusal::text(&refused));
+            use crate::error::Error;
             let what = match &refused {
-                Refusal::Error(crate::error::Error::Eval(_)) => "the rules fail on the new data",
+                Refusal::Error(Error::Output(crate::output::OutputError::DuplicateId(_))) => {
+                    "the new data repeats a customer id"
+                }
+                Refusal::Error(Error::Source(crate::source::SourceError::NoCustomers {
+                    ..
+                })) => "the new data holds no customer",
                 _ => "the customers could not be read again",
             };
             say(out, format!("{what}: kept version {} in force", old.number));

@@ -124,6 +124,10 @@ impl Version {
             history,
             columns,
         } = accepted;
+        // What `run` refuses (an import that empties the table first, then fills it).
+        if customers.len == 0 {
+            return Err(workspace.no_customers());
+        }
         let mut ids = HashMap::with_capacity(customers.len);
         for i in 0..customers.len {
             // A repeated id is refused, as `run` refuses it: it counts twice in the
@@ -168,36 +172,62 @@ impl Version {
     pub(super) fn census(
         &self,
         budget_ms: u64,
-        stop: &dyn Fn() -> bool,
+        interrupt: &dyn Fn() -> bool,
         on_pool: &dyn Fn(&(dyn Fn() + Sync)),
     ) -> Option<Failing> {
-        const PART: usize = 256;
+        // Parts grow while they are quick and start again at one customer after a slow one,
+        // so a stop or an edit is looked at every few tenths of a second whatever the rules.
+        const MOST: usize = 256;
         let mut failing = Failing::default();
         let len = self.customers().len;
-        let mut start = 0;
-        let mut stopped = false;
+        let (mut start, mut part) = (0, 1);
         while start < len {
-            if stop() {
-                stopped = true;
-                break;
+            if interrupt() {
+                return None;
             }
-            let end = (start + PART).min(len);
-            let errors = std::sync::Mutex::new(Vec::new());
+            let end = (start + part).min(len);
+            let errors = std::sync::Mutex::new(None);
+            let began = Instant::now();
             on_pool(&|| {
-                crate::script::budget::cap(Some(budget_ms));
-                let found = self.evaluator().evaluate_keep_going(start..end).2;
-                crate::script::budget::cap(None);
-                *errors.lock().unwrap_or_else(PoisonError::into_inner) = found;
-            });
-            for e in errors.into_inner().unwrap_or_else(PoisonError::into_inner) {
-                match crate::script::budget::is_overrun(&e.message) {
-                    true => failing.unchecked += 1,
-                    false => failing.add(e),
+                // Reset however the part ends, so the thread's later evaluations (a reload's
+                // population figures) get their own budget.
+                struct Uncap;
+                impl Drop for Uncap {
+                    fn drop(&mut self) {
+                        crate::script::budget::cap(None);
+                    }
                 }
+                let _uncap = Uncap;
+                crate::script::budget::cap(Some(budget_ms));
+                // A panic is one part left unchecked, not the service stopped.
+                let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.evaluator().evaluate_keep_going(start..end).2
+                }));
+                *errors.lock().unwrap_or_else(PoisonError::into_inner) = Some(found.ok());
+            });
+            match errors
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .flatten()
+            {
+                Some(found) => {
+                    for e in found {
+                        match crate::script::budget::is_overrun(&e.message) {
+                            true => failing.unchecked += 1,
+                            false => failing.add(e),
+                        }
+                    }
+                }
+                None => failing.unchecked += end - start,
             }
+            part = match began.elapsed() {
+                t if t > Duration::from_millis(100) => 1,
+                t if t < Duration::from_millis(20) => (part * 2).min(MOST),
+                _ => part,
+            };
             start = end;
         }
-        (!stopped).then_some(failing)
+        Some(failing)
     }
 
     pub(super) fn rules(&self) -> &RuleSet {
@@ -275,6 +305,10 @@ pub struct Service {
     /// Why the customers could not be read again after the database changed
     /// (`{"at", "kept_version", "refusal"}`), until a later read succeeds.
     data_error: Mutex<Option<Json>>,
+    /// The customers the rules failed for, as the last check of every customer found them:
+    /// the version it checked and `/health`'s `customers_failing` (kept while the check of
+    /// a newer version runs, so a monitor does not see them vanish at each reload).
+    checked: Mutex<Option<(u64, Option<Json>)>>,
 }
 
 impl Service {
@@ -283,7 +317,22 @@ impl Service {
             current: ArcSwap::from_pointee(first),
             last_rejected: Mutex::new(None),
             data_error: Mutex::new(None),
+            checked: Mutex::new(None),
         }
+    }
+
+    /// Records the check of every customer of version `number`.
+    pub(super) fn checked(&self, number: u64, failing: &Failing) {
+        *lock(&self.checked) = Some((number, failing.to_json()));
+    }
+
+    /// The last check's failures (`None`: none checked yet, or none failed), with the
+    /// version it checked.
+    pub(super) fn last_failing(&self) -> Option<Json> {
+        let (number, failing) = lock(&self.checked).clone()?;
+        let mut failing = failing?;
+        failing["version"] = number.into();
+        Some(failing)
     }
 
     /// The version in force, for as long as the caller holds it.

@@ -764,9 +764,31 @@ fn a_query_with_a_syntax_error_and_a_query_that_writes() {
         &["run"],
         2,
         &[
-            "error: the customer source (the customers query) cannot be read: near \"annual_sales\": syntax error",
+            "error: the customer source (the customers query) cannot be read: near \"annual_sales\": syntax error (line 1 of the query: `SELECT customer_id, annual_sales FROM customers WHER annual_sales > 0`)",
         ],
     );
+    // A query of many lines: the line SQLite stopped at, not the whole query quoted.
+    std::fs::write(
+        fx.path("customers.sql"),
+        "-- the customers\nSELECT customer_id,\n       annual_salez AS annual_sales\nFROM customers\n",
+    )
+    .unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { query_file: customers.sql, id_column: customer_id }\nrules: rules\n",
+    )
+    .unwrap();
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some(
+            "error: the customer source (the customers query) cannot be read: no such column: annual_salez (line 3 of the query: `annual_salez AS annual_sales`)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("-- the customers"), "{}", run.stderr);
     with_query(
         &fx,
         "DELETE FROM customers RETURNING customer_id, annual_sales",

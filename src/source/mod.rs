@@ -85,11 +85,13 @@ pub enum SourceError {
         source: rusqlite::Error,
     },
     #[error(
-        "the customer source ({what}) cannot be read: {source}\n  = help: check `customers.table` / `customers.query` in the config"
+        "the customer source ({what}) cannot be read: {}\n  = help: check `customers.table` / `customers.query` in the config",
+        sql_error(.cause)
     )]
     Unreadable {
         what: String,
-        source: rusqlite::Error,
+        /// Not the error's `source`: its display quotes the whole query, said above instead.
+        cause: rusqlite::Error,
     },
     #[error(
         "the customer database {0} is locked by another process (a run, an import or a backup writing to it): waited {secs} s\n  = help: try again when that process has finished",
@@ -176,7 +178,7 @@ impl SourceError {
     pub fn unless_locked(self, path: &std::path::Path) -> SourceError {
         let source = match &self {
             SourceError::Open { source, .. }
-            | SourceError::Unreadable { source, .. }
+            | SourceError::Unreadable { cause: source, .. }
             | SourceError::Read { source, .. } => source,
             _ => return self,
         };
@@ -208,4 +210,27 @@ impl SourceError {
 fn did_you_mean(like: &Option<String>) -> String {
     like.as_ref()
         .map_or(String::new(), |id| format!(": did you mean `{id}`?"))
+}
+
+/// SQLite's error, without the whole query it quotes (the bundled query is 165 lines): its
+/// message, and the line of the query where it stopped.
+fn sql_error(e: &rusqlite::Error) -> String {
+    let rusqlite::Error::SqlInputError {
+        msg, sql, offset, ..
+    } = e
+    else {
+        return e.to_string();
+    };
+    let Some(at) = usize::try_from(*offset).ok().filter(|&o| o <= sql.len()) else {
+        return msg.clone();
+    };
+    let before = sql.get(..at).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let text = sql.lines().nth(line - 1).unwrap_or_default().trim();
+    // The query is read wrapped (`SELECT * FROM (<query>\n)`): its own first line.
+    let text = text.strip_prefix("SELECT * FROM (").unwrap_or(text);
+    match line {
+        1 if text.len() > 120 => msg.clone(),
+        _ => format!("{msg} (line {line} of the query: `{text}`)"),
+    }
 }

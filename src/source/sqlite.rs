@@ -181,7 +181,7 @@ impl SqliteSource {
         }
         SourceError::Unreadable {
             what: self.describe(),
-            source,
+            cause: source,
         }
         .unless_locked(&self.path)
     }

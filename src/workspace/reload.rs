@@ -227,6 +227,13 @@ pub fn within_unless<T: Send + 'static>(
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match rx.recv_timeout(left.min(std::time::Duration::from_millis(100))) {
             Ok(result) => return Some(result),
+            // Not expected (`guarded` always sends), but never a busy wait.
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Some(Err(Refusal::Error(Error::Io {
+                    what: "the reload ended without a result".into(),
+                    source: std::io::Error::other("its thread stopped"),
+                })));
+            }
             Err(_) if stop() => return None,
             Err(_) if left.is_zero() => break,
             Err(_) => {}

@@ -146,15 +146,20 @@ impl<'a> Reloader<'a> {
         let stopped = std::cell::Cell::new(false);
         let watcher = std::cell::RefCell::new(&mut self.watcher);
         let edited = std::cell::RefCell::new(None);
+        let watch_errors = std::cell::RefCell::new(Vec::new());
         let interrupt = || {
             if !stopped.get() && stop.try_recv().is_ok() {
                 stopped.set(true);
             }
-            if !stopped.get()
-                && edited.borrow().is_none()
-                && let Some(Change::Files(names)) = watcher.borrow_mut().next(Some(Duration::ZERO))
-            {
-                *edited.borrow_mut() = Some(Trigger::Files(names));
+            if !stopped.get() && edited.borrow().is_none() {
+                match watcher.borrow_mut().next(Some(Duration::ZERO)) {
+                    Some(Change::Files(names)) => {
+                        *edited.borrow_mut() = Some(Trigger::Files(names))
+                    }
+                    Some(Change::Errors(errors)) => watch_errors.borrow_mut().extend(errors),
+                    // Quiet; a stopped watcher is said by the next wait for a change.
+                    _ => {}
+                }
             }
             stopped.get() || edited.borrow().is_some()
         };
@@ -162,6 +167,9 @@ impl<'a> Reloader<'a> {
         let budget = self.opts.limits.request_timeout.as_millis() as u64;
         let on_pool = |f: &(dyn Fn() + Sync)| on_check_pool(f);
         let failing = version.census(budget.min(CENSUS_BUDGET_MS), &interrupt, &on_pool);
+        for e in watch_errors.into_inner() {
+            say(out, format!("watch error: {e}"));
+        }
         if stopped.get() {
             return Census::Stopped;
         }

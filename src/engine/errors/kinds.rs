@@ -182,8 +182,10 @@ pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dyn
             (None, None) => "a value is text".to_owned(),
         };
         let shown = name_at(names, k).unwrap_or("...");
-        // A date function on text: a date column the source does not declare as one.
-        if dated {
+        // A date function on text in a date's place: a date column the source does not
+        // declare as one (`add_days(as_of, "30")` has its text in the number's place).
+        let number_place = matches!(function, "add_days" | "add_months") && k == 1;
+        if dated && !number_place {
             return format!(
                 "{what}, and `{function}` needs a date (read the text as a date with `date({shown})`, or list the column under `customers.dates` in the config)"
             );
@@ -259,6 +261,14 @@ mod tests {
                 &[Some("2025-06-30".into()), None]
             ),
             "`last_review` is text \"2025-06-30\", and `add_months` needs a date (read the text as a date with `date(last_review)`, or list the column under `customers.dates` in the config)"
+        );
+        assert_eq!(
+            not_found(
+                "add_days (Date, string)",
+                &[Some("as_of".into()), Some("grace".into())],
+                &[None, Some("30".into())]
+            ),
+            "`grace` is text \"30\", and `add_days` needs numbers (convert text to a number with `parse_float(grace)`)"
         );
         assert_eq!(
             not_found("+ (date, i64)", &none, &[None, None]),

@@ -527,6 +527,46 @@ fn a_config_with_a_sample_section_and_a_mistyped_real_database() {
     );
 }
 
+/// Two first runs at once with a `sample:` config (two terminals, or a scheduler and a
+/// person): both generate the sample; the one that finishes second uses the first's (the
+/// same seed gives the same customers) instead of failing.
+#[test]
+fn two_first_runs_at_once_share_the_generated_sample() {
+    let fx = project();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: data/sample.db\nsample: { customers: 3000, seed: 1 }\nrules: rules\n",
+    )
+    .unwrap();
+    let start = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tierwise"))
+            .current_dir(fx.dir.path())
+            .args(["--config", "config.yaml", "run"])
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(start);
+        let b = s.spawn(start);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for run in [&a, &b] {
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{stderr}");
+        assert!(!stderr.contains("already exists"), "{stderr}");
+    }
+    // Both runs are in the one database (neither wrote into a file the other replaced).
+    let conn = Connection::open(fx.path("data/sample.db")).unwrap();
+    let ok: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM policy_run WHERE status = 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ok, 2);
+}
+
 // ---------------------------------------------------------------------------------------
 // Databases.
 

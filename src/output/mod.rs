@@ -223,12 +223,27 @@ pub fn write_run<'a, E>(
 /// locked" until the commit; in WAL mode readers go on reading the last committed state, so
 /// they see the previous complete run throughout, then the new one. In-memory databases
 /// have no WAL: their answer ("memory") is fine.
+///
+/// Already in WAL mode (every run after the first), nothing is changed: the change needs the
+/// database to itself, and SQLite refuses it at once, without waiting, while another process
+/// writes (two first runs at once). A change refused so is no reason to fail the run: it
+/// is tried again by the next one.
 fn readers_never_blocked(conn: &Connection) -> rusqlite::Result<()> {
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
-    if !matches!(mode.as_str(), "wal" | "memory") {
-        tracing::warn!(
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if matches!(mode.as_str(), "wal" | "memory") {
+        return Ok(());
+    }
+    match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+        Ok(mode) if matches!(mode.as_str(), "wal" | "memory") => {}
+        Ok(mode) => tracing::warn!(
             "the database stays in journal mode `{mode}`: readers wait for a run's commit"
-        );
+        ),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+            tracing::warn!(
+                "the database stays in journal mode `{mode}` for this run (another process writes to it): readers wait for its commit"
+            )
+        }
+        Err(e) => return Err(e),
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::diag::Diagnostic;
 use crate::engine::Context;
 use crate::error::Error;
 use crate::rules::{self, RuleSet};
-use crate::source::sample::{SampleSpec, generate};
+use crate::source::sample::{SampleError, SampleSpec, generate};
 use crate::source::{CustomerSource, Dataset, SqliteSource};
 use crate::time::Date;
 use std::path::{Path, PathBuf};
@@ -139,8 +139,17 @@ impl Workspace {
         };
         let started = std::time::Instant::now();
         let bar = crate::progress::bar(sample.customers as u64, "generating");
-        generate(path, &spec, &mut |n| bar.set_position(n as u64))?;
+        let generated = generate(path, &spec, &mut |n| bar.set_position(n as u64));
         bar.finish_and_clear();
+        // Two first runs at once: the other one put the same sample (same seed) in place.
+        if let Err(SampleError::Exists(_)) = generated {
+            eprintln!(
+                "{} was generated meanwhile by another tierwise: using it",
+                path.display()
+            );
+            return Ok(());
+        }
+        generated?;
         // The run's `time:` line counts from its start: this says where the rest went.
         eprintln!(
             "generated {} in {:.2} s",

@@ -103,8 +103,17 @@ pub fn generate(
     // Removes the temp file on every early exit, including a panic in `progress`.
     let guard = TempFileGuard(Some(tmp.clone()));
     write_file(&tmp, path, spec, progress)?;
+    // Into place without clobbering what another process put there meanwhile (it may
+    // already be writing into it): a hard link fails if the target exists, where a rename
+    // would replace it. Where links are not supported, check, then rename.
+    match fs::hard_link(&tmp, path) {
+        Ok(()) => return Ok(()), // the guard removes the temporary name
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(SampleError::Exists(path.to_path_buf()));
+        }
+        Err(_) => {}
+    }
     if fs::symlink_metadata(path).is_ok() {
-        // Someone created the target while we were generating: do not clobber it.
         return Err(SampleError::Exists(path.to_path_buf()));
     }
     fs::rename(&tmp, path).map_err(|source| SampleError::Rename {

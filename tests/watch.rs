@@ -37,6 +37,40 @@ fn an_edit_takes_effect_and_says_what_changed() {
     assert!(text.contains("tier changed for 2 customers"), "{text}");
 }
 
+/// `watch --write` writes a run for each accepted save, but not again for a save that
+/// changes neither the rules nor any policy (a file touched): each run holds every customer.
+#[test]
+fn watch_write_does_not_write_the_same_run_again() {
+    let fx = fixture();
+    let mut w = Spawned::start(
+        fx.dir.path(),
+        &[
+            "--config",
+            "config.yaml",
+            "watch",
+            "--debounce-ms",
+            "150",
+            "--write",
+        ],
+    );
+    w.wait_for("written as run 1");
+    // The same rules saved again.
+    fx.rule("tiers.yaml", RULES);
+    let out = w.wait_for("not written again").join("\n");
+    assert!(
+        out.contains("not written again: the same as run 1"),
+        "{out}"
+    );
+    // An edit that changes policies is a new run.
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    w.wait_for("written as run 2");
+    let runs: i64 = fx
+        .conn()
+        .query_row("SELECT COUNT(*) FROM policy_run", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 2);
+}
+
 #[test]
 fn a_broken_edit_keeps_the_last_good_rules_until_fixed_by_a_rename_into_place() {
     let fx = fixture();

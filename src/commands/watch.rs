@@ -72,6 +72,8 @@ struct Snapshot {
     totals: Vec<(String, f64, bool)>,
     /// How money is labelled (the config's `currency`).
     currency: Option<String>,
+    /// The run it was written as (`--write`).
+    written: Option<i64>,
 }
 
 /// How many example customers a change lists.
@@ -141,13 +143,26 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         }
     });
     match accepted {
-        Ok((snapshot, accepted)) => {
+        Ok((mut snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
-            if opts.write {
+            // A save that changes neither the rules nor any policy (a comment, a file
+            // touched) would write every customer again as a new run.
+            let same_run = last.as_ref().and_then(|l| {
+                (l.fingerprint == snapshot.fingerprint && l.values == snapshot.values)
+                    .then_some(l.written)
+                    .flatten()
+            });
+            if let (true, Some(run_id)) = (opts.write, same_run) {
+                let _ = writeln!(out, "not written again: the same as run {run_id}");
+                snapshot.written = Some(run_id);
+            } else if opts.write {
                 let written = reload::guarded(|| Ok(write_run(&accepted)))
                     .unwrap_or_else(|refused| Err(refusal::into_error(refused)));
                 let _ = match written {
-                    Ok(run_id) => writeln!(out, "written as run {run_id}"),
+                    Ok(run_id) => {
+                        snapshot.written = Some(run_id);
+                        writeln!(out, "written as run {run_id}")
+                    }
                     Err(e) => writeln!(out, "error: the run was not written: {e}"),
                 };
             }
@@ -256,6 +271,7 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
         counts,
         totals,
         currency: accepted.workspace.config.currency.clone(),
+        written: None,
     })
 }
 

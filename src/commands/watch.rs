@@ -72,8 +72,9 @@ struct Snapshot {
     totals: Vec<(String, f64, bool)>,
     /// How money is labelled (the config's `currency`).
     currency: Option<String>,
-    /// The run it was written as (`--write`).
+    /// The run it was written as (`--write`), and the date it evaluated as of.
     written: Option<i64>,
+    as_of: crate::time::Date,
 }
 
 /// How many example customers a change lists.
@@ -146,9 +147,11 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         Ok((mut snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
             // A save that changes neither the rules nor any policy (a comment, a file
-            // touched) would write every customer again as a new run.
+            // touched) would write every customer again as a new run (a new day is a new run).
             let same_run = last.as_ref().and_then(|l| {
-                (l.fingerprint == snapshot.fingerprint && l.values == snapshot.values)
+                (l.fingerprint == snapshot.fingerprint
+                    && l.as_of == snapshot.as_of
+                    && l.values == snapshot.values)
                     .then_some(l.written)
                     .flatten()
             });
@@ -272,6 +275,7 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
         totals,
         currency: accepted.workspace.config.currency.clone(),
         written: None,
+        as_of: accepted.workspace.context.as_of,
     })
 }
 

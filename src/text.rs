@@ -108,6 +108,13 @@ impl serde::Serialize for Number {
     }
 }
 
+impl Number {
+    /// As a JSON value (`518`, `0.5`; `null` for what JSON cannot hold).
+    pub fn to_json(self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
 /// For `#[serde(serialize_with)]`: an optional [`Number`].
 pub fn optional_number<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     serde::Serialize::serialize(&x.map(Number), s)

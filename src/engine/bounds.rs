@@ -1,8 +1,9 @@
-//! Rounding and caps of a single-output decision, in one place: round to the step first,
-//! then apply the largest floor and the smallest ceiling (a limit that is NULL for a
-//! customer is no limit), and round a limit that bound to the step again, inside it (a
-//! ceiling down, a floor up): the output is a multiple of its step and within its caps. A cap that binds joins the customer's rule ids (`<decision>.min` /
-//! `<decision>.max` for `cap:`, its own id for `caps:`), and `capped_by:` receives its id.
+//! Rounding and caps of a decision's `output:`, in one place: round to the step first, then
+//! apply the largest floor and the smallest ceiling (a limit that is NULL for a customer is
+//! no limit), and round a limit that bound to the step again, inside it (a ceiling down, a
+//! floor up; a ceiling as it is when no multiple lies above the floor). A cap that binds
+//! joins the customer's rule ids (`<decision>.min` / `<decision>.max` for `cap:`, its own id
+//! for `caps:`), and `capped_by:` receives its id.
 
 use super::errors::{EvalError, rule_label};
 use super::observer::Observer;

@@ -14,10 +14,7 @@ use rusqlite::{Connection, OptionalExtension};
 pub(super) fn to_json<'n>(totals: impl IntoIterator<Item = (&'n str, f64)>) -> String {
     let map: serde_json::Map<String, serde_json::Value> = totals
         .into_iter()
-        .map(|(name, value)| {
-            let number = serde_json::to_value(crate::text::Number(value));
-            (name.to_owned(), number.unwrap_or(serde_json::Value::Null))
-        })
+        .map(|(name, value)| (name.to_owned(), crate::text::Number(value).to_json()))
         .collect();
     serde_json::Value::Object(map).to_string()
 }

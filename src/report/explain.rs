@@ -3,6 +3,7 @@
 
 use super::{Report, thousands};
 use crate::engine::explain::{DecisionTrace, Explanation, Named};
+use crate::text::Number;
 use std::io::{self, Write};
 
 impl Report for Explanation {
@@ -155,7 +156,7 @@ fn write_decision(
             .map(|l| {
                 let value = l.value.map_or("none (NULL)".to_owned(), |x| {
                     let sign = if l.side == "min" { ">=" } else { "<=" };
-                    format!("{sign} {}", show(&number(x), b))
+                    format!("{sign} {}", show(&Number(x).to_json(), b))
                 });
                 let bound = if l.bound { " (bound)" } else { "" };
                 format!("{} {value}{bound}", l.id)
@@ -183,7 +184,10 @@ fn write_decision(
         let output = (d.outputs.iter()).find(|o| Some(&o.name) == d.rounded_output.as_ref());
         let to_step = match (limit, output.and_then(|o| o.value.as_f64())) {
             (Some(limit), Some(value)) if d.rounded.is_some() && value != limit => {
-                format!(" at {}, then to the step", show(&number(limit), b))
+                format!(
+                    " at {}, then to the step",
+                    show(&Number(limit).to_json(), b)
+                )
             }
             _ => String::new(),
         };
@@ -264,11 +268,6 @@ fn decimal(x: f64, boundaries: &[f64]) -> String {
     }
     // The shortest text that reads back as `x` exactly.
     format!("{x:?}")
-}
-
-/// A limit as written: `0`, not `0.0`.
-fn number(x: f64) -> serde_json::Value {
-    serde_json::to_value(crate::text::Number(x)).unwrap_or(serde_json::Value::Null)
 }
 
 #[cfg(test)]

@@ -466,6 +466,17 @@ pub struct PastValue {
     pub column: String,
 }
 
+impl PastValue {
+    /// The name as the rules write it, for the previous period (`back` 1): `previous.x`,
+    /// `held.x` as it is.
+    pub fn written(&self) -> String {
+        match self.column.starts_with("held.") {
+            true => self.column.clone(),
+            false => format!("previous.{}", self.column),
+        }
+    }
+}
+
 /// `held.<output>` of this period: for how many consecutive periods, up to and including
 /// this one, the output has had its current value (0 when it is NULL). Stored with the
 /// outputs, so the next period reads it as `held.<output>` after one period.

@@ -46,9 +46,12 @@ pub fn start(ms: u64) {
     DEADLINE.set(Budget::Armed(ms));
 }
 
+/// How the message of an evaluation the budget stopped begins ([`overrun_message`]).
+const OVERRUN: &str = "the evaluation took longer than its time budget";
+
 /// Whether `message` is that of an evaluation the budget stopped.
 pub fn is_overrun(message: &str) -> bool {
-    message.starts_with("the evaluation took longer than its time budget")
+    message.starts_with(OVERRUN)
 }
 
 /// No budget on this thread any more.
@@ -81,7 +84,7 @@ pub(super) fn check(operations: u64) -> Option<Dynamic> {
 pub fn overrun_message(token: &Dynamic) -> String {
     let ms = token.as_int().unwrap_or_default();
     format!(
-        "the evaluation took longer than its time budget of {ms} ms (`limits.max_eval_ms` in the \
-         config): a loop or a script that does too much?"
+        "{OVERRUN} of {ms} ms (`limits.max_eval_ms` in the config): a loop or a script that \
+         does too much?"
     )
 }

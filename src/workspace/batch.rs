@@ -94,11 +94,7 @@ fn unwritten(past: &History, rules: &RuleSet, recorded: Option<&serde_json::Valu
             None => (0..run.data.len).all(|i| column.value(i).is_null()),
         };
         if run.data.len > 0 && missing {
-            // As the rules write it: `previous.x`; `held.x` as it is.
-            let name = match p.column.starts_with("held.") {
-                true => p.column.clone(),
-                false => format!("previous.{}", p.column),
-            };
+            let name = p.written();
             if !out.contains(&name) {
                 out.push(name);
             }
@@ -244,7 +240,8 @@ impl Workspace {
                 start = end;
             }
             tally.money_to_cents(&rules.summary.money);
-            // No customer at all leaves the tally empty: every total is 0.
+            // No customer evaluated (every one failed, with `--keep-going`) leaves the tally
+            // empty: every total is 0.
             let sums = tally.totals.iter().copied().chain(std::iter::repeat(0.0));
             let names = rules.summary.totals.iter().map(|(name, _)| name.as_str());
             sink.totals(names.zip(sums));

@@ -257,10 +257,7 @@ fn skipped_period_note(
     let previous = period.previous()?;
     let mut read: Vec<String> = Vec::new();
     for p in rules.past.iter().filter(|p| p.back == 1) {
-        let name = match p.column.starts_with("held.") {
-            true => p.column.clone(),
-            false => format!("previous.{}", p.column),
-        };
+        let name = p.written();
         if !read.contains(&name) {
             read.push(name);
         }

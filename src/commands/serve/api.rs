@@ -336,7 +336,8 @@ async fn health(State(api): State<Api>) -> Result<Answer, ApiError> {
     );
     // The customers the rules in force fail for (`run` would stop on them), once every
     // customer has been evaluated (shortly after each reload).
-    body.insert("customers_checked".into(), v.failing.get().is_some().into());
+    let checked = v.checked.load(std::sync::atomic::Ordering::Acquire);
+    body.insert("customers_checked".into(), checked.into());
     body.insert("customers_failing".into(), failing.unwrap_or(Json::Null));
     body.insert(
         "evaluations".into(),

@@ -16,6 +16,7 @@ use crate::workspace::watcher::{Change, RuleWatcher};
 use crate::workspace::{Overrides, Workspace};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
@@ -73,12 +74,12 @@ impl<'a> Reloader<'a> {
     pub(super) fn run(mut self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) {
         // Reloads use one thread, leaving the other cores to answer requests: a reload
         // takes a little longer, and the requests during it wait less.
-        let mut stopping = false;
-        while !stopping && stop.try_recv().is_err() {
+        let stop = StopAsked::new(stop);
+        while !stop.asked() {
             // The version in force, once after it came into force: every customer.
-            if self.census(stop, out) == Census::Stopped {
-                stopping = true;
-                continue;
+            self.census(&stop, out);
+            if stop.asked() {
+                break;
             }
             let trigger = match self.next_trigger(out) {
                 Ok(Some(trigger)) => trigger,
@@ -106,14 +107,7 @@ impl<'a> Reloader<'a> {
             let data_only = matches!(trigger, Trigger::Data | Trigger::NewDay(_));
             // A stop during the reload ends it here: the service does not wait for it (it
             // is abandoned, as one that overruns).
-            let stopped = std::cell::Cell::new(false);
-            let asked = || {
-                if !stopped.get() && stop.try_recv().is_ok() {
-                    stopped.set(true);
-                }
-                stopped.get()
-            };
-            if !reload_unless(self.service, self.opts, data_only, &asked, out) {
+            if !reload_unless(self.service, self.opts, data_only, &|| stop.asked(), out) {
                 break;
             }
             match self
@@ -138,20 +132,16 @@ impl<'a> Reloader<'a> {
     /// reload), as `run` would, and says which the rules fail for. It gives way, between
     /// customers, to a stop and to a rule edit (reloaded first; the new version is checked
     /// after).
-    fn census(&mut self, stop: &Receiver<()>, out: &mut (dyn Write + Send)) -> Census {
+    fn census(&mut self, stop: &StopAsked, out: &mut (dyn Write + Send)) {
         let version = self.service.current();
-        if version.failing.get().is_some() {
-            return Census::Done;
+        if version.checked.load(Ordering::Acquire) {
+            return;
         }
-        let stopped = std::cell::Cell::new(false);
         let watcher = std::cell::RefCell::new(&mut self.watcher);
         let edited = std::cell::RefCell::new(None);
         let watch_errors = std::cell::RefCell::new(Vec::new());
         let interrupt = || {
-            if !stopped.get() && stop.try_recv().is_ok() {
-                stopped.set(true);
-            }
-            if !stopped.get() && edited.borrow().is_none() {
+            if !stop.asked() && edited.borrow().is_none() {
                 match watcher.borrow_mut().next(Some(Duration::ZERO)) {
                     Some(Change::Files(names)) => {
                         *edited.borrow_mut() = Some(Trigger::Files(names))
@@ -161,28 +151,24 @@ impl<'a> Reloader<'a> {
                     _ => {}
                 }
             }
-            stopped.get() || edited.borrow().is_some()
+            stop.asked() || edited.borrow().is_some()
         };
         // One customer gets the time of a request at most: slower, it is left unchecked.
         let budget = self.opts.limits.request_timeout.as_millis() as u64;
-        let on_pool = |f: &(dyn Fn() + Sync)| on_check_pool(f);
-        let failing = version.census(budget.min(CENSUS_BUDGET_MS), &interrupt, &on_pool);
+        let failing = version.census(budget.min(CENSUS_BUDGET_MS), &interrupt);
         for e in watch_errors.into_inner() {
             say(out, format!("watch error: {e}"));
         }
-        if stopped.get() {
-            return Census::Stopped;
-        }
         self.pending = edited.into_inner();
+        // Stopped, or an edit came: its version is checked after its reload.
         let Some(failing) = failing else {
-            return Census::Done; // an edit came: its version is checked after its reload
+            return;
         };
         if let Some(line) = failing.line() {
             say(out, line);
         }
         self.service.checked(version.number, &failing);
-        let _ = version.failing.set(failing);
-        Census::Done
+        version.checked.store(true, Ordering::Release);
     }
 
     /// Waits up to one tick for a rule change, then checks the database if it is due;
@@ -228,11 +214,27 @@ struct Stopped;
 /// How long the check of every customer gives one customer at most (ms).
 const CENSUS_BUDGET_MS: u64 = 1_000;
 
-#[derive(Debug, PartialEq)]
-enum Census {
-    Done,
-    /// A stop came while it ran.
-    Stopped,
+/// Whether `serve` was asked to stop: the channel's message, once taken, is remembered for
+/// every later look (the reload loop, the check of every customer, a reload's wait).
+struct StopAsked<'r> {
+    rx: &'r Receiver<()>,
+    seen: std::cell::Cell<bool>,
+}
+
+impl<'r> StopAsked<'r> {
+    fn new(rx: &'r Receiver<()>) -> Self {
+        StopAsked {
+            rx,
+            seen: std::cell::Cell::new(false),
+        }
+    }
+
+    fn asked(&self) -> bool {
+        if !self.seen.get() && self.rx.try_recv().is_ok() {
+            self.seen.set(true);
+        }
+        self.seen.get()
+    }
 }
 
 /// Loads, checks and tests the rules again (or, for `data_only`, reads the customers again
@@ -274,16 +276,6 @@ fn reload_unless(
             true
         }
         None => false,
-    }
-}
-
-/// Runs `f` on the pool of one thread the check of every customer uses, so requests keep
-/// the other cores.
-fn on_check_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    match POOL.get_or_init(|| crate::threads::pool(1, "check").ok()) {
-        Some(pool) => pool.install(f),
-        None => f(),
     }
 }
 

@@ -16,6 +16,7 @@ use arc_swap::ArcSwap;
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -61,15 +62,16 @@ pub struct Version {
     /// customers and history never change: a new run or rule edit is a new version). A
     /// failure is not kept: it may be the time budget of a loaded machine.
     pub(super) report: OnceLock<Arc<str>>,
-    /// The customers the rules fail for (a `run` would stop on the first), once the reload
-    /// thread has evaluated every customer after the version came into force.
-    pub(super) failing: OnceLock<Failing>,
+    /// Whether the reload thread has evaluated every customer since the version came into
+    /// force (what it found is the service's: [`Service::last_failing`]).
+    pub(super) checked: AtomicBool,
 }
 
-/// The customers a version's rules fail for: every id, and the first errors as examples.
+/// The customers a version's rules fail for: how many, and the first errors as examples.
 #[derive(Debug, Default)]
 pub(super) struct Failing {
-    pub(super) ids: std::collections::HashSet<Box<str>>,
+    /// How many (each customer is evaluated once: ids are unique in a version).
+    pub(super) count: usize,
     pub(super) examples: Vec<crate::engine::EvalError>,
     /// Customers that took longer than the check's budget: not known to fail.
     pub(super) unchecked: usize,
@@ -79,7 +81,7 @@ impl Failing {
     const EXAMPLES: usize = 5;
 
     fn add(&mut self, e: crate::engine::EvalError) {
-        self.ids.insert(e.customer.clone().into_boxed_str());
+        self.count += 1;
         if self.examples.len() < Self::EXAMPLES {
             self.examples.push(e);
         }
@@ -88,7 +90,7 @@ impl Failing {
     /// The line `serve` prints when a version's rules fail for some customers.
     pub(super) fn line(&self) -> Option<String> {
         let first = self.examples.first()?;
-        let n = self.ids.len();
+        let n = self.count;
         Some(format!(
             "warning: the rules fail for {} (e.g. customer {}: {} failed: {}): their requests answer 422, `tierwise run` would stop on them, and /health says degraded",
             match n {
@@ -103,13 +105,13 @@ impl Failing {
 
     /// What `/health` says: how many, and the first errors.
     pub(super) fn to_json(&self) -> Option<Json> {
-        if self.ids.is_empty() && self.unchecked == 0 {
+        if self.count == 0 && self.unchecked == 0 {
             return None;
         }
         let examples: Vec<Json> = (self.examples.iter())
             .map(|e| json!({"customer": e.customer, "rule": e.rule, "message": e.message, "at": e.at}))
             .collect();
-        Some(json!({"count": self.ids.len(), "examples": examples, "unchecked": self.unchecked}))
+        Some(json!({"count": self.count, "examples": examples, "unchecked": self.unchecked}))
     }
 }
 
@@ -148,7 +150,7 @@ impl Version {
             Evaluator::with_history(&l.rules, &l.customers, context, &l.history, Mode::Fast)
         })?;
         Ok(Version {
-            failing: OnceLock::new(),
+            checked: AtomicBool::new(false),
             bound,
             number,
             loaded_at: timestamp(),
@@ -165,16 +167,11 @@ impl Version {
         })
     }
 
-    /// Evaluates every customer, as `run` would, to know those the rules fail for; each
-    /// customer within `budget_ms` at most (one slower is left unchecked, not counted as
-    /// failing: its requests have their own deadline). `None` when `stop` says to stop
-    /// between customers.
-    pub(super) fn census(
-        &self,
-        budget_ms: u64,
-        interrupt: &dyn Fn() -> bool,
-        on_pool: &dyn Fn(&(dyn Fn() + Sync)),
-    ) -> Option<Failing> {
+    /// Evaluates every customer, as `run` would, to know those the rules fail for, on a pool
+    /// of one thread (requests keep the other cores); each customer within `budget_ms` at
+    /// most (one slower is left unchecked, not counted as failing: its requests have their
+    /// own deadline). `None` when `interrupt` says to stop, asked between customers.
+    pub(super) fn census(&self, budget_ms: u64, interrupt: &dyn Fn() -> bool) -> Option<Failing> {
         // Parts grow while they are quick and start again at one customer after a slow one,
         // so a stop or an edit is looked at every few tenths of a second whatever the rules.
         const MOST: usize = 256;
@@ -186,11 +183,10 @@ impl Version {
                 return None;
             }
             let end = (start + part).min(len);
-            let errors = std::sync::Mutex::new(None);
             let began = Instant::now();
-            on_pool(&|| {
-                // Reset however the part ends, so the thread's later evaluations (a reload's
-                // population figures) get their own budget.
+            let found = on_check_pool(|| {
+                // Reset however the part ends, so the thread's later evaluations get the
+                // rules' own budget.
                 struct Uncap;
                 impl Drop for Uncap {
                     fn drop(&mut self) {
@@ -200,18 +196,14 @@ impl Version {
                 let _uncap = Uncap;
                 crate::script::budget::cap(Some(budget_ms));
                 // A panic is one part left unchecked, not the service stopped.
-                let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     self.evaluator().evaluate_keep_going(start..end).2
-                }));
-                *errors.lock().unwrap_or_else(PoisonError::into_inner) = Some(found.ok());
+                }))
+                .ok()
             });
-            match errors
-                .into_inner()
-                .unwrap_or_else(PoisonError::into_inner)
-                .flatten()
-            {
-                Some(found) => {
-                    for e in found {
+            match found {
+                Some(errors) => {
+                    for e in errors {
                         match crate::script::budget::is_overrun(&e.message) {
                             true => failing.unchecked += 1,
                             false => failing.add(e),
@@ -411,4 +403,13 @@ fn lock<T>(record: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Now, as `2026-11-24T09:41:07.123Z`.
 pub(super) fn timestamp() -> String {
     humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+}
+
+/// Runs `f` on the pool of one thread the check of every customer uses.
+fn on_check_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    match POOL.get_or_init(|| crate::threads::pool(1, "check").ok()) {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }

@@ -333,6 +333,10 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
       - { id: limit-low-collection, max: '= if collection_rate < 50 { 100 } else { () }' }
     rules:
       - { id: limit-base, value: 1000 }
+  - name: turned
+    rules:
+      - { id: turned-late, when: '70 > collection_rate', then: { turned: true } }
+      - { id: turned-none, then: { turned: false } }
 "#,
     );
     fx.rule(
@@ -352,6 +356,10 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
     assert!(!check.stdout.contains("`flag`"), "{}", check.stdout);
     // At the number compared with the share, written `70.0`, not the `70` before it.
     shown("(in `dun`)\n  --> rules/credit.yaml:14:59\n");
+    // Written the other way round, read the same way: `70 > rate` is `rate < 70`.
+    shown(
+        "compared with 70, a percentage: the comparison is true for every customer with a value (in `turned-late`)",
+    );
     // A cap's limit and a metric too.
     shown(
         "compared with 50, a percentage: the comparison is true for every customer with a value (in `limit-low-collection`)\n  --> rules/credit.yaml:19:66\n",

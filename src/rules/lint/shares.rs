@@ -6,8 +6,8 @@
 //! whose ranges are known, are TW102's.
 
 use crate::diag::Diagnostic;
-use crate::rules::native::{Cmp, Node, Step};
-use crate::rules::{Condition, Expr, RuleSet, Slot, SlotKind, ValueExpr};
+use crate::rules::native::{Cmp, Node};
+use crate::rules::{Expr, RuleSet, Slot, SlotKind};
 use crate::source::Dataset;
 use crate::value::Lit;
 use std::collections::HashMap;
@@ -26,25 +26,16 @@ pub fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     for d in &rules.decisions {
         for row in &d.rows {
             let id = Some(rules.rule_ids[row.rule as usize].as_str());
-            match (&row.cells, &row.condition) {
-                (Some(cells), _) => exprs.extend(
-                    cells
-                        .iter()
-                        .filter_map(|c| c.test.as_ref())
-                        .map(|e| (e, id)),
-                ),
-                (None, Condition::When(e)) => exprs.push((e, id)),
-                _ => {}
-            }
+            exprs.extend(super::written_tests(row).into_iter().map(|e| (e, id)));
             exprs.extend(
                 row.values
                     .iter()
-                    .filter_map(|(_, v)| formula(v))
+                    .filter_map(|(_, v)| v.formula())
                     .map(|e| (e, id)),
             );
         }
         for cap in &d.caps {
-            if let Some(e) = formula(&cap.value) {
+            if let Some(e) = cap.value.formula() {
                 exprs.push((e, Some(rules.rule_ids[cap.rule as usize].as_str())));
             }
         }
@@ -71,58 +62,15 @@ pub fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     out
 }
 
-fn formula(v: &ValueExpr) -> Option<&Expr> {
-    match v {
-        ValueExpr::Formula(e) => Some(e),
-        ValueExpr::Const(_) => None,
-    }
-}
-
-/// The `field <op> number` comparisons of a condition (as written either way round).
+/// The `field <op> number` comparisons of an expression, the field first.
 fn comparisons(node: &Node, out: &mut Vec<(Cmp, Slot, f64)>) {
-    let number = |lit: &Lit| match lit {
-        Lit::Int(i) => Some(*i as f64),
-        Lit::Float(f) => Some(*f),
+    let mut found = Vec::new();
+    super::name_constant_comparisons(node, &mut found);
+    out.extend(found.into_iter().filter_map(|(cmp, slot, lit)| match lit {
+        Lit::Int(i) => Some((cmp, slot, *i as f64)),
+        Lit::Float(f) => Some((cmp, slot, *f)),
         _ => None,
-    };
-    match node {
-        Node::CmpSlot(cmp, slot, lit) => {
-            if let Some(x) = number(lit) {
-                out.push((*cmp, *slot, x));
-            }
-        }
-        Node::Cmp(cmp, pair) => match &**pair {
-            (Node::Slot(s), Node::Const(lit)) | (Node::Const(lit), Node::Slot(s)) => {
-                if let Some(x) = number(lit) {
-                    out.push((*cmp, *s, x));
-                }
-            }
-            (a, b) => {
-                comparisons(a, out);
-                comparisons(b, out);
-            }
-        },
-        Node::Block(steps, value) => {
-            steps.iter().for_each(|step| step_comparisons(step, out));
-            comparisons(value, out);
-        }
-        other => other
-            .children()
-            .into_iter()
-            .for_each(|n| comparisons(n, out)),
-    }
-}
-
-fn step_comparisons(step: &Step, out: &mut Vec<(Cmp, Slot, f64)>) {
-    match step {
-        Step::Set(_, n) => comparisons(n, out),
-        Step::If(n, then, otherwise) => {
-            comparisons(n, out);
-            then.iter()
-                .chain(otherwise.iter())
-                .for_each(|s| step_comparisons(s, out));
-        }
-    }
+    }));
 }
 
 /// The fields of the data that hold shares, with their smallest and largest values.

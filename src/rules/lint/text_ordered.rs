@@ -22,8 +22,8 @@
 
 use super::{Lint, Table};
 use crate::diag::Diagnostic;
+use crate::rules::Slot;
 use crate::rules::native::{Cmp, Node};
-use crate::rules::{Condition, Slot};
 use crate::value::Lit;
 
 pub(super) const LINT: Lint = Lint::new("TW110", "text-ordered", check);
@@ -31,13 +31,8 @@ pub(super) const LINT: Lint = Lint::new("TW110", "text-ordered", check);
 fn check(table: &Table) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for row in &table.rows {
-        let exprs: Vec<_> = match (&row.row.cells, &row.row.condition) {
-            (Some(cells), _) => cells.iter().filter_map(|c| c.test.as_ref()).collect(),
-            (None, Condition::When(e)) => vec![e],
-            _ => Vec::new(),
-        };
         let mut found = Vec::new();
-        for e in exprs {
+        for e in super::written_tests(row.row) {
             if let Some(native) = &e.native {
                 ordered_text(&native.root, &mut found);
             }
@@ -81,43 +76,19 @@ fn orders_as_meant(t: &str) -> bool {
         || t.chars().count() == 1
 }
 
-/// The `name <op> "text"` comparisons by order in a condition (either way round), the text
-/// not a date.
+/// The `name <op> "text"` comparisons by order in a condition, the name first, the text
+/// not one whose letter order is the order meant.
 fn ordered_text(node: &Node, out: &mut Vec<(Cmp, Slot, String)>) {
-    let ordered = |cmp: &Cmp| matches!(cmp, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge);
-    let text = |lit: &Lit| match lit {
-        Lit::Str(t) if !orders_as_meant(t) => Some(t.to_string()),
-        _ => None,
-    };
-    // Written the other way round (`"BBB-" > rating`), the order is turned.
-    let turned = |cmp: Cmp| match cmp {
-        Cmp::Lt => Cmp::Gt,
-        Cmp::Le => Cmp::Ge,
-        Cmp::Gt => Cmp::Lt,
-        Cmp::Ge => Cmp::Le,
-        other => other,
-    };
-    match node {
-        Node::CmpSlot(cmp, slot, lit) if ordered(cmp) => {
-            if let Some(t) = text(lit) {
-                out.push((*cmp, *slot, t));
-            }
+    let mut found = Vec::new();
+    super::name_constant_comparisons(node, &mut found);
+    out.extend(found.into_iter().filter_map(|(cmp, slot, lit)| match lit {
+        Lit::Str(t)
+            if matches!(cmp, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge) && !orders_as_meant(t) =>
+        {
+            Some((cmp, slot, t.to_string()))
         }
-        Node::Cmp(cmp, pair) if ordered(cmp) => match &**pair {
-            (Node::Slot(s), Node::Const(lit)) => out.extend(text(lit).map(|t| (*cmp, *s, t))),
-            (Node::Const(lit), Node::Slot(s)) => {
-                out.extend(text(lit).map(|t| (turned(*cmp), *s, t)))
-            }
-            (a, b) => {
-                ordered_text(a, out);
-                ordered_text(b, out);
-            }
-        },
-        other => other
-            .children()
-            .into_iter()
-            .for_each(|n| ordered_text(n, out)),
-    }
+        _ => None,
+    }));
 }
 
 #[cfg(test)]

@@ -11,12 +11,19 @@ const RULES: &str = "population:\n  sales_rank: { percentile_of: annual_sales }\
 
 /// `tierwise watch` in the fixture, once its first evaluation is in force.
 fn start(fx: &Fixture) -> Spawned {
-    let mut w = Spawned::start(
-        fx.dir.path(),
-        &["--config", "config.yaml", "watch", "--debounce-ms", "150"],
-    );
+    let mut w = watch(fx, &[]);
     w.wait_for("in force");
     w
+}
+
+/// `tierwise watch --debounce-ms 150` with `more` arguments, just started.
+fn watch(fx: &Fixture, more: &[&str]) -> Spawned {
+    let args = [
+        &["--config", "config.yaml", "watch", "--debounce-ms", "150"],
+        more,
+    ]
+    .concat();
+    Spawned::start(fx.dir.path(), &args)
 }
 
 fn fixture() -> Fixture {
@@ -42,17 +49,7 @@ fn an_edit_takes_effect_and_says_what_changed() {
 #[test]
 fn watch_write_does_not_write_the_same_run_again() {
     let fx = fixture();
-    let mut w = Spawned::start(
-        fx.dir.path(),
-        &[
-            "--config",
-            "config.yaml",
-            "watch",
-            "--debounce-ms",
-            "150",
-            "--write",
-        ],
-    );
+    let mut w = watch(&fx, &["--write"]);
     w.wait_for("written as run 1");
     // The same rules saved again.
     fx.rule("tiers.yaml", RULES);
@@ -282,18 +279,7 @@ fn a_reload_that_overruns_is_abandoned_and_the_next_edit_applies() {
     fx.spinning_customers(3_600_000);
     let fine = "decisions:\n  - name: tier\n    rules:\n      - { id: a, when: loops >= 0, then: { tier: A } }\n";
     fx.rule("tiers.yaml", fine);
-    let mut w = Spawned::start(
-        fx.dir.path(),
-        &[
-            "--config",
-            "config.yaml",
-            "watch",
-            "--debounce-ms",
-            "150",
-            "--reload-timeout-ms",
-            "1500",
-        ],
-    );
+    let mut w = watch(&fx, &["--reload-timeout-ms", "1500"]);
     w.wait_for("in force");
     fx.rule(
         "tiers.yaml",

@@ -136,7 +136,8 @@ fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
                 {"period": "2026-Q2", "as_of": "2026-06-30", "run_id": 3,
                  "values": {"tier": "A"}, "rule_ids": ["tier-a", "bonus-a"],
                  "rules_added": [], "rules_removed": []},
-            ]
+            ],
+            "left_out": []
         })
     );
 }

@@ -125,3 +125,68 @@ fn keep_going_without_failures_is_an_ordinary_run() {
     assert_eq!(json["failed"], serde_json::json!([]));
     assert_eq!(fx.runs()[0].message, None);
 }
+
+/// A customer left out of one period's run has no policy of that period: the next period
+/// counts it as new and reads NULL for its `previous.x`. `run` says so (a key account's
+/// "since" starts again, a "new key account" bonus is paid twice) and `history` shows the
+/// period as left out rather than dropping it without a word.
+#[test]
+fn the_period_after_a_run_that_left_customers_out_says_their_history_broke() {
+    let fx = fixture();
+    fx.rule(
+        "history.yaml",
+        "decisions:\n  - name: since\n    rules:\n\
+         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
+         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(1);
+    // July failed as a whole (no `--keep-going`): give C2 and C4 orders for it, then take them away.
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 5 WHERE orders = 0")
+        .unwrap();
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 0 WHERE customer_id IN ('C2', 'C4')")
+        .unwrap();
+    fx.run(&["run", "--keep-going", "--as-of", "2026-08-31"])
+        .assert_code(1);
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 5 WHERE orders = 0")
+        .unwrap();
+    let q3 = fx.run(&["run", "--as-of", "2026-09-30"]);
+    q3.assert_code(0);
+    assert!(
+        q3.stdout.contains(
+            "note: 2 of this run's customers were left out of 2026-08's run (run 3, `--keep-going`: a rule failed for them), \
+             so they have no 2026-08 policy: `previous.since` is NULL for them and they count as new \
+             (`C2`: metric `odd_orders`: "
+        ),
+        "{}",
+        q3.stdout
+    );
+    assert!(
+        q3.stdout.contains(
+            " and 1 more; `policy_error` lists them); fix the rule, run 2026-08 again (`tierwise run --as-of 2026-08-31`), then this period again"
+        ),
+        "{}",
+        q3.stdout
+    );
+
+    let history = fx.run(&["history", "C2"]);
+    history.assert_code(0);
+    assert!(
+        history.stdout.contains(
+            "note: 2026-08 has no policy for this customer: its run (run 3, `--keep-going`) left it out, metric `odd_orders` failing for it ("
+        ),
+        "{}",
+        history.stdout
+    );
+    let json = fx.run(&["history", "C2", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["left_out"][0]["period"], "2026-08");
+    assert_eq!(json["left_out"][0]["run_id"], 3);
+    assert_eq!(json["left_out"][0]["rule"], "metric `odd_orders`");
+    // C1 was in every run: nothing to say.
+    let c1 = fx.run(&["history", "C1"]);
+    assert!(!c1.stdout.contains("has no policy"), "{}", c1.stdout);
+}

@@ -47,6 +47,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
     let history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
+    let left_out: Vec<LeftOutPeriod> = (history.left_out.iter())
+        .map(|(run, l)| LeftOutPeriod {
+            period: run.period.to_string(),
+            run_id: run.run_id,
+            rule: l.rule.clone(),
+            message: l.message.clone(),
+        })
+        .collect();
     if history.periods.is_empty() {
         let like = output::customer_like(conn, tables, &args.customer)?;
         return Err(Error::Argument(format!(
@@ -91,7 +99,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .filter(|o| outputs.contains(o))
         .collect();
     let report = HistoryReport {
-        notes: rules_note(&rules_of).into_iter().collect(),
+        notes: (left_out.iter().map(LeftOutPeriod::note))
+            .chain(rules_note(&rules_of))
+            .collect(),
+        left_out,
         customer_id: args.customer,
         asked,
         ranked,
@@ -199,6 +210,27 @@ pub struct HistoryReport {
     pub outputs: Vec<String>,
     /// Oldest first.
     pub periods: Vec<PeriodRow>,
+    /// Periods whose official run left the customer out (a rule failed for it under
+    /// `--keep-going`): not among `periods`.
+    pub left_out: Vec<LeftOutPeriod>,
+}
+
+/// A period whose official run left the customer out.
+#[derive(Debug, Serialize)]
+pub struct LeftOutPeriod {
+    pub period: String,
+    pub run_id: i64,
+    pub rule: String,
+    pub message: String,
+}
+
+impl LeftOutPeriod {
+    fn note(&self) -> String {
+        format!(
+            "{} has no policy for this customer: its run (run {}, `--keep-going`) left it out, {} failing for it ({}); the period after counted it as new",
+            self.period, self.run_id, self.rule, self.message
+        )
+    }
 }
 
 /// The customer in one period's official run.

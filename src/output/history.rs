@@ -332,6 +332,45 @@ pub fn run_customers(
     Ok(found.map_err(read_err(&tables.run_table))?.unwrap_or(0))
 }
 
+/// A customer a `run --keep-going` left out because a rule failed for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeftOut {
+    pub customer: String,
+    /// "rule `tier-a`", "metric `loyalty`", ...
+    pub rule: String,
+    pub message: String,
+}
+
+/// The customers run `run_id` left out, in id order, or only `customer` among them (empty
+/// for a database written before the error table was).
+pub fn left_out(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+    customer: Option<&str>,
+) -> Result<Vec<LeftOut>, OutputError> {
+    if super::schema::columns(conn, &tables.error_table)?.is_none() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT customer_id, rule, message FROM {} WHERE run_id = ?1 AND (?2 IS NULL OR customer_id = ?2) ORDER BY customer_id",
+        quote_ident(&tables.error_table)
+    );
+    let err = read_err(&tables.error_table);
+    let mut stmt = conn.prepare(&sql).map_err(&err)?;
+    let rows = stmt
+        .query_map(rusqlite::params![run_id, customer], |r| {
+            Ok(LeftOut {
+                customer: r.get(0)?,
+                rule: r.get(1)?,
+                message: r.get(2)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(&err)?;
+    Ok(rows)
+}
+
 /// The output columns of the policy table (empty when there is none).
 pub fn output_names(conn: &Connection, tables: &OutputTables) -> Result<Vec<String>, OutputError> {
     Ok(PolicyTable::read(conn, tables)?
@@ -364,6 +403,9 @@ pub struct PeriodValues {
 pub struct CustomerHistory {
     /// Oldest first; periods whose official run does not hold the customer are left out.
     pub periods: Vec<PeriodValues>,
+    /// The official runs that left the customer out (`run --keep-going`, a rule failing
+    /// for it), oldest first: those periods have no policy for it.
+    pub left_out: Vec<(OfficialRun, LeftOut)>,
 }
 
 /// One customer's values of `outputs`, period by period.
@@ -386,6 +428,7 @@ pub fn customer_history(
     let id_number = number.map_or(SqlValue::Text(customer_id.into()), SqlValue::Integer);
     let n = outputs.len();
     let mut periods = Vec::new();
+    let mut left = Vec::new();
     for run in runs {
         let types = RunTypes::read(conn, tables, &policy, run.run_id)?;
         let declared: Vec<Declared> = outputs.iter().map(|o| types.of(o)).collect();
@@ -416,9 +459,14 @@ pub fn customer_history(
                 declared,
                 rule_ids,
             });
+        } else if let Some(out) = left_out(conn, tables, run.run_id, Some(customer_id))?.pop() {
+            left.push((run, out));
         }
     }
-    Ok(CustomerHistory { periods })
+    Ok(CustomerHistory {
+        periods,
+        left_out: left,
+    })
 }
 
 /// The id in the policy table that `customer_id` differs from only in case or surrounding

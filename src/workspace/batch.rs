@@ -61,6 +61,10 @@ pub struct Standing {
     /// When the previous period has no run but an earlier one does (a period skipped): that
     /// earlier period and its run. `previous.x` reads the previous period only: NULL.
     pub skipped_to: Option<(Period, i64)>,
+    /// This run's customers that the previous period's run left out (a rule failed for them
+    /// under `--keep-going`): they have no policy of that period, so their `previous.x` is
+    /// NULL and they count as new, their history broken.
+    pub previous_left_out: Vec<output::LeftOut>,
 }
 
 /// The previous period's official run, as the summary compares with it.
@@ -106,7 +110,11 @@ fn unwritten(past: &History, rules: &RuleSet, recorded: Option<&serde_json::Valu
 impl Workspace {
     /// Where a run of this workspace's period stands among the official runs recorded (read
     /// before it is written).
-    fn standing(&self, conn: &rusqlite::Connection) -> Result<Standing, Error> {
+    fn standing(
+        &self,
+        conn: &rusqlite::Connection,
+        customers: &crate::source::Dataset,
+    ) -> Result<Standing, Error> {
         let period = self.context.period;
         let tables = &self.config.tables;
         let official = output::official_runs(conn, tables, period.kind)?;
@@ -146,12 +154,25 @@ impl Workspace {
                 .map(|r| (r.period, r.run_id)),
             _ => None,
         };
+        let previous_left_out = match &previous {
+            Some(run) => {
+                let mut left = output::left_out(conn, tables, run.run_id, None)?;
+                if !left.is_empty() {
+                    let here: std::collections::HashSet<String> =
+                        (0..customers.len).map(|i| customers.id_text(i)).collect();
+                    left.retain(|l| here.contains(&l.customer));
+                }
+                left
+            }
+            None => Vec::new(),
+        };
         Ok(Standing {
             previous,
             replaces,
             later,
             other_kind,
             skipped_to,
+            previous_left_out,
         })
     }
 
@@ -182,7 +203,7 @@ impl Workspace {
         let t = Instant::now();
         let past = self.history(source.connection(), rules)?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
-        let standing = self.standing(source.connection())?;
+        let standing = self.standing(source.connection(), &customers)?;
         let recorded = match &standing.previous {
             Some(previous) => {
                 output::run_outputs(source.connection(), &self.config.tables, previous.run_id)?

@@ -101,6 +101,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let mut notes = standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
     notes.extend(other_rules_note(&summary));
     notes.extend(skipped_period_note(&summary, &rules, ws.context.period));
+    notes.extend(left_out_note(&summary, &rules));
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(summary.data_warnings.iter().map(|w| {
         let rule = w
@@ -275,6 +276,58 @@ fn skipped_period_note(
         if names.len() == 1 { "it" } else { "them" },
         previous.label(),
         previous.end(),
+    ))
+}
+
+/// When customers of this run were left out of the previous period's run (a rule failed
+/// for them under `--keep-going`): they have no policy of that period, so they count as new
+/// and what the rules read of it is NULL for them (a key account's "since" starts again).
+fn left_out_note(
+    summary: &crate::workspace::batch::RunSummary,
+    rules: &crate::rules::RuleSet,
+) -> Option<String> {
+    let left = &summary.standing.previous_left_out;
+    let previous = summary.standing.previous.as_ref()?;
+    let first = left.first()?;
+    let label = previous.period.label();
+    let mut read: Vec<String> = Vec::new();
+    for p in rules.past.iter().filter(|p| p.back == 1) {
+        let name = format!("`{}`", p.written());
+        if !read.contains(&name) {
+            read.push(name);
+        }
+    }
+    let one = left.len() == 1;
+    let what = match read.len() {
+        0 => format!("{} as new", if one { "it counts" } else { "they count" }),
+        n => format!(
+            "{} {} NULL for {} and {} as new",
+            read.join(", "),
+            if n == 1 { "is" } else { "are" },
+            if one { "it" } else { "them" },
+            if one { "it counts" } else { "they count" },
+        ),
+    };
+    let more = match left.len() {
+        1 => String::new(),
+        n => format!(" and {} more", thousands((n - 1) as f64)),
+    };
+    Some(format!(
+        "{} of this run's customers {} left out of {label}'s run (run {}, `--keep-going`: a rule failed for {}), so {} no {label} policy: {what} (`{}`: {}: {}{more}; {}); fix the rule, run {label} again (`tierwise run --as-of {}`), then this period again",
+        thousands(left.len() as f64),
+        if one { "was" } else { "were" },
+        previous.run_id,
+        if one { "it" } else { "them" },
+        if one { "it has" } else { "they have" },
+        first.customer,
+        first.rule,
+        first.message,
+        if one {
+            "`policy_error` has it"
+        } else {
+            "`policy_error` lists them"
+        },
+        previous.period.end(),
     ))
 }
 

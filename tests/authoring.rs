@@ -341,7 +341,56 @@ a column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the da
     assert_eq!(
         v["fields"][1],
         serde_json::json!({"name": "annual_sales", "kind": "a number", "declared": true,
-                           "nulls": 1, "example": 50.0, "used": true, "id": false})
+                           "nulls": 1, "example": 50.0, "used": true, "id": false,
+                           "not_of_kind": 0, "not_of_kind_example": null})
+    );
+}
+
+/// Text in a column declared to hold numbers (`12.500,00` in a REAL column, what a European
+/// spreadsheet export leaves) is no number: `+` would join it as text (`"12.500,00" + 5000`
+/// stored `12.500,005000` and left the customer out of the money total, exit 0). A run
+/// stops on it naming the customer, the column and how many more customers hold one;
+/// `fields` shows the column and carries on.
+#[test]
+fn text_in_a_number_column_stops_the_run_and_fields_counts_it() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, requested REAL, flag BOOLEAN",
+        &[
+            vec![text("C1"), text("12.500,00"), int(1)],
+            vec![text("C2"), real(5000.0), int(0)],
+            vec![text("C3"), text(""), int(1)],
+            vec![text("C4"), null(), null()],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested + 5000' }\n",
+    );
+    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value (a decimal comma or a thousands separator: store 12500.00), write NULL for no value, or convert in the customers query (`NULLIF(x, '')`, `CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL)`)\n";
+    for args in [&["run"][..], &["check", "--data"], &["explain", "C2"]] {
+        let run = fx.run(args);
+        run.assert_code(1);
+        assert_eq!(run.stderr, expected, "{args:?}");
+    }
+    assert_eq!(fx.policy_row_count(), 0);
+
+    let fields = fx.run(&["fields"]);
+    fields.assert_code(0);
+    assert!(
+        fields.stdout.contains(
+            "\nwarning: column `requested` is declared a number, but 2 customers hold a value that is not (\"12.500,00\"): a run whose rules use the column stops on them; fix the data, or convert in the customers query\n"
+        ),
+        "{}",
+        fields.stdout
+    );
+    // A BOOLEAN column still shows true/false.
+    assert!(
+        fields
+            .stdout
+            .contains("  flag         true/false (declared)  1     true"),
+        "{}",
+        fields.stdout
     );
 }
 

@@ -742,7 +742,7 @@ fn text_in_a_number_column() {
         &["run"],
         1,
         &[
-            "error: customer C2: rule `tier-a` failed: `annual_sales` is text \"lots\", compared with the number 100",
+            "error: customer C2: column `annual_sales` holds the text \"lots\", which is not a number",
         ],
     );
 }

@@ -171,6 +171,36 @@ fn check_data_finds_duplicate_customer_ids_that_run_would_refuse() {
         .assert_stderr_contains("customer id C1 appears more than once");
 }
 
+/// An id column that declares no type keeps the number 5017 and the text "5017" apart, and
+/// so did SQLite's key of the policy table: `run` wrote both (counted twice in the
+/// population, the new one reading the other's history) while `check --data` and `explain`
+/// refused them. Every command refuses them now, saying the two kinds.
+#[test]
+fn the_same_id_as_a_number_and_as_text_is_one_customer_twice() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id, annual_sales REAL",
+        &[
+            vec![int(5017), real(10.0)],
+            vec![int(5018), real(20.0)],
+            vec![text("5017"), real(30.0)],
+        ],
+    );
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: rest, then: { tier: B } }\n",
+    );
+    let message = "customer id 5017 (once as a number, once as text) appears more than once";
+    let run = fx.run(&["run"]);
+    run.assert_code(1);
+    run.assert_stderr_contains(message);
+    assert_eq!(fx.policy_row_count(), 0);
+    fx.run(&["explain", "5018"])
+        .assert_code(1)
+        .assert_stderr_contains(message);
+    fx.run(&["check", "--data"]).assert_code(1);
+}
+
 #[test]
 fn check_data_counts_a_formula_that_gives_null_as_no_value_but_not_a_null_on_purpose() {
     let fx = Fixture::new();

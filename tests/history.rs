@@ -822,3 +822,30 @@ fn the_views_rule_ids_and_values_are_those_of_the_out_file_for_the_shipped_rules
     assert!(rows.next().unwrap().is_none());
     assert!(lists.len() > 50, "only {} distinct lists", lists.len());
 }
+
+/// An id with leading zeros is text, another customer's than the number: `history 0005007`
+/// showed customer 5007's periods (and `explain 05007` explained it), so a customer whose id
+/// changed from 5007 to "0005007" between extracts seemed to keep its history.
+#[test]
+fn an_id_with_leading_zeros_is_not_the_number() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL",
+        &[vec![int(5007), real(10.0)], vec![int(5008), real(20.0)]],
+    );
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: any, then: { tier: A } }\n",
+    );
+    fx.run(&["run"]).assert_code(0);
+    fx.run(&["history", "5007"]).assert_code(0);
+    fx.run(&["explain", "5007"]).assert_code(0);
+    for id in ["05007", "0005007"] {
+        fx.run(&["history", id])
+            .assert_code(2)
+            .assert_stderr_contains(&format!("customer `{id}` is in no official run"));
+        fx.run(&["explain", id])
+            .assert_code(2)
+            .assert_stderr_contains(&format!("no customer has customer_id = `{id}`"));
+    }
+}

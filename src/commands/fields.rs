@@ -6,6 +6,8 @@ use super::{Globals, SourceArgs};
 use crate::error::{Error, ExitStatus};
 use crate::report::{Format, Report, thousands};
 use crate::source::{Column, CustomerSource};
+use crate::time::Date;
+use crate::value::{Value, ValueKind};
 use crate::workspace::Workspace;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -25,7 +27,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
     let source = ws.open_source()?;
     let declared = source.columns()?;
-    let data = source.read(&ws.config.id_column, None, &mut |_| {})?;
+    // As stored: a value that is not of its column's declared kind is shown, not an error.
+    let data = source.read_as_stored(&ws.config.id_column)?;
     // Which fields the rules use, when they load (the columns are listed either way: they
     // are what an admin needs to mend rules that do not).
     let used: Option<Vec<String>> = ws.load_rules(&source).ok().map(|loaded| {
@@ -36,24 +39,38 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     });
     let fields = (data.names.iter().zip(&data.columns))
         .map(|(name, column)| {
-            let kind = declared
-                .iter()
+            let declared_kind = (declared.iter())
                 .find(|f| f.name == *name)
-                .and_then(|f| f.kind)
+                .and_then(|f| f.kind);
+            let kind = declared_kind
                 .map(|k| (k.noun().to_owned(), true))
                 .unwrap_or_else(|| (seen(column).to_owned(), false));
             let n = column.len();
+            let is_id = *name == ws.config.id_column;
+            let misfits: Vec<Value> = match (declared_kind, is_id) {
+                (Some(k), false) => (0..n)
+                    .map(|i| column.value(i))
+                    .filter(|v| !fits(v, k))
+                    .collect(),
+                _ => Vec::new(),
+            };
             FieldRow {
+                not_of_kind: misfits.len(),
+                not_of_kind_example: misfits.first().map(|v| v.to_json()),
                 name: name.clone(),
                 kind: kind.0,
                 declared: kind.1,
                 nulls: (0..n).filter(|&i| column.value(i).is_null()).count(),
+                // As a run reads it: a BOOLEAN column's 1 is true.
                 example: (0..n)
                     .map(|i| column.value(i))
                     .find(|v| !v.is_null())
-                    .map(|v| v.to_json()),
+                    .map(|v| match (v, declared_kind) {
+                        (Value::Int(b @ (0 | 1)), Some(ValueKind::Bool)) => (b == 1).into(),
+                        (v, _) => v.to_json(),
+                    }),
                 used: used.as_ref().map(|u| u.contains(name)),
-                id: *name == ws.config.id_column,
+                id: is_id,
             }
         })
         .collect();
@@ -64,6 +81,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     crate::report::print(&report, args.format);
     Ok(ExitStatus::Success)
+}
+
+/// Whether a value as SQLite stores it reads as `kind` (what a run reads the column as):
+/// NULL does; text in a number column, `2` in a BOOLEAN one, `31/01/2025` in a date one do not.
+fn fits(value: &Value, kind: ValueKind) -> bool {
+    match (value, kind) {
+        (Value::Null, _) => true,
+        (Value::Int(_) | Value::Float(_), ValueKind::Number) => true,
+        (Value::Int(0 | 1), ValueKind::Bool) => true,
+        (Value::Str(t), ValueKind::Date) => Date::parse(t).is_some(),
+        (Value::Str(_), ValueKind::Text) => true,
+        (Value::Int(_) | Value::Float(_), ValueKind::Text) => true,
+        _ => false,
+    }
 }
 
 /// The kind a column's values have, when its type declares none.
@@ -100,6 +131,11 @@ pub struct FieldRow {
     pub used: Option<bool>,
     /// The customer id column.
     pub id: bool,
+    /// Customers whose value is not of the declared kind (text in a REAL column, 2 in a
+    /// BOOLEAN one): a run stops on them.
+    pub not_of_kind: usize,
+    /// The first such value, as stored.
+    pub not_of_kind_example: Option<serde_json::Value>,
 }
 
 impl Report for FieldsReport {
@@ -136,6 +172,19 @@ impl Report for FieldsReport {
             ]);
         }
         crate::report::table(out, &rows)?;
+        for f in self.fields.iter().filter(|f| f.not_of_kind > 0) {
+            let example =
+                (f.not_of_kind_example.as_ref()).map_or(String::new(), |v| format!(" ({v})"));
+            writeln!(
+                out,
+                "\nwarning: column `{}` is declared {}, but {} {} a value that is not{example}: a run whose rules use the column stops on {}; fix the data, or convert in the customers query",
+                f.name,
+                f.kind,
+                crate::report::plural(f.not_of_kind, "customer"),
+                if f.not_of_kind == 1 { "holds" } else { "hold" },
+                if f.not_of_kind == 1 { "it" } else { "them" },
+            )?;
+        }
         if self.fields.iter().any(|f| f.used.is_none()) {
             writeln!(
                 out,

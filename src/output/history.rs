@@ -207,7 +207,7 @@ pub fn read_run<S: AsRef<str>>(
     let schema_err = |e: crate::source::SourceError| OutputError::Schema(e.to_string());
     let mut builder = Dataset::builder(&names, "customer_id").map_err(schema_err)?;
     let Some(policy) = PolicyTable::read(conn, tables)? else {
-        return Ok(builder.finish());
+        return builder.finish().map_err(schema_err);
     };
     // Per output: its column among those selected (if the table has it), and its type.
     let types = RunTypes::read(conn, tables, &policy, run_id)?;
@@ -241,7 +241,7 @@ pub fn read_run<S: AsRef<str>>(
         }
         builder.end_row().map_err(schema_err)?;
     }
-    Ok(builder.finish())
+    builder.finish().map_err(schema_err)
 }
 
 /// How one run's values of each output read: the types recorded with the run
@@ -424,7 +424,7 @@ pub fn customer_history(
     let err = read_err(&tables.policy_table);
     let mut stmt = conn.prepare(&sql).map_err(&err)?;
     // An id column of numbers matches `42` given as text.
-    let number: Option<i64> = customer_id.trim().parse().ok();
+    let number = crate::source::id_number(customer_id);
     let id_number = number.map_or(SqlValue::Text(customer_id.into()), SqlValue::Integer);
     let n = outputs.len();
     let mut periods = Vec::new();

@@ -235,6 +235,14 @@ pub(super) fn id_position(names: &[String], id_column: &str) -> Result<usize, So
         })
 }
 
+/// The whole number an id given as text stands for in an id column of numbers: `42` is
+/// customer 42, but `042` and ` 42` are not (an id with leading zeros is text, another
+/// customer's).
+pub fn id_number(id: &str) -> Option<i64> {
+    let n: i64 = id.parse().ok()?;
+    (n.to_string() == id).then_some(n)
+}
+
 /// All customers of the source, column by column.
 #[derive(Debug)]
 pub struct Dataset {
@@ -260,7 +268,7 @@ impl Dataset {
             }
             builder.end_row()?;
         }
-        Ok(builder.finish())
+        builder.finish()
     }
 
     /// Reads column `k` back as `kind` where SQLite stored it as something else: 1 and 0
@@ -315,7 +323,7 @@ impl Dataset {
     /// The row of a customer id, if present (an id column of numbers matches `"42"`).
     pub fn find(&self, id: &str) -> Option<usize> {
         let column = &self.columns[self.id_column];
-        let number: Option<i64> = id.parse().ok();
+        let number = id_number(id);
         (0..self.len).find(|&i| match column.value(i) {
             Value::Str(s) => s == id,
             Value::Int(n) => Some(n) == number,
@@ -324,12 +332,23 @@ impl Dataset {
     }
 
     /// The first id (in source order) that appears more than once: `run` refuses such data,
-    /// as every policy is keyed by the customer's id.
+    /// as every policy is keyed by the customer's id. Ids are compared as text: the number
+    /// 5017 and the text "5017" are one customer to every reader of the policies (and the
+    /// id is then said with both kinds).
     pub fn repeated_id(&self) -> Option<String> {
-        let mut seen = std::collections::HashSet::with_capacity(self.len);
-        (0..self.len)
-            .map(|i| self.id_text(i))
-            .find(|id| !seen.insert(id.clone()))
+        let mut seen = std::collections::HashMap::with_capacity(self.len);
+        for i in 0..self.len {
+            let id = self.id_text(i);
+            let number = matches!(self.id(i), Value::Int(_) | Value::Float(_));
+            match seen.insert(id.clone(), number) {
+                Some(was) if was != number => {
+                    return Some(format!("{id} (once as a number, once as text)"));
+                }
+                Some(_) => return Some(id),
+                None => {}
+            }
+        }
+        None
     }
 
     /// An id that differs from `id` only in case or surrounding blanks, for "did you mean".
@@ -358,10 +377,17 @@ pub(crate) struct Builder {
     /// The columns worth reading: the id and those asked for.
     pub loaded: Vec<usize>,
     len: usize,
+    /// Columns declared to hold numbers (`REAL`, `INTEGER`, `DECIMAL`, ...), the id aside:
+    /// text in them is no number (SQLite keeps as text what does not read as one).
+    numeric: Vec<bool>,
     /// A value of the current row that is not what its column holds (a malformed date, a 2
-    /// in a BOOLEAN column):
+    /// in a BOOLEAN column, text in a REAL one):
     /// reported with the customer's id once the row is complete.
     bad: Option<(usize, String)>,
+    /// The first such value's error, and how many rows hold one: the read goes on to the
+    /// end so that the message says how many customers to fix, not only the first.
+    first_bad: Option<SourceError>,
+    bad_rows: usize,
     /// A column of the current row that holds binary data.
     blob: Option<usize>,
 }
@@ -380,6 +406,9 @@ impl Builder {
             .filter(|&i| i == id_index || load.is_none_or(|l| l.contains(&names[i].as_str())))
             .collect();
         Ok(Builder {
+            numeric: (fields.iter().enumerate())
+                .map(|(i, f)| i != id_index && f.kind == Some(ValueKind::Number))
+                .collect(),
             columns: fields
                 .iter()
                 .map(|f| match f.kind {
@@ -400,6 +429,8 @@ impl Builder {
             loaded,
             len: 0,
             bad: None,
+            first_bad: None,
+            bad_rows: 0,
             blob: None,
         })
     }
@@ -460,6 +491,9 @@ impl Builder {
             nulls.push(value.is_none());
             return Ok(());
         }
+        if let (true, Cell::Text(t)) = (self.numeric[k], &cell) {
+            self.bad.get_or_insert((k, t.to_string()));
+        }
         self.columns[k].push(cell);
         Ok(())
     }
@@ -473,39 +507,61 @@ impl Builder {
             });
         }
         if let Some((k, value)) = self.bad.take() {
-            let (customer, column) = (
-                self.columns[self.id_index].id_text(self.len),
-                self.names[k].clone(),
-            );
-            return Err(match self.columns[k] {
-                Column::Bool { .. } => SourceError::BadBool {
-                    customer,
-                    column,
-                    value,
-                },
-                _ => SourceError::BadDate {
-                    customer,
-                    column,
-                    value,
-                },
-            });
+            self.bad_rows += 1;
+            if self.first_bad.is_none() {
+                let (customer, column) = (
+                    self.columns[self.id_index].id_text(self.len),
+                    self.names[k].clone(),
+                );
+                self.first_bad = Some(match self.columns[k] {
+                    Column::Bool { .. } => SourceError::BadBool {
+                        customer,
+                        column,
+                        value,
+                        more: 0,
+                    },
+                    Column::Date { .. } => SourceError::BadDate {
+                        customer,
+                        column,
+                        value,
+                        more: 0,
+                    },
+                    _ => SourceError::BadNumber {
+                        customer,
+                        column,
+                        value,
+                        more: 0,
+                    },
+                });
+            }
         }
         self.len += 1;
         Ok(self.len)
     }
 
-    pub fn finish(mut self) -> Dataset {
+    /// The dataset read, or the first value that is not what its column holds, with how
+    /// many more rows hold one.
+    pub fn finish(mut self) -> Result<Dataset, SourceError> {
+        if let Some(mut error) = self.first_bad.take() {
+            if let SourceError::BadBool { more, .. }
+            | SourceError::BadDate { more, .. }
+            | SourceError::BadNumber { more, .. } = &mut error
+            {
+                *more = self.bad_rows - 1;
+            }
+            return Err(error);
+        }
         for column in &mut self.columns {
             if let Column::Null(n) = column {
                 *n = self.len;
             }
         }
-        Dataset {
+        Ok(Dataset {
             names: self.names,
             columns: self.columns,
             id_column: self.id_index,
             len: self.len,
-        }
+        })
     }
 }
 

@@ -13,7 +13,7 @@ pub mod sample;
 mod sqlite;
 
 pub use affinity::Affinity;
-pub use dataset::{Cell, Column, Dataset};
+pub use dataset::{Cell, Column, Dataset, id_number};
 pub use sqlite::{SqliteSource, quote_ident};
 
 use crate::value::ValueKind;
@@ -57,6 +57,11 @@ pub trait CustomerSource {
         load: Option<&[&str]>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, SourceError>;
+
+    /// Every customer and every column as SQLite stores it: no column read as dates or
+    /// true/false, and no value refused for not being what its column's type declares
+    /// (`fields` shows such values rather than stopping at the first).
+    fn read_as_stored(&self, id_column: &str) -> Result<Dataset, SourceError>;
 
     /// Something that tells later whether the data may have changed since now.
     fn watch_changes(&self) -> Box<dyn ChangeWatch>;
@@ -144,20 +149,37 @@ pub enum SourceError {
     #[error("the customer source's columns changed: the rules must be loaded again")]
     ColumnsChanged,
     #[error(
-        "customer {customer}: column `{column}` holds `{value}`, which is not a date\n  = help: dates are written as 2025-03-01 (or 2025-03-01 14:30:00); fix the value, or do not declare the column a date"
+        "customer {customer}: column `{column}` holds `{value}`, which is not a date{}\n  = help: dates are written as 2025-03-01 (or 2025-03-01 14:30:00); fix the value, or do not declare the column a date",
+        more_customers(*.more)
     )]
     BadDate {
         customer: String,
         column: String,
         value: String,
+        /// How many more customers hold a value that is no date in a date column.
+        more: usize,
     },
     #[error(
-        "customer {customer}: column `{column}` holds {value}, which is not true/false\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL; fix the value, or do not declare the column BOOLEAN"
+        "customer {customer}: column `{column}` holds {value}, which is not true/false{}\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL; fix the value, or do not declare the column BOOLEAN",
+        more_customers(*.more)
     )]
     BadBool {
         customer: String,
         column: String,
         value: String,
+        more: usize,
+    },
+    /// Text in a column declared to hold numbers: SQLite keeps as text what does not read
+    /// as a number (`12.500,00`, `n/a`, an empty string), and `+` would join it as text.
+    #[error(
+        "customer {customer}: column `{column}` holds the text \"{value}\", which is not a number{}\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value (a decimal comma or a thousands separator: store 12500.00), write NULL for no value, or convert in the customers query (`NULLIF(x, '')`, `CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL)`)",
+        more_customers(*.more)
+    )]
+    BadNumber {
+        customer: String,
+        column: String,
+        value: String,
+        more: usize,
     },
     #[error(
         "customer {customer}: column `{column}` holds binary data (a BLOB), which rules cannot read\n  = help: store the value as text or a number"
@@ -167,6 +189,15 @@ pub enum SourceError {
         "customer number {row} (in source order) has binary data (a BLOB) as its id in column `{column}`\n  = help: ids are text or whole numbers"
     )]
     BlobId { row: usize, column: String },
+}
+
+/// ` (and 613 more customers)`: how many more hold a value their column does not.
+fn more_customers(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        1 => " (and 1 more customer)".into(),
+        n => format!(" (and {} more customers)", crate::text::thousands(n as f64)),
+    }
 }
 
 /// How long a command waits for another process's lock on the database before it says so.

@@ -71,6 +71,43 @@ impl SqliteSource {
             .collect()
     }
 
+    /// Reads the customers; `as_stored`: every column as SQLite stores it, whatever its
+    /// declared type.
+    fn read_with(
+        &self,
+        id_column: &str,
+        load: Option<&[&str]>,
+        as_stored: bool,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Dataset, SourceError> {
+        let read_error = |source| {
+            SourceError::Read {
+                what: self.describe(),
+                source,
+            }
+            .unless_locked(&self.path)
+        };
+        let mut stmt = self.conn.prepare(&self.sql()).map_err(read_error)?;
+        let mut fields = self.fields(&stmt);
+        if as_stored {
+            fields.iter_mut().for_each(|f| f.kind = None);
+        }
+        let mut builder = Builder::new(&fields, id_column, load)?;
+        let loaded = std::mem::take(&mut builder.loaded);
+        self.bind(&mut stmt).map_err(read_error)?;
+        let mut rows = stmt.raw_query();
+        while let Some(row) = rows.next().map_err(read_error)? {
+            for &k in &loaded {
+                builder.push(k, cell(row.get_ref(k).map_err(read_error)?))?;
+            }
+            let len = builder.end_row()?;
+            if len.is_multiple_of(65_536) {
+                progress(len);
+            }
+        }
+        builder.finish()
+    }
+
     /// A source over a connection already open (an in-memory database, in tests).
     pub fn with_connection(conn: Connection, source: &Source) -> SqliteSource {
         SqliteSource {
@@ -209,29 +246,11 @@ impl CustomerSource for SqliteSource {
         load: Option<&[&str]>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, SourceError> {
-        let read_error = |source| {
-            SourceError::Read {
-                what: self.describe(),
-                source,
-            }
-            .unless_locked(&self.path)
-        };
-        let mut stmt = self.conn.prepare(&self.sql()).map_err(read_error)?;
-        let fields = self.fields(&stmt);
-        let mut builder = Builder::new(&fields, id_column, load)?;
-        let loaded = std::mem::take(&mut builder.loaded);
-        self.bind(&mut stmt).map_err(read_error)?;
-        let mut rows = stmt.raw_query();
-        while let Some(row) = rows.next().map_err(read_error)? {
-            for &k in &loaded {
-                builder.push(k, cell(row.get_ref(k).map_err(read_error)?))?;
-            }
-            let len = builder.end_row()?;
-            if len.is_multiple_of(65_536) {
-                progress(len);
-            }
-        }
-        Ok(builder.finish())
+        self.read_with(id_column, load, false, progress)
+    }
+
+    fn read_as_stored(&self, id_column: &str) -> Result<Dataset, SourceError> {
+        self.read_with(id_column, None, true, &mut |_| {})
     }
 
     fn watch_changes(&self) -> Box<dyn ChangeWatch> {

@@ -192,6 +192,10 @@ impl Workspace {
         if customers.len == 0 {
             return Err(self.no_customers());
         }
+        // Before any work: SQLite's key tells the number 5017 from the text "5017".
+        if let Some(id) = customers.repeated_id() {
+            return Err(output::OutputError::DuplicateId(id).into());
+        }
         let data_warnings = crate::rules::lint::share_slips(rules, &customers);
         let read = t.elapsed();
         tracing::info!(

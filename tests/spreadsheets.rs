@@ -174,6 +174,52 @@ fn a_csv_table_decides_like_a_yaml_table() {
     );
 }
 
+/// Excel in a decimal-comma locale saves `;` files whose numbers have decimal commas
+/// (`0,5`) and thousands dots (`500.000` is 500000). A threshold typed `>= 500.000` read as
+/// 500 and changed the commission of 1,486 customers instead of 38, `check` silent: a dot
+/// before three digits is ambiguous there, an error at the cell saying both readings.
+#[test]
+fn a_thousands_dot_in_a_decimal_comma_file_is_an_error_at_its_cell() {
+    let fx = fixture();
+    write(
+        &fx,
+        "bonus.csv",
+        b"hit: first;;\n\
+          id;annual_sales;bonus\n\
+          id;input;output\n\
+          b-big;>= 500.000;1,5\n\
+          b-rest;;0,125\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert_eq!(
+        diagnostic_at(&check, "rules/bonus.csv, B4"),
+        "error: `>= 500.000` is ambiguous in a file with decimal commas\n \
+         --> rules/bonus.csv, B4\n  \
+         |\n\
+         4 | b-big | >= 500.000 | 1.5\n  \
+         |         ^\n  \
+         = help: write `500000` if the dot separates thousands, or `500,000` if it is a decimal point: this file writes decimals with a comma"
+    );
+    // Written without the dot, it decides; `0,125` and `1,5` are decimals.
+    write(
+        &fx,
+        "bonus.csv",
+        b"hit: first;;\nid;annual_sales;bonus\nid;input;output\nb-big;>= 400;1,5\nb-rest;;0,125\n",
+    );
+    fx.run_ok(&[]);
+    let bonus = column(&fx.latest(), "bonus");
+    assert_eq!(
+        bonus,
+        expect(&[
+            ("C1", real(0.125)),
+            ("C2", real(1.5)),
+            ("C3", real(0.125)),
+            ("C4", real(0.125))
+        ])
+    );
+}
+
 #[test]
 fn a_workbook_table_decides_with_its_formulas_saved_values_and_defaults() {
     let fx = fixture();

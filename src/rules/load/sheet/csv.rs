@@ -32,6 +32,7 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
         .delimiter(separator)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut ambiguous = Vec::new();
     for record in reader.records() {
         match record {
             Ok(record) => {
@@ -46,6 +47,18 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
                     b';' => decimal_point(cell),
                     _ => cell.to_owned(),
                 });
+                // Rows 4 and on hold the rules.
+                if separator == b';' && row >= 3 {
+                    for (column, cell) in record.iter().enumerate() {
+                        if let Some(help) = thousands_dot(cell) {
+                            let message = format!(
+                                "`{}` is ambiguous in a file with decimal commas",
+                                cell.trim()
+                            );
+                            ambiguous.push(((row as u32, column as u32), message, help));
+                        }
+                    }
+                }
                 rows.push((row as u32, cells.collect()));
             }
             Err(e) => {
@@ -57,6 +70,9 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
     }
     for (row, cells) in &rows {
         problems.map.add_row(sheet, *row, 0, Vec::clone(cells));
+    }
+    for (cell, message, help) in ambiguous {
+        problems.error(sheet, cell, message).set_help(help);
     }
     let table = Table { name, sheet, rows };
     same_lengths(&table, problems).then_some(table)
@@ -140,6 +156,25 @@ fn decimal_point(cell: &str) -> String {
     }
 }
 
+/// In a file that writes decimals with a comma, a number with one dot and three digits
+/// after it (`500.000`, `>= 1.500`) is most likely a thousands dot (Excel's `500.000` is
+/// 500000) but reads as a decimal point (500): what to write instead. `0.125` is no
+/// thousand (a group never starts with 0), `2.5` no group of three.
+fn thousands_dot(cell: &str) -> Option<String> {
+    let body = cell.trim().trim_start_matches(['<', '>', '=', '!', ' ']);
+    let number = body.trim().trim_start_matches('-');
+    let (whole, fraction) = number.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if !(digits(whole) && digits(fraction) && fraction.len() == 3 && whole.len() <= 3)
+        || whole.starts_with('0')
+    {
+        return None;
+    }
+    Some(format!(
+        "write `{whole}{fraction}` if the dot separates thousands, or `{whole},{fraction}` if it is a decimal point: this file writes decimals with a comma"
+    ))
+}
+
 /// Every row after the first has as many cells as the header (row 2); an empty line is an
 /// empty row.
 fn same_lengths(table: &Table, problems: &mut Problems) -> bool {
@@ -198,5 +233,18 @@ mod tests {
         assert_eq!(decimal_point("1, 2"), "1, 2");
         assert_eq!(decimal_point("= f(a,b)"), "= f(a,b)");
         assert_eq!(decimal_point("12"), "12");
+    }
+
+    #[test]
+    fn a_dot_before_three_digits_is_ambiguous_where_commas_are_decimal() {
+        assert!(thousands_dot("500.000").is_some());
+        assert!(thousands_dot(">= 1.500").is_some());
+        assert!(thousands_dot("-12.345").is_some());
+        assert!(thousands_dot("0.125").is_none());
+        assert!(thousands_dot("2.5").is_none());
+        assert!(thousands_dot("1234.000").is_none());
+        assert!(thousands_dot("1.000.000").is_none());
+        assert!(thousands_dot("= x * 1.500").is_none());
+        assert!(thousands_dot("A").is_none());
     }
 }

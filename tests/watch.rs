@@ -300,3 +300,26 @@ fn a_reload_that_overruns_is_abandoned_and_the_next_edit_applies() {
         started.elapsed()
     );
 }
+
+/// An edit that loads and passes its tests goes live even when `check` warns of it (a row
+/// that can never match: `tier == "a"` where the tier is `A`): `watch` says each warning
+/// with the edit it applies, not only `check`.
+#[test]
+fn an_applied_edit_says_what_check_warns_of() {
+    let fx = fixture();
+    let mut w = start(&fx);
+    fx.rule(
+        "visits.yaml",
+        &VISITS.replace("tier == \"A\"", "tier == \"a\""),
+    );
+    let out = w.wait_for("in the rule files").join("\n");
+    assert!(out.contains("applied rules "), "{out}");
+    assert!(
+        out.contains("\nwarning: rules/visits.yaml:4:31: output `tier` is never \"a\"\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n1 warning in the rule files: `tierwise check` shows them in full"),
+        "{out}"
+    );
+}

@@ -88,6 +88,25 @@ fn print_warnings(warnings: &[Diagnostic]) {
     }
 }
 
+/// Warnings a line each (`warning[TW102]: rules/a.yaml:7:9: message`) and a last line
+/// counting them (`2 lint warnings in the rule files: ...`), for commands that put rules in
+/// force without showing `check`'s full report; empty without warnings.
+pub(crate) fn warning_lines(warnings: &[Diagnostic], noun: &str) -> Vec<String> {
+    let mut lines: Vec<String> = (warnings.iter())
+        .map(|w| {
+            let code = w.code.map_or(String::new(), |c| format!("[{c}]"));
+            format!("warning{code}: {}: {}", w.location(), w.message)
+        })
+        .collect();
+    if !lines.is_empty() {
+        lines.push(format!(
+            "{} in the rule files: `tierwise check` shows them in full",
+            crate::report::plural(warnings.len(), noun)
+        ));
+    }
+    lines
+}
+
 /// Declares the commands: each `Variant => module` is a subcommand whose help is the
 /// module's `Args` doc, run by the module's `run`.
 macro_rules! commands {

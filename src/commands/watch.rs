@@ -146,6 +146,16 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
     match accepted {
         Ok((mut snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
+            // What `check` warns of goes live with the edit: said, a line each.
+            let lints = crate::rules::lint::lint(&accepted.rules, snapshot.as_of);
+            let mut warnings = accepted.warnings.clone();
+            warnings.extend(crate::rules::lint::without_repeats(
+                lints,
+                &accepted.warnings,
+            ));
+            for line in super::warning_lines(&warnings, "warning") {
+                let _ = writeln!(out, "{line}");
+            }
             // A save that changes neither the rules nor any policy (a comment, a file
             // touched) would write every customer again as a new run (a new day is a new run).
             let same_run = last.as_ref().and_then(|l| {

@@ -27,6 +27,9 @@ pub struct Accepted {
     pub history: History,
     /// The customer source's columns (to store given values as the source would).
     pub columns: Vec<Field>,
+    /// The load's warnings (what `check` says before its lints); none when only the data
+    /// was read again.
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 /// Why a new rule set was not accepted.
@@ -65,7 +68,7 @@ fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accept
     let workspace = Workspace::new(config, overrides)?;
     let mut source = workspace.open_source()?;
     let columns = source.columns()?;
-    let rules = load_complete(&workspace, &source)?;
+    let (rules, warnings) = load_complete(&workspace, &source)?;
     let tests_dir = workspace.rules_dir.join("tests");
     if tests && tests_dir.is_dir() {
         let report = cases::run(
@@ -88,6 +91,7 @@ fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accept
         customers,
         history,
         columns,
+        warnings,
     })
 }
 
@@ -97,9 +101,12 @@ const READS: usize = 5;
 /// The rules as saved: read again while a file changed during the reading (an editor that
 /// writes a file in several steps, a copy in progress), so a half-written file is never
 /// loaded, nor reported as an error, as long as its writer finishes within a few reads.
-fn load_complete(workspace: &Workspace, source: &SqliteSource) -> Result<RuleSet, Refusal> {
-    let loaded = read_until_stable(&workspace.rules_dir, || workspace.load_rules(source));
-    Ok(loaded?.rules)
+fn load_complete(
+    workspace: &Workspace,
+    source: &SqliteSource,
+) -> Result<(RuleSet, Vec<crate::diag::Diagnostic>), Refusal> {
+    let loaded = read_until_stable(&workspace.rules_dir, || workspace.load_rules(source))?;
+    Ok((loaded.rules, loaded.warnings))
 }
 
 /// What `read` gives once the directory did not change while it ran (or after [`READS`]
@@ -161,6 +168,7 @@ pub fn reload_data(
         customers,
         history,
         columns,
+        warnings: Vec::new(),
     })
 }
 

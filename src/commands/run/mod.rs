@@ -603,17 +603,8 @@ fn print_lint_lines(
 ) {
     let lints = crate::rules::lint::lint(rules, as_of);
     let lints = crate::rules::lint::without_repeats(lints, warnings);
-    for w in &lints {
-        eprintln!(
-            "warning[{}]: {}: {}",
-            w.code.unwrap_or("lint"),
-            w.location(),
-            w.message
-        );
-    }
-    if !lints.is_empty() {
-        let n = lints.len();
-        let s = if n == 1 { "" } else { "s" };
-        eprintln!("{n} lint warning{s} in the rule files: `tierwise check` shows them in full\n");
+    let lines = super::warning_lines(&lints, "lint warning");
+    if !lines.is_empty() {
+        eprintln!("{}\n", lines.join("\n"));
     }
 }

@@ -156,6 +156,9 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
             version.took.as_millis()
         ),
     );
+    for line in &version.warnings {
+        say(out, line.clone());
+    }
     let service = Arc::new(Service::new(version));
     let reloader = Reloader::new(&service, opts, watcher, data);
 

@@ -328,8 +328,15 @@ pub(super) fn apply(
                     version.took.as_millis()
                 )
             };
+            let warnings = match fingerprint == old.rules().fingerprint {
+                true => Vec::new(),
+                false => version.warnings.clone(),
+            };
             service.swap(old, version, same_rules);
             say(out, line);
+            for line in warnings {
+                say(out, line);
+            }
         }
         Err(refused) if data_only => {
             say(out, refusal::text(&refused));

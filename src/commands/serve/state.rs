@@ -65,6 +65,9 @@ pub struct Version {
     /// Whether the reload thread has evaluated every customer since the version came into
     /// force (what it found is the service's: [`Service::last_failing`]).
     pub(super) checked: AtomicBool,
+    /// What `check` warns of in the rules (load warnings and lints), a line each, said
+    /// when they come into force.
+    pub(super) warnings: Vec<String>,
 }
 
 /// The customers a version's rules fail for: how many, and the first errors as examples.
@@ -125,6 +128,7 @@ impl Version {
             customers,
             history,
             columns,
+            warnings,
         } = accepted;
         // What `run` refuses (an import that empties the table first, then fills it).
         if customers.len == 0 {
@@ -141,6 +145,10 @@ impl Version {
         }
         let context = workspace.context;
         let version_context = context;
+        let lints = crate::rules::lint::lint(&rules, context.as_of);
+        let mut warnings = warnings.clone();
+        warnings.extend(crate::rules::lint::without_repeats(lints, &warnings));
+        let warnings = crate::commands::warning_lines(&warnings, "warning");
         let loaded = Loaded {
             rules,
             customers,
@@ -164,6 +172,7 @@ impl Version {
             currency: workspace.config.currency,
             tables: workspace.config.tables,
             report: OnceLock::new(),
+            warnings,
         })
     }
 

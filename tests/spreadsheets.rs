@@ -220,6 +220,35 @@ fn a_thousands_dot_in_a_decimal_comma_file_is_an_error_at_its_cell() {
     );
 }
 
+/// A rate sheet typed as Excel shows it, `%` on every rate: the column read as text (every
+/// row agreeing), `check` clean, and the customers got the characters `1,1%`. Each such
+/// cell is a warning at the cell with the number to write.
+#[test]
+fn a_rate_column_of_percentages_is_a_warning_at_each_cell() {
+    let fx = fixture();
+    write(
+        &fx,
+        "commission.csv",
+        b"hit: first;;\nid;annual_sales;commission_pct\nid;input;output\n\
+          c-big;>= 400;1,1%\nc-rest;;3%\n",
+    );
+    let check = fx.run(&["check"]);
+    assert_eq!(
+        diagnostic_at(&check, "rules/commission.csv, C4"),
+        "warning: row `c-big` gives `commission_pct` the text \"1,1%\", not a number: every customer it matches gets these characters (in `c-big`)\n \
+         --> rules/commission.csv, C4\n  \
+         |\n\
+         4 | c-big | >= 400 | 1,1%\n  \
+         |                  ^^^^\n  \
+         = help: write 1.1 for 1,1%: a percentage is a number here; to keep the text, declare the texts in the output's kinds cell (`output; values: ...`)"
+    );
+    assert!(
+        check.stdout.contains("--> rules/commission.csv, C5"),
+        "{}",
+        check.stdout
+    );
+}
+
 #[test]
 fn a_workbook_table_decides_with_its_formulas_saved_values_and_defaults() {
     let fx = fixture();

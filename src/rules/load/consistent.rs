@@ -166,14 +166,19 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
 /// label may be meant (`promo_label: 5%`); quoted, the text is meant and nothing is said.
 fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
     // A spreadsheet's cell cannot be told quoted from its text (Excel quotes `1,500` for
-    // the comma); declared `values:` say the texts are meant.
-    if super::sheet::is_spreadsheet(&t.file.path) || t.declared_values.contains(&k) {
+    // the comma): there, only a percentage (`1,1%`, a rate sheet typed as Excel shows it)
+    // is taken for a number. Declared `values:` say the texts are meant.
+    let sheet = super::sheet::is_spreadsheet(&t.file.path);
+    if t.declared_values.contains(&k) {
         return;
     }
     for g in given.iter().filter(|g| g.output == k) {
         let (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) = (g.written, g.value) else {
             continue;
         };
+        if sheet && !text.trim().ends_with('%') {
+            continue;
+        }
         let Some(how) = number_written(text) else {
             continue;
         };
@@ -201,7 +206,12 @@ fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
             row => row.to_owned(),
         });
         d.width = text.chars().count().max(1);
-        d.help = Some(format!("{how}; to keep the text, quote it: \"{text}\""));
+        d.help = Some(match sheet {
+            true => format!(
+                "{how}; to keep the text, declare the texts in the output's kinds cell (`output; values: ...`)"
+            ),
+            false => format!("{how}; to keep the text, quote it: \"{text}\""),
+        });
     }
 }
 

@@ -111,6 +111,8 @@ fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
     assert_eq!(
         run.stdout,
         "customer 1: 2 periods, 2026-Q1 to 2026-Q2\n\
+         \n\
+         note: 2026-Q2's run (run 3) read 2026-Q1's run 1, replaced since by run 4 (a correction or a backfill): if the rules read history (`previous.x`), 2026-Q2 holds policies made on the old history; run it again (`tierwise run --as-of 2026-06-30`)\n\
          \n         2026-Q1  2026-Q2\n  \
            tier   C        A\n  \
            bonus  0.5      2.5\n  \
@@ -126,7 +128,7 @@ fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
     assert_eq!(
         json(&run),
         serde_json::json!({
-            "notes": [],
+            "notes": ["2026-Q2's run (run 3) read 2026-Q1's run 1, replaced since by run 4 (a correction or a backfill): if the rules read history (`previous.x`), 2026-Q2 holds policies made on the old history; run it again (`tierwise run --as-of 2026-06-30`)"],
             "customer_id": "4",
             "outputs": ["tier"],
             "periods": [
@@ -847,5 +849,55 @@ fn an_id_with_leading_zeros_is_not_the_number() {
         fx.run(&["explain", id])
             .assert_code(2)
             .assert_stderr_contains(&format!("no customer has customer_id = `{id}`"));
+    }
+}
+
+/// A correction of July after August and September were run: August read the July that was
+/// replaced, and September read August. Only the correcting run said so; `history`,
+/// `changes` and the next period's run showed the stale periods without a word. They say
+/// it now, naming what to run again in order, and stop once it is.
+#[test]
+fn periods_made_on_a_replaced_history_are_said_until_run_again() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: since\n    rules:\n\
+         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
+         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
+    );
+    for day in ["2026-07-31", "2026-08-31", "2026-09-30", "2026-07-31"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    let note = "2026-08's run (run 2) read 2026-07's run 1, replaced since by run 4 (a correction or a backfill): \
+                if the rules read history (`previous.x`), 2026-08, 2026-09 hold policies made on the old history; \
+                run them again, oldest first (`tierwise run --as-of 2026-08-31`, then `tierwise run --as-of 2026-09-30`)";
+    let history = fx.run(&["history", "1"]);
+    assert!(
+        history.stdout.contains(&format!("note: {note}\n")),
+        "{}",
+        history.stdout
+    );
+    // The two latest periods: September read August, itself stale.
+    let changes = fx.run(&["changes", "--output", "since"]);
+    assert!(changes.stdout.contains(note), "{}", changes.stdout);
+    let october = fx.run(&["run", "--as-of", "2026-10-31"]);
+    october.assert_code(0);
+    assert!(
+        october.stdout.contains(&format!("note: {note}\n")),
+        "{}",
+        october.stdout
+    );
+
+    for day in ["2026-08-31", "2026-09-30", "2026-10-31"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    for args in [&["history", "1"][..], &["changes", "--output", "since"]] {
+        let out = fx.run(args);
+        assert!(
+            !out.stdout.contains("replaced since"),
+            "{args:?}: {}",
+            out.stdout
+        );
     }
 }

@@ -91,6 +91,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             rules_removed: removed,
         });
     }
+    // Periods shown whose runs were made on a history replaced since.
+    let shown_runs: Vec<i64> = periods.iter().map(|p| p.run_id).collect();
+    let stale: Vec<output::StaleRun> = output::stale_runs(conn, tables, kind)?
+        .into_iter()
+        .filter(|s| {
+            let mut chain = std::iter::once(&s.run).chain(&s.after);
+            chain.any(|r| shown_runs.contains(&r.run_id))
+        })
+        .collect();
     // Shown first, changed or not: the outputs whose moves the runs count (the tier).
     let latest = periods.last().map_or(0, |p| p.run_id);
     let ranked = output::value_orders(conn, tables, latest)?
@@ -100,6 +109,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .collect();
     let report = HistoryReport {
         notes: (left_out.iter().map(LeftOutPeriod::note))
+            .chain(stale.iter().map(|s| s.note()))
             .chain(rules_note(&rules_of))
             .collect(),
         left_out,

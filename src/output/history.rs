@@ -142,6 +142,81 @@ pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64
         .map(|r| r.run_id)
 }
 
+/// An official run made on a history that has been replaced since: the run of the period
+/// before it that it read (`read`, `None`: that period had no run then) is no longer that
+/// period's official run (`now`), because a correction or a backfill was run after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaleRun {
+    pub run: OfficialRun,
+    pub read: Option<i64>,
+    pub now: OfficialRun,
+    /// The official runs of the periods after it, up to the first gap: made on it, so on
+    /// the old history too.
+    pub after: Vec<OfficialRun>,
+}
+
+impl StaleRun {
+    /// What to tell whoever reads these periods, and what to run.
+    pub fn note(&self) -> String {
+        let read = match self.read {
+            Some(id) => format!("{}'s run {id}", self.now.period.label()),
+            None => format!("no run of {}", self.now.period.label()),
+        };
+        let mut periods = vec![self.run.period.label()];
+        periods.extend(self.after.iter().map(|r| r.period.label()));
+        let commands: Vec<String> = std::iter::once(&self.run)
+            .chain(&self.after)
+            .map(|r| format!("`tierwise run --as-of {}`", r.period.end()))
+            .collect();
+        format!(
+            "{}'s run (run {}) read {read}, replaced since by run {} (a correction or a backfill): if the rules read history (`previous.x`), {} {} policies made on the old history; run {} again{} ({})",
+            self.run.period.label(),
+            self.run.run_id,
+            self.now.run_id,
+            periods.join(", "),
+            if periods.len() == 1 { "holds" } else { "hold" },
+            if periods.len() == 1 { "it" } else { "them" },
+            if periods.len() == 1 {
+                ""
+            } else {
+                ", oldest first"
+            },
+            commands.join(", then ")
+        )
+    }
+}
+
+/// The official runs made on a history replaced since, each with the periods after it (a
+/// chain is reported once, at its first stale period).
+pub fn stale_runs(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+) -> Result<Vec<StaleRun>, OutputError> {
+    let records = run_records(conn, tables, kind)?;
+    let official = official(&records);
+    let mut out: Vec<StaleRun> = Vec::new();
+    for pair in official.windows(2) {
+        let (before, run) = (pair[0], pair[1]);
+        if run.period.kind != before.period.kind || run.period.previous() != Some(before.period) {
+            continue;
+        }
+        if out.iter().any(|s| s.after.contains(&run)) {
+            continue;
+        }
+        let read = official_before(&records, before.period, run.run_id);
+        if read != Some(before.run_id) {
+            out.push(StaleRun {
+                run,
+                read,
+                now: before,
+                after: following(&official, run.period),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The official runs of the periods right after `period` (of its kind), oldest first, up to
 /// the first period without one: each reads the one before it as its history (a period
 /// with no run breaks the chain).

@@ -65,6 +65,9 @@ pub struct Standing {
     /// under `--keep-going`): they have no policy of that period, so their `previous.x` is
     /// NULL and they count as new, their history broken.
     pub previous_left_out: Vec<output::LeftOut>,
+    /// The previous period's run was made on a history replaced since (a correction or a
+    /// backfill of an earlier period): this run builds on it.
+    pub previous_stale: Option<output::StaleRun>,
 }
 
 /// The previous period's official run, as the summary compares with it.
@@ -166,6 +169,16 @@ impl Workspace {
             }
             None => Vec::new(),
         };
+        let previous_stale = match &previous {
+            Some(p) => output::stale_runs(conn, tables, period.kind)?
+                .into_iter()
+                .find(|s| {
+                    std::iter::once(&s.run)
+                        .chain(&s.after)
+                        .any(|r| r.run_id == p.run_id)
+                }),
+            None => None,
+        };
         Ok(Standing {
             previous,
             replaces,
@@ -173,6 +186,7 @@ impl Workspace {
             other_kind,
             skipped_to,
             previous_left_out,
+            previous_stale,
         })
     }
 

@@ -102,6 +102,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     notes.extend(other_rules_note(&summary));
     notes.extend(skipped_period_note(&summary, &rules, ws.context.period));
     notes.extend(left_out_note(&summary, &rules));
+    // Built on a period made on a history replaced since.
+    if !rules.past.is_empty() {
+        notes.extend(summary.standing.previous_stale.as_ref().map(|s| s.note()));
+    }
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(summary.data_warnings.iter().map(|w| {
         let rule = w

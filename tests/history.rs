@@ -901,3 +901,42 @@ fn periods_made_on_a_replaced_history_are_said_until_run_again() {
         );
     }
 }
+
+/// An extract cut short (3,000 customers last quarter, 299 now) was run as a shrinking
+/// business, tiers recomputed over who was left, with only a -93% total to show for it:
+/// `run` counts who is gone and says so when a tenth or more of the customers are.
+#[test]
+fn a_run_missing_many_of_the_previous_customers_says_so() {
+    let fx = Fixture::new();
+    let sales: Vec<f64> = (1..=30).map(f64::from).collect();
+    fx.sales_customers(&sales);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 10, then: { tier: A } }\n      - { id: small, then: { tier: B } }\nsummary:\n  moves: { tier: [A, B] }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    fx.conn()
+        .execute_batch("DELETE FROM customers WHERE annual_sales > 12")
+        .unwrap();
+    let run = fx.run(&["run", "--as-of", "2026-08-31"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(
+            "note: 18 of 2026-07's 30 customers (60%) are not in this run's source (`13`, ...): if the customer data was cut short, run again once it is whole; population figures (ranks, percentiles) are over this run's 12 customers; `tierwise changes` lists them\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  tier  0 up, 0 down, 12 same, 0 new, 18 gone\n"),
+        "{}",
+        run.stdout
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["run", "--as-of", "2026-08-31", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["moves"]["tier"]["gone"], 18);
+}

@@ -142,7 +142,7 @@ fn four_quarters_upgrade_at_once_and_downgrade_one_step_after_two_periods_below(
     let q2 = fx.run_ok(&["--as-of", "2026-06-30"]);
     assert!(
         q2.stdout
-            .contains("moves since 2026-Q1\n  tier  2 up, 0 down, 7 same, 1 new\n"),
+            .contains("moves since 2026-Q1\n  tier  2 up, 0 down, 7 same, 1 new, 1 gone\n"),
         "{}",
         q2.stdout
     );
@@ -158,10 +158,36 @@ fn four_quarters_upgrade_at_once_and_downgrade_one_step_after_two_periods_below(
     let q3 = fx.run_ok(&["--as-of", "2026-09-30"]);
     assert!(
         q3.stdout
-            .contains("moves since 2026-Q2\n  tier  2 up, 1 down, 6 same, 1 new\n"),
+            .contains("moves since 2026-Q2\n  tier  2 up, 1 down, 6 same, 1 new, 1 gone\n"),
         "{}",
         q3.stdout
     );
+    // W left after 2026-Q2, a B: the previous run's B customers are `before + gone`.
+    assert!(
+        q3.stdout
+            .contains("\n  B             3           1           1    0     1     1    4\n"),
+        "{}",
+        q3.stdout
+    );
+    // `changes` names who came and who went, with their tier, in text, JSON and CSV.
+    let changes = fx.run(&["changes", "--output", "tier"]);
+    assert!(
+        changes.stdout.ends_with("\nnew: Z (C)\n\ngone: W (B)\n"),
+        "{}",
+        changes.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fx.run(&["changes", "--format", "json"]).stdout).unwrap();
+    assert_eq!(
+        json["new_customers"],
+        serde_json::json!([{"customer_id": "Z", "value": "C"}])
+    );
+    assert_eq!(
+        json["gone_customers"],
+        serde_json::json!([{"customer_id": "W", "value": "B"}])
+    );
+    let csv = fx.run(&["changes", "--format", "csv"]).stdout;
+    assert!(csv.ends_with("\nZ,,C,new\nW,B,,gone\n"), "{csv}");
     #[rustfmt::skip]
     let want = expected(&[
         ("F1", "A"), ("F2", "A"), ("F3", "B"), ("Y", "A"), ("F4", "B"), ("F5", "B"),

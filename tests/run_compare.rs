@@ -290,10 +290,10 @@ fn a_tiny_database_by_hand_text_and_json() {
         "{}",
         q1.stdout
     );
-    // 2026-Q2: a A->B (cost 20), b B->A (200), c C->C, e new B (30); d gone. Cost 250.
+    // 2026-Q2: a A->B (cost 20), b B->A (200), c C->C, e new B (30); d (C) gone. Cost 250.
     let q2 = fx.run_ok(&["--as-of", "2026-06-30"]);
     let want = "moves since 2026-Q1
-  tier  1 up, 1 down, 1 same, 1 new
+  tier  1 up, 1 down, 1 same, 1 new, 1 gone
 
   tier (rows: 2026-Q1, columns: 2026-Q2)
          A  B  C
@@ -302,10 +302,10 @@ fn a_tiny_database_by_hand_text_and_json() {
   C      0  0  1
   (new)  0  1  0
 
-  tier  before  from above  from below  new  left  now
-  A          1           0           1    0     1    1
-  B          1           1           0    1     1    2
-  C          1           0           0    0     0    1
+  tier  before  from above  from below  new  left  gone  now
+  A          1           0           1    0     1     0    1
+  B          1           1           0    1     1     0    2
+  C          1           0           0    0     0     1    1
 
 totals since 2026-Q1 (run 1)
   customers           4 ->          4  (no change)
@@ -325,7 +325,7 @@ totals since 2026-Q1 (run 1)
     assert_eq!(
         json["moves"]["tier"],
         json!({
-            "up": 0, "down": 0, "same": 2, "changed": 0, "new": 0,
+            "up": 0, "down": 0, "same": 2, "changed": 0, "new": 0, "gone": 2,
             "matrix": {
                 "A": {"A": 1, "B": 0, "C": 0},
                 "B": {"A": 0, "B": 1, "C": 0},
@@ -333,9 +333,9 @@ totals since 2026-Q1 (run 1)
                 "(new)": {"A": 0, "B": 0, "C": 0},
             },
             "values": {
-                "A": {"before": 1, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "now": 1},
-                "B": {"before": 1, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "now": 1},
-                "C": {"before": 0, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "now": 0},
+                "A": {"before": 1, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "gone": 0, "now": 1},
+                "B": {"before": 1, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "gone": 1, "now": 1},
+                "C": {"before": 0, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "gone": 1, "now": 0},
             },
         })
     );
@@ -389,7 +389,7 @@ fn a_database_written_before_totals_were_recorded_is_upgraded_and_says_so() {
     // The moves still compare (they read the policies, not the totals).
     assert!(
         q3.stdout
-            .contains("moves since 2026-Q2\n  tier  0 up, 0 down, 2 same, 0 new\n"),
+            .contains("moves since 2026-Q2\n  tier  0 up, 0 down, 2 same, 0 new, 2 gone\n"),
         "{}",
         q3.stdout
     );

@@ -319,6 +319,20 @@ impl ChangesReport {
                 c.direction.word()
             )?;
         }
+        // Customers in one run only: `new` has no value before, `gone` none after.
+        for (list, word) in [
+            (&self.changes.new_customers, "new"),
+            (&self.changes.gone_customers, "gone"),
+        ] {
+            for c in list {
+                let value = field(c.value.as_deref().unwrap_or_default());
+                let (from, to) = match word {
+                    "new" => (String::new(), value),
+                    _ => (value, String::new()),
+                };
+                writeln!(out, "{},{from},{to},{word}", field(&c.customer_id))?;
+            }
+        }
         Ok(())
     }
 }
@@ -359,9 +373,38 @@ impl Report for ChangesReport {
             n(c.new),
             n(c.gone)
         )?;
-        if c.transitions.is_empty() {
-            return Ok(());
+        if !c.transitions.is_empty() {
+            self.moved(out)?;
         }
+        for (list, word) in [(&c.new_customers, "new"), (&c.gone_customers, "gone")] {
+            if list.is_empty() {
+                continue;
+            }
+            let shown = self.shown(list.len()).min(MOST_IDS);
+            let ids: Vec<String> = (list[..shown].iter())
+                .map(|c| format!("{} ({})", c.customer_id, shown_value(&c.value)))
+                .collect();
+            let rest = match list.len() - shown {
+                0 => String::new(),
+                n => format!(
+                    " and {} more (--format csv writes them all)",
+                    thousands(n as f64)
+                ),
+            };
+            writeln!(out, "\n{word}: {}{rest}", ids.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// How many new or gone customers the text names.
+const MOST_IDS: usize = 20;
+
+impl ChangesReport {
+    /// The transitions and the customers whose value changed, as two tables.
+    fn moved(&self, out: &mut dyn Write) -> io::Result<()> {
+        let c = &self.changes;
+        let n = |x: usize| thousands(x as f64);
         writeln!(out)?;
         let mut rows = vec![vec![
             "from".to_owned(),
@@ -407,9 +450,7 @@ impl Report for ChangesReport {
             "--format csv writes them all",
         )
     }
-}
 
-impl ChangesReport {
     /// How many of `len` rows the text lists (`--limit`; 0: all).
     fn shown(&self, len: usize) -> usize {
         match self.limit {

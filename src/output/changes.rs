@@ -77,6 +77,18 @@ pub struct Changes {
     pub transitions: Vec<Transition>,
     /// Every customer whose value changed, in `customer_id` order.
     pub customers: Vec<CustomerChange>,
+    /// The customers of the later run only, with their value there, in `customer_id` order.
+    pub new_customers: Vec<CustomerValue>,
+    /// The customers of the earlier run only, with their value there (a customer lost, or
+    /// one a `--keep-going` run left out), in `customer_id` order.
+    pub gone_customers: Vec<CustomerValue>,
+}
+
+/// A customer in one of the two runs only, and its value there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerValue {
+    pub customer_id: String,
+    pub value: Option<String>,
 }
 
 /// How `output` changed from run `from` to run `to`, with `order` its values highest first.
@@ -109,8 +121,20 @@ pub fn changes(
             _ => Ordering::Greater,
         };
         match ord {
-            Ordering::Less => (out.gone, i) = (out.gone + 1, i + 1),
-            Ordering::Greater => (out.new, j) = (out.new + 1, j + 1),
+            Ordering::Less => {
+                out.gone_customers.push(CustomerValue {
+                    customer_id: before.id_text(i),
+                    value: text(&before.columns[1].value(i)),
+                });
+                (out.gone, i) = (out.gone + 1, i + 1);
+            }
+            Ordering::Greater => {
+                out.new_customers.push(CustomerValue {
+                    customer_id: after.id_text(j),
+                    value: text(&after.columns[1].value(j)),
+                });
+                (out.new, j) = (out.new + 1, j + 1);
+            }
             Ordering::Equal => {
                 out.compared += 1;
                 let (a, b) = (before.columns[1].value(i), after.columns[1].value(j));

@@ -33,6 +33,8 @@ pub struct RunSummary {
     pub unwritten: Vec<String>,
     /// Where the run stands among the recorded periods, said before it was written.
     pub standing: Standing,
+    /// The previous period's customers that this run's source no longer holds.
+    pub gone: Gone,
     /// What the rules do on this data that is most likely not meant: a share field
     /// compared with a percentage ([`crate::rules::lint::share_slips`]).
     pub data_warnings: Vec<crate::diag::Diagnostic>,
@@ -41,6 +43,59 @@ pub struct RunSummary {
     pub history: Duration,
     pub population: Duration,
     pub evaluate_write: Duration,
+}
+
+/// The previous period's customers that a run's source no longer holds (a customer lost,
+/// or an extract cut short): the moves since count only the customers still there.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Gone {
+    /// Their ids, in the previous run's order.
+    pub ids: Vec<String>,
+    /// Per `summary.moves` output, per value of its order: how many had it then.
+    pub by_value: Vec<Vec<usize>>,
+    /// How many customers the previous period's run held.
+    pub of: usize,
+}
+
+impl Gone {
+    /// The customers of `past`'s previous period that `customers` does not hold.
+    fn of(customers: &crate::source::Dataset, past: &History, rules: &RuleSet) -> Gone {
+        let Some(Some(previous)) = past.runs.first() else {
+            return Gone::default();
+        };
+        let before = &previous.data;
+        let same = |i| customers.id(i).to_string() == before.id(i).to_string();
+        if before.len == customers.len && (0..before.len).all(same) {
+            return Gone {
+                of: before.len,
+                ..Gone::default()
+            };
+        }
+        let here: std::collections::HashSet<String> =
+            (0..customers.len).map(|i| customers.id_text(i)).collect();
+        let rows: Vec<usize> = (0..before.len)
+            .filter(|&r| !here.contains(&before.id_text(r)))
+            .collect();
+        let by_value = (rules.summary.moves.iter())
+            .map(|m| {
+                let mut counts = vec![0; m.order.len()];
+                if let Some(c) = before.names.iter().position(|n| *n == m.output) {
+                    for &r in &rows {
+                        let value = crate::engine::display_key(&before.columns[c].value(r));
+                        if let Some(k) = m.order.iter().position(|o| *o == value) {
+                            counts[k] += 1;
+                        }
+                    }
+                }
+                counts
+            })
+            .collect();
+        Gone {
+            ids: rows.iter().map(|&r| before.id_text(r)).collect(),
+            by_value,
+            of: before.len,
+        }
+    }
 }
 
 /// Where a run stands among the runs already recorded, for what `run` tells the operator.
@@ -229,6 +284,7 @@ impl Workspace {
             None => None,
         };
         let unwritten = unwritten(&past, rules, recorded.as_ref());
+        let gone = Gone::of(&customers, &past, rules);
         let history = t.elapsed();
 
         let t = Instant::now();
@@ -298,6 +354,7 @@ impl Workspace {
                     since,
                     unwritten,
                     standing,
+                    gone,
                     data_warnings,
                     read,
                     history,

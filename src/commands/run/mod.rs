@@ -89,7 +89,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .enumerate()
         .map(|(k, m)| {
             let count = summary.tally.moves.get(k).cloned().unwrap_or_default();
-            (m.output.clone(), Moves::new(&count, &m.order))
+            let gone = summary.gone.by_value.get(k).map_or(&[][..], Vec::as_slice);
+            let mut moves = Moves::new(&count, &m.order, gone);
+            moves.gone = summary.gone.ids.len();
+            (m.output.clone(), moves)
         })
         .collect();
     let totals_since = summary
@@ -102,6 +105,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     notes.extend(other_rules_note(&summary));
     notes.extend(skipped_period_note(&summary, &rules, ws.context.period));
     notes.extend(left_out_note(&summary, &rules));
+    notes.extend(gone_note(&summary));
     // Built on a period made on a history replaced since.
     if !rules.past.is_empty() {
         notes.extend(summary.standing.previous_stale.as_ref().map(|s| s.note()));
@@ -332,6 +336,27 @@ fn left_out_note(
             "`policy_error` lists them"
         },
         previous.period.end(),
+    ))
+}
+
+/// When many of the previous period's customers are not in this run's source (a tenth or
+/// more, at least 10): an extract cut short would otherwise pass as a shrinking business,
+/// its tiers recomputed over who is left.
+fn gone_note(summary: &crate::workspace::batch::RunSummary) -> Option<String> {
+    let previous = summary.standing.previous.as_ref()?;
+    let gone = summary.gone.ids.len();
+    let before = summary.gone.of;
+    if gone < 10 || gone * 10 < before {
+        return None;
+    }
+    Some(format!(
+        "{} of {}'s {} customers ({:.0}%) are not in this run's source (`{}`, ...): if the customer data was cut short, run again once it is whole; population figures (ranks, percentiles) are over this run's {} customers; `tierwise changes` lists them",
+        thousands(gone as f64),
+        previous.period.label(),
+        thousands(before as f64),
+        100.0 * gone as f64 / before as f64,
+        summary.gone.ids[0],
+        thousands(summary.written.customers as f64),
     ))
 }
 

@@ -25,6 +25,8 @@ pub struct Moves {
     pub changed: usize,
     /// No value in the previous period.
     pub new: usize,
+    /// In the previous period's run, not in this run's source.
+    pub gone: usize,
     /// Customers by value before (rows: the order's values, `(other)` when any, `(new)`)
     /// and value now (columns: the order's values, `(other)` when any).
     #[serde(serialize_with = "nested_map")]
@@ -48,13 +50,17 @@ pub struct Flow {
     pub new: usize,
     /// Had it in the previous period and another value now.
     pub left: usize,
+    /// Had it in the previous period and are not in this run's source: the previous run's
+    /// customers with the value are `before + gone`.
+    pub gone: usize,
     /// Have it now.
     pub now: usize,
 }
 
 impl Moves {
-    /// The report of `count`, an output whose values are `order`, highest first.
-    pub fn new(count: &MoveCount, order: &[String]) -> Self {
+    /// The report of `count`, an output whose values are `order`, highest first; `gone`:
+    /// how many of the previous period's customers no longer in the source had each value.
+    pub fn new(count: &MoveCount, order: &[String], gone: &[usize]) -> Self {
         let n = order.len();
         let other =
             (0..=n + 1).any(|r| count.cell(r, n) > 0) || (0..n).any(|c| count.cell(n, c) > 0);
@@ -75,7 +81,11 @@ impl Moves {
             })
             .collect();
         let values = (0..n)
-            .map(|v| (order[v].clone(), flow(count, n, v)))
+            .map(|v| {
+                let mut flow = flow(count, n, v);
+                flow.gone = gone.get(v).copied().unwrap_or(0);
+                (order[v].clone(), flow)
+            })
             .collect();
         Moves {
             up: count.up,
@@ -83,6 +93,7 @@ impl Moves {
             same: count.same,
             changed: count.changed,
             new: count.new,
+            gone: gone.iter().sum(),
             matrix,
             values,
         }
@@ -99,6 +110,9 @@ impl Moves {
             parts.push(format!("{} changed", thousands(self.changed as f64)));
         }
         parts.push(format!("{} new", thousands(self.new as f64)));
+        if self.gone > 0 {
+            parts.push(format!("{} gone", thousands(self.gone as f64)));
+        }
         parts.join(", ")
     }
 
@@ -127,6 +141,7 @@ impl Moves {
                 "from below",
                 "new",
                 "left",
+                "gone",
                 "now",
             ]
             .map(String::from)
@@ -135,8 +150,16 @@ impl Moves {
         for (value, f) in &self.values {
             let mut row = vec![value.clone()];
             row.extend(
-                [f.before, f.from_above, f.from_below, f.new, f.left, f.now]
-                    .map(|n| thousands(n as f64)),
+                [
+                    f.before,
+                    f.from_above,
+                    f.from_below,
+                    f.new,
+                    f.left,
+                    f.gone,
+                    f.now,
+                ]
+                .map(|n| thousands(n as f64)),
             );
             rows.push(row);
         }
@@ -166,6 +189,7 @@ fn flow(count: &MoveCount, n: usize, v: usize) -> Flow {
         from_below: (v + 1..n).map(|r| count.cell(r, v)).sum(),
         new: count.cell(n + 1, v),
         left: before - count.cell(v, v),
+        gone: 0,
         now,
     }
 }

@@ -83,6 +83,19 @@ impl<'h> Bound<'h> {
             .count()
     }
 
+    /// The rows of the previous period's run that no current customer has (customers
+    /// gone since), in its order; empty when the rules read no history.
+    pub fn unmatched_previous(&self) -> Vec<usize> {
+        let Some(Some((past, rows))) = self.rows.first() else {
+            return Vec::new();
+        };
+        let mut matched = vec![false; past.len];
+        for &r in rows.iter().filter(|&&r| r != ABSENT) {
+            matched[r as usize] = true;
+        }
+        (0..past.len).filter(|&r| !matched[r]).collect()
+    }
+
     /// Puts customer `i`'s past values into the frame.
     #[inline]
     pub fn load(&self, i: usize, frame: &mut [Value<'h>]) {

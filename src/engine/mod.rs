@@ -109,6 +109,12 @@ type FastPaths = Arc<[Option<native::Fast>]>;
 pub(crate) type PopulationInputs<'a> = (Vec<Value<'a>>, Vec<Option<f64>>);
 
 impl<'a> Evaluator<'a> {
+    /// The rows of the previous period's run (`History::runs[0]`) whose customers are not
+    /// among this evaluator's: gone since.
+    pub fn gone_rows(&self) -> Vec<usize> {
+        self.past.unmatched_previous()
+    }
+
     /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
     pub fn new(rules: &'a RuleSet, data: &'a Dataset, context: Context) -> Result<Self, EvalError> {
         Self::with_history(rules, data, context, &NO_HISTORY, Mode::Fast)

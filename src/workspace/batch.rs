@@ -58,29 +58,17 @@ pub struct Gone {
 }
 
 impl Gone {
-    /// The customers of `past`'s previous period that `customers` does not hold.
-    fn of(customers: &crate::source::Dataset, past: &History, rules: &RuleSet) -> Gone {
+    /// The rows `rows` of `past`'s previous period (those no current customer has).
+    fn of(rows: &[usize], past: &History, rules: &RuleSet) -> Gone {
         let Some(Some(previous)) = past.runs.first() else {
             return Gone::default();
         };
         let before = &previous.data;
-        let same = |i| customers.id(i).to_string() == before.id(i).to_string();
-        if before.len == customers.len && (0..before.len).all(same) {
-            return Gone {
-                of: before.len,
-                ..Gone::default()
-            };
-        }
-        let here: std::collections::HashSet<String> =
-            (0..customers.len).map(|i| customers.id_text(i)).collect();
-        let rows: Vec<usize> = (0..before.len)
-            .filter(|&r| !here.contains(&before.id_text(r)))
-            .collect();
         let by_value = (rules.summary.moves.iter())
             .map(|m| {
                 let mut counts = vec![0; m.order.len()];
                 if let Some(c) = before.names.iter().position(|n| *n == m.output) {
-                    for &r in &rows {
+                    for &r in rows {
                         let value = crate::engine::display_key(&before.columns[c].value(r));
                         if let Some(k) = m.order.iter().position(|o| *o == value) {
                             counts[k] += 1;
@@ -284,12 +272,12 @@ impl Workspace {
             None => None,
         };
         let unwritten = unwritten(&past, rules, recorded.as_ref());
-        let gone = Gone::of(&customers, &past, rules);
         let history = t.elapsed();
 
         let t = Instant::now();
         let evaluator =
             Evaluator::with_history(rules, &customers, self.context, &past, Mode::Fast)?;
+        let gone = Gone::of(&evaluator.gone_rows(), &past, rules);
         let population = t.elapsed();
 
         let info = RunInfo {

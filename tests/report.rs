@@ -193,6 +193,56 @@ fn a_report_with_other_rules_than_the_periods_run_says_so() {
     );
 }
 
+/// The page evaluates the data as it is now: with the period's rules, a late posting
+/// after the run changed its totals, and nothing said the page was not what had been
+/// recorded (and sent). It says so now, total by total.
+#[test]
+fn a_report_on_data_changed_since_the_periods_run_says_so() {
+    let f = project(RULES, 20);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    let same = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    assert!(!same.stderr.contains("note:"), "{}", same.stderr);
+    f.conn()
+        .execute_batch("UPDATE customers SET annual_sales = annual_sales * 2")
+        .unwrap();
+    let changed = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    changed.assert_code(0);
+    let recorded: f64 = f
+        .conn()
+        .query_row(
+            "SELECT json_extract(totals, '$.concession_cost') FROM policy_run",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let money = |x: f64| {
+        let cents = format!("{:.2}", x);
+        let (whole, frac) = cents.split_once('.').unwrap();
+        let mut grouped = String::new();
+        for (k, c) in whole.chars().enumerate() {
+            if k > 0 && (whole.len() - k) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("EUR {grouped}.{frac}")
+    };
+    // Every sale doubled: the tiers stay, the concession doubles.
+    let note = format!(
+        "note: the customer data changed since 2025-Q4's recorded run (run 1, as of 2025-12-31, the same rules): \
+         the page evaluates the data as it is now (concession_cost {} here, {} recorded); \
+         the recorded run is what `history`, `changes` and the next period read\n",
+        money(2.0 * recorded),
+        money(recorded)
+    );
+    assert_eq!(changed.stderr, note);
+    let html = std::fs::read_to_string(f.path("report.html")).unwrap();
+    assert!(
+        html.contains("the customer data changed since 2025-Q4"),
+        "{html}"
+    );
+}
+
 #[test]
 fn tiers_money_migration_and_lists_match_sql_on_the_same_database() {
     let f = project(RULES, 60);

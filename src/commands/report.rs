@@ -94,7 +94,18 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         }
         None => None,
     };
-    let page = html::report(&input, meta, diff)?;
+    let figures = html::gather(&input)?;
+    if meta.note.is_none() {
+        meta.note = data_changed_since_recorded(&ws, source.connection(), &figures)?;
+        if let Some(note) = &meta.note {
+            eprintln!("note: {note}");
+        }
+    }
+    let page = html::render(&html::Page {
+        meta,
+        figures,
+        diff,
+    });
     tracing::info!(
         "evaluated and drew the report in {:.3} s",
         t.elapsed().as_secs_f64()
@@ -138,6 +149,65 @@ fn other_rules_than_recorded(
             run.run_id
         )
     }))
+}
+
+/// When the period has an official run made with these rules whose customers or totals
+/// differ from the page's: the data changed since (late postings, a corrected extract), and
+/// the page, which evaluates the data as it is now, is not what was recorded and sent.
+fn data_changed_since_recorded(
+    ws: &Workspace,
+    conn: &rusqlite::Connection,
+    figures: &html::Figures,
+) -> Result<Option<String>, Error> {
+    let period = ws.context.period;
+    let tables = &ws.config.tables;
+    let official = crate::output::official_runs(conn, tables, period.kind)?;
+    let Some(run) = official.iter().find(|r| r.period == period) else {
+        return Ok(None);
+    };
+    let customers = crate::output::run_customers(conn, tables, run.run_id)?;
+    let mut differences = Vec::new();
+    if customers != figures.customers as i64 {
+        differences.push(format!(
+            "{} customers here, {} recorded",
+            thousands(figures.customers as f64),
+            thousands(customers as f64)
+        ));
+    }
+    let recorded = crate::output::recorded_totals(conn, tables, run.run_id)?;
+    if let (crate::output::RecordedTotals::Recorded(recorded), Some(sums)) =
+        (recorded, figures.sums())
+    {
+        for ((name, money), now) in figures.totals.iter().zip(sums) {
+            let Some((_, then)) = recorded.iter().find(|(n, _)| n == name) else {
+                continue;
+            };
+            // Money to the cent, as recorded; other totals to a part in a billion.
+            let now = if *money {
+                (now * 100.0).round() / 100.0
+            } else {
+                now
+            };
+            if (now - then).abs() > 1e-9 * then.abs().max(1.0) {
+                let shown = |x: f64| crate::text::amount(x, *money, ws.config.currency.as_deref());
+                differences.push(format!(
+                    "{name} {} here, {} recorded",
+                    shown(now),
+                    shown(*then)
+                ));
+            }
+        }
+    }
+    if differences.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "the customer data changed since {}'s recorded run (run {}, as of {}, the same rules): the page evaluates the data as it is now ({}); the recorded run is what `history`, `changes` and the next period read",
+        period.label(),
+        run.run_id,
+        run.as_of,
+        differences.join("; ")
+    )))
 }
 
 /// The report's directory must exist, and the path must not be a directory: checked before

@@ -43,6 +43,21 @@ pub struct Figures {
     pub lists: Vec<ListFigure>,
 }
 
+impl Figures {
+    /// The summary's totals over every customer (each tier's, added up); `None` without
+    /// tiers.
+    pub fn sums(&self) -> Option<Vec<f64>> {
+        let tiers = self.tiers.as_ref()?;
+        let mut sums = vec![0.0; self.totals.len()];
+        for row in &tiers.rows {
+            for (sum, x) in sums.iter_mut().zip(&row.totals) {
+                *sum += x;
+            }
+        }
+        Some(sums)
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Tiers {
     /// The output that holds them.

@@ -294,9 +294,25 @@ fn number(chars: &[char], start: usize, depth: usize, found: &mut Vec<Habit>) ->
             negative || after.is_some_and(|&c| c.is_alphanumeric() || "_(\"'`".contains(c));
         if !operand && let Ok(value) = written.parse::<f64>() {
             let fraction = format!("{:?}", value / 100.0);
-            let what = format!("a percentage is written as a fraction, `{fraction}`");
-            let mut h = habit(chars, start, p + 1, &what, &fraction);
-            h.note = Some(format!("or `{written}` when the value is in percent"));
+            // The note shows the whole number, sign included (`-0.25` for `-25%`).
+            let sign = if start > 0 && chars[start - 1] == '-' {
+                "-"
+            } else {
+                ""
+            };
+            // `margin_pct < 25%`: the name says its values are in percent, so the fix
+            // that keeps the rule's meaning is the number itself, not a fraction.
+            let h = if compared_name(chars, start).is_some_and(|n| in_percent(&n)) {
+                let what = format!("the value is in percent, so write `{written}`");
+                let mut h = habit(chars, start, p + 1, &what, &written);
+                h.note = Some(format!("or `{sign}{fraction}` when the value is a share"));
+                h
+            } else {
+                let what = format!("a percentage is written as a fraction, `{fraction}`");
+                let mut h = habit(chars, start, p + 1, &what, &fraction);
+                h.note = Some(format!("or `{sign}{written}` when the value is in percent"));
+                h
+            };
             found.push(h);
             return p + 1;
         }
@@ -480,6 +496,36 @@ fn arguments(chars: &[char], open: usize) -> Option<(Vec<String>, usize)> {
     None
 }
 
+/// The name a number at `start` is compared with (`margin_pct` in `margin_pct < 25%`),
+/// when a comparison and a name are right before it.
+fn compared_name(chars: &[char], start: usize) -> Option<String> {
+    let mut i = start;
+    let back = |i: &mut usize, keep: &dyn Fn(char) -> bool| {
+        while *i > 0 && keep(chars[*i - 1]) {
+            *i -= 1;
+        }
+    };
+    back(&mut i, &|c| c == '-' || c.is_whitespace());
+    let before_operator = i;
+    back(&mut i, &|c| "<>=!".contains(c));
+    if i == before_operator {
+        return None;
+    }
+    back(&mut i, &char::is_whitespace);
+    let end = i;
+    back(&mut i, &|c| c.is_alphanumeric() || c == '_' || c == '.');
+    (i < end).then(|| chars[i..end].iter().collect())
+}
+
+/// Whether a name says its values are in percent: `margin_pct`, `discount_percent`.
+fn in_percent(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with("_pct")
+        || name.ends_with("pct")
+        || name.contains("percent")
+        || name.contains("_pct_")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,6 +630,16 @@ mod tests {
         assert_eq!(
             help(h, None),
             "write `0.8` here (or `80` when the value is in percent)"
+        );
+        // A name that says percent: the number itself keeps the rule's meaning.
+        let h = &find("sales_change_pct < -25%")[0];
+        assert_eq!(
+            h.message,
+            "`25%` is not how a rule says it: the value is in percent, so write `25`"
+        );
+        assert_eq!(
+            help(h, Some("sales_change_pct < -25")),
+            "write `sales_change_pct < -25` (or `-0.25` when the value is a share)"
         );
         let h = &find("IF(a, b, c)")[0];
         assert_eq!(

@@ -408,3 +408,47 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
         "{notes:?}"
     );
 }
+
+/// A cap written for some customers whose condition holds for none (`"Wholesale"` where the
+/// data says `wholesale`) caps no one, and nothing said so: `check --data` names the caps
+/// with a formula limit that bound no customer (a constant limit never reached is a safety
+/// limit, not said).
+#[test]
+fn check_data_names_formula_caps_that_bound_no_customer() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, channel TEXT",
+        &[
+            vec![text("C1"), real(100.0), text("wholesale")],
+            vec![text("C2"), real(200.0), text("retail")],
+        ],
+    );
+    fx.rule(
+        "discount.yaml",
+        r#"decisions:
+  - name: discount
+    output: discount_pct
+    caps:
+      - { id: wholesale-9, max: '= if channel == "Wholesale" { 9 } else { () }' }
+      - { id: retail-5, max: '= if channel == "retail" { 5 } else { () }' }
+      - { id: never-above-50, max: 50 }
+    rules:
+      - { id: base, value: 12 }
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "  discount:\n    caps that bound no customer (a limit never reached, or a condition that holds for no one): wholesale-9\n"
+        ),
+        "{}",
+        check.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fx.run(&["check", "--data", "--format", "json"]).stdout).unwrap();
+    assert_eq!(
+        json["data"]["decisions"][0]["caps_never_bound"],
+        serde_json::json!(["wholesale-9"])
+    );
+}

@@ -133,6 +133,10 @@ pub struct DecisionFindings {
     pub decision: String,
     /// Rows (by id) that matched no customer.
     pub rows_never_matched: Vec<String>,
+    /// Caps (by id) whose limit is a formula and that bound no customer: a limit never
+    /// reached, or a condition that holds for no one (`channel == "Wholesale"` where the
+    /// data says `wholesale`). A constant limit never reached is a safety limit: not said.
+    pub caps_never_bound: Vec<String>,
     /// Customers no row matched, or whose matching row's formulas gave NULL (`first` and
     /// `unique` decisions): they get no value. A row that gives `null` on purpose is a value.
     pub customers_without_value: usize,
@@ -186,7 +190,10 @@ impl Report for CheckReport {
                 )?;
             }
             for d in data.decisions.iter().filter(|_| !all_failed) {
-                if d.rows_never_matched.is_empty() && d.customers_without_value == 0 {
+                if d.rows_never_matched.is_empty()
+                    && d.caps_never_bound.is_empty()
+                    && d.customers_without_value == 0
+                {
                     clean.push(d.decision.as_str());
                     continue;
                 }
@@ -205,6 +212,13 @@ impl Report for CheckReport {
                         out,
                         "    rows that matched {whom}: {}",
                         d.rows_never_matched.join(", ")
+                    )?;
+                }
+                if !d.caps_never_bound.is_empty() {
+                    writeln!(
+                        out,
+                        "    caps that bound no customer (a limit never reached, or a condition that holds for no one): {}",
+                        d.caps_never_bound.join(", ")
                     )?;
                 }
                 if d.customers_without_value > 0 {
@@ -530,6 +544,12 @@ impl Tallies {
                     .filter(|row| self.matched.get(row.rule as usize) == Some(&0))
                     .filter(|row| !meant_for_another.contains(&row.rule))
                     .map(|row| rules.rule_ids[row.rule as usize].clone())
+                    .collect(),
+                // A constant limit never reached is a safety limit; a formula's is said.
+                caps_never_bound: (d.caps.iter())
+                    .filter(|cap| cap.value.formula().is_some())
+                    .filter(|cap| self.matched.get(cap.rule as usize) == Some(&0))
+                    .map(|cap| rules.rule_ids[cap.rule as usize].clone())
                     .collect(),
                 customers_without_value: without_value.customers,
                 examples: without_value.examples,

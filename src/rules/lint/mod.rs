@@ -52,6 +52,7 @@
 //! customers whose `x` is text.
 
 mod expired_row;
+mod floor_lifts_row;
 mod missing_default;
 mod never_in_effect;
 mod never_true_row;
@@ -103,6 +104,7 @@ pub const LINTS: &[Lint] = &[
     expired_row::LINT.on(Policies::All, Shape::Any),
     never_in_effect::LINT.on(Policies::All, Shape::Any),
     text_ordered::LINT.on(Policies::All, Shape::Any),
+    floor_lifts_row::LINT.on(Policies::OneValue, Shape::Any),
 ];
 
 /// Lint warnings for every decision table of the rule set, in decision order; `today` is

@@ -58,12 +58,30 @@ pub enum Error {
     /// A signal (Ctrl-C, SIGTERM) stopped the command; nothing of its run was kept.
     #[error("interrupted by {0}: nothing of this run was written; earlier runs are intact")]
     Interrupted(&'static str),
+    /// `run --strict` refused to write: the run's history or data are most likely not what
+    /// it should be made on.
+    #[error(
+        "--strict: nothing was written, because {}; run without --strict to write it anyway (its notes say what each means)",
+        strict_reasons(.0)
+    )]
+    Strict(Vec<String>),
     /// Something the system refused: a port, a file watch, a thread.
     #[error("{what}: {source}")]
     Io {
         what: String,
         source: std::io::Error,
     },
+}
+
+/// `(1) ...; (2) ...`, or the one reason alone.
+fn strict_reasons(reasons: &[String]) -> String {
+    match reasons {
+        [one] => one.clone(),
+        many => (many.iter().enumerate())
+            .map(|(k, r)| format!("({}) {r}", k + 1))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 impl Error {
@@ -91,6 +109,7 @@ impl Error {
             Error::Argument(_) => "argument",
             Error::TestsFail(_) => "tests",
             Error::Interrupted(_) => "interrupted",
+            Error::Strict(_) => "strict",
             Error::Io { .. } => "io",
         };
         let mut error = serde_json::json!({
@@ -107,6 +126,9 @@ impl Error {
             error["message"] = crate::diag::summary_line(diagnostics).into();
             let json: Vec<serde_json::Value> = diagnostics.iter().map(|d| d.to_json()).collect();
             error["diagnostics"] = json.into();
+        }
+        if let Error::Strict(reasons) = self {
+            error["reasons"] = reasons.clone().into();
         }
         if let Error::Eval(e) = self {
             error["message"] = e.message.clone().into();
@@ -147,9 +169,11 @@ impl Error {
             | Error::Io { .. } => ExitStatus::Invalid,
             // Pointing at a database, table or column that is not there is a setting to fix.
             Error::Source(e) if e.is_setting() => ExitStatus::Invalid,
-            Error::Eval(_) | Error::Source(_) | Error::Output(_) | Error::Sample(_) => {
-                ExitStatus::Failure
-            }
+            Error::Eval(_)
+            | Error::Source(_)
+            | Error::Output(_)
+            | Error::Sample(_)
+            | Error::Strict(_) => ExitStatus::Failure,
             Error::Interrupted(_) => ExitStatus::Interrupted,
         }
     }

@@ -940,3 +940,49 @@ fn a_run_missing_many_of_the_previous_customers_says_so() {
     .unwrap();
     assert_eq!(json["moves"]["tier"]["gone"], 18);
 }
+
+/// What `run` notes and writes anyway (a skipped period: the rules' `previous.x` NULL for
+/// everyone, a limit-growth cap binding no one) exits 0, and a scheduler sees success.
+/// `--strict` refuses such a run, writing nothing, and says why; a change of rules or a
+/// correction of the period is no reason.
+#[test]
+fn strict_refuses_a_run_on_a_broken_history_and_writes_nothing() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: since\n    rules:\n\
+         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
+         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
+    );
+    fx.run(&["run", "--strict", "--as-of", "2026-07-31"])
+        .assert_code(0);
+    // Again, for July: a correction is no reason.
+    fx.run(&["run", "--strict", "--as-of", "2026-07-31"])
+        .assert_code(0);
+    // September, with August skipped.
+    let september = fx.run(&["run", "--strict", "--as-of", "2026-09-30"]);
+    september.assert_code(1);
+    assert_eq!(
+        september.stderr,
+        "error: --strict: nothing was written, because 2026-08 has no run (the latest before it is 2026-07): \
+         the rules' `previous.x` would be NULL for every customer; run without --strict to write it anyway \
+         (its notes say what each means)\n"
+    );
+    assert_eq!(fx.runs().len(), 2);
+    let json = fx.run(&[
+        "run",
+        "--strict",
+        "--as-of",
+        "2026-09-30",
+        "--format",
+        "json",
+    ]);
+    json.assert_code(1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "strict");
+    assert_eq!(v["error"]["reasons"].as_array().unwrap().len(), 1);
+    // Without --strict it is written, with its note.
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    assert_eq!(fx.runs().len(), 3);
+}

@@ -221,7 +221,7 @@ fn write_run(accepted: &Accepted) -> Result<i64, Error> {
     let ws = &accepted.workspace;
     let mut source = ws.open_source()?;
     Ok(ws
-        .run(&mut source, &accepted.rules, None, false)?
+        .run(&mut source, &accepted.rules, Default::default())?
         .written
         .run_id)
 }

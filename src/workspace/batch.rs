@@ -86,6 +86,99 @@ impl Gone {
     }
 }
 
+/// How a run is made, besides its rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    /// Also write the policies to this .csv or .jsonl file.
+    pub file: Option<&'a Path>,
+    /// A customer a rule fails for is left out, not the end of the run.
+    pub keep_going: bool,
+    /// Refuse the run, writing nothing, when its history or its data are most likely not
+    /// what it should be made on ([`Before::concerns`]): for runs no one watches.
+    pub strict: bool,
+}
+
+/// What a run knows before it writes anything, for `--strict`.
+struct Before<'a> {
+    standing: &'a Standing,
+    gone: &'a Gone,
+    unwritten: &'a [String],
+    data_warnings: &'a [crate::diag::Diagnostic],
+    rules: &'a RuleSet,
+    as_of: Date,
+    period: Period,
+}
+
+impl Before<'_> {
+    /// Why the run's history or data are most likely not what it should be made on, a
+    /// line each: what `run` otherwise only notes, for a scheduler to stop on. A change of
+    /// rules and the replacement of the period's run are no concern (a new quarter's rules,
+    /// a correction).
+    fn concerns(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let s = self.standing;
+        let previous = self.period.previous().map_or("", |p| p.label());
+        let reads_previous = self.rules.past.iter().any(|p| p.back == 1);
+        if self.as_of > Date::today_utc() {
+            out.push(format!("the date {} is after today", self.as_of));
+        }
+        if let (Some((earlier, _)), true) = (s.skipped_to, reads_previous) {
+            out.push(format!(
+                "{previous} has no run (the latest before it is {}): the rules' `previous.x` would be NULL for every customer",
+                earlier.label()
+            ));
+        }
+        if !s.previous_left_out.is_empty() {
+            out.push(format!(
+                "{} of the customers were left out of {previous}'s run (`--keep-going`): their history would start again",
+                s.previous_left_out.len()
+            ));
+        }
+        if let (Some(stale), true) = (&s.previous_stale, reads_previous) {
+            out.push(format!(
+                "{previous}'s run was made on a history replaced since (run {} replaced {}'s run): run the periods from {} again first",
+                stale.now.run_id,
+                stale.now.period.label(),
+                stale.run.period.label()
+            ));
+        }
+        if self.gone.ids.len() >= 10 && self.gone.ids.len() * 10 >= self.gone.of {
+            out.push(format!(
+                "{} of {previous}'s {} customers are not in the source",
+                self.gone.ids.len(),
+                self.gone.of
+            ));
+        }
+        if !self.unwritten.is_empty() {
+            out.push(format!(
+                "{previous}'s run gave no value for {}: it would be NULL for every customer",
+                self.unwritten.join(", ")
+            ));
+        }
+        if let Some(other) = s.other_kind {
+            out.push(format!(
+                "the latest run is of {}, another kind of period than {}",
+                other.label(),
+                self.period.label()
+            ));
+        }
+        if !s.later.is_empty() {
+            out.push(format!(
+                "later periods have runs ({}): this would be a backfill",
+                s.later
+                    .iter()
+                    .map(|p| p.label())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        for w in self.data_warnings {
+            out.push(format!("{}: {}", w.location(), w.message));
+        }
+        out
+    }
+}
+
 /// Where a run stands among the runs already recorded, for what `run` tells the operator.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Standing {
@@ -241,9 +334,13 @@ impl Workspace {
         &self,
         source: &mut SqliteSource,
         rules: &RuleSet,
-        file: Option<&Path>,
-        keep_going: bool,
+        options: RunOptions<'_>,
     ) -> Result<RunSummary, Error> {
+        let RunOptions {
+            file,
+            keep_going,
+            strict,
+        } = options;
         let t = Instant::now();
         let customers = self.read_customers(source, rules, &mut |_| {})?;
         if customers.len == 0 {
@@ -278,6 +375,21 @@ impl Workspace {
         let evaluator =
             Evaluator::with_history(rules, &customers, self.context, &past, Mode::Fast)?;
         let gone = Gone::of(&evaluator.gone_rows(), &past, rules);
+        if strict {
+            let before = Before {
+                standing: &standing,
+                gone: &gone,
+                unwritten: &unwritten,
+                data_warnings: &data_warnings,
+                rules,
+                as_of: self.context.as_of,
+                period: self.context.period,
+            };
+            let reasons = before.concerns();
+            if !reasons.is_empty() {
+                return Err(Error::Strict(reasons));
+            }
+        }
         let population = t.elapsed();
 
         let info = RunInfo {

@@ -35,6 +35,12 @@ pub struct Args {
     /// written.
     #[arg(long)]
     pub keep_going: bool,
+    /// Write nothing, and exit 1, when the run's history or data are most likely not what
+    /// it should be made on (a skipped period, customers missing from the source or left
+    /// out of the previous run, a history replaced since, a date after today, a share
+    /// compared with a percentage): what `run` otherwise writes with a note. For schedulers.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -52,7 +58,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
     print_lint_lines(&rules, &loaded.warnings, ws.context.as_of);
-    let summary = ws.run(&mut source, &rules, args.out.as_deref(), args.keep_going)?;
+    let options = crate::workspace::batch::RunOptions {
+        file: args.out.as_deref(),
+        keep_going: args.keep_going,
+        strict: args.strict,
+    };
+    let summary = ws.run(&mut source, &rules, options)?;
 
     let mut counts = Vec::new();
     for (k, (name, _)) in rules.summary.count_by.iter().enumerate() {

@@ -986,3 +986,37 @@ fn strict_refuses_a_run_on_a_broken_history_and_writes_nothing() {
     fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
     assert_eq!(fx.runs().len(), 3);
 }
+
+/// `customer_policy_by_period`: each period's official run (its latest successful one), so
+/// a BI tool grouping by period counts each customer once, not once per rerun; a failed run
+/// is never official.
+#[test]
+fn the_by_period_view_holds_each_periods_official_run() {
+    let fx = quarters();
+    let conn = fx.conn();
+    let rows: Vec<(String, i64, i64)> = conn
+        .prepare(
+            "SELECT period, run_id, COUNT(*) FROM customer_policy_by_period
+             GROUP BY period, run_id ORDER BY period",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        rows,
+        [("2026-Q1".to_owned(), 4, 4), ("2026-Q2".to_owned(), 3, 4)]
+    );
+    // The latest period's rows are the latest view's.
+    let latest: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM customer_policy_latest l JOIN customer_policy_by_period b
+             ON b.customer_id = l.customer_id AND b.period = l.period AND b.tier = l.tier
+             AND b.rule_ids = l.rule_ids",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(latest, 4);
+}

@@ -9,7 +9,11 @@
 //! and joining them needed an automatic index that SQLite 3.40's planner does not build:
 //! 23 s for a million rows). Whole numbers of a `DECIMAL` column read as decimals.
 //!
-//! The view lists the output columns, so it is recreated when an output is added.
+//! `customer_policy_by_period`: every period's official run the same way, with `run_id`:
+//! one row per customer per period, what `history`, `changes` and the next period read
+//! (grouping `customer_policy` by period counts every rerun of a period).
+//!
+//! The views list the output columns, so they are recreated when an output is added.
 
 use super::OutputError;
 use super::schema::{Declared, PolicyTable, fired_table, latest_view};
@@ -18,10 +22,14 @@ use crate::config::OutputTables;
 use crate::source::quote_ident;
 use rusqlite::{Connection, OptionalExtension};
 
-/// The view's `CREATE VIEW` statement for the policy table as it is.
-pub fn create_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
-    let run = quote_ident(&tables.run_table);
-    let outputs: String = policy
+/// The view of every period's official run.
+pub fn by_period_view(tables: &OutputTables) -> String {
+    format!("{}_by_period", tables.policy_table)
+}
+
+/// The select list of the outputs, whole numbers of a `DECIMAL` column as decimals.
+fn output_columns(policy: &PolicyTable) -> String {
+    policy
         .outputs()
         .iter()
         .map(|o| match policy.declared(o) {
@@ -31,54 +39,90 @@ pub fn create_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
             ),
             _ => format!("p.{}, ", quote_ident(o)),
         })
-        .collect();
+        .collect()
+}
+
+/// The rows of the runs `o` (a subquery of `run_id`, `period`, `as_of`) with their rule ids.
+fn rows_of(tables: &OutputTables, policy: &PolicyTable, with_run: bool, runs: &str) -> String {
     let rule_ids = match policy.legacy() {
         true => "CASE WHEN p.fired IS NULL THEN p.rule_ids ELSE f.rule_ids END",
         false => "f.rule_ids",
     };
     format!(
-        "CREATE VIEW {view} AS
-SELECT p.customer_id, o.period, o.as_of, {outputs}{rule_ids} AS rule_ids
+        "SELECT p.customer_id, o.period, o.as_of, {run}{outputs}{rule_ids} AS rule_ids
 FROM (
-  SELECT run_id, period, as_of FROM {run}
-  WHERE status = 'ok' AND period = (
-    SELECT period FROM {run} WHERE status = 'ok' AND period IS NOT NULL
-    ORDER BY as_of DESC, run_id DESC LIMIT 1)
-  ORDER BY run_id DESC LIMIT 1
+{runs}
 ) o
 JOIN {policy} p ON p.run_id = o.run_id
 LEFT JOIN {fired} f ON f.run_id = p.run_id AND f.fired = p.fired",
-        view = quote_ident(&latest_view(tables)),
+        run = if with_run { "o.run_id, " } else { "" },
+        outputs = output_columns(policy),
         policy = quote_ident(&tables.policy_table),
         fired = quote_ident(&fired_table(tables)),
     )
 }
 
-/// Creates the view, or recreates it when the policy table's columns changed.
+/// The latest view's `CREATE VIEW` statement for the policy table as it is.
+pub fn create_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
+    let run = quote_ident(&tables.run_table);
+    let runs = format!(
+        "  SELECT run_id, period, as_of FROM {run}
+  WHERE status = 'ok' AND period = (
+    SELECT period FROM {run} WHERE status = 'ok' AND period IS NOT NULL
+    ORDER BY as_of DESC, run_id DESC LIMIT 1)
+  ORDER BY run_id DESC LIMIT 1"
+    );
+    format!(
+        "CREATE VIEW {} AS\n{}",
+        quote_ident(&latest_view(tables)),
+        rows_of(tables, policy, false, &runs)
+    )
+}
+
+/// The by-period view's `CREATE VIEW` statement: each period's latest `ok` run.
+pub fn by_period_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
+    let run = quote_ident(&tables.run_table);
+    let runs = format!(
+        "  SELECT r.run_id, r.period, r.as_of FROM {run} r
+  WHERE r.status = 'ok' AND r.period IS NOT NULL AND r.run_id = (
+    SELECT MAX(run_id) FROM {run} WHERE status = 'ok' AND period = r.period)"
+    );
+    format!(
+        "CREATE VIEW {} AS\n{}",
+        quote_ident(&by_period_view(tables)),
+        rows_of(tables, policy, true, &runs)
+    )
+}
+
+/// Creates the views, or recreates one when the policy table's columns changed.
 pub fn replace(
     conn: &Connection,
     tables: &OutputTables,
     policy: &PolicyTable,
 ) -> Result<(), OutputError> {
-    let name = latest_view(tables);
-    let err = write_err(&name);
-    let wanted = create_sql(tables, policy);
-    let current: Option<String> = conn
-        .query_row(
-            "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?1",
-            [&name],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(&err)?;
-    if current.as_deref() == Some(wanted.as_str()) {
-        return Ok(());
+    for (name, wanted) in [
+        (latest_view(tables), create_sql(tables, policy)),
+        (by_period_view(tables), by_period_sql(tables, policy)),
+    ] {
+        let err = write_err(&name);
+        let current: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?1",
+                [&name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&err)?;
+        if current.as_deref() == Some(wanted.as_str()) {
+            continue;
+        }
+        conn.execute_batch(&format!(
+            "DROP VIEW IF EXISTS {};\n{wanted}",
+            quote_ident(&name)
+        ))
+        .map_err(err)?;
     }
-    conn.execute_batch(&format!(
-        "DROP VIEW IF EXISTS {};\n{wanted}",
-        quote_ident(&name)
-    ))
-    .map_err(err)
+    Ok(())
 }
 
 #[cfg(test)]

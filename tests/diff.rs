@@ -106,6 +106,12 @@ tier: 2 customers changed
   B                   0 1 1
   C                   0 0 1
 
+discount_pct: 2 customers changed
+  discount_pct before \\ after 5.0 2.0 0.0
+  5.0                           1   1   0
+  2.0                           0   1   1
+  0.0                           0   0   1
+
 customers changed, per output
   output       customers
   tier                 2

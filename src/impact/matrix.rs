@@ -1,5 +1,6 @@
 //! Migration matrices: customers by their value under the base rules (rows) and under the
-//! current rules (columns), for outputs with few values (tiers, segments, flags).
+//! current rules (columns), for outputs with few values (tiers, segments, flags, payment
+//! days of 30, 45 and 60).
 
 use crate::engine::display_key;
 use crate::value::Value;
@@ -80,9 +81,14 @@ impl Builder {
             Value::Consts(_) | Value::List(_) | Value::Other(_) => return None,
             Value::Null => self.keys.iter().position(|(_, json)| json.is_null()),
             Value::Bool(b) => self.keys.iter().position(|(_, j)| j.as_bool() == Some(*b)),
+            // Numbers by value, without making a label for every customer.
+            Value::Int(_) | Value::Float(_) => {
+                let x = v.as_f64();
+                (self.keys.iter()).position(|(_, j)| j.is_number() && j.as_f64() == x)
+            }
             v => match v.as_str() {
                 Some(text) => self.keys.iter().position(|(_, j)| j.as_str() == Some(text)),
-                // Numbers and dates: by their label and kind.
+                // Dates: by their label and kind.
                 None => {
                     let (label, json) = (display_key(v), v.to_json());
                     (self.keys.iter()).position(|(l, j)| *l == label && *j == json)
@@ -122,10 +128,22 @@ impl Builder {
                 serde_json::Value::Null => 3,
                 _ => 2,
             };
-            (declared, flag, label.clone())
+            (declared, flag)
         };
+        // Numbers highest first (as an order is written), other values alphabetically.
         let mut sorted: Vec<usize> = (0..self.keys.len()).collect();
-        sorted.sort_by_key(|&k| rank(&self.keys[k]));
+        sorted.sort_by(|&a, &b| {
+            let ((la, ja), (lb, jb)) = (&self.keys[a], &self.keys[b]);
+            rank(&self.keys[a]).cmp(&rank(&self.keys[b])).then_with(|| {
+                match (
+                    ja.as_f64().filter(|_| ja.is_number()),
+                    jb.as_f64().filter(|_| jb.is_number()),
+                ) {
+                    (Some(x), Some(y)) => y.total_cmp(&x),
+                    _ => la.cmp(lb),
+                }
+            })
+        });
         let position: Vec<usize> = {
             let mut p = vec![0; self.keys.len()];
             for (at, &k) in sorted.iter().enumerate() {

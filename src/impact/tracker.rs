@@ -46,9 +46,9 @@ impl<'r> Tracker<'r> {
             .enumerate()
             .filter(|(_, (name, _, _))| {
                 let kinds = [base.output_kind(name), current.output_kind(name)];
-                !kinds
-                    .iter()
-                    .any(|k| matches!(k, Some(ValueKind::Number | ValueKind::Date)))
+                // Numbers with few values (payment days) too: more than the most, and the
+                // matrix is dropped at the first customer past it.
+                !kinds.iter().any(|k| matches!(k, Some(ValueKind::Date)))
             })
             .map(|(k, (name, _, _))| (k, Builder::new(name)))
             .collect();

@@ -752,3 +752,41 @@ fn copies_and_backups_of_test_files_are_skipped_with_a_warning() {
         run.stdout
     );
 }
+
+/// An expectation copied from a rounded display (`4.3333` for 13/3) failed with nothing but
+/// the two numbers, and one written as a formula (`"= 13 / 3"`) was compared as text: the
+/// first says why, the second is refused at its place.
+#[test]
+fn a_rounded_expectation_says_why_and_a_formula_is_refused() {
+    let fx = project(&[(
+        "ratio.yaml",
+        "cases:\n  - name: a third\n    customer: { annual_sales: 13 }\n    expect: { ratio: 4.3333 }\n",
+    )]);
+    fx.rule(
+        "ratio.yaml",
+        "decisions:\n  - name: ratio\n    output: ratio\n    rules:\n      - { id: third, value: '= annual_sales / 3' }\n",
+    );
+    let run = test_in(&fx, &["--case", "a third"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(
+            "  (ratio: 4.333333333333333 is 4.3333 to the decimals written: expect the value as the rules give it, or round the output, `round: { nearest: 0.01 }`)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(
+        fx.path("rules/tests/ratio.yaml"),
+        "cases:\n  - name: a third\n    customer: { annual_sales: 13 }\n    expect: { ratio: '= 13 / 3' }\n",
+    )
+    .unwrap();
+    let run = test_in(&fx, &["--case", "a third"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout
+            .contains("`expect` values are not computed: `= 13 / 3` would be compared as text"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("ratio.yaml:4:"), "{}", run.stdout);
+}

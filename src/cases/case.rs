@@ -245,8 +245,19 @@ impl CaseContext<'_> {
         let mut out = Vec::new();
         for (key, value) in &expect.0 {
             let name = key.value.as_str();
+            let json = value.value.to_json();
+            // `= 52 / 12 + 1` would be compared as that text.
+            if let Some(text) = json.as_str().filter(|t| t.trim_start().starts_with('=')) {
+                return Err(key_problem(
+                    key,
+                    format!("`expect` values are not computed: `{text}` would be compared as text"),
+                )
+                .help(Some(
+                    "write the value the rules should give (4.333333333333333), or round the output (`round: { nearest: 0.01 }`) and write the rounded value".to_owned(),
+                )));
+            }
             match self.rules.outputs.iter().position(|o| o.name == name) {
-                Some(k) => out.push((k, value.value.to_json())),
+                Some(k) => out.push((k, json)),
                 None => return Err(self.not_an_output(key, "`expect` checks decision outputs")),
             }
         }

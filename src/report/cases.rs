@@ -199,5 +199,32 @@ fn print_differences(diffs: &[Difference], out: &mut dyn Write) -> io::Result<()
             " ".repeat(pad)
         )?;
     }
+    for d in diffs
+        .iter()
+        .filter(|d| rounded_alike(&d.expected, &d.actual))
+    {
+        writeln!(
+            out,
+            "  ({}: {} is {} to the decimals written: expect the value as the rules give it, or round the output, `round: {{ nearest: 0.01 }}`)",
+            d.output,
+            as_yaml(&d.actual),
+            as_yaml(&d.expected)
+        )?;
+    }
     Ok(())
+}
+
+/// Whether `actual` rounded to the decimals `expected` is written with is `expected`
+/// (`4.3333` for 13/3): the expectation was written from a rounded display.
+fn rounded_alike(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
+    let (Some(e), Some(a)) = (expected.as_f64(), actual.as_f64()) else {
+        return false;
+    };
+    let written = as_yaml(expected);
+    let Some((_, decimals)) = written.split_once('.') else {
+        return false;
+    };
+    let places = decimals.len() as i32;
+    let scale = 10f64.powi(places);
+    e != a && (a * scale).round() / scale == e
 }

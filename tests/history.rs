@@ -1020,3 +1020,38 @@ fn the_by_period_view_holds_each_periods_official_run() {
         .unwrap();
     assert_eq!(latest, 4);
 }
+
+/// An output column that a later rule set added: comparing two runs whose rules did not give
+/// it counted every customer as unchanged (NULL and NULL); now an error, and a note when
+/// only one of the two gave it.
+#[test]
+fn changes_of_an_output_the_runs_did_not_give() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    let tier = "decisions:\n  - name: tier\n    rules:\n      - { id: any, then: { tier: A } }\n";
+    let flag = "  - name: flag\n    rules:\n      - { id: big, when: annual_sales > 15, then: { flag: true } }\n      - { id: small, then: { flag: false } }\n";
+    fx.rule("rules.yaml", tier);
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    fx.rule("rules.yaml", &format!("{tier}{flag}"));
+    fx.run(&["run", "--as-of", "2026-08-31"]).assert_code(0);
+    fx.rule("rules.yaml", tier);
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    let neither = fx.run(&[
+        "changes", "--from", "2026-07", "--to", "2026-09", "--output", "flag",
+    ]);
+    neither.assert_code(2);
+    neither.assert_stderr_contains(
+        "--output: neither 2026-07's run (run 1) nor 2026-09's (run 3) gave `flag`: their rules had no such output",
+    );
+    let one = fx.run(&[
+        "changes", "--from", "2026-07", "--to", "2026-08", "--output", "flag",
+    ]);
+    one.assert_code(0);
+    assert!(
+        one.stdout.contains(
+            "note: 2026-07's run (run 1) gave no `flag` (its rules had no such output): it is NULL for every customer there\n"
+        ),
+        "{}",
+        one.stdout
+    );
+}

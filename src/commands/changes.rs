@@ -132,6 +132,28 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             ))
         })?,
     };
+    // A column of the table that neither run's rules gave holds NULL for everyone: every
+    // customer would count as unchanged.
+    let gave = |run: i64| -> Result<Option<bool>, Error> {
+        let outputs = output::run_outputs(conn, tables, run)?;
+        Ok(outputs.and_then(|o| o.as_object().map(|o| o.contains_key(&name))))
+    };
+    let (from_gave, to_gave) = (gave(from.run_id)?, gave(to.run_id)?);
+    if from_gave == Some(false) && to_gave == Some(false) {
+        return Err(Error::Argument(format!(
+            "--output: neither {}'s run (run {}) nor {}'s (run {}) gave `{name}`: their rules had no such output",
+            from.period, from.run_id, to.period, to.run_id
+        )));
+    }
+    let one_sided = [(from, from_gave), (to, to_gave)]
+        .into_iter()
+        .find(|(_, gave)| *gave == Some(false))
+        .map(|(run, _)| {
+            format!(
+                "{}'s run (run {}) gave no `{name}` (its rules had no such output): it is NULL for every customer there",
+                run.period, run.run_id
+            )
+        });
     let order = match args.order.is_empty() {
         false => Some(checked_order(args.order)?),
         true => orders
@@ -151,7 +173,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         unknown_order_values(order, &changes)?;
     }
     let fingerprint = |run| output::run_fingerprint(conn, tables, run);
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = one_sided.into_iter().collect();
     if let (Some(a), Some(b)) = (fingerprint(from.run_id)?, fingerprint(to.run_id)?)
         && a != b
     {

@@ -234,13 +234,18 @@ fn operation(node: &ASTNode) -> Option<RawOperation> {
     Some(RawOperation::new(&f.name, operands, *pos))
 }
 
-/// The names at this node where a text would make sense: the sides of `==`/`!=` and the
-/// items of a list (`tier in [A, B]`).
+/// The names at this node where a text would make sense: a side of `==`/`!=` whose other
+/// side is not a constant (`tier == A`; in `segment == "X"` an unknown `segment` is a name
+/// that is missing, a column renamed or gone, not a text), and the items of a list (`tier in
+/// [A, B]`).
 fn text_like(node: &ASTNode) -> Vec<Position> {
     let operands: &[rhai::Expr] = match node {
         ASTNode::Expr(rhai::Expr::FnCall(f, _)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, _))
             if f.op_token.is_some() && matches!(f.name.as_str(), "==" | "!=") =>
         {
+            if f.args.iter().any(|a| constant_of(a).is_some()) {
+                return Vec::new();
+            }
             &f.args
         }
         ASTNode::Expr(rhai::Expr::Array(items, _)) => items,

@@ -58,7 +58,19 @@ fn binary_data_is_an_error_naming_the_customer_and_column_never_a_silent_null() 
     run.assert_stderr_contains(
         "customer C2: column `note` holds binary data (a BLOB), which rules cannot read",
     );
-    assert!(!fx.has_policy_table(), "nothing written");
+    // Nothing written but the failed run's record, with its error.
+    assert_eq!(fx.policy_row_count(), 0);
+    let runs = fx.runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, "failed");
+    assert!(
+        runs[0]
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("holds binary data"),
+        "{runs:?}"
+    );
 
     let ids = Fixture::new();
     ids.customers(

@@ -341,14 +341,31 @@ impl Workspace {
             keep_going,
             strict,
         } = options;
+        let info = RunInfo {
+            fingerprint: rules.fingerprint.clone(),
+            rules_dir: self.rules_dir.display().to_string(),
+            started_at: output::now(source.connection()),
+            as_of: self.context.as_of,
+            period: self.context.period,
+        };
+        // A run that fails before it writes on the data (a value its column does not hold,
+        // no customer, a population figure) is recorded as failed too, for whoever watches
+        // the run table; the rules or a setting to fix (exit code 2) are not a run.
+        let failed = |source: &SqliteSource, e: Error| {
+            if e.exit_status() == crate::error::ExitStatus::Failure {
+                self.record_failure(source, &info, &e);
+            }
+            e
+        };
         let t = Instant::now();
-        let customers = self.read_customers(source, rules, &mut |_| {})?;
+        let customers =
+            (self.read_customers(source, rules, &mut |_| {})).map_err(|e| failed(source, e))?;
         if customers.len == 0 {
-            return Err(self.no_customers());
+            return Err(failed(source, self.no_customers()));
         }
         // Before any work: SQLite's key tells the number 5017 from the text "5017".
         if let Some(id) = customers.repeated_id() {
-            return Err(output::OutputError::DuplicateId(id).into());
+            return Err(failed(source, output::OutputError::DuplicateId(id).into()));
         }
         let data_warnings = crate::rules::lint::share_slips(rules, &customers);
         let read = t.elapsed();
@@ -359,22 +376,27 @@ impl Workspace {
         );
 
         let t = Instant::now();
-        let past = self.history(source.connection(), rules)?;
+        let looked_back = (|| {
+            let past = self.history(source.connection(), rules)?;
+            let standing = self.standing(source.connection(), &customers)?;
+            let recorded = match &standing.previous {
+                Some(previous) => {
+                    output::run_outputs(source.connection(), &self.config.tables, previous.run_id)?
+                }
+                None => None,
+            };
+            Ok::<_, Error>((past, standing, recorded))
+        })();
+        let (past, standing, recorded) = looked_back.map_err(|e| failed(source, e))?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
-        let standing = self.standing(source.connection(), &customers)?;
-        let recorded = match &standing.previous {
-            Some(previous) => {
-                output::run_outputs(source.connection(), &self.config.tables, previous.run_id)?
-            }
-            None => None,
-        };
         let unwritten = unwritten(&past, rules, recorded.as_ref());
         let history = t.elapsed();
 
         let t = Instant::now();
-        let evaluator =
-            Evaluator::with_history(rules, &customers, self.context, &past, Mode::Fast)?;
+        let evaluator = Evaluator::with_history(rules, &customers, self.context, &past, Mode::Fast)
+            .map_err(|e| failed(source, e.into()))?;
         let gone = Gone::of(&evaluator.gone_rows(), &past, rules);
+        // Refused before anything is written, and not recorded: nothing went wrong yet.
         if strict {
             let before = Before {
                 standing: &standing,
@@ -392,13 +414,6 @@ impl Workspace {
         }
         let population = t.elapsed();
 
-        let info = RunInfo {
-            fingerprint: rules.fingerprint.clone(),
-            rules_dir: self.rules_dir.display().to_string(),
-            started_at: output::now(source.connection()),
-            as_of: self.context.as_of,
-            period: self.context.period,
-        };
         let outputs: Vec<String> = rules.outputs.iter().map(|o| o.name.clone()).collect();
         let orders = value_orders(rules);
         let declared = output::declared_outputs(rules);
@@ -472,7 +487,11 @@ impl Workspace {
     /// Best effort, on a fresh connection: the run's own transaction was rolled back.
     fn record_failure(&self, source: &SqliteSource, info: &RunInfo, failure: &Error) {
         // Locked for the run's whole wait: a record would wait as long again, and fail.
-        if matches!(failure, Error::Output(output::OutputError::Locked(_))) {
+        if matches!(
+            failure,
+            Error::Output(output::OutputError::Locked(_))
+                | Error::Source(crate::source::SourceError::Locked(_))
+        ) {
             return;
         }
         let recorded = SqliteSource::open(source.path(), &self.config.source)

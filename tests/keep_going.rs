@@ -181,12 +181,45 @@ fn the_period_after_a_run_that_left_customers_out_says_their_history_broke() {
         "{}",
         history.stdout
     );
+    assert!(
+        history.stdout.contains("); 2026-09 counted it as new\n"),
+        "{}",
+        history.stdout
+    );
     let json = fx.run(&["history", "C2", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json["left_out"][0]["period"], "2026-08");
     assert_eq!(json["left_out"][0]["run_id"], 3);
     assert_eq!(json["left_out"][0]["rule"], "metric `odd_orders`");
+    assert_eq!(json["left_out"][0]["next_counted_new"], "2026-09");
     // C1 was in every run: nothing to say.
     let c1 = fx.run(&["history", "C1"]);
     assert!(!c1.stdout.contains("has no policy"), "{}", c1.stdout);
+}
+
+/// A customer left out two periods running is not "counted as new" by the second (it is not
+/// in it), and one left out of its only run is said so, not "in no official run".
+#[test]
+fn a_customer_left_out_again_or_only_is_said_as_it_is() {
+    let fx = fixture();
+    fx.rule(
+        "history.yaml",
+        "decisions:\n  - name: since\n    rules:\n\
+         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
+         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
+    );
+    // C2 and C4 fail in both months (no orders).
+    fx.run(&["run", "--keep-going", "--as-of", "2026-07-31"])
+        .assert_code(1);
+    let august = fx.run(&["run", "--keep-going", "--as-of", "2026-08-31"]);
+    august.assert_code(1);
+    assert!(
+        !august.stdout.contains("left out of 2026-07"),
+        "{}",
+        august.stdout
+    );
+    let c2 = fx.run(&["history", "C2"]);
+    c2.assert_code(2);
+    c2.assert_stderr_contains("customer `C2` has no policy in any official run of customers.db: 2026-07 has no policy for this customer: its run (run 1, `--keep-going`) left it out, metric `odd_orders` failing for it (");
+    assert!(!c2.stderr.contains("counted it as new"), "{}", c2.stderr);
 }

@@ -53,8 +53,21 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             run_id: run.run_id,
             rule: l.rule.clone(),
             message: l.message.clone(),
+            // The next period's run holds the customer: it read no history of it.
+            next_counted_new: (history.periods.iter())
+                .find(|p| p.run.period.previous() == Some(run.period))
+                .map(|p| p.run.period.to_string()),
         })
         .collect();
+    if history.periods.is_empty() && !left_out.is_empty() {
+        let periods: Vec<String> = left_out.iter().map(LeftOutPeriod::note).collect();
+        return Err(Error::Argument(format!(
+            "customer `{}` has no policy in any official run of {}: {}",
+            args.customer,
+            shown(&ws.database).display(),
+            periods.join("; ")
+        )));
+    }
     if history.periods.is_empty() {
         let like = output::customer_like(conn, tables, &args.customer)?;
         return Err(Error::Argument(format!(
@@ -232,12 +245,19 @@ pub struct LeftOutPeriod {
     pub run_id: i64,
     pub rule: String,
     pub message: String,
+    /// The period right after, when its run holds the customer: it read no history of
+    /// the customer and counted it as new.
+    pub next_counted_new: Option<String>,
 }
 
 impl LeftOutPeriod {
     fn note(&self) -> String {
+        let next = match &self.next_counted_new {
+            Some(next) => format!("; {next} counted it as new"),
+            None => String::new(),
+        };
         format!(
-            "{} has no policy for this customer: its run (run {}, `--keep-going`) left it out, {} failing for it ({}); the period after counted it as new",
+            "{} has no policy for this customer: its run (run {}, `--keep-going`) left it out, {} failing for it ({}){next}",
             self.period, self.run_id, self.rule, self.message
         )
     }

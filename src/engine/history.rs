@@ -96,6 +96,16 @@ impl<'h> Bound<'h> {
         (0..past.len).filter(|&r| !matched[r]).collect()
     }
 
+    /// The current customers with no row in the previous period's run (new, absent then,
+    /// or left out of it), in order; `None` when the rules read no history (nothing is
+    /// aligned).
+    pub fn absent_from_previous(&self) -> Option<Vec<usize>> {
+        let Some(Some((_, rows))) = self.rows.first() else {
+            return None;
+        };
+        Some((0..rows.len()).filter(|&i| rows[i] == ABSENT).collect())
+    }
+
     /// Puts customer `i`'s past values into the frame.
     #[inline]
     pub fn load(&self, i: usize, frame: &mut [Value<'h>]) {

@@ -115,6 +115,12 @@ impl<'a> Evaluator<'a> {
         self.past.unmatched_previous()
     }
 
+    /// The customers with no row in the previous period's run; `None` when the rules read
+    /// no history.
+    pub fn absent_from_previous(&self) -> Option<Vec<usize>> {
+        self.past.absent_from_previous()
+    }
+
     /// Runs the population pass (in parallel): pre-metrics, then each figure's statistic.
     pub fn new(rules: &'a RuleSet, data: &'a Dataset, context: Context) -> Result<Self, EvalError> {
         Self::with_history(rules, data, context, &NO_HISTORY, Mode::Fast)

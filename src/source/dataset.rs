@@ -351,6 +351,13 @@ impl Dataset {
         None
     }
 
+    /// Whether the id column holds both numbers and text: then the policy table's key,
+    /// which tells the number 5017 from the text "5017", cannot refuse a repeated id, and
+    /// [`Dataset::repeated_id`] must look (an id column of one kind needs no such pass).
+    pub fn ids_of_two_kinds(&self) -> bool {
+        matches!(self.columns[self.id_column], Column::Mixed(_))
+    }
+
     /// An id that differs from `id` only in case or surrounding blanks, for "did you mean".
     pub fn id_like(&self, id: &str) -> Option<String> {
         let id = id.trim();

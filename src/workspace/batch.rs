@@ -199,7 +199,8 @@ pub struct Standing {
     pub skipped_to: Option<(Period, i64)>,
     /// This run's customers that the previous period's run left out (a rule failed for them
     /// under `--keep-going`): they have no policy of that period, so their `previous.x` is
-    /// NULL and they count as new, their history broken.
+    /// NULL and they count as new, their history broken. Empty when the rules read no
+    /// history. (Before the history is aligned: every customer that run left out.)
     pub previous_left_out: Vec<output::LeftOut>,
     /// The previous period's run was made on a history replaced since (a correction or a
     /// backfill of an earlier period): this run builds on it.
@@ -249,11 +250,7 @@ fn unwritten(past: &History, rules: &RuleSet, recorded: Option<&serde_json::Valu
 impl Workspace {
     /// Where a run of this workspace's period stands among the official runs recorded (read
     /// before it is written).
-    fn standing(
-        &self,
-        conn: &rusqlite::Connection,
-        customers: &crate::source::Dataset,
-    ) -> Result<Standing, Error> {
+    fn standing(&self, conn: &rusqlite::Connection) -> Result<Standing, Error> {
         let period = self.context.period;
         let tables = &self.config.tables;
         let official = output::official_runs(conn, tables, period.kind)?;
@@ -293,16 +290,10 @@ impl Workspace {
                 .map(|r| (r.period, r.run_id)),
             _ => None,
         };
+        // Every customer the previous run left out: which of them this run holds is known
+        // once the history is aligned ([`Workspace::run`]).
         let previous_left_out = match &previous {
-            Some(run) => {
-                let mut left = output::left_out(conn, tables, run.run_id, None)?;
-                if !left.is_empty() {
-                    let here: std::collections::HashSet<String> =
-                        (0..customers.len).map(|i| customers.id_text(i)).collect();
-                    left.retain(|l| here.contains(&l.customer));
-                }
-                left
-            }
+            Some(run) => output::left_out(conn, tables, run.run_id, None)?,
             None => Vec::new(),
         };
         let previous_stale = match &previous {
@@ -363,8 +354,12 @@ impl Workspace {
         if customers.len == 0 {
             return Err(failed(source, self.no_customers()));
         }
-        // Before any work: SQLite's key tells the number 5017 from the text "5017".
-        if let Some(id) = customers.repeated_id() {
+        // Before any work: SQLite's key tells the number 5017 from the text "5017" (ids of
+        // one kind repeated fail on the key as they are written).
+        if let Some(id) = (customers.ids_of_two_kinds())
+            .then(|| customers.repeated_id())
+            .flatten()
+        {
             return Err(failed(source, output::OutputError::DuplicateId(id).into()));
         }
         let data_warnings = crate::rules::lint::share_slips(rules, &customers);
@@ -378,7 +373,7 @@ impl Workspace {
         let t = Instant::now();
         let looked_back = (|| {
             let past = self.history(source.connection(), rules)?;
-            let standing = self.standing(source.connection(), &customers)?;
+            let standing = self.standing(source.connection())?;
             let recorded = match &standing.previous {
                 Some(previous) => {
                     output::run_outputs(source.connection(), &self.config.tables, previous.run_id)?
@@ -396,6 +391,19 @@ impl Workspace {
         let evaluator = Evaluator::with_history(rules, &customers, self.context, &past, Mode::Fast)
             .map_err(|e| failed(source, e.into()))?;
         let gone = Gone::of(&evaluator.gone_rows(), &past, rules);
+        let mut standing = standing;
+        // The left-out customers this run holds are among those the previous run lacks
+        // (usually few); without history read, none counts as anything.
+        if !standing.previous_left_out.is_empty() {
+            let absent: std::collections::HashSet<String> = (evaluator.absent_from_previous())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| customers.id_text(i))
+                .collect();
+            standing
+                .previous_left_out
+                .retain(|l| absent.contains(&l.customer));
+        }
         // Refused before anything is written, and not recorded: nothing went wrong yet.
         if strict {
             let before = Before {

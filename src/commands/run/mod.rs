@@ -305,7 +305,15 @@ fn left_out_note(
     summary: &crate::workspace::batch::RunSummary,
     rules: &crate::rules::RuleSet,
 ) -> Option<String> {
-    let left = &summary.standing.previous_left_out;
+    // Those left out again by this run are not counted as new: they are not in it.
+    let failed: std::collections::HashSet<&str> = summary
+        .failures
+        .iter()
+        .map(|f| f.customer.as_str())
+        .collect();
+    let left: Vec<&crate::output::LeftOut> = (summary.standing.previous_left_out.iter())
+        .filter(|l| !failed.contains(l.customer.as_str()))
+        .collect();
     let previous = summary.standing.previous.as_ref()?;
     let first = left.first()?;
     let label = previous.period.label();

@@ -985,6 +985,11 @@ fn strict_refuses_a_run_on_a_broken_history_and_writes_nothing() {
     // Without --strict it is written, with its note.
     fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
     assert_eq!(fx.runs().len(), 3);
+    // A correction of July with August and September after it is how a chain is mended:
+    // no reason to refuse (it is not a backfill).
+    fx.run(&["run", "--as-of", "2026-08-31"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2026-07-31"])
+        .assert_code(0);
 }
 
 /// `customer_policy_by_period`: each period's official run (its latest successful one), so
@@ -1053,5 +1058,57 @@ fn changes_of_an_output_the_runs_did_not_give() {
         ),
         "{}",
         one.stdout
+    );
+}
+
+/// Runs of another kind of period sort among the months (2026-Q2 between 2026-04 and
+/// 2026-05) and hid a stale month from the stale-history notes.
+#[test]
+fn stale_months_among_quarters_are_said() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: since\n    rules:\n\
+         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
+         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
+    );
+    let monthly = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    fx.run(&["run", "--as-of", "2026-04-30"]).assert_code(0);
+    fx.run(&["run", "--as-of", "2026-05-31"]).assert_code(0);
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{monthly}period: quarter\n"),
+    )
+    .unwrap();
+    fx.run(&["run", "--as-of", "2026-06-30"]).assert_code(0);
+    std::fs::write(fx.path("config.yaml"), &monthly).unwrap();
+    fx.run(&["run", "--as-of", "2026-04-30"]).assert_code(0);
+    let history = fx.run(&["history", "1"]);
+    assert!(
+        history
+            .stdout
+            .contains("note: 2026-05's run (run 2) read 2026-04's run 1, replaced since by run 4"),
+        "{}",
+        history.stdout
+    );
+}
+
+/// A report of another day of the period than its recorded run's says so, not that the
+/// data changed (the customers query reads `:as_of`).
+#[test]
+fn a_report_of_another_day_than_the_recorded_run_says_the_dates() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: any, then: { tier: A } }\nsummary:\n  moves: { tier: [A] }\n  totals:\n    sales: '= annual_sales'\n",
+    );
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    let report = fx.run(&["report", "--out", "r.html", "--as-of", "2026-09-15"]);
+    report.assert_code(0);
+    assert_eq!(
+        report.stderr,
+        "note: the page evaluates as of 2026-09-15; 2026-09's recorded run (run 1) is as of 2026-09-30: its figures may differ from the run's\n"
     );
 }

@@ -215,9 +215,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     }
     // Either run made on a history replaced since, further back than the pair compared.
     for stale in output::stale_runs(conn, tables, kind)? {
-        let chain = || std::iter::once(&stale.run).chain(&stale.after);
         let direct = stale.run == to && stale.now == from;
-        if !direct && chain().any(|r| *r == to || *r == from) {
+        if !direct && stale.runs().any(|r| *r == to || *r == from) {
             notes.push(stale.note());
         }
     }

@@ -108,10 +108,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let shown_runs: Vec<i64> = periods.iter().map(|p| p.run_id).collect();
     let stale: Vec<output::StaleRun> = output::stale_runs(conn, tables, kind)?
         .into_iter()
-        .filter(|s| {
-            let mut chain = std::iter::once(&s.run).chain(&s.after);
-            chain.any(|r| shown_runs.contains(&r.run_id))
-        })
+        .filter(|s| s.runs().any(|r| shown_runs.contains(&r.run_id)))
         .collect();
     // Shown first, changed or not: the outputs whose moves the runs count (the tier).
     let latest = periods.last().map_or(0, |p| p.run_id);

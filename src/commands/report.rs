@@ -165,6 +165,17 @@ fn data_changed_since_recorded(
     let Some(run) = official.iter().find(|r| r.period == period) else {
         return Ok(None);
     };
+    // Another day of the period: figures as of another date differ without any change
+    // of data (the customers query reads `:as_of`).
+    if run.as_of != ws.context.as_of {
+        return Ok(Some(format!(
+            "the page evaluates as of {}; {}'s recorded run (run {}) is as of {}: its figures may differ from the run's",
+            ws.context.as_of,
+            period.label(),
+            run.run_id,
+            run.as_of
+        )));
+    }
     let customers = crate::output::run_customers(conn, tables, run.run_id)?;
     let mut differences = Vec::new();
     if customers != figures.customers as i64 {

@@ -518,12 +518,11 @@ fn compared_name(chars: &[char], start: usize) -> Option<String> {
 }
 
 /// Whether a name says its values are in percent: `margin_pct`, `discount_percent`.
+/// A percentile (`sales_percentile`) is a share from 0 to 1, whatever its name says.
 fn in_percent(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    name.ends_with("_pct")
-        || name.ends_with("pct")
-        || name.contains("percent")
-        || name.contains("_pct_")
+    !name.contains("percentile")
+        && (name.ends_with("pct") || name.contains("_pct_") || name.contains("percent"))
 }
 
 #[cfg(test)]
@@ -630,6 +629,14 @@ mod tests {
         assert_eq!(
             help(h, None),
             "write `0.8` here (or `80` when the value is in percent)"
+        );
+        // A percentile is a share, whatever its name says.
+        let h = &find("sales_percentile >= 80%")[0];
+        assert!(
+            h.message
+                .ends_with("a percentage is written as a fraction, `0.8`"),
+            "{}",
+            h.message
         );
         // A name that says percent: the number itself keeps the rule's meaning.
         let h = &find("sales_change_pct < -25%")[0];

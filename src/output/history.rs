@@ -156,6 +156,11 @@ pub struct StaleRun {
 }
 
 impl StaleRun {
+    /// The stale run, then the runs after it.
+    pub fn runs(&self) -> impl Iterator<Item = &OfficialRun> {
+        std::iter::once(&self.run).chain(&self.after)
+    }
+
     /// What to tell whoever reads these periods, and what to run.
     pub fn note(&self) -> String {
         let read = match self.read {
@@ -164,9 +169,9 @@ impl StaleRun {
         };
         let mut periods = vec![self.run.period.label()];
         periods.extend(self.after.iter().map(|r| r.period.label()));
-        let commands: Vec<String> = std::iter::once(&self.run)
-            .chain(&self.after)
-            .map(|r| format!("`tierwise run --as-of {}`", r.period.end()))
+        // As of each run's own date (the current period's is not over yet).
+        let commands: Vec<String> = (self.runs())
+            .map(|r| format!("`tierwise run --as-of {}`", r.as_of))
             .collect();
         format!(
             "{}'s run (run {}) read {read}, replaced since by run {} (a correction or a backfill): if the rules read history (`previous.x`), {} {} policies made on the old history; run {} again{} ({})",
@@ -194,11 +199,14 @@ pub fn stale_runs(
     kind: PeriodKind,
 ) -> Result<Vec<StaleRun>, OutputError> {
     let records = run_records(conn, tables, kind)?;
-    let official = official(&records);
+    // Runs of another kind of period sort among these (2026-Q2 between 2026-04 and 05).
+    let official: Vec<OfficialRun> = (official(&records).into_iter())
+        .filter(|r| r.period.kind == kind)
+        .collect();
     let mut out: Vec<StaleRun> = Vec::new();
     for pair in official.windows(2) {
         let (before, run) = (pair[0], pair[1]);
-        if run.period.kind != before.period.kind || run.period.previous() != Some(before.period) {
+        if run.period.previous() != Some(before.period) {
             continue;
         }
         if out.iter().any(|s| s.after.contains(&run)) {

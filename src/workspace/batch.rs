@@ -162,7 +162,8 @@ impl Before<'_> {
                 self.period.label()
             ));
         }
-        if !s.later.is_empty() {
+        // A correction of an earlier period (it had a run) is how a stale chain is mended.
+        if !s.later.is_empty() && s.replaces.is_none() {
             out.push(format!(
                 "later periods have runs ({}): this would be a backfill",
                 s.later
@@ -299,11 +300,7 @@ impl Workspace {
         let previous_stale = match &previous {
             Some(p) => output::stale_runs(conn, tables, period.kind)?
                 .into_iter()
-                .find(|s| {
-                    std::iter::once(&s.run)
-                        .chain(&s.after)
-                        .any(|r| r.run_id == p.run_id)
-                }),
+                .find(|s| s.runs().any(|r| r.run_id == p.run_id)),
             None => None,
         };
         Ok(Standing {

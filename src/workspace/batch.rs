@@ -54,10 +54,16 @@ pub struct Gone {
     /// Per `summary.moves` output, per value of its order: how many had it then.
     pub by_value: Vec<Vec<usize>>,
     /// How many customers the previous period's run held.
-    pub of: usize,
+    pub previous_customers: usize,
 }
 
 impl Gone {
+    /// A tenth or more of the previous customers, 10 at least: more than customers come and
+    /// go between periods, most likely an extract cut short.
+    pub fn is_many(&self) -> bool {
+        self.ids.len() >= 10 && self.ids.len() * 10 >= self.previous_customers
+    }
+
     /// The rows `rows` of `past`'s previous period (those no current customer has).
     fn of(rows: &[usize], past: &History, rules: &RuleSet) -> Gone {
         let Some(Some(previous)) = past.runs.first() else {
@@ -81,7 +87,7 @@ impl Gone {
         Gone {
             ids: rows.iter().map(|&r| before.id_text(r)).collect(),
             by_value,
-            of: before.len,
+            previous_customers: before.len,
         }
     }
 }
@@ -142,11 +148,11 @@ impl Before<'_> {
                 stale.run.period.label()
             ));
         }
-        if self.gone.ids.len() >= 10 && self.gone.ids.len() * 10 >= self.gone.of {
+        if self.gone.is_many() {
             out.push(format!(
                 "{} of {previous}'s {} customers are not in the source",
                 self.gone.ids.len(),
-                self.gone.of
+                self.gone.previous_customers
             ));
         }
         if !self.unwritten.is_empty() {

@@ -101,8 +101,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .map(|(k, m)| {
             let count = summary.tally.moves.get(k).cloned().unwrap_or_default();
             let gone = summary.gone.by_value.get(k).map_or(&[][..], Vec::as_slice);
-            let mut moves = Moves::new(&count, &m.order, gone);
-            moves.gone = summary.gone.ids.len();
+            let moves = Moves::new(&count, &m.order, gone, summary.gone.ids.len());
             (m.output.clone(), moves)
         })
         .collect();
@@ -364,8 +363,8 @@ fn left_out_note(
 fn gone_note(summary: &crate::workspace::batch::RunSummary) -> Option<String> {
     let previous = summary.standing.previous.as_ref()?;
     let gone = summary.gone.ids.len();
-    let before = summary.gone.of;
-    if gone < 10 || gone * 10 < before {
+    let before = summary.gone.previous_customers;
+    if !summary.gone.is_many() {
         return None;
     }
     Some(format!(

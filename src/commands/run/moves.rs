@@ -59,8 +59,10 @@ pub struct Flow {
 
 impl Moves {
     /// The report of `count`, an output whose values are `order`, highest first; `gone`:
-    /// how many of the previous period's customers no longer in the source had each value.
-    pub fn new(count: &MoveCount, order: &[String], gone: &[usize]) -> Self {
+    /// how many of the previous period's customers no longer in the source had each value,
+    /// `gone_total` how many there are (those with a value the order does not rank, or
+    /// none, included).
+    pub fn new(count: &MoveCount, order: &[String], gone: &[usize], gone_total: usize) -> Self {
         let n = order.len();
         let other =
             (0..=n + 1).any(|r| count.cell(r, n) > 0) || (0..n).any(|c| count.cell(n, c) > 0);
@@ -82,9 +84,8 @@ impl Moves {
             .collect();
         let values = (0..n)
             .map(|v| {
-                let mut flow = flow(count, n, v);
-                flow.gone = gone.get(v).copied().unwrap_or(0);
-                (order[v].clone(), flow)
+                let gone = gone.get(v).copied().unwrap_or(0);
+                (order[v].clone(), flow(count, n, v, gone))
             })
             .collect();
         Moves {
@@ -93,7 +94,7 @@ impl Moves {
             same: count.same,
             changed: count.changed,
             new: count.new,
-            gone: gone.iter().sum(),
+            gone: gone_total,
             matrix,
             values,
         }
@@ -179,8 +180,8 @@ fn header(first: &str, columns: Option<&Vec<(String, usize)>>) -> Vec<String> {
     row
 }
 
-/// The flow of the `v`-th of `n` ranked values.
-fn flow(count: &MoveCount, n: usize, v: usize) -> Flow {
+/// The flow of the `v`-th of `n` ranked values, `gone` of its customers gone since.
+fn flow(count: &MoveCount, n: usize, v: usize, gone: usize) -> Flow {
     let before: usize = (0..=n).map(|c| count.cell(v, c)).sum();
     let now: usize = (0..=n + 1).map(|r| count.cell(r, v)).sum();
     Flow {
@@ -189,7 +190,7 @@ fn flow(count: &MoveCount, n: usize, v: usize) -> Flow {
         from_below: (v + 1..n).map(|r| count.cell(r, v)).sum(),
         new: count.cell(n + 1, v),
         left: before - count.cell(v, v),
-        gone: 0,
+        gone,
         now,
     }
 }

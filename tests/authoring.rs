@@ -355,17 +355,18 @@ a column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the da
 fn text_in_a_number_column_stops_the_run_and_fields_counts_it() {
     let fx = Fixture::new();
     fx.customers(
-        "customer_id TEXT PRIMARY KEY, requested REAL, flag BOOLEAN",
+        "customer_id TEXT PRIMARY KEY, requested REAL, flag BOOLEAN, bonus REAL",
         &[
-            vec![text("C1"), text("12.500,00"), int(1)],
-            vec![text("C2"), real(5000.0), int(0)],
-            vec![text("C3"), text(""), int(1)],
-            vec![text("C4"), null(), null()],
+            vec![text("C1"), text("12.500,00"), int(1), real(1.0)],
+            vec![text("C2"), real(5000.0), int(0), text("x")],
+            vec![text("C3"), text(""), int(1), real(1.0)],
+            vec![text("C4"), null(), null(), text("y")],
         ],
     );
+    // `bonus` holds text too, for other customers: counted in its own column.
     fx.rule(
         "rules.yaml",
-        "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested + 5000' }\n",
+        "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested + bonus + 5000' }\n",
     );
     let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value (a decimal comma or a thousands separator: store 12500.00), write NULL for no value, or convert in the customers query (`NULLIF(x, '')`, `CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL)`)\n";
     for args in [&["run"][..], &["check", "--data"], &["explain", "C2"]] {

@@ -201,6 +201,13 @@ fn a_thousands_dot_in_a_decimal_comma_file_is_an_error_at_its_cell() {
          |         ^\n  \
          = help: write `500000` if the dot separates thousands, or `500,000` if it is a decimal point: this file writes decimals with a comma"
     );
+    // A column that declares its values holds them as texts: no number is read there.
+    write(
+        &fx,
+        "bonus.csv",
+        b"hit: first;;\nid;annual_sales;code\nid;input;\"output; values: 1.100, 2.300\"\nb-big;>= 400;1.100\nb-rest;;2.300\n",
+    );
+    fx.run(&["check"]).assert_code(0);
     // Written without the dot, it decides; `0,125` and `1,5` are decimals.
     write(
         &fx,

@@ -391,10 +391,11 @@ pub(crate) struct Builder {
     /// in a BOOLEAN column, text in a REAL one):
     /// reported with the customer's id once the row is complete.
     bad: Option<(usize, String)>,
-    /// The first such value's error, and how many rows hold one: the read goes on to the
-    /// end so that the message says how many customers to fix, not only the first.
-    first_bad: Option<SourceError>,
-    bad_rows: usize,
+    /// The first such value's column and error, and per column how many rows hold one: the
+    /// read goes on to the end so that the message says how many customers to fix in that
+    /// column, not only the first.
+    first_bad: Option<(usize, SourceError)>,
+    misfits: Vec<usize>,
     /// A column of the current row that holds binary data.
     blob: Option<usize>,
 }
@@ -437,7 +438,7 @@ impl Builder {
             len: 0,
             bad: None,
             first_bad: None,
-            bad_rows: 0,
+            misfits: vec![0; fields.len()],
             blob: None,
         })
     }
@@ -467,12 +468,12 @@ impl Builder {
                 Cell::Text(t) => match Date::parse(t) {
                     Some(d) => Some(d),
                     None => {
-                        self.bad.get_or_insert((k, t.to_string()));
+                        misfit(&mut self.misfits, &mut self.bad, k, t.to_string());
                         None
                     }
                 },
                 other => {
-                    self.bad.get_or_insert((k, describe(other)));
+                    misfit(&mut self.misfits, &mut self.bad, k, describe(other));
                     None
                 }
             };
@@ -486,11 +487,16 @@ impl Builder {
                 Cell::Int(0) => Some(false),
                 Cell::Int(1) => Some(true),
                 Cell::Text(t) => {
-                    self.bad.get_or_insert((k, format!("the text \"{t}\"")));
+                    misfit(
+                        &mut self.misfits,
+                        &mut self.bad,
+                        k,
+                        format!("the text \"{t}\""),
+                    );
                     None
                 }
                 other => {
-                    self.bad.get_or_insert((k, describe(other)));
+                    misfit(&mut self.misfits, &mut self.bad, k, describe(other));
                     None
                 }
             };
@@ -499,7 +505,7 @@ impl Builder {
             return Ok(());
         }
         if let (true, Cell::Text(t)) = (self.numeric[k], &cell) {
-            self.bad.get_or_insert((k, t.to_string()));
+            misfit(&mut self.misfits, &mut self.bad, k, t.to_string());
         }
         self.columns[k].push(cell);
         Ok(())
@@ -513,14 +519,16 @@ impl Builder {
                 column: self.names[k].clone(),
             });
         }
-        if let Some((k, value)) = self.bad.take() {
-            self.bad_rows += 1;
-            if self.first_bad.is_none() {
-                let (customer, column) = (
-                    self.columns[self.id_index].id_text(self.len),
-                    self.names[k].clone(),
-                );
-                self.first_bad = Some(match self.columns[k] {
+        if let Some((k, value)) = self.bad.take()
+            && self.first_bad.is_none()
+        {
+            let (customer, column) = (
+                self.columns[self.id_index].id_text(self.len),
+                self.names[k].clone(),
+            );
+            self.first_bad = Some((
+                k,
+                match self.columns[k] {
                     Column::Bool { .. } => SourceError::BadBool {
                         customer,
                         column,
@@ -539,22 +547,22 @@ impl Builder {
                         value,
                         more: 0,
                     },
-                });
-            }
+                },
+            ));
         }
         self.len += 1;
         Ok(self.len)
     }
 
     /// The dataset read, or the first value that is not what its column holds, with how
-    /// many more rows hold one.
+    /// many more rows hold one in that column.
     pub fn finish(mut self) -> Result<Dataset, SourceError> {
-        if let Some(mut error) = self.first_bad.take() {
+        if let Some((k, mut error)) = self.first_bad.take() {
             if let SourceError::BadBool { more, .. }
             | SourceError::BadDate { more, .. }
             | SourceError::BadNumber { more, .. } = &mut error
             {
-                *more = self.bad_rows - 1;
+                *more = self.misfits[k].saturating_sub(1);
             }
             return Err(error);
         }
@@ -570,6 +578,13 @@ impl Builder {
             len: self.len,
         })
     }
+}
+
+/// Column `k` of the current row holds `value`, which is not what the column holds:
+/// counted, and the row's first such value kept to report once the row is complete.
+fn misfit(misfits: &mut [usize], bad: &mut Option<(usize, String)>, k: usize, value: String) {
+    misfits[k] += 1;
+    bad.get_or_insert((k, value));
 }
 
 /// A stored value that is not text, for a message about a date or true/false column.

@@ -63,22 +63,25 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         };
         let name = table.rules.slot_name(d.outputs[output]);
         let shown = |x: f64| crate::text::as_yaml(&serde_json::json!(x));
-        let whom = if *always {
-            "the customers it matches get"
-        } else {
-            "the customers it matches and the floor applies to get"
+        // One limit for everyone: what they get; else at most the highest of its values.
+        let get = match always {
+            true => format!("the customers it matches get {}", shown(*floor)),
+            false => format!("the customers it matches get up to {}", shown(*floor)),
+        };
+        let whose = match &row.text {
+            Some(when) => format!("for the customers of `{when}`"),
+            None => "where the row applies".to_owned(),
         };
         out.push(table.warn(
             row,
             row.id,
             format!(
-                "row `{}` gives `{name}` {}, but the floor `{cap}` lifts it: {whom} {}",
+                "row `{}` gives `{name}` {}, but the floor `{cap}` lifts it: {get}",
                 row.id,
                 shown(given),
-                shown(*floor)
             ),
             format!(
-                "a cap applies after the rows, to every customer: to keep {} for them, make the floor give no limit (`()`) where the row applies (`if credit_block {{ () }} else {{ ... }}`), or move the floor into the rows it is meant for",
+                "a cap applies after the rows, to every customer: to keep {} for them, make the floor give no limit (`()`) {whose}, or move the floor into the rows it is meant for",
                 shown(given)
             ),
         ));
@@ -95,9 +98,9 @@ fn number(value: &ValueExpr) -> Option<f64> {
     }
 }
 
-/// The largest number a limit can be, and whether it is a limit for every customer (a
-/// constant, or a formula with no branch giving NULL); `None` when the formula computes it
-/// (`annual_sales * 0.1`): not known here.
+/// The largest number a limit can be, and whether it is that one limit for every customer
+/// (a constant, or a formula whose every branch gives that number); `None` when the formula
+/// computes it (`annual_sales * 0.1`): not known here.
 fn highest(value: &ValueExpr) -> Option<(f64, bool)> {
     if let Some(x) = number(value) {
         return Some((x, true));
@@ -110,7 +113,7 @@ fn highest(value: &ValueExpr) -> Option<(f64, bool)> {
         .iter()
         .copied()
         .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))?;
-    Some((highest, found.iter().all(Option::is_some)))
+    Some((highest, found.iter().all(|x| *x == Some(highest))))
 }
 
 /// The values a formula can give when each is a constant (`if`/`switch` branches), NULL as
@@ -150,7 +153,7 @@ decisions:
         assert_eq!(
             lint_yaml(yaml, X),
             [
-                "8:15 TW111 [blocked] row `blocked` gives `credit_limit` 0, but the floor `a-10k` lifts it: the customers it matches and the floor applies to get 10000"
+                "8:15 TW111 [blocked] row `blocked` gives `credit_limit` 0, but the floor `a-10k` lifts it: the customers it matches get up to 10000"
             ]
         );
     }

@@ -71,8 +71,20 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
     for (row, cells) in &rows {
         problems.map.add_row(sheet, *row, 0, Vec::clone(cells));
     }
+    // A column that declares its values (`output; values: 1.100, 2.300`) holds texts.
+    let kinds = rows
+        .iter()
+        .find(|(row, _)| *row == 2)
+        .map(|(_, cells)| cells);
+    let declares_values = |column: u32| {
+        kinds
+            .and_then(|k| k.get(column as usize))
+            .is_some_and(|kind| kind.contains("values:"))
+    };
     for (cell, message, help) in ambiguous {
-        problems.error(sheet, cell, message).set_help(help);
+        if !declares_values(cell.1) {
+            problems.error(sheet, cell, message).set_help(help);
+        }
     }
     let table = Table { name, sheet, rows };
     same_lengths(&table, problems).then_some(table)

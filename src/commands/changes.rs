@@ -341,18 +341,13 @@ impl ChangesReport {
             )?;
         }
         // Customers in one run only: `new` has no value before, `gone` none after.
-        for (list, word) in [
-            (&self.changes.new_customers, "new"),
-            (&self.changes.gone_customers, "gone"),
-        ] {
-            for c in list {
-                let value = field(c.value.as_deref().unwrap_or_default());
-                let (from, to) = match word {
-                    "new" => (String::new(), value),
-                    _ => (value, String::new()),
-                };
-                writeln!(out, "{},{from},{to},{word}", field(&c.customer_id))?;
-            }
+        for c in &self.changes.new_customers {
+            let value = field(c.value.as_deref().unwrap_or_default());
+            writeln!(out, "{},,{value},new", field(&c.customer_id))?;
+        }
+        for c in &self.changes.gone_customers {
+            let value = field(c.value.as_deref().unwrap_or_default());
+            writeln!(out, "{},{value},,gone", field(&c.customer_id))?;
         }
         Ok(())
     }
@@ -401,7 +396,7 @@ impl Report for ChangesReport {
             if list.is_empty() {
                 continue;
             }
-            let shown = self.shown(list.len()).min(MOST_IDS);
+            let shown = self.shown(list.len());
             let ids: Vec<String> = (list[..shown].iter())
                 .map(|c| format!("{} ({})", c.customer_id, shown_value(&c.value)))
                 .collect();
@@ -417,9 +412,6 @@ impl Report for ChangesReport {
         Ok(())
     }
 }
-
-/// How many new or gone customers the text names.
-const MOST_IDS: usize = 20;
 
 impl ChangesReport {
     /// The transitions and the customers whose value changed, as two tables.

@@ -88,6 +88,19 @@ fn print_warnings(warnings: &[Diagnostic]) {
     }
 }
 
+/// What `check` warns of in rules that load (their load `warnings`, then the lints as of
+/// `as_of` that do not repeat them), a line each, for commands that put rules in force.
+pub(crate) fn check_warning_lines(
+    rules: &crate::rules::RuleSet,
+    warnings: &[Diagnostic],
+    as_of: crate::time::Date,
+) -> Vec<String> {
+    let lints = crate::rules::lint::lint(rules, as_of);
+    let mut all = warnings.to_vec();
+    all.extend(crate::rules::lint::without_repeats(lints, warnings));
+    warning_lines(&all, "warning")
+}
+
 /// Warnings a line each (`warning[TW102]: rules/a.yaml:7:9: message`) and a last line
 /// counting them (`2 lint warnings in the rule files: ...`), for commands that put rules in
 /// force without showing `check`'s full report; empty without warnings.

@@ -147,13 +147,8 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         Ok((mut snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
             // What `check` warns of goes live with the edit: said, a line each.
-            let lints = crate::rules::lint::lint(&accepted.rules, snapshot.as_of);
-            let mut warnings = accepted.warnings.clone();
-            warnings.extend(crate::rules::lint::without_repeats(
-                lints,
-                &accepted.warnings,
-            ));
-            for line in super::warning_lines(&warnings, "warning") {
+            let warnings = &accepted.warnings;
+            for line in super::check_warning_lines(&accepted.rules, warnings, snapshot.as_of) {
                 let _ = writeln!(out, "{line}");
             }
             // A save that changes neither the rules nor any policy (a comment, a file

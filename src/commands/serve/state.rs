@@ -145,10 +145,7 @@ impl Version {
         }
         let context = workspace.context;
         let version_context = context;
-        let lints = crate::rules::lint::lint(&rules, context.as_of);
-        let mut warnings = warnings.clone();
-        warnings.extend(crate::rules::lint::without_repeats(lints, &warnings));
-        let warnings = crate::commands::warning_lines(&warnings, "warning");
+        let warnings = crate::commands::check_warning_lines(&rules, &warnings, context.as_of);
         let loaded = Loaded {
             rules,
             customers,

@@ -860,12 +860,7 @@ fn an_id_with_leading_zeros_is_not_the_number() {
 fn periods_made_on_a_replaced_history_are_said_until_run_again() {
     let fx = Fixture::new();
     fx.sales_customers(&[10.0, 20.0, 30.0]);
-    fx.rule(
-        "rules.yaml",
-        "decisions:\n  - name: since\n    rules:\n\
-         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
-         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
-    );
+    fx.rule("rules.yaml", SINCE);
     for day in ["2026-07-31", "2026-08-31", "2026-09-30", "2026-07-31"] {
         fx.run(&["run", "--as-of", day]).assert_code(0);
     }
@@ -949,12 +944,7 @@ fn a_run_missing_many_of_the_previous_customers_says_so() {
 fn strict_refuses_a_run_on_a_broken_history_and_writes_nothing() {
     let fx = Fixture::new();
     fx.sales_customers(&[10.0, 20.0, 30.0]);
-    fx.rule(
-        "rules.yaml",
-        "decisions:\n  - name: since\n    rules:\n\
-         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
-         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
-    );
+    fx.rule("rules.yaml", SINCE);
     fx.run(&["run", "--strict", "--as-of", "2026-07-31"])
         .assert_code(0);
     // Again, for July: a correction is no reason.
@@ -1067,12 +1057,7 @@ fn changes_of_an_output_the_runs_did_not_give() {
 fn stale_months_among_quarters_are_said() {
     let fx = Fixture::new();
     fx.sales_customers(&[10.0, 20.0, 30.0]);
-    fx.rule(
-        "rules.yaml",
-        "decisions:\n  - name: since\n    rules:\n\
-         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
-         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
-    );
+    fx.rule("rules.yaml", SINCE);
     let monthly = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
     fx.run(&["run", "--as-of", "2026-04-30"]).assert_code(0);
     fx.run(&["run", "--as-of", "2026-05-31"]).assert_code(0);
@@ -1112,3 +1097,8 @@ fn a_report_of_another_day_than_the_recorded_run_says_the_dates() {
         "note: the page evaluates as of 2026-09-15; 2026-09's recorded run (run 1) is as of 2026-09-30: its figures may differ from the run's\n"
     );
 }
+
+/// A rule that reads the previous period: `since` is kept from it, else it is the date.
+const SINCE: &str = "decisions:\n  - name: since\n    rules:\n\
+     \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
+     \x20     - { id: now, then: { since: \"= as_of\" } }\n";

@@ -6,6 +6,11 @@ mod common;
 
 use common::*;
 
+/// A rule that reads the previous period: `since` is kept from it, else it is the date.
+const SINCE: &str = "decisions:\n  - name: since\n    rules:\n\
+     \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
+     \x20     - { id: now, then: { since: \"= as_of\" } }\n";
+
 fn fixture() -> Fixture {
     let fx = Fixture::new();
     fx.customers(
@@ -133,12 +138,7 @@ fn keep_going_without_failures_is_an_ordinary_run() {
 #[test]
 fn the_period_after_a_run_that_left_customers_out_says_their_history_broke() {
     let fx = fixture();
-    fx.rule(
-        "history.yaml",
-        "decisions:\n  - name: since\n    rules:\n\
-         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
-         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
-    );
+    fx.rule("history.yaml", SINCE);
     fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(1);
     // July failed as a whole (no `--keep-going`): give C2 and C4 orders for it, then take them away.
     fx.conn()
@@ -202,12 +202,7 @@ fn the_period_after_a_run_that_left_customers_out_says_their_history_broke() {
 #[test]
 fn a_customer_left_out_again_or_only_is_said_as_it_is() {
     let fx = fixture();
-    fx.rule(
-        "history.yaml",
-        "decisions:\n  - name: since\n    rules:\n\
-         \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
-         \x20     - { id: now, then: { since: \"= as_of\" } }\n",
-    );
+    fx.rule("history.yaml", SINCE);
     // C2 and C4 fail in both months (no orders).
     fx.run(&["run", "--keep-going", "--as-of", "2026-07-31"])
         .assert_code(1);

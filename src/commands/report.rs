@@ -128,6 +128,16 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     Ok(ExitStatus::Success)
 }
 
+/// The official run of the report's period, if it has one.
+fn recorded_run(
+    ws: &Workspace,
+    conn: &rusqlite::Connection,
+) -> Result<Option<crate::output::OfficialRun>, Error> {
+    let period = ws.context.period;
+    let official = crate::output::official_runs(conn, &ws.config.tables, period.kind)?;
+    Ok(official.into_iter().find(|r| r.period == period))
+}
+
 /// When the period has an official run made with other rules than these: the page shows
 /// what these rules give, not what that run recorded (and sales were sent).
 fn other_rules_than_recorded(
@@ -135,10 +145,8 @@ fn other_rules_than_recorded(
     conn: &rusqlite::Connection,
     fingerprint: &str,
 ) -> Result<Option<String>, Error> {
-    let period = ws.context.period;
-    let tables = &ws.config.tables;
-    let official = crate::output::official_runs(conn, tables, period.kind)?;
-    let Some(run) = official.iter().find(|r| r.period == period) else {
+    let (period, tables) = (ws.context.period, &ws.config.tables);
+    let Some(run) = recorded_run(ws, conn)? else {
         return Ok(None);
     };
     let recorded = crate::output::run_fingerprint(conn, tables, run.run_id)?;
@@ -159,10 +167,8 @@ fn data_changed_since_recorded(
     conn: &rusqlite::Connection,
     figures: &html::Figures,
 ) -> Result<Option<String>, Error> {
-    let period = ws.context.period;
-    let tables = &ws.config.tables;
-    let official = crate::output::official_runs(conn, tables, period.kind)?;
-    let Some(run) = official.iter().find(|r| r.period == period) else {
+    let (period, tables) = (ws.context.period, &ws.config.tables);
+    let Some(run) = recorded_run(ws, conn)? else {
         return Ok(None);
     };
     // Another day of the period: figures as of another date differ without any change

@@ -346,7 +346,15 @@ fn assert_migration(conn: &Connection, html: &str) {
     let matrix = rows(html, "migration");
     assert_eq!(
         matrix[0],
-        ["2025-Q4 \\ now", "gold", "silver", "bronze", "none", "all"]
+        [
+            "2025-Q4 \\ now",
+            "gold",
+            "silver",
+            "bronze",
+            "none",
+            "all",
+            "gone"
+        ]
     );
     let order = ["gold", "silver", "bronze", "none"];
     for (r, from) in order.iter().enumerate() {
@@ -360,7 +368,36 @@ fn assert_migration(conn: &Connection, html: &str) {
         }
     }
     assert_eq!(matrix[5][..5], ["new", "0", "0", "0", "0"]);
+    // Every customer of 2025-Q4 is still here.
+    assert!(matrix[1..].iter().all(|row| row[6] == "0"), "{matrix:?}");
     assert!(section(html, "migration").contains("data-chart=\"flow\""));
+}
+
+/// Customers of the previous period no longer in the data were in no cell of the matrix
+/// (its "before" side short of the period's run): a `gone` column counts them per tier.
+#[test]
+fn the_migration_counts_the_customers_gone_since() {
+    let f = project(RULES, 20);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    let conn = f.conn();
+    let gone_tiers: Vec<String> = conn
+        .prepare("SELECT tier FROM customer_policy WHERE customer_id IN (1, 2, 3) ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    conn.execute_batch("DELETE FROM customers WHERE customer_id IN (1, 2, 3)")
+        .unwrap();
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let matrix = rows(&html, "migration");
+    let total = matrix.last().unwrap();
+    assert_eq!(total[0], "all");
+    assert_eq!(total[6], "3", "{matrix:?}");
+    for row in &matrix[1..matrix.len() - 1] {
+        let expected = gone_tiers.iter().filter(|t| **t == row[0]).count();
+        assert_eq!(row[6], expected.to_string(), "{row:?}");
+    }
 }
 
 #[test]

@@ -116,6 +116,8 @@ pub enum Migration {
         from: Vec<String>,
         /// counts[from][to], `to` in the order of `Figures::tiers`.
         counts: Vec<Vec<usize>>,
+        /// Per row: the previous period's customers of that tier no longer in the data.
+        gone: Vec<usize>,
     },
 }
 

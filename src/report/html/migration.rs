@@ -49,22 +49,31 @@ impl Section for MigrationSection {
                 since,
                 from,
                 counts,
-            }) => (since, from, counts),
+                gone,
+            }) => (since, from, (counts, gone)),
         };
+        let (counts, gone) = counts;
         let to: Vec<&str> = tiers.rows.iter().map(|r| r.name.as_str()).collect();
         let _ = write!(
             out,
-            "<p>Customers by their {o} in {since} (rows) and now (columns). <span class=\"swatch\" style=\"background:#cfe9d3\"></span>up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>down, in the rules' order of {o}.</p><div class=\"row\">",
+            "<p>Customers by their {o} in {since} (rows) and now (columns); <em>gone</em>: {since}'s customers no longer in the data. <span class=\"swatch\" style=\"background:#cfe9d3\"></span>up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>down, in the rules' order of {o}.</p><div class=\"row\">",
             o = esc(&tiers.output),
             since = esc(since)
         );
-        matrix(out, since, from, &to, counts);
+        matrix(out, since, from, &to, counts, gone);
         flow(out, since, from, &to, counts);
         out.push_str("</div>");
     }
 }
 
-fn matrix(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &[Vec<usize>]) {
+fn matrix(
+    out: &mut String,
+    since: &str,
+    from: &[String],
+    to: &[&str],
+    counts: &[Vec<usize>],
+    gone: &[usize],
+) {
     let _ = write!(
         out,
         "<table class=\"matrix\"><thead><tr><th>{} \\ now</th>",
@@ -73,7 +82,7 @@ fn matrix(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &
     for t in to {
         let _ = write!(out, "<th class=\"num\">{}</th>", esc(t));
     }
-    out.push_str("<th class=\"num\">all</th></tr></thead><tbody>");
+    out.push_str("<th class=\"num\">all</th><th class=\"num\">gone</th></tr></thead><tbody>");
     let rank = |name: &str| to.iter().position(|t| *t == name);
     for (r, name) in from.iter().enumerate() {
         let _ = write!(out, "<tr><th>{}</th>", esc(name));
@@ -88,8 +97,9 @@ fn matrix(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &
         }
         let _ = write!(
             out,
-            "<th class=\"num\">{}</th></tr>",
-            count(counts[r].iter().sum())
+            "<th class=\"num\">{}</th><td class=\"num\">{}</td></tr>",
+            count(counts[r].iter().sum()),
+            count(gone.get(r).copied().unwrap_or(0))
         );
     }
     out.push_str("<tr><th>all</th>");
@@ -101,8 +111,9 @@ fn matrix(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &
     }
     let _ = write!(
         out,
-        "<th class=\"num\">{}</th></tr></tbody></table>",
-        count(all)
+        "<th class=\"num\">{}</th><th class=\"num\">{}</th></tr></tbody></table>",
+        count(all),
+        count(gone.iter().sum())
     );
 }
 

@@ -24,6 +24,8 @@ pub enum Previous {
         period: String,
         /// The tiers seen, as shown.
         labels: Vec<String>,
+        /// Per tier seen: how many customers had it.
+        totals: Vec<usize>,
         /// Customer id -> index into `labels`.
         by_id: HashMap<Box<str>, u16>,
     },
@@ -56,6 +58,7 @@ impl Previous {
             Err(e) => return Previous::Unreadable(e.to_string()),
         };
         let mut labels: Vec<String> = Vec::new();
+        let mut totals: Vec<usize> = Vec::new();
         let mut by_id = HashMap::with_capacity(data.len);
         for i in 0..data.len {
             let v = data.columns[1].value(i);
@@ -67,14 +70,17 @@ impl Previous {
                 Some(k) => k,
                 None => {
                     labels.push(key);
+                    totals.push(0);
                     labels.len() - 1
                 }
             };
+            totals[k] += 1;
             by_id.insert(data.id_text(i).into_boxed_str(), k as u16);
         }
         Previous::Run {
             period,
             labels,
+            totals,
             by_id,
         }
     }
@@ -109,8 +115,14 @@ pub fn migration(
             });
         }
         Previous::Unreadable(why) => return Some(Migration::Unreadable(why.clone())),
-        Previous::Run { period, labels, .. } => (period.clone(), labels),
+        Previous::Run {
+            period,
+            labels,
+            totals,
+            ..
+        } => (period.clone(), (labels, totals)),
     };
+    let (labels, totals) = labels;
     let mut from: Vec<String> = tiers.iter().map(|t| t.name.clone()).collect();
     let row_of: Vec<usize> = labels
         .iter()
@@ -124,17 +136,25 @@ pub fn migration(
         .collect();
     from.push("new".into());
     let mut counts = vec![vec![0usize; tiers.len()]; from.len()];
+    // Of each previous tier's customers, those still here; the others are gone.
+    let mut here = vec![0usize; labels.len()];
     for (&t, &b) in now.iter().zip(before) {
         let row = if b == NONE {
             from.len() - 1
         } else {
+            here[b as usize] += 1;
             row_of[b as usize]
         };
         counts[row][rank[t as usize]] += 1;
+    }
+    let mut gone = vec![0usize; from.len()];
+    for (l, &total) in totals.iter().enumerate() {
+        gone[row_of[l]] += total - here[l];
     }
     Some(Migration::Counts {
         since,
         from,
         counts,
+        gone,
     })
 }

@@ -323,3 +323,22 @@ fn an_applied_edit_says_what_check_warns_of() {
         "{out}"
     );
 }
+
+/// Excel saves by writing a new file and renaming it over the old one: in between, the
+/// rules another file reads are unknown names, and the errors did not say which file was
+/// missing. `watch` names the file of the rules in force that is gone.
+#[test]
+fn a_rule_file_gone_is_named_beside_the_unknown_names() {
+    let fx = fixture();
+    fx.rule("visits.yaml", VISITS);
+    let mut w = start(&fx);
+    std::fs::remove_file(fx.path("rules").join("tiers.yaml")).unwrap();
+    let out = w.wait_for("kept the last good rules").join("\n");
+    assert!(out.contains("unknown name `tier`"), "{out}");
+    assert!(
+        out.contains(
+            "note: rules/tiers.yaml is gone since the rules in force were loaded: the names it gave are unknown to the others"
+        ),
+        "{out}"
+    );
+}

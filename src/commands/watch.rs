@@ -75,6 +75,8 @@ struct Snapshot {
     /// The run it was written as (`--write`), and the date it evaluated as of.
     written: Option<i64>,
     as_of: crate::time::Date,
+    /// The rule files it was made with (a file gone since explains unknown names).
+    files: Vec<std::path::PathBuf>,
 }
 
 /// How many example customers a change lists.
@@ -179,6 +181,17 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         }
         Err(refused) => {
             let _ = writeln!(out, "{}", refusal::text(&refused));
+            // A file of the rules in force that is gone (a save by rename in progress, a
+            // file moved away): the names it gave are unknown now, and the errors say only that.
+            if let (Refusal::Rules(_), Some(last)) = (&refused, &last) {
+                for gone in last.files.iter().filter(|f| !f.exists()) {
+                    let _ = writeln!(
+                        out,
+                        "note: {} is gone since the rules in force were loaded: the names it gave are unknown to the others",
+                        crate::report::shown(gone).display()
+                    );
+                }
+            }
             if let (Refusal::Tests(_), Some(last)) = (&refused, &last) {
                 preview(opts, last, out);
             }
@@ -281,6 +294,7 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
         currency: accepted.workspace.config.currency.clone(),
         written: None,
         as_of: accepted.workspace.context.as_of,
+        files: rules.files.clone(),
     })
 }
 

@@ -1102,3 +1102,105 @@ fn a_report_of_another_day_than_the_recorded_run_says_the_dates() {
 const SINCE: &str = "decisions:\n  - name: since\n    rules:\n\
      \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
      \x20     - { id: now, then: { since: \"= as_of\" } }\n";
+
+/// An audit reproduces a recorded decision with `explain`: it says whether the period's
+/// recorded run holds the same outputs and rule ids for the customer, and when not, which
+/// differ and the likely reason (late data, other rules); it explained something else
+/// without a word.
+#[test]
+fn explain_compares_with_what_the_period_recorded() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    let rules = "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n";
+    fx.rule("rules.yaml", rules);
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    let same = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+    assert!(
+        same.stdout.lines().nth(1)
+            == Some(
+                "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids"
+            ),
+        "{}",
+        same.stdout
+    );
+    // A late posting: customer 2 now sells 40.
+    fx.conn()
+        .execute_batch("UPDATE customers SET annual_sales = 40 WHERE customer_id = 2")
+        .unwrap();
+    let late = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+    assert_eq!(
+        late.stdout.lines().nth(1),
+        Some(
+            "note: this is not what 2026-09's recorded run (run 1, as of 2026-09-30) recorded: tier B recorded, A here; the rule ids differ; the customer data or the history it read changed since (late postings, a correction, a pruned period)"
+        ),
+        "{}",
+        late.stdout
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["explain", "2", "--as-of", "2026-09-30", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        json["recorded"]["differences"],
+        serde_json::json!([{"output": "tier", "recorded": "B", "explained": "A"}])
+    );
+    assert_eq!(json["recorded"]["rule_ids"], serde_json::json!(["small"]));
+    // Other rules than the run's.
+    fx.rule("rules.yaml", &rules.replace(">= 25", ">= 50"));
+    let other = fx.run(&["explain", "3", "--as-of", "2026-09-30"]);
+    assert!(
+        other
+            .stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("tier A recorded, B here")
+                && l.contains("; it was made with other rules (")),
+        "{}",
+        other.stdout
+    );
+}
+
+/// `prune --keep` deletes the superseded runs of the periods it keeps: what a later run read
+/// is then gone from the records, and the notes said it "read no run" of that period. A run
+/// made before the period's run in force is still said; one made after it is not claimed.
+#[test]
+fn stale_notes_after_a_prune_claim_only_what_the_records_show() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule("rules.yaml", SINCE);
+    for day in ["2026-07-31", "2026-08-31", "2026-09-30", "2026-08-31"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    // Run 3 (September) read run 2, which run 4 replaced; prune deletes runs 1 and 2.
+    fx.run(&["prune", "--keep", "2"]).assert_code(0);
+    let history = fx.run(&["history", "1"]);
+    assert!(
+        history.stdout.contains(
+            "note: 2026-09's run (run 3) read a run of 2026-08 pruned since, replaced since by run 4"
+        ),
+        "{}",
+        history.stdout
+    );
+    assert!(
+        !history.stdout.contains("read no run"),
+        "{}",
+        history.stdout
+    );
+    let changes = fx.run(&["changes", "--output", "since"]);
+    assert!(
+        changes
+            .stdout
+            .contains("was made on a run of 2026-08 pruned since, before run 4"),
+        "{}",
+        changes.stdout
+    );
+    // Once September is run again, nothing is said.
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    let history = fx.run(&["history", "1"]);
+    assert!(
+        !history.stdout.contains("pruned since"),
+        "{}",
+        history.stdout
+    );
+}

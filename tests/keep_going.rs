@@ -218,3 +218,42 @@ fn a_customer_left_out_again_or_only_is_said_as_it_is() {
     c2.assert_stderr_contains("customer `C2` has no policy in any official run of customers.db: 2026-07 has no policy for this customer: its run (run 1, `--keep-going`) left it out, metric `odd_orders` failing for it (");
     assert!(!c2.stderr.contains("counted it as new"), "{}", c2.stderr);
 }
+
+/// `changes` counted the customers a `--keep-going` run left out as gone (lost), and listed
+/// them so: they are still on the books, a rule failed for them. Counted apart.
+#[test]
+fn changes_tells_left_out_customers_from_gone_ones() {
+    let fx = fixture();
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 5 WHERE orders = 0")
+        .unwrap();
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    fx.conn()
+        .execute_batch(
+            "UPDATE customers SET orders = 0 WHERE customer_id = 'C2'; DELETE FROM customers WHERE customer_id = 'C3'",
+        )
+        .unwrap();
+    fx.run(&["run", "--keep-going", "--as-of", "2026-08-31"])
+        .assert_code(1);
+    let changes = fx.run(&["changes", "--output", "size"]);
+    changes.assert_code(0);
+    assert!(
+        changes
+            .stdout
+            .contains("; 0 new, 1 gone\n1 left out of run 2 (a rule failed for them: not gone)\n"),
+        "{}",
+        changes.stdout
+    );
+    assert!(
+        changes.stdout.contains("\ngone: C3 (small)\n"),
+        "{}",
+        changes.stdout
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["changes", "--output", "size", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["gone"], 1);
+    assert_eq!(json["left_out_customers"][0]["customer_id"], "C2");
+}

@@ -161,7 +161,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             .find(|o| o.output == name)
             .map(|o| o.values),
     };
-    let changes = output::changes(
+    let mut changes = output::changes(
         conn,
         tables,
         from.run_id,
@@ -169,6 +169,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &name,
         order.as_deref().unwrap_or_default(),
     )?;
+    // Not in the later run because a rule failed for them there: still on the books.
+    let left_out: std::collections::HashSet<String> =
+        (output::left_out(conn, tables, to.run_id, None)?.into_iter())
+            .map(|l| l.customer)
+            .collect();
+    if !left_out.is_empty() {
+        let (left, gone) = std::mem::take(&mut changes.gone_customers)
+            .into_iter()
+            .partition(|c| left_out.contains(&c.customer_id));
+        changes.gone_customers = gone;
+        changes.left_out_customers = left;
+        changes.gone = changes.gone_customers.len();
+    }
     if let Some(order) = order.as_ref().filter(|_| changes.up + changes.down == 0) {
         unknown_order_values(order, &changes)?;
     }
@@ -197,7 +210,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     // What the later run read as its history, when `from` is the period it reads.
     if Some(from.period) == to.period.previous() {
         let read = output::official_run_before(conn, tables, kind, from.period, to.run_id)?;
+        let pruned = output::history_pruned(conn, tables, kind, from.period, to.run_id)?;
         let stale = match read {
+            // What it read was pruned since: stale only if made before the run in force.
+            None if pruned && from.run_id < to.run_id => None,
+            None if pruned => Some(format!(
+                "on a run of {} pruned since, before run {}",
+                from.period, from.run_id
+            )),
             None => Some(format!("before any run of {}", from.period)),
             Some(read) if read != from.run_id => Some(format!(
                 "when {}'s run was run {read}, which run {} has replaced since",
@@ -349,6 +369,10 @@ impl ChangesReport {
             let value = field(c.value.as_deref().unwrap_or_default());
             writeln!(out, "{},{value},,gone", field(&c.customer_id))?;
         }
+        for c in &self.changes.left_out_customers {
+            let value = field(c.value.as_deref().unwrap_or_default());
+            writeln!(out, "{},{value},,left out", field(&c.customer_id))?;
+        }
         Ok(())
     }
 }
@@ -389,10 +413,26 @@ impl Report for ChangesReport {
             n(c.new),
             n(c.gone)
         )?;
+        if !c.left_out_customers.is_empty() {
+            writeln!(
+                out,
+                "{} left out of run {} (a rule failed for them: not gone)",
+                n(c.left_out_customers.len()),
+                self.to.run_id
+            )?;
+        }
         if !c.transitions.is_empty() {
             self.moved(out)?;
         }
-        for (list, word) in [(&c.new_customers, "new"), (&c.gone_customers, "gone")] {
+        let left_out = format!(
+            "left out of run {} (a rule failed for them: `policy_error`)",
+            self.to.run_id
+        );
+        for (list, word) in [
+            (&c.new_customers, "new"),
+            (&c.gone_customers, "gone"),
+            (&c.left_out_customers, left_out.as_str()),
+        ] {
             if list.is_empty() {
                 continue;
             }

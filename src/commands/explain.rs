@@ -1,6 +1,7 @@
 //! `tierwise explain ID`: why one customer of the database got its policy.
 
 use super::{Globals, SourceArgs, print_warnings};
+use crate::engine::explain::{Explanation, Recorded, RecordedDifference};
 use crate::engine::{Evaluator, Mode};
 use crate::error::{Error, ExitStatus};
 use crate::report::Format;
@@ -44,7 +45,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let history = ws.history(source.connection(), &rules)?;
     let evaluator = Evaluator::with_history(&rules, &customers, ws.context, &history, Mode::Fast)?;
     match evaluator.explain(index) {
-        Ok(explanation) => {
+        Ok(mut explanation) => {
+            explanation.recorded = recorded(&ws, source.connection(), &rules, &explanation)?;
             crate::report::print(&explanation, args.format);
             Ok(ExitStatus::Success)
         }
@@ -57,5 +59,84 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             }
             Err(failed.error.into())
         }
+    }
+}
+
+/// What the period's official run recorded for the customer, against `explained`: an audit
+/// reproduces a recorded decision with the rules of its time, and other rules, another
+/// date, late data or a history pruned since make `explain` give something else.
+fn recorded(
+    ws: &Workspace,
+    conn: &rusqlite::Connection,
+    rules: &crate::rules::RuleSet,
+    explained: &Explanation,
+) -> Result<Option<Recorded>, Error> {
+    let period = ws.context.period;
+    let tables = &ws.config.tables;
+    let official = crate::output::official_runs(conn, tables, period.kind)?;
+    let Some(run) = official.into_iter().find(|r| r.period == period) else {
+        return Ok(None);
+    };
+    let names: Vec<String> = (crate::output::output_names(conn, tables)?.into_iter())
+        .filter(|n| rules.outputs.iter().any(|o| o.name == *n))
+        .collect();
+    let history =
+        crate::output::customer_history(conn, tables, &explained.customer, &names, period.kind)?;
+    let held = history
+        .periods
+        .into_iter()
+        .find(|p| p.run.run_id == run.run_id);
+    let mut out = Recorded {
+        run_id: run.run_id,
+        period: period.label().to_owned(),
+        as_of: run.as_of.to_string(),
+        fingerprint: crate::output::run_fingerprint(conn, tables, run.run_id)?,
+        holds_customer: held.is_some(),
+        differences: Vec::new(),
+        rule_ids: None,
+    };
+    let Some(held) = held else {
+        return Ok(Some(out));
+    };
+    let explained_value = |name: &str| {
+        (explained.decisions.iter())
+            .flat_map(|d| &d.outputs)
+            .find(|o| o.name == name)
+            .map(|o| o.value.clone())
+            .unwrap_or(serde_json::Value::Null)
+    };
+    for (k, name) in names.iter().enumerate() {
+        let recorded = crate::output::value_json(&held.values[k], held.declared[k]);
+        let here = explained_value(name);
+        if !same_value(&recorded, &here) {
+            out.differences.push(RecordedDifference {
+                output: name.clone(),
+                recorded,
+                explained: here,
+            });
+        }
+    }
+    if held.rule_ids != explained.rule_ids {
+        out.rule_ids = Some(held.rule_ids);
+    }
+    Ok(Some(out))
+}
+
+/// Numbers by value (a decimal stored as a whole number reads back as one), lists item by
+/// item, the rest exactly.
+fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+        }
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        _ => a == b,
     }
 }

@@ -173,11 +173,47 @@ pub struct Explanation {
     /// the explanation holds is what was worked out before.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_at: Option<String>,
+    /// What the period's recorded run holds for this customer, compared with this
+    /// explanation (set by `explain` when the period has an official run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<Recorded>,
     /// The numbers the decisions' conditions and bands compare with: a value is shown with
     /// as many digits as it takes to be on the same side of each (0.79997 next to
     /// `>= 0.80`, not 0.8). The JSON has every value exactly, so it leaves this out.
     #[serde(skip)]
     pub boundaries: Vec<f64>,
+}
+
+/// The period's recorded run against an explanation: whether it holds the same outputs and
+/// rule ids for the customer, and if not, which differ (an audit reproduces a decision).
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub run_id: i64,
+    pub period: String,
+    pub as_of: String,
+    /// The rules it was made with (`None`: not recorded).
+    pub fingerprint: Option<String>,
+    /// The run holds a policy for the customer.
+    pub holds_customer: bool,
+    /// Outputs whose recorded value is not the explained one.
+    pub differences: Vec<RecordedDifference>,
+    /// The recorded rule ids, when they are not the explained ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedDifference {
+    pub output: String,
+    pub recorded: serde_json::Value,
+    pub explained: serde_json::Value,
+}
+
+impl Recorded {
+    /// The explanation is what the run recorded.
+    pub fn same(&self) -> bool {
+        self.holds_customer && self.differences.is_empty() && self.rule_ids.is_none()
+    }
 }
 
 fn named(name: &str, v: &Value<'_>) -> Named {
@@ -265,6 +301,7 @@ impl<'a> Evaluator<'a> {
                 .map(|&r| rules.rule_ids[r as usize].clone())
                 .collect(),
             failed_at: evaluated.as_ref().err().map(|e| e.rule.clone()),
+            recorded: None,
             boundaries: boundaries(&rules.decisions),
         };
         match evaluated {

@@ -79,9 +79,13 @@ pub struct Changes {
     pub customers: Vec<CustomerChange>,
     /// The customers of the later run only, with their value there, in `customer_id` order.
     pub new_customers: Vec<CustomerValue>,
-    /// The customers of the earlier run only, with their value there (a customer lost, or
-    /// one a `--keep-going` run left out), in `customer_id` order.
+    /// The customers of the earlier run only, with their value there (a customer lost), in
+    /// `customer_id` order.
     pub gone_customers: Vec<CustomerValue>,
+    /// The customers of the earlier run that the later one left out (`--keep-going`: a rule
+    /// failed for them; `policy_error` says which), not gone from the books, in
+    /// `customer_id` order: neither in `gone` nor in `gone_customers`.
+    pub left_out_customers: Vec<CustomerValue>,
 }
 
 /// A customer in one of the two runs only, and its value there.

@@ -130,6 +130,22 @@ pub fn official_run_before(
     ))
 }
 
+/// Whether a run of `period` made before run `before` may have been pruned (see
+/// [`pruned_before`]): what `before` read of `period` is then not known.
+pub fn history_pruned(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+    period: Period,
+    before: i64,
+) -> Result<bool, OutputError> {
+    Ok(pruned_before(
+        &run_records(conn, tables, kind)?,
+        period,
+        before,
+    ))
+}
+
 /// [`official_run_before`] over run records already read.
 pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64) -> Option<i64> {
     let earlier: Vec<RunRecord> = (records.iter())
@@ -149,6 +165,8 @@ pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64
 pub struct StaleRun {
     pub run: OfficialRun,
     pub read: Option<i64>,
+    /// `read` is not known: the runs of the period before made before it were pruned.
+    pub read_pruned: bool,
     pub now: OfficialRun,
     /// The official runs of the periods after it, up to the first gap: made on it, so on
     /// the old history too.
@@ -163,9 +181,10 @@ impl StaleRun {
 
     /// What to tell whoever reads these periods, and what to run.
     pub fn note(&self) -> String {
-        let read = match self.read {
-            Some(id) => format!("{}'s run {id}", self.now.period.label()),
-            None => format!("no run of {}", self.now.period.label()),
+        let read = match (self.read, self.read_pruned) {
+            (Some(id), _) => format!("{}'s run {id}", self.now.period.label()),
+            (None, true) => format!("a run of {} pruned since", self.now.period.label()),
+            (None, false) => format!("no run of {}", self.now.period.label()),
         };
         let mut periods = vec![self.run.period.label()];
         periods.extend(self.after.iter().map(|r| r.period.label()));
@@ -213,16 +232,35 @@ pub fn stale_runs(
             continue;
         }
         let read = official_before(&records, before.period, run.run_id);
-        if read != Some(before.run_id) {
+        // Made before the period's run in force, or on another run of it: on the old
+        // history. No run of it in the records may be one pruned since.
+        if before.run_id > run.run_id || read != Some(before.run_id) {
+            let pruned = read.is_none() && pruned_before(&records, before.period, run.run_id);
+            if pruned && before.run_id < run.run_id {
+                continue;
+            }
             out.push(StaleRun {
                 run,
                 read,
+                read_pruned: pruned,
                 now: before,
                 after: following(&official, run.period),
             });
         }
     }
     Ok(out)
+}
+
+/// Whether a run of `period` made before run `before` may have been pruned: its record
+/// removed (`prune --run`), or run ids below `before` missing (`prune --keep` deletes
+/// records). What such a run read as history is then not known from the records.
+fn pruned_before(records: &[RunRecord], period: Period, before: i64) -> bool {
+    let earlier: Vec<&RunRecord> = records.iter().filter(|r| r.run_id < before).collect();
+    let missing = earlier.len() as i64 != (before - 1).max(0);
+    missing
+        || earlier
+            .iter()
+            .any(|r| r.status == "removed" && r.period.is_none_or(|p| p == period))
 }
 
 /// The official runs of the periods right after `period` (of its kind), oldest first, up to

@@ -24,8 +24,9 @@ pub use changes::{
 pub use file::FileFormat;
 pub use history::{
     CustomerHistory, LeftOut, OfficialRun, PeriodValues, StaleRun, customer_history, customer_like,
-    following, latest_kind, left_out, official_run_before, official_runs, official_runs_before,
-    output_names, read_run, run_customers, run_outputs, stale_runs, value_json, value_text,
+    following, history_pruned, latest_kind, left_out, official_run_before, official_runs,
+    official_runs_before, output_names, read_run, run_customers, run_outputs, stale_runs,
+    value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};

@@ -2,7 +2,7 @@
 //! and for each decision every row tried.
 
 use super::{Report, thousands};
-use crate::engine::explain::{DecisionTrace, Explanation, Named};
+use crate::engine::explain::{DecisionTrace, Explanation, Named, Recorded};
 use crate::text::Number;
 use std::io::{self, Write};
 
@@ -30,6 +30,13 @@ impl Report for Explanation {
             }
             Ok(())
         };
+        if let Some(r) = &self.recorded {
+            writeln!(
+                out,
+                "{}",
+                recorded_line(r, &self.fingerprint, &self.as_of, b)
+            )?;
+        }
         if let Some(at) = &self.failed_at {
             writeln!(
                 out,
@@ -268,6 +275,49 @@ fn decimal(x: f64, boundaries: &[f64]) -> String {
     }
     // The shortest text that reads back as `x` exactly.
     format!("{x:?}")
+}
+
+/// How the explanation compares with what the period's recorded run holds for the customer,
+/// and the likely reason when it differs (other rules, another date, else the data or the
+/// history changed since).
+fn recorded_line(r: &Recorded, fingerprint: &str, as_of: &str, b: &[f64]) -> String {
+    let run = format!(
+        "{}'s recorded run (run {}, as of {})",
+        r.period, r.run_id, r.as_of
+    );
+    if !r.holds_customer {
+        return format!("note: {run} holds no policy for this customer");
+    }
+    if r.same() {
+        return format!("recorded: {run} holds the same outputs and rule ids");
+    }
+    let mut parts: Vec<String> = (r.differences.iter())
+        .map(|d| {
+            format!(
+                "{} {} recorded, {} here",
+                d.output,
+                show(&d.recorded, b),
+                show(&d.explained, b)
+            )
+        })
+        .collect();
+    if r.rule_ids.is_some() {
+        parts.push("the rule ids differ".into());
+    }
+    let why = if r.fingerprint.as_deref().is_some_and(|f| f != fingerprint) {
+        format!(
+            "it was made with other rules ({})",
+            r.fingerprint.as_deref().unwrap_or_default()
+        )
+    } else if r.as_of != as_of {
+        "it was made as of another day".to_owned()
+    } else {
+        "the customer data or the history it read changed since (late postings, a correction, a pruned period)".to_owned()
+    };
+    format!(
+        "note: this is not what {run} recorded: {}; {why}",
+        parts.join("; ")
+    )
 }
 
 #[cfg(test)]

@@ -1172,8 +1172,17 @@ fn stale_notes_after_a_prune_claim_only_what_the_records_show() {
     for day in ["2026-07-31", "2026-08-31", "2026-09-30", "2026-08-31"] {
         fx.run(&["run", "--as-of", day]).assert_code(0);
     }
-    // Run 3 (September) read run 2, which run 4 replaced; prune deletes runs 1 and 2.
-    fx.run(&["prune", "--keep", "2"]).assert_code(0);
+    // Run 3 (September) read run 2, which run 4 replaced; prune deletes runs 1 and 2. The
+    // oldest period kept, August, read July: no longer reproducible, and said so.
+    let prune = fx.run(&["prune", "--keep", "2"]);
+    prune.assert_code(0);
+    assert!(
+        prune.stdout.contains(
+            "note: 2026-08's run read 2026-07 as its history, whose runs are deleted now: 2026-08 evaluated again (`explain --as-of`, a rerun) reads no history, so what its run recorded no longer reproduces where the rules read `previous.x`; `--keep 3` keeps it reproducible\n"
+        ),
+        "{}",
+        prune.stdout
+    );
     let history = fx.run(&["history", "1"]);
     assert!(
         history.stdout.contains(

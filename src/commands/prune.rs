@@ -67,7 +67,27 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     let pruned = output::prune(source.connection(), &ws.config.tables, keep)?;
     let size_mb = vacuum(&mut source, &ws.database, args.vacuum)?;
+    // The oldest period kept read the one before it, whose runs are deleted: evaluated
+    // again, it reads no history, so a recorded decision of it no longer reproduces.
+    let notes = (pruned.kept.first())
+        .and_then(|oldest| Some((oldest, oldest.period.previous()?)))
+        .filter(|(_, before)| {
+            (pruned.deleted.iter())
+                .any(|d| d.status == "ok" && d.period.as_deref() == Some(before.label()))
+        })
+        .map(|(oldest, before)| {
+            format!(
+                "{}'s run read {} as its history, whose runs are deleted now: {} evaluated again (`explain --as-of`, a rerun) reads no history, so what its run recorded no longer reproduces where the rules read `previous.x`; `--keep {}` keeps it reproducible",
+                oldest.period.label(),
+                before.label(),
+                oldest.period.label(),
+                keep + 1
+            )
+        })
+        .into_iter()
+        .collect();
     let report = PruneReport {
+        notes,
         database: shown(&ws.database),
         kept: pruned
             .kept
@@ -125,6 +145,8 @@ pub struct KeptRun {
 /// What a prune did.
 #[derive(Debug, Serialize)]
 pub struct PruneReport {
+    /// What the reader should know of what is kept.
+    pub notes: Vec<String>,
     pub database: PathBuf,
     pub kept: Vec<KeptRun>,
     /// The latest run, kept besides the official runs (a failed run, or a backfill).
@@ -174,6 +196,9 @@ impl Report for PruneReport {
         }
         if let Some(mb) = self.size_mb {
             writeln!(out, "vacuumed: the database is now {mb} MB")?;
+        }
+        for note in &self.notes {
+            writeln!(out, "note: {note}")?;
         }
         Ok(())
     }

@@ -717,6 +717,17 @@ fn prune_run_removes_a_mistaken_run_and_its_period_reads_the_one_before() {
             (5, "failed".into())
         ]
     );
+    // A failed run removed keeps its failure message after the removal's.
+    fx.run(&["prune", "--run", "5"]).assert_code(0);
+    let failed = &fx.runs()[4];
+    assert!(
+        failed
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .ends_with("(was failed; 0 policy rows deleted); its message was: boom"),
+        "{failed:?}"
+    );
     fx.run(&["prune"])
         .assert_code(2)
         .assert_stderr_contains("<--keep <KEEP>|--run <ID>>");

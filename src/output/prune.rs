@@ -232,7 +232,8 @@ fn delete_run(
             );
             tx.execute(
                 &format!(
-                    "UPDATE {} SET status = ?2, message = ?3 WHERE run_id = ?1",
+                    // Its own message (a failure, customers left out) is kept after.
+                    "UPDATE {} SET status = ?2, message = ?3 || COALESCE('; its message was: ' || message, '') WHERE run_id = ?1",
                     quote_ident(&tables.run_table)
                 ),
                 rusqlite::params![r.run_id, REMOVED, message],

@@ -256,4 +256,16 @@ fn changes_tells_left_out_customers_from_gone_ones() {
     .unwrap();
     assert_eq!(json["gone"], 1);
     assert_eq!(json["left_out_customers"][0]["customer_id"], "C2");
+    // Back the month after: not new, left out before.
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 5 WHERE customer_id = 'C2'")
+        .unwrap();
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    let back = fx.run(&["changes", "--output", "size"]);
+    assert!(
+        back.stdout
+            .contains("; 0 new, 0 gone\n1 left out of run 2 (a rule failed for them: not new)\n"),
+        "{}",
+        back.stdout
+    );
 }

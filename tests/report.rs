@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Fixture, int, real};
+use common::{Fixture, int, real, text};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -581,4 +581,22 @@ fn the_pareto_note_says_negative_values_count_as_zero_on_the_curve() {
         note.contains("Total sales (EUR): 921,000. 1 customer's sales (EUR) is below 0 (credit notes) and counts as 0 on the curve, so its total is 5,000 more than the sum in the Tiers table."),
         "{note}"
     );
+}
+
+/// Repeated ids, which `run` refuses, gave the report figures no run gives (and its `gone`
+/// column a negative count): refused as `explain` and `serve` refuse them.
+#[test]
+fn a_report_of_repeated_ids_is_refused() {
+    let f = Fixture::new();
+    f.customers(
+        "customer_id TEXT, annual_sales REAL, overdue_days INTEGER, loyalty REAL",
+        &[
+            vec![text("C1"), real(10.0), int(0), real(0.5)],
+            vec![text("C1"), real(20.0), int(0), real(0.5)],
+        ],
+    );
+    f.rule("tiers.yaml", RULES);
+    f.run(&["report", "--out", "r.html"])
+        .assert_code(1)
+        .assert_stderr_contains("customer id C1 appears more than once");
 }

@@ -770,7 +770,7 @@ fn a_rounded_expectation_says_why_and_a_formula_is_refused() {
     run.assert_code(1);
     assert!(
         run.stdout.contains(
-            "  (ratio: 4.333333333333333 is 4.3333 to the decimals written: expect the value as the rules give it, or round the output, `round: { nearest: 0.01 }`)\n"
+            "  (ratio: 4.333333333333333 is 4.3333 to the decimals written: expect the value as the rules give it, or round the output, `round: { nearest: 0.0001 }`)\n"
         ),
         "{}",
         run.stdout

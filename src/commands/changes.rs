@@ -169,19 +169,25 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &name,
         order.as_deref().unwrap_or_default(),
     )?;
-    // Not in the later run because a rule failed for them there: still on the books.
-    let left_out: std::collections::HashSet<String> =
-        (output::left_out(conn, tables, to.run_id, None)?.into_iter())
+    // In one run only because a rule failed for them in the other: still on the books.
+    let left_out_of = |run: i64| -> Result<std::collections::HashSet<String>, Error> {
+        Ok((output::left_out(conn, tables, run, None)?.into_iter())
             .map(|l| l.customer)
-            .collect();
-    if !left_out.is_empty() {
-        let (left, gone) = std::mem::take(&mut changes.gone_customers)
+            .collect())
+    };
+    let (left_later, left_earlier) = (left_out_of(to.run_id)?, left_out_of(from.run_id)?);
+    let split = |list: &mut Vec<output::CustomerValue>,
+                 left: &std::collections::HashSet<String>| {
+        let (out, kept): (Vec<_>, Vec<_>) = std::mem::take(list)
             .into_iter()
-            .partition(|c| left_out.contains(&c.customer_id));
-        changes.gone_customers = gone;
-        changes.left_out_customers = left;
-        changes.gone = changes.gone_customers.len();
-    }
+            .partition(|c| left.contains(&c.customer_id));
+        *list = kept;
+        out
+    };
+    changes.left_out_customers = split(&mut changes.gone_customers, &left_later);
+    changes.left_out_before_customers = split(&mut changes.new_customers, &left_earlier);
+    changes.gone = changes.gone_customers.len();
+    changes.new = changes.new_customers.len();
     if let Some(order) = order.as_ref().filter(|_| changes.up + changes.down == 0) {
         unknown_order_values(order, &changes)?;
     }
@@ -212,11 +218,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         let read = output::official_run_before(conn, tables, kind, from.period, to.run_id)?;
         let pruned = output::history_pruned(conn, tables, kind, from.period, to.run_id)?;
         let stale = match read {
-            // What it read was pruned since: stale only if made before the run in force.
-            None if pruned && from.run_id < to.run_id => None,
+            // "No run" only as far as the records go when runs before it were pruned.
             None if pruned => Some(format!(
-                "on a run of {} pruned since, before run {}",
-                from.period, from.run_id
+                "before run {} and with no run of {} the records hold (runs made before it were pruned)",
+                from.run_id, from.period
             )),
             None => Some(format!("before any run of {}", from.period)),
             Some(read) if read != from.run_id => Some(format!(
@@ -373,6 +378,10 @@ impl ChangesReport {
             let value = field(c.value.as_deref().unwrap_or_default());
             writeln!(out, "{},{value},,left out", field(&c.customer_id))?;
         }
+        for c in &self.changes.left_out_before_customers {
+            let value = field(c.value.as_deref().unwrap_or_default());
+            writeln!(out, "{},,{value},left out before", field(&c.customer_id))?;
+        }
         Ok(())
     }
 }
@@ -413,25 +422,29 @@ impl Report for ChangesReport {
             n(c.new),
             n(c.gone)
         )?;
-        if !c.left_out_customers.is_empty() {
-            writeln!(
-                out,
-                "{} left out of run {} (a rule failed for them: not gone)",
-                n(c.left_out_customers.len()),
-                self.to.run_id
-            )?;
+        for (list, run, what) in [
+            (&c.left_out_customers, self.to.run_id, "not gone"),
+            (&c.left_out_before_customers, self.from.run_id, "not new"),
+        ] {
+            if !list.is_empty() {
+                writeln!(
+                    out,
+                    "{} left out of run {run} (a rule failed for them: {what})",
+                    n(list.len())
+                )?;
+            }
         }
         if !c.transitions.is_empty() {
             self.moved(out)?;
         }
-        let left_out = format!(
-            "left out of run {} (a rule failed for them: `policy_error`)",
-            self.to.run_id
-        );
+        let left_out =
+            |run: i64| format!("left out of run {run} (a rule failed for them: `policy_error`)");
+        let (later, earlier) = (left_out(self.to.run_id), left_out(self.from.run_id));
         for (list, word) in [
             (&c.new_customers, "new"),
             (&c.gone_customers, "gone"),
-            (&c.left_out_customers, left_out.as_str()),
+            (&c.left_out_customers, later.as_str()),
+            (&c.left_out_before_customers, earlier.as_str()),
         ] {
             if list.is_empty() {
                 continue;

@@ -123,10 +123,18 @@ fn recorded(
 }
 
 /// Numbers by value (a decimal stored as a whole number reads back as one), lists item by
-/// item, the rest exactly.
+/// item, the rest exactly; a column written by an older tierwise (no declared type) gives
+/// true/false back as 1/0 and a list as its JSON text.
 fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (a, b) {
+        (J::Number(n), J::Bool(t)) | (J::Bool(t), J::Number(n)) => {
+            n.as_i64() == Some(i64::from(*t))
+        }
+        (J::String(text), J::Array(_)) | (J::Array(_), J::String(text)) => {
+            let list = if a.is_array() { a } else { b };
+            serde_json::from_str::<J>(text).is_ok_and(|parsed| same_value(&parsed, list))
+        }
         (J::Number(x), J::Number(y)) => {
             let (x, y) = (
                 x.as_f64().unwrap_or(f64::NAN),
@@ -138,5 +146,23 @@ fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
         }
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_value;
+    use serde_json::json;
+
+    #[test]
+    fn recorded_values_compare_as_the_rules_give_them() {
+        assert!(same_value(&json!(12), &json!(12.0)));
+        assert!(!same_value(&json!(12), &json!(12.5)));
+        // Written by an older tierwise: true/false as 1/0, lists as JSON text.
+        assert!(same_value(&json!(1), &json!(true)));
+        assert!(!same_value(&json!(1), &json!(false)));
+        assert!(same_value(&json!("[\"late\"]"), &json!(["late"])));
+        assert!(!same_value(&json!("[\"late\"]"), &json!(["late", "big"])));
+        assert!(!same_value(&json!("A"), &json!("B")));
     }
 }

@@ -77,7 +77,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         })
         .map(|(oldest, before)| {
             format!(
-                "{}'s run read {} as its history, whose runs are deleted now: {} evaluated again (`explain --as-of`, a rerun) reads no history, so what its run recorded no longer reproduces where the rules read `previous.x`; `--keep {}` keeps it reproducible",
+                "{}'s run read {} as its history, whose runs are deleted now: {} evaluated again (`explain --as-of`, a rerun) reads no history, so what its run recorded no longer reproduces where the rules read `previous.x` (`--keep {}` would have kept that history)",
                 oldest.period.label(),
                 before.label(),
                 oldest.period.label(),

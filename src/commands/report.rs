@@ -46,6 +46,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let rules = loaded.rules;
     let t = Instant::now();
     let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
+    // What `run` refuses: figures over such data are none it ever gives.
+    if let Some(id) = customers.repeated_id() {
+        return Err(crate::output::OutputError::DuplicateId(id).into());
+    }
     let history = ws.history(source.connection(), &rules)?;
     tracing::info!(
         "read the customers and their history in {:.3} s",

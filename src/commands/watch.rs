@@ -183,7 +183,11 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
             let _ = writeln!(out, "{}", refusal::text(&refused));
             // A file of the rules in force that is gone (a save by rename in progress, a
             // file moved away): the names it gave are unknown now, and the errors say only that.
-            if let (Refusal::Rules(_), Some(last)) = (&refused, &last) {
+            let unknown_names = match &refused {
+                Refusal::Rules(d) => d.0.iter().any(|d| d.message.starts_with("unknown name")),
+                _ => false,
+            };
+            if let (true, Some(last)) = (unknown_names, &last) {
                 for gone in last.files.iter().filter(|f| !f.exists()) {
                     let _ = writeln!(
                         out,

@@ -86,6 +86,9 @@ pub struct Changes {
     /// failed for them; `policy_error` says which), not gone from the books, in
     /// `customer_id` order: neither in `gone` nor in `gone_customers`.
     pub left_out_customers: Vec<CustomerValue>,
+    /// The customers of the later run that the earlier one left out, not new to the books:
+    /// neither in `new` nor in `new_customers`.
+    pub left_out_before_customers: Vec<CustomerValue>,
 }
 
 /// A customer in one of the two runs only, and its value there.

@@ -165,7 +165,8 @@ pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64
 pub struct StaleRun {
     pub run: OfficialRun,
     pub read: Option<i64>,
-    /// `read` is not known: the runs of the period before made before it were pruned.
+    /// No run it read is in the records, but runs made before it were pruned: it may have
+    /// read one of them.
     pub read_pruned: bool,
     pub now: OfficialRun,
     /// The official runs of the periods after it, up to the first gap: made on it, so on
@@ -183,7 +184,10 @@ impl StaleRun {
     pub fn note(&self) -> String {
         let read = match (self.read, self.read_pruned) {
             (Some(id), _) => format!("{}'s run {id}", self.now.period.label()),
-            (None, true) => format!("a run of {} pruned since", self.now.period.label()),
+            (None, true) => format!(
+                "no run of {} the records hold (runs made before it were pruned)",
+                self.now.period.label()
+            ),
             (None, false) => format!("no run of {}", self.now.period.label()),
         };
         let mut periods = vec![self.run.period.label()];
@@ -234,11 +238,9 @@ pub fn stale_runs(
         let read = official_before(&records, before.period, run.run_id);
         // Made before the period's run in force, or on another run of it: on the old
         // history. No run of it in the records may be one pruned since.
-        if before.run_id > run.run_id || read != Some(before.run_id) {
+        if read != Some(before.run_id) {
+            // Runs were pruned before it: "no run" is only as far as the records go.
             let pruned = read.is_none() && pruned_before(&records, before.period, run.run_id);
-            if pruned && before.run_id < run.run_id {
-                continue;
-            }
             out.push(StaleRun {
                 run,
                 read,

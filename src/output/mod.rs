@@ -19,7 +19,8 @@ mod totals;
 mod view;
 
 pub use changes::{
-    Changes, CustomerChange, Direction, Transition, changes, run_fingerprint, value_orders,
+    Changes, CustomerChange, CustomerValue, Direction, Transition, changes, run_fingerprint,
+    value_orders,
 };
 pub use file::FileFormat;
 pub use history::{

@@ -218,7 +218,11 @@ fn delete_run(
     };
     let rows = delete(&tables.policy_table)?;
     delete(&fired_table(tables))?;
-    delete(&tables.error_table)?;
+    // A removed run's record keeps its customers left out (`policy_error`), which its
+    // message points to; a deleted run's go with it.
+    if matches!(record, Record::Delete) {
+        delete(&tables.error_table)?;
+    }
     match record {
         Record::Delete => {
             delete(&tables.run_table)?;

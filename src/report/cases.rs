@@ -203,12 +203,15 @@ fn print_differences(diffs: &[Difference], out: &mut dyn Write) -> io::Result<()
         .iter()
         .filter(|d| rounded_alike(&d.expected, &d.actual))
     {
+        // The step of the decimals written: `4.3333` is to the nearest 0.0001.
+        let written = as_yaml(&d.expected);
+        let places = written.split_once('.').map_or(0, |(_, f)| f.len());
+        let step = format!("0.{}1", "0".repeat(places.saturating_sub(1)));
         writeln!(
             out,
-            "  ({}: {} is {} to the decimals written: expect the value as the rules give it, or round the output, `round: {{ nearest: 0.01 }}`)",
+            "  ({}: {} is {written} to the decimals written: expect the value as the rules give it, or round the output, `round: {{ nearest: {step} }}`)",
             d.output,
             as_yaml(&d.actual),
-            as_yaml(&d.expected)
         )?;
     }
     Ok(())

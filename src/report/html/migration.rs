@@ -23,7 +23,7 @@ impl Section for MigrationSection {
             out.push_str("<p class=\"note\">No tier output: see Tiers.</p>");
             return;
         };
-        let (since, from, counts) = match &page.figures.migration {
+        let (since, from, counts, gone) = match &page.figures.migration {
             None => {
                 out.push_str("<p class=\"note\">No earlier period to compare with.</p>");
                 return;
@@ -50,9 +50,8 @@ impl Section for MigrationSection {
                 from,
                 counts,
                 gone,
-            }) => (since, from, (counts, gone)),
+            }) => (since, from, counts, gone),
         };
-        let (counts, gone) = counts;
         let to: Vec<&str> = tiers.rows.iter().map(|r| r.name.as_str()).collect();
         let _ = write!(
             out,

@@ -107,7 +107,7 @@ pub fn migration(
     now: &[u16],
     before: &[u16],
 ) -> Option<Migration> {
-    let (since, labels) = match previous {
+    let (since, labels, totals) = match previous {
         Previous::NotAsked => return None,
         Previous::NoRun { period } => {
             return Some(Migration::NoRun {
@@ -120,9 +120,8 @@ pub fn migration(
             labels,
             totals,
             ..
-        } => (period.clone(), (labels, totals)),
+        } => (period.clone(), labels, totals),
     };
-    let (labels, totals) = labels;
     let mut from: Vec<String> = tiers.iter().map(|t| t.name.clone()).collect();
     let row_of: Vec<usize> = labels
         .iter()
@@ -149,7 +148,7 @@ pub fn migration(
     }
     let mut gone = vec![0usize; from.len()];
     for (l, &total) in totals.iter().enumerate() {
-        gone[row_of[l]] += total - here[l];
+        gone[row_of[l]] += total.saturating_sub(here[l]);
     }
     Some(Migration::Counts {
         since,

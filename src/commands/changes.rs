@@ -214,29 +214,26 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         ));
     }
     // What the later run read as its history, when `from` is the period it reads.
-    if Some(from.period) == to.period.previous() {
-        let read = output::official_run_before(conn, tables, kind, from.period, to.run_id)?;
-        let pruned = output::history_pruned(conn, tables, kind, from.period, to.run_id)?;
-        let stale = match read {
-            // "No run" only as far as the records go when runs before it were pruned.
-            None if pruned => Some(format!(
-                "before run {} and with no run of {} the records hold (runs made before it were pruned)",
-                from.run_id, from.period
-            )),
-            None => Some(format!("before any run of {}", from.period)),
-            Some(read) if read != from.run_id => Some(format!(
+    if Some(from.period) == to.period.previous()
+        && let Some(stale) = output::stale_pair(conn, tables, kind, from, to)?
+    {
+        let when = match (stale.read, stale.read_pruned) {
+            (Some(read), _) => format!(
                 "when {}'s run was run {read}, which run {} has replaced since",
                 from.period, from.run_id
-            )),
-            Some(_) => None,
+            ),
+            // "No run" only as far as the records go when runs before it were pruned.
+            (None, true) => format!(
+                "before run {} and with no run of {} the records hold (runs made before it were pruned)",
+                from.run_id, from.period
+            ),
+            (None, false) => format!("before any run of {}", from.period),
         };
         // Whether the rules read history, the runs do not record: said as a condition.
-        if let Some(when) = stale {
-            notes.push(format!(
-                "{}'s run (run {}) was made {when}: if the rules read history (`previous.x`), run {} again (`tierwise run --as-of {}`) to evaluate it after run {}",
-                to.period, to.run_id, to.period, to.as_of, from.run_id
-            ));
-        }
+        notes.push(format!(
+            "{}'s run (run {}) was made {when}: if the rules read history (`previous.x`), run {} again (`tierwise run --as-of {}`) to evaluate it after run {}",
+            to.period, to.run_id, to.period, to.as_of, from.run_id
+        ));
     }
     // Either run made on a history replaced since, further back than the pair compared.
     for stale in output::stale_runs(conn, tables, kind)? {

@@ -114,39 +114,18 @@ pub(super) fn official(records: &[RunRecord]) -> Vec<OfficialRun> {
     by_period.into_values().collect()
 }
 
+/// The official run of `period`, if it has one.
+pub fn official_run_of(
+    conn: &Connection,
+    tables: &OutputTables,
+    period: Period,
+) -> Result<Option<OfficialRun>, OutputError> {
+    let official = official_runs(conn, tables, period.kind)?;
+    Ok(official.into_iter().find(|r| r.period == period))
+}
+
 /// The run of `period` that was official when run `before` was made (the latest successful
 /// one made before it), if there was one: what `before` read as that period's history.
-pub fn official_run_before(
-    conn: &Connection,
-    tables: &OutputTables,
-    kind: PeriodKind,
-    period: Period,
-    before: i64,
-) -> Result<Option<i64>, OutputError> {
-    Ok(official_before(
-        &run_records(conn, tables, kind)?,
-        period,
-        before,
-    ))
-}
-
-/// Whether a run of `period` made before run `before` may have been pruned (see
-/// [`pruned_before`]): what `before` read of `period` is then not known.
-pub fn history_pruned(
-    conn: &Connection,
-    tables: &OutputTables,
-    kind: PeriodKind,
-    period: Period,
-    before: i64,
-) -> Result<bool, OutputError> {
-    Ok(pruned_before(
-        &run_records(conn, tables, kind)?,
-        period,
-        before,
-    ))
-}
-
-/// [`official_run_before`] over run records already read.
 pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64) -> Option<i64> {
     let earlier: Vec<RunRecord> = (records.iter())
         .filter(|r| r.run_id < before)
@@ -156,113 +135,6 @@ pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64
         .into_iter()
         .find(|r| r.period == period)
         .map(|r| r.run_id)
-}
-
-/// An official run made on a history that has been replaced since: the run of the period
-/// before it that it read (`read`, `None`: that period had no run then) is no longer that
-/// period's official run (`now`), because a correction or a backfill was run after it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StaleRun {
-    pub run: OfficialRun,
-    pub read: Option<i64>,
-    /// No run it read is in the records, but runs made before it were pruned: it may have
-    /// read one of them.
-    pub read_pruned: bool,
-    pub now: OfficialRun,
-    /// The official runs of the periods after it, up to the first gap: made on it, so on
-    /// the old history too.
-    pub after: Vec<OfficialRun>,
-}
-
-impl StaleRun {
-    /// The stale run, then the runs after it.
-    pub fn runs(&self) -> impl Iterator<Item = &OfficialRun> {
-        std::iter::once(&self.run).chain(&self.after)
-    }
-
-    /// What to tell whoever reads these periods, and what to run.
-    pub fn note(&self) -> String {
-        let read = match (self.read, self.read_pruned) {
-            (Some(id), _) => format!("{}'s run {id}", self.now.period.label()),
-            (None, true) => format!(
-                "no run of {} the records hold (runs made before it were pruned)",
-                self.now.period.label()
-            ),
-            (None, false) => format!("no run of {}", self.now.period.label()),
-        };
-        let mut periods = vec![self.run.period.label()];
-        periods.extend(self.after.iter().map(|r| r.period.label()));
-        // As of each run's own date (the current period's is not over yet).
-        let commands: Vec<String> = (self.runs())
-            .map(|r| format!("`tierwise run --as-of {}`", r.as_of))
-            .collect();
-        format!(
-            "{}'s run (run {}) read {read}, replaced since by run {} (a correction or a backfill): if the rules read history (`previous.x`), {} {} policies made on the old history; run {} again{} ({})",
-            self.run.period.label(),
-            self.run.run_id,
-            self.now.run_id,
-            periods.join(", "),
-            if periods.len() == 1 { "holds" } else { "hold" },
-            if periods.len() == 1 { "it" } else { "them" },
-            if periods.len() == 1 {
-                ""
-            } else {
-                ", oldest first"
-            },
-            commands.join(", then ")
-        )
-    }
-}
-
-/// The official runs made on a history replaced since, each with the periods after it (a
-/// chain is reported once, at its first stale period).
-pub fn stale_runs(
-    conn: &Connection,
-    tables: &OutputTables,
-    kind: PeriodKind,
-) -> Result<Vec<StaleRun>, OutputError> {
-    let records = run_records(conn, tables, kind)?;
-    // Runs of another kind of period sort among these (2026-Q2 between 2026-04 and 05).
-    let official: Vec<OfficialRun> = (official(&records).into_iter())
-        .filter(|r| r.period.kind == kind)
-        .collect();
-    let mut out: Vec<StaleRun> = Vec::new();
-    for pair in official.windows(2) {
-        let (before, run) = (pair[0], pair[1]);
-        if run.period.previous() != Some(before.period) {
-            continue;
-        }
-        if out.iter().any(|s| s.after.contains(&run)) {
-            continue;
-        }
-        let read = official_before(&records, before.period, run.run_id);
-        // Made before the period's run in force, or on another run of it: on the old
-        // history. No run of it in the records may be one pruned since.
-        if read != Some(before.run_id) {
-            // Runs were pruned before it: "no run" is only as far as the records go.
-            let pruned = read.is_none() && pruned_before(&records, before.period, run.run_id);
-            out.push(StaleRun {
-                run,
-                read,
-                read_pruned: pruned,
-                now: before,
-                after: following(&official, run.period),
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Whether a run of `period` made before run `before` may have been pruned: its record
-/// removed (`prune --run`), or run ids below `before` missing (`prune --keep` deletes
-/// records). What such a run read as history is then not known from the records.
-fn pruned_before(records: &[RunRecord], period: Period, before: i64) -> bool {
-    let earlier: Vec<&RunRecord> = records.iter().filter(|r| r.run_id < before).collect();
-    let missing = earlier.len() as i64 != (before - 1).max(0);
-    missing
-        || earlier
-            .iter()
-            .any(|r| r.status == "removed" && r.period.is_none_or(|p| p == period))
 }
 
 /// The official runs of the periods right after `period` (of its kind), oldest first, up to
@@ -540,6 +412,17 @@ pub fn customer_history(
     kind: PeriodKind,
 ) -> Result<CustomerHistory, OutputError> {
     let runs = official_runs(conn, tables, kind)?;
+    customer_in_runs(conn, tables, customer_id, outputs, runs)
+}
+
+/// One customer's values of `outputs` in each of `runs` (one period's, for `explain`).
+pub fn customer_in_runs(
+    conn: &Connection,
+    tables: &OutputTables,
+    customer_id: &str,
+    outputs: &[String],
+    runs: Vec<OfficialRun>,
+) -> Result<CustomerHistory, OutputError> {
     let Some(policy) = PolicyTable::read(conn, tables)? else {
         return Ok(CustomerHistory::default());
     };

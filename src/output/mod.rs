@@ -14,6 +14,7 @@ mod history;
 mod prune;
 mod rows;
 mod schema;
+mod stale;
 mod tables;
 mod totals;
 mod view;
@@ -24,13 +25,14 @@ pub use changes::{
 };
 pub use file::FileFormat;
 pub use history::{
-    CustomerHistory, LeftOut, OfficialRun, PeriodValues, StaleRun, customer_history, customer_like,
-    following, history_pruned, latest_kind, left_out, official_run_before, official_runs,
-    official_runs_before, output_names, read_run, run_customers, run_outputs, stale_runs,
-    value_json, value_text,
+    CustomerHistory, LeftOut, OfficialRun, PeriodValues, customer_history, customer_in_runs,
+    customer_like, following, latest_kind, left_out, official_run_of, official_runs,
+    official_runs_before, output_names, read_run, run_customers, run_outputs, value_json,
+    value_text,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
+pub use stale::{StaleRun, stale_pair, stale_runs};
 pub use tables::now;
 pub use totals::{RecordedTotals, recorded_totals};
 

@@ -133,7 +133,7 @@ impl TestReport {
 
 /// Whether an actual value is what the case expects: numbers by value (`12` equals `12.0`),
 /// lists item by item, everything else exactly.
-pub(super) fn same(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
+pub fn same(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (expected, actual) {
         (J::Number(a), J::Number(b)) => match (a.as_i64(), b.as_i64()) {

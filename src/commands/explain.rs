@@ -73,19 +73,16 @@ fn recorded(
 ) -> Result<Option<Recorded>, Error> {
     let period = ws.context.period;
     let tables = &ws.config.tables;
-    let official = crate::output::official_runs(conn, tables, period.kind)?;
-    let Some(run) = official.into_iter().find(|r| r.period == period) else {
+    let Some(run) = crate::output::official_run_of(conn, tables, period)? else {
         return Ok(None);
     };
     let names: Vec<String> = (crate::output::output_names(conn, tables)?.into_iter())
         .filter(|n| rules.outputs.iter().any(|o| o.name == *n))
         .collect();
-    let history =
-        crate::output::customer_history(conn, tables, &explained.customer, &names, period.kind)?;
-    let held = history
-        .periods
-        .into_iter()
-        .find(|p| p.run.run_id == run.run_id);
+    let held =
+        crate::output::customer_in_runs(conn, tables, &explained.customer, &names, vec![run])?
+            .periods
+            .pop();
     let mut out = Recorded {
         run_id: run.run_id,
         period: period.label().to_owned(),
@@ -122,9 +119,9 @@ fn recorded(
     Ok(Some(out))
 }
 
-/// Numbers by value (a decimal stored as a whole number reads back as one), lists item by
-/// item, the rest exactly; a column written by an older tierwise (no declared type) gives
-/// true/false back as 1/0 and a list as its JSON text.
+/// As a test case compares ([`crate::cases::same`]: numbers by value, lists item by item),
+/// and a column written by an older tierwise (no declared type) gives true/false back as
+/// 1/0 and a list as its JSON text.
 fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (a, b) {
@@ -133,19 +130,9 @@ fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
         }
         (J::String(text), J::Array(_)) | (J::Array(_), J::String(text)) => {
             let list = if a.is_array() { a } else { b };
-            serde_json::from_str::<J>(text).is_ok_and(|parsed| same_value(&parsed, list))
+            serde_json::from_str::<J>(text).is_ok_and(|parsed| crate::cases::same(&parsed, list))
         }
-        (J::Number(x), J::Number(y)) => {
-            let (x, y) = (
-                x.as_f64().unwrap_or(f64::NAN),
-                y.as_f64().unwrap_or(f64::NAN),
-            );
-            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
-        }
-        (J::Array(x), J::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
-        }
-        _ => a == b,
+        _ => crate::cases::same(a, b),
     }
 }
 

@@ -132,16 +132,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     Ok(ExitStatus::Success)
 }
 
-/// The official run of the report's period, if it has one.
-fn recorded_run(
-    ws: &Workspace,
-    conn: &rusqlite::Connection,
-) -> Result<Option<crate::output::OfficialRun>, Error> {
-    let period = ws.context.period;
-    let official = crate::output::official_runs(conn, &ws.config.tables, period.kind)?;
-    Ok(official.into_iter().find(|r| r.period == period))
-}
-
 /// When the period has an official run made with other rules than these: the page shows
 /// what these rules give, not what that run recorded (and sales were sent).
 fn other_rules_than_recorded(
@@ -150,7 +140,8 @@ fn other_rules_than_recorded(
     fingerprint: &str,
 ) -> Result<Option<String>, Error> {
     let (period, tables) = (ws.context.period, &ws.config.tables);
-    let Some(run) = recorded_run(ws, conn)? else {
+    let Some(run) = crate::output::official_run_of(conn, &ws.config.tables, ws.context.period)?
+    else {
         return Ok(None);
     };
     let recorded = crate::output::run_fingerprint(conn, tables, run.run_id)?;
@@ -172,7 +163,8 @@ fn data_changed_since_recorded(
     figures: &html::Figures,
 ) -> Result<Option<String>, Error> {
     let (period, tables) = (ws.context.period, &ws.config.tables);
-    let Some(run) = recorded_run(ws, conn)? else {
+    let Some(run) = crate::output::official_run_of(conn, &ws.config.tables, ws.context.period)?
+    else {
         return Ok(None);
     };
     // Another day of the period: figures as of another date differ without any change

@@ -274,17 +274,10 @@ fn skipped_period_note(
 ) -> Option<String> {
     let (earlier, run_id) = summary.standing.skipped_to?;
     let previous = period.previous()?;
-    let mut read: Vec<String> = Vec::new();
-    for p in rules.past.iter().filter(|p| p.back == 1) {
-        let name = p.written();
-        if !read.contains(&name) {
-            read.push(name);
-        }
-    }
-    if read.is_empty() {
+    let names = previous_names(rules);
+    if names.is_empty() {
         return None;
     }
-    let names: Vec<String> = read.iter().map(|n| format!("`{n}`")).collect();
     Some(format!(
         "{} has no run (the latest before it is {}, run {run_id}): {} {} NULL for every customer, so rules that read {} saw no history; run {} first (`tierwise run --as-of {}`), then this period again",
         previous.label(),
@@ -295,6 +288,18 @@ fn skipped_period_note(
         previous.label(),
         previous.end(),
     ))
+}
+
+/// What the rules read of the previous period, each once, quoted: `` `previous.tier` ``.
+fn previous_names(rules: &crate::rules::RuleSet) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in rules.past.iter().filter(|p| p.back == 1) {
+        let name = format!("`{}`", p.written());
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// When customers of this run were left out of the previous period's run (a rule failed
@@ -316,13 +321,7 @@ fn left_out_note(
     let previous = summary.standing.previous.as_ref()?;
     let first = left.first()?;
     let label = previous.period.label();
-    let mut read: Vec<String> = Vec::new();
-    for p in rules.past.iter().filter(|p| p.back == 1) {
-        let name = format!("`{}`", p.written());
-        if !read.contains(&name) {
-            read.push(name);
-        }
-    }
+    let read = previous_names(rules);
     let one = left.len() == 1;
     let what = match read.len() {
         0 => format!("{} as new", if one { "it counts" } else { "they count" }),

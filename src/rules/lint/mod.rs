@@ -66,7 +66,9 @@ mod text_ordered;
 mod unreachable_row;
 
 pub use shares::share_slips;
+use walk::{name_constant_comparisons, written_tests};
 mod values;
+mod walk;
 
 use super::native::Node;
 use super::{Condition, Decision, Row, RuleIdx, RuleSet, Slot, ValueExpr};
@@ -122,60 +124,6 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
     }
     for_each_rows(rules, &mut out);
     crate::rules::load::merge_copies(out)
-}
-
-/// The expressions of a row's condition as written: a grid row's cells (each at its own
-/// place in the file), else its `when`.
-fn written_tests(row: &Row) -> Vec<&super::Expr> {
-    match (&row.cells, &row.condition) {
-        (Some(cells), _) => cells.iter().filter_map(|c| c.test.as_ref()).collect(),
-        (None, Condition::When(e)) => vec![e],
-        _ => Vec::new(),
-    }
-}
-
-/// Every `name <op> constant` comparison in a compiled expression (inside `if`, calls,
-/// blocks and their steps), the name first: one written the other way round (`70 > rate`)
-/// has its operator turned (`rate < 70`).
-fn name_constant_comparisons<'n>(
-    node: &'n Node,
-    out: &mut Vec<(super::native::Cmp, Slot, &'n crate::value::Lit)>,
-) {
-    use super::native::{Cmp, Step};
-    let turned = |cmp: Cmp| match cmp {
-        Cmp::Lt => Cmp::Gt,
-        Cmp::Le => Cmp::Ge,
-        Cmp::Gt => Cmp::Lt,
-        Cmp::Ge => Cmp::Le,
-        other => other,
-    };
-    fn steps<'n>(step: &'n Step, out: &mut Vec<(super::native::Cmp, Slot, &'n crate::value::Lit)>) {
-        match step {
-            Step::Set(_, n) => name_constant_comparisons(n, out),
-            Step::If(n, then, otherwise) => {
-                name_constant_comparisons(n, out);
-                then.iter()
-                    .chain(otherwise.iter())
-                    .for_each(|s| steps(s, out));
-            }
-        }
-    }
-    match node {
-        Node::CmpSlot(cmp, slot, lit) => out.push((*cmp, *slot, lit)),
-        Node::Cmp(cmp, pair) => match &**pair {
-            (Node::Slot(s), Node::Const(lit)) => out.push((*cmp, *s, lit)),
-            (Node::Const(lit), Node::Slot(s)) => out.push((turned(*cmp), *s, lit)),
-            (a, b) => {
-                name_constant_comparisons(a, out);
-                name_constant_comparisons(b, out);
-            }
-        },
-        Node::Block(block, value) => {
-            block.iter().for_each(|step| steps(step, out));
-            name_constant_comparisons(value, out);
-        }
-        other => (other.children().into_iter()).for_each(|n| name_constant_comparisons(n, out)),
-    }
 }
 
 /// The rows of `for_each` copies that no customer can match in their copy (`extra-b@snacks`

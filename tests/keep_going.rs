@@ -213,10 +213,27 @@ fn a_customer_left_out_again_or_only_is_said_as_it_is() {
         "{}",
         august.stdout
     );
+    // The customer exists: its history is the periods that left it out, exit 0.
     let c2 = fx.run(&["history", "C2"]);
-    c2.assert_code(2);
-    c2.assert_stderr_contains("customer `C2` has no policy in any official run of customers.db: 2026-07 has no policy for this customer: its run (run 1, `--keep-going`) left it out, metric `odd_orders` failing for it (");
-    assert!(!c2.stderr.contains("counted it as new"), "{}", c2.stderr);
+    c2.assert_code(0);
+    assert!(
+        c2.stdout
+            .starts_with("customer C2: no policy in any official run\n\nnote: 2026-07 has no policy for this customer: its run (run 1, `--keep-going`) left it out, metric `odd_orders` failing for it ("),
+        "{}",
+        c2.stdout
+    );
+    assert!(
+        c2.stdout
+            .contains("note: 2026-08 has no policy for this customer: its run (run 2,"),
+        "{}",
+        c2.stdout
+    );
+    assert!(!c2.stdout.contains("counted it as new"), "{}", c2.stdout);
+    let json = fx.run(&["history", "C2", "--format", "json"]);
+    json.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["periods"].as_array().map(Vec::len), Some(0));
+    assert_eq!(json["left_out"][1]["period"], "2026-08");
 }
 
 /// `changes` counted the customers a `--keep-going` run left out as gone (lost), and listed

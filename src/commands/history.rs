@@ -59,16 +59,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 .map(|p| p.run.period.to_string()),
         })
         .collect();
-    if history.periods.is_empty() && !left_out.is_empty() {
-        let periods: Vec<String> = left_out.iter().map(LeftOutPeriod::note).collect();
-        return Err(Error::Argument(format!(
-            "customer `{}` has no policy in any official run of {}: {}",
-            args.customer,
-            shown(&ws.database).display(),
-            periods.join("; ")
-        )));
-    }
-    if history.periods.is_empty() {
+    // A customer only ever left out exists: its report is the periods that left it out.
+    if history.periods.is_empty() && left_out.is_empty() {
         let like = output::customer_like(conn, tables, &args.customer)?;
         return Err(Error::Argument(format!(
             "customer `{}` is in no official run in {}{}",
@@ -287,7 +279,17 @@ impl Report for HistoryReport {
     fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
         let (first, last) = match (self.periods.first(), self.periods.last()) {
             (Some(f), Some(l)) => (f, l),
-            _ => return writeln!(out, "customer {}: no period", self.customer_id),
+            _ => {
+                writeln!(
+                    out,
+                    "customer {}: no policy in any official run\n",
+                    self.customer_id
+                )?;
+                for note in &self.notes {
+                    writeln!(out, "note: {note}\n")?;
+                }
+                return Ok(());
+            }
         };
         writeln!(
             out,

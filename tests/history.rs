@@ -1147,6 +1147,16 @@ fn explain_compares_with_what_the_period_recorded() {
         "{}",
         late.stdout
     );
+    // Explained on another day of the period: the run's day is the way to compare.
+    let day = fx.run(&["explain", "2", "--as-of", "2026-09-15"]);
+    assert_eq!(
+        day.stdout.lines().nth(1),
+        Some(
+            "note: this is not what 2026-09's recorded run (run 1, as of 2026-09-30) recorded: tier B recorded, A here; the rule ids differ; it was made as of 2026-09-30, this explanation is as of 2026-09-15: `--as-of 2026-09-30` explains the customer as of the run's day (what differs then is the data or the history)"
+        ),
+        "{}",
+        day.stdout
+    );
     let json: serde_json::Value = serde_json::from_str(
         &fx.run(&["explain", "2", "--as-of", "2026-09-30", "--format", "json"])
             .stdout,

@@ -310,7 +310,11 @@ fn recorded_line(r: &Recorded, fingerprint: &str, as_of: &str, b: &[f64]) -> Str
             r.fingerprint.as_deref().unwrap_or_default()
         )
     } else if r.as_of != as_of {
-        "it was made as of another day".to_owned()
+        // Late postings may differ too: only the run's day tells them apart.
+        format!(
+            "it was made as of {}, this explanation is as of {as_of}: `--as-of {}` explains the customer as of the run's day (what differs then is the data or the history)",
+            r.as_of, r.as_of
+        )
     } else {
         "the customer data or the history it read changed since (late postings, a correction, a pruned period)".to_owned()
     };

@@ -400,6 +400,37 @@ fn the_migration_counts_the_customers_gone_since() {
     }
 }
 
+/// A customer of the previous period without a tier (NULL) and no longer in the data is
+/// gone too: the report's `gone` skipped it, short of the `gone` that `run` counts.
+#[test]
+fn the_migration_counts_customers_gone_without_a_tier() {
+    let rules = RULES
+        .replace("then: { tier: none }", "then: { tier: null }")
+        .replace("[gold, silver, bronze, none]", "[gold, silver, bronze]");
+    let f = project(&rules, 20);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    // Customer 10 sells nothing (no tier), customer 1 has one.
+    f.conn()
+        .execute_batch("DELETE FROM customers WHERE customer_id IN (1, 10)")
+        .unwrap();
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let matrix = rows(&html, "migration");
+    let new = matrix.iter().find(|r| r[0] == "new").unwrap();
+    // Customer 20 (no tier before, still here) is in the `new` row, as `run` counts it;
+    // customer 10 is its gone.
+    assert_eq!(new.last().map(String::as_str), Some("1"), "{matrix:?}");
+    assert_eq!(matrix.last().unwrap()[0], "all");
+    assert_eq!(
+        matrix.last().unwrap().last().map(String::as_str),
+        Some("2"),
+        "{matrix:?}"
+    );
+    let run = f.run(&["run", "--as-of", "2026-03-31", "--format", "json"]);
+    run.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["moves"]["tier"]["gone"], 2, "{}", run.stdout);
+}
+
 #[test]
 fn a_population_beyond_20000_is_drawn_from_a_stated_sample() {
     let f = project(RULES, 20_500);

@@ -26,13 +26,18 @@ pub enum Previous {
         labels: Vec<String>,
         /// Per tier seen: how many customers had it.
         totals: Vec<usize>,
+        /// How many customers the run holds without a tier (NULL).
+        untiered: usize,
         /// Customer id -> index into `labels`.
         by_id: HashMap<Box<str>, u16>,
     },
 }
 
-/// A customer without a tier in the previous period.
+/// A customer not in the previous period's run.
 pub const NONE: u16 = u16::MAX;
+/// A customer in the previous period's run without a tier (NULL): a `new` row as for `run`,
+/// and among the gone when it is no longer in the data.
+pub const NO_TIER: u16 = u16::MAX - 1;
 
 impl Previous {
     /// Reads output `tiers` of the official run of the period before `context`'s.
@@ -60,9 +65,12 @@ impl Previous {
         let mut labels: Vec<String> = Vec::new();
         let mut totals: Vec<usize> = Vec::new();
         let mut by_id = HashMap::with_capacity(data.len);
+        let mut untiered = 0;
         for i in 0..data.len {
             let v = data.columns[1].value(i);
             if v.is_null() {
+                untiered += 1;
+                by_id.insert(data.id_text(i).into_boxed_str(), NO_TIER);
                 continue;
             }
             let key = display_key(&v);
@@ -81,11 +89,13 @@ impl Previous {
             period,
             labels,
             totals,
+            untiered,
             by_id,
         }
     }
 
-    /// Customer `i`'s tier in the previous period (`NONE` when it had none).
+    /// Customer `i`'s tier in the previous period (`NONE` when not in its run, `NO_TIER`
+    /// when without a tier there).
     pub fn tier_of(&self, data: &Dataset, i: usize) -> u16 {
         let Previous::Run { by_id, .. } = self else {
             return NONE;
@@ -107,7 +117,7 @@ pub fn migration(
     now: &[u16],
     before: &[u16],
 ) -> Option<Migration> {
-    let (since, labels, totals) = match previous {
+    let (since, labels, totals, untiered) = match previous {
         Previous::NotAsked => return None,
         Previous::NoRun { period } => {
             return Some(Migration::NoRun {
@@ -119,8 +129,9 @@ pub fn migration(
             period,
             labels,
             totals,
+            untiered,
             ..
-        } => (period.clone(), labels, totals),
+        } => (period.clone(), labels, totals, *untiered),
     };
     let mut from: Vec<String> = tiers.iter().map(|t| t.name.clone()).collect();
     let row_of: Vec<usize> = labels
@@ -137,8 +148,10 @@ pub fn migration(
     let mut counts = vec![vec![0usize; tiers.len()]; from.len()];
     // Of each previous tier's customers, those still here; the others are gone.
     let mut here = vec![0usize; labels.len()];
+    let mut untiered_here = 0;
     for (&t, &b) in now.iter().zip(before) {
-        let row = if b == NONE {
+        let row = if b == NONE || b == NO_TIER {
+            untiered_here += usize::from(b == NO_TIER);
             from.len() - 1
         } else {
             here[b as usize] += 1;
@@ -150,6 +163,7 @@ pub fn migration(
     for (l, &total) in totals.iter().enumerate() {
         gone[row_of[l]] += total.saturating_sub(here[l]);
     }
+    gone[from.len() - 1] = untiered.saturating_sub(untiered_here);
     Some(Migration::Counts {
         since,
         from,

@@ -1182,6 +1182,51 @@ fn explain_compares_with_what_the_period_recorded() {
     );
 }
 
+/// `explain` compared only the decisions' own outputs with the record: a `capped_by`
+/// output and the `held.x` counts the run stores were "NULL here", and every customer a cap
+/// bound, or whose rules read `held.x`, was said to differ because the data changed.
+#[test]
+fn explain_compares_capped_by_and_held_counts_as_run_writes_them() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n  - name: steady\n    output: steady\n    rules:\n      - { id: steady, value: '= held.tier' }\n  - name: discount\n    output: discount\n    capped_by: discount_capped_by\n    caps:\n      - { id: at-most-25, max: 25 }\n    rules:\n      - { id: wanted, value: '= annual_sales' }\n",
+    );
+    for day in ["2026-07-31", "2026-08-31"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    // Customer 3 is capped (30 -> 25); customer 1 is not.
+    for customer in ["1", "3"] {
+        let explained = fx.run(&["explain", customer, "--as-of", "2026-08-31"]);
+        assert_eq!(
+            explained.stdout.lines().nth(1),
+            Some(
+                "recorded: 2026-08's recorded run (run 2, as of 2026-08-31) holds the same outputs and rule ids"
+            ),
+            "{}",
+            explained.stdout
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["explain", "3", "--as-of", "2026-08-31", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    let outputs = &json["outputs"];
+    assert_eq!(
+        outputs,
+        &serde_json::json!([
+            {"name": "tier", "value": "A"},
+            {"name": "steady", "value": 1},
+            {"name": "discount", "value": 25.0},
+            {"name": "discount_capped_by", "value": "at-most-25"},
+            {"name": "held.tier", "value": 2}
+        ]),
+        "{json}"
+    );
+}
+
 /// `prune --keep` deletes the superseded runs of the periods it keeps: what a later run read
 /// is then gone from the records, and the notes said it "read no run" of that period. A run
 /// made before the period's run in force is still said; one made after it is not claimed.

@@ -96,11 +96,9 @@ fn recorded(
         return Ok(Some(out));
     };
     let explained_value = |name: &str| {
-        (explained.decisions.iter())
-            .flat_map(|d| &d.outputs)
+        (explained.outputs.iter())
             .find(|o| o.name == name)
-            .map(|o| o.value.clone())
-            .unwrap_or(serde_json::Value::Null)
+            .map_or(serde_json::Value::Null, |o| o.value.clone())
     };
     for (k, name) in names.iter().enumerate() {
         let recorded = crate::output::value_json(&held.values[k], held.declared[k]);

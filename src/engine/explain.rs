@@ -169,6 +169,9 @@ pub struct Explanation {
     pub population: Vec<Figure>,
     pub decisions: Vec<DecisionTrace>,
     pub rule_ids: Vec<String>,
+    /// Every output as `run` writes it, in column order: the decisions' outputs, `capped_by`
+    /// outputs and the `held.x` counts the period stores for the next.
+    pub outputs: Vec<Named>,
     /// Set when the evaluation failed: where ("rule `tier-a`", "metric `loyalty`"). What
     /// the explanation holds is what was worked out before.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -299,6 +302,9 @@ impl<'a> Evaluator<'a> {
             rule_ids: fired
                 .iter()
                 .map(|&r| rules.rule_ids[r as usize].clone())
+                .collect(),
+            outputs: (rules.outputs.iter())
+                .map(|o| named(&o.name, &w.frame[o.slot]))
                 .collect(),
             failed_at: evaluated.as_ref().err().map(|e| e.rule.clone()),
             recorded: None,

@@ -348,6 +348,80 @@ fn a_run_after_a_skipped_period_says_what_the_rules_read_is_null_for_everyone() 
     );
 }
 
+/// "Key account only if A three quarters running" reads `previous_2.tier`: a quarter two
+/// back with no run (skipped, or pruned by `prune --keep 1`) made it NULL for everyone and
+/// emptied the key accounts, exit 0, no note, and `--strict` let it through.
+#[test]
+fn a_period_further_back_the_rules_read_without_a_run_is_noted_and_refused_by_strict() {
+    let three = "decisions:\n  - name: tier\n    rules:\n      - { id: a, when: annual_sales >= 150, then: { tier: A } }\n      - { id: b, then: { tier: B } }\n  - name: key\n    output: key_account\n    rules:\n      - { id: key-yes, when: 'tier == \"A\" && previous.tier == \"A\" && previous_2.tier == \"A\"', value: true }\n      - { id: key-no, value: false }\n";
+    let setup = || {
+        let fx = Fixture::new();
+        std::fs::write(
+            fx.path("config.yaml"),
+            "database: customers.db\nrules: rules\nperiod: quarter\n",
+        )
+        .unwrap();
+        fx.sales_customers(&[100.0, 200.0]);
+        fx.rule("tiers.yaml", three);
+        fx
+    };
+    // 2025-Q2 skipped: Q3 says so of `previous.tier`, and Q4 of `previous_2.tier`.
+    let fx = setup();
+    for day in ["2025-03-31", "2025-09-30"] {
+        fx.run_ok(&["--as-of", day]);
+    }
+    let q4 = fx.run_ok(&["--as-of", "2025-12-31"]);
+    assert!(
+        q4.stdout.contains(
+            "note: 2025-Q2 has no run (the latest before it is 2025-Q1, run 1): `previous_2.tier` is NULL for every customer, so rules that read it saw no history of that period; run 2025-Q2 first (`tierwise run --as-of 2025-06-30`), then the periods after it again, oldest first\n"
+        ),
+        "{}",
+        q4.stdout
+    );
+    let strict = fx.run(&["run", "--strict", "--as-of", "2025-12-31"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains("2025-Q2 has no run (the latest before it is 2025-Q1, run 1): the rules' `previous_2.tier` would be NULL for every customer");
+
+    // Every quarter run, then `prune --keep 2`: a rerun of 2025-Q4 reads 2025-Q3, kept,
+    // and 2025-Q2, pruned.
+    let fx = setup();
+    for day in ["2025-03-31", "2025-06-30", "2025-09-30"] {
+        fx.run_ok(&["--as-of", day]);
+    }
+    let kept = fx.run_ok(&["--as-of", "2025-12-31", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&kept.stdout).unwrap();
+    assert!(
+        !json["notes"].to_string().contains("has no run"),
+        "{}",
+        json["notes"]
+    );
+    fx.run(&["prune", "--keep", "2"]).assert_code(0);
+    let strict = fx.run(&["run", "--strict", "--as-of", "2025-12-31"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains("2025-Q2 has no run the records hold (runs were pruned): the rules' `previous_2.tier` would be NULL for every customer");
+    let pruned = fx.run_ok(&["--as-of", "2025-12-31"]);
+    assert!(
+        pruned.stdout.contains(
+            "note: 2025-Q2 has no run the records hold (runs were pruned): `previous_2.tier` is NULL for every customer, so rules that read it saw no history of that period; these rules read 2 periods back: `prune --keep 3` keeps a period and the 2 before it\n"
+        ),
+        "{}",
+        pruned.stdout
+    );
+    assert!(
+        !pruned.stdout.contains("2025-Q3 has no run"),
+        "{}",
+        pruned.stdout
+    );
+    // `prune --keep 1` (2025-Q4 only): its rerun reads neither quarter.
+    fx.run(&["prune", "--keep", "1"]).assert_code(0);
+    let one = fx.run_ok(&["--as-of", "2025-12-31"]);
+    assert!(
+        one.stdout.contains("note: 2025-Q3 has no run the records hold (runs were pruned): `previous.tier` is NULL for every customer"),
+        "{}",
+        one.stdout
+    );
+}
+
 #[test]
 fn an_output_added_in_a_later_period_reads_null_before_and_older_runs_stay_readable() {
     let fx = Fixture::new();

@@ -40,6 +40,15 @@ pub(super) struct RunRecord {
     pub period: Option<Period>,
 }
 
+/// Whether records of runs were deleted (`prune --keep` deletes the records of the runs it
+/// prunes): run ids below the latest are missing, so a period without a run may have had one.
+pub fn runs_pruned(conn: &Connection, tables: &OutputTables) -> Result<bool, OutputError> {
+    let records = run_records(conn, tables, PeriodKind::default())?;
+    Ok(records
+        .last()
+        .is_some_and(|r| r.run_id != records.len() as i64))
+}
+
 /// Every record of the run table, by run id (none when there is no table). Runs recorded
 /// before version 1 are dated from their start, in periods of `kind`.
 pub(super) fn run_records(

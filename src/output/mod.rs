@@ -27,8 +27,8 @@ pub use file::FileFormat;
 pub use history::{
     CustomerHistory, LeftOut, OfficialRun, PeriodValues, customer_history, customer_in_runs,
     customer_like, following, latest_kind, left_out, official_run_of, official_runs,
-    official_runs_before, output_names, read_run, run_customers, run_outputs, value_json,
-    value_text,
+    official_runs_before, output_names, read_run, run_customers, run_outputs, runs_pruned,
+    value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};

@@ -467,12 +467,12 @@ pub struct PastValue {
 }
 
 impl PastValue {
-    /// The name as the rules write it, for the previous period (`back` 1): `previous.x`,
-    /// `held.x` as it is.
+    /// The name as the rules write it: `previous.x`, `previous_2.x`, `held.x` as it is.
     pub fn written(&self) -> String {
-        match self.column.starts_with("held.") {
-            true => self.column.clone(),
-            false => format!("previous.{}", self.column),
+        match (self.column.starts_with("held."), self.back) {
+            (true, _) => self.column.clone(),
+            (false, 1) => format!("previous.{}", self.column),
+            (false, back) => format!("previous_{back}.{}", self.column),
         }
     }
 }

@@ -134,6 +134,14 @@ impl Before<'_> {
                 earlier.label()
             ));
         }
+        for gap in &s.read_gaps {
+            out.push(format!(
+                "{} has no run{}: the rules' {} would be NULL for every customer",
+                gap.period.label(),
+                gap.cause(),
+                past_names(self.rules, gap.back).join(", ")
+            ));
+        }
         if !s.previous_left_out.is_empty() {
             out.push(format!(
                 "{} of the customers were left out of {previous}'s run (`--keep-going`): their history would start again",
@@ -212,6 +220,45 @@ pub struct Standing {
     /// The previous period's run was made on a history replaced since (a correction or a
     /// backfill of an earlier period): this run builds on it.
     pub previous_stale: Option<output::StaleRun>,
+    /// Periods the rules read (`previous_2.x` ...) with no run, though the history goes back
+    /// further or runs were pruned: NULL for every customer. (The previous period when it
+    /// has no run but an earlier one has is `skipped_to`.)
+    pub read_gaps: Vec<ReadGap>,
+}
+
+/// A period the rules read without an official run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadGap {
+    /// How many periods back (2 for `previous_2.x`).
+    pub back: u32,
+    pub period: Period,
+    /// The latest earlier period with a run, and that run (`None`: the records hold none,
+    /// runs were pruned).
+    pub earlier: Option<(Period, i64)>,
+}
+
+impl ReadGap {
+    /// Why the period has no run, as a parenthesis: ` (the latest before it is 2024-Q1, run
+    /// 1)` or ` the records hold (runs were pruned)`.
+    pub fn cause(&self) -> String {
+        match self.earlier {
+            Some((p, run_id)) => format!(" (the latest before it is {}, run {run_id})", p.label()),
+            None => " the records hold (runs were pruned)".to_owned(),
+        }
+    }
+}
+
+/// What the rules read of the period `back` periods before, each once, quoted:
+/// `` `previous.tier` ``, `` `previous_2.tier` ``.
+pub fn past_names(rules: &RuleSet, back: u32) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in rules.past.iter().filter(|p| p.back == back) {
+        let name = format!("`{}`", p.written());
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// The previous period's official run, as the summary compares with it.
@@ -257,7 +304,7 @@ fn unwritten(past: &History, rules: &RuleSet, recorded: Option<&serde_json::Valu
 impl Workspace {
     /// Where a run of this workspace's period stands among the official runs recorded (read
     /// before it is written).
-    fn standing(&self, conn: &rusqlite::Connection) -> Result<Standing, Error> {
+    fn standing(&self, conn: &rusqlite::Connection, rules: &RuleSet) -> Result<Standing, Error> {
         let period = self.context.period;
         let tables = &self.config.tables;
         let official = output::official_runs(conn, tables, period.kind)?;
@@ -290,13 +337,41 @@ impl Workspace {
             .max_by_key(|r| (r.as_of, r.run_id))
             .map(|r| r.period)
             .filter(|p| p.kind != period.kind);
-        let skipped_to = match (&previous, period.previous()) {
-            (None, Some(before)) => (official.iter())
-                .filter(|r| r.period.kind == period.kind && r.as_of < before.end())
+        // The latest run of a period of this kind before `wanted`.
+        let earlier = |wanted: Period| {
+            (official.iter())
+                .filter(|r| r.period.kind == period.kind && r.as_of < wanted.end())
                 .max_by_key(|r| (r.as_of, r.run_id))
-                .map(|r| (r.period, r.run_id)),
+                .map(|r| (r.period, r.run_id))
+        };
+        let skipped_to = match (&previous, period.previous()) {
+            (None, Some(before)) => earlier(before),
             _ => None,
         };
+        // The previous period skipped has a note of its own (`skipped_to`).
+        let mut backs: Vec<u32> = (rules.past.iter().map(|p| p.back))
+            .filter(|&b| b >= 2 || (b == 1 && previous.is_none() && skipped_to.is_none()))
+            .collect();
+        backs.sort_unstable();
+        backs.dedup();
+        let mut read_gaps = Vec::new();
+        let pruned = !backs.is_empty() && output::runs_pruned(conn, tables)?;
+        for back in backs {
+            let Some(wanted) = period.back(back) else {
+                continue;
+            };
+            if official.iter().any(|r| r.period == wanted) {
+                continue;
+            }
+            let earlier = earlier(wanted).filter(|(p, _)| *p != wanted);
+            if earlier.is_some() || pruned {
+                read_gaps.push(ReadGap {
+                    back,
+                    period: wanted,
+                    earlier,
+                });
+            }
+        }
         // Every customer the previous run left out: which of them this run holds is known
         // once the history is aligned ([`Workspace::run`]).
         let previous_left_out = match &previous {
@@ -317,6 +392,7 @@ impl Workspace {
             skipped_to,
             previous_left_out,
             previous_stale,
+            read_gaps,
         })
     }
 
@@ -376,7 +452,7 @@ impl Workspace {
         let t = Instant::now();
         let looked_back = (|| {
             let past = self.history(source.connection(), rules)?;
-            let standing = self.standing(source.connection())?;
+            let standing = self.standing(source.connection(), rules)?;
             let recorded = match &standing.previous {
                 Some(previous) => {
                     output::run_outputs(source.connection(), &self.config.tables, previous.run_id)?

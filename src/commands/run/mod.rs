@@ -114,6 +114,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let mut notes = standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
     notes.extend(other_rules_note(&summary));
     notes.extend(skipped_period_note(&summary, &rules, ws.context.period));
+    notes.extend(read_gap_notes(&summary, &rules));
     notes.extend(left_out_note(&summary, &rules));
     notes.extend(gone_note(&summary));
     // Built on a period made on a history replaced since.
@@ -196,7 +197,7 @@ fn standing_notes(
     let today = crate::time::Date::today_utc();
     if as_of > today {
         notes.push(format!(
-            "as of {as_of} is {} days after today ({today}): the customer data has nothing after today, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
+            "as of {as_of} is {} days after today ({today}): the customer data most likely does not reach it yet, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
             as_of.0 - today.0,
             period.label(),
             summary.written.run_id
@@ -274,7 +275,7 @@ fn skipped_period_note(
 ) -> Option<String> {
     let (earlier, run_id) = summary.standing.skipped_to?;
     let previous = period.previous()?;
-    let names = previous_names(rules);
+    let names = crate::workspace::batch::past_names(rules, 1);
     if names.is_empty() {
         return None;
     }
@@ -290,16 +291,41 @@ fn skipped_period_note(
     ))
 }
 
-/// What the rules read of the previous period, each once, quoted: `` `previous.tier` ``.
-fn previous_names(rules: &crate::rules::RuleSet) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for p in rules.past.iter().filter(|p| p.back == 1) {
-        let name = format!("`{}`", p.written());
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    names
+/// Periods the rules read (`previous_2.tier` in "A three quarters running") without a run,
+/// though the history goes back further or was pruned: what the rules read
+/// of them is NULL for every customer, and "A three quarters running" holds for no one.
+fn read_gap_notes(
+    summary: &crate::workspace::batch::RunSummary,
+    rules: &crate::rules::RuleSet,
+) -> Vec<String> {
+    let deepest = rules.past.iter().map(|p| p.back).max().unwrap_or(0);
+    (summary.standing.read_gaps.iter())
+        .map(|gap| {
+            let names = crate::workspace::batch::past_names(rules, gap.back);
+            let (it, is) = match names.len() {
+                1 => ("it", "is"),
+                _ => ("them", "are"),
+            };
+            let fix = match gap.earlier {
+                Some(_) => format!(
+                    "run {} first (`tierwise run --as-of {}`), then the periods after it again, oldest first",
+                    gap.period.label(),
+                    gap.period.end()
+                ),
+                None => format!(
+                    "these rules read {deepest} period{} back: `prune --keep {}` keeps a period and the {deepest} before it",
+                    if deepest == 1 { "" } else { "s" },
+                    deepest + 1
+                ),
+            };
+            format!(
+                "{} has no run{}: {} {is} NULL for every customer, so rules that read {it} saw no history of that period; {fix}",
+                gap.period.label(),
+                gap.cause(),
+                names.join(", "),
+            )
+        })
+        .collect()
 }
 
 /// When customers of this run were left out of the previous period's run (a rule failed
@@ -321,7 +347,7 @@ fn left_out_note(
     let previous = summary.standing.previous.as_ref()?;
     let first = left.first()?;
     let label = previous.period.label();
-    let read = previous_names(rules);
+    let read = crate::workspace::batch::past_names(rules, 1);
     let one = left.len() == 1;
     let what = match read.len() {
         0 => format!("{} as new", if one { "it counts" } else { "they count" }),

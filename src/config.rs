@@ -103,7 +103,7 @@ impl Source {
 
 /// Names of the tables a run writes.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, from = "OutputSpec")]
 pub struct OutputTables {
     pub policy_table: String,
     pub run_table: String,
@@ -117,6 +117,33 @@ impl Default for OutputTables {
             policy_table: "customer_policy".into(),
             run_table: "policy_run".into(),
             error_table: "policy_error".into(),
+        }
+    }
+}
+
+/// `output:` as written: the error table follows a run table of another name, so two
+/// configurations sharing a database (one per company) keep their left-out customers apart
+/// (run ids are counted per run table: both have a run 1).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct OutputSpec {
+    policy_table: Option<String>,
+    run_table: Option<String>,
+    error_table: Option<String>,
+}
+
+impl From<OutputSpec> for OutputTables {
+    fn from(spec: OutputSpec) -> Self {
+        let default = OutputTables::default();
+        let error_table = match (&spec.run_table, spec.error_table) {
+            (_, Some(error)) => error,
+            (Some(run), None) if *run != default.run_table => format!("{run}_error"),
+            _ => default.error_table,
+        };
+        OutputTables {
+            policy_table: spec.policy_table.unwrap_or(default.policy_table),
+            run_table: spec.run_table.unwrap_or(default.run_table),
+            error_table,
         }
     }
 }
@@ -204,6 +231,7 @@ impl Config {
         for (key, name) in [
             ("output.policy_table", &file.output.policy_table),
             ("output.run_table", &file.output.run_table),
+            ("output.error_table", &file.output.error_table),
         ] {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(invalid(format!(

@@ -286,3 +286,44 @@ fn changes_tells_left_out_customers_from_gone_ones() {
         back.stdout
     );
 }
+
+/// Two configurations on one database (one per company) each have a run 1: their left-out
+/// customers shared `policy_error`, so pruning one company's runs deleted the other's records
+/// and its `changes` counted them as new. A run table of another name has its own error table.
+#[test]
+fn configurations_sharing_a_database_keep_their_left_out_customers_apart() {
+    let fx = fixture();
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("pt.yaml"),
+        format!("{config}\noutput: {{ policy_table: pt_policy, run_table: pt_run }}\n"),
+    )
+    .unwrap();
+    let pt = |args: &[&str]| run_in(fx.dir.path(), &[&["--config", "pt.yaml"], args].concat());
+    pt(&["run", "--keep-going", "--as-of", "2026-07-31"]).assert_code(1);
+    fx.run(&["run", "--keep-going", "--as-of", "2026-07-31"])
+        .assert_code(1);
+    fx.run(&["run", "--keep-going", "--as-of", "2026-08-31"])
+        .assert_code(1);
+    fx.run(&["prune", "--keep", "1"]).assert_code(0);
+    let count = |table: &str| -> i64 {
+        fx.conn()
+            .query_row(
+                &format!("SELECT count(*) FROM {table} WHERE run_id = 1"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(count("pt_run_error"), 2);
+    assert_eq!(count("policy_error"), 0);
+    let history = pt(&["history", "C2"]);
+    history.assert_code(0);
+    assert!(
+        history
+            .stdout
+            .contains("note: 2026-07 has no policy for this customer: its run (run 1, `--keep-going`) left it out"),
+        "{}",
+        history.stdout
+    );
+}

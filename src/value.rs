@@ -58,7 +58,8 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// The same value: numbers by value (`30` is `30.0`), everything else as its JSON (text
+    /// The same value: numbers by value as the rules' `==` compares them (`30` is `30.0`,
+    /// `0.1 + 0.2` is `0.3`: [`same_number`]), everything else as its JSON (text
     /// as text, a date as its day, lists item by item; NULL is NULL).
     /// Text, numbers, true/false, dates and NULL are compared without building JSON:
     /// this runs per customer (`any`, `priority`, `held`, `diff`).
@@ -70,7 +71,7 @@ impl<'a> Value<'a> {
             (Value::Date(x), Value::Date(y)) => x == y,
             _ => match (self.as_str(), other.as_str(), self.as_f64(), other.as_f64()) {
                 (Some(x), Some(y), _, _) => x == y,
-                (_, _, Some(x), Some(y)) => x == y,
+                (_, _, Some(x), Some(y)) => same_number(x, y),
                 _ => self.to_json() == other.to_json(),
             },
         }
@@ -354,4 +355,19 @@ impl ValueKind {
             None
         }
     }
+}
+
+/// Two numbers equal as the rules' `==` has them: within a relative `f64::EPSILON` of the
+/// larger (the difference itself when either is zero), so `0.1 + 0.2` is `0.3` and a diff or
+/// `changes` does not call a value that only the binary arithmetic moved a change.
+pub fn same_number(x: f64, y: f64) -> bool {
+    if x == y {
+        return true;
+    }
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    (x - y).abs() / max <= f64::EPSILON
 }

@@ -210,6 +210,44 @@ fn a_rule_set_against_itself_changes_nothing_and_fail_on_change_says_when_someth
     fx.run(&["diff", "--base", "base"]).assert_code(0);
 }
 
+/// `0.1 + 0.2 == 0.3` in the rules, and `explain` saw no difference, yet `diff` counted a
+/// discount written `= 0.1 + 0.2` instead of `0.3` as changed for every customer (and
+/// `changes` as moving up): numbers compare as the rules' `==` does.
+#[test]
+fn a_value_only_binary_arithmetic_moved_is_no_change() {
+    let fx = small();
+    let base = SMALL_RULES.replace("value: 2.0", "value: 0.3");
+    std::fs::write(fx.path("base/policy.yaml"), &base).unwrap();
+    fx.rule(
+        "policy.yaml",
+        &base.replace("value: 0.3", "value: '= 0.1 + 0.2'"),
+    );
+    let diff = fx.run(&[
+        "diff",
+        "--base",
+        "base",
+        "--fail-on-change",
+        "--format",
+        "json",
+    ]);
+    diff.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&diff.stdout).unwrap();
+    assert_eq!(v["customers_changed"], 0, "{}", diff.stdout);
+    // Two periods, one with each: nobody moved.
+    std::fs::write(fx.path("rules/policy.yaml"), &base).unwrap();
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    fx.rule(
+        "policy.yaml",
+        &base.replace("value: 0.3", "value: '= 0.1 + 0.2'"),
+    );
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let changes = fx.run(&["changes", "--output", "discount_pct", "--format", "json"]);
+    changes.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&changes.stdout).unwrap();
+    assert_eq!(v["up"], 0, "{}", changes.stdout);
+    assert_eq!(v["changed"], 0, "{}", changes.stdout);
+}
+
 /// A money total is the same sum however the threads split the customers: the same rules
 /// showed `concession_cost +0.00 (+0.0%)` (floats added in another order).
 #[test]

@@ -279,10 +279,13 @@ fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x == y,
+        // As the rules' `==`: `0.1 + 0.2` is `0.3`.
+        (Value::Float(x), Value::Float(y)) => crate::value::same_number(*x, *y),
         // A limit stored REAL in one run and INTEGER in the next (a rounding step added) is
         // the same number.
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+            crate::value::same_number(*x as f64, *y)
+        }
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Null, _) | (_, Value::Null) => false,
         _ => a.to_string() == b.to_string(),

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Column names the output table uses itself.
-const RESERVED: [&str; 3] = ["run_id", "customer_id", "rule_ids"];
+const RESERVED: [&str; 4] = ["run_id", "customer_id", "fired", "rule_ids"];
 
 /// Every name the rules can use, by frame slot.
 pub(super) struct Symbols {
@@ -349,13 +349,38 @@ impl Symbols {
             );
             return None;
         }
-        if kind == SlotKind::Output && RESERVED.contains(&name) {
+        // SQLite compares column names without case: `Fired` is `fired`, `Tier` is `tier`.
+        if kind == SlotKind::Output
+            && let Some(column) = RESERVED.iter().find(|r| r.eq_ignore_ascii_case(name))
+        {
             diags.error(
                 file,
                 line,
                 col,
                 format!(
-                    "`{name}` is a column of the output table itself; choose another output name"
+                    "`{name}` is a column of the output table itself{}; choose another output name",
+                    match *column == name {
+                        true => String::new(),
+                        false => format!(" (`{column}`: SQLite compares column names without case)"),
+                    }
+                ),
+            );
+            return None;
+        }
+        if kind == SlotKind::Output
+            && let Some((other, _)) = (self.slots.iter())
+                .find(|(n, k)| *k == SlotKind::Output && n.eq_ignore_ascii_case(name))
+        {
+            let first = match self.written_at.get(other) {
+                Some(first) => format!(" (at {first})"),
+                None => String::new(),
+            };
+            diags.error(
+                file,
+                line,
+                col,
+                format!(
+                    "output `{name}` and output `{other}`{first} would be one column of the output table: SQLite compares column names without case; choose names that differ in more than case"
                 ),
             );
             return None;
@@ -594,6 +619,24 @@ mod tests {
                 "error rules/a.yaml:4:52: `x-y` is not a valid output name | help: names use letters, digits and `_`, and do not start with a digit",
                 "error rules/a.yaml:7:29: output `x` is already produced by decision `d1` (at rules/a.yaml:4:39) | help: each output comes from exactly one decision",
                 "error rules/a.yaml:8:11: decision `d1` is defined twice (first at rules/a.yaml:2:11)",
+            ]
+        );
+    }
+
+    /// `fired` is the policy table's own column (the run's list of rules): an output of that
+    /// name was thrown away and `previous.fired` read the list's number; and SQLite
+    /// compares column names without case, so `Tier` beside `tier` failed only at the write.
+    #[test]
+    fn outputs_are_no_column_of_the_output_table_in_any_case() {
+        assert_eq!(
+            errors(&[(
+                "a.yaml",
+                "decisions:\n  - name: d1\n    rules:\n      - { id: a, then: { tier: A, fired: 7, Run_Id: 1 } }\n  - name: d2\n    rules:\n      - { id: b, then: { Tier: 1 } }\n"
+            )]),
+            [
+                "error rules/a.yaml:4:42: `fired` is a column of the output table itself; choose another output name",
+                "error rules/a.yaml:4:53: `Run_Id` is a column of the output table itself (`run_id`: SQLite compares column names without case); choose another output name",
+                "error rules/a.yaml:7:32: output `Tier` and output `tier` (at rules/a.yaml:4:26) would be one column of the output table: SQLite compares column names without case; choose names that differ in more than case",
             ]
         );
     }

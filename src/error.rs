@@ -169,6 +169,7 @@ impl Error {
             | Error::Io { .. } => ExitStatus::Invalid,
             // Pointing at a database, table or column that is not there is a setting to fix.
             Error::Source(e) if e.is_setting() => ExitStatus::Invalid,
+            Error::Output(crate::output::OutputError::Foreign(_)) => ExitStatus::Invalid,
             Error::Eval(_)
             | Error::Source(_)
             | Error::Output(_)

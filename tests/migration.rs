@@ -201,3 +201,52 @@ fn a_newer_schema_is_refused_and_left_alone() {
         .assert_stderr_contains("schema version is 7, newer than this tierwise knows (4)");
     assert_eq!(fx.runs().len(), 3);
 }
+
+/// A table of the user's own under the policy table's name (an insurance table called
+/// `customer_policy`), or the customer table named as the policy table, was given tierwise's
+/// columns and mixed with the runs' rows (`history` showed its row as a policy): refused,
+/// exit 2, the table as it was, and no run table or view left behind.
+#[test]
+fn a_table_tierwise_did_not_make_is_refused_and_left_alone() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    fx.rule("rules.yaml", RULES);
+    let schema = |fx: &Fixture| -> Vec<String> {
+        fx.conn()
+            .prepare("SELECT sql FROM sqlite_schema ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    fx.conn()
+        .execute_batch(
+            "CREATE TABLE customer_policy (run_id INTEGER, customer_id TEXT, insurer TEXT, premium REAL);
+             INSERT INTO customer_policy VALUES (1, '1', 'Allianz', 1200.0);",
+        )
+        .unwrap();
+    let before = schema(&fx);
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("error: table `customer_policy` is not one tierwise made (it has no column fired): tierwise does not write into a table of yours; set `output.policy_table` in the configuration to a name no table has\n");
+    assert!(!run.stderr.contains("could not record"), "{}", run.stderr);
+    assert_eq!(schema(&fx), before);
+
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    fx.rule("rules.yaml", RULES);
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}\noutput: {{ policy_table: customers }}\n"),
+    )
+    .unwrap();
+    let before = schema(&fx);
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    run.assert_stderr_contains(
+        "error: table `customers` is not one tierwise made (it has no column run_id, fired)",
+    );
+    assert_eq!(schema(&fx), before);
+}

@@ -502,7 +502,10 @@ pub fn customer_like(
         .query_row(&sql, [customer_id.trim()], |r| r.get::<_, SqlValue>(0))
         .optional()
         .map_err(read_err(&tables.policy_table))?;
-    Ok(found.and_then(|id| value_text(&id, Declared::Plain)))
+    // The id itself is no suggestion (a customer of superseded runs only).
+    Ok(found
+        .and_then(|id| value_text(&id, Declared::Plain))
+        .filter(|id| id != customer_id))
 }
 
 /// The statement reading one customer's row of one run: the outputs, its list of fired

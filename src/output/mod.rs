@@ -89,6 +89,9 @@ pub enum OutputError {
     /// The tables are not what this tierwise can write or read.
     #[error("{0}")]
     Schema(String),
+    /// A table of the configured name that tierwise did not make: a setting to change.
+    #[error("{0}")]
+    Foreign(String),
 }
 
 /// What the writer thread receives: chunks of results in customer order, the run's summary

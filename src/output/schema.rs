@@ -217,6 +217,7 @@ pub fn prepare(
              ({SCHEMA_VERSION}): use a newer tierwise"
         )));
     }
+    not_foreign(conn, tables)?;
     prepare_runs(conn, tables, kind)?;
     prepare_policy(conn, tables)?;
     conn.execute_batch(&format!(
@@ -264,6 +265,57 @@ pub fn prepare(
             .map_err(write_err(&tables.run_table))?;
     }
     Ok(policy)
+}
+
+/// The columns by which a table of each name is one tierwise made (at any version): a table
+/// of the user's own under that name (an insurance table called `customer_policy`, or the
+/// customer table itself) is refused before anything is altered, rather than given columns
+/// and mixed with the runs' rows.
+fn not_foreign(conn: &Connection, tables: &OutputTables) -> Result<(), OutputError> {
+    let shapes: [(&str, &[&str], &str); 3] = [
+        (
+            &tables.policy_table,
+            &["run_id", "customer_id"],
+            "output.policy_table",
+        ),
+        (
+            &tables.run_table,
+            &["run_id", "status", "fingerprint"],
+            "output.run_table",
+        ),
+        (
+            &tables.error_table,
+            &["run_id", "customer_id", "rule"],
+            "output.error_table",
+        ),
+    ];
+    for (table, needed, key) in shapes {
+        let Some(existing) = columns(conn, table)? else {
+            continue;
+        };
+        let mut missing: Vec<&str> = (needed.iter().copied())
+            .filter(|c| {
+                !existing
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case(c))
+            })
+            .collect();
+        let policy = table == tables.policy_table.as_str();
+        if policy
+            && !existing
+                .iter()
+                .any(|(n, _)| n == "fired" || n == "rule_ids")
+        {
+            missing.push("fired");
+        }
+        if !missing.is_empty() {
+            return Err(OutputError::Foreign(format!(
+                "table `{table}` is not one tierwise made (it has no column {}): tierwise does not write into a table of yours; set `{key}` in the configuration to a name no table has",
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The run table: created, or given the columns of versions 1 and 2 and its records' dates.

@@ -574,9 +574,10 @@ impl Workspace {
     /// Best effort, on a fresh connection: the run's own transaction was rolled back.
     fn record_failure(&self, source: &SqliteSource, info: &RunInfo, failure: &Error) {
         // Locked for the run's whole wait: a record would wait as long again, and fail.
+        // A table of the user's under a configured name: nothing of the run's goes in.
         if matches!(
             failure,
-            Error::Output(output::OutputError::Locked(_))
+            Error::Output(output::OutputError::Locked(_) | output::OutputError::Foreign(_))
                 | Error::Source(crate::source::SourceError::Locked(_))
         ) {
             return;

@@ -361,7 +361,8 @@ impl Symbols {
                     "`{name}` is a column of the output table itself{}; choose another output name",
                     match *column == name {
                         true => String::new(),
-                        false => format!(" (`{column}`: SQLite compares column names without case)"),
+                        false =>
+                            format!(" (`{column}`: SQLite compares column names without case)"),
                     }
                 ),
             );

@@ -327,3 +327,24 @@ fn configurations_sharing_a_database_keep_their_left_out_customers_apart() {
         history.stdout
     );
 }
+
+/// Every customer failing under `--keep-going` made a run of no customer, and it became the
+/// period's official run (replacing a complete one), as an empty source would: refused too.
+#[test]
+fn keep_going_when_every_customer_fails_writes_nothing() {
+    let fx = fixture();
+    fx.run(&["run", "--as-of", "2026-07-31", "--keep-going"])
+        .assert_code(1);
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 0")
+        .unwrap();
+    let all = fx.run(&["run", "--as-of", "2026-07-31", "--keep-going"]);
+    all.assert_code(1);
+    all.assert_stderr_contains("error: customer C1: metric `odd_orders` failed: ");
+    all.assert_stderr_contains("; and so did every other customer (4 in all): nothing was written, as a run of no customer would replace 2026-07's run");
+    let runs = fx.runs();
+    assert_eq!(runs.len(), 2);
+    assert_eq!((runs[0].status.as_str(), runs[0].customers), ("ok", 2));
+    assert_eq!(runs[1].status, "failed");
+    assert_eq!(fx.policy_row_count(), 2);
+}

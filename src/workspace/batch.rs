@@ -536,9 +536,21 @@ impl Workspace {
                 bar.set_position(end as u64);
                 start = end;
             }
+            // Every customer failed: a run of none would replace the period's run (as an
+            // empty source would, which is refused too).
+            if failures.len() == customers.len
+                && let Some(first) = failures.first()
+            {
+                let mut first = first.clone();
+                first.message = format!(
+                    "{}; and so did every other customer ({} in all): nothing was written, as a run of no customer would replace {}'s run",
+                    first.message,
+                    customers.len,
+                    self.context.period.label()
+                );
+                return Err(Error::Eval(first));
+            }
             tally.money_to_cents(&rules.summary.money);
-            // No customer evaluated (every one failed, with `--keep-going`) leaves the tally
-            // empty: every total is 0.
             let sums = tally.totals.iter().copied().chain(std::iter::repeat(0.0));
             let names = rules.summary.totals.iter().map(|(name, _)| name.as_str());
             sink.totals(names.zip(sums));

@@ -121,6 +121,27 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     run.assert_stderr_contains(
         "customer 2: column `last_order_day` holds `31/01/2025`, which is not a date",
     );
+    // The help converts what the value looks like, in the query: undeclared, the column
+    // would be text, and `\"31-12-2021\" < \"2024-01-01\"` orders as text.
+    run.assert_stderr_contains("this reads as day, month, year: convert it in the customers query (`customers.query`), `substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 4, 2) || '-' || substr(\"last_order_day\", 1, 2) AS \"last_order_day\"`");
+    assert!(!run.stderr.contains("do not declare"), "{}", run.stderr);
+    // An ERP's blank and its number 20250131.
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = '' WHERE customer_id = 2")
+        .unwrap();
+    let blank = fx.run(&["run", "--as-of", "2025-06-30"]);
+    blank.assert_stderr_contains(
+        "customer 2: column `last_order_day` holds empty text, which is not a date",
+    );
+    blank.assert_stderr_contains("for no date, write NULL, or read the column as `NULLIF(\"last_order_day\", '') AS \"last_order_day\"`");
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = 20250131 WHERE customer_id = 2")
+        .unwrap();
+    let number = fx.run(&["run", "--as-of", "2025-06-30"]);
+    number.assert_stderr_contains(
+        "customer 2: column `last_order_day` holds the number 20250131, which is not a date",
+    );
+    number.assert_stderr_contains("this reads as a number year-month-day: convert it in the customers query (`customers.query`), `printf('%04d-%02d-%02d', \"last_order_day\" / 10000, \"last_order_day\" / 100 % 100, \"last_order_day\" % 100) AS \"last_order_day\"`");
 }
 
 #[test]

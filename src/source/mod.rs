@@ -149,8 +149,10 @@ pub enum SourceError {
     #[error("the customer source's columns changed: the rules must be loaded again")]
     ColumnsChanged,
     #[error(
-        "customer {customer}: column `{column}` holds `{value}`, which is not a date{}\n  = help: dates are written as 2025-03-01 (or 2025-03-01 14:30:00); fix the value, or do not declare the column a date",
-        more_customers(*.more)
+        "customer {customer}: column `{column}` holds {}, which is not a date{}\n  = help: {}",
+        shown_value(value),
+        more_customers(*.more),
+        date_help(column, value)
     )]
     BadDate {
         customer: String,
@@ -192,6 +194,53 @@ pub enum SourceError {
 }
 
 /// ` (and 613 more customers)`: how many more hold a value their column does not.
+/// A value a date or true/false column should not hold, as a message shows it: text quoted
+/// (`31/01/2025`), empty text said so, a number as it is (`the number 20240229`).
+fn shown_value(value: &str) -> String {
+    match value {
+        "" => "empty text".into(),
+        v if v.starts_with("the number ") || v == "NULL" || v == "binary data" => v.into(),
+        v => format!("`{v}`"),
+    }
+}
+
+/// How to mend a value that is not a date, by its look: an export's day-first text, a
+/// number `20240229`, empty text, else the way dates are written. The conversion goes in
+/// the customers query: undeclared, the column would be text, which orders `31-12-2021`
+/// after `2024-01-01`.
+fn date_help(column: &str, value: &str) -> String {
+    let c = crate::source::quote_ident(column);
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let day_first = b.len() == 10
+        && digits(0..2)
+        && digits(3..5)
+        && digits(6..10)
+        && b[2] == b[5]
+        && matches!(b[2], b'/' | b'-' | b'.');
+    let common = "dates are written as 2025-03-01 (or 2025-03-01 14:30:00)";
+    if value.is_empty() {
+        format!(
+            "{common}; for no date, write NULL, or read the column as `NULLIF({c}, '') AS {c}` in the customers query (`customers.query`)"
+        )
+    } else if day_first {
+        format!(
+            "{common}; this reads as day, month, year: convert it in the customers query (`customers.query`), `substr({c}, 7, 4) || '-' || substr({c}, 4, 2) || '-' || substr({c}, 1, 2) AS {c}` (month first: swap the two `substr` of 4 and 1)"
+        )
+    } else if let Some(n) = value.strip_prefix("the number ")
+        && n.len() == 8
+        && n.bytes().all(|d| d.is_ascii_digit())
+    {
+        format!(
+            "{common}; this reads as a number year-month-day: convert it in the customers query (`customers.query`), `printf('%04d-%02d-%02d', {c} / 10000, {c} / 100 % 100, {c} % 100) AS {c}`"
+        )
+    } else {
+        format!(
+            "{common}; fix the value, or convert the column in the customers query (`customers.query`)"
+        )
+    }
+}
+
 fn more_customers(more: usize) -> String {
     match more {
         0 => String::new(),

@@ -385,3 +385,50 @@ fn a_customer_is_new_for_six_whole_months_to_the_day() {
         ])
     );
 }
+
+/// An ERP column of day-first text compared with an ISO date as text (`left_on <
+/// "2024-01-01"`) ordered letter by letter: customers who left in 2021 were not "before
+/// 2024", those leaving in 2025 were, exit 0, `check --data` clean. The data shows the
+/// values are no ISO dates: `check --data` warns at the date, `run` notes it, `--strict`
+/// refuses; ISO text is left alone.
+#[test]
+fn text_dates_not_in_iso_form_compared_with_an_iso_date_are_warned_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, left_on TEXT",
+        &[
+            vec![text("PT1"), text("31-12-2021")],
+            vec![text("PT2"), text("05-01-2025")],
+            vec![text("PT3"), null()],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: left\n    output: left_before_2024\n    rules:\n      - { id: left-yes, when: 'left_on < \"2024-01-01\"', value: true }\n      - { id: left-no, value: false }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `left_on` is compared with the date \"2024-01-01\" by `<`, but it holds text that is no ISO date in the data (`31-12-2021`, 2 customers): text orders letter by letter, so such values may fall on the wrong side of \"2024-01-01\" (in `left-yes`)\n --> rules/rules.yaml:5:42\n"
+        ),
+        "{}",
+        check.stdout
+    );
+    let run = fx.run(&["run", "--as-of", "2025-06-30"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .contains("note: rules/rules.yaml:5:42: `left_on` is compared with the date"),
+        "{}",
+        run.stdout
+    );
+    fx.run(&["run", "--strict", "--as-of", "2025-06-30"])
+        .assert_code(1);
+    // ISO dates as text order as days do: nothing to say.
+    fx.conn()
+        .execute_batch("UPDATE customers SET left_on = '2021-12-31' WHERE customer_id = 'PT1'; UPDATE customers SET left_on = '2025-01-05' WHERE customer_id = 'PT2'")
+        .unwrap();
+    let iso = fx.run(&["check", "--data"]);
+    assert!(!iso.stdout.contains("no ISO date"), "{}", iso.stdout);
+}

@@ -46,7 +46,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let data = match (&rules, args.data) {
         (Some(rules), true) => match ws.read_customers(&source, rules, &mut |_| {}) {
             Ok(customers) => {
-                diagnostics.extend(rules::lint::share_slips(rules, &customers));
+                diagnostics.extend(rules::lint::data_slips(rules, &customers));
                 let history = ws.history(source.connection(), rules)?;
                 Some(check_data(rules, &customers, ws.context, &history)?)
             }

@@ -36,7 +36,7 @@ pub struct RunSummary {
     /// The previous period's customers that this run's source no longer holds.
     pub gone: Gone,
     /// What the rules do on this data that is most likely not meant: a share field
-    /// compared with a percentage ([`crate::rules::lint::share_slips`]).
+    /// compared with a percentage, text dates ordered as text ([`crate::rules::lint::data_slips`]).
     pub data_warnings: Vec<crate::diag::Diagnostic>,
     /// Time per stage: read, history, population, evaluate and write.
     pub read: Duration,
@@ -441,7 +441,7 @@ impl Workspace {
         {
             return Err(failed(source, output::OutputError::DuplicateId(id).into()));
         }
-        let data_warnings = crate::rules::lint::share_slips(rules, &customers);
+        let data_warnings = crate::rules::lint::data_slips(rules, &customers);
         let read = t.elapsed();
         tracing::info!(
             "read {} customers in {:.3} s",

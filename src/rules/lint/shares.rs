@@ -14,34 +14,13 @@ use std::collections::HashMap;
 
 /// A warning for each comparison of a share field with a percentage, at the number: in a
 /// row's condition (or grid cell) or value, a cap's limit, or a metric.
-pub fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
+pub(super) fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     let mut shares = Shares {
         data,
         seen: HashMap::new(),
     };
-    // Each expression with the rule it belongs to (a metric has none: its name is said).
-    let mut exprs: Vec<(&Expr, Option<&str>)> = Vec::new();
-    let metrics = rules.metrics_pre.iter().chain(&rules.metrics_post);
-    exprs.extend(metrics.map(|m| (&m.expr, None)));
-    for d in &rules.decisions {
-        for row in &d.rows {
-            let id = Some(rules.rule_ids[row.rule as usize].as_str());
-            exprs.extend(super::written_tests(row).into_iter().map(|e| (e, id)));
-            exprs.extend(
-                row.values
-                    .iter()
-                    .filter_map(|(_, v)| v.formula())
-                    .map(|e| (e, id)),
-            );
-        }
-        for cap in &d.caps {
-            if let Some(e) = cap.value.formula() {
-                exprs.push((e, Some(rules.rule_ids[cap.rule as usize].as_str())));
-            }
-        }
-    }
     let mut out = Vec::new();
-    for (e, id) in exprs {
+    for (e, id) in super::rule_expressions(rules) {
         let Some(native) = &e.native else { continue };
         let mut found = Vec::new();
         comparisons(&native.root, &mut found);

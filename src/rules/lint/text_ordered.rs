@@ -46,12 +46,7 @@ fn check(table: &Table) -> Vec<Diagnostic> {
             continue;
         };
         let name = table.rules.slot_name(slot);
-        let op = match cmp {
-            Cmp::Lt => "<",
-            Cmp::Le => "<=",
-            Cmp::Gt => ">",
-            _ => ">=",
-        };
+        let op = cmp.symbol();
         out.push(table.warn_at_condition(
             row,
             row.id,

@@ -2,7 +2,7 @@
 //! the comparisons of a name with a constant (shares on the data, text ordered).
 
 use crate::rules::native::{Cmp, Node, Step};
-use crate::rules::{Condition, Expr, Row, Slot};
+use crate::rules::{Condition, Expr, Row, RuleSet, Slot};
 use crate::value::Lit;
 
 /// The expressions of a row's condition as written: a grid row's cells (each at its own
@@ -53,4 +53,31 @@ pub(super) fn name_constant_comparisons<'n>(node: &'n Node, out: &mut Vec<(Cmp, 
         }
         other => (other.children().into_iter()).for_each(|n| name_constant_comparisons(n, out)),
     }
+}
+
+/// Every expression of the rules with the rule it belongs to (a metric has none: its name is
+/// said): metrics, rows' written tests (conditions, grid cells) and formula values, caps'
+/// formula limits. What the lints on the data look through.
+pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
+    let mut exprs: Vec<(&Expr, Option<&str>)> = Vec::new();
+    let metrics = rules.metrics_pre.iter().chain(&rules.metrics_post);
+    exprs.extend(metrics.map(|m| (&m.expr, None)));
+    for d in &rules.decisions {
+        for row in &d.rows {
+            let id = Some(rules.rule_ids[row.rule as usize].as_str());
+            exprs.extend(written_tests(row).into_iter().map(|e| (e, id)));
+            exprs.extend(
+                row.values
+                    .iter()
+                    .filter_map(|(_, v)| v.formula())
+                    .map(|e| (e, id)),
+            );
+        }
+        for cap in &d.caps {
+            if let Some(e) = cap.value.formula() {
+                exprs.push((e, Some(rules.rule_ids[cap.rule as usize].as_str())));
+            }
+        }
+    }
+    exprs
 }

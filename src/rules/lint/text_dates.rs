@@ -1,0 +1,97 @@
+//! On the data (`check --data`, `run`): a text field compared by order with an ISO date
+//! written as text (`data_saida < "2024-01-01"`) while the data holds dates written another
+//! way (`31-12-2021`, an ERP's day-first export). Text orders letter by letter: ISO dates
+//! order as days do, others do not ("31-12-2021" comes after "2024-01-01"), so the condition
+//! holds for the wrong customers, and nothing fails. TW110 leaves ISO dates as text alone:
+//! only the data tells the two apart.
+
+use crate::diag::Diagnostic;
+use crate::rules::native::Cmp;
+use crate::rules::{Expr, RuleSet, SlotKind};
+use crate::source::Dataset;
+use crate::time::Date;
+use crate::value::{Lit, Value};
+use std::collections::HashMap;
+
+/// A warning for each order comparison of a text field with an ISO date, where the field
+/// holds text that is no ISO date, at the date.
+pub fn text_date_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, Option<(String, usize)>> = HashMap::new();
+    let mut out = Vec::new();
+    for (e, id) in super::rule_expressions(rules) {
+        let Some(native) = &e.native else { continue };
+        let mut found = Vec::new();
+        super::name_constant_comparisons(&native.root, &mut found);
+        for (cmp, slot, lit) in found {
+            let Lit::Str(date) = lit else { continue };
+            if matches!(cmp, Cmp::Eq | Cmp::Ne)
+                || rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field)
+                || Date::parse(date).is_none()
+            {
+                continue;
+            }
+            let name = rules.slot_name(slot);
+            let other = seen.entry(name).or_insert_with(|| not_iso(data, name));
+            if let Some((example, count)) = other {
+                out.push(slip(e, id, name, cmp, date, example, *count));
+            }
+        }
+    }
+    out
+}
+
+/// The first text of column `name` that is no ISO date, and how many customers hold one.
+fn not_iso(data: &Dataset, name: &str) -> Option<(String, usize)> {
+    let k = data.names.iter().position(|n| n == name)?;
+    let column = &data.columns[k];
+    let mut first = None;
+    let mut count = 0;
+    for i in 0..data.len {
+        if let Value::Str(text) = column.value(i)
+            && Date::parse(text).is_none()
+        {
+            count += 1;
+            first.get_or_insert_with(|| text.to_owned());
+        }
+    }
+    first.map(|f| (f, count))
+}
+
+fn slip(
+    e: &Expr,
+    id: Option<&str>,
+    name: &str,
+    cmp: Cmp,
+    date: &str,
+    example: &str,
+    count: usize,
+) -> Diagnostic {
+    let customers = match count {
+        1 => "1 customer".to_owned(),
+        n => format!("{} customers", crate::text::thousands(n as f64)),
+    };
+    let message = format!(
+        "`{name}` is compared with the date \"{date}\" by `{}`, but it holds text that is no ISO date in the data (`{example}`, {customers}): text orders letter by letter, so such values may fall on the wrong side of \"{date}\"",
+        cmp.symbol()
+    );
+    let quoted = format!("\"{date}\"");
+    let (line, column) = match e.text.find(&quoted) {
+        Some(at) => {
+            let chars: Vec<char> = e.text.chars().collect();
+            let i = e.text[..at].chars().count();
+            let (line, column) = crate::diag::habits::line_column(&chars, i);
+            e.origin.map(line, column)
+        }
+        None => (e.origin.line, e.origin.column),
+    };
+    let warning = Diagnostic::error(&e.origin.file, line, column, message)
+        .warning()
+        .width(quoted.chars().count())
+        .help(format!(
+            "convert `{name}` to ISO dates (2024-01-31) in the customers query (`customers.query`) and declare it a date (`customers.dates`), then compare with `date(\"{date}\")`"
+        ));
+    match id {
+        Some(id) => warning.rule(id),
+        None => warning,
+    }
+}

@@ -111,20 +111,21 @@ fn ntile_of_without_n_is_a_load_error_at_the_figure() {
         .assert_stderr_contains("--> rules/rfm.yaml:2:12");
 }
 
-/// Concessions with a list-price cap (8), a margin cap (20% of the list price, none when
-/// the list price is NULL: arithmetic on NULL is an error, so the formula says it), a wholesale cap that only wholesale customers have (6; NULL for
-/// the others), and a floor.
+/// Concessions with a list-price cap (8), a margin cap (the gross margin, in % of list,
+/// stays at 20 or more after the concession: at most `gross_margin_pct - 20`; none when the
+/// margin is NULL: arithmetic on NULL is an error, so the formula says it), a wholesale cap
+/// that only wholesale customers have (6; NULL for the others), and a floor.
 fn concession_customers(caps: &str) -> Fixture {
     let fx = Fixture::new();
     let rows = [
-        // id, channel, wanted, list_price
-        (1, "retail", 5.0, Some(100.0)),     // nothing binds
-        (2, "retail", 10.0, Some(100.0)),    // list-8pct (8) is tighter than 20 of margin
-        (3, "retail", 10.0, Some(30.0)),     // margin: 30 * 0.2 = 6 < 8
-        (4, "wholesale", 10.0, Some(100.0)), // wholesale-6pct: 6
-        (5, "retail", 10.0, None),           // no list price: the margin is no limit; 8
-        (6, "retail", -3.0, Some(100.0)),    // the floor: 0
-        (7, "wholesale", 10.0, Some(30.0)),  // margin 6 and wholesale 6 tie: the first written
+        // id, channel, wanted, gross_margin_pct
+        (1, "retail", 5.0, Some(40.0)),     // nothing binds
+        (2, "retail", 10.0, Some(40.0)),    // list-8pct (8) is tighter than 40 - 20
+        (3, "retail", 10.0, Some(26.0)),    // margin: 26 - 20 = 6 < 8
+        (4, "wholesale", 10.0, Some(40.0)), // wholesale-6pct: 6
+        (5, "retail", 10.0, None),          // no margin known: the margin is no limit; 8
+        (6, "retail", -3.0, Some(40.0)),    // the floor: 0
+        (7, "wholesale", 10.0, Some(26.0)), // margin 6 and wholesale 6 tie: the first written
     ];
     let rows: Vec<_> = rows
         .iter()
@@ -138,7 +139,7 @@ fn concession_customers(caps: &str) -> Fixture {
         })
         .collect();
     fx.customers(
-        "customer_id INTEGER PRIMARY KEY, channel TEXT, wanted REAL, list_price REAL",
+        "customer_id INTEGER PRIMARY KEY, channel TEXT, wanted REAL, gross_margin_pct REAL",
         &rows,
     );
     fx.rule(
@@ -159,7 +160,7 @@ fn concession_customers(caps: &str) -> Fixture {
 
 const CAPS: &str = "    caps:
       - { id: list-8pct, max: 8 }
-      - { id: margin-20pct, max: '= if is_null(list_price) { () } else { list_price * 0.2 }' }
+      - { id: margin-20pct, max: '= if is_null(gross_margin_pct) { () } else { gross_margin_pct - 20 }' }
       - { id: wholesale-6pct, max: '= if channel == \"wholesale\" { 6 } else { () }' }
       - { id: no-negative, min: 0 }";
 
@@ -207,11 +208,11 @@ fn the_tightest_named_cap_applies_its_id_is_recorded_and_a_null_limit_is_no_limi
 #[test]
 fn a_cap_formula_giving_null_is_no_limit_for_the_single_cap_too() {
     let fx = concession_customers(
-        "    cap: { min: 0, max: '= if is_null(list_price) { () } else { list_price * 0.2 }' }",
+        "    cap: { min: 0, max: '= if is_null(gross_margin_pct) { () } else { gross_margin_pct - 20 }' }",
     );
     fx.run_ok(&[]);
     let latest = fx.latest();
-    // Customer 5 has no list price: uncapped (10), and nothing bound.
+    // Customer 5 has no margin known: uncapped (10), and nothing bound.
     assert_eq!(column(&latest, "concession_pct")["5"], real(10.0));
     assert_eq!(column(&latest, "concession_capped_by")["5"], null());
     assert_eq!(

@@ -121,10 +121,10 @@ totals
   total               before      after          change
   concession_cost EUR 346.00 EUR 298.00 -48.00 (-13.9%)
 
-largest changes (money totals moved, then outputs changed; 2 of 2)
-  customer money moved what changed
-  C2       EUR 45.00   tier A -> B, discount_pct 5.0 -> 2.0
-  C4       EUR 3.00    tier B -> C, discount_pct 2.0 -> 0.0
+largest changes (by the money totals' changes added up either way, then outputs changed; 2 of 2)
+  customer money totals changed   what changed
+  C2       concession_cost -45.00 tier A -> B, discount_pct 5.0 -> 2.0
+  C4       concession_cost -3.00  tier B -> C, discount_pct 2.0 -> 0.0
 
 rules firing for more or fewer customers
   rule      before after change
@@ -148,7 +148,7 @@ rules firing for more or fewer customers
         "|---|---:|---:|---:|",
         "| A | 1 | 1 | 0 |",
         "| concession_cost | EUR 346.00 | EUR 298.00 | -48.00 (-13.9%) |",
-        "| C2 | EUR 45.00 | tier A -> B, discount_pct 5.0 -> 2.0 |",
+        "| C2 | concession_cost -45.00 | tier A -> B, discount_pct 5.0 -> 2.0 |",
     ] {
         assert!(
             md.stdout.lines().any(|l| l == line),
@@ -185,6 +185,35 @@ fn money_moved_counts_only_the_totals_both_rule_sets_compute() {
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["largest"][0]["customer"], "C2", "{}", run.stdout);
     assert_eq!(v["largest"][0]["money"], 45.0, "{}", run.stdout);
+}
+
+/// "Money moved" added a concession cut, a margin gained and a credit limit cut as one
+/// amount, without signs: each money total's change is shown signed (JSON
+/// `money_changes`), and the ranking sum is said to add them either way.
+#[test]
+fn the_largest_changes_show_each_money_total_signed() {
+    let fx = small();
+    let kept = |rules: &str| {
+        rules.replace(
+            "  money: [concession_cost]",
+            "    margin_kept: \"= annual_sales * (10 - discount_pct) / 100\"\n  money: [concession_cost, margin_kept]",
+        )
+    };
+    std::fs::write(fx.path("base/policy.yaml"), kept(SMALL_RULES)).unwrap();
+    fx.rule("policy.yaml", &kept(&raised()));
+    let text = diff_as(&fx, "text");
+    assert!(
+        text.stdout
+            .contains("  C2       concession_cost -45.00, margin_kept +45.00 tier A -> B,"),
+        "{}",
+        text.stdout
+    );
+    let v: serde_json::Value = serde_json::from_str(&diff_as(&fx, "json").stdout).unwrap();
+    assert_eq!(v["largest"][0]["money"], 90.0);
+    assert_eq!(
+        v["largest"][0]["money_changes"],
+        serde_json::json!({"concession_cost": -45.0, "margin_kept": 45.0})
+    );
 }
 
 #[test]
@@ -317,6 +346,35 @@ fn outputs_added_and_removed_are_reported_not_errors() {
         text.stdout.contains("outputs added: visits"),
         "{}",
         text.stdout
+    );
+    // A new output that gives every customer something changes every customer's policy:
+    // the headline said "0 of 5 changed".
+    assert_eq!(v["customers_changed"], 5, "{}", run.stdout);
+    assert!(
+        text.stdout.starts_with(&format!(
+            "{}5 of 5 customers' policy changed; outputs added: visits\n",
+            text.stdout.lines().next().unwrap().to_owned() + "\n"
+        )),
+        "{}",
+        text.stdout
+    );
+    // One that gives 0 where it does not apply (a category extra) changes those it gives
+    // more to.
+    fx.rule(
+        "policy.yaml",
+        &SMALL_RULES.replace(
+            "summary:",
+            "  - name: extra\n    output: extra_pct\n    rules:\n      - { id: extra-a, when: 'tier == \"A\"', value: 3.0 }\n      - { id: extra-none, value: 0.0 }\nsummary:",
+        ),
+    );
+    let extra = fx.run(&["diff", "--base", "base", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&extra.stdout).unwrap();
+    assert_eq!(v["customers_changed"], 2, "{}", extra.stdout);
+    assert_eq!(
+        v["outputs"],
+        serde_json::json!([{"output": "tier", "changed": 0}, {"output": "discount_pct", "changed": 0}, {"output": "extra_pct", "changed": 2}]),
+        "{}",
+        extra.stdout
     );
 }
 

@@ -23,6 +23,10 @@ pub struct Matrix {
     pub labels: Vec<String>,
     /// `counts[row][column]`.
     pub counts: Vec<Vec<usize>>,
+    /// An output only one rule set has: its NULL on the other side against a value that
+    /// gives nothing (0, false, empty) is no change.
+    #[serde(skip)]
+    pub one_sided: bool,
 }
 
 impl Matrix {
@@ -31,7 +35,11 @@ impl Matrix {
         let mut n = 0;
         for (r, row) in self.counts.iter().enumerate() {
             for (c, count) in row.iter().enumerate() {
-                if r != c {
+                let nothing = |k: usize| gives_nothing(&self.values[k]);
+                let settled = self.one_sided
+                    && ((self.values[r].is_null() && nothing(c))
+                        || (self.values[c].is_null() && nothing(r)));
+                if r != c && !settled {
                     n += count;
                 }
             }
@@ -114,7 +122,8 @@ impl Builder {
     }
 
     /// The matrix, its values in `order` (declared, highest first) where given.
-    pub fn finish(self, order: Option<&[String]>) -> Option<Matrix> {
+    /// The matrix; `one_sided`: the output is one only one rule set has.
+    pub fn finish(self, order: Option<&[String]>, one_sided: bool) -> Option<Matrix> {
         if self.dropped || self.keys.is_empty() {
             return None;
         }
@@ -162,7 +171,21 @@ impl Builder {
             values,
             labels,
             counts,
+            one_sided,
         })
+    }
+}
+
+/// A value that gives nothing: NULL, 0, false, empty text or list (an output only one rule
+/// set has changes no customer it gives one of these).
+pub(super) fn gives_nothing(v: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match v {
+        J::Null | J::Bool(false) => true,
+        J::Number(n) => n.as_f64() == Some(0.0),
+        J::String(t) => t.is_empty(),
+        J::Array(items) => items.is_empty(),
+        J::Bool(true) | J::Object(_) => false,
     }
 }
 
@@ -178,7 +201,7 @@ mod tests {
         }
         b.add(&Value::Null, &Value::Str("C"));
         let order = ["A".to_owned(), "B".into(), "C".into(), "dormant".into()];
-        let m = b.finish(Some(&order)).expect("a matrix");
+        let m = b.finish(Some(&order), false).expect("a matrix");
         assert_eq!(m.labels, ["A", "B", "C", "dormant", "(none)"]);
         let json = serde_json::json!(["A", "B", "C", "dormant", null]);
         assert_eq!(serde_json::Value::from(m.values.clone()), json);
@@ -194,7 +217,7 @@ mod tests {
         // Text that reads like a flag or NULL is a value of its own.
         flags.add(&Value::Str("true"), &Value::Str("(none)"));
         flags.add(&Value::Null, &Value::Bool(false));
-        let m = flags.finish(None).expect("a matrix");
+        let m = flags.finish(None, false).expect("a matrix");
         assert_eq!(
             m.labels,
             ["true", "false", "\"(none)\"", "\"true\"", "(none)"]
@@ -214,7 +237,7 @@ mod tests {
         for _ in 0..=MAX_VALUES {
             b.add(&day, &day);
         }
-        let m = b.finish(None).expect("a matrix");
+        let m = b.finish(None, false).expect("a matrix");
         assert_eq!(
             (m.labels, m.counts),
             (vec!["2026-09-30".to_owned()], vec![vec![13]])
@@ -227,6 +250,6 @@ mod tests {
         for k in 0..=MAX_VALUES as i64 {
             b.add(&Value::Int(k), &Value::Int(k));
         }
-        assert!(b.finish(None).is_none());
+        assert!(b.finish(None, false).is_none());
     }
 }

@@ -81,8 +81,13 @@ impl TotalChange {
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerChange {
     pub customer: String,
-    /// The sum of the changes of its money totals, in absolute value.
+    /// The sum of the changes of its money totals, each in absolute value: what the largest
+    /// changes are ranked by (a cost saved and a limit cut both count).
     pub money: f64,
+    /// Each money total that changed for the customer, with its change (after - before),
+    /// signed: a concession cut, a commission raised and a credit limit cut apart.
+    #[serde(serialize_with = "signed_map")]
+    pub money_changes: Vec<(String, f64)>,
     /// Each output that changed.
     pub changes: Vec<ValueChange>,
 }
@@ -183,4 +188,8 @@ pub fn against(
         ws.context,
         progress,
     )?)
+}
+
+fn signed_map<S: serde::Serializer>(changes: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(changes.iter().map(|(name, delta)| (name, delta)))
 }

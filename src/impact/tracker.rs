@@ -1,7 +1,7 @@
 //! The comparison as the chunks go by: counts and sums only, so memory does not grow with
 //! the customers (the few customers with the largest changes excepted).
 
-use super::matrix::Builder;
+use super::matrix::{Builder, gives_nothing};
 use super::{CustomerChange, Impact, LARGEST, OutputChange, RuleChange, TotalChange, ValueChange};
 use crate::engine::{Outcome, Outcomes, Tally, display_key};
 use crate::rules::RuleSet;
@@ -12,8 +12,10 @@ use std::collections::HashMap;
 pub(super) struct Tracker<'r> {
     base: &'r RuleSet,
     current: &'r RuleSet,
-    /// Outputs of both: name, position in the base outputs, position in the current ones.
-    common: Vec<(String, usize, usize)>,
+    /// Outputs of either: name, position in the base outputs and in the current ones
+    /// (`None`: an output added or removed, NULL on that side, so a customer it gives a
+    /// value to changed).
+    common: Vec<(String, Option<usize>, Option<usize>)>,
     changed: Vec<usize>,
     /// Per common output that may have few values.
     matrices: Vec<(usize, Builder)>,
@@ -32,15 +34,24 @@ pub(super) struct Tracker<'r> {
 
 impl<'r> Tracker<'r> {
     pub fn new(base: &'r RuleSet, current: &'r RuleSet) -> Tracker<'r> {
-        let common: Vec<(String, usize, usize)> = current
-            .outputs
-            .iter()
+        // A `held.x` count one side keeps is bookkeeping, not a change of policy.
+        let counted = |name: &str, other: &RuleSet| {
+            !name.starts_with("held.") || other.outputs.iter().any(|p| p.name == name)
+        };
+        let mut common: Vec<(String, Option<usize>, Option<usize>)> = (current.outputs.iter())
             .enumerate()
-            .filter_map(|(k, o)| {
-                let b = base.outputs.iter().position(|p| p.name == o.name)?;
-                Some((o.name.clone(), b, k))
+            .filter(|(_, o)| counted(&o.name, base))
+            .map(|(k, o)| {
+                let b = base.outputs.iter().position(|p| p.name == o.name);
+                (o.name.clone(), b, Some(k))
             })
             .collect();
+        common.extend(
+            (base.outputs.iter().enumerate())
+                .filter(|(_, o)| counted(&o.name, current))
+                .filter(|(_, o)| !current.outputs.iter().any(|p| p.name == o.name))
+                .map(|(b, o)| (o.name.clone(), Some(b), None)),
+        );
         let matrices = common
             .iter()
             .enumerate()
@@ -104,11 +115,11 @@ impl<'r> Tracker<'r> {
         }
         for (k, b) in &mut self.matrices {
             let (_, i, j) = self.common[*k];
-            b.add(&old.outputs[i], &new.outputs[j]);
+            b.add(&side(old, i), &side(new, j));
         }
         let mut outputs_changed = 0;
         for (k, (_, i, j)) in self.common.iter().enumerate() {
-            if !old.outputs[*i].same(&new.outputs[*j]) {
+            if !unchanged(old, *i, new, *j) {
                 self.changed[k] += 1;
                 outputs_changed += 1;
             }
@@ -137,9 +148,9 @@ impl<'r> Tracker<'r> {
         let changes = self
             .common
             .iter()
-            .filter(|(_, i, j)| !old.outputs[*i].same(&new.outputs[*j]))
+            .filter(|(_, i, j)| !unchanged(old, *i, new, *j))
             .map(|(name, i, j)| {
-                let (before, after) = (&old.outputs[*i], &new.outputs[*j]);
+                let (before, after) = (&side(old, *i), &side(new, *j));
                 ValueChange {
                     output: name.clone(),
                     before: before.to_json(),
@@ -148,9 +159,15 @@ impl<'r> Tracker<'r> {
                 }
             })
             .collect();
+        let money_changes = (self.money.iter())
+            .map(|&(b, c)| (c, new.totals[c] - old.totals[b]))
+            .filter(|&(_, delta)| delta != 0.0)
+            .map(|(c, delta)| (self.current.summary.totals[c].0.clone(), delta))
+            .collect();
         self.largest.push(CustomerChange {
             customer: data.id_text(new.index),
             money,
+            money_changes,
             changes,
         });
         if self.largest.len() > LARGEST {
@@ -174,9 +191,10 @@ impl<'r> Tracker<'r> {
         };
         let matrices = std::mem::take(&mut self.matrices)
             .into_iter()
-            .filter_map(|(_, b)| {
+            .filter_map(|(k, b)| {
                 let declared = order(&b.output);
-                b.finish(declared.as_deref())
+                let (_, i, j) = &self.common[k];
+                b.finish(declared.as_deref(), i.is_none() || j.is_none())
             })
             .collect();
         sort_largest(&mut self.largest);
@@ -201,6 +219,28 @@ impl<'r> Tracker<'r> {
             largest: self.largest,
             rules: rule_changes(base, current, &self.fired_before, &self.fired_after),
         }
+    }
+}
+
+/// Output `k` of a customer's outcome, NULL when the rule set has no such output.
+fn side<'v>(outcome: &Outcome<'_, 'v>, k: Option<usize>) -> crate::value::Value<'v> {
+    k.map_or(crate::value::Value::Null, |k| outcome.outputs[k].clone())
+}
+
+/// Whether output `i` of `old` and `j` of `new` hold the same value. Against an output only
+/// one rule set has, a value that gives nothing (NULL, 0, false, empty text or list) is no
+/// change: a new category extra of 0% changes no one's policy, one of 3% does.
+fn unchanged(
+    old: &Outcome<'_, '_>,
+    i: Option<usize>,
+    new: &Outcome<'_, '_>,
+    j: Option<usize>,
+) -> bool {
+    match (i, j) {
+        (Some(i), Some(j)) => old.outputs[i].same(&new.outputs[j]),
+        (Some(k), None) => gives_nothing(&old.outputs[k].to_json()),
+        (None, Some(k)) => gives_nothing(&new.outputs[k].to_json()),
+        (None, None) => true,
     }
 }
 

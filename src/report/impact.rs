@@ -113,11 +113,6 @@ impl ImpactReport<'_> {
         Ok(())
     }
 
-    /// Money as people read it: `EUR 1,234.50`.
-    fn money(&self, x: f64) -> String {
-        amount(x, true, self.currency.as_deref())
-    }
-
     /// The impact as tables: matrices of the outputs that changed, outputs changed,
     /// totals, the largest changes, the rules that fire differently.
     pub fn tables(&self) -> Vec<Table> {
@@ -208,16 +203,23 @@ impl ImpactReport<'_> {
                 if c.changes.len() > CHANGES_SHOWN {
                     moved.push(format!("{} more", c.changes.len() - CHANGES_SHOWN));
                 }
-                vec![c.customer.clone(), self.money(c.money), moved.join(", ")]
+                let money: Vec<String> = (c.money_changes.iter())
+                    .map(|(name, delta)| format!("{name} {}", signed(*delta, true)))
+                    .collect();
+                let money = match money.is_empty() {
+                    true => "-".to_owned(),
+                    false => money.join(", "),
+                };
+                vec![c.customer.clone(), money, moved.join(", ")]
             })
             .collect();
         Table {
             title: format!(
-                "largest changes (money totals moved, then outputs changed; {} of {})",
+                "largest changes (by the money totals' changes added up either way, then outputs changed; {} of {})",
                 self.impact.largest.len().min(SHOWN),
                 thousands(self.impact.customers_changed as f64)
             ),
-            header: ["customer", "money moved", "what changed"]
+            header: ["customer", "money totals changed", "what changed"]
                 .map(String::from)
                 .to_vec(),
             rows,

@@ -639,3 +639,55 @@ fn a_raised_a_threshold_in_the_shipped_rules_matches_sql_over_both_rule_sets_run
     assert_eq!(abc_a["before"], fired(1, "abc-a"));
     assert_eq!(abc_a["after"], fired(2, "abc-a"));
 }
+
+/// The preview of a change that a scheduled `run --strict` refuses said nothing of it: a
+/// share compared with a percentage (`on_time_rate >= 90`), a date after today. `diff`
+/// carries `run`'s notes on the data and the date.
+#[test]
+fn diff_notes_what_run_would_note_on_the_data_and_the_date() {
+    let fx = small();
+    fx.conn()
+        .execute_batch("ALTER TABLE customers ADD COLUMN on_time_rate REAL; UPDATE customers SET on_time_rate = 0.85 + rowid / 100.0")
+        .unwrap();
+    let rules = SMALL_RULES.replace(
+        "      - { id: disc-b, when: 'tier == \"B\"', value: 2.0 }",
+        "      - { id: disc-b, when: 'tier == \"B\" && on_time_rate >= 90', value: 2.0 }",
+    );
+    fx.rule("policy.yaml", &rules);
+    let diff = fx.run(&["diff", "--base", "base", "--as-of", "2099-12-31"]);
+    diff.assert_code(0);
+    let notes: Vec<&str> = diff
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("note: "))
+        .collect();
+    assert_eq!(notes.len(), 2, "{}", diff.stdout);
+    assert!(
+        notes[0].starts_with("note: as of 2099-12-31 is after today ("),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        notes[1].starts_with("note: rules/policy.yaml:11:61: ")
+            && notes[1].contains("`on_time_rate` holds shares in the data (0.86 to 0.9), and it is compared with 90, a percentage")
+            && notes[1].ends_with("(`run` notes it, `run --strict` refuses it)"),
+        "{}",
+        diff.stdout
+    );
+    let json = fx.run(&[
+        "diff",
+        "--base",
+        "base",
+        "--as-of",
+        "2099-12-31",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        v["notes"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        json.stdout
+    );
+}

@@ -158,6 +158,14 @@ impl Diagnostic {
         self
     }
 
+    /// The diagnostic as one line of a command's notes: `rules/a.yaml:7:9: message (rule
+    /// `r`); help`.
+    pub fn note_line(&self) -> String {
+        let rule = (self.rule.as_deref()).map_or(String::new(), |r| format!(" (rule `{r}`)"));
+        let help = (self.help.as_deref()).map_or(String::new(), |h| format!("; {h}"));
+        format!("{}: {}{rule}{help}", self.location(), self.message)
+    }
+
     /// `file:line:column` (or just the file when the position is unknown).
     pub fn location(&self) -> String {
         if let Some(at) = &self.cell {

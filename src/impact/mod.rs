@@ -52,6 +52,10 @@ pub struct Impact {
     pub largest: Vec<CustomerChange>,
     /// Rule rows (and caps) that fire for a different number of customers.
     pub rules: Vec<RuleChange>,
+    /// What `run` would note of the current rules on this data and date, the `--strict`
+    /// reasons among them (a share compared with a percentage, a date after today): the
+    /// preview of a change a scheduled run would refuse says so.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,7 +179,23 @@ pub fn against(
         .map_err(|d| Error::Rules(base.name_diagnostics(d)))?;
     let base_history = ws.history(source.connection(), &base_rules)?;
     let history = ws.history(source.connection(), &current)?;
-    Ok(compare(
+    let mut notes = Vec::new();
+    let today = crate::time::Date::today_utc();
+    if ws.context.as_of > today {
+        notes.push(format!(
+            "as of {} is after today ({today}): the customer data most likely does not reach it yet (`run --strict` refuses such a run)",
+            ws.context.as_of
+        ));
+    }
+    notes.extend(
+        (crate::rules::lint::data_slips(&current, &customers).iter()).map(|w| {
+            format!(
+                "{} (`run` notes it, `run --strict` refuses it)",
+                w.note_line()
+            )
+        }),
+    );
+    let mut impact = compare(
         Side {
             rules: &base_rules,
             history: &base_history,
@@ -187,7 +207,9 @@ pub fn against(
         &customers,
         ws.context,
         progress,
-    )?)
+    )?;
+    impact.notes = notes;
+    Ok(impact)
 }
 
 fn signed_map<S: serde::Serializer>(changes: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {

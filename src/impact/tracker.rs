@@ -218,6 +218,7 @@ impl<'r> Tracker<'r> {
             totals: totals(base, current, &self.before, &self.after),
             largest: self.largest,
             rules: rule_changes(base, current, &self.fired_before, &self.fired_after),
+            notes: Vec::new(),
         }
     }
 }

@@ -79,6 +79,9 @@ impl ImpactReport<'_> {
     pub fn text(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", self.headline())?;
         writeln!(out, "{}", self.verdict())?;
+        for note in &self.impact.notes {
+            writeln!(out, "note: {note}")?;
+        }
         for table in self.tables() {
             writeln!(out, "\n{}", table.title)?;
             write_aligned(out, &table)?;
@@ -89,6 +92,9 @@ impl ImpactReport<'_> {
     pub fn markdown(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## Impact of the rule change\n")?;
         writeln!(out, "{}.\n\n**{}**", self.headline(), self.verdict())?;
+        for note in &self.impact.notes {
+            writeln!(out, "\n> note: {note}")?;
+        }
         for table in self.tables() {
             writeln!(out, "\n### {}\n", table.title)?;
             let cells = |row: &[String]| {

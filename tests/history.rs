@@ -1182,6 +1182,39 @@ fn explain_compares_with_what_the_period_recorded() {
     );
 }
 
+/// `explain` without `--as-of` explains today's period: when the runs never reached it,
+/// what the rules read of earlier periods is NULL and the answer differs from the latest
+/// run's without a word. It names the latest recorded run and how to explain as of it.
+#[test]
+fn explain_of_a_period_without_a_run_names_the_latest_run() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    let later = fx.run(&["explain", "3", "--as-of", "2026-09-30"]);
+    later.assert_code(0);
+    assert_eq!(
+        later.stdout.lines().nth(1),
+        Some(
+            "note: 2026-09 has no recorded run (what the rules read of earlier periods may be NULL); the latest is 2026-07's (run 1, as of 2026-07-31): `--as-of 2026-07-31` explains the customer as of it"
+        ),
+        "{}",
+        later.stdout
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["explain", "3", "--as-of", "2026-09-30", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        json["latest_run"],
+        serde_json::json!({"period": "2026-07", "run_id": 1, "as_of": "2026-07-31"})
+    );
+}
+
 /// `explain` compared only the decisions' own outputs with the record: a `capped_by`
 /// output and the `held.x` counts the run stores were "NULL here", and every customer a cap
 /// bound, or whose rules read `held.x`, was said to differ because the data changed.

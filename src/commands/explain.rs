@@ -1,7 +1,7 @@
 //! `tierwise explain ID`: why one customer of the database got its policy.
 
 use super::{Globals, SourceArgs, print_warnings};
-use crate::engine::explain::{Explanation, Recorded, RecordedDifference};
+use crate::engine::explain::{Explanation, LatestRun, Recorded, RecordedDifference};
 use crate::engine::{Evaluator, Mode};
 use crate::error::{Error, ExitStatus};
 use crate::report::Format;
@@ -47,6 +47,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     match evaluator.explain(index) {
         Ok(mut explanation) => {
             explanation.recorded = recorded(&ws, source.connection(), &rules, &explanation)?;
+            if explanation.recorded.is_none() {
+                explanation.latest_run = latest_run(&ws, source.connection())?;
+            }
             crate::report::print(&explanation, args.format);
             Ok(ExitStatus::Success)
         }
@@ -115,6 +118,20 @@ fn recorded(
         out.rule_ids = Some(held.rule_ids);
     }
     Ok(Some(out))
+}
+
+/// The latest recorded run of the workspace's kind of period, for an explanation of a
+/// period without one.
+fn latest_run(ws: &Workspace, conn: &rusqlite::Connection) -> Result<Option<LatestRun>, Error> {
+    let kind = ws.context.period.kind;
+    let runs = crate::output::official_runs(conn, &ws.config.tables, kind)?;
+    Ok((runs.iter().rev())
+        .find(|r| r.period.kind == kind)
+        .map(|r| LatestRun {
+            period: r.period.label().to_owned(),
+            run_id: r.run_id,
+            as_of: r.as_of.to_string(),
+        }))
 }
 
 /// As a test case compares ([`crate::cases::same`]: numbers by value, lists item by item),

@@ -180,6 +180,11 @@ pub struct Explanation {
     /// explanation (set by `explain` when the period has an official run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<Recorded>,
+    /// When the period has no recorded run: the latest recorded run of its kind of period,
+    /// which an explanation as of its day would compare with (explaining as of today
+    /// explains a period the runs may never have reached).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_run: Option<LatestRun>,
     /// The numbers the decisions' conditions and bands compare with: a value is shown with
     /// as many digits as it takes to be on the same side of each (0.79997 next to
     /// `>= 0.80`, not 0.8). The JSON has every value exactly, so it leaves this out.
@@ -203,6 +208,14 @@ pub struct Recorded {
     /// The recorded rule ids, when they are not the explained ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_ids: Option<Vec<String>>,
+}
+
+/// A recorded run, by its period, id and date.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatestRun {
+    pub period: String,
+    pub run_id: i64,
+    pub as_of: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -308,6 +321,7 @@ impl<'a> Evaluator<'a> {
                 .collect(),
             failed_at: evaluated.as_ref().err().map(|e| e.rule.clone()),
             recorded: None,
+            latest_run: None,
             boundaries: boundaries(&rules.decisions),
         };
         match evaluated {

@@ -37,6 +37,13 @@ impl Report for Explanation {
                 recorded_line(r, &self.fingerprint, &self.as_of, b)
             )?;
         }
+        if let Some(l) = &self.latest_run {
+            writeln!(
+                out,
+                "note: {} has no recorded run (what the rules read of earlier periods may be NULL); the latest is {}'s (run {}, as of {}): `--as-of {}` explains the customer as of it",
+                self.period, l.period, l.run_id, l.as_of, l.as_of
+            )?;
+        }
         if let Some(at) = &self.failed_at {
             writeln!(
                 out,

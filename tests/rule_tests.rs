@@ -670,6 +670,10 @@ fn cases_give_their_evaluation_date_and_earlier_periods_outcomes() {
     rules:
       - { id: lost, when: 'days_between(last_order_day, as_of) >= 180', value: true }
       - { id: active, value: false }
+  - name: steady
+    output: steady
+    rules:
+      - { id: steady, value: '= held.tier' }
 ",
     );
     let dir = fx.path("rules/tests");
@@ -701,6 +705,23 @@ cases:
     customer: { annual_sales: 50 }
     previous: { annual_sales: 10 }
     expect: { tier: C }
+  - name: a year back, monthly
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    previous_12: { tier: A }
+    expect: { tier: C, steady: null }
+  - name: a tier held counts one period at least
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    previous: { tier: A, raw_tier: A }
+    expect: { tier: A, steady: 1 }
+  - name: held counts only the previous period
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    previous: { tier: A }
+    previous_2: { tier: A, held.tier: 2 }
+    expect: { tier: A }
+  - name: held counts beside its output
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    previous: { held.tier: 2 }
+    expect: { tier: A }
 ",
     )
     .unwrap();
@@ -712,6 +733,8 @@ cases:
         "PASS time.yaml: two periods below drops it",
         "PASS time.yaml: exactly 180 days is lost, as of the case's own date",
         "PASS time.yaml: 179 days is not",
+        "PASS time.yaml: a year back, monthly",
+        "PASS time.yaml: a tier held counts one period at least",
     ] {
         assert!(run.stdout.contains(passing), "{passing}\n{}", run.stdout);
     }
@@ -722,6 +745,25 @@ cases:
         "{}",
         run.stdout
     );
+    // `held.x` is stored beside `x` and read of the previous period only: given elsewhere,
+    // it was ignored, and without `x` it tested what no run gives.
+    for (case, message) in [
+        (
+            "held counts only the previous period",
+            "`held.tier` is read of the previous period only: give it under `previous:`",
+        ),
+        (
+            "held counts beside its output",
+            "`held.tier` counts the periods `tier` had its value: give `tier` beside it",
+        ),
+    ] {
+        assert!(
+            run.stdout
+                .contains(&format!("ERROR time.yaml: {case}\n  error: {message}")),
+            "{case}\n{}",
+            run.stdout
+        );
+    }
 }
 
 #[test]

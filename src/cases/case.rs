@@ -195,14 +195,8 @@ impl CaseContext<'_> {
         id: Cell<'static>,
         context: Context,
     ) -> Result<History, Problem> {
-        let given = [
-            &spec.previous,
-            &spec.previous_2,
-            &spec.previous_3,
-            &spec.previous_4,
-        ];
         let mut runs = Vec::new();
-        for (k, fields) in given.iter().enumerate() {
+        for (k, fields) in spec.earlier().iter().enumerate() {
             let Some(fields) = fields else {
                 runs.push(None);
                 continue;
@@ -216,6 +210,24 @@ impl CaseContext<'_> {
                 let Some(o) = self.rules.outputs.iter().position(|x| x.name == output) else {
                     return Err(self.not_an_output(key, "earlier periods keep outputs only"));
                 };
+                // A run stores `held.x` beside `x`, and the rules read it of the previous
+                // period only: given elsewhere, a case would test what no run can give.
+                if name != output && k > 0 {
+                    return Err(key_problem(
+                        key,
+                        format!(
+                            "`{name}` is read of the previous period only: give it under `previous:`"
+                        ),
+                    ));
+                }
+                if name != output && !fields.0.iter().any(|(other, _)| other.value == output) {
+                    return Err(key_problem(
+                        key,
+                        format!(
+                            "`{name}` counts the periods `{output}` had its value: give `{output}` beside it"
+                        ),
+                    ));
+                }
                 let kind = if name == output {
                     self.rules.output_kinds[o]
                 } else {
@@ -224,6 +236,23 @@ impl CaseContext<'_> {
                 columns.push(Field::new(name, None));
                 row.push(given_cell(&value.value));
                 kinds.push(kind);
+            }
+            // A run that holds `x` holds its count too: one period at least.
+            if k == 0 {
+                for past in self.rules.past.iter().filter(|p| p.back == 1) {
+                    let Some(output) = past.column.strip_prefix("held.") else {
+                        continue;
+                    };
+                    let given = |n: &str| fields.0.iter().any(|(key, _)| key.value == n);
+                    if given(output)
+                        && !given(&past.column)
+                        && !columns.iter().any(|c| c.name == past.column)
+                    {
+                        columns.push(Field::new(&past.column, None));
+                        row.push(Cell::Int(1));
+                        kinds.push(None);
+                    }
+                }
             }
             let mut data = Dataset::from_rows(&columns, &self.id_column, &[row])
                 .map_err(|e| Problem::at(&fields.0[0].0.referenced, 1, e.to_string()))?;

@@ -46,7 +46,7 @@ pub(super) struct CaseSpec {
     #[serde(default)]
     pub as_of: Option<Spanned<String>>,
     /// The checked customer's outputs in the previous period (and `held.x` counts), and in
-    /// the periods before it.
+    /// the periods before it, as far back as rules read (`previous_24`).
     #[serde(default)]
     pub previous: Option<Fields>,
     #[serde(default)]
@@ -55,6 +55,46 @@ pub(super) struct CaseSpec {
     pub previous_3: Option<Fields>,
     #[serde(default)]
     pub previous_4: Option<Fields>,
+    #[serde(default)]
+    pub previous_5: Option<Fields>,
+    #[serde(default)]
+    pub previous_6: Option<Fields>,
+    #[serde(default)]
+    pub previous_7: Option<Fields>,
+    #[serde(default)]
+    pub previous_8: Option<Fields>,
+    #[serde(default)]
+    pub previous_9: Option<Fields>,
+    #[serde(default)]
+    pub previous_10: Option<Fields>,
+    #[serde(default)]
+    pub previous_11: Option<Fields>,
+    #[serde(default)]
+    pub previous_12: Option<Fields>,
+    #[serde(default)]
+    pub previous_13: Option<Fields>,
+    #[serde(default)]
+    pub previous_14: Option<Fields>,
+    #[serde(default)]
+    pub previous_15: Option<Fields>,
+    #[serde(default)]
+    pub previous_16: Option<Fields>,
+    #[serde(default)]
+    pub previous_17: Option<Fields>,
+    #[serde(default)]
+    pub previous_18: Option<Fields>,
+    #[serde(default)]
+    pub previous_19: Option<Fields>,
+    #[serde(default)]
+    pub previous_20: Option<Fields>,
+    #[serde(default)]
+    pub previous_21: Option<Fields>,
+    #[serde(default)]
+    pub previous_22: Option<Fields>,
+    #[serde(default)]
+    pub previous_23: Option<Fields>,
+    #[serde(default)]
+    pub previous_24: Option<Fields>,
 }
 
 /// A value written in a test file: the rule files' literals (text, number, true/false,
@@ -105,4 +145,36 @@ impl<'de> Deserialize<'de> for Fields {
 /// Parses a test file; a mistake is returned as a rendered diagnostic.
 pub(super) fn parse(file: &SourceFile) -> Result<TestFile, String> {
     crate::diag::yaml::parse(file).map_err(|d| d.to_string())
+}
+
+impl CaseSpec {
+    /// The earlier periods given, one period back first (`previous`, `previous_2`, ...).
+    pub fn earlier(&self) -> [&Option<Fields>; 24] {
+        [
+            &self.previous,
+            &self.previous_2,
+            &self.previous_3,
+            &self.previous_4,
+            &self.previous_5,
+            &self.previous_6,
+            &self.previous_7,
+            &self.previous_8,
+            &self.previous_9,
+            &self.previous_10,
+            &self.previous_11,
+            &self.previous_12,
+            &self.previous_13,
+            &self.previous_14,
+            &self.previous_15,
+            &self.previous_16,
+            &self.previous_17,
+            &self.previous_18,
+            &self.previous_19,
+            &self.previous_20,
+            &self.previous_21,
+            &self.previous_22,
+            &self.previous_23,
+            &self.previous_24,
+        ]
+    }
 }

@@ -37,6 +37,10 @@ pub fn cut(text: String, most: usize) -> String {
 
 /// `1234567.891` -> `1,234,567.89`; whole numbers get no decimals.
 pub fn thousands(x: f64) -> String {
+    // Past 2^64 a float's whole digits are mostly noise (and a cast would saturate).
+    if !x.is_finite() || x.abs() >= 1.8e19 {
+        return format!("{x:e}");
+    }
     let negative = x < 0.0;
     let x = x.abs();
     let whole = x.trunc() as u128;
@@ -225,6 +229,11 @@ mod tests {
         assert_eq!(thousands(999.999), "1,000");
         assert_eq!(thousands(-1500.0), "-1,500");
         assert_eq!(thousands(100.0), "100");
+        // Beyond 2^64 (a cast saturated at 2^128 - 1, printed for 1e39): as the number is.
+        assert_eq!(thousands(1.0e39), "1e39");
+        assert_eq!(thousands(-2.5e20), "-2.5e20");
+        assert_eq!(thousands(f64::INFINITY), "inf");
+        assert_eq!(thousands(1.0e18), "1,000,000,000,000,000,000");
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub struct Cli {
     pub verbose: u8,
     /// Worker threads for evaluating customers (default: one per core); commands that
     /// evaluate none ignore it.
-    #[arg(long, global = true)]
-    pub threads: Option<usize>,
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Err(e) => return arguments_refused(e),
     };
     init_logging(cli.verbose);
-    if let Err(e) = tierwise::threads::init(cli.threads) {
+    if let Err(e) = tierwise::threads::init(cli.threads.map(usize::from)) {
         eprintln!("error: --threads: {e}");
         return ExitCode::from(ExitStatus::Invalid.code());
     }

@@ -1110,3 +1110,18 @@ fn explain_says_why_a_customer_is_not_ranked() {
         null.stdout
     );
 }
+
+/// `--threads 0` was accepted without a word (rayon reads 0 as "one per core"): a number of
+/// threads is 1 or more.
+#[test]
+fn threads_is_one_or_more() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0]);
+    fx.rule("tiers.yaml", TIER_RULES);
+    fx.run(&["--threads", "0", "run"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "invalid value '0' for '--threads <THREADS>': 0 is not in 1..=1024",
+        );
+    fx.run(&["--threads", "1", "run"]).assert_code(0);
+}

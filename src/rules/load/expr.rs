@@ -109,7 +109,7 @@ impl<'a> ExprCompiler<'a> {
                         }
                         None => {
                             let (line, col) = origin.map(at.0, at.1);
-                            diags.error(file, line, col, e.0.to_string())
+                            diags.error(file, line, col, parse_message(&e.0))
                         }
                     },
                 };
@@ -491,6 +491,28 @@ fn args_text(args: &[Option<String>]) -> String {
 /// The file position of a position inside the expression.
 fn map(place: &Origin, pos: Position) -> (usize, usize) {
     place.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
+}
+
+/// Rhai's parse error for people: its tokenizer's "Unexpected 'é'" came wrapped twice
+/// (`Unexpected 'Unexpected 'é''`), and a letter with an accent deserves the reason.
+fn parse_message(e: &rhai::ParseErrorType) -> String {
+    let text = e.to_string();
+    let mut inner = text.as_str();
+    while let Some(rest) = inner
+        .strip_prefix("Unexpected '")
+        .and_then(|r| r.strip_suffix('\''))
+    {
+        inner = rest;
+    }
+    if inner.len() == text.len() {
+        return text;
+    }
+    match inner.chars().next() {
+        Some(c) if inner.chars().count() == 1 && c.is_alphabetic() => format!(
+            "`{c}` cannot be in a name: names use the letters a-z and A-Z without accents, digits and `_` (text goes in quotes: \"{c}\")"
+        ),
+        _ => format!("unexpected `{inner}`"),
+    }
 }
 
 #[cfg(test)]

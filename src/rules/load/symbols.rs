@@ -330,7 +330,10 @@ impl Symbols {
                 )
                 .help = Some(
                 crate::diag::yaml::split_number(&file.text, line, name).unwrap_or_else(|| {
-                    "names use letters, digits and `_`, and do not start with a digit".into()
+                    match name.chars().any(|c| c.is_alphabetic() && !c.is_ascii()) {
+                        true => "names use the letters a-z and A-Z without accents, digits and `_`, and do not start with a digit".into(),
+                        false => "names use letters, digits and `_`, and do not start with a digit".into(),
+                    }
                 }),
             );
             return None;

@@ -640,6 +640,16 @@ impl Table<'_> {
             cx.error_at(self.file, at, "the rounding step must be a number above 0")
                 .rule = Some(self.name.clone());
             self.ok = false;
+        } else if step < 1e-9 {
+            // An amount divided by a step this small is no longer a finite number.
+            let at = &round.referenced;
+            cx.error_at(
+                self.file,
+                at,
+                format!("the rounding step {step:e} is too small: a step is 0.000000001 or more (a cent is 0.01)"),
+            )
+            .rule = Some(self.name.clone());
+            self.ok = false;
         }
     }
 }

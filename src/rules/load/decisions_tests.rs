@@ -191,6 +191,19 @@ fn bands_caps_and_rounding_steps_are_checked() {
     );
 }
 
+/// A step of 1e-320 passed, and every amount divided by it was infinite: refused at load.
+#[test]
+fn a_rounding_step_too_small_to_divide_by_is_an_error() {
+    assert_eq!(
+        decision_errors(
+            "  - name: c12\n    output: o12\n    round: { nearest: 1.0e-320 }\n    rules:\n      - { id: c12a, value: 5 }\n"
+        ),
+        [
+            "error rules/a.yaml:4:12 [c12]: the rounding step 1e-320 is too small: a step is 0.000000001 or more (a cent is 0.01)",
+        ]
+    );
+}
+
 #[test]
 fn a_cap_formula_of_text_or_true_false_is_an_error() {
     assert_eq!(

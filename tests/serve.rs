@@ -992,6 +992,56 @@ fn half_sent_requests_cannot_make_health_time_out() {
 }
 
 #[test]
+fn clients_that_never_read_their_answers_are_closed_after_the_write_timeout() {
+    use std::io::Write;
+    let fx = fixture();
+    let (process, addr) = Spawned::serve(
+        fx.dir.path(),
+        &["--max-connections", "4", "--write-timeout-ms", "1500"],
+    );
+    let s = Serve { process, addr };
+    // Three clients pipeline requests without end and never read an answer: the server's
+    // writes to them block once their buffers are full.
+    let pumps: Vec<_> = (0..3)
+        .map(|_| {
+            let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+            std::thread::spawn(move || {
+                let requests = b"GET /customers/9/explain HTTP/1.1\r\nHost: x\r\n\r\n".repeat(50);
+                loop {
+                    if let Err(e) = c.write_all(&requests) {
+                        return e;
+                    }
+                }
+            })
+        })
+        .collect();
+    // They hold their places (with the one asking, the cap is reached)...
+    eventually("3 pipelining connections to be open", || {
+        let health = s.get("/health");
+        (health.json["connections"] == serde_json::json!({"open": 4, "max": 4})).then_some(())
+    });
+    // ... until the write timeout closes each of them: their writes fail.
+    eventually("the non-reading clients to be closed", || {
+        pumps.iter().all(|p| p.is_finished()).then_some(())
+    });
+    for pump in pumps {
+        let e = pump.join().unwrap();
+        assert!(
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            ),
+            "{e}"
+        );
+    }
+    // Their places are free again.
+    eventually("the places to be free", || {
+        let health = s.get("/health");
+        (health.json["connections"] == serde_json::json!({"open": 1, "max": 4})).then_some(())
+    });
+}
+
+#[test]
 fn health_reports_a_data_error_until_the_data_reads_again() {
     let fx = fixture();
     let s = Serve::start(&fx);

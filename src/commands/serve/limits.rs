@@ -1,5 +1,6 @@
 //! What one request or connection may take: the deadline of an evaluation, how many run at
-//! once, the body's size and time, and the connections' timeouts and number.
+//! once, the body's size and time, and the connections' timeouts (reading a head, writing
+//! an answer) and number.
 //!
 //! Evaluations run on blocking threads, never on the async workers: a slow rule delays only
 //! the request that asked for it, never `/health` or the accept loop. The [`Gate`] admits at
@@ -26,6 +27,9 @@ pub struct Limits {
     /// or its last answer was sent: so it is also the keep-alive idle timeout. The connection
     /// is closed after.
     pub header_timeout: Duration,
+    /// How long writing an answer may wait for the client to read (to take any byte of
+    /// it): the connection is closed after.
+    pub write_timeout: Duration,
     /// How many connections may be open at once: a connection beyond it gets a 503 and is
     /// closed.
     pub max_connections: usize,
@@ -41,6 +45,7 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(10),
             max_body: 2 << 20,
             header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             max_connections: 200,
             reload_timeout: Duration::from_secs(30),
         }

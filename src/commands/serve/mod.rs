@@ -13,7 +13,7 @@
 //! | `reloader` | the reload thread: watching the rules and the database, reloading |
 //! | `api` | the router, its handlers, `ApiError`, the access log |
 //! | `limits` | `Limits` (timeouts and caps), the gate evaluations pass (blocking threads, deadline) |
-//! | `connections` | the accept loop: header timeout, connection cap, graceful shutdown |
+//! | `connections` | the accept loop: header and write timeouts, connection cap, graceful shutdown |
 //! | `report` | `GET /report`: the HTML report for the version in force |
 
 mod api;
@@ -74,6 +74,11 @@ pub struct Args {
     /// milliseconds.
     #[arg(long, default_value_t = 10_000)]
     pub body_timeout_ms: u64,
+    /// How long sending an answer may wait for the client to read any of it before the
+    /// connection is closed (a client that sends requests but never reads the answers), in
+    /// milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    pub write_timeout_ms: u64,
     /// How many connections may be open at once; one beyond is answered 503 and closed.
     /// Keep it below the open-files limit (`ulimit -n`).
     #[arg(long, default_value_t = 200)]
@@ -97,6 +102,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             max_evaluations: args.max_evaluations,
             header_timeout: Duration::from_millis(args.header_timeout_ms),
             body_timeout: Duration::from_millis(args.body_timeout_ms),
+            write_timeout: Duration::from_millis(args.write_timeout_ms),
             max_connections: args.max_connections,
             reload_timeout: Duration::from_millis(args.reload_timeout_ms),
             ..Limits::default()

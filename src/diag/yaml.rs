@@ -172,8 +172,11 @@ fn structure_help(message: &str) -> Option<String> {
         INDENTED => "YAML reads the structure from the indentation: start this line with as many spaces as the other keys of its mapping (or the `- ` of the other items of its list)".into(),
         COLON => "if this line belongs to the mapping above, indent it as that mapping's other keys; if the `:` is part of a value, put the value in quotes: '= a: b'".into(),
         QUOTED => "put the whole expression in the other quotes: `when: '\"A\" == tier'`, or start it with the name: `when: tier == \"A\"`".into(),
-        _ if message.ends_with("` is given twice") => {
+        "`when` is given twice" => {
             "a key appears once in its mapping: keep one (two conditions of a row are one `when:` joined with `&&`)".into()
+        }
+        _ if message.ends_with("` is given twice") => {
+            "a key appears once in its mapping: keep one".into()
         }
         _ => return None,
     })
@@ -466,6 +469,16 @@ mod tests {
         assert_eq!(
             message("duplicate mapping key: expect, set 2 at line 3, column 1"),
             "`expect` is given twice"
+        );
+        // Only a second `when:` is about a row's conditions (a config's `limits:` is not).
+        assert_eq!(
+            structure_help("`limits` is given twice").as_deref(),
+            Some("a key appears once in its mapping: keep one")
+        );
+        assert!(
+            structure_help("`when` is given twice")
+                .unwrap()
+                .contains("joined with `&&`")
         );
         assert_eq!(
             unknown_key_help("unknown field `rulez`, expected one of database, customers, rules")

@@ -8,7 +8,8 @@ pub fn text(refusal: &Refusal) -> String {
     match refusal {
         Refusal::Rules(d) => d.render(false),
         Refusal::Tests(report) => super::cases::failures(report),
-        Refusal::Error(e) => format!("error: {e}"),
+        // A config that does not parse is a diagnostic, already rendered as `error: ...`.
+        Refusal::Error(e) => e.rendered(false).unwrap_or_else(|| format!("error: {e}")),
     }
 }
 

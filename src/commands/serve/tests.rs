@@ -508,3 +508,34 @@ async fn a_reload_that_panics_is_refused_like_a_broken_edit_and_the_next_one_cou
     let (_, body) = get(&app, "/customers/7/policy").await;
     assert_eq!(parse(&body)["policy"]["tier"], "A", "{body}");
 }
+
+#[tokio::test]
+async fn a_config_edit_that_does_not_parse_is_said_once_without_help_about_rules() {
+    let dir = tiers_project();
+    let service = Arc::new(Service::new(version(dir.path(), 1)));
+    let app = router(service.clone(), &Limits::default());
+    let config = dir.path().join("config.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text + "limits: { max_eval_ms: 100 }\nlimits: { max_eval_ms: 200 }\n",
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    reload_now(&service, &options(dir.path()), false, &mut out);
+    let said = String::from_utf8(out).unwrap();
+    let fp = service.current().rules().fingerprint.clone();
+    // `error:` once, and the help of a mapping, not of a rule's row.
+    let expected = "error: `limits` is given twice\n --> ";
+    assert!(said.starts_with(expected), "{said}");
+    assert!(
+        said.ends_with(&format!(
+            "5 | limits: {{ max_eval_ms: 200 }}\n  | ^\n  = help: a key appears once in its mapping: keep one\nkept the last good rules ({fp}) in force\n"
+        )),
+        "{said}"
+    );
+    let (_, body) = get(&app, "/rules").await;
+    let message = parse(&body)["last_rejected"]["refusal"]["message"].clone();
+    assert!(message.as_str().unwrap().starts_with(expected), "{body}");
+    assert!(!body.contains("when:"), "{body}");
+}

@@ -8,7 +8,7 @@
 //! - hyper's `header_read_timeout` closes a connection that has not sent a complete request
 //!   head within the limit of opening, or of its last answer (so it is also the keep-alive
 //!   idle timeout);
-//! - hyper has no write timeout: [`WriteTimeout`] fails a write that has made no progress
+//! - hyper has no write timeout: [`write_timeout`] (`tokio-io-timeout`) fails a write that has made no progress
 //!   within `write_timeout`, which closes the connection, so a client that sends requests
 //!   (pipelined ones too) but never reads the answers cannot hold its place;
 //! - a semaphore counts the open connections; one beyond the cap is answered a 503 with a
@@ -25,14 +25,13 @@ use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use std::io::IoSlice;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
+use tokio_io_timeout::TimeoutStream;
 
 /// How long a refused connection is given to read its 503.
 const REFUSAL_TIME: Duration = Duration::from_secs(1);
@@ -42,7 +41,7 @@ const REFUSALS: usize = 16;
 
 /// A served connection's send buffer, in bytes. Left to the system it grows to megabytes,
 /// which a client that pipelines requests and reads nothing has the server fill with answers
-/// for minutes before a write blocks and [`WriteTimeout`] can count.
+/// for minutes before a write blocks and the write timeout can count.
 const SEND_BUFFER: usize = 64 << 10;
 
 /// Accepts and serves connections with `app` until `stop`, then waits for the open ones to
@@ -102,7 +101,7 @@ pub(super) async fn serve(
             }
             continue;
         };
-        let stream = WriteTimeout::new(stream, limits.write_timeout);
+        let stream = write_timeout(stream, limits.write_timeout);
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
         let mut closing = closed.clone();
@@ -167,96 +166,11 @@ async fn refuse(mut stream: TcpStream, max: usize) {
 /// connection. The wait starts again whenever a write goes through, so a slow reader is
 /// served; one that does not read at all is closed `limit` after its receive buffer and the
 /// [`SEND_BUFFER`] are full.
-struct WriteTimeout {
-    stream: TcpStream,
-    limit: Duration,
-    /// Running while a write is blocked; `None` after any progress.
-    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl WriteTimeout {
-    fn new(stream: TcpStream, limit: Duration) -> WriteTimeout {
-        if let Err(e) = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER) {
-            tracing::debug!("cannot set a connection's send buffer: {e}");
-        }
-        WriteTimeout {
-            stream,
-            limit,
-            stalled: None,
-        }
+fn write_timeout(stream: TcpStream, limit: Duration) -> Pin<Box<TimeoutStream<TcpStream>>> {
+    if let Err(e) = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER) {
+        tracing::debug!("cannot set a connection's send buffer: {e}");
     }
-
-    /// `polled` as it is, but a blocked write that has waited `limit` is a `TimedOut` error.
-    fn check<T>(
-        &mut self,
-        cx: &mut Context<'_>,
-        polled: Poll<std::io::Result<T>>,
-    ) -> Poll<std::io::Result<T>> {
-        if polled.is_ready() {
-            self.stalled = None;
-            return polled;
-        }
-        let limit = self.limit;
-        let stalled = self
-            .stalled
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-        match stalled.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!(
-                    "the client read nothing of the answer within {} ms",
-                    limit.as_millis()
-                ),
-            ))),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-impl AsyncRead for WriteTimeout {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for WriteTimeout {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
-        this.check(cx, polled)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
-        this.check(cx, polled)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.stream).poll_flush(cx);
-        this.check(cx, polled)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.stream).poll_shutdown(cx);
-        this.check(cx, polled)
-    }
+    let mut stream = TimeoutStream::new(stream);
+    stream.set_write_timeout(Some(limit));
+    Box::pin(stream)
 }

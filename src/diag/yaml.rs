@@ -135,6 +135,13 @@ pub fn message(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         return format!("unknown value {rest}");
     }
+    // `.nan`, `.inf`: YAML's words for numbers no rule can compute with.
+    if let Some(rest) = message.strip_prefix("non-finite float `") {
+        let written = rest.split('`').next().unwrap_or(rest);
+        return format!(
+            "`{written}` is not a number a rule can use (not a number, or infinite): write a number"
+        );
+    }
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(", set ").next().unwrap_or(rest);
         return format!("`{key}` is given twice");
@@ -458,6 +465,12 @@ mod tests {
 
     #[test]
     fn messages_in_words() {
+        assert_eq!(
+            message(
+                "non-finite float `.nan` rejected by the configured policy at line 4, column 9"
+            ),
+            "`.nan` is not a number a rule can use (not a number, or infinite): write a number"
+        );
         assert_eq!(
             message("cannot deserialize null into string; use Option<String> at line 4, column 9"),
             "a value is missing here"

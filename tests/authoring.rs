@@ -494,4 +494,16 @@ fn explain_json_gives_a_bands_ends_as_numbers() {
         ],
         "C2 (500) matches the second band; the third is not tried"
     );
+    assert_eq!(volume["scale"]["value"], 500.0);
+    // A scale over a whole-number column shows a whole number (it read `0.0`).
+    fx.rule(
+        "volume.yaml",
+        "decisions:\n  - name: volume\n    output: bonus\n    scale:\n      of: overdue_days\n      bands:\n        - { id: v-low, below: 10, value: 0 }\n        - { id: v-top, from: 10, value: 2 }\n",
+    );
+    let text = fx.run(&["explain", "C4"]);
+    assert!(
+        text.stdout.contains("    scale over overdue_days = 30\n"),
+        "{}",
+        text.stdout
+    );
 }

@@ -416,11 +416,14 @@ fn trace_decision<'a>(
         .map(|r| id(r.rule))
         .filter(|r| !rows.iter().any(|t| t.id == *r))
         .collect();
+    // The value as its kind is (a whole number of months is not `0.0`); the number the
+    // scale compared when it cannot be evaluated again.
     let scale = d.scale_of.as_ref().map(|e| Named {
         name: e.text.clone(),
-        value: log
-            .scale
-            .map_or(serde_json::Value::Null, serde_json::Value::from),
+        value: match (w.eval(e), log.scale) {
+            (Ok(v), Some(x)) if v.as_f64() == Some(x) => v.to_json(),
+            (_, scale) => scale.map_or(serde_json::Value::Null, serde_json::Value::from),
+        },
     });
     // (A decision that failed chose nothing.)
     let chosen = (d.rows.iter())

@@ -178,6 +178,39 @@ pub fn as_yaml(v: &serde_json::Value) -> String {
     }
 }
 
+/// Bytes that should be UTF-8 text and are not, as a person can read and `printf` can write
+/// them again: the UTF-8 parts as they are, every other byte as `\xE4` (`Umsatz_\xE4`).
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02X}");
+        }
+    }
+    out
+}
+
+/// Bytes that are not all UTF-8 read as Windows-1252 where they are not (the encoding a
+/// spreadsheet exports on Windows, a superset of Latin-1's letters): `Umsatz_\xE4` is
+/// `Umsatz_ä`. What a name was meant to be, as far as a guess goes; `?` for the five bytes
+/// Windows-1252 leaves undefined.
+pub fn windows_1252(bytes: &[u8]) -> String {
+    const C1: &str = "€?‚ƒ„…†‡ˆ‰Š‹Œ?Ž??‘’“”•–—˜™š›œ?žŸ";
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            out.push(match b {
+                0x80..=0x9F => C1.chars().nth(usize::from(b - 0x80)).unwrap_or('?'),
+                _ => char::from(b),
+            });
+        }
+    }
+    out
+}
+
 /// A path for messages: relative to the working directory when it is inside it.
 pub fn shown(path: &std::path::Path) -> std::path::PathBuf {
     std::env::current_dir()
@@ -248,6 +281,16 @@ mod tests {
             as_yaml(&json!(["business", "technical"])),
             "[business, technical]"
         );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8() {
+        assert_eq!(escape_bytes(b"Umsatz_\xe4"), "Umsatz_\\xE4");
+        assert_eq!(escape_bytes("Mü\u{e4}".as_bytes()), "Mü\u{e4}");
+        assert_eq!(escape_bytes(b"M\xfcller \xc3("), "M\\xFCller \\xC3(");
+        assert_eq!(windows_1252(b"Umsatz_\xe4"), "Umsatz_ä");
+        assert_eq!(windows_1252(b"\x80 \x9f \x81 \xff"), "€ Ÿ ? ÿ");
+        assert_eq!(windows_1252("Mü\u{e4}".as_bytes()), "Mü\u{e4}");
     }
 
     #[test]

@@ -792,6 +792,95 @@ fn a_boolean_column_holding_another_value() {
     );
 }
 
+/// Rewrites `from` in the schema of table `customers` to `to` followed by the byte `hex`
+/// (SQL text is UTF-8: a name that is not is written into the schema as a blob cast to text),
+/// as `sqlite3 .import` of a Windows-1252 file leaves a header `Umsatz_ä`.
+fn schema_with_byte(fx: &Fixture, from: &str, to: &str, hex: &str) {
+    fx.conn()
+        .execute_batch(&format!(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = replace(sql, '{from}', '{to}' || CAST(X'{hex}' AS TEXT))
+             WHERE name = 'customers';
+             PRAGMA writable_schema = OFF;"
+        ))
+        .unwrap();
+}
+
+/// A column name that is not UTF-8: every command says which column and how to rename it,
+/// for a table and a query, instead of rusqlite's panic. The renames it suggests work.
+#[test]
+fn a_column_name_that_is_not_utf8() {
+    let fx = project();
+    fx.conn()
+        .execute_batch("ALTER TABLE customers ADD COLUMN umsatz_x REAL")
+        .unwrap();
+    schema_with_byte(&fx, "umsatz_x", "Umsatz_", "E4");
+    let error = "error: the customer source (table `customers`) has a column whose name is not UTF-8: `Umsatz_\\xE4` (column 4)";
+    for command in [&["check"][..], &["fields"], &["run"], &["explain", "C1"]] {
+        expect(
+            &fx,
+            command,
+            1,
+            &[
+                error,
+                "help: the name is in another encoding (a Windows-1252 or Latin-1 file imported as it was): rename the column, giving its bytes as they are (in a shell: printf 'ALTER TABLE \"customers\" RENAME COLUMN \"Umsatz_\\xE4\" TO \"Umsatz_ä\";' | sqlite3 customers.db), or read it under a UTF-8 name with a `customers.query` that names every column: WITH c(\"customer_id\", \"annual_sales\", \"region\", \"Umsatz_ä\") AS (SELECT * FROM \"customers\") SELECT * FROM c",
+            ],
+        );
+    }
+    assert_eq!(fx.policy_row_count(), 0);
+    with_query(&fx, "SELECT * FROM customers WHERE annual_sales > 0");
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: the customer source (the customers query) has a column whose name is not UTF-8: `Umsatz_\\xE4` (column 4)",
+            "printf 'ALTER TABLE <table> RENAME COLUMN",
+            "WITH c(\"customer_id\", \"annual_sales\", \"region\", \"Umsatz_ä\") AS (<the query>) SELECT * FROM c",
+        ],
+    );
+    // The query the help gives reads the column under its name in UTF-8.
+    with_query(
+        &fx,
+        "WITH c(customer_id, annual_sales, region, \\\"Umsatz_ä\\\") AS (SELECT * FROM customers) SELECT * FROM c",
+    );
+    expect(&fx, &["fields"], 0, &["Umsatz_ä", "a number (declared)"]);
+}
+
+/// A declared type that is not UTF-8 (`INTEGE\xD2`): an error naming the column and its
+/// type, and the help's query (the column as an expression) reads the values as they are.
+#[test]
+fn a_declared_type_that_is_not_utf8() {
+    let fx = project();
+    fx.conn()
+        .execute_batch(
+            "ALTER TABLE customers ADD COLUMN orders INTEGEX; UPDATE customers SET orders = 3",
+        )
+        .unwrap();
+    schema_with_byte(&fx, "INTEGEX", "INTEGE", "D2");
+    expect(
+        &fx,
+        &["fields"],
+        1,
+        &[
+            "error: the customer source (table `customers`) declares column `orders` with a type that is not UTF-8: `INTEGE\\xD2`",
+            "help: SQLite reads the type as INTEGER; give the column a UTF-8 type (create the table again), or read it in a `customers.query` as an expression, which declares no type and keeps every value as it is: SELECT \"customer_id\", \"annual_sales\", \"region\", +\"orders\" AS \"orders\" FROM \"customers\"",
+        ],
+    );
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["with a type that is not UTF-8: `INTEGE\\xD2`"],
+    );
+    with_query(
+        &fx,
+        "SELECT customer_id, annual_sales, region, +orders AS orders FROM customers",
+    );
+    expect(&fx, &["fields"], 0, &["orders"]);
+    expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
+}
+
 #[test]
 fn a_query_with_a_syntax_error_and_a_query_that_writes() {
     let fx = project();

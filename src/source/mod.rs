@@ -8,12 +8,14 @@
 
 mod affinity;
 mod dataset;
+mod encoding;
 pub mod given;
 pub mod sample;
 mod sqlite;
 
 pub use affinity::Affinity;
 pub use dataset::{Cell, Column, Dataset, id_number};
+pub use encoding::printf_sql;
 pub use sqlite::{SqliteSource, quote_ident};
 
 use crate::value::ValueKind;
@@ -130,6 +132,25 @@ pub enum SourceError {
         "the customers query must read (begin with SELECT or WITH); it begins with `{0}`\n  = help: tierwise only reads the customer source: write a SELECT in `customers.query`"
     )]
     NotASelect(String),
+    /// A column name that is not UTF-8: `column` shows its bytes, the odd ones as `\xE4`.
+    #[error(
+        "the customer source ({what}) has a column whose name is not UTF-8: `{column}` (column {position})\n  = help: {help}"
+    )]
+    NameNotUtf8 {
+        what: String,
+        column: String,
+        position: usize,
+        help: String,
+    },
+    #[error(
+        "the customer source ({what}) declares column `{column}` with a type that is not UTF-8: `{declared}`\n  = help: {help}"
+    )]
+    TypeNotUtf8 {
+        what: String,
+        column: String,
+        declared: String,
+        help: String,
+    },
     #[error("cannot read customers ({what}): {source}")]
     Read {
         what: String,

@@ -1,6 +1,7 @@
 //! The SQLite customer source: a table, or any `SELECT`, of an existing database file.
 
 use super::dataset::{Builder, Cell};
+use super::encoding::{self, RawColumn};
 use super::{ChangeWatch, CustomerSource, Dataset, Field, SourceError};
 use crate::config::Source;
 use rusqlite::types::ValueRef;
@@ -59,16 +60,17 @@ impl SqliteSource {
         Ok(())
     }
 
-    fn fields(&self, stmt: &rusqlite::Statement<'_>) -> Vec<Field> {
-        stmt.columns()
-            .map(|c| {
-                let mut field = Field::new(c.name(), c.decl_type());
-                if self.dates.iter().any(|d| d == c.name()) {
-                    field.kind = Some(crate::value::ValueKind::Date);
-                }
-                field
-            })
-            .collect()
+    /// The fields of `sql`'s result (a statement already prepared, so `sql` is known to be
+    /// valid), or an error for a column whose name or declared type is not UTF-8.
+    fn fields(&self, sql: &str) -> Result<Vec<Field>, SourceError> {
+        let columns = raw_columns(&self.conn, sql).map_err(|source| self.unreadable(source))?;
+        let mut fields = encoding::fields(columns, &self.source, &self.path)?;
+        for field in &mut fields {
+            if self.dates.contains(&field.name) {
+                field.kind = Some(crate::value::ValueKind::Date);
+            }
+        }
+        Ok(fields)
     }
 
     /// Reads the customers; `as_stored`: every column as SQLite stores it, whatever its
@@ -87,8 +89,9 @@ impl SqliteSource {
             }
             .unless_locked(&self.path)
         };
-        let mut stmt = self.conn.prepare(&self.sql()).map_err(read_error)?;
-        let mut fields = self.fields(&stmt);
+        let sql = self.sql();
+        let mut stmt = self.conn.prepare(&sql).map_err(read_error)?;
+        let mut fields = self.fields(&sql)?;
         if as_stored {
             fields.iter_mut().for_each(|f| f.kind = None);
         }
@@ -181,6 +184,50 @@ pub fn open_database(path: &Path) -> Result<Connection, SourceError> {
     })
 }
 
+/// The names and declared types of the columns of `sql`'s result, as bytes: rusqlite's
+/// `Statement::columns` (and `column_name`, `column_names`) panic on a name or type that is
+/// not UTF-8, which SQLite keeps as it was written (an import of a Windows-1252 file).
+fn raw_columns(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<RawColumn>> {
+    use rusqlite::ffi;
+    use std::ffi::{CStr, c_char};
+    let failure = |code, message: &str| {
+        rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some(message.to_owned()))
+    };
+    let len = std::ffi::c_int::try_from(sql.len())
+        .map_err(|_| failure(ffi::SQLITE_TOOBIG, "the query is too long"))?;
+    // An owned copy of a C string SQLite returns (NULL: none).
+    // SAFETY: SQLite's strings are NUL-terminated and live until the statement is finalized.
+    let bytes =
+        |p: *const c_char| (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec());
+    let mut stmt = std::ptr::null_mut();
+    // SAFETY: `conn` is open and, borrowed here, used by no one else (a `Connection` is not
+    // `Sync`); the statement is prepared on it from `sql`'s `len` bytes, read only for its
+    // columns' names and declared types (copied before anything else is done with it), and
+    // finalized before the function returns.
+    unsafe {
+        let db = conn.handle();
+        let rc = ffi::sqlite3_prepare_v2(
+            db,
+            sql.as_ptr().cast(),
+            len,
+            &mut stmt,
+            std::ptr::null_mut(),
+        );
+        if rc != ffi::SQLITE_OK {
+            let message = bytes(ffi::sqlite3_errmsg(db)).unwrap_or_default();
+            return Err(failure(rc, &String::from_utf8_lossy(&message)));
+        }
+        let columns = (0..ffi::sqlite3_column_count(stmt))
+            .map(|i| RawColumn {
+                name: bytes(ffi::sqlite3_column_name(stmt, i)).unwrap_or_default(),
+                declared: bytes(ffi::sqlite3_column_decltype(stmt, i)),
+            })
+            .collect();
+        ffi::sqlite3_finalize(stmt);
+        Ok(columns)
+    }
+}
+
 fn cell(value: ValueRef<'_>) -> Cell<'_> {
     match value {
         ValueRef::Null => Cell::Null,
@@ -233,11 +280,11 @@ impl CustomerSource for SqliteSource {
         if let Source::Query(query) = &self.source {
             check_select(query)?;
         }
-        let stmt = self
-            .conn
-            .prepare(&format!("{} LIMIT 0", self.sql()))
+        let sql = format!("{} LIMIT 0", self.sql());
+        self.conn
+            .prepare(&sql)
             .map_err(|source| self.unreadable(source))?;
-        Ok(self.fields(&stmt))
+        self.fields(&sql)
     }
 
     fn read(
@@ -380,6 +427,38 @@ mod tests {
         let (_dir, s) = source("CREATE TABLE t (id, n); INSERT INTO t VALUES ('a', 1), (NULL, 2);");
         let err = s.read("id", None, &mut |_| {}).unwrap_err();
         assert!(err.to_string().contains("customer number 2"), "{err}");
+    }
+
+    #[test]
+    fn a_column_name_or_type_that_is_not_utf8_is_an_error_naming_it() {
+        let schema = |from: &str, to: &str| {
+            format!(
+                "PRAGMA writable_schema = ON;
+                 UPDATE sqlite_schema SET sql = replace(sql, '{from}', {to}) WHERE name = 't';
+                 PRAGMA writable_schema = OFF;"
+            )
+        };
+        let (_dir, s) = source(&format!(
+            "CREATE TABLE t (id, \"a_x\" REAL); {}",
+            schema("a_x", "'a_' || CAST(X'E4' AS TEXT)")
+        ));
+        let err = s.columns().unwrap_err().to_string();
+        assert!(
+            err.contains("whose name is not UTF-8: `a_\\xE4` (column 2)"),
+            "{err}"
+        );
+        let err = s.read("id", None, &mut |_| {}).unwrap_err().to_string();
+        assert!(err.contains("`a_\\xE4`"), "{err}");
+        let (_dir, s) = source(&format!(
+            "CREATE TABLE t (id, n INTEGEX); {}",
+            schema("INTEGEX", "'INTEGE' || CAST(X'D2' AS TEXT)")
+        ));
+        let err = s.columns().unwrap_err().to_string();
+        assert!(
+            err.contains("declares column `n` with a type that is not UTF-8: `INTEGE\\xD2`"),
+            "{err}"
+        );
+        assert!(err.contains("SQLite reads the type as INTEGER"), "{err}");
     }
 
     #[test]

@@ -881,6 +881,34 @@ fn a_declared_type_that_is_not_utf8() {
     expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
 }
 
+/// A column added by hand to a table a run writes, with a name that is not UTF-8: every
+/// command that reads the table names it (no rusqlite type error), and the help's command
+/// removes it.
+#[test]
+fn an_output_column_whose_name_is_not_utf8() {
+    let fx = project();
+    fx.run_ok(&[]);
+    fx.conn()
+        .execute_batch(
+            "ALTER TABLE policy_run ADD COLUMN note_x TEXT;
+             PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = replace(sql, 'note_x', 'note_' || CAST(X'E4' AS TEXT))
+             WHERE name = 'policy_run';
+             PRAGMA writable_schema = OFF;",
+        )
+        .unwrap();
+    let error = "error: table `policy_run` has a column whose name is not UTF-8: `note_\\xE4`; tierwise writes no such column (it was added or changed by hand or by another program)";
+    let help = "help: drop or rename the column (in a shell, which gives sqlite3 its bytes: printf 'ALTER TABLE \"policy_run\" DROP COLUMN \"note_\\xE4\";' | sqlite3 customers.db)";
+    for command in [
+        &["run"][..],
+        &["history", "C1"],
+        &["changes"],
+        &["explain", "C1"],
+    ] {
+        expect(&fx, command, 1, &[error, help]);
+    }
+}
+
 #[test]
 fn a_query_with_a_syntax_error_and_a_query_that_writes() {
     let fx = project();

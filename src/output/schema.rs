@@ -54,6 +54,7 @@ use super::{OutputError, view};
 use crate::config::OutputTables;
 use crate::rules::{RuleSet, Slot};
 use crate::source::quote_ident;
+use crate::text::escape_bytes;
 use crate::time::{Date, Period, PeriodKind};
 use crate::value::ValueKind;
 use rusqlite::Connection;
@@ -191,11 +192,67 @@ pub fn columns(
     let mut stmt = conn
         .prepare("SELECT name, type FROM pragma_table_info(?1)")
         .map_err(super::history::read_err(table))?;
-    let columns: Vec<(String, String)> = stmt
-        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+    // As bytes: a name or type that is not UTF-8 (added by hand) is said, not a type error.
+    let bytes = |r: &rusqlite::Row<'_>, i| -> rusqlite::Result<Vec<u8>> {
+        Ok(r.get_ref(i)?
+            .as_bytes_or_null()?
+            .unwrap_or_default()
+            .to_vec())
+    };
+    let raw: Vec<(Vec<u8>, Vec<u8>)> = stmt
+        .query_map([table], |r| Ok((bytes(r, 0)?, bytes(r, 1)?)))
         .and_then(|rows| rows.collect())
         .map_err(super::history::read_err(table))?;
+    let columns = raw
+        .into_iter()
+        .map(
+            |(name, declared)| match (String::from_utf8(name), String::from_utf8(declared)) {
+                (Ok(name), Ok(declared)) => Ok((name, declared)),
+                (Err(name), _) => Err(not_utf8(conn, table, name.as_bytes(), None)),
+                (Ok(name), Err(declared)) => Err(not_utf8(
+                    conn,
+                    table,
+                    name.as_bytes(),
+                    Some(declared.as_bytes()),
+                )),
+            },
+        )
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((!columns.is_empty()).then_some(columns))
+}
+
+/// A column of a table tierwise writes whose name (or, given, declared type) is not UTF-8:
+/// tierwise writes none, so it was added or changed by hand or by another program.
+fn not_utf8(conn: &Connection, table: &str, name: &[u8], declared: Option<&[u8]>) -> OutputError {
+    let column = escape_bytes(name);
+    let (what, help) = match declared {
+        None => {
+            let drop = format!(
+                "ALTER TABLE {} DROP COLUMN \"{}\"",
+                quote_ident(table),
+                column.replace('"', "\"\"")
+            );
+            let database = std::path::Path::new(conn.path().unwrap_or_default());
+            let command = crate::source::printf_sql(&drop, &[table.as_bytes(), name], database)
+                .map_or(String::new(), |c| {
+                    format!(" (in a shell, which gives sqlite3 its bytes: {c})")
+                });
+            (
+                format!("a column whose name is not UTF-8: `{column}`"),
+                format!("drop or rename the column{command}"),
+            )
+        }
+        Some(declared) => (
+            format!(
+                "column `{column}` declared with a type that is not UTF-8: `{}`",
+                escape_bytes(declared)
+            ),
+            "give the column a UTF-8 type again (SQLite changes a type only by creating the table again)".to_owned(),
+        ),
+    };
+    OutputError::Schema(format!(
+        "table `{table}` has {what}; tierwise writes no such column (it was added or changed by hand or by another program)\n  = help: {help}"
+    ))
 }
 
 /// Creates or upgrades the output tables to the current version, adds a column for every new

@@ -909,6 +909,71 @@ fn an_output_column_whose_name_is_not_utf8() {
     }
 }
 
+/// Text that is not UTF-8 (a Latin-1 import: `S\xFCd`) is an error naming the customer, the
+/// column and the bytes, never read with a replacement character: that stored `M\u{FFFD}`
+/// as the id of `M\xFC` (no longer the source's id) and made `M\xFC` and `M\xE4` one
+/// customer ("appears more than once"). The help's conversion reads it.
+#[test]
+fn text_that_is_not_utf8() {
+    let fx = project();
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: rr\n    output: reg\n    rules:\n      - { id: r1, value: \"= region\" }\n",
+    );
+    fx.conn()
+        .execute_batch(
+            "UPDATE customers SET region = CAST(X'53FC64' AS TEXT) WHERE customer_id = 'C2';
+             INSERT INTO customers VALUES ('C3', 10, CAST(X'53FC64' AS TEXT)), ('C4', 10, CAST(X'4EF6726420' AS TEXT));",
+        )
+        .unwrap();
+    for command in [&["run"][..], &["explain", "C1"], &["fields"]] {
+        expect(
+            &fx,
+            command,
+            1,
+            &[
+                "error: customer C2: column `region` holds the text \"S\\xFCd\", which is not UTF-8 (and 2 more customers)",
+                "help: the text is in another encoding (a Windows-1252 or Latin-1 file imported as it was; as Windows-1252 it reads \"Süd\"): import the file again converted to UTF-8 (iconv -f WINDOWS-1252 -t UTF-8), convert the values in the database byte by byte (UPDATE \"customers\" SET \"region\" = REPLACE(\"region\", CAST(X'FC' AS TEXT), 'ü')), or convert them in `customers.query` (REPLACE(\"region\", CAST(X'FC' AS TEXT), 'ü') AS \"region\")",
+            ],
+        );
+    }
+    assert_eq!(fx.policy_row_count(), 0);
+    with_query(
+        &fx,
+        "SELECT customer_id, annual_sales, REPLACE(REPLACE(region, CAST(X'FC' AS TEXT), 'ü'), CAST(X'F6' AS TEXT), 'ö') AS region FROM customers",
+    );
+    fx.run_ok(&[]);
+    let regions: Vec<String> = fx
+        .conn()
+        .prepare("SELECT reg FROM customer_policy ORDER BY customer_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(regions, ["N", "Süd", "Süd", "Nörd "]);
+
+    // Ids: two customers whose ids differ only in a byte that is not UTF-8.
+    let fx = project();
+    fx.conn()
+        .execute_batch(
+            "INSERT INTO customers VALUES (CAST(X'4DFC' AS TEXT), 10, 'N'), (CAST(X'4DE4' AS TEXT), 10, 'N');",
+        )
+        .unwrap();
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "error: customer number 3 (in source order) has the id \"M\\xFC\" in column `customer_id`, which is not UTF-8",
+            "help: the id is in another encoding (a Windows-1252 or Latin-1 file imported as it was; as Windows-1252 it reads \"Mü\"): import the file again converted to UTF-8 (iconv -f WINDOWS-1252 -t UTF-8), or convert the ids in the database byte by byte, in every table that holds them (UPDATE \"customers\" SET \"customer_id\" = REPLACE(\"customer_id\", CAST(X'FC' AS TEXT), 'ü')); converted in `customers.query` instead, the policies' ids would not match the table's",
+        ],
+    );
+    let run = fx.run(&["run"]);
+    assert!(!run.stderr.contains("more than once"), "{}", run.stderr);
+    assert_eq!(fx.policy_row_count(), 0);
+}
+
 #[test]
 fn a_query_with_a_syntax_error_and_a_query_that_writes() {
     let fx = project();

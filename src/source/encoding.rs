@@ -1,7 +1,7 @@
-//! Names and types of the customer source that are not UTF-8 (a file in another encoding,
-//! Windows-1252 or Latin-1, imported as it was: SQLite keeps its bytes), and how to fix them.
-//! Rust's text is UTF-8, so such a name is an error that names the column with its odd bytes
-//! written `\xE4`, never read with a replacement character.
+//! Names, types and text of the customer source that are not UTF-8 (a file in another
+//! encoding, Windows-1252 or Latin-1, imported as it was: SQLite keeps its bytes), and how to
+//! fix them. Rust's text is UTF-8, so such a name or value is an error that shows it with its
+//! odd bytes written `\xE4`, never read with a replacement character.
 
 use super::{Affinity, Field, SourceError, quote_ident};
 use crate::config::Source;
@@ -137,4 +137,84 @@ fn type_help(names: &[String], k: usize, declared: &[u8], source: &Source) -> St
     format!(
         "SQLite reads the type as {affinity}; give the column a UTF-8 type (create the table again), or read it in a `customers.query` as an expression, which declares no type and keeps every value as it is{query}"
     )
+}
+
+/// Customer `customer`'s value of `column` is text that is not UTF-8.
+pub(super) fn text_not_utf8(
+    customer: String,
+    column: &str,
+    bytes: &[u8],
+    source: &Source,
+) -> SourceError {
+    let (convert, column_sql) = replace(column, bytes);
+    let table = match source {
+        Source::Table(table) => quote_ident(table),
+        Source::Query(_) => "<table>".to_owned(),
+    };
+    SourceError::TextNotUtf8 {
+        customer,
+        column: column.to_owned(),
+        value: shown(bytes),
+        more: 0,
+        help: format!(
+            "{}: import the file again converted to UTF-8 (iconv -f WINDOWS-1252 -t UTF-8), convert the values in the database byte by byte (UPDATE {table} SET {column_sql} = {convert}), or convert them in `customers.query` ({convert} AS {column_sql})",
+            encoded(bytes, "text"),
+        ),
+    }
+}
+
+/// Customer number `row`'s id (in `column`) is text that is not UTF-8.
+pub(super) fn id_not_utf8(row: usize, column: &str, bytes: &[u8], source: &Source) -> SourceError {
+    let (convert, column_sql) = replace(column, bytes);
+    let table = match source {
+        Source::Table(table) => quote_ident(table),
+        Source::Query(_) => "<table>".to_owned(),
+    };
+    SourceError::IdNotUtf8 {
+        row,
+        column: column.to_owned(),
+        value: shown(bytes),
+        help: format!(
+            "{}: import the file again converted to UTF-8 (iconv -f WINDOWS-1252 -t UTF-8), or convert the ids in the database byte by byte, in every table that holds them (UPDATE {table} SET {column_sql} = {convert}); converted in `customers.query` instead, the policies' ids would not match the table's",
+            encoded(bytes, "id"),
+        ),
+    }
+}
+
+/// "the text is in another encoding (...; as Windows-1252 it reads "Müller")".
+fn encoded(bytes: &[u8], what: &str) -> String {
+    format!(
+        "the {what} is in another encoding (a Windows-1252 or Latin-1 file imported as it was; as Windows-1252 it reads \"{}\")",
+        crate::text::cut(windows_1252(bytes), 60)
+    )
+}
+
+/// `REPLACE("name", CAST(X'FC' AS TEXT), 'ü')` for the first byte of `bytes` that is not
+/// UTF-8, and the column as SQL writes it.
+fn replace(column: &str, bytes: &[u8]) -> (String, String) {
+    let column = quote_ident(column);
+    let byte = (bytes.utf8_chunks())
+        .find_map(|c| c.invalid().first().copied())
+        .unwrap_or(b'?');
+    (
+        format!(
+            "REPLACE({column}, CAST(X'{byte:02X}' AS TEXT), '{}')",
+            windows_1252(&[byte])
+        ),
+        column,
+    )
+}
+
+/// A value for a message: its bytes, the odd ones as `\xFC`, around the first odd one when
+/// it is long.
+fn shown(bytes: &[u8]) -> String {
+    let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+    let before = String::from_utf8_lossy(&bytes[..valid]);
+    let start = before.char_indices().rev().nth(29).map_or(0, |(at, _)| at);
+    let text = escape_bytes(&bytes[start..]);
+    let text = crate::text::cut(text, 80);
+    match start {
+        0 => text,
+        _ => format!("...{text}"),
+    }
 }

@@ -204,6 +204,28 @@ pub enum SourceError {
         value: String,
         more: usize,
     },
+    /// Text that is not UTF-8 (a file in another encoding imported as it was): `value` shows
+    /// its bytes, the odd ones as `\xFC`.
+    #[error(
+        "customer {customer}: column `{column}` holds the text \"{value}\", which is not UTF-8{}\n  = help: {help}",
+        more_customers(*.more)
+    )]
+    TextNotUtf8 {
+        customer: String,
+        column: String,
+        value: String,
+        more: usize,
+        help: String,
+    },
+    #[error(
+        "customer number {row} (in source order) has the id \"{value}\" in column `{column}`, which is not UTF-8\n  = help: {help}"
+    )]
+    IdNotUtf8 {
+        row: usize,
+        column: String,
+        value: String,
+        help: String,
+    },
     #[error(
         "customer {customer}: column `{column}` holds binary data (a BLOB), which rules cannot read\n  = help: store the value as text or a number"
     )]
@@ -289,6 +311,14 @@ impl SourceError {
             }
             _ => self,
         }
+    }
+
+    /// The error, saying that `more` customers hold such a value too (text that is not UTF-8).
+    fn with_more(mut self, count: usize) -> SourceError {
+        if let SourceError::TextNotUtf8 { more, .. } = &mut self {
+            *more = count;
+        }
+        self
     }
 
     /// A setting or argument to fix (a database, table, column or customer that is not

@@ -98,17 +98,75 @@ impl SqliteSource {
         let mut builder = Builder::new(&fields, id_column, load)?;
         let loaded = std::mem::take(&mut builder.loaded);
         self.bind(&mut stmt).map_err(read_error)?;
+        let id = fields.iter().position(|f| f.name == id_column).unwrap_or(0);
+        // The first text that is not UTF-8 (its column and error), and how many more rows
+        // hold such text in that column: the read goes on to count them, as for a number
+        // column holding text; a problem found after it is said after it is fixed.
+        let mut not_utf8: Option<(usize, SourceError)> = None;
+        let mut more = 0;
+        let earlier = |found: &mut Option<(usize, SourceError)>, more, later| match found.take() {
+            Some((_, error)) => error.with_more(more),
+            None => later,
+        };
         let mut rows = stmt.raw_query();
+        let mut len = 0;
         while let Some(row) = rows.next().map_err(read_error)? {
             for &k in &loaded {
-                builder.push(k, cell(row.get_ref(k).map_err(read_error)?))?;
+                let cell = match cell(row.get_ref(k).map_err(read_error)?) {
+                    Ok(cell) => cell,
+                    Err(bytes) => {
+                        match &not_utf8 {
+                            None => {
+                                let error = self.not_utf8(row, &fields, id, k, bytes, len + 1);
+                                if k == id {
+                                    return Err(error);
+                                }
+                                not_utf8 = Some((k, error));
+                            }
+                            Some((first, _)) => more += usize::from(*first == k),
+                        }
+                        Cell::Null
+                    }
+                };
+                builder
+                    .push(k, cell)
+                    .map_err(|later| earlier(&mut not_utf8, more, later))?;
             }
-            let len = builder.end_row()?;
+            len = builder
+                .end_row()
+                .map_err(|later| earlier(&mut not_utf8, more, later))?;
             if len.is_multiple_of(65_536) {
                 progress(len);
             }
         }
-        builder.finish()
+        match not_utf8 {
+            Some((_, error)) => Err(error.with_more(more)),
+            None => builder.finish(),
+        }
+    }
+
+    /// Text that is not UTF-8 in column `k` of `row` (number `number` in source order).
+    fn not_utf8(
+        &self,
+        row: &rusqlite::Row<'_>,
+        fields: &[Field],
+        id: usize,
+        k: usize,
+        bytes: &[u8],
+        number: usize,
+    ) -> SourceError {
+        let customer = match row.get_ref(id) {
+            Ok(ValueRef::Text(t)) => match std::str::from_utf8(t) {
+                Ok(t) => t.to_owned(),
+                Err(_) => {
+                    return encoding::id_not_utf8(number, &fields[id].name, t, &self.source);
+                }
+            },
+            Ok(ValueRef::Integer(i)) => i.to_string(),
+            Ok(ValueRef::Real(f)) => crate::value::Value::Float(f).to_string(),
+            _ => format!("number {number} (in source order)"),
+        };
+        encoding::text_not_utf8(customer, &fields[k].name, bytes, &self.source)
     }
 
     /// A source over a connection already open (an in-memory database, in tests).
@@ -228,14 +286,21 @@ fn raw_columns(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<RawColumn>>
     }
 }
 
-fn cell(value: ValueRef<'_>) -> Cell<'_> {
-    match value {
+/// A stored value as a cell, or the bytes of text that is not UTF-8: never read with a
+/// replacement character, which would make two customers one (`M\xFC` and `M\xE4`) and
+/// store an id that no longer matches the source's. Checking costs what reading it as text
+/// costs: a pass over the bytes, no copy.
+fn cell(value: ValueRef<'_>) -> Result<Cell<'_>, &[u8]> {
+    Ok(match value {
         ValueRef::Null => Cell::Null,
         ValueRef::Integer(i) => Cell::Int(i),
         ValueRef::Real(f) => Cell::Real(f),
-        ValueRef::Text(bytes) => Cell::Text(String::from_utf8_lossy(bytes)),
+        ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => Cell::Text(std::borrow::Cow::Borrowed(text)),
+            Err(_) => return Err(bytes),
+        },
         ValueRef::Blob(_) => Cell::Blob,
-    }
+    })
 }
 
 impl SqliteSource {

@@ -974,6 +974,32 @@ fn text_that_is_not_utf8() {
     assert_eq!(fx.policy_row_count(), 0);
 }
 
+/// A value of a past run that is not UTF-8 (changed by hand: tierwise writes only UTF-8) is
+/// named where it is read back (history, changes, explain), not read as `A\u{FFFD}`.
+#[test]
+fn an_output_value_that_is_not_utf8() {
+    let fx = project();
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    fx.conn()
+        .execute(
+            "UPDATE customer_policy SET tier = CAST(X'41FC' AS TEXT) WHERE customer_id = 'C2' AND run_id = 1",
+            [],
+        )
+        .unwrap();
+    let lines = [
+        "error: table `customer_policy`, run 1: customer C2's `tier` holds the text \"A\\xFC\", which is not UTF-8; tierwise writes only UTF-8, so it was changed by hand or by another program",
+        "help: write the value again in UTF-8, or remove the run (`tierwise prune --run 1`)",
+    ];
+    for command in [
+        &["history", "C2"][..],
+        &["changes", "--output", "tier"],
+        &["explain", "C2", "--as-of", "2026-06-30"],
+    ] {
+        expect(&fx, command, 1, &lines);
+    }
+}
+
 #[test]
 fn a_query_with_a_syntax_error_and_a_query_that_writes() {
     let fx = project();

@@ -183,15 +183,36 @@ pub fn official_runs_before(
 }
 
 /// The value of a cell as a dataset holds it (binary data reads as NULL); a whole number
-/// of a `DECIMAL` column is a decimal.
-fn cell(value: ValueRef<'_>, declared: Declared) -> Cell<'_> {
-    match value {
+/// of a `DECIMAL` column is a decimal. Text that is not UTF-8 (tierwise writes none: changed
+/// by hand) is its bytes, never read with a replacement character (which would make two
+/// customers' ids one, or a value that changed the same).
+fn cell(value: ValueRef<'_>, declared: Declared) -> Result<Cell<'_>, &[u8]> {
+    Ok(match value {
         ValueRef::Null | ValueRef::Blob(_) => Cell::Null,
         ValueRef::Integer(i) if declared == Declared::Decimal => Cell::Real(i as f64),
         ValueRef::Integer(i) => Cell::Int(i),
         ValueRef::Real(f) => Cell::Real(f),
-        ValueRef::Text(bytes) => Cell::Text(String::from_utf8_lossy(bytes)),
-    }
+        ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => Cell::Text(std::borrow::Cow::Borrowed(text)),
+            Err(_) => return Err(bytes),
+        },
+    })
+}
+
+/// Column `column` of run `run_id` in `table` holds text that is not UTF-8 (`customer`: the
+/// row's id, when it is UTF-8 itself).
+fn not_utf8(
+    table: &str,
+    run_id: i64,
+    customer: Option<&str>,
+    column: &str,
+    bytes: &[u8],
+) -> OutputError {
+    let whose = customer.map_or(String::new(), |c| format!("customer {c}'s "));
+    OutputError::Schema(format!(
+        "table `{table}`, run {run_id}: {whose}`{column}` holds the text \"{}\", which is not UTF-8; tierwise writes only UTF-8, so it was changed by hand or by another program\n  = help: write the value again in UTF-8, or remove the run (`tierwise prune --run {run_id}`)",
+        crate::text::cut(crate::text::escape_bytes(bytes), 80)
+    ))
 }
 
 /// Run `run_id`'s values of `outputs` for every customer, in `customer_id` order, as a
@@ -232,13 +253,24 @@ pub fn read_run<S: AsRef<str>>(
     let err = read_err(&tables.policy_table);
     let mut stmt = conn.prepare(&sql).map_err(&err)?;
     let mut rows = stmt.query([run_id]).map_err(&err)?;
+    let table = &tables.policy_table;
     while let Some(row) = rows.next().map_err(&err)? {
-        builder
-            .push(0, cell(row.get_ref(0).map_err(&err)?, Declared::Plain))
-            .map_err(schema_err)?;
+        let id = cell(row.get_ref(0).map_err(&err)?, Declared::Plain)
+            .map_err(|bytes| not_utf8(table, run_id, None, "customer_id", bytes))?;
+        builder.push(0, id).map_err(schema_err)?;
         for (k, column) in at.iter().enumerate() {
             let value = match column {
-                Some((c, declared)) => cell(row.get_ref(*c).map_err(&err)?, *declared),
+                Some((c, declared)) => {
+                    cell(row.get_ref(*c).map_err(&err)?, *declared).map_err(|bytes| {
+                        // The row's id, said only on this path: no text made per row.
+                        let customer = match row.get_ref(0) {
+                            Ok(ValueRef::Text(t)) => std::str::from_utf8(t).ok().map(str::to_owned),
+                            Ok(ValueRef::Integer(i)) => Some(i.to_string()),
+                            _ => None,
+                        };
+                        not_utf8(table, run_id, customer.as_deref(), &names[k + 1], bytes)
+                    })?
+                }
                 None => Cell::Null,
             };
             builder.push(k + 1, value).map_err(schema_err)?;
@@ -448,14 +480,22 @@ pub fn customer_in_runs(
         let types = RunTypes::read(conn, tables, &policy, run.run_id)?;
         let declared: Vec<Declared> = outputs.iter().map(|o| types.of(o)).collect();
         let params = rusqlite::params![run.run_id, customer_id, id_number];
+        // An output's text that is not UTF-8, said with its bytes rather than as a type error.
+        let mut not_text = None;
         let found = stmt
             .query_row(params, |r| {
                 let values = (0..n)
-                    .map(|k| match r.get(k)? {
-                        SqlValue::Integer(i) if declared[k] == Declared::Decimal => {
-                            Ok(SqlValue::Real(i as f64))
+                    .map(|k| match r.get_ref(k)? {
+                        ValueRef::Text(t) if std::str::from_utf8(t).is_err() => {
+                            not_text.get_or_insert((k, t.to_vec()));
+                            Ok(SqlValue::Null)
                         }
-                        v => Ok(v),
+                        _ => match r.get(k)? {
+                            SqlValue::Integer(i) if declared[k] == Declared::Decimal => {
+                                Ok(SqlValue::Real(i as f64))
+                            }
+                            v => Ok(v),
+                        },
                     })
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 let listed: Option<String> = r.get(n)?;
@@ -464,6 +504,16 @@ pub fn customer_in_runs(
             })
             .optional()
             .map_err(&err)?;
+        if let Some((k, bytes)) = not_text {
+            let table = &tables.policy_table;
+            return Err(not_utf8(
+                table,
+                run.run_id,
+                Some(customer_id),
+                &outputs[k],
+                &bytes,
+            ));
+        }
         if let Some((values, json)) = found {
             let rule_ids = json
                 .and_then(|json| serde_json::from_str(&json).ok())

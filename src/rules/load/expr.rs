@@ -511,7 +511,7 @@ fn parse_message(e: &rhai::ParseErrorType) -> String {
         Some(c) if inner.chars().count() == 1 && c.is_alphabetic() => format!(
             "`{c}` cannot be in a name: names use the letters a-z and A-Z without accents, digits and `_` (text goes in quotes: \"{c}\")"
         ),
-        _ => format!("unexpected `{inner}`"),
+        _ => format!("Unexpected '{inner}'"),
     }
 }
 

@@ -69,6 +69,8 @@ impl<'a> Value<'a> {
             (Value::Null, _) | (_, Value::Null) => false,
             (Value::Bool(x), Value::Bool(y)) => x == y,
             (Value::Date(x), Value::Date(y)) => x == y,
+            // Whole numbers exactly, as `==` has them (account numbers of 16 digits).
+            (Value::Int(x), Value::Int(y)) => x == y,
             _ => match (self.as_str(), other.as_str(), self.as_f64(), other.as_f64()) {
                 (Some(x), Some(y), _, _) => x == y,
                 (_, _, Some(x), Some(y)) => same_number(x, y),

@@ -270,6 +270,26 @@ fn a_value_only_binary_arithmetic_moved_is_no_change() {
         &base.replace("value: 0.3", "value: '= 0.1 + 0.2'"),
     );
     fx.run_ok(&["--as-of", "2026-09-30"]);
+    // Whole numbers compare exactly: account numbers of 16 digits a float cannot tell apart.
+    let gl = |n: &str| {
+        base.replace(
+            "summary:",
+            &format!("  - name: account\n    output: gl_account\n    rules:\n      - {{ id: gl, value: {n} }}\nsummary:"),
+        )
+    };
+    std::fs::write(fx.path("base/policy.yaml"), gl("5400000000000001")).unwrap();
+    fx.rule("policy.yaml", &gl("5400000000000001"));
+    let account = fx.run(&["diff", "--base", "base", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&account.stdout).unwrap();
+    assert_eq!(v["customers_changed"], 0, "{}", account.stdout);
+    fx.rule("policy.yaml", &gl("5400000000000002"));
+    let account = fx.run(&["diff", "--base", "base", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&account.stdout).unwrap();
+    assert_eq!(v["customers_changed"], 5, "{}", account.stdout);
+    fx.rule(
+        "policy.yaml",
+        &base.replace("value: 0.3", "value: '= 0.1 + 0.2'"),
+    );
     let changes = fx.run(&["changes", "--output", "discount_pct", "--format", "json"]);
     changes.assert_code(0);
     let v: serde_json::Value = serde_json::from_str(&changes.stdout).unwrap();

@@ -713,6 +713,10 @@ cases:
     customer: { annual_sales: 50, last_order_day: 2026-09-01 }
     previous: { tier: A, raw_tier: A }
     expect: { tier: A, steady: 1 }
+  - name: a NULL tier held counts 0, as a run stores it
+    customer: { annual_sales: 50, last_order_day: 2026-09-01 }
+    previous: { tier: null, raw_tier: A }
+    expect: { steady: 0 }
   - name: held counts only the previous period
     customer: { annual_sales: 50, last_order_day: 2026-09-01 }
     previous: { tier: A }
@@ -735,6 +739,7 @@ cases:
         "PASS time.yaml: 179 days is not",
         "PASS time.yaml: a year back, monthly",
         "PASS time.yaml: a tier held counts one period at least",
+        "PASS time.yaml: a NULL tier held counts 0, as a run stores it",
     ] {
         assert!(run.stdout.contains(passing), "{passing}\n{}", run.stdout);
     }

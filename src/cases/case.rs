@@ -237,19 +237,22 @@ impl CaseContext<'_> {
                 row.push(given_cell(&value.value));
                 kinds.push(kind);
             }
-            // A run that holds `x` holds its count too: one period at least.
+            // A run that holds `x` holds its count too, as `count_held` stores it: one
+            // period at least, 0 for a NULL value.
             if k == 0 {
                 for past in self.rules.past.iter().filter(|p| p.back == 1) {
                     let Some(output) = past.column.strip_prefix("held.") else {
                         continue;
                     };
-                    let given = |n: &str| fields.0.iter().any(|(key, _)| key.value == n);
-                    if given(output)
-                        && !given(&past.column)
+                    let given = |n: &str| fields.0.iter().find(|(key, _)| key.value == n);
+                    let Some((_, value)) = given(output) else {
+                        continue;
+                    };
+                    if given(&past.column).is_none()
                         && !columns.iter().any(|c| c.name == past.column)
                     {
                         columns.push(Field::new(&past.column, None));
-                        row.push(Cell::Int(1));
+                        row.push(Cell::Int(i64::from(!matches!(value.value, Given::Null))));
                         kinds.push(None);
                     }
                 }

@@ -109,6 +109,9 @@ pub struct OutputTables {
     pub run_table: String,
     /// The customers a `run --keep-going` could not evaluate, per run.
     pub error_table: String,
+    /// Where this run table's runs recorded them before the error table followed a run
+    /// table of another name (`policy_error`): read until the first run moves them over.
+    pub error_table_before: Option<String>,
 }
 
 impl Default for OutputTables {
@@ -117,6 +120,7 @@ impl Default for OutputTables {
             policy_table: "customer_policy".into(),
             run_table: "policy_run".into(),
             error_table: "policy_error".into(),
+            error_table_before: None,
         }
     }
 }
@@ -135,15 +139,18 @@ struct OutputSpec {
 impl From<OutputSpec> for OutputTables {
     fn from(spec: OutputSpec) -> Self {
         let default = OutputTables::default();
-        let error_table = match (&spec.run_table, spec.error_table) {
-            (_, Some(error)) => error,
-            (Some(run), None) if *run != default.run_table => format!("{run}_error"),
-            _ => default.error_table,
+        let (error_table, error_table_before) = match (&spec.run_table, spec.error_table) {
+            (_, Some(error)) => (error, None),
+            (Some(run), None) if *run != default.run_table => {
+                (format!("{run}_error"), Some(default.error_table))
+            }
+            _ => (default.error_table, None),
         };
         OutputTables {
             policy_table: spec.policy_table.unwrap_or(default.policy_table),
             run_table: spec.run_table.unwrap_or(default.run_table),
             error_table,
+            error_table_before,
         }
     }
 }

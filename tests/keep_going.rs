@@ -348,3 +348,45 @@ fn keep_going_when_every_customer_fails_writes_nothing() {
     assert_eq!(runs[1].status, "failed");
     assert_eq!(fx.policy_row_count(), 2);
 }
+
+/// A database written before the error table followed a run table of another name (its
+/// runs recorded their left-out customers in `policy_error`): they are still read, and the
+/// next run moves them to `<run_table>_error`.
+#[test]
+fn left_out_customers_recorded_before_the_error_table_followed_the_run_table_are_kept() {
+    let fx = fixture();
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    let pt = |args: &[&str]| run_in(fx.dir.path(), &[&["--config", "pt.yaml"], args].concat());
+    // As an older tierwise resolved it.
+    std::fs::write(
+        fx.path("pt.yaml"),
+        format!("{config}\noutput: {{ policy_table: pt_policy, run_table: pt_run, error_table: policy_error }}\n"),
+    )
+    .unwrap();
+    fx.rule("history.yaml", SINCE);
+    pt(&["run", "--keep-going", "--as-of", "2026-07-31"]).assert_code(1);
+    std::fs::write(
+        fx.path("pt.yaml"),
+        format!("{config}\noutput: {{ policy_table: pt_policy, run_table: pt_run }}\n"),
+    )
+    .unwrap();
+    let history = pt(&["history", "C2"]);
+    history.assert_code(0);
+    assert!(history.stdout.contains("note: 2026-07 has no policy for this customer: its run (run 1, `--keep-going`) left it out"), "{}", history.stdout);
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 5")
+        .unwrap();
+    pt(&["run", "--strict", "--as-of", "2026-08-31"])
+        .assert_code(1)
+        .assert_stderr_contains("of the customers were left out of 2026-07's run");
+    pt(&["run", "--as-of", "2026-08-31"]).assert_code(0);
+    let moved: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM pt_run_error WHERE run_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(moved, 2);
+}

@@ -385,14 +385,14 @@ pub fn left_out(
     run_id: i64,
     customer: Option<&str>,
 ) -> Result<Vec<LeftOut>, OutputError> {
-    if super::schema::columns(conn, &tables.error_table)?.is_none() {
+    let Some(table) = super::schema::error_table_to_read(conn, tables)? else {
         return Ok(Vec::new());
-    }
+    };
     let sql = format!(
         "SELECT customer_id, rule, message FROM {} WHERE run_id = ?1 AND (?2 IS NULL OR customer_id = ?2) ORDER BY customer_id",
-        quote_ident(&tables.error_table)
+        quote_ident(table)
     );
-    let err = read_err(&tables.error_table);
+    let err = read_err(table);
     let mut stmt = conn.prepare(&sql).map_err(&err)?;
     let rows = stmt
         .query_map(rusqlite::params![run_id, customer], |r| {

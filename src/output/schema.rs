@@ -277,6 +277,12 @@ pub fn prepare(
     not_foreign(conn, tables)?;
     prepare_runs(conn, tables, kind)?;
     prepare_policy(conn, tables)?;
+    let moving = match &tables.error_table_before {
+        Some(before) if columns(conn, &tables.error_table)?.is_none() => {
+            columns(conn, before)?.map(|_| before)
+        }
+        _ => None,
+    };
     conn.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS {} (
             run_id INTEGER NOT NULL,
@@ -288,6 +294,21 @@ pub fn prepare(
         quote_ident(&tables.error_table)
     ))
     .map_err(write_err(&tables.error_table))?;
+    if let Some(before) = moving {
+        // The rows of this run table's runs, which said where they put them.
+        conn.execute(
+            &format!(
+                "INSERT INTO {} (run_id, customer_id, rule, message, at)
+                 SELECT e.run_id, e.customer_id, e.rule, e.message, e.at FROM {} e
+                 JOIN {} r ON r.run_id = e.run_id WHERE r.message LIKE '%see ' || ?1 || '%'",
+                quote_ident(&tables.error_table),
+                quote_ident(before),
+                quote_ident(&tables.run_table)
+            ),
+            [before],
+        )
+        .map_err(write_err(&tables.error_table))?;
+    }
     let mut policy = PolicyTable::read(conn, tables)?.unwrap_or(PolicyTable {
         columns: Vec::new(),
     });
@@ -373,6 +394,22 @@ fn not_foreign(conn: &Connection, tables: &OutputTables) -> Result<(), OutputErr
         }
     }
     Ok(())
+}
+
+/// The error table readers read: the configured one, or, in a database no run has written
+/// since the error table followed a run table of another name, the one its runs used
+/// (`None`: neither exists).
+pub(super) fn error_table_to_read<'t>(
+    conn: &Connection,
+    tables: &'t OutputTables,
+) -> Result<Option<&'t str>, OutputError> {
+    if columns(conn, &tables.error_table)?.is_some() {
+        return Ok(Some(&tables.error_table));
+    }
+    match &tables.error_table_before {
+        Some(before) if columns(conn, before)?.is_some() => Ok(Some(before)),
+        _ => Ok(None),
+    }
 }
 
 /// The run table: created, or given the columns of versions 1 and 2 and its records' dates.

@@ -587,8 +587,19 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
         .collect();
     assert_eq!(deleted, [1, 2, 4]);
     assert_eq!(j["rows_deleted"], 12);
-    let ids: Vec<i64> = fx.runs().iter().map(|r| r.run_id).collect();
-    assert_eq!(ids, [3, 5]);
+    // 2026-Q1's official run leaves its record, `pruned` (a later run reading 2026-Q1 says
+    // it was pruned, not skipped); superseded and failed runs go.
+    let ids: Vec<(i64, String)> = (fx.runs().into_iter())
+        .map(|r| (r.run_id, r.status))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (3, "ok".to_owned()),
+            (4, "pruned".to_owned()),
+            (5, "failed".to_owned())
+        ]
+    );
     assert_eq!(fx.policy_row_count(), 4);
     let lists: i64 = fx
         .conn()

@@ -398,11 +398,11 @@ fn a_period_further_back_the_rules_read_without_a_run_is_noted_and_refused_by_st
     fx.run(&["prune", "--keep", "2"]).assert_code(0);
     let strict = fx.run(&["run", "--strict", "--as-of", "2025-12-31"]);
     strict.assert_code(1);
-    strict.assert_stderr_contains("2025-Q2 has no run the records hold (runs were pruned): the rules' `previous_2.tier` would be NULL for every customer");
+    strict.assert_stderr_contains("2025-Q2 has no run (its run was pruned by `prune --keep`): the rules' `previous_2.tier` would be NULL for every customer");
     let pruned = fx.run_ok(&["--as-of", "2025-12-31"]);
     assert!(
         pruned.stdout.contains(
-            "note: 2025-Q2 has no run the records hold (runs were pruned): `previous_2.tier` is NULL for every customer, so rules that read it saw no history of that period; these rules read 2 periods back: `prune --keep 3` keeps a period and the 2 before it\n"
+            "note: 2025-Q2 has no run (its run was pruned by `prune --keep`): `previous_2.tier` is NULL for every customer, so rules that read it saw no history of that period; these rules read 2 periods back: `prune --keep 3` keeps a period and the 2 before it\n"
         ),
         "{}",
         pruned.stdout
@@ -416,10 +416,21 @@ fn a_period_further_back_the_rules_read_without_a_run_is_noted_and_refused_by_st
     fx.run(&["prune", "--keep", "1"]).assert_code(0);
     let one = fx.run_ok(&["--as-of", "2025-12-31"]);
     assert!(
-        one.stdout.contains("note: 2025-Q3 has no run the records hold (runs were pruned): `previous.tier` is NULL for every customer"),
+        one.stdout.contains("note: 2025-Q3 has no run (its run was pruned by `prune --keep`): `previous.tier` is NULL for every customer"),
         "{}",
         one.stdout
     );
+
+    // The history simply starts: the first quarter run twice, `prune --keep` deleting its
+    // superseded run and nothing of any period. No period before it was pruned.
+    let fx = setup();
+    fx.run_ok(&["--as-of", "2025-03-31"]);
+    fx.run_ok(&["--as-of", "2025-03-31"]);
+    fx.run(&["prune", "--keep", "8"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2025-06-30"])
+        .assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2025-06-30"])
+        .assert_code(0);
 }
 
 #[test]

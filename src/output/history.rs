@@ -40,13 +40,15 @@ pub(super) struct RunRecord {
     pub period: Option<Period>,
 }
 
-/// Whether records of runs were deleted (`prune --keep` deletes the records of the runs it
-/// prunes): run ids below the latest are missing, so a period without a run may have had one.
-pub fn runs_pruned(conn: &Connection, tables: &OutputTables) -> Result<bool, OutputError> {
-    let records = run_records(conn, tables, PeriodKind::default())?;
-    Ok(records
-        .last()
-        .is_some_and(|r| r.run_id != records.len() as i64))
+/// Whether `period`'s official run was deleted by `prune --keep` (its record stays, status
+/// `pruned`): a period without a run that had one, not one skipped or before the first run.
+pub fn period_pruned(
+    conn: &Connection,
+    tables: &OutputTables,
+    period: Period,
+) -> Result<bool, OutputError> {
+    let records = run_records(conn, tables, period.kind)?;
+    Ok((records.iter()).any(|r| r.status == "pruned" && r.period == Some(period)))
 }
 
 /// Every record of the run table, by run id (none when there is no table). Runs recorded

@@ -62,15 +62,23 @@ pub fn prune(
     // The latest run made (a removed record is no run); removed records stay, so their ids
     // are never given to another run.
     let latest = (records.iter())
-        .filter(|r| r.status != REMOVED)
+        .filter(|r| r.status != REMOVED && r.status != PRUNED)
         .map(|r| r.run_id)
         .max();
     let is_kept = |r: &RunRecord| {
-        r.status == REMOVED || Some(r.run_id) == latest || kept.iter().any(|k| k.run_id == r.run_id)
+        r.status == REMOVED
+            || r.status == PRUNED
+            || Some(r.run_id) == latest
+            || kept.iter().any(|k| k.run_id == r.run_id)
     };
     let mut deleted = Vec::new();
     for r in records.iter().filter(|r| !is_kept(r)) {
-        deleted.push(delete_run(&tx, tables, r, Record::Delete)?);
+        // A period's official run leaves its record; superseded and failed runs go.
+        let record = match official.iter().any(|o| o.run_id == r.run_id) {
+            true => Record::MarkPruned,
+            false => Record::Delete,
+        };
+        deleted.push(delete_run(&tx, tables, r, record)?);
     }
     tx.commit().map_err(write_err(&tables.run_table))?;
     Ok(Pruned {
@@ -116,11 +124,11 @@ pub fn remove_runs(
     }
     if let Some(r) = records
         .iter()
-        .find(|r| ids.contains(&r.run_id) && r.status == REMOVED)
+        .find(|r| ids.contains(&r.run_id) && (r.status == REMOVED || r.status == PRUNED))
     {
         return Err(OutputError::NoSuchRun(format!(
-            "--run {}: that run was removed already: its record stays in {} with status `{REMOVED}`",
-            r.run_id, tables.run_table
+            "--run {}: that run was {} already: its record stays in {} with status `{}`",
+            r.run_id, r.status, tables.run_table, r.status
         )));
     }
     if let Some(&missing) = ids
@@ -189,6 +197,9 @@ fn read_by(
 /// The status of a run removed by id: its record stays, so its id is never given to another
 /// run and the table says when it was removed.
 const REMOVED: &str = "removed";
+/// The status of an official run `prune --keep` deleted with its period: its record stays
+/// (no rows), so a later run that reads that period can say it was pruned, not skipped.
+const PRUNED: &str = "pruned";
 
 /// What becomes of a deleted run's record.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -196,6 +207,8 @@ enum Record {
     Delete,
     /// Kept with the status `removed` and a message saying when.
     MarkRemoved,
+    /// Kept with the status `pruned` and a message saying when.
+    MarkPruned,
 }
 
 /// Deletes one run's policy rows, lists of fired rules and left-out customers, and its
@@ -220,12 +233,26 @@ fn delete_run(
     delete(&fired_table(tables))?;
     // A removed run's record keeps its customers left out (`policy_error`), which its
     // message points to; a deleted run's go with it.
-    if matches!(record, Record::Delete) {
+    if matches!(record, Record::Delete | Record::MarkPruned) {
         delete(&tables.error_table)?;
     }
     match record {
         Record::Delete => {
             delete(&tables.run_table)?;
+        }
+        Record::MarkPruned => {
+            let message = format!(
+                "pruned at {} by `tierwise prune --keep` ({rows} policy rows deleted)",
+                super::now(tx)
+            );
+            tx.execute(
+                &format!(
+                    "UPDATE {} SET status = ?2, message = ?3 WHERE run_id = ?1",
+                    quote_ident(&tables.run_table)
+                ),
+                rusqlite::params![r.run_id, PRUNED, message],
+            )
+            .map_err(write_err(&tables.run_table))?;
         }
         Record::MarkRemoved => {
             let message = format!(

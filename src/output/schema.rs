@@ -1,8 +1,9 @@
 //! The tables a run writes, their layout, and the upgrade of databases written by an older
 //! tierwise. Schema version 4 (`PRAGMA user_version = 4`):
 //!
-//! - `policy_run`: one record per run, `ok`, `failed` or `removed` (by `prune --run`: its
-//!   rows deleted, its record kept so its id is not reused), with `as_of` (ISO date), `period`
+//! - `policy_run`: one record per run, `ok`, `failed`, `removed` (by `prune --run`: its
+//!   rows deleted, its record kept so its id is not reused) or `pruned` (a period's official
+//!   run `prune --keep` deleted: its record kept so what reads the period can say so), with `as_of` (ISO date), `period`
 //!   (`2026-09`, `2026-Q3`, `2026`), `value_order` (per output, its values highest first,
 //!   a JSON object) and `totals` (the summary's totals over the run's customers, a JSON
 //!   object `{"concession_cost": 36796816.69, ...}` in the summary's order; NULL for a

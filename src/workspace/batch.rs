@@ -232,18 +232,18 @@ pub struct ReadGap {
     /// How many periods back (2 for `previous_2.x`).
     pub back: u32,
     pub period: Period,
-    /// The latest earlier period with a run, and that run (`None`: the records hold none,
-    /// runs were pruned).
+    /// The latest earlier period with a run, and that run (`None`: none, the period's own
+    /// run was pruned).
     pub earlier: Option<(Period, i64)>,
 }
 
 impl ReadGap {
     /// Why the period has no run, as a parenthesis: ` (the latest before it is 2024-Q1, run
-    /// 1)` or ` the records hold (runs were pruned)`.
+    /// 1)` or ` (its run was pruned by `prune --keep`)`.
     pub fn cause(&self) -> String {
         match self.earlier {
             Some((p, run_id)) => format!(" (the latest before it is {}, run {run_id})", p.label()),
-            None => " the records hold (runs were pruned)".to_owned(),
+            None => " (its run was pruned by `prune --keep`)".to_owned(),
         }
     }
 }
@@ -355,7 +355,6 @@ impl Workspace {
         backs.sort_unstable();
         backs.dedup();
         let mut read_gaps = Vec::new();
-        let pruned = !backs.is_empty() && output::runs_pruned(conn, tables)?;
         for back in backs {
             let Some(wanted) = period.back(back) else {
                 continue;
@@ -363,8 +362,8 @@ impl Workspace {
             if official.iter().any(|r| r.period == wanted) {
                 continue;
             }
-            let earlier = earlier(wanted).filter(|(p, _)| *p != wanted);
-            if earlier.is_some() || pruned {
+            let earlier = earlier(wanted);
+            if earlier.is_some() || output::period_pruned(conn, tables, wanted)? {
                 read_gaps.push(ReadGap {
                     back,
                     period: wanted,

@@ -1112,7 +1112,7 @@ fn explain_says_why_a_customer_is_not_ranked() {
 }
 
 /// `--threads 0` was accepted without a word (rayon reads 0 as "one per core"): a number of
-/// threads is 1 or more.
+/// threads is 1 or more, and a time limit more than 0.
 #[test]
 fn threads_is_one_or_more() {
     let fx = Fixture::new();
@@ -1124,4 +1124,8 @@ fn threads_is_one_or_more() {
             "invalid value '0' for '--threads <THREADS>': 0 is not in 1..=1024",
         );
     fx.run(&["--threads", "1", "run"]).assert_code(0);
+    // So is every time limit of `serve` (0 closed a connection at any wait).
+    fx.run(&["serve", "--write-timeout-ms", "0"])
+        .assert_code(2)
+        .assert_stderr_contains("invalid value '0' for '--write-timeout-ms <WRITE_TIMEOUT_MS>'");
 }

@@ -431,4 +431,17 @@ fn text_dates_not_in_iso_form_compared_with_an_iso_date_are_warned_on_the_data()
         .unwrap();
     let iso = fx.run(&["check", "--data"]);
     assert!(!iso.stdout.contains("no ISO date"), "{}", iso.stdout);
+    // A blank for "no date" sorts before every date too: read it as NULL.
+    fx.conn()
+        .execute_batch("UPDATE customers SET left_on = '' WHERE customer_id = 'PT3'")
+        .unwrap();
+    let blank = fx.run(&["check", "--data"]);
+    assert!(
+        blank
+            .stdout
+            .contains("but it holds text that is no ISO date in the data (empty text, 1 customer)"),
+        "{}",
+        blank.stdout
+    );
+    assert!(blank.stdout.contains("= help: read the blanks as NULL, `NULLIF(left_on, '') AS left_on` in the customers query"), "{}", blank.stdout);
 }

@@ -236,7 +236,6 @@ pub enum SourceError {
     BlobId { row: usize, column: String },
 }
 
-/// ` (and 613 more customers)`: how many more hold a value their column does not.
 /// A value a date or true/false column should not hold, as a message shows it: text quoted
 /// (`31/01/2025`), empty text said so, a number as it is (`the number 20240229`).
 fn shown_value(value: &str) -> String {
@@ -284,6 +283,7 @@ fn date_help(column: &str, value: &str) -> String {
     }
 }
 
+/// ` (and 613 more customers)`: how many more hold a value their column does not.
 fn more_customers(more: usize) -> String {
     match more {
         0 => String::new(),

@@ -61,23 +61,23 @@ pub struct Args {
     pub data_check_ms: u64,
     /// How long one evaluation (a policy, an explanation, a prospect) may take before the
     /// request is answered 504, in milliseconds.
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_ms: u64,
     /// How many evaluations may run at once; a request beyond is answered 503 at once.
     #[arg(long, default_value_t = 32)]
     pub max_evaluations: usize,
     /// How long a connection may take to send a request's head, from when it opened or got
     /// its last answer (so also the keep-alive idle timeout), in milliseconds.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout_ms: u64,
     /// How long a request body may take to arrive before the request is answered 408, in
     /// milliseconds.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_timeout_ms: u64,
     /// How long sending an answer may wait for the client to read any of it before the
     /// connection is closed (a client that sends requests but never reads the answers), in
     /// milliseconds.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub write_timeout_ms: u64,
     /// How many connections may be open at once; one beyond is answered 503 and closed.
     /// Keep it below the open-files limit (`ulimit -n`).
@@ -86,7 +86,7 @@ pub struct Args {
     /// How long a reload (reading, checking and testing the rules, reading the customers)
     /// may take before it is abandoned and reported, so the next edit is not held up, in
     /// milliseconds.
-    #[arg(long, default_value_t = 30_000)]
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub reload_timeout_ms: u64,
 }
 

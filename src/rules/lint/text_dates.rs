@@ -40,21 +40,24 @@ pub fn text_date_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     out
 }
 
-/// The first text of column `name` that is no ISO date, and how many customers hold one.
+/// The first text of column `name` that is no ISO date (one that is not empty, if any: a
+/// blank for "no date" sorts first too), and how many customers hold one.
 fn not_iso(data: &Dataset, name: &str) -> Option<(String, usize)> {
     let k = data.names.iter().position(|n| n == name)?;
     let column = &data.columns[k];
-    let mut first = None;
+    let mut first: Option<&str> = None;
     let mut count = 0;
     for i in 0..data.len {
         if let Value::Str(text) = column.value(i)
             && Date::parse(text).is_none()
         {
             count += 1;
-            first.get_or_insert_with(|| text.to_owned());
+            if first.is_none_or(str::is_empty) {
+                first = Some(text);
+            }
         }
     }
-    first.map(|f| (f, count))
+    first.map(|f| (f.to_owned(), count))
 }
 
 fn slip(
@@ -70,8 +73,12 @@ fn slip(
         1 => "1 customer".to_owned(),
         n => format!("{} customers", crate::text::thousands(n as f64)),
     };
+    let shown = match example {
+        "" => "empty text".to_owned(),
+        text => format!("`{text}`"),
+    };
     let message = format!(
-        "`{name}` is compared with the date \"{date}\" by `{}`, but it holds text that is no ISO date in the data (`{example}`, {customers}): text orders letter by letter, so such values may fall on the wrong side of \"{date}\"",
+        "`{name}` is compared with the date \"{date}\" by `{}`, but it holds text that is no ISO date in the data ({shown}, {customers}): text orders letter by letter, so such values may fall on the wrong side of \"{date}\"",
         cmp.symbol()
     );
     let quoted = format!("\"{date}\"");
@@ -87,9 +94,15 @@ fn slip(
     let warning = Diagnostic::error(&e.origin.file, line, column, message)
         .warning()
         .width(quoted.chars().count())
-        .help(format!(
-            "convert `{name}` to ISO dates (2024-01-31) in the customers query (`customers.query`) and declare it a date (`customers.dates`), then compare with `date(\"{date}\")`"
-        ));
+        .help(match example {
+            // Only blanks: they are "no date".
+            "" => format!(
+                "read the blanks as NULL, `NULLIF({name}, '') AS {name}` in the customers query (`customers.query`), and declare the column a date (`customers.dates`), then compare with `date(\"{date}\")`"
+            ),
+            _ => format!(
+                "convert `{name}` to ISO dates (2024-01-31) in the customers query (`customers.query`) and declare it a date (`customers.dates`), then compare with `date(\"{date}\")`"
+            ),
+        });
     match id {
         Some(id) => warning.rule(id),
         None => warning,

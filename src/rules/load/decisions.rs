@@ -641,7 +641,8 @@ impl Table<'_> {
                 .rule = Some(self.name.clone());
             self.ok = false;
         } else if step < 1e-9 {
-            // An amount divided by a step this small is no longer a finite number.
+            // A step this small means no rounding (a subnormal one, 1e-320, makes every
+            // amount divided by it infinite).
             let at = &round.referenced;
             cx.error_at(
                 self.file,

@@ -9,6 +9,8 @@ use crate::value::Value;
 use rhai::{Dynamic, Scope};
 use serde::Serialize;
 
+pub use super::recorded::{LatestRun, Recorded, RecordedDifference};
+
 /// A name and its value.
 #[derive(Debug, Clone, Serialize)]
 pub struct Named {
@@ -190,46 +192,6 @@ pub struct Explanation {
     /// `>= 0.80`, not 0.8). The JSON has every value exactly, so it leaves this out.
     #[serde(skip)]
     pub boundaries: Vec<f64>,
-}
-
-/// The period's recorded run against an explanation: whether it holds the same outputs and
-/// rule ids for the customer, and if not, which differ (an audit reproduces a decision).
-#[derive(Debug, Clone, Serialize)]
-pub struct Recorded {
-    pub run_id: i64,
-    pub period: String,
-    pub as_of: String,
-    /// The rules it was made with (`None`: not recorded).
-    pub fingerprint: Option<String>,
-    /// The run holds a policy for the customer.
-    pub holds_customer: bool,
-    /// Outputs whose recorded value is not the explained one.
-    pub differences: Vec<RecordedDifference>,
-    /// The recorded rule ids, when they are not the explained ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule_ids: Option<Vec<String>>,
-}
-
-/// A recorded run, by its period, id and date.
-#[derive(Debug, Clone, Serialize)]
-pub struct LatestRun {
-    pub period: String,
-    pub run_id: i64,
-    pub as_of: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RecordedDifference {
-    pub output: String,
-    pub recorded: serde_json::Value,
-    pub explained: serde_json::Value,
-}
-
-impl Recorded {
-    /// The explanation is what the run recorded.
-    pub fn same(&self) -> bool {
-        self.holds_customer && self.differences.is_empty() && self.rule_ids.is_none()
-    }
 }
 
 fn named(name: &str, v: &Value<'_>) -> Named {

@@ -21,6 +21,7 @@ pub mod lean;
 pub mod observer;
 mod outcomes;
 pub mod population;
+mod recorded;
 mod worker;
 
 pub use errors::EvalError;

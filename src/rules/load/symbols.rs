@@ -309,6 +309,12 @@ impl Symbols {
         }
     }
 
+    /// ` (at rules/a.yaml:4:26)`: where `name` was first written, for messages (empty when
+    /// not known).
+    fn first_written(&self, name: &str) -> String {
+        (self.written_at.get(name)).map_or(String::new(), |first| format!(" (at {first})"))
+    }
+
     /// A new slot for `name`, or `None` after reporting why the name cannot have one.
     fn define(
         &mut self,
@@ -340,10 +346,7 @@ impl Symbols {
         }
         if let Some(slot) = self.slot(name) {
             let what = self.kind(slot).noun();
-            let first = match self.written_at.get(name) {
-                Some(first) => format!(" (at {first})"),
-                None => String::new(),
-            };
+            let first = self.first_written(name);
             diags.error(
                 file,
                 line,
@@ -375,10 +378,7 @@ impl Symbols {
             && let Some((other, _)) = (self.slots.iter())
                 .find(|(n, k)| *k == SlotKind::Output && n.eq_ignore_ascii_case(name))
         {
-            let first = match self.written_at.get(other) {
-                Some(first) => format!(" (at {first})"),
-                None => String::new(),
-            };
+            let first = self.first_written(other);
             diags.error(
                 file,
                 line,

@@ -1111,10 +1111,11 @@ fn explain_says_why_a_customer_is_not_ranked() {
     );
 }
 
-/// `--threads 0` was accepted without a word (rayon reads 0 as "one per core"): a number of
-/// threads is 1 or more, and a time limit more than 0.
+/// Arguments accepted without a word though they could not mean what was written:
+/// `--threads 0` (rayon reads 0 as "one per core"), a time limit of 0, an `--as-of` with a
+/// time (dropped).
 #[test]
-fn threads_is_one_or_more() {
+fn arguments_that_cannot_mean_what_is_written_are_refused() {
     let fx = Fixture::new();
     fx.sales_customers(&[1.0]);
     fx.rule("tiers.yaml", TIER_RULES);
@@ -1124,6 +1125,12 @@ fn threads_is_one_or_more() {
             "invalid value '0' for '--threads <THREADS>': 0 is not in 1..=1024",
         );
     fx.run(&["--threads", "1", "run"]).assert_code(0);
+    // `--as-of` is a day: a time was dropped without a word.
+    fx.run(&["run", "--as-of", "2026-02-27T10:00"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "`2026-02-27T10:00` has a time: a run is as of a day; write `2026-02-27`",
+        );
     // So is every time limit of `serve` (0 closed a connection at any wait).
     fx.run(&["serve", "--write-timeout-ms", "0"])
         .assert_code(2)

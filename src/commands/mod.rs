@@ -62,7 +62,14 @@ impl From<SourceArgs> for Overrides {
 
 /// A date given on the command line.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text).ok_or_else(|| crate::script::dates::not_a_date(text))
+    let date = Date::parse(text).ok_or_else(|| crate::script::dates::not_a_date(text))?;
+    // A run is as of a day: a time given would be dropped without a word.
+    if text.trim().len() > 10 {
+        return Err(format!(
+            "`{text}` has a time: a run is as of a day; write `{date}`"
+        ));
+    }
+    Ok(date)
 }
 
 /// An `--out` file's directory must exist: said before any work is done.

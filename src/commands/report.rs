@@ -79,7 +79,13 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &ws.database,
         ws.config.currency.as_deref(),
     );
-    meta.note = other_rules_than_recorded(&ws, source.connection(), &rules.fingerprint)?;
+    // The period's recorded run, which the page is compared with.
+    let recorded =
+        crate::output::official_run_of(source.connection(), &ws.config.tables, ws.context.period)?;
+    meta.note = match &recorded {
+        Some(run) => other_rules_than_recorded(&ws, source.connection(), run, &rules.fingerprint)?,
+        None => None,
+    };
     if let Some(note) = &meta.note {
         eprintln!("note: {note}");
     }
@@ -99,8 +105,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         None => None,
     };
     let figures = html::gather(&input)?;
-    if meta.note.is_none() {
-        meta.note = data_changed_since_recorded(&ws, source.connection(), &figures)?;
+    if let (None, Some(run)) = (&meta.note, &recorded) {
+        meta.note = data_changed_since_recorded(&ws, source.connection(), run, &figures)?;
         if let Some(note) = &meta.note {
             eprintln!("note: {note}");
         }
@@ -132,18 +138,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     Ok(ExitStatus::Success)
 }
 
-/// When the period has an official run made with other rules than these: the page shows
-/// what these rules give, not what that run recorded (and sales were sent).
+/// When the period's official run `run` was made with other rules than these: the page
+/// shows what these rules give, not what that run recorded (and sales were sent).
 fn other_rules_than_recorded(
     ws: &Workspace,
     conn: &rusqlite::Connection,
+    run: &crate::output::OfficialRun,
     fingerprint: &str,
 ) -> Result<Option<String>, Error> {
     let (period, tables) = (ws.context.period, &ws.config.tables);
-    let Some(run) = crate::output::official_run_of(conn, &ws.config.tables, ws.context.period)?
-    else {
-        return Ok(None);
-    };
     let recorded = crate::output::run_fingerprint(conn, tables, run.run_id)?;
     Ok(recorded.filter(|r| r != fingerprint).map(|r| {
         format!(
@@ -154,19 +157,17 @@ fn other_rules_than_recorded(
     }))
 }
 
-/// When the period has an official run made with these rules whose customers or totals
-/// differ from the page's: the data changed since (late postings, a corrected extract), and
-/// the page, which evaluates the data as it is now, is not what was recorded and sent.
+/// When the period's official run `run`, made with these rules, has customers or totals
+/// that differ from the page's: the data changed since (late postings, a corrected
+/// extract), and the page, which evaluates the data as it is now, is not what was recorded
+/// and sent.
 fn data_changed_since_recorded(
     ws: &Workspace,
     conn: &rusqlite::Connection,
+    run: &crate::output::OfficialRun,
     figures: &html::Figures,
 ) -> Result<Option<String>, Error> {
     let (period, tables) = (ws.context.period, &ws.config.tables);
-    let Some(run) = crate::output::official_run_of(conn, &ws.config.tables, ws.context.period)?
-    else {
-        return Ok(None);
-    };
     // Another day of the period: figures as of another date differ without any change
     // of data (the customers query reads `:as_of`).
     if run.as_of != ws.context.as_of {

@@ -46,9 +46,24 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let evaluator = Evaluator::with_history(&rules, &customers, ws.context, &history, Mode::Fast)?;
     match evaluator.explain(index) {
         Ok(mut explanation) => {
-            explanation.recorded = recorded(&ws, source.connection(), &rules, &explanation)?;
-            if explanation.recorded.is_none() {
-                explanation.latest_run = latest_run(&ws, source.connection())?;
+            let conn = source.connection();
+            let (period, tables) = (ws.context.period, &ws.config.tables);
+            let official = crate::output::official_runs(conn, tables, period.kind)?;
+            match official.iter().find(|r| r.period == period) {
+                Some(run) => {
+                    explanation.recorded = Some(recorded(&ws, conn, *run, &rules, &explanation)?);
+                }
+                // The latest recorded run of its kind, which an explanation as of its day
+                // would compare with.
+                None => {
+                    explanation.latest_run = (official.iter().rev())
+                        .find(|r| r.period.kind == period.kind)
+                        .map(|r| LatestRun {
+                            period: r.period.label().to_owned(),
+                            run_id: r.run_id,
+                            as_of: r.as_of.to_string(),
+                        });
+                }
             }
             crate::report::print(&explanation, args.format);
             Ok(ExitStatus::Success)
@@ -65,20 +80,18 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     }
 }
 
-/// What the period's official run recorded for the customer, against `explained`: an audit
-/// reproduces a recorded decision with the rules of its time, and other rules, another
-/// date, late data or a history pruned since make `explain` give something else.
+/// What the period's official run `run` recorded for the customer, against `explained`: an
+/// audit reproduces a recorded decision with the rules of its time, and other rules,
+/// another date, late data or a history pruned since make `explain` give something else.
 fn recorded(
     ws: &Workspace,
     conn: &rusqlite::Connection,
+    run: crate::output::OfficialRun,
     rules: &crate::rules::RuleSet,
     explained: &Explanation,
-) -> Result<Option<Recorded>, Error> {
+) -> Result<Recorded, Error> {
     let period = ws.context.period;
     let tables = &ws.config.tables;
-    let Some(run) = crate::output::official_run_of(conn, tables, period)? else {
-        return Ok(None);
-    };
     let names: Vec<String> = (crate::output::output_names(conn, tables)?.into_iter())
         .filter(|n| rules.outputs.iter().any(|o| o.name == *n))
         .collect();
@@ -96,7 +109,7 @@ fn recorded(
         rule_ids: None,
     };
     let Some(held) = held else {
-        return Ok(Some(out));
+        return Ok(out);
     };
     let explained_value = |name: &str| {
         (explained.outputs.iter())
@@ -117,21 +130,7 @@ fn recorded(
     if held.rule_ids != explained.rule_ids {
         out.rule_ids = Some(held.rule_ids);
     }
-    Ok(Some(out))
-}
-
-/// The latest recorded run of the workspace's kind of period, for an explanation of a
-/// period without one.
-fn latest_run(ws: &Workspace, conn: &rusqlite::Connection) -> Result<Option<LatestRun>, Error> {
-    let kind = ws.context.period.kind;
-    let runs = crate::output::official_runs(conn, &ws.config.tables, kind)?;
-    Ok((runs.iter().rev())
-        .find(|r| r.period.kind == kind)
-        .map(|r| LatestRun {
-            period: r.period.label().to_owned(),
-            run_id: r.run_id,
-            as_of: r.as_of.to_string(),
-        }))
+    Ok(out)
 }
 
 /// As a test case compares ([`crate::cases::same`]: numbers by value, lists item by item),

@@ -40,15 +40,18 @@ pub(super) struct RunRecord {
     pub period: Option<Period>,
 }
 
-/// Whether `period`'s official run was deleted by `prune --keep` (its record stays, status
-/// `pruned`): a period without a run that had one, not one skipped or before the first run.
-pub fn period_pruned(
+/// The periods whose official run `prune --keep` deleted (its record stays, status
+/// `pruned`): periods without a run that had one, not ones skipped or before the first run.
+pub fn pruned_periods(
     conn: &Connection,
     tables: &OutputTables,
-    period: Period,
-) -> Result<bool, OutputError> {
-    let records = run_records(conn, tables, period.kind)?;
-    Ok((records.iter()).any(|r| r.status == "pruned" && r.period == Some(period)))
+    kind: PeriodKind,
+) -> Result<Vec<Period>, OutputError> {
+    let records = run_records(conn, tables, kind)?;
+    Ok((records.iter())
+        .filter(|r| r.status == super::prune::PRUNED)
+        .filter_map(|r| r.period)
+        .collect())
 }
 
 /// Every record of the run table, by run id (none when there is no table). Runs recorded

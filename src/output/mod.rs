@@ -27,7 +27,7 @@ pub use file::FileFormat;
 pub use history::{
     CustomerHistory, LeftOut, OfficialRun, PeriodValues, customer_history, customer_in_runs,
     customer_like, following, latest_kind, left_out, official_run_of, official_runs,
-    official_runs_before, output_names, period_pruned, read_run, run_customers, run_outputs,
+    official_runs_before, output_names, pruned_periods, read_run, run_customers, run_outputs,
     value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};

@@ -62,14 +62,11 @@ pub fn prune(
     // The latest run made (a removed record is no run); removed records stay, so their ids
     // are never given to another run.
     let latest = (records.iter())
-        .filter(|r| r.status != REMOVED && r.status != PRUNED)
+        .filter(|r| !record_only(r))
         .map(|r| r.run_id)
         .max();
     let is_kept = |r: &RunRecord| {
-        r.status == REMOVED
-            || r.status == PRUNED
-            || Some(r.run_id) == latest
-            || kept.iter().any(|k| k.run_id == r.run_id)
+        record_only(r) || Some(r.run_id) == latest || kept.iter().any(|k| k.run_id == r.run_id)
     };
     let mut deleted = Vec::new();
     for r in records.iter().filter(|r| !is_kept(r)) {
@@ -124,7 +121,7 @@ pub fn remove_runs(
     }
     if let Some(r) = records
         .iter()
-        .find(|r| ids.contains(&r.run_id) && (r.status == REMOVED || r.status == PRUNED))
+        .find(|r| ids.contains(&r.run_id) && record_only(r))
     {
         return Err(OutputError::NoSuchRun(format!(
             "--run {}: that run was {} already: its record stays in {} with status `{}`",
@@ -196,10 +193,15 @@ fn read_by(
 
 /// The status of a run removed by id: its record stays, so its id is never given to another
 /// run and the table says when it was removed.
-const REMOVED: &str = "removed";
+pub(super) const REMOVED: &str = "removed";
+
+/// A run removed or pruned: its record is kept, its rows are gone.
+pub(super) fn record_only(r: &RunRecord) -> bool {
+    r.status == REMOVED || r.status == PRUNED
+}
 /// The status of an official run `prune --keep` deleted with its period: its record stays
 /// (no rows), so a later run that reads that period can say it was pruned, not skipped.
-const PRUNED: &str = "pruned";
+pub(super) const PRUNED: &str = "pruned";
 
 /// What becomes of a deleted run's record.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -131,12 +131,13 @@ fn stale_of(
 
 /// Whether a run of `period` made before run `before` may have been pruned: its record
 /// removed (`prune --run`) or pruned (`prune --keep`), or run ids below `before` missing
-/// (`prune --keep` deletes superseded runs' records, and all it pruned before it kept them). What such a run read as history is then not known from the records.
+/// (`prune --keep` deletes superseded runs' records, and all it pruned before it kept
+/// them). What such a run read as history is then not known from the records.
 fn pruned_before(records: &[RunRecord], period: Period, before: i64) -> bool {
     let earlier: Vec<&RunRecord> = records.iter().filter(|r| r.run_id < before).collect();
     let missing = earlier.len() as i64 != (before - 1).max(0);
     missing
-        || earlier.iter().any(|r| {
-            (r.status == "removed" || r.status == "pruned") && r.period.is_none_or(|p| p == period)
-        })
+        || earlier
+            .iter()
+            .any(|r| super::prune::record_only(r) && r.period.is_none_or(|p| p == period))
 }

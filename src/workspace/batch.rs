@@ -355,6 +355,11 @@ impl Workspace {
         backs.sort_unstable();
         backs.dedup();
         let mut read_gaps = Vec::new();
+        // Read once, and only when the rules read a period further back.
+        let pruned = match backs.is_empty() {
+            true => Vec::new(),
+            false => output::pruned_periods(conn, tables, period.kind)?,
+        };
         for back in backs {
             let Some(wanted) = period.back(back) else {
                 continue;
@@ -363,7 +368,7 @@ impl Workspace {
                 continue;
             }
             let earlier = earlier(wanted);
-            if earlier.is_some() || output::period_pruned(conn, tables, wanted)? {
+            if earlier.is_some() || pruned.contains(&wanted) {
                 read_gaps.push(ReadGap {
                     back,
                     period: wanted,

@@ -277,30 +277,22 @@ fn json_values<S: Serializer>(
 
 impl Report for HistoryReport {
     fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
-        let (first, last) = match (self.periods.first(), self.periods.last()) {
-            (Some(f), Some(l)) => (f, l),
-            _ => {
-                writeln!(
-                    out,
-                    "customer {}: no policy in any official run\n",
-                    self.customer_id
-                )?;
-                for note in &self.notes {
-                    writeln!(out, "note: {note}\n")?;
-                }
-                return Ok(());
-            }
+        // A customer only a `--keep-going` run ever left out: its notes say which periods.
+        let span = match (self.periods.first(), self.periods.last()) {
+            (Some(first), Some(last)) => format!(
+                "{}, {} to {}",
+                plural(self.periods.len(), "period"),
+                first.period,
+                last.period
+            ),
+            _ => "no policy in any official run".to_owned(),
         };
-        writeln!(
-            out,
-            "customer {}: {}, {} to {}\n",
-            self.customer_id,
-            plural(self.periods.len(), "period"),
-            first.period,
-            last.period
-        )?;
+        writeln!(out, "customer {}: {span}\n", self.customer_id)?;
         for note in &self.notes {
             writeln!(out, "note: {note}\n")?;
+        }
+        if self.periods.is_empty() {
+            return Ok(());
         }
         // One row per output, one column per period; outputs that never changed are
         // listed once below, unless asked for by name.

@@ -711,3 +711,38 @@ fn diff_notes_what_run_would_note_on_the_data_and_the_date() {
         json.stdout
     );
 }
+
+/// The preview of a change that makes the rules read a period with no run said nothing,
+/// though the scheduled `run --strict` refuses it: "key account only if A two months ago"
+/// (`previous_2.tier`) with July skipped would give no one the key account. `diff` carries
+/// `run`'s notes on the history the rules read, as `run --strict` words them.
+#[test]
+fn diff_notes_what_run_would_note_on_the_history_the_rules_read() {
+    let fx = small();
+    for as_of in ["2026-06-30", "2026-08-31"] {
+        fx.run(&["run", "--as-of", as_of]).assert_code(0);
+    }
+    let rules = SMALL_RULES.replace(
+        "summary:",
+        "  - name: key\n    rules:\n      - { id: key-a-before, when: 'previous_2.tier == \"A\"', then: { key_account: true } }\n      - { id: key-none, then: { key_account: false } }\nsummary:",
+    );
+    fx.rule("policy.yaml", &rules);
+    let diff = fx.run(&["diff", "--base", "base", "--as-of", "2026-09-30"]);
+    diff.assert_code(0);
+    let notes: Vec<&str> = (diff.stdout.lines())
+        .filter_map(|l| l.strip_prefix("note: "))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "2026-07 has no run (the latest before it is 2026-06, run 1): the rules' `previous_2.tier` would be NULL for every customer (`run` notes it, `run --strict` refuses it)"
+        ],
+        "{}",
+        diff.stdout
+    );
+    // The same line as the scheduled run refuses with.
+    let strict = fx.run(&["run", "--strict", "--as-of", "2026-09-30"]);
+    strict.assert_code(1);
+    let reason = notes[0].trim_end_matches(" (`run` notes it, `run --strict` refuses it)");
+    assert!(strict.stderr.contains(reason), "{}", strict.stderr);
+}

@@ -30,6 +30,18 @@ impl History {
     pub fn none() -> History {
         History::default()
     }
+
+    /// The previous period's rows that no customer of `data` has (gone since), and `data`'s
+    /// customers with no row in it (`None`: `rules` read no history): what an evaluator of
+    /// `rules` on `data` finds, for a preview that builds none.
+    pub fn previous_matches(
+        &self,
+        rules: &RuleSet,
+        data: &Dataset,
+    ) -> (Vec<usize>, Option<Vec<usize>>) {
+        let bound = Bound::new(rules, self, data);
+        (bound.unmatched_previous(), bound.absent_from_previous())
+    }
 }
 
 /// Where no row is.

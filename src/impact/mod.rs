@@ -52,8 +52,9 @@ pub struct Impact {
     pub largest: Vec<CustomerChange>,
     /// Rule rows (and caps) that fire for a different number of customers.
     pub rules: Vec<RuleChange>,
-    /// What `run` would note of the current rules on this data and date, the `--strict`
-    /// reasons among them (a share compared with a percentage, a date after today): the
+    /// What `run` would note of the current rules on this data, history and date, the
+    /// `--strict` reasons among them (a share compared with a percentage, a period the rules
+    /// read with no run, customers left out of the previous run, a date after today): the
     /// preview of a change a scheduled run would refuse says so.
     pub notes: Vec<String>,
 }
@@ -187,13 +188,13 @@ pub fn against(
             ws.context.as_of
         ));
     }
+    let data_slips = crate::rules::lint::data_slips(&current, &customers);
+    let history_concerns =
+        ws.history_concerns(source.connection(), &current, &customers, &history)?;
     notes.extend(
-        (crate::rules::lint::data_slips(&current, &customers).iter()).map(|w| {
-            format!(
-                "{} (`run` notes it, `run --strict` refuses it)",
-                w.note_line()
-            )
-        }),
+        (history_concerns.into_iter())
+            .chain(data_slips.iter().map(|w| w.note_line()))
+            .map(|line| format!("{line} (`run` notes it, `run --strict` refuses it)")),
     );
     let mut impact = compare(
         Side {

@@ -3,12 +3,14 @@
 //! customer source, load the rules against its columns, read the customers the rules use).
 //! Commands build one `Workspace` and never repeat these steps themselves.
 //!
-//! [`batch`] is the batch run (`run`, `watch --write`); [`reload`] and [`watcher`] are the
-//! hot reload that `watch` and `serve` share.
+//! [`batch`] is the batch run (`run`, `watch --write`), and [`standing`] where it stands among
+//! the runs recorded before it; [`reload`] and [`watcher`] are the hot reload that `watch` and
+//! `serve` share.
 
 pub mod batch;
 mod history;
 pub mod reload;
+pub mod standing;
 pub mod watcher;
 
 use crate::config::{Config, SampleConfig};

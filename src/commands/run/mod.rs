@@ -265,7 +265,7 @@ fn skipped_period_note(
 ) -> Option<String> {
     let (earlier, run_id) = summary.standing.skipped_to?;
     let previous = period.previous()?;
-    let names = crate::workspace::batch::past_names(rules, 1);
+    let names = crate::workspace::standing::past_names(rules, 1);
     if names.is_empty() {
         return None;
     }
@@ -291,7 +291,7 @@ fn read_gap_notes(
     let deepest = rules.past.iter().map(|p| p.back).max().unwrap_or(0);
     (summary.standing.read_gaps.iter())
         .map(|gap| {
-            let names = crate::workspace::batch::past_names(rules, gap.back);
+            let names = crate::workspace::standing::past_names(rules, gap.back);
             let (it, is) = match names.len() {
                 1 => ("it", "is"),
                 _ => ("them", "are"),
@@ -337,7 +337,7 @@ fn left_out_note(
     let previous = summary.standing.previous.as_ref()?;
     let first = left.first()?;
     let label = previous.period.label();
-    let read = crate::workspace::batch::past_names(rules, 1);
+    let read = crate::workspace::standing::past_names(rules, 1);
     let one = left.len() == 1;
     let what = match read.len() {
         0 => format!("{} as new", if one { "it counts" } else { "they count" }),

@@ -5,7 +5,7 @@
 use super::map;
 use crate::output::RecordedTotals;
 use crate::text::{amount, optional_number, signed, to_cents};
-use crate::workspace::batch::PreviousRun;
+use crate::workspace::standing::PreviousRun;
 use serde::Serialize;
 use std::io::{self, Write};
 

@@ -87,6 +87,13 @@ pub enum Source {
 }
 
 impl Source {
+    /// The table's name or the query's text, as the run record keeps it.
+    pub fn text(&self) -> &str {
+        match self {
+            Source::Table(text) | Source::Query(text) => text,
+        }
+    }
+
     /// What the source is, for messages: "table `customers`", "the customers query".
     pub fn describe(&self) -> String {
         match self {

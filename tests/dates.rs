@@ -252,6 +252,16 @@ fn a_query_source_binds_the_evaluation_date_and_lists_its_date_columns() {
         column(&latest, "sales"),
         expect(&[("1", 50.0), ("2", 10.0)])
     );
+    // The run record keeps the query as it was run, for an auditor.
+    let from: String = fx
+        .conn()
+        .query_row("SELECT customers_from FROM policy_run", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        from.starts_with("SELECT c.customer_id,")
+            && from.contains("AND o.day <= :as_of) AS last_order_day"),
+        "{from}"
+    );
 }
 
 #[test]

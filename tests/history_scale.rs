@@ -65,6 +65,7 @@ fn build(db: &Path) {
             started_at: format!("{as_of}T00:00:00.000Z"),
             as_of,
             period,
+            customers_from: "customers".into(),
         };
         let target = RunTarget {
             tables: &tables,

@@ -91,6 +91,22 @@ fn a_run_dates_the_old_runs_and_keeps_their_rows_and_layout() {
         ]
     );
     assert_eq!((runs[3].0, &runs[3].2), (4, &today));
+    // Which tierwise made a run, and from which customers: none said for the old runs.
+    let made_by: Vec<(Option<String>, Option<String>)> = conn
+        .prepare("SELECT tierwise_version, customers_from FROM policy_run ORDER BY run_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(made_by[..3], [(None, None), (None, None), (None, None)]);
+    assert_eq!(
+        made_by[3],
+        (
+            Some(env!("CARGO_PKG_VERSION").to_owned()),
+            Some("customers".to_owned())
+        )
+    );
 
     // The old rows are untouched; the table keeps its layout.
     let old: Vec<(i64, i64, String, Option<i64>)> = conn
@@ -198,7 +214,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
     fx.conn().execute_batch("PRAGMA user_version = 7").unwrap();
     let run = fx.run(&["run"]);
     run.assert_code(1)
-        .assert_stderr_contains("schema version is 7, newer than this tierwise knows (4)");
+        .assert_stderr_contains("schema version is 7, newer than this tierwise knows (5)");
     assert_eq!(fx.runs().len(), 3);
 }
 

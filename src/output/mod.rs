@@ -116,6 +116,8 @@ pub struct RunInfo {
     /// The period the run belongs to (its kind is also the kind runs recorded before
     /// version 1 are given when the database is upgraded).
     pub period: Period,
+    /// Where the customers came from: the table's name or the query's text.
+    pub customers_from: String,
 }
 
 /// The order of an output's values, highest first (tier `A`, `B`, `C`, `D`): what makes a

@@ -1,5 +1,5 @@
 //! The tables a run writes, their layout, and the upgrade of databases written by an older
-//! tierwise. Schema version 4 (`PRAGMA user_version = 4`):
+//! tierwise. Schema version 5 (`PRAGMA user_version = 5`):
 //!
 //! - `policy_run`: one record per run, `ok`, `failed`, `removed` (by `prune --run`: its
 //!   rows deleted, its record kept so its id is not reused) or `pruned` (a period's official
@@ -10,7 +10,9 @@
 //!   failed run and for runs recorded before version 2) and `outputs` (the outputs the
 //!   run gave, in column order, each with the type its values have, a JSON object
 //!   `{"tier": "", "credit_limit": "DECIMAL", "key_account": "BOOLEAN", "alerts": "JSON"}`;
-//!   NULL for a failed run and for runs recorded before version 4). A column's declared
+//!   NULL for a failed run and for runs recorded before version 4), `tierwise_version` and
+//!   `customers_from` (the customer table's name or the query's text; both NULL for runs
+//!   recorded before version 5). A column's declared
 //!   type is that of the run that made it; `outputs` says how each run's values read.
 //! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
 //!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
@@ -61,7 +63,7 @@ use crate::value::ValueKind;
 use rusqlite::Connection;
 
 /// The schema version this tierwise writes, kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The table of each run's distinct lists of fired rules.
 pub fn fired_table(tables: &OutputTables) -> String {
@@ -437,13 +439,23 @@ fn prepare_runs(
                     period TEXT,
                     value_order TEXT,
                     totals TEXT,
-                    outputs TEXT
+                    outputs TEXT,
+                    tierwise_version TEXT,
+                    customers_from TEXT
                 );"
             ))
             .map_err(err);
     };
     let has = |c: &str| existing.iter().any(|(name, _)| name == c);
-    for column in ["as_of", "period", "value_order", "totals", "outputs"] {
+    for column in [
+        "as_of",
+        "period",
+        "value_order",
+        "totals",
+        "outputs",
+        "tierwise_version",
+        "customers_from",
+    ] {
         if !has(column) {
             conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))
                 .map_err(&err)?;

@@ -107,10 +107,11 @@ pub(super) fn record(
     conn.execute(
         &format!(
             "INSERT INTO {run} (run_id, started_at, finished_at, status, customers, fingerprint,
-                                rules_dir, message, as_of, period, value_order, totals, outputs)
+                                rules_dir, message, as_of, period, value_order, totals, outputs,
+                                tierwise_version, customers_from)
              VALUES (COALESCE(?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM {run})), ?2,
                      strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                     ?11, ?12)"
+                     ?11, ?12, ?13, ?14)"
         ),
         rusqlite::params![
             run_id,
@@ -125,6 +126,8 @@ pub(super) fn record(
             orders,
             totals,
             outputs,
+            env!("CARGO_PKG_VERSION"),
+            info.customers_from,
         ],
     )
     .map_err(write_err(&tables.run_table))?;

@@ -80,6 +80,7 @@ impl Workspace {
             started_at: output::now(source.connection()),
             as_of: self.context.as_of,
             period: self.context.period,
+            customers_from: self.config.source.text().to_owned(),
         };
         // A run that fails before it writes on the data (a value its column does not hold,
         // no customer, a population figure) is recorded as failed too, for whoever watches

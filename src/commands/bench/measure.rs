@@ -299,6 +299,7 @@ fn time_write(
         started_at,
         as_of,
         period: Period::containing(PeriodKind::default(), as_of),
+        customers_from: "customers".into(),
     };
     let target = RunTarget {
         tables: &tables,

@@ -22,6 +22,7 @@
 pub mod budget;
 pub mod dates;
 pub mod kinds;
+mod text;
 
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage, BasicIteratorPackage,
@@ -212,6 +213,7 @@ fn register_semantics(engine: &mut Engine) {
     register_math(engine);
     dates::register(engine);
     kinds::register(engine);
+    text::register(engine);
 }
 
 /// The standard library's decimal functions for whole numbers too, and `pow`.

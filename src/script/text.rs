@@ -1,0 +1,110 @@
+//! Rhai's text methods that change a variable in place (`trim`, `make_upper`, `replace`,
+//! ...) give nothing, so a rule that uses their result, `region.trim() == ""` or
+//! `(s ?? "").to_upper().trim()`, compared NULL or gave NULL for every customer, exit 0.
+//! Registered again here (registered functions win over rhai's packages), each still changes
+//! the variable it is called on and also gives the changed text, so both ways of writing
+//! work.
+
+use rhai::{Engine, INT, ImmutableString};
+
+/// `f` applied to the text in place, and the text it leaves.
+fn giving(
+    f: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> impl Fn(&mut ImmutableString) -> ImmutableString + Send + Sync + 'static {
+    move |text: &mut ImmutableString| {
+        let changed: ImmutableString = f(text).into();
+        *text = changed.clone();
+        changed
+    }
+}
+
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_fn("trim", giving(|t| t.trim().to_owned()))
+        .register_fn("make_upper", giving(str::to_uppercase))
+        .register_fn("make_lower", giving(str::to_lowercase))
+        .register_fn("clear", giving(|_| String::new()));
+    engine
+        .register_fn(
+            "replace",
+            |text: &mut ImmutableString, find: ImmutableString, with: ImmutableString| {
+                giving(move |t| t.replace(find.as_str(), &with))(text)
+            },
+        )
+        .register_fn(
+            "replace",
+            |text: &mut ImmutableString, find: ImmutableString, with: char| {
+                giving(move |t| t.replace(find.as_str(), &with.to_string()))(text)
+            },
+        )
+        .register_fn(
+            "replace",
+            |text: &mut ImmutableString, find: char, with: ImmutableString| {
+                giving(move |t| t.replace(find, &with))(text)
+            },
+        )
+        .register_fn(
+            "replace",
+            |text: &mut ImmutableString, find: char, with: char| {
+                giving(move |t| t.replace(find, &with.to_string()))(text)
+            },
+        )
+        .register_fn(
+            "remove",
+            |text: &mut ImmutableString, sub: ImmutableString| {
+                giving(move |t| t.replace(sub.as_str(), ""))(text)
+            },
+        )
+        .register_fn("remove", |text: &mut ImmutableString, c: char| {
+            giving(move |t| t.replace(c, ""))(text)
+        })
+        // Keeps the first `len` characters (none when `len` <= 0), as rhai's does.
+        .register_fn("truncate", |text: &mut ImmutableString, len: INT| {
+            let keep = usize::try_from(len).unwrap_or(0);
+            giving(move |t| t.chars().take(keep).collect())(text)
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use rhai::{Dynamic, Engine};
+
+    fn eval(script: &str) -> Dynamic {
+        let mut engine = Engine::new();
+        super::register(&mut engine);
+        engine.eval(script).unwrap()
+    }
+
+    #[test]
+    fn in_place_text_methods_also_give_the_text() {
+        assert_eq!(eval(r#""  East ".trim()"#).into_string().unwrap(), "East");
+        assert!(eval(r#"let s = "   "; s.trim() == """#).as_bool().unwrap());
+        assert_eq!(
+            eval(r#"let s = " north"; s.trim(); s.make_upper(); s"#)
+                .into_string()
+                .unwrap(),
+            "NORTH"
+        );
+        assert_eq!(
+            eval(r#"(" east" ?? "").to_upper().trim()"#)
+                .into_string()
+                .unwrap(),
+            "EAST"
+        );
+        assert_eq!(
+            eval(r#""a-b-c".replace("-", "/")"#).into_string().unwrap(),
+            "a/b/c"
+        );
+        assert_eq!(
+            eval(r#""a-b".replace('-', '+')"#).into_string().unwrap(),
+            "a+b"
+        );
+        assert_eq!(eval(r#""x1x2".remove("x")"#).into_string().unwrap(), "12");
+        assert_eq!(
+            eval(r#""straße".truncate(4)"#).into_string().unwrap(),
+            "stra"
+        );
+        assert_eq!(eval(r#""abc".truncate(-1)"#).into_string().unwrap(), "");
+        assert_eq!(eval(r#""Abc".make_lower()"#).into_string().unwrap(), "abc");
+    }
+}

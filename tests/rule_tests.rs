@@ -837,3 +837,20 @@ fn a_rounded_expectation_says_why_and_a_formula_is_refused() {
     );
     assert!(run.stdout.contains("ratio.yaml:4:"), "{}", run.stdout);
 }
+
+/// A case whose `expect:` lost its last line passed whatever the rules gave: it is an
+/// error at the case, as a case with no `expect` is.
+#[test]
+fn an_empty_expect_checks_nothing_and_fails_the_case() {
+    let tests = "cases:\n  - name: doubles the visits\n    customer: { annual_sales: 10 }\n    expect: {}\n";
+    let fx = project(&[("t.yaml", tests)]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    assert!(
+        run.stdout
+            .contains("the case's `expect` is empty, so it checks nothing"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("PASS"), "{}", run.stdout);
+}

@@ -604,6 +604,14 @@ fn prepare(
                 "the case expects nothing: add `expect: { output: value, ... }` or `expect_error: \"text\"`",
             ));
         }
+        // Left after deleting its last line, it would pass whatever the rules give.
+        (Some(expect), None) if expect.0.is_empty() => {
+            return Err(Problem::at(
+                &case.referenced,
+                1,
+                "the case's `expect` is empty, so it checks nothing: list the outputs the customer must get (`expect: { tier: A }`)",
+            ));
+        }
         (Some(expect), None) => ctx.check_expected(expect)?,
         (None, Some(_)) => Vec::new(),
     };

@@ -63,3 +63,94 @@ fn statement_style(s) {
         expect(&[("C1", "east"), ("C2", ""), ("C3", "n0rth")])
     );
 }
+
+fn sales(fx: &Fixture) {
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, sales REAL",
+        &[vec![text("C1"), real(1000.5)], vec![text("C2"), real(2.0)]],
+    );
+}
+
+/// A helper of another number of arguments than a built-in one is an overload: `round(x)`
+/// next to a helper `round(x, digits)` was refused ("takes 2 arguments").
+#[test]
+fn a_helper_may_take_a_built_in_name_with_another_number_of_arguments() {
+    let fx = Fixture::new();
+    sales(&fx);
+    fx.rule(
+        "h.rhai",
+        "fn round(x, digits) {\n    let p = 10.0 ** digits;\n    (x * p).round() / p\n}\n",
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { third: '= round((sales ?? 0.0) / 3, 2)', whole: '= round(sales ?? 0.0)' }\n",
+    );
+    fx.run(&["check"]).assert_code(0);
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "third"),
+        expect(&[("C1", 333.5), ("C2", 0.67)])
+    );
+    assert_eq!(
+        column(&latest, "whole"),
+        expect(&[("C1", 1001.0), ("C2", 2.0)])
+    );
+}
+
+/// One extra file defining `fn min(a, b) { 0 }` changed every `min(...)` of the shipped
+/// scores without a word (`diff`: 3,908 customers changed): a load error at the definition.
+#[test]
+fn a_helper_that_would_replace_a_built_in_function_is_refused_at_its_definition() {
+    let fx = Fixture::new();
+    sales(&fx);
+    let script = "// my helpers\nfn  min(a, b) { 0 }\n";
+    fx.rule("my.rhai", script);
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { low: '= min(sales, 10)' }\n",
+    );
+    fx.run(&["check"]).assert_code(2);
+    let check = fx.run(&["run"]);
+    check.assert_code(2);
+    let at = check.diagnostic_at("rules/my.rhai:2:5");
+    assert!(
+        at.contains("`min` with 2 parameters is a built-in function: this one would replace it for every rule that calls it")
+            && at.contains("give yours a name of its own (`my_min`)"),
+        "{}",
+        check.stderr
+    );
+}
+
+/// `round(x, 2)` passed `check` and failed for every customer with "`round` cannot be used
+/// on a number and a number": a built-in function given a number of arguments it never
+/// takes is a load error, with how to round to cents.
+#[test]
+fn a_built_in_function_given_the_wrong_number_of_arguments_is_a_load_error() {
+    let fx = Fixture::new();
+    sales(&fx);
+    fx.rule(
+        "h.rhai",
+        "// round to some decimals, for note texts\nfn money(x) {\n    let r = round(x, 2);\n    `EUR ${r}`\n}\n",
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: note\n    rules:\n      - id: note-1\n        then: { note: '= money(sales ?? 0.0)', low: '= min(sales)' }\n",
+    );
+    fx.run(&["check"]).assert_code(2);
+    let check = fx.run(&["run"]);
+    check.assert_code(2);
+    let round = check.diagnostic_at("rules/h.rhai:3:13");
+    assert!(
+        round.contains("`round` takes 1 argument, but is given 2")
+            && round.contains("give it `round: { nearest: 0.01 }`"),
+        "{}",
+        check.stderr
+    );
+    let min = check.diagnostic_at("rules/d.yaml:5:56");
+    assert!(
+        min.contains("`min` takes 2 arguments, but is given 1"),
+        "{}",
+        check.stderr
+    );
+}

@@ -250,6 +250,29 @@ fn power_error(message: String) -> Box<EvalAltResult> {
     EvalAltResult::ErrorArithmetic(message, rhai::Position::NONE).into()
 }
 
+/// How many arguments each function the engine provides takes (one number per overload),
+/// for load-time checks of calls: `round` takes 1. The functions built into the language
+/// ([`function_names`]'s extra ones) take any number and are not here.
+pub fn function_arities(
+    engine: &Engine,
+) -> std::collections::HashMap<String, std::collections::BTreeSet<usize>> {
+    let mut out: std::collections::HashMap<String, std::collections::BTreeSet<usize>> =
+        Default::default();
+    for sig in engine.gen_fn_signatures(true) {
+        // `round(x: f64) -> f64`, `Array.push(array: &mut Array, item: ?)`.
+        let Some((head, rest)) = sig.split_once('(') else {
+            continue;
+        };
+        let name = head.trim().rsplit([' ', '.']).next().unwrap_or_default();
+        let Some((params, _)) = rest.rsplit_once(')') else {
+            continue;
+        };
+        let arity = params.split(',').filter(|p| !p.trim().is_empty()).count();
+        out.entry(name.to_owned()).or_default().insert(arity);
+    }
+    out
+}
+
 /// Names of every function the engine provides, for load-time checks of function calls.
 pub fn function_names(engine: &Engine) -> std::collections::HashSet<String> {
     let mut names: std::collections::HashSet<String> = engine
@@ -410,6 +433,16 @@ mod tests {
                 || matches!(*err, EvalAltResult::ErrorInFunctionCall(..)),
             "{err}"
         );
+    }
+
+    #[test]
+    fn knows_how_many_arguments_standard_functions_take() {
+        let arities = function_arities(&new_engine(&Limits::default()));
+        let of = |name: &str| arities[name].iter().copied().collect::<Vec<_>>();
+        assert_eq!(of("round"), [1]);
+        assert_eq!(of("min"), [2]);
+        assert_eq!(of("days_between"), [2]);
+        assert!(of("to_string").contains(&1) && of("replace").contains(&3));
     }
 
     #[test]

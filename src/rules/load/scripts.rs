@@ -30,6 +30,9 @@ pub(super) struct Scripts {
     /// Every function name: rhai's standard library, tierwise's, the scripts'. Sorted, so
     /// that a did-you-mean between equally close names is always the same.
     names: BTreeSet<String>,
+    /// How many arguments each function of rhai's and tierwise's takes (one number per
+    /// overload); the language's own (`print`, `type_of`) are not here: they take any.
+    builtin: HashMap<String, BTreeSet<usize>>,
     /// Parameter names of each script function (one list per definition, fewest first).
     signatures: HashMap<String, Vec<Vec<String>>>,
     /// A script failed to compile: the functions it defines are unknown, so calls of unknown
@@ -44,6 +47,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     let engine = crate::script::new_engine(limits);
     let mut scripts = Scripts {
         names: crate::script::function_names(&engine).into_iter().collect(),
+        builtin: crate::script::function_arities(&engine),
         engine,
         module: None,
         inline: native::Functions::new(),
@@ -110,6 +114,24 @@ fn unknown_name_help(text: &str, name: &str) -> String {
         Some(close) => format!("{close} ({sees})"),
         None => sees.to_owned(),
     }
+}
+
+/// Where `fn name(` is written in `text` (line, column; 0, 0 when not found).
+fn definition_at(text: &str, name: &str) -> (usize, usize) {
+    for (k, line) in text.lines().enumerate() {
+        let Some(at) = line.find("fn ") else {
+            continue;
+        };
+        let rest = line[at + 3..].trim_start();
+        if rest
+            .strip_prefix(name)
+            .is_some_and(|r| r.trim_start().starts_with('('))
+        {
+            let column = line.len() - rest.len();
+            return (k + 1, line[..column].chars().count() + 1);
+        }
+    }
+    (0, 0)
 }
 
 /// A function passing its parameter on to another function's switch (`fn bonus(ch) {
@@ -221,6 +243,25 @@ impl Scripts {
                     other.display()
                 ));
             }
+            // Rhai would call it instead of the built-in one everywhere, shipped rules too.
+            if (self.builtin.get(f.name)).is_some_and(|a| a.contains(&f.params.len())) {
+                let (line, col) = definition_at(&file.text, f.name);
+                let d = diags.error(
+                    file,
+                    line,
+                    col,
+                    format!(
+                        "`{}` with {} is a built-in function: this one would replace it for every rule that calls it, the shipped rules too",
+                        f.name,
+                        crate::text::plural(f.params.len(), "parameter")
+                    ),
+                );
+                d.width = f.name.chars().count();
+                d.help = Some(format!(
+                    "give yours a name of its own (`my_{}`) and call that",
+                    f.name
+                ));
+            }
             defined.insert(key, file.path.clone());
             self.names.insert(f.name.to_string());
             let defs = self.signatures.entry(f.name.to_string()).or_default();
@@ -240,20 +281,33 @@ impl Scripts {
         if !self.names.contains(name) {
             return Some(format!("unknown function `{name}`"));
         }
-        let defs = self.signatures.get(name)?;
-        if defs.iter().any(|params| params.len() == args) {
+        let defs = self.signatures.get(name);
+        let builtin = self.builtin.get(name);
+        // The language's own functions (`print`, `type_of`) take any number.
+        if defs.is_none() && builtin.is_none() {
             return None;
         }
-        let takes: Vec<String> = defs
-            .iter()
+        let given = |arity: usize| {
+            defs.is_some_and(|d| d.iter().any(|params| params.len() == arity))
+                || builtin.is_some_and(|b| b.contains(&arity))
+        };
+        if given(args) {
+            return None;
+        }
+        // A script function's by its parameters, a built-in one's by their number.
+        let mut takes: Vec<(usize, String)> = (defs.into_iter().flatten())
             .map(|p| {
-                format!(
-                    "{} ({})",
-                    crate::text::plural(p.len(), "argument"),
-                    p.join(", ")
-                )
+                let count = crate::text::plural(p.len(), "argument");
+                (p.len(), format!("{count} ({})", p.join(", ")))
             })
             .collect();
+        for &arity in builtin.into_iter().flatten() {
+            if !takes.iter().any(|(n, _)| *n == arity) {
+                takes.push((arity, crate::text::plural(arity, "argument")));
+            }
+        }
+        takes.sort();
+        let takes: Vec<String> = takes.into_iter().map(|(_, t)| t).collect();
         Some(format!(
             "`{name}` takes {}, but is given {args}",
             takes.join(" or ")
@@ -262,6 +316,11 @@ impl Scripts {
 
     /// The help for a call of `name`: the function meant, or where functions come from.
     pub fn function_suggestion(&self, name: &str) -> Option<String> {
+        if name == "round" {
+            return Some(
+                "`round(x)` rounds to a whole number; to round an output to cents give it `round: { nearest: 0.01 }`, or write `(x * 100.0).round() / 100.0`".into(),
+            );
+        }
         if self.names.contains(name) {
             return None;
         }

@@ -348,6 +348,41 @@ fn a_run_after_a_skipped_period_says_what_the_rules_read_is_null_for_everyone() 
     );
 }
 
+/// A quarter skipped was said only by the run right after it: the next quarter's run, made
+/// on that run (whose customers all counted as new, a downgrade's grace begun again),
+/// said nothing and `--strict` let it through: 300 up and 0 down instead of 272 and 246.
+#[test]
+fn a_run_on_a_previous_run_made_without_its_history_says_so_and_strict_refuses_it() {
+    let fx = quarters();
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let strict = fx.run(&["run", "--strict", "--as-of", "2026-12-31"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains(
+        "2026-Q3's run was made without a run of 2026-Q2 (the latest before it is 2026-Q1): it read no history, and this run builds on it",
+    );
+    let on_gap = fx.run_ok(&["--as-of", "2026-12-31"]);
+    assert!(
+        on_gap.stdout.contains(
+            "note: 2026-Q3's run was made without a run of 2026-Q2 (the latest before it is 2026-Q1, run 1): its `previous.tier`, `previous.tier_level`"
+        ) && on_gap.stdout.contains(
+            "were NULL, so its customers counted as new there, and what the rules carry from period to period started again; this run builds on it: run 2026-Q2 (`tierwise run --as-of 2026-06-30`), then 2026-Q3 and this period again"
+        ),
+        "{}",
+        on_gap.stdout
+    );
+    // Mended as the note says, nothing is said of it.
+    for as_of in ["2026-06-30", "2026-09-30"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    let mended = fx.run_ok(&["--as-of", "2026-12-31"]);
+    assert!(
+        !mended.stdout.contains("was made without"),
+        "{}",
+        mended.stdout
+    );
+}
+
 /// "Key account only if A three quarters running" reads `previous_2.tier`: a quarter two
 /// back with no run (skipped, or pruned by `prune --keep 1`) made it NULL for everyone and
 /// emptied the key accounts, exit 0, no note, and `--strict` let it through.

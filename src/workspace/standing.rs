@@ -118,6 +118,13 @@ fn history_concerns(
             past_names(rules, gap.back).join(", ")
         ));
     }
+    if let Some((missing, (earlier, _))) = s.previous_made_on_gap {
+        out.push(format!(
+            "{previous}'s run was made without a run of {} (the latest before it is {}): it read no history, and this run builds on it",
+            missing.label(),
+            earlier.label()
+        ));
+    }
     if !s.previous_left_out.is_empty() {
         out.push(format!(
                 "{} of the customers were left out of {previous}'s run (`--keep-going`): their history would start again",
@@ -196,6 +203,11 @@ pub struct Standing {
     /// further or runs were pruned: NULL for every customer. (The previous period when it
     /// has no run but an earlier one has is `skipped_to`.)
     pub read_gaps: Vec<ReadGap>,
+    /// When the rules read the previous period and its run was made while the period before
+    /// it had no run, though an earlier one had (a quarter skipped two back): that run read
+    /// no history, its customers counted as new, and this run builds on it. The missing
+    /// period, and the latest earlier period with a run and that run.
+    pub previous_made_on_gap: Option<(Period, (Period, i64))>,
 }
 
 /// A period the rules read without an official run.
@@ -368,6 +380,16 @@ impl Workspace {
                 .find(|s| s.runs().any(|r| r.run_id == p.run_id)),
             None => None,
         };
+        let previous_made_on_gap = match (&previous, period.back(2)) {
+            (Some(_), Some(missing))
+                if rules.past.iter().any(|p| p.back == 1)
+                    && !official.iter().any(|r| r.period == missing)
+                    && !read_gaps.iter().any(|g| g.period == missing) =>
+            {
+                earlier(missing).map(|e| (missing, e))
+            }
+            _ => None,
+        };
         Ok(Standing {
             previous,
             replaces,
@@ -377,6 +399,7 @@ impl Workspace {
             previous_left_out,
             previous_stale,
             read_gaps,
+            previous_made_on_gap,
         })
     }
 

@@ -3,6 +3,7 @@
 //! (moves.rs) and the summary totals before and after (totals.rs).
 
 mod moves;
+mod notes;
 mod totals;
 
 use super::{Globals, SourceArgs, print_warnings};
@@ -111,12 +112,17 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .as_ref()
         .map(|p| TotalsSince::new(p, &totals, &money));
     let view = crate::output::latest_view(&ws.config.tables);
-    let mut notes = standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
-    notes.extend(other_rules_note(&summary));
-    notes.extend(skipped_period_note(&summary, &rules, ws.context.period));
-    notes.extend(read_gap_notes(&summary, &rules));
-    notes.extend(left_out_note(&summary, &rules));
-    notes.extend(gone_note(&summary));
+    let mut notes = notes::standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
+    notes.extend(notes::other_rules_note(&summary));
+    notes.extend(notes::skipped_period_note(
+        &summary,
+        &rules,
+        ws.context.period,
+    ));
+    notes.extend(notes::read_gap_notes(&summary, &rules));
+    notes.extend(notes::made_on_gap_note(&summary, &rules, ws.context.period));
+    notes.extend(notes::left_out_note(&summary, &rules));
+    notes.extend(notes::gone_note(&summary));
     // Built on a period made on a history replaced since.
     if !rules.past.is_empty() {
         notes.extend(summary.standing.previous_stale.as_ref().map(|s| s.note()));
@@ -172,225 +178,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         true => ExitStatus::Success,
         false => ExitStatus::Failure,
     })
-}
-
-/// What the run changed among the recorded periods, and a date the data cannot reach: the
-/// official run it replaced, later periods that read the history it replaced, a period of
-/// another kind, a date after today.
-fn standing_notes(
-    summary: &crate::workspace::batch::RunSummary,
-    as_of: crate::time::Date,
-    period: crate::time::Period,
-    view: &str,
-) -> Vec<String> {
-    let mut notes = Vec::new();
-    let today = crate::time::Date::today_utc();
-    if as_of > today {
-        notes.push(format!(
-            "as of {as_of} is {} days after today ({today}): the customer data most likely does not reach it yet, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
-            as_of.0 - today.0,
-            period.label(),
-            summary.written.run_id
-        ));
-    }
-    let standing = &summary.standing;
-    if let Some((run_id, was_as_of, customers)) = standing.replaces {
-        let now = summary.written.customers as i64;
-        let undo = format!(
-            " (`tierwise prune --run {}` would make run {run_id} official again)",
-            summary.written.run_id
-        );
-        let fewer = match customers - now {
-            1 => format!(", with 1 customer fewer{undo}"),
-            n if n > 0 => format!(", with {} customers fewer{undo}", thousands(n as f64)),
-            _ => String::new(),
-        };
-        notes.push(format!(
-            "replaces run {run_id} (as of {was_as_of}, {} customers) as {}'s official run{fewer}",
-            thousands(customers as f64),
-            period.label()
-        ));
-    }
-    if !standing.later.is_empty() {
-        let later: Vec<&str> = standing.later.iter().map(|p| p.label()).collect();
-        notes.push(format!(
-            "later periods ({}) were run on the history before this run: run them again, oldest first, to evaluate them on it",
-            later.join(", ")
-        ));
-    }
-    if let Some(other) = standing.other_kind {
-        notes.push(format!(
-            "the latest recorded run is of {} (another kind of period than this run's {}): this run reads no history from it",
-            other.label(),
-            period.label()
-        ));
-    }
-    notes
-}
-
-/// When the previous period's run was made with other rules: the moves and totals since
-/// compare two rule sets, and what the rules read of it may be missing (`previous.x` of an
-/// output those rules did not give is NULL for everyone).
-fn other_rules_note(summary: &crate::workspace::batch::RunSummary) -> Option<String> {
-    let previous = summary.standing.previous.as_ref()?;
-    let theirs = previous.fingerprint.as_deref()?;
-    if theirs == summary.fingerprint {
-        return None;
-    }
-    let mut note = format!(
-        "{}'s run (run {}) was made with other rules ({theirs}): the moves and totals since {} compare two rule sets, not only the customers",
-        previous.period.label(),
-        previous.run_id,
-        previous.period.label()
-    );
-    if !summary.unwritten.is_empty() {
-        let names: Vec<String> = summary.unwritten.iter().map(|n| format!("`{n}`")).collect();
-        note.push_str(&format!(
-            "; {} read NULL for every customer (that run gave no value for {}), so rules that read {} saw no history",
-            names.join(", "),
-            if names.len() == 1 { "it" } else { "them" },
-            if names.len() == 1 { "it" } else { "them" },
-        ));
-    }
-    Some(note)
-}
-
-/// When the rules read the previous period (`previous.credit_limit`) and it has no run, though
-/// an earlier period has: those values are NULL for every customer, so a rule such as "a
-/// limit rises at most 20% on the previous quarter's" bound no one, without a word.
-fn skipped_period_note(
-    summary: &crate::workspace::batch::RunSummary,
-    rules: &crate::rules::RuleSet,
-    period: crate::time::Period,
-) -> Option<String> {
-    let (earlier, run_id) = summary.standing.skipped_to?;
-    let previous = period.previous()?;
-    let names = crate::workspace::standing::past_names(rules, 1);
-    if names.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "{} has no run (the latest before it is {}, run {run_id}): {} {} NULL for every customer, so rules that read {} saw no history; run {} first (`tierwise run --as-of {}`), then this period again",
-        previous.label(),
-        earlier.label(),
-        names.join(", "),
-        if names.len() == 1 { "is" } else { "are" },
-        if names.len() == 1 { "it" } else { "them" },
-        previous.label(),
-        previous.end(),
-    ))
-}
-
-/// Periods the rules read (`previous_2.tier` in "A three quarters running") without a run,
-/// though the history goes back further or was pruned: what the rules read
-/// of them is NULL for every customer, and "A three quarters running" holds for no one.
-fn read_gap_notes(
-    summary: &crate::workspace::batch::RunSummary,
-    rules: &crate::rules::RuleSet,
-) -> Vec<String> {
-    let deepest = rules.past.iter().map(|p| p.back).max().unwrap_or(0);
-    (summary.standing.read_gaps.iter())
-        .map(|gap| {
-            let names = crate::workspace::standing::past_names(rules, gap.back);
-            let (it, is) = match names.len() {
-                1 => ("it", "is"),
-                _ => ("them", "are"),
-            };
-            let fix = match gap.earlier {
-                Some(_) => format!(
-                    "run {} first (`tierwise run --as-of {}`), then the periods after it again, oldest first",
-                    gap.period.label(),
-                    gap.period.end()
-                ),
-                None => format!(
-                    "these rules read {deepest} period{} back: `prune --keep {}` keeps a period and the {deepest} before it",
-                    if deepest == 1 { "" } else { "s" },
-                    deepest + 1
-                ),
-            };
-            format!(
-                "{} has no run{}: {} {is} NULL for every customer, so rules that read {it} saw no history of that period; {fix}",
-                gap.period.label(),
-                gap.cause(),
-                names.join(", "),
-            )
-        })
-        .collect()
-}
-
-/// When customers of this run were left out of the previous period's run (a rule failed
-/// for them under `--keep-going`): they have no policy of that period, so they count as new
-/// and what the rules read of it is NULL for them (a key account's "since" starts again).
-fn left_out_note(
-    summary: &crate::workspace::batch::RunSummary,
-    rules: &crate::rules::RuleSet,
-) -> Option<String> {
-    // Those left out again by this run are not counted as new: they are not in it.
-    let failed: std::collections::HashSet<&str> = summary
-        .failures
-        .iter()
-        .map(|f| f.customer.as_str())
-        .collect();
-    let left: Vec<&crate::output::LeftOut> = (summary.standing.previous_left_out.iter())
-        .filter(|l| !failed.contains(l.customer.as_str()))
-        .collect();
-    let previous = summary.standing.previous.as_ref()?;
-    let first = left.first()?;
-    let label = previous.period.label();
-    let read = crate::workspace::standing::past_names(rules, 1);
-    let one = left.len() == 1;
-    let what = match read.len() {
-        0 => format!("{} as new", if one { "it counts" } else { "they count" }),
-        n => format!(
-            "{} {} NULL for {} and {} as new",
-            read.join(", "),
-            if n == 1 { "is" } else { "are" },
-            if one { "it" } else { "them" },
-            if one { "it counts" } else { "they count" },
-        ),
-    };
-    let more = match left.len() {
-        1 => String::new(),
-        n => format!(" and {} more", thousands((n - 1) as f64)),
-    };
-    Some(format!(
-        "{} of this run's customers {} left out of {label}'s run (run {}, `--keep-going`: a rule failed for {}), so {} no {label} policy: {what} (`{}`: {}: {}{more}; {}); fix the rule, run {label} again (`tierwise run --as-of {}`), then this period again",
-        thousands(left.len() as f64),
-        if one { "was" } else { "were" },
-        previous.run_id,
-        if one { "it" } else { "them" },
-        if one { "it has" } else { "they have" },
-        first.customer,
-        first.rule,
-        first.message,
-        if one {
-            "`policy_error` has it"
-        } else {
-            "`policy_error` lists them"
-        },
-        previous.period.end(),
-    ))
-}
-
-/// When many of the previous period's customers are not in this run's source (a tenth or
-/// more, at least 10): an extract cut short would otherwise pass as a shrinking business,
-/// its tiers recomputed over who is left.
-fn gone_note(summary: &crate::workspace::batch::RunSummary) -> Option<String> {
-    let previous = summary.standing.previous.as_ref()?;
-    let gone = summary.gone.ids.len();
-    let before = summary.gone.previous_customers;
-    if !summary.gone.is_many() {
-        return None;
-    }
-    Some(format!(
-        "{} of {}'s {} customers ({:.0}%) are not in this run's source (`{}`, ...): if the customer data was cut short, run again once it is whole; population figures (ranks, percentiles) are over this run's {} customers; `tierwise changes` lists them",
-        thousands(gone as f64),
-        previous.period.label(),
-        thousands(before as f64),
-        100.0 * gone as f64 / before as f64,
-        summary.gone.ids[0],
-        thousands(summary.written.customers as f64),
-    ))
 }
 
 /// A customer a run that kept going left out.

@@ -162,6 +162,16 @@ fn four_quarters_upgrade_at_once_and_downgrade_one_step_after_two_periods_below(
         "{}",
         q3.stdout
     );
+    // Z missing from 2026-Q2's extract lost its history: said, with where it last was.
+    assert!(
+        q3.stdout.contains(
+            "note: 1 customer is back after missing from 2026-Q2's run (Z, last in 2026-Q1's run): `previous.tier`"
+        ) && q3.stdout.contains(
+            "NULL for it, so it counts as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)"
+        ),
+        "{}",
+        q3.stdout
+    );
     // W left after 2026-Q2, a B: the previous run's B customers are `before + gone`.
     assert!(
         q3.stdout

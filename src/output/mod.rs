@@ -12,6 +12,7 @@ mod changes;
 mod file;
 mod history;
 mod prune;
+mod returning;
 mod rows;
 mod schema;
 mod stale;
@@ -31,6 +32,7 @@ pub use history::{
     value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
+pub use returning::last_run_holding;
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use stale::{StaleRun, stale_pair, stale_runs};
 pub use tables::now;

@@ -132,7 +132,18 @@ impl Workspace {
         let mut standing = standing;
         // The left-out customers this run holds are among those the previous run lacks
         // (usually few).
-        standing.keep_left_out_among(evaluator.absent_from_previous(), &customers);
+        let absent = evaluator.absent_from_previous();
+        standing.keep_left_out_among(absent.as_deref(), &customers);
+        standing.returning = (self.returning(
+            source.connection(),
+            &standing,
+            absent.as_deref(),
+            &customers,
+        ))
+        .map_err(|e| failed(source, e))?;
+        // Those the previous run left out have a note of their own.
+        let left_out = &standing.previous_left_out;
+        (standing.returning).retain(|(id, _)| !left_out.iter().any(|l| l.customer == *id));
         // Refused before anything is written, and not recorded: nothing went wrong yet.
         if strict {
             let before = Before {

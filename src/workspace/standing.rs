@@ -208,6 +208,10 @@ pub struct Standing {
     /// no history, its customers counted as new, and this run builds on it. The missing
     /// period, and the latest earlier period with a run and that run.
     pub previous_made_on_gap: Option<(Period, (Period, i64))>,
+    /// This run's customers that the previous period's run does not hold but an earlier one
+    /// does (missing from one extract): they count as new, their history broken. Each with
+    /// the latest earlier run that holds it. (Known once the history is aligned.)
+    pub returning: Vec<(String, output::OfficialRun)>,
 }
 
 /// A period the rules read without an official run.
@@ -400,6 +404,7 @@ impl Workspace {
             previous_stale,
             read_gaps,
             previous_made_on_gap,
+            returning: Vec::new(),
         })
     }
 
@@ -431,7 +436,7 @@ impl Workspace {
         let unwritten = unwritten(past, rules, recorded.as_ref());
         let (gone_rows, absent) = past.previous_matches(rules, customers);
         let gone = Gone::of(&gone_rows, past, rules);
-        standing.keep_left_out_among(absent, customers);
+        standing.keep_left_out_among(absent.as_deref(), customers);
         Ok(history_concerns(
             &standing,
             &gone,
@@ -442,16 +447,48 @@ impl Workspace {
     }
 }
 
+/// The earlier runs a returning customer is looked for in, newest first, before the
+/// previous period: a customer missing for longer is as good as new.
+const RETURNING_RUNS: usize = 4;
+
+/// More customers than this missing from the previous run is another extract, not
+/// customers back: none is looked up.
+const RETURNING_MOST: usize = 100_000;
+
+impl Workspace {
+    /// Which of `absent` (this run's customers the previous period's run has no row for:
+    /// [`crate::engine::Evaluator::absent_from_previous`]) an earlier run holds, with the
+    /// latest such run; none when the rules read no previous period.
+    pub(super) fn returning(
+        &self,
+        conn: &rusqlite::Connection,
+        standing: &Standing,
+        absent: Option<&[usize]>,
+        customers: &Dataset,
+    ) -> Result<Vec<(String, output::OfficialRun)>, Error> {
+        let (Some(previous), Some(absent)) = (&standing.previous, absent) else {
+            return Ok(Vec::new());
+        };
+        if absent.is_empty() || absent.len() > RETURNING_MOST {
+            return Ok(Vec::new());
+        }
+        let tables = &self.config.tables;
+        let runs = output::official_runs_before(conn, tables, previous.period, RETURNING_RUNS)?;
+        let ids: Vec<String> = absent.iter().map(|&i| customers.id_text(i)).collect();
+        Ok(output::last_run_holding(conn, tables, &runs, &ids)?)
+    }
+}
+
 impl Standing {
     /// Keeps, of the customers the previous run left out, those this run holds: among
     /// `absent`, its customers the previous run has no row for (`None`: the rules read no
     /// history, and none counts).
-    pub(super) fn keep_left_out_among(&mut self, absent: Option<Vec<usize>>, customers: &Dataset) {
+    pub(super) fn keep_left_out_among(&mut self, absent: Option<&[usize]>, customers: &Dataset) {
         if self.previous_left_out.is_empty() {
             return;
         }
-        let absent: std::collections::HashSet<String> = (absent.unwrap_or_default().into_iter())
-            .map(|i| customers.id_text(i))
+        let absent: std::collections::HashSet<String> = (absent.unwrap_or_default().iter())
+            .map(|&i| customers.id_text(i))
             .collect();
         self.previous_left_out
             .retain(|l| absent.contains(&l.customer));

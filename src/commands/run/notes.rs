@@ -241,3 +241,44 @@ pub(super) fn gone_note(summary: &RunSummary) -> Option<String> {
         thousands(summary.written.customers as f64),
     ))
 }
+
+/// When customers are back after missing from the previous period's run (an extract that
+/// lost them once): what the rules read of that period is NULL for them, so they count as
+/// new and lose what the rules carry (a downgrade's grace, a key account's start date),
+/// each told to a customer as if its data said so.
+pub(super) fn returning_note(
+    summary: &RunSummary,
+    rules: &crate::rules::RuleSet,
+    period: crate::time::Period,
+) -> Option<String> {
+    let returning = &summary.standing.returning;
+    returning.first()?;
+    let previous = period.previous()?;
+    let names = crate::workspace::standing::past_names(rules, 1);
+    let shown: Vec<String> = (returning.iter().take(5))
+        .map(|(id, run)| format!("{id}, last in {}'s run", run.period.label()))
+        .collect();
+    let more = match returning.len() {
+        n if n > 5 => format!(", and {} more", thousands((n - 5) as f64)),
+        _ => String::new(),
+    };
+    Some(format!(
+        "{} {} back after missing from {}'s run ({}{more}): {} {} NULL for {}, so {} as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)",
+        thousands(returning.len() as f64),
+        if returning.len() == 1 {
+            "customer is"
+        } else {
+            "customers are"
+        },
+        previous.label(),
+        shown.join("; "),
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        if returning.len() == 1 { "it" } else { "them" },
+        if returning.len() == 1 {
+            "it counts"
+        } else {
+            "they count"
+        },
+    ))
+}

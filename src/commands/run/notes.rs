@@ -282,3 +282,29 @@ pub(super) fn returning_note(
         },
     ))
 }
+
+/// When the rules read the previous period and no earlier period has a run (the first run,
+/// or the first of this kind of period): what they carry from period to period (a key
+/// account's start date, a downgrade's grace, "new key account" commissions) starts
+/// counting now, for every customer, as if all were new.
+pub(super) fn first_run_note(
+    summary: &RunSummary,
+    rules: &crate::rules::RuleSet,
+    period: crate::time::Period,
+) -> Option<String> {
+    let s = &summary.standing;
+    let names = crate::workspace::standing::past_names(rules, 1);
+    if names.is_empty() || s.previous.is_some() || s.skipped_to.is_some() || s.other_kind.is_some()
+    {
+        return None;
+    }
+    let previous = period.previous()?;
+    Some(format!(
+        "no earlier period has a run: {} {} NULL for every customer, so what the rules carry from period to period (dates since, a downgrade's grace) starts with {} for everyone, as if every customer were new; to start from the customers' history, run earlier periods first, oldest first (`tierwise run --as-of {}` for {}), then this one again",
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        period.label(),
+        previous.end(),
+        previous.label(),
+    ))
+}

@@ -73,3 +73,44 @@ fn sigkill_at_any_point_of_a_run_leaves_the_previous_run_complete() {
     fx.run_ok(&[]);
     assert_eq!(integrity(&fx), "ok");
 }
+
+/// Two overlapping writers: a run reads its history (the previous period's run), then, while
+/// it evaluates, another run or `prune --run` changes the runs (here the previous period's
+/// run removed, under a lock that makes the overlap certain). Written anyway, it was built
+/// on a run that is no longer official, recorded as if it had read the new state, and
+/// `--strict` let the next period through. It writes nothing and says why.
+#[test]
+fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0, 2500.0]);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n\
+         \x20     - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }\n\
+         \x20     - { id: tier-up, when: previous.tier == \"A\", then: { tier: B } }\n\
+         \x20     - { id: tier-c, then: { tier: C } }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    let other = fx.conn();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let run = Command::new(BIN)
+        .current_dir(fx.dir.path())
+        .args(["--config", "config.yaml", "run", "--as-of", "2026-09-30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tierwise run");
+    // The run has read its history by now and waits for the write lock.
+    std::thread::sleep(Duration::from_millis(1500));
+    other
+        .execute_batch("UPDATE policy_run SET status = 'removed' WHERE run_id = 1; COMMIT")
+        .unwrap();
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the runs in policy_run changed while this run evaluated (another `tierwise run` or `prune` wrote to it): nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(fx.policy_row_count(), 3, "only the first run's rows");
+}

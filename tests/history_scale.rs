@@ -76,6 +76,7 @@ fn build(db: &Path) {
             rule_ids: &rules.rule_ids,
             orders: &[],
             file: None,
+            runs_seen: None,
         };
         let start = Instant::now();
         let written = output::write_run(source.connection(), &target, |sink| {

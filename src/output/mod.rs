@@ -35,7 +35,7 @@ pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use returning::last_run_holding;
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use stale::{StaleRun, stale_pair, stale_runs};
-pub use tables::now;
+pub use tables::{now, runs_seen};
 pub use totals::{RecordedTotals, recorded_totals};
 
 use crate::config::OutputTables;
@@ -91,6 +91,11 @@ pub enum OutputError {
     /// The tables are not what this tierwise can write or read.
     #[error("{0}")]
     Schema(String),
+    /// Another run or a prune wrote runs while this one evaluated.
+    #[error(
+        "the runs in {0} changed while this run evaluated (another `tierwise run` or `prune` wrote to it): nothing was written, as the earlier periods it read may no longer be the official ones\n  = help: run it again; schedule runs and prunes of one database one after the other"
+    )]
+    RunsChanged(String),
     /// A table of the configured name that tierwise did not make: a setting to change.
     #[error("{0}")]
     Foreign(String),
@@ -146,6 +151,9 @@ pub struct RunTarget<'a> {
     pub orders: &'a [ValueOrder],
     /// Also write the rows to this .csv or .jsonl file.
     pub file: Option<&'a Path>,
+    /// The runs as the run read its history from them ([`runs_seen`]): written only if
+    /// they are still so under the write lock (`None`: not checked).
+    pub runs_seen: Option<&'a str>,
 }
 
 /// Why a run was not written.
@@ -276,11 +284,17 @@ fn write_chunks(
         rule_ids,
         orders,
         file,
+        runs_seen,
     } = *target;
     readers_never_blocked(conn).map_err(write_err(&tables.policy_table))?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(write_err(&tables.policy_table))?;
+    if let Some(seen) = runs_seen
+        && tables::runs_seen(&tx, tables)? != seen
+    {
+        return Err(OutputError::RunsChanged(tables.run_table.clone()));
+    }
     let policy = schema::prepare(&tx, tables, outputs, declared, info.period.kind)?;
     let run_id = next_run_id(&tx, tables)?;
     let mut sink = match file {

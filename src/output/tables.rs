@@ -29,6 +29,29 @@ pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError +
     }
 }
 
+/// Every run's id and status, in one text: what a run read its history from, compared again
+/// once it holds the write lock. Another `run` or a `prune` that wrote in between (a rerun of
+/// the previous period, a removed run) would leave it built on runs that are no longer the
+/// official ones, recorded as if it had read them. Empty without a run table.
+pub fn runs_seen(conn: &Connection, tables: &OutputTables) -> Result<String, OutputError> {
+    if super::schema::columns(conn, &tables.run_table)?.is_none() {
+        return Ok(String::new());
+    }
+    let run = quote_ident(&tables.run_table);
+    conn.query_row(
+        &format!(
+            "SELECT COALESCE(group_concat(run_id || ' ' || status, ','), '')
+             FROM (SELECT run_id, status FROM {run} ORDER BY run_id)"
+        ),
+        [],
+        |r| r.get(0),
+    )
+    .map_err(|source| OutputError::Read {
+        what: tables.run_table.clone(),
+        source,
+    })
+}
+
 /// The id the next run gets.
 pub(super) fn next_run_id(conn: &Connection, tables: &OutputTables) -> Result<i64, OutputError> {
     conn.query_row(

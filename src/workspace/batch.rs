@@ -115,12 +115,13 @@ impl Workspace {
 
         let t = Instant::now();
         let looked_back = (|| {
+            let seen = output::runs_seen(source.connection(), &self.config.tables)?;
             let past = self.history(source.connection(), rules)?;
             let standing = self.standing(source.connection(), rules)?;
             let recorded = self.previous_outputs(source.connection(), &standing)?;
-            Ok::<_, Error>((past, standing, recorded))
+            Ok::<_, Error>((seen, past, standing, recorded))
         })();
-        let (past, standing, recorded) = looked_back.map_err(|e| failed(source, e))?;
+        let (seen, past, standing, recorded) = looked_back.map_err(|e| failed(source, e))?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
         let unwritten = unwritten(&past, rules, recorded.as_ref());
         let history = t.elapsed();
@@ -174,6 +175,7 @@ impl Workspace {
             rule_ids: &rules.rule_ids,
             orders: &orders,
             file,
+            runs_seen: Some(&seen),
         };
         let t = Instant::now();
         let bar = crate::progress::bar(customers.len as u64, "evaluating");

@@ -310,6 +310,7 @@ fn time_write(
         rule_ids: &rules.rule_ids,
         orders: &[],
         file: None,
+        runs_seen: None,
     };
     let start = Instant::now();
     let written = output::write_run(conn, &target, |sink| {

@@ -762,6 +762,41 @@ fn out_csv_writes_one_row_per_customer() {
     );
 }
 
+/// `--out` through a symbolic link (the export a BI tool reads, linked from a dated folder)
+/// replaced the link with a file of its own: the export kept last month's rows, exit 0. The
+/// link's target is written, the link kept.
+#[cfg(unix)]
+#[test]
+fn out_through_a_symbolic_link_writes_the_file_it_points_to() {
+    let fx = out_fixture();
+    std::fs::create_dir(fx.path("export")).unwrap();
+    std::fs::write(fx.path("export/policies.csv"), "last month\n").unwrap();
+    std::os::unix::fs::symlink("export/policies.csv", fx.path("latest.csv")).unwrap();
+    fx.run_ok(&["--out", "latest.csv"]);
+    let link = std::fs::symlink_metadata(fx.path("latest.csv")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is kept");
+    let csv = std::fs::read_to_string(fx.path("export/policies.csv")).unwrap();
+    assert!(
+        csv.starts_with("customer_id,tier,bonus,rule_ids\n"),
+        "{csv}"
+    );
+    assert!(!fx.path("export/.policies.csv.tmp").exists());
+}
+
+/// `--out` naming a folder failed only once the run was written (exit 1, the run official,
+/// a `failed` record beside it): refused before any work, exit 2.
+#[test]
+fn out_naming_a_folder_is_refused_before_the_run() {
+    let fx = out_fixture();
+    std::fs::create_dir(fx.path("p.csv")).unwrap();
+    let run = fx.run(&["run", "--out", "p.csv"]);
+    run.assert_code(2);
+    run.assert_stderr_contains(
+        "--out p.csv: that is a folder; name a file in it (`p.csv/policies.csv`)",
+    );
+    assert!(!fx.has_policy_table(), "nothing written");
+}
+
 /// NULL is an empty field, empty text a quoted empty one: a reader can tell them apart.
 #[test]
 fn out_csv_tells_null_from_empty_text() {

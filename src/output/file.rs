@@ -37,6 +37,9 @@ pub(super) struct FileSink {
 impl FileSink {
     pub fn create(path: &Path, outputs: &[String]) -> Result<Self, OutputError> {
         let format = FileFormat::from_path(path).unwrap_or(FileFormat::Csv);
+        // Renamed over, a link would become a file of its own and the file it points to (the
+        // export a BI tool reads) keep last month's rows: the link's target is written.
+        let path = &link_target(path);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let tmp = path.with_file_name(format!(".{name}.tmp"));
         let file_err = |source| OutputError::File {
@@ -112,15 +115,35 @@ impl FileSink {
         })
     }
 
-    /// Moves the finished file into place.
-    pub fn persist(&mut self) -> Result<(), OutputError> {
-        std::fs::rename(&self.tmp, &self.path).map_err(|source| OutputError::File {
-            path: self.path.clone(),
-            source,
-        })?;
+    /// Moves the finished file into place. Failing, it leaves the finished file where it
+    /// was written, to be moved by hand, and says where.
+    pub fn persist(&mut self) -> Result<(), (PathBuf, std::io::Error)> {
+        let moved = std::fs::rename(&self.tmp, &self.path);
         self.persisted = true;
-        Ok(())
+        moved.map_err(|e| (self.tmp.clone(), e))
     }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// What `path` names once its symbolic links are followed (itself when it is none; a link
+/// to a file not there yet names that file).
+fn link_target(path: &Path) -> PathBuf {
+    let mut at = path.to_path_buf();
+    // A loop of links is left to fail where the file is created.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&at) else {
+            return at;
+        };
+        at = match at.parent() {
+            Some(dir) if target.is_relative() => dir.join(target),
+            _ => target,
+        };
+    }
+    at
 }
 
 impl Drop for FileSink {

@@ -70,6 +70,18 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The run is committed (the period's official run); only its file is not in place.
+    #[error(
+        "run {run_id} was written to the database and is its period's official run, but {path} could not be put in place: {source}\n  = help: its rows are in {written}: move it there by hand (do not run the period again for the file)",
+        path = path.display(),
+        written = written.display()
+    )]
+    FileAfterCommit {
+        run_id: i64,
+        path: PathBuf,
+        written: PathBuf,
+        source: std::io::Error,
+    },
     #[error("customer {customer}: output `{output}` is {problem}, which cannot be stored")]
     BadValue {
         customer: String,
@@ -354,8 +366,15 @@ fn write_chunks(
         sink.flush()?;
     }
     tx.commit().map_err(write_err(&tables.policy_table))?;
-    if let Some(sink) = sink.as_mut() {
-        sink.persist()?;
+    if let Some(sink) = sink.as_mut()
+        && let Err((written, source)) = sink.persist()
+    {
+        return Err(OutputError::FileAfterCommit {
+            run_id,
+            path: sink.path().to_path_buf(),
+            written,
+            source,
+        });
     }
     Ok(Some(Written {
         run_id,

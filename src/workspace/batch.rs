@@ -250,10 +250,14 @@ impl Workspace {
     fn record_failure(&self, source: &SqliteSource, info: &RunInfo, failure: &Error) {
         // Locked for the run's whole wait: a record would wait as long again, and fail.
         // A table of the user's under a configured name: nothing of the run's goes in.
+        // A run written whose `--out` file alone could not be put in place is no failure.
         if matches!(
             failure,
-            Error::Output(output::OutputError::Locked(_) | output::OutputError::Foreign(_))
-                | Error::Source(crate::source::SourceError::Locked(_))
+            Error::Output(
+                output::OutputError::Locked(_)
+                    | output::OutputError::Foreign(_)
+                    | output::OutputError::FileAfterCommit { .. }
+            ) | Error::Source(crate::source::SourceError::Locked(_))
         ) {
             return;
         }

@@ -409,6 +409,49 @@ fn a_share_compared_with_a_percentage_is_said_on_the_data() {
     );
 }
 
+/// The other way round: a source that changed its unit upstream (a repeat-purchase rate sent
+/// as 0 to 100 instead of 0 to 1) compared with a share: `--strict` passed it, exit 0, and
+/// the `exit` segment fell from 21.5% to 0.4% of customers.
+#[test]
+fn check_data_warns_of_a_percentage_field_compared_with_a_share() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, repeat_rate REAL, orders INTEGER",
+        &[
+            vec![text("C1"), real(12.5), int(3)],
+            vec![text("C2"), real(64.0), int(40)],
+            vec![text("C3"), real(85.25), int(7)],
+            vec![text("C4"), null(), int(0)],
+        ],
+    );
+    fx.rule(
+        "segments.yaml",
+        r#"decisions:
+  - name: segment
+    rules:
+      - { id: seg-exit, when: 'repeat_rate < 0.2', then: { segment: exit } }
+      - { id: seg-busy, when: 'orders > 0.5', then: { segment: busy } }
+      - { id: seg-keep, then: { segment: keep } }
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `repeat_rate` holds percentages in the data (12.5 to 85.25), and it is compared with 0.2, a share: the comparison is true for 0 of the 3 customers with a value (in `seg-exit`)\n --> rules/segments.yaml:4:46\n"
+        ) && check.stdout.contains(
+            "  = help: write 20 for a share of 0.2: the data counts 100 for the whole (or convert the column to shares in the customers query: `repeat_rate / 100.0 AS repeat_rate`)\n"
+        ),
+        "{}",
+        check.stdout
+    );
+    // Whole counts are no percentages.
+    assert!(!check.stdout.contains("`orders`"), "{}", check.stdout);
+    fx.run(&["run", "--strict"])
+        .assert_code(1)
+        .assert_stderr_contains("`repeat_rate` holds percentages in the data");
+}
+
 /// A cap written for some customers whose condition holds for none (`"Wholesale"` where the
 /// data says `wholesale`) caps no one, and nothing said so: `check --data` names the caps
 /// with a formula limit that bound no customer (a constant limit never reached is a safety

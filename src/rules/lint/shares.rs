@@ -1,7 +1,9 @@
 //! On the data (`check --data`, `run`): a field that holds shares (every value between -1
 //! and 1, some with decimals: a collection rate of 0.85) compared with a number that reads as
 //! a percentage (`collection_rate < 70`). The comparison then holds for every customer or
-//! for none, and nothing fails: credit is blocked for everyone, or for no one. The static
+//! for none, and nothing fails: credit is blocked for everyone, or for no one. And the other
+//! way round, a field that holds percentages (0 to 100, some with decimals: a source that
+//! changed its unit upstream) compared with a share (`repeat_purchase_rate < 0.2`). The static
 //! lints cannot see it (a column's values are only known on the data); population figures,
 //! whose ranges are known, are TW102's.
 
@@ -28,10 +30,17 @@ pub(super) fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
                 continue;
             }
+            let name = rules.slot_name(slot);
+            if constant > 0.0 && constant < 1.0 {
+                if let Some(range) = shares.percents(name) {
+                    let holding = shares.holding(name, cmp, constant);
+                    out.push(percent_slip(e, id, name, constant, range, holding));
+                }
+                continue;
+            }
             if constant.abs() <= 1.0 || constant.abs() > 100.0 {
                 continue;
             }
-            let name = rules.slot_name(slot);
             let Some(range) = shares.of(name) else {
                 continue;
             };
@@ -56,6 +65,49 @@ fn comparisons(node: &Node, out: &mut Vec<(Cmp, Slot, f64)>) {
 struct Shares<'d> {
     data: &'d Dataset,
     seen: HashMap<String, Option<(f64, f64)>>,
+}
+
+/// The numbers of a field, as `f64`; `None` when one is not a number.
+fn numbers(data: &Dataset, name: &str) -> Option<Vec<f64>> {
+    let k = data.names.iter().position(|n| n == name)?;
+    let column = &data.columns[k];
+    (0..data.len)
+        .map(|i| column.value(i))
+        .filter(|v| !v.is_null())
+        .map(|v| v.as_f64())
+        .collect()
+}
+
+impl Shares<'_> {
+    /// Every number between 0 and 100, one above 1 and one with decimals (counts and 0/1
+    /// flags are no percentages): the smallest and largest; `None` otherwise.
+    fn percents(&self, name: &str) -> Option<(f64, f64)> {
+        let values = numbers(self.data, name)?;
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &x in &values {
+            if !(0.0..=100.0).contains(&x) {
+                return None;
+            }
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        (hi > 1.0 && values.iter().any(|x| x.fract() != 0.0)).then_some((lo, hi))
+    }
+
+    /// How many of the field's values `value <cmp> constant` holds for, of how many.
+    fn holding(&self, name: &str, cmp: Cmp, constant: f64) -> (usize, usize) {
+        let values = numbers(self.data, name).unwrap_or_default();
+        let holds = |x: f64| match cmp {
+            Cmp::Lt => x < constant,
+            Cmp::Le => x <= constant,
+            Cmp::Gt => x > constant,
+            Cmp::Ge => x >= constant,
+            Cmp::Eq => x == constant,
+            Cmp::Ne => x != constant,
+        };
+        let n = values.iter().filter(|&&x| holds(x)).count();
+        (n, values.len())
+    }
 }
 
 impl Shares<'_> {
@@ -126,6 +178,38 @@ fn slip(
         .width(written.chars().count())
         .help(format!(
             "write {share} for {written}%: a share of 1 is 100%"
+        ));
+    match id {
+        Some(id) => warning.rule(id),
+        None => warning,
+    }
+}
+
+/// A percentage field compared with a share: how many customers it holds for.
+fn percent_slip(
+    e: &Expr,
+    id: Option<&str>,
+    name: &str,
+    constant: f64,
+    range: (f64, f64),
+    (holding, of): (usize, usize),
+) -> Diagnostic {
+    let written = crate::text::as_yaml(&serde_json::json!(constant));
+    let shown = |x: f64| crate::text::as_yaml(&serde_json::json!((x * 1000.0).round() / 1000.0));
+    let message = format!(
+        "`{name}` holds percentages in the data ({} to {}), and it is compared with {written}, a share: the comparison is true for {} of the {} customers with a value",
+        shown(range.0),
+        shown(range.1),
+        crate::text::thousands(holding as f64),
+        crate::text::thousands(of as f64),
+    );
+    let percent = crate::text::as_yaml(&serde_json::json!((constant * 1e6).round() / 1e4));
+    let (line, column) = number_at(e, name, constant);
+    let warning = Diagnostic::error(&e.origin.file, line, column, message)
+        .warning()
+        .width(written.chars().count())
+        .help(format!(
+            "write {percent} for a share of {written}: the data counts 100 for the whole (or convert the column to shares in the customers query: `{name} / 100.0 AS {name}`)"
         ));
     match id {
         Some(id) => warning.rule(id),

@@ -797,6 +797,21 @@ fn out_naming_a_folder_is_refused_before_the_run() {
     assert!(!fx.has_policy_table(), "nothing written");
 }
 
+/// A database file named `file:u.db` (a scheduler's naming) was read by SQLite as a URI
+/// and not found: it is a file's name.
+#[cfg(unix)]
+#[test]
+fn a_database_named_like_a_uri_is_a_file() {
+    let fx = out_fixture();
+    std::fs::copy(fx.db_path(), fx.path("file:u.db")).unwrap();
+    fx.run_ok(&["--db", "file:u.db"]);
+    let conn = rusqlite::Connection::open(fx.path("./file:u.db")).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT COUNT(*) FROM customer_policy", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 3);
+}
+
 /// NULL is an empty field, empty text a quoted empty one: a reader can tell them apart.
 #[test]
 fn out_csv_tells_null_from_empty_text() {

@@ -83,3 +83,77 @@ fn ctrl_c_during_a_run_removes_the_temp_file_and_records_the_run_as_failed() {
 fn sigterm_during_a_run_removes_the_temp_file_and_records_the_run_as_failed() {
     interrupted_by("-TERM", "SIGTERM");
 }
+
+/// Sends SIGTERM to `run` after `after`, and the time it took to end after that.
+#[cfg(unix)]
+fn terminated(mut run: std::process::Child, after: Duration) -> (std::process::Output, Duration) {
+    std::thread::sleep(after);
+    assert!(
+        run.try_wait().unwrap().is_none(),
+        "the run ended before the signal"
+    );
+    let sent = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = run.wait_with_output().unwrap();
+    (output, sent.elapsed())
+}
+
+#[cfg(unix)]
+fn start(fx: &Fixture) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tierwise"))
+        .current_dir(fx.dir.path())
+        .args(["--config", "config.yaml", "run"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tierwise run")
+}
+
+/// SIGTERM came through only when the customers query had finished (19 s on 300,000
+/// customers, past a container's grace period): the query stops for it.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_long_customers_query() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: tier-c, then: { tier: C } }\n",
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\ncustomers:\n  query: |\n    SELECT customer_id, annual_sales FROM customers\n    WHERE (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000000000)\n           SELECT COUNT(*) FROM n) > 0\n",
+    )
+    .unwrap();
+    let (output, took) = terminated(start(&fx), Duration::from_millis(800));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(took < Duration::from_secs(3), "{took:?}: {stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+}
+
+/// SIGTERM while the run waited for another process's write lock was ignored for the
+/// whole wait: it stops the wait.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_wait_for_another_writer() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: tier-c, then: { tier: C } }\n",
+    );
+    fx.run_ok(&[]);
+    let other = fx.conn();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (output, took) = terminated(start(&fx), Duration::from_millis(1500));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(took < Duration::from_secs(3), "{took:?}: {stderr}");
+    other.execute_batch("COMMIT").unwrap();
+    assert_eq!(fx.policy_row_count(), 2, "the first run only");
+}

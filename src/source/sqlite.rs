@@ -225,11 +225,18 @@ pub fn open_database(path: &Path) -> Result<Connection, SourceError> {
         return Err(SourceError::Missing(path.to_path_buf()));
     }
     let open = |path: &Path| -> rusqlite::Result<Connection> {
-        let conn = Connection::open_with_flags(
+        // SQLite reads `file:prod.db` as a URI (query parameters and all): a file's name.
+        let path = match path.to_str().is_some_and(|p| p.starts_with("file:")) {
+            true => Path::new(".").join(path),
+            false => path.to_path_buf(),
+        };
+        let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        conn.busy_handler(Some(wait_unless_stopped))?;
+        // A customers query of minutes, or a write, stops for Ctrl-C or SIGTERM, not after.
+        conn.progress_handler(100_000, Some(|| crate::interrupt::requested().is_some()))?;
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         Ok(conn)
     };
@@ -240,6 +247,22 @@ pub fn open_database(path: &Path) -> Result<Connection, SourceError> {
         }
         .unless_locked(path)
     })
+}
+
+/// SQLite's busy handler: waits for another process's lock up to [`super::BUSY_TIMEOUT`], in
+/// steps of 10 ms, and gives up at once on Ctrl-C or SIGTERM (a scheduler's stop within its
+/// grace period, not after the other process's whole transaction).
+fn wait_unless_stopped(attempts: i32) -> bool {
+    const STEP: std::time::Duration = std::time::Duration::from_millis(10);
+    if crate::interrupt::requested().is_some() {
+        return false;
+    }
+    let waited = STEP * u32::try_from(attempts).unwrap_or(u32::MAX);
+    if waited >= super::BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(STEP);
+    true
 }
 
 /// The names and declared types of the columns of `sql`'s result, as bytes: rusqlite's

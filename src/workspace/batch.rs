@@ -86,7 +86,11 @@ impl Workspace {
         // no customer, a population figure) is recorded as failed too, for whoever watches
         // the run table; the rules or a setting to fix (exit code 2) are not a run.
         let failed = |source: &SqliteSource, e: Error| {
-            if e.exit_status() == crate::error::ExitStatus::Failure {
+            let e = stopped_or(e);
+            if matches!(
+                e.exit_status(),
+                crate::error::ExitStatus::Failure | crate::error::ExitStatus::Interrupted
+            ) {
                 self.record_failure(source, &info, &e);
             }
             e
@@ -239,8 +243,8 @@ impl Workspace {
                     evaluate_write,
                 });
             }
-            Err(RunFailure::Evaluation(e)) => e,
-            Err(RunFailure::Output(e)) => Error::Output(e),
+            Err(RunFailure::Evaluation(e)) => stopped_or(e),
+            Err(RunFailure::Output(e)) => stopped_or(Error::Output(e)),
         };
         self.record_failure(source, &info, &failure);
         Err(failure)
@@ -277,6 +281,15 @@ impl Workspace {
             Err(e) => tracing::warn!("could not record the failed run: {e}"),
             Ok(()) => {}
         }
+    }
+}
+
+/// `error`, or, when Ctrl-C or SIGTERM arrived, the interruption: SQLite stops a query or a
+/// write it interrupts with an error of its own.
+fn stopped_or(error: Error) -> Error {
+    match crate::interrupt::requested() {
+        Some(signal) => Error::Interrupted(signal),
+        None => error,
     }
 }
 

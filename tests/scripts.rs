@@ -154,3 +154,34 @@ fn a_built_in_function_given_the_wrong_number_of_arguments_is_a_load_error() {
         check.stderr
     );
 }
+
+/// A switch on a quintile guarded for NULL the README's way (`let r = q ?? 0; switch r`)
+/// never matched its whole cases (the figure is a decimal) and `check` said nothing, though
+/// `switch q` unguarded is refused: both are followed to the figure.
+#[test]
+fn a_switch_on_a_null_guarded_parameter_is_checked_against_what_is_passed() {
+    for body in [
+        "    let r = q ?? 0;          // NULL-guard the quintile\n    switch r {",
+        "    switch q ?? 0 {",
+    ] {
+        let fx = Fixture::new();
+        sales(&fx);
+        fx.rule(
+            "rfm.rhai",
+            &format!(
+                "fn recency_label(q) {{\n{body}\n        5 | 4 => \"recent\",\n        3 => \"lapsing\",\n        _ => \"old\"\n    }}\n}}\n"
+            ),
+        );
+        fx.rule(
+            "d.yaml",
+            "population:\n  sales_q: { ntile_of: sales, n: 5 }\ndecisions:\n  - name: label\n    rules:\n      - id: label-1\n        then: { label: '= recency_label(sales_q)' }\n",
+        );
+        let check = fx.run(&["check"]);
+        check.assert_code(2);
+        assert!(
+            check.stdout.contains("rules/rfm.rhai:") && check.stdout.contains("`sales_q`"),
+            "{body}\n{}",
+            check.stdout
+        );
+    }
+}

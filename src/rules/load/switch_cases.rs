@@ -174,15 +174,19 @@ pub(super) fn param_cases(text: &str) -> Vec<ParamCase> {
         let cases = cases_in(f.body);
         let generic: Vec<bool> = cases.iter().map(|c| generic(&cases, c.switch)).collect();
         for (case, generic) in cases.into_iter().zip(generic) {
-            if let Some(param) = f.params.iter().position(|p| *p == case.name)
+            // `let r = q ?? 0; switch r { ... }`: the NULL default the README teaches.
+            let name = defaulted(f.body, &case.name)
+                .unwrap_or(&case.name)
+                .to_owned();
+            if let Some(param) = f.params.iter().position(|p| *p == name)
                 && !generic
-                && !rebound(f.body, &case.name)
+                && !rebound(f.body, &name)
             {
                 found.push(ParamCase {
                     function: f.name.clone(),
                     arity: f.params.len(),
                     param,
-                    param_name: case.name.clone(),
+                    param_name: name,
                     case,
                     hops: Vec::new(),
                 });
@@ -289,6 +293,52 @@ fn rebound(body: &[(Token, Position)], p: &str) -> bool {
     })
 }
 
+/// The name `name` is a default of, when the body gives `name` its value once, as
+/// `let name = other ?? <constant>;`, and never again: a switch on `name` sees `other`'s
+/// values (or the constant, for NULL).
+fn defaulted<'b>(body: &'b [(Token, Position)], name: &str) -> Option<&'b str> {
+    let is = |t: &Token, n: &str| matches!(t, Token::Identifier(x) if x.as_str() == n);
+    let mut found = None;
+    for (k, w) in body.windows(7).enumerate() {
+        if let [
+            (Token::Let, _),
+            (named, _),
+            (Token::Equals, _),
+            (Token::Identifier(other), _),
+            (Token::DoubleQuestion, _),
+            (constant, _),
+            (Token::SemiColon, _),
+        ] = w
+            && is(named, name)
+            && is_constant(constant)
+        {
+            if found.is_some() {
+                return None;
+            }
+            found = Some((k, other.as_str()));
+        }
+    }
+    let (at, other) = found?;
+    // Given another value anywhere else (a second `let`, `r = ...`, `r += ...`): not followed.
+    let elsewhere = body.iter().enumerate().any(|(k, (t, _))| {
+        k != at + 1 && is(t, name) && body.get(k + 1).is_some_and(|(n, _)| assigns(n))
+            || (k != at && *t == Token::Let && body.get(k + 1).is_some_and(|(n, _)| is(n, name)))
+    });
+    (!elsewhere).then_some(other)
+}
+
+/// A number, text or true/false written as it is.
+fn is_constant(t: &Token) -> bool {
+    matches!(
+        t,
+        Token::IntegerConstant(_)
+            | Token::FloatConstant(_)
+            | Token::StringConstant(_)
+            | Token::True
+            | Token::False
+    )
+}
+
 /// `=`, `+=`, `-=`, ...: the name before it is given another value.
 fn assigns(t: &Token) -> bool {
     use Token::*;
@@ -352,13 +402,28 @@ fn generic(cases: &[Case], switch: usize) -> bool {
 fn cases_in(tokens: &[(Token, Position)]) -> Vec<Case> {
     let mut found = Vec::new();
     for (k, window) in tokens.windows(3).enumerate() {
-        if let [
-            (Token::Switch, _),
-            (Token::Identifier(name), _),
-            (Token::LeftBrace, _),
-        ] = window
+        // `switch q { ...`, or `switch q ?? 0 { ...` (NULL's default).
+        let (name, open) = match window {
+            [
+                (Token::Switch, _),
+                (Token::Identifier(name), _),
+                (Token::LeftBrace, _),
+            ] => (name, k + 3),
+            [
+                (Token::Switch, _),
+                (Token::Identifier(name), _),
+                (Token::DoubleQuestion, _),
+            ] if tokens.get(k + 3).is_some_and(|(t, _)| is_constant(t))
+                && tokens
+                    .get(k + 4)
+                    .is_some_and(|(t, _)| *t == Token::LeftBrace) =>
+            {
+                (name, k + 5)
+            }
+            _ => continue,
+        };
         {
-            for (value, pos, exact) in case_values(&tokens[k + 3..]) {
+            for (value, pos, exact) in case_values(&tokens[open..]) {
                 let name = name.to_string();
                 found.push(Case {
                     name,

@@ -185,3 +185,31 @@ fn a_switch_on_a_null_guarded_parameter_is_checked_against_what_is_passed() {
         );
     }
 }
+
+/// A script saved as "UTF-8 with BOM" (Notepad) was refused with `Unexpected '<invisible>'`;
+/// it loads, and a real error in it is at its place.
+#[test]
+fn a_script_with_a_byte_order_mark_loads() {
+    let fx = Fixture::new();
+    sales(&fx);
+    fx.rule(
+        "h.rhai",
+        "\u{feff}// helpers saved by Notepad\r\nfn double(x) {\r\n    (x ?? 0) * 2\r\n}\r\n",
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { v: '= double(sales)' }\n",
+    );
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "v"),
+        expect(&[("C1", 2001.0), ("C2", 4.0)])
+    );
+    fx.rule(
+        "h.rhai",
+        "\u{feff}fn double(x) {\r\n    (x ?? 0) * * 2\r\n}\r\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    run.diagnostic_at("rules/h.rhai:2:16");
+}

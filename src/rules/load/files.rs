@@ -82,6 +82,12 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             }
         };
         hash(&mut hasher, &name, text.as_bytes());
+        // Notepad's "UTF-8 with BOM": an invisible `Unexpected '\u{feff}'` to rhai. Columns
+        // count from after it, as an editor shows them.
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
         let file = SourceFile::new(path.clone(), text);
         if is_script {
             files.scripts.push(file);

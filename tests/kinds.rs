@@ -646,3 +646,18 @@ fn a_whole_number_case_on_a_population_figure_is_a_load_error() {
         .count();
     assert_eq!(best, 2, "the top fifth of 10 customers");
 }
+
+/// NULL text given to a text function was advised `region ?? 0`, whose number then failed
+/// the same function: the default for text is `""`.
+#[test]
+fn null_text_in_a_text_function_is_advised_an_empty_text_default() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, region TEXT",
+        &[vec![text("C1"), text(" north")], vec![text("C2"), null()]],
+    );
+    one_rule(&fx, "value: '= region.len()'");
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "customer C2: rule `r-x` failed: a value is NULL for this customer, and `len` needs a value (test it with `is_null(x)` or give a default with `x ?? \"\"`)",
+    );
+}

@@ -137,6 +137,30 @@ const DATE_FUNCTIONS: &[&str] = &[
     "quarter",
 ];
 
+/// Text's own functions: the default for NULL text is `""`.
+const TEXT_FUNCTIONS: &[&str] = &[
+    "trim",
+    "len",
+    "to_upper",
+    "to_lower",
+    "make_upper",
+    "make_lower",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "replace",
+    "remove",
+    "truncate",
+    "pad",
+    "sub_string",
+    "index_of",
+    "split",
+    "chars",
+    "crop",
+    "to_chars",
+    "is_empty",
+];
+
 /// `Function not found: * (f64, ())` in words: the operand that is NULL or text, by name
 /// where the rule reads it by name.
 pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dynamic>]) -> String {
@@ -157,9 +181,13 @@ pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dyn
     };
     if let Some(k) = kinds.iter().position(|&w| w == "NULL") {
         // A date function's default is a date: `0` would fail next (a number is no date).
-        let default = match DATE_FUNCTIONS.contains(&function) {
-            true => "as_of",
-            false => "0",
+        // `?? 0` would fail next for text (a number has no `trim`), as for a date.
+        let default = if DATE_FUNCTIONS.contains(&function) {
+            "as_of"
+        } else if TEXT_FUNCTIONS.contains(&function) || kinds.contains(&"text") {
+            "\"\""
+        } else {
+            "0"
         };
         return match name_at(names, k) {
             Some(n) => format!(

@@ -395,7 +395,8 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
 }
 
 /// `changes` refuses a later period as `--from`, and says when the two periods are not
-/// consecutive (a move then counts several periods' steps).
+/// consecutive: it compares the two as they stand (its note said a move counted every
+/// step between them), naming the periods between with no run.
 #[test]
 fn changes_refuse_reversed_periods_and_note_a_gap() {
     let fx = Fixture::new();
@@ -409,7 +410,7 @@ fn changes_refuse_reversed_periods_and_note_a_gap() {
     run.assert_code(0);
     assert!(
         json(&run)["notes"].as_array().unwrap().iter().any(|n| n
-            == "2026-Q1 is not the period just before 2026-Q3 (0 periods with a run between them): a move counts every step of the periods between"),
+            == "2026-Q1 is not the period just before 2026-Q3 (0 periods with a run between them; 2026-Q2 has no run): the two are compared as they stand, so a customer who moved and came back in between counts as unchanged (`history <id>` shows each period)"),
         "{}",
         run.stdout
     );

@@ -206,8 +206,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             .iter()
             .filter(|r| r.period > from.period && r.period < to.period)
             .count();
+        // The periods between the two that have no run (a quarter never run), oldest first.
+        let mut missing: Vec<String> = (1..)
+            .map_while(|k| to.period.back(k).filter(|p| *p > from.period))
+            .filter(|p| !runs.iter().any(|r| r.period == *p))
+            .map(|p| p.label().to_owned())
+            .collect();
+        missing.reverse();
+        let missing = match missing.len() {
+            0 => String::new(),
+            1 => format!("; {} has no run", missing[0]),
+            _ => format!("; {} have no run", missing.join(", ")),
+        };
         notes.push(format!(
-            "{} is not the period just before {} ({} with a run between them): a move counts every step of the periods between",
+            "{} is not the period just before {} ({} with a run between them{missing}): the two are compared as they stand, so a customer who moved and came back in between counts as unchanged (`history <id>` shows each period)",
             from.period,
             to.period,
             crate::text::plural(between, "period")

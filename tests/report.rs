@@ -193,6 +193,38 @@ fn a_report_with_other_rules_than_the_periods_run_says_so() {
     );
 }
 
+/// A page for a quarter never run, or as of a day after today, looked like the policy in
+/// force then (`explain` said so, the report did not): both say it, on the page and stderr.
+#[test]
+fn a_report_of_a_period_without_a_run_or_after_today_says_so() {
+    let f = project(RULES, 20);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    let run = f.run(&["report", "--out", "report.html", "--as-of", "2025-09-30"]);
+    run.assert_code(0).assert_stderr_contains(
+        "note: 2025-Q3 has no recorded run: this page is what the rules give as of 2025-09-30, not a run's policy (what they read of earlier periods may be NULL)",
+    );
+    let html = std::fs::read_to_string(f.path("report.html")).unwrap();
+    assert!(
+        html.contains("<strong>Note:</strong> 2025-Q3 has no recorded run: this page is what the rules give as of 2025-09-30"),
+        "{html}"
+    );
+    let run = f.run(&["report", "--out", "report.html", "--as-of", "2099-03-31"]);
+    run.assert_code(0)
+        .assert_stderr_contains("note: as of 2099-03-31 is after today (")
+        .assert_stderr_contains(
+            "the customer data most likely does not reach it yet; 2099-Q1 has no recorded run",
+        );
+    let explain = f.run(&["explain", "1", "--as-of", "2099-03-31"]);
+    explain.assert_code(0);
+    assert!(
+        explain
+            .stdout
+            .contains("note: as of 2099-03-31 is after today ("),
+        "{}",
+        explain.stdout
+    );
+}
+
 /// The page evaluates the data as it is now: with the period's rules, a late posting
 /// after the run changed its totals, and nothing said the page was not what had been
 /// recorded (and sent). It says so now, total by total.

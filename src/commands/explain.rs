@@ -65,6 +65,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                         });
                 }
             }
+            let today = crate::time::Date::today_utc();
+            if ws.context.as_of > today {
+                explanation.after_today = Some(today.to_string());
+            }
             crate::report::print(&explanation, args.format);
             Ok(ExitStatus::Success)
         }

@@ -84,8 +84,24 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         crate::output::official_run_of(source.connection(), &ws.config.tables, ws.context.period)?;
     meta.note = match &recorded {
         Some(run) => other_rules_than_recorded(&ws, source.connection(), run, &rules.fingerprint)?,
-        None => None,
+        // A page titled with a period reads as the policy in force then.
+        None => Some(format!(
+            "{} has no recorded run: this page is what the rules give as of {}, not a run's policy (what they read of earlier periods may be NULL)",
+            ws.context.period.label(),
+            ws.context.as_of
+        )),
     };
+    let today = crate::time::Date::today_utc();
+    if ws.context.as_of > today {
+        let later = format!(
+            "as of {} is after today ({today}): the customer data most likely does not reach it yet",
+            ws.context.as_of
+        );
+        meta.note = Some(match meta.note.take() {
+            Some(note) => format!("{later}; {note}"),
+            None => later,
+        });
+    }
     if let Some(note) = &meta.note {
         eprintln!("note: {note}");
     }

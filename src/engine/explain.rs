@@ -187,6 +187,10 @@ pub struct Explanation {
     /// explains a period the runs may never have reached).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_run: Option<LatestRun>,
+    /// Today (UTC), when the explanation is as of a later day: the customer data most
+    /// likely does not reach it yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_today: Option<String>,
     /// The numbers the decisions' conditions and bands compare with: a value is shown with
     /// as many digits as it takes to be on the same side of each (0.79997 next to
     /// `>= 0.80`, not 0.8). The JSON has every value exactly, so it leaves this out.
@@ -284,6 +288,7 @@ impl<'a> Evaluator<'a> {
             failed_at: evaluated.as_ref().err().map(|e| e.rule.clone()),
             recorded: None,
             latest_run: None,
+            after_today: None,
             boundaries: boundaries(&rules.decisions),
         };
         match evaluated {

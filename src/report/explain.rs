@@ -44,6 +44,13 @@ impl Report for Explanation {
                 self.period, l.period, l.run_id, l.as_of, l.as_of
             )?;
         }
+        if let Some(today) = &self.after_today {
+            writeln!(
+                out,
+                "note: as of {} is after today ({today}): the customer data most likely does not reach it yet",
+                self.as_of
+            )?;
+        }
         if let Some(at) = &self.failed_at {
             writeln!(
                 out,

@@ -98,7 +98,12 @@ impl Error {
     /// code, and what locates it (the diagnostics of a rule error; the customer, rule and
     /// place of an evaluation error; the causes underneath anything else).
     pub fn to_json(&self) -> serde_json::Value {
+        use crate::output::OutputError;
         let kind = match self {
+            // What a scheduler retries later, apart from what must be fixed.
+            Error::Output(OutputError::Locked(_))
+            | Error::Source(crate::source::SourceError::Locked(_)) => "locked",
+            Error::Output(OutputError::RunsChanged(_)) => "runs_changed",
             Error::Config(_) => "config",
             Error::Rules(_) => "rules",
             Error::Eval(_) => "evaluation",
@@ -126,6 +131,11 @@ impl Error {
             error["message"] = crate::diag::summary_line(diagnostics).into();
             let json: Vec<serde_json::Value> = diagnostics.iter().map(|d| d.to_json()).collect();
             error["diagnostics"] = json.into();
+        }
+        // The run is the period's official run: not to be run again for its file.
+        if let Error::Output(OutputError::FileAfterCommit { run_id, .. }) = self {
+            error["written"] = true.into();
+            error["run_id"] = (*run_id).into();
         }
         if let Error::Strict(reasons) = self {
             error["reasons"] = reasons.clone().into();
@@ -169,7 +179,9 @@ impl Error {
             | Error::Io { .. } => ExitStatus::Invalid,
             // Pointing at a database, table or column that is not there is a setting to fix.
             Error::Source(e) if e.is_setting() => ExitStatus::Invalid,
-            Error::Output(crate::output::OutputError::Foreign(_)) => ExitStatus::Invalid,
+            Error::Output(
+                crate::output::OutputError::Foreign(_) | crate::output::OutputError::ReadOnly(_),
+            ) => ExitStatus::Invalid,
             Error::Eval(_)
             | Error::Source(_)
             | Error::Output(_)

@@ -1094,12 +1094,16 @@ fn a_database_another_process_writes_to() {
             "and stayed locked for 10 s",
         ],
     );
-    let run = fx.run(&["run"]);
+    let run = fx.run(&["run", "--format", "json"]);
     assert!(
         !run.stderr.contains("could not record the failed run"),
         "{}",
         run.stderr
     );
+    // A scheduler tells a lock (try later) from an error to fix.
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["error"]["kind"], "locked", "{json}");
+    assert_eq!(json["error"]["exit_code"], 1, "{json}");
     // Two runs of one 10 s wait each, not two waits each (and no record: run ids go on at 2).
     assert!(
         started.elapsed() < std::time::Duration::from_secs(36),
@@ -1154,7 +1158,8 @@ fn a_read_only_database() {
     make_writable(&db);
     let all = format!("{}{}", run.stderr, run.stdout);
     assert!(!all.contains("panicked"), "{all}");
-    run.assert_code(1);
+    // A setting to fix, not a run to try again.
+    run.assert_code(2);
     assert!(
         all.contains(
             "error: cannot write results to customer_policy: the database is read-only (its file, \

@@ -213,3 +213,35 @@ fn a_script_with_a_byte_order_mark_loads() {
     run.assert_code(2);
     run.diagnostic_at("rules/h.rhai:2:16");
 }
+
+/// `w[code] ?? 1.0` on a map without `code` stopped with "Property not found: NORTH", and
+/// sorting whole numbers with decimals said "`elements of different types cannot be
+/// sorted` cannot be used on nothing": both say what to write.
+#[test]
+fn a_missing_map_key_and_a_mixed_sort_say_what_to_write() {
+    let fx = Fixture::new();
+    sales(&fx);
+    fx.rule(
+        "h.rhai",
+        "fn region_weight(code) {\n    let w = #{ EAST: 1.2, WEST: 1.1 };\n    w[code] ?? 1.0\n}\nfn region_weight_or(code) {\n    let w = #{ EAST: 1.2 };\n    w.get(code) ?? 1.0\n}\nfn median3(a, b, c) {\n    let v = [a, b, c];\n    v.sort();\n    v[1]\n}\n",
+    );
+    let rule = |value: &str| {
+        format!(
+            "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: {{ v: '= {value}' }}\n"
+        )
+    };
+    fx.rule("d.yaml", &rule("region_weight(\"NORTH\")"));
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "the map has no key `NORTH` (a missing key is an error, not NULL, so that a misspelt one does not pass unseen): for a default write `map.get(key) ?? default`, or test `key in map` first (in script function `region_weight`)",
+    );
+    fx.rule("d.yaml", &rule("region_weight_or(\"NORTH\")"));
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "v"),
+        expect(&[("C1", 1.0), ("C2", 1.0)])
+    );
+    fx.rule("d.yaml", &rule("median3(5, sales, 3)"));
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "`sort`: the list holds values of more than one kind (whole numbers and decimals count as two: 3 and 2.5): make them one kind first (`x.to_float()`)",
+    );
+}

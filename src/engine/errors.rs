@@ -67,6 +67,13 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
         return kinds::mismatch(&m, &names);
     }
     let mut message = match inner {
+        // rhai's `sort` says this as a function not found.
+        EvalAltResult::ErrorFunctionNotFound(said, _) if said.contains("cannot be sorted") => {
+            "`sort`: the list holds values of more than one kind (whole numbers and decimals count as two: 3 and 2.5): make them one kind first (`x.to_float()`)".into()
+        }
+        EvalAltResult::ErrorPropertyNotFound(key, _) => format!(
+            "the map has no key `{key}` (a missing key is an error, not NULL, so that a misspelt one does not pass unseen): for a default write `map.get(key) ?? default`, or test `key in map` first"
+        ),
         EvalAltResult::ErrorFunctionNotFound(signature, pos) => {
             let operands = reads.map(|r| operand_names(r, *pos)).unwrap_or_default();
             let values = operands

@@ -245,3 +245,39 @@ fn a_missing_map_key_and_a_mixed_sort_say_what_to_write() {
         "`sort`: the list holds values of more than one kind (whole numbers and decimals count as two: 3 and 2.5): make them one kind first (`x.to_float()`)",
     );
 }
+
+/// A top-level `const` in a script: its use said only "unknown name MAX_SCORE", and once
+/// used by no function, the file's other functions were "unknown functions" too. The
+/// statement is the error, with the way to write it.
+#[test]
+fn a_top_level_const_in_a_script_is_the_error_named() {
+    let fx = Fixture::new();
+    sales(&fx);
+    fx.rule(
+        "h.rhai",
+        "const MAX_SCORE = 100;\n\nfn capped(x) {\n    min(x ?? 0, MAX_SCORE)\n}\nfn double(x) { (x ?? 0) * 2 }\n",
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { v: '= double(sales)' }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    let at = run.diagnostic_at("rules/h.rhai:1:1");
+    assert!(
+        at.contains("a rule script may only define functions: `const MAX_SCORE` is outside them, and no function sees it (it is used at line 4)")
+            && at.contains("make it a function and call it: `fn max_score() { ... }`, then `max_score()`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("unknown"), "{}", run.stderr);
+    // Used by no function: the statement is still the error, and the functions known.
+    fx.rule(
+        "h.rhai",
+        "const MAX_SCORE = 100;\nfn double(x) { (x ?? 0) * 2 }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    run.diagnostic_at("rules/h.rhai:1:1");
+    assert!(!run.stderr.contains("unknown function"), "{}", run.stderr);
+}

@@ -116,6 +116,29 @@ fn unknown_name_help(text: &str, name: &str) -> String {
     }
 }
 
+/// The line of `const name` or `let name` written at the start of a line outside any
+/// function (no brace open before it), and which of the two.
+fn top_level_declaration(text: &str, name: &str) -> Option<(usize, &'static str)> {
+    let mut depth = 0i64;
+    for (k, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if depth == 0 {
+            for keyword in ["const", "let"] {
+                let declared = (trimmed.strip_prefix(keyword))
+                    .filter(|r| r.starts_with(char::is_whitespace))
+                    .map(|r| r.trim_start())
+                    .and_then(|r| r.strip_prefix(name))
+                    .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'));
+                if declared {
+                    return Some((k + 1, keyword));
+                }
+            }
+        }
+        depth += line.matches('{').count() as i64 - line.matches('}').count() as i64;
+    }
+    None
+}
+
 /// Where `fn name(` is written in `text` (line, column; 0, 0 when not found).
 fn definition_at(text: &str, name: &str) -> (usize, usize) {
     for (k, line) in text.lines().enumerate() {
@@ -206,6 +229,23 @@ impl Scripts {
                 self.failed = true;
                 let (line, col) = (e.1.line().unwrap_or(0), e.1.position().unwrap_or(0));
                 if let rhai::ParseErrorType::VariableUndefined(name) = &*e.0 {
+                    // `const MAX = 100;` outside the functions: the cause is that line.
+                    if let Some((at, keyword)) = top_level_declaration(&file.text, name) {
+                        let d = diags.error(
+                            file,
+                            at,
+                            1,
+                            format!(
+                                "a rule script may only define functions: `{keyword} {name}` is outside them, and no function sees it (it is used at line {line})"
+                            ),
+                        );
+                        d.help = Some(format!(
+                            "make it a function and call it: `fn {}() {{ ... }}`, then `{}()`",
+                            name.to_lowercase(),
+                            name.to_lowercase()
+                        ));
+                        return None;
+                    }
                     let d = diags.error(file, line, col, format!("unknown name `{name}`"));
                     d.width = name.chars().count();
                     d.help = Some(unknown_name_help(&file.text, name));
@@ -228,6 +268,8 @@ impl Scripts {
                 .help = Some(
                 "move this statement into a function, or into a metric in a .yaml file".into(),
             );
+            // Its functions are not loaded: calls of them are no news.
+            self.failed = true;
             return None;
         }
         let mut clash = None;
@@ -426,7 +468,7 @@ mod tests {
               | help: move this statement into a function, or into a metric in a .yaml file"
             ]
         );
-        assert!(!scripts.failed);
+        assert!(scripts.failed);
         assert!(scripts.module.is_none());
     }
 

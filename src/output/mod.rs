@@ -303,7 +303,7 @@ fn write_chunks(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(write_err(&tables.policy_table))?;
     if let Some(seen) = runs_seen
-        && tables::runs_seen(&tx, tables)? != seen
+        && tables::runs_seen(&tx, tables, info.period)?.as_deref() != Some(seen)
     {
         return Err(OutputError::RunsChanged(tables.run_table.clone()));
     }

@@ -29,23 +29,36 @@ pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError +
     }
 }
 
-/// Every run's id and status, in one text: what a run read its history from, compared again
-/// once it holds the write lock. Another `run` or a `prune` that wrote in between (a rerun of
-/// the previous period, a removed run) would leave it built on runs that are no longer the
-/// official ones, recorded as if it had read them. Empty without a run table.
-pub fn runs_seen(conn: &Connection, tables: &OutputTables) -> Result<String, OutputError> {
-    if super::schema::columns(conn, &tables.run_table)?.is_none() {
-        return Ok(String::new());
+/// The id and status of every run of a period before `period`, in one text: what a run
+/// read its history from, compared again once it holds the write lock. Another `run` or a
+/// `prune` that changed those runs in between (a rerun of the previous period, a run
+/// removed) would leave it built on runs that are no longer the official ones, recorded as
+/// if it had read them; a run of this period or a later one changes nothing it read. Empty
+/// without a run table; `None` for a run table written before runs had periods (the run
+/// gives them theirs as it writes: not compared).
+pub fn runs_seen(
+    conn: &Connection,
+    tables: &OutputTables,
+    period: crate::time::Period,
+) -> Result<Option<String>, OutputError> {
+    let Some(columns) = super::schema::columns(conn, &tables.run_table)? else {
+        return Ok(Some(String::new()));
+    };
+    if !columns.iter().any(|(name, _)| name == "period") {
+        return Ok(None);
     }
     let run = quote_ident(&tables.run_table);
+    // Labels of one kind order as their periods do (2026-09 < 2026-10, 2026-Q1 < 2026-Q3).
     conn.query_row(
         &format!(
             "SELECT COALESCE(group_concat(run_id || ' ' || status, ','), '')
-             FROM (SELECT run_id, status FROM {run} ORDER BY run_id)"
+             FROM (SELECT run_id, status FROM {run}
+                   WHERE period IS NULL OR period < ?1 ORDER BY run_id)"
         ),
-        [],
+        [period.label()],
         |r| r.get(0),
     )
+    .map(Some)
     .map_err(|source| OutputError::Read {
         what: tables.run_table.clone(),
         source,

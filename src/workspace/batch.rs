@@ -119,7 +119,11 @@ impl Workspace {
 
         let t = Instant::now();
         let looked_back = (|| {
-            let seen = output::runs_seen(source.connection(), &self.config.tables)?;
+            let seen = output::runs_seen(
+                source.connection(),
+                &self.config.tables,
+                self.context.period,
+            )?;
             let past = self.history(source.connection(), rules)?;
             let standing = self.standing(source.connection(), rules)?;
             let recorded = self.previous_outputs(source.connection(), &standing)?;
@@ -179,7 +183,7 @@ impl Workspace {
             rule_ids: &rules.rule_ids,
             orders: &orders,
             file,
-            runs_seen: Some(&seen),
+            runs_seen: seen.as_deref(),
         };
         let t = Instant::now();
         let bar = crate::progress::bar(customers.len as u64, "evaluating");

@@ -1325,3 +1325,31 @@ fn stale_notes_after_a_prune_claim_only_what_the_records_show() {
         history.stdout
     );
 }
+
+/// A run as of a day before its period's end looked like the closed period's, and an alert
+/// was cut mid-sentence, its figures lost: the days are shown when one is not the period's
+/// end, and values cut in the table are given whole below it.
+#[test]
+fn history_shows_a_run_before_its_periods_end_and_long_values_whole() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 1500.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: alert\n    output: alert\n    rules:\n      - { id: alert-big, when: annual_sales > 1000, value: '= `key account: sales of the last 3 months down 42% on a year ago (${annual_sales})`' }\n      - { id: alert-none, value: '' }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    fx.run_ok(&["--as-of", "2026-11-15"]);
+    let run = fx.run(&["history", "2"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("\n  as of  2026-09-30"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("2026-11-15\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\nin full:\n  alert in 2026-09: key account: sales of the last 3 months down 42% on a year ago (1500.0)\n"),
+        "{}",
+        run.stdout
+    );
+}

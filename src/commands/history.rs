@@ -167,15 +167,22 @@ fn checked_outputs(asked: Vec<String>, known: &[String]) -> Result<Vec<String>, 
     Ok(asked)
 }
 
-/// Period `p`'s value of output `k`, as a table cell (long values cut short).
-fn cell(p: &PeriodRow, k: usize) -> String {
-    const MOST: usize = 40;
-    let text = match &p.values[k].1.0 {
+/// The most characters of a value a table cell shows; longer values are cut there and
+/// given whole below the table.
+const CELL_MOST: usize = 40;
+
+/// Period `p`'s value of output `k`, whole.
+fn full(p: &PeriodRow, k: usize) -> String {
+    match &p.values[k].1.0 {
         None => "(none)".to_owned(),
         Some(text) if text.is_empty() => "\"\"".to_owned(),
         Some(text) => text.clone(),
-    };
-    crate::text::cut(text, MOST)
+    }
+}
+
+/// Period `p`'s value of output `k`, as a table cell (long values cut short).
+fn cell(p: &PeriodRow, k: usize) -> String {
+    crate::text::cut(full(p, k), CELL_MOST)
 }
 
 /// `items` joined by commas, in lines of at most `width` characters, indented.
@@ -314,7 +321,36 @@ impl Report for HistoryReport {
                 .chain(self.periods.iter().map(|p| p.run_id.to_string()))
                 .collect(),
         );
+        // A run as of a day before its period's end (a quarter not closed yet) would read
+        // as the closed period's: the days are shown when one is.
+        let not_at_end = self.periods.iter().any(|p| {
+            crate::time::Period::parse(&p.period).map(|q| q.end().to_string())
+                != Ok(p.as_of.clone())
+        });
+        if not_at_end {
+            rows.push(
+                std::iter::once("as of".to_owned())
+                    .chain(self.periods.iter().map(|p| p.as_of.clone()))
+                    .collect(),
+            );
+        }
         crate::report::table(out, &rows)?;
+        // What a cell cut short holds, whole: an alert's figures are what gets quoted.
+        let mut long = Vec::new();
+        for (k, name) in self.outputs.iter().enumerate() {
+            for p in &self.periods {
+                let whole = full(p, k);
+                if whole.chars().count() > CELL_MOST {
+                    long.push(format!("  {name} in {}: {whole}", p.period));
+                }
+            }
+        }
+        if !long.is_empty() {
+            writeln!(out, "\nin full:")?;
+            for line in long {
+                writeln!(out, "{line}")?;
+            }
+        }
         if !unchanged.is_empty() {
             writeln!(out, "\nthe same in every period:")?;
             write_wrapped(out, &unchanged, 96)?;

@@ -1353,3 +1353,13 @@ fn history_shows_a_run_before_its_periods_end_and_long_values_whole() {
         run.stdout
     );
 }
+
+/// `--outputs "tier, bonus"` (a list as written) was refused for the space.
+#[test]
+fn history_outputs_may_be_listed_with_spaces() {
+    let fx = quarters();
+    let spaced = fx.run(&["history", "1", "--outputs", "tier, bonus"]);
+    spaced.assert_code(0);
+    let plain = fx.run(&["history", "1", "--outputs", "tier,bonus"]);
+    assert_eq!(spaced.stdout, plain.stdout);
+}

@@ -155,6 +155,11 @@ fn rules_note(rules_of: &[(String, Option<String>)]) -> Option<String> {
 
 /// The asked outputs, each one the policy table has (or an error naming the nearest).
 fn checked_outputs(asked: Vec<String>, known: &[String]) -> Result<Vec<String>, Error> {
+    // `--outputs "tier, discount_pct"`, as a list is written.
+    let asked: Vec<String> = (asked.iter().map(|n| n.trim()))
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
     for name in &asked {
         if !known.contains(name) {
             let hint = crate::diag::did_you_mean(name, known.iter().map(String::as_str))

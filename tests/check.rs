@@ -447,6 +447,16 @@ fn check_data_warns_of_a_percentage_field_compared_with_a_share() {
     );
     // Whole counts are no percentages.
     assert!(!check.stdout.contains("`orders`"), "{}", check.stdout);
+    // Nor is a ratio past 1 compared with a share that splits the customers.
+    fx.conn()
+        .execute_batch("ALTER TABLE customers ADD COLUMN growth REAL; UPDATE customers SET growth = CASE customer_id WHEN 'C1' THEN 0.45 WHEN 'C2' THEN 1.25 WHEN 'C3' THEN 2.6 ELSE 0.95 END")
+        .unwrap();
+    fx.rule(
+        "growth.yaml",
+        "decisions:\n  - name: trend\n    rules:\n      - { id: trend-down, when: 'growth < 0.9', then: { trend: down } }\n      - { id: trend-up, then: { trend: up } }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    assert!(!check.stdout.contains("`growth`"), "{}", check.stdout);
     fx.run(&["run", "--strict"])
         .assert_code(1)
         .assert_stderr_contains("`repeat_rate` holds percentages in the data");

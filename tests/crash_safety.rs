@@ -95,13 +95,21 @@ fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let run = Command::new(BIN)
         .current_dir(fx.dir.path())
-        .args(["--config", "config.yaml", "run", "--as-of", "2026-09-30"])
+        .args([
+            "--config",
+            "config.yaml",
+            "run",
+            "--as-of",
+            "2026-09-30",
+            "--format",
+            "json",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start tierwise run");
-    // The run has read its history by now and waits for the write lock.
-    std::thread::sleep(Duration::from_millis(1500));
+    // The run has read its history by now and waits for the write lock (up to 10 s).
+    std::thread::sleep(Duration::from_millis(4000));
     other
         .execute_batch("UPDATE policy_run SET status = 'removed' WHERE run_id = 1; COMMIT")
         .unwrap();
@@ -113,4 +121,37 @@ fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
         "{stderr}"
     );
     assert_eq!(fx.policy_row_count(), 3, "only the first run's rows");
+    // A scheduler retries it; no failed record (it would be a change to another run's check).
+    let json: serde_json::Value =
+        serde_json::from_str(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    assert_eq!(json["error"]["kind"], "runs_changed", "{json}");
+    let statuses: Vec<String> = fx.runs().into_iter().map(|r| r.status).collect();
+    assert_eq!(statuses, ["removed"]);
+    // A failed run of an earlier period, or a run of this one, is no change to what it read.
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    let other = fx.conn();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let run = Command::new(BIN)
+        .current_dir(fx.dir.path())
+        .args(["--config", "config.yaml", "run", "--as-of", "2026-09-30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tierwise run");
+    std::thread::sleep(Duration::from_millis(4000));
+    other
+        .execute_batch(
+            "INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint, as_of, period)
+             VALUES (90, '2026-11-01T00:00:00Z', 'failed', 0, 'x', '2026-06-30', '2026-06'),
+                    (91, '2026-11-01T00:00:00Z', 'ok', 3, 'x', '2026-09-30', '2026-09');
+             COMMIT",
+        )
+        .unwrap();
+    let out = run.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

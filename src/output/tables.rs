@@ -29,8 +29,8 @@ pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError +
     }
 }
 
-/// The id and status of every run of a period before `period`, in one text: what a run
-/// read its history from, compared again once it holds the write lock. Another `run` or a
+/// Each period before `period` with its official run (its latest `ok` run), in one text:
+/// what a run read its history from, compared again once it holds the write lock. Another `run` or a
 /// `prune` that changed those runs in between (a rerun of the previous period, a run
 /// removed) would leave it built on runs that are no longer the official ones, recorded as
 /// if it had read them; a run of this period or a later one changes nothing it read. Empty
@@ -49,11 +49,13 @@ pub fn runs_seen(
     }
     let run = quote_ident(&tables.run_table);
     // Labels of one kind order as their periods do (2026-09 < 2026-10, 2026-Q1 < 2026-Q3).
+    // The runs that count: each earlier period's latest `ok` run (a failed record or a run
+    // of this period changes nothing a run reads).
     conn.query_row(
         &format!(
-            "SELECT COALESCE(group_concat(run_id || ' ' || status, ','), '')
-             FROM (SELECT run_id, status FROM {run}
-                   WHERE period IS NULL OR period < ?1 ORDER BY run_id)"
+            "SELECT COALESCE(group_concat(period || ' ' || run_id, ','), '')
+             FROM (SELECT period, MAX(run_id) AS run_id FROM {run}
+                   WHERE status = 'ok' AND period < ?1 GROUP BY period ORDER BY period)"
         ),
         [period.label()],
         |r| r.get(0),

@@ -258,13 +258,16 @@ impl Workspace {
     fn record_failure(&self, source: &SqliteSource, info: &RunInfo, failure: &Error) {
         // Locked for the run's whole wait: a record would wait as long again, and fail.
         // A table of the user's under a configured name: nothing of the run's goes in.
-        // A run written whose `--out` file alone could not be put in place is no failure.
+        // A run written whose `--out` file alone could not be put in place is no failure,
+        // and a run that found the runs changed wrote nothing and changes nothing (its
+        // record would be a change to another run's check).
         if matches!(
             failure,
             Error::Output(
                 output::OutputError::Locked(_)
                     | output::OutputError::Foreign(_)
                     | output::OutputError::FileAfterCommit { .. }
+                    | output::OutputError::RunsChanged(_)
             ) | Error::Source(crate::source::SourceError::Locked(_))
         ) {
             return;
@@ -292,6 +295,15 @@ impl Workspace {
 /// write it interrupts with an error of its own.
 fn stopped_or(error: Error) -> Error {
     match crate::interrupt::requested() {
+        // Written: not to be recorded as failed.
+        Some(_)
+            if matches!(
+                error,
+                Error::Output(output::OutputError::FileAfterCommit { .. })
+            ) =>
+        {
+            error
+        }
         Some(signal) => Error::Interrupted(signal),
         None => error,
     }

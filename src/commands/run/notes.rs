@@ -294,7 +294,12 @@ pub(super) fn first_run_note(
 ) -> Option<String> {
     let s = &summary.standing;
     let names = crate::workspace::standing::past_names(rules, 1);
-    if names.is_empty() || s.previous.is_some() || s.skipped_to.is_some() || s.other_kind.is_some()
+    // A period pruned (a read gap) is no first run: its own note says so.
+    if names.is_empty()
+        || s.previous.is_some()
+        || s.skipped_to.is_some()
+        || s.other_kind.is_some()
+        || !s.read_gaps.is_empty()
     {
         return None;
     }

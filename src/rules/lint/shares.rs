@@ -3,7 +3,8 @@
 //! a percentage (`collection_rate < 70`). The comparison then holds for every customer or
 //! for none, and nothing fails: credit is blocked for everyone, or for no one. And the other
 //! way round, a field that holds percentages (0 to 100, some with decimals: a source that
-//! changed its unit upstream) compared with a share (`repeat_purchase_rate < 0.2`). The static
+//! changed its unit upstream) compared with a share (`repeat_purchase_rate < 0.2`), when the
+//! comparison holds for almost everyone or almost no one (2% or fewer either way). The static
 //! lints cannot see it (a column's values are only known on the data); population figures,
 //! whose ranges are known, are TW102's.
 
@@ -32,9 +33,13 @@ pub(super) fn share_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             }
             let name = rules.slot_name(slot);
             if constant > 0.0 && constant < 1.0 {
+                // Ratios and durations pass 1 too (a growth of 1.25, 0.3 to 12 years): only a
+                // comparison that holds for almost everyone or almost no one says percentages.
                 if let Some(range) = shares.percents(name) {
-                    let holding = shares.holding(name, cmp, constant);
-                    out.push(percent_slip(e, id, name, constant, range, holding));
+                    let (holding, of) = shares.holding(name, cmp, constant);
+                    if holding * 50 <= of || holding * 50 >= of * 49 {
+                        out.push(percent_slip(e, id, name, constant, range, (holding, of)));
+                    }
                 }
                 continue;
             }

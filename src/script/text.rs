@@ -5,7 +5,7 @@
 //! the variable it is called on and also gives the changed text, so both ways of writing
 //! work.
 
-use rhai::{Engine, INT, ImmutableString};
+use rhai::{Engine, EvalAltResult, INT, ImmutableString, NativeCallContext, Position};
 
 /// `f` applied to the text in place, and the text it leaves.
 fn giving(
@@ -62,7 +62,75 @@ pub fn register(engine: &mut Engine) {
         .register_fn("truncate", |text: &mut ImmutableString, len: INT| {
             let keep = usize::try_from(len).unwrap_or(0);
             giving(move |t| t.chars().take(keep).collect())(text)
-        });
+        })
+        .register_fn(
+            "crop",
+            |text: &mut ImmutableString, start: INT, len: INT| {
+                giving(move |t| cropped(t, start, len))(text)
+            },
+        )
+        .register_fn("crop", |text: &mut ImmutableString, start: INT| {
+            giving(move |t| cropped(t, start, INT::MAX))(text)
+        })
+        .register_fn(
+            "pad",
+            |ctx: NativeCallContext, text: &mut ImmutableString, len: INT, with: char| {
+                padded(&ctx, text, len, &with.to_string())
+            },
+        )
+        .register_fn(
+            "pad",
+            |ctx: NativeCallContext,
+             text: &mut ImmutableString,
+             len: INT,
+             with: ImmutableString| { padded(&ctx, text, len, &with) },
+        );
+}
+
+/// rhai's `crop(start, len)`: `len` characters from `start` (from the end when negative),
+/// none when `start` is past the end or `len` <= 0.
+fn cropped(t: &str, start: INT, len: INT) -> String {
+    if t.is_empty() {
+        return String::new();
+    }
+    let chars: Vec<char> = t.chars().collect();
+    let offset = if start < 0 {
+        let back = usize::try_from(start.unsigned_abs()).unwrap_or(usize::MAX);
+        chars.len().saturating_sub(back)
+    } else {
+        match usize::try_from(start) {
+            Ok(s) if s < chars.len() => s,
+            _ => return String::new(),
+        }
+    };
+    let Ok(len) = usize::try_from(len) else {
+        return String::new();
+    };
+    chars.iter().skip(offset).take(len).collect()
+}
+
+/// rhai's `pad(len, with)`: `with` repeated after the text up to `len` characters (cut to
+/// fit), within the engine's limit on text size.
+fn padded(
+    ctx: &NativeCallContext,
+    text: &mut ImmutableString,
+    len: INT,
+    with: &str,
+) -> Result<ImmutableString, Box<EvalAltResult>> {
+    let most = ctx.engine().max_string_size();
+    let len = usize::try_from(len).unwrap_or(0);
+    if most > 0 && len > most {
+        return Err(
+            EvalAltResult::ErrorDataTooLarge("Length of string".into(), Position::NONE).into(),
+        );
+    }
+    let have = text.chars().count();
+    if len > have && !with.is_empty() {
+        let mut out = text.to_string();
+        out.extend(with.chars().cycle().take(len - have));
+        *text = out.into();
+    }
+    Ok(text.clone())
 }
 
 #[cfg(test)]
@@ -106,5 +174,26 @@ mod tests {
         );
         assert_eq!(eval(r#""abc".truncate(-1)"#).into_string().unwrap(), "");
         assert_eq!(eval(r#""Abc".make_lower()"#).into_string().unwrap(), "abc");
+        let text = |script: &str| eval(script).into_string().unwrap();
+        assert_eq!(text(r#""C-1".pad(6, "*")"#), "C-1***");
+        assert_eq!(text(r#""C-1".pad(6, "ab")"#), "C-1aba");
+        assert_eq!(text(r#""C-1".pad(6, '0')"#), "C-1000");
+        assert_eq!(text(r#""C-12345".pad(3, "*")"#), "C-12345");
+        assert_eq!(text(r#"let t = "abc"; t.pad(5, "."); t"#), "abc..");
+        assert_eq!(text(r#""straße".crop(2, 3)"#), "raß");
+        assert_eq!(text(r#""straße".crop(-2)"#), "ße");
+        assert_eq!(text(r#""straße".crop(-20, 2)"#), "st");
+        assert_eq!(text(r#""straße".crop(9, 2)"#), "");
+        assert_eq!(text(r#""straße".crop(1, 0)"#), "");
+        assert_eq!(text(r#""straße".crop(4)"#), "ße");
+        // Within the engine's limit on text size, as rhai's `pad` is.
+        let mut limited = Engine::new();
+        super::register(&mut limited);
+        limited.set_max_string_size(100);
+        assert!(
+            limited
+                .eval::<Dynamic>(r#""a".pad(1000000000, "x")"#)
+                .is_err()
+        );
     }
 }

@@ -658,6 +658,6 @@ fn null_text_in_a_text_function_is_advised_an_empty_text_default() {
     );
     one_rule(&fx, "value: '= region.len()'");
     fx.run(&["run"]).assert_code(1).assert_stderr_contains(
-        "customer C2: rule `r-x` failed: a value is NULL for this customer, and `len` needs a value (test it with `is_null(x)` or give a default with `x ?? \"\"`)",
+        "customer C2: rule `r-x` failed: a value is NULL for this customer, and `len` needs a value (test it with `is_null(x)` or give a default with `x ?? \"\"` (`x ?? []` for a list))",
     );
 }

@@ -179,7 +179,7 @@ fn a_switch_on_a_null_guarded_parameter_is_checked_against_what_is_passed() {
         let check = fx.run(&["check"]);
         check.assert_code(2);
         assert!(
-            check.stdout.contains("rules/rfm.rhai:") && check.stdout.contains("`sales_q`"),
+            check.stdout.contains("population figure `sales_q` is read as decimals (5 as 5.0), but the switch case `5` is a whole number, which a switch never finds equal to 5.0 (unlike `==`): it never matches; `recency_label(sales_q)` passes it as `q` (in `label-1`)\n --> rules/rfm.rhai:"),
             "{body}\n{}",
             check.stdout
         );
@@ -280,4 +280,47 @@ fn a_top_level_const_in_a_script_is_the_error_named() {
     run.assert_code(2);
     run.diagnostic_at("rules/h.rhai:1:1");
     assert!(!run.stderr.contains("unknown function"), "{}", run.stderr);
+}
+
+/// Written as a method, `x.round(2)` passed `check` and failed for every customer: the
+/// object counts as the first argument, and a method's number of arguments is checked too.
+#[test]
+fn a_method_given_the_wrong_number_of_arguments_is_a_load_error() {
+    let fx = Fixture::new();
+    sales(&fx);
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { r: '= (sales ?? 0.0).round(2)', s: '= sales.to_string().len()' }\n",
+    );
+    fx.run(&["check"]).assert_code(2);
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    let at = run.diagnostic_at("rules/d.yaml:5:38");
+    assert!(
+        at.contains("`round` takes 1 argument, but is given 2 (as a method, the value before the `.` is the first)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("`len`"), "{}", run.stderr);
+}
+
+/// A helper named like a list's or a range's own function (`fn start(region)`) replaces
+/// nothing rules call on their values: it loads (it was refused as replacing a built-in).
+#[test]
+fn a_helper_named_like_a_range_function_loads() {
+    let fx = Fixture::new();
+    regions(&fx);
+    fx.rule(
+        "h.rhai",
+        "fn start(region) { (region ?? \"\").trim().sub_string(0, 1) }\n",
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { initial: '= start(region)' }\n",
+    );
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "initial"),
+        expect(&[("C1", "E"), ("C2", ""), ("C3", "n")])
+    );
 }

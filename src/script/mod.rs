@@ -256,6 +256,32 @@ fn power_error(message: String) -> Box<EvalAltResult> {
 pub fn function_arities(
     engine: &Engine,
 ) -> std::collections::HashMap<String, std::collections::BTreeSet<usize>> {
+    arities(engine, |_| true)
+}
+
+/// [`function_arities`] of the functions on values rules compute with (numbers, text, true/
+/// false, dates, any value): those a script function of the same name would take over in
+/// the rules' expressions. A list's, a map's or a range's own (`start`, `keys`, `shift`)
+/// are left out: a helper `fn start(region)` replaces nothing rules call on their values.
+pub fn value_function_arities(
+    engine: &Engine,
+) -> std::collections::HashMap<String, std::collections::BTreeSet<usize>> {
+    // As rhai's signatures write them: `&mut range`, `&mut map`, `Array`, `FnPtr`.
+    const CONTAINERS: [&str; 6] = ["array", "map", "blob", "range", "fnptr", "instant"];
+    arities(engine, |first| {
+        first.is_none_or(|t| {
+            let t = t.to_ascii_lowercase();
+            !CONTAINERS.iter().any(|c| t.contains(c))
+        })
+    })
+}
+
+/// The arities of the engine's functions whose first parameter's type (`None`: no
+/// parameter) passes `keep`.
+fn arities(
+    engine: &Engine,
+    keep: impl Fn(Option<&str>) -> bool,
+) -> std::collections::HashMap<String, std::collections::BTreeSet<usize>> {
     let mut out: std::collections::HashMap<String, std::collections::BTreeSet<usize>> =
         Default::default();
     for sig in engine.gen_fn_signatures(true) {
@@ -268,7 +294,12 @@ pub fn function_arities(
             continue;
         };
         let arity = params.split(',').filter(|p| !p.trim().is_empty()).count();
-        out.entry(name.to_owned()).or_default().insert(arity);
+        let first = (params.split(',').next())
+            .and_then(|p| p.split_once(':'))
+            .map(|(_, t)| t.trim());
+        if keep(first) {
+            out.entry(name.to_owned()).or_default().insert(arity);
+        }
     }
     out
 }
@@ -443,6 +474,9 @@ mod tests {
         assert_eq!(of("min"), [2]);
         assert_eq!(of("days_between"), [2]);
         assert!(of("to_string").contains(&1) && of("replace").contains(&3));
+        let values = value_function_arities(&new_engine(&Limits::default()));
+        assert!(values["min"].contains(&2) && values["round"].contains(&1));
+        assert!(!values.contains_key("start") && !values.contains_key("keys"));
     }
 
     #[test]

@@ -140,26 +140,24 @@ const DATE_FUNCTIONS: &[&str] = &[
 /// Text's own functions: the default for NULL text is `""`.
 const TEXT_FUNCTIONS: &[&str] = &[
     "trim",
-    "len",
     "to_upper",
     "to_lower",
     "make_upper",
     "make_lower",
-    "contains",
     "starts_with",
     "ends_with",
     "replace",
-    "remove",
     "truncate",
     "pad",
     "sub_string",
-    "index_of",
     "split",
     "chars",
     "crop",
     "to_chars",
-    "is_empty",
 ];
+
+/// Functions of text and of lists alike: the default is `""` for text, `[]` for a list.
+const TEXT_OR_LIST_FUNCTIONS: &[&str] = &["len", "contains", "index_of", "is_empty", "remove"];
 
 /// `Function not found: * (f64, ())` in words: the operand that is NULL or text, by name
 /// where the rule reads it by name.
@@ -182,19 +180,22 @@ pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dyn
     if let Some(k) = kinds.iter().position(|&w| w == "NULL") {
         // A date function's default is a date: `0` would fail next (a number is no date).
         // `?? 0` would fail next for text (a number has no `trim`), as for a date.
+        let name = name_at(names, k).unwrap_or("x");
         let default = if DATE_FUNCTIONS.contains(&function) {
-            "as_of"
+            format!("`{name} ?? as_of`")
         } else if TEXT_FUNCTIONS.contains(&function) || kinds.contains(&"text") {
-            "\"\""
+            format!("`{name} ?? \"\"`")
+        } else if TEXT_OR_LIST_FUNCTIONS.contains(&function) {
+            format!("`{name} ?? \"\"` (`{name} ?? []` for a list)")
         } else {
-            "0"
+            format!("`{name} ?? 0`")
         };
         return match name_at(names, k) {
             Some(n) => format!(
-                "`{n}` is NULL for this customer, and `{function}` needs a value (test it with `is_null({n})` or give a default with `{n} ?? {default}`)"
+                "`{n}` is NULL for this customer, and `{function}` needs a value (test it with `is_null({n})` or give a default with {default})"
             ),
             None => format!(
-                "a value is NULL for this customer, and `{function}` needs a value (test it with `is_null(x)` or give a default with `x ?? {default}`)"
+                "a value is NULL for this customer, and `{function}` needs a value (test it with `is_null(x)` or give a default with {default})"
             ),
         };
     }

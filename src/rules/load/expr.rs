@@ -120,7 +120,9 @@ impl<'a> ExprCompiler<'a> {
         let uses = uses_of(&ast, body);
         let (vars, names_ok) = self.resolve(diags, &origin, body, &uses, owner);
         let (maps, history_ok) = self.resolve_history(diags, &origin, &uses.history, owner);
-        let calls_ok = self.check_calls(diags, &origin, body, &uses.calls, owner);
+        let plain_ok = self.check_calls(diags, &origin, body, &uses.calls, owner);
+        let methods_ok = self.check_method_calls(diags, &origin, &uses.method_calls, owner);
+        let calls_ok = plain_ok && methods_ok;
         for (text, pos) in &uses.bad_dates {
             let (line, col) = map(&origin, *pos);
             let d = diags.error(
@@ -332,6 +334,32 @@ impl<'a> ExprCompiler<'a> {
                 d.rule = Some(owner.to_owned());
                 d.width = name.chars().count();
                 d.help = help;
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// Reports calls written as methods given a number of arguments their function never
+    /// takes (`x.round(2)`); whether there was none.
+    fn check_method_calls(
+        &self,
+        diags: &mut Sink,
+        origin: &Origin,
+        calls: &[(String, usize, Position)],
+        owner: &str,
+    ) -> bool {
+        if self.scripts.failed {
+            return true;
+        }
+        let mut ok = true;
+        for (name, args, pos) in calls {
+            if let Some(msg) = self.scripts.call_problem_as(name, *args, true) {
+                let (line, col) = map(origin, *pos);
+                let d = diags.error(&origin.file, line, col, msg);
+                d.rule = Some(owner.to_owned());
+                d.width = name.chars().count();
+                d.help = self.scripts.function_suggestion(name);
                 ok = false;
             }
         }

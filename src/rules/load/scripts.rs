@@ -7,7 +7,7 @@
 
 use super::Sink;
 use super::switch_cases::{Forward, ParamCase, forwards, param_cases};
-use super::uses::plain_calls;
+use super::uses::{method_calls, plain_calls};
 use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::rules::native;
 use crate::script::Limits;
@@ -33,6 +33,9 @@ pub(super) struct Scripts {
     /// How many arguments each function of rhai's and tierwise's takes (one number per
     /// overload); the language's own (`print`, `type_of`) are not here: they take any.
     builtin: HashMap<String, BTreeSet<usize>>,
+    /// [`Scripts::builtin`] of the functions on values (numbers, text, dates): a script
+    /// function of the same name and arity would replace one of them in every rule.
+    builtin_on_values: HashMap<String, BTreeSet<usize>>,
     /// Parameter names of each script function (one list per definition, fewest first).
     signatures: HashMap<String, Vec<Vec<String>>>,
     /// A script failed to compile: the functions it defines are unknown, so calls of unknown
@@ -48,6 +51,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     let mut scripts = Scripts {
         names: crate::script::function_names(&engine).into_iter().collect(),
         builtin: crate::script::function_arities(&engine),
+        builtin_on_values: crate::script::value_function_arities(&engine),
         engine,
         module: None,
         inline: native::Functions::new(),
@@ -65,8 +69,10 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     for file in files {
         if let Some(ast) = scripts.compile_file(&strict, file, &mut defined, diags) {
             // rhai keeps a script's functions in a hash map: report in the order written.
-            let mut found = plain_calls(&ast);
-            found.sort_by_key(|(_, _, pos)| (pos.line(), pos.position()));
+            let mut found: Vec<_> = (plain_calls(&ast).into_iter().map(|c| (c, false)))
+                .chain(method_calls(&ast).into_iter().map(|c| (c, true)))
+                .collect();
+            found.sort_by_key(|((_, _, pos), _)| (pos.line(), pos.position()));
             calls.push((file.clone(), found));
             for c in param_cases(&file.text) {
                 let key = (c.function.clone(), c.arity);
@@ -84,9 +90,9 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
     pass_cases_on(&mut scripts.param_cases, &passed_on);
     // Calls inside scripts, checked once every script's functions are known.
     for (file, found) in calls {
-        for (name, args, pos) in found {
+        for ((name, args, pos), method) in found {
             let (line, col) = (pos.line().unwrap_or(0), pos.position().unwrap_or(0));
-            if let Some(msg) = scripts.call_problem(&name, args) {
+            if let Some(msg) = scripts.call_problem_as(&name, args, method) {
                 let help = scripts.function_suggestion(&name);
                 let d = diags.error(&file, line, col, msg);
                 d.width = name.chars().count();
@@ -286,7 +292,7 @@ impl Scripts {
                 ));
             }
             // Rhai would call it instead of the built-in one everywhere, shipped rules too.
-            if (self.builtin.get(f.name)).is_some_and(|a| a.contains(&f.params.len())) {
+            if (self.builtin_on_values.get(f.name)).is_some_and(|a| a.contains(&f.params.len())) {
                 let (line, col) = definition_at(&file.text, f.name);
                 let d = diags.error(
                     file,
@@ -315,6 +321,20 @@ impl Scripts {
             return None;
         }
         Some(ast)
+    }
+
+    /// [`Scripts::call_problem`] for a call written as a method (`method`, `args` counting
+    /// the object): only the number of arguments is checked, a method's name may be the
+    /// object's own (a map's function).
+    pub fn call_problem_as(&self, name: &str, args: usize, method: bool) -> Option<String> {
+        if method && !self.names.contains(name) {
+            return None;
+        }
+        let problem = self.call_problem(name, args)?;
+        Some(match method {
+            true => format!("{problem} (as a method, the value before the `.` is the first)"),
+            false => problem,
+        })
     }
 
     /// What is wrong with calling `name` with `args` arguments, if anything: an unknown

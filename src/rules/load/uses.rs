@@ -14,6 +14,8 @@ use rhai::{ASTNode, Position};
 pub(super) struct Uses {
     pub names: Vec<(String, Position)>,
     pub calls: Vec<(String, usize, Position)>,
+    /// Calls written as methods (`x.round(2)`), with the object counted as an argument.
+    pub method_calls: Vec<(String, usize, Position)>,
     /// Each call's function and, per argument, its name when it is a plain name.
     pub call_args: Vec<(String, Vec<Option<String>>)>,
     /// (name, constant, how they meet, position of the operator, case or list item)
@@ -107,6 +109,7 @@ pub(super) fn uses_of(ast: &rhai::AST, text: &str) -> Uses {
             uses.call_args.push((call.0.clone(), argument_names(node)));
             uses.calls.push(call);
         }
+        uses.method_calls.extend(method_call(node));
         if let Some((date, pos)) = date_literal(node)
             && Date::parse(&date).is_none()
         {
@@ -286,6 +289,27 @@ fn argument_names(node: &ASTNode) -> Vec<Option<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// A call written as a method (`x.round(2)`): its name, its arguments with the object, and
+/// where.
+fn method_call(node: &ASTNode) -> Option<(String, usize, Position)> {
+    match node {
+        ASTNode::Expr(rhai::Expr::MethodCall(f, pos)) if f.namespace.is_empty() => {
+            Some((f.name.to_string(), f.args.len() + 1, *pos))
+        }
+        _ => None,
+    }
+}
+
+/// The method calls of a script, with the object counted as an argument.
+pub(super) fn method_calls(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
+    let mut calls = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        calls.extend(path.last().and_then(method_call));
+        true
+    });
+    calls
 }
 
 /// The function calls of a script or expression, operators and method calls aside.

@@ -781,6 +781,20 @@ fn out_through_a_symbolic_link_writes_the_file_it_points_to() {
         "{csv}"
     );
     assert!(!fx.path("export/.policies.csv.tmp").exists());
+    // A link to a file not there yet (the first month) makes that file.
+    std::os::unix::fs::symlink("export/first.csv", fx.path("first.csv")).unwrap();
+    fx.run_ok(&["--out", "first.csv"]);
+    assert!(
+        std::fs::symlink_metadata(fx.path("first.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let csv = std::fs::read_to_string(fx.path("export/first.csv")).unwrap();
+    assert!(
+        csv.starts_with("customer_id,tier,bonus,rule_ids\n"),
+        "{csv}"
+    );
 }
 
 /// `--out` naming a folder failed only once the run was written (exit 1, the run official,

@@ -465,6 +465,12 @@ fn a_period_further_back_the_rules_read_without_a_run_is_noted_and_refused_by_st
         "{}",
         one.stdout
     );
+    // A pruned history is no first run: no note saying no earlier period has one.
+    assert!(
+        !one.stdout.contains("no earlier period has a run"),
+        "{}",
+        one.stdout
+    );
 
     // The history simply starts: the first quarter run twice, `prune --keep` deleting its
     // superseded run and nothing of any period. No period before it was pruned.
@@ -547,4 +553,32 @@ fn reading_an_earlier_period_of_an_output_that_does_not_exist_is_a_load_error() 
     assert!(block.contains("teir"), "{block}");
     assert!(block.contains("did you mean `tier`"), "{block}");
     assert_eq!(fx.policy_row_count(), 0);
+}
+
+/// Customers back after missing from one extract are found by their id whatever its kind:
+/// whole-number ids too (the policy table keeps them as numbers).
+#[test]
+fn customers_back_after_a_gap_are_found_by_whole_number_ids() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 1500.0, 300.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n\
+         \x20     - { id: tier-a, when: annual_sales >= 1000 || previous.tier == \"A\", then: { tier: A } }\n\
+         \x20     - { id: tier-c, then: { tier: C } }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    let conn = fx.conn();
+    conn.execute_batch("CREATE TABLE kept AS SELECT * FROM customers WHERE customer_id = 2; DELETE FROM customers WHERE customer_id = 2").unwrap();
+    fx.run_ok(&["--as-of", "2026-07-31"]);
+    conn.execute_batch("INSERT INTO customers SELECT * FROM kept")
+        .unwrap();
+    let back = fx.run_ok(&["--as-of", "2026-08-31"]);
+    assert!(
+        back.stdout.contains(
+            "note: 1 customer is back after missing from 2026-07's run (2, last in 2026-06's run)"
+        ),
+        "{}",
+        back.stdout
+    );
 }

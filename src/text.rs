@@ -35,6 +35,11 @@ pub fn cut(text: String, most: usize) -> String {
     }
 }
 
+/// A file's extension in lower case (`VISITS.CSV` is a `csv`), for what kind of file it is.
+pub fn extension(path: &std::path::Path) -> Option<String> {
+    Some(path.extension()?.to_str()?.to_ascii_lowercase())
+}
+
 /// `1234567.891` -> `1,234,567.89`; whole numbers get no decimals.
 pub fn thousands(x: f64) -> String {
     // Past 2^64 a float's whole digits are mostly noise (and a cast would saturate).

@@ -357,3 +357,39 @@ fn a_rule_id_used_twice_names_the_spreadsheet_cell_it_was_first_at() {
         "{d}"
     );
 }
+
+/// `VISITS.CSV` and `Extra.YAML` (an extension in capitals, as Windows tools save them)
+/// were skipped without a word, their decisions out of the run, and `tests/T.YAML` never
+/// ran: an extension is the same in any case.
+#[test]
+fn rule_and_test_files_with_extensions_in_capitals_load() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 1500.0]);
+    fx.rule(
+        "VISITS.CSV",
+        "hit: first,,\nid,annual_sales,visits\nid,input,output\nv-big,>= 1000,4\nv-small,,1\n",
+    );
+    fx.rule(
+        "Extra.YAML",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }\n      - { id: tier-c, then: { tier: C } }\n",
+    );
+    std::fs::create_dir_all(fx.path("rules/tests")).unwrap();
+    std::fs::write(
+        fx.path("rules/tests/T.YAML"),
+        "cases:\n  - name: a big customer gets 4 visits\n    customer: { annual_sales: 2000 }\n    expect: { visits: 4, tier: C }\n",
+    )
+    .unwrap();
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(column(&latest, "visits"), expect(&[("1", 1), ("2", 4)]));
+    assert_eq!(column(&latest, "tier"), expect(&[("1", "C"), ("2", "A")]));
+    // The case expects the wrong tier: it runs, and fails.
+    let test = fx.run(&["test"]);
+    test.assert_code(1);
+    assert!(
+        test.stdout
+            .contains("FAIL T.YAML: a big customer gets 4 visits"),
+        "{}",
+        test.stdout
+    );
+}

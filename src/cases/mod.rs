@@ -300,7 +300,7 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            p.is_file() && matches!(crate::text::extension(p).as_deref(), Some("yaml" | "yml"))
         })
         // Hidden, backup and copied files, as in the rules directory (and the watcher).
         .filter(|p| {

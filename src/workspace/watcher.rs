@@ -254,7 +254,7 @@ fn is_rule_file(path: &Path, rules_dir: &Path) -> bool {
     under
         && !skipped
         && matches!(
-            path.extension().and_then(|e| e.to_str()),
+            crate::text::extension(path).as_deref(),
             Some("yaml" | "yml" | "rhai" | "csv" | "xlsx" | "ods")
         )
 }

@@ -159,10 +159,10 @@ fn list_rule_files(
             }
             continue;
         }
-        let is_rule_file = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "rhai")
-        ) || sheet::is_spreadsheet(&path);
+        // `VISITS.CSV`, `Extra.YAML`: an extension in capitals is the same kind of file.
+        let extension = crate::text::extension(&path);
+        let is_rule_file = matches!(extension.as_deref(), Some("yaml" | "yml" | "rhai"))
+            || sheet::is_spreadsheet(&path);
         if is_rule_file && !path.exists() && path.is_symlink() {
             notes.push(broken_link(&path));
             continue;
@@ -176,7 +176,7 @@ fn list_rule_files(
         if !path.is_file() {
             continue;
         }
-        match path.extension().and_then(|e| e.to_str()) {
+        match extension.as_deref() {
             Some("yaml" | "yml") => yaml.push(path),
             Some("rhai") => scripts.push(path),
             _ if sheet::is_spreadsheet(&path) => yaml.push(path),

@@ -32,9 +32,7 @@ pub(super) const EXTENSIONS: &[&str] = &["csv", "xlsx", "ods"];
 
 /// Whether `path` is a spreadsheet the loader reads.
 pub(super) fn is_spreadsheet(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.contains(&e))
+    crate::text::extension(path).is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
 }
 
 /// One table as read: its decision's name and its rows of cell text.
@@ -110,7 +108,8 @@ impl SetHelp for &mut Diagnostic {
 /// go to `diags` either way.
 pub(super) fn read(path: &Path, bytes: &[u8], diags: &mut Sink) -> Option<Arc<SourceFile>> {
     let mut problems = Problems::new(path);
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let extension = crate::text::extension(path).unwrap_or_default();
+    let extension = extension.as_str();
     let tables = match extension {
         "csv" => csv::table(bytes, &mut problems).into_iter().collect(),
         _ => xlsx::tables(bytes, extension, &mut problems),

@@ -74,23 +74,9 @@ fn sigkill_at_any_point_of_a_run_leaves_the_previous_run_complete() {
     assert_eq!(integrity(&fx), "ok");
 }
 
-/// Two overlapping writers: a run reads its history (the previous period's run), then, while
-/// it evaluates, another run or `prune --run` changes the runs (here the previous period's
-/// run removed, under a lock that makes the overlap certain). Written anyway, it was built
-/// on a run that is no longer official, recorded as if it had read the new state, and
-/// `--strict` let the next period through. It writes nothing and says why.
-#[test]
-fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
-    let fx = Fixture::new();
-    fx.sales_customers(&[50.0, 150.0, 2500.0]);
-    fx.rule(
-        "tiers.yaml",
-        "decisions:\n  - name: tier\n    rules:\n\
-         \x20     - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }\n\
-         \x20     - { id: tier-up, when: previous.tier == \"A\", then: { tier: B } }\n\
-         \x20     - { id: tier-c, then: { tier: C } }\n",
-    );
-    fx.run_ok(&["--as-of", "2026-06-30"]);
+/// `run --as-of 2026-09-30 --format json` while another connection holds the write lock
+/// and, once the run has read its history and waits for the lock (up to 10 s), does `sql`.
+fn run_while(fx: &Fixture, sql: &str) -> std::process::Output {
     let other = fx.conn();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let run = Command::new(BIN)
@@ -108,12 +94,32 @@ fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start tierwise run");
-    // The run has read its history by now and waits for the write lock (up to 10 s).
     std::thread::sleep(Duration::from_millis(4000));
-    other
-        .execute_batch("UPDATE policy_run SET status = 'removed' WHERE run_id = 1; COMMIT")
-        .unwrap();
-    let out = run.wait_with_output().unwrap();
+    other.execute_batch(&format!("{sql}; COMMIT")).unwrap();
+    run.wait_with_output().unwrap()
+}
+
+/// Two overlapping writers: a run reads its history (the previous period's run), then, while
+/// it evaluates, another run or `prune --run` changes the runs (here the previous period's
+/// run removed, under a lock that makes the overlap certain). Written anyway, it was built
+/// on a run that is no longer official, recorded as if it had read the new state, and
+/// `--strict` let the next period through. It writes nothing and says why.
+#[test]
+fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0, 2500.0]);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n\
+         \x20     - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }\n\
+         \x20     - { id: tier-up, when: previous.tier == \"A\", then: { tier: B } }\n\
+         \x20     - { id: tier-c, then: { tier: C } }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    let out = run_while(
+        &fx,
+        "UPDATE policy_run SET status = 'removed' WHERE run_id = 1",
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -129,25 +135,12 @@ fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
     assert_eq!(statuses, ["removed"]);
     // A failed run of an earlier period, or a run of this one, is no change to what it read.
     fx.run_ok(&["--as-of", "2026-06-30"]);
-    let other = fx.conn();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let run = Command::new(BIN)
-        .current_dir(fx.dir.path())
-        .args(["--config", "config.yaml", "run", "--as-of", "2026-09-30"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start tierwise run");
-    std::thread::sleep(Duration::from_millis(4000));
-    other
-        .execute_batch(
-            "INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint, as_of, period)
-             VALUES (90, '2026-11-01T00:00:00Z', 'failed', 0, 'x', '2026-06-30', '2026-06'),
-                    (91, '2026-11-01T00:00:00Z', 'ok', 3, 'x', '2026-09-30', '2026-09');
-             COMMIT",
-        )
-        .unwrap();
-    let out = run.wait_with_output().unwrap();
+    let out = run_while(
+        &fx,
+        "INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint, as_of, period)
+         VALUES (90, '2026-11-01T00:00:00Z', 'failed', 0, 'x', '2026-06-30', '2026-06'),
+                (91, '2026-11-01T00:00:00Z', 'ok', 3, 'x', '2026-09-30', '2026-09')",
+    );
     assert_eq!(
         out.status.code(),
         Some(0),

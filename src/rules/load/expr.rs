@@ -120,8 +120,8 @@ impl<'a> ExprCompiler<'a> {
         let uses = uses_of(&ast, body);
         let (vars, names_ok) = self.resolve(diags, &origin, body, &uses, owner);
         let (maps, history_ok) = self.resolve_history(diags, &origin, &uses.history, owner);
-        let plain_ok = self.check_calls(diags, &origin, body, &uses.calls, owner);
-        let methods_ok = self.check_method_calls(diags, &origin, &uses.method_calls, owner);
+        let plain_ok = self.check_calls(diags, &origin, body, &uses.calls, owner, false);
+        let methods_ok = self.check_calls(diags, &origin, body, &uses.method_calls, owner, true);
         let calls_ok = plain_ok && methods_ok;
         for (text, pos) in &uses.bad_dates {
             let (line, col) = map(&origin, *pos);
@@ -305,8 +305,9 @@ impl<'a> ExprCompiler<'a> {
         (maps, ok)
     }
 
-    /// Reports calls of unknown functions and of script functions with the wrong number of
-    /// arguments; whether there was none.
+    /// Reports calls of unknown functions and of functions given a number of arguments they
+    /// never take; whether there was none. Calls written as methods (`method`: `x.round(2)`,
+    /// the object counted) are checked for their number of arguments only.
     fn check_calls(
         &self,
         diags: &mut Sink,
@@ -314,6 +315,7 @@ impl<'a> ExprCompiler<'a> {
         body: &str,
         calls: &[(String, usize, Position)],
         owner: &str,
+        method: bool,
     ) -> bool {
         // A script that failed to compile defines functions we cannot know: its error is
         // reported already, and "unknown function" for each of them would be noise.
@@ -322,7 +324,7 @@ impl<'a> ExprCompiler<'a> {
         }
         let mut ok = true;
         for (name, args, pos) in calls {
-            if let Some(mut msg) = self.scripts.call_problem(name, *args) {
+            if let Some(mut msg) = self.scripts.call_problem_as(name, *args, method) {
                 let (line, col) = map(origin, *pos);
                 let mut help = self.scripts.function_suggestion(name);
                 // `IF(c, a, b)`, `AND(a, b)`: a spreadsheet's function.
@@ -334,32 +336,6 @@ impl<'a> ExprCompiler<'a> {
                 d.rule = Some(owner.to_owned());
                 d.width = name.chars().count();
                 d.help = help;
-                ok = false;
-            }
-        }
-        ok
-    }
-
-    /// Reports calls written as methods given a number of arguments their function never
-    /// takes (`x.round(2)`); whether there was none.
-    fn check_method_calls(
-        &self,
-        diags: &mut Sink,
-        origin: &Origin,
-        calls: &[(String, usize, Position)],
-        owner: &str,
-    ) -> bool {
-        if self.scripts.failed {
-            return true;
-        }
-        let mut ok = true;
-        for (name, args, pos) in calls {
-            if let Some(msg) = self.scripts.call_problem_as(name, *args, true) {
-                let (line, col) = map(origin, *pos);
-                let d = diags.error(&origin.file, line, col, msg);
-                d.rule = Some(owner.to_owned());
-                d.width = name.chars().count();
-                d.help = self.scripts.function_suggestion(name);
                 ok = false;
             }
         }

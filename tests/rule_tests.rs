@@ -854,3 +854,16 @@ fn an_empty_expect_checks_nothing_and_fails_the_case() {
     );
     assert!(!run.stdout.contains("PASS"), "{}", run.stdout);
 }
+
+/// Cases kept in a folder of `rules/tests/` never ran, and `test` passed without them: the
+/// folder is said to be skipped.
+#[test]
+fn a_folder_of_test_files_is_said_to_be_skipped() {
+    let fx = project(&[("cases.yaml", PASSING)]);
+    std::fs::create_dir(fx.path("rules/tests/credit")).unwrap();
+    std::fs::write(fx.path("rules/tests/credit/more.yaml"), PASSING).unwrap();
+    let run = test_in(&fx, &[]);
+    run.assert_code(0).assert_stderr_contains(
+        "rules/tests/credit: skipped: a folder (test files are read from rules/tests itself, not from folders in it)",
+    );
+}

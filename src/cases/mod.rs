@@ -300,6 +300,15 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
+            // Cases in a folder of their own were never run, and `test` passed without them.
+            if p.is_dir() {
+                let shown = crate::text::shown(p);
+                tracing::warn!(
+                    "{}: skipped: a folder (test files are read from {} itself, not from folders in it)",
+                    shown.display(),
+                    crate::text::shown(dir).display()
+                );
+            }
             p.is_file() && matches!(crate::text::extension(p).as_deref(), Some("yaml" | "yml"))
         })
         // Hidden, backup and copied files, as in the rules directory (and the watcher).

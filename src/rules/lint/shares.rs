@@ -66,57 +66,23 @@ fn comparisons(node: &Node, out: &mut Vec<(Cmp, Slot, f64)>) {
     }));
 }
 
-/// The fields of the data that hold shares, with their smallest and largest values.
+/// What the data holds in each field compared with a number, scanned once per field.
 struct Shares<'d> {
     data: &'d Dataset,
-    seen: HashMap<String, Option<(f64, f64)>>,
+    seen: HashMap<String, Option<Spread>>,
 }
 
-/// The numbers of a field, as `f64`; `None` when one is not a number.
-fn numbers(data: &Dataset, name: &str) -> Option<Vec<f64>> {
-    let k = data.names.iter().position(|n| n == name)?;
-    let column = &data.columns[k];
-    (0..data.len)
-        .map(|i| column.value(i))
-        .filter(|v| !v.is_null())
-        .map(|v| v.as_f64())
-        .collect()
+/// A field's numbers: the smallest, the largest, and whether one has decimals.
+#[derive(Clone, Copy)]
+struct Spread {
+    lo: f64,
+    hi: f64,
+    decimals: bool,
 }
 
 impl Shares<'_> {
-    /// Every number between 0 and 100, one above 1 and one with decimals (counts and 0/1
-    /// flags are no percentages): the smallest and largest; `None` otherwise.
-    fn percents(&self, name: &str) -> Option<(f64, f64)> {
-        let values = numbers(self.data, name)?;
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &x in &values {
-            if !(0.0..=100.0).contains(&x) {
-                return None;
-            }
-            lo = lo.min(x);
-            hi = hi.max(x);
-        }
-        (hi > 1.0 && values.iter().any(|x| x.fract() != 0.0)).then_some((lo, hi))
-    }
-
-    /// How many of the field's values `value <cmp> constant` holds for, of how many.
-    fn holding(&self, name: &str, cmp: Cmp, constant: f64) -> (usize, usize) {
-        let values = numbers(self.data, name).unwrap_or_default();
-        let holds = |x: f64| match cmp {
-            Cmp::Lt => x < constant,
-            Cmp::Le => x <= constant,
-            Cmp::Gt => x > constant,
-            Cmp::Ge => x >= constant,
-            Cmp::Eq => x == constant,
-            Cmp::Ne => x != constant,
-        };
-        let n = values.iter().filter(|&&x| holds(x)).count();
-        (n, values.len())
-    }
-}
-
-impl Shares<'_> {
-    fn of(&mut self, name: &str) -> Option<(f64, f64)> {
+    /// The field's spread; `None` when it holds no number, or a value that is no number.
+    fn spread(&mut self, name: &str) -> Option<Spread> {
         if let Some(known) = self.seen.get(name) {
             return *known;
         }
@@ -125,26 +91,57 @@ impl Shares<'_> {
         found
     }
 
-    /// Every number between -1 and 1 and at least one with decimals (0/1 flags are not
-    /// shares); `None` otherwise.
-    fn scan(&self, name: &str) -> Option<(f64, f64)> {
+    fn scan(&self, name: &str) -> Option<Spread> {
+        let mut spread: Option<Spread> = None;
+        for x in self.numbers(name)? {
+            let x = x?;
+            let s = spread.get_or_insert(Spread {
+                lo: x,
+                hi: x,
+                decimals: false,
+            });
+            s.lo = s.lo.min(x);
+            s.hi = s.hi.max(x);
+            s.decimals |= x.fract() != 0.0;
+        }
+        spread
+    }
+
+    /// The field's values that are not NULL, as numbers (`None` for one that is none).
+    fn numbers(&self, name: &str) -> Option<impl Iterator<Item = Option<f64>> + '_> {
         let k = self.data.names.iter().position(|n| n == name)?;
         let column = &self.data.columns[k];
-        let (mut lo, mut hi, mut decimals) = (f64::INFINITY, f64::NEG_INFINITY, false);
-        for i in 0..self.data.len {
-            let v = column.value(i);
-            if v.is_null() {
-                continue;
-            }
-            let x = v.as_f64()?;
-            if !(-1.0..=1.0).contains(&x) {
-                return None;
-            }
-            decimals |= x.fract() != 0.0;
-            lo = lo.min(x);
-            hi = hi.max(x);
+        Some(
+            (0..self.data.len)
+                .map(|i| column.value(i))
+                .filter(|v| !v.is_null())
+                .map(|v| v.as_f64()),
+        )
+    }
+
+    /// Every number between -1 and 1 and one with decimals (0/1 flags are not shares): the
+    /// smallest and largest; `None` otherwise.
+    fn of(&mut self, name: &str) -> Option<(f64, f64)> {
+        let s = self.spread(name)?;
+        (s.lo >= -1.0 && s.hi <= 1.0 && s.decimals).then_some((s.lo, s.hi))
+    }
+
+    /// Every number between 0 and 100, one above 1 and one with decimals (counts and 0/1
+    /// flags are no percentages): the smallest and largest; `None` otherwise.
+    fn percents(&mut self, name: &str) -> Option<(f64, f64)> {
+        let s = self.spread(name)?;
+        (s.lo >= 0.0 && s.hi <= 100.0 && s.hi > 1.0 && s.decimals).then_some((s.lo, s.hi))
+    }
+
+    /// How many of the field's values `value <cmp> constant` holds for, as the rules compare
+    /// them, of how many.
+    fn holding(&self, name: &str, cmp: Cmp, constant: f64) -> (usize, usize) {
+        let (mut n, mut of) = (0, 0);
+        for x in self.numbers(name).into_iter().flatten().flatten() {
+            of += 1;
+            n += usize::from(crate::rules::native::float_compare(cmp, x, constant));
         }
-        decimals.then_some((lo, hi))
+        (n, of)
     }
 }
 

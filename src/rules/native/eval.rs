@@ -207,7 +207,7 @@ pub(super) fn holds(op: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
 /// (`0.1 + 0.2 == 0.3`); when either side is zero the difference itself is compared; NaN
 /// compares as the formulas give (`0 <= NaN` is true, `1 <= NaN` false).
 #[inline]
-pub(super) fn float_compare(op: Cmp, x: f64, y: f64) -> bool {
+pub(crate) fn float_compare(op: Cmp, x: f64, y: f64) -> bool {
     let max = if x * y == 0.0 {
         1.0
     } else {

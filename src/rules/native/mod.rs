@@ -26,6 +26,8 @@
 mod builtins;
 mod compile;
 mod eval;
+
+pub(crate) use eval::float_compare;
 mod switch;
 mod text;
 mod typed;

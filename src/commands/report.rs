@@ -91,12 +91,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             ws.context.as_of
         )),
     };
-    let today = crate::time::Date::today_utc();
-    if ws.context.as_of > today {
-        let later = format!(
-            "as of {} is after today ({today}): the customer data most likely does not reach it yet",
-            ws.context.as_of
-        );
+    if let Some(later) = crate::time::after_today(ws.context.as_of) {
         meta.note = Some(match meta.note.take() {
             Some(note) => format!("{later}; {note}"),
             None => later,

@@ -180,14 +180,9 @@ pub fn against(
         .map_err(|d| Error::Rules(base.name_diagnostics(d)))?;
     let base_history = ws.history(source.connection(), &base_rules)?;
     let history = ws.history(source.connection(), &current)?;
-    let mut notes = Vec::new();
-    let today = crate::time::Date::today_utc();
-    if ws.context.as_of > today {
-        notes.push(format!(
-            "as of {} is after today ({today}): the customer data most likely does not reach it yet (`run --strict` refuses such a run)",
-            ws.context.as_of
-        ));
-    }
+    let mut notes: Vec<String> = (crate::time::after_today(ws.context.as_of).into_iter())
+        .map(|note| format!("{note} (`run --strict` refuses such a run)"))
+        .collect();
     let data_slips = crate::rules::lint::data_slips(&current, &customers);
     let history_concerns =
         ws.history_concerns(source.connection(), &current, &customers, &history)?;

@@ -45,11 +45,8 @@ impl Report for Explanation {
             )?;
         }
         if let Some(today) = &self.after_today {
-            writeln!(
-                out,
-                "note: as of {} is after today ({today}): the customer data most likely does not reach it yet",
-                self.as_of
-            )?;
+            let words = crate::time::after_today_words(&self.as_of, today);
+            writeln!(out, "note: {words}")?;
         }
         if let Some(at) = &self.failed_at {
             writeln!(

@@ -31,6 +31,7 @@ use rhai::packages::{
 };
 use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Sandbox limits for rule evaluation, from the `limits:` section of the config.
@@ -250,68 +251,58 @@ fn power_error(message: String) -> Box<EvalAltResult> {
     EvalAltResult::ErrorArithmetic(message, rhai::Position::NONE).into()
 }
 
-/// How many arguments each function the engine provides takes (one number per overload),
-/// for load-time checks of calls: `round` takes 1. The functions built into the language
-/// ([`function_names`]'s extra ones) take any number and are not here.
-pub fn function_arities(
-    engine: &Engine,
-) -> std::collections::HashMap<String, std::collections::BTreeSet<usize>> {
-    arities(engine, |_| true)
+/// What the engine provides, for load-time checks of calls, read from its signatures in
+/// one pass (they are thousands, generated as text).
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    /// Every function's name, and those built into the language.
+    pub names: HashSet<String>,
+    /// How many arguments each function takes (one number per overload): `round` takes 1.
+    /// The language's own (`type_of`, `print`) take any number and are not here.
+    pub arities: HashMap<String, BTreeSet<usize>>,
+    /// [`Catalogue::arities`] of the functions on values rules compute with (numbers, text,
+    /// true/false, dates, any value): those a script function of the same name would take
+    /// over in the rules' expressions. A list's, a map's or a range's own (`start`, `keys`,
+    /// `shift`) are left out: a helper `fn start(region)` replaces nothing rules call on
+    /// their values.
+    pub on_values: HashMap<String, BTreeSet<usize>>,
 }
 
-/// [`function_arities`] of the functions on values rules compute with (numbers, text, true/
-/// false, dates, any value): those a script function of the same name would take over in
-/// the rules' expressions. A list's, a map's or a range's own (`start`, `keys`, `shift`)
-/// are left out: a helper `fn start(region)` replaces nothing rules call on their values.
-pub fn value_function_arities(
-    engine: &Engine,
-) -> std::collections::HashMap<String, std::collections::BTreeSet<usize>> {
+/// The [`Catalogue`] of `engine`.
+pub fn catalogue(engine: &Engine) -> Catalogue {
     // As rhai's signatures write them: `&mut range`, `&mut map`, `Array`, `FnPtr`.
     const CONTAINERS: [&str; 6] = ["array", "map", "blob", "range", "fnptr", "instant"];
-    arities(engine, |first| {
-        first.is_none_or(|t| {
-            let t = t.to_ascii_lowercase();
-            !CONTAINERS.iter().any(|c| t.contains(c))
-        })
-    })
-}
-
-/// The arities of the engine's functions whose first parameter's type (`None`: no
-/// parameter) passes `keep`.
-fn arities(
-    engine: &Engine,
-    keep: impl Fn(Option<&str>) -> bool,
-) -> std::collections::HashMap<String, std::collections::BTreeSet<usize>> {
-    let mut out: std::collections::HashMap<String, std::collections::BTreeSet<usize>> =
-        Default::default();
+    let mut found = Catalogue::default();
     for sig in engine.gen_fn_signatures(true) {
         // `round(x: f64) -> f64`, `Array.push(array: &mut Array, item: ?)`.
         let Some((head, rest)) = sig.split_once('(') else {
             continue;
         };
-        let name = head.trim().rsplit([' ', '.']).next().unwrap_or_default();
+        let head = head.trim();
+        found
+            .names
+            .insert(head.rsplit(' ').next().unwrap_or_default().to_owned());
+        let name = head.rsplit([' ', '.']).next().unwrap_or_default();
         let Some((params, _)) = rest.rsplit_once(')') else {
             continue;
         };
         let arity = params.split(',').filter(|p| !p.trim().is_empty()).count();
         let first = (params.split(',').next())
             .and_then(|p| p.split_once(':'))
-            .map(|(_, t)| t.trim());
-        if keep(first) {
-            out.entry(name.to_owned()).or_default().insert(arity);
+            .map(|(_, t)| t.trim().to_ascii_lowercase());
+        found
+            .arities
+            .entry(name.to_owned())
+            .or_default()
+            .insert(arity);
+        if first.is_none_or(|t| !CONTAINERS.iter().any(|c| t.contains(c))) {
+            found
+                .on_values
+                .entry(name.to_owned())
+                .or_default()
+                .insert(arity);
         }
     }
-    out
-}
-
-/// Names of every function the engine provides, for load-time checks of function calls.
-pub fn function_names(engine: &Engine) -> std::collections::HashSet<String> {
-    let mut names: std::collections::HashSet<String> = engine
-        .gen_fn_signatures(true)
-        .into_iter()
-        .filter_map(|sig| sig.split('(').next().map(|n| n.trim().to_owned()))
-        .map(|n| n.rsplit(' ').next().unwrap_or_default().to_owned())
-        .collect();
     // Built into the language rather than registered.
     for builtin in [
         "type_of",
@@ -324,9 +315,14 @@ pub fn function_names(engine: &Engine) -> std::collections::HashSet<String> {
         "is_def_var",
         "is_shared",
     ] {
-        names.insert(builtin.to_owned());
+        found.names.insert(builtin.to_owned());
     }
-    names
+    found
+}
+
+/// Names of every function the engine provides, for load-time checks of function calls.
+pub fn function_names(engine: &Engine) -> HashSet<String> {
+    catalogue(engine).names
 }
 
 #[cfg(test)]
@@ -468,13 +464,13 @@ mod tests {
 
     #[test]
     fn knows_how_many_arguments_standard_functions_take() {
-        let arities = function_arities(&new_engine(&Limits::default()));
-        let of = |name: &str| arities[name].iter().copied().collect::<Vec<_>>();
+        let found = catalogue(&new_engine(&Limits::default()));
+        let of = |name: &str| found.arities[name].iter().copied().collect::<Vec<_>>();
         assert_eq!(of("round"), [1]);
         assert_eq!(of("min"), [2]);
         assert_eq!(of("days_between"), [2]);
         assert!(of("to_string").contains(&1) && of("replace").contains(&3));
-        let values = value_function_arities(&new_engine(&Limits::default()));
+        let values = &found.on_values;
         assert!(values["min"].contains(&2) && values["round"].contains(&1));
         assert!(!values.contains_key("start") && !values.contains_key("keys"));
     }

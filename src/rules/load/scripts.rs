@@ -48,10 +48,11 @@ pub(super) struct Scripts {
 /// Compiles the scripts; problems go to `diags`.
 pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Sink) -> Scripts {
     let engine = crate::script::new_engine(limits);
+    let catalogue = crate::script::catalogue(&engine);
     let mut scripts = Scripts {
-        names: crate::script::function_names(&engine).into_iter().collect(),
-        builtin: crate::script::function_arities(&engine),
-        builtin_on_values: crate::script::value_function_arities(&engine),
+        names: catalogue.names.into_iter().collect(),
+        builtin: catalogue.arities,
+        builtin_on_values: catalogue.on_values,
         engine,
         module: None,
         inline: native::Functions::new(),

@@ -5,6 +5,14 @@ mod common;
 
 use common::*;
 
+/// `rules/d.yaml`: one decision `d1` whose one row gives `outputs` (`v: '= double(sales)'`).
+fn then(fx: &Fixture, outputs: &str) {
+    fx.rule(
+        "d.yaml",
+        &format!("decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: {{ {outputs} }}\n"),
+    );
+}
+
 fn regions(fx: &Fixture) {
     fx.customers(
         "customer_id TEXT PRIMARY KEY, region TEXT, visits INTEGER",
@@ -81,9 +89,9 @@ fn a_helper_may_take_a_built_in_name_with_another_number_of_arguments() {
         "h.rhai",
         "fn round(x, digits) {\n    let p = 10.0 ** digits;\n    (x * p).round() / p\n}\n",
     );
-    fx.rule(
-        "d.yaml",
-        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { third: '= round((sales ?? 0.0) / 3, 2)', whole: '= round(sales ?? 0.0)' }\n",
+    then(
+        &fx,
+        "third: '= round((sales ?? 0.0) / 3, 2)', whole: '= round(sales ?? 0.0)'",
     );
     fx.run(&["check"]).assert_code(0);
     fx.run_ok(&[]);
@@ -106,10 +114,7 @@ fn a_helper_that_would_replace_a_built_in_function_is_refused_at_its_definition(
     sales(&fx);
     let script = "// my helpers\nfn  min(a, b) { 0 }\n";
     fx.rule("my.rhai", script);
-    fx.rule(
-        "d.yaml",
-        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { low: '= min(sales, 10)' }\n",
-    );
+    then(&fx, "low: '= min(sales, 10)'");
     fx.run(&["check"]).assert_code(2);
     let check = fx.run(&["run"]);
     check.assert_code(2);
@@ -196,10 +201,7 @@ fn a_script_with_a_byte_order_mark_loads() {
         "h.rhai",
         "\u{feff}// helpers saved by Notepad\r\nfn double(x) {\r\n    (x ?? 0) * 2\r\n}\r\n",
     );
-    fx.rule(
-        "d.yaml",
-        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { v: '= double(sales)' }\n",
-    );
+    then(&fx, "v: '= double(sales)'");
     fx.run_ok(&[]);
     assert_eq!(
         column(&fx.latest(), "v"),
@@ -225,22 +227,18 @@ fn a_missing_map_key_and_a_mixed_sort_say_what_to_write() {
         "h.rhai",
         "fn region_weight(code) {\n    let w = #{ EAST: 1.2, WEST: 1.1 };\n    w[code] ?? 1.0\n}\nfn region_weight_or(code) {\n    let w = #{ EAST: 1.2 };\n    w.get(code) ?? 1.0\n}\nfn median3(a, b, c) {\n    let v = [a, b, c];\n    v.sort();\n    v[1]\n}\n",
     );
-    let rule = |value: &str| {
-        format!(
-            "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: {{ v: '= {value}' }}\n"
-        )
-    };
-    fx.rule("d.yaml", &rule("region_weight(\"NORTH\")"));
+    let value = |formula: &str| format!("v: '= {formula}'");
+    then(&fx, &value("region_weight(\"NORTH\")"));
     fx.run(&["run"]).assert_code(1).assert_stderr_contains(
         "the map has no key `NORTH` (a missing key is an error, not NULL, so that a misspelt one does not pass unseen): for a default write `map.get(key) ?? default`, or test `key in map` first (in script function `region_weight`)",
     );
-    fx.rule("d.yaml", &rule("region_weight_or(\"NORTH\")"));
+    then(&fx, &value("region_weight_or(\"NORTH\")"));
     fx.run_ok(&[]);
     assert_eq!(
         column(&fx.latest(), "v"),
         expect(&[("C1", 1.0), ("C2", 1.0)])
     );
-    fx.rule("d.yaml", &rule("median3(5, sales, 3)"));
+    then(&fx, &value("median3(5, sales, 3)"));
     fx.run(&["run"]).assert_code(1).assert_stderr_contains(
         "`sort`: the list holds values of more than one kind (whole numbers and decimals count as two: 3 and 2.5): make them one kind first (`x.to_float()`)",
     );
@@ -257,10 +255,7 @@ fn a_top_level_const_in_a_script_is_the_error_named() {
         "h.rhai",
         "const MAX_SCORE = 100;\n\nfn capped(x) {\n    min(x ?? 0, MAX_SCORE)\n}\nfn double(x) { (x ?? 0) * 2 }\n",
     );
-    fx.rule(
-        "d.yaml",
-        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { v: '= double(sales)' }\n",
-    );
+    then(&fx, "v: '= double(sales)'");
     let run = fx.run(&["run"]);
     run.assert_code(2);
     let at = run.diagnostic_at("rules/h.rhai:1:1");
@@ -288,9 +283,9 @@ fn a_top_level_const_in_a_script_is_the_error_named() {
 fn a_method_given_the_wrong_number_of_arguments_is_a_load_error() {
     let fx = Fixture::new();
     sales(&fx);
-    fx.rule(
-        "d.yaml",
-        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { r: '= (sales ?? 0.0).round(2)', s: '= sales.to_string().len()' }\n",
+    then(
+        &fx,
+        "r: '= (sales ?? 0.0).round(2)', s: '= sales.to_string().len()'",
     );
     fx.run(&["check"]).assert_code(2);
     let run = fx.run(&["run"]);
@@ -314,10 +309,7 @@ fn a_helper_named_like_a_range_function_loads() {
         "h.rhai",
         "fn start(region) { (region ?? \"\").trim().sub_string(0, 1) }\n",
     );
-    fx.rule(
-        "d.yaml",
-        "decisions:\n  - name: d1\n    rules:\n      - id: d1-1\n        then: { initial: '= start(region)' }\n",
-    );
+    then(&fx, "initial: '= start(region)'");
     fx.run_ok(&[]);
     assert_eq!(
         column(&fx.latest(), "initial"),

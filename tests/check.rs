@@ -279,6 +279,41 @@ fn run_skips_copies_and_backups_with_a_note_and_a_broken_link_is_an_error() {
     }
 }
 
+/// A blank output cell (a merged cell saved to CSV) gives the customers its row matches no
+/// value for that output, though the row gives the others: `check --data` says so, naming
+/// the output and the row, instead of "every customer got a value". A `null` written on
+/// purpose stays a value.
+#[test]
+fn check_data_names_an_output_a_matching_row_leaves_empty() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT",
+        &[
+            vec![text("C1"), text("wholesale")],
+            vec![text("C2"), text("retail")],
+            vec![text("C3"), text("retail")],
+            vec![text("C4"), text("online")],
+            vec![text("C5"), text("field")],
+        ],
+    );
+    fx.rule(
+        "credit.csv",
+        "hit: first,,,\nid,channel,credit_limit,payment_days\nid,input,output,output\nc-ws,wholesale,50000,30\nc-rt,retail,,30\nc-on,online,null,14\nc-other,,1000,7\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert_eq!(
+        check.stdout,
+        "on the data: 5 customers\n  credit:\n    `credit_limit` is NULL for 2 customers: row c-rt matched them and gives no `credit_limit` (an empty cell, an output left out of `then:`, or a formula that gave NULL; e.g. C2, C3); write `null` there if no value is meant\n\nno problems found in the rule files\n"
+    );
+    let json = fx.run(&["check", "--data", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        json["data"]["decisions"][0]["outputs_without_value"],
+        serde_json::json!([{"output": "credit_limit", "customers": 2, "examples": ["C2", "C3"], "rows": ["c-rt"]}])
+    );
+}
+
 /// A decision's `default:` is a value: customers no row matched but who got the default are
 /// not "without value". A rule that fails in two ways is reported once per way, each with
 /// its own customers (a NULL and a zero divisor are different fixes), and a zero divisor is

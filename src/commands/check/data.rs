@@ -1,119 +1,19 @@
-//! `tierwise check`: every problem in the rule files at once, with lint warnings for tables;
-//! `--data` also evaluates the rules on the real customers and reports rows that never match,
-//! customers that get no value, and rules that fail.
+//! `check --data`: the rules evaluated on the real customers, tallied in parallel: the rows
+//! each matched, the customers a decision (or one of its outputs) gave no value, and the
+//! rules that failed, by the way they failed.
 
-use super::{Globals, SourceArgs};
-use crate::diag::{Diagnostic, Severity, summary_line};
 use crate::engine::{Context, EvalError, Evaluator, History, Mode, Outcomes};
-use crate::error::{Error, ExitStatus};
-use crate::report::{Format, Report, plural, thousands};
+use crate::error::Error;
+use crate::report::thousands;
 use crate::rules::{self, RuleIdx, RuleSet, ValueExpr};
 use crate::source::Dataset;
 use crate::value::Lit;
-use crate::workspace::Workspace;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::io::{self, Write};
-
-/// Check the rule files: every problem at once, and lint warnings for tables.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// Also evaluate the rules on the customers: rows that never match, customers
-    /// without a value, rules that fail.
-    #[arg(long)]
-    pub data: bool,
-    #[command(flatten)]
-    pub sources: SourceArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
-}
-
-pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
-    let ws = Workspace::new(&globals.config, &args.sources.into())?;
-    let mut source = ws.open_source()?;
-    let (rules, mut diagnostics) = match ws.load_rules(&source) {
-        Ok(loaded) => (Some(loaded.rules), loaded.warnings),
-        Err(Error::Rules(all)) => (None, all.0),
-        Err(e) => return Err(e),
-    };
-    if let Some(rules) = &rules {
-        let lints = rules::lint::lint(rules, crate::time::Date::today_utc());
-        let lints = rules::lint::without_repeats(lints, &diagnostics);
-        diagnostics.extend(lints);
-    }
-    let data = match (&rules, args.data) {
-        (Some(rules), true) => match ws.read_customers(&source, rules, &mut |_| {}) {
-            Ok(customers) => {
-                diagnostics.extend(rules::lint::data_slips(rules, &customers));
-                let history = ws.history(source.connection(), rules)?;
-                Some(check_data(rules, &customers, ws.context, &history)?)
-            }
-            // What the data holds does not fit how the rules use it: reported with the
-            // rest (the lint warnings about the other decisions too); nothing is evaluated.
-            Err(Error::Rules(all)) => {
-                drop_warnings_of(rules, &all.0, &mut diagnostics);
-                diagnostics.extend(all.0);
-                None
-            }
-            Err(e) => return Err(e),
-        },
-        _ => None,
-    };
-    let report = CheckReport { diagnostics, data };
-    crate::report::print(&report, args.format);
-    Ok(if report.errors() > 0 {
-        ExitStatus::Invalid
-    } else if report.data_failures() > 0 {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
-}
-
-/// Drops the lint warnings about the decisions the data's kinds do not fit (`errors`): a lint
-/// reasons about the values the rules compare with, so beside "`last_day` is text, but it is
-/// compared with a number" it would name a customer "whose `last_day` is 1997", a value the
-/// column cannot hold. The errors say what is wrong; other warnings stay.
-fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Vec<Diagnostic>) {
-    let named: HashSet<&str> = errors
-        .iter()
-        .filter_map(|e| e.rule.as_deref())
-        .flat_map(crate::rules::named_rules)
-        .collect();
-    let mut unfit: HashSet<&str> = HashSet::new();
-    for d in &rules.decisions {
-        let rules_of = d
-            .rows
-            .iter()
-            .map(|r| r.rule)
-            .chain(d.caps.iter().map(|c| c.rule));
-        let owners = rules_of
-            .map(|r| rules.rule_ids[r as usize].as_str())
-            .chain([d.name.as_str()]);
-        if owners.clone().any(|owner| named.contains(owner)) {
-            unfit.extend(owners);
-        }
-    }
-    let about_unfit = |w: &Diagnostic| {
-        w.rule
-            .as_deref()
-            .is_some_and(|named| crate::rules::named_rules(named).any(|r| unfit.contains(r)))
-    };
-    diagnostics
-        .retain(|w| !(w.severity == Severity::Warning && w.code.is_some() && about_unfit(w)));
-}
 
 /// How many example customer ids a finding lists.
 const EXAMPLES: usize = 3;
-
-#[derive(Debug, Serialize)]
-pub struct CheckReport {
-    #[serde(serialize_with = "diagnostics_json")]
-    pub diagnostics: Vec<Diagnostic>,
-    pub data: Option<DataCheck>,
-}
 
 /// What evaluating the rules on the real population found.
 #[derive(Debug, Default, Serialize)]
@@ -141,6 +41,20 @@ pub struct DecisionFindings {
     /// `unique` decisions): they get no value. A row that gives `null` on purpose is a value.
     pub customers_without_value: usize,
     pub examples: Vec<String>,
+    /// Outputs the matching row left without a value (an empty cell, an output left out of
+    /// `then:`, a formula that gave NULL) for customers the decision otherwise gave one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outputs_without_value: Vec<OutputGap>,
+}
+
+/// One output of a decision that some customers got no value for, though a row matched.
+#[derive(Debug, Default, Serialize)]
+pub struct OutputGap {
+    pub output: String,
+    pub customers: usize,
+    pub examples: Vec<String>,
+    /// The rows (by id) that matched those customers.
+    pub rows: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,137 +67,7 @@ pub struct Failure {
     pub examples: Vec<String>,
 }
 
-impl CheckReport {
-    pub fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
-    }
-
-    /// How many rules failed on the data (a rule may fail in more than one way).
-    pub fn data_failures(&self) -> usize {
-        let rules: std::collections::HashSet<&str> = (self.data.iter())
-            .flat_map(|d| d.failures.iter().map(|f| f.rule.as_str()))
-            .collect();
-        rules.len()
-    }
-}
-
-impl Report for CheckReport {
-    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
-        for d in &self.diagnostics {
-            writeln!(out, "{}\n", d.render(color))?;
-        }
-        if let Some(data) = &self.data {
-            writeln!(
-                out,
-                "on the data: {} customers",
-                thousands(data.customers as f64)
-            )?;
-            let mut clean = Vec::new();
-            let all_failed = data.customers > 0 && data.customers_failed == data.customers;
-            if all_failed {
-                writeln!(
-                    out,
-                    "  every customer failed (below): no decision could be checked on the data"
-                )?;
-            }
-            for d in data.decisions.iter().filter(|_| !all_failed) {
-                if d.rows_never_matched.is_empty()
-                    && d.caps_never_bound.is_empty()
-                    && d.customers_without_value == 0
-                {
-                    clean.push(d.decision.as_str());
-                    continue;
-                }
-                writeln!(out, "  {}:", d.decision)?;
-                if !d.rows_never_matched.is_empty() {
-                    let whom = match data.customers_failed {
-                        0 => "no customer".to_owned(),
-                        failed => format!(
-                            "none of the {} customers evaluated without error ({} failed, \
-                             below: they may match them)",
-                            thousands((data.customers - failed) as f64),
-                            thousands(failed as f64)
-                        ),
-                    };
-                    writeln!(
-                        out,
-                        "    rows that matched {whom}: {}",
-                        d.rows_never_matched.join(", ")
-                    )?;
-                }
-                if !d.caps_never_bound.is_empty() {
-                    writeln!(
-                        out,
-                        "    caps that bound no customer (a limit never reached, or a condition that holds for no one): {}",
-                        d.caps_never_bound.join(", ")
-                    )?;
-                }
-                if d.customers_without_value > 0 {
-                    writeln!(
-                        out,
-                        "    {} no value: no row matched, or its formula gave NULL (e.g. {})",
-                        match d.customers_without_value {
-                            1 => "1 customer gets".to_owned(),
-                            n => format!("{} customers get", thousands(n as f64)),
-                        },
-                        d.examples.join(", ")
-                    )?;
-                }
-            }
-            if !clean.is_empty() {
-                // Said of the customers the rules did not fail for: those that failed got
-                // nothing (below).
-                let whom = match data.customers_failed {
-                    0 => "every customer".to_owned(),
-                    failed => match data.customers - failed {
-                        1 => format!(
-                            "the one customer evaluated without error ({failed} failed, below)"
-                        ),
-                        n => format!(
-                            "each of the {} customers evaluated without error ({} failed, below)",
-                            thousands(n as f64),
-                            thousands(failed as f64)
-                        ),
-                    },
-                };
-                writeln!(
-                    out,
-                    "  every row matched and {whom} got a value: {}",
-                    clean.join(", ")
-                )?;
-            }
-            for f in &data.failures {
-                writeln!(
-                    out,
-                    "  {} failed for {} (e.g. {}): {}",
-                    f.rule,
-                    customers(f.customers),
-                    f.examples.join(", "),
-                    f.message
-                )?;
-            }
-            writeln!(out)?;
-        }
-        let mut summary = summary_line(&self.diagnostics);
-        if self.data_failures() > 0 {
-            summary.push_str(&format!(
-                "; {} failing on the data",
-                plural(self.data_failures(), "rule")
-            ));
-        }
-        writeln!(out, "{summary}")
-    }
-}
-
-fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
-    let list: Vec<serde_json::Value> = diags.iter().map(Diagnostic::to_json).collect();
-    list.serialize(s)
-}
-
-fn check_data(
+pub(super) fn check_data(
     rules: &RuleSet,
     customers: &Dataset,
     context: Context,
@@ -343,20 +127,20 @@ fn duplicate_ids(customers: &Dataset) -> Option<Failure> {
 struct Scope<'a> {
     rules: &'a RuleSet,
     customers: &'a Dataset,
-    /// Which decision each row belongs to (caps are not rows a customer "matches").
-    decision_of: HashMap<RuleIdx, usize>,
+    /// Each row's decision and its place there (caps are not rows a customer "matches").
+    row_of: HashMap<RuleIdx, (usize, usize)>,
     /// Per decision: where its outputs are among the rules' outputs.
-    outputs_of: Vec<Vec<usize>>,
+    outputs_of: Vec<Vec<Option<usize>>>,
     /// Rows that give NULL on purpose (`value: null`): no value from them is no surprise.
     null_rows: HashSet<RuleIdx>,
 }
 
 impl<'a> Scope<'a> {
     fn new(rules: &'a RuleSet, customers: &'a Dataset) -> Self {
-        let mut decision_of = HashMap::new();
+        let mut row_of = HashMap::new();
         for (k, d) in rules.decisions.iter().enumerate() {
-            for row in &d.rows {
-                decision_of.insert(row.rule, k);
+            for (n, row) in d.rows.iter().enumerate() {
+                row_of.insert(row.rule, (k, n));
             }
         }
         let outputs_of = rules
@@ -365,7 +149,7 @@ impl<'a> Scope<'a> {
             .map(|d| {
                 d.outputs
                     .iter()
-                    .filter_map(|slot| rules.outputs.iter().position(|o| o.slot == *slot))
+                    .map(|slot| rules.outputs.iter().position(|o| o.slot == *slot))
                     .collect()
             })
             .collect();
@@ -383,7 +167,7 @@ impl<'a> Scope<'a> {
         Scope {
             rules,
             customers,
-            decision_of,
+            row_of,
             outputs_of,
             null_rows,
         }
@@ -396,19 +180,14 @@ struct Tallies {
     matched: Vec<usize>,
     /// Per decision: customers no row matched.
     without_value: Vec<Counted>,
+    /// Per decision and output (its place in the decision's outputs): customers a matching
+    /// row gave no value for it, and those rows.
+    gaps: Vec<Vec<(Counted, HashSet<RuleIdx>)>>,
     /// Per failing rule and way it failed ([`gist`] of the message): its first message, and
     /// the customers it failed for that way.
     failures: HashMap<(String, String), (String, Counted)>,
     /// Customers some rule failed for.
     failed: usize,
-}
-
-/// "1 customer", "1,204 customers".
-fn customers(n: usize) -> String {
-    match n {
-        1 => "1 customer".into(),
-        n => format!("{} customers", thousands(n as f64)),
-    }
 }
 
 /// What a failure's message says without the customer's own values (quoted text and
@@ -464,6 +243,9 @@ impl Tallies {
         Tallies {
             matched: vec![0; rules.rule_ids.len()],
             without_value: vec![Counted::default(); rules.decisions.len()],
+            gaps: (rules.decisions.iter())
+                .map(|d| vec![Default::default(); d.outputs.len()])
+                .collect(),
             failures: HashMap::new(),
             failed: 0,
         }
@@ -484,26 +266,47 @@ impl Tallies {
                 return;
             }
         };
-        // Per decision: the row that matched, and whether it gives NULL on purpose.
+        // Per decision: the row that matched.
         let mut hit = vec![None; scope.rules.decisions.len()];
         for &r in outcomes.get(0).fired {
             self.matched[r as usize] += 1;
-            if let Some(&k) = scope.decision_of.get(&r) {
-                hit[k] = Some(scope.null_rows.contains(&r));
+            if let Some(&(k, n)) = scope.row_of.get(&r) {
+                hit[k] = Some(&scope.rules.decisions[k].rows[n]);
             }
         }
         let values = outcomes.get(0).outputs;
         for (k, d) in scope.rules.decisions.iter().enumerate() {
-            // A row that matched but gave NULL for every output gave no value either.
-            let all_null = !scope.outputs_of[k].is_empty()
-                && scope.outputs_of[k].iter().all(|&o| values[o].is_null());
-            let no_value = match hit[k] {
+            if !d.hit.shape().one_row {
+                continue;
+            }
+            let outputs = &scope.outputs_of[k];
+            let given = |o: &Option<usize>| o.is_some_and(|o| !values[o].is_null());
+            let all_null = !outputs.is_empty() && !outputs.iter().any(given);
+            let Some(row) = hit[k] else {
                 // No row matched: a `default:` may still have given a value.
-                None => scope.outputs_of[k].is_empty() || all_null,
-                Some(on_purpose) => all_null && !on_purpose,
+                if outputs.is_empty() || all_null {
+                    self.without_value[k].add(|| scope.customers.id_text(i));
+                }
+                continue;
             };
-            if no_value && d.hit.shape().one_row {
-                self.without_value[k].add(|| scope.customers.id_text(i));
+            // A row that gives `null` on purpose gives a value; so does a row's NULL
+            // (nothing, or a formula's NULL) beside every other output NULL as well.
+            let on_purpose = |j: usize| {
+                (row.values.iter())
+                    .any(|(o, v)| *o == j && matches!(v, ValueExpr::Const(Lit::Null)))
+            };
+            if all_null {
+                if !scope.null_rows.contains(&row.rule) {
+                    self.without_value[k].add(|| scope.customers.id_text(i));
+                }
+                continue;
+            }
+            for (j, o) in outputs.iter().enumerate() {
+                if o.is_some() && !given(o) && !on_purpose(j) {
+                    let (counted, rows) = &mut self.gaps[k][j];
+                    counted.add(|| scope.customers.id_text(i));
+                    rows.insert(row.rule);
+                }
             }
         }
     }
@@ -516,6 +319,12 @@ impl Tallies {
         }
         for (x, y) in self.without_value.iter_mut().zip(other.without_value) {
             x.merge(y);
+        }
+        for (mine, theirs) in self.gaps.iter_mut().zip(other.gaps) {
+            for ((x, rows), (y, more)) in mine.iter_mut().zip(theirs) {
+                x.merge(y);
+                rows.extend(more);
+            }
         }
         for (rule, (message, failed)) in other.failures {
             let (_, mine) = self
@@ -535,8 +344,8 @@ impl Tallies {
         let decisions = rules
             .decisions
             .iter()
-            .zip(self.without_value)
-            .map(|(d, without_value)| DecisionFindings {
+            .zip(self.without_value.into_iter().zip(self.gaps))
+            .map(|(d, (without_value, gaps))| DecisionFindings {
                 decision: d.name.clone(),
                 rows_never_matched: d
                     .rows
@@ -553,6 +362,21 @@ impl Tallies {
                     .collect(),
                 customers_without_value: without_value.customers,
                 examples: without_value.examples,
+                outputs_without_value: (d.outputs.iter().zip(gaps))
+                    .filter(|(_, (counted, _))| counted.customers > 0)
+                    .map(|(slot, (counted, rows))| {
+                        let mut rows: Vec<RuleIdx> = rows.into_iter().collect();
+                        rows.sort_unstable();
+                        OutputGap {
+                            output: rules.slot_name(*slot).to_owned(),
+                            customers: counted.customers,
+                            examples: counted.examples,
+                            rows: (rows.iter())
+                                .map(|&r| rules.rule_ids[r as usize].clone())
+                                .collect(),
+                        }
+                    })
+                    .collect(),
             })
             .collect();
         let mut failures: Vec<Failure> = self

@@ -1,0 +1,266 @@
+//! `tierwise check`: every problem in the rule files at once, with lint warnings for tables;
+//! `--data` also evaluates the rules on the real customers and reports rows that never match,
+//! customers that get no value, and rules that fail.
+
+use super::{Globals, SourceArgs};
+use crate::diag::{Diagnostic, Severity, summary_line};
+use crate::error::{Error, ExitStatus};
+use crate::report::{Format, Report, plural, thousands};
+use crate::rules::{self, RuleSet};
+use crate::workspace::Workspace;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::{self, Write};
+
+mod data;
+
+use data::check_data;
+pub use data::{DataCheck, DecisionFindings, Failure};
+
+/// Check the rule files: every problem at once, and lint warnings for tables.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Also evaluate the rules on the customers: rows that never match, customers
+    /// without a value, rules that fail.
+    #[arg(long)]
+    pub data: bool,
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
+    let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    let mut source = ws.open_source()?;
+    let (rules, mut diagnostics) = match ws.load_rules(&source) {
+        Ok(loaded) => (Some(loaded.rules), loaded.warnings),
+        Err(Error::Rules(all)) => (None, all.0),
+        Err(e) => return Err(e),
+    };
+    if let Some(rules) = &rules {
+        let lints = rules::lint::lint(rules, crate::time::Date::today_utc());
+        let lints = rules::lint::without_repeats(lints, &diagnostics);
+        diagnostics.extend(lints);
+    }
+    let data = match (&rules, args.data) {
+        (Some(rules), true) => match ws.read_customers(&source, rules, &mut |_| {}) {
+            Ok(customers) => {
+                diagnostics.extend(rules::lint::data_slips(rules, &customers));
+                let history = ws.history(source.connection(), rules)?;
+                Some(check_data(rules, &customers, ws.context, &history)?)
+            }
+            // What the data holds does not fit how the rules use it: reported with the
+            // rest (the lint warnings about the other decisions too); nothing is evaluated.
+            Err(Error::Rules(all)) => {
+                drop_warnings_of(rules, &all.0, &mut diagnostics);
+                diagnostics.extend(all.0);
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        _ => None,
+    };
+    let report = CheckReport { diagnostics, data };
+    crate::report::print(&report, args.format);
+    Ok(if report.errors() > 0 {
+        ExitStatus::Invalid
+    } else if report.data_failures() > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Drops the lint warnings about the decisions the data's kinds do not fit (`errors`): a lint
+/// reasons about the values the rules compare with, so beside "`last_day` is text, but it is
+/// compared with a number" it would name a customer "whose `last_day` is 1997", a value the
+/// column cannot hold. The errors say what is wrong; other warnings stay.
+fn drop_warnings_of(rules: &RuleSet, errors: &[Diagnostic], diagnostics: &mut Vec<Diagnostic>) {
+    let named: HashSet<&str> = errors
+        .iter()
+        .filter_map(|e| e.rule.as_deref())
+        .flat_map(crate::rules::named_rules)
+        .collect();
+    let mut unfit: HashSet<&str> = HashSet::new();
+    for d in &rules.decisions {
+        let rules_of = d
+            .rows
+            .iter()
+            .map(|r| r.rule)
+            .chain(d.caps.iter().map(|c| c.rule));
+        let owners = rules_of
+            .map(|r| rules.rule_ids[r as usize].as_str())
+            .chain([d.name.as_str()]);
+        if owners.clone().any(|owner| named.contains(owner)) {
+            unfit.extend(owners);
+        }
+    }
+    let about_unfit = |w: &Diagnostic| {
+        w.rule
+            .as_deref()
+            .is_some_and(|named| crate::rules::named_rules(named).any(|r| unfit.contains(r)))
+    };
+    diagnostics
+        .retain(|w| !(w.severity == Severity::Warning && w.code.is_some() && about_unfit(w)));
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    #[serde(serialize_with = "diagnostics_json")]
+    pub diagnostics: Vec<Diagnostic>,
+    pub data: Option<DataCheck>,
+}
+
+impl CheckReport {
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// How many rules failed on the data (a rule may fail in more than one way).
+    pub fn data_failures(&self) -> usize {
+        let rules: std::collections::HashSet<&str> = (self.data.iter())
+            .flat_map(|d| d.failures.iter().map(|f| f.rule.as_str()))
+            .collect();
+        rules.len()
+    }
+}
+
+impl Report for CheckReport {
+    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
+        for d in &self.diagnostics {
+            writeln!(out, "{}\n", d.render(color))?;
+        }
+        if let Some(data) = &self.data {
+            writeln!(
+                out,
+                "on the data: {} customers",
+                thousands(data.customers as f64)
+            )?;
+            let mut clean = Vec::new();
+            let all_failed = data.customers > 0 && data.customers_failed == data.customers;
+            if all_failed {
+                writeln!(
+                    out,
+                    "  every customer failed (below): no decision could be checked on the data"
+                )?;
+            }
+            for d in data.decisions.iter().filter(|_| !all_failed) {
+                if d.rows_never_matched.is_empty()
+                    && d.caps_never_bound.is_empty()
+                    && d.customers_without_value == 0
+                    && d.outputs_without_value.is_empty()
+                {
+                    clean.push(d.decision.as_str());
+                    continue;
+                }
+                writeln!(out, "  {}:", d.decision)?;
+                if !d.rows_never_matched.is_empty() {
+                    let whom = match data.customers_failed {
+                        0 => "no customer".to_owned(),
+                        failed => format!(
+                            "none of the {} customers evaluated without error ({} failed, \
+                             below: they may match them)",
+                            thousands((data.customers - failed) as f64),
+                            thousands(failed as f64)
+                        ),
+                    };
+                    writeln!(
+                        out,
+                        "    rows that matched {whom}: {}",
+                        d.rows_never_matched.join(", ")
+                    )?;
+                }
+                if !d.caps_never_bound.is_empty() {
+                    writeln!(
+                        out,
+                        "    caps that bound no customer (a limit never reached, or a condition that holds for no one): {}",
+                        d.caps_never_bound.join(", ")
+                    )?;
+                }
+                if d.customers_without_value > 0 {
+                    writeln!(
+                        out,
+                        "    {} no value: no row matched, or its formula gave NULL (e.g. {})",
+                        match d.customers_without_value {
+                            1 => "1 customer gets".to_owned(),
+                            n => format!("{} customers get", thousands(n as f64)),
+                        },
+                        d.examples.join(", ")
+                    )?;
+                }
+                for gap in &d.outputs_without_value {
+                    writeln!(
+                        out,
+                        "    `{}` is NULL for {}: {} {} matched them and {} no `{}` (an empty cell, an output left out of `then:`, or a formula that gave NULL; e.g. {}); write `null` there if no value is meant",
+                        gap.output,
+                        customers(gap.customers),
+                        if gap.rows.len() == 1 { "row" } else { "rows" },
+                        gap.rows.join(", "),
+                        if gap.rows.len() == 1 { "gives" } else { "give" },
+                        gap.output,
+                        gap.examples.join(", ")
+                    )?;
+                }
+            }
+            if !clean.is_empty() {
+                // Said of the customers the rules did not fail for: those that failed got
+                // nothing (below).
+                let whom = match data.customers_failed {
+                    0 => "every customer".to_owned(),
+                    failed => match data.customers - failed {
+                        1 => format!(
+                            "the one customer evaluated without error ({failed} failed, below)"
+                        ),
+                        n => format!(
+                            "each of the {} customers evaluated without error ({} failed, below)",
+                            thousands(n as f64),
+                            thousands(failed as f64)
+                        ),
+                    },
+                };
+                writeln!(
+                    out,
+                    "  every row matched and {whom} got a value: {}",
+                    clean.join(", ")
+                )?;
+            }
+            for f in &data.failures {
+                writeln!(
+                    out,
+                    "  {} failed for {} (e.g. {}): {}",
+                    f.rule,
+                    customers(f.customers),
+                    f.examples.join(", "),
+                    f.message
+                )?;
+            }
+            writeln!(out)?;
+        }
+        let mut summary = summary_line(&self.diagnostics);
+        if self.data_failures() > 0 {
+            summary.push_str(&format!(
+                "; {} failing on the data",
+                plural(self.data_failures(), "rule")
+            ));
+        }
+        writeln!(out, "{summary}")
+    }
+}
+
+fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
+    let list: Vec<serde_json::Value> = diags.iter().map(Diagnostic::to_json).collect();
+    list.serialize(s)
+}
+
+/// "1 customer", "1,204 customers".
+fn customers(n: usize) -> String {
+    match n {
+        1 => "1 customer".into(),
+        n => format!("{} customers", thousands(n as f64)),
+    }
+}

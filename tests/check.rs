@@ -314,6 +314,67 @@ fn check_data_names_an_output_a_matching_row_leaves_empty() {
     );
 }
 
+/// A text compared with `==`, `in` or a grid cell, which the data also writes with another
+/// case or a stray space (`"Wholesale "`, `"wholesale"`): those customers miss the row and
+/// take the default, and every check called that a value. `check --data` warns at the text
+/// (how many hold each spelling), `run` notes it and `run --strict` refuses. A spelling the
+/// rules compare with too is meant, and a field no other way written is not flagged.
+#[test]
+fn a_text_the_data_also_writes_with_another_case_or_space_is_flagged_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT, region TEXT",
+        &[
+            vec![text("C1"), text("Wholesale"), text("North")],
+            vec![text("C2"), text("Wholesale "), text("North")],
+            vec![text("C3"), text("wholesale"), text("south")],
+            vec![text("C4"), text("Retail"), text("South")],
+            vec![text("C5"), text("retail"), text("North")],
+        ],
+    );
+    fx.rule(
+        "credit.yaml",
+        r#"decisions:
+  - name: credit
+    outputs: [{ name: credit_limit, default: 1000 }]
+    grid: |
+      id    | channel   | credit_limit
+      c-ws  | Wholesale | 50000
+      c-rt  | "Retail"  | 20000
+  - name: area
+    output: area
+    rules:
+      - { id: a-south, when: 'region in ["South", "south"]', value: s }
+      - { id: a-rest, value: n }
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    let warnings: Vec<&str> = check
+        .stdout
+        .split("\n\n")
+        .filter(|w| w.starts_with("warning"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: `channel` is compared with \"Wholesale\", but the data also writes it \"Wholesale \" (1 customer), \"wholesale\" (1 customer): text compares exactly (case and spaces count), so those customers do not match it (1 customer hold \"Wholesale\" as written) (in `c-ws`)\n --> rules/credit.yaml:6:15\n  |\n6 |       c-ws  | Wholesale | 50000\n  |               ^^^^^^^^^\n  = help: make the column one spelling in the customers query (`TRIM(channel)`, `UPPER(channel)`; `customers.query`) or at its source; or, if \"Wholesale \" is meant to match too, list it: `\"Wholesale\", \"Wholesale \"`",
+            "warning: `channel` is compared with \"Retail\", but the data also writes it \"retail\" (1 customer): text compares exactly (case and spaces count), so those customers do not match it (1 customer hold \"Retail\" as written) (in `c-rt`)\n --> rules/credit.yaml:7:15\n  |\n7 |       c-rt  | \"Retail\"  | 20000\n  |               ^^^^^^\n  = help: make the column one spelling in the customers query (`TRIM(channel)`, `UPPER(channel)`; `customers.query`) or at its source; or, if \"retail\" is meant to match too, list it: `\"Retail\", \"retail\"`",
+        ]
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .contains("note: rules/credit.yaml:6:15: `channel` is compared with \"Wholesale\""),
+        "{}",
+        run.stdout
+    );
+    fx.run(&["run", "--strict"])
+        .assert_code(1)
+        .assert_stderr_contains("--strict: nothing was written");
+}
+
 /// A decision's `default:` is a value: customers no row matched but who got the default are
 /// not "without value". A rule that fails in two ways is reported once per way, each with
 /// its own customers (a NULL and a zero divisor are different fixes), and a zero divisor is

@@ -174,6 +174,25 @@ fn a_csv_table_decides_like_a_yaml_table() {
     );
 }
 
+/// A spreadsheet's table that leaves some customers without a value is told to give the
+/// output a default where a spreadsheet says it (row 3's kind cell), not in YAML it has not.
+#[test]
+fn a_sheet_without_a_default_is_told_where_its_default_goes() {
+    let fx = fixture();
+    write(
+        &fx,
+        "discount.csv",
+        b"hit: first,\nid,channel,discount\nid,input,output\nd-ka,KA,5\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    let warning = diagnostic_at(&check, "rules/discount.csv, A4");
+    assert!(
+        warning.ends_with("= help: give the output a default: write the output's kind cell in row 3 as `output; default: <value>`: the default is the output's value when no row of the table matches"),
+        "{warning}"
+    );
+}
+
 /// Excel in a decimal-comma locale saves `;` files whose numbers have decimal commas
 /// (`0,5`) and thousands dots (`500.000` is 500000). A threshold typed `>= 500.000` read as
 /// 500 and changed the commission of 1,486 customers instead of 38, `check` silent: a dot

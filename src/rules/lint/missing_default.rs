@@ -41,10 +41,21 @@ const HELP_BEST: &str = "a row without `when` competes with the others under thi
 /// In a grid, an output's `default:` is the way to say what the others get.
 const HELP_GRID: &str = "`outputs: [{ name, default }]`: the default is the output's value when no rule of the grid matches";
 
+/// In a spreadsheet's table, the default is said in the output's kind cell.
+const HELP_SHEET: &str = "write the output's kind cell in row 3 as `output; default: <value>`: the default is the output's value when no row of the table matches";
+
 /// What to add so that every customer gets a value, for this table's hit policy.
 fn remedy(table: &Table) -> (&'static str, &'static str) {
     use crate::rules::HitPolicy;
-    if table.is_grid() {
+    let in_sheet = (table.decision.rows.first()).is_some_and(|r| {
+        table.rules.rule_origins[r.rule as usize]
+            .file
+            .cells
+            .is_some()
+    });
+    if in_sheet {
+        ("give the output a default", HELP_SHEET)
+    } else if table.is_grid() {
         ("give the output a `default:`", HELP_GRID)
     } else if matches!(table.decision.hit, HitPolicy::Max | HitPolicy::Min) {
         (

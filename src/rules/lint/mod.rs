@@ -66,14 +66,16 @@ mod text_ordered;
 mod unreachable_row;
 
 mod text_dates;
+mod text_spellings;
 
 use walk::rule_expressions;
 
-/// What the lints on the data find ([`shares`], [`text_dates`]): comparisons that the rules
-/// alone cannot show to be wrong, for `check --data` and `run`.
+/// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`]):
+/// comparisons that the rules alone cannot show to be wrong, for `check --data` and `run`.
 pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnostic> {
     let mut out = shares::share_slips(rules, data);
     out.extend(text_dates::text_date_slips(rules, data));
+    out.extend(text_spellings::other_spellings(rules, data));
     out
 }
 use walk::{name_constant_comparisons, written_tests};

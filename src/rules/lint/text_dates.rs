@@ -82,15 +82,7 @@ fn slip(
         cmp.symbol()
     );
     let quoted = format!("\"{date}\"");
-    let (line, column) = match e.text.find(&quoted) {
-        Some(at) => {
-            let chars: Vec<char> = e.text.chars().collect();
-            let i = e.text[..at].chars().count();
-            let (line, column) = crate::diag::habits::line_column(&chars, i);
-            e.origin.map(line, column)
-        }
-        None => (e.origin.line, e.origin.column),
-    };
+    let (line, column) = super::walk::place_of(e, &quoted);
     let warning = Diagnostic::error(&e.origin.file, line, column, message)
         .warning()
         .width(quoted.chars().count())

@@ -15,6 +15,26 @@ pub(super) fn written_tests(row: &Row) -> Vec<&Expr> {
     }
 }
 
+/// Calls `f` on `node` and on every node inside it, a block's steps included.
+pub(super) fn each_node<'n>(node: &'n Node, f: &mut impl FnMut(&'n Node)) {
+    fn steps<'n>(step: &'n Step, f: &mut impl FnMut(&'n Node)) {
+        match step {
+            Step::Set(_, n) => each_node(n, f),
+            Step::If(n, then, otherwise) => {
+                each_node(n, f);
+                then.iter()
+                    .chain(otherwise.iter())
+                    .for_each(|s| steps(s, f));
+            }
+        }
+    }
+    f(node);
+    if let Node::Block(block, _) = node {
+        block.iter().for_each(|step| steps(step, f));
+    }
+    node.children().into_iter().for_each(|n| each_node(n, f));
+}
+
 /// Every `name <op> constant` comparison in a compiled expression (inside `if`, calls,
 /// blocks and their steps), the name first: one written the other way round (`70 > rate`)
 /// has its operator turned (`rate < 70`).
@@ -26,33 +46,15 @@ pub(super) fn name_constant_comparisons<'n>(node: &'n Node, out: &mut Vec<(Cmp, 
         Cmp::Ge => Cmp::Le,
         other => other,
     };
-    fn steps<'n>(step: &'n Step, out: &mut Vec<(Cmp, Slot, &'n Lit)>) {
-        match step {
-            Step::Set(_, n) => name_constant_comparisons(n, out),
-            Step::If(n, then, otherwise) => {
-                name_constant_comparisons(n, out);
-                then.iter()
-                    .chain(otherwise.iter())
-                    .for_each(|s| steps(s, out));
-            }
-        }
-    }
-    match node {
+    each_node(node, &mut |n| match n {
         Node::CmpSlot(cmp, slot, lit) => out.push((*cmp, *slot, lit)),
         Node::Cmp(cmp, pair) => match &**pair {
             (Node::Slot(s), Node::Const(lit)) => out.push((*cmp, *s, lit)),
             (Node::Const(lit), Node::Slot(s)) => out.push((turned(*cmp), *s, lit)),
-            (a, b) => {
-                name_constant_comparisons(a, out);
-                name_constant_comparisons(b, out);
-            }
+            _ => {}
         },
-        Node::Block(block, value) => {
-            block.iter().for_each(|step| steps(step, out));
-            name_constant_comparisons(value, out);
-        }
-        other => (other.children().into_iter()).for_each(|n| name_constant_comparisons(n, out)),
-    }
+        _ => {}
+    });
 }
 
 /// Every expression of the rules with the rule it belongs to (a metric has none: its name is
@@ -80,4 +82,21 @@ pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
         }
     }
     exprs
+}
+
+/// Where `needle` is first written in `e` (its file's line and column); where `e` starts
+/// when it is not there as written.
+pub(super) fn place_of(e: &Expr, needle: &str) -> (usize, usize) {
+    match e.text.find(needle) {
+        Some(at) => place_in(e, at),
+        None => (e.origin.line, e.origin.column),
+    }
+}
+
+/// Where the character at byte `at` of `e`'s text is in its file (line, column).
+pub(super) fn place_in(e: &Expr, at: usize) -> (usize, usize) {
+    let chars: Vec<char> = e.text.chars().collect();
+    let i = e.text[..at].chars().count();
+    let (line, column) = crate::diag::habits::line_column(&chars, i);
+    e.origin.map(line, column)
 }

@@ -1,0 +1,162 @@
+//! On the data (`check --data`, `run`): a text field compared with a text (`channel ==
+//! "Wholesale"`, a grid cell `Wholesale`, `"KA", "BC"`) while the data also writes that text
+//! another way: another case, or a space before, after or doubled inside (`"Wholesale "`,
+//! `"wholesale"`, what a CRM export or a hand-typed cell leaves behind). Text compares
+//! exactly, so those customers miss the row and fall to a later row or the `default:`,
+//! which passes every check as a value; nothing fails. The rules alone cannot see it: only
+//! the data holds the other spellings. A spelling the rules also compare with is meant.
+
+use crate::diag::Diagnostic;
+use crate::rules::native::{Cmp, Node};
+use crate::rules::{Expr, RuleSet, Slot, SlotKind};
+use crate::source::Dataset;
+use crate::value::{Lit, Value};
+use std::collections::{HashMap, HashSet};
+
+/// A text a field is compared with, and the first place it is (its expression and rule).
+type Compared<'r> = (&'r str, &'r Expr, Option<&'r str>);
+
+/// A warning at each text a field is compared with, the first place it is compared, when
+/// the field holds other spellings of it.
+pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
+    // Per field, the texts compared with it, each with the first place it is.
+    let mut compared: HashMap<Slot, Vec<Compared>> = HashMap::new();
+    for (e, id) in super::rule_expressions(rules) {
+        let Some(native) = &e.native else { continue };
+        for (slot, text) in equal_texts(&native.root) {
+            if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
+                continue;
+            }
+            let texts = compared.entry(slot).or_default();
+            if !texts.iter().any(|(t, ..)| *t == text) {
+                texts.push((text, e, id));
+            }
+        }
+    }
+    let mut fields: Vec<(Slot, Vec<Compared>)> = compared.into_iter().collect();
+    fields.sort_by_key(|(slot, _)| *slot);
+    let mut out = Vec::new();
+    for (slot, texts) in fields {
+        let name = rules.slot_name(slot);
+        let Some(held) = spellings(data, name) else {
+            continue;
+        };
+        let written: HashSet<&str> = texts.iter().map(|(t, ..)| *t).collect();
+        for (text, e, id) in texts {
+            let mut others: Vec<(&str, usize)> = (held.iter())
+                .filter(|(v, _)| **v != text && !written.contains(*v) && folded(v) == folded(text))
+                .map(|(v, n)| (*v, *n))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let exact = held.get(text).copied().unwrap_or(0);
+            out.push(slip(e, id, name, text, exact, &others));
+        }
+    }
+    out
+}
+
+/// The texts an expression tests a name for equality with (`==`, `!=`, `in [...]`).
+fn equal_texts(node: &Node) -> Vec<(Slot, &str)> {
+    let mut out = Vec::new();
+    let mut compared = Vec::new();
+    super::name_constant_comparisons(node, &mut compared);
+    for (cmp, slot, lit) in compared {
+        if let (Cmp::Eq | Cmp::Ne, Lit::Str(text)) = (cmp, lit) {
+            out.push((slot, text.as_ref()));
+        }
+    }
+    super::walk::each_node(node, &mut |n| {
+        if let Node::In(x, items) = n
+            && let Node::Slot(slot) = **x
+        {
+            for item in items.iter() {
+                if let Lit::Str(text) = item {
+                    out.push((slot, text.as_ref()));
+                }
+            }
+        }
+    });
+    out
+}
+
+/// How many customers hold each text of column `name`; `None` for a column that is not
+/// in the data.
+fn spellings<'d>(data: &'d Dataset, name: &str) -> Option<HashMap<&'d str, usize>> {
+    let k = data.names.iter().position(|n| n == name)?;
+    let column = &data.columns[k];
+    let mut held: HashMap<&str, usize> = HashMap::new();
+    for i in 0..data.len {
+        if let Value::Str(text) = column.value(i) {
+            *held.entry(text).or_default() += 1;
+        }
+    }
+    Some(held)
+}
+
+/// A text without what tells the spellings apart: case, and spaces around and between words.
+fn folded(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.join(" ").to_lowercase()
+}
+
+fn slip(
+    e: &Expr,
+    id: Option<&str>,
+    name: &str,
+    text: &str,
+    exact: usize,
+    others: &[(&str, usize)],
+) -> Diagnostic {
+    let customers = |n: usize| match n {
+        1 => "1 customer".to_owned(),
+        n => format!("{} customers", crate::text::thousands(n as f64)),
+    };
+    let listed: Vec<String> = (others.iter().take(3))
+        .map(|(v, n)| format!("{v:?} ({})", customers(*n)))
+        .collect();
+    let more = match others.len() {
+        0..=3 => String::new(),
+        n => format!(" and {} more", n - 3),
+    };
+    let message = format!(
+        "`{name}` is compared with {text:?}, but the data also writes it {}{more}: text compares exactly (case and spaces count), so those customers do not match it{}",
+        listed.join(", "),
+        match exact {
+            0 => format!("; no customer holds {text:?} as written"),
+            n => format!(" ({} hold {text:?} as written)", customers(n)),
+        }
+    );
+    // At the text itself, inside its quotes (a grid cell may write it without any).
+    let (line, column) = match e.text.find(&format!("{text:?}")) {
+        Some(at) => super::walk::place_in(e, at + 1),
+        None => super::walk::place_of(e, text),
+    };
+    let (first, _) = others[0];
+    let warning = Diagnostic::error(&e.origin.file, line, column, message)
+        .warning()
+        .width(text.chars().count())
+        .help(format!(
+            "make the column one spelling in the customers query (`TRIM({name})`, `UPPER({name})`; `customers.query`) or at its source; or, if {first:?} is meant to match too, list it: `{text:?}, {first:?}`"
+        ));
+    match id {
+        Some(id) => warning.rule(id),
+        None => warning,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folded;
+
+    #[test]
+    fn spellings_differ_by_case_and_spaces_only() {
+        assert_eq!(folded("Wholesale "), folded("wholesale"));
+        assert_eq!(folded(" Key  Account"), folded("key account"));
+        assert_eq!(folded("Wholesale\u{a0}"), folded("WHOLESALE"));
+        assert_ne!(folded("Whole sale"), folded("Wholesale"));
+        assert_ne!(folded("Retail"), folded("Wholesale"));
+    }
+}

@@ -1,21 +1,47 @@
 //! Words and numbers for people: `1,234,567.89`, "1 error", "3 errors", a value as an
 //! admin would write it in YAML.
 
-/// A number written with thousands separators (`1,000`, `1 000 000`, `1'000`,
-/// `1.000.000`), without them.
+/// A number written with thousands separators (`1,000`, `1 000 000`, `1'000`, `1.000.000`,
+/// `1.000,50`, `12 500,5`), without them and with a decimal point. Of `.` and `,` both
+/// written, the last is the decimal point; one `.` alone is a decimal point, and so is one
+/// `,` after digits grouped otherwise; else `,` groups (`1,000`; its callers say it may be
+/// a decimal comma).
 pub fn ungrouped(t: &str) -> Option<String> {
     let t = t.trim();
-    // One dot is the decimal point; several group (`1.000.000`).
-    let (whole, decimals) = match t.split_once('.') {
-        Some((w, d)) if !d.contains('.') => (w, Some(d)),
-        _ => (t, None),
+    let (dots, commas) = (t.matches('.').count(), t.matches(',').count());
+    let decimal = match (t.rfind('.'), t.rfind(',')) {
+        (Some(dot), Some(comma)) if dot > comma && dots == 1 => Some('.'),
+        (Some(dot), Some(comma)) if comma > dot && commas == 1 => Some(','),
+        (Some(_), None) if dots == 1 => Some('.'),
+        // `12 500,5`: after digits grouped by spaces, a comma is the decimal point.
+        (None, Some(comma))
+            if commas == 1 && t[..comma].contains(|c: char| !c.is_ascii_digit() && c != '-') =>
+        {
+            Some(',')
+        }
+        _ => None,
     };
-    let groups: Vec<&str> = whole.split([',', ' ', '\'', '.']).collect();
+    let (whole, decimals) = match decimal.and_then(|c| t.rsplit_once(c)) {
+        Some((w, d)) => (w, Some(d)),
+        None => (t, None),
+    };
+    // Spaces, no-break spaces and apostrophes group digits in some locales.
+    let separator = |c: char| {
+        matches!(
+            c,
+            ',' | '.' | ' ' | '\'' | '\u{a0}' | '\u{202f}' | '\u{2019}'
+        )
+    };
+    let mut separators = whole.chars().filter(|&c| separator(c));
+    let first_separator = separators.next()?;
+    if separators.any(|c| c != first_separator) {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(separator).collect();
     let digits = |g: &str| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit());
     let first = groups[0].strip_prefix('-').unwrap_or(groups[0]);
     // `0,950` is a decimal comma, not a thousand.
-    let grouped = groups.len() > 1
-        && digits(first)
+    let grouped = digits(first)
         && first.len() <= 3
         && !first.starts_with('0')
         && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
@@ -253,8 +279,28 @@ mod tests {
         assert_eq!(read("1'000.50").as_deref(), Some("1000.50"));
         assert_eq!(read("1.000.000").as_deref(), Some("1000000"));
         assert_eq!(read("-12,500").as_deref(), Some("-12500"));
+        // A decimal comma after grouping dots or spaces (Excel in German, French locales).
+        assert_eq!(read("50.000,00").as_deref(), Some("50000.00"));
+        assert_eq!(read("1.000.000,5").as_deref(), Some("1000000.5"));
+        assert_eq!(read("50\u{a0}000,25").as_deref(), Some("50000.25"));
+        assert_eq!(read("50\u{202f}000").as_deref(), Some("50000"));
+        assert_eq!(read("50\u{2019}000.5").as_deref(), Some("50000.5"));
+        assert_eq!(read("1,000,000.25").as_deref(), Some("1000000.25"));
+        assert_eq!(read("1 000,000").as_deref(), Some("1000.000"));
         for not in [
-            "1000", "1,00", "1,0000", "KA, BC", "1.5", "12,5", ",100", "1,000.5x",
+            "1000",
+            "1,00",
+            "1,0000",
+            "KA, BC",
+            "1.5",
+            "12,5",
+            ",100",
+            "1,000.5x",
+            "1.000",
+            "1.000,000,5",
+            "1,000.000.5",
+            "0,950",
+            "1 000,00,0",
         ] {
             assert_eq!(read(not), None, "{not}");
         }

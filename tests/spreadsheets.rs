@@ -174,6 +174,81 @@ fn a_csv_table_decides_like_a_yaml_table() {
     );
 }
 
+/// A number column saved from Excel as it is displayed (`50.000,00`, `50 000`, `$1,200`):
+/// every cell text. It loaded as a text column, every customer got the characters and
+/// `SUM(credit_limit)` read 3,450 for 4,450,000, no word said. Each cell is an error saying
+/// the number to write; beside plain numbers, the formatted cells are the errors (not the
+/// one plain number among them).
+#[test]
+fn amounts_saved_with_their_display_format_are_errors_at_their_cells() {
+    let fx = fixture();
+    write(
+        &fx,
+        "credit.csv",
+        "hit: first;;\nid;channel;credit_limit\nid;input;output\nc-ka;KA;50.000,00\nc-bc;BC;20\u{a0}000\nc-x;;5.000 \u{20ac}\n".as_bytes(),
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    let c4 = diagnostic_at(&check, "rules/credit.csv, C4");
+    assert!(
+        c4.starts_with(
+            "error: row `c-ka` gives `credit_limit` the text \"50.000,00\", not a number"
+        ),
+        "{c4}"
+    );
+    assert!(
+        c4.contains("= help: write 50000.00 without thousands separators, with a decimal point: `50.000,00` is text here; the column is saved as it is displayed"),
+        "{c4}"
+    );
+    assert!(
+        diagnostic_at(&check, "rules/credit.csv, C5")
+            .contains("help: write 20000 without thousands separators"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        diagnostic_at(&check, "rules/credit.csv, C6").contains(
+            "help: write 5.000 (or 5000 if the dot separates thousands), without the currency"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.ends_with("3 errors in the rule files\n"),
+        "{}",
+        check.stdout
+    );
+    fx.run(&["run"]).assert_code(2);
+    assert_eq!(fx.policy_row_count(), 0);
+
+    // Beside plain numbers, the formatted amounts are the slips, whichever are more.
+    write(
+        &fx,
+        "credit.csv",
+        b"hit: first,,\nid,channel,credit_limit\nid,input,output\nc-ka,KA,\"$50,000\"\nc-bc,BC,\"20,000.50\"\nc-x,,5000\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        diagnostic_at(&check, "rules/credit.csv, C4").contains(
+            "help: write 50000 (or 50.000 if the comma is a decimal point), without the currency"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        diagnostic_at(&check, "rules/credit.csv, C5")
+            .contains("help: write 20000.50 without thousands separators"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.ends_with("2 errors in the rule files\n"),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A spreadsheet's table that leaves some customers without a value is told to give the
 /// output a default where a spreadsheet says it (row 3's kind cell), not in YAML it has not.
 #[test]

@@ -148,7 +148,7 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
         // Text the other rows agree on (a true/false or list output's texts were reported
         // above): a number written as a spreadsheet shows it, most likely.
         if expected == Kind::Of(ValueKind::Text) {
-            numbers_as_text(cx, t, given, k);
+            ok &= numbers_as_text(cx, t, given, k);
         }
     }
     for g in given {
@@ -164,19 +164,33 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
 /// `1,5%`, `0,05`, `1,000`) and so read as text, where no row gives a number to compare it
 /// with: every customer the row matches gets those characters. A warning, not an error: a
 /// label may be meant (`promo_label: 5%`); quoted, the text is meant and nothing is said.
-fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
+///
+/// In a spreadsheet, whose cells are not quoted, an amount as Excel formats it
+/// (`50.000,00`, `50 000`, `1.000 €`) in every text cell of the column is an error: the
+/// column is a number column saved with its display format (`SUM(credit_limit)` over the
+/// texts read 3,450 for 4,450,000). `false` when there was one.
+fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) -> bool {
     // A spreadsheet's cell cannot be told quoted from its text (Excel quotes `1,500` for
     // the comma): there, only a percentage (`1,1%`, a rate sheet typed as Excel shows it)
-    // is taken for a number. Declared `values:` say the texts are meant.
+    // or a column of formatted amounts is taken for numbers. Declared `values:` say the
+    // texts are meant.
     let sheet = super::sheet::is_spreadsheet(&t.file.path);
     if t.declared_values.contains(&k) {
-        return;
+        return true;
     }
-    for g in given.iter().filter(|g| g.output == k) {
-        let (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) = (g.written, g.value) else {
-            continue;
-        };
-        if sheet && !text.trim().ends_with('%') {
+    let texts = || {
+        given.iter().filter_map(|g| match (g.written, g.value) {
+            (Literal::Text(text), ValueExpr::Const(Lit::Str(_))) if g.output == k => {
+                Some((g, text))
+            }
+            _ => None,
+        })
+    };
+    let amounts = sheet && texts().all(|(_, text)| number_written(text).is_some());
+    let mut ok = true;
+    for (g, text) in texts() {
+        let percent = text.trim().ends_with('%');
+        if sheet && !percent && !amounts {
             continue;
         }
         let Some(how) = number_written(text) else {
@@ -200,45 +214,56 @@ fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) {
                 ),
             },
         );
-        d.severity = crate::diag::Severity::Warning;
         d.rule = Some(match g.row {
             "default" => t.name.to_owned(),
             row => row.to_owned(),
         });
         d.width = text.chars().count().max(1);
+        // A formatted amount in a sheet is an error; a percentage or YAML text a warning.
+        let amount = sheet && !percent;
+        if !amount {
+            d.severity = crate::diag::Severity::Warning;
+        }
+        ok &= !amount;
         d.help = Some(match sheet {
+            true if amount => {
+                format!(
+                    "{how}; the column is saved as it is displayed: format it as a number without thousands separators or currency (in Excel: Format Cells, Number, no 1000 separator) and save again, or, to keep the text, declare the texts in the output's kinds cell (`output; values: ...`)"
+                )
+            }
             true => format!(
                 "{how}; to keep the text, declare the texts in the output's kinds cell (`output; values: ...`)"
             ),
             false => format!("{how}; to keep the text, quote it: \"{text}\""),
         });
     }
+    ok
 }
 
-/// How to write a number written as a spreadsheet shows it (`2%`, `1,5%`, `0,05`, `1,000`),
-/// which YAML reads as text.
+/// How to write a number written as a spreadsheet shows it (`2%`, `1,5%`, `0,05`, `1,000`,
+/// `50.000,00`, `1.200 €`), which YAML reads as text.
 fn number_written(t: &str) -> Option<String> {
     let t = t.trim();
+    if let Some(amount) = without_currency(t) {
+        let (number, or) = plain_number(amount)?;
+        return Some(format!(
+            "write {number}{or}, without the currency: `{t}` is text here (an amount is a plain number; the config's `currency` labels amounts)"
+        ));
+    }
     let (body, percent) = match t.strip_suffix('%') {
         Some(body) => (body.trim(), true),
         None => (t, false),
     };
-    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    let number = if body.parse::<f64>().is_ok_and(f64::is_finite) {
-        body.to_owned()
-    } else if let Some(plain) = crate::text::ungrouped(body) {
-        plain
-    } else {
-        match body.strip_prefix('-').unwrap_or(body).split_once(',') {
-            Some((whole, fraction)) if digits(whole) && digits(fraction) => {
-                body.replacen(',', ".", 1)
-            }
-            _ => return None,
-        }
-    };
+    let (number, or) = plain_number(body)?;
     Some(if percent {
         crate::text::percent_help(&number, t)
-    } else if number.contains('.') && body.contains(',') && !body.contains('.') {
+    } else if crate::text::ungrouped(body).is_some() {
+        let point = match body.rfind(',') > body.rfind('.') && number.contains('.') {
+            true => ", with a decimal point",
+            false => "",
+        };
+        format!("write {number} without thousands separators{point}{or}: `{t}` is text here")
+    } else if body.contains(',') {
         // `30,60` may be two numbers too.
         let list = body.split(',').all(|p| {
             let p = p.trim();
@@ -251,13 +276,63 @@ fn number_written(t: &str) -> Option<String> {
             ),
             false => format!("write {number}: a decimal point, not a comma"),
         }
-    } else if body.matches(',').count() == 1 && !body.contains('.') {
-        format!(
-            "write {number} without thousands separators (or {} if the comma is a decimal point): `{t}` is text here",
-            body.replace(',', ".")
-        )
     } else {
-        format!("write {number} without thousands separators: `{t}` is text here")
+        format!("write {number}: `{t}` is text here")
+    })
+}
+
+/// A number as written in a spreadsheet, as the rules write it, and how else it may read:
+/// `1,000` is 1000 (or 1.000 where the comma is a decimal point), `50.000` is 50.000 (or
+/// 50000 where the dot groups thousands), `50.000,00` is 50000.00, `0,5` is 0.5.
+fn plain_number(body: &str) -> Option<(String, String)> {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    // One separator before three digits: a thousands separator or a decimal point.
+    let thousand = |sep: char| {
+        let (whole, fraction) = body.split_once(sep)?;
+        let whole = whole.strip_prefix('-').unwrap_or(whole);
+        Some(
+            digits(whole)
+                && whole.len() <= 3
+                && !whole.starts_with('0')
+                && fraction.len() == 3
+                && digits(fraction),
+        )
+    };
+    if body.parse::<f64>().is_ok_and(f64::is_finite) {
+        let or = match thousand('.') {
+            Some(true) => format!(
+                " (or {} if the dot separates thousands)",
+                body.replace('.', "")
+            ),
+            _ => String::new(),
+        };
+        Some((body.to_owned(), or))
+    } else if let Some(plain) = crate::text::ungrouped(body) {
+        let or = match thousand(',') {
+            Some(true) => format!(
+                " (or {} if the comma is a decimal point)",
+                body.replace(',', ".")
+            ),
+            _ => String::new(),
+        };
+        Some((plain, or))
+    } else {
+        let (whole, fraction) = body.strip_prefix('-').unwrap_or(body).split_once(',')?;
+        (digits(whole) && digits(fraction)).then(|| (body.replacen(',', ".", 1), String::new()))
+    }
+}
+
+/// An amount without the currency it is written with (`50.000 €`, `$1,200`, `EUR 300`).
+fn without_currency(t: &str) -> Option<&str> {
+    const SIGNS: &[&str] = &["€", "$", "£", "¥", "₹", "EUR", "USD", "GBP", "CHF", "JPY"];
+    let spaces = |c: char| c.is_whitespace();
+    SIGNS.iter().find_map(|sign| {
+        let rest = t
+            .strip_prefix(sign)
+            .map(|r| r.trim_start_matches(spaces))
+            .or_else(|| t.strip_suffix(sign).map(|r| r.trim_end_matches(spaces)))?;
+        rest.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+            .then_some(rest)
     })
 }
 

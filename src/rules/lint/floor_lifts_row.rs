@@ -101,7 +101,7 @@ fn number(value: &ValueExpr) -> Option<f64> {
 /// The largest number a limit can be, and whether it is that one limit for every customer
 /// (a constant, or a formula whose every branch gives that number); `None` when the formula
 /// computes it (`annual_sales * 0.1`): not known here.
-fn highest(value: &ValueExpr) -> Option<(f64, bool)> {
+pub(super) fn highest(value: &ValueExpr) -> Option<(f64, bool)> {
     if let Some(x) = number(value) {
         return Some((x, true));
     }

@@ -51,6 +51,7 @@
 //! this for declared column types), so `x >= 5` / `x < 5` report NULL customers only, not
 //! customers whose `x` is text.
 
+mod ceiling_below_rows;
 mod expired_row;
 mod floor_lifts_row;
 mod missing_default;
@@ -119,6 +120,7 @@ pub const LINTS: &[Lint] = &[
     never_in_effect::LINT.on(Policies::All, Shape::Any),
     text_ordered::LINT.on(Policies::All, Shape::Any),
     floor_lifts_row::LINT.on(Policies::OneValue, Shape::Any),
+    ceiling_below_rows::LINT.on(Policies::OneValue, Shape::Any),
 ];
 
 /// Lint warnings for every decision table of the rule set, in decision order; `today` is

@@ -249,6 +249,33 @@ fn amounts_saved_with_their_display_format_are_errors_at_their_cells() {
     );
 }
 
+/// `0,1` typed for "0 or 1" in a `;` file reads as the decimal 0.1, which a column of whole
+/// numbers never equals: the row matched no one, `check` clean. On the data it is a warning
+/// at the cell, saying how a list is written.
+#[test]
+fn a_decimal_a_whole_number_column_never_equals_is_said_on_the_data() {
+    let fx = fixture();
+    write(
+        &fx,
+        "late.csv",
+        b"hit: first;;\nid;overdue_days;late\nid;input;output\nl-none;0,5;false\nl-rest;;true\n",
+    );
+    fx.run(&["check"]).assert_code(0);
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    let warning = diagnostic_at(&check, "rules/late.csv, B4");
+    assert!(
+        warning.starts_with("warning: `overdue_days` holds whole numbers only in the data, so it is never equal to 0.5: the test holds for no one (in `l-none`)"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains(
+            "= help: if it is a list, write `0, 5` (in a `;` CSV file, `0,5` is the decimal 0.5"
+        ),
+        "{warning}"
+    );
+}
+
 /// A spreadsheet's table that leaves some customers without a value is told to give the
 /// output a default where a spreadsheet says it (row 3's kind cell), not in YAML it has not.
 #[test]

@@ -68,15 +68,18 @@ mod unreachable_row;
 
 mod text_dates;
 mod text_spellings;
+mod whole_numbers;
 
 use walk::rule_expressions;
 
-/// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`]):
+/// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`],
+/// [`whole_numbers`]):
 /// comparisons that the rules alone cannot show to be wrong, for `check --data` and `run`.
 pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnostic> {
     let mut out = shares::share_slips(rules, data);
     out.extend(text_dates::text_date_slips(rules, data));
     out.extend(text_spellings::other_spellings(rules, data));
+    out.extend(whole_numbers::decimals_never_equal(rules, data));
     out
 }
 use walk::{name_constant_comparisons, written_tests};

@@ -361,6 +361,42 @@ fn a_typo_key_is_reported_at_its_position_and_the_other_files_still_run() {
     assert_eq!(out.lines().last(), Some("1 passed, 1 failed"), "{out}");
 }
 
+/// Spreadsheet habits in a test file get the fix: `given:` for `customer:`, a decimal
+/// comma cut in two by `{ }` (`7,5` was read as 7 and a key `5`), `90%` for a rank; the
+/// list of a case's keys is shown without its 23 numbered `previous_N`.
+#[test]
+fn spreadsheet_habits_in_a_test_file_get_the_fix() {
+    let given =
+        "cases:\n  - name: given\n    given: { annual_sales: 1 }\n    expect: { tier: A }\n";
+    let comma = "cases:\n  - name: comma\n    customer: { annual_sales: 1 }\n    expect: { tier: A, discount_pct: 7,5 }\n";
+    let percent = "cases:\n  - name: percent\n    customer: { annual_sales: 1 }\n    population: { sales_rank: 90% }\n    expect: { tier: A }\n";
+    let fx = project(&[
+        ("given.yaml", given),
+        ("comma.yaml", comma),
+        ("percent.yaml", percent),
+    ]);
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    assert!(
+        out.contains("unknown field `given`, expected one of name, customer, customers, check, population, expect, expect_error, as_of, previous, previous_2 ... previous_24\n"),
+        "{out}"
+    );
+    assert!(out.contains("= help: did you mean `customer`?"), "{out}");
+    assert!(
+        out.contains("= help: in `{ ... }` a comma separates entries, so `7,5` was read as `7` and a key `5`: write 7.5, with a decimal point"),
+        "{out}"
+    );
+    assert!(
+        out.contains("population figure `sales_rank` must be a number (or null: not ranked)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("= help: write 0.9 for 90%: a percentage is a number here"),
+        "{out}"
+    );
+}
+
 #[test]
 fn coverage_lists_the_rows_no_case_exercises() {
     let tests = r#"cases:

@@ -34,6 +34,9 @@ pub(super) struct Problem {
     width: usize,
     message: String,
     help: Option<String>,
+    /// The key the problem is about: a key of digits may be a number's decimals cut off by
+    /// a comma (`{ pct: 7,5 }`), said when the file's text shows it.
+    key: Option<String>,
 }
 
 impl Problem {
@@ -44,6 +47,7 @@ impl Problem {
             width,
             message: message.into(),
             help: None,
+            key: None,
         }
     }
 
@@ -54,13 +58,17 @@ impl Problem {
 
     pub fn render(self, file: &SourceFile) -> String {
         let mut d = Diagnostic::error(file, self.line, self.column, self.message).width(self.width);
-        d.help = self.help;
+        let split = (self.key.as_deref())
+            .and_then(|key| crate::diag::yaml::split_number(&file.text, self.line, key));
+        d.help = split.or(self.help);
         d.to_string()
     }
 }
 
 fn key_problem(key: &Spanned<String>, message: impl Into<String>) -> Problem {
-    Problem::at(&key.referenced, key.value.chars().count(), message)
+    let mut problem = Problem::at(&key.referenced, key.value.chars().count(), message);
+    problem.key = Some(key.value.clone());
+    problem
 }
 
 impl CaseContext<'_> {
@@ -161,14 +169,25 @@ impl CaseContext<'_> {
                 Given::Null => Value::Null,
                 Given::Int(i) => Value::Float(*i as f64),
                 Given::Float(f) => Value::Float(*f),
-                _ => {
+                other => {
+                    // `90%`: as a spreadsheet shows a rank.
+                    let percent = match other {
+                        Given::Text(t) => (t.strip_suffix('%'))
+                            .and_then(|n| n.trim().parse::<f64>().ok())
+                            .map(|x| {
+                                let share = serde_json::Value::from(x / 100.0);
+                                crate::text::percent_help(&crate::text::as_yaml(&share), t)
+                            }),
+                        _ => None,
+                    };
                     return Err(Problem::at(
                         &value.referenced,
                         1,
                         format!(
                             "population figure `{name}` must be a number (or null: not ranked)"
                         ),
-                    ));
+                    )
+                    .help(percent));
                 }
             };
             out.push((name.to_owned(), v));

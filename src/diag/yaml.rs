@@ -131,6 +131,9 @@ pub fn message(message: &str) -> String {
         let key = rest.split('`').next().unwrap_or(rest);
         return format!("missing key `{key}:` in this mapping");
     }
+    if message.starts_with("unknown field `") {
+        return numbered_runs(&message);
+    }
     // serde's "variant" is Rust-speak for one of a fixed list of words (`hit: frist`).
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         return format!("unknown value {rest}");
@@ -343,6 +346,48 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
     ))
 }
 
+/// A list of keys with its numbered runs shortened: `previous, previous_2, previous_3,
+/// ..., previous_24` is `previous, previous_2 ... previous_24`.
+fn numbered_runs(list: &str) -> String {
+    let numbered = |item: &str| {
+        let (stem, n) = item.rsplit_once('_')?;
+        Some((stem.to_owned(), n.parse::<u32>().ok()?))
+    };
+    let items: Vec<&str> = list.split(", ").collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < items.len() {
+        let mut end = k;
+        if let Some((stem, n)) = numbered(items[k]) {
+            while end + 1 < items.len()
+                && numbered(items[end + 1]) == Some((stem.clone(), n + (end + 1 - k) as u32))
+            {
+                end += 1;
+            }
+        }
+        match end - k {
+            0..=2 => out.extend(items[k..=end].iter().map(|s| s.to_string())),
+            _ => out.push(format!("{} ... {}", items[k], items[end])),
+        }
+        k = end + 1;
+    }
+    out.join(", ")
+}
+
+/// Keys an admin writes for another: `given:` for a case's `customer:`.
+const SYNONYMS: &[(&str, &[&str])] = &[
+    (
+        "customer",
+        &["given", "fields", "input", "inputs", "data", "with"],
+    ),
+    (
+        "expect",
+        &[
+            "expected", "then", "output", "outputs", "result", "results", "should",
+        ],
+    ),
+];
+
 /// "unknown field `wehn`, expected one of id, when, then" -> "did you mean `when`?"
 /// (or the list of keys when none is close).
 pub fn unknown_key_help(message: &str) -> Option<String> {
@@ -355,9 +400,19 @@ pub fn unknown_key_help(message: &str) -> Option<String> {
         .map(|(_, e)| e)
         .or_else(|| rest.split_once("expected ").map(|(_, e)| e))?;
     let options: Vec<&str> = expected.split(", ").map(|s| s.trim_matches('`')).collect();
-    suggest(given, options.iter().copied())
+    let synonym = SYNONYMS
+        .iter()
+        .find(|(key, words)| options.contains(key) && words.contains(&given))
+        .map(|(key, _)| key.to_string());
+    synonym
+        .or_else(|| suggest(given, options.iter().copied()))
         .map(|s| format!("did you mean `{s}`?"))
-        .or_else(|| Some(format!("expected one of: {}", options.join(", "))))
+        .or_else(|| {
+            Some(format!(
+                "expected one of: {}",
+                numbered_runs(&options.join(", "))
+            ))
+        })
 }
 
 /// The (line, column) in `source` of each character of `value`, a YAML scalar whose text

@@ -276,6 +276,32 @@ summary:
     fx
 }
 
+/// A tier renamed between two periods (`B` to `Silver`): last quarter's `B` is a value the
+/// order no longer ranks. Its customers are counted under `(other)`, and each row of the
+/// table per value adds up (`now = before - left + from above + from below + from other +
+/// new`), the gone ones included; before, `Silver` showed 0 before and 2 now, from nowhere.
+#[test]
+fn a_value_the_order_no_longer_ranks_is_a_row_of_its_own_and_every_row_adds_up() {
+    let fx = tiny();
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let rules = std::fs::read_to_string(fx.path("rules/tiers.yaml")).unwrap();
+    fx.rule(
+        "tiers.yaml",
+        &rules
+            .replace("tier: B,", "tier: Silver,")
+            .replace("[A, B, C]", "[A, Silver, C]"),
+    );
+    // 2026-Q2: a A->Silver, b B->A, c C->C, e new Silver; d (C) gone.
+    let q2 = fx.run_ok(&["--as-of", "2026-06-30"]);
+    let want = "  tier     before  from above  from below  from other  new  left  gone  now
+  A             1           0           0           1    0     1     0    1
+  Silver        0           1           0           0    1     0     0    2
+  C             1           0           0           0    0     0     1    1
+  (other)       1           0           0           0    0     1     0    0
+";
+    assert!(q2.stdout.contains(want), "{}", q2.stdout);
+}
+
 #[test]
 fn a_tiny_database_by_hand_text_and_json() {
     let fx = tiny();
@@ -333,9 +359,9 @@ totals since 2026-Q1 (run 1)
                 "(new)": {"A": 0, "B": 0, "C": 0},
             },
             "values": {
-                "A": {"before": 1, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "gone": 0, "now": 1},
-                "B": {"before": 1, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "gone": 1, "now": 1},
-                "C": {"before": 0, "from_above": 0, "from_below": 0, "new": 0, "left": 0, "gone": 1, "now": 0},
+                "A": {"before": 1, "from_above": 0, "from_below": 0, "from_other": 0, "new": 0, "left": 0, "gone": 0, "now": 1},
+                "B": {"before": 1, "from_above": 0, "from_below": 0, "from_other": 0, "new": 0, "left": 0, "gone": 1, "now": 1},
+                "C": {"before": 0, "from_above": 0, "from_below": 0, "from_other": 0, "new": 0, "left": 0, "gone": 1, "now": 0},
             },
         })
     );

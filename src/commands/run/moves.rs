@@ -31,13 +31,15 @@ pub struct Moves {
     /// and value now (columns: the order's values, `(other)` when any).
     #[serde(serialize_with = "nested_map")]
     pub matrix: Vec<(String, Vec<(String, usize)>)>,
-    /// Per value of the order: where its customers came from and went.
+    /// Per value of the order (and `(other)` when the matrix has it): where its customers
+    /// came from and went.
     #[serde(serialize_with = "map")]
     pub values: Vec<(String, Flow)>,
 }
 
-/// One value's customers: `now = before - left + from_above + from_below + new` (plus any
-/// from a value the order does not rank, in the matrix's `(other)` row).
+/// One value's customers: `now = before - left + from_above + from_below + from_other +
+/// new`. For `(other)`, the values the order does not rank taken as one, `from_other` is
+/// its customers from a ranked value.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Flow {
     /// This run's customers who had the value in the previous period.
@@ -46,6 +48,8 @@ pub struct Flow {
     pub from_above: usize,
     /// Came from a lower value (moved up into it).
     pub from_below: usize,
+    /// Came from a value the order does not rank (for `(other)`: from one it ranks).
+    pub from_other: usize,
     /// Had no value in the previous period.
     pub new: usize,
     /// Had it in the previous period and another value now.
@@ -82,12 +86,19 @@ impl Moves {
                 (before.to_owned(), cells.collect())
             })
             .collect();
-        let values = (0..n)
+        let mut values: Vec<(String, Flow)> = (0..n)
             .map(|v| {
                 let gone = gone.get(v).copied().unwrap_or(0);
                 (order[v].clone(), flow(count, n, v, gone))
             })
             .collect();
+        // Gone customers whose value the order does not rank (or who had none) are
+        // `(other)`'s, so that the rows add up to the moves line's `gone`.
+        let gone_ranked: usize = values.iter().map(|(_, f)| f.gone).sum();
+        let gone_other = gone_total.saturating_sub(gone_ranked);
+        if other || gone_other > 0 {
+            values.push((OTHER.to_owned(), other_flow(count, n, gone_other)));
+        }
         Moves {
             up: count.up,
             down: count.down,
@@ -134,34 +145,22 @@ impl Moves {
         }
         number_table(out, &rows)?;
         writeln!(out)?;
-        let mut rows = vec![
-            [
-                name,
-                "before",
-                "from above",
-                "from below",
-                "new",
-                "left",
-                "gone",
-                "now",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ];
+        // `from other` only where some value is not ranked: the rows then add up.
+        let others = self.values.iter().any(|(value, _)| value == OTHER);
+        let mut head = vec![name, "before", "from above", "from below"];
+        if others {
+            head.push("from other");
+        }
+        head.extend(["new", "left", "gone", "now"]);
+        let mut rows = vec![head.into_iter().map(String::from).collect::<Vec<_>>()];
         for (value, f) in &self.values {
+            let mut counts = vec![f.before, f.from_above, f.from_below];
+            if others {
+                counts.push(f.from_other);
+            }
+            counts.extend([f.new, f.left, f.gone, f.now]);
             let mut row = vec![value.clone()];
-            row.extend(
-                [
-                    f.before,
-                    f.from_above,
-                    f.from_below,
-                    f.new,
-                    f.left,
-                    f.gone,
-                    f.now,
-                ]
-                .map(|n| thousands(n as f64)),
-            );
+            row.extend(counts.into_iter().map(|n| thousands(n as f64)));
             rows.push(row);
         }
         number_table(out, &rows)
@@ -188,9 +187,27 @@ fn flow(count: &MoveCount, n: usize, v: usize, gone: usize) -> Flow {
         before,
         from_above: (0..v).map(|r| count.cell(r, v)).sum(),
         from_below: (v + 1..n).map(|r| count.cell(r, v)).sum(),
+        from_other: count.cell(n, v),
         new: count.cell(n + 1, v),
         left: before - count.cell(v, v),
         gone,
         now,
+    }
+}
+
+/// The flow of the values the order does not rank, taken as one value (index `n`): its
+/// customers from ranked values are `from_other`, and a move between two unranked values
+/// stays in it.
+fn other_flow(count: &MoveCount, n: usize, gone: usize) -> Flow {
+    let before: usize = (0..=n).map(|c| count.cell(n, c)).sum();
+    Flow {
+        before,
+        from_above: 0,
+        from_below: 0,
+        from_other: (0..n).map(|r| count.cell(r, n)).sum(),
+        new: count.cell(n + 1, n),
+        left: before - count.cell(n, n),
+        gone,
+        now: (0..=n + 1).map(|r| count.cell(r, n)).sum(),
     }
 }

@@ -242,10 +242,12 @@ pub fn windows_1252(bytes: &[u8]) -> String {
     out
 }
 
-/// A path for messages: relative to the working directory when it is inside it.
+/// A path for messages: relative to the working directory when it is inside it (not when
+/// that is `/`, as under cron: `tmp/x.db` would read as a relative path).
 pub fn shown(path: &std::path::Path) -> std::path::PathBuf {
     std::env::current_dir()
         .ok()
+        .filter(|cwd| cwd.parent().is_some())
         .and_then(|cwd| {
             path.strip_prefix(cwd)
                 .ok()

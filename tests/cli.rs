@@ -1200,3 +1200,31 @@ fn arguments_that_cannot_mean_what_is_written_are_refused() {
         .assert_code(2)
         .assert_stderr_contains("invalid value '0' for '--write-timeout-ms <WRITE_TIMEOUT_MS>'");
 }
+
+/// From cron the working directory is `/`: paths in messages stay absolute
+/// (`written to /tmp/.../customers.db`), not `tmp/...`, which reads as a relative path.
+#[test]
+fn paths_are_shown_whole_when_run_from_the_root_directory() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[vec![text("C1"), real(10.0)]],
+    );
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: all, then: { tier: A } }\n",
+    );
+    let config = fx.path("config.yaml");
+    let run = run_in(
+        std::path::Path::new("/"),
+        &["--config", config.to_str().unwrap(), "run"],
+    );
+    run.assert_code(0);
+    let db = fx.path("customers.db");
+    assert!(
+        run.stdout
+            .contains(&format!("written to {} (customer_policy)", db.display())),
+        "{}",
+        run.stdout
+    );
+}

@@ -466,6 +466,46 @@ fn a_base_outside_any_repository_is_a_clear_error() {
     run.assert_stderr_contains("`main~3` is not a directory, and rules is not in a git repository");
 }
 
+/// A rules repository another user owns (admins own it, a service user runs tierwise): git
+/// refuses it, and the message says so, with a fix a job without a home directory can use,
+/// not "not in a git repository". Only where the test runs as root (it gives the repository
+/// to `nobody`).
+#[test]
+fn a_repository_another_user_owns_is_said_to_be_refused_by_git() {
+    let uid = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .expect("id");
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        eprintln!("skipped: not root, cannot give the repository to another user");
+        return;
+    }
+    let fx = small();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .current_dir(fx.dir.path())
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "rules"]);
+    git(&["commit", "-q", "-m", "rules"]);
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "nobody"])
+        .arg(fx.dir.path().join(".git"))
+        .status()
+        .expect("chown");
+    assert!(chown.success());
+    let run = fx.run(&["diff", "--base", "HEAD"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("git refuses to read the repository of");
+    run.assert_stderr_contains("another user owns it (git: fatal: detected dubious ownership");
+    run.assert_stderr_contains("git config --system --add safe.directory");
+}
+
 /// The bundled project (config, order history, shipped rules) on a smaller sample.
 fn bundled(customers: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -29,6 +29,16 @@ pub enum BaseError {
         rules: String,
         message: String,
     },
+    /// Git refuses a repository another user owns (its `safe.directory` check), the usual
+    /// setup where admins own the rules and a service user runs tierwise.
+    #[error(
+        "`{reference}` is not a directory, and git refuses to read the repository of {rules}: another user owns it (git: {message}); to trust it for every user, including a job with no home directory (where git's `--global` does not reach), run `git config --system --add safe.directory <the repository's folder>`, or run tierwise as the repository's owner"
+    )]
+    NotTrusted {
+        reference: String,
+        rules: String,
+        message: String,
+    },
     #[error("`{reference}` is neither a directory nor a revision of the git repository at {repo}")]
     NotARevision { reference: String, repo: String },
     #[error("revision `{reference}` has no rules directory `{path}`")]
@@ -52,12 +62,22 @@ impl BaseRules {
             });
         }
         let git = |args: &[&str]| git(rules_dir, args);
-        let top =
-            git(&["rev-parse", "--show-toplevel"]).map_err(|message| BaseError::NoRepository {
-                reference: reference.to_owned(),
-                rules: rules_dir.display().to_string(),
-                message,
-            })?;
+        let top = git(&["rev-parse", "--show-toplevel"]).map_err(|message| {
+            let (reference, rules) = (reference.to_owned(), rules_dir.display().to_string());
+            match message.contains("dubious ownership") {
+                // Its first line says why; the rest is git's `--global` hint.
+                true => BaseError::NotTrusted {
+                    reference,
+                    rules,
+                    message: message.lines().next().unwrap_or_default().to_owned(),
+                },
+                false => BaseError::NoRepository {
+                    reference,
+                    rules,
+                    message,
+                },
+            }
+        })?;
         let commit = git(&[
             "rev-parse",
             "--verify",

@@ -302,6 +302,77 @@ fn a_value_the_order_no_longer_ranks_is_a_row_of_its_own_and_every_row_adds_up()
     assert!(q2.stdout.contains(want), "{}", q2.stdout);
 }
 
+/// `run` counts a `count_by` output's customers in the order `summary.moves` gives its
+/// values (Gold, Silver, Bronze), not alphabetically (Bronze, Gold, Silver).
+#[test]
+fn counts_per_value_follow_the_moves_order() {
+    let fx = tiny();
+    let rules = std::fs::read_to_string(fx.path("rules/tiers.yaml")).unwrap();
+    fx.rule(
+        "tiers.yaml",
+        &rules
+            .replace("tier: A,", "tier: Gold,")
+            .replace("tier: B,", "tier: Silver,")
+            .replace("tier: C,", "tier: Bronze,")
+            .replace("[A, B, C]", "[Gold, Silver, Bronze]")
+            .replace("summary:\n", "summary:\n  count_by: [tier]\n"),
+    );
+    let run = fx.run_ok(&["--as-of", "2026-03-31"]);
+    let at = |value: &str| {
+        run.stdout
+            .find(&format!("\n{value} "))
+            .unwrap_or_else(|| panic!("{value}: {}", run.stdout))
+    };
+    assert!(
+        at("Gold") < at("Silver") && at("Silver") < at("Bronze"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The first run of rules that read the previous period says that what they carry starts
+/// now for everyone; rules whose history only `summary.moves` counts carry nothing, and
+/// the note is not said (the moves line says there is nothing to compare with).
+#[test]
+fn the_first_run_note_is_for_rules_that_read_the_previous_period() {
+    let fx = tiny();
+    let moves_only = fx.run_ok(&["--as-of", "2026-03-31"]);
+    assert!(
+        !moves_only.stdout.contains("no earlier period has a run"),
+        "{}",
+        moves_only.stdout
+    );
+    assert!(
+        moves_only
+            .stdout
+            .contains("moves: no run of 2025-Q4 to compare with")
+    );
+    let rules = std::fs::read_to_string(fx.path("rules/tiers.yaml")).unwrap();
+    fx.rule(
+        "tiers.yaml",
+        &rules.replace(
+            "      - { id: c,",
+            "      - { id: was-a, when: previous.tier == \"A\", then: { tier: B, discount_pct: 5 } }\n      - { id: c,",
+        ),
+    );
+    let fresh = Fixture::new();
+    std::fs::copy(fx.path("config.yaml"), fresh.path("config.yaml")).unwrap();
+    std::fs::copy(fx.path("rules/tiers.yaml"), fresh.path("rules/tiers.yaml")).unwrap();
+    fresh
+        .conn()
+        .execute_batch(
+            "CREATE TABLE sales (customer_id TEXT, as_of TEXT, annual_sales REAL);
+             INSERT INTO sales VALUES ('a', '2026-03-31', 1000);",
+        )
+        .unwrap();
+    let reading = fresh.run_ok(&["--as-of", "2026-03-31"]);
+    assert!(
+        reading.stdout.contains("note: no earlier period has a run: `previous.tier` is NULL for every customer, so what the rules carry from period to period"),
+        "{}",
+        reading.stdout
+    );
+}
+
 #[test]
 fn a_tiny_database_by_hand_text_and_json() {
     let fx = tiny();

@@ -395,6 +395,21 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Sorts `values` of output `output` (each with its count) for showing: in the order its
+    /// `moves` entry gives (A, B, C, dormant: never alphabetical by accident), then the
+    /// values that order does not list, alphabetically, then `(none)`.
+    pub fn sort_values<T>(&self, output: &str, values: &mut [(String, T)]) {
+        let order = (self.moves.iter())
+            .find(|m| m.output == output)
+            .map_or(&[][..], |m| m.order.as_slice());
+        let place = |value: &str| match order.iter().position(|o| o == value) {
+            Some(k) => (0, k),
+            None if value == "(none)" => (2, 0),
+            None => (1, 0),
+        };
+        values.sort_by(|a, b| place(&a.0).cmp(&place(&b.0)).then(a.0.cmp(&b.0)));
+    }
+
     /// The summary's expressions: the totals, then the report's measures.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
         let report = self.report.iter().flat_map(|r| {
@@ -464,6 +479,9 @@ pub struct PastValue {
     pub back: u32,
     /// The column of that period's run it comes from: an output's name, or `held.<output>`.
     pub column: String,
+    /// A rule reads it; `false` when only `summary.moves` counts it (nothing a rule gives
+    /// depends on it).
+    pub read: bool,
 }
 
 impl PastValue {

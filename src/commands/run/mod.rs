@@ -69,11 +69,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let mut counts = Vec::new();
     for (k, (name, _)) in rules.summary.count_by.iter().enumerate() {
         let mut values = summary.tally.counts.get(k).cloned().unwrap_or_default();
-        values.sort_by(|a, b| {
-            (a.0 == "(none)")
-                .cmp(&(b.0 == "(none)"))
-                .then(a.0.cmp(&b.0))
-        });
+        rules.summary.sort_values(name, &mut values);
         counts.push((name.clone(), values));
     }
     let totals: Vec<(String, f64)> = rules

@@ -6,7 +6,7 @@
 use super::Sink;
 use super::expr::ExprCompiler;
 use super::files::RuleFiles;
-use super::history::{Past, PastSlots};
+use super::history::PastSlots;
 use super::scripts::Scripts;
 use super::symbols::{RuleIds, Symbols};
 use super::types::Comparison;
@@ -362,7 +362,7 @@ fn compile_move(
         d.help = help;
         return None;
     }
-    let previous = cx.exprs.past.slot(Past::Back(1), "previous", name);
+    let previous = cx.exprs.past.counted(name);
     Some(Move {
         output: name.to_owned(),
         slot: slot?,

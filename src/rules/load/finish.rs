@@ -106,6 +106,7 @@ fn history(
             slot: base + i,
             back: what.back(),
             column: what.column(output),
+            read: past.read[i],
         })
         .collect();
     let mut held = Vec::new();

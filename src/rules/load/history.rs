@@ -62,6 +62,8 @@ pub(super) struct PastSlots {
     base: Slot,
     /// (what, output, the variable's name as written), by slot - base.
     pub entries: Vec<(Past, String, String)>,
+    /// Per entry: read by a rule's expression (not only counted by `summary.moves`).
+    pub read: Vec<bool>,
 }
 
 impl PastSlots {
@@ -69,11 +71,25 @@ impl PastSlots {
         PastSlots {
             base: symbols.slots.len(),
             entries: Vec::new(),
+            read: Vec::new(),
         }
     }
 
-    /// The slot of `variable.output` (allocated on first use; `held.x` brings `previous.x`).
+    /// The slot of `variable.output` as an expression reads it (allocated on first use;
+    /// `held.x` brings `previous.x`).
     pub fn slot(&mut self, past: Past, variable: &str, output: &str) -> Slot {
+        let slot = self.allocated(past, variable, output);
+        self.read[slot - self.base] = true;
+        slot
+    }
+
+    /// The slot of `previous.output` for `summary.moves`, which counts moves without a rule
+    /// reading it.
+    pub fn counted(&mut self, output: &str) -> Slot {
+        self.allocated(Past::Back(1), "previous", output)
+    }
+
+    fn allocated(&mut self, past: Past, variable: &str, output: &str) -> Slot {
         if past == Past::Held {
             self.slot(Past::Back(1), "previous", output);
         }
@@ -84,6 +100,7 @@ impl PastSlots {
         let index = found.unwrap_or_else(|| {
             self.entries
                 .push((past, output.to_owned(), variable.to_owned()));
+            self.read.push(false);
             self.entries.len() - 1
         });
         self.base + index

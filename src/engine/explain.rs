@@ -4,7 +4,8 @@
 use super::errors::rule_label;
 use super::observer::{DecisionLog, Trace};
 use super::{EvalError, Evaluator, Outcomes, Tally, Worker};
-use crate::rules::{Condition, Decision, Expr, GridCell, HitPolicy, RuleIdx, RuleSet};
+use crate::rules::hit::RanksBy;
+use crate::rules::{Condition, Decision, Expr, GridCell, RuleIdx, RuleSet};
 use crate::value::Value;
 use rhai::{Dynamic, Scope};
 use serde::Serialize;
@@ -519,10 +520,12 @@ fn why_chosen(d: &Decision, rules: &RuleSet, rows: &[RowTrace], chosen: &str) ->
     // The output the policy compares, how the winner's value compares, and what decides
     // between rows with the same value.
     let earlier = "the earlier row wins";
-    let (k, compared, tie_break) = match d.hit {
-        HitPolicy::Max => (d.by.unwrap_or(0), "is the largest".to_owned(), earlier),
-        HitPolicy::Min => (d.by.unwrap_or(0), "is the smallest".to_owned(), earlier),
-        HitPolicy::Priority => {
+    let shape = d.hit.shape();
+    let (k, compared, tie_break) = match shape.ranks_by {
+        RanksBy::Largest => (d.by.unwrap_or(0), "is the largest".to_owned(), earlier),
+        RanksBy::Smallest => (d.by.unwrap_or(0), "is the smallest".to_owned(), earlier),
+        // One row chosen by the declared values (`priority`; `output_order` lists them all).
+        RanksBy::DeclaredValues if shape.one_row => {
             let mut ranked = d
                 .output_values
                 .iter()

@@ -329,7 +329,7 @@ impl Decision {
     /// list`, `rule_order`, `output_order`).
     pub fn gives_lists(&self) -> bool {
         match self.hit {
-            HitPolicy::Collect => self.aggregate == Some(Aggregate::List),
+            _ if self.hit.shape().combines_values => self.aggregate == Some(Aggregate::List),
             hit => !hit.shape().one_row,
         }
     }

@@ -4,7 +4,7 @@
 //! are fine as long as they say the same thing. Rows that hold and give different values
 //! stop the run with an error naming both; the outputs are the first matching row's.
 
-use super::{Rows, Shape};
+use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
 use crate::value::Value;
 
@@ -13,6 +13,7 @@ pub const SHAPE: Shape = Shape {
     first_wins: false,
     exclusive: false,
     one_row: true,
+    ranks_by: RanksBy::TableOrder,
 };
 
 pub fn decide<'a, R: Rows<'a>>(_d: &Decision, rows: &mut R) -> Result<(), R::Error> {

@@ -7,7 +7,7 @@
 //! NULL does not compete (it wins only when no matching row has a number); text is an error
 //! naming the row.
 
-use super::{Rows, Shape};
+use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
 
 pub const SHAPE: Shape = Shape {
@@ -15,6 +15,7 @@ pub const SHAPE: Shape = Shape {
     first_wins: false,
     exclusive: false,
     one_row: true,
+    ranks_by: RanksBy::TableOrder,
 };
 
 /// The matching row with the best value by `better(candidate, best)`.
@@ -60,10 +61,13 @@ fn decide_best<'a, R: Rows<'a>>(
 
 /// `hit: max`: the matching row with the largest value.
 pub mod max {
-    use super::super::{Rows, Shape};
+    use super::super::{RanksBy, Rows, Shape};
     use crate::rules::Decision;
 
-    pub const SHAPE: Shape = super::SHAPE;
+    pub const SHAPE: Shape = Shape {
+        ranks_by: RanksBy::Largest,
+        ..super::SHAPE
+    };
 
     pub fn decide<'a, R: Rows<'a>>(d: &Decision, rows: &mut R) -> Result<(), R::Error> {
         super::decide_best(d, rows, "max", |x, best| x > best)
@@ -72,10 +76,13 @@ pub mod max {
 
 /// `hit: min`: the matching row with the smallest value.
 pub mod min {
-    use super::super::{Rows, Shape};
+    use super::super::{RanksBy, Rows, Shape};
     use crate::rules::Decision;
 
-    pub const SHAPE: Shape = super::SHAPE;
+    pub const SHAPE: Shape = Shape {
+        ranks_by: RanksBy::Smallest,
+        ..super::SHAPE
+    };
 
     pub fn decide<'a, R: Rows<'a>>(d: &Decision, rows: &mut R) -> Result<(), R::Error> {
         super::decide_best(d, rows, "min", |x, best| x < best)

@@ -4,7 +4,7 @@
 //! Stacking discounts is the typical use: base by tier, plus volume, plus prompt payment,
 //! capped.
 
-use super::{Rows, Shape};
+use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
 use crate::value::Value;
 use schemars::JsonSchema;
@@ -15,6 +15,7 @@ pub const SHAPE: Shape = Shape {
     first_wins: false,
     exclusive: false,
     one_row: false,
+    ranks_by: RanksBy::TableOrder,
 };
 
 /// How the values of all matching rows are combined with `hit: collect`.

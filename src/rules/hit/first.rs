@@ -2,7 +2,7 @@
 //! the outputs; the rows after it are not tried. The usual table: specific rows first, a
 //! row without `when` last as the default.
 
-use super::{Rows, Shape};
+use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
 
 pub const SHAPE: Shape = Shape {
@@ -10,6 +10,7 @@ pub const SHAPE: Shape = Shape {
     first_wins: true,
     exclusive: false,
     one_row: true,
+    ranks_by: RanksBy::TableOrder,
 };
 
 pub fn decide<'a, R: Rows<'a>>(_d: &Decision, rows: &mut R) -> Result<(), R::Error> {

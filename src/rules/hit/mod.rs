@@ -42,6 +42,22 @@ pub struct Shape {
     /// NULL, so a table may need a default. Not so for policies that combine or list the
     /// values of every matching row.
     pub one_row: bool,
+    /// What orders the matching rows, when not their place in the table: the loader asks
+    /// for what it needs (`by:`, declared `values:`) and `explain` says why a row won.
+    pub ranks_by: RanksBy,
+}
+
+/// What a policy orders the matching rows by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RanksBy {
+    /// Their order in the table (or nothing: one row, or all of them combined).
+    TableOrder,
+    /// The value of one output (`by:`, or the single output): the largest wins.
+    Largest,
+    /// The value of one output: the smallest wins.
+    Smallest,
+    /// Where their values come in the outputs' declared `values:`.
+    DeclaredValues,
 }
 
 /// A decision's rows for one customer, as a policy sees them. Conditions and values are

@@ -5,7 +5,7 @@
 //! applies, most severe first." No matching row gives empty lists, so these tables need no
 //! default row. A row that gives NULL for an output adds nothing to that output's list.
 
-use super::{Rows, Shape};
+use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
 use crate::value::Value;
 
@@ -14,6 +14,7 @@ pub const SHAPE: Shape = Shape {
     first_wins: false,
     exclusive: false,
     one_row: false,
+    ranks_by: RanksBy::TableOrder,
 };
 
 /// Lists the matching rows' values: top to bottom, or by the declared values (`by_output`).
@@ -69,10 +70,13 @@ pub mod rule_order {
 
 /// `hit: output_order`: the matching rows in the order of the declared values.
 pub mod output_order {
-    use super::super::{Rows, Shape};
+    use super::super::{RanksBy, Rows, Shape};
     use crate::rules::Decision;
 
-    pub const SHAPE: Shape = super::SHAPE;
+    pub const SHAPE: Shape = Shape {
+        ranks_by: RanksBy::DeclaredValues,
+        ..super::SHAPE
+    };
 
     pub fn decide<'a, R: Rows<'a>>(d: &Decision, rows: &mut R) -> Result<(), R::Error> {
         super::decide_listed(d, rows, true)

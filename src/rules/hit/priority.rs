@@ -6,7 +6,7 @@
 //! right (the first output's rank, then the next one's). Ties go to the earlier row. A
 //! value that is not among the declared ones is an error naming the row; NULL ranks last.
 
-use super::{Rows, Shape};
+use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
 use crate::value::Value;
 
@@ -15,6 +15,7 @@ pub const SHAPE: Shape = Shape {
     first_wins: false,
     exclusive: false,
     one_row: true,
+    ranks_by: RanksBy::DeclaredValues,
 };
 
 pub fn decide<'a, R: Rows<'a>>(d: &Decision, rows: &mut R) -> Result<(), R::Error> {

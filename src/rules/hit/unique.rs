@@ -2,7 +2,7 @@
 //! stop the run with an error naming both (and the customer), because the table's author
 //! promised they never overlap.
 
-use super::{Rows, Shape};
+use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
 
 pub const SHAPE: Shape = Shape {
@@ -10,6 +10,7 @@ pub const SHAPE: Shape = Shape {
     first_wins: false,
     exclusive: true,
     one_row: true,
+    ranks_by: RanksBy::TableOrder,
 };
 
 pub fn decide<'a, R: Rows<'a>>(_d: &Decision, rows: &mut R) -> Result<(), R::Error> {

@@ -46,7 +46,7 @@ const HELP_SHEET: &str = "write the output's kind cell in row 3 as `output; defa
 
 /// What to add so that every customer gets a value, for this table's hit policy.
 fn remedy(table: &Table) -> (&'static str, &'static str) {
-    use crate::rules::HitPolicy;
+    use crate::rules::hit::RanksBy;
     let in_sheet = (table.decision.rows.first()).is_some_and(|r| {
         table.rules.rule_origins[r.rule as usize]
             .file
@@ -57,7 +57,10 @@ fn remedy(table: &Table) -> (&'static str, &'static str) {
         ("give the output a default", HELP_SHEET)
     } else if table.is_grid() {
         ("give the output a `default:`", HELP_GRID)
-    } else if matches!(table.decision.hit, HitPolicy::Max | HitPolicy::Min) {
+    } else if matches!(
+        table.decision.hit.shape().ranks_by,
+        RanksBy::Largest | RanksBy::Smallest
+    ) {
         (
             "add a row without `when` whose value loses to the others",
             HELP_BEST,

@@ -63,7 +63,7 @@ pub(super) struct Table<'s> {
 /// fit the hit policy; `false` when there was one.
 pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
     let mut ok = true;
-    let sums = t.hit == HitPolicy::Collect
+    let sums = t.hit.shape().combines_values
         && !matches!(
             t.aggregate.unwrap_or(Aggregate::Sum),
             Aggregate::List | Aggregate::Count

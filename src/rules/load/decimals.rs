@@ -6,7 +6,7 @@
 //! whole-number case never matches (operations.rs).
 
 use crate::rules::native::{Arith, Builtin, Node};
-use crate::rules::{Aggregate, Decision, HitPolicy, RuleSet, Slot, SlotKind, ValueExpr};
+use crate::rules::{Aggregate, Decision, RuleSet, Slot, SlotKind, ValueExpr};
 use crate::source::{Column, Dataset};
 use crate::value::Lit;
 use std::collections::HashMap;
@@ -63,7 +63,7 @@ impl Decimals<'_> {
         if d.gives_lists() {
             return false;
         }
-        if d.hit == HitPolicy::Collect {
+        if d.hit.shape().combines_values {
             // A sum with a decimal row is a decimal even when no row matched; caps keep it.
             return matches!(d.aggregate, None | Some(Aggregate::Sum)) && d.decimal;
         }

@@ -6,8 +6,9 @@ use super::compile::Cx;
 use super::consistent;
 use super::grid::GivenCell;
 use crate::diag::SourceFile;
+use crate::rules::hit::RanksBy;
 use crate::rules::model::{DecisionSpec, EffectiveSpec, RowSpec, ScaleSpec};
-use crate::rules::{Condition, Decision, Expr, HitPolicy, Row, Slot, ValueExpr, Window};
+use crate::rules::{Condition, Decision, Expr, Row, Slot, ValueExpr, Window};
 use crate::time::Date;
 use crate::value::{Lit, Literal};
 use serde_saphyr::Spanned;
@@ -285,7 +286,7 @@ impl Table<'_> {
                 .rule = Some(self.name.clone());
             self.ok = false;
         }
-        if matches!(d.hit(), HitPolicy::Priority | HitPolicy::OutputOrder)
+        if d.hit().shape().ranks_by == RanksBy::DeclaredValues
             && d.outputs.iter().all(|o| o.value.values.is_empty())
         {
             self.fail_at_hit(
@@ -341,17 +342,19 @@ impl Table<'_> {
     /// an error with any other policy.
     fn by(&mut self, cx: &mut Cx) -> Option<usize> {
         let d = self.spec;
-        let best = matches!(d.hit(), HitPolicy::Max | HitPolicy::Min);
+        let wins = match d.hit().shape().ranks_by {
+            RanksBy::Largest => Some("largest"),
+            RanksBy::Smallest => Some("smallest"),
+            _ => None,
+        };
+        let best = wins.is_some();
         let Some(by) = &d.by else {
-            if best && self.outputs.len() > 1 {
+            if let Some(wins) = wins
+                && self.outputs.len() > 1
+            {
                 let msg = format!(
-                    "`hit: {}` with several outputs needs `by:`, the output whose {} value wins",
+                    "`hit: {}` with several outputs needs `by:`, the output whose {wins} value wins",
                     d.hit().name(),
-                    if d.hit() == HitPolicy::Max {
-                        "largest"
-                    } else {
-                        "smallest"
-                    }
                 );
                 self.fail_at_hit(cx, &msg);
             }

@@ -5,7 +5,7 @@
 //! they are read back as what they were.
 
 use crate::rules::native::{Arith, Builtin, Node};
-use crate::rules::{Decision, HitPolicy, RuleSet, Slot, SlotKind, ValueExpr};
+use crate::rules::{Decision, RuleSet, Slot, SlotKind, ValueExpr};
 use crate::value::{Lit, ValueKind};
 use std::collections::HashMap;
 
@@ -84,7 +84,7 @@ impl Known<'_> {
         if d.gives_lists() {
             return None;
         }
-        if d.hit == HitPolicy::Collect {
+        if d.hit.shape().combines_values {
             return Some(ValueKind::Number);
         }
         if d.bounded_output == Some(k) {

@@ -35,32 +35,67 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The top-level modules a line of code names: `crate::x`, and each name of a
-/// `use crate::{x, y::z}` group.
-fn modules_used(code: &str) -> Vec<String> {
+/// The top-level modules code names, each with the byte where it is named: `crate::x`,
+/// and each top-level name of a `use crate::{x, y::{z, w}}` group, over as many lines as
+/// rustfmt spreads it.
+fn modules_used(code: &str) -> Vec<(String, usize)> {
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut used = Vec::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("crate::") {
-        rest = &rest[at + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            let end = group.find('}').unwrap_or(group.len());
-            for item in group[..end].split(',') {
-                let name: String = item
-                    .trim()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                used.push(name);
+    let mut from = 0;
+    while let Some(at) = code[from..].find("crate::") {
+        let start = from + at + "crate::".len();
+        from = start;
+        if !code[start..].starts_with('{') {
+            used.push((word(&code[start..]), start));
+            continue;
+        }
+        // The group's items at its own depth: after `{` and after each `,` there.
+        let mut depth = 0;
+        let mut item = true;
+        for (k, c) in code[start..].char_indices() {
+            match c {
+                '{' => {
+                    depth += 1;
+                    item = depth == 1;
+                    continue;
+                }
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        from = start + k;
+                        break;
+                    }
+                }
+                ',' if depth == 1 => item = true,
+                c if item && depth == 1 && !c.is_whitespace() => {
+                    used.push((word(&code[start + k..]), start + k));
+                    item = false;
+                }
+                _ => {}
             }
-        } else {
-            used.push(
-                rest.chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect(),
-            );
         }
     }
     used
+}
+
+#[test]
+fn imports_are_read_across_nested_and_spread_groups() {
+    let names =
+        |code: &str| -> Vec<String> { modules_used(code).into_iter().map(|(n, _)| n).collect() };
+    assert_eq!(names("use crate::rules::RuleSet;"), ["rules"]);
+    assert_eq!(
+        names("use crate::{rules::{RuleSet, Slot}, engine::Evaluator};"),
+        ["rules", "engine"]
+    );
+    assert_eq!(
+        names("use crate::{\n    diag::Diagnostic,\n    output::{self, Writer},\n};"),
+        ["diag", "output"]
+    );
+    assert_eq!(names("let x = crate::text::plural(1, \"a\");"), ["text"]);
 }
 
 #[test]
@@ -92,19 +127,23 @@ fn no_module_imports_from_a_later_layer() {
             continue; // lib.rs and main.rs sit on top of everything
         };
         let text = std::fs::read_to_string(&file).unwrap();
-        for (n, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            for used in modules_used(code) {
-                if let Some(theirs) = layer(&used)
-                    && theirs > own
-                {
-                    violations.push(format!(
-                        "src/{}:{}: `{top}` uses `{used}`, a later layer\n    {}",
-                        relative.display(),
-                        n + 1,
-                        line.trim()
-                    ));
-                }
+        // The code without its comments, line for line.
+        let lines: Vec<&str> = text.lines().collect();
+        let code: String = (lines.iter())
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (used, at) in modules_used(&code) {
+            if let Some(theirs) = layer(&used)
+                && theirs > own
+            {
+                let n = code[..at].matches('\n').count();
+                violations.push(format!(
+                    "src/{}:{}: `{top}` uses `{used}`, a later layer\n    {}",
+                    relative.display(),
+                    n + 1,
+                    lines[n].trim()
+                ));
             }
         }
     }
@@ -117,17 +156,5 @@ fn no_module_imports_from_a_later_layer() {
             .collect::<Vec<_>>()
             .join(" -> "),
         violations.join("\n")
-    );
-}
-
-#[test]
-fn reads_grouped_and_plain_imports() {
-    assert_eq!(
-        modules_used("use crate::{rules::RuleSet, value::Value};"),
-        ["rules", "value"]
-    );
-    assert_eq!(
-        modules_used("let x = crate::text::thousands(1.0);"),
-        ["text"]
     );
 }

@@ -53,6 +53,15 @@ pub fn ungrouped(t: &str) -> Option<String> {
     }
 }
 
+/// A CSV field: quoted (its quotes doubled) when it holds a comma, a quote or a line break.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
 /// `text` cut to its first `most` characters and `...` when it is longer (a table cell).
 pub fn cut(text: String, most: usize) -> String {
     match text.char_indices().nth(most) {

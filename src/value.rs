@@ -344,6 +344,17 @@ impl ValueKind {
     }
 
     /// The kind of a constant value, if it is one of the three.
+    /// The kind of a constant; `None` for NULL and for a list (a kind of its own).
+    pub fn of_lit(lit: &Lit) -> Option<ValueKind> {
+        match lit {
+            Lit::Bool(_) => Some(ValueKind::Bool),
+            Lit::Int(_) | Lit::Float(_) => Some(ValueKind::Number),
+            Lit::Str(_) => Some(ValueKind::Text),
+            Lit::Date(_) => Some(ValueKind::Date),
+            Lit::Null | Lit::List(_) => None,
+        }
+    }
+
     pub fn of(v: &Dynamic) -> Option<ValueKind> {
         if v.is_int() || v.is_float() {
             Some(ValueKind::Number)

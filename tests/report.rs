@@ -532,8 +532,9 @@ fn a_report_that_cannot_be_written_is_a_clear_error_and_leaves_nothing() {
     run.assert_code(2)
         .assert_stderr_contains("--out missing/report.html: the directory missing does not exist");
     let run = f.run(&["report", "--out", "rules"]);
-    run.assert_code(2)
-        .assert_stderr_contains("--out rules: is a directory");
+    run.assert_code(2).assert_stderr_contains(
+        "--out rules: that is a folder; name a file in it (`rules/report.html`)",
+    );
     let run = f.run(&["report", "--out", "/proc/report.html"]);
     run.assert_code(2)
         .assert_stderr_contains("cannot write the report to /proc/report.html");

@@ -360,10 +360,7 @@ fn shown_value(v: &Option<String>) -> String {
 impl ChangesReport {
     fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "customer_id,from,to,direction")?;
-        let field = |s: &str| match s.contains([',', '"', '\n', '\r']) {
-            true => format!("\"{}\"", s.replace('"', "\"\"")),
-            false => s.to_owned(),
-        };
+        let field = crate::text::csv_field;
         for c in &self.changes.customers {
             writeln!(
                 out,

@@ -72,8 +72,17 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     Ok(date)
 }
 
-/// An `--out` file's directory must exist: said before any work is done.
-fn check_out_dir(out: &std::path::Path) -> Result<(), Error> {
+/// An `--out` file must be a file (not a folder: `example` is a file name to suggest in
+/// it) in a directory that exists: said before any work is done, not when the run or the
+/// report is already made.
+fn check_out_file(out: &std::path::Path, example: &str) -> Result<(), Error> {
+    if out.is_dir() {
+        return Err(Error::Argument(format!(
+            "--out {}: that is a folder; name a file in it (`{}`)",
+            out.display(),
+            out.join(example).display()
+        )));
+    }
     if let Some(dir) = out.parent()
         && !dir.as_os_str().is_empty()
         && !dir.is_dir()

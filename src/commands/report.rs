@@ -9,7 +9,7 @@ use crate::report::html::{self, Input, Meta, Previous};
 use crate::report::impact::ImpactReport;
 use crate::report::thousands;
 use crate::workspace::Workspace;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Write an HTML report of the rules on every customer: customers and sales per tier, the
@@ -30,7 +30,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let start = Instant::now();
-    check_out_path(&args.out)?;
+    super::check_out_file(&args.out, "report.html")?;
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
     // Before anything else, so that a base that is not usable costs nothing.
     let base = match &args.base {
@@ -233,17 +233,4 @@ fn data_changed_since_recorded(
         run.as_of,
         differences.join("; ")
     )))
-}
-
-/// The report's directory must exist, and the path must not be a directory: checked before
-/// any work.
-fn check_out_path(out: &Path) -> Result<(), Error> {
-    if out.is_dir() {
-        return Err(Error::Argument(format!(
-            "--out {}: is a directory; give the report's file name, e.g. {}",
-            out.display(),
-            out.join("report.html").display()
-        )));
-    }
-    super::check_out_dir(out)
 }

@@ -2,6 +2,7 @@
 //! into place only when the run succeeds.
 
 use super::OutputError;
+use crate::text::csv_field;
 use crate::value::Value;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -159,13 +160,5 @@ fn plain(v: &Value<'_>) -> String {
     match v {
         Value::Null => String::new(),
         v => v.to_string(),
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }

@@ -211,15 +211,7 @@ fn check_out_path(out: &std::path::Path) -> Result<(), Error> {
             out.display()
         )));
     }
-    // Found only at the end, when the run is already written.
-    if out.is_dir() {
-        return Err(Error::Argument(format!(
-            "--out {}: that is a folder; name a file in it (`{}`)",
-            out.display(),
-            out.join("policies.csv").display()
-        )));
-    }
-    super::check_out_dir(out)
+    super::check_out_file(out, "policies.csv")
 }
 
 /// What a run did, for the summary.

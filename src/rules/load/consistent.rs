@@ -458,7 +458,7 @@ fn help(expected: Kind, written: &Literal, fallback: &str) -> String {
 fn kind_of(cx: &Cx, value: &ValueExpr, lists: bool) -> Option<Kind> {
     match value {
         ValueExpr::Const(Lit::List(_)) if lists => Some(Kind::List),
-        ValueExpr::Const(lit) => lit_kind(lit).map(Kind::Of),
+        ValueExpr::Const(lit) => ValueKind::of_lit(lit).map(Kind::Of),
         ValueExpr::Formula(e) => node_kind(cx, &e.native.as_ref()?.root).map(Kind::Of),
     }
 }
@@ -530,20 +530,10 @@ fn quoted(t: &Table, g: &Given) -> bool {
         .is_some_and(|c| c == '"' || c == '\'')
 }
 
-fn lit_kind(lit: &Lit) -> Option<ValueKind> {
-    match lit {
-        Lit::Bool(_) => Some(ValueKind::Bool),
-        Lit::Int(_) | Lit::Float(_) => Some(ValueKind::Number),
-        Lit::Str(_) => Some(ValueKind::Text),
-        Lit::Date(_) => Some(ValueKind::Date),
-        Lit::Null | Lit::List(_) => None,
-    }
-}
-
 /// The kind of a formula, where its form alone says it (other outputs' kinds aside).
 pub(super) fn node_kind(cx: &Cx, node: &Node) -> Option<ValueKind> {
     match node {
-        Node::Const(lit) => lit_kind(lit),
+        Node::Const(lit) => ValueKind::of_lit(lit),
         // Earlier periods' values have slots after the symbols'.
         Node::Slot(s) if *s >= cx.symbols.slots.len() => None,
         Node::Slot(s) => match cx.symbols.kind(*s) {

@@ -71,11 +71,7 @@ fn merge(kinds: impl IntoIterator<Item = Option<Option<ValueKind>>>) -> Option<V
 fn lit_kind(lit: &Lit) -> Option<Option<ValueKind>> {
     match lit {
         Lit::Null => None,
-        Lit::Bool(_) => Some(Some(ValueKind::Bool)),
-        Lit::Int(_) | Lit::Float(_) => Some(Some(ValueKind::Number)),
-        Lit::Str(_) => Some(Some(ValueKind::Text)),
-        Lit::Date(_) => Some(Some(ValueKind::Date)),
-        Lit::List(_) => Some(None),
+        other => Some(ValueKind::of_lit(other)),
     }
 }
 

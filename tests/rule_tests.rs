@@ -397,6 +397,40 @@ fn spreadsheet_habits_in_a_test_file_get_the_fix() {
     );
 }
 
+/// `test --as-of` dates the cases that give no date, as `run --as-of` dates a run: a rule
+/// that reads the date is tested on the date it will run on; a case's own `as_of:` stays.
+#[test]
+fn test_as_of_dates_the_cases_that_give_no_date() {
+    let fx = Fixture::new();
+    fx.customers(COLUMNS, &[]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: season\n    output: season\n    rules:\n      - { id: q1, when: quarter(as_of) == 1, value: first }\n      - { id: rest, value: other }\n",
+    );
+    let dir = fx.path("rules/tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("t.yaml"),
+        "cases:\n  - name: undated\n    customer: { annual_sales: 1 }\n    expect: { season: first }\n  - name: dated\n    as_of: 2026-07-31\n    customer: { annual_sales: 1 }\n    expect: { season: other }\n",
+    )
+    .unwrap();
+    let january = test_in(&fx, &["--as-of", "2027-01-31"]);
+    january.assert_code(0);
+    assert!(january.stdout.contains("2 passed"), "{}", january.stdout);
+    let june = test_in(&fx, &["--as-of", "2027-06-30"]);
+    june.assert_code(1);
+    assert!(
+        june.stdout.contains("FAIL t.yaml: undated"),
+        "{}",
+        june.stdout
+    );
+    assert!(
+        june.stdout.contains("PASS t.yaml: dated"),
+        "{}",
+        june.stdout
+    );
+}
+
 #[test]
 fn coverage_lists_the_rows_no_case_exercises() {
     let tests = r#"cases:

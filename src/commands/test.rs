@@ -17,6 +17,11 @@ pub struct Args {
     /// Only the cases whose name contains this text (upper and lower case ignored).
     #[arg(long = "case", value_name = "SUBSTRING")]
     pub case: Option<String>,
+    /// The date of the cases that give none (no `as_of:` in the case or at the top of its
+    /// file), e.g. 2027-01-31 (default: today, UTC): rules that read the date
+    /// (`month(as_of)`) are tested on the date they will run on.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    pub as_of: Option<crate::time::Date>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -25,6 +30,7 @@ pub struct Args {
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let overrides = Overrides {
         rules: args.rules,
+        as_of: args.as_of,
         ..Overrides::default()
     };
     let ws = Workspace::new(&globals.config, &overrides)?;

@@ -1228,3 +1228,64 @@ fn paths_are_shown_whole_when_run_from_the_root_directory() {
         run.stdout
     );
 }
+
+/// Two configurations (two business units) sharing one database without output tables of
+/// their own: the second unit's run replaced the first one's official run and took its
+/// place in the `latest` view, exit 0. It is refused (exit 2, nothing written), naming the
+/// setting; with tables of its own it runs beside the other.
+#[test]
+fn a_run_into_another_sources_run_tables_is_refused() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[vec![text("C1"), real(10.0)], vec![text("C2"), real(20.0)]],
+    );
+    fx.conn()
+        .execute_batch(
+            "CREATE TABLE accounts (acct_no TEXT PRIMARY KEY, annual_sales REAL);
+             INSERT INTO accounts VALUES ('P-1', 5), ('P-2', 6), ('P-3', 7);",
+        )
+        .unwrap();
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: all, then: { tier: A } }\n",
+    );
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let other = config
+        .replace("table: customers", "table: accounts")
+        .replace("id_column: customer_id", "id_column: acct_no");
+    assert_ne!(other, config, "{config}");
+    std::fs::write(fx.path("packaging.yaml"), &other).unwrap();
+    let refused = run_in(
+        fx.dir.path(),
+        &["--config", "packaging.yaml", "run", "--as-of", "2026-03-31"],
+    );
+    refused.assert_code(2);
+    refused.assert_stderr_contains("this run would replace run 1 in `policy_run`, which was made from other customers (`customers`) and holds none of this run's (`accounts`): another configuration writes into these tables");
+    let kept: i64 = fx
+        .conn()
+        .query_row("SELECT COUNT(*) FROM customer_policy_latest", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kept, 2);
+    // The next period, built on the other unit's run: refused too.
+    let next = run_in(
+        fx.dir.path(),
+        &["--config", "packaging.yaml", "run", "--as-of", "2026-04-30"],
+    );
+    next.assert_code(2);
+    next.assert_stderr_contains("this run would follow run 1");
+    // With tables of its own, it runs.
+    std::fs::write(
+        fx.path("packaging.yaml"),
+        format!("{other}output:\n  policy_table: pack_policy\n  run_table: pack_run\n"),
+    )
+    .unwrap();
+    run_in(
+        fx.dir.path(),
+        &["--config", "packaging.yaml", "run", "--as-of", "2026-03-31"],
+    )
+    .assert_code(0);
+}

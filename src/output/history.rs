@@ -373,6 +373,39 @@ pub fn run_customers(
     Ok(found.map_err(read_err(&tables.run_table))?.unwrap_or(0))
 }
 
+/// Where run `run_id`'s customers came from (`customers_from`: the table, or the query's
+/// text), and whether it holds any of `ids`; `None` for a run that did not record its
+/// source (made before it was recorded, or no such run).
+pub fn run_source_holding(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+    ids: impl Iterator<Item = String>,
+) -> Result<Option<(String, bool)>, OutputError> {
+    let sql = format!(
+        "SELECT customers_from FROM {} WHERE run_id = ?1",
+        quote_ident(&tables.run_table)
+    );
+    // No such run, or a run table from before the source was recorded: none.
+    let from: Option<String> = conn
+        .query_row(&sql, [run_id], |r| r.get(0))
+        .unwrap_or_default();
+    let Some(from) = from else { return Ok(None) };
+    let sql = format!(
+        "SELECT CAST(customer_id AS TEXT) FROM {} WHERE run_id = ?1",
+        quote_ident(&tables.policy_table)
+    );
+    let mut statement = conn.prepare(&sql).map_err(read_err(&tables.policy_table))?;
+    let held: std::collections::HashSet<String> = statement
+        .query_map([run_id], |r| r.get::<_, Option<String>>(0))
+        .map_err(read_err(&tables.policy_table))?
+        .filter_map(|id| id.ok().flatten())
+        .collect();
+    let mut ids = ids;
+    let any = ids.any(|id| held.contains(&id));
+    Ok(Some((from, any)))
+}
+
 /// A customer a `run --keep-going` left out because a rule failed for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeftOut {

@@ -130,6 +130,8 @@ impl Workspace {
             Ok::<_, Error>((seen, past, standing, recorded))
         })();
         let (seen, past, standing, recorded) = looked_back.map_err(|e| failed(source, e))?;
+        // Another unit's run tables: a setting to fix, not a run that failed.
+        self.check_same_source(source.connection(), &standing, &customers)?;
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
         let unwritten = unwritten(&past, rules, recorded.as_ref());
         let history = t.elapsed();

@@ -10,6 +10,7 @@
 pub mod batch;
 mod history;
 pub mod reload;
+mod shared_tables;
 pub mod standing;
 pub mod watcher;
 

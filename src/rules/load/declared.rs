@@ -166,19 +166,22 @@ fn rows_give_declared_outputs(
     };
     let mut ok = true;
     let single = d.output.as_ref().map(|o| (o, index_of(cx, &o.value)));
+    // A declared name without its output is another decision's (a duplicate, reported).
     if let Some((o, None)) = &single {
-        let at = &o.referenced;
-        cx.error_at(
-            file,
-            at,
-            format!(
-                "`output: {}` is not one of the outputs declared in `outputs:` ({})",
-                o.value,
-                names.join(", ")
-            ),
-        )
-        .rule = Some(d.name.value.clone());
         ok = false;
+        if !names.contains(&o.value.as_str()) {
+            let at = &o.referenced;
+            cx.error_at(
+                file,
+                at,
+                format!(
+                    "`output: {}` is not one of the outputs declared in `outputs:` ({})",
+                    o.value,
+                    names.join(", ")
+                ),
+            )
+            .rule = Some(d.name.value.clone());
+        }
     }
     for row in &d.rules {
         let r = &row.value;
@@ -189,6 +192,10 @@ fn rows_give_declared_outputs(
         };
         for (name, v) in given {
             let Some(i) = index_of(cx, name) else {
+                if names.contains(&name) {
+                    ok = false;
+                    continue;
+                }
                 let at = &v.referenced;
                 cx.error_at(file, at,
                     format!(

@@ -77,6 +77,37 @@ fn outputs_are_not_the_output_tables_columns_nor_another_decisions() {
     );
 }
 
+/// A decision defined twice whose copies declare their `outputs:` (a YAML file and a
+/// spreadsheet of the same table, a file brought back from git): the duplicate is said,
+/// not also "`output: x` is not one of the outputs declared (x)" of a name it declares.
+#[test]
+fn a_decision_defined_twice_with_declared_outputs_is_said_once() {
+    let copy = "  - name: visits\n    outputs: [visits_per_month]\n    output: visits_per_month\n    rules:\n      - { id: ID, value: 2 }\n";
+    let errors = errors(&[
+        (
+            "a.yaml",
+            &format!("decisions:\n{}", copy.replace("ID", "v-a")),
+        ),
+        (
+            "b.yaml",
+            &format!("decisions:\n{}", copy.replace("ID", "v-b")),
+        ),
+    ]);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("decision `visits` is defined twice")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .all(|e| !e.contains("is not one of the outputs declared")),
+        "{errors:?}"
+    );
+}
+
 /// `fired` is the policy table's own column (the run's list of rules): an output of that
 /// name was thrown away and `previous.fired` read the list's number; and SQLite
 /// compares column names without case, so `Tier` beside `tier` failed only at the write.

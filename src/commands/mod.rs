@@ -158,7 +158,8 @@ macro_rules! commands {
 
 impl Command {
     /// Whether the command's output is JSON: its error is then JSON on stdout too (and in
-    /// words on stderr), so that a program reading stdout gets one or the other.
+    /// words on stderr), so that a program reading stdout gets one or the other. Every
+    /// command has its arm: a new one does not compile until it says.
     pub fn json(&self) -> bool {
         use crate::report::Format::Json;
         match self {
@@ -172,7 +173,12 @@ impl Command {
             Command::Bench(a) => a.format == Json,
             Command::Changes(a) => a.format == changes::ChangesFormat::Json,
             Command::Diff(a) => a.format == diff::DiffFormat::Json,
-            _ => false,
+            // No `--format json`: every command is listed, so a new one is decided here.
+            Command::Watch(_)
+            | Command::Serve(_)
+            | Command::Schema(_)
+            | Command::Sample(_)
+            | Command::Report(_) => false,
         }
     }
 }

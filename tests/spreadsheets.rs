@@ -276,6 +276,32 @@ fn a_decimal_a_whole_number_column_never_equals_is_said_on_the_data() {
     );
 }
 
+/// A cell merged over two rows in Excel is saved in its first row only: the second row's
+/// empty cell means any value, and the row it was meant for can never match. The warning
+/// says what the empty cell means.
+#[test]
+fn an_unreachable_row_under_a_merged_cell_says_what_the_empty_cell_means() {
+    let fx = fixture();
+    write(
+        &fx,
+        "disc.csv",
+        b"hit: first,,,\nid,channel,annual_sales,discount\nid,input,input,output\nr1,KA,>= 100,5\nr2,,< 100,3\nr3,BC,>= 100,4\nr4,,< 100,2\nr5,,,0\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    let warning = diagnostic_at(&check, "rules/disc.csv, A7");
+    assert!(
+        warning.starts_with(
+            "warning[TW101]: row `r4` can never match: row `r2` above has the same condition"
+        ),
+        "{warning}"
+    );
+    assert!(
+        warning.ends_with("its `channel` cell is empty, which means any value: a cell merged over several rows in a spreadsheet keeps its value in the first row only, so write it in every row"),
+        "{warning}"
+    );
+}
+
 /// A spreadsheet's table that leaves some customers without a value is told to give the
 /// output a default where a spreadsheet says it (row 3's kind cell), not in YAML it has not.
 #[test]

@@ -64,8 +64,9 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 )
             } else {
                 format!(
-                    "{noun}s are tried from the top and the first match wins: put a narrower {noun} before a broader one, or delete `{}`",
-                    row.id
+                    "{noun}s are tried from the top and the first match wins: put a narrower {noun} before a broader one, or delete `{}`{}",
+                    row.id,
+                    merged_hint(row, above)
                 )
             };
             out.push(table.warn(
@@ -120,6 +121,26 @@ fn covered_by(table: &Table, mine: &Region, above: &[LintRow]) -> String {
         "every customer it matches already matches one of the {noun}s {} above",
         ids.join(", ")
     )
+}
+
+/// When the row leaves an input cell empty (any value) where the row above has one: most
+/// likely cells merged in a spreadsheet, which keeps the value in the first row only.
+fn merged_hint(row: &LintRow, above: &[LintRow]) -> String {
+    let (Some(cells), Some(last)) = (&row.row.cells, above.last()) else {
+        return String::new();
+    };
+    let Some(over) = &last.row.cells else {
+        return String::new();
+    };
+    let merged = (cells.iter().zip(over))
+        .find(|(mine, theirs)| mine.test.is_none() && theirs.test.is_some());
+    match merged {
+        Some((cell, _)) => format!(
+            "; its `{}` cell is empty, which means any value: a cell merged over several rows in a spreadsheet keeps its value in the first row only, so write it in every row",
+            cell.column
+        ),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

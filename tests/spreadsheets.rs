@@ -247,6 +247,14 @@ fn amounts_saved_with_their_display_format_are_errors_at_their_cells() {
         "{}",
         check.stdout
     );
+
+    // Digit groups alone, no currency, no decimals: account numbers, postcodes. They load.
+    write(
+        &fx,
+        "credit.csv",
+        b"hit: first,,\nid,channel,account\nid,input,output\nc-ka,KA,4.100.200\nc-bc,BC,110 001\nc-x,,4.900.000\n",
+    );
+    fx.run(&["check"]).assert_code(0);
 }
 
 /// `0,1` typed for "0 or 1" in a `;` file reads as the decimal 0.1, which a column of whole

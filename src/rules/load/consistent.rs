@@ -165,10 +165,11 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
 /// with: every customer the row matches gets those characters. A warning, not an error: a
 /// label may be meant (`promo_label: 5%`); quoted, the text is meant and nothing is said.
 ///
-/// In a spreadsheet, whose cells are not quoted, an amount as Excel formats it
-/// (`50.000,00`, `50 000`, `1.000 €`) in every text cell of the column is an error: the
-/// column is a number column saved with its display format (`SUM(credit_limit)` over the
-/// texts read 3,450 for 4,450,000). `false` when there was one.
+/// In a spreadsheet, whose cells are not quoted, a column whose every text cell is a
+/// number as Excel formats it, one at least with a currency or decimals (`50.000,00`,
+/// `1.000 €`), is an error at each: the column is a number column saved with its display
+/// format (`SUM(credit_limit)` over the texts read 3,450 for 4,450,000). Digit groups alone
+/// (`4.100.200`, `110 001`) may be codes: not said. `false` when there was one.
 fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) -> bool {
     // A spreadsheet's cell cannot be told quoted from its text (Excel quotes `1,500` for
     // the comma): there, only a percentage (`1,1%`, a rate sheet typed as Excel shows it)
@@ -186,7 +187,11 @@ fn numbers_as_text(cx: &mut Cx, t: &Table, given: &[Given], k: usize) -> bool {
             _ => None,
         })
     };
-    let amounts = sheet && texts().all(|(_, text)| number_written(text).is_some());
+    // Digit groups alone are codes as often as amounts (an account `4.100.200`, a postcode
+    // `110 001`): a column is taken for amounts when one of them has a currency or decimals.
+    let amounts = sheet
+        && texts().all(|(_, text)| number_written(text).is_some())
+        && texts().any(|(_, text)| amount_marks(text));
     let mut ok = true;
     for (g, text) in texts() {
         let percent = text.trim().ends_with('%');
@@ -320,6 +325,16 @@ fn plain_number(body: &str) -> Option<(String, String)> {
         let (whole, fraction) = body.strip_prefix('-').unwrap_or(body).split_once(',')?;
         (digits(whole) && digits(fraction)).then(|| (body.replacen(',', ".", 1), String::new()))
     }
+}
+
+/// Whether a number written as text shows it is an amount: a currency, or decimals after
+/// grouped digits (`50.000,00`, `1,200.50`).
+fn amount_marks(text: &str) -> bool {
+    let text = text.trim();
+    if without_currency(text).is_some() {
+        return true;
+    }
+    crate::text::ungrouped(text).is_some_and(|plain| plain.contains('.'))
 }
 
 /// An amount without the currency it is written with (`50.000 €`, `$1,200`, `EUR 300`).

@@ -601,3 +601,39 @@ fn check_data_names_formula_caps_that_bound_no_customer() {
         serde_json::json!(["wholesale-9"])
     );
 }
+
+/// A `REAL` column whose values are whole this period (ratings of 4.0 and 5.0) may hold
+/// 4.5 the next: `rating in [4.5, 5]` is no slip. Only a column of whole numbers as such
+/// (`INTEGER`) compared with a decimal is warned about, with a YAML file's list syntax.
+#[test]
+fn a_decimal_compared_with_whole_values_is_said_only_for_an_integer_column() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, rating REAL, visits INTEGER",
+        &[
+            vec![text("C1"), real(4.0), int(1)],
+            vec![text("C2"), real(5.0), int(2)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: good\n    output: good\n    rules:\n      - { id: g, when: 'rating in [4.5, 5]', value: true }\n      - { id: v, when: visits == 1.2, value: true }\n      - { id: rest, value: false }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(!check.stdout.contains("`rating` holds"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains(
+            "warning: `visits` holds whole numbers only in the data, so it is never equal to 1.2"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("= help: if it is a list, write `[1, 2]`; for a range, `>=` and `<`"),
+        "{}",
+        check.stdout
+    );
+}

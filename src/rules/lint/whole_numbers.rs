@@ -7,7 +7,7 @@
 use crate::diag::Diagnostic;
 use crate::rules::native::{Cmp, Node};
 use crate::rules::{Expr, RuleSet, Slot, SlotKind};
-use crate::source::Dataset;
+use crate::source::{Column, Dataset};
 use crate::value::Lit;
 use std::collections::HashMap;
 
@@ -52,24 +52,15 @@ fn equal_decimals(node: &Node) -> Vec<(Slot, f64)> {
     out
 }
 
-/// Whether column `name` holds numbers, every one whole (NULLs aside).
+/// Whether column `name` holds whole numbers as such (an `INTEGER` column, or one whose
+/// values SQLite stores as integers): a `REAL` column of whole values this period (a rating
+/// of 4.0) may hold 4.5 the next.
 fn only_whole(data: &Dataset, name: &str) -> bool {
     let Some(k) = data.names.iter().position(|n| n == name) else {
         return false;
     };
     let column = &data.columns[k];
-    let mut any = false;
-    for i in 0..data.len {
-        let v = column.value(i);
-        if v.is_null() {
-            continue;
-        }
-        match v.as_f64() {
-            Some(x) if x.fract() == 0.0 => any = true,
-            _ => return false,
-        }
-    }
-    any
+    matches!(column, Column::Int { .. }) && (0..data.len).any(|i| !column.value(i).is_null())
 }
 
 fn slip(e: &Expr, id: Option<&str>, name: &str, x: f64) -> Diagnostic {
@@ -86,10 +77,13 @@ fn slip(e: &Expr, id: Option<&str>, name: &str, x: f64) -> Diagnostic {
     )
     .warning()
     .width(written.chars().count())
-    .help(format!(
-        "if it is a list, write `{list}` (in a `;` CSV file, `{}` is the decimal {written}: the comma is the decimal point there); for a range, `>=` and `<`",
-        written.replace('.', ",")
-    ));
+    .help(match crate::text::extension(&e.origin.file.path).as_deref() {
+        Some("csv") => format!(
+            "if it is a list, write `{list}` (in a `;` CSV file, `{}` is the decimal {written}: the comma is the decimal point there); for a range, `>=` and `<`",
+            written.replace('.', ",")
+        ),
+        _ => format!("if it is a list, write `[{list}]`; for a range, `>=` and `<`"),
+    });
     match id {
         Some(id) => warning.rule(id),
         None => warning,

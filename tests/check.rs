@@ -300,11 +300,16 @@ fn check_data_names_an_output_a_matching_row_leaves_empty() {
         "credit.csv",
         "hit: first,,,\nid,channel,credit_limit,payment_days\nid,input,output,output\nc-ws,wholesale,50000,30\nc-rt,retail,,30\nc-on,online,null,14\nc-other,,1000,7\n",
     );
+    // A formula that gives NULL by design (no earlier limit) is what its row gives.
+    fx.rule(
+        "last.yaml",
+        "decisions:\n  - name: last\n    rules:\n      - { id: l, then: { last_limit: '= if channel == \"field\" { 1 } else { () }', seen: true } }\n",
+    );
     let check = fx.run(&["check", "--data"]);
     check.assert_code(0);
     assert_eq!(
         check.stdout,
-        "on the data: 5 customers\n  credit:\n    `credit_limit` is NULL for 2 customers: row c-rt matched them and gives no `credit_limit` (an empty cell, an output left out of `then:`, or a formula that gave NULL; e.g. C2, C3); write `null` there if no value is meant\n\nno problems found in the rule files\n"
+        "on the data: 5 customers\n  credit:\n    `credit_limit` is NULL for 2 customers: row c-rt matched them and leaves it empty (a blank cell, or an output left out of `then:`; e.g. C2, C3); write `null` there if no value is meant\n  every row matched and every customer got a value: last\n\nno problems found in the rule files\n"
     );
     let json = fx.run(&["check", "--data", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();

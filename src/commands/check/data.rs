@@ -41,8 +41,8 @@ pub struct DecisionFindings {
     /// `unique` decisions): they get no value. A row that gives `null` on purpose is a value.
     pub customers_without_value: usize,
     pub examples: Vec<String>,
-    /// Outputs the matching row left without a value (an empty cell, an output left out of
-    /// `then:`, a formula that gave NULL) for customers the decision otherwise gave one.
+    /// Outputs the matching row leaves empty (a blank cell, an output left out of `then:`)
+    /// for customers the decision otherwise gave a value.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outputs_without_value: Vec<OutputGap>,
 }
@@ -289,12 +289,10 @@ impl Tallies {
                 }
                 continue;
             };
-            // A row that gives `null` on purpose gives a value; so does a row's NULL
-            // (nothing, or a formula's NULL) beside every other output NULL as well.
-            let on_purpose = |j: usize| {
-                (row.values.iter())
-                    .any(|(o, v)| *o == j && matches!(v, ValueExpr::Const(Lit::Null)))
-            };
+            // Beside outputs with a value, a NULL is a gap only where the row leaves the
+            // output empty (a blank cell, left out of `then:`): `null` and a formula's NULL
+            // are what the row gives.
+            let left_empty = |j: usize| !row.values.iter().any(|(o, _)| *o == j);
             if all_null {
                 if !scope.null_rows.contains(&row.rule) {
                     self.without_value[k].add(|| scope.customers.id_text(i));
@@ -302,7 +300,7 @@ impl Tallies {
                 continue;
             }
             for (j, o) in outputs.iter().enumerate() {
-                if o.is_some() && !given(o) && !on_purpose(j) {
+                if o.is_some() && !given(o) && left_empty(j) {
                     let (counted, rows) = &mut self.gaps[k][j];
                     counted.add(|| scope.customers.id_text(i));
                     rows.insert(row.rule);

@@ -196,13 +196,16 @@ impl Report for CheckReport {
                 for gap in &d.outputs_without_value {
                     writeln!(
                         out,
-                        "    `{}` is NULL for {}: {} {} matched them and {} no `{}` (an empty cell, an output left out of `then:`, or a formula that gave NULL; e.g. {}); write `null` there if no value is meant",
+                        "    `{}` is NULL for {}: {} {} matched them and {} it empty (a blank cell, or an output left out of `then:`; e.g. {}); write `null` there if no value is meant",
                         gap.output,
                         customers(gap.customers),
                         if gap.rows.len() == 1 { "row" } else { "rows" },
                         gap.rows.join(", "),
-                        if gap.rows.len() == 1 { "gives" } else { "give" },
-                        gap.output,
+                        if gap.rows.len() == 1 {
+                            "leaves"
+                        } else {
+                            "leave"
+                        },
                         gap.examples.join(", ")
                     )?;
                 }

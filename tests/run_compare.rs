@@ -347,6 +347,9 @@ fn the_first_run_note_is_for_rules_that_read_the_previous_period() {
             .stdout
             .contains("moves: no run of 2025-Q4 to compare with")
     );
+    // A quarter skipped: nothing a customer gets reads it, so `--strict` has nothing to
+    // refuse (it said "the rules' `previous.x` would be NULL").
+    fx.run_ok(&["--as-of", "2026-09-30", "--strict"]);
     let rules = std::fs::read_to_string(fx.path("rules/tiers.yaml")).unwrap();
     fx.rule(
         "tiers.yaml",

@@ -103,7 +103,7 @@ fn history_concerns(
 ) -> Vec<String> {
     let mut out = Vec::new();
     let previous = period.previous().map_or("", |p| p.label());
-    let reads_previous = rules.past.iter().any(|p| p.back == 1);
+    let reads_previous = rules.past.iter().any(|p| p.back == 1 && p.read);
     if let (Some((earlier, _)), true) = (s.skipped_to, reads_previous) {
         out.push(format!(
                 "{previous} has no run (the latest before it is {}): the rules' `previous.x` would be NULL for every customer",
@@ -237,10 +237,11 @@ impl ReadGap {
 }
 
 /// What the rules read of the period `back` periods before, each once, quoted:
-/// `` `previous.tier` ``, `` `previous_2.tier` ``.
+/// `` `previous.tier` ``, `` `previous_2.tier` ``. Only what a rule reads: a value only
+/// `summary.moves` counts changes nothing a customer gets.
 pub fn past_names(rules: &RuleSet, back: u32) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for p in rules.past.iter().filter(|p| p.back == back) {
+    for p in rules.past.iter().filter(|p| p.back == back && p.read) {
         let name = format!("`{}`", p.written());
         if !names.contains(&name) {
             names.push(name);
@@ -345,7 +346,7 @@ impl Workspace {
             _ => None,
         };
         // The previous period skipped has a note of its own (`skipped_to`).
-        let mut backs: Vec<u32> = (rules.past.iter().map(|p| p.back))
+        let mut backs: Vec<u32> = (rules.past.iter().filter(|p| p.read).map(|p| p.back))
             .filter(|&b| b >= 2 || (b == 1 && previous.is_none() && skipped_to.is_none()))
             .collect();
         backs.sort_unstable();
@@ -386,7 +387,7 @@ impl Workspace {
         };
         let previous_made_on_gap = match (&previous, period.back(2)) {
             (Some(_), Some(missing))
-                if rules.past.iter().any(|p| p.back == 1)
+                if rules.past.iter().any(|p| p.back == 1 && p.read)
                     && !official.iter().any(|r| r.period == missing)
                     && !read_gaps.iter().any(|g| g.period == missing) =>
             {

@@ -293,15 +293,9 @@ pub(super) fn first_run_note(
     period: crate::time::Period,
 ) -> Option<String> {
     let s = &summary.standing;
-    // What a rule reads: counted by `summary.moves` only, the history changes nothing a
-    // customer gets (the moves line says there is nothing to compare with).
-    let mut names: Vec<String> = Vec::new();
-    for p in rules.past.iter().filter(|p| p.back == 1 && p.read) {
-        let name = format!("`{}`", p.written());
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
+    // Only what a rule reads: counted by `summary.moves` only, the history changes nothing
+    // a customer gets (the moves line says there is nothing to compare with).
+    let names = crate::workspace::standing::past_names(rules, 1);
     // A period pruned (a read gap) is no first run: its own note says so.
     if names.is_empty()
         || s.previous.is_some()

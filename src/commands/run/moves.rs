@@ -92,11 +92,11 @@ impl Moves {
                 (order[v].clone(), flow(count, n, v, gone))
             })
             .collect();
-        // Gone customers whose value the order does not rank (or who had none) are
-        // `(other)`'s, so that the rows add up to the moves line's `gone`.
-        let gone_ranked: usize = values.iter().map(|(_, f)| f.gone).sum();
-        let gone_other = gone_total.saturating_sub(gone_ranked);
-        if other || gone_other > 0 {
+        // Beside the matrix's `(other)`: its gone customers are those the values do not
+        // count (a value the order does not rank, or none).
+        if other {
+            let gone_ranked: usize = values.iter().map(|(_, f)| f.gone).sum();
+            let gone_other = gone_total.saturating_sub(gone_ranked);
             values.push((OTHER.to_owned(), other_flow(count, n, gone_other)));
         }
         Moves {

@@ -1262,7 +1262,10 @@ fn a_run_into_another_sources_run_tables_is_refused() {
         &["--config", "packaging.yaml", "run", "--as-of", "2026-03-31"],
     );
     refused.assert_code(2);
-    refused.assert_stderr_contains("this run would replace run 1 in `policy_run`, which was made from other customers (`customers`) and holds none of this run's (`accounts`): another configuration writes into these tables");
+    refused.assert_stderr_contains("this run would replace run 1 in `policy_run`, which was made from other customers (`customers`, this run reads `accounts`, none of them in that run): another configuration writes into these tables; give this one tables of its own");
+    refused.assert_stderr_contains(
+        "if run 1 itself read the wrong customers, `tierwise prune --run 1` removes it",
+    );
     let kept: i64 = fx
         .conn()
         .query_row("SELECT COUNT(*) FROM customer_policy_latest", [], |r| {
@@ -1277,6 +1280,48 @@ fn a_run_into_another_sources_run_tables_is_refused() {
     );
     next.assert_code(2);
     next.assert_stderr_contains("this run would follow run 1");
+    // After a month with no run, it would follow the latest run before it.
+    run_in(
+        fx.dir.path(),
+        &["--config", "packaging.yaml", "run", "--as-of", "2026-06-30"],
+    )
+    .assert_code(2)
+    .assert_stderr_contains("this run would follow run 1");
+    // A third unit whose table's ids are some of the first's (integer keys 1, 2, 3 in
+    // both): two tables of different names are two units all the same.
+    fx.conn()
+        .execute_batch(
+            "CREATE TABLE outlets (customer_id TEXT PRIMARY KEY, annual_sales REAL);
+             INSERT INTO outlets VALUES ('C1', 1), ('C9', 2);",
+        )
+        .unwrap();
+    std::fs::write(
+        fx.path("outlets.yaml"),
+        config.replace("table: customers", "table: outlets"),
+    )
+    .unwrap();
+    run_in(
+        fx.dir.path(),
+        &["--config", "outlets.yaml", "run", "--as-of", "2026-03-31"],
+    )
+    .assert_code(2)
+    .assert_stderr_contains(
+        "made from other customers (`customers`, this run reads `outlets`): another configuration",
+    );
+    // The same customers read through an edited query are the same source.
+    std::fs::write(
+        fx.path("query.yaml"),
+        config.replace(
+            "table: customers",
+            "query: \"SELECT customer_id, annual_sales FROM customers WHERE annual_sales > 0\"",
+        ),
+    )
+    .unwrap();
+    run_in(
+        fx.dir.path(),
+        &["--config", "query.yaml", "run", "--as-of", "2026-04-30"],
+    )
+    .assert_code(0);
     // With tables of its own, it runs.
     std::fs::write(
         fx.path("packaging.yaml"),

@@ -387,9 +387,12 @@ pub fn run_source_holding(
         quote_ident(&tables.run_table)
     );
     // No such run, or a run table from before the source was recorded: none.
-    let from: Option<String> = conn
-        .query_row(&sql, [run_id], |r| r.get(0))
-        .unwrap_or_default();
+    let from: Option<String> = match conn.query_row(&sql, [run_id], |r| r.get(0)) {
+        Ok(from) => from,
+        Err(rusqlite::Error::QueryReturnedNoRows) => None,
+        Err(e) if e.to_string().contains("no such column") => None,
+        Err(e) => return Err(read_err(&tables.run_table)(e)),
+    };
     let Some(from) = from else { return Ok(None) };
     let sql = format!(
         "SELECT CAST(customer_id AS TEXT) FROM {} WHERE run_id = ?1",

@@ -3,7 +3,8 @@
 //! The second unit's run replaced the first one's official run, took its place in the
 //! `latest` view a BI tool reads, and followed its history, exit 0. The runs say which
 //! customers they read (`customers_from`); a run whose source differs from the run it
-//! replaces (or builds on) and that holds none of its customers is another unit's.
+//! replaces (or builds on) is another unit's when that run holds none of its customers, or
+//! when both are tables (of different names: integer ids 1, 2, 3 are in both units).
 
 use super::Workspace;
 use super::standing::Standing;
@@ -11,18 +12,22 @@ use crate::error::Error;
 use crate::source::Dataset;
 
 impl Workspace {
-    /// `Err` when the official run this run replaces, or else the previous period's, was
-    /// made from another customer source and holds none of this run's customers.
+    /// `Err` when the official run this run replaces, or else the one it builds on (the
+    /// previous period's, or the latest before a skipped period), was made from another
+    /// customer source and is another unit's: it holds none of this run's customers, or
+    /// both sources are tables of different names (ids 1, 2, 3 in both). An edited query
+    /// holding the same customers is the same source.
     pub(super) fn check_same_source(
         &self,
         conn: &rusqlite::Connection,
         standing: &Standing,
         customers: &Dataset,
     ) -> Result<(), Error> {
-        let (run_id, how) = match (&standing.replaces, &standing.previous) {
-            (Some((run_id, ..)), _) => (*run_id, "replace"),
-            (None, Some(previous)) => (previous.run_id, "follow"),
-            (None, None) => return Ok(()),
+        let (run_id, how) = match (&standing.replaces, &standing.previous, standing.skipped_to) {
+            (Some((run_id, ..)), _, _) => (*run_id, "replace"),
+            (None, Some(previous), _) => (previous.run_id, "follow"),
+            (None, None, Some((_, run_id))) => (run_id, "follow"),
+            (None, None, None) => return Ok(()),
         };
         let ours = self.config.source.text();
         let tables = &self.config.tables;
@@ -31,14 +36,19 @@ impl Workspace {
         else {
             return Ok(());
         };
-        if theirs == ours || shared {
+        let table = |source: &str| !source.trim().contains(char::is_whitespace);
+        if theirs == ours || (shared && !(table(&theirs) && table(ours))) {
             return Ok(());
         }
         Err(Error::Argument(format!(
-            "this run would {how} run {run_id} in `{}`, which was made from other customers ({}) and holds none of this run's ({}): another configuration writes into these tables; give this one tables of its own (`output: {{ policy_table: ..., run_table: ... }}` in the config)",
+            "this run would {how} run {run_id} in `{}`, which was made from other customers ({}, this run reads {}{}): another configuration writes into these tables; give this one tables of its own (`output: {{ policy_table: ..., run_table: ... }}` in the config); if run {run_id} itself read the wrong customers, `tierwise prune --run {run_id}` removes it",
             tables.run_table,
             shown(&theirs),
             shown(ours),
+            match shared {
+                true => "",
+                false => ", none of them in that run",
+            },
         )))
     }
 }

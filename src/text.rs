@@ -179,6 +179,14 @@ pub fn percent_help(number: &str, written: &str) -> String {
     format!("write {number} for {written}: a percentage is a number here")
 }
 
+/// "1 customer", "1,204 customers".
+pub fn customers(n: usize) -> String {
+    match n {
+        1 => "1 customer".into(),
+        n => format!("{} customers", thousands(n as f64)),
+    }
+}
+
 /// "1 error", "2 errors".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {

@@ -343,7 +343,6 @@ impl ValueKind {
         }
     }
 
-    /// The kind of a constant value, if it is one of the three.
     /// The kind of a constant; `None` for NULL and for a list (a kind of its own).
     pub fn of_lit(lit: &Lit) -> Option<ValueKind> {
         match lit {
@@ -355,6 +354,7 @@ impl ValueKind {
         }
     }
 
+    /// The kind of a Rhai value, if it is one of the four.
     pub fn of(v: &Dynamic) -> Option<ValueKind> {
         if v.is_int() || v.is_float() {
             Some(ValueKind::Number)

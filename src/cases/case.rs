@@ -3,15 +3,16 @@
 //! by the real engine.
 
 use super::file::{CaseSpec, Fields, Given, id_text};
+use super::problem::{Problem, key_problem};
 use super::{CaseResult, Difference, FigureValue, Status, same};
-use crate::diag::{Diagnostic, SourceFile, suggest};
+use crate::diag::{SourceFile, suggest};
 use crate::engine::{Context, EvalError, Evaluator, History, Mode, PastRun};
 use crate::rules::{RuleIdx, RuleSet, SlotKind};
 use crate::source::given::stored;
 use crate::source::{Cell, Dataset, Field};
 use crate::time::Date;
 use crate::value::Value;
-use serde_saphyr::{Location, Spanned};
+use serde_saphyr::Spanned;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -25,50 +26,6 @@ pub(super) struct CaseContext<'r> {
     pub id_index: usize,
     /// The date cases evaluate as of (a case may give its own).
     pub context: Context,
-}
-
-/// A problem with a test case, at a position in its file.
-pub(super) struct Problem {
-    line: usize,
-    column: usize,
-    width: usize,
-    message: String,
-    help: Option<String>,
-    /// The key the problem is about: a key of digits may be a number's decimals cut off by
-    /// a comma (`{ pct: 7,5 }`), said when the file's text shows it.
-    key: Option<String>,
-}
-
-impl Problem {
-    fn at(loc: &Location, width: usize, message: impl Into<String>) -> Problem {
-        Problem {
-            line: loc.line() as usize,
-            column: loc.column() as usize,
-            width,
-            message: message.into(),
-            help: None,
-            key: None,
-        }
-    }
-
-    fn help(mut self, help: Option<String>) -> Problem {
-        self.help = help;
-        self
-    }
-
-    pub fn render(self, file: &SourceFile) -> String {
-        let mut d = Diagnostic::error(file, self.line, self.column, self.message).width(self.width);
-        let split = (self.key.as_deref())
-            .and_then(|key| crate::diag::yaml::split_number(&file.text, self.line, key));
-        d.help = split.or(self.help);
-        d.to_string()
-    }
-}
-
-fn key_problem(key: &Spanned<String>, message: impl Into<String>) -> Problem {
-    let mut problem = Problem::at(&key.referenced, key.value.chars().count(), message);
-    problem.key = Some(key.value.clone());
-    problem
 }
 
 impl CaseContext<'_> {

@@ -11,6 +11,7 @@
 
 mod case;
 mod file;
+mod problem;
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::engine::Context;

@@ -156,7 +156,10 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    // Its messages in English, whatever the locale: they are matched (`dubious ownership`).
     let out = Command::new("git")
+        .env("LC_ALL", "C")
+        .env("LANGUAGE", "C")
         .arg("-C")
         .arg(dir)
         .args(args)

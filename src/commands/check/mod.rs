@@ -7,6 +7,7 @@ use crate::diag::{Diagnostic, Severity, summary_line};
 use crate::error::{Error, ExitStatus};
 use crate::report::{Format, Report, plural, thousands};
 use crate::rules::{self, RuleSet};
+use crate::text::customers;
 use crate::workspace::Workspace;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -136,113 +137,7 @@ impl Report for CheckReport {
             writeln!(out, "{}\n", d.render(color))?;
         }
         if let Some(data) = &self.data {
-            writeln!(
-                out,
-                "on the data: {} customers",
-                thousands(data.customers as f64)
-            )?;
-            let mut clean = Vec::new();
-            let all_failed = data.customers > 0 && data.customers_failed == data.customers;
-            if all_failed {
-                writeln!(
-                    out,
-                    "  every customer failed (below): no decision could be checked on the data"
-                )?;
-            }
-            for d in data.decisions.iter().filter(|_| !all_failed) {
-                if d.rows_never_matched.is_empty()
-                    && d.caps_never_bound.is_empty()
-                    && d.customers_without_value == 0
-                    && d.outputs_without_value.is_empty()
-                {
-                    clean.push(d.decision.as_str());
-                    continue;
-                }
-                writeln!(out, "  {}:", d.decision)?;
-                if !d.rows_never_matched.is_empty() {
-                    let whom = match data.customers_failed {
-                        0 => "no customer".to_owned(),
-                        failed => format!(
-                            "none of the {} customers evaluated without error ({} failed, \
-                             below: they may match them)",
-                            thousands((data.customers - failed) as f64),
-                            thousands(failed as f64)
-                        ),
-                    };
-                    writeln!(
-                        out,
-                        "    rows that matched {whom}: {}",
-                        d.rows_never_matched.join(", ")
-                    )?;
-                }
-                if !d.caps_never_bound.is_empty() {
-                    writeln!(
-                        out,
-                        "    caps that bound no customer (a limit never reached, or a condition that holds for no one): {}",
-                        d.caps_never_bound.join(", ")
-                    )?;
-                }
-                if d.customers_without_value > 0 {
-                    writeln!(
-                        out,
-                        "    {} no value: no row matched, or its formula gave NULL (e.g. {})",
-                        match d.customers_without_value {
-                            1 => "1 customer gets".to_owned(),
-                            n => format!("{} customers get", thousands(n as f64)),
-                        },
-                        d.examples.join(", ")
-                    )?;
-                }
-                for gap in &d.outputs_without_value {
-                    writeln!(
-                        out,
-                        "    `{}` is NULL for {}: {} {} matched them and {} it empty (a blank cell, or an output left out of `then:`; e.g. {}); write `null` there if no value is meant",
-                        gap.output,
-                        customers(gap.customers),
-                        if gap.rows.len() == 1 { "row" } else { "rows" },
-                        gap.rows.join(", "),
-                        if gap.rows.len() == 1 {
-                            "leaves"
-                        } else {
-                            "leave"
-                        },
-                        gap.examples.join(", ")
-                    )?;
-                }
-            }
-            if !clean.is_empty() {
-                // Said of the customers the rules did not fail for: those that failed got
-                // nothing (below).
-                let whom = match data.customers_failed {
-                    0 => "every customer".to_owned(),
-                    failed => match data.customers - failed {
-                        1 => format!(
-                            "the one customer evaluated without error ({failed} failed, below)"
-                        ),
-                        n => format!(
-                            "each of the {} customers evaluated without error ({} failed, below)",
-                            thousands(n as f64),
-                            thousands(failed as f64)
-                        ),
-                    },
-                };
-                writeln!(
-                    out,
-                    "  every row matched and {whom} got a value: {}",
-                    clean.join(", ")
-                )?;
-            }
-            for f in &data.failures {
-                writeln!(
-                    out,
-                    "  {} failed for {} (e.g. {}): {}",
-                    f.rule,
-                    customers(f.customers),
-                    f.examples.join(", "),
-                    f.message
-                )?;
-            }
-            writeln!(out)?;
+            data_text(data, out)?;
         }
         let mut summary = summary_line(&self.diagnostics);
         if self.data_failures() > 0 {
@@ -255,15 +150,117 @@ impl Report for CheckReport {
     }
 }
 
+/// What `--data` found, as `check` prints it after the diagnostics.
+fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "on the data: {} customers",
+        thousands(data.customers as f64)
+    )?;
+    let mut clean = Vec::new();
+    let all_failed = data.customers > 0 && data.customers_failed == data.customers;
+    if all_failed {
+        writeln!(
+            out,
+            "  every customer failed (below): no decision could be checked on the data"
+        )?;
+    }
+    for d in data.decisions.iter().filter(|_| !all_failed) {
+        if d.rows_never_matched.is_empty()
+            && d.caps_never_bound.is_empty()
+            && d.customers_without_value == 0
+            && d.outputs_without_value.is_empty()
+        {
+            clean.push(d.decision.as_str());
+            continue;
+        }
+        writeln!(out, "  {}:", d.decision)?;
+        if !d.rows_never_matched.is_empty() {
+            let whom = match data.customers_failed {
+                0 => "no customer".to_owned(),
+                failed => format!(
+                    "none of the {} customers evaluated without error ({} failed, \
+                         below: they may match them)",
+                    thousands((data.customers - failed) as f64),
+                    thousands(failed as f64)
+                ),
+            };
+            writeln!(
+                out,
+                "    rows that matched {whom}: {}",
+                d.rows_never_matched.join(", ")
+            )?;
+        }
+        if !d.caps_never_bound.is_empty() {
+            writeln!(
+                out,
+                "    caps that bound no customer (a limit never reached, or a condition that holds for no one): {}",
+                d.caps_never_bound.join(", ")
+            )?;
+        }
+        if d.customers_without_value > 0 {
+            writeln!(
+                out,
+                "    {} no value: no row matched, or its formula gave NULL (e.g. {})",
+                match d.customers_without_value {
+                    1 => "1 customer gets".to_owned(),
+                    n => format!("{} customers get", thousands(n as f64)),
+                },
+                d.examples.join(", ")
+            )?;
+        }
+        for gap in &d.outputs_without_value {
+            writeln!(
+                out,
+                "    `{}` is NULL for {}: {} {} matched them and {} it empty (a blank cell, or an output left out of `then:`; e.g. {}); write `null` there if no value is meant",
+                gap.output,
+                customers(gap.customers),
+                if gap.rows.len() == 1 { "row" } else { "rows" },
+                gap.rows.join(", "),
+                if gap.rows.len() == 1 {
+                    "leaves"
+                } else {
+                    "leave"
+                },
+                gap.examples.join(", ")
+            )?;
+        }
+    }
+    if !clean.is_empty() {
+        // Said of the customers the rules did not fail for: those that failed got
+        // nothing (below).
+        let whom = match data.customers_failed {
+            0 => "every customer".to_owned(),
+            failed => match data.customers - failed {
+                1 => format!("the one customer evaluated without error ({failed} failed, below)"),
+                n => format!(
+                    "each of the {} customers evaluated without error ({} failed, below)",
+                    thousands(n as f64),
+                    thousands(failed as f64)
+                ),
+            },
+        };
+        writeln!(
+            out,
+            "  every row matched and {whom} got a value: {}",
+            clean.join(", ")
+        )?;
+    }
+    for f in &data.failures {
+        writeln!(
+            out,
+            "  {} failed for {} (e.g. {}): {}",
+            f.rule,
+            customers(f.customers),
+            f.examples.join(", "),
+            f.message
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
 fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
     let list: Vec<serde_json::Value> = diags.iter().map(Diagnostic::to_json).collect();
     list.serialize(s)
-}
-
-/// "1 customer", "1,204 customers".
-fn customers(n: usize) -> String {
-    match n {
-        1 => "1 customer".into(),
-        n => format!("{} customers", thousands(n as f64)),
-    }
 }

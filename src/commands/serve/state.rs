@@ -96,10 +96,7 @@ impl Failing {
         let n = self.count;
         Some(format!(
             "warning: the rules fail for {} (e.g. customer {}: {} failed: {}): their requests answer 422, `tierwise run` would stop on them, and /health says degraded",
-            match n {
-                1 => "1 customer".to_owned(),
-                n => format!("{} customers", crate::report::thousands(n as f64)),
-            },
+            crate::text::customers(n),
             first.customer,
             first.rule,
             first.message

@@ -69,10 +69,7 @@ fn slip(
     example: &str,
     count: usize,
 ) -> Diagnostic {
-    let customers = match count {
-        1 => "1 customer".to_owned(),
-        n => format!("{} customers", crate::text::thousands(n as f64)),
-    };
+    let customers = crate::text::customers(count);
     let shown = match example {
         "" => "empty text".to_owned(),
         text => format!("`{text}`"),

@@ -110,10 +110,7 @@ fn slip(
     exact: usize,
     others: &[(&str, usize)],
 ) -> Diagnostic {
-    let customers = |n: usize| match n {
-        1 => "1 customer".to_owned(),
-        n => format!("{} customers", crate::text::thousands(n as f64)),
-    };
+    let customers = crate::text::customers;
     let listed: Vec<String> = (others.iter().take(3))
         .map(|(v, n)| format!("{v:?} ({})", customers(*n)))
         .collect();
@@ -126,6 +123,7 @@ fn slip(
         listed.join(", "),
         match exact {
             0 => format!("; no customer holds {text:?} as written"),
+            1 => format!(" (1 customer holds {text:?} as written)"),
             n => format!(" ({} hold {text:?} as written)", customers(n)),
         }
     );

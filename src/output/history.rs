@@ -374,12 +374,14 @@ pub fn run_customers(
 }
 
 /// Where run `run_id`'s customers came from (`customers_from`: the table, or the query's
-/// text), and whether it holds any of `ids`; `None` for a run that did not record its
-/// source (made before it was recorded, or no such run).
-pub fn run_source_holding(
+/// text), when it is not `ours`, and whether it holds any of `ids` (read only then: a run
+/// of the same source reads nothing more); `None` for the same source, or a run that did
+/// not record its source (made before it was recorded, or no such run).
+pub fn other_source_holding(
     conn: &Connection,
     tables: &OutputTables,
     run_id: i64,
+    ours: &str,
     ids: impl Iterator<Item = String>,
 ) -> Result<Option<(String, bool)>, OutputError> {
     let sql = format!(
@@ -393,7 +395,9 @@ pub fn run_source_holding(
         Err(e) if e.to_string().contains("no such column") => None,
         Err(e) => return Err(read_err(&tables.run_table)(e)),
     };
-    let Some(from) = from else { return Ok(None) };
+    let Some(from) = from.filter(|from| from != ours) else {
+        return Ok(None);
+    };
     let sql = format!(
         "SELECT CAST(customer_id AS TEXT) FROM {} WHERE run_id = ?1",
         quote_ident(&tables.policy_table)

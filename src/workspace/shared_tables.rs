@@ -32,12 +32,13 @@ impl Workspace {
         let ours = self.config.source.text();
         let tables = &self.config.tables;
         let ids = (0..customers.len).map(|i| customers.id_text(i));
-        let Some((theirs, shared)) = crate::output::run_source_holding(conn, tables, run_id, ids)?
+        let Some((theirs, shared)) =
+            crate::output::other_source_holding(conn, tables, run_id, ours, ids)?
         else {
             return Ok(());
         };
         let table = |source: &str| !source.trim().contains(char::is_whitespace);
-        if theirs == ours || (shared && !(table(&theirs) && table(ours))) {
+        if shared && !(table(&theirs) && table(ours)) {
             return Ok(());
         }
         Err(Error::Argument(format!(

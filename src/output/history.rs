@@ -373,46 +373,6 @@ pub fn run_customers(
     Ok(found.map_err(read_err(&tables.run_table))?.unwrap_or(0))
 }
 
-/// Where run `run_id`'s customers came from (`customers_from`: the table, or the query's
-/// text), when it is not `ours`, and whether it holds any of `ids` (read only then: a run
-/// of the same source reads nothing more); `None` for the same source, or a run that did
-/// not record its source (made before it was recorded, or no such run).
-pub fn other_source_holding(
-    conn: &Connection,
-    tables: &OutputTables,
-    run_id: i64,
-    ours: &str,
-    ids: impl Iterator<Item = String>,
-) -> Result<Option<(String, bool)>, OutputError> {
-    let sql = format!(
-        "SELECT customers_from FROM {} WHERE run_id = ?1",
-        quote_ident(&tables.run_table)
-    );
-    // No such run, or a run table from before the source was recorded: none.
-    let from: Option<String> = match conn.query_row(&sql, [run_id], |r| r.get(0)) {
-        Ok(from) => from,
-        Err(rusqlite::Error::QueryReturnedNoRows) => None,
-        Err(e) if e.to_string().contains("no such column") => None,
-        Err(e) => return Err(read_err(&tables.run_table)(e)),
-    };
-    let Some(from) = from.filter(|from| from != ours) else {
-        return Ok(None);
-    };
-    let sql = format!(
-        "SELECT CAST(customer_id AS TEXT) FROM {} WHERE run_id = ?1",
-        quote_ident(&tables.policy_table)
-    );
-    let mut statement = conn.prepare(&sql).map_err(read_err(&tables.policy_table))?;
-    let held: std::collections::HashSet<String> = statement
-        .query_map([run_id], |r| r.get::<_, Option<String>>(0))
-        .map_err(read_err(&tables.policy_table))?
-        .filter_map(|id| id.ok().flatten())
-        .collect();
-    let mut ids = ids;
-    let any = ids.any(|id| held.contains(&id));
-    Ok(Some((from, any)))
-}
-
 /// A customer a `run --keep-going` left out because a rule failed for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeftOut {

@@ -300,6 +300,13 @@ fn a_value_the_order_no_longer_ranks_is_a_row_of_its_own_and_every_row_adds_up()
   (other)       1           0           0           0    0     1     0    0
 ";
     assert!(q2.stdout.contains(want), "{}", q2.stdout);
+    // The moves line says `unranked`, as `tierwise changes` does.
+    assert!(
+        q2.stdout
+            .contains("  tier  0 up, 1 down, 1 same, 1 unranked, 1 new, 1 gone\n"),
+        "{}",
+        q2.stdout
+    );
 }
 
 /// `run` counts a `count_by` output's customers in the order `summary.moves` gives its

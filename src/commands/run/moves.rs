@@ -119,7 +119,7 @@ impl Moves {
             format!("{} same", thousands(self.same as f64)),
         ];
         if self.changed > 0 {
-            parts.push(format!("{} changed", thousands(self.changed as f64)));
+            parts.push(format!("{} unranked", thousands(self.changed as f64)));
         }
         parts.push(format!("{} new", thousands(self.new as f64)));
         if self.gone > 0 {

@@ -1264,7 +1264,7 @@ fn a_run_into_another_sources_run_tables_is_refused() {
     refused.assert_code(2);
     refused.assert_stderr_contains("this run would replace run 1 in `policy_run`, which was made from other customers (`customers`, this run reads `accounts`, none of them in that run): another configuration writes into these tables; give this one tables of its own");
     refused.assert_stderr_contains(
-        "if run 1 itself read the wrong customers, `tierwise prune --run 1` removes it",
+        "if run 1 itself read the wrong customers, `tierwise prune --run 1` removes it; if this configuration's customers moved to another table on purpose, `run --new-source`",
     );
     let kept: i64 = fx
         .conn()
@@ -1308,6 +1308,19 @@ fn a_run_into_another_sources_run_tables_is_refused() {
     .assert_stderr_contains(
         "made from other customers (`customers`, this run reads `outlets`): another configuration",
     );
+    // Moved to another table on purpose: said so, it runs.
+    run_in(
+        fx.dir.path(),
+        &[
+            "--config",
+            "outlets.yaml",
+            "run",
+            "--as-of",
+            "2026-05-31",
+            "--new-source",
+        ],
+    )
+    .assert_code(0);
     // The same customers read through an edited query are the same source.
     std::fs::write(
         fx.path("query.yaml"),

@@ -42,7 +42,7 @@ impl Workspace {
             return Ok(());
         }
         Err(Error::Argument(format!(
-            "this run would {how} run {run_id} in `{}`, which was made from other customers ({}, this run reads {}{}): another configuration writes into these tables; give this one tables of its own (`output: {{ policy_table: ..., run_table: ... }}` in the config); if run {run_id} itself read the wrong customers, `tierwise prune --run {run_id}` removes it",
+            "this run would {how} run {run_id} in `{}`, which was made from other customers ({}, this run reads {}{}): another configuration writes into these tables; give this one tables of its own (`output: {{ policy_table: ..., run_table: ... }}` in the config); if run {run_id} itself read the wrong customers, `tierwise prune --run {run_id}` removes it; if this configuration's customers moved to another table on purpose, `run --new-source`",
             tables.run_table,
             shown(&theirs),
             shown(ours),

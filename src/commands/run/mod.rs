@@ -42,6 +42,11 @@ pub struct Args {
     /// compared with a percentage): what `run` otherwise writes with a note. For schedulers.
     #[arg(long)]
     pub strict: bool,
+    /// This configuration's customer source changed on purpose (a customer table renamed):
+    /// replace or follow runs made from another source all the same. Without it, such a run
+    /// is refused as another configuration's writing into these tables.
+    #[arg(long)]
+    pub new_source: bool,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -63,6 +68,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         file: args.out.as_deref(),
         keep_going: args.keep_going,
         strict: args.strict,
+        new_source: args.new_source,
     };
     let summary = ws.run(&mut source, &rules, options)?;
 

@@ -7,7 +7,6 @@
 //! the data holds the other spellings. A spelling the rules also compare with is meant.
 
 use crate::diag::Diagnostic;
-use crate::rules::native::{Cmp, Node};
 use crate::rules::{Expr, RuleSet, Slot, SlotKind};
 use crate::source::Dataset;
 use crate::value::{Lit, Value};
@@ -23,7 +22,9 @@ pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     let mut compared: HashMap<Slot, Vec<Compared>> = HashMap::new();
     for (e, id) in super::rule_expressions(rules) {
         let Some(native) = &e.native else { continue };
-        for (slot, text) in equal_texts(&native.root) {
+        for (_, slot, lit) in super::walk::equality_tests(&native.root) {
+            let Lit::Str(text) = lit else { continue };
+            let text: &str = text.as_ref();
             if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
                 continue;
             }
@@ -55,30 +56,6 @@ pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             out.push(slip(e, id, name, text, exact, &others));
         }
     }
-    out
-}
-
-/// The texts an expression tests a name for equality with (`==`, `!=`, `in [...]`).
-fn equal_texts(node: &Node) -> Vec<(Slot, &str)> {
-    let mut out = Vec::new();
-    let mut compared = Vec::new();
-    super::name_constant_comparisons(node, &mut compared);
-    for (cmp, slot, lit) in compared {
-        if let (Cmp::Eq | Cmp::Ne, Lit::Str(text)) = (cmp, lit) {
-            out.push((slot, text.as_ref()));
-        }
-    }
-    super::walk::each_node(node, &mut |n| {
-        if let Node::In(x, items) = n
-            && let Node::Slot(slot) = **x
-        {
-            for item in items.iter() {
-                if let Lit::Str(text) = item {
-                    out.push((slot, text.as_ref()));
-                }
-            }
-        }
-    });
     out
 }
 

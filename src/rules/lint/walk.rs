@@ -57,6 +57,22 @@ pub(super) fn name_constant_comparisons<'n>(node: &'n Node, out: &mut Vec<(Cmp, 
     });
 }
 
+/// Every test of a name for equality with a constant: the `==` and `!=` comparisons of
+/// [`name_constant_comparisons`], and each item of an `in [...]` list (as an `==`).
+pub(super) fn equality_tests(node: &Node) -> Vec<(Cmp, Slot, &Lit)> {
+    let mut compared = Vec::new();
+    name_constant_comparisons(node, &mut compared);
+    compared.retain(|(cmp, ..)| matches!(cmp, Cmp::Eq | Cmp::Ne));
+    each_node(node, &mut |n| {
+        if let Node::In(x, items) = n
+            && let Node::Slot(slot) = **x
+        {
+            compared.extend(items.iter().map(|item| (Cmp::Eq, slot, item)));
+        }
+    });
+    compared
+}
+
 /// Every expression of the rules with the rule it belongs to (a metric has none: its name is
 /// said): metrics, rows' written tests (conditions, grid cells) and formula values, caps'
 /// formula limits. What the lints on the data look through.

@@ -30,26 +30,14 @@ pub fn decimals_never_equal(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> 
     out
 }
 
-/// The numbers with decimals an expression tests a name to equal.
+/// The numbers with decimals an expression tests a name to equal (`==`, `in`).
 fn equal_decimals(node: &Node) -> Vec<(Slot, f64)> {
-    let decimal = |lit: &Lit| match lit {
-        Lit::Float(x) if x.fract() != 0.0 => Some(*x),
-        _ => None,
-    };
-    let mut compared = Vec::new();
-    super::name_constant_comparisons(node, &mut compared);
-    let mut out: Vec<(Slot, f64)> = (compared.into_iter())
-        .filter(|(cmp, ..)| *cmp == Cmp::Eq)
-        .filter_map(|(_, slot, lit)| Some((slot, decimal(lit)?)))
-        .collect();
-    super::walk::each_node(node, &mut |n| {
-        if let Node::In(x, items) = n
-            && let Node::Slot(slot) = **x
-        {
-            out.extend(items.iter().filter_map(decimal).map(|x| (slot, x)));
-        }
-    });
-    out
+    (super::walk::equality_tests(node).into_iter())
+        .filter_map(|(cmp, slot, lit)| match (cmp, lit) {
+            (Cmp::Eq, Lit::Float(x)) if x.fract() != 0.0 => Some((slot, *x)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether column `name` holds whole numbers as such (an `INTEGER` column, or one whose

@@ -181,10 +181,7 @@ fn slip(
         .help(format!(
             "write {share} for {written}%: a share of 1 is 100%"
         ));
-    match id {
-        Some(id) => warning.rule(id),
-        None => warning,
-    }
+    super::walk::of_rule(warning, id)
 }
 
 /// A percentage field compared with a share: how many customers it holds for.
@@ -213,10 +210,7 @@ fn percent_slip(
         .help(format!(
             "write {percent} for a share of {written}: the data counts 100 for the whole (or convert the column to shares in the customers query: `{name} / 100.0 AS {name}`)"
         ));
-    match id {
-        Some(id) => warning.rule(id),
-        None => warning,
-    }
+    super::walk::of_rule(warning, id)
 }
 
 /// Where the number `constant` compared with `name` is written in the expression's file:

@@ -92,8 +92,5 @@ fn slip(
                 "convert `{name}` to ISO dates (2024-01-31) in the customers query (`customers.query`) and declare it a date (`customers.dates`), then compare with `date(\"{date}\")`"
             ),
         });
-    match id {
-        Some(id) => warning.rule(id),
-        None => warning,
-    }
+    super::walk::of_rule(warning, id)
 }

@@ -116,10 +116,7 @@ fn slip(
         .help(format!(
             "make the column one spelling in the customers query (`TRIM({name})`, `UPPER({name})`; `customers.query`) or at its source; or, if {first:?} is meant to match too, list it: `{text:?}, {first:?}`"
         ));
-    match id {
-        Some(id) => warning.rule(id),
-        None => warning,
-    }
+    super::walk::of_rule(warning, id)
 }
 
 #[cfg(test)]

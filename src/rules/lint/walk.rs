@@ -1,6 +1,7 @@
 //! Walks over what rows and expressions are written as, shared by the lints that look at
 //! the comparisons of a name with a constant (shares on the data, text ordered).
 
+use crate::diag::Diagnostic;
 use crate::rules::native::{Cmp, Node, Step};
 use crate::rules::{Condition, Expr, Row, RuleSet, Slot};
 use crate::value::Lit;
@@ -98,6 +99,15 @@ pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
         }
     }
     exprs
+}
+
+/// `warning` named after the rule its expression belongs to ([`rule_expressions`]' id; a
+/// metric's has none: its message names it).
+pub(super) fn of_rule(warning: Diagnostic, id: Option<&str>) -> Diagnostic {
+    match id {
+        Some(id) => warning.rule(id),
+        None => warning,
+    }
 }
 
 /// Where `needle` is first written in `e` (its file's line and column); where `e` starts

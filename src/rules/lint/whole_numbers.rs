@@ -72,8 +72,5 @@ fn slip(e: &Expr, id: Option<&str>, name: &str, x: f64) -> Diagnostic {
         ),
         _ => format!("if it is a list, write `[{list}]`; for a range, `>=` and `<`"),
     });
-    match id {
-        Some(id) => warning.rule(id),
-        None => warning,
-    }
+    super::walk::of_rule(warning, id)
 }

@@ -101,11 +101,10 @@ pub(super) fn skipped_period_note(
         return None;
     }
     Some(format!(
-        "{} has no run (the latest before it is {}, run {run_id}): {} {} NULL for every customer, so rules that read {} saw no history; run {} first (`tierwise run --as-of {}`), then this period again",
+        "{} has no run (the latest before it is {}, run {run_id}): {} NULL for every customer, so rules that read {} saw no history; run {} first (`tierwise run --as-of {}`), then this period again",
         previous.label(),
         earlier.label(),
-        names.join(", "),
-        if names.len() == 1 { "is" } else { "are" },
+        names_are(&names),
         if names.len() == 1 { "it" } else { "them" },
         previous.label(),
         previous.end(),
@@ -190,10 +189,9 @@ pub(super) fn left_out_note(summary: &RunSummary, rules: &crate::rules::RuleSet)
     let one = left.len() == 1;
     let what = match read.len() {
         0 => format!("{} as new", if one { "it counts" } else { "they count" }),
-        n => format!(
-            "{} {} NULL for {} and {} as new",
-            read.join(", "),
-            if n == 1 { "is" } else { "are" },
+        _ => format!(
+            "{} NULL for {} and {} as new",
+            names_are(&read),
             if one { "it" } else { "them" },
             if one { "it counts" } else { "they count" },
         ),
@@ -263,7 +261,7 @@ pub(super) fn returning_note(
         _ => String::new(),
     };
     Some(format!(
-        "{} {} back after missing from {}'s run ({}{more}): {} {} NULL for {}, so {} as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)",
+        "{} {} back after missing from {}'s run ({}{more}): {} NULL for {}, so {} as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)",
         thousands(returning.len() as f64),
         if returning.len() == 1 {
             "customer is"
@@ -272,8 +270,7 @@ pub(super) fn returning_note(
         },
         previous.label(),
         shown.join("; "),
-        names.join(", "),
-        if names.len() == 1 { "is" } else { "are" },
+        names_are(&names),
         if returning.len() == 1 { "it" } else { "them" },
         if returning.len() == 1 {
             "it counts"
@@ -307,11 +304,17 @@ pub(super) fn first_run_note(
     }
     let previous = period.previous()?;
     Some(format!(
-        "no earlier period has a run: {} {} NULL for every customer, so what the rules carry from period to period (dates since, a downgrade's grace) starts with {} for everyone, as if every customer were new; to start from the customers' history, run earlier periods first, oldest first (`tierwise run --as-of {}` for {}), then this one again",
-        names.join(", "),
-        if names.len() == 1 { "is" } else { "are" },
+        "no earlier period has a run: {} NULL for every customer, so what the rules carry from period to period (dates since, a downgrade's grace) starts with {} for everyone, as if every customer were new; to start from the customers' history, run earlier periods first, oldest first (`tierwise run --as-of {}` for {}), then this one again",
+        names_are(&names),
         period.label(),
         previous.end(),
         previous.label(),
     ))
+}
+
+/// What the rules read, as the subject of "... NULL": "`previous.tier` is",
+/// "`previous.tier`, `previous.tier_level` are".
+fn names_are(names: &[String]) -> String {
+    let verb = if names.len() == 1 { "is" } else { "are" };
+    format!("{} {verb}", names.join(", "))
 }

@@ -179,6 +179,21 @@ pub fn percent_help(number: &str, written: &str) -> String {
     format!("write {number} for {written}: a percentage is a number here")
 }
 
+/// A number with one `separator` before exactly three digits (`1,000`, `-50.000`), which
+/// may group thousands as well as be a decimal point: its whole part (without the sign)
+/// and the three digits. `0,125` is no thousand (a group never starts with 0).
+pub fn lone_group(number: &str, separator: char) -> Option<(&str, &str)> {
+    let number = number.strip_prefix('-').unwrap_or(number);
+    let (whole, fraction) = number.split_once(separator)?;
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    (digits(whole)
+        && whole.len() <= 3
+        && !whole.starts_with('0')
+        && fraction.len() == 3
+        && digits(fraction))
+    .then_some((whole, fraction))
+}
+
 /// "1 customer", "1,204 customers".
 pub fn customers(n: usize) -> String {
     match n {

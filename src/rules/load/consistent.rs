@@ -292,33 +292,23 @@ fn number_written(t: &str) -> Option<String> {
 fn plain_number(body: &str) -> Option<(String, String)> {
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     // One separator before three digits: a thousands separator or a decimal point.
-    let thousand = |sep: char| {
-        let (whole, fraction) = body.split_once(sep)?;
-        let whole = whole.strip_prefix('-').unwrap_or(whole);
-        Some(
-            digits(whole)
-                && whole.len() <= 3
-                && !whole.starts_with('0')
-                && fraction.len() == 3
-                && digits(fraction),
-        )
-    };
+    let lone = |separator| crate::text::lone_group(body, separator).is_some();
     if body.parse::<f64>().is_ok_and(f64::is_finite) {
-        let or = match thousand('.') {
-            Some(true) => format!(
+        let or = match lone('.') {
+            true => format!(
                 " (or {} if the dot separates thousands)",
                 body.replace('.', "")
             ),
-            _ => String::new(),
+            false => String::new(),
         };
         Some((body.to_owned(), or))
     } else if let Some(plain) = crate::text::ungrouped(body) {
-        let or = match thousand(',') {
-            Some(true) => format!(
+        let or = match lone(',') {
+            true => format!(
                 " (or {} if the comma is a decimal point)",
                 body.replace(',', ".")
             ),
-            _ => String::new(),
+            false => String::new(),
         };
         Some((plain, or))
     } else {

@@ -174,14 +174,7 @@ fn decimal_point(cell: &str) -> String {
 /// thousand (a group never starts with 0), `2.5` no group of three.
 fn thousands_dot(cell: &str) -> Option<String> {
     let body = cell.trim().trim_start_matches(['<', '>', '=', '!', ' ']);
-    let number = body.trim().trim_start_matches('-');
-    let (whole, fraction) = number.split_once('.')?;
-    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    if !(digits(whole) && digits(fraction) && fraction.len() == 3 && whole.len() <= 3)
-        || whole.starts_with('0')
-    {
-        return None;
-    }
+    let (whole, fraction) = crate::text::lone_group(body.trim(), '.')?;
     Some(format!(
         "write `{whole}{fraction}` if the dot separates thousands, or `{whole},{fraction}` if it is a decimal point: this file writes decimals with a comma"
     ))

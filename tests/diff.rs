@@ -239,6 +239,66 @@ fn a_rule_set_against_itself_changes_nothing_and_fail_on_change_says_when_someth
     fx.run(&["diff", "--base", "base"]).assert_code(0);
 }
 
+/// A change that moves an output the rules read of the previous period: that period holds
+/// what the base rules recorded, so a diff of a past period counts what the new rules carry
+/// from period to period for that one period only; it says so, and a change that moves
+/// nothing they read says nothing.
+#[test]
+fn a_change_to_what_the_rules_carry_from_period_to_period_is_said() {
+    let fx = small();
+    let carried = SMALL_RULES.replace(
+        "      - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }",
+        "      - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }\n      - { id: tier-a-kept, when: 'previous.tier == \"A\" && annual_sales >= 500', then: { tier: A } }",
+    );
+    std::fs::write(fx.path("base/policy.yaml"), &carried).unwrap();
+    fx.rule("policy.yaml", &carried);
+    fx.run(&["run", "--as-of", "2026-06-30"]).assert_code(0);
+    let note = "note: the change moves outputs the rules read of earlier periods (`previous.tier`): those periods hold what their runs recorded";
+    fx.rule("policy.yaml", &carried.replace(">= 1000", ">= 2000"));
+    let diff = diff_as(&fx, "text");
+    assert!(diff.stdout.contains(note), "{}", diff.stdout);
+    // Moving only the discount: nothing the rules read of earlier periods.
+    fx.rule("policy.yaml", &carried.replace("value: 5.0", "value: 6.0"));
+    let diff = diff_as(&fx, "text");
+    assert!(
+        !diff.stdout.contains("read of earlier periods"),
+        "{}",
+        diff.stdout
+    );
+}
+
+/// A source that holds no customer as of the date (an extract not yet loaded, a forgotten
+/// `--as-of`): `run` refuses it, and so do `diff` (even `--fail-on-change` passed "no
+/// change" on nobody), `report --base` and `check --data`, with `run`'s message.
+#[test]
+fn diff_report_and_check_refuse_a_source_with_no_customer_as_run_does() {
+    let fx = small();
+    fx.conn().execute("DELETE FROM customers", []).unwrap();
+    raise_thresholds(&fx);
+    let said = "error: table `customers` holds no customer as of 2026-09-30: nothing was written, earlier runs are intact";
+    for args in [
+        &["run"][..],
+        &["diff", "--base", "base", "--fail-on-change"],
+        &["report", "--base", "base", "--out", "page.html"],
+        &["report", "--out", "page.html"],
+        &["check", "--data"],
+    ] {
+        let args: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(["--as-of", "2026-09-30"])
+            .collect();
+        let run = fx.run(&args);
+        run.assert_code(1).assert_stderr_contains(said);
+        assert!(
+            !run.stdout.contains("no change"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+    assert!(!fx.path("page.html").exists());
+}
+
 /// `0.1 + 0.2 == 0.3` in the rules, and `explain` saw no difference, yet `diff` counted a
 /// discount written `= 0.1 + 0.2` instead of `0.3` as changed for every customer (and
 /// `changes` as moving up): numbers compare as the rules' `==` does.

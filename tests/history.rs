@@ -350,6 +350,57 @@ fn run_notes_a_previous_period_made_with_other_rules_and_the_history_it_lacks() 
     );
 }
 
+/// A comment, the layout or what the summary shows (`count_by`, `money`, `report`) changes
+/// the rule files' fingerprint but not what they decide: `run`, `changes` and `history` do
+/// not take the moves for a change of rules.
+#[test]
+fn comments_and_display_settings_are_not_other_rules() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[120.0, 10.0], "2026-05-31", "2026-05");
+    let edited = format!(
+        "# Tiers by annual sales (reviewed in June).\n{}summary:\n  count_by: [tier]\n",
+        RULES.replace("{ tier: C } }", "{ tier: C } }  # everyone else")
+    );
+    fx.rule("rules.yaml", &edited);
+    fx.sales_customers(&[40.0, 110.0]);
+    let run = fx.run(&["run", "--as-of", "2026-06-30", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(json(&run)["notes"], serde_json::json!([]), "{}", run.stdout);
+    let fingerprints: Vec<String> = fx
+        .conn()
+        .prepare("SELECT fingerprint FROM policy_run ORDER BY run_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_ne!(fingerprints[0], fingerprints[1], "the files did change");
+    let changes = fx.run(&["changes", "--output", "tier", "--format", "json"]);
+    assert_eq!(
+        json(&changes)["notes"],
+        serde_json::json!([]),
+        "{}",
+        changes.stdout
+    );
+    let history = fx.run(&["history", "1", "--format", "json"]);
+    assert_eq!(
+        json(&history)["notes"],
+        serde_json::json!([]),
+        "{}",
+        history.stdout
+    );
+    // A threshold is what decides: that is other rules.
+    fx.rule("rules.yaml", &edited.replace(">= 100", ">= 80"));
+    let run = fx.run(&["run", "--as-of", "2026-07-31"]);
+    assert!(
+        run.stdout
+            .contains("note: 2026-06's run (run 2) was made with other rules ("),
+        "{}",
+        run.stdout
+    );
+}
+
 /// `run` says what it changes among the recorded periods: the official run it replaces (and
 /// how many customers fewer), later periods that read the history it replaced, a date
 /// after today.

@@ -61,6 +61,7 @@ fn build(db: &Path) {
         let as_of = period.end();
         let info = RunInfo {
             fingerprint: rules.fingerprint.clone(),
+            logic_fingerprint: rules.logic_fingerprint.clone(),
             rules_dir: rules_dir.display().to_string(),
             started_at: format!("{as_of}T00:00:00.000Z"),
             as_of,

@@ -180,7 +180,11 @@ fn a_report_with_other_rules_than_the_periods_run_says_so() {
     f.run_ok(&["--as-of", "2025-12-31"]);
     let same = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
     assert!(!same.stderr.contains("note:"), "{}", same.stderr);
+    // A comment is not other rules.
     f.rule("tiers.yaml", &format!("{RULES}\n# edited\n"));
+    let commented = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    assert!(!commented.stderr.contains("note:"), "{}", commented.stderr);
+    f.rule("tiers.yaml", &RULES.replace("value: 5 }", "value: 6 }"));
     let run = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
     run.assert_code(0)
         .assert_stderr_contains("are not those of 2025-Q4's recorded run (run 1, rules ");

@@ -191,13 +191,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     if let Some(order) = order.as_ref().filter(|_| changes.up + changes.down == 0) {
         unknown_order_values(order, &changes)?;
     }
-    let fingerprint = |run| output::run_fingerprint(conn, tables, run);
+    let rules = |run| output::run_rules(conn, tables, run);
     let mut notes: Vec<String> = one_sided.into_iter().collect();
-    if let (Some(a), Some(b)) = (fingerprint(from.run_id)?, fingerprint(to.run_id)?)
-        && a != b
+    if let (Some(a), Some(b)) = (rules(from.run_id)?, rules(to.run_id)?)
+        && !a.decide_as(&b)
     {
         notes.push(format!(
-            "the two runs used different rules ({a} and {b}): part of the moves is the change of rules"
+            "the two runs used different rules ({} and {}): part of the moves is the change of rules",
+            a.fingerprint, b.fingerprint
         ));
     }
     // Periods between the two: a move over them may be several rule steps at once.

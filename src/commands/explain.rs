@@ -103,11 +103,14 @@ fn recorded(
         crate::output::customer_in_runs(conn, tables, &explained.customer, &names, vec![run])?
             .periods
             .pop();
+    let recorded_rules = crate::output::run_rules(conn, tables, run.run_id)?;
+    let these = crate::output::RunRules::of(rules);
     let mut out = Recorded {
         run_id: run.run_id,
         period: period.label().to_owned(),
         as_of: run.as_of.to_string(),
-        fingerprint: crate::output::run_fingerprint(conn, tables, run.run_id)?,
+        other_rules: (recorded_rules.as_ref()).is_some_and(|r| !r.decide_as(&these)),
+        fingerprint: recorded_rules.map(|r| r.fingerprint),
         holds_customer: held.is_some(),
         differences: Vec::new(),
         rule_ids: None,

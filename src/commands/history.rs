@@ -70,10 +70,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         )));
     }
     let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.periods.len());
-    let mut rules_of: Vec<(String, Option<String>)> = Vec::new();
+    let mut rules_of: Vec<(String, Option<output::RunRules>)> = Vec::new();
     for h in history.periods {
-        let fingerprint = output::run_fingerprint(conn, tables, h.run.run_id)?;
-        rules_of.push((h.run.period.to_string(), fingerprint));
+        let rules = output::run_rules(conn, tables, h.run.run_id)?;
+        rules_of.push((h.run.period.to_string(), rules));
         let (added, removed) = match periods.last() {
             Some(before) => (
                 missing_from(&h.rule_ids, &before.rule_ids),
@@ -127,14 +127,13 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
 
 /// When the periods' runs were made with different rules: which periods with which, since
 /// a change from one period to the next may be the rules', not the customer's.
-fn rules_note(rules_of: &[(String, Option<String>)]) -> Option<String> {
-    // Consecutive periods with the same rules, as (first, last, fingerprint).
-    let mut spans: Vec<(&str, &str, &str)> = Vec::new();
-    for (period, fingerprint) in rules_of {
-        let fingerprint = fingerprint.as_deref().unwrap_or("unknown");
+fn rules_note(rules_of: &[(String, Option<output::RunRules>)]) -> Option<String> {
+    // Consecutive periods whose rules decide alike, as (first, last, rules of the first).
+    let mut spans: Vec<(&str, &str, Option<&output::RunRules>)> = Vec::new();
+    for (period, rules) in rules_of {
         match spans.last_mut() {
-            Some(span) if span.2 == fingerprint => span.1 = period,
-            _ => spans.push((period, period, fingerprint)),
+            Some(span) if same_rules(span.2, rules.as_ref()) => span.1 = period,
+            _ => spans.push((period, period, rules.as_ref())),
         }
     }
     if spans.len() < 2 {
@@ -142,6 +141,7 @@ fn rules_note(rules_of: &[(String, Option<String>)]) -> Option<String> {
     }
     let parts: Vec<String> = spans
         .iter()
+        .map(|(first, last, rules)| (first, last, rules.map_or("unknown", |r| &r.fingerprint)))
         .map(|(first, last, f)| match first == last {
             true => format!("{first} with rules {f}"),
             false => format!("{first} to {last} with rules {f}"),
@@ -151,6 +151,14 @@ fn rules_note(rules_of: &[(String, Option<String>)]) -> Option<String> {
         "the periods' runs were made with different rules ({}): a change where the rules change may be theirs, not the customer's",
         parts.join("; ")
     ))
+}
+
+/// Two runs' rules decide alike (unrecorded rules are alike only with unrecorded ones).
+fn same_rules(a: Option<&output::RunRules>, b: Option<&output::RunRules>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.decide_as(b),
+        (a, b) => a.is_none() && b.is_none(),
+    }
 }
 
 /// The asked outputs, each one the policy table has (or an error naming the nearest).

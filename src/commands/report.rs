@@ -47,6 +47,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let t = Instant::now();
     let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
     // What `run` refuses: figures over such data are none it ever gives.
+    if customers.len == 0 {
+        return Err(ws.no_customers());
+    }
     if let Some(id) = customers.repeated_id() {
         return Err(crate::output::OutputError::DuplicateId(id).into());
     }
@@ -83,7 +86,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let recorded =
         crate::output::official_run_of(source.connection(), &ws.config.tables, ws.context.period)?;
     meta.note = match &recorded {
-        Some(run) => other_rules_than_recorded(&ws, source.connection(), run, &rules.fingerprint)?,
+        Some(run) => other_rules_than_recorded(&ws, source.connection(), run, &rules)?,
         // A page titled with a period reads as the policy in force then.
         None => Some(format!(
             "{} has no recorded run: this page is what the rules give as of {}, not a run's policy (what they read of earlier periods may be NULL)",
@@ -155,11 +158,13 @@ fn other_rules_than_recorded(
     ws: &Workspace,
     conn: &rusqlite::Connection,
     run: &crate::output::OfficialRun,
-    fingerprint: &str,
+    rules: &crate::rules::RuleSet,
 ) -> Result<Option<String>, Error> {
     let (period, tables) = (ws.context.period, &ws.config.tables);
-    let recorded = crate::output::run_fingerprint(conn, tables, run.run_id)?;
-    Ok(recorded.filter(|r| r != fingerprint).map(|r| {
+    let these = crate::output::RunRules::of(rules);
+    let recorded = crate::output::run_rules(conn, tables, run.run_id)?;
+    Ok(recorded.filter(|r| !r.decide_as(&these)).map(|r| {
+        let (fingerprint, r) = (&these.fingerprint, &r.fingerprint);
         format!(
             "these rules ({fingerprint}) are not those of {}'s recorded run (run {}, rules {r}): the page shows what these rules give, not what that run recorded",
             period.label(),

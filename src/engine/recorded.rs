@@ -13,6 +13,10 @@ pub struct Recorded {
     pub as_of: String,
     /// The rules it was made with (`None`: not recorded).
     pub fingerprint: Option<String>,
+    /// Those rules decide otherwise than the explaining ones (more than comments, layout or
+    /// the summary's display settings differ).
+    #[serde(skip)]
+    pub other_rules: bool,
     /// The run holds a policy for the customer.
     pub holds_customer: bool,
     /// Outputs whose recorded value is not the explained one.

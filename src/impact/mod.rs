@@ -174,6 +174,11 @@ pub fn against(
         }
     }
     let customers = source.read(&ws.config.id_column, Some(&load), &mut |_| {})?;
+    // What `run` refuses: on nobody, "no change" would pass any rule change (a month whose
+    // extract has not come, a forgotten `--as-of`).
+    if customers.len == 0 {
+        return Err(ws.no_customers());
+    }
     // Columns that declare no type: the data must fit how each rule set uses it, as in a run.
     crate::rules::check_seen(&current, &customers)?;
     crate::rules::check_seen(&base_rules, &customers)
@@ -204,8 +209,34 @@ pub fn against(
         ws.context,
         progress,
     )?;
+    notes.extend(carried_from_period_to_period(&impact, &current));
     impact.notes = notes;
     Ok(impact)
+}
+
+/// When the change moves an output the current rules read of earlier periods
+/// (`previous.block_reason`): those periods hold what the recorded runs gave, so what the
+/// current rules would carry from period to period themselves shows only from the next
+/// period on, and a diff of a past period understates it (a back-test runs the periods in
+/// order, in a copy of the database).
+fn carried_from_period_to_period(impact: &Impact, current: &RuleSet) -> Option<String> {
+    let mut read: Vec<String> = Vec::new();
+    for o in impact.outputs.iter().filter(|o| o.changed > 0) {
+        let held = format!("held.{}", o.output);
+        for p in current.past.iter().filter(|p| p.read) {
+            let name = format!("`{}`", p.written());
+            if (p.column == o.output || p.column == held) && !read.contains(&name) {
+                read.push(name);
+            }
+        }
+    }
+    if read.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the change moves outputs the rules read of earlier periods ({}): those periods hold what their runs recorded, not what these rules would have given there, so what these rules carry from period to period is counted for this period alone (to back-test over past periods, run them oldest first with these rules in a copy of the database)",
+        read.join(", ")
+    ))
 }
 
 fn signed_map<S: serde::Serializer>(changes: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {

@@ -232,19 +232,57 @@ fn cmp_key(a: &SortKey, b: &SortKey) -> Ordering {
         .then_with(|| a.4.cmp(&b.4))
 }
 
-/// The fingerprint of the rules run `run_id` was made with (`None`: no such run).
-pub fn run_fingerprint(
+/// The rules a run was made with, as it recorded them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRules {
+    /// The fingerprint of the rule files (what every message names).
+    pub fingerprint: String,
+    /// The fingerprint of what they decide (`None`: a run recorded before it was).
+    pub logic: Option<String>,
+}
+
+impl RunRules {
+    /// The rules of `rules`, as a run made with them records them.
+    pub fn of(rules: &crate::rules::RuleSet) -> Self {
+        RunRules {
+            fingerprint: rules.fingerprint.clone(),
+            logic: Some(rules.logic_fingerprint.clone()),
+        }
+    }
+
+    /// Whether `other` decides as these do: the same files, or files that differ only in
+    /// comments, layout or the summary's display settings (when both runs recorded it).
+    pub fn decide_as(&self, other: &RunRules) -> bool {
+        self.fingerprint == other.fingerprint
+            || matches!((&self.logic, &other.logic), (Some(a), Some(b)) if a == b)
+    }
+}
+
+/// The rules run `run_id` was made with (`None`: no such run).
+pub fn run_rules(
     conn: &Connection,
     tables: &OutputTables,
     run_id: i64,
-) -> Result<Option<String>, OutputError> {
+) -> Result<Option<RunRules>, OutputError> {
+    let recorded = super::schema::columns(conn, &tables.run_table)?
+        .is_some_and(|c| c.iter().any(|(name, _)| name == "logic_fingerprint"));
+    let logic = if recorded {
+        "logic_fingerprint"
+    } else {
+        "NULL"
+    };
     conn.query_row(
         &format!(
-            "SELECT fingerprint FROM {} WHERE run_id = ?1",
+            "SELECT fingerprint, {logic} FROM {} WHERE run_id = ?1",
             quote_ident(&tables.run_table)
         ),
         [run_id],
-        |r| r.get(0),
+        |r| {
+            Ok(RunRules {
+                fingerprint: r.get(0)?,
+                logic: r.get(1)?,
+            })
+        },
     )
     .optional()
     .map_err(read_err(&tables.run_table))

@@ -22,7 +22,7 @@ mod totals;
 mod view;
 
 pub use changes::{
-    Changes, CustomerChange, CustomerValue, Direction, Transition, changes, run_fingerprint,
+    Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes, run_rules,
     value_orders,
 };
 pub use file::FileFormat;
@@ -130,6 +130,8 @@ enum Message<'a> {
 #[derive(Debug, Clone)]
 pub struct RunInfo {
     pub fingerprint: String,
+    /// The fingerprint of what the rules decide ([`crate::rules::RuleSet::logic_fingerprint`]).
+    pub logic_fingerprint: String,
     pub rules_dir: String,
     pub started_at: String,
     /// The date the run evaluates as of.

@@ -441,7 +441,8 @@ fn prepare_runs(
                     totals TEXT,
                     outputs TEXT,
                     tierwise_version TEXT,
-                    customers_from TEXT
+                    customers_from TEXT,
+                    logic_fingerprint TEXT
                 );"
             ))
             .map_err(err);
@@ -455,6 +456,7 @@ fn prepare_runs(
         "outputs",
         "tierwise_version",
         "customers_from",
+        "logic_fingerprint",
     ] {
         if !has(column) {
             conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))

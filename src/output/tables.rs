@@ -146,10 +146,10 @@ pub(super) fn record(
         &format!(
             "INSERT INTO {run} (run_id, started_at, finished_at, status, customers, fingerprint,
                                 rules_dir, message, as_of, period, value_order, totals, outputs,
-                                tierwise_version, customers_from)
+                                tierwise_version, customers_from, logic_fingerprint)
              VALUES (COALESCE(?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM {run})), ?2,
                      strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                     ?11, ?12, ?13, ?14)"
+                     ?11, ?12, ?13, ?14, ?15)"
         ),
         rusqlite::params![
             run_id,
@@ -166,6 +166,7 @@ pub(super) fn record(
             outputs,
             env!("CARGO_PKG_VERSION"),
             info.customers_from,
+            info.logic_fingerprint,
         ],
     )
     .map_err(write_err(&tables.run_table))?;

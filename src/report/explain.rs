@@ -31,11 +31,7 @@ impl Report for Explanation {
             Ok(())
         };
         if let Some(r) = &self.recorded {
-            writeln!(
-                out,
-                "{}",
-                recorded_line(r, &self.fingerprint, &self.as_of, b)
-            )?;
+            writeln!(out, "{}", recorded_line(r, &self.as_of, b))?;
         }
         if let Some(l) = &self.latest_run {
             writeln!(
@@ -291,7 +287,7 @@ fn decimal(x: f64, boundaries: &[f64]) -> String {
 /// How the explanation compares with what the period's recorded run holds for the customer,
 /// and the likely reason when it differs (other rules, another date, else the data or the
 /// history changed since).
-fn recorded_line(r: &Recorded, fingerprint: &str, as_of: &str, b: &[f64]) -> String {
+fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
     let run = format!(
         "{}'s recorded run (run {}, as of {})",
         r.period, r.run_id, r.as_of
@@ -315,7 +311,7 @@ fn recorded_line(r: &Recorded, fingerprint: &str, as_of: &str, b: &[f64]) -> Str
     if r.rule_ids.is_some() {
         parts.push("the rule ids differ".into());
     }
-    let why = if r.fingerprint.as_deref().is_some_and(|f| f != fingerprint) {
+    let why = if r.other_rules {
         format!(
             "it was made with other rules ({})",
             r.fingerprint.as_deref().unwrap_or_default()

@@ -514,6 +514,9 @@ pub struct Held {
 pub struct RuleSet {
     /// Hash of the rule files' names and contents (hex, 16 characters).
     pub fingerprint: String,
+    /// Hash of what in them decides: comments, layout and the summary's display settings
+    /// left out (two runs of the same logic compare customers, not rules).
+    pub logic_fingerprint: String,
     pub files: Vec<PathBuf>,
     /// Name and kind of every frame slot; the first `field_count` are the source's columns.
     pub slots: Vec<(String, SlotKind)>,

@@ -5,7 +5,7 @@ use super::Workspace;
 use super::standing::{Before, Gone, Standing, unwritten};
 use crate::engine::{EvalError, Evaluator, Mode, Tally};
 use crate::error::Error;
-use crate::output::{self, RunFailure, RunInfo, RunTarget, ValueOrder, Written};
+use crate::output::{self, RunFailure, RunInfo, RunRules, RunTarget, ValueOrder, Written};
 use crate::rules::RuleSet;
 use crate::source::SqliteSource;
 use crate::time::Period;
@@ -23,7 +23,8 @@ pub struct RunSummary {
     /// Customers left out because a rule failed for them (only when the run keeps going),
     /// in customer order; recorded in the error table too.
     pub failures: Vec<EvalError>,
-    pub fingerprint: String,
+    /// The rules the run was made with.
+    pub rules: RunRules,
     /// The summary's `count_by` and `totals`, over every customer.
     pub tally: Tally,
     /// The earlier period the summary's moves are counted since (`None`: no run of the
@@ -79,6 +80,7 @@ impl Workspace {
         } = options;
         let info = RunInfo {
             fingerprint: rules.fingerprint.clone(),
+            logic_fingerprint: rules.logic_fingerprint.clone(),
             rules_dir: self.rules_dir.display().to_string(),
             started_at: output::now(source.connection()),
             as_of: self.context.as_of,
@@ -241,7 +243,7 @@ impl Workspace {
                 return Ok(RunSummary {
                     written,
                     failures,
-                    fingerprint: rules.fingerprint.clone(),
+                    rules: RunRules::of(rules),
                     tally,
                     since,
                     unwritten,

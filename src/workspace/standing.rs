@@ -256,8 +256,8 @@ pub struct PreviousRun {
     pub period: Period,
     pub run_id: i64,
     pub totals: RecordedTotals,
-    /// The fingerprint of the rules it was made with.
-    pub fingerprint: Option<String>,
+    /// The rules it was made with (`None`: not recorded).
+    pub rules: Option<output::RunRules>,
 }
 
 /// The previous period's values `rules` read (`previous.tier_level`) that its run, holding
@@ -313,7 +313,7 @@ impl Workspace {
                 period: run.period,
                 run_id: run.run_id,
                 totals: output::recorded_totals(conn, tables, run.run_id)?,
-                fingerprint: output::run_fingerprint(conn, tables, run.run_id)?,
+                rules: output::run_rules(conn, tables, run.run_id)?,
             }),
             None => None,
         };

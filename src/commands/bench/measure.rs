@@ -295,6 +295,7 @@ fn time_write(
     let as_of = Date::parse(&started_at).unwrap_or(Date(0));
     let info = RunInfo {
         fingerprint: rules.fingerprint.clone(),
+        logic_fingerprint: rules.logic_fingerprint.clone(),
         rules_dir: rules_dir.display().to_string(),
         started_at,
         as_of,

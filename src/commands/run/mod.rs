@@ -138,7 +138,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         notes,
         run_id: summary.written.run_id,
         customers: summary.written.customers,
-        fingerprint: summary.fingerprint,
+        fingerprint: summary.rules.fingerprint.clone(),
         as_of: ws.context.as_of.to_string(),
         period: ws.context.period.label(),
         previous_period: ws.context.period.previous().map(|p| p.label()),

@@ -64,10 +64,11 @@ pub(super) fn standing_notes(
 /// output those rules did not give is NULL for everyone).
 pub(super) fn other_rules_note(summary: &RunSummary) -> Option<String> {
     let previous = summary.standing.previous.as_ref()?;
-    let theirs = previous.fingerprint.as_deref()?;
-    if theirs == summary.fingerprint {
+    let theirs = previous.rules.as_ref()?;
+    if theirs.decide_as(&summary.rules) {
         return None;
     }
+    let theirs = &theirs.fingerprint;
     let mut note = format!(
         "{}'s run (run {}) was made with other rules ({theirs}): the moves and totals since {} compare two rule sets, not only the customers",
         previous.period.label(),

@@ -143,7 +143,7 @@ mod tests {
             ),
             run_id: 3,
             totals: RecordedTotals::Recorded(vec![("cost".into(), 100.0), ("gone".into(), 5.0)]),
-            fingerprint: None,
+            rules: None,
         };
         let now = [("cost".to_owned(), 150.0), ("added".to_owned(), 2.0)];
         let since = TotalsSince::new(&previous, &now, &["cost".into()]);

@@ -4,6 +4,7 @@
 //! that one `check` shows every problem. The fingerprint covers the names and contents of
 //! the files that were read, scripts included.
 
+use super::logic::Logic;
 use super::{Sink, sheet, skip};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::rules::model::RuleFile;
@@ -26,6 +27,8 @@ pub(super) struct RuleFiles {
     pub unparsed: Vec<Option<String>>,
     /// Hash of the files' names and contents (hex, 16 characters).
     pub fingerprint: String,
+    /// Hash of what in them decides ([`Logic`]).
+    pub logic_fingerprint: String,
 }
 
 /// Lists, reads and parses the rule files in `dir`. Fails only when the directory itself
@@ -40,7 +43,9 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
         scripts: Vec::new(),
         unparsed: Vec::new(),
         fingerprint: String::new(),
+        logic_fingerprint: String::new(),
     };
+    let mut logic = Logic::new();
     for (path, is_script) in yaml_files
         .iter()
         .map(|p| (p, false))
@@ -60,6 +65,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
                 }
             };
             hash(&mut hasher, &name, &bytes);
+            logic.bytes(&name, &bytes);
             match sheet::read(path, &bytes, diags)
                 .and_then(|file| Some((parse(&file, diags)?, file)))
             {
@@ -88,6 +94,10 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             Some(rest) => rest.to_owned(),
             None => text,
         };
+        match is_script {
+            true => logic.script(&name, &text),
+            false => logic.policy(&name, &text),
+        }
         let file = SourceFile::new(path.clone(), text);
         if is_script {
             files.scripts.push(file);
@@ -119,6 +129,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
         );
     }
     files.fingerprint = hasher.finalize().to_hex()[..16].to_string();
+    files.logic_fingerprint = logic.finish();
     files.paths = yaml_files.into_iter().chain(script_files).collect();
     Ok(files)
 }

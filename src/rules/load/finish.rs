@@ -52,6 +52,7 @@ pub(super) fn assemble(
 
     let mut set = RuleSet {
         fingerprint: files.fingerprint,
+        logic_fingerprint: files.logic_fingerprint,
         files: files.paths,
         as_of: symbols.as_of,
         period: symbols.period,

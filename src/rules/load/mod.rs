@@ -44,6 +44,7 @@ mod foreach;
 mod grid;
 mod history;
 mod kinds;
+mod logic;
 mod operations;
 mod order;
 mod place;

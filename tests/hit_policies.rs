@@ -244,6 +244,57 @@ fn rule_order_and_output_order_list_every_matching_rows_value() {
     );
 }
 
+/// Several outputs listed by `rule_order`: the k-th value of each list comes from the same
+/// row, NULL included (dropping a row's NULL paired `collect` with `engineer`, which no row
+/// gives). A `default:` is the list of it, as JSON like every other customer's value.
+#[test]
+fn listed_outputs_line_up_row_by_row_and_a_default_is_a_list() {
+    let fx = risk("rule_order");
+    fx.rule(
+        "risk.yaml",
+        "decisions:
+  - name: action
+    hit: rule_order
+    outputs:
+      - kind
+      - { name: owner, default: nobody }
+    rules:
+      - { id: act-new, when: 'is_new == 1', then: { kind: visit, owner: manager } }
+      - { id: act-late, when: 'overdue_days > 30', then: { kind: collect, owner: null } }
+      - { id: act-very-late, when: 'overdue_days > 60', then: { kind: null, owner: engineer } }
+",
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "kind"),
+        expect(&[
+            ("1", common::text("[]")),
+            ("2", common::text("[\"visit\",\"collect\"]")),
+            ("3", common::text("[\"visit\",\"collect\",null]")),
+            ("4", common::text("[\"collect\"]")),
+        ])
+    );
+    assert_eq!(
+        column(&latest, "owner"),
+        expect(&[
+            ("1", common::text("[\"nobody\"]")),
+            ("2", common::text("[\"manager\",null]")),
+            ("3", common::text("[\"manager\",null,\"engineer\"]")),
+            ("4", common::text("[null]")),
+        ])
+    );
+    let valid: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM customer_policy WHERE json_valid(owner) AND json_valid(kind)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(valid, 4);
+}
+
 #[test]
 fn collect_count_counts_the_matching_rows() {
     let fx = payment_days("collect");
@@ -317,4 +368,48 @@ fn explain_says_how_a_tie_and_a_null_were_decided() {
     ] {
         assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
     }
+}
+
+/// Tables moved from DMN keep DMN's names for hit policies (`U`, `C+`, `RULE ORDER`) and
+/// aggregators (`SUM`): each error says how it is written here.
+#[test]
+fn dmn_names_of_hit_policies_and_aggregates_say_how_they_are_written_here() {
+    for (hit, help) in [
+        ("U", "help: DMN's `U` is written `hit: unique` here"),
+        (
+            "UNIQUE",
+            "help: DMN's `UNIQUE` is written `hit: unique` here",
+        ),
+        (
+            "C+",
+            "help: DMN's `C+` is written `hit: collect` (it sums; `aggregate: sum` says so) here",
+        ),
+        (
+            "C#",
+            "help: DMN's `C#` is written `hit: collect` with `aggregate: count` here",
+        ),
+        (
+            "'RULE ORDER'",
+            "help: DMN's `RULE ORDER` is written `hit: rule_order` here",
+        ),
+        ("First", "help: DMN's `First` is written `hit: first` here"),
+    ] {
+        let fx = payment_days(hit);
+        let check = fx.run(&["check"]);
+        check.assert_code(2);
+        assert!(check.stdout.contains(help), "{hit}: {}", check.stdout);
+    }
+    let fx = payment_days("collect");
+    let yaml = std::fs::read_to_string(fx.path("rules/credit.yaml")).unwrap();
+    fx.rule(
+        "credit.yaml",
+        &yaml.replace("hit: collect", "hit: collect\n    aggregate: SUM"),
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("help: did you mean `sum`?"),
+        "{}",
+        check.stdout
+    );
 }

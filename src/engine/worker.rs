@@ -450,8 +450,11 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
 }
 
 impl<'a, O: Observer> Worker<'_, 'a, O> {
-    /// No row of `d` matched: each output with a `default:` gets it.
+    /// No row of `d` matched: each output with a `default:` gets it. Where the outputs list
+    /// the rows' values, a default written as a row's value is the list of it (a list is
+    /// taken as it is): a value alone would sit among lists in the output's JSON column.
     pub(super) fn defaults(&mut self, d: &'a Decision, i: usize) -> Result<(), EvalError> {
+        let lists = d.gives_lists();
         for (k, default) in d.defaults.iter().enumerate() {
             let Some(v) = default else { continue };
             let value = match v {
@@ -463,7 +466,11 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                     })?
                 }
             };
-            self.frame[d.outputs[k]] = value;
+            self.frame[d.outputs[k]] = match value {
+                Value::List(_) | Value::Null => value,
+                one if lists => Value::List(Box::new([one])),
+                value => value,
+            };
         }
         Ok(())
     }

@@ -3,7 +3,9 @@
 //! values: top to bottom for `rule_order`, in the order of the outputs' declared `values:`
 //! for `output_order` (rows with the same value keep their order). "Every alert that
 //! applies, most severe first." No matching row gives empty lists, so these tables need no
-//! default row. A row that gives NULL for an output adds nothing to that output's list.
+//! default row. With one output, a row that gives NULL adds nothing to the list (a row
+//! that raises no alert); with several, every matching row adds to every list, NULL
+//! included, so that the lists line up: the k-th value of each comes from the same row.
 
 use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
@@ -39,10 +41,11 @@ fn decide_listed<'a, R: Rows<'a>>(
     // A stable sort: rows of the same rank stay top to bottom.
     hits.sort_by(|a, b| a.0.cmp(&b.0));
     let mut lists: Vec<Vec<Value<'a>>> = vec![Vec::new(); d.outputs.len()];
+    let aligned = d.outputs.len() > 1;
     for (_, k, values) in hits {
         rows.record(k);
         for (list, value) in lists.iter_mut().zip(values) {
-            if !value.is_null() {
+            if aligned || !value.is_null() {
                 list.push(value);
             }
         }

@@ -290,3 +290,51 @@ fn a_priority_grid_gives_the_highest_declared_value() {
     );
     assert_eq!(column(&latest, "rule_ids")["3"], text(r#"["risk-score"]"#));
 }
+
+/// A cell listing tests of their own (DMN's `[0..10000], > 1000000`, `not("KA"), null`):
+/// any of them; each keeps its own NULL rule, so `not(KA), null` lets a missing segment in.
+#[test]
+fn a_cell_listing_tests_passes_any_of_them() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, segment TEXT, orders INTEGER",
+        &[
+            vec![int(1), text("KA"), int(5)],
+            vec![int(2), null(), int(50)],
+            vec![int(3), text("BC"), int(500)],
+            vec![int(4), text("KA"), int(150)],
+            vec![int(5), text("KA"), null()],
+        ],
+    );
+    fx.rule(
+        "grids.yaml",
+        r#"decisions:
+  - name: odd
+    outputs: [{ name: odd, default: no }]
+    grid: |
+      id       | segment       | orders
+      odd-size | -             | [0..10), > 400 | yes
+      odd-seg  | not(KA), null | -              | yes
+"#
+        .replace("| orders\n", "| orders | odd\n")
+        .as_str(),
+    );
+    fx.run(&["check"]).assert_code(0);
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "odd"),
+        expect(&[
+            ("1", "yes"),
+            ("2", "yes"),
+            ("3", "yes"),
+            ("4", "no"),
+            ("5", "no")
+        ])
+    );
+    let explained = fx.run(&["explain", "4"]);
+    assert!(
+        explained.stdout.contains("orders in [0..10), > 400"),
+        "{}",
+        explained.stdout
+    );
+}

@@ -66,6 +66,9 @@ pub(super) enum Test {
     List(Vec<At<Option<Val>>>),
     /// `not(...)`: never NULL, and not the inner test.
     Not(Box<Test>),
+    /// `[0..10), > 100` or `not(KA), null`: a list whose items are tests of their own (a
+    /// comparison, a range, `not(...)`): any of them.
+    OneOf(Vec<Test>),
     /// `= condition`: a condition as in `when:`, from offset `at`.
     Formula(At<String>),
 }
@@ -97,7 +100,7 @@ fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, CellError> {
 }
 
 /// What an input cell may hold, for the error of one that holds none of it.
-pub(super) const EXPECTED: &str = "a value (`KA`, `\"KA\"`, `18`, `true`, `2025-01-01`), a comparison (`< 18`, `!= KA`), a range (`[1..10)`), a list (`KA, BC`), `not(...)`, `-` (anything), `null` or `= condition`";
+pub(super) const EXPECTED: &str = "a value (`KA`, `\"KA\"`, `18`, `true`, `2025-01-01`), a comparison (`< 18`, `!= KA`), a range (`[1..10)`), a list (`KA, BC`, or of tests: `< 10, > 100`), `not(...)`, `-` (anything), `null` or `= condition`";
 
 /// Reads an input cell (its text trimmed).
 pub(super) fn input(text: &str) -> Result<Test, CellError> {
@@ -119,6 +122,10 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
     }
     if t == "null" {
         return Ok(Test::Null);
+    }
+    let formula = t.starts_with('=') && !t.starts_with("==");
+    if !formula && let Some(tests) = tests_listed(t, at)? {
+        return Ok(Test::OneOf(tests));
     }
     if let Some(habit) = operator_habit(t) {
         return fail(at, habit);
@@ -178,6 +185,63 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
         return range(t, at);
     }
     list(t, at)
+}
+
+/// The items of a list of which one at least is a test of its own (`< 10`, `[1..10)`,
+/// `not(KA)`), each read as a cell (`None`: not such a list; a list of values is a
+/// [`Test::List`]). Commas split outside quotes and outside `not(...)`; ranges hold none,
+/// so a bracket without `..` (`[1, 10]`) and a comma before a digit (`> 0,95`) are left to
+/// the errors that say what to write.
+fn tests_listed(t: &str, at: usize) -> Result<Option<Vec<Test>>, CellError> {
+    if t.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b',' && w[1].is_ascii_digit())
+    {
+        return Ok(None);
+    }
+    let mut items: Vec<(&str, usize)> = Vec::new();
+    let (mut start, mut start_char, mut quote, mut depth) = (0, 0, None, 0usize);
+    for (k, (byte, c)) in t.char_indices().enumerate() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '(' && t[..byte].ends_with("not") => depth += 1,
+            None if c == ')' => depth = depth.saturating_sub(1),
+            None if c == ',' && depth == 0 => {
+                items.push((&t[start..byte], at + start_char));
+                (start, start_char) = (byte + 1, k + 1);
+            }
+            None => {}
+        }
+    }
+    items.push((&t[start..], at + start_char));
+    let range = |item: &str| item.trim().starts_with(['[', '(', ']']);
+    let is_test = |item: &str| {
+        let item = item.trim();
+        item.starts_with(['<', '>', '!', '=']) || item.starts_with("not(") || range(item)
+    };
+    let broken_range = items
+        .iter()
+        .any(|(item, _)| range(item) && !item.contains(".."));
+    if items.len() < 2 || broken_range || !items.iter().any(|(item, _)| is_test(item)) {
+        return Ok(None);
+    }
+    let mut tests = Vec::new();
+    for (item, offset) in items {
+        let lead = item.chars().take_while(|c| c.is_whitespace()).count();
+        match item.trim() {
+            "" => return fail(offset, "an item of the list is empty: `< 10, > 100`"),
+            "-" => {
+                return fail(
+                    offset + lead,
+                    "`-` (any value) is a cell of its own, not an item of a list",
+                );
+            }
+            _ => tests.push(test(item, offset, false)?),
+        }
+    }
+    Ok(Some(tests))
 }
 
 /// Comparison operators as spreadsheets and other languages write them, and what to write.

@@ -460,3 +460,56 @@ fn spreadsheet_habits_say_what_to_write() {
     );
     assert_eq!(output("False"), output("false"));
 }
+
+#[test]
+fn a_list_of_tests_is_any_of_them_and_its_items_are_cells() {
+    assert_eq!(
+        input("< 10, > 100"),
+        Ok(Test::OneOf(vec![
+            Test::Cmp {
+                op: Op::Lt,
+                op_at: 0,
+                val: int("10", 2)
+            },
+            Test::Cmp {
+                op: Op::Gt,
+                op_at: 6,
+                val: int("100", 8)
+            },
+        ]))
+    );
+    assert_eq!(
+        input("not(KA, BC), null"),
+        Ok(Test::OneOf(vec![
+            Test::Not(Box::new(Test::List(vec![
+                At {
+                    v: Some(Val::Text("KA".into())),
+                    at: 4
+                },
+                At {
+                    v: Some(Val::Text("BC".into())),
+                    at: 7
+                },
+            ]))),
+            Test::Null,
+        ]))
+    );
+    // Values alone stay a list of values; a formula is never split.
+    assert!(matches!(input("KA, null"), Ok(Test::List(_))));
+    assert!(matches!(input("= max(a, b) > 3"), Ok(Test::Formula(_))));
+    assert_eq!(
+        err("< 10, -"),
+        (
+            6,
+            "`-` (any value) is a cell of its own, not an item of a list".into()
+        )
+    );
+    assert_eq!(err("< 10, , > 5").0, 5);
+    assert_eq!(
+        err("< 10, = a"),
+        (
+            6,
+            "write a condition as the whole cell: `= condition`".into()
+        )
+    );
+}

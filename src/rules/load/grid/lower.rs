@@ -147,6 +147,18 @@ pub(super) fn lower(out: &mut Built, input: &Written, test: &Test, cell: &Writte
                 out.push(")", glue);
             }
         }
+        Test::OneOf(tests) => {
+            out.push("(", glue);
+            for (k, test) in tests.iter().enumerate() {
+                if k > 0 {
+                    out.push(" || ", glue);
+                }
+                out.push("(", glue);
+                lower(out, input, test, cell);
+                out.push(")", glue);
+            }
+            out.push(")", glue);
+        }
         Test::Formula(f) => {
             out.push("(", cell.pos(f.at));
             out.push_mapped(&f.v, cell.from(f.at));
@@ -230,6 +242,19 @@ mod tests {
             ),
             ("not(< 18)", "!is_null(segment) && !(segment < 18)"),
             ("= a || b", "(a || b)"),
+            // A list of tests: any of them (DMN's `[0..10000], > 1000000`).
+            (
+                "[0..10), > 100",
+                "((segment >= 0 && segment < 10) || (segment > 100))",
+            ),
+            (
+                "not(KA), null",
+                r#"((!is_null(segment) && !(segment == "KA")) || (is_null(segment)))"#,
+            ),
+            (
+                r#"not("a,b"), < 5"#,
+                r#"((!is_null(segment) && !(segment == "a,b")) || (segment < 5))"#,
+            ),
         ];
         for (cell, want) in cases {
             assert_eq!(lowered("segment", cell), want, "{cell}");

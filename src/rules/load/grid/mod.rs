@@ -487,7 +487,7 @@ fn grid_cell(
         Test::Any => format!("{column} = -"),
         Test::Formula(_) => text.clone(),
         Test::Null => format!("{column} is null"),
-        Test::Range { .. } | Test::List(_) => format!("{column} in {text}"),
+        Test::Range { .. } | Test::List(_) | Test::OneOf(_) => format!("{column} in {text}"),
         Test::Not(_) => format!("{column} {text}"),
         Test::Cmp { op_at, val, .. } if *op_at == val.at => format!("{column} = {text}"),
         Test::Cmp { .. } => format!("{column} {text}"),

@@ -55,7 +55,9 @@ impl Section for ListsSection {
             if list.rows.is_empty() {
                 continue;
             }
-            out.push_str("<table><thead><tr><th>customer</th>");
+            // A list shows as many outputs as `show:` names: wider than the page, it
+            // scrolls on screen and wraps its texts on paper (A4 cut its last columns).
+            out.push_str("<div class=\"wide\"><table class=\"list\"><thead><tr><th>customer</th>");
             if let Some(v) = &value {
                 let _ = write!(out, "<th class=\"num\">{}</th>", esc(v));
             }
@@ -73,7 +75,7 @@ impl Section for ListsSection {
                 }
                 out.push_str("</tr>");
             }
-            out.push_str("</tbody></table>");
+            out.push_str("</tbody></table></div>");
         }
         let _ = write!(
             out,

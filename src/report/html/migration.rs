@@ -55,12 +55,12 @@ impl Section for MigrationSection {
         let to: Vec<&str> = tiers.rows.iter().map(|r| r.name.as_str()).collect();
         let _ = write!(
             out,
-            "<p>Customers by their {o} in {since} (rows) and now (columns); <em>gone</em>: {since}'s customers no longer in the data. <span class=\"swatch\" style=\"background:#cfe9d3\"></span>up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>down, in the rules' order of {o}.</p><div class=\"row\">",
+            "<p>Customers by their {o} in {since} (rows) and now (columns); <em>gone</em>: {since}'s customers no longer in the data; <em>all</em>: the row's customers in {since}, gone included (the column: now). <span class=\"swatch\" style=\"background:#cfe9d3\"></span>up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>down, in the rules' order of {o}.</p><div class=\"row\">",
             o = esc(&tiers.output),
             since = esc(since)
         );
         matrix(out, since, from, &to, counts, gone);
-        flow(out, since, from, &to, counts);
+        flow(out, since, from, &to, counts, gone);
         out.push_str("</div>");
     }
 }
@@ -81,7 +81,9 @@ fn matrix(
     for t in to {
         let _ = write!(out, "<th class=\"num\">{}</th>", esc(t));
     }
-    out.push_str("<th class=\"num\">all</th><th class=\"num\">gone</th></tr></thead><tbody>");
+    // `all` last, gone included: a row adds up to the tier's count in the earlier period,
+    // as that period's report gave it.
+    out.push_str("<th class=\"num\">gone</th><th class=\"num\">all</th></tr></thead><tbody>");
     let rank = |name: &str| to.iter().position(|t| *t == name);
     for (r, name) in from.iter().enumerate() {
         let _ = write!(out, "<tr><th>{}</th>", esc(name));
@@ -94,11 +96,12 @@ fn matrix(
             };
             let _ = write!(out, "<td class=\"num{class}\">{}</td>", count(*n));
         }
+        let gone = gone.get(r).copied().unwrap_or(0);
         let _ = write!(
             out,
-            "<th class=\"num\">{}</th><td class=\"num\">{}</td></tr>",
-            count(counts[r].iter().sum()),
-            count(gone.get(r).copied().unwrap_or(0))
+            "<td class=\"num\">{}</td><th class=\"num\">{}</th></tr>",
+            count(gone),
+            count(counts[r].iter().sum::<usize>() + gone)
         );
     }
     out.push_str("<tr><th>all</th>");
@@ -108,17 +111,34 @@ fn matrix(
         all += n;
         let _ = write!(out, "<th class=\"num\">{}</th>", count(n));
     }
+    let gone: usize = gone.iter().sum();
     let _ = write!(
         out,
         "<th class=\"num\">{}</th><th class=\"num\">{}</th></tr></tbody></table>",
-        count(all),
-        count(gone.iter().sum())
+        count(gone),
+        count(all + gone)
     );
 }
 
 /// The matrix as bands from the previous tiers (left) to the current ones (right), each as
-/// wide as its number of customers.
-fn flow(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &[Vec<usize>]) {
+/// wide as its number of customers; the gone customers flow to a grey `gone` node at the
+/// bottom right, so that each left node is the tier's count in the earlier period.
+fn flow(
+    out: &mut String,
+    since: &str,
+    from: &[String],
+    tiers: &[&str],
+    counts: &[Vec<usize>],
+    gone: &[usize],
+) {
+    let (mut to, mut with_gone) = (tiers.to_vec(), counts.to_vec());
+    if gone.iter().any(|&n| n > 0) {
+        to.push("gone");
+        for (r, row) in with_gone.iter_mut().enumerate() {
+            row.push(gone.get(r).copied().unwrap_or(0));
+        }
+    }
+    let (to, counts) = (&to[..], &with_gone[..]);
     let total: usize = counts.iter().flatten().sum();
     if total == 0 {
         return;
@@ -139,7 +159,8 @@ fn flow(out: &mut String, since: &str, from: &[String], to: &[&str], counts: &[V
     let nodes = from.len().max(to.len()) as f64;
     let scale = (height - (gap + least) * nodes).max(nodes) / total as f64;
     let tier_colour = |name: &str| {
-        to.iter()
+        tiers
+            .iter()
             .position(|t| *t == name)
             .map_or("#a9a9a9", |k| colour(&PALETTE, k))
     };

@@ -52,6 +52,7 @@ th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: le
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td:first-child, th:first-child { white-space: nowrap; }
+.wide { max-width: 100%; overflow-x: auto; }
 td.same { background: #eef2f6; font-weight: 600; }
 td.up { background: #cfe9d3; }
 td.down { background: #f6d3cf; }
@@ -75,6 +76,9 @@ dd { margin: 0; font-family: ui-monospace, Menlo, Consolas, monospace; font-size
   section { break-inside: avoid; page-break-inside: avoid; }
   section.long { break-inside: auto; page-break-inside: auto; }
   tr { break-inside: avoid; }
+  .wide { overflow: visible; }
+  table.list { width: 100%; font-size: 9px; }
+  table.list th, table.list td { padding: 2px 4px; white-space: normal; overflow-wrap: anywhere; }
   a { color: inherit; text-decoration: none; }
   @page { size: A4; margin: 14mm; }
 }

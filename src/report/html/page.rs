@@ -78,7 +78,8 @@ dd { margin: 0; font-family: ui-monospace, Menlo, Consolas, monospace; font-size
   tr { break-inside: avoid; }
   .wide { overflow: visible; }
   table.list { width: 100%; font-size: 9px; }
-  table.list th, table.list td { padding: 2px 4px; white-space: normal; overflow-wrap: anywhere; }
+  table.list th, table.list td { padding: 2px 4px; white-space: normal; overflow-wrap: break-word; }
+  table.list td:first-child { white-space: nowrap; }
   a { color: inherit; text-decoration: none; }
   @page { size: A4; margin: 14mm; }
 }

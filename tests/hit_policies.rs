@@ -413,3 +413,16 @@ fn dmn_names_of_hit_policies_and_aggregates_say_how_they_are_written_here() {
         check.stdout
     );
 }
+
+/// Under `priority` a row that matches but loses gives nothing: `check --data` said it
+/// "matched no customer" while `explain` showed it matching.
+#[test]
+fn check_data_says_a_row_that_always_lost_gave_nothing_not_that_it_matched_no_one() {
+    let fx = risk("priority");
+    let check = fx.run(&["check", "--data"]);
+    assert!(
+        check.stdout.contains("    rows that gave the outputs to no customer: risk-new (under `hit: priority` a row that matches but loses to another gives nothing)"),
+        "{}",
+        check.stdout
+    );
+}

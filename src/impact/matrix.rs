@@ -108,8 +108,9 @@ impl Builder {
             None if self.keys.len() < MAX_VALUES => {
                 let label = match v {
                     Value::Null => "(none)".to_owned(),
-                    // Text that reads as a flag or as NULL is shown in quotes.
-                    v if matches!(v.as_str(), Some("true" | "false" | "(none)")) => {
+                    // Text that reads as a flag or as NULL is shown in quotes, and empty
+                    // text as `""` (a blank label named no row or column).
+                    v if matches!(v.as_str(), Some("true" | "false" | "(none)" | "")) => {
                         format!("\"{}\"", display_key(v))
                     }
                     v => display_key(v),
@@ -228,6 +229,15 @@ mod tests {
         assert_eq!(m.counts[1], [1, 0, 0, 0, 0]);
         assert_eq!(m.counts[3], [0, 0, 1, 0, 0]);
         assert_eq!(m.counts[4], [0, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn empty_text_is_labelled_with_its_quotes() {
+        let mut b = Builder::new("block_reason");
+        b.add(&Value::Str(""), &Value::Str("overdue share"));
+        b.add(&Value::Str(""), &Value::Str(""));
+        let m = b.finish(None, false).unwrap();
+        assert_eq!(m.labels, ["\"\"", "overdue share"]);
     }
 
     #[test]

@@ -187,11 +187,18 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
                     thousands(failed as f64)
                 ),
             };
-            writeln!(
-                out,
-                "    rows that matched {whom}: {}",
-                d.rows_never_matched.join(", ")
-            )?;
+            match &d.picks_one {
+                None => writeln!(
+                    out,
+                    "    rows that matched {whom}: {}",
+                    d.rows_never_matched.join(", ")
+                )?,
+                Some(hit) => writeln!(
+                    out,
+                    "    rows that gave the outputs to {whom}: {} (under `hit: {hit}` a row that matches but loses to another gives nothing)",
+                    d.rows_never_matched.join(", ")
+                )?,
+            }
         }
         if !d.caps_never_bound.is_empty() {
             writeln!(

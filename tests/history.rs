@@ -401,6 +401,34 @@ fn comments_and_display_settings_are_not_other_rules() {
     );
 }
 
+/// A customer missing from a period's data, or a period never run, between the first and
+/// the last periods shown: the columns around the gap read as consecutive, and `run` points
+/// at `history` to see it: `history` says which periods are missing and why.
+#[test]
+fn history_says_which_periods_between_are_missing_and_why() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2026-03-31", "2026-Q1");
+    run_dated(&fx, &[10.0, 60.0, 120.0], "2026-06-30", "2026-Q2");
+    run_dated(&fx, &[10.0, 60.0, 120.0, 150.0], "2026-12-31", "2026-Q4");
+    let history = fx.run(&["history", "4", "--format", "json"]);
+    history.assert_code(0);
+    assert_eq!(
+        json(&history)["notes"],
+        serde_json::json!([
+            "2 periods missing between 2026-Q1 and 2026-Q4: 2026-Q2 (its run 2 does not hold the customer: it was not in that period's data), 2026-Q3 (no run); the run after a missing period read no history of the customer"
+        ])
+    );
+    // Customer 1 is in every run: only the period never run is missing.
+    let history = fx.run(&["history", "1", "--format", "json"]);
+    assert_eq!(
+        json(&history)["notes"],
+        serde_json::json!([
+            "1 period missing between 2026-Q1 and 2026-Q4: 2026-Q3 (no run); the run after a missing period read no history of the customer"
+        ])
+    );
+}
+
 /// `run` says what it changes among the recorded periods: the official run it replaces (and
 /// how many customers fewer), later periods that read the history it replaced, a date
 /// after today.

@@ -69,6 +69,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             like.map_or(String::new(), |id| format!(": did you mean `{id}`?"))
         )));
     }
+    let gaps = gaps_note(
+        &(history.periods.iter().map(|h| h.run.period)).collect::<Vec<_>>(),
+        &(history.left_out.iter().map(|(run, _)| run.period)).collect::<Vec<_>>(),
+        &output::official_runs(conn, tables, kind)?,
+    );
     let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.periods.len());
     let mut rules_of: Vec<(String, Option<output::RunRules>)> = Vec::new();
     for h in history.periods {
@@ -112,6 +117,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let report = HistoryReport {
         notes: (left_out.iter().map(LeftOutPeriod::note))
             .chain(stale.iter().map(|s| s.note()))
+            .chain(gaps)
             .chain(rules_note(&rules_of))
             .collect(),
         left_out,
@@ -123,6 +129,40 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     crate::report::print(&report, args.format);
     Ok(ExitStatus::Success)
+}
+
+/// The periods between the first and the last `shown` that show nothing of the customer
+/// (nor left it out): their run does not hold it (it was not in that period's data), or
+/// they have no run. Side by side, the columns around such a gap read as consecutive.
+fn gaps_note(
+    shown: &[crate::time::Period],
+    left_out: &[crate::time::Period],
+    official: &[output::OfficialRun],
+) -> Option<String> {
+    let (first, last) = (*shown.first()?, *shown.last()?);
+    let mut missing: Vec<String> = (1..)
+        .map_while(|k| last.back(k).filter(|p| *p > first))
+        .filter(|p| !shown.contains(p) && !left_out.contains(p))
+        .map(|p| match official.iter().find(|r| r.period == p) {
+            Some(run) => format!(
+                "{} (its run {} does not hold the customer: it was not in that period's data)",
+                p.label(),
+                run.run_id
+            ),
+            None => format!("{} (no run)", p.label()),
+        })
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    missing.reverse();
+    Some(format!(
+        "{} missing between {} and {}: {}; the run after a missing period read no history of the customer",
+        plural(missing.len(), "period"),
+        first.label(),
+        last.label(),
+        missing.join(", ")
+    ))
 }
 
 /// When the periods' runs were made with different rules: which periods with which, since

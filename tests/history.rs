@@ -399,6 +399,17 @@ fn comments_and_display_settings_are_not_other_rules() {
         "{}",
         run.stdout
     );
+    // So is a value YAML 1.1 would read as the same boolean: the rules give the text.
+    fx.rule("rules.yaml", &edited.replace("{ tier: C }", "{ tier: NO }"));
+    fx.run(&["run", "--as-of", "2026-08-31"]).assert_code(0);
+    fx.rule("rules.yaml", &edited.replace("{ tier: C }", "{ tier: no }"));
+    let run = fx.run(&["run", "--as-of", "2026-09-30"]);
+    assert!(
+        run.stdout
+            .contains("note: 2026-08's run (run 4) was made with other rules ("),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A customer missing from a period's data, or a period never run, between the first and

@@ -246,7 +246,8 @@ fn rule_order_and_output_order_list_every_matching_rows_value() {
 
 /// Several outputs listed by `rule_order`: the k-th value of each list comes from the same
 /// row, NULL included (dropping a row's NULL paired `collect` with `engineer`, which no row
-/// gives). A `default:` is the list of it, as JSON like every other customer's value.
+/// gives). The defaults are one more row: `owner`'s default beside a NULL `kind`, as JSON
+/// like every other customer's value.
 #[test]
 fn listed_outputs_line_up_row_by_row_and_a_default_is_a_list() {
     let fx = risk("rule_order");
@@ -269,7 +270,7 @@ fn listed_outputs_line_up_row_by_row_and_a_default_is_a_list() {
     assert_eq!(
         column(&latest, "kind"),
         expect(&[
-            ("1", common::text("[]")),
+            ("1", common::text("[null]")),
             ("2", common::text("[\"visit\",\"collect\"]")),
             ("3", common::text("[\"visit\",\"collect\",null]")),
             ("4", common::text("[\"collect\"]")),

@@ -15,7 +15,6 @@ pub struct Recorded {
     pub fingerprint: Option<String>,
     /// Those rules decide otherwise than the explaining ones (more than comments, layout or
     /// the summary's display settings differ).
-    #[serde(skip)]
     pub other_rules: bool,
     /// The run holds a policy for the customer.
     pub holds_customer: bool,

@@ -451,23 +451,28 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
 
 impl<'a, O: Observer> Worker<'_, 'a, O> {
     /// No row of `d` matched: each output with a `default:` gets it. Where the outputs list
-    /// the rows' values, a default written as a row's value is the list of it (a list is
-    /// taken as it is): a value alone would sit among lists in the output's JSON column.
+    /// the rows' values, the defaults are one more row: a value is the list of it (a list is
+    /// taken as it is), and with several outputs each gets one item, NULL where it has no
+    /// default, so that the lists still line up.
     pub(super) fn defaults(&mut self, d: &'a Decision, i: usize) -> Result<(), EvalError> {
         let lists = d.gives_lists();
-        for (k, default) in d.defaults.iter().enumerate() {
-            let Some(v) = default else { continue };
-            let value = match v {
-                ValueExpr::Const(c) => c.value(),
-                ValueExpr::Formula(e) => {
-                    let output = self.ev.rules.slot_name(d.outputs[k]);
+        let row = lists && d.outputs.len() > 1 && d.defaults.iter().any(Option::is_some);
+        for (k, &slot) in d.outputs.iter().enumerate() {
+            let value = match d.defaults.get(k).and_then(Option::as_ref) {
+                None if row => Value::Null,
+                None => continue,
+                Some(ValueExpr::Const(c)) => c.value(),
+                Some(ValueExpr::Formula(e)) => {
+                    let output = self.ev.rules.slot_name(slot);
                     self.eval_checked(e, i, || {
                         format!("decision `{}` (the default of `{output}`)", d.name)
                     })?
                 }
             };
-            self.frame[d.outputs[k]] = match value {
-                Value::List(_) | Value::Null => value,
+            self.frame[slot] = match value {
+                Value::List(_) => value,
+                one if row => Value::List(Box::new([one])),
+                Value::Null => Value::Null,
                 one if lists => Value::List(Box::new([one])),
                 value => value,
             };

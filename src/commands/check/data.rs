@@ -34,10 +34,10 @@ pub struct DecisionFindings {
     /// Rows (by id) that matched no customer (where one matching row is picked among
     /// several by value, `any`, `priority`, `max`, `min`: that gave the outputs to none).
     pub rows_never_matched: Vec<String>,
-    /// The hit policy picks one of the matching rows (its name, for the text): a row that
-    /// matched and lost is among `rows_never_matched`.
-    #[serde(skip)]
-    pub picks_one: Option<String>,
+    /// The hit policy that picks one of the matching rows by value, when it does: a row
+    /// that matched and always lost is among `rows_never_matched`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picked_by: Option<String>,
     /// Caps (by id) whose limit is a formula and that bound no customer: a limit never
     /// reached, or a condition that holds for no one (`channel == "Wholesale"` where the
     /// data says `wholesale`). A constant limit never reached is a safety limit: not said.
@@ -350,7 +350,7 @@ impl Tallies {
             .zip(self.without_value.into_iter().zip(self.gaps))
             .map(|(d, (without_value, gaps))| DecisionFindings {
                 decision: d.name.clone(),
-                picks_one: (d.hit.shape().one_row
+                picked_by: (d.hit.shape().one_row
                     && !d.hit.shape().exclusive
                     && !d.hit.shape().first_wins)
                     .then(|| d.hit.name().to_owned()),

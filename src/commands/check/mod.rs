@@ -187,7 +187,7 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
                     thousands(failed as f64)
                 ),
             };
-            match &d.picks_one {
+            match &d.picked_by {
                 None => writeln!(
                     out,
                     "    rows that matched {whom}: {}",

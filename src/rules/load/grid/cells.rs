@@ -193,25 +193,40 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
 /// so a bracket without `..` (`[1, 10]`) and a comma before a digit (`> 0,95`) are left to
 /// the errors that say what to write.
 fn tests_listed(t: &str, at: usize) -> Result<Option<Vec<Test>>, CellError> {
-    if t.as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b',' && w[1].is_ascii_digit())
-    {
-        return Ok(None);
-    }
     let mut items: Vec<(&str, usize)> = Vec::new();
     let (mut start, mut start_char, mut quote, mut depth) = (0, 0, None, 0usize);
+    // At the start of an item (a range may open there), and inside a range (whose `)`
+    // closes no `not(`) before and after its `..`.
+    let (mut item_start, mut range, mut dots) = (true, false, false);
     for (k, (byte, c)) in t.char_indices().enumerate() {
+        let starts = item_start && !c.is_whitespace();
+        item_start &= c.is_whitespace();
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
+            None if range => {
+                if t[byte..].starts_with("..") {
+                    dots = true;
+                } else if dots && matches!(c, ']' | ')' | '[') {
+                    (range, dots) = (false, false);
+                }
+            }
+            None if starts && matches!(c, '[' | '(' | ']') => range = true,
             None if c == '"' || c == '\'' => quote = Some(c),
-            None if c == '(' && t[..byte].ends_with("not") => depth += 1,
+            None if c == '(' && t[..byte].ends_with("not") => {
+                depth += 1;
+                item_start = true;
+            }
             None if c == ')' => depth = depth.saturating_sub(1),
             None if c == ',' && depth == 0 => {
+                // `> 0,95`: a decimal comma, said by the comparison's own error.
+                if t[byte + 1..].starts_with(|d: char| d.is_ascii_digit()) {
+                    return Ok(None);
+                }
                 items.push((&t[start..byte], at + start_char));
-                (start, start_char) = (byte + 1, k + 1);
+                (start, start_char, item_start) = (byte + 1, k + 1, true);
             }
+            None if c == ',' => item_start = true,
             None => {}
         }
     }

@@ -513,3 +513,41 @@ fn a_list_of_tests_is_any_of_them_and_its_items_are_cells() {
         )
     );
 }
+
+#[test]
+fn ranges_inside_not_and_quoted_commas_split_where_they_should() {
+    let range = |lo: &str, lo_at, hi: &str, hi_at| Test::Range {
+        low: int(lo, lo_at),
+        low_in: true,
+        high: int(hi, hi_at),
+        high_in: false,
+    };
+    // A range's `)` closes no `not(`.
+    assert_eq!(
+        input("not([1..6), [7..10))"),
+        Ok(Test::Not(Box::new(Test::OneOf(vec![
+            range("1", 5, "6", 8),
+            range("7", 13, "10", 16),
+        ]))))
+    );
+    assert!(matches!(
+        input("not([1..6), [7..10)), null"),
+        Ok(Test::OneOf(ref tests)) if tests.len() == 2 && tests[1] == Test::Null
+    ));
+    // A comma before a digit inside quotes is text, not a decimal comma.
+    assert_eq!(
+        input(r#""a,1", != KA"#),
+        Ok(Test::OneOf(vec![
+            Test::Cmp {
+                op: Op::Eq,
+                op_at: 0,
+                val: text("a,1", 0)
+            },
+            Test::Cmp {
+                op: Op::Ne,
+                op_at: 7,
+                val: text("KA", 10)
+            },
+        ]))
+    );
+}

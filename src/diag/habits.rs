@@ -2,7 +2,8 @@
 //! `0,80`, `1,000`, `IF(condition, a, b)`, `AND(a, b)`. Rhai's parser reports them in its own
 //! terms ("Unexpected '='", "Script is incomplete"); [`find`] finds each habit in the text and
 //! says in words what to write instead, and [`fix`] gives the expression with all of them
-//! fixed, for the help line.
+//! fixed, for the help line. [`dmn_hit_policy`] does the same for a table's `hit:` as DMN
+//! names it (`U`, `C+`).
 //!
 //! The scan is lexical: it skips text in quotes and looks only at the shapes above, so it
 //! is run on expressions the parser rejected (or on a call of an unknown `IF`), never to
@@ -523,6 +524,29 @@ fn in_percent(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     !name.contains("percentile")
         && (name.ends_with("pct") || name.contains("_pct_") || name.contains("percent"))
+}
+
+/// A DMN hit policy as DMN writes it (`U`, `C+`, `RULE ORDER`): how it is written here.
+pub fn dmn_hit_policy(given: &str) -> Option<String> {
+    let policy = match given.trim().to_ascii_uppercase().as_str() {
+        "U" | "UNIQUE" => "`hit: unique`",
+        "F" | "FIRST" => "`hit: first`",
+        "A" | "ANY" => "`hit: any`",
+        "P" | "PRIORITY" => "`hit: priority` (with the output's `values:`, highest first)",
+        "R" | "RULE ORDER" | "RULE_ORDER" => "`hit: rule_order`",
+        "O" | "OUTPUT ORDER" | "OUTPUT_ORDER" => {
+            "`hit: output_order` (with the output's `values:`)"
+        }
+        "C" | "COLLECT" => {
+            "`hit: collect` with `aggregate: list` (`collect` alone sums, as DMN's C+)"
+        }
+        "C+" => "`hit: collect` (it sums; `aggregate: sum` says so)",
+        "C#" => "`hit: collect` with `aggregate: count`",
+        "C<" => "`hit: collect` with `aggregate: min`",
+        "C>" => "`hit: collect` with `aggregate: max`",
+        _ => return None,
+    };
+    Some(format!("DMN's `{}` is written {policy} here", given.trim()))
 }
 
 #[cfg(test)]

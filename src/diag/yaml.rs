@@ -374,29 +374,6 @@ fn numbered_runs(list: &str) -> String {
     out.join(", ")
 }
 
-/// A DMN hit policy as DMN writes it (`U`, `C+`, `RULE ORDER`): how it is written here.
-fn dmn_hit_policy(given: &str) -> Option<String> {
-    let policy = match given.trim().to_ascii_uppercase().as_str() {
-        "U" | "UNIQUE" => "`hit: unique`",
-        "F" | "FIRST" => "`hit: first`",
-        "A" | "ANY" => "`hit: any`",
-        "P" | "PRIORITY" => "`hit: priority` (with the output's `values:`, highest first)",
-        "R" | "RULE ORDER" | "RULE_ORDER" => "`hit: rule_order`",
-        "O" | "OUTPUT ORDER" | "OUTPUT_ORDER" => {
-            "`hit: output_order` (with the output's `values:`)"
-        }
-        "C" | "COLLECT" => {
-            "`hit: collect` with `aggregate: list` (`collect` alone sums, as DMN's C+)"
-        }
-        "C+" => "`hit: collect` (it sums; `aggregate: sum` says so)",
-        "C#" => "`hit: collect` with `aggregate: count`",
-        "C<" => "`hit: collect` with `aggregate: min`",
-        "C>" => "`hit: collect` with `aggregate: max`",
-        _ => return None,
-    };
-    Some(format!("DMN's `{}` is written {policy} here", given.trim()))
-}
-
 /// Keys an admin writes for another: `given:` for a case's `customer:`.
 const SYNONYMS: &[(&str, &[&str])] = &[
     (
@@ -424,7 +401,7 @@ pub fn unknown_key_help(message: &str) -> Option<String> {
         .or_else(|| rest.split_once("expected ").map(|(_, e)| e))?;
     let options: Vec<&str> = expected.split(", ").map(|s| s.trim_matches('`')).collect();
     if options.contains(&"rule_order")
-        && let Some(help) = dmn_hit_policy(given)
+        && let Some(help) = super::habits::dmn_hit_policy(given)
     {
         return Some(help);
     }

@@ -453,7 +453,9 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
     /// No row of `d` matched: each output with a `default:` gets it. Where the outputs list
     /// the rows' values, the defaults are one more row: a value is the list of it (a list is
     /// taken as it is), and with several outputs each gets one item, NULL where it has no
-    /// default, so that the lists still line up.
+    /// default, so that the lists still line up. Only when no row matched: kept out of the
+    /// per-customer loop it is called from.
+    #[inline(never)]
     pub(super) fn defaults(&mut self, d: &'a Decision, i: usize) -> Result<(), EvalError> {
         let lists = d.gives_lists();
         let row = lists && d.outputs.len() > 1 && d.defaults.iter().any(Option::is_some);

@@ -264,9 +264,7 @@ pub fn run_rules(
     tables: &OutputTables,
     run_id: i64,
 ) -> Result<Option<RunRules>, OutputError> {
-    let recorded = super::schema::columns(conn, &tables.run_table)?
-        .is_some_and(|c| c.iter().any(|(name, _)| name == "logic_fingerprint"));
-    let logic = if recorded {
+    let logic = if super::schema::runs_record(conn, tables, "logic_fingerprint")? {
         "logic_fingerprint"
     } else {
         "NULL"

@@ -338,9 +338,7 @@ pub(super) fn run_json(
     run_id: i64,
     column: &str,
 ) -> Result<Option<serde_json::Value>, OutputError> {
-    let recorded =
-        columns(conn, &tables.run_table)?.is_some_and(|c| c.iter().any(|(name, _)| name == column));
-    if !recorded {
+    if !super::schema::runs_record(conn, tables, column)? {
         return Ok(None);
     }
     let json: Option<String> = conn

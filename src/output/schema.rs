@@ -542,10 +542,17 @@ fn prepare_policy(conn: &Connection, tables: &OutputTables) -> Result<(), Output
 /// Whether the run table has the columns of version 1 (a database not written since the
 /// upgrade has not).
 pub fn runs_dated(conn: &Connection, tables: &OutputTables) -> Result<bool, OutputError> {
-    Ok(
-        columns(conn, &tables.run_table)?
-            .is_some_and(|c| c.iter().any(|(name, _)| name == "as_of")),
-    )
+    runs_record(conn, tables, "as_of")
+}
+
+/// Whether the run table has `column` (a database last written by an earlier tierwise may
+/// not: its readers read NULL for it).
+pub(super) fn runs_record(
+    conn: &Connection,
+    tables: &OutputTables,
+    column: &str,
+) -> Result<bool, OutputError> {
+    Ok(columns(conn, &tables.run_table)?.is_some_and(|c| c.iter().any(|(name, _)| name == column)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 
 use super::OutputError;
 use super::history::read_err;
-use super::schema::columns;
 use crate::config::OutputTables;
 use crate::source::quote_ident;
 use rusqlite::{Connection, OptionalExtension};
@@ -35,9 +34,7 @@ pub fn recorded_totals(
     tables: &OutputTables,
     run_id: i64,
 ) -> Result<RecordedTotals, OutputError> {
-    let has_column = columns(conn, &tables.run_table)?
-        .is_some_and(|c| c.iter().any(|(name, _)| name == "totals"));
-    if !has_column {
+    if !super::schema::runs_record(conn, tables, "totals")? {
         return Ok(RecordedTotals::NotRecorded);
     }
     let sql = format!(

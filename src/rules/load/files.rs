@@ -4,7 +4,7 @@
 //! that one `check` shows every problem. The fingerprint covers the names and contents of
 //! the files that were read, scripts included.
 
-use super::logic::Logic;
+use super::logic::{Logic, hash, short_hex};
 use super::{Sink, sheet, skip};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::rules::model::RuleFile;
@@ -128,18 +128,10 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             .help("add a `decisions:` section to a rule file"),
         );
     }
-    files.fingerprint = hasher.finalize().to_hex()[..16].to_string();
+    files.fingerprint = short_hex(&hasher);
     files.logic_fingerprint = logic.finish();
     files.paths = yaml_files.into_iter().chain(script_files).collect();
     Ok(files)
-}
-
-/// A file's name and contents, into the fingerprint.
-fn hash(hasher: &mut blake3::Hasher, name: &str, contents: &[u8]) {
-    hasher.update(name.as_bytes());
-    hasher.update(&[0]);
-    hasher.update(contents);
-    hasher.update(&[0]);
 }
 
 /// The rule files of a directory, sorted by name: policies (`*.yaml`, `*.yml`, and the

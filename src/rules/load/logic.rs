@@ -75,16 +75,26 @@ impl Logic {
 
     /// A file taken as it is (a spreadsheet; a policy that does not parse).
     pub fn bytes(&mut self, name: &str, contents: &[u8]) {
-        self.0.update(name.as_bytes());
-        self.0.update(&[0]);
-        self.0.update(contents);
-        self.0.update(&[0]);
+        hash(&mut self.0, name, contents);
     }
 
     /// The fingerprint (hex, 16 characters, as the files' one).
     pub fn finish(self) -> String {
-        self.0.finalize().to_hex()[..16].to_string()
+        short_hex(&self.0)
     }
+}
+
+/// A file's name and contents, into a fingerprint (the files' one and [`Logic`]).
+pub(super) fn hash(hasher: &mut blake3::Hasher, name: &str, contents: &[u8]) {
+    hasher.update(name.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(contents);
+    hasher.update(&[0]);
+}
+
+/// A fingerprint as runs record and messages show it: 16 hex characters.
+pub(super) fn short_hex(hasher: &blake3::Hasher) -> String {
+    hasher.finalize().to_hex()[..16].to_string()
 }
 
 /// Writes the node starting at `events[*at]` (under the mapping keys `path`) into `out`,

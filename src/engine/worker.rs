@@ -473,8 +473,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
             };
             self.frame[slot] = match value {
                 Value::List(_) => value,
-                one if row => Value::List(Box::new([one])),
-                Value::Null => Value::Null,
+                Value::Null if !row => value,
                 one if lists => Value::List(Box::new([one])),
                 value => value,
             };

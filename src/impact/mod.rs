@@ -222,10 +222,13 @@ pub fn against(
 fn carried_from_period_to_period(impact: &Impact, current: &RuleSet) -> Option<String> {
     let mut read: Vec<String> = Vec::new();
     for o in impact.outputs.iter().filter(|o| o.changed > 0) {
-        let held = format!("held.{}", o.output);
-        for p in current.past.iter().filter(|p| p.read) {
+        for p in current
+            .past
+            .iter()
+            .filter(|p| p.read && p.output() == o.output)
+        {
             let name = format!("`{}`", p.written());
-            if (p.column == o.output || p.column == held) && !read.contains(&name) {
+            if !read.contains(&name) {
                 read.push(name);
             }
         }

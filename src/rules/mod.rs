@@ -485,6 +485,11 @@ pub struct PastValue {
 }
 
 impl PastValue {
+    /// The output whose earlier values it is (`held.x` counts periods of `x`'s values).
+    pub fn output(&self) -> &str {
+        self.column.strip_prefix("held.").unwrap_or(&self.column)
+    }
+
     /// The name as the rules write it: `previous.x`, `previous_2.x`, `held.x` as it is.
     pub fn written(&self) -> String {
         match (self.column.starts_with("held."), self.back) {

@@ -279,7 +279,7 @@ pub(super) fn unwritten(
         };
         let column = &run.data.columns[c];
         // `held.x` counts periods of `x`'s values: given when `x` was.
-        let output = p.column.strip_prefix("held.").unwrap_or(&p.column);
+        let output = p.output();
         let missing = match recorded.and_then(|r| r.as_object()) {
             Some(outputs) => !outputs.contains_key(output),
             None => (0..run.data.len).all(|i| column.value(i).is_null()),

@@ -338,3 +338,65 @@ fn a_cell_listing_tests_passes_any_of_them() {
         explained.stdout
     );
 }
+
+/// `check` reads date cells as whole days: `< 2024-06-01` and `[2024-05-31..2025-01-01]`
+/// share 31 May (which stops a `unique` run), and `<= 2024-05-31` with `>= 2024-06-01`
+/// leave no day out (no "may get no value").
+#[test]
+fn check_reads_date_cells_as_whole_days() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, opened TEXT",
+        &[
+            vec![int(1), text("2024-05-31")],
+            vec![int(2), text("2024-06-01")],
+            vec![int(3), null()],
+        ],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\n\
+         customers: { table: customers, id_column: customer_id, dates: [opened] }\n",
+    )
+    .unwrap();
+    fx.rule(
+        "dates.yaml",
+        r#"decisions:
+  - name: cohort
+    hit: unique
+    outputs: [{ name: cohort, default: none }]
+    grid: |
+      opened                   | cohort
+      < 2024-06-01             | old
+      [2024-05-31..2025-01-01] | mid
+      > 2025-01-01             | new
+  - name: cover
+    hit: unique
+    outputs: [cover]
+    grid: |
+      opened        | cover
+      <= 2024-05-31 | before
+      >= 2024-06-01 | after
+      null          | unknown
+"#,
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    assert_eq!(
+        check.stdout.matches("warning[").count(),
+        1,
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains(
+            "rows `cohort-1` and `cohort-2` overlap: a customer whose `opened` is 2024-05-31 matches both"
+        ),
+        "{}",
+        check.stdout
+    );
+    // The run agrees: customer 1 (31 May) matches both rows.
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "customer 1: decision `cohort` failed: rules `cohort-1` and `cohort-2` both match",
+    );
+}

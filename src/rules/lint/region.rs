@@ -104,6 +104,7 @@ pub(super) fn join(a: &Region, b: &Region) -> Option<Region> {
 struct Kinds {
     number: bool,
     text: bool,
+    date: bool,
     boolean: bool,
     /// Compared through `(x ?? default)` (where NULL takes the default), and directly.
     defaulted: bool,
@@ -128,9 +129,9 @@ impl Analyzer {
         match lit {
             Lit::Int(_) | Lit::Float(_) => k.number = true,
             Lit::Str(_) => k.text = true,
+            Lit::Date(_) => k.date = true,
             Lit::Bool(_) => k.boolean = true,
-            // Dates are not modelled: conditions on them are unknown to the analysis.
-            Lit::Null | Lit::List(_) | Lit::Date(_) => {}
+            Lit::Null | Lit::List(_) => {}
         }
     }
 
@@ -214,6 +215,10 @@ impl Analyzer {
                 "`<`, `<=`, `>`, `>=` and `==` with a number are false",
             ),
             (k.text, "`==` with a text is false"),
+            (
+                k.date,
+                "`<`, `<=`, `>`, `>=` and `==` with a date are false",
+            ),
             (k.boolean, "a comparison with true or false is false"),
         ];
         let with: Vec<&str> = with.iter().filter(|(on, _)| *on).map(|(_, w)| *w).collect();
@@ -228,7 +233,7 @@ impl Analyzer {
     /// is compared with (everything but lists when it is compared with no constant).
     pub(super) fn relevant(&self, slot: Slot) -> Values {
         let k = self.kinds.get(&slot).copied().unwrap_or_default();
-        if !(k.number || k.text || k.boolean) {
+        if !(k.number || k.text || k.date || k.boolean) {
             return Values {
                 other: false,
                 ..Values::all()
@@ -247,6 +252,7 @@ impl Analyzer {
             } else {
                 Texts::Only(BTreeSet::new())
             },
+            dates: if k.date { all.dates } else { Numbers::none() },
             bools: [k.boolean; 2],
             other: false,
         }

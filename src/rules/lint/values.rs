@@ -1,9 +1,10 @@
 //! The values one name may hold, as sets closed under "and", "or" and "not": numbers as
-//! sorted disjoint intervals, texts as finitely many or all but finitely many, NULL,
-//! true/false, and "other" (lists). Every condition over one name is exact in this algebra;
+//! sorted disjoint intervals, texts as finitely many or all but finitely many, dates as
+//! intervals of whole days, NULL, true/false, and "other" (lists). Every condition over one name is exact in this algebra;
 //! [`super::region`] combines names.
 
 use super::super::native::Cmp;
+use crate::time::Date;
 use crate::value::Lit;
 use std::collections::BTreeSet;
 
@@ -212,14 +213,17 @@ impl Texts {
 }
 
 /// The values one name may hold: NULL, numbers (integers and decimals alike, as they
-/// compare), texts, true/false, and `other` (lists, and a decimal that is not a number),
-/// which equal no constant and are never ordered. Closed under "and", "or" and "not", so
-/// every condition over one name is exact.
+/// compare), texts, dates, true/false, and `other` (lists, and a decimal that is not a
+/// number), which equal no constant and are never ordered. Closed under "and", "or" and
+/// "not", so every condition over one name is exact.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Values {
     pub(super) null: bool,
     pub(super) numbers: Numbers,
     pub(super) texts: Texts,
+    /// Days since 1970-01-01, every interval from the start of a day to the start of a
+    /// later one (`<= D` is `< D + 1`): the reals' algebra is then exact on whole days.
+    pub(super) dates: Numbers,
     /// [false, true]
     pub(super) bools: [bool; 2],
     pub(super) other: bool,
@@ -231,6 +235,7 @@ impl Values {
             null: true,
             numbers: Numbers::all(),
             texts: Texts::AllBut(BTreeSet::new()),
+            dates: Numbers::all(),
             bools: [true, true],
             other: true,
         }
@@ -241,6 +246,7 @@ impl Values {
             null: false,
             numbers: Numbers::none(),
             texts: Texts::Only(BTreeSet::new()),
+            dates: Numbers::none(),
             bools: [false, false],
             other: false,
         }
@@ -256,6 +262,15 @@ impl Values {
     pub(super) fn numbers(interval: Interval) -> Values {
         Values {
             numbers: Numbers::of(interval),
+            ..Values::none()
+        }
+    }
+
+    /// The days from `from` up to (not including) `until`; `None` is no end.
+    fn days(from: Option<Date>, until: Option<Date>) -> Values {
+        let day = |d: Date| f64::from(d.0);
+        Values {
+            dates: Numbers::of(Interval::new(from.map(day), true, until.map(day), false)),
             ..Values::none()
         }
     }
@@ -278,6 +293,7 @@ impl Values {
             null: self.null && other.null,
             numbers: self.numbers.meet(&other.numbers),
             texts: self.texts.meet(&other.texts),
+            dates: self.dates.meet(&other.dates),
             bools: [
                 self.bools[0] && other.bools[0],
                 self.bools[1] && other.bools[1],
@@ -291,6 +307,7 @@ impl Values {
             null: !self.null,
             numbers: self.numbers.complement(),
             texts: self.texts.complement(),
+            dates: self.dates.complement(),
             bools: [!self.bools[0], !self.bools[1]],
             other: !self.other,
         }
@@ -304,6 +321,7 @@ impl Values {
         !self.null
             && self.numbers.0.is_empty()
             && self.texts.is_empty()
+            && self.dates.0.is_empty()
             && self.bools == [false, false]
             && !self.other
     }
@@ -319,7 +337,8 @@ impl Values {
             Lit::Bool(b) => self.bools[*b as usize],
             Lit::Str(s) => self.texts.contains(s),
             Lit::Int(_) | Lit::Float(_) => self.numbers.contains(number(lit)?),
-            Lit::List(_) | Lit::Date(_) => return None,
+            Lit::Date(d) => self.dates.contains(f64::from(d.0)),
+            Lit::List(_) => return None,
         })
     }
 
@@ -336,7 +355,8 @@ impl Values {
                     ..Values::none()
                 },
             },
-            Lit::List(_) | Lit::Date(_) => Values {
+            Lit::Date(d) => Values::days(Some(*d), next_day(*d)),
+            Lit::List(_) => Values {
                 other: true,
                 ..Values::none()
             },
@@ -361,13 +381,23 @@ impl Values {
                     Cmp::Eq | Cmp::Ne => Values::numbers(Interval::point(x)),
                 }
             }
+            Lit::Date(d) => {
+                let (d, next) = (Some(*d), next_day(*d));
+                match op {
+                    Cmp::Lt => return Some(Values::days(None, d)),
+                    Cmp::Le => return Some(Values::days(None, next)),
+                    Cmp::Gt => return Some(Values::days(next, None)),
+                    Cmp::Ge => return Some(Values::days(d, None)),
+                    Cmp::Eq | Cmp::Ne => Values::days(d, next),
+                }
+            }
             Lit::Str(_) if ordering => return None,
             Lit::Str(s) => Values::text(s),
             // NULL and true/false are never ordered.
             Lit::Null | Lit::Bool(_) if ordering => return Some(Values::none()),
             Lit::Null => Values::null(),
             Lit::Bool(b) => Values::bool(*b),
-            Lit::List(_) | Lit::Date(_) => return None,
+            Lit::List(_) => return None,
         };
         Some(if op == Cmp::Ne {
             equal.complement()
@@ -375,6 +405,11 @@ impl Values {
             equal
         })
     }
+}
+
+/// The day after `d`; `None` (no end) past the last date there is.
+fn next_day(d: Date) -> Option<Date> {
+    d.add_days(1)
 }
 
 /// A numeric constant as the decimal it compares as. Integers beyond 2^53 are left out:
@@ -403,6 +438,10 @@ pub(super) fn describe(v: &Values) -> String {
             return format!("a text other than {}", shown.join(", "));
         }
         Texts::Only(_) => {}
+    }
+    if let Some(i) = v.dates.0.first() {
+        // A whole day: interval ends are starts of days.
+        return Date(i.example() as i32).to_string();
     }
     if v.bools[1] {
         "true".into()
@@ -433,6 +472,19 @@ mod tests {
         // Beyond 2^53 integers are not modelled.
         assert!(Values::compared(Cmp::Lt, &Lit::Int(1 << 60)).is_none());
         assert_eq!(Interval::new(Some(0.3), false, None, false).example(), 1.0);
+        // Dates are whole days: `<= D` and `> D` leave no day out, `== D` is one day.
+        let d = Lit::Date(Date::parse("2024-05-31").unwrap());
+        let le = Values::compared(Cmp::Le, &d).unwrap();
+        let gt = Values::compared(Cmp::Gt, &Lit::Date(Date::parse("2024-05-31").unwrap())).unwrap();
+        assert!(le.join(&gt).complement().dates.0.is_empty());
+        let eq = Values::compared(Cmp::Eq, &d).unwrap();
+        assert_eq!(describe(&eq), "2024-05-31");
+        assert_eq!(eq.contains(&d), Some(true));
+        let lt = Values::compared(Cmp::Lt, &Lit::Date(Date::parse("2024-06-01").unwrap()));
+        assert_eq!(
+            describe(&lt.unwrap().meet(&Values::compared(Cmp::Ge, &d).unwrap())),
+            "2024-05-31"
+        );
         assert_eq!(
             Interval::new(Some(0.3), false, Some(0.4), false).example(),
             0.35

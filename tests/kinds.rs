@@ -661,3 +661,57 @@ fn null_text_in_a_text_function_is_advised_an_empty_text_default() {
         "customer C2: rule `r-x` failed: a value is NULL for this customer, and `len` needs a value (test it with `is_null(x)` or give a default with `x ?? \"\"` (`x ?? []` for a list))",
     );
 }
+
+/// A column declaring no type may hold the text "9" for some customers and the number 9 for
+/// others. A switch case finds only values of its own kind, so those customers fell through
+/// to `_` without a word: an error before anyone is evaluated, and `parse_float` (which
+/// keeps numbers, reads text and keeps NULL) is the way out it names.
+#[test]
+fn a_switch_on_a_column_of_text_and_numbers_is_an_error_before_any_customer() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, rating",
+        &[
+            vec![text("T"), text("9")],
+            vec![text("W"), int(9)],
+            vec![text("D"), real(9.0)],
+            vec![text("B"), text(" ")],
+            vec![text("N"), null()],
+        ],
+    );
+    one_rule(
+        &fx,
+        "value: '= switch rating { 1..=3 => 0.5, 9..=10 => 20.0, _ => 100.0 }'",
+    );
+    refused_before_any_customer(
+        &fx,
+        "error: field `rating` holds text (such as \"9\") for 2 customers and other kinds for the others (its column declares no type); a switch case finds only values of its own kind: the case `1` never matches those 2, and they fall through to the switch's other cases (in `r-x`)\n --> rules/r.yaml:5:46",
+        "= help: make the column one kind: `CAST(rating AS REAL) AS rating` in the customers query, or switch on `parse_float(rating)` (numbers kept, text read as a number, NULL stays NULL) with range cases such as `9..=10`",
+    );
+    // What the help says works: blank text is NULL, as a NULL is.
+    one_rule(
+        &fx,
+        "value: '= switch parse_float(rating) { 1..=3 => 0.5, 9..=10 => 20.0, _ => 100.0 }'",
+    );
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(
+        column(&fx.latest(), "o"),
+        expect(&[
+            ("T", real(20.0)),
+            ("W", real(20.0)),
+            ("D", real(20.0)),
+            ("B", real(100.0)),
+            ("N", real(100.0))
+        ])
+    );
+    // Text that is no number is an error naming it.
+    fx.conn()
+        .execute(
+            "UPDATE customers SET rating = 'AA' WHERE customer_id = 'T'",
+            [],
+        )
+        .unwrap();
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "customer T: rule `r-x` failed: `parse_float` cannot read the text \"AA\" as a number",
+    );
+}

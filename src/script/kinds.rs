@@ -47,6 +47,48 @@ pub fn register(engine: &mut Engine) {
             Err(Mismatch::error("-", a.into(), b.into()))
         },
     );
+    numbers_from_any_kind(engine);
+}
+
+/// `parse_float(x)` and `parse_int(x)` read a column that holds numbers for some customers
+/// and text for others (a column declaring no type keeps each value as written): a number
+/// is kept, NULL and blank text are NULL. Rhai's own take only text, so the advice "convert
+/// with `parse_float(x)`" failed on the numbers and the NULLs of such a column.
+fn numbers_from_any_kind(engine: &mut Engine) {
+    let unreadable = |what: &str, text: &str| -> Box<EvalAltResult> {
+        EvalAltResult::ErrorArithmetic(
+            format!("`{what}` cannot read the text \"{text}\" as a number"),
+            Position::NONE,
+        )
+        .into()
+    };
+    engine
+        .register_fn("parse_float", |x: FLOAT| x)
+        .register_fn("parse_float", |x: INT| x as FLOAT)
+        .register_fn("parse_float", |_: ()| ())
+        .register_fn(
+            "parse_float",
+            move |t: ImmutableString| -> Result<Dynamic> {
+                match t.trim() {
+                    "" => Ok(Dynamic::UNIT),
+                    n => n
+                        .parse::<FLOAT>()
+                        .map(Dynamic::from_float)
+                        .map_err(|_| unreadable("parse_float", &t)),
+                }
+            },
+        )
+        .register_fn("parse_int", |x: INT| x)
+        .register_fn("parse_int", |_: ()| ())
+        .register_fn("parse_int", move |t: ImmutableString| -> Result<Dynamic> {
+            match t.trim() {
+                "" => Ok(Dynamic::UNIT),
+                n => n
+                    .parse::<INT>()
+                    .map(Dynamic::from_int)
+                    .map_err(|_| unreadable("parse_int", &t)),
+            }
+        });
 }
 
 /// Every comparison of an `A` with a `B`, and of a `B` with an `A`, is a [`Mismatch`].

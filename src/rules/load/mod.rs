@@ -45,6 +45,7 @@ mod grid;
 mod history;
 mod kinds;
 mod logic;
+mod mixed_cases;
 mod operations;
 mod order;
 mod place;

@@ -37,6 +37,10 @@ pub enum Operand {
 /// its exact kind (a whole-number case never matches 5.0).
 pub const SWITCH_CASE: &str = "case";
 
+/// The operator of an end of a `switch` case's range (`1..=3`): `name == value` for the
+/// kind checks, but matched by whole and decimal numbers alike.
+pub const SWITCH_RANGE: &str = "case range";
+
 /// The operator of an item of `name in [...]`: `name == item`, placed at the item.
 pub const IN_ITEM: &str = "in";
 
@@ -63,13 +67,13 @@ impl Operation {
     fn is_comparison(&self) -> bool {
         matches!(
             self.op.as_str(),
-            "==" | "!=" | "<" | "<=" | ">" | ">=" | SWITCH_CASE | IN_ITEM
+            "==" | "!=" | "<" | "<=" | ">" | ">=" | SWITCH_CASE | SWITCH_RANGE | IN_ITEM
         )
     }
 
     /// Whether some operand is a column that declares no type.
     /// `d` about this operation, saying which call passed the name when it is in a script.
-    fn passed(&self, mut d: Diagnostic) -> Diagnostic {
+    pub(super) fn passed(&self, mut d: Diagnostic) -> Diagnostic {
         if let Some(via) = &self.via {
             d.message = format!("{}; {via}", d.message);
         }
@@ -172,6 +176,7 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
         };
         exact_number_case(&set.slots, op, numbers)
     }));
+    found.extend(super::mixed_cases::cases_on_mixed_columns(set, data));
     if found.is_empty() {
         Ok(())
     } else {
@@ -426,7 +431,7 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         .rule(op.owner.clone())
         .help(help);
     d.width = match (op.op.as_str(), &op.operands[1]) {
-        (IN_ITEM, Operand::Const(item)) => written_width(item),
+        (IN_ITEM | SWITCH_RANGE, Operand::Const(item)) => written_width(item),
         _ => op.op.chars().count(),
     };
     Some(op.passed(d))

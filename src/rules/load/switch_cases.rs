@@ -10,7 +10,7 @@
 
 mod defaults;
 
-use super::operations::SWITCH_CASE;
+use super::operations::{SWITCH_CASE, SWITCH_RANGE};
 use defaults::{defaulted, is_constant};
 use rhai::{Dynamic, Position, Token};
 
@@ -30,9 +30,13 @@ pub(super) struct Case {
 
 impl Case {
     /// The operation the case counts as for the kind checks: `name == value`, matched
-    /// exactly ([`SWITCH_CASE`]) unless it is the end of a range.
+    /// exactly ([`SWITCH_CASE`]) unless it is the end of a range ([`SWITCH_RANGE`]).
     pub fn op(&self) -> &'static str {
-        if self.exact { SWITCH_CASE } else { "==" }
+        if self.exact {
+            SWITCH_CASE
+        } else {
+            SWITCH_RANGE
+        }
     }
 }
 

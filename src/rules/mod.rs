@@ -188,6 +188,21 @@ impl Window {
         self.from.is_none_or(|f| f <= date) && self.to.is_none_or(|t| date <= t)
     }
 
+    /// Whether every day of `other` is in this window.
+    pub fn covers(self, other: Window) -> bool {
+        let starts_by = match (self.from, other.from) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a <= b,
+        };
+        let lasts_until = match (self.to, other.to) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a >= b,
+        };
+        starts_by && lasts_until
+    }
+
     /// The days in both windows.
     pub fn meet(self, other: Window) -> Window {
         let later = |a: Option<Date>, b: Option<Date>| match (a, b) {

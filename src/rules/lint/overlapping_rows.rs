@@ -51,7 +51,10 @@ fn check(table: &Table) -> Vec<Diagnostic> {
 fn overlap(table: &Table, a: &LintRow, b: &LintRow) -> Option<String> {
     use RowCondition::*;
     let never = |r: &LintRow| table.matched(r).is_some_and(|m| m.is_empty());
-    if never(a) || never(b) {
+    // Rows whose `effective:` windows share no day are never in effect together.
+    let disjoint =
+        matches!((a.row.effective, b.row.effective), (Some(x), Some(y)) if x.meet(y).is_empty());
+    if never(a) || never(b) || disjoint {
         return None;
     }
     match (&a.condition, &b.condition) {
@@ -102,6 +105,8 @@ decisions:
       - { id: e, when: "min(x, 3) > 2", value: 4 }
       - { id: f, when: "min(x, 3) > 2", value: 5 }
       - { id: g, value: 6 }
+      - { id: h, when: "x > 9", effective: { to: 2026-10-31 }, value: 7 }
+      - { id: i, when: "x > 9", effective: { from: 2026-11-01 }, value: 8 }
 "#;
         assert_eq!(
             lint_yaml(yaml, X),
@@ -114,6 +119,9 @@ decisions:
                 "12:15 TW103 [g] rows `c` and `g` overlap: `g` has no `when`, so every customer who matches `c` matches both",
                 "12:15 TW103 [g] rows `e` and `g` overlap: `g` has no `when`, so every customer who matches `e` matches both",
                 "12:15 TW103 [g] rows `f` and `g` overlap: `g` has no `when`, so every customer who matches `f` matches both",
+                // `h` and `i` have the same condition, but are never in effect together.
+                "13:15 TW103 [h] rows `g` and `h` overlap: `g` has no `when`, so every customer who matches `h` matches both",
+                "14:15 TW103 [i] rows `g` and `i` overlap: `g` has no `when`, so every customer who matches `i` matches both",
             ]
         );
     }

@@ -25,6 +25,7 @@
 use super::region::{Region, meet, minus};
 use super::{Lint, LintRow, RowCondition, Table};
 use crate::diag::Diagnostic;
+use crate::rules::Window;
 
 pub(super) const LINT: Lint = Lint::new("TW101", "unreachable-row", check);
 
@@ -36,10 +37,14 @@ fn check(table: &Table) -> Vec<Diagnostic> {
     let mut always: Option<&LintRow> = None;
     for (j, row) in table.rows.iter().enumerate() {
         let above = &table.rows[..j];
-        let same_text = row
-            .text
-            .as_ref()
-            .and_then(|t| above.iter().find(|a| a.text.as_ref() == Some(t)));
+        // The same condition shadows the row only where the row above is in effect: two
+        // rows that differ by their `effective:` dates (a rate changing on 1 November)
+        // each apply in their own window.
+        let same_text = row.text.as_ref().and_then(|t| {
+            above.iter().find(|a| {
+                a.text.as_ref() == Some(t) && in_effect_whenever(a.row.effective, row.row.effective)
+            })
+        });
         let matched = table.matched(row);
         let reason = if matched.as_ref().is_some_and(Vec::is_empty) {
             None // never-true-row (TW102) reports it
@@ -91,6 +96,15 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Whether a row with the window `above` is in effect on every day a row with `row` is.
+fn in_effect_whenever(above: Option<Window>, row: Option<Window>) -> bool {
+    match (above, row) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(a), Some(r)) => a.covers(r),
+    }
 }
 
 /// Why `mine` is covered by the rows above: one row, or several together.
@@ -233,6 +247,30 @@ decisions:
         assert_eq!(
             lint_yaml(yaml, X),
             ["7:15 TW101 [b] row `b` can never match: row `a` above has the same condition"]
+        );
+    }
+
+    #[test]
+    fn first_same_condition_in_another_window_is_reachable() {
+        // A rate that changes on 1 November: each row applies in its own window. A row in
+        // effect for the whole of the later row's window still shadows it.
+        let yaml = r#"
+decisions:
+  - name: d
+    output: out
+    rules:
+      - { id: old, when: "x > 2", effective: { to: 2026-10-31 }, value: 3.0 }
+      - { id: new, when: "x > 2", effective: { from: 2026-11-01 }, value: 3.5 }
+      - { id: year, when: "x > 2", effective: { from: 2026-01-01 }, value: 4 }
+      - { id: always, when: "x > 2", value: 1 }
+      - { id: late, when: "x > 2", effective: { from: 2027-01-01, to: 2027-12-31 }, value: 2 }
+      - { id: rest, value: 0 }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                "10:15 TW101 [late] row `late` can never match: row `new` above has the same condition"
+            ]
         );
     }
 }

@@ -176,6 +176,10 @@ fn list_rule_files(
             );
             continue;
         }
+        if path.is_dir() && name != "tests" {
+            notes.extend(rule_files_in_subdirectory(&path));
+            continue;
+        }
         if !path.is_file() {
             continue;
         }
@@ -193,6 +197,43 @@ fn list_rule_files(
         diags.push(note);
     }
     Ok((yaml, scripts))
+}
+
+/// A subdirectory holding what looks like rule files: they are not read (a file moved into
+/// `rules/policy/` took its outputs out of the run without a word).
+fn rule_files_in_subdirectory(dir: &Path) -> Option<Diagnostic> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| skip::not_a_rule_file(name).is_none())
+        .filter(|name| {
+            matches!(
+                crate::text::extension(Path::new(name)).as_deref(),
+                Some("yaml" | "yml" | "rhai" | "csv" | "xlsx" | "ods")
+            )
+        })
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();
+    let more = match names.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    let first = shown.join(", ");
+    Some(
+        Diagnostic::file_error(
+            dir,
+            format!(
+                "not read: {first}{more} in this subdirectory; only the files directly in the rules directory are rules (and `tests/` holds the rule tests)"
+            ),
+        )
+        .warning()
+        .help("move the files into the rules directory to use them; keep old versions outside it (or in git)"),
+    )
 }
 
 /// A rule file that is a symbolic link to nothing: to a missing file, or round a loop.
@@ -406,6 +447,25 @@ mod tests {
                 "warning rules/._tiers.yaml: skipped: a macOS metadata file (`._` name), not a rule file",
                 "warning rules/tiers - Copy.yaml: skipped: a copy made by Windows Explorer (`- Copy`), not a rule file",
                 "warning rules/tiers.yaml~: skipped: an editor's backup (its name ends with `~`), not a rule file",
+            ]
+        );
+    }
+
+    #[test]
+    fn rule_files_in_a_subdirectory_other_than_tests_are_noted() {
+        let (files, shown) = read_dir(&[
+            ("tiers.yaml", DECISION.as_bytes()),
+            ("policy/review.yaml", DECISION.as_bytes()),
+            ("policy/limits.rhai", b"fn f(x) { x }\n"),
+            ("policy/notes.txt", b"x"),
+            ("images/logo.png", b"x"),
+            ("tests/case.yaml", b"cases: []"),
+        ]);
+        assert_eq!(files.unwrap().parsed.len(), 1);
+        assert_eq!(
+            shown,
+            [
+                "warning rules/policy: not read: `limits.rhai`, `review.yaml` in this subdirectory; only the files directly in the rules directory are rules (and `tests/` holds the rule tests) | help: move the files into the rules directory to use them; keep old versions outside it (or in git)"
             ]
         );
     }

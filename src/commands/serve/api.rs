@@ -543,7 +543,7 @@ fn row(v: &Version, id: &str) -> Result<usize, Problem> {
         Problem::UnknownCustomer(SourceError::UnknownCustomer {
             id: id.to_owned(),
             column: v.id_column.clone(),
-            like: v.customers().id_like(id),
+            like: v.id_like(id),
         })
     })
 }

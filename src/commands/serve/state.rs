@@ -45,6 +45,10 @@ pub struct Version {
     pub(super) loaded_at: String,
     /// Customer id -> row.
     ids: HashMap<Box<str>, usize>,
+    /// Each id trimmed and in lower case -> the first row with it, for "did you mean" on an
+    /// unknown id; built on the first unknown id (a scan of every id for each 404 cost 13 ms
+    /// at 400,000 customers, and clients asking for unknown ids slowed every answer).
+    folded_ids: OnceLock<HashMap<String, usize>>,
     /// The customer source's columns (a prospect's fields are stored as they would be).
     pub(super) columns: Vec<Field>,
     pub(super) id_column: String,
@@ -157,6 +161,7 @@ impl Version {
             number,
             loaded_at: timestamp(),
             ids,
+            folded_ids: OnceLock::new(),
             columns,
             id_column: workspace.config.id_column,
             rules_dir: workspace.rules_dir,
@@ -250,6 +255,21 @@ impl Version {
     /// The row of the customer with this id.
     pub(super) fn row(&self, id: &str) -> Option<usize> {
         self.ids.get(id).copied()
+    }
+
+    /// The id of the customer whose id differs from `id` only in case or surrounding blanks.
+    pub(super) fn id_like(&self, id: &str) -> Option<String> {
+        let folded = self.folded_ids.get_or_init(|| {
+            let mut folded = HashMap::with_capacity(self.ids.len());
+            let customers = self.customers();
+            for i in 0..customers.len {
+                let key = customers.id_text(i).trim().to_ascii_lowercase();
+                folded.entry(key).or_insert(i);
+            }
+            folded
+        });
+        let row = *folded.get(&id.trim().to_ascii_lowercase())?;
+        Some(self.customers().id_text(row))
     }
 
     /// What every answer from this version says of the rules that gave it.

@@ -179,7 +179,7 @@ impl fmt::Display for Value<'_> {
             Value::Null => f.write_str("NULL"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) => write!(f, "{}", Dynamic::from_float(*x)),
+            Value::Float(x) => write!(f, "{}", Dynamic::from_float(shown_decimal(*x))),
             Value::Str(s) => f.write_str(s),
             Value::Owned(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{d}"),
@@ -370,6 +370,17 @@ impl ValueKind {
     }
 }
 
+/// A decimal as it is written out: rounded to 15 significant digits, as SQLite and
+/// spreadsheets show decimals, so that `16.27 + 25` reads 41.27 in a CSV or a message and
+/// not 41.269999999999996 (the binary sum, which the rules' `==` finds equal to 41.27).
+/// Every decimal of 15 significant digits or fewer is written as before.
+pub fn shown_decimal(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    format!("{x:.14e}").parse().unwrap_or(x)
+}
+
 /// Two numbers equal as the rules' `==` has them: within a relative `f64::EPSILON` of the
 /// larger (the difference itself when either is zero), so `0.1 + 0.2` is `0.3` and a diff or
 /// `changes` does not call a value that only the binary arithmetic moved a change.
@@ -383,4 +394,23 @@ pub fn same_number(x: f64, y: f64) -> bool {
         x.abs().max(y.abs())
     };
     (x - y).abs() / max <= f64::EPSILON
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_to_15_significant_digits() {
+        let shown = |x: f64| Value::Float(x).to_string();
+        assert_eq!(shown(16.27 + 25.0), "41.27");
+        assert_eq!(shown(16.27 + 116.0 - 0.1), "132.17");
+        assert_eq!(shown(0.1 + 0.2), "0.3");
+        // What has 15 digits or fewer is written as it is.
+        assert_eq!(shown(3.0), "3.0");
+        assert_eq!(shown(0.123456789012345), "0.123456789012345");
+        assert_eq!(shown(-7128.37), "-7128.37");
+        assert_eq!(shown(1e20), "1e20");
+        assert_eq!(shown(f64::NAN), Value::Float(f64::NAN).to_string());
+    }
 }

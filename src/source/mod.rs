@@ -158,6 +158,12 @@ pub enum SourceError {
     },
     #[error("the id column `{column}` is not a column of the customer source (columns: {columns})")]
     NoIdColumn { column: String, columns: String },
+    #[error("`customers.dates` in the config names `{column}`, which is not a column of the customer source{}", .like.as_ref().map_or(String::new(), |c| format!(": did you mean `{c}`?")))]
+    NoDateColumn {
+        column: String,
+        /// The closest column's name.
+        like: Option<String>,
+    },
     #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
     NullId { row: usize, column: String },
     #[error("no customer has {column} = `{id}` in the customer source{}", did_you_mean(.like))]
@@ -330,6 +336,7 @@ impl SourceError {
                 | SourceError::NotASample(_)
                 | SourceError::Unreadable { .. }
                 | SourceError::NoIdColumn { .. }
+                | SourceError::NoDateColumn { .. }
                 | SourceError::NotADatabase(_)
                 | SourceError::NoTable { .. }
                 | SourceError::NotASelect(_)

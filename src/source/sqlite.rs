@@ -65,6 +65,15 @@ impl SqliteSource {
     fn fields(&self, sql: &str) -> Result<Vec<Field>, SourceError> {
         let columns = raw_columns(&self.conn, sql).map_err(|source| self.unreadable(source))?;
         let mut fields = encoding::fields(columns, &self.source, &self.path)?;
+        // A misspelt date column would leave the real one text, and a run fail on it later
+        // with advice to list it (which the admin did).
+        if let Some(column) = (self.dates.iter()).find(|d| !fields.iter().any(|f| &f.name == *d)) {
+            let names = fields.iter().map(|f| f.name.as_str());
+            return Err(SourceError::NoDateColumn {
+                column: column.clone(),
+                like: crate::diag::suggest(column, names),
+            });
+        }
         for field in &mut fields {
             if self.dates.contains(&field.name) {
                 field.kind = Some(crate::value::ValueKind::Date);

@@ -1347,3 +1347,41 @@ fn a_run_into_another_sources_run_tables_is_refused() {
     )
     .assert_code(0);
 }
+
+/// The run's counts list numbers by size (1, 3, 12: not 1, 12, 3) and an output's values in
+/// the order its `values:` declares them when no `moves:` gives one.
+#[test]
+fn run_counts_list_numbers_by_size_and_declared_values_in_order() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[5.0, 50.0, 500.0, 5000.0]);
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: review
+    output: review_months
+    rules:
+      - { id: r-1, when: annual_sales < 10, value: 1 }
+      - { id: r-12, when: annual_sales > 1000, value: 12 }
+      - { id: r-3, value: 3 }
+  - name: risk
+    hit: priority
+    outputs: [{ name: risk, values: [high, medium, low] }]
+    rules:
+      - { id: low, when: annual_sales >= 50, value: low }
+      - { id: medium, when: annual_sales < 100, value: medium }
+      - { id: high, when: annual_sales < 10, value: high }
+summary:
+  count_by: [review_months, risk]
+"#,
+    );
+    let run = fx.run_ok(&[]);
+    let listed = |header: &str| -> Vec<String> {
+        let block = run.stdout.split(header).nth(1).unwrap_or_default();
+        (block.lines().skip(1))
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.split_whitespace().next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(listed("review_months"), ["1", "3", "12"], "{}", run.stdout);
+    assert_eq!(listed("risk "), ["high", "medium", "low"], "{}", run.stdout);
+}

@@ -275,7 +275,7 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
                 *per.entry(v[k].clone()).or_default() += 1;
             }
             let mut per: Vec<(String, usize)> = per.into_iter().collect();
-            rules.summary.sort_values(&name, &mut per);
+            rules.sort_values(&name, &mut per);
             (name, per)
         })
         .collect();

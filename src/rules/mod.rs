@@ -410,19 +410,11 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Sorts `values` of output `output` (each with its count) for showing: in the order its
-    /// `moves` entry gives (A, B, C, dormant: never alphabetical by accident), then the
-    /// values that order does not list, alphabetically, then `(none)`.
-    pub fn sort_values<T>(&self, output: &str, values: &mut [(String, T)]) {
-        let order = (self.moves.iter())
+    /// The order of output `output`'s values its `moves` entry gives, if any.
+    fn moves_order(&self, output: &str) -> Option<&[String]> {
+        (self.moves.iter())
             .find(|m| m.output == output)
-            .map_or(&[][..], |m| m.order.as_slice());
-        let place = |value: &str| match order.iter().position(|o| o == value) {
-            Some(k) => (0, k),
-            None if value == "(none)" => (2, 0),
-            None => (1, 0),
-        };
-        values.sort_by(|a, b| place(&a.0).cmp(&place(&b.0)).then(a.0.cmp(&b.0)));
+            .map(|m| m.order.as_slice())
     }
 
     /// The summary's expressions: the totals, then the report's measures.
@@ -579,6 +571,51 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Sorts `values` of output `output` (each with its count) for showing: in the order its
+    /// `moves` entry gives (A, B, C, dormant: never alphabetical by accident), or else the
+    /// order of its declared `values:`; then the values that order does not list, numbers
+    /// by size (1, 3, 6, 12, not 1, 12, 3, 6) before text alphabetically; then `(none)`.
+    pub fn sort_values<T>(&self, output: &str, values: &mut [(String, T)]) {
+        let declared: Vec<String>;
+        let order = match self.summary.moves_order(output) {
+            Some(order) => order,
+            None => {
+                declared = self.declared_values(output);
+                &declared
+            }
+        };
+        let place = |value: &str| match order.iter().position(|o| o == value) {
+            Some(k) => (0, k),
+            None if value == "(none)" => (2, 0),
+            None => (1, 0),
+        };
+        let number = |v: &str| v.parse::<f64>().ok().filter(|x| x.is_finite());
+        values.sort_by(|a, b| {
+            let unlisted = match (number(&a.0), number(&b.0)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.0.cmp(&b.0),
+            };
+            place(&a.0).cmp(&place(&b.0)).then(unlisted)
+        });
+    }
+
+    /// The values output `name` declares (`outputs: [{ name, values }]`), as text.
+    fn declared_values(&self, name: &str) -> Vec<String> {
+        let Some(slot) = self.outputs.iter().find(|o| o.name == name).map(|o| o.slot) else {
+            return Vec::new();
+        };
+        (self.decisions.iter())
+            .find_map(|d| {
+                let k = d.outputs.iter().position(|&o| o == slot)?;
+                d.output_values.get(k)
+            })
+            .map_or_else(Vec::new, |values| {
+                values.iter().map(|v| v.value().to_string()).collect()
+            })
+    }
+
     /// Every expression of the rule set: metrics, population figures (and their filters),
     /// decisions, summary totals.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {

@@ -75,7 +75,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let mut counts = Vec::new();
     for (k, (name, _)) in rules.summary.count_by.iter().enumerate() {
         let mut values = summary.tally.counts.get(k).cloned().unwrap_or_default();
-        rules.summary.sort_values(name, &mut values);
+        rules.sort_values(name, &mut values);
         counts.push((name.clone(), values));
     }
     let totals: Vec<(String, f64)> = rules

@@ -1385,3 +1385,37 @@ summary:
     assert_eq!(listed("review_months"), ["1", "3", "12"], "{}", run.stdout);
     assert_eq!(listed("risk "), ["high", "medium", "low"], "{}", run.stdout);
 }
+
+/// `explain` shows what a formula computed a row's value from: the formula and the values
+/// of the names it read (text and JSON), so a disputed figure can be followed.
+#[test]
+fn explain_shows_a_formulas_inputs() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1200.0]);
+    fx.rule(
+        "rules.yaml",
+        r#"metrics:
+  rate: 2.5
+decisions:
+  - name: bonus
+    output: bonus
+    rules:
+      - { id: bonus-rate, value: "= annual_sales * rate / 100" }
+"#,
+    );
+    let text = fx.run(&["explain", "1"]);
+    text.assert_code(0);
+    assert!(
+        text.stdout.contains(
+            "        gives bonus = 30.0\n          = annual_sales * rate / 100, with annual_sales = 1200.0, rate = 2.5\n"
+        ),
+        "{}",
+        text.stdout
+    );
+    let json = fx.run(&["explain", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let given = &v["decisions"][0]["rows"][0]["gives"][0];
+    assert_eq!(given["formula"], "annual_sales * rate / 100", "{given}");
+    assert_eq!(given["with"][1]["name"], "rate", "{given}");
+    assert_eq!(given["with"][1]["value"], 2.5, "{given}");
+}

@@ -388,6 +388,30 @@ fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
             {"id": "floor-5000", "side": "min", "value": 5000, "bound": false},
         ])
     );
+    // A floor above a ceiling: the ceiling wins (README), and `explain` says the floor is
+    // not met rather than list it as if it held.
+    fx.rule(
+        "floor.yaml",
+        r#"decisions:
+  - name: small_limit
+    output: small_limit
+    caps:
+      - { id: sales-10pct, max: "= annual_sales * 0.1" }
+      - { id: floor-25000, min: 25000 }
+    rules:
+      - { id: small-wanted, value: "= annual_sales" }
+"#,
+    );
+    fx.run_ok(&[]);
+    assert_eq!(column(&fx.latest(), "small_limit")["1"], real(18_000.0));
+    let floor = fx.run(&["explain", "1"]);
+    assert!(
+        floor.stdout.contains(
+            "    limits: sales-10pct <= 18000 (bound), floor-25000 >= 25000 (not met: a lower ceiling wins)\n"
+        ),
+        "{}",
+        floor.stdout
+    );
 }
 
 /// A decimal rounding step makes the rounded output a decimal, not the others its rows

@@ -5,7 +5,7 @@ use super::errors::rule_label;
 use super::observer::{DecisionLog, Trace};
 use super::{EvalError, Evaluator, Outcomes, Tally, Worker};
 use crate::rules::hit::RanksBy;
-use crate::rules::{Condition, Decision, Expr, GridCell, RuleIdx, RuleSet};
+use crate::rules::{Condition, Decision, Expr, GridCell, RuleIdx, RuleSet, ValueExpr};
 use crate::value::Value;
 use rhai::{Dynamic, Scope};
 use serde::Serialize;
@@ -17,6 +17,19 @@ pub use super::recorded::{LatestRun, Recorded, RecordedDifference};
 pub struct Named {
     pub name: String,
     pub value: serde_json::Value,
+}
+
+/// An output a matching row gives: its value and, for a formula, the formula and the
+/// values of the names it read (a commission of -5.0 is disputed until `-previous.commission`
+/// with `previous.commission = 5.0` is shown).
+#[derive(Debug, Clone, Serialize)]
+pub struct Given {
+    pub name: String,
+    pub value: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<Named>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,7 +63,7 @@ pub struct RowTrace {
     /// window: the window.
     pub not_in_effect: Option<String>,
     /// What a matching row gives.
-    pub gives: Vec<Named>,
+    pub gives: Vec<Given>,
     /// For a row of a grid: each input cell that tests something, and its verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<CellTrace>,
@@ -474,7 +487,16 @@ fn trace_row<'a>(
     if matched {
         for (k, v) in &row.values {
             if let Ok(value) = w.value(v, i, row.rule) {
-                gives.push(named(rules.slot_name(d.outputs[*k]), &value));
+                let formula = match v {
+                    ValueExpr::Formula(e) => Some(e),
+                    ValueExpr::Const(_) => None,
+                };
+                gives.push(Given {
+                    name: rules.slot_name(d.outputs[*k]).to_owned(),
+                    value: value.to_json(),
+                    formula: formula.map(|e| e.text.trim().to_owned()),
+                    with: formula.map_or_else(Vec::new, |e| inputs_of(w, e)),
+                });
             }
         }
     }
@@ -584,19 +606,7 @@ fn trace_condition(
             (Some(range), Vec::new(), None)
         }
         Condition::When(e) => {
-            // Names, then earlier periods' values (`previous.tier`).
-            let past = e.maps.iter().flat_map(|(variable, outputs)| {
-                outputs
-                    .iter()
-                    .map(move |(output, slot)| (format!("{variable}.{output}"), *slot))
-            });
-            let inputs = e
-                .vars
-                .iter()
-                .map(|(name, slot)| (name.to_string(), *slot))
-                .chain(past)
-                .map(|(name, slot)| named(&name, &w.frame[slot]))
-                .collect();
+            let inputs = inputs_of(w, e);
             let failed = if settled || row.cells.is_some() {
                 None
             } else {
@@ -605,6 +615,20 @@ fn trace_condition(
             (Some(e.text.clone()), inputs, failed)
         }
     }
+}
+
+/// The values of the names `e` reads, then of the earlier periods' values (`previous.tier`).
+fn inputs_of(w: &Worker<'_, '_, Trace>, e: &Expr) -> Vec<Named> {
+    let past = e.maps.iter().flat_map(|(variable, outputs)| {
+        outputs
+            .iter()
+            .map(move |(output, slot)| (format!("{variable}.{output}"), *slot))
+    });
+    (e.vars.iter())
+        .map(|(name, slot)| (name.to_string(), *slot))
+        .chain(past)
+        .map(|(name, slot)| named(&name, &w.frame[slot]))
+        .collect()
 }
 
 /// The verdict of each cell of a grid row that tests something.

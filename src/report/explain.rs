@@ -145,6 +145,16 @@ fn write_decision(
         }
         for g in &r.gives {
             writeln!(out, "        gives {} = {}", g.name, show(&g.value, b))?;
+            // A formula: what it computed the value from.
+            if let Some(formula) = &g.formula {
+                let with: Vec<String> = (g.with.iter())
+                    .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
+                    .collect();
+                match with.is_empty() {
+                    true => writeln!(out, "          = {formula}")?,
+                    false => writeln!(out, "          = {formula}, with {}", with.join(", "))?,
+                }
+            }
         }
     }
     if d.failed {
@@ -166,13 +176,26 @@ fn write_decision(
         .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
         .collect();
     if !d.limits.is_empty() {
+        // The value the limits applied to, as it came out.
+        let result = (d.outputs.iter())
+            .find(|o| Some(&o.name) == d.rounded_output.as_ref())
+            .and_then(|o| o.value.as_f64());
         let limits: Vec<String> = (d.limits.iter())
             .map(|l| {
                 let value = l.value.map_or("none (NULL)".to_owned(), |x| {
                     let sign = if l.side == "min" { ">=" } else { "<=" };
                     format!("{sign} {}", show(&Number(x).to_json(), b))
                 });
-                let bound = if l.bound { " (bound)" } else { "" };
+                // A floor above a ceiling: the ceiling wins (README), and the floor is not
+                // met; a reader of a credit file must not take the floor as granted.
+                let unmet = l.side == "min"
+                    && (l.value.zip(result))
+                        .is_some_and(|(x, r)| r < x && !crate::value::same_number(r, x));
+                let bound = match (unmet, l.bound) {
+                    (true, _) => " (not met: a lower ceiling wins)",
+                    (false, true) => " (bound)",
+                    (false, false) => "",
+                };
                 format!("{} {value}{bound}", l.id)
             })
             .collect();

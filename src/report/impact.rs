@@ -177,8 +177,9 @@ impl ImpactReport<'_> {
                 } else {
                     signed(delta, t.money)
                 };
-                if let Some(before) = t.before.filter(|b| *b != 0.0 && delta != 0.0) {
-                    change.push_str(&format!(" ({:+.1}%)", 100.0 * delta / before.abs()));
+                // A percent of a negative total reads backwards (less negative is "+").
+                if let Some(before) = t.before.filter(|b| *b > 0.0 && delta != 0.0) {
+                    change.push_str(&format!(" ({:+.1}%)", 100.0 * delta / before));
                 }
                 vec![t.name.clone(), shown(t.before), shown(t.after), change]
             })

@@ -33,7 +33,8 @@ pub struct Change {
     pub now: Option<f64>,
     #[serde(serialize_with = "optional_number")]
     pub difference: Option<f64>,
-    /// The difference in percent of `before` (`None` when `before` is 0).
+    /// The difference in percent of `before` (`None` unless `before` is above 0: for a
+    /// negative total, clawbacks from -7,128 to -5,478 read "+23.2%" as more clawbacks).
     pub percent: Option<f64>,
 }
 
@@ -111,8 +112,8 @@ fn change(money: &[String], name: &str, before: Option<f64>, now: Option<f64>) -
         difference,
         percent: difference
             .zip(before)
-            .filter(|(_, b)| *b != 0.0)
-            .map(|(d, b)| 100.0 * d / b.abs()),
+            .filter(|(_, b)| *b > 0.0)
+            .map(|(d, b)| 100.0 * d / b),
     }
 }
 
@@ -142,18 +143,27 @@ mod tests {
                 crate::time::Date::parse("2026-06-30").unwrap(),
             ),
             run_id: 3,
-            totals: RecordedTotals::Recorded(vec![("cost".into(), 100.0), ("gone".into(), 5.0)]),
+            totals: RecordedTotals::Recorded(vec![
+                ("cost".into(), 100.0),
+                ("clawbacks".into(), -7128.37),
+                ("gone".into(), 5.0),
+            ]),
             rules: None,
         };
-        let now = [("cost".to_owned(), 150.0), ("added".to_owned(), 2.0)];
-        let since = TotalsSince::new(&previous, &now, &["cost".into()]);
+        let now = [
+            ("cost".to_owned(), 150.0),
+            ("clawbacks".to_owned(), -5478.05),
+            ("added".to_owned(), 2.0),
+        ];
+        let since = TotalsSince::new(&previous, &now, &["cost".into(), "clawbacks".into()]);
         let mut text = Vec::new();
         since.text(&mut text, Some("EUR")).unwrap();
         assert_eq!(
             String::from_utf8(text).unwrap(),
-            "  cost   EUR 100.00 -> EUR 150.00  (+50.00, +50.0%)\n\
-             \x20 added           - ->          2\n\
-             \x20 gone            5 ->          -\n"
+            "  cost          EUR 100.00 ->    EUR 150.00  (+50.00, +50.0%)\n\
+             \x20 clawbacks  EUR -7,128.37 -> EUR -5,478.05  (+1,650.32)\n\
+             \x20 added                  - ->             2\n\
+             \x20 gone                   5 ->             -\n"
         );
         assert_eq!(since.period, "2026-Q2");
         assert!(since.recorded);

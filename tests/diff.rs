@@ -269,27 +269,42 @@ fn a_change_to_what_the_rules_carry_from_period_to_period_is_said() {
 
 /// A source that holds no customer as of the date (an extract not yet loaded, a forgotten
 /// `--as-of`): `run` refuses it, and so do `diff` (even `--fail-on-change` passed "no
-/// change" on nobody), `report --base` and `check --data`, with `run`'s message.
+/// change" on nobody), `report --base` and `check --data`, with `run`'s message and what
+/// each did instead (only `run` writes).
 #[test]
 fn diff_report_and_check_refuse_a_source_with_no_customer_as_run_does() {
     let fx = small();
     fx.conn().execute("DELETE FROM customers", []).unwrap();
     raise_thresholds(&fx);
-    let said = "error: table `customers` holds no customer as of 2026-09-30: nothing was written, earlier runs are intact";
-    for args in [
-        &["run"][..],
-        &["diff", "--base", "base", "--fail-on-change"],
-        &["report", "--base", "base", "--out", "page.html"],
-        &["report", "--out", "page.html"],
-        &["check", "--data"],
+    let said = "error: table `customers` holds no customer as of 2026-09-30: ";
+    for (args, outcome) in [
+        (&["run"][..], "nothing was written, earlier runs are intact"),
+        (
+            &["diff", "--base", "base", "--fail-on-change"],
+            "there is no one to compare the rules on",
+        ),
+        (
+            &["report", "--base", "base", "--out", "page.html"],
+            "there is nothing to report",
+        ),
+        (
+            &["report", "--out", "page.html"],
+            "there is nothing to report",
+        ),
+        (
+            &["check", "--data"],
+            "there is no data to check the rules on",
+        ),
+        (&["explain", "1"], "there is no one to explain"),
     ] {
+        let said = format!("{said}{outcome}\n");
         let args: Vec<&str> = args
             .iter()
             .copied()
             .chain(["--as-of", "2026-09-30"])
             .collect();
         let run = fx.run(&args);
-        run.assert_code(1).assert_stderr_contains(said);
+        run.assert_code(1).assert_stderr_contains(&said);
         assert!(
             !run.stdout.contains("no change"),
             "{args:?}: {}",

@@ -48,7 +48,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
     // What `run` refuses: figures over such data are none it ever gives.
     if customers.len == 0 {
-        return Err(ws.no_customers());
+        return Err(ws.no_customers("there is nothing to report"));
     }
     if let Some(id) = customers.repeated_id() {
         return Err(crate::output::OutputError::DuplicateId(id).into());

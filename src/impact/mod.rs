@@ -177,7 +177,7 @@ pub fn against(
     // What `run` refuses: on nobody, "no change" would pass any rule change (a month whose
     // extract has not come, a forgotten `--as-of`).
     if customers.len == 0 {
-        return Err(ws.no_customers());
+        return Err(ws.no_customers("there is no one to compare the rules on"));
     }
     // Columns that declare no type: the data must fit how each rule set uses it, as in a run.
     crate::rules::check_seen(&current, &customers)?;

@@ -120,12 +120,12 @@ pub enum SourceError {
     },
     /// A run on no customers is a mistake (a date the data does not hold, an empty import):
     /// it would replace its period's run with nothing.
-    #[error(
-        "{what} holds no customer as of {as_of}: nothing was written, earlier runs are intact\n  = help: {help}"
-    )]
+    #[error("{what} holds no customer as of {as_of}: {outcome}\n  = help: {help}")]
     NoCustomers {
         what: String,
         as_of: String,
+        /// What the command did instead: "nothing was written, ..." for a run.
+        outcome: &'static str,
         help: String,
     },
     #[error(

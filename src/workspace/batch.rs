@@ -104,7 +104,10 @@ impl Workspace {
         let customers =
             (self.read_customers(source, rules, &mut |_| {})).map_err(|e| failed(source, e))?;
         if customers.len == 0 {
-            return Err(failed(source, self.no_customers()));
+            return Err(failed(
+                source,
+                self.no_customers("nothing was written, earlier runs are intact"),
+            ));
         }
         // Before any work: SQLite's key tells the number 5017 from the text "5017" (ids of
         // one kind repeated fail on the key as they are written).

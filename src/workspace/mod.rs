@@ -101,7 +101,8 @@ impl Workspace {
 
     /// The error for a customer source that holds no customer as of the run's date: a run
     /// (or an explanation) on nobody is a mistake, most often a date the data does not hold.
-    pub fn no_customers(&self) -> Error {
+    /// `outcome`: what the command did instead, in words.
+    pub fn no_customers(&self, outcome: &'static str) -> Error {
         let source = &self.config.source;
         let help = match source.reads_as_of() {
             true => {
@@ -114,6 +115,7 @@ impl Workspace {
         crate::source::SourceError::NoCustomers {
             what: source.describe(),
             as_of: self.context.as_of.to_string(),
+            outcome,
             help: help.into(),
         }
         .into()

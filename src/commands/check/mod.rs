@@ -48,7 +48,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let data = match (&rules, args.data) {
         (Some(rules), true) => match ws.read_customers(&source, rules, &mut |_| {}) {
             // What `run` refuses: "no problems" on nobody says nothing of the rules.
-            Ok(customers) if customers.len == 0 => return Err(ws.no_customers()),
+            Ok(customers) if customers.len == 0 => {
+                return Err(ws.no_customers("there is no data to check the rules on"));
+            }
             Ok(customers) => {
                 diagnostics.extend(rules::lint::data_slips(rules, &customers));
                 let history = ws.history(source.connection(), rules)?;

@@ -56,17 +56,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 output::OutputError::NoSuchRun(message) => Error::Argument(message),
                 e => e.into(),
             })?;
+        let (size_mb, vacuum_failed) = vacuum(&mut source, &ws.database, args.vacuum);
         let report = RemoveReport {
             database: shown(&ws.database),
             removed,
-            vacuumed: args.vacuum,
-            size_mb: vacuum(&mut source, &ws.database, args.vacuum)?,
+            vacuumed: args.vacuum && vacuum_failed.is_none(),
+            size_mb,
         };
         crate::report::print(&report, args.format);
-        return Ok(ExitStatus::Success);
+        return vacuum_failed.map_or(Ok(ExitStatus::Success), |e| Err(e.into()));
     };
     let pruned = output::prune(source.connection(), &ws.config.tables, keep)?;
-    let size_mb = vacuum(&mut source, &ws.database, args.vacuum)?;
+    // The deletion is committed: a failed rewrite must not hide what it deleted.
+    let (size_mb, vacuum_failed) = vacuum(&mut source, &ws.database, args.vacuum);
     // The oldest period kept read the one before it, whose runs are deleted: evaluated
     // again, it reads no history, so a recorded decision of it no longer reproduces.
     let notes = (pruned.kept.first())
@@ -100,28 +102,31 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         latest_run_kept: pruned.latest,
         rows_deleted: pruned.deleted.iter().map(|d| d.rows).sum(),
         deleted: pruned.deleted,
-        vacuumed: args.vacuum,
+        vacuumed: args.vacuum && vacuum_failed.is_none(),
         size_mb,
     };
     crate::report::print(&report, args.format);
-    Ok(ExitStatus::Success)
+    vacuum_failed.map_or(Ok(ExitStatus::Success), |e| Err(e.into()))
 }
 
-/// With `--vacuum`, rewrites the database and gives its size after, in MB.
+/// With `--vacuum`, rewrites the database and gives its size after, in MB, or why the
+/// rewrite failed (the runs are deleted by then: the caller reports them first).
 fn vacuum(
     source: &mut SqliteSource,
     database: &std::path::Path,
     asked: bool,
-) -> Result<Option<f64>, Error> {
+) -> (Option<f64>, Option<output::OutputError>) {
     if !asked {
-        return Ok(None);
+        return (None, None);
     }
-    output::vacuum(source.connection())?;
     let mb = |path: &std::path::Path| {
         std::fs::metadata(path)
             .ok()
             .map(|m| (m.len() as f64 / 1e6 * 10.0).round() / 10.0)
     };
+    if let Err(e) = output::vacuum(source.connection(), mb(database)) {
+        return (None, Some(e));
+    }
     // The write-ahead log a reader kept from being emptied is disk the database takes too.
     let mut wal = database.as_os_str().to_owned();
     wal.push("-wal");
@@ -132,7 +137,7 @@ fn vacuum(
             wal = std::path::Path::new(&wal).display()
         );
     }
-    Ok(mb(database))
+    (mb(database), None)
 }
 
 /// A period's official run that was kept.

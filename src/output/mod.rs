@@ -67,6 +67,14 @@ pub enum OutputError {
         "cannot write results to {0}: the database is read-only (its file, or the folder it is in, cannot be written by this user, or it is on a read-only disk); nothing was written\n  = help: run tierwise where the database can be written, or give it another database (`--db` or the config's `database`)"
     )]
     ReadOnly(String),
+    /// `prune --vacuum` deleted the runs (committed), then could not rewrite the file.
+    #[error(
+        "the runs are deleted, but giving their space back failed: {source}\n  = help: VACUUM rewrites the whole database ({size_mb} MB): it needs about as much free disk for the copy, and as much again for its journal; free space, then run `tierwise prune --vacuum` again (with the same --keep it deletes nothing more)"
+    )]
+    Vacuum {
+        size_mb: String,
+        source: rusqlite::Error,
+    },
     #[error("cannot write {path}: {source}")]
     File {
         path: PathBuf,

@@ -285,9 +285,15 @@ fn delete_run(
 /// Gives the space of deleted rows back to the file system (rewrites the whole database).
 /// In WAL mode the rewrite goes through the write-ahead log: it is copied back and emptied
 /// too, unless a reader (a running `serve`) holds it (then it stays until the readers close).
-pub fn vacuum(conn: &Connection) -> Result<(), OutputError> {
+pub fn vacuum(conn: &Connection, size_mb: Option<f64>) -> Result<(), OutputError> {
     conn.execute_batch("VACUUM")
-        .map_err(write_err("the database"))?;
+        .map_err(|e| match write_err("the database")(e) {
+            OutputError::Write { source, .. } => OutputError::Vacuum {
+                size_mb: size_mb.map_or("?".into(), |mb| format!("{mb}")),
+                source,
+            },
+            other => other,
+        })?;
     // In rollback-journal mode this does nothing; a busy log is said by its size after.
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     Ok(())

@@ -4,7 +4,7 @@
 mod date;
 mod period;
 
-pub use date::{Date, days_in_month, is_leap};
+pub use date::{Date, MAX_YEAR, MIN_YEAR, days_in_month, is_leap};
 pub use period::{Period, PeriodKind};
 
 /// What a preview or an explanation as of `as_of` says when that day is after today (UTC):

@@ -4,7 +4,7 @@
 //! [`super::region`] combines names.
 
 use super::super::native::Cmp;
-use crate::time::Date;
+use crate::time::{Date, MAX_YEAR, MIN_YEAR};
 use crate::value::Lit;
 use std::collections::BTreeSet;
 
@@ -235,7 +235,7 @@ impl Values {
             null: true,
             numbers: Numbers::all(),
             texts: Texts::AllBut(BTreeSet::new()),
-            dates: Numbers::all(),
+            dates: every_day(),
             bools: [true, true],
             other: true,
         }
@@ -266,11 +266,13 @@ impl Values {
         }
     }
 
-    /// The days from `from` up to (not including) `until`; `None` is no end.
+    /// The days from `from` up to (not including) `until`; `None` is no end (the first or
+    /// the last day there is).
     fn days(from: Option<Date>, until: Option<Date>) -> Values {
         let day = |d: Date| f64::from(d.0);
+        let days = Numbers::of(Interval::new(from.map(day), true, until.map(day), false));
         Values {
-            dates: Numbers::of(Interval::new(from.map(day), true, until.map(day), false)),
+            dates: days.meet(&every_day()),
             ..Values::none()
         }
     }
@@ -307,7 +309,7 @@ impl Values {
             null: !self.null,
             numbers: self.numbers.complement(),
             texts: self.texts.complement(),
-            dates: self.dates.complement(),
+            dates: self.dates.complement().meet(&every_day()),
             bools: [!self.bools[0], !self.bools[1]],
             other: !self.other,
         }
@@ -386,6 +388,8 @@ impl Values {
                 match op {
                     Cmp::Lt => return Some(Values::days(None, d)),
                     Cmp::Le => return Some(Values::days(None, next)),
+                    // No day comes after the last there is.
+                    Cmp::Gt if next.is_none() => return Some(Values::none()),
                     Cmp::Gt => return Some(Values::days(next, None)),
                     Cmp::Ge => return Some(Values::days(d, None)),
                     Cmp::Eq | Cmp::Ne => Values::days(d, next),
@@ -405,6 +409,13 @@ impl Values {
             equal
         })
     }
+}
+
+/// Every date there is (years 1 to 9999), as days: a gap's example is a real date.
+fn every_day() -> Numbers {
+    let first = Date::new(MIN_YEAR, 1, 1).map(|d| f64::from(d.0));
+    let after_last = Date::new(MAX_YEAR, 12, 31).map(|d| f64::from(d.0) + 1.0);
+    Numbers::of(Interval::new(first, true, after_last, false))
 }
 
 /// The day after `d`; `None` (no end) past the last date there is.
@@ -489,5 +500,15 @@ mod tests {
             Interval::new(Some(0.3), false, Some(0.4), false).example(),
             0.35
         );
+        // The first and the last day there is: nothing after the last, nothing before the
+        // first, and a gap's example is a real date.
+        let last = Lit::Date(Date::new(9999, 12, 31).unwrap());
+        let first = Lit::Date(Date::new(1, 1, 1).unwrap());
+        assert!(Values::compared(Cmp::Gt, &last).unwrap().is_empty());
+        assert!(Values::compared(Cmp::Lt, &first).unwrap().is_empty());
+        let rest = Values::compared(Cmp::Ge, &first).unwrap().complement();
+        assert!(rest.dates.0.is_empty() && rest.null);
+        let before = Values::compared(Cmp::Le, &last).unwrap().complement();
+        assert!(before.dates.0.is_empty());
     }
 }

@@ -52,8 +52,10 @@ pub fn register(engine: &mut Engine) {
 
 /// `parse_float(x)` and `parse_int(x)` read a column that holds numbers for some customers
 /// and text for others (a column declaring no type keeps each value as written): a number
-/// is kept, NULL and blank text are NULL. Rhai's own take only text, so the advice "convert
-/// with `parse_float(x)`" failed on the numbers and the NULLs of such a column.
+/// is kept (`parse_int` of a decimal only when it is whole), NULL and blank text are NULL.
+/// Rhai's own take only text, so the advice "convert with `parse_float(x)`" failed on the
+/// numbers and the NULLs of such a column. Text that is no finite number is an error
+/// ("N/A", and "inf" or "NaN", which Rust's parser would take).
 fn numbers_from_any_kind(engine: &mut Engine) {
     let unreadable = |what: &str, text: &str| -> Box<EvalAltResult> {
         EvalAltResult::ErrorArithmetic(
@@ -71,14 +73,24 @@ fn numbers_from_any_kind(engine: &mut Engine) {
             move |t: ImmutableString| -> Result<Dynamic> {
                 match t.trim() {
                     "" => Ok(Dynamic::UNIT),
-                    n => n
-                        .parse::<FLOAT>()
-                        .map(Dynamic::from_float)
-                        .map_err(|_| unreadable("parse_float", &t)),
+                    n => match n.parse::<FLOAT>() {
+                        Ok(x) if x.is_finite() => Ok(Dynamic::from_float(x)),
+                        _ => Err(unreadable("parse_float", &t)),
+                    },
                 }
             },
         )
         .register_fn("parse_int", |x: INT| x)
+        .register_fn("parse_int", |x: FLOAT| -> Result<INT> {
+            let whole = x.fract() == 0.0 && x.abs() < 9.0e15;
+            whole.then_some(x as INT).ok_or_else(|| {
+                EvalAltResult::ErrorArithmetic(
+                    format!("`parse_int` cannot read the decimal {x} as a whole number"),
+                    Position::NONE,
+                )
+                .into()
+            })
+        })
         .register_fn("parse_int", |_: ()| ())
         .register_fn("parse_int", move |t: ImmutableString| -> Result<Dynamic> {
             match t.trim() {
@@ -123,6 +135,28 @@ mod tests {
                 (payload.try_cast::<Mismatch>().expect("a mismatch"), pos)
             }
             other => panic!("{expr}: {other}"),
+        }
+    }
+
+    #[test]
+    fn parse_float_and_parse_int_read_numbers_null_and_text() {
+        let float = |e: &str| eval(e).unwrap().as_float().unwrap();
+        assert_eq!(float("parse_float(n)"), 5.0);
+        assert_eq!(float("parse_float(x)"), 2.5);
+        assert_eq!(float("parse_float(\" 9 \")"), 9.0);
+        assert_eq!(float("parse_float(\"1e3\")"), 1000.0);
+        assert!(eval("parse_float(())").unwrap().is_unit());
+        assert!(eval("parse_float(\"  \")").unwrap().is_unit());
+        assert_eq!(eval("parse_int(4.0)").unwrap().as_int().unwrap(), 4);
+        assert_eq!(eval("parse_int(\"12\")").unwrap().as_int().unwrap(), 12);
+        for bad in [
+            "parse_float(\"inf\")",
+            "parse_float(\"NaN\")",
+            "parse_float(\"N/A\")",
+            "parse_int(x)",
+        ] {
+            let e = eval(bad).expect_err(bad).to_string();
+            assert!(e.contains("cannot read"), "{bad}: {e}");
         }
     }
 

@@ -370,15 +370,17 @@ impl ValueKind {
     }
 }
 
-/// A decimal as it is written out: rounded to 15 significant digits, as SQLite and
-/// spreadsheets show decimals, so that `16.27 + 25` reads 41.27 in a CSV or a message and
-/// not 41.269999999999996 (the binary sum, which the rules' `==` finds equal to 41.27).
-/// Every decimal of 15 significant digits or fewer is written as before.
+/// A decimal as it is written out: rounded to 15 significant digits where that is the same
+/// number to the rules' `==` ([`same_number`]), so that `16.27 + 25` reads 41.27 in a CSV or
+/// a message and not 41.269999999999996 (the binary sum); a decimal that needs more digits
+/// to be told apart (0.1234567890123456) is written whole, so what is written reads back
+/// as the same number, and two values shown alike are equal to the rules.
 pub fn shown_decimal(x: f64) -> f64 {
     if !x.is_finite() {
         return x;
     }
-    format!("{x:.14e}").parse().unwrap_or(x)
+    let rounded: f64 = format!("{x:.14e}").parse().unwrap_or(x);
+    if same_number(rounded, x) { rounded } else { x }
 }
 
 /// Two numbers equal as the rules' `==` has them: within a relative `f64::EPSILON` of the
@@ -412,5 +414,8 @@ mod tests {
         assert_eq!(shown(-7128.37), "-7128.37");
         assert_eq!(shown(1e20), "1e20");
         assert_eq!(shown(f64::NAN), Value::Float(f64::NAN).to_string());
+        // More digits where they tell the value apart from its 15-digit neighbour.
+        assert_eq!(shown(0.1234567890123456), "0.1234567890123456");
+        assert_eq!(shown(1.0000000000000004), "1.0000000000000004");
     }
 }

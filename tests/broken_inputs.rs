@@ -775,6 +775,14 @@ fn binary_data_and_a_date_that_is_not_one() {
         1,
         &["error: customer C2: column `opened` holds `last spring`, which is not a date"],
     );
+    // Column names are the same in any case, as in SQLite.
+    with_table(&fx, "customers", ", dates: [OPENED]");
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &["error: customer C2: column `opened` holds `last spring`, which is not a date"],
+    );
     // A misspelt date column is the config's mistake, said by `check` already (`run` failed
     // later on the real column, advising to list it under `customers.dates`).
     with_table(&fx, "customers", ", dates: [opend]");

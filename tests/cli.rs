@@ -1400,7 +1400,10 @@ decisions:
   - name: bonus
     output: bonus
     rules:
-      - { id: bonus-rate, value: "= annual_sales * rate / 100" }
+      - id: bonus-rate
+        value: |-
+          = annual_sales * rate
+            / 100
 "#,
     );
     let text = fx.run(&["explain", "1"]);
@@ -1415,7 +1418,7 @@ decisions:
     let json = fx.run(&["explain", "1", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let given = &v["decisions"][0]["rows"][0]["gives"][0];
-    assert_eq!(given["formula"], "annual_sales * rate / 100", "{given}");
+    assert_eq!(given["formula"], "annual_sales * rate\n  / 100", "{given}");
     assert_eq!(given["with"][1]["name"], "rate", "{given}");
     assert_eq!(given["with"][1]["value"], 2.5, "{given}");
 }

@@ -145,8 +145,9 @@ fn write_decision(
         }
         for g in &r.gives {
             writeln!(out, "        gives {} = {}", g.name, show(&g.value, b))?;
-            // A formula: what it computed the value from.
+            // A formula: what it computed the value from (on one line, as written over several).
             if let Some(formula) = &g.formula {
+                let formula = formula.split_whitespace().collect::<Vec<_>>().join(" ");
                 let with: Vec<String> = (g.with.iter())
                     .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
                     .collect();

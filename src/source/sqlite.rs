@@ -67,7 +67,11 @@ impl SqliteSource {
         let mut fields = encoding::fields(columns, &self.source, &self.path)?;
         // A misspelt date column would leave the real one text, and a run fail on it later
         // with advice to list it (which the admin did).
-        if let Some(column) = (self.dates.iter()).find(|d| !fields.iter().any(|f| &f.name == *d)) {
+        // SQLite's column names are the same in any case: `LAST_ORDER_DAY` is `last_order_day`.
+        let date = |name: &str| self.dates.iter().any(|d| d.eq_ignore_ascii_case(name));
+        if let Some(column) =
+            (self.dates.iter()).find(|d| !fields.iter().any(|f| f.name.eq_ignore_ascii_case(d)))
+        {
             let names = fields.iter().map(|f| f.name.as_str());
             return Err(SourceError::NoDateColumn {
                 column: column.clone(),
@@ -75,7 +79,7 @@ impl SqliteSource {
             });
         }
         for field in &mut fields {
-            if self.dates.contains(&field.name) {
+            if date(&field.name) {
                 field.kind = Some(crate::value::ValueKind::Date);
             }
         }

@@ -133,7 +133,7 @@ impl Version {
         } = accepted;
         // What `run` refuses (an import that empties the table first, then fills it).
         if customers.len == 0 {
-            return Err(workspace.no_customers("there is no one to serve"));
+            return Err(workspace.no_customers("nothing to serve from it"));
         }
         let mut ids = HashMap::with_capacity(customers.len);
         for i in 0..customers.len {

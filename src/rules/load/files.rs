@@ -177,7 +177,13 @@ fn list_rule_files(
             continue;
         }
         if path.is_dir() && name != "tests" {
-            notes.extend(rule_files_in_subdirectory(&path));
+            // A link back to the rules directory (or above it) holds the files read here.
+            let loops_back = (path.canonicalize().ok())
+                .zip(dir.canonicalize().ok())
+                .is_some_and(|(target, rules)| rules.starts_with(target));
+            if !loops_back {
+                notes.extend(rule_files_in_subdirectory(&path));
+            }
             continue;
         }
         if !path.is_file() {
@@ -468,6 +474,18 @@ mod tests {
                 "warning rules/policy: not read: `limits.rhai`, `review.yaml` in this subdirectory; only the files directly in the rules directory are rules (and `tests/` holds the rule tests) | help: move the files into the rules directory to use them; keep old versions outside it (or in git)"
             ]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_back_to_the_rules_directory_is_no_subdirectory_of_rules() {
+        let dir = rule_dir(&[("tiers.yaml", DECISION.as_bytes())]);
+        let rules = dir.path().join("rules");
+        std::os::unix::fs::symlink(&rules, rules.join("loop")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), rules.join("up")).unwrap();
+        let mut diags = Sink::default();
+        assert_eq!(read(&rules, &mut diags).unwrap().parsed.len(), 1);
+        assert!(diags.0.is_empty(), "{:?}", show(&diags.0, dir.path()));
     }
 
     #[cfg(unix)]

@@ -179,7 +179,14 @@ impl fmt::Display for Value<'_> {
             Value::Null => f.write_str("NULL"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) => write!(f, "{}", Dynamic::from_float(shown_decimal(*x))),
+            Value::Float(x) => {
+                // Most decimals have 15 digits or fewer as written: no rounding to do.
+                let written = Dynamic::from_float(*x).to_string();
+                match significant_digits(&written) {
+                    0..=15 => f.write_str(&written),
+                    _ => write!(f, "{}", Dynamic::from_float(shown_decimal(*x))),
+                }
+            }
             Value::Str(s) => f.write_str(s),
             Value::Owned(s) => f.write_str(s),
             Value::Date(d) => write!(f, "{d}"),
@@ -381,6 +388,13 @@ pub fn shown_decimal(x: f64) -> f64 {
     }
     let rounded: f64 = format!("{x:.14e}").parse().unwrap_or(x);
     if same_number(rounded, x) { rounded } else { x }
+}
+
+/// How many significant digits a written number has (`0.0125` two, `1.5e20` two).
+fn significant_digits(written: &str) -> usize {
+    let mantissa = written.split(['e', 'E']).next().unwrap_or_default();
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit);
+    digits.skip_while(|&b| b == b'0').count()
 }
 
 /// Two numbers equal as the rules' `==` has them: within a relative `f64::EPSILON` of the

@@ -688,37 +688,23 @@ fn a_switch_on_a_column_of_text_and_numbers_is_an_error_before_any_customer() {
         "error: field `rating` holds text (such as \"9\") for 2 customers and other kinds for the others (its column declares no type); a switch case finds only values of its own kind, and no case of this switch (`1`, ...) is of theirs: those 2 fall through to the switch's `_` (in `r-x`)\n --> rules/r.yaml:5:46",
         "= help: give the switch cases of each kind (`9 | \"9\" =>`), or switch on `parse_float(rating)` (numbers kept, text read as a number, NULL and blank text NULL; other text stops the run) with range cases such as `9..=10`",
     );
+    // What customers T, W, D, B and N get from a switch that runs.
+    let gives = |switch: &str, got: [f64; 5]| {
+        one_rule(&fx, &format!("value: '= {switch}'"));
+        fx.run(&["run"]).assert_code(0);
+        let ids = ["T", "W", "D", "B", "N"];
+        let expected: Vec<(&str, _)> = ids.into_iter().zip(got.map(real)).collect();
+        assert_eq!(column(&fx.latest(), "o"), expect(&expected), "{switch}");
+    };
     // Cases of each kind handle both: no error.
-    one_rule(
-        &fx,
-        "value: '= switch rating { 9 | \"9\" => 20.0, 9.0 => 21.0, \" \" => 0.0, _ => 100.0 }'",
-    );
-    fx.run(&["run"]).assert_code(0);
-    assert_eq!(
-        column(&fx.latest(), "o"),
-        expect(&[
-            ("T", real(20.0)),
-            ("W", real(20.0)),
-            ("D", real(21.0)),
-            ("B", real(0.0)),
-            ("N", real(100.0))
-        ])
+    gives(
+        "switch rating { 9 | \"9\" => 20.0, 9.0 => 21.0, \" \" => 0.0, _ => 100.0 }",
+        [20.0, 20.0, 21.0, 0.0, 100.0],
     );
     // What the help says works: blank text is NULL, as a NULL is.
-    one_rule(
-        &fx,
-        "value: '= switch parse_float(rating) { 1..=3 => 0.5, 9..=10 => 20.0, _ => 100.0 }'",
-    );
-    fx.run(&["run"]).assert_code(0);
-    assert_eq!(
-        column(&fx.latest(), "o"),
-        expect(&[
-            ("T", real(20.0)),
-            ("W", real(20.0)),
-            ("D", real(20.0)),
-            ("B", real(100.0)),
-            ("N", real(100.0))
-        ])
+    gives(
+        "switch parse_float(rating) { 1..=3 => 0.5, 9..=10 => 20.0, _ => 100.0 }",
+        [20.0, 20.0, 20.0, 100.0, 100.0],
     );
     // Text that is no number is an error naming it.
     fx.conn()

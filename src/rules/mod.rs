@@ -184,23 +184,19 @@ pub struct Window {
 }
 
 impl Window {
+    /// Every day: the window of a row that says no `effective:`.
+    pub const ALWAYS: Window = Window {
+        from: None,
+        to: None,
+    };
+
     pub fn contains(self, date: Date) -> bool {
         self.from.is_none_or(|f| f <= date) && self.to.is_none_or(|t| date <= t)
     }
 
     /// Whether every day of `other` is in this window.
     pub fn covers(self, other: Window) -> bool {
-        let starts_by = match (self.from, other.from) {
-            (None, _) => true,
-            (Some(_), None) => false,
-            (Some(a), Some(b)) => a <= b,
-        };
-        let lasts_until = match (self.to, other.to) {
-            (None, _) => true,
-            (Some(_), None) => false,
-            (Some(a), Some(b)) => a >= b,
-        };
-        starts_by && lasts_until
+        self.meet(other) == other
     }
 
     /// The days in both windows.

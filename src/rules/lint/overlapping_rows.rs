@@ -25,6 +25,7 @@
 use super::region::meet;
 use super::{Lint, LintRow, RowCondition, Table};
 use crate::diag::Diagnostic;
+use crate::rules::Window;
 
 pub(super) const LINT: Lint = Lint::new("TW103", "overlapping-rows", check);
 
@@ -52,8 +53,8 @@ fn overlap(table: &Table, a: &LintRow, b: &LintRow) -> Option<String> {
     use RowCondition::*;
     let never = |r: &LintRow| table.matched(r).is_some_and(|m| m.is_empty());
     // Rows whose `effective:` windows share no day are never in effect together.
-    let disjoint =
-        matches!((a.row.effective, b.row.effective), (Some(x), Some(y)) if x.meet(y).is_empty());
+    let window = |r: &LintRow| r.row.effective.unwrap_or(Window::ALWAYS);
+    let disjoint = window(a).meet(window(b)).is_empty();
     if never(a) || never(b) || disjoint {
         return None;
     }

@@ -41,9 +41,8 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         // rows that differ by their `effective:` dates (a rate changing on 1 November)
         // each apply in their own window.
         let same_text = row.text.as_ref().and_then(|t| {
-            above.iter().find(|a| {
-                a.text.as_ref() == Some(t) && in_effect_whenever(a.row.effective, row.row.effective)
-            })
+            let window = |r: &LintRow| r.row.effective.unwrap_or(Window::ALWAYS);
+            (above.iter()).find(|a| a.text.as_ref() == Some(t) && window(a).covers(window(row)))
         });
         let matched = table.matched(row);
         let reason = if matched.as_ref().is_some_and(Vec::is_empty) {
@@ -96,15 +95,6 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// Whether a row with the window `above` is in effect on every day a row with `row` is.
-fn in_effect_whenever(above: Option<Window>, row: Option<Window>) -> bool {
-    match (above, row) {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some(a), Some(r)) => a.covers(r),
-    }
 }
 
 /// Why `mine` is covered by the rows above: one row, or several together.

@@ -70,6 +70,15 @@ pub fn cut(text: String, most: usize) -> String {
     }
 }
 
+/// The first three items, then how many more: "`a`, `b`, `c` and 2 more".
+pub fn first_three(items: &[String]) -> String {
+    let shown = items[..items.len().min(3)].join(", ");
+    match items.len() {
+        0..=3 => shown,
+        n => format!("{shown} and {} more", n - 3),
+    }
+}
+
 /// A file's extension in lower case (`VISITS.CSV` is a `csv`), for what kind of file it is.
 pub fn extension(path: &std::path::Path) -> Option<String> {
     Some(path.extension()?.to_str()?.to_ascii_lowercase())

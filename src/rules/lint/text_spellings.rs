@@ -88,16 +88,12 @@ fn slip(
     others: &[(&str, usize)],
 ) -> Diagnostic {
     let customers = crate::text::customers;
-    let listed: Vec<String> = (others.iter().take(3))
+    let listed: Vec<String> = (others.iter())
         .map(|(v, n)| format!("{v:?} ({})", customers(*n)))
         .collect();
-    let more = match others.len() {
-        0..=3 => String::new(),
-        n => format!(" and {} more", n - 3),
-    };
     let message = format!(
-        "`{name}` is compared with {text:?}, but the data also writes it {}{more}: text compares exactly (case and spaces count), so those customers do not match it{}",
-        listed.join(", "),
+        "`{name}` is compared with {text:?}, but the data also writes it {}: text compares exactly (case and spaces count), so those customers do not match it{}",
+        crate::text::first_three(&listed),
         match exact {
             0 => format!("; no customer holds {text:?} as written"),
             1 => format!(" (1 customer holds {text:?} as written)"),

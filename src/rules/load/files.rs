@@ -153,6 +153,7 @@ fn list_rule_files(
         Diagnostics(vec![d])
     })?;
     let (mut yaml, mut scripts, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let rules_dir = dir.canonicalize().ok();
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -162,10 +163,7 @@ fn list_rule_files(
             }
             continue;
         }
-        // `VISITS.CSV`, `Extra.YAML`: an extension in capitals is the same kind of file.
-        let extension = crate::text::extension(&path);
-        let is_rule_file = matches!(extension.as_deref(), Some("yaml" | "yml" | "rhai"))
-            || sheet::is_spreadsheet(&path);
+        let is_rule_file = is_rule_file(&path);
         if is_rule_file && !path.exists() && path.is_symlink() {
             notes.push(broken_link(&path));
             continue;
@@ -179,7 +177,7 @@ fn list_rule_files(
         if path.is_dir() && name != "tests" {
             // A link back to the rules directory (or above it) holds the files read here.
             let loops_back = (path.canonicalize().ok())
-                .zip(dir.canonicalize().ok())
+                .zip(rules_dir.as_ref())
                 .is_some_and(|(target, rules)| rules.starts_with(target));
             if !loops_back {
                 notes.extend(rule_files_in_subdirectory(&path));
@@ -189,7 +187,7 @@ fn list_rule_files(
         if !path.is_file() {
             continue;
         }
-        match extension.as_deref() {
+        match crate::text::extension(&path).as_deref() {
             Some("yaml" | "yml") => yaml.push(path),
             Some("rhai") => scripts.push(path),
             _ if sheet::is_spreadsheet(&path) => yaml.push(path),
@@ -205,6 +203,16 @@ fn list_rule_files(
     Ok((yaml, scripts))
 }
 
+/// Whether a file's name makes it a rule file: a policy (`*.yaml`, `*.yml`, a spreadsheet)
+/// or a script (`*.rhai`). `VISITS.CSV`, `Extra.YAML`: an extension in capitals is the same
+/// kind of file.
+fn is_rule_file(path: &Path) -> bool {
+    matches!(
+        crate::text::extension(path).as_deref(),
+        Some("yaml" | "yml" | "rhai")
+    ) || sheet::is_spreadsheet(path)
+}
+
 /// A subdirectory holding what looks like rule files: they are not read (a file moved into
 /// `rules/policy/` took its outputs out of the run without a word).
 fn rule_files_in_subdirectory(dir: &Path) -> Option<Diagnostic> {
@@ -212,29 +220,19 @@ fn rule_files_in_subdirectory(dir: &Path) -> Option<Diagnostic> {
         .ok()?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| skip::not_a_rule_file(name).is_none())
-        .filter(|name| {
-            matches!(
-                crate::text::extension(Path::new(name)).as_deref(),
-                Some("yaml" | "yml" | "rhai" | "csv" | "xlsx" | "ods")
-            )
-        })
+        .filter(|name| skip::not_a_rule_file(name).is_none() && is_rule_file(Path::new(name)))
+        .map(|name| format!("`{name}`"))
         .collect();
     names.sort();
     if names.is_empty() {
         return None;
     }
-    let shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();
-    let more = match names.len() {
-        n if n > 3 => format!(" and {} more", n - 3),
-        _ => String::new(),
-    };
-    let first = shown.join(", ");
+    let first = crate::text::first_three(&names);
     Some(
         Diagnostic::file_error(
             dir,
             format!(
-                "not read: {first}{more} in this subdirectory; only the files directly in the rules directory are rules (and `tests/` holds the rule tests)"
+                "not read: {first} in this subdirectory; only the files directly in the rules directory are rules (and `tests/` holds the rule tests)"
             ),
         )
         .warning()

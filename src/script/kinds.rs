@@ -57,50 +57,49 @@ pub fn register(engine: &mut Engine) {
 /// numbers and the NULLs of such a column. Text that is no finite number is an error
 /// ("N/A", and "inf" or "NaN", which Rust's parser would take).
 fn numbers_from_any_kind(engine: &mut Engine) {
-    let unreadable = |what: &str, text: &str| -> Box<EvalAltResult> {
-        EvalAltResult::ErrorArithmetic(
-            format!("`{what}` cannot read the text \"{text}\" as a number"),
-            Position::NONE,
-        )
-        .into()
-    };
     engine
         .register_fn("parse_float", |x: FLOAT| x)
         .register_fn("parse_float", |x: INT| x as FLOAT)
         .register_fn("parse_float", |_: ()| ())
-        .register_fn(
-            "parse_float",
-            move |t: ImmutableString| -> Result<Dynamic> {
-                match t.trim() {
-                    "" => Ok(Dynamic::UNIT),
-                    n => match n.parse::<FLOAT>() {
-                        Ok(x) if x.is_finite() => Ok(Dynamic::from_float(x)),
-                        _ => Err(unreadable("parse_float", &t)),
-                    },
-                }
-            },
-        )
+        .register_fn("parse_float", |t: ImmutableString| {
+            number_in_text(&t, "parse_float", |x: FLOAT| {
+                x.is_finite().then(|| Dynamic::from_float(x))
+            })
+        })
         .register_fn("parse_int", |x: INT| x)
         .register_fn("parse_int", |x: FLOAT| -> Result<INT> {
             let whole = x.fract() == 0.0 && x.abs() < 9.0e15;
             whole.then_some(x as INT).ok_or_else(|| {
-                EvalAltResult::ErrorArithmetic(
-                    format!("`parse_int` cannot read the decimal {x} as a whole number"),
-                    Position::NONE,
-                )
-                .into()
+                cannot_read(format!(
+                    "`parse_int` cannot read the decimal {x} as a whole number"
+                ))
             })
         })
         .register_fn("parse_int", |_: ()| ())
-        .register_fn("parse_int", move |t: ImmutableString| -> Result<Dynamic> {
-            match t.trim() {
-                "" => Ok(Dynamic::UNIT),
-                n => n
-                    .parse::<INT>()
-                    .map(Dynamic::from_int)
-                    .map_err(|_| unreadable("parse_int", &t)),
-            }
+        .register_fn("parse_int", |t: ImmutableString| {
+            number_in_text(&t, "parse_int", |x: INT| Some(Dynamic::from_int(x)))
         });
+}
+
+/// Text read by `function` as a number: blank is NULL; `number` gives the value of what
+/// parsed (`None`: no number to give, as `inf`).
+fn number_in_text<T: std::str::FromStr>(
+    text: &str,
+    function: &str,
+    number: impl Fn(T) -> Option<Dynamic>,
+) -> Result<Dynamic> {
+    match text.trim() {
+        "" => Ok(Dynamic::UNIT),
+        t => (t.parse().ok().and_then(number)).ok_or_else(|| {
+            cannot_read(format!(
+                "`{function}` cannot read the text \"{text}\" as a number"
+            ))
+        }),
+    }
+}
+
+fn cannot_read(message: String) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorArithmetic(message, Position::NONE).into()
 }
 
 /// Every comparison of an `A` with a `B`, and of a `B` with an `A`, is a [`Mismatch`].

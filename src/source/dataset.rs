@@ -360,10 +360,10 @@ impl Dataset {
 
     /// An id that differs from `id` only in case or surrounding blanks, for "did you mean".
     pub fn id_like(&self, id: &str) -> Option<String> {
-        let id = id.trim();
+        let id = folded_id(id);
         (0..self.len)
             .map(|i| self.id_text(i))
-            .find(|other| other.trim().eq_ignore_ascii_case(id))
+            .find(|other| folded_id(other) == id)
     }
 
     pub fn id_text(&self, i: usize) -> String {
@@ -373,6 +373,12 @@ impl Dataset {
     pub fn id(&self, i: usize) -> Value<'_> {
         self.columns[self.id_column].value(i)
     }
+}
+
+/// An id as "did you mean" compares ids: without surrounding blanks, in lower case
+/// (`c-000042 ` is like `C-000042`).
+pub fn folded_id(id: &str) -> String {
+    id.trim().to_ascii_lowercase()
 }
 
 /// Builds a dataset row by row, as a source reads it.

@@ -14,7 +14,7 @@ pub mod sample;
 mod sqlite;
 
 pub use affinity::Affinity;
-pub use dataset::{Cell, Column, Dataset, id_number};
+pub use dataset::{Cell, Column, Dataset, folded_id, id_number};
 pub use encoding::printf_sql;
 pub use sqlite::{SqliteSource, quote_ident};
 

@@ -10,7 +10,7 @@ use crate::engine::{Context, Evaluator, History, Mode};
 use crate::error::Error;
 use crate::report::refusal;
 use crate::rules::RuleSet;
-use crate::source::{Dataset, Field};
+use crate::source::{Dataset, Field, folded_id};
 use crate::workspace::reload::{Accepted, Refusal};
 use arc_swap::ArcSwap;
 use serde_json::{Value as Json, json};
@@ -263,12 +263,11 @@ impl Version {
             let mut folded = HashMap::with_capacity(self.ids.len());
             let customers = self.customers();
             for i in 0..customers.len {
-                let key = customers.id_text(i).trim().to_ascii_lowercase();
-                folded.entry(key).or_insert(i);
+                folded.entry(folded_id(&customers.id_text(i))).or_insert(i);
             }
             folded
         });
-        let row = *folded.get(&id.trim().to_ascii_lowercase())?;
+        let row = *folded.get(&folded_id(id))?;
         Some(self.customers().id_text(row))
     }
 

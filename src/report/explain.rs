@@ -120,12 +120,7 @@ fn write_decision(
             continue;
         }
         if !r.inputs.is_empty() {
-            let inputs: Vec<String> = r
-                .inputs
-                .iter()
-                .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
-                .collect();
-            writeln!(out, "        with {}", inputs.join(", "))?;
+            writeln!(out, "        with {}", pairs(&r.inputs, b))?;
         }
         for c in &r.cells {
             let verdict = match (c.tried, c.holds) {
@@ -148,12 +143,9 @@ fn write_decision(
             // A formula: what it computed the value from (on one line, as written over several).
             if let Some(formula) = &g.formula {
                 let formula = formula.split_whitespace().collect::<Vec<_>>().join(" ");
-                let with: Vec<String> = (g.with.iter())
-                    .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
-                    .collect();
-                match with.is_empty() {
+                match g.with.is_empty() {
                     true => writeln!(out, "          = {formula}")?,
-                    false => writeln!(out, "          = {formula}, with {}", with.join(", "))?,
+                    false => writeln!(out, "          = {formula}, with {}", pairs(&g.with, b))?,
                 }
             }
         }
@@ -171,11 +163,6 @@ fn write_decision(
             d.not_tried.join(", ")
         )?;
     }
-    let outputs: Vec<String> = d
-        .outputs
-        .iter()
-        .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
-        .collect();
     if !d.limits.is_empty() {
         // The value the limits applied to, as it came out.
         let result = (d.outputs.iter())
@@ -202,7 +189,7 @@ fn write_decision(
             .collect();
         writeln!(out, "    limits: {}", limits.join(", "))?;
     }
-    let mut line = format!("    => {}", outputs.join(", "));
+    let mut line = format!("    => {}", pairs(&d.outputs, b));
     let before = d
         .before_round_and_caps
         .map(|x| show(&serde_json::Value::from(x), b));
@@ -306,6 +293,14 @@ fn decimal(x: f64, boundaries: &[f64]) -> String {
     }
     // The shortest text that reads back as `x` exactly.
     format!("{x:?}")
+}
+
+/// `name = value, ...` of named values, shown next to the conditions' boundaries `b`.
+fn pairs(named: &[Named], b: &[f64]) -> String {
+    let shown: Vec<String> = (named.iter())
+        .map(|n| format!("{} = {}", n.name, show(&n.value, b)))
+        .collect();
+    shown.join(", ")
 }
 
 /// How the explanation compares with what the period's recorded run holds for the customer,

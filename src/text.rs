@@ -70,6 +70,12 @@ pub fn cut(text: String, most: usize) -> String {
     }
 }
 
+/// A change in percent of the total before it, for a total above zero only: of a negative
+/// total the percent reads backwards (clawbacks from -7,128 to -5,478 are "+23.2%").
+pub fn percent_change(difference: f64, before: f64) -> Option<f64> {
+    (before > 0.0).then(|| 100.0 * difference / before)
+}
+
 /// The first three items, then how many more: "`a`, `b`, `c` and 2 more".
 pub fn first_three(items: &[String]) -> String {
     let shown = items[..items.len().min(3)].join(", ");

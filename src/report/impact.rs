@@ -177,9 +177,9 @@ impl ImpactReport<'_> {
                 } else {
                     signed(delta, t.money)
                 };
-                // A percent of a negative total reads backwards (less negative is "+").
-                if let Some(before) = t.before.filter(|b| *b > 0.0 && delta != 0.0) {
-                    change.push_str(&format!(" ({:+.1}%)", 100.0 * delta / before));
+                let percent = t.before.filter(|_| delta != 0.0);
+                if let Some(p) = percent.and_then(|b| crate::text::percent_change(delta, b)) {
+                    change.push_str(&format!(" ({p:+.1}%)"));
                 }
                 vec![t.name.clone(), shown(t.before), shown(t.after), change]
             })

@@ -33,8 +33,8 @@ pub struct Change {
     pub now: Option<f64>,
     #[serde(serialize_with = "optional_number")]
     pub difference: Option<f64>,
-    /// The difference in percent of `before` (`None` unless `before` is above 0: for a
-    /// negative total, clawbacks from -7,128 to -5,478 read "+23.2%" as more clawbacks).
+    /// The difference in percent of `before` (`None` unless `before` is above 0:
+    /// [`crate::text::percent_change`]).
     pub percent: Option<f64>,
 }
 
@@ -112,8 +112,7 @@ fn change(money: &[String], name: &str, before: Option<f64>, now: Option<f64>) -
         difference,
         percent: difference
             .zip(before)
-            .filter(|(_, b)| *b > 0.0)
-            .map(|(d, b)| 100.0 * d / b),
+            .and_then(|(d, b)| crate::text::percent_change(d, b)),
     }
 }
 

@@ -65,10 +65,10 @@ impl SqliteSource {
     fn fields(&self, sql: &str) -> Result<Vec<Field>, SourceError> {
         let columns = raw_columns(&self.conn, sql).map_err(|source| self.unreadable(source))?;
         let mut fields = encoding::fields(columns, &self.source, &self.path)?;
-        // A misspelt date column would leave the real one text, and a run fail on it later
-        // with advice to list it (which the admin did).
         // SQLite's column names are the same in any case: `LAST_ORDER_DAY` is `last_order_day`.
         let date = |name: &str| self.dates.iter().any(|d| d.eq_ignore_ascii_case(name));
+        // A misspelt date column would leave the real one text, and a run fail on it later
+        // with advice to list it (which the admin did).
         if let Some(column) =
             (self.dates.iter()).find(|d| !fields.iter().any(|f| f.name.eq_ignore_ascii_case(d)))
         {

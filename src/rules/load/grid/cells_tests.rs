@@ -14,6 +14,11 @@ fn text(t: &str, at: usize) -> At<Val> {
     }
 }
 
+/// `op` at `op_at`, comparing with `val`.
+fn cmp(op: Op, op_at: usize, val: At<Val>) -> Test {
+    Test::Cmp { op, op_at, val }
+}
+
 fn err(cell: &str) -> (usize, String) {
     let e = input(cell).expect_err(cell);
     (e.at, e.message)
@@ -35,14 +40,7 @@ fn anything_null_and_formulas() {
 
 #[test]
 fn comparisons_and_bare_values() {
-    assert_eq!(
-        input("< 18"),
-        Ok(Test::Cmp {
-            op: Op::Lt,
-            op_at: 0,
-            val: int("18", 2)
-        })
-    );
+    assert_eq!(input("< 18"), Ok(cmp(Op::Lt, 0, int("18", 2))));
     assert_eq!(
         input(">=0.8"),
         Ok(Test::Cmp {
@@ -54,22 +52,8 @@ fn comparisons_and_bare_values() {
             }
         })
     );
-    assert_eq!(
-        input("!= KA"),
-        Ok(Test::Cmp {
-            op: Op::Ne,
-            op_at: 0,
-            val: text("KA", 3)
-        })
-    );
-    assert_eq!(
-        input("== 5"),
-        Ok(Test::Cmp {
-            op: Op::Eq,
-            op_at: 0,
-            val: int("5", 3)
-        })
-    );
+    assert_eq!(input("!= KA"), Ok(cmp(Op::Ne, 0, text("KA", 3))));
+    assert_eq!(input("== 5"), Ok(cmp(Op::Eq, 0, int("5", 3))));
     // A bare value is an equality; its operator is where the value is.
     for (cell, v) in [
         ("exit", Val::Text("exit".into())),
@@ -149,19 +133,11 @@ fn lists_and_negations() {
     );
     assert_eq!(
         input("not(terminal)"),
-        Ok(Test::Not(Box::new(Test::Cmp {
-            op: Op::Eq,
-            op_at: 4,
-            val: text("terminal", 4)
-        })))
+        Ok(Test::Not(Box::new(cmp(Op::Eq, 4, text("terminal", 4)))))
     );
     assert_eq!(
         input("not(< 18)"),
-        Ok(Test::Not(Box::new(Test::Cmp {
-            op: Op::Lt,
-            op_at: 4,
-            val: int("18", 6)
-        })))
+        Ok(Test::Not(Box::new(cmp(Op::Lt, 4, int("18", 6)))))
     );
     assert!(
         matches!(input("not(KA, BC)"), Ok(Test::Not(t)) if matches!(*t, Test::List(ref l) if l.len() == 2))
@@ -466,16 +442,8 @@ fn a_list_of_tests_is_any_of_them_and_its_items_are_cells() {
     assert_eq!(
         input("< 10, > 100"),
         Ok(Test::OneOf(vec![
-            Test::Cmp {
-                op: Op::Lt,
-                op_at: 0,
-                val: int("10", 2)
-            },
-            Test::Cmp {
-                op: Op::Gt,
-                op_at: 6,
-                val: int("100", 8)
-            },
+            cmp(Op::Lt, 0, int("10", 2)),
+            cmp(Op::Gt, 6, int("100", 8)),
         ]))
     );
     assert_eq!(
@@ -538,16 +506,8 @@ fn ranges_inside_not_and_quoted_commas_split_where_they_should() {
     assert_eq!(
         input(r#""a,1", != KA"#),
         Ok(Test::OneOf(vec![
-            Test::Cmp {
-                op: Op::Eq,
-                op_at: 0,
-                val: text("a,1", 0)
-            },
-            Test::Cmp {
-                op: Op::Ne,
-                op_at: 7,
-                val: text("KA", 10)
-            },
+            cmp(Op::Eq, 0, text("a,1", 0)),
+            cmp(Op::Ne, 7, text("KA", 10)),
         ]))
     );
 }

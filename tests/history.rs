@@ -487,6 +487,51 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
 /// `changes` refuses a later period as `--from`, and says when the two periods are not
 /// consecutive: it compares the two as they stand (its note said a move counted every
 /// step between them), naming the periods between with no run.
+/// Two runs of one month at once: the one that writes second replaced the first one's run,
+/// not the run both read before they wrote, and says so.
+#[test]
+fn a_run_that_waited_for_another_run_of_its_month_names_the_run_it_replaced() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    fx.sales_customers(&[120.0, 10.0, 50.0]);
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    // The other run: it holds the write lock while this run reads and waits, then commits
+    // run 2 of June (a copy of run 1's record is all this run reads of it).
+    let mut other = fx.conn();
+    let tx = other
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    let waiting = std::process::Command::new(BIN)
+        .current_dir(fx.dir.path())
+        .args(["--config", "config.yaml", "run", "--as-of", "2026-06-15"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    tx.execute_batch(
+        "CREATE TEMP TABLE copy AS SELECT * FROM policy_run WHERE run_id = 1;
+         UPDATE copy SET run_id = 2, as_of = '2026-06-20', customers = 5;
+         INSERT INTO policy_run SELECT * FROM copy;",
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let out = waiting.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let notes: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("note: "))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "replaces run 2 (as of 2026-06-20, 5 customers) as 2026-06's official run, with 2 customers fewer (`tierwise prune --run 3` would make run 2 official again)"
+        ],
+        "{stdout}"
+    );
+}
+
 #[test]
 fn changes_refuse_reversed_periods_and_note_a_gap() {
     let fx = Fixture::new();

@@ -140,15 +140,29 @@ pub fn official_run_of(
 
 /// The run of `period` that was official when run `before` was made (the latest successful
 /// one made before it), if there was one: what `before` read as that period's history.
-pub(super) fn official_before(records: &[RunRecord], period: Period, before: i64) -> Option<i64> {
+pub(super) fn official_before(
+    records: &[RunRecord],
+    period: Period,
+    before: i64,
+) -> Option<OfficialRun> {
     let earlier: Vec<RunRecord> = (records.iter())
         .filter(|r| r.run_id < before)
         .cloned()
         .collect();
-    official(&earlier)
-        .into_iter()
-        .find(|r| r.period == period)
-        .map(|r| r.run_id)
+    official(&earlier).into_iter().find(|r| r.period == period)
+}
+
+/// The run of `period` that run `run_id` (of that period) replaced as its official run: the
+/// one official when it was written, which another run of the period written meanwhile
+/// may have changed since it was read.
+pub fn replaced_by(
+    conn: &Connection,
+    tables: &OutputTables,
+    period: Period,
+    run_id: i64,
+) -> Result<Option<OfficialRun>, OutputError> {
+    let records = run_records(conn, tables, period.kind)?;
+    Ok(official_before(&records, period, run_id))
 }
 
 /// The official runs of the periods right after `period` (of its kind), oldest first, up to

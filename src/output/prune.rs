@@ -186,7 +186,7 @@ fn read_by(
 ) -> Vec<String> {
     following(after, period)
         .into_iter()
-        .filter(|o| official_before(records, period, o.run_id) == Some(run_id))
+        .filter(|o| official_before(records, period, o.run_id).map(|r| r.run_id) == Some(run_id))
         .map(|o| o.period.to_string())
         .collect()
 }

@@ -114,7 +114,7 @@ fn stale_of(
     before: OfficialRun,
     run: OfficialRun,
 ) -> Option<StaleRun> {
-    let read = official_before(records, before.period, run.run_id);
+    let read = official_before(records, before.period, run.run_id).map(|r| r.run_id);
     if read == Some(before.run_id) {
         return None;
     }

@@ -243,6 +243,8 @@ impl Workspace {
         let evaluate_write = t.elapsed();
         let failure: Error = match written {
             Ok(written) => {
+                let mut standing = standing;
+                standing.replaces = self.replaced(source.connection(), &standing, written.run_id);
                 return Ok(RunSummary {
                     written,
                     failures,
@@ -264,6 +266,31 @@ impl Workspace {
         };
         self.record_failure(source, &info, &failure);
         Err(failure)
+    }
+
+    /// The official run that run `run_id`, now written, replaced: the one read before the
+    /// run unless another run of the period was written meanwhile (two at once both read the
+    /// same one). When the runs cannot be read again, the one read before.
+    fn replaced(
+        &self,
+        conn: &rusqlite::Connection,
+        standing: &Standing,
+        run_id: i64,
+    ) -> Option<(i64, crate::time::Date, i64)> {
+        let period = self.context.period;
+        let tables = &self.config.tables;
+        let replaced = match output::replaced_by(conn, tables, period, run_id) {
+            Ok(replaced) => replaced,
+            Err(_) => return standing.replaces,
+        };
+        match (replaced, standing.replaces) {
+            (Some(r), Some(read)) if r.run_id == read.0 => Some(read),
+            (Some(r), _) => {
+                let customers = output::run_customers(conn, tables, r.run_id).ok()?;
+                Some((r.run_id, r.as_of, customers))
+            }
+            (None, _) => None,
+        }
     }
 
     /// Best effort, on a fresh connection: the run's own transaction was rolled back.

@@ -171,6 +171,15 @@ impl Error {
 
     pub fn exit_status(&self) -> ExitStatus {
         match self {
+            // A full disk is no setting to fix: as when a run cannot write its results.
+            Error::Io { source, .. }
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                ) =>
+            {
+                ExitStatus::Failure
+            }
             Error::Config(_)
             | Error::Rules(_)
             | Error::Argument(_)
@@ -189,5 +198,27 @@ impl Error {
             | Error::Strict(_) => ExitStatus::Failure,
             Error::Interrupted(_) => ExitStatus::Interrupted,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn io(kind: std::io::ErrorKind) -> Error {
+        Error::Io {
+            what: "cannot write the report to report.html".into(),
+            source: kind.into(),
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_a_failure_and_a_refused_path_a_setting_to_fix() {
+        use std::io::ErrorKind::*;
+        assert_eq!(io(StorageFull).exit_status(), ExitStatus::Failure);
+        assert_eq!(io(QuotaExceeded).exit_status(), ExitStatus::Failure);
+        assert_eq!(io(NotFound).exit_status(), ExitStatus::Invalid);
+        assert_eq!(io(PermissionDenied).exit_status(), ExitStatus::Invalid);
+        assert_eq!(io(AddrInUse).exit_status(), ExitStatus::Invalid);
     }
 }

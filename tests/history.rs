@@ -209,7 +209,7 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
     let changes = fx.run(&["changes", "--output", "key", "--format", "csv"]);
     assert_eq!(
         changes.stdout,
-        "customer_id,from,to,direction\n1,false,true,changed\n"
+        "customer_id,from,to,direction,difference\n1,false,true,changed,\n"
     );
 
     // Rules that give `key` numbers now: the column stays BOOLEAN, and the run says so; but
@@ -234,7 +234,7 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
     let changes = fx.run(&["changes", "--output", "key", "--format", "csv"]);
     assert_eq!(
         changes.stdout,
-        "customer_id,from,to,direction\n1,true,1,changed\n2,true,1,changed\n"
+        "customer_id,from,to,direction,difference\n1,true,1,changed,\n2,true,1,changed,\n"
     );
     let recorded: String = fx
         .conn()
@@ -616,8 +616,57 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
     ]);
     assert_eq!(
         csv.stdout,
-        "customer_id,from,to,direction\n1,C,A,up\n3,A,C,down\n"
+        "customer_id,from,to,direction,difference\n1,C,A,up,\n3,A,C,down,\n"
     );
+}
+
+/// A number output (a commission in cents) moves by value: each customer's difference, and
+/// the sums over the customers in both runs, as the amounts read (16.27 + 25, not
+/// 41.269999999999996); a customer new or gone has no difference.
+#[test]
+fn changes_of_an_amount_give_each_difference_and_the_sums_before_and_after() {
+    let fx = Fixture::new();
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: commission\n    output: commission\n    rules:\n      - { id: pay, value: \"= annual_sales * 0.01\" }\n",
+    );
+    run_dated(
+        &fx,
+        &[1627.0, 2500.0, 1000.0, 80.0],
+        "2026-03-31",
+        "2026-Q1",
+    );
+    run_dated(&fx, &[4127.0, 2500.0, 995.0], "2026-06-30", "2026-Q2");
+    let text = fx.run(&["changes", "--output", "commission"]);
+    text.assert_code(0);
+    assert_eq!(
+        text.stdout,
+        "commission: 2026-Q1 (run 1) -> 2026-Q2 (run 2)\n\
+         order: by value (numbers: higher is up)\n\
+         3 customers in both: 1 up, 1 down, 0 unranked, 1 unchanged; 0 new, 1 gone\n\
+         sum over the customers in both: 51.27 -> 76.22 (+24.95)\n\
+         \n  \
+           from   to     direction  customers\n  \
+           10.0   9.95   down       1\n  \
+           16.27  41.27  up         1\n\
+         \n  \
+           customer_id  from   to     direction  difference\n  \
+           1            16.27  41.27  up         +25\n  \
+           3            10.0   9.95   down       -0.05\n\
+         \n\
+         gone: 4 (0.8)\n"
+    );
+    let csv = fx.run(&["changes", "--output", "commission", "--format", "csv"]);
+    assert_eq!(
+        csv.stdout,
+        "customer_id,from,to,direction,difference\n1,16.27,41.27,up,25\n3,10.0,9.95,down,-0.05\n4,0.8,,gone,\n"
+    );
+    let json = json(&fx.run(&["changes", "--output", "commission", "--format", "json"]));
+    assert_eq!(
+        json["sums"],
+        serde_json::json!({"from": 51.27, "to": 76.22})
+    );
+    assert_eq!(json["customers"][1]["difference"], serde_json::json!(-0.05));
 }
 
 /// `changes` says when the moves are not only the customers': the later period was run

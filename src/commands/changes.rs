@@ -9,6 +9,7 @@ use crate::output::{self, Changes, OfficialRun};
 use crate::report::{Report, thousands};
 use crate::source::SqliteSource;
 use crate::time::Period;
+use crate::value::shown_decimal;
 use crate::workspace::{Overrides, Workspace};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -22,7 +23,7 @@ pub enum ChangesFormat {
     Text,
     /// For programs.
     Json,
-    /// The changed customers: customer_id,from,to,direction.
+    /// The changed customers: customer_id,from,to,direction,difference.
     Csv,
 }
 
@@ -360,34 +361,36 @@ fn shown_value(v: &Option<String>) -> String {
 
 impl ChangesReport {
     fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(out, "customer_id,from,to,direction")?;
+        writeln!(out, "customer_id,from,to,direction,difference")?;
         let field = crate::text::csv_field;
         for c in &self.changes.customers {
             writeln!(
                 out,
-                "{},{},{},{}",
+                "{},{},{},{},{}",
                 field(&c.customer_id),
                 field(c.from.as_deref().unwrap_or_default()),
                 field(c.to.as_deref().unwrap_or_default()),
-                c.direction.word()
+                c.direction.word(),
+                c.difference.map_or(String::new(), |d| d.to_string())
             )?;
         }
-        // Customers in one run only: `new` has no value before, `gone` none after.
+        // Customers in one run only: `new` has no value before, `gone` none after (and no
+        // difference: a customer won or lost is not a change of its value).
         for c in &self.changes.new_customers {
             let value = field(c.value.as_deref().unwrap_or_default());
-            writeln!(out, "{},,{value},new", field(&c.customer_id))?;
+            writeln!(out, "{},,{value},new,", field(&c.customer_id))?;
         }
         for c in &self.changes.gone_customers {
             let value = field(c.value.as_deref().unwrap_or_default());
-            writeln!(out, "{},{value},,gone", field(&c.customer_id))?;
+            writeln!(out, "{},{value},,gone,", field(&c.customer_id))?;
         }
         for c in &self.changes.left_out_customers {
             let value = field(c.value.as_deref().unwrap_or_default());
-            writeln!(out, "{},{value},,left out", field(&c.customer_id))?;
+            writeln!(out, "{},{value},,left out,", field(&c.customer_id))?;
         }
         for c in &self.changes.left_out_before_customers {
             let value = field(c.value.as_deref().unwrap_or_default());
-            writeln!(out, "{},,{value},left out before", field(&c.customer_id))?;
+            writeln!(out, "{},,{value},left out before,", field(&c.customer_id))?;
         }
         Ok(())
     }
@@ -429,6 +432,15 @@ impl Report for ChangesReport {
             n(c.new),
             n(c.gone)
         )?;
+        if let Some(sums) = c.sums {
+            writeln!(
+                out,
+                "sum over the customers in both: {} -> {} ({})",
+                thousands(sums.from),
+                thousands(sums.to),
+                crate::text::signed(shown_decimal(sums.to - sums.from), false)
+            )?;
+        }
         for (list, run, what) in [
             (&c.left_out_customers, self.to.run_id, "not gone"),
             (&c.left_out_before_customers, self.from.run_id, "not new"),
@@ -507,14 +519,22 @@ impl ChangesReport {
             "to".into(),
             "direction".into(),
         ]];
+        if c.by_value {
+            rows[0].push("difference".into());
+        }
         let shown = self.shown(c.customers.len());
         for change in &c.customers[..shown] {
-            rows.push(vec![
+            let mut row = vec![
                 change.customer_id.clone(),
                 shown_value(&change.from),
                 shown_value(&change.to),
                 change.direction.word().into(),
-            ]);
+            ];
+            if c.by_value {
+                let difference = change.difference.map(|d| crate::text::signed(d, false));
+                row.push(difference.unwrap_or_default());
+            }
+            rows.push(row);
         }
         crate::report::table(out, &rows)?;
         more(

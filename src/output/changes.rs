@@ -13,7 +13,7 @@ use super::schema::{Declared, PolicyTable};
 use super::{OutputError, ValueOrder};
 use crate::config::OutputTables;
 use crate::source::quote_ident;
-use crate::value::{Value, ValueKind};
+use crate::value::{Value, ValueKind, shown_decimal};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -49,12 +49,22 @@ pub struct Transition {
 }
 
 /// One customer whose value changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CustomerChange {
     pub customer_id: String,
     pub from: Option<String>,
     pub to: Option<String>,
     pub direction: Direction,
+    /// `to - from` when both are numbers ranked by value (a credit limit, a commission).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference: Option<f64>,
+}
+
+/// The sums of a number output over the customers in both runs, before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Sums {
+    pub from: f64,
+    pub to: f64,
 }
 
 /// What changed between two runs.
@@ -70,6 +80,10 @@ pub struct Changes {
     /// Ranked by value, higher is up: no order was given and the values are numbers (a
     /// credit limit).
     pub by_value: bool,
+    /// With `by_value`, when every value compared is a number or NULL: the output's sums over
+    /// the customers in both runs (NULL counts nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sums: Option<Sums>,
     /// In the later run only / in the earlier run only.
     pub new: usize,
     pub gone: usize,
@@ -121,6 +135,8 @@ pub fn changes(
     let mut out = Changes::default();
     let mut counts: HashMap<(Option<String>, Option<String>), (usize, Direction)> = HashMap::new();
     let (mut i, mut j) = (0, 0);
+    // Sums of the values compared, while each is a number or NULL.
+    let mut sums = Some(Sums { from: 0.0, to: 0.0 });
     while i < before.len || j < after.len {
         let ord = match (i < before.len, j < after.len) {
             (true, true) => sql_order(&before.id(i), &after.id(j)),
@@ -145,6 +161,13 @@ pub fn changes(
             Ordering::Equal => {
                 out.compared += 1;
                 let (a, b) = (before.columns[1].value(i), after.columns[1].value(j));
+                sums = sums.and_then(|s| {
+                    let number = |v: &Value<'_>| v.as_f64().or(v.is_null().then_some(0.0));
+                    Some(Sums {
+                        from: s.from + number(&a)?,
+                        to: s.to + number(&b)?,
+                    })
+                });
                 if same(&a, &b) {
                     out.unchanged += 1;
                 } else {
@@ -175,11 +198,18 @@ pub fn changes(
                         .entry((from.clone(), to.clone()))
                         .or_insert((0, direction))
                         .0 += 1;
+                    let difference = match (a.as_f64(), b.as_f64()) {
+                        (Some(x), Some(y)) if order.is_empty() => {
+                            Some(difference(x, y, from.as_deref(), to.as_deref()))
+                        }
+                        _ => None,
+                    };
                     out.customers.push(CustomerChange {
                         customer_id: before.id_text(i),
                         from,
                         to,
                         direction,
+                        difference,
                     });
                 }
                 (i, j) = (i + 1, j + 1);
@@ -187,7 +217,31 @@ pub fn changes(
         }
     }
     out.transitions = transitions(counts, rank);
+    out.sums = sums.filter(|_| out.by_value).map(|s| Sums {
+        from: shown_decimal(s.from),
+        to: shown_decimal(s.to),
+    });
     Ok(out)
+}
+
+/// `y - x` to the decimals its two values are written with (10.0 to 9.95 is -0.05, where
+/// binary floating point gives -0.049999999999998934).
+fn difference(x: f64, y: f64, from: Option<&str>, to: Option<&str>) -> f64 {
+    let decimals = |written: Option<&str>| {
+        let written = written.filter(|w| !w.contains(['e', 'E']))?;
+        Some(
+            written
+                .split_once('.')
+                .map_or(0, |(_, fraction)| fraction.len()),
+        )
+    };
+    match (decimals(from), decimals(to)) {
+        (Some(a), Some(b)) if a.max(b) <= 15 => {
+            let rounded = format!("{:.*}", a.max(b), y - x);
+            rounded.parse().unwrap_or(y - x)
+        }
+        _ => shown_decimal(y - x),
+    }
 }
 
 /// The transitions in the order of their values: from (highest first), then to.
@@ -359,6 +413,14 @@ mod tests {
         assert!(same(&Value::Int(800), &Value::Float(800.0)));
         assert!(same(&Value::Float(800.0), &Value::Int(800)));
         assert!(!same(&Value::Int(800), &Value::Float(800.5)));
+    }
+
+    #[test]
+    fn a_difference_has_the_decimals_of_its_values() {
+        assert_eq!(difference(10.0, 9.95, Some("10.0"), Some("9.95")), -0.05);
+        assert_eq!(difference(16.27, 41.27, Some("16.27"), Some("41.27")), 25.0);
+        assert_eq!(difference(1.0, 2.0, Some("1"), Some("2")), 1.0);
+        assert_eq!(difference(0.1, 0.3, Some("1e-1"), Some("0.3")), 0.2);
     }
 
     #[test]

@@ -476,26 +476,7 @@ fn outputs_added_and_removed_are_reported_not_errors() {
 #[test]
 fn a_git_revision_is_read_without_touching_the_working_files() {
     let fx = small();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(fx.dir.path())
-            .output()
-            .expect("git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let git = |args: &[&str]| fx.git(args);
     git(&["init", "-q"]);
     git(&["add", "rules"]);
     git(&["commit", "-q", "-m", "rules"]);
@@ -556,15 +537,7 @@ fn a_repository_another_user_owns_is_said_to_be_refused_by_git() {
         return;
     }
     let fx = small();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-            .args(args)
-            .current_dir(fx.dir.path())
-            .status()
-            .expect("git");
-        assert!(status.success(), "git {args:?}");
-    };
+    let git = |args: &[&str]| fx.git(args);
     git(&["init", "-q"]);
     git(&["add", "rules"]);
     git(&["commit", "-q", "-m", "rules"]);

@@ -1363,7 +1363,18 @@ fn explain_compares_with_what_the_period_recorded() {
         serde_json::json!([{"output": "tier", "recorded": "B", "explained": "A"}])
     );
     assert_eq!(json["recorded"]["rule_ids"], serde_json::json!(["small"]));
-    // Other rules than the run's.
+    // Other rules than the run's: said, and `--rules-at` explains with the run's rules (a
+    // git revision, or a directory of them), named as the revision when they fail to load.
+    let fingerprint: String = (fx.conn())
+        .query_row(
+            "SELECT fingerprint FROM policy_run WHERE run_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    fx.git(&["init", "-q"]);
+    fx.git(&["add", "rules"]);
+    fx.git(&["commit", "-q", "-m", "the rules of the September run"]);
     fx.rule("rules.yaml", &rules.replace(">= 25", ">= 50"));
     let other = fx.run(&["explain", "3", "--as-of", "2026-09-30"]);
     assert!(
@@ -1372,10 +1383,43 @@ fn explain_compares_with_what_the_period_recorded() {
             .lines()
             .nth(1)
             .is_some_and(|l| l.contains("tier A recorded, B here")
-                && l.contains("; it was made with other rules (")),
+                && l.ends_with(&format!(
+                    "; it was made with other rules ({fingerprint}): `--rules-at <git revision>` explains with a revision's rules"
+                ))),
         "{}",
         other.stdout
     );
+    let at = fx.run(&[
+        "explain",
+        "3",
+        "--as-of",
+        "2026-09-30",
+        "--rules-at",
+        "HEAD",
+    ]);
+    at.assert_code(0);
+    assert_eq!(
+        at.stdout.lines().nth(1),
+        Some(
+            "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids"
+        ),
+        "{}",
+        at.stdout
+    );
+    fx.rule(
+        "rules.yaml",
+        &rules.replace("annual_sales >= 25", "anual_sales >= 25"),
+    );
+    fx.git(&["commit", "-q", "-am", "a typo"]);
+    let broken = fx.run(&["explain", "3", "--rules-at", "HEAD"]);
+    broken.assert_code(2);
+    broken.assert_stderr_contains("--> HEAD:rules/rules.yaml:");
+    fx.run(&["explain", "3", "--rules-at", "no-such-rev"])
+        .assert_code(2)
+        .assert_stderr_contains("--rules-at: `no-such-rev` is neither a directory nor a revision");
+    fx.run(&["explain", "3", "--rules-at", "HEAD", "--rules", "rules"])
+        .assert_code(2)
+        .assert_stderr_contains("cannot be used with");
 }
 
 /// `explain` without `--as-of` explains today's period: when the runs never reached it,

@@ -15,16 +15,38 @@ pub struct Args {
     pub customer: String,
     #[command(flatten)]
     pub sources: SourceArgs,
+    /// Explain with the rules of this git revision of the rules' repository (or of this
+    /// directory), as `diff --base` reads them: the rules a past period's run was made with.
+    #[arg(long, value_name = "REV", conflicts_with = "rules")]
+    pub rules_at: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
-    let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    let mut overrides: crate::workspace::Overrides = args.sources.into();
+    // Kept to the end: a revision's rule files are in a temporary directory.
+    let at = match &args.rules_at {
+        Some(reference) => {
+            let rules_dir = Workspace::new(&globals.config, &overrides)?.rules_dir;
+            let found = crate::impact::base::BaseRules::find(reference, &rules_dir);
+            Some(found.map_err(|e| Error::Argument(format!("--rules-at: {e}")))?)
+        }
+        None => None,
+    };
+    let name_files = |diags: Vec<crate::diag::Diagnostic>| match &at {
+        Some(at) => at.name_files(diags),
+        None => diags,
+    };
+    overrides.rules = at.as_ref().map(|at| at.dir.clone()).or(overrides.rules);
+    let ws = Workspace::new(&globals.config, &overrides)?;
     let mut source = ws.open_source()?;
-    let loaded = ws.load_rules(&source)?;
-    print_warnings(&loaded.warnings);
+    let loaded = ws.load_rules(&source).map_err(|e| match e {
+        Error::Rules(d) => Error::Rules(crate::diag::Diagnostics(name_files(d.0))),
+        e => e,
+    })?;
+    print_warnings(&name_files(loaded.warnings));
     let rules = loaded.rules;
     // The whole population: the customer's percentiles and ranks are relative to it.
     let customers = ws.read_customers(&source, &rules, &mut |_| {})?;

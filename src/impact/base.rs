@@ -135,13 +135,25 @@ impl BaseRules {
 
     /// The base rules' diagnostics, named as the base: `main~3:rules/tiers.yaml` for a
     /// revision, and every message prefixed `base: `.
-    pub fn name_diagnostics(&self, mut diags: Diagnostics) -> Diagnostics {
+    pub fn name_diagnostics(&self, diags: Diagnostics) -> Diagnostics {
+        let mut diags = Diagnostics(self.name_files(diags.0));
         for d in &mut diags.0 {
+            d.message = format!("base: {}", d.message);
+        }
+        diags
+    }
+
+    /// Diagnostics of these rules with their files named as the revision's
+    /// (`main~3:rules/tiers.yaml`), not as the temporary files they were read into.
+    pub fn name_files(
+        &self,
+        mut diags: Vec<crate::diag::Diagnostic>,
+    ) -> Vec<crate::diag::Diagnostic> {
+        for d in &mut diags {
             if let (Some(prefix), Ok(inside)) = (&self.prefix, d.file.strip_prefix(&self.dir)) {
                 let reference = self.label.trim_end_matches(prefix.as_str());
                 d.file = PathBuf::from(format!("{reference}{prefix}{}", inside.display()));
             }
-            d.message = format!("base: {}", d.message);
         }
         diags
     }

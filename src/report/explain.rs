@@ -332,7 +332,7 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
     }
     let why = if r.other_rules {
         format!(
-            "it was made with other rules ({})",
+            "it was made with other rules ({}): `--rules-at <git revision>` explains with a revision's rules",
             r.fingerprint.as_deref().unwrap_or_default()
         )
     } else if r.as_of != as_of {

@@ -215,6 +215,22 @@ impl Fixture {
         yaml.to_owned()
     }
 
+    /// Runs `git <args>` in the fixture directory (as a user of its own), asserting success.
+    pub fn git(&self, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(["-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Runs `tierwise --config config.yaml <args>` in the fixture directory.
     pub fn run(&self, args: &[&str]) -> Run {
         run_in(

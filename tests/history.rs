@@ -144,6 +144,53 @@ fn history_lists_official_runs_oldest_first_with_the_rules_that_changed() {
     );
 }
 
+/// Two years of monthly runs: the text shows the last 12 periods (a column each) and says
+/// how many are earlier; `--last N` shows N, `--last 0` all; JSON gives every period.
+#[test]
+fn history_shows_the_last_twelve_periods_unless_told_otherwise() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    for month in 1..=14 {
+        let (year, m) = (2025 + (month - 1) / 12, (month - 1) % 12 + 1);
+        let as_of = format!("{year}-{m:02}-28");
+        let sales = if month == 14 { 120.0 } else { 10.0 };
+        run_dated(&fx, &[sales], &as_of, &as_of[..7]);
+    }
+    let shown = |args: &[&str]| {
+        let run = fx.run(&[&["history", "1"], args].concat());
+        run.assert_code(0);
+        run.stdout
+    };
+    let text = shown(&[]);
+    assert!(
+        text.starts_with(
+            "customer 1: 12 periods, 2025-03 to 2026-02\n\
+             \n\
+             note: the last 12 periods are shown, from 2025-03: 2 periods earlier (`--last 0` shows every period)\n\
+             \n         2025-03     2025-04"
+        ),
+        "{text}"
+    );
+    let last = shown(&["--last", "2"]);
+    assert!(
+        last.contains("\n         2026-01     2026-02\n  tier   C           A\n"),
+        "{last}"
+    );
+    assert!(
+        last.ends_with("rules fired\n  2026-01  tier-c, bonus-none\n  2026-02  +tier-a +bonus-a -tier-c -bonus-none\n"),
+        "{last}"
+    );
+    assert!(shown(&["--last", "0"]).starts_with("customer 1: 14 periods, 2025-01 to 2026-02\n"));
+    let all = json(&fx.run(&["history", "1", "--format", "json"]));
+    assert_eq!(all["periods"].as_array().unwrap().len(), 14);
+    let two = json(&fx.run(&["history", "1", "--format", "json", "--last", "2"]));
+    assert_eq!(two["periods"][0]["period"], "2026-01");
+    assert_eq!(
+        two["notes"][0],
+        "the last 2 periods are shown, from 2026-01: 12 periods earlier (`--last 0` shows every period)"
+    );
+}
+
 /// True/false and list outputs come back from the run tables as the rules gave them, not
 /// as SQLite stores them (1/0, JSON text): their columns are declared `BOOLEAN` and `JSON`.
 #[test]

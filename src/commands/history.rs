@@ -21,6 +21,9 @@ pub struct Args {
     /// Outputs to show, comma-separated (default: every output).
     #[arg(long, value_delimiter = ',')]
     pub outputs: Vec<String>,
+    /// Show the last N periods only (0: all; default: 12 in text, all in JSON).
+    #[arg(long, value_name = "N")]
+    pub last: Option<usize>,
     /// Customer database (default: the config's `database`).
     #[arg(long)]
     pub db: Option<PathBuf>,
@@ -28,6 +31,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
+
+/// How many periods the text shows by default: a column each, a year of months.
+const LAST_IN_TEXT: usize = 12;
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let overrides = Overrides {
@@ -114,8 +120,27 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .map(|o| o.output)
         .filter(|o| outputs.contains(o))
         .collect();
+    // The latest periods only: the first shown keeps its rule changes from the one before.
+    let last = args.last.unwrap_or(match args.format {
+        Format::Text => LAST_IN_TEXT,
+        Format::Json => 0,
+    });
+    let earlier = match last {
+        0 => 0,
+        n => periods.len().saturating_sub(n),
+    };
+    let cut = (earlier > 0).then(|| {
+        format!(
+            "the last {} periods are shown, from {}: {} earlier (`--last 0` shows every period)",
+            periods.len() - earlier,
+            periods[earlier].period,
+            plural(earlier, "period")
+        )
+    });
+    periods.drain(..earlier);
     let report = HistoryReport {
-        notes: (left_out.iter().map(LeftOutPeriod::note))
+        notes: (cut.into_iter())
+            .chain(left_out.iter().map(LeftOutPeriod::note))
             .chain(stale.iter().map(|s| s.note()))
             .chain(gaps)
             .chain(rules_note(&rules_of))

@@ -854,6 +854,58 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
     assert!(again.stdout.contains("vacuumed"), "{}", again.stdout);
 }
 
+/// After a change of `period:` (months, then quarters), `--keep N` keeps the last N
+/// periods of each kind: counted together, the months pushed out the quarters the
+/// quarterly runs read (2025-Q2, which 2025-Q3 read as its history, was deleted).
+#[test]
+fn prune_keeps_the_last_periods_of_each_kind_of_period() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    for (as_of, period) in [
+        ("2025-03-31", "2025-Q1"),
+        ("2025-06-30", "2025-Q2"),
+        ("2025-04-30", "2025-04"),
+        ("2025-05-31", "2025-05"),
+        ("2025-06-30", "2025-06"),
+        ("2025-09-30", "2025-Q3"),
+    ] {
+        run_dated(&fx, &[10.0, 60.0, 120.0], as_of, period);
+    }
+    let run = fx.run(&["prune", "--keep", "2"]);
+    run.assert_code(0);
+    let kept: Vec<String> = fx
+        .runs()
+        .into_iter()
+        .filter(|r| r.status == "ok")
+        .map(|r| r.run_id.to_string())
+        .collect();
+    assert_eq!(kept, ["2", "4", "5", "6"], "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(
+            "kept 4 periods: 2025-Q2 (run 2), 2025-05 (run 4), 2025-06 (run 5), 2025-Q3 (run 6)"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Each kind's oldest period kept read one deleted.
+    let notes: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("note: "))
+        .collect();
+    assert_eq!(notes.len(), 2, "{}", run.stdout);
+    assert!(
+        notes[0].starts_with("note: 2025-Q2's run read 2025-Q1 as its history"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        notes[1].starts_with("note: 2025-05's run read 2025-04 as its history"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn prune_keep_zero_is_refused() {
     let fx = quarters();

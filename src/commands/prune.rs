@@ -1,4 +1,4 @@
-//! `tierwise prune --keep N`: keep the official runs of the last N periods (and the latest
+//! `tierwise prune --keep N`: keep the official runs of the last N periods of each kind (and the latest
 //! run), delete every other run and its rows in one transaction; `--vacuum` then gives the
 //! space back to the file system. `tierwise prune --run ID`: remove runs by id (a run made
 //! by mistake), saying which run each period reads now.
@@ -18,7 +18,8 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 #[command(group = clap::ArgGroup::new("what").required(true).args(["keep", "run"]))]
 pub struct Args {
-    /// How many periods' official runs to keep (at least 1).
+    /// How many periods' official runs to keep (at least 1), of each kind of period (after
+    /// a change of `period:`, N months and N quarters).
     #[arg(long)]
     pub keep: Option<usize>,
     /// Remove this run and its rows instead (a run made by mistake: a wrong date, the wrong
@@ -69,10 +70,18 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let pruned = output::prune(source.connection(), &ws.config.tables, keep)?;
     // The deletion is committed: a failed rewrite must not hide what it deleted.
     let (size_mb, vacuum_failed) = vacuum(&mut source, &ws.database, args.vacuum);
-    // The oldest period kept read the one before it, whose runs are deleted: evaluated
-    // again, it reads no history, so a recorded decision of it no longer reproduces.
-    let notes = (pruned.kept.first())
-        .and_then(|oldest| Some((oldest, oldest.period.previous()?)))
+    // The oldest period kept (of each kind) read the one before it, whose runs are deleted:
+    // evaluated again, it reads no history, so a recorded decision of it no longer
+    // reproduces.
+    let oldest_of_each_kind = (pruned.kept.iter().enumerate())
+        .filter(|(k, r)| {
+            !pruned.kept[..*k]
+                .iter()
+                .any(|o| o.period.kind == r.period.kind)
+        })
+        .map(|(_, r)| r);
+    let notes = oldest_of_each_kind
+        .filter_map(|oldest| Some((oldest, oldest.period.previous()?)))
         .filter(|(_, before)| {
             (pruned.deleted.iter())
                 .any(|d| d.status == "ok" && d.period.as_deref() == Some(before.label()))
@@ -86,7 +95,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 keep + 1
             )
         })
-        .into_iter()
         .collect();
     let report = PruneReport {
         notes,

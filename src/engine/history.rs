@@ -11,7 +11,7 @@ use crate::value::Value;
 use std::collections::HashMap;
 
 /// The earlier periods a run reads, newest first: `runs[0]` is the previous period's
-/// official run (`None`: no run for that period).
+/// official run (`None`: no run for that period, or one the rules read nothing of).
 #[derive(Debug, Default)]
 pub struct History {
     pub runs: Vec<Option<PastRun>>,

@@ -35,9 +35,9 @@ pub struct Pruned {
     pub deleted: Vec<DeletedRun>,
 }
 
-/// Keeps the official runs of the last `keep` periods (at least one: the latest period's
-/// is never deleted), the latest run and the records of removed runs (no rows); deletes the
-/// others and their rows.
+/// Keeps the official runs of the last `keep` periods of each kind of period (at least
+/// one: the latest period's is never deleted), the latest run and the records of removed
+/// runs (no rows); deletes the others and their rows.
 pub fn prune(
     conn: &mut Connection,
     tables: &OutputTables,
@@ -58,7 +58,23 @@ pub fn prune(
         ));
     }
     let official = official(&records);
-    let kept: Vec<OfficialRun> = official[official.len().saturating_sub(keep.max(1))..].to_vec();
+    // Each kind of period apart: after a change of `period:` (months, then quarters), counted
+    // together the months would push out the quarters the quarterly runs read.
+    let mut kept: Vec<OfficialRun> = Vec::new();
+    let mut kinds: Vec<PeriodKind> = Vec::new();
+    for o in &official {
+        if !kinds.contains(&o.period.kind) {
+            kinds.push(o.period.kind);
+        }
+    }
+    for kind in kinds {
+        let of_kind: Vec<OfficialRun> = (official.iter())
+            .filter(|o| o.period.kind == kind)
+            .copied()
+            .collect();
+        kept.extend_from_slice(&of_kind[of_kind.len().saturating_sub(keep.max(1))..]);
+    }
+    kept.sort_by_key(|r| r.period);
     // The latest run made (a removed record is no run); removed records stay, so their ids
     // are never given to another run.
     let latest = (records.iter())

@@ -37,6 +37,13 @@ impl Workspace {
                     columns.push(&p.column);
                 }
             }
+            // Rules that read `previous_12.tier` read nothing of the ten periods between: not
+            // read (a run each, as large as the customers). The previous period always is: it
+            // tells who is new and who is gone.
+            if columns.is_empty() && back > 1 {
+                runs.push(None);
+                continue;
+            }
             let mut data = output::read_run(conn, tables, run.run_id, &columns)?;
             // SQLite gives true/false back as 1/0 and dates as text: the rules' kinds.
             for (c, column) in columns.iter().enumerate() {

@@ -37,6 +37,7 @@ mod consistent;
 mod decimals;
 mod decisions;
 mod declared;
+mod dotted_thousands;
 mod expr;
 mod files;
 mod finish;

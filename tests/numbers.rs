@@ -35,6 +35,42 @@ fn an_exact_thirty_percent_drop_in_money_is_thirty_percent() {
     );
 }
 
+/// Sales summed by SQL from orders of 100.10 and 150.20 are 250.29999999999998, which the
+/// rules' `==` calls 250.3: ranked, the two tie too (the best position of their tie), and
+/// the customer with two orders is not pushed out of the top 20%.
+#[test]
+fn sums_the_rules_call_equal_tie_in_the_ranking() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, sales REAL",
+        &[
+            vec![text("two-orders"), real(100.1 + 150.2)],
+            vec![text("one-order"), real(250.3)],
+            vec![text("c"), real(100.0)],
+            vec![text("d"), real(50.0)],
+            vec![text("e"), real(10.0)],
+            vec![text("f"), real(5.0)],
+            vec![text("g"), real(4.0)],
+            vec![text("h"), real(3.0)],
+            vec![text("i"), real(2.0)],
+            vec![text("j"), real(1.0)],
+        ],
+    );
+    fx.rule(
+        "tiers.yaml",
+        "population:\n  sales_pct: { percentile_of: sales }\n  sales_tile: { ntile_of: sales, n: 5 }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_pct >= 0.8, then: { tier: A } }\n      - { id: b, then: { tier: B } }\n  - name: tile\n    output: tile\n    rules:\n      - { id: tile, value: '= sales_tile' }\n",
+    );
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(column(&p, "tier")["two-orders"], text("A"));
+    assert_eq!(column(&p, "tier")["one-order"], text("A"));
+    assert_eq!(column(&p, "tier")["c"], text("B"));
+    assert_eq!(
+        column(&p, "tile")["two-orders"],
+        column(&p, "tile")["one-order"]
+    );
+}
+
 #[test]
 fn binary_data_is_an_error_naming_the_customer_and_column_never_a_silent_null() {
     let fx = Fixture::new();

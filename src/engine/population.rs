@@ -3,9 +3,12 @@
 //!
 //! A customer is ranked when its value is a number and it passes the figure's `where`
 //! filter; everyone else gets NULL. Tied values share one position, the best of their tie,
-//! so a tie at a tier boundary goes to the higher tier.
+//! so a tie at a tier boundary goes to the higher tier. Values tie when the rules' `==`
+//! calls them equal ([`same_number`]): 100.1 + 150.2 summed by SQL is 250.29999999999998,
+//! which must not rank below another customer's 250.3.
 
 use crate::rules::stats::{Better, Params, Position, Statistic};
+use crate::value::same_number;
 
 /// A population's ranked values, kept to place a customer who is not part of it (a prospect
 /// posted to `serve`) exactly where it would land if it were added.
@@ -34,7 +37,7 @@ impl Ranking {
     /// population as `compute` would count it; nobody else's figure moves.
     pub fn place(&self, value: Option<f64>) -> Option<f64> {
         let v = oriented(self.params, value?);
-        let greater = self.descending.partition_point(|&x| x > v);
+        let greater = (self.descending).partition_point(|&x| x > v && !same_number(x, v));
         // With the newcomer, one more is ranked and the total grows by its value.
         self.statistic.figure(&Position {
             ranked: self.descending.len() + 1,
@@ -89,7 +92,7 @@ pub fn compute_ranked(
     while start < n {
         let value = ranked[start].0;
         let mut end = start;
-        while end < n && ranked[end].0 == value {
+        while end < n && same_number(ranked[end].0, value) {
             end += 1;
         }
         let figure = statistic.figure(&Position {
@@ -167,6 +170,22 @@ mod tests {
             &[Some(5.0), Some(5.0), None, Some(1.0), Some(9.0)],
         );
         assert_eq!(r, vec![Some(2.0), Some(2.0), None, Some(4.0), Some(1.0)]);
+    }
+
+    #[test]
+    fn values_the_rules_call_equal_tie() {
+        // 100.1 + 150.2 as SQL sums it, and one order of 250.3: one figure, the best.
+        let summed = 100.1 + 150.2;
+        assert_ne!(summed, 250.3);
+        let figures = pct(&[Some(summed), Some(250.3), Some(10.0)]);
+        assert_eq!(figures[0], figures[1]);
+        assert!(figures[0] > figures[2]);
+        let (_, ranking) = compute_ranked(
+            Statistic::Percentile,
+            Params::default(),
+            &[Some(250.3), Some(10.0)],
+        );
+        assert_eq!(ranking.place(Some(summed)), ranking.place(Some(250.3)));
     }
 
     #[test]

@@ -455,6 +455,7 @@ fn value(text: &str, at: usize) -> Result<Option<Val>, CellError> {
 
 /// A value without quotes: a number, a date, or a word (text).
 fn bare(t: &str, at: usize) -> Result<Val, CellError> {
+    typographic_quotes(t, at)?;
     if let Ok(i) = t.parse::<i64>() {
         return Ok(Val::Int(t.to_owned(), i));
     }
@@ -509,6 +510,23 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
         );
     }
     Ok(Val::Text(t.to_owned()))
+}
+
+/// A value in the curly quotes Word and Outlook put in for `"` (`“Premium”`): to the rules,
+/// text with those quotes in it, which no customer's value equals (the row would never
+/// match, without a word). An apostrophe inside a word (`McDonald’s`) is text.
+fn typographic_quotes(t: &str, at: usize) -> Result<(), CellError> {
+    const CURLY: [char; 8] = ['“', '”', '„', '‟', '‘', '’', '‚', '‛'];
+    let Some(first) = t.chars().next().filter(|c| CURLY.contains(c)) else {
+        return Ok(());
+    };
+    let inner = t.trim_matches(|c| CURLY.contains(&c));
+    fail(
+        at,
+        format!(
+            "`{t}` is in typographic quotes (`{first}`, as a word processor or e-mail writes them): to the rules that is text with the quotes in it; write straight quotes, \"{inner}\", or none"
+        ),
+    )
 }
 
 /// The text an ordering (`< 12 months`, `>= 1 000`) compares with, when it is a number
@@ -615,6 +633,7 @@ pub(super) fn output(text: &str) -> Result<Out, CellError> {
     if t.starts_with(['"', '\'']) {
         return Ok(value(t, 0)?.map_or(Out::Null, Out::Const));
     }
+    typographic_quotes(t, 0)?;
     Ok(match t {
         "null" => Out::Null,
         _ if t.eq_ignore_ascii_case("true") => Out::Const(Val::Bool(true)),

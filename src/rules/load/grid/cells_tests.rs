@@ -276,6 +276,31 @@ fn output_cells() {
     );
     assert!(output("=").is_err());
     assert!(output("2025-13-01").is_err());
+    // Curly quotes pasted from a word processor: an error, not text with quotes in it.
+    assert!(output("“Premium”").is_err());
+    assert_eq!(
+        output("McDonald’s"),
+        Ok(Out::Const(Val::Text("McDonald’s".into())))
+    );
+}
+
+#[test]
+fn typographic_quotes_are_an_error_saying_what_to_write() {
+    for cell in ["“Premium”", "‘Premium’", "„Standard“", "== “Premium”"] {
+        let (_, message) = err(cell);
+        assert!(
+            message.contains("is in typographic quotes"),
+            "{cell}: {message}"
+        );
+    }
+    assert_eq!(
+        err("“Premium”, “Gold”"),
+        (
+            0,
+            "`“Premium”` is in typographic quotes (`“`, as a word processor or e-mail writes them): to the rules that is text with the quotes in it; write straight quotes, \"Premium\", or none".to_owned()
+        )
+    );
+    assert!(input("O’Brien").is_ok());
 }
 
 #[test]

@@ -716,6 +716,40 @@ fn changes_of_an_amount_give_each_difference_and_the_sums_before_and_after() {
     assert_eq!(json["customers"][1]["difference"], serde_json::json!(-0.05));
 }
 
+/// After a change of `period:` (months, then quarters), `changes` compares a quarter with
+/// the quarter before, not with the last month; a month given with `--from` is compared,
+/// with a note that the two are periods of two kinds.
+#[test]
+fn changes_compare_periods_of_one_kind_unless_told_otherwise() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[10.0, 60.0, 120.0], "2025-06-30", "2025-06");
+    run_dated(&fx, &[10.0, 10.0, 120.0], "2025-09-30", "2025-Q3");
+    let alone = fx.run(&["changes", "--to", "2025-Q3", "--output", "tier"]);
+    alone.assert_code(2).assert_stderr_contains(
+        "no period of its kind before 2025-Q3 to compare with; periods with a run: 2025-06, 2025-Q3 (`--from` compares with a period of another kind)",
+    );
+    run_dated(&fx, &[60.0, 120.0, 120.0], "2025-06-30", "2025-Q2");
+    let quarters = fx.run(&["changes", "--to", "2025-Q3", "--output", "tier"]);
+    assert_eq!(quarters.code, 0, "{}", quarters.stderr);
+    assert!(
+        quarters
+            .stdout
+            .starts_with("tier: 2025-Q2 (run 3) -> 2025-Q3 (run 2)\n"),
+        "{}",
+        quarters.stdout
+    );
+    let across = fx.run(&[
+        "changes", "--from", "2025-06", "--to", "2025-Q3", "--output", "tier",
+    ]);
+    assert_eq!(across.code, 0, "{}", across.stderr);
+    assert!(
+        across.stdout.contains("note: 2025-06 and 2025-Q3 are periods of two kinds: 2025-Q3's run read no history of 2025-06's, and what each ranked covers another span of time, so the moves are not the rules' steps\n"),
+        "{}",
+        across.stdout
+    );
+}
+
 /// `changes` says when the moves are not only the customers': the later period was run
 /// before the earlier one had a run (it read no history), or with other rules.
 #[test]

@@ -202,11 +202,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             a.fingerprint, b.fingerprint
         ));
     }
-    // Periods between the two: a move over them may be several rule steps at once.
-    if to.period.previous() != Some(from.period) {
+    // Periods of two kinds (`--from 2025-06 --to 2025-Q3`, across a change of `period:`):
+    // the later run read no history of the earlier, and their figures cover other spans.
+    if from.period.kind != to.period.kind {
+        notes.push(format!(
+            "{} and {} are periods of two kinds: {}'s run read no history of {}'s, and what each ranked covers another span of time, so the moves are not the rules' steps",
+            from.period, to.period, to.period, from.period
+        ));
+    } else if to.period.previous() != Some(from.period) {
+        // Periods between the two: a move over them may be several rule steps at once.
         let between = runs
             .iter()
             .filter(|r| r.period > from.period && r.period < to.period)
+            .filter(|r| r.period.kind == to.period.kind)
             .count();
         // The periods between the two that have no run (a quarter never run), oldest first.
         let mut missing: Vec<String> = (1..)
@@ -299,15 +307,24 @@ fn chosen_runs(
     };
     let from = match from {
         Some(label) => find("--from", label)?,
+        // The period before of the same kind: after a change of `period:`, the last month
+        // is not the quarter before a quarter.
         None => *runs
             .iter()
             .rev()
-            .find(|r| r.period < to.period)
+            .find(|r| r.period < to.period && r.period.kind == to.period.kind)
             .ok_or_else(|| {
+                let other_kind = runs.iter().any(|r| r.period < to.period);
                 Error::Argument(format!(
-                    "no period before {} to compare with; {}",
+                    "no period {}before {} to compare with; {}{}",
+                    if other_kind { "of its kind " } else { "" },
                     to.period,
-                    labels()
+                    labels(),
+                    if other_kind {
+                        " (`--from` compares with a period of another kind)"
+                    } else {
+                        ""
+                    }
                 ))
             })?,
     };

@@ -750,6 +750,44 @@ fn changes_compare_periods_of_one_kind_unless_told_otherwise() {
     );
 }
 
+/// A change of `period:` from months to quarters: the first quarter's run notes that it
+/// reads no history of the months (and `--strict` refuses it); a rerun of June with the
+/// monthly config afterwards reads May and has nothing of the kind to say (`--strict` wrote
+/// nothing, because "the latest run is of 2025-Q3").
+#[test]
+fn a_change_of_period_kind_is_noted_where_history_is_not_read() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    fx.sales_customers(&[10.0, 60.0, 120.0]);
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    let kind = |period: &str| {
+        std::fs::write(
+            fx.path("config.yaml"),
+            format!("{config}period: {period}\n"),
+        )
+        .unwrap();
+    };
+    kind("month");
+    fx.run_ok(&["--as-of", "2025-05-31"]);
+    fx.run_ok(&["--as-of", "2025-06-30"]);
+    kind("quarter");
+    let q3 = |extra: &[&str]| fx.run(&[&["run", "--as-of", "2025-09-30"], extra].concat());
+    q3(&["--strict"]).assert_code(1).assert_stderr_contains(
+        "the latest run before it is of 2025-06, another kind of period than 2025-Q3",
+    );
+    let noted = q3(&[]);
+    noted.assert_code(0);
+    assert!(
+        noted.stdout.contains("note: the latest run before it is of 2025-06 (another kind of period than this run's 2025-Q3): this run reads no history from it, so what the rules read of the previous period (`previous.x`, `held.x`) is NULL for every customer, as if every customer were new; to carry the history over, run the earlier quarters with this config first, oldest first (`tierwise run --as-of 2025-06-30` for 2025-Q2), then this one again\n"),
+        "{}",
+        noted.stdout
+    );
+    kind("month");
+    let june = fx.run(&["run", "--strict", "--as-of", "2025-06-30"]);
+    june.assert_code(0);
+    assert!(!june.stdout.contains("another kind"), "{}", june.stdout);
+}
+
 /// `changes` says when the moves are not only the customers': the later period was run
 /// before the earlier one had a run (it read no history), or with other rules.
 #[test]

@@ -154,7 +154,7 @@ fn history_concerns(
     }
     if let Some(other) = s.other_kind {
         out.push(format!(
-            "the latest run is of {}, another kind of period than {}",
+            "the latest run before it is of {}, another kind of period than {}",
             other.label(),
             period.label()
         ));
@@ -185,8 +185,9 @@ pub struct Standing {
     /// The periods right after this one that have an official run, up to the first gap:
     /// they read this period's outputs as they were (a backfill).
     pub later: Vec<Period>,
-    /// The latest official run's period, when it is of another kind than this run's (the
-    /// config's `period:` changed): this run reads no history from it.
+    /// When the previous period (of this run's kind) has no run but runs of another kind
+    /// came before this period ends (the config's `period:` changed): the latest of them.
+    /// This run reads no history from it.
     pub other_kind: Option<Period>,
     /// When the previous period has no run but an earlier one does (a period skipped): that
     /// earlier period and its run. `previous.x` reads the previous period only: NULL.
@@ -329,11 +330,14 @@ impl Workspace {
         let later = (output::following(&official, period).iter())
             .map(|r| r.period)
             .collect();
-        let other_kind = official
-            .iter()
+        // A change of `period:`: no run of the previous period of this kind, but runs of
+        // another kind before this period ends (months, then this quarter). A rerun of June
+        // after quarters were run reads May: nothing to say.
+        let other_kind = (official.iter())
+            .filter(|r| r.period.kind != period.kind && r.as_of <= period.end())
             .max_by_key(|r| (r.as_of, r.run_id))
             .map(|r| r.period)
-            .filter(|p| p.kind != period.kind);
+            .filter(|_| previous.is_none());
         // The latest run of a period of this kind before `wanted`.
         let earlier = |wanted: Period| {
             (official.iter())

@@ -50,8 +50,17 @@ pub(super) fn standing_notes(
         ));
     }
     if let Some(other) = standing.other_kind {
+        let remedy = match period.previous() {
+            Some(before) => format!(
+                "; to carry the history over, run the earlier {}s with this config first, oldest first (`tierwise run --as-of {}` for {}), then this one again",
+                period.kind.name(),
+                before.end(),
+                before.label()
+            ),
+            None => String::new(),
+        };
         notes.push(format!(
-            "the latest recorded run is of {} (another kind of period than this run's {}): this run reads no history from it",
+            "the latest run before it is of {} (another kind of period than this run's {}): this run reads no history from it, so what the rules read of the previous period (`previous.x`, `held.x`) is NULL for every customer, as if every customer were new{remedy}",
             other.label(),
             period.label()
         ));

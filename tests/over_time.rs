@@ -197,7 +197,7 @@ fn four_quarters_upgrade_at_once_and_downgrade_one_step_after_two_periods_below(
         serde_json::json!([{"customer_id": "W", "value": "B"}])
     );
     let csv = fx.run(&["changes", "--format", "csv"]).stdout;
-    assert!(csv.ends_with("\nZ,,C,new\nW,B,,gone\n"), "{csv}");
+    assert!(csv.ends_with("\nZ,,C,new,\nW,B,,gone,\n"), "{csv}");
     #[rustfmt::skip]
     let want = expected(&[
         ("F1", "A"), ("F2", "A"), ("F3", "B"), ("Y", "A"), ("F4", "B"), ("F5", "B"),

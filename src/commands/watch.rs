@@ -108,12 +108,15 @@ fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
                         }
                     ),
                 );
-                last = attempt(opts, last, out);
+                // The directory the config names now is watched before its rules are read:
+                // an edit made there while they load is then a change of its own (watched
+                // after, it was lost).
                 match watcher.follow(&opts.overrides, opts.debounce) {
                     Ok(true) => say(out, format!("now watching {}", watcher.describe())),
                     Ok(false) => {}
                     Err(e) => say(out, format!("watch error: {e}")),
                 }
+                last = attempt(opts, last, out);
             }
             Change::Errors(errors) => {
                 for e in errors {

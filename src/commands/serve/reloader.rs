@@ -105,11 +105,9 @@ impl<'a> Reloader<'a> {
             // Taken before reading, so a commit during the reload is seen next time.
             let before = DataWatch::now(&self.opts.config, &self.opts.overrides);
             let data_only = matches!(trigger, Trigger::Data | Trigger::NewDay(_));
-            // A stop during the reload ends it here: the service does not wait for it (it
-            // is abandoned, as one that overruns).
-            if !reload_unless(self.service, self.opts, data_only, &|| stop.asked(), out) {
-                break;
-            }
+            // The directory the config names now is watched before its rules are read: an
+            // edit made there while they load is then a change of its own (watched after,
+            // it was lost until the next edit).
             match self
                 .watcher
                 .follow(&self.opts.overrides, self.opts.debounce)
@@ -117,6 +115,11 @@ impl<'a> Reloader<'a> {
                 Ok(true) => say(out, format!("now watching {}", self.watcher.describe())),
                 Ok(false) => {}
                 Err(e) => say(out, format!("watch error: {e}")),
+            }
+            // A stop during the reload ends it here: the service does not wait for it (it
+            // is abandoned, as one that overruns).
+            if !reload_unless(self.service, self.opts, data_only, &|| stop.asked(), out) {
+                break;
             }
             let database = &self.service.current().database;
             self.data = if before.database.as_ref() == Some(database) {

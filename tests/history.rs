@@ -297,6 +297,35 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
     );
 }
 
+/// Rules that start reading `held.tier` read NULL for everyone in their first period: the
+/// previous run's rules read no `held.x`, so it stored no count. `run` says so (the counts
+/// start again at 1) and `--strict` refuses, as for a `previous.x` the run did not give.
+#[test]
+fn held_counts_the_previous_run_did_not_store_are_said_and_refused_by_strict() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[120.0, 10.0], "2026-05-31", "2026-05");
+    fx.rule(
+        "rules.yaml",
+        &format!("{RULES}  - name: held\n    output: tier_held\n    rules:\n      - {{ id: held, value: '= held.tier' }}\n"),
+    );
+    let strict = fx.run(&["run", "--strict", "--as-of", "2026-06-30"]);
+    strict.assert_code(1).assert_stderr_contains(
+        "2026-05's run gave no value for held.tier: it would be NULL for every customer",
+    );
+    let run = fx.run(&["run", "--as-of", "2026-06-30"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("; `held.tier` read NULL for every customer (that run gave no value for it), so rules that read it saw no history; the `held.x` counts start again with this run (at 1)\n"),
+        "{}",
+        run.stdout
+    );
+    // The count this run stored is what the next period reads: no note then.
+    let next = fx.run(&["run", "--strict", "--as-of", "2026-07-31"]);
+    next.assert_code(0);
+    assert_eq!(column(&fx.latest(), "tier_held")["1"], int(1));
+}
+
 /// `explain`'s "fails at" reads earlier periods' values as the rule does: the part of a
 /// condition that fails is `tier != "A"`, not `previous.tier == "A"` (which holds).
 #[test]

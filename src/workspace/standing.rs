@@ -279,11 +279,14 @@ pub(super) fn unwritten(
             continue;
         };
         let column = &run.data.columns[c];
-        // `held.x` counts periods of `x`'s values: given when `x` was.
         let output = p.output();
+        let none_given = || (0..run.data.len).all(|i| column.value(i).is_null());
         let missing = match recorded.and_then(|r| r.as_object()) {
+            // A `held.x` count has a column of its own, stored only by runs whose rules read
+            // it (a count is never NULL: 0 for a NULL `x`).
+            _ if p.column != output => none_given(),
             Some(outputs) => !outputs.contains_key(output),
-            None => (0..run.data.len).all(|i| column.value(i).is_null()),
+            None => none_given(),
         };
         if run.data.len > 0 && missing {
             let name = p.written();

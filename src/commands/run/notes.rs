@@ -92,6 +92,10 @@ pub(super) fn other_rules_note(summary: &RunSummary) -> Option<String> {
             if names.len() == 1 { "it" } else { "them" },
             if names.len() == 1 { "it" } else { "them" },
         ));
+        // Its rules read no `held.x`, so it stored no count to go on from.
+        if summary.unwritten.iter().any(|n| n.starts_with("held.")) {
+            note.push_str("; the `held.x` counts start again with this run (at 1)");
+        }
     }
     Some(note)
 }

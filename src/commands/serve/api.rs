@@ -106,7 +106,7 @@ fn json_response(status: StatusCode, body: &Json) -> Response {
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
+        HeaderValue::from_static("application/json; charset=utf-8"),
     );
     response
 }

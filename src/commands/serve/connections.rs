@@ -147,7 +147,7 @@ async fn refuse(mut stream: TcpStream, max: usize) {
     })
     .to_string();
     let head = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
         body.len()
     );
     let _ = tokio::time::timeout(REFUSAL_TIME, async {

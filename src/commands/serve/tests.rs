@@ -94,7 +94,7 @@ pub(super) async fn call(
     };
     assert_eq!(
         header_text(header::CONTENT_TYPE).as_deref(),
-        Some("application/json"),
+        Some("application/json; charset=utf-8"),
         "{method} {uri}"
     );
     let allow = header_text(header::ALLOW).unwrap_or_default();

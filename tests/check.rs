@@ -246,7 +246,7 @@ fn run_skips_copies_and_backups_with_a_note_and_a_broken_link_is_an_error() {
     fx.rule(".#tiers.yaml", "not yaml: [");
     let run = fx.run_ok(&[]);
     run.assert_stderr_contains(
-        "warning: skipped: a copy made by Windows Explorer (`- Copy`), not a rule file\n --> rules/tiers - Copy.yaml\n",
+        "warning: skipped: a copy made by Windows Explorer (`- Copy`, `- Kopie`, ...), not a rule file\n --> rules/tiers - Copy.yaml\n",
     )
     .assert_stderr_contains(
         "warning: skipped: a duplicate made by a download or a file manager (`(1)`), not a rule file\n --> rules/tiers (1).yaml\n",

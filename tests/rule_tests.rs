@@ -857,7 +857,7 @@ fn copies_and_backups_of_test_files_are_skipped_with_a_warning() {
     let run = test_in(&fx, &[]);
     run.assert_code(0)
         .assert_stderr_contains(
-            "rules/tests/cases - Copy.yaml: skipped: a copy made by Windows Explorer (`- Copy`), not a rule file",
+            "rules/tests/cases - Copy.yaml: skipped: a copy made by Windows Explorer (`- Copy`, `- Kopie`, ...), not a rule file",
         )
         .assert_stderr_contains(
             "rules/tests/._cases.yaml: skipped: a macOS metadata file (`._` name), not a rule file",

@@ -452,7 +452,7 @@ mod tests {
             shown,
             [
                 "warning rules/._tiers.yaml: skipped: a macOS metadata file (`._` name), not a rule file",
-                "warning rules/tiers - Copy.yaml: skipped: a copy made by Windows Explorer (`- Copy`), not a rule file",
+                "warning rules/tiers - Copy.yaml: skipped: a copy made by Windows Explorer (`- Copy`, `- Kopie`, ...), not a rule file",
                 "warning rules/tiers.yaml~: skipped: an editor's backup (its name ends with `~`), not a rule file",
             ]
         );

@@ -51,8 +51,16 @@ fn copy_of(stem: &str) -> Option<&'static str> {
         ok.then_some(open)
     };
     let unnumbered = numbered(stem).map_or(stem, |open| &stem[..open]);
-    if unnumbered.ends_with(" - Copy") {
-        return Some("a copy made by Windows Explorer (`- Copy`), not a rule file");
+    // "Copy" as Explorer writes it in German, Dutch, Spanish, Italian, French, Polish,
+    // Swedish, Portuguese, Finnish; Polish with a long dash.
+    const COPY: [&str; 7] = ["copy", "kopie", "copia", "copie", "kopia", "cópia", "kopio"];
+    let explorer = [" - ", " — ", " – "].iter().any(|dash| {
+        unnumbered
+            .rsplit_once(dash)
+            .is_some_and(|(_, word)| COPY.contains(&word.to_lowercase().as_str()))
+    });
+    if explorer {
+        return Some("a copy made by Windows Explorer (`- Copy`, `- Kopie`, ...), not a rule file");
     }
     let finder = stem.strip_suffix(" copy").is_some()
         || stem.rsplit_once(" copy ").is_some_and(|(_, n)| {
@@ -93,6 +101,11 @@ mod tests {
             "credit.yaml.orig",
             "tiers - Copy.yaml",
             "tiers - Copy (2).yaml",
+            "stufen - Kopie.yaml",
+            "stufen - Kopie (2).yaml",
+            "niveles - copia.yaml",
+            "poziomy — kopia.yaml",
+            "niveaux - Copie.yaml",
             "tiers copy.yaml",
             "tiers copy 2.yaml",
             "tiers (1).yaml",
@@ -111,6 +124,8 @@ mod tests {
         for name in [
             "credit.yaml",
             "tiers-copy.yaml",
+            "tiers - kopiert.yaml",
+            "a - b.yaml",
             "copy.yaml",
             "plan (2024).yaml",
             "tiers (draft).yaml",
@@ -128,7 +143,7 @@ mod tests {
     fn each_kind_says_what_it_is() {
         assert_eq!(
             not_a_rule_file("tiers - Copy.yaml"),
-            Some("a copy made by Windows Explorer (`- Copy`), not a rule file")
+            Some("a copy made by Windows Explorer (`- Copy`, `- Kopie`, ...), not a rule file")
         );
         assert_eq!(
             not_a_rule_file("._credit.yaml"),

@@ -380,6 +380,43 @@ fn a_text_the_data_also_writes_with_another_case_or_space_is_flagged_on_the_data
         .assert_stderr_contains("--strict: nothing was written");
 }
 
+/// A German export: `GROSSHANDEL` for `Großhandel`, `Bäckerei` with its `ä` decomposed (the
+/// same on screen), and a no-break space after it. Each is said, with what the screen does
+/// not show and a fix that works (SQLite's TRIM keeps a no-break space; no SQL composes
+/// letters).
+#[test]
+fn spellings_with_ss_decomposed_letters_or_a_no_break_space_are_flagged_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, gruppe TEXT",
+        &[
+            vec![text("K1"), text("Großhandel")],
+            vec![text("K2"), text("GROSSHANDEL")],
+            vec![text("K3"), text("B\u{e4}ckerei")],
+            vec![text("K4"), text("Ba\u{308}ckerei")],
+            vec![text("K5"), text("Bäckerei\u{a0}")],
+        ],
+    );
+    fx.rule(
+        "rabatt.yaml",
+        "decisions:\n  - name: rabatt\n    output: rabatt\n    rules:\n      - { id: r-gh, when: 'gruppe == \"Großhandel\"', value: 5 }\n      - { id: r-b, when: 'gruppe == \"B\u{e4}ckerei\"', value: 3 }\n      - { id: r-rest, value: 0 }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    let lines: Vec<&str> = (check.stdout.lines())
+        .filter(|l| l.starts_with("warning") || l.contains("= help"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: `gruppe` is compared with \"Großhandel\", but the data also writes it \"GROSSHANDEL\" (1 customer): text compares exactly (case and spaces count), so those customers do not match it (1 customer holds \"Großhandel\" as written) (in `r-gh`)",
+            "  = help: make the column one spelling in the customers query (`TRIM(gruppe)`, `UPPER(gruppe)`; `customers.query`) or at its source; or, if \"GROSSHANDEL\" is meant to match too, list it: `\"Großhandel\", \"GROSSHANDEL\"`",
+            "warning: `gruppe` is compared with \"B\u{e4}ckerei\", but the data also writes it \"Ba\\u{308}ckerei\" (decomposed letters, 1 customer), \"Bäckerei\\u{a0}\" (1 customer): text compares exactly (case and spaces count), so those customers do not match it (1 customer holds \"B\u{e4}ckerei\" as written) (in `r-b`)",
+            "  = help: make the column one spelling at its source: the export writes some letters decomposed (Unicode NFD); save it as NFC (composed), which SQL cannot do",
+        ]
+    );
+}
+
 /// A decision's `default:` is a value: customers no row matched but who got the default are
 /// not "without value". A rule that fails in two ways is reported once per way, each with
 /// its own customers (a NULL and a zero divisor are different fixes), and a zero divisor is

@@ -1,7 +1,9 @@
 //! On the data (`check --data`, `run`): a text field compared with a text (`channel ==
 //! "Wholesale"`, a grid cell `Wholesale`, `"KA", "BC"`) while the data also writes that text
 //! another way: another case, or a space before, after or doubled inside (`"Wholesale "`,
-//! `"wholesale"`, what a CRM export or a hand-typed cell leaves behind). Text compares
+//! `"wholesale"`, what a CRM export or a hand-typed cell leaves behind), `ß` written `SS`
+//! (`GROSSHANDEL`), or the same letters composed another way (`ä` as `a` and a combining
+//! diaeresis, as macOS and some exports write it: it looks the same on screen). Text compares
 //! exactly, so those customers miss the row and fall to a later row or the `default:`,
 //! which passes every check as a value; nothing fails. The rules alone cannot see it: only
 //! the data holds the other spellings. A spelling the rules also compare with is meant.
@@ -73,10 +75,25 @@ fn spellings<'d>(data: &'d Dataset, name: &str) -> Option<HashMap<&'d str, usize
     Some(held)
 }
 
-/// A text without what tells the spellings apart: case, and spaces around and between words.
+/// A text without what tells the spellings apart: case (`ß` is `ss`), spaces around and
+/// between words, and how its letters are composed (Unicode NFC).
 fn folded(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.join(" ").to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let composed: String = text.nfc().collect();
+    let words: Vec<&str> = composed.split_whitespace().collect();
+    words.join(" ").to_lowercase().replace('ß', "ss")
+}
+
+/// How a spelling is shown in the warning: quoted, with what the screen does not show.
+fn shown(text: &str, customers: usize) -> String {
+    let decomposed = match unicode_normalization::is_nfc(text) {
+        true => "",
+        false => "decomposed letters, ",
+    };
+    format!(
+        "{text:?} ({decomposed}{})",
+        crate::text::customers(customers)
+    )
 }
 
 fn slip(
@@ -88,9 +105,7 @@ fn slip(
     others: &[(&str, usize)],
 ) -> Diagnostic {
     let customers = crate::text::customers;
-    let listed: Vec<String> = (others.iter())
-        .map(|(v, n)| format!("{v:?} ({})", customers(*n)))
-        .collect();
+    let listed: Vec<String> = others.iter().map(|(v, n)| shown(v, *n)).collect();
     let message = format!(
         "`{name}` is compared with {text:?}, but the data also writes it {}: text compares exactly (case and spaces count), so those customers do not match it{}",
         crate::text::first_three(&listed),
@@ -106,12 +121,23 @@ fn slip(
         None => super::walk::place_of(e, text),
     };
     let (first, _) = others[0];
+    // What a listed spelling cannot say, or SQL cannot mend: invisible blanks (TRIM leaves a
+    // no-break space), letters composed another way (SQLite has no NFC).
+    let help = if first.chars().any(|c| c.is_whitespace() && c != ' ') {
+        format!(
+            "make the column one spelling in the customers query (`customers.query`): `TRIM(REPLACE({name}, char(160), ' '))` (TRIM alone keeps a no-break space), or at its source"
+        )
+    } else if !unicode_normalization::is_nfc(first) {
+        "make the column one spelling at its source: the export writes some letters decomposed (Unicode NFD); save it as NFC (composed), which SQL cannot do".to_owned()
+    } else {
+        format!(
+            "make the column one spelling in the customers query (`TRIM({name})`, `UPPER({name})`; `customers.query`) or at its source; or, if {first:?} is meant to match too, list it: `{text:?}, {first:?}`"
+        )
+    };
     let warning = Diagnostic::error(&e.origin.file, line, column, message)
         .warning()
         .width(text.chars().count())
-        .help(format!(
-            "make the column one spelling in the customers query (`TRIM({name})`, `UPPER({name})`; `customers.query`) or at its source; or, if {first:?} is meant to match too, list it: `{text:?}, {first:?}`"
-        ));
+        .help(help);
     super::walk::of_rule(warning, id)
 }
 
@@ -126,5 +152,9 @@ mod tests {
         assert_eq!(folded("Wholesale\u{a0}"), folded("WHOLESALE"));
         assert_ne!(folded("Whole sale"), folded("Wholesale"));
         assert_ne!(folded("Retail"), folded("Wholesale"));
+        assert_eq!(folded("GROSSHANDEL"), folded("Großhandel"));
+        // `ä` composed, and as `a` with a combining diaeresis.
+        assert_eq!(folded("B\u{e4}ckerei"), folded("Ba\u{308}ckerei"));
+        assert_ne!(folded("Backerei"), folded("B\u{e4}ckerei"));
     }
 }

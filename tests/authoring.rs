@@ -149,6 +149,33 @@ fn explain_an_unknown_customer_is_an_error() {
         );
 }
 
+/// Ids with letters beyond ASCII: another case (`łódź-7`) finds the id meant, and an id an
+/// export stored with a combining mark (`g` + breve) asked for as typed (`ğ`) gets the id,
+/// with what tells the two apart (they look the same).
+#[test]
+fn explain_suggests_ids_in_any_case_and_composition() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[
+            vec![text("Łódź-7"), real(10.0)],
+            vec![text("Ag\u{306}rı-1940"), real(20.0)],
+        ],
+    );
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: all, then: { tier: A } }\n",
+    );
+    fx.run(&["explain", "łódź-7"])
+        .assert_code(2)
+        .assert_stderr_contains("did you mean `Łódź-7`?\n");
+    fx.run(&["explain", "A\u{11f}rı-1940"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "did you mean `Ag\u{306}rı-1940`? (stored as \"Ag\\u{306}rı-1940\" and asked as \"A\u{11f}rı-1940\": the same letters, composed another way in Unicode)",
+        );
+}
+
 /// The whole of `explain` for a customer just under a boundary: 0.79997 is shown as it is
 /// next to `>= 0.80`, not rounded to 0.8 (which would read as if the row should match),
 /// while a value far from any boundary keeps four places.

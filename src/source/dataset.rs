@@ -375,10 +375,12 @@ impl Dataset {
     }
 }
 
-/// An id as "did you mean" compares ids: without surrounding blanks, in lower case
-/// (`c-000042 ` is like `C-000042`).
+/// An id as "did you mean" compares ids: without surrounding blanks, in lower case, its
+/// letters composed (Unicode NFC): `c-000042 ` is like `C-000042`, `łódź-7` like `Łódź-7`,
+/// and `Ağrı` typed like the `Ağrı` an export wrote with a combining breve.
 pub fn folded_id(id: &str) -> String {
-    id.trim().to_ascii_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    id.trim().nfc().collect::<String>().to_lowercase()
 }
 
 /// Builds a dataset row by row, as a source reads it.

@@ -166,7 +166,7 @@ pub enum SourceError {
     },
     #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
     NullId { row: usize, column: String },
-    #[error("no customer has {column} = `{id}` in the customer source{}", did_you_mean(.like))]
+    #[error("no customer has {column} = `{id}` in the customer source{}", did_you_mean(.id, .like))]
     UnknownCustomer {
         id: String,
         column: String,
@@ -345,9 +345,19 @@ impl SourceError {
     }
 }
 
-fn did_you_mean(like: &Option<String>) -> String {
-    like.as_ref()
-        .map_or(String::new(), |id| format!(": did you mean `{id}`?"))
+fn did_you_mean(id: &str, like: &Option<String>) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let Some(like) = like else {
+        return String::new();
+    };
+    // The same on screen: say what tells them apart.
+    let composed = |t: &str| t.nfc().collect::<String>();
+    match composed(like) == composed(id) {
+        true => format!(
+            ": did you mean `{like}`? (stored as {like:?} and asked as {id:?}: the same letters, composed another way in Unicode)"
+        ),
+        false => format!(": did you mean `{like}`?"),
+    }
 }
 
 /// SQLite's error, without the whole query it quotes (the bundled query is 165 lines): its

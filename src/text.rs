@@ -122,6 +122,33 @@ pub fn thousands(x: f64) -> String {
     if negative { format!("-{out}") } else { out }
 }
 
+/// `x` with thousands separators and every decimal it is written with (`1,000,014.5175`,
+/// `0.0125`): for a difference or a sum whose decimals matter, where [`thousands`] keeps
+/// two. Very large or small numbers keep their exponent (`1e20`).
+pub fn thousands_exact(x: f64) -> String {
+    let written = crate::value::shown_decimal(x).to_string();
+    if written.contains(['e', 'E']) || !x.is_finite() {
+        return written;
+    }
+    let (sign, digits) = match written.strip_prefix('-') {
+        Some(digits) => ("-", digits),
+        None => ("", written.as_str()),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut out = String::from(sign);
+    for (k, c) in whole.chars().enumerate() {
+        if k > 0 && (whole.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
 /// A total for people: money with two decimals and the currency, others as they are.
 pub fn amount(x: f64, money: bool, currency: Option<&str>) -> String {
     match (money, currency) {
@@ -306,6 +333,15 @@ pub fn shown(path: &std::path::Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_thousands_keep_every_decimal() {
+        assert_eq!(thousands_exact(1000014.5175), "1,000,014.5175");
+        assert_eq!(thousands_exact(-0.0125), "-0.0125");
+        assert_eq!(thousands_exact(25.0), "25");
+        assert_eq!(thousands_exact(16.27 + 25.0), "41.27");
+        assert_eq!(thousands_exact(123456.0), "123,456");
+    }
 
     #[test]
     fn totals_for_programs_are_whole_numbers_and_cents() {

@@ -560,9 +560,6 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
     );
 }
 
-/// `changes` refuses a later period as `--from`, and says when the two periods are not
-/// consecutive: it compares the two as they stand (its note said a move counted every
-/// step between them), naming the periods between with no run.
 /// Two runs of one month at once: the one that writes second replaced the first one's run,
 /// not the run both read before they wrote, and says so.
 #[test]
@@ -608,6 +605,9 @@ fn a_run_that_waited_for_another_run_of_its_month_names_the_run_it_replaced() {
     );
 }
 
+/// `changes` refuses a later period as `--from`, and says when the two periods are not
+/// consecutive: it compares the two as they stand (its note said a move counted every
+/// step between them), naming the periods between with no run.
 #[test]
 fn changes_refuse_reversed_periods_and_note_a_gap() {
     let fx = Fixture::new();
@@ -786,7 +786,10 @@ fn changes_compare_periods_of_one_kind_unless_told_otherwise() {
 #[test]
 fn a_change_of_period_kind_is_noted_where_history_is_not_read() {
     let fx = Fixture::new();
-    fx.rule("rules.yaml", RULES);
+    fx.rule(
+        "rules.yaml",
+        &format!("{RULES}  - name: was\n    output: was\n    rules:\n      - {{ id: was, value: '= previous.tier' }}\n"),
+    );
     fx.sales_customers(&[10.0, 60.0, 120.0]);
     let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
     let kind = |period: &str| {
@@ -815,6 +818,12 @@ fn a_change_of_period_kind_is_noted_where_history_is_not_read() {
     let june = fx.run(&["run", "--strict", "--as-of", "2025-06-30"]);
     june.assert_code(0);
     assert!(!june.stdout.contains("another kind"), "{}", june.stdout);
+    // Rules that read no history lose nothing at a switch: nothing to say or refuse.
+    fx.rule("rules.yaml", RULES);
+    kind("year");
+    let year = fx.run(&["run", "--strict", "--as-of", "2025-12-31"]);
+    year.assert_code(0);
+    assert!(!year.stdout.contains("another kind"), "{}", year.stdout);
 }
 
 /// `changes` says when the moves are not only the customers': the later period was run
@@ -1584,10 +1593,29 @@ fn explain_compares_with_what_the_period_recorded() {
             .nth(1)
             .is_some_and(|l| l.contains("tier A recorded, B here")
                 && l.ends_with(&format!(
-                    "; it was made with other rules ({fingerprint}): `--rules-at <git revision>` explains with a revision's rules"
+                    "; it was made with other rules ({fingerprint}): `--rules-at <git revision or directory>` explains with those rules"
                 ))),
         "{}",
         other.stdout
+    );
+    // Explained with other rules than the run's given by `--rules-at`: said so.
+    let dir = fx.run(&[
+        "explain",
+        "3",
+        "--as-of",
+        "2026-09-30",
+        "--rules-at",
+        "rules",
+    ]);
+    assert!(
+        dir.stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(&format!(
+                "; it was made with other rules ({fingerprint}) than those of `rules/` ("
+            ))),
+        "{}",
+        dir.stdout
     );
     let at = fx.run(&[
         "explain",

@@ -8,6 +8,7 @@ use crate::error::{Error, ExitStatus};
 use crate::output::{self, Changes, OfficialRun};
 use crate::report::{Report, thousands};
 use crate::source::SqliteSource;
+use crate::text::thousands_exact;
 use crate::time::Period;
 use crate::value::shown_decimal;
 use crate::workspace::{Overrides, Workspace};
@@ -30,7 +31,8 @@ pub enum ChangesFormat {
 /// Show upgrades and downgrades of an output between two periods (default: the two latest).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The earlier period (default: the period before `--to` that has a run).
+    /// The earlier period (default: the latest period of `--to`'s kind before it that has a
+    /// run).
     #[arg(long)]
     pub from: Option<String>,
     /// The later period (default: the latest).
@@ -453,9 +455,9 @@ impl Report for ChangesReport {
             writeln!(
                 out,
                 "sum over the customers in both: {} -> {} ({})",
-                thousands(sums.from),
-                thousands(sums.to),
-                crate::text::signed(shown_decimal(sums.to - sums.from), false)
+                thousands_exact(sums.from),
+                thousands_exact(sums.to),
+                signed_exact(sums.to - sums.from)
             )?;
         }
         for (list, run, what) in [
@@ -548,7 +550,7 @@ impl ChangesReport {
                 change.direction.word().into(),
             ];
             if c.by_value {
-                let difference = change.difference.map(|d| crate::text::signed(d, false));
+                let difference = change.difference.map(signed_exact);
                 row.push(difference.unwrap_or_default());
             }
             rows.push(row);
@@ -568,6 +570,13 @@ impl ChangesReport {
             n => n.min(len),
         }
     }
+}
+
+/// A difference with its sign and every decimal its values have (`+0.0125`, `-3.4825`).
+fn signed_exact(d: f64) -> String {
+    let d = shown_decimal(d);
+    let sign = if d < 0.0 { "" } else { "+" };
+    format!("{sign}{}", thousands_exact(d))
 }
 
 /// The line under a table cut short by `--limit`, when it was.

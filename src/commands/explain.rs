@@ -73,7 +73,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             let official = crate::output::official_runs(conn, tables, period.kind)?;
             match official.iter().find(|r| r.period == period) {
                 Some(run) => {
-                    explanation.recorded = Some(recorded(&ws, conn, *run, &rules, &explanation)?);
+                    let mut held = recorded(&ws, conn, *run, &rules, &explanation)?;
+                    held.rules_at =
+                        (at.as_ref()).map(|at| (at.label.clone(), rules.fingerprint.clone()));
+                    explanation.recorded = Some(held);
                 }
                 // The latest recorded run of its kind, which an explanation as of its day
                 // would compare with.
@@ -136,6 +139,7 @@ fn recorded(
         holds_customer: held.is_some(),
         differences: Vec::new(),
         rule_ids: None,
+        rules_at: None,
     };
     let Some(held) = held else {
         return Ok(out);

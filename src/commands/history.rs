@@ -131,8 +131,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     let cut = (earlier > 0).then(|| {
         format!(
-            "the last {} periods are shown, from {}: {} earlier (`--last 0` shows every period)",
-            periods.len() - earlier,
+            "the last {} shown, from {}: {} earlier (`--last 0` shows every period)",
+            match periods.len() - earlier {
+                1 => "period is".to_owned(),
+                n => format!("{n} periods are"),
+            },
             periods[earlier].period,
             plural(earlier, "period")
         )

@@ -39,9 +39,9 @@ pub fn find(body: &str) -> Vec<Habit> {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
         match c {
-            // SQL's `'Premium'`: Rhai reads `'` as one character, not as text.
-            '\'' if skip_quoted(&chars, i) > i + 3 && chars[skip_quoted(&chars, i) - 1] == '\'' => {
-                let end = skip_quoted(&chars, i);
+            // SQL's `'Premium'`: Rhai reads `'` as one character (`'D'`, `'\n'`), not text.
+            '\'' if sql_text(&chars, i).is_some() => {
+                let end = sql_text(&chars, i).unwrap_or(i + 1);
                 let inner: String = chars[i + 1..end - 1].iter().collect();
                 let instead = format!("\"{inner}\"");
                 let what = format!("text is written in double quotes, `{instead}`");
@@ -112,6 +112,16 @@ pub fn find(body: &str) -> Vec<Habit> {
         }
     }
     found
+}
+
+/// Where text in single quotes starting at `start` ends (`'Premium'`): more than the one
+/// character, escaped or not, that Rhai's `'x'` holds.
+fn sql_text(chars: &[char], start: usize) -> Option<usize> {
+    let end = skip_quoted(chars, start);
+    let closed = end > start + 1 && chars.get(end - 1) == Some(&'\'');
+    let inner = &chars[start + 1..end.saturating_sub(1).max(start + 1)];
+    let one_char = inner.len() == 1 || (inner.len() == 2 && inner[0] == '\\');
+    (closed && !inner.is_empty() && !one_char).then_some(end)
 }
 
 /// Comparison operators as spreadsheets and keyboards write them, what a rule writes, and

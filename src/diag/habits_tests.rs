@@ -56,6 +56,7 @@ fn each_habit_is_found_and_fixed() {
     }
     // One character in single quotes is Rhai's character, which compares with text.
     assert_eq!(find("code == 'D'"), []);
+    assert_eq!(find("code == '\\n'"), []);
 }
 
 #[test]

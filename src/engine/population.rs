@@ -5,7 +5,9 @@
 //! filter; everyone else gets NULL. Tied values share one position, the best of their tie,
 //! so a tie at a tier boundary goes to the higher tier. Values tie when the rules' `==`
 //! calls them equal ([`same_number`]): 100.1 + 150.2 summed by SQL is 250.29999999999998,
-//! which must not rank below another customer's 250.3.
+//! which must not rank below another customer's 250.3. Equal is not transitive (250.3,
+//! 250.29999999999998, 250.29999999999995): a tie runs on while neighbours in value order
+//! are equal, so the groups are the same whichever way the values are ranked.
 
 use crate::rules::stats::{Better, Params, Position, Statistic};
 use crate::value::same_number;
@@ -37,7 +39,13 @@ impl Ranking {
     /// population as `compute` would count it; nobody else's figure moves.
     pub fn place(&self, value: Option<f64>) -> Option<f64> {
         let v = oriented(self.params, value?);
-        let greater = (self.descending).partition_point(|&x| x > v && !same_number(x, v));
+        // Its tie reaches up through neighbours equal in turn, as in `compute_ranked`.
+        let mut greater = self.descending.partition_point(|&x| x > v);
+        let mut reached = v;
+        while greater > 0 && same_number(self.descending[greater - 1], reached) {
+            greater -= 1;
+            reached = self.descending[greater];
+        }
         // With the newcomer, one more is ranked and the total grows by its value.
         self.statistic.figure(&Position {
             ranked: self.descending.len() + 1,
@@ -92,7 +100,7 @@ pub fn compute_ranked(
     while start < n {
         let value = ranked[start].0;
         let mut end = start;
-        while end < n && same_number(ranked[end].0, value) {
+        while end < n && (end == start || same_number(ranked[end].0, ranked[end - 1].0)) {
             end += 1;
         }
         let figure = statistic.figure(&Position {
@@ -186,6 +194,31 @@ mod tests {
             &[Some(250.3), Some(10.0)],
         );
         assert_eq!(ranking.place(Some(summed)), ranking.place(Some(250.3)));
+        // Neighbours equal in turn are one tie, highest first or lowest first, and a
+        // newcomer joins it as it would if added.
+        let drift = [
+            Some(250.3),
+            Some(250.29999999999998),
+            Some(250.29999999999995),
+            Some(10.0),
+        ];
+        let ranks = |better| {
+            let params = Params {
+                better,
+                ..Params::default()
+            };
+            compute_ranked(Statistic::Rank, params, &drift).0
+        };
+        assert_eq!(
+            ranks(Better::Higher),
+            [Some(1.0), Some(1.0), Some(1.0), Some(4.0)]
+        );
+        assert_eq!(
+            ranks(Better::Lower),
+            [Some(2.0), Some(2.0), Some(2.0), Some(1.0)]
+        );
+        let (_, ranking) = compute_ranked(Statistic::Rank, Params::default(), &drift[..2]);
+        assert_eq!(ranking.place(Some(250.29999999999995)), Some(1.0));
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct Recorded {
     /// The recorded rule ids, when they are not the explained ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_ids: Option<Vec<String>>,
+    /// Explained with `--rules-at`: those rules, as named (`HEAD~1:rules/`), and their
+    /// fingerprint.
+    #[serde(skip)]
+    pub rules_at: Option<(String, String)>,
 }
 
 /// A recorded run, by its period, id and date.

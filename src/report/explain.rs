@@ -331,10 +331,15 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
         parts.push("the rule ids differ".into());
     }
     let why = if r.other_rules {
-        format!(
-            "it was made with other rules ({}): `--rules-at <git revision>` explains with a revision's rules",
-            r.fingerprint.as_deref().unwrap_or_default()
-        )
+        let theirs = r.fingerprint.as_deref().unwrap_or_default();
+        match &r.rules_at {
+            Some((at, ours)) => {
+                format!("it was made with other rules ({theirs}) than those of `{at}` ({ours})")
+            }
+            None => format!(
+                "it was made with other rules ({theirs}): `--rules-at <git revision or directory>` explains with those rules"
+            ),
+        }
     } else if r.as_of != as_of {
         // Late postings may differ too: only the run's day tells them apart.
         format!(

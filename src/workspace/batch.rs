@@ -270,7 +270,9 @@ impl Workspace {
 
     /// The official run that run `run_id`, now written, replaced: the one read before the
     /// run unless another run of the period was written meanwhile (two at once both read the
-    /// same one). When the runs cannot be read again, the one read before.
+    /// same one). Read after the commit: the latest successful run of the period before
+    /// `run_id`, which later runs cannot change (a `prune` in that instant could). When the
+    /// runs cannot be read again, the one read before.
     fn replaced(
         &self,
         conn: &rusqlite::Connection,
@@ -285,10 +287,10 @@ impl Workspace {
         };
         match (replaced, standing.replaces) {
             (Some(r), Some(read)) if r.run_id == read.0 => Some(read),
-            (Some(r), _) => {
-                let customers = output::run_customers(conn, tables, r.run_id).ok()?;
-                Some((r.run_id, r.as_of, customers))
-            }
+            (Some(r), _) => match output::run_customers(conn, tables, r.run_id) {
+                Ok(customers) => Some((r.run_id, r.as_of, customers)),
+                Err(_) => standing.replaces,
+            },
             (None, _) => None,
         }
     }

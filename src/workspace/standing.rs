@@ -185,9 +185,9 @@ pub struct Standing {
     /// The periods right after this one that have an official run, up to the first gap:
     /// they read this period's outputs as they were (a backfill).
     pub later: Vec<Period>,
-    /// When the previous period (of this run's kind) has no run but runs of another kind
-    /// came before this period ends (the config's `period:` changed): the latest of them.
-    /// This run reads no history from it.
+    /// When the rules read history, the previous period (of this run's kind) has no run,
+    /// but runs of another kind came before this period ends (the config's `period:`
+    /// changed): the latest of them. This run reads no history from it.
     pub other_kind: Option<Period>,
     /// When the previous period has no run but an earlier one does (a period skipped): that
     /// earlier period and its run. `previous.x` reads the previous period only: NULL.
@@ -336,11 +336,12 @@ impl Workspace {
         // A change of `period:`: no run of the previous period of this kind, but runs of
         // another kind before this period ends (months, then this quarter). A rerun of June
         // after quarters were run reads May: nothing to say.
+        // Only for rules that read history (or count moves): others lose nothing.
         let other_kind = (official.iter())
             .filter(|r| r.period.kind != period.kind && r.as_of <= period.end())
             .max_by_key(|r| (r.as_of, r.run_id))
             .map(|r| r.period)
-            .filter(|_| previous.is_none());
+            .filter(|_| previous.is_none() && !rules.past.is_empty());
         // The latest run of a period of this kind before `wanted`.
         let earlier = |wanted: Period| {
             (official.iter())

@@ -2,10 +2,12 @@
 //! `250.000`: YAML and the rules read it as 250 (the dot is the decimal point), so a cap or
 //! a boundary is a thousandth of what was meant, and nothing fails (a credit limit capped at
 //! 250 and rounded down to the thousand is 0 for everyone). A number written with exactly
-//! three decimals, the last a zero, after a whole part that is not zero (`250.000`, `2.500`,
-//! `100.000`) is warned at its place, in the YAML and in its expressions alike; `0.125`,
-//! `2.5`, `250.0` and `1.250.000` (not a number: an error already) are not. Comments are
-//! skipped.
+//! three decimals ending in `00`, after a whole part that is not zero (`250.000`, `2.500`,
+//! `100.000`), where a number is a value (after `:`, an operator, `(`, `[`, `,` or a grid's
+//! `|`, and before the end of the value) is warned at its place, in the YAML and in its
+//! expressions alike. Not warned: `0.125`, `2.5`, `250.0`, a rate such as `1.080` or
+//! `1.250`, `1.250.000` (not a number: an error already), numbers in prose or text
+//! (`mehr als 100.000 EUR`), comments, and scripts.
 
 use crate::diag::{Diagnostic, SourceFile};
 
@@ -27,10 +29,11 @@ pub(super) fn dotted_thousands(file: &SourceFile) -> Vec<Diagnostic> {
                 .find(|&k| !(chars[k].is_ascii_digit() || chars[k] == '.'))
                 .unwrap_or(chars.len());
             let written: String = chars[i..end].iter().collect();
-            let followed_by_name = chars
-                .get(end)
-                .is_some_and(|c| c.is_alphanumeric() || *c == '_');
-            if !followed_by_name && let Some(warning) = warning(file, n + 1, i + 1, &written) {
+            let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+            let after = chars[end..].iter().find(|c| !c.is_whitespace());
+            let a_value = before.is_none_or(|c| ":=<>!*/+-([,|{".contains(*c))
+                && after.is_none_or(|c| ",}])|#&*/+-<>=!\"'".contains(*c));
+            if a_value && let Some(warning) = warning(file, n + 1, i + 1, &written) {
                 out.push(warning);
             }
             i = end;
@@ -45,7 +48,7 @@ fn warning(file: &SourceFile, line: usize, column: usize, written: &str) -> Opti
     let dotted = (1..=3).contains(&whole.len())
         && !whole.starts_with('0')
         && decimals.len() == 3
-        && decimals.ends_with('0')
+        && decimals.ends_with("00")
         && decimals.chars().all(|c| c.is_ascii_digit());
     if !dotted {
         return None;
@@ -125,6 +128,11 @@ mod tests {
             "value: 250.0\n",
             "value: 0.250\n",
             "value: 1.255\n",
+            "value: 1.080   # EUR/USD rate\n",
+            "value: 1.250\n",
+            "doc: Kunden mit mehr als 100.000 EUR Umsatz, Version 1.100\n",
+            "value: \"= \\\"Limit 250.000 EUR erreicht\\\"\"\n",
+            "value: 'Kunde''s Limit 1.500 EUR'\n",
             "value: 1250.000\n",
             "effective: { from: 2024.05.01 }\n",
             "max: 250000 # not 250.000\n",

@@ -99,8 +99,10 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             false => logic.policy(&name, &text),
         }
         let file = SourceFile::new(path.clone(), text);
-        for warning in super::dotted_thousands::dotted_thousands(&file) {
-            diags.push(warning);
+        if !is_script {
+            for warning in super::dotted_thousands::dotted_thousands(&file) {
+                diags.push(warning);
+            }
         }
         if is_script {
             files.scripts.push(file);

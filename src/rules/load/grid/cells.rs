@@ -514,12 +514,18 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
 
 /// A value in the curly quotes Word and Outlook put in for `"` (`“Premium”`): to the rules,
 /// text with those quotes in it, which no customer's value equals (the row would never
-/// match, without a word). An apostrophe inside a word (`McDonald’s`) is text.
+/// match, without a word). Only a value they wrap: an apostrophe in a name (`McDonald’s`,
+/// `’s-Hertogenbosch`, `‘t Hoekje`) is text.
 fn typographic_quotes(t: &str, at: usize) -> Result<(), CellError> {
     const CURLY: [char; 8] = ['“', '”', '„', '‟', '‘', '’', '‚', '‛'];
-    let Some(first) = t.chars().next().filter(|c| CURLY.contains(c)) else {
+    let first = t.chars().next().filter(|c| CURLY.contains(c));
+    let last = t.chars().last().filter(|c| CURLY.contains(c));
+    let (Some(first), Some(_)) = (first, last) else {
         return Ok(());
     };
+    if t.chars().count() < 2 {
+        return Ok(());
+    }
     let inner = t.trim_matches(|c| CURLY.contains(&c));
     fail(
         at,

@@ -301,6 +301,8 @@ fn typographic_quotes_are_an_error_saying_what_to_write() {
         )
     );
     assert!(input("O’Brien").is_ok());
+    assert!(input("’s-Hertogenbosch").is_ok());
+    assert!(input("‘t Hoekje").is_ok());
 }
 
 #[test]

@@ -417,6 +417,29 @@ fn spellings_with_ss_decomposed_letters_or_a_no_break_space_are_flagged_on_the_d
     );
 }
 
+/// A column whose name has a blank or an umlaut (`Umsatz Vorjahr`, an ERP export's) cannot
+/// be written in a rule: the help for the name an admin writes instead says how to name it
+/// in the customers query (it said "did you mean `Umsatz Vorjahr`?", which cannot be written).
+#[test]
+fn a_column_rules_cannot_name_gets_help_to_name_it_in_the_query() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, \"Umsatz Vorjahr\" REAL",
+        &[vec![text("K1"), real(10.0)]],
+    );
+    fx.rule(
+        "stufen.yaml",
+        "decisions:\n  - name: stufe\n    rules:\n      - { id: a, when: Umsatz_Vorjahr >= 100000, then: { stufe: A } }\n      - { id: c, then: { stufe: C } }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("= help: the column `Umsatz Vorjahr` has a name rules cannot write (names use a-z, A-Z, digits and `_`): name it in the customers query, `SELECT *, \"Umsatz Vorjahr\" AS Umsatz_Vorjahr FROM ...` (`customers.query`), and write that name"),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A decision's `default:` is a value: customers no row matched but who got the default are
 /// not "without value". A rule that fails in two ways is reported once per way, each with
 /// its own customers (a NULL and a zero divisor are different fixes), and a zero divisor is

@@ -513,7 +513,7 @@ fn parse_message(e: &rhai::ParseErrorType) -> String {
     }
     match inner.chars().next() {
         Some(c) if inner.chars().count() == 1 && c.is_alphabetic() => format!(
-            "`{c}` cannot be in a name: names use the letters a-z and A-Z without accents, digits and `_` (text goes in quotes: \"{c}\")"
+            "`{c}` cannot be in a name: names use the letters a-z and A-Z without accents, digits and `_` (text goes in quotes: \"{c}\"; a column whose name has it is named anew in the customers query: `\"Größe\" AS groesse`)"
         ),
         _ => format!("Unexpected '{inner}'"),
     }

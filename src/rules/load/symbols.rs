@@ -161,8 +161,15 @@ impl Symbols {
 
     /// "did you mean `x`?" for a name that is close to a declared one.
     pub fn suggestion(&self, name: &str) -> Option<String> {
-        suggest(name, self.slots.iter().map(|(n, _)| n.as_str()))
-            .map(|s| format!("did you mean `{s}`?"))
+        let s = suggest(name, self.slots.iter().map(|(n, _)| n.as_str()))?;
+        Some(match written_name(&s) {
+            Some(_) => format!("did you mean `{s}`?"),
+            // `Umsatz Vorjahr`: no spelling of it is a name, so "did you mean" would loop.
+            None => format!(
+                "the column `{s}` has a name rules cannot write (names use a-z, A-Z, digits and `_`): name it in the customers query, `SELECT *, \"{s}\" AS {} FROM ...` (`customers.query`), and write that name",
+                as_name(&s)
+            ),
+        })
     }
 
     /// Allocates a slot for every metric, population figure and output of a file.
@@ -550,3 +557,59 @@ impl RuleIds {
 #[cfg(test)]
 #[path = "symbols_tests.rs"]
 mod tests;
+
+/// `name` if rules can write it as a name (letters a-z and A-Z, digits and `_`, not first a
+/// digit).
+fn written_name(name: &str) -> Option<&str> {
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let ok = (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    ok.then_some(name)
+}
+
+/// A name rules can write for a column named `column`: `Umsatz Vorjahr` is `Umsatz_Vorjahr`,
+/// `Überfällig_Tage` is `Ueberfaellig_Tage` (German umlauts as written without them), `Łódź`
+/// is `Lodz`.
+fn as_name(column: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::new();
+    for c in column.chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'Ä' => out.push_str("Ae"),
+            'Ö' => out.push_str("Oe"),
+            'Ü' => out.push_str("Ue"),
+            'ß' => out.push_str("ss"),
+            'ł' => out.push('l'),
+            'Ł' => out.push('L'),
+            c if c.is_ascii_alphanumeric() || c == '_' => out.push(c),
+            c => match c.nfd().next().filter(char::is_ascii_alphanumeric) {
+                Some(base) => out.push(base),
+                None => out.push('_'),
+            },
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::{as_name, written_name};
+
+    #[test]
+    fn columns_rules_cannot_write_get_a_name_they_can() {
+        assert_eq!(written_name("annual_sales"), Some("annual_sales"));
+        assert_eq!(written_name("Umsatz Vorjahr"), None);
+        assert_eq!(as_name("Umsatz Vorjahr"), "Umsatz_Vorjahr");
+        assert_eq!(as_name("Überfällig_Tage"), "Ueberfaellig_Tage");
+        assert_eq!(as_name("Łódź"), "Lodz");
+        assert_eq!(as_name("Kunden-Nr."), "Kunden_Nr_");
+        assert_eq!(as_name("2024 sales"), "_2024_sales");
+    }
+}

@@ -811,6 +811,30 @@ fn out_naming_a_folder_is_refused_before_the_run() {
     assert!(!fx.has_policy_table(), "nothing written");
 }
 
+/// `--out` naming a device or a pipe (`/dev/full`): written beside it and renamed over it,
+/// it was replaced by a file (as root, even a device). Refused before the run, exit 2.
+#[cfg(unix)]
+#[test]
+fn out_naming_a_pipe_or_a_device_is_refused_before_the_run() {
+    let fx = out_fixture();
+    let made = std::process::Command::new("mkfifo")
+        .arg(fx.path("pipe.csv"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = fx.run(&["run", "--out", "pipe.csv"]);
+    run.assert_code(2);
+    run.assert_stderr_contains(
+        "--out pipe.csv: it exists and is not a regular file (a folder, a device or a pipe): give the path of a file",
+    );
+    assert!(!fx.has_policy_table(), "nothing written");
+    let pipe = std::fs::symlink_metadata(fx.path("pipe.csv")).unwrap();
+    assert!(!pipe.is_file(), "the pipe is kept");
+    fx.run(&["report", "--out", "pipe.csv"])
+        .assert_code(2)
+        .assert_stderr_contains("--out pipe.csv: it exists and is not a regular file");
+}
+
 /// A database file named `file:u.db` (a scheduler's naming) was read by SQLite as a URI
 /// and not found: it is a file's name.
 #[cfg(unix)]

@@ -83,6 +83,9 @@ fn check_out_file(out: &std::path::Path, example: &str) -> Result<(), Error> {
             out.join(example).display()
         )));
     }
+    if let Err(e) = crate::output::only_a_file(out) {
+        return Err(Error::Argument(format!("--out {}: {e}", out.display())));
+    }
     if let Some(dir) = out.parent()
         && !dir.as_os_str().is_empty()
         && !dir.is_dir()

@@ -47,6 +47,7 @@ impl FileSink {
             path: path.to_path_buf(),
             source,
         };
+        only_a_file(path).map_err(file_err)?;
         let file = std::fs::File::create(&tmp).map_err(file_err)?;
         let mut sink = FileSink {
             format,
@@ -132,6 +133,18 @@ impl FileSink {
 
 /// What `path` names once its symbolic links are followed (itself when it is none; a link
 /// to a file not there yet names that file).
+/// Refuses a path that exists and is no regular file: written beside it and renamed over it,
+/// a device (`/dev/full`), a pipe or a folder would be replaced by a file, which as root
+/// even a device is.
+pub fn only_a_file(path: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(std::io::Error::other(
+            "it exists and is not a regular file (a folder, a device or a pipe): give the path of a file",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn link_target(path: &Path) -> PathBuf {
     let mut at = path.to_path_buf();
     // A loop of links is left to fail where the file is created.

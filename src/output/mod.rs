@@ -25,7 +25,7 @@ pub use changes::{
     Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes, run_rules,
     value_orders,
 };
-pub use file::FileFormat;
+pub use file::{FileFormat, only_a_file};
 pub use history::{
     CustomerHistory, LeftOut, OfficialRun, PeriodValues, customer_history, customer_in_runs,
     customer_like, following, latest_kind, left_out, official_run_of, official_runs,

@@ -125,6 +125,7 @@ pub fn write(path: &Path, html: &str) -> std::io::Result<()> {
         .file_name()
         .ok_or_else(|| std::io::Error::other("not a file name"))?
         .to_string_lossy();
+    crate::output::only_a_file(path)?;
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let mut file = std::fs::File::create_new(&tmp)?;
     let written = file

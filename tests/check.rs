@@ -440,6 +440,33 @@ fn a_column_rules_cannot_name_gets_help_to_name_it_in_the_query() {
     );
 }
 
+/// `SELECT *, TRIM(channel) AS channel`, as the other-spellings help suggests, adds a second
+/// `channel`: the rules read the first, untrimmed. Said where the rules load.
+#[test]
+fn a_column_the_query_gives_twice_is_said() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, channel TEXT",
+        &[vec![text("C1"), text("Wholesale ")]],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { query: \"SELECT *, TRIM(channel) AS channel FROM customers\", id_column: customer_id }\nrules: rules\n",
+    )
+    .unwrap();
+    fx.rule(
+        "credit.yaml",
+        "decisions:\n  - name: credit\n    output: limit\n    rules:\n      - { id: ws, when: 'channel == \"Wholesale\"', value: 5 }\n      - { id: rest, value: 1 }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    let all = format!("{}{}", check.stdout, check.stderr);
+    assert!(
+        all.contains("warning: the customer source gives 2 columns named `channel` (columns 2 and 3 of its query): the rules read the first, as it is"),
+        "{all}"
+    );
+}
+
 /// A decision's `default:` is a value: customers no row matched but who got the default are
 /// not "without value". A rule that fails in two ways is reported once per way, each with
 /// its own customers (a NULL and a zero divisor are different fixes), and a zero divisor is

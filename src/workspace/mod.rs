@@ -167,8 +167,52 @@ impl Workspace {
     /// Loads the rules against the source's columns.
     pub fn load_rules(&self, source: &dyn CustomerSource) -> Result<Loaded, Error> {
         let fields = source.columns()?;
-        let (rules, warnings) = rules::load(&self.rules_dir, &fields, &self.config.limits)?;
+        let (rules, mut warnings) = rules::load(&self.rules_dir, &fields, &self.config.limits)?;
+        warnings.extend(self.columns_named_twice(&fields, &rules));
         Ok(Loaded { rules, warnings })
+    }
+
+    /// A column the rules read that the customer source gives twice (`SELECT *,
+    /// TRIM(segment) AS segment`, meant to replace it): the rules read the first, as given.
+    fn columns_named_twice(
+        &self,
+        fields: &[crate::source::Field],
+        rules: &RuleSet,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for name in rules.loaded_fields() {
+            // SQLite names a second `channel` of a query `channel:1`.
+            let same = |f: &str| {
+                let base = match f.rsplit_once(':') {
+                    Some((base, n)) if n.bytes().all(|b| b.is_ascii_digit()) => base,
+                    _ => f,
+                };
+                base.eq_ignore_ascii_case(name)
+            };
+            let at: Vec<usize> = (fields.iter().enumerate())
+                .filter(|(_, f)| same(&f.name))
+                .map(|(k, _)| k + 1)
+                .collect();
+            if at.len() < 2 {
+                continue;
+            }
+            let message = format!(
+                "the customer source gives {} columns named `{name}` (columns {} of its query): the rules read the first, as it is",
+                at.len(),
+                at.iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            );
+            out.push(
+                Diagnostic::file_error(&self.config_path, message)
+                    .warning()
+                    .help(format!(
+                        "`SELECT *, TRIM({name}) AS {name}` adds a column, it does not replace one: list the columns the rules need instead of `*`, or give the new one its own name (`AS {name}_clean`) and use that"
+                    )),
+            );
+        }
+        out
     }
 
     /// Every customer of the source, with the columns the rules read. Text compared with a

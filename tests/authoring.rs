@@ -149,6 +149,27 @@ fn explain_an_unknown_customer_is_an_error() {
         );
 }
 
+/// A formula that compares (`= sales_pct >= 0.8`) shows its input with the digits that put
+/// it on its side of 0.8, as a condition's does: `sales_pct = 0.8` beside a false
+/// `>= 0.8` read as a wrong answer.
+#[test]
+fn explain_shows_a_formulas_input_next_to_its_constant_with_the_digits_that_decide_it() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+    fx.rule(
+        "top.yaml",
+        "population:\n  sales_pct: { percentile_of: annual_sales }\ndecisions:\n  - name: top\n    output: top\n    rules:\n      - { id: top, value: '= sales_pct >= 0.8' }\n",
+    );
+    let run = fx.run(&["explain", "4"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .contains("= sales_pct >= 0.8, with sales_pct = 0.7999"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// Ids with letters beyond ASCII: another case (`łódź-7`) finds the id meant, and an id an
 /// export stored with a combining mark (`g` + breve) asked for as typed (`ğ`) gets the id,
 /// with what tells the two apart (they look the same).

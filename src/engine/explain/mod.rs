@@ -118,27 +118,34 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// The numeric constants of the decisions' conditions and the limits of their bands.
+/// The numeric constants of the decisions' conditions and formulas (`= pct >= 0.8` compares
+/// too), and the limits of their bands.
 fn boundaries(decisions: &[Decision]) -> Vec<f64> {
     let mut out = Vec::new();
+    let mut constants = |e: &crate::rules::Expr| {
+        e.ast.walk(&mut |path: &[rhai::ASTNode]| {
+            match path.last() {
+                Some(rhai::ASTNode::Expr(rhai::Expr::FloatConstant(f, _))) => out.push(**f),
+                Some(rhai::ASTNode::Expr(rhai::Expr::IntegerConstant(i, _))) => out.push(*i as f64),
+                _ => {}
+            }
+            true
+        });
+    };
+    let mut bands: Vec<f64> = Vec::new();
     for row in decisions.iter().flat_map(|d| &d.rows) {
         match &row.condition {
             Condition::Always => {}
-            Condition::Band { from, below } => out.extend(from.iter().chain(below)),
-            Condition::When(e) => {
-                e.ast.walk(&mut |path: &[rhai::ASTNode]| {
-                    match path.last() {
-                        Some(rhai::ASTNode::Expr(rhai::Expr::FloatConstant(f, _))) => out.push(**f),
-                        Some(rhai::ASTNode::Expr(rhai::Expr::IntegerConstant(i, _))) => {
-                            out.push(*i as f64)
-                        }
-                        _ => {}
-                    }
-                    true
-                });
+            Condition::Band { from, below } => bands.extend(from.iter().chain(below)),
+            Condition::When(e) => constants(e),
+        }
+        for (_, value) in &row.values {
+            if let crate::rules::ValueExpr::Formula(e) = value {
+                constants(e);
             }
         }
     }
+    out.extend(bands);
     // `x < -0.5` may be a negation of a constant.
     let negated: Vec<f64> = out.iter().map(|c| -c).collect();
     out.extend(negated);

@@ -320,6 +320,35 @@ fn an_unknown_figure_or_output_or_a_metric_given_as_field_is_reported_at_its_pos
     assert_eq!(out.lines().last(), Some("0 passed, 3 failed"), "{out}");
 }
 
+/// A tile is whole: a case giving quintile 4.5 tests a customer no run has.
+#[test]
+fn a_tile_a_case_gives_must_be_whole() {
+    let fx = Fixture::new();
+    fx.customers(COLUMNS, &[]);
+    fx.rule(
+        "rules.yaml",
+        "population:\n  sales_q: { ntile_of: annual_sales, n: 5 }\ndecisions:\n  - name: tier\n    rules:\n      - { id: a, when: sales_q >= 4, then: { tier: A } }\n      - { id: c, then: { tier: C } }\n",
+    );
+    let tests = "cases:\n  - name: half\n    customer: { annual_sales: 5 }\n    population: { sales_q: 4.5 }\n    expect: { tier: A }\n  - name: four\n    customer: { annual_sales: 5 }\n    population: { sales_q: 4 }\n    expect: { tier: A }\n";
+    std::fs::create_dir_all(fx.path("rules/tests")).unwrap();
+    std::fs::write(fx.path("rules/tests/t.yaml"), tests).unwrap();
+    let run = test_in(&fx, &[]);
+    run.assert_code(1);
+    let (line, col) = position_of(tests, "4.5 }", 0);
+    assert!(
+        run.stdout
+            .contains("population figure `sales_q` is a tile, a whole number: no customer has 4.5"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("t.yaml:{line}:{col}\n")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("PASS t.yaml: four\n"), "{}", run.stdout);
+}
+
 /// A population figure a case gives outside what its statistic can be (a percentile of
 /// 85) tests a customer that cannot exist: an error at the value, with the fraction meant.
 #[test]

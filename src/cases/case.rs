@@ -7,6 +7,7 @@ use super::problem::{Problem, key_problem};
 use super::{CaseResult, Difference, FigureValue, Status, same};
 use crate::diag::{SourceFile, suggest};
 use crate::engine::{Context, EvalError, Evaluator, History, Mode, PastRun};
+use crate::rules::Statistic;
 use crate::rules::{RuleIdx, RuleSet, SlotKind};
 use crate::source::given::stored;
 use crate::source::{Cell, Dataset, Field};
@@ -121,6 +122,19 @@ impl CaseContext<'_> {
                     }));
                 }
                 return Err(problem);
+            }
+            // A tile is whole: 4.5 is no customer's.
+            if let Some(x) =
+                given.filter(|x| figure.statistic == Statistic::Ntile && x.fract() != 0.0)
+            {
+                let shown = crate::text::as_yaml(&serde_json::Value::from(x));
+                return Err(Problem::at(
+                    &value.referenced,
+                    shown.chars().count(),
+                    format!(
+                        "population figure `{name}` is a tile, a whole number: no customer has {shown}"
+                    ),
+                ));
             }
             let v = match &value.value {
                 Given::Null => Value::Null,

@@ -123,7 +123,7 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     );
     // The help converts what the value looks like, in the query: undeclared, the column
     // would be text, and `\"31-12-2021\" < \"2024-01-01\"` orders as text.
-    run.assert_stderr_contains("this reads as day, month, year: convert it in the customers query (`customers.query`), `substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 4, 2) || '-' || substr(\"last_order_day\", 1, 2) AS \"last_order_day\"`");
+    run.assert_stderr_contains("this reads as day, month, year: convert it in the customers query (`customers.query`), `NULLIF(substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 4, 2) || '-' || substr(\"last_order_day\", 1, 2), '--') AS \"last_order_day\"` (month first: swap the two `substr` of 4 and 1; NULLIF keeps an empty value NULL)");
     assert!(!run.stderr.contains("do not declare"), "{}", run.stderr);
     // An ERP's blank and its number 20250131.
     fx.conn()

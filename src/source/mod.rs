@@ -273,7 +273,7 @@ fn date_help(column: &str, value: &str) -> String {
         )
     } else if day_first {
         format!(
-            "{common}; this reads as day, month, year: convert it in the customers query (`customers.query`), `substr({c}, 7, 4) || '-' || substr({c}, 4, 2) || '-' || substr({c}, 1, 2) AS {c}` (month first: swap the two `substr` of 4 and 1)"
+            "{common}; this reads as day, month, year: convert it in the customers query (`customers.query`), `NULLIF(substr({c}, 7, 4) || '-' || substr({c}, 4, 2) || '-' || substr({c}, 1, 2), '--') AS {c}` (month first: swap the two `substr` of 4 and 1; NULLIF keeps an empty value NULL)"
         )
     } else if let Some(n) = value.strip_prefix("the number ")
         && n.len() == 8

@@ -455,8 +455,8 @@ impl Report for ChangesReport {
             writeln!(
                 out,
                 "sum over the customers in both: {} -> {} ({})",
-                thousands_exact(sums.from),
-                thousands_exact(sums.to),
+                thousands_exact(shown_decimal(sums.from)),
+                thousands_exact(shown_decimal(sums.to)),
                 signed_exact(sums.to - sums.from)
             )?;
         }

@@ -191,6 +191,29 @@ fn bytes_that_are_not_utf8() {
     );
 }
 
+/// A rule file saved as Windows-1252 (`ä` as the byte 0xE4): its error alone, not "unknown
+/// name" in every other file that uses what it defines; JSON gives the error's place.
+#[test]
+fn a_file_in_another_encoding_does_not_make_its_names_unknown_elsewhere() {
+    let fx = project();
+    std::fs::write(
+        fx.path("rules/stufen.yaml"),
+        b"# Stufen f\xe4r Kunden\ndecisions:\n  - name: stufe\n    rules:\n      - { id: s-a, then: { stufe: A } }\n",
+    )
+    .unwrap();
+    fx.rule(
+        "kredit.yaml",
+        "decisions:\n  - name: kredit\n    rules:\n      - { id: k-a, when: 'stufe == \"A\"', then: { limit: 5 } }\n      - { id: k-rest, then: { limit: 1 } }\n",
+    );
+    let check = fx.run(&["check", "--format", "json"]);
+    check.assert_code(2);
+    let json: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{}", check.stdout);
+    assert_eq!(diagnostics[0]["line"], 1);
+    assert_eq!(diagnostics[0]["column"], 11);
+}
+
 #[test]
 fn a_byte_order_mark_is_accepted() {
     let fx = project();

@@ -84,6 +84,14 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             Ok(text) => text,
             Err(e) => {
                 diags.push(unreadable(path, &e));
+                // Saved in another encoding (Windows-1252): the names it defines are still
+                // in it, and the other files' uses of them are not "unknown" meanwhile.
+                if !is_script {
+                    let bytes = std::fs::read(path).ok();
+                    files
+                        .unparsed
+                        .push(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()));
+                }
                 continue;
             }
         };
@@ -302,14 +310,16 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |k| k + 1)
             + 1;
-        return Diagnostic::file_error(
+        let mut d = Diagnostic::file_error(
             path,
             format!(
                 "this file is not UTF-8 text: byte 0x{:02X} at line {line}, column {column}",
                 bytes[at]
             ),
         )
-        .help("save it as UTF-8 (in Excel or Notepad: \"Save as\", encoding UTF-8)");
+        .help("save it as UTF-8 (in Excel or Notepad: \"Save as\", encoding UTF-8); until it reads, the other files' uses of the names written in it are not checked");
+        (d.line, d.column) = (line, column);
+        return d;
     }
     Diagnostic::file_error(path, format!("cannot read: {e}"))
 }

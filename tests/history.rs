@@ -345,6 +345,18 @@ fn explain_finds_the_failing_part_of_a_condition_on_last_periods_values() {
     fx.sales_customers(&[120.0, 10.0]);
     let run = fx.run(&["explain", "1", "--as-of", "2026-06-30"]);
     run.assert_code(0);
+    // Which run `previous` was read from (JSON `history_read`).
+    assert!(
+        run.stdout
+            .contains("\nhistory read: previous = 2026-05 (run 1)\n"),
+        "{}",
+        run.stdout
+    );
+    let later = fx.run(&["explain", "1", "--as-of", "2026-08-31", "--format", "json"]);
+    assert_eq!(
+        json(&later)["history_read"],
+        serde_json::json!([{"reads": "previous", "period": "2026-07", "run_id": null}])
+    );
     assert!(
         run.stdout.contains(concat!(
             "    ✗ fell-from-a  when previous.tier == \"A\" && tier != \"A\"\n",

@@ -255,7 +255,11 @@ impl CaseContext<'_> {
                 }
             }
             let period = context.period.back(k as u32 + 1).unwrap_or(context.period);
-            runs.push(Some(PastRun { period, data }));
+            runs.push(Some(PastRun {
+                period,
+                run_id: None,
+                data,
+            }));
         }
         while runs.last().is_some_and(Option::is_none) {
             runs.pop();

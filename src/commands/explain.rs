@@ -68,6 +68,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let evaluator = Evaluator::with_history(&rules, &customers, ws.context, &history, Mode::Fast)?;
     match evaluator.explain(index) {
         Ok(mut explanation) => {
+            explanation.history_read = history_read(&rules, &history, ws.context.period);
             let conn = source.connection();
             let (period, tables) = (ws.context.period, &ws.config.tables);
             let official = crate::output::official_runs(conn, tables, period.kind)?;
@@ -107,6 +108,33 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             Err(failed.error.into())
         }
     }
+}
+
+/// The earlier periods `rules` read and the runs they were read from: across a change of
+/// runs (a correction, a switch of `period:`), which `previous` a figure came from.
+fn history_read(
+    rules: &crate::rules::RuleSet,
+    history: &crate::engine::History,
+    period: crate::time::Period,
+) -> Vec<crate::engine::explain::HistoryRead> {
+    let mut backs: Vec<u32> = (rules.past.iter().filter(|p| p.read))
+        .map(|p| p.back)
+        .collect();
+    backs.sort_unstable();
+    backs.dedup();
+    (backs.into_iter())
+        .filter_map(|back| {
+            let read = history.runs.get(back as usize - 1).and_then(Option::as_ref);
+            Some(crate::engine::explain::HistoryRead {
+                reads: match back {
+                    1 => "previous".to_owned(),
+                    n => format!("previous_{n}"),
+                },
+                period: period.back(back)?.label().to_owned(),
+                run_id: read.and_then(|r| r.run_id),
+            })
+        })
+        .collect()
 }
 
 /// What the period's official run `run` recorded for the customer, against `explained`: an

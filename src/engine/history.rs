@@ -21,6 +21,8 @@ pub struct History {
 #[derive(Debug)]
 pub struct PastRun {
     pub period: Period,
+    /// The official run it was read from (`None`: given by a rule test).
+    pub run_id: Option<i64>,
     /// Columns named after the run's outputs (and `held.x` counts), plus the id column.
     pub data: Dataset,
 }
@@ -196,6 +198,7 @@ mod tests {
 
     fn past(period: &str, names: &[&str], rows: Vec<Vec<Cell<'static>>>) -> Option<PastRun> {
         Some(PastRun {
+            run_id: None,
             period: Period::parse(period).unwrap(),
             data: Dataset::from_rows(&fields(names), "customer_id", &rows).unwrap(),
         })

@@ -40,6 +40,15 @@ impl Report for Explanation {
                 self.period, l.period, l.run_id, l.as_of, l.as_of
             )?;
         }
+        if !self.history_read.is_empty() {
+            let read: Vec<String> = (self.history_read.iter())
+                .map(|h| match h.run_id {
+                    Some(run) => format!("{} = {} (run {run})", h.reads, h.period),
+                    None => format!("{} = {} (no run: NULL)", h.reads, h.period),
+                })
+                .collect();
+            writeln!(out, "history read: {}", read.join(", "))?;
+        }
         if let Some(today) = &self.after_today {
             let words = crate::time::after_today_words(&self.as_of, today);
             writeln!(out, "note: {words}")?;

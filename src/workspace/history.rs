@@ -52,6 +52,7 @@ impl Workspace {
                 }
             }
             runs.push(Some(PastRun {
+                run_id: Some(run.run_id),
                 period: run.period,
                 data,
             }));

@@ -106,6 +106,7 @@ impl<'a> Evaluator<'a> {
             recorded: None,
             latest_run: None,
             after_today: None,
+            history_read: Vec::new(),
             boundaries: boundaries(&rules.decisions),
         };
         match evaluated {

@@ -199,9 +199,22 @@ pub struct Explanation {
     /// likely does not reach it yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after_today: Option<String>,
+    /// The earlier periods the rules read, and the run each was read from (`None`: that
+    /// period has no run, so what they read of it is NULL).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history_read: Vec<HistoryRead>,
     /// The numbers the decisions' conditions and bands compare with: a value is shown with
     /// as many digits as it takes to be on the same side of each (0.79997 next to
     /// `>= 0.80`, not 0.8). The JSON has every value exactly, so it leaves this out.
     #[serde(skip)]
     pub boundaries: Vec<f64>,
+}
+
+/// An earlier period the rules read (`previous_2.x`), and its run.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRead {
+    /// `previous`, `previous_2`, ...
+    pub reads: String,
+    pub period: String,
+    pub run_id: Option<i64>,
 }

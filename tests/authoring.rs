@@ -170,6 +170,30 @@ fn explain_shows_a_formulas_input_next_to_its_constant_with_the_digits_that_deci
     );
 }
 
+/// A tile says how many are better and how many tied: why six customers with no order are
+/// in quintile 3 of 5 (ties go up) is on the screen.
+#[test]
+fn explain_of_a_tile_counts_the_customers_better_and_tied() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = [0, 0, 0, 0, 0, 0, 1, 2, 3, 5, 8]
+        .iter()
+        .enumerate()
+        .map(|(i, &o)| vec![int(i as i64 + 1), int(o)])
+        .collect();
+    fx.customers("customer_id INTEGER PRIMARY KEY, orders INTEGER", &rows);
+    fx.rule(
+        "rfm.yaml",
+        "population:\n  f_q: { ntile_of: orders, n: 5 }\ndecisions:\n  - name: seg\n    output: seg\n    rules:\n      - { id: s, value: '= f_q' }\n",
+    );
+    let run = fx.run(&["explain", "1"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("  f_q  3.0  (orders = 0: tile 3 among 11 ranked customers (the highest tile is the best); 5 better, 5 tied with it)\n"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// Ids with letters beyond ASCII: another case (`łódź-7`) finds the id meant, and an id an
 /// export stored with a combining mark (`g` + breve) asked for as typed (`ğ`) gets the id,
 /// with what tells the two apart (they look the same).

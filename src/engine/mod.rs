@@ -280,6 +280,12 @@ impl<'a> Evaluator<'a> {
         self.rankings.get(figure).map(Ranking::len)
     }
 
+    /// Of population figure `figure`'s value `x` for a ranked customer: how many ranked
+    /// customers are better, and how many share its tie.
+    pub fn above_and_tied(&self, figure: usize, x: f64) -> Option<(usize, usize)> {
+        self.rankings.get(figure).map(|r| r.above_and_tied(x))
+    }
+
     /// Sets a population figure of customer `i` by hand (test cases give figures such as a
     /// sales percentile directly instead of a whole population).
     pub fn set_figure(&mut self, i: usize, name: &str, value: Value<'a>) -> Result<(), String> {

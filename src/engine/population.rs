@@ -35,6 +35,25 @@ impl Ranking {
         self.descending.is_empty()
     }
 
+    /// Of a ranked customer's value: how many ranked customers are better, and how many
+    /// share its tie (itself included), as `compute_ranked` counts them.
+    pub fn above_and_tied(&self, value: f64) -> (usize, usize) {
+        let (v, d) = (oriented(self.params, value), &self.descending);
+        if d.is_empty() {
+            return (0, 0);
+        }
+        let at = d.partition_point(|&x| x > v && !same_number(x, v));
+        let mut start = at.min(d.len() - 1);
+        while start > 0 && same_number(d[start - 1], d[start]) {
+            start -= 1;
+        }
+        let mut end = start + 1;
+        while end < d.len() && same_number(d[end], d[end - 1]) {
+            end += 1;
+        }
+        (start, end - start)
+    }
+
     /// The figure of a newcomer with this value (`None` = not ranked), counted among the
     /// population as `compute` would count it; nobody else's figure moves.
     pub fn place(&self, value: Option<f64>) -> Option<f64> {
@@ -219,6 +238,9 @@ mod tests {
         );
         let (_, ranking) = compute_ranked(Statistic::Rank, Params::default(), &drift[..2]);
         assert_eq!(ranking.place(Some(250.29999999999995)), Some(1.0));
+        let (_, ranking) = compute_ranked(Statistic::Rank, Params::default(), &drift);
+        assert_eq!(ranking.above_and_tied(250.29999999999995), (0, 3));
+        assert_eq!(ranking.above_and_tied(10.0), (3, 1));
     }
 
     #[test]

@@ -59,9 +59,20 @@ impl<'a> Evaluator<'a> {
                 name: f.name.clone(),
                 statistic: f.statistic.name(),
                 meaning: match value.as_f64() {
-                    Some(x) => f
-                        .statistic
-                        .meaning(x, &crate::text::thousands(ranked as f64)),
+                    Some(x) => {
+                        let meaning =
+                            (f.statistic).meaning(x, &crate::text::thousands(ranked as f64));
+                        // A tile says nothing of where in it: how many are better, how many tied.
+                        let placed = input.as_f64().and_then(|v| self.above_and_tied(k, v));
+                        match placed {
+                            Some((above, tied)) if f.statistic.takes_params() => format!(
+                                "{meaning}; {} better, {} tied with it",
+                                crate::text::thousands(above as f64),
+                                crate::text::thousands(tied.saturating_sub(1) as f64)
+                            ),
+                            _ => meaning,
+                        }
+                    }
                     None => not_ranked(&f.of.text, input.is_null(), f.filter.as_ref()),
                 },
                 of: f.of.text.clone(),

@@ -362,7 +362,7 @@ fn the_first_run_note_is_for_rules_that_read_the_previous_period() {
         "tiers.yaml",
         &rules.replace(
             "      - { id: c,",
-            "      - { id: was-a, when: previous.tier == \"A\", then: { tier: B, discount_pct: 5 } }\n      - { id: c,",
+            "      - { id: was-a, when: previous.tier == \"A\" || previous_2.tier == \"A\", then: { tier: B, discount_pct: 5 } }\n      - { id: c,",
         ),
     );
     let fresh = Fixture::new();
@@ -377,7 +377,7 @@ fn the_first_run_note_is_for_rules_that_read_the_previous_period() {
         .unwrap();
     let reading = fresh.run_ok(&["--as-of", "2026-03-31"]);
     assert!(
-        reading.stdout.contains("note: no earlier period has a run: `previous.tier` is NULL for every customer, so what the rules carry from period to period"),
+        reading.stdout.contains("note: no earlier period has a run: `previous.tier`, `previous_2.tier` are NULL for every customer, so what the rules carry from period to period"),
         "{}",
         reading.stdout
     );

@@ -306,7 +306,16 @@ pub(super) fn first_run_note(
     let s = &summary.standing;
     // Only what a rule reads: counted by `summary.moves` only, the history changes nothing
     // a customer gets (the moves line says there is nothing to compare with).
-    let names = crate::workspace::standing::past_names(rules, 1);
+    // `previous_2.x` is NULL too: every earlier period the rules read.
+    let deepest = rules.past.iter().map(|p| p.back).max().unwrap_or(0);
+    let mut names: Vec<String> = Vec::new();
+    for back in 1..=deepest {
+        for name in crate::workspace::standing::past_names(rules, back) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
     // A period pruned (a read gap) is no first run: its own note says so.
     if names.is_empty()
         || s.previous.is_some()

@@ -587,8 +587,9 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "error rules/a.yaml: this file is not UTF-8 text: byte 0xFF at line 1, column 1 \
-                 | help: save it as UTF-8 (in Excel or Notepad: \"Save as\", encoding UTF-8)"
+                "error rules/a.yaml:1:1: this file is not UTF-8 text: byte 0xFF at line 1, column 1 \
+                 | help: save it as UTF-8 (in Excel or Notepad: \"Save as\", encoding UTF-8); \
+                 until it reads, the other files' uses of the names written in it are not checked"
             ]
         );
     }

@@ -38,33 +38,35 @@ impl Ranking {
     /// Of a ranked customer's value: how many ranked customers are better, and how many
     /// share its tie (itself included), as `compute_ranked` counts them.
     pub fn above_and_tied(&self, value: f64) -> (usize, usize) {
-        let (v, d) = (oriented(self.params, value), &self.descending);
-        if d.is_empty() {
-            return (0, 0);
-        }
-        let at = d.partition_point(|&x| x > v && !same_number(x, v));
-        let mut start = at.min(d.len() - 1);
-        while start > 0 && same_number(d[start - 1], d[start]) {
-            start -= 1;
-        }
+        let (start, d) = (
+            self.tie_start(oriented(self.params, value)),
+            &self.descending,
+        );
         let mut end = start + 1;
         while end < d.len() && same_number(d[end], d[end - 1]) {
             end += 1;
         }
-        (start, end - start)
+        (start, end.min(d.len()) - start)
+    }
+
+    /// Where the tie of (oriented) value `v` starts among the ranked values: how many are
+    /// better. It reaches up through neighbours equal in turn, as in `compute_ranked`.
+    fn tie_start(&self, v: f64) -> usize {
+        let d = &self.descending;
+        let mut start = d.partition_point(|&x| x > v);
+        let mut reached = v;
+        while start > 0 && same_number(d[start - 1], reached) {
+            start -= 1;
+            reached = d[start];
+        }
+        start
     }
 
     /// The figure of a newcomer with this value (`None` = not ranked), counted among the
     /// population as `compute` would count it; nobody else's figure moves.
     pub fn place(&self, value: Option<f64>) -> Option<f64> {
         let v = oriented(self.params, value?);
-        // Its tie reaches up through neighbours equal in turn, as in `compute_ranked`.
-        let mut greater = self.descending.partition_point(|&x| x > v);
-        let mut reached = v;
-        while greater > 0 && same_number(self.descending[greater - 1], reached) {
-            greater -= 1;
-            reached = self.descending[greater];
-        }
+        let greater = self.tie_start(v);
         // With the newcomer, one more is ranked and the total grows by its value.
         self.statistic.figure(&Position {
             ranked: self.descending.len() + 1,

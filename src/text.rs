@@ -100,14 +100,7 @@ pub fn thousands(x: f64) -> String {
     let x = x.abs();
     let whole = x.trunc() as u128;
     let frac = x - x.trunc();
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let mut out = grouped(&whole.to_string());
     if frac > 0.0 {
         let cents = format!("{frac:.2}");
         if cents == "1.00" {
@@ -136,16 +129,22 @@ pub fn thousands_exact(x: f64) -> String {
         None => ("", written.as_str()),
     };
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut out = String::from(sign);
-    for (k, c) in whole.chars().enumerate() {
-        if k > 0 && (whole.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let mut out = format!("{sign}{}", grouped(whole));
     if !fraction.is_empty() {
         out.push('.');
         out.push_str(fraction);
+    }
+    out
+}
+
+/// Whole digits with a `,` between thousands: `1234567` -> `1,234,567`.
+fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }

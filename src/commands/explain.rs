@@ -126,10 +126,7 @@ fn history_read(
         .filter_map(|back| {
             let read = history.runs.get(back as usize - 1).and_then(Option::as_ref);
             Some(crate::engine::explain::HistoryRead {
-                reads: match back {
-                    1 => "previous".to_owned(),
-                    n => format!("previous_{n}"),
-                },
+                reads: crate::rules::periods_back(back),
                 period: period.back(back)?.label().to_owned(),
                 run_id: read.and_then(|r| r.run_id),
             })

@@ -40,8 +40,7 @@ pub fn find(body: &str) -> Vec<Habit> {
         let next = chars.get(i + 1).copied();
         match c {
             // SQL's `'Premium'`: Rhai reads `'` as one character (`'D'`, `'\n'`), not text.
-            '\'' if sql_text(&chars, i).is_some() => {
-                let end = sql_text(&chars, i).unwrap_or(i + 1);
+            '\'' if let Some(end) = sql_text(&chars, i) => {
                 let inner: String = chars[i + 1..end - 1].iter().collect();
                 let instead = format!("\"{inner}\"");
                 let what = format!("text is written in double quotes, `{instead}`");
@@ -50,7 +49,7 @@ pub fn find(body: &str) -> Vec<Habit> {
             }
             '"' | '`' | '\'' => i = skip_quoted(&chars, i),
             // Quotes a word processor or e-mail put in for `"`.
-            '“' | '”' | '„' | '‟' | '‘' | '’' | '‚' | '‛' => {
+            c if TYPOGRAPHIC_QUOTES.contains(&c) => {
                 let what = format!(
                     "`{c}` is a typographic quote (as a word processor or e-mail writes it): write `\"`"
                 );
@@ -113,6 +112,9 @@ pub fn find(body: &str) -> Vec<Habit> {
     }
     found
 }
+
+/// The curly quotes a word processor or e-mail puts in for `"` and `'`.
+pub const TYPOGRAPHIC_QUOTES: [char; 8] = ['“', '”', '„', '‟', '‘', '’', '‚', '‛'];
 
 /// Where text in single quotes starting at `start` ends (`'Premium'`): more than the one
 /// character, escaped or not, that Rhai's `'x'` holds.

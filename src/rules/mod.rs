@@ -495,11 +495,18 @@ impl PastValue {
 
     /// The name as the rules write it: `previous.x`, `previous_2.x`, `held.x` as it is.
     pub fn written(&self) -> String {
-        match (self.column.starts_with("held."), self.back) {
-            (true, _) => self.column.clone(),
-            (false, 1) => format!("previous.{}", self.column),
-            (false, back) => format!("previous_{back}.{}", self.column),
+        match self.column.starts_with("held.") {
+            true => self.column.clone(),
+            false => format!("{}.{}", periods_back(self.back), self.column),
         }
+    }
+}
+
+/// How the rules name the period `back` periods before a run's: `previous`, `previous_2`.
+pub fn periods_back(back: u32) -> String {
+    match back {
+        1 => "previous".to_owned(),
+        n => format!("previous_{n}"),
     }
 }
 

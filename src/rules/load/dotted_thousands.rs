@@ -55,24 +55,20 @@ fn warning(file: &SourceFile, line: usize, column: usize, written: &str) -> Opti
     }
     let read = written.trim_end_matches('0').trim_end_matches('.');
     let meant = format!("{whole}{decimals}");
+    let meant_shown = crate::text::thousands(meant.parse().ok()?);
     Some(
         Diagnostic::error(
             file,
             line,
             column,
             format!(
-                "`{written}` reads as {} (the dot is the decimal point), not as {}",
-                read,
-                crate::text::thousands(meant.parse().ok()?)
+                "`{written}` reads as {read} (the dot is the decimal point), not as {meant_shown}"
             ),
         )
         .warning()
         .width(written.len())
         .help(format!(
-            "numbers are written without thousands separators: for {} write {meant}; if you mean {}, write {}",
-            crate::text::thousands(meant.parse().ok()?),
-            read,
-            read
+            "numbers are written without thousands separators: for {meant_shown} write {meant}; if you mean {read}, write {read}"
         )),
     )
 }

@@ -127,8 +127,7 @@ impl PastSlots {
 /// How a history value is written: `previous.tier`, `previous_2.tier`, `held.tier`.
 pub fn name(past: Past, output: &str) -> String {
     match past {
-        Past::Back(1) => format!("previous.{output}"),
-        Past::Back(n) => format!("previous_{n}.{output}"),
+        Past::Back(n) => format!("{}.{output}", crate::rules::periods_back(n)),
         Past::Held => format!("held.{output}"),
     }
 }

@@ -517,7 +517,7 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
 /// match, without a word). Only a value they wrap: an apostrophe in a name (`McDonald’s`,
 /// `’s-Hertogenbosch`, `‘t Hoekje`) is text.
 fn typographic_quotes(t: &str, at: usize) -> Result<(), CellError> {
-    const CURLY: [char; 8] = ['“', '”', '„', '‟', '‘', '’', '‚', '‛'];
+    use crate::diag::habits::TYPOGRAPHIC_QUOTES as CURLY;
     let first = t.chars().next().filter(|c| CURLY.contains(c));
     let last = t.chars().last().filter(|c| CURLY.contains(c));
     let (Some(first), Some(_)) = (first, last) else {

@@ -1004,7 +1004,7 @@ fn prune_keeps_the_last_periods_of_each_kind_of_period() {
     assert_eq!(kept, ["2", "4", "5", "6"], "{}", run.stdout);
     assert!(
         run.stdout.starts_with(
-            "kept 4 periods: 2025-Q2 (run 2), 2025-05 (run 4), 2025-06 (run 5), 2025-Q3 (run 6)"
+            "kept 4 periods: 2025-05 (run 4), 2025-06 (run 5), 2025-Q2 (run 2), 2025-Q3 (run 6)"
         ),
         "{}",
         run.stdout
@@ -1017,12 +1017,12 @@ fn prune_keeps_the_last_periods_of_each_kind_of_period() {
         .collect();
     assert_eq!(notes.len(), 2, "{}", run.stdout);
     assert!(
-        notes[0].starts_with("note: 2025-Q2's run read 2025-Q1 as its history"),
+        notes[0].starts_with("note: 2025-05's run read 2025-04 as its history"),
         "{}",
         run.stdout
     );
     assert!(
-        notes[1].starts_with("note: 2025-05's run read 2025-04 as its history"),
+        notes[1].starts_with("note: 2025-Q2's run read 2025-Q1 as its history"),
         "{}",
         run.stdout
     );
@@ -1238,7 +1238,7 @@ fn the_views_rule_ids_and_values_are_those_of_the_out_file_for_the_shipped_rules
                 _ => serde_json::Value::Null,
             };
             let expected = match (name.as_str(), &file[name]) {
-                ("period" | "as_of", _) => continue,
+                ("period" | "period_kind" | "as_of", _) => continue,
                 (_, serde_json::Value::Bool(b)) => serde_json::json!(*b as i64),
                 (_, serde_json::Value::Array(_)) if name != "rule_ids" => {
                     serde_json::json!(file[name].to_string())
@@ -1830,4 +1830,87 @@ fn history_outputs_may_be_listed_with_spaces() {
     spaced.assert_code(0);
     let plain = fx.run(&["history", "1", "--outputs", "tier,bonus"]);
     assert_eq!(spaced.stdout, plain.stdout);
+}
+
+/// After a change of `period:`, months and a quarter run as of the same day: the latest view
+/// shows the quarter (the longest, whichever ran last), both views say each period's kind,
+/// and `history` orders periods by their end, compares each period's rules with the period
+/// before of its kind, and shows one kind alone with `--kind`.
+#[test]
+fn periods_of_two_kinds_read_in_order_of_their_end_and_one_kind_alone() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2025-05-31", "2025-05");
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2025-06-30", "2025-06");
+    run_dated(&fx, &[120.0, 60.0, 120.0, 90.0], "2025-06-30", "2025-Q2");
+    // Late credit notes: June again, after the quarter.
+    run_dated(&fx, &[60.0, 60.0, 120.0, 90.0], "2025-06-30", "2025-06");
+    let conn = fx.conn();
+    let latest: (String, String, String) = conn
+        .query_row(
+            "SELECT period, period_kind, tier FROM customer_policy_latest WHERE customer_id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(latest, ("2025-Q2".into(), "quarter".into(), "A".into()));
+    let mut stmt = conn
+        .prepare(
+            "SELECT period, period_kind, run_id, tier FROM customer_policy_by_period
+             WHERE customer_id = 1 ORDER BY run_id",
+        )
+        .unwrap();
+    let by_period: Vec<(String, String, i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        by_period,
+        [
+            ("2025-05".into(), "month".into(), 1, "C".into()),
+            ("2025-Q2".into(), "quarter".into(), 3, "A".into()),
+            ("2025-06".into(), "month".into(), 4, "B".into()),
+        ]
+    );
+
+    let all = fx.run(&["history", "1", "--outputs", "tier", "--format", "json"]);
+    all.assert_code(0);
+    let all = json(&all);
+    let periods: Vec<(&str, &serde_json::Value)> = (all["periods"].as_array().unwrap().iter())
+        .map(|p| (p["period"].as_str().unwrap(), &p["rules_added"]))
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            ("2025-05", &serde_json::json!(["tier-c", "bonus-none"])),
+            ("2025-06", &serde_json::json!(["tier-b"])),
+            // The first quarter: its rules are all new, not changes from June's.
+            ("2025-Q2", &serde_json::json!(["tier-a", "bonus-a"])),
+        ]
+    );
+    assert_eq!(
+        all["notes"][0],
+        "the periods are of 2 kinds (2 months 2025-05 to 2025-06, a quarter 2025-Q2), after a change of `period:`: rule changes are from the period before of the same kind; `--kind month` or `--kind quarter` shows one kind alone"
+    );
+    let months = fx.run(&["history", "1", "--outputs", "tier", "--kind", "month"]);
+    months.assert_code(0);
+    assert!(
+        months.stdout.contains("2025-05") && !months.stdout.contains("2025-Q2"),
+        "{}",
+        months.stdout
+    );
+    assert!(!months.stdout.contains("kinds"), "{}", months.stdout);
+    fx.run(&["history", "1", "--kind", "year"])
+        .assert_code(2)
+        .assert_stderr_contains(
+            "--kind year: customer `1` has no year with a run; it has 2 months 2025-05 to 2025-06, a quarter 2025-Q2",
+        );
+    fx.run(&["history", "9", "--kind", "year"])
+        .assert_code(2)
+        .assert_stderr_contains("customer `9` is in no official run");
+    // `changes` reads the latest period as the view does: the quarter, and no quarter before.
+    fx.run(&["changes"])
+        .assert_code(2)
+        .assert_stderr_contains("no period of its kind before 2025-Q2 to compare with");
 }

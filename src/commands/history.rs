@@ -7,6 +7,7 @@ use crate::error::{Error, ExitStatus};
 use crate::output::{self, value_json, value_text};
 use crate::report::{Format, Report, plural, shown};
 use crate::source::SqliteSource;
+use crate::time::PeriodKind;
 use crate::workspace::{Overrides, Workspace};
 use serde::{Serialize, Serializer};
 use std::io::{self, Write};
@@ -24,6 +25,10 @@ pub struct Args {
     /// Show the last N periods only (0: all; default: 12 in text, all in JSON).
     #[arg(long, value_name = "N")]
     pub last: Option<usize>,
+    /// Show the periods of one kind only (after a change of `period:`, months and
+    /// quarters are both shown by default).
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
     /// Customer database (default: the config's `database`).
     #[arg(long)]
     pub db: Option<PathBuf>,
@@ -34,6 +39,24 @@ pub struct Args {
 
 /// How many periods the text shows by default: a column each, a year of months.
 const LAST_IN_TEXT: usize = 12;
+
+/// A kind of period, as `--kind` takes it.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum KindArg {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl From<KindArg> for PeriodKind {
+    fn from(kind: KindArg) -> PeriodKind {
+        match kind {
+            KindArg::Month => PeriodKind::Month,
+            KindArg::Quarter => PeriodKind::Quarter,
+            KindArg::Year => PeriodKind::Year,
+        }
+    }
+}
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let overrides = Overrides {
@@ -52,7 +75,27 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         false => checked_outputs(args.outputs, &known)?,
     };
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
-    let history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
+    let mut history = output::customer_history(conn, tables, &args.customer, &outputs, kind)?;
+    let asked_kind = args.kind.map(PeriodKind::from);
+    if let Some(asked) = asked_kind {
+        let others = kinds_note(history.periods.iter().map(|h| h.run.period), Some(asked));
+        let known = !history.periods.is_empty() || !history.left_out.is_empty();
+        history.periods.retain(|h| h.run.period.kind == asked);
+        history.left_out.retain(|(run, _)| run.period.kind == asked);
+        if known && history.periods.is_empty() && history.left_out.is_empty() {
+            return Err(Error::Argument(format!(
+                "--kind {}: customer `{}` has no {} with a run{}",
+                asked.name(),
+                args.customer,
+                asked.name(),
+                others.map_or(String::new(), |o| format!("; {o}"))
+            )));
+        }
+    }
+    let kinds = match asked_kind {
+        Some(_) => None,
+        None => kinds_note(history.periods.iter().map(|h| h.run.period), None),
+    };
     let left_out: Vec<LeftOutPeriod> = (history.left_out.iter())
         .map(|(run, l)| LeftOutPeriod {
             period: run.period.to_string(),
@@ -82,10 +125,17 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     );
     let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.periods.len());
     let mut rules_of: Vec<(String, Option<output::RunRules>)> = Vec::new();
-    for h in history.periods {
+    let kinds_shown: Vec<PeriodKind> = history.periods.iter().map(|h| h.run.period.kind).collect();
+    for (k, h) in history.periods.into_iter().enumerate() {
         let rules = output::run_rules(conn, tables, h.run.run_id)?;
         rules_of.push((h.run.period.to_string(), rules));
-        let (added, removed) = match periods.last() {
+        // Rule changes from the period before of the same kind: a quarter's rules are not
+        // the month's before it.
+        let before = (kinds_shown[..k]
+            .iter()
+            .rposition(|&kind| kind == kinds_shown[k]))
+        .map(|b| &periods[b]);
+        let (added, removed) = match before {
             Some(before) => (
                 missing_from(&h.rule_ids, &before.rule_ids),
                 missing_from(&before.rule_ids, &h.rule_ids),
@@ -143,6 +193,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     periods.drain(..earlier);
     let report = HistoryReport {
         notes: (cut.into_iter())
+            .chain(kinds)
             .chain(left_out.iter().map(LeftOutPeriod::note))
             .chain(stale.iter().map(|s| s.note()))
             .chain(gaps)
@@ -157,6 +208,45 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     crate::report::print(&report, args.format);
     Ok(ExitStatus::Success)
+}
+
+/// When `periods` are of several kinds (a change of `period:`): how many of each, and how
+/// to see one kind alone. With `shown`, the kinds other than it, for an error.
+fn kinds_note(
+    periods: impl Iterator<Item = crate::time::Period>,
+    shown: Option<PeriodKind>,
+) -> Option<String> {
+    let mut spans: Vec<(PeriodKind, usize, crate::time::Period, crate::time::Period)> = Vec::new();
+    for p in periods {
+        match spans.iter_mut().find(|s| s.0 == p.kind) {
+            Some(span) => (span.1, span.3) = (span.1 + 1, p),
+            None => spans.push((p.kind, 1, p, p)),
+        }
+    }
+    let described = |spans: &[&(PeriodKind, usize, crate::time::Period, crate::time::Period)]| {
+        (spans.iter())
+            .map(|(kind, n, first, last)| match n {
+                1 => format!("a {} {first}", kind.name()),
+                n => format!("{} {first} to {last}", plural(*n, kind.name())),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match shown {
+        Some(asked) => {
+            let others: Vec<_> = spans.iter().filter(|s| s.0 != asked).collect();
+            (!others.is_empty()).then(|| format!("it has {}", described(&others)))
+        }
+        None if spans.len() > 1 => Some(format!(
+            "the periods are of {} kinds ({}), after a change of `period:`: rule changes are from the period before of the same kind; {} shows one kind alone",
+            spans.len(),
+            described(&spans.iter().collect::<Vec<_>>()),
+            (spans.iter().map(|s| format!("`--kind {}`", s.0.name())))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )),
+        None => None,
+    }
 }
 
 /// The periods between the first and the last `shown` that show nothing of the customer

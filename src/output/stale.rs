@@ -72,7 +72,7 @@ pub fn stale_runs(
     kind: PeriodKind,
 ) -> Result<Vec<StaleRun>, OutputError> {
     let records = run_records(conn, tables, kind)?;
-    // Runs of another kind of period sort among these (2026-Q2 between 2026-04 and 05).
+    // Runs of another kind of period sort among these (2026-Q2 after 2026-06).
     let official: Vec<OfficialRun> = (official(&records).into_iter())
         .filter(|r| r.period.kind == kind)
         .collect();

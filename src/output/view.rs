@@ -1,9 +1,10 @@
 //! `customer_policy_latest`: the latest period's official run as people and BI tools read it,
-//! one row per customer: `customer_id`, `period`, `as_of`, every output, and `rule_ids` as a
-//! JSON array of text, as `--out` files write it.
+//! one row per customer: `customer_id`, `period`, `period_kind` (`month`, `quarter`, `year`),
+//! `as_of`, every output, and `rule_ids` as a JSON array of text, as `--out` files write it.
 //!
-//! The latest period is the period of the `ok` run with the latest `as_of`; its official run
-//! is that period's latest `ok` run (a backfill of an earlier period does not move it). A
+//! The latest period is the period of the `ok` run with the latest `as_of`, the longest of
+//! periods run as of the same day; its official run is that period's latest `ok` run (a
+//! backfill of an earlier period does not move it, nor a rerun of June after Q2). A
 //! row's rule ids are its run's list number `fired` looked up in `customer_policy_fired` by
 //! primary key: no decoding, and a plan any SQLite finds (decoding per-run lists in a CTE
 //! and joining them needed an automatic index that SQLite 3.40's planner does not build:
@@ -42,6 +43,13 @@ fn output_columns(policy: &PolicyTable) -> String {
         .collect()
 }
 
+/// A period's kind from its text (`2026-09`, `2026-Q3`, `2026`), as `period_kind` gives it.
+fn kind_of(period: &str) -> String {
+    format!(
+        "CASE WHEN length({period}) = 4 THEN 'year' WHEN substr({period}, 6, 1) = 'Q' THEN 'quarter' ELSE 'month' END"
+    )
+}
+
 /// The rows of the runs `o` (a subquery of `run_id`, `period`, `as_of`) with their rule ids.
 fn rows_of(tables: &OutputTables, policy: &PolicyTable, with_run: bool, runs: &str) -> String {
     let rule_ids = match policy.legacy() {
@@ -49,12 +57,13 @@ fn rows_of(tables: &OutputTables, policy: &PolicyTable, with_run: bool, runs: &s
         false => "f.rule_ids",
     };
     format!(
-        "SELECT p.customer_id, o.period, o.as_of, {run}{outputs}{rule_ids} AS rule_ids
+        "SELECT p.customer_id, o.period, {kind} AS period_kind, o.as_of, {run}{outputs}{rule_ids} AS rule_ids
 FROM (
 {runs}
 ) o
 JOIN {policy} p ON p.run_id = o.run_id
 LEFT JOIN {fired} f ON f.run_id = p.run_id AND f.fired = p.fired",
+        kind = kind_of("o.period"),
         run = if with_run { "o.run_id, " } else { "" },
         outputs = output_columns(policy),
         policy = quote_ident(&tables.policy_table),
@@ -65,12 +74,15 @@ LEFT JOIN {fired} f ON f.run_id = p.run_id AND f.fired = p.fired",
 /// The latest view's `CREATE VIEW` statement for the policy table as it is.
 pub fn create_sql(tables: &OutputTables, policy: &PolicyTable) -> String {
     let run = quote_ident(&tables.run_table);
+    // Of periods run as of one day (June and Q2 after a switch to quarters, Q4 and a yearly
+    // review), the longest: the review that covers the others, whichever ran last.
     let runs = format!(
         "  SELECT run_id, period, as_of FROM {run}
   WHERE status = 'ok' AND period = (
     SELECT period FROM {run} WHERE status = 'ok' AND period IS NOT NULL
-    ORDER BY as_of DESC, run_id DESC LIMIT 1)
-  ORDER BY run_id DESC LIMIT 1"
+    ORDER BY as_of DESC, {kind} = 'year' DESC, {kind} = 'quarter' DESC, run_id DESC LIMIT 1)
+  ORDER BY run_id DESC LIMIT 1",
+        kind = kind_of("period")
     );
     format!(
         "CREATE VIEW {} AS\n{}",

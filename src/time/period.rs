@@ -155,10 +155,12 @@ impl PartialOrd for Period {
     }
 }
 
-/// Periods order by their start (periods of one rule set all have one kind).
+/// Periods order by their end, then the shorter first: of one kind, as time goes; across a
+/// change of `period:`, 2026-03, 2026-Q1, 2026-04 (a quarter is later than its months, a
+/// year than its last quarter), not the year before its February.
 impl Ord for Period {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.start, self.kind.months()).cmp(&(other.start, other.kind.months()))
+        (self.end(), self.kind.months()).cmp(&(other.end(), other.kind.months()))
     }
 }
 

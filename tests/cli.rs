@@ -762,6 +762,100 @@ fn out_csv_writes_one_row_per_customer() {
     );
 }
 
+/// `--out policies.xlsx`: a sheet Excel opens in any locale (a German Excel splits a CSV at
+/// `;` and reads `2.5` as a date): numbers as numbers, true/false as booleans, dates as
+/// dates, ids with leading zeros and text starting with `=` as text, NULL as an empty cell.
+#[test]
+fn out_xlsx_writes_typed_cells_excel_reads_as_written() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, name TEXT, annual_sales REAL",
+        &[
+            vec![text("007"), text("Müller GmbH"), real(150.0)],
+            vec![text("=1+1"), text("=HYPERLINK(\"x\")"), real(50.0)],
+            vec![text("C-3"), null(), null()],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: tier
+    rules:
+      - { id: tier-a, when: "annual_sales >= 100", then: { tier: A, bonus: 2.5, vip: true } }
+      - { id: tier-b, when: "annual_sales >= 10", then: { tier: B, bonus: 1, vip: false } }
+      - { id: tier-none, then: { tier: null, bonus: null, vip: false } }
+  - name: label
+    output: label
+    rules:
+      - { id: label, value: '= name' }
+  - name: reviewed
+    output: reviewed
+    rules:
+      - { id: reviewed, value: '= as_of' }
+"#,
+    );
+    fx.run_ok(&["--as-of", "2026-09-30", "--out", "policies.xlsx"]);
+    let mut book: Xlsx<_> = open_workbook(fx.path("policies.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["policy"]);
+    let sheet = book.worksheet_range("policy").unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let s = |t: &str| Data::String(t.into());
+    assert_eq!(
+        rows[0],
+        [
+            "customer_id",
+            "tier",
+            "bonus",
+            "vip",
+            "label",
+            "reviewed",
+            "rule_ids"
+        ]
+        .map(s)
+    );
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows[1][..5],
+        [
+            s("007"),
+            s("A"),
+            Data::Float(2.5),
+            Data::Bool(true),
+            s("Müller GmbH")
+        ]
+    );
+    assert!(
+        matches!(&rows[1][5], Data::DateTime(d) if d.as_f64() == 46295.0),
+        "{:?}",
+        rows[1][5]
+    );
+    assert_eq!(rows[1][6], s(r#"["tier-a","label","reviewed"]"#));
+    assert_eq!(
+        rows[2][..5],
+        [
+            s("=1+1"),
+            s("B"),
+            Data::Float(1.0),
+            Data::Bool(false),
+            s("=HYPERLINK(\"x\")")
+        ]
+    );
+    assert_eq!(
+        rows[3][..5],
+        [
+            s("C-3"),
+            Data::Empty,
+            Data::Empty,
+            Data::Bool(false),
+            Data::Empty
+        ]
+    );
+    fx.run(&["run", "--out", "policies.xls"])
+        .assert_code(2)
+        .assert_stderr_contains("must end in .csv, .jsonl or .xlsx (Excel)");
+}
+
 /// `--out` through a symbolic link (the export a BI tool reads, linked from a dated folder)
 /// replaced the link with a file of its own: the export kept last month's rows, exit 0. The
 /// link's target is written, the link kept.

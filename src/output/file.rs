@@ -1,5 +1,5 @@
-//! The policy rows as a CSV or JSON Lines file, written beside its final path and renamed
-//! into place only when the run succeeds.
+//! The policy rows as a CSV, JSON Lines or Excel file, written beside its final path and
+//! renamed into place only when the run succeeds.
 
 use super::OutputError;
 use crate::text::csv_field;
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub enum FileFormat {
     Csv,
     Jsonl,
+    Xlsx,
 }
 
 impl FileFormat {
@@ -19,20 +20,28 @@ impl FileFormat {
         match path.extension()?.to_str()? {
             "csv" => Some(FileFormat::Csv),
             "jsonl" | "ndjson" => Some(FileFormat::Jsonl),
+            "xlsx" => Some(FileFormat::Xlsx),
             _ => None,
         }
     }
 }
 
-/// A CSV or JSONL file written next to its final path and renamed in on success.
+/// A CSV, JSONL or Excel file written next to its final path and renamed in on success.
 pub(super) struct FileSink {
     format: FileFormat,
     path: PathBuf,
     tmp: PathBuf,
-    out: BufWriter<std::fs::File>,
+    out: Out,
     columns: Vec<String>,
     line: String,
     persisted: bool,
+}
+
+/// Where the rows go until the file is complete: text written as it comes, or a sheet
+/// whose rows stream to a temp file and are zipped into the workbook at the end.
+enum Out {
+    Text(BufWriter<std::fs::File>),
+    Sheet(Box<Sheet>),
 }
 
 impl FileSink {
@@ -48,24 +57,34 @@ impl FileSink {
             source,
         };
         only_a_file(path).map_err(file_err)?;
-        let file = std::fs::File::create(&tmp).map_err(file_err)?;
-        let mut sink = FileSink {
+        let mut header = vec!["customer_id".to_owned()];
+        header.extend(outputs.iter().cloned());
+        header.push("rule_ids".into());
+        let out = match format {
+            FileFormat::Xlsx => {
+                // Created now, so a folder that cannot be written fails before the run.
+                std::fs::File::create(&tmp).map_err(file_err)?;
+                Out::Sheet(Box::new(Sheet::new(&header).map_err(file_err)?))
+            }
+            _ => {
+                let file = std::fs::File::create(&tmp).map_err(file_err)?;
+                let mut out = BufWriter::with_capacity(1 << 20, file);
+                if format == FileFormat::Csv {
+                    let header: Vec<String> = header.iter().map(|h| csv_field(h)).collect();
+                    writeln!(out, "{}", header.join(",")).map_err(file_err)?;
+                }
+                Out::Text(out)
+            }
+        };
+        Ok(FileSink {
             format,
             path: path.to_path_buf(),
             tmp,
-            out: BufWriter::with_capacity(1 << 20, file),
+            out,
             columns: outputs.to_vec(),
             line: String::new(),
             persisted: false,
-        };
-        if format == FileFormat::Csv {
-            let mut header = vec!["customer_id".to_owned()];
-            header.extend(outputs.iter().cloned());
-            header.push("rule_ids".into());
-            let header: Vec<String> = header.iter().map(|h| csv_field(h)).collect();
-            writeln!(sink.out, "{}", header.join(",")).map_err(file_err)?;
-        }
-        Ok(sink)
+        })
     }
 
     pub fn row(
@@ -74,6 +93,14 @@ impl FileSink {
         outputs: &[Value<'_>],
         rules_json: &str,
     ) -> Result<(), OutputError> {
+        if let Out::Sheet(sheet) = &mut self.out {
+            return sheet
+                .row(id, outputs, rules_json)
+                .map_err(|source| OutputError::File {
+                    path: self.path.clone(),
+                    source,
+                });
+        }
         self.line.clear();
         match self.format {
             FileFormat::Csv => {
@@ -100,10 +127,13 @@ impl FileSink {
                 obj.insert("rule_ids".into(), rules);
                 self.line = serde_json::Value::Object(obj).to_string();
             }
+            FileFormat::Xlsx => unreachable!("written as a sheet above"),
         }
         self.line.push('\n');
-        self.out
-            .write_all(self.line.as_bytes())
+        let Out::Text(out) = &mut self.out else {
+            unreachable!("a sheet returned above")
+        };
+        out.write_all(self.line.as_bytes())
             .map_err(|source| OutputError::File {
                 path: self.path.clone(),
                 source,
@@ -111,7 +141,11 @@ impl FileSink {
     }
 
     pub fn flush(&mut self) -> Result<(), OutputError> {
-        self.out.flush().map_err(|source| OutputError::File {
+        match &mut self.out {
+            Out::Text(out) => out.flush(),
+            Out::Sheet(sheet) => sheet.save(&self.tmp),
+        }
+        .map_err(|source| OutputError::File {
             path: self.path.clone(),
             source,
         })
@@ -174,4 +208,109 @@ fn plain(v: &Value<'_>) -> String {
         Value::Null => String::new(),
         v => v.to_string(),
     }
+}
+
+/// The most rows an Excel sheet has, the header's included.
+const SHEET_ROWS: u32 = 1_048_576;
+
+/// The largest whole number Excel keeps every digit of (15 significant digits): larger ones
+/// are written as text.
+const EXCEL_DIGITS: i64 = 999_999_999_999_999;
+
+/// An Excel workbook of one sheet, `policy`: the header in bold, frozen and filtered; numbers
+/// as numbers, true/false as booleans, dates as dates, text and lists (JSON) as text.
+struct Sheet {
+    book: rust_xlsxwriter::Workbook,
+    columns: u16,
+    next_row: u32,
+    date: rust_xlsxwriter::Format,
+}
+
+impl Sheet {
+    fn new(header: &[String]) -> std::io::Result<Sheet> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let columns = u16::try_from(header.len())
+            .ok()
+            .filter(|&n| n <= 16_384)
+            .ok_or_else(|| std::io::Error::other("an Excel sheet has at most 16,384 columns"))?;
+        let sheet = (book.add_worksheet_with_constant_memory())
+            .and_then(|s| s.set_name("policy"))
+            .map_err(xlsx_err)?;
+        for (k, name) in header.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, k as u16, name, &bold)
+                .map_err(xlsx_err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        Ok(Sheet {
+            book,
+            columns,
+            next_row: 1,
+            date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+        })
+    }
+
+    fn row(&mut self, id: &Value<'_>, outputs: &[Value<'_>], rules: &str) -> std::io::Result<()> {
+        let row = self.next_row;
+        if row >= SHEET_ROWS {
+            return Err(std::io::Error::other(format!(
+                "an Excel sheet holds {} customers under its header, and this run has more: write a .csv or .jsonl file",
+                crate::text::thousands(f64::from(SHEET_ROWS - 1))
+            )));
+        }
+        let date = self.date.clone();
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_err)?;
+        let cells = std::iter::once(id).chain(outputs).enumerate();
+        for (col, v) in cells {
+            let col = col as u16;
+            let written = match v {
+                Value::Null => continue,
+                Value::Bool(b) => sheet.write_boolean(row, col, *b),
+                Value::Int(i) if i.unsigned_abs() <= EXCEL_DIGITS as u64 => {
+                    sheet.write_number(row, col, *i as f64)
+                }
+                Value::Float(f) if f.is_finite() => sheet.write_number(row, col, *f),
+                Value::Date(d) => {
+                    let (y, m, day) = d.ymd();
+                    match u16::try_from(y).ok().filter(|y| *y >= 1900).and_then(|y| {
+                        rust_xlsxwriter::ExcelDateTime::from_ymd(y, m as u8, day as u8).ok()
+                    }) {
+                        Some(excel) => sheet.write_datetime_with_format(row, col, &excel, &date),
+                        None => sheet.write_string(row, col, d.to_string()),
+                    }
+                }
+                v => sheet.write_string(row, col, plain(v)),
+            };
+            written.map_err(|e| cell_err(e, id, col))?;
+        }
+        sheet
+            .write_string(row, self.columns - 1, rules)
+            .map_err(|e| cell_err(e, id, self.columns - 1))?;
+        self.next_row += 1;
+        Ok(())
+    }
+
+    fn save(&mut self, path: &Path) -> std::io::Result<()> {
+        let last_row = self.next_row - 1;
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_err)?;
+        sheet
+            .autofilter(0, 0, last_row, self.columns - 1)
+            .map_err(xlsx_err)?;
+        self.book.save(path).map_err(xlsx_err)
+    }
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+/// A value Excel cannot hold (text longer than a cell's 32,767 characters), named by its
+/// customer.
+fn cell_err(e: rust_xlsxwriter::XlsxError, id: &Value<'_>, col: u16) -> std::io::Error {
+    std::io::Error::other(format!(
+        "customer {}, column {}: {e}; write a .csv or .jsonl file",
+        plain(id),
+        col + 1
+    ))
 }

@@ -209,11 +209,12 @@ impl From<&crate::engine::EvalError> for FailedCustomer {
 /// How many failed customers the text summary lists (all are in the error table and JSON).
 const FAILED_SHOWN: usize = 10;
 
-/// `--out` must name a .csv or .jsonl file in a directory that exists: checked before any work.
+/// `--out` must name a .csv, .jsonl or .xlsx file in a directory that exists: checked before
+/// any work.
 fn check_out_path(out: &std::path::Path) -> Result<(), Error> {
     if FileFormat::from_path(out).is_none() {
         return Err(Error::Argument(format!(
-            "--out {}: the file name must end in .csv or .jsonl",
+            "--out {}: the file name must end in .csv, .jsonl or .xlsx (Excel)",
             out.display()
         )));
     }

@@ -742,3 +742,83 @@ fn a_run_lists_the_lint_warnings_of_its_rules() {
     assert!(!run.stdout.contains("TW102"), "results only on stdout");
     assert!(fx.has_policy_table());
 }
+
+/// Caps and best-of on values the binary arithmetic moves by a hair: a margin cap of
+/// 12.1 - 12 (0.09999999999999964) rounded down to 0.1 is 0.1 (it was 0.0, a whole step
+/// off); a contract of 3.1 under a cap of 15.1 - 12 (3.0999999999999996) is not capped (the
+/// cap was named as bound); a formula ceiling below the floor stays as it is under `round:`
+/// (it went a step further down); `hit: max` between 0.3 and `0.1 + 0.2` is a tie, to the
+/// earlier row.
+#[test]
+fn caps_and_best_of_compare_numbers_as_the_rules_equality_does() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, contract REAL, margin REAL",
+        &[
+            vec![int(1), real(4.0), real(12.1)],
+            vec![int(2), real(3.1), real(15.1)],
+            vec![int(3), real(4.0), real(11.5)],
+            vec![int(4), real(4.0), real(12.7)],
+        ],
+    );
+    fx.rule(
+        "concession.yaml",
+        r#"decisions:
+  - name: concession
+    output: concession_pct
+    round: { down: 0.1 }
+    capped_by: concession_capped_by
+    caps:
+      - { id: margin-12pct, max: '= margin - 12' }
+      - { id: no-negative, min: 0 }
+    rules:
+      - { id: contract, value: '= contract' }
+  - name: whole
+    output: whole_pct
+    round: { down: 1 }
+    caps:
+      - { id: whole-margin, max: '= margin - 12' }
+      - { id: whole-floor, min: 0 }
+    rules:
+      - { id: whole-contract, value: '= contract' }
+  - name: best
+    output: best_pct
+    hit: max
+    rules:
+      - { id: volume, value: 0.3 }
+      - { id: promo, value: '= 0.1 + 0.2' }
+"#,
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "concession_pct"),
+        expect(&[("1", 0.1), ("2", 3.1), ("3", -0.5), ("4", 0.7)])
+    );
+    assert_eq!(
+        column(&latest, "concession_capped_by"),
+        expect(&[
+            ("1", common::text("margin-12pct")),
+            ("2", null()),
+            ("3", common::text("margin-12pct")),
+            ("4", common::text("margin-12pct")),
+        ])
+    );
+    // A ceiling of -0.5 under a floor of 0, to a step of 1: -0.5, not -1.
+    assert_eq!(column(&latest, "whole_pct")["3"], real(-0.5));
+    assert_eq!(column(&latest, "whole_pct")["4"], int(0));
+    let ids = column(&latest, "rule_ids");
+    assert_eq!(
+        ids["2"],
+        common::text(r#"["contract","whole-contract","volume"]"#)
+    );
+    // The same through `explain`: no "(bound)" for customer 2's margin cap.
+    let explain = fx.run(&["explain", "2"]);
+    explain.assert_code(0);
+    assert!(
+        explain.stdout.contains("margin-12pct <= 3.1,")
+            && !explain.stdout.contains("margin-12pct <= 3.1 (bound)"),
+        "{}",
+        explain.stdout
+    );
+}

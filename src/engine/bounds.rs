@@ -9,7 +9,7 @@ use super::errors::{EvalError, rule_label};
 use super::observer::Observer;
 use super::worker::{Worker, number};
 use crate::rules::{Bound, Decision, RoundSpec, RuleIdx, Slot};
-use crate::value::Value;
+use crate::value::{Value, same_number};
 
 impl<'a, O: Observer> Worker<'_, 'a, O> {
     /// Rounds, then floors and ceils, the output in `slot` of decision `d`; writes the id of
@@ -47,7 +47,14 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
             if side == Bound::Min {
                 floor = Some(bound);
             }
-            if (side == Bound::Min && x < bound) || (side == Bound::Max && x > bound) {
+            // A limit equal to the value as the rules' `==` has it (3.1 against 15.1 - 12,
+            // 3.0999999999999996) does not bind: `capped_by` would name a cap that changed
+            // nothing.
+            let beyond = match side {
+                Bound::Min => x < bound,
+                Bound::Max => x > bound,
+            };
+            if beyond && !same_number(x, bound) {
                 // The output keeps its kind: a decimal discount capped at `12` is 12.0.
                 let exact = match (&result, &bound_value) {
                     (Value::Float(_), Value::Int(b)) => (bound, Value::Float(*b as f64)),
@@ -55,8 +62,8 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                 };
                 (x, result) = match d.round {
                     // Rounded to the step inside the limit: a ceiling down, a floor up; when
-                    // no multiple of the step lies between floor and ceiling, the ceiling
-                    // as it is (it wins, and the floor still holds).
+                    // rounding a ceiling down would go under the floor (no multiple between
+                    // them, or a formula ceiling already below it), the ceiling as it is.
                     Some(round) => {
                         let inside = match side {
                             Bound::Min => RoundSpec::Up(round.step()),
@@ -64,7 +71,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                         };
                         let rounded = round_value(bound, inside);
                         match floor {
-                            Some(f) if side == Bound::Max && rounded.0 < f && bound >= f => exact,
+                            Some(f) if side == Bound::Max && rounded.0 < f => exact,
                             _ => rounded,
                         }
                     }
@@ -115,8 +122,10 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                 }
             };
             self.observer.limit(cap.rule, side, Some(bound));
+            // Among limits equal as `==` has them, the first written.
             let tighter = match (&best, side) {
                 (None, _) => true,
+                (Some((b, _, _)), _) if same_number(bound, *b) => false,
                 (Some((b, _, _)), Bound::Min) => bound > *b,
                 (Some((b, _, _)), Bound::Max) => bound < *b,
             };
@@ -128,14 +137,15 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
     }
 }
 
-/// Rounds `x` to a multiple of the step; a whole-number step gives a whole number. As the
-/// number model compares decimals, a value within a few parts in 2^52 of a multiple (or, for
-/// `nearest`, of a half step) is on it: 3,000,000 x 0.07 (210,000.00000000003 in binary)
-/// rounds up to 210,000, not 211,000, and 1.005 to the nearest 0.01 is 1.01.
+/// Rounds `x` to a multiple of the step; a whole-number step gives a whole number. A value
+/// within a billionth of a step of a multiple (or, for `nearest`, of a half step) is on it:
+/// 3,000,000 x 0.07 (210,000.00000000003 in binary) rounds up to 210,000, not 211,000, 1.005
+/// to the nearest 0.01 is 1.01, and a margin cap of 12.1 - 12 (0.09999999999999964: the
+/// subtraction keeps the error of 12.1, not of 0.1) rounded down to 0.1 is 0.1, not 0.
 pub(super) fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
     let step = round.step();
     let q = x / step;
-    let tolerance = 4.0 * f64::EPSILON * q.abs().max(1.0);
+    let tolerance = (4.0 * f64::EPSILON * q.abs()).max(1e-9);
     let near = |mark: f64| (q - mark).abs() <= tolerance;
     let r = if near(q.round()) {
         q.round()
@@ -198,5 +208,10 @@ mod tests {
         assert_eq!(int(210_000.01, RoundSpec::Up(1000.0)), 211_000);
         assert_eq!(int(62_999.5, RoundSpec::Down(1000.0)), 62_000);
         assert_eq!(dec(1.0049, RoundSpec::Nearest(0.01)), 1.0);
+        // A subtraction carries the error of its operands: 12.1 - 12 is 0.1 to a step of 0.1.
+        assert_eq!(dec(12.1 - 12.0, RoundSpec::Down(0.1)), 0.1);
+        assert_eq!(dec(12.7 - 12.0, RoundSpec::Down(0.1)), 0.7);
+        assert_eq!(dec(1_000_000.1 - 1_000_000.0, RoundSpec::Down(0.1)), 0.1);
+        assert_eq!(dec(0.0999, RoundSpec::Down(0.1)), 0.0);
     }
 }

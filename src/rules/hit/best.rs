@@ -3,12 +3,14 @@
 //! and its id joins the customer's rule ids, which records which row won. For "a
 //! promotional discount and the volume concession do not stack: the customer gets the
 //! larger one". With several outputs, `by:` names the one compared; the other outputs come
-//! from the same row. Ties go to the earlier row. A matching row whose compared value is
+//! from the same row. Ties go to the earlier row, values equal as the rules' `==` has them
+//! included (0.3 and `= 0.1 + 0.2`). A matching row whose compared value is
 //! NULL does not compete (it wins only when no matching row has a number); text is an error
 //! naming the row.
 
 use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
+use crate::value::same_number;
 
 pub const SHAPE: Shape = Shape {
     combines_values: false,
@@ -46,7 +48,7 @@ fn decide_best<'a, R: Rows<'a>>(
         let wins = match (best, x) {
             (None, _) => true,
             (Some((_, None)), Some(_)) => true,
-            (Some((_, Some(b))), Some(x)) => better(x, b),
+            (Some((_, Some(b))), Some(x)) => better(x, b) && !same_number(x, b),
             (Some(_), None) => false,
         };
         if wins {

@@ -1914,3 +1914,32 @@ fn periods_of_two_kinds_read_in_order_of_their_end_and_one_kind_alone() {
         .assert_code(2)
         .assert_stderr_contains("no period of its kind before 2025-Q2 to compare with");
 }
+
+/// A true/false output compared with a run recorded before runs recorded their outputs'
+/// types (an older tierwise: 1/0 in a column of no declared type): `changes` called every
+/// customer changed (1 -> true); read as true/false on both sides, the moves are the
+/// customers'.
+#[test]
+fn changes_of_a_true_false_output_read_a_run_of_an_older_tierwise_as_true_false() {
+    let fx = Fixture::new();
+    let rules = |yes: &str, no: &str| {
+        format!(
+            "decisions:\n  - name: vip\n    output: vip\n    rules:\n      - {{ id: vip, when: annual_sales >= 100, value: {yes} }}\n      - {{ id: not-vip, value: {no} }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &rules("1", "0"));
+    run_dated(&fx, &[10.0, 60.0, 120.0, 150.0], "2026-03-31", "2026-Q1");
+    fx.conn()
+        .execute("UPDATE policy_run SET outputs = NULL WHERE run_id = 1", [])
+        .unwrap();
+    fx.rule("rules.yaml", &rules("true", "false"));
+    run_dated(&fx, &[10.0, 160.0, 120.0, 50.0], "2026-06-30", "2026-Q2");
+    let run = fx.run(&["changes", "--output", "vip", "--format", "json"]);
+    run.assert_code(0);
+    let json = json(&run);
+    assert_eq!(
+        (&json["unchanged"], &json["changed"]),
+        (&serde_json::json!(2), &serde_json::json!(2)),
+        "{json}"
+    );
+}

@@ -582,3 +582,60 @@ fn customers_back_after_a_gap_are_found_by_whole_number_ids() {
         back.stdout
     );
 }
+
+/// A list output read from the previous period (`previous.alerts`) is a list, as this
+/// period's is: `len` counts its alerts (it counted the characters of the stored JSON text:
+/// 26 for one alert) and `in` finds a whole alert, not a piece of one.
+#[test]
+fn a_list_output_of_the_previous_period_reads_as_a_list() {
+    let fx = Fixture::new();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\nperiod: month\n\
+         customers: { table: customers, id_column: customer_id }\n",
+    )
+    .unwrap();
+    fx.sales_customers(&[10.0, 60.0, 120.0]);
+    fx.rule(
+        "alerts.yaml",
+        r#"decisions:
+  - name: alerts
+    hit: collect
+    aggregate: list
+    output: alerts
+    rules:
+      - { id: alert-small, when: annual_sales < 100, value: "small customer" }
+      - { id: alert-tiny, when: annual_sales < 50, value: "tiny" }
+  - name: alerts_before
+    output: alerts_before
+    rules:
+      - { id: count-before, value: '= if is_null(previous.alerts) { -1 } else { len(previous.alerts) }' }
+  - name: was_tiny
+    output: was_tiny
+    rules:
+      - { id: tiny-before, when: '!is_null(previous.alerts) && "tiny" in previous.alerts', value: true }
+      - { id: not-tiny-before, value: false }
+  - name: was_small_part
+    output: was_small_part
+    rules:
+      - { id: small-part, when: '!is_null(previous.alerts) && "small" in previous.alerts', value: true }
+      - { id: no-small-part, value: false }
+"#,
+    );
+    fx.run_ok(&["--as-of", "2026-05-31"]);
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "alerts_before"),
+        expect(&[("1", 2), ("2", 1), ("3", 0)])
+    );
+    assert_eq!(
+        column(&latest, "was_tiny"),
+        expect(&[("1", 1), ("2", 0), ("3", 0)])
+    );
+    // "small" is a piece of "small customer", not an alert of its own.
+    assert_eq!(
+        column(&latest, "was_small_part"),
+        expect(&[("1", 0), ("2", 0), ("3", 0)])
+    );
+}

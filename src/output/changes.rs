@@ -123,12 +123,16 @@ pub fn changes(
 ) -> Result<Changes, OutputError> {
     let mut before = read_run(conn, tables, from, &[output])?;
     let mut after = read_run(conn, tables, to, &[output])?;
-    // Shown as true/false where the run says so and every value is 1, 0 or NULL.
+    // Shown as true/false where either run says so and every value is 1, 0 or NULL: a run
+    // made before runs recorded their types (1/0) is compared with one that did (true/false).
     if let Some(policy) = PolicyTable::read(conn, tables)? {
-        for (run, data) in [(from, &mut before), (to, &mut after)] {
-            if RunTypes::read(conn, tables, &policy, run)?.of(output) == Declared::Boolean {
-                data.restore(1, ValueKind::Bool);
-            }
+        let mut boolean = false;
+        for run in [from, to] {
+            boolean |= RunTypes::read(conn, tables, &policy, run)?.of(output) == Declared::Boolean;
+        }
+        if boolean {
+            before.restore(1, ValueKind::Bool);
+            after.restore(1, ValueKind::Bool);
         }
     }
     let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));

@@ -313,6 +313,42 @@ impl Dataset {
         }
     }
 
+    /// Reads column `k` back as lists where SQLite stored a list output as its JSON text
+    /// (`["no order for 53 days"]`): `len(previous.alerts)` counts alerts, not characters,
+    /// and `in` finds an alert, not a piece of one. Unchanged unless every value is NULL or
+    /// a JSON array of numbers, text, true/false and NULL.
+    pub fn restore_lists(&mut self, k: usize) {
+        let column = &self.columns[k];
+        let item = |v: serde_json::Value| -> Option<Dynamic> {
+            Some(match v {
+                serde_json::Value::Null => Dynamic::UNIT,
+                serde_json::Value::Bool(b) => Dynamic::from_bool(b),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => Dynamic::from_int(i),
+                    None => Dynamic::from_float(n.as_f64()?),
+                },
+                serde_json::Value::String(t) => Dynamic::from(ImmutableString::from(t)),
+                _ => return None,
+            })
+        };
+        let lists: Option<Vec<Dynamic>> = (0..column.len())
+            .map(|i| match column.value(i) {
+                Value::Null => Some(Dynamic::UNIT),
+                Value::Str(text) => match serde_json::from_str(text).ok()? {
+                    serde_json::Value::Array(items) => {
+                        let items: Option<rhai::Array> = items.into_iter().map(item).collect();
+                        Some(Dynamic::from_array(items?))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if let Some(lists) = lists {
+            self.columns[k] = Column::Mixed(lists);
+        }
+    }
+
     /// A builder of a dataset with every column of `names` (of undeclared types), for
     /// readers outside `source` (a past run's outputs).
     pub(crate) fn builder(names: &[String], id_column: &str) -> Result<Builder, SourceError> {

@@ -1943,3 +1943,31 @@ fn changes_of_a_true_false_output_read_a_run_of_an_older_tierwise_as_true_false(
         "{json}"
     );
 }
+
+/// `run --strict` refuses to replace a period's official run with one as of an earlier day
+/// (a scheduler's old daily task run again over the month-end run) or with a tenth of its
+/// customers fewer (an extract cut short); a rerun as of the same day with the same
+/// customers (a correction) is no reason.
+#[test]
+fn strict_refuses_to_replace_a_run_as_of_a_later_day_or_with_a_tenth_fewer_customers() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    let sales: Vec<f64> = (0..100).map(f64::from).collect();
+    fx.sales_customers(&sales);
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    fx.run(&["run", "--strict", "--as-of", "2026-06-15"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "it would replace run 1, as of 2026-06-30, as 2026-06's official run with a run as of an earlier day (2026-06-15)",
+        );
+    fx.sales_customers(&sales[..85]);
+    fx.run(&["run", "--strict", "--as-of", "2026-06-30"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "it would replace run 1 (100 customers) as 2026-06's official run with 15 customers fewer",
+        );
+    assert_eq!(fx.latest_ok_run(), 1);
+    fx.sales_customers(&sales[..95]);
+    fx.run(&["run", "--strict", "--as-of", "2026-06-30"])
+        .assert_code(0);
+}

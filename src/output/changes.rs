@@ -123,16 +123,20 @@ pub fn changes(
 ) -> Result<Changes, OutputError> {
     let mut before = read_run(conn, tables, from, &[output])?;
     let mut after = read_run(conn, tables, to, &[output])?;
-    // Shown as true/false where either run says so and every value is 1, 0 or NULL: a run
-    // made before runs recorded their types (1/0) is compared with one that did (true/false).
+    // Shown as true/false where the run says so and every value is 1, 0 or NULL; a run made
+    // before runs recorded their types (1/0 in a column of no type) as the other run says
+    // (a run that did record them and gives numbers keeps its 1).
     if let Some(policy) = PolicyTable::read(conn, tables)? {
-        let mut boolean = false;
-        for run in [from, to] {
-            boolean |= RunTypes::read(conn, tables, &policy, run)?.of(output) == Declared::Boolean;
-        }
-        if boolean {
-            before.restore(1, ValueKind::Bool);
-            after.restore(1, ValueKind::Bool);
+        let types = [
+            RunTypes::read(conn, tables, &policy, from)?,
+            RunTypes::read(conn, tables, &policy, to)?,
+        ];
+        let boolean = |t: &RunTypes| t.of(output) == Declared::Boolean;
+        for (k, data) in [&mut before, &mut after].into_iter().enumerate() {
+            let other = &types[1 - k];
+            if boolean(&types[k]) || (!types[k].recorded() && boolean(other)) {
+                data.restore(1, ValueKind::Bool);
+            }
         }
     }
     let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));

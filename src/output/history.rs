@@ -321,6 +321,11 @@ impl<'p> RunTypes<'p> {
         Ok(RunTypes { recorded, policy })
     }
 
+    /// Whether the run recorded its outputs' types (since schema version 4).
+    pub(super) fn recorded(&self) -> bool {
+        self.recorded.is_some()
+    }
+
     /// How `output` reads (plain for an output the run did not give: its values are NULL).
     pub(super) fn of(&self, output: &str) -> Declared {
         match &self.recorded {

@@ -175,6 +175,7 @@ impl Workspace {
                 rules,
                 as_of: self.context.as_of,
                 period: self.context.period,
+                customers: customers.len,
             };
             let reasons = before.concerns();
             if !reasons.is_empty() {

@@ -67,17 +67,39 @@ pub(super) struct Before<'a> {
     pub rules: &'a RuleSet,
     pub as_of: Date,
     pub period: Period,
+    /// How many customers the source gives.
+    pub customers: usize,
 }
 
 impl Before<'_> {
     /// Why the run's history or data are most likely not what it should be made on, a
     /// line each: what `run` otherwise only notes, for a scheduler to stop on. A change of
     /// rules and the replacement of the period's run are no concern (a new quarter's rules,
-    /// a correction).
+    /// a correction), unless the run replaced is as of a later day (an old task run again)
+    /// or held a tenth more customers (an extract cut short).
     pub fn concerns(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.as_of > Date::today_utc() {
             out.push(format!("the date {} is after today", self.as_of));
+        }
+        if let Some((run_id, was_as_of, was_customers)) = self.standing.replaces {
+            let official = format!("{}'s official run", self.period.label());
+            if was_as_of > self.as_of {
+                out.push(format!(
+                    "it would replace run {run_id}, as of {was_as_of}, as {official} with a run as of an earlier day ({})",
+                    self.as_of
+                ));
+            }
+            let fewer = usize::try_from(was_customers)
+                .unwrap_or(0)
+                .saturating_sub(self.customers);
+            if fewer >= 10 && fewer * 10 >= usize::try_from(was_customers).unwrap_or(0) {
+                out.push(format!(
+                    "it would replace run {run_id} ({} customers) as {official} with {} customers fewer",
+                    crate::text::thousands(was_customers as f64),
+                    crate::text::thousands(fewer as f64)
+                ));
+            }
         }
         out.extend(history_concerns(
             self.standing,

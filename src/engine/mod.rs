@@ -342,6 +342,11 @@ impl<'a> Evaluator<'a> {
                 },
                 |acc, customers| {
                     let mut state = acc?;
+                    // Ctrl-C or SIGTERM: the rest is not evaluated, and the caller, which
+                    // checks for the signal, writes nothing of it.
+                    if crate::interrupt::requested().is_some() {
+                        return Ok(state);
+                    }
                     let (w, outcomes, tally) = &mut *state;
                     w.start_chunk(customers.clone());
                     for i in customers {
@@ -391,6 +396,9 @@ impl<'a> Evaluator<'a> {
                     ))
                 },
                 |mut state, customers| {
+                    if crate::interrupt::requested().is_some() {
+                        return state; // as in `evaluate`
+                    }
                     let (w, outcomes, tally, errors) = &mut *state;
                     w.start_chunk(customers.clone());
                     for i in customers {

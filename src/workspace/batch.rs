@@ -213,6 +213,11 @@ impl Workspace {
                     true => keeping_going(&evaluator, start..end, sink, &mut failures),
                     false => evaluator.evaluate(start..end).map_err(Error::Eval)?,
                 };
+                // A signal during the chunk stopped its evaluation part way (every 128
+                // customers, so slow rules stop within moments too): nothing of it is sent.
+                if let Some(signal) = crate::interrupt::requested() {
+                    return Err(Error::Interrupted(signal));
+                }
                 tally.merge(part);
                 if !sink.send(outcomes) {
                     break; // the writer failed; its error is reported

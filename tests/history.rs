@@ -258,6 +258,17 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
         changes.stdout,
         "customer_id,from,to,direction,difference\n1,false,true,changed,\n"
     );
+    let visits = fx.run(&["changes", "--output", "visits", "--format", "json"]);
+    assert_eq!(
+        (
+            json(&visits)["customers"][0]["from"].clone(),
+            json(&visits)["customers"][0]["to"].clone()
+        ),
+        (
+            serde_json::json!(["business"]),
+            serde_json::json!(["business", "technical"])
+        )
+    );
 
     // Rules that give `key` numbers now: the column stays BOOLEAN, and the run says so; but
     // each run records its outputs' types, so `history` and `changes` read this run's 1 as
@@ -755,6 +766,16 @@ fn changes_of_an_amount_give_each_difference_and_the_sums_before_and_after() {
         serde_json::json!({"from": 51.27, "to": 76.22})
     );
     assert_eq!(json["customers"][1]["difference"], serde_json::json!(-0.05));
+    // Values typed as the output is, not text ("9000" -> "10000" read as text is down).
+    assert_eq!(
+        json["customers"][1],
+        serde_json::json!({"customer_id": "3", "from": 10.0, "to": 9.95, "direction": "down", "difference": -0.05})
+    );
+    assert_eq!(json["transitions"][1]["from"], serde_json::json!(16.27));
+    assert_eq!(
+        json["gone_customers"],
+        serde_json::json!([{"customer_id": "4", "value": 0.8}])
+    );
 }
 
 /// After a change of `period:` (months, then quarters), `changes` compares a quarter with
@@ -1941,6 +1962,11 @@ fn changes_of_a_true_false_output_read_a_run_of_an_older_tierwise_as_true_false(
         (&json["unchanged"], &json["changed"]),
         (&serde_json::json!(2), &serde_json::json!(2)),
         "{json}"
+    );
+    // true/false in JSON, not "true"/"false" (which any program reads as true).
+    assert_eq!(
+        json["customers"][0],
+        serde_json::json!({"customer_id": "2", "from": false, "to": true, "direction": "changed"})
     );
 }
 

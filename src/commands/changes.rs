@@ -81,7 +81,7 @@ fn checked_order(order: Vec<String>) -> Result<Vec<String>, Error> {
 fn unknown_order_values(order: &[String], changes: &output::Changes) -> Result<(), Error> {
     let mut seen: Vec<&str> = Vec::new();
     for t in &changes.transitions {
-        for v in [&t.from, &t.to].into_iter().flatten() {
+        for v in [&t.from.text, &t.to.text].into_iter().flatten() {
             if !seen.contains(&v.as_str()) {
                 seen.push(v);
             }
@@ -489,7 +489,7 @@ impl Report for ChangesReport {
             }
             let shown = self.shown(list.len());
             let ids: Vec<String> = (list[..shown].iter())
-                .map(|c| format!("{} ({})", c.customer_id, shown_value(&c.value)))
+                .map(|c| format!("{} ({})", c.customer_id, shown_value(&c.value.text)))
                 .collect();
             let rest = match list.len() - shown {
                 0 => String::new(),
@@ -519,8 +519,8 @@ impl ChangesReport {
         let transitions = self.shown(c.transitions.len());
         for t in &c.transitions[..transitions] {
             rows.push(vec![
-                shown_value(&t.from),
-                shown_value(&t.to),
+                shown_value(&t.from.text),
+                shown_value(&t.to.text),
                 t.direction.word().into(),
                 n(t.customers),
             ]);
@@ -545,8 +545,8 @@ impl ChangesReport {
         for change in &c.customers[..shown] {
             let mut row = vec![
                 change.customer_id.clone(),
-                shown_value(&change.from),
-                shown_value(&change.to),
+                shown_value(&change.from.text),
+                shown_value(&change.to.text),
                 change.direction.word().into(),
             ];
             if c.by_value {

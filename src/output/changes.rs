@@ -39,11 +39,43 @@ impl Direction {
     }
 }
 
-/// Customers who went from one value to another (`None`: NULL).
+/// A value as `changes` shows it: as text in tables and CSV (`None`: NULL), and in JSON
+/// typed as the output is (a number, true/false, a list), as `history` and `diff` give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub text: Option<String>,
+    pub json: serde_json::Value,
+}
+
+impl Shown {
+    /// `v` as shown; `list`: the output is a list, stored as its JSON text.
+    fn of(v: &Value<'_>, list: bool) -> Shown {
+        let json = match v {
+            Value::Str(t) if list => serde_json::from_str(t).unwrap_or_else(|_| v.to_json()),
+            v => v.to_json(),
+        };
+        Shown {
+            text: text(v),
+            json,
+        }
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
+
+impl Serialize for Shown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(s)
+    }
+}
+
+/// Customers who went from one value to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Transition {
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Shown,
+    pub to: Shown,
     pub direction: Direction,
     pub customers: usize,
 }
@@ -52,8 +84,8 @@ pub struct Transition {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CustomerChange {
     pub customer_id: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Shown,
+    pub to: Shown,
     pub direction: Direction,
     /// `to - from` when both are numbers ranked by value (a credit limit, a commission).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,7 +141,7 @@ pub struct Changes {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CustomerValue {
     pub customer_id: String,
-    pub value: Option<String>,
+    pub value: Shown,
 }
 
 /// How `output` changed from run `from` to run `to`, with `order` its values highest first.
@@ -126,11 +158,13 @@ pub fn changes(
     // Shown as true/false where the run says so and every value is 1, 0 or NULL; a run made
     // before runs recorded their types (1/0 in a column of no type) as the other run says
     // (a run that did record them and gives numbers keeps its 1).
+    let mut list = false;
     if let Some(policy) = PolicyTable::read(conn, tables)? {
         let types = [
             RunTypes::read(conn, tables, &policy, from)?,
             RunTypes::read(conn, tables, &policy, to)?,
         ];
+        list = types.iter().any(|t| t.of(output) == Declared::Json);
         let boolean = |t: &RunTypes| t.of(output) == Declared::Boolean;
         for (k, data) in [&mut before, &mut after].into_iter().enumerate() {
             let other = &types[1 - k];
@@ -141,7 +175,8 @@ pub fn changes(
     }
     let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
     let mut out = Changes::default();
-    let mut counts: HashMap<(Option<String>, Option<String>), (usize, Direction)> = HashMap::new();
+    let mut counts: HashMap<(Option<String>, Option<String>), (usize, Direction, Shown, Shown)> =
+        HashMap::new();
     let (mut i, mut j) = (0, 0);
     // Sums of the values compared, while each is a number or NULL.
     let mut sums = Some(Sums { from: 0.0, to: 0.0 });
@@ -155,14 +190,14 @@ pub fn changes(
             Ordering::Less => {
                 out.gone_customers.push(CustomerValue {
                     customer_id: before.id_text(i),
-                    value: text(&before.columns[1].value(i)),
+                    value: Shown::of(&before.columns[1].value(i), list),
                 });
                 (out.gone, i) = (out.gone + 1, i + 1);
             }
             Ordering::Greater => {
                 out.new_customers.push(CustomerValue {
                     customer_id: after.id_text(j),
-                    value: text(&after.columns[1].value(j)),
+                    value: Shown::of(&after.columns[1].value(j), list),
                 });
                 (out.new, j) = (out.new + 1, j + 1);
             }
@@ -202,9 +237,10 @@ pub fn changes(
                         Direction::Down => out.down += 1,
                         Direction::Changed => out.changed += 1,
                     }
+                    let (from_shown, to_shown) = (Shown::of(&a, list), Shown::of(&b, list));
                     counts
                         .entry((from.clone(), to.clone()))
-                        .or_insert((0, direction))
+                        .or_insert((0, direction, from_shown.clone(), to_shown.clone()))
                         .0 += 1;
                     let difference = match (a.as_f64(), b.as_f64()) {
                         (Some(x), Some(y)) if order.is_empty() => {
@@ -214,8 +250,8 @@ pub fn changes(
                     };
                     out.customers.push(CustomerChange {
                         customer_id: before.id_text(i),
-                        from,
-                        to,
+                        from: from_shown,
+                        to: to_shown,
                         direction,
                         difference,
                     });
@@ -254,12 +290,12 @@ fn difference(x: f64, y: f64, from: Option<&str>, to: Option<&str>) -> f64 {
 
 /// The transitions in the order of their values: from (highest first), then to.
 fn transitions(
-    counts: HashMap<(Option<String>, Option<String>), (usize, Direction)>,
+    counts: HashMap<(Option<String>, Option<String>), (usize, Direction, Shown, Shown)>,
     rank: impl Fn(&Option<String>) -> Option<usize>,
 ) -> Vec<Transition> {
     let mut list: Vec<Transition> = counts
-        .into_iter()
-        .map(|((from, to), (customers, direction))| Transition {
+        .into_values()
+        .map(|(customers, direction, from, to)| Transition {
             from,
             to,
             direction,
@@ -279,7 +315,8 @@ fn transitions(
         )
     };
     list.sort_by(|a, b| {
-        let (a_from, a_to, b_from, b_to) = (key(&a.from), key(&a.to), key(&b.from), key(&b.to));
+        let (a_from, a_to) = (key(&a.from.text), key(&a.to.text));
+        let (b_from, b_to) = (key(&b.from.text), key(&b.to.text));
         cmp_key(&a_from, &b_from).then_with(|| cmp_key(&a_to, &b_to))
     });
     list

@@ -471,9 +471,13 @@ mod tests {
     #[test]
     fn transitions_of_numbers_sort_by_value_and_ranked_values_by_their_order() {
         let pair = |a: Option<&str>, b: &str| {
+            let shown = |t: Option<&str>| Shown {
+                text: t.map(String::from),
+                json: t.into(),
+            };
             (
                 (a.map(String::from), Some(b.to_owned())),
-                (1, Direction::Changed),
+                (1, Direction::Changed, shown(a), shown(Some(b))),
             )
         };
         let amounts = HashMap::from([
@@ -484,7 +488,7 @@ mod tests {
         ]);
         let shown: Vec<(Option<String>, Option<String>)> = transitions(amounts, |_| None)
             .into_iter()
-            .map(|t| (t.from, t.to))
+            .map(|t| (t.from.text, t.to.text))
             .collect();
         let s = |v: &str| Some(v.to_owned());
         assert_eq!(
@@ -500,6 +504,6 @@ mod tests {
         let tiers = HashMap::from([pair(Some("B"), "A"), pair(Some("A"), "B")]);
         let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
         let first = transitions(tiers, rank).remove(0);
-        assert_eq!((first.from, first.to), (s("A"), s("B")));
+        assert_eq!((first.from.text, first.to.text), (s("A"), s("B")));
     }
 }

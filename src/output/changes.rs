@@ -175,8 +175,7 @@ pub fn changes(
     }
     let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
     let mut out = Changes::default();
-    let mut counts: HashMap<(Option<String>, Option<String>), (usize, Direction, Shown, Shown)> =
-        HashMap::new();
+    let mut counts: Counts = HashMap::new();
     let (mut i, mut j) = (0, 0);
     // Sums of the values compared, while each is a number or NULL.
     let mut sums = Some(Sums { from: 0.0, to: 0.0 });
@@ -288,11 +287,11 @@ fn difference(x: f64, y: f64, from: Option<&str>, to: Option<&str>) -> f64 {
     }
 }
 
+/// Per transition (from, to as text): its customers, direction and values as shown.
+type Counts = HashMap<(Option<String>, Option<String>), (usize, Direction, Shown, Shown)>;
+
 /// The transitions in the order of their values: from (highest first), then to.
-fn transitions(
-    counts: HashMap<(Option<String>, Option<String>), (usize, Direction, Shown, Shown)>,
-    rank: impl Fn(&Option<String>) -> Option<usize>,
-) -> Vec<Transition> {
+fn transitions(counts: Counts, rank: impl Fn(&Option<String>) -> Option<usize>) -> Vec<Transition> {
     let mut list: Vec<Transition> = counts
         .into_values()
         .map(|(customers, direction, from, to)| Transition {

@@ -1605,6 +1605,26 @@ fn explain_compares_with_what_the_period_recorded() {
         serde_json::json!([{"output": "tier", "recorded": "B", "explained": "A"}])
     );
     assert_eq!(json["recorded"]["rule_ids"], serde_json::json!(["small"]));
+    assert!(json["recorded"].get("made_by_other_tierwise").is_none());
+    // Made by another tierwise (an upgrade since): named as a cause beside the data, and a
+    // run of a tierwise that did not record itself is one before 0.2.0.
+    let version = |v: Option<&str>| {
+        fx.conn()
+            .execute("UPDATE policy_run SET tierwise_version = ?1", [v])
+            .unwrap();
+        let run = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+        run.stdout.lines().nth(1).unwrap_or_default().to_owned()
+    };
+    let ours = env!("CARGO_PKG_VERSION");
+    assert!(
+        version(Some("0.1.0")).ends_with(&format!(
+            "the rule ids differ; it was made by tierwise 0.1.0 (this is {ours}), which evaluates some rules otherwise (README, \"Upgrading\"), or the customer data or the history it read changed since"
+        )),
+        "{}",
+        version(Some("0.1.0"))
+    );
+    assert!(version(None).contains("it was made by tierwise before 0.2.0 (this is"));
+    version(Some(ours));
     // Other rules than the run's: said, and `--rules-at` explains with the run's rules (a
     // git revision, or a directory of them), named as the revision when they fail to load.
     let fingerprint: String = (fx.conn())

@@ -155,6 +155,7 @@ fn recorded(
             .pop();
     let recorded_rules = crate::output::run_rules(conn, tables, run.run_id)?;
     let these = crate::output::RunRules::of(rules);
+    let made_by = crate::output::other_tierwise(conn, tables, run.run_id)?;
     let mut out = Recorded {
         run_id: run.run_id,
         period: period.label().to_owned(),
@@ -162,6 +163,7 @@ fn recorded(
         other_rules: (recorded_rules.as_ref()).is_some_and(|r| !r.decide_as(&these)),
         fingerprint: recorded_rules.map(|r| r.fingerprint),
         holds_customer: held.is_some(),
+        made_by_other_tierwise: made_by,
         differences: Vec::new(),
         rule_ids: None,
         rules_at: None,

@@ -18,6 +18,10 @@ pub struct Recorded {
     pub other_rules: bool,
     /// The run holds a policy for the customer.
     pub holds_customer: bool,
+    /// The tierwise that made the run, when another than this one (`"before 0.2.0"` for a
+    /// run that did not record it): a new version may evaluate some rules otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_by_other_tierwise: Option<String>,
     /// Outputs whose recorded value is not the explained one.
     pub differences: Vec<RecordedDifference>,
     /// The recorded rule ids, when they are not the explained ones.

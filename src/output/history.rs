@@ -376,6 +376,30 @@ pub(super) fn run_json(
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 
+/// The tierwise that made run `run_id` (`--version`'s number) when it is not this one:
+/// `before 0.2.0` for a run that did not record it (runs record it since schema version 5).
+/// A new version may evaluate some rules otherwise (README, "Upgrading").
+pub fn other_tierwise(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Option<String>, OutputError> {
+    let mut made_by: Option<String> = None;
+    if super::schema::runs_record(conn, tables, "tierwise_version")? {
+        let sql = format!(
+            "SELECT tierwise_version FROM {} WHERE run_id = ?1",
+            quote_ident(&tables.run_table)
+        );
+        let found = conn.query_row(&sql, [run_id], |r| r.get(0)).optional();
+        made_by = found.map_err(read_err(&tables.run_table))?.flatten();
+    }
+    Ok(match made_by {
+        Some(v) if v == env!("CARGO_PKG_VERSION") => None,
+        Some(v) => Some(v),
+        None => Some("before 0.2.0".to_owned()),
+    })
+}
+
 /// How many customers run `run_id` recorded (0 when there is no such run).
 pub fn run_customers(
     conn: &Connection,

@@ -29,8 +29,8 @@ pub use file::{FileFormat, only_a_file};
 pub use history::{
     CustomerHistory, LeftOut, OfficialRun, PeriodValues, customer_history, customer_in_runs,
     customer_like, following, latest_kind, left_out, official_run_of, official_runs,
-    official_runs_before, output_names, pruned_periods, read_run, replaced_by, run_customers,
-    run_outputs, value_json, value_text,
+    official_runs_before, other_tierwise, output_names, pruned_periods, read_run, replaced_by,
+    run_customers, run_outputs, value_json, value_text,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use returning::last_run_holding;

@@ -355,6 +355,11 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
             "it was made as of {}, this explanation is as of {as_of}: `--as-of {}` explains the customer as of the run's day (what differs then is the data or the history)",
             r.as_of, r.as_of
         )
+    } else if let Some(version) = &r.made_by_other_tierwise {
+        format!(
+            "it was made by tierwise {version} (this is {}), which evaluates some rules otherwise (README, \"Upgrading\"), or the customer data or the history it read changed since",
+            env!("CARGO_PKG_VERSION")
+        )
     } else {
         "the customer data or the history it read changed since (late postings, a correction, a pruned period)".to_owned()
     };

@@ -101,7 +101,7 @@ impl Error {
         use crate::output::OutputError;
         let kind = match self {
             // What a scheduler retries later, apart from what must be fixed.
-            Error::Output(OutputError::Locked(_))
+            Error::Output(OutputError::Locked(_) | OutputError::ReadLocked(_))
             | Error::Source(crate::source::SourceError::Locked(_)) => "locked",
             Error::Output(OutputError::RunsChanged(_)) => "runs_changed",
             Error::Config(_) => "config",
@@ -189,7 +189,9 @@ impl Error {
             // Pointing at a database, table or column that is not there is a setting to fix.
             Error::Source(e) if e.is_setting() => ExitStatus::Invalid,
             Error::Output(
-                crate::output::OutputError::Foreign(_) | crate::output::OutputError::ReadOnly(_),
+                crate::output::OutputError::Foreign(_)
+                | crate::output::OutputError::ReadOnly(_)
+                | crate::output::OutputError::ReadNeedsWrite(_),
             ) => ExitStatus::Invalid,
             Error::Eval(_)
             | Error::Source(_)

@@ -1120,6 +1120,32 @@ fn a_database_locked_by_another_process() {
     assert!(Path::new(&fx.db_path()).exists());
 }
 
+/// `history` and `changes` kept out by another process's exclusive lock: `locked`, as `run`
+/// is, a kind a scheduler retries (they said `output`, "cannot read runs from ...").
+#[test]
+fn history_and_changes_of_a_database_locked_by_another_process() {
+    let fx = project();
+    fx.run_ok(&[]);
+    let holder = Connection::open(fx.db_path()).unwrap();
+    holder
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    for args in [&["history", "1"][..], &["changes"]] {
+        let run = fx.run(&[args, &["--format", "json"]].concat());
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(json["error"]["kind"], "locked", "{json}");
+        assert_eq!(json["error"]["exit_code"], 1, "{json}");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("is locked by another process"),
+            "{json}"
+        );
+    }
+    holder.execute_batch("ROLLBACK").unwrap();
+}
+
 /// Written to while another process holds the write lock (readers go on in WAL mode): the
 /// run waits 10 s for it, says so, and does not wait as long again to record its failure.
 #[test]

@@ -17,9 +17,16 @@ use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 pub(super) fn read_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError + '_ {
-    move |source| OutputError::Read {
-        what: what.to_owned(),
-        source,
+    move |source| match source.sqlite_error_code() {
+        // As a writer's lock is (`history` and `changes` are retried as `run` is).
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            OutputError::ReadLocked(what.to_owned())
+        }
+        Some(rusqlite::ErrorCode::ReadOnly) => OutputError::ReadNeedsWrite(what.to_owned()),
+        _ => OutputError::Read {
+            what: what.to_owned(),
+            source,
+        },
     }
 }
 

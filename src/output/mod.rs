@@ -64,6 +64,16 @@ pub enum OutputError {
     )]
     Locked(String),
     #[error(
+        "cannot read {0}: the database is locked by another process (a run, an import or a backup holding it), and stayed locked for {secs} s\n  = help: try again when that process has finished",
+        secs = crate::source::BUSY_TIMEOUT.as_secs()
+    )]
+    ReadLocked(String),
+    /// SQLite writes beside a database even to read it (a WAL database's `-shm` file).
+    #[error(
+        "cannot read {0}: SQLite cannot write beside the database, which it needs even to read one in WAL mode (its -wal and -shm files): the folder it is in cannot be written by this user, or it is on a read-only disk\n  = help: run tierwise as a user who can write to that folder, or copy the database (with its -wal file) to a folder that can be written"
+    )]
+    ReadNeedsWrite(String),
+    #[error(
         "cannot write results to {0}: the database is read-only (its file, or the folder it is in, cannot be written by this user, or it is on a read-only disk); nothing was written\n  = help: run tierwise where the database can be written, or give it another database (`--db` or the config's `database`)"
     )]
     ReadOnly(String),

@@ -105,6 +105,12 @@ pub enum SourceError {
         secs = BUSY_TIMEOUT.as_secs()
     )]
     Locked(PathBuf),
+    /// SQLite writes beside a database even to read it (a WAL database's `-shm` file): the
+    /// query is not at fault.
+    #[error(
+        "the customer database {0} cannot be read: SQLite cannot write beside it, which it needs even to read a database in WAL mode (its -wal and -shm files): the folder it is in cannot be written by this user, or it is on a read-only disk\n  = help: run tierwise as a user who can write to that folder, or copy the database (with its -wal file) to a folder that can be written"
+    )]
+    ReadNeedsWrite(PathBuf),
     #[error(
         "the customer database {0} is not a SQLite database\n  = help: check `database:` in the config, or the path given with --db"
     )]
@@ -315,6 +321,7 @@ impl SourceError {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 SourceError::Locked(path.to_path_buf())
             }
+            Some(rusqlite::ErrorCode::ReadOnly) => SourceError::ReadNeedsWrite(path.to_path_buf()),
             _ => self,
         }
     }
@@ -338,6 +345,7 @@ impl SourceError {
                 | SourceError::NoIdColumn { .. }
                 | SourceError::NoDateColumn { .. }
                 | SourceError::NotADatabase(_)
+                | SourceError::ReadNeedsWrite(_)
                 | SourceError::NoTable { .. }
                 | SourceError::NotASelect(_)
                 | SourceError::UnknownCustomer { .. }

@@ -123,12 +123,14 @@ impl Error {
             "exit_code": self.exit_status().code(),
         });
         let diagnostics = match self {
-            Error::Rules(d) => Some(&d.0[..]),
-            Error::Config(ConfigError::Parse(d)) => Some(std::slice::from_ref(&**d)),
+            Error::Rules(d) => Some((&d.0[..], "the rule files")),
+            Error::Config(ConfigError::Parse(d)) => {
+                Some((std::slice::from_ref(&**d), "the config file"))
+            }
             _ => None,
         };
-        if let Some(diagnostics) = diagnostics {
-            error["message"] = crate::diag::summary_line(diagnostics).into();
+        if let Some((diagnostics, place)) = diagnostics {
+            error["message"] = crate::diag::summary_line_in(diagnostics, place).into();
             let json: Vec<serde_json::Value> = diagnostics.iter().map(|d| d.to_json()).collect();
             error["diagnostics"] = json.into();
         }

@@ -1247,6 +1247,22 @@ fn an_error_is_json_on_stdout_when_json_is_asked_for() {
     }
     // Text output: nothing on stdout.
     assert_eq!(fx.run(&["run"]).stdout, "");
+    // A mistake in the config is the config's, not the rule files'.
+    std::fs::write(
+        fx.path("bad.yaml"),
+        "database: customers.db\nrules: rules\nperiod: montly\n",
+    )
+    .unwrap();
+    let config = run_in(
+        fx.dir.path(),
+        &["--config", "bad.yaml", "check", "--format", "json"],
+    );
+    config.assert_code(2);
+    let v: serde_json::Value = serde_json::from_str(&config.stdout).unwrap();
+    assert_eq!(
+        (&v["error"]["kind"], &v["error"]["message"]),
+        (&"config".into(), &"1 error in the config file".into())
+    );
     // Arguments refused before any command runs (a script's computed date): JSON too.
     for (args, message) in [
         (

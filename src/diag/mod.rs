@@ -331,17 +331,22 @@ impl Diagnostics {
 
 /// "2 errors, 1 warning in the rule files" (or "no problems found").
 pub fn summary_line(diagnostics: &[Diagnostic]) -> String {
+    summary_line_in(diagnostics, "the rule files")
+}
+
+/// "2 errors, 1 warning in `place`" (the rule files, the config file).
+pub fn summary_line_in(diagnostics: &[Diagnostic], place: &str) -> String {
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
     match (errors, warnings) {
-        (0, 0) => "no problems found in the rule files".into(),
-        (e, 0) => format!("{} in the rule files", plural(e, "error")),
-        (0, w) => format!("{} in the rule files", plural(w, "warning")),
+        (0, 0) => format!("no problems found in {place}"),
+        (e, 0) => format!("{} in {place}", plural(e, "error")),
+        (0, w) => format!("{} in {place}", plural(w, "warning")),
         (e, w) => format!(
-            "{}, {} in the rule files",
+            "{}, {} in {place}",
             plural(e, "error"),
             plural(w, "warning")
         ),

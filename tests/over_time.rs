@@ -639,3 +639,39 @@ fn a_list_output_of_the_previous_period_reads_as_a_list() {
         expect(&[("1", 0), ("2", 0), ("3", 0)])
     );
 }
+
+/// `previous.alerts.len()` (a method on an earlier period's value) was "unknown name
+/// `previous`" with help to write `previous.` and an output, which it had: the error says
+/// what is not allowed and gives the call as a function.
+#[test]
+fn a_method_on_an_earlier_periods_value_is_an_error_with_the_function_to_write() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "alerts.yaml",
+        r#"decisions:
+  - name: alerts
+    hit: collect
+    aggregate: list
+    output: alerts
+    rules:
+      - { id: alert-small, when: annual_sales < 100, value: "small customer" }
+  - name: had
+    output: had_alerts
+    rules:
+      - { id: had-some, when: 'previous.alerts.len() > 0', value: true }
+      - { id: had-none, value: false }
+"#,
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: a method cannot be called on `previous.x`, an earlier period's value (in `had-some`)\n  --> rules/alerts.yaml:11:32\n"
+        ) && check.stdout.contains(
+            "= help: call a function on an earlier period's value, not a method: write `len(previous.alerts)`"
+        ),
+        "{}",
+        check.stdout
+    );
+}

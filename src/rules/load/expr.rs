@@ -241,7 +241,12 @@ impl<'a> ExprCompiler<'a> {
                 None => {
                     let (line, col) = map(origin, *pos);
                     let suggestion = self.symbols.suggestion(name);
-                    let help = if Past::of_variable(name).is_some() {
+                    let method = uses.history_methods.iter().find(|(p, _)| p == pos);
+                    let help = if let Some((_, call)) = method {
+                        Some(format!(
+                            "call a function on an earlier period's value, not a method: write `{call}`"
+                        ))
+                    } else if Past::of_variable(name).is_some() {
                         Some(format!("write `{name}.` and an output, e.g. `{name}.tier`"))
                     } else if name.eq_ignore_ascii_case("null") {
                         Some(
@@ -257,7 +262,13 @@ impl<'a> ExprCompiler<'a> {
                             Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
                         })
                     };
-                    let d = diags.error(&origin.file, line, col, format!("unknown name `{name}`"));
+                    let message = match method {
+                        Some(_) => format!(
+                            "a method cannot be called on `{name}.x`, an earlier period's value"
+                        ),
+                        None => format!("unknown name `{name}`"),
+                    };
+                    let d = diags.error(&origin.file, line, col, message);
                     d.rule = Some(owner.to_owned());
                     d.width = name.chars().count();
                     d.help = help;

@@ -24,6 +24,9 @@ pub(super) struct Uses {
     pub bad_dates: Vec<(String, Position)>,
     /// `previous.tier`, `held.tier`: (what, variable, output, where).
     pub history: Vec<(Past, String, String, Position)>,
+    /// A method called on an earlier period's value (`previous.alerts.len()`): where the
+    /// variable is, and the call written as a function (`len(previous.alerts)`).
+    pub history_methods: Vec<(Position, String)>,
     /// Names where a text would make sense: compared with `==`/`!=`, items of a list.
     pub text_like: Vec<Position>,
     /// Comparisons and arithmetic but `+`, switch cases and `in` items.
@@ -101,6 +104,7 @@ pub(super) fn uses_of(ast: &rhai::AST, text: &str) -> Uses {
             history_variables.push(pos);
             uses.history.push((past, variable, output, pos));
         }
+        uses.history_methods.extend(history_method(node));
         if let ASTNode::Expr(rhai::Expr::Variable(v, _, pos)) = node {
             if !history_variables.contains(pos) {
                 uses.names.push((v.1.to_string(), *pos));
@@ -135,6 +139,24 @@ fn history_use(node: &ASTNode) -> Option<(Past, String, String, Position)> {
     let variable = v.1.to_string();
     let past = Past::of_variable(&variable)?;
     Some((past, variable, p.2.to_string(), *pos))
+}
+
+/// `previous.alerts.len()` at this node (rhai reads it as a chain the history slots do not
+/// take): where `previous` is, and the call as a function, `len(previous.alerts)`.
+fn history_method(node: &ASTNode) -> Option<(Position, String)> {
+    let ASTNode::Expr(rhai::Expr::Dot(x, _, _)) = node else {
+        return None;
+    };
+    let (rhai::Expr::Variable(v, _, pos), rhai::Expr::Dot(chain, _, _)) = (&x.lhs, &x.rhs) else {
+        return None;
+    };
+    let (rhai::Expr::Property(p, _), rhai::Expr::MethodCall(f, _)) = (&chain.lhs, &chain.rhs)
+    else {
+        return None;
+    };
+    Past::of_variable(v.1.as_str())?;
+    let more = if f.args.is_empty() { "" } else { ", ..." };
+    Some((*pos, format!("{}({}.{}{more})", f.name, v.1, p.2)))
 }
 
 /// `date("...")` with a constant text at this node: the text and the call's position.

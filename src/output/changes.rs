@@ -178,7 +178,7 @@ pub fn changes(
     let mut counts: Counts = HashMap::new();
     let (mut i, mut j) = (0, 0);
     // Sums of the values compared, while each is a number or NULL.
-    let mut sums = Some(Sums { from: 0.0, to: 0.0 });
+    let mut sums = Some([Sum::default(); 2]);
     while i < before.len || j < after.len {
         let ord = match (i < before.len, j < after.len) {
             (true, true) => sql_order(&before.id(i), &after.id(j)),
@@ -203,12 +203,9 @@ pub fn changes(
             Ordering::Equal => {
                 out.compared += 1;
                 let (a, b) = (before.columns[1].value(i), after.columns[1].value(j));
-                sums = sums.and_then(|s| {
+                sums = sums.and_then(|[from, to]| {
                     let number = |v: &Value<'_>| v.as_f64().or(v.is_null().then_some(0.0));
-                    Some(Sums {
-                        from: s.from + number(&a)?,
-                        to: s.to + number(&b)?,
-                    })
+                    Some([from.add(number(&a)?), to.add(number(&b)?)])
                 });
                 if same(&a, &b) {
                     out.unchanged += 1;
@@ -260,11 +257,39 @@ pub fn changes(
         }
     }
     out.transitions = transitions(counts, rank);
-    out.sums = sums.filter(|_| out.by_value).map(|s| Sums {
-        from: shown_decimal(s.from),
-        to: shown_decimal(s.to),
+    out.sums = sums.filter(|_| out.by_value).map(|[from, to]| Sums {
+        from: shown_decimal(from.total()),
+        to: shown_decimal(to.total()),
     });
     Ok(out)
+}
+
+/// A sum that carries what each addition rounded off (Neumaier), so a sum of thousands of
+/// amounts in cents is the decimal sum to the last digit shown: a plain sum drifted to
+/// 24849206.080000047.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sum {
+    sum: f64,
+    lost: f64,
+}
+
+impl Sum {
+    fn add(self, x: f64) -> Sum {
+        let sum = self.sum + x;
+        let lost = if self.sum.abs() >= x.abs() {
+            (self.sum - sum) + x
+        } else {
+            (x - sum) + self.sum
+        };
+        Sum {
+            sum,
+            lost: self.lost + lost,
+        }
+    }
+
+    fn total(self) -> f64 {
+        self.sum + self.lost
+    }
 }
 
 /// `y - x` to the decimals its two values are written with (10.0 to 9.95 is -0.05, where
@@ -465,6 +490,21 @@ mod tests {
         assert_eq!(difference(16.27, 41.27, Some("16.27"), Some("41.27")), 25.0);
         assert_eq!(difference(1.0, 2.0, Some("1"), Some("2")), 1.0);
         assert_eq!(difference(0.1, 0.3, Some("1e-1"), Some("0.3")), 0.2);
+    }
+
+    #[test]
+    fn sums_of_amounts_are_the_decimal_sums() {
+        let total = |xs: &mut dyn Iterator<Item = f64>| {
+            shown_decimal(xs.fold(Sum::default(), Sum::add).total())
+        };
+        assert_eq!(total(&mut std::iter::repeat_n(0.1, 10)), 1.0);
+        // 3,000 amounts in cents: the plain sum is 30007003.93999999, past what 15 digits
+        // round away.
+        let cents = |i: u64| i * 668_265_263 % 1_999_999;
+        let exact: u64 = (0..3000).map(cents).sum();
+        let amounts = (0..3000).map(|i| cents(i) as f64 / 100.0);
+        assert_eq!(shown_decimal(amounts.clone().sum()), 30_007_003.939_999_99);
+        assert_eq!(total(&mut amounts.into_iter()), exact as f64 / 100.0);
     }
 
     #[test]

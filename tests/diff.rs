@@ -216,6 +216,21 @@ fn the_largest_changes_show_each_money_total_signed() {
     );
 }
 
+/// A money total's change per customer is to the cent, as a run's totals are: it was the
+/// binary difference (`-48.15000000000001`, `511.18489999999997`).
+#[test]
+fn the_largest_changes_give_money_to_the_cent() {
+    let fx = small();
+    let vat = |rules: &str| rules.replace("discount_pct / 100\"", "discount_pct * 1.07 / 100\"");
+    std::fs::write(fx.path("base/policy.yaml"), vat(SMALL_RULES)).unwrap();
+    fx.rule("policy.yaml", &vat(&raised()));
+    let v: serde_json::Value = serde_json::from_str(&diff_as(&fx, "json").stdout).unwrap();
+    let changes: Vec<&serde_json::Value> = (v["largest"].as_array().unwrap().iter())
+        .map(|c| &c["money_changes"]["concession_cost"])
+        .collect();
+    assert_eq!(changes, [-48.15, -3.21]);
+}
+
 #[test]
 fn a_rule_set_against_itself_changes_nothing_and_fail_on_change_says_when_something_did() {
     let fx = small();

@@ -128,11 +128,9 @@ impl<'r> Tracker<'r> {
             return;
         }
         self.customers_changed += 1;
-        let money: f64 = self
-            .money
-            .iter()
-            .map(|&(b, c)| (new.totals[c] - old.totals[b]).abs())
-            .sum();
+        // To the cent, as a run's money totals are (511.18489999999997 is 511.18).
+        let delta = |b: usize, c: usize| crate::text::to_cents(new.totals[c] - old.totals[b]);
+        let money: f64 = self.money.iter().map(|&(b, c)| delta(b, c).abs()).sum();
         if self.largest.len() == LARGEST {
             let smallest = self
                 .largest
@@ -160,7 +158,7 @@ impl<'r> Tracker<'r> {
             })
             .collect();
         let money_changes = (self.money.iter())
-            .map(|&(b, c)| (c, new.totals[c] - old.totals[b]))
+            .map(|&(b, c)| (c, delta(b, c)))
             .filter(|&(_, delta)| delta != 0.0)
             .map(|(c, delta)| (self.current.summary.totals[c].0.clone(), delta))
             .collect();

@@ -822,3 +822,27 @@ fn caps_and_best_of_compare_numbers_as_the_rules_equality_does() {
         explain.stdout
     );
 }
+
+/// In a decision `for_each` category, the cap that bound is `list-8pct@beverages`: a row
+/// reading `capped_by_beverages == "list-8pct"` (the id as written in `caps:`) never
+/// matched, and `check` said nothing. Warned as for a value no row gives, with the values.
+#[test]
+fn comparing_capped_by_with_a_cap_id_it_never_holds_is_warned_with_its_values() {
+    let fx = category_customers();
+    fx.rule(
+        "extra.yaml",
+        &format!(
+            "{PER_CATEGORY}    capped_by: extra_capped_by\n    caps:\n      - {{ id: list-2pct, max: 2 }}\n  - name: review\n    output: review\n    rules:\n      - {{ id: review-capped, when: 'extra_capped_by_beverages == \"list-2pct\"', value: true }}\n      - {{ id: review-none, value: false }}\n",
+        ),
+    );
+    let check = fx.run(&["check"]);
+    assert!(
+        check
+            .stdout
+            .contains("output `extra_capped_by_beverages` is never \"list-2pct\"")
+            && check.stdout.contains("its values are: list-2pct@beverages"),
+        "{}{}",
+        check.stdout,
+        check.stderr
+    );
+}

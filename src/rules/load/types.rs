@@ -195,6 +195,15 @@ fn output_values(compiled: &Compiled) -> Known {
                 _ => *entry = None,
             }
         }
+        // `capped_by:` receives the id of a cap (`list-8pct@beverages` in a `for_each`), so
+        // `capped_by_beverages == "list-8pct"` is never true: said as for a row's value.
+        if let Some(slot) = d.capped_by {
+            let ids = (d.caps.iter()).map(|c| compiled.rule_ids.ids[c.rule as usize].as_str());
+            let entry = values.entry(slot).or_insert_with(|| Some(Vec::new()));
+            if let Some(list) = entry.as_mut() {
+                list.extend(ids.map(|id| rhai::Dynamic::from(id.to_owned())));
+            }
+        }
     }
     values
 }

@@ -1325,6 +1325,18 @@ fn periods_made_on_a_replaced_history_are_said_until_run_again() {
     // The two latest periods: September read August, itself stale.
     let changes = fx.run(&["changes", "--output", "since"]);
     assert!(changes.stdout.contains(note), "{}", changes.stdout);
+    // A run of another kind recorded since (a quarter that failed) does not hide the
+    // months' note: each kind shown is looked at.
+    let quarter = "INSERT INTO policy_run (run_id, started_at, status, customers, fingerprint, message, as_of, period)
+                   VALUES (99, '2026-10-01T00:00:00Z', 'failed', 0, 'x', 'boom', '2026-09-30', '2026-Q3')";
+    fx.conn().execute(quarter, []).unwrap();
+    for args in [&["history", "1"][..], &["history", "1", "--kind", "month"]] {
+        let out = fx.run(args);
+        assert!(out.stdout.contains(note), "{args:?}: {}", out.stdout);
+    }
+    fx.conn()
+        .execute("DELETE FROM policy_run WHERE run_id = 99", [])
+        .unwrap();
     let october = fx.run(&["run", "--as-of", "2026-10-31"]);
     october.assert_code(0);
     assert!(
@@ -2016,4 +2028,34 @@ fn strict_refuses_to_replace_a_run_as_of_a_later_day_or_with_a_tenth_fewer_custo
     fx.sales_customers(&sales[..95]);
     fx.run(&["run", "--strict", "--as-of", "2026-06-30"])
         .assert_code(0);
+}
+
+/// `changes` without `--to` reads the latest period as `customer_policy_latest` does (the
+/// latest day, then the longest period), not the period that ends last: after quarters (Q3
+/// run as of July 15) and then months, July -> August, not Q2 -> Q3.
+#[test]
+fn changes_read_the_latest_period_as_the_view_does() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2026-06-30", "2026-Q2");
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2026-07-15", "2026-Q3");
+    run_dated(&fx, &[10.0, 60.0, 120.0, 90.0], "2026-07-31", "2026-07");
+    run_dated(&fx, &[120.0, 60.0, 120.0, 90.0], "2026-08-31", "2026-08");
+    let view: String = fx
+        .conn()
+        .query_row(
+            "SELECT DISTINCT period FROM customer_policy_latest",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(view, "2026-08");
+    let run = fx.run(&["changes", "--output", "tier"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("tier: 2026-07 (run 3) -> 2026-08 (run 4)\n"),
+        "{}",
+        run.stdout
+    );
 }

@@ -239,7 +239,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     }
     // What the later run read as its history, when `from` is the period it reads.
     if Some(from.period) == to.period.previous()
-        && let Some(stale) = output::stale_pair(conn, tables, kind, from, to)?
+        && let Some(stale) = output::stale_pair(conn, tables, to.period.kind, from, to)?
     {
         let when = match (stale.read, stale.read_pruned) {
             (Some(read), _) => format!(
@@ -260,10 +260,17 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         ));
     }
     // Either run made on a history replaced since, further back than the pair compared.
-    for stale in output::stale_runs(conn, tables, kind)? {
-        let direct = stale.run == to && stale.now == from;
-        if !direct && stale.runs().any(|r| *r == to || *r == from) {
-            notes.push(stale.note());
+    // Of the kinds compared (a month given with `--from` against a quarter: both).
+    let mut kinds = vec![to.period.kind];
+    if from.period.kind != to.period.kind {
+        kinds.push(from.period.kind);
+    }
+    for stale_kind in kinds {
+        for stale in output::stale_runs(conn, tables, stale_kind)? {
+            let direct = stale.run == to && stale.now == from;
+            if !direct && stale.runs().any(|r| *r == to || *r == from) {
+                notes.push(stale.note());
+            }
         }
     }
     let report = ChangesReport {
@@ -305,7 +312,11 @@ fn chosen_runs(
     };
     let to = match to {
         Some(label) => find("--to", label)?,
-        None => *runs.last().ok_or_else(|| Error::Argument(labels()))?,
+        // The latest period as `customer_policy_latest` has it: of the latest day, the
+        // longest (a quarter run as of June 30 over June).
+        None => *(runs.iter())
+            .max_by_key(|r| (r.as_of, r.period.kind.months(), r.run_id))
+            .ok_or_else(|| Error::Argument(labels()))?,
     };
     let from = match from {
         Some(label) => find("--from", label)?,

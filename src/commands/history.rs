@@ -159,10 +159,17 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     }
     // Periods shown whose runs were made on a history replaced since.
     let shown_runs: Vec<i64> = periods.iter().map(|p| p.run_id).collect();
-    let stale: Vec<output::StaleRun> = output::stale_runs(conn, tables, kind)?
-        .into_iter()
-        .filter(|s| s.runs().any(|r| shown_runs.contains(&r.run_id)))
-        .collect();
+    // Of each kind shown: after a change of `period:`, the months' as well as the quarters'.
+    let mut stale: Vec<output::StaleRun> = Vec::new();
+    for (k, shown_kind) in kinds_shown.iter().enumerate() {
+        if kinds_shown[..k].contains(shown_kind) {
+            continue;
+        }
+        stale.extend(
+            (output::stale_runs(conn, tables, *shown_kind)?.into_iter())
+                .filter(|s| s.runs().any(|r| shown_runs.contains(&r.run_id))),
+        );
+    }
     // Shown first, changed or not: the outputs whose moves the runs count (the tier).
     let latest = periods.last().map_or(0, |p| p.run_id);
     let ranked = output::value_orders(conn, tables, latest)?

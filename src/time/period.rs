@@ -25,7 +25,7 @@ impl PeriodKind {
         }
     }
 
-    fn months(self) -> i64 {
+    pub fn months(self) -> i64 {
         match self {
             PeriodKind::Month => 1,
             PeriodKind::Quarter => 3,

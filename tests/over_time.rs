@@ -620,11 +620,32 @@ fn a_list_output_of_the_previous_period_reads_as_a_list() {
     rules:
       - { id: small-part, when: '!is_null(previous.alerts) && "small" in previous.alerts', value: true }
       - { id: no-small-part, value: false }
+  - name: tags
+    output: tags
+    rules:
+      - { id: tags, value: '= ["gold", `${annual_sales}`]' }
+  - name: tags_before
+    output: tags_before
+    rules:
+      - { id: count-tags, value: '= len(previous.tags ?? [])' }
 "#,
     );
     fx.run_ok(&["--as-of", "2026-05-31"]);
     fx.run_ok(&["--as-of", "2026-06-30"]);
     let latest = fx.latest();
+    // A list a formula builds, too (its kind is not known before the run).
+    assert_eq!(
+        column(&latest, "tags_before"),
+        expect(&[("1", 2), ("2", 2), ("3", 2)])
+    );
+    // A rule test's `previous:` list reads as the run's does.
+    std::fs::create_dir_all(fx.path("rules/tests")).unwrap();
+    fx.rule(
+        "tests/alerts.yaml",
+        "cases:\n  - name: two alerts before\n    as_of: 2026-06-30\n    customer: { annual_sales: 500 }\n    previous: { alerts: [small customer, tiny], tags: [gold, x] }\n    expect: { alerts_before: 2, was_tiny: true, was_small_part: false, tags_before: 2 }\n",
+    );
+    let tested = fx.run(&["test"]);
+    assert_eq!(tested.code, 0, "{}{}", tested.stdout, tested.stderr);
     assert_eq!(
         column(&latest, "alerts_before"),
         expect(&[("1", 2), ("2", 1), ("3", 0)])

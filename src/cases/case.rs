@@ -225,7 +225,7 @@ impl CaseContext<'_> {
                 };
                 columns.push(Field::new(name, None));
                 row.push(given_cell(&value.value));
-                kinds.push(kind);
+                kinds.push((kind, matches!(value.value, Given::List(_))));
             }
             // A run that holds `x` holds its count too, as `count_held` stores it: one
             // period at least, 0 for a NULL value.
@@ -243,15 +243,18 @@ impl CaseContext<'_> {
                     {
                         columns.push(Field::new(&past.column, None));
                         row.push(Cell::Int(i64::from(!matches!(value.value, Given::Null))));
-                        kinds.push(None);
+                        kinds.push((None, false));
                     }
                 }
             }
             let mut data = Dataset::from_rows(&columns, &self.id_column, &[row])
                 .map_err(|e| Problem::at(&fields.0[0].0.referenced, 1, e.to_string()))?;
+            // A list given reads as the list a run's JSON text is read back as.
             for (k, kind) in kinds.into_iter().enumerate() {
-                if let Some(kind) = kind {
-                    data.restore(k + 1, kind);
+                match kind {
+                    (Some(kind), _) => data.restore(k + 1, kind),
+                    (None, true) => data.restore_lists(k + 1),
+                    (None, false) => {}
                 }
             }
             let period = context.period.back(k as u32 + 1).unwrap_or(context.period);

@@ -642,14 +642,6 @@ impl RuleSet {
         self.output_kinds.get(k).copied().flatten()
     }
 
-    /// Whether output `name` is always a list or NULL (`aggregate: list`, rows giving lists).
-    pub fn output_is_list(&self, name: &str) -> bool {
-        let Some(output) = self.outputs.iter().find(|o| o.name == name) else {
-            return false;
-        };
-        (self.decisions.iter()).any(|d| d.list_outputs().any(|slot| slot == output.slot))
-    }
-
     /// A sandboxed engine with this rule set's script functions, for one worker thread.
     pub fn new_engine(&self) -> rhai::Engine {
         let mut engine = crate::script::new_engine(&self.limits);

@@ -47,10 +47,11 @@ impl Workspace {
             let mut data = output::read_run(conn, tables, run.run_id, &columns)?;
             // SQLite gives true/false back as 1/0, dates and lists as text: the rules' kinds.
             for (c, column) in columns.iter().enumerate() {
-                if let Some(kind) = rules.output_kind(column) {
-                    data.restore(c + 1, kind);
-                } else if rules.output_is_list(column) {
-                    data.restore_lists(c + 1);
+                // An output of no one kind may be a list a formula builds (`= [tier, "x"]`):
+                // read as lists when every value is a JSON array.
+                match rules.output_kind(column) {
+                    Some(kind) => data.restore(c + 1, kind),
+                    None => data.restore_lists(c + 1),
                 }
             }
             runs.push(Some(PastRun {

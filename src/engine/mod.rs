@@ -153,7 +153,22 @@ impl<'a> Evaluator<'a> {
         let per_customer: Vec<PopulationInputs<'a>> = (0..data.len)
             .into_par_iter()
             .with_min_len(1024)
-            .map_init(|| Worker::new(&ev), |w, i| w.population_inputs(i))
+            .map_init(
+                || Worker::new(&ev),
+                |w, i| {
+                    // Ctrl-C or SIGTERM during the pass (slow metrics): it stops, and the
+                    // run, which checks for the signal, says it was interrupted.
+                    if i % chunk::CHUNK == 0 && crate::interrupt::requested().is_some() {
+                        return Err(EvalError {
+                            customer: data.id_text(i),
+                            rule: "the population figures".into(),
+                            message: "interrupted".into(),
+                            at: String::new(),
+                        });
+                    }
+                    w.population_inputs(i)
+                },
+            )
             .collect::<Result<_, _>>()?;
         ev.keep_metrics(&per_customer);
         let figures: Vec<(Slot, Vec<Value<'a>>, Ranking)> = rules

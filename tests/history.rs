@@ -2028,6 +2028,24 @@ fn strict_refuses_to_replace_a_run_as_of_a_later_day_or_with_a_tenth_fewer_custo
     fx.sales_customers(&sales[..95]);
     fx.run(&["run", "--strict", "--as-of", "2026-06-30"])
         .assert_code(0);
+    // `--keep-going` leaving 20 of them out: refused too, on the customers it would write,
+    // and not recorded (it wrote 80 as the official run).
+    let runs = fx.runs().len();
+    fx.rule(
+        "rules.yaml",
+        &RULES.replace(
+            "      - { id: bonus-none, value: 0.5 }",
+            "      - { id: bonus-fails, when: annual_sales < 20, value: '= 1 / 0' }
+      - { id: bonus-none, value: 0.5 }",
+        ),
+    );
+    fx.run(&["run", "--strict", "--keep-going", "--as-of", "2026-06-30"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "it would replace run 2 (95 customers) as 2026-06's official run with 20 customers fewer",
+        );
+    assert_eq!(fx.runs().len(), runs);
+    assert_eq!(fx.latest_ok_run(), 2);
 }
 
 /// `changes` without `--to` reads the latest period as `customer_policy_latest` does (the

@@ -2,7 +2,7 @@
 //! whose results a writer thread inserts while the next chunk is evaluated.
 
 use super::Workspace;
-use super::standing::{Before, Gone, Standing, unwritten};
+use super::standing::{Before, Gone, Standing, replaced_by_fewer, unwritten};
 use crate::engine::{EvalError, Evaluator, Mode, Tally};
 use crate::error::Error;
 use crate::output::{self, RunFailure, RunInfo, RunRules, RunTarget, ValueOrder, Written};
@@ -239,6 +239,16 @@ impl Workspace {
                 );
                 return Err(Error::Eval(first));
             }
+            // `--keep-going` left customers out: refused as a source that lacks them is.
+            if strict
+                && let Some(reason) = replaced_by_fewer(
+                    &standing,
+                    self.context.period,
+                    customers.len - failures.len(),
+                )
+            {
+                return Err(Error::Strict(vec![reason]));
+            }
             tally.money_to_cents(&rules.summary.money);
             let sums = tally.totals.iter().copied().chain(std::iter::repeat(0.0));
             let names = rules.summary.totals.iter().map(|(name, _)| name.as_str());
@@ -267,6 +277,9 @@ impl Workspace {
                     evaluate_write,
                 });
             }
+            // Refused as `--strict` refuses before a run (nothing recorded): nothing went
+            // wrong, the run was not wanted.
+            Err(RunFailure::Evaluation(e @ Error::Strict(_))) => return Err(e),
             Err(RunFailure::Evaluation(e)) => stopped_or(e),
             Err(RunFailure::Output(e)) => stopped_or(Error::Output(e)),
         };

@@ -82,25 +82,20 @@ impl Before<'_> {
         if self.as_of > Date::today_utc() {
             out.push(format!("the date {} is after today", self.as_of));
         }
-        if let Some((run_id, was_as_of, was_customers)) = self.standing.replaces {
-            let official = format!("{}'s official run", self.period.label());
-            if was_as_of > self.as_of {
-                out.push(format!(
-                    "it would replace run {run_id}, as of {was_as_of}, as {official} with a run as of an earlier day ({})",
-                    self.as_of
-                ));
-            }
-            let fewer = usize::try_from(was_customers)
-                .unwrap_or(0)
-                .saturating_sub(self.customers);
-            if fewer >= 10 && fewer * 10 >= usize::try_from(was_customers).unwrap_or(0) {
-                out.push(format!(
-                    "it would replace run {run_id} ({} customers) as {official} with {} customers fewer",
-                    crate::text::thousands(was_customers as f64),
-                    crate::text::thousands(fewer as f64)
-                ));
-            }
+        if let Some((run_id, was_as_of, _)) = self.standing.replaces
+            && was_as_of > self.as_of
+        {
+            out.push(format!(
+                "it would replace run {run_id}, as of {was_as_of}, as {}'s official run with a run as of an earlier day ({})",
+                self.period.label(),
+                self.as_of
+            ));
         }
+        out.extend(replaced_by_fewer(
+            self.standing,
+            self.period,
+            self.customers,
+        ));
         out.extend(history_concerns(
             self.standing,
             self.gone,
@@ -111,6 +106,23 @@ impl Before<'_> {
         out.extend(self.data_warnings.iter().map(|w| w.note_line()));
         out
     }
+}
+
+/// When the run would replace its period's official run with a tenth or more of its
+/// customers fewer (10 at least): an extract cut short, or a `--keep-going` run that left
+/// them out (checked again with the customers it wrote).
+pub(super) fn replaced_by_fewer(s: &Standing, period: Period, customers: usize) -> Option<String> {
+    let (run_id, _, was) = s.replaces?;
+    let was = usize::try_from(was).unwrap_or(0);
+    let fewer = was.saturating_sub(customers);
+    (fewer >= 10 && fewer * 10 >= was).then(|| {
+        format!(
+            "it would replace run {run_id} ({} customers) as {}'s official run with {} customers fewer",
+            crate::text::thousands(was as f64),
+            period.label(),
+            crate::text::thousands(fewer as f64)
+        )
+    })
 }
 
 /// The concerns of [`Before::concerns`] with the history a run reads: a period skipped or

@@ -1954,6 +1954,14 @@ fn periods_of_two_kinds_read_in_order_of_their_end_and_one_kind_alone() {
         months.stdout
     );
     assert!(!months.stdout.contains("kinds"), "{}", months.stdout);
+    // The first quarter's rules are listed as the first period's are, not as all added.
+    let text = fx.run(&["history", "1", "--outputs", "tier"]);
+    assert!(
+        text.stdout
+            .contains("  2025-06  +tier-b -tier-c\n  2025-Q2  tier-a, bonus-a\n"),
+        "{}",
+        text.stdout
+    );
     fx.run(&["history", "1", "--kind", "year"])
         .assert_code(2)
         .assert_stderr_contains(

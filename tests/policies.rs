@@ -812,9 +812,17 @@ fn caps_and_best_of_compare_numbers_as_the_rules_equality_does() {
         ids["2"],
         common::text(r#"["contract","whole-contract","volume"]"#)
     );
-    // The same through `explain`: no "(bound)" for customer 2's margin cap.
+    // The same through `explain`: no "(bound)" for customer 2's margin cap, and the
+    // best-of says the two rows tie.
     let explain = fx.run(&["explain", "2"]);
     explain.assert_code(0);
+    assert!(
+        explain.stdout.contains(
+            "by volume: of the 2 rows that matched, its `best_pct` (0.3) is the largest (2 rows tie: the earlier row wins)"
+        ),
+        "{}",
+        explain.stdout
+    );
     assert!(
         explain.stdout.contains("margin-12pct <= 3.1,")
             && !explain.stdout.contains("margin-12pct <= 3.1 (bound)"),

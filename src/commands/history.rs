@@ -155,6 +155,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             rule_ids: h.rule_ids,
             rules_added: added,
             rules_removed: removed,
+            first_of_kind: before.is_none(),
         });
     }
     // Periods shown whose runs were made on a history replaced since.
@@ -451,6 +452,9 @@ pub struct PeriodRow {
     pub rules_added: Vec<String>,
     /// Fired in the period before, not in this one.
     pub rules_removed: Vec<String>,
+    /// No period of its kind is before it: the text lists its rules, not changes.
+    #[serde(skip)]
+    pub first_of_kind: bool,
 }
 
 fn json_values<S: Serializer>(
@@ -541,7 +545,7 @@ impl Report for HistoryReport {
             .max()
             .unwrap_or(0);
         for (k, p) in self.periods.iter().enumerate() {
-            let change = if k == 0 {
+            let change = if k == 0 || p.first_of_kind {
                 p.rule_ids.join(", ")
             } else if p.rules_added.is_empty() && p.rules_removed.is_empty() {
                 "(same)".into()

@@ -392,9 +392,10 @@ fn why_chosen(d: &Decision, rules: &RuleSet, rows: &[RowTrace], chosen: &str) ->
         Some(v.value.clone())
     };
     let value = given(winner)?;
-    // The same value as the engine compares them: 5 and 5.0 are the same number.
+    // The same value as the engine compares them: 5 and 5.0 are the same number, and so
+    // are 0.3 and 0.1 + 0.2 (`==`'s tolerance).
     let same = |v: &serde_json::Value| match (v.as_f64(), value.as_f64()) {
-        (Some(x), Some(y)) => x == y,
+        (Some(x), Some(y)) => crate::value::same_number(x, y),
         _ => *v == value,
     };
     let ties = matched.iter().filter_map(|r| given(r)).filter(same).count();

@@ -1619,7 +1619,7 @@ fn explain_compares_with_what_the_period_recorded() {
     assert_eq!(json["recorded"]["rule_ids"], serde_json::json!(["small"]));
     assert!(json["recorded"].get("made_by_other_tierwise").is_none());
     // Made by another tierwise (an upgrade since): named as a cause beside the data, and a
-    // run of a tierwise that did not record itself is one before 0.2.0.
+    // run of a tierwise that did not record itself is an older one.
     let version = |v: Option<&str>| {
         fx.conn()
             .execute("UPDATE policy_run SET tierwise_version = ?1", [v])
@@ -1635,7 +1635,9 @@ fn explain_compares_with_what_the_period_recorded() {
         "{}",
         version(Some("0.1.0"))
     );
-    assert!(version(None).contains("it was made by tierwise before 0.2.0 (this is"));
+    assert!(version(None).contains(
+        "it was made by a tierwise that did not record its version (older than 0.1.0) (this is"
+    ));
     version(Some(ours));
     // Other rules than the run's: said, and `--rules-at` explains with the run's rules (a
     // git revision, or a directory of them), named as the revision when they fail to load.

@@ -277,6 +277,21 @@ fn a_report_on_data_changed_since_the_periods_run_says_so() {
         html.contains("the customer data changed since 2025-Q4"),
         "{html}"
     );
+    // The run made by another tierwise: named beside the data as a cause.
+    f.conn()
+        .execute("UPDATE policy_run SET tierwise_version = '0.1.0'", [])
+        .unwrap();
+    let other = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    assert!(
+        other.stderr.starts_with(
+            "note: the customer data (or tierwise) changed since 2025-Q4's recorded run (run 1,"
+        ) && other.stderr.contains(&format!(
+            "; that run was made by tierwise 0.1.0 (this is {}), which evaluates some rules otherwise (README, \"Upgrading\"); the recorded run is",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        other.stderr
+    );
 }
 
 #[test]

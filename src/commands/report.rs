@@ -231,15 +231,19 @@ fn data_changed_since_recorded(
     if differences.is_empty() {
         return Ok(None);
     }
-    let cause = match crate::output::other_tierwise(conn, tables, run.run_id)? {
-        Some(version) => format!(
-            "the run was made by tierwise {version} (this is {}), which evaluates some rules otherwise (README, \"Upgrading\"), or the customer data changed since",
-            env!("CARGO_PKG_VERSION")
-        ),
-        None => "the customer data changed since".to_owned(),
+    let made_by = crate::output::other_tierwise(conn, tables, run.run_id)?;
+    let cause = match &made_by {
+        Some(_) => "the customer data (or tierwise) changed since",
+        None => "the customer data changed since",
     };
+    let who = made_by.map_or(String::new(), |who| {
+        format!(
+            "; that run was made by {who} (this is {}), which evaluates some rules otherwise (README, \"Upgrading\")",
+            env!("CARGO_PKG_VERSION")
+        )
+    });
     Ok(Some(format!(
-        "{cause} {}'s recorded run (run {}, as of {}, the same rules): the page evaluates the data as it is now ({}); the recorded run is what `history`, `changes` and the next period read",
+        "{cause} {}'s recorded run (run {}, as of {}, the same rules): the page evaluates the data as it is now ({}){who}; the recorded run is what `history`, `changes` and the next period read",
         period.label(),
         run.run_id,
         run.as_of,

@@ -18,7 +18,8 @@ pub struct Recorded {
     pub other_rules: bool,
     /// The run holds a policy for the customer.
     pub holds_customer: bool,
-    /// The tierwise that made the run, when another than this one (`"before 0.2.0"` for a
+    /// The tierwise that made the run, when another than this one (`"tierwise 0.1.0"`, or
+    /// `"a tierwise that did not record its version"`
     /// run that did not record it): a new version may evaluate some rules otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub made_by_other_tierwise: Option<String>,

@@ -384,7 +384,8 @@ pub(super) fn run_json(
 }
 
 /// The tierwise that made run `run_id` (`--version`'s number) when it is not this one:
-/// `before 0.2.0` for a run that did not record it (runs record it since schema version 5).
+/// as a reader names it: `tierwise 0.1.0`, or one that did not record its version (runs
+/// record it since schema version 5, with 0.1.0).
 /// A new version may evaluate some rules otherwise (README, "Upgrading").
 pub fn other_tierwise(
     conn: &Connection,
@@ -402,8 +403,8 @@ pub fn other_tierwise(
     }
     Ok(match made_by {
         Some(v) if v == env!("CARGO_PKG_VERSION") => None,
-        Some(v) => Some(v),
-        None => Some("before 0.2.0".to_owned()),
+        Some(v) => Some(format!("tierwise {v}")),
+        None => Some("a tierwise that did not record its version (older than 0.1.0)".to_owned()),
     })
 }
 

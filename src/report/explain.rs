@@ -357,7 +357,7 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
         )
     } else if let Some(version) = &r.made_by_other_tierwise {
         format!(
-            "it was made by tierwise {version} (this is {}), which evaluates some rules otherwise (README, \"Upgrading\"), or the customer data or the history it read changed since",
+            "it was made by {version} (this is {}), which evaluates some rules otherwise (README, \"Upgrading\"), or the customer data or the history it read changed since",
             env!("CARGO_PKG_VERSION")
         )
     } else {

@@ -854,6 +854,19 @@ fn out_xlsx_writes_typed_cells_excel_reads_as_written() {
     fx.run(&["run", "--out", "policies.xls"])
         .assert_code(2)
         .assert_stderr_contains("must end in .csv, .jsonl or .xlsx (Excel)");
+    // A name in capitals is the same kind of file; a value longer than a cell holds is named.
+    fx.conn()
+        .execute(
+            "UPDATE customers SET name = ?1 WHERE customer_id = 'C-3'",
+            ["x".repeat(40_000)],
+        )
+        .unwrap();
+    fx.run(&["run", "--out", "POLICIES.XLSX"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "customer C-3, column `label`: String exceeds Excel's limit of 32,767 characters: write a .csv or .jsonl file",
+        );
+    assert!(!fx.path("POLICIES.XLSX").exists());
 }
 
 /// `--out` through a symbolic link (the export a BI tool reads, linked from a dated folder)

@@ -17,7 +17,8 @@ pub enum FileFormat {
 
 impl FileFormat {
     pub fn from_path(path: &Path) -> Option<FileFormat> {
-        match path.extension()?.to_str()? {
+        // Any case: `POLICIES.XLSX`, as Windows users name files.
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "csv" => Some(FileFormat::Csv),
             "jsonl" | "ndjson" => Some(FileFormat::Jsonl),
             "xlsx" => Some(FileFormat::Xlsx),
@@ -221,6 +222,7 @@ const EXCEL_DIGITS: i64 = 999_999_999_999_999;
 /// as numbers, true/false as booleans, dates as dates, text and lists (JSON) as text.
 struct Sheet {
     book: rust_xlsxwriter::Workbook,
+    header: Vec<String>,
     columns: u16,
     next_row: u32,
     date: rust_xlsxwriter::Format,
@@ -245,6 +247,7 @@ impl Sheet {
         sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
         Ok(Sheet {
             book,
+            header: header.to_vec(),
             columns,
             next_row: 1,
             date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
@@ -282,11 +285,11 @@ impl Sheet {
                 }
                 v => sheet.write_string(row, col, plain(v)),
             };
-            written.map_err(|e| cell_err(e, id, col))?;
+            written.map_err(|e| cell_err(e, id, &self.header[usize::from(col)]))?;
         }
         sheet
             .write_string(row, self.columns - 1, rules)
-            .map_err(|e| cell_err(e, id, self.columns - 1))?;
+            .map_err(|e| cell_err(e, id, "rule_ids"))?;
         self.next_row += 1;
         Ok(())
     }
@@ -306,11 +309,12 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
 }
 
 /// A value Excel cannot hold (text longer than a cell's 32,767 characters), named by its
-/// customer.
-fn cell_err(e: rust_xlsxwriter::XlsxError, id: &Value<'_>, col: u16) -> std::io::Error {
+/// customer and column.
+fn cell_err(e: rust_xlsxwriter::XlsxError, id: &Value<'_>, column: &str) -> std::io::Error {
+    let e = e.to_string();
     std::io::Error::other(format!(
-        "customer {}, column {}: {e}; write a .csv or .jsonl file",
+        "customer {}, column `{column}`: {}: write a .csv or .jsonl file",
         plain(id),
-        col + 1
+        e.trim_end_matches('.')
     ))
 }

@@ -24,7 +24,7 @@ pub use totals::{Change, TotalsSince};
 pub struct Args {
     #[command(flatten)]
     pub sources: SourceArgs,
-    /// Also write the policies to a .csv or .jsonl file.
+    /// Also write the policies to a .csv, .jsonl or .xlsx (Excel) file.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Summary format on stdout.
@@ -39,7 +39,8 @@ pub struct Args {
     /// Write nothing, and exit 1, when the run's history or data are most likely not what
     /// it should be made on (a skipped period, customers missing from the source or left
     /// out of the previous run, a history replaced since, a date after today, a share
-    /// compared with a percentage): what `run` otherwise writes with a note. For schedulers.
+    /// compared with a percentage, a rerun of the period as of an earlier day or with a tenth
+    /// fewer customers): what `run` otherwise writes with a note. For schedulers.
     #[arg(long)]
     pub strict: bool,
     /// This configuration's customer source changed on purpose (a customer table renamed):

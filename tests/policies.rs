@@ -854,3 +854,27 @@ fn comparing_capped_by_with_a_cap_id_it_never_holds_is_warned_with_its_values() 
         check.stderr
     );
 }
+
+/// `sales_{category}` outside a `for_each` (another decision, the summary's totals) was the
+/// parser's "Unexpected '{'": said as what it is, with the two ways to write it.
+#[test]
+fn a_for_each_placeholder_outside_a_for_each_says_so() {
+    let fx = category_customers();
+    fx.rule(
+        "extra.yaml",
+        &format!(
+            "{PER_CATEGORY}summary:\n  totals:\n    category_sales: \"= sales_{{category}} ?? 0\"\n"
+        ),
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: `{category}` stands for each item of a decision's `for_each`, and this expression is in none"
+        ) && check.stdout.contains(
+            "= help: add `for_each: { category: [beverages, snacks] }` to the decision, or write the name in full for each item (`sales_beverages + sales_snacks`)"
+        ),
+        "{}",
+        check.stdout
+    );
+}

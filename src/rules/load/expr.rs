@@ -96,15 +96,30 @@ impl<'a> ExprCompiler<'a> {
                         d.help = Some(help);
                         d
                     }
-                    None => match slips::mistyped_placeholder(body, &self.bindings) {
-                        // `sales_{categroy}` in a `for_each` copy: not its variable.
-                        Some((at, written, var)) => {
+                    None => match slips::placeholder(body) {
+                        // `sales_{categroy}` in a `for_each` copy: not its variable; outside
+                        // one (another decision, the summary), no variable at all.
+                        Some((at, written)) => {
                             let (line, col) = origin.map(at.0, at.1);
-                            let message = format!(
-                                "`{{{written}}}` is not the `for_each` variable: write `{{{var}}}`"
-                            );
+                            let (message, help) = match self.bindings.first() {
+                                Some((var, _)) => (
+                                    format!(
+                                        "`{{{written}}}` is not the `for_each` variable: write `{{{var}}}`"
+                                    ),
+                                    None,
+                                ),
+                                None => (
+                                    format!(
+                                        "`{{{written}}}` stands for each item of a decision's `for_each`, and this expression is in none"
+                                    ),
+                                    Some(format!(
+                                        "add `for_each: {{ {written}: [beverages, snacks] }}` to the decision, or write the name in full for each item (`sales_beverages + sales_snacks`)"
+                                    )),
+                                ),
+                            };
                             let d = diags.error(file, line, col, message);
                             d.width = written.chars().count() + 2;
+                            d.help = help;
                             d
                         }
                         None => {

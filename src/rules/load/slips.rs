@@ -3,14 +3,10 @@
 //! customer), a mistyped `for_each` placeholder (it does not compile). Lexical scans of the
 //! expression's text, as `diag::habits` does for spreadsheet habits.
 
-/// A `{name}` joined to a name (`sales_{categroy}`) in an expression of a `for_each` copy
-/// (its `bindings`), where `name` is not its variable: where it is (1-based line and column
-/// of the `{`), the name written, and the variable.
-pub(super) fn mistyped_placeholder(
-    body: &str,
-    bindings: &[(String, String)],
-) -> Option<((usize, usize), String, String)> {
-    let (var, _) = bindings.first()?;
+/// A `{name}` joined to a name (`sales_{categroy}`) left in an expression (a `for_each`
+/// copy has its variable replaced already): where it is (1-based line and column of the
+/// `{`) and the name written.
+pub(super) fn placeholder(body: &str) -> Option<((usize, usize), String)> {
     let chars: Vec<char> = body.chars().collect();
     let is_name = |c: char| c.is_alphanumeric() || c == '_';
     for i in 1..chars.len() {
@@ -23,11 +19,7 @@ pub(super) fn mistyped_placeholder(
             continue;
         }
         let written: String = chars[i + 1..close].iter().collect();
-        return Some((
-            crate::diag::habits::line_column(&chars, i),
-            written,
-            var.clone(),
-        ));
+        return Some((crate::diag::habits::line_column(&chars, i), written));
     }
     None
 }

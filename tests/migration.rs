@@ -139,7 +139,16 @@ fn a_run_dates_the_old_runs_and_keeps_their_rows_and_layout() {
 fn after_the_upgrade_new_rows_use_fired_lists_and_readers_read_both() {
     let fx = Fixture::new();
     old_database(&fx);
-    fx.run_ok(&[]);
+    // Said once, as it cannot be undone; a run on the upgraded tables says nothing of it.
+    let upgrade = fx.run_ok(&[]);
+    assert!(
+        upgrade.stderr.contains(
+            "the run tables were made by an older tierwise (schema version 0): upgraded to version 5 with this run, keeping every run; a tierwise that knows only version 0 refuses to run on this database from now on"
+        ),
+        "{}",
+        upgrade.stderr
+    );
+    assert!(!fx.run_ok(&[]).stderr.contains("upgraded"));
     let conn = fx.conn();
     let new = fx.policies_of(4);
     assert_eq!(new["2"]["rule_ids"], text(r#"["tier-a"]"#));

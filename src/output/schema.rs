@@ -278,6 +278,7 @@ pub fn prepare(
         )));
     }
     not_foreign(conn, tables)?;
+    let upgraded = version < SCHEMA_VERSION && columns(conn, &tables.run_table)?.is_some();
     prepare_runs(conn, tables, kind)?;
     prepare_policy(conn, tables)?;
     let moving = match &tables.error_table_before {
@@ -341,6 +342,12 @@ pub fn prepare(
         }
     }
     view::replace(conn, tables, &policy)?;
+    if upgraded {
+        // Said, as it cannot be undone: an older tierwise refuses to `run` on it after.
+        tracing::warn!(
+            "the run tables were made by an older tierwise (schema version {version}): upgraded to version {SCHEMA_VERSION} with this run, keeping every run; a tierwise that knows only version {version} refuses to run on this database from now on (README, \"Upgrading\")"
+        );
+    }
     if version < SCHEMA_VERSION {
         conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(write_err(&tables.run_table))?;

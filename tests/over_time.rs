@@ -583,6 +583,17 @@ fn customers_back_after_a_gap_are_found_by_whole_number_ids() {
     );
 }
 
+/// A list output: every customer below 100 is small, below 50 tiny too.
+const ALERTS: &str = r#"decisions:
+  - name: alerts
+    hit: collect
+    aggregate: list
+    output: alerts
+    rules:
+      - { id: alert-small, when: annual_sales < 100, value: "small customer" }
+      - { id: alert-tiny, when: annual_sales < 50, value: "tiny" }
+"#;
+
 /// A list output read from the previous period (`previous.alerts`) is a list, as this
 /// period's is: `len` counts its alerts (it counted the characters of the stored JSON text:
 /// 26 for one alert) and `in` finds a whole alert, not a piece of one.
@@ -598,15 +609,8 @@ fn a_list_output_of_the_previous_period_reads_as_a_list() {
     fx.sales_customers(&[10.0, 60.0, 120.0]);
     fx.rule(
         "alerts.yaml",
-        r#"decisions:
-  - name: alerts
-    hit: collect
-    aggregate: list
-    output: alerts
-    rules:
-      - { id: alert-small, when: annual_sales < 100, value: "small customer" }
-      - { id: alert-tiny, when: annual_sales < 50, value: "tiny" }
-  - name: alerts_before
+        &(ALERTS.to_owned()
+            + r#"  - name: alerts_before
     output: alerts_before
     rules:
       - { id: count-before, value: '= if is_null(previous.alerts) { -1 } else { len(previous.alerts) }' }
@@ -628,7 +632,7 @@ fn a_list_output_of_the_previous_period_reads_as_a_list() {
     output: tags_before
     rules:
       - { id: count-tags, value: '= len(previous.tags ?? [])' }
-"#,
+"#),
     );
     fx.run_ok(&["--as-of", "2026-05-31"]);
     fx.run_ok(&["--as-of", "2026-06-30"]);
@@ -670,25 +674,19 @@ fn a_method_on_an_earlier_periods_value_is_an_error_with_the_function_to_write()
     fx.sales_customers(&[10.0]);
     fx.rule(
         "alerts.yaml",
-        r#"decisions:
-  - name: alerts
-    hit: collect
-    aggregate: list
-    output: alerts
-    rules:
-      - { id: alert-small, when: annual_sales < 100, value: "small customer" }
-  - name: had
+        &(ALERTS.to_owned()
+            + r#"  - name: had
     output: had_alerts
     rules:
       - { id: had-some, when: 'previous.alerts.len() > 0', value: true }
       - { id: had-none, value: false }
-"#,
+"#),
     );
     let check = fx.run(&["check"]);
     check.assert_code(2);
     assert!(
         check.stdout.contains(
-            "error: a method cannot be called on `previous.x`, an earlier period's value (in `had-some`)\n  --> rules/alerts.yaml:11:32\n"
+            "error: a method cannot be called on `previous.x`, an earlier period's value (in `had-some`)\n  --> rules/alerts.yaml:12:32\n"
         ) && check.stdout.contains(
             "= help: call a function on an earlier period's value, not a method: write `len(previous.alerts)`"
         ),

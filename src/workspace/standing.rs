@@ -176,8 +176,8 @@ fn history_concerns(
     if gone.is_many() {
         out.push(format!(
             "{} of {previous}'s {} customers are not in the source",
-            gone.ids.len(),
-            gone.previous_customers
+            crate::text::thousands(gone.ids.len() as f64),
+            crate::text::thousands(gone.previous_customers as f64)
         ));
     }
     if !unwritten.is_empty() {

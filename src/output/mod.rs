@@ -17,6 +17,7 @@ mod rows;
 mod schema;
 mod source_of;
 mod stale;
+mod stored;
 mod tables;
 mod totals;
 mod view;
@@ -30,13 +31,14 @@ pub use history::{
     CustomerHistory, LeftOut, OfficialRun, PeriodValues, customer_history, customer_in_runs,
     customer_like, following, latest_kind, left_out, official_run_of, official_runs,
     official_runs_before, other_tierwise, output_names, pruned_periods, read_run, replaced_by,
-    run_customers, run_outputs, value_json, value_text,
+    run_customers, run_outputs,
 };
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, vacuum};
 pub use returning::last_run_holding;
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use source_of::other_source_holding;
 pub use stale::{StaleRun, stale_pair, stale_runs};
+pub use stored::{value_json, value_text};
 pub use tables::{now, runs_seen};
 pub use totals::{RecordedTotals, recorded_totals};
 

@@ -210,8 +210,8 @@ pub fn changes(
                 if same(&a, &b) {
                     out.unchanged += 1;
                 } else {
-                    let (from, to) = (text(&a), text(&b));
-                    let direction = match (rank(&from), rank(&to)) {
+                    let (from, to) = (Shown::of(&a, list), Shown::of(&b, list));
+                    let direction = match (rank(&from.text), rank(&to.text)) {
                         (Some(f), Some(t)) if t < f => Direction::Up,
                         (Some(f), Some(t)) if t > f => Direction::Down,
                         // Without an order, numbers rank by value.
@@ -233,10 +233,9 @@ pub fn changes(
                         Direction::Down => out.down += 1,
                         Direction::Changed => out.changed += 1,
                     }
-                    let (from_shown, to_shown) = (Shown::of(&a, list), Shown::of(&b, list));
                     counts
-                        .entry((from.clone(), to.clone()))
-                        .or_insert((0, direction, from_shown.clone(), to_shown.clone()))
+                        .entry((from.text.clone(), to.text.clone()))
+                        .or_insert_with(|| (0, direction, from.clone(), to.clone()))
                         .0 += 1;
                     let difference = match (a.as_f64(), b.as_f64()) {
                         (Some(x), Some(y)) if order.is_empty() => {
@@ -246,8 +245,8 @@ pub fn changes(
                     };
                     out.customers.push(CustomerChange {
                         customer_id: before.id_text(i),
-                        from: from_shown,
-                        to: to_shown,
+                        from,
+                        to,
                         direction,
                         difference,
                     });

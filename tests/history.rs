@@ -935,9 +935,38 @@ fn changes_use_the_order_recorded_with_the_later_run_and_take_periods() {
         "{}",
         text.stdout
     );
-    fx.run(&["changes", "--to", "2026-Q1", "--output", "tier"])
-        .assert_code(2)
-        .assert_stderr_contains("no period before 2026-Q1 to compare with");
+    // The first period (a nightly pipeline's first night) is a result, not a mistake.
+    let first = fx.run(&["changes", "--to", "2026-Q1", "--output", "tier"]);
+    first.assert_code(0);
+    assert_eq!(
+        first.stdout,
+        "tier: 2026-Q1 (run 4) is the first period with a run: nothing to compare with yet \
+         (the next period's `changes` compares with it)\n"
+    );
+    let first = fx.run(&[
+        "changes", "--to", "2026-Q1", "--output", "tier", "--format", "json",
+    ]);
+    first.assert_code(0);
+    let j = json(&first);
+    assert_eq!(
+        (&j["output"], &j["from"]),
+        (&"tier".into(), &serde_json::Value::Null)
+    );
+    assert_eq!(
+        (&j["to"]["period"], &j["compared"]),
+        (&"2026-Q1".into(), &0.into())
+    );
+    assert_eq!(
+        j["notes"],
+        serde_json::json!([
+            "2026-Q1 is the first period with a run: there is nothing before it to compare with yet"
+        ])
+    );
+    let first = fx.run(&[
+        "changes", "--to", "2026-Q1", "--output", "tier", "--format", "csv",
+    ]);
+    first.assert_code(0);
+    assert_eq!(first.stdout, "customer_id,from,to,direction,difference\n");
     fx.run(&["changes", "--from", "2025-Q4", "--output", "tier"])
         .assert_code(2)
         .assert_stderr_contains("--from 2025-Q4: no run; periods with a run: 2026-Q1, 2026-Q2");

@@ -135,6 +135,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             ))
         })?,
     };
+    let Some(from) = from else {
+        let report = ChangesReport::first(name, &to, args.limit);
+        return print(&report, args.format);
+    };
     // A column of the table that neither run's rules gave holds NULL for everyone: every
     // customer would count as unchanged.
     let gave = |run: i64| -> Result<Option<bool>, Error> {
@@ -275,16 +279,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     }
     let report = ChangesReport {
         output: name,
-        from: RunRef::of(&from),
+        from: Some(RunRef::of(&from)),
         to: RunRef::of(&to),
         order,
         notes,
         changes,
         limit: args.limit,
     };
-    match args.format {
-        ChangesFormat::Text => crate::report::print(&report, crate::report::Format::Text),
-        ChangesFormat::Json => crate::report::print(&report, crate::report::Format::Json),
+    print(&report, args.format)
+}
+
+fn print(report: &ChangesReport, format: ChangesFormat) -> Result<ExitStatus, Error> {
+    match format {
+        ChangesFormat::Text => crate::report::print(report, crate::report::Format::Text),
+        ChangesFormat::Json => crate::report::print(report, crate::report::Format::Json),
         ChangesFormat::Csv => crate::report::stdout(|out| report.csv(out)),
     }
     Ok(ExitStatus::Success)
@@ -295,7 +303,7 @@ fn chosen_runs(
     runs: &[OfficialRun],
     from: Option<&str>,
     to: Option<&str>,
-) -> Result<(OfficialRun, OfficialRun), Error> {
+) -> Result<(Option<OfficialRun>, OfficialRun), Error> {
     let labels = || {
         let all: Vec<String> = runs.iter().map(|r| r.period.to_string()).collect();
         match all.is_empty() {
@@ -320,6 +328,9 @@ fn chosen_runs(
     };
     let from = match from {
         Some(label) => find("--from", label)?,
+        // The first period (a nightly pipeline's first night): nothing to compare yet, which
+        // is a result, not a mistake in the arguments.
+        None if !runs.iter().any(|r| r.period < to.period) => return Ok((None, to)),
         // The period before of the same kind: after a change of `period:`, the last month
         // is not the quarter before a quarter.
         None => *runs
@@ -327,17 +338,10 @@ fn chosen_runs(
             .rev()
             .find(|r| r.period < to.period && r.period.kind == to.period.kind)
             .ok_or_else(|| {
-                let other_kind = runs.iter().any(|r| r.period < to.period);
                 Error::Argument(format!(
-                    "no period {}before {} to compare with; {}{}",
-                    if other_kind { "of its kind " } else { "" },
+                    "no period of its kind before {} to compare with; {} (`--from` compares with a period of another kind)",
                     to.period,
                     labels(),
-                    if other_kind {
-                        " (`--from` compares with a period of another kind)"
-                    } else {
-                        ""
-                    }
                 ))
             })?,
     };
@@ -347,7 +351,7 @@ fn chosen_runs(
             from.period, to.period
         )));
     }
-    Ok((from, to))
+    Ok((Some(from), to))
 }
 
 /// A period and its official run.
@@ -372,7 +376,8 @@ impl RunRef {
 #[derive(Debug, Serialize)]
 pub struct ChangesReport {
     pub output: String,
-    pub from: RunRef,
+    /// `None` for the first period: nothing to compare with yet.
+    pub from: Option<RunRef>,
     pub to: RunRef,
     /// The values, highest first, when known.
     pub order: Option<Vec<String>>,
@@ -390,6 +395,22 @@ fn shown_value(v: &Option<String>) -> String {
 }
 
 impl ChangesReport {
+    /// The first period's: no moves, and a note that says why.
+    fn first(output: String, to: &OfficialRun, limit: usize) -> ChangesReport {
+        ChangesReport {
+            output,
+            from: None,
+            to: RunRef::of(to),
+            order: None,
+            notes: vec![format!(
+                "{} is the first period with a run: there is nothing before it to compare with yet",
+                to.period
+            )],
+            changes: Changes::default(),
+            limit,
+        }
+    }
+
     fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "customer_id,from,to,direction,difference")?;
         let field = crate::text::csv_field;
@@ -430,10 +451,18 @@ impl Report for ChangesReport {
     fn text(&self, out: &mut dyn Write, _color: bool) -> io::Result<()> {
         let c = &self.changes;
         let n = |x: usize| thousands(x as f64);
+        let Some(from) = &self.from else {
+            let (to, run) = (&self.to.period, self.to.run_id);
+            let output = &self.output;
+            return writeln!(
+                out,
+                "{output}: {to} (run {run}) is the first period with a run: nothing to compare with yet (the next period's `changes` compares with it)"
+            );
+        };
         writeln!(
             out,
             "{}: {} (run {}) -> {} (run {})",
-            self.output, self.from.period, self.from.run_id, self.to.period, self.to.run_id
+            self.output, from.period, from.run_id, self.to.period, self.to.run_id
         )?;
         for note in &self.notes {
             writeln!(out, "note: {note}")?;
@@ -473,7 +502,7 @@ impl Report for ChangesReport {
         }
         for (list, run, what) in [
             (&c.left_out_customers, self.to.run_id, "not gone"),
-            (&c.left_out_before_customers, self.from.run_id, "not new"),
+            (&c.left_out_before_customers, from.run_id, "not new"),
         ] {
             if !list.is_empty() {
                 writeln!(
@@ -488,7 +517,7 @@ impl Report for ChangesReport {
         }
         let left_out =
             |run: i64| format!("left out of run {run} (a rule failed for them: `policy_error`)");
-        let (later, earlier) = (left_out(self.to.run_id), left_out(self.from.run_id));
+        let (later, earlier) = (left_out(self.to.run_id), left_out(from.run_id));
         for (list, word) in [
             (&c.new_customers, "new"),
             (&c.gone_customers, "gone"),

@@ -266,7 +266,7 @@ fn an_unknown_field_is_reported_at_its_position() {
         "cases:\n  - name: typo\n    customer: { anual_sales: 5 }\n    expect: { tier: A }\n";
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     let (line, col) = position_of(tests, "anual_sales", 0);
     let out = &run.stdout;
     assert!(out.contains("ERROR t.yaml: typo\n"), "{out}");
@@ -294,7 +294,7 @@ fn an_unknown_figure_or_output_or_a_metric_given_as_field_is_reported_at_its_pos
 "#;
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     let out = &run.stdout;
     let at = |needle: &str| {
         let (line, col) = position_of(tests, needle, 0);
@@ -333,7 +333,7 @@ fn a_tile_a_case_gives_must_be_whole() {
     std::fs::create_dir_all(fx.path("rules/tests")).unwrap();
     std::fs::write(fx.path("rules/tests/t.yaml"), tests).unwrap();
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     let (line, col) = position_of(tests, "4.5 }", 0);
     assert!(
         run.stdout
@@ -356,7 +356,7 @@ fn a_figure_no_customer_can_have_is_an_error_at_its_value() {
     let tests = "cases:\n  - name: percent\n    customer: { annual_sales: 5 }\n    population: { sales_rank: 85 }\n    expect: { tier: A }\n  - name: top\n    customer: { annual_sales: 5 }\n    population: { sales_rank: 1 }\n    expect: { tier: A }\n";
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     let out = &run.stdout;
     let (line, col) = position_of(tests, "85 }", 0);
     assert!(
@@ -379,7 +379,7 @@ fn a_typo_key_is_reported_at_its_position_and_the_other_files_still_run() {
         "cases:\n  - name: fine\n    customer: { annual_sales: 1 }\n    expect: { tier: A }\n";
     let fx = project(&[("bad.yaml", bad), ("good.yaml", good)]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     let out = &run.stdout;
     let (line, col) = position_of(bad, "expcet", 0);
     assert!(out.contains("ERROR bad.yaml\n"), "{out}");
@@ -405,7 +405,7 @@ fn spreadsheet_habits_in_a_test_file_get_the_fix() {
         ("percent.yaml", percent),
     ]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     let out = &run.stdout;
     assert!(
         out.contains("unknown field `given`, expected one of name, customer, customers, check, population, expect, expect_error, as_of, previous, previous_2 ... previous_24\n"),
@@ -580,7 +580,7 @@ fn a_population_case_must_say_whose_outputs_are_checked() {
 "#;
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     let out = &run.stdout;
     assert!(
         out.contains("say whose outputs are checked: `check: <customer_id>` (one of P1, P2)"),
@@ -603,7 +603,7 @@ fn text_in_a_number_column_is_refused() {
     let tests = "cases:\n  - name: commas\n    customer: { annual_sales: \"2,500,000\" }\n    expect: { tier: A }\n";
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     assert!(
         run.stdout
             .contains("field `annual_sales`: this is a number column: `2,500,000` is not a number"),
@@ -829,7 +829,7 @@ cases:
     )
     .unwrap();
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     for passing in [
         "PASS time.yaml: no history takes the raw tier",
         "PASS time.yaml: one period below holds the tier",
@@ -927,7 +927,7 @@ fn a_rounded_expectation_says_why_and_a_formula_is_refused() {
     )
     .unwrap();
     let run = test_in(&fx, &["--case", "a third"]);
-    run.assert_code(1);
+    run.assert_code(2);
     assert!(
         run.stdout
             .contains("`expect` values are not computed: `= 13 / 3` would be compared as text"),
@@ -944,7 +944,7 @@ fn an_empty_expect_checks_nothing_and_fails_the_case() {
     let tests = "cases:\n  - name: doubles the visits\n    customer: { annual_sales: 10 }\n    expect: {}\n";
     let fx = project(&[("t.yaml", tests)]);
     let run = test_in(&fx, &[]);
-    run.assert_code(1);
+    run.assert_code(2);
     assert!(
         run.stdout
             .contains("the case's `expect` is empty, so it checks nothing"),

@@ -46,9 +46,13 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         ws.context,
     )?;
     crate::report::print(&report, args.format);
-    Ok(if report.failed() > 0 {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
+    // A test file or case that could not be evaluated is to be fixed first (as a broken
+    // rule file is): a scheduler tells it from rules that fail their tests.
+    let broken = !report.file_errors.is_empty()
+        || (report.cases.iter()).any(|c| c.status == cases::Status::Error);
+    Ok(match (broken, report.failed() > 0) {
+        (true, _) => ExitStatus::Invalid,
+        (false, true) => ExitStatus::Failure,
+        (false, false) => ExitStatus::Success,
     })
 }

@@ -393,6 +393,42 @@ fn a_run_on_a_previous_run_made_without_its_history_says_so_and_strict_refuses_i
     );
 }
 
+/// A run removed after the next period read it (`prune --run` of Q2 once Q3 ran) left Q3
+/// made on a whole history, yet Q4's `--strict` refused it as "made without a run of
+/// 2026-Q2". A run of Q2 made only after Q3 and removed leaves Q3 made on the gap.
+#[test]
+fn a_run_removed_after_the_next_period_read_it_is_no_gap_in_that_periods_history() {
+    // The year before the fixture's, so that Q4 is not a date after today.
+    let last_year = || {
+        let fx = quarters();
+        for (as_of, order) in QUARTERS {
+            set_order(&fx, &as_of.replace("2026", "2025"), &order);
+        }
+        fx
+    };
+    let fx = last_year();
+    for as_of in ["2025-03-31", "2025-06-30", "2025-09-30"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["prune", "--run", "2"]).assert_code(0);
+    let strict = fx.run(&["run", "--strict", "--as-of", "2025-12-31"]);
+    strict.assert_code(0);
+    assert!(
+        !strict.stdout.contains("was made without"),
+        "{}",
+        strict.stdout
+    );
+
+    let fx = last_year();
+    for as_of in ["2025-03-31", "2025-09-30", "2025-06-30"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["prune", "--run", "3"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2025-12-31"])
+        .assert_code(1)
+        .assert_stderr_contains("2025-Q3's run was made without a run of 2025-Q2");
+}
+
 /// "Key account only if A three quarters running" reads `previous_2.tier`: a quarter two
 /// back with no run (skipped, or pruned by `prune --keep 1`) made it NULL for everyone and
 /// emptied the key accounts, exit 0, no note, and `--strict` let it through.

@@ -211,6 +211,42 @@ fn read_by(
 /// run and the table says when it was removed.
 pub(super) const REMOVED: &str = "removed";
 
+/// Whether a successful run of `period` made before run `before` was removed (`prune
+/// --run`) or pruned (`prune --keep`) since: `before` read it, so that `period` has no
+/// run now is no gap in the history `before` was made on.
+pub fn removed_after_read(
+    conn: &Connection,
+    tables: &OutputTables,
+    kind: PeriodKind,
+    period: Period,
+    before: i64,
+) -> Result<bool, OutputError> {
+    let records = run_records(conn, tables, kind)?;
+    let candidates = (records.iter())
+        .filter(|r| r.period == Some(period) && r.run_id < before && record_only(r));
+    for r in candidates {
+        if r.status == PRUNED {
+            return Ok(true);
+        }
+        // A removed run's message keeps the status it had (`was ok`): a failed run removed
+        // was never read.
+        let message: Option<String> = conn
+            .query_row(
+                &format!(
+                    "SELECT message FROM {} WHERE run_id = ?1",
+                    quote_ident(&tables.run_table)
+                ),
+                [r.run_id],
+                |row| row.get(0),
+            )
+            .map_err(super::history::read_err(&tables.run_table))?;
+        if message.is_some_and(|m| m.contains("(was ok;")) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// A run removed or pruned: its record is kept, its rows are gone.
 pub(super) fn record_only(r: &RunRecord) -> bool {
     r.status == REMOVED || r.status == PRUNED

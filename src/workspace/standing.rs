@@ -428,10 +428,12 @@ impl Workspace {
             None => None,
         };
         let previous_made_on_gap = match (&previous, period.back(2)) {
-            (Some(_), Some(missing))
+            (Some(made), Some(missing))
                 if rules.past.iter().any(|p| p.back == 1 && p.read)
                     && !official.iter().any(|r| r.period == missing)
-                    && !read_gaps.iter().any(|g| g.period == missing) =>
+                    && !read_gaps.iter().any(|g| g.period == missing)
+                    // Removed after the previous run read it: that history was whole.
+                    && !output::removed_after_read(conn, tables, period.kind, missing, made.run_id)? =>
             {
                 earlier(missing).map(|e| (missing, e))
             }

@@ -380,6 +380,62 @@ fn a_text_the_data_also_writes_with_another_case_or_space_is_flagged_on_the_data
         .assert_stderr_contains("--strict: nothing was written");
 }
 
+/// Per-country rankings are written `where: country == "PL"`, thresholds as `switch country
+/// { "CZ" => ... }`: the customers whose data writes `pl` were left out of the ranking (the
+/// three largest became dormant) and got no threshold (no margin cap), while `check --data`
+/// said "no problems": the spelling warning looked at conditions and metrics' `==` only.
+#[test]
+fn spellings_are_flagged_in_a_population_where_and_a_switch_case() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, country TEXT, sales REAL",
+        &[
+            vec![text("C1"), text("PL"), real(1000.0)],
+            vec![text("C2"), text("PL"), real(2000.0)],
+            vec![text("C3"), text("pl"), real(50000.0)],
+            vec![text("C4"), text("pl "), real(40000.0)],
+            vec![text("C5"), text("CZ"), real(3000.0)],
+            vec![text("C6"), text("Cz"), real(4000.0)],
+        ],
+    );
+    fx.rule(
+        "tiers.yaml",
+        r#"population:
+  rank_pl: { percentile_of: sales, where: 'country == "PL"' }
+metrics:
+  threshold: 'switch country { "CZ" => 900000, _ => 40000 }'
+decisions:
+  - name: tier
+    output: tier
+    rules:
+      - { id: t-none, when: 'is_null(rank_pl)', value: D }
+      - { id: t-a, when: 'rank_pl >= 0.8 && sales >= threshold', value: A }
+      - { id: t-c, value: C }
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    let warnings: Vec<&str> = (check.stdout.split("\n\n"))
+        .filter(|w| w.starts_with("warning: `country`"))
+        .map(|w| w.lines().take(2).last().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        warnings,
+        [" --> rules/tiers.yaml:2:56", " --> rules/tiers.yaml:4:33"],
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains(
+            "warning: `country` is compared with \"PL\", but the data also writes it \"pl\" (1 customer), \"pl \" (1 customer)"
+        ) && check.stdout.contains(
+            "warning: `country` is compared with \"CZ\", but the data also writes it \"Cz\" (1 customer)"
+        ),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A German export: `GROSSHANDEL` for `Großhandel`, `Bäckerei` with its `ä` decomposed (the
 /// same on screen), and a no-break space after it. Each is said, with what the screen does
 /// not show and a fix that works (SQLite's TRIM keeps a no-break space; no SQL composes

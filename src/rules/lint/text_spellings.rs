@@ -15,7 +15,7 @@ use crate::value::{Lit, Value};
 use std::collections::{HashMap, HashSet};
 
 /// A text a field is compared with, and the first place it is (its expression and rule).
-type Compared<'r> = (&'r str, &'r Expr, Option<&'r str>);
+type Compared<'r> = (String, &'r Expr, Option<&'r str>);
 
 /// A warning at each text a field is compared with, the first place it is compared, when
 /// the field holds other spellings of it.
@@ -24,15 +24,26 @@ pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     let mut compared: HashMap<Slot, Vec<Compared>> = HashMap::new();
     for (e, id) in super::rule_expressions(rules) {
         let Some(native) = &e.native else { continue };
-        for (_, slot, lit) in super::walk::equality_tests(&native.root) {
-            let Lit::Str(text) = lit else { continue };
-            let text: &str = text.as_ref();
+        let tests = super::walk::equality_tests(&native.root).into_iter();
+        let mut texts: Vec<(Slot, String)> = tests
+            .filter_map(|(_, slot, lit)| match lit {
+                Lit::Str(text) => Some((slot, text.to_string())),
+                _ => None,
+            })
+            .collect();
+        // A `switch channel { "PL" => ... }` case is `channel == "PL"` (its values are
+        // read back from the text: the compiled switch holds their hashes only).
+        for (name, text) in crate::rules::load::switch_text_cases(&e.text) {
+            let field = (rules.slots.iter()).position(|(n, k)| *n == name && *k == SlotKind::Field);
+            texts.extend(field.map(|slot| (slot, text)));
+        }
+        for (slot, text) in texts {
             if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
                 continue;
             }
-            let texts = compared.entry(slot).or_default();
-            if !texts.iter().any(|(t, ..)| *t == text) {
-                texts.push((text, e, id));
+            let compared = compared.entry(slot).or_default();
+            if !compared.iter().any(|(t, ..)| *t == text) {
+                compared.push((text, e, id));
             }
         }
     }
@@ -44,8 +55,9 @@ pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
         let Some(held) = spellings(data, name) else {
             continue;
         };
-        let written: HashSet<&str> = texts.iter().map(|(t, ..)| *t).collect();
-        for (text, e, id) in texts {
+        let written: HashSet<&str> = texts.iter().map(|(t, ..)| t.as_str()).collect();
+        for (text, e, id) in &texts {
+            let text = text.as_str();
             let mut others: Vec<(&str, usize)> = (held.iter())
                 .filter(|(v, _)| **v != text && !written.contains(*v) && folded(v) == folded(text))
                 .map(|(v, n)| (*v, *n))
@@ -55,7 +67,7 @@ pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             }
             others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let exact = held.get(text).copied().unwrap_or(0);
-            out.push(slip(e, id, name, text, exact, &others));
+            out.push(slip(e, *id, name, text, exact, &others));
         }
     }
     out

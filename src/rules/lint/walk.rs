@@ -74,11 +74,19 @@ pub(super) fn equality_tests(node: &Node) -> Vec<(Cmp, Slot, &Lit)> {
     compared
 }
 
-/// Every expression of the rules with the rule it belongs to (a metric has none: its name is
-/// said): metrics, rows' written tests (conditions, grid cells) and formula values, caps'
-/// formula limits. What the lints on the data look through.
+/// Every expression of the rules with the rule it belongs to (a metric or a population
+/// figure has none: its name is said): population figures (what they rank, `where:`),
+/// metrics, rows' written tests (conditions, grid cells) and formula values, caps' formula
+/// limits. What the lints on the data look through.
 pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
     let mut exprs: Vec<(&Expr, Option<&str>)> = Vec::new();
+    for figure in &rules.population {
+        exprs.extend(
+            std::iter::once(&figure.of)
+                .chain(&figure.filter)
+                .map(|e| (e, None)),
+        );
+    }
     let metrics = rules.metrics_pre.iter().chain(&rules.metrics_post);
     exprs.extend(metrics.map(|m| (&m.expr, None)));
     for d in &rules.decisions {

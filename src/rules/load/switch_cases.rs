@@ -47,6 +47,15 @@ pub(super) fn switch_cases(text: &str) -> Vec<Case> {
     cases_in(&tokens(text))
 }
 
+/// The text cases of each `switch <name> { ... }` in `text`: `(name, text)`, for the lints
+/// on the data (a case `"PL"` misses the customers whose data writes `pl`).
+pub(in crate::rules) fn switch_text_cases(text: &str) -> Vec<(String, String)> {
+    (switch_cases(text).into_iter())
+        .filter(|c| c.exact)
+        .filter_map(|c| Some((c.name, c.value.into_immutable_string().ok()?.to_string())))
+        .collect()
+}
+
 /// A case of a `switch` on a parameter of a script function (`fn f(channel) { switch
 /// channel { 1 => ... } }`): what each call passes for the parameter is checked against it.
 #[derive(Debug, Clone)]

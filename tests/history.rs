@@ -1106,7 +1106,8 @@ fn prune_run_removes_a_mistaken_run_and_its_period_reads_the_one_before() {
         json(&run)["removed"],
         serde_json::json!([{
             "run_id": 3, "period": "2026-Q2", "status": "ok", "rows": 4,
-            "was_official": true, "official_now": 2, "read_by": []
+            "was_official": true, "official_now": 2, "official_now_as_of": "2026-06-30",
+            "read_by": []
         }])
     );
     let removed = &fx.runs()[2];

@@ -393,33 +393,32 @@ fn a_run_on_a_previous_run_made_without_its_history_says_so_and_strict_refuses_i
     );
 }
 
-/// A run removed after the next period read it (`prune --run` of Q2 once Q3 ran) left Q3
-/// made on a whole history, yet Q4's `--strict` refused it as "made without a run of
-/// 2026-Q2". A run of Q2 made only after Q3 and removed leaves Q3 made on the gap.
+/// A run removed after the next period read it (`prune --run` of Q2 once Q3 ran): Q4's
+/// `--strict` refused it as "made without a run of 2025-Q2", which Q3 was not: it was made
+/// on a run no longer kept, and the reason says so. A run of Q2 made only after Q3 and
+/// removed leaves Q3 made on the gap.
 #[test]
-fn a_run_removed_after_the_next_period_read_it_is_no_gap_in_that_periods_history() {
-    // The year before the fixture's, so that Q4 is not a date after today.
-    let last_year = || {
-        let fx = quarters();
-        for (as_of, order) in QUARTERS {
-            set_order(&fx, &as_of.replace("2026", "2025"), &order);
-        }
-        fx
-    };
-    let fx = last_year();
+fn a_run_removed_after_the_next_period_read_it_is_named_as_removed() {
+    let fx = last_year_quarters();
     for as_of in ["2025-03-31", "2025-06-30", "2025-09-30"] {
         fx.run_ok(&["--as-of", as_of]);
     }
     fx.run(&["prune", "--run", "2"]).assert_code(0);
-    let strict = fx.run(&["run", "--strict", "--as-of", "2025-12-31"]);
-    strict.assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2025-12-31"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "2025-Q3's run read 2025-Q2's run 2, which was removed since (`prune --run`), and 2025-Q2 has no run now: run 2025-Q2 (`tierwise run --as-of 2025-06-30`), then 2025-Q3 again first",
+        );
+    let run = fx.run_ok(&["--as-of", "2025-12-31"]);
     assert!(
-        !strict.stdout.contains("was made without"),
+        run.stdout.contains(
+            "note: 2025-Q3's run read 2025-Q2's run 2, which was removed since (`prune --run`), and 2025-Q2 has no run now"
+        ) && !run.stdout.contains("was made without"),
         "{}",
-        strict.stdout
+        run.stdout
     );
 
-    let fx = last_year();
+    let fx = last_year_quarters();
     for as_of in ["2025-03-31", "2025-09-30", "2025-06-30"] {
         fx.run_ok(&["--as-of", as_of]);
     }
@@ -427,6 +426,52 @@ fn a_run_removed_after_the_next_period_read_it_is_no_gap_in_that_periods_history
     fx.run(&["run", "--strict", "--as-of", "2025-12-31"])
         .assert_code(1)
         .assert_stderr_contains("2025-Q3's run was made without a run of 2025-Q2");
+}
+
+/// The wrong run removed (`prune --run` of August's rerun, meant for the mistaken one it
+/// replaced): August's official run is the mistaken one again, September was made on the
+/// removed run, and October's `--strict` run went through with no note, as did `changes`
+/// and `history`. It is a history replaced since, as after a correction.
+#[test]
+fn a_period_made_on_a_run_removed_since_is_stale_as_after_a_correction() {
+    let fx = last_year_quarters();
+    for as_of in ["2025-03-31", "2025-06-29", "2025-06-30", "2025-09-30"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    // Run 3 (Q2 as of its last day) removed: Q2's official run is run 2 again.
+    fx.run(&["prune", "--run", "3"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2025-12-31"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "2025-Q3's run was made on a history replaced since (2025-Q2's run 3, which it read, was removed since)",
+        );
+    let changes = fx.run(&["changes", "--output", "tier"]);
+    changes.assert_code(0);
+    assert!(
+        changes.stdout.contains(
+            "note: 2025-Q3's run (run 4) was made when 2025-Q2's run was run 3, which was removed since (`prune --run`)"
+        ),
+        "{}",
+        changes.stdout
+    );
+    let run = fx.run_ok(&["--as-of", "2025-12-31"]);
+    assert!(
+        run.stdout.contains(
+            "2025-Q3's run (run 4) read 2025-Q2's run 3, removed since (`prune --run`): 2025-Q2's official run is run 2 again: if the rules read history"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The fixture's quarters a year earlier (2025), so that Q4 is not a date after today.
+fn last_year_quarters() -> Fixture {
+    let fx = quarters();
+    for (as_of, order) in QUARTERS {
+        set_order(&fx, &as_of.replace("2026", "2025"), &order);
+    }
+    set_order(&fx, "2025-06-29", &QUARTERS[1].1);
+    fx
 }
 
 /// "Key account only if A three quarters running" reads `previous_2.tier`: a quarter two

@@ -246,6 +246,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         && let Some(stale) = output::stale_pair(conn, tables, to.period.kind, from, to)?
     {
         let when = match (stale.read, stale.read_pruned) {
+            (Some(read), _) if stale.read_removed => format!(
+                "when {}'s run was run {read}, which was removed since (`prune --run`)",
+                from.period
+            ),
             (Some(read), _) => format!(
                 "when {}'s run was run {read}, which run {} has replaced since",
                 from.period, from.run_id

@@ -241,9 +241,13 @@ impl Report for RemoveReport {
                 self.database.display()
             )?;
             if r.was_official {
-                match r.official_now {
-                    Some(id) => writeln!(out, "  {period}'s official run is now run {id}")?,
-                    None => writeln!(out, "  {period} has no run now")?,
+                match (r.official_now, &r.official_now_as_of) {
+                    (Some(id), Some(as_of)) => writeln!(
+                        out,
+                        "  {period}'s official run is now run {id} (as of {as_of})"
+                    )?,
+                    (Some(id), None) => writeln!(out, "  {period}'s official run is now run {id}")?,
+                    (None, _) => writeln!(out, "  {period} has no run now")?,
                 }
             }
             if !r.read_by.is_empty() {

@@ -45,6 +45,9 @@ pub(super) struct RunRecord {
     pub status: String,
     pub as_of: Option<Date>,
     pub period: Option<Period>,
+    /// A successful run removed (`prune --run`) or pruned (`prune --keep`) since: until
+    /// then, it was what the runs after it read of its period.
+    pub removed_ok: bool,
 }
 
 /// The periods whose official run `prune --keep` deleted (its record stays, status
@@ -73,7 +76,7 @@ pub(super) fn run_records(
     };
     let dated = existing.iter().any(|(c, _)| c == "as_of");
     let sql = format!(
-        "SELECT run_id, status, started_at, {} FROM {} ORDER BY run_id",
+        "SELECT run_id, status, started_at, {}, message FROM {} ORDER BY run_id",
         if dated { "as_of, period" } else { "NULL, NULL" },
         quote_ident(&tables.run_table)
     );
@@ -92,11 +95,19 @@ pub(super) fn run_records(
             } else {
                 derived_date(&started_at, kind)
             };
+            let status: String = r.get(1)?;
+            let message: Option<String> = r.get(5)?;
+            // A removed run's message keeps the status it had (`was ok`); `prune --keep`
+            // marks official runs only.
+            let removed_ok = status == super::prune::PRUNED
+                || (status == super::prune::REMOVED
+                    && message.is_some_and(|m| m.contains("(was ok;")));
             Ok(RunRecord {
                 run_id: r.get(0)?,
-                status: r.get(1)?,
+                status,
                 as_of,
                 period,
+                removed_ok,
             })
         })
         .map_err(&err)?;
@@ -152,9 +163,16 @@ pub(super) fn official_before(
     period: Period,
     before: i64,
 ) -> Option<OfficialRun> {
+    // As the records stood then: a successful run removed since was official.
     let earlier: Vec<RunRecord> = (records.iter())
         .filter(|r| r.run_id < before)
-        .cloned()
+        .map(|r| match r.removed_ok {
+            true => RunRecord {
+                status: "ok".into(),
+                ..r.clone()
+            },
+            false => r.clone(),
+        })
         .collect();
     official(&earlier).into_iter().find(|r| r.period == period)
 }

@@ -33,7 +33,7 @@ pub use history::{
     official_runs_before, other_tierwise, output_names, pruned_periods, read_run, replaced_by,
     run_customers, run_outputs,
 };
-pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, removed_after_read, vacuum};
+pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, removed_read, vacuum};
 pub use returning::last_run_holding;
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use source_of::other_source_holding;

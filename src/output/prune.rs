@@ -111,6 +111,9 @@ pub struct RemovedRun {
     /// Its period's official run now: the latest remaining successful run of the period
     /// (`None`: the period has none left). Only when `was_official`.
     pub official_now: Option<i64>,
+    /// That run's evaluation date: an earlier day than the run removed, when it was the
+    /// mistaken run the removed one had replaced.
+    pub official_now_as_of: Option<String>,
     /// The periods right after it, up to the first gap, whose official runs read its outputs
     /// as their history (it was its period's official run when they were made): run them
     /// again, oldest first.
@@ -173,14 +176,13 @@ pub fn remove_runs(
     for r in records.iter().filter(|r| ids.contains(&r.run_id)) {
         let run = delete_run(&tx, tables, r, Record::MarkRemoved)?;
         let was_official = before.iter().any(|o| o.run_id == r.run_id);
+        let now =
+            (r.period.filter(|_| was_official)).and_then(|p| after.iter().find(|o| o.period == p));
         removed.push(RemovedRun {
             run,
             was_official,
-            official_now: r
-                .period
-                .filter(|_| was_official)
-                .and_then(|p| after.iter().find(|o| o.period == p))
-                .map(|o| o.run_id),
+            official_now: now.map(|o| o.run_id),
+            official_now_as_of: now.map(|o| o.as_of.to_string()),
             read_by: r
                 .period
                 .map(|p| read_by(&records, &after, p, r.run_id))
@@ -211,40 +213,18 @@ fn read_by(
 /// run and the table says when it was removed.
 pub(super) const REMOVED: &str = "removed";
 
-/// Whether a successful run of `period` made before run `before` was removed (`prune
-/// --run`) or pruned (`prune --keep`) since: `before` read it, so that `period` has no
-/// run now is no gap in the history `before` was made on.
-pub fn removed_after_read(
+/// The run of `period` that run `before` read as history when that run has been removed
+/// (`prune --run`) or pruned (`prune --keep`) since, and `period` has no run now.
+pub fn removed_read(
     conn: &Connection,
     tables: &OutputTables,
     kind: PeriodKind,
     period: Period,
     before: i64,
-) -> Result<bool, OutputError> {
+) -> Result<Option<i64>, OutputError> {
     let records = run_records(conn, tables, kind)?;
-    let candidates = (records.iter())
-        .filter(|r| r.period == Some(period) && r.run_id < before && record_only(r));
-    for r in candidates {
-        if r.status == PRUNED {
-            return Ok(true);
-        }
-        // A removed run's message keeps the status it had (`was ok`): a failed run removed
-        // was never read.
-        let message: Option<String> = conn
-            .query_row(
-                &format!(
-                    "SELECT message FROM {} WHERE run_id = ?1",
-                    quote_ident(&tables.run_table)
-                ),
-                [r.run_id],
-                |row| row.get(0),
-            )
-            .map_err(super::history::read_err(&tables.run_table))?;
-        if message.is_some_and(|m| m.contains("(was ok;")) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let read = official_before(&records, period, before).map(|r| r.run_id);
+    Ok(read.filter(|id| records.iter().any(|r| r.run_id == *id && r.removed_ok)))
 }
 
 /// A run removed or pruned: its record is kept, its rows are gone.

@@ -18,6 +18,9 @@ pub struct StaleRun {
     /// No run it read is in the records, but runs made before it were pruned: it may have
     /// read one of them.
     pub read_pruned: bool,
+    /// The run it read was removed since (`prune --run`): `now` is an earlier run of that
+    /// period again, not a correction run after it.
+    pub read_removed: bool,
     pub now: OfficialRun,
     /// The official runs of the periods after it, up to the first gap: made on it, so on
     /// the old history too.
@@ -33,6 +36,12 @@ impl StaleRun {
     /// What to tell whoever reads these periods, and what to run.
     pub fn note(&self) -> String {
         let read = match (self.read, self.read_pruned) {
+            (Some(id), _) if self.read_removed => format!(
+                "{}'s run {id}, removed since (`prune --run`): {}'s official run is run {} again",
+                self.now.period.label(),
+                self.now.period.label(),
+                self.now.run_id
+            ),
             (Some(id), _) => format!("{}'s run {id}", self.now.period.label()),
             (None, true) => format!(
                 "no run of {} the records hold (runs made before it were pruned)",
@@ -46,11 +55,17 @@ impl StaleRun {
         let commands: Vec<String> = (self.runs())
             .map(|r| format!("`tierwise run --as-of {}`", r.as_of))
             .collect();
+        let replaced = match self.read_removed {
+            true => String::new(),
+            false => format!(
+                ", replaced since by run {} (a correction or a backfill)",
+                self.now.run_id
+            ),
+        };
         format!(
-            "{}'s run (run {}) read {read}, replaced since by run {} (a correction or a backfill): if the rules read history (`previous.x`), {} {} policies made on the old history; run {} again{} ({})",
+            "{}'s run (run {}) read {read}{replaced}: if the rules read history (`previous.x`), {} {} policies made on the old history; run {} again{} ({})",
             self.run.period.label(),
             self.run.run_id,
-            self.now.run_id,
             periods.join(", "),
             if periods.len() == 1 { "holds" } else { "hold" },
             if periods.len() == 1 { "it" } else { "them" },
@@ -118,12 +133,15 @@ fn stale_of(
     if read == Some(before.run_id) {
         return None;
     }
+    let read_removed =
+        read.is_some_and(|id| records.iter().any(|r| r.run_id == id && r.removed_ok));
     // Runs were pruned before it: "no run" is only as far as the records go.
     let pruned = read.is_none() && pruned_before(records, before.period, run.run_id);
     Some(StaleRun {
         run,
         read,
         read_pruned: pruned,
+        read_removed,
         now: before,
         after: following(official, run.period),
     })

@@ -159,6 +159,15 @@ fn history_concerns(
             earlier.label()
         ));
     }
+    if let Some((missing, read)) = s.previous_read_removed {
+        out.push(format!(
+            "{previous}'s run read {}'s run {read}, which was removed since (`prune --run`), and {} has no run now: run {} (`tierwise run --as-of {}`), then {previous} again first",
+            missing.label(),
+            missing.label(),
+            missing.label(),
+            missing.end()
+        ));
+    }
     if !s.previous_left_out.is_empty() {
         out.push(format!(
                 "{} of the customers were left out of {previous}'s run (`--keep-going`): their history would start again",
@@ -166,12 +175,21 @@ fn history_concerns(
             ));
     }
     if let (Some(stale), true) = (&s.previous_stale, reads_previous) {
-        out.push(format!(
-                "{previous}'s run was made on a history replaced since (run {} replaced {}'s run): run the periods from {} again first",
+        let how = match (stale.read, stale.read_removed) {
+            (Some(read), true) => format!(
+                "{}'s run {read}, which it read, was removed since",
+                stale.now.period.label()
+            ),
+            _ => format!(
+                "run {} replaced {}'s run",
                 stale.now.run_id,
-                stale.now.period.label(),
-                stale.run.period.label()
-            ));
+                stale.now.period.label()
+            ),
+        };
+        out.push(format!(
+            "{previous}'s run was made on a history replaced since ({how}): run the periods from {} again first",
+            stale.run.period.label()
+        ));
     }
     if gone.is_many() {
         out.push(format!(
@@ -243,6 +261,10 @@ pub struct Standing {
     /// no history, its customers counted as new, and this run builds on it. The missing
     /// period, and the latest earlier period with a run and that run.
     pub previous_made_on_gap: Option<(Period, (Period, i64))>,
+    /// When the rules read the previous period and its run read a run of the period before
+    /// it that has been removed since (`prune --run`), leaving that period without a run:
+    /// the period and the removed run. This run would build on a history no longer kept.
+    pub previous_read_removed: Option<(Period, i64)>,
     /// This run's customers that the previous period's run does not hold but an earlier one
     /// does (missing from one extract): they count as new, their history broken. Each with
     /// the latest earlier run that holds it. (Known once the history is aligned.)
@@ -427,16 +449,26 @@ impl Workspace {
                 .find(|s| s.runs().any(|r| r.run_id == p.run_id)),
             None => None,
         };
-        let previous_made_on_gap = match (&previous, period.back(2)) {
+        let gap = match (&previous, period.back(2)) {
             (Some(made), Some(missing))
                 if rules.past.iter().any(|p| p.back == 1 && p.read)
                     && !official.iter().any(|r| r.period == missing)
-                    && !read_gaps.iter().any(|g| g.period == missing)
-                    // Removed after the previous run read it: that history was whole.
-                    && !output::removed_after_read(conn, tables, period.kind, missing, made.run_id)? =>
+                    && !read_gaps.iter().any(|g| g.period == missing) =>
             {
-                earlier(missing).map(|e| (missing, e))
+                Some((made.run_id, missing))
             }
+            _ => None,
+        };
+        // Read, then removed (`prune --run`): made on that run, not on a gap.
+        let removed = match gap {
+            Some((made, missing)) => {
+                output::removed_read(conn, tables, period.kind, missing, made)?
+                    .map(|read| (missing, read))
+            }
+            None => None,
+        };
+        let previous_made_on_gap = match (gap, removed) {
+            (Some((_, missing)), None) => earlier(missing).map(|e| (missing, e)),
             _ => None,
         };
         Ok(Standing {
@@ -449,6 +481,7 @@ impl Workspace {
             previous_stale,
             read_gaps,
             previous_made_on_gap,
+            previous_read_removed: removed,
             returning: Vec::new(),
         })
     }

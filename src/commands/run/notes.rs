@@ -125,7 +125,8 @@ pub(super) fn skipped_period_note(
     ))
 }
 
-/// When the previous period's run was made while the period before it had no run: it read
+/// When the previous period's run was made while the period before it had no run (or on a
+/// run of it removed since, `prune --run`): it read
 /// no history (every customer new there, a downgrade's grace and a key account's start date
 /// begun again), and this run carries that on, though this run's own history looks whole.
 pub(super) fn made_on_gap_note(
@@ -133,8 +134,19 @@ pub(super) fn made_on_gap_note(
     rules: &crate::rules::RuleSet,
     period: crate::time::Period,
 ) -> Option<String> {
-    let (missing, (earlier, run_id)) = summary.standing.previous_made_on_gap?;
     let previous = period.previous()?;
+    if let Some((missing, read)) = summary.standing.previous_read_removed {
+        return Some(format!(
+            "{}'s run read {}'s run {read}, which was removed since (`prune --run`), and {} has no run now: if the rules read history, this run builds on a period made on a run no longer kept: run {} (`tierwise run --as-of {}`), then {} and this period again",
+            previous.label(),
+            missing.label(),
+            missing.label(),
+            missing.label(),
+            missing.end(),
+            previous.label(),
+        ));
+    }
+    let (missing, (earlier, run_id)) = summary.standing.previous_made_on_gap?;
     let names = crate::workspace::standing::past_names(rules, 1);
     Some(format!(
         "{}'s run was made without a run of {} (the latest before it is {}, run {run_id}): its {} {} NULL, so its customers counted as new there, and what the rules carry from period to period started again; this run builds on it: run {} (`tierwise run --as-of {}`), then {} and this period again",

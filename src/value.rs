@@ -387,7 +387,10 @@ pub fn shown_decimal(x: f64) -> f64 {
         return x;
     }
     let rounded: f64 = format!("{x:.14e}").parse().unwrap_or(x);
-    if same_number(rounded, x) { rounded } else { x }
+    // Within an ulp or so only: a 16th digit that the arithmetic left is noise, one the
+    // data holds (0.1234567890123456) is not, though the rules compare the two equal.
+    let noise = (rounded - x).abs() <= f64::EPSILON * x.abs();
+    if noise { rounded } else { x }
 }
 
 /// How many significant digits a written number has (`0.0125` two, `1.5e20` two).
@@ -397,19 +400,55 @@ fn significant_digits(written: &str) -> usize {
     digits.skip_while(|&b| b == b'0').count()
 }
 
-/// Two numbers equal as the rules' `==` has them: within a relative `f64::EPSILON` of the
-/// larger (the difference itself when either is zero), so `0.1 + 0.2` is `0.3` and a diff or
-/// `changes` does not call a value that only the binary arithmetic moved a change.
-pub fn same_number(x: f64, y: f64) -> bool {
-    if x == y {
-        return true;
-    }
+/// How far apart two decimals may be, relative to the larger (the difference itself when
+/// either is zero), and still be the same number to the rules' comparisons: a part in
+/// 10^12. Binary arithmetic leaves money a few parts in 10^16 off its decimal value, and a
+/// ratio of differences several times that (an exact 25% growth, `sales / sales_ly - 1`,
+/// is 0.2499999999999998; of amounts 0.01% apart, parts in 10^13); amounts to the cent
+/// below ten billion still never compare equal.
+pub const SAME_WITHIN: f64 = 1e-12;
+
+/// A comparison of numbers, as the rules' operators make it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// `x <op> y` as the rules compare decimals: within [`SAME_WITHIN`] counts as equal
+/// (`0.1 + 0.2 == 0.3`). The shape is rhai's own checked comparison (relative to the larger
+/// magnitude; NaN compares as that formula gives: `0 <= NaN` is true, `1 <= NaN` false), with
+/// a wider tolerance than its `f64::EPSILON`; the scripts' operators are this function.
+#[inline]
+pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
     let max = if x * y == 0.0 {
         1.0
     } else {
         x.abs().max(y.abs())
     };
-    (x - y).abs() / max <= f64::EPSILON
+    if max == 0.0 {
+        return matches!(op, Order::Eq | Order::Ge | Order::Le);
+    }
+    let within = SAME_WITHIN;
+    match op {
+        Order::Eq => (x - y).abs() / max <= within,
+        Order::Ne => (x - y).abs() / max > within,
+        Order::Gt => (x - y) / max > within,
+        Order::Ge => (x - y) / max > -within,
+        Order::Lt => (y - x) / max > within,
+        Order::Le => (y - x) / max > -within,
+    }
+}
+
+/// Two numbers equal as the rules' `==` has them ([`number_holds`]), so `0.1 + 0.2` is `0.3`
+/// and a diff or `changes` does not call a value that only the binary arithmetic moved a
+/// change.
+pub fn same_number(x: f64, y: f64) -> bool {
+    x == y || number_holds(Order::Eq, x, y)
 }
 
 #[cfg(test)]

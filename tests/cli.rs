@@ -195,11 +195,26 @@ fn null_and_zero_sales_are_not_ranked_and_become_dormant() {
     assert_eq!(
         column(&p, "rank_value"),
         expect(&[
-            ("c1", real(0.2f64 * (1.0 - 4.0 * f64::EPSILON))),
-            ("c2", real(0.4f64 * (1.0 - 4.0 * f64::EPSILON))),
-            ("c3", real(0.6f64 * (1.0 - 4.0 * f64::EPSILON))),
-            ("c4", real(0.8f64 * (1.0 - 4.0 * f64::EPSILON))),
-            ("c5", real(1.0f64 * (1.0 - 4.0 * f64::EPSILON))),
+            (
+                "c1",
+                real(0.2f64 * (1.0 - 4.0 * tierwise::value::SAME_WITHIN))
+            ),
+            (
+                "c2",
+                real(0.4f64 * (1.0 - 4.0 * tierwise::value::SAME_WITHIN))
+            ),
+            (
+                "c3",
+                real(0.6f64 * (1.0 - 4.0 * tierwise::value::SAME_WITHIN))
+            ),
+            (
+                "c4",
+                real(0.8f64 * (1.0 - 4.0 * tierwise::value::SAME_WITHIN))
+            ),
+            (
+                "c5",
+                real(1.0f64 * (1.0 - 4.0 * tierwise::value::SAME_WITHIN))
+            ),
             ("c-null", null()),
             ("c-zero", null()),
         ])

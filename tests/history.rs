@@ -539,6 +539,31 @@ fn history_says_which_periods_between_are_missing_and_why() {
     );
 }
 
+/// A closed month run as of a day before its end (`--as-of 2025-08-30`, a typo for the 31st)
+/// became the month's official run with no note, `--strict` included, and the next month
+/// read it as its history (every overdue day after the 30th missing).
+#[test]
+fn a_closed_period_run_as_of_an_earlier_day_is_noted_and_refused_by_strict() {
+    let fx = Fixture::new();
+    fx.rule("rules.yaml", RULES);
+    fx.sales_customers(&[120.0, 10.0, 50.0]);
+    fx.run(&["run", "--strict", "--as-of", "2026-06-29"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "2026-06 ended on 2026-06-30, and the run is as of 2026-06-29, an earlier day: what the data holds after it is not in the period's result",
+        );
+    fx.run(&["run", "--strict", "--as-of", "2026-06-30"])
+        .assert_code(0);
+    let run = fx.run_ok(&["--as-of", "2026-05-30"]);
+    assert!(
+        run.stdout.contains(
+            "note: 2026-05 ended on 2026-05-31, but this run is as of 2026-05-30: it is 2026-05's official run now"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
 /// `run` says what it changes among the recorded periods: the official run it replaces (and
 /// how many customers fewer), later periods that read the history it replaced, a date
 /// after today.
@@ -563,6 +588,7 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
     assert_eq!(
         notes(&["--as-of", "2026-06-15"]),
         [
+            "2026-06 ended on 2026-06-30, but this run is as of 2026-06-15: it is 2026-06's official run now, without what the data holds after 2026-06-15, and the next period reads it as its history; for the period's result run it as of its last day (`tierwise run --as-of 2026-06-30`)",
             "replaces run 1 (as of 2026-06-30, 3 customers) as 2026-06's official run, with 1 customer fewer (`tierwise prune --run 2` would make run 1 official again)"
         ]
     );
@@ -622,6 +648,7 @@ fn a_run_that_waited_for_another_run_of_its_month_names_the_run_it_replaced() {
     assert_eq!(
         notes,
         [
+            "2026-06 ended on 2026-06-30, but this run is as of 2026-06-15: it is 2026-06's official run now, without what the data holds after 2026-06-15, and the next period reads it as its history; for the period's result run it as of its last day (`tierwise run --as-of 2026-06-30`)",
             "replaces run 2 (as of 2026-06-20, 5 customers) as 2026-06's official run, with 2 customers fewer (`tierwise prune --run 3` would make run 2 official again)"
         ],
         "{stdout}"

@@ -1,5 +1,5 @@
-//! The number model on the real binary: decimals compare within a relative epsilon (an
-//! exact 30% drop in money is a 30% drop), and numbers are numbers (`sqrt` of a whole-number
+//! The number model on the real binary: decimals compare within a part in 10^12 of the
+//! larger (an exact 30% drop or 25% growth in money is one, however written), and numbers are numbers (`sqrt` of a whole-number
 //! column).
 
 mod common;
@@ -32,6 +32,62 @@ fn an_exact_thirty_percent_drop_in_money_is_thirty_percent() {
     assert_eq!(
         column(&p, "root_orders"),
         expect(&[("exact", 4.0), ("less", 3.0), ("more", 0.0)])
+    );
+}
+
+/// Exact growth and drop to the cent, computed the ways a controller writes them: one
+/// customer in nine of these missed `sales / sales_ly - 1 >= 0.25` (0.2499999999999998,
+/// several ulps under) under the old one-epsilon tolerance, and a range band from 0.25 too.
+/// A cent less is still below.
+#[test]
+fn exact_growth_and_drops_to_the_cent_land_on_their_boundary_however_written() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, sales_ly REAL, sales REAL",
+        &[
+            vec![text("g1"), real(47_793.48), real(59_741.85)],
+            vec![text("g2"), real(93_521.52), real(116_901.90)],
+            vec![text("g3"), real(84_229.60), real(105_287.00)],
+            vec![text("g1-cent-less"), real(47_793.48), real(59_741.84)],
+            vec![text("d0"), real(18_226.60), real(12_758.62)],
+            vec![text("d1"), real(19_164.10), real(13_414.87)],
+            vec![text("d0-cent-more"), real(18_226.60), real(12_758.63)],
+        ],
+    );
+    fx.rule(
+        "growth.yaml",
+        "metrics:\n  growth: sales / sales_ly - 1\ndecisions:\n  - name: ratio\n    output: ratio\n    rules:\n      - { id: ratio-25, when: 'sales / sales_ly - 1 >= 0.25', value: true }\n      - { id: ratio-no, value: false }\n  - name: diff\n    output: diff\n    rules:\n      - { id: diff-25, when: '(sales - sales_ly) / sales_ly >= 0.25', value: true }\n      - { id: diff-no, value: false }\n  - name: drop\n    output: drop\n    rules:\n      - { id: drop-30, when: '(sales_ly - sales) / sales_ly >= 0.30', value: true }\n      - { id: drop-no, value: false }\n  - name: band\n    output: band\n    scale:\n      of: growth\n      bands:\n        - { id: band-down, below: -0.3, value: down }\n        - { id: band-flat, from: -0.3, below: 0.25, value: flat }\n        - { id: band-up, from: 0.25, value: up }\n",
+    );
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    let grew = [("g1", 1), ("g2", 1), ("g3", 1), ("g1-cent-less", 0)];
+    let none = [("d0", 0), ("d1", 0), ("d0-cent-more", 0)];
+    let all: Vec<(&str, i32)> = grew.iter().chain(&none).copied().collect();
+    assert_eq!(column(&p, "ratio"), expect(&all));
+    assert_eq!(column(&p, "diff"), expect(&all));
+    assert_eq!(
+        column(&p, "drop"),
+        expect(&[
+            ("g1", 0),
+            ("g2", 0),
+            ("g3", 0),
+            ("g1-cent-less", 0),
+            ("d0", 1),
+            ("d1", 1),
+            ("d0-cent-more", 0)
+        ])
+    );
+    assert_eq!(
+        column(&p, "band"),
+        expect(&[
+            ("g1", "up"),
+            ("g2", "up"),
+            ("g3", "up"),
+            ("g1-cent-less", "flat"),
+            ("d0", "flat"),
+            ("d1", "flat"),
+            ("d0-cent-more", "flat")
+        ])
     );
 }
 

@@ -101,7 +101,7 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     // Just under 9/10: the share of the ten not above customer 9.
     assert_eq!(
         explained.json["population"][0]["value"],
-        (0.9f64 * (1.0 - 4.0 * f64::EPSILON))
+        (0.9f64 * (1.0 - 4.0 * tierwise::value::SAME_WITHIN))
     );
     assert_eq!(explained.json["population"][0]["ranked"], 10);
     assert_eq!(s.get("/customers/99/explain").status, 404);

@@ -166,9 +166,9 @@ mod tests {
             .count();
         assert_eq!((a, b), (2, 4));
         // Just under the share of customers not above: (10 - greater) / 10.
-        assert_eq!(p[9], Some(1.0f64 * (1.0 - 4.0 * f64::EPSILON)));
-        assert_eq!(p[7], Some(0.8f64 * (1.0 - 4.0 * f64::EPSILON)));
-        assert_eq!(p[0], Some(0.1f64 * (1.0 - 4.0 * f64::EPSILON)));
+        assert_eq!(p[9], Some(1.0f64 * (1.0 - 4.0 * crate::value::SAME_WITHIN)));
+        assert_eq!(p[7], Some(0.8f64 * (1.0 - 4.0 * crate::value::SAME_WITHIN)));
+        assert_eq!(p[0], Some(0.1f64 * (1.0 - 4.0 * crate::value::SAME_WITHIN)));
     }
 
     #[test]
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn ties_take_the_highest_position_and_nulls_are_not_ranked() {
         let p = pct(&[Some(5.0), Some(5.0), None, Some(1.0), Some(9.0)]);
-        let under = |x: f64| Some(x * (1.0 - 4.0 * f64::EPSILON));
+        let under = |x: f64| Some(x * (1.0 - 4.0 * crate::value::SAME_WITHIN));
         assert_eq!(
             p,
             vec![under(0.75), under(0.75), None, under(0.25), under(1.0)]
@@ -296,7 +296,7 @@ mod tests {
         let (_, empty) = compute_ranked(Statistic::Percentile, Params::default(), &[None]);
         assert_eq!(
             empty.place(Some(3.0)),
-            Some(1.0f64 * (1.0 - 4.0 * f64::EPSILON))
+            Some(1.0f64 * (1.0 - 4.0 * crate::value::SAME_WITHIN))
         );
     }
 

@@ -387,8 +387,13 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         match c {
             Condition::Always => Ok(true),
             Condition::Band { from, below } => {
-                Ok(scale
-                    .is_some_and(|v| from.is_none_or(|f| v >= f) && below.is_none_or(|b| v < b)))
+                // Compared as `>=` and `<` compare (an exact 25% growth is in the band
+                // from 0.25, though 0.2499999999999998 in binary).
+                use crate::value::{Order, number_holds};
+                Ok(scale.is_some_and(|v| {
+                    from.is_none_or(|f| number_holds(Order::Ge, v, f))
+                        && below.is_none_or(|b| number_holds(Order::Lt, v, b))
+                }))
             }
             Condition::When(e) => {
                 match self.chunk_lane(e) {

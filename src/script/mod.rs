@@ -24,6 +24,7 @@ pub mod dates;
 pub mod kinds;
 mod text;
 
+use crate::value::{Order, number_holds};
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage, BasicIteratorPackage,
     BasicMapPackage, BasicMathPackage, BasicStringPackage, BitFieldPackage, LogicPackage,
@@ -206,6 +207,19 @@ fn register_semantics(engine: &mut Engine) {
     }
     null_ordering!(">", ">=", "<", "<=");
 
+    // Decimals compare within a part in 10^12 (an exact 25% growth computed in binary is
+    // 0.2499999999999998), where rhai's built-in operators allow one `f64::EPSILON`.
+    macro_rules! tolerant {
+        ($($op:literal => $order:expr),*) => {$(
+            engine
+                .register_fn($op, |x: FLOAT, y: FLOAT| number_holds($order, x, y))
+                .register_fn($op, |x: INT, y: FLOAT| number_holds($order, x as FLOAT, y))
+                .register_fn($op, |x: FLOAT, y: INT| number_holds($order, x, y as FLOAT));
+        )*};
+    }
+    tolerant!("==" => Order::Eq, "!=" => Order::Ne, "<" => Order::Lt, "<=" => Order::Le,
+        ">" => Order::Gt, ">=" => Order::Ge);
+
     engine
         .register_fn("is_null", |x: Dynamic| x.is_unit())
         .register_fn("floor", |x: INT| x)
@@ -331,6 +345,30 @@ mod tests {
         scope.push("i", 3 as INT);
         scope.push("f", 2.5 as FLOAT);
         engine.eval_expression_with_scope::<Dynamic>(&mut scope, expr)
+    }
+
+    /// The scripts' comparisons are the fast path's: an exact 25% growth to the cent is
+    /// 0.2499999999999998 in binary, several ulps under, and still `>= 0.25`.
+    #[test]
+    fn decimals_compare_within_a_part_in_a_trillion() {
+        let holds = |sales: FLOAT, expr: &str| {
+            let engine = new_engine(&Limits::default());
+            let mut scope = rhai::Scope::new();
+            scope.push("sales", sales);
+            scope.push("ly", 47_793.48 as FLOAT);
+            scope.push("whole", 4 as INT);
+            engine
+                .eval_expression_with_scope::<bool>(&mut scope, expr)
+                .unwrap()
+        };
+        assert!(holds(59_741.85, "sales / ly - 1 >= 0.25"));
+        assert!(holds(59_741.85, "(sales - ly) / ly >= 0.25"));
+        assert!(!holds(59_741.85, "sales / ly - 1 < 0.25"));
+        assert!(!holds(59_741.84, "sales / ly - 1 >= 0.25"));
+        assert!(holds(59_741.84, "sales / ly - 1 != 0.25"));
+        assert!(holds(0.0, "0.1 + 0.2 + sales == 0.3"));
+        assert!(holds(0.0, "whole == 4.0 + sales * 1e-13"));
+        assert!(!holds(0.0, "whole > 4.0 + sales"));
     }
 
     #[test]

@@ -82,6 +82,13 @@ impl Before<'_> {
         if self.as_of > Date::today_utc() {
             out.push(format!("the date {} is after today", self.as_of));
         }
+        if let Some(end) = ended_after(self.period, self.as_of) {
+            out.push(format!(
+                "{} ended on {end}, and the run is as of {}, an earlier day: what the data holds after it is not in the period's result",
+                self.period.label(),
+                self.as_of
+            ));
+        }
         if let Some((run_id, was_as_of, _)) = self.standing.replaces
             && was_as_of > self.as_of
         {
@@ -106,6 +113,14 @@ impl Before<'_> {
         out.extend(self.data_warnings.iter().map(|w| w.note_line()));
         out
     }
+}
+
+/// The last day of `period` when the period is over (before today) and `as_of` is an
+/// earlier day of it: a closed month run as of the 30th (a typo, an old task), which the
+/// next period then reads as the month's result.
+pub fn ended_after(period: Period, as_of: Date) -> Option<Date> {
+    let end = period.end();
+    (end < Date::today_utc() && as_of < end).then_some(end)
 }
 
 /// When the run would replace its period's official run with a tenth or more of its

@@ -158,7 +158,8 @@ fn key_accounts(customers: &[Customer]) -> Vec<bool> {
         .map(|c| {
             let annual = c.real("annual_sales").filter(|s| *s > 0.0);
             let rank = annual.map_or(0.0, |s| {
-                (sales.partition_point(|x| *x <= s) as f64 / n) * (1.0 - 4.0 * f64::EPSILON)
+                (sales.partition_point(|x| *x <= s) as f64 / n)
+                    * (1.0 - 4.0 * tierwise::value::SAME_WITHIN)
             });
             let margin = c.real("gross_margin_pct").unwrap_or(0.0).clamp(0.0, 40.0) / 40.0 * 100.0;
             let collection = c.real("on_time_payment_rate").unwrap_or(0.0) * 100.0;

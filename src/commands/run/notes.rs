@@ -24,6 +24,13 @@ pub(super) fn standing_notes(
             summary.written.run_id
         ));
     }
+    if let Some(end) = crate::workspace::standing::ended_after(period, as_of) {
+        notes.push(format!(
+            "{} ended on {end}, but this run is as of {as_of}: it is {}'s official run now, without what the data holds after {as_of}, and the next period reads it as its history; for the period's result run it as of its last day (`tierwise run --as-of {end}`)",
+            period.label(),
+            period.label(),
+        ));
+    }
     let standing = &summary.standing;
     if let Some((run_id, was_as_of, customers)) = standing.replaces {
         let now = summary.written.customers as i64;

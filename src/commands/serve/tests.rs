@@ -195,7 +195,7 @@ async fn a_policy_and_an_explanation_are_stamped_with_the_version() {
     // Just under 9/10: the share of the ten not above customer 9.
     assert_eq!(
         explained["population"][0]["value"],
-        (0.9f64 * (1.0 - 4.0 * f64::EPSILON))
+        (0.9f64 * (1.0 - 4.0 * crate::value::SAME_WITHIN))
     );
     assert_eq!(explained["population"][0]["ranked"], 10);
     assert_eq!(explained["fingerprint"], fp.as_str());

@@ -202,29 +202,20 @@ pub(super) fn holds(op: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
     }
 }
 
-/// A comparison with a decimal as rhai 1.27 makes it (its built-in operators, checked
-/// build): relative to the larger magnitude, within `f64::EPSILON` counts as equal
-/// (`0.1 + 0.2 == 0.3`); when either side is zero the difference itself is compared; NaN
-/// compares as the formulas give (`0 <= NaN` is true, `1 <= NaN` false).
+/// A comparison with a decimal as the scripts' operators make it
+/// ([`crate::value::number_holds`]): within a part in 10^12 counts as equal.
 #[inline]
 pub(crate) fn float_compare(op: Cmp, x: f64, y: f64) -> bool {
-    let max = if x * y == 0.0 {
-        1.0
-    } else {
-        x.abs().max(y.abs())
+    use crate::value::Order;
+    let order = match op {
+        Cmp::Eq => Order::Eq,
+        Cmp::Ne => Order::Ne,
+        Cmp::Lt => Order::Lt,
+        Cmp::Le => Order::Le,
+        Cmp::Gt => Order::Gt,
+        Cmp::Ge => Order::Ge,
     };
-    if max == 0.0 {
-        return matches!(op, Cmp::Eq | Cmp::Ge | Cmp::Le);
-    }
-    let eps = f64::EPSILON;
-    match op {
-        Cmp::Eq => (x - y).abs() / max <= eps,
-        Cmp::Ne => (x - y).abs() / max > eps,
-        Cmp::Gt => (x - y) / max > eps,
-        Cmp::Ge => (x - y) / max > -eps,
-        Cmp::Lt => (y - x) / max > eps,
-        Cmp::Le => (y - x) / max > -eps,
-    }
+    crate::value::number_holds(order, x, y)
 }
 
 /// Arithmetic as tierwise's rhai does it: checked whole numbers (an overflow is rhai's error),

@@ -33,11 +33,12 @@ pub fn figure(p: &Position) -> Option<f64> {
 }
 
 /// Below `share` by more than rules' comparisons overlook: decimals compare equal within a
-/// relative `f64::EPSILON` (`0.1 + 0.2 == 0.3`), so one ulp below would still be `>=` the
-/// threshold. Four epsilons below is below it for every comparison, and still far closer to
-/// `share` than any other customer's figure or any decimal threshold.
-fn just_under(share: f64) -> f64 {
-    share * (1.0 - 4.0 * f64::EPSILON)
+/// part in 10^12 ([`crate::value::SAME_WITHIN`]), so one ulp below would still be `>=` the
+/// threshold. Four times that below is below it for every comparison, and still far closer
+/// to `share` than any other customer's figure or any decimal threshold (1 / (100 N) apart
+/// at least for thresholds in hundredths, N ranked).
+pub fn just_under(share: f64) -> f64 {
+    share * (1.0 - 4.0 * crate::value::SAME_WITHIN)
 }
 
 pub fn meaning(x: f64, ranked: &str) -> String {

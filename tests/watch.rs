@@ -342,3 +342,61 @@ fn a_rule_file_gone_is_named_beside_the_unknown_names() {
         "{out}"
     );
 }
+
+/// Points the symlink `link` at `target` as Kubernetes swaps a ConfigMap's `..data`: a new
+/// link renamed over the old one, in one step.
+#[cfg(unix)]
+fn swap_link(fx: &Fixture, link: &str, target: &str) {
+    let tmp = fx.path("..data_tmp");
+    std::os::unix::fs::symlink(target, &tmp).unwrap();
+    std::fs::rename(&tmp, fx.path(link)).unwrap();
+}
+
+/// Rules mounted as a ConfigMap: `rules -> ..data -> ..v1`. An update writes `..v2` and
+/// renames a new `..data` over the old one, leaving `..v1` (a rollback keeps it): no event
+/// names `rules` or a rule file, and `serve`/`watch` went on with the old rules, `/health`
+/// "ok". An edit in the directory swapped in is seen too, and so is the next swap.
+#[cfg(unix)]
+#[test]
+fn a_symlink_swapped_to_a_new_rules_directory_is_followed() {
+    let fx = fixture();
+    std::fs::rename(fx.path("rules"), fx.path("..v1")).unwrap();
+    std::os::unix::fs::symlink("..v1", fx.path("..data")).unwrap();
+    std::os::unix::fs::symlink("..data", fx.path("rules")).unwrap();
+    let mut w = start(&fx);
+    std::fs::create_dir(fx.path("..v2")).unwrap();
+    std::fs::write(fx.path("..v2/tiers.yaml"), RULES.replace("0.8", "0.6")).unwrap();
+    swap_link(&fx, "..data", "..v2");
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 2 -> 4"), "{out}");
+    std::fs::write(fx.path("..v2/tiers.yaml"), RULES.replace("0.8", "0.7")).unwrap();
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 4 -> 3"), "{out}");
+    swap_link(&fx, "..data", "..v1");
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 3 -> 2"), "{out}");
+}
+
+/// Kubernetes' own layout: each rule file is a link into `..data` (`rules/tiers.yaml ->
+/// ..data/tiers.yaml`), the new version written into a hidden folder of the rules directory
+/// first. Writing it changed nothing yet (it reloaded the old rules, "unchanged"), and the
+/// swap that did was missed: the service stayed one update behind.
+#[cfg(unix)]
+#[test]
+fn rule_files_linked_into_a_swapped_folder_are_followed() {
+    let fx = fixture();
+    let rules = fx.path("rules");
+    std::fs::create_dir(rules.join("..v1")).unwrap();
+    std::fs::rename(rules.join("tiers.yaml"), rules.join("..v1/tiers.yaml")).unwrap();
+    std::os::unix::fs::symlink("..v1", rules.join("..data")).unwrap();
+    std::os::unix::fs::symlink("..data/tiers.yaml", rules.join("tiers.yaml")).unwrap();
+    let mut w = start(&fx);
+    std::fs::create_dir(rules.join("..v2")).unwrap();
+    std::fs::write(rules.join("..v2/tiers.yaml"), RULES.replace("0.8", "0.6")).unwrap();
+    // Longer than the quiet time: the write alone would have been a reload of its own.
+    std::thread::sleep(Duration::from_millis(400));
+    swap_link(&fx, "rules/..data", "..v2");
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(out.contains("tier: A 2 -> 4"), "{out}");
+    assert!(!out.contains("unchanged"), "{out}");
+}

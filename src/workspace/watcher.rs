@@ -6,6 +6,13 @@
 //! may be replaced (a `git checkout`, a deploy that moves a new directory in): its parent is
 //! watched too, and the watch follows the new directory.
 //!
+//! A deploy may also swap a symlink rather than the files: Kubernetes mounts a ConfigMap as
+//! `tiers.yaml -> ..data/tiers.yaml` with `..data -> ..2026_12_01_...` and renames a new
+//! `..data` over the old one; a release tool points `rules -> releases/42`. No event names a
+//! rule file then, so after any change in the watched directories the watcher compares what
+//! the rules directory, each rule file and the config resolve to (real path, size, time)
+//! with what they resolved to before, and watches the directory `rules` resolves to now.
+//!
 //! The quiet time is measured here, not by the debouncer: notify-debouncer-full hands over
 //! each event once it is its timeout old, checked every quarter timeout, even while the burst
 //! goes on. A burst that straddles one of those checks, or lasts longer than the timeout (a
@@ -48,6 +55,63 @@ pub struct RuleWatcher {
     quiet: Duration,
     /// Errors reported while a burst settled: the next call returns them.
     errors: Vec<String>,
+    /// What the rule files and the config resolved to when last looked at.
+    resolved: Resolved,
+    /// The real directory the recursive watch is on (`rules` may be a symlink).
+    watched: Option<PathBuf>,
+}
+
+/// A file's real path, size and modification time.
+type FileAt = (PathBuf, u64, Option<std::time::SystemTime>);
+
+/// What the rules directory, each rule file in it (and in its `tests/`) and the config
+/// resolve to: a symlink swapped changes it, though no event names the file.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Resolved {
+    rules_dir: Option<PathBuf>,
+    /// Each file as named, and its real path, size and modification time (`None`: gone or
+    /// a dangling link).
+    files: Vec<(PathBuf, Option<FileAt>)>,
+}
+
+impl Resolved {
+    fn now(config: &Path, rules_dir: &Path) -> Resolved {
+        let stat = |p: &Path| {
+            let real = std::fs::canonicalize(p).ok()?;
+            let meta = std::fs::metadata(&real).ok()?;
+            Some((real, meta.len(), meta.modified().ok()))
+        };
+        let mut files = vec![(config.to_path_buf(), stat(config))];
+        for dir in [rules_dir.to_path_buf(), rules_dir.join("tests")] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut named: Vec<PathBuf> = (entries.filter_map(Result::ok))
+                .map(|e| e.path())
+                .filter(|p| rule_file_name(p))
+                .collect();
+            named.sort();
+            files.extend(named.into_iter().map(|p| {
+                let at = stat(&p);
+                (p, at)
+            }));
+        }
+        Resolved {
+            rules_dir: std::fs::canonicalize(rules_dir).ok(),
+            files,
+        }
+    }
+
+    /// The files (as named) that resolve otherwise than in `before`, or came or went.
+    fn changed_from<'a>(&'a self, before: &'a Resolved) -> Vec<&'a Path> {
+        let mut changed: Vec<&Path> = (self.files.iter())
+            .filter(|f| !before.files.contains(f))
+            .map(|(p, _)| p.as_path())
+            .collect();
+        let gone = (before.files.iter()).filter(|(p, _)| !self.files.iter().any(|(q, _)| q == p));
+        changed.extend(gone.map(|(p, _)| p.as_path()));
+        changed
+    }
 }
 
 /// One batch from the debouncer, or why there is none.
@@ -96,6 +160,8 @@ impl RuleWatcher {
             rules_dir: rules_dir.to_path_buf(),
             quiet: debounce,
             errors: Vec::new(),
+            resolved: Resolved::now(config, rules_dir),
+            watched: std::fs::canonicalize(rules_dir).ok(),
         })
     }
 
@@ -186,13 +252,16 @@ impl RuleWatcher {
             Ok(events) => events,
             Err(errors) => return Sorted::Errors(errors.iter().map(ToString::to_string).collect()),
         };
-        let names: Vec<String> = events
+        let mut names: Vec<String> = events
             .iter()
             .filter(|e| e.need_rescan() || !matches!(e.kind, EventKind::Access(_)))
             .flat_map(|e| e.paths.iter())
             .filter(|p| is_rule_file(p, &self.rules_dir) || same_file(p, &self.config))
             .map(|p| shown(p).display().to_string())
             .collect();
+        let changed = events
+            .iter()
+            .any(|e| !matches!(e.kind, EventKind::Access(_)));
         // Only a create, rename or remove can replace the directory; reading it (as every
         // reload does) must not count, or each reload would cause the next.
         let replaced = events
@@ -207,7 +276,13 @@ impl RuleWatcher {
             })
             .flat_map(|e| e.paths.iter())
             .any(|p| same_file(p, &self.rules_dir));
-        if replaced && self.rules_dir.is_dir() {
+        // What everything resolves to now: a symlink swapped (`..data`) names no rule file.
+        let now = match changed || replaced {
+            true => Resolved::now(&self.config, &self.rules_dir),
+            false => self.resolved.clone(),
+        };
+        let moved = now.rules_dir != self.watched;
+        if (replaced || moved) && self.rules_dir.is_dir() {
             let _ = self.debouncer.unwatch(&self.rules_dir);
             if let Err(e) = self
                 .debouncer
@@ -215,8 +290,13 @@ impl RuleWatcher {
             {
                 return Sorted::Errors(vec![watch_error(e).to_string()]);
             }
+            self.watched = now.rules_dir.clone();
         }
-        let rescan = replaced || events.iter().any(|e| e.need_rescan());
+        names.extend(
+            (now.changed_from(&self.resolved).into_iter()).map(|p| shown(p).display().to_string()),
+        );
+        self.resolved = now;
+        let rescan = replaced || moved || events.iter().any(|e| e.need_rescan());
         if names.is_empty() && !rescan {
             return Sorted::Other;
         }
@@ -238,21 +318,29 @@ fn watch_error(e: notify_debouncer_full::notify::Error) -> Error {
     }
 }
 
+/// A rule file of `rules_dir`: directly in it, or a test file in its `tests/` (other
+/// subfolders are not part of the rule set: a deploy writing `..2026_12_01/` beside the
+/// files it will swap in changes nothing yet).
 fn is_rule_file(path: &Path, rules_dir: &Path) -> bool {
     let under = match (
         std::fs::canonicalize(rules_dir),
         path.parent().map(std::fs::canonicalize),
     ) {
-        (Ok(dir), Some(Ok(parent))) => parent.starts_with(dir),
-        _ => path.starts_with(rules_dir),
+        (Ok(dir), Some(Ok(parent))) => parent == dir || parent == dir.join("tests"),
+        _ => path
+            .parent()
+            .is_some_and(|p| p == rules_dir || p == rules_dir.join("tests")),
     };
-    // Hidden, backup and copied files are skipped by the loader: a change to them (an
-    // editor's swap or lock file on every keystroke) changes nothing.
+    under && rule_file_name(path)
+}
+
+/// A name the loader reads: hidden, backup and copied files are skipped by it, so a change
+/// to them (an editor's swap or lock file on every keystroke) changes nothing.
+fn rule_file_name(path: &Path) -> bool {
     let skipped = path
         .file_name()
         .is_some_and(|n| crate::rules::not_a_rule_file(&n.to_string_lossy()).is_some());
-    under
-        && !skipped
+    !skipped
         && matches!(
             crate::text::extension(path).as_deref(),
             Some("yaml" | "yml" | "rhai" | "csv" | "xlsx" | "ods")

@@ -400,3 +400,20 @@ fn rule_files_linked_into_a_swapped_folder_are_followed() {
     assert!(out.contains("tier: A 2 -> 4"), "{out}");
     assert!(!out.contains("unchanged"), "{out}");
 }
+
+/// SIGTERM (a container stopped on a deploy) ended `watch` as a kill does: exit 143, no
+/// word. It stops as Ctrl-C does, saying so, exit 130.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_watch_with_130_and_says_so() {
+    let fx = fixture();
+    let mut w = start(&fx);
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &w.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    w.wait_for("stopped (SIGTERM)");
+    let status = w.child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+}

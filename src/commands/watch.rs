@@ -46,9 +46,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         debounce: Duration::from_millis(args.debounce_ms),
         reload_timeout: Duration::from_millis(args.reload_timeout_ms),
     };
-    watch(&opts, &mut std::io::stdout())?;
-    Ok(ExitStatus::Success)
+    // SIGTERM (a container's stop) as Ctrl-C: a run being written unwinds, and the watch
+    // ends with 130 and a line saying so (it was killed, 143, with no word).
+    crate::interrupt::install().map_err(|source| Error::Io {
+        what: "cannot handle Ctrl-C and SIGTERM".into(),
+        source,
+    })?;
+    match watch(&opts, &mut std::io::stdout())? {
+        true => Ok(ExitStatus::Interrupted),
+        false => Ok(ExitStatus::Success),
+    }
 }
+
+/// How often the watch looks whether a signal asked it to stop.
+const SIGNAL_CHECK: Duration = Duration::from_millis(200);
 
 struct WatchOptions<'a> {
     config: &'a Path,
@@ -82,7 +93,8 @@ struct Snapshot {
 /// How many example customers a change lists.
 const EXAMPLES: usize = 3;
 
-fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
+/// Watches until the watcher stops (`false`) or a signal asks it to (`true`).
+fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<bool, Error> {
     let rules_dir = Workspace::new(opts.config, &opts.overrides)?.rules_dir;
     let mut watcher = RuleWatcher::new(opts.config, &rules_dir, opts.debounce)?;
     let say = |out: &mut dyn Write, text: String| {
@@ -94,7 +106,11 @@ fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
         format!("watching {} (Ctrl-C to stop)", watcher.describe()),
     );
     let mut last = attempt(opts, None, out);
-    while let Some(change) = watcher.next(None) {
+    while let Some(change) = watcher.next(Some(SIGNAL_CHECK)) {
+        if let Some(signal) = crate::interrupt::requested() {
+            say(out, format!("stopped ({signal})"));
+            return Ok(true);
+        }
         match change {
             Change::Files(names) => {
                 say(
@@ -126,7 +142,7 @@ fn watch(opts: &WatchOptions, out: &mut dyn Write) -> Result<(), Error> {
             Change::Quiet => {}
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Reloads, checks, tests and evaluates. Returns the snapshot now in force: the new one when

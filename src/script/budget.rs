@@ -1,4 +1,8 @@
-//! A wall-clock budget for each customer's evaluation (`limits.max_eval_ms`).
+//! A time budget for each customer's evaluation (`limits.max_eval_ms`), counted in the
+//! evaluating thread's CPU time where the system gives it (Linux, macOS): the rules' own
+//! work, not the time a loaded machine kept the thread waiting (three concurrent requests
+//! on two cores, a `serve` checking every customer beside a batch run). Elsewhere, wall
+//! clock.
 //!
 //! The operation limits stop a runaway loop in one expression, but a rule can stay inside
 //! every one of them and still be slow (many expressions near the limit, costly text or list
@@ -20,8 +24,8 @@ enum Budget {
     None,
     /// `ms` for the evaluation begun; the clock starts at the interpreter's first check.
     Armed(u64),
-    /// Ends at the instant; the budget in ms.
-    Running(Instant, u64),
+    /// Ends when the thread's clock ([`clock`]) reaches it; the budget in ms.
+    Running(Duration, u64),
 }
 
 thread_local! {
@@ -68,16 +72,39 @@ pub(super) fn check(operations: u64) -> Option<Dynamic> {
     match DEADLINE.get() {
         Budget::None => None,
         Budget::Armed(ms) => {
-            DEADLINE.set(Budget::Running(
-                Instant::now() + Duration::from_millis(ms),
-                ms,
-            ));
+            DEADLINE.set(Budget::Running(clock() + Duration::from_millis(ms), ms));
             None
         }
         Budget::Running(deadline, ms) => {
-            (Instant::now() >= deadline).then(|| Dynamic::from(ms as rhai::INT))
+            (clock() >= deadline).then(|| Dynamic::from(ms as rhai::INT))
         }
     }
+}
+
+/// The CPU time this thread has used.
+#[cfg(unix)]
+fn clock() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    let read = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    match read {
+        0 => Duration::new(now.tv_sec as u64, now.tv_nsec as u32),
+        _ => wall_clock(),
+    }
+}
+
+#[cfg(not(unix))]
+fn clock() -> Duration {
+    wall_clock()
+}
+
+/// Time since the first reading, for systems without a thread clock.
+fn wall_clock() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
 
 /// The message for an evaluation the budget stopped (`token` from `check`).
@@ -87,4 +114,27 @@ pub fn overrun_message(token: &Dynamic) -> String {
         "{OVERRUN} of {ms} ms (`limits.max_eval_ms` in the config): a loop or a script that \
          does too much?"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Waiting (a loaded machine that does not run the thread) does not spend the budget;
+    /// working does.
+    #[cfg(unix)]
+    #[test]
+    fn the_budget_counts_the_threads_work_not_its_waiting() {
+        start(50);
+        assert!(check(EVERY).is_none(), "armed at the first check");
+        std::thread::sleep(Duration::from_millis(120));
+        assert!(check(EVERY).is_none(), "120 ms asleep spent none of it");
+        let begun = Instant::now();
+        let mut stopped = None;
+        while stopped.is_none() && begun.elapsed() < Duration::from_secs(5) {
+            stopped = check(EVERY);
+        }
+        assert_eq!(stopped.and_then(|t| t.as_int().ok()), Some(50));
+        clear();
+    }
 }

@@ -1584,3 +1584,29 @@ decisions:
     assert_eq!(given["with"][1]["name"], "rate", "{given}");
     assert_eq!(given["with"][1]["value"], 2.5, "{given}");
 }
+
+/// A damaged database said SQLite's "database disk image is malformed" and nothing else;
+/// with a `-wal` file beside it, most often a database replaced by a copy renamed over it
+/// while the old one's `-wal` stayed (SQLite applies it to the new file): said, with the
+/// way to replace a database safely.
+#[test]
+fn a_damaged_database_is_named_with_the_stale_wal_cause_when_a_wal_lies_beside_it() {
+    let fx = Fixture::new();
+    fx.many_sales_customers(3000);
+    fx.rule("rules.yaml", TIER_RULES);
+    let db = fx.path("customers.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    for b in &mut bytes[4096 * 2..4096 * 2 + 64] {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let run = fx.run(&["run"]);
+    run.assert_code(1);
+    run.assert_stderr_contains(
+        "is damaged as SQLite reads it (\"database disk image is malformed\")\n  = help: `sqlite3 ",
+    );
+    std::fs::write(fx.path("customers.db-wal"), b"").unwrap();
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "a -wal file lies beside it: if the database was replaced by another file",
+    );
+}

@@ -111,6 +111,13 @@ pub enum SourceError {
         "the customer database {0} cannot be read: SQLite cannot write beside it, which it needs even to read a database in WAL mode (its -wal and -shm files): the folder it is in cannot be written by this user, or it is on a read-only disk\n  = help: run tierwise as a user who can write to that folder, or copy the database (with its -wal file) to a folder that can be written"
     )]
     ReadNeedsWrite(PathBuf),
+    /// SQLite's "database disk image is malformed": most often, with a `-wal` file beside
+    /// it, a database replaced by another file while the old one's `-wal` stayed.
+    #[error(
+        "the customer database {path} is damaged as SQLite reads it (\"database disk image is malformed\")\n  = help: {}",
+        corrupt_help(.path, *.wal_beside)
+    )]
+    Corrupt { path: PathBuf, wal_beside: bool },
     #[error(
         "the customer database {0} is not a SQLite database\n  = help: check `database:` in the config, or the path given with --db"
     )]
@@ -304,6 +311,27 @@ fn more_customers(more: usize) -> String {
     }
 }
 
+/// The `-wal` file SQLite keeps beside a database in WAL mode.
+fn wal_of(path: &std::path::Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
+}
+
+/// What to do about a damaged database: with a `-wal` file beside it, the likely cause.
+fn corrupt_help(path: &std::path::Path, wal_beside: bool) -> String {
+    let check = format!(
+        "`sqlite3 {} \"PRAGMA integrity_check\"` says what is damaged",
+        path.display()
+    );
+    match wal_beside {
+        true => format!(
+            "a -wal file lies beside it: if the database was replaced by another file (a new copy renamed over it) while the old one's -wal and -shm files stayed, SQLite applies them to the new file. Replace a database in WAL mode only after removing its -wal and -shm files with no process reading it, or write the new data into it; {check}"
+        ),
+        false => check,
+    }
+}
+
 /// How long a command waits for another process's lock on the database before it says so.
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -322,6 +350,10 @@ impl SourceError {
                 SourceError::Locked(path.to_path_buf())
             }
             Some(rusqlite::ErrorCode::ReadOnly) => SourceError::ReadNeedsWrite(path.to_path_buf()),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => SourceError::Corrupt {
+                path: path.to_path_buf(),
+                wal_beside: wal_of(path).exists(),
+            },
             _ => self,
         }
     }

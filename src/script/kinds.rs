@@ -92,9 +92,28 @@ fn number_in_text<T: std::str::FromStr>(
         "" => Ok(Dynamic::UNIT),
         t => (t.parse().ok().and_then(number)).ok_or_else(|| {
             cannot_read(format!(
-                "`{function}` cannot read the text \"{text}\" as a number"
+                "`{function}` cannot read the text \"{text}\" as a number{}",
+                separators_hint(t)
             ))
         }),
+    }
+}
+
+/// What a number written with a decimal comma or thousands separators (`24,5`,
+/// `1.234,50`, an export in a European locale) reads as, and where to convert it.
+fn separators_hint(text: &str) -> String {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let comma = text
+        .strip_prefix('-')
+        .unwrap_or(text)
+        .split_once(',')
+        .filter(|(whole, part)| digits(whole) && digits(part))
+        .map(|_| text.replacen(',', ".", 1));
+    match comma.or_else(|| crate::text::ungrouped(text)) {
+        Some(number) => format!(
+            ": it is {number} written with a decimal comma or thousands separators; convert the column in the customers query (`CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL)` for `1.234,50`)"
+        ),
+        None => String::new(),
     }
 }
 
@@ -118,6 +137,24 @@ fn never_compare<A: Variant + Clone, B: Variant + Clone>(engine: &mut Engine) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_comma_or_separators_in_parsed_text_get_the_fix() {
+        let message = |t: &str| {
+            eval(&format!("parse_float(\"{t}\")"))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            message("24,5")
+                .contains("\"24,5\" as a number: it is 24.5 written with a decimal comma"),
+            "{}",
+            message("24,5")
+        );
+        assert!(message("1.234,50").contains("it is 1234.50 written with"));
+        assert!(!message("n/a").contains("written with"));
+        assert!(!message("1,2,3").contains("written with"));
+    }
 
     fn eval(expr: &str) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
         let engine = super::super::new_engine(&Default::default());

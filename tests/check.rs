@@ -785,3 +785,27 @@ fn a_decimal_compared_with_whole_values_is_said_only_for_an_integer_column() {
         check.stdout
     );
 }
+
+/// A decision written with `value:` rows but no `output:` is an error; its name used later
+/// (the output meant) got "unknown name `credit_block` ... did you mean `credit_limit`?",
+/// pointing elsewhere: it says the name is that decision's, which gives no output.
+#[test]
+fn a_decision_without_its_output_is_named_where_its_name_is_used() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    fx.rule(
+        "credit.yaml",
+        "decisions:\n  - name: credit_limit\n    output: credit_limit\n    rules:\n      - { id: cl, value: 1000 }\n  - name: credit_block\n    rules:\n      - { id: cb-yes, when: annual_sales < 15, value: true }\n      - { id: cb-no, value: false }\n  - name: terms\n    output: payment_days\n    rules:\n      - { id: t-blocked, when: credit_block, value: 0 }\n      - { id: t-std, value: 30 }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("`value:` needs the decision to name its `output:`")
+            && check.stdout.contains(
+                "= help: `credit_block` is the name of a decision that gives no output (see its error): name the output in it, `output: credit_block`"
+            )
+            && !check.stdout.contains("did you mean"),
+        "{}",
+        check.stdout
+    );
+}

@@ -161,6 +161,13 @@ impl Symbols {
 
     /// "did you mean `x`?" for a name that is close to a declared one.
     pub fn suggestion(&self, name: &str) -> Option<String> {
+        // `- name: credit_block` with `value:` rows and no `output:`: the name is the
+        // decision's, which gives nothing (its own error says why), not a misspelling.
+        if (self.decisions.iter()).any(|d| d.name == name && d.outputs.is_empty()) {
+            return Some(format!(
+                "`{name}` is the name of a decision that gives no output (see its error): name the output in it, `output: {name}`"
+            ));
+        }
         let s = suggest(name, self.slots.iter().map(|(n, _)| n.as_str()))?;
         Some(match is_identifier(&s) {
             true => format!("did you mean `{s}`?"),

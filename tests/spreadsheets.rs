@@ -356,6 +356,31 @@ fn a_thousands_dot_in_a_decimal_comma_file_is_an_error_at_its_cell() {
          |         ^\n  \
          = help: write `500000` if the dot separates thousands, or `500,000` if it is a decimal point: this file writes decimals with a comma"
     );
+    // Every mistake of the file at once: the ambiguous cell and a `6%` further down (it
+    // took one `check` per cell), each said once.
+    write(
+        &fx,
+        "bonus.csv",
+        b"hit: first;;\n\
+          id;annual_sales;bonus\n\
+          id;input;output\n\
+          b-big;>= 500.000;1,5\n\
+          b-mid;>= 100;6%\n\
+          b-rest;;0,125\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert_eq!(
+        check.stdout.matches("rules/bonus.csv, B4").count(),
+        1,
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("--> rules/bonus.csv, C5"),
+        "{}",
+        check.stdout
+    );
     // A column that declares its values holds them as texts: no number is read there.
     write(
         &fx,

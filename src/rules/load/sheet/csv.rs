@@ -83,7 +83,7 @@ pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
     };
     for (cell, message, help) in ambiguous {
         if !declares_values(cell.1) {
-            problems.error(sheet, cell, message).set_help(help);
+            problems.cell_error(sheet, cell, message).set_help(help);
         }
     }
     let table = Table { name, sheet, rows };

@@ -51,6 +51,9 @@ struct Problems<'a> {
     path: &'a Path,
     map: CellMap,
     found: Vec<Diagnostic>,
+    /// Errors at single cells that leave the table readable (an ambiguous number): the
+    /// rest of the file is still checked, so every mistake is said at once.
+    at_cells: Vec<Diagnostic>,
 }
 
 impl<'a> Problems<'a> {
@@ -59,6 +62,7 @@ impl<'a> Problems<'a> {
             path,
             map: CellMap::default(),
             found: Vec::new(),
+            at_cells: Vec::new(),
         }
     }
 
@@ -77,6 +81,19 @@ impl<'a> Problems<'a> {
         let at = self.place(sheet, Some(cell), 0);
         self.found.push(Diagnostic::at_cell(self.path, at, message));
         self.found.last_mut().expect("just pushed")
+    }
+
+    /// Adds an error at a cell that leaves the table readable; returns it to add a help.
+    fn cell_error(
+        &mut self,
+        sheet: usize,
+        cell: (u32, u32),
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let at = self.place(sheet, Some(cell), 0);
+        self.at_cells
+            .push(Diagnostic::at_cell(self.path, at, message));
+        self.at_cells.last_mut().expect("just pushed")
     }
 
     /// Adds an error about the whole file.
@@ -119,8 +136,13 @@ pub(super) fn read(path: &Path, bytes: &[u8], diags: &mut Sink) -> Option<Arc<So
     } else {
         shadow::document(&tables, &mut problems)
     };
-    let Problems { map, found, .. } = problems;
-    for d in found {
+    let Problems {
+        map,
+        found,
+        at_cells,
+        ..
+    } = problems;
+    for d in at_cells.into_iter().chain(found) {
         diags.push(d);
     }
     Some(SourceFile::spreadsheet(path.to_path_buf(), text?, map))

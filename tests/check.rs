@@ -169,6 +169,16 @@ fn check_data_finds_duplicate_customer_ids_that_run_would_refuse() {
     fx.run(&["explain", "C2"])
         .assert_code(1)
         .assert_stderr_contains("customer id C1 appears more than once");
+    // An export that repeats one id repeats many: all are said (it named the first only).
+    let more: Vec<String> = ["C2", "C3", "C4", "C5", "C3"].map(String::from).to_vec();
+    for id in more {
+        fx.conn()
+            .execute("INSERT INTO customers VALUES (?1, 1.0)", [&id])
+            .unwrap();
+    }
+    fx.run(&["run"]).assert_code(1).assert_stderr_contains(
+        "customer id C1 (as do C2 and C3) appears more than once in the customer source",
+    );
 }
 
 /// An id column that declares no type keeps the number 5017 and the text "5017" apart, and

@@ -276,7 +276,9 @@ impl<'c> PolicyRows<'c> {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                OutputError::DuplicateId(data.id_text(outcome.index))
+                // Every repeated id, looked for only now that one is known.
+                let all = data.repeated_id();
+                OutputError::DuplicateId(all.unwrap_or_else(|| data.id_text(outcome.index)))
             }
             e => err(e),
         })?;

@@ -367,24 +367,36 @@ impl Dataset {
         })
     }
 
-    /// The first id (in source order) that appears more than once: `run` refuses such data,
-    /// as every policy is keyed by the customer's id. Ids are compared as text: the number
-    /// 5017 and the text "5017" are one customer to every reader of the policies (and the
-    /// id is then said with both kinds).
+    /// The ids (in source order) that appear more than once, the first with the others
+    /// after it (`C-5 (as do C-6, C-9 and 4 more)`): `run` refuses such data, as every
+    /// policy is keyed by the customer's id, and an export that repeats one repeats many.
+    /// Ids are compared as text: the number 5017 and the text "5017" are one customer to
+    /// every reader of the policies (and the id is then said with both kinds).
     pub fn repeated_id(&self) -> Option<String> {
         let mut seen = std::collections::HashMap::with_capacity(self.len);
+        let mut repeated: Vec<String> = Vec::new();
         for i in 0..self.len {
             let id = self.id_text(i);
             let number = matches!(self.id(i), Value::Int(_) | Value::Float(_));
-            match seen.insert(id.clone(), number) {
-                Some(was) if was != number => {
-                    return Some(format!("{id} (once as a number, once as text)"));
-                }
-                Some(_) => return Some(id),
-                None => {}
+            let said = match seen.insert(id.clone(), number) {
+                Some(was) if was != number => format!("{id} (once as a number, once as text)"),
+                Some(_) => id,
+                None => continue,
+            };
+            if !repeated.contains(&said) {
+                repeated.push(said);
             }
         }
-        None
+        let (first, others) = repeated.split_first()?;
+        Some(match others.len() {
+            0 => first.clone(),
+            1..=3 => format!("{first} (as do {})", and_list(others)),
+            n => format!(
+                "{first} (as do {} and {} more)",
+                others[..2].join(", "),
+                n - 2
+            ),
+        })
     }
 
     /// Whether the id column holds both numbers and text: then the policy table's key,
@@ -639,5 +651,14 @@ fn describe(cell: &Cell<'_>) -> String {
         Cell::Real(f) => format!("the number {f}"),
         Cell::Text(t) => t.to_string(),
         Cell::Blob => "binary data".into(),
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }

@@ -1143,3 +1143,31 @@ fn a_prospect_answer_names_its_null_fields_and_the_history_it_read() {
     );
     assert_eq!(policy.json["period"].as_str().map(str::len), Some(7));
 }
+
+/// A port in use said "rules ... in force" before "cannot listen", which reads as a start
+/// in a pod's log: the error comes alone. And `--listen localhost:port` was refused as an
+/// invalid socket address: a host name is resolved.
+#[test]
+fn a_port_in_use_is_said_before_anything_else_and_a_host_name_is_resolved() {
+    let fx = fixture();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let run = fx.run(&["serve", "--listen", &format!("127.0.0.1:{port}")]);
+    run.assert_code(2);
+    run.assert_stderr_contains(&format!("cannot listen on 127.0.0.1:{port}"));
+    assert!(!run.stdout.contains("in force"), "{}", run.stdout);
+    drop(taken);
+    let mut named = Spawned::start(
+        fx.dir.path(),
+        &[
+            "--config",
+            "config.yaml",
+            "serve",
+            "--listen",
+            "localhost:0",
+        ],
+    );
+    let lines = named.wait_for("listening on http://").join("\n");
+    assert!(lines.contains("in force"), "{lines}");
+    let _ = named.child.kill();
+}

@@ -50,8 +50,9 @@ use std::time::{Duration, Instant};
 pub struct Args {
     #[command(flatten)]
     pub sources: SourceArgs,
-    /// Address to listen on (loopback by default; port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// Address to listen on, `host:port` (loopback by default; port 0 picks a free port;
+    /// a host name such as `localhost` is resolved).
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = socket_address)]
     pub listen: SocketAddr,
     /// Quiet time after the last save before reloading, in milliseconds.
     #[arg(long, default_value_t = 100)]
@@ -128,6 +129,19 @@ pub struct ServeOptions {
     pub limits: Limits,
 }
 
+/// `--listen`: an address (`127.0.0.1:8080`, `[::1]:8080`) or a host name and port
+/// (`localhost:8080`), its first address.
+fn socket_address(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let resolved = text.to_socket_addrs().map_err(|e| {
+        format!("{e}: give a host and a port, such as 127.0.0.1:8080 or localhost:8080")
+    })?;
+    resolved
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("`{text}` names no address"))
+}
+
 /// The API over the project of `config`, in process: the first version only (no socket, no
 /// reload thread, no signals); answer requests with `tower::ServiceExt::oneshot`. For the
 /// fuzzer (`fuzz/`), which posts arbitrary bodies to it.
@@ -152,19 +166,15 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
     let rules_dir = first.workspace.rules_dir.clone();
     let version = Version::new(first, 1, started)?;
     let watcher = RuleWatcher::new(&opts.config, &rules_dir, opts.debounce)?;
-    say(
-        out,
-        format!(
-            "rules {} in force: {} customers from {} (loaded in {} ms)",
-            version.rules().fingerprint,
-            thousands(version.customers().len as f64),
-            shown(&version.database).display(),
-            version.took.as_millis()
-        ),
+    // Said once the port is bound: "in force" then "cannot listen" read as a start in logs.
+    let in_force = format!(
+        "rules {} in force: {} customers from {} (loaded in {} ms)",
+        version.rules().fingerprint,
+        thousands(version.customers().len as f64),
+        shown(&version.database).display(),
+        version.took.as_millis()
     );
-    for line in &version.warnings {
-        say(out, line.clone());
-    }
+    let warnings = version.warnings.clone();
     let service = Arc::new(Service::new(version));
     let reloader = Reloader::new(&service, opts, watcher, data);
 
@@ -192,6 +202,10 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
             source,
         })?
     };
+    say(out, in_force);
+    for line in warnings {
+        say(out, line);
+    }
     let address = listener.local_addr().unwrap_or(opts.listen);
     say(
         out,

@@ -127,6 +127,15 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     // Nobody else moved.
     assert_eq!(s.tier(9), "A");
 
+    // A field given twice was the last one, silently.
+    let twice = s.post("/evaluate", r#"{"annual_sales": 1, "annual_sales": 10}"#);
+    assert_eq!((twice.status, twice.str("kind")), (400, "malformed_json"));
+    assert!(
+        twice.str("error").contains("the field `annual_sales` is given twice"),
+        "{}",
+        twice.text
+    );
+
     let malformed = s.post("/evaluate", r#"{"annual_sales": }"#);
     assert_eq!(malformed.status, 400);
     assert!(

@@ -507,7 +507,7 @@ async fn read_body(api: &Api, body: Body) -> Result<Bytes, Problem> {
 fn prospect_policy(v: &Version, body: &[u8]) -> Result<Map<String, Json>, Problem> {
     // Some clients (.NET's) begin a UTF-8 body with a byte-order mark.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let given: Json = serde_json::from_slice(body).map_err(Problem::MalformedJson)?;
+    let given: Json = super::json_body::parse(body).map_err(Problem::MalformedJson)?;
     let row = prospect_row(v, &given).map_err(Problem::BadProspect)?;
     let prospect = Dataset::from_rows(&v.columns, &v.id_column, &[row])
         .map_err(|e| Problem::BadProspect(e.to_string()))?;

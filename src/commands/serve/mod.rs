@@ -12,12 +12,14 @@
 //! | `state` | `Version` (rules + customers + evaluator), the service state, refused edits |
 //! | `reloader` | the reload thread: watching the rules and the database, reloading |
 //! | `api` | the router, its handlers, `ApiError`, the access log |
+//! | `json_body` | a request body as JSON, each key of an object given once |
 //! | `limits` | `Limits` (timeouts and caps), the gate evaluations pass (blocking threads, deadline) |
 //! | `connections` | the accept loop: header and write timeouts, connection cap, graceful shutdown |
 //! | `report` | `GET /report`: the HTML report for the version in force |
 
 mod api;
 mod connections;
+mod json_body;
 #[cfg(test)]
 mod limit_tests;
 mod limits;

@@ -148,6 +148,7 @@ impl Error {
             error["message"] = e.message.clone().into();
             error["customer"] = e.customer.clone().into();
             error["rule"] = e.rule.clone().into();
+            error["rule_id"] = e.rule_id().into();
             error["at"] = e.at.clone().into();
         }
         let causes = self.causes();

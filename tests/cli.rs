@@ -1247,6 +1247,8 @@ fn an_error_is_json_on_stdout_when_json_is_asked_for() {
     assert_eq!(v["error"]["kind"], "evaluation");
     assert_eq!(v["error"]["customer"], "1");
     assert_eq!(v["error"]["rule"], "rule `r-x`");
+    // The id alone, for a program.
+    assert_eq!(v["error"]["rule_id"], "r-x");
     assert_eq!(v["error"]["exit_code"], 1);
     assert!(
         failed

@@ -131,7 +131,9 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     let twice = s.post("/evaluate", r#"{"annual_sales": 1, "annual_sales": 10}"#);
     assert_eq!((twice.status, twice.str("kind")), (400, "malformed_json"));
     assert!(
-        twice.str("error").contains("the field `annual_sales` is given twice"),
+        twice
+            .str("error")
+            .contains("the field `annual_sales` is given twice"),
         "{}",
         twice.text
     );
@@ -222,6 +224,7 @@ fn an_evaluation_error_is_a_422_naming_the_customer_and_the_rule() {
         "{}",
         health.text
     );
+    assert_eq!(failing["examples"][0]["rule_id"], "per-order");
     assert_eq!(
         failing["examples"][0]["rule"], "rule `per-order`",
         "{}",

@@ -18,6 +18,16 @@ pub struct EvalError {
     pub at: String,
 }
 
+impl EvalError {
+    /// The id in [`EvalError::rule`] (`tier-a` of "rule `tier-a`", `loyalty` of "metric
+    /// `loyalty`"), for programs that read the error as JSON.
+    pub fn rule_id(&self) -> &str {
+        (self.rule.split_once(" `"))
+            .and_then(|(_, id)| id.strip_suffix('`'))
+            .unwrap_or(&self.rule)
+    }
+}
+
 /// "rule `tier-a`", for messages.
 pub fn rule_label(rules: &RuleSet, rule: RuleIdx) -> String {
     format!("rule `{}`", rules.rule_ids[rule as usize])

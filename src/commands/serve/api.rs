@@ -241,6 +241,7 @@ impl ApiError {
         if let Problem::Evaluation(e) = self.problem.as_ref() {
             body.insert("customer".into(), e.customer.clone().into());
             body.insert("rule".into(), e.rule.clone().into());
+            body.insert("rule_id".into(), e.rule_id().into());
             body.insert("message".into(), e.message.clone().into());
             body.insert("at".into(), e.at.clone().into());
         }

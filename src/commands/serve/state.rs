@@ -113,7 +113,7 @@ impl Failing {
             return None;
         }
         let examples: Vec<Json> = (self.examples.iter())
-            .map(|e| json!({"customer": e.customer, "rule": e.rule, "message": e.message, "at": e.at}))
+            .map(|e| json!({"customer": e.customer, "rule": e.rule, "rule_id": e.rule_id(), "message": e.message, "at": e.at}))
             .collect();
         Some(json!({"count": self.count, "examples": examples, "unchecked": self.unchecked}))
     }

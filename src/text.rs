@@ -53,6 +53,60 @@ pub fn ungrouped(t: &str) -> Option<String> {
     }
 }
 
+/// How to convert column `column`'s text `value` into a number in the customers query,
+/// fitted to the value: a placeholder for no value (`#N/A`, `-`, empty) to NULL (a CAST
+/// makes it 0), a decimal comma (`1.234,56`, `24,5`) or thousands commas (`1,234.56`)
+/// read as written; each on the text rows only, so the numbers stored as numbers stay as
+/// they are. `None` for other text.
+pub fn number_conversion(column: &str, value: &str) -> Option<String> {
+    let t = value.trim();
+    let text_rows = |then: String| {
+        format!("CASE WHEN typeof({column}) = 'text' THEN {then} ELSE {column} END AS {column}")
+    };
+    let placeholder = t.is_empty()
+        || t.starts_with('#')
+        || ["-", "--", "?", "n/a", "na", "null", "none", "nan"]
+            .contains(&t.to_lowercase().as_str());
+    if placeholder {
+        return Some(format!(
+            "\"{t}\" stands for no value: make it NULL, `CASE WHEN typeof({column}) = 'text' AND trim({column}) IN ('', '-', 'N/A', '#N/A', '#DIV/0!') THEN NULL ELSE {column} END AS {column}` (a CAST would make it 0)"
+        ));
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = t.strip_prefix('-').unwrap_or(t);
+    let (dots, commas) = (t.matches('.').count(), t.matches(',').count());
+    let eu = format!("CAST(REPLACE(REPLACE({column}, '.', ''), ',', '.') AS REAL)");
+    let us = format!("CAST(REPLACE({column}, ',', '') AS REAL)");
+    // Of `.` and `,` both written, the last is the decimal point; a comma alone before
+    // three digits may be either.
+    let (read, sql) = match (t.rfind('.'), t.rfind(',')) {
+        (Some(dot), Some(comma)) => (ungrouped(t)?, if comma > dot { eu } else { us }),
+        (None, Some(_)) if commas == 1 => {
+            let (whole, part) = unsigned.split_once(',')?;
+            if !digits(whole) || !digits(part) {
+                return None;
+            }
+            if part.len() == 3 {
+                return Some(format!(
+                    "\"{t}\" is {} with a thousands comma, or {} with a decimal comma: look at the column's other values (`tierwise fields`), then convert its text rows, `{}` or `{}`",
+                    t.replace(',', ""),
+                    t.replace(',', "."),
+                    text_rows(us),
+                    text_rows(eu)
+                ));
+            }
+            (t.replace(',', "."), eu)
+        }
+        (None, Some(_)) => (ungrouped(t)?, us),
+        (Some(_), None) if dots > 1 => (ungrouped(t)?, eu),
+        _ => return None,
+    };
+    Some(format!(
+        "\"{t}\" reads as {read}: convert the column's text rows, `{}` (the numbers stored as numbers stay as they are; check first that its text writes numbers one way: `tierwise fields`)",
+        text_rows(sql)
+    ))
+}
+
 /// A CSV field: quoted (its quotes doubled) when it holds a comma, a quote or a line break.
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {

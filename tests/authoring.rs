@@ -440,7 +440,7 @@ fn text_in_a_number_column_stops_the_run_and_fields_counts_it() {
         "rules.yaml",
         "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested + bonus + 5000' }\n",
     );
-    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value (a decimal comma or a thousands separator: store 12500.00), write NULL for no value, or convert in the customers query (`NULLIF(x, '')`, `CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL)`)\n";
+    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value at its source, or in the customers query: \"12.500,00\" reads as 12500.00: convert the column's text rows, `CASE WHEN typeof(requested) = 'text' THEN CAST(REPLACE(REPLACE(requested, '.', ''), ',', '.') AS REAL) ELSE requested END AS requested` (the numbers stored as numbers stay as they are; check first that its text writes numbers one way: `tierwise fields`)\n";
     for args in [&["run"][..], &["check", "--data"], &["explain", "C2"]] {
         let run = fx.run(args);
         run.assert_code(1);
@@ -577,5 +577,65 @@ fn explain_json_gives_a_bands_ends_as_numbers() {
         text.stdout.contains("    scale over overdue_days = 30\n"),
         "{}",
         text.stdout
+    );
+}
+
+/// The help for text in a number column gave one conversion for every text: pasted into
+/// the query, it read 14426.41 stored as a number as 1442641 (3,421 of 6,000 credit
+/// limits wrong), `#DIV/0!` as 0 and `1,234.56` as 1.23456. It fits the text now, touches
+/// the text rows only, and the conversion it gives reads the data right.
+#[test]
+fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it_right() {
+    let fx = Fixture::new();
+    let setup = |value: &str| {
+        fx.customers(
+            "customer_id TEXT PRIMARY KEY, requested REAL",
+            &[
+                vec![text("C1"), text(value)],
+                vec![text("C2"), real(14426.41)],
+            ],
+        );
+    };
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested' }\n",
+    );
+    let help = |value: &str| {
+        setup(value);
+        let run = fx.run(&["run"]);
+        run.assert_code(1);
+        run.stderr
+    };
+    assert!(
+        help("#DIV/0!").contains("\"#DIV/0!\" stands for no value: make it NULL, `CASE WHEN typeof(requested) = 'text' AND trim(requested) IN ('', '-', 'N/A', '#N/A', '#DIV/0!') THEN NULL ELSE requested END AS requested` (a CAST would make it 0)"),
+        "{}",
+        help("#DIV/0!")
+    );
+    let us = help("1,234.56");
+    let conversion = "CASE WHEN typeof(requested) = 'text' THEN CAST(REPLACE(requested, ',', '') AS REAL) ELSE requested END AS requested";
+    assert!(
+        us.contains(&format!(
+            "\"1,234.56\" reads as 1234.56: convert the column's text rows, `{conversion}`"
+        )),
+        "{us}"
+    );
+    let either = help("1,234");
+    assert!(
+        either.contains("\"1,234\" is 1234 with a thousands comma, or 1.234 with a decimal comma"),
+        "{either}"
+    );
+    setup("1,234.56");
+    // Pasted as offered, it reads both rows right.
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!(
+            "database: customers.db\nrules: rules\ncustomers:\n  id_column: customer_id\n  query: \"SELECT customer_id, {conversion} FROM customers\"\n"
+        ),
+    )
+    .unwrap();
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "limit"),
+        expect(&[("C1", 1234.56), ("C2", 14426.41)])
     );
 }

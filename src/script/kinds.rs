@@ -93,26 +93,21 @@ fn number_in_text<T: std::str::FromStr>(
         t => (t.parse().ok().and_then(number)).ok_or_else(|| {
             cannot_read(format!(
                 "`{function}` cannot read the text \"{text}\" as a number{}",
-                separators_hint(t)
+                separators_hint(function, t)
             ))
         }),
     }
 }
 
 /// What a number written with a decimal comma or thousands separators (`24,5`,
-/// `1.234,50`, an export in a European locale) reads as, and where to convert it.
-fn separators_hint(text: &str) -> String {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let comma = text
-        .strip_prefix('-')
-        .unwrap_or(text)
-        .split_once(',')
-        .filter(|(whole, part)| digits(whole) && digits(part))
-        .map(|_| text.replacen(',', ".", 1));
-    match comma.or_else(|| crate::text::ungrouped(text)) {
-        Some(number) => format!(
-            ": it is {number} written with a decimal comma or thousands separators; convert the column in the customers query (`CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL)` for `1.234,50`)"
-        ),
+/// `1,234.56`, an export in a European or US locale) reads as, and how to convert it in
+/// the customers query, fitted to the form.
+fn separators_hint(function: &str, text: &str) -> String {
+    if function == "parse_int" && text.trim().parse::<FLOAT>().is_ok() {
+        return ": it is a number with decimals: read it with `parse_float` (and `round` it where a whole number is meant)".into();
+    }
+    match crate::text::number_conversion("x", text) {
+        Some(conversion) => format!(": {conversion}"),
         None => String::new(),
     }
 }
@@ -146,14 +141,16 @@ mod tests {
                 .to_string()
         };
         assert!(
-            message("24,5")
-                .contains("\"24,5\" as a number: it is 24.5 written with a decimal comma"),
+            message("24,5").contains("\"24,5\" as a number: \"24,5\" reads as 24.5: convert the column's text rows, `CASE WHEN typeof(x) = 'text' THEN CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL) ELSE x END AS x`"),
             "{}",
             message("24,5")
         );
-        assert!(message("1.234,50").contains("it is 1234.50 written with"));
-        assert!(!message("n/a").contains("written with"));
-        assert!(!message("1,2,3").contains("written with"));
+        // Thousands commas are not decimal commas: 1,234.56 is not 1.23456.
+        assert!(message("1,234.56").contains("reads as 1234.56: convert the column's text rows, `CASE WHEN typeof(x) = 'text' THEN CAST(REPLACE(x, ',', '') AS REAL) ELSE x END AS x`"));
+        assert!(message("n/a").contains("\"n/a\" stands for no value: make it NULL"));
+        assert!(!message("1,2,3").contains("reads as"));
+        let int = eval("parse_int(\"61.0\")").unwrap_err().to_string();
+        assert!(int.contains("read it with `parse_float`"), "{int}");
     }
 
     fn eval(expr: &str) -> std::result::Result<Dynamic, Box<EvalAltResult>> {

@@ -214,8 +214,9 @@ pub enum SourceError {
     /// Text in a column declared to hold numbers: SQLite keeps as text what does not read
     /// as a number (`12.500,00`, `n/a`, an empty string), and `+` would join it as text.
     #[error(
-        "customer {customer}: column `{column}` holds the text \"{value}\", which is not a number{}\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value (a decimal comma or a thousands separator: store 12500.00), write NULL for no value, or convert in the customers query (`NULLIF(x, '')`, `CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL)`)",
-        more_customers(*.more)
+        "customer {customer}: column `{column}` holds the text \"{value}\", which is not a number{}\n  = help: the column is declared to hold numbers, so the rules take it for one; {}",
+        more_customers(*.more),
+        number_fix(.column, .value)
     )]
     BadNumber {
         customer: String,
@@ -308,6 +309,17 @@ fn more_customers(more: usize) -> String {
         0 => String::new(),
         1 => " (and 1 more customer)".into(),
         n => format!(" (and {} more customers)", crate::text::thousands(n as f64)),
+    }
+}
+
+/// How to mend text in a number column, fitted to the text (a conversion that fits another
+/// form reads ordinary decimals a hundred times too large).
+fn number_fix(column: &str, value: &str) -> String {
+    match crate::text::number_conversion(column, value) {
+        Some(conversion) => format!(
+            "fix the value at its source, or in the customers query: {conversion}"
+        ),
+        None => "fix the value, or write NULL for no value; converting it in the customers query with a CAST makes text that is no number 0".into(),
     }
 }
 

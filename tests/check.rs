@@ -819,3 +819,36 @@ fn a_decision_without_its_output_is_named_where_its_name_is_used() {
         check.stdout
     );
 }
+
+/// Ids that differ only in case, a trailing space or leading zeros (one customer exported
+/// twice, most often) were separate customers with "no problems": two credit lines, and
+/// both counted in the percentiles. `check --data` says so.
+#[test]
+fn ids_that_differ_only_in_case_spaces_or_leading_zeros_are_warned_of() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &[
+            vec![text("C-00011"), real(10.0)],
+            vec![text("C-00011 "), real(20.0)],
+            vec![text("c-00010 "), real(30.0)],
+            vec![text("C-00010"), real(40.0)],
+            vec![text("00123"), real(50.0)],
+            vec![text("123"), real(60.0)],
+            vec![text("C-9"), real(70.0)],
+        ],
+    );
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: rest, then: { tier: B } }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "  warning: 3 groups of customer ids differ only in case, spaces or leading zeros (\"C-00011\" and \"C-00011 \"; \"c-00010 \" and \"C-00010\"; \"00123\" and \"123\"): tierwise keeps them apart"
+        ),
+        "{}",
+        check.stdout
+    );
+}

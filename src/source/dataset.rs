@@ -399,6 +399,34 @@ impl Dataset {
         })
     }
 
+    /// Ids that differ from another only in case, spaces around them or leading zeros
+    /// (`C-00011` and `C-00011 `, `c-00010`, `00123` and `123`): separate customers to
+    /// tierwise, each with its own policy, though most often one customer exported twice.
+    /// Each group in source order, the groups by their first id's place.
+    pub fn id_variants(&self) -> Vec<Vec<String>> {
+        let fold = |id: &str| {
+            let id = id.trim().to_lowercase();
+            match id.bytes().all(|b| b.is_ascii_digit()) && id.len() > 1 {
+                true => id.trim_start_matches('0').to_owned(),
+                false => id,
+            }
+        };
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut by_fold: std::collections::HashMap<String, usize> = Default::default();
+        for i in 0..self.len {
+            let id = self.id_text(i);
+            let k = *by_fold.entry(fold(&id)).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            if !groups[k].contains(&id) {
+                groups[k].push(id);
+            }
+        }
+        groups.retain(|g| g.len() > 1);
+        groups
+    }
+
     /// Whether the id column holds both numbers and text: then the policy table's key,
     /// which tells the number 5017 from the text "5017", cannot refuse a repeated id, and
     /// [`Dataset::repeated_id`] must look (an id column of one kind needs no such pass).

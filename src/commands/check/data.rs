@@ -26,6 +26,11 @@ pub struct DataCheck {
     /// Rules that failed for some customers (including `unique` conflicts), one entry per
     /// way a rule failed (a NULL and a zero divisor are two).
     pub failures: Vec<Failure>,
+    /// Ids that differ from another only in case, spaces or leading zeros, a group each
+    /// (at most a few): kept apart, each its own customer, most often one exported twice.
+    pub id_variants: Vec<Vec<String>>,
+    /// How many such groups there are.
+    pub id_variant_groups: usize,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -94,6 +99,9 @@ pub(super) fn check_data(
     if let Some(duplicates) = duplicate_ids(customers) {
         check.failures.insert(0, duplicates);
     }
+    let variants = customers.id_variants();
+    check.id_variant_groups = variants.len();
+    check.id_variants = variants.into_iter().take(EXAMPLES).collect();
     Ok(check)
 }
 
@@ -402,6 +410,8 @@ impl Tallies {
             customers_failed: self.failed,
             decisions,
             failures,
+            id_variants: Vec::new(),
+            id_variant_groups: 0,
         }
     }
 }

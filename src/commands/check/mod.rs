@@ -267,6 +267,24 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
             f.message
         )?;
     }
+    if data.id_variant_groups > 0 {
+        let shown: Vec<String> = (data.id_variants.iter())
+            .map(|g| {
+                let quoted: Vec<String> = g.iter().map(|id| format!("{id:?}")).collect();
+                quoted.join(" and ")
+            })
+            .collect();
+        let more = match data.id_variant_groups - shown.len() {
+            0 => String::new(),
+            n => format!(" and {} more", thousands(n as f64)),
+        };
+        writeln!(
+            out,
+            "  warning: {} of customer ids differ only in case, spaces or leading zeros ({}{more}): tierwise keeps them apart, each a customer with its own policy, counted in every population figure; if they are one customer, make the ids one spelling in the customers query (`UPPER(TRIM(id))`, `LTRIM(id, '0')`)",
+            crate::text::plural(data.id_variant_groups, "group"),
+            shown.join("; ")
+        )?;
+    }
     writeln!(out)?;
     Ok(())
 }

@@ -639,3 +639,34 @@ fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it
         expect(&[("C1", 1234.56), ("C2", 14426.41)])
     );
 }
+
+/// `fields` counted a valid date and a 1 as not of their declared kind when the column
+/// held other storage classes too (a date beside an Excel serial, 1 beside 1.5), and showed
+/// the valid value as the example: it sized a clean-up as the whole column.
+#[test]
+fn fields_counts_only_the_values_not_of_the_declared_kind_in_a_mixed_column() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, last_order DATE, ok BOOLEAN",
+        &[
+            vec![text("C1"), text("2026-11-01"), int(1)],
+            vec![text("C2"), int(46327), real(1.5)],
+            vec![text("C3"), text("2026-10-01"), int(0)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: t\n    output: t\n    rules:\n      - { id: t, value: 1 }\n",
+    );
+    let fields = fx.run(&["fields"]);
+    fields.assert_code(0);
+    assert!(
+        fields.stdout.contains(
+            "warning: column `last_order` is declared a date, but 1 customer holds a value that is not (46327)"
+        ) && fields.stdout.contains(
+            "warning: column `ok` is declared true/false, but 1 customer holds a value that is not (1.5)"
+        ),
+        "{}",
+        fields.stdout
+    );
+}

@@ -89,9 +89,14 @@ fn fits(value: &Value, kind: ValueKind) -> bool {
     match (value, kind) {
         (Value::Null, _) => true,
         (Value::Int(_) | Value::Float(_), ValueKind::Number) => true,
-        (Value::Int(0 | 1), ValueKind::Bool) => true,
+        // A column of several storage classes reads as the wider one: 1 beside 1.5 is 1.0,
+        // a date beside a number a date (they counted as misfits, shown as the example).
+        (Value::Int(0 | 1) | Value::Bool(_), ValueKind::Bool) => true,
+        (Value::Float(x), ValueKind::Bool) => *x == 0.0 || *x == 1.0,
+        (Value::Date(_), ValueKind::Date) => true,
         (Value::Str(t), ValueKind::Date) => Date::parse(t).is_some(),
-        (Value::Str(_), ValueKind::Text) => true,
+        (Value::Owned(t), ValueKind::Date) => Date::parse(t).is_some(),
+        (Value::Str(_) | Value::Owned(_), ValueKind::Text) => true,
         (Value::Int(_) | Value::Float(_), ValueKind::Text) => true,
         _ => false,
     }

@@ -618,18 +618,21 @@ impl Builder {
                         column,
                         value,
                         more: 0,
+                        also: String::new(),
                     },
                     Column::Date { .. } => SourceError::BadDate {
                         customer,
                         column,
                         value,
                         more: 0,
+                        also: String::new(),
                     },
                     _ => SourceError::BadNumber {
                         customer,
                         column,
                         value,
                         more: 0,
+                        also: String::new(),
                     },
                 },
             ));
@@ -642,11 +645,16 @@ impl Builder {
     /// many more rows hold one in that column.
     pub fn finish(mut self) -> Result<Dataset, SourceError> {
         if let Some((k, mut error)) = self.first_bad.take() {
-            if let SourceError::BadBool { more, .. }
-            | SourceError::BadDate { more, .. }
-            | SourceError::BadNumber { more, .. } = &mut error
+            if let SourceError::BadBool { more, also, .. }
+            | SourceError::BadDate { more, also, .. }
+            | SourceError::BadNumber { more, also, .. } = &mut error
             {
                 *more = self.misfits[k].saturating_sub(1);
+                let others: Vec<(String, usize)> = (self.misfits.iter().enumerate())
+                    .filter(|&(j, &n)| j != k && n > 0)
+                    .map(|(j, &n)| (self.names[j].clone(), n))
+                    .collect();
+                *also = super::also_note(&others);
             }
             return Err(error);
         }

@@ -189,7 +189,7 @@ pub enum SourceError {
     #[error("the customer source's columns changed: the rules must be loaded again")]
     ColumnsChanged,
     #[error(
-        "customer {customer}: column `{column}` holds {}, which is not a date{}\n  = help: {}",
+        "customer {customer}: column `{column}` holds {}, which is not a date{}\n  = help: {}{also}",
         shown_value(value),
         more_customers(*.more),
         date_help(column, value)
@@ -200,9 +200,11 @@ pub enum SourceError {
         value: String,
         /// How many more customers hold a value that is no date in a date column.
         more: usize,
+        /// Other columns holding values not of their kind ([`also_note`]).
+        also: String,
     },
     #[error(
-        "customer {customer}: column `{column}` holds {value}, which is not true/false{}\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL; fix the value, or do not declare the column BOOLEAN",
+        "customer {customer}: column `{column}` holds {value}, which is not true/false{}\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL; fix the value, or do not declare the column BOOLEAN{also}",
         more_customers(*.more)
     )]
     BadBool {
@@ -210,11 +212,12 @@ pub enum SourceError {
         column: String,
         value: String,
         more: usize,
+        also: String,
     },
     /// Text in a column declared to hold numbers: SQLite keeps as text what does not read
     /// as a number (`12.500,00`, `n/a`, an empty string), and `+` would join it as text.
     #[error(
-        "customer {customer}: column `{column}` holds the text \"{value}\", which is not a number{}\n  = help: the column is declared to hold numbers, so the rules take it for one; {}",
+        "customer {customer}: column `{column}` holds the text \"{value}\", which is not a number{}\n  = help: the column is declared to hold numbers, so the rules take it for one; {}{also}",
         more_customers(*.more),
         number_fix(.column, .value)
     )]
@@ -223,6 +226,7 @@ pub enum SourceError {
         column: String,
         value: String,
         more: usize,
+        also: String,
     },
     /// Text that is not UTF-8 (a file in another encoding imported as it was): `value` shows
     /// its bytes, the odd ones as `\xFC`.
@@ -304,6 +308,21 @@ fn date_help(column: &str, value: &str) -> String {
 }
 
 /// ` (and 613 more customers)`: how many more hold a value their column does not.
+/// The other columns that hold values not of their declared kind, with how many customers
+/// each: all of them at once, where they came one fix at a time.
+pub(crate) fn also_note(others: &[(String, usize)]) -> String {
+    if others.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = (others.iter())
+        .map(|(column, n)| format!("`{column}` ({})", crate::text::customers(*n)))
+        .collect();
+    format!(
+        "\n  = note: other columns hold values not of their kind too: {} (`tierwise fields` lists them)",
+        listed.join(", ")
+    )
+}
+
 fn more_customers(more: usize) -> String {
     match more {
         0 => String::new(),

@@ -123,8 +123,18 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     );
     // The help converts what the value looks like, in the query: undeclared, the column
     // would be text, and `\"31-12-2021\" < \"2024-01-01\"` orders as text.
-    run.assert_stderr_contains("this reads as day, month, year: convert it in the customers query (`customers.query`), `NULLIF(substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 4, 2) || '-' || substr(\"last_order_day\", 1, 2), '--') AS \"last_order_day\"` (month first: swap the two `substr` of 4 and 1; NULLIF keeps an empty value NULL)");
+    let conversion = "CASE WHEN \"last_order_day\" LIKE '__/__/____' THEN substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 4, 2) || '-' || substr(\"last_order_day\", 1, 2) ELSE NULLIF(\"last_order_day\", '') END AS \"last_order_day\"";
+    run.assert_stderr_contains(&format!("this reads as day, month, year: convert it in the customers query (`customers.query`), `{conversion}` (month first"));
     assert!(!run.stderr.contains("do not declare"), "{}", run.stderr);
+    // Pasted, it reads the day-first row and leaves the ISO one as it is (it broke it).
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}customers:\n  id_column: customer_id\n  dates: [last_order_day]\n  query: >\n    SELECT customer_id, {conversion} FROM customers\n"),
+    )
+    .unwrap();
+    fx.run(&["run", "--as-of", "2025-06-30"]).assert_code(0);
+    std::fs::write(fx.path("config.yaml"), config).unwrap();
     // An ERP's blank and its number 20250131.
     fx.conn()
         .execute_batch("UPDATE customers SET last_order_day = '' WHERE customer_id = 2")
@@ -142,6 +152,11 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
         "customer 2: column `last_order_day` holds the number 20250131, which is not a date",
     );
     number.assert_stderr_contains("this reads as a number year-month-day: convert it in the customers query (`customers.query`), `printf('%04d-%02d-%02d', \"last_order_day\" / 10000, \"last_order_day\" / 100 % 100, \"last_order_day\" % 100) AS \"last_order_day\"`");
+    // An Excel export's date serial.
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = 45688 WHERE customer_id = 2")
+        .unwrap();
+    fx.run(&["run", "--as-of", "2025-06-30"]).assert_stderr_contains("this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `CASE WHEN typeof(\"last_order_day\") IN ('integer', 'real') THEN date('1899-12-30', '+' || CAST(\"last_order_day\" AS INTEGER) || ' days') ELSE \"last_order_day\" END AS \"last_order_day\"`");
 }
 
 #[test]

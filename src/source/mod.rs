@@ -285,20 +285,34 @@ fn date_help(column: &str, value: &str) -> String {
         && b[2] == b[5]
         && matches!(b[2], b'/' | b'-' | b'.');
     let common = "dates are written as 2025-03-01 (or 2025-03-01 14:30:00)";
+    // A query's columns declare no type: what it converts must be said to be dates.
+    let listed = format!(
+        "; a query's columns declare no type: list `{column}` under `customers.dates` in the config"
+    );
     if value.is_empty() {
         format!(
             "{common}; for no date, write NULL, or read the column as `NULLIF({c}, '') AS {c}` in the customers query (`customers.query`)"
         )
     } else if day_first {
+        // Only the rows written so: the ISO dates beside them stay as they are.
+        let sep = b[2] as char;
         format!(
-            "{common}; this reads as day, month, year: convert it in the customers query (`customers.query`), `NULLIF(substr({c}, 7, 4) || '-' || substr({c}, 4, 2) || '-' || substr({c}, 1, 2), '--') AS {c}` (month first: swap the two `substr` of 4 and 1; NULLIF keeps an empty value NULL)"
+            "{common}; this reads as day, month, year: convert it in the customers query (`customers.query`), `CASE WHEN {c} LIKE '__{sep}__{sep}____' THEN substr({c}, 7, 4) || '-' || substr({c}, 4, 2) || '-' || substr({c}, 1, 2) ELSE NULLIF({c}, '') END AS {c}` (month first, as when some of the middle numbers are above 12 and none of the first: swap `substr({c}, 4, 2)` and `substr({c}, 1, 2)`){listed}"
         )
     } else if let Some(n) = value.strip_prefix("the number ")
         && n.len() == 8
         && n.bytes().all(|d| d.is_ascii_digit())
     {
         format!(
-            "{common}; this reads as a number year-month-day: convert it in the customers query (`customers.query`), `printf('%04d-%02d-%02d', {c} / 10000, {c} / 100 % 100, {c} % 100) AS {c}`"
+            "{common}; this reads as a number year-month-day: convert it in the customers query (`customers.query`), `printf('%04d-%02d-%02d', {c} / 10000, {c} / 100 % 100, {c} % 100) AS {c}`{listed}"
+        )
+    } else if let Some(n) = value.strip_prefix("the number ")
+        && n.parse::<f64>()
+            .is_ok_and(|d| (20_000.0..80_000.0).contains(&d))
+    {
+        // Excel counts days from 1899-12-30 (its 1900 leap-year bug included).
+        format!(
+            "{common}; this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `CASE WHEN typeof({c}) IN ('integer', 'real') THEN date('1899-12-30', '+' || CAST({c} AS INTEGER) || ' days') ELSE {c} END AS {c}`{listed}"
         )
     } else {
         format!(
@@ -307,7 +321,6 @@ fn date_help(column: &str, value: &str) -> String {
     }
 }
 
-/// ` (and 613 more customers)`: how many more hold a value their column does not.
 /// The other columns that hold values not of their declared kind, with how many customers
 /// each: all of them at once, where they came one fix at a time.
 pub(crate) fn also_note(others: &[(String, usize)]) -> String {
@@ -323,6 +336,7 @@ pub(crate) fn also_note(others: &[(String, usize)]) -> String {
     )
 }
 
+/// ` (and 613 more customers)`: how many more hold a value their column does not.
 fn more_customers(more: usize) -> String {
     match more {
         0 => String::new(),

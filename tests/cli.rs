@@ -1612,3 +1612,35 @@ fn a_damaged_database_is_named_with_the_stale_wal_cause_when_a_wal_lies_beside_i
         "a -wal file lies beside it: if the database was replaced by another file",
     );
 }
+
+/// Ids stored as decimals (`1001.0`, an Excel or pandas export) are written back so:
+/// `explain 1001` found no customer, `explain 1001.0` said the run held no policy for it,
+/// and `history 1001.0` found it in no run. Either spelling is the customer now.
+#[test]
+fn ids_stored_as_decimals_are_found_by_either_spelling() {
+    let fx = Fixture::new();
+    fx.customers(
+        "acct REAL PRIMARY KEY, annual_sales REAL",
+        &[
+            vec![real(1001.0), real(10.0)],
+            vec![real(1002.0), real(20.0)],
+        ],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\ncustomers:\n  id_column: acct\n",
+    )
+    .unwrap();
+    fx.rule("rules.yaml", TIER_RULES);
+    fx.run_ok(&[]);
+    for id in ["1001", "1001.0"] {
+        let explain = fx.run(&["explain", id]);
+        explain.assert_code(0);
+        assert!(
+            !explain.stdout.contains("holds no policy for this customer"),
+            "{id}: {}",
+            explain.stdout
+        );
+        fx.run(&["history", id]).assert_code(0);
+    }
+}

@@ -239,8 +239,11 @@ pub(super) fn id_position(names: &[String], id_column: &str) -> Result<usize, So
 /// customer 42, but `042` and ` 42` are not (an id with leading zeros is text, another
 /// customer's).
 pub fn id_number(id: &str) -> Option<i64> {
-    let n: i64 = id.parse().ok()?;
-    (n.to_string() == id).then_some(n)
+    // `1001.0`: a whole number stored as a decimal (an Excel or pandas export's ids), as
+    // the outputs write it back.
+    let whole = id.strip_suffix(".0").unwrap_or(id);
+    let n: i64 = whole.parse().ok()?;
+    (n.to_string() == whole).then_some(n)
 }
 
 /// All customers of the source, column by column.
@@ -363,6 +366,7 @@ impl Dataset {
         (0..self.len).find(|&i| match column.value(i) {
             Value::Str(s) => s == id,
             Value::Int(n) => Some(n) == number,
+            Value::Float(x) if number.is_some_and(|n| n as f64 == x) => true,
             other => other.to_string() == id,
         })
     }

@@ -464,6 +464,24 @@ fn a_period_made_on_a_run_removed_since_is_stale_as_after_a_correction() {
     );
 }
 
+/// `prune --keep` lets old periods go on purpose: the runs after them stand, and a nightly
+/// `run --strict` after it was refused as made on a run "removed since (`prune --run`)".
+#[test]
+fn a_period_pruned_by_keep_is_no_removed_history_for_strict() {
+    let fx = last_year_quarters();
+    for as_of in ["2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["prune", "--keep", "2"]).assert_code(0);
+    let strict = fx.run(&["run", "--strict", "--as-of", "2025-12-31"]);
+    strict.assert_code(0);
+    assert!(
+        !strict.stdout.contains("removed since"),
+        "{}",
+        strict.stdout
+    );
+}
+
 /// The fixture's quarters a year earlier (2025), so that Q4 is not a date after today.
 fn last_year_quarters() -> Fixture {
     let fx = quarters();

@@ -297,6 +297,11 @@ impl<'a> Evaluator<'a> {
 
     /// Of population figure `figure`'s value `x` for a ranked customer: how many ranked
     /// customers are better, and how many share its tie.
+    /// The total of a population figure's ranked values (shares are of it).
+    pub fn total(&self, figure: usize) -> Option<f64> {
+        self.rankings.get(figure).map(|r| r.total())
+    }
+
     pub fn above_and_tied(&self, figure: usize, x: f64) -> Option<(usize, usize)> {
         self.rankings.get(figure).map(|r| r.above_and_tied(x))
     }

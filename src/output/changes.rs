@@ -13,7 +13,7 @@ use super::schema::{Declared, PolicyTable};
 use super::{OutputError, ValueOrder};
 use crate::config::OutputTables;
 use crate::source::quote_ident;
-use crate::value::{Value, ValueKind, shown_decimal};
+use crate::value::{Sum, Value, ValueKind, shown_decimal};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -205,7 +205,7 @@ pub fn changes(
                 let (a, b) = (before.columns[1].value(i), after.columns[1].value(j));
                 sums = sums.and_then(|[from, to]| {
                     let number = |v: &Value<'_>| v.as_f64().or(v.is_null().then_some(0.0));
-                    Some([from.add(number(&a)?), to.add(number(&b)?)])
+                    Some([from.plus(number(&a)?), to.plus(number(&b)?)])
                 });
                 if same(&a, &b) {
                     out.unchanged += 1;
@@ -261,34 +261,6 @@ pub fn changes(
         to: shown_decimal(to.total()),
     });
     Ok(out)
-}
-
-/// A sum that carries what each addition rounded off (Neumaier), so a sum of thousands of
-/// amounts in cents is the decimal sum to the last digit shown: a plain sum drifted to
-/// 24849206.080000047.
-#[derive(Debug, Clone, Copy, Default)]
-struct Sum {
-    sum: f64,
-    lost: f64,
-}
-
-impl Sum {
-    fn add(self, x: f64) -> Sum {
-        let sum = self.sum + x;
-        let lost = if self.sum.abs() >= x.abs() {
-            (self.sum - sum) + x
-        } else {
-            (x - sum) + self.sum
-        };
-        Sum {
-            sum,
-            lost: self.lost + lost,
-        }
-    }
-
-    fn total(self) -> f64 {
-        self.sum + self.lost
-    }
 }
 
 /// `y - x` to the decimals its two values are written with (10.0 to 9.95 is -0.05, where
@@ -494,7 +466,7 @@ mod tests {
     #[test]
     fn sums_of_amounts_are_the_decimal_sums() {
         let total = |xs: &mut dyn Iterator<Item = f64>| {
-            shown_decimal(xs.fold(Sum::default(), Sum::add).total())
+            shown_decimal(xs.fold(Sum::default(), Sum::plus).total())
         };
         assert_eq!(total(&mut std::iter::repeat_n(0.1, 10)), 1.0);
         // 3,000 amounts in cents: the plain sum is 30007003.93999999, past what 15 digits

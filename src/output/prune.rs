@@ -214,7 +214,8 @@ fn read_by(
 pub(super) const REMOVED: &str = "removed";
 
 /// The run of `period` that run `before` read as history when that run has been removed
-/// (`prune --run`) or pruned (`prune --keep`) since, and `period` has no run now.
+/// (`prune --run`, a run made by mistake) since, and `period` has no run now. A period
+/// `prune --keep` pruned is history let go on purpose: the runs after it stand.
 pub fn removed_read(
     conn: &Connection,
     tables: &OutputTables,
@@ -224,7 +225,7 @@ pub fn removed_read(
 ) -> Result<Option<i64>, OutputError> {
     let records = run_records(conn, tables, kind)?;
     let read = official_before(&records, period, before).map(|r| r.run_id);
-    Ok(read.filter(|id| records.iter().any(|r| r.run_id == *id && r.removed_ok)))
+    Ok(read.filter(|id| (records.iter()).any(|r| r.run_id == *id && r.status == REMOVED)))
 }
 
 /// A run removed or pruned: its record is kept, its rows are gone.

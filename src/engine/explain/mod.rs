@@ -73,6 +73,16 @@ impl<'a> Evaluator<'a> {
                             _ => meaning,
                         }
                     }
+                    // Ranked, yet no figure: a share of a total of 0 (amounts that net out).
+                    None if self.total(k) == Some(0.0)
+                        && !input.is_null()
+                        && f.filter.is_none() =>
+                    {
+                        format!(
+                            "no figure: the total of `{}` over the ranked customers is 0",
+                            f.of.text.trim()
+                        )
+                    }
                     None => not_ranked(&f.of.text, input.is_null(), f.filter.as_ref()),
                 },
                 of: f.of.text.clone(),

@@ -68,8 +68,9 @@ pub fn number_conversion(column: &str, value: &str) -> Option<String> {
         || ["-", "--", "?", "n/a", "na", "null", "none", "nan"]
             .contains(&t.to_lowercase().as_str());
     if placeholder {
+        // Every text taken for a placeholder above, in any case.
         return Some(format!(
-            "\"{t}\" stands for no value: make it NULL, `CASE WHEN typeof({column}) = 'text' AND trim({column}) IN ('', '-', 'N/A', '#N/A', '#DIV/0!') THEN NULL ELSE {column} END AS {column}` (a CAST would make it 0)"
+            "\"{t}\" stands for no value: make it NULL, `CASE WHEN typeof({column}) = 'text' AND (UPPER(TRIM({column})) IN ('', '-', '--', '?', 'N/A', 'NA', 'NULL', 'NONE', 'NAN') OR TRIM({column}) LIKE '#%') THEN NULL ELSE {column} END AS {column}` (a CAST would make it 0)"
         ));
     }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

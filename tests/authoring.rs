@@ -608,7 +608,7 @@ fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it
         run.stderr
     };
     assert!(
-        help("#DIV/0!").contains("\"#DIV/0!\" stands for no value: make it NULL, `CASE WHEN typeof(requested) = 'text' AND trim(requested) IN ('', '-', 'N/A', '#N/A', '#DIV/0!') THEN NULL ELSE requested END AS requested` (a CAST would make it 0)"),
+        help("#DIV/0!").contains("\"#DIV/0!\" stands for no value: make it NULL, `CASE WHEN typeof(requested) = 'text' AND (UPPER(TRIM(requested)) IN ('', '-', '--', '?', 'N/A', 'NA', 'NULL', 'NONE', 'NAN') OR TRIM(requested) LIKE '#%') THEN NULL ELSE requested END AS requested` (a CAST would make it 0)"),
         "{}",
         help("#DIV/0!")
     );

@@ -89,6 +89,15 @@ fn exact_growth_and_drops_to_the_cent_land_on_their_boundary_however_written() {
             ("d0-cent-more", "flat")
         ])
     );
+    // `explain` shows the value as the rules compare it: 0.2499999999999998 beside
+    // `>= 0.25: yes` read as a contradiction.
+    let explain = fx.run(&["explain", "g1"]);
+    explain.assert_code(0);
+    assert!(
+        explain.stdout.contains("  growth  0.25\n"),
+        "{}",
+        explain.stdout
+    );
 }
 
 /// Sales summed by SQL from orders of 100.10 and 150.20 are 250.29999999999998, which the

@@ -284,14 +284,24 @@ pub fn show(v: &serde_json::Value, boundaries: &[f64]) -> String {
     }
 }
 
+/// How the rules compare `x` with `c` (within a part in 10^12 is equal): 0.2499999999999998
+/// is shown as 0.25 beside `>= 0.25: yes`, which the rules have it equal to.
+fn order(x: f64, c: f64) -> Option<std::cmp::Ordering> {
+    use crate::value::{Order, number_holds};
+    use std::cmp::Ordering;
+    match (number_holds(Order::Eq, x, c), number_holds(Order::Lt, x, c)) {
+        (true, _) => Some(Ordering::Equal),
+        (false, true) => Some(Ordering::Less),
+        (false, false) if number_holds(Order::Gt, x, c) => Some(Ordering::Greater),
+        _ => None,
+    }
+}
+
 fn decimal(x: f64, boundaries: &[f64]) -> String {
     for places in 4..=17 {
         let text = format!("{x:.places$}");
         let shown: f64 = text.parse().unwrap_or(x);
-        if boundaries
-            .iter()
-            .all(|c| shown.partial_cmp(c) == x.partial_cmp(c))
-        {
+        if boundaries.iter().all(|c| order(shown, *c) == order(x, *c)) {
             let text = text.trim_end_matches('0');
             return if text.ends_with('.') {
                 format!("{text}0")

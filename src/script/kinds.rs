@@ -103,11 +103,19 @@ fn number_in_text<T: std::str::FromStr>(
 /// `1,234.56`, an export in a European or US locale) reads as, and how to convert it in
 /// the customers query, fitted to the form.
 fn separators_hint(function: &str, text: &str) -> String {
-    if function == "parse_int" && text.trim().parse::<FLOAT>().is_ok() {
-        return ": it is a number with decimals: read it with `parse_float` (and `round` it where a whole number is meant)".into();
+    let t = text.trim();
+    if function == "parse_int" && t.parse::<FLOAT>().is_ok() && !t.contains(['e', 'E']) {
+        // `1.234`: a decimal point, or a thousands dot (a German export's 1234)?
+        let (whole, part) = t.rsplit_once('.').unwrap_or((t, ""));
+        let grouped = part.len() == 3 && (1..=3).contains(&whole.trim_start_matches('-').len());
+        return match grouped {
+            true => format!(": it is {t} with a decimal point (read it with `parse_float`), or {} with a thousands dot (convert the column in the customers query)", t.replace('.', "")),
+            false => ": it is a number with decimals: read it with `parse_float` (and `round` it where a whole number is meant)".into(),
+        };
     }
-    match crate::text::number_conversion("x", text) {
-        Some(conversion) => format!(": {conversion}"),
+    // The function reads an expression, not a column: the SQL names it `<column>`.
+    match crate::text::number_conversion("<column>", text) {
+        Some(conversion) => format!(": {conversion} (with the column's name for `<column>`)"),
         None => String::new(),
     }
 }
@@ -141,12 +149,12 @@ mod tests {
                 .to_string()
         };
         assert!(
-            message("24,5").contains("\"24,5\" as a number: \"24,5\" reads as 24.5: convert the column's text rows, `CASE WHEN typeof(x) = 'text' THEN CAST(REPLACE(REPLACE(x, '.', ''), ',', '.') AS REAL) ELSE x END AS x`"),
+            message("24,5").contains("\"24,5\" as a number: \"24,5\" reads as 24.5: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(REPLACE(<column>, '.', ''), ',', '.') AS REAL) ELSE <column> END AS <column>`"),
             "{}",
             message("24,5")
         );
         // Thousands commas are not decimal commas: 1,234.56 is not 1.23456.
-        assert!(message("1,234.56").contains("reads as 1234.56: convert the column's text rows, `CASE WHEN typeof(x) = 'text' THEN CAST(REPLACE(x, ',', '') AS REAL) ELSE x END AS x`"));
+        assert!(message("1,234.56").contains("reads as 1234.56: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(<column>, ',', '') AS REAL) ELSE <column> END AS <column>`"));
         assert!(message("n/a").contains("\"n/a\" stands for no value: make it NULL"));
         assert!(!message("1,2,3").contains("reads as"));
         let int = eval("parse_int(\"61.0\")").unwrap_err().to_string();

@@ -1607,7 +1607,15 @@ fn a_damaged_database_is_named_with_the_stale_wal_cause_when_a_wal_lies_beside_i
     run.assert_stderr_contains(
         "is damaged as SQLite reads it (\"database disk image is malformed\")\n  = help: `sqlite3 ",
     );
+    // An empty -wal is a WAL database's own; one with pages is left from another file.
     std::fs::write(fx.path("customers.db-wal"), b"").unwrap();
+    let empty = fx.run(&["run"]);
+    assert!(
+        !empty.stderr.contains("a -wal file lies beside it"),
+        "{}",
+        empty.stderr
+    );
+    std::fs::write(fx.path("customers.db-wal"), vec![7u8; 4096]).unwrap();
     fx.run(&["run"]).assert_code(1).assert_stderr_contains(
         "a -wal file lies beside it: if the database was replaced by another file",
     );

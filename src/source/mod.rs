@@ -397,7 +397,8 @@ impl SourceError {
             Some(rusqlite::ErrorCode::ReadOnly) => SourceError::ReadNeedsWrite(path.to_path_buf()),
             Some(rusqlite::ErrorCode::DatabaseCorrupt) => SourceError::Corrupt {
                 path: path.to_path_buf(),
-                wal_beside: wal_of(path).exists(),
+                // Not empty: a WAL database's own open makes an empty one.
+                wal_beside: std::fs::metadata(wal_of(path)).is_ok_and(|m| m.len() > 0),
             },
             _ => self,
         }

@@ -96,6 +96,7 @@ impl SqliteSource {
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, SourceError> {
         let read_error = |source| {
+            self.keep_wal_if_damaged(&source);
             SourceError::Read {
                 what: self.describe(),
                 source,
@@ -341,7 +342,18 @@ fn cell(value: ValueRef<'_>) -> Result<Cell<'_>, &[u8]> {
 
 impl SqliteSource {
     /// Why the source cannot be read, as precisely as SQLite says.
+    /// A damaged database is left as it is: closing the connection would checkpoint its
+    /// `-wal` into it (a stale one, of the file a new copy replaced, ruins the new copy) and
+    /// delete the `-wal` the message points to.
+    fn keep_wal_if_damaged(&self, error: &rusqlite::Error) {
+        if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) {
+            let keep = rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE;
+            let _ = self.conn.set_db_config(keep, true);
+        }
+    }
+
     fn unreadable(&self, source: rusqlite::Error) -> SourceError {
+        self.keep_wal_if_damaged(&source);
         if source.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
             return SourceError::NotADatabase(self.path.clone());
         }

@@ -157,13 +157,18 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
         last
     };
     // A reload that panics or overruns is refused like a broken edit: watching goes on.
-    let accepted = reload::within(opts.reload_timeout, {
+    // Ctrl-C or SIGTERM abandons it at once (the watch then stops).
+    let stop = || crate::interrupt::requested().is_some();
+    let accepted = reload::within_unless(opts.reload_timeout, &stop, {
         let (config, overrides) = (opts.config.to_path_buf(), opts.overrides.clone());
         move || {
             let accepted = reload::load(&config, &overrides)?;
             Ok((evaluate(&accepted)?, accepted))
         }
     });
+    let Some(accepted) = accepted else {
+        return last;
+    };
     match accepted {
         Ok((mut snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);

@@ -19,12 +19,11 @@ pub struct EvalError {
 }
 
 impl EvalError {
-    /// The id in [`EvalError::rule`] (`tier-a` of "rule `tier-a`", `loyalty` of "metric
-    /// `loyalty`"), for programs that read the error as JSON.
-    pub fn rule_id(&self) -> &str {
-        (self.rule.split_once(" `"))
-            .and_then(|(_, id)| id.strip_suffix('`'))
-            .unwrap_or(&self.rule)
+    /// The rule's id when a rule row or a cap failed (`tier-a` of "rule `tier-a`"), for
+    /// programs that read the error as JSON; `None` for a metric, a population figure or a
+    /// decision's conflict, which [`EvalError::rule`] names.
+    pub fn rule_id(&self) -> Option<&str> {
+        (self.rule.strip_prefix("rule `")).and_then(|id| id.strip_suffix('`'))
     }
 }
 
@@ -224,5 +223,24 @@ mod tests {
             "{}",
             message(&err, None)
         );
+    }
+}
+
+#[cfg(test)]
+mod rule_id_tests {
+    use super::EvalError;
+
+    #[test]
+    fn only_a_rule_row_or_cap_has_a_rule_id() {
+        let failed = |rule: &str| EvalError {
+            customer: "C1".into(),
+            rule: rule.into(),
+            message: String::new(),
+            at: String::new(),
+        };
+        assert_eq!(failed("rule `tier-a`").rule_id(), Some("tier-a"));
+        assert_eq!(failed("metric `loyalty`").rule_id(), None);
+        assert_eq!(failed("decision `tier`").rule_id(), None);
+        assert_eq!(failed("the population figures").rule_id(), None);
     }
 }

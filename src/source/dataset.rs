@@ -378,28 +378,38 @@ impl Dataset {
     /// every reader of the policies (and the id is then said with both kinds).
     pub fn repeated_id(&self) -> Option<String> {
         let mut seen = std::collections::HashMap::with_capacity(self.len);
-        let mut repeated: Vec<String> = Vec::new();
+        // Each repeated id once, and whether it came both as a number and as text.
+        let mut repeated: Vec<(String, bool)> = Vec::new();
         for i in 0..self.len {
             let id = self.id_text(i);
             let number = matches!(self.id(i), Value::Int(_) | Value::Float(_));
-            let said = match seen.insert(id.clone(), number) {
-                Some(was) if was != number => format!("{id} (once as a number, once as text)"),
-                Some(_) => id,
-                None => continue,
+            let Some(was) = seen.insert(id.clone(), number) else {
+                continue;
             };
-            if !repeated.contains(&said) {
-                repeated.push(said);
+            match repeated.iter_mut().find(|(r, _)| *r == id) {
+                Some((_, kinds)) => *kinds |= was != number,
+                None => repeated.push((id, was != number)),
             }
         }
-        let (first, others) = repeated.split_first()?;
-        Some(match others.len() {
-            0 => first.clone(),
-            1..=3 => format!("{first} (as do {})", and_list(others)),
-            n => format!(
-                "{first} (as do {} and {} more)",
-                others[..2].join(", "),
-                n - 2
-            ),
+        let ((first, kinds), others) = repeated.split_first()?;
+        let others: Vec<String> = others.iter().map(|(id, _)| id.clone()).collect();
+        let mut said: Vec<String> = Vec::new();
+        if *kinds {
+            said.push("once as a number, once as text".into());
+        }
+        match others.len() {
+            0 => {}
+            1 => said.push(format!("as does {}", others[0])),
+            2 | 3 => said.push(format!("as do {}", and_list(&others))),
+            n => said.push(format!(
+                "as do {} and {} more",
+                others[..3].join(", "),
+                n - 3
+            )),
+        }
+        Some(match said.is_empty() {
+            true => first.clone(),
+            false => format!("{first} ({})", said.join("; ")),
         })
     }
 

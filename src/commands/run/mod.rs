@@ -191,8 +191,8 @@ pub struct FailedCustomer {
     pub customer: String,
     /// "rule `tier-a`", "metric `loyalty`", ...
     pub rule: String,
-    /// The id alone: `tier-a`, `loyalty`.
-    pub rule_id: String,
+    /// The id alone when a rule row or cap failed: `tier-a` (`None` for a metric ...).
+    pub rule_id: Option<String>,
     pub message: String,
     /// file:line:column of the failing expression.
     pub at: String,
@@ -203,7 +203,7 @@ impl From<&crate::engine::EvalError> for FailedCustomer {
         FailedCustomer {
             customer: e.customer.clone(),
             rule: e.rule.clone(),
-            rule_id: e.rule_id().to_owned(),
+            rule_id: e.rule_id().map(str::to_owned),
             message: e.message.clone(),
             at: e.at.clone(),
         }

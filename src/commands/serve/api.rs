@@ -214,6 +214,10 @@ impl ApiError {
                 allowed,
             } => format!("{path} takes {allowed}, not {method}"),
             Problem::UnknownCustomer(e) => e.to_string(),
+            // A key given twice is valid JSON, but which value was meant is not known.
+            Problem::MalformedJson(e) if e.to_string().contains("is given twice") => {
+                format!("the body is ambiguous: {e}")
+            }
             Problem::MalformedJson(e) => format!("the body is not valid JSON: {e}"),
             Problem::BadProspect(message) => message.clone(),
             Problem::Evaluation(e) => e.to_string(),

@@ -1032,6 +1032,13 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
         ]
     );
     assert_eq!(fx.policy_row_count(), 4);
+    // The earliest period kept is not "the first period with a run".
+    let changes = fx.run(&["changes", "--output", "tier"]);
+    changes.assert_code(0);
+    assert_eq!(
+        changes.stdout,
+        "tier: 2026-Q2 (run 3) is the earliest period with a run kept (the runs before it were pruned): nothing to compare with\n"
+    );
     let lists: i64 = fx
         .conn()
         .query_row(

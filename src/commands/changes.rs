@@ -136,7 +136,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         })?,
     };
     let Some(from) = from else {
-        let report = ChangesReport::first(name, &to, args.limit);
+        // After `prune --keep`, the earliest period kept is not the first period run.
+        let pruned = (output::pruned_periods(conn, tables, to.period.kind)?.into_iter())
+            .any(|p| p < to.period);
+        let report = ChangesReport::first(name, &to, pruned, args.limit);
         return print(&report, args.format);
     };
     // A column of the table that neither run's rules gave holds NULL for everyone: every
@@ -289,6 +292,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         notes,
         changes,
         limit: args.limit,
+        pruned_before: false,
     };
     print(&report, args.format)
 }
@@ -392,6 +396,9 @@ pub struct ChangesReport {
     /// How many moved customers the text lists (0: all).
     #[serde(skip)]
     pub limit: usize,
+    /// With no `from`: the runs of the periods before `to` were pruned.
+    #[serde(skip)]
+    pub pruned_before: bool,
 }
 
 fn shown_value(v: &Option<String>) -> String {
@@ -399,17 +406,24 @@ fn shown_value(v: &Option<String>) -> String {
 }
 
 impl ChangesReport {
-    /// The first period's: no moves, and a note that says why.
-    fn first(output: String, to: &OfficialRun, limit: usize) -> ChangesReport {
+    /// The first period's (or the earliest kept, `pruned` before it): no moves, and a
+    /// note that says why.
+    fn first(output: String, to: &OfficialRun, pruned: bool, limit: usize) -> ChangesReport {
+        let why = match pruned {
+            true => {
+                "is the earliest period with a run kept (the runs before it were pruned): there is nothing before it to compare with"
+            }
+            false => {
+                "is the first period with a run: there is nothing before it to compare with yet"
+            }
+        };
         ChangesReport {
             output,
             from: None,
             to: RunRef::of(to),
             order: None,
-            notes: vec![format!(
-                "{} is the first period with a run: there is nothing before it to compare with yet",
-                to.period
-            )],
+            notes: vec![format!("{} {why}", to.period)],
+            pruned_before: pruned,
             changes: Changes::default(),
             limit,
         }
@@ -458,10 +472,16 @@ impl Report for ChangesReport {
         let Some(from) = &self.from else {
             let (to, run) = (&self.to.period, self.to.run_id);
             let output = &self.output;
-            return writeln!(
-                out,
-                "{output}: {to} (run {run}) is the first period with a run: nothing to compare with yet (the next period's `changes` compares with it)"
-            );
+            return match self.pruned_before {
+                true => writeln!(
+                    out,
+                    "{output}: {to} (run {run}) is the earliest period with a run kept (the runs before it were pruned): nothing to compare with"
+                ),
+                false => writeln!(
+                    out,
+                    "{output}: {to} (run {run}) is the first period with a run: nothing to compare with yet (the next period's `changes` compares with it)"
+                ),
+            };
         };
         writeln!(
             out,

@@ -371,76 +371,6 @@ impl Dataset {
         })
     }
 
-    /// The ids (in source order) that appear more than once, the first with the others
-    /// after it (`C-5 (as do C-6, C-9 and 4 more)`): `run` refuses such data, as every
-    /// policy is keyed by the customer's id, and an export that repeats one repeats many.
-    /// Ids are compared as text: the number 5017 and the text "5017" are one customer to
-    /// every reader of the policies (and the id is then said with both kinds).
-    pub fn repeated_id(&self) -> Option<String> {
-        let mut seen = std::collections::HashMap::with_capacity(self.len);
-        // Each repeated id once, and whether it came both as a number and as text.
-        let mut repeated: Vec<(String, bool)> = Vec::new();
-        for i in 0..self.len {
-            let id = self.id_text(i);
-            let number = matches!(self.id(i), Value::Int(_) | Value::Float(_));
-            let Some(was) = seen.insert(id.clone(), number) else {
-                continue;
-            };
-            match repeated.iter_mut().find(|(r, _)| *r == id) {
-                Some((_, kinds)) => *kinds |= was != number,
-                None => repeated.push((id, was != number)),
-            }
-        }
-        let ((first, kinds), others) = repeated.split_first()?;
-        let others: Vec<String> = others.iter().map(|(id, _)| id.clone()).collect();
-        let mut said: Vec<String> = Vec::new();
-        if *kinds {
-            said.push("once as a number, once as text".into());
-        }
-        match others.len() {
-            0 => {}
-            1 => said.push(format!("as does {}", others[0])),
-            2 | 3 => said.push(format!("as do {}", and_list(&others))),
-            n => said.push(format!(
-                "as do {} and {} more",
-                others[..3].join(", "),
-                n - 3
-            )),
-        }
-        Some(match said.is_empty() {
-            true => first.clone(),
-            false => format!("{first} ({})", said.join("; ")),
-        })
-    }
-
-    /// Ids that differ from another only in case, spaces around them or leading zeros
-    /// (`C-00011` and `C-00011 `, `c-00010`, `00123` and `123`): separate customers to
-    /// tierwise, each with its own policy, though most often one customer exported twice.
-    /// Each group in source order, the groups by their first id's place.
-    pub fn id_variants(&self) -> Vec<Vec<String>> {
-        let fold = |id: &str| {
-            let id = id.trim().to_lowercase();
-            match id.bytes().all(|b| b.is_ascii_digit()) && id.len() > 1 {
-                true => id.trim_start_matches('0').to_owned(),
-                false => id,
-            }
-        };
-        let mut groups: Vec<Vec<String>> = Vec::new();
-        let mut by_fold: std::collections::HashMap<String, usize> = Default::default();
-        for i in 0..self.len {
-            let id = self.id_text(i);
-            let k = *by_fold.entry(fold(&id)).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            if !groups[k].contains(&id) {
-                groups[k].push(id);
-            }
-        }
-        groups.retain(|g| g.len() > 1);
-        groups
-    }
-
     /// Whether the id column holds both numbers and text: then the policy table's key,
     /// which tells the number 5017 from the text "5017", cannot refuse a repeated id, and
     /// [`Dataset::repeated_id`] must look (an id column of one kind needs no such pass).
@@ -701,14 +631,5 @@ fn describe(cell: &Cell<'_>) -> String {
         Cell::Real(f) => format!("the number {f}"),
         Cell::Text(t) => t.to_string(),
         Cell::Blob => "binary data".into(),
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
     }
 }

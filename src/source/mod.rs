@@ -10,6 +10,7 @@ mod affinity;
 mod dataset;
 mod encoding;
 pub mod given;
+mod ids;
 pub mod sample;
 mod sqlite;
 

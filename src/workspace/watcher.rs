@@ -226,6 +226,9 @@ impl RuleWatcher {
         }
         names.sort();
         names.dedup();
+        // What is about to be read: a save still being written when its event came is not
+        // a change of its own later.
+        self.resolved = Resolved::now(&self.config, &self.rules_dir);
         Some(Change::Files(names))
     }
 
@@ -259,9 +262,16 @@ impl RuleWatcher {
             .filter(|p| is_rule_file(p, &self.rules_dir) || same_file(p, &self.config))
             .map(|p| shown(p).display().to_string())
             .collect();
-        let changed = events
-            .iter()
-            .any(|e| !matches!(e.kind, EventKind::Access(_)));
+        // A swap is a name's event (a link renamed over another, created, removed): a data
+        // write is named by its file, and the database's own (`-wal`) are not ours.
+        let renamed = events.iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::Create(_)
+                    | EventKind::Remove(_)
+                    | EventKind::Modify(ModifyKind::Name(_))
+            )
+        });
         // Only a create, rename or remove can replace the directory; reading it (as every
         // reload does) must not count, or each reload would cause the next.
         let replaced = events
@@ -277,7 +287,7 @@ impl RuleWatcher {
             .flat_map(|e| e.paths.iter())
             .any(|p| same_file(p, &self.rules_dir));
         // What everything resolves to now: a symlink swapped (`..data`) names no rule file.
-        let now = match changed || replaced {
+        let now = match renamed || replaced {
             true => Resolved::now(&self.config, &self.rules_dir),
             false => self.resolved.clone(),
         };

@@ -421,6 +421,7 @@ async fn an_evaluation_error_is_a_422_naming_the_customer_the_rule_and_where() {
                 "kind",
                 "customer",
                 "rule",
+                "rule_id",
                 "message",
                 "at",
                 "fingerprint",

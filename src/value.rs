@@ -437,7 +437,7 @@ impl Sum {
 /// below ten billion still never compare equal.
 pub const SAME_WITHIN: f64 = 1e-12;
 
-/// A comparison of numbers, as the rules' operators make it.
+/// A comparison, as the rules' operators make it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
     Eq,
@@ -446,6 +446,20 @@ pub enum Order {
     Le,
     Gt,
     Ge,
+}
+
+impl Order {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Order::Eq => "==",
+            Order::Ne => "!=",
+            Order::Lt => "<",
+            Order::Le => "<=",
+            Order::Gt => ">",
+            Order::Ge => ">=",
+        }
+    }
 }
 
 /// `x <op> y` as the rules compare decimals: within [`SAME_WITHIN`] counts as equal

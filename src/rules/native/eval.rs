@@ -206,16 +206,7 @@ pub(super) fn holds(op: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
 /// ([`crate::value::number_holds`]): within a part in 10^12 counts as equal.
 #[inline]
 pub(crate) fn float_compare(op: Cmp, x: f64, y: f64) -> bool {
-    use crate::value::Order;
-    let order = match op {
-        Cmp::Eq => Order::Eq,
-        Cmp::Ne => Order::Ne,
-        Cmp::Lt => Order::Lt,
-        Cmp::Le => Order::Le,
-        Cmp::Gt => Order::Gt,
-        Cmp::Ge => Order::Ge,
-    };
-    crate::value::number_holds(order, x, y)
+    crate::value::number_holds(op, x, y)
 }
 
 /// Arithmetic as tierwise's rhai does it: checked whole numbers (an overflow is rhai's error),

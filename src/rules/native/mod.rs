@@ -40,29 +40,8 @@ use crate::time::Date;
 use crate::value::{Lit, Value};
 use rhai::ImmutableString;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cmp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl Cmp {
-    /// The operator as written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Cmp::Eq => "==",
-            Cmp::Ne => "!=",
-            Cmp::Lt => "<",
-            Cmp::Le => "<=",
-            Cmp::Gt => ">",
-            Cmp::Ge => ">=",
-        }
-    }
-}
+/// A comparison, as the rules' operators make it (one enum with the number model's).
+pub use crate::value::Order as Cmp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arith {

@@ -90,9 +90,9 @@ impl<'a> Problems<'a> {
         cell: (u32, u32),
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        let at = self.place(sheet, Some(cell), 0);
-        self.at_cells
-            .push(Diagnostic::at_cell(self.path, at, message));
+        self.error(sheet, cell, message);
+        let error = self.found.pop().expect("just pushed");
+        self.at_cells.push(error);
         self.at_cells.last_mut().expect("just pushed")
     }
 

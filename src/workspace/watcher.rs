@@ -9,9 +9,10 @@
 //! A deploy may also swap a symlink rather than the files: Kubernetes mounts a ConfigMap as
 //! `tiers.yaml -> ..data/tiers.yaml` with `..data -> ..2026_12_01_...` and renames a new
 //! `..data` over the old one; a release tool points `rules -> releases/42`. No event names a
-//! rule file then, so after any change in the watched directories the watcher compares what
-//! the rules directory, each rule file and the config resolve to (real path, size, time)
-//! with what they resolved to before, and watches the directory `rules` resolves to now.
+//! rule file then, so after a name's event (a create, a rename, a removal) in the watched
+//! directories the watcher compares what the rules directory, each rule file and the config
+//! resolve to (real path, size, time) with what they resolved to when it last handed over a
+//! change, and watches the directory `rules` resolves to now.
 //!
 //! The quiet time is measured here, not by the debouncer: notify-debouncer-full hands over
 //! each event once it is its timeout old, checked every quarter timeout, even while the burst

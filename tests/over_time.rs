@@ -404,6 +404,16 @@ fn a_run_removed_after_the_next_period_read_it_is_named_as_removed() {
         fx.run_ok(&["--as-of", as_of]);
     }
     fx.run(&["prune", "--run", "2"]).assert_code(0);
+    // `history` said the run after it "read no history of the customer".
+    let history = fx.run(&["history", "X"]);
+    history.assert_code(0);
+    assert!(
+        history.stdout.contains(
+            "2025-Q2 (its run 2 was removed since, `prune --run`: the run after it read it)"
+        ) && !history.stdout.contains("read no history"),
+        "{}",
+        history.stdout
+    );
     fx.run(&["run", "--strict", "--as-of", "2025-12-31"])
         .assert_code(1)
         .assert_stderr_contains(

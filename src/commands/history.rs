@@ -118,11 +118,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             like.map_or(String::new(), |id| format!(": did you mean `{id}`?"))
         )));
     }
+    let official = output::official_runs(conn, tables, kind)?;
+    // A period whose run was removed (`prune --run`) had a run the next one read.
+    let removed = |p: crate::time::Period| output::removed_read(conn, tables, p.kind, p, i64::MAX);
     let gaps = gaps_note(
         &(history.periods.iter().map(|h| h.run.period)).collect::<Vec<_>>(),
         &(history.left_out.iter().map(|(run, _)| run.period)).collect::<Vec<_>>(),
-        &output::official_runs(conn, tables, kind)?,
-    );
+        &official,
+        &removed,
+    )?;
     let mut periods: Vec<PeriodRow> = Vec::with_capacity(history.periods.len());
     let mut rules_of: Vec<(String, Option<output::RunRules>)> = Vec::new();
     let kinds_shown: Vec<PeriodKind> = history.periods.iter().map(|h| h.run.period.kind).collect();
@@ -264,31 +268,49 @@ fn gaps_note(
     shown: &[crate::time::Period],
     left_out: &[crate::time::Period],
     official: &[output::OfficialRun],
-) -> Option<String> {
-    let (first, last) = (*shown.first()?, *shown.last()?);
-    let mut missing: Vec<String> = (1..)
+    removed: &dyn Fn(crate::time::Period) -> Result<Option<i64>, output::OutputError>,
+) -> Result<Option<String>, Error> {
+    let (Some(&first), Some(&last)) = (shown.first(), shown.last()) else {
+        return Ok(None);
+    };
+    let periods: Vec<crate::time::Period> = (1..)
         .map_while(|k| last.back(k).filter(|p| *p > first))
         .filter(|p| !shown.contains(p) && !left_out.contains(p))
-        .map(|p| match official.iter().find(|r| r.period == p) {
+        .collect();
+    let (mut missing, mut read_none) = (Vec::new(), false);
+    for p in periods.into_iter().rev() {
+        missing.push(match official.iter().find(|r| r.period == p) {
             Some(run) => format!(
                 "{} (its run {} does not hold the customer: it was not in that period's data)",
                 p.label(),
                 run.run_id
             ),
-            None => format!("{} (no run)", p.label()),
-        })
-        .collect();
-    if missing.is_empty() {
-        return None;
+            None => match removed(p)? {
+                Some(run_id) => format!(
+                    "{} (its run {run_id} was removed since, `prune --run`: the run after it read it)",
+                    p.label()
+                ),
+                None => format!("{} (no run)", p.label()),
+            },
+        });
+        read_none |= !missing
+            .last()
+            .is_some_and(|m| m.contains("was removed since"));
     }
-    missing.reverse();
-    Some(format!(
-        "{} missing between {} and {}: {}; the run after a missing period read no history of the customer",
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let after = match read_none {
+        true => "; the run after a missing period read no history of the customer",
+        false => "",
+    };
+    Ok(Some(format!(
+        "{} missing between {} and {}: {}{after}",
         plural(missing.len(), "period"),
         first.label(),
         last.label(),
         missing.join(", ")
-    ))
+    )))
 }
 
 /// When the periods' runs were made with different rules: which periods with which, since

@@ -63,14 +63,14 @@ pub fn number_conversion(column: &str, value: &str) -> Option<String> {
     let text_rows = |then: String| {
         format!("CASE WHEN typeof({column}) = 'text' THEN {then} ELSE {column} END AS {column}")
     };
-    let placeholder = t.is_empty()
-        || t.starts_with('#')
-        || ["-", "--", "?", "n/a", "na", "null", "none", "nan"]
-            .contains(&t.to_lowercase().as_str());
-    if placeholder {
-        // Every text taken for a placeholder above, in any case.
+    // Texts that stand for no value, in any case; and Excel's errors (`#N/A`, `#DIV/0!`).
+    const PLACEHOLDERS: [&str; 9] = ["", "-", "--", "?", "N/A", "NA", "NULL", "NONE", "NAN"];
+    if t.starts_with('#') || PLACEHOLDERS.contains(&t.to_uppercase().as_str()) {
+        // The NULL conversion covers every text taken for a placeholder here.
+        let listed: Vec<String> = PLACEHOLDERS.iter().map(|p| format!("'{p}'")).collect();
         return Some(format!(
-            "\"{t}\" stands for no value: make it NULL, `CASE WHEN typeof({column}) = 'text' AND (UPPER(TRIM({column})) IN ('', '-', '--', '?', 'N/A', 'NA', 'NULL', 'NONE', 'NAN') OR TRIM({column}) LIKE '#%') THEN NULL ELSE {column} END AS {column}` (a CAST would make it 0)"
+            "\"{t}\" stands for no value: make it NULL, `CASE WHEN typeof({column}) = 'text' AND (UPPER(TRIM({column})) IN ({}) OR TRIM({column}) LIKE '#%') THEN NULL ELSE {column} END AS {column}` (a CAST would make it 0)",
+            listed.join(", ")
         ));
     }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

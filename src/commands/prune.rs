@@ -136,13 +136,12 @@ fn vacuum(
         return (None, Some(e));
     }
     // The write-ahead log a reader kept from being emptied is disk the database takes too.
-    let mut wal = database.as_os_str().to_owned();
-    wal.push("-wal");
-    let log = mb(std::path::Path::new(&wal)).unwrap_or(0.0);
+    let wal = crate::source::wal_of(database);
+    let log = mb(&wal).unwrap_or(0.0);
     if log >= 0.1 {
         eprintln!(
             "note: the database's write-ahead log ({wal}) still takes {log} MB: a reader such as a running `tierwise serve` holds it; it is given back when the readers close",
-            wal = std::path::Path::new(&wal).display()
+            wal = wal.display()
         );
     }
     (mb(database), None)

@@ -5,18 +5,13 @@
 //! filter; everyone else gets NULL. Tied values share one position, the best of their tie,
 //! so a tie at a tier boundary goes to the higher tier. Values tie when the rules' `==`
 //! calls them equal ([`same_number`]): 100.1 + 150.2 summed by SQL is 250.29999999999998,
-//! which must not rank below another customer's 250.3; whole numbers only when equal. Equal is not transitive (250.3,
-//! 250.29999999999998, 250.29999999999995): a tie runs on while neighbours in value order
-//! are equal, so the groups are the same whichever way the values are ranked.
+//! which must not rank below another customer's 250.3; whole numbers only when equal.
+//! Equal is not transitive (250.3, 250.29999999999998, 250.29999999999995): a tie runs on
+//! while neighbours in value order are equal, so the groups are the same whichever way the
+//! values are ranked.
 
 use crate::rules::stats::{Better, Params, Position, Statistic};
 use crate::value::{Sum, same_number};
-
-/// Whether two ranked values tie: as the rules' `==` has them (whole numbers only when
-/// equal: 1,500,000,000,000 and 1,500,000,000,001 cents are two amounts).
-fn tie(a: f64, b: f64) -> bool {
-    same_number(a, b)
-}
 
 /// A population's ranked values, kept to place a customer who is not part of it (a prospect
 /// posted to `serve`) exactly where it would land if it were added.
@@ -54,7 +49,7 @@ impl Ranking {
             &self.descending,
         );
         let mut end = start + 1;
-        while end < d.len() && tie(d[end], d[end - 1]) {
+        while end < d.len() && same_number(d[end], d[end - 1]) {
             end += 1;
         }
         (start, end.min(d.len()) - start)
@@ -66,7 +61,7 @@ impl Ranking {
         let d = &self.descending;
         let mut start = d.partition_point(|&x| x > v);
         let mut reached = v;
-        while start > 0 && tie(d[start - 1], reached) {
+        while start > 0 && same_number(d[start - 1], reached) {
             start -= 1;
             reached = d[start];
         }
@@ -133,7 +128,7 @@ pub fn compute_ranked(
     while start < n {
         let value = ranked[start].0;
         let mut end = start;
-        while end < n && (end == start || tie(ranked[end].0, ranked[end - 1].0)) {
+        while end < n && (end == start || same_number(ranked[end].0, ranked[end - 1].0)) {
             end += 1;
         }
         let figure = statistic.figure(&Position {

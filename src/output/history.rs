@@ -97,11 +97,10 @@ pub(super) fn run_records(
             };
             let status: String = r.get(1)?;
             let message: Option<String> = r.get(5)?;
-            // A removed run's message keeps the status it had (`was ok`); `prune --keep`
-            // marks official runs only.
+            // `prune --keep` marks official runs only.
             let removed_ok = status == super::prune::PRUNED
                 || (status == super::prune::REMOVED
-                    && message.is_some_and(|m| m.contains("(was ok;")));
+                    && message.is_some_and(|m| super::prune::removed_while_ok(&m)));
             Ok(RunRecord {
                 run_id: r.get(0)?,
                 status,

@@ -228,6 +228,12 @@ pub fn removed_read(
     Ok(read.filter(|id| (records.iter()).any(|r| r.run_id == *id && r.status == REMOVED)))
 }
 
+/// Whether a removed run's message says it was successful: it keeps the status it had,
+/// `(was ok; ...`, as [`delete_run`] writes it.
+pub(super) fn removed_while_ok(message: &str) -> bool {
+    message.contains("(was ok;")
+}
+
 /// A run removed or pruned: its record is kept, its rows are gone.
 pub(super) fn record_only(r: &RunRecord) -> bool {
     r.status == REMOVED || r.status == PRUNED

@@ -133,8 +133,11 @@ fn stale_of(
     if read == Some(before.run_id) {
         return None;
     }
-    let read_removed =
-        read.is_some_and(|id| records.iter().any(|r| r.run_id == id && r.removed_ok));
+    // Removed by `prune --run`, as its notes say (a period `prune --keep` pruned has no
+    // official run to be stale against).
+    let read_removed = read.is_some_and(|id| {
+        (records.iter()).any(|r| r.run_id == id && r.status == super::prune::REMOVED)
+    });
     // Runs were pruned before it: "no run" is only as far as the records go.
     let pruned = read.is_none() && pruned_before(records, before.period, run.run_id);
     Some(StaleRun {

@@ -5,7 +5,7 @@ use crate::value::Value;
 
 impl Dataset {
     /// The ids (in source order) that appear more than once, the first with the others
-    /// after it (`C-5 (as do C-6, C-9 and 4 more)`): `run` refuses such data, as every
+    /// after it (`C-5 (as do C-6, C-9, C-12 and 4 more)`): `run` refuses such data, as every
     /// policy is keyed by the customer's id, and an export that repeats one repeats many.
     /// Ids are compared as text: the number 5017 and the text "5017" are one customer to
     /// every reader of the policies (and the id is then said with both kinds).
@@ -34,11 +34,7 @@ impl Dataset {
             0 => {}
             1 => said.push(format!("as does {}", others[0])),
             2 | 3 => said.push(format!("as do {}", and_list(&others))),
-            n => said.push(format!(
-                "as do {} and {} more",
-                others[..3].join(", "),
-                n - 3
-            )),
+            _ => said.push(format!("as do {}", crate::text::first_three(&others))),
         }
         Some(match said.is_empty() {
             true => first.clone(),

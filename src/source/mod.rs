@@ -358,7 +358,7 @@ fn number_fix(column: &str, value: &str) -> String {
 }
 
 /// The `-wal` file SQLite keeps beside a database in WAL mode.
-fn wal_of(path: &std::path::Path) -> PathBuf {
+pub fn wal_of(path: &std::path::Path) -> PathBuf {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     PathBuf::from(wal)

@@ -37,7 +37,7 @@ pub fn figure(p: &Position) -> Option<f64> {
 /// threshold. Four times that below is below it for every comparison, and still far closer
 /// to `share` than any other customer's figure or any decimal threshold (1 / (100 N) apart
 /// at least for thresholds in hundredths, N ranked).
-pub fn just_under(share: f64) -> f64 {
+fn just_under(share: f64) -> f64 {
     share * (1.0 - 4.0 * crate::value::SAME_WITHIN)
 }
 

@@ -126,9 +126,35 @@ impl TestReport {
             .count()
     }
 
-    /// Cases that failed or are invalid, plus test files that could not be read.
+    /// Cases evaluated whose outputs (or expected error) differed.
     pub fn failed(&self) -> usize {
-        self.cases.len() - self.passed() + self.file_errors.len()
+        self.cases
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .count()
+    }
+
+    /// Invalid cases and test files that could not be read: nothing was evaluated for them.
+    pub fn not_evaluated(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.status == Status::Error)
+            .count()
+            + self.file_errors.len()
+    }
+
+    /// Every case passed and every test file was read.
+    pub fn all_pass(&self) -> bool {
+        self.failed() == 0 && self.not_evaluated() == 0
+    }
+
+    /// `8 passed, 1 failed`, with `, 2 not evaluated` when a case or test file is broken.
+    pub fn totals(&self) -> String {
+        let mut text = format!("{} passed, {} failed", self.passed(), self.failed());
+        if self.not_evaluated() > 0 {
+            text += &format!(", {} not evaluated", self.not_evaluated());
+        }
+        text
     }
 }
 

@@ -41,7 +41,7 @@ impl Report for TestReport {
                 }
             }
         }
-        writeln!(out, "\n{} passed, {} failed", self.passed(), self.failed())
+        writeln!(out, "\n{}", self.totals())
     }
 
     /// The report with its totals.
@@ -50,12 +50,14 @@ impl Report for TestReport {
         struct Totals<'r> {
             passed: usize,
             failed: usize,
+            not_evaluated: usize,
             #[serde(flatten)]
             report: &'r TestReport,
         }
         serde_json::to_value(Totals {
             passed: self.passed(),
             failed: self.failed(),
+            not_evaluated: self.not_evaluated(),
             report: self,
         })
         .unwrap_or_default()
@@ -80,12 +82,7 @@ fn write_failures(report: &TestReport, out: &mut dyn Write) -> io::Result<()> {
     for c in report.cases.iter().filter(|c| c.status != Status::Pass) {
         same.write(c, out)?;
     }
-    write!(
-        out,
-        "{} passed, {} failed",
-        report.passed(),
-        report.failed()
-    )
+    write!(out, "{}", report.totals())
 }
 
 /// Cases that failed with the same evaluation error (one broken metric fails every case):

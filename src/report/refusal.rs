@@ -24,6 +24,7 @@ pub fn json(refusal: &Refusal) -> serde_json::Value {
         "kind": kind,
         "message": text(refusal),
         "failed_tests": match refusal { Refusal::Tests(r) => Some(r.failed()), _ => None },
+        "not_evaluated_tests": match refusal { Refusal::Tests(r) => Some(r.not_evaluated()), _ => None },
         "diagnostics": diagnostics,
     })
 }

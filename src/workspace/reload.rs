@@ -79,7 +79,7 @@ fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accept
             None,
             workspace.context,
         )?;
-        if report.failed() > 0 {
+        if !report.all_pass() {
             return Err(Refusal::Tests(report));
         }
     }

@@ -92,7 +92,12 @@ impl<'de> Deserialize<'de> for PopulationSpec {
                     if key == "where" {
                         spec.filter = Some(map.next_value()?);
                     } else if key == "n" {
-                        spec.n = Some(map.next_value()?);
+                        // serde's own words ("expected i64") do not say which key.
+                        spec.n = Some(map.next_value().map_err(|_: A::Error| {
+                            de::Error::custom(
+                                "`n:` is how many tiles, a whole number from 1 to 1000 (5 for quintiles)",
+                            )
+                        })?);
                     } else if key == "better" {
                         let word: Spanned<String> = map.next_value()?;
                         let better = match word.value.as_str() {

@@ -13,7 +13,8 @@ use super::symbols::Symbols;
 use crate::rules::{Expr, Held, Limits, Output, PastValue, RuleSet, Slot, SlotKind};
 use std::collections::HashSet;
 
-/// The rule set, and the kinds of its metrics and outputs (what the late type check reads).
+/// The rule set, the kinds of its metrics and outputs, and of what each population figure
+/// ranks (what the late type checks read).
 pub(super) fn assemble(
     files: RuleFiles,
     scripts: Scripts,
@@ -21,7 +22,7 @@ pub(super) fn assemble(
     mut compiled: Compiled,
     order: Order,
     limits: &Limits,
-) -> (RuleSet, SlotKinds) {
+) -> (RuleSet, SlotKinds, Vec<Option<crate::value::ValueKind>>) {
     let (mut metrics_pre, mut metrics_post) = (Vec::new(), Vec::new());
     for slot in order.metrics {
         if let Some(m) = compiled.metrics.remove(&slot) {
@@ -87,7 +88,8 @@ pub(super) fn assemble(
     let kinds = super::kinds::slot_kinds(&set, &field_kinds);
     set.output_kinds = super::kinds::output_kinds(&set, &kinds);
     set.output_decimal = super::decimals::decimal_outputs(&set);
-    (set, kinds)
+    let ranked = super::kinds::ranked_kinds(&set, &field_kinds, &kinds);
+    (set, kinds, ranked)
 }
 
 /// The history slots (after every declared name) and, for each `held.x` read, the output

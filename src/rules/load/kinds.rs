@@ -48,6 +48,23 @@ pub(super) fn slot_kinds(set: &RuleSet, field_kinds: &[Option<ValueKind>]) -> Sl
     known.slots
 }
 
+/// The kind of the value each population figure ranks, in `set.population`'s order
+/// (`None`: not known). Every statistic ranks numbers: `rank_of: region` cannot be run.
+pub(super) fn ranked_kinds(
+    set: &RuleSet,
+    field_kinds: &[Option<ValueKind>],
+    slots: &SlotKinds,
+) -> Vec<Option<ValueKind>> {
+    let known = Known {
+        set,
+        field_kinds,
+        slots: slots.clone(),
+    };
+    (set.population.iter())
+        .map(|p| p.of.native.as_ref().and_then(|n| known.of_node(&n.root)))
+        .collect()
+}
+
 struct Known<'a> {
     set: &'a RuleSet,
     field_kinds: &'a [Option<ValueKind>],

@@ -93,8 +93,9 @@ pub fn load(
         return Err(Diagnostics(foreach::merge_copies(diags.0)));
     }
     let comparisons = std::mem::take(&mut compiled.comparisons);
-    let (set, kinds) = finish::assemble(files, scripts, symbols, compiled, order, limits);
+    let (set, kinds, ranked) = finish::assemble(files, scripts, symbols, compiled, order, limits);
     types::check_inferred(&set, &kinds, &comparisons, &mut diags);
+    types::check_ranked(&set, &ranked, &mut diags);
     operations::check_decimal_cases(&set, &mut diags);
     if diags.has_errors() {
         return Err(Diagnostics(foreach::merge_copies(diags.0)));

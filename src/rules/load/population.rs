@@ -193,5 +193,31 @@ mod tests {
                 "error rules/a.yaml:4:45 [p]: `better:` goes with ntile_of, not with percentile_of",
             ]
         );
+        let text = errors(&[(
+            "a.yaml",
+            &format!("population:\n  q: {{ ntile_of: annual_sales, n: 2.5 }}\n{DECISION}"),
+        )])
+        .join("\n");
+        assert!(
+            text.contains("`n:` is how many tiles, a whole number from 1 to 1000"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_figure_over_text_is_refused_at_load_time() {
+        // `region` is declared TEXT: the run would fail on its first customer.
+        let found = errors(&[(
+            "a.yaml",
+            &format!(
+                "population:\n  r: {{ rank_of: region }}\n  s: {{ share_of: annual_sales * 2 }}\n{DECISION}"
+            ),
+        )]);
+        assert_eq!(
+            found,
+            [
+                "error rules/a.yaml:2:17 [r]: population figure `r` ranks `region`, which is text: rank_of ranks numbers | help: rank a number (a column of sales, a metric); to rank texts by an order of your own, give each a number first (`switch region { \"North\" => 1, ... }`)"
+            ]
+        );
     }
 }

@@ -271,6 +271,36 @@ pub(super) fn check_inferred(
     }
 }
 
+/// A population figure over text, dates or true/false (`rank_of: region`): every statistic
+/// ranks numbers, so the run would fail on the first customer.
+pub(super) fn check_ranked(set: &RuleSet, ranked: &[Option<ValueKind>], diags: &mut Sink) {
+    for (figure, kind) in set.population.iter().zip(ranked) {
+        let Some(kind) = kind.filter(|k| *k != ValueKind::Number) else {
+            continue;
+        };
+        let at = &figure.of.origin;
+        let d = Diagnostic::error(
+            &at.file,
+            at.line,
+            at.column,
+            format!(
+                "population figure `{}` ranks `{}`, which is {}: {} ranks numbers",
+                figure.name,
+                figure.of.text,
+                kind.noun(),
+                figure.statistic.key()
+            ),
+        )
+        .rule(figure.name.clone())
+        .help(match kind {
+            ValueKind::Text => "rank a number (a column of sales, a metric); to rank texts by an order of your own, give each a number first (`switch region { \"North\" => 1, ... }`)",
+            ValueKind::Date => "rank a number of days instead (`days_between(opened_day, as_of)`)",
+            _ => "rank a number (`if flag { 1 } else { 0 }`)",
+        });
+        diags.push(d);
+    }
+}
+
 /// The problem with one comparison, if any.
 fn check_one(symbols: &Symbols, values: &Known, c: &Comparison) -> Option<Diagnostic> {
     ValueKind::of(&c.constant)?;

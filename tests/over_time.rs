@@ -453,7 +453,7 @@ fn a_period_made_on_a_run_removed_since_is_stale_as_after_a_correction() {
     fx.run(&["run", "--strict", "--as-of", "2025-12-31"])
         .assert_code(1)
         .assert_stderr_contains(
-            "2025-Q3's run was made on a history replaced since (2025-Q2's run 3, which it read, was removed since)",
+            "2025-Q3's run was made on a history replaced since (2025-Q2's run 3, which 2025-Q3's run read, was removed since)",
         );
     let changes = fx.run(&["changes", "--output", "tier"]);
     changes.assert_code(0);
@@ -472,6 +472,37 @@ fn a_period_made_on_a_run_removed_since_is_stale_as_after_a_correction() {
         "{}",
         run.stdout
     );
+}
+
+/// A run removed in the middle of the chain (`prune --run` of Q2, Q2 left without a run):
+/// Q3 read it and Q4 was made on Q3, yet a `--strict` run of the quarter after Q4 went
+/// through, and `changes` and `history` said nothing of Q4; only the period right after
+/// the gap was named. The whole chain from Q3 is made on a history no longer kept.
+#[test]
+fn every_period_after_a_removed_run_is_made_on_it_not_only_the_next() {
+    let fx = last_year_quarters();
+    for as_of in ["2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["prune", "--run", "2"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2026-03-31"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "2025-Q4's run was made on a history replaced since (2025-Q2's run 2, which 2025-Q3's run read, was removed since): run 2025-Q2 (`tierwise run --as-of 2025-06-30`), then the periods from 2025-Q3 again first",
+        );
+    let chain = "2025-Q3's run (run 3) read 2025-Q2's run 2, removed since (`prune --run`), and 2025-Q2 has no run now: if the rules read history (`previous.x`), 2025-Q3, 2025-Q4 hold policies made on the old history; run 2025-Q2 first, then them again, oldest first (`tierwise run --as-of 2025-06-30`, then `tierwise run --as-of 2025-09-30`, then `tierwise run --as-of 2025-12-31`)";
+    let changes = fx.run(&["changes", "--output", "tier"]);
+    changes.assert_code(0);
+    assert!(changes.stdout.contains(chain), "{}", changes.stdout);
+    let history = fx.run(&["history", "X"]);
+    history.assert_code(0);
+    assert!(history.stdout.contains(chain), "{}", history.stdout);
+    // Mended as the note says: nothing is said of it.
+    for as_of in ["2025-06-30", "2025-09-30", "2025-12-31"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["run", "--strict", "--as-of", "2026-03-31"])
+        .assert_code(0);
 }
 
 /// `prune --keep` lets old periods go on purpose: the runs after them stand, and a nightly

@@ -278,7 +278,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     }
     for stale_kind in kinds {
         for stale in output::stale_runs(conn, tables, stale_kind)? {
-            let direct = stale.run == to && stale.now == from;
+            let direct = stale.run == to && stale.now == Some(from);
             if !direct && stale.runs().any(|r| *r == to || *r == from) {
                 notes.push(stale.note());
             }

@@ -10,10 +10,13 @@ use rusqlite::Connection;
 
 /// An official run made on a history that has been replaced since: the run of the period
 /// before it that it read (`read`, `None`: that period had no run then) is no longer that
-/// period's official run (`now`), because a correction or a backfill was run after it.
+/// period's official run (`now`), because a correction or a backfill was run after it, or
+/// because the run it read was removed (`prune --run`) and that period has none now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaleRun {
     pub run: OfficialRun,
+    /// The period before `run`'s, whose run it read.
+    pub read_of: Period,
     pub read: Option<i64>,
     /// No run it read is in the records, but runs made before it were pruned: it may have
     /// read one of them.
@@ -21,7 +24,8 @@ pub struct StaleRun {
     /// The run it read was removed since (`prune --run`): `now` is an earlier run of that
     /// period again, not a correction run after it.
     pub read_removed: bool,
-    pub now: OfficialRun,
+    /// `read_of`'s official run now (`None`: it has none since its run was removed).
+    pub now: Option<OfficialRun>,
     /// The official runs of the periods after it, up to the first gap: made on it, so on
     /// the old history too.
     pub after: Vec<OfficialRun>,
@@ -35,39 +39,52 @@ impl StaleRun {
 
     /// What to tell whoever reads these periods, and what to run.
     pub fn note(&self) -> String {
-        let read = match (self.read, self.read_pruned) {
-            (Some(id), _) if self.read_removed => format!(
-                "{}'s run {id}, removed since (`prune --run`): {}'s official run is run {} again",
-                self.now.period.label(),
-                self.now.period.label(),
-                self.now.run_id
+        let of = self.read_of.label();
+        let read = match (self.read, self.read_pruned, self.now) {
+            (Some(id), _, Some(now)) if self.read_removed => format!(
+                "{of}'s run {id}, removed since (`prune --run`): {of}'s official run is run {} again",
+                now.run_id
             ),
-            (Some(id), _) => format!("{}'s run {id}", self.now.period.label()),
-            (None, true) => format!(
-                "no run of {} the records hold (runs made before it were pruned)",
-                self.now.period.label()
-            ),
-            (None, false) => format!("no run of {}", self.now.period.label()),
+            (Some(id), _, None) => {
+                format!("{of}'s run {id}, removed since (`prune --run`), and {of} has no run now")
+            }
+            (Some(id), _, _) => format!("{of}'s run {id}"),
+            (None, true, _) => {
+                format!("no run of {of} the records hold (runs made before it were pruned)")
+            }
+            (None, false, _) => format!("no run of {of}"),
         };
         let mut periods = vec![self.run.period.label()];
         periods.extend(self.after.iter().map(|r| r.period.label()));
-        // As of each run's own date (the current period's is not over yet).
-        let commands: Vec<String> = (self.runs())
-            .map(|r| format!("`tierwise run --as-of {}`", r.as_of))
+        // As of each run's own date (the current period's is not over yet); a period left
+        // without a run is to be run first.
+        let first = match self.now {
+            None => Some(format!("`tierwise run --as-of {}`", self.read_of.end())),
+            Some(_) => None,
+        };
+        let commands: Vec<String> = (first.into_iter())
+            .chain(
+                self.runs()
+                    .map(|r| format!("`tierwise run --as-of {}`", r.as_of)),
+            )
             .collect();
-        let replaced = match self.read_removed {
-            true => String::new(),
-            false => format!(
+        let replaced = match (self.read_removed, self.now) {
+            (false, Some(now)) => format!(
                 ", replaced since by run {} (a correction or a backfill)",
-                self.now.run_id
+                now.run_id
             ),
+            _ => String::new(),
         };
         format!(
-            "{}'s run (run {}) read {read}{replaced}: if the rules read history (`previous.x`), {} {} policies made on the old history; run {} again{} ({})",
+            "{}'s run (run {}) read {read}{replaced}: if the rules read history (`previous.x`), {} {} policies made on the old history; run {}{} again{} ({})",
             self.run.period.label(),
             self.run.run_id,
             periods.join(", "),
             if periods.len() == 1 { "holds" } else { "hold" },
+            match self.now {
+                None => format!("{of} first, then "),
+                Some(_) => String::new(),
+            },
             if periods.len() == 1 { "it" } else { "them" },
             if periods.len() == 1 {
                 ""
@@ -92,17 +109,42 @@ pub fn stale_runs(
         .filter(|r| r.period.kind == kind)
         .collect();
     let mut out: Vec<StaleRun> = Vec::new();
-    for pair in official.windows(2) {
-        let (before, run) = (pair[0], pair[1]);
-        if run.period.previous() != Some(before.period) {
+    for (k, &run) in official.iter().enumerate() {
+        let Some(previous) = run.period.previous() else {
             continue;
-        }
+        };
         if out.iter().any(|s| s.after.contains(&run)) {
             continue;
         }
-        out.extend(stale_of(&records, &official, before, run));
+        out.extend(
+            match official[..k].last().filter(|b| b.period == previous) {
+                Some(&before) => stale_of(&records, &official, before, run),
+                None => removed_of(&records, &official, previous, run),
+            },
+        );
     }
     Ok(out)
+}
+
+/// `run`, whose previous period has no official run: stale when what it read of that period
+/// is a run removed since (`prune --run`). The periods after it stand on that run too.
+fn removed_of(
+    records: &[RunRecord],
+    official: &[OfficialRun],
+    previous: Period,
+    run: OfficialRun,
+) -> Option<StaleRun> {
+    let read = official_before(records, previous, run.run_id)?.run_id;
+    let removed = (records.iter()).any(|r| r.run_id == read && r.status == super::prune::REMOVED);
+    removed.then(|| StaleRun {
+        run,
+        read_of: previous,
+        read: Some(read),
+        read_pruned: false,
+        read_removed: true,
+        now: None,
+        after: following(official, run.period),
+    })
 }
 
 /// Whether official run `run` was made on another run of the period before it than its
@@ -142,10 +184,11 @@ fn stale_of(
     let pruned = read.is_none() && pruned_before(records, before.period, run.run_id);
     Some(StaleRun {
         run,
+        read_of: before.period,
         read,
         read_pruned: pruned,
         read_removed,
-        now: before,
+        now: Some(before),
         after: following(official, run.period),
     })
 }

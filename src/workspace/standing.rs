@@ -190,19 +190,24 @@ fn history_concerns(
             ));
     }
     if let (Some(stale), true) = (&s.previous_stale, reads_previous) {
-        let how = match (stale.read, stale.read_removed) {
-            (Some(read), true) => format!(
-                "{}'s run {read}, which it read, was removed since",
-                stale.now.period.label()
+        let of = stale.read_of.label();
+        let how = match (stale.read, stale.read_removed, stale.now) {
+            (Some(read), true, _) => format!(
+                "{of}'s run {read}, which {}'s run read, was removed since",
+                stale.run.period.label()
             ),
-            _ => format!(
-                "run {} replaced {}'s run",
-                stale.now.run_id,
-                stale.now.period.label()
+            (_, _, Some(now)) => format!("run {} replaced {of}'s run", now.run_id),
+            _ => format!("{of}'s run was replaced"),
+        };
+        let missing = match stale.now {
+            None => format!(
+                "{of} (`tierwise run --as-of {}`), then ",
+                stale.read_of.end()
             ),
+            Some(_) => String::new(),
         };
         out.push(format!(
-            "{previous}'s run was made on a history replaced since ({how}): run the periods from {} again first",
+            "{previous}'s run was made on a history replaced since ({how}): run {missing}the periods from {} again first",
             stale.run.period.label()
         ));
     }
@@ -458,7 +463,7 @@ impl Workspace {
             Some(run) => output::left_out(conn, tables, run.run_id, None)?,
             None => Vec::new(),
         };
-        let previous_stale = match &previous {
+        let stale_chain = match &previous {
             Some(p) => output::stale_runs(conn, tables, period.kind)?
                 .into_iter()
                 .find(|s| s.runs().any(|r| r.run_id == p.run_id)),
@@ -482,6 +487,10 @@ impl Workspace {
             }
             None => None,
         };
+        // The previous run itself read the removed run: said once, as `previous_read_removed`.
+        let previous_stale = stale_chain.filter(|s| {
+            removed.is_none() || previous.as_ref().is_none_or(|p| s.run.run_id != p.run_id)
+        });
         let previous_made_on_gap = match (gap, removed) {
             (Some((_, missing)), None) => earlier(missing).map(|e| (missing, e)),
             _ => None,

@@ -9,7 +9,8 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error(
-        "cannot read the config file {path}: {source}\n  = help: run tierwise from the project directory, or pass --config FILE"
+        "cannot read the config file {path}: {source}\n  = help: {}",
+        read_help(source)
     )]
     Read {
         path: PathBuf,
@@ -198,9 +199,20 @@ pub struct Config {
     pub currency: Option<String>,
 }
 
+/// What to do about a config file that cannot be read: found, but in another encoding, or
+/// not where tierwise looked.
+fn read_help(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::InvalidData => {
+            "save it as UTF-8 (in Notepad: \"Save as\", Encoding \"UTF-8\")"
+        }
+        _ => "run tierwise from the project directory, or pass --config FILE",
+    }
+}
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = crate::text::read_text(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -215,7 +227,7 @@ impl Config {
             (query, None) => query,
             (None, Some(query_file)) => {
                 let query_path = resolve(base, query_file);
-                let text = std::fs::read_to_string(&query_path).map_err(|e| {
+                let text = crate::text::read_text(&query_path).map_err(|e| {
                     invalid(format!(
                         "customers.query_file: cannot read {}: {e}",
                         query_path.display()

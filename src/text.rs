@@ -371,6 +371,55 @@ pub fn windows_1252(bytes: &[u8]) -> String {
     out
 }
 
+/// The text of a file as an editor saved it: UTF-8 as it is (a byte-order mark included),
+/// or UTF-16 with its byte-order mark (Notepad's "Unicode") decoded. Another encoding is an
+/// `InvalidData` error naming the first byte that is not UTF-8, its line and column.
+pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    let invalid = |message: String| std::io::Error::new(std::io::ErrorKind::InvalidData, message);
+    if let Some(text) = utf16(&bytes) {
+        return text.ok_or_else(|| invalid("a UTF-16 file with a broken character".to_owned()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        match not_utf8(bytes) {
+            Some((byte, line, column)) => invalid(format!(
+                "this file is not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} (saved in another encoding, such as Windows' ANSI: save it as UTF-8)"
+            )),
+            None => invalid(e.to_string()),
+        }
+    })
+}
+
+/// Text saved as UTF-16 with its byte-order mark, little- or big-endian: `Some(None)` when
+/// a character is broken; `None` when the bytes do not start with such a mark.
+pub fn utf16(bytes: &[u8]) -> Option<Option<String>> {
+    let (rest, little) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    let units = rest.chunks(2).map(|pair| match (pair, little) {
+        ([a, b], true) => u16::from_le_bytes([*a, *b]),
+        ([a, b], false) => u16::from_be_bytes([*a, *b]),
+        _ => 0xFFFF,
+    });
+    let text: Result<String, _> = char::decode_utf16(units).collect();
+    Some(text.ok().filter(|_| rest.len() % 2 == 0))
+}
+
+/// The first byte of `bytes` that is not UTF-8, with its line and column (counted in
+/// bytes: the text before it is valid, but a column in a broken line is the byte's place).
+pub fn not_utf8(bytes: &[u8]) -> Option<(u8, usize, usize)> {
+    let at = std::str::from_utf8(bytes).err()?.valid_up_to();
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |k| k + 1);
+    Some((bytes[at], line, at - start + 1))
+}
+
 /// A path for messages: relative to the working directory when it is inside it (not when
 /// that is `/`, as under cron: `tmp/x.db` would read as a relative path).
 pub fn shown(path: &std::path::Path) -> std::path::PathBuf {
@@ -481,6 +530,20 @@ mod tests {
         assert_eq!(windows_1252(b"Umsatz_\xe4"), "Umsatz_ä");
         assert_eq!(windows_1252(b"\x80 \x9f \x81 \xff"), "€ Ÿ ? ÿ");
         assert_eq!(windows_1252("Mü\u{e4}".as_bytes()), "Mü\u{e4}");
+    }
+
+    #[test]
+    fn utf16_with_its_mark_is_read_as_text() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("tier: Średni\n".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(utf16(&le), Some(Some("tier: Średni\n".to_owned())));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("Ž".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(utf16(&be), Some(Some("Ž".to_owned())));
+        assert_eq!(utf16(&[0xFF, 0xFE, 0x41]), Some(None));
+        assert_eq!(utf16(b"tier: A"), None);
+        assert_eq!(not_utf8(b"a: 1\nb: \xB9x"), Some((0xB9, 2, 4)));
+        assert_eq!(not_utf8("ok ś".as_bytes()), None);
     }
 
     #[test]

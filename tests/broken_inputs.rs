@@ -191,6 +191,111 @@ fn bytes_that_are_not_utf8() {
     );
 }
 
+/// Notepad's "Unicode" (UTF-16 with its byte-order mark) was "not UTF-8: byte 0xFF at line
+/// 1, column 1", and every use of its names elsewhere "unknown": it is read as the text it
+/// is, for rule files, test files and the config alike.
+#[test]
+fn files_saved_as_utf16_by_notepad_are_read_as_text() {
+    let utf16 = |text: &str, little: bool| -> Vec<u8> {
+        let units = text.encode_utf16();
+        match little {
+            true => [0xFF, 0xFE]
+                .into_iter()
+                .chain(units.flat_map(u16::to_le_bytes))
+                .collect(),
+            false => [0xFE, 0xFF]
+                .into_iter()
+                .chain(units.flat_map(u16::to_be_bytes))
+                .collect(),
+        }
+    };
+    let fx = project();
+    let tiers = TIERS.replace("tier: C }", "tier: \"Średni\" }");
+    std::fs::write(fx.path("rules/tiers.yaml"), utf16(&tiers, true)).unwrap();
+    std::fs::create_dir_all(fx.path("rules/tests")).unwrap();
+    std::fs::write(
+        fx.path("rules/tests/t.yaml"),
+        utf16("cases:\n  - name: mały klient\n    customer: { annual_sales: 50 }\n    expect: { tier: Średni }\n", false),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        utf16(&format!("# konfiguracja łódź\n{config}"), true),
+    )
+    .unwrap();
+    expect(&fx, &["check"], 0, &["no problems found in the rule files"]);
+    expect(
+        &fx,
+        &["test"],
+        0,
+        &["PASS t.yaml: mały klient", "1 passed, 0 failed"],
+    );
+    fx.run_ok(&[]);
+}
+
+/// A test file and the config saved in Windows' ANSI encoding: the test file was "cannot
+/// read: stream did not contain valid UTF-8" with no place, counted as a failed case; the
+/// config's help said to run from the project directory, where it was.
+#[test]
+fn a_test_file_and_the_config_in_another_encoding_say_where_and_what_to_do() {
+    let fx = project();
+    std::fs::create_dir_all(fx.path("rules/tests")).unwrap();
+    std::fs::write(
+        fx.path("rules/tests/t.yaml"),
+        b"cases:\n  - name: ma\xb3y\n    customer: { annual_sales: 50 }\n    expect: { tier: C }\n",
+    )
+    .unwrap();
+    expect(
+        &fx,
+        &["test"],
+        2,
+        &[
+            "this file is not UTF-8 text: byte 0xB3 at line 2, column 13 (saved in another encoding, such as Windows' ANSI: save it as UTF-8)",
+            "0 passed, 0 failed, 1 not evaluated",
+        ],
+    );
+    let config = std::fs::read(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        [&b"# \xb3\xf3d\xbc\n"[..], &config].concat(),
+    )
+    .unwrap();
+    let run = fx.run(&["check"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("byte 0xB3 at line 1, column 3")
+            && run.stderr.contains("help: save it as UTF-8")
+            && !run
+                .stderr
+                .contains("run tierwise from the project directory"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A zero-width space pasted inside a text (from a mail or a web page) made a text no
+/// customer holds, silently: 820 customers missed their row, `check` said no problems.
+#[test]
+fn an_invisible_character_in_a_rule_text_is_a_warning_at_its_place() {
+    let fx = project();
+    fx.rule(
+        "region.yaml",
+        "decisions:\n  - name: zone\n    rules:\n      - { id: north, when: 'region == \"N\u{200b}\"', then: { zone: north } }\n      - { id: other, then: { zone: other } }\n",
+    );
+    expect(
+        &fx,
+        &["check"],
+        0,
+        &[
+            "warning: an invisible character, a zero-width space (U+200B), is written here",
+            "--> rules/region.yaml:4:41",
+        ],
+    );
+    let run = fx.run_ok(&[]);
+    assert!(run.stderr.contains("zero-width space"), "{}", run.stderr);
+}
+
 /// A rule file saved as Windows-1252 (`ä` as the byte 0xE4): its error alone, not "unknown
 /// name" in every other file that uses what it defines; JSON gives the error's place.
 #[test]

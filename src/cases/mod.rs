@@ -282,7 +282,7 @@ fn read_case_file(ctx: &CaseContext, path: &Path) -> Result<LoadedFile, FileErro
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    let text = std::fs::read_to_string(path).map_err(|e| FileError {
+    let text = crate::text::read_text(path).map_err(|e| FileError {
         file: name.clone(),
         message: Diagnostic::file_error(path, format!("cannot read: {e}")).to_string(),
     })?;

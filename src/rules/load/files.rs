@@ -80,7 +80,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             }
             continue;
         }
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::text::read_text(path) {
             Ok(text) => text,
             Err(e) => {
                 diags.push(unreadable(path, &e));
@@ -111,6 +111,9 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             for warning in super::dotted_thousands::dotted_thousands(&file) {
                 diags.push(warning);
             }
+        }
+        for warning in super::invisible::invisible(&file) {
+            diags.push(warning);
         }
         if is_script {
             files.scripts.push(file);
@@ -300,22 +303,11 @@ fn too_big(path: &Path) -> Option<Diagnostic> {
 fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
     if e.kind() == std::io::ErrorKind::InvalidData
         && let Ok(bytes) = std::fs::read(path)
-        && let Err(bad) = std::str::from_utf8(&bytes)
+        && let Some((byte, line, column)) = crate::text::not_utf8(&bytes)
     {
-        let at = bad.valid_up_to();
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = at
-            - bytes[..at]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |k| k + 1)
-            + 1;
         let mut d = Diagnostic::file_error(
             path,
-            format!(
-                "this file is not UTF-8 text: byte 0x{:02X} at line {line}, column {column}",
-                bytes[at]
-            ),
+            format!("this file is not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column}"),
         )
         .help("save it as UTF-8 (in Excel or Notepad: \"Save as\", encoding UTF-8); until it reads, the other files' uses of the names written in it are not checked");
         (d.line, d.column) = (line, column);

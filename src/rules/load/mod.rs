@@ -44,6 +44,7 @@ mod finish;
 mod foreach;
 mod grid;
 mod history;
+mod invisible;
 mod kinds;
 mod logic;
 mod mixed_cases;

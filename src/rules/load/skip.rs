@@ -34,6 +34,11 @@ pub fn not_a_rule_file(name: &str) -> Option<&'static str> {
         "orig" => return Some("a copy left by a merge or a patch (`.orig`), not a rule file"),
         "swp" | "swo" => return Some("a Vim swap file, not a rule file"),
         "tmp" => return Some("a temporary file left by a save (`.tmp`), not a rule file"),
+        "txt" if looks_like_a_rule_file(stem) => {
+            return Some(
+                "a text document (Notepad adds `.txt` when \"Save as type\" is \"Text Documents\", and Windows hides it), not a rule file: rename it without `.txt` to load it",
+            );
+        }
         _ => {}
     }
     copy_of(stem)
@@ -114,6 +119,8 @@ mod tests {
             ".~lock.pricing.xlsx#",
             "pricing.xlsx.tmp",
             "pricing (1).xlsx",
+            "tiers.yaml.txt",
+            "scores.rhai.txt",
         ] {
             assert!(not_a_rule_file(name).is_some(), "{name} is a rule file");
         }

@@ -468,10 +468,22 @@ impl Order {
 /// a wider tolerance than its `f64::EPSILON`; the scripts' operators are this function.
 #[inline]
 pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    if max == 0.0 {
+        return matches!(op, Order::Eq | Order::Ge | Order::Le);
+    }
+    // `(x - y) / max` against the tolerance, without dividing (this runs for every decimal
+    // comparison on the fast path).
+    let band = SAME_WITHIN * max;
+    let d = x - y;
     // Two whole numbers compare exactly: a 13-digit code stored as a decimal (an EAN, an
     // account number read from a CSV) is one code, not a band of its neighbours; what
-    // arithmetic leaves off a boundary is seldom whole.
-    if x.fract() == 0.0 && y.fract() == 0.0 {
+    // arithmetic leaves off a boundary is seldom whole. Only near each other does it differ.
+    if d.abs() <= band && x.fract() == 0.0 && y.fract() == 0.0 {
         return match op {
             Order::Eq => x == y,
             Order::Ne => x != y,
@@ -481,22 +493,13 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
             Order::Ge => x >= y,
         };
     }
-    let max = if x * y == 0.0 {
-        1.0
-    } else {
-        x.abs().max(y.abs())
-    };
-    if max == 0.0 {
-        return matches!(op, Order::Eq | Order::Ge | Order::Le);
-    }
-    let within = SAME_WITHIN;
     match op {
-        Order::Eq => (x - y).abs() / max <= within,
-        Order::Ne => (x - y).abs() / max > within,
-        Order::Gt => (x - y) / max > within,
-        Order::Ge => (x - y) / max > -within,
-        Order::Lt => (y - x) / max > within,
-        Order::Le => (y - x) / max > -within,
+        Order::Eq => d.abs() <= band,
+        Order::Ne => d.abs() > band,
+        Order::Gt => d > band,
+        Order::Ge => d > -band,
+        Order::Lt => -d > band,
+        Order::Le => -d > -band,
     }
 }
 

@@ -3,7 +3,7 @@
 //! 1. save -> new rules answering: a rule file is saved (written to a temp file and renamed
 //!    over the original, as editors do), and `GET /customers/{id}/policy` is polled every
 //!    millisecond until it answers with the new rule set's fingerprint. 20 edits per size,
-//!    debounce (100 ms by default) included.
+//!    debounce (100 ms, given) included.
 //! 2. `GET /customers/{id}/policy` under load: keep-alive clients request random customers
 //!    for a fixed time; every latency is kept (p50/p99/max are exact), every non-200 answer
 //!    or I/O error counts as failed. Once quiet, once with a reload storm (a rule file saved
@@ -192,6 +192,9 @@ impl Server {
                 "serve",
                 "--listen",
                 "127.0.0.1:0",
+                // Measured with the quiet time it always had (the default is 1000 ms now).
+                "--debounce-ms",
+                "100",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -28,8 +28,10 @@ pub struct Args {
     /// Also write each accepted evaluation as a run.
     #[arg(long)]
     pub write: bool,
-    /// Quiet time after the last save before reloading, in milliseconds.
-    #[arg(long, default_value_t = 100)]
+    /// Quiet time after the last save before reloading, in milliseconds (a copy over a slow
+    /// network pauses: a longer pause is read as a finished save; copy under a `.tmp` name and
+    /// rename, which is one step).
+    #[arg(long, default_value_t = 1000)]
     pub debounce_ms: u64,
     /// How long a reload (reading, checking and testing the rules, evaluating the customers)
     /// may take before it is abandoned and reported, so the next edit is not held up, in

@@ -56,8 +56,10 @@ pub struct Args {
     /// a host name such as `localhost` is resolved).
     #[arg(long, default_value = "127.0.0.1:8080", value_parser = socket_address)]
     pub listen: SocketAddr,
-    /// Quiet time after the last save before reloading, in milliseconds.
-    #[arg(long, default_value_t = 100)]
+    /// Quiet time after the last save before reloading, in milliseconds (a copy over a slow
+    /// network pauses: a longer pause is read as a finished save; copy under a `.tmp` name and
+    /// rename, which is one step).
+    #[arg(long, default_value_t = 1000)]
     pub debounce_ms: u64,
     /// How often to check the customer database for changes, in milliseconds (0: never).
     #[arg(long, default_value_t = 1000)]

@@ -315,6 +315,14 @@ fn date_help(column: &str, value: &str) -> String {
         format!(
             "{common}; this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `CASE WHEN typeof({c}) IN ('integer', 'real') THEN date('1899-12-30', '+' || CAST({c} AS INTEGER) || ' days') ELSE {c} END AS {c}`{listed}"
         )
+    } else if let Some(n) = value.strip_prefix("the number ")
+        && n.parse::<f64>()
+            .is_ok_and(|d| (2_400_000.0..2_500_000.0).contains(&d))
+    {
+        // SQLite's own numeric date; `date()` reads a number as one.
+        format!(
+            "{common}; this reads as a Julian day number (SQLite's `julianday()`): convert it in the customers query (`customers.query`), `CASE WHEN typeof({c}) IN ('integer', 'real') THEN date({c}) ELSE {c} END AS {c}`{listed}"
+        )
     } else {
         format!(
             "{common}; fix the value, or convert the column in the customers query (`customers.query`)"

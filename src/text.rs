@@ -313,6 +313,7 @@ pub fn plural(n: usize, word: &str) -> String {
 pub fn as_yaml(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "null".into(),
+        serde_json::Value::String(s) if s.chars().any(hidden) => escaped(s),
         serde_json::Value::String(s) => {
             let ambiguous = s.is_empty()
                 || s.trim() != s
@@ -368,6 +369,40 @@ pub fn windows_1252(bytes: &[u8]) -> String {
             });
         }
     }
+    out
+}
+
+/// A text value as a person must see it to tell it from another: as it is, or quoted with
+/// what a screen does not show escaped (`"Mały\u{a0}odbiorca"`, `"S\u{301}redni"`,
+/// `"Wholesale "`) when it holds such a character or a space at either end.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().any(hidden) || text.starts_with(' ') || text.ends_with(' ') {
+        true => std::borrow::Cow::Owned(escaped(text)),
+        false => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// A character a screen does not show as itself: a control, a blank other than the space
+/// (a no-break space), a zero-width or direction mark, a combining accent.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || unicode_normalization::char::canonical_combining_class(c) != 0
+}
+
+/// `text` quoted, with every character a screen does not show as `\u{..}`.
+fn escaped(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 
@@ -530,6 +565,19 @@ mod tests {
         assert_eq!(windows_1252(b"Umsatz_\xe4"), "Umsatz_ä");
         assert_eq!(windows_1252(b"\x80 \x9f \x81 \xff"), "€ Ÿ ? ÿ");
         assert_eq!(windows_1252("Mü\u{e4}".as_bytes()), "Mü\u{e4}");
+    }
+
+    #[test]
+    fn texts_differing_only_in_what_a_screen_hides_are_shown_apart() {
+        assert_eq!(visible("Średni"), "Średni");
+        assert_eq!(visible("Key account"), "Key account");
+        assert_eq!(visible("S\u{301}redni"), "\"S\\u{301}redni\"");
+        assert_eq!(visible("Mały\u{a0}odbiorca"), "\"Mały\\u{a0}odbiorca\"");
+        assert_eq!(
+            visible("Velko\u{200b}odběratel"),
+            "\"Velko\\u{200b}odběratel\""
+        );
+        assert_eq!(visible("Wholesale "), "\"Wholesale \"");
     }
 
     #[test]

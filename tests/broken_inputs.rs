@@ -294,6 +294,18 @@ fn an_invisible_character_in_a_rule_text_is_a_warning_at_its_place() {
     );
     let run = fx.run_ok(&[]);
     assert!(run.stderr.contains("zero-width space"), "{}", run.stderr);
+    // In the data, `explain` shows what the screen would hide: a no-break space looked the
+    // same as the text the row compares with.
+    fx.conn()
+        .execute_batch("UPDATE customers SET region = 'N' || char(160) WHERE customer_id = 'C1'")
+        .unwrap();
+    let explain = fx.run(&["explain", "C1"]);
+    explain.assert_code(0);
+    assert!(
+        explain.stdout.contains("with region = \"N\\u{a0}\"\n"),
+        "{}",
+        explain.stdout
+    );
 }
 
 /// A rule file saved as Windows-1252 (`ä` as the byte 0xE4): its error alone, not "unknown

@@ -157,6 +157,33 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
         .execute_batch("UPDATE customers SET last_order_day = 45688 WHERE customer_id = 2")
         .unwrap();
     fx.run(&["run", "--as-of", "2025-06-30"]).assert_stderr_contains("this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `CASE WHEN typeof(\"last_order_day\") IN ('integer', 'real') THEN date('1899-12-30', '+' || CAST(\"last_order_day\" AS INTEGER) || ' days') ELSE \"last_order_day\" END AS \"last_order_day\"`");
+    // SQLite's own numeric date, `julianday('2025-01-31')`: the conversion offered, pasted,
+    // reads it as that day.
+    fx.conn()
+        .execute_batch(
+            "UPDATE customers SET last_order_day = julianday('2025-01-31') WHERE customer_id = 2",
+        )
+        .unwrap();
+    let conversion = "CASE WHEN typeof(\"last_order_day\") IN ('integer', 'real') THEN date(\"last_order_day\") ELSE \"last_order_day\" END AS \"last_order_day\"";
+    fx.run(&["run", "--as-of", "2025-06-30"]).assert_stderr_contains(&format!(
+        "this reads as a Julian day number (SQLite's `julianday()`): convert it in the customers query (`customers.query`), `{conversion}`"
+    ));
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}customers:\n  id_column: customer_id\n  dates: [last_order_day]\n  query: >\n    SELECT customer_id, {conversion} FROM customers\n"),
+    )
+    .unwrap();
+    fx.run(&["run", "--as-of", "2025-06-30"]).assert_code(0);
+    let day: String = fx
+        .conn()
+        .query_row(
+            &format!("SELECT {conversion} FROM customers WHERE customer_id = 2"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(day, "2025-01-31");
 }
 
 #[test]
@@ -469,4 +496,30 @@ fn text_dates_not_in_iso_form_compared_with_an_iso_date_are_warned_on_the_data()
         blank.stdout
     );
     assert!(blank.stdout.contains("= help: read the blanks as NULL, `NULLIF(left_on, '') AS left_on` in the customers query"), "{}", blank.stdout);
+}
+
+/// A condition on a computed value failed at its boundary (`days_between(...) < 90` for a
+/// customer exactly 90 days in): `explain` showed the dates, not the 90 it compared, and
+/// the analyst counted days by hand.
+#[test]
+fn explain_shows_what_a_failed_comparison_computed() {
+    let fx = fixture("month", &[Some("2025-01-31")]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:
+  - name: status
+    rules:
+      - { id: new, when: 'days_between(last_order_day, as_of) < 90', then: { status: new } }
+      - { id: settled, then: { status: settled } }
+",
+    );
+    let explain = fx.run(&["explain", "1", "--as-of", "2025-05-01"]);
+    explain.assert_code(0);
+    assert!(
+        explain.stdout.contains(
+            "with last_order_day = 2025-01-31, as_of = 2025-05-01, days_between(last_order_day, as_of) = 90\n"
+        ),
+        "{}",
+        explain.stdout
+    );
 }

@@ -276,7 +276,7 @@ pub fn show(v: &serde_json::Value, boundaries: &[f64]) -> String {
     match v {
         serde_json::Value::Null => "NULL".to_owned(),
         serde_json::Value::String(s) if s.is_empty() => "\"\"".to_owned(),
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => crate::text::visible(s).into_owned(),
         serde_json::Value::Number(n) if n.is_f64() => {
             decimal(n.as_f64().unwrap_or_default(), boundaries)
         }

@@ -439,12 +439,18 @@ fn trace_condition(
             (Some(range), Vec::new(), None)
         }
         Condition::When(e) => {
-            let inputs = inputs_of(w, e);
+            let mut inputs = inputs_of(w, e);
             let failed = if settled || row.cells.is_some() {
                 None
             } else {
                 first_failing_part(w, e)
             };
+            // What the comparison that failed computed (`days_between(opened_day, as_of) =
+            // 90` beside `< 90`): the boundary case is then read, not counted by hand.
+            if !settled && row.cells.is_none() {
+                let part = failed.as_deref().unwrap_or(&e.text);
+                inputs.extend(computed_sides(w, e, part));
+            }
             (Some(e.text.clone()), inputs, failed)
         }
     }
@@ -507,6 +513,67 @@ fn first_failing_part(w: &Worker<'_, '_, Trace>, e: &Expr) -> Option<String> {
     })
 }
 
+/// The sides of `part`'s comparison (`a < b`, at its top level) that are computed, not a
+/// name or a constant, with their values for the customer (`e`'s names in scope).
+fn computed_sides(w: &Worker<'_, '_, Trace>, e: &Expr, part: &str) -> Vec<Named> {
+    let Some((left, right)) = comparison_sides(part) else {
+        return Vec::new();
+    };
+    let engine = w.ev.rules.new_engine();
+    let mut scope = Scope::new();
+    super::worker::fill_scope(&mut scope, e, &w.frame);
+    [left, right]
+        .into_iter()
+        .filter(|side| {
+            side.contains(['(', '+', '-', '*', '/', '%']) && side.parse::<f64>().is_err()
+        })
+        .filter_map(|side| {
+            let v = engine.eval_expression_with_scope::<Dynamic>(&mut scope.clone(), side);
+            v.ok().map(|v| named(side, &Value::from_dynamic(v)))
+        })
+        .collect()
+}
+
+/// `a` and `b` of `a <op> b`, for the one comparison at the top level of `part` (none inside
+/// brackets or text, no `&&`/`||` beside it).
+fn comparison_sides(part: &str) -> Option<(&str, &str)> {
+    let bytes = part.as_bytes();
+    let (mut depth, mut quote, mut found) = (0i32, None, None);
+    let mut k = 0;
+    while k < bytes.len() {
+        let c = bytes[k] as char;
+        let next = bytes.get(k + 1).copied().map(char::from);
+        match quote {
+            Some(_) if c == '\\' => k += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match (c, next) {
+                ('"' | '\'' | '`', _) => quote = Some(c),
+                ('(' | '[' | '{', _) => depth += 1,
+                (')' | ']' | '}', _) => depth -= 1,
+                ('&', Some('&')) | ('|', Some('|')) if depth == 0 => return None,
+                ('<' | '>' | '=' | '!', Some('=')) if depth == 0 => {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some((k, k + 2));
+                    k += 1;
+                }
+                ('<' | '>', _) if depth == 0 => {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some((k, k + 1));
+                }
+                _ => {}
+            },
+        }
+        k += 1;
+    }
+    let (at, after) = found?;
+    Some((part[..at].trim(), part[after..].trim()))
+}
+
 /// Splits an expression at its top-level `&&` (not inside brackets or text).
 fn split_and(text: &str) -> Vec<String> {
     let (mut parts, mut depth, mut quote, mut start) = (Vec::new(), 0i32, None, 0);
@@ -539,6 +606,26 @@ fn split_and(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::split_and;
+
+    #[test]
+    fn the_sides_of_one_top_level_comparison() {
+        use super::comparison_sides;
+        assert_eq!(
+            comparison_sides("days_between(opened_day, as_of) < 90"),
+            Some(("days_between(opened_day, as_of)", "90"))
+        );
+        assert_eq!(
+            comparison_sides("sales / max(1, n) >= 0.25"),
+            Some(("sales / max(1, n)", "0.25"))
+        );
+        assert_eq!(
+            comparison_sides(r#"tier == ">=""#),
+            Some(("tier", r#"">=""#))
+        );
+        assert_eq!(comparison_sides("a > 1 || b"), None);
+        assert_eq!(comparison_sides("is_null(x)"), None);
+        assert_eq!(comparison_sides("1 < x < 3"), None);
+    }
 
     #[test]
     fn splits_only_top_level_and() {

@@ -574,7 +574,7 @@ mod tests {
 
     #[test]
     fn a_file_that_does_not_read_is_reported_and_left_out() {
-        let (files, shown) = read_dir(&[("a.yaml", b"\xff\xfe"), ("b.yaml", DECISION.as_bytes())]);
+        let (files, shown) = read_dir(&[("a.yaml", b"\xff\xff"), ("b.yaml", DECISION.as_bytes())]);
         assert_eq!(files.unwrap().parsed.len(), 1);
         assert_eq!(
             shown,

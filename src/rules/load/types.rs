@@ -235,7 +235,7 @@ fn kind_of<'v>(
 fn listing(list: &[rhai::Dynamic]) -> String {
     let mut shown: Vec<String> = Vec::new();
     for v in list {
-        let s = v.to_string();
+        let s = crate::text::visible(&v.to_string()).into_owned();
         if !shown.contains(&s) {
             shown.push(s);
         }

@@ -884,6 +884,25 @@ fn out_xlsx_writes_typed_cells_excel_reads_as_written() {
     assert!(!fx.path("POLICIES.XLSX").exists());
 }
 
+/// Two runs exporting to one path (two configs, one export folder) shared one temp file:
+/// one run's file held the other's rows, exit 0, and the other's were lost. Each writes a
+/// temp file named by its process; one a `kill -9` left behind is removed by the next run.
+#[cfg(target_os = "linux")]
+#[test]
+fn each_run_writes_its_own_temp_file_and_a_dead_runs_is_removed() {
+    let fx = out_fixture();
+    // Above the largest process id Linux gives (4,194,304): no such process runs.
+    let dead = fx.path(".policies.csv.4194999.tmp");
+    std::fs::write(&dead, "half of a killed run's rows\n").unwrap();
+    let other = fx.path(".other.csv.4194999.tmp");
+    std::fs::write(&other, "another export's\n").unwrap();
+    fx.run_ok(&["--out", "policies.csv"]);
+    assert!(!dead.exists(), "a dead run's temp file is removed");
+    assert!(other.exists(), "another file's temp files are left alone");
+    let csv = std::fs::read_to_string(fx.path("policies.csv")).unwrap();
+    assert!(csv.starts_with("customer_id,"), "{csv}");
+}
+
 /// `--out` through a symbolic link (the export a BI tool reads, linked from a dated folder)
 /// replaced the link with a file of its own: the export kept last month's rows, exit 0. The
 /// link's target is written, the link kept.
@@ -902,7 +921,12 @@ fn out_through_a_symbolic_link_writes_the_file_it_points_to() {
         csv.starts_with("customer_id,tier,bonus,rule_ids\n"),
         "{csv}"
     );
-    assert!(!fx.path("export/.policies.csv.tmp").exists());
+    let temps: Vec<String> = std::fs::read_dir(fx.path("export"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(temps.is_empty(), "{temps:?}");
     // A link to a file not there yet (the first month) makes that file.
     std::os::unix::fs::symlink("export/first.csv", fx.path("first.csv")).unwrap();
     fx.run_ok(&["--out", "first.csv"]);

@@ -28,7 +28,9 @@ fn interrupted_by(signal: &str, name: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start tierwise run");
-    let tmp = fx.path(".policies.csv.tmp");
+    // Its own temp file, named by its process: another run's export to the same path
+    // (another config) writes another.
+    let tmp = fx.path(&format!(".policies.csv.{}.tmp", run.id()));
     let deadline = Instant::now() + Duration::from_secs(60);
     while !tmp.exists() {
         assert!(Instant::now() < deadline, "no temp file appeared");

@@ -45,6 +45,36 @@ enum Out {
     Sheet(Box<Sheet>),
 }
 
+/// The temp files beside `path` (named `.{name}.{pid}.tmp`) of runs no longer running (a
+/// `kill -9` leaves its temp file): where the system tells which processes run (`/proc`).
+fn remove_stale_temps(path: &Path, name: &str) {
+    let (Some(dir), true) = (path.parent(), Path::new("/proc/self").exists()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"));
+        let Some(pid) = pid.filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 impl FileSink {
     pub fn create(path: &Path, outputs: &[String]) -> Result<Self, OutputError> {
         let format = FileFormat::from_path(path).unwrap_or(FileFormat::Csv);
@@ -52,7 +82,10 @@ impl FileSink {
         // export a BI tool reads) keep last month's rows: the link's target is written.
         let path = &link_target(path);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let tmp = path.with_file_name(format!(".{name}.tmp"));
+        // A temp file of its own per process: two runs exporting to one path (two configs,
+        // one export folder) each write theirs, and each puts its own rows in place.
+        remove_stale_temps(path, &name);
+        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         let file_err = |source| OutputError::File {
             path: path.to_path_buf(),
             source,

@@ -33,6 +33,16 @@ pub fn install() -> std::io::Result<()> {
     Ok(())
 }
 
+/// A file-size limit (`ulimit -f`) reached makes a write fail with an error (`File too
+/// large`), which the run reports and rolls back, instead of SIGXFSZ killing the process
+/// without a word, possibly after its commit (while SQLite grows the database file).
+pub fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to "ignore" runs no code of ours in a handler.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// The signal that asked the run to stop (`"SIGINT"`, `"SIGTERM"`), if one did.
 pub fn requested() -> Option<&'static str> {
     RECEIVED

@@ -13,8 +13,13 @@ fn main() -> ExitCode {
         Err(e) => return arguments_refused(e),
     };
     init_logging(cli.verbose);
+    tierwise::interrupt::ignore_file_size_signal();
     if let Err(e) = tierwise::threads::init(cli.threads.map(usize::from)) {
-        eprintln!("error: --threads: {e}");
+        let given = cli.threads.map_or("", |_| "--threads: ");
+        eprintln!(
+            "error: {given}cannot start the evaluation threads: {e}{}",
+            memory_help()
+        );
         return ExitCode::from(ExitStatus::Invalid.code());
     }
     let globals = Globals { config: cli.config };
@@ -37,11 +42,19 @@ fn main() -> ExitCode {
         Ok(Ok(status)) => status,
         Ok(Err(_)) => ExitStatus::Failure, // a panic: its message is on stderr already
         Err(e) => {
-            eprintln!("error: cannot start a thread: {e}");
+            eprintln!("error: cannot start a thread: {e}{}", memory_help());
             ExitStatus::Invalid
         }
     };
     ExitCode::from(status.code())
+}
+
+/// Why a thread may not start though memory is free: each reserves its stack's address space.
+fn memory_help() -> String {
+    format!(
+        "\n  = help: each evaluation thread reserves {} MB of address space (its stack) and one more runs the command: under a virtual-memory limit (`ulimit -v`), raise the limit or give fewer threads (`--threads 1`)",
+        tierwise::threads::STACK >> 20
+    )
 }
 
 /// Arguments clap refused (or `--help`, `--version`): clap says it on stderr as usual; a

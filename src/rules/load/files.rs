@@ -21,6 +21,8 @@ pub(super) struct RuleFiles {
     pub parsed: Vec<(Arc<SourceFile>, RuleFile)>,
     /// The scripts that were read, in file name order.
     pub scripts: Vec<Arc<SourceFile>>,
+    /// A script could not be read (another encoding): the functions it defines are unknown.
+    pub script_unread: bool,
     /// The text of each policy file that failed to parse (a name it could define is written
     /// in it); `None` for a spreadsheet whose text cannot be searched (.xlsx, .ods: zipped),
     /// which may define any name.
@@ -42,6 +44,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
         parsed: Vec::new(),
         scripts: Vec::new(),
         unparsed: Vec::new(),
+        script_unread: false,
         fingerprint: String::new(),
         logic_fingerprint: String::new(),
     };
@@ -92,6 +95,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
                         .unparsed
                         .push(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()));
                 }
+                files.script_unread |= is_script;
                 continue;
             }
         };

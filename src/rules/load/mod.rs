@@ -82,7 +82,9 @@ pub fn load(
     let mut diags = Sink::default();
     let mut files = files::read(dir, &mut diags)?;
     foreach::expand(&mut files, &mut diags);
-    let scripts = scripts::compile(&files.scripts, limits, &mut diags);
+    let mut scripts = scripts::compile(&files.scripts, limits, &mut diags);
+    // Its functions are unknown, as a script's that fails to compile: calls of them are not.
+    scripts.failed |= files.script_unread;
     let symbols = symbols::declare(fields, &files, &mut diags);
     let compiled = compile::compile(&files, &scripts, &symbols, &mut diags);
     let order = order::order(&symbols, &compiled, &mut diags);

@@ -258,7 +258,8 @@ impl Scripts {
                     d.help = Some(unknown_name_help(&file.text, name));
                     return None;
                 }
-                diags.error(file, line, col, e.0.to_string());
+                let d = diags.error(file, line, col, e.0.to_string());
+                d.help = super::expr::limit_help(&e.0);
                 return None;
             }
         };
@@ -543,7 +544,9 @@ mod tests {
         assert!(scripts.failed);
         assert_eq!(
             shown,
-            ["error s.rhai:1:14: Expression exceeds maximum complexity"]
+            [
+                "error s.rhai:1:14: Expression exceeds maximum complexity | help: an expression of many terms or levels (a sum of 100 columns) meets `limits.max_expr_depth` in the config (64 by default, at most 100): split it into metrics (four sums of 25 terms, then their sum), or raise the limit"
+            ]
         );
         // Beyond the default depth (each parenthesis is two levels), within a configured 200.
         let high = Limits {

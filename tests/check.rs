@@ -483,6 +483,34 @@ fn spellings_with_ss_decomposed_letters_or_a_no_break_space_are_flagged_on_the_d
     );
 }
 
+/// The rule's own text is the decomposed spelling (pasted from a Mac), the data composed:
+/// the help said to mend the column at its source, where the rule was to be retyped.
+#[test]
+fn a_rule_text_written_decomposed_is_to_be_retyped_in_the_rule() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, segment TEXT",
+        &[
+            vec![text("K1"), text("Średni")],
+            vec![text("K2"), text("Średni")],
+        ],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: r\n    output: rabat\n    rules:\n      - { id: r-s, when: 'segment == \"S\u{301}redni\"', value: 3 }\n      - { id: r-rest, value: 0 }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains("`S` and the combining accent U+0301")
+            && check.stdout.contains(
+                "= help: the rule's own text is written \"S\\u{301}redni\", which the screen does not show: retype it in the rule file"
+            ),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A column whose name has a blank or an umlaut (`Umsatz Vorjahr`, an ERP export's) cannot
 /// be written in a rule: the help for the name an admin writes instead says how to name it
 /// in the customers query (it said "did you mean `Umsatz Vorjahr`?", which cannot be written).
@@ -850,5 +878,17 @@ fn ids_that_differ_only_in_case_spaces_or_leading_zeros_are_warned_of() {
         ),
         "{}",
         check.stdout
+    );
+    // `run` notes it too (it said nothing), and `--strict` refuses it, as other data notes.
+    fx.run(&["run", "--strict"])
+        .assert_code(1)
+        .assert_stderr_contains("3 groups of customer ids differ only in case");
+    let run = fx.run_ok(&[]);
+    assert!(
+        run.stdout.contains(
+            "note: customers.db: 3 groups of customer ids differ only in case, spaces or leading zeros"
+        ),
+        "{}",
+        run.stdout
     );
 }

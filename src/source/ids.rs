@@ -71,6 +71,26 @@ impl Dataset {
     }
 }
 
+/// What `check --data` warns and `run` notes of ids that differ only in case, spaces or
+/// leading zeros: how many groups (`total`), the groups `shown`, and what to do.
+pub fn variants_message(total: usize, shown: &[Vec<String>]) -> String {
+    let listed: Vec<String> = (shown.iter())
+        .map(|g| {
+            let quoted: Vec<String> = g.iter().map(|id| format!("\"{id}\"")).collect();
+            quoted.join(" and ")
+        })
+        .collect();
+    let more = match total.saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {} more", crate::text::thousands(n as f64)),
+    };
+    format!(
+        "{} of customer ids differ only in case, spaces or leading zeros ({}{more}): tierwise keeps them apart, each a customer with its own policy, counted in every population figure; if they are one customer, merge their rows into one at the source (or in the customers query, grouped by the id written one way): one spelling alone makes them a repeated id, which `run` refuses",
+        crate::text::plural(total, "group"),
+        listed.join("; ")
+    )
+}
+
 /// `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[String]) -> String {
     match items.split_last() {

@@ -17,6 +17,7 @@ mod sqlite;
 pub use affinity::Affinity;
 pub use dataset::{Cell, Column, Dataset, folded_id, id_number};
 pub use encoding::printf_sql;
+pub use ids::variants_message;
 pub use sqlite::{SqliteSource, quote_ident};
 
 use crate::value::ValueKind;

@@ -117,7 +117,14 @@ impl Workspace {
         {
             return Err(failed(source, output::OutputError::DuplicateId(id).into()));
         }
-        let data_warnings = crate::rules::lint::data_slips(rules, &customers);
+        let mut data_warnings = crate::rules::lint::data_slips(rules, &customers);
+        let variants = customers.id_variants();
+        if !variants.is_empty() {
+            let shown = &variants[..variants.len().min(3)];
+            let message = crate::source::variants_message(variants.len(), shown);
+            data_warnings
+                .push(crate::diag::Diagnostic::file_error(&self.database, message).warning());
+        }
         let read = t.elapsed();
         tracing::info!(
             "read {} customers in {:.3} s",

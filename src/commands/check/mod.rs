@@ -268,21 +268,10 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     if data.id_variant_groups > 0 {
-        let shown: Vec<String> = (data.id_variants.iter())
-            .map(|g| {
-                let quoted: Vec<String> = g.iter().map(|id| format!("\"{id}\"")).collect();
-                quoted.join(" and ")
-            })
-            .collect();
-        let more = match data.id_variant_groups - shown.len() {
-            0 => String::new(),
-            n => format!(" and {} more", thousands(n as f64)),
-        };
         writeln!(
             out,
-            "  warning: {} of customer ids differ only in case, spaces or leading zeros ({}{more}): tierwise keeps them apart, each a customer with its own policy, counted in every population figure; if they are one customer, merge their rows into one at the source (or in the customers query, grouped by the id written one way): one spelling alone makes them a repeated id, which `run` refuses",
-            crate::text::plural(data.id_variant_groups, "group"),
-            shown.join("; ")
+            "  warning: {}",
+            crate::source::variants_message(data.id_variant_groups, &data.id_variants)
         )?;
     }
     writeln!(out)?;

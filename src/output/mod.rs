@@ -76,7 +76,7 @@ pub enum OutputError {
     )]
     ReadNeedsWrite(String),
     #[error(
-        "cannot write results to {0}: the database is read-only (its file, or the folder it is in, cannot be written by this user, or it is on a read-only disk); nothing was written\n  = help: run tierwise where the database can be written, or give it another database (`--db` or the config's `database`)"
+        "cannot write results to {0}: the database is read-only (its file, or the folder it is in, cannot be written by this user, or it is on a read-only disk); nothing was written\n  = help: run tierwise where the database can be written, or give it another database (`--db` or the config's `database`); a -wal or -shm file beside it that this user cannot write (left by another user's run) makes it read-only too: give this user write access to them (do not delete a -wal file: it may hold committed runs)"
     )]
     ReadOnly(String),
     /// `prune --vacuum` deleted the runs (committed), then could not rewrite the file.
@@ -260,7 +260,7 @@ pub fn write_run<'a, E>(
         drop(sink);
         let written = writer
             .join()
-            .unwrap_or_else(|_| Err(OutputError::Writer("it panicked".into())));
+            .unwrap_or_else(|panic| Err(OutputError::Writer(panicked(panic.as_ref()))));
         match (evaluated, written) {
             (Err(e), _) => Err(RunFailure::Evaluation(e)),
             (Ok(()), Err(e)) => Err(RunFailure::Output(e)),
@@ -301,6 +301,22 @@ fn readers_never_blocked(conn: &Connection) -> rusqlite::Result<()> {
         Err(e) => return Err(e),
     }
     Ok(())
+}
+
+/// What the writer thread said as it panicked: the .xlsx writer panics when it cannot write
+/// (`Couldn't write to xml file: ... File too large`), in the temp directory it assembles the
+/// workbook in.
+fn panicked(payload: &(dyn std::any::Any + Send)) -> String {
+    let said = (payload.downcast_ref::<String>().map(String::as_str))
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("no reason given");
+    let xlsx = match said.contains("xml file") {
+        true => {
+            " (an .xlsx file is assembled in the temp directory, TMPDIR, before it is written beside --out: that directory may be full, or a file-size limit reached)"
+        }
+        false => "",
+    };
+    format!("it panicked: {said}{xlsx}")
 }
 
 /// Writes one run from the chunks received on `rx`. Returns the run id and customer count,

@@ -331,6 +331,32 @@ fn a_file_in_another_encoding_does_not_make_its_names_unknown_elsewhere() {
     assert_eq!(diagnostics[0]["column"], 11);
 }
 
+/// A script saved in Windows' ANSI encoding: its error alone, not also "unknown function"
+/// at every call of what it defines.
+#[test]
+fn a_script_in_another_encoding_does_not_make_its_functions_unknown_elsewhere() {
+    let fx = project();
+    std::fs::write(
+        fx.path("rules/punkty.rhai"),
+        b"// punkty za sprzeda\xbf\nfn punkty(x) { x / 100.0 }\n",
+    )
+    .unwrap();
+    fx.rule("m.yaml", "metrics:\n  p: punkty(annual_sales)\n");
+    let check = fx.run(&["check", "--format", "json"]);
+    check.assert_code(2);
+    let json: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{}", check.stdout);
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("this file is not UTF-8 text: byte 0xBF at line 1, column 21"),
+        "{}",
+        check.stdout
+    );
+}
+
 #[test]
 fn a_byte_order_mark_is_accepted() {
     let fx = project();
@@ -1358,4 +1384,42 @@ fn a_read_only_database() {
     assert!(!all.contains("could not record"), "{all}");
     // The database is as it was: the next run, once it can write, works.
     expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
+}
+
+/// A file-size limit (`ulimit -f`) reached while a run writes: SIGXFSZ killed the process
+/// without a word (exit 153 in the shell), possibly after its commit. The write fails with
+/// an error the run reports, and nothing of the run is kept.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_size_limit_is_an_error_not_a_silent_kill() {
+    let fx = project();
+    let rows: Vec<Vec<rusqlite::types::Value>> = (0..6000)
+        .map(|i| vec![text(&format!("K{i:05}")), real(f64::from(i)), text("N")])
+        .collect();
+    fx.conn().execute_batch("DELETE FROM customers").unwrap();
+    let mut conn = fx.conn();
+    let tx = conn.transaction().unwrap();
+    for row in &rows {
+        tx.execute("INSERT INTO customers VALUES (?1, ?2, ?3)", rusqlite::params_from_iter(row))
+            .unwrap();
+    }
+    tx.commit().unwrap();
+    drop(conn);
+    // In blocks of 1,024 bytes (bash's `ulimit -f`): far less than the run writes (its
+    // write-ahead log, the CSV file), more than the program needs to start.
+    let limit = 16;
+    let out = std::process::Command::new("bash")
+        .current_dir(fx.dir.path())
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f {limit} && exec \"$0\" --config config.yaml run --out policies.csv"
+        ))
+        .arg(env!("CARGO_BIN_EXE_tierwise"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(fx.policy_row_count(), 0, "{stderr}");
 }

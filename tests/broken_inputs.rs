@@ -1400,8 +1400,11 @@ fn a_file_size_limit_is_an_error_not_a_silent_kill() {
     let mut conn = fx.conn();
     let tx = conn.transaction().unwrap();
     for row in &rows {
-        tx.execute("INSERT INTO customers VALUES (?1, ?2, ?3)", rusqlite::params_from_iter(row))
-            .unwrap();
+        tx.execute(
+            "INSERT INTO customers VALUES (?1, ?2, ?3)",
+            rusqlite::params_from_iter(row),
+        )
+        .unwrap();
     }
     tx.commit().unwrap();
     drop(conn);

@@ -66,6 +66,7 @@ mod shares;
 mod text_ordered;
 mod unreachable_row;
 
+mod template_division;
 mod text_dates;
 mod text_spellings;
 mod whole_numbers;
@@ -140,6 +141,8 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
         table.record_domains(&mut domains);
     }
     for_each_rows(rules, &mut out);
+    // Over every expression, not a table's rows.
+    out.extend(template_division::template_divisions(rules));
     crate::rules::load::merge_copies(out)
 }
 

@@ -151,7 +151,9 @@ impl<'a> Value<'a> {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => (*b).into(),
             Value::Int(i) => (*i).into(),
-            Value::Float(f) => (*f).into(),
+            // `-0.0` (a negative amount rounded to zero) is 0.0, as the CSV and the summary
+            // write it: adding 0.0 makes it so.
+            Value::Float(f) => (*f + 0.0).into(),
             Value::Str(s) => (*s).into(),
             Value::Owned(s) => s.as_str().into(),
             Value::Date(d) => d.to_string().into(),
@@ -513,6 +515,12 @@ pub fn same_number(x: f64, y: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minus_zero_is_written_as_zero_in_json() {
+        assert_eq!(Value::Float(-0.0).to_json().to_string(), "0.0");
+        assert_eq!(Value::Float(-1.5).to_json().to_string(), "-1.5");
+    }
 
     #[test]
     fn decimals_are_written_to_15_significant_digits() {

@@ -62,6 +62,10 @@ struct SourceSpec {
     /// Columns that hold dates though their declared type does not say so (a query's).
     #[serde(default)]
     dates: Vec<String>,
+    /// Columns that hold true/false as 1/0 though their declared type does not say so (a
+    /// query's).
+    #[serde(default)]
+    booleans: Vec<String>,
 }
 
 impl Default for SourceSpec {
@@ -72,6 +76,7 @@ impl Default for SourceSpec {
             query_file: None,
             id_column: default_id_column(),
             dates: Vec::new(),
+            booleans: Vec::new(),
         }
     }
 }
@@ -195,6 +200,9 @@ pub struct Config {
     pub period: PeriodKind,
     /// Columns of the customer source read as dates besides those declared DATE/DATETIME.
     pub date_columns: Vec<String>,
+    /// Columns of the customer source read as true/false (1/0) besides those declared
+    /// BOOLEAN.
+    pub boolean_columns: Vec<String>,
     /// How money totals are labelled (`EUR`, `$`), when the config says.
     pub currency: Option<String>,
 }
@@ -276,6 +284,7 @@ impl Config {
             sample: file.sample,
             period: file.period,
             date_columns: file.customers.dates,
+            boolean_columns: file.customers.booleans,
             currency: file.currency,
         })
     }

@@ -979,6 +979,55 @@ fn a_boolean_column_holding_another_value() {
     );
 }
 
+/// An ERP export's `Y`/`N` in a BOOLEAN column: the conversion offered, pasted into a query
+/// with the column under `customers.booleans`, reads it as true/false (a query could not
+/// say a column holds true/false).
+#[test]
+fn yes_no_text_in_a_boolean_column_converts_as_the_help_says() {
+    let fx = project();
+    fx.conn()
+        .execute_batch("ALTER TABLE customers ADD COLUMN vip BOOLEAN; UPDATE customers SET vip = 'Y'; UPDATE customers SET vip = 'n' WHERE customer_id = 'C2';")
+        .unwrap();
+    fx.rule("v.yaml", "decisions:\n  - name: v\n    rules:\n      - { id: v1, when: vip, then: { vip_tier: gold } }\n      - { id: v2, then: { vip_tier: none } }\n");
+    let conversion = "CASE WHEN UPPER(TRIM(\"vip\")) IN ('Y', 'YES', 'TRUE', 'T') THEN 1 WHEN UPPER(TRIM(\"vip\")) IN ('N', 'NO', 'FALSE', 'F') THEN 0 ELSE \"vip\" END AS \"vip\"";
+    expect(
+        &fx,
+        &["run"],
+        1,
+        &[
+            "customer C1: column `vip` holds the text \"Y\", which is not true/false",
+            &format!(
+                "yes/no text converts in the customers query (`customers.query`): `{conversion}`, with `vip` listed under `customers.booleans`"
+            ),
+        ],
+    );
+    let config = "database: customers.db\nrules: rules\n";
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}customers:\n  booleans: [VIP]\n  query: SELECT customer_id, annual_sales, {conversion} FROM customers\n"),
+    )
+    .unwrap();
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "vip_tier"),
+        common::expect(&[("C1", "gold"), ("C2", "none")])
+    );
+    // A name that is no column is said, as for `customers.dates`.
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}customers:\n  booleans: [vipp]\n"),
+    )
+    .unwrap();
+    expect(
+        &fx,
+        &["run"],
+        2,
+        &[
+            "`customers.booleans` in the config names `vipp`, which is not a column of the customer source: did you mean `vip`?",
+        ],
+    );
+}
+
 /// Rewrites `from` in the schema of table `customers` to `to` followed by the byte `hex`
 /// (SQL text is UTF-8: a name that is not is written into the schema as a blob cast to text),
 /// as `sqlite3 .import` of a Windows-1252 file leaves a header `Umsatz_ä`.

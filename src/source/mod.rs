@@ -173,8 +173,10 @@ pub enum SourceError {
     },
     #[error("the id column `{column}` is not a column of the customer source (columns: {columns})")]
     NoIdColumn { column: String, columns: String },
-    #[error("`customers.dates` in the config names `{column}`, which is not a column of the customer source{}", .like.as_ref().map_or(String::new(), |c| format!(": did you mean `{c}`?")))]
-    NoDateColumn {
+    #[error("`{setting}` in the config names `{column}`, which is not a column of the customer source{}", .like.as_ref().map_or(String::new(), |c| format!(": did you mean `{c}`?")))]
+    NoListedColumn {
+        /// `customers.dates` or `customers.booleans`.
+        setting: &'static str,
         column: String,
         /// The closest column's name.
         like: Option<String>,
@@ -206,8 +208,9 @@ pub enum SourceError {
         also: String,
     },
     #[error(
-        "customer {customer}: column `{column}` holds {value}, which is not true/false{}\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL; fix the value, or do not declare the column BOOLEAN{also}",
-        more_customers(*.more)
+        "customer {customer}: column `{column}` holds {value}, which is not true/false{}\n  = help: a BOOLEAN column holds 1 (true), 0 (false) or NULL; fix the value, or do not declare the column BOOLEAN{}{also}",
+        more_customers(*.more),
+        bool_help(column, value)
     )]
     BadBool {
         customer: String,
@@ -270,6 +273,21 @@ fn shown_value(value: &str) -> String {
         v if v.starts_with("the number ") || v == "NULL" || v == "binary data" => v.into(),
         v => format!("`{v}`"),
     }
+}
+
+/// How to read yes/no text as true/false: converted in the customers query to 1 and 0 (other
+/// text stays, and is still refused), the column listed as one of true/false.
+fn bool_help(column: &str, value: &str) -> String {
+    const WORDS: [&str; 8] = ["Y", "N", "YES", "NO", "TRUE", "FALSE", "T", "F"];
+    // As the reader words it: `the text "Y"`.
+    let text = (value.strip_prefix("the text \"")).and_then(|t| t.strip_suffix('"'));
+    if !text.is_some_and(|t| WORDS.contains(&t.trim().to_uppercase().as_str())) {
+        return String::new();
+    }
+    let c = crate::source::quote_ident(column);
+    format!(
+        "; yes/no text converts in the customers query (`customers.query`): `CASE WHEN UPPER(TRIM({c})) IN ('Y', 'YES', 'TRUE', 'T') THEN 1 WHEN UPPER(TRIM({c})) IN ('N', 'NO', 'FALSE', 'F') THEN 0 ELSE {c} END AS {c}`, with `{column}` listed under `customers.booleans` in the config (a query's columns declare no type)"
+    )
 }
 
 /// How to mend a value that is not a date, by its look: an export's day-first text, a
@@ -431,7 +449,7 @@ impl SourceError {
                 | SourceError::NotASample(_)
                 | SourceError::Unreadable { .. }
                 | SourceError::NoIdColumn { .. }
-                | SourceError::NoDateColumn { .. }
+                | SourceError::NoListedColumn { .. }
                 | SourceError::NotADatabase(_)
                 | SourceError::ReadNeedsWrite(_)
                 | SourceError::NoTable { .. }

@@ -21,6 +21,8 @@ pub struct SqliteSource {
     source: Source,
     /// Columns that hold dates though their declared type does not say so (a query's).
     dates: Vec<String>,
+    /// Columns that hold true/false as 1/0 though their declared type does not say so.
+    booleans: Vec<String>,
     /// Values for the query's named parameters (`:as_of`, ...), bound where it uses them.
     parameters: Vec<(String, String)>,
 }
@@ -34,6 +36,7 @@ impl SqliteSource {
             conn: open_database(path)?,
             source: source.clone(),
             dates: Vec::new(),
+            booleans: Vec::new(),
             parameters: Vec::new(),
         })
     }
@@ -41,6 +44,12 @@ impl SqliteSource {
     /// Reads these columns as dates, whatever their declared type.
     pub fn with_dates(mut self, columns: &[String]) -> Self {
         self.dates = columns.to_vec();
+        self
+    }
+
+    /// Reads these columns as true/false (1 and 0), whatever their declared type.
+    pub fn with_booleans(mut self, columns: &[String]) -> Self {
+        self.booleans = columns.to_vec();
         self
     }
 
@@ -65,22 +74,29 @@ impl SqliteSource {
     fn fields(&self, sql: &str) -> Result<Vec<Field>, SourceError> {
         let columns = raw_columns(&self.conn, sql).map_err(|source| self.unreadable(source))?;
         let mut fields = encoding::fields(columns, &self.source, &self.path)?;
-        // SQLite's column names are the same in any case: `LAST_ORDER_DAY` is `last_order_day`.
-        let date = |name: &str| self.dates.iter().any(|d| d.eq_ignore_ascii_case(name));
-        // A misspelt date column would leave the real one text, and a run fail on it later
-        // with advice to list it (which the admin did).
-        if let Some(column) =
-            (self.dates.iter()).find(|d| !fields.iter().any(|f| f.name.eq_ignore_ascii_case(d)))
-        {
-            let names = fields.iter().map(|f| f.name.as_str());
-            return Err(SourceError::NoDateColumn {
-                column: column.clone(),
-                like: crate::diag::suggest(column, names),
-            });
-        }
-        for field in &mut fields {
-            if date(&field.name) {
-                field.kind = Some(crate::value::ValueKind::Date);
+        use crate::value::ValueKind;
+        for (setting, listed, kind) in [
+            ("customers.dates", &self.dates, ValueKind::Date),
+            ("customers.booleans", &self.booleans, ValueKind::Bool),
+        ] {
+            // A misspelt column would leave the real one as it is, and a run fail on it
+            // later with advice to list it (which the admin did).
+            if let Some(column) =
+                (listed.iter()).find(|d| !fields.iter().any(|f| f.name.eq_ignore_ascii_case(d)))
+            {
+                let names = fields.iter().map(|f| f.name.as_str());
+                return Err(SourceError::NoListedColumn {
+                    setting,
+                    column: column.clone(),
+                    like: crate::diag::suggest(column, names),
+                });
+            }
+            // SQLite's column names are the same in any case: `LAST_ORDER_DAY` is
+            // `last_order_day`.
+            for field in &mut fields {
+                if listed.iter().any(|d| d.eq_ignore_ascii_case(&field.name)) {
+                    field.kind = Some(kind);
+                }
             }
         }
         Ok(fields)
@@ -190,6 +206,7 @@ impl SqliteSource {
             conn,
             source: source.clone(),
             dates: Vec::new(),
+            booleans: Vec::new(),
             parameters: Vec::new(),
         }
     }

@@ -96,6 +96,7 @@ impl Workspace {
         }
         Ok(SqliteSource::open(&self.database, &self.config.source)?
             .with_dates(&self.config.date_columns)
+            .with_booleans(&self.config.boolean_columns)
             .with_parameters(self.context.parameters()))
     }
 

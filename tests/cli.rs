@@ -1676,3 +1676,43 @@ fn ids_stored_as_decimals_are_found_by_either_spelling() {
         fx.run(&["history", id]).assert_code(0);
     }
 }
+
+/// The summary's counts of a text output: letters with accents pushed the share column out
+/// of line (padded by bytes), and two spellings that differ only in what a screen hides
+/// (a decomposed letter, a no-break space) showed as two identical-looking rows.
+#[test]
+fn summary_counts_line_up_and_show_hidden_differences() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, segment TEXT",
+        &[
+            vec![text("K1"), text("Średni")],
+            vec![text("K2"), text("S\u{301}redni")],
+            vec![text("K3"), text("Duży")],
+            vec![text("K4"), text("Mały\u{a0}odbiorca")],
+        ],
+    );
+    fx.rule(
+        "seg.yaml",
+        "decisions:\n  - name: seg\n    output: seg\n    rules:\n      - { id: seg, value: '= segment' }\nsummary:\n  count_by: [seg]\n",
+    );
+    let run = fx.run_ok(&[]);
+    let block: Vec<&str> = (run.stdout.lines())
+        .skip_while(|l| !l.starts_with("seg "))
+        .take(5)
+        .collect();
+    // Every row as long as the header, in characters: the columns line up.
+    for line in &block[1..] {
+        assert_eq!(line.chars().count(), block[0].chars().count(), "{block:#?}");
+    }
+    assert!(
+        block.contains(&"\"S\\u{301}redni\"                 1   25.0%"),
+        "{block:#?}"
+    );
+    assert!(
+        block
+            .iter()
+            .any(|l| l.starts_with("\"Mały\\u{a0}odbiorca\"")),
+        "{block:#?}"
+    );
+}

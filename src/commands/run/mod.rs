@@ -423,14 +423,18 @@ impl Report for RunReport {
             writeln!(out, "note: {note}")?;
         }
         for (name, values) in &self.counts {
-            let width = values
-                .iter()
-                .map(|(v, _)| v.len())
+            // Spellings that differ only in what a screen hides are shown apart, and
+            // columns line up by characters (`Średni` is 7 bytes).
+            let shown: Vec<String> = (values.iter())
+                .map(|(v, _)| crate::text::visible(v).into_owned())
+                .collect();
+            let width = (shown.iter())
+                .map(|v| v.chars().count())
                 .max()
                 .unwrap_or(0)
-                .max(name.len());
+                .max(name.chars().count());
             writeln!(out, "\n{name:<width$}  {:>11}  {:>6}", "customers", "share")?;
-            for (value, count) in values {
+            for (value, (_, count)) in shown.iter().zip(values) {
                 let share = 100.0 * *count as f64 / self.customers.max(1) as f64;
                 writeln!(
                     out,

@@ -174,6 +174,30 @@ fn a_csv_table_decides_like_a_yaml_table() {
     );
 }
 
+/// A CSV table's cell pasted with a no-break space (`"KA\u{a0}"`, from Excel): the row
+/// matched no customer, and only `check --data` could tell. Said at its cell.
+#[test]
+fn an_invisible_character_in_a_csv_cell_is_a_warning_at_the_cell() {
+    let fx = fixture();
+    write(
+        &fx,
+        "discount.csv",
+        "hit: first,doc: Discount by channel\n\
+          id,channel,discount\n\
+          id,input,output\n\
+          d-ka,\"\"\"KA\u{a0}\"\"\",5\n\
+          d-rest,,0\n"
+            .as_bytes(),
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    let d = diagnostic_at(&check, "rules/discount.csv, B4");
+    assert!(
+        d.contains("a no-break space (U+00A0) is written here"),
+        "{d}"
+    );
+}
+
 /// A number column saved from Excel as it is displayed (`50.000,00`, `50 000`, `$1,200`):
 /// every cell text. It loaded as a text column, every customer got the characters and
 /// `SUM(credit_limit)` read 3,450 for 4,450,000, no word said. Each cell is an error saying

@@ -72,7 +72,13 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
             match sheet::read(path, &bytes, diags)
                 .and_then(|file| Some((parse(&file, diags)?, file)))
             {
-                Some((rules, file)) => files.parsed.push((file, rules)),
+                Some((rules, file)) => {
+                    // In its cells' texts as in a YAML file's (positions are cells).
+                    for warning in super::invisible::invisible(&file) {
+                        diags.push(warning);
+                    }
+                    files.parsed.push((file, rules));
+                }
                 None => {
                     let csv = path
                         .extension()

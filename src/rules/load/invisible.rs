@@ -22,7 +22,15 @@ pub(super) fn invisible(file: &SourceFile) -> Vec<Diagnostic> {
         let from = usize::from(n == 0 && chars.first() == Some(&'\u{feff}'));
         let found = (from..chars.len()).find_map(|i| {
             let previous = i.checked_sub(1).map(|k| chars[k]);
-            what(chars[i], previous).map(|what| (i, what))
+            // `20 000` with a no-break space: a number written with thousands separators,
+            // which the number checks name.
+            let grouping = chars[i] == '\u{a0}'
+                && previous.is_some_and(|p| p.is_ascii_digit())
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            (!grouping)
+                .then(|| what(chars[i], previous))
+                .flatten()
+                .map(|what| (i, what))
         });
         if let Some((i, (message, help))) = found {
             // A combining accent is shown at its letter.

@@ -475,6 +475,7 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
     } else {
         x.abs().max(y.abs())
     };
+    // Only with NaN (NaN x 0 is not 0, and `max` skips NaN): `0 <= NaN` holds, as rhai has it.
     if max == 0.0 {
         return matches!(op, Order::Eq | Order::Ge | Order::Le);
     }
@@ -482,6 +483,11 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
     // comparison on the fast path).
     let band = SAME_WITHIN * max;
     let d = x - y;
+    // An infinity (`9e999` read from SQLite): `(x - y) / max` is NaN, so no comparison holds,
+    // where the band would be infinite and make it equal to every number.
+    if !band.is_finite() {
+        return false;
+    }
     // Two whole numbers compare exactly: a 13-digit code stored as a decimal (an EAN, an
     // account number read from a CSV) is one code, not a band of its neighbours; what
     // arithmetic leaves off a boundary is seldom whole. Only near each other does it differ.
@@ -515,6 +521,25 @@ pub fn same_number(x: f64, y: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_infinity_compares_with_nothing() {
+        use Order::*;
+        for (x, y) in [
+            (f64::INFINITY, 5.0),
+            (5.0, f64::INFINITY),
+            (f64::NEG_INFINITY, -1e300),
+            (f64::INFINITY, f64::INFINITY),
+            (f64::INFINITY, 0.0),
+        ] {
+            for op in [Eq, Ne, Lt, Le, Gt, Ge] {
+                assert!(!number_holds(op, x, y), "{x} {op:?} {y}");
+            }
+        }
+        assert!(number_holds(Eq, 0.1 + 0.2, 0.3));
+        assert!(number_holds(Ge, 0.2499999999999998, 0.25));
+        assert!(!number_holds(Eq, 1234567890123.0, 1234567890124.0));
+    }
 
     #[test]
     fn minus_zero_is_written_as_zero_in_json() {

@@ -886,7 +886,8 @@ fn out_xlsx_writes_typed_cells_excel_reads_as_written() {
 
 /// Two runs exporting to one path (two configs, one export folder) shared one temp file:
 /// one run's file held the other's rows, exit 0, and the other's were lost. Each writes a
-/// temp file named by its process; one a `kill -9` left behind is removed by the next run.
+/// temp file named by its process; one a `kill -9` left behind a day ago is removed by the
+/// next run (a recent one may be a live run's in another container).
 #[cfg(target_os = "linux")]
 #[test]
 fn each_run_writes_its_own_temp_file_and_a_dead_runs_is_removed() {
@@ -894,10 +895,20 @@ fn each_run_writes_its_own_temp_file_and_a_dead_runs_is_removed() {
     // Above the largest process id Linux gives (4,194,304): no such process runs.
     let dead = fx.path(".policies.csv.4194999.tmp");
     std::fs::write(&dead, "half of a killed run's rows\n").unwrap();
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(25 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&dead)
+        .unwrap()
+        .set_modified(day_ago)
+        .unwrap();
+    let recent = fx.path(".policies.csv.4194998.tmp");
+    std::fs::write(&recent, "another container's live run\n").unwrap();
     let other = fx.path(".other.csv.4194999.tmp");
     std::fs::write(&other, "another export's\n").unwrap();
     fx.run_ok(&["--out", "policies.csv"]);
     assert!(!dead.exists(), "a dead run's temp file is removed");
+    assert!(recent.exists(), "a recent one is left alone");
     assert!(other.exists(), "another file's temp files are left alone");
     let csv = std::fs::read_to_string(fx.path("policies.csv")).unwrap();
     assert!(csv.starts_with("customer_id,"), "{csv}");

@@ -46,8 +46,11 @@ enum Out {
 }
 
 /// The temp files beside `path` (named `.{name}.{pid}.tmp`) of runs no longer running (a
-/// `kill -9` leaves its temp file): where the system tells which processes run (`/proc`).
+/// `kill -9` leaves its temp file): where the system tells which processes run (`/proc`),
+/// and untouched for a day, since a process id means nothing in another container or on
+/// another host writing to the same folder.
 fn remove_stale_temps(path: &Path, name: &str) {
+    const UNTOUCHED: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
     let (Some(dir), true) = (path.parent(), Path::new("/proc/self").exists()) else {
         return;
     };
@@ -69,7 +72,10 @@ fn remove_stale_temps(path: &Path, name: &str) {
         else {
             continue;
         };
-        if !Path::new("/proc").join(pid).exists() {
+        let untouched = (entry.metadata().and_then(|m| m.modified()).ok())
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > UNTOUCHED);
+        if untouched && !Path::new("/proc").join(pid).exists() {
             let _ = std::fs::remove_file(entry.path());
         }
     }

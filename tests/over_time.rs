@@ -505,6 +505,75 @@ fn every_period_after_a_removed_run_is_made_on_it_not_only_the_next() {
         .assert_code(0);
 }
 
+/// Two runs in a row removed (Q2 and Q3): the advice was to run Q3, then the chain, and
+/// followed, Q3's run read no Q2 and the chain was refused again. Both are to be run first.
+#[test]
+fn two_removed_runs_in_a_row_are_both_to_be_run_first() {
+    let fx = last_year_quarters();
+    for as_of in ["2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["prune", "--run", "2"]).assert_code(0);
+    fx.run(&["prune", "--run", "3"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2026-03-31"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "run 2025-Q2, 2025-Q3 (`tierwise run --as-of 2025-06-30`, then `tierwise run --as-of 2025-09-30`), then 2025-Q4 again first",
+        );
+    for as_of in ["2025-06-30", "2025-09-30", "2025-12-31"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["run", "--strict", "--as-of", "2026-03-31"])
+        .assert_code(0);
+}
+
+/// A run made after `prune --run` read nothing of the removed run, yet `changes` said it
+/// had; and a period run again after its run was removed was said to be official "again".
+#[test]
+fn a_run_made_after_a_removal_did_not_read_the_removed_run() {
+    let fx = last_year_quarters();
+    for as_of in ["2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["prune", "--run", "3"]).assert_code(0);
+    // Q3 run again: Q4 (run 4) read run 3, removed; Q3's official run is the new run 5.
+    fx.run_ok(&["--as-of", "2025-09-30"]);
+    let changes = fx.run(&["changes", "--output", "tier"]);
+    changes.assert_code(0);
+    assert!(
+        changes.stdout.contains(
+            "was made when 2025-Q3's run was run 3, which was removed since (`prune --run`)"
+        ) && !changes.stdout.contains("run 5 again"),
+        "{}",
+        changes.stdout
+    );
+    let history = fx.run(&["history", "X"]);
+    assert!(
+        !history.stdout.contains("run 5 again"),
+        "{}",
+        history.stdout
+    );
+    // Q4 run again after the removal: it read run 5, and nothing is said of run 3.
+    fx.run_ok(&["--as-of", "2025-12-31"]);
+    let changes = fx.run(&["changes", "--output", "tier"]);
+    changes.assert_code(0);
+    assert!(!changes.stdout.contains("run 3"), "{}", changes.stdout);
+
+    let fx = last_year_quarters();
+    for as_of in ["2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31"] {
+        fx.run_ok(&["--as-of", as_of]);
+    }
+    fx.run(&["prune", "--run", "3"]).assert_code(0);
+    // Q4 run again without Q3: made on the gap, not on the removed run.
+    fx.run_ok(&["--as-of", "2025-12-31"]);
+    let changes = fx.run(&["changes", "--output", "tier"]);
+    assert!(
+        !changes.stdout.contains("read 2025-Q3's run 3"),
+        "{}",
+        changes.stdout
+    );
+}
+
 /// `prune --keep` lets old periods go on purpose: the runs after them stand, and a nightly
 /// `run --strict` after it was refused as made on a run "removed since (`prune --run`)".
 #[test]

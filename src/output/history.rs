@@ -48,6 +48,11 @@ pub(super) struct RunRecord {
     /// A successful run removed (`prune --run`) or pruned (`prune --keep`) since: until
     /// then, it was what the runs after it read of its period.
     pub removed_ok: bool,
+    /// When it started (`2026-12-02T01:08:32.123Z`, which orders as text).
+    pub started_at: String,
+    /// When `prune --run` removed it, as its message says (`None`: not removed, or by a
+    /// tierwise that did not say).
+    pub removed_at: Option<String>,
 }
 
 /// The periods whose official run `prune --keep` deleted (its record stays, status
@@ -100,13 +105,21 @@ pub(super) fn run_records(
             // `prune --keep` marks official runs only.
             let removed_ok = status == super::prune::PRUNED
                 || (status == super::prune::REMOVED
-                    && message.is_some_and(|m| super::prune::removed_while_ok(&m)));
+                    && message
+                        .as_deref()
+                        .is_some_and(super::prune::removed_while_ok));
+            let removed_at = (status == super::prune::REMOVED)
+                .then(|| message.as_deref().and_then(super::prune::removed_at))
+                .flatten()
+                .map(str::to_owned);
             Ok(RunRecord {
                 run_id: r.get(0)?,
                 status,
                 as_of,
                 period,
                 removed_ok,
+                started_at,
+                removed_at,
             })
         })
         .map_err(&err)?;
@@ -162,10 +175,18 @@ pub(super) fn official_before(
     period: Period,
     before: i64,
 ) -> Option<OfficialRun> {
-    // As the records stood then: a successful run removed since was official.
+    // As the records stood then: a successful run removed since was official; one removed
+    // before `before` started was not (`before` read no run of it).
+    let started = (records.iter())
+        .find(|r| r.run_id == before)
+        .map(|r| r.started_at.as_str());
+    let there_then = |r: &RunRecord| match (&r.removed_at, started) {
+        (Some(removed), Some(started)) => removed.as_str() > started,
+        _ => true,
+    };
     let earlier: Vec<RunRecord> = (records.iter())
         .filter(|r| r.run_id < before)
-        .map(|r| match r.removed_ok {
+        .map(|r| match r.removed_ok && there_then(r) {
             true => RunRecord {
                 status: "ok".into(),
                 ..r.clone()

@@ -228,6 +228,12 @@ pub fn removed_read(
     Ok(read.filter(|id| (records.iter()).any(|r| r.run_id == *id && r.status == REMOVED)))
 }
 
+/// When a removed run was removed, as its message says (`removed at <time> by ...`, as
+/// [`delete_run`] writes it).
+pub(super) fn removed_at(message: &str) -> Option<&str> {
+    message.strip_prefix("removed at ")?.split(' ').next()
+}
+
 /// Whether a removed run's message says it was successful: it keeps the status it had,
 /// `(was ok; ...`, as [`delete_run`] writes it.
 pub(super) fn removed_while_ok(message: &str) -> bool {

@@ -21,11 +21,14 @@ pub struct StaleRun {
     /// No run it read is in the records, but runs made before it were pruned: it may have
     /// read one of them.
     pub read_pruned: bool,
-    /// The run it read was removed since (`prune --run`): `now` is an earlier run of that
-    /// period again, not a correction run after it.
+    /// The run it read was removed since (`prune --run`): `now` is another run of that
+    /// period (an earlier one again, or one made since), not a correction run after it.
     pub read_removed: bool,
     /// `read_of`'s official run now (`None`: it has none since its run was removed).
     pub now: Option<OfficialRun>,
+    /// The periods to run first, oldest first, when `read_of` has no run now: `read_of`, and
+    /// the periods right before it whose runs were removed too.
+    pub missing: Vec<Period>,
     /// The official runs of the periods after it, up to the first gap: made on it, so on
     /// the old history too.
     pub after: Vec<OfficialRun>,
@@ -42,8 +45,9 @@ impl StaleRun {
         let of = self.read_of.label();
         let read = match (self.read, self.read_pruned, self.now) {
             (Some(id), _, Some(now)) if self.read_removed => format!(
-                "{of}'s run {id}, removed since (`prune --run`): {of}'s official run is run {} again",
-                now.run_id
+                "{of}'s run {id}, removed since (`prune --run`): {of}'s official run is run {} {}",
+                now.run_id,
+                if now.run_id < id { "again" } else { "now" }
             ),
             (Some(id), _, None) => {
                 format!("{of}'s run {id}, removed since (`prune --run`), and {of} has no run now")
@@ -58,11 +62,8 @@ impl StaleRun {
         periods.extend(self.after.iter().map(|r| r.period.label()));
         // As of each run's own date (the current period's is not over yet); a period left
         // without a run is to be run first.
-        let first = match self.now {
-            None => Some(format!("`tierwise run --as-of {}`", self.read_of.end())),
-            Some(_) => None,
-        };
-        let commands: Vec<String> = (first.into_iter())
+        let first = (self.missing.iter()).map(|p| format!("`tierwise run --as-of {}`", p.end()));
+        let commands: Vec<String> = first
             .chain(
                 self.runs()
                     .map(|r| format!("`tierwise run --as-of {}`", r.as_of)),
@@ -81,9 +82,9 @@ impl StaleRun {
             self.run.run_id,
             periods.join(", "),
             if periods.len() == 1 { "holds" } else { "hold" },
-            match self.now {
-                None => format!("{of} first, then "),
-                Some(_) => String::new(),
+            match self.missing.as_slice() {
+                [] => String::new(),
+                missing => format!("{} first, then ", labels(missing)),
             },
             if periods.len() == 1 { "it" } else { "them" },
             if periods.len() == 1 {
@@ -94,6 +95,12 @@ impl StaleRun {
             commands.join(", then ")
         )
     }
+}
+
+/// `2026-Q1` or `2025-Q4, 2026-Q1`.
+pub fn labels(periods: &[Period]) -> String {
+    let labels: Vec<&str> = periods.iter().map(|p| p.label()).collect();
+    labels.join(", ")
 }
 
 /// The official runs made on a history replaced since, each with the periods after it (a
@@ -136,6 +143,17 @@ fn removed_of(
 ) -> Option<StaleRun> {
     let read = official_before(records, previous, run.run_id)?.run_id;
     let removed = (records.iter()).any(|r| r.run_id == read && r.status == super::prune::REMOVED);
+    // Two runs in a row removed: the period before the one read has none either, and its
+    // run is to be made first (the read one's run would read nothing of it).
+    let mut missing = vec![previous];
+    while let Some(back) = missing[0].previous() {
+        let had_one = (records.iter())
+            .any(|r| r.period == Some(back) && r.status == super::prune::REMOVED && r.removed_ok);
+        if official.iter().any(|o| o.period == back) || !had_one {
+            break;
+        }
+        missing.insert(0, back);
+    }
     removed.then(|| StaleRun {
         run,
         read_of: previous,
@@ -143,6 +161,7 @@ fn removed_of(
         read_pruned: false,
         read_removed: true,
         now: None,
+        missing,
         after: following(official, run.period),
     })
 }
@@ -189,6 +208,7 @@ fn stale_of(
         read_pruned: pruned,
         read_removed,
         now: Some(before),
+        missing: Vec::new(),
         after: following(official, run.period),
     })
 }

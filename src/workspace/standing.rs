@@ -174,13 +174,11 @@ fn history_concerns(
             earlier.label()
         ));
     }
-    if let Some((missing, read)) = s.previous_read_removed {
+    if let Some((missing, read)) = &s.previous_read_removed {
+        let of = missing.last().map_or("", |p| p.label());
         out.push(format!(
-            "{previous}'s run read {}'s run {read}, which was removed since (`prune --run`), and {} has no run now: run {} (`tierwise run --as-of {}`), then {previous} again first",
-            missing.label(),
-            missing.label(),
-            missing.label(),
-            missing.end()
+            "{previous}'s run read {of}'s run {read}, which was removed since (`prune --run`), and {of} has no run now: run {}, then {previous} again first",
+            run_first(missing)
         ));
     }
     if !s.previous_left_out.is_empty() {
@@ -199,12 +197,9 @@ fn history_concerns(
             (_, _, Some(now)) => format!("run {} replaced {of}'s run", now.run_id),
             _ => format!("{of}'s run was replaced"),
         };
-        let missing = match stale.now {
-            None => format!(
-                "{of} (`tierwise run --as-of {}`), then ",
-                stale.read_of.end()
-            ),
-            Some(_) => String::new(),
+        let missing = match stale.missing.as_slice() {
+            [] => String::new(),
+            missing => format!("{}, then ", run_first(missing)),
         };
         out.push(format!(
             "{previous}'s run was made on a history replaced since ({how}): run {missing}the periods from {} again first",
@@ -243,6 +238,19 @@ fn history_concerns(
         ));
     }
     out
+}
+
+/// Periods to run first, oldest first, with the commands: `2025-Q2, 2025-Q3 (`tierwise run
+/// --as-of 2025-06-30`, then `tierwise run --as-of 2025-09-30`)`.
+pub fn run_first(missing: &[Period]) -> String {
+    let commands: Vec<String> = (missing.iter())
+        .map(|p| format!("`tierwise run --as-of {}`", p.end()))
+        .collect();
+    format!(
+        "{} ({})",
+        output::stale_labels(missing),
+        commands.join(", then ")
+    )
 }
 
 /// Where a run stands among the runs already recorded, for what `run` tells the operator.
@@ -284,7 +292,7 @@ pub struct Standing {
     /// When the rules read the previous period and its run read a run of the period before
     /// it that has been removed since (`prune --run`), leaving that period without a run:
     /// the period and the removed run. This run would build on a history no longer kept.
-    pub previous_read_removed: Option<(Period, i64)>,
+    pub previous_read_removed: Option<(Vec<Period>, i64)>,
     /// This run's customers that the previous period's run does not hold but an earlier one
     /// does (missing from one extract): they count as new, their history broken. Each with
     /// the latest earlier run that holds it. (Known once the history is aligned.)
@@ -487,11 +495,18 @@ impl Workspace {
             }
             None => None,
         };
-        // The previous run itself read the removed run: said once, as `previous_read_removed`.
-        let previous_stale = stale_chain.filter(|s| {
-            removed.is_none() || previous.as_ref().is_none_or(|p| s.run.run_id != p.run_id)
+        // The previous run itself read the removed run: said once, as `previous_read_removed`,
+        // with the periods before it that lost their runs too (from its chain).
+        let own_chain =
+            |s: &output::StaleRun| previous.as_ref().is_some_and(|p| s.run.run_id == p.run_id);
+        let removed = removed.map(|(missing, read)| {
+            let missing = (stale_chain.as_ref())
+                .filter(|s| own_chain(s) && !s.missing.is_empty())
+                .map_or_else(|| vec![missing], |s| s.missing.clone());
+            (missing, read)
         });
-        let previous_made_on_gap = match (gap, removed) {
+        let previous_stale = stale_chain.filter(|s| removed.is_none() || !own_chain(s));
+        let previous_made_on_gap = match (gap, &removed) {
             (Some((_, missing)), None) => earlier(missing).map(|e| (missing, e)),
             _ => None,
         };

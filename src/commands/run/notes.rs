@@ -142,14 +142,12 @@ pub(super) fn made_on_gap_note(
     period: crate::time::Period,
 ) -> Option<String> {
     let previous = period.previous()?;
-    if let Some((missing, read)) = summary.standing.previous_read_removed {
+    if let Some((missing, read)) = &summary.standing.previous_read_removed {
+        let of = missing.last().map_or("", |p| p.label());
         return Some(format!(
-            "{}'s run read {}'s run {read}, which was removed since (`prune --run`), and {} has no run now: if the rules read history, this run builds on a period made on a run no longer kept: run {} (`tierwise run --as-of {}`), then {} and this period again",
+            "{}'s run read {of}'s run {read}, which was removed since (`prune --run`), and {of} has no run now: if the rules read history, this run builds on a period made on a run no longer kept: run {}, then {} and this period again",
             previous.label(),
-            missing.label(),
-            missing.label(),
-            missing.label(),
-            missing.end(),
+            crate::workspace::standing::run_first(missing),
             previous.label(),
         ));
     }

@@ -313,7 +313,11 @@ pub fn plural(n: usize, word: &str) -> String {
 pub fn as_yaml(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "null".into(),
-        serde_json::Value::String(s) if s.chars().any(hidden) => escaped(s),
+        serde_json::Value::String(s)
+            if !unicode_normalization::is_nfc(s) || s.chars().any(hidden) =>
+        {
+            visible(s).into_owned()
+        }
         serde_json::Value::String(s) => {
             let ambiguous = s.is_empty()
                 || s.trim() != s
@@ -376,33 +380,63 @@ pub fn windows_1252(bytes: &[u8]) -> String {
 /// what a screen does not show escaped (`"Mały\u{a0}odbiorca"`, `"S\u{301}redni"`,
 /// `"Wholesale "`) when it holds such a character or a space at either end.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().any(hidden) || text.starts_with(' ') || text.ends_with(' ') {
-        true => std::borrow::Cow::Owned(escaped(text)),
+    let decomposed = !unicode_normalization::is_nfc(text);
+    match decomposed || text.chars().any(hidden) || text.starts_with(' ') || text.ends_with(' ') {
+        true => std::borrow::Cow::Owned(format!("\"{}\"", escaped(text, decomposed, true))),
         false => std::borrow::Cow::Borrowed(text),
     }
 }
 
-/// A character a screen does not show as itself: a control, a blank other than the space
-/// (a no-break space), a zero-width or direction mark, a combining accent.
-fn hidden(c: char) -> bool {
-    c.is_control()
-        || (c.is_whitespace() && c != ' ')
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        || unicode_normalization::char::canonical_combining_class(c) != 0
+/// An expression or any text shown as it is, but for what a screen does not show, escaped
+/// (`channel == "Mały\u{a0}odbiorca"`): no quotes added.
+pub fn unhidden(text: &str) -> std::borrow::Cow<'_, str> {
+    let decomposed = !unicode_normalization::is_nfc(text);
+    match decomposed || text.chars().any(|c| c != '\t' && hidden(c)) {
+        true => std::borrow::Cow::Owned(escaped(text, decomposed, false)),
+        false => std::borrow::Cow::Borrowed(text),
+    }
 }
 
-/// `text` quoted, with every character a screen does not show as `\u{..}`.
-fn escaped(text: &str) -> String {
-    let mut out = String::from('"');
+/// What an invisible or look-alike character is called, for the few a pasted text brings
+/// (`None` for every other character): a rule file's text holding one is not the text it
+/// looks like.
+pub fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{200b}' => "a zero-width space",
+        '\u{200c}' => "a zero-width non-joiner",
+        '\u{200d}' => "a zero-width joiner",
+        '\u{2060}'..='\u{2064}' => "a word joiner",
+        '\u{feff}' => "a byte-order mark",
+        '\u{ad}' => "a soft hyphen",
+        '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+            "a text-direction mark"
+        }
+        '\u{a0}' | '\u{202f}' | '\u{2007}' => "a no-break space",
+        _ => return None,
+    })
+}
+
+/// A character a screen does not show as itself: a control, a blank other than the space,
+/// or one [`invisible_name`] names.
+fn hidden(c: char) -> bool {
+    c.is_control() || (c.is_whitespace() && c != ' ') || invisible_name(c).is_some()
+}
+
+/// `text` with every character a screen does not show as `\u{..}`, combining accents too
+/// when `decomposed` (a letter written in two characters); `"` and line ends escaped when
+/// `quoted`.
+fn escaped(text: &str, decomposed: bool, quoted: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
+        let accent = decomposed && unicode_normalization::char::canonical_combining_class(c) != 0;
         match c {
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            '"' if quoted => out.push_str("\\\""),
+            '\n' if quoted => out.push_str("\\n"),
+            '\t' if !quoted => out.push(c),
+            c if accent || hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             c => out.push(c),
         }
     }
-    out.push('"');
     out
 }
 
@@ -578,6 +612,14 @@ mod tests {
             "\"Velko\\u{200b}odběratel\""
         );
         assert_eq!(visible("Wholesale "), "\"Wholesale \"");
+        // Marks that belong to a script written so (Hindi, Hebrew) are its letters.
+        assert_eq!(visible("हिन्दी"), "हिन्दी");
+        assert_eq!(visible("עִבְרִית"), "עִבְרִית");
+        assert_eq!(
+            unhidden("channel == \"Mały\u{a0}odbiorca\"\tx"),
+            "channel == \"Mały\\u{a0}odbiorca\"\tx"
+        );
+        assert_eq!(unhidden("tier == \"A\""), "tier == \"A\"");
     }
 
     #[test]

@@ -174,6 +174,27 @@ fn a_csv_table_decides_like_a_yaml_table() {
     );
 }
 
+/// A CSV table saved as Excel's "Unicode text" (UTF-16 with its mark): "not UTF-8 text: byte
+/// 0xFF", and every use of its output "unknown". Read as the text it is.
+#[test]
+fn a_csv_table_saved_as_utf16_decides_as_saved_in_utf8() {
+    let fx = fixture();
+    let csv = "hit: first,doc: Discount by sales\nid,annual_sales,discount\nid,input,output\nd-big,>= 100,10\nd-rest,,0\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(csv.encode_utf16().flat_map(u16::to_le_bytes));
+    write(&fx, "discount.csv", &bytes);
+    fx.run_ok(&[]);
+    assert_eq!(
+        column(&fx.latest(), "discount"),
+        expect(&[
+            ("C1", int(0)),
+            ("C2", int(10)),
+            ("C3", int(0)),
+            ("C4", int(0))
+        ])
+    );
+}
+
 /// A CSV table's cell pasted with a no-break space (`"KA\u{a0}"`, from Excel): the row
 /// matched no customer, and only `check --data` could tell. Said at its cell.
 #[test]

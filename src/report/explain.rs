@@ -114,10 +114,9 @@ fn write_decision(
             (false, true) => "✓",
             (false, false) => "✗",
         };
-        let when = r
-            .when
-            .as_deref()
-            .map_or("(always)".to_owned(), |w| format!("when {w}"));
+        let when = r.when.as_deref().map_or("(always)".to_owned(), |w| {
+            format!("when {}", crate::text::unhidden(w))
+        });
         if r.cells.is_empty() {
             writeln!(out, "    {mark} {}  {when}", r.id)?;
         } else {

@@ -142,9 +142,11 @@ fn slip(
     let (first, _) = others[0];
     // What a listed spelling cannot say, or SQL cannot mend: invisible blanks (TRIM leaves a
     // no-break space), letters composed another way (SQLite has no NFC).
-    // The rule's own text is the odd spelling (pasted from Excel or a Mac): mend the rule.
-    let help = if !unicode_normalization::is_nfc(text)
-        || text.chars().any(|c| c.is_whitespace() && c != ' ')
+    // The rule's own text is the odd spelling (pasted from Excel or a Mac), held by no
+    // customer: mend the rule.
+    let help = if exact == 0
+        && (!unicode_normalization::is_nfc(text)
+            || text.chars().any(|c| c.is_whitespace() && c != ' '))
     {
         format!(
             "the rule's own text is written {}, which the screen does not show: retype it in the rule file",

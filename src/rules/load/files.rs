@@ -83,7 +83,12 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
                     let csv = path
                         .extension()
                         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-                    let text = csv.then(|| String::from_utf8_lossy(&bytes).into_owned());
+                    // As read (UTF-16 decoded), so the names it defines can be found in it.
+                    let text = csv.then(|| {
+                        crate::text::utf16(&bytes)
+                            .flatten()
+                            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned())
+                    });
                     files.unparsed.push(text);
                 }
             }

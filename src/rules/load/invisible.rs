@@ -2,25 +2,25 @@
 //! pasted inside `"Velkoodběratel"` (text copied from a mail, a chat or a web page), a
 //! no-break space where a space looks written (copied from Excel or Word), a letter written
 //! as two characters, a base letter and a combining accent (copied from a Mac). A text
-//! holding one matches no customer whose text is written the usual way, and nothing fails:
-//! every customer misses the row. Each is a warning at its line and column, naming the
-//! character; whole-line comments are left alone.
+//! holding one is not the text it looks like: compared, it matches no customer whose text
+//! is written the usual way, and nothing fails. Each is a warning at its line and column,
+//! naming the character. Comments are left alone, and so are marks that a script writes
+//! after its letters (Hindi, Hebrew: text already in its usual, composed form).
 
 use crate::diag::{Diagnostic, SourceFile};
+use crate::text::invisible_name;
 
 /// A warning at the first character of each line of `file` that a screen does not show
 /// as it is.
 pub(super) fn invisible(file: &SourceFile) -> Vec<Diagnostic> {
+    let script = crate::text::extension(&file.path).as_deref() == Some("rhai");
     let mut out = Vec::new();
     for (n, line) in file.text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') || trimmed.starts_with("//") {
-            continue;
-        }
         let chars: Vec<char> = line.chars().collect();
+        let end = comment_start(&chars, script).unwrap_or(chars.len());
         // A byte-order mark at the very start of the file is how some editors save UTF-8.
         let from = usize::from(n == 0 && chars.first() == Some(&'\u{feff}'));
-        let found = (from..chars.len()).find_map(|i| {
+        let found = (from..end).find_map(|i| {
             let previous = i.checked_sub(1).map(|k| chars[k]);
             // `20 000` with a no-break space: a number written with thousands separators,
             // which the number checks name.
@@ -45,49 +45,49 @@ pub(super) fn invisible(file: &SourceFile) -> Vec<Diagnostic> {
     out
 }
 
+/// Where a comment starts on a line (`#` after a blank or at the start in YAML, `//` in a
+/// script), outside quotes.
+fn comment_start(chars: &[char], script: bool) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, &c) in chars.iter().enumerate() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None if !script && c == '#' && (i == 0 || chars[i - 1].is_whitespace()) => {
+                return Some(i);
+            }
+            None if script && c == '/' && chars.get(i + 1) == Some(&'/') => return Some(i),
+            None => {}
+        }
+    }
+    None
+}
+
 /// What is wrong with `c` (after `previous` on its line), and what to do.
 fn what(c: char, previous: Option<char>) -> Option<(String, String)> {
     let code = format!("U+{:04X}", u32::from(c));
-    let name = match c {
-        '\u{200b}' => "a zero-width space",
-        '\u{200c}' => "a zero-width non-joiner",
-        '\u{200d}' => "a zero-width joiner",
-        '\u{2060}' => "a word joiner",
-        '\u{feff}' => "a byte-order mark",
-        '\u{00ad}' => "a soft hyphen",
-        '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            "a text-direction mark"
-        }
-        '\u{00a0}' | '\u{202f}' | '\u{2007}' => {
-            return Some((
-                format!(
-                    "a no-break space ({code}) is written here, not a space: text compares exactly, so a text holding it matches no customer whose text has a plain space"
-                ),
-                "retype the space (a no-break space comes with text copied from Excel or Word)"
-                    .to_owned(),
-            ));
-        }
-        _ if is_combining(c) && previous.is_some_and(|p| !is_combining(p)) => {
-            let base = previous.unwrap_or(' ');
-            let one = composed(base, c);
-            let letter = match &one {
-                Some(one) => format!(
-                    "`{one}` is written as two characters here, `{base}` and the combining accent {code}"
-                ),
-                None => format!("`{base}` is followed by the combining accent {code}"),
-            };
-            return Some((
-                format!(
-                    "{letter} (as text copied from a Mac writes it): text compares exactly, so it matches no customer whose text writes the letter as one character"
-                ),
-                "retype the letter".to_owned(),
-            ));
-        }
-        _ => return None,
-    };
+    if let Some(name) = invisible_name(c) {
+        return Some(match name {
+            "a no-break space" => (
+                format!("a no-break space ({code}) is written here, not a space: a text holding it is not the text it looks like, and compared it matches no customer whose text has a plain space"),
+                "retype the space (a no-break space comes with text copied from Excel or Word)".to_owned(),
+            ),
+            _ => (
+                format!("an invisible character, {name} ({code}), is written here: a text holding it is not the text it looks like, and compared it matches no customer whose text lacks it"),
+                "delete it (it comes with text pasted from a mail, a chat or a web page): put the cursor just after it and press Backspace, or retype the text".to_owned(),
+            ),
+        });
+    }
+    // A base letter and an accent that compose into one letter (`S` and U+0301: `Ś`), as a
+    // Mac writes it; marks that compose with nothing are their script's own (Hindi).
+    let base = previous.filter(|p| is_combining(c) && !is_combining(*p))?;
+    let one = composed(base, c)?;
     Some((
-        format!("an invisible character, {name} ({code}), is written here: text compares exactly, so a text holding it matches no customer whose text lacks it"),
-        "delete it (it comes with text pasted from a mail, a chat or a web page): put the cursor just after it and press Backspace, or retype the text".to_owned(),
+        format!(
+            "`{one}` is written as two characters here, `{base}` and the combining accent {code} (as text copied from a Mac writes it): compared, it matches no customer whose text writes the letter as one character"
+        ),
+        "retype the letter".to_owned(),
     ))
 }
 
@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(
             warnings(&zwsp),
             [
-                "warning rules/b.yaml:4:49: an invisible character, a zero-width space (U+200B), is written here: text compares exactly, so a text holding it matches no customer whose text lacks it | help: delete it (it comes with text pasted from a mail, a chat or a web page): put the cursor just after it and press Backspace, or retype the text"
+                "warning rules/b.yaml:4:49: an invisible character, a zero-width space (U+200B), is written here: a text holding it is not the text it looks like, and compared it matches no customer whose text lacks it | help: delete it (it comes with text pasted from a mail, a chat or a web page): put the cursor just after it and press Backspace, or retype the text"
             ]
         );
         let bom = ROW.replace("Velkoodběratel", "Velkoodběratel\u{feff}");
@@ -147,8 +147,13 @@ mod tests {
             found[0].starts_with("warning rules/b.yaml:4:44: `Ś` is written as two characters here, `S` and the combining accent U+0301"),
             "{found:?}"
         );
-        // A whole-line comment is not a text the rules compare.
+        // A comment is not a text the rules compare, whole-line or after a value.
         let comment = format!("# Mały\u{a0}odbiorca\n{ROW}");
         assert_eq!(warnings(&comment), Vec::<String>::new());
+        let after = ROW.replace("rules:\n", "rules: # Mały\u{a0}odbiorca\n");
+        assert_eq!(warnings(&after), Vec::<String>::new());
+        // Hindi's virama and Hebrew's points are their letters, written as they are.
+        let scripts = ROW.replace("Velkoodběratel", "हिन्दी\" || channel == \"עִבְרִית");
+        assert_eq!(warnings(&scripts), Vec::<String>::new());
     }
 }

@@ -11,6 +11,7 @@ use super::{Problems, SetHelp, Table, valid_name};
 pub(super) fn table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
     let sheet = problems.map.add_sheet(None);
     let text = utf8(bytes, problems)?;
+    let text: &str = &text;
     let name = problems
         .path
         .file_stem()
@@ -99,7 +100,19 @@ fn line_of(text: &str, byte: usize) -> usize {
 }
 
 /// The text of the file, without a byte order mark; non-UTF-8 is an error at its byte.
-fn utf8<'b>(bytes: &'b [u8], problems: &mut Problems) -> Option<&'b str> {
+/// UTF-16 with its mark (Excel's "Unicode text", Notepad's "Unicode") is read as the text
+/// it is.
+fn utf8<'b>(bytes: &'b [u8], problems: &mut Problems) -> Option<std::borrow::Cow<'b, str>> {
+    if let Some(decoded) = crate::text::utf16(bytes) {
+        if decoded.is_none() {
+            problems
+                .file_error("this CSV file is UTF-16 text with a broken character".to_owned())
+                .set_help(
+                    "save it as \"CSV UTF-8\" (in Excel: Save As, CSV UTF-8 (Comma delimited))",
+                );
+        }
+        return decoded.map(std::borrow::Cow::Owned);
+    }
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -107,7 +120,7 @@ fn utf8<'b>(bytes: &'b [u8], problems: &mut Problems) -> Option<&'b str> {
     };
     let bytes = &bytes[bom..];
     match std::str::from_utf8(bytes) {
-        Ok(text) => Some(text),
+        Ok(text) => Some(std::borrow::Cow::Borrowed(text)),
         Err(bad) => {
             let at = bad.valid_up_to();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;

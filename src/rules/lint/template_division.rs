@@ -16,12 +16,13 @@ pub(super) fn template_divisions(rules: &RuleSet) -> Vec<Diagnostic> {
         let Some(native) = &e.native else { continue };
         let mut templates = Vec::new();
         collect_templates(&native.root, &mut templates);
-        // The n-th written part of the expression's templates is its n-th `${`.
-        let starts: Vec<usize> = e.text.match_indices("${").map(|(at, _)| at).collect();
+        // The n-th interpolated part of the expression's templates is its n-th `${` inside
+        // backquotes (a `"${x}"` is no template).
+        let starts = interpolations(&e.text);
         let mut written = 0;
         for parts in templates {
             for part in parts {
-                if matches!(part, Node::Const(_)) {
+                if matches!(part, Node::Const(Lit::Str(_))) {
                     continue;
                 }
                 if divides(rules, part) {
@@ -46,6 +47,26 @@ pub(super) fn template_divisions(rules: &RuleSet) -> Vec<Diagnostic> {
     out
 }
 
+/// Where each `${` inside backquotes starts in `text`.
+fn interpolations(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match quote {
+            Some(_) if c == '\\' => {
+                chars.next();
+            }
+            Some('`') if c == '$' && chars.peek().map(|(_, n)| *n) == Some('{') => out.push(at),
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None => {}
+        }
+    }
+    out
+}
+
 /// The parts of every template in `node`, outermost first.
 fn collect_templates<'n>(node: &'n Node, out: &mut Vec<&'n [Node]>) {
     if let Node::Template(parts) = node {
@@ -65,8 +86,17 @@ fn divides(rules: &RuleSet, node: &Node) -> bool {
             true
         }
         Node::Call(Builtin::ToInt | Builtin::Round | Builtin::Floor | Builtin::Ceiling, _) => false,
-        // A template inside is looked at on its own.
-        Node::Template(_) => false,
+        // A template inside is looked at on its own; a condition writes true or false, not
+        // the quotient it compares (`if (m - 1) / 3 > 2 { "late" } ...` writes a word).
+        Node::Template(_)
+        | Node::Cmp(..)
+        | Node::CmpSlot(..)
+        | Node::And(_)
+        | Node::Or(_)
+        | Node::Not(_)
+        | Node::In(..)
+        | Node::Truth(_) => false,
+        Node::If(parts) => divides(rules, &parts.1) || divides(rules, &parts.2),
         other => other.children().into_iter().any(|c| divides(rules, c)),
     }
 }
@@ -143,6 +173,13 @@ mod tests {
             0
         );
         assert_eq!(warned("'`Q${(month(as_of) - 1) / 3 + 1}`'").len(), 1);
+        // At its own `${`, after a constant one; not in a condition's comparison.
+        let at = warned("'`${1}-${(month(as_of) - 1) / 3}`'");
+        assert!(at.len() == 1 && at[0].starts_with("2:17 "), "{at:?}");
+        assert!(
+            warned("'`${if (month(as_of) - 1) / 3 > 2 { \"late\" } else { \"early\" }}`'")
+                .is_empty()
+        );
         // Through a metric: `label: month(as_of)`, then the quarter of it.
         assert_eq!(
             warned("month(as_of)\n  fq: '`FQ${(label - 1) / 3 + 1}`'").len(),

@@ -211,9 +211,7 @@ pub struct Config {
 /// not where tierwise looked.
 fn read_help(e: &std::io::Error) -> &'static str {
     match e.kind() {
-        std::io::ErrorKind::InvalidData => {
-            "save it as UTF-8 (in Notepad: \"Save as\", Encoding \"UTF-8\")"
-        }
+        std::io::ErrorKind::InvalidData => "in Notepad: \"Save as\", Encoding \"UTF-8\"",
         _ => "run tierwise from the project directory, or pass --config FILE",
     }
 }

@@ -14,11 +14,12 @@ fn main() -> ExitCode {
     };
     init_logging(cli.verbose);
     tierwise::interrupt::ignore_file_size_signal();
-    if let Err(e) = tierwise::threads::init(cli.threads.map(usize::from)) {
+    let threads = cli.threads.map(usize::from);
+    if let Err(e) = tierwise::threads::init(threads) {
         let given = cli.threads.map_or("", |_| "--threads: ");
         eprintln!(
             "error: {given}cannot start the evaluation threads: {e}{}",
-            memory_help()
+            memory_help(threads)
         );
         return ExitCode::from(ExitStatus::Invalid.code());
     }
@@ -42,18 +43,27 @@ fn main() -> ExitCode {
         Ok(Ok(status)) => status,
         Ok(Err(_)) => ExitStatus::Failure, // a panic: its message is on stderr already
         Err(e) => {
-            eprintln!("error: cannot start a thread: {e}{}", memory_help());
+            eprintln!("error: cannot start a thread: {e}{}", memory_help(threads));
             ExitStatus::Invalid
         }
     };
     ExitCode::from(status.code())
 }
 
-/// Why a thread may not start though memory is free: each reserves its stack's address space.
-fn memory_help() -> String {
+/// Why a thread may not start though memory is free: each reserves its stack's address
+/// space, the evaluation threads (`threads`, default one per core) and the command's own.
+fn memory_help(threads: Option<usize>) -> String {
+    let mb = tierwise::threads::STACK >> 20;
+    let count =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let fewer = match count {
+        1 => String::new(),
+        _ => " or give fewer threads (`--threads 1` reserves least)".to_owned(),
+    };
     format!(
-        "\n  = help: each evaluation thread reserves {} MB of address space (its stack) and one more runs the command: under a virtual-memory limit (`ulimit -v`), raise the limit or give fewer threads (`--threads 1`)",
-        tierwise::threads::STACK >> 20
+        "\n  = help: each thread that evaluates rules reserves {mb} MB of address space for its stack: {count} evaluation thread{} and the command's own, {} MB with the data on top; under a virtual-memory limit (`ulimit -v`), raise the limit{fewer}",
+        if count == 1 { "" } else { "s" },
+        (count + 1) * mb
     )
 }
 

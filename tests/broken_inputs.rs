@@ -265,7 +265,9 @@ fn a_test_file_and_the_config_in_another_encoding_say_where_and_what_to_do() {
     run.assert_code(2);
     assert!(
         run.stderr.contains("byte 0xB3 at line 1, column 3")
-            && run.stderr.contains("help: save it as UTF-8")
+            && run
+                .stderr
+                .contains("save it as UTF-8)\n  = help: in Notepad")
             && !run
                 .stderr
                 .contains("run tierwise from the project directory"),

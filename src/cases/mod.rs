@@ -282,9 +282,19 @@ fn read_case_file(ctx: &CaseContext, path: &Path) -> Result<LoadedFile, FileErro
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    let text = crate::text::read_text(path).map_err(|e| FileError {
-        file: name.clone(),
-        message: Diagnostic::file_error(path, format!("cannot read: {e}")).to_string(),
+    let text = crate::text::read_text(path).map_err(|e| {
+        let mut d = Diagnostic::file_error(path, format!("cannot read: {e}"));
+        // In another encoding: where its first byte that is not UTF-8 is.
+        if let Some((_, line, column)) = (std::fs::read(path).ok())
+            .and_then(|bytes| crate::text::not_utf8(&bytes))
+            .filter(|_| e.kind() == std::io::ErrorKind::InvalidData)
+        {
+            (d.line, d.column) = (line, column);
+        }
+        FileError {
+            file: name.clone(),
+            message: d.to_string(),
+        }
     })?;
     let file = SourceFile::new(path.to_path_buf(), text);
     let parsed = parse(&file).map_err(|message| FileError {

@@ -73,7 +73,10 @@ pub fn failures(report: &TestReport) -> String {
 }
 
 fn write_failures(report: &TestReport, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "the rule tests fail:")?;
+    match report.failed() {
+        0 => writeln!(out, "the rule tests cannot all run:")?,
+        _ => writeln!(out, "the rule tests fail:")?,
+    }
     for e in &report.file_errors {
         writeln!(out, "ERROR {}", e.file)?;
         writeln!(out, "{}", indent(&e.message, "  "))?;

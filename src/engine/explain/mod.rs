@@ -525,7 +525,9 @@ fn computed_sides(w: &Worker<'_, '_, Trace>, e: &Expr, part: &str) -> Vec<Named>
     [left, right]
         .into_iter()
         .filter(|side| {
-            side.contains(['(', '+', '-', '*', '/', '%']) && side.parse::<f64>().is_err()
+            side.contains(['(', '+', '-', '*', '/', '%'])
+                && side.parse::<f64>().is_err()
+                && !side.starts_with(['"', '\'', '`'])
         })
         .filter_map(|side| {
             let v = engine.eval_expression_with_scope::<Dynamic>(&mut scope.clone(), side);

@@ -4,6 +4,7 @@
 //! [`habits`] finds the spreadsheet habits in an expression (`=` for `==`, `80%`).
 
 pub mod cells;
+mod ctrl_z;
 pub mod habits;
 mod suggest;
 pub mod yaml;

@@ -23,14 +23,7 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
                 .help("YAML indents with spaces only: replace the tab with spaces");
             return Box::new(d);
         }
-        // Ctrl-Z, the old DOS end-of-file mark some Windows tools still add: invisible.
-        if let Some(line) = (file.text.lines().position(|l| l.contains('\u{1a}')))
-            .filter(|_| message.contains("\\u{1a}") || message.contains('\u{1a}'))
-        {
-            let text = file.text.lines().nth(line).unwrap_or_default();
-            let column = text.chars().position(|c| c == '\u{1a}').unwrap_or(0) + 1;
-            let d = Diagnostic::error(file, line + 1, column, "a Ctrl-Z character (the old DOS end-of-file mark some Windows tools add) is here, invisible")
-                .help("delete it: it is the last character of the file in most cases; an editor that shows control characters shows it as ^Z or SUB");
+        if let Some(d) = super::ctrl_z::ctrl_z(file, &message) {
             return Box::new(d);
         }
         let unknown_key = message
@@ -632,14 +625,6 @@ mod tests {
             };
             assert!(d.help.as_deref().unwrap().starts_with(help), "{d}");
         }
-    }
-
-    #[test]
-    fn a_ctrl_z_at_the_end_is_named() {
-        let file = SourceFile::new("t.yaml".into(), "id: a\nwhen: x > 1\n\u{1a}".into());
-        let d = parse::<serde_json::Value>(&file).unwrap_err();
-        assert_eq!((d.line, d.column), (3, 1), "{d}");
-        assert!(d.message.starts_with("a Ctrl-Z character"), "{d}");
     }
 
     #[test]

@@ -334,6 +334,25 @@ pub fn catalogue(engine: &Engine) -> Catalogue {
     found
 }
 
+/// What to do when an expression or script meets one of the config's `limits`: rhai's
+/// message does not say which setting it is, nor the usual way round it.
+pub fn limit_help(e: &rhai::ParseErrorType) -> Option<String> {
+    match e {
+        rhai::ParseErrorType::ExprTooDeep => Some(
+            "an expression of many terms or levels (a sum of 100 columns) meets `limits.max_expr_depth` in the config (64 by default, at most 100): split it into metrics (four sums of 25 terms, then their sum), or raise the limit".to_owned(),
+        ),
+        rhai::ParseErrorType::LiteralTooLarge(what, _) => Some(format!(
+            "{} in the config raises the limit; a list this long (a VIP list of ids) is easier to keep as a column of the customer source (`vip`, 1 or 0) than in a rule",
+            match what.as_str() {
+                "Length of string" => "`limits.max_string_size`",
+                "Number of properties in object map literal" => "`limits.max_map_size`",
+                _ => "`limits.max_array_size`",
+            }
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,7 +125,7 @@ impl<'a> ExprCompiler<'a> {
                         None => {
                             let (line, col) = origin.map(at.0, at.1);
                             let d = diags.error(file, line, col, parse_message(&e.0));
-                            d.help = limit_help(&e.0);
+                            d.help = crate::script::limit_help(&e.0);
                             d
                         }
                     },
@@ -523,25 +523,6 @@ fn args_text(args: &[Option<String>]) -> String {
 /// The file position of a position inside the expression.
 fn map(place: &Origin, pos: Position) -> (usize, usize) {
     place.map(pos.line().unwrap_or(1), pos.position().unwrap_or(1))
-}
-
-/// What to do when an expression or script meets one of the config's `limits`: rhai's
-/// message does not say which setting it is, nor the usual way round it.
-pub(super) fn limit_help(e: &rhai::ParseErrorType) -> Option<String> {
-    match e {
-        rhai::ParseErrorType::ExprTooDeep => Some(
-            "an expression of many terms or levels (a sum of 100 columns) meets `limits.max_expr_depth` in the config (64 by default, at most 100): split it into metrics (four sums of 25 terms, then their sum), or raise the limit".to_owned(),
-        ),
-        rhai::ParseErrorType::LiteralTooLarge(what, _) => Some(format!(
-            "{} in the config raises the limit; a list this long (a VIP list of ids) is easier to keep as a column of the customer source (`vip`, 1 or 0) than in a rule",
-            match what.as_str() {
-                "Length of string" => "`limits.max_string_size`",
-                "Number of properties in object map literal" => "`limits.max_map_size`",
-                _ => "`limits.max_array_size`",
-            }
-        )),
-        _ => None,
-    }
 }
 
 /// Rhai's parse error for people: its tokenizer's "Unexpected 'é'" came wrapped twice

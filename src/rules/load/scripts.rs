@@ -259,7 +259,7 @@ impl Scripts {
                     return None;
                 }
                 let d = diags.error(file, line, col, e.0.to_string());
-                d.help = super::expr::limit_help(&e.0);
+                d.help = crate::script::limit_help(&e.0);
                 return None;
             }
         };

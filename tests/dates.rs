@@ -25,6 +25,18 @@ fn fixture(period: &str, last_orders: &[Option<&str>]) -> Fixture {
     fx
 }
 
+/// Reads the customers through a query converting `last_order_day` as `conversion` (a
+/// conversion the help offered, pasted), listed under `customers.dates`; the config before.
+fn with_converted_dates(fx: &Fixture, conversion: &str) -> String {
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}customers:\n  id_column: customer_id\n  dates: [last_order_day]\n  query: >\n    SELECT customer_id, {conversion} FROM customers\n"),
+    )
+    .unwrap();
+    config
+}
+
 const LOST: &str = "decisions:
   - name: status
     rules:
@@ -127,12 +139,7 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     run.assert_stderr_contains(&format!("this reads as day, month, year: convert it in the customers query (`customers.query`), `{conversion}` (month first"));
     assert!(!run.stderr.contains("do not declare"), "{}", run.stderr);
     // Pasted, it reads the day-first row and leaves the ISO one as it is (it broke it).
-    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
-    std::fs::write(
-        fx.path("config.yaml"),
-        format!("{config}customers:\n  id_column: customer_id\n  dates: [last_order_day]\n  query: >\n    SELECT customer_id, {conversion} FROM customers\n"),
-    )
-    .unwrap();
+    let config = with_converted_dates(&fx, conversion);
     fx.run(&["run", "--as-of", "2025-06-30"]).assert_code(0);
     std::fs::write(fx.path("config.yaml"), config).unwrap();
     // An ERP's blank and its number 20250131.
@@ -168,12 +175,7 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     fx.run(&["run", "--as-of", "2025-06-30"]).assert_stderr_contains(&format!(
         "this reads as a Julian day number (SQLite's `julianday()`): convert it in the customers query (`customers.query`), `{conversion}`"
     ));
-    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
-    std::fs::write(
-        fx.path("config.yaml"),
-        format!("{config}customers:\n  id_column: customer_id\n  dates: [last_order_day]\n  query: >\n    SELECT customer_id, {conversion} FROM customers\n"),
-    )
-    .unwrap();
+    with_converted_dates(&fx, conversion);
     fx.run(&["run", "--as-of", "2025-06-30"]).assert_code(0);
     let day: String = fx
         .conn()

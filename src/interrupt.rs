@@ -43,6 +43,18 @@ pub fn ignore_file_size_signal() {
     }
 }
 
+/// Whether this process runs under a file-size limit (`ulimit -f`): SQLite then reports a
+/// write past it as a "disk I/O error", which says nothing of the limit.
+pub fn file_size_limited() -> bool {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the limit into the struct given, nothing else.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) };
+    read == 0 && limit.rlim_cur != libc::RLIM_INFINITY
+}
+
 /// The signal that asked the run to stop (`"SIGINT"`, `"SIGTERM"`), if one did.
 pub fn requested() -> Option<&'static str> {
     RECEIVED

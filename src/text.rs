@@ -405,7 +405,8 @@ pub fn invisible_name(c: char) -> Option<&'static str> {
         '\u{200b}' => "a zero-width space",
         '\u{200c}' => "a zero-width non-joiner",
         '\u{200d}' => "a zero-width joiner",
-        '\u{2060}'..='\u{2064}' => "a word joiner",
+        '\u{2060}' => "a word joiner",
+        '\u{2061}'..='\u{2064}' => "an invisible operator",
         '\u{feff}' => "a byte-order mark",
         '\u{ad}' => "a soft hyphen",
         '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {

@@ -1462,18 +1462,31 @@ fn a_file_size_limit_is_an_error_not_a_silent_kill() {
     // In blocks of 1,024 bytes (bash's `ulimit -f`): far less than the run writes (its
     // write-ahead log, the CSV file), more than the program needs to start.
     let limit = 16;
-    let out = std::process::Command::new("bash")
-        .current_dir(fx.dir.path())
-        .arg("-c")
-        .arg(format!(
-            "ulimit -f {limit} && exec \"$0\" --config config.yaml run --out policies.csv"
-        ))
-        .arg(env!("CARGO_BIN_EXE_tierwise"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("error: "), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(fx.policy_row_count(), 0, "{stderr}");
+    let limited = |args: &str| {
+        std::process::Command::new("bash")
+            .current_dir(fx.dir.path())
+            .arg("-c")
+            .arg(format!(
+                "ulimit -f {limit} && exec \"$0\" --config config.yaml run {args}"
+            ))
+            .arg(env!("CARGO_BIN_EXE_tierwise"))
+            .output()
+            .unwrap()
+    };
+    for args in ["--out policies.csv", ""] {
+        let out = limited(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("error: "), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(fx.policy_row_count(), 0, "{stderr}");
+        // The database's "disk I/O error" says what it is.
+        if args.is_empty() {
+            assert!(
+                stderr.contains("a file-size limit is set for this process (`ulimit -f`)"),
+                "{stderr}"
+            );
+            assert!(!stderr.contains("check `customers.table`"), "{stderr}");
+        }
+    }
 }

@@ -61,6 +61,13 @@ pub enum OutputError {
         source: rusqlite::Error,
     },
     #[error(
+        "cannot write results to {what}: {source}\n  = help: a file-size limit is set for this process (`ulimit -f`): the database and its -wal file cannot grow past it; raise the limit, then run again"
+    )]
+    SizeLimited {
+        what: String,
+        source: rusqlite::Error,
+    },
+    #[error(
         "cannot write results to {0}: the database is locked by another process (a run, an import or a backup writing to it), and stayed locked for {secs} s\n  = help: try again when that process has finished",
         secs = crate::source::BUSY_TIMEOUT.as_secs()
     )]

@@ -22,6 +22,14 @@ pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError +
             OutputError::Locked(what.to_owned())
         }
         Some(rusqlite::ErrorCode::ReadOnly) => OutputError::ReadOnly(what.to_owned()),
+        Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::DiskFull)
+            if crate::interrupt::file_size_limited() =>
+        {
+            OutputError::SizeLimited {
+                what: what.to_owned(),
+                source,
+            }
+        }
         _ => OutputError::Write {
             what: what.to_owned(),
             source,

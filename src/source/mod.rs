@@ -107,6 +107,10 @@ pub enum SourceError {
         secs = BUSY_TIMEOUT.as_secs()
     )]
     Locked(PathBuf),
+    #[error(
+        "the customer database {0} cannot be read: SQLite reports a disk I/O error, and a file-size limit is set for this process (`ulimit -f`): reading a database in WAL mode writes beside it (its -wal and -shm files), which cannot grow past the limit\n  = help: raise the limit, then run again"
+    )]
+    SizeLimited(PathBuf),
     /// SQLite writes beside a database even to read it (a WAL database's `-shm` file): the
     /// query is not at fault.
     #[error(
@@ -423,6 +427,11 @@ impl SourceError {
                 SourceError::Locked(path.to_path_buf())
             }
             Some(rusqlite::ErrorCode::ReadOnly) => SourceError::ReadNeedsWrite(path.to_path_buf()),
+            Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::DiskFull)
+                if crate::interrupt::file_size_limited() =>
+            {
+                SourceError::SizeLimited(path.to_path_buf())
+            }
             Some(rusqlite::ErrorCode::DatabaseCorrupt) => SourceError::Corrupt {
                 path: path.to_path_buf(),
                 // Not empty: a WAL database's own open makes an empty one.

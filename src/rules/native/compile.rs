@@ -333,7 +333,7 @@ impl Compiler<'_> {
                 };
                 Some(Node::In(
                     Box::new(self.expr(&args[1], scope)?),
-                    items.into(),
+                    Box::new(items.into()),
                 ))
             }
             // A constant date is a date at load time (the loader checks it parses).

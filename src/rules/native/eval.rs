@@ -88,6 +88,11 @@ pub(super) fn eval<'a>(
         }
         Node::In(x, items) => {
             let x = eval(x, frame, cx)?;
+            // Text in a long list of texts: what comparing with each item gives, at once.
+            if let (Some(texts), true) = (items.texts(), x.is_text()) {
+                let text = cx.str(&x, frame).ok_or(Fallback)?;
+                return Ok(Scalar::Bool(texts.contains(text)));
+            }
             let mut found = false;
             for item in items.iter() {
                 if compare(Cmp::Eq, x, item.scalar()?, frame, cx)? {

@@ -105,7 +105,7 @@ pub enum Node {
     /// `slot <op> constant`, the most common condition: no operand copies.
     CmpSlot(Cmp, Slot, Lit),
     Arith(Arith, Box<(Node, Node)>),
-    In(Box<Node>, Box<[Lit]>),
+    In(Box<Node>, Box<InList>),
     If(Box<(Node, Node, Node)>),
     Call(Builtin, Box<[Node]>),
     /// Steps in order (`let`, `x = ...`, `x += ...`, an `if` that assigns), then the block's
@@ -143,6 +143,51 @@ impl Node {
 }
 
 use super::Slot;
+
+/// The constants of an `x in [...]` list, and for a long list of texts (a VIP list of ids)
+/// the same texts in a set: one lookup per customer, not one comparison per item.
+#[derive(Debug, Clone)]
+pub struct InList {
+    items: Box<[Lit]>,
+    texts: Option<std::collections::HashSet<ImmutableString>>,
+}
+
+impl InList {
+    /// From this many texts on, a text is looked up rather than compared with each.
+    const SET_FROM: usize = 16;
+
+    /// The texts' set, when the list is long and holds texts only.
+    pub(crate) fn texts(&self) -> Option<&std::collections::HashSet<ImmutableString>> {
+        self.texts.as_ref()
+    }
+}
+
+impl From<Vec<Lit>> for InList {
+    fn from(items: Vec<Lit>) -> Self {
+        let texts: Option<std::collections::HashSet<ImmutableString>> = (items.len()
+            >= Self::SET_FROM)
+            .then(|| {
+                (items.iter())
+                    .map(|l| match l {
+                        Lit::Str(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .flatten();
+        InList {
+            items: items.into(),
+            texts,
+        }
+    }
+}
+
+impl std::ops::Deref for InList {
+    type Target = [Lit];
+    fn deref(&self) -> &[Lit] {
+        &self.items
+    }
+}
 
 /// A statement of a block.
 #[derive(Debug, Clone)]

@@ -502,3 +502,25 @@ fn a_score_of_typed_columns_runs_typed_and_gives_what_rhai_gives() {
         }
     }
 }
+
+#[test]
+fn a_long_list_of_texts_is_looked_up_as_each_item_is_compared() {
+    let ids: Vec<String> = (0..40).map(|i| format!("\"C-{i:03}\"")).collect();
+    let expr = format!("x in [{}]", ids.join(", "));
+    for (x, expected) in [
+        (Value::Str("C-007"), "true"),
+        (Value::Str("C-040"), "false"),
+        (Value::Str("c-007"), "false"),
+        (Value::Null, "false"),
+    ] {
+        fast(&expr, &[("x", x)], expected);
+    }
+    // A number against texts is rhai's error, as with a short list.
+    assert!(
+        both(&expr, &[("x", Value::Int(7))]).starts_with("error:"),
+        "{expr}"
+    );
+    // A list mixing kinds is compared item by item.
+    let mixed = format!("x in [{}, 7]", ids.join(", "));
+    assert_eq!(both(&mixed, &[("x", Value::Str("C-001"))]), "true");
+}

@@ -1727,3 +1727,39 @@ fn summary_counts_line_up_and_show_hidden_differences() {
         "{block:#?}"
     );
 }
+
+/// A long list compared with a column that also writes its texts another way (a VIP list
+/// with trailing-space or lower-case twins) printed a note per text on every run: three
+/// are shown, the rest counted, and `check --data` lists each.
+#[test]
+fn many_spelling_notes_of_one_field_are_counted_not_all_printed() {
+    let fx = Fixture::new();
+    let mut rows = Vec::new();
+    for i in 1..=6 {
+        rows.push(vec![text(&format!("A{i}")), text(&format!("K{i}"))]);
+        rows.push(vec![text(&format!("B{i}")), text(&format!("k{i}"))]);
+    }
+    fx.customers("customer_id TEXT PRIMARY KEY, code TEXT", &rows);
+    fx.rule(
+        "vip.yaml",
+        "decisions:\n  - name: vip\n    rules:\n      - { id: vip-yes, when: 'code in [\"K1\", \"K2\", \"K3\", \"K4\", \"K5\", \"K6\"]', then: { vip: true } }\n      - { id: vip-no, then: { vip: false } }\n",
+    );
+    let run = fx.run_ok(&[]);
+    let notes: Vec<&str> = (run.stdout.lines())
+        .filter(|l| l.contains("`code` is compared with") || l.contains("more like"))
+        .collect();
+    assert_eq!(notes.len(), 4, "{notes:#?}");
+    assert!(
+        notes[3].ends_with(
+            "and 3 more like \"`code` is compared ...\" above (`tierwise check --data` lists each)"
+        ),
+        "{notes:#?}"
+    );
+    let check = fx.run(&["check", "--data"]);
+    assert_eq!(
+        check.stdout.matches("`code` is compared with").count(),
+        6,
+        "{}",
+        check.stdout
+    );
+}

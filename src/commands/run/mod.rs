@@ -133,7 +133,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         notes.extend(summary.standing.previous_stale.as_ref().map(|s| s.note()));
     }
     // On the data: most likely not meant, and nothing failed to say so.
-    notes.extend(summary.data_warnings.iter().map(|w| w.note_line()));
+    notes.extend(notes::data_notes(&summary.data_warnings));
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
         notes,

@@ -358,3 +358,41 @@ fn names_are(names: &[String]) -> String {
     let verb = if names.len() == 1 { "is" } else { "are" };
     format!("{} {verb}", names.join(", "))
 }
+
+/// The data's warnings as notes, at most three of one kind about one field: a list of 4,000
+/// ids with 100 trailing-space twins printed 100 notes on every run. The rest are counted,
+/// and `check --data` lists each.
+pub(super) fn data_notes(warnings: &[crate::diag::Diagnostic]) -> Vec<String> {
+    const SHOWN: usize = 3;
+    // "`channel` is compared with ...": the field and what is said of it.
+    let kind = |w: &crate::diag::Diagnostic| -> String {
+        let mut words = w.message.splitn(4, ' ');
+        (0..3)
+            .filter_map(|_| words.next())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut notes = Vec::new();
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for w in warnings {
+        let k = kind(w);
+        match seen.iter_mut().find(|(s, _)| *s == k) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((k.clone(), 1)),
+        }
+        if seen
+            .iter()
+            .find(|(s, _)| *s == k)
+            .is_some_and(|(_, n)| *n <= SHOWN)
+        {
+            notes.push(w.note_line());
+        }
+    }
+    for (k, n) in seen.into_iter().filter(|(_, n)| *n > SHOWN) {
+        notes.push(format!(
+            "and {} more like \"{k} ...\" above (`tierwise check --data` lists each)",
+            n - SHOWN
+        ));
+    }
+    notes
+}

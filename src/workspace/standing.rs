@@ -478,36 +478,26 @@ impl Workspace {
             None => None,
         };
         let gap = match (&previous, period.back(2)) {
-            (Some(made), Some(missing))
+            (Some(_), Some(missing))
                 if rules.past.iter().any(|p| p.back == 1 && p.read)
                     && !official.iter().any(|r| r.period == missing)
                     && !read_gaps.iter().any(|g| g.period == missing) =>
             {
-                Some((made.run_id, missing))
+                Some(missing)
             }
             _ => None,
         };
-        // Read, then removed (`prune --run`): made on that run, not on a gap.
-        let removed = match gap {
-            Some((made, missing)) => {
-                output::removed_read(conn, tables, period.kind, missing, made)?
-                    .map(|read| (missing, read))
-            }
-            None => None,
-        };
-        // The previous run itself read the removed run: said once, as `previous_read_removed`,
-        // with the periods before it that lost their runs too (from its chain).
+        // Read, then removed (`prune --run`): made on that run, not on a gap. Its chain starts
+        // at the previous run, with the periods to run first (those before it that lost their
+        // runs too); said once, as `previous_read_removed`, not also as a stale chain.
         let own_chain =
             |s: &output::StaleRun| previous.as_ref().is_some_and(|p| s.run.run_id == p.run_id);
-        let removed = removed.map(|(missing, read)| {
-            let missing = (stale_chain.as_ref())
-                .filter(|s| own_chain(s) && !s.missing.is_empty())
-                .map_or_else(|| vec![missing], |s| s.missing.clone());
-            (missing, read)
-        });
+        let removed = (stale_chain.as_ref())
+            .filter(|s| gap.is_some() && own_chain(s) && s.now.is_none())
+            .and_then(|s| Some((s.missing.clone(), s.read?)));
         let previous_stale = stale_chain.filter(|s| removed.is_none() || !own_chain(s));
         let previous_made_on_gap = match (gap, &removed) {
-            (Some((_, missing)), None) => earlier(missing).map(|e| (missing, e)),
+            (Some(missing), None) => earlier(missing).map(|e| (missing, e)),
             _ => None,
         };
         Ok(Standing {

@@ -376,15 +376,17 @@ pub(super) fn data_notes(warnings: &[crate::diag::Diagnostic]) -> Vec<String> {
     let mut seen: Vec<(String, usize)> = Vec::new();
     for w in warnings {
         let k = kind(w);
-        match seen.iter_mut().find(|(s, _)| *s == k) {
-            Some((_, n)) => *n += 1,
-            None => seen.push((k.clone(), 1)),
-        }
-        if seen
-            .iter()
-            .find(|(s, _)| *s == k)
-            .is_some_and(|(_, n)| *n <= SHOWN)
-        {
+        let n = match seen.iter_mut().find(|(s, _)| *s == k) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.push((k, 1));
+                1
+            }
+        };
+        if n <= SHOWN {
             notes.push(w.note_line());
         }
     }

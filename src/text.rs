@@ -450,15 +450,38 @@ pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
     if let Some(text) = utf16(&bytes) {
         return text.ok_or_else(|| invalid("a UTF-16 file with a broken character".to_owned()));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let bytes = e.as_bytes();
-        match not_utf8(bytes) {
-            Some((byte, line, column)) => invalid(format!(
-                "this file is not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} (saved in another encoding, such as Windows' ANSI: save it as UTF-8)"
-            )),
-            None => invalid(e.to_string()),
-        }
+    String::from_utf8(bytes).map_err(|e| match not_utf8(e.as_bytes()) {
+        Some((byte, line, column)) => std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            NotUtf8 { byte, line, column },
+        ),
+        None => invalid(e.to_string()),
     })
+}
+
+/// Why [`read_text`] refused a file: its first byte that is not UTF-8, and where.
+#[derive(Debug)]
+pub struct NotUtf8 {
+    pub byte: u8,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "this file is not UTF-8 text: byte 0x{:02X} at line {}, column {} (saved in another encoding, such as Windows' ANSI: save it as UTF-8)",
+            self.byte, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+/// The place [`read_text`]'s error names, when the file is not UTF-8 (no second reading).
+pub fn not_utf8_place(e: &std::io::Error) -> Option<&NotUtf8> {
+    e.get_ref()?.downcast_ref()
 }
 
 /// Text saved as UTF-16 with its byte-order mark, little- or big-endian: `Some(None)` when

@@ -285,11 +285,8 @@ fn read_case_file(ctx: &CaseContext, path: &Path) -> Result<LoadedFile, FileErro
     let text = crate::text::read_text(path).map_err(|e| {
         let mut d = Diagnostic::file_error(path, format!("cannot read: {e}"));
         // In another encoding: where its first byte that is not UTF-8 is.
-        if let Some((_, line, column)) = (std::fs::read(path).ok())
-            .and_then(|bytes| crate::text::not_utf8(&bytes))
-            .filter(|_| e.kind() == std::io::ErrorKind::InvalidData)
-        {
-            (d.line, d.column) = (line, column);
+        if let Some(at) = crate::text::not_utf8_place(&e) {
+            (d.line, d.column) = (at.line, at.column);
         }
         FileError {
             file: name.clone(),

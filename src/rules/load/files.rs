@@ -316,10 +316,8 @@ fn too_big(path: &Path) -> Option<Diagnostic> {
 
 /// Why a rule file cannot be read, in words.
 fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
-    if e.kind() == std::io::ErrorKind::InvalidData
-        && let Ok(bytes) = std::fs::read(path)
-        && let Some((byte, line, column)) = crate::text::not_utf8(&bytes)
-    {
+    if let Some(at) = crate::text::not_utf8_place(e) {
+        let (byte, line, column) = (at.byte, at.line, at.column);
         let mut d = Diagnostic::file_error(
             path,
             format!("this file is not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column}"),

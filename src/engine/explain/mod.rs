@@ -539,38 +539,27 @@ fn computed_sides(w: &Worker<'_, '_, Trace>, e: &Expr, part: &str) -> Vec<Named>
 /// `a` and `b` of `a <op> b`, for the one comparison at the top level of `part` (none inside
 /// brackets or text, no `&&`/`||` beside it).
 fn comparison_sides(part: &str) -> Option<(&str, &str)> {
-    let bytes = part.as_bytes();
-    let (mut depth, mut quote, mut found) = (0i32, None, None);
-    let mut k = 0;
-    while k < bytes.len() {
-        let c = bytes[k] as char;
-        let next = bytes.get(k + 1).copied().map(char::from);
-        match quote {
-            Some(_) if c == '\\' => k += 1,
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match (c, next) {
-                ('"' | '\'' | '`', _) => quote = Some(c),
-                ('(' | '[' | '{', _) => depth += 1,
-                (')' | ']' | '}', _) => depth -= 1,
-                ('&', Some('&')) | ('|', Some('|')) if depth == 0 => return None,
-                ('<' | '>' | '=' | '!', Some('=')) if depth == 0 => {
-                    if found.is_some() {
-                        return None;
-                    }
-                    found = Some((k, k + 2));
-                    k += 1;
-                }
-                ('<' | '>', _) if depth == 0 => {
-                    if found.is_some() {
-                        return None;
-                    }
-                    found = Some((k, k + 1));
-                }
-                _ => {}
-            },
+    let top = top_level(part);
+    let at = |k: usize| top.contains(&k).then(|| part.as_bytes()[k] as char);
+    let mut found = None;
+    let mut i = 0;
+    while i < top.len() {
+        let k = top[i];
+        let (c, next) = (part.as_bytes()[k] as char, at(k + 1));
+        let width = match (c, next) {
+            ('&', Some('&')) | ('|', Some('|')) => return None,
+            ('<' | '>' | '=' | '!', Some('=')) => 2,
+            ('<' | '>', _) => 1,
+            _ => 0,
+        };
+        if width > 0 {
+            if found.is_some() {
+                return None;
+            }
+            found = Some((k, k + width));
+            i += width - 1;
         }
-        k += 1;
+        i += 1;
     }
     let (at, after) = found?;
     Some((part[..at].trim(), part[after..].trim()))
@@ -578,8 +567,29 @@ fn comparison_sides(part: &str) -> Option<(&str, &str)> {
 
 /// Splits an expression at its top-level `&&` (not inside brackets or text).
 fn split_and(text: &str) -> Vec<String> {
-    let (mut parts, mut depth, mut quote, mut start) = (Vec::new(), 0i32, None, 0);
+    let top = top_level(text);
+    let (mut parts, mut start, mut i) = (Vec::new(), 0, 0);
+    while i < top.len() {
+        let k = top[i];
+        if text.as_bytes()[k] == b'&'
+            && top.get(i + 1) == Some(&(k + 1))
+            && text.as_bytes()[k + 1] == b'&'
+        {
+            parts.push(text[start..k].trim().to_owned());
+            start = k + 2;
+            i += 1;
+        }
+        i += 1;
+    }
+    parts.push(text[start..].trim().to_owned());
+    parts
+}
+
+/// The byte positions of `text`'s characters at the top level of an expression: outside
+/// quoted text and brackets (the brackets and quotes themselves excluded).
+fn top_level(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
+    let (mut out, mut depth, mut quote) = (Vec::new(), 0i32, None);
     let mut k = 0;
     while k < bytes.len() {
         let c = bytes[k] as char;
@@ -591,18 +601,13 @@ fn split_and(text: &str) -> Vec<String> {
                 '"' | '\'' | '`' => quote = Some(c),
                 '(' | '[' | '{' => depth += 1,
                 ')' | ']' | '}' => depth -= 1,
-                '&' if depth == 0 && bytes.get(k + 1) == Some(&b'&') => {
-                    parts.push(text[start..k].trim().to_owned());
-                    start = k + 2;
-                    k += 1;
-                }
+                _ if depth == 0 => out.push(k),
                 _ => {}
             },
         }
         k += 1;
     }
-    parts.push(text[start..].trim().to_owned());
-    parts
+    out
 }
 
 #[cfg(test)]

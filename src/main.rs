@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     };
     init_logging(cli.verbose);
     tierwise::interrupt::ignore_file_size_signal();
+    tierwise::output::report_writer_panics_once();
     let threads = cli.threads.map(usize::from);
     if let Err(e) = tierwise::threads::init(threads) {
         let given = cli.threads.map_or("", |_| "--threads: ");

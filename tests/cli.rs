@@ -882,6 +882,28 @@ fn out_xlsx_writes_typed_cells_excel_reads_as_written() {
             "customer C-3, column `label`: String exceeds Excel's limit of 32,767 characters: write a .csv or .jsonl file",
         );
     assert!(!fx.path("POLICIES.XLSX").exists());
+    // The Excel writer assembles its parts in TMPDIR: one that does not exist is named, the
+    // last export stays, and no temp file of the failed run is left beside it.
+    let before = std::fs::read(fx.path("policies.xlsx")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tierwise"))
+        .current_dir(fx.dir.path())
+        .args(["--config", "config.yaml", "run", "--out", "policies.xlsx"])
+        .env("TMPDIR", fx.path("no-such-folder"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no-such-folder (No such file or directory (os error 2)): set TMPDIR to a folder it can write"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(fx.path("policies.xlsx")).unwrap(), before);
+    let left: Vec<String> = std::fs::read_dir(fx.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 /// Two runs exporting to one path (two configs, one export folder) shared one temp file:

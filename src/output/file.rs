@@ -102,9 +102,12 @@ impl FileSink {
         header.push("rule_ids".into());
         let out = match format {
             FileFormat::Xlsx => {
+                // The sheet first: when its temp directory is missing, no temp file of ours
+                // is left behind (a failed `create` has no sink to remove it on drop).
+                let sheet = Sheet::new(&header).map_err(file_err)?;
                 // Created now, so a folder that cannot be written fails before the run.
                 std::fs::File::create(&tmp).map_err(file_err)?;
-                Out::Sheet(Box::new(Sheet::new(&header).map_err(file_err)?))
+                Out::Sheet(Box::new(sheet))
             }
             _ => {
                 let file = std::fs::File::create(&tmp).map_err(file_err)?;
@@ -344,7 +347,16 @@ impl Sheet {
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
-    std::io::Error::other(e.to_string())
+    match e {
+        rust_xlsxwriter::XlsxError::TempFileError(dir, source) => std::io::Error::new(
+            source.kind(),
+            format!(
+                "the Excel writer cannot make its temp files in {} ({source}): set TMPDIR to a folder it can write",
+                dir.display()
+            ),
+        ),
+        e => std::io::Error::other(e.to_string()),
+    }
 }
 
 /// A value Excel cannot hold (text longer than a cell's 32,767 characters), named by its

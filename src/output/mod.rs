@@ -256,7 +256,7 @@ pub fn write_run<'a, E>(
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message<'a>>(2);
     std::thread::scope(|scope| {
         let writer = std::thread::Builder::new()
-            .name("writer".into())
+            .name(WRITER.into())
             .spawn_scoped(scope, || write_chunks(conn, target, receiver))
             .map_err(|e| RunFailure::Output(OutputError::Writer(e.to_string())))?;
         let mut sink = ChunkSink { sender };
@@ -310,6 +310,23 @@ fn readers_never_blocked(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The writer thread's name: its panics are reported as the run's error (see `panicked`).
+const WRITER: &str = "writer";
+
+/// Keeps Rust's own panic message (a source path and a backtrace) off stderr for the writer
+/// thread: `write_run` reports its panic as the run's error, with the reason. The message
+/// stays one `-v -v` away, for a bug report.
+pub fn report_writer_panics_once() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some(WRITER) {
+            tracing::debug!("{info}");
+        } else {
+            default(info);
+        }
+    }));
+}
+
 /// What the writer thread said as it panicked: the .xlsx writer panics when it cannot write
 /// (`Couldn't write to xml file: ... File too large`), in the temp directory it assembles the
 /// workbook in.
@@ -323,7 +340,7 @@ fn panicked(payload: &(dyn std::any::Any + Send)) -> String {
         }
         false => "",
     };
-    format!("it panicked: {said}{xlsx}")
+    format!("it failed: {said}{xlsx}")
 }
 
 /// Writes one run from the chunks received on `rx`. Returns the run id and customer count,

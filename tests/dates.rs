@@ -138,6 +138,9 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     let conversion = "CASE WHEN \"last_order_day\" LIKE '__/__/____' THEN substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 4, 2) || '-' || substr(\"last_order_day\", 1, 2) ELSE NULLIF(\"last_order_day\", '') END AS \"last_order_day\"";
     run.assert_stderr_contains(&format!("this reads as day, month, year: convert it in the customers query (`customers.query`), `{conversion}` (month first"));
     assert!(!run.stderr.contains("do not declare"), "{}", run.stderr);
+    // Converted in a query, the column declares no type: it must be listed as a date.
+    let list_it = "list `last_order_day` under `customers.dates` in the config";
+    run.assert_stderr_contains(list_it);
     // Pasted, it reads the day-first row and leaves the ISO one as it is (it broke it).
     let config = with_converted_dates(&fx, conversion);
     fx.run(&["run", "--as-of", "2025-06-30"]).assert_code(0);
@@ -186,6 +189,13 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
         )
         .unwrap();
     assert_eq!(day, "2025-01-31");
+    // Listed already, the help does not ask for what the config does.
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = '31/01/2025' WHERE customer_id = 2")
+        .unwrap();
+    let listed = fx.run(&["run", "--as-of", "2025-06-30"]);
+    listed.assert_stderr_contains("this reads as day, month, year");
+    assert!(!listed.stderr.contains(list_it), "{}", listed.stderr);
 }
 
 #[test]

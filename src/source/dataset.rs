@@ -568,6 +568,7 @@ impl Builder {
                         customer,
                         column,
                         value,
+                        listed: false,
                         more: 0,
                         also: String::new(),
                     },

@@ -200,12 +200,15 @@ pub enum SourceError {
         "customer {customer}: column `{column}` holds {}, which is not a date{}\n  = help: {}{also}",
         shown_value(value),
         more_customers(*.more),
-        date_help(column, value)
+        date_help(column, value, *.listed)
     )]
     BadDate {
         customer: String,
         column: String,
         value: String,
+        /// Whether the config lists the column under `customers.dates` (the help then
+        /// does not ask for it).
+        listed: bool,
         /// How many more customers hold a value that is no date in a date column.
         more: usize,
         /// Other columns holding values not of their kind ([`also_note`]).
@@ -298,7 +301,7 @@ fn bool_help(column: &str, value: &str) -> String {
 /// number `20240229`, empty text, else the way dates are written. The conversion goes in
 /// the customers query: undeclared, the column would be text, which orders `31-12-2021`
 /// after `2024-01-01`.
-fn date_help(column: &str, value: &str) -> String {
+fn date_help(column: &str, value: &str, listed: bool) -> String {
     let c = crate::source::quote_ident(column);
     let b = value.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
@@ -310,9 +313,12 @@ fn date_help(column: &str, value: &str) -> String {
         && matches!(b[2], b'/' | b'-' | b'.');
     let common = "dates are written as 2025-03-01 (or 2025-03-01 14:30:00)";
     // A query's columns declare no type: what it converts must be said to be dates.
-    let listed = format!(
-        "; a query's columns declare no type: list `{column}` under `customers.dates` in the config"
-    );
+    let listed = match listed {
+        true => String::new(),
+        false => format!(
+            "; a query's columns declare no type: list `{column}` under `customers.dates` in the config"
+        ),
+    };
     if value.is_empty() {
         format!(
             "{common}; for no date, write NULL, or read the column as `NULLIF({c}, '') AS {c}` in the customers query (`customers.query`)"

@@ -160,19 +160,27 @@ impl SqliteSource {
                 };
                 builder
                     .push(k, cell)
-                    .map_err(|later| earlier(&mut not_utf8, more, later))?;
+                    .map_err(|later| earlier(&mut not_utf8, more, self.listed(later)))?;
             }
             len = builder
                 .end_row()
-                .map_err(|later| earlier(&mut not_utf8, more, later))?;
+                .map_err(|later| earlier(&mut not_utf8, more, self.listed(later)))?;
             if len.is_multiple_of(65_536) {
                 progress(len);
             }
         }
         match not_utf8 {
             Some((_, error)) => Err(error.with_more(more)),
-            None => builder.finish(),
+            None => builder.finish().map_err(|e| self.listed(e)),
         }
+    }
+
+    /// A date column's error says whether the config lists the column as a date already.
+    fn listed(&self, mut error: SourceError) -> SourceError {
+        if let SourceError::BadDate { column, listed, .. } = &mut error {
+            *listed = (self.dates.iter()).any(|d| d.eq_ignore_ascii_case(column));
+        }
+        error
     }
 
     /// Text that is not UTF-8 in column `k` of `row` (number `number` in source order).

@@ -56,8 +56,10 @@ pub fn ungrouped(t: &str) -> Option<String> {
 /// How to convert column `column`'s text `value` into a number in the customers query,
 /// fitted to the value: a placeholder for no value (`#N/A`, `-`, empty) to NULL (a CAST
 /// makes it 0), a decimal comma (`1.234,56`, `24,5`) or thousands commas (`1,234.56`)
-/// read as written; each on the text rows only, so the numbers stored as numbers stay as
-/// they are. `None` for other text.
+/// read as written, blanks beside them NULL; each on the text rows only, so the numbers
+/// stored as numbers stay as they are. Thousands dots (`1.290.708`) say why those numbers
+/// may be wrong already: importing `10.450` into a number column, SQLite stored 10.45.
+/// `None` for other text.
 pub fn number_conversion(column: &str, value: &str) -> Option<String> {
     let t = value.trim();
     let text_rows = |then: String| {
@@ -76,8 +78,10 @@ pub fn number_conversion(column: &str, value: &str) -> Option<String> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let unsigned = t.strip_prefix('-').unwrap_or(t);
     let (dots, commas) = (t.matches('.').count(), t.matches(',').count());
-    let eu = format!("CAST(REPLACE(REPLACE({column}, '.', ''), ',', '.') AS REAL)");
-    let us = format!("CAST(REPLACE({column}, ',', '') AS REAL)");
+    // A blank beside such text is no value: cast, it would be 0.
+    let blank_null = format!("NULLIF(TRIM({column}), '')");
+    let eu = format!("CAST(REPLACE(REPLACE({blank_null}, '.', ''), ',', '.') AS REAL)");
+    let us = format!("CAST(REPLACE({blank_null}, ',', '') AS REAL)");
     // Of `.` and `,` both written, the last is the decimal point; a comma alone before
     // three digits may be either.
     let (read, sql) = match (t.rfind('.'), t.rfind(',')) {
@@ -102,6 +106,13 @@ pub fn number_conversion(column: &str, value: &str) -> Option<String> {
         (Some(_), None) if dots > 1 => (ungrouped(t)?, eu),
         _ => return None,
     };
+    // `1.290.708` stayed text on import, but `10.450` of the same export became 10.45.
+    let thousands_dots = dots > 0 && sql.starts_with("CAST(REPLACE(REPLACE(");
+    if thousands_dots {
+        return Some(format!(
+            "\"{t}\" reads as {read}, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"{t}\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `{sql} AS {column}` (check first that its text writes numbers one way: `tierwise fields`)"
+        ));
+    }
     Some(format!(
         "\"{t}\" reads as {read}: convert the column's text rows, `{}` (the numbers stored as numbers stay as they are; check first that its text writes numbers one way: `tierwise fields`)",
         text_rows(sql)

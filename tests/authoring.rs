@@ -441,7 +441,7 @@ fn text_in_a_number_column_stops_the_run_and_fields_counts_it() {
         "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested + bonus + 5000' }\n",
     );
     // Every column with such values is named at once (`bonus` came one fix later).
-    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value at its source, or in the customers query: \"12.500,00\" reads as 12500.00: convert the column's text rows, `CASE WHEN typeof(requested) = 'text' THEN CAST(REPLACE(REPLACE(requested, '.', ''), ',', '.') AS REAL) ELSE requested END AS requested` (the numbers stored as numbers stay as they are; check first that its text writes numbers one way: `tierwise fields`)\n  = note: other columns hold values not of their kind too: `bonus` (2 customers) (`tierwise fields` lists them)\n";
+    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value at its source, or in the customers query: \"12.500,00\" reads as 12500.00, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"12.500,00\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `CAST(REPLACE(REPLACE(NULLIF(TRIM(requested), ''), '.', ''), ',', '.') AS REAL) AS requested` (check first that its text writes numbers one way: `tierwise fields`)\n  = note: other columns hold values not of their kind too: `bonus` (2 customers) (`tierwise fields` lists them)\n";
     for args in [&["run"][..], &["check", "--data"], &["explain", "C2"]] {
         let run = fx.run(args);
         run.assert_code(1);
@@ -594,6 +594,8 @@ fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it
             &[
                 vec![text("C1"), text(value)],
                 vec![text("C2"), real(14426.41)],
+                // A blank cell of the export: no value, which a CAST would make 0.
+                vec![text("C3"), text("")],
             ],
         );
     };
@@ -613,7 +615,7 @@ fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it
         help("#DIV/0!")
     );
     let us = help("1,234.56");
-    let conversion = "CASE WHEN typeof(requested) = 'text' THEN CAST(REPLACE(requested, ',', '') AS REAL) ELSE requested END AS requested";
+    let conversion = "CASE WHEN typeof(requested) = 'text' THEN CAST(REPLACE(NULLIF(TRIM(requested), ''), ',', '') AS REAL) ELSE requested END AS requested";
     assert!(
         us.contains(&format!(
             "\"1,234.56\" reads as 1234.56: convert the column's text rows, `{conversion}`"
@@ -625,6 +627,19 @@ fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it
         either.contains("\"1,234\" is 1234 with a thousands comma, or 1.234 with a decimal comma"),
         "{either}"
     );
+    // Thousands dots: SQLite imported the same export's `10.450` as the number 10.45, so
+    // the numbers stored as numbers are no safer than the text (following "they stay as
+    // they are" ranked 990 EUR above 57,467 EUR written `57.467`).
+    let dots = help("1.290.708");
+    assert!(
+        dots.contains("\"1.290.708\" reads as 1290708, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45"),
+        "{dots}"
+    );
+    assert!(
+        dots.contains("import the file again into a table whose column is TEXT"),
+        "{dots}"
+    );
+    assert!(!dots.contains("stay as they are"), "{dots}");
     setup("1,234.56");
     // Pasted as offered, it reads both rows right.
     std::fs::write(
@@ -635,9 +650,17 @@ fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it
     )
     .unwrap();
     fx.run_ok(&[]);
+    let limits = column(&fx.latest(), "limit");
     assert_eq!(
-        column(&fx.latest(), "limit"),
-        expect(&[("C1", 1234.56), ("C2", 14426.41)])
+        limits,
+        [
+            ("C1", real(1234.56)),
+            ("C2", real(14426.41)),
+            ("C3", null())
+        ]
+        .into_iter()
+        .map(|(id, v)| (id.to_owned(), v))
+        .collect()
     );
 }
 

@@ -390,6 +390,71 @@ fn a_text_the_data_also_writes_with_another_case_or_space_is_flagged_on_the_data
         .assert_stderr_contains("--strict: nothing was written");
 }
 
+/// An override table's hand-typed tier (`a ` for A) copied into the `tier` output that
+/// later rules compare with "A": the pinned customer matched neither "A" nor "B" and got
+/// no discount, fewer payment days than with no pin at all, exit 0, no warning anywhere.
+/// `check --data` and `run` warn at the compared text, naming the customers who got the
+/// other spelling; `run --strict` refuses. A value no rule compares with is no slip.
+#[test]
+fn an_output_given_in_another_spelling_than_later_rules_compare_is_flagged() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, sales REAL, pin_tier TEXT",
+        &[
+            vec![text("C1"), real(900.0), null()],
+            vec![text("C2"), real(100.0), text("a ")],
+            vec![text("C3"), real(50.0), null()],
+            vec![text("C4"), real(80.0), text("a ")],
+            vec![text("C5"), real(60.0), text("Gold")],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: tier
+    output: tier
+    rules:
+      - { id: pinned, when: '!is_null(pin_tier)', value: '= pin_tier' }
+      - { id: big, when: 'sales >= 500', value: A }
+      - { id: rest, value: B }
+  - name: discount
+    output: discount_pct
+    rules:
+      - { id: disc-a, when: 'tier == "A"', value: 5 }
+      - { id: disc-b, when: 'tier == "B"', value: 2 }
+      - { id: disc-none, value: 0 }
+"#,
+    );
+    let warning = "warning: `tier` is compared with \"A\", but the rules gave \"a \" to 2 customers (C2, C4): text compares exactly (case and spaces count), so those customers do not match it (in `disc-a`)\n  --> rules/rules.yaml:11:39\n   |\n11 |       - { id: disc-a, when: 'tier == \"A\"', value: 5 }\n   |                                       ^\n   = help: the rules copied it into `tier` from a text (a column of the data, an override table's cell, a rule's own text): write it \"A\" there, or make the column one spelling in the customers query (`UPPER(TRIM(x))`); `tierwise explain <customer>` shows which row gave it";
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    let warnings: Vec<&str> = (check.stdout.split("\n\n"))
+        .filter(|w| w.starts_with("warning"))
+        .collect();
+    assert_eq!(warnings, [warning], "{}", check.stdout);
+    let run = fx.run(&["run"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(
+            "note: rules/rules.yaml:11:39: `tier` is compared with \"A\", but the rules gave \"a \" to 2 customers (C2, C4)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let runs = fx.runs().len();
+    fx.run(&["run", "--strict"])
+        .assert_code(1)
+        .assert_stderr_contains("--strict: nothing was written");
+    assert_eq!(fx.runs().len(), runs);
+    // Written as compared, nothing is said.
+    fx.conn()
+        .execute_batch("UPDATE customers SET pin_tier = 'A' WHERE pin_tier = 'a '")
+        .unwrap();
+    let clean = fx.run(&["check", "--data"]);
+    assert!(!clean.stdout.contains("warning"), "{}", clean.stdout);
+    fx.run(&["run", "--strict"]).assert_code(0);
+}
+
 /// Per-country rankings are written `where: country == "PL"`, thresholds as `switch country
 /// { "CZ" => ... }`: the customers whose data writes `pl` were left out of the ranking (the
 /// three largest became dormant) and got no threshold (no margin cap), while `check --data`

@@ -209,6 +209,7 @@ impl Workspace {
         let bar = crate::progress::bar(customers.len as u64, "evaluating");
         let mut tally = Tally::default();
         let mut failures = Vec::new();
+        let mut spellings = crate::rules::lint::OutputSpellings::new(rules);
         let written = output::write_run(source.connection(), &target, |sink| {
             let mut start = 0;
             while start < customers.len {
@@ -226,6 +227,9 @@ impl Workspace {
                     return Err(Error::Interrupted(signal));
                 }
                 tally.merge(part);
+                for outcome in outcomes.iter() {
+                    spellings.count(outcome.index, outcome.outputs);
+                }
                 if !sink.send(outcomes) {
                     break; // the writer failed; its error is reported
                 }
@@ -256,6 +260,12 @@ impl Workspace {
             {
                 return Err(Error::Strict(vec![reason]));
             }
+            // Known only now, as the outputs are: refused before the commit.
+            let given = spellings.warnings(rules, |i| customers.id_text(i));
+            if strict && !given.is_empty() {
+                return Err(Error::Strict(given.iter().map(|w| w.note_line()).collect()));
+            }
+            data_warnings.extend(given);
             tally.money_to_cents(&rules.summary.money);
             let sums = tally.totals.iter().copied().chain(std::iter::repeat(0.0));
             let names = rules.summary.totals.iter().map(|(name, _)| name.as_str());

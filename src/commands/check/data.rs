@@ -77,12 +77,14 @@ pub struct Failure {
     pub examples: Vec<String>,
 }
 
+/// The findings, and the warnings known once every customer has its outputs
+/// ([`rules::lint::OutputSpellings`]).
 pub(super) fn check_data(
     rules: &RuleSet,
     customers: &Dataset,
     context: Context,
     history: &History,
-) -> Result<DataCheck, Error> {
+) -> Result<(DataCheck, Vec<crate::diag::Diagnostic>), Error> {
     let evaluator = Evaluator::with_history(rules, customers, context, history, Mode::Fast)?;
     let scope = Scope::new(rules, customers);
     let tallies = (0..customers.len)
@@ -95,6 +97,7 @@ pub(super) fn check_data(
             },
         )
         .reduce(|| Tallies::new(rules), Tallies::merge);
+    let given = (tallies.spellings).warnings(rules, |i| customers.id_text(i));
     let mut check = tallies.into_check(rules, customers.len);
     if let Some(duplicates) = duplicate_ids(customers) {
         check.failures.insert(0, duplicates);
@@ -102,7 +105,7 @@ pub(super) fn check_data(
     let variants = customers.id_variants();
     check.id_variant_groups = variants.len();
     check.id_variants = variants.into_iter().take(EXAMPLES).collect();
-    Ok(check)
+    Ok((check, given))
 }
 
 /// Customer ids that appear more than once: `run` refuses such data (every policy is keyed
@@ -201,6 +204,8 @@ struct Tallies {
     failures: HashMap<(String, String), (String, Counted)>,
     /// Customers some rule failed for.
     failed: usize,
+    /// Outputs compared with texts that customers got in another spelling.
+    spellings: rules::lint::OutputSpellings,
 }
 
 /// What a failure's message says without the customer's own values (quoted text and
@@ -261,6 +266,7 @@ impl Tallies {
                 .collect(),
             failures: HashMap::new(),
             failed: 0,
+            spellings: rules::lint::OutputSpellings::new(rules),
         }
     }
 
@@ -288,6 +294,7 @@ impl Tallies {
             }
         }
         let values = outcomes.get(0).outputs;
+        self.spellings.count(i, values);
         for (k, d) in scope.rules.decisions.iter().enumerate() {
             if !d.hit.shape().one_row {
                 continue;
@@ -325,6 +332,7 @@ impl Tallies {
     /// Adds `other`'s customers, which come after this one's.
     fn merge(mut self, other: Tallies) -> Tallies {
         self.failed += other.failed;
+        self.spellings.merge(other.spellings);
         for (x, y) in self.matched.iter_mut().zip(other.matched) {
             *x += y;
         }

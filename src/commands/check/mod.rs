@@ -54,7 +54,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             Ok(customers) => {
                 diagnostics.extend(rules::lint::data_slips(rules, &customers));
                 let history = ws.history(source.connection(), rules)?;
-                Some(check_data(rules, &customers, ws.context, &history)?)
+                let (check, given) = check_data(rules, &customers, ws.context, &history)?;
+                diagnostics.extend(given);
+                Some(check)
             }
             // What the data holds does not fit how the rules use it: reported with the
             // rest (the lint warnings about the other decisions too); nothing is evaluated.

@@ -58,24 +58,23 @@ mod missing_default;
 mod never_in_effect;
 mod never_true_row;
 mod output_never_given;
+mod output_spellings;
 mod overlapping_rows;
 mod region;
 mod scale_gap;
 mod scale_overlap;
 mod shares;
-mod text_ordered;
-mod unreachable_row;
-
 mod template_division;
 mod text_dates;
+mod text_ordered;
 mod text_spellings;
+mod unreachable_row;
 mod whole_numbers;
 
 use walk::rule_expressions;
 
-/// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`],
-/// [`whole_numbers`]):
-/// comparisons that the rules alone cannot show to be wrong, for `check --data` and `run`.
+/// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`], [`whole_numbers`];
+/// [`OutputSpellings`] after evaluation): comparisons the rules alone cannot show wrong.
 pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnostic> {
     let mut out = shares::share_slips(rules, data);
     out.extend(text_dates::text_date_slips(rules, data));
@@ -83,6 +82,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out
 }
+pub use output_spellings::OutputSpellings;
 use walk::{name_constant_comparisons, written_tests};
 mod values;
 mod walk;

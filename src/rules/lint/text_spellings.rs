@@ -15,12 +15,27 @@ use crate::value::{Lit, Value};
 use std::collections::{HashMap, HashSet};
 
 /// A text a field is compared with, and the first place it is (its expression and rule).
-type Compared<'r> = (String, &'r Expr, Option<&'r str>);
+pub(super) type Compared<'r> = (String, &'r Expr, Option<&'r str>);
 
 /// A warning at each text a field is compared with, the first place it is compared, when
 /// the field holds other spellings of it.
 pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
-    // Per field, the texts compared with it, each with the first place it is.
+    let mut out = Vec::new();
+    for (slot, texts) in compared_texts(rules, SlotKind::Field) {
+        let name = rules.slot_name(slot);
+        let Some(held) = spellings(data, name) else {
+            continue;
+        };
+        out.extend(slips(&texts, &held, |e, id, text, exact, others| {
+            slip(e, id, name, text, exact, others)
+        }));
+    }
+    out
+}
+
+/// Per slot of `kind` (fields, outputs), the texts the rules compare it with, each with
+/// the first place it is; by slot.
+pub(super) fn compared_texts(rules: &RuleSet, kind: SlotKind) -> Vec<(Slot, Vec<Compared<'_>>)> {
     let mut compared: HashMap<Slot, Vec<Compared>> = HashMap::new();
     let mut seen: HashSet<(Slot, String)> = HashSet::new();
     for (e, id) in super::rule_expressions(rules) {
@@ -39,7 +54,7 @@ pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             texts.extend(field.map(|slot| (slot, text)));
         }
         for (slot, text) in texts {
-            if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field) {
+            if rules.slots.get(slot).map(|(_, k)| *k) != Some(kind) {
                 continue;
             }
             if seen.insert((slot, text.clone())) {
@@ -47,35 +62,39 @@ pub fn other_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             }
         }
     }
-    let mut fields: Vec<(Slot, Vec<Compared>)> = compared.into_iter().collect();
-    fields.sort_by_key(|(slot, _)| *slot);
+    let mut slots: Vec<(Slot, Vec<Compared>)> = compared.into_iter().collect();
+    slots.sort_by_key(|(slot, _)| *slot);
+    slots
+}
+
+/// A warning (made by `slip`) at each of `texts` that `held` (how many customers hold each
+/// text) also holds another spelling of, one the rules do not compare with too.
+pub(super) fn slips<'h>(
+    texts: &[Compared<'_>],
+    held: &HashMap<&'h str, usize>,
+    slip: impl Fn(&Expr, Option<&str>, &str, usize, &[(&'h str, usize)]) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let written: HashSet<&str> = texts.iter().map(|(t, ..)| t.as_str()).collect();
+    // Each held text folded once: a VIP list of 4,000 ids against 100,000 customers
+    // folded every id for every text, minutes before the run began.
+    let mut by_fold: HashMap<String, Vec<(&'h str, usize)>> = HashMap::new();
+    for (v, n) in held {
+        by_fold.entry(folded(v)).or_default().push((*v, *n));
+    }
     let mut out = Vec::new();
-    for (slot, texts) in fields {
-        let name = rules.slot_name(slot);
-        let Some(held) = spellings(data, name) else {
+    for (text, e, id) in texts {
+        let text = text.as_str();
+        let mut others: Vec<(&'h str, usize)> = (by_fold.get(&folded(text)).into_iter())
+            .flatten()
+            .filter(|(v, _)| *v != text && !written.contains(*v))
+            .copied()
+            .collect();
+        if others.is_empty() {
             continue;
-        };
-        let written: HashSet<&str> = texts.iter().map(|(t, ..)| t.as_str()).collect();
-        // Each held text folded once: a VIP list of 4,000 ids against 100,000 customers
-        // folded every id for every text, minutes before the run began.
-        let mut by_fold: HashMap<String, Vec<(&str, usize)>> = HashMap::new();
-        for (v, n) in &held {
-            by_fold.entry(folded(v)).or_default().push((*v, *n));
         }
-        for (text, e, id) in &texts {
-            let text = text.as_str();
-            let mut others: Vec<(&str, usize)> = (by_fold.get(&folded(text)).into_iter())
-                .flatten()
-                .filter(|(v, _)| *v != text && !written.contains(*v))
-                .copied()
-                .collect();
-            if others.is_empty() {
-                continue;
-            }
-            others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let exact = held.get(text).copied().unwrap_or(0);
-            out.push(slip(e, *id, name, text, exact, &others));
-        }
+        others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let exact = held.get(text).copied().unwrap_or(0);
+        out.push(slip(e, *id, text, exact, &others));
     }
     out
 }
@@ -115,6 +134,14 @@ fn shown(text: &str, customers: usize) -> String {
     )
 }
 
+/// Where `text` is in `e`: inside its quotes (a grid cell may write it without any).
+pub(super) fn at_text(e: &Expr, text: &str) -> (usize, usize) {
+    match e.text.find(&format!("{text:?}")) {
+        Some(at) => super::walk::place_in(e, at + 1),
+        None => super::walk::place_of(e, text),
+    }
+}
+
 fn slip(
     e: &Expr,
     id: Option<&str>,
@@ -134,11 +161,7 @@ fn slip(
             n => format!(" ({} hold {text:?} as written)", customers(n)),
         }
     );
-    // At the text itself, inside its quotes (a grid cell may write it without any).
-    let (line, column) = match e.text.find(&format!("{text:?}")) {
-        Some(at) => super::walk::place_in(e, at + 1),
-        None => super::walk::place_of(e, text),
-    };
+    let (line, column) = at_text(e, text);
     let (first, _) = others[0];
     // What a listed spelling cannot say, or SQL cannot mend: invisible blanks (TRIM leaves a
     // no-break space), letters composed another way (SQLite has no NFC).

@@ -414,6 +414,74 @@ fn a_broken_symlink() {
     );
 }
 
+/// A rule or test file linked to a file outside the rules directory (`/etc/passwd`, a
+/// `.env`, `/proc/self/environ`): it was read, and its first line quoted in the error
+/// (`unknown name `SECRET_TOKEN``, the line below it), which `serve` shows on `/health` to
+/// anyone who can reach it: an admin trusted to edit policy could read the service's
+/// secrets. Such a file is not read; a link inside the directory (a Kubernetes ConfigMap's
+/// `..data`) still is.
+#[test]
+fn a_rule_file_linked_outside_the_rules_directory_is_not_read() {
+    let fx = project();
+    let secret = fx.path("secret.env");
+    std::fs::write(
+        &secret,
+        "SECRET_TOKEN=hunter2-very-secret\nDB_PASSWORD=Pa55w0rd\n",
+    )
+    .unwrap();
+    for name in ["rules/link.rhai", "rules/link.yaml", "rules/link.csv"] {
+        std::os::unix::fs::symlink(&secret, fx.path(name)).unwrap();
+    }
+    let check = fx.run(&["check"]);
+    let all = format!("{}{}", check.stdout, check.stderr);
+    check.assert_code(2);
+    assert!(
+        !all.contains("hunter2") && !all.contains("Pa55w0rd"),
+        "{all}"
+    );
+    assert!(!all.contains("SECRET_TOKEN"), "{all}");
+    for name in ["link.rhai", "link.yaml", "link.csv"] {
+        assert!(all.contains(&format!("--> rules/{name}")), "{all}");
+    }
+    assert!(
+        all.contains("error: not read: a symbolic link to `")
+            && all.contains("secret.env`, outside the rules directory"),
+        "{all}"
+    );
+    for name in ["rules/link.rhai", "rules/link.yaml", "rules/link.csv"] {
+        std::fs::remove_file(fx.path(name)).unwrap();
+    }
+    // A test file so linked is skipped, its lines unread.
+    std::fs::create_dir_all(fx.path("rules/tests")).unwrap();
+    std::fs::write(
+        fx.path("rules/tests/tiers.yaml"),
+        "cases:\n  - name: big\n    customer: { annual_sales: 150 }\n    expect: { tier: A }\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&secret, fx.path("rules/tests/zz.yaml")).unwrap();
+    let test = fx.run(&["test"]);
+    let all = format!("{}{}", test.stdout, test.stderr);
+    test.assert_code(0);
+    assert!(
+        !all.contains("hunter2") && !all.contains("SECRET_TOKEN"),
+        "{all}"
+    );
+    assert!(
+        all.contains("rules/tests/zz.yaml: not read: a symbolic link"),
+        "{all}"
+    );
+    // Links that stay inside, as a ConfigMap mounts its files, are rules as before.
+    std::fs::create_dir_all(fx.path("rules/..2026_12_01")).unwrap();
+    std::fs::rename(
+        fx.path("rules/tiers.yaml"),
+        fx.path("rules/..2026_12_01/tiers.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..2026_12_01", fx.path("rules/..data")).unwrap();
+    std::os::unix::fs::symlink("..data/tiers.yaml", fx.path("rules/tiers.yaml")).unwrap();
+    expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
+}
+
 #[test]
 fn a_symlink_loop() {
     let fx = project();

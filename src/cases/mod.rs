@@ -345,6 +345,19 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
             }
             p.is_file() && matches!(crate::text::extension(p).as_deref(), Some("yaml" | "yml"))
         })
+        // A link outside the folder is not read: its lines would show in the messages.
+        .filter(|p| match crate::rules::leads_outside(dir, p) {
+            Some(target) => {
+                let shown = crate::text::shown(p);
+                tracing::warn!(
+                    "{}: {}",
+                    shown.display(),
+                    crate::rules::outside_message(&target)
+                );
+                false
+            }
+            None => true,
+        })
         // Hidden, backup and copied files, as in the rules directory (and the watcher).
         .filter(|p| {
             let name = p.file_name().unwrap_or_default().to_string_lossy();

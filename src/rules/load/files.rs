@@ -199,6 +199,17 @@ fn list_rule_files(
             notes.push(broken_link(&path));
             continue;
         }
+        if let Some(target) = skip::leads_outside(dir, &path) {
+            // A folder outside is not listed either: its file names are not the rules'.
+            if is_rule_file {
+                notes.push(
+                    Diagnostic::file_error(&path, skip::outside_message(&target)).help(
+                        "copy the file into the rules directory, or link to a file inside it",
+                    ),
+                );
+            }
+            continue;
+        }
         if is_rule_file && path.is_dir() {
             notes.push(
                 Diagnostic::file_error(&path, "skipped: a directory, not a rule file").warning(),

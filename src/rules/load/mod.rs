@@ -65,7 +65,7 @@ mod uses;
 
 pub(crate) use foreach::{merge_copies, named_rules};
 pub use operations::{Operation, check_seen};
-pub use skip::not_a_rule_file;
+pub use skip::{leads_outside, not_a_rule_file, outside_message};
 pub(in crate::rules) use switch_cases::switch_text_cases;
 
 use super::{Field, Limits, RuleSet};

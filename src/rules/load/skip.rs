@@ -4,6 +4,26 @@
 //! twice; loading a backup would bring back old rules. The loader skips them with a note,
 //! and the watcher does not reload when they change.
 
+/// Where `path`, inside folder `dir`, leads when a symbolic link takes it outside `dir`
+/// (both followed to the end: a Kubernetes ConfigMap's links into its own `..data` folder
+/// stay inside). Such a file is not read: an admin trusted to edit the rules could
+/// otherwise link `/etc/passwd` or `/proc/self/environ` into the folder, and every error
+/// quoting its first line (shown by `serve`'s `/health` to anyone who can reach it) would
+/// read out what only the service may read.
+pub fn leads_outside(dir: &std::path::Path, path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    let target = path.canonicalize().ok()?;
+    (!target.starts_with(&dir)).then_some(target)
+}
+
+/// The error for a rule or test file that leads outside its folder ([`leads_outside`]).
+pub fn outside_message(target: &std::path::Path) -> String {
+    format!(
+        "not read: a symbolic link to `{}`, outside the rules directory; rule and test files are read from inside it only (a link could otherwise show any file the service may read in its messages)",
+        target.display()
+    )
+}
+
 /// Why a file named `name` is not a rule file, or `None` when it may be one.
 pub fn not_a_rule_file(name: &str) -> Option<&'static str> {
     if name.starts_with("~$") {

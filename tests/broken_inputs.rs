@@ -414,6 +414,36 @@ fn a_broken_symlink() {
     );
 }
 
+/// Sales of `9e999` (SQLite's infinity, from a bad import): every comparison with it was
+/// false, so `where: annual_sales > 0` dropped the customer from the ranking and the biggest
+/// customer became the lowest tier, exit 0; `explain` showed NULL. The run stops naming the
+/// customer and the column, writing nothing.
+#[test]
+fn an_infinite_number_in_the_data_stops_the_run_naming_the_customer() {
+    let fx = project();
+    for (value, said) in [
+        ("9e999", "holds infinity"),
+        ("-9e999", "holds minus infinity"),
+    ] {
+        fx.conn()
+            .execute_batch(&format!(
+                "UPDATE customers SET annual_sales = {value} WHERE customer_id = 'C1'"
+            ))
+            .unwrap();
+        for args in [&["run"][..], &["check", "--data"], &["explain", "C2"]] {
+            expect(
+                &fx,
+                args,
+                1,
+                &[&format!(
+                    "error: customer C1: column `annual_sales` {said} (SQLite stores"
+                )],
+            );
+        }
+        assert_eq!(fx.policy_row_count(), 0);
+    }
+}
+
 /// A rule or test file linked to a file outside the rules directory (`/etc/passwd`, a
 /// `.env`, `/proc/self/environ`): it was read, and its first line quoted in the error
 /// (`unknown name `SECRET_TOKEN``, the line below it), which `serve` shows on `/health` to

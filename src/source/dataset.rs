@@ -426,6 +426,8 @@ pub(crate) struct Builder {
     misfits: Vec<usize>,
     /// A column of the current row that holds binary data.
     blob: Option<usize>,
+    /// A column of the current row that holds an infinite number, and its sign.
+    infinite: Option<(usize, bool)>,
 }
 
 impl Builder {
@@ -468,6 +470,7 @@ impl Builder {
             first_bad: None,
             misfits: vec![0; fields.len()],
             blob: None,
+            infinite: None,
         })
     }
 
@@ -489,6 +492,11 @@ impl Builder {
             }
             // Never read as NULL without a word: the row's id is known once it is complete.
             self.blob.get_or_insert(k);
+        }
+        if let Cell::Real(f) = cell
+            && f.is_infinite()
+        {
+            self.infinite.get_or_insert((k, f < 0.0));
         }
         if let Column::Date { days, nulls } = &mut self.columns[k] {
             let day = match &cell {
@@ -545,6 +553,13 @@ impl Builder {
             return Err(SourceError::Blob {
                 customer: self.columns[self.id_index].id_text(self.len),
                 column: self.names[k].clone(),
+            });
+        }
+        if let Some((k, negative)) = self.infinite.take() {
+            return Err(SourceError::Infinite {
+                customer: self.columns[self.id_index].id_text(self.len),
+                column: self.names[k].clone(),
+                negative,
             });
         }
         if let Some((k, value)) = self.bad.take()

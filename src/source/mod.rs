@@ -266,6 +266,17 @@ pub enum SourceError {
         "customer {customer}: column `{column}` holds binary data (a BLOB), which rules cannot read\n  = help: store the value as text or a number"
     )]
     Blob { customer: String, column: String },
+    /// `9e999` (or an overflow) stored as SQLite's infinity: no rule can rank, compare or
+    /// add it (it made the largest customer of a bad import dormant, without a word).
+    #[error(
+        "customer {customer}: column `{column}` holds {}infinity (SQLite stores a number too large for it, such as 9e999, so), which rules cannot compare, rank or add\n  = help: write the real value, or NULL for none: `UPDATE ... SET {column} = NULL WHERE abs({column}) = 9e999` finds every such value",
+        if *.negative { "minus " } else { "" }
+    )]
+    Infinite {
+        customer: String,
+        column: String,
+        negative: bool,
+    },
     #[error(
         "customer number {row} (in source order) has binary data (a BLOB) as its id in column `{column}`\n  = help: ids are text or whole numbers"
     )]

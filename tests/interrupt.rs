@@ -181,6 +181,29 @@ fn sigterm_stops_the_population_pass_of_slow_metrics_within_moments() {
     );
 }
 
+/// A run of customers that each take half a second (within every budget) looked at signals
+/// between customers only: 128 of them per thread stood between SIGTERM and the exit (71 s
+/// in a review). The interpreter stops the customer it is in.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_run_within_a_very_slow_customer() {
+    let fx = slow_customers(
+        "decisions:\n  - name: tier\n    rules:\n      - { id: tier-a, when: spin(loops) > 1, then: { tier: A } }\n",
+    );
+    fx.customers(
+        "customer_id TEXT, loops INTEGER",
+        &(0..300)
+            .map(|i| vec![text(&format!("C{i}")), int(2_000_000)])
+            .collect::<Vec<_>>(),
+    );
+    let (output, took) = terminated(start(&fx), Duration::from_millis(1500));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(took < Duration::from_secs(2), "{took:?}: {stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    assert!(!fx.has_policy_table() || fx.policy_row_count() == 0);
+}
+
 /// `watch` handled SIGTERM only between reloads: during its first evaluation (or a reload)
 /// of slow customers it went on to the end (8 s in a review). It abandons it now.
 #[cfg(unix)]

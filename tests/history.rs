@@ -1628,6 +1628,32 @@ const SINCE: &str = "decisions:\n  - name: since\n    rules:\n\
      \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
      \x20     - { id: now, then: { since: \"= as_of\" } }\n";
 
+/// A rule file split in two (nothing else changed) lists the fired rule ids in the order of
+/// the new files: `explain` told an auditor, for every customer, that this was not what the
+/// run recorded ("the rule ids differ"), though `diff` said nothing changed. The same ids
+/// in another order are the same rule ids.
+#[test]
+fn explain_after_a_rule_file_is_split_holds_the_same_rule_ids() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0]);
+    let tier = "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n";
+    let label = "  - name: label\n    output: label\n    rules: [ { id: lab, value: x } ]\n";
+    fx.rule("rules.yaml", &format!("{tier}{label}"));
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    std::fs::remove_file(fx.path("rules/rules.yaml")).unwrap();
+    fx.rule("a_label.yaml", &format!("decisions:\n{label}"));
+    fx.rule("b_tier.yaml", tier);
+    let split = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+    assert_eq!(
+        split.stdout.lines().nth(1),
+        Some(
+            "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids"
+        ),
+        "{}",
+        split.stdout
+    );
+}
+
 /// An audit reproduces a recorded decision with `explain`: it says whether the period's
 /// recorded run holds the same outputs and rule ids for the customer, and when not, which
 /// differ and the likely reason (late data, other rules); it explained something else

@@ -187,7 +187,14 @@ fn recorded(
             });
         }
     }
-    if held.rule_ids != explained.rule_ids {
+    // The same rules fired, listed in another order (a rule file split in two, files
+    // renamed: the list follows the files), are the same rule ids, as `diff` counts them.
+    let sorted = |ids: &[String]| {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids
+    };
+    if sorted(&held.rule_ids) != sorted(&explained.rule_ids) {
         out.rule_ids = Some(held.rule_ids);
     }
     Ok(out)

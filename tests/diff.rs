@@ -248,9 +248,18 @@ fn a_rule_set_against_itself_changes_nothing_and_fail_on_change_says_when_someth
     assert_eq!(v["rules"], serde_json::json!([]));
     assert_eq!(v["base_fingerprint"], v["fingerprint"]);
 
+    // A rule renamed: no customer's policy changed, and exit 1 says why.
+    fx.rule("policy.yaml", &SMALL_RULES.replace("tier-a", "tier-top"));
+    let renamed = fx.run(&["diff", "--base", "base", "--fail-on-change"]);
+    renamed.assert_code(1);
+    assert_eq!(
+        renamed.stderr,
+        "--fail-on-change: exit 1, because rules fire for other numbers of customers: `tier-top` 0 to 2, `tier-a` 2 to 0\n"
+    );
     raise_thresholds(&fx);
     fx.run(&["diff", "--base", "base", "--fail-on-change"])
-        .assert_code(1);
+        .assert_code(1)
+        .assert_stderr_contains("--fail-on-change: exit 1, because 2 customers' policies changed; rules fire for other numbers of customers: ");
     fx.run(&["diff", "--base", "base"]).assert_code(0);
 }
 

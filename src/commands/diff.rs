@@ -62,6 +62,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         ),
     });
     Ok(if args.fail_on_change && impact.changed() {
+        // The exit status is said: with no customer's policy changed (a rule renamed, rows
+        // swapped), exit 1 came without a word.
+        eprintln!(
+            "--fail-on-change: exit 1, because {}",
+            impact.what_changed().join("; ")
+        );
         ExitStatus::Failure
     } else {
         ExitStatus::Success

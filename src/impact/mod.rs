@@ -123,6 +123,35 @@ impl Impact {
             || self.outputs.iter().any(|o| o.changed > 0)
             || !self.rules.is_empty()
     }
+
+    /// What changed, for a program's exit status to be explained by: each kind of change,
+    /// counted (`diff --fail-on-change`).
+    pub fn what_changed(&self) -> Vec<String> {
+        let mut what = Vec::new();
+        let names = |names: &[String]| names.join(", ");
+        if !self.outputs_added.is_empty() {
+            what.push(format!("outputs added: {}", names(&self.outputs_added)));
+        }
+        if !self.outputs_removed.is_empty() {
+            what.push(format!("outputs removed: {}", names(&self.outputs_removed)));
+        }
+        let n = |n: usize| crate::text::thousands(n as f64);
+        match self.customers_changed {
+            0 => {}
+            1 => what.push("1 customer's policy changed".into()),
+            k => what.push(format!("{} customers' policies changed", n(k))),
+        }
+        if !self.rules.is_empty() {
+            let shown: Vec<String> = (self.rules.iter())
+                .map(|r| format!("`{}` {} to {}", r.rule, n(r.before), n(r.after)))
+                .collect();
+            what.push(format!(
+                "rules fire for other numbers of customers: {}",
+                crate::text::first_three(&shown)
+            ));
+        }
+        what
+    }
 }
 
 /// Evaluates every customer under both rule sets, chunk by chunk, and compares.

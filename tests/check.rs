@@ -165,6 +165,10 @@ fn check_data_finds_duplicate_customer_ids_that_run_would_refuse() {
     let run = fx.run(&["run"]);
     run.assert_code(1);
     run.assert_stderr_contains("customer id C1 appears more than once");
+    // The usual cause, a JOIN in the customers query, and how to keep one row each.
+    run.assert_stderr_contains(
+        "a JOIN in the customers query repeats a customer once per row it matches",
+    );
     // `explain` refuses it too: its figures would be those `run` never gives.
     fx.run(&["explain", "C2"])
         .assert_code(1)

@@ -117,7 +117,9 @@ pub enum OutputError {
         output: String,
         problem: String,
     },
-    #[error("customer id {0} appears more than once in the customer source")]
+    #[error(
+        "customer id {0} appears more than once in the customer source\n  = help: every policy is keyed by the customer's id: make the id column unique; a JOIN in the customers query repeats a customer once per row it matches (two overrides in force, two addresses): keep one row per customer (GROUP BY the id, or `ROW_NUMBER() OVER (PARTITION BY id ORDER BY ...) = 1`)"
+    )]
     DuplicateId(String),
     #[error("the writer thread stopped: {0}")]
     Writer(String),

@@ -686,12 +686,16 @@ fn a_huge_string_and_a_huge_array() {
     bad_script(
         "fn big() { let s = \"x\"; loop { s += s; } }\n",
         "big()",
-        &["error: customer C1: metric `x` failed: Length of string too large"],
+        &[
+            "error: customer C1: metric `x` failed: Length of string too large (text longer than `limits.max_string_size` in the config, 10,000 characters by default",
+        ],
     );
     bad_script(
         "fn big() { let a = [1]; loop { a += a; } }\n",
         "big()",
-        &["error: customer C1: metric `x` failed: Size of array/BLOB too large"],
+        &[
+            "error: customer C1: metric `x` failed: Size of array/BLOB too large (a list longer than `limits.max_array_size` in the config, 10,000 items by default)",
+        ],
     );
 }
 

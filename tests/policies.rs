@@ -878,3 +878,30 @@ fn a_for_each_placeholder_outside_a_for_each_says_so() {
         check.stdout
     );
 }
+
+/// A `for_each` over 2,500 items writes a column per item: `check` said "no problems",
+/// and `run` evaluated every customer before SQLite refused the table ("too many columns
+/// on sqlite_altertab_customer_policy"), naming no rule. It is a load error at the decision.
+#[test]
+fn more_outputs_than_a_policy_table_holds_is_an_error_at_the_decision() {
+    let fx = category_customers();
+    let items: Vec<String> = (0..2500).map(|i| format!("c{i}")).collect();
+    fx.rule(
+        "many.yaml",
+        &format!(
+            "decisions:\n  - name: flag\n    for_each: {{ item: [{}] }}\n    output: flag\n    rules:\n      - {{ id: f, value: 1 }}\n",
+            items.join(", ")
+        ),
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: the rules give 2,504 outputs, more than the 1,996 a policy table holds (SQLite's 2,000 columns, less 4 for the run, the customer and the rules that fired): decision `flag@c1992` is past them"
+        ) && check.stdout.contains(" --> rules/many.yaml:"),
+        "{}",
+        check.stdout
+    );
+    fx.run(&["run"]).assert_code(2);
+    assert!(!fx.has_policy_table());
+}

@@ -92,6 +92,53 @@ pub(super) fn assemble(
     (set, kinds, ranked)
 }
 
+/// The most columns a SQLite table holds (its default `SQLITE_MAX_COLUMN`, which the
+/// bundled SQLite keeps).
+const SQLITE_COLUMNS: usize = 2000;
+
+/// The policy table's columns besides the outputs (`output::schema`'s run id, customer id
+/// and rule lists).
+const KEY_COLUMNS: usize = 4;
+
+/// An error at the decision whose outputs no longer fit the policy table's columns (beside
+/// its key columns): a `for_each` over 2,500 categories passed `check`, evaluated every
+/// customer and then failed on SQLite's "too many columns", naming no rule.
+pub(super) fn check_columns(set: &RuleSet, diags: &mut super::Sink) {
+    let room = SQLITE_COLUMNS - KEY_COLUMNS;
+    if set.outputs.len() <= room {
+        return;
+    }
+    let mut count = 0;
+    for d in &set.decisions {
+        count += d.outputs.len() + usize::from(d.capped_by.is_some());
+        if count <= room {
+            continue;
+        }
+        let Some(first) = (d.rows.first().map(|r| r.rule)).or(d.caps.first().map(|c| c.rule))
+        else {
+            continue;
+        };
+        let origin = &set.rule_origins[first as usize];
+        diags
+            .error(
+                &origin.file,
+                origin.line,
+                origin.column,
+                format!(
+                    "the rules give {} outputs, more than the {} a policy table holds (SQLite's {} columns, less {KEY_COLUMNS} for the run, the customer and the rules that fired): decision `{}` is past them",
+                    crate::text::thousands(set.outputs.len() as f64),
+                    crate::text::thousands(room as f64),
+                    crate::text::thousands(SQLITE_COLUMNS as f64),
+                    d.name
+                ),
+            )
+            .help = Some(
+            "give fewer outputs: a `for_each` over many items writes a column per item and output (keep the items as rows of a table of their own instead)".into(),
+        );
+        return;
+    }
+}
+
 /// The history slots (after every declared name) and, for each `held.x` read, the output
 /// `held.x` this period stores (after the declared outputs).
 fn history(

@@ -100,6 +100,7 @@ pub fn load(
     types::check_inferred(&set, &kinds, &comparisons, &mut diags);
     types::check_ranked(&set, &ranked, &mut diags);
     operations::check_decimal_cases(&set, &mut diags);
+    finish::check_columns(&set, &mut diags);
     if diags.has_errors() {
         return Err(Diagnostics(foreach::merge_copies(diags.0)));
     }

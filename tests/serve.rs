@@ -179,6 +179,37 @@ fn answers_policies_explanations_prospects_and_errors_in_json() {
     assert_eq!(s.post("/rules", "{}").status, 405);
 }
 
+/// A web page the admin opens can point its own name at 127.0.0.1 (DNS rebinding) and have
+/// the browser read every customer from a `serve` on the admin's laptop: every Host was
+/// answered. On loopback, a request naming another host gets 421; local names are served.
+#[test]
+fn on_loopback_a_request_naming_another_host_is_refused() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    let ask = |host: &str| {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&s.addr).unwrap();
+        write!(
+            stream,
+            "GET /customers/9/explain HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let rebound = ask("evil.example:8080");
+    assert!(rebound.starts_with("HTTP/1.1 421"), "{rebound}");
+    assert!(
+        rebound.contains("answers requests to a local host only") && !rebound.contains("sales"),
+        "{rebound}"
+    );
+    for host in ["localhost", &s.addr, "LOCALHOST:1"] {
+        let answer = ask(host);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{host}: {answer}");
+    }
+}
+
 #[test]
 fn an_evaluation_error_is_a_422_naming_the_customer_and_the_rule() {
     let fx = Fixture::new();

@@ -19,6 +19,7 @@
 
 mod api;
 mod connections;
+mod host;
 mod json_body;
 #[cfg(test)]
 mod limit_tests;
@@ -218,9 +219,13 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
             reloader.describe()
         ),
     );
+    if let Some(note) = host::exposure(address) {
+        say(out, note);
+    }
     let server = Server {
         runtime,
         listener,
+        address,
         stop,
         limits: opts.limits.clone(),
     };
@@ -231,6 +236,8 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
 struct Server<S> {
     runtime: tokio::runtime::Runtime,
     listener: tokio::net::TcpListener,
+    /// The address bound: on loopback, requests must name a local host ([`host`]).
+    address: std::net::SocketAddr,
     stop: S,
     limits: Limits,
 }
@@ -247,6 +254,7 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
         let Server {
             runtime,
             listener,
+            address,
             stop,
             limits,
         } = self;
@@ -264,7 +272,10 @@ impl<S: Future<Output = ()> + Send + 'static> Server<S> {
             let _ = signalled.send(());
         };
         let slots = limits::Slots::new(&limits);
-        let app = api::counting_router(service, &limits, slots.clone());
+        let app = host::guard(
+            api::counting_router(service, &limits, slots.clone()),
+            address,
+        );
         let server = runtime.spawn(async move {
             connections::serve(listener, app, &slots, &limits, stop).await;
         });

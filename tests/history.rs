@@ -2177,3 +2177,67 @@ fn changes_read_the_latest_period_as_the_view_does() {
         run.stdout
     );
 }
+
+/// A CRM field holding a terminal's escape codes (`ESC[2J` clears the screen, `ESC]0;...`
+/// retitles the window) or a line end with a fake row after it reached the terminal raw
+/// in `history`, `changes`, `check --data` and a rule's error, where `explain` escaped it:
+/// whoever types a customer's name could clear an admin's screen or forge a line of the
+/// history an auditor reads. They are shown escaped, as `explain` does.
+#[test]
+fn escape_codes_and_line_ends_of_the_data_reach_no_terminal_raw() {
+    let fx = Fixture::new();
+    let evil_id = "C\u{1b}[2J\u{1b}]0;pwned\u{7}";
+    let forged = "Acme\n  credit_block false   (approved by CFO)";
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, name TEXT, sales REAL",
+        &[
+            vec![text(evil_id), text(forged), real(0.0)],
+            vec![text("C2"), text("Beta"), real(10.0)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: label\n    output: label\n    rules: [ { id: lab, value: '= name' } ]\n  - name: share\n    output: share\n    rules: [ { id: per, value: '= 100 / sales' } ]\n",
+    );
+    let raw =
+        |s: &str| s.contains('\u{1b}') || s.contains('\u{7}') || s.contains("\n  credit_block");
+    let failed = fx.run(&["run", "--as-of", "2026-09-30"]);
+    failed.assert_code(1);
+    assert!(!raw(&failed.stderr), "{}", failed.stderr);
+    assert!(
+        failed
+            .stderr
+            .contains("customer C\\u{1b}[2J\\u{1b}]0;pwned\\u{7}: rule `per` failed"),
+        "{}",
+        failed.stderr
+    );
+    let check = fx.run(&["check", "--data", "--as-of", "2026-09-30"]);
+    assert!(
+        !raw(&check.stdout) && !raw(&check.stderr),
+        "{}",
+        check.stdout
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: label\n    output: label\n    rules: [ { id: lab, value: '= name' } ]\n",
+    );
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    fx.conn()
+        .execute(
+            "UPDATE customers SET name = 'Acme' WHERE customer_id = ?1",
+            [evil_id],
+        )
+        .unwrap();
+    fx.run(&["run", "--as-of", "2026-12-31"]).assert_code(0);
+    let history = fx.run(&["history", evil_id]);
+    history.assert_code(0);
+    assert!(!raw(&history.stdout), "{}", history.stdout);
+    assert!(
+        history.stdout.contains("Acme\\u{a}  credit_block false"),
+        "{}",
+        history.stdout
+    );
+    let changes = fx.run(&["changes", "--output", "label"]);
+    changes.assert_code(0);
+    assert!(!raw(&changes.stdout), "{}", changes.stdout);
+}

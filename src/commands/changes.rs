@@ -553,7 +553,13 @@ impl Report for ChangesReport {
             }
             let shown = self.shown(list.len());
             let ids: Vec<String> = (list[..shown].iter())
-                .map(|c| format!("{} ({})", c.customer_id, shown_value(&c.value.text)))
+                .map(|c| {
+                    let id = crate::text::unhidden(&c.customer_id);
+                    format!(
+                        "{id} ({})",
+                        crate::text::unhidden(&shown_value(&c.value.text))
+                    )
+                })
                 .collect();
             let rest = match list.len() - shown {
                 0 => String::new(),

@@ -377,7 +377,9 @@ fn full(p: &PeriodRow, k: usize) -> String {
     match &p.values[k].1.0 {
         None => "(none)".to_owned(),
         Some(text) if text.is_empty() => "\"\"".to_owned(),
-        Some(text) => text.clone(),
+        // A line end or a terminal's escape codes in a value (a CRM name) are shown escaped:
+        // a newline made a fake row of the table.
+        Some(text) => crate::text::unhidden(text).into_owned(),
     }
 }
 
@@ -498,7 +500,8 @@ impl Report for HistoryReport {
             ),
             _ => "no policy in any official run".to_owned(),
         };
-        writeln!(out, "customer {}: {span}\n", self.customer_id)?;
+        let id = crate::text::unhidden(&self.customer_id);
+        writeln!(out, "customer {id}: {span}\n")?;
         for note in &self.notes {
             writeln!(out, "note: {note}\n")?;
         }

@@ -8,7 +8,8 @@ mod kinds;
 
 /// A rule that failed for a customer.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("customer {customer}: {rule} failed: {message}{}", if at.is_empty() { String::new() } else { format!("\n  --> {at}") })]
+// The id escaped where it holds what a terminal acts on (`ESC[2J` from a CRM field).
+#[error("customer {}: {rule} failed: {message}{}", crate::text::unhidden(.customer), if at.is_empty() { String::new() } else { format!("\n  --> {at}") })]
 pub struct EvalError {
     pub customer: String,
     /// "rule `tier-a`", "metric `loyalty`", ...

@@ -86,6 +86,16 @@ pub fn number_table(out: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()>
 }
 
 fn columns(out: &mut dyn Write, rows: &[Vec<String>], numbers: bool) -> io::Result<()> {
+    // A value of the data holding a line end or a terminal's escape codes (a CRM name with
+    // `ESC[2J`, a newline and a fake row after it) is shown escaped, in its cell.
+    let rows: Vec<Vec<String>> = (rows.iter())
+        .map(|r| {
+            r.iter()
+                .map(|v| crate::text::unhidden(v).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {

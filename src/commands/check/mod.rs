@@ -219,7 +219,7 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
                     1 => "1 customer gets".to_owned(),
                     n => format!("{} customers get", thousands(n as f64)),
                 },
-                d.examples.join(", ")
+                shown_ids(&d.examples)
             )?;
         }
         for gap in &d.outputs_without_value {
@@ -235,7 +235,7 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
                 } else {
                     "leave"
                 },
-                gap.examples.join(", ")
+                shown_ids(&gap.examples)
             )?;
         }
     }
@@ -265,7 +265,7 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
             "  {} failed for {} (e.g. {}): {}",
             f.rule,
             customers(f.customers),
-            f.examples.join(", "),
+            shown_ids(&f.examples),
             f.message
         )?;
     }
@@ -283,4 +283,11 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
 fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
     let list: Vec<serde_json::Value> = diags.iter().map(Diagnostic::to_json).collect();
     list.serialize(s)
+}
+
+/// Example ids, escaped where they hold what a terminal acts on (`ESC[2J` from a CRM).
+fn shown_ids(ids: &[String]) -> String {
+    let shown: Vec<std::borrow::Cow<'_, str>> =
+        ids.iter().map(|id| crate::text::unhidden(id)).collect();
+    shown.join(", ")
 }

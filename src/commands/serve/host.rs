@@ -72,7 +72,10 @@ mod tests {
         assert_eq!(exposure("127.0.0.1:8080".parse().unwrap()), None);
         assert_eq!(exposure("[::1]:8080".parse().unwrap()), None);
         let note = exposure("0.0.0.0:8080".parse().unwrap()).unwrap();
-        assert!(note.starts_with("note: 0.0.0.0:8080 answers anyone"), "{note}");
+        assert!(
+            note.starts_with("note: 0.0.0.0:8080 answers anyone"),
+            "{note}"
+        );
     }
 
     #[test]

@@ -459,6 +459,62 @@ fn an_output_given_in_another_spelling_than_later_rules_compare_is_flagged() {
     fx.run(&["run", "--strict"]).assert_code(0);
 }
 
+/// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
+/// data passed `check --data` silently (the row matched the others), and those customers
+/// got no concession the director approved. Each is a warning at the rule, with the
+/// customer's id it most likely means; case and spaces stay the spelling lint's.
+#[test]
+fn ids_a_rule_names_that_no_customer_has_are_flagged_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, sales REAL",
+        &[
+            vec![text("C-01723"), real(10.0)],
+            vec![text("C-00002"), real(20.0)],
+            vec![text("C-00003"), real(30.0)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: concession
+    output: concession
+    rules:
+      - { id: named, when: 'customer_id in ["C-00002", "C-1723", "C-99999", "c-00003"]', value: 3 }
+      - { id: rest, value: 0 }
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `customer_id` is compared with 2 ids no customer has: \"C-1723\" (did you mean \"C-01723\"?), \"C-99999\"; those ids get nothing from this rule (in `named`)\n --> rules/rules.yaml:5:57\n"
+        ),
+        "{}",
+        check.stdout
+    );
+    // `c-00003` is another spelling of a customer's id: the spelling lint says it.
+    assert!(
+        check.stdout.contains("warning: `customer_id` is compared with \"c-00003\", but the data also writes it \"C-00003\""),
+        "{}",
+        check.stdout
+    );
+    // Every id as the data has it: nothing is said.
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: c
+    output: c
+    rules:
+      - { id: named, when: 'customer_id in ["C-00002", "C-01723"]', value: 3 }
+      - { id: rest, value: 0 }
+"#,
+    );
+    let clean = fx.run(&["check", "--data"]);
+    assert!(!clean.stdout.contains("warning"), "{}", clean.stdout);
+    fx.run(&["run", "--strict"]).assert_code(0);
+}
+
 /// Per-country rankings are written `where: country == "PL"`, thresholds as `switch country
 /// { "CZ" => ... }`: the customers whose data writes `pl` were left out of the ranking (the
 /// three largest became dormant) and got no threshold (no margin cap), while `check --data`

@@ -53,6 +53,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             }
             Ok(customers) => {
                 diagnostics.extend(rules::lint::data_slips(rules, &customers));
+                diagnostics.extend(rules::lint::ids_no_customer_has(rules, &customers));
                 let history = ws.history(source.connection(), rules)?;
                 let (check, given) = check_data(rules, &customers, ws.context, &history)?;
                 diagnostics.extend(given);

@@ -68,10 +68,9 @@ mod template_division;
 mod text_dates;
 mod text_ordered;
 mod text_spellings;
+mod unknown_ids;
 mod unreachable_row;
 mod whole_numbers;
-
-use walk::rule_expressions;
 
 /// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`], [`whole_numbers`];
 /// [`OutputSpellings`] after evaluation): comparisons the rules alone cannot show wrong.
@@ -82,8 +81,8 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out
 }
-pub use output_spellings::OutputSpellings;
-use walk::{name_constant_comparisons, written_tests};
+use walk::{name_constant_comparisons, rule_expressions, written_tests};
+pub use {output_spellings::OutputSpellings, unknown_ids::ids_no_customer_has};
 mod values;
 mod walk;
 

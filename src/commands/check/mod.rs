@@ -226,7 +226,7 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
         for gap in &d.outputs_without_value {
             writeln!(
                 out,
-                "    `{}` is NULL for {}: {} {} matched them and {} it empty (a blank cell, or an output left out of `then:`; e.g. {}); write `null` there if no value is meant",
+                "    `{}` is NULL for {}: {} {} matched them and {} it empty (a blank cell, or an output left out of `then:`; e.g. {}); write `null` there if no value is meant (in a .csv or .xlsx rule table an empty cell is no value: for empty text type `\"\"` in the cell)",
                 gap.output,
                 customers(gap.customers),
                 if gap.rows.len() == 1 { "row" } else { "rows" },

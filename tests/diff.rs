@@ -858,3 +858,42 @@ fn diff_notes_what_run_would_note_on_the_history_the_rules_read() {
     let reason = notes[0].trim_end_matches(" (`run` notes it, `run --strict` refuses it)");
     assert!(strict.stderr.contains(reason), "{}", strict.stderr);
 }
+
+/// An output of reasons (`pin #12 by J. Smith until 2026-12-31`) with a dozen values drew
+/// a matrix of lines 1,500 characters wide: too wide to draw, its moves are listed instead
+/// (from, to, how many customers).
+#[test]
+fn a_matrix_too_wide_to_draw_lists_its_moves() {
+    let fx = small();
+    let reason = |words: &str| {
+        format!(
+            "decisions:\n  - name: reason\n    output: reason\n    rules: [ {{ id: r, value: '= \"{words} \" + customer_id' }} ]\n"
+        )
+    };
+    std::fs::write(
+        fx.path("base/policy.yaml"),
+        reason("approved by the regional sales director for"),
+    )
+    .unwrap();
+    fx.rule(
+        "policy.yaml",
+        &reason("approved by the commercial excellence team for"),
+    );
+    let diff = diff_as(&fx, "text");
+    diff.assert_code(0);
+    let widest = diff
+        .stdout
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(widest < 160, "{widest}:\n{}", diff.stdout);
+    assert!(
+        diff.stdout.contains("reason: 5 customers changed")
+            && diff.stdout.contains(
+                "approved by the regional sales director for C1 approved by the commercial excellence team for C1 1"
+            ),
+        "{}",
+        diff.stdout
+    );
+}

@@ -32,19 +32,26 @@ pub struct Matrix {
 impl Matrix {
     /// Customers whose value changed.
     pub fn changed(&self) -> usize {
-        let mut n = 0;
+        self.moves().iter().map(|&(n, _, _)| n).sum()
+    }
+
+    /// Each change of value: how many customers, from the `r`-th value to the `c`-th, most
+    /// customers first.
+    pub fn moves(&self) -> Vec<(usize, usize, usize)> {
+        let mut moves = Vec::new();
         for (r, row) in self.counts.iter().enumerate() {
-            for (c, count) in row.iter().enumerate() {
+            for (c, &count) in row.iter().enumerate() {
                 let nothing = |k: usize| gives_nothing(&self.values[k]);
                 let settled = self.one_sided
                     && ((self.values[r].is_null() && nothing(c))
                         || (self.values[c].is_null() && nothing(r)));
-                if r != c && !settled {
-                    n += count;
+                if r != c && !settled && count > 0 {
+                    moves.push((count, r, c));
                 }
             }
         }
-        n
+        moves.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        moves
     }
 }
 

@@ -235,7 +235,17 @@ impl ImpactReport<'_> {
     }
 }
 
+/// How wide a matrix may be drawn (characters): past it, its moves are listed instead (an
+/// output of reasons, `pin #12 by J. Smith until 2026-12-31`, drew lines of 1,500).
+const MATRIX_WIDTH: usize = 120;
+
 fn matrix_table(m: &Matrix) -> Table {
+    let width: usize = (m.labels.iter())
+        .map(|l| l.chars().count().max(5) + 2)
+        .sum();
+    if width > MATRIX_WIDTH {
+        return moves_table(m);
+    }
     let mut header = vec![format!("{} before \\ after", m.output)];
     header.extend(m.labels.iter().cloned());
     let rows = m
@@ -258,6 +268,24 @@ fn matrix_table(m: &Matrix) -> Table {
         header,
         rows,
         numeric: true,
+    }
+}
+
+/// A matrix too wide to draw, as its moves: from, to and how many customers, most first.
+fn moves_table(m: &Matrix) -> Table {
+    let moves = m.moves();
+    let label = |k: usize| m.labels.get(k).cloned().unwrap_or_default();
+    Table {
+        title: format!(
+            "{}: {} customers changed",
+            m.output,
+            thousands(m.changed() as f64)
+        ),
+        header: ["before", "after", "customers"].map(String::from).to_vec(),
+        rows: (moves.iter())
+            .map(|&(n, r, c)| vec![label(r), label(c), thousands(n as f64)])
+            .collect(),
+        numeric: false,
     }
 }
 

@@ -319,11 +319,11 @@ fn check_data_names_an_output_a_matching_row_leaves_empty() {
         "last.yaml",
         "decisions:\n  - name: last\n    rules:\n      - { id: l, then: { last_limit: '= if channel == \"field\" { 1 } else { () }', seen: true } }\n",
     );
-    let check = fx.run(&["check", "--data"]);
+    let check = fx.run(&["check", "--data", "--as-of", "2026-09-30"]);
     check.assert_code(0);
     assert_eq!(
         check.stdout,
-        "on the data: 5 customers\n  credit:\n    `credit_limit` is NULL for 2 customers: row c-rt matched them and leaves it empty (a blank cell, or an output left out of `then:`; e.g. C2, C3); write `null` there if no value is meant (in a .csv or .xlsx rule table an empty cell is no value: for empty text type `\"\"` in the cell)\n  every row matched and every customer got a value: last\n\nno problems found in the rule files\n"
+        "on the data: 5 customers as of 2026-09-30 (2026-09)\n  credit:\n    `credit_limit` is NULL for 2 customers: row c-rt matched them and leaves it empty (a blank cell, or an output left out of `then:`; e.g. C2, C3); write `null` there if no value is meant (in a .csv or .xlsx rule table an empty cell is no value: for empty text type `\"\"` in the cell)\n  every row matched and every customer got a value: last\n\nno problems found in the rule files\n"
     );
     let json = fx.run(&["check", "--data", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();

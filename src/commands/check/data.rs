@@ -19,6 +19,9 @@ const EXAMPLES: usize = 3;
 #[derive(Debug, Default, Serialize)]
 pub struct DataCheck {
     pub customers: usize,
+    /// The day and period the rules were evaluated as of (`--as-of`, default today).
+    pub as_of: String,
+    pub period: String,
     /// Customers for whom some rule failed: the findings per decision count only the others
     /// (a failed customer's rows are not known).
     pub customers_failed: usize,
@@ -99,6 +102,8 @@ pub(super) fn check_data(
         .reduce(|| Tallies::new(rules), Tallies::merge);
     let given = (tallies.spellings).warnings(rules, |i| customers.id_text(i));
     let mut check = tallies.into_check(rules, customers.len);
+    check.as_of = context.as_of.to_string();
+    check.period = context.period.label().to_string();
     if let Some(duplicates) = duplicate_ids(customers) {
         check.failures.insert(0, duplicates);
     }
@@ -420,6 +425,7 @@ impl Tallies {
             failures,
             id_variants: Vec::new(),
             id_variant_groups: 0,
+            ..DataCheck::default()
         }
     }
 }

@@ -161,8 +161,10 @@ impl Report for CheckReport {
 fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "on the data: {} customers",
-        thousands(data.customers as f64)
+        "on the data: {} customers as of {} ({})",
+        thousands(data.customers as f64),
+        data.as_of,
+        data.period
     )?;
     let mut clean = Vec::new();
     let all_failed = data.customers > 0 && data.customers_failed == data.customers;

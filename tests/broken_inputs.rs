@@ -491,15 +491,47 @@ fn a_rule_file_linked_outside_the_rules_directory_is_not_read() {
     std::os::unix::fs::symlink(&secret, fx.path("rules/tests/zz.yaml")).unwrap();
     let test = fx.run(&["test"]);
     let all = format!("{}{}", test.stdout, test.stderr);
-    test.assert_code(0);
+    // Counted as a file that cannot be read: not a silent pass.
+    test.assert_code(2);
     assert!(
         !all.contains("hunter2") && !all.contains("SECRET_TOKEN"),
         "{all}"
     );
+    assert!(all.contains("not read: a symbolic link to `"), "{all}");
+    assert!(all.contains("1 passed, 0 failed, 1 not evaluated"), "{all}");
+    // The `tests` folder itself a link outside: its files are outside too.
+    std::fs::remove_file(fx.path("rules/tests/zz.yaml")).unwrap();
+    let elsewhere = fx.path("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("app.yaml"), "db_password: hunter2\n").unwrap();
+    std::fs::rename(fx.path("rules/tests"), fx.path("tests-kept")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, fx.path("rules/tests")).unwrap();
+    let test = fx.run(&["test"]);
+    let all = format!("{}{}", test.stdout, test.stderr);
+    test.assert_code(2);
     assert!(
-        all.contains("rules/tests/zz.yaml: not read: a symbolic link"),
+        !all.contains("hunter2") && !all.contains("db_password"),
         "{all}"
     );
+    std::fs::remove_file(fx.path("rules/tests")).unwrap();
+    // A test file linked to a file inside the rules directory is read.
+    std::fs::rename(fx.path("tests-kept"), fx.path("rules/tests")).unwrap();
+    std::fs::create_dir_all(fx.path("rules/cases")).unwrap();
+    std::fs::rename(
+        fx.path("rules/tests/tiers.yaml"),
+        fx.path("rules/cases/tiers.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../cases/tiers.yaml", fx.path("rules/tests/tiers.yaml")).unwrap();
+    let inside = fx.run(&["test"]);
+    inside.assert_code(0);
+    assert!(
+        inside.stdout.contains("1 passed, 0 failed"),
+        "{}",
+        inside.stdout
+    );
+    std::fs::remove_dir_all(fx.path("rules/cases")).unwrap();
+    std::fs::remove_dir_all(fx.path("rules/tests")).unwrap();
     // Links that stay inside, as a ConfigMap mounts its files, are rules as before.
     std::fs::create_dir_all(fx.path("rules/..2026_12_01")).unwrap();
     std::fs::rename(

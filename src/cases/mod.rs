@@ -223,6 +223,19 @@ pub fn run(
     };
     let mut fired: HashSet<RuleIdx> = HashSet::new();
     for path in files {
+        // A link that leads outside the rules directory (the file, or the `tests` folder
+        // itself) is not read: its lines would show in the messages, and `serve`'s
+        // `/health`. It counts as a file that cannot be read.
+        let rules_dir = tests_dir.parent().unwrap_or(&tests_dir);
+        if let Some(target) = crate::rules::leads_outside(rules_dir, &path) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            report.file_errors.push(FileError {
+                file: name.into_owned(),
+                message: Diagnostic::file_error(&path, crate::rules::outside_message(&target))
+                    .to_string(),
+            });
+            continue;
+        }
         let loaded = match read_case_file(&ctx, &path) {
             Ok(loaded) => loaded,
             Err(e) => {
@@ -344,19 +357,6 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>, CasesError> {
                 );
             }
             p.is_file() && matches!(crate::text::extension(p).as_deref(), Some("yaml" | "yml"))
-        })
-        // A link outside the folder is not read: its lines would show in the messages.
-        .filter(|p| match crate::rules::leads_outside(dir, p) {
-            Some(target) => {
-                let shown = crate::text::shown(p);
-                tracing::warn!(
-                    "{}: {}",
-                    shown.display(),
-                    crate::rules::outside_message(&target)
-                );
-                false
-            }
-            None => true,
         })
         // Hidden, backup and copied files, as in the rules directory (and the watcher).
         .filter(|p| {

@@ -897,11 +897,36 @@ fn more_outputs_than_a_policy_table_holds_is_an_error_at_the_decision() {
     check.assert_code(2);
     assert!(
         check.stdout.contains(
-            "error: the rules give 2,504 outputs, more than the 1,996 a policy table holds (SQLite's 2,000 columns, less 4 for the run, the customer and the rules that fired): decision `flag@c1992` is past them"
+            "error: the rules give 2,504 outputs, more than the 1,994 a policy table holds (SQLite's 2,000 columns, less 6 the views show beside them: the run, the customer, the period, its kind, the date and the rule ids): decision `flag@c1990` is past them"
         ) && check.stdout.contains(" --> rules/many.yaml:"),
         "{}",
         check.stdout
     );
     fx.run(&["run"]).assert_code(2);
     assert!(!fx.has_policy_table());
+    // At the limit the views still read; columns an earlier rule set left count too.
+    let fill = |n: usize, prefix: &str| {
+        let items: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
+        fx.rule(
+            "many.yaml",
+            &format!(
+                "decisions:\n  - name: flag\n    for_each: {{ item: [{}] }}\n    output: flag\n    rules:\n      - {{ id: f, value: 1 }}\n",
+                items.join(", ")
+            ),
+        );
+    };
+    // The fixture's own rules give 4 outputs: 1,990 more make 1,994.
+    fill(1990, "c");
+    fx.run(&["run"]).assert_code(0);
+    let read: i64 = fx
+        .conn()
+        .query_row("SELECT COUNT(*) FROM customer_policy_by_period", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(read > 0);
+    fill(10, "d");
+    let again = fx.run(&["run"]);
+    again.assert_code(1);
+    again.assert_stderr_contains("holds 1,994 output columns (those of earlier rule sets too: columns are never dropped), and these rules add 10");
 }

@@ -316,6 +316,17 @@ pub fn prepare(
     let mut policy = PolicyTable::read(conn, tables)?.unwrap_or(PolicyTable {
         columns: Vec::new(),
     });
+    // Columns are never dropped: the outputs of earlier rule sets stay beside these.
+    let new = outputs.iter().filter(|o| !policy.has(o)).count();
+    let held = policy.outputs().len();
+    if new > 0 && held + new > crate::rules::MOST_OUTPUTS {
+        return Err(OutputError::Schema(format!(
+            "the policy table `{}` holds {} output columns (those of earlier rule sets too: columns are never dropped), and these rules add {new}: more than the {} a policy table holds (its views show each beside 6 more of SQLite's 2,000 columns); write to a new policy table (`output.policy_table` in the config), or copy the runs you keep into one",
+            tables.policy_table,
+            crate::text::thousands(held as f64),
+            crate::text::thousands(crate::rules::MOST_OUTPUTS as f64)
+        )));
+    }
     for (k, output) in outputs.iter().enumerate() {
         if !policy.has(output) {
             let declared = declared.get(k).copied().unwrap_or_default().sql();

@@ -13,7 +13,7 @@ pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
 pub(crate) use load::named_rules;
-pub use load::{check_seen, leads_outside, load, not_a_rule_file, outside_message};
+pub use load::{MOST_OUTPUTS, check_seen, leads_outside, load, not_a_rule_file, outside_message};
 pub use model::RoundSpec;
 pub use stats::Statistic;
 

@@ -92,51 +92,51 @@ pub(super) fn assemble(
     (set, kinds, ranked)
 }
 
-/// The most columns a SQLite table holds (its default `SQLITE_MAX_COLUMN`, which the
-/// bundled SQLite keeps).
+/// The most columns a SQLite table or view holds (its default `SQLITE_MAX_COLUMN`, which
+/// the bundled SQLite keeps).
 const SQLITE_COLUMNS: usize = 2000;
 
-/// The policy table's columns besides the outputs (`output::schema`'s run id, customer id
-/// and rule lists).
-const KEY_COLUMNS: usize = 4;
+/// The most outputs a policy table holds: the view `customer_policy_by_period` shows each
+/// beside six columns (the run, the customer, the period, its kind, the as-of date and the
+/// rule ids), and a view past SQLite's columns cannot be read.
+pub const MOST_OUTPUTS: usize = SQLITE_COLUMNS - 6;
 
-/// An error at the decision whose outputs no longer fit the policy table's columns (beside
-/// its key columns): a `for_each` over 2,500 categories passed `check`, evaluated every
-/// customer and then failed on SQLite's "too many columns", naming no rule.
+/// An error at the decision whose outputs no longer fit the policy table ([`MOST_OUTPUTS`]):
+/// a `for_each` over 2,500 categories passed `check`, evaluated every customer and then
+/// failed on SQLite's "too many columns", naming no rule. The columns a `held.x` stores come
+/// after every decision's: past the last one, it is named.
 pub(super) fn check_columns(set: &RuleSet, diags: &mut super::Sink) {
-    let room = SQLITE_COLUMNS - KEY_COLUMNS;
-    if set.outputs.len() <= room {
+    if set.outputs.len() <= MOST_OUTPUTS {
         return;
     }
     let mut count = 0;
-    for d in &set.decisions {
-        count += d.outputs.len() + usize::from(d.capped_by.is_some());
-        if count <= room {
-            continue;
-        }
-        let Some(first) = (d.rows.first().map(|r| r.rule)).or(d.caps.first().map(|c| c.rule))
-        else {
-            continue;
-        };
-        let origin = &set.rule_origins[first as usize];
-        diags
-            .error(
-                &origin.file,
-                origin.line,
-                origin.column,
-                format!(
-                    "the rules give {} outputs, more than the {} a policy table holds (SQLite's {} columns, less {KEY_COLUMNS} for the run, the customer and the rules that fired): decision `{}` is past them",
-                    crate::text::thousands(set.outputs.len() as f64),
-                    crate::text::thousands(room as f64),
-                    crate::text::thousands(SQLITE_COLUMNS as f64),
-                    d.name
-                ),
-            )
-            .help = Some(
-            "give fewer outputs: a `for_each` over many items writes a column per item and output (keep the items as rows of a table of their own instead)".into(),
-        );
-        return;
-    }
+    let with_rows = |d: &&crate::rules::Decision| !d.rows.is_empty() || !d.caps.is_empty();
+    let last = set.decisions.iter().rfind(with_rows);
+    let past = (set.decisions.iter().filter(with_rows))
+        .find(|d| {
+            count += d.outputs.len() + usize::from(d.capped_by.is_some());
+            count > MOST_OUTPUTS
+        })
+        .or(last);
+    let Some(d) = past else { return };
+    let first = (d.rows.first().map(|r| r.rule)).or(d.caps.first().map(|c| c.rule));
+    let origin = &set.rule_origins[first.unwrap_or_default() as usize];
+    diags
+        .error(
+            &origin.file,
+            origin.line,
+            origin.column,
+            format!(
+                "the rules give {} outputs, more than the {} a policy table holds (SQLite's {} columns, less 6 the views show beside them: the run, the customer, the period, its kind, the date and the rule ids): decision `{}` is past them",
+                crate::text::thousands(set.outputs.len() as f64),
+                crate::text::thousands(MOST_OUTPUTS as f64),
+                crate::text::thousands(SQLITE_COLUMNS as f64),
+                d.name
+            ),
+        )
+        .help = Some(
+        "give fewer outputs: a `for_each` over many items writes a column per item and output (keep the items as rows of a table of their own instead); each `held.x` the rules read stores one more".into(),
+    );
 }
 
 /// The history slots (after every declared name) and, for each `held.x` read, the output

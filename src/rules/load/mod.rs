@@ -63,6 +63,7 @@ mod testing;
 mod types;
 mod uses;
 
+pub use finish::MOST_OUTPUTS;
 pub(crate) use foreach::{merge_copies, named_rules};
 pub use operations::{Operation, check_seen};
 pub use skip::{leads_outside, not_a_rule_file, outside_message};

@@ -408,6 +408,24 @@ pub fn unhidden(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A value of the data as a terminal may print it: a control character (a line end, a tab,
+/// a terminal's escape `ESC`, a bell) as `\u{..}`, all else as it is (accents composed
+/// either way stay readable, unlike in [`unhidden`]). A CRM field holding `ESC[2J` cleared
+/// the admin's screen in `history`; a newline forged a row of its table.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c.is_control() {
+            true => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            false => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What an invisible or look-alike character is called, for the few a pasted text brings
 /// (`None` for every other character): a rule file's text holding one is not the text it
 /// looks like.
@@ -655,6 +673,14 @@ mod tests {
             "channel == \"Mały\\u{a0}odbiorca\"\tx"
         );
         assert_eq!(unhidden("tier == \"A\""), "tier == \"A\"");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_a_terminal_and_accents_are_not() {
+        assert_eq!(printable("Zu\u{308}rich"), "Zu\u{308}rich");
+        assert_eq!(printable("C\u{1b}[2J"), "C\\u{1b}[2J");
+        assert_eq!(printable("Acme\n x\ty"), "Acme\\u{a} x\\u{9}y");
+        assert_eq!(printable("Gen\u{e8}ve"), "Gen\u{e8}ve");
     }
 
     #[test]

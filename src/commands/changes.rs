@@ -554,10 +554,10 @@ impl Report for ChangesReport {
             let shown = self.shown(list.len());
             let ids: Vec<String> = (list[..shown].iter())
                 .map(|c| {
-                    let id = crate::text::unhidden(&c.customer_id);
+                    let id = crate::text::printable(&c.customer_id);
                     format!(
                         "{id} ({})",
-                        crate::text::unhidden(&shown_value(&c.value.text))
+                        crate::text::printable(&shown_value(&c.value.text))
                     )
                 })
                 .collect();

@@ -379,7 +379,7 @@ fn full(p: &PeriodRow, k: usize) -> String {
         Some(text) if text.is_empty() => "\"\"".to_owned(),
         // A line end or a terminal's escape codes in a value (a CRM name) are shown escaped:
         // a newline made a fake row of the table.
-        Some(text) => crate::text::unhidden(text).into_owned(),
+        Some(text) => crate::text::printable(text).into_owned(),
     }
 }
 
@@ -500,7 +500,7 @@ impl Report for HistoryReport {
             ),
             _ => "no policy in any official run".to_owned(),
         };
-        let id = crate::text::unhidden(&self.customer_id);
+        let id = crate::text::printable(&self.customer_id);
         writeln!(out, "customer {id}: {span}\n")?;
         for note in &self.notes {
             writeln!(out, "note: {note}\n")?;

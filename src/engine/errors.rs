@@ -9,7 +9,7 @@ mod kinds;
 /// A rule that failed for a customer.
 #[derive(Debug, Clone, thiserror::Error)]
 // The id escaped where it holds what a terminal acts on (`ESC[2J` from a CRM field).
-#[error("customer {}: {rule} failed: {message}{}", crate::text::unhidden(.customer), if at.is_empty() { String::new() } else { format!("\n  --> {at}") })]
+#[error("customer {}: {rule} failed: {message}{}", crate::text::printable(.customer), if at.is_empty() { String::new() } else { format!("\n  --> {at}") })]
 pub struct EvalError {
     pub customer: String,
     /// "rule `tier-a`", "metric `loyalty`", ...

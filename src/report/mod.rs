@@ -91,7 +91,7 @@ fn columns(out: &mut dyn Write, rows: &[Vec<String>], numbers: bool) -> io::Resu
     let rows: Vec<Vec<String>> = (rows.iter())
         .map(|r| {
             r.iter()
-                .map(|v| crate::text::unhidden(v).into_owned())
+                .map(|v| crate::text::printable(v).into_owned())
                 .collect()
         })
         .collect();

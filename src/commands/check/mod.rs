@@ -291,6 +291,6 @@ fn diagnostics_json<S: serde::Serializer>(diags: &[Diagnostic], s: S) -> Result<
 /// Example ids, escaped where they hold what a terminal acts on (`ESC[2J` from a CRM).
 fn shown_ids(ids: &[String]) -> String {
     let shown: Vec<std::borrow::Cow<'_, str>> =
-        ids.iter().map(|id| crate::text::unhidden(id)).collect();
+        ids.iter().map(|id| crate::text::printable(id)).collect();
     shown.join(", ")
 }

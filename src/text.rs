@@ -58,9 +58,10 @@ pub fn ungrouped(t: &str) -> Option<String> {
 /// makes it 0), a decimal comma (`1.234,56`, `24,5`) or thousands commas (`1,234.56`)
 /// read as written, blanks beside them NULL; each on the text rows only, so the numbers
 /// stored as numbers stay as they are. Thousands dots (`1.290.708`) say why those numbers
-/// may be wrong already: importing `10.450` into a number column, SQLite stored 10.45.
-/// `None` for other text.
-pub fn number_conversion(column: &str, value: &str) -> Option<String> {
+/// may be wrong already: importing `10.450` into a number column, SQLite stored 10.45
+/// (`in_number_column`: the text is in a column declared to hold numbers; else a rule's
+/// `parse_float` reads it, which reads `10.450` as 10.45 too). `None` for other text.
+pub fn number_conversion(column: &str, value: &str, in_number_column: bool) -> Option<String> {
     let t = value.trim();
     let text_rows = |then: String| {
         format!("CASE WHEN typeof({column}) = 'text' THEN {then} ELSE {column} END AS {column}")
@@ -78,8 +79,8 @@ pub fn number_conversion(column: &str, value: &str) -> Option<String> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let unsigned = t.strip_prefix('-').unwrap_or(t);
     let (dots, commas) = (t.matches('.').count(), t.matches(',').count());
-    // A blank beside such text is no value: cast, it would be 0.
-    let blank_null = format!("NULLIF(TRIM({column}), '')");
+    // A blank (or `-`) beside such text is no value: cast, it would be 0.
+    let blank_null = format!("NULLIF(NULLIF(TRIM({column}), ''), '-')");
     let eu = format!("CAST(REPLACE(REPLACE({blank_null}, '.', ''), ',', '.') AS REAL)");
     let us = format!("CAST(REPLACE({blank_null}, ',', '') AS REAL)");
     // Of `.` and `,` both written, the last is the decimal point; a comma alone before
@@ -107,14 +108,27 @@ pub fn number_conversion(column: &str, value: &str) -> Option<String> {
         _ => return None,
     };
     // `1.290.708` stayed text on import, but `10.450` of the same export became 10.45.
-    let thousands_dots = dots > 0 && sql.starts_with("CAST(REPLACE(REPLACE(");
-    if thousands_dots {
+    let decimal_comma = sql.starts_with("CAST(REPLACE(REPLACE(");
+    if decimal_comma && dots > 0 && !in_number_column {
+        return Some(format!(
+            "\"{t}\" reads as {read}, written with thousands dots: the same export wrote `10.450` for 10450, which `parse_float` reads as 10.45: convert every row of the column in the customers query, `{sql} AS {column}`, and read it as a number"
+        ));
+    }
+    if decimal_comma && dots > 0 {
         return Some(format!(
             "\"{t}\" reads as {read}, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"{t}\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `{sql} AS {column}` (check first that its text writes numbers one way: `tierwise fields`)"
         ));
     }
+    // Which text comes first decides the help: a decimal comma alone does not show that
+    // the export also wrote thousands dots.
+    let stored = match decimal_comma && in_number_column {
+        true => {
+            "the numbers stored as numbers stay as they are, which is right unless the export also wrote thousands dots: SQLite then stored `10.450` as the number 10.45 on import, and only importing the file again into a TEXT column and converting every row reads it"
+        }
+        false => "the numbers stored as numbers stay as they are",
+    };
     Some(format!(
-        "\"{t}\" reads as {read}: convert the column's text rows, `{}` (the numbers stored as numbers stay as they are; check first that its text writes numbers one way: `tierwise fields`)",
+        "\"{t}\" reads as {read}: convert the column's text rows, `{}` ({stored}; check first that its text writes numbers one way: `tierwise fields`)",
         text_rows(sql)
     ))
 }

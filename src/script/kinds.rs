@@ -114,7 +114,7 @@ fn separators_hint(function: &str, text: &str) -> String {
         };
     }
     // The function reads an expression, not a column: the SQL names it `<column>`.
-    match crate::text::number_conversion("<column>", text) {
+    match crate::text::number_conversion("<column>", text, false) {
         Some(conversion) => format!(": {conversion} (with the column's name for `<column>`)"),
         None => String::new(),
     }
@@ -149,12 +149,12 @@ mod tests {
                 .to_string()
         };
         assert!(
-            message("24,5").contains("\"24,5\" as a number: \"24,5\" reads as 24.5: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(REPLACE(NULLIF(TRIM(<column>), ''), '.', ''), ',', '.') AS REAL) ELSE <column> END AS <column>`"),
+            message("24,5").contains("\"24,5\" as a number: \"24,5\" reads as 24.5: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(REPLACE(NULLIF(NULLIF(TRIM(<column>), ''), '-'), '.', ''), ',', '.') AS REAL) ELSE <column> END AS <column>`"),
             "{}",
             message("24,5")
         );
         // Thousands commas are not decimal commas: 1,234.56 is not 1.23456.
-        assert!(message("1,234.56").contains("reads as 1234.56: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(NULLIF(TRIM(<column>), ''), ',', '') AS REAL) ELSE <column> END AS <column>`"));
+        assert!(message("1,234.56").contains("reads as 1234.56: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(NULLIF(NULLIF(TRIM(<column>), ''), '-'), ',', '') AS REAL) ELSE <column> END AS <column>`"));
         assert!(message("n/a").contains("\"n/a\" stands for no value: make it NULL"));
         assert!(!message("1,2,3").contains("reads as"));
         let int = eval("parse_int(\"61.0\")").unwrap_err().to_string();

@@ -397,7 +397,7 @@ fn more_customers(more: usize) -> String {
 /// How to mend text in a number column, fitted to the text (a conversion that fits another
 /// form reads ordinary decimals a hundred times too large).
 fn number_fix(column: &str, value: &str) -> String {
-    match crate::text::number_conversion(column, value) {
+    match crate::text::number_conversion(column, value, true) {
         Some(conversion) => format!(
             "fix the value at its source, or in the customers query: {conversion}"
         ),

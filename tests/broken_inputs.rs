@@ -441,6 +441,8 @@ fn an_infinite_number_in_the_data_stops_the_run_naming_the_customer() {
             );
         }
         assert_eq!(fx.policy_row_count(), 0);
+        // `fields`, where the messages send users to look, shows what is stored.
+        fx.run(&["fields"]).assert_code(0);
     }
 }
 
@@ -719,7 +721,7 @@ fn a_huge_string_and_a_huge_array() {
         "fn big() { let s = \"x\"; loop { s += s; } }\n",
         "big()",
         &[
-            "error: customer C1: metric `x` failed: Length of string too large (text longer than `limits.max_string_size` in the config, 10,000 characters by default",
+            "error: customer C1: metric `x` failed: Length of string too large (text longer than `limits.max_string_size` in the config, 10,000 bytes by default, a letter with an accent taking 2",
         ],
     );
     bad_script(

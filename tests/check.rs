@@ -167,7 +167,7 @@ fn check_data_finds_duplicate_customer_ids_that_run_would_refuse() {
     run.assert_stderr_contains("customer id C1 appears more than once");
     // The usual cause, a JOIN in the customers query, and how to keep one row each.
     run.assert_stderr_contains(
-        "a JOIN in the customers query repeats a customer once per row it matches",
+        "in a customers query, a JOIN repeats a customer once per row it matches",
     );
     // `explain` refuses it too: its figures would be those `run` never gives.
     fx.run(&["explain", "C2"])
@@ -481,6 +481,7 @@ fn ids_a_rule_names_that_no_customer_has_are_flagged_on_the_data() {
     output: concession
     rules:
       - { id: named, when: 'customer_id in ["C-00002", "C-1723", "C-99999", "c-00003"]', value: 3 }
+      - { id: not-test, when: 'customer_id != "C-TEST"', value: 1 }
       - { id: rest, value: 0 }
 "#,
     );
@@ -493,6 +494,8 @@ fn ids_a_rule_names_that_no_customer_has_are_flagged_on_the_data() {
         "{}",
         check.stdout
     );
+    // Leaving out an id no customer has (`!=`) leaves out no one, as meant.
+    assert!(!check.stdout.contains("C-TEST"), "{}", check.stdout);
     // `c-00003` is another spelling of a customer's id: the spelling lint says it.
     assert!(
         check.stdout.contains("warning: `customer_id` is compared with \"c-00003\", but the data also writes it \"C-00003\""),

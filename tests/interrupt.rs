@@ -233,6 +233,11 @@ fn sigterm_stops_watch_within_moments_during_an_evaluation() {
     // The evaluation has seconds left (it took them all before).
     assert!(took < Duration::from_millis(1200), "{took:?}: {stdout}");
     assert!(stdout.contains("stopped (SIGTERM)"), "{stdout}");
+    // The customer stopped part way is no broken edit.
+    assert!(
+        !stdout.contains("error") && !stdout.contains("fix the rules"),
+        "{stdout}"
+    );
 }
 
 /// 4,000 customers that take milliseconds each (about 11 s in all in a debug build), under

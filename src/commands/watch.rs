@@ -205,6 +205,8 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
             let _ = out.flush();
             Some(snapshot)
         }
+        // Stopped by Ctrl-C or SIGTERM part way through a customer: not a broken edit.
+        Err(_) if stop() => last,
         Err(refused) => {
             let _ = writeln!(out, "{}", refusal::text(&refused));
             // A file of the rules in force that is gone (a save by rename in progress, a

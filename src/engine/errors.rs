@@ -134,7 +134,7 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
         ),
         // "Length of string too large": which limit, and its default.
         EvalAltResult::ErrorDataTooLarge(what, _) => message.push_str(match what.as_str() {
-            "Length of string" => " (text longer than `limits.max_string_size` in the config, 10,000 characters by default: a long value of the data joined into a text, or a loop building one: raise the limit)",
+            "Length of string" => " (text longer than `limits.max_string_size` in the config, 10,000 bytes by default, a letter with an accent taking 2: a long value of the data joined into a text, or a loop building one: raise the limit)",
             w if w.contains("map") => " (a map with more entries than `limits.max_map_size` in the config, 1,000 by default)",
             _ => " (a list longer than `limits.max_array_size` in the config, 10,000 items by default)",
         }),

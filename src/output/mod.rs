@@ -118,7 +118,7 @@ pub enum OutputError {
         problem: String,
     },
     #[error(
-        "customer id {0} appears more than once in the customer source\n  = help: every policy is keyed by the customer's id: make the id column unique; a JOIN in the customers query repeats a customer once per row it matches (two overrides in force, two addresses): keep one row per customer (GROUP BY the id, or `ROW_NUMBER() OVER (PARTITION BY id ORDER BY ...) = 1`)"
+        "customer id {0} appears more than once in the customer source\n  = help: every policy is keyed by the customer's id: make the id column unique; in a customers query, a JOIN repeats a customer once per row it matches (two overrides in force, two addresses): keep one row per customer (GROUP BY the id, or number the rows in a subquery, `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY id ORDER BY ...) AS n FROM ...) WHERE n = 1`)"
     )]
     DuplicateId(String),
     #[error("the writer thread stopped: {0}")]
@@ -322,7 +322,9 @@ pub fn report_writer_panics_once() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().name() == Some(WRITER) {
-            tracing::debug!("{info}");
+            // With RUST_BACKTRACE=1, where it came from, for a bug report.
+            let trace = std::backtrace::Backtrace::capture();
+            tracing::debug!("{info}\n{trace}");
         } else {
             default(info);
         }

@@ -428,6 +428,8 @@ pub(crate) struct Builder {
     blob: Option<usize>,
     /// A column of the current row that holds an infinite number, and its sign.
     infinite: Option<(usize, bool)>,
+    /// Infinities are read as they are (`fields`, which shows what is stored), not refused.
+    pub keep_infinities: bool,
 }
 
 impl Builder {
@@ -471,6 +473,7 @@ impl Builder {
             misfits: vec![0; fields.len()],
             blob: None,
             infinite: None,
+            keep_infinities: false,
         })
     }
 
@@ -495,6 +498,7 @@ impl Builder {
         }
         if let Cell::Real(f) = cell
             && f.is_infinite()
+            && !self.keep_infinities
         {
             self.infinite.get_or_insert((k, f < 0.0));
         }

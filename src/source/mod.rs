@@ -269,7 +269,7 @@ pub enum SourceError {
     /// `9e999` (or an overflow) stored as SQLite's infinity: no rule can rank, compare or
     /// add it (it made the largest customer of a bad import dormant, without a word).
     #[error(
-        "customer {customer}: column `{column}` holds {}infinity (SQLite stores a number too large for it, such as 9e999, so), which rules cannot compare, rank or add\n  = help: write the real value, or NULL for none: `UPDATE ... SET {column} = NULL WHERE abs({column}) = 9e999` finds every such value",
+        "customer {customer}: column `{column}` holds {}infinity (SQLite stores a number too large for it, such as 9e999, so), which rules cannot compare, rank or add\n  = help: write the real value, or NULL for none, at the source (in a table, `WHERE abs({column}) = 9e999` finds every such value; a value the customers query computes, such as a product overflowing, is mended there)",
         if *.negative { "minus " } else { "" }
     )]
     Infinite {

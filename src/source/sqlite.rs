@@ -126,6 +126,7 @@ impl SqliteSource {
             fields.iter_mut().for_each(|f| f.kind = None);
         }
         let mut builder = Builder::new(&fields, id_column, load)?;
+        builder.keep_infinities = as_stored;
         let loaded = std::mem::take(&mut builder.loaded);
         self.bind(&mut stmt).map_err(read_error)?;
         let id = fields.iter().position(|f| f.name == id_column).unwrap_or(0);

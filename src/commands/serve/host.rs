@@ -34,7 +34,7 @@ async fn only_local_names(request: Request, next: Next) -> Response {
     match host {
         Some(host) if !is_local(host) => {
             let message = format!(
-                "this server answers requests to a local host only (it listens on a loopback address), not to `{host}`: a web page may have pointed its own name at this machine; to serve other machines, listen on their network (`serve --listen 0.0.0.0:PORT`)"
+                "this server answers requests to a local host only (it listens on a loopback address), not to `{host}`: a web page may have pointed its own name at this machine; behind a reverse proxy, have it send `Host: localhost` (nginx `proxy_set_header Host localhost;`, Caddy `header_up Host localhost`)"
             );
             Response::builder()
                 .status(StatusCode::MISDIRECTED_REQUEST)

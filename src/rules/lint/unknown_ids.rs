@@ -29,9 +29,11 @@ pub fn ids_no_customer_has(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     for (e, rule) in super::rule_expressions(rules) {
         let Some(native) = &e.native else { continue };
         let mut unknown: Vec<(String, Option<&str>)> = Vec::new();
-        for (_, s, lit) in super::walk::equality_tests(&native.root) {
+        for (cmp, s, lit) in super::walk::equality_tests(&native.root) {
             let id = match lit {
-                _ if s != slot => continue,
+                // `customer_id != "C-TEST"` leaving out an id no customer has leaves out
+                // no one, as meant.
+                _ if s != slot || cmp != crate::rules::native::Cmp::Eq => continue,
                 Lit::Str(text) => text.to_string(),
                 Lit::Int(n) => n.to_string(),
                 _ => continue,
@@ -66,7 +68,7 @@ fn warning(
         })
         .collect();
     let (first, _) = &unknown[0];
-    let (line, column) = super::text_spellings::at_text(e, first);
+    let (line, column) = at_id(e, first);
     let message = match unknown.len() {
         1 => format!(
             "`{id_name}` is compared with {}, which no customer has: that id gets nothing from this rule",
@@ -82,6 +84,25 @@ fn warning(
         .width(first.chars().count())
         .help("write each id as the customer source has it (`tierwise explain <id>` says whether a customer has it); an id of a customer who left can go");
     super::walk::of_rule(warning, rule)
+}
+
+/// Where `id` is written in `e`: quoted, else as a whole number (`99` is not the end of
+/// `1099`).
+fn at_id(e: &Expr, id: &str) -> (usize, usize) {
+    let text = &e.text;
+    let whole = |at: usize| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + id.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    };
+    match text
+        .match_indices(id)
+        .map(|(at, _)| at)
+        .find(|&at| whole(at))
+    {
+        Some(at) if !text.contains(&format!("{id:?}")) => super::walk::place_in(e, at),
+        _ => super::text_spellings::at_text(e, id),
+    }
 }
 
 /// An id without what the eye reads past: case, spaces around it, and the zeros that pad

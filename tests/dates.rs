@@ -535,3 +535,27 @@ fn explain_shows_what_a_failed_comparison_computed() {
         explain.stdout
     );
 }
+
+/// A text column compared with a date: the message named the date by Rhai's type path
+/// (`a date `tierwise::time::date::Date``), not as written.
+#[test]
+fn text_compared_with_a_date_names_the_date_as_written() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, d TEXT",
+        &[vec![text("C1"), text("2025-01-01")]],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: t\n    output: t\n    rules:\n      - { id: a, when: 'd < date(\"2025-06-01\")', value: 1 }\n      - { id: b, value: 0 }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: field `d` is text, but it is compared with a date `2025-06-01` (in `a`)"
+        ) && !check.stdout.contains("tierwise::"),
+        "{}",
+        check.stdout
+    );
+}

@@ -106,7 +106,7 @@ fn list_compared(symbols: &Symbols, c: &Comparison) -> Option<Diagnostic> {
     let name = symbols.name(c.slot);
     let shown = match kind {
         ValueKind::Text => format!("\"{}\"", c.constant),
-        _ => c.constant.to_string(),
+        _ => constant_text(&c.constant),
     };
     let how = match c.how {
         How::Order => "ordered against",
@@ -374,7 +374,7 @@ fn kind_mismatch(
             format!(
                 "{what}, but it is compared with {} `{}`",
                 constant_kind.noun(),
-                c.constant
+                constant_text(&c.constant)
             ),
         )
         .rule(c.owner.clone())
@@ -409,6 +409,11 @@ fn kind_mismatch(
         return Some(d);
     }
     None
+}
+
+/// A constant as written in a rule: a date as `2025-06-01` (Rhai shows its type's Rust path).
+fn constant_text(constant: &rhai::Dynamic) -> String {
+    crate::value::Value::from_dynamic(constant.clone()).to_string()
 }
 
 #[cfg(test)]

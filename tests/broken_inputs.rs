@@ -1623,11 +1623,7 @@ fn a_file_size_limit_is_an_error_not_a_silent_kill() {
         assert!(!stderr.contains("panicked"), "{stderr}");
         assert!(!stderr.contains(".rs:"), "{stderr}");
         assert_eq!(fx.policy_row_count(), 0, "{stderr}");
-        let temps: Vec<String> = std::fs::read_dir(fx.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with(".policies"))
-            .collect();
+        let temps = fx.names_in(".", |name| name.starts_with(".policies"));
         assert!(temps.is_empty(), "{temps:?}");
         if args.ends_with("xlsx") {
             assert!(stderr.contains("File too large"), "{stderr}");

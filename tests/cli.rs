@@ -898,11 +898,7 @@ fn out_xlsx_writes_typed_cells_excel_reads_as_written() {
         "{stderr}"
     );
     assert_eq!(std::fs::read(fx.path("policies.xlsx")).unwrap(), before);
-    let left: Vec<String> = std::fs::read_dir(fx.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".tmp"))
-        .collect();
+    let left = fx.names_in(".", |name| name.ends_with(".tmp"));
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -954,11 +950,7 @@ fn out_through_a_symbolic_link_writes_the_file_it_points_to() {
         csv.starts_with("customer_id,tier,bonus,rule_ids\n"),
         "{csv}"
     );
-    let temps: Vec<String> = std::fs::read_dir(fx.path("export"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect();
+    let temps = fx.names_in("export", |n| n.ends_with(".tmp"));
     assert!(temps.is_empty(), "{temps:?}");
     // A link to a file not there yet (the first month) makes that file.
     std::os::unix::fs::symlink("export/first.csv", fx.path("first.csv")).unwrap();

@@ -209,6 +209,16 @@ impl Fixture {
         tables > 0
     }
 
+    /// The names of the files in `dir` (relative to the fixture) that `keep` keeps: the temp
+    /// files a run may leave beside its `--out`.
+    pub fn names_in(&self, dir: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
+        std::fs::read_dir(self.path(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| keep(name))
+            .collect()
+    }
+
     /// Writes (or replaces) `rules/<name>`; returns the text written.
     pub fn rule(&self, name: &str, yaml: &str) -> String {
         std::fs::write(self.path("rules").join(name), yaml).expect("write rule file");

@@ -1428,6 +1428,18 @@ fn a_query_with_a_syntax_error_and_a_query_that_writes() {
         .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
         .unwrap();
     assert_eq!(left, 2);
+    // Behind a block comment too: the comment is no reason to refuse a SELECT, nor to hide
+    // a DELETE ("it begins with ``").
+    with_query(
+        &fx,
+        "/* x */ DELETE FROM customers RETURNING customer_id, annual_sales",
+    );
+    expect(&fx, &["run"], 2, &["it begins with `DELETE`"]);
+    with_query(
+        &fx,
+        "/* both units' customers */ SELECT customer_id, annual_sales, region FROM customers",
+    );
+    expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
 }
 
 #[test]

@@ -242,19 +242,27 @@ impl SqliteSource {
 
 /// A customers query only reads: it begins with SELECT or WITH (after comments).
 fn check_select(query: &str) -> Result<(), SourceError> {
-    let code: String = query
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("--"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    // Past comments of either kind (`-- ...` to the line's end, `/* ... */`): a query that
+    // opens with a block comment was refused as beginning with nothing.
+    let mut code = query;
+    loop {
+        code = code.trim_start().trim_start_matches('(');
+        if let Some(rest) = code.strip_prefix("--") {
+            code = rest.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(rest) = code.strip_prefix("/*") {
+            code = rest.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
     let first: String = code
-        .trim_start_matches('(')
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
     match first.to_ascii_uppercase().as_str() {
         "SELECT" | "WITH" | "VALUES" => Ok(()),
+        // Not a word: what it begins with, as written.
+        _ if first.is_empty() => Err(SourceError::NotASelect(code.chars().take(12).collect())),
         _ => Err(SourceError::NotASelect(first)),
     }
 }
@@ -508,6 +516,25 @@ fn data_version(conn: &Connection) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_customers_query_may_open_with_comments_of_either_kind() {
+        use super::check_select;
+        for ok in [
+            "/* customers of both units */ SELECT * FROM c",
+            "-- note\n  /* a */ /* b */\n(WITH x AS (SELECT 1) SELECT * FROM x)",
+            "select 1",
+        ] {
+            assert!(check_select(ok).is_ok(), "{ok}");
+        }
+        let refused = |q: &str| match check_select(q) {
+            Err(crate::source::SourceError::NotASelect(first)) => first,
+            other => panic!("{q}: {other:?}"),
+        };
+        assert_eq!(refused("/* x */ DELETE FROM secrets"), "DELETE");
+        assert_eq!(refused("-- all\n* FROM c"), "* FROM c");
+        assert_eq!(refused("/* never closed SELECT"), "");
+    }
+
     use super::*;
     use crate::source::Column;
 

@@ -260,15 +260,20 @@ fn matrix_table(m: &Matrix) -> Table {
         })
         .collect();
     Table {
-        title: format!(
-            "{}: {} customers changed",
-            m.output,
-            thousands(m.changed() as f64)
-        ),
+        title: changed_title(m),
         header,
         rows,
         numeric: true,
     }
+}
+
+/// `tier: 1,204 customers changed`: a matrix's title, drawn or listed.
+fn changed_title(m: &Matrix) -> String {
+    format!(
+        "{}: {} customers changed",
+        m.output,
+        thousands(m.changed() as f64)
+    )
 }
 
 /// A matrix too wide to draw, as its moves: from, to and how many customers, most first.
@@ -276,11 +281,7 @@ fn moves_table(m: &Matrix) -> Table {
     let moves = m.moves();
     let label = |k: usize| m.labels.get(k).cloned().unwrap_or_default();
     Table {
-        title: format!(
-            "{}: {} customers changed",
-            m.output,
-            thousands(m.changed() as f64)
-        ),
+        title: changed_title(m),
         header: ["before", "after", "customers"].map(String::from).to_vec(),
         rows: (moves.iter())
             .map(|&(n, r, c)| vec![label(r), label(c), thousands(n as f64)])

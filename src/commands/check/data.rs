@@ -90,16 +90,18 @@ pub(super) fn check_data(
 ) -> Result<(DataCheck, Vec<crate::diag::Diagnostic>), Error> {
     let evaluator = Evaluator::with_history(rules, customers, context, history, Mode::Fast)?;
     let scope = Scope::new(rules, customers);
+    // Found once: each part of the parallel tally starts from a copy.
+    let spellings = rules::lint::OutputSpellings::new(rules);
     let tallies = (0..customers.len)
         .into_par_iter()
         .fold(
-            || Tallies::new(rules),
+            || Tallies::new(rules, &spellings),
             |mut t, i| {
                 t.add(&scope, i, evaluator.evaluate_one(i));
                 t
             },
         )
-        .reduce(|| Tallies::new(rules), Tallies::merge);
+        .reduce(|| Tallies::new(rules, &spellings), Tallies::merge);
     let given = (tallies.spellings).warnings(rules, |i| customers.id_text(i));
     let mut check = tallies.into_check(rules, customers.len);
     check.as_of = context.as_of.to_string();
@@ -262,7 +264,7 @@ impl Counted {
 }
 
 impl Tallies {
-    fn new(rules: &RuleSet) -> Self {
+    fn new(rules: &RuleSet, spellings: &rules::lint::OutputSpellings) -> Self {
         Tallies {
             matched: vec![0; rules.rule_ids.len()],
             without_value: vec![Counted::default(); rules.decisions.len()],
@@ -271,7 +273,7 @@ impl Tallies {
                 .collect(),
             failures: HashMap::new(),
             failed: 0,
-            spellings: rules::lint::OutputSpellings::new(rules),
+            spellings: spellings.clone(),
         }
     }
 

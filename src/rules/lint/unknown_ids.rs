@@ -18,6 +18,28 @@ pub fn ids_no_customer_has(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     else {
         return Vec::new();
     };
+    // The ids each expression tests for equality: most rule sets name none, and the
+    // customers' ids are then not gathered.
+    let named: Vec<(&Expr, Option<&str>, Vec<String>)> = (super::rule_expressions(rules))
+        .into_iter()
+        .filter_map(|(e, rule)| {
+            let native = e.native.as_ref()?;
+            let ids: Vec<String> = (super::walk::equality_tests(&native.root).into_iter())
+                // `customer_id != "C-TEST"` leaving out an id no customer has leaves out
+                // no one, as meant.
+                .filter(|(cmp, s, _)| *s == slot && *cmp == crate::rules::native::Cmp::Eq)
+                .filter_map(|(_, _, lit)| match lit {
+                    Lit::Str(text) => Some(text.to_string()),
+                    Lit::Int(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect();
+            (!ids.is_empty()).then_some((e, rule, ids))
+        })
+        .collect();
+    if named.is_empty() {
+        return Vec::new();
+    }
     let held: HashSet<String> = (0..data.len).map(|i| data.id_text(i)).collect();
     // What the eye reads past: case, spaces, and zeros that pad a number (`C-1723`).
     let mut by_fold: HashMap<String, &str> = HashMap::new();
@@ -26,18 +48,9 @@ pub fn ids_no_customer_has(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     }
     let mut out = Vec::new();
     let mut said: HashSet<String> = HashSet::new();
-    for (e, rule) in super::rule_expressions(rules) {
-        let Some(native) = &e.native else { continue };
+    for (e, rule, ids) in named {
         let mut unknown: Vec<(String, Option<&str>)> = Vec::new();
-        for (cmp, s, lit) in super::walk::equality_tests(&native.root) {
-            let id = match lit {
-                // `customer_id != "C-TEST"` leaving out an id no customer has leaves out
-                // no one, as meant.
-                _ if s != slot || cmp != crate::rules::native::Cmp::Eq => continue,
-                Lit::Str(text) => text.to_string(),
-                Lit::Int(n) => n.to_string(),
-                _ => continue,
-            };
+        for id in ids {
             if held.contains(&id) || !said.insert(id.clone()) {
                 continue;
             }

@@ -199,7 +199,7 @@ fn list_rule_files(
             notes.push(broken_link(&path));
             continue;
         }
-        if let Some(target) = skip::leads_outside(dir, &path) {
+        if let Some(target) = (rules_dir.as_ref()).and_then(|d| skip::leads_outside(d, &path)) {
             // A folder outside is not listed either: its file names are not the rules'.
             if is_rule_file {
                 notes.push(

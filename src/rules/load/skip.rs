@@ -10,10 +10,10 @@
 /// otherwise link `/etc/passwd` or `/proc/self/environ` into the folder, and every error
 /// quoting its first line (shown by `serve`'s `/health` to anyone who can reach it) would
 /// read out what only the service may read.
+/// `dir` is given followed to the end already (`canonicalize`), once for all its files.
 pub fn leads_outside(dir: &std::path::Path, path: &std::path::Path) -> Option<std::path::PathBuf> {
-    let dir = dir.canonicalize().ok()?;
     let target = path.canonicalize().ok()?;
-    (!target.starts_with(&dir)).then_some(target)
+    (!target.starts_with(dir)).then_some(target)
 }
 
 /// The error for a rule or test file that leads outside its folder ([`leads_outside`]).

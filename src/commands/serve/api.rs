@@ -496,6 +496,11 @@ async fn evaluate(State(api): State<Api>, body: Body) -> Result<Answer, ApiError
 /// The whole body, within the size and time limits.
 async fn read_body(api: &Api, body: Body) -> Result<Bytes, Problem> {
     let limit = api.max_body;
+    // A Content-Length beyond the limit is refused before a byte of the body is waited for
+    // (a client announcing 10 GB and sending nothing held its place until the timeout).
+    if axum::body::HttpBody::size_hint(&body).lower() > limit as u64 {
+        return Err(Problem::TooLarge { limit });
+    }
     let read = tokio::time::timeout(api.body_timeout, Limited::new(body, limit).collect());
     match read.await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),

@@ -141,6 +141,43 @@ async fn a_body_too_large_is_a_413_in_json() {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+#[tokio::test]
+async fn a_body_announced_larger_than_the_limit_is_a_413_at_once() {
+    let dir = tiers_project();
+    let limits = Limits {
+        max_body: 64,
+        body_timeout: Duration::from_secs(600),
+        ..Limits::default()
+    };
+    let app = router(Arc::new(Service::new(version(dir.path(), 1))), &limits);
+    // Announces 10 GB and sends nothing: no need to wait for it to know the answer.
+    let request = Request::post("/evaluate")
+        .body(Body::new(Announced(10 << 30)))
+        .unwrap();
+    let answered = tokio::time::timeout(Duration::from_secs(30), app.oneshot(request));
+    let response = answered.await.expect("answered without waiting").unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// A body that announces its length and never sends anything.
+struct Announced(u64);
+
+impl axum::body::HttpBody for Announced {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Pending
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.0)
+    }
+}
+
 /// A body that never sends anything.
 struct Stalled;
 

@@ -7,7 +7,7 @@
 
 use super::Sink;
 use super::switch_cases::{Forward, ParamCase, forwards, param_cases};
-use super::uses::{method_calls, plain_calls};
+use super::uses::{map_keys, method_calls, plain_calls};
 use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::rules::native;
 use crate::script::Limits;
@@ -36,6 +36,9 @@ pub(super) struct Scripts {
     /// [`Scripts::builtin`] of the functions on values (numbers, text, dates): a script
     /// function of the same name and arity would replace one of them in every rule.
     builtin_on_values: HashMap<String, BTreeSet<usize>>,
+    /// The keys of the scripts' map literals: `m.f(x)` calls the function a map holds
+    /// under `f`, so a method of such a name is no unknown function.
+    map_keys: BTreeSet<String>,
     /// Parameter names of each script function (one list per definition, fewest first).
     signatures: HashMap<String, Vec<Vec<String>>>,
     /// A script failed to compile: the functions it defines are unknown, so calls of unknown
@@ -57,6 +60,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
         module: None,
         inline: native::Functions::new(),
         signatures: HashMap::new(),
+        map_keys: BTreeSet::new(),
         failed: false,
         param_cases: HashMap::new(),
     };
@@ -75,6 +79,7 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
                 .collect();
             found.sort_by_key(|((_, _, pos), _)| (pos.line(), pos.position()));
             calls.push((file.clone(), found));
+            scripts.map_keys.extend(map_keys(&ast));
             for c in param_cases(&file.text) {
                 let key = (c.function.clone(), c.arity);
                 scripts
@@ -326,11 +331,15 @@ impl Scripts {
     }
 
     /// [`Scripts::call_problem`] for a call written as a method (`method`, `args` counting
-    /// the object): only the number of arguments is checked, a method's name may be the
-    /// object's own (a map's function).
+    /// the object). A method no function has is unknown (`"x".repeat(3)` failed for every
+    /// customer at run time, as text "needing numbers"), unless a script's map holds a
+    /// function of that name (the object's own).
     pub fn call_problem_as(&self, name: &str, args: usize, method: bool) -> Option<String> {
         if method && !self.names.contains(name) {
-            return None;
+            return match self.map_keys.contains(name) {
+                true => None,
+                false => Some(format!("unknown function `{name}`")),
+            };
         }
         let problem = self.call_problem(name, args)?;
         Some(match method {
@@ -521,6 +530,18 @@ mod tests {
                 "error a.rhai:1:26: unknown function `helpr` | help: did you mean `helper`?",
                 "error b.rhai:2:15: `g` takes 1 argument (a), but is given 3",
             ]
+        );
+    }
+
+    #[test]
+    fn a_method_no_function_has_is_unknown_unless_a_map_holds_it() {
+        let (_, shown) = compile_scripts(&[(
+            "a.rhai",
+            "fn banner(t) { t.repeat(3) + t.to_upper() }\nfn twice(x) { let m = #{ double: |v| v * 2 }; m.double(x) }\n",
+        )]);
+        assert_eq!(
+            shown,
+            ["error a.rhai:1:18: unknown function `repeat` | help: did you mean `replace`?"]
         );
     }
 

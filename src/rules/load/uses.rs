@@ -334,6 +334,27 @@ pub(super) fn method_calls(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
     calls
 }
 
+/// The keys of a script's map literals (`#{ f: |x| x + 1 }` gives `f`).
+pub(super) fn map_keys(ast: &rhai::AST) -> Vec<String> {
+    let mut keys = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(rhai::Expr::Map(map, _))) => {
+                keys.extend(map.0.iter().map(|(key, _)| key.name.to_string()));
+            }
+            // A map of constants is folded into one value when compiled.
+            Some(ASTNode::Expr(rhai::Expr::DynamicConstant(value, _))) => {
+                if let Some(map) = value.read_lock::<rhai::Map>() {
+                    keys.extend(map.keys().map(|key| key.to_string()));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    keys
+}
+
 /// The function calls of a script or expression, operators and method calls aside.
 pub(super) fn plain_calls(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
     let mut calls = Vec::new();

@@ -53,6 +53,17 @@ fn a_zero_limit_is_refused_rather_than_meaning_no_limit() {
 }
 
 #[test]
+fn a_limit_too_large_to_hold_is_said_as_such() {
+    let fx = recursive_fixture("{ max_operations: 99999999999999999999 }");
+    fx.run(&["check"]).assert_code(2).assert_stderr_contains(
+        "error: `99999999999999999999` is too large a number here\n --> config.yaml:3:27",
+    );
+    // Not a number at all is said as before.
+    let fx = recursive_fixture("{ max_operations: lots }");
+    (fx.run(&["check"])).assert_stderr_contains("expected a whole number (0 or more) here");
+}
+
+#[test]
 fn recursion_at_the_largest_limits_is_an_error_for_the_customer_not_a_crash() {
     let fx = recursive_fixture("{ max_call_levels: 100, max_expr_depth: 100 }");
     for args in [&["run"][..], &["explain", "1"], &["check", "--data"]] {

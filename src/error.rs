@@ -104,6 +104,7 @@ impl Error {
             Error::Output(OutputError::Locked(_) | OutputError::ReadLocked(_))
             | Error::Source(crate::source::SourceError::Locked(_)) => "locked",
             Error::Output(OutputError::RunsChanged(_)) => "runs_changed",
+            Error::Output(OutputError::RulesChanged { .. }) => "rules_changed",
             // As the customer source's read says it (one database, one condition).
             Error::Output(OutputError::ReadNeedsWrite(_)) => "source",
             Error::Config(_) => "config",

@@ -148,3 +148,51 @@ fn a_run_whose_history_changed_while_it_evaluated_writes_nothing() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A rule file saved while the run evaluates (an editor, `scp` or a share writing it in
+/// steps): the run read the file before the save ended, possibly half of it, valid YAML
+/// without its last rows. It was written as the period's official run, exit 0. It writes
+/// nothing, records why, and the next run (on the saved files) is written.
+#[test]
+fn a_run_whose_rule_files_changed_while_it_evaluated_writes_nothing() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0, 2500.0]);
+    let half = "decisions:\n  - name: tier\n    rules:\n\
+                \x20     - { id: tier-a, when: annual_sales >= 1000, then: { tier: A } }\n";
+    fx.rule("tiers.yaml", half);
+    // The run has read the rules and waits for the lock when the rest of the file lands.
+    let other = fx.conn();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let run = Command::new(BIN)
+        .current_dir(fx.dir.path())
+        .args(["--config", "config.yaml", "run", "--as-of", "2026-09-30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tierwise run");
+    std::thread::sleep(Duration::from_millis(4000));
+    let whole = format!("{half}      - {{ id: tier-c, then: {{ tier: C }} }}\n");
+    fx.rule("tiers.yaml", &whole);
+    other.execute_batch("COMMIT").unwrap();
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: the rule files changed while this run evaluated (rules "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "nothing was written, earlier runs are intact; run again once the files are saved"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(fx.policy_row_count(), 0);
+    let runs = fx.runs();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].status, "failed");
+    // Run again, it reads the saved files: every customer has a tier.
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let tiers = column(&fx.latest(), "tier");
+    assert_eq!(tiers.values().filter(|t| **t == text("C")).count(), 2);
+}

@@ -78,6 +78,7 @@ fn build(db: &Path) {
             orders: &[],
             file: None,
             runs_seen: None,
+            rules_read: None,
         };
         let start = Instant::now();
         let written = output::write_run(source.connection(), &target, |sink| {

@@ -139,6 +139,12 @@ pub enum OutputError {
         "the runs in {0} changed while this run evaluated (another `tierwise run` or `prune` wrote to it): nothing was written, as the earlier periods it read may no longer be the official ones\n  = help: run it again; schedule runs and prunes of one database one after the other"
     )]
     RunsChanged(String),
+    /// A rule file was saved while the run evaluated (an editor or a copy that writes a file
+    /// in steps): the run may hold a half-saved file's rules.
+    #[error(
+        "the rule files changed while this run evaluated (rules {loaded} were loaded, the files on disk are rules {now} now): nothing was written, earlier runs are intact; run again once the files are saved"
+    )]
+    RulesChanged { loaded: String, now: String },
     /// A table of the configured name that tierwise did not make: a setting to change.
     #[error("{0}")]
     Foreign(String),
@@ -199,6 +205,9 @@ pub struct RunTarget<'a> {
     /// The runs as the run read its history from them ([`runs_seen`]): written only if
     /// they are still so under the write lock (`None`: not checked).
     pub runs_seen: Option<&'a str>,
+    /// The rules directory and the fingerprint of the rules as the run read them: written
+    /// only if the files are still so under the write lock (`None`: not checked).
+    pub rules_read: Option<(&'a Path, &'a str)>,
 }
 
 /// Why a run was not written.
@@ -365,6 +374,7 @@ fn write_chunks(
         orders,
         file,
         runs_seen,
+        rules_read,
     } = *target;
     readers_never_blocked(conn).map_err(write_err(&tables.policy_table))?;
     let tx = conn
@@ -430,6 +440,16 @@ fn write_chunks(
         declared,
     };
     record(&tx, tables, info, ok)?;
+    // A rule file saved while the customers were evaluated or the lock awaited (in steps,
+    // by an editor or a copy): the run may hold a half-saved file's rules, which exited 0
+    // as the period's official run. The files read again, before the commit.
+    if let Some((dir, loaded)) = rules_read
+        && let Some(now) = crate::rules::fingerprint_now(dir)
+        && now != loaded
+    {
+        let loaded = loaded.to_owned();
+        return Err(OutputError::RulesChanged { loaded, now });
+    }
     if let Some(sink) = sink.as_mut() {
         sink.flush()?;
     }

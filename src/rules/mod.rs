@@ -13,7 +13,10 @@ pub mod stats;
 
 pub use hit::{Aggregate, HitPolicy};
 pub(crate) use load::named_rules;
-pub use load::{MOST_OUTPUTS, check_seen, leads_outside, load, not_a_rule_file, outside_message};
+pub use load::{
+    MOST_OUTPUTS, check_seen, fingerprint_now, leads_outside, load, not_a_rule_file,
+    outside_message,
+};
 pub use model::RoundSpec;
 pub use stats::Statistic;
 

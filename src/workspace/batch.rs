@@ -59,6 +59,10 @@ pub struct RunOptions<'a> {
     pub strict: bool,
     /// The customer source changed on purpose: no refusal of runs made from another.
     pub new_source: bool,
+    /// The rules were just read from the rules directory (`run`; not `watch`'s rules in
+    /// force, which a rejected edit on disk differs from): refused if the files changed
+    /// while the customers were evaluated.
+    pub rules_as_on_disk: bool,
 }
 
 impl Workspace {
@@ -77,6 +81,7 @@ impl Workspace {
             keep_going,
             strict,
             new_source,
+            rules_as_on_disk,
         } = options;
         let info = RunInfo {
             fingerprint: rules.fingerprint.clone(),
@@ -204,6 +209,8 @@ impl Workspace {
             orders: &orders,
             file,
             runs_seen: seen.as_deref(),
+            rules_read: rules_as_on_disk
+                .then_some((self.rules_dir.as_path(), rules.fingerprint.as_str())),
         };
         let t = Instant::now();
         let bar = crate::progress::bar(customers.len as u64, "evaluating");

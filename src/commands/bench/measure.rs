@@ -312,6 +312,7 @@ fn time_write(
         orders: &[],
         file: None,
         runs_seen: None,
+        rules_read: None,
     };
     let start = Instant::now();
     let written = output::write_run(conn, &target, |sink| {

@@ -70,6 +70,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         keep_going: args.keep_going,
         strict: args.strict,
         new_source: args.new_source,
+        rules_as_on_disk: true,
     };
     let summary = ws.run(&mut source, &rules, options)?;
 

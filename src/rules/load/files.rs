@@ -165,6 +165,28 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
     Ok(files)
 }
 
+/// The fingerprint of the rule files in `dir` as they are now ([`RuleFiles::fingerprint`],
+/// the same names and contents hashed the same way), without parsing them; `None` when the
+/// directory cannot be read.
+pub fn fingerprint_now(dir: &Path) -> Option<String> {
+    let (policies, scripts) = list_rule_files(dir, &mut Sink::default()).ok()?;
+    let mut hasher = blake3::Hasher::new();
+    for path in policies.iter().chain(&scripts) {
+        if too_big(path).is_some() {
+            continue;
+        }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if sheet::is_spreadsheet(path) {
+            if let Ok(bytes) = std::fs::read(path) {
+                hash(&mut hasher, &name, &bytes);
+            }
+        } else if let Ok(text) = crate::text::read_text(path) {
+            hash(&mut hasher, &name, text.as_bytes());
+        }
+    }
+    Some(short_hex(&hasher))
+}
+
 /// The rule files of a directory, sorted by name: policies (`*.yaml`, `*.yml`, and the
 /// spreadsheets `*.csv`, `*.xlsx`, `*.ods`) and scripts (`*.rhai`). Subdirectories (such as `tests/`) are not part of the rule set. Hidden, backup
 /// and copied files are skipped with a note ([`skip`]); a rule file that is a broken

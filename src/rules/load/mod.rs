@@ -63,6 +63,7 @@ mod testing;
 mod types;
 mod uses;
 
+pub use files::fingerprint_now;
 pub use finish::MOST_OUTPUTS;
 pub(crate) use foreach::{merge_copies, named_rules};
 pub use operations::{Operation, check_seen};

@@ -261,3 +261,44 @@ fn whole_numbers_stored_as_decimals_compare_exactly() {
         .collect();
     assert_eq!(on, ["C4"]);
 }
+
+/// `round:` of large amounts (credit limits in IDR or VND): half a step is no binary noise
+/// however large the amount. `down` gave 1,000,000,000,000,001 for 1,000,000,000,000,000.5
+/// and 99,999,999,999,999.98 for 100,000,000,000,000 to the cent.
+#[test]
+fn large_amounts_round_down_to_at_most_the_amount() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, amount REAL",
+        &[
+            vec![text("half"), real(1e15 + 0.5)],
+            vec![text("three-quarters"), real(3e14 + 0.75)],
+            vec![text("multiple"), real(1e14)],
+            vec![text("cents"), real(10_000_000_000_000.008)],
+        ],
+    );
+    fx.rule(
+        "limits.yaml",
+        "decisions:\n  - name: whole\n    output: whole\n    round: { down: 1 }\n    rules:\n      - { id: whole, value: '= amount' }\n  - name: cent\n    output: cent\n    round: { down: 0.01 }\n    rules:\n      - { id: cent, value: '= amount' }\n",
+    );
+    fx.run_ok(&[]);
+    let p = fx.latest();
+    assert_eq!(
+        column(&p, "whole"),
+        expect(&[
+            ("half", 1_000_000_000_000_000i64),
+            ("three-quarters", 300_000_000_000_000),
+            ("multiple", 100_000_000_000_000),
+            ("cents", 10_000_000_000_000),
+        ])
+    );
+    assert_eq!(
+        column(&p, "cent"),
+        expect(&[
+            ("half", 1e15 + 0.5),
+            ("three-quarters", 3e14 + 0.75),
+            ("multiple", 1e14),
+            ("cents", 1e13),
+        ])
+    );
+}

@@ -142,10 +142,13 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
 /// 3,000,000 x 0.07 (210,000.00000000003 in binary) rounds up to 210,000, not 211,000, 1.005
 /// to the nearest 0.01 is 1.01, and a margin cap of 12.1 - 12 (0.09999999999999964: the
 /// subtraction keeps the error of 12.1, not of 0.1) rounded down to 0.1 is 0.1, not 0.
+/// Beyond a billion steps binary noise is larger than that: a few units of the last place,
+/// never more than a thousandth of a step (at 10^15 steps, half a step is no noise:
+/// 1,000,000,000,000,000.5 rounded down to 1 is 1,000,000,000,000,000).
 pub(super) fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
     let step = round.step();
     let q = x / step;
-    let tolerance = (4.0 * f64::EPSILON * q.abs()).max(1e-9);
+    let tolerance = (4.0 * f64::EPSILON * q.abs()).clamp(1e-9, 1e-3);
     let near = |mark: f64| (q - mark).abs() <= tolerance;
     let r = if near(q.round()) {
         q.round()
@@ -157,13 +160,25 @@ pub(super) fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
             RoundSpec::Nearest(_) => q.round(),
         }
     };
-    let mut y = r * step;
+    let y = steps(r, step);
     if step.fract() == 0.0 && y.abs() < 9.0e15 {
         return (y, Value::Int(y as i64));
     }
-    // Decimal steps: drop the binary noise (0.30000000000000004 -> 0.3).
-    y = (y * 1e9).round() / 1e9;
     (y, Value::Float(y))
+}
+
+/// `r` steps, as the decimal the step is written in: 3 x 1 / 10 for 0.1 (0.3, where 3 x 0.1
+/// is 0.30000000000000004), 10^16 x 1 / 100 for 0.01 (10^14, where cleaning 10^16 x 0.01 of
+/// its noise in billionths gave 99,999,999,999,999.98).
+fn steps(r: f64, step: f64) -> f64 {
+    for decimals in 0..=9 {
+        let scale = 10f64.powi(decimals);
+        let whole = (step * scale).round();
+        if whole >= 1.0 && (step * scale - whole).abs() <= 1e-9 * whole {
+            return r * whole / scale;
+        }
+    }
+    r * step
 }
 
 #[cfg(test)]
@@ -213,5 +228,38 @@ mod tests {
         assert_eq!(dec(12.7 - 12.0, RoundSpec::Down(0.1)), 0.7);
         assert_eq!(dec(1_000_000.1 - 1_000_000.0, RoundSpec::Down(0.1)), 0.1);
         assert_eq!(dec(0.0999, RoundSpec::Down(0.1)), 0.0);
+    }
+
+    #[test]
+    fn large_amounts_round_their_way() {
+        let int = |x: f64, r: RoundSpec| match round_value(x, r).1 {
+            Value::Int(n) => n,
+            v => panic!("{v:?}"),
+        };
+        let dec = |x: f64, r: RoundSpec| round_value(x, r).1.as_f64().unwrap();
+        // Half a step is no binary noise, however large the amount (these went the other way).
+        assert_eq!(int(1e15 + 0.5, RoundSpec::Down(1.0)), 1_000_000_000_000_000);
+        assert_eq!(int(3e14 + 0.75, RoundSpec::Down(1.0)), 300_000_000_000_000);
+        assert_eq!(
+            int(4_503_599_627_370_495.5, RoundSpec::Down(1.0)),
+            4_503_599_627_370_495
+        );
+        assert_eq!(int(1e15 + 0.25, RoundSpec::Up(1.0)), 1_000_000_000_000_001);
+        assert_eq!(int(1e15 + 0.25, RoundSpec::Up(5.0)), 1_000_000_000_000_005);
+        assert_eq!(dec(10_000_000_000_000.008, RoundSpec::Down(0.01)), 1e13);
+        // A multiple stays as it is.
+        assert_eq!(dec(1e14, RoundSpec::Down(0.01)), 1e14);
+        assert_eq!(
+            dec(123_456_789.12, RoundSpec::Nearest(0.01)),
+            123_456_789.12
+        );
+        assert_eq!(dec(0.3, RoundSpec::Nearest(0.1)), 0.3);
+        assert_eq!(dec(2.5, RoundSpec::Down(0.25)), 2.5);
+        assert_eq!(dec(7.3, RoundSpec::Down(2.5)), 5.0);
+        // Noise of a few units of the last place at a billion steps is still on the multiple.
+        assert_eq!(
+            dec(12_000_000.0 * 1.1 / 1.1, RoundSpec::Down(0.01)),
+            12_000_000.0
+        );
     }
 }

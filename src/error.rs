@@ -197,6 +197,7 @@ impl Error {
             Error::Output(
                 crate::output::OutputError::Foreign(_)
                 | crate::output::OutputError::ReadOnly(_)
+                | crate::output::OutputError::ReadOnlyBeside { .. }
                 | crate::output::OutputError::ReadNeedsWrite(_),
             ) => ExitStatus::Invalid,
             Error::Eval(_)

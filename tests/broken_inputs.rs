@@ -1585,6 +1585,37 @@ fn a_read_only_database() {
     expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
 }
 
+/// A `-shm` file beside the database that this user cannot write (an analyst who may only
+/// read the database ran `history`, and SQLite left its -wal and -shm, owned by them): the
+/// owner's next run failed as "read-only (its file, or the folder ...)", both writable. The
+/// error names the file, its owner, and what to do.
+#[test]
+fn a_shm_file_this_user_cannot_write_is_named() {
+    let fx = project();
+    let db = fx.db_path();
+    let beside = |suffix: &str| db.with_file_name(format!("customers.db{suffix}"));
+    std::fs::write(beside("-wal"), b"").unwrap();
+    std::fs::write(beside("-shm"), b"").unwrap();
+    if !make_read_only(&beside("-shm")) {
+        make_writable(&beside("-shm"));
+        eprintln!("skipped: this user can write any file here (root without chattr)");
+        return;
+    }
+    let run = fx.run(&["run"]);
+    make_writable(&beside("-shm"));
+    run.assert_code(2);
+    run.assert_stderr_contains("customers.db-shm beside the database belongs to user ");
+    run.assert_stderr_contains(
+        ", and this user cannot write it, so SQLite opens the database read-only; nothing was written",
+    );
+    run.assert_stderr_contains(
+        "remove the database's -wal and -shm files while no tierwise uses the database (an empty -wal file holds nothing)",
+    );
+    std::fs::remove_file(beside("-shm")).unwrap();
+    std::fs::remove_file(beside("-wal")).unwrap();
+    expect(&fx, &["run"], 0, &["run 1: 2 customers"]);
+}
+
 /// A file-size limit (`ulimit -f`) reached while a run writes: SIGXFSZ killed the process
 /// without a word (exit 153 in the shell), possibly after its commit. The write fails with
 /// an error the run reports, and nothing of the run is kept.

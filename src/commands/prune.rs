@@ -55,7 +55,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         let removed = output::remove_runs(source.connection(), &ws.config.tables, &args.run)
             .map_err(|e| match e {
                 output::OutputError::NoSuchRun(message) => Error::Argument(message),
-                e => e.into(),
+                e => e.beside(&ws.database).into(),
             })?;
         let (size_mb, vacuum_failed) = vacuum(&mut source, &ws.database, args.vacuum);
         let report = RemoveReport {
@@ -67,7 +67,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         crate::report::print(&report, args.format);
         return vacuum_failed.map_or(Ok(ExitStatus::Success), |e| Err(e.into()));
     };
-    let pruned = output::prune(source.connection(), &ws.config.tables, keep)?;
+    let pruned = output::prune(source.connection(), &ws.config.tables, keep)
+        .map_err(|e| e.beside(&ws.database))?;
     // The deletion is committed: a failed rewrite must not hide what it deleted.
     let (size_mb, vacuum_failed) = vacuum(&mut source, &ws.database, args.vacuum);
     // The oldest period kept (of each kind) read the one before it, whose runs are deleted:

@@ -86,6 +86,18 @@ pub enum OutputError {
         "cannot write results to {0}: the database is read-only (its file, or the folder it is in, cannot be written by this user, or it is on a read-only disk); nothing was written\n  = help: run tierwise where the database can be written, or give it another database (`--db` or the config's `database`); a -wal or -shm file beside it that this user cannot write (left by another user's run) makes it read-only too: give this user write access to them (do not delete a -wal file: it may hold committed runs)"
     )]
     ReadOnly(String),
+    /// [`OutputError::ReadOnly`] because of a -wal or -shm file beside the database that
+    /// this user cannot write ([`OutputError::beside`]).
+    #[error(
+        "cannot write results to {what}: {file} beside the database belongs to {owner}, and this user cannot write it, so SQLite opens the database read-only; nothing was written\n  = help: a user who cannot write the database leaves these files by reading it (`history`, `report`, `changes` run as that user) or by a run that failed: remove the database's -wal and -shm files while no tierwise uses the database{wal}; to keep it from happening, give the readers write access to the database file (one group, mode 664), or let them read a copy"
+    )]
+    ReadOnlyBeside {
+        what: String,
+        file: String,
+        owner: String,
+        /// Why the -wal file may or may not be deleted, from its size.
+        wal: String,
+    },
     /// `prune --vacuum` deleted the runs (committed), then could not rewrite the file.
     #[error(
         "the runs are deleted, but giving their space back failed: {source}\n  = help: VACUUM rewrites the whole database ({size_mb} MB): it needs about as much free disk for the copy, and as much again for its journal; free space, then run `tierwise prune --vacuum` again (with the same --keep it deletes nothing more)"
@@ -148,6 +160,45 @@ pub enum OutputError {
     /// A table of the configured name that tierwise did not make: a setting to change.
     #[error("{0}")]
     Foreign(String),
+}
+
+impl OutputError {
+    /// [`OutputError::ReadOnly`] with its cause named when it is a -wal or -shm file beside
+    /// `database` that this user cannot write (the user of a `history` who cannot write the
+    /// database left it; the writer's own run then fails as on a read-only disk).
+    pub fn beside(self, database: &Path) -> OutputError {
+        let OutputError::ReadOnly(what) = self else {
+            return self;
+        };
+        let name = database.file_name().unwrap_or_default().to_string_lossy();
+        let unwritable = ["-shm", "-wal"].into_iter().find_map(|suffix| {
+            let path = database.with_file_name(format!("{name}{suffix}"));
+            let meta = std::fs::metadata(&path).ok()?;
+            // Opened to write, not written: whether this user may.
+            let denied = std::fs::OpenOptions::new().write(true).open(&path).is_err();
+            denied.then_some((path, meta))
+        });
+        let Some((path, meta)) = unwritable else {
+            return OutputError::ReadOnly(what);
+        };
+        #[cfg(unix)]
+        let owner = format!("user {}", std::os::unix::fs::MetadataExt::uid(&meta));
+        #[cfg(not(unix))]
+        let owner = "another user".to_owned();
+        let wal = database.with_file_name(format!("{name}-wal"));
+        let wal = match std::fs::metadata(&wal).map(|m| m.len()) {
+            Ok(0) | Err(_) => " (an empty -wal file holds nothing)".to_owned(),
+            Ok(bytes) => format!(
+                " (not a -wal file that holds something, here {bytes} bytes, which may be committed runs: have its owner give this user write access to it instead)"
+            ),
+        };
+        OutputError::ReadOnlyBeside {
+            what,
+            file: path.display().to_string(),
+            owner,
+            wal,
+        }
+    }
 }
 
 /// What the writer thread receives: chunks of results in customer order, the run's summary

@@ -305,7 +305,7 @@ impl Workspace {
             // wrong, the run was not wanted.
             Err(RunFailure::Evaluation(e @ Error::Strict(_))) => return Err(e),
             Err(RunFailure::Evaluation(e)) => stopped_or(e),
-            Err(RunFailure::Output(e)) => stopped_or(Error::Output(e)),
+            Err(RunFailure::Output(e)) => stopped_or(Error::Output(e.beside(&self.database))),
         };
         self.record_failure(source, &info, &failure);
         Err(failure)

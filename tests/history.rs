@@ -1403,11 +1403,37 @@ fn periods_made_on_a_replaced_history_are_said_until_run_again() {
         .unwrap();
     let october = fx.run(&["run", "--as-of", "2026-10-31"]);
     october.assert_code(0);
+    // The run just written stands on it too: it is run again last.
+    let with_october = "2026-08's run (run 2) read 2026-07's run 1, replaced since by run 4 (a correction or a backfill): \
+                if the rules read history (`previous.x`), 2026-08, 2026-09, 2026-10 hold policies made on the old history; \
+                run them again, oldest first (`tierwise run --as-of 2026-08-31`, then `tierwise run --as-of 2026-09-30`, then `tierwise run --as-of 2026-10-31`)";
     assert!(
-        october.stdout.contains(&format!("note: {note}\n")),
+        october.stdout.contains(&format!("note: {with_october}\n")),
         "{}",
         october.stdout
     );
+    // `explain` and `report` of a period on that chain say so too (the page said nothing,
+    // or blamed the customer data for what the history changed).
+    let explain = fx.run(&["explain", "1", "--as-of", "2026-09-30"]);
+    assert!(
+        explain.stdout.contains(&format!(
+            "note: 2026-09's recorded run (run 3) stands on a history replaced since, so what the rules read of earlier periods here (the history as it is now) may differ from what it read: {with_october}\n"
+        )),
+        "{}",
+        explain.stdout
+    );
+    let report = fx.run(&["report", "--as-of", "2026-08-31", "--out", "r.html"]);
+    report.assert_code(0);
+    report.assert_stderr_contains(
+        "note: 2026-08's recorded run (run 2) stands on a history replaced since",
+    );
+    assert!(
+        !report.stderr.contains("customer data changed"),
+        "{}",
+        report.stderr
+    );
+    let page = std::fs::read_to_string(fx.path("r.html")).unwrap();
+    assert!(page.contains("stands on a history replaced since"));
 
     for day in ["2026-08-31", "2026-09-30", "2026-10-31"] {
         fx.run(&["run", "--as-of", day]).assert_code(0);

@@ -71,6 +71,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             explanation.history_read = history_read(&rules, &history, ws.context.period);
             let conn = source.connection();
             let (period, tables) = (ws.context.period, &ws.config.tables);
+            if !rules.past.is_empty() {
+                explanation.stale_history = crate::output::stale_note_for(conn, tables, period)?;
+            }
             let official = crate::output::official_runs(conn, tables, period.kind)?;
             match official.iter().find(|r| r.period == period) {
                 Some(run) => {

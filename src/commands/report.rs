@@ -94,6 +94,22 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             ws.context.as_of
         )),
     };
+    // Made on a history replaced since: the page reads the history as it is now, and
+    // "the customer data changed" would send the reader after late postings.
+    let stale = match (&recorded, rules.past.is_empty()) {
+        (Some(_), false) => crate::output::stale_note_for(
+            source.connection(),
+            &ws.config.tables,
+            ws.context.period,
+        )?,
+        _ => None,
+    };
+    if let Some(stale) = &stale {
+        meta.note = Some(match meta.note.take() {
+            Some(note) => format!("{note}; {stale}"),
+            None => stale.clone(),
+        });
+    }
     if let Some(later) = crate::time::after_today(ws.context.as_of) {
         meta.note = Some(match meta.note.take() {
             Some(note) => format!("{later}; {note}"),

@@ -166,6 +166,29 @@ fn removed_of(
     })
 }
 
+/// When `period`'s official run stands on a history replaced since (it is in a chain of
+/// [`stale_runs`]): what `report` and `explain` of that period say, as `history` and
+/// `changes` do, with the note of the chain.
+pub fn stale_note_for(
+    conn: &Connection,
+    tables: &OutputTables,
+    period: Period,
+) -> Result<Option<String>, OutputError> {
+    let chains = stale_runs(conn, tables, period.kind)?;
+    let chain = chains.into_iter().find_map(|s| {
+        let run = *s.runs().find(|r| r.period == period)?;
+        Some((run, s))
+    });
+    Ok(chain.map(|(run, s)| {
+        format!(
+            "{}'s recorded run (run {}) stands on a history replaced since, so what the rules read of earlier periods here (the history as it is now) may differ from what it read: {}",
+            period.label(),
+            run.run_id,
+            s.note()
+        )
+    }))
+}
+
 /// Whether official run `run` was made on another run of the period before it than its
 /// official run `before` (the period just before `run`'s).
 pub fn stale_pair(

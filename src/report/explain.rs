@@ -49,6 +49,9 @@ impl Report for Explanation {
                 .collect();
             writeln!(out, "history read: {}", read.join(", "))?;
         }
+        if let Some(stale) = &self.stale_history {
+            writeln!(out, "note: {stale}")?;
+        }
         if let Some(today) = &self.after_today {
             let words = crate::time::after_today_words(&self.as_of, today);
             writeln!(out, "note: {words}")?;

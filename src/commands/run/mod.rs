@@ -130,8 +130,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     notes.extend(notes::left_out_note(&summary, &rules));
     notes.extend(notes::gone_note(&summary));
     // Built on a period made on a history replaced since.
-    if !rules.past.is_empty() {
-        notes.extend(summary.standing.previous_stale.as_ref().map(|s| s.note()));
+    if !rules.past.is_empty()
+        && let Some(stale) = &summary.standing.previous_stale
+    {
+        // This run stands on it too: run again last.
+        let mut stale = stale.clone();
+        let period = ws.context.period;
+        stale.after.retain(|r| r.period != period);
+        stale.after.push(crate::output::OfficialRun {
+            run_id: summary.written.run_id,
+            period,
+            as_of: ws.context.as_of,
+        });
+        notes.push(stale.note());
     }
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(notes::data_notes(&summary.data_warnings));

@@ -127,6 +127,7 @@ impl<'a> Evaluator<'a> {
             recorded: None,
             latest_run: None,
             after_today: None,
+            stale_history: None,
             history_read: Vec::new(),
             boundaries: boundaries(&rules.decisions),
         };

@@ -199,6 +199,10 @@ pub struct Explanation {
     /// likely does not reach it yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after_today: Option<String>,
+    /// The period's recorded run stands on a history replaced since (a correction of an
+    /// earlier period after it ran): what to run again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_history: Option<String>,
     /// The earlier periods the rules read, and the run each was read from (`None`: that
     /// period has no run, so what they read of it is NULL).
     #[serde(skip_serializing_if = "Vec::is_empty")]

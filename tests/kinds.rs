@@ -45,6 +45,62 @@ fn a_boolean_column_is_true_or_false_on_both_paths() {
     }
 }
 
+/// A NULL flag under `&&`, `||` or `!`: the error named no field ("NULL where true/false
+/// is needed"), and for `!` advised `vip ?? 0`, which fails next (`!` of a number). It
+/// names the field and a default that works, which the run then takes.
+#[test]
+fn a_null_flag_in_and_or_not_is_named_with_a_default_that_works() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, vip BOOLEAN, seg TEXT",
+        &[
+            vec![text("yes"), int(1), text("KA")],
+            vec![text("unknown"), null(), text("KA")],
+        ],
+    );
+    for (when, error) in [
+        (
+            r#"'vip && seg == "KA"'"#,
+            "`vip` is NULL for this customer, where true or false is needed (give a default with `(vip ?? false)`, or test `is_null(vip)` first)",
+        ),
+        (
+            r#"'seg == "KA" && vip'"#,
+            "`vip` is NULL for this customer, where true or false is needed",
+        ),
+        (
+            "'!vip'",
+            "`vip` is NULL for this customer, and `!` needs a value (test it with `is_null(vip)` or give a default with `vip ?? false`)",
+        ),
+    ] {
+        one_rule(
+            &fx,
+            &format!("when: {when}, value: T }}\n      - {{ id: r-else, value: F"),
+        );
+        fx.run(&["run"])
+            .assert_code(1)
+            .assert_stderr_contains("customer unknown: rule `r-x` failed: ")
+            .assert_stderr_contains(error);
+    }
+    one_rule(
+        &fx,
+        "when: '(vip ?? false) && seg == \"KA\"', value: T }\n      - { id: r-else, value: F",
+    );
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(
+        column(&fx.latest(), "o"),
+        expect(&[("yes", "T"), ("unknown", "F")])
+    );
+    one_rule(
+        &fx,
+        "when: '!(vip ?? false)', value: T }\n      - { id: r-else, value: F",
+    );
+    fx.run(&["run"]).assert_code(0);
+    assert_eq!(
+        column(&fx.latest(), "o"),
+        expect(&[("yes", "F"), ("unknown", "T")])
+    );
+}
+
 #[test]
 fn a_boolean_column_holding_anything_but_0_or_1_is_an_error_naming_customer_column_and_value() {
     for (bad, shown) in [(int(2), "the number 2"), (text("yes"), "the text \"yes\"")] {

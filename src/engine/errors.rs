@@ -95,6 +95,16 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
                 .collect::<Vec<_>>();
             return kinds::not_found(signature, &operands, &values);
         }
+        // `vip && seg == "KA"` with `vip` NULL: rhai points at the operand.
+        EvalAltResult::ErrorMismatchDataType(expected, actual, pos)
+            if expected == "bool"
+                && actual == "()"
+                && let Some(name) = reads.and_then(|r| variable_at(r, *pos)) =>
+        {
+            format!(
+                "`{name}` is NULL for this customer, where true or false is needed (give a default with `({name} ?? false)`, or test `is_null({name})` first)"
+            )
+        }
         EvalAltResult::ErrorMismatchDataType(expected, actual, _)
         | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => format!(
             "{} where {} is needed",
@@ -176,6 +186,20 @@ fn operand_names(reads: &Reads, pos: rhai::Position) -> Vec<Option<String>> {
                 .collect();
         }
         true
+    });
+    found
+}
+
+/// The name read at `pos`, if a plain name is there.
+fn variable_at(reads: &Reads, pos: rhai::Position) -> Option<String> {
+    let mut found = None;
+    reads.ast.walk(&mut |path: &[rhai::ASTNode]| {
+        if let Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, _, at))) = path.last()
+            && *at == pos
+        {
+            found = Some(v.1.to_string());
+        }
+        found.is_none()
     });
     found
 }

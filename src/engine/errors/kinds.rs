@@ -181,7 +181,9 @@ pub fn not_found(signature: &str, names: &[Option<String>], values: &[Option<Dyn
         // A date function's default is a date: `0` would fail next (a number is no date).
         // `?? 0` would fail next for text (a number has no `trim`), as for a date.
         let name = name_at(names, k).unwrap_or("x");
-        let default = if DATE_FUNCTIONS.contains(&function) {
+        let default = if function == "!" {
+            format!("`{name} ?? false`")
+        } else if DATE_FUNCTIONS.contains(&function) {
             format!("`{name} ?? as_of`")
         } else if TEXT_FUNCTIONS.contains(&function) || kinds.contains(&"text") {
             format!("`{name} ?? \"\"`")

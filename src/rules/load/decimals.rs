@@ -7,26 +7,36 @@
 
 use crate::rules::native::{Arith, Builtin, Node};
 use crate::rules::{Aggregate, Decision, RuleSet, Slot, SlotKind, ValueExpr};
-use crate::source::{Column, Dataset};
+use crate::source::{Affinity, Column, Dataset, Field};
 use crate::value::Lit;
 use std::collections::HashMap;
 
 /// Per output of `set` (by position in `set.outputs`): every value it can take is a decimal
 /// or NULL.
 pub(super) fn decimal_outputs(set: &RuleSet) -> Vec<bool> {
-    let decimal = decimal_slots(set, None);
+    let decimal = decimal_slots(set, Fields::Unknown);
     set.outputs
         .iter()
         .map(|o| decimal.get(&o.slot).copied().unwrap_or(false))
         .collect()
 }
 
+/// What is known of the fields' numbers.
+#[derive(Clone, Copy)]
+pub(super) enum Fields<'a> {
+    Unknown,
+    /// Their declared types: a REAL column holds decimals (SQLite stores 2 as 2.0 there).
+    Declared(&'a [Field]),
+    /// The data: a column it holds as decimals.
+    Data(&'a Dataset),
+}
+
 /// Per metric and output slot of `set`: every value it can take is a decimal or NULL. Fields
-/// count as decimals only when `data` is given and holds their column as decimals.
-pub(super) fn decimal_slots(set: &RuleSet, data: Option<&Dataset>) -> HashMap<Slot, bool> {
+/// count as decimals as far as `fields` says.
+pub(super) fn decimal_slots(set: &RuleSet, fields: Fields) -> HashMap<Slot, bool> {
     let mut known = Decimals {
         set,
-        data,
+        fields,
         slots: HashMap::new(),
     };
     for m in set.metrics_pre.iter().chain(&set.metrics_post) {
@@ -48,7 +58,7 @@ pub(super) fn decimal_slots(set: &RuleSet, data: Option<&Dataset>) -> HashMap<Sl
 
 struct Decimals<'a> {
     set: &'a RuleSet,
-    data: Option<&'a Dataset>,
+    fields: Fields<'a>,
     slots: HashMap<Slot, bool>,
 }
 
@@ -121,10 +131,13 @@ impl Decimals<'_> {
                 // Not known yet: the output being worked out, whose past is like itself.
                 self.slots.get(&output.slot).copied()
             }
-            SlotKind::Field => Some(matches!(
-                self.data.and_then(|d| d.columns.get(slot)),
-                Some(Column::Float { .. })
-            )),
+            SlotKind::Field => Some(match self.fields {
+                Fields::Unknown => false,
+                Fields::Declared(fields) => {
+                    (fields.get(slot)).is_some_and(|f| f.affinity == Affinity::Real)
+                }
+                Fields::Data(data) => matches!(data.columns.get(slot), Some(Column::Float { .. })),
+            }),
             // Population figures are decimals, whatever they count (a quintile is 5.0).
             SlotKind::Population => Some(true),
             SlotKind::Context => Some(false),

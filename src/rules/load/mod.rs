@@ -101,7 +101,7 @@ pub fn load(
     let (set, kinds, ranked) = finish::assemble(files, scripts, symbols, compiled, order, limits);
     types::check_inferred(&set, &kinds, &comparisons, &mut diags);
     types::check_ranked(&set, &ranked, &mut diags);
-    operations::check_decimal_cases(&set, &mut diags);
+    operations::check_decimal_cases(&set, fields, &mut diags);
     finish::check_columns(&set, &mut diags);
     if diags.has_errors() {
         return Err(Diagnostics(foreach::merge_copies(diags.0)));

@@ -13,7 +13,7 @@
 use super::Sink;
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::rules::{RuleSet, Slot, SlotKind};
-use crate::source::{Column, Dataset};
+use crate::source::{Affinity, Column, Dataset, Field};
 use crate::value::ValueKind;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -160,7 +160,7 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
     }
     // Metrics and outputs that hold decimals because a column does (`m: discount * 2`);
     // those the rules alone make decimals were found at load time.
-    let decimal = super::decimals::decimal_slots(set, Some(data));
+    let decimal = super::decimals::decimal_slots(set, super::decimals::Fields::Data(data));
     let cases = set.operations.iter().filter(|o| o.op == SWITCH_CASE);
     found.extend(cases.filter_map(|op| {
         let Operand::Slot { slot, .. } = op.operands[0] else {
@@ -188,11 +188,14 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
 /// Once the rule set is assembled: switch cases on a metric or output whose formulas always
 /// give decimals (`m: sales / 12`, a population figure copied) with a whole-number case,
 /// which never matches.
-pub(super) fn check_decimal_cases(set: &RuleSet, diags: &mut Sink) {
-    let decimal = super::decimals::decimal_slots(set, None);
+pub(super) fn check_decimal_cases(set: &RuleSet, fields: &[Field], diags: &mut Sink) {
+    let decimal = super::decimals::decimal_slots(set, super::decimals::Fields::Declared(fields));
+    // A column declared REAL holds decimals (SQLite stores 2 there as 2.0); one declared
+    // INTEGER may still hold 2.5, so only the data tells (`check_seen`).
+    let real = |slot: Slot| (fields.get(slot)).is_some_and(|f| f.affinity == Affinity::Real);
     for op in set.operations.iter().filter(|o| o.op == SWITCH_CASE) {
         if let Operand::Slot { slot, .. } = op.operands[0]
-            && decimal.get(&slot) == Some(&true)
+            && (decimal.get(&slot) == Some(&true) || real(slot))
             && let Some(d) = exact_number_case(&set.slots, op, Numbers::Decimals)
         {
             diags.push(d);

@@ -196,3 +196,24 @@ fn a_run_whose_rule_files_changed_while_it_evaluated_writes_nothing() {
     let tiers = column(&fx.latest(), "tier");
     assert_eq!(tiers.values().filter(|t| **t == text("C")).count(), 2);
 }
+
+/// A run record deleted by hand (its rows stay): the next run took its id, clashed with the
+/// rows, and said "customer id ... appears more than once in the customer source", recorded
+/// as failed with that id's rows still there. It takes the next id past the rows.
+#[test]
+fn a_run_record_deleted_by_hand_does_not_lend_its_id() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[50.0, 150.0]);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: any, then: { tier: A } }\n",
+    );
+    fx.run_ok(&[]);
+    fx.conn()
+        .execute("DELETE FROM policy_run WHERE run_id = 1", [])
+        .unwrap();
+    let run = fx.run(&["run"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("run 2: 2 customers"), "{}", run.stdout);
+    assert_eq!(fx.policy_row_count(), 4);
+}

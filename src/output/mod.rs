@@ -133,6 +133,12 @@ pub enum OutputError {
         "customer id {0} appears more than once in the customer source\n  = help: every policy is keyed by the customer's id: make the id column unique; in a customers query, a JOIN repeats a customer once per row it matches (two overrides in force, two addresses): keep one row per customer (GROUP BY the id, or number the rows in a subquery, `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY id ORDER BY ...) AS n FROM ...) WHERE n = 1`)"
     )]
     DuplicateId(String),
+    /// The policy table held a row of the run being written, the customer source no
+    /// repeated id: the database is not as its tables say.
+    #[error(
+        "{table} already holds a row for customer {customer} under the id of the run being written, which the run table does not list: nothing was written\n  = help: the database is not as its tables say (damaged, or restored from a copy taken while a run wrote): check it with `sqlite3 <database> \"PRAGMA integrity_check\"`, and restore a good copy if it is damaged"
+    )]
+    RowExists { table: String, customer: String },
     #[error("the writer thread stopped: {0}")]
     Writer(String),
     #[error("cannot read runs from {what}: {source}")]

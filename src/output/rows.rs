@@ -276,9 +276,15 @@ impl<'c> PolicyRows<'c> {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                // Every repeated id, looked for only now that one is known.
-                let all = data.repeated_id();
-                OutputError::DuplicateId(all.unwrap_or_else(|| data.id_text(outcome.index)))
+                // Every repeated id, looked for only now that one is known; none: the
+                // table held a row of this run already (a damaged file).
+                match data.repeated_id() {
+                    Some(all) => OutputError::DuplicateId(all),
+                    None => OutputError::RowExists {
+                        table: self.table.to_owned(),
+                        customer: data.id_text(outcome.index),
+                    },
+                }
             }
             e => err(e),
         })?;

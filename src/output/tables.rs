@@ -77,10 +77,13 @@ pub fn runs_seen(
 
 /// The id the next run gets.
 pub(super) fn next_run_id(conn: &Connection, tables: &OutputTables) -> Result<i64, OutputError> {
+    // Past the policy rows' ids too: a run record deleted by hand left its rows, and the
+    // next run took its id and clashed with them.
     conn.query_row(
         &format!(
-            "SELECT COALESCE(MAX(run_id), 0) + 1 FROM {}",
-            quote_ident(&tables.run_table)
+            "SELECT MAX(COALESCE((SELECT MAX(run_id) FROM {}), 0), COALESCE((SELECT MAX(run_id) FROM {}), 0)) + 1",
+            quote_ident(&tables.run_table),
+            quote_ident(&tables.policy_table)
         ),
         [],
         |r| r.get(0),

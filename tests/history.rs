@@ -1374,9 +1374,13 @@ fn periods_made_on_a_replaced_history_are_said_until_run_again() {
     let fx = Fixture::new();
     fx.sales_customers(&[10.0, 20.0, 30.0]);
     fx.rule("rules.yaml", SINCE);
-    for day in ["2026-07-31", "2026-08-31", "2026-09-30", "2026-07-31"] {
+    fx.rule("level.yaml", LEVEL);
+    for day in ["2026-07-31", "2026-08-31", "2026-09-30"] {
         fx.run(&["run", "--as-of", day]).assert_code(0);
     }
+    // A correction of July's data.
+    fx.sales_customers(&[11.0, 20.0, 30.0]);
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
     let note = "2026-08's run (run 2) read 2026-07's run 1, replaced since by run 4 (a correction or a backfill): \
                 if the rules read history (`previous.x`), 2026-08, 2026-09 hold policies made on the old history; \
                 run them again, oldest first (`tierwise run --as-of 2026-08-31`, then `tierwise run --as-of 2026-09-30`)";
@@ -1602,6 +1606,50 @@ fn changes_of_an_output_the_runs_did_not_give() {
     );
 }
 
+/// A rerun of July that changed nothing (a scheduler rerunning last month every night):
+/// every later month was said to stand on the old history, and `run --strict` refused them
+/// all. The later months read the same outputs: nothing to run again; the rerun says it
+/// holds the same outputs.
+#[test]
+fn a_rerun_that_changes_nothing_leaves_later_periods_standing() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    fx.rule("rules.yaml", SINCE);
+    fx.rule("level.yaml", LEVEL);
+    for day in ["2026-07-31", "2026-08-31", "2026-09-30"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    let rerun = fx.run(&["run", "--as-of", "2026-07-31"]);
+    rerun.assert_code(0);
+    assert!(
+        rerun.stdout.contains(
+            "note: replaces run 1 (as of 2026-07-31, 3 customers) as 2026-07's official run, with the same outputs for every customer\n"
+        ),
+        "{}",
+        rerun.stdout
+    );
+    assert!(!rerun.stdout.contains("later periods"), "{}", rerun.stdout);
+    let history = fx.run(&["history", "1"]);
+    assert!(
+        !history.stdout.contains("replaced since"),
+        "{}",
+        history.stdout
+    );
+    fx.run(&["run", "--strict", "--as-of", "2026-10-31"])
+        .assert_code(0);
+    // A correction that changes an output is one the later months stand on.
+    fx.sales_customers(&[11.0, 20.0, 30.0]);
+    let corrected = fx.run(&["run", "--as-of", "2026-07-31"]);
+    assert!(
+        corrected.stdout.contains("note: later periods (2026-08, 2026-09, 2026-10) were run on the history before this run"),
+        "{}",
+        corrected.stdout
+    );
+    fx.run(&["run", "--strict", "--as-of", "2026-10-31"])
+        .assert_code(1)
+        .assert_stderr_contains("was made on a history replaced since");
+}
+
 /// Runs of another kind of period sort among the months (2026-Q2 between 2026-04 and
 /// 2026-05) and hid a stale month from the stale-history notes.
 #[test]
@@ -1609,6 +1657,7 @@ fn stale_months_among_quarters_are_said() {
     let fx = Fixture::new();
     fx.sales_customers(&[10.0, 20.0, 30.0]);
     fx.rule("rules.yaml", SINCE);
+    fx.rule("level.yaml", LEVEL);
     let monthly = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
     fx.run(&["run", "--as-of", "2026-04-30"]).assert_code(0);
     fx.run(&["run", "--as-of", "2026-05-31"]).assert_code(0);
@@ -1619,6 +1668,7 @@ fn stale_months_among_quarters_are_said() {
     .unwrap();
     fx.run(&["run", "--as-of", "2026-06-30"]).assert_code(0);
     std::fs::write(fx.path("config.yaml"), &monthly).unwrap();
+    fx.sales_customers(&[11.0, 20.0, 30.0]);
     fx.run(&["run", "--as-of", "2026-04-30"]).assert_code(0);
     let history = fx.run(&["history", "1"]);
     assert!(
@@ -1650,6 +1700,9 @@ fn a_report_of_another_day_than_the_recorded_run_says_the_dates() {
 }
 
 /// A rule that reads the previous period: `since` is kept from it, else it is the date.
+/// An output of the data, which a correction of the data changes.
+const LEVEL: &str = "decisions:\n  - name: level\n    output: level\n    rules:\n      - { id: lvl, value: '= annual_sales' }\n";
+
 const SINCE: &str = "decisions:\n  - name: since\n    rules:\n\
      \x20     - { id: kept, when: previous.since != (), then: { since: \"= previous.since\" } }\n\
      \x20     - { id: now, then: { since: \"= as_of\" } }\n";

@@ -37,7 +37,9 @@ pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, removed_read
 pub use returning::last_run_holding;
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use source_of::other_source_holding;
-pub use stale::{StaleRun, labels as stale_labels, stale_note_for, stale_pair, stale_runs};
+pub use stale::{
+    StaleRun, labels as stale_labels, same_outputs, stale_note_for, stale_pair, stale_runs,
+};
 pub use stored::{value_json, value_text};
 pub use tables::{now, runs_seen};
 pub use totals::{RecordedTotals, recorded_totals};

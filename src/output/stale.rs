@@ -5,6 +5,7 @@
 use super::OutputError;
 use super::history::{OfficialRun, RunRecord, following, official, official_before, run_records};
 use crate::config::OutputTables;
+use crate::source::quote_ident;
 use crate::time::{Period, PeriodKind};
 use rusqlite::Connection;
 
@@ -123,14 +124,55 @@ pub fn stale_runs(
         if out.iter().any(|s| s.after.contains(&run)) {
             continue;
         }
-        out.extend(
-            match official[..k].last().filter(|b| b.period == previous) {
-                Some(&before) => stale_of(&records, &official, before, run),
-                None => removed_of(&records, &official, previous, run),
-            },
-        );
+        let stale = match official[..k].last().filter(|b| b.period == previous) {
+            Some(&before) => stale_of(&records, &official, before, run),
+            None => removed_of(&records, &official, previous, run),
+        };
+        out.extend(unless_the_same(conn, tables, stale)?);
     }
     Ok(out)
+}
+
+/// `stale`, unless the run it read and the one replacing it hold the same customers with
+/// the same outputs: a rerun that changed nothing (a nightly rerun of last month) leaves
+/// what the later periods read as it was, and they are not to be run again (`--strict`
+/// refused every later period).
+fn unless_the_same(
+    conn: &Connection,
+    tables: &OutputTables,
+    stale: Option<StaleRun>,
+) -> Result<Option<StaleRun>, OutputError> {
+    let Some(s) = stale else { return Ok(None) };
+    let (Some(read), Some(now), false) = (s.read, s.now, s.read_removed) else {
+        return Ok(Some(s));
+    };
+    Ok((!same_outputs(conn, tables, read, now.run_id)?).then_some(s))
+}
+
+/// Whether runs `a` and `b` hold the same customers with the same outputs (`false` when `a`
+/// holds none: a pruned run is not known to be the same).
+pub fn same_outputs(
+    conn: &Connection,
+    tables: &OutputTables,
+    a: i64,
+    b: i64,
+) -> Result<bool, OutputError> {
+    let columns: Vec<String> = std::iter::once("customer_id".to_owned())
+        .chain(
+            super::output_names(conn, tables)?
+                .iter()
+                .map(|n| quote_ident(n)),
+        )
+        .collect();
+    let (columns, table) = (columns.join(", "), quote_ident(&tables.policy_table));
+    let rows = |run: &str| format!("SELECT {columns} FROM {table} WHERE run_id = {run}");
+    let sql = format!(
+        "SELECT EXISTS ({a}) AND NOT EXISTS ({a} EXCEPT {b}) AND NOT EXISTS ({b} EXCEPT {a})",
+        a = rows("?1"),
+        b = rows("?2"),
+    );
+    conn.query_row(&sql, [a, b], |r| r.get(0))
+        .map_err(super::history::read_err(&tables.policy_table))
 }
 
 /// `run`, whose previous period has no official run: stale when what it read of that period
@@ -202,7 +244,7 @@ pub fn stale_pair(
     let official: Vec<OfficialRun> = (official(&records).into_iter())
         .filter(|r| r.period.kind == kind)
         .collect();
-    Ok(stale_of(&records, &official, before, run))
+    unless_the_same(conn, tables, stale_of(&records, &official, before, run))
 }
 
 /// `run` against `before`, the official run of the period before it: stale when what it read

@@ -285,6 +285,19 @@ impl Workspace {
             Ok(written) => {
                 let mut standing = standing;
                 standing.replaces = self.replaced(source.connection(), &standing, written.run_id);
+                // A rerun that changed nothing: what the later periods read is as it was.
+                standing.replaces_same = standing.replaces.is_some_and(|(replaced, _, _)| {
+                    output::same_outputs(
+                        source.connection(),
+                        &self.config.tables,
+                        replaced,
+                        written.run_id,
+                    )
+                    .unwrap_or(false)
+                });
+                if standing.replaces_same {
+                    standing.later.clear();
+                }
                 return Ok(RunSummary {
                     written,
                     failures,

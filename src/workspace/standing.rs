@@ -262,6 +262,9 @@ pub struct Standing {
     /// The official run of the run's own period that this run replaces: its id, date and
     /// customers.
     pub replaces: Option<(i64, Date, i64)>,
+    /// The run replaced holds the same customers with the same outputs as this one (a
+    /// rerun that changed nothing): the later periods stand as they are.
+    pub replaces_same: bool,
     /// The periods right after this one that have an official run, up to the first gap:
     /// they read this period's outputs as they were (a backfill).
     pub later: Vec<Period>,
@@ -503,6 +506,8 @@ impl Workspace {
         Ok(Standing {
             previous,
             replaces,
+            // Known once the run is written.
+            replaces_same: false,
             later,
             other_kind,
             skipped_to,

@@ -43,8 +43,12 @@ pub(super) fn standing_notes(
             n if n > 0 => format!(", with {} customers fewer{undo}", thousands(n as f64)),
             _ => String::new(),
         };
+        let same = match standing.replaces_same {
+            true => ", with the same outputs for every customer",
+            false => "",
+        };
         notes.push(format!(
-            "replaces run {run_id} (as of {was_as_of}, {} customers) as {}'s official run{fewer}",
+            "replaces run {run_id} (as of {was_as_of}, {} customers) as {}'s official run{same}{fewer}",
             thousands(customers as f64),
             period.label()
         ));

@@ -111,6 +111,12 @@ pub enum SourceError {
         "the customer database {0} cannot be read: SQLite reports a disk I/O error, and a file-size limit is set for this process (`ulimit -f`): reading a database in WAL mode writes beside it (its -wal and -shm files), which cannot grow past the limit\n  = help: raise the limit, then run again"
     )]
     SizeLimited(PathBuf),
+    /// A disk I/O error or a full disk while reading: not the query's fault (it was sent
+    /// to `customers.table` / `customers.query`, exit 2).
+    #[error(
+        "the customer database {0} cannot be read: SQLite reports a disk I/O error or a full disk; reading a database in WAL mode writes beside it (its -wal and -shm files), so a full disk stops reads too\n  = help: free space on the disk that holds it (`df -h` on its folder), or check the disk, then run again"
+    )]
+    DiskTrouble(PathBuf),
     /// SQLite writes beside a database even to read it (a WAL database's `-shm` file): the
     /// query is not at fault.
     #[error(
@@ -449,6 +455,9 @@ impl SourceError {
             {
                 SourceError::SizeLimited(path.to_path_buf())
             }
+            Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::DiskFull) => {
+                SourceError::DiskTrouble(path.to_path_buf())
+            }
             Some(rusqlite::ErrorCode::DatabaseCorrupt) => SourceError::Corrupt {
                 path: path.to_path_buf(),
                 // Not empty: a WAL database's own open makes an empty one.
@@ -520,5 +529,32 @@ fn sql_error(e: &rusqlite::Error) -> String {
     match line {
         1 if text.len() > 120 => msg.clone(),
         _ => format!("{msg} (line {line} of the query: `{text}`)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceError;
+    use std::path::Path;
+
+    /// A full disk while reading the customers (a WAL database's -shm cannot be made) was
+    /// said as a query to fix in the config (exit 2).
+    #[test]
+    fn a_full_disk_while_reading_is_no_setting() {
+        let path = Path::new("data/c.db");
+        for code in [rusqlite::ffi::SQLITE_FULL, rusqlite::ffi::SQLITE_IOERR] {
+            let cause = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+            let what = "table `customers`".to_owned();
+            let said = SourceError::Unreadable { what, cause }.unless_locked(path);
+            if crate::interrupt::file_size_limited() {
+                return; // said as the limit instead
+            }
+            assert!(matches!(said, SourceError::DiskTrouble(_)), "{said}");
+            assert!(!said.is_setting());
+            assert!(
+                said.to_string()
+                    .contains("free space on the disk that holds it")
+            );
+        }
     }
 }

@@ -66,6 +66,17 @@ fn fixture() -> Fixture {
     fx
 }
 
+/// An empty `rules/tests` folder (made for tests to come) holds no test to fail: `serve`
+/// would not start ("no test files (*.yaml) in rules/tests"), though `run` worked.
+#[test]
+fn an_empty_tests_folder_does_not_stop_serve() {
+    let fx = fixture();
+    std::fs::create_dir(fx.path("rules/tests")).unwrap();
+    let s = Serve::start(&fx);
+    assert_eq!(s.get("/health").status, 200);
+    assert_eq!(s.tier(9), "A");
+}
+
 #[test]
 fn answers_policies_explanations_prospects_and_errors_in_json() {
     let fx = fixture();

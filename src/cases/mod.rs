@@ -34,7 +34,10 @@ pub enum CasesError {
         dir: PathBuf,
         source: std::io::Error,
     },
-    #[error("no test files (*.yaml) in {}", .0.display())]
+    #[error(
+        "no test files (*.yaml) in {}\n  = help: add one (README, \"Changing a rule safely\", step 3), or remove the empty folder",
+        .0.display()
+    )]
     NoFiles(PathBuf),
     #[error("no test case in {} has a name containing `{only}`", dir.display())]
     NoCaseMatches { dir: PathBuf, only: String },

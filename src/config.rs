@@ -110,7 +110,7 @@ impl Source {
 
     /// Whether it selects its customers by the run's date (a query with `:as_of`).
     pub fn reads_as_of(&self) -> bool {
-        matches!(self, Source::Query(q) if q.contains(":as_of"))
+        matches!(self, Source::Query(q) if [":as_of", ":period_start", ":period_end"].iter().any(|p| q.contains(p)))
     }
 }
 

@@ -896,7 +896,8 @@ fn a_source_with_no_customers_as_of_the_date_is_refused_and_keeps_the_run_before
         1,
         &[
             "error: the customers query holds no customer as of 2026-09-29: nothing was written, earlier runs are intact",
-            "help: the customers query selects rows by `:as_of`: give `--as-of` a date the data holds",
+            "help: the customers query selects rows by the run's date (`:as_of`, `:period_start`, `:period_end`): give `--as-of` a date the data holds",
+            "the latest recorded run is 2026-09's (run 1, as of 2026-09-30): `--as-of 2026-09-30` reads the data as of it",
         ],
     );
     assert_eq!(fx.policy_row_count(), 2);

@@ -903,3 +903,40 @@ fn a_method_on_an_earlier_periods_value_is_an_error_with_the_function_to_write()
         check.stdout
     );
 }
+
+/// A customers query of a period's invoices (`:period_start`, `:period_end`): `explain` and
+/// `report` without `--as-of` read today's period, which the data does not reach yet, and
+/// said "load the customers first". They name the day of the latest recorded run.
+#[test]
+fn no_customer_today_names_the_latest_recorded_run() {
+    let fx = Fixture::new();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\nrules: rules\nperiod: month\n\
+         customers:\n  id_column: customer_id\n  query: >\n    \
+         SELECT customer_id, SUM(amount) AS net_sales FROM invoices \
+         WHERE day BETWEEN :period_start AND :period_end GROUP BY customer_id\n",
+    )
+    .unwrap();
+    fx.conn()
+        .execute_batch(
+            "CREATE TABLE invoices (customer_id TEXT, day TEXT, amount REAL);
+             INSERT INTO invoices VALUES ('K1', '2026-10-05', 100), ('K2', '2026-10-20', 50);",
+        )
+        .unwrap();
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: net_sales >= 80, then: { tier: A } }\n      - { id: small, then: { tier: C } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-10-31"]).assert_code(0);
+    let explain = fx.run(&["explain", "K1"]);
+    explain.assert_code(1);
+    explain.assert_stderr_contains(
+        "the customers query selects rows by the run's date (`:as_of`, `:period_start`, `:period_end`): give `--as-of` a date the data holds",
+    );
+    explain.assert_stderr_contains(
+        "the latest recorded run is 2026-10's (run 1, as of 2026-10-31): `--as-of 2026-10-31` reads the data as of it",
+    );
+    fx.run(&["explain", "K1", "--as-of", "2026-10-31"])
+        .assert_code(0);
+}

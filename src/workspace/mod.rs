@@ -105,19 +105,37 @@ impl Workspace {
     /// `outcome`: what the command did instead, in words.
     pub fn no_customers(&self, outcome: &'static str) -> Error {
         let source = &self.config.source;
-        let help = match source.reads_as_of() {
+        let mut help = match source.reads_as_of() {
             true => {
-                "the customers query selects rows by `:as_of`: give `--as-of` a date the data holds (a period's end, as your snapshots are dated)"
+                "the customers query selects rows by the run's date (`:as_of`, `:period_start`, `:period_end`): give `--as-of` a date the data holds (a period's end, as your snapshots are dated)"
             }
             false => {
                 "load the customers first, or check `customers.table` / `customers.query` in the config"
             }
-        };
+        }
+        .to_owned();
+        // The day the latest recorded run was made as of: one the data held.
+        let open = SqliteSource::open(&self.database, &self.config.source);
+        let latest = open.ok().and_then(|mut source| {
+            let kind = self.context.period.kind;
+            let tables = &self.config.tables;
+            let runs = crate::output::official_runs(source.connection(), tables, kind).ok()?;
+            runs.into_iter().rev().find(|r| r.period.kind == kind)
+        });
+        if let Some(run) = latest.filter(|r| r.as_of != self.context.as_of) {
+            help.push_str(&format!(
+                "; the latest recorded run is {}'s (run {}, as of {}): `--as-of {}` reads the data as of it",
+                run.period.label(),
+                run.run_id,
+                run.as_of,
+                run.as_of
+            ));
+        }
         crate::source::SourceError::NoCustomers {
             what: source.describe(),
             as_of: self.context.as_of.to_string(),
             outcome,
-            help: help.into(),
+            help,
         }
         .into()
     }

@@ -727,6 +727,15 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
         "{}",
         limited.stdout
     );
+    // With no order, changes are changes: not "0 up, 0 down, 2 unranked".
+    let unordered = fx.run(&["changes", "--output", "tier"]);
+    assert!(
+        unordered.stdout.contains(
+            "order: none recorded (give --order): changes are unranked\n4 customers in both: 2 changed, 2 unchanged; 0 new, 0 gone\n"
+        ),
+        "{}",
+        unordered.stdout
+    );
     // Typed with blanks, the same order; in the wrong case, an error naming the values.
     let spaced = fx.run(&["changes", "--output", "tier", "--order", "A, B, C"]);
     assert!(

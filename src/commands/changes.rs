@@ -499,18 +499,26 @@ impl Report for ChangesReport {
                 "order: none recorded (give --order): changes are unranked"
             )?,
         }
+        // With no order at all, every change is one no order ranks: "0 up, 0 down, 1,254
+        // unranked" read as customers not ranked by sales.
+        let moved = match (&self.order, c.by_value) {
+            (None, false) => format!("{} changed", n(c.changed)),
+            _ => format!(
+                "{} up, {} down, {} unranked",
+                n(c.up),
+                n(c.down),
+                n(c.changed)
+            ),
+        };
         writeln!(
             out,
-            "{} {} in both: {} up, {} down, {} unranked, {} unchanged; {} new, {} gone",
+            "{} {} in both: {moved}, {} unchanged; {} new, {} gone",
             n(c.compared),
             if c.compared == 1 {
                 "customer"
             } else {
                 "customers"
             },
-            n(c.up),
-            n(c.down),
-            n(c.changed),
             n(c.unchanged),
             n(c.new),
             n(c.gone)

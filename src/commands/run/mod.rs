@@ -38,9 +38,11 @@ pub struct Args {
     pub keep_going: bool,
     /// Write nothing, and exit 1, when the run's history or data are most likely not what
     /// it should be made on (a skipped period, customers missing from the source or left
-    /// out of the previous run, a history replaced since, a date after today, a share
-    /// compared with a percentage, a rerun of the period as of an earlier day or with a tenth
-    /// fewer customers): what `run` otherwise writes with a note. For schedulers.
+    /// out of the previous run, a history replaced since, a date after today, a rerun of the
+    /// period as of an earlier day or with a tenth fewer customers, and every warning on the
+    /// data: a share compared with a percentage, customer ids that differ only in case,
+    /// spaces or leading zeros, an output compared with text the rules give in another
+    /// spelling): what `run` otherwise writes with a note. For schedulers.
     #[arg(long)]
     pub strict: bool,
     /// This configuration's customer source changed on purpose (a customer table renamed):

@@ -1,7 +1,8 @@
 //! `cumulative_share_of`: the Pareto position, `(sum of all larger values + this value) /
 //! total`. The largest customer's figure is its own share; `<= 0.80` marks the customers who
-//! make the first 80% of sales (ABC by value). Tied customers share the smallest figure (the
-//! higher tier).
+//! make the first 80% of sales (ABC by value). Tied customers share the figure of the first
+//! of their tie: the smallest for positive values (the higher tier), the largest for
+//! negative ones.
 
 use super::{Params, Position, Range};
 

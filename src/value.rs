@@ -501,13 +501,15 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
             Order::Ge => x >= y,
         };
     }
+    // `>=` is `>` or `==`, and `<=` is `<` or `==`, at the band's edge too (`0 >= 1e-12`
+    // was false where `0 == 1e-12` was true).
     match op {
         Order::Eq => d.abs() <= band,
         Order::Ne => d.abs() > band,
         Order::Gt => d > band,
-        Order::Ge => d > -band,
+        Order::Ge => d >= -band,
         Order::Lt => -d > band,
-        Order::Le => -d > -band,
+        Order::Le => d <= band,
     }
 }
 
@@ -521,6 +523,23 @@ pub fn same_number(x: f64, y: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_or_above_is_above_or_equal_at_the_edge_of_equal_too() {
+        use Order::*;
+        for (x, y) in [
+            (0.0, 1e-12),
+            (0.0, -1e-12),
+            (1e-12, 0.0),
+            (1.0, 1.0 + 1e-12),
+            (0.3, 0.1 + 0.2),
+        ] {
+            let holds = |op| number_holds(op, x, y);
+            assert_eq!(holds(Ge), holds(Gt) || holds(Eq), "{x} >= {y}");
+            assert_eq!(holds(Le), holds(Lt) || holds(Eq), "{x} <= {y}");
+            assert_eq!(holds(Ne), !holds(Eq), "{x} != {y}");
+        }
+    }
 
     #[test]
     fn an_infinity_compares_with_nothing() {

@@ -930,3 +930,35 @@ fn more_outputs_than_a_policy_table_holds_is_an_error_at_the_decision() {
     again.assert_code(1);
     again.assert_stderr_contains("holds 1,994 output columns (those of earlier rule sets too: columns are never dropped), and these rules add 10");
 }
+
+/// A floor that binds, then a ceiling under it that binds (no multiple of the step between
+/// them): the value is the ceiling's, `capped_by` names it, and only its id joins the rule
+/// ids (the floor's was there too, so an auditor counting the floor's customers counted one
+/// whose value it did not decide).
+#[test]
+fn a_ceiling_over_a_floor_that_bound_alone_joins_the_rule_ids() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[2.5]);
+    fx.rule(
+        "nofit.yaml",
+        r#"decisions:
+  - name: nofit
+    output: nofit
+    round: { nearest: 10 }
+    capped_by: nofit_by
+    caps:
+      - { id: floor-3, min: 3 }
+      - { id: ceiling-7, max: 7 }
+    rules:
+      - { id: wanted, value: "= annual_sales" }
+"#,
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(column(&latest, "nofit")["1"], int(7));
+    assert_eq!(column(&latest, "nofit_by")["1"], common::text("ceiling-7"));
+    assert_eq!(
+        column(&latest, "rule_ids")["1"],
+        common::text(r#"["wanted","ceiling-7"]"#)
+    );
+}

@@ -78,8 +78,15 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                     None => exact,
                 };
                 // A cap with a floor and a ceiling (whose formulas cross for this customer)
-                // binds once in the rule ids.
+                // binds once in the rule ids. A ceiling that binds over a floor that bound
+                // decides the value alone: the floor's id leaves the rule ids, as it is not
+                // in `capped_by` (an auditor counting the floor's customers counted these).
                 if bound_by != Some(rule) {
+                    if let Some(floor_rule) = bound_by
+                        && fired.last() == Some(&floor_rule)
+                    {
+                        fired.pop();
+                    }
                     fired.push(rule);
                 }
                 self.observer.bound(rule, side);

@@ -347,6 +347,19 @@ fn keep_going_when_every_customer_fails_writes_nothing() {
     assert_eq!((runs[0].status.as_str(), runs[0].customers), ("ok", 2));
     assert_eq!(runs[1].status, "failed");
     assert_eq!(fx.policy_row_count(), 2);
+    // Failing at other rules, the others are not said to have failed as the first did.
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 3 WHERE customer_id IN ('C3', 'C4')")
+        .unwrap();
+    fx.rule(
+        "ratio.yaml",
+        "decisions:\n  - name: ratio\n    output: ratio\n    rules:\n      - { id: ratio-zero, value: '= annual_sales / (orders - 3)' }\n",
+    );
+    let mixed = fx.run(&["run", "--as-of", "2026-07-31", "--keep-going"]);
+    mixed.assert_code(1);
+    mixed.assert_stderr_contains("error: customer C1: metric `odd_orders` failed: ");
+    mixed.assert_stderr_contains("; every other customer failed too, 2 of them at another rule (first: customer C3: rule `ratio-zero` failed: division by zero");
+    mixed.assert_stderr_contains("(4 in all): nothing was written");
 }
 
 /// A database written before the error table followed a run table of another name (its

@@ -249,8 +249,21 @@ impl Workspace {
                 && let Some(first) = failures.first()
             {
                 let mut first = first.clone();
+                // Others may have failed elsewhere: "and so did every other" read as one cause.
+                let elsewhere: Vec<&EvalError> =
+                    (failures.iter()).filter(|f| f.rule != first.rule).collect();
+                let others = match elsewhere.first() {
+                    None => "and so did every other customer".to_owned(),
+                    Some(other) => format!(
+                        "every other customer failed too, {} of them at another rule (first: customer {}: {} failed: {})",
+                        elsewhere.len(),
+                        other.customer,
+                        other.rule,
+                        other.message
+                    ),
+                };
                 first.message = format!(
-                    "{}; and so did every other customer ({} in all): nothing was written, as a run of no customer would replace {}'s run",
+                    "{}; {others} ({} in all): nothing was written, as a run of no customer would replace {}'s run",
                     first.message,
                     customers.len,
                     self.context.period.label()

@@ -51,7 +51,7 @@ fn explain_shows_figures_rows_tried_failing_parts_and_caps() {
     // just under 1 (shown rounded).
     assert!(
         out.contains(
-            "sales_rank  1.0  (annual_sales = 500.0: 0.0% of 5 ranked customers above it)"
+            "sales_rank  1.0  (annual_sales = 500.0: 0 of 5 ranked customers above it (0.0%))"
         ),
         "{out}"
     );
@@ -88,7 +88,7 @@ fn explain_shows_figures_rows_tried_failing_parts_and_caps() {
     // not A (A needs fewer than 20% above); shown with the digits that put it below 0.8.
     assert!(
         run.stdout.contains(
-            "sales_rank  0.799999999997  (annual_sales = 300.0: 20.0% of 5 ranked customers above it)"
+            "sales_rank  0.799999999997  (annual_sales = 300.0: 1 of 5 ranked customers above it (20.0%))"
         ),
         "{}",
         run.stdout

@@ -60,8 +60,7 @@ impl<'a> Evaluator<'a> {
                 statistic: f.statistic.name(),
                 meaning: match value.as_f64() {
                     Some(x) => {
-                        let meaning =
-                            (f.statistic).meaning(x, &crate::text::thousands(ranked as f64));
+                        let meaning = (f.statistic).meaning(x, ranked);
                         // A tile says nothing of where in it: how many are better, how many tied.
                         let placed = input.as_f64().and_then(|v| self.above_and_tied(k, v));
                         match placed {

@@ -20,7 +20,7 @@ pub fn figure(p: &Position) -> Option<f64> {
     (p.total != 0.0).then(|| (p.sum_greater + p.value) / p.total)
 }
 
-pub fn meaning(x: f64, _ranked: &str) -> String {
+pub fn meaning(x: f64, _ranked: usize) -> String {
     format!("with every larger customer, {:.1}% of the total", x * 100.0)
 }
 

@@ -133,8 +133,8 @@ macro_rules! statistics {
                 }
             }
 
-            /// The figure `x` in words, among `ranked` customers (already formatted).
-            pub fn meaning(self, x: f64, ranked: &str) -> String {
+            /// The figure `x` in words, among `ranked` customers.
+            pub fn meaning(self, x: f64, ranked: usize) -> String {
                 match self {
                     $(Statistic::$variant => $module::meaning(x, ranked),)*
                 }

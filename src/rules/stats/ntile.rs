@@ -30,7 +30,8 @@ pub fn figure(p: &Position) -> Option<f64> {
     Some((n - n * p.greater / p.ranked) as f64)
 }
 
-pub fn meaning(x: f64, ranked: &str) -> String {
+pub fn meaning(x: f64, ranked: usize) -> String {
+    let ranked = crate::text::thousands(ranked as f64);
     format!("tile {x} among {ranked} ranked customers (the highest tile is the best)")
 }
 
@@ -79,7 +80,7 @@ mod tests {
         assert_eq!(tile(1, 0, 5), 5.0);
         assert_eq!(tile(10, 2, 5), 4.0); // exactly 20% above: the second tile, as B is
         assert_eq!(
-            meaning(5.0, "11"),
+            meaning(5.0, 11),
             "tile 5 among 11 ranked customers (the highest tile is the best)"
         );
     }

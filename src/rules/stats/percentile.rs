@@ -41,9 +41,14 @@ fn just_under(share: f64) -> f64 {
     share * (1.0 - 4.0 * crate::value::SAME_WITHIN)
 }
 
-pub fn meaning(x: f64, ranked: &str) -> String {
+/// How many are above, as well as the share: at a boundary "20.0%" hides whether it is
+/// 1,176 or 1,175 of 5,876 (20% is 1,175.2).
+pub fn meaning(x: f64, ranked: usize) -> String {
+    let above = (ranked as f64 * (1.0 - x)).round().max(0.0);
     format!(
-        "{:.1}% of {ranked} ranked customers above it",
+        "{} of {} ranked customers above it ({:.1}%)",
+        crate::text::thousands(above),
+        crate::text::thousands(ranked as f64),
         ((1.0 - x) * 100.0).max(0.0)
     )
 }
@@ -71,12 +76,17 @@ mod tests {
         assert_eq!(at(10, 9), just_under(0.1));
         assert!(at(10, 2) < 0.8 && at(10, 1) >= 0.8);
         assert_eq!(
-            meaning(at(10, 2), "10"),
-            "20.0% of 10 ranked customers above it"
+            meaning(at(10, 2), 10),
+            "2 of 10 ranked customers above it (20.0%)"
         );
         assert_eq!(
-            meaning(at(10, 0), "10"),
-            "0.0% of 10 ranked customers above it"
+            meaning(at(10, 0), 10),
+            "0 of 10 ranked customers above it (0.0%)"
+        );
+        // At a boundary the count tells what the rounded share hides.
+        assert_eq!(
+            meaning(at(5876, 1176), 5876),
+            "1,176 of 5,876 ranked customers above it (20.0%)"
         );
     }
 

@@ -19,7 +19,8 @@ pub fn figure(p: &Position) -> Option<f64> {
     Some((p.greater + 1) as f64)
 }
 
-pub fn meaning(x: f64, ranked: &str) -> String {
+pub fn meaning(x: f64, ranked: usize) -> String {
+    let ranked = crate::text::thousands(ranked as f64);
     format!("rank {x} of {ranked} (1 = largest)")
 }
 

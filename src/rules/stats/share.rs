@@ -16,7 +16,7 @@ pub fn figure(p: &Position) -> Option<f64> {
     (p.total != 0.0).then(|| p.value / p.total)
 }
 
-pub fn meaning(x: f64, _ranked: &str) -> String {
+pub fn meaning(x: f64, _ranked: usize) -> String {
     format!("{:.3}% of the total", x * 100.0)
 }
 

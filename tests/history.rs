@@ -1649,6 +1649,14 @@ fn a_rerun_that_changes_nothing_leaves_later_periods_standing() {
     // A correction that changes an output is one the later months stand on.
     fx.sales_customers(&[11.0, 20.0, 30.0]);
     let corrected = fx.run(&["run", "--as-of", "2026-07-31"]);
+    // What the correction changed, against the run it replaces: whom to tell again.
+    assert!(
+        corrected.stdout.contains(
+            "note: replaces run 4 (as of 2026-07-31, 3 customers) as 2026-07's official run (against it, this run changed level for 1 customer)\n"
+        ),
+        "{}",
+        corrected.stdout
+    );
     assert!(
         corrected.stdout.contains("note: later periods (2026-08, 2026-09, 2026-10) were run on the history before this run"),
         "{}",

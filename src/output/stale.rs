@@ -149,6 +149,38 @@ fn unless_the_same(
     Ok((!same_outputs(conn, tables, read, now.run_id)?).then_some(s))
 }
 
+/// Per output, how many customers of both runs `a` and `b` hold another value in `b` than
+/// in `a` (outputs of no difference left out): what a correction changed.
+pub fn changed_outputs(
+    conn: &Connection,
+    tables: &OutputTables,
+    a: i64,
+    b: i64,
+) -> Result<Vec<(String, i64)>, OutputError> {
+    let names = super::output_names(conn, tables)?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sums: Vec<String> = (names.iter())
+        .map(|n| format!("SUM(a.{c} IS NOT b.{c})", c = quote_ident(n)))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {t} a JOIN {t} b ON a.customer_id = b.customer_id WHERE a.run_id = ?1 AND b.run_id = ?2",
+        sums.join(", "),
+        t = quote_ident(&tables.policy_table)
+    );
+    let counts = conn
+        .query_row(&sql, [a, b], |r| {
+            (0..names.len())
+                .map(|k| r.get::<_, Option<i64>>(k))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(super::history::read_err(&tables.policy_table))?;
+    Ok((names.into_iter().zip(counts))
+        .filter_map(|(name, n)| n.filter(|&n| n > 0).map(|n| (name, n)))
+        .collect())
+}
+
 /// Whether runs `a` and `b` hold the same customers with the same outputs (`false` when `a`
 /// holds none: a pruned run is not known to be the same).
 pub fn same_outputs(

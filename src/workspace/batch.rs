@@ -310,6 +310,14 @@ impl Workspace {
                 });
                 if standing.replaces_same {
                     standing.later.clear();
+                } else if let Some((replaced, _, _)) = standing.replaces {
+                    standing.replaces_changed = output::changed_outputs(
+                        source.connection(),
+                        &self.config.tables,
+                        replaced,
+                        written.run_id,
+                    )
+                    .unwrap_or_default();
                 }
                 return Ok(RunSummary {
                     written,

@@ -265,6 +265,9 @@ pub struct Standing {
     /// The run replaced holds the same customers with the same outputs as this one (a
     /// rerun that changed nothing): the later periods stand as they are.
     pub replaces_same: bool,
+    /// Per output, the customers of both runs whose value this run changed against the run
+    /// replaced (a correction: whom to tell again).
+    pub replaces_changed: Vec<(String, i64)>,
     /// The periods right after this one that have an official run, up to the first gap:
     /// they read this period's outputs as they were (a backfill).
     pub later: Vec<Period>,
@@ -508,6 +511,7 @@ impl Workspace {
             replaces,
             // Known once the run is written.
             replaces_same: false,
+            replaces_changed: Vec::new(),
             later,
             other_kind,
             skipped_to,

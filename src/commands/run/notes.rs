@@ -43,9 +43,17 @@ pub(super) fn standing_notes(
             n if n > 0 => format!(", with {} customers fewer{undo}", thousands(n as f64)),
             _ => String::new(),
         };
-        let same = match standing.replaces_same {
-            true => ", with the same outputs for every customer",
-            false => "",
+        // What a correction changed, output by output: whom to tell again.
+        let changed: Vec<String> = (standing.replaces_changed.iter())
+            .map(|(output, n)| {
+                let customers = if *n == 1 { "customer" } else { "customers" };
+                format!("{output} for {} {customers}", thousands(*n as f64))
+            })
+            .collect();
+        let same = match (standing.replaces_same, changed.is_empty()) {
+            (true, _) => ", with the same outputs for every customer".to_owned(),
+            (false, false) => format!(" (against it, this run changed {})", changed.join(", ")),
+            (false, true) => String::new(),
         };
         notes.push(format!(
             "replaces run {run_id} (as of {was_as_of}, {} customers) as {}'s official run{same}{fewer}",

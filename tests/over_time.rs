@@ -921,13 +921,15 @@ fn no_customer_today_names_the_latest_recorded_run() {
     fx.conn()
         .execute_batch(
             "CREATE TABLE invoices (customer_id TEXT, day TEXT, amount REAL);
-             INSERT INTO invoices VALUES ('K1', '2026-10-05', 100), ('K2', '2026-10-20', 50);",
+             INSERT INTO invoices VALUES ('K1', '2026-10-05', 100), ('K2', '2026-10-20', 50),
+                                         ('K3', '2026-09-12', 70);",
         )
         .unwrap();
     fx.rule(
         "tiers.yaml",
         "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: net_sales >= 80, then: { tier: A } }\n      - { id: small, then: { tier: C } }\n",
     );
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
     fx.run(&["run", "--as-of", "2026-10-31"]).assert_code(0);
     let explain = fx.run(&["explain", "K1"]);
     explain.assert_code(1);
@@ -935,8 +937,12 @@ fn no_customer_today_names_the_latest_recorded_run() {
         "the customers query selects rows by the run's date (`:as_of`, `:period_start`, `:period_end`): give `--as-of` a date the data holds",
     );
     explain.assert_stderr_contains(
-        "the latest recorded run is 2026-10's (run 1, as of 2026-10-31): `--as-of 2026-10-31` reads the data as of it",
+        "the latest recorded run is 2026-10's (run 2, as of 2026-10-31): `--as-of 2026-10-31` reads the data as of it",
     );
     fx.run(&["explain", "K1", "--as-of", "2026-10-31"])
         .assert_code(0);
+    // A customer who bought nothing in October is in September's run: not a mistyped id.
+    fx.run(&["explain", "K3", "--as-of", "2026-10-31"])
+        .assert_code(2)
+        .assert_stderr_contains("no customer has customer_id = `K3` in the customer source as of 2026-10-31: it is in 2026-09's run (run 1, the latest that holds it; `tierwise history K3` shows its periods, `--as-of 2026-09-30` explains it as of that run)");
 }

@@ -57,13 +57,22 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     if let Some(id) = customers.repeated_id() {
         return Err(crate::output::OutputError::DuplicateId(id).into());
     }
-    let index = customers
-        .find(&args.customer)
-        .ok_or_else(|| SourceError::UnknownCustomer {
+    let Some(index) = customers.find(&args.customer) else {
+        let like = customers.id_like(&args.customer);
+        // Not in this period's data, but in another's run (a customer who skipped a month):
+        // "no customer has ..." read as a mistyped id.
+        let elsewhere = match like {
+            Some(_) => None,
+            None => last_run_holding(&ws, source.connection(), &args.customer),
+        };
+        return Err(SourceError::UnknownCustomer {
             id: args.customer.clone(),
             column: ws.config.id_column.clone(),
-            like: customers.id_like(&args.customer),
-        })?;
+            like,
+            elsewhere,
+        }
+        .into());
+    };
     let history = ws.history(source.connection(), &rules)?;
     let evaluator = Evaluator::with_history(&rules, &customers, ws.context, &history, Mode::Fast)?;
     match evaluator.explain(index) {
@@ -111,6 +120,22 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             Err(failed.error.into())
         }
     }
+}
+
+/// Where a customer missing from the data as of the run's date is after all: the latest
+/// official run (of the period kind) that holds it, in words.
+fn last_run_holding(ws: &Workspace, conn: &rusqlite::Connection, id: &str) -> Option<String> {
+    let tables = &ws.config.tables;
+    let runs = crate::output::official_runs(conn, tables, ws.context.period.kind).ok()?;
+    let held = crate::output::customer_in_runs(conn, tables, id, &[], runs).ok()?;
+    let last = held.periods.last()?;
+    Some(format!(
+        " as of {}: it is in {}'s run (run {}, the latest that holds it; `tierwise history {id}` shows its periods, `--as-of {}` explains it as of that run)",
+        ws.context.as_of,
+        last.run.period.label(),
+        last.run.run_id,
+        last.run.as_of
+    ))
 }
 
 /// The earlier periods `rules` read and the runs they were read from: across a change of

@@ -193,12 +193,14 @@ pub enum SourceError {
     },
     #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
     NullId { row: usize, column: String },
-    #[error("no customer has {column} = `{id}` in the customer source{}", did_you_mean(.id, .like))]
+    #[error("no customer has {column} = `{id}` in the customer source{}{}", did_you_mean(.id, .like), .elsewhere.as_deref().unwrap_or_default())]
     UnknownCustomer {
         id: String,
         column: String,
         /// An id that differs only in case or blanks (`c-000001` for `C-000001`).
         like: Option<String>,
+        /// Where the customer is after all (another period's run), in words.
+        elsewhere: Option<String>,
     },
     #[error("the customer source's columns changed: the rules must be loaded again")]
     ColumnsChanged,

@@ -551,6 +551,7 @@ fn prospect_policy(v: &Version, body: &[u8]) -> Result<Map<String, Json>, Proble
 fn row(v: &Version, id: &str) -> Result<usize, Problem> {
     v.row(id).ok_or_else(|| {
         Problem::UnknownCustomer(SourceError::UnknownCustomer {
+            elsewhere: None,
             id: id.to_owned(),
             column: v.id_column.clone(),
             like: v.id_like(id),

@@ -152,34 +152,15 @@ async fn a_body_announced_larger_than_the_limit_is_a_413_at_once() {
     let app = router(Arc::new(Service::new(version(dir.path(), 1))), &limits);
     // Announces 10 GB and sends nothing: no need to wait for it to know the answer.
     let request = Request::post("/evaluate")
-        .body(Body::new(Announced(10 << 30)))
+        .body(Body::new(Stalled(Some(10 << 30))))
         .unwrap();
     let answered = tokio::time::timeout(Duration::from_secs(30), app.oneshot(request));
     let response = answered.await.expect("answered without waiting").unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
-/// A body that announces its length and never sends anything.
-struct Announced(u64);
-
-impl axum::body::HttpBody for Announced {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Pending
-    }
-
-    fn size_hint(&self) -> hyper::body::SizeHint {
-        hyper::body::SizeHint::with_exact(self.0)
-    }
-}
-
-/// A body that never sends anything.
-struct Stalled;
+/// A body that never sends anything, announcing a length or not.
+struct Stalled(Option<u64>);
 
 impl axum::body::HttpBody for Stalled {
     type Data = Bytes;
@@ -191,6 +172,13 @@ impl axum::body::HttpBody for Stalled {
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         Poll::Pending
     }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.0.map_or_else(
+            hyper::body::SizeHint::default,
+            hyper::body::SizeHint::with_exact,
+        )
+    }
 }
 
 #[tokio::test]
@@ -201,7 +189,9 @@ async fn a_body_that_does_not_arrive_is_a_408_in_json() {
         ..Limits::default()
     };
     let app = router(Arc::new(Service::new(version(dir.path(), 1))), &limits);
-    let request = Request::post("/evaluate").body(Body::new(Stalled)).unwrap();
+    let request = Request::post("/evaluate")
+        .body(Body::new(Stalled(None)))
+        .unwrap();
     let response = app.oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
     assert_eq!(

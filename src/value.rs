@@ -513,6 +513,16 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
     }
 }
 
+/// Whether two values written as text are one value: the same text, or the same number
+/// written two ways (`4` in a `moves:` order, `4.0` read back from a run's decimal column).
+pub fn same_text_value(a: &str, b: &str) -> bool {
+    a == b
+        || matches!(
+            (a.parse::<f64>(), b.parse::<f64>()),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
 /// Two numbers equal as the rules' `==` has them ([`number_holds`]), so `0.1 + 0.2` is `0.3`
 /// and a diff or `changes` does not call a value that only the binary arithmetic moved a
 /// change.

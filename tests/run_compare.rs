@@ -557,3 +557,40 @@ fn the_first_run_and_a_period_with_no_run_say_there_is_nothing_to_compare() {
         q3.stdout
     );
 }
+
+/// A number output in `summary.moves` (a discount step: `[10, 7.5, 4, 1, 0]`), given as
+/// decimals: the previous run's values read back as `4.0`, which the order's `4` did not
+/// rank, so `run` said "0 up, 0 down ... unranked" for customers that moved between steps and
+/// `changes` counted every move as unranked. They are the same numbers.
+#[test]
+fn a_number_output_moves_along_its_order_however_its_numbers_are_written() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[500.0, 300.0, 100.0]);
+    fx.rule(
+        "discount.yaml",
+        "decisions:\n  - name: discount\n    output: discount_pct\n    rules:\n\
+         \x20     - { id: d10, when: annual_sales >= 400, value: 10.0 }\n\
+         \x20     - { id: d7, when: annual_sales >= 200, value: 7.5 }\n\
+         \x20     - { id: d4, value: 4.0 }\n\
+         summary:\n  moves:\n    discount_pct: [10, 7.5, 4, 1, 0]\n",
+    );
+    fx.run_ok(&["--as-of", "2026-05-31"]);
+    // 1 stays at 10, 2 goes up 7.5 -> 10, 3 stays at 4.
+    fx.sales_customers(&[500.0, 450.0, 100.0]);
+    let q2 = fx.run_ok(&["--as-of", "2026-06-30"]);
+    assert!(
+        q2.stdout
+            .contains("  discount_pct  1 up, 0 down, 2 same, 0 new\n"),
+        "{}",
+        q2.stdout
+    );
+    let changes = fx.run(&["changes", "--output", "discount_pct"]);
+    changes.assert_code(0);
+    assert!(
+        changes
+            .stdout
+            .contains("3 customers in both: 1 up, 0 down, 0 unranked, 2 unchanged"),
+        "{}",
+        changes.stdout
+    );
+}

@@ -200,9 +200,11 @@ impl Tally {
     pub(super) fn moved(&mut self, k: usize, m: &Move, before: &Value<'_>, now: &Value<'_>) {
         let count = &mut self.moves[k];
         let n = m.order.len();
-        let rank = |v: &str| m.order.iter().position(|o| o == v);
+        // `4` in the order is also the `4.0` a decimal column reads back from a run.
+        let rank = |v: &str| (m.order.iter()).position(|o| crate::value::same_text_value(o, v));
         // Text (the usual case) is compared without copying it.
         let (shown_before, shown_now);
+        let now_is_bool = matches!(now, Value::Bool(_));
         let now = match now.as_str() {
             Some(text) => text,
             None => {
@@ -216,9 +218,17 @@ impl Tally {
             count.matrix[(n + 1) * (n + 1) + column] += 1;
             return;
         }
-        let before = match before.as_str() {
-            Some(text) => text,
-            None => {
+        let before = match before {
+            Value::Str(text) => text,
+            // A run's true/false read back as 1/0 where the column is not typed.
+            Value::Int(i @ (0 | 1)) if now_is_bool => {
+                if *i == 1 {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
+            _ => {
                 shown_before = display_key(before);
                 shown_before.as_str()
             }
@@ -226,7 +236,7 @@ impl Tally {
         let row = rank(before).unwrap_or(n);
         count.matrix[row * (n + 1) + column] += 1;
         match (row, column) {
-            _ if before == now => count.same += 1,
+            _ if crate::value::same_text_value(before, now) => count.same += 1,
             (b, c) if b < n && c < n && c < b => count.up += 1,
             (b, c) if b < n && c < n => count.down += 1,
             _ => count.changed += 1,

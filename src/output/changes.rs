@@ -173,7 +173,13 @@ pub fn changes(
             }
         }
     }
-    let rank = |v: &Option<String>| v.as_ref().and_then(|v| order.iter().position(|o| o == v));
+    // `4` in the order is the `4.0` a decimal column reads back.
+    let rank = |v: &Option<String>| {
+        let v = v.as_deref()?;
+        order
+            .iter()
+            .position(|o| crate::value::same_text_value(o, v))
+    };
     let mut out = Changes::default();
     let mut counts: Counts = HashMap::new();
     let (mut i, mut j) = (0, 0);

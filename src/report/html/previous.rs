@@ -108,6 +108,13 @@ impl Previous {
     }
 }
 
+/// Whether tier `now` (as this page's rules give it) is the previous run's `before` (as read
+/// back): `4` is the `4.0` a decimal column gives back, `true` the `1` an untyped one does.
+fn same_tier(now: &str, before: &str) -> bool {
+    crate::value::same_text_value(now, before)
+        || matches!((now, before), ("true", "1") | ("false", "0"))
+}
+
 /// The migration matrix: rows are the previous tiers (the current order first, then other
 /// values, then `new` for customers without one), columns the current tiers.
 pub fn migration(
@@ -136,7 +143,7 @@ pub fn migration(
     let mut from: Vec<String> = tiers.iter().map(|t| t.name.clone()).collect();
     let row_of: Vec<usize> = labels
         .iter()
-        .map(|l| match from.iter().position(|f| f == l) {
+        .map(|l| match from.iter().position(|f| same_tier(f, l)) {
             Some(k) => k,
             None => {
                 from.push(l.clone());

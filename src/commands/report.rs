@@ -82,43 +82,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         &ws.database,
         ws.config.currency.as_deref(),
     );
-    // The period's recorded run, which the page is compared with.
-    let recorded =
-        crate::output::official_run_of(source.connection(), &ws.config.tables, ws.context.period)?;
-    meta.note = match &recorded {
-        Some(run) => other_rules_than_recorded(&ws, source.connection(), run, &rules)?,
-        // A page titled with a period reads as the policy in force then.
-        None => Some(format!(
-            "{} has no recorded run: this page is what the rules give as of {}, not a run's policy (what they read of earlier periods may be NULL)",
-            ws.context.period.label(),
-            ws.context.as_of
-        )),
-    };
-    // Made on a history replaced since: the page reads the history as it is now, and
-    // "the customer data changed" would send the reader after late postings.
-    let stale = match (&recorded, rules.past.is_empty()) {
-        (Some(_), false) => crate::output::stale_note_for(
-            source.connection(),
-            &ws.config.tables,
-            ws.context.period,
-        )?,
-        _ => None,
-    };
-    if let Some(stale) = &stale {
-        meta.note = Some(match meta.note.take() {
-            Some(note) => format!("{note}; {stale}"),
-            None => stale.clone(),
-        });
-    }
-    if let Some(later) = crate::time::after_today(ws.context.as_of) {
-        meta.note = Some(match meta.note.take() {
-            Some(note) => format!("{later}; {note}"),
-            None => later,
-        });
-    }
-    if let Some(note) = &meta.note {
-        eprintln!("note: {note}");
-    }
     let diff = match &base {
         Some(base) => {
             let impact = impact::against(&ws, base, &mut |_| {})?;
@@ -135,11 +98,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         None => None,
     };
     let figures = html::gather(&input)?;
-    if let (None, Some(run)) = (&meta.note, &recorded) {
-        meta.note = data_changed_since_recorded(&ws, source.connection(), run, &figures)?;
-        if let Some(note) = &meta.note {
-            eprintln!("note: {note}");
-        }
+    let place = Place {
+        tables: &ws.config.tables,
+        context: ws.context,
+        currency: ws.config.currency.as_deref(),
+    };
+    meta.note = page_note(&place, source.connection(), &rules, &figures)?;
+    if let Some(note) = &meta.note {
+        eprintln!("note: {note}");
     }
     let page = html::render(&html::Page {
         meta,
@@ -168,15 +134,57 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     Ok(ExitStatus::Success)
 }
 
+/// Where a page is made: the run tables, the date, the currency.
+pub(crate) struct Place<'a> {
+    pub tables: &'a crate::config::OutputTables,
+    pub context: crate::engine::Context,
+    pub currency: Option<&'a str>,
+}
+
+/// What the page says of itself against the period's recorded run, as `tierwise report`
+/// and `serve`'s `/report` show it: a date after today, no run, other rules than the run's,
+/// a history replaced since, or the data changed since.
+pub(crate) fn page_note(
+    place: &Place,
+    conn: &rusqlite::Connection,
+    rules: &crate::rules::RuleSet,
+    figures: &html::Figures,
+) -> Result<Option<String>, Error> {
+    let (period, as_of) = (place.context.period, place.context.as_of);
+    let recorded = crate::output::official_run_of(conn, place.tables, period)?;
+    let mut notes: Vec<String> = crate::time::after_today(as_of).into_iter().collect();
+    let Some(run) = recorded else {
+        // A page titled with a period reads as the policy in force then.
+        notes.push(format!(
+            "{} has no recorded run: this page is what the rules give as of {as_of}, not a run's policy (what they read of earlier periods may be NULL)",
+            period.label(),
+        ));
+        return Ok(Some(notes.join("; ")));
+    };
+    let other_rules = other_rules_than_recorded(place, conn, &run, rules)?;
+    // Made on a history replaced since: the page reads the history as it is now, and
+    // "the customer data changed" would send the reader after late postings.
+    let stale = match rules.past.is_empty() {
+        true => None,
+        false => crate::output::stale_note_for(conn, place.tables, period)?,
+    };
+    let explained = other_rules.is_some() || stale.is_some();
+    notes.extend(other_rules.into_iter().chain(stale));
+    if !explained {
+        notes.extend(data_changed_since_recorded(place, conn, &run, figures)?);
+    }
+    Ok((!notes.is_empty()).then(|| notes.join("; ")))
+}
+
 /// When the period's official run `run` was made with other rules than these: the page
 /// shows what these rules give, not what that run recorded (and sales were sent).
 fn other_rules_than_recorded(
-    ws: &Workspace,
+    place: &Place,
     conn: &rusqlite::Connection,
     run: &crate::output::OfficialRun,
     rules: &crate::rules::RuleSet,
 ) -> Result<Option<String>, Error> {
-    let (period, tables) = (ws.context.period, &ws.config.tables);
+    let (period, tables) = (place.context.period, place.tables);
     let these = crate::output::RunRules::of(rules);
     let recorded = crate::output::run_rules(conn, tables, run.run_id)?;
     Ok(recorded.filter(|r| !r.decide_as(&these)).map(|r| {
@@ -194,18 +202,18 @@ fn other_rules_than_recorded(
 /// extract), and the page, which evaluates the data as it is now, is not what was recorded
 /// and sent.
 fn data_changed_since_recorded(
-    ws: &Workspace,
+    place: &Place,
     conn: &rusqlite::Connection,
     run: &crate::output::OfficialRun,
     figures: &html::Figures,
 ) -> Result<Option<String>, Error> {
-    let (period, tables) = (ws.context.period, &ws.config.tables);
+    let (period, tables) = (place.context.period, place.tables);
     // Another day of the period: figures as of another date differ without any change
     // of data (the customers query reads `:as_of`).
-    if run.as_of != ws.context.as_of {
+    if run.as_of != place.context.as_of {
         return Ok(Some(format!(
             "the page evaluates as of {}; {}'s recorded run (run {}) is as of {}: its figures may differ from the run's",
-            ws.context.as_of,
+            place.context.as_of,
             period.label(),
             run.run_id,
             run.as_of
@@ -235,7 +243,7 @@ fn data_changed_since_recorded(
                 now
             };
             if (now - then).abs() > 1e-9 * then.abs().max(1.0) {
-                let shown = |x: f64| crate::text::amount(x, *money, ws.config.currency.as_deref());
+                let shown = |x: f64| crate::text::amount(x, *money, place.currency);
                 differences.push(format!(
                     "{name} {} here, {} recorded",
                     shown(now),

@@ -2,6 +2,7 @@
 //! customers and history; the previous period's tiers read from the database).
 
 use super::state::Version;
+use crate::commands::report::{Place, page_note};
 use crate::engine::EvalError;
 use crate::report::html::{self, Input, Meta, Previous};
 use rusqlite::{Connection, OpenFlags};
@@ -18,16 +19,13 @@ pub(super) fn page(v: &Version) -> Result<Arc<str>, EvalError> {
 
 fn build(v: &Version) -> Result<String, EvalError> {
     let rules = v.rules();
-    let previous = match html::tier_output(rules) {
-        Some(tiers) => {
-            match Connection::open_with_flags(&v.database, OpenFlags::SQLITE_OPEN_READ_ONLY) {
-                Ok(conn) => Previous::read(&conn, &v.tables, &v.context, &tiers),
-                Err(e) => {
-                    Previous::Unreadable(format!("cannot open {}: {e}", v.database.display()))
-                }
-            }
+    let conn = Connection::open_with_flags(&v.database, OpenFlags::SQLITE_OPEN_READ_ONLY);
+    let previous = match (html::tier_output(rules), &conn) {
+        (Some(tiers), Ok(conn)) => Previous::read(conn, &v.tables, &v.context, &tiers),
+        (Some(_), Err(e)) => {
+            Previous::Unreadable(format!("cannot open {}: {e}", v.database.display()))
         }
-        None => Previous::NotAsked,
+        (None, _) => Previous::NotAsked,
     };
     let input = Input {
         rules,
@@ -36,14 +34,32 @@ fn build(v: &Version) -> Result<String, EvalError> {
         context: v.context,
         previous,
     };
-    let meta = Meta::new(
+    let mut meta = Meta::new(
         rules,
         &v.context,
         &v.rules_dir,
         &v.database,
         v.currency.as_deref(),
     );
-    html::report(&input, meta, None)
+    let figures = html::gather(&input)?;
+    // As `tierwise report` says it: rules saved since the run, data changed since, no run.
+    let place = Place {
+        tables: &v.tables,
+        context: v.context,
+        currency: v.currency.as_deref(),
+    };
+    meta.note = match conn.map(|conn| page_note(&place, &conn, rules, &figures)) {
+        Ok(Ok(note)) => note,
+        Ok(Err(e)) => Some(format!(
+            "the page cannot be compared with the recorded run: {e}"
+        )),
+        Err(e) => Some(format!("cannot open {}: {e}", v.database.display())),
+    };
+    Ok(html::render(&html::Page {
+        meta,
+        figures,
+        diff: None,
+    }))
 }
 
 #[cfg(test)]
@@ -100,6 +116,8 @@ mod tests {
             html.contains("No run of"),
             "no earlier period in this database"
         );
+        // As `tierwise report` says it: the page is no recorded run's policy.
+        assert!(html.contains("has no recorded run: this page is what the rules give as of"));
 
         // Built once per version: the next request is answered from the same page.
         let cached = service.current().report.get().cloned().expect("kept");

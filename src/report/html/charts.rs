@@ -260,10 +260,12 @@ fn legend(q: &Scatter, out: &mut String) {
         esc(colour_by)
     );
     let total: usize = q.categories.iter().map(|c| c.1).sum();
+    // Each name isolated (`<bdi>`): two right-to-left names in a row (Arabic, Hebrew) ran
+    // together with the numbers between them, and each swatch stood by the other's name.
     for (k, (name, n)) in q.categories.iter().enumerate() {
         let _ = write!(
             out,
-            "<span><span class=\"swatch\" style=\"background:{}\"></span>{} {} ({})</span>",
+            "<span><span class=\"swatch\" style=\"background:{}\"></span><bdi>{}</bdi> {} ({})</span>",
             colour(&CATEGORIES, k),
             esc(name),
             count(*n),

@@ -47,7 +47,7 @@ impl Section for TierSection {
         for (k, r) in tiers.rows.iter().enumerate() {
             let _ = write!(
                 out,
-                "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                "<tr><td><span class=\"swatch\" style=\"background:{}\"></span><bdi>{}</bdi></td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 colour(&PALETTE, k),
                 esc(&r.name),
                 count(r.customers),

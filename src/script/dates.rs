@@ -29,6 +29,14 @@ pub fn not_a_date(text: &str) -> String {
             crate::time::days_in_month(y, m)
         );
     }
+    // Written right, but no such month (`2025-13-31`): "write it as 2025-03-01" read as
+    // a correction of it.
+    if let [y, m, _] = parts[..]
+        && y.parse::<i32>().is_ok()
+        && m.parse::<u32>().is_ok_and(|m| !(1..=12).contains(&m))
+    {
+        return format!("`{text}` is not a date: there is no month {m} (months are 01 to 12)");
+    }
     format!("`{text}` is not a date: write it as 2025-03-01 (year-month-day)")
 }
 
@@ -127,6 +135,22 @@ mod tests {
         engine
             .eval_expression_with_scope::<Dynamic>(&mut scope, expr)
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_date_that_is_no_date_says_why() {
+        assert_eq!(
+            super::not_a_date("2025-13-31"),
+            "`2025-13-31` is not a date: there is no month 13 (months are 01 to 12)"
+        );
+        assert_eq!(
+            super::not_a_date("2025-02-30"),
+            "`2025-02-30` is not a date: 2025-02 has 28 days"
+        );
+        assert_eq!(
+            super::not_a_date("31.12.2025"),
+            "`31.12.2025` is not a date: write it as 2025-03-01 (year-month-day)"
+        );
     }
 
     #[test]

@@ -1667,6 +1667,52 @@ fn a_rerun_that_changes_nothing_leaves_later_periods_standing() {
         .assert_stderr_contains("was made on a history replaced since");
 }
 
+/// A rerun of August that changed none of its outputs after July was corrected: September
+/// read August, the same, but also July (`previous_2.x`), corrected. It stays to be run
+/// again, and `--strict` refuses the next month.
+#[test]
+fn a_rerun_that_changes_nothing_leaves_periods_reading_further_back_stale() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    let rules = |july: u32| {
+        format!(
+            "decisions:\n  - name: mark\n    output: mark\n    rules:\n\
+             \x20     - {{ id: july, when: 'period == \"2026-07\"', value: {july} }}\n\
+             \x20     - {{ id: other, value: 0 }}\n\
+             \x20 - name: back\n    output: back\n    rules:\n\
+             \x20     - {{ id: two, value: '= previous_2.mark ?? -1' }}\n\
+             \x20 - name: last\n    output: last\n    rules:\n\
+             \x20     - {{ id: one, value: '= previous.back ?? -1' }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &rules(1));
+    for day in ["2026-07-31", "2026-08-31", "2026-09-30"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    fx.rule("rules.yaml", &rules(2));
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    let august = fx.run(&["run", "--as-of", "2026-08-31"]);
+    august.assert_code(0);
+    assert!(
+        august
+            .stdout
+            .contains("note: later periods (2026-09) were run on the history before this run"),
+        "{}",
+        august.stdout
+    );
+    let history = fx.run(&["history", "1"]);
+    assert!(
+        history
+            .stdout
+            .contains("2026-09's run (run 3) read 2026-08's run 2, replaced since by run 5"),
+        "{}",
+        history.stdout
+    );
+    fx.run(&["run", "--strict", "--as-of", "2026-10-31"])
+        .assert_code(1)
+        .assert_stderr_contains("was made on a history replaced since");
+}
+
 /// Runs of another kind of period sort among the months (2026-Q2 between 2026-04 and
 /// 2026-05) and hid a stale month from the stale-history notes.
 #[test]

@@ -128,7 +128,7 @@ pub fn stale_runs(
             Some(&before) => stale_of(&records, &official, before, run),
             None => removed_of(&records, &official, previous, run),
         };
-        out.extend(unless_the_same(conn, tables, stale)?);
+        out.extend(unless_the_same(conn, tables, &records, &official, stale)?);
     }
     Ok(out)
 }
@@ -140,13 +140,69 @@ pub fn stale_runs(
 fn unless_the_same(
     conn: &Connection,
     tables: &OutputTables,
+    records: &[RunRecord],
+    official: &[OfficialRun],
     stale: Option<StaleRun>,
 ) -> Result<Option<StaleRun>, OutputError> {
     let Some(s) = stale else { return Ok(None) };
     let (Some(read), Some(now), false) = (s.read, s.now, s.read_removed) else {
         return Ok(Some(s));
     };
-    Ok((!same_outputs(conn, tables, read, now.run_id)?).then_some(s))
+    // The run read stood itself on an earlier period corrected since: a rule reading
+    // `previous_2.x` read the old one (the same outputs one period back are not enough).
+    let same = same_outputs(conn, tables, read, now.run_id)?
+        && history_unchanged(conn, tables, records, official, read, now.period)?;
+    Ok((!same).then_some(s))
+}
+
+/// Whether run `written` of `period`, replacing `replaced`, leaves the periods after it
+/// standing: the same outputs, and `replaced` stood on the history as it is now (a later
+/// period reading `previous_2.x` read what `replaced` read).
+pub fn rerun_changes_nothing(
+    conn: &Connection,
+    tables: &OutputTables,
+    replaced: i64,
+    written: i64,
+    period: Period,
+) -> Result<bool, OutputError> {
+    if !same_outputs(conn, tables, replaced, written)? {
+        return Ok(false);
+    }
+    let records = run_records(conn, tables, period.kind)?;
+    let official: Vec<OfficialRun> = (official(&records).into_iter())
+        .filter(|r| r.period.kind == period.kind)
+        .collect();
+    history_unchanged(conn, tables, &records, &official, replaced, period)
+}
+
+/// Whether what run `run_id` (of `period`) read of the periods before it, as far as rules
+/// read back (24 periods), holds the same outputs as those periods' official runs now.
+fn history_unchanged(
+    conn: &Connection,
+    tables: &OutputTables,
+    records: &[RunRecord],
+    official: &[OfficialRun],
+    mut run_id: i64,
+    mut period: Period,
+) -> Result<bool, OutputError> {
+    for _ in 0..24 {
+        let Some(previous) = period.previous() else {
+            return Ok(true);
+        };
+        let read = official_before(records, previous, run_id).map(|r| r.run_id);
+        let now = official
+            .iter()
+            .find(|o| o.period == previous)
+            .map(|o| o.run_id);
+        match (read, now) {
+            (None, None) => return Ok(true),
+            (Some(r), Some(n)) if r == n || same_outputs(conn, tables, r, n)? => {
+                (run_id, period) = (r, previous);
+            }
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
 }
 
 /// Per output, how many customers of both runs `a` and `b` hold another value in `b` than
@@ -276,7 +332,8 @@ pub fn stale_pair(
     let official: Vec<OfficialRun> = (official(&records).into_iter())
         .filter(|r| r.period.kind == kind)
         .collect();
-    unless_the_same(conn, tables, stale_of(&records, &official, before, run))
+    let stale = stale_of(&records, &official, before, run);
+    unless_the_same(conn, tables, &records, &official, stale)
 }
 
 /// `run` against `before`, the official run of the period before it: stale when what it read

@@ -300,11 +300,12 @@ impl Workspace {
                 standing.replaces = self.replaced(source.connection(), &standing, written.run_id);
                 // A rerun that changed nothing: what the later periods read is as it was.
                 standing.replaces_same = standing.replaces.is_some_and(|(replaced, _, _)| {
-                    output::same_outputs(
+                    output::rerun_changes_nothing(
                         source.connection(),
                         &self.config.tables,
                         replaced,
                         written.run_id,
+                        self.context.period,
                     )
                     .unwrap_or(false)
                 });

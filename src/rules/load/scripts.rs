@@ -537,7 +537,10 @@ mod tests {
     fn a_method_no_function_has_is_unknown_unless_a_map_holds_it() {
         let (_, shown) = compile_scripts(&[(
             "a.rhai",
-            "fn banner(t) { t.repeat(3) + t.to_upper() }\nfn twice(x) { let m = #{ double: |v| v * 2 }; m.double(x) }\n",
+            "fn banner(t) { t.repeat(3) + t.to_upper() }\nfn twice(x) { let m = #{ double: |v| v * 2 }; m.double(x) }\n\
+             fn by_property(x) { let m = #{}; m.triple = |v| v * 3; m.triple(x) }\n\
+             fn by_index(x) { let m = #{}; m[\"quad\"] = |v| v * 4; m.quad(x) }\n\
+             fn made() { let m = #{}; m.put = |v| v + 100; m }\nfn from_made(x) { let m = made(); m.put(x) }\n",
         )]);
         assert_eq!(
             shown,

@@ -334,13 +334,22 @@ pub(super) fn method_calls(ast: &rhai::AST) -> Vec<(String, usize, Position)> {
     calls
 }
 
-/// The keys of a script's map literals (`#{ f: |x| x + 1 }` gives `f`).
+/// The keys a script gives its maps: in map literals (`#{ f: |x| x + 1 }` gives `f`), as
+/// properties (`m.f = ...`) and as text indexes (`m["f"] = ...`).
 pub(super) fn map_keys(ast: &rhai::AST) -> Vec<String> {
     let mut keys = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
             Some(ASTNode::Expr(rhai::Expr::Map(map, _))) => {
                 keys.extend(map.0.iter().map(|(key, _)| key.name.to_string()));
+            }
+            Some(ASTNode::Expr(rhai::Expr::Property(property, _))) => {
+                keys.push(property.2.to_string());
+            }
+            Some(ASTNode::Expr(rhai::Expr::Index(index, ..))) => {
+                if let rhai::Expr::StringConstant(key, _) = &index.rhs {
+                    keys.push(key.to_string());
+                }
             }
             // A map of constants is folded into one value when compiled.
             Some(ASTNode::Expr(rhai::Expr::DynamicConstant(value, _))) => {

@@ -961,4 +961,13 @@ fn a_ceiling_over_a_floor_that_bound_alone_joins_the_rule_ids() {
         column(&latest, "rule_ids")["1"],
         common::text(r#"["wanted","ceiling-7"]"#)
     );
+    // `explain` says it as the run does.
+    let explain = fx.run(&["explain", "1"]);
+    assert!(
+        explain
+            .stdout
+            .contains("    limits: floor-3 >= 3, ceiling-7 <= 7 (bound)\n    => nofit = 7  (2.5, rounded to 0, bound by ceiling-7)"),
+        "{}",
+        explain.stdout
+    );
 }

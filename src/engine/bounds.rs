@@ -86,6 +86,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                         && fired.last() == Some(&floor_rule)
                     {
                         fired.pop();
+                        self.observer.overruled(floor_rule);
                     }
                     fired.push(rule);
                 }

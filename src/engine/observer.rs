@@ -23,6 +23,8 @@ pub trait Observer {
     fn limit(&mut self, _cap: RuleIdx, _side: Bound, _value: Option<f64>) {}
     /// A cap's limit on `side` bound the decision's value.
     fn bound(&mut self, _cap: RuleIdx, _side: Bound) {}
+    /// A cap that bound decides nothing after all: a ceiling bound over it.
+    fn overruled(&mut self, _cap: RuleIdx) {}
 }
 
 /// Observes nothing: the batch run's observer.
@@ -101,6 +103,12 @@ impl Observer for Trace {
     fn bound(&mut self, cap: RuleIdx, side: Bound) {
         if let Some(log) = self.decisions.last_mut() {
             log.caps.push((cap, side));
+        }
+    }
+
+    fn overruled(&mut self, cap: RuleIdx) {
+        if let Some(log) = self.decisions.last_mut() {
+            log.caps.retain(|(c, _)| *c != cap);
         }
     }
 }

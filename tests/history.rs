@@ -1713,6 +1713,40 @@ fn a_rerun_that_changes_nothing_leaves_periods_reading_further_back_stale() {
         .assert_stderr_contains("was made on a history replaced since");
 }
 
+/// What a rerun changed against the run it replaces counts numbers as the rules' `==` has
+/// them (`x * 0.3` and `x * 3 / 10` differ in binary only), and the customers added and
+/// removed.
+#[test]
+fn what_a_rerun_changed_counts_numbers_as_equal_as_the_rules_do() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1213.84, 20.0, 30.0]);
+    let rule = |formula: &str| {
+        format!(
+            "decisions:\n  - name: disc\n    output: disc\n    rules:\n      - {{ id: d, value: '= {formula}' }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &rule("annual_sales * 0.3"));
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    fx.rule("rules.yaml", &rule("annual_sales * 3 / 10"));
+    let rerun = fx.run(&["run", "--as-of", "2026-07-31"]);
+    assert!(
+        rerun
+            .stdout
+            .contains("as 2026-07's official run, with the same outputs for every customer\n"),
+        "{}",
+        rerun.stdout
+    );
+    fx.sales_customers(&[1213.84, 25.0, 30.0, 40.0]);
+    let rerun = fx.run(&["run", "--as-of", "2026-07-31"]);
+    assert!(
+        rerun.stdout.contains(
+            "(against it, this run changed disc for 1 customer, the customers: 1 new, 0 gone)"
+        ),
+        "{}",
+        rerun.stdout
+    );
+}
+
 /// Runs of another kind of period sort among the months (2026-Q2 between 2026-04 and
 /// 2026-05) and hid a stale month from the stale-history notes.
 #[test]

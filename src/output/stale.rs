@@ -205,25 +205,67 @@ fn history_unchanged(
     Ok(true)
 }
 
-/// Per output, how many customers of both runs `a` and `b` hold another value in `b` than
-/// in `a` (outputs of no difference left out): what a correction changed.
+/// What run `b` changed against run `a` of the same period: per output, the customers of
+/// both whose value differs (numbers as the rules' `==` has them: `x * 0.3` and `x * 3 / 10`
+/// are one value), and the customers only one of them holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunChanges {
+    /// Outputs with a difference, and how many customers.
+    pub outputs: Vec<(String, i64)>,
+    /// Customers `b` holds and `a` does not.
+    pub new: i64,
+    /// Customers `a` holds and `b` does not.
+    pub gone: i64,
+}
+
+/// [`RunChanges`] of run `b` against run `a`.
 pub fn changed_outputs(
     conn: &Connection,
     tables: &OutputTables,
     a: i64,
     b: i64,
-) -> Result<Vec<(String, i64)>, OutputError> {
+) -> Result<RunChanges, OutputError> {
     let names = super::output_names(conn, tables)?;
-    if names.is_empty() {
-        return Ok(Vec::new());
+    let t = quote_ident(&tables.policy_table);
+    let err = super::history::read_err(&tables.policy_table);
+    // A run whose rows were pruned (or never written) is nothing to compare with.
+    let held = format!("SELECT EXISTS (SELECT 1 FROM {t} WHERE run_id = ?1)");
+    if !conn
+        .query_row(&held, [a], |r| r.get::<_, bool>(0))
+        .map_err(&err)?
+    {
+        return Ok(RunChanges::default());
     }
-    let sums: Vec<String> = (names.iter())
-        .map(|n| format!("SUM(a.{c} IS NOT b.{c})", c = quote_ident(n)))
-        .collect();
+    let only = |x: &str, y: &str| {
+        format!(
+            "SELECT COUNT(*) FROM {t} WHERE run_id = {x} AND customer_id NOT IN (SELECT customer_id FROM {t} WHERE run_id = {y})"
+        )
+    };
+    let (new, gone): (i64, i64) = conn
+        .query_row(
+            &format!("SELECT ({}), ({})", only("?2", "?1"), only("?1", "?2")),
+            [a, b],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(&err)?;
+    let mut changes = RunChanges {
+        outputs: Vec::new(),
+        new,
+        gone,
+    };
+    if names.is_empty() {
+        return Ok(changes);
+    }
+    // Numbers within a part in 10^12 of the larger (or 10^-12 of 0) are one value.
+    let differ = |c: &str| {
+        format!(
+            "SUM(a.{c} IS NOT b.{c} AND NOT (typeof(a.{c}) IN ('integer', 'real') AND typeof(b.{c}) IN ('integer', 'real')              AND abs(a.{c} - b.{c}) <= 1e-12 * (CASE WHEN a.{c} * b.{c} = 0 THEN 1 ELSE max(abs(a.{c}), abs(b.{c})) END)))"
+        )
+    };
+    let sums: Vec<String> = names.iter().map(|n| differ(&quote_ident(n))).collect();
     let sql = format!(
         "SELECT {} FROM {t} a JOIN {t} b ON a.customer_id = b.customer_id WHERE a.run_id = ?1 AND b.run_id = ?2",
         sums.join(", "),
-        t = quote_ident(&tables.policy_table)
     );
     let counts = conn
         .query_row(&sql, [a, b], |r| {
@@ -231,10 +273,11 @@ pub fn changed_outputs(
                 .map(|k| r.get::<_, Option<i64>>(k))
                 .collect::<rusqlite::Result<Vec<_>>>()
         })
-        .map_err(super::history::read_err(&tables.policy_table))?;
-    Ok((names.into_iter().zip(counts))
+        .map_err(&err)?;
+    changes.outputs = (names.into_iter().zip(counts))
         .filter_map(|(name, n)| n.filter(|&n| n > 0).map(|n| (name, n)))
-        .collect())
+        .collect();
+    Ok(changes)
 }
 
 /// Whether runs `a` and `b` hold the same customers with the same outputs (`false` when `a`
@@ -245,22 +288,17 @@ pub fn same_outputs(
     a: i64,
     b: i64,
 ) -> Result<bool, OutputError> {
-    let columns: Vec<String> = std::iter::once("customer_id".to_owned())
-        .chain(
-            super::output_names(conn, tables)?
-                .iter()
-                .map(|n| quote_ident(n)),
+    let held: bool = conn
+        .query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM {} WHERE run_id = ?1)",
+                quote_ident(&tables.policy_table)
+            ),
+            [a],
+            |r| r.get(0),
         )
-        .collect();
-    let (columns, table) = (columns.join(", "), quote_ident(&tables.policy_table));
-    let rows = |run: &str| format!("SELECT {columns} FROM {table} WHERE run_id = {run}");
-    let sql = format!(
-        "SELECT EXISTS ({a}) AND NOT EXISTS ({a} EXCEPT {b}) AND NOT EXISTS ({b} EXCEPT {a})",
-        a = rows("?1"),
-        b = rows("?2"),
-    );
-    conn.query_row(&sql, [a, b], |r| r.get(0))
-        .map_err(super::history::read_err(&tables.policy_table))
+        .map_err(super::history::read_err(&tables.policy_table))?;
+    Ok(held && changed_outputs(conn, tables, a, b)? == RunChanges::default())
 }
 
 /// `run`, whose previous period has no official run: stale when what it read of that period

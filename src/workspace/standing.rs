@@ -267,7 +267,7 @@ pub struct Standing {
     pub replaces_same: bool,
     /// Per output, the customers of both runs whose value this run changed against the run
     /// replaced (a correction: whom to tell again).
-    pub replaces_changed: Vec<(String, i64)>,
+    pub replaces_changed: output::RunChanges,
     /// The periods right after this one that have an official run, up to the first gap:
     /// they read this period's outputs as they were (a backfill).
     pub later: Vec<Period>,
@@ -511,7 +511,7 @@ impl Workspace {
             replaces,
             // Known once the run is written.
             replaces_same: false,
-            replaces_changed: Vec::new(),
+            replaces_changed: output::RunChanges::default(),
             later,
             other_kind,
             skipped_to,

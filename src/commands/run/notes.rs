@@ -44,12 +44,22 @@ pub(super) fn standing_notes(
             _ => String::new(),
         };
         // What a correction changed, output by output: whom to tell again.
-        let changed: Vec<String> = (standing.replaces_changed.iter())
-            .map(|(output, n)| {
-                let customers = if *n == 1 { "customer" } else { "customers" };
-                format!("{output} for {} {customers}", thousands(*n as f64))
-            })
+        let counted = |n: i64| match n {
+            1 => "1 customer".to_owned(),
+            n => format!("{} customers", thousands(n as f64)),
+        };
+        let against = &standing.replaces_changed;
+        let mut changed: Vec<String> = (against.outputs.iter())
+            .map(|(output, n)| format!("{output} for {}", counted(*n)))
             .collect();
+        // Customers only gone are said as "fewer" below.
+        if against.new > 0 {
+            changed.push(format!(
+                "the customers: {} new, {} gone",
+                thousands(against.new as f64),
+                thousands(against.gone as f64)
+            ));
+        }
         let same = match (standing.replaces_same, changed.is_empty()) {
             (true, _) => ", with the same outputs for every customer".to_owned(),
             (false, false) => format!(" (against it, this run changed {})", changed.join(", ")),

@@ -216,4 +216,13 @@ fn a_run_record_deleted_by_hand_does_not_lend_its_id() {
     run.assert_code(0);
     assert!(run.stdout.contains("run 2: 2 customers"), "{}", run.stdout);
     assert_eq!(fx.policy_row_count(), 4);
+    // Its rows deleted too, its lists of rule ids stay: past those as well.
+    fx.conn()
+        .execute_batch(
+            "DELETE FROM policy_run WHERE run_id = 2; DELETE FROM customer_policy WHERE run_id = 2",
+        )
+        .unwrap();
+    let run = fx.run(&["run"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("run 3: 2 customers"), "{}", run.stdout);
 }

@@ -61,7 +61,7 @@ fn a_null_flag_in_and_or_not_is_named_with_a_default_that_works() {
     for (when, error) in [
         (
             r#"'vip && seg == "KA"'"#,
-            "`vip` is NULL for this customer, where true or false is needed (give a default with `(vip ?? false)`, or test `is_null(vip)` first)",
+            "`vip` is NULL for this customer, where true or false is needed (test `is_null(vip)` first, or, for a true/false field, give a default with `(vip ?? false)`)",
         ),
         (
             r#"'seg == "KA" && vip'"#,

@@ -58,6 +58,12 @@ fn a_limit_too_large_to_hold_is_said_as_such() {
     fx.run(&["check"]).assert_code(2).assert_stderr_contains(
         "error: `99999999999999999999` is too large a number here\n --> config.yaml:3:27",
     );
+    // A negative number or a decimal is no whole number of 0 or more, however long.
+    for written in ["-99999999999999999999", "99999999999999999999.5"] {
+        let fx = recursive_fixture(&format!("{{ max_operations: {written} }}"));
+        let check = fx.run(&["check"]);
+        check.assert_stderr_contains("expected a whole number (0 or more) here");
+    }
     // Not a number at all is said as before.
     let fx = recursive_fixture("{ max_operations: lots }");
     (fx.run(&["check"])).assert_stderr_contains("expected a whole number (0 or more) here");

@@ -60,7 +60,11 @@ fn too_large(message: String, file: &SourceFile, line: usize, column: usize) -> 
         .flat_map(|l| l.chars().skip(column.wrapping_sub(1))))
     .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '_'))
     .collect();
-    match message.starts_with("expected a whole number") && written.len() > 18 {
+    // A plain run of digits: not negative, not a decimal (`...99.5`).
+    let after = column.wrapping_sub(1) + written.chars().count();
+    let plain = !written.starts_with('-')
+        && at.is_some_and(|l| l.chars().nth(after).is_none_or(|c| c != '.'));
+    match message.starts_with("expected a whole number") && written.len() > 18 && plain {
         true => format!("`{written}` is too large a number here"),
         false => message,
     }

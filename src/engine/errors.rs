@@ -102,7 +102,7 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
                 && let Some(name) = reads.and_then(|r| variable_at(r, *pos)) =>
         {
             format!(
-                "`{name}` is NULL for this customer, where true or false is needed (give a default with `({name} ?? false)`, or test `is_null({name})` first)"
+                "`{name}` is NULL for this customer, where true or false is needed (test `is_null({name})` first, or, for a true/false field, give a default with `({name} ?? false)`)"
             )
         }
         EvalAltResult::ErrorMismatchDataType(expected, actual, _)

@@ -183,9 +183,15 @@ impl OutputError {
         let unwritable = ["-shm", "-wal"].into_iter().find_map(|suffix| {
             let path = database.with_file_name(format!("{name}{suffix}"));
             let meta = std::fs::metadata(&path).ok()?;
-            // Opened to write, not written: whether this user may.
+            // Opened to write, not written: whether this user may; a file of another user
+            // (this user's own, or a folder of that name, is another story).
             let denied = std::fs::OpenOptions::new().write(true).open(&path).is_err();
-            denied.then_some((path, meta))
+            #[cfg(unix)]
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            let theirs = std::os::unix::fs::MetadataExt::uid(&meta) != unsafe { libc::geteuid() };
+            #[cfg(not(unix))]
+            let theirs = true;
+            (denied && theirs && meta.is_file()).then_some((path, meta))
         });
         let Some((path, meta)) = unwritable else {
             return OutputError::ReadOnly(what);

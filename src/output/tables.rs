@@ -81,9 +81,10 @@ pub(super) fn next_run_id(conn: &Connection, tables: &OutputTables) -> Result<i6
     // next run took its id and clashed with them.
     conn.query_row(
         &format!(
-            "SELECT MAX(COALESCE((SELECT MAX(run_id) FROM {}), 0), COALESCE((SELECT MAX(run_id) FROM {}), 0)) + 1",
+            "SELECT MAX(COALESCE((SELECT MAX(run_id) FROM {}), 0), COALESCE((SELECT MAX(run_id) FROM {}), 0), COALESCE((SELECT MAX(run_id) FROM {}), 0)) + 1",
             quote_ident(&tables.run_table),
-            quote_ident(&tables.policy_table)
+            quote_ident(&tables.policy_table),
+            quote_ident(&super::schema::fired_table(tables))
         ),
         [],
         |r| r.get(0),

@@ -252,11 +252,16 @@ impl Workspace {
                 // Others may have failed elsewhere: "and so did every other" read as one cause.
                 let elsewhere: Vec<&EvalError> =
                     (failures.iter()).filter(|f| f.rule != first.rule).collect();
+                let mut rules: Vec<&str> = elsewhere.iter().map(|f| f.rule.as_str()).collect();
+                rules.sort_unstable();
+                rules.dedup();
                 let others = match elsewhere.first() {
-                    None => "and so did every other customer".to_owned(),
+                    None if customers.len == 1 => "the only customer".to_owned(),
+                    None => "every other customer failed at it too".to_owned(),
                     Some(other) => format!(
-                        "every other customer failed too, {} of them at another rule (first: customer {}: {} failed: {})",
+                        "every other customer failed too, {} of them at {} (first: customer {}: {} failed: {})",
                         elsewhere.len(),
+                        rules.join(", "),
                         other.customer,
                         other.rule,
                         other.message

@@ -122,7 +122,8 @@ impl Workspace {
             let runs = crate::output::official_runs(source.connection(), tables, kind).ok()?;
             runs.into_iter().rev().find(|r| r.period.kind == kind)
         });
-        if let Some(run) = latest.filter(|r| r.as_of != self.context.as_of) {
+        if let Some(run) = latest.filter(|r| r.as_of != self.context.as_of && source.reads_as_of())
+        {
             help.push_str(&format!(
                 "; the latest recorded run is {}'s (run {}, as of {}): `--as-of {}` reads the data as of it",
                 run.period.label(),

@@ -68,6 +68,22 @@ fn watch_write_does_not_write_the_same_run_again() {
     assert_eq!(runs, 2);
 }
 
+/// A backup holding the database past the run's 10 s wait when an edit is accepted: the
+/// run was not written, once, and the database kept the old rules' run until the next
+/// save. It is written again until the database is free.
+#[test]
+fn watch_write_tries_again_when_the_database_is_locked() {
+    let fx = fixture();
+    let mut w = watch(&fx, &["--write"]);
+    w.wait_for("written as run 1");
+    let holder = fx.conn();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    w.wait_for("writing again (attempt 2 of 4)");
+    holder.execute_batch("COMMIT").unwrap();
+    w.wait_for("written as run 2");
+}
+
 #[test]
 fn a_broken_edit_keeps_the_last_good_rules_until_fixed_by_a_rename_into_place() {
     let fx = fixture();

@@ -192,13 +192,34 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
                 let _ = writeln!(out, "not written again: the same as run {run_id}");
                 snapshot.written = Some(run_id);
             } else if opts.write {
-                let written = reload::guarded(|| Ok(write_run(&accepted)))
-                    .unwrap_or_else(|refused| Err(refusal::into_error(refused)));
+                // A database another process holds (a backup, an import) past the run's
+                // 10 s wait: tried again a few times, where the accepted rules stayed
+                // unwritten until the next save, with nothing but one error line.
+                let mut written;
+                let mut attempts = 1;
+                loop {
+                    written = reload::guarded(|| Ok(write_run(&accepted)))
+                        .unwrap_or_else(|refused| Err(refusal::into_error(refused)));
+                    if attempts == WRITE_ATTEMPTS || stop() || !locked(&written) {
+                        break;
+                    }
+                    attempts += 1;
+                    let _ = writeln!(
+                        out,
+                        "the database is locked by another process: writing again (attempt {attempts} of {WRITE_ATTEMPTS})"
+                    );
+                    let _ = out.flush();
+                }
+                let was_locked = locked(&written);
                 let _ = match written {
                     Ok(run_id) => {
                         snapshot.written = Some(run_id);
                         writeln!(out, "written as run {run_id}")
                     }
+                    Err(e) if was_locked => writeln!(
+                        out,
+                        "error: the run was not written: {e}\n  = help: the rules above are in force here but not in the database: run `tierwise run` once the database is free, or save a rule file again"
+                    ),
                     Err(e) => writeln!(out, "error: the run was not written: {e}"),
                 };
             }
@@ -254,6 +275,18 @@ fn preview(opts: &WatchOptions, last: &Snapshot, out: &mut dyn Write) {
             refusal::text(&refused).trim_end()
         ),
     };
+}
+
+/// How many times `watch --write` tries to write a run while the database is locked.
+const WRITE_ATTEMPTS: usize = 4;
+
+/// Whether a write failed on a database another process held past the wait.
+fn locked(written: &Result<i64, Error>) -> bool {
+    matches!(
+        written,
+        Err(Error::Output(crate::output::OutputError::Locked(_))
+            | Error::Source(crate::source::SourceError::Locked(_)))
+    )
 }
 
 /// Writes the accepted rules' evaluation as a run, as `tierwise run` does.

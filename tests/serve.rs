@@ -1156,6 +1156,12 @@ fn an_emptied_customer_table_keeps_the_customers_in_force() {
         "{}",
         health.text
     );
+    // A kind a monitor can act on, as `--format json` names it (it was `error`).
+    assert_eq!(
+        health.json["last_data_error"]["refusal"]["kind"], "source",
+        "{}",
+        health.text
+    );
     assert_eq!(s.tier(9), "A");
 }
 

@@ -15,10 +15,17 @@ pub fn text(refusal: &Refusal) -> String {
 
 /// What kind of problem, the text, and each diagnostic with its position.
 pub fn json(refusal: &Refusal) -> serde_json::Value {
-    let (kind, diagnostics): (&str, Vec<serde_json::Value>) = match refusal {
-        Refusal::Rules(d) => ("rules", d.0.iter().map(Diagnostic::to_json).collect()),
-        Refusal::Tests(_) => ("tests", Vec::new()),
-        Refusal::Error(_) => ("error", Vec::new()),
+    let (kind, diagnostics): (serde_json::Value, Vec<serde_json::Value>) = match refusal {
+        Refusal::Rules(d) => (
+            "rules".into(),
+            d.0.iter().map(Diagnostic::to_json).collect(),
+        ),
+        Refusal::Tests(_) => ("tests".into(), Vec::new()),
+        // A reload that panicked or overran (`io`): no kind a monitor acts on.
+        Refusal::Error(crate::error::Error::Io { .. }) => ("error".into(), Vec::new()),
+        // As `--format json` names it: `source` for a bad value or a repeated id in the
+        // data, `evaluation`, `config`, ... (all were `error`).
+        Refusal::Error(e) => (e.to_json()["error"]["kind"].clone(), Vec::new()),
     };
     serde_json::json!({
         "kind": kind,

@@ -68,6 +68,26 @@ fn watch_write_does_not_write_the_same_run_again() {
     assert_eq!(runs, 2);
 }
 
+/// An ETL between two saves: the next report of an edit mixed what the data changed with
+/// what the rules did ("tier changed for 3,221 customers", 80 of them the data's), with no
+/// word of it. It says the data changed too, and how many customers came and went.
+#[test]
+fn an_edit_after_a_data_change_says_the_data_changed_too() {
+    let fx = fixture();
+    let mut w = start(&fx);
+    fx.conn()
+        .execute_batch("DELETE FROM customers WHERE customer_id = 1; UPDATE customers SET annual_sales = 100 WHERE customer_id = 2")
+        .unwrap();
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    let out = w.wait_for("customers evaluated").join("\n");
+    let more = w.wait_for("tier changed for").join("\n");
+    let all = format!("{out}\n{more}");
+    assert!(
+        all.contains("note: the customer data changed since the last evaluation (0 customers new, 1 gone): the changes below are the data's as well as the rules'"),
+        "{all}"
+    );
+}
+
 /// A backup holding the database past the run's 10 s wait when an edit is accepted: the
 /// run was not written, once, and the database kept the old rules' run until the next
 /// save. It is written again until the database is free.

@@ -90,6 +90,8 @@ struct Snapshot {
     as_of: crate::time::Date,
     /// The rule files it was made with (a file gone since explains unknown names).
     files: Vec<std::path::PathBuf>,
+    /// A hash of the customer data evaluated: another one means the data changed too.
+    data: u64,
 }
 
 /// How many example customers a change lists.
@@ -360,7 +362,21 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
         written: None,
         as_of: accepted.workspace.context.as_of,
         files: rules.files.clone(),
+        data: data_stamp(customers),
     })
+}
+
+/// A hash of every value of the customer data, in source order.
+fn data_stamp(customers: &crate::source::Dataset) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    customers.names.hash(&mut hasher);
+    for i in 0..customers.len {
+        for column in &customers.columns {
+            column.value(i).to_string().hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// What the new evaluation changed against the previous one.
@@ -393,6 +409,17 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
             out,
             "applied rules {} (were {}): {customers} customers evaluated",
             new.fingerprint, old.fingerprint
+        )?;
+    }
+    // An ETL between two saves: what follows is the data's as well as the rules'.
+    if new.data != old.data {
+        let came = (new.values.keys()).filter(|id| !old.values.contains_key(*id));
+        let went = (old.values.keys()).filter(|id| !new.values.contains_key(*id));
+        writeln!(
+            out,
+            "note: the customer data changed since the last evaluation ({} customers new, {} gone): the changes below are the data's as well as the rules'",
+            thousands(came.count() as f64),
+            thousands(went.count() as f64)
         )?;
     }
     report_counts(new, old, out)?;

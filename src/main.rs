@@ -122,9 +122,11 @@ fn report_error(e: &Error) {
 
 fn init_logging(verbose: u8) {
     // `serve`'s access log (one line per request) shows without `-v`: an operator expects it.
+    // notify's one warning (a watch on a folder already gone, after a `git checkout` or a
+    // folder swap) is Rust's debug text of a case the watcher handles: at `-v -v` only.
     let default = match verbose {
-        0 => "warn,tierwise::access=info",
-        1 => "info",
+        0 => "warn,tierwise::access=info,notify=error",
+        1 => "info,notify=error",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -525,14 +525,15 @@ fn explain_says_the_value_before_rounding_only_where_rounding_changed_it() {
         "=> credit_limit = 1000  (150.0, rounded to 0, bound by limit.min at 100, then to the step)"
     );
     // No multiple of the step between the floor and the ceiling: the ceiling wins, as it
-    // is (rounded down it would go under the floor).
+    // is (rounded down it would go under the floor); the floor decided nothing, and is not
+    // said to have bound, as the run's rule ids do not hold it.
     fx.rule(
         "rules.yaml",
         "decisions:\n  - name: limit\n    output: credit_limit\n    round: { down: 1000 }\n    cap: { min: 100, max: 500 }\n    rules:\n      - { id: limit, value: '= annual_sales / 100' }\n",
     );
     assert_eq!(
         line("C2"),
-        "=> credit_limit = 500  (150.0, rounded to 0, bound by limit.min, limit.max)"
+        "=> credit_limit = 500  (150.0, rounded to 0, bound by limit.max)"
     );
 }
 

@@ -324,7 +324,12 @@ fn an_as_of_that_is_not_a_date_is_a_usage_error() {
     fx.rule("rules.yaml", LOST);
     let run = fx.run(&["run", "--as-of", "2026-13-01"]);
     run.assert_code(2);
-    run.assert_stderr_contains("`2026-13-01` is not a date: write it as 2025-03-01");
+    run.assert_stderr_contains(
+        "`2026-13-01` is not a date: there is no month 13 (months are 01 to 12)",
+    );
+    let run = fx.run(&["run", "--as-of", "1.12.2026"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("`1.12.2026` is not a date: write it as 2025-03-01");
 }
 
 const PROMO: &str = "decisions:

@@ -1231,3 +1231,19 @@ fn a_port_in_use_is_said_before_anything_else_and_a_host_name_is_resolved() {
     assert!(lines.contains("in force"), "{lines}");
     let _ = named.child.kill();
 }
+
+/// `period:` changed in the config: every answer's period is another, and the reload said
+/// "rules unchanged" and nothing else.
+#[test]
+fn a_change_of_period_is_said_on_reload() {
+    let fx = fixture();
+    let mut s = Serve::start(&fx);
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(fx.path("config.yaml"), format!("{config}period: year\n")).unwrap();
+    let lines = s.process.wait_for("reloaded: rules").join("\n");
+    let year = tierwise::time::Date::today_utc().to_string()[..4].to_owned();
+    assert!(
+        lines.contains(&format!(", period {year} (was {year}-")),
+        "{lines}"
+    );
+}

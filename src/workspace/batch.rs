@@ -256,7 +256,7 @@ impl Workspace {
                 rules.sort_unstable();
                 rules.dedup();
                 let others = match elsewhere.first() {
-                    None if customers.len == 1 => "the only customer".to_owned(),
+                    None if customers.len == 1 => "it is the only customer".to_owned(),
                     None => "every other customer failed at it too".to_owned(),
                     Some(other) => format!(
                         "every other customer failed too, {} of them at {} (first: customer {}: {} failed: {})",

@@ -317,9 +317,15 @@ pub(super) fn apply(
                 version.rules().fingerprint.clone(),
                 thousands(version.customers().len as f64),
             );
+            // A config's `period:` changed: every answer's period is another now.
+            let (now, was) = (version.context.period, old.context.period);
+            let period = match now == was {
+                true => String::new(),
+                false => format!(", period {} (was {})", now.label(), was.label()),
+            };
             let line = if fingerprint == old.rules().fingerprint {
                 format!(
-                    "reloaded: rules {fingerprint} unchanged, {customers} customers (version {}, {} ms)",
+                    "reloaded: rules {fingerprint} unchanged{period}, {customers} customers (version {}, {} ms)",
                     version.number,
                     version.took.as_millis()
                 )

@@ -38,8 +38,8 @@ pub use returning::last_run_holding;
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
 pub use source_of::other_source_holding;
 pub use stale::{
-    RunChanges, StaleRun, changed_outputs, labels as stale_labels, rerun_changes_nothing,
-    same_outputs, stale_note_for, stale_pair, stale_runs,
+    RunChanges, StaleRun, changed_outputs, labels as stale_labels, stale_note_for, stale_pair,
+    stale_runs, stood_on_todays_history,
 };
 pub use stored::{value_json, value_text};
 pub use tables::{now, runs_seen};

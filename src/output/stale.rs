@@ -155,19 +155,15 @@ fn unless_the_same(
     Ok((!same).then_some(s))
 }
 
-/// Whether run `written` of `period`, replacing `replaced`, leaves the periods after it
-/// standing: the same outputs, and `replaced` stood on the history as it is now (a later
-/// period reading `previous_2.x` read what `replaced` read).
-pub fn rerun_changes_nothing(
+/// Whether run `replaced` of `period` stood on the history as it is now: then a rerun of
+/// it with the same outputs ([`changed_outputs`]) leaves the periods after it standing (a
+/// later period reading `previous_2.x` read what `replaced` read).
+pub fn stood_on_todays_history(
     conn: &Connection,
     tables: &OutputTables,
     replaced: i64,
-    written: i64,
     period: Period,
 ) -> Result<bool, OutputError> {
-    if !same_outputs(conn, tables, replaced, written)? {
-        return Ok(false);
-    }
     let records = run_records(conn, tables, period.kind)?;
     let official: Vec<OfficialRun> = (official(&records).into_iter())
         .filter(|r| r.period.kind == period.kind)
@@ -218,23 +214,23 @@ pub struct RunChanges {
     pub gone: i64,
 }
 
-/// [`RunChanges`] of run `b` against run `a`.
+/// [`RunChanges`] of run `b` against run `a`; `None` when `a` holds no rows (pruned, or never
+/// written): nothing to compare with, and not known to be the same.
 pub fn changed_outputs(
     conn: &Connection,
     tables: &OutputTables,
     a: i64,
     b: i64,
-) -> Result<RunChanges, OutputError> {
+) -> Result<Option<RunChanges>, OutputError> {
     let names = super::output_names(conn, tables)?;
     let t = quote_ident(&tables.policy_table);
     let err = super::history::read_err(&tables.policy_table);
-    // A run whose rows were pruned (or never written) is nothing to compare with.
     let held = format!("SELECT EXISTS (SELECT 1 FROM {t} WHERE run_id = ?1)");
     if !conn
         .query_row(&held, [a], |r| r.get::<_, bool>(0))
         .map_err(&err)?
     {
-        return Ok(RunChanges::default());
+        return Ok(None);
     }
     let only = |x: &str, y: &str| {
         format!(
@@ -254,7 +250,7 @@ pub fn changed_outputs(
         gone,
     };
     if names.is_empty() {
-        return Ok(changes);
+        return Ok(Some(changes));
     }
     // Numbers within a part in 10^12 of the larger (or 10^-12 of 0) are one value.
     let differ = |c: &str| {
@@ -277,28 +273,18 @@ pub fn changed_outputs(
     changes.outputs = (names.into_iter().zip(counts))
         .filter_map(|(name, n)| n.filter(|&n| n > 0).map(|n| (name, n)))
         .collect();
-    Ok(changes)
+    Ok(Some(changes))
 }
 
 /// Whether runs `a` and `b` hold the same customers with the same outputs (`false` when `a`
 /// holds none: a pruned run is not known to be the same).
-pub fn same_outputs(
+fn same_outputs(
     conn: &Connection,
     tables: &OutputTables,
     a: i64,
     b: i64,
 ) -> Result<bool, OutputError> {
-    let held: bool = conn
-        .query_row(
-            &format!(
-                "SELECT EXISTS (SELECT 1 FROM {} WHERE run_id = ?1)",
-                quote_ident(&tables.policy_table)
-            ),
-            [a],
-            |r| r.get(0),
-        )
-        .map_err(super::history::read_err(&tables.policy_table))?;
-    Ok(held && changed_outputs(conn, tables, a, b)? == RunChanges::default())
+    Ok(changed_outputs(conn, tables, a, b)? == Some(RunChanges::default()))
 }
 
 /// `run`, whose previous period has no official run: stale when what it read of that period

@@ -303,27 +303,20 @@ impl Workspace {
             Ok(written) => {
                 let mut standing = standing;
                 standing.replaces = self.replaced(source.connection(), &standing, written.run_id);
-                // A rerun that changed nothing: what the later periods read is as it was.
-                standing.replaces_same = standing.replaces.is_some_and(|(replaced, _, _)| {
-                    output::rerun_changes_nothing(
-                        source.connection(),
-                        &self.config.tables,
-                        replaced,
-                        written.run_id,
-                        self.context.period,
-                    )
-                    .unwrap_or(false)
-                });
-                if standing.replaces_same {
-                    standing.later.clear();
-                } else if let Some((replaced, _, _)) = standing.replaces {
-                    standing.replaces_changed = output::changed_outputs(
-                        source.connection(),
-                        &self.config.tables,
-                        replaced,
-                        written.run_id,
-                    )
-                    .unwrap_or_default();
+                // What this run changed against the run it replaces, compared once: the
+                // same outputs (on the history as it is now) leave later periods standing.
+                if let Some((replaced, _, _)) = standing.replaces {
+                    let (conn, tables) = (source.connection(), &self.config.tables);
+                    let changes = output::changed_outputs(conn, tables, replaced, written.run_id);
+                    let changes = changes.ok().flatten();
+                    let period = self.context.period;
+                    standing.replaces_same = changes == Some(output::RunChanges::default())
+                        && output::stood_on_todays_history(conn, tables, replaced, period)
+                            .unwrap_or(false);
+                    standing.replaces_changed = changes.unwrap_or_default();
+                    if standing.replaces_same {
+                        standing.later.clear();
+                    }
                 }
                 return Ok(RunSummary {
                     written,

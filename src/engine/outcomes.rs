@@ -200,8 +200,14 @@ impl Tally {
     pub(super) fn moved(&mut self, k: usize, m: &Move, before: &Value<'_>, now: &Value<'_>) {
         let count = &mut self.moves[k];
         let n = m.order.len();
-        // `4` in the order is also the `4.0` a decimal column reads back from a run.
-        let rank = |v: &str| (m.order.iter()).position(|o| crate::value::same_text_value(o, v));
+        // `4` in the order is also the `4.0` a decimal column reads back from a run; numbers
+        // are parsed only when no text of the order is the value (text tiers never are).
+        let rank = |v: &str| {
+            (m.order.iter()).position(|o| o == v).or_else(|| {
+                let x = v.parse::<f64>().ok()?;
+                (m.order.iter()).position(|o| o.parse::<f64>() == Ok(x))
+            })
+        };
         // Text (the usual case) is compared without copying it.
         let (shown_before, shown_now);
         let now_is_bool = matches!(now, Value::Bool(_));
@@ -236,7 +242,10 @@ impl Tally {
         let row = rank(before).unwrap_or(n);
         count.matrix[row * (n + 1) + column] += 1;
         match (row, column) {
-            _ if crate::value::same_text_value(before, now) => count.same += 1,
+            (b, c) if b < n && c < n && b == c => count.same += 1,
+            (b, c) if (b == n || c == n) && crate::value::same_text_value(before, now) => {
+                count.same += 1
+            }
             (b, c) if b < n && c < n && c < b => count.up += 1,
             (b, c) if b < n && c < n => count.down += 1,
             _ => count.changed += 1,

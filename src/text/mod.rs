@@ -304,7 +304,7 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c.is_control() {
-            true => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            true => push_code(&mut out, c),
             false => out.push(c),
         }
     }
@@ -348,11 +348,17 @@ fn escaped(text: &str, decomposed: bool, quoted: bool) -> String {
             '"' if quoted => out.push_str("\\\""),
             '\n' if quoted => out.push_str("\\n"),
             '\t' if !quoted => out.push(c),
-            c if accent || hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c if accent || hidden(c) => push_code(&mut out, c),
             c => out.push(c),
         }
     }
     out
+}
+
+/// `c` written as its code point, `\u{a0}`, as Rust and Rhai write it in a text.
+fn push_code(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
 }
 
 /// The text of a file as an editor saved it: UTF-8 as it is (a byte-order mark included),

@@ -346,6 +346,12 @@ mod tests {
             slot: 0,
             previous: 1,
             order: vec!["A".into(), "B".into()],
+            origin: crate::rules::Origin {
+                file: crate::diag::SourceFile::new("summary.yaml".into(), String::new()),
+                line: 1,
+                column: 1,
+                chars: None,
+            },
         };
         let mut first = Tally {
             moves: vec![MoveCount::new(2)],

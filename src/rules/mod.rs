@@ -475,6 +475,8 @@ pub struct Move {
     pub previous: Slot,
     /// Its values, highest first: a move towards the front is up.
     pub order: Vec<String>,
+    /// Where the order is written.
+    pub origin: Origin,
 }
 
 /// A value of an earlier period that the rules read.

@@ -55,6 +55,7 @@ mod ceiling_below_rows;
 mod expired_row;
 mod floor_lifts_row;
 mod missing_default;
+mod moves_order;
 mod never_in_effect;
 mod never_true_row;
 mod output_never_given;
@@ -140,6 +141,7 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
         table.record_domains(&mut domains);
     }
     for_each_rows(rules, &mut out);
+    out.extend(moves_order::moves_orders(rules, &domains));
     // Over every expression, not a table's rows.
     out.extend(template_division::template_divisions(rules));
     crate::rules::load::merge_copies(out)

@@ -54,6 +54,11 @@ impl Interval {
         }
     }
 
+    /// The one number the interval holds, if it holds one only.
+    pub(super) fn single(self) -> Option<f64> {
+        (self.lo.at == self.hi.at && self.lo.closed && self.hi.closed).then_some(self.lo.at)
+    }
+
     fn point(x: f64) -> Interval {
         Interval::new(Some(x), true, Some(x), true)
     }

@@ -14,8 +14,8 @@ use super::{decisions, population};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::rules::model::{MeasureSpec, ReportSpec, RuleFile, SummarySpec};
 use crate::rules::{
-    Decision, Expr, Measure, Metric, Move, PopulationFigure, Quadrant, ReportDecl, ReportList,
-    Slot, SlotKind, Summary, ValueExpr,
+    Decision, Expr, Measure, Metric, Move, Origin, PopulationFigure, Quadrant, ReportDecl,
+    ReportList, Slot, SlotKind, Summary, ValueExpr,
 };
 use crate::value::Literal;
 use serde_saphyr::Spanned;
@@ -368,6 +368,12 @@ fn compile_move(
         slot: slot?,
         previous,
         order: order.value.clone(),
+        origin: Origin {
+            file: file.clone(),
+            line,
+            column,
+            chars: None,
+        },
     })
 }
 

@@ -142,8 +142,7 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
     }
     for_each_rows(rules, &mut out);
     out.extend(moves_order::moves_orders(rules, &domains));
-    // Over every expression, not a table's rows.
-    out.extend(template_division::template_divisions(rules));
+    out.extend(template_division::template_divisions(rules)); // every expression's
     crate::rules::load::merge_copies(out)
 }
 

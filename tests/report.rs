@@ -694,3 +694,58 @@ fn a_report_of_repeated_ids_is_refused() {
         .assert_code(1)
         .assert_stderr_contains("customer id C1 appears more than once");
 }
+
+/// The page carried none of what `run` warns about on the same data (an extract cut short
+/// to a third, a percentage compared with a share): a reader took its tiers for the month's.
+/// Said on the page and on stderr, as `run` notes them.
+#[test]
+fn a_report_carries_the_warnings_a_run_gives_on_the_same_data() {
+    let rules = RULES.replace(
+        "      - { id: t-bronze, then: { tier: bronze } }",
+        "      - { id: t-loyal, when: loyalty >= 80, then: { tier: silver } }\n      - { id: t-bronze, then: { tier: bronze } }",
+    );
+    let f = project(&rules, 60);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    let first = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    first
+        .assert_code(0)
+        .assert_stderr_contains("`loyalty` holds shares in the data");
+    let html = std::fs::read_to_string(f.path("report.html")).unwrap();
+    assert!(
+        html.contains("<strong>Warnings on the data</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("fewer"), "{html}");
+    f.conn()
+        .execute("DELETE FROM customers WHERE customer_id > 20", [])
+        .unwrap();
+    let cut = f.run(&["report", "--out", "report.html", "--as-of", "2026-03-31"]);
+    cut.assert_code(0);
+    let html = std::fs::read_to_string(f.path("report.html")).unwrap();
+    let run = f.run(&["run", "--as-of", "2026-03-31", "--format", "json"]);
+    run.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let notes: Vec<&str> = (json["notes"].as_array().unwrap().iter())
+        .filter_map(|n| n.as_str())
+        .collect();
+    let page = html
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    // What the run notes, said as the previews (`diff`, `report --base`) say it.
+    for (noted, said) in [
+        (
+            "40 of 2025-Q4's 60 customers (67%) are not in",
+            "40 of 2025-Q4's 60 customers are not in the source",
+        ),
+        (
+            "`loyalty` holds shares in the data (0 to 0.9)",
+            "`loyalty` holds shares in the data (0 to 0.9)",
+        ),
+    ] {
+        assert!(notes.iter().any(|n| n.contains(noted)), "{notes:?}");
+        assert!(page.contains(said), "{said}\n{page}");
+        assert!(cut.stderr.contains(said), "{}", cut.stderr);
+    }
+}

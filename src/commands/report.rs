@@ -107,6 +107,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     if let Some(note) = &meta.note {
         eprintln!("note: {note}");
     }
+    // What `run` would note on this data: on the page, where the figures are read.
+    let data_warnings = crate::workspace::batch::data_warnings(&rules, &customers, &ws.database);
+    print_warnings(&data_warnings);
+    meta.data_notes = ws.history_concerns(source.connection(), &rules, &customers, &history)?;
+    for line in &meta.data_notes {
+        eprintln!("note: {line}");
+    }
+    meta.data_notes
+        .extend(data_warnings.iter().map(|w| w.note_line()));
     let page = html::render(&html::Page {
         meta,
         figures,

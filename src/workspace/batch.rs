@@ -7,7 +7,7 @@ use crate::engine::{EvalError, Evaluator, Mode, Tally};
 use crate::error::Error;
 use crate::output::{self, RunFailure, RunInfo, RunRules, RunTarget, ValueOrder, Written};
 use crate::rules::RuleSet;
-use crate::source::SqliteSource;
+use crate::source::{Dataset, SqliteSource};
 use crate::time::Period;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -122,14 +122,7 @@ impl Workspace {
         {
             return Err(failed(source, output::OutputError::DuplicateId(id).into()));
         }
-        let mut data_warnings = crate::rules::lint::data_slips(rules, &customers);
-        let variants = customers.id_variants();
-        if !variants.is_empty() {
-            let shown = &variants[..variants.len().min(3)];
-            let message = crate::source::variants_message(variants.len(), shown);
-            data_warnings
-                .push(crate::diag::Diagnostic::file_error(&self.database, message).warning());
-        }
+        let mut data_warnings = data_warnings(rules, &customers, &self.database);
         let read = t.elapsed();
         tracing::info!(
             "read {} customers in {:.3} s",
@@ -438,6 +431,24 @@ fn keeping_going<'a>(
     failures.extend(errors.iter().cloned());
     sink.errors(errors);
     (outcomes, part)
+}
+
+/// What `run` warns about in `customers` before evaluating (and `--strict` refuses), the
+/// report too: comparisons the rules alone cannot show wrong ([`crate::rules::lint::data_slips`]),
+/// and ids that differ only in case, spaces or leading zeros (in `database`).
+pub fn data_warnings(
+    rules: &RuleSet,
+    customers: &Dataset,
+    database: &Path,
+) -> Vec<crate::diag::Diagnostic> {
+    let mut out = crate::rules::lint::data_slips(rules, customers);
+    let variants = customers.id_variants();
+    if !variants.is_empty() {
+        let shown = &variants[..variants.len().min(3)];
+        let message = crate::source::variants_message(variants.len(), shown);
+        out.push(crate::diag::Diagnostic::file_error(database, message).warning());
+    }
+    out
 }
 
 /// The value orders of `summary.moves`, recorded with the run for `changes`.

@@ -55,6 +55,10 @@ fn build(v: &Version) -> Result<String, EvalError> {
         )),
         Err(e) => Some(format!("cannot open {}: {e}", v.database.display())),
     };
+    // What a run would note on these customers (the history's own notes need the run tables'
+    // standing, which `tierwise report` reads).
+    let warnings = crate::workspace::batch::data_warnings(rules, v.customers(), &v.database);
+    meta.data_notes = warnings.iter().map(|w| w.note_line()).collect();
     Ok(html::render(&html::Page {
         meta,
         figures,
@@ -118,6 +122,7 @@ mod tests {
         );
         // As `tierwise report` says it: the page is no recorded run's policy.
         assert!(html.contains("has no recorded run: this page is what the rules give as of"));
+        assert!(!html.contains("Warnings on the data"));
 
         // Built once per version: the next request is answered from the same page.
         let cached = service.current().report.get().cloned().expect("kept");
@@ -128,6 +133,27 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(body, html.as_bytes());
+    }
+
+    /// What a run warns about on the version's customers is on the served page, as on
+    /// `tierwise report`'s: a share compared with a percentage.
+    #[tokio::test]
+    async fn the_served_report_carries_the_warnings_on_the_data() {
+        let rules = RULES.replace("sales_rank >= 0.8", "loyalty >= 80");
+        let dir = project(
+            &[("tiers.yaml", &rules)],
+            "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, annual_sales REAL, loyalty REAL);
+             INSERT INTO customers VALUES (1, 10.0, 0.25), (2, 20.0, 0.5), (3, 30.0, 0.9);",
+        );
+        let html = super::page(&version(dir.path(), 1)).unwrap();
+        assert!(
+            html.contains("<strong>Warnings on the data</strong>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("`loyalty` holds shares in the data (0.25 to 0.9)"),
+            "{html}"
+        );
     }
 
     /// Reports asked for at once, with room for two evaluations: one builds the page, the

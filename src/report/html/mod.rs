@@ -113,6 +113,7 @@ impl Meta {
             database: crate::text::shown(database).display().to_string(),
             currency: currency.map(str::to_owned),
             note: None,
+            data_notes: Vec::new(),
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct Meta {
     pub currency: Option<String>,
     /// What the reader should know first (these rules are not those of the period's run).
     pub note: Option<String>,
+    /// What `run` warns about in these customers and their history (an extract cut short,
+    /// ids that differ only in case, a percentage compared with a share), a line each.
+    pub data_notes: Vec<String>,
 }
 
 /// What every section draws from.
@@ -45,7 +48,7 @@ section { padding: 18px 0 8px; border-bottom: 1px solid var(--line); }
 section h2 { font-size: 19px; margin: 0 0 10px; }
 section h3 { font-size: 15px; margin: 16px 0 6px; }
 p.note { color: var(--muted); font-size: 13px; margin: 6px 0; }
-p.missing { background: #fff7e6; border-left: 4px solid #e69f00; padding: 6px 10px; font-size: 14px; }
+p.missing, div.missing { background: #fff7e6; border-left: 4px solid #e69f00; padding: 6px 10px; font-size: 14px; }
 .row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
 table { border-collapse: collapse; font-size: 14px; margin: 4px 0 8px; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
@@ -114,6 +117,13 @@ impl Page {
                 "<p class=\"note\"><strong>Note:</strong> {}</p>",
                 esc(note)
             );
+        }
+        if !m.data_notes.is_empty() {
+            out.push_str("<div class=\"missing\"><strong>Warnings on the data</strong> (a run of it notes them; <code>run --strict</code> refuses it):<ul>");
+            for line in &m.data_notes {
+                let _ = write!(out, "<li>{}</li>", esc(line));
+            }
+            out.push_str("</ul></div>");
         }
         out.push_str("</header>\n<main>\n");
         for s in sections {

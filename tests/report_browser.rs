@@ -193,3 +193,96 @@ fn the_report_renders_in_chromium_without_errors() {
     );
     eprintln!("screenshot of the report: {}", shot.display());
 }
+
+/// The page's media boxes (width, height in points), a page each, as Chromium writes them.
+fn page_sizes(pdf: &[u8]) -> Vec<(f64, f64)> {
+    let text = String::from_utf8_lossy(pdf);
+    text.split("/MediaBox [")
+        .skip(1)
+        .map(|box_| {
+            let n: Vec<f64> = (box_.split(']').next().unwrap().split_whitespace())
+                .map(|x| x.parse().unwrap())
+                .collect();
+            (n[2] - n[0], n[3] - n[1])
+        })
+        .collect()
+}
+
+/// Printed on A4, the totals of eight tiers were cut at the fourth tier (the grand totals
+/// gone): a section whose table is wider than a portrait page holds prints on a landscape
+/// page; the shipped rules' four tiers print portrait throughout.
+#[test]
+fn a_table_too_wide_for_a_portrait_page_prints_on_a_landscape_one() {
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: no Chromium installed; the report was not printed");
+        return;
+    };
+    let f = common::Fixture::new();
+    let sales: Vec<f64> = (1..=400).map(|i| (i * 7919 % 100_000) as f64).collect();
+    f.sales_customers(&sales);
+    let tiers = [
+        "Strategic Key Account Platinum",
+        "Key Account Gold Premium",
+        "Preferred Partner Silver",
+        "Regular Business Customer",
+        "Developing Account Bronze",
+        "Occasional Buyer Standard",
+        "Dormant or Inactive Customer",
+    ];
+    let mut rules = String::from(
+        "population:\n  rank: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n",
+    );
+    for (k, t) in tiers.iter().enumerate() {
+        let when = match k {
+            6 => String::new(),
+            _ => format!("when: rank >= {}, ", 0.9 - 0.15 * k as f64),
+        };
+        rules.push_str(&format!(
+            "      - {{ id: t{k}, {when}then: {{ tier: \"{t}\" }} }}\n"
+        ));
+    }
+    let order: Vec<String> = tiers.iter().map(|t| format!("\"{t}\"")).collect();
+    rules.push_str(&format!(
+        "summary:\n  moves: {{ tier: [{}] }}\n  totals:\n    sales: \"= annual_sales * 1000000\"\n  report:\n    value: {{ name: sales, of: annual_sales }}\n",
+        order.join(", ")
+    ));
+    f.rule("tiers.yaml", &rules);
+    f.run(&["report", "--out", "wide.html"]).assert_code(0);
+    let profile = tempfile::tempdir().unwrap();
+    let print = |html: &Path| -> Vec<(f64, f64)> {
+        let pdf = profile.path().join("page.pdf");
+        let _ = std::fs::remove_file(&pdf);
+        headless(
+            &browser,
+            profile.path(),
+            &[
+                &format!("--print-to-pdf={}", pdf.display()),
+                "--no-pdf-header-footer",
+                &format!("file://{}", html.display()),
+            ],
+        );
+        page_sizes(&std::fs::read(&pdf).expect("chromium printed the page"))
+    };
+    let landscape = |(w, h): &(f64, f64)| w > h;
+    let wide = print(&f.path("wide.html"));
+    assert!(wide.iter().any(landscape), "{wide:?}");
+    assert!(!wide.iter().all(landscape), "{wide:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("config"), &dir.path().join("config"));
+    copy_dir(&root.join("rules"), &dir.path().join("rules"));
+    for as_of in ["2026-06-30", "2026-09-30"] {
+        run_in(dir.path(), &["run", "--as-of", as_of]).assert_code(0);
+    }
+    run_in(
+        dir.path(),
+        &["report", "--as-of", "2026-09-30", "--out", "report.html"],
+    )
+    .assert_code(0);
+    let shipped = print(&dir.path().join("report.html"));
+    assert!(
+        shipped.len() > 1 && !shipped.iter().any(landscape),
+        "{shipped:?}"
+    );
+}

@@ -18,6 +18,14 @@ impl Section for MigrationSection {
         "Tier migration".into()
     }
 
+    fn columns(&self, page: &Page) -> usize {
+        match (&page.figures.tiers, &page.figures.migration) {
+            // The tiers now, a row's tier then, `gone` and `all`.
+            (Some(t), Some(Migration::Counts { .. })) => t.rows.len() + 3,
+            _ => 0,
+        }
+    }
+
     fn body(&self, page: &Page, out: &mut String) {
         let Some(tiers) = &page.figures.tiers else {
             out.push_str("<p class=\"note\">No tier output: see Tiers.</p>");

@@ -49,6 +49,11 @@ pub trait Section {
     fn long(&self) -> bool {
         false
     }
+    /// The columns of its widest table, for print: a section beyond [`page::PORTRAIT_COLUMNS`]
+    /// prints on a landscape page.
+    fn columns(&self, _page: &Page) -> usize {
+        0
+    }
 }
 
 /// The report's sections, in reading order (the diff only when the page has one).

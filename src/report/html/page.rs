@@ -34,6 +34,10 @@ pub struct Page {
     pub diff: Option<super::diff::Diff>,
 }
 
+/// The most columns a table prints with on a portrait A4 page (a section with a wider
+/// one prints on a landscape page: 8 tiers' totals were cut at the fourth tier).
+pub const PORTRAIT_COLUMNS: usize = 7;
+
 const STYLE: &str = r#"
 :root { --ink: #1d2733; --muted: #5b6673; --line: #d9dee4; --band: #f4f6f8; --accent: #1f4e79; }
 * { box-sizing: border-box; }
@@ -85,6 +89,14 @@ dd { margin: 0; font-family: ui-monospace, Menlo, Consolas, monospace; font-size
   table.list td:first-child { white-space: nowrap; }
   a { color: inherit; text-decoration: none; }
   @page { size: A4; margin: 14mm; }
+  section.landscape { page: landscape; }
+  @page landscape { size: A4 landscape; margin: 12mm; }
+  section.landscape table { font-size: 9px; }
+  section.landscape th, section.landscape td { padding: 2px 5px; }
+  /* Nothing is cut at the page's edge: a table wider than the paper wraps its headings,
+     then its numbers. */
+  th { white-space: normal; }
+  td.num, th.num { white-space: normal; overflow-wrap: break-word; }
 }
 "#;
 
@@ -127,10 +139,20 @@ impl Page {
         }
         out.push_str("</header>\n<main>\n");
         for s in sections {
+            let classes: Vec<&str> = [
+                s.long().then_some("long"),
+                (s.columns(self) > PORTRAIT_COLUMNS).then_some("landscape"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let class = match classes.is_empty() {
+                true => String::new(),
+                false => format!(" class=\"{}\"", classes.join(" ")),
+            };
             let _ = write!(
                 out,
-                "<section id=\"{id}\" data-section=\"{id}\"{}><h2>{}</h2>",
-                if s.long() { " class=\"long\"" } else { "" },
+                "<section id=\"{id}\" data-section=\"{id}\"{class}><h2>{}</h2>",
                 esc(&s.title()),
                 id = esc(s.id())
             );

@@ -186,6 +186,10 @@ impl Section for TotalsSection {
         "Totals per tier".into()
     }
 
+    fn columns(&self, page: &Page) -> usize {
+        (page.figures.tiers.as_ref()).map_or(0, |t| t.rows.len() + 2)
+    }
+
     fn body(&self, page: &Page, out: &mut String) {
         let f = &page.figures;
         let Some(tiers) = &f.tiers else {

@@ -749,3 +749,57 @@ fn a_report_carries_the_warnings_a_run_gives_on_the_same_data() {
         assert!(cut.stderr.contains(said), "{}", cut.stderr);
     }
 }
+
+/// A month run with `--keep-going` (a rule failing for a few customers) had no report: the
+/// first failing customer stopped it. With `--keep-going` the page is drawn from the others,
+/// counts them only, and says how many were left out and why the first failed.
+#[test]
+fn a_report_can_keep_going_past_customers_a_rule_fails_for() {
+    // A decision that fails for customers overdue beyond 80 days, before the summary.
+    let (decisions, summary) = RULES.split_once("summary:\n").unwrap();
+    let rules = format!(
+        "{decisions}  - name: risk\n    rules:\n      - {{ id: risky, when: overdue_days > 80, then: {{ risk: '= parse_float(`x${{overdue_days}}`)' }} }}\n      - {{ id: safe, then: {{ risk: 0 }} }}\nsummary:\n{summary}"
+    );
+    let f = project(&rules, 60);
+    let failing: i64 = f
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM customers WHERE overdue_days > 80",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(failing > 0 && failing < 60);
+    let stopped = f.run(&["report", "--out", "report.html", "--as-of", "2025-12-31"]);
+    stopped
+        .assert_code(1)
+        .assert_stderr_contains("rule `risky` failed: `parse_float` cannot read the text");
+    assert!(!f.path("report.html").exists());
+
+    let went_on = f.run(&[
+        "report",
+        "--out",
+        "report.html",
+        "--as-of",
+        "2025-12-31",
+        "--keep-going",
+    ]);
+    went_on.assert_code(0).assert_stderr_contains(&format!(
+        "note: {failing} customers left out (`--keep-going`): a rule failed for them, so the page counts them nowhere; the first: customer "
+    ));
+    assert!(
+        went_on.stdout.starts_with(&format!(
+            "report: {} of 60 customers ({failing} left out) as of 2025-12-31",
+            60 - failing
+        )),
+        "{}",
+        went_on.stdout
+    );
+    let html = std::fs::read_to_string(f.path("report.html")).unwrap();
+    assert!(html.contains(&format!(
+        "<p class=\"missing\">{failing} customers left out"
+    )));
+    let tiers = rows(&html, "tiers");
+    let all = tiers.iter().find(|r| r[0] == "all").expect("a row of all");
+    assert_eq!(all[1], commas(60 - failing), "{tiers:?}");
+}

@@ -26,6 +26,11 @@ pub struct Args {
     /// a directory of rules or a git revision of the repository that holds them.
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
+    /// Draw the page from the customers that evaluate even when a rule fails for others
+    /// (as `run --keep-going` writes them): the page says how many were left out and why
+    /// the first failed. Without it, the first failing customer stops the report.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -74,6 +79,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         history: &history,
         context: ws.context,
         previous,
+        keep_going: args.keep_going,
     };
     let mut meta = Meta::new(
         &rules,
@@ -98,6 +104,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         None => None,
     };
     let figures = html::gather(&input)?;
+    let drawn = figures.customers;
+    if let Some(note) = figures.left_out_note() {
+        // Every customer failing is no page of anyone: the first failure, as without it.
+        if figures.customers == 0 {
+            return Err(figures.left_out[0].clone().into());
+        }
+        eprintln!("note: {note}");
+    }
     let place = Place {
         tables: &ws.config.tables,
         context: ws.context,
@@ -129,9 +143,17 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         what: format!("cannot write the report to {}", args.out.display()),
         source,
     })?;
+    let counted = match customers.len - drawn {
+        0 => format!("{} customers", thousands(customers.len as f64)),
+        left_out => format!(
+            "{} of {} customers ({} left out)",
+            thousands(drawn as f64),
+            thousands(customers.len as f64),
+            thousands(left_out as f64)
+        ),
+    };
     let said = format!(
-        "report: {} customers as of {} ({}), rules {}\nwritten to {} ({} KB in {:.2} s)",
-        thousands(customers.len as f64),
+        "report: {counted} as of {} ({}), rules {}\nwritten to {} ({} KB in {:.2} s)",
         ws.context.as_of,
         ws.context.period.label(),
         rules.fingerprint,

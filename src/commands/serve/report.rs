@@ -33,6 +33,8 @@ fn build(v: &Version) -> Result<String, EvalError> {
         history: v.history(),
         context: v.context,
         previous,
+        // As the service answers the customers that evaluate: the page says who it left out.
+        keep_going: true,
     };
     let mut meta = Meta::new(
         rules,
@@ -154,6 +156,30 @@ mod tests {
             html.contains("`loyalty` holds shares in the data (0.25 to 0.9)"),
             "{html}"
         );
+    }
+
+    /// A customer a rule fails for does not take the page down: it is left out, and said.
+    #[tokio::test]
+    async fn the_served_report_leaves_out_a_customer_a_rule_fails_for() {
+        let rules = RULES.replace(
+            "      - { id: c, then: { tier: C } }",
+            "      - { id: odd, when: annual_sales == 3000, then: { tier: '= parse_float(`x`)' } }\n      - { id: c, then: { tier: C } }",
+        );
+        let rows: Vec<String> = (1..=10).map(|i| format!("({i}, {i}000.0)")).collect();
+        let dir = project(
+            &[("tiers.yaml", &rules)],
+            &format!(
+                "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, annual_sales REAL);
+                 INSERT INTO customers VALUES {};",
+                rows.join(", ")
+            ),
+        );
+        let html = super::page(&version(dir.path(), 1)).unwrap();
+        assert!(
+            html.contains("<p class=\"missing\">1 customer left out (`--keep-going`): a rule failed for it, so the page counts it nowhere; the first: customer 3: rule `odd` failed:"),
+            "{html}"
+        );
+        assert!(html.contains("<p>9 customers evaluated as of"), "{html}");
     }
 
     /// Reports asked for at once, with room for two evaluations: one builds the page, the

@@ -25,12 +25,18 @@ pub struct Input<'a> {
     pub context: Context,
     /// The previous period's tiers, for the migration.
     pub previous: Previous,
+    /// Leave out the customers a rule fails for (counted in [`Figures::left_out`]) instead
+    /// of stopping at the first, as `run --keep-going` does.
+    pub keep_going: bool,
 }
 
 /// Everything the report shows, aggregated.
 #[derive(Debug, Default)]
 pub struct Figures {
+    /// The customers drawn (those a rule failed for, with `keep_going`, are not).
     pub customers: usize,
+    /// With `keep_going`: the customers left out, the first failure of each.
+    pub left_out: Vec<EvalError>,
     /// The tiers in order (`None`: no tier output declared).
     pub tiers: Option<Tiers>,
     /// The value customers are ranked by, and whether it is money.
@@ -44,6 +50,28 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// What the page says of the customers left out (`keep_going`), naming the first
+    /// failure; `None` when none was.
+    pub fn left_out_note(&self) -> Option<String> {
+        let first = self.left_out.first()?;
+        let at = match first.at.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", first.at),
+        };
+        let them = if self.left_out.len() == 1 {
+            "it"
+        } else {
+            "them"
+        };
+        Some(format!(
+            "{} left out (`--keep-going`): a rule failed for {them}, so the page counts {them} nowhere; the first: customer {}: {} failed: {}{at}",
+            crate::text::plural(self.left_out.len(), "customer"),
+            crate::text::printable(&first.customer),
+            first.rule,
+            first.message
+        ))
+    }
+
     /// The summary's totals over every customer (each tier's, added up); `None` without
     /// tiers.
     pub fn sums(&self) -> Option<Vec<f64>> {
@@ -145,6 +173,8 @@ struct Slots {
 /// Everything kept per customer while evaluating (a few numbers each).
 #[derive(Default)]
 struct Columns {
+    /// The customers a rule failed for (with `keep_going`).
+    failed: Vec<EvalError>,
     tier: Vec<u16>,
     tier_names: Vec<String>,
     value: Vec<f64>,
@@ -206,7 +236,7 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
         t.elapsed().as_secs_f64()
     );
     let t = std::time::Instant::now();
-    let cols = evaluate(&evaluator, &slots, &input.previous)?;
+    let mut cols = evaluate(&evaluator, &slots, &input.previous, input.keep_going)?;
     tracing::debug!(
         "report: evaluated every customer in {:.3} s",
         t.elapsed().as_secs_f64()
@@ -215,7 +245,8 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
 
     let summary = &input.rules.summary;
     let mut figures = Figures {
-        customers: input.customers.len,
+        customers: input.customers.len - cols.failed.len(),
+        left_out: std::mem::take(&mut cols.failed),
         value: decl.value.as_ref().map(|m| (m.name.clone(), m.money)),
         totals: summary
             .totals
@@ -263,7 +294,12 @@ pub fn tier_output(rules: &RuleSet) -> Option<String> {
         .or_else(|| summary.moves.first().map(|m| m.output.clone()))
 }
 
-fn evaluate(ev: &Evaluator, slots: &Slots, previous: &Previous) -> Result<Columns, EvalError> {
+fn evaluate(
+    ev: &Evaluator,
+    slots: &Slots,
+    previous: &Previous,
+    keep_going: bool,
+) -> Result<Columns, EvalError> {
     let len = ev.data.len;
     let mut c = Columns {
         members: vec![Vec::new(); slots.lists.len()],
@@ -272,7 +308,14 @@ fn evaluate(ev: &Evaluator, slots: &Slots, previous: &Previous) -> Result<Column
     let mut start = 0;
     while start < len {
         let end = (start + CHUNK).min(len);
-        let (outcomes, _) = ev.evaluate(start..end)?;
+        let outcomes = match keep_going {
+            true => {
+                let (outcomes, _, failed) = ev.evaluate_keep_going(start..end);
+                c.failed.extend(failed);
+                outcomes
+            }
+            false => ev.evaluate(start..end)?.0,
+        };
         for o in outcomes.iter() {
             let tier = match slots.tier {
                 Some(k) => index_of(&mut c.tier_names, &o.outputs[k]),

@@ -130,6 +130,9 @@ impl Page {
                 esc(note)
             );
         }
+        if let Some(note) = self.figures.left_out_note() {
+            let _ = write!(out, "<p class=\"missing\">{}</p>", esc(&note));
+        }
         if !m.data_notes.is_empty() {
             out.push_str("<div class=\"missing\"><strong>Warnings on the data</strong> (a run of it notes them; <code>run --strict</code> refuses it):<ul>");
             for line in &m.data_notes {

@@ -374,6 +374,26 @@ fn a_row_applies_on_the_first_and_last_day_of_its_window_and_not_outside() {
     }
 }
 
+/// A row kept for the runs of earlier months (a promotion that ended) was warned about by
+/// every monthly run, `serve` start and `watch` reload: `check` says it, runs do not.
+#[test]
+fn an_expired_row_is_for_check_to_say_not_every_run() {
+    let fx = fixture("month", &[Some("2025-01-31")]);
+    fx.rule("rules.yaml", PROMO);
+    let run = fx.run(&["run", "--as-of", "2025-06-30"]);
+    run.assert_code(0);
+    assert!(!run.stderr.contains("expired"), "{}", run.stderr);
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains("row `spring-promo` expired on 2025-04-30")
+            || check.stderr.contains("row `spring-promo` expired on 2025-04-30"),
+        "{}{}",
+        check.stdout,
+        check.stderr
+    );
+}
+
 #[test]
 fn explain_says_a_row_is_not_in_effect_and_why() {
     let fx = fixture("month", &[Some("2025-01-31")]);

@@ -116,7 +116,8 @@ pub(crate) fn check_warning_lines(
 ) -> Vec<String> {
     let lints = crate::rules::lint::lint(rules, as_of);
     let mut all = warnings.to_vec();
-    all.extend(crate::rules::lint::without_repeats(lints, warnings));
+    let lints = crate::rules::lint::without_repeats(lints, warnings);
+    all.extend(crate::rules::lint::for_runs(lints));
     warning_lines(&all, "warning")
 }
 

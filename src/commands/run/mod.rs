@@ -478,7 +478,7 @@ fn print_lint_lines(
     as_of: crate::time::Date,
 ) {
     let lints = crate::rules::lint::lint(rules, as_of);
-    let lints = crate::rules::lint::without_repeats(lints, warnings);
+    let lints = crate::rules::lint::for_runs(crate::rules::lint::without_repeats(lints, warnings));
     let lines = super::warning_lines(&lints, "lint warning");
     if !lines.is_empty() {
         eprintln!("{}\n", lines.join("\n"));

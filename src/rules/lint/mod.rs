@@ -65,6 +65,7 @@ mod region;
 mod scale_gap;
 mod scale_overlap;
 mod shares;
+mod shown;
 mod template_division;
 mod text_dates;
 mod text_ordered;
@@ -82,6 +83,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out
 }
+pub use shown::{for_runs, without_repeats};
 use walk::{name_constant_comparisons, rule_expressions, written_tests};
 pub use {output_spellings::OutputSpellings, unknown_ids::ids_no_customer_has};
 mod values;
@@ -166,22 +168,6 @@ pub fn copies_never_matching(rules: &RuleSet, today: Date) -> HashSet<RuleIdx> {
         table.record_domains(&mut domains);
     }
     out
-}
-
-/// `lints` without those that repeat a load-time warning (`warnings`) about the same row at
-/// the same line: `segment == "Exit"` is "output `segment` is never "Exit"" there, and
-/// TW102's "can never match" would say it again.
-pub fn without_repeats(mut lints: Vec<Diagnostic>, warnings: &[Diagnostic]) -> Vec<Diagnostic> {
-    lints.retain(|l| {
-        !warnings.iter().any(|w| {
-            w.code.is_none()
-                && w.rule.is_some()
-                && w.rule == l.rule
-                && w.file == l.file
-                && w.line == l.line
-        })
-    });
-    lints
 }
 
 /// What each population figure can hold: the range its statistic gives, or NULL (customers

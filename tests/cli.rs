@@ -1742,6 +1742,35 @@ fn summary_counts_line_up_and_show_hidden_differences() {
     );
 }
 
+/// A free-text output in `count_by` (a reason with the customer's figure in it) printed a
+/// line per value, thousands on a real run: the 20 most frequent, in their order, and one
+/// line for the rest, every customer counted; JSON keeps every value.
+#[test]
+fn a_count_by_output_of_many_values_shows_the_most_frequent_and_counts_the_rest() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = (0..100)
+        .map(|i| vec![text(&format!("K{i:03}")), int(i % 37)])
+        .collect();
+    fx.customers("customer_id TEXT PRIMARY KEY, x INTEGER", &rows);
+    fx.rule(
+        "why.yaml",
+        "decisions:\n  - name: why\n    output: reason\n    rules:\n      - { id: high, when: x > 3, value: '= `high: ${x}`' }\n      - { id: low, value: ordinary }\nsummary:\n  count_by: [reason]\n",
+    );
+    let run = fx.run_ok(&[]);
+    let block: Vec<&str> = (run.stdout.lines())
+        .skip_while(|l| !l.starts_with("reason "))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    // 33 "high" values (x = 4..36) of 3 or 2 customers, and "ordinary" (x = 0..3: 12).
+    assert_eq!(block.len(), 1 + 20 + 1, "{block:#?}");
+    assert!(block.contains(&"ordinary                   12   12.0%"), "{block:#?}");
+    assert_eq!(block[21], "(14 more values)           31   31.0%", "{block:#?}");
+    let json = fx.run_ok(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let counted = report["counts"]["reason"].as_object().expect("counts by value");
+    assert_eq!(counted.len(), 34, "{counted:?}");
+}
+
 /// A long list compared with a column that also writes its texts another way (a VIP list
 /// with trailing-space or lower-case twins) printed a note per text on every run: three
 /// are shown, the rest counted, and `check --data` lists each.

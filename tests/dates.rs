@@ -386,8 +386,12 @@ fn an_expired_row_is_for_check_to_say_not_every_run() {
     let check = fx.run(&["check"]);
     check.assert_code(0);
     assert!(
-        check.stdout.contains("row `spring-promo` expired on 2025-04-30")
-            || check.stderr.contains("row `spring-promo` expired on 2025-04-30"),
+        check
+            .stdout
+            .contains("row `spring-promo` expired on 2025-04-30")
+            || check
+                .stderr
+                .contains("row `spring-promo` expired on 2025-04-30"),
         "{}{}",
         check.stdout,
         check.stderr

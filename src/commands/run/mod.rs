@@ -239,6 +239,10 @@ fn check_out_path(out: &std::path::Path) -> Result<(), Error> {
     super::check_out_file(out, "policies.csv")
 }
 
+/// The most values of a `count_by` output the text shows (by customers, the rest on a line
+/// of their own; `--format json` gives every one).
+const MOST_VALUES: usize = 20;
+
 /// What a run did, for the summary.
 #[derive(Debug, Serialize)]
 pub struct RunReport {
@@ -437,12 +441,28 @@ impl Report for RunReport {
             writeln!(out, "note: {note}")?;
         }
         for (name, values) in &self.counts {
+            // A free-text output (a reason with the customer's figures in it) has a value per
+            // customer: the most frequent values, in their order, and a line for the rest.
+            let mut by_count: Vec<usize> = (0..values.len()).collect();
+            by_count.sort_by_key(|&k| std::cmp::Reverse(values[k].1));
+            by_count.truncate(match values.len() > MOST_VALUES + 1 {
+                true => MOST_VALUES,
+                false => values.len(),
+            });
+            by_count.sort_unstable();
+            let rest: Vec<&(String, usize)> = (values.iter().enumerate())
+                .filter(|(k, _)| by_count.binary_search(k).is_err())
+                .map(|(_, v)| v)
+                .collect();
+            let values: Vec<&(String, usize)> = by_count.iter().map(|&k| &values[k]).collect();
             // Spellings that differ only in what a screen hides are shown apart, and
             // columns line up by characters (`Średni` is 7 bytes).
             let shown: Vec<String> = (values.iter())
                 .map(|(v, _)| crate::text::visible(v).into_owned())
                 .collect();
-            let width = (shown.iter())
+            let more = (!rest.is_empty())
+                .then(|| format!("({} more values)", thousands(rest.len() as f64)));
+            let width = (shown.iter().chain(&more))
                 .map(|v| v.chars().count())
                 .max()
                 .unwrap_or(0)
@@ -454,6 +474,15 @@ impl Report for RunReport {
                     out,
                     "{value:<width$}  {:>11}  {share:>5.1}%",
                     thousands(*count as f64)
+                )?;
+            }
+            if let Some(more) = more {
+                let customers: usize = rest.iter().map(|(_, n)| n).sum();
+                let share = 100.0 * customers as f64 / self.customers.max(1) as f64;
+                writeln!(
+                    out,
+                    "{more:<width$}  {:>11}  {share:>5.1}%",
+                    thousands(customers as f64)
                 )?;
             }
         }

@@ -1763,11 +1763,19 @@ fn a_count_by_output_of_many_values_shows_the_most_frequent_and_counts_the_rest(
         .collect();
     // 33 "high" values (x = 4..36) of 3 or 2 customers, and "ordinary" (x = 0..3: 12).
     assert_eq!(block.len(), 1 + 20 + 1, "{block:#?}");
-    assert!(block.contains(&"ordinary                   12   12.0%"), "{block:#?}");
-    assert_eq!(block[21], "(14 more values)           31   31.0%", "{block:#?}");
+    assert!(
+        block.contains(&"ordinary                   12   12.0%"),
+        "{block:#?}"
+    );
+    assert_eq!(
+        block[21], "(14 more values)           31   31.0%",
+        "{block:#?}"
+    );
     let json = fx.run_ok(&["--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    let counted = report["counts"]["reason"].as_object().expect("counts by value");
+    let counted = report["counts"]["reason"]
+        .as_object()
+        .expect("counts by value");
     assert_eq!(counted.len(), 34, "{counted:?}");
 }
 

@@ -424,7 +424,7 @@ mod tests {
             [
                 "error rules/a.yaml:7:20: unknown name `tire` in summary.count_by | help: did you mean `tier`?",
                 "error rules/a.yaml:7:26: unknown name `nope` in summary.count_by",
-                "error rules/a.yaml:9:10 [summary.bad]: unknown name `zork` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
+                "error rules/a.yaml:9:10 [summary.bad]: unknown name `zork` | help: a name must be a column of the customer source (its columns: customer_id, annual_sales, overdue_days, channel, region), a metric, a population figure or a decision's output",
                 "error rules/b.yaml: `summary` is given in more than one rule file",
             ]
         );

@@ -185,7 +185,7 @@ fn bands_caps_and_rounding_steps_are_checked() {
             "error rules/a.yaml:11:11 [c10a]: band `c10a` is empty: `from` (200) must be below `below` (100)",
             "error rules/a.yaml:12:58 [c10b]: Script is incomplete",
             "error rules/a.yaml:7:17 [c10.min]: cap `min` must be a number or an `=` formula",
-            "error rules/a.yaml:7:30 [c10.max]: unknown name `bogus` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
+            "error rules/a.yaml:7:30 [c10.max]: unknown name `bogus` | help: a name must be a column of the customer source (its columns: customer_id, annual_sales, overdue_days, channel, region), a metric, a population figure or a decision's output",
             "error rules/a.yaml:6:12 [c10]: the rounding step must be a number above 0",
         ]
     );

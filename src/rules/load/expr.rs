@@ -275,9 +275,7 @@ impl<'a> ExprCompiler<'a> {
                         let (l, c) = (pos.line().unwrap_or(1), pos.position().unwrap_or(1));
                         Some(habits::quoted_name_help(body, l, c, name))
                     } else {
-                        suggestion.or_else(|| {
-                            Some("a name must be a column of the customer source, a metric, a population figure or a decision's output".into())
-                        })
+                        suggestion.or_else(|| Some(self.symbols.unknown_name_help()))
                     };
                     let message = match method {
                         Some(_) => format!(
@@ -614,7 +612,7 @@ mod tests {
         assert_eq!(
             all,
             [
-                "error rules/a.yaml:2:38 [k]: unknown name `qqq` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
+                "error rules/a.yaml:2:38 [k]: unknown name `qqq` | help: a name must be a column of the customer source (its columns: customer_id, annual_sales, overdue_days, channel, region), a metric, a population figure or a decision's output",
                 "error rules/a.yaml:2:6 [k]: unknown function `is_nul` | help: did you mean `is_null`?",
                 "error rules/a.yaml:2:25 [k]: unknown function `zzqqxx` | help: functions come from rhai's standard library or from rules/*.rhai",
             ]

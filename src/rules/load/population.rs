@@ -163,7 +163,7 @@ mod tests {
             [
                 "error rules/a.yaml:2:7 [p0]: population figure `p0` needs exactly one of percentile_of, rank_of, share_of, cumulative_share_of, ntile_of",
                 "error rules/a.yaml:3:7 [p1]: population figure `p1` needs exactly one of percentile_of, rank_of, share_of, cumulative_share_of, ntile_of",
-                "error rules/a.yaml:4:18 [p2]: unknown name `bogus` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
+                "error rules/a.yaml:4:18 [p2]: unknown name `bogus` | help: a name must be a column of the customer source (its columns: customer_id, annual_sales, overdue_days, channel, region), a metric, a population figure or a decision's output",
                 "error rules/a.yaml:5:40 [p3]: unknown function `nope` | help: functions come from rhai's standard library or from rules/*.rhai",
             ]
         );

@@ -159,6 +159,28 @@ impl Symbols {
         suggest(name, outputs).map(|s| format!("did you mean `{s}`?"))
     }
 
+    /// What a name can be, for one that is none of them and close to none: the source's
+    /// columns named (a column renamed in the database read as a typo in the rules).
+    pub fn unknown_name_help(&self) -> String {
+        const SHOWN: usize = 12;
+        let columns: Vec<&str> = (self.slots.iter())
+            .filter(|(_, k)| *k == SlotKind::Field)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let listed = match columns.len() {
+            0 => String::new(),
+            n if n <= SHOWN => format!(" (its columns: {})", columns.join(", ")),
+            n => format!(
+                " (its columns: {}, and {} more)",
+                columns[..SHOWN].join(", "),
+                n - SHOWN
+            ),
+        };
+        format!(
+            "a name must be a column of the customer source{listed}, a metric, a population figure or a decision's output"
+        )
+    }
+
     /// "did you mean `x`?" for a name that is close to a declared one.
     pub fn suggestion(&self, name: &str) -> Option<String> {
         // `- name: credit_block` with `value:` rows and no `output:`: the name is the

@@ -140,7 +140,7 @@ fn errors_point_at_the_cell() {
             "error rules/a.yaml:11:7 [risk]: this line of the grid has 4 cells, but the header has 5",
             "error rules/a.yaml:12:7: rule id `r1` is used twice (first at rules/a.yaml:9:7)",
             "error rules/a.yaml:12:27 [r1]: `medum` is not one of the values of output `risk`: high, medium, low",
-            "error rules/a.yaml:13:28 [r5]: unknown name `bogus` | help: a name must be a column of the customer source, a metric, a population figure or a decision's output",
+            "error rules/a.yaml:13:28 [r5]: unknown name `bogus` | help: a name must be a column of the customer source (its columns: customer_id, annual_sales, overdue_days, channel, region), a metric, a population figure or a decision's output",
             "error rules/a.yaml:12:17 [r1]: field `overdue_days` is a number, but it is compared with text `x` | help: text and numbers never compare: compare `overdue_days` with a number",
         ]
     );

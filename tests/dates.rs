@@ -318,6 +318,39 @@ fn a_query_source_binds_the_evaluation_date_and_lists_its_date_columns() {
     );
 }
 
+/// `:as_at` for `:as_of` in the customers query was bound as NULL: a membership filter kept
+/// no row, every group dissolved, and `run --strict` wrote it (3,598 tiers changed). A
+/// parameter tierwise does not give is a setting error, in `check` as in `run`.
+#[test]
+fn a_query_parameter_tierwise_does_not_give_is_an_error_not_null() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, joined TEXT",
+        &[vec![int(1), text("2026-01-01")], vec![int(2), text("2026-12-01")]],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: t\n    rules: [ { id: t, then: { t: 1 } } ]\n",
+    );
+    for (parameter, like) in [(":as_at", ": did you mean `:as_of`?"), ("@as_of", ""), ("?", "")] {
+        std::fs::write(
+            fx.path("config.yaml"),
+            format!(
+                "database: customers.db\nrules: rules\ncustomers:\n  query: |\n    SELECT customer_id\n    FROM customers\n    WHERE joined <= {parameter}\n"
+            ),
+        )
+        .unwrap();
+        let message = format!(
+            "the customers query uses the parameter `{parameter}` (line 3 of the query: `WHERE joined <= {parameter}`), which tierwise does not give: SQLite would read it as NULL for every row (tierwise gives :as_of, :period_start and :period_end){like}"
+        );
+        for args in [&["run", "--strict", "--as-of", "2026-06-30"][..], &["check"]] {
+            let run = fx.run(args);
+            run.assert_code(2).assert_stderr_contains(&message);
+        }
+        assert!(!fx.has_policy_table() || fx.runs().iter().all(|r| r.status != "ok"));
+    }
+}
+
 #[test]
 fn an_as_of_that_is_not_a_date_is_a_usage_error() {
     let fx = fixture("month", &[Some("2025-01-31")]);

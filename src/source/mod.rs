@@ -191,6 +191,13 @@ pub enum SourceError {
         /// The closest column's name.
         like: Option<String>,
     },
+    #[error("the customers query uses the parameter `{parameter}`{at}, which tierwise does not give: SQLite would read it as NULL for every row (tierwise gives :as_of, :period_start and :period_end){}", .like.as_ref().map_or(String::new(), |c| format!(": did you mean `{c}`?")))]
+    UnknownParameter {
+        parameter: String,
+        /// " (line N of the query: `...`)", where it is found.
+        at: String,
+        like: Option<String>,
+    },
     #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
     NullId { row: usize, column: String },
     #[error("no customer has {column} = `{id}` in the customer source{}{}", did_you_mean(.id, .like), .elsewhere.as_deref().unwrap_or_default())]
@@ -487,6 +494,7 @@ impl SourceError {
                 | SourceError::Unreadable { .. }
                 | SourceError::NoIdColumn { .. }
                 | SourceError::NoListedColumn { .. }
+                | SourceError::UnknownParameter { .. }
                 | SourceError::NotADatabase(_)
                 | SourceError::ReadNeedsWrite(_)
                 | SourceError::NoTable { .. }

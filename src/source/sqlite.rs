@@ -60,6 +60,33 @@ impl SqliteSource {
         self
     }
 
+    /// A parameter of the query that tierwise gives no value for (`:as_at` for `:as_of`, a
+    /// `?`): SQLite binds NULL, and a date filter on it silently keeps nothing.
+    fn unknown_parameter(&self, stmt: &rusqlite::Statement<'_>) -> Result<(), SourceError> {
+        let Source::Query(query) = &self.source else {
+            return Ok(());
+        };
+        let known = |name: &str| self.parameters.iter().any(|(p, _)| p == name);
+        for i in 1..=stmt.parameter_count() {
+            let name = stmt.parameter_name(i).unwrap_or("?");
+            if known(name) {
+                continue;
+            }
+            let at = (query.lines().enumerate())
+                .find(|(_, l)| l.contains(name))
+                .map_or(String::new(), |(k, l)| {
+                    format!(" (line {} of the query: `{}`)", k + 1, l.trim())
+                });
+            let names = self.parameters.iter().map(|(p, _)| p.as_str());
+            return Err(SourceError::UnknownParameter {
+                parameter: name.to_owned(),
+                at,
+                like: crate::diag::suggest(name, names),
+            });
+        }
+        Ok(())
+    }
+
     fn bind(&self, stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
         for (name, value) in &self.parameters {
             if let Some(index) = stmt.parameter_index(name)? {
@@ -121,6 +148,7 @@ impl SqliteSource {
         };
         let sql = self.sql();
         let mut stmt = self.conn.prepare(&sql).map_err(read_error)?;
+        self.unknown_parameter(&stmt)?;
         let mut fields = self.fields(&sql)?;
         if as_stored {
             fields.iter_mut().for_each(|f| f.kind = None);
@@ -428,9 +456,8 @@ impl CustomerSource for SqliteSource {
             check_select(query)?;
         }
         let sql = format!("{} LIMIT 0", self.sql());
-        self.conn
-            .prepare(&sql)
-            .map_err(|source| self.unreadable(source))?;
+        let stmt = (self.conn.prepare(&sql)).map_err(|source| self.unreadable(source))?;
+        self.unknown_parameter(&stmt)?;
         self.fields(&sql)
     }
 

@@ -105,8 +105,9 @@ impl Error {
             | Error::Source(crate::source::SourceError::Locked(_)) => "locked",
             Error::Output(OutputError::RunsChanged(_)) => "runs_changed",
             Error::Output(OutputError::RulesChanged { .. }) => "rules_changed",
-            // As the customer source's read says it (one database, one condition).
-            Error::Output(OutputError::ReadNeedsWrite(_)) => "source",
+            // As the customer source's read says it (one database, one condition); a repeated
+            // id is the source's to fix, as `/health` says it.
+            Error::Output(OutputError::ReadNeedsWrite(_) | OutputError::DuplicateId(_)) => "source",
             Error::Config(_) => "config",
             Error::Rules(_) => "rules",
             Error::Eval(_) => "evaluation",

@@ -157,11 +157,24 @@ fn check_data_finds_duplicate_customer_ids_that_run_would_refuse() {
     check.assert_code(1);
     assert!(
         check.stdout.contains(
-            "  the customer ids failed for 2 customers (e.g. C1): 1 id appears more than once; `run` refuses such data: make the id column unique"
-        ),
+            "  repeated customer ids: 1 id appears more than once (2 customers, e.g. C1); `run` refuses such data: make the id column unique"
+        ) && check.stdout.ends_with("no problems found in the rule files; customer ids repeated in the data\n"),
         "{}",
         check.stdout
     );
+    // For programs: the ids apart from the rules that fail (none here), and the run's
+    // refusal is the source's to fix, as `/health` says it.
+    let json = fx.run(&["check", "--data", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["data"]["repeated_ids"]["customers"], 2, "{report:#}");
+    assert_eq!(
+        report["data"]["failures"],
+        serde_json::json!([]),
+        "{report:#}"
+    );
+    let run = fx.run(&["run", "--format", "json"]);
+    let error: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(error["error"]["kind"], "source", "{error:#}");
     let run = fx.run(&["run"]);
     run.assert_code(1);
     run.assert_stderr_contains("customer id C1 appears more than once");

@@ -326,13 +326,20 @@ fn a_query_parameter_tierwise_does_not_give_is_an_error_not_null() {
     let fx = Fixture::new();
     fx.customers(
         "customer_id INTEGER PRIMARY KEY, joined TEXT",
-        &[vec![int(1), text("2026-01-01")], vec![int(2), text("2026-12-01")]],
+        &[
+            vec![int(1), text("2026-01-01")],
+            vec![int(2), text("2026-12-01")],
+        ],
     );
     fx.rule(
         "rules.yaml",
         "decisions:\n  - name: t\n    rules: [ { id: t, then: { t: 1 } } ]\n",
     );
-    for (parameter, like) in [(":as_at", ": did you mean `:as_of`?"), ("@as_of", ""), ("?", "")] {
+    for (parameter, like) in [
+        (":as_at", ": did you mean `:as_of`?"),
+        ("@as_of", ""),
+        ("?", ""),
+    ] {
         std::fs::write(
             fx.path("config.yaml"),
             format!(
@@ -343,7 +350,10 @@ fn a_query_parameter_tierwise_does_not_give_is_an_error_not_null() {
         let message = format!(
             "the customers query uses the parameter `{parameter}` (line 3 of the query: `WHERE joined <= {parameter}`), which tierwise does not give: SQLite would read it as NULL for every row (tierwise gives :as_of, :period_start and :period_end){like}"
         );
-        for args in [&["run", "--strict", "--as-of", "2026-06-30"][..], &["check"]] {
+        for args in [
+            &["run", "--strict", "--as-of", "2026-06-30"][..],
+            &["check"],
+        ] {
             let run = fx.run(args);
             run.assert_code(2).assert_stderr_contains(&message);
         }

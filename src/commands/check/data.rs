@@ -4,7 +4,6 @@
 
 use crate::engine::{Context, EvalError, Evaluator, History, Mode, Outcomes};
 use crate::error::Error;
-use crate::report::thousands;
 use crate::rules::{self, RuleIdx, RuleSet, ValueExpr};
 use crate::source::Dataset;
 use crate::value::Lit;
@@ -34,6 +33,19 @@ pub struct DataCheck {
     pub id_variants: Vec<Vec<String>>,
     /// How many such groups there are.
     pub id_variant_groups: usize,
+    /// Ids that appear more than once, which `run` refuses (`None`: every id is unique).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeated_ids: Option<RepeatedIds>,
+}
+
+/// Customer ids that appear more than once in the source.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepeatedIds {
+    /// How many ids appear more than once.
+    pub ids: usize,
+    /// How many customers (rows) hold them.
+    pub customers: usize,
+    pub examples: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -106,9 +118,7 @@ pub(super) fn check_data(
     let mut check = tallies.into_check(rules, customers.len);
     check.as_of = context.as_of.to_string();
     check.period = context.period.label().to_string();
-    if let Some(duplicates) = duplicate_ids(customers) {
-        check.failures.insert(0, duplicates);
-    }
+    check.repeated_ids = repeated_ids(customers);
     let variants = customers.id_variants();
     check.id_variant_groups = variants.len();
     check.id_variants = variants.into_iter().take(EXAMPLES).collect();
@@ -117,7 +127,7 @@ pub(super) fn check_data(
 
 /// Customer ids that appear more than once: `run` refuses such data (every policy is keyed
 /// by the customer's id), so `check --data` says so first.
-fn duplicate_ids(customers: &Dataset) -> Option<Failure> {
+fn repeated_ids(customers: &Dataset) -> Option<RepeatedIds> {
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(customers.len);
     for i in 0..customers.len {
         *seen.entry(customers.id_text(i)).or_default() += 1;
@@ -127,20 +137,10 @@ fn duplicate_ids(customers: &Dataset) -> Option<Failure> {
         return None;
     }
     repeated.sort();
-    let customers: usize = repeated.iter().map(|(_, n)| n).sum();
-    Some(Failure {
-        rule: "the customer ids".into(),
-        message: format!(
-            "{} more than once; `run` refuses such data: make the id column unique",
-            match repeated.len() {
-                1 => "1 id appears".to_owned(),
-                n => format!("{} ids appear", thousands(n as f64)),
-            }
-        ),
-        customers,
-        examples: repeated
-            .iter()
-            .take(EXAMPLES)
+    Some(RepeatedIds {
+        ids: repeated.len(),
+        customers: repeated.iter().map(|(_, n)| n).sum(),
+        examples: (repeated.iter().take(EXAMPLES))
             .map(|(id, _)| id.clone())
             .collect(),
     })

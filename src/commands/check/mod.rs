@@ -74,7 +74,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     crate::report::print(&report, args.format);
     Ok(if report.errors() > 0 {
         ExitStatus::Invalid
-    } else if report.data_failures() > 0 {
+    } else if report.data_failures() > 0
+        || (report.data.as_ref()).is_some_and(|d| d.repeated_ids.is_some())
+    {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
@@ -147,6 +149,9 @@ impl Report for CheckReport {
             data_text(data, out)?;
         }
         let mut summary = summary_line(&self.diagnostics);
+        if self.data.as_ref().is_some_and(|d| d.repeated_ids.is_some()) {
+            summary.push_str("; customer ids repeated in the data");
+        }
         if self.data_failures() > 0 {
             summary.push_str(&format!(
                 "; {} failing on the data",
@@ -260,6 +265,18 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
             out,
             "  every row matched and {whom} got a value: {}",
             clean.join(", ")
+        )?;
+    }
+    if let Some(r) = &data.repeated_ids {
+        writeln!(
+            out,
+            "  repeated customer ids: {} more than once ({}, e.g. {}); `run` refuses such data: make the id column unique",
+            match r.ids {
+                1 => "1 id appears".to_owned(),
+                n => format!("{} ids appear", thousands(n as f64)),
+            },
+            customers(r.customers),
+            shown_ids(&r.examples),
         )?;
     }
     for f in &data.failures {

@@ -1033,3 +1033,44 @@ fn ids_that_differ_only_in_case_spaces_or_leading_zeros_are_warned_of() {
         run.stdout
     );
 }
+
+/// Tiers ordered on a figure ranked over each group's top account only: every other account
+/// (NULL, not ranked) fell past the tier rows to the catch-all C, and `check --data` said
+/// "every row matched". Said at the comparison; quiet once a row says what NULL gets.
+#[test]
+fn check_data_warns_of_a_figure_null_for_many_that_rows_order_without_a_null_row() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = (1..=100)
+        .map(|i| vec![int(i), real(i as f64), int(i64::from(i % 10 == 0))])
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, group_sales REAL, is_top INTEGER",
+        &rows,
+    );
+    let rules = |null_row: &str| {
+        format!(
+            "population:\n  group_rank: {{ percentile_of: group_sales, where: is_top == 1 }}\ndecisions:\n  - name: tier\n    rules:\n{null_row}      - {{ id: t-a, when: group_rank >= 0.8, then: {{ tier: A }} }}\n      - {{ id: t-b, when: group_rank >= 0.5, then: {{ tier: B }} }}\n      - {{ id: t-c, then: {{ tier: C }} }}\n"
+        )
+    };
+    fx.rule("tiers.yaml", &rules(""));
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `group_rank` is NULL for 90 of 100 customers (not ranked: `where: is_top == 1`), and rows `t-a`, `t-b` of `tier` order it, which is false for NULL: each of them gets the first row that does not compare it (in `t-a`)\n --> rules/tiers.yaml:6:26"
+        ),
+        "{}",
+        check.stdout
+    );
+    // A run does not say it: leaving the unranked to the last row can be meant.
+    let run = fx.run(&["run"]);
+    run.assert_code(0);
+    assert!(!run.stderr.contains("is NULL for"), "{}", run.stderr);
+    fx.rule(
+        "tiers.yaml",
+        &rules("      - { id: t-none, when: is_null(group_rank), then: { tier: branch } }\n"),
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(!check.stdout.contains("is NULL for"), "{}", check.stdout);
+}

@@ -71,6 +71,7 @@ mod text_dates;
 mod text_ordered;
 mod text_spellings;
 mod unknown_ids;
+mod unranked_rows;
 mod unreachable_row;
 mod whole_numbers;
 
@@ -84,6 +85,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out
 }
 pub use shown::{for_runs, without_repeats};
+pub use unranked_rows::unranked_rows;
 use walk::{name_constant_comparisons, rule_expressions, written_tests};
 pub use {output_spellings::OutputSpellings, unknown_ids::ids_no_customer_has};
 mod values;

@@ -53,11 +53,23 @@ WITH
 span AS (
   SELECT
     date(:as_of) AS as_of,
-    -- "+1 day ... -1 day": as of a month's last day, whole calendar months.
-    date(:as_of, '+1 day', '-3 months', 'floor', '-1 day') AS after_3m,
-    date(:as_of, '+1 day', '-12 months', 'floor', '-1 day') AS after_12m,
-    date(:as_of, '+1 day', '-15 months', 'floor', '-1 day') AS after_15m,
-    date(:as_of, '+1 day', '-24 months', 'floor', '-1 day') AS after_24m,
+    -- As of a month's last day, whole calendar months (the window ends the day before the
+    -- month N-1 months back starts); otherwise the same day N months earlier, clamped to
+    -- its month's end as `add_months` does (as of 2024-02-28: 2023-02-28). "+1 day, N
+    -- months back, -1 day" counted a day more where the day after :as_of has no match N
+    -- months back (as of 2025-12-30 the last 3 months took in 2025-09-30).
+    CASE WHEN strftime('%d', :as_of, '+1 day') = '01'
+         THEN date(:as_of, 'start of month', '-2 months', '-1 day')
+         ELSE date(:as_of, '-3 months', 'floor') END AS after_3m,
+    CASE WHEN strftime('%d', :as_of, '+1 day') = '01'
+         THEN date(:as_of, 'start of month', '-11 months', '-1 day')
+         ELSE date(:as_of, '-12 months', 'floor') END AS after_12m,
+    CASE WHEN strftime('%d', :as_of, '+1 day') = '01'
+         THEN date(:as_of, 'start of month', '-14 months', '-1 day')
+         ELSE date(:as_of, '-15 months', 'floor') END AS after_15m,
+    CASE WHEN strftime('%d', :as_of, '+1 day') = '01'
+         THEN date(:as_of, 'start of month', '-23 months', '-1 day')
+         ELSE date(:as_of, '-24 months', 'floor') END AS after_24m,
     date(:period_start) AS period_start,
     date(:period_end) AS period_end
 ),

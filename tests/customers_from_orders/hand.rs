@@ -208,3 +208,41 @@ fn the_customers_columns_come_first_in_their_order() {
     let query: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
     assert_eq!(query[..table.len()], table[..]);
 }
+
+/// "The last 3 months" as of a day whose next day has no match 3 months back (2025-12-30:
+/// 2025-09-31; 2026-05-30: 2026-02-30) took in a day more: the orders of 2025-09-30 and
+/// 2026-02-28 counted. They are the days after the same day 3 (12) months earlier, clamped
+/// to its month's end as `add_months` does; as of a month's last day, whole months.
+#[test]
+fn windows_start_the_day_after_the_same_day_months_earlier() {
+    let conn = hand_db();
+    conn.execute_batch(
+        "INSERT INTO customers VALUES
+           ('H-4', 'Edge Days', 'terminal', 'West', 10.0, 1, 0, 20.0, 5.0, 1.0, 0, 0.0, 0,
+            0, 0.5, 60, 1);
+         INSERT INTO accounts VALUES ('H-4', '2024-01-10', 30);
+         INSERT INTO orders VALUES
+           (7, 'H-4', '2025-09-30', 1.0, 1, 0.5, '2025-10-30', '2025-10-30', 0),
+           (8, 'H-4', '2025-10-01', 10.0, 1, 0.5, '2025-10-31', '2025-10-31', 0),
+           (9, 'H-4', '2026-02-28', 100.0, 1, 0.5, '2026-03-30', '2026-03-30', 0),
+           (10, 'H-4', '2026-03-01', 1000.0, 1, 0.5, '2026-03-31', '2026-03-31', 0);",
+    )
+    .expect("insert");
+    let figure = |as_of: &str, column: &str| {
+        let (rows, _) = customers_as_of(&conn, as_of);
+        let c = (rows.into_iter())
+            .find(|c| c.text("customer_id").as_deref() == Some("H-4"))
+            .expect("H-4");
+        c.real(column)
+    };
+    // From 2025-10-01 (2025-09-30 is the same day 3 months back).
+    assert_eq!(figure("2025-12-30", "sales_last_3m"), Some(10.0));
+    // From 2026-03-01 (2026-02-30 is 2026-02-28, as add_months(2026-05-30, -3) gives it).
+    assert_eq!(figure("2026-05-30", "sales_last_3m"), Some(1000.0));
+    // As of a month's last day, whole months: March to May.
+    assert_eq!(figure("2026-05-31", "sales_last_3m"), Some(1000.0));
+    assert_eq!(figure("2026-05-27", "sales_last_3m"), Some(1100.0));
+    // The last 12 months as of 2026-09-30: whole months from 2025-10-01.
+    assert_eq!(figure("2026-09-30", "annual_sales"), Some(1110.0));
+    assert_eq!(figure("2026-09-29", "annual_sales"), Some(1111.0));
+}

@@ -523,6 +523,12 @@ pub fn same_text_value(a: &str, b: &str) -> bool {
         )
 }
 
+/// A decimal that is a whole number (`3.0`, what `6 / 2` gives), as one; `None` for one
+/// with decimals, or beyond the whole numbers' range.
+pub fn whole_number(x: f64) -> Option<i64> {
+    (x.fract() == 0.0 && x.abs() < 9.2e18).then_some(x as i64)
+}
+
 /// Two numbers equal as the rules' `==` has them ([`number_holds`]), so `0.1 + 0.2` is `0.3`
 /// and a diff or `changes` does not call a value that only the binary arithmetic moved a
 /// change.

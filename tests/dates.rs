@@ -417,6 +417,41 @@ fn a_row_applies_on_the_first_and_last_day_of_its_window_and_not_outside() {
     }
 }
 
+/// `add_months(start, term_years * 12)` of a REAL column, or `add_days(as_of, 6 / 2)`,
+/// passed `check` and failed every customer ("cannot be used on a date and a number"):
+/// a whole decimal is a whole number of days or months; 2.5 is an error that says so.
+#[test]
+fn date_arithmetic_takes_a_whole_number_held_as_a_decimal() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, start DATE, term_years REAL",
+        &[
+            vec![int(1), text("2024-02-29"), real(1.0)],
+            vec![int(2), text("2025-01-31"), real(2.0)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: d\n    rules:\n      - { id: ends, then: { ends: '= add_months(start, term_years * 12)', soon: '= add_days(as_of, 6 / 2)' } }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-01-31"]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "ends"),
+        expect(&[("1", "2025-02-28"), ("2", "2027-01-31")])
+    );
+    assert_eq!(column(&latest, "soon")["1"], text("2026-02-03"));
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: d\n    rules:\n      - { id: ends, then: { ends: '= add_days(start, term_years * 2.5)' } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-01-31"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "rule `ends` failed: `add_days` adds whole days, and 2.5 is not one: round it first",
+        );
+}
+
 /// A row kept for the runs of earlier months (a promotion that ended) was warned about by
 /// every monthly run, `serve` start and `watch` reload: `check` says it, runs do not.
 #[test]

@@ -7,7 +7,7 @@
 //! `false`: `last_order_day < "2025-01-01"` fails and says to write `date("2025-01-01")`.
 
 use crate::time::Date;
-use rhai::{Dynamic, Engine, EvalAltResult, INT, ImmutableString};
+use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString};
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
@@ -70,6 +70,16 @@ pub fn register(engine: &mut Engine) {
         .register_fn("add_months", |d: Date, n: INT| -> Result<Date> {
             d.add_months(n).ok_or_else(out_of_range)
         })
+        // Numbers are numbers: `add_months(start, term_years * 12)` of a REAL column, or
+        // `add_days(as_of, 6 / 2)` (`/` gives a decimal), is whole; 2.5 days is an error.
+        .register_fn("add_days", |d: Date, n: FLOAT| -> Result<Date> {
+            d.add_days(whole("add_days", "days", n)?)
+                .ok_or_else(out_of_range)
+        })
+        .register_fn("add_months", |d: Date, n: FLOAT| -> Result<Date> {
+            d.add_months(whole("add_months", "months", n)?)
+                .ok_or_else(out_of_range)
+        })
         .register_fn("year", |d: Date| d.year() as INT)
         .register_fn("month", |d: Date| d.month() as INT)
         .register_fn("quarter", |d: Date| d.quarter() as INT);
@@ -97,6 +107,17 @@ pub fn register(engine: &mut Engine) {
         .register_fn("==", |_: (), _: Date| false)
         .register_fn("!=", |_: Date, _: ()| true)
         .register_fn("!=", |_: (), _: Date| true);
+}
+
+/// A decimal that is a whole number, as one; another is an error naming it.
+fn whole(function: &str, unit: &str, n: FLOAT) -> Result<INT> {
+    match crate::value::whole_number(n) {
+        Some(i) => Ok(i),
+        None => Err(format!(
+            "`{function}` adds whole {unit}, and {n} is not one: round it first (`round(x)`, or `to_int(x)` to cut the decimals)"
+        )
+        .into()),
+    }
 }
 
 /// A date compared with text, a number or true/false is an error, in either order.

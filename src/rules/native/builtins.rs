@@ -148,6 +148,14 @@ fn date<'a>(
             _ => return Err(Fallback),
         },
         Builtin::AddDays | Builtin::AddMonths => match (first, second) {
+            // A decimal that is whole, as the interpreter takes it (another: its error).
+            (Scalar::Date(d), Scalar::Float(x)) => Scalar::Date(
+                match (f, crate::value::whole_number(x).ok_or(Fallback)?) {
+                    (Builtin::AddDays, n) => d.add_days(n),
+                    (_, n) => d.add_months(n),
+                }
+                .ok_or(Fallback)?,
+            ),
             (Scalar::Date(d), Scalar::Int(n)) => Scalar::Date(
                 match f {
                     Builtin::AddDays => d.add_days(n),

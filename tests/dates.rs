@@ -617,6 +617,44 @@ fn text_dates_not_in_iso_form_compared_with_an_iso_date_are_warned_on_the_data()
     assert!(blank.stdout.contains("= help: read the blanks as NULL, `NULLIF(left_on, '') AS left_on` in the customers query"), "{}", blank.stdout);
 }
 
+/// A text column of dates with a time (`2025-12-31T10:00:00`) compared with an ISO date as
+/// text: contracts ending on 31 December were not "ended by the year end" (as text the
+/// time comes after the day), `check --data` was silent and `run --strict` wrote it. Warned
+/// under `<=` and `>`, where the day's times fall on the wrong side; `<` and `>=` order them
+/// right.
+#[test]
+fn text_dates_with_a_time_compared_with_a_date_are_warned_where_they_misorder() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, ends TEXT",
+        &[
+            vec![text("U1"), text("2025-06-30")],
+            vec![text("U2"), text("2025-12-31T10:00:00")],
+            vec![text("U3"), text("2025-12-31 23:59:59")],
+        ],
+    );
+    let rules = |op: &str| {
+        format!(
+            "decisions:\n  - name: ye\n    output: ended\n    rules:\n      - {{ id: by-ye, when: 'ends {op} \"2025-12-31\"', value: true }}\n      - {{ id: later, value: false }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &rules("<="));
+    let check = fx.run(&["check", "--data"]);
+    assert!(
+        check.stdout.contains(
+            "warning: `ends` is compared with the date \"2025-12-31\" by `<=`, but it holds dates with a time in the data (`2025-12-31T10:00:00`, 2 customers): as text, a time on 2025-12-31 comes after \"2025-12-31\", so the customers of that day fall on the wrong side (in `by-ye`)"
+        ),
+        "{}",
+        check.stdout
+    );
+    fx.run(&["run", "--strict", "--as-of", "2025-12-31"]).assert_code(1);
+    for op in ["<", ">="] {
+        fx.rule("rules.yaml", &rules(op));
+        let check = fx.run(&["check", "--data"]);
+        assert!(!check.stdout.contains("with a time"), "{op}: {}", check.stdout);
+    }
+}
+
 /// A condition on a computed value failed at its boundary (`days_between(...) < 90` for a
 /// customer exactly 90 days in): `explain` showed the dates, not the 90 it compared, and
 /// the analyst counted days by hand.

@@ -32,8 +32,13 @@ pub fn text_date_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             }
             let name = rules.slot_name(slot);
             let other = seen.entry(name).or_insert_with(|| not_iso(data, name));
-            if let Some((example, count)) = other {
-                out.push(slip(e, id, name, cmp, date, example, *count));
+            // A date with a time orders right against a day under `<` and `>=` (the day's
+            // times are not before it, and are at or after it).
+            let timed = |example: &str| Date::parse(example).is_some();
+            match other {
+                Some((example, _)) if timed(example) && matches!(cmp, Cmp::Lt | Cmp::Ge) => {}
+                Some((example, count)) => out.push(slip(e, id, name, cmp, date, example, *count)),
+                None => {}
             }
         }
     }
@@ -41,23 +46,37 @@ pub fn text_date_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
 }
 
 /// The first text of column `name` that is no ISO date (one that is not empty, if any: a
-/// blank for "no date" sorts first too), and how many customers hold one.
+/// blank for "no date" sorts first too), and how many customers hold one; else the first
+/// date with a time (`2025-12-31T10:00:00`, which as text comes after "2025-12-31"), and
+/// how many hold one.
 fn not_iso(data: &Dataset, name: &str) -> Option<(String, usize)> {
     let k = data.names.iter().position(|n| n == name)?;
     let column = &data.columns[k];
-    let mut first: Option<&str> = None;
-    let mut count = 0;
+    let (mut first, mut timed): (Option<&str>, Option<&str>) = (None, None);
+    let (mut count, mut timed_count) = (0, 0);
     for i in 0..data.len {
-        if let Value::Str(text) = column.value(i)
-            && Date::parse(text).is_none()
-        {
-            count += 1;
-            if first.is_none_or(str::is_empty) {
-                first = Some(text);
+        let Value::Str(text) = column.value(i) else {
+            continue;
+        };
+        match Date::parse(text) {
+            None => {
+                count += 1;
+                if first.is_none_or(str::is_empty) {
+                    first = Some(text);
+                }
             }
+            Some(_) if text.len() > "2025-12-31".len() => {
+                timed_count += 1;
+                timed.get_or_insert(text);
+            }
+            Some(_) => {}
         }
     }
-    first.map(|f| (f.to_owned(), count))
+    match (first, timed) {
+        (Some(f), _) => Some((f.to_owned(), count)),
+        (None, Some(t)) => Some((t.to_owned(), timed_count)),
+        (None, None) => None,
+    }
 }
 
 fn slip(
@@ -74,12 +93,26 @@ fn slip(
         "" => "empty text".to_owned(),
         text => format!("`{text}`"),
     };
+    let quoted = format!("\"{date}\"");
+    let (line, column) = super::walk::place_of(e, &quoted);
+    if Date::parse(example).is_some() {
+        // A date with a time: the same day, later as text.
+        let message = format!(
+            "`{name}` is compared with the date \"{date}\" by `{}`, but it holds dates with a time in the data ({shown}, {customers}): as text, a time on {date} comes after \"{date}\", so the customers of that day fall on the wrong side",
+            cmp.symbol()
+        );
+        let warning = Diagnostic::error(&e.origin.file, line, column, message)
+            .warning()
+            .width(quoted.chars().count())
+            .help(format!(
+                "declare the column a date (`customers.dates`: a date with a time reads as its day), then compare with `date(\"{date}\")`"
+            ));
+        return super::walk::of_rule(warning, id);
+    }
     let message = format!(
         "`{name}` is compared with the date \"{date}\" by `{}`, but it holds text that is no ISO date in the data ({shown}, {customers}): text orders letter by letter, so such values may fall on the wrong side of \"{date}\"",
         cmp.symbol()
     );
-    let quoted = format!("\"{date}\"");
-    let (line, column) = super::walk::place_of(e, &quoted);
     let warning = Diagnostic::error(&e.origin.file, line, column, message)
         .warning()
         .width(quoted.chars().count())

@@ -136,7 +136,7 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     // The help converts what the value looks like, in the query: undeclared, the column
     // would be text, and `\"31-12-2021\" < \"2024-01-01\"` orders as text.
     let conversion = "CASE WHEN \"last_order_day\" LIKE '__/__/____' THEN substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 4, 2) || '-' || substr(\"last_order_day\", 1, 2) ELSE NULLIF(\"last_order_day\", '') END AS \"last_order_day\"";
-    run.assert_stderr_contains(&format!("this reads as day, month, year: convert it in the customers query (`customers.query`), `{conversion}` (month first"));
+    run.assert_stderr_contains(&format!("this reads as day, month, year (31 is no month): convert it in the customers query (`customers.query`), `{conversion}`"));
     assert!(!run.stderr.contains("do not declare"), "{}", run.stderr);
     // Converted in a query, the column declares no type: it must be listed as a date.
     let list_it = "list `last_order_day` under `customers.dates` in the config";
@@ -166,7 +166,24 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     fx.conn()
         .execute_batch("UPDATE customers SET last_order_day = 45688 WHERE customer_id = 2")
         .unwrap();
-    fx.run(&["run", "--as-of", "2025-06-30"]).assert_stderr_contains("this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `CASE WHEN typeof(\"last_order_day\") IN ('integer', 'real') THEN date('1899-12-30', '+' || CAST(\"last_order_day\" AS INTEGER) || ' days') ELSE \"last_order_day\" END AS \"last_order_day\"`");
+    let serial = "CASE WHEN typeof(\"last_order_day\") IN ('integer', 'real') AND \"last_order_day\" BETWEEN 20000 AND 80000 THEN date('1899-12-30', '+' || CAST(\"last_order_day\" AS INTEGER) || ' days') ELSE \"last_order_day\" END AS \"last_order_day\"";
+    fx.run(&["run", "--as-of", "2025-06-30"]).assert_stderr_contains(&format!("this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `{serial}` (other numbers stay as they are, and are still refused"));
+    // Pasted, it reads the serial; a Unix time in another row stays a number, refused
+    // (converted, it was NULL: a credit block lifted, and `--strict` passed).
+    let config = with_converted_dates(&fx, serial);
+    fx.run(&["run", "--as-of", "2025-06-30"]).assert_code(0);
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = 1775001600 WHERE customer_id = 1")
+        .unwrap();
+    fx.run(&["run", "--as-of", "2025-06-30"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "customer 1: column `last_order_day` holds the number 1775001600, which is not a date",
+        );
+    std::fs::write(fx.path("config.yaml"), config).unwrap();
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = '2025-01-31' WHERE customer_id = 1")
+        .unwrap();
     // SQLite's own numeric date, `julianday('2025-01-31')`: the conversion offered, pasted,
     // reads it as that day.
     fx.conn()
@@ -174,7 +191,7 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
             "UPDATE customers SET last_order_day = julianday('2025-01-31') WHERE customer_id = 2",
         )
         .unwrap();
-    let conversion = "CASE WHEN typeof(\"last_order_day\") IN ('integer', 'real') THEN date(\"last_order_day\") ELSE \"last_order_day\" END AS \"last_order_day\"";
+    let conversion = "CASE WHEN typeof(\"last_order_day\") IN ('integer', 'real') AND \"last_order_day\" BETWEEN 2400000 AND 2500000 THEN date(\"last_order_day\") ELSE \"last_order_day\" END AS \"last_order_day\"";
     fx.run(&["run", "--as-of", "2025-06-30"]).assert_stderr_contains(&format!(
         "this reads as a Julian day number (SQLite's `julianday()`): convert it in the customers query (`customers.query`), `{conversion}`"
     ));
@@ -196,6 +213,20 @@ fn a_malformed_date_in_the_data_names_the_customer_the_column_and_the_value() {
     let listed = fx.run(&["run", "--as-of", "2025-06-30"]);
     listed.assert_stderr_contains("this reads as day, month, year");
     assert!(!listed.stderr.contains(list_it), "{}", listed.stderr);
+    // A US export, month first: said by the value (31 is no month), with its conversion.
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = '12/31/2024' WHERE customer_id = 2")
+        .unwrap();
+    let us = fx.run(&["run", "--as-of", "2025-06-30"]);
+    us.assert_stderr_contains("this reads as month, day, year (31 is no month): convert it in the customers query (`customers.query`), `CASE WHEN \"last_order_day\" LIKE '__/__/____' THEN substr(\"last_order_day\", 7, 4) || '-' || substr(\"last_order_day\", 1, 2) || '-' || substr(\"last_order_day\", 4, 2)");
+    // 03/04/2025 alone does not tell: both conversions, and how to tell.
+    fx.conn()
+        .execute_batch("UPDATE customers SET last_order_day = '03/04/2025' WHERE customer_id = 2")
+        .unwrap();
+    let either = fx.run(&["run", "--as-of", "2025-06-30"]);
+    either.assert_stderr_contains(
+        "this is day, month, year or month, day, year, and `03/04/2025` alone does not tell which",
+    );
 }
 
 #[test]
@@ -647,11 +678,16 @@ fn text_dates_with_a_time_compared_with_a_date_are_warned_where_they_misorder() 
         "{}",
         check.stdout
     );
-    fx.run(&["run", "--strict", "--as-of", "2025-12-31"]).assert_code(1);
+    fx.run(&["run", "--strict", "--as-of", "2025-12-31"])
+        .assert_code(1);
     for op in ["<", ">="] {
         fx.rule("rules.yaml", &rules(op));
         let check = fx.run(&["check", "--data"]);
-        assert!(!check.stdout.contains("with a time"), "{op}: {}", check.stdout);
+        assert!(
+            !check.stdout.contains("with a time"),
+            "{op}: {}",
+            check.stdout
+        );
     }
 }
 

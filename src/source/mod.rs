@@ -350,11 +350,34 @@ fn date_help(column: &str, value: &str, listed: bool) -> String {
             "{common}; for no date, write NULL, or read the column as `NULLIF({c}, '') AS {c}` in the customers query (`customers.query`)"
         )
     } else if day_first {
-        // Only the rows written so: the ISO dates beside them stay as they are.
+        // Only the rows written so: the ISO dates beside them stay as they are. Which of
+        // the first two numbers is the month, the value tells when one is above 12 (a
+        // Los Angeles export's 12/31/2025); 03/04/2025 alone cannot tell.
         let sep = b[2] as char;
-        format!(
-            "{common}; this reads as day, month, year: convert it in the customers query (`customers.query`), `CASE WHEN {c} LIKE '__{sep}__{sep}____' THEN substr({c}, 7, 4) || '-' || substr({c}, 4, 2) || '-' || substr({c}, 1, 2) ELSE NULLIF({c}, '') END AS {c}` (month first, as when some of the middle numbers are above 12 and none of the first: swap `substr({c}, 4, 2)` and `substr({c}, 1, 2)`){listed}"
-        )
+        let number = |r: std::ops::Range<usize>| value[r].parse::<u32>().unwrap_or(0);
+        let (first, middle) = (number(0..2), number(3..5));
+        let convert = |day: usize, month: usize| {
+            format!(
+                "`CASE WHEN {c} LIKE '__{sep}__{sep}____' THEN substr({c}, 7, 4) || '-' || substr({c}, {}, 2) || '-' || substr({c}, {}, 2) ELSE NULLIF({c}, '') END AS {c}`",
+                month + 1,
+                day + 1
+            )
+        };
+        match (first > 12, middle > 12) {
+            (false, true) => format!(
+                "{common}; this reads as month, day, year ({middle} is no month): convert it in the customers query (`customers.query`), {}{listed}",
+                convert(3, 0)
+            ),
+            (true, false) => format!(
+                "{common}; this reads as day, month, year ({first} is no month): convert it in the customers query (`customers.query`), {}{listed}",
+                convert(0, 3)
+            ),
+            _ => format!(
+                "{common}; this is day, month, year or month, day, year, and `{value}` alone does not tell which: look at the column (a first number above 12 is a day: day first; a middle one: month first), then convert it in the customers query (`customers.query`), day first {}, month first {}{listed}",
+                convert(0, 3),
+                convert(3, 0)
+            ),
+        }
     } else if let Some(n) = value.strip_prefix("the number ")
         && n.len() == 8
         && n.bytes().all(|d| d.is_ascii_digit())
@@ -368,7 +391,7 @@ fn date_help(column: &str, value: &str, listed: bool) -> String {
     {
         // Excel counts days from 1899-12-30 (its 1900 leap-year bug included).
         format!(
-            "{common}; this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `CASE WHEN typeof({c}) IN ('integer', 'real') THEN date('1899-12-30', '+' || CAST({c} AS INTEGER) || ' days') ELSE {c} END AS {c}`{listed}"
+            "{common}; this reads as an Excel date serial (days since 1899-12-30): convert it in the customers query (`customers.query`), `CASE WHEN typeof({c}) IN ('integer', 'real') AND {c} BETWEEN 20000 AND 80000 THEN date('1899-12-30', '+' || CAST({c} AS INTEGER) || ' days') ELSE {c} END AS {c}` (other numbers stay as they are, and are still refused: a conversion of them would give NULL){listed}"
         )
     } else if let Some(n) = value.strip_prefix("the number ")
         && n.parse::<f64>()
@@ -376,7 +399,7 @@ fn date_help(column: &str, value: &str, listed: bool) -> String {
     {
         // SQLite's own numeric date; `date()` reads a number as one.
         format!(
-            "{common}; this reads as a Julian day number (SQLite's `julianday()`): convert it in the customers query (`customers.query`), `CASE WHEN typeof({c}) IN ('integer', 'real') THEN date({c}) ELSE {c} END AS {c}`{listed}"
+            "{common}; this reads as a Julian day number (SQLite's `julianday()`): convert it in the customers query (`customers.query`), `CASE WHEN typeof({c}) IN ('integer', 'real') AND {c} BETWEEN 2400000 AND 2500000 THEN date({c}) ELSE {c} END AS {c}` (other numbers stay as they are, and are still refused){listed}"
         )
     } else {
         format!(

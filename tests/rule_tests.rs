@@ -239,7 +239,7 @@ fn a_failing_expectation_exits_1_with_the_diff_and_the_rules_that_fired() {
     let table: Vec<Vec<&str>> = out
         .lines()
         .skip_while(|l| !l.starts_with("FAIL"))
-        .skip(2)
+        .skip(3)
         .take(3)
         .map(|l| l.split_whitespace().collect())
         .collect();
@@ -250,6 +250,15 @@ fn a_failing_expectation_exits_1_with_the_diff_and_the_rules_that_fired() {
             vec!["tier", "B", "A"],
             vec!["perks", "[visit]", "[visit,", "call]"],
         ],
+        "{out}"
+    );
+    // The day it was evaluated as of: undated, today's (it may pass tomorrow).
+    let today = out.lines().skip_while(|l| !l.starts_with("FAIL")).nth(2);
+    assert!(
+        today.is_some_and(|l| l.starts_with("  as of ")
+            && l.ends_with(
+                " (today, in UTC: the case gives no `as_of`; give it one to test a fixed day)"
+            )),
         "{out}"
     );
     assert!(

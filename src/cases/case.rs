@@ -501,6 +501,8 @@ pub(super) fn run_case(
         fired: Vec::new(),
         figures: Vec::new(),
         message: None,
+        as_of: String::new(),
+        as_of_today: false,
     };
     // Check the case before evaluating anything: a wrong case is reported, not run.
     let evaluated = prepare(ctx, number, defaults, case, file_context)
@@ -512,6 +514,8 @@ pub(super) fn run_case(
             return result;
         }
     };
+    result.as_of = prepared.context.as_of.to_string();
+    result.as_of_today = spec.as_of.is_none() && prepared.context.as_of == Date::today_utc();
     let evaluated = match evaluated {
         Ok(evaluated) => evaluated,
         Err(e) => {

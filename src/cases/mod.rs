@@ -88,6 +88,11 @@ pub struct CaseResult {
     pub figures: Vec<FigureValue>,
     /// Why the case failed when it is not a difference of outputs, or what is wrong with it.
     pub message: Option<String>,
+    /// The day the case was evaluated as of (empty when it was not evaluated).
+    pub as_of: String,
+    /// Whether that day is the run's (today), neither the case nor its file giving `as_of`:
+    /// such a case may pass today and fail tomorrow.
+    pub as_of_today: bool,
 }
 
 #[derive(Debug, Serialize)]

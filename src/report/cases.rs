@@ -152,6 +152,15 @@ fn write_case(c: &CaseResult, out: &mut dyn Write) -> io::Result<()> {
     }
     if c.status == Status::Fail {
         writeln!(out, "  --> {}", c.at)?;
+        match c.as_of_today {
+            // Undated: it may pass tomorrow, or have passed yesterday.
+            true => writeln!(
+                out,
+                "  as of {} (today, in UTC: the case gives no `as_of`; give it one to test a fixed day)",
+                c.as_of
+            )?,
+            false => writeln!(out, "  as of {}", c.as_of)?,
+        }
     }
     if !c.differences.is_empty() {
         print_differences(&c.differences, out)?;

@@ -17,6 +17,6 @@ pub fn after_today(as_of: Date) -> Option<String> {
 /// The words of [`after_today`], for a date and today already known.
 pub fn after_today_words(as_of: impl std::fmt::Display, today: impl std::fmt::Display) -> String {
     format!(
-        "as of {as_of} is after today ({today}): the customer data most likely does not reach it yet"
+        "as of {as_of} is after today ({today}, in UTC): the customer data most likely does not reach it yet"
     )
 }

@@ -80,7 +80,11 @@ impl Before<'_> {
     pub fn concerns(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.as_of > Date::today_utc() {
-            out.push(format!("the date {} is after today", self.as_of));
+            let today = Date::today_utc();
+            out.push(format!(
+                "the date {} is after today ({today}, in UTC)",
+                self.as_of
+            ));
         }
         if let Some(end) = ended_after(self.period, self.as_of) {
             out.push(format!(

@@ -18,8 +18,8 @@ pub(super) fn standing_notes(
     let today = crate::time::Date::today_utc();
     if as_of > today {
         notes.push(format!(
-            "as of {as_of} is {} days after today ({today}): the customer data most likely does not reach it yet, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
-            as_of.0 - today.0,
+            "as of {as_of} is {} after today ({today}, in UTC): the customer data most likely does not reach it yet, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
+            crate::text::plural((as_of.0 - today.0) as usize, "day"),
             period.label(),
             summary.written.run_id
         ));

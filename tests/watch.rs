@@ -36,7 +36,13 @@ fn fixture() -> Fixture {
 #[test]
 fn an_edit_takes_effect_and_says_what_changed() {
     let fx = fixture();
-    let mut w = start(&fx);
+    let mut w = watch(&fx, &["--as-of", "2026-03-31"]);
+    // The day it evaluates as of, from the start (a new day is said when it comes).
+    let first = w.wait_for("in force").join("\n");
+    assert!(
+        first.contains("customers evaluated as of 2026-03-31"),
+        "{first}"
+    );
     fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
     let out = w.wait_for("tier changed for");
     let text = out.join("\n");

@@ -396,8 +396,8 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
     let Some(old) = old else {
         writeln!(
             out,
-            "rules {} in force: {customers} customers evaluated",
-            new.fingerprint
+            "rules {} in force: {customers} customers evaluated as of {}",
+            new.fingerprint, new.as_of
         )?;
         for (name, per) in &new.counts {
             let parts: Vec<String> = per
@@ -420,6 +420,14 @@ fn report(new: &Snapshot, old: Option<&Snapshot>, out: &mut dyn Write) -> std::i
             out,
             "applied rules {} (were {}): {customers} customers evaluated",
             new.fingerprint, old.fingerprint
+        )?;
+    }
+    // Past midnight (UTC) between two saves: date outputs move by themselves.
+    if new.as_of != old.as_of {
+        writeln!(
+            out,
+            "note: a new day: evaluated as of {} (the last evaluation was as of {}): the changes below are the date's as well as the rules'",
+            new.as_of, old.as_of
         )?;
     }
     // An ETL between two saves: what follows is the data's as well as the rules'.

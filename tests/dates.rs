@@ -253,7 +253,18 @@ fn text_and_dates_never_compare_silently() {
     assert!(
         check
             .stdout
-            .contains("help: a date compares with a date: write date(\"2025-01-01\")"),
+            .contains("help: a date compares with a date: write date(\"2025-01-01\") (in a grid or spreadsheet cell, 2025-01-01 as it is)"),
+        "{}",
+        check.stdout
+    );
+    // A day written another way: `date("31.12.2025")` would be refused too.
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: old\n    rules:\n      - { id: before, when: 'last_order_day < \"31.12.2025\"', then: { old: true } }\n",
+    );
+    let check = fx.run(&["check"]);
+    assert!(
+        check.stdout.contains("help: a date compares with a date, written year-month-day: date(\"2025-12-31\") in a formula, 2025-12-31 as it is in a grid or spreadsheet cell"),
         "{}",
         check.stdout
     );

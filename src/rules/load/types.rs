@@ -379,10 +379,13 @@ fn kind_mismatch(
         )
         .rule(c.owner.clone())
         .help(match (kind, constant_kind) {
-            (ValueKind::Date, ValueKind::Text) => format!(
-                "a date compares with a date: write date(\"{}\")",
-                c.constant
-            ),
+            // In a formula `date("...")`; a grid or spreadsheet cell takes the day as it is.
+            (ValueKind::Date, ValueKind::Text) => match crate::time::Date::parse(&c.constant.to_string()) {
+                Some(day) => format!(
+                    "a date compares with a date: write date(\"{day}\") (in a grid or spreadsheet cell, {day} as it is)"
+                ),
+                None => "a date compares with a date, written year-month-day: date(\"2025-12-31\") in a formula, 2025-12-31 as it is in a grid or spreadsheet cell".to_owned(),
+            },
             (ValueKind::Text, ValueKind::Number) => match known.and_then(|l| l.first()) {
                 Some(value) => format!(
                     "text and numbers never compare: compare `{name}` with text, e.g. \"{value}\""

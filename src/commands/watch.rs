@@ -537,8 +537,8 @@ fn report_changes(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::i
             any = true;
             writeln!(
                 out,
-                "  {name} changed for {} customers (e.g. {})",
-                thousands(changed as f64),
+                "  {name} changed for {} (e.g. {})",
+                crate::text::customers(changed),
                 examples.join("; ")
             )?;
         }

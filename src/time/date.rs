@@ -134,8 +134,14 @@ fn valid_time(t: &str) -> bool {
     let t = t.strip_suffix('Z').unwrap_or(t);
     let t = match t.rfind(['+', '-']) {
         Some(i) if i >= 5 => {
+            // UTC offsets run from -12:00 to +14:00: `+25:00` is no time zone.
             let offset = &t[i + 1..];
-            if !(offset.len() == 5 && offset.as_bytes()[2] == b':') {
+            let hours = offset.get(..2).and_then(|h| h.parse::<u32>().ok());
+            let minutes = offset.get(3..).and_then(|m| m.parse::<u32>().ok());
+            if !(offset.len() == 5 && offset.as_bytes()[2] == b':')
+                || hours.is_none_or(|h| h > 14)
+                || minutes.is_none_or(|m| m > 59)
+            {
                 return false;
             }
             &t[..i]
@@ -236,6 +242,7 @@ mod tests {
         assert_eq!(d("2025-03-01 14:30:00"), d("2025-03-01"));
         assert_eq!(d("2025-03-01T14:30:00.250Z"), d("2025-03-01"));
         assert_eq!(d("2025-03-01T14:30+02:00"), d("2025-03-01"));
+        assert_eq!(d("2025-03-01T14:30+14:00"), d("2025-03-01"));
         assert_eq!(d("2024-02-29"), Date::new(2024, 2, 29).unwrap());
         for bad in [
             "2025-02-29",
@@ -249,6 +256,8 @@ mod tests {
             "",
             "20250301",
             "+025-03-01",
+            "2025-12-31T23:30:00+25:00",
+            "2025-12-31T23:30:00-12:60",
         ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }

@@ -50,6 +50,32 @@ fn an_edit_takes_effect_and_says_what_changed() {
     assert!(text.contains("tier changed for 2 customers"), "{text}");
 }
 
+/// A config listing a date column no rule reads (the bundled one lists three): `watch`
+/// panicked at its first evaluation ("index out of bounds") and never put rules in force.
+#[test]
+fn a_listed_date_column_no_rule_reads_is_no_panic() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, seen_day TEXT",
+        &[
+            vec![int(1), real(1.0), text("2025-01-31")],
+            vec![int(2), real(2.0), text("2025-02-28")],
+        ],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id, dates: [seen_day] }\nrules: rules\n",
+    )
+    .unwrap();
+    fx.rule("tiers.yaml", RULES);
+    let mut w = watch(&fx, &[]);
+    let out = w.wait_for("in force").join("\n");
+    assert!(out.contains("2 customers evaluated"), "{out}");
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.4"));
+    let out = w.wait_for("applied rules").join("\n");
+    assert!(!out.contains("panicked"), "{out}");
+}
+
 /// `watch --write` writes a run for each accepted save, but not again for a save that
 /// changes neither the rules nor any policy (a file touched): each run holds every customer.
 #[test]

@@ -374,8 +374,13 @@ fn data_stamp(customers: &crate::source::Dataset) -> u64 {
     customers.names.hash(&mut hasher);
     // Each value hashed as it is held, with its kind: no text made per value (seconds at a
     // million customers).
+    // Only the columns read: one the rules do not read is not loaded (it holds no value,
+    // and asking it for one panicked: `customers.dates` listing a column no rule reads).
+    let read: Vec<&crate::source::Column> = (customers.columns.iter())
+        .filter(|c| c.len() == customers.len)
+        .collect();
     for i in 0..customers.len {
-        for column in &customers.columns {
+        for column in &read {
             match column.value(i) {
                 Value::Null => 0u8.hash(&mut hasher),
                 Value::Bool(b) => (1u8, b).hash(&mut hasher),

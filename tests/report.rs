@@ -802,4 +802,53 @@ fn a_report_can_keep_going_past_customers_a_rule_fails_for() {
     let tiers = rows(&html, "tiers");
     let all = tiers.iter().find(|r| r[0] == "all").expect("a row of all");
     assert_eq!(all[1], commas(60 - failing), "{tiers:?}");
+
+    // Left out, they are still in the data: not gone in the migration (they were 22 gone
+    // where 9 had left, the banner saying they counted nowhere).
+    // The previous quarter run without the failing rule: every customer in it.
+    f.rule("tiers.yaml", RULES);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    f.rule("tiers.yaml", &rules);
+    let html = report(&f, &["--as-of", "2026-03-31", "--keep-going"]);
+    let matrix = rows(&html, "migration");
+    let gone = matrix[0]
+        .iter()
+        .position(|c| c == "gone")
+        .expect("a gone column");
+    let total = matrix.last().expect("the all row");
+    assert_eq!(total[gone], "0", "{matrix:?}");
+}
+
+/// A tier value the rules' order does not list (a special case): moves to it were painted
+/// red as downgrades (16 customers) where `run` counts them unranked (4 down).
+#[test]
+fn a_move_to_a_value_the_order_does_not_list_is_neither_up_nor_down() {
+    let rules = RULES.replace(
+        "      - { id: t-none, when: is_null(rank), then: { tier: none } }",
+        "      - { id: t-special, when: overdue_days > 80, then: { tier: special } }\n      - { id: t-none, when: is_null(rank), then: { tier: none } }",
+    );
+    let f = project(&RULES, 60);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    f.rule("tiers.yaml", &rules);
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let section = section(&html, "migration");
+    let matrix = rows(&html, "migration");
+    let special = matrix[0]
+        .iter()
+        .position(|c| c == "special")
+        .expect("a special column");
+    // Every cell of the column is plain: no `up`/`down` class in it.
+    for row in section.split("<tr>").skip(2) {
+        let cells: Vec<&str> = row.split("<td").skip(1).collect();
+        if let Some(cell) = cells.get(special - 1) {
+            assert!(
+                !cell.starts_with(" class=\"num up") && !cell.starts_with(" class=\"num down"),
+                "{cell}"
+            );
+        }
+    }
+    assert!(
+        section.contains("a move from or to a value it does not list is neither"),
+        "{section}"
+    );
 }

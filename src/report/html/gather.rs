@@ -92,6 +92,9 @@ pub struct Tiers {
     pub output: String,
     /// Whether `summary.moves` gives their order (else: by count).
     pub ordered: bool,
+    /// How many of the rows, from the first, are in that order: a move between two of them
+    /// is up or down; one from or to a value the order does not list is neither.
+    pub ranked: usize,
     pub rows: Vec<TierRow>,
 }
 
@@ -268,11 +271,21 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
         figures.quadrant = Some(super::order::scatter(q, cols.xy, cols.colours));
     }
     if let Some(output) = tier_output {
-        figures.migration =
-            super::previous::migration(&input.previous, &tiers, &rank, &cols.tier, &cols.before);
+        // Customers left out (`keep_going`) are in the data: not gone, though not counted.
+        let left_out: Vec<u16> = (figures.left_out.iter())
+            .map(|e| input.previous.tier_of_id(&e.customer))
+            .collect();
+        let now = super::previous::Now {
+            rank: &rank,
+            tiers: &cols.tier,
+            before: &cols.before,
+            left_out_before: &left_out,
+        };
+        figures.migration = super::previous::migration(&input.previous, &tiers, &now);
         figures.tiers = Some(Tiers {
             output,
             ordered: order.is_some(),
+            ranked: order.as_ref().map_or(0, Vec::len),
             rows: tiers,
         });
     }

@@ -61,22 +61,37 @@ impl Section for MigrationSection {
             }) => (since, from, counts, gone),
         };
         let to: Vec<&str> = tiers.rows.iter().map(|r| r.name.as_str()).collect();
+        let o = esc(&tiers.output);
+        // Up and down only where the rules give an order, and only between its values.
+        let key = match tiers.ranked {
+            0 => String::new(),
+            n => format!(
+                " <span class=\"swatch\" style=\"background:#cfe9d3\"></span>up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>down, in the rules' order of {o}{}.",
+                if n < to.len() {
+                    " (a move from or to a value it does not list is neither, as `run` counts it)"
+                } else {
+                    ""
+                }
+            ),
+        };
         let _ = write!(
             out,
-            "<p>Customers by their {o} in {since} (rows) and now (columns); <em>gone</em>: {since}'s customers no longer in the data; <em>all</em>: the row's customers in {since}, gone included (the column: now). <span class=\"swatch\" style=\"background:#cfe9d3\"></span>up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>down, in the rules' order of {o}.</p><div class=\"row\">",
-            o = esc(&tiers.output),
+            "<p>Customers by their {o} in {since} (rows) and now (columns); <em>gone</em>: {since}'s customers no longer in the data; <em>all</em>: the row's customers in {since}, gone included (the column: now).{key}</p><div class=\"row\">",
             since = esc(since)
         );
-        matrix(out, since, from, &to, counts, gone);
+        matrix(out, since, from, &to[..tiers.ranked], &to, counts, gone);
         flow(out, since, from, &to, counts, gone);
         out.push_str("</div>");
     }
 }
 
+/// `ranked`: the tiers of the rules' order (the first of `to`), between which a move is up
+/// or down; a move from or to another value is neither, as `run` counts it.
 fn matrix(
     out: &mut String,
     since: &str,
     from: &[String],
+    ranked: &[&str],
     to: &[&str],
     counts: &[Vec<usize>],
     gone: &[usize],
@@ -92,14 +107,14 @@ fn matrix(
     // `all` last, gone included: a row adds up to the tier's count in the earlier period,
     // as that period's report gave it.
     out.push_str("<th class=\"num\">gone</th><th class=\"num\">all</th></tr></thead><tbody>");
-    let rank = |name: &str| to.iter().position(|t| *t == name);
+    let rank = |name: &str| ranked.iter().position(|t| *t == name);
     for (r, name) in from.iter().enumerate() {
         let _ = write!(out, "<tr><th>{}</th>", esc(name));
         for (c, n) in counts[r].iter().enumerate() {
             let class = match rank(name) {
-                Some(b) if b == c => " same",
+                _ if to[c] == name => " same",
                 Some(b) if c < b && *n > 0 => " up",
-                Some(_) if *n > 0 => " down",
+                Some(_) if c < ranked.len() && *n > 0 => " down",
                 _ => "",
             };
             let _ = write!(out, "<td class=\"num{class}\">{}</td>", count(*n));

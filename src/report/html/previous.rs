@@ -97,14 +97,18 @@ impl Previous {
     /// Customer `i`'s tier in the previous period (`NONE` when not in its run, `NO_TIER`
     /// when without a tier there).
     pub fn tier_of(&self, data: &Dataset, i: usize) -> u16 {
+        match data.id(i) {
+            Value::Str(s) => self.tier_of_id(s),
+            other => self.tier_of_id(&other.to_string()),
+        }
+    }
+
+    /// [`Previous::tier_of`] the customer whose id reads `id`.
+    pub fn tier_of_id(&self, id: &str) -> u16 {
         let Previous::Run { by_id, .. } = self else {
             return NONE;
         };
-        let found = match data.id(i) {
-            Value::Str(s) => by_id.get(s),
-            other => by_id.get(other.to_string().as_str()),
-        };
-        found.copied().unwrap_or(NONE)
+        by_id.get(id).copied().unwrap_or(NONE)
     }
 }
 
@@ -115,15 +119,21 @@ fn same_tier(now: &str, before: &str) -> bool {
         || matches!((now, before), ("true", "1") | ("false", "0"))
 }
 
+/// This period's customers, for the migration.
+pub struct Now<'a> {
+    /// Per tier index (of the evaluation's names), its place among the page's tiers.
+    pub rank: &'a [usize],
+    /// Per customer drawn: its tier index now, and its previous tier ([`Previous::tier_of`]).
+    pub tiers: &'a [u16],
+    pub before: &'a [u16],
+    /// The previous tier of each customer left out (a rule failed for it): in the data, so
+    /// not gone, though in no cell.
+    pub left_out_before: &'a [u16],
+}
+
 /// The migration matrix: rows are the previous tiers (the current order first, then other
 /// values, then `new` for customers without one), columns the current tiers.
-pub fn migration(
-    previous: &Previous,
-    tiers: &[TierRow],
-    rank: &[usize],
-    now: &[u16],
-    before: &[u16],
-) -> Option<Migration> {
+pub fn migration(previous: &Previous, tiers: &[TierRow], now: &Now<'_>) -> Option<Migration> {
     let (since, labels, totals, untiered) = match previous {
         Previous::NotAsked => return None,
         Previous::NoRun { period } => {
@@ -156,7 +166,7 @@ pub fn migration(
     // Of each previous tier's customers, those still here; the others are gone.
     let mut here = vec![0usize; labels.len()];
     let mut untiered_here = 0;
-    for (&t, &b) in now.iter().zip(before) {
+    for (&t, &b) in now.tiers.iter().zip(now.before) {
         let row = if b == NONE || b == NO_TIER {
             untiered_here += usize::from(b == NO_TIER);
             from.len() - 1
@@ -164,7 +174,14 @@ pub fn migration(
             here[b as usize] += 1;
             row_of[b as usize]
         };
-        counts[row][rank[t as usize]] += 1;
+        counts[row][now.rank[t as usize]] += 1;
+    }
+    for &b in now.left_out_before {
+        match b {
+            NONE => {}
+            NO_TIER => untiered_here += 1,
+            b => here[b as usize] += 1,
+        }
     }
     let mut gone = vec![0usize; from.len()];
     for (l, &total) in totals.iter().enumerate() {

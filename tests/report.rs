@@ -827,7 +827,7 @@ fn a_move_to_a_value_the_order_does_not_list_is_neither_up_nor_down() {
         "      - { id: t-none, when: is_null(rank), then: { tier: none } }",
         "      - { id: t-special, when: overdue_days > 80, then: { tier: special } }\n      - { id: t-none, when: is_null(rank), then: { tier: none } }",
     );
-    let f = project(&RULES, 60);
+    let f = project(RULES, 60);
     f.run_ok(&["--as-of", "2025-12-31"]);
     f.rule("tiers.yaml", &rules);
     let html = report(&f, &["--as-of", "2026-03-31"]);

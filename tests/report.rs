@@ -656,6 +656,21 @@ fn the_quadrant_says_which_customers_it_leaves_out() {
         quadrant.contains("All 50 customers are taken. 5 of them have "),
         "{quadrant}"
     );
+    // A credit note (negative sales) kept it a log scale too: it made the axis linear, and
+    // most customers a line at 0, with "Every customer is drawn".
+    f.conn()
+        .execute(
+            "UPDATE customers SET annual_sales = -500 WHERE customer_id = 1",
+            [],
+        )
+        .unwrap();
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let quadrant = strip_tags(section(&html, "quadrant"));
+    assert!(quadrant.contains("log scale"), "{quadrant}");
+    assert!(
+        quadrant.contains("All 50 customers are taken. 6 of them have "),
+        "{quadrant}"
+    );
 }
 
 /// Credit notes push a customer's sales below 0: the Pareto curve counts them as 0, and its

@@ -146,8 +146,9 @@ impl Section for QuadrantSection {
     }
 }
 
-/// An axis for `values`: logarithmic when they are positive and span more than three
-/// orders of magnitude (values of 0 or less then cannot be drawn: counted).
+/// An axis for `values`: logarithmic when the positive ones span more than three orders of
+/// magnitude and are four fifths or more of them (values of 0 or less then cannot be drawn:
+/// counted). One credit note made the axis linear, and most customers a line at 0.
 fn axis(values: impl Iterator<Item = f64> + Clone, from: f64, to: f64) -> (Scale, usize) {
     let (lo, hi) = values
         .clone()
@@ -161,8 +162,8 @@ fn axis(values: impl Iterator<Item = f64> + Clone, from: f64, to: f64) -> (Scale
         .clone()
         .filter(|v| *v > 0.0)
         .fold(f64::INFINITY, f64::min);
-    if lo >= 0.0 && min_positive.is_finite() && hi / min_positive >= 1000.0 {
-        let off = values.filter(|v| *v <= 0.0).count();
+    let off = values.clone().filter(|v| *v <= 0.0).count();
+    if min_positive.is_finite() && hi / min_positive >= 1000.0 && off * 5 <= values.count() {
         return (Scale::log(min_positive, hi, from, to), off);
     }
     (Scale::linear(lo.min(0.0), hi, from, to), 0)

@@ -867,3 +867,24 @@ fn a_move_to_a_value_the_order_does_not_list_is_neither_up_nor_down() {
         "{section}"
     );
 }
+
+/// The quadrant's colours followed each segment's number of customers, so a segment took
+/// another's colour the month it grew past it: in the rules' order now, a month's page and
+/// the next read with one key.
+#[test]
+fn quadrant_colours_follow_the_rules_order_not_the_counts() {
+    let f = project(RULES, 50);
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let section = section(&html, "quadrant");
+    let legend = &section[section.find("class=\"legend\"").expect("a legend")..];
+    let at = |tier: &str| {
+        legend
+            .find(&format!("<bdi>{tier}</bdi>"))
+            .unwrap_or(usize::MAX)
+    };
+    // gold holds the fewest customers, yet comes first, as `summary.moves` lists it.
+    assert!(
+        at("gold") < at("silver") && at("silver") < at("bronze"),
+        "{legend}"
+    );
+}

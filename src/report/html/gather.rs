@@ -268,7 +268,13 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
         figures.pareto = Some(pareto(&cols.value, &tiers));
     }
     if let Some(q) = &decl.quadrant {
-        figures.quadrant = Some(super::order::scatter(q, cols.xy, cols.colours));
+        // In the rules' order of the colour output (as `run` lists its values): stable.
+        let mut named: Vec<(String, ())> = cols.colours.iter().map(|c| (c.clone(), ())).collect();
+        if let Some(c) = q.colour.as_deref() {
+            input.rules.sort_values(c, &mut named);
+        }
+        let order: Vec<String> = named.into_iter().map(|(c, ())| c).collect();
+        figures.quadrant = Some(super::order::scatter(q, cols.xy, cols.colours, &order));
     }
     if let Some(output) = tier_output {
         // Customers left out (`keep_going`) are in the data: not gone, though not counted.

@@ -52,15 +52,32 @@ pub fn tiers(
 
 /// The quadrant's points: every customer with two finite values, or a sample of
 /// [`MAX_POINTS`] of them when there are more (each customer equally likely, the same
-/// sample for the same data). Categories are ordered by size.
-pub fn scatter(q: &Quadrant, xy: Vec<(f64, f64, u16)>, colours: Vec<String>) -> Scatter {
+/// sample for the same data). Categories are in `order` (the values the rules give the
+/// colour output, in their order), then by size: a category keeps its colour from one
+/// month's page to the next (by size, `core` was green one month and orange the next).
+pub fn scatter(
+    q: &Quadrant,
+    xy: Vec<(f64, f64, u16)>,
+    colours: Vec<String>,
+    order: &[String],
+) -> Scatter {
     let mut counts = vec![0usize; colours.len().max(1)];
     for &(_, _, c) in &xy {
         counts[c as usize] += 1;
     }
-    // Categories by size (largest first); points renumbered to match.
+    // Points renumbered to match.
+    let place_in_order = |k: usize| {
+        order
+            .iter()
+            .position(|o| *o == colours[k])
+            .unwrap_or(usize::MAX)
+    };
     let mut by_size: Vec<usize> = (0..colours.len()).collect();
-    by_size.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(colours[a].cmp(&colours[b])));
+    by_size.sort_by(|&a, &b| {
+        (place_in_order(a).cmp(&place_in_order(b)))
+            .then(counts[b].cmp(&counts[a]))
+            .then(colours[a].cmp(&colours[b]))
+    });
     let mut place = vec![0u16; colours.len().max(1)];
     for (p, &k) in by_size.iter().enumerate() {
         place[k] = p as u16;

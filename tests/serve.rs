@@ -212,7 +212,9 @@ fn on_loopback_a_request_naming_another_host_is_refused() {
     let rebound = ask("evil.example:8080");
     assert!(rebound.starts_with("HTTP/1.1 421"), "{rebound}");
     assert!(
-        rebound.contains("answers requests to a local host only") && !rebound.contains("sales"),
+        rebound.contains("answers requests to a local host only")
+            && rebound.contains("\"kind\":\"not_local\"")
+            && !rebound.contains("sales"),
         "{rebound}"
     );
     for host in ["localhost", &s.addr, "LOCALHOST:1"] {

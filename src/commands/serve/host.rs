@@ -40,7 +40,7 @@ async fn only_local_names(request: Request, next: Next) -> Response {
                 .status(StatusCode::MISDIRECTED_REQUEST)
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(
-                    serde_json::json!({ "error": message }).to_string(),
+                    serde_json::json!({ "error": message, "kind": "not_local" }).to_string(),
                 ))
                 .unwrap_or_default()
         }

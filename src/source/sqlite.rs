@@ -72,8 +72,10 @@ impl SqliteSource {
             if known(name) {
                 continue;
             }
+            // Its first use outside a `--` comment (the query's own comments name parameters).
+            let code = |l: &str| l.split("--").next().unwrap_or_default().contains(name);
             let at = (query.lines().enumerate())
-                .find(|(_, l)| l.contains(name))
+                .find(|(_, l)| code(l))
                 .map_or(String::new(), |(k, l)| {
                     format!(" (line {} of the query: `{}`)", k + 1, l.trim())
                 });

@@ -114,9 +114,9 @@ mod tests {
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains(&fingerprint));
         // 2 of 10 customers are A, with 19,000 of 55,000 in sales; B (in the order) has none.
-        let a = "<td><span class=\"swatch\" style=\"background:#1f4e79\"></span><bdi>A</bdi></td><td class=\"num\">2</td><td class=\"num\">20.0%</td><td class=\"num\">19,000</td><td class=\"num\">34.5%</td>";
+        let a = "<th scope=\"row\"><span class=\"swatch\" style=\"background:#1f4e79\"></span><bdi>A</bdi></th><td class=\"num\">2</td><td class=\"num\">20.0%</td><td class=\"num\">19,000</td><td class=\"num\">34.5%</td>";
         assert!(html.contains(a), "{html}");
-        assert!(html.contains("</span><bdi>B</bdi></td><td class=\"num\">0</td>"));
+        assert!(html.contains("</span><bdi>B</bdi></th><td class=\"num\">0</td>"));
         assert!(html.contains("data-chart=\"pareto\""));
         assert!(
             html.contains("No run of"),

@@ -66,7 +66,7 @@ impl Section for MigrationSection {
         let key = match tiers.ranked {
             0 => String::new(),
             n => format!(
-                " <span class=\"swatch\" style=\"background:#cfe9d3\"></span>up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>down, in the rules' order of {o}{}.",
+                " <span class=\"swatch\" style=\"background:#cfe9d3\"></span>▲ up <span class=\"swatch\" style=\"background:#f6d3cf\"></span>▼ down, in the rules' order of {o}{}.",
                 if n < to.len() {
                     " (a move from or to a value it does not list is neither, as `run` counts it)"
                 } else {
@@ -98,7 +98,7 @@ fn matrix(
 ) {
     let _ = write!(
         out,
-        "<table class=\"matrix\"><thead><tr><th>{} \\ now</th>",
+        "<div class=\"wide\"><table class=\"matrix\"><thead><tr><th scope=\"col\">{} \\ now</th>",
         esc(since)
     );
     for t in to {
@@ -109,7 +109,7 @@ fn matrix(
     out.push_str("<th class=\"num\">gone</th><th class=\"num\">all</th></tr></thead><tbody>");
     let rank = |name: &str| ranked.iter().position(|t| *t == name);
     for (r, name) in from.iter().enumerate() {
-        let _ = write!(out, "<tr><th>{}</th>", esc(name));
+        let _ = write!(out, "<tr><th scope=\"row\"><bdi>{}</bdi></th>", esc(name));
         for (c, n) in counts[r].iter().enumerate() {
             let class = match rank(name) {
                 _ if to[c] == name => " same",
@@ -122,22 +122,22 @@ fn matrix(
         let gone = gone.get(r).copied().unwrap_or(0);
         let _ = write!(
             out,
-            "<td class=\"num\">{}</td><th class=\"num\">{}</th></tr>",
+            "<td class=\"num\">{}</td><td class=\"num all\">{}</td></tr>",
             count(gone),
             count(counts[r].iter().sum::<usize>() + gone)
         );
     }
-    out.push_str("<tr><th>all</th>");
+    out.push_str("<tr><th scope=\"row\" class=\"all\">all</th>");
     let mut all = 0;
     for c in 0..to.len() {
         let n: usize = counts.iter().map(|row| row[c]).sum();
         all += n;
-        let _ = write!(out, "<th class=\"num\">{}</th>", count(n));
+        let _ = write!(out, "<td class=\"num all\">{}</td>", count(n));
     }
     let gone: usize = gone.iter().sum();
     let _ = write!(
         out,
-        "<th class=\"num\">{}</th><th class=\"num\">{}</th></tr></tbody></table>",
+        "<td class=\"num all\">{}</td><td class=\"num all\">{}</td></tr></tbody></table></div>",
         count(gone),
         count(all + gone)
     );

@@ -61,8 +61,14 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td:first-child, th:first-child { white-space: nowrap; }
 .wide { max-width: 100%; overflow-x: auto; }
 td.same { background: #eef2f6; font-weight: 600; }
+/* Up and down said by a mark as well as a colour: colour-blind readers, high-contrast
+   screens and black-and-white print lose the colours (read out, too). */
 td.up { background: #cfe9d3; }
 td.down { background: #f6d3cf; }
+td.up::before { content: "\25B2\00A0"; color: #1e6b34; font-size: 0.8em; }
+td.down::before { content: "\25BC\00A0"; color: #9b2c1f; font-size: 0.8em; }
+tbody th { background: none; font-weight: 500; }
+th.all, td.all { font-weight: 600; background: var(--band); }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
 .legend span { margin-right: 14px; font-size: 13px; white-space: nowrap; }
 svg.chart { max-width: 100%; height: auto; display: block; font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }

@@ -32,7 +32,7 @@ impl Section for TierSection {
         let value_name = f.value.as_ref().map(|(n, m)| (page.unit(n, *m), n.clone()));
         let _ = write!(
             out,
-            "<div class=\"row\"><table><thead><tr><th>{}</th><th class=\"num\">customers</th><th class=\"num\">share</th>",
+            "<div class=\"row\"><div class=\"wide\"><table><thead><tr><th scope=\"col\">{}</th><th class=\"num\" scope=\"col\">customers</th><th class=\"num\" scope=\"col\">share</th>",
             esc(&tiers.output)
         );
         if let Some((unit, name)) = &value_name {
@@ -47,7 +47,7 @@ impl Section for TierSection {
         for (k, r) in tiers.rows.iter().enumerate() {
             let _ = write!(
                 out,
-                "<tr><td><span class=\"swatch\" style=\"background:{}\"></span><bdi>{}</bdi></td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                "<tr><th scope=\"row\"><span class=\"swatch\" style=\"background:{}\"></span><bdi>{}</bdi></th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 colour(&PALETTE, k),
                 esc(&r.name),
                 count(r.customers),
@@ -70,20 +70,20 @@ impl Section for TierSection {
         }
         let _ = write!(
             out,
-            "<tr><th>all</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
+            "<tr><th scope=\"row\" class=\"all\">all</th><td class=\"num all\">{}</td><td class=\"num all\">{}</td>",
             count(f.customers),
             share(f.customers as f64, f.customers as f64)
         );
         if value_name.is_some() {
             let _ = write!(
                 out,
-                "<th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
+                "<td class=\"num all\">{}</td><td class=\"num all\">{}</td><td class=\"num all\">{}</td>",
                 amount(total_value),
                 share(total_value, total_value),
                 amount(total_value / f.customers.max(1) as f64)
             );
         }
-        out.push_str("</tr></tbody></table>");
+        out.push_str("</tr></tbody></table></div>");
         bars(page, out, total_value);
         out.push_str("</div>");
         if !tiers.ordered {
@@ -200,21 +200,29 @@ impl Section for TotalsSection {
             out.push_str("<p class=\"missing\">Not shown: the rules declare no <code>summary.totals</code>.</p>");
             return;
         }
-        out.push_str("<table><thead><tr><th>total</th>");
+        out.push_str("<div class=\"wide\"><table><thead><tr><th scope=\"col\">total</th>");
         for r in &tiers.rows {
-            let _ = write!(out, "<th class=\"num\">{}</th>", esc(&r.name));
+            let _ = write!(
+                out,
+                "<th class=\"num\" scope=\"col\"><bdi>{}</bdi></th>",
+                esc(&r.name)
+            );
         }
-        out.push_str("<th class=\"num\">all</th></tr></thead><tbody>");
+        out.push_str("<th class=\"num\" scope=\"col\">all</th></tr></thead><tbody>");
         for (k, (name, money)) in f.totals.iter().enumerate() {
-            let _ = write!(out, "<tr><td>{}</td>", esc(&page.unit(name, *money)));
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\">{}</th>",
+                esc(&page.unit(name, *money))
+            );
             let mut all = 0.0;
             for r in &tiers.rows {
                 let v = r.totals.get(k).copied().unwrap_or(0.0);
                 all += v;
                 let _ = write!(out, "<td class=\"num\">{}</td>", amount(v));
             }
-            let _ = write!(out, "<th class=\"num\">{}</th></tr>", amount(all));
+            let _ = write!(out, "<td class=\"num all\">{}</td></tr>", amount(all));
         }
-        out.push_str("</tbody></table><p class=\"note\">Each total is the sum over the tier's customers of the expression under <code>summary.totals</code>; money is in the config's <code>currency</code>.</p>");
+        out.push_str("</tbody></table></div><p class=\"note\">Each total is the sum over the tier's customers of the expression under <code>summary.totals</code>; money is in the config's <code>currency</code>.</p>");
     }
 }

@@ -148,8 +148,14 @@ fn shipped_rules_have_no_warnings() {
         history: true,
     };
     crate::source::sample::generate_into(&conn, &spec, &mut |_| {}).unwrap();
+    let bound = [
+        (":as_of", "2026-06-30"),
+        (":period_start", "2026-04-01"),
+        (":period_end", "2026-06-30"),
+    ];
     let source = crate::source::SqliteSource::with_connection(conn, &config.source)
-        .with_dates(&config.date_columns);
+        .with_dates(&config.date_columns)
+        .with_parameters(bound.map(|(p, v)| (p.to_owned(), v.to_owned())).to_vec());
     let fields = crate::source::CustomerSource::columns(&source).unwrap();
     let dir = root.join("rules");
     let (rules, _) =

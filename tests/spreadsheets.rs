@@ -552,7 +552,7 @@ fn watch_reloads_a_saved_workbook() {
     std::fs::write(&tmp, workbook(&[("tiers", &rows)])).unwrap();
     std::fs::rename(&tmp, fx.path("rules").join("pricing.xlsx")).unwrap();
     let out = w.wait_for("tier changed for").join("\n");
-    assert!(out.contains("tier changed for 1 customers"), "{out}");
+    assert!(out.contains("tier changed for 1 customer "), "{out}");
 }
 
 /// A rule id used in a CSV table and again in a YAML file: the first place is the CSV's

@@ -93,37 +93,40 @@ fn slip(
         "" => "empty text".to_owned(),
         text => format!("`{text}`"),
     };
+    let op = cmp.symbol();
+    let not_iso = format!(
+        "text that is no ISO date in the data ({shown}, {customers}): text orders letter by letter, so such values may fall on the wrong side of \"{date}\""
+    );
+    let (holds, help) = match example {
+        // A date with a time: the same day, later as text.
+        _ if Date::parse(example).is_some() => (
+            format!(
+                "dates with a time in the data ({shown}, {customers}): as text, a time on {date} comes after \"{date}\", so the customers of that day fall on the wrong side"
+            ),
+            "declare the column a date (`customers.dates`: a date with a time reads as its day)"
+                .to_owned(),
+        ),
+        // Only blanks: they are "no date".
+        "" => (
+            not_iso.clone(),
+            format!(
+                "read the blanks as NULL, `NULLIF({name}, '') AS {name}` in the customers query (`customers.query`), and declare the column a date (`customers.dates`)"
+            ),
+        ),
+        _ => (
+            not_iso.clone(),
+            format!(
+                "convert `{name}` to ISO dates (2024-01-31) in the customers query (`customers.query`) and declare it a date (`customers.dates`)"
+            ),
+        ),
+    };
+    let message =
+        format!("`{name}` is compared with the date \"{date}\" by `{op}`, but it holds {holds}");
     let quoted = format!("\"{date}\"");
     let (line, column) = super::walk::place_of(e, &quoted);
-    if Date::parse(example).is_some() {
-        // A date with a time: the same day, later as text.
-        let message = format!(
-            "`{name}` is compared with the date \"{date}\" by `{}`, but it holds dates with a time in the data ({shown}, {customers}): as text, a time on {date} comes after \"{date}\", so the customers of that day fall on the wrong side",
-            cmp.symbol()
-        );
-        let warning = Diagnostic::error(&e.origin.file, line, column, message)
-            .warning()
-            .width(quoted.chars().count())
-            .help(format!(
-                "declare the column a date (`customers.dates`: a date with a time reads as its day), then compare with `date(\"{date}\")`"
-            ));
-        return super::walk::of_rule(warning, id);
-    }
-    let message = format!(
-        "`{name}` is compared with the date \"{date}\" by `{}`, but it holds text that is no ISO date in the data ({shown}, {customers}): text orders letter by letter, so such values may fall on the wrong side of \"{date}\"",
-        cmp.symbol()
-    );
     let warning = Diagnostic::error(&e.origin.file, line, column, message)
         .warning()
         .width(quoted.chars().count())
-        .help(match example {
-            // Only blanks: they are "no date".
-            "" => format!(
-                "read the blanks as NULL, `NULLIF({name}, '') AS {name}` in the customers query (`customers.query`), and declare the column a date (`customers.dates`), then compare with `date(\"{date}\")`"
-            ),
-            _ => format!(
-                "convert `{name}` to ISO dates (2024-01-31) in the customers query (`customers.query`) and declare it a date (`customers.dates`), then compare with `date(\"{date}\")`"
-            ),
-        });
+        .help(format!("{help}, then compare with `date(\"{date}\")`"));
     super::walk::of_rule(warning, id)
 }

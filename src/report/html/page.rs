@@ -201,7 +201,12 @@ pub fn share(part: f64, whole: f64) -> String {
     if whole == 0.0 {
         return "–".into();
     }
-    format!("{:.1}%", 100.0 * part / whole)
+    let percent = 100.0 * part / whole;
+    // A share that rounds to zero is 0.0%, not -0.0% (a tier whose credit notes outweigh).
+    match format!("{percent:.1}%").as_str() {
+        "-0.0%" => "0.0%".into(),
+        shown => shown.into(),
+    }
 }
 
 /// A paragraph saying that part of the report is not declared in the rules, and how to.
@@ -225,5 +230,7 @@ mod tests {
         assert_eq!(amount(-1500.0), "-1,500");
         assert_eq!(share(1.0, 8.0), "12.5%");
         assert_eq!(share(1.0, 0.0), "–");
+        assert_eq!(share(-0.4, 1000.0), "0.0%");
+        assert_eq!(share(-4.0, 100.0), "-4.0%");
     }
 }

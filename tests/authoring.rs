@@ -416,6 +416,21 @@ a column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the da
                            "nulls": 1, "example": 50.0, "used": true, "id": false,
                            "not_of_kind": 0, "not_of_kind_example": null})
     );
+    // A column the config lists as dates says so (it said "declared", its type being TEXT).
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id, dates: [opened] }\nrules: rules\n",
+    )
+    .unwrap();
+    fx.conn()
+        .execute_batch("ALTER TABLE customers RENAME COLUMN opened TO opened_old; ALTER TABLE customers ADD COLUMN opened TEXT; UPDATE customers SET opened = opened_old; ALTER TABLE customers DROP COLUMN opened_old;")
+        .unwrap();
+    let listed = fx.run(&["fields"]);
+    assert!(
+        listed.stdout.contains("a date (listed: customers.dates)"),
+        "{}",
+        listed.stdout
+    );
 }
 
 /// Text in a column declared to hold numbers (`12.500,00` in a REAL column, what a European

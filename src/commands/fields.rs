@@ -60,6 +60,13 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 name: name.clone(),
                 kind: kind.0,
                 declared: kind.1,
+                listed_in: [
+                    ("customers.dates", &ws.config.date_columns),
+                    ("customers.booleans", &ws.config.boolean_columns),
+                ]
+                .into_iter()
+                .find(|(_, listed)| listed.iter().any(|c| c.eq_ignore_ascii_case(name)))
+                .map(|(setting, _)| setting),
                 nulls: (0..n).filter(|&i| column.value(i).is_null()).count(),
                 // As a run reads it: a BOOLEAN column's 1 is true.
                 example: (0..n)
@@ -126,8 +133,12 @@ pub struct FieldRow {
     pub name: String,
     /// What its values are, in words: "a number", "text", "a date", "true/false".
     pub kind: String,
-    /// The kind is the column's declared type's (else the data's).
+    /// The kind is the column's declared type's, or the config's list's (else the data's).
     pub declared: bool,
+    /// The config's list that says the kind (`customers.dates`, `customers.booleans`), when
+    /// one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed_in: Option<&'static str>,
     /// Customers with no value (NULL).
     pub nulls: usize,
     /// The first value that is not NULL.
@@ -157,6 +168,9 @@ impl Report for FieldsReport {
         for f in &self.fields {
             let kind = match (f.id, f.declared) {
                 (true, _) => format!("{} (the id)", f.kind),
+                (false, true) if f.listed_in.is_some() => {
+                    format!("{} (listed: {})", f.kind, f.listed_in.unwrap_or_default())
+                }
                 (false, true) => format!("{} (declared)", f.kind),
                 (false, false) => f.kind.clone(),
             };

@@ -62,7 +62,8 @@ pub struct Args {
     /// rename, which is one step).
     #[arg(long, default_value_t = 1000)]
     pub debounce_ms: u64,
-    /// How often to check the customer database for changes, in milliseconds (0: never).
+    /// How often to check the customer database for changes, and for a new day (UTC), in
+    /// milliseconds (0: never: the data and the date stay as at the start).
     #[arg(long, default_value_t = 1000)]
     pub data_check_ms: u64,
     /// How long one evaluation (a policy, an explanation, a prospect) may take before the

@@ -293,9 +293,12 @@ pub(super) fn check_ranked(set: &RuleSet, ranked: &[Option<ValueKind>], diags: &
         )
         .rule(figure.name.clone())
         .help(match kind {
-            ValueKind::Text => "rank a number (a column of sales, a metric); to rank texts by an order of your own, give each a number first (`switch region { \"North\" => 1, ... }`)",
-            ValueKind::Date => "rank a number of days instead (`days_between(opened_day, as_of)`)",
-            _ => "rank a number (`if flag { 1 } else { 0 }`)",
+            ValueKind::Text => "rank a number (a column of sales, a metric); to rank texts by an order of your own, give each a number first (`switch region { \"North\" => 1, ... }`)".to_owned(),
+            ValueKind::Date => format!(
+                "rank a number of days instead (`days_between({}, as_of)`)",
+                figure.of.text
+            ),
+            _ => "rank a number (`if flag { 1 } else { 0 }`)".to_owned(),
         });
         diags.push(d);
     }

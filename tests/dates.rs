@@ -700,6 +700,18 @@ fn text_dates_with_a_time_compared_with_a_date_are_warned_where_they_misorder() 
             check.stdout
         );
     }
+    // Equal: a time on the day is never the day, as text.
+    for op in ["==", "!="] {
+        fx.rule("rules.yaml", &rules(op));
+        let check = fx.run(&["check", "--data"]);
+        assert!(
+            check
+                .stdout
+                .contains("as text, a time on 2025-12-31 is not \"2025-12-31\""),
+            "{op}: {}",
+            check.stdout
+        );
+    }
 }
 
 /// A condition on a computed value failed at its boundary (`days_between(...) < 90` for a

@@ -24,8 +24,7 @@ pub fn text_date_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
         super::name_constant_comparisons(&native.root, &mut found);
         for (cmp, slot, lit) in found {
             let Lit::Str(date) = lit else { continue };
-            if matches!(cmp, Cmp::Eq | Cmp::Ne)
-                || rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field)
+            if rules.slots.get(slot).map(|(_, k)| *k) != Some(SlotKind::Field)
                 || Date::parse(date).is_none()
             {
                 continue;
@@ -33,10 +32,12 @@ pub fn text_date_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
             let name = rules.slot_name(slot);
             let other = seen.entry(name).or_insert_with(|| not_iso(data, name));
             // A date with a time orders right against a day under `<` and `>=` (the day's
-            // times are not before it, and are at or after it).
+            // times are not before it, and are at or after it); under `==` and `!=` it is
+            // never the day. Other text is said where it is ordered.
             let timed = |example: &str| Date::parse(example).is_some();
             match other {
                 Some((example, _)) if timed(example) && matches!(cmp, Cmp::Lt | Cmp::Ge) => {}
+                Some((example, _)) if !timed(example) && matches!(cmp, Cmp::Eq | Cmp::Ne) => {}
                 Some((example, count)) => out.push(slip(e, id, name, cmp, date, example, *count)),
                 None => {}
             }
@@ -101,7 +102,11 @@ fn slip(
         // A date with a time: the same day, later as text.
         _ if Date::parse(example).is_some() => (
             format!(
-                "dates with a time in the data ({shown}, {customers}): as text, a time on {date} comes after \"{date}\", so the customers of that day fall on the wrong side"
+                "dates with a time in the data ({shown}, {customers}): as text, a time on {date} {}, so the customers of that day fall on the wrong side",
+                match cmp {
+                    Cmp::Eq | Cmp::Ne => format!("is not \"{date}\""),
+                    _ => format!("comes after \"{date}\""),
+                }
             ),
             "declare the column a date (`customers.dates`: a date with a time reads as its day)"
                 .to_owned(),

@@ -1073,4 +1073,11 @@ fn check_data_warns_of_a_figure_null_for_many_that_rows_order_without_a_null_row
     let check = fx.run(&["check", "--data"]);
     check.assert_code(0);
     assert!(!check.stdout.contains("is NULL for"), "{}", check.stdout);
+    // Under `!` a comparison holds for NULL: the row takes the unranked in, as said nowhere.
+    fx.rule(
+        "tiers.yaml",
+        "population:\n  group_rank: { percentile_of: group_sales, where: is_top == 1 }\ndecisions:\n  - name: tier\n    rules:\n      - { id: t-a, when: '!(group_rank < 0.8)', then: { tier: A } }\n      - { id: t-c, then: { tier: C } }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    assert!(!check.stdout.contains("is NULL for"), "{}", check.stdout);
 }

@@ -28,7 +28,8 @@ pub struct Args {
     pub base: Option<String>,
     /// Draw the page from the customers that evaluate even when a rule fails for others
     /// (as `run --keep-going` writes them): the page says how many were left out and why
-    /// the first failed. Without it, the first failing customer stops the report.
+    /// the first failed, and the exit code is then 1, as `run`'s. Without it, the first
+    /// failing customer stops the report.
     #[arg(long)]
     pub keep_going: bool,
 }
@@ -162,7 +163,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         start.elapsed().as_secs_f64()
     );
     crate::report::stdout(|out| writeln!(out, "{said}"));
-    Ok(ExitStatus::Success)
+    // Written, but not of every customer: as `run --keep-going` says it.
+    Ok(match drawn < customers.len {
+        true => ExitStatus::Failure,
+        false => ExitStatus::Success,
+    })
 }
 
 /// Where a page is made: the run tables, the date, the currency.

@@ -58,13 +58,12 @@ impl Figures {
             true => String::new(),
             false => format!(" ({})", first.at),
         };
-        let them = if self.left_out.len() == 1 {
-            "it"
-        } else {
-            "them"
+        let (them, they_are) = match self.left_out.len() {
+            1 => ("it", "it is"),
+            _ => ("them", "they are"),
         };
         Some(format!(
-            "{} left out (`--keep-going`): a rule failed for {them}, so the page counts {them} nowhere; the first: customer {}: {} failed: {}{at}",
+            "{} left out: a rule failed for {them}, so the page counts {them} nowhere (not even as gone: {they_are} in the data; the migration's rows lack {them}); the first: customer {}: {} failed: {}{at}",
             crate::text::plural(self.left_out.len(), "customer"),
             crate::text::printable(&first.customer),
             first.rule,

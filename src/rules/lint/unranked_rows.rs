@@ -34,12 +34,7 @@ pub fn unranked_rows(
             for row in &d.rows {
                 for e in written_tests(row) {
                     let Some(native) = &e.native else { continue };
-                    let mut found = Vec::new();
-                    name_constant_comparisons(&native.root, &mut found);
-                    let orders = |(cmp, slot, _): &(Cmp, Slot, _)| {
-                        *slot == figure.slot && matches!(cmp, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge)
-                    };
-                    if found.iter().any(orders) {
+                    if orders_outside_not(&native.root, figure.slot) {
                         comparing.push((rules.rule_ids[row.rule as usize].as_str(), e));
                     }
                     each_node(&native.root, &mut |n| {
@@ -78,6 +73,23 @@ pub fn unranked_rows(
         }
     }
     out
+}
+
+/// Whether `node` orders `figure` with a constant, not under a `!` (`!(rank < 0.8)` holds
+/// for NULL: such a row takes the unranked in).
+fn orders_outside_not(node: &Node, figure: Slot) -> bool {
+    if matches!(node, Node::Not(_)) {
+        return false;
+    }
+    let mut found = Vec::new();
+    if matches!(node, Node::CmpSlot(..) | Node::Cmp(..)) {
+        name_constant_comparisons(node, &mut found);
+    }
+    let orders = |(cmp, slot, _): &(Cmp, Slot, &crate::value::Lit)| {
+        *slot == figure && matches!(cmp, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge)
+    };
+    found.iter().any(orders)
+        || (node.children().into_iter()).any(|child| orders_outside_not(child, figure))
 }
 
 /// `is_null(figure)`, `figure ?? x`, `figure == ()`: a row that says what NULL gets.

@@ -379,6 +379,7 @@ fn a_query_parameter_tierwise_does_not_give_is_an_error_not_null() {
     );
     for (parameter, like) in [
         (":as_at", ": did you mean `:as_of`?"),
+        (":AS_OF", ": did you mean `:as_of`?"),
         ("@as_of", ""),
         ("?", ""),
     ] {

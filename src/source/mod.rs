@@ -11,6 +11,7 @@ mod dataset;
 mod encoding;
 pub mod given;
 mod ids;
+mod parameters;
 pub mod sample;
 mod sqlite;
 

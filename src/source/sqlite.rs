@@ -72,18 +72,22 @@ impl SqliteSource {
             if known(name) {
                 continue;
             }
-            // Its first use outside a `--` comment (the query's own comments name parameters).
-            let code = |l: &str| l.split("--").next().unwrap_or_default().contains(name);
-            let at = (query.lines().enumerate())
-                .find(|(_, l)| code(l))
-                .map_or(String::new(), |(k, l)| {
-                    format!(" (line {} of the query: `{}`)", k + 1, l.trim())
-                });
+            // Where SQLite reads it: the query's comments and texts name parameters too.
+            let at = super::parameters::first_use(query, name).map_or(String::new(), |at| {
+                let line = query[..at].matches('\n').count();
+                let text = query.lines().nth(line).unwrap_or_default().trim();
+                format!(" (line {} of the query: `{text}`)", line + 1)
+            });
             let names = self.parameters.iter().map(|(p, _)| p.as_str());
+            // `:AS_OF`: SQLite's names are case-sensitive.
+            let like = (self.parameters.iter())
+                .find(|(p, _)| p.eq_ignore_ascii_case(name))
+                .map(|(p, _)| p.clone())
+                .or_else(|| crate::diag::suggest(name, names));
             return Err(SourceError::UnknownParameter {
                 parameter: name.to_owned(),
                 at,
-                like: crate::diag::suggest(name, names),
+                like,
             });
         }
         Ok(())

@@ -897,4 +897,22 @@ fn quadrant_colours_follow_the_rules_order_not_the_counts() {
         at("gold") < at("silver") && at("silver") < at("bronze"),
         "{legend}"
     );
+    let swatch = |legend: &str, tier: &str| {
+        let before = &legend[..legend.find(&format!("<bdi>{tier}</bdi>")).expect(tier)];
+        before[before.rfind("background:").expect("a swatch") + 11..][..7].to_owned()
+    };
+    let none = swatch(legend, "none");
+    // A month where every ranked customer ties (all gold) has no silver and no bronze:
+    // `none` keeps its colour (it took silver's, the second of those present).
+    f.conn()
+        .execute(
+            "UPDATE customers SET annual_sales = 1000 WHERE annual_sales > 0",
+            [],
+        )
+        .unwrap();
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let quadrant = self::section(&html, "quadrant");
+    let legend = &quadrant[quadrant.find("class=\"legend\"").expect("a legend")..];
+    assert!(!legend.contains("<bdi>silver</bdi>"), "{legend}");
+    assert_eq!(swatch(legend, "none"), none, "{legend}");
 }

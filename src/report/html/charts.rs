@@ -201,7 +201,7 @@ fn scatter(page: &Page, q: &Scatter, out: &mut String) {
             let _ = write!(
                 out,
                 r#"<path class="points" d="{d}" stroke="{}" stroke-width="3.4" stroke-linecap="round" stroke-opacity="0.55" fill="none"/>"#,
-                colour(&CATEGORIES, k)
+                colour(&CATEGORIES, q.palette.get(k).copied().unwrap_or(k))
             );
         }
     }
@@ -267,7 +267,7 @@ fn legend(q: &Scatter, out: &mut String) {
         let _ = write!(
             out,
             "<span><span class=\"swatch\" style=\"background:{}\"></span><bdi>{}</bdi> {} ({})</span>",
-            colour(&CATEGORIES, k),
+            colour(&CATEGORIES, q.palette.get(k).copied().unwrap_or(k)),
             esc(name),
             count(*n),
             super::page::share(*n as f64, total as f64)

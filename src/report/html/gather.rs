@@ -127,6 +127,9 @@ pub struct Scatter {
     pub colour: Option<String>,
     /// Colour categories with their number of customers (all, not only those drawn).
     pub categories: Vec<(String, usize)>,
+    /// Each category's colour: its place among the values the rules can give, so that a
+    /// category keeps its colour whichever others a month holds.
+    pub palette: Vec<usize>,
     /// (x, y, category): all customers, or a sample of [`MAX_POINTS`].
     pub points: Vec<(f64, f64, u16)>,
     /// Customers with both values (the points drawn are these or a sample of them).
@@ -267,12 +270,18 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
         figures.pareto = Some(pareto(&cols.value, &tiers));
     }
     if let Some(q) = &decl.quadrant {
-        // In the rules' order of the colour output (as `run` lists its values): stable.
-        let mut named: Vec<(String, ())> = cols.colours.iter().map(|c| (c.clone(), ())).collect();
-        if let Some(c) = q.colour.as_deref() {
-            input.rules.sort_values(c, &mut named);
-        }
-        let order: Vec<String> = named.into_iter().map(|(c, ())| c).collect();
+        // The values the rules can give the colour output, in their order, then the others
+        // present: a segment keeps its colour whatever the month holds.
+        let order = q.colour.as_deref().map_or_else(Vec::new, |c| {
+            let mut order = given_values(input.rules, c);
+            let mut others: Vec<(String, ())> = (cols.colours.iter())
+                .filter(|v| !order.contains(v))
+                .map(|v| (v.clone(), ()))
+                .collect();
+            input.rules.sort_values(c, &mut others);
+            order.extend(others.into_iter().map(|(v, ())| v));
+            order
+        });
         figures.quadrant = Some(super::order::scatter(q, cols.xy, cols.colours, &order));
     }
     if let Some(output) = tier_output {
@@ -300,6 +309,39 @@ pub fn gather(input: &Input) -> Result<Figures, EvalError> {
         t.elapsed().as_secs_f64()
     );
     Ok(figures)
+}
+
+/// The constant values the rules give `output` (its `summary.moves` order first, then each
+/// decision's rows and defaults in order), as shown.
+fn given_values(rules: &RuleSet, output: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Some(slot) = rules
+        .outputs
+        .iter()
+        .find(|o| o.name == output)
+        .map(|o| o.slot)
+    else {
+        return out;
+    };
+    if let Some(m) = rules.summary.moves.iter().find(|m| m.output == output) {
+        out.extend(m.order.iter().cloned());
+    }
+    for d in &rules.decisions {
+        let Some(k) = d.outputs.iter().position(|&o| o == slot) else {
+            continue;
+        };
+        let rows =
+            (d.rows.iter()).flat_map(|r| r.values.iter().filter(|(i, _)| *i == k).map(|(_, v)| v));
+        for v in rows.chain(d.defaults.get(k).and_then(Option::as_ref)) {
+            if let crate::rules::ValueExpr::Const(lit) = v {
+                let shown = display_key(&lit.value());
+                if !matches!(lit, crate::value::Lit::Null) && !out.contains(&shown) {
+                    out.push(shown);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The output that holds the tiers: `summary.report.tiers`, else the first `moves` output.

@@ -86,6 +86,16 @@ pub fn scatter(
         .iter()
         .map(|&k| (colours[k].clone(), counts[k]))
         .collect();
+    let mut unlisted = order.len();
+    let palette = (by_size.iter())
+        .map(|&k| match place_in_order(k) {
+            usize::MAX => {
+                unlisted += 1;
+                unlisted - 1
+            }
+            place => place,
+        })
+        .collect();
     let mut points: Vec<(f64, f64, u16)> = xy
         .into_iter()
         .filter(|(x, y, _)| x.is_finite() && y.is_finite())
@@ -105,6 +115,7 @@ pub fn scatter(
         y: (q.y.name.clone(), q.y.money),
         colour: q.colour.clone(),
         categories,
+        palette,
         points,
         plotted_of,
         split: q.split,

@@ -493,6 +493,14 @@ fn date_arithmetic_takes_a_whole_number_held_as_a_decimal() {
         .assert_stderr_contains(
             "rule `ends` failed: `add_days` adds whole days, and 2.5 is not one: round it first",
         );
+    // Whole but beyond any date: said so, not "round it".
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: d\n    rules:\n      - { id: ends, then: { ends: '= add_days(start, term_years * 1e300)' } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-01-31"])
+        .assert_code(1)
+        .assert_stderr_contains("the date would be outside the years 1 to 9999");
 }
 
 /// A row kept for the runs of earlier months (a promotion that ended) was warned about by

@@ -113,6 +113,8 @@ pub fn register(engine: &mut Engine) {
 fn whole(function: &str, unit: &str, n: FLOAT) -> Result<INT> {
     match crate::value::whole_number(n) {
         Some(i) => Ok(i),
+        // Whole, but beyond any date: the date's own error, not "round it".
+        None if n.fract() == 0.0 => Err(out_of_range()),
         None => Err(format!(
             "`{function}` adds whole {unit}, and {n} is not one: round it first (`round(x)`, or `to_int(x)` to cut the decimals)"
         )

@@ -373,6 +373,8 @@ fn date_help(column: &str, value: &str, listed: bool) -> String {
                 "{common}; this reads as day, month, year ({first} is no month): convert it in the customers query (`customers.query`), {}{listed}",
                 convert(0, 3)
             ),
+            // Neither order is a day (13/13/2025): no conversion reads it.
+            (true, true) => format!("{common}; `{value}` is no day in either order: fix the value"),
             _ => format!(
                 "{common}; this is day, month, year or month, day, year, and `{value}` alone does not tell which: look at the column (a first number above 12 is a day: day first; a middle one: month first), then convert it in the customers query (`customers.query`), day first {}, month first {}{listed}",
                 convert(0, 3),

@@ -242,9 +242,11 @@ fn scatter(page: &Page, q: &Scatter, out: &mut String) {
     for (off, axis) in [(x_off, &q.x), (y_off, &q.y)] {
         if off > 0 {
             notes.push(format!(
-                "{} of them have {} of 0 or less, which a log scale cannot show: they are left out.",
+                "{} of them {} {} of 0 or less, which a log scale cannot show: {} left out.",
                 count(off),
-                axis.0
+                if off == 1 { "has" } else { "have" },
+                axis.0,
+                if off == 1 { "it is" } else { "they are" }
             ));
         }
     }

@@ -102,11 +102,17 @@ fn matrix(
         esc(since)
     );
     for t in to {
-        let _ = write!(out, "<th class=\"num\">{}</th>", esc(t));
+        let _ = write!(
+            out,
+            "<th class=\"num\" scope=\"col\"><bdi>{}</bdi></th>",
+            esc(t)
+        );
     }
     // `all` last, gone included: a row adds up to the tier's count in the earlier period,
     // as that period's report gave it.
-    out.push_str("<th class=\"num\">gone</th><th class=\"num\">all</th></tr></thead><tbody>");
+    out.push_str(
+        "<th class=\"num\" scope=\"col\">gone</th><th class=\"num\" scope=\"col\">all</th></tr></thead><tbody>",
+    );
     let rank = |name: &str| ranked.iter().position(|t| *t == name);
     for (r, name) in from.iter().enumerate() {
         let _ = write!(out, "<tr><th scope=\"row\"><bdi>{}</bdi></th>", esc(name));

@@ -38,7 +38,7 @@ impl Section for TierSection {
         if let Some((unit, name)) = &value_name {
             let _ = write!(
                 out,
-                "<th class=\"num\">{u}</th><th class=\"num\">share of {n}</th><th class=\"num\">average {u}</th>",
+                "<th class=\"num\" scope=\"col\">{u}</th><th class=\"num\" scope=\"col\">share of {n}</th><th class=\"num\" scope=\"col\">average {u}</th>",
                 u = esc(unit),
                 n = esc(name)
             );

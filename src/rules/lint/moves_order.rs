@@ -21,7 +21,17 @@ pub(super) fn moves_orders(rules: &RuleSet, domains: &HashMap<Slot, Values>) -> 
         };
         let values_are = can_be.join(", ");
         for typo in (m.order.iter()).filter(|o| !can_be.iter().any(|v| same_text_value(o, v))) {
-            let help = match crate::diag::suggest(typo, can_be.iter().map(String::as_str)) {
+            // The same letters in another case first (`a` for `A`); a number is no typo of
+            // another number (`1` is not "did you mean `3`?").
+            let meant = (can_be
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(typo))
+                .cloned())
+            .or_else(|| match typo.parse::<f64>() {
+                Ok(_) => None,
+                Err(_) => crate::diag::suggest(typo, can_be.iter().map(String::as_str)),
+            });
+            let help = match meant {
                 Some(meant) => format!("did you mean `{meant}`? (its values are: {values_are})"),
                 None => format!("its values are: {values_are}"),
             };
@@ -101,6 +111,13 @@ mod tests {
     }
 
     #[test]
+    fn the_same_letters_in_another_case_are_the_value_meant() {
+        let warned = warnings("    tier: [a, B, C, dormant]\n");
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(warned[0].contains("did you mean `A`?"), "{warned:?}");
+    }
+
+    #[test]
     fn numbers_match_however_they_are_written_and_a_value_left_out_is_no_mistake() {
         assert!(
             warnings("    tier: [A, B, C, dormant]\n    discount: [10, 7.50, 0.0]\n").is_empty()
@@ -109,7 +126,7 @@ mod tests {
         assert_eq!(
             warnings("    discount: [10, 7.4, 0]\n"),
             [
-                "18:15 [summary.moves.discount] summary.moves: `discount` is never `7.4` | help: did you mean `7.5`? (its values are: 0, 7.5, 10)"
+                "18:15 [summary.moves.discount] summary.moves: `discount` is never `7.4` | help: its values are: 0, 7.5, 10"
             ]
         );
     }

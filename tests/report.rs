@@ -916,3 +916,18 @@ fn quadrant_colours_follow_the_rules_order_not_the_counts() {
     assert!(!legend.contains("<bdi>silver</bdi>"), "{legend}");
     assert_eq!(swatch(legend, "none"), none, "{legend}");
 }
+
+/// A tier output the previous period's run did not give (renamed since): every customer
+/// showed as `new` and none as gone, as if the period had no customers. Said instead.
+#[test]
+fn a_migration_from_a_run_without_the_tier_output_says_so() {
+    let f = project(RULES, 40);
+    f.run_ok(&["--as-of", "2025-12-31"]);
+    f.rule("tiers.yaml", &RULES.replace("tier", "band"));
+    let html = report(&f, &["--as-of", "2026-03-31"]);
+    let migration = strip_tags(section(&html, "migration")).replace("&#39;", "'");
+    assert!(
+        migration.contains("2025-Q4's run (run 1) holds no `band` (the output is newer than it): there is nothing to compare with"),
+        "{migration}"
+    );
+}

@@ -143,6 +143,8 @@ pub enum Migration {
     NoRun { period: String },
     /// The previous run could not be read (why).
     Unreadable(String),
+    /// The previous run holds no such output: what to say.
+    Without(String),
     Counts {
         since: String,
         /// Row labels: previous tiers in order, then other values, then `new`.

@@ -45,6 +45,10 @@ impl Section for MigrationSection {
                 );
                 return;
             }
+            Some(Migration::Without(what)) => {
+                let _ = write!(out, "<p class=\"note\">{}.</p>", esc(what));
+                return;
+            }
             Some(Migration::Unreadable(why)) => {
                 let _ = write!(
                     out,

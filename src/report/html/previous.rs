@@ -20,6 +20,8 @@ pub enum Previous {
     NoRun { period: String },
     /// Its run could not be read (why).
     Unreadable(String),
+    /// Its run holds no such output (newer than it): nothing to compare with (what to say).
+    Without(String),
     Run {
         period: String,
         /// The tiers seen, as shown.
@@ -58,6 +60,16 @@ impl Previous {
         let Some(run) = runs.into_iter().find(|r| r.period == wanted) else {
             return Previous::NoRun { period };
         };
+        // An output the run did not give reads as NULL for all: every customer "new".
+        if let Ok(Some(serde_json::Value::Object(given))) =
+            output::run_outputs(conn, tables, run.run_id)
+            && !given.contains_key(tiers)
+        {
+            return Previous::Without(format!(
+                "{period}'s run (run {}) holds no `{tiers}` (the output is newer than it): there is nothing to compare with",
+                run.run_id
+            ));
+        }
         let data = match output::read_run(conn, tables, run.run_id, &[tiers]) {
             Ok(data) => data,
             Err(e) => return Previous::Unreadable(e.to_string()),
@@ -142,6 +154,7 @@ pub fn migration(previous: &Previous, tiers: &[TierRow], now: &Now<'_>) -> Optio
             });
         }
         Previous::Unreadable(why) => return Some(Migration::Unreadable(why.clone())),
+        Previous::Without(what) => return Some(Migration::Without(what.clone())),
         Previous::Run {
             period,
             labels,

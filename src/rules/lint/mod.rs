@@ -52,6 +52,7 @@
 //! customers whose `x` is text.
 
 mod ceiling_below_rows;
+mod date_steps;
 mod expired_row;
 mod floor_lifts_row;
 mod missing_default;
@@ -147,6 +148,7 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
     for_each_rows(rules, &mut out);
     out.extend(moves_order::moves_orders(rules, &domains));
     out.extend(template_division::template_divisions(rules)); // every expression's
+    out.extend(date_steps::date_steps(rules));
     crate::rules::load::merge_copies(out)
 }
 

@@ -243,9 +243,9 @@ impl Tally {
         count.matrix[row * (n + 1) + column] += 1;
         match (row, column) {
             (b, c) if b < n && c < n && b == c => count.same += 1,
-            (b, c) if (b == n || c == n) && crate::value::same_text_value(before, now) => {
-                count.same += 1
-            }
+            // One value written two ways (`4`, `4.0`), whether the order lists it once,
+            // twice or not at all: compared only for a customer who did not stay put.
+            _ if crate::value::same_text_value(before, now) => count.same += 1,
             (b, c) if b < n && c < n && c < b => count.up += 1,
             (b, c) if b < n && c < n => count.down += 1,
             _ => count.changed += 1,

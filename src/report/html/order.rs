@@ -72,22 +72,22 @@ pub fn scatter(
             .position(|o| *o == colours[k])
             .unwrap_or(usize::MAX)
     };
-    let mut by_size: Vec<usize> = (0..colours.len()).collect();
-    by_size.sort_by(|&a, &b| {
+    let mut by_place: Vec<usize> = (0..colours.len()).collect();
+    by_place.sort_by(|&a, &b| {
         (place_in_order(a).cmp(&place_in_order(b)))
             .then(counts[b].cmp(&counts[a]))
             .then(colours[a].cmp(&colours[b]))
     });
     let mut place = vec![0u16; colours.len().max(1)];
-    for (p, &k) in by_size.iter().enumerate() {
+    for (p, &k) in by_place.iter().enumerate() {
         place[k] = p as u16;
     }
-    let categories = by_size
+    let categories = by_place
         .iter()
         .map(|&k| (colours[k].clone(), counts[k]))
         .collect();
     let mut unlisted = order.len();
-    let palette = (by_size.iter())
+    let palette = (by_place.iter())
         .map(|&k| match place_in_order(k) {
             usize::MAX => {
                 unlisted += 1;

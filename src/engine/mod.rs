@@ -16,6 +16,7 @@ mod bounds;
 mod chunk;
 mod errors;
 pub mod explain;
+pub mod groups;
 pub mod history;
 pub mod lean;
 pub mod observer;
@@ -36,6 +37,7 @@ use crate::rules::{Expr, RuleSet, Slot};
 use crate::source::{Column, Dataset};
 use crate::time::{Date, Period, PeriodKind};
 use crate::value::Value;
+use groups::{GroupKey, Rankings};
 use population::Ranking;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -90,9 +92,9 @@ pub struct Evaluator<'a> {
     /// Values computed for every customer before the per-customer pass: the metrics the
     /// population needs and the population figures.
     precomputed: Vec<(Slot, Vec<Value<'a>>)>,
-    /// Per population figure (in `rules.population` order): the ranked values, to place
-    /// newcomers. Empty for an evaluator of newcomers.
-    rankings: Vec<Ranking>,
+    /// Per population figure (in `rules.population` order): the ranked values (per group,
+    /// for a figure with `by:`), to place newcomers. Empty for an evaluator of newcomers.
+    rankings: Vec<Rankings>,
     /// The earlier periods' values the rules read, found for each customer.
     past: history::Bound<'a>,
     /// Where they come from (prospects are looked up in it too).
@@ -106,8 +108,15 @@ pub struct Evaluator<'a> {
 /// Each expression's fast path, by expression id (shared with an evaluator of prospects).
 type FastPaths = Arc<[Option<native::Fast>]>;
 
-/// A customer's pre-metrics and the input of each population figure (`None`: not ranked).
-pub(crate) type PopulationInputs<'a> = (Vec<Value<'a>>, Vec<Option<f64>>);
+/// What the population pass computes of a customer.
+pub(crate) struct PopulationInputs<'a> {
+    /// The metrics the figures need (`rules.metrics_pre`).
+    pub metrics: Vec<Value<'a>>,
+    /// Each figure's input (`None`: not ranked).
+    pub values: Vec<Option<f64>>,
+    /// Each figure's group (`by:`); empty when no figure has one.
+    pub groups: Vec<Option<GroupKey>>,
+}
 
 impl<'a> Evaluator<'a> {
     /// The rows of the previous period's run (`History::runs[0]`) whose customers are not
@@ -171,13 +180,17 @@ impl<'a> Evaluator<'a> {
             )
             .collect::<Result<_, _>>()?;
         ev.keep_metrics(&per_customer);
-        let figures: Vec<(Slot, Vec<Value<'a>>, Ranking)> = rules
+        let figures: Vec<(Slot, Vec<Value<'a>>, Rankings)> = rules
             .population
             .par_iter()
             .enumerate()
             .map(|(k, f)| {
-                let inputs: Vec<Option<f64>> = per_customer.iter().map(|(_, v)| v[k]).collect();
-                let (figures, ranking) = population::compute_ranked(f.statistic, f.params, &inputs);
+                let inputs: Vec<Option<f64>> = per_customer.iter().map(|c| c.values[k]).collect();
+                let keys: Option<Vec<Option<GroupKey>>> =
+                    f.by.as_ref()
+                        .map(|_| per_customer.iter().map(|c| c.groups[k].clone()).collect());
+                let (figures, ranking) =
+                    groups::compute(f.statistic, f.params, &inputs, keys.as_deref());
                 let column = figures
                     .into_iter()
                     .map(|v| v.map_or(Value::Null, Value::Float))
@@ -220,9 +233,10 @@ impl<'a> Evaluator<'a> {
         for (k, f) in self.rules.population.iter().enumerate() {
             let column = per_customer
                 .iter()
-                .map(|(_, v)| {
+                .map(|c| {
+                    let key = c.groups.get(k).and_then(Option::as_ref);
                     self.rankings[k]
-                        .place(v[k])
+                        .place(key, c.values[k])
                         .map_or(Value::Null, Value::Float)
                 })
                 .collect();
@@ -284,26 +298,16 @@ impl<'a> Evaluator<'a> {
     /// Keeps the pre-metrics computed in the population pass, as columns.
     fn keep_metrics(&mut self, per_customer: &[PopulationInputs<'a>]) {
         for (k, m) in self.rules.metrics_pre.iter().enumerate() {
-            let column = per_customer.iter().map(|(ms, _)| ms[k].clone()).collect();
+            let column = per_customer.iter().map(|c| c.metrics[k].clone()).collect();
             self.precomputed.push((m.slot, column));
         }
     }
 
-    /// How many customers a population figure ranks (those with a number that pass its
-    /// filter), by the figure's position in `rules.population`.
-    pub fn ranked(&self, figure: usize) -> Option<usize> {
-        self.rankings.get(figure).map(Ranking::len)
-    }
-
-    /// Of population figure `figure`'s value `x` for a ranked customer: how many ranked
-    /// customers are better, and how many share its tie.
-    /// The total of a population figure's ranked values (shares are of it).
-    pub fn total(&self, figure: usize) -> Option<f64> {
-        self.rankings.get(figure).map(|r| r.total())
-    }
-
-    pub fn above_and_tied(&self, figure: usize, x: f64) -> Option<(usize, usize)> {
-        self.rankings.get(figure).map(|r| r.above_and_tied(x))
+    /// The customers a population figure ranked (those with a number that pass its filter,
+    /// in group `key` for a figure with `by:`), by the figure's position in
+    /// `rules.population`: how many, their total, where a value falls among them.
+    pub fn ranking(&self, figure: usize, key: Option<&GroupKey>) -> Option<&Ranking> {
+        self.rankings.get(figure)?.of(key)
     }
 
     /// Sets a population figure of customer `i` by hand (test cases give figures such as a

@@ -4,6 +4,7 @@
 
 use super::chunk::{Chunk, Plan};
 use super::errors::{self, EvalError, rule_label};
+use super::groups::GroupKey;
 use super::observer::Observer;
 use super::outcomes::{Outcomes, Tally};
 use super::{Evaluator, Mode, PopulationInputs};
@@ -107,7 +108,9 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             self.frame[m.slot] = v.clone();
             metrics.push(v);
         }
-        let mut inputs = Vec::with_capacity(rules.population.len());
+        let mut values = Vec::with_capacity(rules.population.len());
+        let mut groups = Vec::new();
+        let grouped = rules.population.iter().any(|f| f.by.is_some());
         for f in &rules.population {
             let what = || format!("population figure `{}`", f.name);
             let included = match &f.filter {
@@ -121,9 +124,24 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             } else {
                 None
             };
-            inputs.push(value);
+            // The group only of a ranked customer: the others are in none.
+            let group = match (&f.by, value) {
+                (Some(by), Some(_)) => {
+                    let v = self.eval_checked(by, i, what)?;
+                    GroupKey::of(&v).map_err(|m| self.error(i, what(), &by.origin, m))?
+                }
+                _ => None,
+            };
+            values.push(value);
+            if grouped {
+                groups.push(group);
+            }
         }
-        Ok((metrics, inputs))
+        Ok(PopulationInputs {
+            metrics,
+            values,
+            groups,
+        })
     }
 
     /// Fills the frame with customer `i`'s fields and precomputed values; clears outputs.

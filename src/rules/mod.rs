@@ -165,6 +165,8 @@ pub struct PopulationFigure {
     pub params: stats::Params,
     pub of: Expr,
     pub filter: Option<Expr>,
+    /// `by:`: ranked among the customers with the same value of it (`None`: among all).
+    pub by: Option<Expr>,
 }
 
 /// How a row decides whether it matches.
@@ -635,7 +637,7 @@ impl RuleSet {
         let population = self
             .population
             .iter()
-            .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
+            .flat_map(|f| std::iter::once(&f.of).chain(&f.filter).chain(&f.by));
         let decisions = self.decisions.iter().flat_map(|d| d.exprs());
         let totals = self.summary.totals.iter().map(|(_, e)| e);
         metrics.chain(population).chain(decisions).chain(totals)

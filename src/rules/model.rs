@@ -55,7 +55,8 @@ pub struct EffectiveSpec {
     pub to: Option<Spanned<String>>,
 }
 
-/// A population figure: exactly one of the `*_of` keys, plus an optional `where` filter.
+/// A population figure: exactly one of the `*_of` keys, plus an optional `where` filter and
+/// `by` group.
 /// The keys come from the statistics registry ([`super::stats`]), so a new statistic needs
 /// no change here.
 #[derive(Debug, Default)]
@@ -64,6 +65,8 @@ pub struct PopulationSpec {
     pub statistics: Vec<(Statistic, Spanned<String>)>,
     /// Only customers for which this condition holds are ranked; the others get NULL.
     pub filter: Option<Spanned<String>>,
+    /// `by:`: customers are ranked among those with the same value of this expression.
+    pub by: Option<Spanned<String>>,
     /// `n:` (how many tiles, for `ntile_of`).
     pub n: Option<Spanned<i64>>,
     /// `better:` (`higher` or `lower`, for `ntile_of`).
@@ -73,6 +76,9 @@ pub struct PopulationSpec {
 /// What a population figure's `where` means, for the schema.
 const WHERE_DOC: &str =
     "Only customers for which this condition holds are ranked; the others get NULL.";
+
+/// What a population figure's `by` means, for the schema.
+const BY_DOC: &str = "Rank each customer among the customers with the same value of this expression (`by: country`: ABC within each country); customers for whom it is NULL are not ranked.";
 
 impl<'de> Deserialize<'de> for PopulationSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -91,6 +97,8 @@ impl<'de> Deserialize<'de> for PopulationSpec {
                     }
                     if key == "where" {
                         spec.filter = Some(map.next_value()?);
+                    } else if key == "by" {
+                        spec.by = Some(map.next_value()?);
                     } else if key == "n" {
                         // serde's own words ("expected i64") do not say which key.
                         spec.n = Some(map.next_value().map_err(|_: A::Error| {
@@ -128,7 +136,7 @@ impl<'de> Deserialize<'de> for PopulationSpec {
     }
 }
 
-/// One optional string property per statistic key, and `where`.
+/// One optional string property per statistic key, `where` and `by`.
 impl JsonSchema for PopulationSpec {
     fn schema_name() -> Cow<'static, str> {
         "PopulationSpec".into()
@@ -141,6 +149,7 @@ impl JsonSchema for PopulationSpec {
             properties.insert(statistic.key().into(), property(statistic.doc()).into());
         }
         properties.insert("where".into(), property(WHERE_DOC).into());
+        properties.insert("by".into(), property(BY_DOC).into());
         properties.insert(
             "n".into(),
             json_schema!({ "type": "integer", "minimum": 1, "description": "With `ntile_of`: how many tiles (5 for quintiles)." }).into(),
@@ -153,7 +162,7 @@ impl JsonSchema for PopulationSpec {
             "type": "object",
             "additionalProperties": false,
             "properties": properties,
-            "description": "A population figure: exactly one of the `*_of` keys, plus an optional `where` filter.",
+            "description": "A population figure: exactly one of the `*_of` keys, plus an optional `where` filter and `by` group.",
         })
     }
 }

@@ -2,6 +2,7 @@
 //! with a trace switched on, and the trace is put in words an admin can read.
 
 use super::errors::rule_label;
+use super::groups::GroupKey;
 use super::observer::{DecisionLog, Trace};
 use super::{Evaluator, Outcomes, Tally, Worker};
 use crate::rules::hit::RanksBy;
@@ -48,12 +49,34 @@ impl<'a> Evaluator<'a> {
         let mut population = Vec::new();
         for (k, f) in rules.population.iter().enumerate() {
             let input = w.eval(&f.of).map(|v| v.to_json()).unwrap_or_default();
-            let ranked = self.ranked(k).unwrap_or_else(|| {
-                self.precomputed
+            // The group it was ranked in (`by:`), as the population pass keys it.
+            let group = f.by.as_ref().map(|by| w.eval(by).unwrap_or_default());
+            let passes =
+                (f.filter.as_ref()).is_none_or(|e| matches!(w.eval(e), Ok(Value::Bool(true))));
+            let key = group.as_ref().and_then(|g| GroupKey::of(g).ok().flatten());
+            let ranking = self.ranking(k, key.as_ref());
+            let ranked = match ranking {
+                Some(r) => r.len(),
+                // In no group (NULL), or its group ranked nobody else.
+                None if f.by.is_some() && !self.rankings.is_empty() => 0,
+                // Figures set by hand (test cases): those given.
+                None => self
+                    .precomputed
                     .iter()
                     .find(|(s, _)| *s == f.slot)
-                    .map_or(0, |(_, col)| col.iter().filter(|v| !v.is_null()).count())
-            });
+                    .map_or(0, |(_, col)| col.iter().filter(|v| !v.is_null()).count()),
+            };
+            // Said after the figure: the population it is of.
+            let among = match (&f.by, &group) {
+                (Some(by), Some(g)) if !g.is_null() => {
+                    format!(
+                        ", among the customers with {} = {}",
+                        by.text.trim(),
+                        g.to_json()
+                    )
+                }
+                _ => String::new(),
+            };
             let value = w.frame[f.slot].clone();
             population.push(Figure {
                 name: f.name.clone(),
@@ -62,27 +85,34 @@ impl<'a> Evaluator<'a> {
                     Some(x) => {
                         let meaning = (f.statistic).meaning(x, ranked);
                         // A tile says nothing of where in it: how many are better, how many tied.
-                        let placed = input.as_f64().and_then(|v| self.above_and_tied(k, v));
+                        let placed = input
+                            .as_f64()
+                            .and_then(|v| Some(ranking?.above_and_tied(v)));
                         match placed {
                             Some((above, tied)) if f.statistic.takes_params() => format!(
-                                "{meaning}; {} better, {} tied with it",
+                                "{meaning}; {} better, {} tied with it{among}",
                                 crate::text::thousands(above as f64),
                                 crate::text::thousands(tied.saturating_sub(1) as f64)
                             ),
-                            _ => meaning,
+                            _ => format!("{meaning}{among}"),
                         }
                     }
                     // Ranked, yet no figure: a share of a total of 0 (amounts that net out).
-                    None if self.total(k) == Some(0.0)
+                    None if ranking.map(|r| r.total()) == Some(0.0)
                         && !input.is_null()
                         && f.filter.is_none() =>
                     {
                         format!(
-                            "no figure: the total of `{}` over the ranked customers is 0",
+                            "no figure: the total of `{}` over the ranked customers is 0{among}",
                             f.of.text.trim()
                         )
                     }
-                    None => not_ranked(&f.of.text, input.is_null(), f.filter.as_ref()),
+                    None => match (&f.by, &group) {
+                        (Some(by), Some(g)) if g.is_null() && !input.is_null() && passes => {
+                            format!("not ranked: `by: {}` is NULL", by.text.trim())
+                        }
+                        _ => not_ranked(&f.of.text, input.is_null(), f.filter.as_ref()),
+                    },
                 },
                 of: f.of.text.clone(),
                 input,

@@ -56,7 +56,7 @@ pub fn unranked_rows(
                     "`{name}` is NULL for {} of {} customers (not ranked{}), and {} `{}` of `{}` {} it, which is false for NULL: each of them gets the first row that does not compare it",
                     crate::text::thousands(unranked as f64),
                     crate::text::thousands(customers as f64),
-                    figure.filter.as_ref().map_or(String::new(), |f| format!(": `where: {}`", f.text)),
+                    why_unranked(figure),
                     if ids.len() == 1 { "row" } else { "rows" },
                     ids.join("`, `"),
                     d.name,
@@ -73,6 +73,17 @@ pub fn unranked_rows(
         }
     }
     out
+}
+
+/// What leaves customers unranked besides a NULL value: `: `where: ...``, a NULL `by:`.
+fn why_unranked(figure: &crate::rules::PopulationFigure) -> String {
+    let reasons: Vec<String> = (figure.filter.iter().map(|f| format!("`where: {}`", f.text)))
+        .chain(figure.by.iter().map(|b| format!("`by: {}` NULL", b.text)))
+        .collect();
+    match reasons.is_empty() {
+        true => String::new(),
+        false => format!(": {}", reasons.join(", ")),
+    }
 }
 
 /// Whether `node` orders `figure` with a constant, not under a `!` (`!(rank < 0.8)` holds

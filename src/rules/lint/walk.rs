@@ -75,7 +75,7 @@ pub(super) fn equality_tests(node: &Node) -> Vec<(Cmp, Slot, &Lit)> {
 }
 
 /// Every expression of the rules with the rule it belongs to (a metric or a population
-/// figure has none: its name is said): population figures (what they rank, `where:`),
+/// figure has none: its name is said): population figures (what they rank, `where:`, `by:`),
 /// metrics, rows' written tests (conditions, grid cells) and formula values, caps' formula
 /// limits. What the lints on the data look through.
 pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
@@ -84,6 +84,7 @@ pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
         exprs.extend(
             std::iter::once(&figure.of)
                 .chain(&figure.filter)
+                .chain(&figure.by)
                 .map(|e| (e, None)),
         );
     }

@@ -194,7 +194,7 @@ fn exprs(set: &RuleSet) -> impl Iterator<Item = &Expr> {
     let population = set
         .population
         .iter()
-        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter));
+        .flat_map(|f| std::iter::once(&f.of).chain(&f.filter).chain(&f.by));
     let decisions = set.decisions.iter().flat_map(|d| d.exprs());
     metrics
         .chain(population)

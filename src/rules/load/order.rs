@@ -62,11 +62,13 @@ fn deps(e: &Expr) -> impl Iterator<Item = Slot> + '_ {
 fn population_inputs(symbols: &Symbols, compiled: &Compiled, diags: &mut Sink) -> HashSet<Slot> {
     let mut stack: Vec<(Slot, &str)> = Vec::new();
     for fig in compiled.population.values() {
-        for slot in deps(&fig.of).chain(fig.filter.iter().flat_map(deps)) {
+        let exprs = std::iter::once(&fig.of).chain(&fig.filter).chain(&fig.by);
+        for (slot, e) in exprs.flat_map(|e| deps(e).map(move |slot| (slot, e))) {
             match symbols.kind(slot) {
                 SlotKind::Metric => stack.push((slot, &fig.name)),
                 kind @ (SlotKind::Population | SlotKind::Output) => {
-                    let d = fig.of.origin.error(format!(
+                    // At the expression that uses it (`of`, `where:` or `by:`).
+                    let d = e.origin.error(format!(
                         "population figure `{}` cannot use {} `{}`: population figures are computed from fields and metrics",
                         fig.name,
                         kind.noun(),
@@ -346,7 +348,7 @@ mod tests {
             )]),
             [
                 "error rules/a.yaml:8:18 [p3]: population figure `p3` cannot use output `tier`: population figures are computed from fields and metrics",
-                "error rules/a.yaml:9:18 [p4]: population figure `p4` cannot use population figure `p2`: population figures are computed from fields and metrics",
+                "error rules/a.yaml:9:39 [p4]: population figure `p4` cannot use population figure `p2`: population figures are computed from fields and metrics",
                 "error rules/a.yaml:3:7 [m2]: metric `m2` is needed by population figure `p2`, so it cannot use population figure `p1`",
                 "error rules/a.yaml:4:7 [m3]: metric `m3` cannot use output `tier`: metrics are computed before decisions | help: compute it in a decision instead",
             ]

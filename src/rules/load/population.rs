@@ -40,6 +40,10 @@ pub(super) fn figure(
         Some(f) => Some(cx.expr(file, f, name, false)?),
         None => None,
     };
+    let by = match &s.by {
+        Some(b) => Some(cx.expr(file, b, name, false)?),
+        None => None,
+    };
     Some(PopulationFigure {
         name: name.to_owned(),
         slot,
@@ -47,6 +51,7 @@ pub(super) fn figure(
         params: params?,
         of: of?,
         filter,
+        by,
     })
 }
 

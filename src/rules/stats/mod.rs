@@ -88,9 +88,9 @@ macro_rules! statistics {
             $($variant,)*
         }
 
-        /// The keys a population figure may have: one per statistic, `where`, and the
+        /// The keys a population figure may have: one per statistic, `where`, `by`, and the
         /// settings of `ntile_of` (`n`, `better`).
-        pub const FIGURE_KEYS: &[&str] = &[$($module::KEY,)* "where", "n", "better"];
+        pub const FIGURE_KEYS: &[&str] = &[$($module::KEY,)* "where", "by", "n", "better"];
 
         impl Statistic {
             /// Every statistic, in the order rule files list them.

@@ -195,3 +195,26 @@ fn serve_places_a_prospect_among_its_country_only() {
         ("U".into(), "null".into())
     );
 }
+
+#[test]
+fn check_data_warns_when_the_data_writes_a_group_several_ways() {
+    let fx = country_customers("country");
+    fx.conn()
+        .execute_batch(
+            "INSERT INTO customers VALUES ('x3', 'de ', 50.0), ('x4', 'De', 60.0), ('x5', 'fr', 1.0);",
+        )
+        .unwrap();
+    let run = fx.run(&["check", "--data"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(
+            "warning: `country_pct`, `country_rank` rank customers `by: country`, whose data writes one value several ways: \"DE\" (12 customers), \"De\" (1 customer), \"de \" (1 customer); \"FR\" (11 customers), \"fr\" (1 customer); each spelling is a group of its own, ranked alone (text groups exactly: case and spaces count) (in `country_pct`)\n --> rules/tiers.yaml:2:51"
+        ),
+        "{}",
+        run.stdout
+    );
+    // One spelling each: no warning.
+    let fx = country_customers("country");
+    let run = fx.run(&["check", "--data"]);
+    assert!(!run.stdout.contains("several ways"), "{}", run.stdout);
+}

@@ -55,6 +55,7 @@ mod ceiling_below_rows;
 mod date_steps;
 mod expired_row;
 mod floor_lifts_row;
+mod group_spellings;
 mod missing_default;
 mod moves_order;
 mod never_in_effect;
@@ -76,12 +77,14 @@ mod unranked_rows;
 mod unreachable_row;
 mod whole_numbers;
 
-/// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`], [`whole_numbers`];
-/// [`OutputSpellings`] after evaluation): comparisons the rules alone cannot show wrong.
+/// What the lints on the data find ([`shares`], [`text_dates`], [`text_spellings`],
+/// [`group_spellings`], [`whole_numbers`]; [`OutputSpellings`] after evaluation):
+/// comparisons and groups the rules alone cannot show wrong.
 pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnostic> {
     let mut out = shares::share_slips(rules, data);
     out.extend(text_dates::text_date_slips(rules, data));
     out.extend(text_spellings::other_spellings(rules, data));
+    out.extend(group_spellings::split_groups(rules, data));
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out
 }

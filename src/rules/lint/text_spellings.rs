@@ -101,7 +101,7 @@ pub(super) fn slips<'h>(
 
 /// How many customers hold each text of column `name`; `None` for a column that is not
 /// in the data.
-fn spellings<'d>(data: &'d Dataset, name: &str) -> Option<HashMap<&'d str, usize>> {
+pub(super) fn spellings<'d>(data: &'d Dataset, name: &str) -> Option<HashMap<&'d str, usize>> {
     let k = data.names.iter().position(|n| n == name)?;
     let column = &data.columns[k];
     let mut held: HashMap<&str, usize> = HashMap::new();
@@ -115,7 +115,7 @@ fn spellings<'d>(data: &'d Dataset, name: &str) -> Option<HashMap<&'d str, usize
 
 /// A text without what tells the spellings apart: case (`ß` is `ss`), spaces around and
 /// between words, and how its letters are composed (Unicode NFC).
-fn folded(text: &str) -> String {
+pub(super) fn folded(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let composed: String = text.nfc().collect();
     let words: Vec<&str> = composed.split_whitespace().collect();
@@ -123,7 +123,7 @@ fn folded(text: &str) -> String {
 }
 
 /// How a spelling is shown in the warning: quoted, with what the screen does not show.
-fn shown(text: &str, customers: usize) -> String {
+pub(super) fn shown(text: &str, customers: usize) -> String {
     let decomposed = match unicode_normalization::is_nfc(text) {
         true => "",
         false => "decomposed letters, ",

@@ -414,7 +414,8 @@ a column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the da
         v["fields"][1],
         serde_json::json!({"name": "annual_sales", "kind": "a number", "declared": true,
                            "nulls": 1, "example": 50.0, "used": true, "id": false,
-                           "not_of_kind": 0, "not_of_kind_example": null})
+                           "not_of_kind": 0, "not_of_kind_example": null,
+                           "not_of_kind_forms": []})
     );
     // A column the config lists as dates says so (it said "declared", its type being TEXT).
     std::fs::write(
@@ -456,7 +457,7 @@ fn text_in_a_number_column_stops_the_run_and_fields_counts_it() {
         "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested + bonus + 5000' }\n",
     );
     // Every column with such values is named at once (`bonus` came one fix later).
-    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value at its source, or in the customers query: \"12.500,00\" reads as 12500.00, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"12.500,00\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `CAST(REPLACE(REPLACE(NULLIF(NULLIF(TRIM(requested), ''), '-'), '.', ''), ',', '.') AS REAL) AS requested` (check first that its text writes numbers one way: `tierwise fields`)\n  = note: other columns hold values not of their kind too: `bonus` (2 customers) (`tierwise fields` lists them)\n";
+    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value at its source, or in the customers query: \"12.500,00\" reads as 12500.00, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"12.500,00\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `CAST(REPLACE(REPLACE(NULLIF(NULLIF(TRIM(requested), ''), '-'), '.', ''), ',', '.') AS REAL) AS requested` (check first that its text writes numbers one way: `tierwise fields`)\n  = note: `requested` also holds values of other forms that are not numbers: empty text (customer C3)\n  = note: other columns hold values not of their kind too: `bonus` (2 customers) (`tierwise fields` lists them)\n";
     for args in [&["run"][..], &["check", "--data"], &["explain", "C2"]] {
         let run = fx.run(args);
         run.assert_code(1);
@@ -468,7 +469,7 @@ fn text_in_a_number_column_stops_the_run_and_fields_counts_it() {
     fields.assert_code(0);
     assert!(
         fields.stdout.contains(
-            "\nwarning: column `requested` is declared a number, but 2 customers hold a value that is not (\"12.500,00\"): a run whose rules use the column stops on them; fix the data, or convert in the customers query\n"
+            "\nwarning: column `requested` is declared a number, but 2 customers hold a value that is not (of 2 forms: \"12.500,00\", \"\"): a run whose rules use the column stops on them; fix the data, or convert in the customers query\n"
         ),
         "{}",
         fields.stdout

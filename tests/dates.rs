@@ -772,3 +772,41 @@ fn text_compared_with_a_date_names_the_date_as_written() {
         check.stdout
     );
 }
+
+/// An export with dates written several wrong ways: each form needs its own conversion, and
+/// the help fits the first only, so the others are named at once (they came to light one
+/// run at a time); `fields` shows one of each form.
+#[test]
+fn bad_dates_of_several_forms_are_named_one_of_each_at_once() {
+    let fx = fixture(
+        "month",
+        &[
+            Some("2025-01-31"),
+            Some("31/01/2025"),
+            Some("30/01/2025"),
+            Some("2025-02-30"),
+            Some("2025-1-5"),
+            Some("01/02/2025"),
+        ],
+    );
+    fx.rule("rules.yaml", LOST);
+    let run = fx.run(&["run", "--as-of", "2025-06-30"]);
+    run.assert_code(1)
+        .assert_stderr_contains(
+            "customer 2: column `last_order_day` holds `31/01/2025`, which is not a date (and 4 more customers)",
+        )
+        .assert_stderr_contains(
+            "  = note: `last_order_day` also holds values of other forms that are not dates: `2025-02-30` (customer 4), `2025-1-5` (customer 5)\n",
+        );
+    // `check --data` and `--keep-going` stop on the same error.
+    fx.run(&["check", "--data", "--as-of", "2025-06-30"])
+        .assert_stderr_contains("`2025-02-30` (customer 4), `2025-1-5` (customer 5)");
+    let fields = fx.run(&["fields"]);
+    assert!(
+        fields.stdout.contains(
+            "warning: column `last_order_day` is declared a date, but 5 customers hold a value that is not (of 3 forms: \"31/01/2025\", \"2025-02-30\", \"2025-1-5\")"
+        ),
+        "{}",
+        fields.stdout
+    );
+}

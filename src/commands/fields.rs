@@ -57,6 +57,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             FieldRow {
                 not_of_kind: misfits.len(),
                 not_of_kind_example: misfits.first().map(|v| v.to_json()),
+                not_of_kind_forms: first_of_each_form(&misfits),
                 name: name.clone(),
                 kind: kind.0,
                 declared: kind.1,
@@ -152,6 +153,9 @@ pub struct FieldRow {
     pub not_of_kind: usize,
     /// The first such value, as stored.
     pub not_of_kind_example: Option<serde_json::Value>,
+    /// The first such value of each form (`31/12/2025`, `2025-1-5`, `45000`: each needs a
+    /// conversion of its own), up to four.
+    pub not_of_kind_forms: Vec<serde_json::Value>,
 }
 
 impl Report for FieldsReport {
@@ -192,8 +196,12 @@ impl Report for FieldsReport {
         }
         crate::report::table(out, &rows)?;
         for f in self.fields.iter().filter(|f| f.not_of_kind > 0) {
-            let example =
-                (f.not_of_kind_example.as_ref()).map_or(String::new(), |v| format!(" ({v})"));
+            let forms: Vec<String> = f.not_of_kind_forms.iter().map(|v| v.to_string()).collect();
+            let example = match forms.len() {
+                0 => String::new(),
+                1 => format!(" ({})", forms[0]),
+                _ => format!(" (of {} forms: {})", forms.len(), forms.join(", ")),
+            };
             writeln!(
                 out,
                 "\nwarning: column `{}` is declared {}, but {} {} a value that is not{example}: a run whose rules use the column stops on {}; fix the data, or convert in the customers query",
@@ -215,4 +223,20 @@ impl Report for FieldsReport {
             "\na column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the data holds; rules compare numbers with numbers, text with text (in quotes) and dates with date(\"2025-01-01\")"
         )
     }
+}
+
+/// The first value of each form among `values` (digits and letters alike), up to four.
+fn first_of_each_form(values: &[Value<'_>]) -> Vec<serde_json::Value> {
+    let mut forms: Vec<(String, serde_json::Value)> = Vec::new();
+    for v in values {
+        let json = v.to_json();
+        let form = crate::source::form(&json.to_string());
+        if !forms.iter().any(|(f, _)| *f == form) {
+            forms.push((form, json));
+            if forms.len() == 4 {
+                break;
+            }
+        }
+    }
+    forms.into_iter().map(|(_, v)| v).collect()
 }

@@ -423,7 +423,7 @@ pub(crate) struct Builder {
     /// read goes on to the end so that the message says how many customers to fix in that
     /// column, not only the first.
     first_bad: Option<(usize, SourceError)>,
-    misfits: Vec<usize>,
+    misfits: Vec<Misfits>,
     /// A column of the current row that holds binary data.
     blob: Option<usize>,
     /// A column of the current row that holds an infinite number, and its sign.
@@ -470,7 +470,7 @@ impl Builder {
             len: 0,
             bad: None,
             first_bad: None,
-            misfits: vec![0; fields.len()],
+            misfits: vec![Misfits::default(); fields.len()],
             blob: None,
             infinite: None,
             keep_infinities: false,
@@ -508,12 +508,18 @@ impl Builder {
                 Cell::Text(t) => match Date::parse(t) {
                     Some(d) => Some(d),
                     None => {
-                        misfit(&mut self.misfits, &mut self.bad, k, t.to_string());
+                        misfit(&mut self.misfits, &mut self.bad, self.len, k, t.to_string());
                         None
                     }
                 },
                 other => {
-                    misfit(&mut self.misfits, &mut self.bad, k, describe(other));
+                    misfit(
+                        &mut self.misfits,
+                        &mut self.bad,
+                        self.len,
+                        k,
+                        describe(other),
+                    );
                     None
                 }
             };
@@ -530,13 +536,20 @@ impl Builder {
                     misfit(
                         &mut self.misfits,
                         &mut self.bad,
+                        self.len,
                         k,
                         format!("the text \"{t}\""),
                     );
                     None
                 }
                 other => {
-                    misfit(&mut self.misfits, &mut self.bad, k, describe(other));
+                    misfit(
+                        &mut self.misfits,
+                        &mut self.bad,
+                        self.len,
+                        k,
+                        describe(other),
+                    );
                     None
                 }
             };
@@ -545,7 +558,7 @@ impl Builder {
             return Ok(());
         }
         if let (true, Cell::Text(t)) = (self.numeric[k], &cell) {
-            misfit(&mut self.misfits, &mut self.bad, k, t.to_string());
+            misfit(&mut self.misfits, &mut self.bad, self.len, k, t.to_string());
         }
         self.columns[k].push(cell);
         Ok(())
@@ -613,12 +626,26 @@ impl Builder {
             | SourceError::BadDate { more, also, .. }
             | SourceError::BadNumber { more, also, .. } = &mut error
             {
-                *more = self.misfits[k].saturating_sub(1);
+                *more = self.misfits[k].count.saturating_sub(1);
                 let others: Vec<(String, usize)> = (self.misfits.iter().enumerate())
-                    .filter(|&(j, &n)| j != k && n > 0)
-                    .map(|(j, &n)| (self.names[j].clone(), n))
+                    .filter(|&(j, m)| j != k && m.count > 0)
+                    .map(|(j, m)| (self.names[j].clone(), m.count))
                     .collect();
-                *also = super::also_note(&others);
+                // Values of other forms in the same column, each needing its own fix.
+                let id = &self.columns[self.id_index];
+                let forms: Vec<(String, String)> = (self.misfits[k].examples.iter().skip(1))
+                    .map(|(row, value)| (id.id_text(*row), value.clone()))
+                    .collect();
+                let kind = match self.columns[k] {
+                    Column::Bool { .. } => "true/false",
+                    Column::Date { .. } => "dates",
+                    _ => "numbers",
+                };
+                *also = format!(
+                    "{}{}",
+                    super::other_forms_note(&self.names[k], kind, &forms),
+                    super::also_note(&others)
+                );
             }
             return Err(error);
         }
@@ -636,11 +663,45 @@ impl Builder {
     }
 }
 
-/// Column `k` of the current row holds `value`, which is not what the column holds:
-/// counted, and the row's first such value kept to report once the row is complete.
-fn misfit(misfits: &mut [usize], bad: &mut Option<(usize, String)>, k: usize, value: String) {
-    misfits[k] += 1;
+/// The values of a column that are not what it holds: how many, and the first of each form
+/// (`31/12/2025`, `2025-1-5`, an Excel serial), each needing its own conversion.
+#[derive(Debug, Clone, Default)]
+struct Misfits {
+    count: usize,
+    /// (row, value as the message shows it), one per form, the first value's first.
+    examples: Vec<(usize, String)>,
+}
+
+/// How many forms of misfit a message shows.
+const FORMS: usize = 4;
+
+/// Column `k` of row `row` (the current one) holds `value`, which is not what the column
+/// holds: counted, kept if of a form not seen yet, and the row's first such value kept to
+/// report once the row is complete.
+fn misfit(
+    misfits: &mut [Misfits],
+    bad: &mut Option<(usize, String)>,
+    row: usize,
+    k: usize,
+    value: String,
+) {
+    let m = &mut misfits[k];
+    m.count += 1;
+    if m.examples.len() < FORMS && !m.examples.iter().any(|(_, v)| form(v) == form(&value)) {
+        m.examples.push((row, value.clone()));
+    }
     bad.get_or_insert((k, value));
+}
+
+/// A value's form: digits as `9`, letters as `a` (`31/12/2025` is `99/99/9999`).
+pub fn form(value: &str) -> String {
+    (value.chars())
+        .map(|c| match c {
+            '0'..='9' => '9',
+            c if c.is_alphabetic() => 'a',
+            c => c,
+        })
+        .collect()
 }
 
 /// A stored value that is not text, for a message about a date or true/false column.

@@ -16,7 +16,7 @@ pub mod sample;
 mod sqlite;
 
 pub use affinity::Affinity;
-pub use dataset::{Cell, Column, Dataset, folded_id, id_number};
+pub use dataset::{Cell, Column, Dataset, folded_id, form, id_number};
 pub use encoding::printf_sql;
 pub use ids::variants_message;
 pub use sqlite::{SqliteSource, quote_ident};
@@ -422,6 +422,21 @@ pub(crate) fn also_note(others: &[(String, usize)]) -> String {
         .collect();
     format!(
         "\n  = note: other columns hold values not of their kind too: {} (`tierwise fields` lists them)",
+        listed.join(", ")
+    )
+}
+
+/// The first value of each other form in the same column, with its customer: each needs
+/// its own conversion, and the help fits the first only.
+pub(crate) fn other_forms_note(column: &str, kind: &str, forms: &[(String, String)]) -> String {
+    if forms.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = (forms.iter())
+        .map(|(customer, value)| format!("{} (customer {customer})", shown_value(value)))
+        .collect();
+    format!(
+        "\n  = note: `{column}` also holds values of other forms that are not {kind}: {}",
         listed.join(", ")
     )
 }

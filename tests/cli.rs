@@ -1744,7 +1744,8 @@ fn summary_counts_line_up_and_show_hidden_differences() {
 
 /// A free-text output in `count_by` (a reason with the customer's figure in it) printed a
 /// line per value, thousands on a real run: the 20 most frequent, in their order, and one
-/// line for the rest, every customer counted; JSON keeps every value.
+/// line for the rest, every customer counted (saying how many of the rest are as frequent
+/// as the last shown: the cut fell in a tie); JSON keeps every value.
 #[test]
 fn a_count_by_output_of_many_values_shows_the_most_frequent_and_counts_the_rest() {
     let fx = Fixture::new();
@@ -1768,7 +1769,7 @@ fn a_count_by_output_of_many_values_shows_the_most_frequent_and_counts_the_rest(
         "{block:#?}"
     );
     assert_eq!(
-        block[21], "(14 more values)           31   31.0%",
+        block[21], "(14 more values, 3 as frequent as the last shown)           31   31.0%",
         "{block:#?}"
     );
     let json = fx.run_ok(&["--format", "json"]);

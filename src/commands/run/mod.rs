@@ -460,8 +460,18 @@ impl Report for RunReport {
             let shown: Vec<String> = (values.iter())
                 .map(|(v, _)| crate::text::visible(v).into_owned())
                 .collect();
-            let more = (!rest.is_empty())
-                .then(|| format!("({} more values)", thousands(rest.len() as f64)));
+            // The cut can fall inside a tie: values as frequent as the last shown are left
+            // out by their order alone, which the line says.
+            let last = values.iter().map(|(_, n)| *n).min().unwrap_or(0);
+            let tied = rest.iter().filter(|(_, n)| *n == last).count();
+            let more = (!rest.is_empty()).then(|| match tied {
+                0 => format!("({} more values)", thousands(rest.len() as f64)),
+                _ => format!(
+                    "({} more values, {} as frequent as the last shown)",
+                    thousands(rest.len() as f64),
+                    thousands(tied as f64)
+                ),
+            });
             let width = (shown.iter().chain(&more))
                 .map(|v| v.chars().count())
                 .max()

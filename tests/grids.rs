@@ -400,3 +400,65 @@ fn check_reads_date_cells_as_whole_days() {
         "customer 1: decision `cohort` failed: rules `cohort-1` and `cohort-2` both match",
     );
 }
+
+/// A list in an output cell is a list, as `then: { visits: [business, technical] }` is: it
+/// was the text "[business, technical]" (`len` counted characters, a routing tool got a
+/// string, the stored column stopped being JSON), and `check` said nothing. The same cell
+/// in a CSV table.
+#[test]
+fn a_list_in_an_output_cell_is_a_list_in_a_grid_and_in_a_csv_table() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 500.0, 2000.0]);
+    fx.rule(
+        "visits.yaml",
+        r#"decisions:
+  - name: visits
+    outputs: [visit_types]
+    grid: |
+      id    | annual_sales | visit_types
+      big   | >= 1000      | [business, technical, "leadership"]
+      mid   | >= 100       | [ business ]
+      small | -            | []
+  - name: kinds
+    outputs: [kinds, weights]
+    grid: |
+      id | annual_sales | kinds              | weights
+      k  | -            | = len(visit_types) | [2, 5.5, null]
+"#,
+    );
+    let run = fx.run_ok(&["--out", "out.jsonl"]);
+    assert!(!run.stderr.contains("WARN"), "{}", run.stderr);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(fx.path("out.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(serde_json::Value, serde_json::Value)> = (lines.iter())
+        .map(|l| (l["visit_types"].clone(), l["kinds"].clone()))
+        .collect();
+    use serde_json::json;
+    assert_eq!(
+        got,
+        [
+            (json!([]), json!(0)),
+            (json!(["business"]), json!(1)),
+            (json!(["business", "technical", "leadership"]), json!(3)),
+        ]
+    );
+    assert_eq!(lines[0]["weights"], json!([2, 5.5, null]));
+
+    // The same table as a CSV rule table.
+    std::fs::remove_file(fx.path("rules/visits.yaml")).unwrap();
+    std::fs::write(
+        fx.path("rules/visits.csv"),
+        "hit: first\nid,annual_sales,visit_types\n,input,output\nbig,>= 1000,\"[business, technical]\"\nsmall,-,[business]\n",
+    )
+    .unwrap();
+    fx.run_ok(&["--out", "out.jsonl"]);
+    let out = std::fs::read_to_string(fx.path("out.jsonl")).unwrap();
+    assert!(
+        out.contains(r#""visit_types":["business","technical"]"#),
+        "{out}"
+    );
+    assert!(out.contains(r#""visit_types":["business"]"#), "{out}");
+}

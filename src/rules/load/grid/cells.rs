@@ -81,6 +81,9 @@ pub(super) enum Out {
     /// `null`: this row gives NULL.
     Null,
     Const(Val),
+    /// `[business, technical]`: a list, as a `rules:` row's `[business, technical]` is
+    /// (each item a value; `null` is a NULL item).
+    List(Vec<Option<Val>>),
     /// `= formula`, from offset `at`.
     Formula(At<String>),
 }
@@ -639,6 +642,12 @@ pub(super) fn output(text: &str) -> Result<Out, CellError> {
     if t.starts_with(['"', '\'']) {
         return Ok(value(t, 0)?.map_or(Out::Null, Out::Const));
     }
+    if let Some(inner) = t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        return output_list(
+            inner,
+            1 + text.chars().take_while(|c| c.is_whitespace()).count(),
+        );
+    }
     typographic_quotes(t, 0)?;
     Ok(match t {
         "null" => Out::Null,
@@ -651,6 +660,18 @@ pub(super) fn output(text: &str) -> Result<Out, CellError> {
             Err(e) => return Err(e),
         },
     })
+}
+
+/// The items of an output cell's list, `inner` its text between the brackets (at `at`).
+fn output_list(inner: &str, at: usize) -> Result<Out, CellError> {
+    if inner.trim().is_empty() {
+        return Ok(Out::List(Vec::new()));
+    }
+    let mut items = Vec::new();
+    for (item, offset) in split_commas(inner, at)? {
+        items.push(value(item, offset)?);
+    }
+    Ok(Out::List(items))
 }
 
 #[cfg(test)]

@@ -274,6 +274,20 @@ fn output_cells() {
             at: 2
         }))
     );
+    // A list, as a `rules:` row writes one.
+    assert_eq!(
+        output(" [business, \"tech, nical\", null, 5]"),
+        Ok(Out::List(vec![
+            Some(Val::Text("business".into())),
+            Some(Val::Text("tech, nical".into())),
+            None,
+            Some(Val::Int("5".into(), 5)),
+        ]))
+    );
+    assert_eq!(output("[]"), Ok(Out::List(Vec::new())));
+    assert_eq!(output("\"[a]\""), Ok(Out::Const(Val::Text("[a]".into()))));
+    // Lists of lists are not: at the inner bracket.
+    assert_eq!(output("[a, [b]]").map_err(|e| e.at), Err(4));
     assert!(output("=").is_err());
     assert!(output("2025-13-01").is_err());
     // Curly quotes pasted from a word processor: an error, not text with quotes in it.

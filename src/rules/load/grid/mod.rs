@@ -520,6 +520,20 @@ fn outputs(
             Ok(Out::Nothing) => continue,
             Ok(Out::Null) => Some(ValueExpr::Const(Lit::Null)),
             Ok(Out::Const(v)) => constant(cx, d, o, c, &v, id).map(ValueExpr::Const),
+            Ok(Out::List(items)) => {
+                let mut list = Some(Vec::with_capacity(items.len()));
+                for item in &items {
+                    let lit = match item {
+                        Some(v) => constant(cx, d, o, c, v, id),
+                        None => Some(Lit::Null),
+                    };
+                    match (lit, list.as_mut()) {
+                        (Some(lit), Some(list)) => list.push(lit),
+                        _ => list = None,
+                    }
+                }
+                list.map(|items| ValueExpr::Const(Lit::List(items)))
+            }
             Ok(Out::Formula(f)) => {
                 let mut built = Built::default();
                 built.push_mapped(&f.v, c.from(f.at));
@@ -608,6 +622,18 @@ fn written(text: &str) -> Literal {
         Ok(Out::Const(Val::Bool(b))) => Literal::Bool(b),
         Ok(Out::Const(Val::Text(t))) => Literal::Text(t),
         Ok(Out::Null) => Literal::Null,
+        Ok(Out::List(items)) => Literal::List(
+            (items.into_iter())
+                .map(|item| match item {
+                    Some(Val::Int(_, i)) => Literal::Int(i),
+                    Some(Val::Float(_, f)) => Literal::Float(f),
+                    Some(Val::Bool(b)) => Literal::Bool(b),
+                    Some(Val::Text(t)) => Literal::Text(t),
+                    Some(Val::Date(d)) => Literal::Text(d.to_string()),
+                    None => Literal::Null,
+                })
+                .collect(),
+        ),
         _ => Literal::Text(text.to_owned()),
     }
 }

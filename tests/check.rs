@@ -472,6 +472,42 @@ fn an_output_given_in_another_spelling_than_later_rules_compare_is_flagged() {
     fx.run(&["run", "--strict"]).assert_code(0);
 }
 
+/// A summary total that compares an output (`sales` of the "A" customers) met the same
+/// other spelling without a word: the total left out those customers silently.
+#[test]
+fn a_summary_total_comparing_an_output_given_in_another_spelling_is_flagged() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, sales REAL, pin_tier TEXT",
+        &[
+            vec![text("C1"), real(900.0), null()],
+            vec![text("C2"), real(100.0), text("a ")],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        r#"decisions:
+  - name: tier
+    output: tier
+    rules:
+      - { id: pinned, when: '!is_null(pin_tier)', value: '= pin_tier' }
+      - { id: big, value: A }
+summary:
+  totals:
+    sales_a: '= if tier == "A" { sales } else { 0 }'
+"#,
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `tier` is compared with \"A\", but the rules gave \"a \" to 1 customer (C2): text compares exactly (case and spaces count), so those customers do not match it\n --> rules/rules.yaml:9:29"
+        ),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
 /// data passed `check --data` silently (the row matched the others), and those customers
 /// got no concession the director approved. Each is a warning at the rule, with the

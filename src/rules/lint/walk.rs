@@ -77,7 +77,7 @@ pub(super) fn equality_tests(node: &Node) -> Vec<(Cmp, Slot, &Lit)> {
 /// Every expression of the rules with the rule it belongs to (a metric or a population
 /// figure has none: its name is said): population figures (what they rank, `where:`, `by:`),
 /// metrics, rows' written tests (conditions, grid cells) and formula values, caps' formula
-/// limits. What the lints on the data look through.
+/// limits, the summary's totals and measures. What the lints on the data look through.
 pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
     let mut exprs: Vec<(&Expr, Option<&str>)> = Vec::new();
     for figure in &rules.population {
@@ -107,6 +107,8 @@ pub(super) fn rule_expressions(rules: &RuleSet) -> Vec<(&Expr, Option<&str>)> {
             }
         }
     }
+    // A summary total compares outputs as a row does (`if region == "North" { visits }`).
+    exprs.extend(rules.summary.exprs().map(|e| (e, None)));
     exprs
 }
 

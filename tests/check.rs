@@ -1041,6 +1041,10 @@ fn ids_that_differ_only_in_case_spaces_or_leading_zeros_are_warned_of() {
             vec![text("00123"), real(50.0)],
             vec![text("123"), real(60.0)],
             vec![text("C-9"), real(70.0)],
+            // Two systems padding the number inside the id differently.
+            vec![text("C-0013"), real(80.0)],
+            vec![text("C-00013"), real(90.0)],
+            vec![text("C-130"), real(95.0)],
         ],
     );
     fx.rule(
@@ -1051,7 +1055,7 @@ fn ids_that_differ_only_in_case_spaces_or_leading_zeros_are_warned_of() {
     check.assert_code(0);
     assert!(
         check.stdout.contains(
-            "  warning: 3 groups of customer ids differ only in case, spaces or leading zeros (\"C-00011\" and \"C-00011 \"; \"c-00010 \" and \"C-00010\"; \"00123\" and \"123\"): tierwise keeps them apart"
+            "  warning: 4 groups of customer ids differ only in case, spaces or leading zeros (\"C-00011\" and \"C-00011 \"; \"c-00010 \" and \"C-00010\"; \"00123\" and \"123\" and 1 more): tierwise keeps them apart"
         ),
         "{}",
         check.stdout
@@ -1059,11 +1063,11 @@ fn ids_that_differ_only_in_case_spaces_or_leading_zeros_are_warned_of() {
     // `run` notes it too (it said nothing), and `--strict` refuses it, as other data notes.
     fx.run(&["run", "--strict"])
         .assert_code(1)
-        .assert_stderr_contains("3 groups of customer ids differ only in case");
+        .assert_stderr_contains("4 groups of customer ids differ only in case");
     let run = fx.run_ok(&[]);
     assert!(
         run.stdout.contains(
-            "note: customers.db: 3 groups of customer ids differ only in case, spaces or leading zeros"
+            "note: customers.db: 4 groups of customer ids differ only in case, spaces or leading zeros"
         ),
         "{}",
         run.stdout

@@ -42,23 +42,17 @@ impl Dataset {
         })
     }
 
-    /// Ids that differ from another only in case, spaces around them or leading zeros
-    /// (`C-00011` and `C-00011 `, `c-00010`, `00123` and `123`): separate customers to
+    /// Ids that differ from another only in case, spaces around them, leading zeros of a
+    /// number in them or how their letters are composed (`C-00011` and `C-00011 `,
+    /// `c-00010`, `00123` and `123`, `C-0013` and `C-00013`): separate customers to
     /// tierwise, each with its own policy, though most often one customer exported twice.
     /// Each group in source order, the groups by their first id's place.
     pub fn id_variants(&self) -> Vec<Vec<String>> {
-        let fold = |id: &str| {
-            let id = id.trim().to_lowercase();
-            match id.bytes().all(|b| b.is_ascii_digit()) && id.len() > 1 {
-                true => id.trim_start_matches('0').to_owned(),
-                false => id,
-            }
-        };
         let mut groups: Vec<Vec<String>> = Vec::new();
         let mut by_fold: std::collections::HashMap<String, usize> = Default::default();
         for i in 0..self.len {
             let id = self.id_text(i);
-            let k = *by_fold.entry(fold(&id)).or_insert_with(|| {
+            let k = *by_fold.entry(unpadded(&id)).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
             });
@@ -69,6 +63,24 @@ impl Dataset {
         groups.retain(|g| g.len() > 1);
         groups
     }
+}
+
+/// An id as the variants check compares it: without blanks around it, in lower case, its
+/// letters composed, each number in it without leading zeros (`C-0013` is `c-13`; `0` stays).
+pub fn unpadded(id: &str) -> String {
+    let folded = super::folded_id(id);
+    let mut out = String::with_capacity(folded.len());
+    let mut chars = folded.chars().peekable();
+    let mut in_number = false;
+    while let Some(c) = chars.next() {
+        // A zero that starts a number and is followed by a digit is padding.
+        let padding = c == '0' && !in_number && chars.peek().is_some_and(char::is_ascii_digit);
+        in_number = c.is_ascii_digit() && (in_number || !padding);
+        if !padding {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// What `check --data` warns and `run` notes of ids that differ only in case, spaces or
@@ -97,5 +109,22 @@ fn and_list(items: &[String]) -> String {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpadded;
+
+    #[test]
+    fn each_number_in_an_id_loses_its_leading_zeros() {
+        assert_eq!(unpadded("C-0013"), unpadded("C-00013"));
+        assert_eq!(unpadded(" c-00013"), "c-13");
+        assert_eq!(unpadded("00123"), "123");
+        assert_eq!(unpadded("A-01-002"), "a-1-2");
+        assert_eq!(unpadded("100"), "100");
+        assert_eq!(unpadded("0"), "0");
+        assert_eq!(unpadded("00"), "0");
+        assert_ne!(unpadded("C-130"), unpadded("C-13"));
     }
 }

@@ -792,6 +792,47 @@ fn customers_back_after_a_gap_are_found_by_whole_number_ids() {
     );
 }
 
+/// An id respelled between periods (`C-00013` exported as `C-0013`, `C-00005` with a space
+/// after it) made the customer new and the old id gone, its carried balance dropped, and the
+/// run said only "2 new, 2 gone": a note naming both spellings, and `--strict` refuses it.
+#[test]
+fn an_id_respelled_between_periods_is_named_and_refused_by_strict() {
+    let fx = Fixture::new();
+    let rows = |ids: [&str; 3]| -> Vec<Vec<rusqlite::types::Value>> {
+        (ids.iter().zip([50.0, 1500.0, 300.0]))
+            .map(|(id, sales)| vec![text(id), real(sales)])
+            .collect()
+    };
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &rows(["C-00005", "C-00013", "C-00020"]),
+    );
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n\
+         \x20     - { id: tier-a, when: annual_sales >= 1000 || previous.tier == \"A\", then: { tier: A } }\n\
+         \x20     - { id: tier-c, then: { tier: C } }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-06-30"]);
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL",
+        &rows(["C-00005 ", "C-0013", "C-00020"]),
+    );
+    fx.run(&["run", "--strict", "--as-of", "2026-07-31"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "2 of the customers have ids that 2026-06's run writes another way (\"C-00005 \" was \"C-00005\"; \"C-0013\" was \"C-00013\"): their history would not be read",
+        );
+    let run = fx.run_ok(&["--as-of", "2026-07-31"]);
+    assert!(
+        run.stdout.contains(
+            "note: 2 customers have ids that 2026-06's run writes another way (case, blanks or zeros: \"C-00005 \" was \"C-00005\"; \"C-0013\" was \"C-00013\"): `previous.tier` is NULL for them"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
 /// A list output: every customer below 100 is small, below 50 tiny too.
 const ALERTS: &str = r#"decisions:
   - name: alerts

@@ -18,6 +18,7 @@ mod sqlite;
 pub use affinity::Affinity;
 pub use dataset::{Cell, Column, Dataset, folded_id, form, id_number};
 pub use encoding::printf_sql;
+pub use ids::unpadded;
 pub use ids::variants_message;
 pub use sqlite::{SqliteSource, quote_ident};
 

@@ -167,6 +167,7 @@ impl Workspace {
             &customers,
         ))
         .map_err(|e| failed(source, e))?;
+        standing.respelled = super::standing::respelled(&gone.ids, absent.as_deref(), &customers);
         // Those the previous run left out have a note of their own.
         let left_out = &standing.previous_left_out;
         (standing.returning).retain(|(id, _)| !left_out.iter().any(|l| l.customer == *id));

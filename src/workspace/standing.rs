@@ -185,6 +185,14 @@ fn history_concerns(
             run_first(missing)
         ));
     }
+    if let Some(shown) = respelled_shown(&s.respelled) {
+        out.push(format!(
+            "{} of the customers {} that {previous}'s run writes another way ({shown}): {} history would not be read",
+            s.respelled.len(),
+            if s.respelled.len() == 1 { "has an id" } else { "have ids" },
+            if s.respelled.len() == 1 { "its" } else { "their" },
+        ));
+    }
     if !s.previous_left_out.is_empty() {
         out.push(format!(
                 "{} of the customers were left out of {previous}'s run (`--keep-going`): their history would start again",
@@ -307,6 +315,10 @@ pub struct Standing {
     /// does (missing from one extract): they count as new, their history broken. Each with
     /// the latest earlier run that holds it. (Known once the history is aligned.)
     pub returning: Vec<(String, output::OfficialRun)>,
+    /// This run's customers the previous period's run does not hold whose id is a gone
+    /// customer's written another way (`C-0013` for `C-00013`, a space after it): new to the
+    /// rules, their history not read. This run's id, then the gone one.
+    pub respelled: Vec<(String, String)>,
 }
 
 /// A period the rules read without an official run.
@@ -525,6 +537,7 @@ impl Workspace {
             previous_made_on_gap,
             previous_read_removed: removed,
             returning: Vec::new(),
+            respelled: Vec::new(),
         })
     }
 
@@ -565,6 +578,41 @@ impl Workspace {
             self.context.period,
         ))
     }
+}
+
+/// Up to five respelled ids as `"C-0013" was "C-00013"`, and how many more; `None` for none.
+pub fn respelled_shown(respelled: &[(String, String)]) -> Option<String> {
+    respelled.first()?;
+    let shown: Vec<String> = (respelled.iter().take(5))
+        .map(|(id, was)| format!("\"{id}\" was \"{was}\""))
+        .collect();
+    let more = match respelled.len() {
+        n if n > 5 => format!(", and {} more", crate::text::thousands((n - 5) as f64)),
+        _ => String::new(),
+    };
+    Some(format!("{}{more}", shown.join("; ")))
+}
+
+/// The customers of `absent` (this run's, with no row in the previous period's run) whose id
+/// is one of `gone`'s written another way (case, blanks, zeros padding a number).
+pub(super) fn respelled(
+    gone: &[String],
+    absent: Option<&[usize]>,
+    customers: &Dataset,
+) -> Vec<(String, String)> {
+    let Some(absent) = absent.filter(|_| !gone.is_empty()) else {
+        return Vec::new();
+    };
+    let gone: std::collections::HashMap<String, &String> = (gone.iter())
+        .map(|id| (crate::source::unpadded(id), id))
+        .collect();
+    (absent.iter())
+        .filter_map(|&i| {
+            let id = customers.id_text(i);
+            let was = gone.get(&crate::source::unpadded(&id))?;
+            Some((id, (*was).clone()))
+        })
+        .collect()
 }
 
 /// The earlier runs a returning customer is looked for in, newest first, before the

@@ -128,6 +128,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     notes.extend(notes::read_gap_notes(&summary, &rules));
     notes.extend(notes::made_on_gap_note(&summary, &rules, ws.context.period));
     notes.extend(notes::returning_note(&summary, &rules, ws.context.period));
+    notes.extend(notes::respelled_note(&summary, &rules, ws.context.period));
     notes.extend(notes::first_run_note(&summary, &rules, ws.context.period));
     notes.extend(notes::left_out_note(&summary, &rules));
     notes.extend(notes::gone_note(&summary));

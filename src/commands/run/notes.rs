@@ -333,6 +333,38 @@ pub(super) fn returning_note(
     ))
 }
 
+/// When customers new to the previous period's run have the id of a customer gone since,
+/// written another way (`C-0013` for `C-00013`, a space after it): one customer to a reader,
+/// two to the rules, which read no history for it (a clawback carried in `previous.x` is
+/// dropped) and count the old id gone.
+pub(super) fn respelled_note(
+    summary: &RunSummary,
+    rules: &crate::rules::RuleSet,
+    period: crate::time::Period,
+) -> Option<String> {
+    let respelled = &summary.standing.respelled;
+    let shown = crate::workspace::standing::respelled_shown(respelled)?;
+    let previous = period.previous()?;
+    let names = crate::workspace::standing::past_names(rules, 1);
+    let one = respelled.len() == 1;
+    Some(format!(
+        "{} {} that {}'s run writes another way (case, blanks or zeros: {shown}): {} NULL for {}, so {} as new and the old {} as gone; if {} one customer, write {} id as the earlier runs do (in the customers query or at the source)",
+        thousands(respelled.len() as f64),
+        if one {
+            "customer has an id"
+        } else {
+            "customers have ids"
+        },
+        previous.label(),
+        names_are(&names),
+        if one { "it" } else { "them" },
+        if one { "it counts" } else { "they count" },
+        if one { "id" } else { "ids" },
+        if one { "it is" } else { "each is" },
+        if one { "its" } else { "each" },
+    ))
+}
+
 /// When the rules read the previous period and no earlier period has a run (the first run,
 /// or the first of this kind of period): what they carry from period to period (a key
 /// account's start date, a downgrade's grace, "new key account" commissions) starts

@@ -1519,7 +1519,25 @@ fn a_run_into_another_sources_run_tables_is_refused() {
     )
     .assert_code(2)
     .assert_stderr_contains(
-        "made from other customers (`customers`, this run reads `outlets`): another configuration",
+        "made from other customers (`customers`, this run reads `outlets`, only 1 of its 2 in that run): another configuration",
+    );
+    // A query over another unit's accounts sharing one reused id with the first: another
+    // unit's all the same (one shared id made it the same source, and it replaced run 1).
+    std::fs::write(
+        fx.path("trade.yaml"),
+        config.replace(
+            "table: customers",
+            "query: \"SELECT acct_no AS customer_id, annual_sales FROM accounts UNION ALL SELECT 'C1', 3\"",
+        ),
+    )
+    .unwrap();
+    run_in(
+        fx.dir.path(),
+        &["--config", "trade.yaml", "run", "--as-of", "2026-03-31"],
+    )
+    .assert_code(2)
+    .assert_stderr_contains(
+        "only 1 of its 4 in that run): another configuration writes into these tables",
     );
     // Moved to another table on purpose: said so, it runs.
     run_in(

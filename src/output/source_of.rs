@@ -8,17 +8,28 @@ use crate::config::OutputTables;
 use crate::source::quote_ident;
 use rusqlite::Connection;
 
-/// Where run `run_id`'s customers came from (`customers_from`: the table, or the query's
-/// text), when it is not `ours`, and whether it holds any of `ids` (read only then: a run
-/// of the same source reads nothing more); `None` for the same source, or a run that did
-/// not record its source (made before it was recorded, or no such run).
+/// How the customers of a run made from another source overlap this run's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OtherSource {
+    /// Where its customers came from (`customers_from`: the table, or the query's text).
+    pub from: String,
+    /// How many customers it holds, how many this run has, and how many are in both.
+    pub held: usize,
+    pub ours: usize,
+    pub shared: usize,
+}
+
+/// Where run `run_id`'s customers came from, when it is not `ours`, and how many of `ids`
+/// it holds (read only then: a run of the same source reads nothing more); `None` for the
+/// same source, or a run that did not record its source (made before it was recorded, or
+/// no such run).
 pub fn other_source_holding(
     conn: &Connection,
     tables: &OutputTables,
     run_id: i64,
     ours: &str,
     ids: impl Iterator<Item = String>,
-) -> Result<Option<(String, bool)>, OutputError> {
+) -> Result<Option<OtherSource>, OutputError> {
     let sql = format!(
         "SELECT customers_from FROM {} WHERE run_id = ?1",
         quote_ident(&tables.run_table)
@@ -43,7 +54,15 @@ pub fn other_source_holding(
         .map_err(read_err(&tables.policy_table))?
         .filter_map(|id| id.ok().flatten())
         .collect();
-    let mut ids = ids;
-    let any = ids.any(|id| held.contains(&id));
-    Ok(Some((from, any)))
+    let (mut ours, mut shared) = (0, 0);
+    for id in ids {
+        ours += 1;
+        shared += usize::from(held.contains(&id));
+    }
+    Ok(Some(OtherSource {
+        from,
+        held: held.len(),
+        ours,
+        shared,
+    }))
 }

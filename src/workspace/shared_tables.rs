@@ -3,8 +3,9 @@
 //! The second unit's run replaced the first one's official run, took its place in the
 //! `latest` view a BI tool reads, and followed its history, exit 0. The runs say which
 //! customers they read (`customers_from`); a run whose source differs from the run it
-//! replaces (or builds on) is another unit's when that run holds none of its customers, or
-//! when both are tables (of different names: integer ids 1, 2, 3 are in both units).
+//! replaces (or builds on) is another unit's when the two share at most half of the fewer
+//! side's customers (two units may share a reused id or two), or when both are tables (of
+//! different names: integer ids 1, 2, 3 are in both units).
 
 use super::Workspace;
 use super::standing::Standing;
@@ -14,9 +15,9 @@ use crate::source::Dataset;
 impl Workspace {
     /// `Err` when the official run this run replaces, or else the one it builds on (the
     /// previous period's, or the latest before a skipped period), was made from another
-    /// customer source and is another unit's: it holds none of this run's customers, or
-    /// both sources are tables of different names (ids 1, 2, 3 in both). An edited query
-    /// holding the same customers is the same source.
+    /// customer source and is another unit's: the two share at most half of the fewer
+    /// side's customers, or both sources are tables of different names (ids 1, 2, 3 in
+    /// both). An edited query holding the same customers (or a subset) is the same source.
     pub(super) fn check_same_source(
         &self,
         conn: &rusqlite::Connection,
@@ -32,23 +33,32 @@ impl Workspace {
         let ours = self.config.source.text();
         let tables = &self.config.tables;
         let ids = (0..customers.len).map(|i| customers.id_text(i));
-        let Some((theirs, shared)) =
-            crate::output::other_source_holding(conn, tables, run_id, ours, ids)?
+        let Some(other) = crate::output::other_source_holding(conn, tables, run_id, ours, ids)?
         else {
             return Ok(());
         };
+        let theirs = &other.from;
+        // One unit's customers, read another way (an edited query, a region's subset):
+        // most of the fewer side's customers are in both. Two units may share an id or two
+        // (reused ERP numbers), which made another unit's run the same source.
+        let same_customers = other.shared * 2 > other.held.min(other.ours);
         let table = |source: &str| !source.trim().contains(char::is_whitespace);
-        if shared && !(table(&theirs) && table(ours)) {
+        if same_customers && !(table(theirs) && table(ours)) {
             return Ok(());
         }
         Err(Error::Argument(format!(
             "this run would {how} run {run_id} in `{}`, which was made from other customers ({}, this run reads {}{}): another configuration writes into these tables; give this one tables of its own (`output: {{ policy_table: ..., run_table: ... }}` in the config); if run {run_id} itself read the wrong customers, `tierwise prune --run {run_id}` removes it; if this configuration's customers moved to another table on purpose, `run --new-source`",
             tables.run_table,
-            shown(&theirs),
+            shown(theirs),
             shown(ours),
-            match shared {
-                true => "",
-                false => ", none of them in that run",
+            match other.shared {
+                0 => ", none of them in that run".to_owned(),
+                n if !same_customers => format!(
+                    ", only {} of its {} in that run",
+                    crate::text::thousands(n as f64),
+                    crate::text::thousands(other.ours as f64)
+                ),
+                _ => String::new(),
             },
         )))
     }

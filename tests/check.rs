@@ -508,6 +508,66 @@ summary:
     );
 }
 
+/// A grid cell `Retial` for `Retail`: the row matched no one, its customers got the
+/// fallback rate, and `check --data` said only "rows that matched no customer" before "no
+/// problems found". Said at the cell, with the text the data holds; `run --strict` refuses.
+#[test]
+fn a_text_no_customer_holds_a_typo_away_from_one_they_do_is_flagged() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = (0..12)
+        .map(|i| {
+            let channel = ["Retail", "Online", "Wholesale"][i % 3];
+            vec![text(&format!("C{i}")), text(channel)]
+        })
+        .collect();
+    fx.customers("customer_id TEXT PRIMARY KEY, channel TEXT", &rows);
+    fx.rule(
+        "rate.yaml",
+        "decisions:
+  - name: rate
+    outputs: [rate]
+    grid: |
+      id    | channel     | rate
+      r-ret | Retial      | 1.0
+      r-whs | Wholsale    | 1.2
+      r-mkt | Marketplace | 3.0
+      r-a   | Onli        | 9.0
+      r-b   | Online      | 2.0
+      other | -           | 1.5
+",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `channel` is compared with \"Retial\", which no customer holds, but the data holds \"Retail\" (4 customers), a typo away: the comparison matches no one, so those customers get a later row (in `r-ret`)\n --> rules/rate.yaml:6:15"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("\"Wholsale\", which no customer holds, but the data holds \"Wholesale\""),
+        "{}",
+        check.stdout
+    );
+    // A value no customer has yet, and one two edits from the nearest: nothing said.
+    assert!(
+        !check.stdout.contains("Marketplace\", which"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        !check.stdout.contains("\"Onli\", which"),
+        "{}",
+        check.stdout
+    );
+    fx.run(&["run", "--strict"])
+        .assert_code(1)
+        .assert_stderr_contains("which no customer holds, but the data holds \"Retail\"");
+}
+
 /// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
 /// data passed `check --data` silently (the row matched the others), and those customers
 /// got no concession the director approved. Each is a warning at the rule, with the

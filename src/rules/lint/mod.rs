@@ -58,6 +58,7 @@ mod floor_lifts_row;
 mod group_spellings;
 mod missing_default;
 mod moves_order;
+mod near_texts;
 mod never_in_effect;
 mod never_true_row;
 mod output_never_given;
@@ -85,6 +86,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(text_dates::text_date_slips(rules, data));
     out.extend(text_spellings::other_spellings(rules, data));
     out.extend(group_spellings::split_groups(rules, data));
+    out.extend(near_texts::near_texts(rules, data));
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out
 }

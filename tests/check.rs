@@ -568,6 +568,46 @@ fn a_text_no_customer_holds_a_typo_away_from_one_they_do_is_flagged() {
         .assert_stderr_contains("which no customer holds, but the data holds \"Retail\"");
 }
 
+/// A rating map in a script function (`rating_factor(rating)`, a `switch` on the
+/// parameter): ratings exported as `" BBB-"` or `"bbb-"` took the fallback factor, and
+/// neither `check --data` nor `run --strict` said a word, where the same switch written in
+/// a metric warned. Said at the case in the script, naming the call.
+#[test]
+fn a_script_switch_on_a_field_passed_to_it_is_checked_against_the_data_spellings() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, rating TEXT, sales REAL",
+        &[
+            vec![text("C1"), text("BBB-"), real(100.0)],
+            vec![text("C2"), text(" BBB-"), real(100.0)],
+            vec![text("C3"), text("bbb-"), real(100.0)],
+            vec![text("C4"), text("A"), real(100.0)],
+        ],
+    );
+    fx.rule(
+        "scores.rhai",
+        "fn rating_factor(r) {\n    switch r {\n        \"BBB+\" | \"BBB\" | \"BBB-\" => 0.20,\n        \"A\" => 0.25,\n        _ => 0.05\n    }\n}\n",
+    );
+    fx.rule(
+        "limit.yaml",
+        "metrics:\n  factor: rating_factor(rating)\ndecisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= sales * factor' }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `rating` is compared with \"BBB-\" in this `switch` (`rating_factor(rating)` passes it as `r`), but the data also writes it \" BBB-\" (1 customer), \"bbb-\" (1 customer): text compares exactly (case and spaces count), so those customers do not match the case (1 customer as written) (in `factor`)\n --> rules/scores.rhai:3:26"
+        ),
+        "{}",
+        check.stdout
+    );
+    // "A" is written one way: nothing said of it.
+    assert!(!check.stdout.contains("with \"A\""), "{}", check.stdout);
+    fx.run(&["run", "--strict"])
+        .assert_code(1)
+        .assert_stderr_contains("is compared with \"BBB-\" in this `switch`");
+}
+
 /// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
 /// data passed `check --data` silently (the row matched the others), and those customers
 /// got no concession the director approved. Each is a warning at the rule, with the

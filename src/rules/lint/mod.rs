@@ -67,6 +67,7 @@ mod overlapping_rows;
 mod region;
 mod scale_gap;
 mod scale_overlap;
+mod script_spellings;
 mod shares;
 mod shown;
 mod template_division;
@@ -87,6 +88,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(text_spellings::other_spellings(rules, data));
     out.extend(group_spellings::split_groups(rules, data));
     out.extend(near_texts::near_texts(rules, data));
+    out.extend(script_spellings::script_case_spellings(rules, data));
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out
 }

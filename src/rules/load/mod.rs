@@ -66,7 +66,7 @@ mod uses;
 pub use files::fingerprint_now;
 pub use finish::MOST_OUTPUTS;
 pub(crate) use foreach::{merge_copies, named_rules};
-pub use operations::{Operation, check_seen};
+pub use operations::{Operand, Operation, SWITCH_CASE, check_seen};
 pub use skip::{leads_outside, not_a_rule_file, outside_message};
 pub(in crate::rules) use switch_cases::switch_text_cases;
 

@@ -481,6 +481,35 @@ fn a_rate_column_of_percentages_is_a_warning_at_each_cell() {
     );
 }
 
+/// A rate typed `2.50%` in a workbook, as Excel shows a cell formatted as a percentage,
+/// among rates typed 1.5: Excel stores 0.025, the table read it, and every customer of the
+/// row was paid a hundredth of the rate with `check` clean. An error at the cell.
+#[test]
+fn a_number_formatted_as_a_percentage_is_an_error_at_its_cell() {
+    let fx = fixture();
+    let sheet: &[&[&str]] = &[
+        &["hit: first", "", ""],
+        &["id", "annual_sales", "commission_pct"],
+        &["id", "input", "output"],
+        &["c-big", ">= 400", "2.50%"],
+        &["c-rest", "", "1.5"],
+    ];
+    write(&fx, "commission.xlsx", &workbook(&[("commission", sheet)]));
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    let d = diagnostic_at(&check, "rules/commission.xlsx, sheet commission, C4");
+    assert!(
+        d.starts_with("error: C4 is formatted as a percentage: Excel shows 2.5% and stores 0.025, which is what the rules read"),
+        "{d}"
+    );
+    assert!(
+        d.contains("= help: format the cell as a number (Home, Number Format: General) and type what the rules should read: 2.5 for 2.5 percent as the table's other rates are written, or 0.025 for the share"),
+        "{d}"
+    );
+    // The plain number beside it is no error.
+    assert!(!check.stdout.contains(", C5"), "{}", check.stdout);
+}
+
 #[test]
 fn a_workbook_table_decides_with_its_formulas_saved_values_and_defaults() {
     let fx = fixture();

@@ -2,8 +2,9 @@
 //! the loader's unit tests (src/rules/load/sheet/tests.rs) and from tests/spreadsheets.rs.
 
 /// A workbook of `sheets`, each a name and rows of cells: `""` is no cell, `=f -> v` a
-/// formula with its saved value, `2025-01-31` a date, a number a number, `true`/`false` a
-/// boolean, anything else text.
+/// formula with its saved value, `2025-01-31` a date, a number a number, `2.50%` a number
+/// formatted as a percentage (stored 0.025, as Excel does), `true`/`false` a boolean,
+/// anything else text.
 pub fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     for (name, rows) in sheets {
@@ -35,6 +36,11 @@ pub fn write_cell(sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, text: 
             .unwrap();
     } else if let Ok(n) = text.parse::<f64>() {
         sheet.write_number(r, c, n).unwrap();
+    } else if let Some(Ok(n)) = text.strip_suffix('%').map(str::parse::<f64>) {
+        let format = Format::new().set_num_format("0.00%");
+        sheet
+            .write_number_with_format(r, c, n / 100.0, &format)
+            .unwrap();
     } else if let Ok(b) = text.parse::<bool>() {
         sheet.write_boolean(r, c, b).unwrap();
     } else {

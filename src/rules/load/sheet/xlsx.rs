@@ -109,6 +109,7 @@ fn sheet(book: &mut Book, name: &str, problems: &mut Problems, any: &mut bool) -
     }
     ok &= error_values(&range, sheet, problems);
     ok &= formulas(book, name, &range, sheet, problems);
+    ok &= percentages(book, name, &range, sheet, problems);
     ok &= merged(book, name, sheet, problems);
     ok.then(|| Table {
         name: name.to_owned(),
@@ -205,6 +206,70 @@ fn formulas(
         }
     }
     ok
+}
+
+/// Numbers in cells formatted as a percentage are an error: Excel shows `2.50%` and stores
+/// 0.025, which is what a table reads, while the admin who typed `2.50%` beside cells of 1.5
+/// (a commission in %) meant 2.5: that rate was paid a hundredth of itself, silently. The
+/// cell says which it means by its format.
+fn percentages(
+    book: &mut Book,
+    name: &str,
+    range: &Range<Data>,
+    sheet: usize,
+    problems: &mut Problems,
+) -> bool {
+    let Ok(styles) = book.worksheet_style(name) else {
+        return true;
+    };
+    let start = range.start().unwrap_or((0, 0));
+    let mut ok = true;
+    for (r, c, value) in range.used_cells() {
+        let at = (start.0 + r as u32, start.1 + c as u32);
+        let x = match value {
+            Data::Float(f) => *f,
+            Data::Int(i) => *i as f64,
+            _ => continue,
+        };
+        let format = styles.get(at).and_then(|s| s.number_format.as_ref());
+        if !format.is_some_and(|f| is_percent(&f.format_code)) {
+            continue;
+        }
+        let stored = text(value);
+        // 0.025 * 100 is 2.5000000000000004 in binary: as Excel shows it.
+        let shown = number((x * 100.0 * 1e9).round() / 1e9);
+        problems
+            .error(
+                sheet,
+                at,
+                format!(
+                    "{} is formatted as a percentage: Excel shows {shown}% and stores {stored}, which is what the rules read",
+                    cell_name(at)
+                ),
+            )
+            .set_help(format!(
+                "format the cell as a number (Home, Number Format: General) and type what the rules should read: {shown} for {shown} percent as the table's other rates are written, or {stored} for the share"
+            ));
+        ok = false;
+    }
+    ok
+}
+
+/// A number format that shows a percentage (`0%`, `0.00%`): a `%` not in quotes or escaped.
+fn is_percent(code: &str) -> bool {
+    let mut quoted = false;
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' => {
+                chars.next();
+            }
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Merged cells below row 1 are an error (in row 1, a merged setting cell is one setting).

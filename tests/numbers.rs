@@ -302,3 +302,36 @@ fn large_amounts_round_down_to_at_most_the_amount() {
         ])
     );
 }
+
+/// A money total of half cents (1.005 and -1.005 in amounts the rules never rounded) was
+/// printed and recorded as 1.00 (binary holds 1.005 as 1.00499999...), where
+/// `round: { nearest: 0.01 }` of the same amount gives 1.01: totals round as it does.
+#[test]
+fn money_totals_round_half_cents_as_round_nearest_does() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, amount REAL",
+        &[
+            vec![text("C1"), real(1.005)],
+            vec![text("C2"), real(-1.005)],
+        ],
+    );
+    fx.rule(
+        "totals.yaml",
+        "decisions:\n  - name: pay\n    output: pay\n    rules:\n      - { id: p, value: '= amount' }\nsummary:\n  totals:\n    up: '= if amount > 0 { pay } else { 0 }'\n    down: '= if amount < 0 { pay } else { 0 }'\n  money: [up, down]\n",
+    );
+    let run = fx.run_ok(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["totals"]["up"],
+        serde_json::json!(1.01),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        report["totals"]["down"],
+        serde_json::json!(-1.01),
+        "{}",
+        run.stdout
+    );
+}

@@ -161,12 +161,7 @@ pub(super) fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
         Some((whole, scale)) => x * scale / whole,
         None => x / step,
     };
-    // Binary noise: a few units in the last place of `q`, never a half step (beyond 2^51
-    // steps every fraction is one unit: 4,503,599,627,370,495.5 is no noise).
-    let ulp = f64::from_bits(q.abs().to_bits() + 1) - q.abs();
-    let tolerance = (4.0 * f64::EPSILON * q.abs())
-        .min(1.9 * ulp)
-        .clamp(1e-9, 0.49);
+    let tolerance = crate::text::binary_noise(q);
     let near = |mark: f64| (q - mark).abs() <= tolerance;
     let r = if near(q.round()) {
         q.round()

@@ -120,13 +120,31 @@ pub fn signed(d: f64, money: bool) -> String {
     format!("{sign}{magnitude}")
 }
 
-/// `x` to the cent, as money totals are kept (`37449510.68`).
+/// `x` to the cent, as money totals are kept (`37449510.68`), rounded as `round: { nearest:
+/// 0.01 }` rounds: a half cent away from zero from the value meant (1.005, which binary
+/// holds as 1.00499999999999989..., is 1.01; it was 1.00).
 pub fn to_cents(x: f64) -> f64 {
-    if x.is_finite() && x.abs() < 9.0e13 {
-        (x * 100.0).round() / 100.0
-    } else {
-        x
+    if !(x.is_finite() && x.abs() < 9.0e13) {
+        return x;
     }
+    let q = x * 100.0;
+    let tolerance = binary_noise(q);
+    let half = q.floor() + 0.5;
+    let r = match (q - half).abs() <= tolerance && (q - q.round()).abs() > tolerance {
+        true => half.round(),
+        false => q.round(),
+    };
+    r / 100.0
+}
+
+/// How far a number of steps (`q`, an amount in cents) may be from the decimal it stands
+/// for by binary noise alone: a few units in its last place, never half a step (beyond
+/// 2^51 steps every fraction is one unit: 4,503,599,627,370,495.5 is no noise).
+pub fn binary_noise(q: f64) -> f64 {
+    let ulp = f64::from_bits(q.abs().to_bits() + 1) - q.abs();
+    (4.0 * f64::EPSILON * q.abs())
+        .min(1.9 * ulp)
+        .clamp(1e-9, 0.49)
 }
 
 /// A number as programs read it in JSON: a whole number as an integer (`518`, not `518.0`),
@@ -469,6 +487,13 @@ mod tests {
         assert_eq!(json(to_cents(37_449_510.678_399_95)), "37449510.68");
         assert_eq!(json(to_cents(0.1 + 0.2)), "0.3");
         assert_eq!(json(to_cents(-0.004)), "0");
+        // Half cents as `round: { nearest: 0.01 }` rounds them.
+        assert_eq!(to_cents(1.005), 1.01);
+        assert_eq!(to_cents(-1.005), -1.01);
+        assert_eq!(to_cents(2.675), 2.68);
+        assert_eq!(to_cents(1234.565), 1234.57);
+        assert_eq!(to_cents(0.125), 0.13);
+        assert_eq!(to_cents(1.0049), 1.0);
         assert!(to_cents(f64::NAN).is_nan());
     }
 

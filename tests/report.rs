@@ -328,9 +328,16 @@ fn tiers_money_migration_and_lists_match_sql_on_the_same_database() {
         ["total", "gold", "silver", "bronze", "none", "all"]
     );
     assert_eq!(totals[1][0], "concession_cost (EUR)");
-    let money: Vec<String> = tiers.iter().map(|t| commas(t.3)).collect();
+    // Money to the cent, as `run` prints it.
+    let money: Vec<String> = tiers
+        .iter()
+        .map(|t| format!("{}.00", commas(t.3)))
+        .collect();
     assert_eq!(totals[1][1..5], money[..]);
-    assert_eq!(totals[1][5], commas(tiers.iter().map(|t| t.3).sum()));
+    assert_eq!(
+        totals[1][5],
+        format!("{}.00", commas(tiers.iter().map(|t| t.3).sum()))
+    );
 
     assert_migration(&conn, &html);
 

@@ -215,13 +215,19 @@ impl Section for TotalsSection {
                 "<tr><th scope=\"row\">{}</th>",
                 esc(&page.unit(name, *money))
             );
+            // Money to the cent, as `run` prints it (whole units dropped the cents, and a
+            // row of them did not add up to its `all`); other totals as they are.
+            let shown = |v: f64| match money {
+                true => crate::text::cents(crate::text::to_cents(v)),
+                false => crate::text::thousands(v),
+            };
             let mut all = 0.0;
             for r in &tiers.rows {
                 let v = r.totals.get(k).copied().unwrap_or(0.0);
                 all += v;
-                let _ = write!(out, "<td class=\"num\">{}</td>", amount(v));
+                let _ = write!(out, "<td class=\"num\">{}</td>", shown(v));
             }
-            let _ = write!(out, "<td class=\"num all\">{}</td></tr>", amount(all));
+            let _ = write!(out, "<td class=\"num all\">{}</td></tr>", shown(all));
         }
         out.push_str("</tbody></table></div><p class=\"note\">Each total is the sum over the tier's customers of the expression under <code>summary.totals</code>; money is in the config's <code>currency</code>.</p>");
     }

@@ -755,6 +755,29 @@ fn changes_between_the_two_latest_periods_ranks_by_the_given_order() {
     );
 }
 
+/// The difference of two large sums carried the subtraction's binary noise
+/// (587,836.52 -> 580,234.97 printed `-7,601.550000000047`): the difference as the sums
+/// read.
+#[test]
+fn changes_gives_the_difference_of_large_sums_without_binary_noise() {
+    let fx = Fixture::new();
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: pay\n    output: pay\n    rules:\n      - { id: pay, value: \"= annual_sales\" }\n",
+    );
+    run_dated(&fx, &[587_836.52, 5_105_948.4], "2026-03-31", "2026-Q1");
+    run_dated(&fx, &[580_234.97, 6_444_131.05], "2026-06-30", "2026-Q2");
+    let text = fx.run(&["changes", "--output", "pay"]);
+    text.assert_code(0);
+    assert!(
+        text.stdout.contains(
+            "sum over the customers in both: 5,693,784.92 -> 7,024,366.02 (+1,330,581.1)\n"
+        ),
+        "{}",
+        text.stdout
+    );
+}
+
 /// A number output (a commission in cents) moves by value: each customer's difference, and
 /// the sums over the customers in both runs, as the amounts read (16.27 + 25, not
 /// 41.269999999999996); a customer new or gone has no difference.

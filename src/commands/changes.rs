@@ -529,7 +529,7 @@ impl Report for ChangesReport {
                 "sum over the customers in both: {} -> {} ({})",
                 thousands_exact(shown_decimal(sums.from)),
                 thousands_exact(shown_decimal(sums.to)),
-                signed_exact(sums.to - sums.from)
+                signed_exact(difference(sums.from, sums.to))
             )?;
         }
         for (list, run, what) in [
@@ -651,6 +651,22 @@ impl ChangesReport {
 }
 
 /// A difference with its sign and every decimal its values have (`+0.0125`, `-3.4825`).
+/// `to - from` without the binary noise of the subtraction, which is that of the larger
+/// sum, not of the difference (587,836.52 -> 580,234.97 gave -7,601.550000000047): kept to
+/// the digits the sums hold.
+fn difference(from: f64, to: f64) -> f64 {
+    let d = to - from;
+    let larger = from.abs().max(to.abs());
+    if !d.is_finite() || larger == 0.0 {
+        return d;
+    }
+    let step = 10f64.powi(larger.log10().floor() as i32 - 13);
+    match step > 0.0 && (d / step).abs() < 9.0e15 {
+        true => (d / step).round() * step,
+        false => d,
+    }
+}
+
 fn signed_exact(d: f64) -> String {
     let d = shown_decimal(d);
     let sign = if d < 0.0 { "" } else { "+" };

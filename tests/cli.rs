@@ -1833,3 +1833,56 @@ fn many_spelling_notes_of_one_field_are_counted_not_all_printed() {
         check.stdout
     );
 }
+
+/// `count_by` split one value the rules call equal (decimals summed in another order:
+/// 1.1111111111111112 and 1.111111111111111) into two lines and two JSON keys, and counted
+/// the text "(none)" together with NULL: one line per value, NULL apart.
+#[test]
+fn count_by_counts_equal_decimals_once_and_keeps_null_apart_from_the_text_none() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, a REAL, b REAL, c REAL, region TEXT",
+        &[
+            // (1/3 + 2/3) + 1/9 is 1.1111111111111112; (1/9 + 2/3) + 1/3 is 1.111111111111111.
+            vec![
+                text("C1"),
+                real(1.0 / 3.0),
+                real(2.0 / 3.0),
+                real(1.0 / 9.0),
+                text("(none)"),
+            ],
+            vec![
+                text("C2"),
+                real(1.0 / 9.0),
+                real(2.0 / 3.0),
+                real(1.0 / 3.0),
+                null(),
+            ],
+            vec![
+                text("C3"),
+                real(1.0 / 9.0),
+                real(2.0 / 3.0),
+                real(1.0 / 3.0),
+                text(""),
+            ],
+        ],
+    );
+    fx.rule(
+        "v.yaml",
+        "decisions:\n  - name: v\n    outputs: [visits, region_key]\n    rules:\n      - { id: v, then: { visits: '= a + b + c', region_key: '= region' } }\nsummary:\n  count_by: [visits, region_key]\n",
+    );
+    let json = fx.run_ok(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        report["counts"]["visits"],
+        serde_json::json!({"1.11111111111": 3}),
+        "{}",
+        json.stdout
+    );
+    assert_eq!(
+        report["counts"]["region_key"],
+        serde_json::json!({"\"(none)\"": 1, "(none)": 1, "\"\"": 1}),
+        "{}",
+        json.stdout
+    );
+}

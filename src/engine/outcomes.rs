@@ -257,8 +257,11 @@ impl Tally {
         let found = match value {
             Value::Null => counts.iter().position(|(k, _)| k == "(none)"),
             v => match v.as_str() {
-                Some(text) => counts.iter().position(|(k, _)| k == text),
-                None => {
+                // Most keys are text as it is: compared without a copy.
+                Some(text) if !text.is_empty() && text != "(none)" => {
+                    counts.iter().position(|(k, _)| k == text)
+                }
+                _ => {
                     let key = display_key(v);
                     counts.iter().position(|(k, _)| *k == key)
                 }
@@ -309,12 +312,22 @@ impl Tally {
     }
 }
 
-/// How a value is shown as a summary key.
+/// How a value is shown as a summary key: NULL as `(none)`, and a text that would read as
+/// it or as nothing (`"(none)"`, `""`) in quotes; a decimal to the 12 significant digits
+/// the rules' `==` compares (sums of thirds added in another order, 2.333333333333333 and
+/// 2.3333333333333335, are one value, counted once).
 pub fn display_key(v: &Value<'_>) -> String {
-    if v.is_null() {
-        "(none)".into()
-    } else {
-        v.to_string()
+    match v {
+        Value::Null => "(none)".into(),
+        Value::Float(f) if f.is_finite() => {
+            let compared: f64 = format!("{f:.11e}").parse().unwrap_or(*f);
+            Value::Float(compared).to_string()
+        }
+        v => match v.as_str() {
+            Some(t) if t.is_empty() || t == "(none)" => format!("{t:?}"),
+            Some(t) => t.to_owned(),
+            None => v.to_string(),
+        },
     }
 }
 

@@ -115,9 +115,9 @@ impl Builder {
             None if self.keys.len() < MAX_VALUES => {
                 let label = match v {
                     Value::Null => "(none)".to_owned(),
-                    // Text that reads as a flag or as NULL is shown in quotes, and empty
-                    // text as `""` (a blank label named no row or column).
-                    v if matches!(v.as_str(), Some("true" | "false" | "(none)" | "")) => {
+                    // Text that reads as a flag is shown in quotes (as NULL or as
+                    // nothing, `"(none)"` and `""`: `display_key` quotes them).
+                    v if matches!(v.as_str(), Some("true" | "false")) => {
                         format!("\"{}\"", display_key(v))
                     }
                     v => display_key(v),

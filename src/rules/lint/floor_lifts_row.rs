@@ -40,8 +40,9 @@ fn check(table: &Table) -> Vec<Diagnostic> {
     let Some(output) = d.bounded_output else {
         return Vec::new();
     };
-    // Each floor with the largest number it can be (`None`: not known).
-    let floors: Vec<(&str, f64, bool)> = (d.caps.iter())
+    // Each floor with the largest number it can be (`None`: not known), and the condition
+    // under which it gives no limit, when it is written `if <condition> { () } ...`.
+    let floors: Vec<(&str, f64, bool, Option<&str>)> = (d.caps.iter())
         .filter(|cap| cap.bound == Bound::Min)
         .filter_map(|cap| {
             let (highest, always) = highest(&cap.value)?;
@@ -49,6 +50,7 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 table.rules.rule_ids[cap.rule as usize].as_str(),
                 highest,
                 always,
+                cap.value.formula().and_then(|f| no_limit_when(&f.text)),
             ))
         })
         .collect();
@@ -58,7 +60,14 @@ fn check(table: &Table) -> Vec<Diagnostic> {
             .find(|(k, _)| *k == output)
             .and_then(|(_, v)| number(v));
         let Some(given) = given else { continue };
-        let Some((cap, floor, always)) = floors.iter().find(|(_, floor, _)| *floor > given) else {
+        // A floor that gives no limit to the row's own customers (`if credit_block { () }`
+        // over a row `when: credit_block`) does not lift it.
+        let exempt = |unless: &Option<&str>| {
+            unless.is_some_and(|c| row.text.as_deref().is_some_and(|w| same_condition(w, c)))
+        };
+        let lifting =
+            (floors.iter()).find(|(_, floor, _, unless)| *floor > given && !exempt(unless));
+        let Some((cap, floor, always, _)) = lifting else {
             continue;
         };
         let name = table.rules.slot_name(d.outputs[output]);
@@ -87,6 +96,22 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         ));
     }
     out
+}
+
+/// The condition of a limit written `if <condition> { () } else { ... }`: no limit then.
+fn no_limit_when(text: &str) -> Option<&str> {
+    let rest = text.trim().strip_prefix("if ")?;
+    let (condition, branch) = rest.split_once('{')?;
+    let branch = branch.trim_start().strip_prefix("()")?;
+    branch
+        .trim_start()
+        .starts_with('}')
+        .then(|| condition.trim())
+}
+
+/// Two conditions written alike, but for spaces.
+fn same_condition(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
 }
 
 /// A constant number a row gives.
@@ -154,6 +179,29 @@ decisions:
             lint_yaml(yaml, X),
             [
                 "8:15 TW111 [blocked] row `blocked` gives `credit_limit` 0, but the floor `a-10k` lifts it: the customers it matches get up to 10000"
+            ]
+        );
+    }
+
+    /// The floor already gives no limit to the row's customers: nothing lifts it (TW111
+    /// printed on every run that blocked customers kept 10,000, which was false).
+    #[test]
+    fn a_floor_giving_no_limit_to_the_rows_own_customers_does_not_lift_it() {
+        let yaml = r#"
+decisions:
+  - name: credit
+    output: credit_limit
+    caps:
+      - { id: floor-10k, min: '= if x > 100 { () } else { 10000 }' }
+    rules:
+      - { id: blocked, when: "x  > 100", value: 0 }
+      - { id: small, when: "x > 50", value: 10 }
+      - { id: standard, value: "= x * 10" }
+"#;
+        assert_eq!(
+            lint_yaml(yaml, X),
+            [
+                "9:15 TW111 [small] row `small` gives `credit_limit` 10, but the floor `floor-10k` lifts it: the customers it matches get up to 10000"
             ]
         );
     }

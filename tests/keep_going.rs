@@ -403,3 +403,32 @@ fn left_out_customers_recorded_before_the_error_table_followed_the_run_table_are
         .unwrap();
     assert_eq!(moved, 2);
 }
+
+/// A `--keep-going` run's totals lack the customers it left out, the previous run's hold
+/// them: every blocked customer left out read as "blocked 1,108 -> 0 (-100%)". The heading
+/// says so.
+#[test]
+fn totals_since_say_they_are_without_the_customers_left_out() {
+    let fx = fixture();
+    std::fs::write(
+        fx.path("rules/summary.yaml"),
+        "summary:\n  totals:\n    sales: '= annual_sales'\n",
+    )
+    .unwrap();
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 1")
+        .unwrap();
+    fx.run_ok(&["--as-of", "2026-05-31"]);
+    fx.conn()
+        .execute_batch("UPDATE customers SET orders = 0 WHERE customer_id IN ('C2', 'C4')")
+        .unwrap();
+    let run = fx.run(&["run", "--keep-going", "--as-of", "2026-06-30"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(
+            "\ntotals since 2026-05 (run 1), without the 2 customers this run left out (in the previous run's totals, not in these)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -289,6 +289,19 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// `, without the 1,918 customers this run left out`: a `--keep-going` run's totals
+    /// lack them, the previous run's hold them (every blocked customer left out read as
+    /// "blocked 1,108 -> 0").
+    fn left_out_of_totals(&self) -> String {
+        match self.failed.len() {
+            0 => String::new(),
+            n => format!(
+                ", without the {} this run left out (in the previous run's totals, not in these)",
+                crate::text::customers(n)
+            ),
+        }
+    }
+
     fn failed_text(&self, out: &mut dyn Write) -> io::Result<()> {
         if self.failed.is_empty() {
             return Ok(());
@@ -347,8 +360,10 @@ impl RunReport {
                 }
                 writeln!(
                     out,
-                    "\ntotals since {} (run {})",
-                    since.period, since.run_id
+                    "\ntotals since {} (run {}){}",
+                    since.period,
+                    since.run_id,
+                    self.left_out_of_totals()
                 )?;
                 return since.text(out, currency);
             }

@@ -1770,6 +1770,30 @@ fn what_a_rerun_changed_counts_numbers_as_equal_as_the_rules_do() {
     );
 }
 
+/// An output added since the run replaced changed only for the customers it gives
+/// something: a new write-off flag false for everyone read "this run changed
+/// writeoff_review for 9,050 customers", where `diff` of the same change said 0.
+#[test]
+fn a_rerun_with_an_added_output_counts_only_the_customers_it_gives_something() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    let disc = "decisions:\n  - name: disc\n    output: disc\n    rules:\n      - { id: d, value: '= annual_sales * 0.1' }\n";
+    fx.rule("rules.yaml", disc);
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    fx.rule(
+        "review.yaml",
+        "decisions:\n  - name: review\n    output: review\n    rules:\n      - { id: big, when: annual_sales > 25, value: true }\n      - { id: no, value: false }\n",
+    );
+    let rerun = fx.run(&["run", "--as-of", "2026-07-31"]);
+    assert!(
+        rerun
+            .stdout
+            .contains("(against it, this run changed review for 1 customer)"),
+        "{}",
+        rerun.stdout
+    );
+}
+
 /// Runs of another kind of period sort among the months (2026-Q2 between 2026-04 and
 /// 2026-05) and hid a stale month from the stale-history notes.
 #[test]

@@ -258,7 +258,22 @@ pub fn changed_outputs(
             "SUM(a.{c} IS NOT b.{c} AND NOT (typeof(a.{c}) IN ('integer', 'real') AND typeof(b.{c}) IN ('integer', 'real')              AND abs(a.{c} - b.{c}) <= 1e-12 * (CASE WHEN a.{c} * b.{c} = 0 THEN 1 ELSE max(abs(a.{c}), abs(b.{c})) END)))"
         )
     };
-    let sums: Vec<String> = names.iter().map(|n| differ(&quote_ident(n))).collect();
+    // An output run `a` did not give (added since) changed only where `b` gives something:
+    // NULL against false, 0 or nothing is no change, as `diff` counts it (every customer's
+    // new flag read as changed).
+    let had: Option<Vec<String>> = super::history::run_outputs(conn, tables, a)?
+        .and_then(|o| o.as_object().map(|o| o.keys().cloned().collect()));
+    let gives = |c: &str| {
+        format!(
+            "SUM(b.{c} IS NOT NULL AND NOT (typeof(b.{c}) IN ('integer', 'real') AND b.{c} = 0) AND b.{c} IS NOT '' AND b.{c} IS NOT '[]')"
+        )
+    };
+    let sums: Vec<String> = (names.iter())
+        .map(|n| match &had {
+            Some(had) if !had.contains(n) => gives(&quote_ident(n)),
+            _ => differ(&quote_ident(n)),
+        })
+        .collect();
     let sql = format!(
         "SELECT {} FROM {t} a JOIN {t} b ON a.customer_id = b.customer_id WHERE a.run_id = ?1 AND b.run_id = ?2",
         sums.join(", "),

@@ -39,6 +39,7 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
             .or_else(|| missing_key_help(&message))
             .or_else(|| structure_help(&message))
             .or_else(|| flow_help(&message, &file.text, line))
+            .or_else(|| comma_number_help(&message, &file.text, line))
             .or_else(|| continued_help(&message, &file.text, line));
         // A missing key is reported after the mapping's last key: point at its first.
         let (line, column) = match message.starts_with("missing key") {
@@ -370,6 +371,32 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
     };
     Some(format!(
         "in `{{ ... }}` a comma separates entries, so `{whole},{key}` was read as `{whole}` and a key `{key}`: {write}"
+    ))
+}
+
+/// A number with a decimal comma where serde wanted a number (`round: { nearest: 0,01 }`,
+/// split by the flow mapping's comma into `0` and a key `01`; `nearest: "0,01"`, text):
+/// the message said "expected end of mapping after enum variant value" or "invalid floating
+/// point", with no help. The first such number on the line, written with a point.
+fn comma_number_help(message: &str, text: &str, line: usize) -> Option<String> {
+    let expected = ["after enum variant value", "invalid floating point"];
+    if !expected.iter().any(|m| message.contains(m)) {
+        return None;
+    }
+    let row = text.lines().nth(line.checked_sub(1)?)?;
+    let bytes = row.as_bytes();
+    let comma = (1..bytes.len().saturating_sub(1)).find(|&k| {
+        bytes[k] == b',' && bytes[k - 1].is_ascii_digit() && bytes[k + 1].is_ascii_digit()
+    })?;
+    let start = row[..comma]
+        .rfind(|c: char| !c.is_ascii_digit() && c != '-')
+        .map_or(0, |p| p + 1);
+    let end = row[comma + 1..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(row.len(), |p| comma + 1 + p);
+    let (whole, fraction) = (&row[start..comma], &row[comma + 1..end]);
+    Some(format!(
+        "`{whole},{fraction}` has a decimal comma: write {whole}.{fraction}, a number with a decimal point (not in quotes)"
     ))
 }
 

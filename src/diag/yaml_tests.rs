@@ -167,3 +167,23 @@ fn a_mistyped_key_is_pointed_at_with_a_suggestion() {
         d.message
     );
 }
+
+/// A decimal comma where serde wanted a number got its raw message only.
+#[test]
+fn a_decimal_comma_in_a_rounding_step_says_what_to_write() {
+    let text = "    round: { nearest: 0,01 }\n    round: { up: \"0,5\" }\n    values: [1,2]\n";
+    let help = |message: &str, line: usize| comma_number_help(message, text, line);
+    assert_eq!(
+        help("expected end of mapping after enum variant value", 1).as_deref(),
+        Some(
+            "`0,01` has a decimal comma: write 0.01, a number with a decimal point (not in quotes)"
+        )
+    );
+    assert_eq!(
+        help("invalid floating point", 2).as_deref(),
+        Some("`0,5` has a decimal comma: write 0.5, a number with a decimal point (not in quotes)")
+    );
+    // Other messages, or no such number on the line: no help of this kind.
+    assert_eq!(help("invalid type: string", 3), None);
+    assert_eq!(help("invalid floating point", 9), None);
+}

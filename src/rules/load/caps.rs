@@ -96,7 +96,13 @@ fn one(
                     "{label} must be a number or an `=` formula: {}",
                     crate::text::percent_help(n, written.trim())
                 ),
-                None => format!("{label} must be a number or an `=` formula"),
+                None => match written_as_number(written.trim()) {
+                    Some(n) => format!(
+                        "{label} must be a number or an `=` formula: write {n} (`{}` is text)",
+                        written.trim()
+                    ),
+                    None => format!("{label} must be a number or an `=` formula"),
+                },
             })
         }
         // A formula whose kind is known (a text column, a template) never gives a number.
@@ -165,4 +171,19 @@ fn check_order(cx: &mut Cx, file: &Arc<SourceFile>, written: &[Written]) -> bool
     )
     .rule = Some(cx.rule_ids.ids[min.cap.rule as usize].clone());
     false
+}
+
+/// A number written as text the way a locale writes it: `250,00` (a decimal comma) is
+/// 250.00, `5.000.000` (thousands dots) 5000000; `None` for other text.
+fn written_as_number(t: &str) -> Option<String> {
+    if let Some((whole, fraction)) = t.split_once(',')
+        && !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && !fraction.is_empty()
+        && fraction.len() != 3
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(format!("{whole}.{fraction}"));
+    }
+    crate::text::ungrouped(t).filter(|n| n.parse::<f64>().is_ok())
 }

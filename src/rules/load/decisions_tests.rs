@@ -191,6 +191,21 @@ fn bands_caps_and_rounding_steps_are_checked() {
     );
 }
 
+/// A limit written as a locale writes numbers, quoted (`"250,00"`, `5.000.000`): said
+/// what number to write.
+#[test]
+fn a_limit_written_with_a_decimal_comma_or_thousands_dots_says_the_number() {
+    assert_eq!(
+        decision_errors(
+            "  - name: c\n    output: o\n    caps:\n      - { id: a, max: \"250,00\" }\n      - { id: b, max: 5.000.000 }\n    rules: [ { id: r, value: 1 } ]\n"
+        ),
+        [
+            "error rules/a.yaml:5:23 [a]: cap `a` max must be a number or an `=` formula: write 250.00 (`250,00` is text)",
+            "error rules/a.yaml:6:23 [b]: cap `b` max must be a number or an `=` formula: write 5000000 (`5.000.000` is text)",
+        ]
+    );
+}
+
 /// A step of 1e-320 passed, and every amount divided by it was infinite: refused at load.
 #[test]
 fn a_rounding_step_too_small_to_divide_by_is_an_error() {

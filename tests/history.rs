@@ -1794,6 +1794,33 @@ fn a_rerun_with_an_added_output_counts_only_the_customers_it_gives_something() {
     );
 }
 
+/// An output the rules no longer give kept its column, NULL for every customer from the
+/// run on (a routing tool read "no due date" for everyone), and the run said only that it
+/// "changed" it: said as dropped.
+#[test]
+fn a_run_says_which_outputs_the_rules_no_longer_give() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: disc\n    output: disc\n    rules:\n      - { id: d, value: 1 }\n  - name: due\n    output: next_due\n    rules:\n      - { id: n, value: 2 }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-07-31"]).assert_code(0);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: disc\n    output: disc\n    rules:\n      - { id: d, value: 1 }\n",
+    );
+    let next = fx.run(&["run", "--as-of", "2026-08-31"]);
+    next.assert_code(0);
+    assert!(
+        next.stdout.contains(
+            "note: these rules no longer give `next_due` (run 1 gave it): its column stays in `customer_policy_latest`, NULL for every customer from this run on\n"
+        ),
+        "{}",
+        next.stdout
+    );
+}
+
 /// Runs of another kind of period sort among the months (2026-Q2 between 2026-04 and
 /// 2026-05) and hid a stale month from the stale-history notes.
 #[test]

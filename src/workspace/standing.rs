@@ -315,6 +315,10 @@ pub struct Standing {
     /// does (missing from one extract): they count as new, their history broken. Each with
     /// the latest earlier run that holds it. (Known once the history is aligned.)
     pub returning: Vec<(String, output::OfficialRun)>,
+    /// Outputs the run this one is compared with (the one it replaces, else the previous
+    /// period's) gave and these rules do not: their columns stay in the policy table and its
+    /// views, NULL from this run on. That run's id, and the outputs.
+    pub dropped: Option<(i64, Vec<String>)>,
     /// This run's customers the previous period's run does not hold whose id is a gone
     /// customer's written another way (`C-0013` for `C-00013`, a space after it): new to the
     /// rules, their history not read. This run's id, then the gone one.
@@ -522,9 +526,26 @@ impl Workspace {
             (Some(missing), None) => earlier(missing).map(|e| (missing, e)),
             _ => None,
         };
+        // The outputs the run compared with (the one replaced, else the previous period's)
+        // gave that these rules do not.
+        let compared = (replaces.map(|(id, ..)| id)).or(previous.as_ref().map(|p| p.run_id));
+        let dropped = match compared {
+            Some(run_id) => {
+                let gave = output::run_outputs(conn, tables, run_id)?;
+                let gave = gave.as_ref().and_then(|o| o.as_object());
+                let given = |name: &String| rules.outputs.iter().any(|o| o.name == *name);
+                let names: Vec<String> = (gave.into_iter().flat_map(|o| o.keys()))
+                    .filter(|name| !name.starts_with("held.") && !given(name))
+                    .cloned()
+                    .collect();
+                (!names.is_empty()).then_some((run_id, names))
+            }
+            None => None,
+        };
         Ok(Standing {
             previous,
             replaces,
+            dropped,
             // Known once the run is written.
             replaces_same: false,
             replaces_changed: output::RunChanges::default(),

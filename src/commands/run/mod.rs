@@ -132,6 +132,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     notes.extend(notes::first_run_note(&summary, &rules, ws.context.period));
     notes.extend(notes::left_out_note(&summary, &rules));
     notes.extend(notes::gone_note(&summary));
+    notes.extend(notes::dropped_note(&summary, &view));
     // Built on a period made on a history replaced since.
     if !rules.past.is_empty()
         && let Some(stale) = &summary.standing.previous_stale

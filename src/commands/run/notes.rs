@@ -272,6 +272,29 @@ pub(super) fn left_out_note(summary: &RunSummary, rules: &crate::rules::RuleSet)
     ))
 }
 
+/// When these rules no longer give an output the run compared with gave: its column stays
+/// in the policy table and the `latest` view, NULL for every customer from this run on (a
+/// routing tool reading it got "no due date" for everyone), which "changed for N customers"
+/// did not say.
+pub(super) fn dropped_note(summary: &RunSummary, view: &str) -> Option<String> {
+    let (run_id, names) = summary.standing.dropped.as_ref()?;
+    let one = names.len() == 1;
+    Some(format!(
+        "these rules no longer give {} (run {run_id} gave {}): {} in `{view}`, NULL for every customer from this run on",
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if one { "it" } else { "them" },
+        if one {
+            "its column stays"
+        } else {
+            "their columns stay"
+        },
+    ))
+}
+
 /// When many of the previous period's customers are not in this run's source (a tenth or
 /// more, at least 10): an extract cut short would otherwise pass as a shrinking business,
 /// its tiers recomputed over who is left.

@@ -66,6 +66,26 @@ fn fixture() -> Fixture {
     fx
 }
 
+/// A what-if on a current customer, posted with its id and its own fields: counted beside
+/// itself (11 customers, 2 above: within 20% of 11) it became A where it is C, on a
+/// boundary. It stands in its own stead: the answer is its policy; changed sales place it
+/// among the other nine.
+#[test]
+fn a_customer_posted_with_its_own_id_is_placed_in_its_stead() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    assert_eq!(s.tier(8), "C");
+    let p = s.post("/evaluate", r#"{"customer_id": 8, "annual_sales": 8}"#);
+    assert_eq!(p.status, 200, "{}", p.text);
+    assert_eq!(p.policy("tier"), "C", "{}", p.text);
+    // With sales 9.5 it has one above it (10) of ten: A.
+    let p = s.post("/evaluate", r#"{"customer_id": 8, "annual_sales": 9.5}"#);
+    assert_eq!(p.policy("tier"), "A", "{}", p.text);
+    // A new id with sales 8 is an eleventh customer: two above, within 20% of 11.
+    let p = s.post("/evaluate", r#"{"customer_id": 99, "annual_sales": 8}"#);
+    assert_eq!(p.policy("tier"), "A", "{}", p.text);
+}
+
 /// An empty `rules/tests` folder (made for tests to come) holds no test to fail: `serve`
 /// would not start ("no test files (*.yaml) in rules/tests"), though `run` worked.
 #[test]

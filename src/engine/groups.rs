@@ -68,18 +68,31 @@ impl Rankings {
     }
 
     /// The figure of a newcomer of group `key` with this value, counted among its group
-    /// (alone, when no customer is in it): nobody else's figure moves.
-    pub fn place(&self, key: Option<&GroupKey>, value: Option<f64>) -> Option<f64> {
+    /// (alone, when no customer is in it): nobody else's figure moves. `was`: the group and
+    /// value of the customer it stands in for, left out of the count (a what-if on a
+    /// current customer).
+    pub fn place(
+        &self,
+        key: Option<&GroupKey>,
+        value: Option<f64>,
+        was: Option<(Option<&GroupKey>, Option<f64>)>,
+    ) -> Option<f64> {
         match self {
-            Rankings::All(r) => r.place(value),
+            Rankings::All(r) => r.place(value, was.and_then(|(_, v)| v)),
             Rankings::By {
                 statistic,
                 params,
                 groups,
-            } => match groups.get(key?) {
-                Some(r) => r.place(value),
-                None => compute_ranked(*statistic, *params, &[]).1.place(value),
-            },
+            } => {
+                // Left out only of the group it was ranked in.
+                let was = was.filter(|(k, _)| *k == key).and_then(|(_, v)| v);
+                match groups.get(key?) {
+                    Some(r) => r.place(value, was),
+                    None => compute_ranked(*statistic, *params, &[])
+                        .1
+                        .place(value, None),
+                }
+            }
         }
     }
 }
@@ -142,9 +155,24 @@ mod tests {
         assert_eq!(rankings.of(key("DE").as_ref()).map(Ranking::len), Some(3));
         assert_eq!(rankings.of(None).map(Ranking::len), None);
         // A newcomer of FR with 3 comes second in FR; of a country nobody is in, first.
-        assert_eq!(rankings.place(key("FR").as_ref(), Some(3.0)), Some(2.0));
-        assert_eq!(rankings.place(key("NL").as_ref(), Some(3.0)), Some(1.0));
-        assert_eq!(rankings.place(None, Some(3.0)), None);
+        assert_eq!(
+            rankings.place(key("FR").as_ref(), Some(3.0), None),
+            Some(2.0)
+        );
+        assert_eq!(
+            rankings.place(key("NL").as_ref(), Some(3.0), None),
+            Some(1.0)
+        );
+        assert_eq!(rankings.place(None, Some(3.0), None), None);
+        // A what-if on FR's 5 with 0.5: below the 1 once the 5 is left out (rank 2, not 3).
+        let fr = key("FR");
+        let was = Some((fr.as_ref(), Some(5.0)));
+        assert_eq!(rankings.place(fr.as_ref(), Some(0.5), was), Some(2.0));
+        // Moved to DE, it is no longer in FR: counted among DE's three as a fourth.
+        assert_eq!(
+            rankings.place(key("DE").as_ref(), Some(0.5), was),
+            Some(4.0)
+        );
     }
 
     #[test]

@@ -213,7 +213,14 @@ impl<'a> Evaluator<'a> {
     /// The rule set bound to customers who are not part of this population (prospects):
     /// their population figures place them among this population as if each alone were
     /// added to it, so nobody else's figures move. `data` has the same columns.
-    pub fn newcomers<'b>(&'b self, data: &'b Dataset) -> Result<Evaluator<'b>, EvalError> {
+    /// `replaces[j]`: the customer of this population that newcomer `j` stands for (a
+    /// what-if on a current customer, posted with its id): placed in its stead, not beside
+    /// it (counted twice, it moved the boundary it was on).
+    pub fn newcomers<'b>(
+        &'b self,
+        data: &'b Dataset,
+        replaces: &[Option<usize>],
+    ) -> Result<Evaluator<'b>, EvalError> {
         // Typed for the population's kinds of values (not again per prospect): a prospect's
         // values are checked as they are read, whatever kinds they have.
         let fast = Some(Arc::clone(&self.fast));
@@ -229,14 +236,25 @@ impl<'a> Evaluator<'a> {
             .map(|i| w.population_inputs(i))
             .collect::<Result<_, _>>()?;
         drop(w);
+        // What each replaced customer ranked with, as the population pass saw it.
+        let mut own = Worker::new(self);
+        let replaced: Vec<Option<PopulationInputs<'a>>> = (0..data.len)
+            .map(|j| match replaces.get(j).copied().flatten() {
+                Some(i) => own.population_inputs(i).map(Some),
+                None => Ok(None),
+            })
+            .collect::<Result<_, _>>()?;
+        drop(own);
         ev.keep_metrics(&per_customer);
         for (k, f) in self.rules.population.iter().enumerate() {
-            let column = per_customer
-                .iter()
-                .map(|c| {
+            let column = (per_customer.iter().zip(&replaced))
+                .map(|(c, was)| {
                     let key = c.groups.get(k).and_then(Option::as_ref);
+                    let was = was
+                        .as_ref()
+                        .map(|w| (w.groups.get(k).and_then(Option::as_ref), w.values[k]));
                     self.rankings[k]
-                        .place(key, c.values[k])
+                        .place(key, c.values[k], was)
                         .map_or(Value::Null, Value::Float)
                 })
                 .collect();

@@ -69,17 +69,29 @@ impl Ranking {
     }
 
     /// The figure of a newcomer with this value (`None` = not ranked), counted among the
-    /// population as `compute` would count it; nobody else's figure moves.
-    pub fn place(&self, value: Option<f64>) -> Option<f64> {
+    /// population as `compute` would count it; nobody else's figure moves. `was`: the value
+    /// of the ranked customer it stands in for (a what-if on a current customer), left out.
+    pub fn place(&self, value: Option<f64>, was: Option<f64>) -> Option<f64> {
         let v = oriented(self.params, value?);
-        let greater = self.tie_start(v);
+        let mut greater = self.tie_start(v);
+        let mut sum_greater = self.above[greater];
         // With the newcomer, one more is ranked and the total grows by its value.
+        let (mut ranked, mut total) = (self.descending.len() + 1, self.total + v);
+        if let Some(was) = was.map(|w| oriented(self.params, w)) {
+            ranked -= 1;
+            total -= was;
+            // Above the newcomer's tie, it no longer is.
+            if self.tie_start(was) < greater {
+                greater -= 1;
+                sum_greater -= was;
+            }
+        }
         self.statistic.figure(&Position {
-            ranked: self.descending.len() + 1,
+            ranked,
             greater,
             value: v,
-            sum_greater: self.above[greater],
-            total: self.total + v,
+            sum_greater,
+            total,
             tiles: self.params.tiles,
         })
     }
@@ -221,7 +233,10 @@ mod tests {
             Params::default(),
             &[Some(250.3), Some(10.0)],
         );
-        assert_eq!(ranking.place(Some(summed)), ranking.place(Some(250.3)));
+        assert_eq!(
+            ranking.place(Some(summed), None),
+            ranking.place(Some(250.3), None)
+        );
         // Neighbours equal in turn are one tie, highest first or lowest first, and a
         // newcomer joins it as it would if added.
         let drift = [
@@ -246,7 +261,7 @@ mod tests {
             [Some(2.0), Some(2.0), Some(2.0), Some(1.0)]
         );
         let (_, ranking) = compute_ranked(Statistic::Rank, Params::default(), &drift[..2]);
-        assert_eq!(ranking.place(Some(250.29999999999995)), Some(1.0));
+        assert_eq!(ranking.place(Some(250.29999999999995), None), Some(1.0));
         let (_, ranking) = compute_ranked(Statistic::Rank, Params::default(), &drift);
         assert_eq!(ranking.above_and_tied(250.29999999999995), (0, 3));
         assert_eq!(ranking.above_and_tied(10.0), (3, 1));
@@ -294,7 +309,7 @@ mod tests {
                 with.push(newcomer);
                 let expected = *compute_ranked(statistic, params, &with).0.last().unwrap();
                 assert_eq!(
-                    ranking.place(newcomer),
+                    ranking.place(newcomer, None),
                     expected,
                     "{statistic:?} of {newcomer:?}"
                 );
@@ -302,7 +317,7 @@ mod tests {
         }
         let (_, empty) = compute_ranked(Statistic::Percentile, Params::default(), &[None]);
         assert_eq!(
-            empty.place(Some(3.0)),
+            empty.place(Some(3.0), None),
             Some(1.0f64 * (1.0 - 4.0 * crate::value::SAME_WITHIN))
         );
     }

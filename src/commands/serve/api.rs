@@ -521,9 +521,11 @@ fn prospect_policy(v: &Version, body: &[u8]) -> Result<Map<String, Json>, Proble
     let row = prospect_row(v, &given).map_err(Problem::BadProspect)?;
     let prospect = Dataset::from_rows(&v.columns, &v.id_column, &[row])
         .map_err(|e| Problem::BadProspect(e.to_string()))?;
+    // Posted with a current customer's id: a what-if on that customer, placed in its stead.
+    let replaces = [v.row(&prospect.id_text(0))];
     let evaluator = v
         .evaluator()
-        .newcomers(&prospect)
+        .newcomers(&prospect, &replaces)
         .map_err(Problem::Evaluation)?;
     let mut body = policy_of(v, &evaluator, 0)?;
     // What the answer stands on besides the fields given: the fields the rules read that

@@ -41,6 +41,12 @@ pub enum Error {
     Rules(#[from] Diagnostics),
     #[error(transparent)]
     Eval(#[from] EvalError),
+    /// A run that stopped at a customer a rule failed for (without `--keep-going`): what
+    /// it left as it was, and how to see the others (the message named the first only).
+    #[error(
+        "{0}\n  = note: nothing was written (the earlier runs stand); `run --keep-going` writes the other customers and lists each one a rule fails for, `check --data` counts them"
+    )]
+    RunStopped(EvalError),
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error(transparent)]
@@ -110,7 +116,7 @@ impl Error {
             Error::Output(OutputError::ReadNeedsWrite(_) | OutputError::DuplicateId(_)) => "source",
             Error::Config(_) => "config",
             Error::Rules(_) => "rules",
-            Error::Eval(_) => "evaluation",
+            Error::Eval(_) | Error::RunStopped(_) => "evaluation",
             Error::Source(_) => "source",
             Error::Output(_) => "output",
             Error::Sample(_) => "sample",
@@ -146,7 +152,7 @@ impl Error {
         if let Error::Strict(reasons) = self {
             error["reasons"] = reasons.clone().into();
         }
-        if let Error::Eval(e) = self {
+        if let Error::Eval(e) | Error::RunStopped(e) = self {
             error["message"] = e.message.clone().into();
             error["customer"] = e.customer.clone().into();
             error["rule"] = e.rule.clone().into();
@@ -202,6 +208,7 @@ impl Error {
                 | crate::output::OutputError::ReadNeedsWrite(_),
             ) => ExitStatus::Invalid,
             Error::Eval(_)
+            | Error::RunStopped(_)
             | Error::Source(_)
             | Error::Output(_)
             | Error::Sample(_)

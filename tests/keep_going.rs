@@ -43,6 +43,8 @@ fn without_keep_going_the_first_failure_stops_the_run_and_nothing_is_written() {
         "{}",
         run.stderr
     );
+    // The first customer only is named: what was kept, and how to see the others.
+    run.assert_stderr_contains("\n  = note: nothing was written (the earlier runs stand); `run --keep-going` writes the other customers and lists each one a rule fails for, `check --data` counts them\n");
     let runs = fx.runs();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].status, "failed");

@@ -220,7 +220,7 @@ impl Workspace {
                 let end = (start + CHUNK).min(customers.len);
                 let (outcomes, part) = match keep_going {
                     true => keeping_going(&evaluator, start..end, sink, &mut failures),
-                    false => evaluator.evaluate(start..end).map_err(Error::Eval)?,
+                    false => (evaluator.evaluate(start..end)).map_err(Error::RunStopped)?,
                 };
                 // A signal during the chunk stopped its evaluation part way (every 128
                 // customers, so slow rules stop within moments too): nothing of it is sent.

@@ -608,6 +608,28 @@ fn a_script_switch_on_a_field_passed_to_it_is_checked_against_the_data_spellings
         .assert_stderr_contains("is compared with \"BBB-\" in this `switch`");
 }
 
+/// A successor row starting a day late: on that day neither row is in effect, and
+/// `check --data` listed both as "rows that matched no customer", which read as "nobody is
+/// overdue". Rows not in effect on the day checked are said as such, with their windows.
+#[test]
+fn check_data_tells_rows_not_in_effect_from_rows_no_customer_matched() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    fx.rule(
+        "block.yaml",
+        "decisions:\n  - name: block\n    output: blocked\n    rules:\n      - { id: old, when: 'annual_sales > 5', value: true, effective: { to: 2026-11-30 } }\n      - { id: new, when: 'annual_sales > 3', value: true, effective: { from: 2026-12-02 } }\n      - { id: huge, when: 'annual_sales > 500', value: true }\n      - { id: no, value: false }\n",
+    );
+    let check = fx.run(&["check", "--data", "--as-of", "2026-12-01"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "  block:\n    rows that matched no customer: huge\n    rows not in effect as of 2026-12-01: old (until 2026-11-30), new (from 2026-12-02)\n"
+        ),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
 /// data passed `check --data` silently (the row matched the others), and those customers
 /// got no concession the director approved. Each is a warning at the rule, with the

@@ -54,6 +54,11 @@ pub struct DecisionFindings {
     /// Rows (by id) that matched no customer (where one matching row is picked among
     /// several by value, `any`, `priority`, `max`, `min`: that gave the outputs to none).
     pub rows_never_matched: Vec<String>,
+    /// Rows (by id, with their window) not in effect on the day checked: they matched no
+    /// customer because of the date, not of the data (a successor row starting a day late
+    /// left every overdue customer unblocked for that day).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows_not_in_effect: Vec<String>,
     /// The hit policy that picks one of the matching rows by value, when it does: a row
     /// that matched and always lost is among `rows_never_matched`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +131,28 @@ pub(super) fn check_data(
     }
     given.extend(rules::lint::unranked_rows(rules, &nulls, customers.len));
     let mut check = tallies.into_check(rules, customers.len);
+    for (d, findings) in rules.decisions.iter().zip(&mut check.decisions) {
+        let (out, kept): (Vec<String>, Vec<String>) = (findings.rows_never_matched.drain(..))
+            .partition(|id| {
+                (d.rows.iter()).any(|row| {
+                    rules.rule_ids[row.rule as usize] == *id
+                        && row.effective.is_some_and(|w| !w.contains(context.as_of))
+                })
+            });
+        findings.rows_never_matched = kept;
+        findings.rows_not_in_effect = (out.into_iter())
+            .map(|id| {
+                let row = d
+                    .rows
+                    .iter()
+                    .find(|r| rules.rule_ids[r.rule as usize] == id);
+                match row.and_then(|r| r.effective) {
+                    Some(w) => format!("{id} ({w})"),
+                    None => id,
+                }
+            })
+            .collect();
+    }
     check.as_of = context.as_of.to_string();
     check.period = context.period.label().to_string();
     check.repeated_ids = repeated_ids(customers);
@@ -394,6 +421,8 @@ impl Tallies {
                     .filter(|row| !meant_for_another.contains(&row.rule))
                     .map(|row| rules.rule_ids[row.rule as usize].clone())
                     .collect(),
+                // Told apart once the day checked is known (`check_data`).
+                rows_not_in_effect: Vec::new(),
                 // A constant limit never reached is a safety limit; a formula's is said.
                 caps_never_bound: (d.caps.iter())
                     .filter(|cap| cap.value.formula().is_some())

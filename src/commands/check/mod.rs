@@ -181,6 +181,7 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
     }
     for d in data.decisions.iter().filter(|_| !all_failed) {
         if d.rows_never_matched.is_empty()
+            && d.rows_not_in_effect.is_empty()
             && d.caps_never_bound.is_empty()
             && d.customers_without_value == 0
             && d.outputs_without_value.is_empty()
@@ -211,6 +212,14 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
                     d.rows_never_matched.join(", ")
                 )?,
             }
+        }
+        if !d.rows_not_in_effect.is_empty() {
+            writeln!(
+                out,
+                "    rows not in effect as of {}: {}",
+                data.as_of,
+                d.rows_not_in_effect.join(", ")
+            )?;
         }
         if !d.caps_never_bound.is_empty() {
             writeln!(

@@ -346,7 +346,7 @@ fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
     let explain = fx.run(&["explain", "2"]);
     explain.assert_code(0);
     assert!(
-        explain.stdout.contains("    limits: equity-10pct <= 629997.035 (bound), floor-5000 >= 5000\n    => credit_limit = 629000  (2204989.6225, rounded to 2204000, bound by equity-10pct at 629997.035, then to the step)"),
+        explain.stdout.contains("    limits: equity-10pct <= 629997.035 (bound; = annual_sales * 0.1, with annual_sales = 6299970.35), floor-5000 >= 5000\n    => credit_limit = 629000  (2204989.6225, rounded to 2204000, bound by equity-10pct at 629997.035, then to the step)"),
         "{}",
         explain.stdout
     );
@@ -373,7 +373,7 @@ fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
     assert!(
         corridor
             .stdout
-            .contains("    limits: band >= 18000.2, band <= 18000.5 (bound)\n    => corridor = 18000.5  (180000.0, rounded to 180000, bound by band)"),
+            .contains("    limits: band >= 18000.2, band <= 18000.5 (bound; = annual_sales * 0.1 + 0.5, with annual_sales = 180000.0)\n    => corridor = 18000.5  (180000.0, rounded to 180000, bound by band)"),
         "{}",
         corridor.stdout
     );
@@ -384,7 +384,8 @@ fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
     assert_eq!(
         credit["limits"],
         serde_json::json!([
-            {"id": "equity-10pct", "side": "max", "value": 629_997.035, "bound": true},
+            {"id": "equity-10pct", "side": "max", "value": 629_997.035, "bound": true,
+             "formula": "annual_sales * 0.1", "with": [{"name": "annual_sales", "value": 6_299_970.35}]},
             {"id": "floor-5000", "side": "min", "value": 5000, "bound": false},
         ])
     );
@@ -407,7 +408,7 @@ fn rounding_takes_money_as_written_and_a_bound_limit_is_rounded_inside_it() {
     let floor = fx.run(&["explain", "1"]);
     assert!(
         floor.stdout.contains(
-            "    limits: sales-10pct <= 18000 (bound), floor-25000 >= 25000 (not met: a lower ceiling wins)\n"
+            "    limits: sales-10pct <= 18000 (bound; = annual_sales * 0.1, with annual_sales = 180000.0), floor-25000 >= 25000 (not met: a lower ceiling wins)\n"
         ),
         "{}",
         floor.stdout
@@ -824,8 +825,10 @@ fn caps_and_best_of_compare_numbers_as_the_rules_equality_does() {
         explain.stdout
     );
     assert!(
-        explain.stdout.contains("margin-12pct <= 3.1,")
-            && !explain.stdout.contains("margin-12pct <= 3.1 (bound)"),
+        explain
+            .stdout
+            .contains("margin-12pct <= 3.1 (= margin - 12, with margin = 15.1),")
+            && !explain.stdout.contains("margin-12pct <= 3.1 (bound"),
         "{}",
         explain.stdout
     );

@@ -191,11 +191,21 @@ fn write_decision(
                     && (l.value.zip(result))
                         .is_some_and(|(x, r)| r < x && !crate::value::same_number(r, x));
                 let bound = match (unmet, l.bound) {
-                    (true, _) => " (not met: a lower ceiling wins)",
-                    (false, true) => " (bound)",
-                    (false, false) => "",
+                    (true, _) => Some("not met: a lower ceiling wins".to_owned()),
+                    (false, true) => Some("bound".to_owned()),
+                    (false, false) => None,
                 };
-                format!("{} {value}{bound}", l.id)
+                // What a computed limit stood on (`= previous.credit_limit * 0.8` with the
+                // previous period's limit): the figure behind a damping, not only its result.
+                let from = match (&l.formula, l.with.is_empty()) {
+                    (Some(f), false) => Some(format!("= {f}, with {}", pairs(&l.with, b))),
+                    _ => None,
+                };
+                let said: Vec<String> = bound.into_iter().chain(from).collect();
+                match said.is_empty() {
+                    true => format!("{} {value}", l.id),
+                    false => format!("{} {value} ({})", l.id, said.join("; ")),
+                }
             })
             .collect();
         writeln!(out, "    limits: {}", limits.join(", "))?;

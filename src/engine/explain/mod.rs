@@ -301,14 +301,20 @@ fn trace_decision<'a>(
             .filter_map(|c| {
                 (log.limits.iter()).find(|(rule, side, _)| *rule == c.rule && *side == c.bound)
             })
-            .map(|&(rule, side, value)| LimitTrace {
-                id: id(rule),
-                side: match side {
-                    crate::rules::Bound::Min => "min",
-                    crate::rules::Bound::Max => "max",
-                },
-                value,
-                bound: log.caps.contains(&(rule, side)),
+            .map(|&(rule, side, value)| {
+                let cap = d.caps.iter().find(|c| c.rule == rule && c.bound == side);
+                let formula = cap.and_then(|c| c.value.formula());
+                LimitTrace {
+                    id: id(rule),
+                    side: match side {
+                        crate::rules::Bound::Min => "min",
+                        crate::rules::Bound::Max => "max",
+                    },
+                    value,
+                    bound: log.caps.contains(&(rule, side)),
+                    formula: formula.map(|e| e.text.trim().to_owned()),
+                    with: formula.map_or_else(Vec::new, |e| inputs_of(w, e)),
+                }
             })
             .collect(),
         // A cap whose floor and ceiling both bound (their formulas cross) is named once.

@@ -77,6 +77,12 @@ pub struct LimitTrace {
     #[serde(serialize_with = "crate::text::optional_number")]
     pub value: Option<f64>,
     pub bound: bool,
+    /// For a limit computed by a formula: the formula, and the values of the names it read
+    /// (a damping floor of 10,400 is disputed until `previous.credit_limit = 13000` is shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<Named>,
 }
 
 /// A band's ends, for programs.

@@ -630,6 +630,32 @@ fn check_data_tells_rows_not_in_effect_from_rows_no_customer_matched() {
     );
 }
 
+/// `revenue ?? 0 / 12` is `revenue ?? (0 / 12)`: monthly revenue 12 times too large for
+/// every customer with a revenue, and `check` said nothing. A load error at the `??`.
+#[test]
+fn a_default_followed_by_arithmetic_is_an_error_at_the_defaulting() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1200.0]);
+    fx.rule(
+        "m.yaml",
+        "metrics:\n  monthly: annual_sales ?? 0 / 12\ndecisions:\n  - name: m\n    output: m\n    rules:\n      - { id: m, value: '= monthly' }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: `?? 0 / ...` applies `/` to the default alone: `??` binds looser than arithmetic, so `x ?? 0 / y` is `x ?? (0 / y)` (for every customer with a value, the `/` is not done) (in `monthly`)\n --> rules/m.yaml:2:25"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("= help: write `(x ?? 0) / y` for the value or its default, then `/`; or `x ?? (0 / y)` if the default alone is meant"),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
 /// data passed `check --data` silently (the row matched the others), and those customers
 /// got no concession the director approved. Each is a warning at the rule, with the

@@ -152,24 +152,7 @@ impl<'a> ExprCompiler<'a> {
             d.width = "date".len();
         }
         let dates_ok = uses.bad_dates.is_empty();
-        let brackets_ok = match slips::bracketed_name(body) {
-            Some(((line, column), name)) => {
-                let (line, col) = origin.map(line, column);
-                let d = diags.error(
-                    &origin.file,
-                    line,
-                    col,
-                    format!("`[{name}]` is a list of one value (square brackets make a list), and a list is no number to calculate with"),
-                );
-                d.rule = Some(owner.to_owned());
-                d.width = name.chars().count() + 2;
-                d.help = Some(format!(
-                    "write `{name}` (a spreadsheet's `[column]` is the name alone here)"
-                ));
-                false
-            }
-            None => true,
-        };
+        let brackets_ok = slips::report(diags, &origin, body, owner);
         self.note_comparisons(&origin, uses.compared, owner);
         self.note_operations(&origin, uses.operations, owner);
         self.note_parameter_cases(&uses.call_args, owner);

@@ -1,7 +1,99 @@
 //! Slips an admin makes in an expression that the parser's own message would not explain:
 //! a spreadsheet's `[column]` in arithmetic (the expression compiles, and fails on every
-//! customer), a mistyped `for_each` placeholder (it does not compile). Lexical scans of the
+//! customer), a default followed by arithmetic (`revenue ?? 0 / 12` divides the default
+//! alone), a mistyped `for_each` placeholder (it does not compile). Lexical scans of the
 //! expression's text, as `diag::habits` does for spreadsheet habits.
+
+use super::Sink;
+use crate::rules::Origin;
+
+/// Reports the slips of `body` (at `origin`, in `owner`) as errors; whether there were none.
+pub(super) fn report(diags: &mut Sink, origin: &Origin, body: &str, owner: &str) -> bool {
+    let mut ok = true;
+    if let Some(((line, column), name)) = bracketed_name(body) {
+        let (line, col) = origin.map(line, column);
+        let d = diags.error(
+            &origin.file,
+            line,
+            col,
+            format!("`[{name}]` is a list of one value (square brackets make a list), and a list is no number to calculate with"),
+        );
+        d.rule = Some(owner.to_owned());
+        d.width = name.chars().count() + 2;
+        d.help = Some(format!(
+            "write `{name}` (a spreadsheet's `[column]` is the name alone here)"
+        ));
+        ok = false;
+    }
+    if let Some(((line, column), written, operator)) = default_then_arithmetic(body) {
+        let (line, col) = origin.map(line, column);
+        let d = diags.error(
+            &origin.file,
+            line,
+            col,
+            format!("`?? {written} {operator} ...` applies `{operator}` to the default alone: `??` binds looser than arithmetic, so `x ?? {written} {operator} y` is `x ?? ({written} {operator} y)` (for every customer with a value, the `{operator}` is not done)"),
+        );
+        d.rule = Some(owner.to_owned());
+        d.width = 2;
+        d.help = Some(format!(
+            "write `(x ?? {written}) {operator} y` for the value or its default, then `{operator}`; or `x ?? ({written} {operator} y)` if the default alone is meant"
+        ));
+        ok = false;
+    }
+    ok
+}
+
+/// `?? <number> <arithmetic operator>` outside quotes and comments (`revenue ?? 0 / 12`):
+/// where the `??` is (1-based line and column), the number and the operator.
+pub(super) fn default_then_arithmetic(body: &str) -> Option<((usize, usize), String, char)> {
+    let chars: Vec<char> = body.chars().collect();
+    let mut quote: Option<char> = None;
+    let mut i = 0;
+    while i + 1 < chars.len() {
+        let c = chars[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '`' || c == '\'' => quote = Some(c),
+            None if c == '/' && chars[i + 1] == '/' => {
+                // A line comment: to its end.
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            None if c == '?' && chars[i + 1] == '?' => {
+                let mut k = i + 2;
+                let skip = |k: &mut usize| {
+                    while *k < chars.len() && chars[*k].is_whitespace() {
+                        *k += 1;
+                    }
+                };
+                skip(&mut k);
+                let start = k;
+                while k < chars.len()
+                    && (chars[k].is_ascii_digit() || chars[k] == '.' || chars[k] == '_')
+                {
+                    k += 1;
+                }
+                // A number, not the start of a name (`?? 0x`) or a call.
+                if k > start && !chars.get(k).is_some_and(|c| c.is_alphanumeric()) {
+                    let written: String = chars[start..k].iter().collect();
+                    skip(&mut k);
+                    if let Some(&op) = chars.get(k).filter(|c| "*/+-%".contains(**c))
+                        // `//` and `/*` begin comments, not a division.
+                        && !(op == '/' && chars.get(k + 1).is_some_and(|&c| c == '/' || c == '*'))
+                    {
+                        let at = crate::diag::habits::line_column(&chars, i);
+                        return Some((at, written, op));
+                    }
+                }
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
 
 /// A `{name}` joined to a name (`sales_{categroy}`) left in an expression (a `for_each`
 /// copy has its variable replaced already): where it is (1-based line and column of the
@@ -121,5 +213,30 @@ mod bracket_tests {
         ] {
             assert_eq!(bracketed_name(meant), None, "{meant}");
         }
+    }
+}
+
+#[cfg(test)]
+mod precedence_tests {
+    use super::default_then_arithmetic as slip;
+
+    #[test]
+    fn a_number_default_followed_by_arithmetic_is_a_slip() {
+        assert_eq!(
+            slip("revenue ?? 0 / 12"),
+            Some(((1, 9), "0".to_owned(), '/'))
+        );
+        assert_eq!(
+            slip("0.5 * margin ?? 0 + 0.5 * n ?? 0").map(|s| s.2),
+            Some('+')
+        );
+        assert_eq!(slip("tenure ?? 0.5*2").map(|s| s.1), Some("0.5".to_owned()));
+        // Parenthesised, a negative default, a default at the end, text, a comment.
+        assert_eq!(slip("(revenue ?? 0) / 12"), None);
+        assert_eq!(slip("revenue ?? (0 / 12)"), None);
+        assert_eq!(slip("x ?? -1"), None);
+        assert_eq!(slip("x ?? 0"), None);
+        assert_eq!(slip("`${x ?? 0}` + \"?? 0 / 2\""), None);
+        assert_eq!(slip("x ?? 0 // a comment"), None);
     }
 }

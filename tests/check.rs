@@ -603,6 +603,18 @@ fn a_script_switch_on_a_field_passed_to_it_is_checked_against_the_data_spellings
     );
     // "A" is written one way: nothing said of it.
     assert!(!check.stdout.contains("with \"A\""), "{}", check.stdout);
+    // An en dash for the hyphen, as autocorrect writes it: another spelling too.
+    fx.conn()
+        .execute_batch("UPDATE customers SET rating = 'BBB\u{2013}' WHERE customer_id = 'C3'")
+        .unwrap();
+    let dash = fx.run(&["check", "--data"]);
+    assert!(
+        dash.stdout.contains(
+            "\"BBB\u{2013}\" (a dash or quote as a word processor writes it, 1 customer)"
+        ),
+        "{}",
+        dash.stdout
+    );
     fx.run(&["run", "--strict"])
         .assert_code(1)
         .assert_stderr_contains("is compared with \"BBB-\" in this `switch`");

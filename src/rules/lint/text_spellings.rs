@@ -114,19 +114,36 @@ pub(super) fn spellings<'d>(data: &'d Dataset, name: &str) -> Option<HashMap<&'d
 }
 
 /// A text without what tells the spellings apart: case (`ß` is `ss`), spaces around and
-/// between words, and how its letters are composed (Unicode NFC).
+/// between words, how its letters are composed (Unicode NFC), and the dashes and quotes a
+/// word processor puts in for `-` and `'` (`BBB–` with an en dash, as autocorrect writes it).
 pub(super) fn folded(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let composed: String = text.nfc().collect();
+    let composed: String = (text.nfc())
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            '\u{2018}' | '\u{2019}' | '\u{201b}' => '\'',
+            c => c,
+        })
+        .collect();
     let words: Vec<&str> = composed.split_whitespace().collect();
     words.join(" ").to_lowercase().replace('ß', "ss")
 }
 
 /// How a spelling is shown in the warning: quoted, with what the screen does not show.
 pub(super) fn shown(text: &str, customers: usize) -> String {
-    let decomposed = match unicode_normalization::is_nfc(text) {
-        true => "",
-        false => "decomposed letters, ",
+    let typographic = |c: char| {
+        matches!(
+            c,
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2018}' | '\u{2019}' | '\u{201b}'
+        )
+    };
+    let decomposed = match (
+        unicode_normalization::is_nfc(text),
+        text.chars().any(typographic),
+    ) {
+        (false, _) => "decomposed letters, ",
+        (true, true) => "a dash or quote as a word processor writes it, ",
+        (true, false) => "",
     };
     format!(
         "{text:?} ({decomposed}{})",
@@ -208,5 +225,9 @@ mod tests {
         // `ä` composed, and as `a` with a combining diaeresis.
         assert_eq!(folded("B\u{e4}ckerei"), folded("Ba\u{308}ckerei"));
         assert_ne!(folded("Backerei"), folded("B\u{e4}ckerei"));
+        // An en dash, a minus sign, a curly apostrophe: as autocorrect writes `-` and `'`.
+        assert_eq!(folded("BBB\u{2013}"), folded("BBB-"));
+        assert_eq!(folded("A\u{2212}"), folded("a-"));
+        assert_eq!(folded("McDonald\u{2019}s"), folded("McDonald's"));
     }
 }

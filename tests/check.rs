@@ -668,6 +668,36 @@ fn a_default_followed_by_arithmetic_is_an_error_at_the_defaulting() {
     );
 }
 
+/// A metric a population figure needs failing for several customers: the population pass
+/// named whichever customer a thread met first (two runs named two customers) and not how
+/// many. The first in source order, and the count.
+#[test]
+fn a_population_input_failing_names_the_first_customer_and_how_many() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = (1..=3000)
+        .map(|i| {
+            let products = if [2900, 1500, 10].contains(&i) { 0 } else { 1 };
+            vec![int(i), real(i as f64), int(products)]
+        })
+        .collect();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, products INTEGER",
+        &rows,
+    );
+    fx.rule(
+        "p.yaml",
+        "metrics:\n  per_product: annual_sales / products\npopulation:\n  pp: { percentile_of: per_product }\ndecisions:\n  - name: t\n    output: t\n    rules:\n      - { id: t, value: '= pp' }\n",
+    );
+    for _ in 0..3 {
+        let run = fx.run(&["run"]);
+        run.assert_code(1);
+        run.assert_stderr_contains(
+            "error: customer 10: metric `per_product` failed: division by zero",
+        );
+        run.assert_stderr_contains("(the first of 3 customers it fails for)");
+    }
+}
+
 /// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
 /// data passed `check --data` silently (the row matched the others), and those customers
 /// got no concession the director approved. Each is a warning at the rule, with the

@@ -105,6 +105,25 @@ pub struct Evaluator<'a> {
     plan: OnceLock<chunk::Plan>,
 }
 
+/// The population pass's inputs, or the failure of the first customer in source order (any
+/// thread's first came back, so two runs named different customers), with how many more
+/// it failed for (one at a time, a designer could not tell how many to mend).
+fn first_failure<'a>(
+    inputs: Vec<Result<PopulationInputs<'a>, EvalError>>,
+) -> Result<Vec<PopulationInputs<'a>>, EvalError> {
+    let failed = inputs.iter().filter(|r| r.is_err()).count();
+    let Some(mut first) = inputs.iter().find_map(|r| r.as_ref().err()).cloned() else {
+        return Ok(inputs.into_iter().flatten().collect());
+    };
+    if failed > 1 && first.message != "interrupted" {
+        first.message.push_str(&format!(
+            " (the first of {} customers it fails for)",
+            crate::text::thousands(failed as f64)
+        ));
+    }
+    Err(first)
+}
+
 /// Each expression's fast path, by expression id (shared with an evaluator of prospects).
 type FastPaths = Arc<[Option<native::Fast>]>;
 
@@ -159,7 +178,7 @@ impl<'a> Evaluator<'a> {
         if rules.population.is_empty() {
             return Ok(ev);
         }
-        let per_customer: Vec<PopulationInputs<'a>> = (0..data.len)
+        let inputs: Vec<Result<PopulationInputs<'a>, EvalError>> = (0..data.len)
             .into_par_iter()
             .with_min_len(1024)
             .map_init(
@@ -178,7 +197,8 @@ impl<'a> Evaluator<'a> {
                     w.population_inputs(i)
                 },
             )
-            .collect::<Result<_, _>>()?;
+            .collect();
+        let per_customer = first_failure(inputs)?;
         ev.keep_metrics(&per_customer);
         let figures: Vec<(Slot, Vec<Value<'a>>, Rankings)> = rules
             .population

@@ -24,6 +24,9 @@ pub struct Ranking {
     /// `above[k]`: the sum of the `k` largest values.
     above: Vec<f64>,
     total: f64,
+    /// How far the total may be from the decimals' total by the values' binary noise alone:
+    /// half a unit in the last place of each.
+    noise: f64,
 }
 
 impl Ranking {
@@ -91,7 +94,8 @@ impl Ranking {
             greater,
             value: v,
             sum_greater,
-            total,
+            sum_through: Sum::default().plus(sum_greater).plus(v).total(),
+            total: net_total(total, self.noise + half_ulp(v)),
             tiles: self.params.tiles,
         })
     }
@@ -109,6 +113,24 @@ fn oriented(params: Params, v: f64) -> f64 {
         Better::Higher => v,
         Better::Lower => 0.0 - v,
     }
+}
+
+/// A total of amounts that net out is 0: what is left is the binary noise of the cents
+/// (25,575.58 + 4,896.56 - 30,472.14 is 2.7e-12 in binary, which made shares of 10^15).
+/// Each amount is within half a unit in its last place of the decimal it stands for, so a
+/// total within their sum (`noise`) is 0; the compensated sum adds no noise of its own
+/// (10^15 + 0.6 - 10^15 is 0.6, above the 0.125 that 10^15 may be off by).
+fn net_total(total: f64, noise: f64) -> f64 {
+    match total.abs() <= noise {
+        true => 0.0,
+        false => total,
+    }
+}
+
+/// Half a unit in the last place of `v`: how far it may be from the decimal it stands for.
+fn half_ulp(v: f64) -> f64 {
+    let v = v.abs();
+    (f64::from_bits(v.to_bits() + 1) - v) / 2.0
 }
 
 /// `compute`, and the ranking to place newcomers with.
@@ -134,7 +156,8 @@ pub fn compute_ranked(
             Some(sum.total())
         }))
         .collect();
-    let total = above[n];
+    let noise: f64 = descending.iter().map(|&v| half_ulp(v)).sum();
+    let total = net_total(above[n], noise);
 
     let mut start = 0; // first index of the current tie group
     while start < n {
@@ -148,6 +171,8 @@ pub fn compute_ranked(
             greater: start,
             value,
             sum_greater: above[start],
+            // The first of its tie, summed in order with the larger ones.
+            sum_through: above[start + 1],
             total,
             tiles: params.tiles,
         });
@@ -162,6 +187,7 @@ pub fn compute_ranked(
         descending,
         above,
         total,
+        noise,
     };
     (out, ranking)
 }
@@ -203,6 +229,21 @@ mod tests {
             .filter(|p| (0.4..0.8).contains(&p.unwrap()))
             .count();
         assert_eq!(b, 4);
+    }
+
+    /// Amounts that net out to 0.00 in cents leave binary noise (2.7e-12): no share, as for
+    /// a total of 0; the Pareto position of the last is the whole total, summed compensated.
+    #[test]
+    fn amounts_that_net_out_have_no_share_and_the_pareto_position_is_exact() {
+        let shares = compute(
+            Statistic::Share,
+            &[Some(25_575.58), Some(4_896.56), Some(-30_472.14)],
+        );
+        assert_eq!(shares, [None, None, None]);
+        let values = [1e15, 7.0, 0.3, 0.2, 0.1, -7.0, -1e15].map(Some);
+        let pareto = compute(Statistic::CumulativeShare, &values);
+        assert_eq!(pareto[6], Some(1.0));
+        assert_eq!(pareto[0], Some(1e15 / 0.6));
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub fn range(_: &Params) -> Range {
 }
 
 pub fn figure(p: &Position) -> Option<f64> {
-    (p.total != 0.0).then(|| (p.sum_greater + p.value) / p.total)
+    (p.total != 0.0).then(|| p.sum_through / p.total)
 }
 
 pub fn meaning(x: f64, _ranked: usize) -> String {
@@ -35,6 +35,7 @@ mod tests {
             greater: 0,
             value: 50.0,
             sum_greater: 0.0,
+            sum_through: 50.0,
             total: 100.0,
             tiles: 0,
         };
@@ -43,6 +44,7 @@ mod tests {
             greater: 2,
             value: 10.0,
             sum_greater: 90.0,
+            sum_through: 100.0,
             ..largest
         };
         assert_eq!(figure(&smallest), Some(1.0));

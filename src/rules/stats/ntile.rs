@@ -45,6 +45,7 @@ mod tests {
             greater,
             value: 0.0,
             sum_greater: 0.0,
+            sum_through: 0.0,
             total: 0.0,
             tiles,
         })

@@ -35,6 +35,7 @@ mod tests {
             greater: 0,
             value: 9.0,
             sum_greater: 0.0,
+            sum_through: 9.0,
             total: 20.0,
             tiles: 0,
         };

@@ -31,6 +31,7 @@ mod tests {
             greater: 1,
             value: 1.0,
             sum_greater: 3.0,
+            sum_through: 4.0,
             total: 4.0,
             tiles: 0,
         };

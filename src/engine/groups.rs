@@ -8,8 +8,8 @@ use crate::time::Date;
 use crate::value::Value;
 use std::collections::HashMap;
 
-/// A `by` value, as a group's key: numbers the rules' `==` calls equal as whole numbers
-/// (`1` and `1.0`) are one group; other decimals group only when exactly equal.
+/// A `by` value, as a group's key: numbers the rules' `==` calls equal are one group (`1`
+/// and `1.0`, `0.3` and `0.1 + 0.2`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GroupKey {
     Text(Box<str>),
@@ -26,11 +26,18 @@ impl GroupKey {
             Value::Null => return Ok(None),
             Value::Bool(b) => GroupKey::Bool(*b),
             Value::Int(i) => GroupKey::Whole(*i),
-            Value::Float(f) if f.is_nan() => return Ok(None),
-            // Exactly whole and in range: the key of the integer it equals.
-            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => GroupKey::Whole(*f as i64),
-            // +0.0 and -0.0 are whole (above); bits keep the others apart exactly.
-            Value::Float(f) => GroupKey::Decimal(f.to_bits()),
+            Value::Float(f) if !f.is_finite() => return Ok(None),
+            Value::Float(f) => {
+                // To the 12 significant digits the rules' `==` compares: 0.1 + 0.2 is 0.3's
+                // group, 12.999999999999998 is 13's.
+                let f: f64 = format!("{f:.11e}").parse().unwrap_or(*f);
+                match f.fract() == 0.0 && f.abs() < 9.0e18 {
+                    // Whole and in range: the key of the integer it equals (+0.0 and -0.0
+                    // alike).
+                    true => GroupKey::Whole(f as i64),
+                    false => GroupKey::Decimal(f.to_bits()),
+                }
+            }
             Value::Date(d) => GroupKey::Date(*d),
             v => match v.as_str() {
                 Some(s) => GroupKey::Text(s.into()),
@@ -180,6 +187,14 @@ mod tests {
         let one = GroupKey::of(&Value::Int(1)).unwrap();
         assert_eq!(GroupKey::of(&Value::Float(1.0)).unwrap(), one);
         assert_ne!(GroupKey::of(&Value::Float(1.5)).unwrap(), one);
+        assert_eq!(
+            GroupKey::of(&Value::Float(0.1 + 0.2)).unwrap(),
+            GroupKey::of(&Value::Float(0.3)).unwrap()
+        );
+        assert_eq!(
+            GroupKey::of(&Value::Float(12.999999999999998)).unwrap(),
+            GroupKey::of(&Value::Int(13)).unwrap()
+        );
         assert_eq!(
             GroupKey::of(&Value::Float(-0.0)).unwrap(),
             GroupKey::of(&Value::Int(0)).unwrap()

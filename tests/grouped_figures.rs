@@ -208,7 +208,7 @@ fn check_data_warns_when_the_data_writes_a_group_several_ways() {
     run.assert_code(0);
     assert!(
         run.stdout.contains(
-            "warning: `country_pct`, `country_rank` rank customers `by: country`, whose data writes one value several ways: \"DE\" (12 customers), \"De\" (1 customer), \"de \" (1 customer); \"FR\" (11 customers), \"fr\" (1 customer); each spelling is a group of its own, ranked alone (text groups exactly: case and spaces count) (in `country_pct`)\n --> rules/tiers.yaml:2:51"
+            "warning: `country_pct`, `country_rank` rank customers `by: country`, whose data writes one value several ways: \"DE\" (12 customers), \"De\" (1 customer), \"de \" (1 customer); \"FR\" (11 customers), \"fr\" (1 customer); each spelling is a group of its own, ranked alone (text groups exactly: case and spaces count, and text is not a number) (in `country_pct`)\n --> rules/tiers.yaml:2:51"
         ),
         "{}",
         run.stdout
@@ -217,4 +217,41 @@ fn check_data_warns_when_the_data_writes_a_group_several_ways() {
     let fx = country_customers("country");
     let run = fx.run(&["check", "--data"]);
     assert!(!run.stdout.contains("several ways"), "{}", run.stdout);
+}
+
+/// A union of two exports writing a region code as a number in one and as text in the
+/// other (13 and "13"): two groups, ranked apart, with `check` silent; and empty text,
+/// which an export writes for no value, ranked as a group of its own.
+#[test]
+fn check_data_warns_of_a_group_held_as_a_number_and_as_text_and_of_empty_text() {
+    let fx = Fixture::new();
+    let mut rows: Vec<Vec<rusqlite::types::Value>> = (1..=6)
+        .map(|k| vec![text(&format!("A{k}")), common::int(13), real(k as f64)])
+        .collect();
+    rows.extend((1..=4).map(|k| vec![text(&format!("B{k}")), text("13"), real(k as f64)]));
+    rows.push(vec![text("X1"), text(""), real(5.0)]);
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, region, annual_sales REAL",
+        &rows,
+    );
+    fx.rule(
+        "p.yaml",
+        "population:\n  p: { percentile_of: annual_sales, by: region }\ndecisions:\n  - name: t\n    output: t\n    rules:\n      - { id: t, value: '= p' }\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(
+            "warning: `p` ranks customers `by: region`, whose data writes one value several ways: 13 (a number, 6 customers), \"13\" (4 customers); each spelling is a group of its own"
+        ),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains(
+            "warning: `p` ranks customers `by: region`, and 1 customer holds empty text in it: it is ranked as a group of its own"
+        ),
+        "{}",
+        check.stdout
+    );
 }

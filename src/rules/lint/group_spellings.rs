@@ -3,10 +3,11 @@
 //! spelling is a group of its own, ranked alone: the three customers written `"de "` are
 //! the top 20% of their own group of three, whatever their sales, and nothing fails.
 
-use super::text_spellings::{folded, shown, spellings};
+use super::text_spellings::{folded, shown};
 use crate::diag::Diagnostic;
 use crate::rules::{Expr, RuleSet};
 use crate::source::Dataset;
+use crate::value::Value;
 use std::collections::HashMap;
 
 /// A warning at each field figures rank `by:` whose data holds another spelling of a value.
@@ -23,56 +24,142 @@ pub fn split_groups(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     }
     let mut out = Vec::new();
     for (name, by, figures) in fields {
-        let Some(held) = spellings(data, name) else {
+        let Some(held) = held_values(data, name) else {
             continue;
         };
-        let mut by_fold: HashMap<String, Vec<(&str, usize)>> = HashMap::new();
-        for (text, n) in held {
-            by_fold.entry(folded(text)).or_default().push((text, n));
+        let ranks = match figures.len() {
+            1 => "ranks",
+            _ => "rank",
+        };
+        let who = format!("`{}` {ranks} customers `by: {name}`", figures.join("`, `"));
+        let warn = |message: String, help: String| {
+            Diagnostic::error(&by.origin.file, by.origin.line, by.origin.column, message)
+                .warning()
+                .width(name.chars().count())
+                .rule(figures[0].to_owned())
+                .help(help)
+        };
+        // Blank text: no country written, yet a group of its own (NULL is in none).
+        let blank: usize = (held.iter())
+            .filter(|(v, _)| matches!(v, Held::Text(t) if t.trim().is_empty()))
+            .map(|(_, n)| n)
+            .sum();
+        if blank > 0 {
+            out.push(warn(
+                format!(
+                    "{who}, and {} empty text in it: {} (a customer whose value is NULL is in no group)",
+                    match blank {
+                        1 => "1 customer holds".to_owned(),
+                        n => format!("{} hold", crate::text::customers(n)),
+                    },
+                    match blank {
+                        1 => "it is ranked as a group of its own",
+                        _ => "they are ranked as a group of their own",
+                    }
+                ),
+                format!("write NULL for no value in the customers query (`NULLIF(TRIM({name}), '') AS {name}`) or at its source"),
+            ));
         }
-        // Each value written several ways, the most customers first.
-        let mut split: Vec<Vec<(&str, usize)>> = by_fold
+        let mut by_fold: HashMap<String, Vec<(&Held, usize)>> = HashMap::new();
+        for (value, n) in &held {
+            by_fold.entry(value.folded()).or_default().push((value, *n));
+        }
+        // Each value written several ways (or held as a number and as text), the most
+        // customers first.
+        let mut split: Vec<Vec<(&Held, usize)>> = by_fold
             .into_values()
-            .filter(|spellings| spellings.len() > 1)
-            .map(|mut spellings| {
-                spellings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                spellings
+            .filter(|ways| ways.len() > 1)
+            .map(|mut ways| {
+                ways.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.text().cmp(b.0.text())));
+                ways
             })
             .collect();
         if split.is_empty() {
             continue;
         }
-        split.sort_by(|a, b| a[0].0.cmp(b[0].0));
+        split.sort_by(|a, b| a[0].0.text().cmp(b[0].0.text()));
         let listed: Vec<String> = split
             .iter()
-            .map(|spellings| {
-                let ways: Vec<String> = spellings.iter().map(|(t, n)| shown(t, *n)).collect();
+            .map(|ways| {
+                let ways: Vec<String> = ways.iter().map(|(v, n)| v.shown(*n)).collect();
                 ways.join(", ")
             })
             .collect();
-        let (first, other) = (split[0][0].0, split[0][1].0);
-        let warning = Diagnostic::error(
-            &by.origin.file,
-            by.origin.line,
-            by.origin.column,
+        let (first, other) = (split[0][0].0.written(), split[0][1].0.written());
+        out.push(warn(
             format!(
-                "`{}` {} customers `by: {name}`, whose data writes one value several ways: {}{}; each spelling is a group of its own, ranked alone (text groups exactly: case and spaces count)",
-                figures.join("`, `"),
-                if figures.len() == 1 { "ranks" } else { "rank" },
+                "{who}, whose data writes one value several ways: {}{}; each spelling is a group of its own, ranked alone (text groups exactly: case and spaces count, and text is not a number)",
                 listed[..listed.len().min(3)].join("; "),
                 match listed.len() {
                     0..=3 => String::new(),
                     n => format!("; and {} more values", n - 3),
                 },
             ),
-        )
-        .warning()
-        .width(name.chars().count())
-        .rule(figures[0].to_owned())
-        .help(format!(
-            "make the column one spelling in the customers query (`TRIM(UPPER({name}))`; `customers.query`) or at its source, so that {first:?} and {other:?} are ranked together"
+            format!(
+                "make the column one spelling in the customers query (`TRIM(UPPER({name}))`, `CAST({name} AS TEXT)`; `customers.query`) or at its source, so that {first} and {other} are ranked together"
+            ),
         ));
-        out.push(warning);
     }
     out
+}
+
+/// A value of a `by:` column as the data holds it: text, or a number (kept apart from the
+/// text of its digits, which is another group).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Held {
+    Text(String),
+    Number(String),
+}
+
+impl Held {
+    fn text(&self) -> &str {
+        match self {
+            Held::Text(t) | Held::Number(t) => t,
+        }
+    }
+
+    /// What tells spellings apart removed; a number as its digits (`13` and `"13"` fold
+    /// together).
+    fn folded(&self) -> String {
+        folded(self.text())
+    }
+
+    /// As a rule would write it: text in quotes, a number as it is.
+    fn written(&self) -> String {
+        match self {
+            Held::Text(t) => format!("{t:?}"),
+            Held::Number(t) => t.clone(),
+        }
+    }
+
+    fn shown(&self, customers: usize) -> String {
+        match self {
+            Held::Text(t) => shown(t, customers),
+            Held::Number(t) => format!("{t} (a number, {})", crate::text::customers(customers)),
+        }
+    }
+}
+
+/// How many customers hold each value of column `name` (text and numbers); `None` for a
+/// column that is not in the data.
+fn held_values(data: &Dataset, name: &str) -> Option<HashMap<Held, usize>> {
+    let k = data.names.iter().position(|n| n == name)?;
+    let column = &data.columns[k];
+    let mut held: HashMap<Held, usize> = HashMap::new();
+    for i in 0..data.len {
+        let value = match column.value(i) {
+            Value::Int(i) => Held::Number(i.to_string()),
+            // A whole decimal as its digits (13.0 is the 13 a text "13" reads as).
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                Held::Number((f as i64).to_string())
+            }
+            Value::Float(f) => Held::Number(f.to_string()),
+            v => match v.as_str() {
+                Some(t) => Held::Text(t.to_owned()),
+                None => continue,
+            },
+        };
+        *held.entry(value).or_default() += 1;
+    }
+    Some(held)
 }

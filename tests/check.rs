@@ -698,6 +698,33 @@ fn a_population_input_failing_names_the_first_customer_and_how_many() {
     }
 }
 
+/// `0 < x < 3`, a range as mathematics writes it, passed `check` and failed every customer
+/// at run time (`0 < x` is true or false, compared with 3), with help about BOOLEAN
+/// columns. A load error at the second comparison, saying what to write.
+#[test]
+fn a_chained_comparison_is_an_error_saying_to_join_the_two() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0]);
+    fx.rule(
+        "mid.yaml",
+        "decisions:\n  - name: mid\n    output: mid\n    rules:\n      - { id: m, when: '0 < (annual_sales ?? 0) < 3', value: true }\n      - { id: n, value: false }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: a comparison of a comparison: `0 < x < 3` compares `0 < x` (true or false) with 3, which is an error for every customer (in `m`)\n --> rules/mid.yaml:5:49"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("= help: write both comparisons joined by `&&`: `0 < x && x < 3`"),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A list of named customers from an e-mail: `C-1723` for `C-01723` and an id not in the
 /// data passed `check --data` silently (the row matched the others), and those customers
 /// got no concession the director approved. Each is a warning at the rule, with the

@@ -40,7 +40,87 @@ pub(super) fn report(diags: &mut Sink, origin: &Origin, body: &str, owner: &str)
         ));
         ok = false;
     }
+    if let Some((line, column)) = chained_comparison(body) {
+        let (line, col) = origin.map(line, column);
+        let d = diags.error(
+            &origin.file,
+            line,
+            col,
+            "a comparison of a comparison: `0 < x < 3` compares `0 < x` (true or false) with 3, which is an error for every customer",
+        );
+        d.rule = Some(owner.to_owned());
+        d.help = Some("write both comparisons joined by `&&`: `0 < x && x < 3`".to_owned());
+        ok = false;
+    }
     ok
+}
+
+/// Two orderings (`<`, `<=`, `>`, `>=`) in a row at one depth of brackets, with no `&&`,
+/// `||` or other separator between (`0 < x < 3`, as mathematics writes a range): where the
+/// second is (1-based line and column). Text and comments are skipped.
+pub(super) fn chained_comparison(body: &str) -> Option<(usize, usize)> {
+    let chars: Vec<char> = body.chars().collect();
+    // Per depth of brackets: whether an ordering was seen since the last separator.
+    let mut seen: Vec<bool> = vec![false];
+    let mut quote: Option<char> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '`' | '\'' => quote = Some(c),
+                '/' if next == Some('/') => {
+                    while i < chars.len() && chars[i] != '\n' {
+                        i += 1;
+                    }
+                }
+                '(' | '[' => seen.push(false),
+                // A block ends what came before it (`if a < 1 { ... }`) and what is in it.
+                '{' => {
+                    *seen.last_mut().unwrap_or(&mut false) = false;
+                    seen.push(false);
+                }
+                ')' | ']' | '}' => {
+                    seen.pop();
+                    if seen.is_empty() {
+                        seen.push(false);
+                    }
+                    if c == '}' {
+                        *seen.last_mut().unwrap_or(&mut false) = false;
+                    }
+                }
+                // Separators: `&&`, `||`, `,`, `;`, `?`, `=` of `==`/`!=`/`=>`/assignment.
+                '&' | '|' | ',' | ';' | '?' | '=' | '!' => {
+                    *seen.last_mut().unwrap_or(&mut false) = false;
+                    // `==`, `!=`, `=>`: one token.
+                    if next == Some('=') || (c == '=' && next == Some('>')) {
+                        i += 1;
+                    }
+                }
+                '<' | '>' => {
+                    // `<<`, `>>` shift; `=>` was taken above.
+                    if next == Some(c) {
+                        i += 2;
+                        continue;
+                    }
+                    let depth = seen.len() - 1;
+                    if seen[depth] {
+                        return Some(crate::diag::habits::line_column(&chars, i));
+                    }
+                    seen[depth] = true;
+                    if next == Some('=') {
+                        i += 1;
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
 }
 
 /// `?? <number> <arithmetic operator>` outside quotes and comments (`revenue ?? 0 / 12`):
@@ -238,5 +318,25 @@ mod precedence_tests {
         assert_eq!(slip("x ?? 0"), None);
         assert_eq!(slip("`${x ?? 0}` + \"?? 0 / 2\""), None);
         assert_eq!(slip("x ?? 0 // a comment"), None);
+    }
+}
+
+#[cfg(test)]
+mod chained_tests {
+    use super::chained_comparison as chained;
+
+    #[test]
+    fn two_orderings_in_a_row_are_a_slip() {
+        assert_eq!(chained("0 < x < 3"), Some((1, 7)));
+        assert_eq!(chained("0 <= (x ?? 0) <= 3"), Some((1, 15)));
+        assert!(chained("a > 1 && a < 5").is_none());
+        assert!(chained("(a > 1) == (b < 2)").is_none());
+        assert!(chained("if a > 1 { b < 2 } else { c > 3 }").is_none());
+        assert!(chained("max(a, b) > 1").is_none());
+        assert!(chained("f(a < 1, b > 2)").is_none());
+        assert!(chained("`${a > 1}` + \"<3\" > x").is_none());
+        assert!(chained("switch x { 1 => a < 1, _ => b > 2 }").is_none());
+        assert!(chained("if x < 5 { 1 } else if y > 3 { 2 } else { 3 }").is_none());
+        assert!(chained("let a = x < 1;\nlet b = y > 2;\na").is_none());
     }
 }

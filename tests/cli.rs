@@ -1886,3 +1886,29 @@ fn count_by_counts_equal_decimals_once_and_keeps_null_apart_from_the_text_none()
         json.stdout
     );
 }
+
+/// `--out x.csv` wrote decimals to 15 significant digits (0.6799999999999999 as 0.68),
+/// where the table and `.jsonl` keep every digit: a check of the file against the
+/// database found thousands of differences. Every digit, as the table holds it.
+#[test]
+fn the_csv_file_keeps_every_digit_of_a_decimal() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[0.1, 0.68]);
+    fx.rule(
+        "v.yaml",
+        "decisions:\n  - name: v\n    output: v\n    rules:\n      - { id: v, value: '= annual_sales * 3' }\n",
+    );
+    fx.run_ok(&["--out", "out.csv"]);
+    let csv = std::fs::read_to_string(fx.path("out.csv")).unwrap();
+    assert!(csv.contains("1,0.30000000000000004,"), "{csv}");
+    assert!(csv.contains("2,2.04,"), "{csv}");
+    let stored: f64 = fx
+        .conn()
+        .query_row(
+            "SELECT v FROM customer_policy WHERE customer_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 0.1 * 3.0);
+}

@@ -242,7 +242,7 @@ fn scatter(page: &Page, q: &Scatter, out: &mut String) {
     for (off, axis) in [(x_off, &q.x), (y_off, &q.y)] {
         if off > 0 {
             notes.push(format!(
-                "{} of them {} {} of 0 or less, which a log scale cannot show: {} left out.",
+                "{} of them {} {} of 0 or less, or none (NULL), which a log scale cannot show: {} left out.",
                 count(off),
                 if off == 1 { "has" } else { "have" },
                 axis.0,

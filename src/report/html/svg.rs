@@ -33,6 +33,11 @@ pub fn short(x: f64) -> String {
     };
     let text = if v == v.trunc() || v.abs() >= 10.0 {
         format!("{v:.0}")
+    } else if v.abs() < 0.01 {
+        // Two significant digits: a log axis's 0.0001 and 0.001 both read `0`.
+        let decimals = (-v.abs().log10()).floor() as usize + 2;
+        let t = format!("{v:.decimals$}");
+        t.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         let t = format!("{v:.2}");
         t.trim_end_matches('0').trim_end_matches('.').to_owned()
@@ -235,6 +240,11 @@ mod tests {
         assert_eq!(short(2_500_000.0), "2.5M");
         assert_eq!(short(250_000.0), "250k");
         assert_eq!(short(0.25), "0.25");
+        // A log axis's small ticks: 0.0001 and 0.001 both read `0`.
+        assert_eq!(short(0.0001), "0.0001");
+        assert_eq!(short(0.001), "0.001");
+        assert_eq!(short(0.00016), "0.00016");
+        assert_eq!(short(-0.005), "-0.005");
         assert_eq!(short(1500.0), "1500");
         assert_eq!(esc("<a & 'b'>"), "&lt;a &amp; &#39;b&#39;&gt;");
     }

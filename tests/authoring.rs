@@ -48,10 +48,10 @@ fn explain_shows_figures_rows_tried_failing_parts_and_caps() {
     run.assert_code(0);
     let out = &run.stdout;
     // 5 ranked customers (C3 has no sales); C2 is the largest: nobody above it, percentile
-    // just under 1 (shown rounded).
+    // just under 1 (shown as it is: shown as 1.0, `floor` of it would have read 0 beside 1).
     assert!(
         out.contains(
-            "sales_rank  1.0  (annual_sales = 500.0: 0 of 5 ranked customers above it (0.0%))"
+            "sales_rank  0.999999999996  (annual_sales = 500.0: 0 of 5 ranked customers above it (0.0%))"
         ),
         "{out}"
     );

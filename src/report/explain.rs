@@ -313,7 +313,11 @@ fn decimal(x: f64, boundaries: &[f64]) -> String {
     for places in 4..=17 {
         let text = format!("{x:.places$}");
         let shown: f64 = text.parse().unwrap_or(x);
-        if boundaries.iter().all(|c| order(shown, *c) == order(x, *c)) {
+        // Not a whole number shown as one (59.99999999999999 as 60.0): `floor`, `to_int` and
+        // a `switch` range see the difference, and `floor(score) = 59.0` beside
+        // `score = 60.0` could not be told.
+        let whole_shown = shown.fract() == 0.0 && shown != x;
+        if !whole_shown && boundaries.iter().all(|c| order(shown, *c) == order(x, *c)) {
             let text = text.trim_end_matches('0');
             return if text.ends_with('.') {
                 format!("{text}0")
@@ -418,5 +422,8 @@ mod tests {
         assert_eq!(at(ulp_below, &[0.8]), "0.8");
         // Below by more than they overlook: the digits that say so.
         assert_eq!(at(0.8 - 4e-12, &[0.8]), "0.799999999996");
+        // A decimal just under a whole number is not shown as one: `floor` gives 59.
+        assert_eq!(at(59.99999999999999, &[]), "59.99999999999999");
+        assert_eq!(at(60.0, &[]), "60.0");
     }
 }

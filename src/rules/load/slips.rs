@@ -100,6 +100,23 @@ pub(super) fn chained_comparison(body: &str) -> Option<(usize, usize)> {
                         i += 1;
                     }
                 }
+                // `if`, `switch`, `else`, `return`, `let`, `in` begin another expression
+                // (`44 < if x > 1 { a } else { b }` compares 44 with the `if`'s value).
+                c if (c.is_alphabetic() || c == '_')
+                    && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_')) =>
+                {
+                    let end = (i..chars.len())
+                        .find(|&k| !(chars[k].is_alphanumeric() || chars[k] == '_'))
+                        .unwrap_or(chars.len());
+                    let word: String = chars[i..end].iter().collect();
+                    if ["if", "switch", "else", "return", "let", "in", "const"]
+                        .contains(&word.as_str())
+                    {
+                        *seen.last_mut().unwrap_or(&mut false) = false;
+                    }
+                    i = end;
+                    continue;
+                }
                 '<' | '>' => {
                     // `<<`, `>>` shift; `=>` was taken above.
                     if next == Some(c) {
@@ -338,5 +355,8 @@ mod chained_tests {
         assert!(chained("switch x { 1 => a < 1, _ => b > 2 }").is_none());
         assert!(chained("if x < 5 { 1 } else if y > 3 { 2 } else { 3 }").is_none());
         assert!(chained("let a = x < 1;\nlet b = y > 2;\na").is_none());
+        assert!(chained("44 < if 104.55 > m { 0 - m } else { m }").is_none());
+        assert!(chained("a < 1 || b in [1, 2] && c > 3").is_none());
+        assert_eq!(chained("x_if < 1 < 2"), Some((1, 10)));
     }
 }

@@ -316,3 +316,26 @@ fn a_helper_named_like_a_range_function_loads() {
         expect(&[("C1", "E"), ("C2", ""), ("C3", "n")])
     );
 }
+
+/// A whole-number `switch` on a local a division gives (`let h = (n ?? 0) / 2`): `/` gives a
+/// decimal, no case matched, every customer got the `_` branch and `check --data` said "no
+/// problems"; the same switch on a metric was a load error. An error at the case.
+#[test]
+fn a_whole_number_switch_on_a_divided_local_is_an_error_at_the_case() {
+    let fx = Fixture::new();
+    regions(&fx);
+    fx.rule(
+        "pairs.rhai",
+        "fn pairs(n) {\n    let h = (n ?? 0) / 2;\n    switch h { 0 => \"none\", 1 => \"one pair\", _ => \"many\" }\n}\n",
+    );
+    then(&fx, "p: '= pairs(visits)'");
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains(
+            "error: `h` is given by a division, so it is a decimal (`/` always gives one: `4 / 2` is 2.0), which the whole-number case `0` never matches: every customer gets the switch's `_`\n --> rules/pairs.rhai:3:16"
+        ),
+        "{}",
+        check.stdout
+    );
+}

@@ -6,7 +6,7 @@
 //! A script may only define functions: top-level statements would re-run on every call.
 
 use super::Sink;
-use super::switch_cases::{Forward, ParamCase, forwards, param_cases};
+use super::switch_cases::{Forward, ParamCase, decimal_local_cases, forwards, param_cases};
 use super::uses::{map_keys, method_calls, plain_calls};
 use crate::diag::{Diagnostic, SourceFile, suggest};
 use crate::rules::native;
@@ -87,6 +87,22 @@ pub(super) fn compile(files: &[Arc<SourceFile>], limits: &Limits, diags: &mut Si
                     .entry(key)
                     .or_default()
                     .push((file.clone(), c));
+            }
+            for (local, c) in decimal_local_cases(&file.text) {
+                let (line, col) = (c.pos.line().unwrap_or(0), c.pos.position().unwrap_or(0));
+                let d = diags.error(
+                    file,
+                    line,
+                    col,
+                    format!(
+                        "`{local}` is given by a division, so it is a decimal (`/` always gives one: `4 / 2` is 2.0), which the whole-number case `{}` never matches: every customer gets the switch's `_`",
+                        c.value
+                    ),
+                );
+                d.help = Some(
+                    "make it whole where it is given (`.to_int()` after the division), or write the cases as ranges (`0..1 =>`), which match decimals"
+                        .to_owned(),
+                );
             }
             passed_on.extend(forwards(&file.text));
             combined = combined.merge(&ast);

@@ -8,9 +8,11 @@
 //! whole-number case never matches a column of decimals (5.0 is not 5). Ranges (`0..10`)
 //! match both.
 
+mod decimal_locals;
 mod defaults;
 
 use super::operations::{SWITCH_CASE, SWITCH_RANGE};
+pub(super) use decimal_locals::decimal_local_cases;
 use defaults::{defaulted, is_constant};
 use rhai::{Dynamic, Position, Token};
 

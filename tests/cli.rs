@@ -1875,7 +1875,7 @@ fn count_by_counts_equal_decimals_once_and_keeps_null_apart_from_the_text_none()
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(
         report["counts"]["visits"],
-        serde_json::json!({"1.11111111111": 3}),
+        serde_json::json!({"1.11111111111111": 3}),
         "{}",
         json.stdout
     );

@@ -27,17 +27,11 @@ impl GroupKey {
             Value::Bool(b) => GroupKey::Bool(*b),
             Value::Int(i) => GroupKey::Whole(*i),
             Value::Float(f) if !f.is_finite() => return Ok(None),
-            Value::Float(f) => {
-                // To the 12 significant digits the rules' `==` compares: 0.1 + 0.2 is 0.3's
-                // group, 12.999999999999998 is 13's.
-                let f: f64 = format!("{f:.11e}").parse().unwrap_or(*f);
-                match f.fract() == 0.0 && f.abs() < 9.0e18 {
-                    // Whole and in range: the key of the integer it equals (+0.0 and -0.0
-                    // alike).
-                    true => GroupKey::Whole(f as i64),
-                    false => GroupKey::Decimal(f.to_bits()),
-                }
-            }
+            Value::Float(f) => match crate::value::compared_decimal(*f) {
+                // Whole and in range: the key of the integer it equals (+0.0 and -0.0 alike).
+                f if f.fract() == 0.0 && f.abs() < 9.0e18 => GroupKey::Whole(f as i64),
+                f => GroupKey::Decimal(f.to_bits()),
+            },
             Value::Date(d) => GroupKey::Date(*d),
             v => match v.as_str() {
                 Some(s) => GroupKey::Text(s.into()),
@@ -195,6 +189,15 @@ mod tests {
             GroupKey::of(&Value::Float(12.999999999999998)).unwrap(),
             GroupKey::of(&Value::Int(13)).unwrap()
         );
+        // A 13-digit code held as a decimal is its integer's group; two such codes stay apart.
+        let gln = |x: f64| GroupKey::of(&Value::Float(x)).unwrap();
+        assert_eq!(
+            gln(4006381333931.0),
+            GroupKey::of(&Value::Int(4006381333931)).unwrap()
+        );
+        assert_ne!(gln(4006381333926.0), gln(4006381333934.0));
+        // What the rules call 0 is 0's group.
+        assert_eq!(gln(0.1 + 0.2 - 0.3), gln(0.0));
         assert_eq!(
             GroupKey::of(&Value::Float(-0.0)).unwrap(),
             GroupKey::of(&Value::Int(0)).unwrap()

@@ -313,15 +313,14 @@ impl Tally {
 }
 
 /// How a value is shown as a summary key: NULL as `(none)`, and a text that would read as
-/// it or as nothing (`"(none)"`, `""`) in quotes; a decimal to the 12 significant digits
-/// the rules' `==` compares (sums of thirds added in another order, 2.333333333333333 and
+/// it or as nothing (`"(none)"`, `""`) in quotes; a decimal as the rules' `==` compares it
+/// ([`crate::value::compared_decimal`]) (sums of thirds added in another order, 2.333333333333333 and
 /// 2.3333333333333335, are one value, counted once).
 pub fn display_key(v: &Value<'_>) -> String {
     match v {
         Value::Null => "(none)".into(),
         Value::Float(f) if f.is_finite() => {
-            let compared: f64 = format!("{f:.11e}").parse().unwrap_or(*f);
-            Value::Float(compared).to_string()
+            Value::Float(crate::value::compared_decimal(*f)).to_string()
         }
         v => match v.as_str() {
             Some(t) if t.is_empty() || t == "(none)" => format!("{t:?}"),

@@ -776,6 +776,11 @@ fn changes_gives_the_difference_of_large_sums_without_binary_noise() {
         "{}",
         text.stdout
     );
+    // A cent's change beside 2.5 * 10^12 is still a cent (it was rounded to +0).
+    run_dated(&fx, &[2_500_000_000_000.0, 100.25], "2026-09-30", "2026-Q3");
+    run_dated(&fx, &[2_500_000_000_000.0, 100.29], "2026-12-31", "2026-Q4");
+    let text = fx.run(&["changes", "--output", "pay"]);
+    assert!(text.stdout.contains("(+0.04)\n"), "{}", text.stdout);
 }
 
 /// A number output (a commission in cents) moves by value: each customer's difference, and

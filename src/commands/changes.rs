@@ -660,7 +660,10 @@ fn difference(from: f64, to: f64) -> f64 {
     if !d.is_finite() || larger == 0.0 {
         return d;
     }
-    let step = 10f64.powi(larger.log10().floor() as i32 - 13);
+    // The subtraction's noise is a unit or two in the last place of the larger sum: rounded
+    // to the power of ten above it (a cent stays a cent at 2.5 * 10^12).
+    let ulp = f64::from_bits(larger.to_bits() + 1) - larger;
+    let step = 10f64.powi((2.0 * ulp).log10().ceil() as i32);
     match step > 0.0 && (d / step).abs() < 9.0e15 {
         true => (d / step).round() * step,
         false => d,

@@ -68,6 +68,7 @@ pub(super) fn chained_comparison(body: &str) -> Option<(usize, usize)> {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
         match quote {
+            Some(_) if c == '\\' => i += 1,
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None => match c {
@@ -77,6 +78,7 @@ pub(super) fn chained_comparison(body: &str) -> Option<(usize, usize)> {
                         i += 1;
                     }
                 }
+                '/' if next == Some('*') => i = block_comment_end(&chars, i),
                 '(' | '[' => seen.push(false),
                 // A block ends what came before it (`if a < 1 { ... }`) and what is in it.
                 '{' => {
@@ -140,6 +142,14 @@ pub(super) fn chained_comparison(body: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Where the `/* ... */` comment starting at `i` ends (its last `/`; the end of the text
+/// when it is not closed).
+fn block_comment_end(chars: &[char], i: usize) -> usize {
+    (i + 2..chars.len().saturating_sub(1))
+        .find(|&k| chars[k] == '*' && chars[k + 1] == '/')
+        .map_or(chars.len(), |k| k + 1)
+}
+
 /// `?? <number> <arithmetic operator>` outside quotes and comments (`revenue ?? 0 / 12`):
 /// where the `??` is (1-based line and column), the number and the operator.
 pub(super) fn default_then_arithmetic(body: &str) -> Option<((usize, usize), String, char)> {
@@ -149,6 +159,8 @@ pub(super) fn default_then_arithmetic(body: &str) -> Option<((usize, usize), Str
     while i + 1 < chars.len() {
         let c = chars[i];
         match quote {
+            // An escaped quote (`\"`) does not end the text.
+            Some(_) if c == '\\' => i += 1,
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if c == '"' || c == '`' || c == '\'' => quote = Some(c),
@@ -158,6 +170,7 @@ pub(super) fn default_then_arithmetic(body: &str) -> Option<((usize, usize), Str
                     i += 1;
                 }
             }
+            None if c == '/' && chars[i + 1] == '*' => i = block_comment_end(&chars, i),
             None if c == '?' && chars[i + 1] == '?' => {
                 let mut k = i + 2;
                 let skip = |k: &mut usize| {
@@ -335,6 +348,9 @@ mod precedence_tests {
         assert_eq!(slip("x ?? 0"), None);
         assert_eq!(slip("`${x ?? 0}` + \"?? 0 / 2\""), None);
         assert_eq!(slip("x ?? 0 // a comment"), None);
+        // A block comment, an escaped quote in text.
+        assert_eq!(slip("(r ?? 0) / 12 /* was: r ?? 0 / 12 */"), None);
+        assert_eq!(slip("\"say \\\"?? 0 - none\\\"\" + name"), None);
     }
 }
 

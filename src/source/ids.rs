@@ -71,10 +71,15 @@ pub fn unpadded(id: &str) -> String {
     let folded = super::folded_id(id);
     let mut out = String::with_capacity(folded.len());
     let mut chars = folded.chars().peekable();
-    let mut in_number = false;
+    let (mut in_number, mut after_point) = (false, false);
     while let Some(c) = chars.next() {
-        // A zero that starts a number and is followed by a digit is padding.
-        let padding = c == '0' && !in_number && chars.peek().is_some_and(char::is_ascii_digit);
+        // A zero that starts a number and is followed by a digit is padding; not after a
+        // point (`4711.01` and `4711.1` are two sub-accounts).
+        let padding = c == '0'
+            && !in_number
+            && !after_point
+            && chars.peek().is_some_and(char::is_ascii_digit);
+        after_point = c == '.';
         in_number = c.is_ascii_digit() && (in_number || !padding);
         if !padding {
             out.push(c);
@@ -126,5 +131,6 @@ mod tests {
         assert_eq!(unpadded("0"), "0");
         assert_eq!(unpadded("00"), "0");
         assert_ne!(unpadded("C-130"), unpadded("C-13"));
+        assert_ne!(unpadded("4711.01"), unpadded("4711.1"));
     }
 }

@@ -1442,6 +1442,62 @@ fn paths_are_shown_whole_when_run_from_the_root_directory() {
     );
 }
 
+/// A query over another unit's accounts sharing one reused id with the first unit's run:
+/// one shared id made it the same source, and the trade unit's run replaced the bank's
+/// official month, exit 0. Another unit's unless a tenth of the fewer side is shared (a
+/// season's churn keeps more: the same unit).
+#[test]
+fn a_source_sharing_a_reused_id_with_another_units_run_is_refused() {
+    let fx = Fixture::new();
+    let bank: Vec<Vec<rusqlite::types::Value>> = (1..=20)
+        .map(|k| vec![text(&format!("C{k}")), real(k as f64)])
+        .collect();
+    fx.customers("customer_id TEXT PRIMARY KEY, annual_sales REAL", &bank);
+    fx.conn()
+        .execute_batch(
+            "CREATE TABLE accounts (acct_no TEXT PRIMARY KEY, annual_sales REAL);
+             WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 20)
+             INSERT INTO accounts SELECT 'P-' || k, k FROM n;",
+        )
+        .unwrap();
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: all, then: { tier: A } }\n",
+    );
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    std::fs::write(
+        fx.path("trade.yaml"),
+        config.replace(
+            "table: customers",
+            "query: \"SELECT acct_no AS customer_id, annual_sales FROM accounts UNION ALL SELECT 'C1', 3\"",
+        ),
+    )
+    .unwrap();
+    run_in(
+        fx.dir.path(),
+        &["--config", "trade.yaml", "run", "--as-of", "2026-03-31"],
+    )
+    .assert_code(2)
+    .assert_stderr_contains(
+        "only 1 of its 21 in that run): another configuration writes into these tables",
+    );
+    // The bank's own query, a season later, most customers changed: the same unit.
+    std::fs::write(
+        fx.path("season.yaml"),
+        config.replace(
+            "table: customers",
+            "query: \"SELECT customer_id, annual_sales FROM customers WHERE annual_sales <= 3 UNION ALL SELECT acct_no, annual_sales FROM accounts\"",
+        ),
+    )
+    .unwrap();
+    run_in(
+        fx.dir.path(),
+        &["--config", "season.yaml", "run", "--as-of", "2026-06-30"],
+    )
+    .assert_code(0);
+}
+
 /// Two configurations (two business units) sharing one database without output tables of
 /// their own: the second unit's run replaced the first one's official run and took its
 /// place in the `latest` view, exit 0. It is refused (exit 2, nothing written), naming the
@@ -1519,25 +1575,7 @@ fn a_run_into_another_sources_run_tables_is_refused() {
     )
     .assert_code(2)
     .assert_stderr_contains(
-        "made from other customers (`customers`, this run reads `outlets`, only 1 of its 2 in that run): another configuration",
-    );
-    // A query over another unit's accounts sharing one reused id with the first: another
-    // unit's all the same (one shared id made it the same source, and it replaced run 1).
-    std::fs::write(
-        fx.path("trade.yaml"),
-        config.replace(
-            "table: customers",
-            "query: \"SELECT acct_no AS customer_id, annual_sales FROM accounts UNION ALL SELECT 'C1', 3\"",
-        ),
-    )
-    .unwrap();
-    run_in(
-        fx.dir.path(),
-        &["--config", "trade.yaml", "run", "--as-of", "2026-03-31"],
-    )
-    .assert_code(2)
-    .assert_stderr_contains(
-        "only 1 of its 4 in that run): another configuration writes into these tables",
+        "made from other customers (`customers`, this run reads `outlets`): another configuration",
     );
     // Moved to another table on purpose: said so, it runs.
     run_in(

@@ -3,8 +3,8 @@
 //! The second unit's run replaced the first one's official run, took its place in the
 //! `latest` view a BI tool reads, and followed its history, exit 0. The runs say which
 //! customers they read (`customers_from`); a run whose source differs from the run it
-//! replaces (or builds on) is another unit's when the two share at most half of the fewer
-//! side's customers (two units may share a reused id or two), or when both are tables (of
+//! replaces (or builds on) is another unit's when the two share less than a tenth of the
+//! fewer side's customers (two units may share a reused id or two), or when both are tables (of
 //! different names: integer ids 1, 2, 3 are in both units).
 
 use super::Workspace;
@@ -15,7 +15,7 @@ use crate::source::Dataset;
 impl Workspace {
     /// `Err` when the official run this run replaces, or else the one it builds on (the
     /// previous period's, or the latest before a skipped period), was made from another
-    /// customer source and is another unit's: the two share at most half of the fewer
+    /// customer source and is another unit's: the two share less than a tenth of the fewer
     /// side's customers, or both sources are tables of different names (ids 1, 2, 3 in
     /// both). An edited query holding the same customers (or a subset) is the same source.
     pub(super) fn check_same_source(
@@ -38,10 +38,11 @@ impl Workspace {
             return Ok(());
         };
         let theirs = &other.from;
-        // One unit's customers, read another way (an edited query, a region's subset):
-        // most of the fewer side's customers are in both. Two units may share an id or two
-        // (reused ERP numbers), which made another unit's run the same source.
-        let same_customers = other.shared * 2 > other.held.min(other.ours);
+        // One unit's customers, read another way (an edited query, a region's subset, a
+        // season's churn): a tenth or more of the fewer side's customers are in both. Two
+        // units may share an id or two (reused ERP numbers), which made another unit's run
+        // the same source.
+        let same_customers = other.shared * 10 >= other.held.min(other.ours).max(1);
         let table = |source: &str| !source.trim().contains(char::is_whitespace);
         if same_customers && !(table(theirs) && table(ours)) {
             return Ok(());

@@ -255,3 +255,31 @@ fn check_data_warns_of_a_group_held_as_a_number_and_as_text_and_of_empty_text() 
         check.stdout
     );
 }
+
+/// Amounts that net out have no share; `explain` said a ranked customer was "not ranked:
+/// outside `where:`" when the figure had a `where:` it passed.
+#[test]
+fn explain_says_a_share_of_amounts_that_net_out_is_no_figure_under_a_where() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, s REAL",
+        &[
+            vec![text("A"), real(25_575.58)],
+            vec![text("B"), real(4_896.56)],
+            vec![text("C"), real(-30_472.14)],
+            vec![text("Z"), real(0.0)],
+        ],
+    );
+    fx.rule(
+        "p.yaml",
+        "population:\n  sh: { share_of: s, where: s != 0 }\ndecisions:\n  - name: t\n    output: t\n    rules:\n      - { id: t, value: '= sh' }\n",
+    );
+    let run = fx.run(&["explain", "A"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .contains("no figure: the total of `s` over the ranked customers is 0"),
+        "{}",
+        run.stdout
+    );
+}

@@ -428,7 +428,7 @@ fn totals_since_say_they_are_without_the_customers_left_out() {
     run.assert_code(1);
     assert!(
         run.stdout.contains(
-            "\ntotals since 2026-05 (run 1), without the 2 customers this run left out (in the previous run's totals, not in these)\n"
+            "\ntotals since 2026-05 (run 1), without the 2 customers this run left out (not in these totals; those the previous run held are in its)\n"
         ),
         "{}",
         run.stdout

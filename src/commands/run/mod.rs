@@ -297,7 +297,7 @@ impl RunReport {
         match self.failed.len() {
             0 => String::new(),
             n => format!(
-                ", without the {} this run left out (in the previous run's totals, not in these)",
+                ", without the {} this run left out (not in these totals; those the previous run held are in its)",
                 crate::text::customers(n)
             ),
         }

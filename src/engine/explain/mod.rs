@@ -100,7 +100,7 @@ impl<'a> Evaluator<'a> {
                     // Ranked, yet no figure: a share of a total of 0 (amounts that net out).
                     None if ranking.map(|r| r.total()) == Some(0.0)
                         && !input.is_null()
-                        && f.filter.is_none() =>
+                        && passes =>
                     {
                         format!(
                             "no figure: the total of `{}` over the ranked customers is 0{among}",

@@ -499,15 +499,25 @@ fn a_number_formatted_as_a_percentage_is_an_error_at_its_cell() {
     check.assert_code(2);
     let d = diagnostic_at(&check, "rules/commission.xlsx, sheet commission, C4");
     assert!(
-        d.starts_with("error: C4 is formatted as a percentage: Excel shows 2.5% and stores 0.025, which is what the rules read"),
+        d.starts_with("error: C4 is formatted as a percentage, unlike the column's other numbers: Excel shows 2.5% and stores 0.025, which is what the rules read"),
         "{d}"
     );
     assert!(
-        d.contains("= help: format the cell as a number (Home, Number Format: General) and type what the rules should read: 2.5 for 2.5 percent as the table's other rates are written, or 0.025 for the share"),
+        d.contains("= help: format the cell as the column's other numbers (Home, Number Format: General) and type what the rules should read: 2.5 for 2.5 percent as the other rates are written, or 0.025 for the share"),
         "{d}"
     );
     // The plain number beside it is no error.
     assert!(!check.stdout.contains(", C5"), "{}", check.stdout);
+    // A column of shares all shown as percentages reads as the shares they are.
+    let shares: &[&[&str]] = &[
+        &["hit: first", "", ""],
+        &["id", "annual_sales", "commission_pct"],
+        &["id", "input", "output"],
+        &["c-big", ">= 400", "25%"],
+        &["c-rest", "", "5%"],
+    ];
+    write(&fx, "commission.xlsx", &workbook(&[("commission", shares)]));
+    fx.run(&["check"]).assert_code(0);
 }
 
 #[test]

@@ -208,10 +208,10 @@ fn formulas(
     ok
 }
 
-/// Numbers in cells formatted as a percentage are an error: Excel shows `2.50%` and stores
-/// 0.025, which is what a table reads, while the admin who typed `2.50%` beside cells of 1.5
-/// (a commission in %) meant 2.5: that rate was paid a hundredth of itself, silently. The
-/// cell says which it means by its format.
+/// A number formatted as a percentage in a column of plain numbers is an error: Excel shows
+/// `2.50%` and stores 0.025, which is what a table reads, while the admin who typed `2.50%`
+/// beside cells of 1.5 (a commission in %) meant 2.5: that rate was paid a hundredth of
+/// itself, silently. A column of shares all shown as percentages is read as stored.
 fn percentages(
     book: &mut Book,
     name: &str,
@@ -223,7 +223,8 @@ fn percentages(
         return true;
     };
     let start = range.start().unwrap_or((0, 0));
-    let mut ok = true;
+    // Per column: its numbers, each with whether it is formatted as a percentage.
+    let mut columns: std::collections::BTreeMap<u32, Vec<Number>> = Default::default();
     for (r, c, value) in range.used_cells() {
         let at = (start.0 + r as u32, start.1 + c as u32);
         let x = match value {
@@ -232,28 +233,40 @@ fn percentages(
             _ => continue,
         };
         let format = styles.get(at).and_then(|s| s.number_format.as_ref());
-        if !format.is_some_and(|f| is_percent(&f.format_code)) {
+        let percent = format.is_some_and(|f| is_percent(&f.format_code));
+        columns.entry(at.1).or_default().push((at, x, percent));
+    }
+    let mut ok = true;
+    for cells in columns.values() {
+        // A column of shares all shown as percentages reads as the shares they are; one
+        // among plain numbers is the slip.
+        if !cells.iter().any(|c| !c.2) {
             continue;
         }
-        let stored = text(value);
-        // 0.025 * 100 is 2.5000000000000004 in binary: as Excel shows it.
-        let shown = number((x * 100.0 * 1e9).round() / 1e9);
-        problems
-            .error(
-                sheet,
-                at,
-                format!(
-                    "{} is formatted as a percentage: Excel shows {shown}% and stores {stored}, which is what the rules read",
-                    cell_name(at)
-                ),
-            )
-            .set_help(format!(
-                "format the cell as a number (Home, Number Format: General) and type what the rules should read: {shown} for {shown} percent as the table's other rates are written, or {stored} for the share"
-            ));
-        ok = false;
+        for &(at, x, _) in cells.iter().filter(|c| c.2) {
+            let stored = number(x);
+            // 0.025 * 100 is 2.5000000000000004 in binary: as Excel shows it.
+            let shown = number((x * 100.0 * 1e9).round() / 1e9);
+            problems
+                .error(
+                    sheet,
+                    at,
+                    format!(
+                        "{} is formatted as a percentage, unlike the column's other numbers: Excel shows {shown}% and stores {stored}, which is what the rules read",
+                        cell_name(at)
+                    ),
+                )
+                .set_help(format!(
+                    "format the cell as the column's other numbers (Home, Number Format: General) and type what the rules should read: {shown} for {shown} percent as the other rates are written, or {stored} for the share"
+                ));
+            ok = false;
+        }
     }
     ok
 }
+
+/// A number of a sheet: its cell, its value, and whether it is formatted as a percentage.
+type Number = ((u32, u32), f64, bool);
 
 /// A number format that shows a percentage (`0%`, `0.00%`): a `%` not in quotes or escaped.
 fn is_percent(code: &str) -> bool {

@@ -208,7 +208,7 @@ fn check_data_warns_when_the_data_writes_a_group_several_ways() {
     run.assert_code(0);
     assert!(
         run.stdout.contains(
-            "warning: `country_pct`, `country_rank` rank customers `by: country`, whose data writes one value several ways: \"DE\" (12 customers), \"De\" (1 customer), \"de \" (1 customer); \"FR\" (11 customers), \"fr\" (1 customer); each spelling is a group of its own, ranked alone (text groups exactly: case and spaces count, and text is not a number) (in `country_pct`)\n --> rules/tiers.yaml:2:51"
+            "warning: `country_pct`, `country_rank` rank customers `by: country`, whose data writes one value several ways: \"DE\" (11 customers), \"De\" (1 customer), \"de \" (1 customer); \"FR\" (11 customers), \"fr\" (1 customer); each spelling is a group of its own, ranked alone (text groups exactly: case and spaces count, and text is not a number) (in `country_pct`)\n --> rules/tiers.yaml:2:51"
         ),
         "{}",
         run.stdout
@@ -230,6 +230,9 @@ fn check_data_warns_of_a_group_held_as_a_number_and_as_text_and_of_empty_text() 
         .collect();
     rows.extend((1..=4).map(|k| vec![text(&format!("B{k}")), text("13"), real(k as f64)]));
     rows.push(vec![text("X1"), text(""), real(5.0)]);
+    // No sales: not ranked, so its empty region and "de" are in no group: nothing said.
+    rows.push(vec![text("X2"), text(""), null()]);
+    rows.push(vec![text("X3"), text("13 "), null()]);
     fx.customers(
         "customer_id TEXT PRIMARY KEY, region, annual_sales REAL",
         &rows,

@@ -13,18 +13,20 @@ use std::collections::HashMap;
 /// A warning at each field figures rank `by:` whose data holds another spelling of a value.
 pub fn split_groups(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
     // Each field once, at the first figure that groups by it, naming every such figure.
-    let mut fields: Vec<(&str, &Expr, Vec<&str>)> = Vec::new();
+    // With what the first figure ranks, to count only the customers it ranks when that is
+    // a column (a customer with no sales is in no group, however its country is written).
+    let mut fields: Vec<(&str, &Expr, Vec<&str>, &str)> = Vec::new();
     for figure in &rules.population {
         let Some(by) = &figure.by else { continue };
         let name = by.text.trim();
         match fields.iter_mut().find(|(n, ..)| *n == name) {
-            Some((.., figures)) => figures.push(&figure.name),
-            None => fields.push((name, by, vec![&figure.name])),
+            Some((_, _, figures, _)) => figures.push(&figure.name),
+            None => fields.push((name, by, vec![&figure.name], figure.of.text.trim())),
         }
     }
     let mut out = Vec::new();
-    for (name, by, figures) in fields {
-        let Some(held) = held_values(data, name) else {
+    for (name, by, figures, of) in fields {
+        let Some(held) = held_values(data, name, of) else {
             continue;
         };
         let ranks = match figures.len() {
@@ -140,13 +142,22 @@ impl Held {
     }
 }
 
-/// How many customers hold each value of column `name` (text and numbers); `None` for a
+/// How many customers hold each value of column `name` (text and numbers), of those with a
+/// value of `of` when it is a column (the customers a figure of it ranks); `None` for a
 /// column that is not in the data.
-fn held_values(data: &Dataset, name: &str) -> Option<HashMap<Held, usize>> {
+fn held_values(data: &Dataset, name: &str, of: &str) -> Option<HashMap<Held, usize>> {
     let k = data.names.iter().position(|n| n == name)?;
     let column = &data.columns[k];
+    let ranked = data
+        .names
+        .iter()
+        .position(|n| n == of)
+        .map(|k| &data.columns[k]);
     let mut held: HashMap<Held, usize> = HashMap::new();
     for i in 0..data.len {
+        if ranked.is_some_and(|c| c.value(i).is_null()) {
+            continue;
+        }
         let value = match column.value(i) {
             Value::Int(i) => Held::Number(i.to_string()),
             // A whole decimal as its digits (13.0 is the 13 a text "13" reads as).

@@ -4,6 +4,7 @@
 //! text in one buffer) or, when SQLite's dynamic typing mixes kinds in one column, plain rhai
 //! values. NULL is kept as NULL; rules see it as `()`.
 
+use super::misfits::{Misfits, misfit};
 use super::{Field, SourceError};
 use crate::time::Date;
 use crate::value::{Value, ValueKind};
@@ -661,47 +662,6 @@ impl Builder {
             len: self.len,
         })
     }
-}
-
-/// The values of a column that are not what it holds: how many, and the first of each form
-/// (`31/12/2025`, `2025-1-5`, an Excel serial), each needing its own conversion.
-#[derive(Debug, Clone, Default)]
-struct Misfits {
-    count: usize,
-    /// (row, value as the message shows it), one per form, the first value's first.
-    examples: Vec<(usize, String)>,
-}
-
-/// How many forms of misfit a message shows.
-const FORMS: usize = 4;
-
-/// Column `k` of row `row` (the current one) holds `value`, which is not what the column
-/// holds: counted, kept if of a form not seen yet, and the row's first such value kept to
-/// report once the row is complete.
-fn misfit(
-    misfits: &mut [Misfits],
-    bad: &mut Option<(usize, String)>,
-    row: usize,
-    k: usize,
-    value: String,
-) {
-    let m = &mut misfits[k];
-    m.count += 1;
-    if m.examples.len() < FORMS && !m.examples.iter().any(|(_, v)| form(v) == form(&value)) {
-        m.examples.push((row, value.clone()));
-    }
-    bad.get_or_insert((k, value));
-}
-
-/// A value's form: digits as `9`, letters as `a` (`31/12/2025` is `99/99/9999`).
-pub fn form(value: &str) -> String {
-    (value.chars())
-        .map(|c| match c {
-            '0'..='9' => '9',
-            c if c.is_alphabetic() => 'a',
-            c => c,
-        })
-        .collect()
 }
 
 /// A stored value that is not text, for a message about a date or true/false column.

@@ -11,15 +11,17 @@ mod dataset;
 mod encoding;
 pub mod given;
 mod ids;
+mod misfits;
 mod parameters;
 pub mod sample;
 mod sqlite;
 
 pub use affinity::Affinity;
-pub use dataset::{Cell, Column, Dataset, folded_id, form, id_number};
+pub use dataset::{Cell, Column, Dataset, folded_id, id_number};
 pub use encoding::printf_sql;
 pub use ids::unpadded;
 pub use ids::variants_message;
+pub use misfits::form;
 pub use sqlite::{SqliteSource, quote_ident};
 
 use crate::value::ValueKind;

@@ -1,0 +1,44 @@
+//! The values of a column that are not what it holds (text in a REAL column, `31/12/2025` in
+//! a DATE one), counted per column as a source is read, with the first of each form: the
+//! message names them all at once (they came to light one run at a time).
+
+/// The values of a column that are not what it holds: how many, and the first of each form
+/// (`31/12/2025`, `2025-1-5`, an Excel serial), each needing its own conversion.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Misfits {
+    pub count: usize,
+    /// (row, value as the message shows it), one per form, the first value's first.
+    pub examples: Vec<(usize, String)>,
+}
+
+/// How many forms of misfit a message shows.
+const FORMS: usize = 4;
+
+/// Column `k` of row `row` (the current one) holds `value`, which is not what the column
+/// holds: counted, kept if of a form not seen yet, and the row's first such value kept to
+/// report once the row is complete.
+pub(super) fn misfit(
+    misfits: &mut [Misfits],
+    bad: &mut Option<(usize, String)>,
+    row: usize,
+    k: usize,
+    value: String,
+) {
+    let m = &mut misfits[k];
+    m.count += 1;
+    if m.examples.len() < FORMS && !m.examples.iter().any(|(_, v)| form(v) == form(&value)) {
+        m.examples.push((row, value.clone()));
+    }
+    bad.get_or_insert((k, value));
+}
+
+/// A value's form: digits as `9`, letters as `a` (`31/12/2025` is `99/99/9999`).
+pub fn form(value: &str) -> String {
+    (value.chars())
+        .map(|c| match c {
+            '0'..='9' => '9',
+            c if c.is_alphabetic() => 'a',
+            c => c,
+        })
+        .collect()
+}

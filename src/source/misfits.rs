@@ -26,8 +26,11 @@ pub(super) fn misfit(
 ) {
     let m = &mut misfits[k];
     m.count += 1;
-    if m.examples.len() < FORMS && !m.examples.iter().any(|(_, v)| form(v) == form(&value)) {
-        m.examples.push((row, value.clone()));
+    if m.examples.len() < FORMS {
+        let shape = form(&value);
+        if !m.examples.iter().any(|(_, v)| form(v) == shape) {
+            m.examples.push((row, value.clone()));
+        }
     }
     bad.get_or_insert((k, value));
 }

@@ -5,7 +5,7 @@
 //! did not see it: those customers took the fallback factor, `--strict` wrote the run.
 //! Placed at the case in the script, naming the call that passes the field.
 
-use super::text_spellings::{folded, shown, spellings};
+use super::text_spellings::{Folds, shown, spellings};
 use crate::diag::Diagnostic;
 use crate::rules::load::{Operand, Operation, SWITCH_CASE};
 use crate::rules::{RuleSet, Slot, SlotKind};
@@ -56,20 +56,12 @@ pub fn script_case_spellings(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic>
         let meant: HashSet<&str> = (texts.iter().map(|(t, _)| t.as_str()))
             .chain(written.get(&slot).into_iter().flatten().map(String::as_str))
             .collect();
-        let mut by_fold: HashMap<String, Vec<(&str, usize)>> = HashMap::new();
-        for (v, n) in &held {
-            by_fold.entry(folded(v)).or_default().push((*v, *n));
-        }
+        let folds = Folds::new(&held);
         for (text, op) in &texts {
-            let mut others: Vec<(&str, usize)> = (by_fold.get(&folded(text)).into_iter())
-                .flatten()
-                .filter(|(v, _)| !meant.contains(*v))
-                .copied()
-                .collect();
+            let others = folds.others(text, &meant);
             if others.is_empty() {
                 continue;
             }
-            others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let listed: Vec<String> = others.iter().map(|(v, n)| shown(v, *n)).collect();
             let exact = held.get(text.as_str()).copied().unwrap_or(0);
             let warning = Diagnostic::error(

@@ -75,28 +75,45 @@ pub(super) fn slips<'h>(
     slip: impl Fn(&Expr, Option<&str>, &str, usize, &[(&'h str, usize)]) -> Diagnostic,
 ) -> Vec<Diagnostic> {
     let written: HashSet<&str> = texts.iter().map(|(t, ..)| t.as_str()).collect();
-    // Each held text folded once: a VIP list of 4,000 ids against 100,000 customers
-    // folded every id for every text, minutes before the run began.
-    let mut by_fold: HashMap<String, Vec<(&'h str, usize)>> = HashMap::new();
-    for (v, n) in held {
-        by_fold.entry(folded(v)).or_default().push((*v, *n));
-    }
+    let folds = Folds::new(held);
     let mut out = Vec::new();
     for (text, e, id) in texts {
         let text = text.as_str();
-        let mut others: Vec<(&'h str, usize)> = (by_fold.get(&folded(text)).into_iter())
-            .flatten()
-            .filter(|(v, _)| *v != text && !written.contains(*v))
-            .copied()
-            .collect();
+        let others = folds.others(text, &written);
         if others.is_empty() {
             continue;
         }
-        others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let exact = held.get(text).copied().unwrap_or(0);
         out.push(slip(e, *id, text, exact, &others));
     }
     out
+}
+
+/// The texts a column holds, by their folded spelling: each held text folded once (a VIP
+/// list of 4,000 ids against 100,000 customers folded every id for every text, minutes
+/// before the run began).
+pub(super) struct Folds<'h>(HashMap<String, Vec<(&'h str, usize)>>);
+
+impl<'h> Folds<'h> {
+    pub(super) fn new(held: &HashMap<&'h str, usize>) -> Folds<'h> {
+        let mut by_fold: HashMap<String, Vec<(&'h str, usize)>> = HashMap::new();
+        for (v, n) in held {
+            by_fold.entry(folded(v)).or_default().push((*v, *n));
+        }
+        Folds(by_fold)
+    }
+
+    /// The other spellings of `text` the column holds, with how many customers each, the
+    /// most first; none of `meant` (spellings the rules compare with too).
+    pub(super) fn others(&self, text: &str, meant: &HashSet<&str>) -> Vec<(&'h str, usize)> {
+        let mut others: Vec<(&'h str, usize)> = (self.0.get(&folded(text)).into_iter())
+            .flatten()
+            .filter(|(v, _)| *v != text && !meant.contains(*v))
+            .copied()
+            .collect();
+        others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        others
+    }
 }
 
 /// How many customers hold each text of column `name`; `None` for a column that is not

@@ -1925,6 +1925,59 @@ fn count_by_counts_equal_decimals_once_and_keeps_null_apart_from_the_text_none()
     );
 }
 
+/// `count_by` counted a whole decimal apart from the integer the rules call equal to it
+/// (`13.0` from a REAL column beside `13` from a rule's constant: two lines for one number of
+/// visits), and listed texts by bytes (every accented capital after `Z`): one line per
+/// number, texts in reading order.
+#[test]
+fn count_by_counts_13_and_13_0_once_and_lists_texts_in_reading_order() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = ["Zagreb", "Čačak", "Beograd", "Cacak"]
+        .iter()
+        .enumerate()
+        .map(|(k, city)| {
+            vec![
+                text(&format!("K{k}")),
+                real(13.0),
+                int(k as i64),
+                text(city),
+            ]
+        })
+        .collect();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, planned REAL, k INTEGER, city TEXT",
+        &rows,
+    );
+    fx.rule(
+        "v.yaml",
+        "decisions:\n  - name: v\n    outputs: [visits, town]\n    rules:\n      - { id: fixed, when: k < 2, then: { visits: 13, town: '= city' } }\n      - { id: planned, then: { visits: '= planned', town: '= city' } }\nsummary:\n  count_by: [visits, town]\n",
+    );
+    let run = fx.run_ok(&[]);
+    let block = |name: &str| -> Vec<String> {
+        (run.stdout.lines())
+            .skip_while(|l| !l.starts_with(&format!("{name} ")))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .map(|l| l.split_whitespace().next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(block("visits"), ["13"], "{}", run.stdout);
+    assert_eq!(
+        block("town"),
+        ["Beograd", "Cacak", "Čačak", "Zagreb"],
+        "{}",
+        run.stdout
+    );
+    let json = fx.run_ok(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        report["counts"]["visits"],
+        serde_json::json!({"13": 4}),
+        "{}",
+        json.stdout
+    );
+}
+
 /// `--out x.csv` wrote decimals to 15 significant digits (0.6799999999999999 as 0.68),
 /// where the table and `.jsonl` keep every digit: a check of the file against the
 /// database found thousands of differences. Every digit, as the table holds it.

@@ -315,13 +315,16 @@ impl Tally {
 /// How a value is shown as a summary key: NULL as `(none)`, and a text that would read as
 /// it or as nothing (`"(none)"`, `""`) in quotes; a decimal as the rules' `==` compares it
 /// ([`crate::value::compared_decimal`]) (sums of thirds added in another order, 2.333333333333333 and
-/// 2.3333333333333335, are one value, counted once).
+/// 2.3333333333333335, are one value, counted once), a whole one as the integer (`13`).
 pub fn display_key(v: &Value<'_>) -> String {
     match v {
         Value::Null => "(none)".into(),
-        Value::Float(f) if f.is_finite() => {
-            Value::Float(crate::value::compared_decimal(*f)).to_string()
-        }
+        Value::Float(f) if f.is_finite() => match crate::value::compared_decimal(*f) {
+            // A whole decimal is the integer the rules call equal to it (`13.0 == 13`): one
+            // key, as `by:` groups them, not `13` and `13.0` counted apart.
+            x if x.fract() == 0.0 && x.abs() < 9.0e15 => format!("{}", x as i64),
+            x => Value::Float(x).to_string(),
+        },
         v => match v.as_str() {
             Some(t) if t.is_empty() || t == "(none)" => format!("{t:?}"),
             Some(t) => t.to_owned(),

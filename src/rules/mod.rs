@@ -605,7 +605,7 @@ impl RuleSet {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.0.cmp(&b.0),
+                (None, None) => crate::text::reading_order(&a.0, &b.0),
             };
             place(&a.0).cmp(&place(&b.0)).then(unlisted)
         });

@@ -205,6 +205,21 @@ pub fn lone_group(number: &str, separator: char) -> Option<(&str, &str)> {
     .then_some((whole, fraction))
 }
 
+/// How people order texts in a list: by their letters without accents and case (`Čačak`
+/// between `Cacak` and `Dubrovnik`, `éclair` before `Zagreb`), then as written, so the order
+/// is total. A byte order puts every accented capital after `Z`.
+pub fn reading_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let letters = |t: &str| {
+        t.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    letters(a).cmp(&letters(b)).then_with(|| a.cmp(b))
+}
+
 /// "1 customer", "1,204 customers".
 pub fn customers(n: usize) -> String {
     match n {

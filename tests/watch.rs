@@ -100,6 +100,28 @@ fn watch_write_does_not_write_the_same_run_again() {
     assert_eq!(runs, 2);
 }
 
+/// `watch --write` replaced the month-end run `run` had written as the period's official
+/// run without a word (`run` says so, with what changed and how to undo it): the same notes
+/// as `run`, but not that each save replaces the run this watch wrote before it.
+#[test]
+fn watch_write_says_it_replaced_the_official_run_of_the_period() {
+    let fx = fixture();
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let mut w = watch(&fx, &["--write", "--as-of", "2026-03-31"]);
+    w.wait_for("written as run 2");
+    let out = w.wait_for("replaces run 1").join("\n");
+    assert!(
+        out.contains("note: replaces run 1 (as of 2026-03-31, 10 customers) as 2026-03's official run, with the same outputs for every customer"),
+        "{out}"
+    );
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    w.wait_for("written as run 3");
+    // A save of the same rules: its line comes after any note of run 3.
+    fx.rule("tiers.yaml", &RULES.replace("0.8", "0.6"));
+    let out = w.wait_for("not written again").join("\n");
+    assert!(!out.contains("replaces run 2"), "{out}");
+}
+
 /// An ETL between two saves: the next report of an edit mixed what the data changed with
 /// what the rules did ("tier changed for 3,221 customers", 80 of them the data's), with no
 /// word of it. It says the data changed too, and how many customers came and went.

@@ -200,7 +200,8 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
                 let mut written;
                 let mut attempts = 1;
                 loop {
-                    written = reload::guarded(|| Ok(write_run(&accepted)))
+                    let own = last.as_ref().and_then(|l| l.written);
+                    written = reload::guarded(|| Ok(write_run(&accepted, own)))
                         .unwrap_or_else(|refused| Err(refusal::into_error(refused)));
                     if attempts == WRITE_ATTEMPTS || stop() || !locked(&written) {
                         break;
@@ -214,9 +215,11 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
                 }
                 let was_locked = locked(&written);
                 let _ = match written {
-                    Ok(run_id) => {
+                    Ok((run_id, notes)) => {
                         snapshot.written = Some(run_id);
-                        writeln!(out, "written as run {run_id}")
+                        writeln!(out, "written as run {run_id}").and_then(|_| {
+                            (notes.iter()).try_for_each(|n| writeln!(out, "note: {n}"))
+                        })
                     }
                     Err(e) if was_locked => writeln!(
                         out,
@@ -283,7 +286,7 @@ fn preview(opts: &WatchOptions, last: &Snapshot, out: &mut dyn Write) {
 const WRITE_ATTEMPTS: usize = 4;
 
 /// Whether a write failed on a database another process held past the wait.
-fn locked(written: &Result<i64, Error>) -> bool {
+fn locked<T>(written: &Result<T, Error>) -> bool {
     matches!(
         written,
         Err(Error::Output(crate::output::OutputError::Locked(_))
@@ -291,14 +294,20 @@ fn locked(written: &Result<i64, Error>) -> bool {
     )
 }
 
-/// Writes the accepted rules' evaluation as a run, as `tierwise run` does.
-fn write_run(accepted: &Accepted) -> Result<i64, Error> {
+/// Writes the accepted rules' evaluation as a run, as `tierwise run` does: its id, and the
+/// notes `run` would print (a month-end run it replaced, later periods made on the history it
+/// replaced, ...). That it replaces `own`, the run this watch wrote last, is no news.
+fn write_run(accepted: &Accepted, own: Option<i64>) -> Result<(i64, Vec<String>), Error> {
     let ws = &accepted.workspace;
     let mut source = ws.open_source()?;
-    Ok(ws
-        .run(&mut source, &accepted.rules, Default::default())?
-        .written
-        .run_id)
+    let mut summary = ws.run(&mut source, &accepted.rules, Default::default())?;
+    if let (Some((replaced, ..)), Some(own)) = (summary.standing.replaces, own)
+        && replaced == own
+    {
+        summary.standing.replaces = None;
+    }
+    let notes = super::run::run_notes(&summary, &accepted.rules, ws);
+    Ok((summary.written.run_id, notes))
 }
 
 /// Every customer's policy under the accepted rules.

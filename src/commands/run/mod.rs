@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use moves::{Flow, Moves};
+pub(crate) use notes::run_notes;
 pub use totals::{Change, TotalsSince};
 
 /// Evaluate every customer and write their policies as one run.
@@ -117,39 +118,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .previous
         .as_ref()
         .map(|p| TotalsSince::new(p, &totals, &money));
-    let view = crate::output::latest_view(&ws.config.tables);
-    let mut notes = notes::standing_notes(&summary, ws.context.as_of, ws.context.period, &view);
-    notes.extend(notes::other_rules_note(&summary));
-    notes.extend(notes::skipped_period_note(
-        &summary,
-        &rules,
-        ws.context.period,
-    ));
-    notes.extend(notes::read_gap_notes(&summary, &rules));
-    notes.extend(notes::made_on_gap_note(&summary, &rules, ws.context.period));
-    notes.extend(notes::returning_note(&summary, &rules, ws.context.period));
-    notes.extend(notes::respelled_note(&summary, &rules, ws.context.period));
-    notes.extend(notes::first_run_note(&summary, &rules, ws.context.period));
-    notes.extend(notes::left_out_note(&summary, &rules));
-    notes.extend(notes::gone_note(&summary));
-    notes.extend(notes::dropped_note(&summary, &view));
-    // Built on a period made on a history replaced since.
-    if !rules.past.is_empty()
-        && let Some(stale) = &summary.standing.previous_stale
-    {
-        // This run stands on it too: run again last.
-        let mut stale = stale.clone();
-        let period = ws.context.period;
-        stale.after.retain(|r| r.period != period);
-        stale.after.push(crate::output::OfficialRun {
-            run_id: summary.written.run_id,
-            period,
-            as_of: ws.context.as_of,
-        });
-        notes.push(stale.note());
-    }
-    // On the data: most likely not meant, and nothing failed to say so.
-    notes.extend(notes::data_notes(&summary.data_warnings));
+    let notes = notes::run_notes(&summary, &rules, &ws);
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
         notes,

@@ -5,10 +5,50 @@
 use crate::report::thousands;
 use crate::workspace::batch::RunSummary;
 
+/// Every note `run` prints under its summary (and `watch --write` under a written run), in
+/// their order: where the run stands among the recorded runs, then what the data holds
+/// that is most likely not meant.
+pub(crate) fn run_notes(
+    summary: &RunSummary,
+    rules: &crate::rules::RuleSet,
+    ws: &crate::workspace::Workspace,
+) -> Vec<String> {
+    let view = crate::output::latest_view(&ws.config.tables);
+    let mut notes = standing_notes(summary, ws.context.as_of, ws.context.period, &view);
+    notes.extend(other_rules_note(summary));
+    notes.extend(skipped_period_note(summary, rules, ws.context.period));
+    notes.extend(read_gap_notes(summary, rules));
+    notes.extend(made_on_gap_note(summary, rules, ws.context.period));
+    notes.extend(returning_note(summary, rules, ws.context.period));
+    notes.extend(respelled_note(summary, rules, ws.context.period));
+    notes.extend(first_run_note(summary, rules, ws.context.period));
+    notes.extend(left_out_note(summary, rules));
+    notes.extend(gone_note(summary));
+    notes.extend(dropped_note(summary, &view));
+    // Built on a period made on a history replaced since.
+    if !rules.past.is_empty()
+        && let Some(stale) = &summary.standing.previous_stale
+    {
+        // This run stands on it too: run again last.
+        let mut stale = stale.clone();
+        let period = ws.context.period;
+        stale.after.retain(|r| r.period != period);
+        stale.after.push(crate::output::OfficialRun {
+            run_id: summary.written.run_id,
+            period,
+            as_of: ws.context.as_of,
+        });
+        notes.push(stale.note());
+    }
+    // On the data: most likely not meant, and nothing failed to say so.
+    notes.extend(data_notes(&summary.data_warnings));
+    notes
+}
+
 /// What the run changed among the recorded periods, and a date the data cannot reach: the
 /// official run it replaced, later periods that read the history it replaced, a period of
 /// another kind, a date after today.
-pub(super) fn standing_notes(
+fn standing_notes(
     summary: &RunSummary,
     as_of: crate::time::Date,
     period: crate::time::Period,
@@ -100,7 +140,7 @@ pub(super) fn standing_notes(
 /// When the previous period's run was made with other rules: the moves and totals since
 /// compare two rule sets, and what the rules read of it may be missing (`previous.x` of an
 /// output those rules did not give is NULL for everyone).
-pub(super) fn other_rules_note(summary: &RunSummary) -> Option<String> {
+fn other_rules_note(summary: &RunSummary) -> Option<String> {
     let previous = summary.standing.previous.as_ref()?;
     let theirs = previous.rules.as_ref()?;
     if theirs.decide_as(&summary.rules) {
@@ -132,7 +172,7 @@ pub(super) fn other_rules_note(summary: &RunSummary) -> Option<String> {
 /// When the rules read the previous period (`previous.credit_limit`) and it has no run, though
 /// an earlier period has: those values are NULL for every customer, so a rule such as "a
 /// limit rises at most 20% on the previous quarter's" bound no one, without a word.
-pub(super) fn skipped_period_note(
+fn skipped_period_note(
     summary: &RunSummary,
     rules: &crate::rules::RuleSet,
     period: crate::time::Period,
@@ -158,7 +198,7 @@ pub(super) fn skipped_period_note(
 /// run of it removed since, `prune --run`): it read
 /// no history (every customer new there, a downgrade's grace and a key account's start date
 /// begun again), and this run carries that on, though this run's own history looks whole.
-pub(super) fn made_on_gap_note(
+fn made_on_gap_note(
     summary: &RunSummary,
     rules: &crate::rules::RuleSet,
     period: crate::time::Period,
@@ -191,7 +231,7 @@ pub(super) fn made_on_gap_note(
 /// Periods the rules read (`previous_2.tier` in "A three quarters running") without a run,
 /// though the history goes back further or was pruned: what the rules read
 /// of them is NULL for every customer, and "A three quarters running" holds for no one.
-pub(super) fn read_gap_notes(summary: &RunSummary, rules: &crate::rules::RuleSet) -> Vec<String> {
+fn read_gap_notes(summary: &RunSummary, rules: &crate::rules::RuleSet) -> Vec<String> {
     let deepest = rules.past.iter().map(|p| p.back).max().unwrap_or(0);
     (summary.standing.read_gaps.iter())
         .map(|gap| {
@@ -225,7 +265,7 @@ pub(super) fn read_gap_notes(summary: &RunSummary, rules: &crate::rules::RuleSet
 /// When customers of this run were left out of the previous period's run (a rule failed
 /// for them under `--keep-going`): they have no policy of that period, so they count as new
 /// and what the rules read of it is NULL for them (a key account's "since" starts again).
-pub(super) fn left_out_note(summary: &RunSummary, rules: &crate::rules::RuleSet) -> Option<String> {
+fn left_out_note(summary: &RunSummary, rules: &crate::rules::RuleSet) -> Option<String> {
     // Those left out again by this run are not counted as new: they are not in it.
     let failed: std::collections::HashSet<&str> = summary
         .failures
@@ -276,7 +316,7 @@ pub(super) fn left_out_note(summary: &RunSummary, rules: &crate::rules::RuleSet)
 /// in the policy table and the `latest` view, NULL for every customer from this run on (a
 /// routing tool reading it got "no due date" for everyone), which "changed for N customers"
 /// did not say.
-pub(super) fn dropped_note(summary: &RunSummary, view: &str) -> Option<String> {
+fn dropped_note(summary: &RunSummary, view: &str) -> Option<String> {
     let (run_id, names) = summary.standing.dropped.as_ref()?;
     let one = names.len() == 1;
     Some(format!(
@@ -298,7 +338,7 @@ pub(super) fn dropped_note(summary: &RunSummary, view: &str) -> Option<String> {
 /// When many of the previous period's customers are not in this run's source (a tenth or
 /// more, at least 10): an extract cut short would otherwise pass as a shrinking business,
 /// its tiers recomputed over who is left.
-pub(super) fn gone_note(summary: &RunSummary) -> Option<String> {
+fn gone_note(summary: &RunSummary) -> Option<String> {
     let previous = summary.standing.previous.as_ref()?;
     let gone = summary.gone.ids.len();
     let before = summary.gone.previous_customers;
@@ -320,7 +360,7 @@ pub(super) fn gone_note(summary: &RunSummary) -> Option<String> {
 /// lost them once): what the rules read of that period is NULL for them, so they count as
 /// new and lose what the rules carry (a downgrade's grace, a key account's start date),
 /// each told to a customer as if its data said so.
-pub(super) fn returning_note(
+fn returning_note(
     summary: &RunSummary,
     rules: &crate::rules::RuleSet,
     period: crate::time::Period,
@@ -360,7 +400,7 @@ pub(super) fn returning_note(
 /// written another way (`C-0013` for `C-00013`, a space after it): one customer to a reader,
 /// two to the rules, which read no history for it (a clawback carried in `previous.x` is
 /// dropped) and count the old id gone.
-pub(super) fn respelled_note(
+fn respelled_note(
     summary: &RunSummary,
     rules: &crate::rules::RuleSet,
     period: crate::time::Period,
@@ -392,7 +432,7 @@ pub(super) fn respelled_note(
 /// or the first of this kind of period): what they carry from period to period (a key
 /// account's start date, a downgrade's grace, "new key account" commissions) starts
 /// counting now, for every customer, as if all were new.
-pub(super) fn first_run_note(
+fn first_run_note(
     summary: &RunSummary,
     rules: &crate::rules::RuleSet,
     period: crate::time::Period,
@@ -439,7 +479,7 @@ fn names_are(names: &[String]) -> String {
 /// The data's warnings as notes, at most three of one kind about one field: a list of 4,000
 /// ids with 100 trailing-space twins printed 100 notes on every run. The rest are counted,
 /// and `check --data` lists each.
-pub(super) fn data_notes(warnings: &[crate::diag::Diagnostic]) -> Vec<String> {
+fn data_notes(warnings: &[crate::diag::Diagnostic]) -> Vec<String> {
     const SHOWN: usize = 3;
     // "`channel` is compared with ...": the field and what is said of it.
     let kind = |w: &crate::diag::Diagnostic| -> String {

@@ -38,12 +38,14 @@ pub fn tiers(
         per_tier[b]
             .customers
             .cmp(&per_tier[a].customers)
-            .then(names[a].cmp(&names[b]))
+            .then(crate::text::reading_order(&names[a], &names[b]))
     });
     for k in others {
         rank[k] = rows.len();
+        // Two spellings a page cannot tell apart (`"Gold "`, `Gold`) are two rows: quoted,
+        // with what a screen does not show, as `run` shows them.
         rows.push(TierRow {
-            name: names[k].clone(),
+            name: crate::text::visible(&names[k]).into_owned(),
             ..per_tier[k].clone()
         });
     }

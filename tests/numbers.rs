@@ -335,3 +335,41 @@ fn money_totals_round_half_cents_as_round_nearest_does() {
         run.stdout
     );
 }
+
+/// A concession amount on a large account, 4,217,116.60 x 7.5% = 316,283.745 (binary
+/// 316283.74499999994), rounded `nearest: 0.01` to 316,283.74 where the spreadsheet and the
+/// README give .75; and so did the money total of such amounts.
+#[test]
+fn a_rate_of_a_large_amount_rounds_its_half_cent_up() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, pct REAL",
+        &[
+            vec![text("H1"), real(4_217_116.6), real(7.5)],
+            vec![text("H2"), real(1_078_315.4), real(7.5)],
+        ],
+    );
+    fx.rule(
+        "c.yaml",
+        "decisions:\n  - name: c\n    output: amount\n    round: { nearest: 0.01 }\n    rules:\n      - { id: c, value: '= annual_sales * pct / 100' }\nsummary:\n  totals:\n    unrounded: '= if annual_sales > 2000000 { annual_sales * pct / 100 } else { 0 }'\n  money: [unrounded]\n",
+    );
+    let run = fx.run_ok(&["--format", "json"]);
+    let stored = |id: &str| -> f64 {
+        fx.conn()
+            .query_row(
+                "SELECT amount FROM customer_policy WHERE customer_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(stored("H1"), 316_283.75);
+    assert_eq!(stored("H2"), 80_873.66);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["totals"]["unrounded"],
+        serde_json::json!(316_283.75),
+        "{}",
+        run.stdout
+    );
+}

@@ -286,6 +286,46 @@ mod tests {
         );
     }
 
+    /// A concession amount, sales to the cent times a rate to the hundredth of a percent,
+    /// rounds to the nearest cent as the decimal product does (half away from zero), in the
+    /// three ways admins write it: 4,217,116.60 x 7.5% (316,283.745, binary
+    /// 316283.74499999994) gave 316,283.74 (the noise of the product, a few units in the last
+    /// place of the amount, is more than two in the last place of the amount in cents).
+    #[test]
+    fn a_rate_of_an_amount_rounds_to_the_cent_as_the_decimal_product() {
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |below: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) % below
+        };
+        let rates = [750, 375, 250, 1225, 1, 4999, 333];
+        let mut cases = vec![(421_711_660i64, 750i64), (107_831_540, 750)];
+        for _ in 0..60_000 {
+            let rate = rates[next(rates.len() as u64) as usize];
+            // With rates such as 7.5%, many products are exact half cents.
+            cases.push((next(10_000_000_000) as i64, rate));
+        }
+        for (cents, hundredths) in cases {
+            // The product in millionths, rounded half away from zero to cents.
+            let millionths = cents * hundredths;
+            let expected = (millionths + 5_000) / 10_000;
+            let (sales, pct) = (cents as f64 / 100.0, hundredths as f64 / 100.0);
+            for x in [
+                sales * pct / 100.0,
+                sales * (pct / 100.0),
+                sales / 100.0 * pct,
+            ] {
+                assert_eq!(
+                    round_value(x, RoundSpec::Nearest(0.01)).0,
+                    expected as f64 / 100.0,
+                    "{sales} x {pct}% = {x}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn large_amounts_round_their_way() {
         let int = |x: f64, r: RoundSpec| match round_value(x, r).1 {

@@ -138,12 +138,15 @@ pub fn to_cents(x: f64) -> f64 {
 }
 
 /// How far a number of steps (`q`, an amount in cents) may be from the decimal it stands
-/// for by binary noise alone: a few units in its last place, never half a step (beyond
-/// 2^51 steps every fraction is one unit: 4,503,599,627,370,495.5 is no noise).
+/// for by binary noise alone: a few units in the last place of the amount it was computed
+/// from (a rate of an amount, 4,217,116.60 x 7.5%, is 316,283.74499999994: 7.45e-9 cents
+/// from the half), but no more than a ten-thousandth of a step or two units in the last
+/// place of `q` where those are larger, and never half a step (beyond 2^51 steps every
+/// fraction is one unit: 4,503,599,627,370,495.5 is no noise).
 pub fn binary_noise(q: f64) -> f64 {
     let ulp = f64::from_bits(q.abs().to_bits() + 1) - q.abs();
     (4.0 * f64::EPSILON * q.abs())
-        .min(1.9 * ulp)
+        .min((1.9 * ulp).max(1e-4))
         .clamp(1e-9, 0.49)
 }
 

@@ -129,7 +129,8 @@ fn a_helper_that_would_replace_a_built_in_function_is_refused_at_its_definition(
 
 /// `round(x, 2)` passed `check` and failed for every customer with "`round` cannot be used
 /// on a number and a number": a built-in function given a number of arguments it never
-/// takes is a load error, with how to round to cents.
+/// takes is a load error, with how to round to cents (an output's `round:`, which rounds a
+/// half cent as the decimal meant).
 #[test]
 fn a_built_in_function_given_the_wrong_number_of_arguments_is_a_load_error() {
     let fx = Fixture::new();
@@ -148,7 +149,9 @@ fn a_built_in_function_given_the_wrong_number_of_arguments_is_a_load_error() {
     let round = check.diagnostic_at("rules/h.rhai:3:13");
     assert!(
         round.contains("`round` takes 1 argument, but is given 2")
-            && round.contains("give it `round: { nearest: 0.01 }`"),
+            && round.contains("give its decision `round: { nearest: 0.01 }`")
+            // Not a formula that rounds 1.005 to 1 (the help once advised one).
+            && round.contains("where `(x * 100.0).round() / 100.0` rounds 1.005 to 1"),
         "{}",
         check.stderr
     );

@@ -464,7 +464,8 @@ const KEYWORDS: &[&str] = &[
     "not", "is", "while", "for", "loop", "do", "until", "throw", "try", "catch", "x", "null",
 ];
 
-/// `IF(c, a, b)`, `AND(a, b, ...)`, `OR(a, b, ...)`, `NOT(a)` written with `(` at `open`.
+/// `IF(c, a, b)`, `AND(a, b, ...)`, `OR(a, b, ...)`, `NOT(a)`, `MIN`/`MAX(a, b, ...)`,
+/// `ISBLANK(a)`, `ROUND(x, n)` written with `(` at `open`.
 fn function(chars: &[char], start: usize, name: &str, open: usize) -> Option<Habit> {
     if !chars[start].is_uppercase() && name != "if" {
         return None;
@@ -472,21 +473,53 @@ fn function(chars: &[char], start: usize, name: &str, open: usize) -> Option<Hab
     let (args, close) = arguments(chars, open)?;
     // The habits inside the arguments are fixed with it (`IF(x = 0, ...)`).
     let args: Vec<String> = args.iter().map(|a| fix(a, &find(a))).collect();
+    // `MIN(a, b, c)`: the rules' `min` takes two.
+    let nested = |f: &str| {
+        let mut args = args.iter();
+        let first = args.next().cloned().unwrap_or_default();
+        args.fold(first, |acc, a| format!("{f}({acc}, {a})"))
+    };
+    let mut note = None;
     let instead = match (name, &args[..]) {
         ("if", [c, a, b]) => format!("if {c} {{ {a} }} else {{ {b} }}"),
         ("and", [_, _, ..]) => format!("({})", args.join(" && ")),
         ("or", [_, _, ..]) => format!("({})", args.join(" || ")),
         ("not", [a]) => format!("!({a})"),
+        ("min" | "max", [_, _, ..]) => nested(name),
+        ("isblank", [a]) => format!("is_null({a})"),
+        // ROUND(x, 2): the output's `round:` rounds halves as a spreadsheet does.
+        ("round", [x, n]) => {
+            let step = match n.parse::<i32>() {
+                Ok(n @ 0..) => format!("{}", 10f64.powi(-n)),
+                Ok(n) => format!("{}", 10i64.pow(n.unsigned_abs())),
+                Err(_) => return None,
+            };
+            note = Some(format!(
+                "and give its decision `round: {{ nearest: {step} }}`, which rounds halves away from zero as ROUND does"
+            ));
+            x.clone()
+        }
         _ => return None,
     };
     let what = match name {
         "if" => "a choice is written `if condition { a } else { b }`",
         "and" => "\"and\" is written `a && b`",
         "or" => "\"or\" is written `a || b`",
+        "min" => "the smaller of two is `min(a, b)`",
+        "max" => "the larger of two is `max(a, b)`",
+        "isblank" => "a blank (NULL) is tested with `is_null(x)`",
+        "round" => "an output is rounded by its decision's `round:`",
         _ => "\"not\" is written `!a`",
     };
+    // A spreadsheet counts a blank as 0 in a test; a rule does not.
+    if matches!(name, "if" | "and" | "or" | "not") {
+        note = Some(
+            "a blank field is NULL here, where a spreadsheet counts it as 0: write `field ?? 0` for that".into(),
+        );
+    }
     let written: String = chars[start..open].iter().collect();
     let mut h = habit(chars, start, close + 1, what, &instead);
+    h.note = note;
     h.width = written.trim_end().chars().count();
     h.message = format!(
         "`{}(...)` is not a function in a rule: {what}",

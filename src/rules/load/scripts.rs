@@ -407,7 +407,7 @@ impl Scripts {
     pub fn function_suggestion(&self, name: &str) -> Option<String> {
         if name == "round" {
             return Some(
-                "`round(x)` rounds to a whole number; to round an output to cents give it `round: { nearest: 0.01 }`, or write `(x * 100.0).round() / 100.0`".into(),
+                "`round(x)` rounds to a whole number; to round an output to cents give its decision `round: { nearest: 0.01 }` (a spreadsheet's ROUND(x, 2); `nearest: 10` for ROUND(x, -1)): it rounds halves away from zero from the decimal meant, where `(x * 100.0).round() / 100.0` rounds 1.005 to 1 (binary holds 1.00499...)".into(),
             );
         }
         if self.names.contains(name) {

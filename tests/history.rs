@@ -526,7 +526,7 @@ fn history_says_which_periods_between_are_missing_and_why() {
     assert_eq!(
         json(&history)["notes"],
         serde_json::json!([
-            "2 periods missing between 2026-Q1 and 2026-Q4: 2026-Q2 (its run 2 does not hold the customer: it was not in that period's data), 2026-Q3 (no run); the run after a missing period read no history of the customer"
+            "2 periods missing between 2026-Q1 and 2026-Q4: 2026-Q2 (its run 2 does not hold the customer: it was not in that period's data), 2026-Q3 (no run); the run after a missing period found no `previous.x` of the customer (an earlier period the rules read, `previous_2.x`, may hold it)"
         ])
     );
     // Customer 1 is in every run: only the period never run is missing.
@@ -534,7 +534,7 @@ fn history_says_which_periods_between_are_missing_and_why() {
     assert_eq!(
         json(&history)["notes"],
         serde_json::json!([
-            "1 period missing between 2026-Q1 and 2026-Q4: 2026-Q3 (no run); the run after a missing period read no history of the customer"
+            "1 period missing between 2026-Q1 and 2026-Q4: 2026-Q3 (no run); the run after a missing period found no `previous.x` of the customer (an earlier period the rules read, `previous_2.x`, may hold it)"
         ])
     );
 }

@@ -792,6 +792,51 @@ fn customers_back_after_a_gap_are_found_by_whole_number_ids() {
     );
 }
 
+/// Rules that carry a balance through `previous.x ?? previous_2.x`: a customer missing from
+/// one extract keeps it (the run two periods back holds it), one missing from two starts
+/// again (a rebate paid again). The note said "starts again" of both, and singled out
+/// neither: the first is said to go on, the second to start again.
+#[test]
+fn customers_back_are_told_apart_by_whether_the_rules_read_a_run_that_holds_them() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[100.0, 200.0, 300.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: paid\n    output: paid\n    rules:\n\
+         \x20     - { id: paid, value: '= (previous.paid ?? previous_2.paid ?? 0) + annual_sales' }\n",
+    );
+    let conn = fx.conn();
+    conn.execute_batch("CREATE TABLE kept AS SELECT * FROM customers")
+        .unwrap();
+    fx.run_ok(&["--as-of", "2026-01-31"]);
+    conn.execute_batch("DELETE FROM customers WHERE customer_id = 3")
+        .unwrap();
+    fx.run_ok(&["--as-of", "2026-02-28"]);
+    conn.execute_batch("DELETE FROM customers WHERE customer_id = 2")
+        .unwrap();
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    conn.execute_batch("DELETE FROM customers; INSERT INTO customers SELECT * FROM kept")
+        .unwrap();
+    let back = fx.run_ok(&["--as-of", "2026-04-30"]);
+    assert!(
+        back.stdout.contains(
+            "note: 1 customer is back after missing from 2026-03's run, and from every period the rules read (3, last in 2026-01's run): `previous.paid` is NULL for it, so it counts as new"
+        ),
+        "{}",
+        back.stdout
+    );
+    assert!(
+        back.stdout.contains(
+            "note: 1 customer is back after missing from 2026-03's run (2, last in 2026-02's run): `previous.paid` is NULL for it, but the rules also read the run that holds it last (`previous_2.paid`): what they carry through it goes on"
+        ),
+        "{}",
+        back.stdout
+    );
+    let paid = column(&fx.latest(), "paid");
+    assert_eq!(key(&paid["2"]), "600", "{paid:?}");
+    assert_eq!(key(&paid["3"]), "300", "{paid:?}");
+}
+
 /// An id respelled between periods (`C-00013` exported as `C-0013`, `C-00005` with a space
 /// after it) made the customer new and the old id gone, its carried balance dropped, and the
 /// run said only "2 new, 2 gone": a note naming both spellings, and `--strict` refuses it.

@@ -301,7 +301,9 @@ fn gaps_note(
         return Ok(None);
     }
     let after = match read_none {
-        true => "; the run after a missing period read no history of the customer",
+        true => {
+            "; the run after a missing period found no `previous.x` of the customer (an earlier period the rules read, `previous_2.x`, may hold it)"
+        }
         false => "",
     };
     Ok(Some(format!(

@@ -364,36 +364,74 @@ fn returning_note(
     summary: &RunSummary,
     rules: &crate::rules::RuleSet,
     period: crate::time::Period,
-) -> Option<String> {
+) -> Vec<String> {
     let returning = &summary.standing.returning;
-    returning.first()?;
-    let previous = period.previous()?;
-    let names = crate::workspace::standing::past_names(rules, 1);
-    let shown: Vec<String> = (returning.iter().take(5))
-        .map(|(id, run)| format!("{id}, last in {}'s run", run.period.label()))
-        .collect();
-    let more = match returning.len() {
-        n if n > 5 => format!(", and {} more", thousands((n - 5) as f64)),
-        _ => String::new(),
+    let Some(previous) = period.previous() else {
+        return Vec::new();
     };
-    Some(format!(
-        "{} {} back after missing from {}'s run ({}{more}): {} NULL for {}, so {} as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)",
-        thousands(returning.len() as f64),
-        if returning.len() == 1 {
-            "customer is"
-        } else {
-            "customers are"
-        },
-        previous.label(),
-        shown.join("; "),
-        names_are(&names),
-        if returning.len() == 1 { "it" } else { "them" },
-        if returning.len() == 1 {
-            "it counts"
-        } else {
-            "they count"
-        },
-    ))
+    // A customer whose last run is of a period the rules read (`previous_2.paid_ytd` for a
+    // run two periods back) keeps what the rules carry through it; the others start again
+    // (a rebate paid before is paid again).
+    let read = |run: &crate::output::OfficialRun| {
+        (rules.past.iter()).any(|p| p.read && period.back(p.back) == Some(run.period))
+    };
+    let (kept, lost): (Vec<_>, Vec<_>) = returning.iter().partition(|(_, run)| read(run));
+    let examples = |group: &[&(String, crate::output::OfficialRun)]| {
+        let shown: Vec<String> = (group.iter().take(5))
+            .map(|(id, run)| format!("{id}, last in {}'s run", run.period.label()))
+            .collect();
+        let more = match group.len() {
+            n if n > 5 => format!(", and {} more", thousands((n - 5) as f64)),
+            _ => String::new(),
+        };
+        format!("{}{more}", shown.join("; "))
+    };
+    let are = |n: usize| match n {
+        1 => "1 customer is".to_owned(),
+        n => format!("{} customers are", thousands(n as f64)),
+    };
+    let one = |n: usize, it: &'static str, them: &'static str| if n == 1 { it } else { them };
+    let names = names_are(&crate::workspace::standing::past_names(rules, 1));
+    let mut notes = Vec::new();
+    if !lost.is_empty() {
+        let n = lost.len();
+        let unread = match kept.is_empty() {
+            true => String::new(),
+            false => ", and from every period the rules read".into(),
+        };
+        notes.push(format!(
+            "{} back after missing from {}'s run{unread} ({}): {names} NULL for {}, so {} as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)",
+            are(n),
+            previous.label(),
+            examples(&lost),
+            one(n, "it", "them"),
+            one(n, "it counts", "they count"),
+        ));
+    }
+    if !kept.is_empty() {
+        let n = kept.len();
+        // What the rules read of the runs that hold them last.
+        let mut through: Vec<String> = Vec::new();
+        for p in rules.past.iter().filter(|p| p.read) {
+            let name = format!("`{}`", p.written());
+            let holds = kept
+                .iter()
+                .any(|(_, run)| period.back(p.back) == Some(run.period));
+            if holds && !through.contains(&name) {
+                through.push(name);
+            }
+        }
+        notes.push(format!(
+            "{} back after missing from {}'s run ({}): {names} NULL for {}, but the rules also read the run that holds {} last ({}): what they carry through it goes on",
+            are(n),
+            previous.label(),
+            examples(&kept),
+            one(n, "it", "them"),
+            one(n, "it", "them"),
+            crate::text::first_three(&through),
+        ));
+    }
+    notes
 }
 
 /// When customers new to the previous period's run have the id of a customer gone since,

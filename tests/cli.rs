@@ -1978,6 +1978,31 @@ fn count_by_counts_13_and_13_0_once_and_lists_texts_in_reading_order() {
     );
 }
 
+/// A text in quotes (`""`, as a bad CSV import leaves it) was counted with the empty text,
+/// and `"(none)"` with the text `(none)`: one line and one JSON key per value.
+#[test]
+fn count_by_keeps_a_quoted_text_apart_from_the_empty_one() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = ["", "\"\"", "(none)", "\"(none)\""]
+        .iter()
+        .enumerate()
+        .map(|(k, g)| vec![text(&format!("K{k}")), text(g)])
+        .collect();
+    fx.customers("customer_id TEXT PRIMARY KEY, g TEXT", &rows);
+    fx.rule(
+        "g.yaml",
+        "decisions:\n  - name: g\n    output: grp\n    rules:\n      - { id: g, value: '= g' }\nsummary:\n  count_by: [grp]\n",
+    );
+    let json = fx.run_ok(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        report["counts"]["grp"],
+        serde_json::json!({"\"\"": 1, "\"\\\"\\\"\"": 1, "\"(none)\"": 1, "\"\\\"(none)\\\"\"": 1}),
+        "{}",
+        json.stdout
+    );
+}
+
 /// `--out x.csv` wrote decimals to 15 significant digits (0.6799999999999999 as 0.68),
 /// where the table and `.jsonl` keep every digit: a check of the file against the
 /// database found thousands of differences. Every digit, as the table holds it.

@@ -373,3 +373,47 @@ fn a_rate_of_a_large_amount_rounds_its_half_cent_up() {
         run.stdout
     );
 }
+
+/// One decimal in an INTEGER column (two ERP exports merged) made every whole number in it
+/// decimal: account numbers beyond 2^53 changed by one or two, keys read `CRM-1001.0`, and a
+/// decimal customer id made every id decimal, so no customer found last month's run. Each
+/// value keeps its kind.
+#[test]
+fn a_decimal_among_whole_numbers_leaves_the_whole_numbers_whole() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER NOT NULL, acct INTEGER",
+        &[
+            vec![int(1), int(9_007_199_338_345_443)],
+            vec![int(2), int(1001)],
+            vec![int(3), real(1003.5)],
+        ],
+    );
+    fx.rule(
+        "k.yaml",
+        "decisions:\n  - name: k\n    outputs: [acct_out, crm_key, streak]\n    rules:\n      - { id: k, then: { acct_out: '= acct', crm_key: '= `CRM-${acct}`', streak: '= (previous.streak ?? 0) + 1' } }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-10-31"]);
+    // A decimal id arrives with next month's export.
+    fx.conn()
+        .execute("INSERT INTO customers VALUES (4.5, 7)", [])
+        .unwrap();
+    fx.run_ok(&["--as-of", "2026-11-30"]);
+    let latest = fx.latest();
+    let keys = column(&latest, "crm_key");
+    assert_eq!(key(&keys["1"]), "CRM-9007199338345443", "{keys:?}");
+    assert_eq!(key(&keys["2"]), "CRM-1001", "{keys:?}");
+    assert_eq!(key(&keys["3"]), "CRM-1003.5", "{keys:?}");
+    let stored: i64 = fx
+        .conn()
+        .query_row(
+            "SELECT acct_out FROM customer_policy_latest WHERE customer_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 9_007_199_338_345_443);
+    let streak = column(&latest, "streak");
+    assert_eq!(key(&streak["1"]), "2", "{streak:?}");
+    assert_eq!(key(&streak["4.5"]), "1", "{streak:?}");
+}

@@ -258,7 +258,7 @@ impl Tally {
             Value::Null => counts.iter().position(|(k, _)| k == "(none)"),
             v => match v.as_str() {
                 // Most keys are text as it is: compared without a copy.
-                Some(text) if !text.is_empty() && text != "(none)" => {
+                Some(text) if !text.is_empty() && text != "(none)" && !text.starts_with('"') => {
                     counts.iter().position(|(k, _)| k == text)
                 }
                 _ => {
@@ -326,7 +326,9 @@ pub fn display_key(v: &Value<'_>) -> String {
             x => Value::Float(x).to_string(),
         },
         v => match v.as_str() {
-            Some(t) if t.is_empty() || t == "(none)" => format!("{t:?}"),
+            // `""` is the empty text's key: a text that is itself in quotes (a CSV import's
+            // `""`) is quoted again, not counted with it.
+            Some(t) if t.is_empty() || t == "(none)" || t.starts_with('"') => format!("{t:?}"),
             Some(t) => t.to_owned(),
             None => v.to_string(),
         },

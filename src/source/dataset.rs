@@ -64,7 +64,15 @@ impl Column {
             Column::Text { .. } => Some(ValueKind::Text),
             Column::Date { .. } => Some(ValueKind::Date),
             Column::Bool { .. } => Some(ValueKind::Bool),
-            Column::Mixed(_) | Column::Null(_) => None,
+            // Whole numbers and decimals side by side are numbers.
+            Column::Mixed(values) => {
+                let mut present = values.iter().filter(|v| !v.is_unit()).peekable();
+                present.peek()?;
+                present
+                    .all(|v| v.is_int() || v.is_float())
+                    .then_some(ValueKind::Number)
+            }
+            Column::Null(_) => None,
         }
     }
 
@@ -155,10 +163,6 @@ impl Column {
                 values.push(v);
                 nulls.push(false);
             }
-            (Column::Float { values, nulls }, Cell::Int(v)) => {
-                values.push(v as f64);
-                nulls.push(false);
-            }
             (Column::Float { values, nulls }, Cell::Null) => {
                 values.push(0.0);
                 nulls.push(true);
@@ -194,17 +198,9 @@ impl Column {
                 };
                 self.push(v);
             }
-            (Column::Int { values, nulls }, Cell::Real(v)) => {
-                // A decimal in a whole-number column: the column becomes decimal.
-                let mut floats: Vec<f64> = values.iter().map(|&x| x as f64).collect();
-                floats.push(v);
-                nulls.push(false);
-                let nulls = std::mem::take(nulls);
-                *self = Column::Float {
-                    values: floats,
-                    nulls,
-                };
-            }
+            // A decimal among whole numbers (or the other way round: a merged export, an
+            // untyped query column) keeps each value as it is: a whole number made decimal
+            // lost digits beyond 2^53 and read `1001` as `1001.0` in an id, a key or a text.
             (_, v) => {
                 let column = std::mem::replace(self, Column::Null(0));
                 *self = column.into_mixed();
@@ -485,6 +481,18 @@ impl Builder {
             return Err(SourceError::NullId {
                 row: self.len + 1,
                 column: self.id_column.clone(),
+            });
+        }
+        // An id of blanks is no id: written to a CSV it reads as NULL, and `" "` and `""`
+        // would be two customers no one can tell apart.
+        if k == self.id_index
+            && let Cell::Text(id) = &cell
+            && id.trim().is_empty()
+        {
+            return Err(SourceError::BlankId {
+                row: self.len + 1,
+                column: self.id_column.clone(),
+                id: format!("{:?}", id.as_ref()),
             });
         }
         if cell == Cell::Blob {

@@ -204,6 +204,14 @@ pub enum SourceError {
     },
     #[error("customer number {row} (in source order) has no id: column `{column}` is NULL")]
     NullId { row: usize, column: String },
+    #[error(
+        "customer number {row} (in source order) has no id: column `{column}` holds {id}, text of blanks (leave such rows out in the customers query: `WHERE TRIM({column}) <> ''`)"
+    )]
+    BlankId {
+        row: usize,
+        column: String,
+        id: String,
+    },
     #[error("no customer has {column} = `{id}` in the customer source{}{}", did_you_mean(.id, .like), .elsewhere.as_deref().unwrap_or_default())]
     UnknownCustomer {
         id: String,

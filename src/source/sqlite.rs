@@ -603,13 +603,24 @@ mod tests {
         assert_eq!(d.id_text(1), "b");
     }
 
+    /// A decimal among whole numbers (a merged export) made every whole number decimal:
+    /// `1001` read as `1001.0` in keys and texts, and digits beyond 2^53 lost. Each keeps its
+    /// kind, whichever comes first, and the column still holds numbers.
     #[test]
-    fn a_decimal_in_a_whole_number_column_makes_it_decimal() {
-        let d =
-            dataset("CREATE TABLE t (id, n); INSERT INTO t VALUES (1, 1), (2, NULL), (3, 2.5);");
-        assert!(matches!(d.columns[1], Column::Float { .. }));
-        assert_eq!(d.columns[1].value(0).as_f64(), Some(1.0));
-        assert!(d.columns[1].value(1).is_null());
+    fn a_decimal_among_whole_numbers_keeps_each_as_it_is() {
+        let d = dataset(
+            "CREATE TABLE t (id, n, m); INSERT INTO t VALUES (1, 9007199254740993, 2.5), (2, NULL, NULL), (3, 2.5, 7);",
+        );
+        for column in [&d.columns[1], &d.columns[2]] {
+            assert_eq!(column.kind(), Some(crate::value::ValueKind::Number));
+            assert!(column.value(1).is_null());
+        }
+        assert!(matches!(
+            d.columns[1].value(0),
+            crate::value::Value::Int(9007199254740993)
+        ));
+        assert!(matches!(d.columns[1].value(2), crate::value::Value::Float(x) if x == 2.5));
+        assert!(matches!(d.columns[2].value(2), crate::value::Value::Int(7)));
         assert_eq!(d.id_text(0), "1");
     }
 
@@ -626,6 +637,23 @@ mod tests {
         let (_dir, s) = source("CREATE TABLE t (id, n); INSERT INTO t VALUES ('a', 1), (NULL, 2);");
         let err = s.read("id", None, &mut |_| {}).unwrap_err();
         assert!(err.to_string().contains("customer number 2"), "{err}");
+    }
+
+    /// An id of empty text or blanks was a customer: written to a CSV as an empty field
+    /// (NULL to a loader), and `" "` another customer beside `""`.
+    #[test]
+    fn an_id_of_blanks_is_an_error() {
+        for blank in ["''", "'   '"] {
+            let (_dir, s) = source(&format!(
+                "CREATE TABLE t (id, n); INSERT INTO t VALUES ('a', 1), ({blank}, 2);"
+            ));
+            let err = s.read("id", None, &mut |_| {}).unwrap_err().to_string();
+            assert!(
+                err.contains("customer number 2 (in source order) has no id: column `id` holds")
+                    && err.contains("WHERE TRIM(id) <> ''"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,9 @@ use std::sync::Arc;
 /// Column names the output table uses itself.
 const RESERVED: [&str; 4] = ["run_id", "customer_id", "fired", "rule_ids"];
 
+/// Column names the output table's views add (`customer_policy_latest`).
+const VIEW_COLUMNS: [&str; 3] = ["period", "period_kind", "as_of"];
+
 /// Every name the rules can use, by frame slot.
 pub(super) struct Symbols {
     /// Name and kind of every slot: the source's columns first.
@@ -406,6 +409,21 @@ impl Symbols {
                         false =>
                             format!(" (`{column}`: SQLite compares column names without case)"),
                     }
+                ),
+            );
+            return None;
+        }
+        // `Period`, `AS_OF`: the views' own columns, which SQLite would rename the output's
+        // (`Period:1`) behind, where BI tools read the view's by name.
+        if kind == SlotKind::Output
+            && let Some(column) = VIEW_COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name))
+        {
+            diags.error(
+                file,
+                line,
+                col,
+                format!(
+                    "`{name}` is a column the views of the output table give themselves (`{column}`, in `..._latest` and `..._by_period`; SQLite compares column names without case); choose another output name"
                 ),
             );
             return None;

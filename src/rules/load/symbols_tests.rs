@@ -126,6 +126,23 @@ fn outputs_are_no_column_of_the_output_table_in_any_case() {
     );
 }
 
+/// `Period`, `AS_OF` and `period_kind` were accepted, and the views hid them behind their own
+/// columns (`SELECT period_kind FROM customer_policy_latest` gave `month`, not the output).
+#[test]
+fn outputs_are_no_column_of_the_views_in_any_case() {
+    assert_eq!(
+        errors(&[(
+            "a.yaml",
+            "decisions:\n  - name: d1\n    rules:\n      - { id: a, then: { Period: A, period_kind: 7, AS_OF: 1 } }\n"
+        )]),
+        [
+            "error rules/a.yaml:4:34: `Period` is a column the views of the output table give themselves (`period`, in `..._latest` and `..._by_period`; SQLite compares column names without case); choose another output name",
+            "error rules/a.yaml:4:50: `period_kind` is a column the views of the output table give themselves (`period_kind`, in `..._latest` and `..._by_period`; SQLite compares column names without case); choose another output name",
+            "error rules/a.yaml:4:60: `AS_OF` is a column the views of the output table give themselves (`as_of`, in `..._latest` and `..._by_period`; SQLite compares column names without case); choose another output name",
+        ]
+    );
+}
+
 #[test]
 fn an_output_named_like_a_column_is_an_error_where_it_is_declared() {
     let rules = "decisions:\n  - name: credit_limit\n    output: credit_limit\n    rules:\n      - { id: a, when: 'credit_limit > 1', value: 1 }\n  - name: d\n    rules:\n      - { id: b, then: { channel: x, t: 1 } }\n      - { id: c, then: { t: 2,  channel: y } }\n";

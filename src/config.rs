@@ -138,6 +138,64 @@ impl Default for OutputTables {
     }
 }
 
+impl OutputTables {
+    /// Two tables tierwise writes under one name (`policy_table: policy_run`, or the
+    /// default error table's name), or a name SQLite keeps for itself: a run that wrote into
+    /// its own run table altered it, and one that made `policy_error` a policy table broke
+    /// every later run. SQLite compares table names without case.
+    fn clash(&self) -> Option<String> {
+        let p = &self.policy_table;
+        let tables = [
+            ("output.policy_table", p.clone(), "the policies' table"),
+            (
+                "output.run_table",
+                self.run_table.clone(),
+                "the runs' table",
+            ),
+            (
+                "output.error_table",
+                self.error_table.clone(),
+                "the left-out customers' table",
+            ),
+            (
+                "output.policy_table",
+                format!("{p}_fired"),
+                "the fired rules' table",
+            ),
+            (
+                "output.policy_table",
+                format!("{p}_latest"),
+                "a view of the policies",
+            ),
+            (
+                "output.policy_table",
+                format!("{p}_by_period"),
+                "a view of the policies",
+            ),
+        ];
+        for (k, (key, name, holds)) in tables.iter().enumerate().take(3) {
+            if name.to_ascii_lowercase().starts_with("sqlite_") {
+                return Some(format!(
+                    "{key}: `{name}` starts with `sqlite_`, which SQLite keeps for its own tables"
+                ));
+            }
+            for (other_key, other, other_holds) in &tables[k + 1..] {
+                if name.eq_ignore_ascii_case(other) {
+                    return Some(format!(
+                        "{key}: `{name}` is also the name of {other_holds} ({other_key}{}): {holds} and {other_holds} each need a name of their own",
+                        match other == name {
+                            true => String::new(),
+                            false =>
+                                format!(", `{other}`: SQLite compares table names without case"),
+                        }
+                    ));
+                }
+            }
+        }
+        None
+    }
+}
+
 /// `output:` as written: the error table follows a run table of another name, so two
 /// configurations sharing a database (one per company) keep their left-out customers apart
 /// (run ids are counted per run table: both have a run 1).
@@ -271,6 +329,9 @@ impl Config {
                 )));
             }
         }
+        if let Some(problem) = file.output.clash() {
+            return Err(invalid(problem));
+        }
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(base, &file.database),
@@ -315,6 +376,41 @@ pub fn resolve(base: &Path, path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `policy_table: policy_run` altered the run table; `policy_table: policy_error` made
+    /// the error table a policy table and broke every later run: refused with the config.
+    #[test]
+    fn tables_tierwise_writes_need_names_of_their_own() {
+        let tables = |policy: &str, run: Option<&str>| {
+            OutputTables::from(OutputSpec {
+                policy_table: Some(policy.into()),
+                run_table: run.map(Into::into),
+                error_table: None,
+            })
+            .clash()
+        };
+        assert_eq!(tables("customer_policy", None), None);
+        assert_eq!(tables("bank_policy", Some("bank_run")), None);
+        assert_eq!(
+            tables("policy_run", None).as_deref(),
+            Some(
+                "output.policy_table: `policy_run` is also the name of the runs' table (output.run_table): the policies' table and the runs' table each need a name of their own"
+            )
+        );
+        assert_eq!(
+            tables("Policy_Error", None).as_deref(),
+            Some(
+                "output.policy_table: `Policy_Error` is also the name of the left-out customers' table (output.error_table, `policy_error`: SQLite compares table names without case): the policies' table and the left-out customers' table each need a name of their own"
+            )
+        );
+        assert_eq!(
+            tables("p", Some("p_latest")).as_deref(),
+            Some(
+                "output.run_table: `p_latest` is also the name of a view of the policies (output.policy_table): the runs' table and a view of the policies each need a name of their own"
+            )
+        );
+        assert!(tables("sqlite_pol", None).unwrap().contains("SQLite keeps"));
+    }
 
     #[test]
     fn resolves_relative_to_the_config_file() {

@@ -2028,3 +2028,27 @@ fn the_csv_file_keeps_every_digit_of_a_decimal() {
         .unwrap();
     assert_eq!(stored, 0.1 * 3.0);
 }
+
+/// An output renamed only in case (`Tier` to `tier`, a cosmetic edit) stopped the next run
+/// with "duplicate column name: tier" (SQLite compares column names without case) and no
+/// hint: it writes into the column it had, and the history reads on.
+#[test]
+fn an_output_renamed_only_in_case_writes_into_its_column() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    let rules = |name: &str| {
+        format!(
+            "decisions:\n  - name: t\n    output: {name}\n    rules:\n      - {{ id: t, value: '= `seen ${{annual_sales}}`' }}\n  - name: before\n    output: before\n    rules:\n      - {{ id: b, value: '= previous.{name} ?? \"none\"' }}\n"
+        )
+    };
+    fx.rule("t.yaml", &rules("Tier"));
+    fx.run_ok(&["--as-of", "2026-10-31"]);
+    fx.rule("t.yaml", &rules("tier"));
+    fx.run_ok(&["--as-of", "2026-11-30"]);
+    let latest = fx.latest();
+    let before = column(&latest, "before");
+    assert_eq!(key(&before["1"]), "seen 10.0", "{before:?}");
+    // The column keeps the name it was made with.
+    let tier = column(&latest, "Tier");
+    assert_eq!(key(&tier["2"]), "seen 20.0", "{tier:?}");
+}

@@ -135,12 +135,14 @@ impl PolicyTable {
         Ok(columns(conn, &tables.policy_table)?.map(|columns| PolicyTable { columns }))
     }
 
+    /// Whether the table has `column`, without case as SQLite (`Tier` renamed `tier`).
     pub fn has(&self, column: &str) -> bool {
-        self.columns.iter().any(|(c, _)| c == column)
+        self.columns
+            .iter()
+            .any(|(c, _)| c.eq_ignore_ascii_case(column))
     }
 
-    /// A table from before version 1: rule ids as JSON text in `rule_ids` (rows written
-    /// since then hold `''` there and their list in `fired`).
+    /// A table from before version 1: rule ids as JSON in `rule_ids` (later rows: `''`).
     pub fn legacy(&self) -> bool {
         self.has("rule_ids")
     }
@@ -158,7 +160,7 @@ impl PolicyTable {
     pub fn declared(&self, column: &str) -> Declared {
         self.columns
             .iter()
-            .find(|(c, _)| c == column)
+            .find(|(c, _)| c.eq_ignore_ascii_case(column))
             .map_or(Declared::Plain, |(_, t)| Declared::of_sql(t))
     }
 }

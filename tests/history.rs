@@ -1775,6 +1775,40 @@ fn what_a_rerun_changed_counts_numbers_as_equal_as_the_rules_do() {
     );
 }
 
+/// A correction of a quarter already paid out said how many customers' rebate changed, not
+/// how much money: the money totals it moves against the run it replaces, to the cent.
+#[test]
+fn a_rerun_says_what_it_moves_in_money_against_the_run_it_replaces() {
+    let fx = Fixture::new();
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id }\nrules: rules\nperiod: quarter\ncurrency: EUR\n",
+    )
+    .unwrap();
+    fx.sales_customers(&[1000.0, 2000.0, 3000.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: rebate\n    output: rebate\n    round: { nearest: 0.01 }\n    rules:\n      - { id: r, value: '= annual_sales * 0.015' }\nsummary:\n  totals:\n    rebate_paid: '= rebate'\n    customers_paid: '= if rebate > 0 { 1 } else { 0 }'\n  money: [rebate_paid]\n",
+    );
+    fx.run(&["run", "--as-of", "2026-06-30"]).assert_code(0);
+    let same = fx.run(&["run", "--as-of", "2026-06-30"]);
+    assert!(
+        !same.stdout.contains("moves the money totals"),
+        "{}",
+        same.stdout
+    );
+    // Credit notes loaded late: 2,000 -> 1,230.
+    fx.sales_customers(&[1000.0, 1230.0, 3000.0]);
+    let rerun = fx.run(&["run", "--as-of", "2026-06-30"]);
+    assert!(
+        rerun.stdout.contains(
+            "note: against run 2, which it replaces, this run moves the money totals: rebate_paid EUR 90.00 -> EUR 78.45 (-11.55)\n"
+        ),
+        "{}",
+        rerun.stdout
+    );
+}
+
 /// An output added since the run replaced changed only for the customers it gives
 /// something: a new write-off flag false for everyone read "this run changed
 /// writeoff_review for 9,050 customers", where `diff` of the same change said 0.

@@ -19,12 +19,13 @@ pub(super) fn to_json<'n>(totals: impl IntoIterator<Item = (&'n str, f64)>) -> S
 }
 
 /// What a run recorded of its totals.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum RecordedTotals {
     /// Each total by name, in the order the run's summary gave them.
     Recorded(Vec<(String, f64)>),
     /// None: the run was written by a tierwise that did not record totals (before schema
     /// version 2), or its record is not readable as totals.
+    #[default]
     NotRecorded,
 }
 

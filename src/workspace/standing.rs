@@ -274,6 +274,8 @@ pub struct Standing {
     /// The official run of the run's own period that this run replaces: its id, date and
     /// customers.
     pub replaces: Option<(i64, Date, i64)>,
+    /// The totals the run replaced recorded: what a correction moved, in money.
+    pub replaces_totals: output::RecordedTotals,
     /// The run replaced holds the same customers with the same outputs as this one (a
     /// rerun that changed nothing): the later periods stand as they are.
     pub replaces_same: bool,
@@ -439,6 +441,10 @@ impl Workspace {
             )),
             None => None,
         };
+        let replaces_totals = match replaces {
+            Some((run_id, ..)) => output::recorded_totals(conn, tables, run_id)?,
+            None => output::RecordedTotals::NotRecorded,
+        };
         // The periods that follow on without a gap: each reads the one before.
         let later = (output::following(&official, period).iter())
             .map(|r| r.period)
@@ -545,6 +551,7 @@ impl Workspace {
         Ok(Standing {
             previous,
             replaces,
+            replaces_totals,
             dropped,
             // Known once the run is written.
             replaces_same: false,

@@ -15,6 +15,11 @@ pub(crate) fn run_notes(
 ) -> Vec<String> {
     let view = crate::output::latest_view(&ws.config.tables);
     let mut notes = standing_notes(summary, ws.context.as_of, ws.context.period, &view);
+    notes.extend(replaced_money_note(
+        summary,
+        rules,
+        ws.config.currency.as_deref(),
+    ));
     notes.extend(other_rules_note(summary));
     notes.extend(skipped_period_note(summary, rules, ws.context.period));
     notes.extend(read_gap_notes(summary, rules));
@@ -43,6 +48,41 @@ pub(crate) fn run_notes(
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(data_notes(&summary.data_warnings));
     notes
+}
+
+/// What a rerun moved in money against the official run it replaces (a correction of a
+/// quarter already paid out: what to pay or recover), where the note above counts customers.
+fn replaced_money_note(
+    summary: &RunSummary,
+    rules: &crate::rules::RuleSet,
+    currency: Option<&str>,
+) -> Option<String> {
+    let (run_id, ..) = summary.standing.replaces?;
+    let crate::output::RecordedTotals::Recorded(before) = &summary.standing.replaces_totals else {
+        return None;
+    };
+    let moved: Vec<String> = (rules.summary.money.iter())
+        .filter_map(|&k| {
+            let name = &rules.summary.totals.get(k)?.0;
+            let now = *summary.tally.totals.get(k)?;
+            let was = before.iter().find(|(n, _)| n == name)?.1;
+            let difference = crate::text::to_cents(now - was);
+            (difference != 0.0).then(|| {
+                format!(
+                    "{name} {} -> {} ({})",
+                    crate::text::amount(was, true, currency),
+                    crate::text::amount(now, true, currency),
+                    crate::text::signed(difference, true)
+                )
+            })
+        })
+        .collect();
+    (!moved.is_empty()).then(|| {
+        format!(
+            "against run {run_id}, which it replaces, this run moves the money totals: {}",
+            moved.join(", ")
+        )
+    })
 }
 
 /// What the run changed among the recorded periods, and a date the data cannot reach: the

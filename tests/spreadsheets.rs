@@ -329,6 +329,54 @@ fn a_decimal_a_whole_number_column_never_equals_is_said_on_the_data() {
     );
 }
 
+/// A spreadsheet's VLOOKUP band table pasted as a column of bounds: plain number cells are
+/// equality tests, so only customers holding a bound to the cent got its concession (2,510
+/// of 5,000 got 0%), and `check --data` said every row matched (a few customers sat on each
+/// bound). A warning at the first cell, with how bands are written.
+#[test]
+fn a_column_of_bounds_tested_for_equality_on_amounts_is_said_on_the_data() {
+    let fx = Fixture::new();
+    let mut rows = Vec::new();
+    for i in 0..60 {
+        let sales = match i % 10 {
+            0 => 50_000.0,
+            1 => 100_000.0,
+            _ => 1_234.56 * i as f64,
+        };
+        rows.push(vec![text(&format!("C{i:02}")), real(sales)]);
+    }
+    fx.customers("customer_id TEXT PRIMARY KEY, annual_sales REAL", &rows);
+    write(
+        &fx,
+        "bands.csv",
+        b"hit: first,\nid,annual_sales,concession\nid,input,output\nb-250,250000,5\nb-100,100000,3.5\nb-50,50000,2\nb-0,0,0\nb-rest,,0\n",
+    );
+    fx.run(&["check"]).assert_code(0);
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    let warning = diagnostic_at(&check, "rules/bands.csv, B4");
+    assert!(
+        warning.starts_with("warning: `annual_sales` holds amounts with decimals, and is tested for being equal to 4 numbers (250000, 100000, 50000 and 1 more): only 12 of 60 customers hold one of them exactly, and the others match none of these tests (in `b-250`)"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("= help: for bands, test bounds: `annual_sales >= 250000` (a cell `>= 250000` in a table"),
+        "{warning}"
+    );
+    // Bounds written as bounds: nothing to say.
+    write(
+        &fx,
+        "bands.csv",
+        b"hit: first,\nid,annual_sales,concession\nid,input,output\nb-250,>= 250000,5\nb-100,>= 100000,3.5\nb-50,>= 50000,2\nb-rest,,0\n",
+    );
+    let check = fx.run(&["check", "--data"]);
+    assert!(
+        !check.stdout.contains("amounts with decimals"),
+        "{}",
+        check.stdout
+    );
+}
+
 /// A cell merged over two rows in Excel is saved in its first row only: the second row's
 /// empty cell means any value, and the row it was meant for can never match. The warning
 /// says what the empty cell means.

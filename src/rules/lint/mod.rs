@@ -53,6 +53,7 @@
 
 mod ceiling_below_rows;
 mod date_steps;
+mod exact_amounts;
 mod expired_row;
 mod floor_lifts_row;
 mod group_spellings;
@@ -90,6 +91,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(near_texts::near_texts(rules, data));
     out.extend(script_spellings::script_case_spellings(rules, data));
     out.extend(whole_numbers::decimals_never_equal(rules, data));
+    out.extend(exact_amounts::amounts_tested_exactly(rules, data));
     out
 }
 pub use shown::{for_runs, without_repeats};

@@ -466,17 +466,6 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// "`tier`, `segment`": the decision's outputs.
-    fn outputs(&self) -> String {
-        let names: Vec<String> = self
-            .decision
-            .outputs
-            .iter()
-            .map(|&s| format!("`{}`", self.rules.slot_name(s)))
-            .collect();
-        names.join(", ")
-    }
-
     /// "`tier`, `segment`": the decision's outputs without a `default:` (those get a value
     /// when no row matches).
     fn outputs_without_default(&self) -> String {

@@ -7,7 +7,8 @@
 //! leave values without a band. Runs on `hit: first` and `hit: unique` scales.
 //!
 //! # Why it matters
-//! A customer whose value falls in a gap gets no value (NULL) for the decision's outputs.
+//! A customer whose value falls in a gap gets no value (NULL) for the decision's outputs
+//! (those without a `default:`; a decision whose every output has one is not looked at).
 //! Gaps between bands are usually a typo in a bound (`below: 250000`, `from: 300000`). Open
 //! ends are often intended (no bonus below 100000): the help says to ignore the warning
 //! then.
@@ -33,7 +34,11 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         return Vec::new();
     };
     let of = table.name(SCALE);
-    let outputs = table.outputs();
+    // Outputs with a `default:` get it in a gap: only the others get no value.
+    let outputs = table.outputs_without_default();
+    if outputs.is_empty() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     if let Some(from) = lowest.from {
         out.push(table.warn(
@@ -79,6 +84,8 @@ fn check(table: &Table) -> Vec<Diagnostic> {
 mod tests {
     use super::super::tests::{X, lint_yaml};
 
+    /// A decision whose outputs have a `default:` gives it in the gaps: no warning (it said
+    /// customers "get no value", where `explain` showed the default).
     #[test]
     fn gaps_and_open_ends() {
         let yaml = r#"
@@ -99,6 +106,12 @@ decisions:
       bands:
         - { id: f1, below: 0, value: 1 }
         - { id: f2, from: 0, value: 2 }
+  - name: defaulted
+    outputs: [{ name: pct, default: 0.0 }]
+    scale:
+      of: x
+      bands:
+        - { id: d1, from: 0, below: 100, value: 1 }
 "#;
         assert_eq!(
             lint_yaml(yaml, X),

@@ -2052,3 +2052,31 @@ fn an_output_renamed_only_in_case_writes_into_its_column() {
     let tier = column(&latest, "Tier");
     assert_eq!(key(&tier["2"]), "seen 20.0", "{tier:?}");
 }
+
+/// A value formula that failed on a NULL read of an earlier period
+/// (`previous.paid + annual_sales` in a first quarter) said "a value is NULL", and `explain`
+/// showed no values at the failing row: both name `previous.paid`.
+#[test]
+fn a_null_read_of_an_earlier_period_is_named_where_a_formula_fails() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    fx.rule(
+        "p.yaml",
+        "decisions:\n  - name: p\n    output: paid\n    rules:\n      - { id: paid-ytd, value: '= previous.paid + annual_sales' }\n",
+    );
+    let run = fx.run(&["run", "--as-of", "2026-03-31"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("rule `paid-ytd` failed: `previous.paid` is NULL for this customer, and `+` needs a value (test it with `is_null(previous.paid)` or give a default with `previous.paid ?? 0`)"),
+        "{}",
+        run.stderr
+    );
+    let explain = fx.run(&["explain", "1", "--as-of", "2026-03-31"]);
+    assert!(
+        explain.stdout.contains(
+            "    ! paid-ytd  (always)\n        with annual_sales = 10.0, previous.paid = NULL\n        failed here (the error follows)\n"
+        ),
+        "{}",
+        explain.stdout
+    );
+}

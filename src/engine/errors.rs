@@ -181,6 +181,13 @@ fn operand_names(reads: &Reads, pos: rhai::Position) -> Vec<Option<String>> {
                 .iter()
                 .map(|a| match a {
                     rhai::Expr::Variable(v, ..) => Some(v.1.to_string()),
+                    // `previous.paid_ytd`: what the rules read of an earlier period.
+                    rhai::Expr::Dot(x, ..) => match (&x.lhs, &x.rhs) {
+                        (rhai::Expr::Variable(v, ..), rhai::Expr::Property(p, _)) => {
+                            Some(format!("{}.{}", v.1, p.2))
+                        }
+                        _ => None,
+                    },
                     _ => None,
                 })
                 .collect();

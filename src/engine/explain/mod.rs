@@ -241,17 +241,28 @@ fn trace_decision<'a>(
     let failing = failed.and_then(|label| {
         let row = d.rows.iter().find(|r| rule_label(rules, r.rule) == label)?;
         match rows.iter().position(|t| t.id == id(row.rule)) {
-            Some(k) => Some(k),
+            Some(k) => Some((k, row)),
             None => {
                 rows.push(trace_row(w, d, row, false, None, i));
-                Some(rows.len() - 1)
+                Some((rows.len() - 1, row))
             }
         }
     });
-    if let Some(k) = failing {
+    if let Some((k, row)) = failing {
         rows[k].failed = true;
         rows[k].gives.clear();
         rows[k].failed_at = None;
+        // Failed in a value's formula (its condition held, or it has none): the values the
+        // formulas read (`previous.paid_ytd = NULL`), as a condition's are shown.
+        if rows[k].inputs.is_empty() {
+            for e in row.values.iter().filter_map(|(_, v)| v.formula()) {
+                for input in inputs_of(w, e) {
+                    if !rows[k].inputs.iter().any(|n| n.name == input.name) {
+                        rows[k].inputs.push(input);
+                    }
+                }
+            }
+        }
     }
     let not_tried = d
         .rows

@@ -139,7 +139,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         // After `prune --keep`, the earliest period kept is not the first period run.
         let pruned = (output::pruned_periods(conn, tables, to.period.kind)?.into_iter())
             .any(|p| p < to.period);
-        let report = ChangesReport::first(name, &to, pruned, args.limit);
+        // Runs of another kind before it (quarters before the first year): `--from` names one.
+        let other =
+            (runs.iter().rev()).find(|r| r.period < to.period && r.period.kind != to.period.kind);
+        let mut report = ChangesReport::first(name, &to, pruned, args.limit);
+        if let Some(other) = other.filter(|_| !pruned) {
+            let kind = to.period.kind.name().to_owned();
+            report.first_of_kind = Some((kind, other.period.to_string()));
+            report.notes = vec![format!(
+                "{} is the first {} with a run; the runs before it are of another kind (`--from {}` compares with the latest)",
+                to.period,
+                to.period.kind.name(),
+                other.period
+            )];
+        }
         return print(&report, args.format);
     };
     // A column of the table that neither run's rules gave holds NULL for everyone: every
@@ -293,6 +306,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         changes,
         limit: args.limit,
         pruned_before: false,
+        first_of_kind: None,
     };
     print(&report, args.format)
 }
@@ -336,22 +350,16 @@ fn chosen_runs(
     };
     let from = match from {
         Some(label) => find("--from", label)?,
-        // The first period (a nightly pipeline's first night): nothing to compare yet, which
-        // is a result, not a mistake in the arguments.
-        None if !runs.iter().any(|r| r.period < to.period) => return Ok((None, to)),
         // The period before of the same kind: after a change of `period:`, the last month
-        // is not the quarter before a quarter.
-        None => *runs
-            .iter()
-            .rev()
+        // is not the quarter before a quarter. The first of its kind (a nightly pipeline's
+        // first night, the first year-end run after quarters): nothing to compare yet,
+        // which is a result, not a mistake in the arguments.
+        None => match (runs.iter().rev())
             .find(|r| r.period < to.period && r.period.kind == to.period.kind)
-            .ok_or_else(|| {
-                Error::Argument(format!(
-                    "no period of its kind before {} to compare with; {} (`--from` compares with a period of another kind)",
-                    to.period,
-                    labels(),
-                ))
-            })?,
+        {
+            Some(from) => *from,
+            None => return Ok((None, to)),
+        },
     };
     if from.period >= to.period {
         return Err(Error::Argument(format!(
@@ -399,6 +407,10 @@ pub struct ChangesReport {
     /// With no `from`: the runs of the periods before `to` were pruned.
     #[serde(skip)]
     pub pruned_before: bool,
+    /// With no `from`: the latest earlier period of another kind (the first year after
+    /// quarters).
+    #[serde(skip)]
+    pub first_of_kind: Option<(String, String)>,
 }
 
 fn shown_value(v: &Option<String>) -> String {
@@ -424,6 +436,7 @@ impl ChangesReport {
             order: None,
             notes: vec![format!("{} {why}", to.period)],
             pruned_before: pruned,
+            first_of_kind: None,
             changes: Changes::default(),
             limit,
         }
@@ -472,6 +485,12 @@ impl Report for ChangesReport {
         let Some(from) = &self.from else {
             let (to, run) = (&self.to.period, self.to.run_id);
             let output = &self.output;
+            if let Some((kind, other)) = &self.first_of_kind {
+                return writeln!(
+                    out,
+                    "{output}: {to} (run {run}) is the first {kind} with a run: nothing of its kind to compare with yet (`--from {other}` compares with the latest run of another kind)"
+                );
+            }
             return match self.pruned_before {
                 true => writeln!(
                     out,

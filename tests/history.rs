@@ -277,8 +277,22 @@ fn history_and_changes_give_true_false_and_lists_back_as_the_rules_gave_them() {
         "rules.yaml",
         "decisions:\n  - name: flags\n    rules:\n      - { id: n, then: { key: 1 } }\n",
     );
-    fx.run(&["run"]).assert_code(0).assert_stderr_contains(
-        "output `key`: its column was made BOOLEAN by an earlier run, and these rules are not known to always give true/false: the values are written as given, and tierwise reads them as this run gives them",
+    let run = fx.run(&["run"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("note: output `key`: its column is BOOLEAN, made so by an earlier run, and these rules are not known to always give true/false: readers that go by the column's type (`customer_policy_latest`, a BI tool) read its values as true/false"),
+        "{}",
+        run.stdout
+    );
+    // A scheduler's `--strict` stops on it (its JSON lists it among the reasons).
+    let strict = fx.run(&["run", "--strict"]);
+    strict.assert_code(1);
+    assert!(
+        strict
+            .stderr
+            .contains("output `key`: its column is BOOLEAN"),
+        "{}",
+        strict.stderr
     );
     date_run(&fx, fx.latest_ok_run(), "2026-09-30", "2026-Q3");
     let run = fx.run(&["history", "1", "--outputs", "key", "--format", "json"]);

@@ -9,6 +9,7 @@
 //! The tables and their layout: `schema.rs`.
 
 mod changes;
+mod column_kinds;
 mod file;
 mod history;
 mod prune;
@@ -26,6 +27,7 @@ pub use changes::{
     Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes, run_rules,
     value_orders,
 };
+pub use column_kinds::column_kind_changes;
 pub use file::{FileFormat, only_a_file};
 pub use history::{
     CustomerHistory, LeftOut, OfficialRun, PeriodValues, customer_history, customer_in_runs,

@@ -343,15 +343,8 @@ pub fn prepare(
             && made != Declared::Plain
             && now.is_some_and(|now| now != made)
         {
-            // SQLite cannot change a column's type: tierwise reads each run by the types
-            // recorded with it, other readers go by the column's.
-            tracing::warn!(
-                "output `{output}`: its column was made {} by an earlier run, and these rules are not known to always give {}: the values are written as given, and tierwise reads them as this run gives them, but the column's type still says {} to other readers (`{}`, BI tools); a new output name gets a column of its own",
-                made.sql(),
-                made.noun(),
-                made.noun(),
-                latest_view(tables)
-            );
+            // SQLite cannot change a column's type: `run` notes it (column_kinds.rs).
+            tracing::debug!("output `{output}`: its column is {}", made.sql());
         }
     }
     view::replace(conn, tables, &policy)?;

@@ -115,6 +115,7 @@ impl Before<'_> {
             self.period,
         ));
         out.extend(self.data_warnings.iter().map(|w| w.note_line()));
+        out.extend(self.standing.column_kinds.iter().cloned());
         out
     }
 }
@@ -276,6 +277,8 @@ pub struct Standing {
     pub replaces: Option<(i64, Date, i64)>,
     /// The totals the run replaced recorded: what a correction moved, in money.
     pub replaces_totals: output::RecordedTotals,
+    /// Outputs whose column an earlier run declared a kind these rules may not give.
+    pub column_kinds: Vec<String>,
     /// The run replaced holds the same customers with the same outputs as this one (a
     /// rerun that changed nothing): the later periods stand as they are.
     pub replaces_same: bool,
@@ -552,6 +555,7 @@ impl Workspace {
             previous,
             replaces,
             replaces_totals,
+            column_kinds: output::column_kind_changes(conn, tables, rules)?,
             dropped,
             // Known once the run is written.
             replaces_same: false,

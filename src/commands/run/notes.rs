@@ -45,6 +45,7 @@ pub(crate) fn run_notes(
         });
         notes.push(stale.note());
     }
+    notes.extend(summary.standing.column_kinds.iter().cloned());
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(data_notes(&summary.data_warnings));
     notes

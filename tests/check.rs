@@ -1338,3 +1338,32 @@ fn check_data_warns_of_a_figure_null_for_many_that_rows_order_without_a_null_row
     let check = fx.run(&["check", "--data"]);
     assert!(!check.stdout.contains("is NULL for"), "{}", check.stdout);
 }
+
+/// ERP exports have columns named `default`, `private`, `case`: words of the rule language.
+/// `default == 1` got rhai's "'default' is a reserved keyword" and no help; it says how to
+/// name the column otherwise.
+#[test]
+fn a_column_named_like_a_word_of_the_language_gets_how_to_rename_it() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, \"default\" INTEGER, private INTEGER",
+        &[vec![text("K1"), int(1), int(0)]],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: p\n    rules:\n      - { id: a, when: 'default == 1', then: { x: 1 } }\n      - { id: b, when: 'private == 1', then: { x: 2 } }\n",
+    );
+    fx.run(&["check"]).assert_code(2);
+    let check = fx.run(&["run"]);
+    check.assert_code(2);
+    for (word, at) in [
+        ("default", "rules/r.yaml:4:25"),
+        ("private", "rules/r.yaml:5:25"),
+    ] {
+        let d = check.diagnostic_at(at);
+        assert!(
+            d.contains(&format!("= help: `{word}` is a word of the rule language, and the name of a column: name the column otherwise in the customers query, `SELECT *, \"{word}\" AS {word}_value FROM ...`")),
+            "{d}"
+        );
+    }
+}

@@ -125,7 +125,8 @@ impl<'a> ExprCompiler<'a> {
                         None => {
                             let (line, col) = origin.map(at.0, at.1);
                             let d = diags.error(file, line, col, parse_message(&e.0));
-                            d.help = crate::script::limit_help(&e.0);
+                            d.help = (crate::script::limit_help(&e.0))
+                                .or_else(|| self.keyword_column(body, at));
                             d
                         }
                     },
@@ -194,6 +195,21 @@ impl<'a> ExprCompiler<'a> {
         let compiles = self.scripts.engine.compile_expression(&fixed).is_ok();
         let help = habits::help(&first, compiles.then_some(fixed.as_str()));
         Some((first, help))
+    }
+
+    /// A column named like a word of the language (`default`, `private`, `case`: an ERP
+    /// export's), written where the parser gave up: how to name it otherwise.
+    fn keyword_column(&self, body: &str, at: (usize, usize)) -> Option<String> {
+        let line = body.lines().nth(at.0.checked_sub(1)?)?;
+        let word: String = (line.chars().skip(at.1.checked_sub(1)?))
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let slot = self.symbols.slot(&word)?;
+        (slot < self.symbols.field_count).then(|| {
+            format!(
+                "`{word}` is a word of the rule language, and the name of a column: name the column otherwise in the customers query, `SELECT *, \"{word}\" AS {word}_value FROM ...` (`customers.query`), and write that name"
+            )
+        })
     }
 
     /// A row's value: a constant, or a formula when it is text starting with `=`.

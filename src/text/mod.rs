@@ -223,6 +223,22 @@ pub fn reading_order(a: &str, b: &str) -> std::cmp::Ordering {
     letters(a).cmp(&letters(b)).then_with(|| a.cmp(b))
 }
 
+/// Where SQLite's `UPPER` (which changes a-z only) cannot make `a` and `b` one spelling
+/// though their letters differ only in case (`öSTERREICH`, `ÖSTERREICH`): the help's words,
+/// naming the letters to replace.
+pub fn upper_leaves_apart(a: &str, b: &str) -> Option<String> {
+    let (a, b) = (a.trim(), b.trim());
+    if a.to_uppercase() != b.to_uppercase() || a.eq_ignore_ascii_case(b) {
+        return None;
+    }
+    let (x, y) = (a.chars().zip(b.chars()))
+        .find(|(x, y)| !x.is_ascii() && x != y && x.to_uppercase().eq(y.to_uppercase()))?;
+    let (lower, upper) = if x.is_lowercase() { (x, y) } else { (y, x) };
+    Some(format!(
+        "; SQLite's UPPER changes the letters a-z only, and leaves `{lower}` as it is: write `REPLACE(UPPER(...), '{lower}', '{upper}')` for each such letter"
+    ))
+}
+
 /// "1 customer", "1,204 customers".
 pub fn customers(n: usize) -> String {
     match n {

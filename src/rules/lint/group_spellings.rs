@@ -98,7 +98,10 @@ pub fn split_groups(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
                 },
             ),
             format!(
-                "make the column one spelling in the customers query (`TRIM(UPPER({name}))`, `CAST({name} AS TEXT)`; `customers.query`) or at its source, so that {first} and {other} are ranked together"
+                "make the column one spelling in the customers query (`TRIM(UPPER({name}))`, `CAST({name} AS TEXT)`; `customers.query`) or at its source, so that {first} and {other} are ranked together{}",
+                (split.iter().flat_map(|ways| ways.iter().skip(1).map(|w| (&ways[0].0, &w.0))))
+                    .find_map(|(a, b)| crate::text::upper_leaves_apart(&a.written(), &b.written()))
+                    .unwrap_or_default()
             ),
         ));
     }

@@ -217,7 +217,8 @@ fn slip(
         "make the column one spelling at its source: the export writes some letters decomposed (Unicode NFD); save it as NFC (composed), which SQL cannot do".to_owned()
     } else {
         format!(
-            "make the column one spelling in the customers query (`TRIM({name})`, `UPPER({name})`; `customers.query`) or at its source; or, if {first:?} is meant to match too, compare with both: `{name} in [{text:?}, {first:?}]` (a grid cell `{text:?}, {first:?}`, a switch case `{text:?} | {first:?} =>`)"
+            "make the column one spelling in the customers query (`TRIM({name})`, `UPPER({name})`; `customers.query`) or at its source{}; or, if {first:?} is meant to match too, compare with both: `{name} in [{text:?}, {first:?}]` (a grid cell `{text:?}, {first:?}`, a switch case `{text:?} | {first:?} =>`)",
+            crate::text::upper_leaves_apart(text, first).unwrap_or_default()
         )
     };
     let warning = Diagnostic::error(&e.origin.file, line, column, message)

@@ -957,3 +957,24 @@ fn tiers_spelled_two_ways_that_look_alike_are_told_apart() {
     assert!(names.contains(&"gold".to_owned()), "{names:?}");
     assert!(names.contains(&"&quot;gold &quot;".to_owned()), "{names:?}");
 }
+
+/// For rules that carry an output from period to period (`previous.tier`), `diff` says its
+/// figures are this period's alone (the periods before hold what was recorded); the
+/// report's impact section, sent to management, gave the same figures without a word.
+#[test]
+fn the_reports_impact_says_what_diff_says_of_outputs_carried_between_periods() {
+    let carried = RULES.replace(
+        "  - name: discount\n",
+        "  - name: was\n    output: was_tier\n    rules:\n      - { id: was, value: '= previous.tier ?? \"none\"' }\n  - name: discount\n",
+    );
+    let f = project(&carried, 60);
+    std::fs::create_dir(f.path("base")).unwrap();
+    std::fs::write(f.path("base/tiers.yaml"), &carried).unwrap();
+    f.rule("tiers.yaml", &carried.replace("rank >= 0.8", "rank >= 0.9"));
+    let html = report(&f, &["--as-of", "2026-03-31", "--base", "base"]);
+    let diff = section(&html, "diff");
+    assert!(
+        diff.contains("<p class=\"note\">Note: the change moves outputs the rules read of earlier periods (`previous.tier`): those periods hold what their runs recorded"),
+        "{diff}"
+    );
+}

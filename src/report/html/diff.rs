@@ -12,6 +12,9 @@ use std::fmt::Write;
 pub struct Diff {
     pub headline: String,
     pub verdict: String,
+    /// What to know before reading the figures (the periods the rules read hold what was
+    /// recorded, not what these rules would have given): as `diff` says it.
+    pub notes: Vec<String>,
     pub tables: Vec<Table>,
 }
 
@@ -20,6 +23,7 @@ impl Diff {
         Diff {
             headline: report.headline(),
             verdict: report.verdict(),
+            notes: report.impact.notes.clone(),
             tables: report.tables(),
         }
     }
@@ -50,6 +54,9 @@ impl Section for DiffSection {
             esc(&diff.headline),
             esc(&diff.verdict)
         );
+        for note in &diff.notes {
+            let _ = write!(out, "<p class=\"note\">Note: {}</p>", esc(note));
+        }
         for table in &diff.tables {
             let _ = write!(out, "<h3>{}</h3><table><tr>", esc(&table.title));
             for (k, h) in table.header.iter().enumerate() {

@@ -1367,3 +1367,24 @@ fn a_column_named_like_a_word_of_the_language_gets_how_to_rename_it() {
         );
     }
 }
+
+/// A column's name in backticks or quotes (`` `Annual Sales` > 0 ``, the SQL habit) is a
+/// text compared with a number: `check` said "no problems", and `run` failed customer by
+/// customer. A load error, with how to name such a column.
+#[test]
+fn a_column_name_in_quotes_compared_with_a_number_is_a_load_error() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: p\n    rules:\n      - { id: a, when: '`Annual Sales` > 0', then: { x: 1 } }\n      - { id: b, then: { x: 2 } }\n",
+    );
+    let check = fx.run(&["run"]);
+    check.assert_code(2);
+    let d = check.diagnostic_at("rules/r.yaml:4:40");
+    assert!(
+        d.starts_with("error: \"Annual Sales\" in quotes is a text, not a column, and it is compared with a number `0`: text and numbers never compare, so this is false for every customer (in `a`)")
+            && d.contains("= help: write a column by its name; one whose name has a blank is named anew in the customers query: `SELECT *, \"Annual Sales\" AS annual_sales FROM ...`, then `annual_sales`"),
+        "{d}"
+    );
+}

@@ -123,7 +123,9 @@ pub(super) fn check(set_names: &[(String, SlotKind)], ops: &[Operation], diags: 
                 diags.push(d);
             }
         }
-        if op.is_comparison() && names < 2 {
+        // Two constants (`\`Annual Sales\` > 0`: a column's name in quotes is text) are
+        // checked here too: false for everyone, whatever the data.
+        if op.is_comparison() && names == 1 {
             continue;
         }
         if let Some(d) = problem(op, said(&op.operands[0]), said(&op.operands[1])) {
@@ -367,6 +369,28 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
             (None, Operand::Const(c)) => number_written_as_text(&c.to_string()),
             _ => None,
         };
+        // `\`Annual Sales\` > 0`: a column's name in quotes or backticks is text.
+        if let (None, None, Text, Number, Operand::Const(text)) =
+            (&a.name, &b.name, a.kind, b.kind, &op.operands[0])
+        {
+            let snake: String = (text.to_string().trim().to_lowercase().chars())
+                .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                .collect();
+            let d = Diagnostic::error(
+                &op.file,
+                op.line,
+                op.column,
+                format!(
+                    "\"{text}\" in quotes is a text, not a column, and it is compared with {}: text and numbers never compare, so this is false for every customer",
+                    b.noun
+                ),
+            )
+            .help(format!(
+                "write a column by its name; one whose name has a blank is named anew in the customers query: `SELECT *, \"{text}\" AS {snake} FROM ...`, then `{snake}`"
+            ))
+            .rule(op.owner.clone());
+            return Some(op.passed(d));
+        }
         let help = match (a.kind, b.kind) {
             (Text, Number) => text_number_help(&a),
             (Number, Text) => written(&b).unwrap_or_else(|| text_number_help(&b)),

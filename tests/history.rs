@@ -2553,3 +2553,24 @@ fn escape_codes_and_line_ends_of_the_data_reach_no_terminal_raw() {
     changes.assert_code(0);
     assert!(!raw(&changes.stdout), "{}", changes.stdout);
 }
+
+/// `changes --format csv` wrote empty text and NULL alike as an empty field: a change from
+/// '' to NULL read as one from nothing to nothing. Empty text is `""`, as `--out` writes it.
+#[test]
+fn changes_csv_tells_empty_text_from_null() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[60.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: n\n    output: note\n    rules:\n      - { id: n, value: '= if annual_sales > 50 { \"\" } else { () }' }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-05-31"]).assert_code(0);
+    fx.sales_customers(&[10.0]);
+    fx.run(&["run", "--as-of", "2026-06-30"]).assert_code(0);
+    let csv = fx.run(&["changes", "--output", "note", "--format", "csv"]);
+    csv.assert_code(0);
+    assert_eq!(
+        csv.stdout,
+        "customer_id,from,to,direction,difference\n1,\"\",,changed,\n"
+    );
+}

@@ -445,13 +445,20 @@ impl ChangesReport {
     fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "customer_id,from,to,direction,difference")?;
         let field = crate::text::csv_field;
+        // NULL is an empty field and empty text a quoted one (`""`), as `--out` writes them:
+        // a change from '' to NULL is not one from nothing to nothing.
+        let value = |v: Option<&str>| match v {
+            None => String::new(),
+            Some("") => "\"\"".to_owned(),
+            Some(text) => field(text),
+        };
         for c in &self.changes.customers {
             writeln!(
                 out,
                 "{},{},{},{},{}",
                 field(&c.customer_id),
-                field(c.from.as_deref().unwrap_or_default()),
-                field(c.to.as_deref().unwrap_or_default()),
+                value(c.from.as_deref()),
+                value(c.to.as_deref()),
                 c.direction.word(),
                 c.difference.map_or(String::new(), |d| d.to_string())
             )?;
@@ -459,19 +466,19 @@ impl ChangesReport {
         // Customers in one run only: `new` has no value before, `gone` none after (and no
         // difference: a customer won or lost is not a change of its value).
         for c in &self.changes.new_customers {
-            let value = field(c.value.as_deref().unwrap_or_default());
+            let value = value(c.value.as_deref());
             writeln!(out, "{},,{value},new,", field(&c.customer_id))?;
         }
         for c in &self.changes.gone_customers {
-            let value = field(c.value.as_deref().unwrap_or_default());
+            let value = value(c.value.as_deref());
             writeln!(out, "{},{value},,gone,", field(&c.customer_id))?;
         }
         for c in &self.changes.left_out_customers {
-            let value = field(c.value.as_deref().unwrap_or_default());
+            let value = value(c.value.as_deref());
             writeln!(out, "{},{value},,left out,", field(&c.customer_id))?;
         }
         for c in &self.changes.left_out_before_customers {
-            let value = field(c.value.as_deref().unwrap_or_default());
+            let value = value(c.value.as_deref());
             writeln!(out, "{},,{value},left out before,", field(&c.customer_id))?;
         }
         Ok(())

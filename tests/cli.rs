@@ -2080,3 +2080,27 @@ fn a_null_read_of_an_earlier_period_is_named_where_a_formula_fails() {
         explain.stdout
     );
 }
+
+/// A customer tied with others on a boundary goes up with them (the boundary rule), but
+/// `explain` said only how many were above it: the ties are what a spreadsheet's
+/// PERCENTRANK puts the other way.
+#[test]
+fn explain_says_how_many_share_a_tied_figure() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[100.0, 200.0, 200.0, 300.0, 50.0]);
+    fx.rule(
+        "t.yaml",
+        "population:\n  pct: { percentile_of: annual_sales }\ndecisions:\n  - name: t\n    rules:\n      - { id: a, when: pct >= 0.6, then: { tier: A } }\n      - { id: b, then: { tier: B } }\n",
+    );
+    let explain = fx.run(&["explain", "2"]);
+    explain.assert_code(0);
+    assert!(
+        explain.stdout.contains(
+            "1 of 5 ranked customers above it (20.0%); 1 tied with it, sharing its figure)"
+        ),
+        "{}",
+        explain.stdout
+    );
+    let alone = fx.run(&["explain", "4"]);
+    assert!(!alone.stdout.contains("tied with it"), "{}", alone.stdout);
+}

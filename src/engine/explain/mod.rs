@@ -94,6 +94,11 @@ impl<'a> Evaluator<'a> {
                                 crate::text::thousands(above as f64),
                                 crate::text::thousands(tied.saturating_sub(1) as f64)
                             ),
+                            // A tie is why a customer straddling a boundary goes up.
+                            Some((_, tied)) if tied > 1 => format!(
+                                "{meaning}; {} tied with it, sharing its figure{among}",
+                                crate::text::thousands((tied - 1) as f64)
+                            ),
                             _ => format!("{meaning}{among}"),
                         }
                     }

@@ -417,3 +417,22 @@ fn a_decimal_among_whole_numbers_leaves_the_whole_numbers_whole() {
     assert_eq!(key(&streak["1"]), "2", "{streak:?}");
     assert_eq!(key(&streak["4.5"]), "1", "{streak:?}");
 }
+
+/// A money total that overflows printed `EUR inf.00` and went to JSON as `null` without a
+/// word: the text says it is no finite number.
+#[test]
+fn a_money_total_that_overflows_says_so() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1e308, 1e308]);
+    fx.rule(
+        "t.yaml",
+        "decisions:\n  - name: t\n    output: t\n    rules:\n      - { id: t, value: 1 }\nsummary:\n  totals:\n    big: '= annual_sales'\n  money: [big]\n",
+    );
+    let run = fx.run_ok(&[]);
+    assert!(!run.stdout.contains("inf.00"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("not a finite number (an overflow)"),
+        "{}",
+        run.stdout
+    );
+}

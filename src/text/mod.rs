@@ -180,6 +180,10 @@ pub fn optional_number<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S:
 
 /// `36,796,816.69`: thousands separators and always two decimals.
 pub fn cents(x: f64) -> String {
+    // A total past what a decimal holds (`EUR inf.00` read as an amount).
+    if !x.is_finite() {
+        return "not a finite number (an overflow)".into();
+    }
     let fixed = format!("{:.2}", x.abs());
     let (whole, decimals) = fixed.split_once('.').unwrap_or((&fixed, "00"));
     let whole = thousands(whole.parse::<f64>().unwrap_or(0.0));

@@ -612,12 +612,22 @@ fn run_says_which_official_run_it_replaces_and_what_later_periods_read() {
             "later periods (2026-06) were run on the history before this run: run them again, oldest first, to evaluate them on it"
         ]
     );
+    // The backfilled month run again, the same outputs: 2026-06 was run before any run of
+    // 2026-05 and read none, so it is stale still (the note was dropped).
+    let again = notes(&["--as-of", "2026-05-31"]);
+    assert!(
+        again
+            .iter()
+            .any(|n| n
+                .starts_with("later periods (2026-06) were run on the history before this run")),
+        "{again:?}"
+    );
     let future = notes(&["--as-of", "2999-01-31"]);
     assert!(
         future.len() == 1
             && future[0].starts_with("as of 2999-01-31 is ")
             && future[0].contains(
-                "2999-01 is now the latest period (`customer_policy_latest` and `changes` show it); if this was a mistake, `tierwise prune --run 4` removes this run"
+                "2999-01 is now the latest period (`customer_policy_latest` and `changes` show it); if this was a mistake, `tierwise prune --run 5` removes this run"
             ),
         "{future:?}"
     );

@@ -308,7 +308,10 @@ impl Workspace {
                         && output::stood_on_todays_history(conn, tables, replaced, period)
                             .unwrap_or(false);
                     standing.replaces_changed = changes.unwrap_or_default();
-                    if standing.replaces_same {
+                    // Unless a later period was run before the run replaced was made (a
+                    // backfill): it read no run of this period, and is stale still.
+                    if standing.replaces_same && standing.later.iter().all(|r| r.run_id > replaced)
+                    {
                         standing.later.clear();
                     }
                 }

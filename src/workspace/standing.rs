@@ -245,7 +245,7 @@ fn history_concerns(
             "later periods have runs ({}): this would be a backfill",
             s.later
                 .iter()
-                .map(|p| p.label())
+                .map(|r| r.period.label())
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -287,7 +287,7 @@ pub struct Standing {
     pub replaces_changed: output::RunChanges,
     /// The periods right after this one that have an official run, up to the first gap:
     /// they read this period's outputs as they were (a backfill).
-    pub later: Vec<Period>,
+    pub later: Vec<output::OfficialRun>,
     /// When the rules read history, the previous period (of this run's kind) has no run,
     /// but runs of another kind came before this period ends (the config's `period:`
     /// changed): the latest of them. This run reads no history from it.
@@ -449,9 +449,7 @@ impl Workspace {
             None => output::RecordedTotals::NotRecorded,
         };
         // The periods that follow on without a gap: each reads the one before.
-        let later = (output::following(&official, period).iter())
-            .map(|r| r.period)
-            .collect();
+        let later = output::following(&official, period);
         // A change of `period:`: no run of the previous period of this kind, but runs of
         // another kind before this period ends (months, then this quarter). A rerun of June
         // after quarters were run reads May: nothing to say.

@@ -153,7 +153,7 @@ fn standing_notes(
         ));
     }
     if !standing.later.is_empty() {
-        let later: Vec<&str> = standing.later.iter().map(|p| p.label()).collect();
+        let later: Vec<&str> = standing.later.iter().map(|r| r.period.label()).collect();
         notes.push(format!(
             "later periods ({}) were run on the history before this run: run them again, oldest first, to evaluate them on it",
             later.join(", ")

@@ -1388,3 +1388,24 @@ fn a_column_name_in_quotes_compared_with_a_number_is_a_load_error() {
         "{d}"
     );
 }
+
+/// `check --as-of 2025-06-30` warned that a row ending on 2025-06-30 "expired: it is no
+/// longer in effect", on the very day it is: the lint reads the day checked for.
+#[test]
+fn an_expired_row_is_one_that_ended_before_the_day_checked_for() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: d\n    output: out\n    rules:\n      - { id: old, when: annual_sales > 1, effective: { from: 2025-01-01, to: 2025-06-30 }, value: 1 }\n      - { id: rest, value: 2 }\n",
+    );
+    let then = fx.run(&["check", "--as-of", "2025-06-30"]);
+    then.assert_code(0);
+    assert!(!then.stdout.contains("expired"), "{}", then.stdout);
+    let now = fx.run(&["check"]);
+    assert!(
+        now.stdout.contains("`old` expired on 2025-06-30"),
+        "{}",
+        now.stdout
+    );
+}

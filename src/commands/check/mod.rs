@@ -41,7 +41,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         Err(e) => return Err(e),
     };
     if let Some(rules) = &rules {
-        let lints = rules::lint::lint(rules, crate::time::Date::today_utc());
+        // The day it checks for (`--as-of`, else today): a row in effect then is no
+        // expired row, whatever today is.
+        let lints = rules::lint::lint(rules, ws.context.as_of);
         let lints = rules::lint::without_repeats(lints, &diagnostics);
         diagnostics.extend(lints);
     }

@@ -507,3 +507,25 @@ fn sigterm_stops_the_watch_with_130_and_says_so() {
     let status = w.child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
 }
+
+/// The counts after a reload were listed by text (`bronze, gold, silver`), where the start
+/// listed them in the rules' `moves` order: the same order both times.
+#[test]
+fn counts_after_a_reload_keep_the_rules_order() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+    let rules = "population:\n  r: { percentile_of: annual_sales }\ndecisions:\n  - name: tier\n    rules:\n      - { id: g, when: r >= 0.8, then: { tier: gold } }\n      - { id: s, when: r >= 0.5, then: { tier: silver } }\n      - { id: b, then: { tier: bronze } }\nsummary:\n  count_by: [tier]\n  moves: { tier: [gold, silver, bronze] }\n";
+    fx.rule("tiers.yaml", rules);
+    let mut w = watch(&fx, &[]);
+    let first = w.wait_for("tier: ").join("\n");
+    assert!(
+        first.contains("tier: gold 2, silver 3, bronze 5"),
+        "{first}"
+    );
+    fx.rule("tiers.yaml", &rules.replace("0.8", "0.6"));
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(
+        out.contains("tier: gold 2 -> 4, silver 3 -> 1, bronze 5"),
+        "{out}"
+    );
+}

@@ -497,13 +497,14 @@ fn report_counts(new: &Snapshot, old: &Snapshot, out: &mut dyn Write) -> std::io
             .find(|(n, _)| n == name)
             .map(|(_, p)| p.iter().map(|(v, n)| (v.as_str(), *n)).collect())
             .unwrap_or_default();
-        let mut keys: Vec<&str> = per
-            .iter()
-            .map(|(v, _)| v.as_str())
-            .chain(before.keys().copied())
+        // In the order the counts are (the rules' `moves` order, as at the start), then
+        // the values only the rules before gave.
+        let mut keys: Vec<&str> = per.iter().map(|(v, _)| v.as_str()).collect();
+        let mut gone: Vec<&str> = (before.keys().copied())
+            .filter(|k| !keys.contains(k))
             .collect();
-        keys.sort();
-        keys.dedup();
+        gone.sort_by(|a, b| crate::text::reading_order(a, b));
+        keys.extend(gone);
         let after: HashMap<&str, usize> = per.iter().map(|(v, n)| (v.as_str(), *n)).collect();
         let parts: Vec<String> = keys
             .iter()

@@ -2104,3 +2104,26 @@ fn explain_says_how_many_share_a_tied_figure() {
     let alone = fx.run(&["explain", "4"]);
     assert!(!alone.stdout.contains("tied with it"), "{}", alone.stdout);
 }
+
+/// `id_column: Customer_ID` where the table has `customer_id` (SQLite's names have no case)
+/// listed the columns without a word on the difference: "did you mean".
+#[test]
+fn an_id_column_written_in_another_case_is_named() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: Customer_ID }\nrules: rules\n",
+    )
+    .unwrap();
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: d\n    output: o\n    rules:\n      - { id: o, value: 1 }\n",
+    );
+    let run = fx.run(&["run"]);
+    assert!(
+        run.stderr.contains("the id column `Customer_ID` is not a column of the customer source (columns: customer_id, annual_sales): did you mean `customer_id`?"),
+        "{}",
+        run.stderr
+    );
+}

@@ -229,6 +229,9 @@ pub(super) fn id_position(names: &[String], id_column: &str) -> Result<usize, So
         .ok_or_else(|| SourceError::NoIdColumn {
             column: id_column.to_owned(),
             columns: names.join(", "),
+            like: (names.iter())
+                .find(|n| n.eq_ignore_ascii_case(id_column))
+                .cloned(),
         })
 }
 

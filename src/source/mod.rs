@@ -185,8 +185,13 @@ pub enum SourceError {
         what: String,
         source: rusqlite::Error,
     },
-    #[error("the id column `{column}` is not a column of the customer source (columns: {columns})")]
-    NoIdColumn { column: String, columns: String },
+    #[error("the id column `{column}` is not a column of the customer source (columns: {columns}){}", .like.as_ref().map_or(String::new(), |c| format!(": did you mean `{c}`? (`customers.id_column` is matched as written)")))]
+    NoIdColumn {
+        column: String,
+        columns: String,
+        /// The column of that name in another case (`Customer_ID` for `customer_id`).
+        like: Option<String>,
+    },
     #[error("`{setting}` in the config names `{column}`, which is not a column of the customer source{}", .like.as_ref().map_or(String::new(), |c| format!(": did you mean `{c}`?")))]
     NoListedColumn {
         /// `customers.dates` or `customers.booleans`.

@@ -2009,14 +2009,17 @@ fn count_by_keeps_a_quoted_text_apart_from_the_empty_one() {
 #[test]
 fn the_csv_file_keeps_every_digit_of_a_decimal() {
     let fx = Fixture::new();
-    fx.sales_customers(&[0.1, 0.68]);
+    fx.sales_customers(&[0.1, 0.68, 41_152_263_004_115.22]);
     fx.rule(
         "v.yaml",
         "decisions:\n  - name: v\n    output: v\n    rules:\n      - { id: v, value: '= annual_sales * 3' }\n",
     );
     fx.run_ok(&["--out", "out.csv"]);
     let csv = std::fs::read_to_string(fx.path("out.csv")).unwrap();
+    // 123,456,789,012,345.67 was written 1.2345678901234567e14.
+    assert!(csv.contains("3,123456789012345.66,"), "{csv}");
     assert!(csv.contains("1,0.30000000000000004,"), "{csv}");
+    assert!(!csv.contains("e14"), "written out, no exponent: {csv}");
     assert!(csv.contains("2,2.04,"), "{csv}");
     let stored: f64 = fx
         .conn()

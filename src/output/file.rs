@@ -255,6 +255,11 @@ fn plain(v: &Value<'_>) -> String {
         Value::Float(x) if x.is_finite() && v.to_string().parse::<f64>() != Ok(*x) => {
             format!("{x}")
         }
+        // Written out (123456789012345.67), as `.jsonl` has it, not `1.2345678901234567e14`:
+        // a BI load of the column reads digits.
+        Value::Float(x) if x.is_finite() && x.abs() < 1e21 && v.to_string().contains('e') => {
+            format!("{x}")
+        }
         v => v.to_string(),
     }
 }

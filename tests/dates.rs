@@ -810,3 +810,28 @@ fn bad_dates_of_several_forms_are_named_one_of_each_at_once() {
         fields.stdout
     );
 }
+
+/// `dispute_opened + 14` (a grace's last day) and `as_of + 1` passed `check` and stopped
+/// the month-end run for every customer ("`+` cannot be used on a date and a number"), where
+/// `as_of - 90` was a load error with its fix: `+` is too.
+#[test]
+fn a_date_plus_days_is_a_load_error_with_add_days() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, opened DATE",
+        &[vec![text("K1"), text("2026-01-05")]],
+    );
+    fx.rule(
+        "r.yaml",
+        "metrics:\n  grace_end: '= opened + 14'\ndecisions:\n  - name: p\n    output: x\n    rules:\n      - { id: a, value: '= grace_end' }\n",
+    );
+    fx.run(&["check"]).assert_code(2);
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    let d = run.diagnostic_at("rules/r.yaml:2:24");
+    assert!(
+        d.contains("field `opened` is a date, and `+` needs numbers")
+            && d.contains("= help: for the date 14 days later, write `add_days(opened, 14)`"),
+        "{d}"
+    );
+}

@@ -270,9 +270,9 @@ fn matrix_table(m: &Matrix) -> Table {
 /// `tier: 1,204 customers changed`: a matrix's title, drawn or listed.
 fn changed_title(m: &Matrix) -> String {
     format!(
-        "{}: {} customers changed",
+        "{}: {} changed",
         m.output,
-        thousands(m.changed() as f64)
+        crate::text::customers(m.changed())
     )
 }
 

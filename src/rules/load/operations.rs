@@ -413,6 +413,9 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         )
     } else if let Some(said) = date_arithmetic(op, a.as_ref(), b.as_ref()) {
         said
+    } else if op.op == "+" {
+        // Text `+` anything joins texts: only a date has no `+`.
+        return None;
     } else {
         let texts: Vec<&Said> = [&a, &b]
             .into_iter()
@@ -519,6 +522,22 @@ fn date_arithmetic(op: &Operation, a: Option<&Said>, b: Option<&Said>) -> Option
             (
                 format!("{} is a date, and `-` needs numbers", shown(a?)),
                 help,
+            )
+        }
+        // `dispute_opened + 14`: the grace's last day.
+        (Some(Date), Some(Number) | None, "+") | (Some(Number) | None, Some(Date), "+") => {
+            let (date, days) = if x == Some(Date) { (a, 1) } else { (b, 0) };
+            let days = match &op.operands[days] {
+                Operand::Const(c) => c.to_string(),
+                _ => "n".into(),
+            };
+            (
+                format!("{} is a date, and `+` needs numbers", shown(date?)),
+                format!(
+                    "for the date {days} {} later, write `add_days({}, {days})` (`add_months` for months)",
+                    if days == "1" { "day" } else { "days" },
+                    name(date)
+                ),
             )
         }
         _ => {

@@ -239,15 +239,17 @@ fn membership(node: &ASTNode, text: &str) -> Vec<(String, rhai::Dynamic, Positio
         .collect()
 }
 
-/// A comparison or arithmetic but `+` at this node: the operator, its operands as written
-/// and its position.
+/// A comparison or arithmetic at this node: the operator, its operands as written and its
+/// position (`+` for a date only: with text it joins texts).
 fn operation(node: &ASTNode) -> Option<RawOperation> {
     let (ASTNode::Expr(rhai::Expr::FnCall(f, pos)) | ASTNode::Stmt(rhai::Stmt::FnCall(f, pos))) =
         node
     else {
         return None;
     };
-    let ops = ["==", "!=", "<", "<=", ">", ">=", "-", "*", "/", "%", "**"];
+    let ops = [
+        "==", "!=", "<", "<=", ">", ">=", "-", "*", "/", "%", "**", "+",
+    ];
     if f.op_token.is_none() || f.args.len() != 2 || !ops.contains(&f.name.as_str()) {
         return None;
     }

@@ -53,6 +53,7 @@
 
 mod ceiling_below_rows;
 mod date_steps;
+mod effective_gap;
 mod exact_amounts;
 mod expired_row;
 mod floor_lifts_row;
@@ -139,6 +140,7 @@ pub const LINTS: &[Lint] = &[
     text_ordered::LINT.on(Policies::All, Shape::Any),
     floor_lifts_row::LINT.on(Policies::OneValue, Shape::Any),
     ceiling_below_rows::LINT.on(Policies::OneValue, Shape::Any),
+    effective_gap::LINT.on(Policies::OneValue, Shape::Any),
 ];
 
 /// Lint warnings for every decision table of the rule set, in decision order; `today` is

@@ -1269,3 +1269,47 @@ fn a_change_of_period_is_said_on_reload() {
         "{lines}"
     );
 }
+
+/// Rules reading the previous period, served on a day whose previous period has no run (the
+/// 1st of the month, before the month-end job): every answer had `previous.x` NULL (a
+/// dunning level reset to 1) and nothing said so; `run` and `explain` do. Said at the start,
+/// in `/health`, and gone once the month-end run is written.
+#[test]
+fn serve_says_when_the_previous_period_has_no_run() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0, 3.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: level\n    output: level\n    rules:\n      - { id: up, value: '= (previous.level ?? 0) + 1' }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let (process, addr) = Spawned::serve(
+        fx.dir.path(),
+        &[
+            "--as-of",
+            "2026-11-02",
+            "--debounce-ms",
+            "50",
+            "--data-check-ms",
+            "100",
+        ],
+    );
+    let said = process.seen.join("\n");
+    assert!(
+        said.contains("note: 2026-10 has no run (the latest before it is 2026-09): the rules' `previous.x` would be NULL for every customer"),
+        "{said}"
+    );
+    let health = get(&addr, "/health");
+    assert!(
+        health.text.contains("2026-10 has no run"),
+        "{}",
+        health.text
+    );
+    // The month-end run is written: the next data reload reads it, and the note is gone.
+    fx.run_ok(&["--as-of", "2026-10-31"]);
+    eventually("the note to go", || {
+        let h = get(&addr, "/health");
+        (h.text.contains("\"history_notes\":[]")).then_some(())
+    });
+    drop(process);
+}

@@ -349,6 +349,7 @@ async fn health(State(api): State<Api>) -> Result<Answer, ApiError> {
         json!({"running": running, "max": max}),
     );
     body.insert("connections".into(), json!({"open": open, "max": most}));
+    body.insert("history_notes".into(), json!(v.history_notes));
     stamped(&v, Ok(body))
 }
 

@@ -180,7 +180,8 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
         shown(&version.database).display(),
         version.took.as_millis()
     );
-    let warnings = version.warnings.clone();
+    let mut warnings = version.warnings.clone();
+    warnings.extend(version.history_notes.iter().map(|n| format!("note: {n}")));
     let service = Arc::new(Service::new(version));
     let reloader = Reloader::new(&service, opts, watcher, data);
 

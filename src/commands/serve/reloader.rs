@@ -337,10 +337,15 @@ pub(super) fn apply(
                     version.took.as_millis()
                 )
             };
-            let warnings = match fingerprint == old.rules().fingerprint {
+            let mut warnings = match fingerprint == old.rules().fingerprint {
                 true => Vec::new(),
                 false => version.warnings.clone(),
             };
+            // A data reload can fill the gap (the month-end run written) or open one.
+            if version.history_notes != old.history_notes {
+                let notes = version.history_notes.iter().map(|n| format!("note: {n}"));
+                warnings.extend(notes);
+            }
             service.swap(old, version, same_rules);
             say(out, line);
             for line in warnings {

@@ -57,10 +57,11 @@ fn build(v: &Version) -> Result<String, EvalError> {
         )),
         Err(e) => Some(format!("cannot open {}: {e}", v.database.display())),
     };
-    // What a run would note on these customers (the history's own notes need the run tables'
-    // standing, which `tierwise report` reads).
+    // What a run would note on these customers and their history, as `tierwise report`.
     let warnings = crate::workspace::batch::data_warnings(rules, v.customers(), &v.database);
-    meta.data_notes = warnings.iter().map(|w| w.note_line()).collect();
+    meta.data_notes = v.history_notes.clone();
+    meta.data_notes
+        .extend(warnings.iter().map(|w| w.note_line()));
     Ok(html::render(&html::Page {
         meta,
         figures,

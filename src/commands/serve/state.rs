@@ -72,6 +72,10 @@ pub struct Version {
     /// What `check` warns of in the rules (load warnings and lints), a line each, said
     /// when they come into force.
     pub(super) warnings: Vec<String>,
+    /// What `run` would note of the history these answers read (a previous period with no
+    /// run: `previous.x` NULL for everyone, a dunning level reset): said at load, in
+    /// `/health` and in `/report`, so a program can tell.
+    pub(super) history_notes: Vec<String>,
 }
 
 /// The customers a version's rules fail for: how many, and the first errors as examples.
@@ -146,6 +150,10 @@ impl Version {
         }
         let context = workspace.context;
         let version_context = context;
+        let history_notes = {
+            let mut source = workspace.open_source()?;
+            workspace.history_concerns(source.connection(), &rules, &customers, &history)?
+        };
         let warnings = crate::commands::check_warning_lines(&rules, &warnings, context.as_of);
         let loaded = Loaded {
             rules,
@@ -172,6 +180,7 @@ impl Version {
             tables: workspace.config.tables,
             report: OnceLock::new(),
             warnings,
+            history_notes,
         })
     }
 

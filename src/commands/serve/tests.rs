@@ -159,6 +159,7 @@ async fn health_and_rules_describe_the_version_in_force() {
         "customers_failing": null,
         "evaluations": {"running": 0, "max": 32},
         "connections": {"open": 0, "max": 200},
+        "history_notes": [],
     });
     assert_eq!(body, stamped(expected, &fp));
 

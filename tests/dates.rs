@@ -835,3 +835,39 @@ fn a_date_plus_days_is_a_load_error_with_add_days() {
         "{d}"
     );
 }
+
+/// "No `day()`, `weekday()` or end-of-month function": a Sunday rule needed
+/// `days_between(anchor, d) % 7`, negative before the anchor, and a month-end cut-off a
+/// nest of `add_months`. `day`, `weekday` (1 Monday ... 7 Sunday) and `end_of_month`.
+#[test]
+fn day_weekday_and_end_of_month() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, due DATE",
+        &[
+            vec![text("leap"), text("2024-02-10")],
+            vec![text("sunday"), text("2026-03-01")],
+            vec![text("old"), text("1969-12-28")],
+            vec![text("dec"), text("2025-12-31")],
+        ],
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d\n    outputs: [dd, wd, eom, sunday]\n    rules:\n      - { id: d, then: { dd: '= day(due)', wd: '= weekday(due)', eom: '= end_of_month(due)', sunday: '= weekday(due) == 7' } }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let latest = fx.latest();
+    let got = |output: &str| -> Vec<String> {
+        ["leap", "sunday", "old", "dec"]
+            .iter()
+            .map(|id| key(&column(&latest, output)[*id]))
+            .collect()
+    };
+    assert_eq!(got("dd"), ["10", "1", "28", "31"]);
+    assert_eq!(got("wd"), ["6", "7", "7", "3"]);
+    assert_eq!(
+        got("eom"),
+        ["2024-02-29", "2026-03-31", "1969-12-31", "2025-12-31"]
+    );
+    assert_eq!(got("sunday"), ["0", "1", "1", "0"]);
+}

@@ -82,7 +82,10 @@ pub fn register(engine: &mut Engine) {
         })
         .register_fn("year", |d: Date| d.year() as INT)
         .register_fn("month", |d: Date| d.month() as INT)
-        .register_fn("quarter", |d: Date| d.quarter() as INT);
+        .register_fn("quarter", |d: Date| d.quarter() as INT)
+        .register_fn("day", |d: Date| d.day() as INT)
+        .register_fn("weekday", |d: Date| d.weekday() as INT)
+        .register_fn("end_of_month", |d: Date| d.end_of_month());
 
     macro_rules! ordered {
         ($($op:literal => $cmp:expr),*) => {$(

@@ -56,6 +56,17 @@ impl Date {
         (self.month() - 1) / 3 + 1
     }
 
+    /// 1 for Monday, ..., 7 for Sunday (ISO 8601): 1970-01-01 was a Thursday.
+    pub fn weekday(self) -> u32 {
+        ((self.0 as i64 + 3).rem_euclid(7) + 1) as u32
+    }
+
+    /// The last day of the date's month (2024-02-29 for any day of February 2024).
+    pub fn end_of_month(self) -> Date {
+        let (year, month, day) = self.ymd();
+        Date(self.0 + (days_in_month(year, month) - day) as i32)
+    }
+
     /// `days` later (earlier when negative); `None` beyond the years dates may have.
     pub fn add_days(self, days: i64) -> Option<Date> {
         let n = i64::from(self.0).checked_add(days)?;
@@ -228,11 +239,16 @@ mod tests {
                     let date = Date::new(year, month, day).unwrap();
                     assert_eq!(date.ymd(), (year, month, day));
                     assert_eq!(date.0, previous.0 + 1, "{date}");
+                    // The weekday steps by one from the day before, Sunday to Monday.
+                    assert_eq!(date.weekday(), previous.weekday() % 7 + 1, "{date}");
+                    let end = date.end_of_month();
+                    assert_eq!(end.ymd(), (year, month, days_in_month(year, month)));
                     previous = date;
                 }
             }
         }
         assert_eq!(d("1970-01-01").0, 0);
+        assert_eq!(d("1970-01-01").weekday(), 4, "a Thursday");
         assert_eq!(d("2000-03-01").0, 11017);
     }
 

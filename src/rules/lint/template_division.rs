@@ -118,6 +118,8 @@ fn whole(rules: &RuleSet, node: &Node, depth: usize) -> bool {
             | Builtin::Year
             | Builtin::Month
             | Builtin::Quarter
+            | Builtin::Day
+            | Builtin::Weekday
             | Builtin::DaysBetween
             | Builtin::MonthsBetween,
             _,

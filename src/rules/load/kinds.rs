@@ -167,7 +167,9 @@ impl Known<'_> {
                     Some(ValueKind::Bool)
                 }
                 Builtin::ToString => Some(ValueKind::Text),
-                Builtin::Date | Builtin::AddDays | Builtin::AddMonths => Some(ValueKind::Date),
+                Builtin::Date | Builtin::AddDays | Builtin::AddMonths | Builtin::EndOfMonth => {
+                    Some(ValueKind::Date)
+                }
                 _ => Some(ValueKind::Number),
             },
         }

@@ -132,12 +132,20 @@ fn date<'a>(
             Scalar::Date(d) => Scalar::Date(d),
             _ => Scalar::Date(Date::parse(cx.str(&first, frame).ok_or(Fallback)?).ok_or(Fallback)?),
         },
-        Builtin::Year | Builtin::Month | Builtin::Quarter => match first {
-            Scalar::Date(d) => Scalar::Int(i64::from(match f {
-                Builtin::Year => d.year() as u32,
-                Builtin::Month => d.month(),
-                _ => d.quarter(),
-            })),
+        Builtin::Year | Builtin::Month | Builtin::Quarter | Builtin::Day | Builtin::Weekday => {
+            match first {
+                Scalar::Date(d) => Scalar::Int(i64::from(match f {
+                    Builtin::Year => d.year() as u32,
+                    Builtin::Month => d.month(),
+                    Builtin::Day => d.day(),
+                    Builtin::Weekday => d.weekday(),
+                    _ => d.quarter(),
+                })),
+                _ => return Err(Fallback),
+            }
+        }
+        Builtin::EndOfMonth => match first {
+            Scalar::Date(d) => Scalar::Date(d.end_of_month()),
             _ => return Err(Fallback),
         },
         Builtin::DaysBetween | Builtin::MonthsBetween => match (first, second) {

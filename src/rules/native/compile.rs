@@ -415,6 +415,9 @@ fn builtin(name: &str, arity: usize) -> Option<Builtin> {
         ("year", 1) => Builtin::Year,
         ("month", 1) => Builtin::Month,
         ("quarter", 1) => Builtin::Quarter,
+        ("day", 1) => Builtin::Day,
+        ("weekday", 1) => Builtin::Weekday,
+        ("end_of_month", 1) => Builtin::EndOfMonth,
         _ => return None,
     })
 }

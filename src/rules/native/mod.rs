@@ -87,6 +87,9 @@ pub enum Builtin {
     Year,
     Month,
     Quarter,
+    Day,
+    Weekday,
+    EndOfMonth,
 }
 
 #[derive(Debug, Clone)]

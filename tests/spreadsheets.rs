@@ -705,3 +705,32 @@ fn rule_and_test_files_with_extensions_in_capitals_load() {
         test.stdout
     );
 }
+
+/// `20.000` or `>= 200.000` typed in a cell (a German admin's thousands dot) read as 20 and
+/// 200 with no word, where the same in a YAML file is a warning: 6,237 customers made tier
+/// B and 5,135 given a credit limit of 20. A warning at the cell.
+#[test]
+fn a_thousands_dot_in_a_cell_is_a_warning_at_the_cell() {
+    let fx = fixture();
+    write(
+        &fx,
+        "credit.csv",
+        b"hit: first,,\nid,annual_sales,credit_limit\nid,input,output\nc-b,>= 200.000,50000\nc-c,,20.000\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    let threshold = diagnostic_at(&check, "rules/credit.csv, B4");
+    assert!(
+        threshold.starts_with(
+            "warning: `200.000` reads as 200 (the dot is the decimal point), not as 200,000"
+        ),
+        "{threshold}"
+    );
+    let limit = diagnostic_at(&check, "rules/credit.csv, C5");
+    assert!(
+        limit.starts_with(
+            "warning: `20.000` reads as 20 (the dot is the decimal point), not as 20,000"
+        ),
+        "{limit}"
+    );
+}

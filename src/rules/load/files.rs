@@ -73,8 +73,12 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
                 .and_then(|file| Some((parse(&file, diags)?, file)))
             {
                 Some((rules, file)) => {
-                    // In its cells' texts as in a YAML file's (positions are cells).
+                    // In its cells' texts as in a YAML file's (positions are cells): a cell
+                    // typed `20.000` or `>= 200.000` reads as 20 or 200.
                     for warning in super::invisible::invisible(&file) {
+                        diags.push(warning);
+                    }
+                    for warning in super::dotted_thousands::dotted_thousands(&file) {
                         diags.push(warning);
                     }
                     files.parsed.push((file, rules));

@@ -95,7 +95,7 @@ pub fn load(
     types::note_kinds(&symbols, &mut compiled);
     operations::check(&symbols.slots, &compiled.operations, &mut diags);
     if diags.has_errors() {
-        return Err(Diagnostics(foreach::merge_copies(diags.0)));
+        return Err(Diagnostics(foreach::merge_copies(at_errors(diags.0))));
     }
     let comparisons = std::mem::take(&mut compiled.comparisons);
     let (set, kinds, ranked) = finish::assemble(files, scripts, symbols, compiled, order, limits);
@@ -104,9 +104,22 @@ pub fn load(
     operations::check_decimal_cases(&set, fields, &mut diags);
     finish::check_columns(&set, &mut diags);
     if diags.has_errors() {
-        return Err(Diagnostics(foreach::merge_copies(diags.0)));
+        return Err(Diagnostics(foreach::merge_copies(at_errors(diags.0))));
     }
     Ok((set, foreach::merge_copies(diags.0)))
+}
+
+/// Without the warnings at a place an error is at: the error says what is wrong there (a
+/// cell `50.000,00` is text in a file of decimal commas, not a thousandth of 50,000).
+fn at_errors(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // By the place shown: a spreadsheet's cell, wherever in it each points.
+    let errors: std::collections::HashSet<String> = (diags.iter())
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .map(|d| d.location())
+        .collect();
+    (diags.into_iter())
+        .filter(|d| d.severity == crate::diag::Severity::Error || !errors.contains(&d.location()))
+        .collect()
 }
 
 /// Where the passes put the diagnostics they find, in the order found.

@@ -734,3 +734,31 @@ fn a_thousands_dot_in_a_cell_is_a_warning_at_the_cell() {
         "{limit}"
     );
 }
+
+/// A "Summe" row under a `collect` sheet (`=SUM(D4:D6)`, as on every sheet an admin keeps)
+/// was a rule that matched everyone: its total added to every customer's fee (8,000 of
+/// 8,000 wrong). An error at the cell.
+#[test]
+fn a_totals_row_in_a_sheet_is_an_error_at_its_cell() {
+    let fx = fixture();
+    let fees: &[&[&str]] = &[
+        &["hit: collect", "aggregate: sum"],
+        &["id", "channel", "delivery_fee"],
+        &["id", "input", "output"],
+        &["f-ka", "KA", "20"],
+        &["f-bc", "BC", "30"],
+        &["f-all", "", "9.9"],
+        &[],
+        &["Summe", "", "=SUM(C4:C6) -> 59.9"],
+    ];
+    write(&fx, "fees.xlsx", &workbook(&[("fees", fees)]));
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    let d = diagnostic_at(&check, "rules/fees.xlsx, sheet fees, C8");
+    assert!(
+        d.starts_with(
+            "error: C8 holds `=SUM(C4:C6)`, a total of the rows above: a totals row is no rule"
+        ),
+        "{d}"
+    );
+}

@@ -189,6 +189,17 @@ fn formulas(
         }
         let at = (start.0 + r as u32, start.1 + c as u32);
         let value = range.get_value(at).map(text).unwrap_or_default();
+        // `=IF(x="","",x)`: its saved value is empty text, as an empty cell reads.
+        if matches!(range.get_value(at), Some(Data::String(_))) && value.is_empty() {
+            continue;
+        }
+        if let Some(total) = totals_row(formula, at) {
+            problems
+                .error(sheet, at, format!("{} holds {total}, a total of the rows above: a totals row is no rule (in this table it would give or add its total to customers)", cell_name(at)))
+                .set_help("keep totals out of the table: on another sheet, or remove the row");
+            ok = false;
+            continue;
+        }
         if value.is_empty() {
             problems
                 .error(sheet, at, format!("{} holds a formula with no saved value", cell_name(at)))
@@ -206,6 +217,26 @@ fn formulas(
         }
     }
     ok
+}
+
+/// `=SUM(D4:D6)` in D8 (a "Summe" row under a sheet's rows): a sum or subtotal of a range of
+/// its own column above it, as written (`SUM(D4:D6)`).
+fn totals_row(formula: &str, (row, column): (u32, u32)) -> Option<String> {
+    let f = formula.trim().trim_start_matches('=').to_ascii_uppercase();
+    let args = ["SUM(", "SUBTOTAL(9,", "SUBTOTAL(109,"]
+        .iter()
+        .find_map(|name| f.strip_prefix(name))?
+        .strip_suffix(')')?;
+    let (from, to) = args.trim().split_once(':')?;
+    let place = |cell: &str| -> Option<(u32, String)> {
+        let cell = cell.trim().replace('$', "");
+        let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
+        let number: u32 = cell[letters.len()..].parse().ok()?;
+        Some((number.checked_sub(1)?, letters))
+    };
+    let ((first, a), (last, b)) = (place(from)?, place(to)?);
+    let own = crate::diag::cells::column_name(column);
+    (a == own && b == own && first <= last && last < row).then(|| format!("`={}`", f))
 }
 
 /// A number formatted as a percentage in a column of plain numbers is an error: Excel shows

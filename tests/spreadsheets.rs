@@ -762,3 +762,17 @@ fn a_totals_row_in_a_sheet_is_an_error_at_its_cell() {
         "{d}"
     );
 }
+
+/// A macro workbook (`credit.xlsm`) in the rules folder was left out without a word: three
+/// decisions missing from the run, `check` clean. A warning naming it.
+#[test]
+fn a_macro_workbook_is_named_as_not_read() {
+    let fx = fixture();
+    write(&fx, "credit.xlsm", &workbook(&[("tiers", TIERS)]));
+    let check = fx.run(&["check"]);
+    assert!(
+        check.stdout.contains("warning: skipped: a .xlsm workbook is not read (rule tables are .xlsx, .ods or .csv)\n --> rules/credit.xlsm"),
+        "{}",
+        check.stdout
+    );
+}

@@ -149,7 +149,7 @@ pub(super) fn read(dir: &Path, diags: &mut Sink) -> Result<RuleFiles, Diagnostic
     if yaml_files.is_empty() {
         diags.push(Diagnostic::file_error(
             dir,
-            "no rule files (*.yaml) in the rules directory",
+            "no rule files (*.yaml, or a table as .xlsx, .ods or .csv) in the rules directory",
         ));
     } else if !files.parsed.is_empty()
         && files.unparsed.is_empty()
@@ -259,6 +259,15 @@ fn list_rule_files(
             Some("yaml" | "yml") => yaml.push(path),
             Some("rhai") => scripts.push(path),
             _ if sheet::is_spreadsheet(&path) => yaml.push(path),
+            // A workbook of a kind not read: it took three decisions out of the run unseen.
+            Some(kind @ ("xlsm" | "xlsb" | "xls")) => notes.push(
+                Diagnostic::file_error(
+                    &path,
+                    format!("skipped: a .{kind} workbook is not read (rule tables are .xlsx, .ods or .csv)"),
+                )
+                .warning()
+                .help("save it as an Excel Workbook (.xlsx) in the rules directory (a macro workbook's macros are not needed for its tables)"),
+            ),
             _ => {}
         }
     }
@@ -579,7 +588,9 @@ mod tests {
         let (_, shown) = read_dir(&[("s.rhai", b"fn f(x) { x }\n")]);
         assert_eq!(
             shown,
-            ["error rules: no rule files (*.yaml) in the rules directory"]
+            [
+                "error rules: no rule files (*.yaml, or a table as .xlsx, .ods or .csv) in the rules directory"
+            ]
         );
     }
 

@@ -776,3 +776,21 @@ fn a_macro_workbook_is_named_as_not_read() {
         check.stdout
     );
 }
+
+/// A title row typed above a table (`Kreditlimits 2026` in A1, `hit: first` in A2) left the
+/// whole decision out with a warning among many, exit 0: no credit limit for anyone, and
+/// `run --strict` wrote it. An error at the cell that says `hit:`.
+#[test]
+fn a_title_row_above_a_table_is_an_error() {
+    let fx = fixture();
+    let mut rows: Vec<&[&str]> = vec![&["Kreditlimits 2026 (freigegeben 28.11.)"]];
+    rows.extend(TIERS.iter().copied());
+    write(&fx, "pricing.xlsx", &workbook(&[("tiers", &rows)]));
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    let d = diagnostic_at(&check, "rules/pricing.xlsx, sheet tiers, A2");
+    assert!(
+        d.starts_with("error: sheet tiers's table starts at A2: a table's `hit:` is in A1, so the sheet would be left out"),
+        "{d}"
+    );
+}

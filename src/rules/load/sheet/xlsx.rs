@@ -82,8 +82,30 @@ fn sheet(book: &mut Book, name: &str, problems: &mut Problems, any: &mut bool) -
         problems.map.add_row(sheet, r, 0, cells.clone());
         rows.push((r, cells));
     }
-    let a1 = rows[0].1[0].trim().to_lowercase();
-    if !(a1.starts_with("hit") && a1[3..].trim_start().starts_with(':')) {
+    let says_hit = |cell: &str| {
+        let cell = cell.trim().to_lowercase();
+        cell.starts_with("hit") && cell[3..].trim_start().starts_with(':')
+    };
+    // A title row above the table, or a margin left of it: `hit:` is there, not in A1, and
+    // the table (every credit limit) left the run with a warning among many.
+    let moved = (rows.iter().take(5))
+        .flat_map(|(r, cells)| {
+            cells
+                .iter()
+                .take(5)
+                .enumerate()
+                .map(move |(c, t)| (*r, c, t))
+        })
+        .find(|(r, c, t)| (*r, *c) != (0, 0) && says_hit(t));
+    if let (false, Some((r, c, _))) = (says_hit(&rows[0].1[0]), moved) {
+        let at = (r, c as u32);
+        problems
+            .error(sheet, at, format!("sheet {name}'s table starts at {}: a table's `hit:` is in A1, so the sheet would be left out", cell_name(at)))
+            .set_help("delete the rows above the table and the columns left of it (a title goes on a `#notes` sheet)");
+        *any = true;
+        return None;
+    }
+    if !says_hit(&rows[0].1[0]) {
         let at = problems.place(sheet, Some((0, 0)), 0);
         let d = crate::diag::Diagnostic::at_cell(
             problems.path,

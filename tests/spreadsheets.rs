@@ -794,3 +794,30 @@ fn a_title_row_above_a_table_is_an_error() {
         "{d}"
     );
 }
+
+/// Tier A's threshold cell linked to a parameters sheet (`=params!B2`, saved 500000) under
+/// the header `annual_sales ?? 0` is an equality test: the largest customers fell to B and
+/// `check --data` said every row matched. One number and the `?? 0` header are warned too.
+#[test]
+fn a_linked_threshold_cell_under_a_defaulted_header_is_said_on_the_data() {
+    let fx = Fixture::new();
+    let rows: Vec<Vec<rusqlite::types::Value>> = (0..40)
+        .map(|i| vec![text(&format!("K{i:02}")), real(12_345.67 * i as f64 + 0.5)])
+        .collect();
+    fx.customers("customer_id TEXT PRIMARY KEY, annual_sales REAL", &rows);
+    let tiers: &[&[&str]] = &[
+        &["hit: first"],
+        &["id", "annual_sales ?? 0", "tier"],
+        &["id", "input", "output"],
+        &["t-a", "=params!B2 -> 500000", "A"],
+        &["t-b", ">= 200000", "B"],
+        &["t-c", "", "C"],
+    ];
+    write(&fx, "tiers.xlsx", &workbook(&[("tiers", tiers)]));
+    let check = fx.run(&["check", "--data"]);
+    assert!(
+        check.stdout.contains("warning: `annual_sales` holds amounts with decimals, and is tested for being equal to 1 number (500000): only 0 of 40 customers hold one of them exactly, and the others match none of these tests (in `t-a`)\n --> rules/tiers.xlsx, sheet tiers, B4"),
+        "{}",
+        check.stdout
+    );
+}

@@ -60,8 +60,9 @@ pub fn amounts_tested_exactly(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic
     out
 }
 
-/// The fewest numbers a field is tested to equal for the tests to read as a band table.
-const FEWEST_NUMBERS: usize = 3;
+/// The fewest numbers a field is tested to equal for the tests to read as a band table (a
+/// threshold cell linked to a parameters sheet, `=params!B2`, is one).
+const FEWEST_NUMBERS: usize = 1;
 
 fn warning(
     e: &Expr,
@@ -80,8 +81,8 @@ fn warning(
         line,
         column,
         format!(
-            "`{name}` holds amounts with decimals, and is tested for being equal to {} numbers ({}): only {} of {} hold one of them exactly, and the others match none of these tests",
-            numbers.len(),
+            "`{name}` holds amounts with decimals, and is tested for being equal to {} ({}): only {} of {} hold one of them exactly, and the others match none of these tests",
+            crate::text::plural(numbers.len(), "number"),
             crate::text::first_three(&written),
             crate::text::thousands(matched as f64),
             crate::text::customers(held),

@@ -50,12 +50,29 @@ pub(super) fn name_constant_comparisons<'n>(node: &'n Node, out: &mut Vec<(Cmp, 
     each_node(node, &mut |n| match n {
         Node::CmpSlot(cmp, slot, lit) => out.push((*cmp, *slot, lit)),
         Node::Cmp(cmp, pair) => match &**pair {
-            (Node::Slot(s), Node::Const(lit)) => out.push((*cmp, *s, lit)),
-            (Node::Const(lit), Node::Slot(s)) => out.push((turned(*cmp), *s, lit)),
+            (x, Node::Const(lit)) if let Some(s) = defaulted_slot(x) => out.push((*cmp, s, lit)),
+            (Node::Const(lit), x) if let Some(s) = defaulted_slot(x) => {
+                out.push((turned(*cmp), s, lit))
+            }
             _ => {}
         },
         _ => {}
     });
+}
+
+/// The name a side of a comparison reads: `annual_sales`, or `annual_sales ?? 0` (a grid
+/// header written as a spreadsheet counts a blank), which tests the name's values alike.
+fn defaulted_slot(node: &Node) -> Option<Slot> {
+    match node {
+        Node::Slot(s) => Some(*s),
+        Node::Coalesce(items) => match &items[..] {
+            [Node::Slot(s), rest @ ..] if rest.iter().all(|n| matches!(n, Node::Const(_))) => {
+                Some(*s)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Every test of a name for equality with a constant: the `==` and `!=` comparisons of

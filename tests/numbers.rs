@@ -436,3 +436,47 @@ fn a_money_total_that_overflows_says_so() {
         run.stdout
     );
 }
+
+/// A DECIMAL money column with some whole amounts (5.00, 7.50, 6.00 stored 5, 7.5, 6) is a
+/// column of decimals to the load checks: a whole-number `switch` on a metric over it is
+/// refused as for a REAL column (C2's 15.0 went to `_` without a word); and ids 2 and 2.0
+/// are one id twice, refused as such (the run said the database was damaged).
+#[test]
+fn whole_amounts_among_decimals_keep_the_decimal_checks() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, amt DECIMAL(10,2)",
+        &[
+            vec![text("C1"), int(5)],
+            vec![text("C2"), real(7.5)],
+            vec![text("C3"), int(6)],
+        ],
+    );
+    fx.rule(
+        "t.yaml",
+        "metrics:\n  m: amt * 2\ndecisions:\n  - name: t\n    output: band\n    rules:\n      - { id: a, value: '= switch m { 10 => \"ten\", 15 => \"fifteen\", _ => \"other\" }' }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("is read as decimals"), "{}", run.stderr);
+
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id NOT NULL, sales REAL",
+        &[
+            vec![int(1), real(10.0)],
+            vec![int(2), real(20.0)],
+            vec![real(2.0), real(30.0)],
+        ],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: d\n    output: o\n    rules:\n      - { id: o, value: 1 }\n",
+    );
+    let run = fx.run(&["run"]);
+    assert!(
+        run.stderr.contains("customer id 2 appears more than once"),
+        "{}",
+        run.stderr
+    );
+}

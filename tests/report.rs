@@ -939,25 +939,6 @@ fn a_migration_from_a_run_without_the_tier_output_says_so() {
     );
 }
 
-/// Two spellings of a tier a page cannot tell apart (`gold` and `"gold "`, a trailing space
-/// typed in a rule) were two identical-looking rows: the one with the space is quoted, as
-/// `run` shows it.
-#[test]
-fn tiers_spelled_two_ways_that_look_alike_are_told_apart() {
-    let rules = RULES.replace(
-        "      - { id: t-silver,",
-        "      - { id: t-gold-typo, when: rank >= 0.7, then: { tier: \"gold \" } }\n      - { id: t-silver,",
-    );
-    let f = project(&rules, 60);
-    let html = report(&f, &["--as-of", "2026-03-31"]);
-    let names: Vec<String> = rows(&html, "tiers")
-        .into_iter()
-        .filter_map(|r| r.first().cloned())
-        .collect();
-    assert!(names.contains(&"gold".to_owned()), "{names:?}");
-    assert!(names.contains(&"&quot;gold &quot;".to_owned()), "{names:?}");
-}
-
 /// For rules that carry an output from period to period (`previous.tier`), `diff` says its
 /// figures are this period's alone (the periods before hold what was recorded); the
 /// report's impact section, sent to management, gave the same figures without a word.

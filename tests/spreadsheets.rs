@@ -802,7 +802,7 @@ fn a_title_row_above_a_table_is_an_error() {
 fn a_linked_threshold_cell_under_a_defaulted_header_is_said_on_the_data() {
     let fx = Fixture::new();
     let rows: Vec<Vec<rusqlite::types::Value>> = (0..40)
-        .map(|i| vec![text(&format!("K{i:02}")), real(12_345.67 * i as f64 + 0.5)])
+        .map(|i| vec![text(&format!("K{i:02}")), real(25_345.67 * i as f64 + 0.5)])
         .collect();
     fx.customers("customer_id TEXT PRIMARY KEY, annual_sales REAL", &rows);
     let tiers: &[&[&str]] = &[

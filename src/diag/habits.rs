@@ -497,7 +497,7 @@ fn function(chars: &[char], start: usize, name: &str, open: usize) -> Option<Hab
             note = Some(format!(
                 "and give its decision `round: {{ nearest: {step} }}`, which rounds halves away from zero as ROUND does"
             ));
-            x.clone()
+            format!("({x})")
         }
         _ => return None,
     };

@@ -326,6 +326,17 @@ mod tests {
         }
     }
 
+    /// Meant decimals just under a half, at large amounts: within the noise a wider
+    /// tolerance took for binary (2,716,824,954.884999 gave .89).
+    #[test]
+    fn a_decimal_just_under_a_half_stays_under_it() {
+        let near = |x: f64, step: f64| round_value(x, RoundSpec::Nearest(step)).0;
+        assert_eq!(near(2_045_955_986.81 * 1.3279, 0.01), 2_716_824_954.88);
+        assert_eq!(near(1_611_376_441.39 * 1.2741, 0.01), 2_053_054_723.97);
+        assert_eq!(near(13_681_016.23 * 1.469313, 0.0001), 20_101_694.999_9);
+        assert_eq!(crate::text::to_cents(2_000_000_000.004999), 2_000_000_000.0);
+    }
+
     #[test]
     fn large_amounts_round_their_way() {
         let int = |x: f64, r: RoundSpec| match round_value(x, r).1 {

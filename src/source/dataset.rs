@@ -57,6 +57,15 @@ pub enum Column {
 }
 
 impl Column {
+    /// Whether the column holds decimals (beside whole numbers: a DECIMAL money column).
+    pub fn holds_decimals(&self) -> bool {
+        match self {
+            Column::Float { .. } => true,
+            Column::Mixed(values) => values.iter().any(|v| v.is_float()),
+            _ => false,
+        }
+    }
+
     /// The one kind the column's values have (`None`: mixed, or every value NULL).
     pub fn kind(&self) -> Option<ValueKind> {
         match self {
@@ -64,7 +73,6 @@ impl Column {
             Column::Text { .. } => Some(ValueKind::Text),
             Column::Date { .. } => Some(ValueKind::Date),
             Column::Bool { .. } => Some(ValueKind::Bool),
-            // Whole numbers and decimals side by side are numbers.
             Column::Mixed(values) => {
                 let mut present = values.iter().filter(|v| !v.is_unit()).peekable();
                 present.peek()?;
@@ -138,8 +146,12 @@ impl Column {
     }
 
     /// The row's id as text, for messages.
+    /// A whole decimal as the whole number (`2.0` is customer 2, as SQLite's key has it).
     pub fn id_text(&self, i: usize) -> String {
-        self.value(i).to_string()
+        match self.value(i) {
+            Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => format!("{}", x as i64),
+            v => v.to_string(),
+        }
     }
 
     /// Turns the column into `Mixed` (a value that does not fit the column's type arrived).
@@ -198,9 +210,8 @@ impl Column {
                 };
                 self.push(v);
             }
-            // A decimal among whole numbers (or the other way round: a merged export, an
-            // untyped query column) keeps each value as it is: a whole number made decimal
-            // lost digits beyond 2^53 and read `1001` as `1001.0` in an id, a key or a text.
+            // A decimal among whole numbers keeps each value as it is: made decimal, a whole
+            // number lost digits beyond 2^53 and read `1001` as `1001.0` in an id or a key.
             (_, v) => {
                 let column = std::mem::replace(self, Column::Null(0));
                 *self = column.into_mixed();
@@ -236,8 +247,7 @@ pub(super) fn id_position(names: &[String], id_column: &str) -> Result<usize, So
 }
 
 /// The whole number an id given as text stands for in an id column of numbers: `42` is
-/// customer 42, but `042` and ` 42` are not (an id with leading zeros is text, another
-/// customer's).
+/// customer 42, but `042` and ` 42` are not (ids with leading zeros are text).
 pub fn id_number(id: &str) -> Option<i64> {
     // `1001.0`: a whole number stored as a decimal (an Excel or pandas export's ids), as
     // the outputs write it back.
@@ -356,7 +366,9 @@ impl Dataset {
     /// readers outside `source` (a past run's outputs).
     pub(crate) fn builder(names: &[String], id_column: &str) -> Result<Builder, SourceError> {
         let fields: Vec<Field> = names.iter().map(|n| Field::new(n, None)).collect();
-        Builder::new(&fields, id_column, None)
+        let mut builder = Builder::new(&fields, id_column, None)?;
+        builder.blank_ids = true;
+        Ok(builder)
     }
 
     /// The row of a customer id, if present (an id column of numbers matches `"42"`).
@@ -395,9 +407,8 @@ impl Dataset {
     }
 }
 
-/// An id as "did you mean" compares ids: without surrounding blanks, in lower case, its
-/// letters composed (Unicode NFC): `c-000042 ` is like `C-000042`, `łódź-7` like `Łódź-7`,
-/// and `Ağrı` typed like the `Ağrı` an export wrote with a combining breve.
+/// An id as "did you mean" compares ids: trimmed, in lower case, letters composed (NFC):
+/// `c-000042 ` is like `C-000042`, `łódź-7` like `Łódź-7`.
 pub fn folded_id(id: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     id.trim().nfc().collect::<String>().to_lowercase()
@@ -430,6 +441,7 @@ pub(crate) struct Builder {
     infinite: Option<(usize, bool)>,
     /// Infinities are read as they are (`fields`, which shows what is stored), not refused.
     pub keep_infinities: bool,
+    blank_ids: bool, // a past run's rows (written before such ids were refused)
 }
 
 impl Builder {
@@ -474,6 +486,7 @@ impl Builder {
             blob: None,
             infinite: None,
             keep_infinities: false,
+            blank_ids: false,
         })
     }
 
@@ -486,9 +499,9 @@ impl Builder {
                 column: self.id_column.clone(),
             });
         }
-        // An id of blanks is no id: written to a CSV it reads as NULL, and `" "` and `""`
-        // would be two customers no one can tell apart.
+        // An id of blanks is no id (a CSV writes it as NULL; `" "` and `""` look alike).
         if k == self.id_index
+            && !self.blank_ids
             && let Cell::Text(id) = &cell
             && id.trim().is_empty()
         {

@@ -138,15 +138,18 @@ pub fn to_cents(x: f64) -> f64 {
 }
 
 /// How far a number of steps (`q`, an amount in cents) may be from the decimal it stands
-/// for by binary noise alone: a few units in the last place of the amount it was computed
-/// from (a rate of an amount, 4,217,116.60 x 7.5%, is 316,283.74499999994: 7.45e-9 cents
-/// from the half), but no more than a ten-thousandth of a step or two units in the last
-/// place of `q` where those are larger, and never half a step (beyond 2^51 steps every
-/// fraction is one unit: 4,503,599,627,370,495.5 is no noise).
+/// for by binary noise alone: a few units in its last place (a rate of an amount,
+/// 4,217,116.60 x 7.5%, is 316,283.74499999994: 2.01 units from the half in cents), three
+/// at most, two where a unit is a millionth of a step or more, and never half a step
+/// (beyond 2^51 steps every fraction is one unit: 4,503,599,627,370,495.5 is no noise).
 pub fn binary_noise(q: f64) -> f64 {
     let ulp = f64::from_bits(q.abs().to_bits() + 1) - q.abs();
+    // Three units only where a unit is under a millionth of a step (below 2^33 steps):
+    // beyond, three reach a decimal that is meant (2,716,824,954.884999 in cents, 1e15 +
+    // 0.25 in steps of 5).
+    let units = if ulp < 1e-6 { 3.0 } else { 1.9 };
     (4.0 * f64::EPSILON * q.abs())
-        .min((1.9 * ulp).max(1e-4))
+        .min(units * ulp)
         .clamp(1e-9, 0.49)
 }
 

@@ -115,7 +115,6 @@ impl Before<'_> {
             self.period,
         ));
         out.extend(self.data_warnings.iter().map(|w| w.note_line()));
-        out.extend(self.standing.column_kinds.iter().cloned());
         out
     }
 }

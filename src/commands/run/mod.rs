@@ -43,8 +43,7 @@ pub struct Args {
     /// period as of an earlier day or with a tenth fewer customers, and every warning on the
     /// data: a share compared with a percentage, customer ids that differ only in case,
     /// spaces or leading zeros, an output compared with text the rules give in another
-    /// spelling; an output given another kind than its column's BOOLEAN or JSON): what
-    /// `run` otherwise writes with a note. For schedulers.
+    /// spelling): what `run` otherwise writes with a note. For schedulers.
     #[arg(long)]
     pub strict: bool,
     /// This configuration's customer source changed on purpose (a customer table renamed):

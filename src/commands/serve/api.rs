@@ -641,7 +641,7 @@ fn numeric_in_the_data(v: &Version, field: &Field) -> Field {
     let column = data.names.iter().position(|n| *n == field.name);
     // Decimals stay decimals (7.0 is not 7 to a switch case), whole numbers whole.
     let seen = match column.map(|k| &data.columns[k]) {
-        Some(Column::Float { .. }) => Some(Affinity::Real),
+        Some(c) if c.holds_decimals() => Some(Affinity::Real),
         Some(Column::Int { .. }) => Some(Affinity::Integer),
         _ => None,
     };

@@ -42,10 +42,8 @@ pub fn tiers(
     });
     for k in others {
         rank[k] = rows.len();
-        // Two spellings a page cannot tell apart (`"Gold "`, `Gold`) are two rows: quoted,
-        // with what a screen does not show, as `run` shows them.
         rows.push(TierRow {
-            name: crate::text::visible(&names[k]).into_owned(),
+            name: names[k].clone(),
             ..per_tier[k].clone()
         });
     }

@@ -47,6 +47,13 @@ pub fn amounts_tested_exactly(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic
         let held: Vec<f64> = (0..data.len)
             .filter_map(|i| column.value(i).as_f64())
             .collect();
+        // A band table's bounds lie inside the values; codes at or beyond them (-1, 0, 999
+        // beside scores of 300 to 850) are meant as codes.
+        let (low, high) =
+            (held.iter().copied()).fold((f64::MAX, f64::MIN), |(l, h), x| (l.min(x), h.max(x)));
+        if !numbers.iter().any(|&t| t > low && t < high) {
+            continue;
+        }
         let with_decimals = held.iter().filter(|x| x.fract() != 0.0).count();
         let matched = (held.iter())
             .filter(|&&x| numbers.iter().any(|&t| crate::value::same_number(x, t)))

@@ -34,13 +34,16 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         return Vec::new();
     };
     let of = table.name(SCALE);
-    // Outputs with a `default:` get it in a gap: only the others get no value.
+    // Outputs with a `default:` get it in a gap: an open end is then meant, a gap between
+    // bands (a bound typed wrong) is not.
     let outputs = table.outputs_without_default();
-    if outputs.is_empty() {
-        return Vec::new();
-    }
+    let defaulted = outputs.is_empty();
+    let get = match defaulted {
+        true => "get the outputs' `default:`, not a band's value".to_owned(),
+        false => format!("get no value for {outputs}"),
+    };
     let mut out = Vec::new();
-    if let Some(from) = lowest.from {
+    if let (Some(from), false) = (lowest.from, defaulted) {
         out.push(table.warn(
             lowest.row,
             lowest.row.id,
@@ -60,14 +63,14 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 band.row.id,
                 format!("no band covers {end} to {from}"),
                 format!(
-                    "customers whose `{of}` is from {end} up to (not including) {from} get no value for {outputs}: let `{}` end at `below: {from}`, or `{}` start at `from: {end}`",
+                    "customers whose `{of}` is from {end} up to (not including) {from} {get}: let `{}` end at `below: {from}`, or `{}` start at `from: {end}`",
                     reach.row.id, band.row.id
                 ),
             ));
         }
     }
     let highest = Band::highest(&bands);
-    if let Some(below) = highest.below {
+    if let (Some(below), false) = (highest.below, defaulted) {
         out.push(table.warn(
             highest.row,
             highest.row.id,
@@ -84,8 +87,9 @@ fn check(table: &Table) -> Vec<Diagnostic> {
 mod tests {
     use super::super::tests::{X, lint_yaml};
 
-    /// A decision whose outputs have a `default:` gives it in the gaps: no warning (it said
-    /// customers "get no value", where `explain` showed the default).
+    /// A decision whose outputs have a `default:` gives it at the open ends: no warning there
+    /// (it said customers "get no value", where `explain` showed the default); a gap between
+    /// bands is still one.
     #[test]
     fn gaps_and_open_ends() {
         let yaml = r#"
@@ -112,6 +116,7 @@ decisions:
       of: x
       bands:
         - { id: d1, from: 0, below: 100, value: 1 }
+        - { id: d2, from: 200, below: 300, value: 2 }
 "#;
         assert_eq!(
             lint_yaml(yaml, X),
@@ -119,6 +124,7 @@ decisions:
                 "8:17 TW104 [s1] values below 100000 get no band",
                 "10:17 TW104 [s2] no band covers 250000 to 300000",
                 "9:17 TW104 [s3] values of 600000 and above get no band",
+                "25:17 TW104 [d2] no band covers 100 to 200",
             ]
         );
     }

@@ -136,7 +136,7 @@ impl Decimals<'_> {
                 Fields::Declared(fields) => {
                     (fields.get(slot)).is_some_and(|f| f.affinity == Affinity::Real)
                 }
-                Fields::Data(data) => matches!(data.columns.get(slot), Some(Column::Float { .. })),
+                Fields::Data(data) => data.columns.get(slot).is_some_and(Column::holds_decimals),
             }),
             // Population figures are decimals, whatever they count (a quintile is 5.0).
             SlotKind::Population => Some(true),

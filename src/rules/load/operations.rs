@@ -169,7 +169,7 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
             return None;
         };
         let numbers = match (set.slots.get(slot)?.1, data.columns.get(slot)) {
-            (SlotKind::Field, Some(Column::Float { .. })) => Numbers::Decimals,
+            (SlotKind::Field, Some(c)) if c.holds_decimals() => Numbers::Decimals,
             (SlotKind::Field, Some(Column::Int { .. })) => Numbers::Whole,
             (SlotKind::Metric | SlotKind::Output, _) if decimal.get(&slot) == Some(&true) => {
                 Numbers::Decimals

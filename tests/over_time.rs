@@ -827,7 +827,7 @@ fn customers_back_are_told_apart_by_whether_the_rules_read_a_run_that_holds_them
     );
     assert!(
         back.stdout.contains(
-            "note: 1 customer is back after missing from 2026-03's run (2, last in 2026-02's run): `previous.paid` is NULL for it, but the rules also read the run that holds it last (`previous_2.paid`): what they carry through it goes on"
+            "note: 1 customer is back after missing from 2026-03's run (2, last in 2026-02's run): `previous.paid` is NULL for it, but the rules also read the run that holds it last (`previous_2.paid`): what they carry through it goes on this period (the next reads the period it missed)"
         ),
         "{}",
         back.stdout

@@ -432,7 +432,12 @@ fn returning_note(
         n => format!("{} customers are", thousands(n as f64)),
     };
     let one = |n: usize, it: &'static str, them: &'static str| if n == 1 { it } else { them };
-    let names = names_are(&crate::workspace::standing::past_names(rules, 1));
+    let names = crate::workspace::standing::past_names(rules, 1);
+    // Rules that read only earlier periods (`previous_2.x`) read nothing of the one missed.
+    let null_for = |n: usize| match names.is_empty() {
+        true => String::new(),
+        false => format!("{} NULL for {}, ", names_are(&names), one(n, "it", "them")),
+    };
     let mut notes = Vec::new();
     if !lost.is_empty() {
         let n = lost.len();
@@ -441,11 +446,11 @@ fn returning_note(
             false => ", and from every period the rules read".into(),
         };
         notes.push(format!(
-            "{} back after missing from {}'s run{unread} ({}): {names} NULL for {}, so {} as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)",
+            "{} back after missing from {}'s run{unread} ({}): {}so {} as new, and what the rules carry from period to period starts again (`history <id>` shows the gap)",
             are(n),
             previous.label(),
             examples(&lost),
-            one(n, "it", "them"),
+            null_for(n),
             one(n, "it counts", "they count"),
         ));
     }
@@ -463,13 +468,14 @@ fn returning_note(
             }
         }
         notes.push(format!(
-            "{} back after missing from {}'s run ({}): {names} NULL for {}, but the rules also read the run that holds {} last ({}): what they carry through it goes on",
+            "{} back after missing from {}'s run ({}): {}but the rules also read the run that holds {} last ({}): what they carry through it goes on this period (the next reads the period {} missed)",
             are(n),
             previous.label(),
             examples(&kept),
-            one(n, "it", "them"),
+            null_for(n),
             one(n, "it", "them"),
             crate::text::first_three(&through),
+            one(n, "it", "they"),
         ));
     }
     notes

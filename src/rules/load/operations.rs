@@ -169,7 +169,10 @@ pub fn check_seen(set: &RuleSet, data: &Dataset) -> Result<(), Diagnostics> {
             return None;
         };
         let numbers = match (set.slots.get(slot)?.1, data.columns.get(slot)) {
-            (SlotKind::Field, Some(c)) if c.holds_decimals() => Numbers::Decimals,
+            // A column of whole numbers and decimals keeps each value's kind: a switch on it
+            // finds `9` and `9.0` by their own cases (`mixed_cases`); a metric over it is
+            // decimal where a decimal went in (`decimal_slots`).
+            (SlotKind::Field, Some(Column::Float { .. })) => Numbers::Decimals,
             (SlotKind::Field, Some(Column::Int { .. })) => Numbers::Whole,
             (SlotKind::Metric | SlotKind::Output, _) if decimal.get(&slot) == Some(&true) => {
                 Numbers::Decimals

@@ -139,7 +139,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         // After `prune --keep`, the earliest period kept is not the first period run.
         let pruned = (output::pruned_periods(conn, tables, to.period.kind)?.into_iter())
             .any(|p| p < to.period);
-        // Runs of another kind before it (quarters before the first year): `--from` names one.
         let other =
             (runs.iter().rev()).find(|r| r.period < to.period && r.period.kind != to.period.kind);
         let mut report = ChangesReport::first(name, &to, pruned, args.limit);
@@ -155,8 +154,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         }
         return print(&report, args.format);
     };
-    // A column of the table that neither run's rules gave holds NULL for everyone: every
-    // customer would count as unchanged.
+    // A column neither run's rules gave is NULL for everyone (all would count as unchanged).
     let gave = |run: i64| -> Result<Option<bool>, Error> {
         let outputs = output::run_outputs(conn, tables, run)?;
         Ok(outputs.and_then(|o| o.as_object().map(|o| o.contains_key(&name))))
@@ -224,8 +222,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             a.fingerprint, b.fingerprint
         ));
     }
-    // Periods of two kinds (`--from 2025-06 --to 2025-Q3`, across a change of `period:`):
-    // the later run read no history of the earlier, and their figures cover other spans.
+    // Periods of two kinds (`--from 2025-06 --to 2025-Q3`): the later read no history of it.
     if from.period.kind != to.period.kind {
         notes.push(format!(
             "{} and {} are periods of two kinds: {}'s run read no history of {}'s, and what each ranked covers another span of time, so the moves are not the rules' steps",
@@ -283,8 +280,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             to.period, to.run_id, to.period, to.as_of, from.run_id
         ));
     }
-    // Either run made on a history replaced since, further back than the pair compared.
-    // Of the kinds compared (a month given with `--from` against a quarter: both).
+    // Either run made on a history replaced since (of each kind compared).
     let mut kinds = vec![to.period.kind];
     if from.period.kind != to.period.kind {
         kinds.push(from.period.kind);
@@ -342,18 +338,15 @@ fn chosen_runs(
     };
     let to = match to {
         Some(label) => find("--to", label)?,
-        // The latest period as `customer_policy_latest` has it: of the latest day, the
-        // longest (a quarter run as of June 30 over June).
+        // The latest period as `customer_policy_latest` has it (a quarter over June).
         None => *(runs.iter())
             .max_by_key(|r| (r.as_of, r.period.kind.months(), r.run_id))
             .ok_or_else(|| Error::Argument(labels()))?,
     };
     let from = match from {
         Some(label) => find("--from", label)?,
-        // The period before of the same kind: after a change of `period:`, the last month
-        // is not the quarter before a quarter. The first of its kind (a nightly pipeline's
-        // first night, the first year-end run after quarters): nothing to compare yet,
-        // which is a result, not a mistake in the arguments.
+        // The period before of the same kind (a month is not the quarter before a quarter);
+        // the first of its kind has nothing to compare yet: a result, not a mistake.
         None => match (runs.iter().rev())
             .find(|r| r.period < to.period && r.period.kind == to.period.kind)
         {
@@ -407,8 +400,7 @@ pub struct ChangesReport {
     /// With no `from`: the runs of the periods before `to` were pruned.
     #[serde(skip)]
     pub pruned_before: bool,
-    /// With no `from`: the latest earlier period of another kind (the first year after
-    /// quarters).
+    /// With no `from`: the latest earlier period of another kind.
     #[serde(skip)]
     pub first_of_kind: Option<(String, String)>,
 }
@@ -418,8 +410,7 @@ fn shown_value(v: &Option<String>) -> String {
 }
 
 impl ChangesReport {
-    /// The first period's (or the earliest kept, `pruned` before it): no moves, and a
-    /// note that says why.
+    /// The first period's (or the earliest kept): no moves, and a note that says why.
     fn first(output: String, to: &OfficialRun, pruned: bool, limit: usize) -> ChangesReport {
         let why = match pruned {
             true => {
@@ -445,8 +436,7 @@ impl ChangesReport {
     fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "customer_id,from,to,direction,difference")?;
         let field = crate::text::csv_field;
-        // NULL is an empty field and empty text a quoted one (`""`), as `--out` writes them:
-        // a change from '' to NULL is not one from nothing to nothing.
+        // NULL is an empty field and empty text `""`, as `--out` writes them.
         let value = |v: Option<&str>| match v {
             None => String::new(),
             Some("") => "\"\"".to_owned(),
@@ -463,8 +453,7 @@ impl ChangesReport {
                 c.difference.map_or(String::new(), |d| d.to_string())
             )?;
         }
-        // Customers in one run only: `new` has no value before, `gone` none after (and no
-        // difference: a customer won or lost is not a change of its value).
+        // Customers in one run only: `new` has no value before, `gone` none after.
         for c in &self.changes.new_customers {
             let value = value(c.value.as_deref());
             writeln!(out, "{},,{value},new,", field(&c.customer_id))?;
@@ -525,8 +514,7 @@ impl Report for ChangesReport {
                 "order: none recorded (give --order): changes are unranked"
             )?,
         }
-        // With no order at all, every change is one no order ranks: "0 up, 0 down, 1,254
-        // unranked" read as customers not ranked by sales.
+        // With no order at all, every change is unranked ("1,254 unranked" misread).
         let moved = match (&self.order, c.by_value) {
             (None, false) => format!("{} changed", n(c.changed)),
             _ => format!(
@@ -676,18 +664,15 @@ impl ChangesReport {
     }
 }
 
-/// A difference with its sign and every decimal its values have (`+0.0125`, `-3.4825`).
-/// `to - from` without the binary noise of the subtraction, which is that of the larger
-/// sum, not of the difference (587,836.52 -> 580,234.97 gave -7,601.550000000047): kept to
-/// the digits the sums hold.
+/// `to - from` without the subtraction's binary noise, that of the larger sum (587,836.52 ->
+/// 580,234.97 gave -7,601.550000000047): kept to the digits the sums hold.
 fn difference(from: f64, to: f64) -> f64 {
     let d = to - from;
     let larger = from.abs().max(to.abs());
     if !d.is_finite() || larger == 0.0 {
         return d;
     }
-    // The subtraction's noise is a unit or two in the last place of the larger sum: rounded
-    // to the power of ten above it (a cent stays a cent at 2.5 * 10^12).
+    // The subtraction's noise: the larger sum's last place, to the power of ten above it.
     let ulp = f64::from_bits(larger.to_bits() + 1) - larger;
     let step = 10f64.powi((2.0 * ulp).log10().ceil() as i32);
     match step > 0.0 && (d / step).abs() < 9.0e15 {

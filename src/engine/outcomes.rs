@@ -319,12 +319,15 @@ impl Tally {
 pub fn display_key(v: &Value<'_>) -> String {
     match v {
         Value::Null => "(none)".into(),
-        Value::Float(f) if f.is_finite() => match crate::value::compared_decimal(*f) {
+        Value::Float(f) if f.is_finite() => {
+            let x = crate::value::compared_decimal(*f);
             // A whole decimal is the integer the rules call equal to it (`13.0 == 13`): one
             // key, as `by:` groups them, not `13` and `13.0` counted apart.
-            x if x.fract() == 0.0 && x.abs() < 9.0e15 => format!("{}", x as i64),
-            x => Value::Float(x).to_string(),
-        },
+            match crate::text::whole(x) {
+                Some(n) => n.to_string(),
+                None => Value::Float(x).to_string(),
+            }
+        }
         v => match v.as_str() {
             // `""` is the empty text's key: a text that is itself in quotes (a CSV import's
             // `""`) is quoted again, not counted with it.

@@ -339,13 +339,9 @@ pub fn prepare(
             ))
             .map_err(write_err(&tables.policy_table))?;
             policy.columns.push((output.clone(), declared.into()));
-        } else if let (made, now) = (policy.declared(output), declared.get(k).copied())
-            && made != Declared::Plain
-            && now.is_some_and(|now| now != made)
-        {
-            // SQLite cannot change a column's type: `run` notes it (column_kinds.rs).
-            tracing::debug!("output `{output}`: its column is {}", made.sql());
         }
+        // A column an earlier run declared another type keeps it (SQLite cannot change a
+        // column's type): `run` notes it (column_kinds.rs).
     }
     view::replace(conn, tables, &policy)?;
     if upgraded {

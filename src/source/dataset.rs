@@ -149,7 +149,7 @@ impl Column {
     /// A whole decimal as the whole number (`2.0` is customer 2, as SQLite's key has it).
     pub fn id_text(&self, i: usize) -> String {
         match self.value(i) {
-            Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => format!("{}", x as i64),
+            Value::Float(x) if let Some(n) = crate::text::whole(x) => n.to_string(),
             v => v.to_string(),
         }
     }

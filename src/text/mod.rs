@@ -153,6 +153,12 @@ pub fn binary_noise(q: f64) -> f64 {
         .clamp(1e-9, 0.49)
 }
 
+/// A decimal that is a whole number, as that number (`13.0` is 13), within the range where
+/// every whole number is exact: how JSON, keys and ids show a whole decimal.
+pub fn whole(x: f64) -> Option<i64> {
+    (x.fract() == 0.0 && x.abs() < 9.0e15).then_some(x as i64)
+}
+
 /// A number as programs read it in JSON: a whole number as an integer (`518`, not `518.0`),
 /// any other as it is.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,11 +166,9 @@ pub struct Number(pub f64);
 
 impl serde::Serialize for Number {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let x = self.0;
-        if x.fract() == 0.0 && x.abs() < 9.0e15 {
-            s.serialize_i64(x as i64)
-        } else {
-            s.serialize_f64(x)
+        match whole(self.0) {
+            Some(n) => s.serialize_i64(n),
+            None => s.serialize_f64(self.0),
         }
     }
 }

@@ -871,3 +871,57 @@ fn day_weekday_and_end_of_month() {
     );
     assert_eq!(got("sunday"), ["0", "1", "1", "0"]);
 }
+
+/// "The later of the licence's expiry and the contract's end": `hit: max` over dates failed
+/// for every customer at run time ("compares numbers"). The latest date wins (`min`: the
+/// earliest), a NULL does not compete, and a date against a number names both rules.
+#[test]
+fn hit_max_and_min_compare_dates() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, licence DATE, contract DATE",
+        &[
+            vec![
+                text("later-licence"),
+                text("2027-03-01"),
+                text("2026-12-31"),
+            ],
+            vec![
+                text("later-contract"),
+                text("2026-01-31"),
+                text("2026-02-01"),
+            ],
+            vec![text("no-contract"), text("2026-05-05"), null()],
+        ],
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: last_day\n    hit: max\n    output: last_day\n    rules:\n      - { id: licence, value: '= licence' }\n      - { id: contract, value: '= contract' }\n  - name: first_day\n    hit: min\n    output: first_day\n    rules:\n      - { id: licence-first, value: '= licence' }\n      - { id: contract-first, value: '= contract' }\n",
+    );
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let latest = fx.latest();
+    let got = |output: &str| -> Vec<String> {
+        ["later-licence", "later-contract", "no-contract"]
+            .iter()
+            .map(|id| key(&column(&latest, output)[*id]))
+            .collect()
+    };
+    assert_eq!(got("last_day"), ["2027-03-01", "2026-02-01", "2026-05-05"]);
+    assert_eq!(got("first_day"), ["2026-12-31", "2026-01-31", "2026-05-05"]);
+    assert_eq!(
+        column(&latest, "rule_ids")["later-contract"],
+        text(r#"["contract","licence-first"]"#)
+    );
+
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: last_day\n    hit: max\n    output: last_day\n    rules:\n      - { id: licence, value: '= licence' }\n      - { id: days, value: 30 }\n",
+    );
+    // A number beside the dates is found at load time (a formula's kind known only per
+    // customer is a conflict naming both rules, unit-tested in `hit::best`).
+    let run = fx.run(&["run", "--as-of", "2026-03-31"]);
+    run.assert_code(2);
+    run.assert_stderr_contains(
+        "row `licence` gives a formula giving a date), but row `days` gives the number 30",
+    );
+}

@@ -5,12 +5,12 @@
 //! larger one". With several outputs, `by:` names the one compared; the other outputs come
 //! from the same row. Ties go to the earlier row, values equal as the rules' `==` has them
 //! included (0.3 and `= 0.1 + 0.2`). A matching row whose compared value is
-//! NULL does not compete (it wins only when no matching row has a number); text is an error
-//! naming the row.
+//! NULL does not compete (it wins only when no matching row has a value). Dates compare too
+//! (`max`: the latest); text, or a date where another row gave a number, is an error naming the row.
 
 use super::{RanksBy, Rows, Shape};
 use crate::rules::Decision;
-use crate::value::same_number;
+use crate::value::{Value, same_number};
 
 pub const SHAPE: Shape = Shape {
     combines_values: false,
@@ -20,7 +20,24 @@ pub const SHAPE: Shape = Shape {
     ranks_by: RanksBy::TableOrder,
 };
 
-/// The matching row with the best value by `better(candidate, best)`.
+/// What a row's compared value is ranked by: a number, or a date (a deadline, a licence's
+/// expiry: "the latest date wins"). The two do not compare with each other.
+#[derive(Clone, Copy, PartialEq)]
+enum Key {
+    Number(f64),
+    Date(i32),
+}
+
+impl Key {
+    fn kind(self) -> &'static str {
+        match self {
+            Key::Number(_) => "a number",
+            Key::Date(_) => "a date",
+        }
+    }
+}
+
+/// The matching row with the best value by `better(candidate, best)`, over numbers or dates.
 fn decide_best<'a, R: Rows<'a>>(
     d: &Decision,
     rows: &mut R,
@@ -28,31 +45,54 @@ fn decide_best<'a, R: Rows<'a>>(
     better: fn(f64, f64) -> bool,
 ) -> Result<(), R::Error> {
     let by = d.by.unwrap_or(0);
-    // The winner so far: its row and its number (`None`: a matching row whose value is NULL).
-    let mut best: Option<(usize, Option<f64>)> = None;
+    // The winner so far: its row and its key (`None`: a matching row whose value is NULL).
+    let mut best: Option<(usize, Option<Key>)> = None;
+    // The row that set the kind compared (numbers or dates), for the message on a mix.
+    let mut first_keyed: Option<(usize, Key)> = None;
     for k in 0..rows.count() {
         if !rows.matches(k)? {
             continue;
         }
         let value = rows.values(k)?.swap_remove(by);
-        let x = match value.as_f64() {
-            Some(x) => Some(x),
-            None if value.is_null() => None,
-            None => {
-                return Err(rows.row_error(
-                    k,
-                    format!("`hit: {policy}` compares numbers, and this row gives `{value}`"),
-                ));
-            }
+        let key = match &value {
+            Value::Date(date) => Some(Key::Date(date.0)),
+            Value::Null => None,
+            other => match other.as_f64() {
+                Some(x) => Some(Key::Number(x)),
+                None => {
+                    return Err(rows.row_error(
+                        k,
+                        format!(
+                            "`hit: {policy}` compares numbers or dates, and this row gives `{value}`"
+                        ),
+                    ));
+                }
+            },
         };
-        let wins = match (best, x) {
+        if let (Some(key), Some((row, seen))) = (key, first_keyed)
+            && key.kind() != seen.kind()
+        {
+            let why = format!(
+                "`hit: {policy}` compares values of one kind, and the first gives {} where the second gives {} (`{value}`)",
+                seen.kind(),
+                key.kind()
+            );
+            return Err(rows.conflict(row, k, &why));
+        }
+        if let (Some(key), None) = (key, first_keyed) {
+            first_keyed = Some((k, key));
+        }
+        let wins = match (best, key) {
             (None, _) => true,
             (Some((_, None)), Some(_)) => true,
-            (Some((_, Some(b))), Some(x)) => better(x, b) && !same_number(x, b),
-            (Some(_), None) => false,
+            (Some((_, Some(Key::Number(b)))), Some(Key::Number(x))) => {
+                better(x, b) && !same_number(x, b)
+            }
+            (Some((_, Some(Key::Date(b)))), Some(Key::Date(x))) => better(x as f64, b as f64),
+            (Some(_), _) => false,
         };
         if wins {
-            best = Some((k, x));
+            best = Some((k, key));
         }
     }
     match best {
@@ -137,11 +177,38 @@ mod tests {
     }
 
     #[test]
+    fn dates_compare_the_latest_wins_max_ties_to_the_earlier() {
+        let day = |t| Value::Date(crate::time::Date::parse(t).unwrap());
+        let values = [
+            day("2026-03-01"),
+            day("2026-12-31"),
+            Value::Null,
+            day("2026-12-31"),
+        ];
+        let mut r = rows(&[true, true, true, true], &values);
+        max::decide(&Decision::empty(), &mut r).unwrap();
+        assert_eq!(r.log.last().unwrap(), "fire 1");
+        let mut r = rows(&[true, true, true, true], &values);
+        min::decide(&Decision::empty(), &mut r).unwrap();
+        assert_eq!(r.log.last().unwrap(), "fire 0");
+    }
+
+    #[test]
+    fn a_date_against_a_number_is_a_conflict_naming_both_rows() {
+        let date = Value::Date(crate::time::Date::parse("2026-03-01").unwrap());
+        let mut r = rows(&[true, false, true], &[Value::Int(1), Value::Null, date]);
+        assert_eq!(
+            max::decide(&Decision::empty(), &mut r).unwrap_err(),
+            "conflict 0 2: `hit: max` compares values of one kind, and the first gives a number where the second gives a date (`2026-03-01`)"
+        );
+    }
+
+    #[test]
     fn text_is_an_error_naming_the_row() {
         let mut r = rows(&[true, true], &[Value::Int(1), Value::Str("high")]);
         assert_eq!(
             max::decide(&Decision::empty(), &mut r).unwrap_err(),
-            "row 1: `hit: max` compares numbers, and this row gives `high`"
+            "row 1: `hit: max` compares numbers or dates, and this row gives `high`"
         );
     }
 }

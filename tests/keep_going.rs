@@ -434,3 +434,85 @@ fn totals_since_say_they_are_without_the_customers_left_out() {
         run.stdout
     );
 }
+
+/// "One malformed licence date stopped the month even with `--keep-going`": a value its
+/// column does not hold (a day-first date in a DATE column, `n/a` in a REAL one) leaves its
+/// customer out under `--keep-going`, as a rule failing for it would, recorded with the
+/// column and the value's help; the others are written, and a population figure over the
+/// column reads that value as NULL (ranks among the readable). Without it, nothing is written.
+#[test]
+fn keep_going_leaves_out_a_customer_whose_value_its_column_does_not_hold() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, licence_expiry DATE, sales REAL",
+        &[
+            vec![text("P1"), text("2027-01-31"), real(300.0)],
+            vec![text("P2"), text("31/01/2026"), real(900.0)],
+            vec![text("P3"), text("2026-02-15"), text("n/a")],
+            vec![text("P4"), null(), real(100.0)],
+        ],
+    );
+    fx.rule(
+        "rules.yaml",
+        "population:\n  sales_rank: { percentile_of: sales }\n\
+         decisions:\n  - name: block\n    outputs: [blocked, rank]\n    rules:\n\
+         \x20     - { id: expired, when: 'is_null(licence_expiry) || licence_expiry < as_of', then: { blocked: true, rank: '= sales_rank' } }\n\
+         \x20     - { id: licensed, then: { blocked: false, rank: '= sales_rank' } }\n",
+    );
+    let stopped = fx.run(&["run", "--as-of", "2026-03-31"]);
+    stopped.assert_code(1);
+    stopped.assert_stderr_contains(
+        "customer P2: column `licence_expiry` holds `31/01/2026`, which is not a date",
+    );
+    assert_eq!(fx.policy_row_count(), 0);
+
+    let run = fx.run(&["run", "--keep-going", "--as-of", "2026-03-31"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(
+            "\n2 customers failed and are left out (recorded in policy_error):\n  \
+             P2: column `licence_expiry`: it holds `31/01/2026`, which is not a date"
+        ) && run
+            .stdout
+            .contains("\n  P3: column `sales`: it holds the text \"n/a\", which is not a number"),
+        "{}",
+        run.stdout
+    );
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "blocked"),
+        expect(&[("P1", int(0)), ("P4", int(1))])
+    );
+    let ranks = column(&latest, "rank");
+    let errors: Vec<(String, String, String)> = fx
+        .conn()
+        .prepare("SELECT customer_id, rule, message FROM policy_error ORDER BY customer_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(
+        (errors[0].0.as_str(), errors[0].1.as_str()),
+        ("P2", "column `licence_expiry`")
+    );
+    assert!(
+        errors[0].2.contains("this reads as day, month, year"),
+        "{}",
+        errors[0].2
+    );
+    assert_eq!(
+        (errors[1].0.as_str(), errors[1].1.as_str()),
+        ("P3", "column `sales`")
+    );
+    // The population figures are those of the data with P3's `n/a` as NULL (P2's sales
+    // are read: only its date is not).
+    fx.conn()
+        .execute_batch("UPDATE customers SET licence_expiry = '2026-01-31' WHERE customer_id = 'P2'; UPDATE customers SET sales = NULL WHERE customer_id = 'P3'")
+        .unwrap();
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let mended = column(&fx.latest(), "rank");
+    assert_eq!((&ranks["P1"], &ranks["P4"]), (&mended["P1"], &mended["P4"]));
+    assert_ne!(ranks["P1"], ranks["P4"]);
+}

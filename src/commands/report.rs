@@ -51,7 +51,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
     let t = Instant::now();
-    let customers = ws.read_customers(&source, &rules, &mut |_| {})?;
+    let customers = ws.read_customers(&source, &rules, args.keep_going, &mut |_| {})?;
     // What `run` refuses: figures over such data are none it ever gives.
     if customers.len == 0 {
         return Err(ws.no_customers("there is nothing to report"));

@@ -62,6 +62,15 @@ impl<'e, 'a> Worker<'e, 'a> {
         out: &mut Outcomes<'a>,
         tally: &mut Tally,
     ) -> Result<(), EvalError> {
+        // Read under `run --keep-going` with a value its column does not hold: left out.
+        if let Some(unreadable) = self.ev.data.unreadable_at(i) {
+            return Err(EvalError {
+                customer: self.ev.data.id_text(i),
+                rule: format!("column `{}`", unreadable.column),
+                message: unreadable.message.clone(),
+                at: String::new(),
+            });
+        }
         if self.short_way && self.lean_customer(i, out, tally) {
             return Ok(());
         }

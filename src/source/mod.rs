@@ -7,6 +7,8 @@
 //! The source is a seam: the engine sees only `Field`s and a `Dataset`, never rusqlite.
 
 mod affinity;
+mod builder;
+mod data_watch;
 mod dataset;
 mod encoding;
 pub mod given;
@@ -17,7 +19,7 @@ pub mod sample;
 mod sqlite;
 
 pub use affinity::Affinity;
-pub use dataset::{Cell, Column, Dataset, folded_id, id_number};
+pub use dataset::{Cell, Column, Dataset, Unreadable, folded_id, id_number};
 pub use encoding::printf_sql;
 pub use ids::unpadded;
 pub use ids::variants_message;
@@ -60,6 +62,16 @@ pub trait CustomerSource {
     /// others hold NULL); `None` reads every column. `progress` is told the number of rows
     /// read now and then.
     fn read(
+        &self,
+        id_column: &str,
+        load: Option<&[&str]>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Dataset, SourceError>;
+
+    /// Every customer, as [`CustomerSource::read`], except that a customer holding a value
+    /// its column does not hold is left out (`run --keep-going`), not the read stopped:
+    /// listed in [`Dataset::unreadable`], that value read as NULL.
+    fn read_leaving_out(
         &self,
         id_column: &str,
         load: Option<&[&str]>,

@@ -1,5 +1,6 @@
 //! The SQLite customer source: a table, or any `SELECT`, of an existing database file.
 
+use super::builder::Reading;
 use super::dataset::{Builder, Cell};
 use super::encoding::{self, RawColumn};
 use super::{ChangeWatch, CustomerSource, Dataset, Field, SourceError};
@@ -7,7 +8,6 @@ use crate::config::Source;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 /// Quotes an SQL identifier (table or column name).
 pub fn quote_ident(name: &str) -> String {
@@ -135,13 +135,12 @@ impl SqliteSource {
         Ok(fields)
     }
 
-    /// Reads the customers; `as_stored`: every column as SQLite stores it, whatever its
-    /// declared type.
+    /// Reads the customers as `reading` says.
     fn read_with(
         &self,
         id_column: &str,
         load: Option<&[&str]>,
-        as_stored: bool,
+        reading: Reading,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, SourceError> {
         let read_error = |source| {
@@ -156,11 +155,13 @@ impl SqliteSource {
         let mut stmt = self.conn.prepare(&sql).map_err(read_error)?;
         self.unknown_parameter(&stmt)?;
         let mut fields = self.fields(&sql)?;
+        let as_stored = reading == Reading::AsStored;
         if as_stored {
             fields.iter_mut().for_each(|f| f.kind = None);
         }
         let mut builder = Builder::new(&fields, id_column, load)?;
         builder.keep_infinities = as_stored;
+        builder.leave_out_misfits = reading == Reading::LeavingOut;
         let loaded = std::mem::take(&mut builder.loaded);
         self.bind(&mut stmt).map_err(read_error)?;
         let id = fields.iter().position(|f| f.name == id_column).unwrap_or(0);
@@ -206,16 +207,25 @@ impl SqliteSource {
         }
         match not_utf8 {
             Some((_, error)) => Err(error.with_more(more)),
-            None => builder.finish().map_err(|e| self.listed(e)),
+            None => {
+                for (_, _, error) in &mut builder.unreadable {
+                    self.mark_listed(error);
+                }
+                builder.finish().map_err(|e| self.listed(e))
+            }
         }
     }
 
     /// A date column's error says whether the config lists the column as a date already.
     fn listed(&self, mut error: SourceError) -> SourceError {
-        if let SourceError::BadDate { column, listed, .. } = &mut error {
+        self.mark_listed(&mut error);
+        error
+    }
+
+    fn mark_listed(&self, error: &mut SourceError) {
+        if let SourceError::BadDate { column, listed, .. } = error {
             *listed = (self.dates.iter()).any(|d| d.eq_ignore_ascii_case(column));
         }
-        error
     }
 
     /// Text that is not UTF-8 in column `k` of `row` (number `number` in source order).
@@ -473,78 +483,25 @@ impl CustomerSource for SqliteSource {
         load: Option<&[&str]>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, SourceError> {
-        self.read_with(id_column, load, false, progress)
+        self.read_with(id_column, load, Reading::Strict, progress)
+    }
+
+    fn read_leaving_out(
+        &self,
+        id_column: &str,
+        load: Option<&[&str]>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Dataset, SourceError> {
+        self.read_with(id_column, load, Reading::LeavingOut, progress)
     }
 
     fn read_as_stored(&self, id_column: &str) -> Result<Dataset, SourceError> {
-        self.read_with(id_column, None, true, &mut |_| {})
+        self.read_with(id_column, None, Reading::AsStored, &mut |_| {})
     }
 
     fn watch_changes(&self) -> Box<dyn ChangeWatch> {
-        Box::new(DataWatch::new(&self.path))
+        Box::new(super::data_watch::DataWatch::new(&self.path))
     }
-}
-
-/// What the database looked like when the watch started: `PRAGMA data_version` on a
-/// connection of its own (it changes when another connection commits) and the file's
-/// identity, size and modification time (they change when the file is replaced).
-struct DataWatch {
-    path: PathBuf,
-    conn: Option<Connection>,
-    data_version: Option<i64>,
-    file: Option<FileStamp>,
-}
-
-#[derive(PartialEq, Eq)]
-struct FileStamp {
-    len: u64,
-    modified: Option<SystemTime>,
-    #[cfg(unix)]
-    inode: (u64, u64),
-}
-
-impl FileStamp {
-    fn of(path: &Path) -> Option<FileStamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(FileStamp {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            #[cfg(unix)]
-            inode: {
-                use std::os::unix::fs::MetadataExt;
-                (meta.dev(), meta.ino())
-            },
-        })
-    }
-}
-
-impl DataWatch {
-    fn new(path: &Path) -> DataWatch {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .ok();
-        let data_version = conn.as_ref().and_then(data_version);
-        DataWatch {
-            path: path.to_path_buf(),
-            conn,
-            data_version,
-            file: FileStamp::of(path),
-        }
-    }
-}
-
-impl ChangeWatch for DataWatch {
-    /// Whether another connection committed to the database, or the file was replaced.
-    fn changed(&self) -> bool {
-        FileStamp::of(&self.path) != self.file
-            || self.conn.as_ref().and_then(data_version) != self.data_version
-    }
-}
-
-fn data_version(conn: &Connection) -> Option<i64> {
-    conn.query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
 }
 
 #[cfg(test)]

@@ -106,8 +106,8 @@ impl Workspace {
             e
         };
         let t = Instant::now();
-        let customers =
-            (self.read_customers(source, rules, &mut |_| {})).map_err(|e| failed(source, e))?;
+        let customers = (self.read_customers(source, rules, keep_going, &mut |_| {}))
+            .map_err(|e| failed(source, e))?;
         if customers.len == 0 {
             return Err(failed(
                 source,

@@ -237,18 +237,20 @@ impl Workspace {
 
     /// Every customer of the source, with the columns the rules read. Text compared with a
     /// number, or used in arithmetic, in a column that declares no type is an error here
-    /// (as it is at load time for declared columns).
+    /// (as it is at load time for declared columns). `keep_going` (`run --keep-going`): a
+    /// customer holding a value its column does not hold is left out, not every customer.
     pub fn read_customers(
         &self,
         source: &dyn CustomerSource,
         rules: &RuleSet,
+        keep_going: bool,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Dataset, Error> {
-        let data = source.read(
-            &self.config.id_column,
-            Some(&rules.loaded_fields()),
-            progress,
-        )?;
+        let (id, load) = (&self.config.id_column, rules.loaded_fields());
+        let data = match keep_going {
+            true => source.read_leaving_out(id, Some(&load), progress)?,
+            false => source.read(id, Some(&load), progress)?,
+        };
         // Columns that declare no type: what the data holds must fit how the rules use it.
         rules::check_seen(rules, &data)?;
         Ok(data)

@@ -87,7 +87,7 @@ fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accept
             Ok(_) => {}
         }
     }
-    let customers = workspace.read_customers(&source, &rules, &mut |_| {})?;
+    let customers = workspace.read_customers(&source, &rules, false, &mut |_| {})?;
     let history = workspace.history(source.connection(), &rules)?;
     Ok(Accepted {
         workspace,
@@ -164,7 +164,7 @@ pub fn reload_data(
     if !same {
         return Err(SourceError::ColumnsChanged.into());
     }
-    let customers = workspace.read_customers(&source, rules, &mut |_| {})?;
+    let customers = workspace.read_customers(&source, rules, false, &mut |_| {})?;
     let history = workspace.history(source.connection(), rules)?;
     Ok(Accepted {
         workspace,

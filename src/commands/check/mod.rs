@@ -48,7 +48,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         diagnostics.extend(lints);
     }
     let data = match (&rules, args.data) {
-        (Some(rules), true) => match ws.read_customers(&source, rules, &mut |_| {}) {
+        (Some(rules), true) => match ws.read_customers(&source, rules, false, &mut |_| {}) {
             // What `run` refuses: "no problems" on nobody says nothing of the rules.
             Ok(customers) if customers.len == 0 => {
                 return Err(ws.no_customers("there is no data to check the rules on"));

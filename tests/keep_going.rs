@@ -73,7 +73,7 @@ fn keep_going_writes_the_others_and_records_each_failure() {
     // Why the exit code is 1, on stderr too (what a scheduler mails).
     assert!(
         run.stderr.starts_with(
-            "error: run 1 left out 2 customers that rules failed for (first: customer C2: metric `odd_orders` failed: "
+            "error: run 1 left out 2 customers that failed (first: customer C2: metric `odd_orders` failed: "
         ),
         "{}",
         run.stderr

@@ -154,7 +154,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     // the exit code is 1 too.
     if let Some(first) = report.failed.first() {
         eprintln!(
-            "error: run {} left out {} customer{} that rules failed for (first: customer {}: {} failed: {}); they are in {}",
+            "error: run {} left out {} customer{} that failed (first: customer {}: {} failed: {}); they are in {}",
             report.run_id,
             thousands(report.failed.len() as f64),
             if report.failed.len() == 1 { "" } else { "s" },

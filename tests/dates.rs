@@ -925,3 +925,26 @@ fn hit_max_and_min_compare_dates() {
         "row `licence` gives a formula giving a date), but row `days` gives the number 30",
     );
 }
+
+/// A scale's band written with dates (`below: 2026-01-01`) said "invalid floating point"
+/// only: now what it is, where, and the two ways to write bands of dates.
+#[test]
+fn a_date_in_a_scale_band_says_bands_are_numbers_and_how_to_band_dates() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, due DATE",
+        &[vec![text("K1"), text("2026-01-05")]],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: phase\n    output: phase\n    scale:\n      of: due\n      bands:\n        - { id: old, below: 2026-01-01, value: old }\n        - { id: new, from: 2026-01-01, value: new }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    let d = &check.stdout;
+    assert!(
+        d.contains("error: `2026-01-01` is a date, and a number is expected here\n --> rules/r.yaml:7:29\n")
+            && d.contains("= help: a scale's bands are numbers: for bands of dates, write rows (`when: due < date(\"2026-01-01\")`), or band the days (`of: days_between(due, as_of)`, bands in days)"),
+        "{d}"
+    );
+}

@@ -31,6 +31,13 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Box<Diagnostic
         if let Some(d) = super::ctrl_z::ctrl_z(file, &message) {
             return Box::new(d);
         }
+        if let Some(date) = date_for_a_number(&message, &file.text, line, column) {
+            let message = format!("`{date}` is a date, and a number is expected here");
+            let d = Diagnostic::error(file, line, column, message).help(format!(
+                "a scale's bands are numbers: for bands of dates, write rows (`when: due < date(\"{date}\")`), or band the days (`of: days_between(due, as_of)`, bands in days)"
+            ));
+            return Box::new(d);
+        }
         let unknown_key = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next());
@@ -398,6 +405,18 @@ fn comma_number_help(message: &str, text: &str, line: usize) -> Option<String> {
     Some(format!(
         "`{whole},{fraction}` has a decimal comma: write {whole}.{fraction}, a number with a decimal point (not in quotes)"
     ))
+}
+
+/// The date written where serde wanted a number ("invalid floating point" at
+/// `below: 2026-01-01` in a scale's band).
+fn date_for_a_number(message: &str, text: &str, line: usize, column: usize) -> Option<String> {
+    if !message.contains("invalid floating point") {
+        return None;
+    }
+    let row = text.lines().nth(line.checked_sub(1)?)?;
+    let rest = row.get(row.char_indices().nth(column.checked_sub(1)?)?.0..)?;
+    let written = rest.split([',', '}', ' ', '#']).next()?.trim();
+    crate::time::Date::parse(written).map(|_| written.to_owned())
 }
 
 /// A list of keys with its numbered runs shortened: `previous, previous_2, previous_3,

@@ -948,3 +948,37 @@ fn a_date_in_a_scale_band_says_bands_are_numbers_and_how_to_band_dates() {
         "{d}"
     );
 }
+
+/// `as_of.month`, written as a property, failed for every customer with rhai's "a getter is
+/// not registered for type 'date'": it is `month(as_of)`, as are `.year`, `.quarter`,
+/// `.day`, `.weekday` and `.end_of_month` of a date.
+#[test]
+fn a_dates_parts_read_as_properties_too() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, due DATE",
+        &[
+            vec![text("K1"), text("2024-02-10")],
+            vec![text("K2"), null()],
+        ],
+    );
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d\n    outputs: [parts, eom, late_month]\n    rules:\n      - { id: k1, when: '!is_null(due)', then: { parts: '= `${due.year}-${due.month}-${due.day} q${due.quarter} w${due.weekday}`', eom: '= due.end_of_month', late_month: '= as_of.month > due.month' } }\n      - { id: k2, then: { parts: '= `${as_of.year}-${as_of.month}-${as_of.day}`' } }\n",
+    );
+    fx.run(&["check"]).assert_code(0);
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let latest = fx.latest();
+    assert_eq!(column(&latest, "parts")["K1"], text("2024-2-10 q1 w6"));
+    assert_eq!(column(&latest, "parts")["K2"], text("2026-3-31"));
+    assert_eq!(key(&column(&latest, "eom")["K1"]), "2024-02-29");
+    assert_eq!(column(&latest, "late_month")["K1"], int(1));
+    // Of a NULL, said in the rules' words.
+    fx.rule(
+        "d.yaml",
+        "decisions:\n  - name: d\n    output: m\n    rules:\n      - { id: m, value: '= due.month' }\n",
+    );
+    let run = fx.run(&["run", "--as-of", "2026-03-31"]);
+    run.assert_code(1);
+    run.assert_stderr_contains("customer K2: rule `m` failed: `due` is NULL for this customer, and `.month` needs a value (test it with `is_null(due)` first)");
+}

@@ -95,6 +95,22 @@ pub fn message(err: &EvalAltResult, reads: Option<&Reads>) -> String {
                 .collect::<Vec<_>>();
             return kinds::not_found(signature, &operands, &values);
         }
+        // `due.month` with `due` NULL (or text): rhai's "a getter is not registered".
+        EvalAltResult::ErrorDotExpr(said, pos) if said.contains("a getter is not registered") => {
+            let prop = said.split('\'').nth(1).unwrap_or_default();
+            let kind = kinds::words(said.rsplit('\'').nth(1).unwrap_or_default());
+            let name = reads.and_then(|r| dotted_variable(r, *pos));
+            let what = name.as_ref().map_or("a value".to_owned(), |n| format!("`{n}`"));
+            match (kind, &name) {
+                ("NULL", Some(n)) => format!(
+                    "{what} is NULL for this customer, and `.{prop}` needs a value (test it with `is_null({n})` first)"
+                ),
+                ("NULL", None) => {
+                    format!("a value is NULL for this customer, and `.{prop}` needs a value")
+                }
+                (kind, _) => format!("{what} is {kind}, which has no `.{prop}`"),
+            }
+        }
         // `vip && seg == "KA"` with `vip` NULL: rhai points at the operand.
         EvalAltResult::ErrorMismatchDataType(expected, actual, pos)
             if expected == "bool"
@@ -203,6 +219,21 @@ fn variable_at(reads: &Reads, pos: rhai::Position) -> Option<String> {
     reads.ast.walk(&mut |path: &[rhai::ASTNode]| {
         if let Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, _, at))) = path.last()
             && *at == pos
+        {
+            found = Some(v.1.to_string());
+        }
+        found.is_none()
+    });
+    found
+}
+
+/// The variable whose property is read at `pos` (`due` of `due.month`).
+fn dotted_variable(reads: &Reads, pos: rhai::Position) -> Option<String> {
+    let mut found = None;
+    reads.ast.walk(&mut |path: &[rhai::ASTNode]| {
+        if let Some(rhai::ASTNode::Expr(rhai::Expr::Dot(dot, _, at))) = path.last()
+            && (*at == pos || dot.rhs.position() == pos)
+            && let rhai::Expr::Variable(v, ..) = &dot.lhs
         {
             found = Some(v.1.to_string());
         }

@@ -85,7 +85,15 @@ pub fn register(engine: &mut Engine) {
         .register_fn("quarter", |d: Date| d.quarter() as INT)
         .register_fn("day", |d: Date| d.day() as INT)
         .register_fn("weekday", |d: Date| d.weekday() as INT)
-        .register_fn("end_of_month", |d: Date| d.end_of_month());
+        .register_fn("end_of_month", |d: Date| d.end_of_month())
+        // `as_of.month` as `month(as_of)`: written so, it failed for every customer
+        // ("a getter is not registered for type 'date'").
+        .register_get("year", |d: &mut Date| d.year() as INT)
+        .register_get("month", |d: &mut Date| d.month() as INT)
+        .register_get("quarter", |d: &mut Date| d.quarter() as INT)
+        .register_get("day", |d: &mut Date| d.day() as INT)
+        .register_get("weekday", |d: &mut Date| d.weekday() as INT)
+        .register_get("end_of_month", |d: &mut Date| d.end_of_month());
 
     macro_rules! ordered {
         ($($op:literal => $cmp:expr),*) => {$(

@@ -2047,13 +2047,40 @@ fn an_output_renamed_only_in_case_writes_into_its_column() {
     fx.rule("t.yaml", &rules("Tier"));
     fx.run_ok(&["--as-of", "2026-10-31"]);
     fx.rule("t.yaml", &rules("tier"));
-    fx.run_ok(&["--as-of", "2026-11-30"]);
+    let renamed = fx.run_ok(&["--as-of", "2026-11-30"]);
     let latest = fx.latest();
     let before = column(&latest, "before");
     assert_eq!(key(&before["1"]), "seen 10.0", "{before:?}");
     // The column keeps the name it was made with.
     let tier = column(&latest, "Tier");
     assert_eq!(key(&tier["2"]), "seen 20.0", "{tier:?}");
+    // The readers of the runs take `tier` and `Tier` for the one column they are: the run
+    // said its column would be NULL from now on, a rerun that it changed every customer,
+    // and `changes` / `history --outputs tier` that no run gave it.
+    assert!(
+        !renamed.stdout.contains("no longer give") && !renamed.stdout.contains("read NULL"),
+        "{}",
+        renamed.stdout
+    );
+    let rerun = fx.run_ok(&["--as-of", "2026-11-30"]);
+    assert!(
+        rerun.stdout.contains("note: replaces run 2 (as of 2026-11-30, 2 customers) as 2026-11's official run, with the same outputs for every customer\n"),
+        "{}",
+        rerun.stdout
+    );
+    let changes = fx.run(&["changes", "--output", "tier", "--order", "x"]);
+    assert!(
+        !changes.stdout.contains("gave no")
+            && changes
+                .stdout
+                .contains("2 customers in both: 0 up, 0 down, 0 unranked, 2 unchanged"),
+        "{}{}",
+        changes.stdout,
+        changes.stderr
+    );
+    let history = fx.run(&["history", "2", "--outputs", "tier"]);
+    history.assert_code(0);
+    assert!(history.stdout.contains("seen 20.0"), "{}", history.stdout);
 }
 
 /// A value formula that failed on a NULL read of an earlier period

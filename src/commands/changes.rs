@@ -120,7 +120,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let orders = output::value_orders(conn, tables, to.run_id)?;
     let known = output::output_names(conn, tables)?;
     let name = match args.output {
-        Some(name) if known.contains(&name) => name,
+        Some(name) if let Some(k) = known.iter().find(|k| output::same_output(k, &name)) => {
+            k.clone()
+        }
         Some(name) => {
             let hint = crate::diag::did_you_mean(&name, known.iter().map(String::as_str))
                 .unwrap_or_else(|| format!("the outputs are: {}", known.join(", ")));
@@ -155,10 +157,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         return print(&report, args.format);
     };
     // A column neither run's rules gave is NULL for everyone (all would count as unchanged).
-    let gave = |run: i64| -> Result<Option<bool>, Error> {
-        let outputs = output::run_outputs(conn, tables, run)?;
-        Ok(outputs.and_then(|o| o.as_object().map(|o| o.contains_key(&name))))
-    };
+    let gave = |run: i64| output::run_gave(conn, tables, run, &name);
     let (from_gave, to_gave) = (gave(from.run_id)?, gave(to.run_id)?);
     if from_gave == Some(false) && to_gave == Some(false) {
         return Err(Error::Argument(format!(
@@ -179,7 +178,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         false => Some(checked_order(args.order)?),
         true => orders
             .into_iter()
-            .find(|o| o.output == name)
+            .find(|o| output::same_output(&o.output, &name))
             .map(|o| o.values),
     };
     let mut changes = output::changes(

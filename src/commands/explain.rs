@@ -175,7 +175,7 @@ fn recorded(
     let period = ws.context.period;
     let tables = &ws.config.tables;
     let names: Vec<String> = (crate::output::output_names(conn, tables)?.into_iter())
-        .filter(|n| rules.outputs.iter().any(|o| o.name == *n))
+        .filter(|n| (rules.outputs.iter()).any(|o| crate::output::same_output(&o.name, n)))
         .collect();
     let held =
         crate::output::customer_in_runs(conn, tables, &explained.customer, &names, vec![run])?

@@ -359,7 +359,7 @@ fn checked_outputs(asked: Vec<String>, known: &[String]) -> Result<Vec<String>, 
         .map(str::to_owned)
         .collect();
     for name in &asked {
-        if !known.contains(name) {
+        if !known.iter().any(|k| output::same_output(k, name)) {
             let hint = crate::diag::did_you_mean(name, known.iter().map(String::as_str))
                 .unwrap_or_else(|| format!("the outputs are: {}", known.join(", ")));
             return Err(Error::Argument(format!(

@@ -374,9 +374,9 @@ impl<'p> RunTypes<'p> {
     /// How `output` reads (plain for an output the run did not give: its values are NULL).
     pub(super) fn of(&self, output: &str) -> Declared {
         match &self.recorded {
-            Some(map) => map
-                .get(output)
-                .and_then(|t| t.as_str())
+            Some(map) => (map.iter())
+                .find(|(name, _)| super::same_output(name, output))
+                .and_then(|(_, t)| t.as_str())
                 .map_or(Declared::Plain, Declared::of_sql),
             None => self.policy.declared(output),
         }

@@ -323,6 +323,26 @@ pub struct Written {
     pub failed: usize,
 }
 
+/// Whether two output names are one column of the policy table: SQLite folds the ASCII case
+/// of column names, so an output renamed `Tier` -> `tier` writes into its column, and the
+/// runs record each spelling.
+pub fn same_output(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Whether run `run_id` gave output `name` (in any ASCII case); `None` when its outputs are
+/// not recorded (a run of an earlier schema).
+pub fn run_gave(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+    name: &str,
+) -> Result<Option<bool>, OutputError> {
+    let outputs = run_outputs(conn, tables, run_id)?;
+    Ok((outputs.as_ref().and_then(|o| o.as_object()))
+        .map(|o| o.keys().any(|k| same_output(k, name))))
+}
+
 /// Writes one run: `evaluate` runs on the calling thread and hands chunks to the sink, while
 /// a writer thread inserts them in one transaction. If `evaluate` fails, or writing does,
 /// nothing of the run is kept.

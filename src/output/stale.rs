@@ -270,7 +270,7 @@ pub fn changed_outputs(
     };
     let sums: Vec<String> = (names.iter())
         .map(|n| match &had {
-            Some(had) if !had.contains(n) => gives(&quote_ident(n)),
+            Some(had) if !had.iter().any(|h| super::same_output(h, n)) => gives(&quote_ident(n)),
             _ => differ(&quote_ident(n)),
         })
         .collect();

@@ -389,7 +389,8 @@ pub(super) fn unwritten(
         return out;
     };
     for p in rules.past.iter().filter(|p| p.back == 1) {
-        let Some(c) = run.data.names.iter().position(|n| *n == p.column) else {
+        let Some(c) = (run.data.names.iter()).position(|n| output::same_output(n, &p.column))
+        else {
             continue;
         };
         let column = &run.data.columns[c];
@@ -399,7 +400,7 @@ pub(super) fn unwritten(
             // A `held.x` count has a column of its own, stored only by runs whose rules read
             // it (a count is never NULL: 0 for a NULL `x`).
             _ if p.column != output => none_given(),
-            Some(outputs) => !outputs.contains_key(output),
+            Some(outputs) => !outputs.keys().any(|k| output::same_output(k, output)),
             None => none_given(),
         };
         if run.data.len > 0 && missing {
@@ -539,7 +540,9 @@ impl Workspace {
             Some(run_id) => {
                 let gave = output::run_outputs(conn, tables, run_id)?;
                 let gave = gave.as_ref().and_then(|o| o.as_object());
-                let given = |name: &String| rules.outputs.iter().any(|o| o.name == *name);
+                let given = |name: &String| {
+                    (rules.outputs.iter()).any(|o| output::same_output(&o.name, name))
+                };
                 let names: Vec<String> = (gave.into_iter().flat_map(|o| o.keys()))
                     .filter(|name| !name.starts_with("held.") && !given(name))
                     .cloned()

@@ -63,7 +63,7 @@ impl Previous {
         // An output the run did not give reads as NULL for all: every customer "new".
         if let Ok(Some(serde_json::Value::Object(given))) =
             output::run_outputs(conn, tables, run.run_id)
-            && !given.contains_key(tiers)
+            && !given.keys().any(|k| output::same_output(k, tiers))
         {
             return Previous::Without(format!(
                 "{period}'s run (run {}) holds no `{tiers}` (the output is newer than it): there is nothing to compare with",

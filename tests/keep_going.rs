@@ -484,6 +484,15 @@ fn keep_going_leaves_out_a_customer_whose_value_its_column_does_not_hold() {
         expect(&[("P1", int(0)), ("P4", int(1))])
     );
     let ranks = column(&latest, "rank");
+    // `explain` of another customer is not stopped by P2's date; of P2, it says why.
+    fx.run(&["explain", "P1", "--as-of", "2026-03-31"])
+        .assert_code(0);
+    let p2 = fx.run(&["explain", "P2", "--as-of", "2026-03-31"]);
+    p2.assert_code(1);
+    p2.assert_stderr_contains(
+        "customer P2: column `licence_expiry` failed: it holds `31/01/2026`, which is not a date",
+    );
+    assert!(!p2.stdout.contains("licence_expiry  NULL"), "{}", p2.stdout);
     let errors: Vec<(String, String, String)> = fx
         .conn()
         .prepare("SELECT customer_id, rule, message FROM policy_error ORDER BY customer_id")

@@ -48,8 +48,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     })?;
     print_warnings(&name_files(loaded.warnings));
     let rules = loaded.rules;
-    // The whole population: the customer's percentiles and ranks are relative to it.
-    let customers = ws.read_customers(&source, &rules, false, &mut |_| {})?;
+    // The whole population: the customer's percentiles and ranks are relative to it. A
+    // value another customer's column does not hold does not stop this one's explanation.
+    let customers = ws.read_customers(&source, &rules, true, &mut |_| {})?;
     // What `run` refuses, explained would be figures `run` never gives.
     if customers.len == 0 {
         return Err(ws.no_customers("there is no one to explain"));

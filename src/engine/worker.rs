@@ -62,15 +62,7 @@ impl<'e, 'a> Worker<'e, 'a> {
         out: &mut Outcomes<'a>,
         tally: &mut Tally,
     ) -> Result<(), EvalError> {
-        // Read under `run --keep-going` with a value its column does not hold: left out.
-        if let Some(unreadable) = self.ev.data.unreadable_at(i) {
-            return Err(EvalError {
-                customer: self.ev.data.id_text(i),
-                rule: format!("column `{}`", unreadable.column),
-                message: unreadable.message.clone(),
-                at: String::new(),
-            });
-        }
+        self.readable(i)?;
         if self.short_way && self.lean_customer(i, out, tally) {
             return Ok(());
         }
@@ -295,6 +287,20 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
             .inspect_err(|_| out.fired.truncate(fired_start))
     }
 
+    /// Customer `i`'s data, read under `run --keep-going` (or by `explain`), holds a value its
+    /// column does not hold: it fails, naming the column, as a rule failing for it would.
+    fn readable(&self, i: usize) -> Result<(), EvalError> {
+        match self.ev.data.unreadable_at(i) {
+            None => Ok(()),
+            Some(unreadable) => Err(EvalError {
+                customer: self.ev.data.id_text(i),
+                rule: format!("column `{}`", unreadable.column),
+                message: unreadable.message.clone(),
+                at: String::new(),
+            }),
+        }
+    }
+
     /// As [`Worker::customer`], but a failure leaves the rules that fired before it in
     /// `out.fired` (`explain` shows them).
     pub(super) fn customer_keeping_fired(
@@ -303,6 +309,7 @@ impl<'e, 'a, O: Observer> Worker<'e, 'a, O> {
         out: &mut Outcomes<'a>,
         tally: &mut Tally,
     ) -> Result<(), EvalError> {
+        self.readable(i)?;
         crate::script::budget::start(self.ev.rules.limits.max_eval_ms);
         self.customer_or_partial(i, out, tally)
     }

@@ -33,9 +33,9 @@ impl<'a> Evaluator<'a> {
         let evaluated = w.customer_keeping_fired(i, &mut out, &mut Tally::new(rules));
         let trace = std::mem::take(&mut w.observer);
 
-        let fields = rules
-            .used_fields
-            .iter()
+        // A value its column does not hold: no field was read (NULL would be shown).
+        let read = self.data.unreadable_at(i).is_none();
+        let fields = (rules.used_fields.iter().filter(|_| read))
             .map(|&s| named(rules.slot_name(s), &w.frame[s]))
             .collect();
         // Those the evaluation got to: all of them unless it failed.

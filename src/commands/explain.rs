@@ -79,6 +79,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     match evaluator.explain(index) {
         Ok(mut explanation) => {
             explanation.history_read = history_read(&rules, &history, ws.context.period);
+            explanation.unreadable_data = unreadable_note(&customers);
             let conn = source.connection();
             let (period, tables) = (ws.context.period, &ws.config.tables);
             if !rules.past.is_empty() {
@@ -121,6 +122,23 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             Err(failed.error.into())
         }
     }
+}
+
+/// Other customers whose data holds a value its column does not hold: `run` stops on them
+/// (this explanation does not), and the population figures read those values as NULL.
+fn unreadable_note(customers: &crate::source::Dataset) -> Option<String> {
+    let first = customers.unreadable.first()?;
+    let n = customers.unreadable.len();
+    Some(format!(
+        "{} hold{} a value {} column does not hold (first: customer {}, column `{}`): `run` stops on {}, `run --keep-going` leaves {} out; the population figures here read such values as NULL, as that run does",
+        crate::text::customers(n),
+        if n == 1 { "s" } else { "" },
+        if n == 1 { "its" } else { "their" },
+        customers.id_text(first.row),
+        first.column,
+        if n == 1 { "it" } else { "them" },
+        if n == 1 { "it" } else { "them" },
+    ))
 }
 
 /// Where a customer missing from the data as of the run's date is after all: the latest

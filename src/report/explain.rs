@@ -49,8 +49,11 @@ impl Report for Explanation {
                 .collect();
             writeln!(out, "history read: {}", read.join(", "))?;
         }
-        if let Some(stale) = &self.stale_history {
-            writeln!(out, "note: {stale}")?;
+        for note in [&self.stale_history, &self.unreadable_data]
+            .into_iter()
+            .flatten()
+        {
+            writeln!(out, "note: {note}")?;
         }
         if let Some(today) = &self.after_today {
             let words = crate::time::after_today_words(&self.as_of, today);

@@ -162,6 +162,7 @@ impl<'a> Evaluator<'a> {
             latest_run: None,
             after_today: None,
             stale_history: None,
+            unreadable_data: None,
             history_read: Vec::new(),
             boundaries: boundaries(&rules.decisions),
         };

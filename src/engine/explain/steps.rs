@@ -209,6 +209,10 @@ pub struct Explanation {
     /// earlier period after it ran): what to run again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale_history: Option<String>,
+    /// Other customers hold values their columns do not hold: `run` stops on them, and the
+    /// figures here read those values as NULL, as `run --keep-going` does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable_data: Option<String>,
     /// The earlier periods the rules read, and the run each was read from (`None`: that
     /// period has no run, so what they read of it is NULL).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -338,4 +338,21 @@ decisions:
             ]
         );
     }
+
+    /// A sheet of customer overrides named every id above in its example (3,000 of them).
+    #[test]
+    fn the_example_names_a_few_texts_and_how_many_more() {
+        let mut yaml = "decisions:\n  - name: d\n    output: out\n    rules:\n".to_owned();
+        for k in 0..12 {
+            yaml.push_str(&format!(
+                "      - {{ id: o{k}, when: 'region == \"C-{k:02}\"', value: {k} }}\n"
+            ));
+        }
+        assert_eq!(
+            lint_yaml(&yaml, X),
+            [
+                r#"16:15 TW106 [d] some customers get no value for `out`, for example one whose `region` is a text other than "C-00", "C-01", "C-02", "C-03", "C-04" and 7 more"#
+            ]
+        );
+    }
 }

@@ -58,6 +58,7 @@ mod exact_amounts;
 mod expired_row;
 mod floor_lifts_row;
 mod group_spellings;
+mod keyed;
 mod missing_default;
 mod moves_order;
 mod near_texts;

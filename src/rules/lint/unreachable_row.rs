@@ -22,6 +22,7 @@
 //! `huge` can never match: every customer it matches already matches row `big` above. Put
 //! `huge` first.
 
+use super::keyed::KeyIndex;
 use super::region::{Region, meet, minus};
 use super::{Lint, LintRow, RowCondition, Table};
 use crate::diag::Diagnostic;
@@ -34,6 +35,10 @@ fn check(table: &Table) -> Vec<Diagnostic> {
     let noun = table.noun;
     // Over-approximates the customers no row above matches.
     let mut uncovered: Region = vec![table.universe.clone()];
+    // Whether `uncovered` is exact: once too large to follow, a row it seems to leave
+    // customers to is compared with the rows above that share its key texts.
+    let mut exact = true;
+    let index = KeyIndex::new(&table.rows);
     let mut always: Option<&LintRow> = None;
     for (j, row) in table.rows.iter().enumerate() {
         let above = &table.rows[..j];
@@ -56,7 +61,16 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         } else if let Some(mine) = &matched
             && meet(mine, &uncovered).is_some_and(|r| r.is_empty())
         {
-            Some(covered_by(table, mine, above))
+            Some(covered_by(table, mine, &above.iter().collect::<Vec<_>>()))
+        } else if let (false, Some(index), Some(mine)) = (exact, &index, &matched) {
+            let sharing: Vec<&LintRow> = index.above(j).iter().map(|&k| &above[k]).collect();
+            let mut known = sharing.iter().filter_map(|a| match &a.condition {
+                RowCondition::Known(r) => Some(r),
+                _ => None,
+            });
+            let left = known.try_fold(mine.clone(), |left, r| minus(&left, r));
+            left.is_some_and(|l| l.is_empty())
+                .then(|| covered_by(table, mine, &sharing))
         } else {
             None
         };
@@ -85,22 +99,22 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 always = always.or(Some(row));
                 uncovered.clear();
             }
-            RowCondition::Known(r) => {
-                // When too large, keep the larger set: still an over-approximation.
-                if let Some(rest) = minus(&uncovered, r) {
-                    uncovered = rest;
-                }
-            }
-            RowCondition::Unknown => {}
+            // When too large, keep the larger set: still an over-approximation (and no
+            // longer worth computing: it was too large, it only grows).
+            RowCondition::Known(r) if exact => match minus(&uncovered, r) {
+                Some(rest) => uncovered = rest,
+                None => exact = false,
+            },
+            RowCondition::Known(_) | RowCondition::Unknown => {}
         }
     }
     out
 }
 
 /// Why `mine` is covered by the rows above: one row, or several together.
-fn covered_by(table: &Table, mine: &Region, above: &[LintRow]) -> String {
+fn covered_by(table: &Table, mine: &Region, above: &[&LintRow]) -> String {
     let noun = table.noun;
-    let known = |a: &&LintRow| matches!(a.condition, RowCondition::Known(_));
+    let known = |a: &&&LintRow| matches!(a.condition, RowCondition::Known(_));
     let region = |a: &LintRow| match &a.condition {
         RowCondition::Known(r) => r.clone(),
         _ => Vec::new(),
@@ -195,6 +209,29 @@ decisions:
                 "10:15 TW101 [weaker] row `weaker` can never match: every customer it matches already matches row `weak` above",
                 // `(y ?? 0) < 40` takes the NULLs, `y != ()` everyone else.
                 "12:15 TW101 [rest] row `rest` can never match: the rows above already match every customer",
+            ]
+        );
+    }
+
+    /// An override sheet: a row per customer id. Past a few hundred ids the customers no row
+    /// above matches are too many to follow; a row shadowed by an earlier one of its id is
+    /// still found (by the rows sharing its id), and the analysis stays fast.
+    #[test]
+    fn first_an_override_shadowed_far_down_a_long_sheet_is_found() {
+        let mut yaml = "decisions:\n  - name: d\n    output: out\n    rules:\n".to_owned();
+        for k in 0..600 {
+            yaml.push_str(&format!(
+                "      - {{ id: o{k}, when: 'region == \"C-{k}\"', value: {k} }}\n"
+            ));
+        }
+        yaml.push_str("      - { id: late, when: 'region == \"C-500\" && x > 5', value: 1 }\n");
+        yaml.push_str("      - { id: fine, when: 'region == \"C-9999\" && x > 5', value: 1 }\n");
+        assert_eq!(
+            lint_yaml(&yaml, X),
+            [
+                "605:15 TW101 [late] row `late` can never match: every customer it matches already matches row `o500` above",
+                // With 600 ids and more, the example customer is no longer followed.
+                "606:15 TW106 [d] some customers may get no value for `out`: add a last row without `when`",
             ]
         );
     }

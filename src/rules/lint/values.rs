@@ -209,6 +209,13 @@ impl Texts {
         matches!(self, Texts::Only(a) if a.is_empty())
     }
 
+    /// How many texts the set names (those it holds, or those it leaves out).
+    pub(super) fn named(&self) -> usize {
+        match self {
+            Texts::Only(a) | Texts::AllBut(a) => a.len(),
+        }
+    }
+
     fn contains(&self, s: &str) -> bool {
         match self {
             Texts::Only(a) => a.contains(s),
@@ -322,6 +329,22 @@ impl Values {
 
     pub(super) fn join(&self, other: &Values) -> Values {
         self.complement().meet(&other.complement()).complement()
+    }
+
+    /// The texts the set holds when it holds nothing else (no NULL, number, date, ...).
+    pub(super) fn only_texts(&self) -> Option<&BTreeSet<String>> {
+        match &self.texts {
+            Texts::Only(set)
+                if !self.null
+                    && self.numbers.0.is_empty()
+                    && self.dates.0.is_empty()
+                    && self.bools == [false, false]
+                    && !self.other =>
+            {
+                Some(set)
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -450,8 +473,13 @@ pub(super) fn describe(v: &Values) -> String {
         }
         Texts::AllBut(set) if set.is_empty() => return "any text".into(),
         Texts::AllBut(set) => {
-            let shown: Vec<String> = set.iter().map(|s| format!("{s:?}")).collect();
-            return format!("a text other than {}", shown.join(", "));
+            // A table of customer overrides leaves out thousands: a few, and how many.
+            let shown: Vec<String> = set.iter().take(5).map(|s| format!("{s:?}")).collect();
+            let more = match set.len() {
+                n if n > shown.len() => format!(" and {} more", n - shown.len()),
+                _ => String::new(),
+            };
+            return format!("a text other than {}{more}", shown.join(", "));
         }
         Texts::Only(_) => {}
     }

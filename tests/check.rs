@@ -1409,3 +1409,38 @@ fn an_expired_row_is_one_that_ended_before_the_day_checked_for() {
         now.stdout
     );
 }
+
+/// A sheet of overrides whose rows each test an output for a value it never gives printed
+/// one warning per row (3,000 of them): once, with the other rows' ids and how many; JSON
+/// keeps each.
+#[test]
+fn a_warning_repeated_word_for_word_is_printed_once_with_the_other_rows() {
+    let fx = fixture();
+    let mut rows = String::new();
+    for k in 0..8 {
+        rows.push_str(&format!(
+            "      - {{ id: o{k}, when: 'size == \"huge\" && annual_sales > {k}', then: {{ pct: {k} }} }}\n"
+        ));
+    }
+    fx.rule(
+        "d.yaml",
+        &format!("decisions:\n  - name: size\n    rules:\n      - {{ id: big, when: annual_sales > 100, then: {{ size: big }} }}\n      - {{ id: small, then: {{ size: small }} }}\n  - name: pct\n    rules:\n{rows}      - {{ id: none, then: {{ pct: 0 }} }}\n"),
+    );
+    let run = fx.run(&["check"]);
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert_eq!(out.matches("is never \"huge\"").count(), 1, "{out}");
+    assert!(
+        out.contains("warning: output `size` is never \"huge\" (in `o0`)\n")
+            && out.contains("\n  = note: the same warning for 7 more in this file: `o1`, `o2`, `o3`, `o4`, `o5` and 2 more (`--format json` lists each)\n"),
+        "{out}"
+    );
+    assert!(out.contains("8 warnings in the rule files"), "{out}");
+    let json = fx.run(&["check", "--format", "json"]);
+    assert_eq!(
+        json.stdout.matches("is never \\\"huge\\\"").count(),
+        8,
+        "{}",
+        json.stdout
+    );
+}

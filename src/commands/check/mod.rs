@@ -144,8 +144,21 @@ impl CheckReport {
 
 impl Report for CheckReport {
     fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
-        for d in &self.diagnostics {
-            writeln!(out, "{}\n", d.render(color))?;
+        for (d, same) in grouped_warnings(&self.diagnostics) {
+            let mut shown = d.render(color);
+            if !same.is_empty() {
+                let ids: Vec<String> = same.iter().take(5).map(|r| format!("`{r}`")).collect();
+                let more = match same.len() - ids.len() {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                shown.push_str(&format!(
+                    "\n  = note: the same warning for {} more in this file: {}{more} (`--format json` lists each)",
+                    same.len(),
+                    ids.join(", ")
+                ));
+            }
+            writeln!(out, "{shown}\n")?;
         }
         if let Some(data) = &self.data {
             data_text(data, out)?;
@@ -163,6 +176,41 @@ impl Report for CheckReport {
         writeln!(out, "{summary}")
     }
 }
+
+/// The diagnostics in order, a warning repeated word for word in one file more than
+/// [`GROUPED`] times (a sheet of 3,000 overrides each testing `segment == "KA"`, which no
+/// rule gives) once, with the rules of the others; fewer are each shown where they are.
+fn grouped_warnings(diagnostics: &[Diagnostic]) -> Vec<(&Diagnostic, Vec<&str>)> {
+    let mut groups: Vec<Vec<&Diagnostic>> = Vec::with_capacity(diagnostics.len());
+    let mut first: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    for d in diagnostics {
+        let key = (d.code, &d.message, &d.help, &d.file);
+        let repeat = d.severity == crate::diag::Severity::Warning && d.rule.is_some();
+        match first.get(&key) {
+            Some(&k) if repeat => groups[k].push(d),
+            _ => {
+                if repeat {
+                    first.insert(key, groups.len());
+                }
+                groups.push(vec![d]);
+            }
+        }
+    }
+    (groups.into_iter())
+        .flat_map(|group| match group.len() > GROUPED {
+            true => {
+                let rules = group[1..]
+                    .iter()
+                    .map(|d| d.rule.as_deref().unwrap_or_default());
+                vec![(group[0], rules.collect())]
+            }
+            false => group.into_iter().map(|d| (d, Vec::new())).collect(),
+        })
+        .collect()
+}
+
+/// How many times a warning is shown at each of its places before it is grouped.
+const GROUPED: usize = 5;
 
 /// What `--data` found, as `check` prints it after the diagnostics.
 fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {

@@ -339,6 +339,34 @@ decisions:
         );
     }
 
+    /// A count of days holds whole numbers: `<= 30` and `>= 31` leave no one out (the
+    /// warning gave 30.5 days as its example); a real gap's example is a whole number.
+    #[test]
+    fn days_counted_leave_no_gap_between_whole_numbers() {
+        let yaml = |second: &str| {
+            format!(
+                r#"
+metrics:
+  days_left: "days_between(as_of, date(\"2027-01-01\")) ?? 0"
+decisions:
+  - name: d
+    output: out
+    rules:
+      - {{ id: none, when: "is_null(days_left)", value: 0 }}
+      - {{ id: soon, when: "days_left <= 30", value: 1 }}
+      - {{ id: later, when: "{second}", value: 2 }}
+"#
+            )
+        };
+        assert_eq!(lint_yaml(&yaml("days_left >= 31"), X), Vec::<String>::new());
+        assert_eq!(
+            lint_yaml(&yaml("days_left > 31.5"), X),
+            [
+                "10:15 TW106 [d] some customers get no value for `out`, for example one whose `days_left` is 31"
+            ]
+        );
+    }
+
     /// A sheet of customer overrides named every id above in its example (3,000 of them).
     #[test]
     fn the_example_names_a_few_texts_and_how_many_more() {

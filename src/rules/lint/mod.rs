@@ -353,6 +353,7 @@ impl<'a> Table<'a> {
         today: Date,
     ) -> Self {
         let mut analyzer = Analyzer::default();
+        analyzer.whole = region::whole_metrics(rules);
         let mut universe = Conj::default();
         let rows = decision
             .rows

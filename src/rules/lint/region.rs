@@ -4,10 +4,10 @@
 //! argument is in the parent module's doc; what is not analysable is `None` ("unknown").
 
 use super::values::{Numbers, Texts, Values};
-use crate::rules::Slot;
 use crate::rules::native::{Builtin, Cmp, Node};
+use crate::rules::{RuleSet, Slot};
 use crate::value::Lit;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Most conjunctions a region may hold before the analysis gives up (says "unknown"): the
 /// algebra is exponential in the worst case, and a lint must not stall `check`.
@@ -124,9 +124,49 @@ struct Kinds {
 #[derive(Default)]
 pub(super) struct Analyzer {
     kinds: HashMap<Slot, Kinds>,
+    /// The names that hold whole numbers only ([`whole_metrics`]).
+    pub(super) whole: HashSet<Slot>,
+}
+
+/// The metrics that hold whole numbers only: a count of days or months, a date's part,
+/// `to_int`, `floor`, `ceiling` (or such `?? 0`). `days_left <= 30` and `days_left >= 31`
+/// then leave no customer out (a missing-default warning gave 30.5 days as its example).
+pub(super) fn whole_metrics(rules: &RuleSet) -> HashSet<Slot> {
+    fn whole(node: &Node) -> bool {
+        match node {
+            Node::Call(b, _) => matches!(
+                b,
+                Builtin::DaysBetween
+                    | Builtin::MonthsBetween
+                    | Builtin::Year
+                    | Builtin::Month
+                    | Builtin::Quarter
+                    | Builtin::Day
+                    | Builtin::Weekday
+                    | Builtin::ToInt
+                    | Builtin::Floor
+                    | Builtin::Ceiling
+            ),
+            Node::Coalesce(items) => items.iter().all(whole),
+            Node::Const(Lit::Int(_)) => true,
+            _ => false,
+        }
+    }
+    (rules.metrics_pre.iter().chain(&rules.metrics_post))
+        .filter(|m| (m.expr.native.as_ref()).is_some_and(|n| whole(&n.root)))
+        .map(|m| m.slot)
+        .collect()
 }
 
 impl Analyzer {
+    /// `slot` compared with `lit` with `op`, as its values are: whole numbers or any.
+    fn compared(&self, slot: Slot, op: Cmp, lit: &Lit) -> Option<Values> {
+        match self.whole.contains(&slot) {
+            true => Values::compared_whole(op, lit),
+            false => Values::compared(op, lit),
+        }
+    }
+
     /// `slot` is compared with `lit`: directly, or `through_default` (`(x ?? d) <op> lit`).
     fn note(&mut self, slot: Slot, lit: &Lit, through_default: bool) {
         let k = self.kinds.entry(slot).or_default();
@@ -169,7 +209,7 @@ impl Analyzer {
             }
             Node::CmpSlot(op, slot, lit) => {
                 self.note(*slot, lit, false);
-                let v = Values::compared(*op, lit)?;
+                let v = self.compared(*slot, *op, lit)?;
                 Some(vec![Conj::one(*slot, v)])
             }
             Node::Call(Builtin::IsNull, args) => match &args[..] {
@@ -181,7 +221,7 @@ impl Analyzer {
                 let mut v = Values::none();
                 for item in items.iter() {
                     self.note(slot, item, false);
-                    v = v.join(&Values::compared(Cmp::Eq, item)?);
+                    v = v.join(&self.compared(slot, Cmp::Eq, item)?);
                 }
                 Some(vec![Conj::one(slot, v)])
             }
@@ -196,7 +236,7 @@ impl Analyzer {
                     return None;
                 };
                 self.note(*slot, lit, true);
-                let compared = Values::compared(op, lit)?;
+                let compared = self.compared(*slot, op, lit)?;
                 let mut v = compared.meet(&Values::null().complement());
                 v.null = compared.contains(default)?;
                 Some(vec![Conj::one(*slot, v)])

@@ -439,6 +439,31 @@ impl Values {
     }
 }
 
+impl Values {
+    /// [`Values::compared`] for a name that holds whole numbers only (a count of days): the
+    /// bounds snap to them, `<= 30` is `< 31` and `== 5` is `[5, 6)`, so `<= 30` and `>= 31`
+    /// leave no gap (no such name holds 30.5).
+    pub(super) fn compared_whole(op: Cmp, lit: &Lit) -> Option<Values> {
+        let x = match lit {
+            Lit::Int(_) | Lit::Float(_) => number(lit)?,
+            _ => return Values::compared(op, lit),
+        };
+        let v = |lo, hi| Values::numbers(Interval::new(lo, lo.is_some(), hi, false));
+        let equal = match x.fract() == 0.0 {
+            true => v(Some(x), Some(x + 1.0)),
+            false => Values::none(),
+        };
+        Some(match op {
+            Cmp::Lt => v(None, Some(x.ceil())),
+            Cmp::Le => v(None, Some(x.floor() + 1.0)),
+            Cmp::Gt => v(Some(x.floor() + 1.0), None),
+            Cmp::Ge => v(Some(x.ceil()), None),
+            Cmp::Eq => equal,
+            Cmp::Ne => equal.complement(),
+        })
+    }
+}
+
 /// Every date there is (years 1 to 9999), as days: a gap's example is a real date.
 fn every_day() -> Numbers {
     let first = Date::new(MIN_YEAR, 1, 1).map(|d| f64::from(d.0));

@@ -821,3 +821,59 @@ fn a_linked_threshold_cell_under_a_defaulted_header_is_said_on_the_data() {
         check.stdout
     );
 }
+
+/// A row hidden in Excel (to "switch off" a rule, or under a filter) and a hidden sheet were
+/// live rules without a word: they still are (what the file holds runs), with a warning at
+/// the first hidden rule and at the hidden sheet.
+#[test]
+fn hidden_rows_and_sheets_are_live_rules_with_a_warning() {
+    let fx = fixture();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("tiers").unwrap();
+    for (r, cells) in TIERS.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            workbook::write_cell(sheet, r as u32, c as u16, text);
+        }
+    }
+    sheet.set_row_hidden(3).unwrap(); // t-gold
+    let old = book.add_worksheet();
+    old.set_name("old_bonus").unwrap();
+    let bonus: &[&[&str]] = &[
+        &["hit: first"],
+        &["id", "channel", "bonus"],
+        &["id", "input", "output"],
+        &["b-ka", "\"KA\"", "2"],
+    ];
+    for (r, cells) in bonus.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            workbook::write_cell(old, r as u32, c as u16, text);
+        }
+    }
+    old.set_hidden(true);
+    write(&fx, "pricing.xlsx", &book.save_to_buffer().unwrap());
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    let d = diagnostic_at(&check, "rules/pricing.xlsx, sheet tiers, A4");
+    assert!(
+        d.starts_with("warning: row 4 of sheet tiers is hidden, and its rule is live: hiding a row does not switch its rule off\n")
+            && d.contains("= help: delete a rule's row to remove it, or unhide the rows; a filter hides rows too"),
+        "{d}"
+    );
+    assert!(
+        check.stdout.contains("warning: sheet old_bonus is hidden in the workbook, and its table is live: its rules apply as any sheet's do"),
+        "{}",
+        check.stdout
+    );
+    // Live: C2's 500 is gold by the hidden row, and KA customers get the hidden sheet's bonus.
+    let run = fx.run_ok(&[]);
+    assert!(
+        run.stderr.contains("row 4 of sheet tiers is hidden")
+            && run.stderr.contains("sheet old_bonus is hidden"),
+        "{}",
+        run.stderr
+    );
+    let p = fx.latest();
+    assert_eq!(column(&p, "tier")["C2"], text("gold"));
+    assert_eq!(column(&p, "bonus")["C1"], int(2));
+}

@@ -19,6 +19,7 @@
 //! - rows 4 and on, one rule per row; empty rows are skipped.
 
 mod csv;
+mod hidden;
 mod shadow;
 mod xlsx;
 

@@ -34,11 +34,21 @@ pub(super) fn tables(bytes: &[u8], extension: &str, problems: &mut Problems) -> 
     };
     let mut tables = Vec::new();
     let mut any = false;
+    let hidden_rows = match extension {
+        "ods" => Default::default(),
+        _ => super::hidden::hidden_rows(bytes),
+    };
+    let hidden_sheets: Vec<String> = (book.sheets_metadata().iter())
+        .filter(|s| s.visible != calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
     for name in book.sheet_names() {
         if name.starts_with('#') {
             continue;
         }
         if let Some(table) = sheet(&mut book, &name, problems, &mut any) {
+            let rows = hidden_rows.get(&name).map_or(&[][..], Vec::as_slice);
+            hidden(&table, rows, hidden_sheets.contains(&name), problems);
             tables.push(table);
         }
     }
@@ -138,6 +148,52 @@ fn sheet(book: &mut Book, name: &str, problems: &mut Problems, any: &mut bool) -
         sheet,
         rows,
     })
+}
+
+/// A table on a hidden sheet, or rules on hidden rows (by hand, or under a filter): they are
+/// live, which hiding them (to "switch off" a rule) does not say. A warning at the sheet, and
+/// one at the first hidden rule.
+fn hidden(table: &Table, rows: &[u32], sheet_hidden: bool, problems: &mut Problems) {
+    let name = &table.name;
+    if sheet_hidden {
+        let at = problems.place(table.sheet, None, 0);
+        let d = crate::diag::Diagnostic::at_cell(
+            problems.path,
+            at,
+            format!("sheet {name} is hidden in the workbook, and its table is live: its rules apply as any sheet's do"),
+        )
+        .warning()
+        .help(format!("unhide it to see what runs, or rename it `#{name}` to leave it out (a sheet named `#...` is a note), or delete it"));
+        problems.found.push(d);
+    }
+    // Rules are on the fourth row on; an empty row is no rule.
+    let rules: Vec<u32> = (table.rows.iter())
+        .filter(|(r, cells)| {
+            *r >= 3 && rows.contains(r) && cells.iter().any(|c| !c.trim().is_empty())
+        })
+        .map(|(r, _)| *r)
+        .collect();
+    let Some(&first) = rules.first() else {
+        return;
+    };
+    let shown: Vec<String> = rules.iter().take(10).map(|r| (r + 1).to_string()).collect();
+    let more = match rules.len() - shown.len() {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let (rows_word, are) = match rules.len() {
+        1 => ("row", "is"),
+        _ => ("rows", "are"),
+    };
+    let at = problems.place(table.sheet, Some((first, 0)), 0);
+    let d = crate::diag::Diagnostic::at_cell(
+        problems.path,
+        at,
+        format!("{rows_word} {}{more} of sheet {name} {are} hidden, and {} live: hiding a row does not switch its rule off", shown.join(", "), if rules.len() == 1 { "its rule is" } else { "their rules are" }),
+    )
+    .warning()
+    .help("delete a rule's row to remove it, or unhide the rows; a filter hides rows too: clear it before saving, so that the sheet shows what runs");
+    problems.found.push(d);
 }
 
 /// A cell's value as text: numbers without a needless `.0`, dates as ISO dates, error

@@ -44,12 +44,11 @@ pub(crate) struct Builder {
     blob: Option<usize>,
     /// A column of the current row that holds an infinite number, and its sign.
     infinite: Option<(usize, bool)>,
-    /// Infinities are read as they are (`fields`, which shows what is stored), not refused.
-    pub keep_infinities: bool,
-    /// `run --keep-going`: a row holding a value its column does not hold is kept, that
-    /// value read as NULL, and listed in `unreadable` (its customer is left out of the run,
-    /// as one a rule fails for is), where the read would stop.
-    pub leave_out_misfits: bool,
+    /// How values its columns do not hold are read: refused (at the end, with how many);
+    /// `LeavingOut` (`run --keep-going`): the row is kept, that value read as NULL and the
+    /// row listed in `unreadable` (its customer is left out of the run, as one a rule fails
+    /// for is); `AsStored` (`fields`, which shows what is stored): infinities as they are.
+    pub reading: Reading,
     /// The rows left out so: (row, column, what is wrong).
     pub(super) unreadable: Vec<(usize, String, SourceError)>,
     pub(super) blank_ids: bool, // a past run's rows (written before such ids were refused)
@@ -96,8 +95,7 @@ impl Builder {
             misfits: vec![Misfits::default(); fields.len()],
             blob: None,
             infinite: None,
-            keep_infinities: false,
-            leave_out_misfits: false,
+            reading: Reading::Strict,
             unreadable: Vec::new(),
             blank_ids: false,
         })
@@ -136,7 +134,7 @@ impl Builder {
         }
         if let Cell::Real(f) = cell
             && f.is_infinite()
-            && !self.keep_infinities
+            && self.reading != Reading::AsStored
         {
             self.infinite.get_or_insert((k, f < 0.0));
         }
@@ -198,11 +196,11 @@ impl Builder {
         let mut cell = cell;
         if let (true, Cell::Text(t)) = (self.numeric[k], &cell) {
             misfit(&mut self.misfits, &mut self.bad, self.len, k, t.to_string());
-            if self.leave_out_misfits {
+            if self.reading == Reading::LeavingOut {
                 cell = Cell::Null; // the customer is left out; its figures read no text
             }
         }
-        if self.leave_out_misfits && matches!(cell, Cell::Real(f) if f.is_infinite()) {
+        if self.reading == Reading::LeavingOut && matches!(cell, Cell::Real(f) if f.is_infinite()) {
             cell = Cell::Null;
         }
         self.columns[k].push(cell);
@@ -227,7 +225,7 @@ impl Builder {
             ))
         } else if let Some((k, value)) = self.bad.take() {
             let error = self.misfit_error(k, value);
-            match self.leave_out_misfits || self.first_bad.is_none() {
+            match self.reading == Reading::LeavingOut || self.first_bad.is_none() {
                 true => Some((k, error)),
                 false => None,
             }
@@ -237,7 +235,7 @@ impl Builder {
         self.bad = None;
         if let Some((k, error)) = refused {
             match error {
-                _ if self.leave_out_misfits => {
+                _ if self.reading == Reading::LeavingOut => {
                     self.unreadable
                         .push((self.len, self.names[k].clone(), error))
                 }

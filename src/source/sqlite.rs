@@ -155,13 +155,11 @@ impl SqliteSource {
         let mut stmt = self.conn.prepare(&sql).map_err(read_error)?;
         self.unknown_parameter(&stmt)?;
         let mut fields = self.fields(&sql)?;
-        let as_stored = reading == Reading::AsStored;
-        if as_stored {
+        if reading == Reading::AsStored {
             fields.iter_mut().for_each(|f| f.kind = None);
         }
         let mut builder = Builder::new(&fields, id_column, load)?;
-        builder.keep_infinities = as_stored;
-        builder.leave_out_misfits = reading == Reading::LeavingOut;
+        builder.reading = reading;
         let loaded = std::mem::take(&mut builder.loaded);
         self.bind(&mut stmt).map_err(read_error)?;
         let id = fields.iter().position(|f| f.name == id_column).unwrap_or(0);

@@ -529,3 +529,31 @@ fn counts_after_a_reload_keep_the_rules_order() {
         "{out}"
     );
 }
+
+/// `watch` without `--write` evaluated on a history `run` notes (a month skipped, so the
+/// rules' `previous.tier` is NULL for every customer) without a word (`serve` says it on
+/// `/health`): said once, when it comes up, not at every save.
+#[test]
+fn watch_says_what_run_would_note_of_the_history_once() {
+    let fx = fixture();
+    let reading = |rules: &str| {
+        rules.replace(
+            "summary:\n",
+            "  - name: was\n    output: was\n    rules:\n      - { id: w, value: '= previous.tier ?? \"none\"' }\nsummary:\n",
+        )
+    };
+    fx.rule("tiers.yaml", &reading(RULES));
+    fx.run_ok(&["--as-of", "2026-01-31"]);
+    let mut w = watch(&fx, &["--as-of", "2026-03-31"]);
+    let out = w.wait_for("2026-02 has no run").join("\n");
+    assert!(
+        out.contains("note: 2026-02 has no run (the latest before it is 2026-01): the rules' `previous.x` would be NULL for every customer"),
+        "{out}"
+    );
+    // Two saves: what follows the first's report is read up to the second's.
+    fx.rule("tiers.yaml", &reading(&RULES.replace("0.8", "0.6")));
+    w.wait_for("tier changed for");
+    fx.rule("tiers.yaml", &reading(RULES));
+    let out = w.wait_for("tier changed for").join("\n");
+    assert!(!out.contains("has no run"), "{out}");
+}

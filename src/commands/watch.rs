@@ -92,6 +92,9 @@ struct Snapshot {
     files: Vec<std::path::PathBuf>,
     /// A hash of the customer data evaluated: another one means the data changed too.
     data: u64,
+    /// What the history the rules read holds that `run` would note (without `--write`,
+    /// where no run says it): each said once, when it comes up.
+    history_notes: Vec<String>,
 }
 
 /// How many example customers a change lists.
@@ -176,6 +179,13 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
     match accepted {
         Ok((mut snapshot, accepted)) => {
             let _ = report(&snapshot, last.as_ref(), out);
+            if !opts.write {
+                snapshot.history_notes = history_notes(&accepted);
+                let said = last.as_ref().map_or(&[][..], |l| &l.history_notes[..]);
+                for note in snapshot.history_notes.iter().filter(|n| !said.contains(n)) {
+                    let _ = writeln!(out, "note: {note}");
+                }
+            }
             // What `check` warns of goes live with the edit: said, a line each.
             let warnings = &accepted.warnings;
             for line in super::check_warning_lines(&accepted.rules, warnings, snapshot.as_of) {
@@ -310,6 +320,18 @@ fn write_run(accepted: &Accepted, own: Option<i64>) -> Result<(i64, Vec<String>)
     Ok((summary.written.run_id, notes))
 }
 
+/// What `run` would note of the history the accepted rules read (a previous period made
+/// with other rules, customers left out of it, an output it did not give), as `serve` says
+/// on `/health`; none when the database cannot be read for it (the evaluation went on).
+fn history_notes(accepted: &Accepted) -> Vec<String> {
+    let ws = &accepted.workspace;
+    let notes = ws.open_source().and_then(|mut source| {
+        let (rules, customers) = (&accepted.rules, &accepted.customers);
+        ws.history_concerns(source.connection(), rules, customers, &accepted.history)
+    });
+    notes.unwrap_or_default()
+}
+
 /// Every customer's policy under the accepted rules.
 fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
     let (rules, customers) = (&accepted.rules, &accepted.customers);
@@ -372,6 +394,7 @@ fn evaluate(accepted: &Accepted) -> Result<Snapshot, Error> {
         as_of: accepted.workspace.context.as_of,
         files: rules.files.clone(),
         data: data_stamp(customers),
+        history_notes: Vec::new(),
     })
 }
 

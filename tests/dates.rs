@@ -798,7 +798,7 @@ fn bad_dates_of_several_forms_are_named_one_of_each_at_once() {
         .assert_stderr_contains(
             "  = note: `last_order_day` also holds values of other forms that are not dates: `2025-02-30` (customer 4), `2025-1-5` (customer 5)\n",
         );
-    // `check --data` and `--keep-going` stop on the same error.
+    // `check --data` stops on the same error.
     fx.run(&["check", "--data", "--as-of", "2025-06-30"])
         .assert_stderr_contains("`2025-02-30` (customer 4), `2025-1-5` (customer 5)");
     let fields = fx.run(&["fields"]);
@@ -981,4 +981,28 @@ fn a_dates_parts_read_as_properties_too() {
     let run = fx.run(&["run", "--as-of", "2026-03-31"]);
     run.assert_code(1);
     run.assert_stderr_contains("customer K2: rule `m` failed: `due` is NULL for this customer, and `.month` needs a value (test it with `is_null(due)` first)");
+}
+
+/// Seven forms of bad date in one column: four named, and how many more, where the next
+/// forms came to light one run at a time (a column mended in rounds).
+#[test]
+fn more_bad_date_forms_than_shown_are_counted() {
+    let fx = fixture(
+        "month",
+        &[
+            Some("31/01/2025"),
+            Some("2025-02-30"),
+            Some("2025-1-5"),
+            Some("2025.01.05"),
+            Some("Jan 5 2025"),
+            Some("20250105"),
+            Some("5-1-2025"),
+        ],
+    );
+    fx.rule("rules.yaml", LOST);
+    fx.run(&["run", "--as-of", "2025-06-30"])
+        .assert_code(1)
+        .assert_stderr_contains(
+            "  = note: `last_order_day` also holds values of other forms that are not dates: `2025-02-30` (customer 2), `2025-1-5` (customer 3), `2025.01.05` (customer 4), and 3 more forms (`tierwise fields` shows the column's values)\n",
+        );
 }

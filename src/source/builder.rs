@@ -306,7 +306,12 @@ impl Builder {
                 };
                 *also = format!(
                     "{}{}",
-                    super::other_forms_note(&self.names[k], kind, &forms),
+                    super::other_forms_note(
+                        &self.names[k],
+                        kind,
+                        &forms,
+                        self.misfits[k].more_forms()
+                    ),
                     super::also_note(&others)
                 );
             }

@@ -9,7 +9,20 @@ pub(super) struct Misfits {
     pub count: usize,
     /// (row, value as the message shows it), one per form, the first value's first.
     pub examples: Vec<(usize, String)>,
+    /// The forms seen (up to [`MOST_FORMS`]): how many more than the examples there are, so
+    /// that a column of six forms is not mended in rounds of four.
+    forms: std::collections::HashSet<String>,
 }
+
+impl Misfits {
+    /// How many forms were seen beyond those shown (at least, past [`MOST_FORMS`]).
+    pub fn more_forms(&self) -> usize {
+        self.forms.len().saturating_sub(self.examples.len())
+    }
+}
+
+/// Most forms counted per column.
+const MOST_FORMS: usize = 1000;
 
 /// How many forms of misfit a message shows.
 const FORMS: usize = 4;
@@ -26,9 +39,9 @@ pub(super) fn misfit(
 ) {
     let m = &mut misfits[k];
     m.count += 1;
-    if m.examples.len() < FORMS {
+    if m.forms.len() < MOST_FORMS {
         let shape = form(&value);
-        if !m.examples.iter().any(|(_, v)| form(v) == shape) {
+        if m.forms.insert(shape) && m.examples.len() < FORMS {
             m.examples.push((row, value.clone()));
         }
     }

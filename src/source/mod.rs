@@ -456,15 +456,28 @@ pub(crate) fn also_note(others: &[(String, usize)]) -> String {
 
 /// The first value of each other form in the same column, with its customer: each needs
 /// its own conversion, and the help fits the first only.
-pub(crate) fn other_forms_note(column: &str, kind: &str, forms: &[(String, String)]) -> String {
+pub(crate) fn other_forms_note(
+    column: &str,
+    kind: &str,
+    forms: &[(String, String)],
+    more: usize,
+) -> String {
     if forms.is_empty() {
         return String::new();
     }
     let listed: Vec<String> = (forms.iter())
         .map(|(customer, value)| format!("{} (customer {customer})", shown_value(value)))
         .collect();
+    let more = match more {
+        0 => String::new(),
+        n => format!(
+            ", and {} more form{} (`tierwise fields` shows the column's values)",
+            crate::text::thousands(n as f64),
+            if n == 1 { "" } else { "s" }
+        ),
+    };
     format!(
-        "\n  = note: `{column}` also holds values of other forms that are not {kind}: {}",
+        "\n  = note: `{column}` also holds values of other forms that are not {kind}: {}{more}",
         listed.join(", ")
     )
 }

@@ -352,7 +352,7 @@ fn row_and_column_numbers_follow_empty_lines() {
 }
 
 /// An OpenDocument spreadsheet (LibreOffice's `.ods`) of `sheets`: numbers as floats, the
-/// rest as text.
+/// rest as text; a row whose first cell starts with `~` is hidden (the `~` left out).
 fn ods(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
     use std::io::Write;
     use zip::write::{SimpleFileOptions, ZipWriter};
@@ -360,8 +360,13 @@ fn ods(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
     for (name, rows) in sheets {
         body.push_str(&format!("<table:table table:name=\"{name}\">"));
         for cells in rows.iter() {
-            body.push_str("<table:table-row>");
+            let hidden = cells.first().is_some_and(|c| c.starts_with('~'));
+            body.push_str(match hidden {
+                true => "<table:table-row table:visibility=\"collapse\">",
+                false => "<table:table-row>",
+            });
             for text in cells.iter() {
+                let text = text.strip_prefix('~').unwrap_or(text);
                 body.push_str(&match text.parse::<f64>() {
                     _ if text.is_empty() => "<table:table-cell/>".to_owned(),
                     Ok(n) => format!(
@@ -420,5 +425,25 @@ fn a_libreoffice_workbook_reads_like_an_excel_one() {
         file.unwrap().text,
         "decisions:\n  - name: \"discount\"\n    hit: first\n    outputs:\n      - \"discount\"\n    grid: |\n      \
          id | annual_sales ?? 0 | discount\n      d-big | >= 100 | 10\n      d-some | > 0 | 2.5\n"
+    );
+}
+
+/// A row LibreOffice hides (`table:visibility="collapse"`) is a live rule, with a warning, as
+/// in an Excel workbook; the empty rows it repeats below a table are no rules.
+#[test]
+fn a_hidden_libreoffice_row_is_a_live_rule_with_a_warning() {
+    let rows: &[&[&str]] = &[
+        &["hit: first"],
+        &["id", "annual_sales ?? 0", "discount"],
+        &["id", "input", "output"],
+        &["~d-big", ">= 100", "10"],
+        &["d-some", "> 0", "2.5"],
+    ];
+    let (file, diags) = read_sheet("plan.ods", &ods(&[("discount", rows)]));
+    assert!(file.unwrap().text.contains("d-big | >= 100 | 10"));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].contains("row 4 of sheet discount is hidden, and its rule is live"),
+        "{diags:?}"
     );
 }

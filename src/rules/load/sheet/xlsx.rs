@@ -34,10 +34,7 @@ pub(super) fn tables(bytes: &[u8], extension: &str, problems: &mut Problems) -> 
     };
     let mut tables = Vec::new();
     let mut any = false;
-    let hidden_rows = match extension {
-        "ods" => Default::default(),
-        _ => super::hidden::hidden_rows(bytes),
-    };
+    let hidden_rows = super::hidden::hidden_rows(bytes, extension);
     let hidden_sheets: Vec<String> = (book.sheets_metadata().iter())
         .filter(|s| s.visible != calamine::SheetVisible::Visible)
         .map(|s| s.name.clone())

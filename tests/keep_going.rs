@@ -159,7 +159,7 @@ fn the_period_after_a_run_that_left_customers_out_says_their_history_broke() {
     q3.assert_code(0);
     assert!(
         q3.stdout.contains(
-            "note: 2 of this run's customers were left out of 2026-08's run (run 3, `--keep-going`: a rule failed for them), \
+            "note: 2 of this run's customers were left out of 2026-08's run (run 3, `--keep-going`: their evaluation failed), \
              so they have no 2026-08 policy: `previous.since` is NULL for them and they count as new \
              (`C2`: metric `odd_orders`: "
         ),
@@ -168,7 +168,7 @@ fn the_period_after_a_run_that_left_customers_out_says_their_history_broke() {
     );
     assert!(
         q3.stdout.contains(
-            " and 1 more; `policy_error` lists them); fix the rule, run 2026-08 again (`tierwise run --as-of 2026-08-31`), then this period again"
+            " and 1 more; `policy_error` lists them); fix the rule or the data, run 2026-08 again (`tierwise run --as-of 2026-08-31`), then this period again"
         ),
         "{}",
         q3.stdout
@@ -259,7 +259,7 @@ fn changes_tells_left_out_customers_from_gone_ones() {
     assert!(
         changes
             .stdout
-            .contains("; 0 new, 1 gone\n1 left out of run 2 (a rule failed for them: not gone)\n"),
+            .contains("; 0 new, 1 gone\n1 left out of run 2 (their evaluation failed: not gone)\n"),
         "{}",
         changes.stdout
     );
@@ -283,7 +283,7 @@ fn changes_tells_left_out_customers_from_gone_ones() {
     let back = fx.run(&["changes", "--output", "size"]);
     assert!(
         back.stdout
-            .contains("; 0 new, 0 gone\n1 left out of run 2 (a rule failed for them: not new)\n"),
+            .contains("; 0 new, 0 gone\n1 left out of run 2 (their evaluation failed: not new)\n"),
         "{}",
         back.stdout
     );

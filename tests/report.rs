@@ -808,7 +808,7 @@ fn a_report_can_keep_going_past_customers_a_rule_fails_for() {
     ]);
     // Written, not of every customer: exit 1, as `run --keep-going`.
     went_on.assert_code(1).assert_stderr_contains(&format!(
-        "note: {failing} customers left out: a rule failed for them, so the page counts them nowhere (not even as gone: they are in the data; the migration's rows lack them); the first: customer "
+        "note: {failing} customers left out: their evaluation failed, so the page counts them nowhere (not even as gone: they are in the data; the migration's rows lack them); the first: customer "
     ));
     assert!(
         went_on.stdout.starts_with(&format!(

@@ -552,7 +552,7 @@ impl Report for ChangesReport {
             if !list.is_empty() {
                 writeln!(
                     out,
-                    "{} left out of run {run} (a rule failed for them: {what})",
+                    "{} left out of run {run} (their evaluation failed: {what})",
                     n(list.len())
                 )?;
             }
@@ -561,7 +561,7 @@ impl Report for ChangesReport {
             self.moved(out)?;
         }
         let left_out =
-            |run: i64| format!("left out of run {run} (a rule failed for them: `policy_error`)");
+            |run: i64| format!("left out of run {run} (their evaluation failed: `policy_error`)");
         let (later, earlier) = (left_out(self.to.run_id), left_out(from.run_id));
         for (list, word) in [
             (&c.new_customers, "new"),

@@ -335,11 +335,11 @@ fn left_out_note(summary: &RunSummary, rules: &crate::rules::RuleSet) -> Option<
         n => format!(" and {} more", thousands((n - 1) as f64)),
     };
     Some(format!(
-        "{} of this run's customers {} left out of {label}'s run (run {}, `--keep-going`: a rule failed for {}), so {} no {label} policy: {what} (`{}`: {}: {}{more}; {}); fix the rule, run {label} again (`tierwise run --as-of {}`), then this period again",
+        "{} of this run's customers {} left out of {label}'s run (run {}, `--keep-going`: {} evaluation failed), so {} no {label} policy: {what} (`{}`: {}: {}{more}; {}); fix the rule or the data, run {label} again (`tierwise run --as-of {}`), then this period again",
         thousands(left.len() as f64),
         if one { "was" } else { "were" },
         previous.run_id,
-        if one { "it" } else { "them" },
+        if one { "its" } else { "their" },
         if one { "it has" } else { "they have" },
         first.customer,
         first.rule,

@@ -177,7 +177,7 @@ mod tests {
         );
         let html = super::page(&version(dir.path(), 1)).unwrap();
         assert!(
-            html.contains("<p class=\"missing\">1 customer left out: a rule failed for it, so the page counts it nowhere (not even as gone: it is in the data; the migration&#39;s rows lack it); the first: customer 3: rule `odd` failed:"),
+            html.contains("<p class=\"missing\">1 customer left out: its evaluation failed, so the page counts it nowhere (not even as gone: it is in the data; the migration&#39;s rows lack it); the first: customer 3: rule `odd` failed:"),
             "{html}"
         );
         assert!(html.contains("<p>9 customers evaluated as of"), "{html}");

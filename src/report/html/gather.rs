@@ -58,12 +58,12 @@ impl Figures {
             true => String::new(),
             false => format!(" ({})", first.at),
         };
-        let (them, they_are) = match self.left_out.len() {
-            1 => ("it", "it is"),
-            _ => ("them", "they are"),
+        let (them, they_are, their) = match self.left_out.len() {
+            1 => ("it", "it is", "its"),
+            _ => ("them", "they are", "their"),
         };
         Some(format!(
-            "{} left out: a rule failed for {them}, so the page counts {them} nowhere (not even as gone: {they_are} in the data; the migration's rows lack {them}); the first: customer {}: {} failed: {}{at}",
+            "{} left out: {their} evaluation failed, so the page counts {them} nowhere (not even as gone: {they_are} in the data; the migration's rows lack {them}); the first: customer {}: {} failed: {}{at}",
             crate::text::plural(self.left_out.len(), "customer"),
             crate::text::printable(&first.customer),
             first.rule,

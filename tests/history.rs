@@ -2574,3 +2574,55 @@ fn changes_csv_tells_empty_text_from_null() {
         "customer_id,from,to,direction,difference\n1,\"\",,changed,\n"
     );
 }
+
+/// "No command compares two runs of one period" (a rerun after a data fix or a rule change,
+/// before it is paid out): `changes --from run:1` compares the run a rerun replaced with the
+/// period's official run, customer by customer, as SQL over the two runs has it.
+#[test]
+fn changes_compares_a_rerun_with_the_run_it_replaced() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0, 40.0, 50.0]);
+    let rules = |threshold: &str| {
+        format!(
+            "decisions:\n  - name: tier\n    rules:\n      - {{ id: a, when: annual_sales >= {threshold}, then: {{ tier: A }} }}\n      - {{ id: b, then: {{ tier: B }} }}\n"
+        )
+    };
+    fx.rule("t.yaml", &rules("40"));
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    fx.rule("t.yaml", &rules("20"));
+    fx.run_ok(&["--as-of", "2026-03-31"]);
+    let changes = fx.run(&[
+        "changes", "--from", "run:1", "--output", "tier", "--order", "A,B", "--format", "json",
+    ]);
+    changes.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&changes.stdout).unwrap();
+    assert_eq!(
+        (
+            json["from"]["run_id"].as_i64(),
+            json["to"]["run_id"].as_i64()
+        ),
+        (Some(1), Some(2))
+    );
+    let moved: Vec<&str> = (json["customers"].as_array().unwrap().iter())
+        .map(|m| m["customer_id"].as_str().unwrap())
+        .collect();
+    let by_sql: Vec<String> = fx
+        .conn()
+        .prepare("SELECT CAST(a.customer_id AS TEXT) FROM customer_policy a JOIN customer_policy b ON a.customer_id = b.customer_id WHERE a.run_id = 1 AND b.run_id = 2 AND a.tier IS NOT b.tier ORDER BY a.customer_id")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(moved, by_sql);
+    assert_eq!(moved, ["2", "3"]);
+    assert!(
+        json["notes"].to_string().contains("run 1 (as of 2026-03-31) and run 2 (as of 2026-03-31) are two runs of 2026-03: the changes are the rerun's, not a move from one period to the next; run 2 is its official run"),
+        "{}",
+        json["notes"]
+    );
+    // The later run first is refused, as a later period first is.
+    fx.run(&["changes", "--from", "run:2", "--to", "run:1"])
+        .assert_code(2)
+        .assert_stderr_contains("--from run 2 is not before --to run 1");
+}

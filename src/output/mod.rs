@@ -330,6 +330,26 @@ pub fn same_output(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
+/// Run `run_id`, when it is a successful run of a period, its period's official run or one
+/// replaced since (`changes --from run:3`: a rerun against the run it replaced).
+pub fn ok_run(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Option<OfficialRun>, OutputError> {
+    let records = history::run_records(conn, tables, Default::default())?;
+    let record = records
+        .iter()
+        .find(|r| r.run_id == run_id && r.status == "ok");
+    Ok(record.and_then(|r| {
+        Some(OfficialRun {
+            run_id,
+            period: r.period?,
+            as_of: r.as_of?,
+        })
+    }))
+}
+
 /// Whether run `run_id` gave output `name` (in any ASCII case); `None` when its outputs are
 /// not recorded (a run of an earlier schema).
 pub fn run_gave(

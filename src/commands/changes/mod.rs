@@ -34,10 +34,11 @@ pub enum ChangesFormat {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The earlier period (default: the latest period of `--to`'s kind before it that has a
-    /// run).
+    /// run), or a run by its id (`run:3`): a run a rerun replaced, to see what the rerun
+    /// changed.
     #[arg(long)]
     pub from: Option<String>,
-    /// The later period (default: the latest).
+    /// The later period (default: the latest), or a run by its id (`run:4`).
     #[arg(long)]
     pub to: Option<String>,
     /// The output (default: the first one whose order of values the later run recorded).
@@ -71,7 +72,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let tables = &ws.config.tables;
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
     let runs = output::official_runs(conn, tables, kind)?;
-    let (from, to) = chosen_runs(&runs, args.from.as_deref(), args.to.as_deref())?;
+    let by_id = |id| Ok(output::ok_run(conn, tables, id)?);
+    let (from, to) = chosen_runs(&runs, args.from.as_deref(), args.to.as_deref(), &by_id)?;
     let orders = output::value_orders(conn, tables, to.run_id)?;
     let known = output::output_names(conn, tables)?;
     let name = match args.output {
@@ -176,8 +178,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             a.fingerprint, b.fingerprint
         ));
     }
-    // Periods of two kinds (`--from 2025-06 --to 2025-Q3`): the later read no history of it.
-    if from.period.kind != to.period.kind {
+    if from.period == to.period {
+        let official = (runs.iter())
+            .find(|r| r.period == to.period)
+            .map(|r| r.run_id);
+        let official = match official {
+            Some(id) => format!("; run {id} is its official run"),
+            None => String::new(),
+        };
+        notes.push(format!(
+            "run {} (as of {}) and run {} (as of {}) are two runs of {}: the changes are the rerun's, not a move from one period to the next{official}",
+            from.run_id, from.as_of, to.run_id, to.as_of, to.period
+        ));
+    } else if from.period.kind != to.period.kind {
+        // Periods of two kinds (`--from 2025-06 --to 2025-Q3`): the later read no history of it.
         notes.push(format!(
             "{} and {} are periods of two kinds: {}'s run read no history of {}'s, and what each ranked covers another span of time, so the moves are not the rules' steps",
             from.period, to.period, to.period, from.period

@@ -55,11 +55,14 @@ pub(super) fn unknown_order_values(
     )))
 }
 
-/// The official runs of `from` and `to` (defaults: the latest period, and the one before it).
+/// The runs of `from` and `to`: a period's official run, or a run by its id (`run:3`, a
+/// run replaced since: what a rerun changed); defaults: the latest period, and the one
+/// before it. `by_id` finds a successful run by its id.
 pub(super) fn chosen_runs(
     runs: &[OfficialRun],
     from: Option<&str>,
     to: Option<&str>,
+    by_id: &dyn Fn(i64) -> Result<Option<OfficialRun>, Error>,
 ) -> Result<(Option<OfficialRun>, OfficialRun), Error> {
     let labels = || {
         let all: Vec<String> = runs.iter().map(|r| r.period.to_string()).collect();
@@ -69,6 +72,16 @@ pub(super) fn chosen_runs(
         }
     };
     let find = |flag: &str, label: &str| -> Result<OfficialRun, Error> {
+        if let Some(id) = label.trim().strip_prefix("run:") {
+            let id: i64 = id.trim().parse().map_err(|_| {
+                Error::Argument(format!("{flag} {label}: a run is given by its id, `run:3`"))
+            })?;
+            return by_id(id)?.ok_or_else(|| {
+                Error::Argument(format!(
+                    "{flag} {label}: no successful run {id} of a period (`policy_run` lists the runs)"
+                ))
+            });
+        }
         let period = Period::parse(label).map_err(|e| Error::Argument(format!("{flag}: {e}")))?;
         runs.iter()
             .find(|r| r.period == period)
@@ -93,7 +106,17 @@ pub(super) fn chosen_runs(
             None => return Ok((None, to)),
         },
     };
-    if from.period >= to.period {
+    // Two runs of one period: a rerun against the run it replaced, the earlier first.
+    if from.period == to.period && from.run_id < to.run_id {
+        return Ok((Some(from), to));
+    }
+    if from.period == to.period {
+        return Err(Error::Argument(format!(
+            "--from run {} is not before --to run {}: two runs of {} are compared from the earlier run to the later one",
+            from.run_id, to.run_id, from.period
+        )));
+    }
+    if from.period > to.period {
         return Err(Error::Argument(format!(
             "--from {} is not before --to {}: changes go from an earlier period to a later one",
             from.period, to.period

@@ -1826,6 +1826,30 @@ fn a_rerun_says_what_it_moves_in_money_against_the_run_it_replaces() {
         "{}",
         rerun.stdout
     );
+    // For programs, the same as fields (a sentence was all they had).
+    fx.sales_customers(&[1000.0, 1230.0, 2500.0]);
+    let json = fx.run(&["run", "--as-of", "2026-06-30", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let replaces = &json["replaces"];
+    assert_eq!(replaces["run_id"], 3);
+    assert_eq!(replaces["changed"], serde_json::json!({ "rebate": 1 }));
+    assert_eq!(
+        (replaces["new"].as_i64(), replaces["gone"].as_i64()),
+        (Some(0), Some(0))
+    );
+    let paid = &replaces["totals"]["rebate_paid"];
+    assert_eq!(
+        (
+            paid["before"].as_f64(),
+            paid["now"].as_f64(),
+            paid["money"].as_bool()
+        ),
+        (Some(78.45), Some(70.95), Some(true))
+    );
+    assert_eq!(paid["difference"].as_f64(), Some(-7.5));
+    // A run of a period with no run before replaces nothing.
+    let first = fx.run(&["run", "--as-of", "2026-09-30", "--format", "json"]);
+    assert!(!first.stdout.contains("\"replaces\""), "{}", first.stdout);
 }
 
 /// An output added since the run replaced changed only for the customers it gives

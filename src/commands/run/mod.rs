@@ -118,6 +118,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .previous
         .as_ref()
         .map(|p| TotalsSince::new(p, &totals, &money));
+    let replaces = totals::Replaced::of(&summary, ws.context.period, &totals, &money);
     let notes = notes::run_notes(&summary, &rules, &ws);
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
@@ -138,6 +139,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         money,
         currency: ws.config.currency.clone(),
         totals_since,
+        replaces,
         seconds: vec![
             ("read".into(), secs(summary.read)),
             ("history".into(), secs(summary.history)),
@@ -247,6 +249,10 @@ pub struct RunReport {
     /// The totals of the previous period's official run against these (`None`: that
     /// period has no run).
     pub totals_since: Option<TotalsSince>,
+    /// The period's official run this run replaces, and what it changed against it (`None`:
+    /// the period had no run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<totals::Replaced>,
     /// Seconds per stage: read, population, evaluate+write, total.
     #[serde(serialize_with = "map")]
     pub seconds: Vec<(String, f64)>,

@@ -168,3 +168,52 @@ mod tests {
         assert!(since.recorded);
     }
 }
+
+/// The official run this run replaces as its period's (a rerun: a correction of a quarter
+/// already paid out), and what it changed against it: what the notes say in words, for
+/// programs (what to pay or recover, whom to tell again).
+#[derive(Debug, Serialize)]
+pub struct Replaced {
+    pub run_id: i64,
+    pub as_of: String,
+    pub customers: i64,
+    /// Per output, the customers of both runs whose value this run changed.
+    #[serde(serialize_with = "map")]
+    pub changed: Vec<(String, i64)>,
+    /// Customers this run holds and that run did not, and the other way round.
+    pub new: i64,
+    pub gone: i64,
+    /// Every total, that run's (`before`) against this one's (`now`); empty when that run
+    /// recorded none.
+    #[serde(serialize_with = "map")]
+    pub totals: Vec<(String, Change)>,
+}
+
+impl Replaced {
+    /// What run `summary` replaced, when it replaced one (`totals`: this run's, `money`: which
+    /// of them are money).
+    pub fn of(
+        summary: &crate::workspace::batch::RunSummary,
+        period: crate::time::Period,
+        totals: &[(String, f64)],
+        money: &[String],
+    ) -> Option<Replaced> {
+        let (run_id, as_of, customers) = summary.standing.replaces?;
+        let replaced = PreviousRun {
+            period,
+            run_id,
+            totals: summary.standing.replaces_totals.clone(),
+            rules: None,
+        };
+        let changes = &summary.standing.replaces_changed;
+        Some(Replaced {
+            run_id,
+            as_of: as_of.to_string(),
+            customers,
+            changed: changes.outputs.clone(),
+            new: changes.new,
+            gone: changes.gone,
+            totals: TotalsSince::new(&replaced, totals, money).totals,
+        })
+    }
+}

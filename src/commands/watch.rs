@@ -320,9 +320,9 @@ fn write_run(accepted: &Accepted, own: Option<i64>) -> Result<(i64, Vec<String>)
     Ok((summary.written.run_id, notes))
 }
 
-/// What `run` would note of the history the accepted rules read (a previous period made
-/// with other rules, customers left out of it, an output it did not give), as `serve` says
-/// on `/health`; none when the database cannot be read for it (the evaluation went on).
+/// What `run` would note of the history the accepted rules read (a period with no run,
+/// customers left out of it, an output it did not give), as `serve` says on `/health`; none
+/// when the database cannot be read for it (the evaluation went on).
 fn history_notes(accepted: &Accepted) -> Vec<String> {
     let ws = &accepted.workspace;
     let notes = ws.open_source().and_then(|mut source| {

@@ -78,6 +78,9 @@ impl<'a> Evaluator<'a> {
                 _ => String::new(),
             };
             let value = w.frame[f.slot].clone();
+            // How many ranked customers are better, and how many share its value (itself too).
+            let placed =
+                (value.as_f64().and(input.as_f64())).and_then(|v| Some(ranking?.above_and_tied(v)));
             population.push(Figure {
                 name: f.name.clone(),
                 statistic: f.statistic.name(),
@@ -85,9 +88,6 @@ impl<'a> Evaluator<'a> {
                     Some(x) => {
                         let meaning = (f.statistic).meaning(x, ranked);
                         // A tile says nothing of where in it: how many are better, how many tied.
-                        let placed = input
-                            .as_f64()
-                            .and_then(|v| Some(ranking?.above_and_tied(v)));
                         match placed {
                             Some((above, tied)) if f.statistic.takes_params() => format!(
                                 "{meaning}; {} better, {} tied with it{among}",
@@ -123,6 +123,8 @@ impl<'a> Evaluator<'a> {
                 input,
                 value: value.to_json(),
                 ranked,
+                better: placed.map(|(above, _)| above),
+                tied: placed.map(|(_, tied)| tied.saturating_sub(1)),
             });
         }
         // The rules that fired (before the failure, if it failed).

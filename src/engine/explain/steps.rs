@@ -38,6 +38,12 @@ pub struct Figure {
     pub ranked: usize,
     /// The figure in words.
     pub meaning: String,
+    /// How many ranked customers are better (`None`: not ranked), and how many others share
+    /// its value: a tie at a boundary goes up, which the sentence says and a program reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub better: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tied: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]

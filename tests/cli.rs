@@ -2137,7 +2137,10 @@ fn explain_says_how_many_share_a_tied_figure() {
     let json = fx.run(&["explain", "2", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let pct = &json["population"][0];
-    assert_eq!((pct["better"].as_u64(), pct["tied"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (pct["better"].as_u64(), pct["tied"].as_u64()),
+        (Some(1), Some(1))
+    );
     let json = fx.run(&["explain", "4", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json["population"][0]["tied"].as_u64(), Some(0));

@@ -2650,3 +2650,30 @@ fn changes_compares_a_rerun_with_the_run_it_replaced() {
         .assert_code(2)
         .assert_stderr_contains("--from run 2 is not before --to run 1");
 }
+
+/// `changes` showed empty text as an empty cell, beside NULL's `(none)`: a note cleared to
+/// `""` read as nothing at all. It is `""`.
+#[test]
+fn changes_shows_empty_text_as_quotes() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    let rules = |second: &str| {
+        format!(
+            "decisions:\n  - name: note\n    output: note\n    rules:\n      - {{ id: big, when: annual_sales > 15, value: '{second}' }}\n      - {{ id: small, value: \"x\" }}\n"
+        )
+    };
+    fx.rule("n.yaml", &rules("= \"\""));
+    fx.run_ok(&["--as-of", "2026-01-31"]);
+    fx.rule("n.yaml", &rules("y"));
+    fx.run_ok(&["--as-of", "2026-02-28"]);
+    let changes = fx.run(&["changes", "--output", "note", "--order", "y,x"]);
+    changes.assert_code(0);
+    assert!(
+        changes.stdout.contains("\n  \"\"    y   changed    1\n")
+            && changes
+                .stdout
+                .contains("\n  2            \"\"    y   changed\n"),
+        "{}",
+        changes.stdout
+    );
+}

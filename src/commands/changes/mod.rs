@@ -326,8 +326,14 @@ pub struct ChangesReport {
     pub first_of_kind: Option<(String, String)>,
 }
 
+/// A value in the text tables: NULL is `(none)`, empty text `""` (an empty cell read as
+/// nothing at all).
 fn shown_value(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "(none)".into())
+    match v.as_deref() {
+        None => "(none)".into(),
+        Some("") => "\"\"".into(),
+        Some(text) => text.to_owned(),
+    }
 }
 
 impl ChangesReport {

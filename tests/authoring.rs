@@ -722,3 +722,34 @@ fn fields_counts_only_the_values_not_of_the_declared_kind_in_a_mixed_column() {
         fields.stdout
     );
 }
+
+/// `fields` counted a column's NULLs, not its empty texts (an export's "none", which the
+/// rules read as a value: `is_null(region)` false), and showed `""` as its example: both said.
+#[test]
+fn fields_says_how_many_customers_hold_empty_text() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, region TEXT",
+        &[
+            vec![text("A"), text("")],
+            vec![text("B"), text("  ")],
+            vec![text("C"), null()],
+            vec![text("D"), text("North")],
+        ],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: t\n    rules:\n      - { id: a, then: { t: x } }\n",
+    );
+    let fields = fx.run(&["fields"]);
+    fields.assert_code(0);
+    assert!(
+        fields.stdout.contains("  region       text (declared)  1     North")
+            && fields.stdout.contains("\nnote: column `region`: 2 customers hold empty or blank text, which the rules read as text, not NULL (`is_null(region)` is false for them); to read them as NULL, write `NULLIF(TRIM(\"region\"), '') AS \"region\"` in the customers query\n"),
+        "{}",
+        fields.stdout
+    );
+    let json = fx.run(&["fields", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["fields"][1]["blanks"], 2);
+}

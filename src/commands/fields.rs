@@ -69,10 +69,13 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 .find(|(_, listed)| listed.iter().any(|c| c.eq_ignore_ascii_case(name)))
                 .map(|(setting, _)| setting),
                 nulls: (0..n).filter(|&i| column.value(i).is_null()).count(),
-                // As a run reads it: a BOOLEAN column's 1 is true.
+                blanks: (0..n).filter(|&i| blank(&column.value(i))).count(),
+                // As a run reads it: a BOOLEAN column's 1 is true. Empty text is a value, but
+                // a poor example of what the column holds.
                 example: (0..n)
                     .map(|i| column.value(i))
-                    .find(|v| !v.is_null())
+                    .filter(|v| !v.is_null())
+                    .min_by_key(blank)
                     .map(|v| match (v, declared_kind) {
                         (Value::Int(b @ (0 | 1)), Some(ValueKind::Bool)) => (b == 1).into(),
                         (v, _) => v.to_json(),
@@ -89,6 +92,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     };
     crate::report::print(&report, args.format);
     Ok(ExitStatus::Success)
+}
+
+/// Empty text, or blanks: a value to the rules (`is_null` is false for it), which an export
+/// writes for "none".
+fn blank(value: &Value) -> bool {
+    matches!(value, Value::Str(_) | Value::Owned(_)) && value.to_string().trim().is_empty()
 }
 
 /// Whether a value as SQLite stores it reads as `kind` (what a run reads the column as):
@@ -142,6 +151,8 @@ pub struct FieldRow {
     pub listed_in: Option<&'static str>,
     /// Customers with no value (NULL).
     pub nulls: usize,
+    /// Customers whose value is empty text or blanks: a value to the rules, not NULL.
+    pub blanks: usize,
     /// The first value that is not NULL.
     pub example: Option<serde_json::Value>,
     /// Whether the rules use it (`None`: the rules did not load).
@@ -210,6 +221,20 @@ impl Report for FieldsReport {
                 crate::report::plural(f.not_of_kind, "customer"),
                 if f.not_of_kind == 1 { "holds" } else { "hold" },
                 if f.not_of_kind == 1 { "it" } else { "them" },
+            )?;
+        }
+        for f in self.fields.iter().filter(|f| f.blanks > 0 && !f.id) {
+            writeln!(
+                out,
+                "\nnote: column `{}`: {} {} empty or blank text, which the rules read as text, not NULL (`is_null({})` is false for {}); to read {} as NULL, write `NULLIF(TRIM({}), '') AS {}` in the customers query",
+                f.name,
+                crate::report::plural(f.blanks, "customer"),
+                if f.blanks == 1 { "holds" } else { "hold" },
+                f.name,
+                if f.blanks == 1 { "it" } else { "them" },
+                if f.blanks == 1 { "it" } else { "them" },
+                crate::source::quote_ident(&f.name),
+                crate::source::quote_ident(&f.name),
             )?;
         }
         if self.fields.iter().any(|f| f.used.is_none()) {

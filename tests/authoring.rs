@@ -413,7 +413,7 @@ a column's kind is its declared type's (DATE, TEXT, REAL, ...), else what the da
     assert_eq!(
         v["fields"][1],
         serde_json::json!({"name": "annual_sales", "kind": "a number", "declared": true,
-                           "nulls": 1, "example": 50.0, "used": true, "id": false,
+                           "nulls": 1, "blanks": 0, "example": 50.0, "used": true, "id": false,
                            "not_of_kind": 0, "not_of_kind_example": null,
                            "not_of_kind_forms": []})
     );

@@ -104,7 +104,9 @@ fn number_in_text<T: std::str::FromStr>(
 /// the customers query, fitted to the form.
 fn separators_hint(function: &str, text: &str) -> String {
     let t = text.trim();
-    if function == "parse_int" && t.parse::<FLOAT>().is_ok() && !t.contains(['e', 'E']) {
+    // `NaN` and `inf` parse as floats, and are no number to read with `parse_float` either.
+    let finite = t.parse::<FLOAT>().is_ok_and(FLOAT::is_finite);
+    if function == "parse_int" && finite && !t.contains(['e', 'E']) {
         // `1.234`: a decimal point, or a thousands dot (a German export's 1234)?
         let (whole, part) = t.rsplit_once('.').unwrap_or((t, ""));
         let grouped = part.len() == 3 && (1..=3).contains(&whole.trim_start_matches('-').len());
@@ -159,6 +161,9 @@ mod tests {
         assert!(!message("1,2,3").contains("reads as"));
         let int = eval("parse_int(\"61.0\")").unwrap_err().to_string();
         assert!(int.contains("read it with `parse_float`"), "{int}");
+        // `NaN` read as a float, and was sent to `parse_float`, which refuses it too.
+        let nan = eval("parse_int(\"NaN\")").unwrap_err().to_string();
+        assert!(!nan.contains("parse_float"), "{nan}");
     }
 
     fn eval(expr: &str) -> std::result::Result<Dynamic, Box<EvalAltResult>> {

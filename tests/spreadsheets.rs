@@ -877,3 +877,35 @@ fn hidden_rows_and_sheets_are_live_rules_with_a_warning() {
     assert_eq!(column(&p, "tier")["C2"], text("gold"));
     assert_eq!(column(&p, "bonus")["C1"], int(2));
 }
+
+/// A review date typed the local way in an output cell (`06.01.2026`, `31/12/2025`) was a
+/// text output without a word (it sorts as text, and compares with no date): a warning at
+/// the cell with the ISO form to write, both readings where the text alone does not tell.
+#[test]
+fn a_date_written_the_local_way_in_an_output_cell_is_a_warning() {
+    let fx = fixture();
+    write(
+        &fx,
+        "review.csv",
+        b"hit: first\n\
+          id,annual_sales,review_by\n\
+          id,input,output\n\
+          r-big,>= 100,31/12/2025\n\
+          r-rest,,06.01.2026\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(0);
+    let big = diagnostic_at(&check, "rules/review.csv, C4");
+    assert!(
+        big.starts_with("warning: `31/12/2025` is text, not a date (in `r-big`)")
+            && big.contains("= help: a date is written 2025-12-31, which the rules read as a date"),
+        "{big}"
+    );
+    let rest = diagnostic_at(&check, "rules/review.csv, C5");
+    assert!(
+        rest.contains(
+            "= help: a date is written 2026-01-06 (day first) or 2026-06-01 (month first), which"
+        ),
+        "{rest}"
+    );
+}

@@ -576,6 +576,24 @@ fn outputs(
 
 /// An output cell's constant, which must be one of the output's `values:` when it has some.
 fn constant(cx: &mut Cx, d: &Decl, o: usize, c: &Written, v: &Val, id: &str) -> Option<Lit> {
+    // Quoted, it is text on purpose.
+    if let Val::Text(t) = v
+        && !c.text.trim_start().starts_with(['"', '\''])
+        && let Some(iso) = cells::local_date(t)
+    {
+        let e = cx.error(
+            d.file,
+            c.start.0,
+            c.start.1,
+            format!("`{t}` is text, not a date"),
+        );
+        e.severity = crate::diag::Severity::Warning;
+        e.rule = Some(id.to_owned());
+        e.width = c.text.chars().count();
+        e.help = Some(format!(
+            "a date is written {iso}, which the rules read as a date (a date output compares, sorts and is stored as one); written so, it is a text output"
+        ));
+    }
     let lit = match v {
         Val::Int(_, i) => Lit::Int(*i),
         Val::Float(_, f) => Lit::Float(*f),

@@ -359,6 +359,11 @@ decisions:
             )
         };
         assert_eq!(lint_yaml(&yaml("days_left >= 31"), X), Vec::<String>::new());
+        // A day after the count, and the count negated, are whole numbers too.
+        let later = yaml("days_left >= 31")
+            .replace("?? 0", "?? 0) + 1 - 1")
+            .replace("days_between", "(days_between");
+        assert_eq!(lint_yaml(&later, X), Vec::<String>::new());
         assert_eq!(
             lint_yaml(&yaml("days_left > 31.5"), X),
             [

@@ -4,7 +4,7 @@
 //! argument is in the parent module's doc; what is not analysable is `None` ("unknown").
 
 use super::values::{Numbers, Texts, Values};
-use crate::rules::native::{Builtin, Cmp, Node};
+use crate::rules::native::{Arith, Builtin, Cmp, Node};
 use crate::rules::{RuleSet, Slot};
 use crate::value::Lit;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -149,6 +149,13 @@ pub(super) fn whole_metrics(rules: &RuleSet) -> HashSet<Slot> {
             ),
             Node::Coalesce(items) => items.iter().all(whole),
             Node::Const(Lit::Int(_)) => true,
+            // `days + 1`, `-days`, and the typed forms the compiler wraps them in.
+            Node::Arith(Arith::Add | Arith::Sub | Arith::Mul, pair) => {
+                whole(&pair.0) && whole(&pair.1)
+            }
+            Node::Neg(x) => whole(x),
+            Node::Int(_) => true,
+            Node::Num(typed) => whole(&typed.1),
             _ => false,
         }
     }

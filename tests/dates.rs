@@ -1006,3 +1006,39 @@ fn more_bad_date_forms_than_shown_are_counted() {
             "  = note: `last_order_day` also holds values of other forms that are not dates: `2025-02-30` (customer 2), `2025-1-5` (customer 3), `2025.01.05` (customer 4), and 3 more forms (`tierwise fields` shows the column's values)\n",
         );
 }
+
+/// A licence expiry held as text in several forms, compared with a cut-off the rules write
+/// as text (`to_string(add_days(as_of, 30))`, a template, a metric holding one): the
+/// expired `31/12/2025` orders after "2026-12-30" and was not blocked, without a word (only
+/// a constant date was warned of). Now warned by `check --data` and `run` (refused by
+/// `--strict`), at the field.
+#[test]
+fn text_dates_compared_with_a_computed_date_text_are_warned_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, licence_expiry TEXT",
+        &[
+            vec![text("L1"), text("2026-12-15")],
+            vec![text("L2"), text("31/12/2025")],
+            vec![text("L3"), text("2027-06-30")],
+        ],
+    );
+    let expected = "`licence_expiry` is compared by `<=` with a date the rules write as text, but it holds text that is no ISO date in the data (`31/12/2025`, 1 customer)";
+    for cutoff in [
+        "metrics:\n  cutoff: 'to_string(add_days(as_of, 30))'\n",
+        "metrics:\n  cutoff: '`${add_days(as_of, 30)}`'\n",
+    ] {
+        fx.rule(
+            "r.yaml",
+            &format!("{cutoff}decisions:\n  - name: block\n    rules:\n      - {{ id: blocked, when: 'licence_expiry <= cutoff', then: {{ block: true }} }}\n      - {{ id: ok, then: {{ block: false }} }}\n"),
+        );
+        let check = fx.run(&["check", "--data", "--as-of", "2026-11-30"]);
+        check.assert_code(0);
+        assert!(check.stdout.contains(expected), "{}", check.stdout);
+        let run = fx.run(&["run", "--as-of", "2026-11-30"]);
+        assert!(run.stdout.contains(expected), "{}", run.stdout);
+        fx.run(&["run", "--as-of", "2026-11-30", "--strict"])
+            .assert_code(1)
+            .assert_stderr_contains("--strict: nothing was written");
+    }
+}

@@ -6,7 +6,7 @@
 //! only the data tells the two apart.
 
 use crate::diag::Diagnostic;
-use crate::rules::native::Cmp;
+use crate::rules::native::{Builtin, Cmp, Node};
 use crate::rules::{Expr, RuleSet, SlotKind};
 use crate::source::Dataset;
 use crate::time::Date;
@@ -42,8 +42,107 @@ pub fn text_date_slips(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
                 None => {}
             }
         }
+        // The same with a date the rules write as text (`to_string(add_days(as_of, 30))`, a
+        // template, a metric holding one): every run's cut-off, where a constant is rare.
+        let mut computed = Vec::new();
+        computed_date_comparisons(rules, &native.root, &mut computed);
+        for (cmp, slot) in computed {
+            let name = rules.slot_name(slot);
+            let other = seen.entry(name).or_insert_with(|| not_iso(data, name));
+            // A date with a time orders wrong under `<=` and `>` only (as for a constant).
+            let wrong = |x: &str| Date::parse(x).is_none() || matches!(cmp, Cmp::Le | Cmp::Gt);
+            if let Some((example, count)) = other.as_ref().filter(|(x, _)| wrong(x)) {
+                out.push(computed_slip(e, id, name, cmp, example, *count));
+            }
+        }
     }
     out
+}
+
+/// The order comparisons (`<`, `<=`, `>`, `>=`) of a text field with a date the rules write
+/// as text, in `node`: the comparison (as written, the field on the left) and the field.
+fn computed_date_comparisons(rules: &RuleSet, node: &Node, out: &mut Vec<(Cmp, usize)>) {
+    if let Node::Cmp(cmp, pair) = node
+        && matches!(cmp, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge)
+    {
+        let field = |n: &Node| match n {
+            Node::Slot(s) if rules.slots.get(*s).map(|(_, k)| *k) == Some(SlotKind::Field) => {
+                Some(*s)
+            }
+            _ => None,
+        };
+        match (field(&pair.0), field(&pair.1)) {
+            (Some(s), None) if date_text(rules, &pair.1) => out.push((*cmp, s)),
+            (None, Some(s)) if date_text(rules, &pair.0) => out.push((*cmp, s)),
+            _ => {}
+        }
+    }
+    for child in node.children() {
+        computed_date_comparisons(rules, child, out);
+    }
+}
+
+/// A date written as text by the rules: `to_string` of a date, a template of one date, or
+/// a metric holding one.
+fn date_text(rules: &RuleSet, node: &Node) -> bool {
+    match node {
+        Node::Call(Builtin::ToString, args) => args.first().is_some_and(|a| date(rules, a)),
+        Node::Template(parts) => parts.len() == 1 && date(rules, &parts[0]),
+        Node::Slot(s) => metric_root(rules, *s).is_some_and(|root| date_text(rules, root)),
+        _ => false,
+    }
+}
+
+/// A date: the run's date, a date constant, a date function's result, or a metric holding one.
+fn date(rules: &RuleSet, node: &Node) -> bool {
+    match node {
+        Node::Slot(s) if *s == rules.as_of => true,
+        Node::Slot(s) => metric_root(rules, *s).is_some_and(|root| date(rules, root)),
+        Node::Const(Lit::Date(_)) => true,
+        Node::Call(b, _) => matches!(
+            b,
+            Builtin::AddDays | Builtin::AddMonths | Builtin::EndOfMonth | Builtin::Date
+        ),
+        _ => false,
+    }
+}
+
+/// The compiled expression of metric `slot`, when `slot` is a metric's.
+fn metric_root(rules: &RuleSet, slot: usize) -> Option<&Node> {
+    let metric = (rules.metrics_pre.iter().chain(&rules.metrics_post)).find(|m| m.slot == slot)?;
+    Some(&metric.expr.native.as_ref()?.root)
+}
+
+/// [`slip`] for a date the rules write as text: at the field.
+fn computed_slip(
+    e: &Expr,
+    id: Option<&str>,
+    name: &str,
+    cmp: Cmp,
+    example: &str,
+    count: usize,
+) -> Diagnostic {
+    let shown = match example {
+        "" => "empty text".to_owned(),
+        text => format!("`{text}`"),
+    };
+    let holds = match Date::parse(example) {
+        Some(_) => "dates with a time in the data",
+        None => "text that is no ISO date in the data",
+    };
+    let message = format!(
+        "`{name}` is compared by `{}` with a date the rules write as text, but it holds {holds} ({shown}, {}): text orders letter by letter, so such values fall on the wrong side of the date",
+        cmp.symbol(),
+        crate::text::customers(count)
+    );
+    let (line, column) = super::walk::place_of(e, name);
+    let warning = Diagnostic::error(&e.origin.file, line, column, message)
+        .warning()
+        .width(name.chars().count())
+        .help(format!(
+            "convert `{name}` to ISO dates (2024-01-31) in the customers query (`customers.query`) and declare it a date (`customers.dates`), then compare the dates themselves (`{name} <= add_days(as_of, 30)`, not their text)"
+        ));
+    super::walk::of_rule(warning, id)
 }
 
 /// The first text of column `name` that is no ISO date (one that is not empty, if any: a

@@ -2,9 +2,11 @@
 //! no row is in effect.
 //!
 //! # What it does
-//! When every row of a decision has a window, follows them by their first day: a row that
-//! starts more than a day after the rows before it end leaves the days between without a
-//! row. Open ends (before the first row, after the last) are not gaps.
+//! Follows the rows that have a window by their first day: a row that starts more than a
+//! day after the rows before it end leaves the days between without a row. Open ends (before
+//! the first row, after the last) are not gaps. Where undated rows or a `default:` give
+//! customers something on those days, only a gap of up to a week is said (a hand-over's
+//! typo; a pause between two promotions is meant).
 //!
 //! # Why it matters
 //! A policy handed over from one row to the next with a day left out (`to: 2026-04-29`,
@@ -25,15 +27,21 @@ use crate::diag::Diagnostic;
 
 pub(super) const LINT: Lint = Lint::new("TW113", "effective-gap", check);
 
+/// The longest gap between a dated row and its successor said where undated rows (or a
+/// `default:`) give customers something on the days between: a day or a week left out of a
+/// hand-over is a typo; a longer pause between two promotions is meant.
+const SHORT_GAP_DAYS: i64 = 7;
+
 fn check(table: &Table) -> Vec<Diagnostic> {
     // Outputs with a `default:` get it on such a day.
     let outputs = table.outputs_without_default();
-    let windows: Option<Vec<_>> = (table.rows.iter())
-        .map(|row| Some((row.row.effective?, row)))
+    // With every row dated and no default, such a day gives no value at all; otherwise the
+    // undated rows (or the default) take the dated rows' customers on it.
+    let all_dated = table.rows.iter().all(|row| row.row.effective.is_some());
+    let none_given = all_dated && !outputs.is_empty();
+    let mut windows: Vec<_> = (table.rows.iter())
+        .filter_map(|row| Some((row.row.effective?, row)))
         .collect();
-    let (Some(mut windows), false) = (windows, outputs.is_empty()) else {
-        return Vec::new();
-    };
     windows.retain(|(w, _)| !w.is_empty());
     windows.sort_by_key(|(w, _)| w.from);
     let mut out = Vec::new();
@@ -49,7 +57,25 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 true => format!("on {day_after}"),
                 false => format!("from {day_after} to {last}"),
             };
-            out.push(table.warn(
+            if !none_given {
+                if day_after.days_until(last) < SHORT_GAP_DAYS {
+                    out.push(table.warn(
+                        row,
+                        row.id,
+                        format!(
+                            "no dated {} of `{}` is in effect {days}: `{last_id}` ends on {end}, `{}` starts on {from}",
+                            table.noun, table.decision.name, row.id
+                        ),
+                        format!(
+                            "{days} its customers get what the undated {}s (or a default) give instead: let `{last_id}` end on {}, or `{}` start on {day_after} (a gap this short in a hand-over is most often a typo)",
+                            table.noun,
+                            from.add_days(-1).unwrap_or(from),
+                            row.id
+                        ),
+                    ));
+                }
+            } else {
+                out.push(table.warn(
                 row,
                 row.id,
                 format!(
@@ -62,6 +88,7 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                     row.id
                 ),
             ));
+            }
         }
         match (reach, w.to) {
             // A row with no end: the rest is covered.
@@ -106,7 +133,40 @@ decisions:
         assert_eq!(
             gaps,
             [
-                "7:15 TW113 [grace-new] no row of `grace` is in effect on 2026-04-30: `grace-old` ends on 2026-04-29, `grace-new` starts on 2026-05-01"
+                "7:15 TW113 [grace-new] no row of `grace` is in effect on 2026-04-30: `grace-old` ends on 2026-04-29, `grace-new` starts on 2026-05-01",
+                // The default fills the day: the hand-over's day left out is still a typo.
+                "17:15 TW113 [d-new] no dated row of `defaulted` is in effect on 2026-04-30: `d-old` ends on 2026-04-29, `d-new` starts on 2026-05-01",
+            ]
+        );
+    }
+
+    /// A regulation's successor row dated a day late, beside the default row `check` asks
+    /// for: that row took the day's customers (a licence 10 days from expiry not blocked),
+    /// and the gap was said only without it. Said with it; a long pause (a promotion in
+    /// March, the next in June) is meant, and not said.
+    #[test]
+    fn a_short_gap_between_dated_rows_is_said_beside_an_undated_row() {
+        let yaml = r#"
+decisions:
+  - name: lic
+    rules:
+      - { id: block-30, effective: { to: 2026-11-30 }, when: "x <= 30", then: { block: true } }
+      - { id: block-45, effective: { from: 2026-12-02 }, when: "x <= 45", then: { block: true } }
+      - { id: ok, then: { block: false } }
+  - name: promo
+    output: promo
+    rules:
+      - { id: spring, effective: { from: 2026-03-01, to: 2026-03-31 }, value: 2 }
+      - { id: summer, effective: { from: 2026-06-01, to: 2026-06-30 }, value: 3 }
+      - { id: none, value: 0 }
+"#;
+        let gaps: Vec<String> = (lint_yaml(yaml, X).into_iter())
+            .filter(|l| l.contains("TW113"))
+            .collect();
+        assert_eq!(
+            gaps,
+            [
+                "6:15 TW113 [block-45] no dated row of `lic` is in effect on 2026-12-01: `block-30` ends on 2026-11-30, `block-45` starts on 2026-12-02"
             ]
         );
     }

@@ -1042,3 +1042,34 @@ fn text_dates_compared_with_a_computed_date_text_are_warned_on_the_data() {
             .assert_stderr_contains("--strict: nothing was written");
     }
 }
+
+/// Two slips of date rules, each said with the right fix: `end_of_month` (and `day`,
+/// `weekday`, `date`) of a NULL advised `?? 0`, which then failed as "cannot be used on a
+/// number"; "the earliest of two licence dates" as a `collect` min said "write a number
+/// here", where `hit: min` takes dates.
+#[test]
+fn date_slips_get_a_date_fix() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, licence DATE, second DATE",
+        &[vec![text("N1"), null(), text("2026-05-01")]],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: blk\n    rules:\n      - { id: blk, when: 'end_of_month(licence) <= as_of', then: { blk: true } }\n      - { id: ok, then: { blk: false } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-11-30"])
+        .assert_code(1)
+        .assert_stderr_contains("give a default with `licence ?? as_of`");
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: earliest\n    hit: collect\n    aggregate: min\n    output: earliest\n    rules:\n      - { id: e1, value: '= licence' }\n      - { id: e2, value: '= second' }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("= help: dates do not add up: for the earliest (latest) date among the rows that match, write `hit: min` (`hit: max`) instead of `collect`"),
+        "{}",
+        check.stdout
+    );
+}

@@ -135,6 +135,10 @@ const DATE_FUNCTIONS: &[&str] = &[
     "year",
     "month",
     "quarter",
+    "day",
+    "weekday",
+    "end_of_month",
+    "date",
 ];
 
 /// Text's own functions: the default for NULL text is `""`.

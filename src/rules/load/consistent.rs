@@ -131,8 +131,12 @@ pub(super) fn check(cx: &mut Cx, t: &Table, given: &[Given]) -> bool {
                 None => continue,
             };
             let quotes = if quoted(t, g) { 2 } else { 0 };
+            let dates_collected =
+                needs_number && *kind == Kind::Of(ValueKind::Date) && t.bounded_output != Some(k);
             let help = match written_formula(cx, t, g) {
                 Some((text, _)) => format!("for its value, write it as a formula: '= {text}'"),
+                // "The earliest of two licence dates": best of, not a sum.
+                None if dates_collected => "dates do not add up: for the earliest (latest) date among the rows that match, write `hit: min` (`hit: max`) instead of `collect`".to_owned(),
                 None => help(expected, g.written, &fallback),
             };
             let d = cx.error(t.file, g.at.0, g.at.1, message);

@@ -783,3 +783,31 @@ fn a_switch_on_a_column_of_text_and_numbers_is_an_error_before_any_customer() {
         "customer T: rule `r-x` failed: `parse_float` cannot read the text \"AA\" as a number",
     );
 }
+
+/// Text `+` a decimal constant (`country + "-" + 1.5`) is text, as a template would write
+/// it: the output was declared DECIMAL, and a customer whose text is empty ("-1.5", which
+/// reads as a number) stopped the whole run, `--keep-going` too.
+#[test]
+fn text_joined_with_a_decimal_is_a_text_output() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, country TEXT",
+        &[vec![text("A"), text("DE")], vec![text("B"), text("")]],
+    );
+    for formula in ["= country + \"-\" + 1.5", "= country + 1.5"] {
+        fx.rule(
+            "r.yaml",
+            &format!("decisions:\n  - name: label\n    output: label\n    rules:\n      - {{ id: pl, value: '{formula}' }}\n"),
+        );
+        fx.conn()
+            .execute_batch("DROP TABLE IF EXISTS customer_policy; DROP TABLE IF EXISTS customer_policy_fired; DROP TABLE IF EXISTS policy_run; DROP VIEW IF EXISTS customer_policy_latest")
+            .unwrap();
+        fx.run_ok(&["--as-of", "2026-11-30"]);
+        let label = column(&fx.latest(), "label");
+        assert_eq!(
+            label["B"],
+            text(if formula.contains('-') { "-1.5" } else { "1.5" }),
+            "{formula}"
+        );
+    }
+}

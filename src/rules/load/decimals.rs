@@ -56,6 +56,15 @@ pub(super) fn decimal_slots(set: &RuleSet, fields: Fields) -> HashMap<Slot, bool
     known.slots
 }
 
+/// An operand that makes `+` join text: a text constant, a template, or a `+` holding one.
+fn joins_text(node: &Node) -> bool {
+    match node {
+        Node::Const(Lit::Str(_)) | Node::Template(_) => true,
+        Node::Arith(Arith::Add, operands) => joins_text(&operands.0) || joins_text(&operands.1),
+        _ => false,
+    }
+}
+
 struct Decimals<'a> {
     set: &'a RuleSet,
     fields: Fields<'a>,
@@ -97,6 +106,12 @@ impl Decimals<'_> {
             Node::Const(lit) => return lit_decimal(lit),
             Node::Slot(s) => return self.slot(*s),
             Node::Arith(Arith::Div, _) => true, // `/` always divides as decimals
+            // Text `+` a number joins them as text (`country + "-" + 1.5`).
+            Node::Arith(Arith::Add, operands)
+                if joins_text(&operands.0) || joins_text(&operands.1) =>
+            {
+                false
+            }
             Node::Arith(_, operands) => {
                 self.node(&operands.0) == Some(true) || self.node(&operands.1) == Some(true)
             }

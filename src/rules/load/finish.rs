@@ -87,7 +87,11 @@ pub(super) fn assemble(
     set.max_locals = max_locals(&set);
     let kinds = super::kinds::slot_kinds(&set, &field_kinds);
     set.output_kinds = super::kinds::output_kinds(&set, &kinds);
-    set.output_decimal = super::decimals::decimal_outputs(&set);
+    // An output the kinds say is text is none, whatever decimals its formula adds to it.
+    set.output_decimal = (super::decimals::decimal_outputs(&set).into_iter())
+        .zip(&set.output_kinds)
+        .map(|(decimal, kind)| decimal && *kind != Some(crate::value::ValueKind::Text))
+        .collect();
     let ranked = super::kinds::ranked_kinds(&set, &field_kinds, &kinds);
     (set, kinds, ranked)
 }

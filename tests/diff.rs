@@ -897,3 +897,28 @@ fn a_matrix_too_wide_to_draw_lists_its_moves() {
         diff.stdout
     );
 }
+
+/// A late posting after the period's official run: the preview's "before" was today's data,
+/// not the run in force, without a word (a cost the preview said falls rose in the rerun
+/// that followed). Said when the recorded run was made with the base rules as of the day.
+#[test]
+fn a_preview_says_the_data_changed_since_the_recorded_run() {
+    let fx = small();
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    raise_thresholds(&fx);
+    let note = "the customer data changed since 2026-09's recorded run (run 1, as of 2026-09-30, made with the base rules)";
+    let same = diff_as(&fx, "text");
+    assert!(!same.stdout.contains(note), "{}", same.stdout);
+    fx.conn()
+        .execute_batch("UPDATE customers SET annual_sales = 9000 WHERE customer_id = 'C3'")
+        .unwrap();
+    let changed = diff_as(&fx, "text");
+    assert!(
+        changed.stdout.contains(note)
+            && changed
+                .stdout
+                .contains("concession_cost EUR 778.00 here, EUR 346.00 recorded"),
+        "{}",
+        changed.stdout
+    );
+}

@@ -239,8 +239,64 @@ pub fn against(
         progress,
     )?;
     notes.extend(carried_from_period_to_period(&impact, &current));
+    notes.extend(data_changed_since_recorded(
+        ws,
+        source.connection(),
+        &base_rules,
+        &impact,
+    )?);
     impact.notes = notes;
     Ok(impact)
+}
+
+/// When the period's recorded run was made with the base rules as of this day, but the
+/// base's totals here are not the run's: the customer data changed since (a late posting),
+/// so "before" is not what is in force, and the run that follows moves the data's change
+/// too (a preview that said a cost goes down, where the rerun raised it).
+fn data_changed_since_recorded(
+    ws: &Workspace,
+    conn: &rusqlite::Connection,
+    base: &RuleSet,
+    impact: &Impact,
+) -> Result<Option<String>, Error> {
+    let tables = &ws.config.tables;
+    let Some(run) = crate::output::official_run_of(conn, tables, ws.context.period)? else {
+        return Ok(None);
+    };
+    let same_rules = (crate::output::run_rules(conn, tables, run.run_id)?)
+        .is_some_and(|r| r.decide_as(&crate::output::RunRules::of(base)));
+    let recorded = crate::output::recorded_totals(conn, tables, run.run_id)?;
+    let crate::output::RecordedTotals::Recorded(recorded) = recorded else {
+        return Ok(None);
+    };
+    if run.as_of != ws.context.as_of || !same_rules {
+        return Ok(None);
+    }
+    let currency = ws.config.currency.as_deref();
+    let differences: Vec<String> = (impact.totals.iter())
+        .filter_map(|t| {
+            let now = t.before?;
+            let then = recorded.iter().find(|(n, _)| *n == t.name)?.1;
+            let now = if t.money {
+                (now * 100.0).round() / 100.0
+            } else {
+                now
+            };
+            ((now - then).abs() > 1e-9 * then.abs().max(1.0)).then(|| {
+                let shown = |x: f64| crate::text::amount(x, t.money, currency);
+                format!("{} {} here, {} recorded", t.name, shown(now), shown(then))
+            })
+        })
+        .collect();
+    Ok((!differences.is_empty()).then(|| {
+        format!(
+            "the customer data changed since {}'s recorded run (run {}, as of {}, made with the base rules): \"before\" evaluates the data as it is now ({}), so the run that follows moves what the data changed as well as what the rules change",
+            ws.context.period.label(),
+            run.run_id,
+            run.as_of,
+            differences.join("; ")
+        )
+    }))
 }
 
 /// When the change moves an output the current rules read of earlier periods

@@ -57,37 +57,31 @@ fn check(table: &Table) -> Vec<Diagnostic> {
                 true => format!("on {day_after}"),
                 false => format!("from {day_after} to {last}"),
             };
-            if !none_given {
-                if day_after.days_until(last) < SHORT_GAP_DAYS {
-                    out.push(table.warn(
-                        row,
-                        row.id,
-                        format!(
-                            "no dated {} of `{}` is in effect {days}: `{last_id}` ends on {end}, `{}` starts on {from}",
-                            table.noun, table.decision.name, row.id
-                        ),
-                        format!(
-                            "{days} its customers get what the undated {}s (or a default) give instead: let `{last_id}` end on {}, or `{}` start on {day_after} (a gap this short in a hand-over is most often a typo)",
-                            table.noun,
-                            from.add_days(-1).unwrap_or(from),
-                            row.id
-                        ),
-                    ));
-                }
-            } else {
+            // Beside undated rows or a default, only a hand-over's short gap is a mistake.
+            let (which, instead) = match none_given {
+                true => ("", format!("customers get no value for {outputs} {days}")),
+                false => (
+                    "dated ",
+                    format!(
+                        "{days} its customers get what the undated {}s (or a default) give instead",
+                        table.noun
+                    ),
+                ),
+            };
+            if none_given || day_after.days_until(last) < SHORT_GAP_DAYS {
                 out.push(table.warn(
-                row,
-                row.id,
-                format!(
-                    "no {} of `{}` is in effect {days}: `{last_id}` ends on {end}, `{}` starts on {from}",
-                    table.noun, table.decision.name, row.id
-                ),
-                format!(
-                    "customers get no value for {outputs} {days}: let `{last_id}` end on {}, or `{}` start on {day_after}",
-                    from.add_days(-1).unwrap_or(from),
-                    row.id
-                ),
-            ));
+                    row,
+                    row.id,
+                    format!(
+                        "no {which}{} of `{}` is in effect {days}: `{last_id}` ends on {end}, `{}` starts on {from}",
+                        table.noun, table.decision.name, row.id
+                    ),
+                    format!(
+                        "{instead}: let `{last_id}` end on {}, or `{}` start on {day_after}",
+                        from.add_days(-1).unwrap_or(from),
+                        row.id
+                    ),
+                ));
             }
         }
         match (reach, w.to) {

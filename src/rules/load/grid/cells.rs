@@ -613,32 +613,6 @@ fn number_habit(t: &str) -> Option<String> {
     None
 }
 
-/// A date written the local way (`06.01.2026`, `31/12/2025`, `12/31/2025`): the ISO form
-/// to write for it, both readings where the text alone does not tell (`03/04/2025`).
-pub(super) fn local_date(t: &str) -> Option<String> {
-    let parts: Vec<&str> = t.split(['.', '/', '-']).collect();
-    let [a, b, year] = parts[..] else {
-        return None;
-    };
-    let number = |s: &str, most: usize| -> Option<u32> {
-        (!s.is_empty() && s.len() <= most && s.bytes().all(|c| c.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let (a, b, year) = (number(a, 2)?, number(b, 2)?, number(year, 4)?);
-    if year < 1000 {
-        return None;
-    }
-    let iso = |day: u32, month: u32| {
-        crate::time::Date::new(year as i32, month, day).map(|d| d.to_string())
-    };
-    match (iso(a, b), iso(b, a)) {
-        (Some(x), Some(y)) if x != y => Some(format!("{x} (day first) or {y} (month first)")),
-        (Some(x), _) | (None, Some(x)) => Some(x),
-        (None, None) => None,
-    }
-}
-
 /// `2025-01-01`: four digits, a dash, two digits, a dash, two digits.
 fn looks_like_date(t: &str) -> bool {
     let b = t.as_bytes();

@@ -959,3 +959,29 @@ fn the_reports_impact_says_what_diff_says_of_outputs_carried_between_periods() {
         "{diff}"
     );
 }
+
+/// `report --out dist.db` (an approver's `--out d<TAB>`) replaced the customer database with
+/// the page, exit 0; `run --out rules/commission.csv` replaced a rule table with policies.
+/// Both are refused before any work, and nothing is touched.
+#[test]
+fn out_never_replaces_the_database_or_a_rule_file() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0]);
+    fx.rule(
+        "t.yaml",
+        "decisions:\n  - name: t\n    rules:\n      - { id: a, then: { t: x } }\n",
+    );
+    let db = std::fs::read(fx.path("customers.db")).unwrap();
+    fx.run(&["report", "--out", "customers.db"])
+        .assert_code(2)
+        .assert_stderr_contains("a report is an HTML page: the file name must end in .html");
+    fx.run(&["report", "--out", "rules/page.html"])
+        .assert_code(2)
+        .assert_stderr_contains("that is in the rules directory");
+    fx.run(&["run", "--out", "rules/t.csv"])
+        .assert_code(2)
+        .assert_stderr_contains("that is in the rules directory");
+    assert_eq!(std::fs::read(fx.path("customers.db")).unwrap(), db);
+    assert!(!fx.path("rules/t.csv").exists() && !fx.path("rules/page.html").exists());
+    fx.run(&["report", "--out", "page.html"]).assert_code(0);
+}

@@ -99,6 +99,37 @@ fn check_out_file(out: &std::path::Path, example: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// An `--out` file that would replace the customer database or a file of the rules (an
+/// approver's `--out d<TAB>` gave `dist.db`, which a report replaced with its page, exit 0).
+fn check_out_not_ours(
+    out: &std::path::Path,
+    ws: &crate::workspace::Workspace,
+) -> Result<(), Error> {
+    let full = |p: &std::path::Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = parent.map_or(std::env::current_dir().ok(), |d| d.canonicalize().ok());
+        dir.map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    let (out_full, db_full) = (full(out), full(&ws.database));
+    let rules_dir = ws.rules_dir.canonicalize().ok();
+    let in_rules =
+        (out_full.as_ref().zip(rules_dir.as_ref())).is_some_and(|(o, r)| o.starts_with(r));
+    if out_full.is_some() && out_full == db_full {
+        return Err(Error::Argument(format!(
+            "--out {}: that is the customer database, which the file would replace: name another file",
+            out.display()
+        )));
+    }
+    if in_rules {
+        return Err(Error::Argument(format!(
+            "--out {}: that is in the rules directory ({}), where the file would be read as rules (or replace one): name a file elsewhere",
+            out.display(),
+            ws.rules_dir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Rule-file warnings, on stderr (stdout carries the command's result).
 fn print_warnings(warnings: &[Diagnostic]) {
     let color = crate::diag::use_color(&std::io::stderr());

@@ -37,7 +37,17 @@ pub struct Args {
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let start = Instant::now();
     super::check_out_file(&args.out, "report.html")?;
+    // A page in any other file replaced it whole (the database, a rule file: exit 0).
+    let html = (args.out.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if !html {
+        return Err(Error::Argument(format!(
+            "--out {}: a report is an HTML page: the file name must end in .html",
+            args.out.display()
+        )));
+    }
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    super::check_out_not_ours(&args.out, &ws)?;
     // Before anything else, so that a base that is not usable costs nothing.
     let base = match &args.base {
         Some(reference) => Some(

@@ -63,6 +63,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         source,
     })?;
     let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    if let Some(out) = &args.out {
+        super::check_out_not_ours(out, &ws)?;
+    }
     let mut source = ws.open_source()?;
     let loaded = ws.load_rules(&source)?;
     print_warnings(&loaded.warnings);

@@ -538,6 +538,45 @@ fn a_git_revision_is_read_without_touching_the_working_files() {
     broken.assert_stderr_contains("--> HEAD:rules/policy.yaml:4:");
 }
 
+/// A rules folder that is a symlink to a release (`rules -> releases/v1`, switched to
+/// `releases/v2` to deploy): the base revision's rules are what `rules` pointed to in that
+/// revision, not that revision's copy of the folder the link points to now (which held the
+/// new rules already, and previewed "no change").
+#[test]
+fn a_symlinked_rules_folder_is_read_as_the_revision_linked_it() {
+    let fx = small();
+    let git = |args: &[&str]| fx.git(args);
+    std::fs::remove_dir_all(fx.path("rules")).unwrap();
+    for (release, rules) in [("v1", SMALL_RULES.to_owned()), ("v2", raised())] {
+        std::fs::create_dir_all(fx.path(&format!("releases/{release}"))).unwrap();
+        std::fs::write(fx.path(&format!("releases/{release}/policy.yaml")), rules).unwrap();
+    }
+    std::os::unix::fs::symlink("releases/v1", fx.path("rules")).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "rules", "releases"]);
+    git(&["commit", "-q", "-m", "v1 in force, v2 prepared"]);
+    std::fs::remove_file(fx.path("rules")).unwrap();
+    std::os::unix::fs::symlink("releases/v2", fx.path("rules")).unwrap();
+
+    let run = fx.run(&["diff", "--base", "HEAD", "--format", "json"]);
+    run.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["base"], "HEAD:releases/v1/");
+    assert_eq!(v["customers_changed"], 2, "{}", run.stdout);
+
+    // A link to a folder outside the repository cannot be read out of a revision.
+    let outside = tempfile::tempdir().unwrap();
+    git(&["rm", "-q", "--cached", "rules"]);
+    std::fs::remove_file(fx.path("rules")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), fx.path("rules")).unwrap();
+    git(&["add", "rules"]);
+    git(&["commit", "-q", "-m", "rules outside"]);
+    std::fs::write(outside.path().join("policy.yaml"), SMALL_RULES).unwrap();
+    let away = fx.run(&["diff", "--base", "HEAD"]);
+    away.assert_code(2);
+    away.assert_stderr_contains("in revision `HEAD`, `rules` is a link to");
+}
+
 #[test]
 fn a_base_outside_any_repository_is_a_clear_error() {
     let fx = small();

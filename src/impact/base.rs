@@ -43,6 +43,14 @@ pub enum BaseError {
     NotARevision { reference: String, repo: String },
     #[error("revision `{reference}` has no rules directory `{path}`")]
     NoRules { reference: String, path: String },
+    #[error(
+        "in revision `{reference}`, `{link}` is a link to `{target}`, outside the repository: its rules cannot be read out of git; give the base as a directory instead (`--base <folder>`)"
+    )]
+    LinkOutside {
+        reference: String,
+        link: String,
+        target: String,
+    },
     #[error("cannot read the base rules: {0}")]
     Io(String),
 }
@@ -60,6 +68,9 @@ impl BaseRules {
                 _temp: None,
                 prefix: None,
             });
+        }
+        if let Some(linked) = Linked::find(rules_dir) {
+            return linked.read(reference);
         }
         let git = |args: &[&str]| git(rules_dir, args);
         let top = git(&["rev-parse", "--show-toplevel"]).map_err(|message| {
@@ -89,48 +100,7 @@ impl BaseRules {
             repo: top.clone(),
         })?;
         let prefix = git(&["rev-parse", "--show-prefix"]).unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix("tierwise-base-")
-            .tempdir()
-            .map_err(|e| BaseError::Io(format!("cannot create a temporary directory: {e}")))?;
-        let mut args = vec!["ls-tree", "-z", "--full-tree", &commit];
-        if !prefix.is_empty() {
-            args.extend(["--", &prefix]);
-        }
-        let listing = git(&args).unwrap_or_default();
-        let mut found = false;
-        for entry in listing.split('\0').filter(|e| !e.is_empty()) {
-            // `<mode> <type> <object>\t<path>`
-            let Some((meta, path)) = entry.split_once('\t') else {
-                continue;
-            };
-            let fields: Vec<&str> = meta.split(' ').collect();
-            found = true;
-            if fields.get(1) != Some(&"blob") {
-                continue; // rules/tests/ and other subfolders are not rule files
-            }
-            let name = Path::new(path).file_name().unwrap_or_default();
-            let bytes =
-                git_bytes(rules_dir, &["cat-file", "blob", fields[2]]).map_err(BaseError::Io)?;
-            std::fs::write(temp.path().join(name), bytes)
-                .map_err(|e| BaseError::Io(format!("cannot write {}: {e}", path)))?;
-        }
-        if !found {
-            return Err(BaseError::NoRules {
-                reference: reference.to_owned(),
-                path: if prefix.is_empty() {
-                    ".".into()
-                } else {
-                    prefix
-                },
-            });
-        }
-        Ok(BaseRules {
-            label: format!("{reference}:{prefix}"),
-            dir: temp.path().to_path_buf(),
-            _temp: Some(temp),
-            prefix: Some(prefix),
-        })
+        read_revision(rules_dir, reference, &commit, prefix)
     }
 
     /// The base rules' diagnostics, named as the base: `main~3:rules/tiers.yaml` for a
@@ -181,5 +151,171 @@ fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
         Ok(out.stdout)
     } else {
         Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
+/// The rules folder `prefix` (`rules/`, or `""` for the repository's top) of `commit`,
+/// read out of git into a temporary directory.
+fn read_revision(
+    repo_dir: &Path,
+    reference: &str,
+    commit: &str,
+    prefix: String,
+) -> Result<BaseRules, BaseError> {
+    let git = |args: &[&str]| git(repo_dir, args);
+    let temp = tempfile::Builder::new()
+        .prefix("tierwise-base-")
+        .tempdir()
+        .map_err(|e| BaseError::Io(format!("cannot create a temporary directory: {e}")))?;
+    let mut args = vec!["ls-tree", "-z", "--full-tree", commit];
+    if !prefix.is_empty() {
+        args.extend(["--", &prefix]);
+    }
+    let listing = git(&args).unwrap_or_default();
+    let mut found = false;
+    for entry in listing.split('\0').filter(|e| !e.is_empty()) {
+        // `<mode> <type> <object>\t<path>`
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let fields: Vec<&str> = meta.split(' ').collect();
+        found = true;
+        if fields.get(1) != Some(&"blob") {
+            continue; // rules/tests/ and other subfolders are not rule files
+        }
+        let name = Path::new(path).file_name().unwrap_or_default();
+        let bytes = git_bytes(repo_dir, &["cat-file", "blob", fields[2]]).map_err(BaseError::Io)?;
+        std::fs::write(temp.path().join(name), bytes)
+            .map_err(|e| BaseError::Io(format!("cannot write {}: {e}", path)))?;
+    }
+    if !found {
+        return Err(BaseError::NoRules {
+            reference: reference.to_owned(),
+            path: if prefix.is_empty() {
+                ".".into()
+            } else {
+                prefix
+            },
+        });
+    }
+    Ok(BaseRules {
+        label: format!("{reference}:{prefix}"),
+        dir: temp.path().to_path_buf(),
+        _temp: Some(temp),
+        prefix: Some(prefix),
+    })
+}
+
+/// A rules folder that is a symlink tracked by the repository that holds the link
+/// (`rules -> releases/v2`): a revision's rules are what the link pointed to in that
+/// revision, found by following links inside the revision's tree.
+struct Linked {
+    /// The repository's top, where git runs.
+    top: PathBuf,
+    /// The link's path inside the repository (`rules`).
+    link: String,
+}
+
+impl Linked {
+    /// `None` where `rules_dir` is no symlink, or the folder holding it is in no repository
+    /// (a link into a repository of its own is read through, as a folder is).
+    fn find(rules_dir: &Path) -> Option<Linked> {
+        let is_link = std::fs::symlink_metadata(rules_dir).is_ok_and(|m| m.is_symlink());
+        let Ok(absolute) = std::path::absolute(rules_dir) else {
+            return None;
+        };
+        let (Some(parent), Some(name), true) = (absolute.parent(), absolute.file_name(), is_link)
+        else {
+            return None;
+        };
+        let Ok(parent) = std::fs::canonicalize(parent) else {
+            return None;
+        };
+        let Ok(top) = git(&parent, &["rev-parse", "--show-toplevel"]) else {
+            return None;
+        };
+        let prefix = git(&parent, &["rev-parse", "--show-prefix"]).unwrap_or_default();
+        let link = format!("{prefix}{}", name.to_string_lossy());
+        // Only a link the repository tracks is its to resolve.
+        let tracked = git(&parent, &["ls-files", "--error-unmatch", "--", &link]).is_ok();
+        tracked.then(|| Linked {
+            top: PathBuf::from(top),
+            link,
+        })
+    }
+
+    fn read(self, reference: &str) -> Result<BaseRules, BaseError> {
+        let commit = git(
+            &self.top,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{reference}^{{commit}}"),
+            ],
+        )
+        .map_err(|_| BaseError::NotARevision {
+            reference: reference.to_owned(),
+            repo: self.top.display().to_string(),
+        })?;
+        let folder = self.resolve(reference, &commit)?;
+        let prefix = match folder.is_empty() {
+            true => String::new(), // a link to the repository's top
+            false => format!("{folder}/"),
+        };
+        read_revision(&self.top, reference, &commit, prefix)
+    }
+
+    /// The link's path with every link on it followed, in the revision's tree.
+    fn resolve(&self, reference: &str, commit: &str) -> Result<String, BaseError> {
+        let outside = |target: &str| BaseError::LinkOutside {
+            reference: reference.to_owned(),
+            link: self.link.clone(),
+            target: target.to_owned(),
+        };
+        let mut parts: Vec<String> = self.link.split('/').map(str::to_owned).collect();
+        // Links to links are followed; a loop stops as git's own limit would.
+        for _ in 0..40 {
+            let mut followed = false;
+            for i in 0..parts.len() {
+                let path = parts[..=i].join("/");
+                let entry =
+                    git(&self.top, &["ls-tree", "-z", commit, "--", &path]).unwrap_or_default();
+                let Some((meta, _)) = entry.trim_end_matches('\0').split_once('\t') else {
+                    return Ok(parts.join("/")); // not there: the listing says so
+                };
+                let fields: Vec<&str> = meta.split(' ').collect();
+                if fields.first() != Some(&"120000") {
+                    continue;
+                }
+                let target =
+                    git(&self.top, &["cat-file", "blob", fields[2]]).map_err(BaseError::Io)?;
+                if target.starts_with('/') {
+                    return Err(outside(&target));
+                }
+                let mut next: Vec<String> = parts[..i].to_vec();
+                for part in target
+                    .split('/')
+                    .chain(parts[i + 1..].iter().map(|p| p.as_str()))
+                {
+                    match part {
+                        "" | "." => {}
+                        ".." => {
+                            if next.pop().is_none() {
+                                return Err(outside(&target));
+                            }
+                        }
+                        _ => next.push(part.to_owned()),
+                    }
+                }
+                parts = next;
+                followed = true;
+                break;
+            }
+            if !followed {
+                return Ok(parts.join("/"));
+            }
+        }
+        Err(outside(&parts.join("/")))
     }
 }

@@ -604,6 +604,47 @@ fn a_changed_database_recomputes_the_population_in_one_swap() {
     });
 }
 
+/// A customer's row that no longer reads (`n/a` typed into the sales column) is not
+/// answered from the data before the edit (a limit or a block the new data no longer
+/// gives, HTTP 200), nor is a new customer with such a row "unknown": both answer 422
+/// naming the column and the value, as `run --keep-going` leaves them out, while every
+/// other customer is answered from the new data and `/health` says how many.
+#[test]
+fn a_row_that_no_longer_reads_answers_422_and_the_others_the_new_data() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    assert_eq!(s.tier(9), "A");
+    fx.conn()
+        .execute_batch(
+            "UPDATE customers SET annual_sales = 'n/a' WHERE customer_id = 9;
+             UPDATE customers SET annual_sales = 100 WHERE customer_id = 1;
+             INSERT INTO customers VALUES (11, 'unknown');",
+        )
+        .unwrap();
+    eventually("the new data to be served", || {
+        (s.get("/customers/1/policy").policy("tier") == "A").then_some(())
+    });
+    for id in [9, 11] {
+        let r = s.get(&format!("/customers/{id}/policy"));
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.str("customer"), id.to_string());
+        assert_eq!(r.str("rule"), "column `annual_sales`", "{}", r.text);
+        assert_eq!(s.get(&format!("/customers/{id}/explain")).status, 422);
+    }
+    assert!(s.get("/customers/9/policy").text.contains("n/a"));
+    let health = eventually("every customer to be checked", || {
+        let h = s.get("/health");
+        (h.json["customers_checked"] == true).then_some(h)
+    });
+    assert_eq!(health.str("status"), "degraded", "{}", health.text);
+    assert_eq!(
+        health.json["customers_failing"]["count"], 2,
+        "{}",
+        health.text
+    );
+    assert_eq!(health.json["last_data_error"], serde_json::Value::Null);
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_the_service_gracefully() {

@@ -169,7 +169,7 @@ fn attempt(opts: &WatchOptions, last: Option<Snapshot>, out: &mut dyn Write) -> 
     let accepted = reload::within_unless(opts.reload_timeout, &stop, {
         let (config, overrides) = (opts.config.to_path_buf(), opts.overrides.clone());
         move || {
-            let accepted = reload::load(&config, &overrides)?;
+            let accepted = reload::load(&config, &overrides, reload::Rows::AllReadable)?;
             Ok((evaluate(&accepted)?, accepted))
         }
     });

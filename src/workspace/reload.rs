@@ -52,19 +52,33 @@ impl<E: Into<Error>> From<E> for Refusal {
     }
 }
 
+/// How the customers are read: as `run` reads them, or as `run --keep-going` does (a row
+/// holding a value its column cannot is marked, and fails when it is evaluated, naming the
+/// column: `serve` answers it 422 and every other customer from the data as it is now).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rows {
+    AllReadable,
+    LeavingOutUnreadable,
+}
+
 /// Loads the config, the rules and the customers; the rules count only when they have no
 /// errors and every test in `<rules>/tests/` passes.
-pub fn load(config: &Path, overrides: &Overrides) -> Result<Accepted, Refusal> {
-    load_with(config, overrides, true)
+pub fn load(config: &Path, overrides: &Overrides, rows: Rows) -> Result<Accepted, Refusal> {
+    load_with(config, overrides, true, rows)
 }
 
 /// As [`load`], without running the rule tests: what an edit the tests reject would do
 /// (`watch` shows it, marked as not applied). Never put such rules in force.
 pub fn load_untested(config: &Path, overrides: &Overrides) -> Result<Accepted, Refusal> {
-    load_with(config, overrides, false)
+    load_with(config, overrides, false, Rows::AllReadable)
 }
 
-fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accepted, Refusal> {
+fn load_with(
+    config: &Path,
+    overrides: &Overrides,
+    tests: bool,
+    rows: Rows,
+) -> Result<Accepted, Refusal> {
     let workspace = Workspace::new(config, overrides)?;
     let mut source = workspace.open_source()?;
     let columns = source.columns()?;
@@ -87,7 +101,8 @@ fn load_with(config: &Path, overrides: &Overrides, tests: bool) -> Result<Accept
             Ok(_) => {}
         }
     }
-    let customers = workspace.read_customers(&source, &rules, false, &mut |_| {})?;
+    let keep_going = rows == Rows::LeavingOutUnreadable;
+    let customers = workspace.read_customers(&source, &rules, keep_going, &mut |_| {})?;
     let history = workspace.history(source.connection(), &rules)?;
     Ok(Accepted {
         workspace,
@@ -152,6 +167,7 @@ pub fn reload_data(
     config: &Path,
     overrides: &Overrides,
     rules: &Arc<RuleSet>,
+    rows: Rows,
 ) -> Result<Accepted, Refusal> {
     let workspace = Workspace::new(config, overrides)?;
     let mut source = workspace.open_source()?;
@@ -164,7 +180,8 @@ pub fn reload_data(
     if !same {
         return Err(SourceError::ColumnsChanged.into());
     }
-    let customers = workspace.read_customers(&source, rules, false, &mut |_| {})?;
+    let keep_going = rows == Rows::LeavingOutUnreadable;
+    let customers = workspace.read_customers(&source, rules, keep_going, &mut |_| {})?;
     let history = workspace.history(source.connection(), rules)?;
     Ok(Accepted {
         workspace,

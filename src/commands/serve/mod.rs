@@ -122,6 +122,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
 /// How long requests in flight may take to finish after SIGINT/SIGTERM.
 const GRACE: Duration = Duration::from_secs(5);
 
+/// A row that holds a value its column cannot (`n/a` in a sales column, a date typed
+/// `15.11.2026`) answers 422 naming it, and every other customer is answered from the data
+/// as it is now: keeping the whole last good data instead answered that customer from its
+/// old row (a licence since expired served "not blocked", HTTP 200).
+const SERVED_ROWS: reload::Rows = reload::Rows::LeavingOutUnreadable;
+
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub config: PathBuf,
@@ -153,7 +159,8 @@ fn socket_address(text: &str) -> Result<SocketAddr, String> {
 /// fuzzer (`fuzz/`), which posts arbitrary bodies to it.
 #[doc(hidden)]
 pub fn router(config: &Path) -> Result<axum::Router, Error> {
-    let first = reload::load(config, &Overrides::default()).map_err(refusal::into_error)?;
+    let first =
+        reload::load(config, &Overrides::default(), SERVED_ROWS).map_err(refusal::into_error)?;
     let version = Version::new(first, 1, Instant::now())?;
     Ok(api::router(
         Arc::new(Service::new(version)),
@@ -168,7 +175,8 @@ pub fn serve(opts: &ServeOptions, out: &mut (dyn Write + Send)) -> Result<(), Er
     // Taken before the customers are read: a commit from now on is a change to pick up, even
     // one made before the reload thread starts.
     let data = DataWatch::now(&opts.config, &opts.overrides);
-    let first = reload::load(&opts.config, &opts.overrides).map_err(refusal::into_error)?;
+    let first =
+        reload::load(&opts.config, &opts.overrides, SERVED_ROWS).map_err(refusal::into_error)?;
     let rules_dir = first.workspace.rules_dir.clone();
     let version = Version::new(first, 1, started)?;
     let watcher = RuleWatcher::new(&opts.config, &rules_dir, opts.debounce)?;

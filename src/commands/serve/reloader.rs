@@ -7,7 +7,7 @@
 //! population figures. Reloads run on a one-thread pool, so requests keep the other cores.
 
 use super::state::{Service, Version};
-use super::{ServeOptions, say};
+use super::{SERVED_ROWS, ServeOptions, say};
 use crate::report::{refusal, thousands};
 use crate::source::{ChangeWatch, CustomerSource};
 use crate::time::Date;
@@ -292,11 +292,22 @@ fn next_version(
     // Only the data changed: keep the rules in force (a rejected edit on disk must not hold
     // back new data); if the columns changed under them, load everything again.
     let (accepted, same_rules) = match data_only {
-        true => match reload::reload_data(&opts.config, &opts.overrides, old.shared_rules()) {
+        true => match reload::reload_data(
+            &opts.config,
+            &opts.overrides,
+            old.shared_rules(),
+            SERVED_ROWS,
+        ) {
             Ok(accepted) => (accepted, true),
-            Err(_) => (reload::load(&opts.config, &opts.overrides)?, false),
+            Err(_) => (
+                reload::load(&opts.config, &opts.overrides, SERVED_ROWS)?,
+                false,
+            ),
         },
-        false => (reload::load(&opts.config, &opts.overrides)?, false),
+        false => (
+            reload::load(&opts.config, &opts.overrides, SERVED_ROWS)?,
+            false,
+        ),
     };
     let version = Version::new(accepted, old.number + 1, started).map_err(Refusal::Error)?;
     Ok((version, same_rules))

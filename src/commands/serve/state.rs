@@ -103,7 +103,7 @@ impl Failing {
         let first = self.examples.first()?;
         let n = self.count;
         Some(format!(
-            "warning: the rules fail for {} (e.g. customer {}: {} failed: {}): their requests answer 422, `tierwise run` would stop on them, and /health says degraded",
+            "warning: {} cannot be evaluated (e.g. customer {}: {} failed: {}): their requests answer 422, `tierwise run` would stop on them (`--keep-going` leaves them out), and /health says degraded",
             crate::text::customers(n),
             first.customer,
             first.rule,

@@ -54,8 +54,12 @@ pub(super) fn tiers_project() -> TempDir {
 
 /// The project's rules, loaded and bound to its customers, as version `number`.
 pub(super) fn version(dir: &Path, number: u64) -> Version {
-    let accepted = reload::load(&dir.join("config.yaml"), &Overrides::default())
-        .unwrap_or_else(|refused| panic!("{}", refusal::text(&refused)));
+    let accepted = reload::load(
+        &dir.join("config.yaml"),
+        &Overrides::default(),
+        super::SERVED_ROWS,
+    )
+    .unwrap_or_else(|refused| panic!("{}", refusal::text(&refused)));
     Version::new(accepted, number, Instant::now()).unwrap()
 }
 

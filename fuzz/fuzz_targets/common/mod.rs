@@ -49,7 +49,8 @@ pub fn project() -> &'static Project {
         );
         let config = dir.path().join("tierwise.yaml");
         std::fs::write(&config, config_text).expect("write config");
-        let accepted = match reload::load(&config, &Overrides::default()) {
+        let accepted = match reload::load(&config, &Overrides::default(), reload::Rows::AllReadable)
+        {
             Ok(a) => a,
             Err(refused) => panic!(
                 "the shipped rules are refused: {}",

@@ -2142,6 +2142,58 @@ fn explain_compares_with_what_the_period_recorded() {
 /// `explain` without `--as-of` explains today's period: when the runs never reached it,
 /// what the rules read of earlier periods is NULL and the answer differs from the latest
 /// run's without a word. It names the latest recorded run and how to explain as of it.
+/// Explained as of the day of a run a rerun later in the period replaced (an auditor asking
+/// what a customer got on the 15th): compared with that day's run, named as replaced, not
+/// with the official run of another day ("not what run 2 recorded").
+#[test]
+fn explain_as_of_a_replaced_runs_day_compares_with_that_run() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    let rules = "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n";
+    fx.rule("rules.yaml", rules);
+    fx.run(&["run", "--as-of", "2026-09-15"]).assert_code(0);
+    let set = |sales: f64| {
+        fx.conn()
+            .execute(
+                "UPDATE customers SET annual_sales = ?1 WHERE customer_id = 2",
+                [sales],
+            )
+            .unwrap();
+    };
+    set(40.0);
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    set(20.0);
+    let second_line = |as_of: &str| {
+        let run = fx.run(&["explain", "2", "--as-of", as_of]);
+        run.assert_code(0);
+        run.stdout.lines().nth(1).unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        second_line("2026-09-15"),
+        "recorded: 2026-09's run 1 as of 2026-09-15 (replaced since by run 2, as of 2026-09-30, the period's official run) holds the same outputs and rule ids"
+    );
+    assert_eq!(
+        second_line("2026-09-30"),
+        "note: this is not what 2026-09's recorded run (run 2, as of 2026-09-30) recorded: tier A recorded, B here; the rule ids differ; the customer data or the history it read changed since (late postings, a correction, a pruned period)"
+    );
+    // Another day of the period, with no run of its own: the official run, as before.
+    assert!(
+        second_line("2026-09-20").contains("it was made as of 2026-09-30"),
+        "{}",
+        second_line("2026-09-20")
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["explain", "2", "--as-of", "2026-09-15", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["recorded"]["run_id"], 1);
+    assert_eq!(
+        json["recorded"]["replaced_by"],
+        serde_json::json!({"period": "2026-09", "run_id": 2, "as_of": "2026-09-30"})
+    );
+}
+
 #[test]
 fn explain_of_a_period_without_a_run_names_the_latest_run() {
     let fx = Fixture::new();

@@ -87,8 +87,23 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             }
             let official = crate::output::official_runs(conn, tables, period.kind)?;
             match official.iter().find(|r| r.period == period) {
-                Some(run) => {
+                Some(official) => {
+                    // Explained as of the day of a run replaced since (a rerun later in the
+                    // period): that day's decisions are that run's.
+                    let as_of = ws.context.as_of;
+                    let replaced = match official.as_of == as_of {
+                        true => None,
+                        false => crate::output::replaced_runs_as_of(conn, tables, period, as_of)?
+                            .into_iter()
+                            .next(),
+                    };
+                    let run = replaced.as_ref().unwrap_or(official);
                     let mut held = recorded(&ws, conn, *run, &rules, &explanation)?;
+                    held.replaced_by = replaced.map(|_| LatestRun {
+                        period: period.label().to_owned(),
+                        run_id: official.run_id,
+                        as_of: official.as_of.to_string(),
+                    });
                     held.rules_at =
                         (at.as_ref()).map(|at| (at.label.clone(), rules.fingerprint.clone()));
                     explanation.recorded = Some(held);
@@ -213,6 +228,7 @@ fn recorded(
         made_by_other_tierwise: made_by,
         differences: Vec::new(),
         rule_ids: None,
+        replaced_by: None,
         rules_at: None,
     };
     let Some(held) = held else {

@@ -28,6 +28,10 @@ pub struct Recorded {
     /// The recorded rule ids, when they are not the explained ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_ids: Option<Vec<String>>,
+    /// A run the period's official run replaced since, made as of the explained day: the
+    /// official run, which this one compares with instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<LatestRun>,
     /// Explained with `--rules-at`: those rules, as named (`HEAD~1:rules/`), and their
     /// fingerprint.
     #[serde(skip)]

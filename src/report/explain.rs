@@ -345,10 +345,16 @@ fn pairs(named: &[Named], b: &[f64]) -> String {
 /// and the likely reason when it differs (other rules, another date, else the data or the
 /// history changed since).
 fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
-    let run = format!(
-        "{}'s recorded run (run {}, as of {})",
-        r.period, r.run_id, r.as_of
-    );
+    let run = match &r.replaced_by {
+        None => format!(
+            "{}'s recorded run (run {}, as of {})",
+            r.period, r.run_id, r.as_of
+        ),
+        Some(official) => format!(
+            "{}'s run {} as of {} (replaced since by run {}, as of {}, the period's official run)",
+            r.period, r.run_id, r.as_of, official.run_id, official.as_of
+        ),
+    };
     if !r.holds_customer {
         return format!("note: {run} holds no policy for this customer");
     }

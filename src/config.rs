@@ -248,6 +248,8 @@ pub struct Config {
     pub path: PathBuf,
     pub database: PathBuf,
     pub source: Source,
+    /// The file the customers query was read from (`customers.query_file`).
+    pub query_file: Option<PathBuf>,
     pub id_column: String,
     pub rules_dir: PathBuf,
     pub tables: OutputTables,
@@ -287,11 +289,11 @@ impl Config {
             message,
         };
         let base = path.parent().unwrap_or(Path::new(""));
-        let query = match (file.customers.query, &file.customers.query_file) {
+        let query_file = (file.customers.query_file.as_ref()).map(|f| resolve(base, f));
+        let query = match (file.customers.query, &query_file) {
             (query, None) => query,
-            (None, Some(query_file)) => {
-                let query_path = resolve(base, query_file);
-                let text = crate::text::read_text(&query_path).map_err(|e| {
+            (None, Some(query_path)) => {
+                let text = crate::text::read_text(query_path).map_err(|e| {
                     invalid(format!(
                         "customers.query_file: cannot read {}: {e}",
                         query_path.display()
@@ -336,6 +338,7 @@ impl Config {
             path: path.to_path_buf(),
             database: resolve(base, &file.database),
             source,
+            query_file,
             id_column: file.customers.id_column,
             rules_dir: resolve(base, &file.rules),
             tables: file.output,

@@ -961,3 +961,81 @@ fn a_preview_says_the_data_changed_since_the_recorded_run() {
         changed.stdout
     );
 }
+
+/// The period's official run was made with other rules than the base (an edit run but not
+/// committed, a run removed with `prune --run`): "before" is what the base rules give, not
+/// the policies in force, and a preview of "2 customers change" deployed changes nothing.
+#[test]
+fn a_preview_says_the_run_in_force_was_made_with_other_rules_than_the_base() {
+    let fx = small();
+    raise_thresholds(&fx);
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let diff = diff_as(&fx, "text");
+    diff.assert_code(0);
+    assert!(
+        diff.stdout.contains(
+            "note: 2026-09's recorded run (run 1, as of 2026-09-30), the policies in force, was made with other rules than the base: \"before\" is what the base rules give, not what that run holds; it was made with the current rules"
+        ),
+        "{}",
+        diff.stdout
+    );
+    // Made with the base rules: nothing to say.
+    fx.rule("policy.yaml", SMALL_RULES);
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    raise_thresholds(&fx);
+    let same = diff_as(&fx, "text");
+    assert!(
+        !same.stdout.contains("the policies in force"),
+        "{}",
+        same.stdout
+    );
+}
+
+/// A revision whose config differs from the working one (another customers query): both
+/// rule sets read the customers as the working config says, so what the config's change
+/// does is not in the preview; said, naming the files.
+#[test]
+fn a_preview_says_the_config_differs_from_the_base_revision() {
+    let fx = small();
+    std::fs::write(fx.path("customers.sql"), "SELECT * FROM customers").unwrap();
+    let config = |query_file: &str| {
+        std::fs::write(
+            fx.path("config.yaml"),
+            format!("database: customers.db\ncustomers: {{ query_file: {query_file}, id_column: customer_id }}\nrules: rules\ncurrency: EUR\n"),
+        )
+        .unwrap();
+    };
+    config("customers.sql");
+    let git = |args: &[&str]| fx.git(args);
+    git(&["init", "-q"]);
+    git(&["add", "rules", "config.yaml", "customers.sql"]);
+    git(&["commit", "-q", "-m", "rules"]);
+    let quiet = fx.run(&["diff", "--base", "HEAD"]);
+    quiet.assert_code(0);
+    assert!(!quiet.stdout.contains("config"), "{}", quiet.stdout);
+    std::fs::write(
+        fx.path("customers.sql"),
+        "SELECT customer_id, annual_sales * 2 AS annual_sales FROM customers",
+    )
+    .unwrap();
+    let diff = fx.run(&["diff", "--base", "HEAD"]);
+    diff.assert_code(0);
+    assert!(
+        diff.stdout.contains(
+            "note: the config differs from HEAD's (customers.sql): both rule sets read the customers as the working config says, so what the config's change does is not in this preview"
+        ),
+        "{}",
+        diff.stdout
+    );
+    // A query file the revision does not have is a difference too.
+    std::fs::copy(fx.path("customers.sql"), fx.path("doubled.sql")).unwrap();
+    config("doubled.sql");
+    let renamed = fx.run(&["diff", "--base", "HEAD"]);
+    assert!(
+        renamed
+            .stdout
+            .contains("note: the config differs from HEAD's (config.yaml, doubled.sql)"),
+        "{}",
+        renamed.stdout
+    );
+}

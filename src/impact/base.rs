@@ -17,6 +17,8 @@ pub struct BaseRules {
     _temp: Option<tempfile::TempDir>,
     /// For a revision: the rules directory's path inside the repository (`rules/`).
     prefix: Option<String>,
+    /// For a revision: the repository's top and the commit read.
+    revision: Option<(PathBuf, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +69,7 @@ impl BaseRules {
                 dir: as_dir.to_path_buf(),
                 _temp: None,
                 prefix: None,
+                revision: None,
             });
         }
         if let Some(linked) = Linked::find(rules_dir) {
@@ -101,6 +104,37 @@ impl BaseRules {
         })?;
         let prefix = git(&["rev-parse", "--show-prefix"]).unwrap_or_default();
         read_revision(rules_dir, reference, &commit, prefix)
+    }
+
+    /// Of `files` (the config, its query file), those in the revision's repository that
+    /// differ from the revision's copy, or that it has not, named from the repository's
+    /// top: the preview reads the customers as the working config says.
+    pub fn config_differs(&self, files: &[&Path]) -> Vec<String> {
+        let Some((repo_dir, commit)) = &self.revision else {
+            return Vec::new();
+        };
+        let Ok(top) = git(repo_dir, &["rev-parse", "--show-toplevel"]) else {
+            return Vec::new();
+        };
+        let top = std::fs::canonicalize(top).unwrap_or_default();
+        let mut differ = Vec::new();
+        for file in files {
+            let Ok(real) = std::fs::canonicalize(file) else {
+                continue;
+            };
+            let Ok(inside) = real.strip_prefix(&top) else {
+                continue; // not versioned with the rules
+            };
+            let inside = inside.to_string_lossy().replace('\\', "/");
+            let theirs = git_bytes(
+                repo_dir,
+                &["cat-file", "blob", &format!("{commit}:{inside}")],
+            );
+            if theirs.ok() != std::fs::read(&real).ok() {
+                differ.push(inside);
+            }
+        }
+        differ
     }
 
     /// The base rules' diagnostics, named as the base: `main~3:rules/tiers.yaml` for a
@@ -203,6 +237,7 @@ fn read_revision(
         dir: temp.path().to_path_buf(),
         _temp: Some(temp),
         prefix: Some(prefix),
+        revision: Some((repo_dir.to_path_buf(), commit.to_owned())),
     })
 }
 

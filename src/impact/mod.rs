@@ -245,6 +245,23 @@ pub fn against(
         &base_rules,
         &impact,
     )?);
+    notes.extend(in_force_made_with_other_rules(
+        ws,
+        source.connection(),
+        &base_rules,
+        &current,
+    )?);
+    let config: Vec<&std::path::Path> = std::iter::once(ws.config_path.as_path())
+        .chain(ws.config.query_file.as_deref())
+        .collect();
+    let differ = base.config_differs(&config);
+    if !differ.is_empty() {
+        notes.push(format!(
+            "the config differs from {}'s ({}): both rule sets read the customers as the working config says, so what the config's change does is not in this preview",
+            base.label.split(':').next().unwrap_or_default(),
+            differ.join(", ")
+        ));
+    }
     impact.notes = notes;
     Ok(impact)
 }
@@ -297,6 +314,40 @@ fn data_changed_since_recorded(
             differences.join("; ")
         )
     }))
+}
+
+/// When the period's official run, the policies in force, was made with rules that decide
+/// otherwise than the base (an edit run but not committed, a run removed by `prune --run`):
+/// "before" is not what is in force, and a change previewed may already be live.
+fn in_force_made_with_other_rules(
+    ws: &Workspace,
+    conn: &rusqlite::Connection,
+    base: &RuleSet,
+    current: &RuleSet,
+) -> Result<Option<String>, Error> {
+    let tables = &ws.config.tables;
+    let Some(run) = crate::output::official_run_of(conn, tables, ws.context.period)? else {
+        return Ok(None);
+    };
+    let Some(made_with) = crate::output::run_rules(conn, tables, run.run_id)? else {
+        return Ok(None);
+    };
+    if made_with.decide_as(&crate::output::RunRules::of(base)) {
+        return Ok(None);
+    }
+    let which = match made_with.decide_as(&crate::output::RunRules::of(current)) {
+        true => "it was made with the current rules".to_owned(),
+        false => format!(
+            "its rules ({}) are neither: `--base` a folder or revision of them previews against what is in force",
+            made_with.fingerprint
+        ),
+    };
+    Ok(Some(format!(
+        "{}'s recorded run (run {}, as of {}), the policies in force, was made with other rules than the base: \"before\" is what the base rules give, not what that run holds; {which}",
+        ws.context.period.label(),
+        run.run_id,
+        run.as_of
+    )))
 }
 
 /// When the change moves an output the current rules read of earlier periods

@@ -1039,3 +1039,32 @@ fn a_preview_says_the_config_differs_from_the_base_revision() {
         renamed.stdout
     );
 }
+
+/// Base rules that fail for a customer: the error names the revision's file, not the
+/// temporary copy it was read into (deleted when `diff` ends).
+#[test]
+fn a_base_revision_failing_for_a_customer_names_its_file_in_the_revision() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT PRIMARY KEY, annual_sales REAL, orders INTEGER",
+        &[
+            vec![text("C1"), real(100.0), int(2)],
+            vec![text("C2"), real(50.0), int(0)],
+        ],
+    );
+    let rules = |formula: &str| {
+        format!(
+            "decisions:\n  - name: size\n    rules:\n      - {{ id: per-order, then: {{ size: \"= {formula}\" }} }}\n"
+        )
+    };
+    fx.rule("p.yaml", &rules("annual_sales / orders"));
+    fx.git(&["init", "-q"]);
+    fx.git(&["add", "rules"]);
+    fx.git(&["commit", "-q", "-m", "rules"]);
+    fx.rule("p.yaml", &rules("annual_sales / max(orders, 1)"));
+    let run = fx.run(&["diff", "--base", "HEAD"]);
+    run.assert_code(1);
+    run.assert_stderr_contains("customer C2: rule `per-order` failed: division by zero");
+    run.assert_stderr_contains("--> HEAD:rules/p.yaml:4:");
+    assert!(!run.stderr.contains("tierwise-base-"), "{}", run.stderr);
+}

@@ -147,6 +147,20 @@ impl BaseRules {
         diags
     }
 
+    /// An evaluation error of these rules, at the revision's file (`HEAD:rules/p.yaml:4:55`),
+    /// not at the temporary file it was read into, deleted when the command ends.
+    pub fn name_error(&self, mut e: crate::engine::EvalError) -> crate::engine::EvalError {
+        if let (Some(prefix), Some(inside)) = (
+            &self.prefix,
+            e.at.strip_prefix(&*self.dir.to_string_lossy()),
+        ) {
+            let reference = self.label.trim_end_matches(prefix.as_str());
+            let inside = inside.trim_start_matches(['/', '\\']);
+            e.at = format!("{reference}{prefix}{inside}");
+        }
+        e
+    }
+
     /// Diagnostics of these rules with their files named as the revision's
     /// (`main~3:rules/tiers.yaml`), not as the temporary files they were read into.
     pub fn name_files(

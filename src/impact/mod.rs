@@ -154,15 +154,18 @@ impl Impact {
     }
 }
 
-/// Evaluates every customer under both rule sets, chunk by chunk, and compares.
+/// Evaluates every customer under both rule sets, chunk by chunk, and compares; an error of
+/// the base rules goes through `base_error` (which names their files as the base's).
 pub fn compare(
     base: Side,
     current: Side,
     customers: &Dataset,
     context: Context,
+    base_error: &dyn Fn(EvalError) -> EvalError,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Impact, EvalError> {
-    let before = Evaluator::with_history(base.rules, customers, context, base.history, Mode::Fast)?;
+    let before = Evaluator::with_history(base.rules, customers, context, base.history, Mode::Fast)
+        .map_err(base_error)?;
     let after = Evaluator::with_history(
         current.rules,
         customers,
@@ -174,7 +177,7 @@ pub fn compare(
     let mut start = 0;
     while start < customers.len {
         let end = (start + crate::workspace::batch::CHUNK).min(customers.len);
-        let (old, old_tally) = before.evaluate(start..end)?;
+        let (old, old_tally) = before.evaluate(start..end).map_err(base_error)?;
         let (new, new_tally) = after.evaluate(start..end)?;
         tracker.add(customers, &old, &new, old_tally, new_tally);
         progress(end);
@@ -236,6 +239,7 @@ pub fn against(
         },
         &customers,
         ws.context,
+        &|e| base.name_error(e),
         progress,
     )?;
     notes.extend(carried_from_period_to_period(&impact, &current));

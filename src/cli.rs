@@ -12,9 +12,9 @@ use std::path::PathBuf;
     about = "Customer policy rules: tiers, concessions, credit terms, visits"
 )]
 pub struct Cli {
-    /// The configuration file.
-    #[arg(long, global = true, default_value = "config/tierwise.yaml")]
-    pub config: PathBuf,
+    /// The configuration file [default: config/tierwise.yaml, else tierwise.yaml here]
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

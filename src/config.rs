@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 pub enum ConfigError {
     #[error(
         "cannot read the config file {path}: {source}\n  = help: {}",
-        read_help(source)
+        read_help(source, path)
     )]
     Read {
         path: PathBuf,
@@ -267,12 +267,54 @@ pub struct Config {
     pub currency: Option<String>,
 }
 
+/// Where the config is read from without `--config`.
+pub const DEFAULT_PATH: &str = "config/tierwise.yaml";
+
+/// The config to read: `given` (`--config`), else [`DEFAULT_PATH`], else `tierwise.yaml` in
+/// the working directory when only that one is there (a project of one folder).
+pub fn path_or_default(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let here = Path::new("tierwise.yaml");
+        match !Path::new(DEFAULT_PATH).exists() && here.is_file() {
+            true => here.to_path_buf(),
+            false => PathBuf::from(DEFAULT_PATH),
+        }
+    })
+}
+
 /// What to do about a config file that cannot be read: found, but in another encoding, or
-/// not where tierwise looked.
-fn read_help(e: &std::io::Error) -> &'static str {
-    match e.kind() {
-        std::io::ErrorKind::InvalidData => "in Notepad: \"Save as\", Encoding \"UTF-8\"",
-        _ => "run tierwise from the project directory, or pass --config FILE",
+/// not where tierwise looked (then the config files in the working directory and its
+/// `config/`, which a newcomer named otherwise).
+fn read_help(e: &std::io::Error, path: &Path) -> String {
+    if e.kind() == std::io::ErrorKind::InvalidData {
+        return "in Notepad: \"Save as\", Encoding \"UTF-8\"".into();
+    }
+    let mut found: Vec<String> = Vec::new();
+    for dir in [Path::new("."), Path::new("config")] {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = (entries.flatten())
+            .map(|entry| entry.path())
+            .filter(|p| (p.extension()).is_some_and(|x| x == "yaml" || x == "yml"))
+            .filter(|p| p.as_path() != path)
+            .filter(|p| {
+                (std::fs::read_to_string(p).ok())
+                    .is_some_and(|text| text.lines().any(|l| l.starts_with("database:")))
+            })
+            .collect();
+        here.sort();
+        found.extend(here.iter().map(|p| {
+            let p = p.strip_prefix(".").unwrap_or(p);
+            format!("`--config {}`", p.display())
+        }));
+    }
+    match found.is_empty() {
+        true => "run tierwise from the project directory, or pass --config FILE".into(),
+        false => format!(
+            "a config file is here: pass {} (or run tierwise from the project directory)",
+            found.join(" or ")
+        ),
     }
 }
 

@@ -24,7 +24,9 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(ExitStatus::Invalid.code());
     }
-    let globals = Globals { config: cli.config };
+    let globals = Globals {
+        config: tierwise::config::path_or_default(cli.config),
+    };
     // The command runs on a thread with the evaluation stack: rules compile and evaluate
     // on it too (explain, check, test).
     let command = cli.command;

@@ -2168,3 +2168,24 @@ fn an_id_column_written_in_another_case_is_named() {
         run.stderr
     );
 }
+
+/// A project of one folder (`tierwise.yaml` beside the rules, as the README's month-end
+/// example has it) runs without `--config`; a config named otherwise is named in the help
+/// of "cannot read the config file config/tierwise.yaml".
+#[test]
+fn a_config_in_the_working_folder_is_found_or_named() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[1.0, 2.0]);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: all, then: { tier: A } }\n",
+    );
+    let missing = run_in(fx.dir.path(), &["check"]);
+    missing.assert_code(2);
+    missing.assert_stderr_contains("cannot read the config file config/tierwise.yaml");
+    missing.assert_stderr_contains("= help: a config file is here: pass `--config config.yaml`");
+    std::fs::rename(fx.path("config.yaml"), fx.path("tierwise.yaml")).unwrap();
+    let found = run_in(fx.dir.path(), &["check"]);
+    found.assert_code(0);
+    assert_eq!(found.stdout, "no problems found in the rule files\n");
+}

@@ -2729,3 +2729,75 @@ fn changes_shows_empty_text_as_quotes() {
         changes.stdout
     );
 }
+
+/// A run records the git commit of its rules folder, and the files edited since when there
+/// are some (an audit names the rules each month was made with); `run` notes uncommitted
+/// edits, and `explain` of a period made with other rules names the commit to explain with.
+#[test]
+fn a_run_records_the_rules_git_revision_and_its_uncommitted_edits() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 60.0, 120.0]);
+    fx.rule("rules.yaml", RULES);
+    let revision = |run_id: i64| -> Option<String> {
+        fx.conn()
+            .query_row(
+                "SELECT rules_revision FROM policy_run WHERE run_id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    fx.run_ok(&["--as-of", "2026-08-31"]);
+    assert_eq!(revision(1), None, "outside a repository");
+    fx.git(&["init", "-q"]);
+    fx.git(&["add", "rules"]);
+    fx.git(&["commit", "-q", "-m", "rules"]);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(fx.dir.path())
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap().trim().to_owned();
+    let clean = fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert_eq!(revision(2).as_deref(), Some(head.as_str()));
+    assert!(!clean.stdout.contains("not committed"), "{}", clean.stdout);
+
+    fx.rule("rules.yaml", &RULES.replace(">= 100", ">= 110"));
+    fx.rule(
+        "extra.yaml",
+        "decisions:\n  - name: extra\n    rules:\n      - { id: x, then: { extra: 1 } }\n",
+    );
+    let edited = fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert_eq!(
+        revision(3),
+        Some(format!(
+            "{head} with uncommitted edits: rules/extra.yaml, rules/rules.yaml"
+        ))
+    );
+    assert!(
+        edited.stdout.contains(&format!(
+            "note: the rules have edits not committed to their git repository (rules/extra.yaml, rules/rules.yaml): the run records git {} with them",
+            &head[..12]
+        )),
+        "{}",
+        edited.stdout
+    );
+
+    // Back to the committed rules: September was made with other rules, at a commit only
+    // in part; August's at none. Run 2's record (the commit alone) names it to explain with.
+    std::fs::remove_file(fx.path("rules/extra.yaml")).unwrap();
+    fx.rule("rules.yaml", RULES);
+    fx.conn()
+        .execute_batch("UPDATE policy_run SET status = 'removed' WHERE run_id = 3")
+        .unwrap();
+    fx.rule("rules.yaml", &RULES.replace(">= 50", ">= 65"));
+    let explained = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+    let short = &head[..12];
+    assert!(
+        explained.stdout.contains(&format!(
+            ", git {short}): `--rules-at {short}` explains with those rules"
+        )),
+        "{}",
+        explained.stdout
+    );
+}

@@ -67,6 +67,7 @@ fn build(db: &Path) {
             as_of,
             period,
             customers_from: "customers".into(),
+            rules_revision: None,
         };
         let target = RunTarget {
             tables: &tables,

@@ -224,6 +224,7 @@ fn recorded(
         as_of: run.as_of.to_string(),
         other_rules: (recorded_rules.as_ref()).is_some_and(|r| !r.decide_as(&these)),
         fingerprint: recorded_rules.map(|r| r.fingerprint),
+        rules_revision: crate::output::run_revision(conn, tables, run.run_id)?,
         holds_customer: held.is_some(),
         made_by_other_tierwise: made_by,
         differences: Vec::new(),

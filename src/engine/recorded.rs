@@ -13,6 +13,10 @@ pub struct Recorded {
     pub as_of: String,
     /// The rules it was made with (`None`: not recorded).
     pub fingerprint: Option<String>,
+    /// The git commit of those rules, with their uncommitted edits when there were some
+    /// (`None`: outside a repository, or not recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_revision: Option<String>,
     /// Those rules decide otherwise than the explaining ones (more than comments, layout or
     /// the summary's display settings differ).
     pub other_rules: bool,

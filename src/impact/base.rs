@@ -3,8 +3,8 @@
 //! cat-file`) into a temporary directory, never checked out over the user's files.
 
 use crate::diag::Diagnostics;
+use crate::workspace::git::{git, git_bytes};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Where the base rules were found, and the files themselves.
 #[derive(Debug)]
@@ -174,31 +174,6 @@ impl BaseRules {
             }
         }
         diags
-    }
-}
-
-/// `git <args>` run in `dir`: its trimmed stdout, or its stderr.
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let bytes = git_bytes(dir, args)?;
-    Ok(String::from_utf8_lossy(&bytes)
-        .trim_end_matches('\n')
-        .to_owned())
-}
-
-fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    // Its messages in English, whatever the locale: they are matched (`dubious ownership`).
-    let out = Command::new("git")
-        .env("LC_ALL", "C")
-        .env("LANGUAGE", "C")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
     }
 }
 

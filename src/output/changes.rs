@@ -386,6 +386,30 @@ pub fn run_rules(
     .map_err(read_err(&tables.run_table))
 }
 
+/// The git revision of the rules run `run_id` was made with, as it recorded it (`None`:
+/// outside a repository, or a run recorded before runs recorded it).
+pub fn run_revision(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Option<String>, OutputError> {
+    if !super::schema::runs_record(conn, tables, "rules_revision")? {
+        return Ok(None);
+    }
+    let revision = conn.query_row(
+        &format!(
+            "SELECT rules_revision FROM {} WHERE run_id = ?1",
+            quote_ident(&tables.run_table)
+        ),
+        [run_id],
+        |r| r.get::<_, Option<String>>(0),
+    );
+    Ok(revision
+        .optional()
+        .map_err(read_err(&tables.run_table))?
+        .flatten())
+}
+
 /// The orders of values recorded with run `run_id` (none for a run from before they were).
 pub fn value_orders(
     conn: &Connection,

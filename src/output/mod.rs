@@ -24,8 +24,8 @@ mod totals;
 mod view;
 
 pub use changes::{
-    Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes, run_rules,
-    value_orders,
+    Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes, run_revision,
+    run_rules, value_orders,
 };
 pub use column_kinds::column_kind_changes;
 pub use file::{FileFormat, only_a_file};
@@ -244,6 +244,9 @@ pub struct RunInfo {
     pub period: Period,
     /// Where the customers came from: the table's name or the query's text.
     pub customers_from: String,
+    /// The git commit of the rules folder, with its uncommitted edits
+    /// ([`crate::workspace::git::rules_revision`]); `None` outside a repository.
+    pub rules_revision: Option<String>,
 }
 
 /// The order of an output's values, highest first (tier `A`, `B`, `C`, `D`): what makes a

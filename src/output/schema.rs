@@ -12,7 +12,9 @@
 //!   `{"tier": "", "credit_limit": "DECIMAL", "key_account": "BOOLEAN", "alerts": "JSON"}`;
 //!   NULL for a failed run and for runs recorded before version 4), `tierwise_version` and
 //!   `customers_from` (the customer table's name or the query's text; both NULL for runs
-//!   recorded before version 5). A column's declared
+//!   recorded before version 5), `rules_revision` (the git commit of the rules folder, with
+//!   ` with uncommitted edits: rules/tiers.yaml, ...` when it had some; NULL outside a
+//!   repository and for runs recorded before it was). A column's declared
 //!   type is that of the run that made it; `outputs` says how each run's values read.
 //! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
 //!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
@@ -451,7 +453,8 @@ fn prepare_runs(
                     outputs TEXT,
                     tierwise_version TEXT,
                     customers_from TEXT,
-                    logic_fingerprint TEXT
+                    logic_fingerprint TEXT,
+                    rules_revision TEXT
                 );"
             ))
             .map_err(err);
@@ -466,6 +469,7 @@ fn prepare_runs(
         "tierwise_version",
         "customers_from",
         "logic_fingerprint",
+        "rules_revision",
     ] {
         if !has(column) {
             conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))

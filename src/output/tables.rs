@@ -158,10 +158,11 @@ pub(super) fn record(
         &format!(
             "INSERT INTO {run} (run_id, started_at, finished_at, status, customers, fingerprint,
                                 rules_dir, message, as_of, period, value_order, totals, outputs,
-                                tierwise_version, customers_from, logic_fingerprint)
+                                tierwise_version, customers_from, logic_fingerprint,
+                                rules_revision)
              VALUES (COALESCE(?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM {run})), ?2,
                      strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                     ?11, ?12, ?13, ?14, ?15)"
+                     ?11, ?12, ?13, ?14, ?15, ?16)"
         ),
         rusqlite::params![
             run_id,
@@ -179,6 +180,7 @@ pub(super) fn record(
             env!("CARGO_PKG_VERSION"),
             info.customers_from,
             info.logic_fingerprint,
+            info.rules_revision,
         ],
     )
     .map_err(write_err(&tables.run_table))?;

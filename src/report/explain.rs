@@ -380,9 +380,21 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
             Some((at, ours)) => {
                 format!("it was made with other rules ({theirs}) than those of `{at}` ({ours})")
             }
-            None => format!(
-                "it was made with other rules ({theirs}): `--rules-at <git revision or directory>` explains with those rules"
-            ),
+            None => match r.rules_revision.as_deref().map(|r| r.split_once(" with ")) {
+                // Recorded at a commit: that commit's rules are the ones.
+                Some(None) => format!(
+                    "it was made with other rules ({theirs}, git {}): `--rules-at {}` explains with those rules",
+                    short(r.rules_revision.as_deref().unwrap_or_default()),
+                    short(r.rules_revision.as_deref().unwrap_or_default())
+                ),
+                Some(Some((commit, edits))) => format!(
+                    "it was made with other rules ({theirs}): git {} {edits}, which no revision holds (`--rules-at <directory>` explains with a copy of them)",
+                    short(commit)
+                ),
+                None => format!(
+                    "it was made with other rules ({theirs}): `--rules-at <git revision or directory>` explains with those rules"
+                ),
+            },
         }
     } else if r.as_of != as_of {
         // Late postings may differ too: only the run's day tells them apart.
@@ -402,6 +414,11 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
         "note: this is not what {run} recorded: {}; {why}",
         parts.join("; ")
     )
+}
+
+/// A commit as people name it: its first 12 hex digits.
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! whose results a writer thread inserts while the next chunk is evaluated.
 
 use super::Workspace;
+use super::git;
 use super::standing::{Before, Gone, Standing, replaced_by_fewer, unwritten};
 use crate::engine::{EvalError, Evaluator, Mode, Tally};
 use crate::error::Error;
@@ -25,6 +26,8 @@ pub struct RunSummary {
     pub failures: Vec<EvalError>,
     /// The rules the run was made with.
     pub rules: RunRules,
+    /// Their git revision, as the run recorded it (`None`: outside a repository).
+    pub rules_revision: Option<String>,
     /// The summary's `count_by` and `totals`, over every customer.
     pub tally: Tally,
     /// The earlier period the summary's moves are counted since (`None`: no run of the
@@ -91,6 +94,7 @@ impl Workspace {
             as_of: self.context.as_of,
             period: self.context.period,
             customers_from: self.config.source.text().to_owned(),
+            rules_revision: git::rules_revision(&self.rules_dir),
         };
         // A run that fails before it writes on the data (a value its column does not hold,
         // no customer, a population figure) is recorded as failed too, for whoever watches
@@ -319,6 +323,7 @@ impl Workspace {
                     written,
                     failures,
                     rules: RunRules::of(rules),
+                    rules_revision: info.rules_revision.clone(),
                     tally,
                     since,
                     unwritten,

@@ -8,6 +8,7 @@
 //! `serve` share.
 
 pub mod batch;
+pub mod git;
 mod history;
 pub mod reload;
 mod shared_tables;

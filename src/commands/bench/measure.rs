@@ -301,6 +301,7 @@ fn time_write(
         as_of,
         period: Period::containing(PeriodKind::default(), as_of),
         customers_from: "customers".into(),
+        rules_revision: None,
     };
     let target = RunTarget {
         tables: &tables,

@@ -21,6 +21,7 @@ pub(crate) fn run_notes(
         ws.config.currency.as_deref(),
     ));
     notes.extend(other_rules_note(summary));
+    notes.extend(uncommitted_note(summary));
     notes.extend(skipped_period_note(summary, rules, ws.context.period));
     notes.extend(read_gap_notes(summary, rules));
     notes.extend(made_on_gap_note(summary, rules, ws.context.period));
@@ -49,6 +50,20 @@ pub(crate) fn run_notes(
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(data_notes(&summary.data_warnings));
     notes
+}
+
+/// Rules run with edits not committed to their repository: the record names the commit
+/// and the files, but no revision holds what the run was made with (an audit, `explain
+/// --rules-at`, `diff --base` cannot read them back).
+fn uncommitted_note(summary: &RunSummary) -> Option<String> {
+    let (commit, files) = summary
+        .rules_revision
+        .as_deref()?
+        .split_once(" with uncommitted edits: ")?;
+    Some(format!(
+        "the rules have edits not committed to their git repository ({files}): the run records git {} with them, which no revision holds; commit them so the record names the rules it was made with",
+        commit.get(..12).unwrap_or(commit)
+    ))
 }
 
 /// What a rerun moved in money against the official run it replaces (a correction of a

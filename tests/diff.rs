@@ -1068,3 +1068,34 @@ fn a_base_revision_failing_for_a_customer_names_its_file_in_the_revision() {
     run.assert_stderr_contains("--> HEAD:rules/p.yaml:4:");
     assert!(!run.stderr.contains("tierwise-base-"), "{}", run.stderr);
 }
+
+/// A row added with a start after the day previewed (a January promotion approved in
+/// December) does not apply that day: "no change", and the approver signed it off unseen.
+/// Said, with the `--as-of` that previews it.
+#[test]
+fn rows_that_start_after_the_day_previewed_are_named() {
+    let fx = small();
+    fx.rule(
+        "policy.yaml",
+        &SMALL_RULES.replace(
+            "      - { id: disc-a,",
+            "      - { id: promo-jan, when: 'tier == \"A\"', value: 9.0, effective: { from: 2026-10-01 } }\n      - { id: disc-a,",
+        ),
+    );
+    let diff = diff_as(&fx, "text");
+    diff.assert_code(0);
+    assert!(diff.stdout.contains("\nno change: "), "{}", diff.stdout);
+    assert!(
+        diff.stdout.contains(
+            "note: rows that start after 2026-09-30 do not apply on it, so this preview does not show them: `promo-jan` (from 2026-10-01); `--as-of 2026-10-01` previews them"
+        ),
+        "{}",
+        diff.stdout
+    );
+    let later = fx.run(&["diff", "--base", "base", "--as-of", "2026-10-01"]);
+    assert!(
+        !later.stdout.contains("do not apply on it"),
+        "{}",
+        later.stdout
+    );
+}

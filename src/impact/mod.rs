@@ -249,6 +249,7 @@ pub fn against(
         &base_rules,
         &impact,
     )?);
+    notes.extend(starting_later(&current, &base_rules, ws.context.as_of));
     notes.extend(in_force_made_with_other_rules(
         ws,
         source.connection(),
@@ -318,6 +319,36 @@ fn data_changed_since_recorded(
             differences.join("; ")
         )
     }))
+}
+
+/// Rows of the current rules that start after the day previewed, and that the base has not
+/// with that window (a January promotion approved in December): they do not apply that
+/// day, so the preview says "no change" of them.
+fn starting_later(current: &RuleSet, base: &RuleSet, as_of: crate::time::Date) -> Option<String> {
+    let windows = |rules: &RuleSet| -> Vec<(String, crate::rules::Window)> {
+        (rules.decisions.iter().flat_map(|d| &d.rows))
+            .filter_map(|row| Some((rules.rule_ids[row.rule as usize].clone(), row.effective?)))
+            .collect()
+    };
+    let before = windows(base);
+    let mut later: Vec<(String, crate::time::Date)> = (windows(current).into_iter())
+        .filter(|dated| !before.contains(dated))
+        .filter_map(|(id, window)| Some((id, window.from.filter(|from| *from > as_of)?)))
+        .collect();
+    later.sort_by_key(|(_, from)| *from);
+    later.dedup();
+    let first = later.first()?.1;
+    let named: Vec<String> = (later.iter().take(3))
+        .map(|(id, from)| format!("`{id}` (from {from})"))
+        .collect();
+    let more = match later.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    Some(format!(
+        "rows that start after {as_of} do not apply on it, so this preview does not show them: {}{more}; `--as-of {first}` previews them",
+        named.join(", ")
+    ))
 }
 
 /// When the period's official run, the policies in force, was made with rules that decide

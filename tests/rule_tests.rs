@@ -462,7 +462,7 @@ fn test_as_of_dates_the_cases_that_give_no_date() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("t.yaml"),
-        "cases:\n  - name: undated\n    customer: { annual_sales: 1 }\n    expect: { season: first }\n  - name: dated\n    as_of: 2026-07-31\n    customer: { annual_sales: 1 }\n    expect: { season: other }\n",
+        "cases:\n  - name: undated\n    customer: { annual_sales: 1 }\n    expect: { season: first }\n  - name: july\n    as_of: 2026-07-31\n    customer: { annual_sales: 1 }\n    expect: { season: other }\n",
     )
     .unwrap();
     let january = test_in(&fx, &["--as-of", "2027-01-31"]);
@@ -475,10 +475,17 @@ fn test_as_of_dates_the_cases_that_give_no_date() {
         "{}",
         june.stdout
     );
+    assert!(june.stdout.contains("PASS t.yaml: july"), "{}", june.stdout);
     assert!(
-        june.stdout.contains("PASS t.yaml: dated"),
+        !june.stderr.contains("applies to no case"),
         "{}",
-        june.stdout
+        june.stderr
+    );
+    // Only the dated case: the date given changes nothing, and that is said.
+    let dated = test_in(&fx, &["--as-of", "2027-06-30", "--case", "july"]);
+    dated.assert_code(0);
+    dated.assert_stderr_contains(
+        "note: --as-of 2027-06-30 applies to no case: each gives its own `as_of` (in the case or at the top of its file), which it is evaluated on",
     );
 }
 

@@ -46,6 +46,16 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         ws.context,
     )?;
     crate::report::print(&report, args.format);
+    // A date that no case is evaluated on: every case (or its file) gives its own.
+    let evaluated = || (report.cases.iter()).filter(|c| !c.as_of.is_empty());
+    if let Some(as_of) = args.as_of
+        && evaluated().count() > 0
+        && evaluated().all(|c| c.as_of != as_of.to_string())
+    {
+        eprintln!(
+            "note: --as-of {as_of} applies to no case: each gives its own `as_of` (in the case or at the top of its file), which it is evaluated on"
+        );
+    }
     // A test file or case that could not be evaluated is to be fixed first (as a broken
     // rule file is): a scheduler tells it from rules that fail their tests.
     let broken = !report.file_errors.is_empty()

@@ -645,6 +645,32 @@ fn a_row_that_no_longer_reads_answers_422_and_the_others_the_new_data() {
     assert_eq!(health.json["last_data_error"], serde_json::Value::Null);
 }
 
+/// A date asked for in a query string (`?as_of=2026-12-31`) was ignored: the answer, as of
+/// the service's own date, came back 200 as if it were for the date asked. Refused, naming
+/// the parameter; `/health` stays lenient.
+#[test]
+fn a_query_string_is_refused_not_ignored() {
+    let fx = fixture();
+    let s = Serve::start(&fx);
+    for path in [
+        "/customers/9/policy?as_of=2026-12-31",
+        "/customers/9/explain?as_of=2026-12-31&format=text",
+        "/report?as_of=2026-12-31",
+    ] {
+        let r = s.get(path);
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        assert_eq!(r.str("kind"), "bad_path", "{}", r.text);
+        assert!(
+            r.str("error")
+                .contains("the API takes no query parameters (`as_of`"),
+            "{}",
+            r.text
+        );
+    }
+    assert_eq!(s.get("/health?probe=1").status, 200);
+    assert_eq!(s.tier(9), "A");
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_the_service_gracefully() {

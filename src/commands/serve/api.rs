@@ -72,6 +72,7 @@ pub(super) fn counting_router(
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(api)
+        .layer(middleware::from_fn(super::query::refuse_query))
         .layer(middleware::from_fn(access_log))
 }
 

@@ -24,6 +24,7 @@ mod json_body;
 #[cfg(test)]
 mod limit_tests;
 mod limits;
+mod query;
 mod reloader;
 mod report;
 mod state;

@@ -376,6 +376,19 @@ impl Config {
         if let Some(problem) = file.output.clash() {
             return Err(invalid(problem));
         }
+        // The id names the customer in every message: read as a date, each said "customer
+        // NULL: column `customer_id` holds `C1`, which is not a date".
+        let id = &file.customers.id_column;
+        for (key, columns) in [
+            ("dates", &file.customers.dates),
+            ("booleans", &file.customers.booleans),
+        ] {
+            if columns.iter().any(|c| c.eq_ignore_ascii_case(id)) {
+                return Err(invalid(format!(
+                    "customers.{key} names `{id}`, the id column: an id is read as it is stored; take it out of `{key}`"
+                )));
+            }
+        }
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(base, &file.database),
@@ -455,6 +468,30 @@ mod tests {
             )
         );
         assert!(tables("sqlite_pol", None).unwrap().contains("SQLite keeps"));
+    }
+
+    #[test]
+    fn the_id_column_is_neither_a_date_nor_a_boolean_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        for (key, expected) in [("dates", true), ("booleans", true), ("dates", false)] {
+            let named = match expected {
+                true => "[opened, Customer_Id]",
+                false => "[opened]",
+            };
+            let text = format!(
+                "database: x.db\ncustomers: {{ table: c, id_column: customer_id, {key}: {named} }}\n"
+            );
+            std::fs::write(&path, text).unwrap();
+            let refused = Config::load(&path).err().map(|e| e.to_string());
+            assert_eq!(
+                refused.is_some_and(|m| m.ends_with(&format!(
+                    "customers.{key} names `customer_id`, the id column: an id is read as it is stored; take it out of `{key}`"
+                ))),
+                expected,
+                "{key} {named}"
+            );
+        }
     }
 
     #[test]

@@ -1058,6 +1058,33 @@ fn changes_use_the_order_recorded_with_the_later_run_and_take_periods() {
 #[test]
 fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
     let fx = quarters();
+    // A dry run says the same and deletes nothing.
+    let dry = fx.run(&["prune", "--keep", "1", "--dry-run"]);
+    dry.assert_code(0);
+    assert!(
+        dry.stdout.starts_with("would keep 1 period: 2026-Q2 (run 3); and the latest run, 5\nwould delete 3 runs and 12 policy rows from ")
+            && dry.stdout.ends_with("dry run: nothing was deleted\n"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(fx.runs().len(), 5);
+    assert_eq!(fx.policy_row_count(), 16);
+    let dry_remove = fx.run(&["prune", "--run", "3", "--dry-run"]);
+    dry_remove.assert_code(0);
+    assert!(
+        dry_remove
+            .stdout
+            .starts_with("would remove run 3 (2026-Q2, ok, 4 policy rows) from ")
+            && dry_remove
+                .stdout
+                .contains("  2026-Q2's official run would be run 2 (as of 2026-06-30)\n")
+            && dry_remove
+                .stdout
+                .ends_with("dry run: nothing was removed\n"),
+        "{}",
+        dry_remove.stdout
+    );
+    assert_eq!(fx.runs().len(), 5);
     let run = fx.run(&["prune", "--keep", "1", "--format", "json"]);
     run.assert_code(0);
     let j = json(&run);

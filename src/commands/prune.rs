@@ -28,8 +28,11 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     pub run: Vec<i64>,
     /// Then rewrite the database so the file shrinks (takes as long as copying it).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "dry_run")]
     pub vacuum: bool,
+    /// Say what would be deleted (or removed), and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Customer database (default: the config's `database`).
     #[arg(long)]
     pub db: Option<PathBuf>,
@@ -52,13 +55,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let ws = Workspace::new(&globals.config, &overrides)?;
     let mut source = SqliteSource::open(&ws.database, &ws.config.source)?;
     let Some(keep) = args.keep else {
-        let removed = output::remove_runs(source.connection(), &ws.config.tables, &args.run)
-            .map_err(|e| match e {
-                output::OutputError::NoSuchRun(message) => Error::Argument(message),
-                e => e.beside(&ws.database).into(),
-            })?;
+        let removed = output::remove_runs(
+            source.connection(),
+            &ws.config.tables,
+            &args.run,
+            args.dry_run,
+        )
+        .map_err(|e| match e {
+            output::OutputError::NoSuchRun(message) => Error::Argument(message),
+            e => e.beside(&ws.database).into(),
+        })?;
         let (size_mb, vacuum_failed) = vacuum(&mut source, &ws.database, args.vacuum);
         let report = RemoveReport {
+            dry_run: args.dry_run,
             database: shown(&ws.database),
             removed,
             vacuumed: args.vacuum && vacuum_failed.is_none(),
@@ -67,7 +76,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         crate::report::print(&report, args.format);
         return vacuum_failed.map_or(Ok(ExitStatus::Success), |e| Err(e.into()));
     };
-    let pruned = output::prune(source.connection(), &ws.config.tables, keep)
+    let pruned = output::prune(source.connection(), &ws.config.tables, keep, args.dry_run)
         .map_err(|e| e.beside(&ws.database))?;
     // The deletion is committed: a failed rewrite must not hide what it deleted.
     let (size_mb, vacuum_failed) = vacuum(&mut source, &ws.database, args.vacuum);
@@ -98,6 +107,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         })
         .collect();
     let report = PruneReport {
+        dry_run: args.dry_run,
         notes,
         database: shown(&ws.database),
         kept: pruned
@@ -158,6 +168,8 @@ pub struct KeptRun {
 /// What a prune did.
 #[derive(Debug, Serialize)]
 pub struct PruneReport {
+    /// `--dry-run`: what it would do; nothing was deleted.
+    pub dry_run: bool,
     /// What the reader should know of what is kept.
     pub notes: Vec<String>,
     pub database: PathBuf,
@@ -178,7 +190,11 @@ impl Report for PruneReport {
             .iter()
             .map(|k| format!("{} (run {})", k.period, k.run_id))
             .collect();
-        write!(out, "kept {}", plural(self.kept.len(), "period"))?;
+        let (keep, delete) = match self.dry_run {
+            true => ("would keep", "would delete"),
+            false => ("kept", "deleted"),
+        };
+        write!(out, "{keep} {}", plural(self.kept.len(), "period"))?;
         if !kept.is_empty() {
             write!(out, ": {}", kept.join(", "))?;
         }
@@ -191,7 +207,7 @@ impl Report for PruneReport {
         } else {
             writeln!(
                 out,
-                "deleted {} and {} policy rows from {}",
+                "{delete} {} and {} policy rows from {}",
                 plural(self.deleted.len(), "run"),
                 thousands(self.rows_deleted as f64),
                 self.database.display()
@@ -213,6 +229,9 @@ impl Report for PruneReport {
         for note in &self.notes {
             writeln!(out, "note: {note}")?;
         }
+        if self.dry_run {
+            writeln!(out, "dry run: nothing was deleted")?;
+        }
         Ok(())
     }
 }
@@ -220,6 +239,8 @@ impl Report for PruneReport {
 /// What `prune --run` removed.
 #[derive(Debug, Serialize)]
 pub struct RemoveReport {
+    /// `--dry-run`: what it would do; nothing was removed.
+    pub dry_run: bool,
     pub database: PathBuf,
     pub removed: Vec<RemovedRun>,
     pub vacuumed: bool,
@@ -234,20 +255,28 @@ impl Report for RemoveReport {
             let period = d.period.as_deref().unwrap_or("no period");
             writeln!(
                 out,
-                "removed run {} ({period}, {}, {} policy rows) from {}",
+                "{} run {} ({period}, {}, {} policy rows) from {}",
+                match self.dry_run {
+                    true => "would remove",
+                    false => "removed",
+                },
                 d.run_id,
                 d.status,
                 thousands(d.rows as f64),
                 self.database.display()
             )?;
             if r.was_official {
+                let (is, has) = match self.dry_run {
+                    true => ("would be", "would have no run"),
+                    false => ("is now", "has no run now"),
+                };
                 match (r.official_now, &r.official_now_as_of) {
                     (Some(id), Some(as_of)) => writeln!(
                         out,
-                        "  {period}'s official run is now run {id} (as of {as_of})"
+                        "  {period}'s official run {is} run {id} (as of {as_of})"
                     )?,
-                    (Some(id), None) => writeln!(out, "  {period}'s official run is now run {id}")?,
-                    (None, _) => writeln!(out, "  {period} has no run now")?,
+                    (Some(id), None) => writeln!(out, "  {period}'s official run {is} run {id}")?,
+                    (None, _) => writeln!(out, "  {period} {has}")?,
                 }
             }
             if !r.read_by.is_empty() {
@@ -260,6 +289,9 @@ impl Report for RemoveReport {
         }
         if let Some(mb) = self.size_mb {
             writeln!(out, "vacuumed: the database is now {mb} MB")?;
+        }
+        if self.dry_run {
+            writeln!(out, "dry run: nothing was removed")?;
         }
         Ok(())
     }

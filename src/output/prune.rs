@@ -37,11 +37,13 @@ pub struct Pruned {
 
 /// Keeps the official runs of the last `keep` periods of each kind of period (at least
 /// one: the latest period's is never deleted), the latest run and the records of removed
-/// runs (no rows); deletes the others and their rows.
+/// runs (no rows); deletes the others and their rows. `dry_run`: rolls the deletion back,
+/// and says what it would delete.
 pub fn prune(
     conn: &mut Connection,
     tables: &OutputTables,
     keep: usize,
+    dry_run: bool,
 ) -> Result<Pruned, OutputError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -93,7 +95,10 @@ pub fn prune(
         };
         deleted.push(delete_run(&tx, tables, r, record)?);
     }
-    tx.commit().map_err(write_err(&tables.run_table))?;
+    match dry_run {
+        true => tx.rollback().map_err(write_err(&tables.run_table))?,
+        false => tx.commit().map_err(write_err(&tables.run_table))?,
+    }
     Ok(Pruned {
         latest: latest.filter(|&l| !kept.iter().any(|k| k.run_id == l)),
         kept,
@@ -121,11 +126,13 @@ pub struct RemovedRun {
 }
 
 /// Removes the runs `ids` and their rows, in one transaction: every id must be a run of the
-/// database, or nothing is removed.
+/// database, or nothing is removed. `dry_run`: rolls the removal back, and says what it
+/// would remove.
 pub fn remove_runs(
     conn: &mut Connection,
     tables: &OutputTables,
     ids: &[i64],
+    dry_run: bool,
 ) -> Result<Vec<RemovedRun>, OutputError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -189,7 +196,10 @@ pub fn remove_runs(
                 .unwrap_or_default(),
         });
     }
-    tx.commit().map_err(write_err(&tables.run_table))?;
+    match dry_run {
+        true => tx.rollback().map_err(write_err(&tables.run_table))?,
+        false => tx.commit().map_err(write_err(&tables.run_table))?,
+    }
     Ok(removed)
 }
 

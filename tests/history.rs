@@ -541,6 +541,15 @@ fn history_says_which_periods_between_are_missing_and_why() {
             "1 period missing between 2026-Q1 and 2026-Q4: 2026-Q3 (no run); the run after a missing period found no `previous.x` of the customer (an earlier period the rules read, `previous_2.x`, may hold it)"
         ])
     );
+    // A run dated ten years ahead by a typo: the quarters with no run in a row are one range.
+    run_dated(&fx, &[10.0, 60.0, 120.0, 150.0], "2036-12-31", "2036-Q4");
+    let history = fx.run(&["history", "1", "--format", "json"]);
+    assert_eq!(
+        json(&history)["notes"],
+        serde_json::json!([
+            "40 periods missing between 2026-Q1 and 2036-Q4: 2026-Q3 (no run), 2027-Q1 to 2036-Q3 (no run); the run after a missing period found no `previous.x` of the customer (an earlier period the rules read, `previous_2.x`, may hold it)"
+        ])
+    );
 }
 
 /// A closed month run as of a day before its end (`--as-of 2025-08-30`, a typo for the 31st)

@@ -277,9 +277,35 @@ fn gaps_note(
         .map_while(|k| last.back(k).filter(|p| *p > first))
         .filter(|p| !shown.contains(p) && !left_out.contains(p))
         .collect();
+    let count = periods.len();
     let (mut missing, mut read_none) = (Vec::new(), false);
+    // Periods with no run in a row, as one range: a mistyped `--as-of` ten years ahead
+    // listed 39 quarters one by one.
+    let mut no_run: Option<(crate::time::Period, crate::time::Period)> = None;
+    let flush = |no_run: &mut Option<(crate::time::Period, crate::time::Period)>,
+                 missing: &mut Vec<String>| {
+        if let Some((from, to)) = no_run.take() {
+            missing.push(match from == to {
+                true => format!("{} (no run)", from.label()),
+                false => format!("{} to {} (no run)", from.label(), to.label()),
+            });
+        }
+    };
     for p in periods.into_iter().rev() {
-        missing.push(match official.iter().find(|r| r.period == p) {
+        let official_run = official.iter().find(|r| r.period == p);
+        if official_run.is_none() && removed(p)?.is_none() {
+            read_none = true;
+            no_run = match no_run {
+                Some((from, to)) if p.previous() == Some(to) => Some((from, p)),
+                _ => {
+                    flush(&mut no_run, &mut missing);
+                    Some((p, p))
+                }
+            };
+            continue;
+        }
+        flush(&mut no_run, &mut missing);
+        missing.push(match official_run {
             Some(run) => format!(
                 "{} (its run {} does not hold the customer: it was not in that period's data)",
                 p.label(),
@@ -297,6 +323,7 @@ fn gaps_note(
             .last()
             .is_some_and(|m| m.contains("was removed since"));
     }
+    flush(&mut no_run, &mut missing);
     if missing.is_empty() {
         return Ok(None);
     }
@@ -308,7 +335,7 @@ fn gaps_note(
     };
     Ok(Some(format!(
         "{} missing between {} and {}: {}{after}",
-        plural(missing.len(), "period"),
+        plural(count, "period"),
         first.label(),
         last.label(),
         missing.join(", ")

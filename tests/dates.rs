@@ -299,6 +299,47 @@ fn text_and_dates_never_compare_silently() {
     run.assert_stderr_contains("a date can only be compared with a date, not with text");
 }
 
+/// A licence's expiry in a column declared TEXT, compared with `as_of`: `check` passed and
+/// the run failed for every customer ("write a date as date(...)"). A load error, with the
+/// config's `customers.dates` to read the column as dates.
+#[test]
+fn a_text_column_compared_with_a_date_is_a_load_error_naming_customers_dates() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, licence_expiry TEXT",
+        &[vec![text("C1"), text("2026-11-15")]],
+    );
+    let rules = |when: &str| {
+        format!(
+            "decisions:\n  - name: blocked\n    rules:\n      - {{ id: expired, when: '{when}', then: {{ blocked: true }} }}\n      - {{ id: ok, then: {{ blocked: false }} }}\n"
+        )
+    };
+    fx.rule("p.yaml", &rules("licence_expiry < as_of"));
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: field `licence_expiry` is text, but it is compared with value of the run `as_of`, which is a date (in `expired`)")
+            && check.stdout.contains("list it in the config, `customers: { dates: [licence_expiry] }`"),
+        "{}",
+        check.stdout
+    );
+    // Listed as dates: it runs, and the expired licence blocks.
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id, dates: [licence_expiry] }\nrules: rules\n",
+    )
+    .unwrap();
+    fx.run_ok(&["--as-of", "2026-12-01"]);
+    let blocked: i64 = fx
+        .conn()
+        .query_row("SELECT blocked FROM customer_policy", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(blocked, 1);
+    // Converted where it is used: the same.
+    fx.rule("p.yaml", &rules("date(licence_expiry) < as_of"));
+    fx.run(&["check"]).assert_code(0);
+}
+
 #[test]
 fn a_query_source_binds_the_evaluation_date_and_lists_its_date_columns() {
     let fx = Fixture::new();

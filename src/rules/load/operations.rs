@@ -299,6 +299,22 @@ fn say(names: &[(String, SlotKind)], o: &Operand, data: Option<&Dataset>) -> Opt
     }
 }
 
+/// A text compared with a date: a column of dates kept as text is read as dates when the
+/// config lists it (`customers.dates`), or converted where it is used.
+fn text_date_help(text: &Said) -> String {
+    match (&text.name, text.noun.starts_with(SlotKind::Field.noun())) {
+        (Some(name), true) => format!(
+            "a date compares only with a date: to read the column's values (written 2025-03-01) as dates, list it in the config, `customers: {{ dates: [{name}] }}` (a malformed one then stops the run, naming it), or write `date({name})` here"
+        ),
+        (Some(name), false) => {
+            format!(
+                "a date compares only with a date: write `date({name})` for text written 2025-03-01"
+            )
+        }
+        (None, _) => "a date compares only with a date: write date(\"2025-03-01\")".into(),
+    }
+}
+
 fn text_number_help(text: &Said) -> String {
     text_number_help_for(text.name.as_deref().unwrap_or("..."))
 }
@@ -354,7 +370,7 @@ fn written_width(c: &rhai::Dynamic) -> usize {
 
 /// The error of one operation, if its operands' kinds do not go together.
 fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnostic> {
-    use ValueKind::{Bool, Number, Text};
+    use ValueKind::{Bool, Date, Number, Text};
     if let (SWITCH_CASE, Operand::Const(case)) = (op.op.as_str(), &op.operands[1]) {
         let (a, b) = (a?, b?);
         if a.kind == b.kind {
@@ -399,6 +415,14 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
             (Number, Text) => written(&b).unwrap_or_else(|| text_number_help(&b)),
             (Bool, Number | Text) => bool_help_for(b.name.as_deref(), b.kind),
             (Number | Text, Bool) => bool_help_for(a.name.as_deref(), a.kind),
+            // A licence's expiry in a TEXT column against `as_of`: failed for every
+            // customer at run time, though `check` passed.
+            (Text, Date) => text_date_help(&a),
+            (Date, Text) => text_date_help(&b),
+            (Date, Number | Bool) | (Number | Bool, Date) => {
+                "a date compares only with a date; this comparison is an error for every customer"
+                    .into()
+            }
             _ => return None,
         };
         let object = match &b.name {

@@ -457,7 +457,10 @@ fn text_in_a_number_column_stops_the_run_and_fields_counts_it() {
         "decisions:\n  - name: limit\n    output: limit\n    rules:\n      - { id: lim, value: '= requested + bonus + 5000' }\n",
     );
     // Every column with such values is named at once (`bonus` came one fix later).
-    let expected = "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value at its source, or in the customers query: \"12.500,00\" reads as 12500.00, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"12.500,00\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `CAST(REPLACE(REPLACE(NULLIF(NULLIF(TRIM(requested), ''), '-'), '.', ''), ',', '.') AS REAL) AS requested` (check first that its text writes numbers one way: `tierwise fields`)\n  = note: `requested` also holds values of other forms that are not numbers: empty text (customer C3)\n  = note: other columns hold values not of their kind too: `bonus` (2 customers) (`tierwise fields` lists them)\n";
+    let expected = format!(
+        "error: customer C1: column `requested` holds the text \"12.500,00\", which is not a number (and 1 more customer)\n  = help: the column is declared to hold numbers, so the rules take it for one; fix the value at its source, or in the customers query: \"12.500,00\" reads as 12500.00, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"12.500,00\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `{}` (a value written another way (`€ 1.234,50`, `520000.00` beside thousands dots) stays as it is, and the run names it)\n  = note: `requested` also holds values of other forms that are not numbers: empty text (customer C3)\n  = note: other columns hold values not of their kind too: `bonus` (2 customers) (`tierwise fields` lists them)\n",
+        tierwise::text::converted("requested", ',', false)
+    );
     for args in [&["run"][..], &["check", "--data"]] {
         let run = fx.run(args);
         run.assert_code(1);
@@ -636,7 +639,7 @@ fn the_conversion_offered_for_text_in_a_number_column_fits_the_text_and_reads_it
         help("#DIV/0!")
     );
     let us = help("1,234.56");
-    let conversion = "CASE WHEN typeof(requested) = 'text' THEN CAST(REPLACE(NULLIF(NULLIF(TRIM(requested), ''), '-'), ',', '') AS REAL) ELSE requested END AS requested";
+    let conversion = tierwise::text::converted("requested", '.', true);
     assert!(
         us.contains(&format!(
             "\"1,234.56\" reads as 1234.56: convert the column's text rows, `{conversion}`"

@@ -150,13 +150,20 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
+        let converted = |point| crate::text::converted("<column>", point, true);
         assert!(
-            message("24,5").contains("\"24,5\" as a number: \"24,5\" reads as 24.5: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(REPLACE(NULLIF(NULLIF(TRIM(<column>), ''), '-'), '.', ''), ',', '.') AS REAL) ELSE <column> END AS <column>`"),
+            message("24,5").contains(&format!(
+                "\"24,5\" as a number: \"24,5\" reads as 24.5: convert the column's text rows, `{}`",
+                converted(',')
+            )),
             "{}",
             message("24,5")
         );
         // Thousands commas are not decimal commas: 1,234.56 is not 1.23456.
-        assert!(message("1,234.56").contains("reads as 1234.56: convert the column's text rows, `CASE WHEN typeof(<column>) = 'text' THEN CAST(REPLACE(NULLIF(NULLIF(TRIM(<column>), ''), '-'), ',', '') AS REAL) ELSE <column> END AS <column>`"));
+        assert!(message("1,234.56").contains(&format!(
+            "reads as 1234.56: convert the column's text rows, `{}`",
+            converted('.')
+        )));
         assert!(message("n/a").contains("\"n/a\" stands for no value: make it NULL"));
         assert!(!message("1,2,3").contains("reads as"));
         let int = eval("parse_int(\"61.0\")").unwrap_err().to_string();

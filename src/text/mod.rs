@@ -2,7 +2,7 @@
 //! admin would write it in YAML.
 
 mod numbers;
-pub use numbers::{number_conversion, ungrouped};
+pub use numbers::{converted, number_conversion, ungrouped};
 
 /// A CSV field: quoted (its quotes doubled) when it holds a comma, a quote or a line break.
 pub fn csv_field(s: &str) -> String {

@@ -53,6 +53,37 @@ pub fn ungrouped(t: &str) -> Option<String> {
     }
 }
 
+/// How the customers query converts column `column` written with decimal point `point`
+/// (`'.'`: `1,234,567.50`; `','`: `1.234.567,50`): only values of exactly that form (digits
+/// grouped by threes with the other mark, or not grouped, then digits after the point),
+/// blanks and `-` to NULL, anything else left as it is, so the run stops on it and names
+/// it. A CAST of anything else made `€ 2.345.678,90` 0, `1.234.567,50` under the commas'
+/// conversion 1.234 and `520000.00` under the dots' 52,000,000, without a word.
+/// `text_rows`: only the column's text rows (the numbers stored as numbers stay).
+pub fn converted(column: &str, point: char, text_rows: bool) -> String {
+    let group = if point == '.' { ',' } else { '.' };
+    let v = format!("TRIM({column})");
+    let whole = format!("SUBSTR({v}, 1, INSTR({v} || '{point}', '{point}') - 1)");
+    let decimals = format!("SUBSTR({v}, INSTR({v} || '{point}', '{point}') + 1)");
+    let n = format!("CAST(REPLACE({whole}, '{group}', '') AS INTEGER)");
+    // SQLite's `%,d` groups by commas: the whole part must be its number written so.
+    let grouped = match group {
+        ',' => format!("printf('%,d', {n})"),
+        _ => format!("REPLACE(printf('%,d', {n}), ',', '.')"),
+    };
+    let value = match point {
+        '.' => format!("CAST(REPLACE({v}, ',', '') AS REAL)"),
+        _ => format!("CAST(REPLACE(REPLACE({v}, '.', ''), ',', '.') AS REAL)"),
+    };
+    let text = match text_rows {
+        true => format!("typeof({column}) = 'text' AND "),
+        false => String::new(),
+    };
+    format!(
+        "CASE WHEN {text}{v} IN ('', '-') THEN NULL WHEN {text}({grouped} = {whole} OR printf('%d', {n}) = {whole}) AND {decimals} NOT GLOB '*[^0-9]*' THEN {value} ELSE {column} END AS {column}"
+    )
+}
+
 /// How to convert column `column`'s text `value` into a number in the customers query,
 /// fitted to the value: a placeholder for no value (`#N/A`, `-`, empty) to NULL (a CAST
 /// makes it 0), a decimal comma (`1.234,56`, `24,5`) or thousands commas (`1,234.56`)
@@ -63,9 +94,6 @@ pub fn ungrouped(t: &str) -> Option<String> {
 /// `parse_float` reads it, which reads `10.450` as 10.45 too). `None` for other text.
 pub fn number_conversion(column: &str, value: &str, in_number_column: bool) -> Option<String> {
     let t = value.trim();
-    let text_rows = |then: String| {
-        format!("CASE WHEN typeof({column}) = 'text' THEN {then} ELSE {column} END AS {column}")
-    };
     // Texts that stand for no value, in any case; and Excel's errors (`#N/A`, `#DIV/0!`).
     const PLACEHOLDERS: [&str; 9] = ["", "-", "--", "?", "N/A", "NA", "NULL", "NONE", "NAN"];
     if t.starts_with('#') || PLACEHOLDERS.contains(&t.to_uppercase().as_str()) {
@@ -79,10 +107,7 @@ pub fn number_conversion(column: &str, value: &str, in_number_column: bool) -> O
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let unsigned = t.strip_prefix('-').unwrap_or(t);
     let (dots, commas) = (t.matches('.').count(), t.matches(',').count());
-    // A blank (or `-`) beside such text is no value: cast, it would be 0.
-    let blank_null = format!("NULLIF(NULLIF(TRIM({column}), ''), '-')");
-    let eu = format!("CAST(REPLACE(REPLACE({blank_null}, '.', ''), ',', '.') AS REAL)");
-    let us = format!("CAST(REPLACE({blank_null}, ',', '') AS REAL)");
+    let (eu, us) = (',', '.');
     // Of `.` and `,` both written, the last is the decimal point; a comma alone before
     // three digits may be either.
     let (read, sql) = match (t.rfind('.'), t.rfind(',')) {
@@ -97,8 +122,8 @@ pub fn number_conversion(column: &str, value: &str, in_number_column: bool) -> O
                     "\"{t}\" is {} with a thousands comma, or {} with a decimal comma: look at the column's other values (`tierwise fields`), then convert its text rows, `{}` or `{}`",
                     t.replace(',', ""),
                     t.replace(',', "."),
-                    text_rows(us),
-                    text_rows(eu)
+                    converted(column, us, true),
+                    converted(column, eu, true)
                 ));
             }
             (t.replace(',', "."), eu)
@@ -108,15 +133,18 @@ pub fn number_conversion(column: &str, value: &str, in_number_column: bool) -> O
         _ => return None,
     };
     // `1.290.708` stayed text on import, but `10.450` of the same export became 10.45.
-    let decimal_comma = sql.starts_with("CAST(REPLACE(REPLACE(");
+    let decimal_comma = sql == eu;
+    let every_row = converted(column, sql, false);
+    // What the conversion leaves: said, as the run then names those values.
+    let others = "a value written another way (`€ 1.234,50`, `520000.00` beside thousands dots) stays as it is, and the run names it";
     if decimal_comma && dots > 0 && !in_number_column {
         return Some(format!(
-            "\"{t}\" reads as {read}, written with thousands dots: the same export wrote `10.450` for 10450, which `parse_float` reads as 10.45: convert every row of the column in the customers query, `{sql} AS {column}`, and read it as a number"
+            "\"{t}\" reads as {read}, written with thousands dots: the same export wrote `10.450` for 10450, which `parse_float` reads as 10.45: convert every row of the column in the customers query, `{every_row}`, and read it as a number ({others})"
         ));
     }
     if decimal_comma && dots > 0 {
         return Some(format!(
-            "\"{t}\" reads as {read}, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"{t}\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `{sql} AS {column}` (check first that its text writes numbers one way: `tierwise fields`)"
+            "\"{t}\" reads as {read}, written with thousands dots: an export that writes them wrote `10.450` for 10450, which SQLite stored as the number 10.45 when it imported the file into a number column (only text like \"{t}\" stayed as written), so the column's numbers are likely wrong too: import the file again into a table whose column is TEXT (the sqlite3 shell's `.import` into a new table does so), then convert every row, `{every_row}` ({others})"
         ));
     }
     // Which text comes first decides the help: a decimal comma alone does not show that
@@ -128,7 +156,65 @@ pub fn number_conversion(column: &str, value: &str, in_number_column: bool) -> O
         false => "the numbers stored as numbers stay as they are",
     };
     Some(format!(
-        "\"{t}\" reads as {read}: convert the column's text rows, `{}` ({stored}; check first that its text writes numbers one way: `tierwise fields`)",
-        text_rows(sql)
+        "\"{t}\" reads as {read}: convert the column's text rows, `{}` ({stored}; {others})",
+        converted(column, sql, true)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::converted;
+
+    /// Each conversion run by SQLite over an ERP export's forms: only its own form becomes
+    /// a number; every other text stays as written (the run then names it), never 0 or a
+    /// number moved by a factor of a thousand.
+    #[test]
+    fn a_conversion_reads_its_own_form_and_leaves_every_other_as_it_is() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let run = |point: char, text_rows: bool, value: rusqlite::types::Value| {
+            let sql = format!(
+                "SELECT {} FROM (SELECT ?1 AS x)",
+                converted("x", point, text_rows)
+            );
+            conn.query_row(&sql, [value], |r| r.get::<_, rusqlite::types::Value>(0))
+                .unwrap()
+        };
+        use rusqlite::types::Value::{Integer, Null, Real, Text};
+        let text = |s: &str| Text(s.to_owned());
+        let cases: [(&str, Option<f64>, Option<f64>); 17] = [
+            // (text, read with a decimal point, read with a decimal comma); None: left as is
+            ("1,234,567.50", Some(1234567.5), None),
+            ("-1,234.5", Some(-1234.5), None),
+            ("987,654.00", Some(987654.0), None),
+            ("1234567.50", Some(1234567.5), None),
+            ("520000.00", Some(520000.0), None),
+            ("310000.5", Some(310000.5), None),
+            ("980", Some(980.0), Some(980.0)),
+            ("1.234.567,50", None, Some(1234567.5)),
+            ("-1.234,5", None, Some(-1234.5)),
+            ("24,5", None, Some(24.5)),
+            ("250.000", Some(250.0), Some(250000.0)),
+            ("€ 2.345.678,90", None, None),
+            ("$1,200", None, None),
+            ("(1,200.00)", None, None),
+            ("12 345,60", None, None),
+            ("NULL", None, None),
+            ("1,23", None, Some(1.23)),
+        ];
+        for (written, point, comma) in cases {
+            for (mark, expected) in [('.', point), (',', comma)] {
+                let got = run(mark, true, text(written));
+                let want = expected.map_or(text(written), Real);
+                assert_eq!(
+                    got, want,
+                    "{written} read with `{mark}` as the decimal point"
+                );
+            }
+        }
+        // Blanks and `-` are no value; numbers stored as numbers stay, but for every row.
+        assert_eq!(run('.', true, text(" ")), Null);
+        assert_eq!(run(',', true, text("-")), Null);
+        assert_eq!(run('.', true, Real(10.45)), Real(10.45));
+        assert_eq!(run(',', false, Integer(980)), Real(980.0));
+    }
 }

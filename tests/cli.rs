@@ -2189,3 +2189,29 @@ fn a_config_in_the_working_folder_is_found_or_named() {
     found.assert_code(0);
     assert_eq!(found.stdout, "no problems found in the rule files\n");
 }
+
+/// `sample --force` over a project's database wiped its recorded runs (the auditor's
+/// finding): it replaces a sample database only; a file holding runs, or no database, is
+/// refused and kept.
+#[test]
+fn sample_force_replaces_a_sample_but_not_a_database_with_runs() {
+    let fx = Fixture::new();
+    let sample = |out: &str| fx.run(&["sample", "--customers", "20", "--out", out, "--force"]);
+    sample("customers.db").assert_code(0);
+    sample("customers.db").assert_code(0);
+    fx.rule(
+        "tiers.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: all, then: { tier: A } }\n",
+    );
+    fx.run_ok(&[]);
+    let refused = sample("customers.db");
+    refused.assert_code(2);
+    refused.assert_stderr_contains("--force replaces a sample database only, and customers.db holds tables a sample does not write (`customer_policy`, `customer_policy_fired`, `policy_error`, `policy_run`: recorded runs, or data of your own)");
+    assert_eq!(fx.runs().len(), 1, "the runs are kept");
+    std::fs::write(fx.path("notes.txt"), "not a database").unwrap();
+    sample("notes.txt").assert_stderr_contains("notes.txt is not a database");
+    assert_eq!(
+        std::fs::read_to_string(fx.path("notes.txt")).unwrap(),
+        "not a database"
+    );
+}

@@ -28,6 +28,32 @@ pub struct Args {
     pub history: bool,
 }
 
+/// Why the file at `path` is not a sample database `--force` may replace: not a database,
+/// or one holding tables a sample does not write (recorded runs above all: `--force` on a
+/// project's database wiped its months of runs).
+fn not_a_sample(path: &std::path::Path) -> Option<String> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let listed = rusqlite::Connection::open_with_flags(path, flags).and_then(|conn| {
+        let mut stmt = conn.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?;
+        stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()
+    });
+    let Ok(tables) = listed else {
+        return Some("is not a database".into());
+    };
+    let others: Vec<String> = (tables.iter())
+        .filter(|t| !["customers", "accounts", "orders"].contains(&t.as_str()))
+        .map(|t| format!("`{t}`"))
+        .collect();
+    (!others.is_empty()).then(|| {
+        format!(
+            "holds tables a sample does not write ({}: recorded runs, or data of your own)",
+            others.join(", ")
+        )
+    })
+}
+
 pub fn run(args: Args, _globals: &Globals) -> Result<ExitStatus, Error> {
     let Args {
         customers,
@@ -37,6 +63,12 @@ pub fn run(args: Args, _globals: &Globals) -> Result<ExitStatus, Error> {
         history,
     } = args;
     if force && out.exists() {
+        if let Some(why) = not_a_sample(&out) {
+            return Err(Error::Argument(format!(
+                "--force replaces a sample database only, and {} {why}: delete the file yourself if it is to go, or write the sample to another file",
+                out.display()
+            )));
+        }
         std::fs::remove_file(&out).map_err(|source| Error::Io {
             what: format!("cannot replace {}", out.display()),
             source,

@@ -2837,3 +2837,33 @@ fn a_run_records_the_rules_git_revision_and_its_uncommitted_edits() {
         explained.stdout
     );
 }
+
+/// The customers query edited between two months (sales read ×1.10): the next run's
+/// changes were the query's, and nothing said so (`changes`, `explain` blamed the
+/// customers). The run notes it.
+#[test]
+fn a_run_notes_a_customers_query_edited_since_the_run_it_follows() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 60.0, 120.0]);
+    fx.rule("rules.yaml", RULES);
+    let query = |sql: &str| {
+        std::fs::write(
+            fx.path("config.yaml"),
+            format!("database: customers.db\nrules: rules\nperiod: month\ncustomers:\n  id_column: customer_id\n  query: \"{sql}\"\n"),
+        )
+        .unwrap();
+    };
+    query("SELECT * FROM customers");
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    let same = fx.run_ok(&["--as-of", "2026-10-31"]);
+    assert!(!same.stdout.contains("customers query"), "{}", same.stdout);
+    query("SELECT customer_id, annual_sales * 1.1 AS annual_sales FROM customers");
+    let edited = fx.run_ok(&["--as-of", "2026-11-30"]);
+    assert!(
+        edited.stdout.contains(
+            "note: the config's customers query (or table) is not the one run 2, the run this run follows, read (`SELECT * FROM customers` then, `SELECT customer_id, annual_sales * 1.1 AS annual_sales FROM ...` now): what changed between them may be the query's, not the customers'"
+        ),
+        "{}",
+        edited.stdout
+    );
+}

@@ -28,6 +28,9 @@ pub struct RunSummary {
     pub rules: RunRules,
     /// Their git revision, as the run recorded it (`None`: outside a repository).
     pub rules_revision: Option<String>,
+    /// The customers were read otherwise (an edited query) than by the run this one
+    /// replaces or follows: said, as `changes` would blame the customers.
+    pub source_changed: Option<String>,
     /// The summary's `count_by` and `totals`, over every customer.
     pub tally: Tally,
     /// The earlier period the summary's moves are counted since (`None`: no run of the
@@ -148,9 +151,10 @@ impl Workspace {
         })();
         let (seen, past, standing, recorded) = looked_back.map_err(|e| failed(source, e))?;
         // Another unit's run tables: a setting to fix, not a run that failed.
-        if !new_source {
-            self.check_same_source(source.connection(), &standing, &customers)?;
-        }
+        let source_changed = match new_source {
+            true => None,
+            false => self.check_same_source(source.connection(), &standing, &customers)?,
+        };
         let since = past.runs.first().and_then(|r| r.as_ref()).map(|r| r.period);
         let unwritten = unwritten(&past, rules, recorded.as_ref());
         let history = t.elapsed();
@@ -324,6 +328,7 @@ impl Workspace {
                     failures,
                     rules: RunRules::of(rules),
                     rules_revision: info.rules_revision.clone(),
+                    source_changed,
                     tally,
                     since,
                     unwritten,

@@ -22,6 +22,7 @@ pub(crate) fn run_notes(
     ));
     notes.extend(other_rules_note(summary));
     notes.extend(uncommitted_note(summary));
+    notes.extend(summary.source_changed.clone());
     notes.extend(skipped_period_note(summary, rules, ws.context.period));
     notes.extend(read_gap_notes(summary, rules));
     notes.extend(made_on_gap_note(summary, rules, ws.context.period));

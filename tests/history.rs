@@ -2159,6 +2159,15 @@ fn explain_compares_with_what_the_period_recorded() {
         "{}",
         at.stdout
     );
+    // The wrong version of the rules, which gives this customer the same: still said.
+    let wrong = fx.run(&["explain", "1", "--as-of", "2026-09-30"]);
+    assert!(
+        wrong.stdout.lines().nth(1).is_some_and(|l| l.ends_with(&format!(
+            "holds the same outputs and rule ids, though it was made with other rules ({fingerprint}), which give this customer the same"
+        ))),
+        "{}",
+        wrong.stdout
+    );
     fx.rule(
         "rules.yaml",
         &rules.replace("annual_sales >= 25", "anual_sales >= 25"),

@@ -359,7 +359,19 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
         return format!("note: {run} holds no policy for this customer");
     }
     if r.same() {
-        return format!("recorded: {run} holds the same outputs and rule ids");
+        // Other rules that give the same for this customer are still other rules: an
+        // audit explaining with the wrong version read "the same" and nothing else.
+        let theirs = r.fingerprint.as_deref().unwrap_or_default();
+        let other = match (&r.rules_at, r.other_rules) {
+            (_, false) => String::new(),
+            (Some((at, ours)), true) => format!(
+                ", though it was made with other rules ({theirs}) than those of `{at}` ({ours}), which give this customer the same"
+            ),
+            (None, true) => format!(
+                ", though it was made with other rules ({theirs}), which give this customer the same"
+            ),
+        };
+        return format!("recorded: {run} holds the same outputs and rule ids{other}");
     }
     let mut parts: Vec<String> = (r.differences.iter())
         .map(|d| {

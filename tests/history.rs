@@ -2012,11 +2012,12 @@ fn explain_after_a_rule_file_is_split_holds_the_same_rule_ids() {
     fx.rule("a_label.yaml", &format!("decisions:\n{label}"));
     fx.rule("b_tier.yaml", tier);
     let split = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
-    assert_eq!(
-        split.stdout.lines().nth(1),
-        Some(
-            "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids"
-        ),
+    // The files differ (their fingerprint says other rules, as it does to every reader of
+    // the runs), but the outputs and the ids are the same.
+    assert!(
+        split.stdout.lines().nth(1).is_some_and(|l| l.starts_with(
+            "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids, though it was made with other rules ("
+        )),
         "{}",
         split.stdout
     );

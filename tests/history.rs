@@ -2051,7 +2051,7 @@ fn explain_compares_with_what_the_period_recorded() {
     assert_eq!(
         late.stdout.lines().nth(1),
         Some(
-            "note: this is not what 2026-09's recorded run (run 1, as of 2026-09-30) recorded: tier B recorded, A here; the rule ids differ; the customer data or the history it read changed since (late postings, a correction, a pruned period)"
+            "note: this is not what 2026-09's recorded run (run 1, as of 2026-09-30) recorded: tier B recorded, A here; the rule ids differ; the customer data changed since it was read (late postings, a correction)"
         ),
         "{}",
         late.stdout
@@ -2152,10 +2152,11 @@ fn explain_compares_with_what_the_period_recorded() {
         "HEAD",
     ]);
     at.assert_code(0);
+    // Customer 2's late posting is still in the data.
     assert_eq!(
         at.stdout.lines().nth(1),
         Some(
-            "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids"
+            "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids; the customer data is not all the data it read (some customer's values changed since), so the fields shown are today's and may not be the run's"
         ),
         "{}",
         at.stdout
@@ -2220,7 +2221,7 @@ fn explain_as_of_a_replaced_runs_day_compares_with_that_run() {
     );
     assert_eq!(
         second_line("2026-09-30"),
-        "note: this is not what 2026-09's recorded run (run 2, as of 2026-09-30) recorded: tier A recorded, B here; the rule ids differ; the customer data or the history it read changed since (late postings, a correction, a pruned period)"
+        "note: this is not what 2026-09's recorded run (run 2, as of 2026-09-30) recorded: tier A recorded, B here; the rule ids differ; the customer data changed since it was read (late postings, a correction)"
     );
     // Another day of the period, with no run of its own: the official run, as before.
     assert!(
@@ -2876,4 +2877,66 @@ fn a_run_notes_a_customers_query_edited_since_the_run_it_follows() {
         "{}",
         edited.stdout
     );
+}
+
+/// The data a run read is recorded as a fingerprint: `explain` of its period said "holds
+/// the same outputs" above today's values as if the run had read them (an August order
+/// corrected since), and `report` said nothing when the totals stayed. Both say it now;
+/// with the data as it was, neither does.
+#[test]
+fn explain_and_report_say_the_data_is_not_what_the_run_read() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 20.0, 30.0]);
+    let rules = "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n";
+    fx.rule("rules.yaml", rules);
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    let second_line = || {
+        let run = fx.run(&["explain", "1", "--as-of", "2026-09-30"]);
+        run.stdout.lines().nth(1).unwrap_or_default().to_owned()
+    };
+    let report = || {
+        let run = fx.run(&["report", "--as-of", "2026-09-30", "--out", "r.html"]);
+        run.assert_code(0);
+        run.stderr
+    };
+    let same = "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids";
+    assert_eq!(second_line(), same);
+    assert!(!report().contains("from other values"));
+    let set = |sales: f64| {
+        fx.conn()
+            .execute(
+                "UPDATE customers SET annual_sales = ?1 WHERE customer_id = 1",
+                [sales],
+            )
+            .unwrap();
+    };
+    set(11.0);
+    assert_eq!(
+        second_line(),
+        format!(
+            "{same}; the customer data is not all the data it read (some customer's values changed since), so the fields shown are today's and may not be the run's"
+        )
+    );
+    let page = report();
+    assert!(
+        page.contains("the customer data changed since 2026-09's recorded run (run 1, as of 2026-09-30, the same rules): the page evaluates the data as it is now (the same customers and totals, from other values: tiers, segments and alerts may differ)"),
+        "{page}"
+    );
+    // A change of outcome: the data is named as the cause, not "the data or the history".
+    set(40.0);
+    assert!(
+        second_line().ends_with(
+            "; the customer data changed since it was read (late postings, a correction)"
+        ),
+        "{}",
+        second_line()
+    );
+    set(10.0);
+    assert_eq!(second_line(), same);
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["explain", "1", "--as-of", "2026-09-30", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["recorded"]["data_changed"], false);
 }

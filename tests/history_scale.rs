@@ -68,6 +68,7 @@ fn build(db: &Path) {
             period,
             customers_from: "customers".into(),
             rules_revision: None,
+            data_fingerprint: None,
         };
         let target = RunTarget {
             tables: &tables,

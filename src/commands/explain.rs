@@ -98,7 +98,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                             .next(),
                     };
                     let run = replaced.as_ref().unwrap_or(official);
-                    let mut held = recorded(&ws, conn, *run, &rules, &explanation)?;
+                    let data_now = customers.fingerprint();
+                    let mut held = recorded(&ws, conn, *run, &rules, &explanation, &data_now)?;
                     held.replaced_by = replaced.map(|_| LatestRun {
                         period: period.label().to_owned(),
                         run_id: official.run_id,
@@ -205,6 +206,7 @@ fn recorded(
     run: crate::output::OfficialRun,
     rules: &crate::rules::RuleSet,
     explained: &Explanation,
+    data_now: &str,
 ) -> Result<Recorded, Error> {
     let period = ws.context.period;
     let tables = &ws.config.tables;
@@ -225,6 +227,8 @@ fn recorded(
         other_rules: (recorded_rules.as_ref()).is_some_and(|r| !r.decide_as(&these)),
         fingerprint: recorded_rules.map(|r| r.fingerprint),
         rules_revision: crate::output::run_revision(conn, tables, run.run_id)?,
+        data_changed: (crate::output::run_data_fingerprint(conn, tables, run.run_id)?)
+            .map(|then| then != *data_now),
         holds_customer: held.is_some(),
         made_by_other_tierwise: made_by,
         differences: Vec::new(),
@@ -232,6 +236,10 @@ fn recorded(
         replaced_by: None,
         rules_at: None,
     };
+    // Other rules may read other columns: their data is not comparable.
+    if out.other_rules {
+        out.data_changed = None;
+    }
     let Some(held) = held else {
         return Ok(out);
     };

@@ -127,6 +127,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         tables: &ws.config.tables,
         context: ws.context,
         currency: ws.config.currency.as_deref(),
+        customers: &customers,
     };
     meta.note = page_note(&place, source.connection(), &rules, &figures)?;
     if let Some(note) = &meta.note {
@@ -180,11 +181,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     })
 }
 
-/// Where a page is made: the run tables, the date, the currency.
+/// Where a page is made: the run tables, the date, the currency, and the customers read.
 pub(crate) struct Place<'a> {
     pub tables: &'a crate::config::OutputTables,
     pub context: crate::engine::Context,
     pub currency: Option<&'a str>,
+    pub customers: &'a crate::source::Dataset,
 }
 
 /// What the page says of itself against the period's recorded run, as `tierwise report`
@@ -297,6 +299,16 @@ fn data_changed_since_recorded(
                 ));
             }
         }
+    }
+    // The same totals from other data (a segment's customers moved, money unchanged): the
+    // page is not the run, though nothing above differs.
+    let recorded_data = crate::output::run_data_fingerprint(conn, tables, run.run_id)?;
+    if differences.is_empty()
+        && recorded_data.is_some_and(|then| then != place.customers.fingerprint())
+    {
+        differences.push(
+            "the same customers and totals, from other values: tiers, segments and alerts may differ".into(),
+        );
     }
     if differences.is_empty() {
         return Ok(None);

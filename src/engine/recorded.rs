@@ -32,6 +32,10 @@ pub struct Recorded {
     /// The recorded rule ids, when they are not the explained ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_ids: Option<Vec<String>>,
+    /// The customer data read now is not the data the run read (its recorded fingerprint
+    /// differs); `None`: the run did not record it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_changed: Option<bool>,
     /// A run the period's official run replaced since, made as of the explained day: the
     /// official run, which this one compares with instead.
     #[serde(skip_serializing_if = "Option::is_none")]

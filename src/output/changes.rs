@@ -393,18 +393,39 @@ pub fn run_revision(
     tables: &OutputTables,
     run_id: i64,
 ) -> Result<Option<String>, OutputError> {
-    if !super::schema::runs_record(conn, tables, "rules_revision")? {
+    run_text(conn, tables, run_id, "rules_revision")
+}
+
+/// The fingerprint of the customer data run `run_id` read (`None`: a run recorded before
+/// runs recorded it).
+pub fn run_data_fingerprint(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Option<String>, OutputError> {
+    run_text(conn, tables, run_id, "data_fingerprint")
+}
+
+/// Text column `column` of run `run_id`'s record (`None`: NULL, no such run, or a run
+/// table from before the column was).
+fn run_text(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+    column: &str,
+) -> Result<Option<String>, OutputError> {
+    if !super::schema::runs_record(conn, tables, column)? {
         return Ok(None);
     }
-    let revision = conn.query_row(
+    let text = conn.query_row(
         &format!(
-            "SELECT rules_revision FROM {} WHERE run_id = ?1",
+            "SELECT {column} FROM {} WHERE run_id = ?1",
             quote_ident(&tables.run_table)
         ),
         [run_id],
         |r| r.get::<_, Option<String>>(0),
     );
-    Ok(revision
+    Ok(text
         .optional()
         .map_err(read_err(&tables.run_table))?
         .flatten())

@@ -24,8 +24,8 @@ mod totals;
 mod view;
 
 pub use changes::{
-    Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes, run_revision,
-    run_rules, value_orders,
+    Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes,
+    run_data_fingerprint, run_revision, run_rules, value_orders,
 };
 pub use column_kinds::column_kind_changes;
 pub use file::{FileFormat, only_a_file};
@@ -247,6 +247,9 @@ pub struct RunInfo {
     /// The git commit of the rules folder, with its uncommitted edits
     /// ([`crate::workspace::git::rules_revision`]); `None` outside a repository.
     pub rules_revision: Option<String>,
+    /// [`crate::source::Dataset::fingerprint`] of the customers read (`None`: a run that
+    /// failed before reading them).
+    pub data_fingerprint: Option<String>,
 }
 
 /// The order of an output's values, highest first (tier `A`, `B`, `C`, `D`): what makes a

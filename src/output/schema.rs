@@ -14,7 +14,8 @@
 //!   `customers_from` (the customer table's name or the query's text; both NULL for runs
 //!   recorded before version 5), `rules_revision` (the git commit of the rules folder, with
 //!   ` with uncommitted edits: rules/tiers.yaml, ...` when it had some; NULL outside a
-//!   repository and for runs recorded before it was). A column's declared
+//!   repository and for runs recorded before it was), `data_fingerprint` (a hash of the
+//!   customer data the run read, for `explain` and `report` of its period). A column's declared
 //!   type is that of the run that made it; `outputs` says how each run's values read.
 //! - `customer_policy`: one row per customer per run, `WITHOUT ROWID` with the primary key
 //!   `(run_id, customer_id)`: a row is about 65 bytes, so the clustered layout stores the key
@@ -454,7 +455,8 @@ fn prepare_runs(
                     tierwise_version TEXT,
                     customers_from TEXT,
                     logic_fingerprint TEXT,
-                    rules_revision TEXT
+                    rules_revision TEXT,
+                    data_fingerprint TEXT
                 );"
             ))
             .map_err(err);
@@ -470,6 +472,7 @@ fn prepare_runs(
         "customers_from",
         "logic_fingerprint",
         "rules_revision",
+        "data_fingerprint",
     ] {
         if !has(column) {
             conn.execute_batch(&format!("ALTER TABLE {run} ADD COLUMN {column} TEXT"))

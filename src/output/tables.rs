@@ -159,10 +159,10 @@ pub(super) fn record(
             "INSERT INTO {run} (run_id, started_at, finished_at, status, customers, fingerprint,
                                 rules_dir, message, as_of, period, value_order, totals, outputs,
                                 tierwise_version, customers_from, logic_fingerprint,
-                                rules_revision)
+                                rules_revision, data_fingerprint)
              VALUES (COALESCE(?1, (SELECT COALESCE(MAX(run_id), 0) + 1 FROM {run})), ?2,
                      strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                     ?11, ?12, ?13, ?14, ?15, ?16)"
+                     ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         ),
         rusqlite::params![
             run_id,
@@ -181,6 +181,7 @@ pub(super) fn record(
             info.customers_from,
             info.logic_fingerprint,
             info.rules_revision,
+            info.data_fingerprint,
         ],
     )
     .map_err(write_err(&tables.run_table))?;

@@ -371,7 +371,14 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
                 ", though it was made with other rules ({theirs}), which give this customer the same"
             ),
         };
-        return format!("recorded: {run} holds the same outputs and rule ids{other}");
+        // The same outputs from other inputs: the fields shown are not what the run read.
+        let data = match r.data_changed {
+            Some(true) => {
+                "; the customer data is not all the data it read (some customer's values changed since), so the fields shown are today's and may not be the run's"
+            }
+            _ => "",
+        };
+        return format!("recorded: {run} holds the same outputs and rule ids{other}{data}");
     }
     let mut parts: Vec<String> = (r.differences.iter())
         .map(|d| {
@@ -420,7 +427,16 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
             env!("CARGO_PKG_VERSION")
         )
     } else {
-        "the customer data or the history it read changed since (late postings, a correction, a pruned period)".to_owned()
+        match r.data_changed {
+            Some(true) => "the customer data changed since it was read (late postings, a correction)",
+            Some(false) => {
+                "the customer data is the data it read, so the history it read changed since (a rerun of an earlier period, a pruned period)"
+            }
+            None => {
+                "the customer data or the history it read changed since (late postings, a correction, a pruned period)"
+            }
+        }
+        .to_owned()
     };
     format!(
         "note: this is not what {run} recorded: {}; {why}",

@@ -98,6 +98,7 @@ impl Workspace {
             period: self.context.period,
             customers_from: self.config.source.text().to_owned(),
             rules_revision: git::rules_revision(&self.rules_dir),
+            data_fingerprint: None,
         };
         // A run that fails before it writes on the data (a value its column does not hold,
         // no customer, a population figure) is recorded as failed too, for whoever watches
@@ -130,6 +131,11 @@ impl Workspace {
             return Err(failed(source, output::OutputError::DuplicateId(id).into()));
         }
         let mut data_warnings = data_warnings(rules, &customers, &self.database);
+        // What was read, for `explain` and `report` to tell the data since from it.
+        let info = RunInfo {
+            data_fingerprint: Some(customers.fingerprint()),
+            ..info.clone()
+        };
         let read = t.elapsed();
         tracing::info!(
             "read {} customers in {:.3} s",

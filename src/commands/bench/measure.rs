@@ -302,6 +302,7 @@ fn time_write(
         period: Period::containing(PeriodKind::default(), as_of),
         customers_from: "customers".into(),
         rules_revision: None,
+        data_fingerprint: None,
     };
     let target = RunTarget {
         tables: &tables,

@@ -49,6 +49,7 @@ fn build(v: &Version) -> Result<String, EvalError> {
         tables: &v.tables,
         context: v.context,
         currency: v.currency.as_deref(),
+        customers: v.customers(),
     };
     meta.note = match conn.map(|conn| page_note(&place, &conn, rules, &figures)) {
         Ok(Ok(note)) => note,

@@ -79,6 +79,10 @@ fn quarters() -> Fixture {
     std::fs::remove_dir_all(fx.path("rules")).unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     copy_dir(&root.join("rules"), &fx.path("rules"));
+    // The shipped cases give fields this query's NULL columns do not type as the bundled
+    // query does (31 of them fail here, which `run` notes and `--strict` refuses): these
+    // tests are of the periods, not of the cases.
+    std::fs::remove_dir_all(fx.path("rules/tests")).unwrap();
     let conn = fx.conn();
     conn.execute_batch("CREATE TABLE sales (customer_id TEXT, as_of TEXT, annual_sales REAL)")
         .unwrap();

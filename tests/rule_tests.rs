@@ -995,3 +995,38 @@ fn a_folder_of_test_files_is_said_to_be_skipped() {
         "rules/tests/credit: skipped: a folder (test files are read from rules/tests itself, not from folders in it)",
     );
 }
+
+/// A rule edit its own tests reject (the tier-A cut-off moved, the tests not): `run`
+/// recorded the period's official results without a word, `--strict` included, where
+/// `serve` refuses the same rules. A note says so; `--strict` refuses and writes nothing.
+#[test]
+fn a_run_of_rules_their_own_tests_reject_is_noted_and_refused_by_strict() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 900.0]);
+    let rules = |cut: u32| {
+        format!(
+            "decisions:\n  - name: tier\n    rules:\n      - {{ id: a, when: annual_sales >= {cut}, then: {{ tier: A }} }}\n      - {{ id: c, then: {{ tier: C }} }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &rules(500));
+    let dir = fx.path("rules/tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("t.yaml"),
+        "cases:\n  - name: big is A\n    customer: { annual_sales: 600 }\n    expect: { tier: A }\n  - name: small is C\n    customer: { annual_sales: 5 }\n    expect: { tier: C }\n",
+    )
+    .unwrap();
+    let passing = fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert!(!passing.stdout.contains("rule tests"), "{}", passing.stdout);
+    fx.rule("rules.yaml", &rules(1000));
+    let strict = fx.run(&["run", "--as-of", "2026-09-30", "--strict"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains("--strict: nothing was written, because the rule tests reject these rules (1 of 2 cases fail, first `t.yaml: big is A`: `tierwise test` shows them)");
+    assert_eq!(fx.runs().len(), 1);
+    let noted = fx.run_ok(&["--as-of", "2026-09-30"]);
+    assert!(
+        noted.stdout.contains("note: the rule tests reject these rules (1 of 2 cases fail, first `t.yaml: big is A`: `tierwise test` shows them), so this run's results are of rules their own tests reject (`serve` and `watch` refuse them)"),
+        "{}",
+        noted.stdout
+    );
+}

@@ -4,6 +4,7 @@
 
 mod moves;
 mod notes;
+mod own_tests;
 mod totals;
 
 use super::{Globals, SourceArgs, print_warnings};
@@ -71,6 +72,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     print_warnings(&loaded.warnings);
     let rules = loaded.rules;
     print_lint_lines(&rules, &loaded.warnings, ws.context.as_of);
+    let columns = crate::source::CustomerSource::columns(&source)?;
+    let rejected = own_tests::rejected(&ws, &rules, &columns)?;
+    if let (Some(why), true) = (&rejected, args.strict) {
+        return Err(Error::Strict(vec![why.clone()]));
+    }
     let options = crate::workspace::batch::RunOptions {
         file: args.out.as_deref(),
         keep_going: args.keep_going,
@@ -122,7 +128,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .as_ref()
         .map(|p| TotalsSince::new(p, &totals, &money));
     let replaces = totals::Replaced::of(&summary, ws.context.period, &totals, &money);
-    let notes = notes::run_notes(&summary, &rules, &ws);
+    let mut notes = notes::run_notes(&summary, &rules, &ws);
+    notes.extend(rejected);
     let secs = |d: Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let report = RunReport {
         notes,

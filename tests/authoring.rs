@@ -756,3 +756,51 @@ fn fields_says_how_many_customers_hold_empty_text() {
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json["fields"][1]["blanks"], 2);
 }
+
+/// An ERP export imported with `sqlite3 .import` writes its NULLs as text (`NULL`, `N/A`,
+/// `-`, `#N/A`): `'!is_null(blocked_reason)'` credit-blocked every customer, and `check
+/// --data` and `run` said nothing. Warned at the `is_null` test, with the conversion.
+#[test]
+fn text_standing_for_no_value_under_is_null_is_warned_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, blocked_reason TEXT",
+        &[
+            vec![text("N1"), text("NULL")],
+            vec![text("N2"), text("N/A")],
+            vec![text("N3"), text("#N/A")],
+            vec![text("N4"), null()],
+            vec![text("N5"), text("overdue")],
+        ],
+    );
+    fx.rule(
+        "p.yaml",
+        "decisions:\n  - name: block\n    rules:\n      - { id: blk-yes, when: '!is_null(blocked_reason)', then: { credit_block: true } }\n      - { id: blk-no, then: { credit_block: false } }\n",
+    );
+    let warning = "`blocked_reason` is tested with `is_null`, and 3 of 5 customers hold text that stands for no value (`NULL`, `N/A`, `#N/A`): to the rules it is text, so `is_null(blocked_reason)` is false for them";
+    let check = fx.run(&["check", "--data"]);
+    assert!(check.stdout.contains(warning), "{}", check.stdout);
+    let strict = fx.run(&["run", "--strict"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains(warning);
+    // Read as NULL in the query, as the help says: no warning, and only N5 is blocked.
+    let conversion = tierwise::text::no_value_as_null("blocked_reason");
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("database: customers.db\nrules: rules\ncustomers:\n  id_column: customer_id\n  query: \"SELECT customer_id, {conversion} FROM customers\"\n"),
+    )
+    .unwrap();
+    let run = fx.run_ok(&[]);
+    assert!(
+        !run.stdout.contains("stands for no value"),
+        "{}",
+        run.stdout
+    );
+    let blocked: i64 = fx
+        .conn()
+        .query_row("SELECT SUM(credit_block) FROM customer_policy", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(blocked, 1);
+}

@@ -2,7 +2,7 @@
 //! admin would write it in YAML.
 
 mod numbers;
-pub use numbers::{converted, number_conversion, ungrouped};
+pub use numbers::{converted, no_value_as_null, number_conversion, stands_for_no_value, ungrouped};
 
 /// A CSV field: quoted (its quotes doubled) when it holds a comma, a quote or a line break.
 pub fn csv_field(s: &str) -> String {

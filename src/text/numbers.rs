@@ -53,6 +53,26 @@ pub fn ungrouped(t: &str) -> Option<String> {
     }
 }
 
+/// Texts that stand for no value, in any case (and Excel's errors, `#N/A`, `#DIV/0!`): what
+/// an export, or `sqlite3 .import` of its NULLs, writes where there is none.
+const PLACEHOLDERS: [&str; 9] = ["", "-", "--", "?", "N/A", "NA", "NULL", "NONE", "NAN"];
+
+/// Whether text `t` stands for no value ([`PLACEHOLDERS`], blanks around it ignored).
+pub fn stands_for_no_value(t: &str) -> bool {
+    let t = t.trim();
+    t.starts_with('#') || PLACEHOLDERS.contains(&t.to_uppercase().as_str())
+}
+
+/// The customers query's conversion of column `column`'s texts that stand for no value to
+/// NULL, every other value as it is.
+pub fn no_value_as_null(column: &str) -> String {
+    let listed: Vec<String> = PLACEHOLDERS.iter().map(|p| format!("'{p}'")).collect();
+    format!(
+        "CASE WHEN typeof({column}) = 'text' AND (UPPER(TRIM({column})) IN ({}) OR TRIM({column}) LIKE '#%') THEN NULL ELSE {column} END AS {column}",
+        listed.join(", ")
+    )
+}
+
 /// How the customers query converts column `column` written with decimal point `point`
 /// (`'.'`: `1,234,567.50`; `','`: `1.234.567,50`): only values of exactly that form (digits
 /// grouped by threes with the other mark, or not grouped, then digits after the point),
@@ -94,14 +114,10 @@ pub fn converted(column: &str, point: char, text_rows: bool) -> String {
 /// `parse_float` reads it, which reads `10.450` as 10.45 too). `None` for other text.
 pub fn number_conversion(column: &str, value: &str, in_number_column: bool) -> Option<String> {
     let t = value.trim();
-    // Texts that stand for no value, in any case; and Excel's errors (`#N/A`, `#DIV/0!`).
-    const PLACEHOLDERS: [&str; 9] = ["", "-", "--", "?", "N/A", "NA", "NULL", "NONE", "NAN"];
-    if t.starts_with('#') || PLACEHOLDERS.contains(&t.to_uppercase().as_str()) {
-        // The NULL conversion covers every text taken for a placeholder here.
-        let listed: Vec<String> = PLACEHOLDERS.iter().map(|p| format!("'{p}'")).collect();
+    if stands_for_no_value(t) {
         return Some(format!(
-            "\"{t}\" stands for no value: make it NULL, `CASE WHEN typeof({column}) = 'text' AND (UPPER(TRIM({column})) IN ({}) OR TRIM({column}) LIKE '#%') THEN NULL ELSE {column} END AS {column}` (a CAST would make it 0)",
-            listed.join(", ")
+            "\"{t}\" stands for no value: make it NULL, `{}` (a CAST would make it 0)",
+            no_value_as_null(column)
         ));
     }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

@@ -64,6 +64,7 @@ mod moves_order;
 mod near_texts;
 mod never_in_effect;
 mod never_true_row;
+mod no_value_texts;
 mod output_never_given;
 mod output_spellings;
 mod overlapping_rows;
@@ -94,6 +95,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(script_spellings::script_case_spellings(rules, data));
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out.extend(exact_amounts::amounts_tested_exactly(rules, data));
+    out.extend(no_value_texts::no_value_texts(rules, data));
     out
 }
 pub use shown::{for_runs, without_repeats};

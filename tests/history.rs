@@ -1124,6 +1124,22 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
         ]
     );
     assert_eq!(fx.policy_row_count(), 4);
+    // A pruned period is not "a period with no recorded run" (explained as quarters, as the
+    // runs were dated).
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(fx.path("config.yaml"), format!("{config}period: quarter\n")).unwrap();
+    let explained = fx.run(&["explain", "1", "--as-of", "2026-03-31"]);
+    assert!(
+        explained.stdout.contains("note: 2026-Q1's official run was pruned (`prune --keep`: its policies deleted, its record kept in the run table), so there is no recorded policy to compare with; the latest is 2026-Q2's (run 3, as of 2026-06-30)"),
+        "{}",
+        explained.stdout
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &fx.run(&["explain", "1", "--as-of", "2026-03-31", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["period_pruned"], true);
     // The earliest period kept is not "the first period with a run".
     let changes = fx.run(&["changes", "--output", "tier"]);
     changes.assert_code(0);

@@ -112,6 +112,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 // The latest recorded run of its kind, which an explanation as of its day
                 // would compare with.
                 None => {
+                    explanation.period_pruned =
+                        crate::output::pruned_periods(conn, tables, period.kind)?.contains(&period);
                     explanation.latest_run = (official.iter().rev())
                         .find(|r| r.period.kind == period.kind)
                         .map(|r| LatestRun {

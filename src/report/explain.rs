@@ -34,10 +34,21 @@ impl Report for Explanation {
             writeln!(out, "{}", recorded_line(r, &self.as_of, b))?;
         }
         if let Some(l) = &self.latest_run {
+            let none = match self.period_pruned {
+                // Its record is kept (rules, totals): only its policies are gone.
+                true => format!(
+                    "{}'s official run was pruned (`prune --keep`: its policies deleted, its record kept in the run table), so there is no recorded policy to compare with",
+                    self.period
+                ),
+                false => format!(
+                    "{} has no recorded run (what the rules read of earlier periods may be NULL)",
+                    self.period
+                ),
+            };
             writeln!(
                 out,
-                "note: {} has no recorded run (what the rules read of earlier periods may be NULL); the latest is {}'s (run {}, as of {}): `--as-of {}` explains the customer as of it",
-                self.period, l.period, l.run_id, l.as_of, l.as_of
+                "note: {none}; the latest is {}'s (run {}, as of {}): `--as-of {}` explains the customer as of it",
+                l.period, l.run_id, l.as_of, l.as_of
             )?;
         }
         if !self.history_read.is_empty() {

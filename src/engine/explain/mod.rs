@@ -165,6 +165,7 @@ impl<'a> Evaluator<'a> {
             after_today: None,
             stale_history: None,
             unreadable_data: None,
+            period_pruned: false,
             history_read: Vec::new(),
             boundaries: boundaries(&rules.decisions),
         };

@@ -219,6 +219,10 @@ pub struct Explanation {
     /// figures here read those values as NULL, as `run --keep-going` does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unreadable_data: Option<String>,
+    /// The period had an official run that `prune --keep` deleted (its record kept): not
+    /// "no recorded run".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub period_pruned: bool,
     /// The earlier periods the rules read, and the run each was read from (`None`: that
     /// period has no run, so what they read of it is NULL).
     #[serde(skip_serializing_if = "Vec::is_empty")]

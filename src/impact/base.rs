@@ -92,16 +92,7 @@ impl BaseRules {
                 },
             }
         })?;
-        let commit = git(&[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{reference}^{{commit}}"),
-        ])
-        .map_err(|_| BaseError::NotARevision {
-            reference: reference.to_owned(),
-            repo: top.clone(),
-        })?;
+        let commit = commit_of(rules_dir, reference, &top)?;
         let prefix = git(&["rev-parse", "--show-prefix"]).unwrap_or_default();
         read_revision(rules_dir, reference, &commit, prefix)
     }
@@ -175,6 +166,17 @@ impl BaseRules {
         }
         diags
     }
+}
+
+/// The commit `reference` names in the repository of `dir` (`top`, for the message).
+fn commit_of(dir: &Path, reference: &str, top: &str) -> Result<String, BaseError> {
+    let revision = format!("{reference}^{{commit}}");
+    git(dir, &["rev-parse", "--verify", "--quiet", &revision]).map_err(|_| {
+        BaseError::NotARevision {
+            reference: reference.to_owned(),
+            repo: top.to_owned(),
+        }
+    })
 }
 
 /// The rules folder `prefix` (`rules/`, or `""` for the repository's top) of `commit`,
@@ -269,19 +271,7 @@ impl Linked {
     }
 
     fn read(self, reference: &str) -> Result<BaseRules, BaseError> {
-        let commit = git(
-            &self.top,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("{reference}^{{commit}}"),
-            ],
-        )
-        .map_err(|_| BaseError::NotARevision {
-            reference: reference.to_owned(),
-            repo: self.top.display().to_string(),
-        })?;
+        let commit = commit_of(&self.top, reference, &self.top.display().to_string())?;
         let folder = self.resolve(reference, &commit)?;
         let prefix = match folder.is_empty() {
             true => String::new(), // a link to the repository's top

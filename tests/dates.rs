@@ -296,7 +296,7 @@ fn text_and_dates_never_compare_silently() {
     );
     let run = fx.run(&["run", "--as-of", "2025-06-30"]);
     run.assert_code(1);
-    run.assert_stderr_contains("a date can only be compared with a date, not with text");
+    run.assert_stderr_contains("a date can only be compared with a date, not with the text");
 }
 
 /// A licence's expiry in a column declared TEXT, compared with `as_of`: `check` passed and
@@ -338,6 +338,17 @@ fn a_text_column_compared_with_a_date_is_a_load_error_naming_customers_dates() {
     // Converted where it is used: the same.
     fx.rule("p.yaml", &rules("date(licence_expiry) < as_of"));
     fx.run(&["check"]).assert_code(0);
+    // Against a computed date, `check` cannot tell; the run's error names the text and
+    // both ways to read it, not only "write a date as date(...)" of a literal never written.
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id }\nrules: rules\n",
+    )
+    .unwrap();
+    fx.rule("p.yaml", &rules("licence_expiry < add_days(as_of, -1)"));
+    let run = fx.run(&["run", "--as-of", "2026-12-01"]);
+    run.assert_code(1);
+    run.assert_stderr_contains("a date can only be compared with a date, not with the text \"2026-11-15\": a date written in a rule is date(\"2025-03-01\"); a column of dates kept as text is read as dates when the config lists it (`customers: { dates: [column] }`, its values written 2025-03-01), or with `date(column)` where it is used");
 }
 
 #[test]

@@ -40,6 +40,16 @@ pub fn not_a_date(text: &str) -> String {
     format!("`{text}` is not a date: write it as 2025-03-01 (year-month-day)")
 }
 
+/// The error of comparing a date with text `text`: a date written in a rule as text, or a
+/// column of dates kept as text (`last_invoice < add_days(as_of, -90)` on a TEXT column
+/// passed `check` and advised only the former, a literal never written).
+pub fn text_mismatch(text: &str) -> String {
+    let shown = crate::text::cut(crate::text::visible(text).into_owned(), 40);
+    format!(
+        "a date can only be compared with a date, not with the text \"{shown}\": a date written in a rule is date(\"2025-03-01\"); a column of dates kept as text is read as dates when the config lists it (`customers: {{ dates: [column] }}`, its values written 2025-03-01), or with `date(column)` where it is used"
+    )
+}
+
 /// The error of comparing a date with something else.
 pub fn mismatch(other: &str) -> String {
     format!(
@@ -139,8 +149,12 @@ fn mismatched(engine: &mut Engine, op: &str) {
         Err(mismatch(other).into())
     }
     engine
-        .register_fn(op, |_: Date, _: ImmutableString| fail::<bool>("text"))
-        .register_fn(op, |_: ImmutableString, _: Date| fail::<bool>("text"))
+        .register_fn(op, |_: Date, t: ImmutableString| -> Result<bool> {
+            Err(text_mismatch(&t).into())
+        })
+        .register_fn(op, |t: ImmutableString, _: Date| -> Result<bool> {
+            Err(text_mismatch(&t).into())
+        })
         .register_fn(op, |_: Date, _: INT| fail::<bool>("a number"))
         .register_fn(op, |_: INT, _: Date| fail::<bool>("a number"))
         .register_fn(op, |_: Date, _: rhai::FLOAT| fail::<bool>("a number"))

@@ -525,3 +525,28 @@ fn keep_going_leaves_out_a_customer_whose_value_its_column_does_not_hold() {
     assert_eq!((&ranks["P1"], &ranks["P4"]), (&mended["P1"], &mended["P4"]));
     assert_ne!(ranks["P1"], ranks["P4"]);
 }
+
+/// A customer id repeated in the source, both rows holding a value their column does not
+/// (`45900` in a dates column): `--keep-going` left both out, counted the customer twice
+/// among the failures and wrote the run, the repeat unsaid. Refused as a repeat always is.
+#[test]
+fn a_repeated_id_among_rows_left_out_is_refused_as_any_repeat() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, annual_sales REAL, opened DATE",
+        &[
+            vec![text("A1"), real(10.0), text("2024-01-31")],
+            vec![text("A3"), real(20.0), text("45900")],
+            vec![text("A3"), real(30.0), text("45900")],
+        ],
+    );
+    fx.rule(
+        "p.yaml",
+        "decisions:\n  - name: age\n    rules:\n      - { id: since, then: { since: '= opened' } }\n",
+    );
+    let run = fx.run(&["run", "--keep-going"]);
+    run.assert_code(1);
+    run.assert_stderr_contains("A3");
+    run.assert_stderr_contains("more than once");
+    assert_eq!(fx.policy_row_count(), 0);
+}

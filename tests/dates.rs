@@ -1125,3 +1125,52 @@ fn date_slips_get_a_date_fix() {
         check.stdout
     );
 }
+
+/// An export's NULLs and Excel serials after `sqlite3 .import` (TEXT columns): the text
+/// `NULL` was shown bare ("holds NULL, which is not a date", read as SQL's NULL) and a
+/// serial kept as text got no serial hint (a number did). Each gets its conversion.
+#[test]
+fn text_null_and_an_excel_serial_kept_as_text_get_their_conversions() {
+    let fx = Fixture::new();
+    // A TEXT column, as `.import` makes it (a DATE one would store 45992 as a number).
+    fx.customers(
+        "customer_id TEXT, due TEXT",
+        &[
+            vec![text("C1"), text("NULL")],
+            vec![text("C2"), text("45992")],
+        ],
+    );
+    std::fs::write(
+        fx.path("config.yaml"),
+        "database: customers.db\ncustomers: { table: customers, id_column: customer_id, dates: [due] }\nrules: rules\n",
+    )
+    .unwrap();
+    fx.rule(
+        "p.yaml",
+        "decisions:\n  - name: late\n    rules:\n      - { id: late, when: due < as_of, then: { late: true } }\n      - { id: ok, then: { late: false } }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1);
+    run.assert_stderr_contains("customer C1: column `due` holds the text `NULL` (not SQL's NULL), which is not a date (and 1 more customer)");
+    run.assert_stderr_contains(
+        "`NULL` stands for no date: read such text as NULL in the customers query",
+    );
+    fx.conn()
+        .execute_batch("UPDATE customers SET due = NULL WHERE customer_id = 'C1'")
+        .unwrap();
+    let serial = fx.run(&["run"]);
+    serial.assert_stderr_contains(
+        "this reads as an Excel date serial (days since 1899-12-30) kept as text",
+    );
+    // Converted as the help says, the serial is 2025-12-01.
+    let conversion = "CASE WHEN due GLOB '[0-9][0-9][0-9][0-9][0-9]' AND CAST(due AS INTEGER) BETWEEN 20000 AND 80000 THEN date('1899-12-30', '+' || due || ' days') ELSE due END";
+    let day: String = fx
+        .conn()
+        .query_row(
+            &format!("SELECT {conversion} FROM customers WHERE customer_id = 'C2'"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(day, "2025-12-01");
+}

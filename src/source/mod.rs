@@ -332,7 +332,10 @@ pub enum SourceError {
 fn shown_value(value: &str) -> String {
     match value {
         "" => "empty text".into(),
-        v if v.starts_with("the number ") || v == "NULL" || v == "binary data" => v.into(),
+        // A bad value is never SQL's NULL (every column holds that): this is the text, as
+        // `sqlite3 .import` writes an export's NULLs, which read bare as SQL's.
+        "NULL" => "the text `NULL` (not SQL's NULL)".into(),
+        v if v.starts_with("the number ") || v == "binary data" => v.into(),
         v => format!("`{v}`"),
     }
 }
@@ -377,6 +380,19 @@ fn date_help(column: &str, value: &str, listed: bool) -> String {
     if value.is_empty() {
         format!(
             "{common}; for no date, write NULL, or read the column as `NULLIF({c}, '') AS {c}` in the customers query (`customers.query`)"
+        )
+    } else if crate::text::stands_for_no_value(value) {
+        format!(
+            "{common}; `{value}` stands for no date: read such text as NULL in the customers query (`customers.query`), `{}`{listed}",
+            crate::text::no_value_as_null(&c)
+        )
+    } else if value.len() == 5
+        && value.bytes().all(|d| d.is_ascii_digit())
+        && (20_000..80_000).contains(&value.parse::<u32>().unwrap_or(0))
+    {
+        // An Excel serial kept as text (a CSV imported into TEXT columns).
+        format!(
+            "{common}; this reads as an Excel date serial (days since 1899-12-30) kept as text: convert it in the customers query (`customers.query`), `CASE WHEN {c} GLOB '[0-9][0-9][0-9][0-9][0-9]' AND CAST({c} AS INTEGER) BETWEEN 20000 AND 80000 THEN date('1899-12-30', '+' || {c} || ' days') ELSE {c} END AS {c}` (other values stay as they are, and are still refused){listed}"
         )
     } else if day_first {
         // Only the rows written so: the ISO dates beside them stay as they are. Which of

@@ -1099,3 +1099,17 @@ fn rows_that_start_after_the_day_previewed_are_named() {
         later.stdout
     );
 }
+
+/// What `check` and `run` warn of as the rules load (here a text the output never takes)
+/// `diff` said nothing of, though the rules previewed were those.
+#[test]
+fn diff_says_the_warnings_of_the_rules_it_previews() {
+    let fx = small();
+    fx.rule(
+        "policy.yaml",
+        &raised().replace("when: 'tier == \"B\"'", "when: 'tier == \"b\"'"),
+    );
+    let diff = diff_as(&fx, "text");
+    diff.assert_code(0);
+    diff.assert_stderr_contains("warning: output `tier` is never \"b\"");
+}

@@ -44,6 +44,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let base =
         BaseRules::find(&args.base, &ws.rules_dir).map_err(|e| Error::Argument(e.to_string()))?;
     let impact = impact::against(&ws, &base, &mut |_| {})?;
+    super::print_warnings(&impact.warnings);
     let report = ImpactReport {
         base: base.label.clone(),
         rules: ws.rules_dir.display().to_string(),

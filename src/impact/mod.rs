@@ -57,6 +57,10 @@ pub struct Impact {
     /// read with no run, customers left out of the previous run, a date after today): the
     /// preview of a change a scheduled run would refuse says so.
     pub notes: Vec<String>,
+    /// What `check` and `run` warn of as the current rules load (a workbook's hidden rows,
+    /// a duplicate-looking file): `diff` says them too, as the rules previewed are those.
+    #[serde(skip)]
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,7 +200,8 @@ pub fn against(
 ) -> Result<Impact, Error> {
     let mut source = ws.open_source()?;
     let fields = source.columns()?;
-    let current = ws.load_rules(&source)?.rules;
+    let loaded = ws.load_rules(&source)?;
+    let current = loaded.rules;
     let (base_rules, _) = crate::rules::load(&base.dir, &fields, &ws.config.limits)
         .map_err(|d| Error::Rules(base.name_diagnostics(d)))?;
     let mut load: Vec<&str> = current.loaded_fields();
@@ -268,6 +273,7 @@ pub fn against(
         ));
     }
     impact.notes = notes;
+    impact.warnings = loaded.warnings;
     Ok(impact)
 }
 

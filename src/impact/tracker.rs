@@ -217,6 +217,7 @@ impl<'r> Tracker<'r> {
             largest: self.largest,
             rules: rule_changes(base, current, &self.fired_before, &self.fired_after),
             notes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }

@@ -804,3 +804,25 @@ fn text_standing_for_no_value_under_is_null_is_warned_on_the_data() {
         .unwrap();
     assert_eq!(blocked, 1);
 }
+
+/// A megabyte pasted into a number cell was quoted whole in the error (a terminal, a log
+/// line, a JSON error of a megabyte): its start and its length.
+#[test]
+fn a_huge_bad_value_is_quoted_by_its_start_and_length() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, annual_sales REAL",
+        &[vec![text("C1"), text(&"x".repeat(1_000_000))]],
+    );
+    fx.rule(
+        "p.yaml",
+        "decisions:\n  - name: s\n    rules:\n      - { id: s, then: { s: \"= annual_sales * 2\" } }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(1);
+    run.assert_stderr_contains(&format!(
+        "holds the text \"{}... (1,000,000 characters)\", which is not a number",
+        "x".repeat(60)
+    ));
+    assert!(run.stderr.len() < 3_000, "{} bytes", run.stderr.len());
+}

@@ -37,6 +37,8 @@ pub(super) fn misfit(
     k: usize,
     value: String,
 ) {
+    // A megabyte pasted into a cell was quoted whole in the message.
+    let value = shortened(value);
     let m = &mut misfits[k];
     m.count += 1;
     if m.forms.len() < MOST_FORMS {
@@ -46,6 +48,20 @@ pub(super) fn misfit(
         }
     }
     bad.get_or_insert((k, value));
+}
+
+/// A value as a message quotes it: whole up to 80 characters, else its first 60 and how
+/// many there are.
+fn shortened(value: String) -> String {
+    let count = value.chars().count();
+    match count > 80 {
+        true => format!(
+            "{}... ({} characters)",
+            value.chars().take(60).collect::<String>(),
+            crate::text::thousands(count as f64)
+        ),
+        false => value,
+    }
 }
 
 /// A value's form: digits as `9`, letters as `a` (`31/12/2025` is `99/99/9999`).

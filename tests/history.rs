@@ -1140,6 +1140,9 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
     )
     .unwrap();
     assert_eq!(json["period_pruned"], true);
+    fx.run(&["changes", "--from", "2026-Q1", "--output", "tier"])
+        .assert_code(2)
+        .assert_stderr_contains("--from 2026-Q1: its official run was pruned (`prune --keep`: its policies deleted, its record kept in the run table); periods with a run: 2026-Q2");
     // The earliest period kept is not "the first period with a run".
     let changes = fx.run(&["changes", "--output", "tier"]);
     changes.assert_code(0);

@@ -73,7 +73,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
     let runs = output::official_runs(conn, tables, kind)?;
     let by_id = |id| Ok(output::ok_run(conn, tables, id)?);
-    let (from, to) = chosen_runs(&runs, args.from.as_deref(), args.to.as_deref(), &by_id)?;
+    let pruned = output::pruned_periods(conn, tables, kind)?;
+    let (from, to) = chosen_runs(
+        &runs,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        &by_id,
+        &pruned,
+    )?;
     let orders = output::value_orders(conn, tables, to.run_id)?;
     let known = output::output_names(conn, tables)?;
     let name = match args.output {

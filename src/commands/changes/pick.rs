@@ -63,6 +63,7 @@ pub(super) fn chosen_runs(
     from: Option<&str>,
     to: Option<&str>,
     by_id: &dyn Fn(i64) -> Result<Option<OfficialRun>, Error>,
+    pruned: &[Period],
 ) -> Result<(Option<OfficialRun>, OfficialRun), Error> {
     let labels = || {
         let all: Vec<String> = runs.iter().map(|r| r.period.to_string()).collect();
@@ -86,7 +87,14 @@ pub(super) fn chosen_runs(
         runs.iter()
             .find(|r| r.period == period)
             .copied()
-            .ok_or_else(|| Error::Argument(format!("{flag} {label}: no run; {}", labels())))
+            .ok_or_else(|| {
+                // Its record is kept: "no run" read as a period never run.
+                let why = match pruned.contains(&period) {
+                    true => "its official run was pruned (`prune --keep`: its policies deleted, its record kept in the run table)",
+                    false => "no run",
+                };
+                Error::Argument(format!("{flag} {label}: {why}; {}", labels()))
+            })
     };
     let to = match to {
         Some(label) => find("--to", label)?,

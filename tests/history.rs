@@ -2959,3 +2959,29 @@ fn explain_and_report_say_the_data_is_not_what_the_run_read() {
     .unwrap();
     assert_eq!(json["recorded"]["data_changed"], false);
 }
+
+/// The config's output tables renamed after three months of runs: the next run printed
+/// "run 1" and "no earlier period has a run", every customer new, the old runs beside it
+/// unsaid (the auditor's finding). The first run of a run table names the other one.
+#[test]
+fn the_first_run_in_renamed_tables_names_the_run_table_beside_it() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 60.0, 120.0]);
+    fx.rule("rules.yaml", RULES);
+    fx.run_ok(&["--as-of", "2026-09-30"]);
+    fx.run_ok(&["--as-of", "2026-10-31"]);
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}output: {{ policy_table: bank_policy, run_table: bank_run }}\n"),
+    )
+    .unwrap();
+    let renamed = fx.run_ok(&["--as-of", "2026-11-30"]);
+    assert!(
+        renamed.stdout.contains("note: this is the first run in `bank_run`, and `policy_run` in this database holds 2 runs: if the config's output tables were renamed, this run starts a new history"),
+        "{}",
+        renamed.stdout
+    );
+    let next = fx.run_ok(&["--as-of", "2026-12-31"]);
+    assert!(!next.stdout.contains("first run in"), "{}", next.stdout);
+}

@@ -38,7 +38,7 @@ pub use history::{
 pub use prune::{DeletedRun, Pruned, RemovedRun, prune, remove_runs, removed_read, vacuum};
 pub use returning::last_run_holding;
 pub use schema::{Declared, SCHEMA_VERSION, declared_outputs, fired_table, latest_view};
-pub use source_of::{OtherSource, other_source_holding};
+pub use source_of::{OtherSource, other_run_tables, other_source_holding};
 pub use stale::{
     RunChanges, StaleRun, changed_outputs, labels as stale_labels, stale_note_for, stale_pair,
     stale_runs, stood_on_todays_history,

@@ -66,3 +66,39 @@ pub fn other_source_holding(
         shared,
     }))
 }
+
+/// Other run tables of this database than `tables.run_table` (a table with tierwise's run
+/// columns) and how many successful runs each holds: after the config's output tables were
+/// renamed, the first run in the new ones started a new history without a word ("run 1",
+/// every customer new) beside months of runs.
+pub fn other_run_tables(
+    conn: &Connection,
+    tables: &OutputTables,
+) -> Result<Vec<(String, i64)>, OutputError> {
+    let names: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .map_err(read_err(&tables.run_table))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(read_err(&tables.run_table))?;
+        rows.filter_map(Result::ok).collect()
+    };
+    let mut out = Vec::new();
+    for name in names
+        .iter()
+        .filter(|n| !n.eq_ignore_ascii_case(&tables.run_table))
+    {
+        // A run table: the columns every version of it had.
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE status = 'ok' AND run_id IS NOT NULL AND fingerprint IS NOT NULL",
+            quote_ident(name)
+        );
+        if let Ok(n) = conn.query_row(&sql, [], |r| r.get::<_, i64>(0))
+            && n > 0
+        {
+            out.push((name.clone(), n));
+        }
+    }
+    Ok(out)
+}

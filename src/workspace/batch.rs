@@ -31,6 +31,9 @@ pub struct RunSummary {
     /// The customers were read otherwise (an edited query) than by the run this one
     /// replaces or follows: said, as `changes` would blame the customers.
     pub source_changed: Option<String>,
+    /// For the first run of its run table: the database's other run tables with runs, and
+    /// how many (the config's output tables renamed: a new history, every customer new).
+    pub other_run_tables: Vec<(String, i64)>,
     /// The summary's `count_by` and `totals`, over every customer.
     pub tally: Tally,
     /// The earlier period the summary's moves are counted since (`None`: no run of the
@@ -331,7 +334,13 @@ impl Workspace {
                         standing.later.clear();
                     }
                 }
+                let other_run_tables = match written.run_id {
+                    1 => output::other_run_tables(source.connection(), &self.config.tables)
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
                 return Ok(RunSummary {
+                    other_run_tables,
                     written,
                     failures,
                     rules: RunRules::of(rules),

@@ -23,6 +23,7 @@ pub(crate) fn run_notes(
     notes.extend(other_rules_note(summary));
     notes.extend(uncommitted_note(summary));
     notes.extend(summary.source_changed.clone());
+    notes.extend(other_run_tables_note(summary, &ws.config.tables.run_table));
     notes.extend(skipped_period_note(summary, rules, ws.context.period));
     notes.extend(read_gap_notes(summary, rules));
     notes.extend(made_on_gap_note(summary, rules, ws.context.period));
@@ -51,6 +52,17 @@ pub(crate) fn run_notes(
     // On the data: most likely not meant, and nothing failed to say so.
     notes.extend(data_notes(&summary.data_warnings));
     notes
+}
+
+/// The first run of its run table beside another run table holding runs: the config's
+/// output tables were renamed (or another configuration's), and this run started a new
+/// history, every customer new, without a word.
+fn other_run_tables_note(summary: &RunSummary, ours: &str) -> Option<String> {
+    let (table, runs) = summary.other_run_tables.first()?;
+    Some(format!(
+        "this is the first run in `{ours}`, and `{table}` in this database holds {}: if the config's output tables were renamed, this run starts a new history (every customer new, nothing read of earlier periods); name the tables back in the config (`output:`), or rename the old ones in the database (`ALTER TABLE {table} RENAME TO {ours}`, the policy and error tables likewise) and run again",
+        thousands(*runs as f64) + if *runs == 1 { " run" } else { " runs" }
+    ))
 }
 
 /// Rules run with edits not committed to their repository: the record names the commit

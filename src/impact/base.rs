@@ -17,7 +17,7 @@ pub struct BaseRules {
     _temp: Option<tempfile::TempDir>,
     /// For a revision: the rules directory's path inside the repository (`rules/`).
     prefix: Option<String>,
-    /// For a revision: the repository's top and the commit read.
+    /// For a revision: the repository's top (where git runs) and the commit read.
     revision: Option<(PathBuf, String)>,
 }
 
@@ -94,20 +94,19 @@ impl BaseRules {
         })?;
         let commit = commit_of(rules_dir, reference, &top)?;
         let prefix = git(&["rev-parse", "--show-prefix"]).unwrap_or_default();
-        read_revision(rules_dir, reference, &commit, prefix)
+        read_revision(Path::new(&top), reference, &commit, prefix)
     }
 
     /// Of `files` (the config, its query file), those in the revision's repository that
     /// differ from the revision's copy, or that it has not, named from the repository's
     /// top: the preview reads the customers as the working config says.
     pub fn config_differs(&self, files: &[&Path]) -> Vec<String> {
-        let Some((repo_dir, commit)) = &self.revision else {
+        let Some((top, commit)) = &self.revision else {
             return Vec::new();
         };
-        let Ok(top) = git(repo_dir, &["rev-parse", "--show-toplevel"]) else {
+        let Ok(top) = std::fs::canonicalize(top) else {
             return Vec::new();
         };
-        let top = std::fs::canonicalize(top).unwrap_or_default();
         let mut differ = Vec::new();
         for file in files {
             let Ok(real) = std::fs::canonicalize(file) else {
@@ -117,10 +116,7 @@ impl BaseRules {
                 continue; // not versioned with the rules
             };
             let inside = inside.to_string_lossy().replace('\\', "/");
-            let theirs = git_bytes(
-                repo_dir,
-                &["cat-file", "blob", &format!("{commit}:{inside}")],
-            );
+            let theirs = git_bytes(&top, &["cat-file", "blob", &format!("{commit}:{inside}")]);
             if theirs.ok() != std::fs::read(&real).ok() {
                 differ.push(inside);
             }
@@ -141,13 +137,8 @@ impl BaseRules {
     /// An evaluation error of these rules, at the revision's file (`HEAD:rules/p.yaml:4:55`),
     /// not at the temporary file it was read into, deleted when the command ends.
     pub fn name_error(&self, mut e: crate::engine::EvalError) -> crate::engine::EvalError {
-        if let (Some(prefix), Some(inside)) = (
-            &self.prefix,
-            e.at.strip_prefix(&*self.dir.to_string_lossy()),
-        ) {
-            let reference = self.label.trim_end_matches(prefix.as_str());
-            let inside = inside.trim_start_matches(['/', '\\']);
-            e.at = format!("{reference}{prefix}{inside}");
+        if let Some(named) = self.in_revision(Path::new(&e.at)) {
+            e.at = named;
         }
         e
     }
@@ -159,12 +150,20 @@ impl BaseRules {
         mut diags: Vec<crate::diag::Diagnostic>,
     ) -> Vec<crate::diag::Diagnostic> {
         for d in &mut diags {
-            if let (Some(prefix), Ok(inside)) = (&self.prefix, d.file.strip_prefix(&self.dir)) {
-                let reference = self.label.trim_end_matches(prefix.as_str());
-                d.file = PathBuf::from(format!("{reference}{prefix}{}", inside.display()));
+            if let Some(named) = self.in_revision(&d.file) {
+                d.file = PathBuf::from(named);
             }
         }
         diags
+    }
+
+    /// `path` in the temporary directory (a file, or `file:line:column`) as the revision
+    /// names it (`main~3:rules/tiers.yaml`); `None` for a base that is a directory, or a
+    /// path outside it.
+    fn in_revision(&self, path: &Path) -> Option<String> {
+        let (prefix, inside) = (self.prefix.as_ref()?, path.strip_prefix(&self.dir).ok()?);
+        let reference = self.label.trim_end_matches(prefix.as_str());
+        Some(format!("{reference}{prefix}{}", inside.display()))
     }
 }
 
@@ -179,15 +178,15 @@ fn commit_of(dir: &Path, reference: &str, top: &str) -> Result<String, BaseError
     })
 }
 
-/// The rules folder `prefix` (`rules/`, or `""` for the repository's top) of `commit`,
-/// read out of git into a temporary directory.
+/// The rules folder `prefix` (`rules/`, or `""` for the repository's top) of `commit` of the
+/// repository at `top`, read out of git into a temporary directory.
 fn read_revision(
-    repo_dir: &Path,
+    top: &Path,
     reference: &str,
     commit: &str,
     prefix: String,
 ) -> Result<BaseRules, BaseError> {
-    let git = |args: &[&str]| git(repo_dir, args);
+    let git = |args: &[&str]| git(top, args);
     let temp = tempfile::Builder::new()
         .prefix("tierwise-base-")
         .tempdir()
@@ -209,7 +208,7 @@ fn read_revision(
             continue; // rules/tests/ and other subfolders are not rule files
         }
         let name = Path::new(path).file_name().unwrap_or_default();
-        let bytes = git_bytes(repo_dir, &["cat-file", "blob", fields[2]]).map_err(BaseError::Io)?;
+        let bytes = git_bytes(top, &["cat-file", "blob", fields[2]]).map_err(BaseError::Io)?;
         std::fs::write(temp.path().join(name), bytes)
             .map_err(|e| BaseError::Io(format!("cannot write {}: {e}", path)))?;
     }
@@ -228,7 +227,7 @@ fn read_revision(
         dir: temp.path().to_path_buf(),
         _temp: Some(temp),
         prefix: Some(prefix),
-        revision: Some((repo_dir.to_path_buf(), commit.to_owned())),
+        revision: Some((top.to_path_buf(), commit.to_owned())),
     })
 }
 

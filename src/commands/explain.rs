@@ -93,9 +93,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                     let as_of = ws.context.as_of;
                     let replaced = match official.as_of == as_of {
                         true => None,
-                        false => crate::output::replaced_runs_as_of(conn, tables, period, as_of)?
-                            .into_iter()
-                            .next(),
+                        false => crate::output::replaced_run_as_of(conn, tables, period, as_of)?,
                     };
                     let run = replaced.as_ref().unwrap_or(official);
                     let data_now = customers.fingerprint();
@@ -221,16 +219,21 @@ fn recorded(
             .pop();
     let recorded_rules = crate::output::run_rules(conn, tables, run.run_id)?;
     let these = crate::output::RunRules::of(rules);
+    let other_rules = (recorded_rules.as_ref()).is_some_and(|r| !r.decide_as(&these));
     let made_by = crate::output::other_tierwise(conn, tables, run.run_id)?;
     let mut out = Recorded {
         run_id: run.run_id,
         period: period.label().to_owned(),
         as_of: run.as_of.to_string(),
-        other_rules: (recorded_rules.as_ref()).is_some_and(|r| !r.decide_as(&these)),
+        other_rules,
         fingerprint: recorded_rules.map(|r| r.fingerprint),
         rules_revision: crate::output::run_revision(conn, tables, run.run_id)?,
-        data_changed: (crate::output::run_data_fingerprint(conn, tables, run.run_id)?)
-            .map(|then| then != *data_now),
+        // Other rules may read other columns: their data is not comparable.
+        data_changed: match other_rules {
+            true => None,
+            false => (crate::output::run_data_fingerprint(conn, tables, run.run_id)?)
+                .map(|then| then != *data_now),
+        },
         holds_customer: held.is_some(),
         made_by_other_tierwise: made_by,
         differences: Vec::new(),
@@ -238,10 +241,6 @@ fn recorded(
         replaced_by: None,
         rules_at: None,
     };
-    // Other rules may read other columns: their data is not comparable.
-    if out.other_rules {
-        out.data_changed = None;
-    }
     let Some(held) = held else {
         return Ok(out);
     };

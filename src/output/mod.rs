@@ -356,27 +356,31 @@ pub fn ok_run(
     }))
 }
 
-/// The successful runs of `period` as of `as_of` the period's official run replaced since,
-/// the latest first: what that day's decisions were, for `explain --as-of` that day.
-pub fn replaced_runs_as_of(
+/// The latest successful run of `period` as of `as_of` that the period's official run
+/// replaced since: what that day's decisions were, for `explain --as-of` that day.
+pub fn replaced_run_as_of(
     conn: &Connection,
     tables: &OutputTables,
     period: Period,
     as_of: Date,
-) -> Result<Vec<OfficialRun>, OutputError> {
+) -> Result<Option<OfficialRun>, OutputError> {
     let records = history::run_records(conn, tables, period.kind)?;
-    let official = history::official(&records);
-    let official = official.iter().find(|r| r.period == period);
-    let mut runs: Vec<OfficialRun> = (records.iter().rev())
-        .filter(|r| r.status == "ok" && r.period == Some(period) && r.as_of == Some(as_of))
+    let Some(official) = (history::official(&records).into_iter()).find(|r| r.period == period)
+    else {
+        return Ok(None);
+    };
+    Ok((records.iter().rev())
+        .find(|r| {
+            r.status == "ok"
+                && r.run_id != official.run_id
+                && r.period == Some(period)
+                && r.as_of == Some(as_of)
+        })
         .map(|r| OfficialRun {
             run_id: r.run_id,
             period,
             as_of,
-        })
-        .collect();
-    runs.retain(|r| official.is_some_and(|o| o.run_id != r.run_id));
-    Ok(runs)
+        }))
 }
 
 /// Whether run `run_id` gave output `name` (in any ASCII case); `None` when its outputs are

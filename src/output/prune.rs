@@ -95,10 +95,7 @@ pub fn prune(
         };
         deleted.push(delete_run(&tx, tables, r, record)?);
     }
-    match dry_run {
-        true => tx.rollback().map_err(write_err(&tables.run_table))?,
-        false => tx.commit().map_err(write_err(&tables.run_table))?,
-    }
+    finish(tx, dry_run, tables)?;
     Ok(Pruned {
         latest: latest.filter(|&l| !kept.iter().any(|k| k.run_id == l)),
         kept,
@@ -196,10 +193,7 @@ pub fn remove_runs(
                 .unwrap_or_default(),
         });
     }
-    match dry_run {
-        true => tx.rollback().map_err(write_err(&tables.run_table))?,
-        false => tx.commit().map_err(write_err(&tables.run_table))?,
-    }
+    finish(tx, dry_run, tables)?;
     Ok(removed)
 }
 
@@ -352,4 +346,17 @@ pub fn vacuum(conn: &Connection, size_mb: Option<f64>) -> Result<(), OutputError
     // In rollback-journal mode this does nothing; a busy log is said by its size after.
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     Ok(())
+}
+
+/// Commits the deletion, or for a dry run rolls it back (what it deleted is then only said).
+fn finish(
+    tx: rusqlite::Transaction<'_>,
+    dry_run: bool,
+    tables: &OutputTables,
+) -> Result<(), OutputError> {
+    match dry_run {
+        true => tx.rollback(),
+        false => tx.commit(),
+    }
+    .map_err(write_err(&tables.run_table))
 }

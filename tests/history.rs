@@ -2042,6 +2042,83 @@ fn explain_after_a_rule_file_is_split_holds_the_same_rule_ids() {
     );
 }
 
+/// A recorded policy edited in the database by hand (a limit raised for a favoured
+/// customer), or deleted, was blamed on "the customer data or the history it read" by
+/// `explain`, though nothing the run was made from had changed: the auditor's finding. A
+/// customer the run left out (`--keep-going`) is said to be left out, with the rule.
+#[test]
+fn explain_says_a_record_was_edited_or_deleted_after_the_run_wrote_it() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, annual_sales REAL, visits INTEGER",
+        &[
+            vec![int(1), real(10.0), int(1)],
+            vec![int(2), real(30.0), int(1)],
+            vec![int(3), real(40.0), int(0)],
+        ],
+    );
+    let rules = "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25 && 100 / visits > 0, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n";
+    fx.rule("rules.yaml", rules);
+    fx.run(&["run", "--as-of", "2026-09-30", "--keep-going"])
+        .assert_code(1);
+    fx.conn()
+        .execute_batch(
+            "UPDATE customer_policy SET tier = 'A' WHERE customer_id = 1;
+             DELETE FROM customer_policy WHERE customer_id = 2;",
+        )
+        .unwrap();
+    let run = "2026-09's recorded run (run 1, as of 2026-09-30)";
+    let line = |id: &str| {
+        let out = fx.run(&["explain", id, "--as-of", "2026-09-30"]);
+        let line = out.stdout.lines().nth(1).unwrap_or_default().to_owned();
+        (line, out)
+    };
+    let (edited, out) = line("1");
+    assert_eq!(
+        edited,
+        format!(
+            "note: this is not what {run} recorded: tier A recorded, B here; it was made with these rules on this customer data as of this day, reading no history, so its record was changed after the run wrote it (edited in the database)"
+        ),
+        "{}",
+        out.stdout
+    );
+    let json = fx.run(&["explain", "1", "--as-of", "2026-09-30", "--format", "json"]);
+    assert!(
+        json.stdout.contains("\"edited_since_written\": true"),
+        "{}",
+        json.stdout
+    );
+    let (deleted, out) = line("2");
+    assert_eq!(
+        deleted,
+        format!(
+            "note: {run} holds no policy for this customer, though it was made with these rules on this customer data as of this day: its row was deleted after the run wrote it"
+        ),
+        "{}",
+        out.stdout
+    );
+    // Customer 3 failed then (no visits); with its visits corrected, `explain` works, and
+    // says why the run holds nothing. The data changed, so nothing is said to be edited.
+    fx.conn()
+        .execute_batch("UPDATE customers SET visits = 2 WHERE customer_id = 3")
+        .unwrap();
+    let (left, out) = line("3");
+    assert!(
+        left.starts_with(&format!(
+            "note: {run} holds no policy for this customer: it left it out, as rule `big` failed for it then ("
+        )),
+        "{}",
+        out.stdout
+    );
+    let (edited, out) = line("1");
+    assert!(
+        edited
+            .ends_with("the customer data changed since it was read (late postings, a correction)"),
+        "{}",
+        out.stdout
+    );
+}
+
 /// An audit reproduces a recorded decision with `explain`: it says whether the period's
 /// recorded run holds the same outputs and rule ids for the customer, and when not, which
 /// differ and the likely reason (late data, other rules); it explained something else

@@ -213,10 +213,13 @@ fn recorded(
     let names: Vec<String> = (crate::output::output_names(conn, tables)?.into_iter())
         .filter(|n| (rules.outputs.iter()).any(|o| crate::output::same_output(&o.name, n)))
         .collect();
-    let held =
-        crate::output::customer_in_runs(conn, tables, &explained.customer, &names, vec![run])?
-            .periods
-            .pop();
+    let mut in_run =
+        crate::output::customer_in_runs(conn, tables, &explained.customer, &names, vec![run])?;
+    let held = in_run.periods.pop();
+    let left_out = in_run
+        .left_out
+        .pop()
+        .map(|(_, out)| (out.rule, out.message));
     let recorded_rules = crate::output::run_rules(conn, tables, run.run_id)?;
     let these = crate::output::RunRules::of(rules);
     let other_rules = (recorded_rules.as_ref()).is_some_and(|r| !r.decide_as(&these));
@@ -240,8 +243,18 @@ fn recorded(
         rule_ids: None,
         replaced_by: None,
         rules_at: None,
+        left_out,
+        edited_since_written: false,
     };
+    // Made from what this explanation read, the same rules on the same data as of the same
+    // day by this tierwise, reading no history: only an edit of the record makes it differ.
+    let made_from_the_same = !other_rules
+        && run.as_of == ws.context.as_of
+        && out.made_by_other_tierwise.is_none()
+        && out.data_changed == Some(false)
+        && rules.past.is_empty();
     let Some(held) = held else {
+        out.edited_since_written = made_from_the_same && out.left_out.is_none();
         return Ok(out);
     };
     let explained_value = |name: &str| {
@@ -270,6 +283,7 @@ fn recorded(
     if sorted(&held.rule_ids) != sorted(&explained.rule_ids) {
         out.rule_ids = Some(held.rule_ids);
     }
+    out.edited_since_written = made_from_the_same && !out.same();
     Ok(out)
 }
 

@@ -40,6 +40,14 @@ pub struct Recorded {
     /// official run, which this one compares with instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<LatestRun>,
+    /// The run left the customer out (`run --keep-going`): the rule that failed, its message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<(String, String)>,
+    /// Nothing the run was made from differs from what this explanation read (the rules,
+    /// the day, the customer data, tierwise, and no history read), yet the record differs
+    /// or is missing: it was changed after the run wrote it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub edited_since_written: bool,
     /// Explained with `--rules-at`: those rules, as named (`HEAD~1:rules/`), and their
     /// fingerprint.
     #[serde(skip)]

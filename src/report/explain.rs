@@ -367,7 +367,15 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
         ),
     };
     if !r.holds_customer {
-        return format!("note: {run} holds no policy for this customer");
+        return match (&r.left_out, r.edited_since_written) {
+            (Some((rule, message)), _) => format!(
+                "note: {run} holds no policy for this customer: it left it out, as {rule} failed for it then ({message})"
+            ),
+            (None, true) => format!(
+                "note: {run} holds no policy for this customer, though it was made with these rules on this customer data as of this day: its row was deleted after the run wrote it"
+            ),
+            (None, false) => format!("note: {run} holds no policy for this customer"),
+        };
     }
     if r.same() {
         // Other rules that give the same for this customer are still other rules: an
@@ -426,6 +434,8 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
                 ),
             },
         }
+    } else if r.edited_since_written {
+        "it was made with these rules on this customer data as of this day, reading no history, so its record was changed after the run wrote it (edited in the database)".to_owned()
     } else if r.as_of != as_of {
         // Late postings may differ too: only the run's day tells them apart.
         format!(
@@ -441,7 +451,7 @@ fn recorded_line(r: &Recorded, as_of: &str, b: &[f64]) -> String {
         match r.data_changed {
             Some(true) => "the customer data changed since it was read (late postings, a correction)",
             Some(false) => {
-                "the customer data is the data it read, so the history it read changed since (a rerun of an earlier period, a pruned period)"
+                "the customer data is the data it read, so the history it read changed since (a rerun of an earlier period, a pruned period), or its record was edited"
             }
             None => {
                 "the customer data or the history it read changed since (late postings, a correction, a pruned period)"

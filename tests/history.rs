@@ -2119,6 +2119,49 @@ fn explain_says_a_record_was_edited_or_deleted_after_the_run_wrote_it() {
     );
 }
 
+/// A customers table re-imported in another order (an ERP export sorted otherwise) is the
+/// same data: `explain` said "some customer's values changed since" of it. A run recorded
+/// with the earlier fingerprint (hashed in row order) is not compared with.
+#[test]
+fn the_same_data_in_another_order_is_not_said_changed() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0, 20.0]);
+    let rules = "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n";
+    fx.rule("rules.yaml", rules);
+    fx.run(&["run", "--as-of", "2026-09-30"]).assert_code(0);
+    fx.conn()
+        .execute_batch(
+            "CREATE TABLE sorted AS SELECT * FROM customers ORDER BY annual_sales DESC;
+             DROP TABLE customers; ALTER TABLE sorted RENAME TO customers;",
+        )
+        .unwrap();
+    let same = "recorded: 2026-09's recorded run (run 1, as of 2026-09-30) holds the same outputs and rule ids";
+    let explained = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+    assert_eq!(
+        explained.stdout.lines().nth(1),
+        Some(same),
+        "{}",
+        explained.stdout
+    );
+    // A value changed is still said.
+    fx.conn()
+        .execute_batch("UPDATE customers SET annual_sales = 11 WHERE customer_id = 1")
+        .unwrap();
+    let changed = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+    assert!(
+        (changed.stdout.lines().nth(1))
+            .is_some_and(|l| l.starts_with(same) && l.len() > same.len()),
+        "{}",
+        changed.stdout
+    );
+    // Recorded before this fingerprint: no claim either way.
+    fx.conn()
+        .execute_batch("UPDATE policy_run SET data_fingerprint = '0123456789abcdef'")
+        .unwrap();
+    let older = fx.run(&["explain", "2", "--as-of", "2026-09-30"]);
+    assert_eq!(older.stdout.lines().nth(1), Some(same), "{}", older.stdout);
+}
+
 /// An audit reproduces a recorded decision with `explain`: it says whether the period's
 /// recorded run holds the same outputs and rule ids for the customer, and when not, which
 /// differ and the likely reason (late data, other rules); it explained something else

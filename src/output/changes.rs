@@ -397,13 +397,14 @@ pub fn run_revision(
 }
 
 /// The fingerprint of the customer data run `run_id` read (`None`: a run recorded before
-/// runs recorded it).
+/// runs recorded it, or with an earlier scheme, which today's data cannot be compared with).
 pub fn run_data_fingerprint(
     conn: &Connection,
     tables: &OutputTables,
     run_id: i64,
 ) -> Result<Option<String>, OutputError> {
-    run_text(conn, tables, run_id, "data_fingerprint")
+    let recorded = run_text(conn, tables, run_id, "data_fingerprint")?;
+    Ok(recorded.filter(|f| f.starts_with(crate::source::FINGERPRINT_SCHEME)))
 }
 
 /// Text column `column` of run `run_id`'s record (`None`: NULL, no such run, or a run

@@ -297,24 +297,6 @@ impl Unreadable {
 }
 
 impl Dataset {
-    /// A hash of every value read (the columns the rules use), in row order: a run records
-    /// it, so `explain` and `report` of its period can tell whether the data they read now
-    /// is the data it read (its outputs alone did not tell: the same outputs from changed
-    /// inputs showed today's values as the run's). Raw values, not their text: 1M customers
-    /// hash in milliseconds.
-    pub fn fingerprint(&self) -> String {
-        use rayon::prelude::*;
-        // A hash per column, on the evaluation threads, then of them in order.
-        let columns: Vec<blake3::Hash> = (self.names.par_iter().zip(&self.columns))
-            .map(|(name, column)| column_hash(name, column))
-            .collect();
-        let mut h = blake3::Hasher::new();
-        columns.iter().for_each(|c| {
-            h.update(c.as_bytes());
-        });
-        h.finalize().to_hex()[..16].to_owned()
-    }
-
     /// A dataset from given rows (test cases, a prospect posted to `serve`): `fields` are
     /// the columns, each row holds a value per column.
     pub fn from_rows(
@@ -469,56 +451,4 @@ impl Dataset {
 pub fn folded_id(id: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     id.trim().nfc().collect::<String>().to_lowercase()
-}
-
-/// The hash of one column's name and values, as bytes hashed at once (a call per value
-/// cost more).
-fn column_hash(name: &str, column: &Column) -> blake3::Hash {
-    let mut bytes: Vec<u8> = Vec::new();
-    let flags = |bytes: &mut Vec<u8>, flags: &[bool]| {
-        bytes.extend(flags.iter().map(|&f| f as u8));
-    };
-    bytes.extend_from_slice(name.as_bytes());
-    bytes.push(0);
-    match column {
-        Column::Int { values, nulls } => {
-            bytes.push(b'i');
-            bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()));
-            flags(&mut bytes, nulls);
-        }
-        Column::Float { values, nulls } => {
-            bytes.push(b'f');
-            bytes.extend(values.iter().flat_map(|v| v.to_bits().to_le_bytes()));
-            flags(&mut bytes, nulls);
-        }
-        Column::Text { text, ends, nulls } => {
-            bytes.push(b't');
-            bytes.extend_from_slice(text.as_bytes());
-            bytes.extend(ends.iter().flat_map(|&e| (e as u64).to_le_bytes()));
-            flags(&mut bytes, nulls);
-        }
-        Column::Mixed(values) => {
-            bytes.push(b'm');
-            for v in values {
-                bytes.extend_from_slice(v.type_name().as_bytes());
-                bytes.extend_from_slice(v.to_string().as_bytes());
-                bytes.push(0);
-            }
-        }
-        Column::Date { days, nulls } => {
-            bytes.push(b'd');
-            bytes.extend(days.iter().flat_map(|d| d.0.to_le_bytes()));
-            flags(&mut bytes, nulls);
-        }
-        Column::Bool { values, nulls } => {
-            bytes.push(b'b');
-            flags(&mut bytes, values);
-            flags(&mut bytes, nulls);
-        }
-        Column::Null(n) => {
-            bytes.push(b'n');
-            bytes.extend_from_slice(&(*n as u64).to_le_bytes());
-        }
-    }
-    blake3::hash(&bytes)
 }

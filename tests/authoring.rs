@@ -805,6 +805,66 @@ fn text_standing_for_no_value_under_is_null_is_warned_on_the_data() {
     assert_eq!(blocked, 1);
 }
 
+/// An ERP export from a European locale writes thousands with dots (`250.000`, `850`):
+/// imported as text, `parse_float(sales) >= 100000` read `250.000` as 250, and the
+/// customer dropped out of tier A with no word from `check --data` or `run`. Warned at the
+/// `parse_float`, with the conversion, which then reads every value right.
+#[test]
+fn parse_float_over_thousands_dots_is_warned_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, sales TEXT",
+        &[
+            vec![text("D1"), text("250.000")],
+            vec![text("D2"), text("850")],
+            vec![text("D3"), text("1.500")],
+            vec![text("D4"), null()],
+        ],
+    );
+    fx.rule(
+        "p.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: 'parse_float(sales) >= 100000', then: { tier: A } }\n      - { id: small, then: { tier: B } }\n",
+    );
+    let said = "`sales` is read with `parse_float`, and 2 of 4 customers hold text such as `250.000`, which `parse_float` reads as 250 (a decimal point), though `850` is written without a point beside them: if the dots group thousands, those customers are read a thousand times too small";
+    let check = fx.run(&["check", "--data"]);
+    let warning = format!("warning: {said} (in `big`)\n --> rules/p.yaml:4:39");
+    assert!(check.stdout.contains(&warning), "{}", check.stdout);
+    let strict = fx.run(&["run", "--strict"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains(&format!("rules/p.yaml:4:39: {said} (rule `big`)"));
+    // Decimals of another number of places show the dots are decimal points: no warning.
+    fx.conn()
+        .execute_batch("UPDATE customers SET sales = '12.5' WHERE customer_id = 'D4'")
+        .unwrap();
+    let decimals = fx.run(&["check", "--data"]);
+    assert!(
+        !decimals.stdout.contains("parse_float"),
+        "{}",
+        decimals.stdout
+    );
+    // Converted in the query, as the help says: 250.000 is 250000, tier A.
+    fx.conn()
+        .execute_batch("UPDATE customers SET sales = NULL WHERE customer_id = 'D4'")
+        .unwrap();
+    let conversion = tierwise::text::converted("sales", ',', false);
+    assert!(check.stdout.contains(&conversion), "{}", check.stdout);
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("database: customers.db\nrules: rules\ncustomers:\n  id_column: customer_id\n  query: \"SELECT customer_id, {conversion} FROM customers\"\n"),
+    )
+    .unwrap();
+    fx.rule(
+        "p.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: 'sales >= 100000', then: { tier: A } }\n      - { id: small, then: { tier: B } }\n",
+    );
+    fx.run_ok(&[]);
+    let tiers = column(&fx.latest(), "tier");
+    assert_eq!(
+        tiers,
+        expect(&[("D1", "A"), ("D2", "B"), ("D3", "B"), ("D4", "B")])
+    );
+}
+
 /// A megabyte pasted into a number cell was quoted whole in the error (a terminal, a log
 /// line, a JSON error of a megabyte): its start and its length.
 #[test]

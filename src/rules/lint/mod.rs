@@ -78,6 +78,7 @@ mod template_division;
 mod text_dates;
 mod text_ordered;
 mod text_spellings;
+mod thousands_dots;
 mod unknown_ids;
 mod unranked_rows;
 mod unreachable_row;
@@ -96,6 +97,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(whole_numbers::decimals_never_equal(rules, data));
     out.extend(exact_amounts::amounts_tested_exactly(rules, data));
     out.extend(no_value_texts::no_value_texts(rules, data));
+    out.extend(thousands_dots::parse_float_over_thousands_dots(rules, data));
     out
 }
 pub use shown::{for_runs, without_repeats};

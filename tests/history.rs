@@ -1143,6 +1143,30 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
     fx.run(&["changes", "--from", "2026-Q1", "--output", "tier"])
         .assert_code(2)
         .assert_stderr_contains("--from 2026-Q1: its official run was pruned (`prune --keep`: its policies deleted, its record kept in the run table); periods with a run: 2026-Q2");
+    // A run by its id: pruned, deleted with its period, failed, or never made, each said
+    // (all were "no successful run N of a period").
+    for (run, why) in [
+        (
+            "run:4",
+            "--from run:4: run 4 (2026-Q1) holds no policies: pruned at ",
+        ),
+        (
+            "run:1",
+            "--from run:1: `policy_run` has no run 1 (now): `prune` deletes the records of runs replaced by a rerun and of failed runs when it prunes their period",
+        ),
+        (
+            "run:5",
+            "--from run:5: run 5 (2026-Q2) failed, writing no policies: ",
+        ),
+        (
+            "run:9",
+            "--from run:9: `policy_run` has no run 9: the latest is run 5",
+        ),
+    ] {
+        fx.run(&["changes", "--from", run, "--output", "tier"])
+            .assert_code(2)
+            .assert_stderr_contains(why);
+    }
     // The earliest period kept is not "the first period with a run".
     let changes = fx.run(&["changes", "--output", "tier"]);
     changes.assert_code(0);

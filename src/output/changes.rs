@@ -407,6 +407,43 @@ pub fn run_data_fingerprint(
     Ok(recorded.filter(|f| f.starts_with(crate::source::FINGERPRINT_SCHEME)))
 }
 
+/// Why run `run_id` has no policies to read, from its record: "run 2, 2026-07's official
+/// run, was pruned at ... by `tierwise prune --keep` (...)", "run 1 failed: ...", or that
+/// the run table has no record of it (a run replaced in a period since pruned, whose
+/// record `prune` deletes, or no such run).
+pub fn why_no_run(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<String, OutputError> {
+    let status = run_text(conn, tables, run_id, "status")?;
+    let period = run_text(conn, tables, run_id, "period")?;
+    let message = run_text(conn, tables, run_id, "message")?;
+    let of = period.map_or(String::new(), |p| format!(" ({p})"));
+    let records = super::history::run_records(conn, tables, Default::default())?;
+    let latest = records.last().map(|r| r.run_id);
+    let table = &tables.run_table;
+    Ok(match (status.as_deref(), message) {
+        (None, _) if latest.is_none_or(|l| run_id > l) => format!(
+            "`{table}` has no run {run_id}: {}",
+            latest.map_or("there is no run yet".to_owned(), |l| format!(
+                "the latest is run {l}"
+            ))
+        ),
+        (None, _) => format!(
+            "`{table}` has no run {run_id} (now): `prune` deletes the records of runs replaced by a rerun and of failed runs when it prunes their period"
+        ),
+        (Some(super::prune::PRUNED | super::prune::REMOVED), Some(message)) => {
+            format!("run {run_id}{of} holds no policies: {message}")
+        }
+        (Some("failed"), message) => format!(
+            "run {run_id}{of} failed, writing no policies{}",
+            message.map_or(String::new(), |m| format!(": {m}"))
+        ),
+        (Some(status), _) => format!("run {run_id}{of} is {status}, with no policies to read"),
+    })
+}
+
 /// Text column `column` of run `run_id`'s record (`None`: NULL, no such run, or a run
 /// table from before the column was).
 fn run_text(

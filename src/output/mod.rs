@@ -25,7 +25,7 @@ mod view;
 
 pub use changes::{
     Changes, CustomerChange, CustomerValue, Direction, RunRules, Transition, changes,
-    run_data_fingerprint, run_revision, run_rules, value_orders,
+    run_data_fingerprint, run_revision, run_rules, value_orders, why_no_run,
 };
 pub use column_kinds::column_kind_changes;
 pub use file::{FileFormat, only_a_file};

@@ -72,7 +72,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     let tables = &ws.config.tables;
     let kind = output::latest_kind(conn, tables)?.unwrap_or_default();
     let runs = output::official_runs(conn, tables, kind)?;
-    let by_id = |id| Ok(output::ok_run(conn, tables, id)?);
+    let by_id = |id| match output::ok_run(conn, tables, id)? {
+        Some(run) => Ok(Ok(run)),
+        None => Ok(Err(output::why_no_run(conn, tables, id)?)),
+    };
     let pruned = output::pruned_periods(conn, tables, kind)?;
     let (from, to) = chosen_runs(
         &runs,

@@ -57,12 +57,12 @@ pub(super) fn unknown_order_values(
 
 /// The runs of `from` and `to`: a period's official run, or a run by its id (`run:3`, a
 /// run replaced since: what a rerun changed); defaults: the latest period, and the one
-/// before it. `by_id` finds a successful run by its id.
+/// before it. `by_id` finds a successful run by its id, else says why there is none.
 pub(super) fn chosen_runs(
     runs: &[OfficialRun],
     from: Option<&str>,
     to: Option<&str>,
-    by_id: &dyn Fn(i64) -> Result<Option<OfficialRun>, Error>,
+    by_id: &dyn Fn(i64) -> Result<Result<OfficialRun, String>, Error>,
     pruned: &[Period],
 ) -> Result<(Option<OfficialRun>, OfficialRun), Error> {
     let labels = || {
@@ -77,11 +77,7 @@ pub(super) fn chosen_runs(
             let id: i64 = id.trim().parse().map_err(|_| {
                 Error::Argument(format!("{flag} {label}: a run is given by its id, `run:3`"))
             })?;
-            return by_id(id)?.ok_or_else(|| {
-                Error::Argument(format!(
-                    "{flag} {label}: no successful run {id} of a period (`policy_run` lists the runs)"
-                ))
-            });
+            return by_id(id)?.map_err(|why| Error::Argument(format!("{flag} {label}: {why}")));
         }
         let period = Period::parse(label).map_err(|e| Error::Argument(format!("{flag}: {e}")))?;
         runs.iter()

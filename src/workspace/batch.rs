@@ -137,10 +137,15 @@ impl Workspace {
         }
         let mut data_warnings = data_warnings(rules, &customers, &self.database);
         // What was read, for `explain` and `report` to tell the data since from it.
+        let hashing = std::time::Instant::now();
         let info = RunInfo {
             data_fingerprint: Some(customers.fingerprint()),
             ..info.clone()
         };
+        tracing::debug!(
+            "fingerprinted the data in {:.3} s",
+            hashing.elapsed().as_secs_f64()
+        );
         let read = t.elapsed();
         tracing::info!(
             "read {} customers in {:.3} s",

@@ -238,6 +238,37 @@ fn a_cap_that_binds_on_both_sides_is_recorded_once() {
     );
 }
 
+/// A regulator checks that a limit never exceeds the hard cap that bound it: an equity of
+/// 19,999,999.998 (converted from another currency) capped the limit at 25%,
+/// 4,999,999.9995, and rounded down to a million it gave 5,000,000, "bound by equity-25pct"
+/// (the model-risk validator's F08). Rounding takes a value within a billionth of a step
+/// of a multiple as on it; a limit rounded inside it no longer crosses it.
+#[test]
+fn a_ceiling_rounded_down_never_gives_more_than_the_ceiling() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, equity REAL, turnover REAL",
+        &[
+            vec![common::text("R1"), real(19_999_999.998), real(33_333_333.0)],
+            vec![common::text("R2"), real(20_000_000.0), real(33_333_333.0)],
+        ],
+    );
+    fx.rule(
+        "limit.yaml",
+        "decisions:\n  - name: limit\n    output: credit_limit\n    round: { down: 1000000 }\n    capped_by: capped_by\n    caps:\n      - { id: equity-25pct, max: '= equity * 0.25' }\n    rules: [ { id: lim, value: '= turnover' } ]\n",
+    );
+    fx.run_ok(&[]);
+    let limits = column(&fx.latest(), "credit_limit");
+    assert_eq!(limits["R1"], common::int(4_000_000));
+    assert_eq!(limits["R2"], common::int(5_000_000));
+    let explain = fx.run(&["explain", "R1"]);
+    assert!(
+        explain.stdout.contains("=> credit_limit = 4000000"),
+        "{}",
+        explain.stdout
+    );
+}
+
 #[test]
 fn a_constant_floor_above_a_constant_named_ceiling_is_a_load_error_naming_both() {
     let fx = concession_customers(

@@ -69,7 +69,7 @@ impl<'a, O: Observer> Worker<'_, 'a, O> {
                             Bound::Min => RoundSpec::Up(round.step()),
                             Bound::Max => RoundSpec::Down(round.step()),
                         };
-                        let rounded = round_value(bound, inside);
+                        let rounded = inside_limit(bound, side, inside);
                         match floor {
                             Some(f) if side == Bound::Max && rounded.0 < f => exact,
                             _ => rounded,
@@ -180,6 +180,27 @@ pub(super) fn round_value(x: f64, round: RoundSpec) -> (f64, Value<'static>) {
     (y, Value::Float(y))
 }
 
+/// A limit rounded to the step inside it (`inside`: down for a ceiling, up for a floor),
+/// never beyond it as the rules' `==` has it: rounding takes a value within a billionth of a
+/// step of a multiple as on it, and a ceiling of 4,999,999.9995 rounded down to a million
+/// gave 5,000,000, a limit above the cap said to bind it (the validator's F08).
+fn inside_limit(limit: f64, side: Bound, inside: RoundSpec) -> (f64, Value<'static>) {
+    let rounded = round_value(limit, inside);
+    let beyond = match side {
+        Bound::Max => rounded.0 > limit,
+        Bound::Min => rounded.0 < limit,
+    };
+    if !beyond || same_number(rounded.0, limit) {
+        return rounded;
+    }
+    let step = inside.step();
+    let back = match side {
+        Bound::Max => rounded.0 - step,
+        Bound::Min => rounded.0 + step,
+    };
+    round_value(back, RoundSpec::Nearest(step))
+}
+
 /// `r` steps, as the decimal the step is written in: 3 x 1 / 10 for 0.1 (0.3, where 3 x 0.1
 /// is 0.30000000000000004), 10^16 x 1 / 100 for 0.01 (10^14, where cleaning 10^16 x 0.01 of
 /// its noise in billionths gave 99,999,999,999,999.98).
@@ -247,6 +268,25 @@ mod tests {
         assert_eq!(dec(12.7 - 12.0, RoundSpec::Down(0.1)), 0.7);
         assert_eq!(dec(1_000_000.1 - 1_000_000.0, RoundSpec::Down(0.1)), 0.1);
         assert_eq!(dec(0.0999, RoundSpec::Down(0.1)), 0.0);
+    }
+
+    /// A limit rounded inside it stays inside it as `==` compares: a ceiling a ten-billionth
+    /// under a multiple is not on it, one within `==`'s tolerance is (binary noise).
+    #[test]
+    fn a_limit_rounded_inside_it_never_crosses_it() {
+        let inside = |x: f64, side: Bound, r: RoundSpec| inside_limit(x, side, r).0;
+        let ceiling = 19_999_999.998 * 0.25;
+        assert_eq!(ceiling, 4_999_999.999_5);
+        assert_eq!(round_value(ceiling, RoundSpec::Down(1e6)).0, 5e6);
+        assert_eq!(inside(ceiling, Bound::Max, RoundSpec::Down(1e6)), 4e6);
+        assert_eq!(inside(1.00000000005, Bound::Min, RoundSpec::Up(1.0)), 2.0);
+        // Noise is still on the multiple: 12.1 - 12 capped, down to 0.1, is 0.1.
+        assert_eq!(inside(12.1 - 12.0, Bound::Max, RoundSpec::Down(0.1)), 0.1);
+        assert_eq!(
+            inside(210_000.00000000003, Bound::Min, RoundSpec::Up(1000.0)),
+            210_000.0
+        );
+        assert_eq!(inside(0.31, Bound::Max, RoundSpec::Down(0.1)), 0.3);
     }
 
     /// Amounts written to the cent, up to 10^12: rounded down to 0.01 they stay as they are,

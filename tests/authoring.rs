@@ -865,6 +865,83 @@ fn parse_float_over_thousands_dots_is_warned_on_the_data() {
     );
 }
 
+/// A table made by `sqlite3 .import --csv` has TEXT columns: `drawn + undrawn` joined
+/// the texts ("5000000100000" for 5.1 M) and `drawn > limit_approved` compared them letter
+/// by letter (a 1.2 M drawing over a 900 k limit was no breach), `check --data` saying "no
+/// problems found" (the model-risk validator's F06). Warned at the field, with the CAST
+/// that reads it as a number; codes of digits of one width ordered, and text joined with
+/// a label, are not warned.
+#[test]
+fn numbers_kept_as_text_added_or_ordered_are_warned_on_the_data() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, drawn TEXT, undrawn TEXT, limit_approved TEXT, zip TEXT",
+        &[
+            vec![
+                text("A1"),
+                text("5000000"),
+                text("100000"),
+                text("6000000"),
+                text("75001"),
+            ],
+            vec![
+                text("A2"),
+                text("1200000"),
+                text("0"),
+                text("900000"),
+                text("13002"),
+            ],
+            vec![
+                text("A3"),
+                text(""),
+                text("50000"),
+                text("100000"),
+                text("69003"),
+            ],
+        ],
+    );
+    let rules = "decisions:\n  - name: exp\n    rules:\n      - { id: e1, then: { gross_exposure: '= drawn + undrawn', label: '= zip + \" city\"' } }\n  - name: breach\n    rules:\n      - { id: br, when: drawn > limit_approved, then: { breach: true } }\n      - { id: north, when: 'zip >= \"70000\" && zip < limit_approved', then: { breach: false } }\n      - { id: nobr, then: { breach: false } }\n";
+    fx.rule("r.yaml", rules);
+    let check = fx.run(&["check", "--data"]);
+    for warning in [
+        "warning: `drawn` is text, and each of its values is a number (`5000000`, `1200000`): `+` joins texts (\"5000000\" + \"1200000\" is \"50000001200000\", not a sum) (in `e1`)\n --> rules/r.yaml:4:46",
+        "warning: `undrawn` is text, and each of its values is a number (`100000`, `0`): `+` joins texts",
+        "warning: `limit_approved` is text, and each of its values is a number (`6000000`, `900000`): `>` compares texts letter by letter, not as numbers (\"10\" comes before \"9\") (in `br`)\n --> rules/r.yaml:7:33",
+        "help: read it as a number in the customers query, `CAST(NULLIF(TRIM(drawn), '') AS REAL) AS drawn`",
+    ] {
+        assert!(
+            check.stdout.contains(warning),
+            "{warning}\n{}",
+            check.stdout
+        );
+    }
+    assert!(!check.stdout.contains("`zip`"), "{}", check.stdout);
+    fx.run(&["run", "--strict"]).assert_code(1);
+    // Read as numbers, as the help says: the sum and the breach are right, no warning.
+    let cast = |c: &str| format!("CAST(NULLIF(TRIM({c}), '') AS REAL) AS {c}");
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!(
+            "database: customers.db\nrules: rules\ncustomers:\n  id_column: customer_id\n  query: \"SELECT customer_id, {}, {}, {}, zip FROM customers\"\n",
+            cast("drawn"),
+            cast("undrawn"),
+            cast("limit_approved")
+        ),
+    )
+    .unwrap();
+    let fixed = (rules.replace(" && zip < limit_approved", ""))
+        .replace("= drawn + undrawn", "= (drawn ?? 0) + undrawn");
+    fx.rule("r.yaml", &fixed);
+    let run = fx.run_ok(&[]);
+    assert!(!run.stdout.contains("each of its values"), "{}", run.stdout);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "gross_exposure")["A1"],
+        common::real(5_100_000.0)
+    );
+    assert_eq!(column(&latest, "breach")["A2"], common::int(1));
+}
+
 /// A megabyte pasted into a number cell was quoted whole in the error (a terminal, a log
 /// line, a JSON error of a megabyte): its start and its length.
 #[test]

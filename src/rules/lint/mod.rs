@@ -65,6 +65,7 @@ mod near_texts;
 mod never_in_effect;
 mod never_true_row;
 mod no_value_texts;
+mod numbers_as_text;
 mod output_never_given;
 mod output_spellings;
 mod overlapping_rows;
@@ -98,6 +99,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(exact_amounts::amounts_tested_exactly(rules, data));
     out.extend(no_value_texts::no_value_texts(rules, data));
     out.extend(thousands_dots::parse_float_over_thousands_dots(rules, data));
+    out.extend(numbers_as_text::numbers_kept_as_text(rules, data));
     out
 }
 pub use shown::{for_runs, without_repeats};

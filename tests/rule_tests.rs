@@ -966,6 +966,32 @@ fn a_rounded_expectation_says_why_and_a_formula_is_refused() {
     assert!(run.stdout.contains("ratio.yaml:4:"), "{}", run.stdout);
 }
 
+/// A validator's boundary test, "interest exactly to the cent", passed with a cent off
+/// on 10,000,000 and ten euros off on 10,000,000,000: expected decimals compared within a
+/// part in a billion (the model-risk validator's F07). They compare within half a unit of
+/// their last decimal too.
+#[test]
+fn an_expectation_a_cent_off_fails_on_large_amounts() {
+    let case = |expect: &str| {
+        format!(
+            "cases:\n  - name: interest\n    customer: {{ annual_sales: 100000000 }}\n    expect: {{ interest: {expect} }}\n"
+        )
+    };
+    let fx = project(&[("interest.yaml", &case("10000000.01"))]);
+    fx.rule(
+        "interest.yaml",
+        "decisions:\n  - name: interest\n    output: interest\n    rules:\n      - { id: interest, value: '= annual_sales * 0.1' }\n",
+    );
+    let off = test_in(&fx, &["--case", "interest"]);
+    off.assert_code(1);
+    assert!(off.stdout.contains("1 failed"), "{}", off.stdout);
+    for right in ["10000000", "10000000.00", "1.0e7"] {
+        std::fs::write(fx.path("rules/tests/interest.yaml"), case(right)).unwrap();
+        let run = test_in(&fx, &["--case", "interest"]);
+        run.assert_code(0);
+    }
+}
+
 /// A case whose `expect:` lost its last line passed whatever the rules gave: it is an
 /// error at the case, as a case with no `expect` is.
 #[test]

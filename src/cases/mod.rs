@@ -167,7 +167,10 @@ impl TestReport {
 }
 
 /// Whether an actual value is what the case expects: numbers by value (`12` equals `12.0`),
-/// lists item by item, everything else exactly.
+/// lists item by item, everything else exactly. Decimals within a part in a billion (binary
+/// noise: 0.1 + 0.2 is 0.3) and within half a unit of the expected value's last decimal: a
+/// part in a billion of 10,000,000 is a cent, and `10000000.01` expected passed for
+/// 10,000,000.00 (the model-risk validator's F07).
 pub fn same(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (expected, actual) {
@@ -178,7 +181,10 @@ pub fn same(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
                     a.as_f64().unwrap_or(f64::NAN),
                     b.as_f64().unwrap_or(f64::NAN),
                 );
-                x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+                let off = (x - y).abs();
+                x == y
+                    || (off <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+                        && off <= written_unit(x) / 2.0 * (1.0 + 1e-9))
             }
         },
         (J::Array(a), J::Array(b)) => {
@@ -186,6 +192,17 @@ pub fn same(expected: &serde_json::Value, actual: &serde_json::Value) -> bool {
         }
         (a, b) => a == b,
     }
+}
+
+/// The unit of `x`'s last decimal as it is written (shortest): 0.01 for 10000000.01, 1 for
+/// 12; infinite where the text has an exponent (`1e-7`), which the part in a billion bounds.
+fn written_unit(x: f64) -> f64 {
+    let text = x.to_string();
+    if text.contains(['e', 'E']) {
+        return f64::INFINITY;
+    }
+    let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+    10f64.powi(-(decimals as i32))
 }
 
 /// Runs every test case in `tests_dir` whose name contains `only` (ignoring case), against
@@ -443,6 +460,13 @@ mod tests {
         assert!(same(&json!(12), &json!(12.0)));
         assert!(same(&json!(0.3), &json!(0.1 + 0.2)));
         assert!(!same(&json!(12), &json!(12.5)));
+        // A cent off an amount of ten million is off, though a part in a billion.
+        assert!(!same(&json!(10_000_000.01), &json!(10_000_000.0)));
+        assert!(!same(&json!(10_000_000_009.99), &json!(10_000_000_000.0)));
+        assert!(same(&json!(10_000_000.01), &json!(100_000_000.1 * 0.1)));
+        assert!(same(&json!(2083.3333333333335), &json!(25_000.0 / 12.0)));
+        assert!(!same(&json!(4.3333), &json!(13.0 / 3.0)));
+        assert!(same(&json!(0.000001), &json!(0.000_001_000_000_1)));
         assert!(!same(&json!("12"), &json!(12)));
         assert!(same(&json!(["a", 1]), &json!(["a", 1.0])));
         assert!(!same(&json!(["a"]), &json!(["a", "b"])));

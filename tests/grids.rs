@@ -213,6 +213,39 @@ fn check_points_at_the_bad_cell() {
     );
 }
 
+/// A grid pasted from a policy document: Word makes `-` an en dash, so a cell of `–` was the
+/// text "–" and its row matched no customer, `check` saying "no problems found"; a minus
+/// sign in `< −5` was "not a value" with the caret at `<` (the model-risk validator's F05).
+#[test]
+fn a_dash_a_word_processor_wrote_for_minus_is_an_error_at_the_cell() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, ebit REAL, sector TEXT",
+        &[vec![int(1), real(2e6), text("retail")]],
+    );
+    fx.rule(
+        "g.yaml",
+        "decisions:\n  - name: g\n    outputs: [cls]\n    grid: |\n      id  | ebit        | sector | cls\n      g1  | < \u{2212}5        | -      | loss\n      g3  | >= 1000000  | \u{2013}      | large\n      g4  | -           | -      | other\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    assert_eq!(
+        run.diagnostic_at("rules/g.yaml:7:27"),
+        "error: `\u{2013}` (U+2013, an en dash, as a word processor writes `-`) is not `-`: write `-` for any value (in `g3`)
+ --> rules/g.yaml:7:27
+  |
+7 |       g3  | >= 1000000  | \u{2013}      | large
+  |                           ^"
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: `\u{2212}` (U+2212, a minus sign, as a word processor writes `-`) is not a minus here: write `< -5` (in `g1`)\n --> rules/g.yaml:6:15"),
+        "{}",
+        check.stdout
+    );
+}
+
 /// NULL passes only `-` and `null` (and a formula that asks for it); `!=` and `not(...)`
 /// are false for it, as every comparison.
 #[test]

@@ -4,6 +4,7 @@
 //! at the character it is about.
 
 use crate::time::Date;
+use word_processor::{dash_lookalike, typographic_quotes};
 
 /// A constant written in a cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +127,7 @@ fn test(text: &str, base: usize, top: bool) -> Result<Test, CellError> {
     if t == "null" {
         return Ok(Test::Null);
     }
+    dash_lookalike(t, at, "any value")?;
     let formula = t.starts_with('=') && !t.starts_with("==");
     if !formula && let Some(tests) = tests_listed(t, at)? {
         return Ok(Test::OneOf(tests));
@@ -515,29 +517,6 @@ fn bare(t: &str, at: usize) -> Result<Val, CellError> {
     Ok(Val::Text(t.to_owned()))
 }
 
-/// A value in the curly quotes Word and Outlook put in for `"` (`“Premium”`): to the rules,
-/// text with those quotes in it, which no customer's value equals (the row would never
-/// match, without a word). Only a value they wrap: an apostrophe in a name (`McDonald’s`,
-/// `’s-Hertogenbosch`, `‘t Hoekje`) is text.
-fn typographic_quotes(t: &str, at: usize) -> Result<(), CellError> {
-    use crate::diag::habits::TYPOGRAPHIC_QUOTES as CURLY;
-    let first = t.chars().next().filter(|c| CURLY.contains(c));
-    let last = t.chars().last().filter(|c| CURLY.contains(c));
-    let (Some(first), Some(_)) = (first, last) else {
-        return Ok(());
-    };
-    if t.chars().count() < 2 {
-        return Ok(());
-    }
-    let inner = t.trim_matches(|c| CURLY.contains(&c));
-    fail(
-        at,
-        format!(
-            "`{t}` is in typographic quotes (`{first}`, as a word processor or e-mail writes them): to the rules that is text with the quotes in it; write straight quotes, \"{inner}\", or none"
-        ),
-    )
-}
-
 /// The text an ordering (`< 12 months`, `>= 1 000`) compares with, when it is a number
 /// with a unit or blanks: text never orders against the column's numbers, so what to write.
 fn number_with_blanks(t: &str) -> Option<String> {
@@ -629,6 +608,7 @@ pub(super) fn output(text: &str) -> Result<Out, CellError> {
     if t.is_empty() || t == "-" {
         return Ok(Out::Nothing);
     }
+    dash_lookalike(t, 0, "no output")?;
     if let Some(rest) = t.strip_prefix('=') {
         let skipped = rest.chars().take_while(|c| c.is_whitespace()).count();
         if rest.trim().is_empty() {
@@ -673,6 +653,9 @@ fn output_list(inner: &str, at: usize) -> Result<Out, CellError> {
     }
     Ok(Out::List(items))
 }
+
+#[path = "word_processor.rs"]
+mod word_processor;
 
 #[cfg(test)]
 #[path = "cells_tests.rs"]

@@ -28,6 +28,20 @@ fn err(cell: &str) -> (usize, String) {
 fn anything_null_and_formulas() {
     assert_eq!(input(""), Ok(Test::Any));
     assert_eq!(input("-"), Ok(Test::Any));
+    // Dashes a word processor writes for `-`: alone, or before a number.
+    let err = |t: &str| input(t).unwrap_err();
+    assert_eq!(
+        err("\u{2013}").message,
+        "`\u{2013}` (U+2013, an en dash, as a word processor writes `-`) is not `-`: write `-` for any value"
+    );
+    assert_eq!(err("< \u{2212}5").at, 2);
+    assert_eq!(
+        err("< \u{2212}5").message,
+        "`\u{2212}` (U+2212, a minus sign, as a word processor writes `-`) is not a minus here: write `< -5`"
+    );
+    assert!(input("2024\u{2013}2025").is_ok());
+    assert!(input("Retail \u{2013} North").is_ok());
+    assert!(output("\u{2014}").is_err());
     assert_eq!(input("null"), Ok(Test::Null));
     assert_eq!(
         input("=  a || b"),

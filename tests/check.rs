@@ -44,6 +44,49 @@ fn check_data_reports_rows_that_never_match_and_customers_without_a_value() {
 
 /// A metric that fails for every customer leaves nothing to check the decisions on: said
 /// once, not "matched none of the 0 customers" per decision.
+/// A knock-out row over a figure some customers lack: `leverage > 4 -> decline` is false
+/// for a firm of negative or unknown equity (leverage NULL), which then got `approve`,
+/// `check --data` saying nothing (the model-risk validator's F03). Said on the data, with
+/// the customers; not where a row says what NULL gets.
+#[test]
+fn check_data_says_which_nulls_fall_past_the_rows_that_order_them() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, total_debt REAL, equity REAL",
+        &[
+            vec![text("P1"), real(10e6), real(1e6)],
+            vec![text("P2"), real(1e6), real(1e6)],
+            vec![text("P3"), real(10e6), real(-2e6)],
+            vec![text("P4"), real(10e6), null()],
+        ],
+    );
+    let rules = |null_row: &str| {
+        format!(
+            "metrics:\n  leverage: 'if !is_null(equity) && equity > 0 {{ total_debt / equity }} else {{ () }}'\ndecisions:\n  - name: decision\n    rules:\n{null_row}      - {{ id: ko-leverage, when: leverage > 4, then: {{ decision: decline }} }}\n      - {{ id: approve, then: {{ decision: approve }} }}\n"
+        )
+    };
+    fx.rule("r.yaml", &rules(""));
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains("  decision:\n    `leverage` is NULL for 2 customers (e.g. P3, P4), and row ko-leverage orders it, false for NULL: they get the first row that does not compare it; if that is not meant, say what NULL gets (`when: is_null(leverage)` above, or `leverage ?? 0`)\n"),
+        "{}",
+        check.stdout
+    );
+    let json = fx.run(&["check", "--data", "--format", "json"]);
+    assert!(
+        json.stdout.contains("\"null_past_rows\""),
+        "{}",
+        json.stdout
+    );
+    fx.rule(
+        "r.yaml",
+        &rules("      - { id: ko-unknown, when: is_null(leverage), then: { decision: refer } }\n"),
+    );
+    let said = fx.run(&["check", "--data"]);
+    assert!(!said.stdout.contains("is NULL for"), "{}", said.stdout);
+}
+
 #[test]
 fn check_data_says_once_when_every_customer_failed() {
     let fx = fixture();

@@ -496,9 +496,22 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates one customer on the calling thread.
     pub fn evaluate_one(&self, i: usize) -> Result<Outcomes<'a>, EvalError> {
+        self.evaluate_one_seeing(i, |_| {})
+    }
+
+    /// As [`Evaluator::evaluate_one`], showing `see` the customer's values by slot once it
+    /// is decided (its fields, metrics and outputs): `check --data` counts the NULLs rows
+    /// compare.
+    pub fn evaluate_one_seeing(
+        &self,
+        i: usize,
+        see: impl FnOnce(&[Value<'a>]),
+    ) -> Result<Outcomes<'a>, EvalError> {
         let mut tally = Tally::new(self.rules);
         let mut outcomes = Outcomes::new(self.rules);
-        Worker::new(self).customer(i, &mut outcomes, &mut tally)?;
+        let mut worker = Worker::new(self);
+        worker.customer(i, &mut outcomes, &mut tally)?;
+        see(&worker.frame);
         Ok(outcomes)
     }
 }

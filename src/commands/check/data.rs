@@ -75,6 +75,21 @@ pub struct DecisionFindings {
     /// for customers the decision otherwise gave a value.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outputs_without_value: Vec<OutputGap>,
+    /// Fields and metrics NULL for some customers that its rows order without a NULL test.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub null_past_rows: Vec<NullPast>,
+}
+
+/// A field or metric NULL for some customers that rows of a decision order, none of its
+/// rows testing it for NULL: the ordering is false for them, and they get the first row
+/// that does not compare it.
+#[derive(Debug, Default, Serialize)]
+pub struct NullPast {
+    pub name: String,
+    pub customers: usize,
+    pub examples: Vec<String>,
+    /// The rows (by id) that order it.
+    pub rows: Vec<String>,
 }
 
 /// One output of a decision that some customers got no value for, though a row matched.
@@ -109,16 +124,33 @@ pub(super) fn check_data(
     let scope = Scope::new(rules, customers);
     // Found once: each part of the parallel tally starts from a copy.
     let spellings = rules::lint::OutputSpellings::new(rules);
+    // Fields and metrics rows order without a test for NULL: their NULLs, counted.
+    let watched = rules::lint::ordered_without_null_test(rules);
     let tallies = (0..customers.len)
         .into_par_iter()
         .fold(
-            || Tallies::new(rules, &spellings),
+            || Tallies::new(rules, &spellings, &watched),
             |mut t, i| {
-                t.add(&scope, i, evaluator.evaluate_one(i));
+                let outcome = evaluator.evaluate_one_seeing(i, |frame| {
+                    for (k, &slot) in watched.iter().enumerate() {
+                        if frame.get(slot).is_some_and(crate::value::Value::is_null) {
+                            t.nulls[k].add(|| customers.id_text(i));
+                        }
+                    }
+                });
+                t.add(&scope, i, outcome);
                 t
             },
         )
-        .reduce(|| Tallies::new(rules, &spellings), Tallies::merge);
+        .reduce(|| Tallies::new(rules, &spellings, &watched), Tallies::merge);
+    let null_in: Vec<rules::Slot> = (watched.iter().zip(&tallies.nulls))
+        .filter(|(_, counted)| counted.customers > 0)
+        .map(|(&slot, _)| slot)
+        .collect();
+    let null_past = rules::lint::null_past_rows(rules, &null_in);
+    let null_counts: HashMap<String, Counted> = (watched.iter().zip(&tallies.nulls))
+        .map(|(&slot, counted)| (rules.slot_name(slot).to_owned(), counted.clone()))
+        .collect();
     let mut given = (tallies.spellings).warnings(rules, |i| customers.id_text(i));
     // Population figures NULL for many customers, ordered in rows that never test for NULL.
     let mut nulls: HashMap<rules::Slot, usize> = HashMap::new();
@@ -131,6 +163,17 @@ pub(super) fn check_data(
     }
     given.extend(rules::lint::unranked_rows(rules, &nulls, customers.len));
     let mut check = tallies.into_check(rules, customers.len);
+    for past in null_past {
+        let counted = &null_counts[&past.name];
+        check.decisions[past.decision]
+            .null_past_rows
+            .push(NullPast {
+                name: past.name,
+                customers: counted.customers,
+                examples: counted.examples.clone(),
+                rows: past.rows,
+            });
+    }
     for (d, findings) in rules.decisions.iter().zip(&mut check.decisions) {
         let (out, kept): (Vec<String>, Vec<String>) = (findings.rows_never_matched.drain(..))
             .partition(|id| {
@@ -250,6 +293,8 @@ struct Tallies {
     failed: usize,
     /// Outputs compared with texts that customers got in another spelling.
     spellings: rules::lint::OutputSpellings,
+    /// Per watched field or metric: customers for whom it is NULL.
+    nulls: Vec<Counted>,
 }
 
 /// What a failure's message says without the customer's own values (quoted text and
@@ -301,8 +346,13 @@ impl Counted {
 }
 
 impl Tallies {
-    fn new(rules: &RuleSet, spellings: &rules::lint::OutputSpellings) -> Self {
+    fn new(
+        rules: &RuleSet,
+        spellings: &rules::lint::OutputSpellings,
+        watched: &[rules::Slot],
+    ) -> Self {
         Tallies {
+            nulls: vec![Counted::default(); watched.len()],
             matched: vec![0; rules.rule_ids.len()],
             without_value: vec![Counted::default(); rules.decisions.len()],
             gaps: (rules.decisions.iter())
@@ -377,6 +427,9 @@ impl Tallies {
     fn merge(mut self, other: Tallies) -> Tallies {
         self.failed += other.failed;
         self.spellings.merge(other.spellings);
+        for (x, y) in self.nulls.iter_mut().zip(other.nulls) {
+            x.merge(y);
+        }
         for (x, y) in self.matched.iter_mut().zip(other.matched) {
             *x += y;
         }
@@ -423,6 +476,8 @@ impl Tallies {
                     .collect(),
                 // Told apart once the day checked is known (`check_data`).
                 rows_not_in_effect: Vec::new(),
+                // Found from the NULLs counted (`check_data`).
+                null_past_rows: Vec::new(),
                 // A constant limit never reached is a safety limit; a formula's is said.
                 caps_never_bound: (d.caps.iter())
                     .filter(|cap| cap.value.formula().is_some())

@@ -235,6 +235,7 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
             && d.caps_never_bound.is_empty()
             && d.customers_without_value == 0
             && d.outputs_without_value.is_empty()
+            && d.null_past_rows.is_empty()
         {
             clean.push(d.decision.as_str());
             continue;
@@ -303,6 +304,24 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
                     "leave"
                 },
                 shown_ids(&gap.examples)
+            )?;
+        }
+        for null in &d.null_past_rows {
+            writeln!(
+                out,
+                "    `{}` is NULL for {} (e.g. {}), and {} {} {} it, false for NULL: they get the first row that does not compare it; if that is not meant, say what NULL gets (`when: is_null({})` above, or `{} ?? 0`)",
+                null.name,
+                customers(null.customers),
+                shown_ids(&null.examples),
+                if null.rows.len() == 1 { "row" } else { "rows" },
+                null.rows.join(", "),
+                if null.rows.len() == 1 {
+                    "orders"
+                } else {
+                    "order"
+                },
+                null.name,
+                null.name,
             )?;
         }
     }

@@ -65,6 +65,7 @@ mod near_texts;
 mod never_in_effect;
 mod never_true_row;
 mod no_value_texts;
+mod null_past_rows;
 mod numbers_as_text;
 mod output_never_given;
 mod output_spellings;
@@ -102,6 +103,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(numbers_as_text::numbers_kept_as_text(rules, data));
     out
 }
+pub use null_past_rows::{NullPastRows, null_past_rows, ordered_without_null_test};
 pub use shown::{for_runs, without_repeats};
 pub use unranked_rows::unranked_rows;
 use walk::{name_constant_comparisons, rule_expressions, written_tests};

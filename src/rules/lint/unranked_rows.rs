@@ -88,7 +88,7 @@ fn why_unranked(figure: &crate::rules::PopulationFigure) -> String {
 
 /// Whether `node` orders `figure` with a constant, not under a `!` (`!(rank < 0.8)` holds
 /// for NULL: such a row takes the unranked in).
-fn orders_outside_not(node: &Node, figure: Slot) -> bool {
+pub(super) fn orders_outside_not(node: &Node, figure: Slot) -> bool {
     if matches!(node, Node::Not(_)) {
         return false;
     }
@@ -104,7 +104,7 @@ fn orders_outside_not(node: &Node, figure: Slot) -> bool {
 }
 
 /// `is_null(figure)`, `figure ?? x`, `figure == ()`: a row that says what NULL gets.
-fn tests_for_null(n: &Node, figure: Slot) -> bool {
+pub(super) fn tests_for_null(n: &Node, figure: Slot) -> bool {
     let is_figure = |n: &Node| matches!(n, Node::Slot(s) if *s == figure);
     match n {
         Node::Call(Builtin::IsNull, args) => args.first().is_some_and(is_figure),

@@ -497,10 +497,19 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
     // comparison on the fast path).
     let band = SAME_WITHIN * max;
     let d = x - y;
-    // An infinity (`9e999` read from SQLite): `(x - y) / max` is NaN, so no comparison holds,
-    // where the band would be infinite and make it equal to every number.
+    // An infinity (`ln(0)`, an overflow): compared as it is, minus infinity below every
+    // number, where the band would be infinite and make it equal to every number. (No
+    // comparison held, so `ln(turnover) < 16` was false for a turnover of 0, and a firm with
+    // none was "large": the model-risk validator's F01.)
     if !band.is_finite() {
-        return false;
+        return match op {
+            Order::Eq => x == y,
+            Order::Ne => x != y,
+            Order::Lt => x < y,
+            Order::Le => x <= y,
+            Order::Gt => x > y,
+            Order::Ge => x >= y,
+        };
     }
     // Two whole numbers compare exactly: a 13-digit code stored as a decimal (an EAN, an
     // account number read from a CSV) is one code, not a band of its neighbours; what
@@ -572,18 +581,21 @@ mod tests {
     }
 
     #[test]
-    fn an_infinity_compares_with_nothing() {
+    fn an_infinity_compares_as_it_is() {
         use Order::*;
-        for (x, y) in [
-            (f64::INFINITY, 5.0),
-            (5.0, f64::INFINITY),
-            (f64::NEG_INFINITY, -1e300),
-            (f64::INFINITY, f64::INFINITY),
-            (f64::INFINITY, 0.0),
+        let inf = f64::INFINITY;
+        for (x, op, y, holds) in [
+            (inf, Gt, 5.0, true),
+            (5.0, Lt, inf, true),
+            (f64::NEG_INFINITY, Lt, -1e300, true),
+            (f64::NEG_INFINITY, Lt, 16.0, true),
+            (inf, Eq, inf, true),
+            (inf, Ge, inf, true),
+            (inf, Eq, 0.0, false),
+            (inf, Ne, 0.0, true),
+            (1e300 * 1e10, Gt, 1e308, true),
         ] {
-            for op in [Eq, Ne, Lt, Le, Gt, Ge] {
-                assert!(!number_holds(op, x, y), "{x} {op:?} {y}");
-            }
+            assert_eq!(number_holds(op, x, y), holds, "{x} {op:?} {y}");
         }
         assert!(number_holds(Eq, 0.1 + 0.2, 0.3));
         assert!(number_holds(Ge, 0.2499999999999998, 0.25));

@@ -6,6 +6,34 @@ mod common;
 
 use common::*;
 
+/// A log-size factor of a firm with no turnover: `ln(turnover) < 16` was false for
+/// `ln(0)` (minus infinity compared with nothing), so the firm was "large"; an overflow
+/// `r * 1e10 > 1e308` was false too (the model-risk validator's F01). An infinity
+/// compares as it is.
+#[test]
+fn an_infinity_in_a_condition_compares_as_it_is() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, turnover REAL, r REAL",
+        &[
+            vec![text("Z0"), real(0.0), real(1.0)],
+            vec![text("Z3"), real(2e7), real(1e300)],
+        ],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: size\n    rules:\n      - { id: small, when: ln(turnover) < 16, then: { size: small } }\n      - { id: large, then: { size: large } }\n  - name: huge\n    rules:\n      - { id: huge, when: r * 1e10 > 1e308, then: { huge: true } }\n      - { id: not-huge, then: { huge: false } }\n",
+    );
+    fx.run_ok(&[]);
+    let latest = fx.latest();
+    assert_eq!(
+        column(&latest, "size"),
+        expect(&[("Z0", "small"), ("Z3", "large")])
+    );
+    assert_eq!(column(&latest, "huge")["Z0"], int(0));
+    assert_eq!(column(&latest, "huge")["Z3"], int(1));
+}
+
 #[test]
 fn an_exact_thirty_percent_drop_in_money_is_thirty_percent() {
     let fx = Fixture::new();

@@ -73,6 +73,22 @@ span AS (
     date(:period_start) AS period_start,
     date(:period_end) AS period_end
 ),
+-- Each window as the days from its first up to the day after its last: a day stamped with
+-- a time ('2026-09-30 14:05:00', as many order systems write it) is then in the window of
+-- its date, where `day <= :as_of` compared as text left out every order of the last day.
+-- MATERIALIZED: its dates computed once (inlined, the query took half as long again).
+bounds AS MATERIALIZED (
+  SELECT
+    as_of,
+    date(as_of, '+1 day') AS until,
+    date(after_3m, '+1 day') AS from_3m,
+    date(after_12m, '+1 day') AS from_12m,
+    date(after_15m, '+1 day') AS from_15m,
+    date(after_24m, '+1 day') AS from_24m,
+    period_start,
+    date(period_end, '+1 day') AS period_until
+  FROM span
+),
 last_12m AS (
   SELECT
     c.customer_id,
@@ -81,15 +97,15 @@ last_12m AS (
     TOTAL(o.gross_profit) AS profit,
     TOTAL(o.units) AS units,
     TOTAL(o.claim) AS claims,
-    TOTAL(o.amount) FILTER (WHERE o.day > s.after_3m) AS sales_3m,
-    TOTAL(o.amount) FILTER (WHERE o.day BETWEEN s.period_start AND s.period_end) AS period_sales,
-    COUNT(o.day) FILTER (WHERE o.day BETWEEN s.period_start AND s.period_end) AS period_orders,
+    TOTAL(o.amount) FILTER (WHERE o.day >= s.from_3m) AS sales_3m,
+    TOTAL(o.amount) FILTER (WHERE o.day >= s.period_start AND o.day < s.period_until) AS period_sales,
+    COUNT(o.day) FILTER (WHERE o.day >= s.period_start AND o.day < s.period_until) AS period_orders,
     COUNT(o.day) FILTER (WHERE o.due_day < s.as_of) AS due,
     TOTAL(o.amount) FILTER (WHERE o.due_day < s.as_of) AS due_amount
   FROM customers AS c
-    CROSS JOIN span AS s
+    CROSS JOIN bounds AS s
     LEFT JOIN orders AS o
-      ON o.customer_id = c.customer_id AND o.day > s.after_12m AND o.day <= s.as_of
+      ON o.customer_id = c.customer_id AND o.day >= s.from_12m AND o.day < s.until
   GROUP BY c.customer_id
 ),
 prev_12m AS (
@@ -99,26 +115,26 @@ prev_12m AS (
     TOTAL(o.amount) AS sales,
     TOTAL(o.gross_profit) AS profit,
     TOTAL(o.units) AS units,
-    TOTAL(o.amount) FILTER (WHERE o.day > s.after_15m) AS sales_3m_year_ago
+    TOTAL(o.amount) FILTER (WHERE o.day >= s.from_15m) AS sales_3m_year_ago
   FROM customers AS c
-    CROSS JOIN span AS s
+    CROSS JOIN bounds AS s
     LEFT JOIN orders AS o
-      ON o.customer_id = c.customer_id AND o.day > s.after_24m AND o.day <= s.after_12m
+      ON o.customer_id = c.customer_id AND o.day >= s.from_24m AND o.day < s.from_12m
   GROUP BY c.customer_id
 ),
 -- Invoices past due on :as_of that were paid late or are still unpaid (orders_late).
 late AS (
   SELECT
     c.customer_id,
-    COUNT(o.day) FILTER (WHERE o.day > s.after_12m) AS late_12m,
-    TOTAL(o.amount) FILTER (WHERE o.day > s.after_12m
-                              AND (o.paid_day IS NULL OR o.paid_day > s.as_of)) AS unpaid_12m,
-    MIN(o.due_day) FILTER (WHERE o.paid_day IS NULL OR o.paid_day > s.as_of) AS oldest_unpaid,
-    TOTAL(o.amount) FILTER (WHERE o.paid_day IS NULL OR o.paid_day > s.as_of) AS unpaid
+    COUNT(o.day) FILTER (WHERE o.day >= s.from_12m) AS late_12m,
+    TOTAL(o.amount) FILTER (WHERE o.day >= s.from_12m
+                              AND (o.paid_day IS NULL OR o.paid_day >= s.until)) AS unpaid_12m,
+    MIN(o.due_day) FILTER (WHERE o.paid_day IS NULL OR o.paid_day >= s.until) AS oldest_unpaid,
+    TOTAL(o.amount) FILTER (WHERE o.paid_day IS NULL OR o.paid_day >= s.until) AS unpaid
   FROM customers AS c
-    CROSS JOIN span AS s
+    CROSS JOIN bounds AS s
     LEFT JOIN orders AS o
-      ON o.customer_id = c.customer_id AND o.due_day < s.as_of AND o.day <= s.as_of
+      ON o.customer_id = c.customer_id AND o.due_day < s.as_of AND o.day < s.until
      AND (o.paid_day IS NULL OR o.paid_day > o.due_day)
   GROUP BY c.customer_id
 ),
@@ -126,10 +142,10 @@ known AS MATERIALIZED (
   SELECT
     c.customer_id,
     (SELECT MIN(x.day) FROM orders AS x
-      WHERE x.customer_id = c.customer_id AND x.day <= s.as_of) AS first_order_day,
+      WHERE x.customer_id = c.customer_id AND x.day < s.until) AS first_order_day,
     (SELECT MAX(x.day) FROM orders AS x
-      WHERE x.customer_id = c.customer_id AND x.day <= s.as_of) AS last_order_day
-  FROM customers AS c CROSS JOIN span AS s
+      WHERE x.customer_id = c.customer_id AND x.day < s.until) AS last_order_day
+  FROM customers AS c CROSS JOIN bounds AS s
 )
 SELECT
   c.customer_id,
@@ -167,11 +183,11 @@ SELECT
   CASE WHEN k.first_order_day IS NOT NULL THEN ROUND(y.period_sales, 2) END AS period_sales,
   CASE WHEN k.first_order_day IS NOT NULL THEN y.period_orders END AS period_orders
 FROM customers AS c
-  CROSS JOIN span AS s
+  CROSS JOIN bounds AS s
   CROSS JOIN accounts AS a ON a.customer_id = c.customer_id
   CROSS JOIN known AS k ON k.customer_id = c.customer_id
   CROSS JOIN last_12m AS y ON y.customer_id = c.customer_id
   CROSS JOIN prev_12m AS p ON p.customer_id = c.customer_id
   CROSS JOIN late AS l ON l.customer_id = c.customer_id
-WHERE a.opened_day <= s.as_of
+WHERE a.opened_day < s.until
 ORDER BY c.customer_id

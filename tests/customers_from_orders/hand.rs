@@ -246,3 +246,36 @@ fn windows_start_the_day_after_the_same_day_months_earlier() {
     assert_eq!(figure("2026-09-30", "annual_sales"), Some(1110.0));
     assert_eq!(figure("2026-09-29", "annual_sales"), Some(1111.0));
 }
+
+/// Order systems stamp days with a time (`2026-09-30 14:05:00`): compared as text with the
+/// window's last day, every order of the close's last day was left out of the close (the
+/// fiscal controller's F03), and one on a window's day before its first counted in. Each
+/// day is in the window of its date.
+#[test]
+fn days_stamped_with_a_time_are_in_the_window_of_their_date() {
+    let conn = hand_db();
+    conn.execute_batch(
+        "INSERT INTO customers VALUES
+           ('H-5', 'Clock Shop', 'terminal', 'West', 10.0, 1, 0, 20.0, 5.0, 1.0, 0, 0.0, 0,
+            0, 0.5, 60, 1);
+         INSERT INTO accounts VALUES ('H-5', '2026-09-30 08:00:00', 30);
+         INSERT INTO orders VALUES
+           (11, 'H-5', '2026-06-30 23:59:00', 1.0, 1, 0.5, '2026-07-30', '2026-07-30', 0),
+           (12, 'H-5', '2026-09-30 14:05:00', 10.0, 1, 0.5, '2026-10-30', NULL, 0),
+           (13, 'H-5', '2026-10-01 00:00:01', 100.0, 1, 0.5, '2026-10-31', NULL, 0);",
+    )
+    .expect("insert");
+    let (rows, _) = customers_as_of(&conn, "2026-09-30");
+    let c = (rows.into_iter())
+        .find(|c| c.text("customer_id").as_deref() == Some("H-5"))
+        .expect("H-5, opened on the day");
+    // The quarter is July to September: the order of 30 June is not in it, that of 30
+    // September is, 1 October's is not; the last 3 months likewise.
+    assert_eq!(c.real("period_sales"), Some(10.0));
+    assert_eq!(c.real("sales_last_3m"), Some(10.0));
+    assert_eq!(c.real("annual_sales"), Some(11.0));
+    assert_eq!(
+        c.text("last_order_day").as_deref(),
+        Some("2026-09-30 14:05:00")
+    );
+}

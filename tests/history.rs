@@ -2186,6 +2186,43 @@ fn the_same_data_in_another_order_is_not_said_changed() {
     assert_eq!(older.stdout.lines().nth(1), Some(same), "{}", older.stdout);
 }
 
+/// A month restated after the rules changed (a credit note on one customer, the expired
+/// threshold row removed since): the rerun applied today's rules to the month and moved
+/// other customers too, its notes saying only what changed (the fiscal controller's F07).
+#[test]
+fn a_rerun_made_with_other_rules_than_the_run_it_replaces_says_so() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0]);
+    let rules = |cut: u32| {
+        format!(
+            "decisions:\n  - name: tier\n    rules:\n      - {{ id: big, when: annual_sales >= {cut}, then: {{ tier: A }} }}\n      - {{ id: small, then: {{ tier: B }} }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &rules(25));
+    let first = fx.run(&["run", "--as-of", "2026-02-28"]);
+    first.assert_code(0);
+    // Same rules again: nothing said of the rules.
+    let again = fx.run(&["run", "--as-of", "2026-02-28"]);
+    assert!(
+        !again.stdout.contains("made with other rules"),
+        "{}",
+        again.stdout
+    );
+    fx.rule("rules.yaml", &rules(35));
+    let restated = fx.run(&["run", "--as-of", "2026-02-28"]);
+    restated.assert_code(0);
+    assert!(
+        restated
+            .stdout
+            .contains("note: run 2, which this run replaces, was made with other rules (")
+            && restated
+                .stdout
+                .contains("what changed against it is the rules' doing as well as the data's"),
+        "{}",
+        restated.stdout
+    );
+}
+
 /// An audit reproduces a recorded decision with `explain`: it says whether the period's
 /// recorded run holds the same outputs and rule ids for the customer, and when not, which
 /// differ and the likely reason (late data, other rules); it explained something else

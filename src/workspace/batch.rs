@@ -31,6 +31,9 @@ pub struct RunSummary {
     /// The customers were read otherwise (an edited query) than by the run this one
     /// replaces or follows: said, as `changes` would blame the customers.
     pub source_changed: Option<String>,
+    /// The run this one replaces, when it was made with other rules: its id, their
+    /// fingerprint and git revision (a restated month made with today's rules).
+    pub replaced_other_rules: Option<(i64, String, Option<String>)>,
     /// For the first run of its run table: the database's other run tables with runs, and
     /// how many (the config's output tables renamed: a new history, every customer new).
     pub other_run_tables: Vec<(String, i64)>,
@@ -339,6 +342,16 @@ impl Workspace {
                         standing.later.clear();
                     }
                 }
+                let replaced_other_rules = standing.replaces.and_then(|(replaced, _, _)| {
+                    let (conn, tables) = (source.connection(), &self.config.tables);
+                    let theirs = output::run_rules(conn, tables, replaced).ok().flatten()?;
+                    let revision = output::run_revision(conn, tables, replaced).ok().flatten();
+                    (!theirs.decide_as(&RunRules::of(rules))).then_some((
+                        replaced,
+                        theirs.fingerprint,
+                        revision,
+                    ))
+                });
                 let other_run_tables = match written.run_id {
                     1 => output::other_run_tables(source.connection(), &self.config.tables)
                         .unwrap_or_default(),
@@ -346,6 +359,7 @@ impl Workspace {
                 };
                 return Ok(RunSummary {
                     other_run_tables,
+                    replaced_other_rules,
                     written,
                     failures,
                     rules: RunRules::of(rules),

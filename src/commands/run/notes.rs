@@ -21,6 +21,7 @@ pub(crate) fn run_notes(
         ws.config.currency.as_deref(),
     ));
     notes.extend(other_rules_note(summary));
+    notes.extend(replaced_rules_note(summary, ws.context.as_of));
     notes.extend(uncommitted_note(summary));
     notes.extend(summary.source_changed.clone());
     notes.extend(other_run_tables_note(summary, &ws.config.tables.run_table));
@@ -204,6 +205,31 @@ fn standing_notes(
         ));
     }
     notes
+}
+
+/// When the run this one replaces was made with other rules: a restated month (a credit
+/// note on one customer) made with today's rules moved other customers with them, and the
+/// notes said only what changed (the fiscal controller's F07).
+fn replaced_rules_note(summary: &RunSummary, as_of: crate::time::Date) -> Option<String> {
+    let (run_id, theirs, revision) = summary.replaced_other_rules.as_ref()?;
+    let at = match revision.as_deref().map(|r| r.split_once(" with ")) {
+        Some(None) => {
+            let commit = revision.as_deref().unwrap_or_default();
+            let commit = commit.get(..12).unwrap_or(commit);
+            format!(
+                "; to restate with those, run from a copy of them (`git worktree add ../then {commit}`, then `tierwise run --as-of {as_of} --rules` with the rules folder in `../then`)"
+            )
+        }
+        Some(Some((commit, _))) => format!(
+            " (git {} with edits no revision holds)",
+            commit.get(..12).unwrap_or(commit)
+        ),
+        None => String::new(),
+    };
+    Some(format!(
+        "run {run_id}, which this run replaces, was made with other rules ({theirs}) than this run ({}): what changed against it is the rules' doing as well as the data's{at}",
+        summary.rules.fingerprint
+    ))
 }
 
 /// When the previous period's run was made with other rules: the moves and totals since

@@ -2186,6 +2186,38 @@ fn the_same_data_in_another_order_is_not_said_changed() {
     assert_eq!(older.stdout.lines().nth(1), Some(same), "{}", older.stdout);
 }
 
+/// `changes --from run:2 --to 2026-04`, run 2 being March's run a correction (run 3)
+/// replaced: the note said "2026-03's run was run 3, which run 2 has replaced since" and
+/// advised rerunning April, which changed nothing (the fiscal controller's F08).
+#[test]
+fn changes_from_a_replaced_run_says_it_was_replaced() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: big, when: annual_sales >= 25, then: { tier: A } }\n      - { id: small, then: { tier: B } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-03-31"]).assert_code(0);
+    fx.conn()
+        .execute_batch("UPDATE customers SET annual_sales = 40 WHERE customer_id = 1")
+        .unwrap();
+    fx.run(&["run", "--as-of", "2026-03-31"]).assert_code(0);
+    fx.run(&["run", "--as-of", "2026-04-30"]).assert_code(0);
+    let changes = fx.run(&[
+        "changes", "--output", "tier", "--from", "run:1", "--to", "2026-04",
+    ]);
+    changes.assert_code(0);
+    assert!(
+        changes.stderr.contains("note: run 1 is not 2026-03's official run: run 2 replaced it (as of 2026-03-31), so this compares with 2026-03 as it stood before that run")
+            || changes.stdout.contains("note: run 1 is not 2026-03's official run: run 2 replaced it (as of 2026-03-31), so this compares with 2026-03 as it stood before that run"),
+        "{}{}",
+        changes.stdout,
+        changes.stderr
+    );
+    let all = format!("{}{}", changes.stdout, changes.stderr);
+    assert!(!all.contains("has replaced since"), "{all}");
+}
+
 /// A month restated after the rules changed (a credit note on one customer, the expired
 /// threshold row removed since): the rerun applied today's rules to the month and moved
 /// other customers too, its notes saying only what changed (the fiscal controller's F07).

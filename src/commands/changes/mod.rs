@@ -232,8 +232,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             crate::text::plural(between, "period")
         ));
     }
+    // `from` given by its id, replaced since as its period's official run (a correction):
+    // the later run did not read it, and "run 2 has replaced" the official one read upside
+    // down (the fiscal controller's F08).
+    let official_from = runs.iter().find(|r| r.period == from.period);
+    if let Some(official) = official_from.filter(|r| r.run_id != from.run_id) {
+        notes.push(format!(
+            "run {} is not {}'s official run: run {} replaced it (as of {}), so this compares with {} as it stood before that run",
+            from.run_id, from.period, official.run_id, official.as_of, from.period
+        ));
+    }
     // What the later run read as its history, when `from` is the period it reads.
     if Some(from.period) == to.period.previous()
+        && official_from.is_none_or(|r| r.run_id == from.run_id)
         && let Some(stale) = output::stale_pair(conn, tables, to.period.kind, from, to)?
     {
         let when = match (stale.read, stale.read_pruned) {

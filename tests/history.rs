@@ -2218,6 +2218,32 @@ fn changes_from_a_replaced_run_says_it_was_replaced() {
     assert!(!all.contains("has replaced since"), "{all}");
 }
 
+/// Rules that read the same month a year back (`previous_12.x`): `prune --keep 12` deleted
+/// the period the latest month reads, and its note spoke only of the period before the
+/// oldest kept (the fiscal controller's F02). Each period further back that the latest
+/// kept period's rules read, deleted now, is said, with the `--keep` that keeps it.
+#[test]
+fn prune_says_when_it_deletes_a_period_the_latest_reads_further_back() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: t, then: { tier: A, sales_back: '= previous_3.sales_now', sales_now: '= annual_sales' } }\n",
+    );
+    for day in ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    let pruned = fx.run(&["prune", "--keep", "3", "--dry-run"]);
+    pruned.assert_code(0);
+    assert!(
+        pruned.stdout.contains("note: the rules read 2026-01 (`previous_3.x`) of 2026-04, whose runs are deleted now: evaluated again (a correction, `explain --as-of`), 2026-04 reads NULL there for every customer (`--keep 4` would have kept them)"),
+        "{}",
+        pruned.stdout
+    );
+    let kept = fx.run(&["prune", "--keep", "4", "--dry-run"]);
+    assert!(!kept.stdout.contains("previous_3"), "{}", kept.stdout);
+}
+
 /// A month restated after the rules changed (a credit note on one customer, the expired
 /// threshold row removed since): the rerun applied today's rules to the month and moved
 /// other customers too, its notes saying only what changed (the fiscal controller's F07).

@@ -105,7 +105,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 keep + 1
             )
         })
-        .collect();
+        .collect::<Vec<String>>();
+    let mut notes = notes;
+    notes.extend(deeper_reads_deleted(&ws, &pruned));
     let report = PruneReport {
         dry_run: args.dry_run,
         notes,
@@ -295,4 +297,51 @@ impl Report for RemoveReport {
         }
         Ok(())
     }
+}
+
+/// The periods further back than the previous one that the rules read (`previous_12.x`,
+/// the same month a year earlier) for the latest period kept, when their runs are deleted
+/// now: a rerun of that period (a correction) reads NULL there for every customer, and the
+/// prune's note spoke only of the period before the oldest kept (the fiscal controller's
+/// F02). Nothing when the rules do not load.
+fn deeper_reads_deleted(ws: &Workspace, pruned: &output::Pruned) -> Vec<String> {
+    // Opened as the commands that evaluate open it: a query reads `:as_of`.
+    let Ok(loaded) = ws.open_source().and_then(|source| ws.load_rules(&source)) else {
+        return Vec::new();
+    };
+    let mut backs: Vec<u32> = (loaded.rules.past.iter())
+        .filter(|p| p.read && p.back > 1)
+        .map(|p| p.back)
+        .collect();
+    backs.sort_unstable();
+    backs.dedup();
+    let deleted = |label: &str| {
+        (pruned.deleted.iter()).any(|d| d.status == "ok" && d.period.as_deref() == Some(label))
+    };
+    let mut notes = Vec::new();
+    let mut kinds_seen = Vec::new();
+    for latest in pruned.kept.iter().rev() {
+        if kinds_seen.contains(&latest.period.kind) {
+            continue;
+        }
+        kinds_seen.push(latest.period.kind);
+        let gone: Vec<(u32, String)> = (backs.iter())
+            .filter_map(|&back| Some((back, latest.period.back(back)?.label().to_owned())))
+            .filter(|(_, label)| deleted(label))
+            .collect();
+        let Some(&(deepest, _)) = gone.last() else {
+            continue;
+        };
+        let read: Vec<String> = (gone.iter())
+            .map(|(back, label)| format!("{label} (`{}.x`)", crate::rules::periods_back(*back)))
+            .collect();
+        notes.push(format!(
+            "the rules read {} of {}, whose runs are deleted now: evaluated again (a correction, `explain --as-of`), {} reads NULL there for every customer (`--keep {}` would have kept them)",
+            read.join(", "),
+            latest.period.label(),
+            latest.period.label(),
+            deepest + 1
+        ));
+    }
+    notes
 }

@@ -49,6 +49,25 @@ const LOST: &str = "decisions:
       - { id: p, value: '= period' }
 ";
 
+/// `effective: { from: April 1, 2026 }`, a date as a letter writes it: the help said
+/// "write 1.2026, with a decimal point", no date at all (the fiscal controller's F04).
+#[test]
+fn a_date_written_as_in_a_letter_gets_its_iso_form() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: a1, effective: { from: April 1, 2026 }, then: { tier: A } }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("= help: in `{ ... }` a comma separates entries, so `1, 2026` was read as `1` and a key `2026`: a date is written year-month-day, `2026-04-01`"),
+        "{}",
+        check.stdout
+    );
+}
+
 #[test]
 fn exactly_180_days_is_lost_179_is_not_and_the_period_is_the_as_of_dates() {
     // As of 2026-09-30: 180 days back is 2026-04-03.

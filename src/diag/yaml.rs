@@ -364,6 +364,16 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
             "in `{{ ... }}` a comma separates entries, so `{word}{whole},{key}` was read as `{word}{whole}` and a key `{key}`: quote the value: \"{word}{whole},{key}\""
         ));
     }
+    // `April 1, 2026`: a date written as in a letter, not a number.
+    if let Some(date) = letter_date(
+        &row[..row.rfind(&format!("{whole},")).unwrap_or(0)],
+        whole,
+        key,
+    ) {
+        return Some(format!(
+            "in `{{ ... }}` a comma separates entries, so `{whole}, {key}` was read as `{whole}` and a key `{key}`: a date is written year-month-day, `{date}`"
+        ));
+    }
     let thousands = fraction.len() == 3 && !whole.starts_with('0');
     let number = match thousands {
         true => format!("{whole}{fraction}"),
@@ -379,6 +389,36 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
     Some(format!(
         "in `{{ ... }}` a comma separates entries, so `{whole},{key}` was read as `{whole}` and a key `{key}`: {write}"
     ))
+}
+
+/// `April 1, 2026` (`before` ends with the month's name, `day` and `year` the two numbers
+/// the comma split) as the ISO date `2026-04-01`; `None` unless it is one.
+fn letter_date(before: &str, day: &str, year: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = before
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()?;
+    let word = word.to_lowercase();
+    let month = MONTHS
+        .iter()
+        .position(|m| word.len() >= 3 && m.starts_with(&word))?;
+    let (day, year): (u32, i32) = (day.parse().ok()?, year.parse().ok()?);
+    let date = crate::time::Date::new(year, month as u32 + 1, day)?;
+    (year.to_string().len() == 4).then(|| date.to_string())
 }
 
 /// A number with a decimal comma where serde wanted a number (`round: { nearest: 0,01 }`,

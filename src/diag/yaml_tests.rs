@@ -31,6 +31,24 @@ fn a_comma_in_a_number_inside_braces_is_said_as_such() {
         )
     );
     assert!(split_number("- { version: v1,2 }\n- { p: €1,5 }\n", 2, "5").is_some());
+    // A date written as in a letter: the ISO date, not a decimal point (`1.2026`).
+    assert_eq!(
+        split_number(
+            "- { id: a1, effective: { from: April 1, 2026 } }\n",
+            1,
+            "2026"
+        )
+        .as_deref(),
+        Some(
+            "in `{ ... }` a comma separates entries, so `1, 2026` was read as `1` and a key `2026`: a date is written year-month-day, `2026-04-01`"
+        )
+    );
+    assert_eq!(
+        split_number("- { from: Feb 30, 2026 }\n", 1, "2026").as_deref(),
+        Some(
+            "in `{ ... }` a comma separates entries, so `30,2026` was read as `30` and a key `2026`: write 30.2026, with a decimal point"
+        )
+    );
     // `y` after `2,` is a key of its own, not digits.
     assert_eq!(split_number(text, 2, "y"), None);
     assert_eq!(split_number(text, 2, "3"), None);

@@ -2244,6 +2244,28 @@ fn prune_says_when_it_deletes_a_period_the_latest_reads_further_back() {
     assert!(!kept.stdout.contains("previous_3"), "{}", kept.stdout);
 }
 
+/// A run dated 2036 by a mistyped year counted among the periods `prune --keep` kept, and
+/// a real month was deleted for it, unsaid (the fiscal controller's F06).
+#[test]
+fn prune_notes_a_kept_run_dated_after_today() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: t, then: { tier: A } }\n",
+    );
+    for day in ["2026-01-31", "2026-02-28", "2036-03-31"] {
+        fx.run(&["run", "--as-of", day]).assert_code(0);
+    }
+    let pruned = fx.run(&["prune", "--keep", "2", "--dry-run"]);
+    pruned.assert_code(0);
+    assert!(
+        pruned.stdout.contains("note: 2036-03 (run 3) is dated 2036-03-31, after today, and counts among the 2 periods kept; if it was made by mistake, `tierwise prune --run 3` removes it, and a `--keep` after that keeps a real period in its place"),
+        "{}",
+        pruned.stdout
+    );
+}
+
 /// A month restated after the rules changed (a credit note on one customer, the expired
 /// threshold row removed since): the rerun applied today's rules to the month and moved
 /// other customers too, its notes saying only what changed (the fiscal controller's F07).

@@ -108,6 +108,18 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         .collect::<Vec<String>>();
     let mut notes = notes;
     notes.extend(deeper_reads_deleted(&ws, &pruned));
+    // A run dated after today (a year mistyped) counted among the periods kept, pushing a
+    // real month out (the fiscal controller's F06).
+    let today = crate::time::Date::today_utc();
+    for ahead in pruned.kept.iter().filter(|r| r.as_of > today) {
+        notes.push(format!(
+            "{} (run {}) is dated {}, after today, and counts among the {keep} periods kept; if it was made by mistake, `tierwise prune --run {}` removes it, and a `--keep` after that keeps a real period in its place",
+            ahead.period.label(),
+            ahead.run_id,
+            ahead.as_of,
+            ahead.run_id
+        ));
+    }
     let report = PruneReport {
         dry_run: args.dry_run,
         notes,

@@ -134,6 +134,15 @@ pub fn name(past: Past, output: &str) -> String {
 
 /// Why `output` cannot be read from an earlier period, if it cannot.
 pub fn problem(symbols: &Symbols, past: Past, output: &str) -> Option<(String, Option<String>)> {
+    if let Past::Back(0) = past {
+        // `previous_0.x`: this period's own value, which is `x` itself.
+        return Some((
+            format!("`previous_0.{output}` would be this period's own value, not an earlier one"),
+            Some(format!(
+                "write `{output}` for this period's value, `previous.{output}` for the period before"
+            )),
+        ));
+    }
     if let Past::Back(n) = past
         && !(1..=MAX_BACK).contains(&n)
     {
@@ -207,7 +216,7 @@ mod tests {
         let shown = errors(&[(
             "a.yaml",
             &format!(
-                "metrics:\n  m: annual_sales\n{DECISION}  - name: x\n    output: x\n    rules:\n      - {{ id: r1, when: 'previous.tierr == \"A\"', value: 1 }}\n      - {{ id: r2, when: 'previous.annual_sales > 0', value: 2 }}\n      - {{ id: r3, when: 'previous_30.tier == \"A\"', value: 3 }}\n      - {{ id: r4, when: 'previous == ()', value: 4 }}\n"
+                "metrics:\n  m: annual_sales\n{DECISION}  - name: x\n    output: x\n    rules:\n      - {{ id: r1, when: 'previous.tierr == \"A\"', value: 1 }}\n      - {{ id: r2, when: 'previous.annual_sales > 0', value: 2 }}\n      - {{ id: r3, when: 'previous_30.tier == \"A\"', value: 3 }}\n      - {{ id: r4, when: 'previous == ()', value: 4 }}\n      - {{ id: r5, when: 'previous_0.tier == \"A\"', value: 5 }}\n"
             ),
         )]);
         assert_eq!(
@@ -217,6 +226,7 @@ mod tests {
                 "error rules/a.yaml:12:26 [r2]: `previous.annual_sales`: `annual_sales` is a field; only outputs are kept from one period to the next | help: compute it in a decision to keep it",
                 "error rules/a.yaml:13:26 [r3]: a rule can read at most 24 periods back, not 30",
                 "error rules/a.yaml:14:26 [r4]: unknown name `previous` | help: write `previous.` and an output, e.g. `previous.tier`",
+                "error rules/a.yaml:15:26 [r5]: `previous_0.tier` would be this period's own value, not an earlier one | help: write `tier` for this period's value, `previous.tier` for the period before",
             ]
         );
     }

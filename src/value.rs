@@ -502,27 +502,13 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
     // comparison held, so `ln(turnover) < 16` was false for a turnover of 0, and a firm with
     // none was "large": the model-risk validator's F01.)
     if !band.is_finite() {
-        return match op {
-            Order::Eq => x == y,
-            Order::Ne => x != y,
-            Order::Lt => x < y,
-            Order::Le => x <= y,
-            Order::Gt => x > y,
-            Order::Ge => x >= y,
-        };
+        return exactly(op, x, y);
     }
     // Two whole numbers compare exactly: a 13-digit code stored as a decimal (an EAN, an
     // account number read from a CSV) is one code, not a band of its neighbours; what
     // arithmetic leaves off a boundary is seldom whole. Only near each other does it differ.
     if d.abs() <= band && x.fract() == 0.0 && y.fract() == 0.0 {
-        return match op {
-            Order::Eq => x == y,
-            Order::Ne => x != y,
-            Order::Lt => x < y,
-            Order::Le => x <= y,
-            Order::Gt => x > y,
-            Order::Ge => x >= y,
-        };
+        return exactly(op, x, y);
     }
     // `>=` is `>` or `==`, and `<=` is `<` or `==`, at the band's edge too (`0 >= 1e-12`
     // was false where `0 == 1e-12` was true).
@@ -533,6 +519,18 @@ pub fn number_holds(op: Order, x: f64, y: f64) -> bool {
         Order::Ge => d >= -band,
         Order::Lt => -d > band,
         Order::Le => d <= band,
+    }
+}
+
+/// `x <op> y` without a tolerance.
+fn exactly(op: Order, x: f64, y: f64) -> bool {
+    match op {
+        Order::Eq => x == y,
+        Order::Ne => x != y,
+        Order::Lt => x < y,
+        Order::Le => x <= y,
+        Order::Gt => x > y,
+        Order::Ge => x >= y,
     }
 }
 

@@ -46,24 +46,20 @@ pub fn no_value_texts(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> {
         if held == 0 {
             continue;
         }
-        let (line, col) = super::walk::place_of(e, name);
-        let warning = Diagnostic::error(
-            &e.origin.file,
-            line,
-            col,
+        let warning = super::walk::warning_at_name(
+            e,
+            name,
             format!(
                 "`{name}` is tested with `is_null`, and {} of {} hold text that stands for no value ({}): to the rules it is text, so `is_null({name})` is false for them",
                 crate::text::thousands(held as f64),
                 crate::text::customers(data.len),
                 crate::text::first_three(&forms),
             ),
-        )
-        .warning()
-        .width(name.chars().count())
-        .help(format!(
-            "read such text as NULL in the customers query: `{}`",
-            crate::text::no_value_as_null(name)
-        ));
+            format!(
+                "read such text as NULL in the customers query: `{}`",
+                crate::text::no_value_as_null(name)
+            ),
+        );
         out.push(super::walk::of_rule(warning, id));
     }
     out

@@ -5,7 +5,7 @@
 //! a 1.2 M drawing over a 900 k limit was no breach). Nothing fails and `check --data` said
 //! "no problems found" (the model-risk validator's F06).
 
-use super::walk::{each_node, of_rule, place_of, rule_expressions};
+use super::walk::{each_node, of_rule, rule_expressions, warning_at_name};
 use crate::diag::Diagnostic;
 use crate::rules::native::{Arith, Cmp, Node};
 use crate::rules::{RuleSet, Slot, SlotKind};
@@ -61,21 +61,18 @@ pub fn numbers_kept_as_text(rules: &RuleSet, data: &Dataset) -> Vec<Diagnostic> 
                     "`{op}` compares texts letter by letter, not as numbers (\"10\" comes before \"9\")"
                 ),
             };
-            let (line, column) = place_of(e, name);
-            let warning = Diagnostic::error(
-                &e.origin.file,
-                line,
-                column,
+            let examples: Vec<String> = numbers.examples.iter().map(|x| format!("`{x}`")).collect();
+            let warning = warning_at_name(
+                e,
+                name,
                 format!(
                     "`{name}` is text, and each of its values is a number ({}): {what}",
-                    numbers.examples.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "),
+                    examples.join(", "),
                 ),
-            )
-            .warning()
-            .width(name.chars().count())
-            .help(format!(
-                "read it as a number in the customers query, `CAST(NULLIF(TRIM({name}), '') AS REAL) AS {name}` (a table imported with `sqlite3 .import` has TEXT columns), or create the table with a REAL column and import into it"
-            ));
+                format!(
+                    "read it as a number in the customers query, `CAST(NULLIF(TRIM({name}), '') AS REAL) AS {name}` (a table imported with `sqlite3 .import` has TEXT columns), or create the table with a REAL column and import into it"
+                ),
+            );
             out.push(of_rule(warning, id));
         }
     }

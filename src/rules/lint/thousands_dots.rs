@@ -4,7 +4,7 @@
 //! customer drops a tier without a word. (`1.234.567` makes `parse_float` fail, but only
 //! at run time, for that customer, after `check --data` said nothing.)
 
-use super::walk::{of_rule, place_of, rule_expressions};
+use super::walk::{of_rule, rule_expressions, warning_at_name};
 use crate::diag::Diagnostic;
 use crate::rules::RuleSet;
 use crate::source::Dataset;
@@ -25,30 +25,29 @@ pub fn parse_float_over_thousands_dots(rules: &RuleSet, data: &Dataset) -> Vec<D
                 continue;
             };
             warned.push(name);
-            let (line, column) = place_of(e, name);
             let beside = match (dotted.grouped_twice, &dotted.undotted) {
                 (Some(twice), _) => format!("`{twice}` shows dots grouping thousands"),
                 (None, Some(plain)) => format!("`{plain}` is written without a point beside them"),
-                (None, None) => unreachable!("Dotted::of requires one"),
+                (None, None) => continue, // `Dotted::of` gives neither only with no example
             };
-            let warning = Diagnostic::error(
-                &e.origin.file,
-                line,
-                column,
+            let warning = warning_at_name(
+                e,
+                name,
                 format!(
                     "`{name}` is read with `parse_float`, and {} of {} hold text such as `{}`, which `parse_float` reads as {} (a decimal point), though {beside}: if the dots group thousands, those customers are read a thousand times too small",
                     crate::text::thousands(dotted.held as f64),
                     crate::text::customers(data.len),
                     dotted.example,
-                    dotted.example.parse::<f64>().map_or_else(|_| "a decimal".to_owned(), |x| x.to_string()),
+                    dotted
+                        .example
+                        .parse::<f64>()
+                        .map_or_else(|_| "a decimal".to_owned(), |x| x.to_string()),
                 ),
-            )
-            .warning()
-            .width(name.chars().count())
-            .help(format!(
-                "convert the column in the customers query, dots grouping thousands and a comma the decimal point, `{}`, and compare `{name}` as a number instead of `parse_float({name})`",
-                crate::text::converted(name, ',', false)
-            ));
+                format!(
+                    "convert the column in the customers query, dots grouping thousands and a comma the decimal point, `{}`, and compare `{name}` as a number instead of `parse_float({name})`",
+                    crate::text::converted(name, ',', false)
+                ),
+            );
             out.push(of_rule(warning, id));
         }
     }

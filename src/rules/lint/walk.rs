@@ -138,6 +138,16 @@ pub(super) fn of_rule(warning: Diagnostic, id: Option<&str>) -> Diagnostic {
     }
 }
 
+/// A warning at the first place `name` is written in `e`, underlining it: what the lints
+/// on the data say of a field.
+pub(super) fn warning_at_name(e: &Expr, name: &str, message: String, help: String) -> Diagnostic {
+    let (line, column) = place_of(e, name);
+    Diagnostic::error(&e.origin.file, line, column, message)
+        .warning()
+        .width(name.chars().count())
+        .help(help)
+}
+
 /// Where `needle` is first written in `e` (its file's line and column); where `e` starts
 /// when it is not there as written.
 pub(super) fn place_of(e: &Expr, needle: &str) -> (usize, usize) {

@@ -2266,6 +2266,26 @@ fn prune_notes_a_kept_run_dated_after_today() {
     );
 }
 
+/// A late January close after a run made early in February without `--as-of`: `--strict`
+/// refused it as a backfill with "run without --strict" as the only way on; removing the
+/// February run is the fix, and the refusal names it (the fiscal controller's F09).
+#[test]
+fn strict_refusing_a_backfill_names_the_later_run_to_remove() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: t, then: { tier: A } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-02-03"]).assert_code(0);
+    let refused = fx.run(&["run", "--strict", "--as-of", "2026-01-31"]);
+    refused.assert_code(1);
+    refused.assert_stderr_contains("later periods have runs (2026-02 (run 1)): this would be a backfill; a later run made by mistake is removed first with `tierwise prune --run 1`");
+    fx.run(&["prune", "--run", "1"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2026-01-31"])
+        .assert_code(0);
+}
+
 /// A month restated after the rules changed (a credit note on one customer, the expired
 /// threshold row removed since): the rerun applied today's rules to the month and moved
 /// other customers too, its notes saying only what changed (the fiscal controller's F07).

@@ -263,7 +263,7 @@ pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
-        format!("{n} {word}s")
+        format!("{} {word}s", thousands(n as f64))
     }
 }
 
@@ -662,5 +662,6 @@ mod tests {
     fn plurals() {
         assert_eq!(plural(1, "error"), "1 error");
         assert_eq!(plural(0, "warning"), "0 warnings");
+        assert_eq!(plural(3467, "day"), "3,467 days");
     }
 }

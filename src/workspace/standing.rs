@@ -239,14 +239,20 @@ fn history_concerns(
         ));
     }
     // A correction of an earlier period (it had a run) is how a stale chain is mended.
+    // A later run made by mistake (no `--as-of` early in the next period) is the usual one.
     if !s.later.is_empty() && s.replaces.is_none() {
+        let runs: Vec<String> = (s.later.iter())
+            .map(|r| format!("{} (run {})", r.period.label(), r.run_id))
+            .collect();
+        let ids: Vec<String> = s
+            .later
+            .iter()
+            .map(|r| format!("--run {}", r.run_id))
+            .collect();
         out.push(format!(
-            "later periods have runs ({}): this would be a backfill",
-            s.later
-                .iter()
-                .map(|r| r.period.label())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "later periods have runs ({}): this would be a backfill; a later run made by mistake is removed first with `tierwise prune {}`",
+            runs.join(", "),
+            ids.join(" ")
         ));
     }
     out

@@ -2286,6 +2286,35 @@ fn strict_refusing_a_backfill_names_the_later_run_to_remove() {
         .assert_code(0);
 }
 
+/// `tierwise run` on 3 December (no `--as-of`) made December's official run as of the 3rd,
+/// and December was never closed: the January close read that run as December's result,
+/// with no note, and `--strict` let it through (the fiscal controller's F04, helper 119).
+#[test]
+fn a_close_reading_a_previous_run_made_before_its_period_ended_says_so() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: t, then: { tier: A, was: '= previous.tier' } }\n",
+    );
+    fx.run(&["run", "--as-of", "2025-12-03"]).assert_code(0);
+    let said = "2025-12's official run (run 1) is as of 2025-12-03, before the period's last day: the rules' `previous.x` ";
+    let strict = fx.run(&["run", "--strict", "--as-of", "2026-01-31"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains(&format!("{said}would read 2025-12 as it stood then; for its result, run it as of its last day first (`tierwise run --as-of 2025-12-31`)"));
+    let run = fx.run(&["run", "--as-of", "2026-01-31"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(&format!("note: {said}read 2025-12")),
+        "{}",
+        run.stdout
+    );
+    // Closed on its last day, December is December's result: nothing said.
+    fx.run(&["run", "--as-of", "2025-12-31"]).assert_code(0);
+    let closed = fx.run(&["run", "--strict", "--as-of", "2026-01-31"]);
+    closed.assert_code(0);
+}
+
 /// A month restated after the rules changed (a credit note on one customer, the expired
 /// threshold row removed since): the rerun applied today's rules to the month and moved
 /// other customers too, its notes saying only what changed (the fiscal controller's F07).

@@ -3,7 +3,8 @@
 
 use super::Workspace;
 use super::git;
-use super::standing::{Before, Gone, Standing, replaced_by_fewer, unwritten};
+use super::history::unwritten;
+use super::standing::{Before, Gone, Standing, replaced_by_fewer};
 use crate::engine::{EvalError, Evaluator, Mode, Tally};
 use crate::error::Error;
 use crate::output::{self, RunFailure, RunInfo, RunRules, RunTarget, ValueOrder, Written};

@@ -63,3 +63,41 @@ impl Workspace {
         Ok(History { runs })
     }
 }
+
+/// The previous period's values `rules` read (`previous.tier_level`) that its run, holding
+/// customers, did not give: not among the outputs it recorded (`recorded`, the JSON object
+/// of `policy_run.outputs`), or, for a run recorded before outputs were, none of its
+/// customers had a value.
+pub(super) fn unwritten(
+    past: &History,
+    rules: &RuleSet,
+    recorded: Option<&serde_json::Value>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(Some(run)) = past.runs.first() else {
+        return out;
+    };
+    for p in rules.past.iter().filter(|p| p.back == 1) {
+        let Some(c) = (run.data.names.iter()).position(|n| output::same_output(n, &p.column))
+        else {
+            continue;
+        };
+        let column = &run.data.columns[c];
+        let output = p.output();
+        let none_given = || (0..run.data.len).all(|i| column.value(i).is_null());
+        let missing = match recorded.and_then(|r| r.as_object()) {
+            // A `held.x` count has a column of its own, stored only by runs whose rules read
+            // it (a count is never NULL: 0 for a NULL `x`).
+            _ if p.column != output => none_given(),
+            Some(outputs) => !outputs.keys().any(|k| output::same_output(k, output)),
+            None => none_given(),
+        };
+        if run.data.len > 0 && missing {
+            let name = p.written();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}

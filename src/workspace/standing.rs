@@ -127,6 +127,21 @@ pub fn ended_after(period: Period, as_of: Date) -> Option<Date> {
     (end < Date::today_utc() && as_of < end).then_some(end)
 }
 
+/// When the previous period's official run is as of a day before the period's last (a run
+/// made early in December without `--as-of`, never followed by the close): the next close
+/// read it as December's result without a word (the fiscal controller's F04).
+pub fn early_previous(p: &PreviousRun, reads: &str) -> Option<String> {
+    let end = p.period.end();
+    (p.as_of < end).then(|| {
+        format!(
+            "{period}'s official run (run {}) is as of {}, before the period's last day: the rules' `previous.x` {reads} {period} as it stood then; for its result, run it as of its last day first (`tierwise run --as-of {end}`)",
+            p.run_id,
+            p.as_of,
+            period = p.period.label()
+        )
+    })
+}
+
 /// When the run would replace its period's official run with a tenth or more of its
 /// customers fewer (10 at least): an extract cut short, or a `--keep-going` run that left
 /// them out (checked again with the customers it wrote).
@@ -162,6 +177,9 @@ fn history_concerns(
                 "{previous} has no run (the latest before it is {}): the rules' `previous.x` would be NULL for every customer",
                 earlier.label()
             ));
+    }
+    if let (Some(p), true) = (&s.previous, reads_previous) {
+        out.extend(early_previous(p, "would read"));
     }
     for gap in &s.read_gaps {
         out.push(format!(
@@ -376,47 +394,10 @@ pub fn past_names(rules: &RuleSet, back: u32) -> Vec<String> {
 pub struct PreviousRun {
     pub period: Period,
     pub run_id: i64,
+    pub as_of: Date,
     pub totals: RecordedTotals,
     /// The rules it was made with (`None`: not recorded).
     pub rules: Option<output::RunRules>,
-}
-
-/// The previous period's values `rules` read (`previous.tier_level`) that its run, holding
-/// customers, did not give: not among the outputs it recorded (`recorded`, the JSON object
-/// of `policy_run.outputs`), or, for a run recorded before outputs were, none of its
-/// customers had a value.
-pub(super) fn unwritten(
-    past: &History,
-    rules: &RuleSet,
-    recorded: Option<&serde_json::Value>,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    let Some(Some(run)) = past.runs.first() else {
-        return out;
-    };
-    for p in rules.past.iter().filter(|p| p.back == 1) {
-        let Some(c) = (run.data.names.iter()).position(|n| output::same_output(n, &p.column))
-        else {
-            continue;
-        };
-        let column = &run.data.columns[c];
-        let output = p.output();
-        let none_given = || (0..run.data.len).all(|i| column.value(i).is_null());
-        let missing = match recorded.and_then(|r| r.as_object()) {
-            // A `held.x` count has a column of its own, stored only by runs whose rules read
-            // it (a count is never NULL: 0 for a NULL `x`).
-            _ if p.column != output => none_given(),
-            Some(outputs) => !outputs.keys().any(|k| output::same_output(k, output)),
-            None => none_given(),
-        };
-        if run.data.len > 0 && missing {
-            let name = p.written();
-            if !out.contains(&name) {
-                out.push(name);
-            }
-        }
-    }
-    out
 }
 
 impl Workspace {
@@ -437,6 +418,7 @@ impl Workspace {
             Some(run) => Some(PreviousRun {
                 period: run.period,
                 run_id: run.run_id,
+                as_of: run.as_of,
                 totals: output::recorded_totals(conn, tables, run.run_id)?,
                 rules: output::run_rules(conn, tables, run.run_id)?,
             }),
@@ -604,7 +586,7 @@ impl Workspace {
     ) -> Result<Vec<String>, Error> {
         let mut standing = self.standing(conn, rules)?;
         let recorded = self.previous_outputs(conn, &standing)?;
-        let unwritten = unwritten(past, rules, recorded.as_ref());
+        let unwritten = super::history::unwritten(past, rules, recorded.as_ref());
         let (gone_rows, absent) = past.previous_matches(rules, customers);
         let gone = Gone::of(&gone_rows, past, rules);
         standing.keep_left_out_among(absent.as_deref(), customers);

@@ -25,6 +25,11 @@ pub(crate) fn run_notes(
     notes.extend(uncommitted_note(summary));
     notes.extend(summary.source_changed.clone());
     notes.extend(other_run_tables_note(summary, &ws.config.tables.run_table));
+    if rules.past.iter().any(|p| p.back == 1 && p.read)
+        && let Some(previous) = &summary.standing.previous
+    {
+        notes.extend(crate::workspace::standing::early_previous(previous, "read"));
+    }
     notes.extend(skipped_period_note(summary, rules, ws.context.period));
     notes.extend(read_gap_notes(summary, rules));
     notes.extend(made_on_gap_note(summary, rules, ws.context.period));

@@ -142,6 +142,7 @@ mod tests {
                 crate::time::Date::parse("2026-06-30").unwrap(),
             ),
             run_id: 3,
+            as_of: crate::time::Date::parse("2026-06-30").unwrap(),
             totals: RecordedTotals::Recorded(vec![
                 ("cost".into(), 100.0),
                 ("clawbacks".into(), -7128.37),
@@ -202,6 +203,7 @@ impl Replaced {
         let replaced = PreviousRun {
             period,
             run_id,
+            as_of,
             totals: summary.standing.replaces_totals.clone(),
             rules: None,
         };

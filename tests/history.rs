@@ -2315,6 +2315,43 @@ fn a_close_reading_a_previous_run_made_before_its_period_ended_says_so() {
     closed.assert_code(0);
 }
 
+/// A preview made on 3 December `--as-of` the end of March stayed March's official run, and
+/// the April close read it as March's result with no note (the second controller's F05,
+/// helper 119): as of the period's last day, yet of the data as they stood months before.
+#[test]
+fn a_close_reading_a_previous_run_made_before_its_as_of_day_says_so() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0]);
+    fx.rule(
+        "rules.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: t, then: { tier: A, was: '= previous.tier' } }\n",
+    );
+    fx.run(&["run", "--as-of", "2026-03-31"]).assert_code(0);
+    // Made on 3 December, before its day (a clock cannot be set from here).
+    fx.conn()
+        .execute(
+            "UPDATE policy_run SET started_at = '2025-12-03T09:15:00.000Z' WHERE run_id = 1",
+            [],
+        )
+        .unwrap();
+    let said = "2026-03's official run (run 1) was made on 2025-12-03, before its as-of day 2026-03-31: the rules' `previous.x` ";
+    let strict = fx.run(&["run", "--strict", "--as-of", "2026-04-30"]);
+    strict.assert_code(1);
+    strict.assert_stderr_contains(&format!("{said}would read 2026-03 from the customer data as they stood on 2025-12-03; for its result, run it again once the data reach 2026-03-31 (`tierwise run --as-of 2026-03-31`)"));
+    let run = fx.run(&["run", "--as-of", "2026-04-30"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .contains(&format!("note: {said}read 2026-03 from")),
+        "{}",
+        run.stdout
+    );
+    // Made again after its day, March is March's result: nothing said.
+    fx.run(&["run", "--as-of", "2026-03-31"]).assert_code(0);
+    fx.run(&["run", "--strict", "--as-of", "2026-04-30"])
+        .assert_code(0);
+}
+
 /// A month restated after the rules changed (a credit note on one customer, the expired
 /// threshold row removed since): the rerun applied today's rules to the month and moved
 /// other customers too, its notes saying only what changed (the fiscal controller's F07).

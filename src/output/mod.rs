@@ -44,7 +44,7 @@ pub use stale::{
     stale_runs, stood_on_todays_history,
 };
 pub use stored::{value_json, value_text};
-pub use tables::{now, runs_seen};
+pub use tables::{now, run_started_on, runs_seen};
 pub use totals::{RecordedTotals, recorded_totals};
 
 use crate::config::OutputTables;

@@ -6,7 +6,7 @@ use super::{OutputError, RunInfo, ValueOrder};
 use crate::config::OutputTables;
 use crate::engine::EvalError;
 use crate::source::quote_ident;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 /// The current UTC time as SQLite formats it.
 pub fn now(conn: &Connection) -> String {
@@ -14,6 +14,26 @@ pub fn now(conn: &Connection) -> String {
         r.get(0)
     })
     .unwrap_or_default()
+}
+
+/// The day (UTC) run `run_id` was started on (`None`: no such run, or a start not dated).
+pub fn run_started_on(
+    conn: &Connection,
+    tables: &OutputTables,
+    run_id: i64,
+) -> Result<Option<crate::time::Date>, OutputError> {
+    let started: Option<String> = conn
+        .query_row(
+            &format!(
+                "SELECT started_at FROM {} WHERE run_id = ?1",
+                quote_ident(&tables.run_table)
+            ),
+            [run_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(super::history::read_err(&tables.run_table))?;
+    Ok(started.as_deref().and_then(crate::time::Date::parse))
 }
 
 pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError + '_ {

@@ -132,14 +132,20 @@ pub fn ended_after(period: Period, as_of: Date) -> Option<Date> {
 /// read it as December's result without a word (the fiscal controller's F04).
 pub fn early_previous(p: &PreviousRun, reads: &str) -> Option<String> {
     let end = p.period.end();
-    (p.as_of < end).then(|| {
-        format!(
+    let period = p.period.label();
+    if p.as_of < end {
+        return Some(format!(
             "{period}'s official run (run {}) is as of {}, before the period's last day: the rules' `previous.x` {reads} {period} as it stood then; for its result, run it as of its last day first (`tierwise run --as-of {end}`)",
-            p.run_id,
-            p.as_of,
-            period = p.period.label()
-        )
-    })
+            p.run_id, p.as_of
+        ));
+    }
+    // A preview made ahead of its day (`--as-of` a quarter's end, in its first month): as
+    // of the last day, yet of the data as they stood when it was made.
+    let made_on = p.made_on.filter(|made| *made < p.as_of)?;
+    Some(format!(
+        "{period}'s official run (run {}) was made on {made_on}, before its as-of day {}: the rules' `previous.x` {reads} {period} from the customer data as they stood on {made_on}; for its result, run it again once the data reach {} (`tierwise run --as-of {}`)",
+        p.run_id, p.as_of, p.as_of, p.as_of
+    ))
 }
 
 /// When the run would replace its period's official run with a tenth or more of its
@@ -395,6 +401,8 @@ pub struct PreviousRun {
     pub period: Period,
     pub run_id: i64,
     pub as_of: Date,
+    /// The day (UTC) it was made on (`None`: not dated).
+    pub made_on: Option<Date>,
     pub totals: RecordedTotals,
     /// The rules it was made with (`None`: not recorded).
     pub rules: Option<output::RunRules>,
@@ -419,6 +427,7 @@ impl Workspace {
                 period: run.period,
                 run_id: run.run_id,
                 as_of: run.as_of,
+                made_on: output::run_started_on(conn, tables, run.run_id)?,
                 totals: output::recorded_totals(conn, tables, run.run_id)?,
                 rules: output::run_rules(conn, tables, run.run_id)?,
             }),

@@ -143,6 +143,7 @@ mod tests {
             ),
             run_id: 3,
             as_of: crate::time::Date::parse("2026-06-30").unwrap(),
+            made_on: None,
             totals: RecordedTotals::Recorded(vec![
                 ("cost".into(), 100.0),
                 ("clawbacks".into(), -7128.37),
@@ -204,6 +205,7 @@ impl Replaced {
             period,
             run_id,
             as_of,
+            made_on: None,
             totals: summary.standing.replaces_totals.clone(),
             rules: None,
         };

@@ -54,6 +54,7 @@
 mod ceiling_below_rows;
 mod date_steps;
 mod effective_gap;
+mod effective_overlap;
 mod exact_amounts;
 mod expired_row;
 mod floor_lifts_row;
@@ -150,6 +151,7 @@ pub const LINTS: &[Lint] = &[
     floor_lifts_row::LINT.on(Policies::OneValue, Shape::Any),
     ceiling_below_rows::LINT.on(Policies::OneValue, Shape::Any),
     effective_gap::LINT.on(Policies::OneValue, Shape::Any),
+    effective_overlap::LINT.on(Policies::All, Shape::Any),
 ];
 
 /// Lint warnings for every decision table of the rule set, in decision order; `today` is

@@ -195,6 +195,27 @@ impl Window {
         to: None,
     };
 
+    /// Whether the windows together hold every day, from the first to the last (sorts them).
+    pub fn every_day_in(windows: &mut [Window]) -> bool {
+        windows.sort_by_key(|w| w.from);
+        let mut reach: Option<Date> = None; // the last day held so far
+        for (k, w) in windows.iter().enumerate() {
+            let starts_in = match (w.from, reach) {
+                (None, _) => true,
+                (Some(from), Some(end)) if k > 0 => end.add_days(1).is_none_or(|n| from <= n),
+                _ => false,
+            };
+            if !starts_in {
+                return false;
+            }
+            match w.to {
+                None => return true,
+                Some(to) => reach = reach.max(Some(to)),
+            }
+        }
+        false
+    }
+
     pub fn contains(self, date: Date) -> bool {
         self.from.is_none_or(|f| f <= date) && self.to.is_none_or(|t| date <= t)
     }

@@ -26,9 +26,9 @@
 //! ```
 //! Both are in effect on 2027-03-31 (at `grace-new`).
 
-use super::{LintRow, Table};
+use super::{LintRow, Table, same_condition};
 use crate::diag::Diagnostic;
-use crate::rules::{Condition, Window};
+use crate::rules::Window;
 
 pub(super) const LINT: super::Lint = super::Lint::new("TW114", "effective-overlap", check);
 
@@ -101,23 +101,6 @@ fn check(table: &Table) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// Whether two rows match the same customers as written: the same `when` (whitespace
-/// aside), both without one, or the same band.
-fn same_condition(a: &LintRow, b: &LintRow) -> bool {
-    match (&a.row.condition, &b.row.condition) {
-        (Condition::Always, Condition::Always) => true,
-        (Condition::When(_), Condition::When(_)) => a.text == b.text,
-        (
-            Condition::Band { from, below },
-            Condition::Band {
-                from: from_b,
-                below: below_b,
-            },
-        ) => from == from_b && below == below_b,
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -152,6 +152,46 @@ mod tests {
     use super::super::tests::{X, lint_yaml};
 
     #[test]
+    fn rows_handed_over_on_a_day_cover_their_customers_every_day() {
+        // A rate handed over on 1 November: on every day one of the two rows is in effect.
+        let yaml = r#"
+decisions:
+  - name: grace
+    output: g
+    rules:
+      - { id: old, effective: { to: 2026-10-31 }, value: 14 }
+      - { id: new, effective: { from: 2026-11-01 }, value: 10 }
+  - name: rate
+    output: r
+    rules:
+      - { id: big-old, when: "x >= 5", effective: { to: 2026-10-31 }, value: 3 }
+      - { id: big-new, when: "x >=  5", effective: { from: 2026-11-01 }, value: 4 }
+      - { id: small, when: "x < 5 || is_null(x)", value: 1 }
+  - name: later
+    output: l
+    rules:
+      - { id: l-old, effective: { from: 2026-01-01, to: 2026-10-31 }, value: 14 }
+      - { id: l-new, effective: { from: 2026-11-01 }, value: 10 }
+  - name: gap
+    output: p
+    rules:
+      - { id: p-old, effective: { to: 2026-10-30 }, value: 14 }
+      - { id: p-new, effective: { from: 2026-11-01 }, value: 10 }
+"#;
+        let missing: Vec<String> = lint_yaml(yaml, X)
+            .into_iter()
+            .filter(|l| l.contains("TW106"))
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                "18:15 TW106 [later] some customers may get no value for `l`: add a last row without `when`",
+                "23:15 TW106 [gap] some customers may get no value for `p`: add a last row without `when`",
+            ]
+        );
+    }
+
+    #[test]
     fn the_null_help_speaks_of_what_the_rows_compare() {
         let yaml = r#"
 decisions:

@@ -58,6 +58,7 @@ mod effective_overlap;
 mod exact_amounts;
 mod expired_row;
 mod floor_lifts_row;
+mod for_each_copies;
 mod group_spellings;
 mod keyed;
 mod missing_default;
@@ -104,6 +105,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out.extend(numbers_as_text::numbers_kept_as_text(rules, data));
     out
 }
+pub use for_each_copies::copies_never_matching;
 pub use null_past_rows::{NullPastRows, null_past_rows, ordered_without_null_test};
 pub use shown::{for_runs, without_repeats};
 pub use unranked_rows::unranked_rows;
@@ -113,11 +115,11 @@ mod values;
 mod walk;
 
 use super::native::Node;
-use super::{Condition, Decision, Row, RuleIdx, RuleSet, Slot, ValueExpr};
+use super::{Condition, Decision, Row, RuleSet, Slot, ValueExpr, Window};
 use crate::diag::Diagnostic;
 use crate::time::Date;
 use region::{Analyzer, Conj, Region, meet, minus};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use values::{Interval, Values, describe};
 
 /// Every lint, in the order they run on each decision, with the tables it runs on.
@@ -167,33 +169,11 @@ pub fn lint(rules: &RuleSet, today: Date) -> Vec<Diagnostic> {
         }
         table.record_domains(&mut domains);
     }
-    for_each_rows(rules, &mut out);
+    for_each_copies::for_each_rows(rules, &mut out);
     out.extend(moves_order::moves_orders(rules, &domains));
     out.extend(template_division::template_divisions(rules)); // every expression's
     out.extend(date_steps::date_steps(rules));
     crate::rules::load::merge_copies(out)
-}
-
-/// The rows of `for_each` copies that no customer can match in their copy (`extra-b@snacks`
-/// of a row meant for beverages, `category == "beverages"`): what the admin meant, so
-/// `check --data` and test coverage do not list them as never matched or not exercised.
-pub fn copies_never_matching(rules: &RuleSet, today: Date) -> HashSet<RuleIdx> {
-    let mut out = HashSet::new();
-    let mut domains = figure_domains(rules);
-    for d in &rules.decisions {
-        let table = Table::new(rules, d, &domains, today);
-        // A copy's decision is named `<name>@<item>` (a rule id may hold `@` of its own).
-        let copy = d.name.contains('@');
-        for row in &table.rows {
-            let never = matches!(row.condition, RowCondition::Known(_))
-                && table.matched(row).is_some_and(|r| r.is_empty());
-            if never && copy {
-                out.insert(row.row.rule);
-            }
-        }
-        table.record_domains(&mut domains);
-    }
-    out
 }
 
 /// What each population figure can hold: the range its statistic gives, or NULL (customers
@@ -212,30 +192,6 @@ fn figure_domains(rules: &RuleSet) -> HashMap<Slot, Values> {
         domains.insert(figure.slot, values);
     }
     domains
-}
-
-/// A row of a `for_each` copy (`extra-b@snacks`) that no customer can match for some items
-/// but can for others (`category == "beverages"`) says what the admin means: its TW102 is
-/// kept only when the row can match in no copy at all.
-fn for_each_rows(rules: &RuleSet, out: &mut Vec<Diagnostic>) {
-    let base = |id: &str| id.split_once('@').map(|(b, _)| b.to_owned());
-    let never = |d: &Diagnostic| d.code == Some(never_true_row::LINT.code);
-    let warned: Vec<String> = out
-        .iter()
-        .filter(|d| never(d))
-        .filter_map(|d| d.rule.as_deref().and_then(base))
-        .collect();
-    let copies = |b: &str| {
-        rules
-            .rule_ids
-            .iter()
-            .filter(|id| base(id).as_deref() == Some(b))
-            .count()
-    };
-    out.retain(|d| match d.rule.as_deref().and_then(base) {
-        Some(b) if never(d) => warned.iter().filter(|w| **w == b).count() == copies(&b),
-        _ => true,
-    });
 }
 
 /// A lint: what output, JSON and docs call it, and its check.
@@ -338,6 +294,41 @@ struct LintRow<'a> {
     condition: RowCondition,
     /// The condition as written, whitespace collapsed (`None` without `when`).
     text: Option<String>,
+    /// For a dated row handed over to (or from) rows of the same condition whose windows
+    /// together hold every day, what it matches as if undated: on any day one of them
+    /// matches those customers (`None` otherwise, and for undated rows).
+    undated: Option<RowCondition>,
+}
+
+/// Drops the `undated` condition of dated rows unless rows of its condition together are in
+/// effect every day (a rate handed over on 1 November from one row to the next).
+fn handed_over(mut rows: Vec<LintRow>) -> Vec<LintRow> {
+    for k in 0..rows.len() {
+        if rows[k].row.effective.is_none() {
+            continue;
+        }
+        let mut windows: Vec<Window> = (rows.iter())
+            .filter(|other| other.row.effective.is_some() && same_condition(&rows[k], other))
+            .filter_map(|other| other.row.effective)
+            .collect();
+        if !Window::every_day_in(&mut windows) {
+            rows[k].undated = None;
+        }
+    }
+    rows
+}
+
+/// Whether two rows match the same customers as written: the same `when` (whitespace
+/// aside), both without one, or the same band.
+fn same_condition(a: &LintRow, b: &LintRow) -> bool {
+    match (&a.row.condition, &b.row.condition) {
+        (Condition::Always, Condition::Always) => true,
+        (Condition::When(_), Condition::When(_)) => a.text == b.text,
+        (Condition::Band { from, below }, Condition::Band { from: f, below: b }) => {
+            from == f && below == b
+        }
+        _ => false,
+    }
 }
 
 /// One decision, its rows analysed.
@@ -389,18 +380,20 @@ impl<'a> Table<'a> {
                 };
                 // A row with `effective` dates may be out of effect: what it matches is not
                 // known before the run's date is.
-                let condition = match row.effective {
-                    Some(_) => RowCondition::Unknown,
-                    None => condition,
+                let (condition, undated) = match row.effective {
+                    Some(_) => (RowCondition::Unknown, Some(condition)),
+                    None => (condition, None),
                 };
                 LintRow {
                     row,
                     id: &rules.rule_ids[row.rule as usize],
                     condition,
+                    undated,
                     text,
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let rows = handed_over(rows);
         Table {
             rules,
             decision,
@@ -584,7 +577,7 @@ impl<'a> Table<'a> {
         let mut uncovered = Some(vec![self.universe.clone()]);
         let mut all_known = true;
         for row in &self.rows {
-            match &row.condition {
+            match row.undated.as_ref().unwrap_or(&row.condition) {
                 RowCondition::Always => return (Some(Vec::new()), true),
                 RowCondition::Known(r) => uncovered = uncovered.and_then(|u| minus(&u, r)),
                 RowCondition::Unknown => all_known = false,

@@ -68,6 +68,43 @@ fn a_date_written_as_in_a_letter_gets_its_iso_form() {
     );
 }
 
+/// `effective: { from: "2027-04-01 14:00" }` passed `check`, the time dropped: the row was
+/// in effect the whole of 1 April (the second controller's F11, helper 119).
+#[test]
+fn an_effective_date_with_a_time_is_an_error_at_it() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: a1, effective: { from: '2027-04-01 14:00' }, then: { tier: A } }\n      - { id: a2, effective: { to: 2027-03-31T23:59:59+01:00 }, then: { tier: B } }\n      - { id: a3, effective: { from: '2027-04-01 00:00:00' }, then: { tier: C } }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: `2027-04-01 14:00` has a time of day: an `effective:` date is a whole day (runs are as of a day), and the time would be dropped (in `a1`)\n --> rules/r.yaml:4:38"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("= help: write `2027-04-01`; a change at a time of day takes effect from the next day's runs (`from: 2027-04-02`)"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("error: `2027-03-31T23:59:59+01:00` has a time of day"),
+        "{}",
+        check.stdout
+    );
+    // Midnight, as an export writes a date, is the day.
+    assert!(
+        check.stdout.contains("2 errors in the rule files"),
+        "{}",
+        check.stdout
+    );
+}
+
 #[test]
 fn exactly_180_days_is_lost_179_is_not_and_the_period_is_the_as_of_dates() {
     // As of 2026-09-30: 180 days back is 2026-04-03.

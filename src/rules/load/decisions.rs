@@ -25,7 +25,24 @@ pub(super) fn window(
     let spec = spec?;
     let mut date = |text: &Option<Spanned<String>>| -> Result<Option<Date>, ()> {
         let Some(text) = text else { return Ok(None) };
-        match Date::parse(&text.value) {
+        let day = text.value.trim();
+        match Date::parse(day) {
+            // A time would be dropped: a rule is in effect for whole days (`--as-of` is a day).
+            // Midnight, as exports write a date, is the day.
+            Some(d) if day.len() > 10 && !midnight(&day[11..]) => {
+                let at = &text.referenced;
+                let message = format!(
+                    "`{day}` has a time of day: an `effective:` date is a whole day (runs are as of a day), and the time would be dropped"
+                );
+                let help = format!(
+                    "write `{d}`; a change at a time of day takes effect from the next day's runs (`from: {}`)",
+                    d.add_days(1).unwrap_or(d)
+                );
+                let d = cx.error_at(file, at, message);
+                d.help = Some(help);
+                d.rule = Some(owner.to_owned());
+                Err(())
+            }
             Some(d) => Ok(Some(d)),
             None => {
                 let at = &text.referenced;
@@ -54,6 +71,13 @@ pub(super) fn window(
         return None;
     }
     Some(window)
+}
+
+/// `00:00`, `00:00:00` or `00:00:00.000` (no offset): the start of a day, as a date
+/// exported with a time reads.
+fn midnight(time: &str) -> bool {
+    let digits = time.trim().replace([':', '.'], "");
+    !digits.is_empty() && digits.bytes().all(|c| c == b'0')
 }
 
 /// Where a value is written.

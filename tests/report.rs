@@ -205,7 +205,13 @@ fn a_report_of_a_period_without_a_run_or_after_today_says_so() {
     f.run_ok(&["--as-of", "2025-12-31"]);
     let run = f.run(&["report", "--out", "report.html", "--as-of", "2025-09-30"]);
     run.assert_code(0).assert_stderr_contains(
-        "note: 2025-Q3 has no recorded run: this page is what the rules give as of 2025-09-30, not a run's policy (what they read of earlier periods may be NULL)",
+        "note: 2025-Q3 has no recorded run: this page is what the rules give as of 2025-09-30, not a run's policy (what they read of earlier periods may be NULL); the latest recorded run is 2025-Q4's (run 1, as of 2025-12-31), which a report as of 2025-12-31 shows",
+    );
+    // Without `--as-of`, days into a period not closed yet: the page is the period so far
+    // (the fiscal controller's F02, helper 119), and the close is named.
+    let today = f.run(&["report", "--out", "today.html"]);
+    today.assert_code(0).assert_stderr_contains(
+        "not a run's policy (what they read of earlier periods may be NULL); the latest recorded run is 2025-Q4's (run 1, as of 2025-12-31), which a report as of 2025-12-31 shows",
     );
     let html = std::fs::read_to_string(f.path("report.html")).unwrap();
     assert!(

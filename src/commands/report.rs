@@ -207,6 +207,18 @@ pub(crate) fn page_note(
             "{} has no recorded run: this page is what the rules give as of {as_of}, not a run's policy (what they read of earlier periods may be NULL)",
             period.label(),
         ));
+        // Early in a month without `--as-of`: the page is the month so far, every customer
+        // lower than at the close; the close is a page of its own.
+        let official = crate::output::official_runs(conn, place.tables, period.kind)?;
+        if let Some(latest) = official.last() {
+            notes.push(format!(
+                "the latest recorded run is {}'s (run {}, as of {}), which a report as of {} shows",
+                latest.period.label(),
+                latest.run_id,
+                latest.as_of,
+                latest.as_of
+            ));
+        }
         return Ok(Some(notes.join("; ")));
     };
     let other_rules = other_rules_than_recorded(place, conn, &run, rules)?;

@@ -1071,7 +1071,7 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
     let dry = fx.run(&["prune", "--keep", "1", "--dry-run"]);
     dry.assert_code(0);
     assert!(
-        dry.stdout.starts_with("would keep 1 period: 2026-Q2 (run 3); and the latest run, 5\nwould delete 3 runs and 12 policy rows from ")
+        dry.stdout.starts_with("would keep 1 period: 2026-Q2 (run 3; and run 2, the close it restates); and the latest run, 5\nwould delete 2 runs and 8 policy rows from ")
             && dry.stdout.ends_with("dry run: nothing was deleted\n"),
         "{}",
         dry.stdout
@@ -1099,7 +1099,7 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
     let j = json(&run);
     assert_eq!(
         j["kept"],
-        serde_json::json!([{"period": "2026-Q2", "run_id": 3}])
+        serde_json::json!([{"period": "2026-Q2", "run_id": 3, "restated": [2]}])
     );
     assert_eq!(j["latest_run_kept"], 5);
     let deleted: Vec<i64> = j["deleted"]
@@ -1108,22 +1108,26 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
         .iter()
         .map(|d| d["run_id"].as_i64().unwrap())
         .collect();
-    assert_eq!(deleted, [1, 2, 4]);
-    assert_eq!(j["rows_deleted"], 12);
+    assert_eq!(deleted, [1, 4]);
+    assert_eq!(j["rows_deleted"], 8);
     // 2026-Q1's official run leaves its record, `pruned` (a later run reading 2026-Q1 says
-    // it was pruned, not skipped); superseded and failed runs go.
+    // it was pruned, not skipped); superseded and failed runs go. 2026-Q2's close as first
+    // made (run 2), restated by run 3, stays: what was sent before the correction.
     let ids: Vec<(i64, String)> = (fx.runs().into_iter())
         .map(|r| (r.run_id, r.status))
         .collect();
     assert_eq!(
         ids,
         [
+            (2, "ok".to_owned()),
             (3, "ok".to_owned()),
             (4, "pruned".to_owned()),
             (5, "failed".to_owned())
         ]
     );
-    assert_eq!(fx.policy_row_count(), 4);
+    assert_eq!(fx.policy_row_count(), 8);
+    fx.run(&["changes", "--from", "run:2", "--output", "tier"])
+        .assert_code(0);
     // A pruned period is not "a period with no recorded run" (explained as quarters, as the
     // runs were dated).
     let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
@@ -1182,7 +1186,7 @@ fn prune_keeps_the_last_periods_official_runs_and_the_latest_run() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(lists, 1);
+    assert_eq!(lists, 2);
     // The view still shows Q2, and a second prune finds nothing to delete.
     assert_eq!(column(&fx.latest(), "tier")["1"], text("A"));
     let again = fx.run(&["prune", "--keep", "1", "--vacuum"]);
@@ -2690,7 +2694,8 @@ fn stale_notes_after_a_prune_claim_only_what_the_records_show() {
     let fx = Fixture::new();
     fx.sales_customers(&[10.0, 20.0, 30.0]);
     fx.rule("rules.yaml", SINCE);
-    for day in ["2026-07-31", "2026-08-31", "2026-09-30", "2026-08-31"] {
+    // Run 2 is August as of the 30th (a close restated since is kept by prune).
+    for day in ["2026-07-31", "2026-08-30", "2026-09-30", "2026-08-31"] {
         fx.run(&["run", "--as-of", day]).assert_code(0);
     }
     // Run 3 (September) read run 2, which run 4 replaced; prune deletes runs 1 and 2. The

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 #[command(group = clap::ArgGroup::new("what").required(true).args(["keep", "run"]))]
 pub struct Args {
     /// How many periods' official runs to keep (at least 1), of each kind of period (after
-    /// a change of `period:`, N months and N quarters).
+    /// a change of `period:`, N months and N quarters), with their closes restated since.
     #[arg(long)]
     pub keep: Option<usize>,
     /// Remove this run and its rows instead (a run made by mistake: a wrong date, the wrong
@@ -130,6 +130,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             .map(|r| KeptRun {
                 period: r.period.to_string(),
                 run_id: r.run_id,
+                restated: (pruned.restated.iter())
+                    .filter(|c| c.period == r.period)
+                    .map(|c| c.run_id)
+                    .collect(),
             })
             .collect(),
         latest_run_kept: pruned.latest,
@@ -177,6 +181,9 @@ fn vacuum(
 pub struct KeptRun {
     pub period: String,
     pub run_id: i64,
+    /// The period's closes as first made (as of its last day), restated since by later
+    /// runs: kept too, for what was sent before the correction.
+    pub restated: Vec<i64>,
 }
 
 /// What a prune did.
@@ -202,7 +209,20 @@ impl Report for PruneReport {
         let kept: Vec<String> = self
             .kept
             .iter()
-            .map(|k| format!("{} (run {})", k.period, k.run_id))
+            .map(|k| match &k.restated[..] {
+                [] => format!("{} (run {})", k.period, k.run_id),
+                closes => format!(
+                    "{} (run {}; and {} {}, the close it restates)",
+                    k.period,
+                    k.run_id,
+                    if closes.len() == 1 { "run" } else { "runs" },
+                    closes
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
             .collect();
         let (keep, delete) = match self.dry_run {
             true => ("would keep", "would delete"),

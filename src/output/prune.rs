@@ -1,5 +1,5 @@
-//! Pruning: keep the official runs of the last N periods and the latest run, delete every
-//! other run (superseded, failed, older periods) with its rows, in one transaction (the
+//! Pruning: keep the official runs of the last N periods, their closes restated since, and
+//! the latest run; delete every other run (superseded, failed, older periods) with its rows, in one transaction (the
 //! records of removed runs stay: their ids are never given again); or
 //! remove runs named by id (a run made by mistake: a wrong date, the wrong rules), after
 //! which each period's official run is again its latest remaining successful one.
@@ -32,6 +32,9 @@ pub struct Pruned {
     pub kept: Vec<OfficialRun>,
     /// The latest run, when it is not one of `kept` (a failed run, or a backfill).
     pub latest: Option<i64>,
+    /// The closes of kept periods restated since (a successful run as of the period's last
+    /// day that a later one replaced): what was sent before the correction, for an audit.
+    pub restated: Vec<OfficialRun>,
     pub deleted: Vec<DeletedRun>,
 }
 
@@ -83,8 +86,25 @@ pub fn prune(
         .filter(|r| !record_only(r))
         .map(|r| r.run_id)
         .max();
+    // A kept period's close as first made, restated since; runs of days before the close
+    // (a nightly run of the month so far) are not kept.
+    let restated: Vec<OfficialRun> = (records.iter())
+        .filter(|r| r.status == "ok" && !kept.iter().any(|k| k.run_id == r.run_id))
+        .filter_map(|r| {
+            let (period, as_of) = (r.period?, r.as_of?);
+            let closed = as_of == period.end() && kept.iter().any(|k| k.period == period);
+            closed.then_some(OfficialRun {
+                run_id: r.run_id,
+                period,
+                as_of,
+            })
+        })
+        .collect();
     let is_kept = |r: &RunRecord| {
-        record_only(r) || Some(r.run_id) == latest || kept.iter().any(|k| k.run_id == r.run_id)
+        record_only(r)
+            || Some(r.run_id) == latest
+            || kept.iter().any(|k| k.run_id == r.run_id)
+            || restated.iter().any(|k| k.run_id == r.run_id)
     };
     let mut deleted = Vec::new();
     for r in records.iter().filter(|r| !is_kept(r)) {
@@ -97,8 +117,9 @@ pub fn prune(
     }
     finish(tx, dry_run, tables)?;
     Ok(Pruned {
-        latest: latest.filter(|&l| !kept.iter().any(|k| k.run_id == l)),
+        latest: latest.filter(|&l| !kept.iter().chain(&restated).any(|k| k.run_id == l)),
         kept,
+        restated,
         deleted,
     })
 }

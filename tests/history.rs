@@ -697,6 +697,15 @@ fn changes_refuse_reversed_periods_and_note_a_gap() {
             == "2026-Q1 is not the period just before 2026-Q3 (0 periods with a run between them; 2026-Q2 has no run): the two are compared as they stand, so a customer who moved and came back in between counts as unchanged (`history <id>` shows each period)"),
         "{}",
         run.stdout
+    ); // A year mistyped ahead (2099 for 2026): the months between in a row are one range,
+    // not 291 quarters listed (the fiscal controller's F03).
+    run_dated(&fx, &[10.0, 60.0], "2099-03-31", "2099-Q1");
+    let ahead = fx.run(&["changes", "--output", "tier"]);
+    ahead.assert_code(0);
+    assert!(
+        ahead.stdout.contains("2026-Q3 is not the period just before 2099-Q1 (0 periods with a run between them; 2026-Q4 to 2098-Q4 have no run)"),
+        "{}",
+        ahead.stdout
     );
 }
 

@@ -87,6 +87,24 @@ impl Period {
         self.back(1)
     }
 
+    /// Periods in order as their labels, periods in a row as one range (`2026-12 to
+    /// 9999-11`: a year mistyped ahead lists no 96,000 months).
+    pub fn ranges(periods: &[Period]) -> Vec<String> {
+        let mut out: Vec<(Period, Period)> = Vec::new();
+        for &p in periods {
+            match out.last_mut() {
+                Some((_, last)) if p.previous() == Some(*last) => *last = p,
+                _ => out.push((p, p)),
+            }
+        }
+        (out.into_iter())
+            .map(|(first, last)| match first == last {
+                true => first.label().to_owned(),
+                false => format!("{} to {}", first.label(), last.label()),
+            })
+            .collect()
+    }
+
     /// Whether `date` is in the period.
     pub fn contains(self, date: Date) -> bool {
         self.start <= date && date <= self.end()
@@ -177,6 +195,19 @@ impl fmt::Display for Period {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn periods_in_a_row_read_as_a_range() {
+        let months: Vec<Period> = ["2026-02", "2026-04", "2026-05", "2026-06", "2026-08"]
+            .iter()
+            .map(|m| Period::parse(m).unwrap())
+            .collect();
+        assert_eq!(
+            Period::ranges(&months),
+            ["2026-02", "2026-04 to 2026-06", "2026-08"]
+        );
+        assert_eq!(Period::ranges(&[]), Vec::<String>::new());
+    }
+
     use super::*;
 
     fn d(s: &str) -> Date {

@@ -214,16 +214,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
             .filter(|r| r.period.kind == to.period.kind)
             .count();
         // The periods between the two that have no run (a quarter never run), oldest first.
-        let mut missing: Vec<String> = (1..)
+        let mut missing: Vec<crate::time::Period> = (1..)
             .map_while(|k| to.period.back(k).filter(|p| *p > from.period))
             .filter(|p| !runs.iter().any(|r| r.period == *p))
-            .map(|p| p.label().to_owned())
             .collect();
         missing.reverse();
-        let missing = match missing.len() {
-            0 => String::new(),
-            1 => format!("; {} has no run", missing[0]),
-            _ => format!("; {} have no run", missing.join(", ")),
+        let missing = match (missing.len(), &crate::time::Period::ranges(&missing)[..]) {
+            (0, _) => String::new(),
+            (1, [one]) => format!("; {one} has no run"),
+            (_, ranges) => format!("; {} have no run", ranges.join(", ")),
         };
         notes.push(format!(
             "{} is not the period just before {} ({} with a run between them{missing}): the two are compared as they stand, so a customer who moved and came back in between counts as unchanged (`history <id>` shows each period)",

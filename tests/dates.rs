@@ -105,6 +105,50 @@ fn an_effective_date_with_a_time_is_an_error_at_it() {
     );
 }
 
+/// `add_days(last_day, 90)` and `days_between(last_day, as_of)` of a TEXT column passed
+/// `check` (no data) and failed for every customer at run time (the ERP persona's finding).
+/// A column that declares no type is found by `run` before evaluating, on the values read.
+#[test]
+fn a_date_function_of_a_text_column_is_an_error_at_load_time() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id INTEGER PRIMARY KEY, last_day TEXT, kept",
+        &[
+            vec![int(1), text("2026-01-05"), text("2026-01-05")],
+            vec![int(2), null(), null()],
+        ],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: w\n    output: late\n    rules:\n      - { id: late, when: \"add_days(last_day, 90) < as_of\", value: 1 }\n      - { id: gap, when: \"days_between(as_of, kept) > 60\", value: 2 }\n      - { id: rest, value: 0 }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stdout.contains("error: field `last_day` is text, and `add_days` needs a date: it fails for every customer with a value there (in `late`)\n --> rules/r.yaml:5:28"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("= help: a date function takes a date: to read the column's values (written 2025-03-01) as dates, list it in the config, `customers: { dates: [last_day] }`"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("1 error in the rule files"),
+        "{}",
+        check.stdout
+    );
+    // `kept` declares no type: the values read tell.
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: w\n    output: late\n    rules:\n      - { id: gap, when: \"days_between(as_of, kept) > 60\", value: 2 }\n      - { id: rest, value: 0 }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("field `kept` is text (in the data: its column declares no type), and `days_between` needs a date");
+}
+
 #[test]
 fn exactly_180_days_is_lost_179_is_not_and_the_period_is_the_as_of_dates() {
     // As of 2026-09-30: 180 days back is 2026-04-03.

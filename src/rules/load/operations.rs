@@ -18,6 +18,22 @@ use crate::value::ValueKind;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+/// The date functions, each with how many of its first arguments are dates
+/// (`add_days(date, days)`: one): such a call is an operation of the function's name, its
+/// operands those arguments, checked to be dates where their kinds are known.
+pub const DATE_CALLS: &[(&str, usize)] = &[
+    ("days_between", 2),
+    ("months_between", 2),
+    ("add_days", 1),
+    ("add_months", 1),
+    ("year", 1),
+    ("month", 1),
+    ("quarter", 1),
+    ("day", 1),
+    ("weekday", 1),
+    ("end_of_month", 1),
+];
+
 /// An operand of an operator.
 #[derive(Debug, Clone)]
 pub enum Operand {
@@ -381,6 +397,36 @@ fn problem(op: &Operation, a: Option<Said>, b: Option<Said>) -> Option<Diagnosti
         let mut d = case_of_another_kind(place, &what, a.kind, case, b.kind);
         d.width = written_width(case);
         return Some(op.passed(d));
+    }
+    // `add_days(last_day, 90)` of a text column: failed for every customer at run time.
+    if let Some(&(function, dates)) = DATE_CALLS.iter().find(|(f, _)| *f == op.op) {
+        let (k, said) = ([a, b].into_iter().enumerate().take(dates)).find_map(|(k, s)| {
+            s.filter(|s| s.kind != ValueKind::Date && s.name.is_some())
+                .map(|s| (k, s))
+        })?;
+        if !matches!(op.operands[k], Operand::Slot { .. }) {
+            return None;
+        }
+        let help = match said.kind {
+            Text => text_date_help(&said),
+            _ => format!(
+                "`{function}` takes a date: a column declared DATE, or listed under `customers.dates` in the config, `as_of`, or `date(...)` of text written 2025-03-01"
+            ),
+        };
+        let d = Diagnostic::error(
+            &op.file,
+            op.line,
+            op.column,
+            format!(
+                "{} is {}{}, and `{function}` needs a date: it fails for every customer with a value there",
+                said.noun,
+                said.kind.noun(),
+                said.seen
+            ),
+        )
+        .rule(op.owner.clone())
+        .help(help.replace("a date compares only with a date", "a date function takes a date"));
+        return Some(op.passed(d.width(function.chars().count())));
     }
     let (message, help) = if op.is_comparison() {
         let (a, b) = (a?, b?);

@@ -4,7 +4,7 @@
 //! (`previous.tier`) and `date("...")` constants. [`super::expr`] resolves and checks them.
 
 use super::history::Past;
-use super::operations::IN_ITEM;
+use super::operations::{DATE_CALLS, IN_ITEM};
 use super::types::How;
 use crate::time::Date;
 use rhai::{ASTNode, Position};
@@ -247,16 +247,27 @@ fn operation(node: &ASTNode) -> Option<RawOperation> {
     else {
         return None;
     };
+    let raw = |e: &rhai::Expr| match e {
+        rhai::Expr::Variable(v, ..) => Raw::Name(v.1.to_string()),
+        e => constant_of(e).map_or(Raw::Other, Raw::Const),
+    };
+    // A date function's date arguments (`add_days(last_day, 90)`).
+    if let Some(&(name, dates)) = (DATE_CALLS.iter()).find(|(n, _)| *n == f.name.as_str())
+        && f.op_token.is_none()
+        && !f.args.is_empty()
+    {
+        let arg = |k: usize| match f.args.get(k) {
+            Some(e) if k < dates => raw(e),
+            _ => Raw::Other,
+        };
+        return Some(RawOperation::new(name, [arg(0), arg(1)], *pos));
+    }
     let ops = [
         "==", "!=", "<", "<=", ">", ">=", "-", "*", "/", "%", "**", "+",
     ];
     if f.op_token.is_none() || f.args.len() != 2 || !ops.contains(&f.name.as_str()) {
         return None;
     }
-    let raw = |e: &rhai::Expr| match e {
-        rhai::Expr::Variable(v, ..) => Raw::Name(v.1.to_string()),
-        e => constant_of(e).map_or(Raw::Other, Raw::Const),
-    };
     let operands = [raw(&f.args[0]), raw(&f.args[1])];
     Some(RawOperation::new(&f.name, operands, *pos))
 }

@@ -2169,6 +2169,29 @@ fn an_id_column_written_in_another_case_is_named() {
     );
 }
 
+/// A customers table imported from a CSV Excel saved as UTF-8: its first column's name
+/// starts with a byte-order mark, and the error listed `customer_id` among the columns,
+/// looking the same as the id column it said was missing.
+#[test]
+fn an_id_column_behind_a_byte_order_mark_is_said() {
+    let fx = Fixture::new();
+    fx.customers(
+        "\"\u{feff}customer_id\" TEXT, sales REAL",
+        &[vec![text("a"), real(1.0)]],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: d\n    output: o\n    rules:\n      - { id: o, value: 1 }\n",
+    );
+    let run = fx.run(&["run"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("the id column `customer_id` is not a column of the customer source (columns: \"\\u{feff}customer_id\", sales): the column \"\\u{feff}customer_id\" holds a byte-order mark a screen does not show (a CSV saved by Excel as UTF-8 starts with one, and `.import` keeps it in the first column's name): import the file again saved without it (Excel: \"CSV (Comma delimited)\"), or rename the column (Python: `conn.execute('ALTER TABLE <table> RENAME COLUMN \"\\ufeffcustomer_id\" TO customer_id')`)"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A project of one folder (`tierwise.yaml` beside the rules, as the README's month-end
 /// example has it) runs without `--config`; a config named otherwise is named in the help
 /// of "cannot read the config file config/tierwise.yaml".

@@ -234,16 +234,24 @@ fn to_dynamic(v: Cell<'_>) -> Dynamic {
 
 /// Where the id column is among the source's columns.
 pub(super) fn id_position(names: &[String], id_column: &str) -> Result<usize, SourceError> {
-    names
-        .iter()
-        .position(|n| n == id_column)
-        .ok_or_else(|| SourceError::NoIdColumn {
+    names.iter().position(|n| n == id_column).ok_or_else(|| {
+        // Without what a screen does not show (a byte-order mark from Excel's CSV).
+        let seen = |n: &str| -> String {
+            (n.chars())
+                .filter(|c| crate::text::invisible_name(*c).is_none())
+                .collect()
+        };
+        SourceError::NoIdColumn {
             column: id_column.to_owned(),
-            columns: names.join(", "),
+            columns: (names.iter())
+                .map(|n| crate::text::visible(n))
+                .collect::<Vec<_>>()
+                .join(", "),
             like: (names.iter())
-                .find(|n| n.eq_ignore_ascii_case(id_column))
+                .find(|n| seen(n).eq_ignore_ascii_case(id_column))
                 .cloned(),
-        })
+        }
+    })
 }
 
 /// The whole number an id given as text stands for in an id column of numbers: `42` is

@@ -199,7 +199,7 @@ pub enum SourceError {
         what: String,
         source: rusqlite::Error,
     },
-    #[error("the id column `{column}` is not a column of the customer source (columns: {columns}){}", .like.as_ref().map_or(String::new(), |c| format!(": did you mean `{c}`? (`customers.id_column` is matched as written)")))]
+    #[error("the id column `{column}` is not a column of the customer source (columns: {columns}){}", id_column_like(.column, .like))]
     NoIdColumn {
         column: String,
         columns: String,
@@ -601,6 +601,31 @@ impl SourceError {
                 | SourceError::NotASelect(_)
                 | SourceError::UnknownCustomer { .. }
         )
+    }
+}
+
+/// The column the id column was likely meant as: in another case, or with a character a
+/// screen does not show (a CSV saved by Excel as UTF-8 starts with a byte-order mark, which
+/// `.import` keeps in the first column's name).
+fn id_column_like(column: &str, like: &Option<String>) -> String {
+    let Some(like) = like else {
+        return String::new();
+    };
+    let shown = crate::text::visible(like);
+    let invisible: Vec<&str> = (like.chars())
+        .filter_map(crate::text::invisible_name)
+        .collect();
+    match invisible.first() {
+        Some(what) => format!(
+            ": the column {shown} holds {what} a screen does not show (a CSV saved by Excel as UTF-8 starts with one, and `.import` keeps it in the first column's name): import the file again saved without it (Excel: \"CSV (Comma delimited)\"), or rename the column (Python: `conn.execute('ALTER TABLE <table> RENAME COLUMN \"{}\" TO {column}')`)",
+            (like.chars())
+                .map(|c| match crate::text::invisible_name(c) {
+                    Some(_) => format!("\\u{:04x}", c as u32),
+                    None => c.to_string(),
+                })
+                .collect::<String>()
+        ),
+        None => format!(": did you mean `{like}`? (`customers.id_column` is matched as written)"),
     }
 }
 

@@ -87,6 +87,41 @@ fn check_data_says_which_nulls_fall_past_the_rows_that_order_them() {
     assert!(!said.stdout.contains("is NULL for"), "{}", said.stdout);
 }
 
+/// A score script over a field some customers lack: `fn tpts(y) { if y < 3 { 0 } else
+/// { 100 } }` gave a customer of unknown tenure the points of a long one, and `check --data`
+/// followed NULLs into rows only (the model-risk validator's Left item). Said of the metric,
+/// in a function or its own formula; not where it says what NULL gets.
+#[test]
+fn check_data_says_which_nulls_a_metric_orders_in_a_script_function() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, tenure REAL, overdue INTEGER",
+        &[
+            vec![text("a"), real(10.0), int(5)],
+            vec![text("b"), null(), null()],
+            vec![text("c"), real(1.0), int(40)],
+        ],
+    );
+    fx.rule("s.rhai", "fn tpts(y) { if y < 3 { 0 } else { 100 } }\n");
+    let rules = |points: &str| {
+        format!(
+            "metrics:\n  tenure_points: '{points}'\n  late: 'if overdue > 30 {{ 1 }} else {{ 0 }}'\n  known: 'if (overdue ?? 99) > 30 {{ 1 }} else {{ 0 }}'\ndecisions:\n  - name: w\n    output: ww\n    rules:\n      - {{ id: a, when: tenure_points + late + known > 50, value: 1 }}\n      - {{ id: b, value: 0 }}\n"
+        )
+    };
+    fx.rule("r.yaml", &rules("tpts(tenure)"));
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains("  metric `tenure_points`: `tenure` is NULL for 1 customer (e.g. b), and a script function its formula passes it to orders it, false for NULL: they get what the other branch gives; if that is not meant, say what NULL gets (`tenure ?? 0` where it is passed, or `is_null(...)` of the parameter)\n  metric `late`: `overdue` is NULL for 1 customer (e.g. b), and its formula orders it, false for NULL: they get what the other branch gives; if that is not meant, say what NULL gets (`overdue ?? 0`, or a first branch `if is_null(overdue) { ... }`)\n"),
+        "{}",
+        check.stdout
+    );
+    assert!(!check.stdout.contains("metric `known`"), "{}", check.stdout);
+    fx.rule("r.yaml", &rules("tpts(tenure ?? 0)"));
+    let said = fx.run(&["check", "--data"]);
+    assert!(!said.stdout.contains("`tenure` is NULL"), "{}", said.stdout);
+}
+
 #[test]
 fn check_data_says_once_when_every_customer_failed() {
     let fx = fixture();

@@ -33,6 +33,10 @@ pub struct DataCheck {
     pub id_variants: Vec<Vec<String>>,
     /// How many such groups there are.
     pub id_variant_groups: usize,
+    /// Metrics whose formula orders a field or metric NULL for some customers without a
+    /// NULL test: those customers get what the other branch gives.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub null_in_metrics: Vec<NullInMetric>,
     /// Ids that appear more than once, which `run` refuses (`None`: every id is unique).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeated_ids: Option<RepeatedIds>,
@@ -92,6 +96,18 @@ pub struct NullPast {
     pub rows: Vec<String>,
 }
 
+/// A metric whose formula (or a script function it passes it to) orders a name NULL for
+/// some customers, never testing it for NULL.
+#[derive(Debug, Default, Serialize)]
+pub struct NullInMetric {
+    pub metric: String,
+    pub name: String,
+    /// Ordered in a script function the formula passes it to (`tpts(tenure)`).
+    pub in_function: bool,
+    pub customers: usize,
+    pub examples: Vec<String>,
+}
+
 /// One output of a decision that some customers got no value for, though a row matched.
 #[derive(Debug, Default, Serialize)]
 pub struct OutputGap {
@@ -125,7 +141,12 @@ pub(super) fn check_data(
     // Found once: each part of the parallel tally starts from a copy.
     let spellings = rules::lint::OutputSpellings::new(rules);
     // Fields and metrics rows order without a test for NULL: their NULLs, counted.
-    let watched = rules::lint::ordered_without_null_test(rules);
+    let mut watched = rules::lint::ordered_without_null_test(rules);
+    for slot in rules::lint::ordered_in_metrics(rules) {
+        if !watched.contains(&slot) {
+            watched.push(slot);
+        }
+    }
     let tallies = (0..customers.len)
         .into_par_iter()
         .fold(
@@ -163,6 +184,18 @@ pub(super) fn check_data(
     }
     given.extend(rules::lint::unranked_rows(rules, &nulls, customers.len));
     let mut check = tallies.into_check(rules, customers.len);
+    check.null_in_metrics = (rules::lint::null_in_metrics(rules, &null_in).into_iter())
+        .map(|m| {
+            let counted = &null_counts[&m.name];
+            NullInMetric {
+                metric: m.metric,
+                name: m.name,
+                in_function: m.in_function,
+                customers: counted.customers,
+                examples: counted.examples.clone(),
+            }
+        })
+        .collect();
     for past in null_past {
         let counted = &null_counts[&past.name];
         check.decisions[past.decision]

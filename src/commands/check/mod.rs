@@ -345,6 +345,25 @@ fn data_text(data: &DataCheck, out: &mut dyn Write) -> io::Result<()> {
             clean.join(", ")
         )?;
     }
+    for m in data.null_in_metrics.iter().filter(|_| !all_failed) {
+        writeln!(
+            out,
+            "  metric `{}`: `{}` is NULL for {} (e.g. {}), and {} orders it, false for NULL: they get what the other branch gives; if that is not meant, say what NULL gets (`{} ?? 0`{})",
+            m.metric,
+            m.name,
+            customers(m.customers),
+            shown_ids(&m.examples),
+            match m.in_function {
+                true => "a script function its formula passes it to",
+                false => "its formula",
+            },
+            m.name,
+            match m.in_function {
+                true => " where it is passed, or `is_null(...)` of the parameter".to_owned(),
+                false => format!(", or a first branch `if is_null({}) {{ ... }}`", m.name),
+            },
+        )?;
+    }
     if let Some(r) = &data.repeated_ids {
         writeln!(
             out,

@@ -67,6 +67,7 @@ mod near_texts;
 mod never_in_effect;
 mod never_true_row;
 mod no_value_texts;
+mod null_in_metrics;
 mod null_past_rows;
 mod numbers_as_text;
 mod output_never_given;
@@ -106,6 +107,7 @@ pub fn data_slips(rules: &RuleSet, data: &crate::source::Dataset) -> Vec<Diagnos
     out
 }
 pub use for_each_copies::copies_never_matching;
+pub use null_in_metrics::{NullInMetric, null_in_metrics, ordered_in_metrics};
 pub use null_past_rows::{NullPastRows, null_past_rows, ordered_without_null_test};
 pub use shown::{for_runs, without_repeats};
 pub use unranked_rows::unranked_rows;

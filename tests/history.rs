@@ -2402,6 +2402,71 @@ fn a_rerun_made_with_other_rules_than_the_run_it_replaces_says_so() {
     );
 }
 
+/// A month restated with the rules it was first made with: `run --rules-at REV` reads
+/// them from git (the note said to make a worktree and point `--rules` at it), and the run
+/// records that revision.
+#[test]
+fn a_month_is_restated_with_the_rules_of_a_revision() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0, 30.0]);
+    let rules = |cut: u32| {
+        format!(
+            "decisions:\n  - name: tier\n    rules:\n      - {{ id: big, when: annual_sales >= {cut}, then: {{ tier: A }} }}\n      - {{ id: small, then: {{ tier: B }} }}\n"
+        )
+    };
+    fx.rule("rules.yaml", &rules(25));
+    fx.git(&["init", "-q"]);
+    fx.git(&["add", "rules"]);
+    fx.git(&["commit", "-q", "-m", "cut 25"]);
+    fx.run(&["run", "--as-of", "2026-02-28"]).assert_code(0);
+    fx.rule("rules.yaml", &rules(35));
+    fx.git(&["commit", "-q", "-am", "cut 35"]);
+    fx.run(&["run", "--as-of", "2026-03-31"]).assert_code(0);
+    // With today's rules, the note names the revision to restate with.
+    let today = fx.run(&["run", "--as-of", "2026-02-28"]);
+    today.assert_code(0);
+    let first: String = fx
+        .conn()
+        .query_row(
+            "SELECT rules_revision FROM policy_run WHERE run_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let short = &first[..12];
+    assert!(
+        today.stdout.contains(&format!(
+            "; to restate with those, run with them: `tierwise run --as-of 2026-02-28 --rules-at {short}`"
+        )),
+        "{}",
+        today.stdout
+    );
+    assert_eq!(column(&fx.policies_of(3), "tier")["2"], text("B"));
+    let restated = fx.run(&["run", "--as-of", "2026-02-28", "--rules-at", short]);
+    restated.assert_code(0);
+    assert!(
+        restated
+            .stdout
+            .contains("note: run 3, which this run replaces, was made with other rules ("),
+        "{}",
+        restated.stdout
+    );
+    let (revision, dir): (String, String) = fx
+        .conn()
+        .query_row(
+            "SELECT rules_revision, rules_dir FROM policy_run WHERE run_id = 4",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(column(&fx.policies_of(4), "tier")["2"], text("A"));
+    assert_eq!(revision, first);
+    assert_eq!(dir, format!("{short}:rules/"));
+    fx.run(&["run", "--rules-at", "nonsense"])
+        .assert_code(2)
+        .assert_stderr_contains("--rules-at: ");
+}
+
 /// An audit reproduces a recorded decision with `explain`: it says whether the period's
 /// recorded run holds the same outputs and rule ids for the customer, and when not, which
 /// differ and the likely reason (late data, other rules); it explained something else

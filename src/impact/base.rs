@@ -145,6 +145,11 @@ impl BaseRules {
 
     /// Diagnostics of these rules with their files named as the revision's
     /// (`main~3:rules/tiers.yaml`), not as the temporary files they were read into.
+    /// The commit read, for a revision (`None`: a directory).
+    pub fn commit(&self) -> Option<&str> {
+        self.revision.as_ref().map(|(_, commit)| commit.as_str())
+    }
+
     pub fn name_files(
         &self,
         mut diags: Vec<crate::diag::Diagnostic>,

@@ -76,6 +76,9 @@ pub struct RunOptions<'a> {
     /// force, which a rejected edit on disk differs from): refused if the files changed
     /// while the customers were evaluated.
     pub rules_as_on_disk: bool,
+    /// The rules were read from a git revision or another directory (`run --rules-at`):
+    /// how to name them (`9f3c2a1:rules/`), and the commit, recorded as the run's.
+    pub rules_at: Option<(&'a str, Option<&'a str>)>,
 }
 
 impl Workspace {
@@ -95,16 +98,23 @@ impl Workspace {
             strict,
             new_source,
             rules_as_on_disk,
+            rules_at,
         } = options;
         let info = RunInfo {
             fingerprint: rules.fingerprint.clone(),
             logic_fingerprint: rules.logic_fingerprint.clone(),
-            rules_dir: self.rules_dir.display().to_string(),
+            rules_dir: match rules_at {
+                Some((label, _)) => label.to_owned(),
+                None => self.rules_dir.display().to_string(),
+            },
             started_at: output::now(source.connection()),
             as_of: self.context.as_of,
             period: self.context.period,
             customers_from: self.config.source.text().to_owned(),
-            rules_revision: git::rules_revision(&self.rules_dir),
+            rules_revision: match rules_at {
+                Some((_, commit)) => commit.map(str::to_owned),
+                None => git::rules_revision(&self.rules_dir),
+            },
             data_fingerprint: None,
         };
         // A run that fails before it writes on the data (a value its column does not hold,

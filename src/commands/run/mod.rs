@@ -52,6 +52,11 @@ pub struct Args {
     /// is refused as another configuration's writing into these tables.
     #[arg(long)]
     pub new_source: bool,
+    /// Run with the rules of this git revision of the rules' repository (or of this
+    /// directory), as `diff --base` reads them: a month restated with the rules it was
+    /// first made with. The run records the revision.
+    #[arg(long, value_name = "REV", conflicts_with = "rules")]
+    pub rules_at: Option<String>,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
@@ -63,13 +68,31 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         what: "cannot handle Ctrl-C and SIGTERM".into(),
         source,
     })?;
-    let ws = Workspace::new(&globals.config, &args.sources.into())?;
+    let mut overrides: crate::workspace::Overrides = args.sources.into();
+    // Kept to the end: a revision's rule files are in a temporary directory.
+    let at = match &args.rules_at {
+        Some(reference) => {
+            let rules_dir = Workspace::new(&globals.config, &overrides)?.rules_dir;
+            let found = crate::impact::base::BaseRules::find(reference, &rules_dir);
+            Some(found.map_err(|e| Error::Argument(format!("--rules-at: {e}")))?)
+        }
+        None => None,
+    };
+    let name_files = |diags: Vec<crate::diag::Diagnostic>| match &at {
+        Some(at) => at.name_files(diags),
+        None => diags,
+    };
+    overrides.rules = at.as_ref().map(|at| at.dir.clone()).or(overrides.rules);
+    let ws = Workspace::new(&globals.config, &overrides)?;
     if let Some(out) = &args.out {
         super::check_out_not_ours(out, &ws)?;
     }
     let mut source = ws.open_source()?;
-    let loaded = ws.load_rules(&source)?;
-    print_warnings(&loaded.warnings);
+    let loaded = ws.load_rules(&source).map_err(|e| match e {
+        Error::Rules(d) => Error::Rules(crate::diag::Diagnostics(name_files(d.0))),
+        e => e,
+    })?;
+    print_warnings(&name_files(loaded.warnings.clone()));
     let rules = loaded.rules;
     print_lint_lines(&rules, &loaded.warnings, ws.context.as_of);
     let columns = crate::source::CustomerSource::columns(&source)?;
@@ -83,8 +106,16 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
         strict: args.strict,
         new_source: args.new_source,
         rules_as_on_disk: true,
+        rules_at: at.as_ref().map(|at| (at.label.as_str(), at.commit())),
     };
-    let summary = ws.run(&mut source, &rules, options)?;
+    let summary = ws
+        .run(&mut source, &rules, options)
+        .map_err(|e| match (e, &at) {
+            // At the revision's file, not the temporary one it was read into.
+            (Error::Eval(e), Some(at)) => Error::Eval(at.name_error(e)),
+            (Error::RunStopped(e), Some(at)) => Error::RunStopped(at.name_error(e)),
+            (e, _) => e,
+        })?;
 
     let mut counts = Vec::new();
     for (k, (name, _)) in rules.summary.count_by.iter().enumerate() {

@@ -222,7 +222,7 @@ fn replaced_rules_note(summary: &RunSummary, as_of: crate::time::Date) -> Option
             let commit = revision.as_deref().unwrap_or_default();
             let commit = commit.get(..12).unwrap_or(commit);
             format!(
-                "; to restate with those, run from a copy of them (`git worktree add ../then {commit}`, then `tierwise run --as-of {as_of} --rules` with the rules folder in `../then`)"
+                "; to restate with those, run with them: `tierwise run --as-of {as_of} --rules-at {commit}`"
             )
         }
         Some(Some((commit, _))) => format!(

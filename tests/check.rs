@@ -122,6 +122,57 @@ fn check_data_says_which_nulls_a_metric_orders_in_a_script_function() {
     assert!(!said.stdout.contains("`tenure` is NULL"), "{}", said.stdout);
 }
 
+/// A `unique` table complete over the values the customers hold still got "some customers
+/// may get no value" with nothing said of the data (the model-risk validator's F10, read
+/// as a false alarm): on the data, the help says every customer got a value.
+#[test]
+fn check_data_says_when_a_decision_that_may_miss_gave_everyone_a_value() {
+    let fx = Fixture::new();
+    fx.customers(
+        "customer_id TEXT, region TEXT",
+        &[
+            vec![text("a"), text("north")],
+            vec![text("b"), text("south")],
+        ],
+    );
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: zone\n    hit: unique\n    output: z\n    rules:\n      - { id: n, when: region == \"north\", value: 1 }\n      - { id: s, when: region == \"south\", value: 2 }\n",
+    );
+    let plain = fx.run(&["check"]);
+    assert!(plain.stdout.contains("warning[TW106]"), "{}", plain.stdout);
+    assert!(!plain.stdout.contains("on the data"), "{}", plain.stdout);
+    let check = fx.run(&["check", "--data"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains("; on the data (2 customers as of "),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains(
+            "), every customer got a value: the values no row covers are ones no customer holds now"
+        ),
+        "{}",
+        check.stdout
+    );
+    fx.customers(
+        "customer_id TEXT, region TEXT",
+        &[
+            vec![text("a"), text("north")],
+            vec![text("b"), text("west")],
+        ],
+    );
+    let missing = fx.run(&["check", "--data"]);
+    assert!(
+        !missing
+            .stdout
+            .contains("every customer got a value: the values"),
+        "{}",
+        missing.stdout
+    );
+}
+
 #[test]
 fn check_data_says_once_when_every_customer_failed() {
     let fx = fixture();

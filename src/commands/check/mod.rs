@@ -59,6 +59,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                 let history = ws.history(source.connection(), rules)?;
                 let (check, given) = check_data(rules, &customers, ws.context, &history)?;
                 diagnostics.extend(given);
+                say_every_customer_got_one(&check, &mut diagnostics);
                 Some(check)
             }
             // What the data holds does not fit how the rules use it: reported with the
@@ -83,6 +84,28 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// A "some customers may get no value" (`TW106`) of a decision that gave every customer of
+/// the data a value: said in its help (a `unique` grid complete over the values customers
+/// hold read as a false alarm); the warning stays, as the values no row covers may come.
+fn say_every_customer_got_one(data: &DataCheck, diagnostics: &mut [Diagnostic]) {
+    if data.customers_failed > 0 {
+        return;
+    }
+    for d in (data.decisions.iter()).filter(|d| d.customers_without_value == 0) {
+        for w in diagnostics
+            .iter_mut()
+            .filter(|w| w.code == Some("TW106") && w.rule.as_deref() == Some(d.decision.as_str()))
+        {
+            let help = w.help.take().unwrap_or_default();
+            w.help = Some(format!(
+                "{help}; on the data ({} as of {}), every customer got a value: the values no row covers are ones no customer holds now",
+                customers(data.customers),
+                data.as_of
+            ));
+        }
+    }
 }
 
 /// Drops the lint warnings about the decisions the data's kinds do not fit (`errors`): a lint

@@ -131,6 +131,36 @@ fn check_out_not_ours(
 }
 
 /// Rule-file warnings, on stderr (stdout carries the command's result).
+/// The rules of `--rules-at REV` (a git revision of the rules' repository, or a directory),
+/// read into a temporary directory that lives as long as the result, which `overrides`
+/// then names as the rules.
+fn rules_at(
+    reference: Option<&str>,
+    globals: &Globals,
+    overrides: &mut crate::workspace::Overrides,
+) -> Result<Option<crate::impact::base::BaseRules>, Error> {
+    let Some(reference) = reference else {
+        return Ok(None);
+    };
+    let rules_dir = crate::workspace::Workspace::new(&globals.config, overrides)?.rules_dir;
+    let at = crate::impact::base::BaseRules::find(reference, &rules_dir)
+        .map_err(|e| Error::Argument(format!("--rules-at: {e}")))?;
+    overrides.rules = Some(at.dir.clone());
+    Ok(Some(at))
+}
+
+/// Diagnostics of rules read with `--rules-at`: at the revision's files, not the temporary
+/// ones they were read into.
+fn named_at(
+    at: &Option<crate::impact::base::BaseRules>,
+    diags: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    match at {
+        Some(at) => at.name_files(diags),
+        None => diags,
+    }
+}
+
 fn print_warnings(warnings: &[Diagnostic]) {
     let color = crate::diag::use_color(&std::io::stderr());
     for w in warnings {

@@ -70,19 +70,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     })?;
     let mut overrides: crate::workspace::Overrides = args.sources.into();
     // Kept to the end: a revision's rule files are in a temporary directory.
-    let at = match &args.rules_at {
-        Some(reference) => {
-            let rules_dir = Workspace::new(&globals.config, &overrides)?.rules_dir;
-            let found = crate::impact::base::BaseRules::find(reference, &rules_dir);
-            Some(found.map_err(|e| Error::Argument(format!("--rules-at: {e}")))?)
-        }
-        None => None,
-    };
-    let name_files = |diags: Vec<crate::diag::Diagnostic>| match &at {
-        Some(at) => at.name_files(diags),
-        None => diags,
-    };
-    overrides.rules = at.as_ref().map(|at| at.dir.clone()).or(overrides.rules);
+    let at = super::rules_at(args.rules_at.as_deref(), globals, &mut overrides)?;
+    let name_files = |diags| super::named_at(&at, diags);
     let ws = Workspace::new(&globals.config, &overrides)?;
     if let Some(out) = &args.out {
         super::check_out_not_ours(out, &ws)?;

@@ -149,6 +149,41 @@ fn a_date_function_of_a_text_column_is_an_error_at_load_time() {
     run.assert_stderr_contains("field `kept` is text (in the data: its column declares no type), and `days_between` needs a date");
 }
 
+/// Dates written as people and systems write them got "write it as 2025-03-01": the help
+/// now gives the day itself (the fiscal controller's F09 and F04's rest): the month's name,
+/// day first or not, an Excel date number, a Unix time; a time with a blank before its
+/// offset (`00:00 +01:00`) is read as a time (and is a time of day, not a whole day).
+#[test]
+fn a_date_written_another_way_gets_the_day_it_stands_for() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: a, effective: { from: 1 April 2026 }, then: { tier: A } }\n      - { id: b, effective: { from: 46112 }, then: { tier: B } }\n      - { id: c, effective: { from: 1775001600 }, then: { tier: C } }\n      - { id: d, effective: { from: '2026-04-01 09:00 +01:00' }, then: { tier: D } }\n",
+    );
+    let check = fx.run(&["check"]);
+    check.assert_code(2);
+    for said in [
+        "error: `1 April 2026` is not a date: write it as 2026-04-01 (year-month-day) (in `a`)",
+        "error: `46112` is not a date: write it as 2026-03-31 (year-month-day), the day it is as an Excel date number (days since 1899-12-30) (in `b`)",
+        "error: `1775001600` is not a date: write it as 2026-04-01 (year-month-day), the day it is as a Unix time (seconds since 1970-01-01, UTC) (in `c`)",
+        "error: `2026-04-01 09:00 +01:00` has a time of day",
+    ] {
+        assert!(check.stdout.contains(said), "{said}\n{}", check.stdout);
+    }
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: a, effective: { from: 1 April, 2026 }, then: { tier: A } }\n",
+    );
+    let british = fx.run(&["check"]);
+    british.assert_code(2);
+    assert!(
+        british.stdout.contains("= help: in `{ ... }` a comma separates entries, so `1 April, 2026` was read as `1 April` and a key `2026`: a date is written year-month-day, `2026-04-01`"),
+        "{}",
+        british.stdout
+    );
+}
+
 #[test]
 fn exactly_180_days_is_lost_179_is_not_and_the_period_is_the_as_of_dates() {
     // As of 2026-09-30: 180 days back is 2026-04-03.

@@ -347,6 +347,20 @@ pub fn split_number(text: &str, line: usize, key: &str) -> Option<String> {
         return None;
     }
     let row = text.lines().nth(line.checked_sub(1)?)?;
+    // `1 April, 2026`: the day before the month's name, as a letter writes it in Britain.
+    let british = row.match_indices(key).find_map(|(at, _)| {
+        let before = row[..at].trim_end().strip_suffix(',')?.trim_end();
+        let (rest, month) = before.rsplit_once(|c: char| !c.is_alphabetic())?;
+        let day = rest.trim_end();
+        let day = &day[day.trim_end_matches(|c: char| c.is_ascii_digit()).len()..];
+        let date = letter_date(month, day, key)?;
+        Some(format!(
+            "in `{{ ... }}` a comma separates entries, so `{day} {month}, {key}` was read as `{day} {month}` and a key `{key}`: a date is written year-month-day, `{date}`"
+        ))
+    });
+    if british.is_some() {
+        return british;
+    }
     let (whole, word) = row.match_indices(key).find_map(|(at, _)| {
         let before = row[..at].trim_end().strip_suffix(',')?;
         let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();

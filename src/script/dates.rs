@@ -37,7 +37,66 @@ pub fn not_a_date(text: &str) -> String {
     {
         return format!("`{text}` is not a date: there is no month {m} (months are 01 to 12)");
     }
-    format!("`{text}` is not a date: write it as 2025-03-01 (year-month-day)")
+    match read_otherwise(text.trim()) {
+        Some((date, how)) => {
+            format!("`{text}` is not a date: write it as {date} (year-month-day){how}")
+        }
+        None => format!("`{text}` is not a date: write it as 2025-03-01 (year-month-day)"),
+    }
+}
+
+/// The day a date written another way stands for, and how it was read: with the month's
+/// name (`1 April 2026`, `Apr 1 2026`), as a Unix time (seconds since 1970, as an export
+/// may write a day) or as an Excel date number (days since 1899-12-30).
+fn read_otherwise(text: &str) -> Option<(Date, &'static str)> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = text.parse().ok()?;
+        return match text.len() {
+            5 if (20_000..80_000).contains(&n) => Some((
+                Date::new(1899, 12, 30)?.add_days(n)?,
+                ", the day it is as an Excel date number (days since 1899-12-30)",
+            )),
+            9 | 10 => Some((
+                Date::new(1970, 1, 1)?.add_days(n / 86_400)?,
+                ", the day it is as a Unix time (seconds since 1970-01-01, UTC)",
+            )),
+            _ => None,
+        };
+    }
+    let words: Vec<String> = (text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let [_, _, _] = words[..] else { return None };
+    let month = (words.iter()).find_map(|w| {
+        (w.len() >= 3 && w.chars().all(char::is_alphabetic))
+            .then(|| MONTHS.iter().position(|m| m.starts_with(w.as_str())))
+            .flatten()
+    })?;
+    let numbers: Vec<&String> = (words.iter())
+        .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let (day, year) = match numbers[..] {
+        [a, b] if b.len() == 4 && a.len() <= 2 => (a, b),
+        [a, b] if a.len() == 4 && b.len() <= 2 => (b, a),
+        _ => return None,
+    };
+    let date = Date::new(year.parse().ok()?, month as u32 + 1, day.parse().ok()?)?;
+    Some((date, ""))
 }
 
 /// The error of comparing a date with text `text`: a date written in a rule as text, or a

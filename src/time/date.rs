@@ -155,7 +155,8 @@ fn valid_time(t: &str) -> bool {
             {
                 return false;
             }
-            &t[..i]
+            // `14:05 +01:00`, as some systems write it: a blank before the offset.
+            t[..i].trim_end()
         }
         _ => t,
     };
@@ -259,6 +260,8 @@ mod tests {
         assert_eq!(d("2025-03-01T14:30:00.250Z"), d("2025-03-01"));
         assert_eq!(d("2025-03-01T14:30+02:00"), d("2025-03-01"));
         assert_eq!(d("2025-03-01T14:30+14:00"), d("2025-03-01"));
+        assert_eq!(d("2025-03-01 14:05 +01:00"), d("2025-03-01"));
+        assert_eq!(d("2025-03-01 14:05:00 -05:00"), d("2025-03-01"));
         assert_eq!(d("2024-02-29"), Date::new(2024, 2, 29).unwrap());
         for bad in [
             "2025-02-29",

@@ -41,6 +41,8 @@ struct ConfigFile {
     period: PeriodKind,
     #[serde(default)]
     currency: Option<String>,
+    #[serde(default)]
+    timezone: Option<String>,
 }
 
 fn default_rules_dir() -> PathBuf {
@@ -265,6 +267,9 @@ pub struct Config {
     pub boolean_columns: Vec<String>,
     /// How money totals are labelled (`EUR`, `$`), when the config says.
     pub currency: Option<String>,
+    /// The time zone whose date is today (a run without `--as-of`), when the config says
+    /// (`Europe/Berlin`); else UTC.
+    pub timezone: Option<crate::time::Zone>,
 }
 
 /// Where the config is read from without `--config`.
@@ -403,6 +408,10 @@ impl Config {
             date_columns: file.customers.dates,
             boolean_columns: file.customers.booleans,
             currency: file.currency,
+            timezone: match file.timezone.as_deref() {
+                Some(name) => Some(crate::time::Zone::named(name).map_err(invalid)?),
+                None => None,
+            },
         })
     }
 }

@@ -184,6 +184,53 @@ fn a_date_written_another_way_gets_the_day_it_stands_for() {
     );
 }
 
+/// Without `--as-of` a run took the UTC date: a close at 18:30 in Los Angeles on 30
+/// November was December's run (the fiscal controller's F05). The config's `timezone:`
+/// says whose day it is; a zone that is none is an error saying the closest name.
+#[test]
+fn the_day_of_a_run_without_as_of_is_the_config_time_zones() {
+    let fx = Fixture::new();
+    fx.sales_customers(&[10.0]);
+    fx.rule(
+        "r.yaml",
+        "decisions:\n  - name: tier\n    rules:\n      - { id: a, then: { tier: A } }\n",
+    );
+    let config = std::fs::read_to_string(fx.path("config.yaml")).unwrap();
+    let day_in = |zone: &str| {
+        let tz = jiff::tz::TimeZone::get(zone).unwrap();
+        jiff::Timestamp::now()
+            .to_zoned_datetime(tz)
+            .date()
+            .to_string()
+    };
+    // Fourteen hours ahead of UTC, and twelve behind: never the same day.
+    for zone in ["Pacific/Kiritimati", "Etc/GMT+12"] {
+        std::fs::write(
+            fx.path("config.yaml"),
+            format!("{config}timezone: {zone}\n"),
+        )
+        .unwrap();
+        let before = day_in(zone);
+        let run = fx.run(&["run", "--format", "json"]);
+        run.assert_code(0);
+        let after = day_in(zone);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let as_of = json["as_of"].as_str().unwrap().to_owned();
+        assert!(
+            as_of == before || as_of == after,
+            "{zone}: {as_of}, not {before}"
+        );
+    }
+    std::fs::write(
+        fx.path("config.yaml"),
+        format!("{config}timezone: Europe/Berln\n"),
+    )
+    .unwrap();
+    fx.run(&["run"])
+        .assert_code(2)
+        .assert_stderr_contains("`timezone: Europe/Berln` is not a time zone of the IANA database (did you mean `Europe/Berlin`?): write one such as Europe/Berlin, America/Los_Angeles or UTC");
+}
+
 #[test]
 fn exactly_180_days_is_lost_179_is_not_and_the_period_is_the_as_of_dates() {
     // As of 2026-09-30: 180 days back is 2026-04-03.

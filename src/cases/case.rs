@@ -515,7 +515,7 @@ pub(super) fn run_case(
         }
     };
     result.as_of = prepared.context.as_of.to_string();
-    result.as_of_today = spec.as_of.is_none() && prepared.context.as_of == Date::today_utc();
+    result.as_of_today = spec.as_of.is_none() && prepared.context.as_of == crate::time::today();
     let evaluated = match evaluated {
         Ok(evaluated) => evaluated,
         Err(e) => {

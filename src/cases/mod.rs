@@ -419,8 +419,7 @@ fn coverage(rules: &RuleSet, fired: &HashSet<RuleIdx>) -> Vec<DecisionCoverage> 
         })
     };
     // A copy's row meant for another item (`extra-b@snacks`) is exercised by no case.
-    let meant_for_another =
-        crate::rules::lint::copies_never_matching(rules, crate::time::Date::today_utc());
+    let meant_for_another = crate::rules::lint::copies_never_matching(rules, crate::time::today());
     let mut decisions: Vec<&crate::rules::Decision> = rules.decisions.iter().collect();
     decisions.sort_by_key(|d| written_at(d));
     decisions

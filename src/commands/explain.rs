@@ -110,7 +110,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
                         });
                 }
             }
-            let today = crate::time::Date::today_utc();
+            let today = crate::time::today();
             if ws.context.as_of > today {
                 explanation.after_today = Some(today.to_string());
             }

@@ -110,7 +110,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitStatus, Error> {
     notes.extend(deeper_reads_deleted(&ws, &pruned));
     // A run dated after today (a year mistyped) counted among the periods kept, pushing a
     // real month out (the fiscal controller's F06).
-    let today = crate::time::Date::today_utc();
+    let today = crate::time::today();
     for ahead in pruned.kept.iter().filter(|r| r.as_of > today) {
         notes.push(format!(
             "{} (run {}) is dated {}, after today, and counts among the {keep} periods kept; if it was made by mistake, `tierwise prune --run {}` removes it, and a `--keep` after that keeps a real period in its place",

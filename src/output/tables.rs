@@ -16,7 +16,7 @@ pub fn now(conn: &Connection) -> String {
     .unwrap_or_default()
 }
 
-/// The day (UTC) run `run_id` was started on (`None`: no such run, or a start not dated).
+/// The day (in the config's time zone) run `run_id` was started on (`None`: no such run, or a start not dated).
 pub fn run_started_on(
     conn: &Connection,
     tables: &OutputTables,
@@ -33,7 +33,7 @@ pub fn run_started_on(
         )
         .optional()
         .map_err(super::history::read_err(&tables.run_table))?;
-    Ok(started.as_deref().and_then(crate::time::Date::parse))
+    Ok(started.as_deref().and_then(crate::time::day_of))
 }
 
 pub(super) fn write_err(what: &str) -> impl Fn(rusqlite::Error) -> OutputError + '_ {

@@ -156,8 +156,9 @@ fn write_case(c: &CaseResult, out: &mut dyn Write) -> io::Result<()> {
             // Undated: it may pass tomorrow, or have passed yesterday.
             true => writeln!(
                 out,
-                "  as of {} (today, in UTC: the case gives no `as_of`; give it one to test a fixed day)",
-                c.as_of
+                "  as of {} (today, in {}: the case gives no `as_of`; give it one to test a fixed day)",
+                c.as_of,
+                crate::time::zone_name()
             )?,
             false => writeln!(out, "  as of {}", c.as_of)?,
         }

@@ -60,6 +60,8 @@ impl Workspace {
     /// Reads the config; touches neither the database nor the rules.
     pub fn new(config_path: &Path, overrides: &Overrides) -> Result<Workspace, Error> {
         let config = Config::load(config_path)?;
+        // Before today is read: the config's time zone says which day it is.
+        crate::time::set_zone(config.timezone.clone());
         Ok(Workspace {
             config_path: config_path.to_path_buf(),
             database: overrides
@@ -75,7 +77,7 @@ impl Workspace {
                 None => config.sample.clone(),
             },
             context: Context::new(
-                overrides.as_of.unwrap_or_else(Date::today_utc),
+                overrides.as_of.unwrap_or_else(crate::time::today),
                 config.period,
             ),
             config,

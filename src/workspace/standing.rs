@@ -79,11 +79,12 @@ impl Before<'_> {
     /// or held a tenth more customers (an extract cut short).
     pub fn concerns(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if self.as_of > Date::today_utc() {
-            let today = Date::today_utc();
+        if self.as_of > crate::time::today() {
+            let today = crate::time::today();
             out.push(format!(
-                "the date {} is after today ({today}, in UTC)",
-                self.as_of
+                "the date {} is after today ({today}, in {})",
+                self.as_of,
+                crate::time::zone_name()
             ));
         }
         if let Some(end) = ended_after(self.period, self.as_of) {
@@ -124,7 +125,7 @@ impl Before<'_> {
 /// next period then reads as the month's result.
 pub fn ended_after(period: Period, as_of: Date) -> Option<Date> {
     let end = period.end();
-    (end < Date::today_utc() && as_of < end).then_some(end)
+    (end < crate::time::today() && as_of < end).then_some(end)
 }
 
 /// When the previous period's official run is as of a day before the period's last (a run

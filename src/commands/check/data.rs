@@ -488,8 +488,7 @@ impl Tallies {
     /// The findings: per decision, then the failures, most customers first.
     fn into_check(self, rules: &RuleSet, customers: usize) -> DataCheck {
         // A copy's row meant for another item (`extra-b@snacks`) matches no one by design.
-        let meant_for_another =
-            rules::lint::copies_never_matching(rules, crate::time::Date::today_utc());
+        let meant_for_another = rules::lint::copies_never_matching(rules, crate::time::today());
         let decisions = rules
             .decisions
             .iter()

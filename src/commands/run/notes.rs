@@ -130,11 +130,12 @@ fn standing_notes(
     view: &str,
 ) -> Vec<String> {
     let mut notes = Vec::new();
-    let today = crate::time::Date::today_utc();
+    let today = crate::time::today();
     if as_of > today {
         notes.push(format!(
-            "as of {as_of} is {} after today ({today}, in UTC): the customer data most likely does not reach it yet, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
+            "as of {as_of} is {} after today ({today}, in {}): the customer data most likely does not reach it yet, and {} is now the latest period (`{view}` and `changes` show it); if this was a mistake, `tierwise prune --run {}` removes this run",
             crate::text::plural((as_of.0 - today.0) as usize, "day"),
+            crate::time::zone_name(),
             period.label(),
             summary.written.run_id
         ));

@@ -19,7 +19,7 @@ pub(super) fn rejected(
     }
     // As `tierwise test` runs them (the cases that give no date, as of today): the run's
     // own date would fail a backfill on cases written for today.
-    let today = crate::engine::Context::new(crate::time::Date::today_utc(), ws.context.period.kind);
+    let today = crate::engine::Context::new(crate::time::today(), ws.context.period.kind);
     let report = match cases::run(rules, columns, &ws.config.id_column, &dir, None, today) {
         Err(cases::CasesError::NoFiles(_)) => return Ok(None),
         // A test file that does not load is `tierwise test`'s to say, as it stops `serve`.

@@ -198,7 +198,7 @@ impl<'a> Reloader<'a> {
                     return Ok(None);
                 }
                 self.checked = Instant::now();
-                let today = Date::today_utc();
+                let today = crate::time::today();
                 if self.opts.overrides.as_of.is_none()
                     && self.service.current().context.as_of != today
                 {

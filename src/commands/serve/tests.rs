@@ -137,7 +137,7 @@ fn tiers_app() -> (Router, String, TempDir) {
 /// `body` ending with the stamp every answer ends with: version 1 of the rules `fp`, as of
 /// today (the test's version was made today) in its month.
 fn stamped(mut body: Json, fp: &str) -> String {
-    let today = crate::time::Date::today_utc();
+    let today = crate::time::today();
     let period = crate::time::Period::containing(crate::time::PeriodKind::Month, today);
     let object = body.as_object_mut().expect("an object");
     object.insert("fingerprint".into(), fp.into());

@@ -160,7 +160,7 @@ fn shipped_rules_have_no_warnings() {
     let dir = root.join("rules");
     let (rules, _) =
         crate::rules::load(&dir, &fields, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    let warnings: Vec<String> = lint(&rules, crate::time::Date::today_utc())
+    let warnings: Vec<String> = lint(&rules, crate::time::today())
         .iter()
         .map(|d| d.to_string())
         .collect();
